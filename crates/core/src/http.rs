@@ -1,0 +1,157 @@
+//! HTTP steps as data. A provider module describes each call it needs; the executor (the wasm crate
+//! with `fetch`, or a test) performs it and hands the response back.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "tsify")]
+use tsify::Tsify;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+/// What the request carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Body {
+    Empty,
+    Json {
+        text: String,
+    },
+    /// `prefix`, then the batch's prepared payload (which the core does not hold), then `suffix`.
+    /// This is how a multipart upload of a large file is described without copying the file.
+    Payload {
+        prefix: String,
+        suffix: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// The response body is a stream of result lines rather than one JSON document.
+    pub streaming: bool,
+}
+
+impl HttpRequest {
+    pub fn new(method: Method, url: String) -> Self {
+        HttpRequest {
+            method,
+            url,
+            headers: Vec::new(),
+            body: Body::Empty,
+            streaming: false,
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    pub fn json(mut self, text: String) -> Self {
+        self.headers
+            .push(("content-type".into(), "application/json".into()));
+        self.body = Body::Json { text };
+        self
+    }
+}
+
+/// A response as the executor received it (the body read as text; result streams are not read
+/// this way).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Percent-encodes a query or path component (RFC 3986 unreserved characters pass through).
+pub fn encode_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// A multipart/form-data envelope around one file field, as text before and after the file bytes.
+pub fn multipart_envelope(
+    boundary: &str,
+    fields: &[(&str, &str)],
+    file_field: &str,
+    filename: &str,
+    file_content_type: &str,
+) -> (String, String) {
+    let mut prefix = String::new();
+    for (name, value) in fields {
+        prefix.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    prefix.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: {file_content_type}\r\n\r\n"
+    ));
+    let suffix = format!("\r\n--{boundary}--\r\n");
+    (prefix, suffix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_components() {
+        assert_eq!(encode_component("batch_abc-1.2~"), "batch_abc-1.2~");
+        assert_eq!(encode_component("a b/c?d"), "a%20b%2Fc%3Fd");
+    }
+
+    #[test]
+    fn multipart_envelope_has_fields_then_file() {
+        let (prefix, suffix) = multipart_envelope(
+            "XYZ",
+            &[("purpose", "batch")],
+            "file",
+            "in.jsonl",
+            "application/jsonl",
+        );
+        assert!(prefix.starts_with(
+            "--XYZ\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
+        ));
+        assert!(
+            prefix.ends_with("filename=\"in.jsonl\"\r\nContent-Type: application/jsonl\r\n\r\n")
+        );
+        assert_eq!(suffix, "\r\n--XYZ--\r\n");
+    }
+}

@@ -1,0 +1,24 @@
+//! The pure core of batch-router: the unified request, status and result model, validation, and one
+//! module per provider that turns unified requests into the provider's wire format and the
+//! provider's answers back into unified values.
+//!
+//! Nothing here touches the network, the clock or the file system. Each lifecycle step is described
+//! as data ([`http::HttpRequest`]); whoever executes it (the wasm crate with `fetch`, a test with a
+//! canned response) hands the [`http::HttpResponse`] back to the provider module.
+
+pub mod error;
+pub mod http;
+pub mod jsonl;
+pub mod limits;
+pub mod merge;
+pub mod model;
+pub mod parse;
+pub mod provider;
+pub mod providers;
+pub mod results;
+pub mod time;
+pub mod validate;
+
+pub use error::CoreError;
+pub use model::*;
+pub use provider::Provider;

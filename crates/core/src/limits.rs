@@ -1,0 +1,131 @@
+//! One table of what each provider accepts: batch limits and request capabilities. Validation,
+//! preparation and (later) job planning all read it, so a changed limit is changed here only.
+
+use crate::model::SourceType;
+use crate::Provider;
+
+/// Size limits of one provider batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchLimits {
+    pub max_requests: usize,
+    /// Bytes of the uploaded file or request body.
+    pub max_bytes: usize,
+    /// Whether every request of a batch must use the same model.
+    pub one_model_per_batch: bool,
+}
+
+/// What a provider's request format can express.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Capabilities {
+    pub top_k: bool,
+    pub presence_penalty: bool,
+    pub frequency_penalty: bool,
+    pub temperature_max: f64,
+    pub max_stop_sequences: Option<usize>,
+    pub image_sources: &'static [SourceType],
+    pub document_sources: &'static [SourceType],
+    /// Whether assistant turns may carry images or documents.
+    pub assistant_media: bool,
+}
+
+const MB: usize = 1_000_000;
+
+pub fn batch_limits(provider: Provider) -> BatchLimits {
+    match provider {
+        // 50,000 requests and 200 MB per input file (reference §1.8).
+        Provider::OpenAI => BatchLimits {
+            max_requests: 50_000,
+            max_bytes: 200 * MB,
+            one_model_per_batch: true,
+        },
+        // 100,000 requests or 256 MB (reference §2.5; the spec's maxItems says 10,000, see §8).
+        Provider::Anthropic => BatchLimits {
+            max_requests: 100_000,
+            max_bytes: 256 * MB,
+            one_model_per_batch: false,
+        },
+        // A batch is created on one model; input files up to 2 GB (reference §3.7).
+        Provider::Google => BatchLimits {
+            max_requests: usize::MAX,
+            max_bytes: 2_000 * MB,
+            one_model_per_batch: true,
+        },
+        // Files up to 512 MB; one model per job (reference §4.1, §4.7).
+        Provider::Mistral => BatchLimits {
+            max_requests: 1_000_000,
+            max_bytes: 512 * MB,
+            one_model_per_batch: true,
+        },
+        // The sidecar's own upload limit; one vLLM process serves one model.
+        Provider::Vllm => BatchLimits {
+            max_requests: usize::MAX,
+            max_bytes: 2_000 * MB,
+            one_model_per_batch: true,
+        },
+    }
+}
+
+const ALL_SOURCES: &[SourceType] = &[SourceType::Base64, SourceType::Url, SourceType::FileUri];
+const INLINE_OR_URL: &[SourceType] = &[SourceType::Base64, SourceType::Url];
+const INLINE_ONLY: &[SourceType] = &[SourceType::Base64];
+const NONE: &[SourceType] = &[];
+
+pub fn capabilities(provider: Provider) -> Capabilities {
+    match provider {
+        // No top_k anywhere in the spec; stop takes at most 4 strings; PDFs only as file data (§6).
+        Provider::OpenAI => Capabilities {
+            top_k: false,
+            presence_penalty: true,
+            frequency_penalty: true,
+            temperature_max: 2.0,
+            max_stop_sequences: Some(4),
+            image_sources: INLINE_OR_URL,
+            document_sources: INLINE_ONLY,
+            assistant_media: false,
+        },
+        // No penalties; temperature 0–1 (§6).
+        Provider::Anthropic => Capabilities {
+            top_k: true,
+            presence_penalty: false,
+            frequency_penalty: false,
+            temperature_max: 1.0,
+            max_stop_sequences: None,
+            image_sources: INLINE_OR_URL,
+            document_sources: INLINE_OR_URL,
+            assistant_media: true,
+        },
+        // stopSequences at most 5; plain URLs need the opt-in download (§6, §3).
+        Provider::Google => Capabilities {
+            top_k: true,
+            presence_penalty: true,
+            frequency_penalty: true,
+            temperature_max: 2.0,
+            max_stop_sequences: Some(5),
+            image_sources: ALL_SOURCES,
+            document_sources: ALL_SOURCES,
+            assistant_media: true,
+        },
+        // No top_k; temperature 0–1.5 (§6).
+        Provider::Mistral => Capabilities {
+            top_k: false,
+            presence_penalty: true,
+            frequency_penalty: true,
+            temperature_max: 1.5,
+            max_stop_sequences: None,
+            image_sources: INLINE_OR_URL,
+            document_sources: &[SourceType::Url],
+            assistant_media: false,
+        },
+        // vLLM's chat request takes top_k; no file/PDF part type (§5, §6).
+        Provider::Vllm => Capabilities {
+            top_k: true,
+            presence_penalty: true,
+            frequency_penalty: true,
+            temperature_max: 2.0,
+            max_stop_sequences: None,
+            image_sources: INLINE_OR_URL,
+            document_sources: NONE,
+            assistant_media: false,
+        },
+    }
+}

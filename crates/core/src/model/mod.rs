@@ -1,0 +1,9 @@
+//! The unified model shared by every provider: what a user sends, and what comes back.
+
+mod request;
+mod result;
+mod status;
+
+pub use request::*;
+pub use result::*;
+pub use status::*;

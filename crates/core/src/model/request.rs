@@ -1,0 +1,232 @@
+//! The unified request: written once, converted to any provider's format.
+
+use serde::de::{self, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+
+#[cfg(feature = "tsify")]
+use tsify::Tsify;
+
+/// One request of a batch, in the provider-neutral format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnifiedRequest {
+    /// The caller's id for this request; results come back under it.
+    pub custom_id: String,
+    pub model: String,
+    pub messages: Vec<UnifiedMessage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub system_prompt: Option<SystemPrompt>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub generation_config: Option<GenerationConfig>,
+    /// Provider-specific body fields, deep-merged into the provider's body last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
+    pub provider_kwargs: Option<Map<String, Value>>,
+}
+
+/// A system prompt: one string, or several that the provider receives as separate text blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(untagged)]
+pub enum SystemPrompt {
+    Text(String),
+    Parts(Vec<String>),
+}
+
+impl SystemPrompt {
+    /// The prompt's pieces, in order.
+    pub fn parts(&self) -> Vec<&str> {
+        match self {
+            SystemPrompt::Text(text) => vec![text.as_str()],
+            SystemPrompt::Parts(parts) => parts.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct UnifiedMessage {
+    pub role: Role,
+    pub content: MessageContent,
+}
+
+/// A message's content: a plain string, or a list of parts (text, images, documents).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(untagged)]
+pub enum MessageContent {
+    Text(String),
+    Parts(Vec<ContentPart>),
+}
+
+impl MessageContent {
+    /// The content as parts; a plain string is one text part.
+    pub fn parts(&self) -> Vec<ContentPartRef<'_>> {
+        match self {
+            MessageContent::Text(text) => vec![ContentPartRef::Text(text)],
+            MessageContent::Parts(parts) => parts
+                .iter()
+                .map(|part| match part {
+                    ContentPart::Text(text) => ContentPartRef::Text(&text.text),
+                    ContentPart::Image(image) => ContentPartRef::Image(image),
+                    ContentPart::Document(document) => ContentPartRef::Document(document),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A borrowed view of one content part, so plain-string content needs no allocation.
+#[derive(Debug, Clone, Copy)]
+pub enum ContentPartRef<'a> {
+    Text(&'a str),
+    Image(&'a MediaContent),
+    Document(&'a MediaContent),
+}
+
+// Hand-written so that errors inside a part keep their path (an untagged enum would only say
+// "did not match any variant").
+impl<'de> Deserialize<'de> for MessageContent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ContentVisitor;
+        impl<'de> Visitor<'de> for ContentVisitor {
+            type Value = MessageContent;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a string or an array of content parts")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(MessageContent::Text(value.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+                Ok(MessageContent::Text(value))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                let parts =
+                    Vec::<ContentPart>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(MessageContent::Parts(parts))
+            }
+        }
+        deserializer.deserialize_any(ContentVisitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ContentPart {
+    Text(TextContent),
+    Image(ImageContent),
+    Document(DocumentContent),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct TextContent {
+    pub text: String,
+}
+
+/// Where an image's or a document's bytes come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum SourceType {
+    /// `data` holds the base64-encoded bytes; `mediaType` is required.
+    Base64,
+    /// `data` is an http(s) URL.
+    Url,
+    /// `data` is a provider file URI (Gemini's Files API).
+    FileUri,
+}
+
+impl SourceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceType::Base64 => "base64",
+            SourceType::Url => "url",
+            SourceType::FileUri => "file_uri",
+        }
+    }
+}
+
+/// An image or a document (for example a PDF). Both share one shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MediaContent {
+    pub source_type: SourceType,
+    /// MIME type, e.g. `image/png` or `application/pdf`; required for base64 data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub media_type: Option<String>,
+    pub data: String,
+    /// A file name for providers that want one (OpenAI file parts); derived when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub filename: Option<String>,
+}
+
+pub type ImageContent = MediaContent;
+pub type DocumentContent = MediaContent;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenerationConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub max_tokens: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub temperature: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub top_p: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub top_k: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub stop_sequences: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub presence_penalty: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub frequency_penalty: Option<f64>,
+}
+
+/// A batch to submit: which provider, the requests, and free-form metadata for the batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct UnifiedBatchMetadata {
+    pub provider: String,
+    pub requests: Vec<UnifiedRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
+    pub metadata: Option<Map<String, Value>>,
+}

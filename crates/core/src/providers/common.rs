@@ -1,0 +1,161 @@
+//! What several providers share: reading error bodies, JSON helpers.
+
+use serde_json::Value;
+
+use crate::error::is_retryable_status;
+use crate::http::HttpResponse;
+use crate::CoreError;
+
+/// Turns a non-2xx response into a [`CoreError`]. `batch_id` is given for calls about one batch, so
+/// that 404 becomes `BatchNotFound`.
+pub fn http_error(provider: &str, response: &HttpResponse, batch_id: Option<&str>) -> CoreError {
+    let body: Option<Value> = serde_json::from_str(&response.body).ok();
+    let request_id = request_id(response, body.as_ref());
+    if response.status == 404 {
+        if let Some(batch_id) = batch_id {
+            return CoreError::BatchNotFound {
+                provider: provider.to_owned(),
+                batch_id: batch_id.to_owned(),
+                request_id,
+            };
+        }
+    }
+    let (message, error_type) = match &body {
+        Some(body) => error_message(body),
+        None => (None, None),
+    };
+    let message = message.unwrap_or_else(|| {
+        let text = response.body.trim();
+        if text.is_empty() {
+            format!("HTTP {}", response.status)
+        } else {
+            text.chars().take(500).collect()
+        }
+    });
+    CoreError::Provider {
+        provider: provider.to_owned(),
+        status: response.status,
+        message,
+        error_type,
+        request_id,
+        retryable: is_retryable_status(response.status),
+        body,
+    }
+}
+
+/// The message and type from the error shapes the providers use:
+/// `{error: {message, type|status}}` (OpenAI, Anthropic, Google) or `{message}`/`{detail}` (Mistral).
+fn error_message(body: &Value) -> (Option<String>, Option<String>) {
+    let inner = body
+        .get("error")
+        .filter(|error| error.is_object())
+        .unwrap_or(body);
+    let message = inner
+        .get("message")
+        .or_else(|| body.get("message"))
+        .or_else(|| body.get("detail"))
+        .map(|value| match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        });
+    let error_type = inner
+        .get("type")
+        .or_else(|| inner.get("status"))
+        .or_else(|| inner.get("code"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    (message, error_type)
+}
+
+fn request_id(response: &HttpResponse, body: Option<&Value>) -> Option<String> {
+    ["x-request-id", "request-id", "x-goog-request-id"]
+        .iter()
+        .find_map(|name| response.header(name))
+        .map(str::to_owned)
+        .or_else(|| body?.get("request_id")?.as_str().map(str::to_owned))
+}
+
+/// Parses a JSON response body, or says which call's answer was not JSON.
+pub fn parse_json(provider: &str, what: &str, response: &HttpResponse) -> Result<Value, CoreError> {
+    serde_json::from_str(&response.body).map_err(|error| {
+        CoreError::invalid_response(provider, format!("{what}: the body is not JSON ({error})"))
+    })
+}
+
+pub fn string_field(value: &Value, name: &str) -> Option<String> {
+    value.get(name).and_then(Value::as_str).map(str::to_owned)
+}
+
+pub fn u64_field(value: &Value, name: &str) -> u64 {
+    match value.get(name) {
+        Some(Value::Number(number)) => number.as_u64().unwrap_or(0),
+        // Proto-JSON sends int64 as strings.
+        Some(Value::String(text)) => text.parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![("x-request-id".into(), "req_9".into())],
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn openai_error_body_is_read() {
+        let error = http_error(
+            "openai",
+            &response(
+                429,
+                r#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#,
+            ),
+            None,
+        );
+        let CoreError::Provider {
+            status,
+            message,
+            error_type,
+            request_id,
+            retryable,
+            ..
+        } = error
+        else {
+            panic!()
+        };
+        assert_eq!((status, message.as_str()), (429, "Rate limit reached"));
+        assert_eq!(error_type.as_deref(), Some("requests"));
+        assert_eq!(request_id.as_deref(), Some("req_9"));
+        assert!(retryable);
+    }
+
+    #[test]
+    fn not_found_about_a_batch_is_batch_not_found() {
+        let error = http_error(
+            "openai",
+            &response(404, r#"{"error":{"message":"No batch"}}"#),
+            Some("batch_x"),
+        );
+        assert!(
+            matches!(error, CoreError::BatchNotFound { ref batch_id, .. } if batch_id == "batch_x")
+        );
+    }
+
+    #[test]
+    fn non_json_body_is_kept_as_message() {
+        let error = http_error("mistral", &response(502, "Bad Gateway"), None);
+        let CoreError::Provider {
+            message, retryable, ..
+        } = error
+        else {
+            panic!()
+        };
+        assert_eq!(message, "Bad Gateway");
+        assert!(retryable);
+    }
+}

@@ -1,0 +1,345 @@
+//! OpenAI's Batch API (reference §1): upload a JSONL file with `purpose=batch`, create the batch on
+//! `/v1/chat/completions`, poll it, read the output and error files. The same protocol, with the
+//! vLLM dialect, drives the local sidecar.
+
+mod request;
+mod results;
+mod status;
+
+#[cfg(test)]
+mod tests;
+
+pub use request::{write_line, CHAT_COMPLETIONS_URL};
+pub use results::OpenAiLineDecoder;
+pub use status::{parse_batch, status_of};
+
+use serde_json::{json, Map, Value};
+
+use crate::http::{encode_component, multipart_envelope, Body, HttpRequest, HttpResponse, Method};
+use crate::limits::batch_limits;
+use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
+use crate::validate::validate_batch;
+use crate::{CoreError, Provider};
+
+use super::common::{http_error, parse_json, string_field};
+use super::{
+    BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Step,
+    Submission,
+};
+
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+const MULTIPART_BOUNDARY: &str = "batch-router-7d4a1f0c9b2e";
+
+/// OpenAI proper, or an OpenAI-compatible server running vLLM (which also takes `top_k`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    OpenAi,
+    Vllm,
+}
+
+pub struct OpenAiApi {
+    config: ClientConfig,
+    dialect: Dialect,
+    base_url: String,
+}
+
+impl OpenAiApi {
+    pub fn new(config: ClientConfig, dialect: Dialect) -> Self {
+        let default = match dialect {
+            Dialect::OpenAi => DEFAULT_BASE_URL,
+            Dialect::Vllm => "http://127.0.0.1:8765/v1",
+        };
+        let base_url = config.base_url_or(default);
+        OpenAiApi {
+            config,
+            dialect,
+            base_url,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        self.provider().name()
+    }
+
+    fn request(&self, method: Method, path: &str) -> HttpRequest {
+        let request = HttpRequest::new(method, format!("{}{path}", self.base_url));
+        if self.config.api_key.is_empty() {
+            request
+        } else {
+            request.header("authorization", format!("Bearer {}", self.config.api_key))
+        }
+    }
+
+    fn file_content_request(&self, file_id: &str) -> HttpRequest {
+        let mut request = self.request(
+            Method::Get,
+            &format!("/files/{}/content", encode_component(file_id)),
+        );
+        request.streaming = true;
+        request
+    }
+}
+
+impl BatchApi for OpenAiApi {
+    fn provider(&self) -> Provider {
+        match self.dialect {
+            Dialect::OpenAi => Provider::OpenAI,
+            Dialect::Vllm => Provider::Vllm,
+        }
+    }
+
+    fn prepare(
+        &self,
+        requests: &[UnifiedRequest],
+        options: &PrepareOptions,
+    ) -> Result<PreparedBatch, CoreError> {
+        let provider = self.provider();
+        let warnings = validate_batch(provider, requests, &options.validation)?;
+        let mut jsonl = Vec::with_capacity(requests.len() * 256);
+        for request in requests {
+            write_line(request, self.dialect, &mut jsonl)?;
+        }
+        let limits = batch_limits(provider);
+        if jsonl.len() > limits.max_bytes {
+            return Err(CoreError::invalid_batch(
+                "requests",
+                format!(
+                    "the batch file would be {} bytes, over the {} limit of {} bytes; split the batch",
+                    jsonl.len(),
+                    provider.display_name(),
+                    limits.max_bytes
+                ),
+            ));
+        }
+        check_metadata(options.metadata.as_ref())?;
+        let summary = BatchSummary {
+            provider,
+            request_count: requests.len(),
+            bytes: jsonl.len(),
+            model: requests.first().map(|request| request.model.clone()),
+            route: "file".into(),
+            warnings,
+            id_map: Vec::new(),
+            metadata: options.metadata.clone(),
+        };
+        Ok(PreparedBatch { jsonl, summary })
+    }
+
+    fn submit(&self, summary: &BatchSummary) -> Box<dyn Submission> {
+        Box::new(OpenAiSubmission {
+            upload: self.upload_request(),
+            create: self.request(Method::Post, "/batches"),
+            metadata: summary.metadata.clone(),
+            provider: self.name(),
+            state: SubmitState::Start,
+        })
+    }
+
+    fn status_request(&self, batch_id: &str) -> HttpRequest {
+        self.request(
+            Method::Get,
+            &format!("/batches/{}", encode_component(batch_id)),
+        )
+    }
+
+    fn parse_status(
+        &self,
+        batch_id: &str,
+        response: &HttpResponse,
+    ) -> Result<BatchStatusResponse, CoreError> {
+        if !response.is_success() {
+            return Err(http_error(self.name(), response, Some(batch_id)));
+        }
+        parse_batch(self.name(), &parse_json(self.name(), "batch", response)?)
+    }
+
+    fn cancel_request(&self, batch_id: &str) -> HttpRequest {
+        self.request(
+            Method::Post,
+            &format!("/batches/{}/cancel", encode_component(batch_id)),
+        )
+    }
+
+    fn parse_cancel(
+        &self,
+        batch_id: &str,
+        response: &HttpResponse,
+    ) -> Result<BatchStatusResponse, CoreError> {
+        self.parse_status(batch_id, response)
+    }
+
+    fn list_request(&self, options: &ListOptions) -> HttpRequest {
+        let mut query = Vec::new();
+        if let Some(limit) = options.limit {
+            query.push(format!("limit={}", limit.clamp(1, 100)));
+        }
+        if let Some(after) = &options.after {
+            query.push(format!("after={}", encode_component(after)));
+        }
+        let path = if query.is_empty() {
+            "/batches".to_owned()
+        } else {
+            format!("/batches?{}", query.join("&"))
+        };
+        self.request(Method::Get, &path)
+    }
+
+    fn parse_list(&self, response: &HttpResponse) -> Result<BatchListPage, CoreError> {
+        if !response.is_success() {
+            return Err(http_error(self.name(), response, None));
+        }
+        let body = parse_json(self.name(), "batch list", response)?;
+        let data = body
+            .get("data")
+            .and_then(Value::as_array)
+            .ok_or_else(|| CoreError::invalid_response(self.name(), "batch list without `data`"))?;
+        let batches = data
+            .iter()
+            .map(|batch| parse_batch(self.name(), batch))
+            .collect::<Result<Vec<_>, _>>()?;
+        let has_more = body
+            .get("has_more")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let next_cursor = if has_more {
+            string_field(&body, "last_id")
+                .or_else(|| batches.last().map(|batch| batch.batch_id.clone()))
+        } else {
+            None
+        };
+        Ok(BatchListPage {
+            batches,
+            has_more,
+            next_cursor,
+        })
+    }
+
+    fn result_sources(&self, status: &BatchStatusResponse) -> Result<Vec<ResultSource>, CoreError> {
+        let mut sources = Vec::new();
+        for field in ["output_file_id", "error_file_id"] {
+            if let Some(file_id) = status
+                .raw
+                .get(field)
+                .and_then(Value::as_str)
+                .filter(|id| !id.is_empty())
+            {
+                sources.push(ResultSource::Fetch {
+                    request: self.file_content_request(file_id),
+                    decoder: Box::new(OpenAiLineDecoder::new(self.name())),
+                });
+            }
+        }
+        Ok(sources)
+    }
+}
+
+impl OpenAiApi {
+    fn upload_request(&self) -> HttpRequest {
+        let (prefix, suffix) = multipart_envelope(
+            MULTIPART_BOUNDARY,
+            &[("purpose", "batch")],
+            "file",
+            "batch_input.jsonl",
+            "application/jsonl",
+        );
+        let mut request = self.request(Method::Post, "/files").header(
+            "content-type",
+            format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"),
+        );
+        request.body = Body::Payload { prefix, suffix };
+        request
+    }
+}
+
+/// OpenAI metadata: at most 16 pairs, keys ≤ 64 characters, string values ≤ 512 (reference §1.3).
+fn check_metadata(metadata: Option<&Map<String, Value>>) -> Result<(), CoreError> {
+    let Some(metadata) = metadata else {
+        return Ok(());
+    };
+    if metadata.len() > 16 {
+        return Err(CoreError::invalid_batch(
+            "metadata",
+            "at most 16 metadata pairs are allowed",
+        ));
+    }
+    for (key, value) in metadata {
+        let field = format!("metadata.{key}");
+        if key.chars().count() > 64 {
+            return Err(CoreError::invalid_batch(
+                field,
+                "keys are at most 64 characters",
+            ));
+        }
+        match value {
+            Value::String(text) if text.chars().count() <= 512 => {}
+            Value::String(_) => {
+                return Err(CoreError::invalid_batch(
+                    field,
+                    "values are at most 512 characters",
+                ))
+            }
+            _ => return Err(CoreError::invalid_batch(field, "values must be strings")),
+        }
+    }
+    Ok(())
+}
+
+enum SubmitState {
+    Start,
+    Uploading,
+    Creating,
+}
+
+struct OpenAiSubmission {
+    upload: HttpRequest,
+    create: HttpRequest,
+    metadata: Option<Map<String, Value>>,
+    provider: &'static str,
+    state: SubmitState,
+}
+
+impl Submission for OpenAiSubmission {
+    fn next(
+        &mut self,
+        response: Option<HttpResponse>,
+    ) -> Result<Step<BatchStatusResponse>, CoreError> {
+        match (&self.state, response) {
+            (SubmitState::Start, _) => {
+                self.state = SubmitState::Uploading;
+                Ok(Step::Send(self.upload.clone()))
+            }
+            (SubmitState::Uploading, Some(response)) => {
+                if !response.is_success() {
+                    return Err(http_error(self.provider, &response, None));
+                }
+                let file = parse_json(self.provider, "file upload", &response)?;
+                let file_id = string_field(&file, "id").ok_or_else(|| {
+                    CoreError::invalid_response(self.provider, "file upload answer without `id`")
+                })?;
+                let mut body = json!({
+                    "input_file_id": file_id,
+                    "endpoint": CHAT_COMPLETIONS_URL,
+                    "completion_window": "24h",
+                });
+                if let Some(metadata) = &self.metadata {
+                    body["metadata"] = Value::Object(metadata.clone());
+                }
+                self.state = SubmitState::Creating;
+                Ok(Step::Send(self.create.clone().json(body.to_string())))
+            }
+            (SubmitState::Creating, Some(response)) => {
+                if !response.is_success() {
+                    return Err(http_error(self.provider, &response, None));
+                }
+                Ok(Step::Done(parse_batch(
+                    self.provider,
+                    &parse_json(self.provider, "batch", &response)?,
+                )?))
+            }
+            (_, None) => Err(CoreError::invalid_response(
+                self.provider,
+                "a submission step got no response",
+            )),
+        }
+    }
+}

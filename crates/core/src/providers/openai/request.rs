@@ -1,0 +1,212 @@
+//! Unified request → OpenAI batch line `{custom_id, method, url, body}` with a Chat Completions body.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::merge::deep_merge;
+use crate::model::{
+    ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest,
+};
+use crate::CoreError;
+
+use super::Dialect;
+
+pub const CHAT_COMPLETIONS_URL: &str = "/v1/chat/completions";
+
+#[derive(Serialize)]
+struct Line<'a, B: Serialize> {
+    custom_id: &'a str,
+    method: &'static str,
+    url: &'static str,
+    body: B,
+}
+
+#[derive(Serialize)]
+struct ChatBody<'a> {
+    model: &'a str,
+    messages: Vec<Message<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_completion_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    top_p: Option<f64>,
+    /// vLLM only; OpenAI has no top_k.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    top_k: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    presence_penalty: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frequency_penalty: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: Content<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Content<'a> {
+    Text(&'a str),
+    Parts(Vec<Part<'a>>),
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Part<'a> {
+    Text { text: &'a str },
+    ImageUrl { image_url: ImageUrl },
+    File { file: FileData },
+}
+
+#[derive(Serialize)]
+struct ImageUrl {
+    url: String,
+}
+
+#[derive(Serialize)]
+struct FileData {
+    filename: String,
+    file_data: String,
+}
+
+/// Appends the request's batch line (with a trailing newline) to `out`.
+pub fn write_line(
+    request: &UnifiedRequest,
+    dialect: Dialect,
+    out: &mut Vec<u8>,
+) -> Result<(), CoreError> {
+    let body = chat_body(request, dialect);
+    let serialize_error = |error: serde_json::Error| {
+        CoreError::invalid_batch(
+            "requests",
+            format!(
+                "request {} could not be serialized: {error}",
+                request.custom_id
+            ),
+        )
+    };
+    match &request.provider_kwargs {
+        None => serde_json::to_writer(&mut *out, &line(request, body)).map_err(serialize_error)?,
+        Some(kwargs) => {
+            let mut merged = match serde_json::to_value(&body).map_err(serialize_error)? {
+                Value::Object(map) => map,
+                _ => unreachable!("a struct serializes to a JSON object"),
+            };
+            deep_merge(&mut merged, kwargs);
+            serde_json::to_writer(&mut *out, &line(request, merged)).map_err(serialize_error)?;
+        }
+    }
+    out.push(b'\n');
+    Ok(())
+}
+
+fn line<B: Serialize>(request: &UnifiedRequest, body: B) -> Line<'_, B> {
+    Line {
+        custom_id: &request.custom_id,
+        method: "POST",
+        url: CHAT_COMPLETIONS_URL,
+        body,
+    }
+}
+
+fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
+    let mut messages = Vec::with_capacity(request.messages.len() + 1);
+    if let Some(system) = &request.system_prompt {
+        let parts = system.parts();
+        let content = match parts.as_slice() {
+            [only] => Content::Text(only),
+            many => Content::Parts(many.iter().map(|text| Part::Text { text }).collect()),
+        };
+        messages.push(Message {
+            role: "system",
+            content,
+        });
+    }
+    for message in &request.messages {
+        messages.push(Message {
+            role: message.role.as_str(),
+            content: content(&message.content, message.role),
+        });
+    }
+    let config = request.generation_config.as_ref();
+    ChatBody {
+        model: &request.model,
+        messages,
+        max_completion_tokens: config.and_then(|config| config.max_tokens),
+        temperature: config.and_then(|config| config.temperature),
+        top_p: config.and_then(|config| config.top_p),
+        top_k: config
+            .and_then(|config| config.top_k)
+            .filter(|_| dialect == Dialect::Vllm),
+        stop: config.and_then(|config| config.stop_sequences.as_deref()),
+        presence_penalty: config.and_then(|config| config.presence_penalty),
+        frequency_penalty: config.and_then(|config| config.frequency_penalty),
+    }
+}
+
+fn content(content: &MessageContent, role: Role) -> Content<'_> {
+    match content {
+        MessageContent::Text(text) => Content::Text(text),
+        MessageContent::Parts(_) => {
+            let mut document_number = 0;
+            let parts: Vec<Part> = content
+                .parts()
+                .into_iter()
+                .filter_map(|part| match part {
+                    ContentPartRef::Text(text) => Some(Part::Text { text }),
+                    // Validation refused (or, under dropUnsupported, reported) what is left out here.
+                    _ if role == Role::Assistant => None,
+                    ContentPartRef::Image(image) => image_url(image).map(|url| Part::ImageUrl {
+                        image_url: ImageUrl { url },
+                    }),
+                    ContentPartRef::Document(document) => {
+                        document_number += 1;
+                        file_data(document, document_number).map(|file| Part::File { file })
+                    }
+                })
+                .collect();
+            Content::Parts(parts)
+        }
+    }
+}
+
+fn image_url(image: &MediaContent) -> Option<String> {
+    match image.source_type {
+        SourceType::Url => Some(image.data.clone()),
+        SourceType::Base64 => Some(data_url(image)),
+        SourceType::FileUri => None,
+    }
+}
+
+fn file_data(document: &MediaContent, number: usize) -> Option<FileData> {
+    if document.source_type != SourceType::Base64 {
+        return None;
+    }
+    let filename = document.filename.clone().unwrap_or_else(|| {
+        let extension = match document.media_type.as_deref() {
+            Some("application/pdf") | None => "pdf",
+            Some(other) => other.rsplit('/').next().unwrap_or("bin"),
+        };
+        format!("document-{number}.{extension}")
+    });
+    Some(FileData {
+        filename,
+        file_data: data_url(document),
+    })
+}
+
+fn data_url(media: &MediaContent) -> String {
+    format!(
+        "data:{};base64,{}",
+        media
+            .media_type
+            .as_deref()
+            .unwrap_or("application/octet-stream"),
+        media.data
+    )
+}

@@ -1,0 +1,509 @@
+//! Validation before anything is sent: the request's own sense (ids, messages, ranges) and what the
+//! chosen provider can honour. Nothing is dropped silently: with `dropUnsupported` a setting the
+//! provider cannot express is left out and reported as a warning; otherwise it is an error.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "tsify")]
+use tsify::Tsify;
+
+use crate::limits::{batch_limits, capabilities, Capabilities};
+use crate::model::{ContentPartRef, MediaContent, Role, SourceType, SystemPrompt, UnifiedRequest};
+use crate::{CoreError, Provider};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationOptions {
+    /// Leave out settings the provider cannot express (reported as warnings) instead of failing.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub drop_unsupported: bool,
+}
+
+/// Something left out under `dropUnsupported`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Warning {
+    pub index: usize,
+    pub custom_id: String,
+    pub field: String,
+    pub message: String,
+}
+
+/// Checks a whole batch for `provider`. Returns the warnings for what `dropUnsupported` left out.
+pub fn validate_batch(
+    provider: Provider,
+    requests: &[UnifiedRequest],
+    options: &ValidationOptions,
+) -> Result<Vec<Warning>, CoreError> {
+    if requests.is_empty() {
+        return Err(CoreError::invalid_batch(
+            "requests",
+            "the batch has no requests",
+        ));
+    }
+    let limits = batch_limits(provider);
+    if requests.len() > limits.max_requests {
+        return Err(CoreError::invalid_batch(
+            "requests",
+            format!(
+                "{} requests exceed the {} limit of {} per batch; split the batch (BatchRouter jobs do this automatically)",
+                requests.len(),
+                provider.display_name(),
+                limits.max_requests
+            ),
+        ));
+    }
+    let capabilities = capabilities(provider);
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(requests.len());
+    let mut warnings = Vec::new();
+    for (index, request) in requests.iter().enumerate() {
+        let id = request.custom_id.as_str();
+        if id.is_empty() {
+            return Err(CoreError::invalid(
+                index,
+                id,
+                "customId",
+                "must not be empty",
+            ));
+        }
+        if let Some(first) = seen.insert(id, index) {
+            return Err(CoreError::invalid(
+                index,
+                id,
+                "customId",
+                format!("duplicate customId, already used by request {first}"),
+            ));
+        }
+        let mut checker = RequestChecker {
+            provider,
+            capabilities,
+            options,
+            index,
+            request,
+            warnings: &mut warnings,
+        };
+        checker.check()?;
+    }
+    if limits.one_model_per_batch {
+        let first_model = &requests[0].model;
+        if let Some((index, request)) = requests
+            .iter()
+            .enumerate()
+            .find(|(_, request)| &request.model != first_model)
+        {
+            return Err(CoreError::invalid(
+                index,
+                &request.custom_id,
+                "model",
+                format!(
+                    "{} batches take one model; request 0 uses \"{first_model}\" and this one \"{}\". Send one batch per model (BatchRouter jobs split them automatically)",
+                    provider.display_name(),
+                    request.model
+                ),
+            ));
+        }
+    }
+    Ok(warnings)
+}
+
+struct RequestChecker<'a> {
+    provider: Provider,
+    capabilities: Capabilities,
+    options: &'a ValidationOptions,
+    index: usize,
+    request: &'a UnifiedRequest,
+    warnings: &'a mut Vec<Warning>,
+}
+
+impl RequestChecker<'_> {
+    fn error(&self, field: impl Into<String>, message: impl Into<String>) -> CoreError {
+        CoreError::invalid(self.index, &self.request.custom_id, field, message)
+    }
+
+    /// A setting the provider cannot express: an error, or a warning under `dropUnsupported`.
+    fn unsupported(&mut self, field: String, message: String) -> Result<(), CoreError> {
+        if self.options.drop_unsupported {
+            self.warnings.push(Warning {
+                index: self.index,
+                custom_id: self.request.custom_id.clone(),
+                field,
+                message: format!("{message}; left out (dropUnsupported)"),
+            });
+            Ok(())
+        } else {
+            Err(self.error(
+                field,
+                format!("{message} (set dropUnsupported to leave it out instead)"),
+            ))
+        }
+    }
+
+    fn check(&mut self) -> Result<(), CoreError> {
+        let request = self.request;
+        if request.model.trim().is_empty() {
+            return Err(self.error("model", "must not be empty"));
+        }
+        self.check_system_prompt()?;
+        if request.messages.is_empty() {
+            return Err(self.error("messages", "must contain at least one message"));
+        }
+        for (message_index, message) in request.messages.iter().enumerate() {
+            let parts = message.content.parts();
+            let field = format!("messages[{message_index}].content");
+            if parts.is_empty() {
+                return Err(self.error(field, "must not be empty"));
+            }
+            for (part_index, part) in parts.iter().enumerate() {
+                let part_field = match &message.content {
+                    crate::MessageContent::Text(_) => field.clone(),
+                    crate::MessageContent::Parts(_) => format!("{field}[{part_index}]"),
+                };
+                match part {
+                    ContentPartRef::Text(text) if text.is_empty() => {
+                        return Err(self.error(part_field, "text must not be empty"));
+                    }
+                    ContentPartRef::Text(_) => {}
+                    ContentPartRef::Image(media) => {
+                        self.check_media(message.role, media, part_field, "image")?
+                    }
+                    ContentPartRef::Document(media) => {
+                        self.check_media(message.role, media, part_field, "document")?
+                    }
+                }
+            }
+        }
+        self.check_generation_config()
+    }
+
+    fn check_system_prompt(&self) -> Result<(), CoreError> {
+        match &self.request.system_prompt {
+            Some(SystemPrompt::Text(text)) if text.is_empty() => {
+                Err(self.error("systemPrompt", "must not be empty; omit it instead"))
+            }
+            Some(SystemPrompt::Parts(parts)) if parts.is_empty() => {
+                Err(self.error("systemPrompt", "must not be an empty list; omit it instead"))
+            }
+            Some(SystemPrompt::Parts(parts)) => match parts.iter().position(String::is_empty) {
+                Some(position) => {
+                    Err(self.error(format!("systemPrompt[{position}]"), "must not be empty"))
+                }
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    fn check_media(
+        &mut self,
+        role: Role,
+        media: &MediaContent,
+        field: String,
+        kind: &str,
+    ) -> Result<(), CoreError> {
+        if media.data.is_empty() {
+            return Err(self.error(format!("{field}.data"), "must not be empty"));
+        }
+        match media.source_type {
+            SourceType::Base64 if media.media_type.as_deref().unwrap_or("").is_empty() => {
+                return Err(self.error(format!("{field}.mediaType"), "is required for base64 data"));
+            }
+            SourceType::Url
+                if !(media.data.starts_with("https://") || media.data.starts_with("http://")) =>
+            {
+                return Err(self.error(
+                    format!("{field}.data"),
+                    "a url source must be an http(s) URL",
+                ));
+            }
+            _ => {}
+        }
+        let provider = self.provider.display_name();
+        if role == Role::Assistant && !self.capabilities.assistant_media {
+            return self.unsupported(
+                field,
+                format!("{provider} does not accept {kind}s in assistant messages"),
+            );
+        }
+        let allowed = if kind == "image" {
+            self.capabilities.image_sources
+        } else {
+            self.capabilities.document_sources
+        };
+        if !allowed.contains(&media.source_type) {
+            let accepted = if allowed.is_empty() {
+                format!("{provider} does not accept {kind}s")
+            } else {
+                let names: Vec<&str> = allowed.iter().map(|source| source.as_str()).collect();
+                format!("{provider} accepts {kind}s only as {}", names.join(" or "))
+            };
+            return self.unsupported(
+                format!("{field}.sourceType"),
+                format!(
+                    "sourceType \"{}\" is not supported: {accepted}",
+                    media.source_type.as_str()
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn check_generation_config(&mut self) -> Result<(), CoreError> {
+        let Some(config) = &self.request.generation_config else {
+            return Ok(());
+        };
+        let provider = self.provider.display_name();
+        if config.max_tokens == Some(0) {
+            return Err(self.error("generationConfig.maxTokens", "must be at least 1"));
+        }
+        if let Some(temperature) = config.temperature {
+            let max = self.capabilities.temperature_max;
+            if !(0.0..=max).contains(&temperature) {
+                return Err(self.error(
+                    "generationConfig.temperature",
+                    format!("{temperature} is out of range: {provider} accepts 0 to {max}"),
+                ));
+            }
+        }
+        if let Some(top_p) = config.top_p {
+            if !(0.0..=1.0).contains(&top_p) {
+                return Err(self.error(
+                    "generationConfig.topP",
+                    format!("{top_p} is out of range: 0 to 1"),
+                ));
+            }
+        }
+        if let Some(top_k) = config.top_k {
+            if top_k == 0 {
+                return Err(self.error("generationConfig.topK", "must be at least 1"));
+            }
+            if !self.capabilities.top_k {
+                self.unsupported(
+                    "generationConfig.topK".into(),
+                    format!("{provider} has no topK setting"),
+                )?;
+            }
+        }
+        for (name, value, supported) in [
+            (
+                "presencePenalty",
+                config.presence_penalty,
+                self.capabilities.presence_penalty,
+            ),
+            (
+                "frequencyPenalty",
+                config.frequency_penalty,
+                self.capabilities.frequency_penalty,
+            ),
+        ] {
+            let Some(value) = value else { continue };
+            let field = format!("generationConfig.{name}");
+            if !(-2.0..=2.0).contains(&value) {
+                return Err(self.error(field, format!("{value} is out of range: -2 to 2")));
+            }
+            if !supported {
+                self.unsupported(field, format!("{provider} has no {name} setting"))?;
+            }
+        }
+        if let Some(stops) = &config.stop_sequences {
+            if let Some(position) = stops.iter().position(String::is_empty) {
+                return Err(self.error(
+                    format!("generationConfig.stopSequences[{position}]"),
+                    "must not be empty",
+                ));
+            }
+            if let Some(max) = self.capabilities.max_stop_sequences {
+                if stops.len() > max {
+                    return Err(self.error(
+                        "generationConfig.stopSequences",
+                        format!(
+                            "{} stop sequences given; {provider} accepts at most {max}",
+                            stops.len()
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_request;
+
+    fn request(index: usize, json: &str) -> UnifiedRequest {
+        parse_request(index, json).unwrap()
+    }
+
+    fn simple(id: &str) -> UnifiedRequest {
+        request(
+            0,
+            &format!(
+                r#"{{"customId":"{id}","model":"m","messages":[{{"role":"user","content":"hi"}}]}}"#
+            ),
+        )
+    }
+
+    fn field_of(error: CoreError) -> (Option<usize>, String, String) {
+        match error {
+            CoreError::Validation {
+                index,
+                field,
+                message,
+                ..
+            } => (index, field, message),
+            other => panic!("validation error expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_batch_is_refused() {
+        let error =
+            validate_batch(Provider::OpenAI, &[], &ValidationOptions::default()).unwrap_err();
+        assert!(error.to_string().contains("no requests"));
+    }
+
+    #[test]
+    fn duplicate_ids_name_both_requests() {
+        let error = validate_batch(
+            Provider::OpenAI,
+            &[simple("a"), simple("b"), simple("a")],
+            &Default::default(),
+        )
+        .unwrap_err();
+        let (index, field, message) = field_of(error);
+        assert_eq!((index, field.as_str()), (Some(2), "customId"));
+        assert!(message.contains("request 0"), "{message}");
+    }
+
+    #[test]
+    fn empty_id_content_and_messages_are_refused() {
+        let cases = [
+            (
+                r#"{"customId":"","model":"m","messages":[{"role":"user","content":"x"}]}"#,
+                "customId",
+            ),
+            (
+                r#"{"customId":"a","model":" ","messages":[{"role":"user","content":"x"}]}"#,
+                "model",
+            ),
+            (r#"{"customId":"a","model":"m","messages":[]}"#, "messages"),
+            (
+                r#"{"customId":"a","model":"m","messages":[{"role":"user","content":""}]}"#,
+                "messages[0].content",
+            ),
+            (
+                r#"{"customId":"a","model":"m","messages":[{"role":"user","content":[]}]}"#,
+                "messages[0].content",
+            ),
+            (
+                r#"{"customId":"a","model":"m","systemPrompt":"","messages":[{"role":"user","content":"x"}]}"#,
+                "systemPrompt",
+            ),
+            (
+                r#"{"customId":"a","model":"m","messages":[{"role":"user","content":[{"type":"image","sourceType":"base64","data":"AAAA"}]}]}"#,
+                "messages[0].content[0].mediaType",
+            ),
+            (
+                r#"{"customId":"a","model":"m","messages":[{"role":"user","content":[{"type":"image","sourceType":"url","data":"cat.png"}]}]}"#,
+                "messages[0].content[0].data",
+            ),
+        ];
+        for (json, expected_field) in cases {
+            let error = validate_batch(Provider::OpenAI, &[request(0, json)], &Default::default())
+                .unwrap_err();
+            assert_eq!(field_of(error).1, expected_field, "{json}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_settings_are_refused() {
+        let cases = [
+            (r#"{"temperature":2.5}"#, "generationConfig.temperature"),
+            (r#"{"topP":1.5}"#, "generationConfig.topP"),
+            (r#"{"maxTokens":0}"#, "generationConfig.maxTokens"),
+            (
+                r#"{"presencePenalty":-3}"#,
+                "generationConfig.presencePenalty",
+            ),
+            (
+                r#"{"stopSequences":["a","b","c","d","e"]}"#,
+                "generationConfig.stopSequences",
+            ),
+        ];
+        for (config, expected_field) in cases {
+            let json = format!(
+                r#"{{"customId":"r","model":"m","messages":[{{"role":"user","content":"x"}}],"generationConfig":{config}}}"#
+            );
+            let error = validate_batch(Provider::OpenAI, &[request(0, &json)], &Default::default())
+                .unwrap_err();
+            assert_eq!(field_of(error).1, expected_field, "{config}");
+        }
+    }
+
+    #[test]
+    fn openai_refuses_top_k_unless_told_to_drop_it() {
+        let json = r#"{"customId":"k","model":"m","messages":[{"role":"user","content":"x"}],"generationConfig":{"topK":5}}"#;
+        let error =
+            validate_batch(Provider::OpenAI, &[request(0, json)], &Default::default()).unwrap_err();
+        let (_, field, message) = field_of(error);
+        assert_eq!(field, "generationConfig.topK");
+        assert!(message.contains("dropUnsupported"), "{message}");
+        let warnings = validate_batch(
+            Provider::OpenAI,
+            &[request(0, json)],
+            &ValidationOptions {
+                drop_unsupported: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].field, "generationConfig.topK");
+        assert!(validate_batch(Provider::Vllm, &[request(0, json)], &Default::default()).is_ok());
+    }
+
+    #[test]
+    fn openai_refuses_file_uri_and_document_urls() {
+        let image = r#"{"customId":"f","model":"m","messages":[{"role":"user","content":[{"type":"image","sourceType":"file_uri","data":"files/abc","mediaType":"image/png"}]}]}"#;
+        let (_, field, message) = field_of(
+            validate_batch(Provider::OpenAI, &[request(0, image)], &Default::default())
+                .unwrap_err(),
+        );
+        assert_eq!(field, "messages[0].content[0].sourceType");
+        assert!(message.contains("file_uri"), "{message}");
+        let document = r#"{"customId":"d","model":"m","messages":[{"role":"user","content":[{"type":"document","sourceType":"url","data":"https://x/a.pdf"}]}]}"#;
+        assert!(validate_batch(
+            Provider::OpenAI,
+            &[request(0, document)],
+            &Default::default()
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn mixed_models_are_refused_where_a_batch_takes_one_model() {
+        let mut second = simple("b");
+        second.model = "other".into();
+        let (index, field, _) = field_of(
+            validate_batch(
+                Provider::OpenAI,
+                &[simple("a"), second.clone()],
+                &Default::default(),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!((index, field.as_str()), (Some(1), "model"));
+        assert!(validate_batch(
+            Provider::Anthropic,
+            &[simple("a"), second],
+            &Default::default()
+        )
+        .is_ok());
+    }
+}
