@@ -18,7 +18,11 @@ pub enum Method {
 /// What the request carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum Body {
     Empty,
     Json {
@@ -92,6 +96,25 @@ impl HttpResponse {
     }
 }
 
+/// The bytes to send for a payload body: `prefix`, the JSONL (its line breaks turned into commas
+/// when `lines_as_array`), then `suffix`.
+pub fn payload_bytes(prefix: &str, jsonl: &[u8], suffix: &str, lines_as_array: bool) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(prefix.len() + jsonl.len() + suffix.len());
+    bytes.extend_from_slice(prefix.as_bytes());
+    if lines_as_array {
+        let lines = jsonl.strip_suffix(b"\n").unwrap_or(jsonl);
+        bytes.extend(
+            lines
+                .iter()
+                .map(|&byte| if byte == b'\n' { b',' } else { byte }),
+        );
+    } else {
+        bytes.extend_from_slice(jsonl);
+    }
+    bytes.extend_from_slice(suffix.as_bytes());
+    bytes
+}
+
 /// Percent-encodes a query or path component (RFC 3986 unreserved characters pass through).
 pub fn encode_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -135,6 +158,22 @@ mod tests {
     fn encodes_components() {
         assert_eq!(encode_component("batch_abc-1.2~"), "batch_abc-1.2~");
         assert_eq!(encode_component("a b/c?d"), "a%20b%2Fc%3Fd");
+    }
+
+    #[test]
+    fn payload_lines_become_a_json_array() {
+        let bytes = payload_bytes(
+            "{\"requests\":[",
+            b"{\"a\":\"x\\ny\"}\n{\"b\":2}\n",
+            "]}",
+            true,
+        );
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"requests": [{"a": "x\ny"}, {"b": 2}]})
+        );
+        assert_eq!(payload_bytes("<", b"l1\nl2\n", ">", false), b"<l1\nl2\n>");
     }
 
     #[test]

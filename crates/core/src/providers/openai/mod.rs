@@ -246,7 +246,11 @@ impl OpenAiApi {
             "content-type",
             format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"),
         );
-        request.body = Body::Payload { prefix, suffix };
+        request.body = Body::Payload {
+            prefix,
+            suffix,
+            lines_as_array: false,
+        };
         request
     }
 }

@@ -175,7 +175,12 @@ fn submission_uploads_then_creates() {
     assert!(upload
         .headers
         .contains(&("authorization".into(), "Bearer sk-test".into())));
-    let Body::Payload { prefix, suffix } = &upload.body else {
+    let Body::Payload {
+        prefix,
+        suffix,
+        lines_as_array: false,
+    } = &upload.body
+    else {
         panic!("payload body expected")
     };
     assert!(prefix.contains("name=\"purpose\"\r\n\r\nbatch\r\n"));
