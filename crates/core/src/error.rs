@@ -5,21 +5,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
-#[serde(
-    tag = "code",
-    rename_all = "snake_case",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "code", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum CoreError {
     /// Bad input, found before anything was sent. `index`/`customId` name the request when the
     /// problem is in one request; `field` is a path inside it (e.g. `messages[0].content`).
     #[error("{}", validation_message(.index, .custom_id, .field, .message))]
-    Validation {
-        index: Option<usize>,
-        custom_id: Option<String>,
-        field: String,
-        message: String,
-    },
+    Validation { index: Option<usize>, custom_id: Option<String>, field: String, message: String },
     /// The provider answered with an HTTP error.
     #[error("{provider} API error (HTTP {status}): {message}")]
     Provider {
@@ -32,17 +23,9 @@ pub enum CoreError {
         body: Option<Value>,
     },
     #[error("{provider} batch {batch_id} was not found")]
-    BatchNotFound {
-        provider: String,
-        batch_id: String,
-        request_id: Option<String>,
-    },
+    BatchNotFound { provider: String, batch_id: String, request_id: Option<String> },
     #[error("{provider} batch {batch_id} is not complete (status {status})")]
-    BatchNotComplete {
-        provider: String,
-        batch_id: String,
-        status: String,
-    },
+    BatchNotComplete { provider: String, batch_id: String, status: String },
     /// The provider's answer did not have the documented shape.
     #[error("unexpected response from {provider}: {message}")]
     InvalidResponse { provider: String, message: String },
@@ -53,12 +36,7 @@ pub enum CoreError {
     Aborted,
 }
 
-fn validation_message(
-    index: &Option<usize>,
-    custom_id: &Option<String>,
-    field: &str,
-    message: &str,
-) -> String {
+fn validation_message(index: &Option<usize>, custom_id: &Option<String>, field: &str, message: &str) -> String {
     let mut text = String::new();
     match (index, custom_id) {
         (Some(index), Some(id)) => text.push_str(&format!("request {index} (customId \"{id}\"): ")),
@@ -76,12 +54,7 @@ fn validation_message(
 
 impl CoreError {
     /// A validation error about one field of one request.
-    pub fn invalid(
-        index: usize,
-        custom_id: &str,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn invalid(index: usize, custom_id: &str, field: impl Into<String>, message: impl Into<String>) -> Self {
         CoreError::Validation {
             index: Some(index),
             custom_id: Some(custom_id.to_owned()),
@@ -92,19 +65,11 @@ impl CoreError {
 
     /// A validation error about the batch as a whole.
     pub fn invalid_batch(field: impl Into<String>, message: impl Into<String>) -> Self {
-        CoreError::Validation {
-            index: None,
-            custom_id: None,
-            field: field.into(),
-            message: message.into(),
-        }
+        CoreError::Validation { index: None, custom_id: None, field: field.into(), message: message.into() }
     }
 
     pub fn invalid_response(provider: &str, message: impl Into<String>) -> Self {
-        CoreError::InvalidResponse {
-            provider: provider.to_owned(),
-            message: message.into(),
-        }
+        CoreError::InvalidResponse { provider: provider.to_owned(), message: message.into() }
     }
 
     /// Whether trying the same call again may succeed.
@@ -129,12 +94,7 @@ mod tests {
 
     #[test]
     fn validation_message_names_request_and_field() {
-        let error = CoreError::invalid(
-            3,
-            "q-3",
-            "generationConfig.temperature",
-            "must be between 0 and 2",
-        );
+        let error = CoreError::invalid(3, "q-3", "generationConfig.temperature", "must be between 0 and 2");
         assert_eq!(
             error.to_string(),
             "request 3 (customId \"q-3\"): generationConfig.temperature: must be between 0 and 2"
@@ -143,11 +103,8 @@ mod tests {
 
     #[test]
     fn errors_serialize_with_a_stable_code() {
-        let error = CoreError::BatchNotFound {
-            provider: "openai".into(),
-            batch_id: "batch_1".into(),
-            request_id: None,
-        };
+        let error =
+            CoreError::BatchNotFound { provider: "openai".into(), batch_id: "batch_1".into(), request_id: None };
         let value = serde_json::to_value(&error).unwrap();
         assert_eq!(value["code"], "batch_not_found");
         assert_eq!(value["batchId"], "batch_1");

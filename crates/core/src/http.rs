@@ -18,21 +18,21 @@ pub enum Method {
 /// What the request carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(
-    tag = "kind",
-    rename_all = "snake_case",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "kind", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum Body {
     Empty,
     Json {
         text: String,
     },
-    /// `prefix`, then the batch's prepared payload (which the core does not hold), then `suffix`.
+    /// `prefix`, then the batch's prepared JSONL (which the core does not hold), then `suffix`.
     /// This is how a multipart upload of a large file is described without copying the file.
+    /// With `linesAsArray`, the JSONL's line breaks become commas, so that
+    /// `{"requests":[` + lines + `]}` is one JSON body (newlines never occur inside a JSON line).
     Payload {
         prefix: String,
         suffix: String,
+        #[serde(default)]
+        lines_as_array: bool,
     },
 }
 
@@ -50,13 +50,7 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     pub fn new(method: Method, url: String) -> Self {
-        HttpRequest {
-            method,
-            url,
-            headers: Vec::new(),
-            body: Body::Empty,
-            streaming: false,
-        }
+        HttpRequest { method, url, headers: Vec::new(), body: Body::Empty, streaming: false }
     }
 
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -65,8 +59,7 @@ impl HttpRequest {
     }
 
     pub fn json(mut self, text: String) -> Self {
-        self.headers
-            .push(("content-type".into(), "application/json".into()));
+        self.headers.push(("content-type".into(), "application/json".into()));
         self.body = Body::Json { text };
         self
     }
@@ -85,10 +78,7 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 
     pub fn is_success(&self) -> bool {
@@ -103,11 +93,7 @@ pub fn payload_bytes(prefix: &str, jsonl: &[u8], suffix: &str, lines_as_array: b
     bytes.extend_from_slice(prefix.as_bytes());
     if lines_as_array {
         let lines = jsonl.strip_suffix(b"\n").unwrap_or(jsonl);
-        bytes.extend(
-            lines
-                .iter()
-                .map(|&byte| if byte == b'\n' { b',' } else { byte }),
-        );
+        bytes.extend(lines.iter().map(|&byte| if byte == b'\n' { b',' } else { byte }));
     } else {
         bytes.extend_from_slice(jsonl);
     }
@@ -120,9 +106,7 @@ pub fn encode_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -139,9 +123,7 @@ pub fn multipart_envelope(
 ) -> (String, String) {
     let mut prefix = String::new();
     for (name, value) in fields {
-        prefix.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        ));
+        prefix.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
     }
     prefix.push_str(&format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: {file_content_type}\r\n\r\n"
@@ -162,35 +144,18 @@ mod tests {
 
     #[test]
     fn payload_lines_become_a_json_array() {
-        let bytes = payload_bytes(
-            "{\"requests\":[",
-            b"{\"a\":\"x\\ny\"}\n{\"b\":2}\n",
-            "]}",
-            true,
-        );
+        let bytes = payload_bytes("{\"requests\":[", b"{\"a\":\"x\\ny\"}\n{\"b\":2}\n", "]}", true);
         let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(
-            value,
-            serde_json::json!({"requests": [{"a": "x\ny"}, {"b": 2}]})
-        );
+        assert_eq!(value, serde_json::json!({"requests": [{"a": "x\ny"}, {"b": 2}]}));
         assert_eq!(payload_bytes("<", b"l1\nl2\n", ">", false), b"<l1\nl2\n>");
     }
 
     #[test]
     fn multipart_envelope_has_fields_then_file() {
-        let (prefix, suffix) = multipart_envelope(
-            "XYZ",
-            &[("purpose", "batch")],
-            "file",
-            "in.jsonl",
-            "application/jsonl",
-        );
-        assert!(prefix.starts_with(
-            "--XYZ\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
-        ));
-        assert!(
-            prefix.ends_with("filename=\"in.jsonl\"\r\nContent-Type: application/jsonl\r\n\r\n")
-        );
+        let (prefix, suffix) =
+            multipart_envelope("XYZ", &[("purpose", "batch")], "file", "in.jsonl", "application/jsonl");
+        assert!(prefix.starts_with("--XYZ\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"));
+        assert!(prefix.ends_with("filename=\"in.jsonl\"\r\nContent-Type: application/jsonl\r\n\r\n"));
         assert_eq!(suffix, "\r\n--XYZ--\r\n");
     }
 }

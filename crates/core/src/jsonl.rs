@@ -58,9 +58,7 @@ mod tests {
         let mut splitter = LineSplitter::new();
         let mut lines = Vec::new();
         for chunk in chunks {
-            splitter.push(chunk, |line| {
-                lines.push(String::from_utf8(line.to_vec()).unwrap())
-            });
+            splitter.push(chunk, |line| lines.push(String::from_utf8(line.to_vec()).unwrap()));
         }
         splitter.finish(|line| lines.push(String::from_utf8(line.to_vec()).unwrap()));
         lines
@@ -68,10 +66,7 @@ mod tests {
 
     #[test]
     fn lines_split_across_chunks_are_joined() {
-        assert_eq!(
-            split(&[b"{\"a\":", b"1}\n{\"b\"", b":2}\n"]),
-            vec!["{\"a\":1}", "{\"b\":2}"]
-        );
+        assert_eq!(split(&[b"{\"a\":", b"1}\n{\"b\"", b":2}\n"]), vec!["{\"a\":1}", "{\"b\":2}"]);
     }
 
     #[test]

@@ -33,35 +33,15 @@ const MB: usize = 1_000_000;
 pub fn batch_limits(provider: Provider) -> BatchLimits {
     match provider {
         // 50,000 requests and 200 MB per input file (reference §1.8).
-        Provider::OpenAI => BatchLimits {
-            max_requests: 50_000,
-            max_bytes: 200 * MB,
-            one_model_per_batch: true,
-        },
+        Provider::OpenAI => BatchLimits { max_requests: 50_000, max_bytes: 200 * MB, one_model_per_batch: true },
         // 100,000 requests or 256 MB (reference §2.5; the spec's maxItems says 10,000, see §8).
-        Provider::Anthropic => BatchLimits {
-            max_requests: 100_000,
-            max_bytes: 256 * MB,
-            one_model_per_batch: false,
-        },
+        Provider::Anthropic => BatchLimits { max_requests: 100_000, max_bytes: 256 * MB, one_model_per_batch: false },
         // A batch is created on one model; input files up to 2 GB (reference §3.7).
-        Provider::Google => BatchLimits {
-            max_requests: usize::MAX,
-            max_bytes: 2_000 * MB,
-            one_model_per_batch: true,
-        },
+        Provider::Google => BatchLimits { max_requests: usize::MAX, max_bytes: 2_000 * MB, one_model_per_batch: true },
         // Files up to 512 MB; one model per job (reference §4.1, §4.7).
-        Provider::Mistral => BatchLimits {
-            max_requests: 1_000_000,
-            max_bytes: 512 * MB,
-            one_model_per_batch: true,
-        },
+        Provider::Mistral => BatchLimits { max_requests: 1_000_000, max_bytes: 512 * MB, one_model_per_batch: true },
         // The sidecar's own upload limit; one vLLM process serves one model.
-        Provider::Vllm => BatchLimits {
-            max_requests: usize::MAX,
-            max_bytes: 2_000 * MB,
-            one_model_per_batch: true,
-        },
+        Provider::Vllm => BatchLimits { max_requests: usize::MAX, max_bytes: 2_000 * MB, one_model_per_batch: true },
     }
 }
 

@@ -8,13 +8,9 @@ use crate::{CoreError, UnifiedRequest};
 
 /// Parses a JSON array of unified requests.
 pub fn parse_request_array(text: &str) -> Result<Vec<UnifiedRequest>, CoreError> {
-    let raw: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| {
-        CoreError::invalid_batch("requests", format!("not a JSON array of requests: {error}"))
-    })?;
-    raw.iter()
-        .enumerate()
-        .map(|(index, value)| parse_request(index, value.get()))
-        .collect()
+    let raw: Vec<&RawValue> = serde_json::from_str(text)
+        .map_err(|error| CoreError::invalid_batch("requests", format!("not a JSON array of requests: {error}")))?;
+    raw.iter().enumerate().map(|(index, value)| parse_request(index, value.get())).collect()
 }
 
 /// Parses unified JSONL: one request per non-blank line.
@@ -83,31 +79,18 @@ mod tests {
             "generationConfig":{"maxTokens":5,"topK":3},"providerKwargs":{"seed":1}}]"#;
         let requests = parse_request_array(text).unwrap();
         let request = &requests[0];
-        assert_eq!(
-            request.system_prompt,
-            Some(SystemPrompt::Parts(vec!["x".into(), "y".into()]))
-        );
-        let MessageContent::Parts(parts) = &request.messages[0].content else {
-            panic!("parts expected")
-        };
-        assert!(
-            matches!(&parts[1], ContentPart::Image(image) if image.source_type == SourceType::Url)
-        );
+        assert_eq!(request.system_prompt, Some(SystemPrompt::Parts(vec!["x".into(), "y".into()])));
+        let MessageContent::Parts(parts) = &request.messages[0].content else { panic!("parts expected") };
+        assert!(matches!(&parts[1], ContentPart::Image(image) if image.source_type == SourceType::Url));
         assert_eq!(request.generation_config.as_ref().unwrap().top_k, Some(3));
         assert_eq!(request.provider_kwargs.as_ref().unwrap()["seed"], 1);
     }
 
     #[test]
     fn string_content_is_accepted() {
-        let request = parse_request(
-            0,
-            r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"hi"}]}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            request.messages[0].content,
-            MessageContent::Text("hi".into())
-        );
+        let request =
+            parse_request(0, r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"hi"}]}"#).unwrap();
+        assert_eq!(request.messages[0].content, MessageContent::Text("hi".into()));
     }
 
     #[test]
@@ -117,15 +100,7 @@ mod tests {
              {\"customId\":\"bad\",\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"hi\"}]}",
         )
         .unwrap_err();
-        let CoreError::Validation {
-            index,
-            custom_id,
-            field,
-            message,
-        } = error
-        else {
-            panic!()
-        };
+        let CoreError::Validation { index, custom_id, field, message } = error else { panic!() };
         assert_eq!(index, Some(1));
         assert_eq!(custom_id.as_deref(), Some("bad"));
         assert_eq!(field, "messages[0].role");
@@ -139,15 +114,7 @@ mod tests {
             r#"{"customId":"t","model":"m","messages":[{"role":"user","content":"x"}],"generationConfig":{"maxToken":5}}"#,
         )
         .unwrap_err();
-        let CoreError::Validation {
-            index,
-            field,
-            message,
-            ..
-        } = error
-        else {
-            panic!()
-        };
+        let CoreError::Validation { index, field, message, .. } = error else { panic!() };
         assert_eq!(index, Some(4));
         assert_eq!(field, "generationConfig.maxToken");
         assert!(message.contains("unknown field `maxToken`"), "{message}");
@@ -161,9 +128,7 @@ mod tests {
         )
         .unwrap_err();
         // serde buffers a tagged part, so the path ends at the part; the message names the value.
-        let CoreError::Validation { field, message, .. } = error else {
-            panic!()
-        };
+        let CoreError::Validation { field, message, .. } = error else { panic!() };
         assert_eq!(field, "messages[0].content[0]");
         assert!(message.contains("unknown variant `ftp`"), "{message}");
     }
@@ -171,15 +136,7 @@ mod tests {
     #[test]
     fn missing_custom_id_is_named() {
         let error = parse_request(2, r#"{"model":"m","messages":[]}"#).unwrap_err();
-        let CoreError::Validation {
-            index,
-            custom_id,
-            message,
-            ..
-        } = error
-        else {
-            panic!()
-        };
+        let CoreError::Validation { index, custom_id, message, .. } = error else { panic!() };
         assert_eq!((index, custom_id), (Some(2), None));
         assert!(message.contains("customId"), "{message}");
     }

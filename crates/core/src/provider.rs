@@ -19,13 +19,8 @@ pub enum Provider {
 }
 
 impl Provider {
-    pub const ALL: [Provider; 5] = [
-        Provider::OpenAI,
-        Provider::Anthropic,
-        Provider::Google,
-        Provider::Mistral,
-        Provider::Vllm,
-    ];
+    pub const ALL: [Provider; 5] =
+        [Provider::OpenAI, Provider::Anthropic, Provider::Google, Provider::Mistral, Provider::Vllm];
 
     /// The name used in `UnifiedBatchMetadata.provider`, file paths and errors.
     pub fn name(self) -> &'static str {
@@ -74,9 +69,6 @@ mod tests {
             assert_eq!(Provider::from_name(provider.name()).unwrap(), provider);
         }
         assert_eq!(Provider::from_name("Gemini").unwrap(), Provider::Google);
-        assert!(Provider::from_name("cohere")
-            .unwrap_err()
-            .to_string()
-            .contains("unknown provider"));
+        assert!(Provider::from_name("cohere").unwrap_err().to_string().contains("unknown provider"));
     }
 }

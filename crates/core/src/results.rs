@@ -24,43 +24,22 @@ pub struct ResultDecoder {
 
 impl ResultDecoder {
     pub fn new(decoder: Box<dyn LineDecoder>, id_map: Option<IdMap>) -> Self {
-        ResultDecoder {
-            splitter: LineSplitter::new(),
-            decoder,
-            line_number: 0,
-            id_map,
-        }
+        ResultDecoder { splitter: LineSplitter::new(), decoder, line_number: 0, id_map }
     }
 
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<UnifiedResult>) {
-        let Self {
-            splitter,
-            decoder,
-            line_number,
-            id_map,
-        } = self;
+        let Self { splitter, decoder, line_number, id_map } = self;
         splitter.push(chunk, |line| {
             *line_number += 1;
-            out.push(restore_id(
-                decoder.decode_line(line, *line_number),
-                id_map.as_ref(),
-            ));
+            out.push(restore_id(decoder.decode_line(line, *line_number), id_map.as_ref()));
         });
     }
 
     pub fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
-        let Self {
-            splitter,
-            decoder,
-            line_number,
-            id_map,
-        } = self;
+        let Self { splitter, decoder, line_number, id_map } = self;
         splitter.finish(|line| {
             *line_number += 1;
-            out.push(restore_id(
-                decoder.decode_line(line, *line_number),
-                id_map.as_ref(),
-            ));
+            out.push(restore_id(decoder.decode_line(line, *line_number), id_map.as_ref()));
         });
     }
 

@@ -41,10 +41,7 @@ pub fn validate_batch(
     options: &ValidationOptions,
 ) -> Result<Vec<Warning>, CoreError> {
     if requests.is_empty() {
-        return Err(CoreError::invalid_batch(
-            "requests",
-            "the batch has no requests",
-        ));
+        return Err(CoreError::invalid_batch("requests", "the batch has no requests"));
     }
     let limits = batch_limits(provider);
     if requests.len() > limits.max_requests {
@@ -64,12 +61,7 @@ pub fn validate_batch(
     for (index, request) in requests.iter().enumerate() {
         let id = request.custom_id.as_str();
         if id.is_empty() {
-            return Err(CoreError::invalid(
-                index,
-                id,
-                "customId",
-                "must not be empty",
-            ));
+            return Err(CoreError::invalid(index, id, "customId", "must not be empty"));
         }
         if let Some(first) = seen.insert(id, index) {
             return Err(CoreError::invalid(
@@ -79,23 +71,12 @@ pub fn validate_batch(
                 format!("duplicate customId, already used by request {first}"),
             ));
         }
-        let mut checker = RequestChecker {
-            provider,
-            capabilities,
-            options,
-            index,
-            request,
-            warnings: &mut warnings,
-        };
+        let mut checker = RequestChecker { provider, capabilities, options, index, request, warnings: &mut warnings };
         checker.check()?;
     }
     if limits.one_model_per_batch {
         let first_model = &requests[0].model;
-        if let Some((index, request)) = requests
-            .iter()
-            .enumerate()
-            .find(|(_, request)| &request.model != first_model)
-        {
+        if let Some((index, request)) = requests.iter().enumerate().find(|(_, request)| &request.model != first_model) {
             return Err(CoreError::invalid(
                 index,
                 &request.custom_id,
@@ -136,10 +117,7 @@ impl RequestChecker<'_> {
             });
             Ok(())
         } else {
-            Err(self.error(
-                field,
-                format!("{message} (set dropUnsupported to leave it out instead)"),
-            ))
+            Err(self.error(field, format!("{message} (set dropUnsupported to leave it out instead)")))
         }
     }
 
@@ -168,12 +146,8 @@ impl RequestChecker<'_> {
                         return Err(self.error(part_field, "text must not be empty"));
                     }
                     ContentPartRef::Text(_) => {}
-                    ContentPartRef::Image(media) => {
-                        self.check_media(message.role, media, part_field, "image")?
-                    }
-                    ContentPartRef::Document(media) => {
-                        self.check_media(message.role, media, part_field, "document")?
-                    }
+                    ContentPartRef::Image(media) => self.check_media(message.role, media, part_field, "image")?,
+                    ContentPartRef::Document(media) => self.check_media(message.role, media, part_field, "document")?,
                 }
             }
         }
@@ -189,22 +163,14 @@ impl RequestChecker<'_> {
                 Err(self.error("systemPrompt", "must not be an empty list; omit it instead"))
             }
             Some(SystemPrompt::Parts(parts)) => match parts.iter().position(String::is_empty) {
-                Some(position) => {
-                    Err(self.error(format!("systemPrompt[{position}]"), "must not be empty"))
-                }
+                Some(position) => Err(self.error(format!("systemPrompt[{position}]"), "must not be empty")),
                 None => Ok(()),
             },
             _ => Ok(()),
         }
     }
 
-    fn check_media(
-        &mut self,
-        role: Role,
-        media: &MediaContent,
-        field: String,
-        kind: &str,
-    ) -> Result<(), CoreError> {
+    fn check_media(&mut self, role: Role, media: &MediaContent, field: String, kind: &str) -> Result<(), CoreError> {
         if media.data.is_empty() {
             return Err(self.error(format!("{field}.data"), "must not be empty"));
         }
@@ -212,28 +178,17 @@ impl RequestChecker<'_> {
             SourceType::Base64 if media.media_type.as_deref().unwrap_or("").is_empty() => {
                 return Err(self.error(format!("{field}.mediaType"), "is required for base64 data"));
             }
-            SourceType::Url
-                if !(media.data.starts_with("https://") || media.data.starts_with("http://")) =>
-            {
-                return Err(self.error(
-                    format!("{field}.data"),
-                    "a url source must be an http(s) URL",
-                ));
+            SourceType::Url if !(media.data.starts_with("https://") || media.data.starts_with("http://")) => {
+                return Err(self.error(format!("{field}.data"), "a url source must be an http(s) URL"));
             }
             _ => {}
         }
         let provider = self.provider.display_name();
         if role == Role::Assistant && !self.capabilities.assistant_media {
-            return self.unsupported(
-                field,
-                format!("{provider} does not accept {kind}s in assistant messages"),
-            );
+            return self.unsupported(field, format!("{provider} does not accept {kind}s in assistant messages"));
         }
-        let allowed = if kind == "image" {
-            self.capabilities.image_sources
-        } else {
-            self.capabilities.document_sources
-        };
+        let allowed =
+            if kind == "image" { self.capabilities.image_sources } else { self.capabilities.document_sources };
         if !allowed.contains(&media.source_type) {
             let accepted = if allowed.is_empty() {
                 format!("{provider} does not accept {kind}s")
@@ -243,10 +198,7 @@ impl RequestChecker<'_> {
             };
             return self.unsupported(
                 format!("{field}.sourceType"),
-                format!(
-                    "sourceType \"{}\" is not supported: {accepted}",
-                    media.source_type.as_str()
-                ),
+                format!("sourceType \"{}\" is not supported: {accepted}", media.source_type.as_str()),
             );
         }
         Ok(())
@@ -271,10 +223,7 @@ impl RequestChecker<'_> {
         }
         if let Some(top_p) = config.top_p {
             if !(0.0..=1.0).contains(&top_p) {
-                return Err(self.error(
-                    "generationConfig.topP",
-                    format!("{top_p} is out of range: 0 to 1"),
-                ));
+                return Err(self.error("generationConfig.topP", format!("{top_p} is out of range: 0 to 1")));
             }
         }
         if let Some(top_k) = config.top_k {
@@ -282,23 +231,12 @@ impl RequestChecker<'_> {
                 return Err(self.error("generationConfig.topK", "must be at least 1"));
             }
             if !self.capabilities.top_k {
-                self.unsupported(
-                    "generationConfig.topK".into(),
-                    format!("{provider} has no topK setting"),
-                )?;
+                self.unsupported("generationConfig.topK".into(), format!("{provider} has no topK setting"))?;
             }
         }
         for (name, value, supported) in [
-            (
-                "presencePenalty",
-                config.presence_penalty,
-                self.capabilities.presence_penalty,
-            ),
-            (
-                "frequencyPenalty",
-                config.frequency_penalty,
-                self.capabilities.frequency_penalty,
-            ),
+            ("presencePenalty", config.presence_penalty, self.capabilities.presence_penalty),
+            ("frequencyPenalty", config.frequency_penalty, self.capabilities.frequency_penalty),
         ] {
             let Some(value) = value else { continue };
             let field = format!("generationConfig.{name}");
@@ -311,19 +249,13 @@ impl RequestChecker<'_> {
         }
         if let Some(stops) = &config.stop_sequences {
             if let Some(position) = stops.iter().position(String::is_empty) {
-                return Err(self.error(
-                    format!("generationConfig.stopSequences[{position}]"),
-                    "must not be empty",
-                ));
+                return Err(self.error(format!("generationConfig.stopSequences[{position}]"), "must not be empty"));
             }
             if let Some(max) = self.capabilities.max_stop_sequences {
                 if stops.len() > max {
                     return Err(self.error(
                         "generationConfig.stopSequences",
-                        format!(
-                            "{} stop sequences given; {provider} accepts at most {max}",
-                            stops.len()
-                        ),
+                        format!("{} stop sequences given; {provider} accepts at most {max}", stops.len()),
                     ));
                 }
             }
@@ -342,41 +274,26 @@ mod tests {
     }
 
     fn simple(id: &str) -> UnifiedRequest {
-        request(
-            0,
-            &format!(
-                r#"{{"customId":"{id}","model":"m","messages":[{{"role":"user","content":"hi"}}]}}"#
-            ),
-        )
+        request(0, &format!(r#"{{"customId":"{id}","model":"m","messages":[{{"role":"user","content":"hi"}}]}}"#))
     }
 
     fn field_of(error: CoreError) -> (Option<usize>, String, String) {
         match error {
-            CoreError::Validation {
-                index,
-                field,
-                message,
-                ..
-            } => (index, field, message),
+            CoreError::Validation { index, field, message, .. } => (index, field, message),
             other => panic!("validation error expected, got {other:?}"),
         }
     }
 
     #[test]
     fn empty_batch_is_refused() {
-        let error =
-            validate_batch(Provider::OpenAI, &[], &ValidationOptions::default()).unwrap_err();
+        let error = validate_batch(Provider::OpenAI, &[], &ValidationOptions::default()).unwrap_err();
         assert!(error.to_string().contains("no requests"));
     }
 
     #[test]
     fn duplicate_ids_name_both_requests() {
-        let error = validate_batch(
-            Provider::OpenAI,
-            &[simple("a"), simple("b"), simple("a")],
-            &Default::default(),
-        )
-        .unwrap_err();
+        let error = validate_batch(Provider::OpenAI, &[simple("a"), simple("b"), simple("a")], &Default::default())
+            .unwrap_err();
         let (index, field, message) = field_of(error);
         assert_eq!((index, field.as_str()), (Some(2), "customId"));
         assert!(message.contains("request 0"), "{message}");
@@ -385,23 +302,11 @@ mod tests {
     #[test]
     fn empty_id_content_and_messages_are_refused() {
         let cases = [
-            (
-                r#"{"customId":"","model":"m","messages":[{"role":"user","content":"x"}]}"#,
-                "customId",
-            ),
-            (
-                r#"{"customId":"a","model":" ","messages":[{"role":"user","content":"x"}]}"#,
-                "model",
-            ),
+            (r#"{"customId":"","model":"m","messages":[{"role":"user","content":"x"}]}"#, "customId"),
+            (r#"{"customId":"a","model":" ","messages":[{"role":"user","content":"x"}]}"#, "model"),
             (r#"{"customId":"a","model":"m","messages":[]}"#, "messages"),
-            (
-                r#"{"customId":"a","model":"m","messages":[{"role":"user","content":""}]}"#,
-                "messages[0].content",
-            ),
-            (
-                r#"{"customId":"a","model":"m","messages":[{"role":"user","content":[]}]}"#,
-                "messages[0].content",
-            ),
+            (r#"{"customId":"a","model":"m","messages":[{"role":"user","content":""}]}"#, "messages[0].content"),
+            (r#"{"customId":"a","model":"m","messages":[{"role":"user","content":[]}]}"#, "messages[0].content"),
             (
                 r#"{"customId":"a","model":"m","systemPrompt":"","messages":[{"role":"user","content":"x"}]}"#,
                 "systemPrompt",
@@ -416,8 +321,7 @@ mod tests {
             ),
         ];
         for (json, expected_field) in cases {
-            let error = validate_batch(Provider::OpenAI, &[request(0, json)], &Default::default())
-                .unwrap_err();
+            let error = validate_batch(Provider::OpenAI, &[request(0, json)], &Default::default()).unwrap_err();
             assert_eq!(field_of(error).1, expected_field, "{json}");
         }
     }
@@ -428,41 +332,29 @@ mod tests {
             (r#"{"temperature":2.5}"#, "generationConfig.temperature"),
             (r#"{"topP":1.5}"#, "generationConfig.topP"),
             (r#"{"maxTokens":0}"#, "generationConfig.maxTokens"),
-            (
-                r#"{"presencePenalty":-3}"#,
-                "generationConfig.presencePenalty",
-            ),
-            (
-                r#"{"stopSequences":["a","b","c","d","e"]}"#,
-                "generationConfig.stopSequences",
-            ),
+            (r#"{"presencePenalty":-3}"#, "generationConfig.presencePenalty"),
+            (r#"{"stopSequences":["a","b","c","d","e"]}"#, "generationConfig.stopSequences"),
         ];
         for (config, expected_field) in cases {
             let json = format!(
                 r#"{{"customId":"r","model":"m","messages":[{{"role":"user","content":"x"}}],"generationConfig":{config}}}"#
             );
-            let error = validate_batch(Provider::OpenAI, &[request(0, &json)], &Default::default())
-                .unwrap_err();
+            let error = validate_batch(Provider::OpenAI, &[request(0, &json)], &Default::default()).unwrap_err();
             assert_eq!(field_of(error).1, expected_field, "{config}");
         }
     }
 
     #[test]
     fn openai_refuses_top_k_unless_told_to_drop_it() {
-        let json = r#"{"customId":"k","model":"m","messages":[{"role":"user","content":"x"}],"generationConfig":{"topK":5}}"#;
-        let error =
-            validate_batch(Provider::OpenAI, &[request(0, json)], &Default::default()).unwrap_err();
+        let json =
+            r#"{"customId":"k","model":"m","messages":[{"role":"user","content":"x"}],"generationConfig":{"topK":5}}"#;
+        let error = validate_batch(Provider::OpenAI, &[request(0, json)], &Default::default()).unwrap_err();
         let (_, field, message) = field_of(error);
         assert_eq!(field, "generationConfig.topK");
         assert!(message.contains("dropUnsupported"), "{message}");
-        let warnings = validate_batch(
-            Provider::OpenAI,
-            &[request(0, json)],
-            &ValidationOptions {
-                drop_unsupported: true,
-            },
-        )
-        .unwrap();
+        let warnings =
+            validate_batch(Provider::OpenAI, &[request(0, json)], &ValidationOptions { drop_unsupported: true })
+                .unwrap();
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].field, "generationConfig.topK");
         assert!(validate_batch(Provider::Vllm, &[request(0, json)], &Default::default()).is_ok());
@@ -471,19 +363,12 @@ mod tests {
     #[test]
     fn openai_refuses_file_uri_and_document_urls() {
         let image = r#"{"customId":"f","model":"m","messages":[{"role":"user","content":[{"type":"image","sourceType":"file_uri","data":"files/abc","mediaType":"image/png"}]}]}"#;
-        let (_, field, message) = field_of(
-            validate_batch(Provider::OpenAI, &[request(0, image)], &Default::default())
-                .unwrap_err(),
-        );
+        let (_, field, message) =
+            field_of(validate_batch(Provider::OpenAI, &[request(0, image)], &Default::default()).unwrap_err());
         assert_eq!(field, "messages[0].content[0].sourceType");
         assert!(message.contains("file_uri"), "{message}");
         let document = r#"{"customId":"d","model":"m","messages":[{"role":"user","content":[{"type":"document","sourceType":"url","data":"https://x/a.pdf"}]}]}"#;
-        assert!(validate_batch(
-            Provider::OpenAI,
-            &[request(0, document)],
-            &Default::default()
-        )
-        .is_err());
+        assert!(validate_batch(Provider::OpenAI, &[request(0, document)], &Default::default()).is_err());
     }
 
     #[test]
@@ -491,19 +376,9 @@ mod tests {
         let mut second = simple("b");
         second.model = "other".into();
         let (index, field, _) = field_of(
-            validate_batch(
-                Provider::OpenAI,
-                &[simple("a"), second.clone()],
-                &Default::default(),
-            )
-            .unwrap_err(),
+            validate_batch(Provider::OpenAI, &[simple("a"), second.clone()], &Default::default()).unwrap_err(),
         );
         assert_eq!((index, field.as_str()), (Some(1), "model"));
-        assert!(validate_batch(
-            Provider::Anthropic,
-            &[simple("a"), second],
-            &Default::default()
-        )
-        .is_ok());
+        assert!(validate_batch(Provider::Anthropic, &[simple("a"), second], &Default::default()).is_ok());
     }
 }

@@ -124,8 +124,7 @@ impl<'de> Deserialize<'de> for MessageContent {
                 Ok(MessageContent::Text(value))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                let parts =
-                    Vec::<ContentPart>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                let parts = Vec::<ContentPart>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
                 Ok(MessageContent::Parts(parts))
             }
         }

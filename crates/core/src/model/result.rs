@@ -147,11 +147,6 @@ pub struct UnifiedResult {
 
 impl UnifiedResult {
     pub fn errored(custom_id: String, error: ResultError) -> Self {
-        UnifiedResult {
-            custom_id,
-            status: ResultStatus::Errored,
-            response: None,
-            error: Some(error),
-        }
+        UnifiedResult { custom_id, status: ResultStatus::Errored, response: None, error: Some(error) }
     }
 }

@@ -22,13 +22,7 @@ pub enum BatchStatus {
 impl BatchStatus {
     /// Whether the batch has reached an end and will not change any more.
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            BatchStatus::Completed
-                | BatchStatus::Failed
-                | BatchStatus::Cancelled
-                | BatchStatus::Expired
-        )
+        matches!(self, BatchStatus::Completed | BatchStatus::Failed | BatchStatus::Cancelled | BatchStatus::Expired)
     }
 
     pub fn as_str(self) -> &'static str {

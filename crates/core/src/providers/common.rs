@@ -46,15 +46,9 @@ pub fn http_error(provider: &str, response: &HttpResponse, batch_id: Option<&str
 /// The message and type from the error shapes the providers use:
 /// `{error: {message, type|status}}` (OpenAI, Anthropic, Google) or `{message}`/`{detail}` (Mistral).
 fn error_message(body: &Value) -> (Option<String>, Option<String>) {
-    let inner = body
-        .get("error")
-        .filter(|error| error.is_object())
-        .unwrap_or(body);
-    let message = inner
-        .get("message")
-        .or_else(|| body.get("message"))
-        .or_else(|| body.get("detail"))
-        .map(|value| match value {
+    let inner = body.get("error").filter(|error| error.is_object()).unwrap_or(body);
+    let message =
+        inner.get("message").or_else(|| body.get("message")).or_else(|| body.get("detail")).map(|value| match value {
             Value::String(text) => text.clone(),
             other => other.to_string(),
         });
@@ -77,9 +71,8 @@ fn request_id(response: &HttpResponse, body: Option<&Value>) -> Option<String> {
 
 /// Parses a JSON response body, or says which call's answer was not JSON.
 pub fn parse_json(provider: &str, what: &str, response: &HttpResponse) -> Result<Value, CoreError> {
-    serde_json::from_str(&response.body).map_err(|error| {
-        CoreError::invalid_response(provider, format!("{what}: the body is not JSON ({error})"))
-    })
+    serde_json::from_str(&response.body)
+        .map_err(|error| CoreError::invalid_response(provider, format!("{what}: the body is not JSON ({error})")))
 }
 
 pub fn string_field(value: &Value, name: &str) -> Option<String> {
@@ -100,11 +93,7 @@ mod tests {
     use super::*;
 
     fn response(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers: vec![("x-request-id".into(), "req_9".into())],
-            body: body.into(),
-        }
+        HttpResponse { status, headers: vec![("x-request-id".into(), "req_9".into())], body: body.into() }
     }
 
     #[test]
@@ -117,17 +106,7 @@ mod tests {
             ),
             None,
         );
-        let CoreError::Provider {
-            status,
-            message,
-            error_type,
-            request_id,
-            retryable,
-            ..
-        } = error
-        else {
-            panic!()
-        };
+        let CoreError::Provider { status, message, error_type, request_id, retryable, .. } = error else { panic!() };
         assert_eq!((status, message.as_str()), (429, "Rate limit reached"));
         assert_eq!(error_type.as_deref(), Some("requests"));
         assert_eq!(request_id.as_deref(), Some("req_9"));
@@ -136,25 +115,14 @@ mod tests {
 
     #[test]
     fn not_found_about_a_batch_is_batch_not_found() {
-        let error = http_error(
-            "openai",
-            &response(404, r#"{"error":{"message":"No batch"}}"#),
-            Some("batch_x"),
-        );
-        assert!(
-            matches!(error, CoreError::BatchNotFound { ref batch_id, .. } if batch_id == "batch_x")
-        );
+        let error = http_error("openai", &response(404, r#"{"error":{"message":"No batch"}}"#), Some("batch_x"));
+        assert!(matches!(error, CoreError::BatchNotFound { ref batch_id, .. } if batch_id == "batch_x"));
     }
 
     #[test]
     fn non_json_body_is_kept_as_message() {
         let error = http_error("mistral", &response(502, "Bad Gateway"), None);
-        let CoreError::Provider {
-            message, retryable, ..
-        } = error
-        else {
-            panic!()
-        };
+        let CoreError::Provider { message, retryable, .. } = error else { panic!() };
         assert_eq!(message, "Bad Gateway");
         assert!(retryable);
     }

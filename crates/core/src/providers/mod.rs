@@ -31,11 +31,7 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     pub fn base_url_or(&self, default: &str) -> String {
-        self.base_url
-            .as_deref()
-            .unwrap_or(default)
-            .trim_end_matches('/')
-            .to_owned()
+        self.base_url.as_deref().unwrap_or(default).trim_end_matches('/').to_owned()
     }
 }
 
@@ -99,24 +95,15 @@ pub enum Step<T> {
 
 /// A multi-step submission: each call gets the previous step's response (none on the first call).
 pub trait Submission {
-    fn next(
-        &mut self,
-        response: Option<HttpResponse>,
-    ) -> Result<Step<BatchStatusResponse>, CoreError>;
+    fn next(&mut self, response: Option<HttpResponse>) -> Result<Step<BatchStatusResponse>, CoreError>;
 }
 
 /// Where a batch's results are read from.
 pub enum ResultSource {
     /// Fetch this and stream its body through the decoder.
-    Fetch {
-        request: HttpRequest,
-        decoder: Box<dyn LineDecoder>,
-    },
+    Fetch { request: HttpRequest, decoder: Box<dyn LineDecoder> },
     /// Results already in hand (e.g. inline in the status object), as JSONL.
-    Inline {
-        jsonl: Vec<u8>,
-        decoder: Box<dyn LineDecoder>,
-    },
+    Inline { jsonl: Vec<u8>, decoder: Box<dyn LineDecoder> },
 }
 
 /// One provider's batch protocol, without I/O.
@@ -124,28 +111,16 @@ pub trait BatchApi {
     fn provider(&self) -> Provider;
 
     /// Validates and converts the requests into the provider's JSONL.
-    fn prepare(
-        &self,
-        requests: &[UnifiedRequest],
-        options: &PrepareOptions,
-    ) -> Result<PreparedBatch, CoreError>;
+    fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError>;
 
     /// The steps that submit a prepared batch. The payload bytes are the prepared JSONL.
     fn submit(&self, summary: &BatchSummary) -> Box<dyn Submission>;
 
     fn status_request(&self, batch_id: &str) -> HttpRequest;
-    fn parse_status(
-        &self,
-        batch_id: &str,
-        response: &HttpResponse,
-    ) -> Result<BatchStatusResponse, CoreError>;
+    fn parse_status(&self, batch_id: &str, response: &HttpResponse) -> Result<BatchStatusResponse, CoreError>;
 
     fn cancel_request(&self, batch_id: &str) -> HttpRequest;
-    fn parse_cancel(
-        &self,
-        batch_id: &str,
-        response: &HttpResponse,
-    ) -> Result<BatchStatusResponse, CoreError>;
+    fn parse_cancel(&self, batch_id: &str, response: &HttpResponse) -> Result<BatchStatusResponse, CoreError>;
 
     fn list_request(&self, options: &ListOptions) -> HttpRequest;
     fn parse_list(&self, response: &HttpResponse) -> Result<BatchListPage, CoreError>;
@@ -157,20 +132,11 @@ pub trait BatchApi {
 /// The protocol object for a provider.
 pub fn api_for(provider: Provider, config: ClientConfig) -> Result<Box<dyn BatchApi>, CoreError> {
     match provider {
-        Provider::OpenAI => Ok(Box::new(openai::OpenAiApi::new(
-            config,
-            openai::Dialect::OpenAi,
-        ))),
-        Provider::Vllm => Ok(Box::new(openai::OpenAiApi::new(
-            config,
-            openai::Dialect::Vllm,
-        ))),
+        Provider::OpenAI => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::OpenAi))),
+        Provider::Vllm => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Vllm))),
         other => Err(CoreError::invalid_batch(
             "provider",
-            format!(
-                "{} is not available in this build yet",
-                other.display_name()
-            ),
+            format!("{} is not available in this build yet", other.display_name()),
         )),
     }
 }
@@ -189,10 +155,5 @@ pub fn id_map_of(mappings: &[IdMapping]) -> Option<IdMap> {
     if mappings.is_empty() {
         return None;
     }
-    Some(
-        mappings
-            .iter()
-            .map(|mapping| (mapping.provider_id.clone(), mapping.custom_id.clone()))
-            .collect(),
-    )
+    Some(mappings.iter().map(|mapping| (mapping.provider_id.clone(), mapping.custom_id.clone())).collect())
 }

@@ -22,10 +22,7 @@ use crate::validate::validate_batch;
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, string_field};
-use super::{
-    BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Step,
-    Submission,
-};
+use super::{BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Step, Submission};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 const MULTIPART_BOUNDARY: &str = "batch-router-7d4a1f0c9b2e";
@@ -50,11 +47,7 @@ impl OpenAiApi {
             Dialect::Vllm => "http://127.0.0.1:8765/v1",
         };
         let base_url = config.base_url_or(default);
-        OpenAiApi {
-            config,
-            dialect,
-            base_url,
-        }
+        OpenAiApi { config, dialect, base_url }
     }
 
     fn name(&self) -> &'static str {
@@ -71,10 +64,7 @@ impl OpenAiApi {
     }
 
     fn file_content_request(&self, file_id: &str) -> HttpRequest {
-        let mut request = self.request(
-            Method::Get,
-            &format!("/files/{}/content", encode_component(file_id)),
-        );
+        let mut request = self.request(Method::Get, &format!("/files/{}/content", encode_component(file_id)));
         request.streaming = true;
         request
     }
@@ -88,11 +78,7 @@ impl BatchApi for OpenAiApi {
         }
     }
 
-    fn prepare(
-        &self,
-        requests: &[UnifiedRequest],
-        options: &PrepareOptions,
-    ) -> Result<PreparedBatch, CoreError> {
+    fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
         let provider = self.provider();
         let warnings = validate_batch(provider, requests, &options.validation)?;
         let mut jsonl = Vec::with_capacity(requests.len() * 256);
@@ -136,17 +122,10 @@ impl BatchApi for OpenAiApi {
     }
 
     fn status_request(&self, batch_id: &str) -> HttpRequest {
-        self.request(
-            Method::Get,
-            &format!("/batches/{}", encode_component(batch_id)),
-        )
+        self.request(Method::Get, &format!("/batches/{}", encode_component(batch_id)))
     }
 
-    fn parse_status(
-        &self,
-        batch_id: &str,
-        response: &HttpResponse,
-    ) -> Result<BatchStatusResponse, CoreError> {
+    fn parse_status(&self, batch_id: &str, response: &HttpResponse) -> Result<BatchStatusResponse, CoreError> {
         if !response.is_success() {
             return Err(http_error(self.name(), response, Some(batch_id)));
         }
@@ -154,17 +133,10 @@ impl BatchApi for OpenAiApi {
     }
 
     fn cancel_request(&self, batch_id: &str) -> HttpRequest {
-        self.request(
-            Method::Post,
-            &format!("/batches/{}/cancel", encode_component(batch_id)),
-        )
+        self.request(Method::Post, &format!("/batches/{}/cancel", encode_component(batch_id)))
     }
 
-    fn parse_cancel(
-        &self,
-        batch_id: &str,
-        response: &HttpResponse,
-    ) -> Result<BatchStatusResponse, CoreError> {
+    fn parse_cancel(&self, batch_id: &str, response: &HttpResponse) -> Result<BatchStatusResponse, CoreError> {
         self.parse_status(batch_id, response)
     }
 
@@ -176,11 +148,7 @@ impl BatchApi for OpenAiApi {
         if let Some(after) = &options.after {
             query.push(format!("after={}", encode_component(after)));
         }
-        let path = if query.is_empty() {
-            "/batches".to_owned()
-        } else {
-            format!("/batches?{}", query.join("&"))
-        };
+        let path = if query.is_empty() { "/batches".to_owned() } else { format!("/batches?{}", query.join("&")) };
         self.request(Method::Get, &path)
     }
 
@@ -193,36 +161,20 @@ impl BatchApi for OpenAiApi {
             .get("data")
             .and_then(Value::as_array)
             .ok_or_else(|| CoreError::invalid_response(self.name(), "batch list without `data`"))?;
-        let batches = data
-            .iter()
-            .map(|batch| parse_batch(self.name(), batch))
-            .collect::<Result<Vec<_>, _>>()?;
-        let has_more = body
-            .get("has_more")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let batches = data.iter().map(|batch| parse_batch(self.name(), batch)).collect::<Result<Vec<_>, _>>()?;
+        let has_more = body.get("has_more").and_then(Value::as_bool).unwrap_or(false);
         let next_cursor = if has_more {
-            string_field(&body, "last_id")
-                .or_else(|| batches.last().map(|batch| batch.batch_id.clone()))
+            string_field(&body, "last_id").or_else(|| batches.last().map(|batch| batch.batch_id.clone()))
         } else {
             None
         };
-        Ok(BatchListPage {
-            batches,
-            has_more,
-            next_cursor,
-        })
+        Ok(BatchListPage { batches, has_more, next_cursor })
     }
 
     fn result_sources(&self, status: &BatchStatusResponse) -> Result<Vec<ResultSource>, CoreError> {
         let mut sources = Vec::new();
         for field in ["output_file_id", "error_file_id"] {
-            if let Some(file_id) = status
-                .raw
-                .get(field)
-                .and_then(Value::as_str)
-                .filter(|id| !id.is_empty())
-            {
+            if let Some(file_id) = status.raw.get(field).and_then(Value::as_str).filter(|id| !id.is_empty()) {
                 sources.push(ResultSource::Fetch {
                     request: self.file_content_request(file_id),
                     decoder: Box::new(OpenAiLineDecoder::new(self.name())),
@@ -242,15 +194,10 @@ impl OpenAiApi {
             "batch_input.jsonl",
             "application/jsonl",
         );
-        let mut request = self.request(Method::Post, "/files").header(
-            "content-type",
-            format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"),
-        );
-        request.body = Body::Payload {
-            prefix,
-            suffix,
-            lines_as_array: false,
-        };
+        let mut request = self
+            .request(Method::Post, "/files")
+            .header("content-type", format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"));
+        request.body = Body::Payload { prefix, suffix, lines_as_array: false };
         request
     }
 }
@@ -261,27 +208,16 @@ fn check_metadata(metadata: Option<&Map<String, Value>>) -> Result<(), CoreError
         return Ok(());
     };
     if metadata.len() > 16 {
-        return Err(CoreError::invalid_batch(
-            "metadata",
-            "at most 16 metadata pairs are allowed",
-        ));
+        return Err(CoreError::invalid_batch("metadata", "at most 16 metadata pairs are allowed"));
     }
     for (key, value) in metadata {
         let field = format!("metadata.{key}");
         if key.chars().count() > 64 {
-            return Err(CoreError::invalid_batch(
-                field,
-                "keys are at most 64 characters",
-            ));
+            return Err(CoreError::invalid_batch(field, "keys are at most 64 characters"));
         }
         match value {
             Value::String(text) if text.chars().count() <= 512 => {}
-            Value::String(_) => {
-                return Err(CoreError::invalid_batch(
-                    field,
-                    "values are at most 512 characters",
-                ))
-            }
+            Value::String(_) => return Err(CoreError::invalid_batch(field, "values are at most 512 characters")),
             _ => return Err(CoreError::invalid_batch(field, "values must be strings")),
         }
     }
@@ -303,10 +239,7 @@ struct OpenAiSubmission {
 }
 
 impl Submission for OpenAiSubmission {
-    fn next(
-        &mut self,
-        response: Option<HttpResponse>,
-    ) -> Result<Step<BatchStatusResponse>, CoreError> {
+    fn next(&mut self, response: Option<HttpResponse>) -> Result<Step<BatchStatusResponse>, CoreError> {
         match (&self.state, response) {
             (SubmitState::Start, _) => {
                 self.state = SubmitState::Uploading;
@@ -317,9 +250,8 @@ impl Submission for OpenAiSubmission {
                     return Err(http_error(self.provider, &response, None));
                 }
                 let file = parse_json(self.provider, "file upload", &response)?;
-                let file_id = string_field(&file, "id").ok_or_else(|| {
-                    CoreError::invalid_response(self.provider, "file upload answer without `id`")
-                })?;
+                let file_id = string_field(&file, "id")
+                    .ok_or_else(|| CoreError::invalid_response(self.provider, "file upload answer without `id`"))?;
                 let mut body = json!({
                     "input_file_id": file_id,
                     "endpoint": CHAT_COMPLETIONS_URL,
@@ -335,15 +267,9 @@ impl Submission for OpenAiSubmission {
                 if !response.is_success() {
                     return Err(http_error(self.provider, &response, None));
                 }
-                Ok(Step::Done(parse_batch(
-                    self.provider,
-                    &parse_json(self.provider, "batch", &response)?,
-                )?))
+                Ok(Step::Done(parse_batch(self.provider, &parse_json(self.provider, "batch", &response)?)?))
             }
-            (_, None) => Err(CoreError::invalid_response(
-                self.provider,
-                "a submission step got no response",
-            )),
+            (_, None) => Err(CoreError::invalid_response(self.provider, "a submission step got no response")),
         }
     }
 }

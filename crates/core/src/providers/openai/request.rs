@@ -4,9 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::merge::deep_merge;
-use crate::model::{
-    ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest,
-};
+use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
 use crate::CoreError;
 
 use super::Dialect;
@@ -75,20 +73,10 @@ struct FileData {
 }
 
 /// Appends the request's batch line (with a trailing newline) to `out`.
-pub fn write_line(
-    request: &UnifiedRequest,
-    dialect: Dialect,
-    out: &mut Vec<u8>,
-) -> Result<(), CoreError> {
+pub fn write_line(request: &UnifiedRequest, dialect: Dialect, out: &mut Vec<u8>) -> Result<(), CoreError> {
     let body = chat_body(request, dialect);
     let serialize_error = |error: serde_json::Error| {
-        CoreError::invalid_batch(
-            "requests",
-            format!(
-                "request {} could not be serialized: {error}",
-                request.custom_id
-            ),
-        )
+        CoreError::invalid_batch("requests", format!("request {} could not be serialized: {error}", request.custom_id))
     };
     match &request.provider_kwargs {
         None => serde_json::to_writer(&mut *out, &line(request, body)).map_err(serialize_error)?,
@@ -106,12 +94,7 @@ pub fn write_line(
 }
 
 fn line<B: Serialize>(request: &UnifiedRequest, body: B) -> Line<'_, B> {
-    Line {
-        custom_id: &request.custom_id,
-        method: "POST",
-        url: CHAT_COMPLETIONS_URL,
-        body,
-    }
+    Line { custom_id: &request.custom_id, method: "POST", url: CHAT_COMPLETIONS_URL, body }
 }
 
 fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
@@ -122,16 +105,10 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
             [only] => Content::Text(only),
             many => Content::Parts(many.iter().map(|text| Part::Text { text }).collect()),
         };
-        messages.push(Message {
-            role: "system",
-            content,
-        });
+        messages.push(Message { role: "system", content });
     }
     for message in &request.messages {
-        messages.push(Message {
-            role: message.role.as_str(),
-            content: content(&message.content, message.role),
-        });
+        messages.push(Message { role: message.role.as_str(), content: content(&message.content, message.role) });
     }
     let config = request.generation_config.as_ref();
     ChatBody {
@@ -140,9 +117,7 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         max_completion_tokens: config.and_then(|config| config.max_tokens),
         temperature: config.and_then(|config| config.temperature),
         top_p: config.and_then(|config| config.top_p),
-        top_k: config
-            .and_then(|config| config.top_k)
-            .filter(|_| dialect == Dialect::Vllm),
+        top_k: config.and_then(|config| config.top_k).filter(|_| dialect == Dialect::Vllm),
         stop: config.and_then(|config| config.stop_sequences.as_deref()),
         presence_penalty: config.and_then(|config| config.presence_penalty),
         frequency_penalty: config.and_then(|config| config.frequency_penalty),
@@ -161,9 +136,9 @@ fn content(content: &MessageContent, role: Role) -> Content<'_> {
                     ContentPartRef::Text(text) => Some(Part::Text { text }),
                     // Validation refused (or, under dropUnsupported, reported) what is left out here.
                     _ if role == Role::Assistant => None,
-                    ContentPartRef::Image(image) => image_url(image).map(|url| Part::ImageUrl {
-                        image_url: ImageUrl { url },
-                    }),
+                    ContentPartRef::Image(image) => {
+                        image_url(image).map(|url| Part::ImageUrl { image_url: ImageUrl { url } })
+                    }
                     ContentPartRef::Document(document) => {
                         document_number += 1;
                         file_data(document, document_number).map(|file| Part::File { file })
@@ -194,19 +169,9 @@ fn file_data(document: &MediaContent, number: usize) -> Option<FileData> {
         };
         format!("document-{number}.{extension}")
     });
-    Some(FileData {
-        filename,
-        file_data: data_url(document),
-    })
+    Some(FileData { filename, file_data: data_url(document) })
 }
 
 fn data_url(media: &MediaContent) -> String {
-    format!(
-        "data:{};base64,{}",
-        media
-            .media_type
-            .as_deref()
-            .unwrap_or("application/octet-stream"),
-        media.data
-    )
+    format!("data:{};base64,{}", media.media_type.as_deref().unwrap_or("application/octet-stream"), media.data)
 }

@@ -6,9 +6,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::error::is_retryable_status;
-use crate::model::{
-    FinishReason, OutputPart, ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage,
-};
+use crate::model::{FinishReason, OutputPart, ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
 use crate::results::LineDecoder;
 
 pub struct OpenAiLineDecoder {
@@ -43,60 +41,29 @@ impl LineDecoder for OpenAiLineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
         let text = match std::str::from_utf8(line) {
             Ok(text) => text,
-            Err(_) => {
-                return malformed(
-                    self.source,
-                    line_number,
-                    None,
-                    "the line is not UTF-8",
-                    line,
-                )
-            }
+            Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };
         let parsed: Line = match serde_json::from_str(text) {
             Ok(parsed) => parsed,
-            Err(error) => {
-                return malformed(self.source, line_number, None, &error.to_string(), line)
-            }
+            Err(error) => return malformed(self.source, line_number, None, &error.to_string(), line),
         };
         let custom_id = parsed.custom_id.unwrap_or_default();
         let response = parsed.response.filter(|raw| raw.get() != "null");
         let error = parsed.error.filter(|raw| raw.get() != "null");
-        let envelope = match response
-            .map(|raw| serde_json::from_str::<ResponseEnvelope>(raw.get()))
-            .transpose()
-        {
+        let envelope = match response.map(|raw| serde_json::from_str::<ResponseEnvelope>(raw.get())).transpose() {
             Ok(envelope) => envelope,
-            Err(error) => {
-                return malformed(
-                    self.source,
-                    line_number,
-                    Some(custom_id),
-                    &error.to_string(),
-                    line,
-                )
-            }
+            Err(error) => return malformed(self.source, line_number, Some(custom_id), &error.to_string(), line),
         };
         let status_code = envelope.as_ref().and_then(|envelope| envelope.status_code);
-        let request_id = envelope
-            .as_ref()
-            .and_then(|envelope| envelope.request_id.clone());
-        let body = envelope
-            .as_ref()
-            .and_then(|envelope| envelope.body)
-            .filter(|raw| raw.get() != "null");
+        let request_id = envelope.as_ref().and_then(|envelope| envelope.request_id.clone());
+        let body = envelope.as_ref().and_then(|envelope| envelope.body).filter(|raw| raw.get() != "null");
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
             (true, Some(body)) => match chat_completion_response(body) {
-                Ok(response) => UnifiedResult {
-                    custom_id,
-                    status: ResultStatus::Succeeded,
-                    response: Some(response),
-                    error: None,
-                },
-                Err(message) => {
-                    malformed(self.source, line_number, Some(custom_id), &message, line)
+                Ok(response) => {
+                    UnifiedResult { custom_id, status: ResultStatus::Succeeded, response: Some(response), error: None }
                 }
+                Err(message) => malformed(self.source, line_number, Some(custom_id), &message, line),
             },
             _ => {
                 let result_error = line_error(error, body, status_code, request_id, text);
@@ -105,12 +72,7 @@ impl LineDecoder for OpenAiLineDecoder {
                     "batch_cancelled" | "batch_canceled" => ResultStatus::Cancelled,
                     _ => ResultStatus::Errored,
                 };
-                UnifiedResult {
-                    custom_id,
-                    status,
-                    response: None,
-                    error: Some(result_error),
-                }
+                UnifiedResult { custom_id, status, response: None, error: Some(result_error) }
             }
         }
     }
@@ -125,16 +87,12 @@ pub fn malformed(
     line: &[u8],
 ) -> UnifiedResult {
     let preview: String = String::from_utf8_lossy(line).chars().take(200).collect();
-    let raw = serde_json::to_string(&preview)
-        .ok()
-        .and_then(|text| RawValue::from_string(text).ok());
+    let raw = serde_json::to_string(&preview).ok().and_then(|text| RawValue::from_string(text).ok());
     UnifiedResult::errored(
         custom_id.unwrap_or_default(),
         ResultError {
             code: "malformed_result_line".into(),
-            message: format!(
-                "line {line_number} of the {source} result file could not be read: {reason}"
-            ),
+            message: format!("line {line_number} of the {source} result file could not be read: {reason}"),
             http_status: None,
             request_id: None,
             retryable: false,
@@ -160,51 +118,28 @@ fn line_error(
             Some(inner) if inner.is_object() => inner.clone(),
             _ => error.clone(),
         })
-        .or_else(|| {
-            body_value
-                .as_ref()
-                .and_then(|body| body.get("error").cloned())
-        });
+        .or_else(|| body_value.as_ref().and_then(|body| body.get("error").cloned()));
     let (code, message) = match &detail {
         Some(Value::String(message)) => ("error".to_owned(), message.clone()),
         Some(detail) => {
             let code = match detail.get("code") {
                 Some(Value::String(code)) => code.clone(),
-                Some(Value::Number(number)) => detail
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| number.to_string()),
-                _ => detail
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .unwrap_or("error")
-                    .to_owned(),
+                Some(Value::Number(number)) => {
+                    detail.get("type").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| number.to_string())
+                }
+                _ => detail.get("type").and_then(Value::as_str).unwrap_or("error").to_owned(),
             };
-            let message = detail
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or("request failed")
-                .to_owned();
+            let message = detail.get("message").and_then(Value::as_str).unwrap_or("request failed").to_owned();
             (code, message)
         }
         None => match status_code {
-            Some(status) => (
-                format!("http_{status}"),
-                format!("the request failed with HTTP {status}"),
-            ),
-            None => (
-                "missing_response".into(),
-                "the line has neither a response nor an error".into(),
-            ),
+            Some(status) => (format!("http_{status}"), format!("the request failed with HTTP {status}")),
+            None => ("missing_response".into(), "the line has neither a response nor an error".into()),
         },
     };
     let retryable = match status_code {
         Some(status) if !(200..300).contains(&status) => is_retryable_status(status),
-        _ => matches!(
-            code.as_str(),
-            "batch_expired" | "batch_cancelled" | "rate_limit_exceeded" | "server_error"
-        ),
+        _ => matches!(code.as_str(), "batch_expired" | "batch_cancelled" | "rate_limit_exceeded" | "server_error"),
     };
     ResultError {
         code,
@@ -283,13 +218,9 @@ impl From<OpenAiUsage> for Usage {
             input_tokens: usage.prompt_tokens,
             output_tokens: usage.completion_tokens,
             total_tokens: usage.total_tokens,
-            cache_read_tokens: usage
-                .prompt_tokens_details
-                .and_then(|details| details.cached_tokens),
+            cache_read_tokens: usage.prompt_tokens_details.and_then(|details| details.cached_tokens),
             cache_write_tokens: None,
-            reasoning_tokens: usage
-                .completion_tokens_details
-                .and_then(|details| details.reasoning_tokens),
+            reasoning_tokens: usage.completion_tokens_details.and_then(|details| details.reasoning_tokens),
         }
     }
 }
@@ -299,32 +230,19 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Stri
     let completion: ChatCompletion = serde_json::from_str(body.get())
         .map_err(|error| format!("the response body is not a chat completion: {error}"))?;
     let choice = completion.choices.into_iter().next();
-    let raw_finish_reason = choice
-        .as_ref()
-        .and_then(|choice| choice.finish_reason.clone());
+    let raw_finish_reason = choice.as_ref().and_then(|choice| choice.finish_reason.clone());
     let mut content = Vec::new();
     if let Some(message) = choice.and_then(|choice| choice.message) {
-        if let Some(reasoning) = message
-            .reasoning_content
-            .or(message.reasoning)
-            .filter(|text| !text.is_empty())
-        {
-            content.push(OutputPart::Reasoning {
-                text: reasoning,
-                signature: None,
-            });
+        if let Some(reasoning) = message.reasoning_content.or(message.reasoning).filter(|text| !text.is_empty()) {
+            content.push(OutputPart::Reasoning { text: reasoning, signature: None });
         }
         match message.content {
-            Some(Value::String(text)) if !text.is_empty() => {
-                content.push(OutputPart::Text { text })
-            }
+            Some(Value::String(text)) if !text.is_empty() => content.push(OutputPart::Text { text }),
             // Some compatible servers send content as a list of typed parts.
             Some(Value::Array(parts)) => {
                 for part in parts {
                     if let Some(text) = part.get("text").and_then(Value::as_str) {
-                        content.push(OutputPart::Text {
-                            text: text.to_owned(),
-                        });
+                        content.push(OutputPart::Text { text: text.to_owned() });
                     }
                 }
             }
@@ -339,11 +257,7 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Stri
             };
             let arguments = function.arguments.unwrap_or_default();
             let arguments = serde_json::from_str(&arguments).unwrap_or(Value::String(arguments));
-            content.push(OutputPart::ToolCall {
-                id: call.id,
-                name: function.name,
-                arguments,
-            });
+            content.push(OutputPart::ToolCall { id: call.id, name: function.name, arguments });
         }
     }
     Ok(UnifiedResponse {

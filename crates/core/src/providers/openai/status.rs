@@ -22,16 +22,12 @@ pub fn status_of(raw_status: &str) -> Option<BatchStatus> {
 }
 
 pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse, CoreError> {
-    let batch_id = string_field(batch, "id")
-        .ok_or_else(|| CoreError::invalid_response(provider, "batch object without `id`"))?;
-    let raw_status = string_field(batch, "status").ok_or_else(|| {
-        CoreError::invalid_response(provider, format!("batch {batch_id} without `status`"))
-    })?;
+    let batch_id =
+        string_field(batch, "id").ok_or_else(|| CoreError::invalid_response(provider, "batch object without `id`"))?;
+    let raw_status = string_field(batch, "status")
+        .ok_or_else(|| CoreError::invalid_response(provider, format!("batch {batch_id} without `status`")))?;
     let status = status_of(&raw_status).ok_or_else(|| {
-        CoreError::invalid_response(
-            provider,
-            format!("batch {batch_id} has an unknown status \"{raw_status}\""),
-        )
+        CoreError::invalid_response(provider, format!("batch {batch_id} has an unknown status \"{raw_status}\""))
     })?;
     let counts = batch.get("request_counts").cloned().unwrap_or(Value::Null);
     let total = u64_field(&counts, "total");
@@ -40,12 +36,7 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
     let unfinished = total.saturating_sub(succeeded + errored);
     // OpenAI counts only completed and failed; what is left is still running, or was cut short
     // by the cancellation or expiry that ended the batch.
-    let mut request_counts = RequestCounts {
-        total,
-        succeeded,
-        errored,
-        ..Default::default()
-    };
+    let mut request_counts = RequestCounts { total, succeeded, errored, ..Default::default() };
     match status {
         BatchStatus::Cancelled => request_counts.cancelled = unfinished,
         BatchStatus::Expired => request_counts.expired = unfinished,
@@ -53,9 +44,8 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
         BatchStatus::Completed | BatchStatus::Failed => {}
     }
     let timestamp = |name: &str| batch.get(name).and_then(Value::as_i64).map(unix_to_rfc3339);
-    let completed_at = ["completed_at", "failed_at", "cancelled_at", "expired_at"]
-        .iter()
-        .find_map(|name| timestamp(name));
+    let completed_at =
+        ["completed_at", "failed_at", "cancelled_at", "expired_at"].iter().find_map(|name| timestamp(name));
     let errors = batch
         .pointer("/errors/data")
         .and_then(Value::as_array)
@@ -77,18 +67,11 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
         raw_status,
         request_counts,
         created_at: timestamp("created_at"),
-        completed_at: if status.is_terminal() {
-            completed_at
-        } else {
-            None
-        },
+        completed_at: if status.is_terminal() { completed_at } else { None },
         expires_at: timestamp("expires_at"),
         model: string_field(batch, "model"),
         errors,
-        metadata: batch
-            .get("metadata")
-            .filter(|metadata| metadata.is_object())
-            .cloned(),
+        metadata: batch.get("metadata").filter(|metadata| metadata.is_object()).cloned(),
         raw: batch.clone(),
     })
 }

@@ -8,19 +8,13 @@ use crate::providers::{api_for, PrepareOptions};
 use crate::results::ResultDecoder;
 
 fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/../../tests/fixtures/openai/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../../tests/fixtures/openai/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{path}: {error}"))
 }
 
 fn api() -> OpenAiApi {
     OpenAiApi::new(
-        ClientConfig {
-            api_key: "sk-test".into(),
-            base_url: Some("http://127.0.0.1:9/v1/".into()),
-        },
+        ClientConfig { api_key: "sk-test".into(), base_url: Some("http://127.0.0.1:9/v1/".into()) },
         Dialect::OpenAi,
     )
 }
@@ -34,11 +28,7 @@ fn line_of(request_json: &str) -> Value {
 }
 
 fn response(status: u16, body: &str) -> HttpResponse {
-    HttpResponse {
-        status,
-        headers: vec![],
-        body: body.into(),
-    }
+    HttpResponse { status, headers: vec![], body: body.into() }
 }
 
 #[test]
@@ -95,10 +85,7 @@ fn provider_kwargs_are_deep_merged_last() {
             "providerKwargs":{"temperature":0.7,"response_format":{"type":"json_object"},"reasoning_effort":"low"}}"#,
     );
     assert_eq!(line["body"]["temperature"], 0.7);
-    assert_eq!(
-        line["body"]["response_format"],
-        json!({"type": "json_object"})
-    );
+    assert_eq!(line["body"]["response_format"], json!({"type": "json_object"}));
     assert_eq!(line["body"]["reasoning_effort"], "low");
 }
 
@@ -119,37 +106,29 @@ fn vllm_dialect_keeps_top_k() {
 fn prepare_validates_and_writes_one_line_per_request() {
     let requests: Vec<_> = (0..3)
         .map(|index| {
-            parse_request(index, &format!(r#"{{"customId":"r{index}","model":"m","messages":[{{"role":"user","content":"x"}}]}}"#))
-                .unwrap()
+            parse_request(
+                index,
+                &format!(r#"{{"customId":"r{index}","model":"m","messages":[{{"role":"user","content":"x"}}]}}"#),
+            )
+            .unwrap()
         })
         .collect();
-    let prepared = api()
-        .prepare(&requests, &PrepareOptions::default())
-        .unwrap();
+    let prepared = api().prepare(&requests, &PrepareOptions::default()).unwrap();
     let text = String::from_utf8(prepared.jsonl).unwrap();
     assert_eq!(text.lines().count(), 3);
     assert_eq!(prepared.summary.request_count, 3);
     assert_eq!(prepared.summary.bytes, text.len());
     assert_eq!(prepared.summary.model.as_deref(), Some("m"));
     let mut bad = requests.clone();
-    bad[1].generation_config = Some(crate::GenerationConfig {
-        top_k: Some(3),
-        ..Default::default()
-    });
+    bad[1].generation_config = Some(crate::GenerationConfig { top_k: Some(3), ..Default::default() });
     assert!(api().prepare(&bad, &PrepareOptions::default()).is_err());
 }
 
 #[test]
 fn metadata_limits_are_checked() {
-    let request = parse_request(
-        0,
-        r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"x"}]}"#,
-    )
-    .unwrap();
-    let options = PrepareOptions {
-        metadata: Some(json!({"k": 1}).as_object().unwrap().clone()),
-        ..Default::default()
-    };
+    let request =
+        parse_request(0, r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"x"}]}"#).unwrap();
+    let options = PrepareOptions { metadata: Some(json!({"k": 1}).as_object().unwrap().clone()), ..Default::default() };
     let error = api().prepare(&[request], &options).unwrap_err();
     assert!(error.to_string().contains("metadata.k"), "{error}");
 }
@@ -167,48 +146,29 @@ fn submission_uploads_then_creates() {
         metadata: Some(json!({"job": "j1"}).as_object().unwrap().clone()),
     };
     let mut submission = api().submit(&summary);
-    let Step::Send(upload) = submission.next(None).unwrap() else {
-        panic!()
-    };
+    let Step::Send(upload) = submission.next(None).unwrap() else { panic!() };
     assert_eq!(upload.url, "http://127.0.0.1:9/v1/files");
     assert_eq!(upload.method, Method::Post);
-    assert!(upload
-        .headers
-        .contains(&("authorization".into(), "Bearer sk-test".into())));
-    let Body::Payload {
-        prefix,
-        suffix,
-        lines_as_array: false,
-    } = &upload.body
-    else {
-        panic!("payload body expected")
-    };
+    assert!(upload.headers.contains(&("authorization".into(), "Bearer sk-test".into())));
+    let Body::Payload { prefix, suffix, lines_as_array: false } = &upload.body else { panic!("payload body expected") };
     assert!(prefix.contains("name=\"purpose\"\r\n\r\nbatch\r\n"));
     assert!(prefix.contains("filename=\"batch_input.jsonl\""));
     assert!(suffix.ends_with("--\r\n"));
 
-    let Step::Send(create) = submission
-        .next(Some(response(
-            200,
-            r#"{"id":"file-abc","object":"file","purpose":"batch"}"#,
-        )))
-        .unwrap()
+    let Step::Send(create) =
+        submission.next(Some(response(200, r#"{"id":"file-abc","object":"file","purpose":"batch"}"#))).unwrap()
     else {
         panic!()
     };
     assert_eq!(create.url, "http://127.0.0.1:9/v1/batches");
-    let Body::Json { text } = &create.body else {
-        panic!()
-    };
+    let Body::Json { text } = &create.body else { panic!() };
     let body: Value = serde_json::from_str(text).unwrap();
     assert_eq!(
         body,
         json!({"input_file_id": "file-abc", "endpoint": "/v1/chat/completions", "completion_window": "24h", "metadata": {"job": "j1"}})
     );
     let created = r#"{"id":"batch_1","object":"batch","endpoint":"/v1/chat/completions","input_file_id":"file-abc","completion_window":"24h","status":"validating","created_at":1711471533}"#;
-    let Step::Done(status) = submission.next(Some(response(200, created))).unwrap() else {
-        panic!()
-    };
+    let Step::Done(status) = submission.next(Some(response(200, created))).unwrap() else { panic!() };
     assert_eq!(status.batch_id, "batch_1");
     assert_eq!(status.status, BatchStatus::Validating);
 }
@@ -234,14 +194,7 @@ fn submission_reports_upload_errors() {
         )))
         .err()
         .unwrap();
-    assert!(matches!(
-        error,
-        CoreError::Provider {
-            status: 401,
-            retryable: false,
-            ..
-        }
-    ));
+    assert!(matches!(error, CoreError::Provider { status: 401, retryable: false, .. }));
 }
 
 #[test]
@@ -266,12 +219,7 @@ fn every_status_is_mapped_and_kept_raw() {
 
 #[test]
 fn completed_batch_fixture() {
-    let status = api()
-        .parse_status(
-            "batch_abc123",
-            &response(200, &fixture("batch_completed.json")),
-        )
-        .unwrap();
+    let status = api().parse_status("batch_abc123", &response(200, &fixture("batch_completed.json"))).unwrap();
     assert_eq!(status.status, BatchStatus::Completed);
     assert_eq!(status.request_counts.total, 100);
     assert_eq!(status.request_counts.succeeded, 95);
@@ -282,11 +230,7 @@ fn completed_batch_fixture() {
     assert_eq!(status.metadata.unwrap()["customer_id"], "user_123456789");
     let sources = api()
         .result_sources(
-            &parse_batch(
-                "openai",
-                &serde_json::from_str(&fixture("batch_completed.json")).unwrap(),
-            )
-            .unwrap(),
+            &parse_batch("openai", &serde_json::from_str(&fixture("batch_completed.json")).unwrap()).unwrap(),
         )
         .unwrap();
     let urls: Vec<String> = sources
@@ -298,10 +242,7 @@ fn completed_batch_fixture() {
         .collect();
     assert_eq!(
         urls,
-        [
-            "http://127.0.0.1:9/v1/files/file-cvaTdG/content",
-            "http://127.0.0.1:9/v1/files/file-HOWS94/content"
-        ]
+        ["http://127.0.0.1:9/v1/files/file-cvaTdG/content", "http://127.0.0.1:9/v1/files/file-HOWS94/content"]
     );
 }
 
@@ -318,20 +259,12 @@ fn in_progress_counts_show_what_is_still_processing() {
         &json!({"id": "b", "status": "cancelled", "created_at": 0, "request_counts": {"total": 10, "completed": 4, "failed": 1}}),
     )
     .unwrap();
-    assert_eq!(
-        (
-            cancelled.request_counts.cancelled,
-            cancelled.request_counts.processing
-        ),
-        (5, 0)
-    );
+    assert_eq!((cancelled.request_counts.cancelled, cancelled.request_counts.processing), (5, 0));
 }
 
 #[test]
 fn failed_batch_keeps_its_errors() {
-    let status = api()
-        .parse_status("batch_fail1", &response(200, &fixture("batch_failed.json")))
-        .unwrap();
+    let status = api().parse_status("batch_fail1", &response(200, &fixture("batch_failed.json"))).unwrap();
     assert_eq!(status.status, BatchStatus::Failed);
     assert_eq!(status.errors[0].code.as_deref(), Some("invalid_json_line"));
     assert_eq!(status.errors[0].line, Some(1));
@@ -339,25 +272,15 @@ fn failed_batch_keeps_its_errors() {
 
 #[test]
 fn status_404_is_batch_not_found() {
-    let error = api()
-        .parse_status(
-            "batch_missing",
-            &response(404, r#"{"error":{"message":"No batch found"}}"#),
-        )
-        .unwrap_err();
+    let error =
+        api().parse_status("batch_missing", &response(404, r#"{"error":{"message":"No batch found"}}"#)).unwrap_err();
     assert!(matches!(error, CoreError::BatchNotFound { .. }));
 }
 
 #[test]
 fn list_pages_through_after() {
-    let request = api().list_request(&ListOptions {
-        limit: Some(500),
-        after: Some("batch_9".into()),
-    });
-    assert_eq!(
-        request.url,
-        "http://127.0.0.1:9/v1/batches?limit=100&after=batch_9"
-    );
+    let request = api().list_request(&ListOptions { limit: Some(500), after: Some("batch_9".into()) });
+    assert_eq!(request.url, "http://127.0.0.1:9/v1/batches?limit=100&after=batch_9");
     let page = api()
         .parse_list(&response(
             200,
@@ -366,12 +289,7 @@ fn list_pages_through_after() {
         .unwrap();
     assert_eq!(page.batches.len(), 2);
     assert_eq!(page.next_cursor.as_deref(), Some("batch_1"));
-    let last = api()
-        .parse_list(&response(
-            200,
-            r#"{"object":"list","data":[],"has_more":false}"#,
-        ))
-        .unwrap();
+    let last = api().parse_list(&response(200, r#"{"object":"list","data":[],"has_more":false}"#)).unwrap();
     assert_eq!((last.has_more, last.next_cursor), (false, None));
 }
 
@@ -390,10 +308,7 @@ fn output_file_lines_become_normalized_results() {
     let results = decode(&fixture("output.jsonl"), 7);
     assert_eq!(results.len(), 2);
     let first = &results[0];
-    assert_eq!(
-        (first.custom_id.as_str(), first.status),
-        ("request-2", ResultStatus::Succeeded)
-    );
+    assert_eq!((first.custom_id.as_str(), first.status), ("request-2", ResultStatus::Succeeded));
     let response = first.response.as_ref().unwrap();
     assert_eq!(response.text, "Hello.");
     assert_eq!(response.finish_reason, FinishReason::Stop);
@@ -413,10 +328,7 @@ fn output_file_lines_become_normalized_results() {
         }]
     );
     let usage = second.usage.as_ref().unwrap();
-    assert_eq!(
-        (usage.cache_read_tokens, usage.reasoning_tokens),
-        (Some(10), Some(4))
-    );
+    assert_eq!((usage.cache_read_tokens, usage.reasoning_tokens), (Some(10), Some(4)));
 }
 
 #[test]
@@ -427,17 +339,11 @@ fn error_file_lines_are_expired_or_errored() {
     let bad_request = &results[1];
     assert_eq!(bad_request.status, ResultStatus::Errored);
     let error = bad_request.error.as_ref().unwrap();
-    assert_eq!(
-        (error.code.as_str(), error.http_status, error.retryable),
-        ("invalid_value", Some(400), false)
-    );
+    assert_eq!((error.code.as_str(), error.http_status, error.retryable), ("invalid_value", Some(400), false));
     assert_eq!(error.request_id.as_deref(), Some("req_400"));
     assert!(error.message.contains("temperature"));
     let rate_limited = results[2].error.as_ref().unwrap();
-    assert_eq!(
-        (rate_limited.http_status, rate_limited.retryable),
-        (Some(429), true)
-    );
+    assert_eq!((rate_limited.http_status, rate_limited.retryable), (Some(429), true));
 }
 
 #[test]
@@ -450,18 +356,8 @@ fn vllm_error_shapes_are_read() {
     );
     let results = decode(lines, 64);
     let first = results[0].error.as_ref().unwrap();
-    assert_eq!(
-        (
-            first.code.as_str(),
-            first.message.as_str(),
-            first.http_status
-        ),
-        ("BadRequestError", "bad", Some(400))
-    );
-    assert_eq!(
-        results[1].error.as_ref().unwrap().message,
-        "URL /v1/x was used."
-    );
+    assert_eq!((first.code.as_str(), first.message.as_str(), first.http_status), ("BadRequestError", "bad", Some(400)));
+    assert_eq!(results[1].error.as_ref().unwrap().message, "URL /v1/x was used.");
 }
 
 #[test]
@@ -480,16 +376,6 @@ fn a_malformed_line_becomes_an_errored_result_and_decoding_goes_on() {
 
 #[test]
 fn api_for_builds_openai_and_vllm() {
-    assert_eq!(
-        api_for(Provider::OpenAI, ClientConfig::default())
-            .unwrap()
-            .provider(),
-        Provider::OpenAI
-    );
-    assert_eq!(
-        api_for(Provider::Vllm, ClientConfig::default())
-            .unwrap()
-            .provider(),
-        Provider::Vllm
-    );
+    assert_eq!(api_for(Provider::OpenAI, ClientConfig::default()).unwrap().provider(), Provider::OpenAI);
+    assert_eq!(api_for(Provider::Vllm, ClientConfig::default()).unwrap().provider(), Provider::Vllm);
 }
