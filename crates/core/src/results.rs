@@ -56,9 +56,17 @@ fn restore_id(mut result: UnifiedResult, id_map: Option<&IdMap>) -> UnifiedResul
     result
 }
 
-/// The results of a chunk as a JSON array text (what crosses to JavaScript; `JSON.parse` there is
-/// faster than building objects field by field).
-pub fn results_to_json(results: &[UnifiedResult]) -> String {
-    // Serializing our own types to a String cannot fail: no map has non-string keys.
-    serde_json::to_string(results).unwrap_or_else(|_| "[]".to_owned())
+/// The results of a chunk as JSONL text, one result per line. This is what crosses to JavaScript:
+/// it is appended to the results file as it is, and one `JSON.parse` there is faster than building
+/// objects field by field.
+pub fn results_to_jsonl(results: &[UnifiedResult]) -> String {
+    let mut out = Vec::with_capacity(results.len() * 512);
+    for result in results {
+        // Serializing our own types cannot fail: every map has string keys.
+        if serde_json::to_writer(&mut out, result).is_ok() {
+            out.push(b'\n');
+        }
+    }
+    // serde_json writes valid UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }

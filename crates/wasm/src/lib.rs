@@ -1,1 +1,22 @@
-//! WebAssembly bindings.
+//! WebAssembly bindings of `batch-router-core`: thin glue that parses input, exposes the core's
+//! preparation, and executes the core's HTTP steps with `fetch` (the global one, or one the caller
+//! injects). Bulk data (requests, results) crosses as JSON text or bytes; small values as typed
+//! objects generated with tsify.
+
+mod client;
+mod error;
+mod fetch;
+mod prepared;
+mod result_stream;
+
+pub use client::BatchClient;
+pub use prepared::PreparedBatch;
+pub use result_stream::ResultStream;
+
+use wasm_bindgen::prelude::*;
+
+/// The version of the core this module was built from.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

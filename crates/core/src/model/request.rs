@@ -137,8 +137,8 @@ impl<'de> Deserialize<'de> for MessageContent {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum ContentPart {
     Text(TextContent),
-    Image(ImageContent),
-    Document(DocumentContent),
+    Image(MediaContent),
+    Document(MediaContent),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,166 @@
+//! A provider client: runs the core's steps for submit, status, cancel, list and results.
+
+use std::rc::Rc;
+
+use batch_router_core::model::{BatchStatusResponse, ListOptions};
+use batch_router_core::providers::{api_for, id_map_of, BatchApi, ClientConfig, IdMapping, Step};
+use batch_router_core::{CoreError, Provider};
+use js_sys::{Function, Promise};
+use tsify::Ts;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
+
+use crate::error::{to_js, to_js_error};
+use crate::fetch::Fetcher;
+use crate::prepared::PreparedBatch;
+use crate::result_stream::ResultStream;
+
+struct Inner {
+    api: Box<dyn BatchApi>,
+    fetch: Option<Function>,
+}
+
+/// One provider's client. Methods return promises; every one takes an optional `AbortSignal`.
+#[wasm_bindgen]
+pub struct BatchClient {
+    inner: Rc<Inner>,
+}
+
+/// Runs `work` as a JS promise; core errors become JS errors.
+fn spawn<F, T>(work: F) -> Promise
+where
+    F: std::future::Future<Output = Result<T, CoreError>> + 'static,
+    T: serde::Serialize,
+{
+    future_to_promise(async move {
+        let value = work.await.map_err(to_js_error)?;
+        to_js(&value)
+    })
+}
+
+#[wasm_bindgen]
+impl BatchClient {
+    /// `provider` is a provider name; `fetch`, when given, replaces the global fetch.
+    #[wasm_bindgen(constructor)]
+    pub fn new(provider: &str, config: Ts<ClientConfig>, fetch: Option<Function>) -> Result<BatchClient, JsValue> {
+        let provider = Provider::from_name(provider).map_err(to_js_error)?;
+        let config = config.to_rust().map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
+        let api = api_for(provider, config).map_err(to_js_error)?;
+        Ok(BatchClient { inner: Rc::new(Inner { api, fetch }) })
+    }
+
+    fn fetcher(&self, signal: Option<AbortSignal>) -> Fetcher {
+        Fetcher { fetch: self.inner.fetch.clone(), signal }
+    }
+
+    /// Submits a prepared batch (consumed) and resolves to its first status.
+    #[wasm_bindgen(unchecked_return_type = "Promise<BatchStatusResponse>")]
+    pub fn submit(&self, prepared: PreparedBatch, signal: Option<AbortSignal>) -> Promise {
+        let inner = self.inner.clone();
+        let fetcher = self.fetcher(signal);
+        spawn(async move {
+            let mut submission = inner.api.submit(&prepared.summary);
+            let mut response = None;
+            loop {
+                match submission.next(response.take())? {
+                    Step::Done(status) => return Ok(status),
+                    Step::Send(request) => {
+                        response = Some(fetcher.send_and_read(&request, Some(&prepared.jsonl)).await?);
+                    }
+                }
+            }
+        })
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<BatchStatusResponse>")]
+    pub fn status(&self, batch_id: String, signal: Option<AbortSignal>) -> Promise {
+        let inner = self.inner.clone();
+        let fetcher = self.fetcher(signal);
+        spawn(async move { fetch_status(&*inner.api, &fetcher, &batch_id).await })
+    }
+
+    /// Cancels a batch that is still running. Resolves to `{ cancelled, status }`: `cancelled` is
+    /// false when the batch had already ended.
+    #[wasm_bindgen(unchecked_return_type = "Promise<{ cancelled: boolean; status: BatchStatusResponse }>")]
+    pub fn cancel(&self, batch_id: String, signal: Option<AbortSignal>) -> Promise {
+        let inner = self.inner.clone();
+        let fetcher = self.fetcher(signal);
+        spawn(async move {
+            let api = &*inner.api;
+            let status = fetch_status(api, &fetcher, &batch_id).await?;
+            if status.status.is_terminal() {
+                return Ok(CancelOutcome { cancelled: false, status });
+            }
+            let response = fetcher.send_and_read(&api.cancel_request(&batch_id), None).await?;
+            match api.parse_cancel(&batch_id, &response) {
+                Ok(status) => Ok(CancelOutcome { cancelled: true, status }),
+                // The batch may have ended between the two calls: then there was nothing to cancel.
+                Err(error) => {
+                    let status = fetch_status(api, &fetcher, &batch_id).await?;
+                    if status.status.is_terminal() {
+                        Ok(CancelOutcome { cancelled: false, status })
+                    } else {
+                        Err(error)
+                    }
+                }
+            }
+        })
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<BatchListPage>")]
+    pub fn list(&self, options: Ts<ListOptions>, signal: Option<AbortSignal>) -> Promise {
+        let inner = self.inner.clone();
+        let fetcher = self.fetcher(signal);
+        let options = options.to_rust();
+        spawn(async move {
+            let options = options.map_err(|error| CoreError::invalid_batch("options", error.to_string()))?;
+            let response = fetcher.send_and_read(&inner.api.list_request(&options), None).await?;
+            inner.api.parse_list(&response)
+        })
+    }
+
+    /// Opens the results of a finished batch as a stream. `idMap` restores ids the provider could
+    /// not take. Rejects with `batch_not_complete` while the batch is still running.
+    #[wasm_bindgen(js_name = openResults, unchecked_return_type = "Promise<ResultStream>")]
+    pub fn open_results(
+        &self,
+        batch_id: String,
+        #[wasm_bindgen(unchecked_param_type = "IdMapping[] | undefined")] id_map: JsValue,
+        signal: Option<AbortSignal>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        let fetcher = self.fetcher(signal);
+        let id_map = (!id_map.is_undefined() && !id_map.is_null())
+            .then(|| serde_wasm_bindgen::from_value::<Vec<IdMapping>>(id_map));
+        future_to_promise(async move {
+            let id_map = match id_map {
+                Some(Ok(map)) => id_map_of(&map),
+                Some(Err(error)) => return Err(to_js_error(CoreError::invalid_batch("idMap", error.to_string()))),
+                None => None,
+            };
+            let api = &*inner.api;
+            let status = fetch_status(api, &fetcher, &batch_id).await.map_err(to_js_error)?;
+            if !status.status.is_terminal() {
+                return Err(to_js_error(CoreError::BatchNotComplete {
+                    provider: api.provider().name().into(),
+                    batch_id,
+                    status: status.raw_status,
+                }));
+            }
+            let sources = api.result_sources(&status).map_err(to_js_error)?;
+            Ok(ResultStream::new(api.provider().name(), sources, id_map, fetcher).into())
+        })
+    }
+}
+
+#[derive(serde::Serialize)]
+struct CancelOutcome {
+    cancelled: bool,
+    status: BatchStatusResponse,
+}
+
+async fn fetch_status(api: &dyn BatchApi, fetcher: &Fetcher, batch_id: &str) -> Result<BatchStatusResponse, CoreError> {
+    let response = fetcher.send_and_read(&api.status_request(batch_id), None).await?;
+    api.parse_status(batch_id, &response)
+}

@@ -1,0 +1,146 @@
+//! Streams a batch's result files through the core's decoders, one fetch chunk at a time, so a
+//! result file of any size never sits in memory whole.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use batch_router_core::model::UnifiedResult;
+use batch_router_core::providers::common::http_error;
+use batch_router_core::providers::ResultSource;
+use batch_router_core::results::{results_to_jsonl, IdMap, ResultDecoder};
+use batch_router_core::CoreError;
+use js_sys::{Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::ReadableStreamDefaultReader;
+
+use crate::error::to_js_error;
+use crate::fetch::{read_response, Fetcher};
+
+struct Current {
+    decoder: ResultDecoder,
+    reader: Option<ReadableStreamDefaultReader>,
+    pending_inline: Option<Vec<u8>>,
+}
+
+struct State {
+    provider: &'static str,
+    sources: VecDeque<ResultSource>,
+    id_map: Option<IdMap>,
+    fetcher: Fetcher,
+    current: Option<Current>,
+    source_index: i32,
+}
+
+/// Yields `{ results, raw, source }` chunks: `results` is JSONL text of unified results,
+/// `raw` the provider bytes they came from, `source` the index of the result file. Resolves to
+/// `null` at the end.
+#[wasm_bindgen]
+pub struct ResultStream {
+    state: Rc<RefCell<State>>,
+}
+
+impl ResultStream {
+    pub fn new(provider: &'static str, sources: Vec<ResultSource>, id_map: Option<IdMap>, fetcher: Fetcher) -> Self {
+        let state = State { provider, sources: sources.into(), id_map, fetcher, current: None, source_index: -1 };
+        ResultStream { state: Rc::new(RefCell::new(state)) }
+    }
+}
+
+#[wasm_bindgen]
+impl ResultStream {
+    #[wasm_bindgen(unchecked_return_type = "Promise<{ results: string; raw: Uint8Array; source: number } | null>")]
+    pub fn next(&self) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move { next_chunk(&state).await.map_err(to_js_error) })
+    }
+
+    /// Stops reading (releases the current download).
+    pub fn cancel(&self) {
+        if let Ok(mut state) = self.state.try_borrow_mut() {
+            if let Some(reader) = state.current.take().and_then(|current| current.reader) {
+                let _ = reader.cancel();
+            }
+            state.sources.clear();
+        }
+    }
+}
+
+async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
+    loop {
+        if state.borrow().current.is_none() && !open_next_source(state).await? {
+            return Ok(JsValue::NULL);
+        }
+        // Take what is needed out of the RefCell before awaiting: no borrow is held across an await.
+        let (reader, inline) = {
+            let mut state = state.borrow_mut();
+            let current = state.current.as_mut().expect("a source was just opened");
+            (current.reader.clone(), current.pending_inline.take())
+        };
+        let (bytes, done) = match (inline, reader) {
+            (Some(bytes), _) => (bytes, true),
+            (None, Some(reader)) => read_chunk(&reader, &state.borrow().fetcher).await?,
+            (None, None) => (Vec::new(), true),
+        };
+        let mut results: Vec<UnifiedResult> = Vec::new();
+        let source = {
+            let mut state = state.borrow_mut();
+            let source = state.source_index;
+            let current = state.current.as_mut().expect("the current source is still open");
+            current.decoder.push(&bytes, &mut results);
+            if done {
+                current.decoder.finish(&mut results);
+                state.current = None;
+            }
+            source
+        };
+        if results.is_empty() && bytes.is_empty() {
+            continue;
+        }
+        let chunk = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| Reflect::set(&chunk, &JsValue::from_str(key), value);
+        let _ = set("results", &JsValue::from_str(&results_to_jsonl(&results)));
+        let _ = set("raw", &Uint8Array::from(bytes.as_slice()).into());
+        let _ = set("source", &JsValue::from(source));
+        return Ok(chunk.into());
+    }
+}
+
+/// Opens the next result source; false when there is none left.
+async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError> {
+    let (source, fetcher, provider, id_map) = {
+        let mut state = state.borrow_mut();
+        let Some(source) = state.sources.pop_front() else { return Ok(false) };
+        state.source_index += 1;
+        (source, state.fetcher.clone(), state.provider, state.id_map.clone())
+    };
+    let current = match source {
+        ResultSource::Inline { jsonl, decoder } => {
+            Current { decoder: ResultDecoder::new(decoder, id_map), reader: None, pending_inline: Some(jsonl) }
+        }
+        ResultSource::Fetch { request, decoder } => {
+            let response = fetcher.send(&request, None).await?;
+            if !response.ok() {
+                let response = read_response(response, &fetcher).await?;
+                return Err(http_error(provider, &response, None));
+            }
+            let reader = match response.body() {
+                Some(body) => Some(body.get_reader().unchecked_into::<ReadableStreamDefaultReader>()),
+                None => None,
+            };
+            Current { decoder: ResultDecoder::new(decoder, id_map), reader, pending_inline: None }
+        }
+    };
+    state.borrow_mut().current = Some(current);
+    Ok(true)
+}
+
+async fn read_chunk(reader: &ReadableStreamDefaultReader, fetcher: &Fetcher) -> Result<(Vec<u8>, bool), CoreError> {
+    let result = JsFuture::from(reader.read()).await.map_err(|error| fetcher.failure(error))?;
+    let done = Reflect::get(&result, &JsValue::from_str("done")).map(|value| value.is_truthy()).unwrap_or(true);
+    let value = Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+    let bytes = if value.is_undefined() { Vec::new() } else { value.unchecked_into::<Uint8Array>().to_vec() };
+    Ok((bytes, done))
+}

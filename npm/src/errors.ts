@@ -1,0 +1,181 @@
+/**
+ * The error hierarchy. The Rust core reports errors as data with a stable `code`; this module turns
+ * them into classes a caller can `instanceof`. No message ever contains an API key: the core never
+ * puts request headers into errors.
+ */
+
+export class BatchRouterError extends Error {
+  /** A stable, machine-readable code, e.g. `validation` or `provider`. */
+  readonly code: string;
+
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Bad input, found before anything was sent. */
+export class ValidationError extends BatchRouterError {
+  /** The request's position in the batch, when one request is at fault. */
+  readonly index: number | undefined;
+  readonly customId: string | undefined;
+  /** The path of the field inside the request, e.g. `generationConfig.topK`. */
+  readonly field: string;
+
+  constructor(message: string, details: { index?: number | null; customId?: string | null; field?: string }) {
+    super(message, "validation");
+    this.index = details.index ?? undefined;
+    this.customId = details.customId ?? undefined;
+    this.field = details.field ?? "";
+  }
+}
+
+/** The provider answered with an HTTP error. */
+export class ProviderError extends BatchRouterError {
+  readonly provider: string;
+  readonly status: number;
+  readonly requestId: string | undefined;
+  readonly retryable: boolean;
+  /** The provider's error type, e.g. `invalid_request_error`. */
+  readonly errorType: string | undefined;
+  /** The provider's error body, as sent. */
+  readonly body: unknown;
+
+  constructor(
+    message: string,
+    details: {
+      provider: string;
+      status: number;
+      requestId?: string | null;
+      retryable: boolean;
+      errorType?: string | null;
+      body?: unknown;
+    },
+    code = "provider",
+  ) {
+    super(message, code);
+    this.provider = details.provider;
+    this.status = details.status;
+    this.requestId = details.requestId ?? undefined;
+    this.retryable = details.retryable;
+    this.errorType = details.errorType ?? undefined;
+    this.body = details.body;
+  }
+}
+
+/** The batch id is unknown to the provider (HTTP 404). */
+export class BatchNotFoundError extends ProviderError {
+  readonly batchId: string;
+
+  constructor(message: string, details: { provider: string; batchId: string; requestId?: string | null }) {
+    super(message, { provider: details.provider, status: 404, requestId: details.requestId, retryable: false }, "batch_not_found");
+    this.batchId = details.batchId;
+  }
+}
+
+/** Results were asked for before the batch ended. */
+export class BatchNotCompleteError extends BatchRouterError {
+  readonly provider: string;
+  readonly batchId: string;
+  /** The provider's status at the time. */
+  readonly status: string;
+
+  constructor(message: string, details: { provider: string; batchId: string; status: string }) {
+    super(message, "batch_not_complete");
+    this.provider = details.provider;
+    this.batchId = details.batchId;
+    this.status = details.status;
+  }
+}
+
+/** No HTTP answer at all (refused connection, DNS, reset). Worth retrying. */
+export class ConnectionError extends BatchRouterError {
+  readonly retryable = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "connection", options);
+  }
+}
+
+/** The provider's answer did not have the documented shape. */
+export class InvalidResponseError extends BatchRouterError {
+  readonly provider: string;
+
+  constructor(message: string, provider: string) {
+    super(message, "invalid_response");
+    this.provider = provider;
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortError extends BatchRouterError {
+  constructor(message = "The operation was aborted") {
+    super(message, "aborted");
+  }
+}
+
+/** The client is not set up to run (for example no API key). */
+export class ConfigurationError extends BatchRouterError {
+  constructor(message: string) {
+    super(message, "configuration");
+  }
+}
+
+interface CoreErrorData {
+  code: string;
+  [key: string]: unknown;
+}
+
+function isCoreError(error: unknown): error is Error & { data: CoreErrorData } {
+  return error instanceof Error && error.name === "BatchRouterCoreError" && typeof (error as { data?: unknown }).data === "object";
+}
+
+/** Turns anything thrown by the core (or by fetch) into a `BatchRouterError`. */
+export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchRouterError {
+  if (error instanceof BatchRouterError) return error;
+  if (signal?.aborted) return new AbortError();
+  if (!isCoreError(error)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new BatchRouterError(message, "internal", { cause: error });
+  }
+  const data = error.data;
+  const text = (key: string) => (typeof data[key] === "string" ? (data[key] as string) : undefined);
+  switch (data.code) {
+    case "validation":
+      return new ValidationError(error.message, {
+        index: typeof data.index === "number" ? data.index : undefined,
+        customId: text("customId"),
+        field: text("field") ?? "",
+      });
+    case "provider":
+      return new ProviderError(error.message, {
+        provider: text("provider") ?? "",
+        status: Number(data.status),
+        requestId: text("requestId"),
+        retryable: Boolean(data.retryable),
+        errorType: text("errorType"),
+        body: data.body,
+      });
+    case "batch_not_found":
+      return new BatchNotFoundError(error.message, {
+        provider: text("provider") ?? "",
+        batchId: text("batchId") ?? "",
+        requestId: text("requestId"),
+      });
+    case "batch_not_complete":
+      return new BatchNotCompleteError(error.message, {
+        provider: text("provider") ?? "",
+        batchId: text("batchId") ?? "",
+        status: text("status") ?? "",
+      });
+    case "invalid_response":
+      return new InvalidResponseError(error.message, text("provider") ?? "");
+    case "connection":
+      return new ConnectionError(error.message);
+    case "aborted":
+      return new AbortError();
+    default:
+      return new BatchRouterError(error.message, data.code);
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The provider interface every provider shares: send, status, results, cancel, list. The protocol
+ * itself (formats, endpoints, status and result mapping) lives in the Rust core; this class gives it
+ * an idiomatic surface, keeps the transparency files and turns core errors into typed errors.
+ */
+import { BatchStatusResponse } from "./batch-status.js";
+import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
+import { currentRuntime, readEnvironment } from "./runtime.js";
+import { NoStorage, type BatchStorage } from "./storage.js";
+import { TransparencyFiles } from "./transparency.js";
+import type { BatchStatusData, BatchSummary, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "./types.js";
+import { BatchClient, prepareJsonlInCore, type PreparedBatch } from "./wasm.js";
+
+export type FetchFunction = (input: Request) => Promise<Response>;
+
+export interface ProviderOptions {
+  /** Defaults to the provider's environment variable (e.g. `OPENAI_API_KEY`). */
+  apiKey?: string;
+  /** Replaces the provider's default base URL, e.g. an OpenAI-compatible server. */
+  baseUrl?: string;
+  /** Replaces the global `fetch` (proxies, tests, instrumentation). */
+  fetch?: FetchFunction;
+  /**
+   * Where transparency files go: a `BatchStorage`, or `false` for none. Defaults to the file system
+   * under `storageDir` where there is one, memory otherwise.
+   */
+  storage?: BatchStorage | false;
+  /** Directory of the default file storage. Defaults to `.batch_router`. */
+  storageDir?: string;
+  /** Leave out settings the provider cannot express (reported as warnings) instead of failing. */
+  dropUnsupported?: boolean;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface SendOptions extends CallOptions {
+  /** Batch metadata stored by the provider, merged over `batch.metadata`. */
+  metadata?: Record<string, string>;
+}
+
+export interface ListBatchesOptions extends CallOptions {
+  /** How many batches to return at most (default 20). Pages are followed as needed. */
+  limit?: number;
+  /** Start after this batch (a cursor from `listBatchPage`). */
+  after?: string;
+}
+
+export interface BatchListPage {
+  batches: BatchStatusResponse[];
+  hasMore: boolean;
+  nextCursor?: string;
+}
+
+/** A converted batch that has not been sent: its provider JSONL and summary. */
+export interface PreparedBatchInfo {
+  summary: BatchSummary;
+  unifiedJsonl: string;
+  providerJsonl: string;
+}
+
+interface ProviderDefaults {
+  name: ProviderName;
+  /** Environment variables holding the key, first match wins. */
+  keyVariables: string[];
+  /** Environment variable holding a base URL override. */
+  baseUrlVariable?: string;
+  /** Whether a key is needed when no custom base URL is given. */
+  requiresKey: boolean;
+}
+
+let provisionalCounter = 0;
+
+function unifiedJsonlOf(requests: UnifiedRequest[]): string {
+  if (!Array.isArray(requests)) {
+    throw new ValidationError("requests: must be an array of unified requests", { field: "requests" });
+  }
+  let text = "";
+  for (const request of requests) text += JSON.stringify(request) + "\n";
+  return text;
+}
+
+/** Parses the JSONL chunk the core hands back (one result per line) with a single JSON.parse. */
+function parseResults(jsonl: string): UnifiedResult[] {
+  if (jsonl.length === 0) return [];
+  return JSON.parse("[" + jsonl.slice(0, -1).replaceAll("\n", ",") + "]") as UnifiedResult[];
+}
+
+export abstract class BatchProvider {
+  readonly name: ProviderName;
+  protected readonly options: ProviderOptions;
+  protected readonly files: TransparencyFiles;
+  private readonly client: BatchClient;
+
+  protected constructor(defaults: ProviderDefaults, options: ProviderOptions = {}) {
+    this.name = defaults.name;
+    this.options = options;
+    const apiKey = options.apiKey ?? defaults.keyVariables.map(readEnvironment).find((value) => value !== undefined && value !== "");
+    const baseUrl = options.baseUrl ?? (defaults.baseUrlVariable ? readEnvironment(defaults.baseUrlVariable) : undefined);
+    if (defaults.requiresKey && !apiKey && !baseUrl) {
+      throw new ConfigurationError(
+        `No API key for ${this.name}: pass { apiKey } or set ${defaults.keyVariables.join(" or ")}`,
+      );
+    }
+    const storage =
+      options.storage === false ? new NoStorage() : (options.storage ?? currentRuntime().defaultStorage(options.storageDir ?? ".batch_router"));
+    this.files = new TransparencyFiles(storage, this.name);
+    const userFetch = options.fetch;
+    const fetchFunction = userFetch ? (request: Request) => userFetch(request) : undefined;
+    try {
+      this.client = new BatchClient(this.name, { apiKey: apiKey ?? "", baseUrl }, fetchFunction);
+    } catch (error) {
+      throw toBatchRouterError(error);
+    }
+  }
+
+  /** Validates and converts a batch without sending anything (the dry run). */
+  prepareBatch(batch: UnifiedBatchMetadata | UnifiedRequest[]): PreparedBatchInfo {
+    const requests = Array.isArray(batch) ? batch : batch.requests;
+    const unifiedJsonl = unifiedJsonlOf(requests);
+    const prepared = this.prepare(unifiedJsonl, Array.isArray(batch) ? undefined : batch.metadata);
+    try {
+      return { summary: prepared.summary, unifiedJsonl, providerJsonl: prepared.providerJsonl() };
+    } finally {
+      prepared.free();
+    }
+  }
+
+  private prepare(unifiedJsonl: string, metadata?: Record<string, string>): PreparedBatch {
+    try {
+      return prepareJsonlInCore(this.name, unifiedJsonl, {
+        dropUnsupported: this.options.dropUnsupported ?? false,
+        metadata,
+      });
+    } catch (error) {
+      throw toBatchRouterError(error);
+    }
+  }
+
+  /**
+   * Validates, converts and submits a batch; resolves to the provider's batch id. Nothing is sent
+   * when any request is invalid.
+   */
+  async sendBatch(batch: UnifiedBatchMetadata, options: SendOptions = {}): Promise<string> {
+    if (batch.provider !== undefined && batch.provider !== this.name && !(this.name === "google" && batch.provider === "gemini")) {
+      throw new ValidationError(`provider: this batch is for "${batch.provider}" but was sent to ${this.name}`, {
+        field: "provider",
+      });
+    }
+    const unifiedJsonl = unifiedJsonlOf(batch.requests);
+    const metadata = batch.metadata || options.metadata ? { ...batch.metadata, ...options.metadata } : undefined;
+    const prepared = this.prepare(unifiedJsonl, metadata);
+    const summary = prepared.summary;
+    const provisionalId = `pending-${Date.now()}-${randomSuffix()}-${provisionalCounter++}`;
+    await this.files.writeRequests(provisionalId, unifiedJsonl, prepared.providerJsonl());
+    let status: BatchStatusData;
+    try {
+      status = await this.client.submit(prepared, options.signal);
+    } catch (error) {
+      throw toBatchRouterError(error, options.signal);
+    }
+    await this.files.recordSubmission(provisionalId, {
+      batchId: status.batchId,
+      provider: this.name,
+      createdAt: new Date().toISOString(),
+      summary,
+    });
+    return status.batchId;
+  }
+
+  async getStatus(batchId: string, options: CallOptions = {}): Promise<BatchStatusResponse> {
+    try {
+      return new BatchStatusResponse(await this.client.status(batchId, options.signal));
+    } catch (error) {
+      throw toBatchRouterError(error, options.signal);
+    }
+  }
+
+  /**
+   * Streams the results of a finished batch, normalized, as they are downloaded. Also writes the raw
+   * output and the unified results to the transparency files. Throws `BatchNotCompleteError` while
+   * the batch is running.
+   */
+  async *getResults(batchId: string, options: CallOptions = {}): AsyncGenerator<UnifiedResult, void, undefined> {
+    const signal = options.signal;
+    const idMap = await this.files.idMap(batchId);
+    let stream;
+    try {
+      stream = await this.client.openResults(batchId, idMap, signal);
+    } catch (error) {
+      throw toBatchRouterError(error, signal);
+    }
+    try {
+      await this.files.startResults(batchId);
+      for (;;) {
+        let chunk;
+        try {
+          chunk = await stream.next();
+        } catch (error) {
+          throw toBatchRouterError(error, signal);
+        }
+        if (chunk === null) return;
+        await this.files.appendOutput(batchId, chunk.raw);
+        await this.files.appendResults(batchId, chunk.results);
+        yield* parseResults(chunk.results);
+      }
+    } finally {
+      stream.cancel();
+      stream.free();
+    }
+  }
+
+  /** Cancels a running batch. True when cancellation was requested, false when it had already ended. */
+  async cancelBatch(batchId: string, options: CallOptions = {}): Promise<boolean> {
+    try {
+      const outcome = await this.client.cancel(batchId, options.signal);
+      return outcome.cancelled;
+    } catch (error) {
+      throw toBatchRouterError(error, options.signal);
+    }
+  }
+
+  /** One page of the provider's batches, newest first where the provider says so. */
+  async listBatchPage(options: ListBatchesOptions = {}): Promise<BatchListPage> {
+    try {
+      const page = await this.client.list({ limit: options.limit, after: options.after }, options.signal);
+      const result: BatchListPage = { batches: page.batches.map((data) => new BatchStatusResponse(data)), hasMore: page.hasMore };
+      if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
+      return result;
+    } catch (error) {
+      throw toBatchRouterError(error, options.signal);
+    }
+  }
+
+  /** Up to `limit` batches (default 20), following pages as needed. */
+  async listBatches(options: ListBatchesOptions = {}): Promise<BatchStatusResponse[]> {
+    const limit = options.limit ?? 20;
+    const batches: BatchStatusResponse[] = [];
+    let after = options.after;
+    while (batches.length < limit) {
+      const page = await this.listBatchPage({ limit: limit - batches.length, after, signal: options.signal });
+      batches.push(...page.batches);
+      if (!page.hasMore || page.nextCursor === undefined || page.batches.length === 0) break;
+      after = page.nextCursor;
+    }
+    return batches.slice(0, limit);
+  }
+
+  /** Every batch, page by page. */
+  async *iterateBatches(options: Omit<ListBatchesOptions, "limit"> & { pageSize?: number } = {}): AsyncGenerator<BatchStatusResponse> {
+    let after = options.after;
+    for (;;) {
+      const page = await this.listBatchPage({ limit: options.pageSize, after, signal: options.signal });
+      yield* page.batches;
+      if (!page.hasMore || page.nextCursor === undefined || page.batches.length === 0) return;
+      after = page.nextCursor;
+    }
+  }
+}
+
+function randomSuffix(): string {
+  return Math.random().toString(36).slice(2, 8);
+}

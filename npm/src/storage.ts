@@ -1,0 +1,57 @@
+/**
+ * Where the transparency files go. The file system is the default where there is one (Node, Deno,
+ * Bun); workers use memory; `false` keeps nothing. Paths are relative and use `/`.
+ */
+
+export interface BatchStorage {
+  write(path: string, data: string | Uint8Array): Promise<void>;
+  append(path: string, data: string | Uint8Array): Promise<void>;
+  /** The file's text, or undefined when it does not exist. */
+  read(path: string): Promise<string | undefined>;
+  rename(from: string, to: string): Promise<void>;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+function toBytes(data: string | Uint8Array): Uint8Array {
+  return typeof data === "string" ? encoder.encode(data) : data;
+}
+
+/** Keeps files in memory (for workers and tests). */
+export class MemoryStorage implements BatchStorage {
+  readonly files = new Map<string, Uint8Array[]>();
+
+  async write(path: string, data: string | Uint8Array): Promise<void> {
+    this.files.set(path, [toBytes(data).slice()]);
+  }
+
+  async append(path: string, data: string | Uint8Array): Promise<void> {
+    const chunks = this.files.get(path) ?? [];
+    chunks.push(toBytes(data).slice());
+    this.files.set(path, chunks);
+  }
+
+  async read(path: string): Promise<string | undefined> {
+    const chunks = this.files.get(path);
+    if (!chunks) return undefined;
+    return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode();
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const chunks = this.files.get(from);
+    if (!chunks) return;
+    this.files.delete(from);
+    this.files.set(to, chunks);
+  }
+}
+
+/** Keeps nothing. */
+export class NoStorage implements BatchStorage {
+  async write(): Promise<void> {}
+  async append(): Promise<void> {}
+  async read(): Promise<string | undefined> {
+    return undefined;
+  }
+  async rename(): Promise<void> {}
+}

@@ -1,0 +1,72 @@
+/**
+ * The transparency files: every batch's unified requests, the provider's lines, the raw output and
+ * the unified results, as JSONL under `generated/<provider>/batch_<id>_*.jsonl`, plus a small
+ * `_meta.json` (counts, model, id map) that later calls read back. No file ever holds a key.
+ */
+import type { BatchStorage } from "./storage.js";
+import type { BatchSummary, IdMapping } from "./types.js";
+
+export interface BatchMeta {
+  batchId: string;
+  provider: string;
+  createdAt: string;
+  summary: BatchSummary;
+}
+
+/** Batch ids can hold `/` (Gemini's `batches/…`): keep file names flat and safe. */
+export function safeName(batchId: string): string {
+  return batchId.replace(/[^A-Za-z0-9_.-]/g, "_");
+}
+
+export class TransparencyFiles {
+  constructor(
+    private readonly storage: BatchStorage,
+    private readonly provider: string,
+  ) {}
+
+  path(batchId: string, kind: "unified" | "provider" | "output" | "results"): string {
+    return `generated/${this.provider}/batch_${safeName(batchId)}_${kind}.jsonl`;
+  }
+
+  metaPath(batchId: string): string {
+    return `generated/${this.provider}/batch_${safeName(batchId)}_meta.json`;
+  }
+
+  /** Writes the request files under a provisional id, before anything is sent. */
+  async writeRequests(provisionalId: string, unifiedJsonl: string, providerJsonl: string): Promise<void> {
+    await this.storage.write(this.path(provisionalId, "unified"), unifiedJsonl);
+    await this.storage.write(this.path(provisionalId, "provider"), providerJsonl);
+  }
+
+  /** Renames the request files once the provider has given the batch its id, and records its meta. */
+  async recordSubmission(provisionalId: string, meta: BatchMeta): Promise<void> {
+    for (const kind of ["unified", "provider"] as const) {
+      await this.storage.rename(this.path(provisionalId, kind), this.path(meta.batchId, kind));
+    }
+    await this.storage.write(this.metaPath(meta.batchId), JSON.stringify(meta, null, 2) + "\n");
+  }
+
+  async readMeta(batchId: string): Promise<BatchMeta | undefined> {
+    const text = await this.storage.read(this.metaPath(batchId));
+    return text === undefined ? undefined : (JSON.parse(text) as BatchMeta);
+  }
+
+  async idMap(batchId: string): Promise<IdMapping[] | undefined> {
+    const mappings = (await this.readMeta(batchId))?.summary.idMap;
+    return mappings && mappings.length > 0 ? mappings : undefined;
+  }
+
+  /** Starts the output and results files afresh for a new read of the results. */
+  async startResults(batchId: string): Promise<void> {
+    await this.storage.write(this.path(batchId, "output"), "");
+    await this.storage.write(this.path(batchId, "results"), "");
+  }
+
+  async appendOutput(batchId: string, raw: Uint8Array): Promise<void> {
+    if (raw.length > 0) await this.storage.append(this.path(batchId, "output"), raw);
+  }
+
+  async appendResults(batchId: string, resultsJsonl: string): Promise<void> {
+    if (resultsJsonl.length > 0) await this.storage.append(this.path(batchId, "results"), resultsJsonl);
+  }
+}

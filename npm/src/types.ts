@@ -1,0 +1,39 @@
+/**
+ * The unified types, generated from the Rust core by tsify (see `crates/core/src/model`), re-exported
+ * under their public names.
+ */
+export type {
+  BatchError,
+  BatchListPage as BatchListPageData,
+  BatchStatus,
+  BatchStatusResponse as BatchStatusData,
+  BatchSummary,
+  ContentPart,
+  FinishReason,
+  GenerationConfig,
+  IdMapping,
+  ListOptions,
+  MediaContent,
+  MessageContent,
+  OutputPart,
+  Provider as ProviderName,
+  RequestCounts,
+  ResultError,
+  ResultStatus,
+  Role,
+  SourceType,
+  SystemPrompt,
+  TextContent,
+  UnifiedBatchMetadata,
+  UnifiedMessage,
+  UnifiedRequest,
+  UnifiedResponse,
+  UnifiedResult,
+  Warning,
+} from "../wasm/batch_router_wasm.js";
+
+import type { MediaContent } from "../wasm/batch_router_wasm.js";
+/** An image: base64 data (with `mediaType`), an http(s) URL, or a provider file URI. */
+export type ImageContent = MediaContent;
+/** A document such as a PDF, in the same shape as an image. */
+export type DocumentContent = MediaContent;

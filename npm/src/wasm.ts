@@ -1,0 +1,14 @@
+/**
+ * The compiled Rust core. Entry points initialise it once (each runtime loads the `.wasm` its own
+ * way); everything else imports it from here.
+ */
+export {
+  BatchClient,
+  PreparedBatch,
+  ResultStream,
+  initSync,
+  prepareBatch as prepareBatchInCore,
+  prepareJsonl as prepareJsonlInCore,
+  version as coreVersion,
+} from "../wasm/batch_router_wasm.js";
+export type * from "../wasm/batch_router_wasm.js";

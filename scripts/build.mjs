@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Builds the npm package: the wasm core (cargo), its JS bindings (wasm-bindgen), a size-optimised
+// module (wasm-opt from npm's binaryen), then the TypeScript (tsc). Output: npm/wasm and npm/dist.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const wasmOut = join(root, "npm", "wasm");
+// The size budget the build enforces (bytes of the optimised module).
+const WASM_SIZE_BUDGET = 1_200_000;
+
+function run(command, args, options = {}) {
+  console.log(`$ ${command} ${args.join(" ")}`);
+  execFileSync(command, args, { stdio: "inherit", cwd: root, ...options });
+}
+
+function targetDirectory() {
+  const metadata = JSON.parse(
+    execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps"], { cwd: root, encoding: "utf8" }),
+  );
+  return metadata.target_directory;
+}
+
+// rustup's wasm32 target, or Debian's rustc-web with build-std where rustup could not download it
+// (scripts/setup.sh installs whichever works and records the choice).
+function buildWasm() {
+  const useDebian = existsSync(join(root, "target", ".use-debian-rust"));
+  const args = ["build", "-p", "batch-router-wasm", "--release", "--target", "wasm32-unknown-unknown"];
+  if (useDebian) {
+    run("/usr/bin/cargo", [...args, "-Zbuild-std=std,panic_abort"], {
+      env: { ...process.env, PATH: `/usr/bin:${process.env.PATH}`, RUSTC: "/usr/bin/rustc", RUSTC_BOOTSTRAP: "1" },
+    });
+  } else {
+    run("cargo", args);
+  }
+}
+
+buildWasm();
+const compiled = join(targetDirectory(), "wasm32-unknown-unknown", "release", "batch_router_wasm.wasm");
+rmSync(wasmOut, { recursive: true, force: true });
+mkdirSync(wasmOut, { recursive: true });
+run("wasm-bindgen", ["--target", "web", "--out-dir", wasmOut, "--out-name", "batch_router_wasm", compiled]);
+
+const module = join(wasmOut, "batch_router_wasm_bg.wasm");
+const before = statSync(module).size;
+const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");
+run(wasmOpt, [
+  "-Oz",
+  "--enable-bulk-memory",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-mutable-globals",
+  "--enable-reference-types",
+  "--enable-multivalue",
+  module,
+  "-o",
+  module,
+]);
+const after = statSync(module).size;
+const gzipped = gzipSync(readFileSync(module)).length;
+console.log(`wasm: ${before} bytes → ${after} bytes after wasm-opt (${gzipped} gzipped); budget ${WASM_SIZE_BUDGET}`);
+if (after > WASM_SIZE_BUDGET) {
+  console.error(`the wasm module is over its size budget (${after} > ${WASM_SIZE_BUDGET} bytes)`);
+  process.exit(1);
+}
+
+rmSync(join(root, "npm", "dist"), { recursive: true, force: true });
+run(join(root, "node_modules", ".bin", "tsc"), ["-p", join(root, "npm", "tsconfig.json")]);
+console.log("built npm/ (dist and wasm)");
