@@ -1,0 +1,406 @@
+/**
+ * An OpenAI Batch API emulator (files and batches), as a fetch handler. It plays the whole lifecycle
+ * (upload, create, validating → in_progress → finalizing → completed, output and error files,
+ * cancel, list pages) and the documented error bodies. Every uploaded line can be checked against
+ * the official spec: a line that violates it fails the batch the way OpenAI does (`errors.data`).
+ *
+ * Per-request outcomes come from magic words in the last user message: `FAIL_400` → a 400 line in
+ * the error file, `FAIL_500` → a 500 line.
+ */
+
+export interface OpenAIEmulatorOptions {
+  apiKey?: string;
+  /** Status reads spent in each state before moving on (default 1). */
+  readsPerState?: number;
+  /** Checks a line's `body`; returns error messages (empty when valid). */
+  validateBody?: (body: unknown) => string[];
+  /** Size of the chunks file contents are streamed in (default 64 KiB). */
+  chunkSize?: number;
+}
+
+interface StoredFile {
+  id: string;
+  purpose: string;
+  filename: string;
+  content: string;
+  createdAt: number;
+}
+
+interface BatchRecord {
+  object: Record<string, unknown> & { id: string; status: string };
+  lines: { customId: string; body: Record<string, unknown> }[];
+  reads: number;
+}
+
+interface Fault {
+  method: string;
+  path: RegExp;
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  bodyText: string;
+}
+
+const FLOW = ["validating", "in_progress", "finalizing", "completed"];
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "x-request-id": `req_${Math.random().toString(36).slice(2, 10)}`, ...headers },
+  });
+}
+
+function openAIError(status: number, message: string, type: string, code: string | null = null): Response {
+  return json(status, { error: { message, type, param: null, code } });
+}
+
+export class OpenAIEmulator {
+  readonly files = new Map<string, StoredFile>();
+  readonly batches = new Map<string, BatchRecord>();
+  readonly received: ReceivedRequest[] = [];
+  private readonly faults: Fault[] = [];
+  private counter = 0;
+  private clock = 1_760_000_000;
+
+  constructor(private readonly options: OpenAIEmulatorOptions = {}) {}
+
+  /** The next request matching `method` and `path` gets this answer instead. */
+  failNext(method: string, path: RegExp, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    this.faults.push({ method, path, status, body, headers });
+  }
+
+  /** Moves a batch straight to `completed` (writing its files). */
+  complete(batchId: string): void {
+    const record = this.batches.get(batchId);
+    if (record) this.finish(record, "completed");
+  }
+
+  /** Replaces a stored file's content (e.g. to plant a malformed line). */
+  setFileContent(fileId: string, content: string): void {
+    const file = this.files.get(fileId);
+    if (file) file.content = content;
+  }
+
+  readonly fetch = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const path = url.pathname.replace(/^\/v1/, "");
+    const bodyText = request.method === "GET" ? "" : await request.clone().text();
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    this.received.push({ method: request.method, path: url.pathname + url.search, headers, bodyText });
+
+    const faultIndex = this.faults.findIndex((fault) => fault.method === request.method && fault.path.test(path));
+    if (faultIndex >= 0) {
+      const [fault] = this.faults.splice(faultIndex, 1);
+      return json(fault!.status, fault!.body, fault!.headers);
+    }
+    if (this.options.apiKey && request.headers.get("authorization") !== `Bearer ${this.options.apiKey}`) {
+      return openAIError(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
+    }
+    let match: RegExpMatchArray | null;
+    if (request.method === "POST" && path === "/files") return this.upload(request);
+    if (request.method === "GET" && (match = path.match(/^\/files\/([^/]+)\/content$/))) return this.content(match[1]!);
+    if (request.method === "POST" && path === "/batches") return this.create(request);
+    if (request.method === "GET" && path === "/batches") return this.list(url);
+    if (request.method === "GET" && (match = path.match(/^\/batches\/([^/]+)$/))) return this.retrieve(match[1]!);
+    if (request.method === "POST" && (match = path.match(/^\/batches\/([^/]+)\/cancel$/))) return this.cancel(match[1]!);
+    return openAIError(404, `Unknown route ${request.method} ${url.pathname}`, "invalid_request_error");
+  };
+
+  private nextId(prefix: string): string {
+    this.counter += 1;
+    return `${prefix}${this.counter.toString().padStart(6, "0")}`;
+  }
+
+  private async upload(request: Request): Promise<Response> {
+    let form: FormData;
+    try {
+      form = await request.formData();
+    } catch {
+      return openAIError(400, "The request body must be multipart/form-data.", "invalid_request_error");
+    }
+    const purpose = form.get("purpose");
+    const file = form.get("file");
+    if (purpose !== "batch") return openAIError(400, "'purpose' must be 'batch'.", "invalid_request_error");
+    if (!(file instanceof Blob)) return openAIError(400, "'file' is required.", "invalid_request_error");
+    const stored: StoredFile = {
+      id: this.nextId("file-"),
+      purpose: "batch",
+      filename: (file as File).name ?? "upload.jsonl",
+      content: await file.text(),
+      createdAt: this.clock++,
+    };
+    this.files.set(stored.id, stored);
+    return json(200, this.fileObject(stored));
+  }
+
+  private fileObject(file: StoredFile): Record<string, unknown> {
+    return {
+      id: file.id,
+      object: "file",
+      bytes: new TextEncoder().encode(file.content).length,
+      created_at: file.createdAt,
+      filename: file.filename,
+      purpose: file.purpose,
+    };
+  }
+
+  private content(fileId: string): Response {
+    const file = this.files.get(fileId);
+    if (!file) return openAIError(404, `No such File object: ${fileId}`, "invalid_request_error");
+    const bytes = new TextEncoder().encode(file.content);
+    const chunkSize = this.options.chunkSize ?? 65536;
+    let offset = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= bytes.length) {
+          controller.close();
+          return;
+        }
+        controller.enqueue(bytes.slice(offset, offset + chunkSize));
+        offset += chunkSize;
+      },
+    });
+    return new Response(body, { status: 200, headers: { "content-type": "application/octet-stream" } });
+  }
+
+  private async create(request: Request): Promise<Response> {
+    let body: Record<string, unknown>;
+    try {
+      body = (await request.json()) as Record<string, unknown>;
+    } catch {
+      return openAIError(400, "The body must be JSON.", "invalid_request_error");
+    }
+    const file = this.files.get(String(body.input_file_id));
+    if (!file) return openAIError(400, `Invalid 'input_file_id': ${String(body.input_file_id)}`, "invalid_request_error");
+    if (body.endpoint !== "/v1/chat/completions") return openAIError(400, "Unsupported endpoint.", "invalid_request_error");
+    if (body.completion_window !== "24h") return openAIError(400, "completion_window must be 24h.", "invalid_request_error");
+    const id = this.nextId("batch_");
+    const { lines, errors } = this.readLines(file.content, String(body.endpoint));
+    const object: BatchRecord["object"] = {
+      id,
+      object: "batch",
+      endpoint: body.endpoint,
+      errors: null,
+      input_file_id: file.id,
+      completion_window: "24h",
+      status: "validating",
+      output_file_id: null,
+      error_file_id: null,
+      created_at: this.clock++,
+      in_progress_at: null,
+      expires_at: this.clock + 86400,
+      finalizing_at: null,
+      completed_at: null,
+      failed_at: null,
+      expired_at: null,
+      cancelling_at: null,
+      cancelled_at: null,
+      request_counts: { total: 0, completed: 0, failed: 0 },
+      metadata: body.metadata ?? null,
+    };
+    const record: BatchRecord = { object, lines, reads: 0 };
+    if (errors.length > 0) {
+      object.status = "failed";
+      object.failed_at = this.clock++;
+      object.errors = { object: "list", data: errors };
+    } else {
+      object.request_counts = { total: lines.length, completed: 0, failed: 0 };
+    }
+    this.batches.set(id, record);
+    return json(200, object);
+  }
+
+  /** Validates the uploaded file the way OpenAI reports problems: one error per bad line. */
+  private readLines(content: string, endpoint: string) {
+    const lines: BatchRecord["lines"] = [];
+    const errors: { code: string; message: string; param: string | null; line: number }[] = [];
+    const seen = new Set<string>();
+    const models = new Set<string>();
+    content.split("\n").forEach((text, index) => {
+      if (text.trim() === "") return;
+      const line = index + 1;
+      let parsed: { custom_id?: unknown; method?: unknown; url?: unknown; body?: unknown };
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        errors.push({ code: "invalid_json_line", message: "This line is not parseable as valid JSON.", param: null, line });
+        return;
+      }
+      if (typeof parsed.custom_id !== "string" || parsed.method !== "POST" || parsed.url !== endpoint) {
+        errors.push({ code: "invalid_request", message: "custom_id, method POST and a matching url are required.", param: null, line });
+        return;
+      }
+      if (seen.has(parsed.custom_id)) {
+        errors.push({ code: "duplicate_custom_id", message: `The custom_id ${parsed.custom_id} is duplicated.`, param: null, line });
+        return;
+      }
+      seen.add(parsed.custom_id);
+      const specErrors = this.options.validateBody?.(parsed.body) ?? [];
+      if (specErrors.length > 0) {
+        errors.push({ code: "invalid_request", message: `The body violates the spec: ${specErrors.join("; ")}`, param: "body", line });
+        return;
+      }
+      const body = parsed.body as Record<string, unknown>;
+      models.add(String(body.model));
+      lines.push({ customId: parsed.custom_id, body });
+    });
+    if (models.size > 1) errors.push({ code: "model_mismatch", message: "All requests must use the same model.", param: null, line: 1 });
+    if (lines.length === 0 && errors.length === 0) errors.push({ code: "empty_file", message: "The file is empty.", param: null, line: 1 });
+    return { lines, errors };
+  }
+
+  private retrieve(batchId: string): Response {
+    const record = this.batches.get(batchId);
+    if (!record) return openAIError(404, `No batch found with id '${batchId}'.`, "invalid_request_error");
+    this.advance(record);
+    return json(200, record.object);
+  }
+
+  private advance(record: BatchRecord): void {
+    const object = record.object;
+    if (object.status === "cancelling") {
+      this.finish(record, "cancelled");
+      return;
+    }
+    const position = FLOW.indexOf(object.status);
+    if (position < 0 || position === FLOW.length - 1) return;
+    record.reads += 1;
+    if (record.reads < (this.options.readsPerState ?? 1)) return;
+    record.reads = 0;
+    const next = FLOW[position + 1]!;
+    if (next === "completed") {
+      this.finish(record, "completed");
+      return;
+    }
+    object.status = next;
+    object[`${next}_at`] = this.clock++;
+    if (next === "finalizing") {
+      const total = record.lines.length;
+      object.request_counts = { total, completed: total - this.failures(record).length, failed: this.failures(record).length };
+    }
+  }
+
+  private failures(record: BatchRecord) {
+    return record.lines.filter((line) => /FAIL_(400|500)/.test(lastUserText(line.body)));
+  }
+
+  /** Writes the output and error files. A cancelled batch keeps the first half as done. */
+  private finish(record: BatchRecord, status: "completed" | "cancelled"): void {
+    const object = record.object;
+    const done = status === "completed" ? record.lines : record.lines.slice(0, Math.floor(record.lines.length / 2));
+    const output: string[] = [];
+    const errors: string[] = [];
+    for (const line of done) {
+      const text = lastUserText(line.body);
+      const failure = text.match(/FAIL_(400|500)/);
+      const id = this.nextId("batch_req_");
+      if (failure) {
+        const code = Number(failure[1]);
+        errors.push(
+          JSON.stringify({
+            id,
+            custom_id: line.customId,
+            response: {
+              status_code: code,
+              request_id: `req_${id}`,
+              body: { error: { message: `Emulated failure ${code}`, type: code === 400 ? "invalid_request_error" : "server_error", param: null, code: null } },
+            },
+            error: null,
+          }),
+        );
+        continue;
+      }
+      output.push(
+        JSON.stringify({
+          id,
+          custom_id: line.customId,
+          response: {
+            status_code: 200,
+            request_id: `req_${id}`,
+            body: {
+              id: `chatcmpl-${id}`,
+              object: "chat.completion",
+              created: this.clock,
+              model: String(line.body.model),
+              choices: [{ index: 0, message: { role: "assistant", content: `echo: ${text}`, refusal: null }, logprobs: null, finish_reason: "stop" }],
+              usage: { prompt_tokens: text.length, completion_tokens: text.length + 6, total_tokens: 2 * text.length + 6 },
+            },
+          },
+          error: null,
+        }),
+      );
+    }
+    for (const line of record.lines.slice(done.length)) {
+      errors.push(
+        JSON.stringify({
+          id: this.nextId("batch_req_"),
+          custom_id: line.customId,
+          response: null,
+          error: { code: "batch_cancelled", message: "This request was cancelled before it was executed." },
+        }),
+      );
+    }
+    const store = (lines: string[]) => {
+      if (lines.length === 0) return null;
+      const file: StoredFile = { id: this.nextId("file-"), purpose: "batch_output", filename: "output.jsonl", content: lines.join("\n") + "\n", createdAt: this.clock++ };
+      this.files.set(file.id, file);
+      return file.id;
+    };
+    object.output_file_id = store(output);
+    object.error_file_id = store(errors);
+    const failed = done.length - output.length;
+    object.request_counts = { total: record.lines.length, completed: output.length, failed };
+    object.status = status;
+    object[`${status}_at`] = this.clock++;
+  }
+
+  private cancel(batchId: string): Response {
+    const record = this.batches.get(batchId);
+    if (!record) return openAIError(404, `No batch found with id '${batchId}'.`, "invalid_request_error");
+    const status = record.object.status;
+    if (["completed", "failed", "expired", "cancelled"].includes(status)) {
+      return openAIError(400, `Cannot cancel a batch with status '${status}'.`, "invalid_request_error");
+    }
+    record.object.status = "cancelling";
+    record.object.cancelling_at = this.clock++;
+    return json(200, record.object);
+  }
+
+  private list(url: URL): Response {
+    const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 20), 1), 100);
+    const after = url.searchParams.get("after");
+    const all = [...this.batches.values()].map((record) => record.object).reverse();
+    const start = after ? all.findIndex((batch) => batch.id === after) + 1 : 0;
+    const page = all.slice(start, start + limit);
+    return json(200, {
+      object: "list",
+      data: page,
+      first_id: page[0]?.id ?? null,
+      last_id: page.at(-1)?.id ?? null,
+      has_more: start + limit < all.length,
+    });
+  }
+}
+
+function lastUserText(body: Record<string, unknown>): string {
+  const messages = (body.messages as { role: string; content: unknown }[]) ?? [];
+  const last = [...messages].reverse().find((message) => message.role === "user");
+  if (!last) return "";
+  if (typeof last.content === "string") return last.content;
+  if (Array.isArray(last.content)) {
+    return last.content
+      .filter((part: { type?: string }) => part.type === "text")
+      .map((part: { text?: string }) => part.text ?? "")
+      .join(" ");
+  }
+  return "";
+}
