@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/**
+ * The `batch-router` command line. Each command lives in `cli/<name>-command.ts`; this file parses
+ * the command line, dispatches, prints and sets the exit code.
+ */
+import { parseArgs } from "node:util";
+
+import "./index.js";
+import { convert, convertHelp, describeConversion } from "./cli/convert-command.js";
+import { ExitCode } from "./cli/exit-codes.js";
+import { UsageError, describeError, errorAsJson, exitCodeOf } from "./cli/output.js";
+
+const mainHelp = `Usage: batch-router <command> [options]
+
+Commands:
+  convert FILE --provider P   validate and convert unified JSONL (dry run, no account needed)
+
+Run "batch-router <command> --help" for a command's options.
+Exit codes: 0 ok, 1 failure, 2 usage, 3 validation, 4 provider, 5 not complete.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(mainHelp);
+    return command === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  const json = rest.includes("--json");
+  try {
+    switch (command) {
+      case "convert":
+        return await runConvert(rest, json);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (json) process.stdout.write(JSON.stringify(errorAsJson(error)) + "\n");
+    else process.stderr.write(describeError(error) + "\n");
+    return exitCodeOf(error);
+  }
+}
+
+/** Runs a parseArgs call, turning its complaints into usage errors. */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function runConvert(args: string[], json: boolean): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        provider: { type: "string" },
+        model: { type: "string" },
+        dir: { type: "string" },
+        "drop-unsupported": { type: "boolean" },
+        help: { type: "boolean" },
+        json: { type: "boolean" },
+      },
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(convertHelp);
+    return ExitCode.ok;
+  }
+  const file = positionals[0];
+  if (!file) throw new UsageError("convert needs a FILE of unified requests");
+  if (values.provider === undefined) throw new UsageError("convert needs --provider");
+  const dir = values.dir ?? ".batch_router";
+  const results = await convert({
+    file,
+    provider: values.provider,
+    model: values.model,
+    dir,
+    dropUnsupported: values["drop-unsupported"] === true,
+  });
+  if (json) {
+    process.stdout.write(JSON.stringify({ ok: true, conversions: results.map(({ provider, summary, files }) => ({ provider, summary, files })) }) + "\n");
+  } else {
+    for (const result of results) process.stdout.write(describeConversion(result, dir).join("\n") + "\n");
+  }
+  return ExitCode.ok;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(describeError(error) + "\n");
+    process.exitCode = ExitCode.failure;
+  },
+);

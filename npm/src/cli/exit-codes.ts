@@ -1,0 +1,14 @@
+/** The CLI's exit codes, stable for scripts. */
+export const ExitCode = {
+  ok: 0,
+  /** An unexpected failure. */
+  failure: 1,
+  /** Wrong command line. */
+  usage: 2,
+  /** A request or the batch is invalid; nothing was sent. */
+  validation: 3,
+  /** The provider answered with an error, or could not be reached. */
+  provider: 4,
+  /** The batch has not finished. */
+  notComplete: 5,
+} as const;

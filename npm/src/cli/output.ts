@@ -1,0 +1,28 @@
+/** How the CLI speaks: plain lines for people, one JSON document with `--json` for scripts. */
+import { BatchNotCompleteError, BatchRouterError, ConnectionError, ProviderError, ValidationError } from "../errors.js";
+import { ExitCode } from "./exit-codes.js";
+
+export class UsageError extends Error {}
+
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError) return ExitCode.usage;
+  if (error instanceof ValidationError) return ExitCode.validation;
+  if (error instanceof BatchNotCompleteError) return ExitCode.notComplete;
+  if (error instanceof ProviderError || error instanceof ConnectionError) return ExitCode.provider;
+  return ExitCode.failure;
+}
+
+/** One readable line for an error; the core's messages already name request and field. */
+export function describeError(error: unknown): string {
+  if (error instanceof UsageError) return `usage error: ${error.message} (see --help)`;
+  if (error instanceof BatchRouterError) return `error: ${error.message}`;
+  return `error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+export function errorAsJson(error: unknown): Record<string, unknown> {
+  const base: Record<string, unknown> = { ok: false, error: describeError(error).replace(/^(usage )?error: /, "") };
+  if (error instanceof BatchRouterError) base.code = error.code;
+  if (error instanceof ValidationError) Object.assign(base, { index: error.index, customId: error.customId, field: error.field });
+  if (error instanceof ProviderError) Object.assign(base, { provider: error.provider, status: error.status, requestId: error.requestId, retryable: error.retryable });
+  return base;
+}

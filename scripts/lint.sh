@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Formatting, lints and strict type checks, as CI runs them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+cargo fmt --all -- --check
+cargo clippy --workspace --exclude batch-router-wasm --all-targets -- -D warnings
+if [ -f target/.use-debian-rust ]; then
+  echo "(clippy of the wasm crate skipped: Debian's toolchain has no clippy for wasm32)"
+else
+  cargo clippy -p batch-router-wasm --target wasm32-unknown-unknown -- -D warnings
+fi
+tsc --noEmit -p npm/tsconfig.json
+tsc --noEmit -p tests/tsconfig.json

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs everything batch-router needs on a fresh machine (Debian, rustup's Rust, Node 20), then
+# builds the npm package. Safe to run again: each step checks before it installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+WASM_BINDGEN_VERSION="0.2.130" # must equal the exact version pinned in crates/wasm/Cargo.toml
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Rust target wasm32-unknown-unknown"
+has_wasm_std() { ls "$(rustc --print target-libdir --target wasm32-unknown-unknown)"/libstd-*.rlib >/dev/null 2>&1; }
+if has_wasm_std; then
+  echo "already installed"
+elif rustup target add wasm32-unknown-unknown && has_wasm_std; then
+  echo "installed with rustup"
+else
+  # Where rustup cannot download the target: Debian's rustc-web builds std from source.
+  echo "rustup could not add the target; using Debian's rustc-web with build-std"
+  apt-get update
+  apt-get install -y rustc-web cargo-web rust-web-src rust-web-llvm lld-22
+  mkdir -p target && touch target/.use-debian-rust
+fi
+
+step "wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+if wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
+  echo "already installed"
+else
+  # --locked once failed for a dependency missing from the registry: retry without it.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked \
+    || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+step "npm dependencies (from package-lock.json)"
+npm ci --no-audit --no-fund
+
+step "build the npm package"
+node scripts/build.mjs

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: Rust unit and handler tests, then the TypeScript suite against the built
+# package in Node and in Deno. Run scripts/setup.sh once first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+echo "== Rust tests"
+cargo test --workspace --exclude batch-router-wasm
+
+echo "== build the package (incremental)"
+node scripts/build.mjs
+
+echo "== TypeScript suite in Deno (built package)"
+tsc -p tests/tsconfig.json
+deno test --allow-all --quiet tests/dist/js/
+
+echo "== TypeScript suite in Node (built package)"
+node --test tests/dist/js/
