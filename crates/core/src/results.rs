@@ -1,6 +1,7 @@
 //! Decoding result files chunk by chunk into unified results.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use crate::jsonl::LineSplitter;
 use crate::model::UnifiedResult;
@@ -46,6 +47,25 @@ impl ResultDecoder {
     /// Lines decoded so far.
     pub fn lines(&self) -> usize {
         self.line_number
+    }
+}
+
+/// Wraps a [`LineDecoder`] so that its results come back under the caller's ids (several result
+/// sources of one batch share the map).
+pub struct IdRestoringDecoder {
+    inner: Box<dyn LineDecoder>,
+    id_map: Rc<IdMap>,
+}
+
+impl IdRestoringDecoder {
+    pub fn new(inner: Box<dyn LineDecoder>, id_map: Rc<IdMap>) -> Self {
+        IdRestoringDecoder { inner, id_map }
+    }
+}
+
+impl LineDecoder for IdRestoringDecoder {
+    fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
+        restore_id(self.inner.decode_line(line, line_number), Some(&self.id_map))
     }
 }
 

@@ -62,6 +62,11 @@ pub enum OutputPart {
     Refusal {
         text: String,
     },
+    /// Reasoning the provider returns encrypted (Anthropic `redacted_thinking`); `data` must be sent
+    /// back unchanged in a later turn.
+    RedactedReasoning {
+        data: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

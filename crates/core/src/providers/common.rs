@@ -114,6 +114,36 @@ mod tests {
     }
 
     #[test]
+    fn anthropic_error_body_is_read_and_overloaded_is_retryable() {
+        let response = HttpResponse {
+            status: 529,
+            headers: vec![("request-id".into(), "req_011CSHoEeqs5C35K2UUqR7Fy".into())],
+            body: r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#.into(),
+        };
+        let error = http_error("anthropic", &response, Some("msgbatch_1"));
+        let CoreError::Provider { status, message, error_type, request_id, retryable, .. } = error else { panic!() };
+        assert_eq!((status, message.as_str()), (529, "Overloaded"));
+        assert_eq!(error_type.as_deref(), Some("overloaded_error"));
+        assert_eq!(request_id.as_deref(), Some("req_011CSHoEeqs5C35K2UUqR7Fy"));
+        assert!(retryable);
+
+        let invalid = HttpResponse {
+            status: 400,
+            headers: vec![],
+            body: r#"{"type":"error","error":{"type":"invalid_request_error","message":"bad"},"request_id":"req_1"}"#
+                .into(),
+        };
+        let CoreError::Provider { error_type, request_id, retryable, .. } = http_error("anthropic", &invalid, None)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (error_type.as_deref(), request_id.as_deref(), retryable),
+            (Some("invalid_request_error"), Some("req_1"), false)
+        );
+    }
+
+    #[test]
     fn not_found_about_a_batch_is_batch_not_found() {
         let error = http_error("openai", &response(404, r#"{"error":{"message":"No batch"}}"#), Some("batch_x"));
         assert!(matches!(error, CoreError::BatchNotFound { ref batch_id, .. } if batch_id == "batch_x"));

@@ -1,8 +1,11 @@
 //! One module per provider. Each implements [`BatchApi`]: it prepares the bytes of a batch, describes
 //! every HTTP call as an [`HttpRequest`], and reads the provider's answers into unified values.
 
+pub mod anthropic;
 pub mod common;
 pub mod openai;
+
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -12,7 +15,7 @@ use tsify::Tsify;
 
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
-use crate::results::{IdMap, LineDecoder};
+use crate::results::{IdMap, IdRestoringDecoder, LineDecoder};
 use crate::validate::{ValidationOptions, Warning};
 use crate::{CoreError, Provider};
 
@@ -106,6 +109,17 @@ pub enum ResultSource {
     Inline { jsonl: Vec<u8>, decoder: Box<dyn LineDecoder> },
 }
 
+impl ResultSource {
+    /// The same source, with a decoder that gives results back under the caller's ids.
+    pub fn restoring_ids(self, id_map: Rc<IdMap>) -> Self {
+        let wrap = |decoder| Box::new(IdRestoringDecoder::new(decoder, id_map)) as Box<dyn LineDecoder>;
+        match self {
+            ResultSource::Fetch { request, decoder } => ResultSource::Fetch { request, decoder: wrap(decoder) },
+            ResultSource::Inline { jsonl, decoder } => ResultSource::Inline { jsonl, decoder: wrap(decoder) },
+        }
+    }
+}
+
 /// One provider's batch protocol, without I/O.
 pub trait BatchApi {
     fn provider(&self) -> Provider;
@@ -127,6 +141,45 @@ pub trait BatchApi {
 
     /// Where the results of a finished batch are, from its status.
     fn result_sources(&self, status: &BatchStatusResponse) -> Result<Vec<ResultSource>, CoreError>;
+
+    /// [`BatchApi::result_sources`] for a batch whose ids were replaced at preparation
+    /// (`BatchSummary.id_map`, as [`id_map_of`] makes it): the decoders give every result back under
+    /// the caller's own id. A caller that only has the batch id (not the summary) passes the id map it
+    /// stored. Provider ids never equal a caller's id in the same batch, so a [`ResultDecoder`] given
+    /// the same map afterwards changes nothing.
+    ///
+    /// [`ResultDecoder`]: crate::results::ResultDecoder
+    fn result_sources_with_ids(
+        &self,
+        status: &BatchStatusResponse,
+        id_map: Option<IdMap>,
+    ) -> Result<Vec<ResultSource>, CoreError> {
+        let sources = self.result_sources(status)?;
+        Ok(match id_map {
+            None => sources,
+            Some(id_map) => {
+                let id_map = Rc::new(id_map);
+                sources.into_iter().map(|source| source.restoring_ids(Rc::clone(&id_map))).collect()
+            }
+        })
+    }
+
+    /// Deletes a finished batch. Providers without a delete call answer with a validation error.
+    fn delete_request(&self, _batch_id: &str) -> Result<HttpRequest, CoreError> {
+        Err(operation_not_supported(self.provider(), "deleting a batch"))
+    }
+
+    fn parse_delete(&self, _batch_id: &str, _response: &HttpResponse) -> Result<(), CoreError> {
+        Err(operation_not_supported(self.provider(), "deleting a batch"))
+    }
+}
+
+/// The error for a lifecycle call the provider's API does not have.
+pub fn operation_not_supported(provider: Provider, operation: &str) -> CoreError {
+    CoreError::invalid_batch(
+        "operation",
+        format!("{operation} is not supported by the {} API", provider.display_name()),
+    )
 }
 
 /// The protocol object for a provider.
@@ -134,6 +187,7 @@ pub fn api_for(provider: Provider, config: ClientConfig) -> Result<Box<dyn Batch
     match provider {
         Provider::OpenAI => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::OpenAi))),
         Provider::Vllm => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Vllm))),
+        Provider::Anthropic => Ok(Box::new(anthropic::AnthropicApi::new(config))),
         other => Err(CoreError::invalid_batch(
             "provider",
             format!("{} is not available in this build yet", other.display_name()),

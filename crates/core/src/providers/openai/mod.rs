@@ -10,7 +10,7 @@ mod status;
 mod tests;
 
 pub use request::{write_line, CHAT_COMPLETIONS_URL};
-pub use results::OpenAiLineDecoder;
+pub use results::{malformed, OpenAiLineDecoder};
 pub use status::{parse_batch, status_of};
 
 use serde_json::{json, Map, Value};

@@ -1,0 +1,229 @@
+//! Result lines → unified results, ids given back, error bodies.
+
+use serde_json::json;
+
+use super::*;
+use crate::model::{FinishReason, OutputPart, ResultStatus, UnifiedResult, Usage};
+use crate::providers::{id_map_of, IdMapping};
+use crate::results::{IdMap, LineDecoder, ResultDecoder};
+
+fn decode_with(
+    decoder: Box<dyn LineDecoder>,
+    text: &str,
+    chunk_size: usize,
+    id_map: Option<IdMap>,
+) -> Vec<UnifiedResult> {
+    let mut decoder = ResultDecoder::new(decoder, id_map);
+    let mut out = Vec::new();
+    for chunk in text.as_bytes().chunks(chunk_size) {
+        decoder.push(chunk, &mut out);
+    }
+    decoder.finish(&mut out);
+    out
+}
+
+fn decode(text: &str, chunk_size: usize) -> Vec<UnifiedResult> {
+    decode_with(Box::new(AnthropicLineDecoder), text, chunk_size, None)
+}
+
+#[test]
+fn a_succeeded_text_result() {
+    let results = decode(&fixture("results.jsonl"), 11);
+    assert_eq!(results.len(), 6);
+    let first = &results[0];
+    assert_eq!((first.custom_id.as_str(), first.status), ("my-first-request", ResultStatus::Succeeded));
+    assert!(first.error.is_none());
+    let response = first.response.as_ref().unwrap();
+    assert_eq!(response.text, "Hi! My name is Claude.");
+    assert_eq!(response.content, vec![OutputPart::Text { text: "Hi! My name is Claude.".into() }]);
+    assert_eq!((response.finish_reason, response.raw_finish_reason.as_deref()), (FinishReason::Stop, Some("end_turn")));
+    assert_eq!(
+        response.usage,
+        Some(Usage {
+            input_tokens: 2095,
+            output_tokens: 503,
+            total_tokens: None,
+            cache_read_tokens: Some(2051),
+            cache_write_tokens: Some(2051),
+            reasoning_tokens: None
+        })
+    );
+    assert_eq!(response.model.as_deref(), Some("claude-sonnet-4-5-20250929"));
+    assert_eq!(response.id.as_deref(), Some("msg_013Zva2CMHLNnXjNJJKqJ2EF"));
+    let raw: Value = serde_json::from_str(response.raw.get()).unwrap();
+    assert_eq!(raw["type"], "message", "raw is the message body");
+    assert_eq!(raw["usage"]["service_tier"], "batch");
+}
+
+#[test]
+fn thinking_redacted_thinking_and_tool_use_blocks() {
+    let results = decode(&fixture("results.jsonl"), 1 << 16);
+    let response = results[1].response.as_ref().unwrap();
+    assert_eq!(
+        response.content,
+        vec![
+            OutputPart::Reasoning {
+                text: "The user wants the weather in Paris; I should call the tool.".into(),
+                signature: Some("EuYBCkQYAiJAgCs1le6/Pol5Z4/JMomVOouGrWdhYNsH3ukzUECbB6iWrSQtsQuRHJID6lWV".into()),
+            },
+            OutputPart::RedactedReasoning {
+                data: "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP".into()
+            },
+            OutputPart::Text { text: "Let me check. ".into() },
+            OutputPart::ToolCall {
+                id: Some("toolu_01A09q90qw90lq917835lq9".into()),
+                name: "get_weather".into(),
+                arguments: json!({"location": "Paris, France", "unit": "celsius"}),
+            },
+        ]
+    );
+    assert_eq!(response.text, "Let me check. ");
+    assert_eq!(response.finish_reason, FinishReason::ToolCalls);
+    let usage = response.usage.as_ref().unwrap();
+    assert_eq!((usage.cache_read_tokens, usage.cache_write_tokens), (None, None));
+}
+
+#[test]
+fn errored_results_carry_type_message_and_request_id() {
+    let results = decode(&fixture("results.jsonl"), 3);
+    let invalid = &results[2];
+    assert_eq!((invalid.custom_id.as_str(), invalid.status), ("my-second-request", ResultStatus::Errored));
+    assert!(invalid.response.is_none());
+    let error = invalid.error.as_ref().unwrap();
+    assert_eq!(error.code, "invalid_request_error");
+    assert!(error.message.starts_with("max_tokens: 100000 > 64000"), "{}", error.message);
+    assert_eq!(error.request_id.as_deref(), Some("req_011CSHoEeqs5C35K2UUqR7Fy"));
+    assert!(!error.retryable, "an invalid request must be fixed first");
+    let raw: Value = serde_json::from_str(error.raw.as_ref().unwrap().get()).unwrap();
+    assert_eq!(raw["type"], "error");
+
+    let overloaded = results[3].error.as_ref().unwrap();
+    assert_eq!((overloaded.code.as_str(), overloaded.message.as_str()), ("overloaded_error", "Overloaded"));
+    assert_eq!(overloaded.request_id, None);
+    assert!(overloaded.retryable);
+}
+
+#[test]
+fn canceled_and_expired_results() {
+    let results = decode(&fixture("results.jsonl"), 64);
+    let cancelled = &results[4];
+    assert_eq!((cancelled.custom_id.as_str(), cancelled.status), ("my-fourth-request", ResultStatus::Cancelled));
+    let error = cancelled.error.as_ref().unwrap();
+    assert_eq!((error.code.as_str(), error.retryable), ("batch_cancelled", true));
+    let expired = &results[5];
+    assert_eq!((expired.custom_id.as_str(), expired.status), ("my-fifth-request", ResultStatus::Expired));
+    assert_eq!(expired.error.as_ref().unwrap().code, "batch_expired");
+    assert!(cancelled.response.is_none() && expired.response.is_none());
+}
+
+#[test]
+fn stop_reasons_map_to_the_shared_finish_reasons() {
+    let cases = [
+        (Some("end_turn"), FinishReason::Stop),
+        (Some("stop_sequence"), FinishReason::Stop),
+        (Some("max_tokens"), FinishReason::Length),
+        (Some("tool_use"), FinishReason::ToolCalls),
+        (Some("refusal"), FinishReason::ContentFilter),
+        (Some("pause_turn"), FinishReason::Other),
+        (Some("model_context_window_exceeded"), FinishReason::Other),
+        (None, FinishReason::Other),
+    ];
+    for (stop_reason, expected) in cases {
+        assert_eq!(finish_reason(stop_reason), expected, "{stop_reason:?}");
+    }
+    let line = r#"{"custom_id":"p","result":{"type":"succeeded","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"stop_reason":"pause_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":0}}}}"#;
+    let response = decode(line, 8).remove(0).response.unwrap();
+    assert_eq!(
+        (response.finish_reason, response.raw_finish_reason.as_deref()),
+        (FinishReason::Other, Some("pause_turn"))
+    );
+}
+
+#[test]
+fn unknown_blocks_stay_in_raw_only() {
+    let line = r#"{"custom_id":"w","result":{"type":"succeeded","message":{"id":"msg_2","type":"message","role":"assistant","model":"m","content":[{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"x"}},{"type":"text","text":"Found it."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":2}}}}"#;
+    let response = decode(line, 1 << 10).remove(0).response.unwrap();
+    assert_eq!(response.content, vec![OutputPart::Text { text: "Found it.".into() }]);
+    assert!(response.raw.get().contains("server_tool_use"));
+}
+
+#[test]
+fn malformed_lines_become_errored_results_and_decoding_goes_on() {
+    let text = format!(
+        "{{\"custom_id\":\"cut\",\"result\":{{\"type\":\n{}\n{}\n{}\n{}\n",
+        r#"{"result":{"type":"canceled"}}"#,
+        r#"{"custom_id":"odd","result":{"type":"postponed"}}"#,
+        r#"{"custom_id":"bad-message","result":{"type":"succeeded","message":{"content":"not a list"}}}"#,
+        r#"{"custom_id":"fine","result":{"type":"expired"}}"#,
+    );
+    let results = decode(&text, 5);
+    assert_eq!(results.len(), 5);
+    for (index, result) in results[..4].iter().enumerate() {
+        assert_eq!(result.status, ResultStatus::Errored, "line {}", index + 1);
+        let error = result.error.as_ref().unwrap();
+        assert_eq!(error.code, "malformed_result_line");
+        assert!(error.message.contains(&format!("line {}", index + 1)), "{}", error.message);
+    }
+    assert!(results[1].error.as_ref().unwrap().message.contains("custom_id"));
+    assert_eq!(results[2].custom_id, "odd");
+    assert!(results[2].error.as_ref().unwrap().message.contains("postponed"));
+    assert_eq!(results[3].custom_id, "bad-message");
+    assert_eq!(results[4].status, ResultStatus::Expired);
+}
+
+/// The whole round: an id Anthropic would refuse is replaced when preparing, the results file uses
+/// the replacement, and the caller gets the original back.
+#[test]
+fn results_come_back_under_the_callers_ids() {
+    let requests = [simple("report/2024 #1"), simple("kept")];
+    let prepared = api().prepare(&requests, &PrepareOptions::default()).unwrap();
+    let provider_id = &prepared.summary.id_map[0].provider_id;
+    let lines = format!(
+        "{}\n{}\n",
+        json!({"custom_id": provider_id, "result": {"type": "expired"}}),
+        json!({"custom_id": "kept", "result": {"type": "canceled"}}),
+    );
+
+    let status = api().parse_status("msgbatch_1", &response(200, &fixture("batch_ended.json"))).unwrap();
+    let id_map = id_map_of(&prepared.summary.id_map);
+    let mut sources = api().result_sources_with_ids(&status, id_map.clone()).unwrap();
+    let ResultSource::Fetch { decoder, .. } = sources.remove(0) else { panic!("a fetched source expected") };
+    let ids: Vec<String> = decode_with(decoder, &lines, 7, None).into_iter().map(|result| result.custom_id).collect();
+    assert_eq!(ids, ["report/2024 #1", "kept"]);
+
+    // The same map handed to the ResultDecoder as well changes nothing.
+    let ResultSource::Fetch { decoder, .. } = api().result_sources_with_ids(&status, id_map.clone()).unwrap().remove(0)
+    else {
+        panic!("a fetched source expected")
+    };
+    let ids: Vec<String> = decode_with(decoder, &lines, 7, id_map).into_iter().map(|result| result.custom_id).collect();
+    assert_eq!(ids, ["report/2024 #1", "kept"]);
+
+    // Without the map the provider's id is what the file says.
+    let ResultSource::Fetch { decoder, .. } = api().result_sources(&status).unwrap().remove(0) else {
+        panic!("a fetched source expected")
+    };
+    let first = decode_with(decoder, &lines, 7, None).remove(0);
+    assert_eq!(&first.custom_id, provider_id);
+    assert_eq!(
+        prepared.summary.id_map,
+        vec![IdMapping { custom_id: "report/2024 #1".into(), provider_id: provider_id.clone() }]
+    );
+}
+
+#[test]
+fn anthropic_error_bodies_are_read_with_their_request_id() {
+    let overloaded = HttpResponse {
+        status: 529,
+        headers: vec![("request-id".into(), "req_011CSHoEeqs5C35K2UUqR7Fy".into())],
+        body: fixture("error_overloaded.json"),
+    };
+    let error = api().parse_status("msgbatch_1", &overloaded).unwrap_err();
+    let CoreError::Provider { provider, status, message, error_type, request_id, retryable, .. } = error else {
+        panic!("a provider error expected")
+    };
+    assert_eq!((provider.as_str(), status, message.as_str()), ("anthropic", 529, "Overloaded"));
+    assert_eq!(error_type.as_deref(), Some("overloaded_error"));
+    assert_eq!(request_id.as_deref(), Some("req_011CSHoEeqs5C35K2UUqR7Fy"));
+    assert!(retryable);
+}
