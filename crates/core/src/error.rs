@@ -20,7 +20,7 @@ pub enum CoreError {
         error_type: Option<String>,
         request_id: Option<String>,
         retryable: bool,
-        body: Option<Value>,
+        body: Option<Box<Value>>,
     },
     #[error("{provider} batch {batch_id} was not found")]
     BatchNotFound { provider: String, batch_id: String, request_id: Option<String> },

@@ -142,7 +142,7 @@ impl RequestChecker<'_> {
                     crate::MessageContent::Parts(_) => format!("{field}[{part_index}]"),
                 };
                 match part {
-                    ContentPartRef::Text(text) if text.is_empty() => {
+                    ContentPartRef::Text("") => {
                         return Err(self.error(part_field, "text must not be empty"));
                     }
                     ContentPartRef::Text(_) => {}

@@ -39,7 +39,7 @@ pub fn http_error(provider: &str, response: &HttpResponse, batch_id: Option<&str
         error_type,
         request_id,
         retryable: is_retryable_status(response.status),
-        body,
+        body: body.map(Box::new),
     }
 }
 

@@ -11,16 +11,17 @@ use crate::providers::common::{string_field, u64_field};
 ///
 /// * `in_progress` → `in_progress`;
 /// * `canceling` → `in_progress` (the raw status says a cancel is under way);
-/// * `ended` → `cancelled` when `cancel_initiated_at` is set; otherwise `expired` when at least one
-///   request expired and every request that did not succeed expired (`expired > 0`, `errored == 0`,
-///   `canceled == 0`); otherwise `completed` (per-request errors are in the results).
+/// * `ended` → `cancelled` when `cancel_initiated_at` is set; otherwise `expired` when any request
+///   expired, i.e. the 24-hour window ran out (reference §0: "`ended` with `request_counts.expired>0`",
+///   as OpenAI calls a batch expired once its window closed, whatever finished before); otherwise
+///   `completed` (per-request errors are in the results).
 ///
 /// `None` for a status the API does not document.
 pub fn status_of(raw_status: &str, cancel_initiated: bool, counts: &RequestCounts) -> Option<BatchStatus> {
     Some(match raw_status {
         "in_progress" | "canceling" => BatchStatus::InProgress,
         "ended" if cancel_initiated => BatchStatus::Cancelled,
-        "ended" if counts.expired > 0 && counts.errored == 0 && counts.cancelled == 0 => BatchStatus::Expired,
+        "ended" if counts.expired > 0 => BatchStatus::Expired,
         "ended" => BatchStatus::Completed,
         _ => return None,
     })

@@ -84,9 +84,9 @@ fn a_canceling_batch_is_still_in_progress() {
 }
 
 #[test]
-fn an_ended_batch_is_completed_and_counts_pass_through() {
+fn an_ended_batch_with_expired_requests_is_expired_and_counts_pass_through() {
     let status = api().parse_status(BATCH_ID, &response(200, &fixture("batch_ended.json"))).unwrap();
-    assert_eq!((status.status, status.raw_status.as_str()), (BatchStatus::Completed, "ended"));
+    assert_eq!((status.status, status.raw_status.as_str()), (BatchStatus::Expired, "ended"));
     assert_eq!(
         status.request_counts,
         RequestCounts { total: 100, processing: 0, succeeded: 95, errored: 3, cancelled: 0, expired: 2 }
@@ -119,8 +119,8 @@ fn every_branch_of_the_status_rule() {
         ("ended", true, counts(0, 0, 0), Some(BatchStatus::Cancelled)),
         ("ended", false, counts(0, 0, 2), Some(BatchStatus::Expired)),
         ("ended", false, RequestCounts { expired: 4, ..Default::default() }, Some(BatchStatus::Expired)),
-        ("ended", false, counts(1, 0, 2), Some(BatchStatus::Completed)),
-        ("ended", false, counts(0, 1, 2), Some(BatchStatus::Completed)),
+        ("ended", false, counts(1, 0, 2), Some(BatchStatus::Expired)),
+        ("ended", false, counts(0, 1, 2), Some(BatchStatus::Expired)),
         ("ended", false, counts(3, 0, 0), Some(BatchStatus::Completed)),
         ("ended", false, counts(0, 0, 0), Some(BatchStatus::Completed)),
         ("paused", false, counts(0, 0, 0), None),
