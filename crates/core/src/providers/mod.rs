@@ -2,6 +2,7 @@
 //! every HTTP call as an [`HttpRequest`], and reads the provider's answers into unified values.
 
 pub mod common;
+pub mod mistral;
 pub mod openai;
 
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,17 @@ pub struct PrepareOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
     pub metadata: Option<Map<String, Value>>,
+    /// How to submit, where a provider offers a choice: `file` (upload, then create) or `inline`
+    /// (the requests in the create call). Mistral uses `file` unless `inline` is asked for;
+    /// providers with a single route ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub route: Option<String>,
+    /// Hours the provider may spend on the batch, where it can be chosen (Mistral: 1–168,
+    /// default 24). Providers with a fixed window ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub timeout_hours: Option<u32>,
 }
 
 /// An id the provider would refuse, and the id sent in its place.
@@ -77,6 +89,10 @@ pub struct BatchSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
     pub metadata: Option<Map<String, Value>>,
+    /// The processing window the submission asks for, where the provider takes one (Mistral).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub timeout_hours: Option<u32>,
 }
 
 /// A prepared batch: the provider JSONL (one provider request per line) and its summary.
@@ -125,8 +141,31 @@ pub trait BatchApi {
     fn list_request(&self, options: &ListOptions) -> HttpRequest;
     fn parse_list(&self, response: &HttpResponse) -> Result<BatchListPage, CoreError>;
 
+    /// Reads a list answer together with the options it was requested with. Executors call this
+    /// one: providers that page by number (Mistral) need the requested page to name the next.
+    fn parse_list_page(&self, options: &ListOptions, response: &HttpResponse) -> Result<BatchListPage, CoreError> {
+        let _ = options;
+        self.parse_list(response)
+    }
+
+    /// Deletes a batch, where the provider allows it.
+    fn delete_request(&self, batch_id: &str) -> Result<HttpRequest, CoreError> {
+        Err(delete_not_supported(self.provider(), batch_id))
+    }
+    fn parse_delete(&self, batch_id: &str, response: &HttpResponse) -> Result<(), CoreError> {
+        let _ = response;
+        Err(delete_not_supported(self.provider(), batch_id))
+    }
+
     /// Where the results of a finished batch are, from its status.
     fn result_sources(&self, status: &BatchStatusResponse) -> Result<Vec<ResultSource>, CoreError>;
+}
+
+fn delete_not_supported(provider: Provider, batch_id: &str) -> CoreError {
+    CoreError::invalid_batch(
+        "batchId",
+        format!("{} batches cannot be deleted (batch {batch_id})", provider.display_name()),
+    )
 }
 
 /// The protocol object for a provider.
@@ -134,6 +173,7 @@ pub fn api_for(provider: Provider, config: ClientConfig) -> Result<Box<dyn Batch
     match provider {
         Provider::OpenAI => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::OpenAi))),
         Provider::Vllm => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Vllm))),
+        Provider::Mistral => Ok(Box::new(mistral::MistralApi::new(config))),
         other => Err(CoreError::invalid_batch(
             "provider",
             format!("{} is not available in this build yet", other.display_name()),
