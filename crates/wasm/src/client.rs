@@ -116,7 +116,19 @@ impl BatchClient {
         spawn(async move {
             let options = options.map_err(|error| CoreError::invalid_batch("options", error.to_string()))?;
             let response = fetcher.send_and_read(&inner.api.list_request(&options), None).await?;
-            inner.api.parse_list(&response)
+            inner.api.parse_list_page(&options, &response)
+        })
+    }
+
+    /// Deletes a batch where the provider allows it (Anthropic, Gemini, Mistral).
+    #[wasm_bindgen(js_name = deleteBatch, unchecked_return_type = "Promise<null>")]
+    pub fn delete_batch(&self, batch_id: String, signal: Option<AbortSignal>) -> Promise {
+        let inner = self.inner.clone();
+        let fetcher = self.fetcher(signal);
+        spawn(async move {
+            let request = inner.api.delete_request(&batch_id)?;
+            let response = fetcher.send_and_read(&request, None).await?;
+            inner.api.parse_delete(&batch_id, &response)
         })
     }
 
@@ -148,8 +160,8 @@ impl BatchClient {
                     status: status.raw_status,
                 }));
             }
-            let sources = api.result_sources(&status).map_err(to_js_error)?;
-            Ok(ResultStream::new(api.provider().name(), sources, id_map, fetcher).into())
+            let sources = api.result_sources_with_ids(&status, id_map).map_err(to_js_error)?;
+            Ok(ResultStream::new(api.provider().name(), sources, fetcher).into())
         })
     }
 }

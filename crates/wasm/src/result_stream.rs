@@ -8,7 +8,7 @@ use std::rc::Rc;
 use batch_router_core::model::UnifiedResult;
 use batch_router_core::providers::common::http_error;
 use batch_router_core::providers::ResultSource;
-use batch_router_core::results::{results_to_jsonl, IdMap, ResultDecoder};
+use batch_router_core::results::{results_to_jsonl, ResultDecoder};
 use batch_router_core::CoreError;
 use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -28,7 +28,6 @@ struct Current {
 struct State {
     provider: &'static str,
     sources: VecDeque<ResultSource>,
-    id_map: Option<IdMap>,
     fetcher: Fetcher,
     current: Option<Current>,
     source_index: i32,
@@ -43,8 +42,9 @@ pub struct ResultStream {
 }
 
 impl ResultStream {
-    pub fn new(provider: &'static str, sources: Vec<ResultSource>, id_map: Option<IdMap>, fetcher: Fetcher) -> Self {
-        let state = State { provider, sources: sources.into(), id_map, fetcher, current: None, source_index: -1 };
+    /// `sources` already restore the caller's ids where the provider needed other ones.
+    pub fn new(provider: &'static str, sources: Vec<ResultSource>, fetcher: Fetcher) -> Self {
+        let state = State { provider, sources: sources.into(), fetcher, current: None, source_index: -1 };
         ResultStream { state: Rc::new(RefCell::new(state)) }
     }
 }
@@ -79,9 +79,10 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
             let current = state.current.as_mut().expect("a source was just opened");
             (current.reader.clone(), current.pending_inline.take())
         };
+        let fetcher = state.borrow().fetcher.clone();
         let (bytes, done) = match (inline, reader) {
             (Some(bytes), _) => (bytes, true),
-            (None, Some(reader)) => read_chunk(&reader, &state.borrow().fetcher).await?,
+            (None, Some(reader)) => read_chunk(&reader, &fetcher).await?,
             (None, None) => (Vec::new(), true),
         };
         let mut results: Vec<UnifiedResult> = Vec::new();
@@ -110,15 +111,15 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
 
 /// Opens the next result source; false when there is none left.
 async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError> {
-    let (source, fetcher, provider, id_map) = {
+    let (source, fetcher, provider) = {
         let mut state = state.borrow_mut();
         let Some(source) = state.sources.pop_front() else { return Ok(false) };
         state.source_index += 1;
-        (source, state.fetcher.clone(), state.provider, state.id_map.clone())
+        (source, state.fetcher.clone(), state.provider)
     };
     let current = match source {
         ResultSource::Inline { jsonl, decoder } => {
-            Current { decoder: ResultDecoder::new(decoder, id_map), reader: None, pending_inline: Some(jsonl) }
+            Current { decoder: ResultDecoder::new(decoder, None), reader: None, pending_inline: Some(jsonl) }
         }
         ResultSource::Fetch { request, decoder } => {
             let response = fetcher.send(&request, None).await?;
@@ -126,11 +127,8 @@ async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError>
                 let response = read_response(response, &fetcher).await?;
                 return Err(http_error(provider, &response, None));
             }
-            let reader = match response.body() {
-                Some(body) => Some(body.get_reader().unchecked_into::<ReadableStreamDefaultReader>()),
-                None => None,
-            };
-            Current { decoder: ResultDecoder::new(decoder, id_map), reader, pending_inline: None }
+            let reader = response.body().map(|body| body.get_reader().unchecked_into::<ReadableStreamDefaultReader>());
+            Current { decoder: ResultDecoder::new(decoder, None), reader, pending_inline: None }
         }
     };
     state.borrow_mut().current = Some(current);

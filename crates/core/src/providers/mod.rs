@@ -3,6 +3,7 @@
 
 pub mod anthropic;
 pub mod common;
+pub mod mistral;
 pub mod openai;
 
 use std::rc::Rc;
@@ -49,6 +50,17 @@ pub struct PrepareOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
     pub metadata: Option<Map<String, Value>>,
+    /// How to submit, where a provider offers a choice: `file` (upload, then create) or `inline`
+    /// (the requests in the create call). Mistral uses `file` unless `inline` is asked for;
+    /// providers with a single route ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub route: Option<String>,
+    /// Hours the provider may spend on the batch, where it can be chosen (Mistral: 1–168,
+    /// default 24). Providers with a fixed window ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub timeout_hours: Option<u32>,
 }
 
 /// An id the provider would refuse, and the id sent in its place.
@@ -80,6 +92,10 @@ pub struct BatchSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
     pub metadata: Option<Map<String, Value>>,
+    /// The processing window the submission asks for, where the provider takes one (Mistral).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub timeout_hours: Option<u32>,
 }
 
 /// A prepared batch: the provider JSONL (one provider request per line) and its summary.
@@ -139,6 +155,13 @@ pub trait BatchApi {
     fn list_request(&self, options: &ListOptions) -> HttpRequest;
     fn parse_list(&self, response: &HttpResponse) -> Result<BatchListPage, CoreError>;
 
+    /// Reads a list answer together with the options it was requested with. Executors call this
+    /// one: providers that page by number (Mistral) need the requested page to name the next.
+    fn parse_list_page(&self, options: &ListOptions, response: &HttpResponse) -> Result<BatchListPage, CoreError> {
+        let _ = options;
+        self.parse_list(response)
+    }
+
     /// Where the results of a finished batch are, from its status.
     fn result_sources(&self, status: &BatchStatusResponse) -> Result<Vec<ResultSource>, CoreError>;
 
@@ -188,6 +211,7 @@ pub fn api_for(provider: Provider, config: ClientConfig) -> Result<Box<dyn Batch
         Provider::OpenAI => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::OpenAi))),
         Provider::Vllm => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Vllm))),
         Provider::Anthropic => Ok(Box::new(anthropic::AnthropicApi::new(config))),
+        Provider::Mistral => Ok(Box::new(mistral::MistralApi::new(config))),
         other => Err(CoreError::invalid_batch(
             "provider",
             format!("{} is not available in this build yet", other.display_name()),

@@ -219,6 +219,7 @@ fn prepare_within(
         id_map,
         // Anthropic batches take no metadata; it stays in the summary for the caller's records.
         metadata: options.metadata.clone(),
+        timeout_hours: None,
     };
     Ok(PreparedBatch { jsonl, summary })
 }

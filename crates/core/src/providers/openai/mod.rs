@@ -3,7 +3,7 @@
 //! vLLM dialect, drives the local sidecar.
 
 mod request;
-mod results;
+pub mod results;
 mod status;
 
 #[cfg(test)]
@@ -107,6 +107,7 @@ impl BatchApi for OpenAiApi {
             warnings,
             id_map: Vec::new(),
             metadata: options.metadata.clone(),
+            timeout_hours: None,
         };
         Ok(PreparedBatch { jsonl, summary })
     }

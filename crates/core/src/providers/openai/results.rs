@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::error::is_retryable_status;
 use crate::model::{FinishReason, OutputPart, ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
+use crate::providers::common::string_field;
 use crate::results::LineDecoder;
 
 pub struct OpenAiLineDecoder {
@@ -156,7 +157,7 @@ struct ChatCompletion {
     id: Option<String>,
     model: Option<String>,
     #[serde(default)]
-    choices: Vec<Choice>,
+    choices: Option<Vec<Choice>>,
     usage: Option<OpenAiUsage>,
 }
 
@@ -174,8 +175,9 @@ struct ChoiceMessage {
     /// Reasoning text from OpenAI-compatible servers (vLLM, DeepSeek-style).
     reasoning_content: Option<String>,
     reasoning: Option<String>,
+    /// Mistral sends `"tool_calls": null` when there are none.
     #[serde(default)]
-    tool_calls: Vec<ToolCall>,
+    tool_calls: Option<Vec<ToolCall>>,
 }
 
 #[derive(Deserialize)]
@@ -187,16 +189,18 @@ struct ToolCall {
 #[derive(Deserialize)]
 struct FunctionCall {
     name: String,
+    /// A JSON string (OpenAI) or already an object (Mistral's spec allows both).
     #[serde(default)]
-    arguments: Option<String>,
+    arguments: Option<Value>,
 }
 
 #[derive(Deserialize)]
 pub struct OpenAiUsage {
+    // Nullable in some of Mistral's usage objects; a null must not turn a success into an error.
     #[serde(default)]
-    prompt_tokens: u64,
+    prompt_tokens: Option<u64>,
     #[serde(default)]
-    completion_tokens: u64,
+    completion_tokens: Option<u64>,
     total_tokens: Option<u64>,
     prompt_tokens_details: Option<PromptDetails>,
     completion_tokens_details: Option<CompletionDetails>,
@@ -215,8 +219,8 @@ struct CompletionDetails {
 impl From<OpenAiUsage> for Usage {
     fn from(usage: OpenAiUsage) -> Self {
         Usage {
-            input_tokens: usage.prompt_tokens,
-            output_tokens: usage.completion_tokens,
+            input_tokens: usage.prompt_tokens.unwrap_or(0),
+            output_tokens: usage.completion_tokens.unwrap_or(0),
             total_tokens: usage.total_tokens,
             cache_read_tokens: usage.prompt_tokens_details.and_then(|details| details.cached_tokens),
             cache_write_tokens: None,
@@ -229,7 +233,7 @@ impl From<OpenAiUsage> for Usage {
 pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, String> {
     let completion: ChatCompletion = serde_json::from_str(body.get())
         .map_err(|error| format!("the response body is not a chat completion: {error}"))?;
-    let choice = completion.choices.into_iter().next();
+    let choice = completion.choices.unwrap_or_default().into_iter().next();
     let raw_finish_reason = choice.as_ref().and_then(|choice| choice.finish_reason.clone());
     let mut content = Vec::new();
     if let Some(message) = choice.and_then(|choice| choice.message) {
@@ -238,11 +242,18 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Stri
         }
         match message.content {
             Some(Value::String(text)) if !text.is_empty() => content.push(OutputPart::Text { text }),
-            // Some compatible servers send content as a list of typed parts.
+            // Some compatible servers send content as a list of typed parts; Mistral's reasoning
+            // models send `{"type": "thinking", "thinking": [text chunks]}` before the answer.
             Some(Value::Array(parts)) => {
                 for part in parts {
                     if let Some(text) = part.get("text").and_then(Value::as_str) {
                         content.push(OutputPart::Text { text: text.to_owned() });
+                    } else if let Some(Value::Array(thinking)) = part.get("thinking") {
+                        let text: String =
+                            thinking.iter().filter_map(|chunk| chunk.get("text").and_then(Value::as_str)).collect();
+                        if !text.is_empty() {
+                            content.push(OutputPart::Reasoning { text, signature: string_field(&part, "signature") });
+                        }
                     }
                 }
             }
@@ -251,12 +262,15 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Stri
         if let Some(refusal) = message.refusal.filter(|text| !text.is_empty()) {
             content.push(OutputPart::Refusal { text: refusal });
         }
-        for call in message.tool_calls {
+        for call in message.tool_calls.unwrap_or_default() {
             let Some(function) = call.function else {
                 continue;
             };
-            let arguments = function.arguments.unwrap_or_default();
-            let arguments = serde_json::from_str(&arguments).unwrap_or(Value::String(arguments));
+            let arguments = match function.arguments {
+                Some(Value::String(text)) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                Some(Value::Null) | None => Value::String(String::new()),
+                Some(other) => other,
+            };
             content.push(OutputPart::ToolCall { id: call.id, name: function.name, arguments });
         }
     }

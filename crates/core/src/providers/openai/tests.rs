@@ -144,6 +144,7 @@ fn submission_uploads_then_creates() {
         warnings: vec![],
         id_map: vec![],
         metadata: Some(json!({"job": "j1"}).as_object().unwrap().clone()),
+        timeout_hours: None,
     };
     let mut submission = api().submit(&summary);
     let Step::Send(upload) = submission.next(None).unwrap() else { panic!() };
@@ -184,6 +185,7 @@ fn submission_reports_upload_errors() {
         warnings: vec![],
         id_map: vec![],
         metadata: None,
+        timeout_hours: None,
     };
     let mut submission = api().submit(&summary);
     submission.next(None).unwrap();

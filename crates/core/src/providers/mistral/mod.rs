@@ -1,0 +1,283 @@
+//! Mistral's Batch API (reference §4): chat completion requests as `{custom_id, body}` lines,
+//! submitted as an uploaded file (the default) or inline, one model per job; the job polled,
+//! cancelled, listed by page and deleted; results read from its output and error files (or from
+//! inline `outputs` when a job carries them).
+//!
+//! The base URL is the host without `/v1` (default `https://api.mistral.ai`); every path here
+//! starts with `/v1`, as in the spec.
+
+mod options;
+mod request;
+mod results;
+mod status;
+mod submission;
+
+#[cfg(test)]
+mod tests;
+
+pub use options::{Route, DEFAULT_TIMEOUT_HOURS, INLINE_MAX_REQUESTS};
+pub use request::write_line;
+pub use results::MistralLineDecoder;
+pub use status::{parse_job, status_of};
+
+use serde_json::Value;
+
+use crate::http::{encode_component, multipart_envelope, Body, HttpRequest, HttpResponse, Method};
+use crate::limits::batch_limits;
+use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
+use crate::validate::validate_batch;
+use crate::{CoreError, Provider};
+
+use super::common::{http_error, parse_json, u64_field};
+use super::{BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Submission};
+use options::{check_metadata, check_top_p, choose_route, timeout_hours};
+use submission::MistralSubmission;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.mistral.ai";
+pub const CHAT_COMPLETIONS_ENDPOINT: &str = "/v1/chat/completions";
+/// The page size Mistral uses when none is asked for (spec, `GET /v1/batch/jobs`).
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+const MULTIPART_BOUNDARY: &str = "batch-router-3c9e51b7a2d4";
+
+pub struct MistralApi {
+    config: ClientConfig,
+    base_url: String,
+}
+
+impl MistralApi {
+    pub fn new(config: ClientConfig) -> Self {
+        let base_url = config.base_url_or(DEFAULT_BASE_URL);
+        MistralApi { config, base_url }
+    }
+
+    fn name(&self) -> &'static str {
+        Provider::Mistral.name()
+    }
+
+    fn request(&self, method: Method, path: &str) -> HttpRequest {
+        let request = HttpRequest::new(method, format!("{}{path}", self.base_url));
+        if self.config.api_key.is_empty() {
+            request
+        } else {
+            request.header("authorization", format!("Bearer {}", self.config.api_key))
+        }
+    }
+
+    fn job_path(batch_id: &str) -> String {
+        format!("/v1/batch/jobs/{}", encode_component(batch_id))
+    }
+
+    fn upload_request(&self) -> HttpRequest {
+        let (prefix, suffix) = multipart_envelope(
+            MULTIPART_BOUNDARY,
+            &[("purpose", "batch")],
+            "file",
+            "batch_input.jsonl",
+            "application/jsonl",
+        );
+        let mut request = self
+            .request(Method::Post, "/v1/files")
+            .header("content-type", format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"));
+        request.body = Body::Payload { prefix, suffix, lines_as_array: false };
+        request
+    }
+
+    fn file_content_request(&self, file_id: &str) -> HttpRequest {
+        let mut request = self.request(Method::Get, &format!("/v1/files/{}/content", encode_component(file_id)));
+        request.streaming = true;
+        request
+    }
+
+    /// `GET /v1/batch/jobs/{id}?inline=true`: the job with its results in `outputs`. Polling does not
+    /// use it (a finished file job would bring every result along); [`BatchApi::result_sources`]
+    /// reads `outputs` from a status parsed from this answer.
+    pub fn status_request_with_outputs(&self, batch_id: &str) -> HttpRequest {
+        self.request(Method::Get, &format!("{}?inline=true", Self::job_path(batch_id)))
+    }
+}
+
+impl BatchApi for MistralApi {
+    fn provider(&self) -> Provider {
+        Provider::Mistral
+    }
+
+    fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
+        let provider = Provider::Mistral;
+        let warnings = validate_batch(provider, requests, &options.validation)?;
+        check_top_p(requests)?;
+        let route = choose_route(options.route.as_deref(), requests.len())?;
+        let timeout_hours = timeout_hours(options.timeout_hours)?;
+        check_metadata(options.metadata.as_ref())?;
+        let mut jsonl = Vec::with_capacity(requests.len() * 256);
+        for request in requests {
+            write_line(request, &mut jsonl)?;
+        }
+        let max_bytes = batch_limits(provider).max_bytes;
+        if route == Route::File && jsonl.len() > max_bytes {
+            return Err(CoreError::invalid_batch(
+                "requests",
+                format!(
+                    "the batch file would be {} bytes, over Mistral's limit of {max_bytes} bytes; split the batch",
+                    jsonl.len()
+                ),
+            ));
+        }
+        let summary = BatchSummary {
+            provider,
+            request_count: requests.len(),
+            bytes: jsonl.len(),
+            model: requests.first().map(|request| request.model.clone()),
+            route: route.as_str().into(),
+            warnings,
+            id_map: Vec::new(),
+            metadata: options.metadata.clone(),
+            timeout_hours: Some(timeout_hours),
+        };
+        Ok(PreparedBatch { jsonl, summary })
+    }
+
+    fn submit(&self, summary: &BatchSummary) -> Box<dyn Submission> {
+        Box::new(MistralSubmission::new(
+            self.name(),
+            summary,
+            self.upload_request(),
+            self.request(Method::Post, "/v1/batch/jobs"),
+        ))
+    }
+
+    fn status_request(&self, batch_id: &str) -> HttpRequest {
+        self.request(Method::Get, &Self::job_path(batch_id))
+    }
+
+    fn parse_status(&self, batch_id: &str, response: &HttpResponse) -> Result<BatchStatusResponse, CoreError> {
+        if !response.is_success() {
+            return Err(http_error(self.name(), response, Some(batch_id)));
+        }
+        parse_job(self.name(), &parse_json(self.name(), "batch job", response)?)
+    }
+
+    fn cancel_request(&self, batch_id: &str) -> HttpRequest {
+        self.request(Method::Post, &format!("{}/cancel", Self::job_path(batch_id)))
+    }
+
+    fn parse_cancel(&self, batch_id: &str, response: &HttpResponse) -> Result<BatchStatusResponse, CoreError> {
+        self.parse_status(batch_id, response)
+    }
+
+    /// `page` comes from the cursor (a page number from a previous `nextCursor`), `page_size` from
+    /// `limit`; keep the same limit while paging. A cursor that is not a number is sent as it is,
+    /// for Mistral to refuse.
+    fn list_request(&self, options: &ListOptions) -> HttpRequest {
+        let mut query = Vec::new();
+        if let Some(after) = &options.after {
+            query.push(format!("page={}", encode_component(after)));
+        }
+        if let Some(limit) = options.limit {
+            query.push(format!("page_size={}", limit.max(1)));
+        }
+        let path =
+            if query.is_empty() { "/v1/batch/jobs".to_owned() } else { format!("/v1/batch/jobs?{}", query.join("&")) };
+        self.request(Method::Get, &path)
+    }
+
+    /// Reads the answer as the first page of the default size; paging callers use
+    /// [`BatchApi::parse_list_page`].
+    fn parse_list(&self, response: &HttpResponse) -> Result<BatchListPage, CoreError> {
+        self.parse_list_page(&ListOptions::default(), response)
+    }
+
+    fn parse_list_page(&self, options: &ListOptions, response: &HttpResponse) -> Result<BatchListPage, CoreError> {
+        if !response.is_success() {
+            return Err(http_error(self.name(), response, None));
+        }
+        let page: u64 = match &options.after {
+            None => 0,
+            Some(cursor) => cursor.parse().map_err(|_| {
+                CoreError::invalid_batch(
+                    "after",
+                    format!("\"{cursor}\" is not a Mistral page number from `nextCursor`"),
+                )
+            })?,
+        };
+        let page_size = options.limit.map_or(DEFAULT_PAGE_SIZE, |limit| u64::from(limit.max(1)));
+        let body = parse_json(self.name(), "batch job list", response)?;
+        if body.get("total").is_none() {
+            return Err(CoreError::invalid_response(self.name(), "batch job list without `total`"));
+        }
+        let total = u64_field(&body, "total");
+        let batches = match body.get("data") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(jobs)) => {
+                jobs.iter().map(|job| parse_job(self.name(), job)).collect::<Result<Vec<_>, _>>()?
+            }
+            Some(_) => {
+                return Err(CoreError::invalid_response(self.name(), "batch job list whose `data` is not a list"))
+            }
+        };
+        let next_page = page.saturating_add(1);
+        let has_more = next_page.saturating_mul(page_size) < total;
+        Ok(BatchListPage { batches, has_more, next_cursor: has_more.then(|| next_page.to_string()) })
+    }
+
+    fn delete_request(&self, batch_id: &str) -> Result<HttpRequest, CoreError> {
+        Ok(self.request(Method::Delete, &Self::job_path(batch_id)))
+    }
+
+    fn parse_delete(&self, batch_id: &str, response: &HttpResponse) -> Result<(), CoreError> {
+        if !response.is_success() {
+            return Err(http_error(self.name(), response, Some(batch_id)));
+        }
+        let body = parse_json(self.name(), "batch job deletion", response)?;
+        // `deleted` defaults to true in the spec's `DeleteBatchJobResponse`.
+        match body.get("deleted") {
+            Some(Value::Bool(false)) => Err(CoreError::invalid_response(
+                self.name(),
+                format!("Mistral answered that batch job {batch_id} was not deleted"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The output and error files when the job names them; otherwise inline `outputs` when the
+    /// status carries them (from [`MistralApi::status_request_with_outputs`]).
+    fn result_sources(&self, status: &BatchStatusResponse) -> Result<Vec<ResultSource>, CoreError> {
+        if !status.status.is_terminal() {
+            return Err(CoreError::BatchNotComplete {
+                provider: self.name().to_owned(),
+                batch_id: status.batch_id.clone(),
+                status: status.raw_status.clone(),
+            });
+        }
+        let mut sources = Vec::new();
+        for field in ["output_file", "error_file"] {
+            if let Some(file_id) = status.raw.get(field).and_then(Value::as_str).filter(|id| !id.is_empty()) {
+                sources.push(ResultSource::Fetch {
+                    request: self.file_content_request(file_id),
+                    decoder: Box::new(MistralLineDecoder::new()),
+                });
+            }
+        }
+        if sources.is_empty() {
+            if let Some(outputs) = status.raw.get("outputs").and_then(Value::as_array).filter(|list| !list.is_empty()) {
+                let mut jsonl = Vec::new();
+                for output in outputs {
+                    // Serializing a `Value` cannot fail.
+                    jsonl.extend_from_slice(output.to_string().as_bytes());
+                    jsonl.push(b'\n');
+                }
+                sources.push(ResultSource::Inline { jsonl, decoder: Box::new(MistralLineDecoder::new()) });
+            }
+        }
+        if sources.is_empty() && status.request_counts.succeeded > 0 {
+            return Err(CoreError::invalid_response(
+                self.name(),
+                format!(
+                    "batch job {} reports {} succeeded requests but names no output file and carries no inline outputs; \
+                     read its status with `?inline=true`",
+                    status.batch_id, status.request_counts.succeeded
+                ),
+            ));
+        }
+        Ok(sources)
+    }
+}

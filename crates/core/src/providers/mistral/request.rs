@@ -1,0 +1,157 @@
+//! Unified request → Mistral batch line `{custom_id, body}` (no `method`/`url`, unlike OpenAI) with a
+//! chat completions body (reference §4.2, §6; spec `BatchRequest`, `ChatCompletionRequest`).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::merge::deep_merge;
+use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
+use crate::CoreError;
+
+#[derive(Serialize)]
+struct Line<'a, B: Serialize> {
+    custom_id: &'a str,
+    body: B,
+}
+
+/// Only fields of the spec's `ChatCompletionRequest`, which refuses unknown keys.
+#[derive(Serialize)]
+struct ChatBody<'a> {
+    /// The guide calls it optional when the job names the model, but the spec's
+    /// `ChatCompletionRequest` requires it, so every body carries it.
+    model: &'a str,
+    messages: Vec<Message<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    top_p: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    presence_penalty: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frequency_penalty: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: Content<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Content<'a> {
+    Text(&'a str),
+    Parts(Vec<Part<'a>>),
+}
+
+/// Content chunks (spec `TextChunk`, `ImageURLChunk`, `DocumentURLChunk`).
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Part<'a> {
+    Text {
+        text: &'a str,
+    },
+    /// The spec takes a plain string (an http(s) or `data:` URL) or `{url, detail}`; the string is
+    /// the shorter of the two.
+    ImageUrl {
+        image_url: String,
+    },
+    DocumentUrl {
+        document_url: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        document_name: Option<&'a str>,
+    },
+}
+
+/// Appends the request's batch line (with a trailing newline) to `out`.
+pub fn write_line(request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), CoreError> {
+    let body = chat_body(request);
+    let serialize_error = |reason: String| {
+        CoreError::invalid_batch("requests", format!("request {} could not be serialized: {reason}", request.custom_id))
+    };
+    match &request.provider_kwargs {
+        None => serde_json::to_writer(&mut *out, &Line { custom_id: &request.custom_id, body })
+            .map_err(|error| serialize_error(error.to_string()))?,
+        Some(kwargs) => {
+            let mut merged: Map<String, Value> = match serde_json::to_value(&body) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => return Err(serialize_error("the body is not a JSON object".into())),
+                Err(error) => return Err(serialize_error(error.to_string())),
+            };
+            deep_merge(&mut merged, kwargs);
+            serde_json::to_writer(&mut *out, &Line { custom_id: &request.custom_id, body: merged })
+                .map_err(|error| serialize_error(error.to_string()))?;
+        }
+    }
+    out.push(b'\n');
+    Ok(())
+}
+
+fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
+    let mut messages = Vec::with_capacity(request.messages.len() + 1);
+    if let Some(system) = &request.system_prompt {
+        // A system message takes a string or text chunks (spec `SystemMessage`); several prompts
+        // stay separate chunks rather than being joined.
+        let content = match system.parts().as_slice() {
+            [only] => Content::Text(only),
+            many => Content::Parts(many.iter().map(|text| Part::Text { text }).collect()),
+        };
+        messages.push(Message { role: "system", content });
+    }
+    for message in &request.messages {
+        messages.push(Message { role: message.role.as_str(), content: content(&message.content, message.role) });
+    }
+    let config = request.generation_config.as_ref();
+    ChatBody {
+        model: &request.model,
+        messages,
+        max_tokens: config.and_then(|config| config.max_tokens),
+        temperature: config.and_then(|config| config.temperature),
+        top_p: config.and_then(|config| config.top_p),
+        stop: config.and_then(|config| config.stop_sequences.as_deref()),
+        presence_penalty: config.and_then(|config| config.presence_penalty),
+        frequency_penalty: config.and_then(|config| config.frequency_penalty),
+    }
+}
+
+fn content(content: &MessageContent, role: Role) -> Content<'_> {
+    match content {
+        MessageContent::Text(text) => Content::Text(text),
+        MessageContent::Parts(_) => Content::Parts(
+            content
+                .parts()
+                .into_iter()
+                .filter_map(|part| match part {
+                    ContentPartRef::Text(text) => Some(Part::Text { text }),
+                    // Validation refused (or, under dropUnsupported, reported) what is left out here.
+                    _ if role == Role::Assistant => None,
+                    ContentPartRef::Image(image) => image_url(image).map(|image_url| Part::ImageUrl { image_url }),
+                    ContentPartRef::Document(document) => document_url(document),
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn image_url(image: &MediaContent) -> Option<String> {
+    match image.source_type {
+        SourceType::Url => Some(image.data.clone()),
+        SourceType::Base64 => Some(format!(
+            "data:{};base64,{}",
+            image.media_type.as_deref().unwrap_or("application/octet-stream"),
+            image.data
+        )),
+        SourceType::FileUri => None,
+    }
+}
+
+/// Documents go by URL only: the spec types `document_url` as a plain string and nowhere says a
+/// `data:` URL is accepted, so the capability table allows `url` sources alone.
+fn document_url(document: &MediaContent) -> Option<Part<'_>> {
+    (document.source_type == SourceType::Url)
+        .then(|| Part::DocumentUrl { document_url: &document.data, document_name: document.filename.as_deref() })
+}

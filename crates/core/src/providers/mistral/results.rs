@@ -1,0 +1,138 @@
+//! Mistral output and error file lines → unified results (reference §4.6).
+//!
+//! The documented output line is OpenAI's envelope without `request_id`:
+//! `{"id", "custom_id", "response": {"status_code", "body"}, "error"}`; its body is a chat completion,
+//! read by the OpenAI module's reader. The error file's lines are undocumented (reference §10), so
+//! both an envelope with an HTTP error body and a plain `{custom_id, error: {message, code}}` are read.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::error::is_retryable_status;
+use crate::model::{ResultError, ResultStatus, UnifiedResult};
+use crate::providers::openai::results::{chat_completion_response, malformed};
+use crate::results::LineDecoder;
+
+const SOURCE: &str = "mistral";
+
+#[derive(Debug, Default)]
+pub struct MistralLineDecoder;
+
+impl MistralLineDecoder {
+    pub fn new() -> Self {
+        MistralLineDecoder
+    }
+}
+
+#[derive(Deserialize)]
+struct Line<'a> {
+    /// Nullable in the spec's `BatchRequest`, so it may come back null.
+    #[serde(default)]
+    custom_id: Option<String>,
+    #[serde(borrow, default)]
+    response: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    error: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct ResponseEnvelope<'a> {
+    status_code: Option<u16>,
+    #[serde(borrow, default)]
+    body: Option<&'a RawValue>,
+}
+
+impl LineDecoder for MistralLineDecoder {
+    fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
+        let Ok(text) = std::str::from_utf8(line) else {
+            return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
+        };
+        let parsed: Line = match serde_json::from_str(text) {
+            Ok(parsed) => parsed,
+            Err(error) => return malformed(SOURCE, line_number, None, &error.to_string(), line),
+        };
+        let custom_id = parsed.custom_id.unwrap_or_default();
+        let error = parsed.error.filter(|raw| raw.get() != "null");
+        let envelope = match parsed
+            .response
+            .filter(|raw| raw.get() != "null")
+            .map(|raw| serde_json::from_str::<ResponseEnvelope>(raw.get()))
+            .transpose()
+        {
+            Ok(envelope) => envelope,
+            Err(error) => return malformed(SOURCE, line_number, Some(custom_id), &error.to_string(), line),
+        };
+        let status_code = envelope.as_ref().and_then(|envelope| envelope.status_code);
+        let body = envelope.as_ref().and_then(|envelope| envelope.body).filter(|raw| raw.get() != "null");
+        let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
+        match (success, body) {
+            (true, Some(body)) => match chat_completion_response(body) {
+                Ok(response) => {
+                    UnifiedResult { custom_id, status: ResultStatus::Succeeded, response: Some(response), error: None }
+                }
+                Err(message) => malformed(SOURCE, line_number, Some(custom_id), &message, line),
+            },
+            _ => UnifiedResult::errored(custom_id, line_error(error, body, status_code, text)),
+        }
+    }
+}
+
+/// The error of a line, from the first place that has one: the line's `error` (an object, an
+/// object wrapping `error`, or a string), then the response body (Mistral's HTTP error body
+/// `{object: "error", message, type, code}`, OpenAI's `{error: {…}}`, or FastAPI's `{detail}`).
+fn line_error(error: Option<&RawValue>, body: Option<&RawValue>, status_code: Option<u16>, line: &str) -> ResultError {
+    let parse = |raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok();
+    let detail = error.and_then(parse).map(unwrap_error).or_else(|| body.and_then(parse).map(unwrap_error));
+    let failed_status = status_code.filter(|status| !(200..300).contains(status));
+    let (code, message) = match &detail {
+        Some(Value::String(message)) => ("error".to_owned(), message.clone()),
+        Some(detail) => {
+            let code = text_of(detail.get("code"))
+                .or_else(|| text_of(detail.get("type")))
+                .or_else(|| failed_status.map(|status| format!("http_{status}")))
+                .unwrap_or_else(|| "error".to_owned());
+            let message = text_of(detail.get("message"))
+                .or_else(|| text_of(detail.get("detail")))
+                .unwrap_or_else(|| "the request failed".to_owned());
+            (code, message)
+        }
+        None => match failed_status {
+            Some(status) => (format!("http_{status}"), format!("the request failed with HTTP {status}")),
+            None => ("missing_response".into(), "the line has neither a response body nor an error".into()),
+        },
+    };
+    ResultError {
+        code,
+        message,
+        http_status: failed_status,
+        request_id: None,
+        retryable: failed_status.is_some_and(is_retryable_status),
+        raw: RawValue::from_string(line.to_owned()).ok(),
+    }
+}
+
+fn unwrap_error(value: Value) -> Value {
+    match value {
+        Value::Object(mut object) => match object.remove("error") {
+            Some(inner @ (Value::Object(_) | Value::String(_))) => inner,
+            Some(other) => {
+                object.insert("error".into(), other);
+                Value::Object(object)
+            }
+            None => Value::Object(object),
+        },
+        other => other,
+    }
+}
+
+/// A field as text: strings as they are, numbers and objects (Mistral's 422 `message` is an
+/// object) as JSON; empty and null values count as absent.
+fn text_of(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::Null => None,
+        Value::String(text) if text.is_empty() => None,
+        Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
+    }
+}

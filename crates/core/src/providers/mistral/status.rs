@@ -1,0 +1,76 @@
+//! Mistral's `BatchJob` → unified status (reference §4.4; spec `BatchJob`, `BatchJobStatus`).
+
+use serde_json::Value;
+
+use crate::model::{BatchError, BatchStatus, BatchStatusResponse, RequestCounts};
+use crate::providers::common::{string_field, u64_field};
+use crate::time::unix_to_rfc3339;
+use crate::CoreError;
+
+/// Maps every `BatchJobStatus`. A requested cancellation is still running until Mistral reports
+/// `CANCELLED`; the raw status says which it is.
+pub fn status_of(raw_status: &str) -> Option<BatchStatus> {
+    Some(match raw_status {
+        "QUEUED" => BatchStatus::Validating,
+        "RUNNING" | "CANCELLATION_REQUESTED" => BatchStatus::InProgress,
+        "SUCCESS" => BatchStatus::Completed,
+        "FAILED" => BatchStatus::Failed,
+        "TIMEOUT_EXCEEDED" => BatchStatus::Expired,
+        "CANCELLED" => BatchStatus::Cancelled,
+        _ => return None,
+    })
+}
+
+pub fn parse_job(provider: &str, job: &Value) -> Result<BatchStatusResponse, CoreError> {
+    let batch_id =
+        string_field(job, "id").ok_or_else(|| CoreError::invalid_response(provider, "batch job without `id`"))?;
+    let raw_status = string_field(job, "status")
+        .ok_or_else(|| CoreError::invalid_response(provider, format!("batch job {batch_id} without `status`")))?;
+    let status = status_of(&raw_status).ok_or_else(|| {
+        CoreError::invalid_response(provider, format!("batch job {batch_id} has an unknown status \"{raw_status}\""))
+    })?;
+    let total = u64_field(job, "total_requests");
+    let succeeded = u64_field(job, "succeeded_requests");
+    let errored = u64_field(job, "failed_requests");
+    // Only these three are reported (`completed_requests` is left in `raw`: its relation to the
+    // other two is undocumented, reference §10). What neither succeeded nor failed is still
+    // running, or was cut short by the cancellation or timeout that ended the job.
+    let unfinished = total.saturating_sub(succeeded + errored);
+    let mut request_counts = RequestCounts { total, succeeded, errored, ..Default::default() };
+    match status {
+        BatchStatus::Validating | BatchStatus::InProgress => request_counts.processing = unfinished,
+        BatchStatus::Cancelled => request_counts.cancelled = unfinished,
+        BatchStatus::Expired => request_counts.expired = unfinished,
+        BatchStatus::Completed | BatchStatus::Failed => {}
+    }
+    let timestamp = |name: &str| job.get(name).and_then(Value::as_i64).map(unix_to_rfc3339);
+    let errors = job
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|error| BatchError {
+                    code: None,
+                    message: string_field(error, "message").unwrap_or_default(),
+                    line: None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(BatchStatusResponse {
+        batch_id,
+        provider: provider.to_owned(),
+        status,
+        raw_status,
+        request_counts,
+        created_at: timestamp("created_at"),
+        completed_at: if status.is_terminal() { timestamp("completed_at") } else { None },
+        // A job states no deadline; `timeout_hours` is not echoed in the job object.
+        expires_at: None,
+        model: string_field(job, "model"),
+        errors,
+        metadata: job.get("metadata").filter(|metadata| metadata.is_object()).cloned(),
+        raw: job.clone(),
+    })
+}
