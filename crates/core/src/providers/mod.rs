@@ -2,6 +2,7 @@
 //! every HTTP call as an [`HttpRequest`], and reads the provider's answers into unified values.
 
 pub mod common;
+pub mod google;
 pub mod openai;
 
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,30 @@ pub struct PrepareOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
     pub metadata: Option<Map<String, Value>>,
+    /// Forces how the batch is submitted where a provider offers both routes (Gemini); chosen
+    /// from the provider's inline size limit when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub route: Option<SubmitRoute>,
+}
+
+/// How a batch reaches the provider: requests in the create call's body, or an uploaded file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum SubmitRoute {
+    Inline,
+    File,
+}
+
+impl SubmitRoute {
+    /// The value of `BatchSummary.route`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubmitRoute::Inline => "inline",
+            SubmitRoute::File => "file",
+        }
+    }
 }
 
 /// An id the provider would refuse, and the id sent in its place.
@@ -127,6 +152,35 @@ pub trait BatchApi {
 
     /// Where the results of a finished batch are, from its status.
     fn result_sources(&self, status: &BatchStatusResponse) -> Result<Vec<ResultSource>, CoreError>;
+
+    /// Like [`BatchApi::result_sources`], given the custom ids of the submitted requests in
+    /// submission order. A provider whose answers may lack the request's key (Gemini inline
+    /// responses) matches them by position with these ids, and only when the counts agree.
+    fn result_sources_with_ids(
+        &self,
+        status: &BatchStatusResponse,
+        request_ids: &[String],
+    ) -> Result<Vec<ResultSource>, CoreError> {
+        let _ = request_ids;
+        self.result_sources(status)
+    }
+
+    /// The request that deletes a batch record, for providers that have one.
+    fn delete_request(&self, batch_id: &str) -> Result<HttpRequest, CoreError> {
+        let _ = batch_id;
+        Err(CoreError::invalid_batch(
+            "batchId",
+            format!("{} batches cannot be deleted", self.provider().display_name()),
+        ))
+    }
+
+    fn parse_delete(&self, batch_id: &str, response: &HttpResponse) -> Result<(), CoreError> {
+        if response.is_success() {
+            Ok(())
+        } else {
+            Err(common::http_error(self.provider().name(), response, Some(batch_id)))
+        }
+    }
 }
 
 /// The protocol object for a provider.
@@ -134,6 +188,7 @@ pub fn api_for(provider: Provider, config: ClientConfig) -> Result<Box<dyn Batch
     match provider {
         Provider::OpenAI => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::OpenAi))),
         Provider::Vllm => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Vllm))),
+        Provider::Google => Ok(Box::new(google::GoogleApi::new(config))),
         other => Err(CoreError::invalid_batch(
             "provider",
             format!("{} is not available in this build yet", other.display_name()),

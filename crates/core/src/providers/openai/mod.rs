@@ -3,7 +3,7 @@
 //! vLLM dialect, drives the local sidecar.
 
 mod request;
-mod results;
+pub mod results;
 mod status;
 
 #[cfg(test)]
