@@ -22,6 +22,9 @@ export {
   type ProviderOptions,
   type SendOptions,
 } from "./provider.js";
+export { AnthropicProvider } from "./providers/anthropic-provider.js";
+export { GoogleProvider } from "./providers/google-provider.js";
+export { MistralProvider } from "./providers/mistral-provider.js";
 export { OpenAIProvider } from "./providers/openai-provider.js";
 export { MemoryStorage, NoStorage, type BatchStorage } from "./storage.js";
 export { TransparencyFiles, type BatchMeta } from "./transparency.js";

@@ -14,6 +14,7 @@ export interface DryRunOptions {
   storage?: BatchStorage;
   dropUnsupported?: boolean;
   metadata?: Record<string, string>;
+  route?: "file" | "inline";
 }
 
 export interface DryRunResult {
@@ -31,6 +32,7 @@ export async function dryRun(provider: ProviderName, unifiedJsonl: string, optio
     prepared = prepareJsonlInCore(provider, unifiedJsonl, {
       dropUnsupported: options.dropUnsupported ?? false,
       metadata: options.metadata,
+      route: options.route,
     });
   } catch (error) {
     throw toBatchRouterError(error);

@@ -7,7 +7,7 @@ import { BatchStatusResponse } from "./batch-status.js";
 import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
-import { TransparencyFiles } from "./transparency.js";
+import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "./types.js";
 import { BatchClient, prepareJsonlInCore, type PreparedBatch } from "./wasm.js";
 
@@ -29,6 +29,14 @@ export interface ProviderOptions {
   storageDir?: string;
   /** Leave out settings the provider cannot express (reported as warnings) instead of failing. */
   dropUnsupported?: boolean;
+  /**
+   * How batches are submitted where the provider offers a choice: `"file"` (upload, then create) or
+   * `"inline"` (requests in the create call). Gemini picks from the size when unset; Mistral uses
+   * files unless told otherwise.
+   */
+  route?: "file" | "inline";
+  /** Hours the provider may spend on a batch, where it can be chosen (Mistral: 1–168, default 24). */
+  timeoutHours?: number;
 }
 
 export interface CallOptions {
@@ -132,6 +140,8 @@ export abstract class BatchProvider {
       return prepareJsonlInCore(this.name, unifiedJsonl, {
         dropUnsupported: this.options.dropUnsupported ?? false,
         metadata,
+        route: this.options.route,
+        timeoutHours: this.options.timeoutHours,
       });
     } catch (error) {
       throw toBatchRouterError(error);
@@ -160,12 +170,11 @@ export abstract class BatchProvider {
     } catch (error) {
       throw toBatchRouterError(error, options.signal);
     }
-    await this.files.recordSubmission(provisionalId, {
-      batchId: status.batchId,
-      provider: this.name,
-      createdAt: new Date().toISOString(),
-      summary,
-    });
+    const meta: BatchMeta = { batchId: status.batchId, provider: this.name, createdAt: new Date().toISOString(), summary };
+    // Gemini's inline answers may lack their keys; then they are matched by position, which
+    // needs the ids in order (inline batches are small: under 20 MB).
+    if (this.name === "google" && summary.route === "inline") meta.requestIds = batch.requests.map((request) => request.customId);
+    await this.files.recordSubmission(provisionalId, meta);
     return status.batchId;
   }
 
@@ -184,10 +193,11 @@ export abstract class BatchProvider {
    */
   async *getResults(batchId: string, options: CallOptions = {}): AsyncGenerator<UnifiedResult, void, undefined> {
     const signal = options.signal;
-    const idMap = await this.files.idMap(batchId);
+    const meta = await this.files.readMeta(batchId);
+    const idMap = meta && meta.summary.idMap.length > 0 ? meta.summary.idMap : undefined;
     let stream;
     try {
-      stream = await this.client.openResults(batchId, idMap, signal);
+      stream = await this.client.openResults(batchId, idMap, meta?.requestIds, signal);
     } catch (error) {
       throw toBatchRouterError(error, signal);
     }
@@ -216,6 +226,15 @@ export abstract class BatchProvider {
     try {
       const outcome = await this.client.cancel(batchId, options.signal);
       return outcome.cancelled;
+    } catch (error) {
+      throw toBatchRouterError(error, options.signal);
+    }
+  }
+
+  /** Deletes a finished batch where the provider allows it (Anthropic, Gemini, Mistral). */
+  async deleteBatch(batchId: string, options: CallOptions = {}): Promise<void> {
+    try {
+      await this.client.deleteBatch(batchId, options.signal);
     } catch (error) {
       throw toBatchRouterError(error, options.signal);
     }

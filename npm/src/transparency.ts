@@ -4,13 +4,15 @@
  * `_meta.json` (counts, model, id map) that later calls read back. No file ever holds a key.
  */
 import type { BatchStorage } from "./storage.js";
-import type { BatchSummary, IdMapping } from "./types.js";
+import type { BatchSummary } from "./types.js";
 
 export interface BatchMeta {
   batchId: string;
   provider: string;
   createdAt: string;
   summary: BatchSummary;
+  /** The custom ids in submission order, where results may have to be matched by position. */
+  requestIds?: string[];
 }
 
 /** Batch ids can hold `/` (Gemini's `batches/…`): keep file names flat and safe. */
@@ -49,11 +51,6 @@ export class TransparencyFiles {
   async readMeta(batchId: string): Promise<BatchMeta | undefined> {
     const text = await this.storage.read(this.metaPath(batchId));
     return text === undefined ? undefined : (JSON.parse(text) as BatchMeta);
-  }
-
-  async idMap(batchId: string): Promise<IdMapping[] | undefined> {
-    const mappings = (await this.readMeta(batchId))?.summary.idMap;
-    return mappings && mappings.length > 0 ? mappings : undefined;
   }
 
   /** Starts the output and results files afresh for a new read of the results. */

@@ -45,9 +45,9 @@ pub fn batch_limits(provider: Provider) -> BatchLimits {
     }
 }
 
-const ALL_SOURCES: &[SourceType] = &[SourceType::Base64, SourceType::Url, SourceType::FileUri];
 const INLINE_OR_URL: &[SourceType] = &[SourceType::Base64, SourceType::Url];
 const INLINE_ONLY: &[SourceType] = &[SourceType::Base64];
+const INLINE_OR_FILE_URI: &[SourceType] = &[SourceType::Base64, SourceType::FileUri];
 const NONE: &[SourceType] = &[];
 
 pub fn capabilities(provider: Provider) -> Capabilities {
@@ -74,15 +74,17 @@ pub fn capabilities(provider: Provider) -> Capabilities {
             document_sources: INLINE_OR_URL,
             assistant_media: true,
         },
-        // stopSequences at most 5; plain URLs need the opt-in download (§6, §3).
+        // stopSequences at most 5. Media only as inline bytes or a Files API URI: a batch request has
+        // no URL part, and HTTPS `fileUri` support in batches is unconfirmed (§6, §3.7, §10). A plain
+        // URL must be downloaded and sent as base64 before it reaches the core.
         Provider::Google => Capabilities {
             top_k: true,
             presence_penalty: true,
             frequency_penalty: true,
             temperature_max: 2.0,
             max_stop_sequences: Some(5),
-            image_sources: ALL_SOURCES,
-            document_sources: ALL_SOURCES,
+            image_sources: INLINE_OR_FILE_URI,
+            document_sources: INLINE_OR_FILE_URI,
             assistant_media: true,
         },
         // No top_k; temperature 0–1.5 (§6).
@@ -107,5 +109,23 @@ pub fn capabilities(provider: Provider) -> Capabilities {
             document_sources: NONE,
             assistant_media: false,
         },
+    }
+}
+
+/// Limits of the inline route, for providers whose create call can carry the requests in its body
+/// as an alternative to an uploaded file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InlineLimits {
+    /// Bytes of the whole create body; a batch must stay strictly below.
+    pub max_body_bytes: usize,
+}
+
+pub fn inline_limits(provider: Provider) -> Option<InlineLimits> {
+    match provider {
+        // "total request size under 20MB" (reference §3.7); counted in decimal megabytes, the
+        // smaller reading.
+        Provider::Google => Some(InlineLimits { max_body_bytes: 20 * MB }),
+        // Anthropic is inline only (its limit is `batch_limits`); the others are not wired here.
+        Provider::OpenAI | Provider::Anthropic | Provider::Mistral | Provider::Vllm => None,
     }
 }

@@ -3,7 +3,8 @@
 use std::rc::Rc;
 
 use batch_router_core::model::{BatchStatusResponse, ListOptions};
-use batch_router_core::providers::{api_for, id_map_of, BatchApi, ClientConfig, IdMapping, Step};
+use batch_router_core::providers::{api_for, id_map_of, BatchApi, ClientConfig, IdMapping, ResultSource, Step};
+use batch_router_core::results::IdMap;
 use batch_router_core::{CoreError, Provider};
 use js_sys::{Function, Promise};
 use tsify::Ts;
@@ -133,24 +134,21 @@ impl BatchClient {
     }
 
     /// Opens the results of a finished batch as a stream. `idMap` restores ids the provider could
-    /// not take. Rejects with `batch_not_complete` while the batch is still running.
+    /// not take; `requestIds` (the custom ids in submission order) lets a provider whose answers may
+    /// lack keys match them by position. Rejects with `batch_not_complete` while the batch runs.
     #[wasm_bindgen(js_name = openResults, unchecked_return_type = "Promise<ResultStream>")]
     pub fn open_results(
         &self,
         batch_id: String,
         #[wasm_bindgen(unchecked_param_type = "IdMapping[] | undefined")] id_map: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string[] | undefined")] request_ids: JsValue,
         signal: Option<AbortSignal>,
     ) -> Promise {
         let inner = self.inner.clone();
         let fetcher = self.fetcher(signal);
-        let id_map = (!id_map.is_undefined() && !id_map.is_null())
-            .then(|| serde_wasm_bindgen::from_value::<Vec<IdMapping>>(id_map));
         future_to_promise(async move {
-            let id_map = match id_map {
-                Some(Ok(map)) => id_map_of(&map),
-                Some(Err(error)) => return Err(to_js_error(CoreError::invalid_batch("idMap", error.to_string()))),
-                None => None,
-            };
+            let id_map = optional::<Vec<IdMapping>>(id_map, "idMap")?.and_then(|map| id_map_of(&map));
+            let request_ids = optional::<Vec<String>>(request_ids, "requestIds")?;
             let api = &*inner.api;
             let status = fetch_status(api, &fetcher, &batch_id).await.map_err(to_js_error)?;
             if !status.status.is_terminal() {
@@ -160,9 +158,33 @@ impl BatchClient {
                     status: status.raw_status,
                 }));
             }
-            let sources = api.result_sources_with_ids(&status, id_map).map_err(to_js_error)?;
-            Ok(ResultStream::new(api.provider().name(), sources, fetcher).into())
+            let sources = match &request_ids {
+                Some(ids) => api.result_sources_in_order(&status, ids),
+                None => api.result_sources(&status),
+            }
+            .map_err(to_js_error)?;
+            Ok(ResultStream::new(api.provider().name(), restore_ids(sources, id_map), fetcher).into())
         })
+    }
+}
+
+/// Reads an optional argument passed from JS.
+fn optional<T: serde::de::DeserializeOwned>(value: JsValue, name: &str) -> Result<Option<T>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map(Some)
+        .map_err(|error| to_js_error(CoreError::invalid_batch(name, error.to_string())))
+}
+
+fn restore_ids(sources: Vec<ResultSource>, id_map: Option<IdMap>) -> Vec<ResultSource> {
+    match id_map {
+        None => sources,
+        Some(id_map) => {
+            let id_map = Rc::new(id_map);
+            sources.into_iter().map(|source| source.restoring_ids(Rc::clone(&id_map))).collect()
+        }
     }
 }
 

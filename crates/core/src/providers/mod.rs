@@ -3,6 +3,7 @@
 
 pub mod anthropic;
 pub mod common;
+pub mod google;
 pub mod mistral;
 pub mod openai;
 
@@ -50,17 +51,45 @@ pub struct PrepareOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
     pub metadata: Option<Map<String, Value>>,
-    /// How to submit, where a provider offers a choice: `file` (upload, then create) or `inline`
-    /// (the requests in the create call). Mistral uses `file` unless `inline` is asked for;
-    /// providers with a single route ignore it.
+    /// Forces how the batch is submitted where a provider offers both routes: `file` (upload, then
+    /// create) or `inline` (the requests in the create call). Gemini chooses from its inline size
+    /// limit when absent; Mistral uses `file` unless `inline` is asked for; providers with a single
+    /// route ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
-    pub route: Option<String>,
+    pub route: Option<SubmitRoute>,
     /// Hours the provider may spend on the batch, where it can be chosen (Mistral: 1–168,
     /// default 24). Providers with a fixed window ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub timeout_hours: Option<u32>,
+}
+
+/// How a batch reaches the provider: requests in the create call's body, or an uploaded file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum SubmitRoute {
+    Inline,
+    File,
+}
+
+impl SubmitRoute {
+    /// The value of `BatchSummary.route`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubmitRoute::Inline => "inline",
+            SubmitRoute::File => "file",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SubmitRoute> {
+        match name {
+            "inline" => Some(SubmitRoute::Inline),
+            "file" => Some(SubmitRoute::File),
+            _ => None,
+        }
+    }
 }
 
 /// An id the provider would refuse, and the id sent in its place.
@@ -187,13 +216,29 @@ pub trait BatchApi {
         })
     }
 
+    /// Like [`BatchApi::result_sources`], given the custom ids of the submitted requests in
+    /// submission order. A provider whose answers may lack the request's key (Gemini inline
+    /// responses) matches them by position with these ids, and only when the counts agree.
+    fn result_sources_in_order(
+        &self,
+        status: &BatchStatusResponse,
+        request_ids: &[String],
+    ) -> Result<Vec<ResultSource>, CoreError> {
+        let _ = request_ids;
+        self.result_sources(status)
+    }
+
     /// Deletes a finished batch. Providers without a delete call answer with a validation error.
     fn delete_request(&self, _batch_id: &str) -> Result<HttpRequest, CoreError> {
         Err(operation_not_supported(self.provider(), "deleting a batch"))
     }
 
-    fn parse_delete(&self, _batch_id: &str, _response: &HttpResponse) -> Result<(), CoreError> {
-        Err(operation_not_supported(self.provider(), "deleting a batch"))
+    fn parse_delete(&self, batch_id: &str, response: &HttpResponse) -> Result<(), CoreError> {
+        if response.is_success() {
+            Ok(())
+        } else {
+            Err(common::http_error(self.provider().name(), response, Some(batch_id)))
+        }
     }
 }
 
@@ -207,15 +252,13 @@ pub fn operation_not_supported(provider: Provider, operation: &str) -> CoreError
 
 /// The protocol object for a provider.
 pub fn api_for(provider: Provider, config: ClientConfig) -> Result<Box<dyn BatchApi>, CoreError> {
+    // Every provider has a module; the Result stays for configuration checks a provider may need.
     match provider {
         Provider::OpenAI => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::OpenAi))),
         Provider::Vllm => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Vllm))),
         Provider::Anthropic => Ok(Box::new(anthropic::AnthropicApi::new(config))),
         Provider::Mistral => Ok(Box::new(mistral::MistralApi::new(config))),
-        other => Err(CoreError::invalid_batch(
-            "provider",
-            format!("{} is not available in this build yet", other.display_name()),
-        )),
+        Provider::Google => Ok(Box::new(google::GoogleApi::new(config))),
     }
 }
 

@@ -105,7 +105,7 @@ impl BatchApi for MistralApi {
         let provider = Provider::Mistral;
         let warnings = validate_batch(provider, requests, &options.validation)?;
         check_top_p(requests)?;
-        let route = choose_route(options.route.as_deref(), requests.len())?;
+        let route = choose_route(options.route, requests.len())?;
         let timeout_hours = timeout_hours(options.timeout_hours)?;
         check_metadata(options.metadata.as_ref())?;
         let mut jsonl = Vec::with_capacity(requests.len() * 256);

@@ -13,41 +13,14 @@ const MAX_TIMEOUT_HOURS: u32 = 168;
 const METADATA_KEY_MAX: usize = 32;
 const METADATA_VALUE_MAX: usize = 512;
 
-/// How a job is submitted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    /// Upload the JSONL to `/v1/files`, then create the job on the file. The default: it takes any
-    /// size up to the file limit, and its results are the documented output and error files.
-    File,
-    /// The requests inside the create call; asked for with `route: "inline"`.
-    Inline,
-}
-
-impl Route {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Route::File => "file",
-            Route::Inline => "inline",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Route> {
-        match name {
-            "file" => Some(Route::File),
-            "inline" => Some(Route::Inline),
-            _ => None,
-        }
-    }
-}
+/// How a job is submitted: `File` (upload to `/v1/files`, then create the job on the file) is the
+/// default, since it takes any size up to the file limit and its results are the documented output
+/// and error files; `Inline` puts the requests inside the create call.
+pub use crate::providers::SubmitRoute as Route;
 
 /// The route asked for (file when none), refused when inline cannot take the batch.
-pub fn choose_route(asked: Option<&str>, request_count: usize) -> Result<Route, CoreError> {
-    let route = match asked {
-        None => Route::File,
-        Some(name) => Route::from_name(name).ok_or_else(|| {
-            CoreError::invalid_batch("route", format!("unknown route \"{name}\"; Mistral takes \"file\" or \"inline\""))
-        })?,
-    };
+pub fn choose_route(asked: Option<Route>, request_count: usize) -> Result<Route, CoreError> {
+    let route = asked.unwrap_or(Route::File);
     if route == Route::Inline && request_count > INLINE_MAX_REQUESTS {
         return Err(CoreError::invalid_batch(
             "route",

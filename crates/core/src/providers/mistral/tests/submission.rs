@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use super::*;
 use crate::http::{payload_bytes, Body, Method};
 use crate::model::BatchStatus;
-use crate::providers::Step;
+use crate::providers::{Step, SubmitRoute};
 use crate::CoreError;
 
 fn metadata(value: Value) -> Option<Map<String, Value>> {
@@ -33,7 +33,8 @@ fn prepare_defaults_to_the_file_route_and_a_24_hour_timeout() {
 #[test]
 fn routes_and_timeouts_are_checked() {
     let prepare = |route: Option<&str>, timeout_hours: Option<u32>, count: usize| {
-        let options = PrepareOptions { route: route.map(str::to_owned), timeout_hours, ..Default::default() };
+        let route = route.map(|name| SubmitRoute::from_name(name).expect("a route name"));
+        let options = PrepareOptions { route, timeout_hours, ..Default::default() };
         api().prepare(&simple_requests(count), &options)
     };
     let inline = prepare(Some("inline"), Some(168), 2).unwrap();
@@ -48,7 +49,8 @@ fn routes_and_timeouts_are_checked() {
     let (name, message) = field(prepare(Some("inline"), None, INLINE_MAX_REQUESTS + 1).unwrap_err());
     assert_eq!(name, "route");
     assert!(message.contains("fewer than 10,000") && message.contains("10000"), "{message}");
-    assert_eq!(field(prepare(Some("stream"), None, 1).unwrap_err()).0, "route");
+    // An unknown route name cannot reach the core: it is not a SubmitRoute.
+    assert!(serde_json::from_str::<PrepareOptions>(r#"{"route":"stream"}"#).is_err());
     for hours in [0, 169] {
         let (name, message) = field(prepare(None, Some(hours), 1).unwrap_err());
         assert_eq!(name, "timeoutHours");
@@ -129,7 +131,7 @@ fn the_file_route_uploads_then_creates_the_job() {
 
 #[test]
 fn the_inline_route_creates_the_job_with_the_requests_in_one_call() {
-    let options = PrepareOptions { route: Some("inline".into()), ..Default::default() };
+    let options = PrepareOptions { route: Some(SubmitRoute::Inline), ..Default::default() };
     let prepared = api().prepare(&simple_requests(2), &options).unwrap();
     let mut submission = api().submit(&prepared.summary);
     let Step::Send(create) = submission.next(None).unwrap() else { panic!() };

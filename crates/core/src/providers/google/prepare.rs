@@ -1,0 +1,143 @@
+//! Preparing a Gemini batch: the route, then the lines in that route's form.
+//!
+//! Each request is serialized once; the exact size of the inline create body follows from those
+//! bytes, so the route is known before any line is written (nothing is estimated or rewritten).
+//! The prepared JSONL then holds, per line:
+//! - route `inline`: one `InlinedRequest` `{"request": …, "metadata": {"key": customId}}`; the
+//!   create body is [`inline_prefix`] + the lines joined by commas + [`INLINE_SUFFIX`];
+//! - route `file`: `{"key": customId, "request": …}`, the file uploaded as is (reference §3.2).
+//!
+//! Gemini stores no batch metadata: of `PrepareOptions.metadata` only a string `displayName` is
+//! used (as the batch's required display name); other keys are not sent.
+
+use serde_json::{Map, Value};
+
+use crate::limits::{batch_limits, inline_limits};
+use crate::model::UnifiedRequest;
+use crate::providers::{BatchSummary, PrepareOptions, PreparedBatch, SubmitRoute};
+use crate::validate::validate_batch;
+use crate::{CoreError, Provider};
+
+use super::request::{model_resource, write_request};
+
+/// Closes the inline create body opened by [`inline_prefix`].
+pub const INLINE_SUFFIX: &str = "]}}}}";
+const INLINE_LINE_OPEN: &str = "{\"request\":";
+const INLINE_LINE_KEY: &str = ",\"metadata\":{\"key\":";
+const INLINE_LINE_CLOSE: &str = "}}";
+
+pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
+    let provider = Provider::Google;
+    let warnings = validate_batch(provider, requests, &options.validation)?;
+    // validate_batch refuses an empty batch, and checked that every request has this model.
+    let model = requests.first().map(|request| request.model.clone()).unwrap_or_default();
+
+    let mut bodies = Vec::with_capacity(requests.len() * 256);
+    let mut ends = Vec::with_capacity(requests.len());
+    for (index, request) in requests.iter().enumerate() {
+        write_request(index, request, &mut bodies)?;
+        ends.push(bodies.len());
+    }
+    let keys: Vec<String> = requests.iter().map(|request| json_string(&request.custom_id)).collect();
+
+    let prefix = inline_prefix(&model, &display_name(options.metadata.as_ref(), requests.len()));
+    let per_line = INLINE_LINE_OPEN.len() + INLINE_LINE_KEY.len() + INLINE_LINE_CLOSE.len();
+    let inline_body_bytes = prefix.len()
+        + INLINE_SUFFIX.len()
+        + bodies.len()
+        + keys.iter().map(String::len).sum::<usize>()
+        + per_line * requests.len()
+        + requests.len().saturating_sub(1);
+    let route = choose_route(options.route, inline_body_bytes)?;
+
+    let mut jsonl = Vec::with_capacity(bodies.len() + (per_line + 32) * requests.len());
+    let mut start = 0;
+    for (end, key) in ends.iter().zip(&keys) {
+        let body = &bodies[start..*end];
+        start = *end;
+        match route {
+            SubmitRoute::Inline => {
+                jsonl.extend_from_slice(INLINE_LINE_OPEN.as_bytes());
+                jsonl.extend_from_slice(body);
+                jsonl.extend_from_slice(INLINE_LINE_KEY.as_bytes());
+                jsonl.extend_from_slice(key.as_bytes());
+                jsonl.extend_from_slice(INLINE_LINE_CLOSE.as_bytes());
+            }
+            SubmitRoute::File => {
+                jsonl.extend_from_slice(b"{\"key\":");
+                jsonl.extend_from_slice(key.as_bytes());
+                jsonl.extend_from_slice(b",\"request\":");
+                jsonl.extend_from_slice(body);
+                jsonl.push(b'}');
+            }
+        }
+        jsonl.push(b'\n');
+    }
+    let limits = batch_limits(provider);
+    if route == SubmitRoute::File && jsonl.len() > limits.max_bytes {
+        return Err(CoreError::invalid_batch(
+            "requests",
+            format!(
+                "the batch file would be {} bytes, over the Gemini limit of {} bytes; split the batch",
+                jsonl.len(),
+                limits.max_bytes
+            ),
+        ));
+    }
+    let summary = BatchSummary {
+        provider,
+        request_count: requests.len(),
+        bytes: jsonl.len(),
+        model: Some(model),
+        route: route.as_str().to_owned(),
+        warnings,
+        id_map: Vec::new(),
+        metadata: options.metadata.clone(),
+        timeout_hours: None,
+    };
+    Ok(PreparedBatch { jsonl, summary })
+}
+
+/// Inline below the limit unless the caller forced a route; a forced inline route over the limit
+/// is refused here rather than by Google.
+fn choose_route(forced: Option<SubmitRoute>, inline_body_bytes: usize) -> Result<SubmitRoute, CoreError> {
+    let max = inline_limits(Provider::Google).map_or(0, |limits| limits.max_body_bytes);
+    let fits_inline = inline_body_bytes < max;
+    match forced {
+        Some(SubmitRoute::Inline) if !fits_inline => Err(CoreError::invalid_batch(
+            "route",
+            format!(
+                "the inline create body would be {inline_body_bytes} bytes; Gemini takes inline batches below {max} bytes. Use the file route"
+            ),
+        )),
+        Some(route) => Ok(route),
+        None if fits_inline => Ok(SubmitRoute::Inline),
+        None => Ok(SubmitRoute::File),
+    }
+}
+
+/// The inline create body up to the opening of the requests array. `model` is also bound from
+/// the URL; it is repeated here because the spec's `GenerateContentBatch` requires it.
+pub fn inline_prefix(model: &str, display_name: &str) -> String {
+    format!(
+        "{{\"batch\":{{\"model\":{},\"displayName\":{},\"inputConfig\":{{\"requests\":{{\"requests\":[",
+        json_string(&model_resource(model)),
+        json_string(display_name)
+    )
+}
+
+/// The batch's display name: `metadata.displayName` when it is a non-empty string, else a name
+/// saying what the batch holds.
+pub fn display_name(metadata: Option<&Map<String, Value>>, request_count: usize) -> String {
+    metadata
+        .and_then(|metadata| metadata.get("displayName"))
+        .and_then(Value::as_str)
+        .filter(|name| !name.trim().is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("batch-router ({request_count} requests)"))
+}
+
+fn json_string(text: &str) -> String {
+    // Serializing a string cannot fail.
+    serde_json::to_string(text).unwrap_or_default()
+}

@@ -1,0 +1,211 @@
+//! Finding, matching and reading results.
+
+use serde_json::{json, Value};
+
+use super::{api, fixture, fixture_json, BASE};
+use crate::model::{FinishReason, OutputPart, ResultStatus, UnifiedResult};
+use crate::providers::google::{locate_output, map_finish_reason, parse_operation, GoogleLineDecoder, Output};
+use crate::providers::{BatchApi, ResultSource};
+use crate::results::{LineDecoder, ResultDecoder};
+use crate::{BatchStatusResponse, CoreError};
+
+fn status_of(operation: &Value) -> BatchStatusResponse {
+    parse_operation("google", operation).unwrap()
+}
+
+fn decode(jsonl: &[u8], decoder: Box<dyn LineDecoder>, chunk_size: usize) -> Vec<UnifiedResult> {
+    let mut decoder = ResultDecoder::new(decoder, None);
+    let mut out = Vec::new();
+    for chunk in jsonl.chunks(chunk_size) {
+        decoder.push(chunk, &mut out);
+    }
+    decoder.finish(&mut out);
+    out
+}
+
+fn inline_results(sources: Vec<ResultSource>) -> Vec<UnifiedResult> {
+    let mut sources = sources.into_iter();
+    let Some(ResultSource::Inline { jsonl, decoder }) = sources.next() else { panic!("one inline source expected") };
+    assert!(sources.next().is_none());
+    decode(&jsonl, decoder, 13)
+}
+
+fn decode_file(text: &str, chunk_size: usize) -> Vec<UnifiedResult> {
+    decode(text.as_bytes(), Box::new(GoogleLineDecoder::new("Gemini")), chunk_size)
+}
+
+#[test]
+fn output_is_found_in_all_three_places() {
+    let file = fixture_json("batch_file_succeeded.json");
+    assert_eq!(locate_output(&file), Output::File("files/batch-out-1"));
+    for (name, expected_key) in [
+        ("batch_inline_succeeded.json", "req-1"),
+        ("batch_spec_output.json", "spec-1"),
+        ("batch_metadata_output.json", "only-1"),
+    ] {
+        let operation = fixture_json(name);
+        let Output::Inline(responses) = locate_output(&operation) else { panic!("{name}: inline output expected") };
+        assert_eq!(responses[0]["metadata"]["key"], expected_key, "{name}");
+        let results = inline_results(api().result_sources(&status_of(&operation)).unwrap());
+        assert_eq!(results[0].custom_id, expected_key, "{name}");
+        assert_eq!(results[0].status, ResultStatus::Succeeded, "{name}");
+    }
+    assert_eq!(locate_output(&fixture_json("batch_running.json")), Output::Missing);
+}
+
+#[test]
+fn inline_responses_become_normalized_results() {
+    let results =
+        inline_results(api().result_sources(&status_of(&fixture_json("batch_inline_succeeded.json"))).unwrap());
+    assert_eq!(results.len(), 3);
+
+    let first = results[0].response.as_ref().unwrap();
+    assert_eq!(results[0].custom_id, "req-1");
+    assert_eq!(first.text, "The sky is blue because of Rayleigh scattering.");
+    assert_eq!((first.finish_reason, first.raw_finish_reason.as_deref()), (FinishReason::Stop, Some("STOP")));
+    let usage = first.usage.as_ref().unwrap();
+    assert_eq!((usage.input_tokens, usage.output_tokens, usage.total_tokens), (8, 9, Some(17)));
+    assert_eq!(first.model.as_deref(), Some("gemini-2.5-flash"));
+    assert_eq!(first.id.as_deref(), Some("kYzFaJ3qBpu0nvgP4Z6o0Qc"));
+
+    let second = results[1].response.as_ref().unwrap();
+    assert_eq!(
+        second.content,
+        vec![
+            OutputPart::Reasoning {
+                text: "The user wants the weather; call the tool.".into(),
+                signature: Some("CiQB0e2Kb3Rz".into())
+            },
+            OutputPart::ToolCall { id: None, name: "get_weather".into(), arguments: json!({"city": "Paris"}) },
+        ]
+    );
+    assert_eq!(second.text, "");
+    assert_eq!((second.finish_reason, second.raw_finish_reason.as_deref()), (FinishReason::ToolCalls, Some("STOP")));
+    let usage = second.usage.as_ref().unwrap();
+    assert_eq!((usage.cache_read_tokens, usage.reasoning_tokens, usage.output_tokens), (Some(32), Some(40), 15));
+    let raw: Value = serde_json::from_str(second.raw.get()).unwrap();
+    assert_eq!(raw["candidates"][0]["content"]["parts"][1]["thoughtSignature"], "CiQB0e2Kc2ln");
+
+    assert_eq!((results[2].custom_id.as_str(), results[2].status), ("req-3", ResultStatus::Errored));
+    let error = results[2].error.as_ref().unwrap();
+    assert_eq!((error.code.as_str(), error.retryable), ("INVALID_ARGUMENT", false));
+    assert_eq!(error.message, "Request contains an invalid argument.");
+}
+
+#[test]
+fn the_responses_file_is_downloaded_and_streamed() {
+    let sources = api().result_sources(&status_of(&fixture_json("batch_file_succeeded.json"))).unwrap();
+    let [ResultSource::Fetch { request, .. }] = sources.as_slice() else { panic!("one fetch expected") };
+    assert_eq!(request.url, format!("{BASE}/download/v1beta/files/batch-out-1:download?alt=media"));
+    assert!(request.streaming);
+    assert!(request.headers.contains(&("x-goog-api-key".into(), "gm-test-key".into())));
+}
+
+#[test]
+fn file_lines_become_normalized_results() {
+    let results = decode_file(&fixture("responses.jsonl"), 7);
+    let ids: Vec<&str> = results.iter().map(|result| result.custom_id.as_str()).collect();
+    assert_eq!(ids, ["request-1", "request-2", "request-3", "request-4", "request-5", "request-6"]);
+    let finish = |index: usize| {
+        let response = results[index].response.as_ref().unwrap();
+        (response.finish_reason, response.raw_finish_reason.clone().unwrap())
+    };
+    assert_eq!(results[0].response.as_ref().unwrap().text, "Photosynthesis turns light into chemical energy.");
+    assert_eq!(finish(0), (FinishReason::Stop, "STOP".into()));
+    assert_eq!(finish(1), (FinishReason::Length, "MAX_TOKENS".into()));
+    assert_eq!(finish(2), (FinishReason::ContentFilter, "SAFETY".into()));
+    // A prompt blocked before generation has no candidate, only a block reason.
+    assert_eq!(finish(3), (FinishReason::ContentFilter, "PROHIBITED_CONTENT".into()));
+    assert_eq!(results[3].response.as_ref().unwrap().usage.as_ref().unwrap().input_tokens, 12);
+    let quota = results[4].error.as_ref().unwrap();
+    assert_eq!(
+        (results[4].status, quota.code.as_str(), quota.retryable),
+        (ResultStatus::Errored, "RESOURCE_EXHAUSTED", true)
+    );
+    assert_eq!(finish(5), (FinishReason::Other, "OTHER".into()));
+    assert_eq!(results[5].response.as_ref().unwrap().usage, None);
+}
+
+#[test]
+fn finish_reasons_are_mapped() {
+    for reason in ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"] {
+        assert_eq!(map_finish_reason(Some(reason), false), FinishReason::ContentFilter, "{reason}");
+    }
+    assert_eq!(map_finish_reason(Some("STOP"), false), FinishReason::Stop);
+    assert_eq!(map_finish_reason(Some("STOP"), true), FinishReason::ToolCalls);
+    assert_eq!(map_finish_reason(Some("MAX_TOKENS"), true), FinishReason::Length);
+    for reason in ["LANGUAGE", "OTHER", "MALFORMED_FUNCTION_CALL", "FINISH_REASON_UNSPECIFIED", "NEW_REASON"] {
+        assert_eq!(map_finish_reason(Some(reason), false), FinishReason::Other, "{reason}");
+    }
+}
+
+#[test]
+fn unreadable_and_keyless_lines_become_errored_results() {
+    let text = format!(
+        "{{\"key\": \"broken\", \"response\": {{\n{{\"response\": {{\"candidates\": []}}}}\n{{\"key\": \"cut\", \"error\": {{\"code\": 1, \"message\": \"cancelled\"}}}}\n{{\"key\": \"empty\"}}\n{}",
+        fixture("responses.jsonl")
+    );
+    let results = decode_file(&text, 5);
+    assert_eq!(results.len(), 10);
+    let malformed = results[0].error.as_ref().unwrap();
+    assert_eq!((malformed.code.as_str(), results[0].status), ("malformed_result_line", ResultStatus::Errored));
+    assert!(malformed.message.contains("line 1"), "{}", malformed.message);
+    let unmatched = results[1].error.as_ref().unwrap();
+    assert_eq!((results[1].custom_id.as_str(), unmatched.code.as_str()), ("", "unmatched_result"));
+    assert!(unmatched.message.contains("line 2"), "{}", unmatched.message);
+    assert_eq!((results[2].custom_id.as_str(), results[2].status), ("cut", ResultStatus::Cancelled));
+    assert_eq!(results[3].error.as_ref().unwrap().code, "missing_response");
+    assert_eq!(results[4].status, ResultStatus::Succeeded);
+}
+
+/// The inline fixture with the keys taken away.
+fn keyless_operation(request_count: &str) -> Value {
+    let mut operation = fixture_json("batch_inline_succeeded.json");
+    for response in operation["response"]["inlinedResponses"]["inlinedResponses"].as_array_mut().unwrap() {
+        response.as_object_mut().unwrap().remove("metadata");
+    }
+    operation["metadata"]["batchStats"]["requestCount"] = json!(request_count);
+    operation
+}
+
+#[test]
+fn keyless_inline_responses_match_by_position_only_when_counts_agree() {
+    let ids: Vec<String> = ["a", "b", "c"].iter().map(|id| id.to_string()).collect();
+    let status = status_of(&keyless_operation("3"));
+
+    let error = api().result_sources(&status).err().unwrap();
+    assert!(
+        matches!(&error, CoreError::InvalidResponse { message, .. } if message.contains("3 of 3 inline responses carry no metadata.key")),
+        "{error}"
+    );
+
+    let results = inline_results(api().result_sources_in_order(&status, &ids).unwrap());
+    let matched: Vec<(&str, ResultStatus)> =
+        results.iter().map(|result| (result.custom_id.as_str(), result.status)).collect();
+    assert_eq!(matched, [("a", ResultStatus::Succeeded), ("b", ResultStatus::Succeeded), ("c", ResultStatus::Errored)]);
+
+    let error = api().result_sources_in_order(&status, &ids[..2]).err().unwrap();
+    assert!(error.to_string().contains("counts disagree (2 requests submitted"), "{error}");
+    let disagreeing_stats = status_of(&keyless_operation("4"));
+    let error = api().result_sources_in_order(&disagreeing_stats, &ids).err().unwrap();
+    assert!(error.to_string().contains("batchStats.requestCount 4"), "{error}");
+}
+
+#[test]
+fn keyed_inline_responses_ignore_positions() {
+    let ids: Vec<String> = ["x", "y", "z"].iter().map(|id| id.to_string()).collect();
+    let status = status_of(&fixture_json("batch_inline_succeeded.json"));
+    let results = inline_results(api().result_sources_in_order(&status, &ids).unwrap());
+    assert_eq!(results[0].custom_id, "req-1");
+}
+
+#[test]
+fn results_need_a_finished_batch() {
+    let running = status_of(&fixture_json("batch_running.json"));
+    assert!(matches!(api().result_sources(&running), Err(CoreError::BatchNotComplete { .. })));
+    let cancelled = status_of(&fixture_json("batch_cancelled.json"));
+    assert!(api().result_sources(&cancelled).unwrap().is_empty());
+    let empty_success =
+        status_of(&json!({"name": "batches/e", "done": true, "metadata": {"state": "BATCH_STATE_SUCCEEDED"}}));
+    assert!(matches!(api().result_sources(&empty_success), Err(CoreError::InvalidResponse { .. })));
+}

@@ -1,0 +1,158 @@
+//! Operation → status, ids, cancel, delete and list.
+
+use serde_json::json;
+
+use super::{api, fixture, response, BASE};
+use crate::http::Method;
+use crate::model::{BatchStatus, ListOptions};
+use crate::providers::google::{parse_operation, state_of};
+use crate::providers::BatchApi;
+use crate::CoreError;
+
+#[test]
+fn both_state_spellings_are_mapped() {
+    let expected = [
+        ("PENDING", BatchStatus::Validating),
+        ("RUNNING", BatchStatus::InProgress),
+        ("SUCCEEDED", BatchStatus::Completed),
+        ("FAILED", BatchStatus::Failed),
+        ("CANCELLED", BatchStatus::Cancelled),
+        ("EXPIRED", BatchStatus::Expired),
+    ];
+    for (suffix, unified) in expected {
+        for prefix in ["BATCH_STATE_", "JOB_STATE_"] {
+            let raw = format!("{prefix}{suffix}");
+            assert_eq!(state_of(&raw), Some(unified), "{raw}");
+            let operation = json!({"name": "batches/b", "metadata": {"state": raw}});
+            let status = parse_operation("google", &operation).unwrap();
+            assert_eq!((status.status, status.raw_status.as_str()), (unified, raw.as_str()));
+        }
+    }
+    assert_eq!(state_of("BATCH_STATE_UNSPECIFIED"), None);
+    assert_eq!(state_of("SUCCEEDED"), None);
+}
+
+#[test]
+fn done_decides_when_the_state_does_not() {
+    let cases = [
+        (json!({"name": "batches/b"}), BatchStatus::InProgress, "not_done"),
+        (json!({"name": "batches/b", "done": true}), BatchStatus::Completed, "done"),
+        (
+            json!({"name": "batches/b", "done": true, "error": {"code": 1, "message": "cancelled"}}),
+            BatchStatus::Cancelled,
+            "done",
+        ),
+        (
+            json!({"name": "batches/b", "done": true, "error": {"code": 13, "message": "internal"}}),
+            BatchStatus::Failed,
+            "done",
+        ),
+        (
+            json!({"name": "batches/b", "done": true, "metadata": {"state": "BATCH_STATE_UNSPECIFIED"}}),
+            BatchStatus::Completed,
+            "BATCH_STATE_UNSPECIFIED",
+        ),
+        (
+            json!({"name": "batches/b", "done": false, "metadata": {"state": "BATCH_STATE_SOMETHING_NEW"}}),
+            BatchStatus::InProgress,
+            "BATCH_STATE_SOMETHING_NEW",
+        ),
+    ];
+    for (operation, unified, raw) in cases {
+        let status = parse_operation("google", &operation).unwrap();
+        assert_eq!((status.status, status.raw_status.as_str()), (unified, raw), "{operation}");
+    }
+    assert!(parse_operation("google", &json!({"done": true})).is_err(), "an operation needs a name");
+}
+
+#[test]
+fn running_batch_counts_come_from_batch_stats() {
+    let status = api().parse_status("r7unn1ng", &response(200, &fixture("batch_running.json"))).unwrap();
+    assert_eq!(status.batch_id, "batches/r7unn1ng");
+    assert_eq!(status.provider, "google");
+    assert_eq!(status.status, BatchStatus::InProgress);
+    let counts = status.request_counts;
+    assert_eq!((counts.total, counts.succeeded, counts.errored, counts.processing), (10, 4, 1, 5));
+    assert_eq!(status.created_at.as_deref(), Some("2026-03-02T09:15:27.118204Z"));
+    assert_eq!(status.completed_at, None);
+    assert_eq!(status.model.as_deref(), Some("gemini-2.5-flash"));
+    assert_eq!(status.metadata, Some(json!({"displayName": "nightly-eval"})));
+}
+
+#[test]
+fn counts_are_never_invented() {
+    let status =
+        parse_operation("google", &json!({"name": "batches/b", "metadata": {"state": "BATCH_STATE_RUNNING"}})).unwrap();
+    assert_eq!(status.request_counts, Default::default());
+    // Proto-JSON leaves out zero counts; the pending count is then what is left.
+    let partial = parse_operation(
+        "google",
+        &json!({"name": "batches/b", "metadata": {"state": "BATCH_STATE_RUNNING", "batchStats": {"requestCount": "5", "successfulRequestCount": "2"}}}),
+    )
+    .unwrap();
+    assert_eq!((partial.request_counts.total, partial.request_counts.processing), (5, 3));
+}
+
+#[test]
+fn cancelled_batch_reports_what_was_cut_short() {
+    let status = api().parse_status("c4nc3l", &response(200, &fixture("batch_cancelled.json"))).unwrap();
+    assert_eq!(status.status, BatchStatus::Cancelled);
+    assert_eq!((status.request_counts.succeeded, status.request_counts.cancelled), (3, 7));
+    assert_eq!(status.completed_at.as_deref(), Some("2026-03-02T09:20:00Z"));
+    assert_eq!(status.errors[0].code.as_deref(), Some("CANCELLED"));
+    assert_eq!(status.errors[0].message, "The batch was cancelled.");
+}
+
+#[test]
+fn bare_ids_and_full_names_give_the_same_urls() {
+    let api = api();
+    for id in ["abc123", "batches/abc123"] {
+        assert_eq!(api.status_request(id).url, format!("{BASE}/v1beta/batches/abc123"));
+        let cancel = api.cancel_request(id);
+        assert_eq!((cancel.method, cancel.url), (Method::Post, format!("{BASE}/v1beta/batches/abc123:cancel")));
+        let delete = api.delete_request(id).unwrap();
+        assert_eq!((delete.method, delete.url), (Method::Delete, format!("{BASE}/v1beta/batches/abc123")));
+    }
+}
+
+#[test]
+fn cancel_answers_empty_and_asks_for_a_status_call() {
+    let status = api().parse_cancel("abc123", &response(200, "{}")).unwrap();
+    assert_eq!(status.batch_id, "batches/abc123");
+    assert_eq!((status.status, status.raw_status.as_str()), (BatchStatus::InProgress, "cancel_requested"));
+    assert_eq!(status.request_counts, Default::default());
+    let as_operation = api().parse_cancel("c4nc3l", &response(200, &fixture("batch_cancelled.json"))).unwrap();
+    assert_eq!(as_operation.status, BatchStatus::Cancelled);
+    let missing = api()
+        .parse_cancel("gone", &response(404, r#"{"error":{"code":404,"message":"Not found","status":"NOT_FOUND"}}"#));
+    assert!(matches!(missing, Err(CoreError::BatchNotFound { ref batch_id, .. }) if batch_id == "gone"));
+}
+
+#[test]
+fn delete_answers_empty() {
+    assert!(api().parse_delete("abc123", &response(200, "{}")).is_ok());
+    assert!(matches!(api().parse_delete("abc123", &response(404, "")), Err(CoreError::BatchNotFound { .. })));
+}
+
+#[test]
+fn status_404_is_batch_not_found() {
+    let error = api().parse_status("batches/none", &response(404, r#"{"error":{"code":404,"status":"NOT_FOUND"}}"#));
+    assert!(matches!(error, Err(CoreError::BatchNotFound { .. })));
+}
+
+#[test]
+fn list_pages_with_page_tokens() {
+    let api = api();
+    let request = api.list_request(&ListOptions { limit: Some(50), after: Some("Cg5i/YX+Rj".into()) });
+    assert_eq!(request.url, format!("{BASE}/v1beta/batches?pageSize=50&pageToken=Cg5i%2FYX%2BRj"));
+    assert_eq!(api.list_request(&ListOptions::default()).url, format!("{BASE}/v1beta/batches"));
+
+    let page = api.parse_list(&response(200, &fixture("batch_list.json"))).unwrap();
+    let ids: Vec<&str> = page.batches.iter().map(|batch| batch.batch_id.as_str()).collect();
+    assert_eq!(ids, ["batches/r7unn1ng", "batches/file1"]);
+    assert_eq!(page.batches[1].status, BatchStatus::Completed);
+    assert_eq!((page.has_more, page.next_cursor.as_deref()), (true, Some("Cg5iYXRjaGVzL2ZpbGUx")));
+
+    let last = api.parse_list(&response(200, "{}")).unwrap();
+    assert_eq!((last.batches.len(), last.has_more, last.next_cursor), (0, false, None));
+}
