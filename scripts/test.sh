@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Rust unit and handler tests, then the TypeScript suite against the built
-# package in Node and in Deno. Run scripts/setup.sh once first.
+# package in Deno, Bun and Node, and the package inside workerd (Miniflare). Run scripts/setup.sh
+# once first. Node's summary ("# pass N") comes last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
@@ -15,5 +16,8 @@ echo "== TypeScript suite in Deno (built package)"
 tsc -p tests/tsconfig.json
 deno test --allow-all --quiet tests/dist/js/
 
-echo "== TypeScript suite in Node (built package)"
-node --test tests/dist/js/
+echo "== TypeScript suite in Bun (built package)"
+bun test tests/dist/js/
+
+echo "== TypeScript suite in Node (built package), and the package in workerd through Miniflare"
+node --test tests/dist/js/ tests/workerd/

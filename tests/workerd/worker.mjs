@@ -1,0 +1,47 @@
+// A Cloudflare Worker that exercises the package's workerd entry (npm/dist/index.workerd.js, the
+// file the `workerd` export condition selects): conversion, then a whole OpenAI batch lifecycle
+// against the runtime-neutral emulator through an injected fetch, with the default storage (memory).
+// It answers with a report that tests/workerd/workerd.test.mjs checks.
+import { OpenAIProvider, ValidationError, dryRun } from "../../npm/dist/index.workerd.js";
+import { OpenAIEmulator } from "../dist/emulators/openai-emulator.js";
+
+async function run() {
+  const checks = [];
+  const check = (name, condition, detail = "") => checks.push({ name, ok: Boolean(condition), detail: String(detail) });
+
+  const unified = '{"customId":"w1","model":"gpt-4o-mini","messages":[{"role":"user","content":"hello from workerd"}]}\n';
+  const converted = await dryRun("anthropic", unified, { name: "worker" });
+  check("dry run converts for Anthropic", JSON.parse(converted.providerJsonl).params.max_tokens === 4096, converted.providerJsonl);
+
+  const emulator = new OpenAIEmulator({ apiKey: "sk-worker" });
+  const provider = new OpenAIProvider({ apiKey: "sk-worker", baseUrl: "http://emulator.invalid/v1", fetch: emulator.fetch });
+  try {
+    provider.prepareBatch([{ customId: "k", model: "m", messages: [{ role: "user", content: "x" }], generationConfig: { topK: 1 } }]);
+    check("validation errors are typed", false, "no error");
+  } catch (error) {
+    check("validation errors are typed", error instanceof ValidationError && error.field === "generationConfig.topK", error);
+  }
+  const requests = Array.from({ length: 5 }, (_, index) => ({ customId: `r${index}`, model: "gpt-4o-mini", messages: [{ role: "user", content: `item ${index}` }] }));
+  const batchId = await provider.sendBatch({ provider: "openai", requests });
+  let status = await provider.getStatus(batchId);
+  for (let attempt = 0; attempt < 10 && !status.isComplete(); attempt++) status = await provider.getStatus(batchId);
+  check("the batch completes", status.status === "completed", status.rawStatus);
+  const results = [];
+  for await (const result of provider.getResults(batchId)) results.push(result);
+  check("every result comes back", results.length === 5 && results.every((result) => result.status === "succeeded"), results.length);
+  check("results are normalized", results.find((result) => result.customId === "r3")?.response?.text === "echo: item 3");
+  const listed = await provider.listBatches({ limit: 5 });
+  check("listing works", listed.length === 1 && listed[0].batchId === batchId);
+  check("cancelling a finished batch is false", (await provider.cancelBatch(batchId)) === false);
+  return checks;
+}
+
+export default {
+  async fetch() {
+    try {
+      return Response.json({ checks: await run() });
+    } catch (error) {
+      return Response.json({ error: `${error?.name}: ${error?.message}\n${error?.stack}` }, { status: 500 });
+    }
+  },
+};
