@@ -17,7 +17,7 @@ tsc -p tests/tsconfig.json
 deno test --allow-all --quiet tests/dist/js/
 
 echo "== TypeScript suite in Bun (built package)"
-bun test tests/dist/js/
+bun test --timeout 60000 tests/dist/js/
 
 echo "== TypeScript suite in Node (built package), and the package in workerd through Miniflare"
 node --test tests/dist/js/ tests/workerd/

@@ -6,14 +6,26 @@
 import { parseArgs } from "node:util";
 
 import "./index.js";
+import { commandHelp, runBatchCommand } from "./cli/batch-commands.js";
 import { convert, convertHelp, describeConversion } from "./cli/convert-command.js";
 import { ExitCode } from "./cli/exit-codes.js";
 import { UsageError, describeError, errorAsJson, exitCodeOf } from "./cli/output.js";
+import { runSidecar } from "./cli/sidecar-command.js";
 
 const mainHelp = `Usage: batch-router <command> [options]
 
 Commands:
   convert FILE --provider P   validate and convert unified JSONL (dry run, no account needed)
+  submit FILE --provider P    validate and submit a batch; prints its id
+  status ID                   the batch's status and request counts
+  wait ID                     poll until the batch ends, with progress
+  results ID [--out FILE]     stream the unified results as JSONL
+  cancel ID                   cancel a running batch
+  list --provider P           recent batches
+  sidecar [OPTIONS]           run the local vLLM sidecar
+
+Keys come from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_API_KEY or GEMINI_API_KEY,
+MISTRAL_API_KEY) or --api-key, and are never printed.
 
 Run "batch-router <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 validation, 4 provider, 5 not complete.
@@ -30,6 +42,15 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "convert":
         return await runConvert(rest, json);
+      case "submit":
+      case "status":
+      case "wait":
+      case "results":
+      case "cancel":
+      case "list":
+        return await runBatchCommand(command, rest);
+      case "sidecar":
+        return await runSidecar(rest);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

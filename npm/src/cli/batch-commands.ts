@@ -1,0 +1,219 @@
+/** The commands that talk to a provider: submit, status, wait, results, cancel, list. */
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { parseArgs } from "node:util";
+
+import { BatchStatusResponse } from "../batch-status.js";
+import { BatchRouterError } from "../errors.js";
+import { readUnifiedFile } from "./convert-command.js";
+import { ExitCode } from "./exit-codes.js";
+import { UsageError } from "./output.js";
+import { ProgressReporter, describeCounts } from "./progress.js";
+import { createProvider, providerFlags, providerName } from "./provider-flags.js";
+
+const CONNECTION_HELP = `  --provider P         openai, anthropic, google (gemini), mistral, vllm (inferred from the id when possible)
+  --api-key KEY        instead of the provider's environment variable (never printed)
+  --base-url URL       the provider's base URL (an OpenAI-compatible server, a proxy, the vLLM sidecar)
+  --dir DIR            where transparency files go (default .batch_router)
+  --json               print one JSON document`;
+
+export const commandHelp: Record<string, string> = {
+  submit: `Usage: batch-router submit FILE --provider P [--model M] [--metadata KEY=VALUE]... [--wait]
+
+Validates the unified requests in FILE (JSONL) and submits them as one batch; prints the batch id.
+  --model M            use model M for every request
+  --metadata K=V       batch metadata (repeatable)
+  --drop-unsupported   leave out settings the provider cannot express, with a warning
+  --wait               wait for the batch to end, showing progress
+${CONNECTION_HELP}
+`,
+  status: `Usage: batch-router status ID [options]
+
+Prints the batch's status and request counts.
+${CONNECTION_HELP}
+`,
+  wait: `Usage: batch-router wait ID [--interval SECONDS] [--timeout SECONDS] [options]
+
+Polls until the batch ends, with a progress bar on a terminal and plain lines otherwise.
+Exits 0 when the batch has ended, 5 when --timeout passes first.
+  --interval SECONDS   first poll interval (default 5; grows to 60)
+  --timeout SECONDS    give up after this long
+${CONNECTION_HELP}
+`,
+  results: `Usage: batch-router results ID [--out FILE] [options]
+
+Streams the batch's unified results as JSONL to FILE (or standard output); a summary goes to
+standard error. Exits 5 while the batch is still running.
+  --out FILE           write the results here
+${CONNECTION_HELP}
+`,
+  cancel: `Usage: batch-router cancel ID [options]
+
+Cancels a running batch; says so when it had already ended.
+${CONNECTION_HELP}
+`,
+  list: `Usage: batch-router list --provider P [--limit N] [options]
+
+Lists the provider's recent batches, newest first.
+  --limit N            how many (default 20)
+${CONNECTION_HELP}
+`,
+};
+
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function statusLine(status: BatchStatusResponse): string {
+  return `${status.batchId}  ${status.status} (${status.rawStatus})  ${status.requestCounts.total} requests: ${describeCounts(status)}`;
+}
+
+function statusJson(status: BatchStatusResponse): Record<string, unknown> {
+  const { raw: _raw, ...rest } = status;
+  return { ...rest, complete: status.isComplete() };
+}
+
+function print(json: boolean, value: Record<string, unknown>, text: string): void {
+  process.stdout.write(json ? JSON.stringify({ ok: true, ...value }) + "\n" : text + "\n");
+}
+
+const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+async function waitFor(provider: ReturnType<typeof createProvider>, batchId: string, intervalSeconds: number, timeoutSeconds: number | undefined, json: boolean) {
+  const reporter = json ? undefined : new ProgressReporter(process.stderr, process.stderr.isTTY === true);
+  const deadline = timeoutSeconds === undefined ? Infinity : Date.now() + timeoutSeconds * 1000;
+  let interval = intervalSeconds * 1000;
+  for (;;) {
+    const status = await provider.getStatus(batchId);
+    reporter?.update(status);
+    if (status.isComplete()) {
+      reporter?.finish();
+      return { status, timedOut: false };
+    }
+    if (Date.now() + interval > deadline) {
+      reporter?.finish();
+      return { status, timedOut: true };
+    }
+    await sleep(interval);
+    interval = Math.min(interval * 1.5, 60_000);
+  }
+}
+
+export async function runBatchCommand(command: string, args: string[]): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        ...providerFlags,
+        model: { type: "string" },
+        metadata: { type: "string", multiple: true },
+        "drop-unsupported": { type: "boolean" },
+        wait: { type: "boolean" },
+        interval: { type: "string" },
+        timeout: { type: "string" },
+        out: { type: "string" },
+        limit: { type: "string" },
+      },
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(commandHelp[command] ?? "");
+    return ExitCode.ok;
+  }
+  const json = values.json === true;
+  const number = (name: string, value: string | undefined, fallback: number | undefined) => {
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0) throw new UsageError(`--${name} must be a non-negative number`);
+    return parsed;
+  };
+  const interval = number("interval", values.interval, 5)!;
+  const timeout = number("timeout", values.timeout, undefined);
+
+  if (command === "list") {
+    const provider = createProvider(providerName(values.provider), values);
+    const batches = await provider.listBatches({ limit: number("limit", values.limit, 20) });
+    print(json, { batches: batches.map(statusJson) }, batches.length === 0 ? "no batches" : batches.map(statusLine).join("\n"));
+    return ExitCode.ok;
+  }
+
+  const target = positionals[0];
+  if (target === undefined) throw new UsageError(`${command} needs ${command === "submit" ? "a FILE" : "a batch ID"}`);
+
+  if (command === "submit") {
+    const metadata: Record<string, string> = {};
+    for (const pair of values.metadata ?? []) {
+      const separator = pair.indexOf("=");
+      if (separator <= 0) throw new UsageError(`--metadata takes KEY=VALUE, got "${pair}"`);
+      metadata[pair.slice(0, separator)] = pair.slice(separator + 1);
+    }
+    const name = providerName(values.provider);
+    const provider = createProvider(name, values, { dropUnsupported: values["drop-unsupported"] === true });
+    const unified = await readUnifiedFile(target, values.model);
+    const requests = unified
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line, index) => {
+        try {
+          return JSON.parse(line);
+        } catch (error) {
+          throw new UsageError(`${target}: line ${index + 1} is not JSON (${(error as Error).message})`);
+        }
+      });
+    const batchId = await provider.sendBatch({ provider: name, requests, metadata: Object.keys(metadata).length > 0 ? metadata : undefined });
+    if (!values.wait) {
+      print(json, { batchId, provider: name, requests: requests.length }, batchId);
+      return ExitCode.ok;
+    }
+    if (!json) process.stdout.write(batchId + "\n");
+    const { status, timedOut } = await waitFor(provider, batchId, interval, timeout, json);
+    if (json) print(json, { batchId, status: statusJson(status), timedOut }, "");
+    return timedOut ? ExitCode.notComplete : ExitCode.ok;
+  }
+
+  const provider = createProvider(providerName(values.provider, target), values);
+  switch (command) {
+    case "status": {
+      const status = await provider.getStatus(target);
+      print(json, { status: statusJson(status) }, statusLine(status));
+      return ExitCode.ok;
+    }
+    case "wait": {
+      const { status, timedOut } = await waitFor(provider, target, interval, timeout, json);
+      print(json, { status: statusJson(status), timedOut }, statusLine(status));
+      return timedOut ? ExitCode.notComplete : ExitCode.ok;
+    }
+    case "results": {
+      const out = values.out === undefined ? process.stdout : createWriteStream(values.out);
+      const counts: Record<string, number> = { succeeded: 0, errored: 0, cancelled: 0, expired: 0 };
+      try {
+        for await (const result of provider.getResults(target)) {
+          counts[result.status] = (counts[result.status] ?? 0) + 1;
+          if (!out.write(JSON.stringify(result) + "\n")) await once(out, "drain");
+        }
+      } finally {
+        if (out !== process.stdout) {
+          out.end();
+          await once(out, "finish");
+        }
+      }
+      const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      const summary = `${total} results: ${counts.succeeded} succeeded, ${counts.errored} errored, ${counts.cancelled} cancelled, ${counts.expired} expired`;
+      if (json && values.out !== undefined) print(json, { results: total, counts, out: values.out }, "");
+      else process.stderr.write(summary + (values.out ? ` → ${values.out}` : "") + "\n");
+      return ExitCode.ok;
+    }
+    case "cancel": {
+      const cancelled = await provider.cancelBatch(target);
+      print(json, { batchId: target, cancelled }, cancelled ? `cancellation requested for ${target}` : `${target} had already ended; nothing to cancel`);
+      return ExitCode.ok;
+    }
+    default:
+      throw new BatchRouterError(`unknown command ${command}`, "internal");
+  }
+}
