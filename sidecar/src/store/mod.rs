@@ -30,10 +30,13 @@ pub struct StateDirectory {
 impl StateDirectory {
     /// Creates the layout and clears what an interrupted write left in `tmp/`.
     pub async fn open(root: &Path) -> io::Result<Self> {
-        let directory = StateDirectory { root: root.to_path_buf() };
+        tokio::fs::create_dir_all(root).await?;
+        // vLLM runs in the batch's run directory and gets paths from here: they must be absolute.
+        let root = tokio::fs::canonicalize(root).await?;
         for sub in ["files", "batches", "runs"] {
             tokio::fs::create_dir_all(root.join(sub)).await?;
         }
+        let directory = StateDirectory { root };
         match tokio::fs::remove_dir_all(directory.tmp_dir()).await {
             Ok(()) => {}
             Err(error) if error.kind() == io::ErrorKind::NotFound => {}
@@ -130,6 +133,15 @@ mod tests {
         state.write_atomically(&target, b"second").await.unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"second");
         assert_eq!(std::fs::read_dir(root.path().join("tmp")).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_root_is_made_absolute() {
+        let root = tempfile::tempdir().unwrap();
+        let state = StateDirectory::open(&root.path().join("a").join("..").join("state")).await.unwrap();
+        assert!(state.root().is_absolute());
+        assert_eq!(state.root(), root.path().canonicalize().unwrap().join("state"));
+        assert!(state.run_dir("batch_1").is_absolute());
     }
 
     #[tokio::test]
