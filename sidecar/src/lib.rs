@@ -6,6 +6,18 @@
 //! * [`runner`] — one task per batch: validation, the queue, the vLLM child process, cancel, and
 //!   what a restart does with batches that were running (its module doc states each choice).
 //! * [`store`] — the state directory, where every file, batch and run record lives.
+//!
+//! Two behaviours a caller must know (details in [`runner`]):
+//! * **One model per batch.** vLLM serves one model per process; a file whose lines name more than
+//!   one model fails as a whole with `model_mismatch` (the first differing line is named), as OpenAI
+//!   refuses such a file. Split the file by model.
+//! * **After a crash, running batches are marked failed, never re-run.** A restarted sidecar kills
+//!   the vLLM process group its predecessor left behind, keeps every result vLLM had written, and
+//!   fails the batch with `sidecar_restarted` (it completes instead if every request already had a
+//!   result). Queued batches start again; no batch stays in progress.
+//!
+//! Unix only: vLLM runs in its own process group, and a restart identifies a leftover vLLM process
+//! by its start time in `/proc` (Linux; elsewhere a leftover process is not killed).
 
 pub mod config;
 pub mod error;
@@ -46,8 +58,7 @@ pub async fn open(config: &Config) -> Result<AppState, StartError> {
         .await
         .map_err(io_context(format!("cannot use the state directory {}", root.display())))?;
     let files = FileStore::open(state.clone()).await.map_err(io_context("cannot read the stored files"))?;
-    let batches =
-        Arc::new(BatchStore::load(state).await.map_err(io_context("cannot read the stored batches"))?);
+    let batches = Arc::new(BatchStore::load(state).await.map_err(io_context("cannot read the stored batches"))?);
     let command = VllmCommand { program: config.vllm_command.clone(), extra_args: config.vllm_args.clone() };
     let concurrency = usize::try_from(config.concurrency).unwrap_or(1);
     let runner = Runner::new(files.clone(), Arc::clone(&batches), command, concurrency, config.kill_grace());

@@ -77,11 +77,8 @@ async fn progress_shows_while_running_and_cancel_kills_the_process_group() {
         .await;
     assert_eq!(running["request_counts"]["total"], 20);
     let leader = sidecar.record(&batch_id)["run"]["pid"].as_u64().expect("the child pid is recorded");
-    let grandchild: u64 = std::fs::read_to_string(sidecar.run_file(&batch_id, "stand-in-child.pid"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let grandchild: u64 =
+        std::fs::read_to_string(sidecar.run_file(&batch_id, "stand-in-child.pid")).unwrap().trim().parse().unwrap();
     assert!(is_running(leader) && is_running(grandchild));
 
     let (status, cancelling) = sidecar.post(&format!("/v1/batches/{batch_id}/cancel"), json!({})).await;
@@ -153,7 +150,10 @@ async fn a_file_that_mixes_models_is_refused_clearly() {
     assert_eq!(batch["status"], "failed");
     assert_eq!(batch["in_progress_at"], Value::Null, "vLLM never ran");
     let error = &batch["errors"]["data"][0];
-    assert_eq!((&error["code"], &error["line"], &error["param"]), (&json!("model_mismatch"), &json!(2), &json!("body.model")));
+    assert_eq!(
+        (&error["code"], &error["line"], &error["param"]),
+        (&json!("model_mismatch"), &json!(2), &json!("body.model"))
+    );
     assert!(error["message"].as_str().unwrap().contains("split the file by model"));
 }
 

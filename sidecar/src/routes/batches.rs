@@ -45,7 +45,9 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Json<B
         ));
     }
     check_metadata(request.metadata.as_ref()).map_err(|error| match error {
-        CoreError::Validation { field, message, .. } => ApiError::invalid(format!("{field}: {message}"), Some("metadata")),
+        CoreError::Validation { field, message, .. } => {
+            ApiError::invalid(format!("{field}: {message}"), Some("metadata"))
+        }
         other => ApiError::invalid(other.to_string(), Some("metadata")),
     })?;
     let file = state.files.get(&request.input_file_id).await?.ok_or_else(|| {
@@ -53,7 +55,10 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Json<B
     })?;
     if file.purpose != PURPOSE_BATCH {
         return Err(ApiError::invalid(
-            format!("The file {} has purpose \"{}\"; a batch needs a file uploaded with purpose \"batch\".", file.id, file.purpose),
+            format!(
+                "The file {} has purpose \"{}\"; a batch needs a file uploaded with purpose \"batch\".",
+                file.id, file.purpose
+            ),
             Some("input_file_id"),
         ));
     }
@@ -64,14 +69,20 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Json<B
     Ok(Json(batch))
 }
 
-pub async fn retrieve(State(state): State<AppState>, Path(batch_id): Path<String>) -> Result<Json<BatchObject>, ApiError> {
+pub async fn retrieve(
+    State(state): State<AppState>,
+    Path(batch_id): Path<String>,
+) -> Result<Json<BatchObject>, ApiError> {
     match state.batches.get(&batch_id).await {
         Some(record) => Ok(Json(record.batch)),
         None => Err(ApiError::batch_not_found(&batch_id)),
     }
 }
 
-pub async fn cancel(State(state): State<AppState>, Path(batch_id): Path<String>) -> Result<Json<BatchObject>, ApiError> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(batch_id): Path<String>,
+) -> Result<Json<BatchObject>, ApiError> {
     let now = ids::now();
     let (record, outcome) = state
         .batches

@@ -90,7 +90,10 @@ async fn drain(mut field: Field<'_>, limit: u64) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn retrieve(State(state): State<AppState>, Path(file_id): Path<String>) -> Result<Json<FileObject>, ApiError> {
+pub async fn retrieve(
+    State(state): State<AppState>,
+    Path(file_id): Path<String>,
+) -> Result<Json<FileObject>, ApiError> {
     state.files.get(&file_id).await?.map(Json).ok_or_else(|| ApiError::file_not_found(&file_id))
 }
 

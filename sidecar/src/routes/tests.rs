@@ -222,8 +222,14 @@ async fn batch_creation_is_checked() {
     let file_id = sidecar.upload(&request_line("a", "m", "hi")).await;
     let cases = [
         (json!({"input_file_id": file_id, "endpoint": "/v1/embeddings", "completion_window": "24h"}), "endpoint"),
-        (json!({"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "1h"}), "completion_window"),
-        (json!({"input_file_id": "file-nothere", "endpoint": "/v1/chat/completions", "completion_window": "24h"}), "input_file_id"),
+        (
+            json!({"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "1h"}),
+            "completion_window",
+        ),
+        (
+            json!({"input_file_id": "file-nothere", "endpoint": "/v1/chat/completions", "completion_window": "24h"}),
+            "input_file_id",
+        ),
         (
             json!({"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h",
                    "metadata": {"k": 1}}),
@@ -280,7 +286,8 @@ async fn a_batch_runs_to_completion_and_its_results_are_split() {
     assert_eq!(errors[1]["response"]["status_code"], 400);
     assert_eq!(errors[1]["response"]["body"]["error"]["code"], "invalid_json_line");
 
-    let (_, output_file) = sidecar.call(Method::GET, &format!("/v1/files/{}", batch["output_file_id"].as_str().unwrap()), None).await;
+    let (_, output_file) =
+        sidecar.call(Method::GET, &format!("/v1/files/{}", batch["output_file_id"].as_str().unwrap()), None).await;
     assert_eq!(output_file["purpose"], "batch_output");
 }
 
@@ -334,7 +341,8 @@ async fn batches_list_newest_first_with_cursors() {
     let (status, page) = sidecar.call(Method::GET, "/v1/batches?limit=2", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["object"], "list");
-    let listed: Vec<&str> = page["data"].as_array().unwrap().iter().map(|batch| batch["id"].as_str().unwrap()).collect();
+    let listed: Vec<&str> =
+        page["data"].as_array().unwrap().iter().map(|batch| batch["id"].as_str().unwrap()).collect();
     assert_eq!(listed, [ids[2].as_str(), ids[1].as_str()]);
     assert_eq!((page["first_id"].as_str(), page["last_id"].as_str()), (Some(ids[2].as_str()), Some(ids[1].as_str())));
     assert_eq!(page["has_more"], true);

@@ -99,10 +99,7 @@ mod tests {
     #[tokio::test]
     async fn lines_are_numbered_across_small_reads() {
         let lines = read_all(b"first line\r\n\nthird", 100).await;
-        assert_eq!(
-            lines,
-            vec![(1, Some("first line".into())), (2, Some(String::new())), (3, Some("third".into()))]
-        );
+        assert_eq!(lines, vec![(1, Some("first line".into())), (2, Some(String::new())), (3, Some("third".into()))]);
     }
 
     #[tokio::test]

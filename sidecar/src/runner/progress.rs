@@ -54,8 +54,10 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    const SUCCESS: &str = r#"{"id":"v","custom_id":"a","response":{"status_code":200,"request_id":"r","body":{}},"error":null}"#;
-    const FAILURE: &str = r#"{"id":"v","custom_id":"b","response":{"status_code":400,"request_id":"r","body":null},"error":"no"}"#;
+    const SUCCESS: &str =
+        r#"{"id":"v","custom_id":"a","response":{"status_code":200,"request_id":"r","body":{}},"error":null}"#;
+    const FAILURE: &str =
+        r#"{"id":"v","custom_id":"b","response":{"status_code":400,"request_id":"r","body":null},"error":"no"}"#;
 
     #[tokio::test]
     async fn counts_complete_lines_as_the_file_grows() {
@@ -69,7 +71,7 @@ mod tests {
         assert!(progress.poll(&path).await.unwrap());
         assert_eq!((progress.succeeded, progress.failed), (1, 0));
 
-        write!(file, "{}\n", &FAILURE[20..]).unwrap();
+        writeln!(file, "{}", &FAILURE[20..]).unwrap();
         assert!(progress.poll(&path).await.unwrap());
         assert_eq!((progress.succeeded, progress.failed), (1, 1));
         assert!(!progress.poll(&path).await.unwrap());

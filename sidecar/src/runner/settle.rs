@@ -31,7 +31,13 @@ pub enum Ending {
 }
 
 /// Files a batch's results and gives the batch its final status.
-pub async fn settle(files: &FileStore, batches: &BatchStore, batch_id: &str, run_dir: &Path, ending: Ending) -> io::Result<()> {
+pub async fn settle(
+    files: &FileStore,
+    batches: &BatchStore,
+    batch_id: &str,
+    run_dir: &Path,
+    ending: Ending,
+) -> io::Result<()> {
     let state = files.state();
     let output_temp = TempFile::new(state.temp_path());
     let errors_temp = TempFile::new(state.temp_path());

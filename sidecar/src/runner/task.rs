@@ -35,7 +35,8 @@ pub(super) async fn settle_or_fail(inner: &Inner, batch_id: &str, ending: Ending
         return;
     };
     tracing::error!(batch_id, %error, "could not file a batch's results");
-    let failure = BatchErrorData::new("internal_error", format!("The sidecar could not file this batch's results: {error}."));
+    let failure =
+        BatchErrorData::new("internal_error", format!("The sidecar could not file this batch's results: {error}."));
     if let Err(error) = fail(inner, batch_id, failure).await {
         tracing::error!(batch_id, %error, "could not record a batch's failure");
     }

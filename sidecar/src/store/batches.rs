@@ -91,7 +91,11 @@ impl BatchStore {
 
     /// Changes one record and saves it; the change is kept only if it was saved. `None` when the
     /// batch is unknown. The closure sees the newest record, so checks inside it are race-free.
-    pub async fn update<R>(&self, id: &str, change: impl FnOnce(&mut StoredBatch) -> R) -> io::Result<Option<(StoredBatch, R)>> {
+    pub async fn update<R>(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut StoredBatch) -> R,
+    ) -> io::Result<Option<(StoredBatch, R)>> {
         let mut batches = self.batches.lock().await;
         let Some(current) = batches.get(id) else {
             return Ok(None);
@@ -109,7 +113,7 @@ impl BatchStore {
     /// and whether older ones remain.
     pub async fn page(&self, after: Option<&str>, limit: usize) -> (Vec<BatchObject>, bool) {
         let batches = self.batches.lock().await;
-        let mut older = batches.iter().rev().filter(|(id, _)| after.is_none_or(|after| id.as_str() < after));
+        let mut older = batches.iter().rev().filter(|(id, _)| after.map_or(true, |after| id.as_str() < after));
         let page: Vec<BatchObject> = older.by_ref().take(limit).map(|(_, record)| record.batch.clone()).collect();
         let has_more = older.next().is_some();
         (page, has_more)

@@ -23,7 +23,10 @@ pub fn request_line(custom_id: &str, model: &str, text: &str) -> String {
 }
 
 pub fn lines(count: usize, model: &str) -> String {
-    (0..count).map(|index| request_line(&format!("r-{index}"), model, &format!("text {index}"))).collect::<Vec<_>>().join("\n")
+    (0..count)
+        .map(|index| request_line(&format!("r-{index}"), model, &format!("text {index}")))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub struct Sidecar {
@@ -49,12 +52,7 @@ pub fn start(state_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Sidecar 
     if !given("--kill-grace-ms") {
         command.args(["--kill-grace-ms", "2000"]);
     }
-    command
-        .args(extra)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log);
+    command.args(extra).envs(env.iter().copied()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(log);
     let mut child = command.spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (sender, receiver) = mpsc::channel();
@@ -64,7 +62,8 @@ pub fn start(state_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Sidecar 
         let _ = sender.send(line);
     });
     let line = receiver.recv_timeout(Duration::from_secs(20)).expect("the sidecar printed no address");
-    let base = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected line {line:?}")).to_owned();
+    let base =
+        line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected line {line:?}")).to_owned();
     let token = env.iter().find(|(name, _)| *name == "BATCH_ROUTER_SIDECAR_TOKEN").map(|(_, value)| value.to_string());
     Sidecar { child: Some(child), base, state_dir: state_dir.to_path_buf(), client: reqwest::Client::new(), token }
 }

@@ -54,7 +54,12 @@ impl InputLineChecker {
         let custom_id = match object.get("custom_id") {
             Some(Value::String(id)) if !id.is_empty() => id.clone(),
             Some(Value::String(_)) => {
-                return Err(refuse(None, "invalid_custom_id", Some("custom_id"), "`custom_id` must not be empty.".into()))
+                return Err(refuse(
+                    None,
+                    "invalid_custom_id",
+                    Some("custom_id"),
+                    "`custom_id` must not be empty.".into(),
+                ))
             }
             _ => {
                 return Err(refuse(
@@ -90,7 +95,13 @@ impl InputLineChecker {
         check_messages(body).map_err(|(param, message)| refused("invalid_body", Some(param), message))?;
         let model = match body.get("model") {
             Some(Value::String(model)) if !model.is_empty() => model.clone(),
-            _ => return Err(refused("invalid_body", Some("body.model"), "`body.model` must be a non-empty string.".into())),
+            _ => {
+                return Err(refused(
+                    "invalid_body",
+                    Some("body.model"),
+                    "`body.model` must be a non-empty string.".into(),
+                ))
+            }
         };
         match body.get("stream") {
             None | Some(Value::Null) | Some(Value::Bool(false)) => {}
@@ -101,7 +112,9 @@ impl InputLineChecker {
                     "Batch requests cannot stream; remove `stream` or set it to false.".into(),
                 ))
             }
-            Some(_) => return Err(refused("invalid_body", Some("body.stream"), "`body.stream` must be a boolean.".into())),
+            Some(_) => {
+                return Err(refused("invalid_body", Some("body.stream"), "`body.stream` must be a boolean.".into()))
+            }
         }
         Ok(CheckedLine { custom_id, model })
     }
