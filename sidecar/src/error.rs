@@ -20,6 +20,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("Unknown request URL: {method} {path}.")]
     UnknownUrl { method: String, path: String },
+    #[error("Method {method} is not allowed on {path}.")]
+    MethodNotAllowed { method: String, path: String },
     /// Detail for the log only.
     #[error("The server had an error while processing your request.")]
     Internal(String),
@@ -48,6 +50,7 @@ impl ApiError {
             ApiError::InvalidRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -59,6 +62,7 @@ impl ApiError {
             ApiError::TooLarge { .. } => ("invalid_request_error", Some("file"), Some("file_too_large")),
             ApiError::Unauthorized => ("invalid_request_error", None, Some("invalid_api_key")),
             ApiError::UnknownUrl { .. } => ("invalid_request_error", None, Some("unknown_url")),
+            ApiError::MethodNotAllowed { .. } => ("invalid_request_error", None, Some("method_not_allowed")),
             ApiError::Internal(_) => ("server_error", None, None),
         }
     }

@@ -39,7 +39,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/batches/{batch_id}", get(batches::retrieve))
         .route("/v1/batches/{batch_id}/cancel", post(batches::cancel))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
-    Router::new().route("/health", get(health)).merge(api).fallback(unknown_url).with_state(state)
+    Router::new()
+        .route("/health", get(health))
+        .merge(api)
+        .fallback(unknown_url)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
 }
 
 async fn health() -> Json<Value> {
@@ -48,6 +53,10 @@ async fn health() -> Json<Value> {
 
 async fn unknown_url(request: Request) -> ApiError {
     ApiError::UnknownUrl { method: request.method().to_string(), path: request.uri().path().to_owned() }
+}
+
+async fn method_not_allowed(request: Request) -> ApiError {
+    ApiError::MethodNotAllowed { method: request.method().to_string(), path: request.uri().path().to_owned() }
 }
 
 async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {

@@ -367,4 +367,7 @@ async fn unknown_urls_answer_in_openai_shape() {
     let (status, body) = sidecar.call(Method::GET, "/v1/models", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "unknown_url");
+    let (status, body) = sidecar.call(Method::PUT, "/v1/batches", None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["error"]["code"], "method_not_allowed");
 }

@@ -5,8 +5,9 @@
 //! * **One model per batch.** vLLM serves one model per process, so a file whose lines ask for more
 //!   than one model fails as a whole with `model_mismatch` (see [`prepare`]), as OpenAI refuses
 //!   such a file; the caller splits it by model.
-//! * **A queue.** A batch stays `validating` until a run slot is free (`--concurrency`, default 1:
-//!   one GPU); slots go to batches in the order they finished validation.
+//! * **A queue.** A batch stays `validating` until its turn: batches run in the order they were
+//!   created, at most `--concurrency` at a time (default 1: one GPU). Validation happens at once,
+//!   so a refused file fails without waiting for its turn.
 //! * **Cancel** sends SIGTERM to vLLM's whole process group and SIGKILL after the grace period.
 //!   Results vLLM had written are kept; the other requests go to the error file as
 //!   `batch_cancelled`.
@@ -25,6 +26,7 @@ mod lines;
 mod prepare;
 mod process;
 mod progress;
+mod queue;
 mod result_lines;
 mod settle;
 mod task;
@@ -34,13 +36,14 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
 
 pub use process::VllmCommand;
 
 use crate::objects::{BatchErrorData, BatchStatus};
 use crate::store::{BatchStore, FileStore};
+use queue::RunQueue;
 use settle::Ending;
 
 /// Why a batch's task is asked to stop.
@@ -60,7 +63,7 @@ struct Inner {
     batches: Arc<BatchStore>,
     command: VllmCommand,
     kill_grace: Duration,
-    slots: Arc<Semaphore>,
+    queue: Arc<RunQueue>,
     stops: Mutex<HashMap<String, watch::Sender<Option<Stop>>>>,
     tasks: TaskTracker,
 }
@@ -86,16 +89,20 @@ impl Runner {
                 batches,
                 command,
                 kill_grace,
-                slots: Arc::new(Semaphore::new(concurrency.max(1))),
+                queue: RunQueue::new(concurrency),
                 stops: Mutex::new(HashMap::new()),
                 tasks: TaskTracker::new(),
             }),
         }
     }
 
-    /// Starts the task of a new (or still `validating`) batch.
+    /// Starts the task of a new (or still `validating`) batch; it takes the last place in line.
     pub fn start(&self, batch_id: &str) {
-        self.spawn(batch_id, |inner, batch_id, stop| async move { task::run_batch(&inner, &batch_id, stop).await });
+        let place = self.inner.queue.join(batch_id);
+        self.spawn(
+            batch_id,
+            |inner, batch_id, stop| async move { task::run_batch(&inner, &batch_id, place, stop).await },
+        );
     }
 
     /// Asks a batch's task to stop; `false` when the batch has no task (it has ended).

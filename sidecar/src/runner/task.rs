@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use super::prepare::{prepare, Preparation, Prepared, INPUT};
 use super::process::{self, OUTPUT, STDERR_LOG};
 use super::progress::Progress;
+use super::queue::Place;
 use super::settle::{remove_intermediate_files, settle, Ending};
 use super::{Inner, Stop};
 use crate::ids;
@@ -20,8 +21,8 @@ use crate::objects::{BatchErrorData, BatchErrors, BatchStatus, RequestCounts};
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(500);
 const STDERR_LINES_IN_ERROR: usize = 12;
 
-pub(super) async fn run_batch(inner: &Inner, batch_id: &str, stop: watch::Receiver<Option<Stop>>) {
-    if let Err(error) = drive(inner, batch_id, stop).await {
+pub(super) async fn run_batch(inner: &Inner, batch_id: &str, place: Place, stop: watch::Receiver<Option<Stop>>) {
+    if let Err(error) = drive(inner, batch_id, place, stop).await {
         tracing::error!(batch_id, %error, "a batch failed on an internal error");
         let error = BatchErrorData::new("internal_error", format!("The sidecar could not run this batch: {error}."));
         settle_or_fail(inner, batch_id, Ending::Failed(error)).await;
@@ -42,7 +43,7 @@ pub(super) async fn settle_or_fail(inner: &Inner, batch_id: &str, ending: Ending
     }
 }
 
-async fn drive(inner: &Inner, batch_id: &str, mut stop: watch::Receiver<Option<Stop>>) -> io::Result<()> {
+async fn drive(inner: &Inner, batch_id: &str, place: Place, mut stop: watch::Receiver<Option<Stop>>) -> io::Result<()> {
     let Some(record) = inner.batches.get(batch_id).await else {
         return Ok(());
     };
@@ -62,17 +63,18 @@ async fn drive(inner: &Inner, batch_id: &str, mut stop: watch::Receiver<Option<S
         return settle(&inner.files, &inner.batches, batch_id, &run_dir, Ending::Finished).await;
     };
 
-    let permit = tokio::select! {
-        permit = inner.slots.clone().acquire_owned() => permit.map_err(io::Error::other)?,
+    let slot = tokio::select! {
+        slot = place.turn() => slot,
         reason = requested_stop(&mut stop) => return stopped_before_run(inner, batch_id, &run_dir, reason).await,
     };
+    drop(place);
     let already_stopped = *stop.borrow();
     if let Some(reason) = already_stopped {
         return stopped_before_run(inner, batch_id, &run_dir, reason).await;
     }
     let ending = run_vllm(inner, batch_id, &run_dir, &model, &mut stop).await;
     // The GPU is free again: the next batch may start while this one's results are filed.
-    drop(permit);
+    drop(slot);
     settle(&inner.files, &inner.batches, batch_id, &run_dir, ending?).await
 }
 
