@@ -2,6 +2,7 @@
 //! `/v1/chat/completions`, poll it, read the output and error files. The same protocol, with the
 //! vLLM dialect, drives the local sidecar.
 
+pub mod input_line;
 mod request;
 pub mod results;
 mod status;
@@ -204,7 +205,7 @@ impl OpenAiApi {
 }
 
 /// OpenAI metadata: at most 16 pairs, keys ≤ 64 characters, string values ≤ 512 (reference §1.3).
-fn check_metadata(metadata: Option<&Map<String, Value>>) -> Result<(), CoreError> {
+pub fn check_metadata(metadata: Option<&Map<String, Value>>) -> Result<(), CoreError> {
     let Some(metadata) = metadata else {
         return Ok(());
     };

@@ -1,0 +1,113 @@
+//! batch-router's native sidecar: a local, OpenAI-compatible files-and-batches API whose batches run
+//! with `vllm run-batch`, so local batches go through the same interface as OpenAI's.
+//!
+//! * [`config`] — flags and environment variables; safe defaults (loopback, token otherwise).
+//! * [`routes`] — the HTTP API (`/v1/files`, `/v1/batches`, `/health`) and [`router`].
+//! * [`runner`] — one task per batch: validation, the queue, the vLLM child process, cancel, and
+//!   what a restart does with batches that were running (its module doc states each choice).
+//! * [`store`] — the state directory, where every file, batch and run record lives.
+//!
+//! Two behaviours a caller must know (details in [`runner`]):
+//! * **One model per batch.** vLLM serves one model per process; a file whose lines name more than
+//!   one model fails as a whole with `model_mismatch` (the first differing line is named), as OpenAI
+//!   refuses such a file. Split the file by model.
+//! * **After a crash, running batches are marked failed, never re-run.** A restarted sidecar kills
+//!   the vLLM process group its predecessor left behind, keeps every result vLLM had written, and
+//!   fails the batch with `sidecar_restarted` (it completes instead if every request already had a
+//!   result). Queued batches start again; no batch stays in progress.
+//!
+//! Unix only: vLLM runs in its own process group, and a restart identifies a leftover vLLM process
+//! by its start time in `/proc` (Linux; elsewhere a leftover process is not killed).
+
+pub mod config;
+pub mod error;
+pub mod ids;
+pub mod objects;
+pub mod routes;
+pub mod runner;
+pub mod store;
+
+use std::io::Write;
+use std::sync::Arc;
+
+pub use config::Config;
+pub use routes::{router, AppState};
+
+use runner::{Runner, VllmCommand};
+use store::{BatchStore, FileStore, StateDirectory};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    #[error("{context}: {source}")]
+    Io { context: String, source: std::io::Error },
+}
+
+fn io_context(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> StartError {
+    let context = context.into();
+    move |source| StartError::Io { context, source }
+}
+
+/// Opens the state directory, settles the batches an earlier run left unfinished, and restarts the
+/// queued ones.
+pub async fn open(config: &Config) -> Result<AppState, StartError> {
+    config.check().map_err(StartError::Config)?;
+    let root = config.state_directory();
+    let state = StateDirectory::open(&root)
+        .await
+        .map_err(io_context(format!("cannot use the state directory {}", root.display())))?;
+    let files = FileStore::open(state.clone()).await.map_err(io_context("cannot read the stored files"))?;
+    let batches = Arc::new(BatchStore::load(state).await.map_err(io_context("cannot read the stored batches"))?);
+    let command = VllmCommand { program: config.vllm_command.clone(), extra_args: config.vllm_args.clone() };
+    let concurrency = usize::try_from(config.concurrency).unwrap_or(1);
+    let runner = Runner::new(files.clone(), Arc::clone(&batches), command, concurrency, config.kill_grace());
+    runner.recover().await;
+    Ok(AppState {
+        files,
+        batches,
+        runner,
+        token: config.token.as_deref().map(Arc::from),
+        max_upload_bytes: config.max_upload_bytes,
+    })
+}
+
+/// Serves until SIGINT or SIGTERM, then stops running vLLM processes. The bound address is printed
+/// on one stdout line, `listening on http://ADDRESS`, for a parent process to read.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let state = open(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.address)
+        .await
+        .map_err(io_context(format!("cannot listen on {}", config.address)))?;
+    let address = listener.local_addr().map_err(io_context("cannot read the bound address"))?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on http://{address}")
+        .and_then(|()| stdout.flush())
+        .map_err(io_context("cannot write to stdout"))?;
+    drop(stdout);
+    tracing::info!(%address, state_dir = %config.state_directory().display(), "sidecar ready");
+    let runner = state.runner.clone();
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(io_context("the server failed"))?;
+    runner.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the sidecar");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+    tracing::info!("shutting down");
+}
