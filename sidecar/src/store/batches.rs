@@ -113,7 +113,7 @@ impl BatchStore {
     /// and whether older ones remain.
     pub async fn page(&self, after: Option<&str>, limit: usize) -> (Vec<BatchObject>, bool) {
         let batches = self.batches.lock().await;
-        let mut older = batches.iter().rev().filter(|(id, _)| after.map_or(true, |after| id.as_str() < after));
+        let mut older = batches.iter().rev().filter(|(id, _)| after.is_none_or(|after| id.as_str() < after));
         let page: Vec<BatchObject> = older.by_ref().take(limit).map(|(_, record)| record.batch.clone()).collect();
         let has_more = older.next().is_some();
         (page, has_more)
