@@ -4,7 +4,7 @@
  * an idiomatic surface, keeps the transparency files and turns core errors into typed errors.
  */
 import { BatchStatusResponse } from "./batch-status.js";
-import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
+import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
@@ -100,6 +100,12 @@ export abstract class BatchProvider {
   protected readonly options: ProviderOptions;
   protected readonly files: TransparencyFiles;
   private readonly client: BatchClient;
+  /**
+   * What reading results needs (the id map, the ids in order) for batches this instance sent, kept
+   * only where there is any: without it, results of a batch sent with `storage: false` would come
+   * back under the replacement ids instead of the caller's.
+   */
+  private readonly resultKeys = new Map<string, BatchMeta>();
 
   protected constructor(defaults: ProviderDefaults, options: ProviderOptions = {}) {
     this.name = defaults.name;
@@ -175,6 +181,7 @@ export abstract class BatchProvider {
     // needs the ids in order (inline batches are small: under 20 MB).
     if (this.name === "google" && summary.route === "inline") meta.requestIds = batch.requests.map((request) => request.customId);
     await this.files.recordSubmission(provisionalId, meta);
+    if (summary.idMap.length > 0 || meta.requestIds) this.resultKeys.set(status.batchId, meta);
     return status.batchId;
   }
 
@@ -193,7 +200,7 @@ export abstract class BatchProvider {
    */
   async *getResults(batchId: string, options: CallOptions = {}): AsyncGenerator<UnifiedResult, void, undefined> {
     const signal = options.signal;
-    const meta = await this.files.readMeta(batchId);
+    const meta = this.resultKeys.get(batchId) ?? (await this.files.readMeta(batchId));
     const idMap = meta && meta.summary.idMap.length > 0 ? meta.summary.idMap : undefined;
     let stream;
     try {
@@ -213,7 +220,11 @@ export abstract class BatchProvider {
         if (chunk === null) return;
         await this.files.appendOutput(batchId, chunk.raw);
         await this.files.appendResults(batchId, chunk.results);
-        yield* parseResults(chunk.results);
+        // One chunk can hold many results: stop between them too once the caller has aborted.
+        for (const result of parseResults(chunk.results)) {
+          if (signal?.aborted) throw new AbortError();
+          yield result;
+        }
       }
     } finally {
       stream.cancel();

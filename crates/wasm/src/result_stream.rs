@@ -61,7 +61,13 @@ impl ResultStream {
     pub fn cancel(&self) {
         if let Ok(mut state) = self.state.try_borrow_mut() {
             if let Some(reader) = state.current.take().and_then(|current| current.reader) {
-                let _ = reader.cancel();
+                // `cancel()` rejects when the download already failed (an abort errors the body
+                // stream); awaiting it consumes that rejection instead of leaving it unhandled,
+                // which would crash Node.
+                let cancelled = JsFuture::from(reader.cancel());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = cancelled.await;
+                });
             }
             state.sources.clear();
         }
