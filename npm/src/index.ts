@@ -13,3 +13,4 @@ setRuntime({ defaultStorage: (directory) => new FileStorage(directory) });
 
 export * from "./api.js";
 export { FileStorage } from "./file-storage.js";
+export { VLLMProvider, type VLLMProviderOptions } from "./providers/vllm-provider.js";

@@ -99,7 +99,10 @@ export abstract class BatchProvider {
   readonly name: ProviderName;
   protected readonly options: ProviderOptions;
   protected readonly files: TransparencyFiles;
-  private readonly client: BatchClient;
+  private readonly apiKey: string;
+  private readonly baseUrl: string | undefined;
+  private readonly fetchFunction: ((request: Request) => Promise<Response>) | undefined;
+  private clientPromise: Promise<BatchClient> | undefined;
   /**
    * What reading results needs (the id map, the ids in order) for batches this instance sent, kept
    * only where there is any: without it, results of a batch sent with `storage: false` would come
@@ -121,12 +124,35 @@ export abstract class BatchProvider {
       options.storage === false ? new NoStorage() : (options.storage ?? currentRuntime().defaultStorage(options.storageDir ?? ".batch_router"));
     this.files = new TransparencyFiles(storage, this.name);
     const userFetch = options.fetch;
-    const fetchFunction = userFetch ? (request: Request) => userFetch(request) : undefined;
-    try {
-      this.client = new BatchClient(this.name, { apiKey: apiKey ?? "", baseUrl }, fetchFunction);
-    } catch (error) {
-      throw toBatchRouterError(error);
-    }
+    this.fetchFunction = userFetch ? (request: Request) => userFetch(request) : undefined;
+    this.apiKey = apiKey ?? "";
+    this.baseUrl = baseUrl;
+  }
+
+  /**
+   * The base URL to talk to, resolved on first use. Providers that must start something first (the
+   * vLLM sidecar) override it.
+   */
+  protected async resolveBaseUrl(configured: string | undefined): Promise<string | undefined> {
+    return configured;
+  }
+
+  /** The wasm client, created on first use. */
+  protected client(): Promise<BatchClient> {
+    this.clientPromise ??= this.resolveBaseUrl(this.baseUrl).then(
+      (baseUrl) => new BatchClient(this.name, { apiKey: this.apiKey, baseUrl }, this.fetchFunction),
+      (error: unknown) => {
+        // A failed start is not remembered: the next call tries again.
+        this.clientPromise = undefined;
+        throw toBatchRouterError(error);
+      },
+    );
+    return this.clientPromise;
+  }
+
+  /** Forgets the client, so the next call resolves the base URL again. */
+  protected resetClient(): void {
+    this.clientPromise = undefined;
   }
 
   /** Validates and converts a batch without sending anything (the dry run). */
@@ -172,7 +198,7 @@ export abstract class BatchProvider {
     await this.files.writeRequests(provisionalId, unifiedJsonl, prepared.providerJsonl());
     let status: BatchStatusData;
     try {
-      status = await this.client.submit(prepared, options.signal);
+      status = await (await this.client()).submit(prepared, options.signal);
     } catch (error) {
       throw toBatchRouterError(error, options.signal);
     }
@@ -187,7 +213,7 @@ export abstract class BatchProvider {
 
   async getStatus(batchId: string, options: CallOptions = {}): Promise<BatchStatusResponse> {
     try {
-      return new BatchStatusResponse(await this.client.status(batchId, options.signal));
+      return new BatchStatusResponse(await (await this.client()).status(batchId, options.signal));
     } catch (error) {
       throw toBatchRouterError(error, options.signal);
     }
@@ -204,7 +230,7 @@ export abstract class BatchProvider {
     const idMap = meta && meta.summary.idMap.length > 0 ? meta.summary.idMap : undefined;
     let stream;
     try {
-      stream = await this.client.openResults(batchId, idMap, meta?.requestIds, signal);
+      stream = await (await this.client()).openResults(batchId, idMap, meta?.requestIds, signal);
     } catch (error) {
       throw toBatchRouterError(error, signal);
     }
@@ -235,7 +261,7 @@ export abstract class BatchProvider {
   /** Cancels a running batch. True when cancellation was requested, false when it had already ended. */
   async cancelBatch(batchId: string, options: CallOptions = {}): Promise<boolean> {
     try {
-      const outcome = await this.client.cancel(batchId, options.signal);
+      const outcome = await (await this.client()).cancel(batchId, options.signal);
       return outcome.cancelled;
     } catch (error) {
       throw toBatchRouterError(error, options.signal);
@@ -245,7 +271,7 @@ export abstract class BatchProvider {
   /** Deletes a finished batch where the provider allows it (Anthropic, Gemini, Mistral). */
   async deleteBatch(batchId: string, options: CallOptions = {}): Promise<void> {
     try {
-      await this.client.deleteBatch(batchId, options.signal);
+      await (await this.client()).deleteBatch(batchId, options.signal);
     } catch (error) {
       throw toBatchRouterError(error, options.signal);
     }
@@ -254,7 +280,7 @@ export abstract class BatchProvider {
   /** One page of the provider's batches, newest first where the provider says so. */
   async listBatchPage(options: ListBatchesOptions = {}): Promise<BatchListPage> {
     try {
-      const page = await this.client.list({ limit: options.limit, after: options.after }, options.signal);
+      const page = await (await this.client()).list({ limit: options.limit, after: options.after }, options.signal);
       const result: BatchListPage = { batches: page.batches.map((data) => new BatchStatusResponse(data)), hasMore: page.hasMore };
       if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
       return result;

@@ -6,6 +6,7 @@ import { AnthropicProvider } from "../providers/anthropic-provider.js";
 import { GoogleProvider } from "../providers/google-provider.js";
 import { MistralProvider } from "../providers/mistral-provider.js";
 import { OpenAIProvider } from "../providers/openai-provider.js";
+import { VLLMProvider } from "../providers/vllm-provider.js";
 import type { BatchProvider, ProviderOptions } from "../provider.js";
 import type { ProviderName } from "../types.js";
 import { UsageError } from "./output.js";
@@ -62,7 +63,10 @@ export function createProvider(name: ProviderName, values: ProviderFlagValues, e
     case "mistral":
       return new MistralProvider(options);
     case "vllm":
-      // The sidecar speaks OpenAI's protocol; without --base-url, start it with `batch-router sidecar`.
-      return new OpenAIProvider({ ...options, baseUrl: options.baseUrl ?? "http://127.0.0.1:8765/v1", apiKey: options.apiKey ?? "sidecar" });
+      // A batch lives as long as its sidecar: the CLI talks to one started with `batch-router sidecar`.
+      if (options.baseUrl === undefined) {
+        throw new UsageError('--provider vllm needs --base-url of a running sidecar (start one with "batch-router sidecar")');
+      }
+      return new VLLMProvider(options);
   }
 }

@@ -1,0 +1,107 @@
+/**
+ * Local vLLM through `batch-router-sidecar`, which runs `vllm run-batch` behind an OpenAI-compatible
+ * files-and-batches API on 127.0.0.1. With no `baseUrl`, the provider starts the sidecar as a child
+ * process on first use (the binary from `sidecarPath`, `BATCH_ROUTER_SIDECAR`, or PATH) and stops it
+ * on `close()`; with a `baseUrl` it talks to a sidecar that is already running. Node, Deno and Bun
+ * only (workers cannot start processes).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+
+import { ConfigurationError } from "../errors.js";
+import { BatchProvider, type ProviderOptions } from "../provider.js";
+import { readEnvironment } from "../runtime.js";
+
+export interface VLLMProviderOptions extends ProviderOptions {
+  /** The vLLM executable the sidecar runs (default `vllm`). */
+  vllmCommand?: string;
+  /** Extra arguments for `vllm run-batch`, e.g. `["--tensor-parallel-size", "2"]`. */
+  additionalArgs?: string[];
+  /** The sidecar binary (default: `BATCH_ROUTER_SIDECAR`, else `batch-router-sidecar` on PATH). */
+  sidecarPath?: string;
+  /** The sidecar's state directory (files, batches, logs); the sidecar's default otherwise. */
+  stateDirectory?: string;
+  /** Batches run at once (default 1: one GPU). */
+  concurrency?: number;
+  /** How long to wait for the sidecar to start, in milliseconds (default 30 s). */
+  startTimeoutMs?: number;
+  /** Where the sidecar's own log lines go: this process's stderr (default) or nowhere. */
+  sidecarLog?: "inherit" | "ignore";
+}
+
+export class VLLMProvider extends BatchProvider {
+  private readonly vllmOptions: VLLMProviderOptions;
+  private child: ChildProcess | undefined;
+  private startedUrl: string | undefined;
+
+  constructor(options: VLLMProviderOptions = {}) {
+    // The sidecar takes an optional bearer token: the API key, when given, is sent as one.
+    super({ name: "vllm", keyVariables: ["BATCH_ROUTER_SIDECAR_TOKEN"], requiresKey: false }, options);
+    this.vllmOptions = options;
+  }
+
+  protected override async resolveBaseUrl(configured: string | undefined): Promise<string | undefined> {
+    if (configured !== undefined) return configured;
+    this.startedUrl = `${await this.startSidecar()}/v1`;
+    return this.startedUrl;
+  }
+
+  /** Starts the sidecar and resolves to its address (`http://127.0.0.1:PORT`). */
+  private startSidecar(): Promise<string> {
+    const options = this.vllmOptions;
+    const binary = options.sidecarPath ?? readEnvironment("BATCH_ROUTER_SIDECAR") ?? "batch-router-sidecar";
+    const args = ["--address", "127.0.0.1:0", "--vllm-command", options.vllmCommand ?? "vllm"];
+    for (const argument of options.additionalArgs ?? []) args.push(`--vllm-arg=${argument}`);
+    if (options.stateDirectory !== undefined) args.push("--state-dir", options.stateDirectory);
+    if (options.concurrency !== undefined) args.push("--concurrency", String(options.concurrency));
+    const child = spawn(binary, args, { stdio: ["ignore", "pipe", options.sidecarLog ?? "inherit"] });
+    this.child = child;
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new ConfigurationError(`${binary} did not report its address within ${options.startTimeoutMs ?? 30_000} ms`));
+      }, options.startTimeoutMs ?? 30_000);
+      const lines = createInterface({ input: child.stdout! });
+      lines.on("line", (line) => {
+        const match = line.match(/^listening on (http:\/\/\S+)$/);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.on("error", (error) => {
+        clearTimeout(timer);
+        reject(new ConfigurationError(`cannot start ${binary}: ${error.message} (build it with "cargo build --release -p batch-router-sidecar", or set BATCH_ROUTER_SIDECAR or sidecarPath)`));
+      });
+      child.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        if (this.child === child) {
+          this.child = undefined;
+          this.resetClient();
+        }
+        reject(new ConfigurationError(`${binary} exited before it was ready (${signal ?? `exit code ${code}`})`));
+      });
+    });
+  }
+
+  /** The base URL of the sidecar this provider started, once it runs. */
+  get sidecarUrl(): string | undefined {
+    return this.child ? this.startedUrl : undefined;
+  }
+
+  /** The sidecar this provider started, if any (its process id). */
+  get sidecarProcessId(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Stops the sidecar this provider started (a sidecar at a given `baseUrl` is left alone). */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
