@@ -193,7 +193,9 @@ export abstract class BatchProvider {
    */
   async *getResults(batchId: string, options: CallOptions = {}): AsyncGenerator<UnifiedResult, void, undefined> {
     const signal = options.signal;
-    const meta = await this.files.readMeta(batchId);
+    // The files are named after the id the provider reports, whichever accepted form was passed.
+    const storedId = this.client.canonicalBatchId(batchId);
+    const meta = await this.files.readMeta(storedId);
     const idMap = meta && meta.summary.idMap.length > 0 ? meta.summary.idMap : undefined;
     let stream;
     try {
@@ -202,7 +204,7 @@ export abstract class BatchProvider {
       throw toBatchRouterError(error, signal);
     }
     try {
-      await this.files.startResults(batchId);
+      await this.files.startResults(storedId);
       for (;;) {
         let chunk;
         try {
@@ -211,8 +213,8 @@ export abstract class BatchProvider {
           throw toBatchRouterError(error, signal);
         }
         if (chunk === null) return;
-        await this.files.appendOutput(batchId, chunk.raw);
-        await this.files.appendResults(batchId, chunk.results);
+        await this.files.appendOutput(storedId, chunk.raw);
+        await this.files.appendResults(storedId, chunk.results);
         yield* parseResults(chunk.results);
       }
     } finally {

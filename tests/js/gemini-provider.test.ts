@@ -392,6 +392,24 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
     });
   });
 
+  test("a bare batch id names the same batch as its full name, transparency files included", async () => {
+    const { emulator, storage, provider } = await start();
+    const requests = [geminiText("b0", "bare zero"), geminiText("b1", "bare one")];
+    const batchId = await provider.sendBatch({ provider: "google", requests });
+    const bare = batchId.replace(/^batches\//, "");
+    assert.equal((await provider.getStatus(bare)).batchId, batchId);
+    await waitUntilComplete(provider, bare);
+    // Keyless answers need the submitted ids, found in the batch's meta file under its full name.
+    emulator.editOperation(batchId, (operation) => {
+      for (const response of inlinedResponsesOf(operation)) delete response.metadata;
+    });
+    const results = await collect(provider.getResults(bare));
+    assert.deepEqual(results.map((result) => [result.customId, result.response?.text]), [["b0", "echo: bare zero"], ["b1", "echo: bare one"]]);
+    const files = [...storage.files.keys()].filter((path) => path.includes(bare)).sort();
+    const base = `generated/google/batch_batches_${bare}_`;
+    assert.deepEqual(files, ["meta.json", "output.jsonl", "provider.jsonl", "results.jsonl", "unified.jsonl"].map((kind) => base + kind));
+  });
+
   test("keyless responses whose count disagrees with batchStats are refused too", async () => {
     const { emulator, provider } = await start();
     const requests = [geminiText("a", "first"), geminiText("b", "second")];
@@ -419,5 +437,27 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
     assert.equal(results[0]!.error?.code, "unmatched_result");
     assert.equal(results[0]!.customId, "");
     assert.deepEqual([results[1]!.customId, results[1]!.response?.text], ["m2", "echo: y"]);
+
+    // Google keeps files for 48 hours: a responses file that is gone is a provider 404, not a missing batch.
+    emulator.files.delete(fileName);
+    await assert.rejects(collect(provider.getResults(batchId)), (error: unknown) => {
+      assert.ok(error instanceof ProviderError && !(error instanceof BatchNotFoundError));
+      assert.equal(error.status, 404);
+      assert.match(error.message, new RegExp(`File ${fileName} not found`));
+      return true;
+    });
+  });
+
+  test("text outside ASCII survives both routes, byte counts and chunked downloads", async () => {
+    const { emulator, providerWith } = await start({ chunkSize: 5 });
+    const requests = [geminiText("ü-1", "Grüße aus Köln — 日本語 🌍"), geminiText("quote\"2", "second ✓")];
+    for (const route of ["inline", "file"] as const) {
+      const provider = providerWith({ route });
+      const batchId = await provider.sendBatch({ provider: "google", requests });
+      await waitUntilComplete(provider, batchId);
+      const results = await collect(provider.getResults(batchId));
+      assert.deepEqual(results.map((result) => [result.customId, result.response?.text]), [["ü-1", "echo: Grüße aus Köln — 日本語 🌍"], ["quote\"2", "echo: second ✓"]]);
+    }
+    assert.deepEqual(emulator.violations, []);
   });
 });
