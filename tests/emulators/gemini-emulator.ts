@@ -10,9 +10,12 @@
  * `violations`, so a suite can assert that nothing we sent was wrong.
  *
  * Answers follow proto-JSON: lowerCamelCase, int64 counts as strings, zero counts and `done: false`
- * left out. What each request gets back is decided in `gemini-responses.ts` (magic words).
+ * left out. What each request gets back is decided in `gemini-responses.ts` (magic words); the
+ * Files API is `gemini-files.ts`.
  */
+import { GeminiFiles } from "./gemini-files.js";
 import { outcomeFor, type Json, type JsonObject, type Outcome } from "./gemini-responses.js";
+import { EmulatorClock, asObject, failure, googleError, json } from "./google-http.js";
 
 export type StateSpelling = "BATCH_STATE" | "JOB_STATE";
 /** Where a finished operation keeps its output (reference §3.5, §8.6). */
@@ -55,11 +58,6 @@ export interface ReceivedRequest {
   bodyText: string;
 }
 
-export interface StoredFile {
-  resource: JsonObject & { name: string };
-  bytes: Uint8Array;
-}
-
 type State = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "EXPIRED";
 
 interface Item {
@@ -96,36 +94,8 @@ interface Fault {
   headers: Record<string, string>;
 }
 
-const STATUS_NAMES: Record<number, string> = {
-  400: "INVALID_ARGUMENT",
-  401: "UNAUTHENTICATED",
-  403: "PERMISSION_DENIED",
-  404: "NOT_FOUND",
-  409: "ALREADY_EXISTS",
-  429: "RESOURCE_EXHAUSTED",
-  500: "INTERNAL",
-  503: "UNAVAILABLE",
-};
-
 const TERMINAL: ReadonlySet<State> = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"]);
 const BODY_TEXT_LIMIT = 1_000_000;
-
-/** Google's error body for an HTTP status. */
-export function googleError(status: number, message: string): { error: { code: number; message: string; status: string } } {
-  return { error: { code: status, message, status: STATUS_NAMES[status] ?? "UNKNOWN" } };
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=UTF-8", ...headers } });
-}
-
-function failure(status: number, message: string): Response {
-  return json(status, googleError(status, message));
-}
-
-function asObject(value: unknown): JsonObject | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : undefined;
-}
 
 /** Proto-JSON int64: a string, left out when zero. */
 function setCount(target: JsonObject, name: string, count: number): void {
@@ -146,15 +116,14 @@ function shuffled<T>(values: T[]): T[] {
 }
 
 export class GeminiEmulator {
-  readonly files = new Map<string, StoredFile>();
   readonly batches = new Map<string, BatchRecord>();
   readonly received: ReceivedRequest[] = [];
   /** Every spec violation found in what was sent, with where it was found. */
   readonly violations: string[] = [];
-  private readonly uploads = new Map<string, { declaredBytes: number; displayName: string; mimeType: string }>();
+  private readonly clock = new EmulatorClock();
+  /** The Files API: uploaded inputs and generated responses files. */
+  readonly files = new GeminiFiles(this.clock);
   private readonly faults: Fault[] = [];
-  private counter = 0;
-  private clock = Date.UTC(2026, 2, 2, 9, 0, 0);
 
   constructor(private readonly options: GeminiEmulatorOptions = {}) {}
 
@@ -175,26 +144,13 @@ export class GeminiEmulator {
     if (!record || TERMINAL.has(record.state)) return;
     record.state = state;
     record.error = state === "FAILED" ? { code: 13, message: "The batch failed." } : { code: 4, message: "The batch expired after 48 hours." };
-    record.endTime = this.now();
+    record.endTime = this.clock.now();
     record.updateTime = record.endTime;
   }
 
   /** Changes every later answer about this batch, e.g. to remove keys or responses. */
   editOperation(batchName: string, edit: (operation: JsonObject) => void): void {
     this.record(batchName)?.edits.push(edit);
-  }
-
-  /** Replaces a stored file's content, e.g. to plant a line without a key. */
-  setFileContent(fileName: string, content: string): void {
-    const file = this.files.get(fileName);
-    if (!file) return;
-    file.bytes = new TextEncoder().encode(content);
-    file.resource.sizeBytes = String(file.bytes.length);
-  }
-
-  fileText(fileName: string): string | undefined {
-    const file = this.files.get(fileName);
-    return file ? new TextDecoder().decode(file.bytes) : undefined;
   }
 
   readonly fetch = async (request: Request): Promise<Response> => {
@@ -215,18 +171,17 @@ export class GeminiEmulator {
     const path = url.pathname;
     // The session URL is authorized by its upload id, as Google's is.
     if ((request.method === "POST" || request.method === "PUT") && path === "/upload/v1beta/files" && url.searchParams.has("upload_id")) {
-      return this.finishUpload(url, request.headers, body);
+      return this.files.finishUpload(url, request.headers, body);
     }
     const keyProblem = this.checkKey(request.headers, url);
     if (keyProblem) return keyProblem;
     let match: RegExpMatchArray | null;
-    if (request.method === "POST" && path === "/upload/v1beta/files") return this.startUpload(url, request.headers, body);
+    if (request.method === "POST" && path === "/upload/v1beta/files") return this.files.startUpload(url, request.headers, body);
     if (request.method === "GET" && (match = path.match(/^\/download\/v1beta\/files\/([^/:]+):download$/))) {
-      return this.download(decodeURIComponent(match[1]!), url);
+      return this.files.download(`files/${decodeURIComponent(match[1]!)}`, url, this.options.chunkSize ?? 65536);
     }
     if (request.method === "GET" && (match = path.match(/^\/v1beta\/files\/([^/:]+)$/))) {
-      const file = this.files.get(`files/${decodeURIComponent(match[1]!)}`);
-      return file ? json(200, file.resource) : failure(404, `File files/${match[1]} not found.`);
+      return this.files.describe(`files/${decodeURIComponent(match[1]!)}`);
     }
     if (request.method === "POST" && (match = path.match(/^\/v1beta\/((?:models|tunedModels)\/[^/:]+):batchGenerateContent$/))) {
       return this.create(decodeURIComponent(match[1]!), body);
@@ -251,96 +206,8 @@ export class GeminiEmulator {
     return undefined;
   }
 
-  private nextId(): string {
-    this.counter += 1;
-    return `e${this.counter.toString(36).padStart(5, "0")}`;
-  }
-
-  private now(): string {
-    this.clock += 1000;
-    return new Date(this.clock).toISOString();
-  }
-
   private record(batchName: string): BatchRecord | undefined {
     return this.batches.get(batchName.startsWith("batches/") ? batchName : `batches/${batchName}`);
-  }
-
-  // ---- Files API -------------------------------------------------------------------------------
-
-  private startUpload(url: URL, headers: Headers, body: Uint8Array): Response {
-    if (headers.get("x-goog-upload-protocol") !== "resumable") return failure(400, "Only the resumable upload protocol is emulated.");
-    if (headers.get("x-goog-upload-command") !== "start") return failure(400, "The first upload call must have X-Goog-Upload-Command: start.");
-    const declared = headers.get("x-goog-upload-header-content-length");
-    if (declared === null || !/^\d+$/.test(declared)) return failure(400, "X-Goog-Upload-Header-Content-Length is required.");
-    let displayName = "";
-    if (body.length > 0) {
-      const parsed = asObject(JSON.parse(new TextDecoder().decode(body)))?.file;
-      const file = asObject(parsed);
-      const name = file?.displayName ?? file?.display_name;
-      if (typeof name === "string") displayName = name;
-    }
-    const uploadId = `upload-${this.nextId()}`;
-    this.uploads.set(uploadId, {
-      declaredBytes: Number(declared),
-      displayName,
-      mimeType: headers.get("x-goog-upload-header-content-type") ?? "application/octet-stream",
-    });
-    return new Response(null, {
-      status: 200,
-      headers: {
-        "x-goog-upload-url": `${url.origin}/upload/v1beta/files?upload_id=${uploadId}&upload_protocol=resumable`,
-        "x-goog-upload-status": "active",
-      },
-    });
-  }
-
-  private finishUpload(url: URL, headers: Headers, body: Uint8Array): Response {
-    const uploadId = url.searchParams.get("upload_id")!;
-    const upload = this.uploads.get(uploadId);
-    if (!upload) return failure(404, `No upload session ${uploadId}.`);
-    const command = (headers.get("x-goog-upload-command") ?? "").split(",").map((part) => part.trim());
-    if (command.join(",") !== "upload,finalize") return failure(400, "Expected X-Goog-Upload-Command: upload, finalize.");
-    if (headers.get("x-goog-upload-offset") !== "0") return failure(400, "Expected X-Goog-Upload-Offset: 0 for a single-chunk upload.");
-    if (body.length !== upload.declaredBytes) {
-      return failure(400, `The upload has ${body.length} bytes but ${upload.declaredBytes} were declared.`);
-    }
-    this.uploads.delete(uploadId);
-    const id = `in-${this.nextId()}`;
-    const created = this.now();
-    const resource: StoredFile["resource"] = {
-      name: `files/${id}`,
-      displayName: upload.displayName,
-      mimeType: upload.mimeType,
-      sizeBytes: String(body.length),
-      createTime: created,
-      updateTime: created,
-      expirationTime: new Date(this.clock + 48 * 3600 * 1000).toISOString(),
-      uri: `${url.origin}/v1beta/files/${id}`,
-      state: "ACTIVE",
-      source: "UPLOADED",
-    };
-    this.files.set(resource.name, { resource, bytes: body });
-    return json(200, { file: resource }, { "x-goog-upload-status": "final" });
-  }
-
-  private download(id: string, url: URL): Response {
-    if (url.searchParams.get("alt") !== "media") return failure(400, "Downloads need alt=media.");
-    const file = this.files.get(`files/${id}`);
-    if (!file) return failure(404, `File files/${id} not found.`);
-    const bytes = file.bytes;
-    const chunkSize = this.options.chunkSize ?? 65536;
-    let offset = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (offset >= bytes.length) {
-          controller.close();
-          return;
-        }
-        controller.enqueue(bytes.slice(offset, offset + chunkSize));
-        offset += chunkSize;
-      },
-    });
-    return new Response(stream, { status: 200, headers: { "content-type": "application/octet-stream" } });
   }
 
   // ---- Batches ---------------------------------------------------------------------------------
@@ -401,9 +268,9 @@ export class GeminiEmulator {
       items = this.readFile(new TextDecoder().decode(file.bytes), model);
       if (items.length === 0) return failure(400, `File ${String(fileName)} holds no requests.`);
     }
-    const created = this.now();
+    const created = this.clock.now();
     const record: BatchRecord = {
-      name: `batches/${this.nextId()}`,
+      name: `batches/${this.clock.nextId()}`,
       model,
       displayName: batch.displayName,
       route: inline ? "inline" : "file",
@@ -468,7 +335,7 @@ export class GeminiEmulator {
     record.reads = 0;
     if (record.state === "PENDING") {
       record.state = "RUNNING";
-      record.updateTime = this.now();
+      record.updateTime = this.clock.now();
       // Half of the requests are done while the batch runs.
       record.outcomes = this.outcomes(record, Math.floor(record.items.length / 2));
     } else {
@@ -488,28 +355,16 @@ export class GeminiEmulator {
   private succeed(record: BatchRecord): void {
     record.outcomes = this.outcomes(record, record.items.length);
     record.state = "SUCCEEDED";
-    record.endTime = this.now();
+    record.endTime = this.clock.now();
     record.updateTime = record.endTime;
     if (record.route === "file") {
       let lines = record.items.map((item, index) => JSON.stringify({ key: item.key, ...record.outcomes[index] }));
       if (this.options.shuffleResponses) lines = shuffled(lines);
-      const id = `batch-out-${this.nextId()}`;
-      const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
-      const resource: StoredFile["resource"] = {
-        name: `files/${id}`,
-        mimeType: "application/jsonl",
-        sizeBytes: String(bytes.length),
-        createTime: record.endTime,
-        updateTime: record.endTime,
-        state: "ACTIVE",
-        source: "GENERATED",
-      };
-      this.files.set(resource.name, { resource, bytes });
-      record.responsesFile = resource.name;
+      record.responsesFile = this.files.storeGenerated(lines.join("\n") + "\n");
     }
   }
 
-  private stateName(state: State | "UNSPECIFIED"): string {
+  private stateName(state: State): string {
     return `${this.options.stateSpelling ?? "BATCH_STATE"}_${state}`;
   }
 
@@ -577,7 +432,7 @@ export class GeminiEmulator {
     // is not documented, reference §10).
     record.state = "CANCELLED";
     record.error = { code: 1, message: "The batch was cancelled." };
-    record.endTime = this.now();
+    record.endTime = this.clock.now();
     record.updateTime = record.endTime;
     return json(200, {});
   }

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { GoogleProvider, MemoryStorage, type ProviderOptions, type UnifiedResult } from "batch-router";
 
 import { GeminiEmulator, type GeminiEmulatorOptions } from "../emulators/gemini-emulator.js";
+import type { JsonObject } from "../emulators/gemini-responses.js";
 import { geminiValidator } from "./gemini-spec.js";
 import { serve, type RunningServer } from "./serve.js";
 
@@ -36,6 +37,12 @@ export async function startGemini(options: GeminiEmulatorOptions = {}, providerO
   const storage = new MemoryStorage();
   const providerWith = (extra: ProviderOptions) => new GoogleProvider({ apiKey: GEMINI_KEY, baseUrl: server.url, storage, ...providerOptions, ...extra });
   return { emulator, server, storage, provider: providerWith({}), providerWith };
+}
+
+/** The inline responses of a finished operation (output under `response`). */
+export function inlinedResponsesOf(operation: JsonObject): JsonObject[] {
+  const response = operation.response as { inlinedResponses: { inlinedResponses: JsonObject[] } };
+  return response.inlinedResponses.inlinedResponses;
 }
 
 export async function collect(iterable: AsyncIterable<UnifiedResult>): Promise<UnifiedResult[]> {
