@@ -226,16 +226,19 @@ export abstract class BatchProvider {
    */
   async *getResults(batchId: string, options: CallOptions = {}): AsyncGenerator<UnifiedResult, void, undefined> {
     const signal = options.signal;
-    const meta = this.resultKeys.get(batchId) ?? (await this.files.readMeta(batchId));
+    // The files are named after the id the provider reports, whichever accepted form was passed.
+    const client = await this.client();
+    const storedId = client.canonicalBatchId(batchId);
+    const meta = this.resultKeys.get(storedId) ?? (await this.files.readMeta(storedId));
     const idMap = meta && meta.summary.idMap.length > 0 ? meta.summary.idMap : undefined;
     let stream;
     try {
-      stream = await (await this.client()).openResults(batchId, idMap, meta?.requestIds, signal);
+      stream = await client.openResults(batchId, idMap, meta?.requestIds, signal);
     } catch (error) {
       throw toBatchRouterError(error, signal);
     }
     try {
-      await this.files.startResults(batchId);
+      await this.files.startResults(storedId);
       for (;;) {
         let chunk;
         try {
@@ -244,8 +247,8 @@ export abstract class BatchProvider {
           throw toBatchRouterError(error, signal);
         }
         if (chunk === null) return;
-        await this.files.appendOutput(batchId, chunk.raw);
-        await this.files.appendResults(batchId, chunk.results);
+        await this.files.appendOutput(storedId, chunk.raw);
+        await this.files.appendResults(storedId, chunk.results);
         // One chunk can hold many results: stop between them too once the caller has aborted.
         for (const result of parseResults(chunk.results)) {
           if (signal?.aborted) throw new AbortError();

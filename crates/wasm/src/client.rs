@@ -74,6 +74,12 @@ impl BatchClient {
         })
     }
 
+    /// The batch id as the provider's statuses spell it (Gemini: `batches/{id}` for a bare id).
+    #[wasm_bindgen(js_name = canonicalBatchId)]
+    pub fn canonical_batch_id(&self, batch_id: &str) -> String {
+        self.inner.api.canonical_batch_id(batch_id)
+    }
+
     #[wasm_bindgen(unchecked_return_type = "Promise<BatchStatusResponse>")]
     pub fn status(&self, batch_id: String, signal: Option<AbortSignal>) -> Promise {
         let inner = self.inner.clone();

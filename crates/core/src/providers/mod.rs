@@ -175,6 +175,13 @@ pub trait BatchApi {
     /// The steps that submit a prepared batch. The payload bytes are the prepared JSONL.
     fn submit(&self, summary: &BatchSummary) -> Box<dyn Submission>;
 
+    /// The batch id as this provider's statuses spell it, for an id a caller may write in another
+    /// accepted form (Gemini: a bare id is `batches/{id}`). Callers key what they store about a
+    /// batch by it, so that both forms find the same records.
+    fn canonical_batch_id(&self, batch_id: &str) -> String {
+        batch_id.to_owned()
+    }
+
     fn status_request(&self, batch_id: &str) -> HttpRequest;
     fn parse_status(&self, batch_id: &str, response: &HttpResponse) -> Result<BatchStatusResponse, CoreError>;
 

@@ -127,6 +127,10 @@ impl BatchApi for GoogleApi {
         Box::new(submit::GoogleSubmission::new(self, summary))
     }
 
+    fn canonical_batch_id(&self, batch_id: &str) -> String {
+        batch_name(batch_id)
+    }
+
     fn status_request(&self, batch_id: &str) -> HttpRequest {
         self.request(Method::Get, &self.batch_path(batch_id))
     }

@@ -112,6 +112,7 @@ fn bare_ids_and_full_names_give_the_same_urls() {
         assert_eq!((cancel.method, cancel.url), (Method::Post, format!("{BASE}/v1beta/batches/abc123:cancel")));
         let delete = api.delete_request(id).unwrap();
         assert_eq!((delete.method, delete.url), (Method::Delete, format!("{BASE}/v1beta/batches/abc123")));
+        assert_eq!(api.canonical_batch_id(id), "batches/abc123");
     }
 }
 
