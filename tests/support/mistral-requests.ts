@@ -51,7 +51,7 @@ export function mistralRequests(model = MISTRAL_MODEL): UnifiedRequest[] {
       messages: [
         { role: "user", content: "Quel est le meilleur fromage ?" },
         { role: "assistant", content: "Le comté, sans doute." },
-        { role: "user", content: "Et le meilleur vin ?" },
+        { role: "user", content: "Et le meilleur vin ? Château, s'il vous plaît." },
       ],
       generationConfig: { maxTokens: 128, temperature: 1.2, topP: 0.95, stopSequences: ["FIN"], presencePenalty: 1.5, frequencyPenalty: 0.25 },
     },
