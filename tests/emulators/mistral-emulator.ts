@@ -71,6 +71,7 @@ export interface JobRecord {
   inputErrors: string[];
   /** Whether the input files have been read (file jobs read them when they start). */
   loaded: boolean;
+  /** `timeout_hours` as asked (the job object does not echo it). */
   timeoutHours: number;
   reads: number;
   /** Every result line once the job has ended (output and error lines). */
@@ -119,13 +120,6 @@ export class MistralEmulator {
     const record = this.jobs.get(jobId);
     if (!record || TERMINAL.has(record.job.status)) return;
     this.finish(record, "TIMEOUT_EXCEEDED", "half");
-  }
-
-  /** Moves a job straight to SUCCESS (writing its results). */
-  complete(jobId: string): void {
-    const record = this.jobs.get(jobId);
-    if (!record || TERMINAL.has(record.job.status)) return;
-    this.finish(record, "SUCCESS", "all");
   }
 
   /** Replaces a stored file's content (e.g. to plant a malformed line). */

@@ -72,7 +72,8 @@ for (const route of ["file", "inline"] as const) {
       timeoutHours: 48,
       fetch: emulator.fetch,
     });
-    await provider.sendBatch({ provider: "mistral", requests: mistralRequests(), metadata: { job_type: "spec" } });
+    const batchId = await provider.sendBatch({ provider: "mistral", requests: mistralRequests(), metadata: { job_type: "spec" } });
+    assert.equal(emulator.jobs.get(batchId)?.timeoutHours, 48);
     const create = emulator.received.find((request) => request.method === "POST" && request.path === "/v1/batch/jobs");
     assert.ok(create, "a create call was made");
     assert.equal(create.headers["content-type"], "application/json");
