@@ -164,6 +164,14 @@ impl BatchClient {
                     status: status.raw_status,
                 }));
             }
+            // Some finished batches show where their results are only when read a second way.
+            let status = match api.results_status_request(&status) {
+                Some(request) => {
+                    let response = fetcher.send_and_read(&request, None).await.map_err(to_js_error)?;
+                    api.parse_status(&batch_id, &response).map_err(to_js_error)?
+                }
+                None => status,
+            };
             let sources = match &request_ids {
                 Some(ids) => api.result_sources_in_order(&status, ids),
                 None => api.result_sources(&status),

@@ -198,6 +198,15 @@ pub trait BatchApi {
         self.parse_list(response)
     }
 
+    /// A second status read some finished batches need before [`BatchApi::result_sources`] can
+    /// find their results (Mistral: a job that names no result file carries its results only when
+    /// read with `?inline=true`). Executors read it, parse it with [`BatchApi::parse_status`] and
+    /// locate the results from that status. `None` for most batches.
+    fn results_status_request(&self, status: &BatchStatusResponse) -> Option<HttpRequest> {
+        let _ = status;
+        None
+    }
+
     /// Where the results of a finished batch are, from its status.
     fn result_sources(&self, status: &BatchStatusResponse) -> Result<Vec<ResultSource>, CoreError>;
 

@@ -7,6 +7,7 @@
 //! starts with `/v1`, as in the spec.
 
 mod options;
+mod paging;
 mod request;
 mod results;
 mod status;
@@ -31,6 +32,7 @@ use crate::{CoreError, Provider};
 use super::common::{http_error, parse_json, u64_field};
 use super::{BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Submission};
 use options::{check_metadata, check_top_p, choose_route, timeout_hours};
+use paging::{parse_cursor, Window};
 use submission::MistralSubmission;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.mistral.ai";
@@ -89,8 +91,9 @@ impl MistralApi {
     }
 
     /// `GET /v1/batch/jobs/{id}?inline=true`: the job with its results in `outputs`. Polling does not
-    /// use it (a finished file job would bring every result along); [`BatchApi::result_sources`]
-    /// reads `outputs` from a status parsed from this answer.
+    /// use it (a finished file job would bring every result along); executors ask for it through
+    /// [`BatchApi::results_status_request`] when a finished job names no result file, and
+    /// [`BatchApi::result_sources`] reads `outputs` from the status parsed from this answer.
     pub fn status_request_with_outputs(&self, batch_id: &str) -> HttpRequest {
         self.request(Method::Get, &format!("{}?inline=true", Self::job_path(batch_id)))
     }
@@ -164,16 +167,27 @@ impl BatchApi for MistralApi {
         self.parse_status(batch_id, response)
     }
 
-    /// `page` comes from the cursor (a page number from a previous `nextCursor`), `page_size` from
-    /// `limit`; keep the same limit while paging. A cursor that is not a number is sent as it is,
-    /// for Mistral to refuse.
+    /// `page` and `page_size` for the offset in the cursor (see [`paging`]) and `limit`. A cursor
+    /// that is not an offset is sent as the page, for Mistral to refuse.
     fn list_request(&self, options: &ListOptions) -> HttpRequest {
         let mut query = Vec::new();
-        if let Some(after) = &options.after {
-            query.push(format!("page={}", encode_component(after)));
-        }
-        if let Some(limit) = options.limit {
-            query.push(format!("page_size={}", limit.max(1)));
+        match options.after.as_deref().map(|cursor| (cursor, parse_cursor(cursor))) {
+            None | Some((_, Ok(0))) => {
+                if let Some(limit) = options.limit {
+                    query.push(format!("page_size={}", limit.max(1)));
+                }
+            }
+            Some((_, Ok(offset))) => {
+                let window = Window::at(offset, options.limit);
+                query.push(format!("page={}", window.page));
+                query.push(format!("page_size={}", window.size));
+            }
+            Some((cursor, Err(_))) => {
+                query.push(format!("page={}", encode_component(cursor)));
+                if let Some(limit) = options.limit {
+                    query.push(format!("page_size={}", limit.max(1)));
+                }
+            }
         }
         let path =
             if query.is_empty() { "/v1/batch/jobs".to_owned() } else { format!("/v1/batch/jobs?{}", query.join("&")) };
@@ -190,16 +204,8 @@ impl BatchApi for MistralApi {
         if !response.is_success() {
             return Err(http_error(self.name(), response, None));
         }
-        let page: u64 = match &options.after {
-            None => 0,
-            Some(cursor) => cursor.parse().map_err(|_| {
-                CoreError::invalid_batch(
-                    "after",
-                    format!("\"{cursor}\" is not a Mistral page number from `nextCursor`"),
-                )
-            })?,
-        };
-        let page_size = options.limit.map_or(DEFAULT_PAGE_SIZE, |limit| u64::from(limit.max(1)));
+        let offset = options.after.as_deref().map(parse_cursor).transpose()?.unwrap_or(0);
+        let window = Window::at(offset, options.limit);
         let body = parse_json(self.name(), "batch job list", response)?;
         if body.get("total").is_none() {
             return Err(CoreError::invalid_response(self.name(), "batch job list without `total`"));
@@ -214,9 +220,9 @@ impl BatchApi for MistralApi {
                 return Err(CoreError::invalid_response(self.name(), "batch job list whose `data` is not a list"))
             }
         };
-        let next_page = page.saturating_add(1);
-        let has_more = next_page.saturating_mul(page_size) < total;
-        Ok(BatchListPage { batches, has_more, next_cursor: has_more.then(|| next_page.to_string()) })
+        let next_offset = window.end();
+        let has_more = next_offset < total;
+        Ok(BatchListPage { batches, has_more, next_cursor: has_more.then(|| next_offset.to_string()) })
     }
 
     fn delete_request(&self, batch_id: &str) -> Result<HttpRequest, CoreError> {
@@ -236,6 +242,18 @@ impl BatchApi for MistralApi {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// A finished job that has results but names no output or error file and carries no `outputs`
+    /// (an inline job read without `?inline=true`) is read again with `?inline=true`.
+    fn results_status_request(&self, status: &BatchStatusResponse) -> Option<HttpRequest> {
+        let names_a_file =
+            ["output_file", "error_file"].iter().any(|field| status.raw.get(field).and_then(Value::as_str).is_some());
+        let carries_outputs = status.raw.get("outputs").and_then(Value::as_array).is_some_and(|list| !list.is_empty());
+        let counts = &status.request_counts;
+        let has_results = counts.succeeded + counts.errored > 0;
+        (status.status.is_terminal() && has_results && !names_a_file && !carries_outputs)
+            .then(|| self.status_request_with_outputs(&status.batch_id))
     }
 
     /// The output and error files when the job names them; otherwise inline `outputs` when the

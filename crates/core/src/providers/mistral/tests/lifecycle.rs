@@ -46,13 +46,15 @@ fn list_pages_by_number_until_total_is_reached() {
     let page = api().parse_list_page(&first, &response(200, &fixture("list.json"))).unwrap();
     assert_eq!(page.batches.len(), 2);
     assert_eq!(page.batches[0].status, BatchStatus::Completed);
-    assert_eq!((page.has_more, page.next_cursor.as_deref()), (true, Some("1")));
+    // The cursor counts the jobs listed so far.
+    assert_eq!((page.has_more, page.next_cursor.as_deref()), (true, Some("2")));
 
     let second = ListOptions { limit: Some(2), after: page.next_cursor };
     assert_eq!(api().list_request(&second).url, "http://127.0.0.1:9/v1/batch/jobs?page=1&page_size=2");
     let page = api().parse_list_page(&second, &response(200, &fixture("list.json"))).unwrap();
-    assert_eq!(page.next_cursor.as_deref(), Some("2"));
-    let last = ListOptions { limit: Some(2), after: Some("2".into()) };
+    assert_eq!(page.next_cursor.as_deref(), Some("4"));
+    let last = ListOptions { limit: Some(2), after: page.next_cursor };
+    assert_eq!(api().list_request(&last).url, "http://127.0.0.1:9/v1/batch/jobs?page=2&page_size=2");
     let page = api().parse_list_page(&last, &response(200, &fixture("list.json"))).unwrap();
     assert_eq!((page.has_more, page.next_cursor), (false, None));
 
@@ -64,7 +66,23 @@ fn list_pages_by_number_until_total_is_reached() {
 }
 
 #[test]
-fn list_refuses_a_cursor_that_is_not_a_page_and_an_answer_without_total() {
+fn a_cursor_continues_where_its_page_ended_whatever_the_next_limit() {
+    // After a page of 2, a limit of 5 must not start at page 1 of 5 (jobs 5 to 9): it asks for
+    // page 1 of 2, the jobs from offset 2, and moves on from offset 4.
+    let after_two = ListOptions { limit: Some(5), after: Some("2".into()) };
+    assert_eq!(api().list_request(&after_two).url, "http://127.0.0.1:9/v1/batch/jobs?page=1&page_size=2");
+    let page = api().parse_list_page(&after_two, &response(200, &fixture("list.json"))).unwrap();
+    assert_eq!((page.has_more, page.next_cursor.as_deref()), (true, Some("4")));
+    let after_six = ListOptions { limit: Some(4), after: Some("6".into()) };
+    assert_eq!(api().list_request(&after_six).url, "http://127.0.0.1:9/v1/batch/jobs?page=2&page_size=3");
+    let after_hundred = ListOptions { limit: None, after: Some("100".into()) };
+    assert_eq!(api().list_request(&after_hundred).url, "http://127.0.0.1:9/v1/batch/jobs?page=1&page_size=100");
+    let from_start = ListOptions { limit: Some(3), after: Some("0".into()) };
+    assert_eq!(api().list_request(&from_start).url, "http://127.0.0.1:9/v1/batch/jobs?page_size=3");
+}
+
+#[test]
+fn list_refuses_a_cursor_that_is_not_an_offset_and_an_answer_without_total() {
     let options = ListOptions { limit: None, after: Some("batch_9".into()) };
     assert_eq!(api().list_request(&options).url, "http://127.0.0.1:9/v1/batch/jobs?page=batch_9");
     let error = api().parse_list_page(&options, &response(200, &fixture("list.json"))).unwrap_err();
@@ -155,4 +173,31 @@ fn inline_outputs_are_a_result_source() {
     let ids: Vec<&str> = results.iter().map(|result| result.custom_id.as_str()).collect();
     assert_eq!(ids, ["0", "1"]);
     assert!(results.iter().all(|result| result.response.is_some()));
+}
+
+#[test]
+fn a_finished_job_without_files_or_outputs_is_read_again_with_its_outputs() {
+    let mut job = fixture_json("job_success.json");
+    job["output_file"] = Value::Null;
+    job["error_file"] = Value::Null;
+    let bare = parse_job("mistral", &job).unwrap();
+    let request = api().results_status_request(&bare).expect("a second read");
+    assert_eq!(
+        (request.method, request.url.as_str()),
+        (Method::Get, "http://127.0.0.1:9/v1/batch/jobs/b6f2c1a4-5d3e-4f7a-9c8b-2e1d0a9f8b7c?inline=true")
+    );
+    assert!(has_auth(&request));
+
+    // Files, outputs, a running job or a job without results need no second read.
+    let with_files = api().parse_status("j", &response(200, &fixture("job_success.json"))).unwrap();
+    assert!(api().results_status_request(&with_files).is_none());
+    job["outputs"] = Value::Array(vec![serde_json::from_str(fixture("output.jsonl").lines().next().unwrap()).unwrap()]);
+    assert!(api().results_status_request(&parse_job("mistral", &job).unwrap()).is_none());
+    let running = api().parse_status("j", &response(200, &fixture("job_running.json"))).unwrap();
+    assert!(api().results_status_request(&running).is_none());
+    let failed = api().parse_status("j", &response(200, &fixture("job_failed.json"))).unwrap();
+    assert!(api().results_status_request(&failed).is_none());
+    // Other providers never need one.
+    let openai = api_for(Provider::OpenAI, ClientConfig::default()).unwrap();
+    assert!(openai.results_status_request(&bare).is_none());
 }
