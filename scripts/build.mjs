@@ -2,7 +2,7 @@
 // Builds the npm package: the wasm core (cargo), its JS bindings (wasm-bindgen), a size-optimised
 // module (wasm-opt from npm's binaryen), then the TypeScript (tsc). Output: npm/wasm and npm/dist.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -15,6 +15,22 @@ const WASM_SIZE_BUDGET = 1_200_000;
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
   execFileSync(command, args, { stdio: "inherit", cwd: root, ...options });
+}
+
+// Deno's type checker reads a `.js` file's types from the file itself unless the file names its
+// declarations; without this, type-only exports (interfaces) are missing for Deno users.
+function linkSelfTypes(directory) {
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) {
+      linkSelfTypes(path);
+    } else if (entry.name.endsWith(".js") && existsSync(path.replace(/\.js$/, ".d.ts"))) {
+      const text = readFileSync(path, "utf8");
+      const shebang = text.startsWith("#!") ? text.slice(0, text.indexOf("\n") + 1) : "";
+      const directive = `// @ts-self-types="./${entry.name.replace(/\.js$/, ".d.ts")}"\n`;
+      if (!text.includes("@ts-self-types")) writeFileSync(path, shebang + directive + text.slice(shebang.length));
+    }
+  }
 }
 
 function targetDirectory() {
@@ -69,4 +85,6 @@ if (after > WASM_SIZE_BUDGET) {
 
 rmSync(join(root, "npm", "dist"), { recursive: true, force: true });
 run(join(root, "node_modules", ".bin", "tsc"), ["-p", join(root, "npm", "tsconfig.json")]);
+linkSelfTypes(join(root, "npm", "dist"));
+linkSelfTypes(wasmOut);
 console.log("built npm/ (dist and wasm)");

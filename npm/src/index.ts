@@ -13,4 +13,5 @@ setRuntime({ defaultStorage: (directory) => new FileStorage(directory) });
 
 export * from "./api.js";
 export { FileStorage } from "./file-storage.js";
-export { VLLMProvider, type VLLMProviderOptions } from "./providers/vllm-provider.js";
+export { VLLMProvider } from "./providers/vllm-provider.js";
+export type { VLLMProviderOptions } from "./providers/vllm-provider.js";
