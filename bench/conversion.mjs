@@ -52,8 +52,7 @@ export async function benchConversion({ count = 100_000, repeats = 5, root }) {
     floor(text); // warm up
     const floorMs = best(repeats, () => floor(text));
     for (const provider of PROVIDERS) {
-      // The multimodal variant has an image URL, which Gemini batch does not take: drop it there.
-      const options = { name: "bench", dropUnsupported: provider === "google" };
+      const options = { name: "bench" };
       await dryRun(provider, text, options); // warm up
       const packageMs = await bestAsync(repeats, () => dryRun(provider, text, options));
       const native = JSON.parse(

@@ -13,7 +13,7 @@ export function unifiedRequests(count, { multimodal = false, model = "gpt-4o-min
       ? [
           { type: "text", text: question },
           { type: "image", sourceType: "base64", mediaType: "image/png", data: PIXEL },
-          { type: "image", sourceType: "url", data: `https://example.com/images/${index}.png` },
+          { type: "image", sourceType: "base64", mediaType: "image/png", data: PIXEL },
         ]
       : question;
     lines[index] = JSON.stringify({

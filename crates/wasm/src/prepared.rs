@@ -22,10 +22,14 @@ impl PreparedBatch {
         to_js(&self.summary)
     }
 
-    /// The provider JSONL as text (a copy, for the transparency files).
-    #[wasm_bindgen(js_name = providerJsonl)]
-    pub fn provider_jsonl(&self) -> String {
-        String::from_utf8_lossy(&self.jsonl).into_owned()
+    /// The provider JSONL as text (for the transparency files), decoded straight from wasm memory.
+    #[wasm_bindgen(js_name = providerJsonl, unchecked_return_type = "string")]
+    pub fn provider_jsonl(&self) -> JsValue {
+        // serde_json only writes UTF-8, so the lossy path never replaces anything.
+        match std::str::from_utf8(&self.jsonl) {
+            Ok(text) => JsValue::from_str(text),
+            Err(_) => JsValue::from_str(&String::from_utf8_lossy(&self.jsonl)),
+        }
     }
 }
 
