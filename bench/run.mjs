@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every benchmark and prints ratios against baselines measured in the same run.
-//   node bench/run.mjs            (BENCH_COUNT=100000 requests, BENCH_DECODE_MB=1024)
+//   node bench/run.mjs [conversion|decode|cold-start|sidecar ...]
+//   (BENCH_COUNT=100000 requests, BENCH_DECODE_MB=1024, BENCH_SIDECAR_LINES=1000000)
 // Targets (issue "Every runtime…"): conversion ≤ 1.0× the floor; decode ≥ 200 MB/s with peak memory
 // under 150 MB whatever the file size; cold start under 30 ms; sidecar memory flat in the file size.
 import { execFileSync } from "node:child_process";
@@ -10,10 +11,12 @@ import { fileURLToPath } from "node:url";
 import { benchColdStart } from "./cold-start.mjs";
 import { benchConversion } from "./conversion.mjs";
 import { benchDecode } from "./decode.mjs";
+import { benchSidecar } from "./sidecar.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const count = Number(process.env.BENCH_COUNT ?? 100_000);
 const decodeMegabytes = Number(process.env.BENCH_DECODE_MB ?? 1024);
+const sidecarLines = Number(process.env.BENCH_SIDECAR_LINES ?? 1_000_000);
 const only = process.argv.slice(2);
 const wanted = (name) => only.length === 0 || only.includes(name);
 const fixed = (value, digits = 1) => value.toFixed(digits);
@@ -53,4 +56,24 @@ if (wanted("cold-start")) {
     ["wasm bytes", "gzip bytes", "cold start ms", "floor ms", "start minus floor", "target <30 ms"],
     [[result.wasmBytes, result.wasmGzipBytes, fixed(result.coldStartMs), fixed(result.floorMs), fixed(result.coldStartMs - result.floorMs), result.coldStartMs < 30 ? "met" : "missed"]],
   );
+}
+
+if (wanted("sidecar")) {
+  const { uploads, load } = await benchSidecar({ root, lines: sidecarLines });
+  console.log("Sidecar upload (multipart, streamed to disk): peak memory of the sidecar process (VmHWM)");
+  table(
+    ["lines", "file MB", "seconds", "idle MB", "peak MB"],
+    uploads.map((row) => [row.lines, fixed(row.megabytes), fixed(row.seconds, 2), fixed(row.idleMegabytes), fixed(row.peakMegabytes)]),
+  );
+  const flat = uploads.length === 2 && uploads[1].peakMegabytes < uploads[0].peakMegabytes * 1.5;
+  console.log(`memory flat in the file size (target): ${flat ? "met" : "missed"}\n`);
+  console.log(`Sidecar status latency, ${load.clients} concurrent clients on loopback; floor = the same load on /health`);
+  table(
+    ["endpoint", "requests/s", "p50 ms", "p99 ms"],
+    [
+      ["/health (floor)", fixed(load.floor.perSecond, 0), fixed(load.floor.p50, 2), fixed(load.floor.p99, 2)],
+      ["GET /v1/batches/{id}", fixed(load.status.perSecond, 0), fixed(load.status.p50, 2), fixed(load.status.p99, 2)],
+    ],
+  );
+  console.log(`status p50 / floor p50: ${fixed(load.status.p50 / load.floor.p50, 2)}×\n`);
 }
