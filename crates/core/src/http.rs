@@ -101,6 +101,13 @@ pub fn payload_bytes(prefix: &str, jsonl: &[u8], suffix: &str, lines_as_array: b
     bytes
 }
 
+/// `scheme://host[:port]` of a URL, lower-cased: credentials go only to the origin they belong to.
+pub fn origin(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |position| position + 3);
+    let end = url[after_scheme..].find(['/', '?', '#']).map_or(url.len(), |position| after_scheme + position);
+    url[..end].to_ascii_lowercase()
+}
+
 /// Percent-encodes a query or path component (RFC 3986 unreserved characters pass through).
 pub fn encode_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -135,6 +142,13 @@ pub fn multipart_envelope(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert_eq!(origin("https://API.anthropic.com/v1/messages?x=1"), "https://api.anthropic.com");
+        assert_eq!(origin("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_ne!(origin("https://api.anthropic.com/a"), origin("https://evil.example/a"));
+    }
 
     #[test]
     fn encodes_components() {

@@ -21,7 +21,7 @@ pub use status::{parse_batch, parse_list, status_of};
 
 use serde_json::Value;
 
-use crate::http::{encode_component, Body, HttpRequest, HttpResponse, Method};
+use crate::http::{encode_component, origin, Body, HttpRequest, HttpResponse, Method};
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
 use crate::validate::{validate_batch, Warning};
@@ -77,13 +77,18 @@ impl AnthropicApi {
     }
 
     /// The results URL as given by the batch (an absolute URL; a path is taken relative to the base).
+    /// The key goes only to the API's own origin: a `results_url` elsewhere is fetched without it.
     fn results_request(&self, results_url: &str) -> HttpRequest {
         let url = if results_url.starts_with('/') {
             format!("{}{results_url}", self.base_url)
         } else {
             results_url.to_owned()
         };
-        let mut request = self.call(Method::Get, url);
+        let mut request = if origin(&url) == origin(&self.base_url) {
+            self.call(Method::Get, url)
+        } else {
+            HttpRequest::new(Method::Get, url).header("anthropic-version", API_VERSION)
+        };
         request.streaming = true;
         request
     }

@@ -14,7 +14,7 @@
 
 use serde_json::json;
 
-use crate::http::{Body, HttpRequest, HttpResponse, Method};
+use crate::http::{origin, Body, HttpRequest, HttpResponse, Method};
 use crate::model::BatchStatusResponse;
 use crate::providers::common::{http_error, parse_json};
 use crate::providers::{BatchSummary, Step, Submission, SubmitRoute};
@@ -190,11 +190,4 @@ fn with_key(request: HttpRequest, api_key: &str) -> HttpRequest {
     } else {
         request.header("x-goog-api-key", api_key)
     }
-}
-
-/// `scheme://host[:port]` of a URL, lower-cased.
-fn origin(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |position| position + 3);
-    let end = url[after_scheme..].find(['/', '?', '#']).map_or(url.len(), |position| after_scheme + position);
-    url[..end].to_ascii_lowercase()
 }
