@@ -49,6 +49,23 @@ pub struct RequestCounts {
     pub expired: u64,
 }
 
+impl RequestCounts {
+    /// Counts from a provider that reports only a total, the succeeded and the failed (OpenAI,
+    /// Mistral): what is left is still running, or was cut short by the cancellation or expiry that
+    /// ended the batch.
+    pub fn from_reported(status: BatchStatus, total: u64, succeeded: u64, errored: u64) -> Self {
+        let unfinished = total.saturating_sub(succeeded + errored);
+        let mut counts = RequestCounts { total, succeeded, errored, ..Default::default() };
+        match status {
+            BatchStatus::Validating | BatchStatus::InProgress => counts.processing = unfinished,
+            BatchStatus::Cancelled => counts.cancelled = unfinished,
+            BatchStatus::Expired => counts.expired = unfinished,
+            BatchStatus::Completed | BatchStatus::Failed => {}
+        }
+        counts
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "camelCase")]

@@ -35,14 +35,7 @@ pub fn parse_job(provider: &str, job: &Value) -> Result<BatchStatusResponse, Cor
     // Only these three are reported (`completed_requests` is left in `raw`: its relation to the
     // other two is undocumented, reference §10). What neither succeeded nor failed is still
     // running, or was cut short by the cancellation or timeout that ended the job.
-    let unfinished = total.saturating_sub(succeeded + errored);
-    let mut request_counts = RequestCounts { total, succeeded, errored, ..Default::default() };
-    match status {
-        BatchStatus::Validating | BatchStatus::InProgress => request_counts.processing = unfinished,
-        BatchStatus::Cancelled => request_counts.cancelled = unfinished,
-        BatchStatus::Expired => request_counts.expired = unfinished,
-        BatchStatus::Completed | BatchStatus::Failed => {}
-    }
+    let request_counts = RequestCounts::from_reported(status, total, succeeded, errored);
     let timestamp = |name: &str| job.get(name).and_then(Value::as_i64).map(unix_to_rfc3339);
     let errors = job
         .get("errors")

@@ -33,16 +33,7 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
     let total = u64_field(&counts, "total");
     let succeeded = u64_field(&counts, "completed");
     let errored = u64_field(&counts, "failed");
-    let unfinished = total.saturating_sub(succeeded + errored);
-    // OpenAI counts only completed and failed; what is left is still running, or was cut short
-    // by the cancellation or expiry that ended the batch.
-    let mut request_counts = RequestCounts { total, succeeded, errored, ..Default::default() };
-    match status {
-        BatchStatus::Cancelled => request_counts.cancelled = unfinished,
-        BatchStatus::Expired => request_counts.expired = unfinished,
-        BatchStatus::Validating | BatchStatus::InProgress => request_counts.processing = unfinished,
-        BatchStatus::Completed | BatchStatus::Failed => {}
-    }
+    let request_counts = RequestCounts::from_reported(status, total, succeeded, errored);
     let timestamp = |name: &str| batch.get(name).and_then(Value::as_i64).map(unix_to_rfc3339);
     let completed_at =
         ["completed_at", "failed_at", "cancelled_at", "expired_at"].iter().find_map(|name| timestamp(name));
