@@ -1,10 +1,26 @@
 //! What several providers share: reading error bodies, JSON helpers.
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::is_retryable_status;
 use crate::http::HttpResponse;
 use crate::CoreError;
+
+/// A chat message on the wire, as OpenAI, Mistral and Anthropic shape it: a role and content that is
+/// a plain string or a list of the provider's own part type `P`.
+#[derive(Serialize)]
+pub struct WireMessage<'a, P: Serialize> {
+    pub role: &'static str,
+    pub content: WireContent<'a, P>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum WireContent<'a, P: Serialize> {
+    Text(&'a str),
+    Parts(Vec<P>),
+}
 
 /// Turns a non-2xx response into a [`CoreError`]. `batch_id` is given for calls about one batch, so
 /// that 404 becomes `BatchNotFound`.

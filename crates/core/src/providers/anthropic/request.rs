@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, SourceType, SystemPrompt, UnifiedRequest};
+use crate::providers::common::{WireContent, WireMessage};
 use crate::CoreError;
 
 /// Sent as `max_tokens` when a request sets no `generationConfig.maxTokens`: Anthropic requires the
@@ -42,18 +43,8 @@ enum System<'a> {
     Blocks(Vec<Block<'a>>),
 }
 
-#[derive(Serialize)]
-struct Message<'a> {
-    role: &'static str,
-    content: Content<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Content<'a> {
-    Text(&'a str),
-    Blocks(Vec<Block<'a>>),
-}
+type Message<'a> = WireMessage<'a, Block<'a>>;
+type Content<'a> = WireContent<'a, Block<'a>>;
 
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -123,7 +114,7 @@ fn params(request: &UnifiedRequest) -> Params<'_> {
 fn content(content: &MessageContent) -> Content<'_> {
     match content {
         MessageContent::Text(text) => Content::Text(text),
-        MessageContent::Parts(_) => Content::Blocks(
+        MessageContent::Parts(_) => Content::Parts(
             content
                 .parts()
                 .into_iter()

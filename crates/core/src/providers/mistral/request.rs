@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
+use crate::providers::common::{WireContent, WireMessage};
 use crate::CoreError;
 
 #[derive(Serialize)]
@@ -35,18 +36,8 @@ struct ChatBody<'a> {
     frequency_penalty: Option<f64>,
 }
 
-#[derive(Serialize)]
-struct Message<'a> {
-    role: &'static str,
-    content: Content<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Content<'a> {
-    Text(&'a str),
-    Parts(Vec<Part<'a>>),
-}
+type Message<'a> = WireMessage<'a, Part<'a>>;
+type Content<'a> = WireContent<'a, Part<'a>>;
 
 /// Content chunks (spec `TextChunk`, `ImageURLChunk`, `DocumentURLChunk`).
 #[derive(Serialize)]

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
+use crate::providers::common::{WireContent, WireMessage};
 use crate::CoreError;
 
 use super::Dialect;
@@ -40,18 +41,8 @@ struct ChatBody<'a> {
     frequency_penalty: Option<f64>,
 }
 
-#[derive(Serialize)]
-struct Message<'a> {
-    role: &'static str,
-    content: Content<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Content<'a> {
-    Text(&'a str),
-    Parts(Vec<Part<'a>>),
-}
+type Message<'a> = WireMessage<'a, Part<'a>>;
+type Content<'a> = WireContent<'a, Part<'a>>;
 
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
