@@ -52,7 +52,9 @@ function childEnvironment(overrides: Record<string, string>): Record<string, str
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     // A developer's own settings must not steer the examples away from the emulators.
-    if (value !== undefined && !/^(OPENAI|ANTHROPIC|GOOGLE|GEMINI|MISTRAL|VLLM|EXAMPLE)_/.test(name)) environment[name] = value;
+    if (value !== undefined && !/^((OPENAI|ANTHROPIC|GOOGLE|GEMINI|MISTRAL|VLLM|EXAMPLE|BATCH_ROUTER_SIDECAR)_|(IMAGE_URL|PDF_URL|BATCH_ROUTER_SIDECAR)$)/.test(name)) {
+      environment[name] = value;
+    }
   }
   return { ...environment, ...overrides };
 }
