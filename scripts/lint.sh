@@ -13,3 +13,6 @@ else
 fi
 tsc --noEmit -p npm/tsconfig.json
 tsc --noEmit -p tests/tsconfig.json
+# The API reference (typedoc.json: npm/src/index.ts → docs/api); a warning (a broken link, a public
+# type that is not exported) fails the lint.
+typedoc --treatWarningsAsErrors

@@ -8,18 +8,26 @@ import { TransparencyFiles } from "./transparency.js";
 import type { BatchSummary, ProviderName } from "./types.js";
 import { prepareJsonlInCore } from "./wasm.js";
 
+/** Options of {@link dryRun}. */
 export interface DryRunOptions {
   /** Name used in the file names: `batch_dryrun-<name>_*.jsonl`. */
   name: string;
+  /** Where to write the unified and provider JSONL; nothing is written without one. */
   storage?: BatchStorage;
+  /** Leave out settings the provider cannot express (reported as warnings) instead of failing. */
   dropUnsupported?: boolean;
+  /** Batch metadata, as `sendBatch` would send it. */
   metadata?: Record<string, string>;
+  /** Force the file or the inline route where the provider has both. */
   route?: "file" | "inline";
 }
 
+/** What {@link dryRun} produced. */
 export interface DryRunResult {
   provider: ProviderName;
+  /** Counts, bytes, model, route, warnings and the custom-id map. */
   summary: BatchSummary;
+  /** The provider's own JSONL: exactly what would be uploaded or sent. */
   providerJsonl: string;
   /** Paths (relative to the storage) of the files written. */
   files: string[];

@@ -4,7 +4,9 @@ import { dirname, join } from "node:path";
 
 import type { BatchStorage } from "./storage.js";
 
+/** Keeps the transparency files under a directory (the default in Node, Deno and Bun). */
 export class FileStorage implements BatchStorage {
+  /** The root directory; files go under `generated/<provider>/`. */
   readonly directory: string;
   private readonly created = new Set<string>();
 

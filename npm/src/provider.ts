@@ -11,8 +11,10 @@ import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "./types.js";
 import { BatchClient, prepareJsonlInCore, type PreparedBatch } from "./wasm.js";
 
+/** A `fetch` replacement: takes a `Request`, resolves to a `Response`. */
 export type FetchFunction = (input: Request) => Promise<Response>;
 
+/** Options every provider takes. Keys and base URLs default to the provider's environment variables. */
 export interface ProviderOptions {
   /** Defaults to the provider's environment variable (e.g. `OPENAI_API_KEY`). */
   apiKey?: string;
@@ -39,15 +41,19 @@ export interface ProviderOptions {
   timeoutHours?: number;
 }
 
+/** Options of a single call. */
 export interface CallOptions {
+  /** Aborts the call: it rejects with `AbortError`. */
   signal?: AbortSignal;
 }
 
+/** Options of {@link BatchProvider.sendBatch}. */
 export interface SendOptions extends CallOptions {
   /** Batch metadata stored by the provider, merged over `batch.metadata`. */
   metadata?: Record<string, string>;
 }
 
+/** Options of {@link BatchProvider.listBatches} and {@link BatchProvider.listBatchPage}. */
 export interface ListBatchesOptions extends CallOptions {
   /** How many batches to return at most (default 20). Pages are followed as needed. */
   limit?: number;
@@ -55,16 +61,22 @@ export interface ListBatchesOptions extends CallOptions {
   after?: string;
 }
 
+/** One page of batches, as the provider returned it. */
 export interface BatchListPage {
   batches: BatchStatusResponse[];
+  /** Whether the provider has more batches after this page. */
   hasMore: boolean;
+  /** Pass as `after` to get the next page. */
   nextCursor?: string;
 }
 
 /** A converted batch that has not been sent: its provider JSONL and summary. */
 export interface PreparedBatchInfo {
+  /** Counts, bytes, model, route, warnings and the custom-id map. */
   summary: BatchSummary;
+  /** The requests as unified JSONL, one per line. */
   unifiedJsonl: string;
+  /** The provider's own JSONL: exactly what would be uploaded or sent. */
   providerJsonl: string;
 }
 
@@ -95,7 +107,14 @@ function parseResults(jsonl: string): UnifiedResult[] {
   return JSON.parse("[" + jsonl.slice(0, -1).replaceAll("\n", ",") + "]") as UnifiedResult[];
 }
 
+/**
+ * What every provider does: validate and send a batch, follow its status, stream its results,
+ * cancel, list and delete. {@link OpenAIProvider}, {@link AnthropicProvider},
+ * {@link GoogleProvider}, {@link MistralProvider} and {@link VLLMProvider} are this class with each
+ * provider's defaults; requests, statuses and results have the same shape for all of them.
+ */
 export abstract class BatchProvider {
+  /** The provider's name: `openai`, `anthropic`, `google`, `mistral` or `vllm`. */
   readonly name: ProviderName;
   protected readonly options: ProviderOptions;
   protected readonly files: TransparencyFiles;
@@ -211,6 +230,7 @@ export abstract class BatchProvider {
     return status.batchId;
   }
 
+  /** The batch's unified status, request counts and the provider's own batch object (`raw`). */
   async getStatus(batchId: string, options: CallOptions = {}): Promise<BatchStatusResponse> {
     try {
       return new BatchStatusResponse(await (await this.client()).status(batchId, options.signal));

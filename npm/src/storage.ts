@@ -3,6 +3,10 @@
  * Bun); workers use memory; `false` keeps nothing. Paths are relative and use `/`.
  */
 
+/**
+ * A place for the transparency files. Implement it to keep them elsewhere (a bucket, a database);
+ * calls for one batch come one after another.
+ */
 export interface BatchStorage {
   write(path: string, data: string | Uint8Array): Promise<void>;
   append(path: string, data: string | Uint8Array): Promise<void>;

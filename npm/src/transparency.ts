@@ -6,6 +6,7 @@
 import type { BatchStorage } from "./storage.js";
 import type { BatchSummary } from "./types.js";
 
+/** The `_meta.json` of a batch: what later calls (results, id mapping) need to know about it. */
 export interface BatchMeta {
   batchId: string;
   provider: string;
@@ -20,6 +21,10 @@ export function safeName(batchId: string): string {
   return batchId.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
+/**
+ * Names and writes one provider's transparency files on a {@link BatchStorage}:
+ * `generated/<provider>/batch_<id>_{unified,provider,output,results}.jsonl` and `batch_<id>_meta.json`.
+ */
 export class TransparencyFiles {
   constructor(
     private readonly storage: BatchStorage,

@@ -29,6 +29,7 @@ export type {
   UnifiedRequest,
   UnifiedResponse,
   UnifiedResult,
+  Usage,
   Warning,
 } from "../wasm/batch_router_wasm.js";
 

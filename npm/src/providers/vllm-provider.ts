@@ -12,6 +12,7 @@ import { ConfigurationError } from "../errors.js";
 import { BatchProvider, type ProviderOptions } from "../provider.js";
 import { readEnvironment } from "../runtime.js";
 
+/** Options of {@link VLLMProvider}: the provider options plus how to start the sidecar. */
 export interface VLLMProviderOptions extends ProviderOptions {
   /** The vLLM executable the sidecar runs (default `vllm`). */
   vllmCommand?: string;
@@ -29,6 +30,11 @@ export interface VLLMProviderOptions extends ProviderOptions {
   sidecarLog?: "inherit" | "ignore";
 }
 
+/**
+ * Local vLLM through `batch-router-sidecar` (an OpenAI-compatible files-and-batches API in front of
+ * `vllm run-batch`). Without `baseUrl` the sidecar is started on first use and stopped by
+ * {@link VLLMProvider.close}; with one, a running sidecar is used. Node, Deno and Bun only.
+ */
 export class VLLMProvider extends BatchProvider {
   private readonly vllmOptions: VLLMProviderOptions;
   private child: ChildProcess | undefined;
