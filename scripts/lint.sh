@@ -13,3 +13,11 @@ else
 fi
 tsc --noEmit -p npm/tsconfig.json
 tsc --noEmit -p tests/tsconfig.json
+
+# The package as it is published (npm/ must be built: scripts/setup.sh builds it).
+publint --strict npm
+# batch-router is ESM-only on purpose: its entry initialises the wasm core at import, and one module
+# graph serves Node, Deno, Bun and workerd. attw's "CJS resolves to ESM" only restates that for
+# `require()`; Node 20.19+/22.12+ can require() it all the same (no top-level await), which
+# tests/packaging/run.sh checks. Every other rule stays on.
+attw --pack npm --ignore-rules cjs-resolves-to-esm
