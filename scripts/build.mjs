@@ -9,8 +9,9 @@ import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wasmOut = join(root, "npm", "wasm");
-// The size budget the build enforces (bytes of the optimised module).
-const WASM_SIZE_BUDGET = 1_200_000;
+// The size budget the build enforces (bytes of the optimised module): 700 KB, about 20% over the
+// 578 KB it measured when the budget was set, so growth shows up as a deliberate decision to raise it.
+const WASM_SIZE_BUDGET = 700_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -16,3 +16,11 @@ tsc --noEmit -p tests/tsconfig.json
 # The API reference (typedoc.json: npm/src/index.ts → docs/api); a warning (a broken link, a public
 # type that is not exported) fails the lint.
 typedoc --treatWarningsAsErrors
+
+# The package as it is published (npm/ must be built: scripts/setup.sh builds it).
+publint --strict npm
+# batch-router is ESM-only on purpose: its entry initialises the wasm core at import, and one module
+# graph serves Node, Deno, Bun and workerd. attw's "CJS resolves to ESM" only restates that for
+# `require()`; Node 20.19+/22.12+ can require() it all the same (no top-level await), which
+# tests/packaging/run.sh checks. Every other rule stays on.
+attw --pack npm --ignore-rules cjs-resolves-to-esm

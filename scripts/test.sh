@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: Rust unit and handler tests, then the TypeScript suite against the built
-# package in Deno, Bun and Node, and the package inside workerd (Miniflare). Run scripts/setup.sh
-# once first. Node's summary ("# pass N") comes last.
+# package in Deno, Bun and Node, the package inside workerd (Miniflare), and last the packed tarball
+# installed into fresh consumer projects. Run scripts/setup.sh once first. The packaging leg's
+# summary ("N passed, N failed") comes last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
@@ -22,3 +23,6 @@ bun test --timeout 60000 tests/dist/js/
 echo "== TypeScript suite in Node (built package), the package in workerd through Miniflare, and the"
 echo "   official openai SDK against the vLLM sidecar (target/debug/batch-router-sidecar, built by cargo test)"
 node --test tests/dist/js/ tests/workerd/ tests/sidecar/
+
+echo "== The package as users get it: npm pack, installed into Node/TypeScript, Deno, Bun and Worker projects"
+bash tests/packaging/run.sh
