@@ -20,9 +20,10 @@ deno test --allow-all --quiet tests/dist/js/
 echo "== TypeScript suite in Bun (built package)"
 bun test --timeout 60000 tests/dist/js/
 
+echo "== The package as users get it: npm pack, installed into Node/TypeScript, Deno, Bun and Worker projects"
+bash tests/packaging/run.sh
+
 echo "== TypeScript suite in Node (built package), the package in workerd through Miniflare, and the"
 echo "   official openai SDK against the vLLM sidecar (target/debug/batch-router-sidecar, built by cargo test)"
 node --test tests/dist/js/ tests/workerd/ tests/sidecar/
 
-echo "== The package as users get it: npm pack, installed into Node/TypeScript, Deno, Bun and Worker projects"
-bash tests/packaging/run.sh
