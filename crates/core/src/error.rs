@@ -21,6 +21,10 @@ pub enum CoreError {
         request_id: Option<String>,
         retryable: bool,
         body: Option<Box<Value>>,
+        /// The headers that say when to try again, for the retry policy (`retry.rs`). Boxed, like
+        /// `body`, to keep `CoreError` small.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_headers: Option<Box<RetryHeaders>>,
     },
     #[error("{provider} batch {batch_id} was not found")]
     BatchNotFound { provider: String, batch_id: String, request_id: Option<String> },
@@ -34,6 +38,29 @@ pub enum CoreError {
     Connection { message: String },
     #[error("the operation was aborted")]
     Aborted,
+}
+
+/// The headers of an HTTP error that say when to try again, as sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryHeaders {
+    /// `retry-after`: seconds or an HTTP date. Kept as text: reading a date needs the caller's clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<String>,
+    /// `retry-after-ms`: milliseconds (OpenAI and Anthropic send it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<String>,
+}
+
+impl RetryHeaders {
+    /// The retry headers of a response, when it has any.
+    pub fn of(response: &crate::http::HttpResponse) -> Option<Box<RetryHeaders>> {
+        let headers = RetryHeaders {
+            retry_after: response.header("retry-after").map(str::to_owned),
+            retry_after_ms: response.header("retry-after-ms").map(str::to_owned),
+        };
+        (headers != RetryHeaders::default()).then(|| Box::new(headers))
+    }
 }
 
 fn validation_message(index: &Option<usize>, custom_id: &Option<String>, field: &str, message: &str) -> String {

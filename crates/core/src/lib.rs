@@ -8,14 +8,17 @@
 
 pub mod error;
 pub mod http;
+pub mod job_tag;
 pub mod jsonl;
 pub mod limits;
 pub mod merge;
 pub mod model;
 pub mod parse;
+pub mod planning;
 pub mod provider;
 pub mod providers;
 pub mod results;
+pub mod retry;
 pub mod time;
 pub mod validate;
 

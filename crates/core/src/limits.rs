@@ -1,5 +1,5 @@
 //! One table of what each provider accepts: batch limits and request capabilities. Validation,
-//! preparation and (later) job planning all read it, so a changed limit is changed here only.
+//! preparation and job planning (`planning.rs`) all read it, so a changed limit is changed here only.
 
 use crate::model::SourceType;
 use crate::Provider;
@@ -118,14 +118,40 @@ pub fn capabilities(provider: Provider) -> Capabilities {
 pub struct InlineLimits {
     /// Bytes of the whole create body; a batch must stay strictly below.
     pub max_body_bytes: usize,
+    /// Requests in one inline create call.
+    pub max_requests: usize,
 }
 
 pub fn inline_limits(provider: Provider) -> Option<InlineLimits> {
     match provider {
         // "total request size under 20MB" (reference §3.7); counted in decimal megabytes, the
         // smaller reading.
-        Provider::Google => Some(InlineLimits { max_body_bytes: 20 * MB }),
-        // Anthropic is inline only (its limit is `batch_limits`); the others are not wired here.
-        Provider::OpenAI | Provider::Anthropic | Provider::Mistral | Provider::Vllm => None,
+        Provider::Google => Some(InlineLimits { max_body_bytes: 20 * MB, max_requests: usize::MAX }),
+        // "fewer than 10,000" requests inline; no byte limit is documented (reference §4.3, §4.7).
+        Provider::Mistral => Some(InlineLimits {
+            max_body_bytes: usize::MAX,
+            max_requests: crate::providers::mistral::INLINE_MAX_REQUESTS,
+        }),
+        // Anthropic is inline only (its limit is `batch_limits`); OpenAI and vLLM take files only.
+        Provider::OpenAI | Provider::Anthropic | Provider::Vllm => None,
+    }
+}
+
+/// How a provider takes a batch's requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routes {
+    /// Only inside the create call; `batch_limits` is then the create body's limit (Anthropic).
+    InlineOnly,
+    /// Only as an uploaded file (OpenAI, vLLM).
+    FileOnly,
+    /// Either; `inline_limits` holds the inline route's limits (Gemini, Mistral).
+    Both,
+}
+
+pub fn routes(provider: Provider) -> Routes {
+    match provider {
+        Provider::Anthropic => Routes::InlineOnly,
+        Provider::OpenAI | Provider::Vllm => Routes::FileOnly,
+        Provider::Google | Provider::Mistral => Routes::Both,
     }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::is_retryable_status;
+use crate::error::{is_retryable_status, RetryHeaders};
 use crate::http::HttpResponse;
 use crate::CoreError;
 
@@ -56,6 +56,7 @@ pub fn http_error(provider: &str, response: &HttpResponse, batch_id: Option<&str
         request_id,
         retryable: is_retryable_status(response.status),
         body: body.map(Box::new),
+        retry_headers: RetryHeaders::of(response),
     }
 }
 

@@ -7,6 +7,9 @@ pub mod google;
 pub mod mistral;
 pub mod openai;
 
+#[cfg(test)]
+mod resume_tests;
+
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -144,6 +147,40 @@ pub enum Step<T> {
 /// A multi-step submission: each call gets the previous step's response (none on the first call).
 pub trait Submission {
     fn next(&mut self, response: Option<HttpResponse>) -> Result<Step<BatchStatusResponse>, CoreError>;
+
+    /// What the submission has done so far that must not be done again: a submission resumed from
+    /// it ([`BatchApi::resume_submission`]) starts after it.
+    fn checkpoint(&self) -> SubmissionCheckpoint {
+        SubmissionCheckpoint::default()
+    }
+
+    /// Whether the request `next` handed out last creates the batch. When such a request got no
+    /// clear answer the batch may exist, so the caller looks for it before creating again. The
+    /// default is the cautious answer.
+    fn creates_batch(&self) -> bool {
+        true
+    }
+}
+
+/// The part of a submission that survives a restart: once the input file is uploaded and named, a
+/// resumed submission creates the batch on it instead of uploading again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SubmissionCheckpoint {
+    /// The uploaded input file: an OpenAI, vLLM or Mistral file id, or Gemini's `files/…` name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub file_id: Option<String>,
+}
+
+/// A submission that can only fail, for a checkpoint a provider cannot resume from.
+struct FailedSubmission(Option<CoreError>);
+
+impl Submission for FailedSubmission {
+    fn next(&mut self, _response: Option<HttpResponse>) -> Result<Step<BatchStatusResponse>, CoreError> {
+        Err(self.0.take().unwrap_or_else(|| CoreError::invalid_batch("checkpoint", "the submission has failed")))
+    }
 }
 
 /// Where a batch's results are read from.
@@ -180,6 +217,19 @@ pub trait BatchApi {
     /// batch by it, so that both forms find the same records.
     fn canonical_batch_id(&self, batch_id: &str) -> String {
         batch_id.to_owned()
+    }
+
+    /// The steps that are left of a submission that reached `checkpoint` (the same batch, prepared
+    /// again): with a file id, the batch is created on that file without uploading again.
+    /// Providers without an upload step only resume from an empty checkpoint.
+    fn resume_submission(&self, summary: &BatchSummary, checkpoint: &SubmissionCheckpoint) -> Box<dyn Submission> {
+        match &checkpoint.file_id {
+            None => self.submit(summary),
+            Some(_) => Box::new(FailedSubmission(Some(CoreError::invalid_batch(
+                "checkpoint",
+                format!("{} batches are not submitted from an uploaded file", self.provider().display_name()),
+            )))),
+        }
     }
 
     fn status_request(&self, batch_id: &str) -> HttpRequest;

@@ -37,7 +37,9 @@ use crate::model::{BatchListPage, BatchStatus, BatchStatusResponse, ListOptions,
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, string_field};
-use super::{BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Submission};
+use super::{
+    BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Submission, SubmissionCheckpoint,
+};
 
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
 
@@ -129,6 +131,10 @@ impl BatchApi for GoogleApi {
 
     fn canonical_batch_id(&self, batch_id: &str) -> String {
         batch_name(batch_id)
+    }
+
+    fn resume_submission(&self, summary: &BatchSummary, checkpoint: &SubmissionCheckpoint) -> Box<dyn Submission> {
+        Box::new(submit::GoogleSubmission::new(self, summary).resuming_from(checkpoint))
     }
 
     fn status_request(&self, batch_id: &str) -> HttpRequest {

@@ -17,7 +17,7 @@ use serde_json::json;
 use crate::http::{origin, Body, HttpRequest, HttpResponse, Method};
 use crate::model::BatchStatusResponse;
 use crate::providers::common::{http_error, parse_json};
-use crate::providers::{BatchSummary, Step, Submission, SubmitRoute};
+use crate::providers::{BatchSummary, Step, Submission, SubmissionCheckpoint, SubmitRoute};
 use crate::CoreError;
 
 use super::prepare::{display_name, inline_prefix, INLINE_SUFFIX};
@@ -37,6 +37,8 @@ pub struct GoogleSubmission {
     provider: &'static str,
     plan: Result<Plan, CoreError>,
     state: State,
+    /// The uploaded file's `files/…` name, once known (from the upload's answer or a checkpoint).
+    file_name: Option<String>,
 }
 
 struct Plan {
@@ -51,7 +53,13 @@ struct Plan {
 
 impl GoogleSubmission {
     pub fn new(api: &GoogleApi, summary: &BatchSummary) -> Self {
-        GoogleSubmission { provider: api.name(), plan: plan(api, summary), state: State::Start }
+        GoogleSubmission { provider: api.name(), plan: plan(api, summary), state: State::Start, file_name: None }
+    }
+
+    /// Continues after `checkpoint`: on the file route, an uploaded file is not uploaded again.
+    pub fn resuming_from(mut self, checkpoint: &SubmissionCheckpoint) -> Self {
+        self.file_name = checkpoint.file_id.clone();
+        self
     }
 
     fn plan(&self) -> Result<&Plan, CoreError> {
@@ -60,6 +68,15 @@ impl GoogleSubmission {
 
     fn start(&mut self) -> Result<HttpRequest, CoreError> {
         let plan = self.plan()?;
+        if let Some(file_name) = self.file_name.clone() {
+            if plan.route == SubmitRoute::Inline {
+                return Err(CoreError::invalid_batch(
+                    "checkpoint",
+                    "an inline Gemini batch has no uploaded file to resume from",
+                ));
+            }
+            return self.create_on(file_name);
+        }
         let request = match plan.route {
             SubmitRoute::Inline => {
                 let mut create = plan.create.clone();
@@ -117,12 +134,17 @@ impl GoogleSubmission {
         if !response.is_success() {
             return Err(http_error(self.provider, response, None));
         }
-        let plan = self.plan()?;
         let file = parse_json(self.provider, "file upload", response)?;
         let file_name = file
             .pointer("/file/name")
             .and_then(serde_json::Value::as_str)
             .ok_or_else(|| CoreError::invalid_response(self.provider, "file upload answer without `file.name`"))?;
+        self.create_on(file_name.to_owned())
+    }
+
+    /// The create call on an uploaded file.
+    fn create_on(&mut self, file_name: String) -> Result<HttpRequest, CoreError> {
+        let plan = self.plan()?;
         let body = json!({
             "batch": {
                 "model": model_resource(&plan.model),
@@ -131,6 +153,7 @@ impl GoogleSubmission {
             }
         });
         let request = plan.create.clone().json(body.to_string());
+        self.file_name = Some(file_name);
         self.state = State::Creating;
         Ok(request)
     }
@@ -154,6 +177,14 @@ impl Submission for GoogleSubmission {
             (State::Finished, _) => Err(CoreError::invalid_response(self.provider, "the submission is already done")),
             (_, None) => Err(CoreError::invalid_response(self.provider, "a submission step got no response")),
         }
+    }
+
+    fn checkpoint(&self) -> SubmissionCheckpoint {
+        SubmissionCheckpoint { file_id: self.file_name.clone() }
+    }
+
+    fn creates_batch(&self) -> bool {
+        matches!(self.state, State::Creating)
     }
 }
 

@@ -30,7 +30,9 @@ use crate::validate::validate_batch;
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, u64_field};
-use super::{BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Submission};
+use super::{
+    BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Submission, SubmissionCheckpoint,
+};
 use options::{check_metadata, check_top_p, choose_route, timeout_hours};
 use paging::{parse_cursor, Window};
 use submission::MistralSubmission;
@@ -140,12 +142,19 @@ impl BatchApi for MistralApi {
     }
 
     fn submit(&self, summary: &BatchSummary) -> Box<dyn Submission> {
-        Box::new(MistralSubmission::new(
-            self.name(),
-            summary,
-            self.upload_request(),
-            self.request(Method::Post, "/v1/batch/jobs"),
-        ))
+        self.resume_submission(summary, &SubmissionCheckpoint::default())
+    }
+
+    fn resume_submission(&self, summary: &BatchSummary, checkpoint: &SubmissionCheckpoint) -> Box<dyn Submission> {
+        Box::new(
+            MistralSubmission::new(
+                self.name(),
+                summary,
+                self.upload_request(),
+                self.request(Method::Post, "/v1/batch/jobs"),
+            )
+            .resuming_from(checkpoint),
+        )
     }
 
     fn status_request(&self, batch_id: &str) -> HttpRequest {

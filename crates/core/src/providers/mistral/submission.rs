@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::http::{Body, HttpRequest, HttpResponse};
 use crate::model::BatchStatusResponse;
 use crate::providers::common::{http_error, parse_json, string_field};
-use crate::providers::{BatchSummary, Step, Submission};
+use crate::providers::{BatchSummary, Step, Submission, SubmissionCheckpoint};
 use crate::CoreError;
 
 use super::options::{Route, DEFAULT_TIMEOUT_HOURS};
@@ -30,6 +30,8 @@ pub struct MistralSubmission {
     /// The create fields other than the input (`input_files` or `requests`).
     job: Map<String, Value>,
     state: State,
+    /// The uploaded file, once known (from the upload's answer or a checkpoint).
+    file_id: Option<String>,
 }
 
 impl MistralSubmission {
@@ -51,7 +53,14 @@ impl MistralSubmission {
             create,
             job,
             state: State::Start,
+            file_id: None,
         }
+    }
+
+    /// Continues after `checkpoint`: on the file route, an uploaded file is not uploaded again.
+    pub fn resuming_from(mut self, checkpoint: &SubmissionCheckpoint) -> Self {
+        self.file_id = checkpoint.file_id.clone();
+        self
     }
 
     fn create_on_file(&self, file_id: String) -> HttpRequest {
@@ -86,9 +95,17 @@ impl Submission for MistralSubmission {
         match (&self.state, response) {
             (State::Start, _) => match self.route {
                 Some(Route::File) => {
+                    if let Some(file_id) = self.file_id.clone() {
+                        self.state = State::Creating;
+                        return Ok(Step::Send(self.create_on_file(file_id)));
+                    }
                     self.state = State::Uploading;
                     Ok(Step::Send(self.upload.clone()))
                 }
+                Some(Route::Inline) if self.file_id.is_some() => Err(CoreError::invalid_batch(
+                    "checkpoint",
+                    "an inline Mistral batch has no uploaded file to resume from",
+                )),
                 Some(Route::Inline) => {
                     self.state = State::Creating;
                     Ok(Step::Send(self.create_inline()))
@@ -108,11 +125,20 @@ impl Submission for MistralSubmission {
                 let file = parse_json(self.provider, "file upload", &response)?;
                 let file_id = string_field(&file, "id")
                     .ok_or_else(|| CoreError::invalid_response(self.provider, "file upload answer without `id`"))?;
+                self.file_id = Some(file_id.clone());
                 self.state = State::Creating;
                 Ok(Step::Send(self.create_on_file(file_id)))
             }
             (State::Creating, Some(response)) => self.created(&response),
             (_, None) => Err(CoreError::invalid_response(self.provider, "a submission step got no response")),
         }
+    }
+
+    fn checkpoint(&self) -> SubmissionCheckpoint {
+        SubmissionCheckpoint { file_id: self.file_id.clone() }
+    }
+
+    fn creates_batch(&self) -> bool {
+        matches!(self.state, State::Creating)
     }
 }

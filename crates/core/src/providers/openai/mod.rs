@@ -23,7 +23,10 @@ use crate::validate::validate_batch;
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, string_field};
-use super::{BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Step, Submission};
+use super::{
+    BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Step, Submission,
+    SubmissionCheckpoint,
+};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 const MULTIPART_BOUNDARY: &str = "batch-router-7d4a1f0c9b2e";
@@ -114,12 +117,17 @@ impl BatchApi for OpenAiApi {
     }
 
     fn submit(&self, summary: &BatchSummary) -> Box<dyn Submission> {
+        self.resume_submission(summary, &SubmissionCheckpoint::default())
+    }
+
+    fn resume_submission(&self, summary: &BatchSummary, checkpoint: &SubmissionCheckpoint) -> Box<dyn Submission> {
         Box::new(OpenAiSubmission {
             upload: self.upload_request(),
             create: self.request(Method::Post, "/batches"),
             metadata: summary.metadata.clone(),
             provider: self.name(),
             state: SubmitState::Start,
+            file_id: checkpoint.file_id.clone(),
         })
     }
 
@@ -238,15 +246,36 @@ struct OpenAiSubmission {
     metadata: Option<Map<String, Value>>,
     provider: &'static str,
     state: SubmitState,
+    /// The uploaded file, once known (from the upload's answer or a checkpoint).
+    file_id: Option<String>,
+}
+
+impl OpenAiSubmission {
+    fn create_on(&mut self, file_id: String) -> Step<BatchStatusResponse> {
+        let mut body = json!({
+            "input_file_id": file_id,
+            "endpoint": CHAT_COMPLETIONS_URL,
+            "completion_window": "24h",
+        });
+        if let Some(metadata) = &self.metadata {
+            body["metadata"] = Value::Object(metadata.clone());
+        }
+        self.file_id = Some(file_id);
+        self.state = SubmitState::Creating;
+        Step::Send(self.create.clone().json(body.to_string()))
+    }
 }
 
 impl Submission for OpenAiSubmission {
     fn next(&mut self, response: Option<HttpResponse>) -> Result<Step<BatchStatusResponse>, CoreError> {
         match (&self.state, response) {
-            (SubmitState::Start, _) => {
-                self.state = SubmitState::Uploading;
-                Ok(Step::Send(self.upload.clone()))
-            }
+            (SubmitState::Start, _) => match self.file_id.clone() {
+                Some(file_id) => Ok(self.create_on(file_id)),
+                None => {
+                    self.state = SubmitState::Uploading;
+                    Ok(Step::Send(self.upload.clone()))
+                }
+            },
             (SubmitState::Uploading, Some(response)) => {
                 if !response.is_success() {
                     return Err(http_error(self.provider, &response, None));
@@ -254,16 +283,7 @@ impl Submission for OpenAiSubmission {
                 let file = parse_json(self.provider, "file upload", &response)?;
                 let file_id = string_field(&file, "id")
                     .ok_or_else(|| CoreError::invalid_response(self.provider, "file upload answer without `id`"))?;
-                let mut body = json!({
-                    "input_file_id": file_id,
-                    "endpoint": CHAT_COMPLETIONS_URL,
-                    "completion_window": "24h",
-                });
-                if let Some(metadata) = &self.metadata {
-                    body["metadata"] = Value::Object(metadata.clone());
-                }
-                self.state = SubmitState::Creating;
-                Ok(Step::Send(self.create.clone().json(body.to_string())))
+                Ok(self.create_on(file_id))
             }
             (SubmitState::Creating, Some(response)) => {
                 if !response.is_success() {
@@ -273,5 +293,13 @@ impl Submission for OpenAiSubmission {
             }
             (_, None) => Err(CoreError::invalid_response(self.provider, "a submission step got no response")),
         }
+    }
+
+    fn checkpoint(&self) -> SubmissionCheckpoint {
+        SubmissionCheckpoint { file_id: self.file_id.clone() }
+    }
+
+    fn creates_batch(&self) -> bool {
+        matches!(self.state, SubmitState::Creating)
     }
 }

@@ -1,0 +1,313 @@
+//! Job tags: how a batch created by a job is recognised again when the answer to its create call
+//! was lost (a dropped connection, a timeout, a 5xx, a truncated body, a crash). Before such a
+//! create is sent again, the provider's batch list is searched for the batch; only when it is not
+//! there is the batch created again.
+//!
+//! Where each provider keeps the tag (`<jobId>.<chunk>.<attempt>`, unique per submission):
+//! - OpenAI, vLLM, Mistral: in the batch's metadata under [`JOB_TAG_KEY`]. Exact.
+//! - Gemini: no metadata, but a display name that the list shows: `… [<tag>]`. Exact.
+//! - Anthropic: nowhere; a batch has neither metadata nor a name. A batch is taken for ours when
+//!   it is the only one in the list that has exactly our request count, was created no earlier
+//!   than [`CLOCK_SKEW_MS`] before our first create call was sent, and is not already one of the
+//!   job's batches. This is not exact: a batch of the same size created by someone else in the
+//!   same workspace in that window makes the search ambiguous (then nothing is adopted, and
+//!   creating again may make a duplicate) or, if ours was in fact never created, may be adopted
+//!   in its place (its results then do not match our custom ids, and those requests are
+//!   resubmitted). Exactly-once creation is not guaranteed for Anthropic.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[cfg(feature = "tsify")]
+use tsify::Tsify;
+
+use crate::model::{BatchListPage, BatchStatusResponse};
+use crate::time::rfc3339_to_unix_millis;
+use crate::Provider;
+
+/// The metadata key of a job tag.
+pub const JOB_TAG_KEY: &str = "batch_router_job";
+/// How far the provider's clock may be behind ours.
+pub const CLOCK_SKEW_MS: f64 = 10.0 * 60.0 * 1000.0;
+/// Pages read at most in one search.
+pub const MAX_PAGES: usize = 50;
+/// Batches asked for per page.
+pub const PAGE_SIZE: u32 = 100;
+
+/// Where a provider keeps a job tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagPlace {
+    Metadata,
+    DisplayName,
+    Nowhere,
+}
+
+pub fn tag_place(provider: Provider) -> TagPlace {
+    match provider {
+        Provider::OpenAI | Provider::Vllm | Provider::Mistral => TagPlace::Metadata,
+        Provider::Google => TagPlace::DisplayName,
+        Provider::Anthropic => TagPlace::Nowhere,
+    }
+}
+
+/// The caller's metadata with `tag` added where `provider` keeps it.
+pub fn tagged_metadata(provider: Provider, metadata: Option<&Map<String, Value>>, tag: &str) -> Map<String, Value> {
+    let mut tagged = metadata.cloned().unwrap_or_default();
+    match tag_place(provider) {
+        TagPlace::Metadata => {
+            tagged.insert(JOB_TAG_KEY.into(), Value::String(tag.to_owned()));
+        }
+        TagPlace::DisplayName => {
+            let name = match tagged.get("displayName").and_then(Value::as_str).filter(|name| !name.trim().is_empty()) {
+                Some(name) => format!("{name} [{tag}]"),
+                None => format!("batch-router [{tag}]"),
+            };
+            tagged.insert("displayName".into(), Value::String(name));
+        }
+        TagPlace::Nowhere => {}
+    }
+    tagged
+}
+
+/// What is known of the batch to find.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct BatchSearch {
+    pub tag: String,
+    pub request_count: u64,
+    /// When the first create call for this batch was sent, in Unix milliseconds (caller's clock).
+    pub sent_at_ms: f64,
+    /// Batch ids the job already owns: never the answer.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+/// The end of a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(tag = "outcome", rename_all = "snake_case", rename_all_fields = "camelCase")]
+pub enum SearchOutcome {
+    Found {
+        batch: Box<BatchStatusResponse>,
+    },
+    /// Several batches fit and none carries the tag (Anthropic): which one is ours cannot be told.
+    Ambiguous {
+        batch_ids: Vec<String>,
+    },
+    NotFound,
+}
+
+/// Reads the list, page after page, until the batch is found or cannot be there.
+pub struct BatchSearcher {
+    provider: Provider,
+    search: BatchSearch,
+    candidates: Vec<BatchStatusResponse>,
+    pages: usize,
+}
+
+impl BatchSearcher {
+    pub fn new(provider: Provider, search: BatchSearch) -> Self {
+        BatchSearcher { provider, search, candidates: Vec::new(), pages: 0 }
+    }
+
+    /// Reads one page: the outcome, or `None` to read the page after it.
+    pub fn read_page(&mut self, page: &BatchListPage) -> Option<SearchOutcome> {
+        self.pages += 1;
+        let earliest = self.search.sent_at_ms - CLOCK_SKEW_MS;
+        let place = tag_place(self.provider);
+        for batch in &page.batches {
+            if self.search.exclude.contains(&batch.batch_id) {
+                continue;
+            }
+            match place {
+                TagPlace::Metadata if metadata_tag(batch) == Some(self.search.tag.as_str()) => {
+                    return Some(SearchOutcome::Found { batch: Box::new(batch.clone()) });
+                }
+                TagPlace::DisplayName if display_name_has_tag(batch, &self.search.tag) => {
+                    return Some(SearchOutcome::Found { batch: Box::new(batch.clone()) });
+                }
+                TagPlace::Nowhere
+                    if batch.request_counts.total == self.search.request_count
+                        && created_ms(batch).is_some_and(|created| created >= earliest) =>
+                {
+                    self.candidates.push(batch.clone());
+                }
+                _ => {}
+            }
+        }
+        // Lists that are newest first end the search at the first page that reaches back past
+        // the earliest moment the batch can have been created.
+        let newest_first = matches!(self.provider, Provider::OpenAI | Provider::Anthropic);
+        let reached_older =
+            newest_first && page.batches.last().and_then(created_ms).is_some_and(|created| created < earliest);
+        let more = page.has_more && page.next_cursor.is_some() && !page.batches.is_empty();
+        if more && !reached_older && self.pages < MAX_PAGES {
+            return None;
+        }
+        Some(self.finish())
+    }
+
+    /// The outcome from what was read so far.
+    pub fn finish(&mut self) -> SearchOutcome {
+        match self.candidates.len() {
+            0 => SearchOutcome::NotFound,
+            1 => SearchOutcome::Found { batch: Box::new(self.candidates.remove(0)) },
+            _ => SearchOutcome::Ambiguous {
+                batch_ids: self.candidates.iter().map(|batch| batch.batch_id.clone()).collect(),
+            },
+        }
+    }
+}
+
+fn metadata_tag(batch: &BatchStatusResponse) -> Option<&str> {
+    batch.metadata.as_ref()?.get(JOB_TAG_KEY)?.as_str()
+}
+
+fn display_name_has_tag(batch: &BatchStatusResponse, tag: &str) -> bool {
+    let name = batch.metadata.as_ref().and_then(|metadata| metadata.get("displayName")).and_then(Value::as_str);
+    name.is_some_and(|name| name.ends_with(&format!("[{tag}]")))
+}
+
+fn created_ms(batch: &BatchStatusResponse) -> Option<f64> {
+    batch.created_at.as_deref().and_then(rfc3339_to_unix_millis).map(|millis| millis as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::{BatchStatus, RequestCounts};
+
+    const SENT: f64 = 1_711_471_533_000.0;
+
+    fn batch(id: &str, created_at: &str, total: u64, metadata: Option<Value>) -> BatchStatusResponse {
+        BatchStatusResponse {
+            batch_id: id.into(),
+            provider: "test".into(),
+            status: BatchStatus::InProgress,
+            raw_status: "in_progress".into(),
+            request_counts: RequestCounts { total, processing: total, ..RequestCounts::default() },
+            created_at: Some(created_at.into()),
+            completed_at: None,
+            expires_at: None,
+            model: None,
+            errors: Vec::new(),
+            metadata,
+            raw: Value::Null,
+        }
+    }
+
+    fn page(batches: Vec<BatchStatusResponse>, more: bool) -> BatchListPage {
+        let next_cursor = more.then(|| batches.last().map(|batch| batch.batch_id.clone())).flatten();
+        BatchListPage { batches, has_more: more, next_cursor }
+    }
+
+    fn search(tag: &str, count: u64) -> BatchSearch {
+        BatchSearch { tag: tag.into(), request_count: count, sent_at_ms: SENT, exclude: Vec::new() }
+    }
+
+    #[test]
+    fn the_tag_goes_where_the_provider_keeps_it() {
+        let mut metadata = Map::new();
+        metadata.insert("team".into(), json!("search"));
+        let openai = tagged_metadata(Provider::OpenAI, Some(&metadata), "job_1.0.1");
+        assert_eq!(Value::Object(openai), json!({"team": "search", "batch_router_job": "job_1.0.1"}));
+        let mistral = tagged_metadata(Provider::Mistral, None, "job_1.0.1");
+        assert_eq!(Value::Object(mistral), json!({"batch_router_job": "job_1.0.1"}));
+        let gemini = tagged_metadata(Provider::Google, Some(&metadata), "job_1.0.1");
+        assert_eq!(gemini["displayName"], json!("batch-router [job_1.0.1]"));
+        metadata.insert("displayName".into(), json!("nightly"));
+        let named = tagged_metadata(Provider::Google, Some(&metadata), "job_1.0.1");
+        assert_eq!(named["displayName"], json!("nightly [job_1.0.1]"));
+        let anthropic = tagged_metadata(Provider::Anthropic, Some(&metadata), "job_1.0.1");
+        assert_eq!(anthropic, metadata);
+    }
+
+    #[test]
+    fn a_tagged_batch_is_found_on_a_later_page() {
+        let mut searcher = BatchSearcher::new(Provider::OpenAI, search("job_1.2.1", 5));
+        let first = page(
+            vec![
+                batch("batch_9", "2024-03-26T16:50:00Z", 5, Some(json!({"batch_router_job": "job_1.3.1"}))),
+                batch("batch_8", "2024-03-26T16:49:00Z", 5, None),
+            ],
+            true,
+        );
+        assert_eq!(searcher.read_page(&first), None);
+        let second = page(
+            vec![batch("batch_7", "2024-03-26T16:46:00Z", 5, Some(json!({"batch_router_job": "job_1.2.1"})))],
+            true,
+        );
+        let Some(SearchOutcome::Found { batch }) = searcher.read_page(&second) else { panic!() };
+        assert_eq!(batch.batch_id, "batch_7");
+    }
+
+    #[test]
+    fn a_newest_first_list_is_not_read_past_the_send_time() {
+        let mut searcher = BatchSearcher::new(Provider::OpenAI, search("job_1.2.1", 5));
+        let old = page(vec![batch("batch_1", "2024-03-26T15:00:00Z", 5, None)], true);
+        assert_eq!(searcher.read_page(&old), Some(SearchOutcome::NotFound));
+        // Gemini's order is not documented: it is read to the end (or the page limit).
+        let mut gemini = BatchSearcher::new(Provider::Google, search("job_1.2.1", 5));
+        assert_eq!(gemini.read_page(&old), None);
+        let tagged = page(
+            vec![batch("batches/abc", "2024-03-26T10:00:00Z", 5, Some(json!({"displayName": "x [job_1.2.1]"})))],
+            false,
+        );
+        let Some(SearchOutcome::Found { batch: found }) = gemini.read_page(&tagged) else { panic!() };
+        assert_eq!(found.batch_id, "batches/abc");
+        // The tag must be the whole bracketed suffix.
+        let mut other = BatchSearcher::new(Provider::Google, search("job_1.2.1", 5));
+        let near_miss = page(
+            vec![batch("batches/x", "2024-03-26T16:50:00Z", 5, Some(json!({"displayName": "[job_1.2.10]"})))],
+            false,
+        );
+        assert_eq!(other.read_page(&near_miss), Some(SearchOutcome::NotFound));
+    }
+
+    #[test]
+    fn the_page_limit_ends_a_search() {
+        let mut searcher = BatchSearcher::new(Provider::Mistral, search("job_1.0.1", 1));
+        let busy = page(vec![batch("uuid", "2024-03-26T16:50:00Z", 1, None)], true);
+        for _ in 1..MAX_PAGES {
+            assert_eq!(searcher.read_page(&busy), None);
+        }
+        assert_eq!(searcher.read_page(&busy), Some(SearchOutcome::NotFound));
+    }
+
+    #[test]
+    fn anthropic_batches_are_matched_by_count_and_time() {
+        let listing = page(
+            vec![
+                batch("msgbatch_new", "2024-03-26T16:45:34.120Z", 3, None),
+                batch("msgbatch_other_size", "2024-03-26T16:45:35Z", 4, None),
+                batch("msgbatch_owned", "2024-03-26T16:45:36Z", 3, None),
+                batch("msgbatch_old", "2024-03-26T16:00:00Z", 3, None),
+            ],
+            true,
+        );
+        let mut owned = search("job_1.0.1", 3);
+        owned.exclude = vec!["msgbatch_owned".into()];
+        let mut searcher = BatchSearcher::new(Provider::Anthropic, owned);
+        let Some(SearchOutcome::Found { batch }) = searcher.read_page(&listing) else { panic!() };
+        assert_eq!(batch.batch_id, "msgbatch_new");
+
+        let mut unsure = BatchSearcher::new(Provider::Anthropic, search("job_1.0.1", 3));
+        assert_eq!(
+            unsure.read_page(&listing),
+            Some(SearchOutcome::Ambiguous { batch_ids: vec!["msgbatch_new".into(), "msgbatch_owned".into()] })
+        );
+
+        let mut none = BatchSearcher::new(Provider::Anthropic, search("job_1.0.1", 7));
+        assert_eq!(none.read_page(&listing), Some(SearchOutcome::NotFound));
+    }
+
+    #[test]
+    fn outcomes_serialize_with_a_tag() {
+        let value = serde_json::to_value(SearchOutcome::Ambiguous { batch_ids: vec!["a".into()] }).unwrap();
+        assert_eq!(value, json!({"outcome": "ambiguous", "batchIds": ["a"]}));
+        assert_eq!(serde_json::to_value(SearchOutcome::NotFound).unwrap(), json!({"outcome": "not_found"}));
+    }
+}
