@@ -9,7 +9,9 @@ export {
   ConfigurationError,
   ConnectionError,
   InvalidResponseError,
+  JobInterruptedError,
   ProviderError,
+  TimeoutError,
   ValidationError,
 } from "./errors.js";
 export {
@@ -26,7 +28,18 @@ export { AnthropicProvider } from "./providers/anthropic-provider.js";
 export { GoogleProvider } from "./providers/google-provider.js";
 export { MistralProvider } from "./providers/mistral-provider.js";
 export { OpenAIProvider } from "./providers/openai-provider.js";
+export {
+  BatchRouter,
+  type BatchRouterOptions,
+  type CompletionResult,
+  type JobOptions,
+  type RouterCallOptions,
+} from "./router/batch-router.js";
+export type { JobManifest, OutcomeCounts, SubmissionPhase, SubmissionRecord } from "./router/job-manifest.js";
+export type { JobSummary, UnsuccessfulRequest } from "./router/job-results.js";
+export type { BatchProgress, ProgressEvent, WaitOptions } from "./router/wait.js";
 export { MemoryStorage, NoStorage, type BatchStorage } from "./storage.js";
 export { TransparencyFiles, type BatchMeta } from "./transparency.js";
 export type * from "./types.js";
+export type { ChunkLimits, JobPlan, PlannedChunk, PlanOptions, RetryPolicy, SubmissionCheckpoint } from "./wasm.js";
 export { coreVersion } from "./wasm.js";

@@ -41,6 +41,10 @@ export class ProviderError extends BatchRouterError {
   readonly errorType: string | undefined;
   /** The provider's error body, as sent. */
   readonly body: unknown;
+  /** The `retry-after` header (seconds or an HTTP date), when the answer had one. */
+  readonly retryAfter: string | undefined;
+  /** The `retry-after-ms` header, when the answer had one. */
+  readonly retryAfterMs: string | undefined;
 
   constructor(
     message: string,
@@ -51,6 +55,8 @@ export class ProviderError extends BatchRouterError {
       retryable: boolean;
       errorType?: string | null;
       body?: unknown;
+      retryAfter?: string;
+      retryAfterMs?: string;
     },
     code = "provider",
   ) {
@@ -61,6 +67,8 @@ export class ProviderError extends BatchRouterError {
     this.retryable = details.retryable;
     this.errorType = details.errorType ?? undefined;
     this.body = details.body;
+    this.retryAfter = details.retryAfter;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 
@@ -108,6 +116,29 @@ export class InvalidResponseError extends BatchRouterError {
   }
 }
 
+/** A call got no answer within its time limit, or a wait passed its `timeout`. */
+export class TimeoutError extends BatchRouterError {
+  readonly retryable = true;
+
+  constructor(message: string) {
+    super(message, "timeout");
+  }
+}
+
+/**
+ * A job stopped before its end (`cause` says why: retries spent, a timeout, an abort). Everything
+ * done is in its manifest: `router.resumeJob(jobId)` continues it.
+ */
+export class JobInterruptedError extends BatchRouterError {
+  readonly jobId: string;
+
+  constructor(jobId: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`job ${jobId} stopped: ${reason}; resume it with resumeJob("${jobId}")`, "job_interrupted", { cause });
+    this.jobId = jobId;
+  }
+}
+
 /** The caller's AbortSignal fired. */
 export class AbortError extends BatchRouterError {
   constructor(message = "The operation was aborted") {
@@ -148,7 +179,8 @@ export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchR
         customId: text("customId"),
         field: text("field") ?? "",
       });
-    case "provider":
+    case "provider": {
+      const retryHeaders = (data.retryHeaders ?? {}) as { retryAfter?: string; retryAfterMs?: string };
       return new ProviderError(error.message, {
         provider: text("provider") ?? "",
         status: Number(data.status),
@@ -156,7 +188,10 @@ export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchR
         retryable: Boolean(data.retryable),
         errorType: text("errorType"),
         body: data.body,
+        retryAfter: retryHeaders.retryAfter,
+        retryAfterMs: retryHeaders.retryAfterMs,
       });
+    }
     case "batch_not_found":
       return new BatchNotFoundError(error.message, {
         provider: text("provider") ?? "",

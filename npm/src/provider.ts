@@ -9,7 +9,7 @@ import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "./types.js";
-import { BatchClient, prepareJsonlInCore, type PreparedBatch } from "./wasm.js";
+import { BatchClient, prepareJsonlInCore, type PreparedBatch, type PrepareOptions } from "./wasm.js";
 
 /** A `fetch` replacement: takes a `Request`, resolves to a `Response`. */
 export type FetchFunction = (input: Request) => Promise<Response>;
@@ -68,6 +68,18 @@ export interface BatchListPage {
   hasMore: boolean;
   /** Pass as `after` to get the next page. */
   nextCursor?: string;
+}
+
+/** @internal What `BatchRouter` jobs (`router/`) use of a provider; not part of the public API. */
+export interface ProviderJobAccess {
+  client: BatchClient;
+  prepareOptions: PrepareOptions;
+  /** Validates and converts with this provider's options, as `sendBatch` does. */
+  prepare(unifiedJsonl: string, metadata?: Record<string, string>): PreparedBatch;
+  /** Writes the transparency files of a batch a job submitted, as `sendBatch` does. */
+  record(batchId: string, summary: BatchSummary, unifiedJsonl: string, providerJsonl: string, requestIds: string[]): Promise<void>;
+  /** Whether this provider's transparency files know the batch (it was sent from here). */
+  knows(batchId: string): Promise<boolean>;
 }
 
 /** A converted batch that has not been sent: its provider JSONL and summary. */
@@ -186,17 +198,37 @@ export abstract class BatchProvider {
     }
   }
 
+  private prepareOptions(metadata?: Record<string, string>): PrepareOptions {
+    return {
+      dropUnsupported: this.options.dropUnsupported ?? false,
+      metadata,
+      route: this.options.route,
+      timeoutHours: this.options.timeoutHours,
+    };
+  }
+
   private prepare(unifiedJsonl: string, metadata?: Record<string, string>): PreparedBatch {
     try {
-      return prepareJsonlInCore(this.name, unifiedJsonl, {
-        dropUnsupported: this.options.dropUnsupported ?? false,
-        metadata,
-        route: this.options.route,
-        timeoutHours: this.options.timeoutHours,
-      });
+      return prepareJsonlInCore(this.name, unifiedJsonl, this.prepareOptions(metadata));
     } catch (error) {
       throw toBatchRouterError(error);
     }
+  }
+
+  /** @internal Used by `BatchRouter` jobs; not part of the public API. */
+  jobAccess(): ProviderJobAccess {
+    return {
+      client: this.client,
+      prepareOptions: this.prepareOptions(),
+      prepare: (unifiedJsonl, metadata) => this.prepare(unifiedJsonl, metadata),
+      record: async (batchId, summary, unifiedJsonl, providerJsonl, requestIds) => {
+        await this.files.writeRequests(batchId, unifiedJsonl, providerJsonl);
+        const meta: BatchMeta = { batchId, provider: this.name, createdAt: new Date().toISOString(), summary };
+        if (this.name === "google" && summary.route === "inline") meta.requestIds = requestIds;
+        await this.files.recordSubmission(batchId, meta);
+      },
+      knows: async (batchId) => (await this.files.readMeta(batchId)) !== undefined,
+    };
   }
 
   /**

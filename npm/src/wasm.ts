@@ -6,9 +6,15 @@ export {
   BatchClient,
   PreparedBatch,
   ResultStream,
+  SubmissionRun,
   initSync,
+  isTransientFailure,
+  mayHaveTakenEffect,
+  planJob as planJobInCore,
   prepareBatch as prepareBatchInCore,
   prepareJsonl as prepareJsonlInCore,
+  retryDelay,
+  taggedMetadata,
   version as coreVersion,
 } from "../wasm/batch_router_wasm.js";
 export type * from "../wasm/batch_router_wasm.js";

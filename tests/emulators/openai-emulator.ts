@@ -5,7 +5,8 @@
  * the official spec: a line that violates it fails the batch the way OpenAI does (`errors.data`).
  *
  * Per-request outcomes come from magic words in the last user message: `FAIL_400` → a 400 line in
- * the error file, `FAIL_500` → a 500 line.
+ * the error file, `FAIL_500` → a 500 line, `FLAKY_500` → a 500 line the first time that custom id
+ * is run, a success after. `endWith` can make a batch expire instead of completing.
  */
 
 export interface OpenAIEmulatorOptions {
@@ -16,6 +17,13 @@ export interface OpenAIEmulatorOptions {
   validateBody?: (body: unknown) => string[];
   /** Size of the chunks file contents are streamed in (default 64 KiB). */
   chunkSize?: number;
+  /**
+   * How a batch ends when it would complete: `expired` runs the first half of its requests and
+   * reports the rest as `batch_expired` in the error file (default: always `completed`).
+   */
+  endWith?: (batch: { id: string; metadata: unknown; requestCount: number }) => "completed" | "expired";
+  /** The emulator's clock at start, in Unix seconds (default 1,760,000,000); it ticks per event. */
+  startClock?: number;
 }
 
 interface StoredFile {
@@ -65,10 +73,14 @@ export class OpenAIEmulator {
   readonly batches = new Map<string, BatchRecord>();
   readonly received: ReceivedRequest[] = [];
   private readonly faults: Fault[] = [];
+  /** How many times each custom id has been run (for `FLAKY_500`). */
+  private readonly runs = new Map<string, number>();
   private counter = 0;
-  private clock = 1_760_000_000;
+  private clock: number;
 
-  constructor(private readonly options: OpenAIEmulatorOptions = {}) {}
+  constructor(private readonly options: OpenAIEmulatorOptions = {}) {
+    this.clock = options.startClock ?? 1_760_000_000;
+  }
 
   /** The next request matching `method` and `path` gets this answer instead. */
   failNext(method: string, path: RegExp, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -278,7 +290,8 @@ export class OpenAIEmulator {
     record.reads = 0;
     const next = FLOW[position + 1]!;
     if (next === "completed") {
-      this.finish(record, "completed");
+      const end = this.options.endWith?.({ id: object.id, metadata: object.metadata, requestCount: record.lines.length });
+      this.finish(record, end ?? "completed");
       return;
     }
     object.status = next;
@@ -289,22 +302,31 @@ export class OpenAIEmulator {
     }
   }
 
-  private failures(record: BatchRecord) {
-    return record.lines.filter((line) => /FAIL_(400|500)/.test(lastUserText(line.body)));
+  /** The failure code a line would get if run now, if any. */
+  private failureOf(line: BatchRecord["lines"][number]): number | undefined {
+    const text = lastUserText(line.body);
+    const failure = text.match(/FAIL_(400|500)/);
+    if (failure) return Number(failure[1]);
+    if (text.includes("FLAKY_500") && (this.runs.get(line.customId) ?? 0) === 0) return 500;
+    return undefined;
   }
 
-  /** Writes the output and error files. A cancelled batch keeps the first half as done. */
-  private finish(record: BatchRecord, status: "completed" | "cancelled"): void {
+  private failures(record: BatchRecord) {
+    return record.lines.filter((line) => this.failureOf(line) !== undefined);
+  }
+
+  /** Writes the output and error files. A cancelled or expired batch keeps the first half as done. */
+  private finish(record: BatchRecord, status: "completed" | "cancelled" | "expired"): void {
     const object = record.object;
     const done = status === "completed" ? record.lines : record.lines.slice(0, Math.floor(record.lines.length / 2));
     const output: string[] = [];
     const errors: string[] = [];
     for (const line of done) {
       const text = lastUserText(line.body);
-      const failure = text.match(/FAIL_(400|500)/);
+      const code = this.failureOf(line);
+      this.runs.set(line.customId, (this.runs.get(line.customId) ?? 0) + 1);
       const id = this.nextId("batch_req_");
-      if (failure) {
-        const code = Number(failure[1]);
+      if (code !== undefined) {
         errors.push(
           JSON.stringify({
             id,
@@ -339,15 +361,12 @@ export class OpenAIEmulator {
         }),
       );
     }
+    const unfinished =
+      status === "expired"
+        ? { code: "batch_expired", message: "This request could not be executed before the completion window expired." }
+        : { code: "batch_cancelled", message: "This request was cancelled before it was executed." };
     for (const line of record.lines.slice(done.length)) {
-      errors.push(
-        JSON.stringify({
-          id: this.nextId("batch_req_"),
-          custom_id: line.customId,
-          response: null,
-          error: { code: "batch_cancelled", message: "This request was cancelled before it was executed." },
-        }),
-      );
+      errors.push(JSON.stringify({ id: this.nextId("batch_req_"), custom_id: line.customId, response: null, error: unfinished }));
     }
     const store = (lines: string[]) => {
       if (lines.length === 0) return null;

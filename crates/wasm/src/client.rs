@@ -17,19 +17,20 @@ use crate::fetch::Fetcher;
 use crate::prepared::PreparedBatch;
 use crate::result_stream::ResultStream;
 
-struct Inner {
-    api: Box<dyn BatchApi>,
-    fetch: Option<Function>,
+pub(crate) struct Inner {
+    pub(crate) api: Box<dyn BatchApi>,
+    pub(crate) fetch: Option<Function>,
 }
 
 /// One provider's client. Methods return promises; every one takes an optional `AbortSignal`.
+/// (The job methods, `startSubmission` and `findBatch`, are in `submission_run.rs`.)
 #[wasm_bindgen]
 pub struct BatchClient {
-    inner: Rc<Inner>,
+    pub(crate) inner: Rc<Inner>,
 }
 
 /// Runs `work` as a JS promise; core errors become JS errors.
-fn spawn<F, T>(work: F) -> Promise
+pub(crate) fn spawn<F, T>(work: F) -> Promise
 where
     F: std::future::Future<Output = Result<T, CoreError>> + 'static,
     T: serde::Serialize,

@@ -6,12 +6,15 @@
 mod client;
 mod error;
 mod fetch;
+mod jobs;
 mod prepared;
 mod result_stream;
+mod submission_run;
 
 pub use client::BatchClient;
 pub use prepared::PreparedBatch;
 pub use result_stream::ResultStream;
+pub use submission_run::SubmissionRun;
 
 use wasm_bindgen::prelude::*;
 

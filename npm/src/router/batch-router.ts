@@ -1,0 +1,331 @@
+/**
+ * `BatchRouter`: one object for every configured provider. A batch goes to the provider its
+ * `provider` field names, so switching providers is changing that one word. Besides the provider
+ * methods it runs **jobs**: a batch of any size, planned into provider batches that fit the limits
+ * (`plan`), submitted with safe retries, resumable in another process from its manifest
+ * (`resumeJob`), with retryable and expired requests sent again, and results merged so that every
+ * request ends with exactly one result.
+ */
+import type { BatchStatusResponse } from "../batch-status.js";
+import { BatchNotCompleteError, ConfigurationError, JobInterruptedError, toBatchRouterError, ValidationError } from "../errors.js";
+import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, PreparedBatchInfo, ProviderOptions, SendOptions } from "../provider.js";
+import { currentRuntime } from "../runtime.js";
+import type { BatchStorage } from "../storage.js";
+import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
+import { planJobInCore, taggedMetadata, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
+import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, type JobManifest } from "./job-manifest.js";
+import { mergedResults, summarize, type JobSummary } from "./job-results.js";
+import { newRecord, runJob } from "./job-runner.js";
+import { submitRecord, type JobContext } from "./job-submission.js";
+import { createProvider, providerName } from "./providers-by-name.js";
+import type { RetrySettings } from "./retrying.js";
+import { waitForBatch, type WaitOptions } from "./wait.js";
+
+export interface BatchRouterOptions {
+  /** The providers to route to, by name (`gemini` is accepted for `google`): instances or options. */
+  providers: Partial<Record<ProviderName | "gemini", BatchProvider | ProviderOptions>>;
+  /**
+   * Where job manifests and results go, and the transparency files of providers built from
+   * options. Defaults to the file system under `storageDir` where there is one, memory otherwise.
+   * Jobs need one: `false` is refused.
+   */
+  storage?: BatchStorage | false;
+  /** Directory of the default file storage. Defaults to `.batch_router`. */
+  storageDir?: string;
+  /** Retries of transient failures (the core's policy: 6 retries, 0.5 s doubling to 30 s, jitter). */
+  retry?: RetryPolicy;
+  /** Milliseconds one HTTP call may take (for a result download: between chunks). Default 600,000. */
+  requestTimeout?: number;
+  /** Submissions per request at most, resubmissions included. Default 3. */
+  maxAttempts?: number;
+  /** Provider batches smaller than the providers' limits (`maxRequestsPerBatch`, `maxBytesPerBatch`). */
+  plan?: PlanOptions;
+  /** Defaults for waiting: first poll interval and the longest (ms). */
+  pollInterval?: number;
+  maxPollInterval?: number;
+}
+
+export interface JobOptions {
+  /** The job's id (letters, digits, `_`, `-`); generated when absent. */
+  jobId?: string;
+  /** Batch metadata, merged over `batch.metadata`. */
+  metadata?: Record<string, string>;
+  maxAttempts?: number;
+  plan?: PlanOptions;
+  signal?: AbortSignal;
+}
+
+export type RouterCallOptions = CallOptions & {
+  /** The provider of the batch; needed only when it cannot be told (see `providerFor`). */
+  provider?: ProviderName | "gemini";
+};
+
+export type CompletionResult = { kind: "batch"; status: BatchStatusResponse } | { kind: "job"; summary: JobSummary };
+
+export class BatchRouter {
+  private readonly providers = new Map<ProviderName, BatchProvider>();
+  private readonly store: JobStore;
+  private readonly running = new Map<string, Promise<JobSummary>>();
+
+  constructor(private readonly options: BatchRouterOptions) {
+    if (options.storage === false) {
+      throw new ConfigurationError("a BatchRouter keeps its jobs in a storage: give it one (not `false`)");
+    }
+    const storage = options.storage ?? currentRuntime().defaultStorage(options.storageDir ?? ".batch_router");
+    this.store = new JobStore(storage);
+    for (const [name, given] of Object.entries(options.providers)) {
+      if (given === undefined) continue;
+      const canonical = providerName(name);
+      const provider = isProvider(given) ? given : createProvider(canonical, { storage, ...given });
+      if (provider.name !== canonical) {
+        throw new ConfigurationError(`providers.${name} is a ${provider.name} provider`);
+      }
+      this.providers.set(canonical, provider);
+    }
+    if (this.providers.size === 0) throw new ConfigurationError("BatchRouter needs at least one provider");
+  }
+
+  /** The configured provider of that name. */
+  provider(name: ProviderName | "gemini" | string): BatchProvider {
+    const provider = this.providers.get(providerName(name));
+    if (!provider) {
+      throw new ConfigurationError(`provider ${name} is not configured; configured: ${[...this.providers.keys()].join(", ")}`);
+    }
+    return provider;
+  }
+
+  /**
+   * The provider a batch id belongs to: the one named in `options`, the only one configured, or the
+   * one whose transparency files know the id (it was sent through this router's storage).
+   */
+  async providerFor(batchId: string, options: RouterCallOptions = {}): Promise<BatchProvider> {
+    if (options.provider !== undefined) return this.provider(options.provider);
+    if (this.providers.size === 1) return [...this.providers.values()][0]!;
+    for (const provider of this.providers.values()) {
+      if (await provider.jobAccess().knows(batchId)) return provider;
+    }
+    throw new ConfigurationError(`cannot tell which provider batch ${batchId} belongs to: pass { provider }`);
+  }
+
+  // The provider methods, routed.
+
+  prepareBatch(batch: UnifiedBatchMetadata): PreparedBatchInfo {
+    return this.provider(batch.provider).prepareBatch(batch);
+  }
+
+  sendBatch(batch: UnifiedBatchMetadata, options: SendOptions = {}): Promise<string> {
+    return this.provider(batch.provider).sendBatch(batch, options);
+  }
+
+  async getStatus(batchId: string, options: RouterCallOptions = {}): Promise<BatchStatusResponse> {
+    return (await this.providerFor(batchId, options)).getStatus(batchId, options);
+  }
+
+  async *getResults(batchId: string, options: RouterCallOptions = {}): AsyncGenerator<UnifiedResult, void, undefined> {
+    yield* (await this.providerFor(batchId, options)).getResults(batchId, options);
+  }
+
+  async cancelBatch(batchId: string, options: RouterCallOptions = {}): Promise<boolean> {
+    return (await this.providerFor(batchId, options)).cancelBatch(batchId, options);
+  }
+
+  async deleteBatch(batchId: string, options: RouterCallOptions = {}): Promise<void> {
+    return (await this.providerFor(batchId, options)).deleteBatch(batchId, options);
+  }
+
+  listBatchPage(options: ListBatchesOptions & { provider: ProviderName | "gemini" }): Promise<BatchListPage> {
+    return this.provider(options.provider).listBatchPage(options);
+  }
+
+  listBatches(options: ListBatchesOptions & { provider: ProviderName | "gemini" }): Promise<BatchStatusResponse[]> {
+    return this.provider(options.provider).listBatches(options);
+  }
+
+  // Jobs.
+
+  /** How a batch would be split into provider batches. Validates every request; sends nothing. */
+  plan(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): JobPlan {
+    const name = providerName(batch.provider);
+    return this.planFor(name, jsonLines(batch.requests).join(""), { ...batch.metadata, ...options.metadata }, options.jobId ?? "job", options);
+  }
+
+  private planFor(name: ProviderName, unifiedJsonl: string, metadata: Record<string, string>, jobId: string, options: Omit<JobOptions, "signal">): JobPlan {
+    const access = this.provider(name).jobAccess();
+    // Planned with the metadata a first batch will carry, so a tag that does not fit shows now.
+    const tagged = taggedMetadata(name, Object.keys(metadata).length > 0 ? metadata : undefined, `${jobId}.0.1`);
+    try {
+      return planJobInCore(name, unifiedJsonl, { ...access.prepareOptions, metadata: tagged }, { ...this.options.plan, ...options.plan });
+    } catch (error) {
+      throw toBatchRouterError(error);
+    }
+  }
+
+  /**
+   * Plans a job, saves its manifest, and creates every provider batch; resolves to the job id. An
+   * error after the manifest is saved is a `JobInterruptedError` naming the job to resume.
+   */
+  async submitJob(batch: UnifiedBatchMetadata, options: JobOptions = {}): Promise<string> {
+    const context = await this.createJob(batch, options);
+    const id = context.manifest.jobId;
+    try {
+      for (const record of context.manifest.submissions) {
+        if (record.phase === "pending") await submitRecord(context, record);
+      }
+    } catch (error) {
+      throw new JobInterruptedError(id, error);
+    }
+    return id;
+  }
+
+  /** `submitJob`, then waits for the job's end: resolves to its summary. */
+  async runJob(batch: UnifiedBatchMetadata, options: JobOptions & WaitOptions = {}): Promise<JobSummary> {
+    const context = await this.createJob(batch, options);
+    try {
+      return await this.drive(context.manifest.jobId, options, context);
+    } catch (error) {
+      throw error instanceof JobInterruptedError ? error : new JobInterruptedError(context.manifest.jobId, error);
+    }
+  }
+
+  /**
+   * Continues a job from its manifest (in this process or any other) until it ends: nothing done
+   * is done again. Resolves to the job's summary.
+   */
+  resumeJob(jobId: string, options: WaitOptions = {}): Promise<JobSummary> {
+    return this.drive(jobId, options);
+  }
+
+  /**
+   * Waits for a batch or a job to end. A job is driven to its end (as `resumeJob`); a batch is
+   * polled (`provider` may be needed, see `providerFor`).
+   */
+  async waitForCompletion(batchOrJobId: string, options: WaitOptions & { provider?: ProviderName | "gemini" } = {}): Promise<CompletionResult> {
+    if (await this.isJob(batchOrJobId)) return { kind: "job", summary: await this.drive(batchOrJobId, options) };
+    const provider = await this.providerFor(batchOrJobId, options);
+    const status = await waitForBatch(provider, batchOrJobId, this.waitOptions(options), this.retrySettings());
+    return { kind: "batch", status };
+  }
+
+  /** The job's manifest (a copy), or undefined when there is no such job. */
+  getJob(jobId: string): Promise<JobManifest | undefined> {
+    return this.store.load(jobId);
+  }
+
+  /** Every request's final result, exactly once. Throws `BatchNotCompleteError` before the job ends. */
+  async *getJobResults(jobId: string): AsyncGenerator<UnifiedResult, void, undefined> {
+    const manifest = await this.loadJob(jobId);
+    if (manifest.state !== "completed") {
+      throw new BatchNotCompleteError(`job ${jobId} has not ended`, { provider: manifest.provider, batchId: jobId, status: manifest.state });
+    }
+    const lines = await this.store.readRequests(manifest);
+    yield* mergedResults(manifest, this.store, customIdsOf(lines));
+  }
+
+  /** What the job came to so far: counts, and why each request without success has none. */
+  async getJobSummary(jobId: string): Promise<JobSummary> {
+    const manifest = await this.loadJob(jobId);
+    return summarize(manifest, this.store, customIdsOf(await this.store.readRequests(manifest)));
+  }
+
+  private async isJob(id: string): Promise<boolean> {
+    try {
+      checkJobId(id);
+    } catch {
+      return false;
+    }
+    return (await this.store.load(id)) !== undefined;
+  }
+
+  private async loadJob(jobId: string): Promise<JobManifest> {
+    const manifest = await this.store.load(jobId);
+    if (!manifest) throw new ValidationError(`jobId: there is no job ${jobId} in this storage`, { field: "jobId" });
+    return manifest;
+  }
+
+  private retrySettings(signal?: AbortSignal): RetrySettings {
+    return { policy: this.options.retry ?? {}, requestTimeout: this.options.requestTimeout ?? 600_000, signal };
+  }
+
+  private waitOptions(options: WaitOptions): WaitOptions {
+    return {
+      ...options,
+      pollInterval: options.pollInterval ?? this.options.pollInterval,
+      maxPollInterval: options.maxPollInterval ?? this.options.maxPollInterval,
+    };
+  }
+
+  private async createJob(batch: UnifiedBatchMetadata, options: JobOptions): Promise<JobContext> {
+    const name = providerName(batch.provider);
+    const provider = this.provider(name);
+    const jobId = options.jobId ?? newJobId();
+    checkJobId(jobId);
+    if (await this.store.load(jobId)) {
+      throw new ValidationError(`jobId: job ${jobId} already exists; continue it with resumeJob`, { field: "jobId" });
+    }
+    const lines = jsonLines(batch.requests);
+    const metadata = { ...batch.metadata, ...options.metadata };
+    const plan = this.planFor(name, lines.join(""), metadata, jobId, options);
+    const now = new Date().toISOString();
+    const manifest: JobManifest = {
+      version: MANIFEST_VERSION,
+      jobId,
+      provider: name,
+      createdAt: now,
+      updatedAt: now,
+      state: "running",
+      requestCount: lines.length,
+      requestsPath: this.store.requestsPath(jobId),
+      maxAttempts: Math.max(1, options.maxAttempts ?? this.options.maxAttempts ?? 3),
+      planOptions: { ...this.options.plan, ...options.plan },
+      submissions: [],
+    };
+    if (Object.keys(metadata).length > 0) manifest.metadata = metadata;
+    plan.chunks.forEach((chunk, index) => {
+      const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => start + offset));
+      manifest.submissions.push(newRecord(jobId, index, 1, positions, chunk.model));
+    });
+    await this.store.storage.write(manifest.requestsPath, lines.join(""));
+    await this.store.save(manifest);
+    const stored = lines.map((line) => line.slice(0, -1));
+    return { manifest, store: this.store, provider, access: provider.jobAccess(), retry: this.retrySettings(options.signal), lines: stored, customIds: customIdsOf(stored) };
+  }
+
+  /** Runs a job to its end; one run per job at a time in this process. */
+  private drive(jobId: string, options: WaitOptions, created?: JobContext): Promise<JobSummary> {
+    const existing = this.running.get(jobId);
+    if (existing) return existing;
+    const run = (async () => {
+      const context = created ?? (await this.contextOf(jobId, options.signal));
+      context.retry = this.retrySettings(options.signal);
+      await runJob(context, this.waitOptions(options));
+      return summarize(context.manifest, this.store, context.customIds);
+    })();
+    this.running.set(jobId, run);
+    const forget = () => this.running.delete(jobId);
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async contextOf(jobId: string, signal?: AbortSignal): Promise<JobContext> {
+    const manifest = await this.loadJob(jobId);
+    const provider = this.provider(manifest.provider);
+    const lines = await this.store.readRequests(manifest);
+    return { manifest, store: this.store, provider, access: provider.jobAccess(), retry: this.retrySettings(signal), lines, customIds: customIdsOf(lines) };
+  }
+}
+
+function isProvider(value: BatchProvider | ProviderOptions): value is BatchProvider {
+  return typeof (value as BatchProvider).jobAccess === "function";
+}
+
+/** Each request as one JSON line (with its newline). */
+function jsonLines(requests: UnifiedRequest[]): string[] {
+  if (!Array.isArray(requests)) {
+    throw new ValidationError("requests: must be an array of unified requests", { field: "requests" });
+  }
+  return requests.map((request) => JSON.stringify(request) + "\n");
+}
+
+function customIdsOf(lines: string[]): string[] {
+  return lines.map((line) => String((JSON.parse(line) as UnifiedRequest).customId));
+}

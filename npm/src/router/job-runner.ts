@@ -1,0 +1,211 @@
+/**
+ * Drives a job to its end from whatever its manifest says: creates the batches not created yet,
+ * polls the running ones, collects the ended ones, sends retryable and expired requests again in
+ * follow-up batches (up to `maxAttempts` submissions per request), and marks the job completed
+ * once every request has a final result. Each step is saved in the manifest before the next, so a
+ * run stopped anywhere continues in another process without a lost batch, a second creation or a
+ * result collected twice.
+ */
+import { AbortError, BatchNotFoundError, InvalidResponseError } from "../errors.js";
+import type { UnifiedResult } from "../types.js";
+import { planJobInCore } from "../wasm.js";
+import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
+import { finalSubmissions, ResultCollector } from "./job-results.js";
+import { recordBatch, save, submitRecord, type JobContext } from "./job-submission.js";
+import { Deadline, isTransient, nextDelay, retrying, sleep } from "./retrying.js";
+import { PollSchedule, type BatchProgress, type WaitOptions } from "./wait.js";
+
+export async function runJob(context: JobContext, options: WaitOptions): Promise<void> {
+  const { manifest } = context;
+  const schedule = new PollSchedule(options);
+  while (manifest.state !== "completed") {
+    for (const record of manifest.submissions) {
+      if (record.phase === "pending") await submitRecord(context, record);
+    }
+    for (const record of manifest.submissions) {
+      if (record.batchId !== undefined && !record.recorded) await recordBatch(context, record);
+    }
+    for (const record of manifest.submissions) {
+      if (record.phase === "submitted") await poll(context, record);
+    }
+    for (const record of manifest.submissions) {
+      if (record.phase === "ended") await collect(context, record);
+    }
+    options.onProgress?.(progress(context));
+    const settled = manifest.submissions.every((record) => record.phase === "collected" || record.phase === "failed");
+    if (settled) {
+      if (planFollowUps(context)) {
+        await save(context);
+        continue;
+      }
+      manifest.state = "completed";
+      manifest.completedAt = new Date().toISOString();
+      await save(context);
+      return;
+    }
+    await schedule.wait(`job ${manifest.jobId}`);
+  }
+}
+
+async function poll(context: JobContext, record: SubmissionRecord): Promise<void> {
+  const batchId = record.batchId!;
+  let status;
+  try {
+    status = await retrying(context.retry, `status of ${batchId}`, (signal) => context.provider.getStatus(batchId, { signal }));
+  } catch (error) {
+    if (!(error instanceof BatchNotFoundError)) throw error;
+    // The provider no longer knows the batch (deleted elsewhere): its requests end without results.
+    record.phase = "ended";
+    record.error = { code: "batch_not_found", message: error.message };
+    await save(context);
+    return;
+  }
+  const before = JSON.stringify(record.status);
+  record.status = { status: status.status, rawStatus: status.rawStatus, requestCounts: status.requestCounts };
+  if (status.errors?.length) record.status.errors = status.errors.map((error) => error.message);
+  if (status.isComplete()) record.phase = "ended";
+  if (status.isComplete() || JSON.stringify(record.status) !== before) await save(context);
+}
+
+/**
+ * Downloads an ended batch's results into the job's results file (written afresh by each try, so
+ * nothing is collected twice). A download with unreadable lines (a truncated body), or a completed
+ * batch with fewer results than requests, is downloaded again while retries are left.
+ */
+async function collect(context: JobContext, record: SubmissionRecord): Promise<void> {
+  const { manifest, store } = context;
+  const path = store.resultsPath(manifest.jobId, record.key);
+  const positions = new Map<string, number>();
+  for (const position of expandRanges(record.requestRanges)) positions.set(context.customIds[position]!, position);
+  const startedAt = Date.now();
+  for (let retries = 0; ; retries++) {
+    const collector = new ResultCollector(record, positions);
+    let failure: unknown;
+    try {
+      await store.storage.write(path, "");
+      if (!record.error) await download(context, record, collector, path);
+    } catch (error) {
+      if (context.retry.signal?.aborted) throw new AbortError();
+      failure = error;
+    }
+    if (failure === undefined) {
+      const incomplete =
+        !record.error && (collector.unreadable > 0 || (record.status?.status === "completed" && collector.received < record.requestCount));
+      // An incomplete download counts as a garbled answer: downloaded again while the policy allows.
+      const delay = incomplete
+        ? nextDelay(context.retry, retries, new InvalidResponseError(`the results of ${record.batchId} were incomplete`, manifest.provider), startedAt)
+        : undefined;
+      if (delay === undefined) {
+        const { missingLines, resubmit } = collector.finish();
+        if (missingLines) await store.storage.append(path, missingLines);
+        record.results = { path, counts: collector.counts, resubmit };
+        record.phase = "collected";
+        await save(context);
+        return;
+      }
+      await sleep(delay, context.retry.signal);
+      continue;
+    }
+    const delay = nextDelay(context.retry, retries, failure, startedAt);
+    if (delay === undefined) {
+      if (isTransient(failure)) throw failure;
+      // The results cannot be had (e.g. the provider refuses them): the requests end without.
+      record.error = { code: (failure as { code?: string }).code ?? "internal", message: (failure as Error).message };
+      continue;
+    }
+    await sleep(delay, context.retry.signal);
+  }
+}
+
+async function download(context: JobContext, record: SubmissionRecord, collector: ResultCollector, path: string): Promise<void> {
+  const deadline = new Deadline(context.retry.requestTimeout, context.retry.signal);
+  let buffer = "";
+  try {
+    for await (const result of context.provider.getResults(record.batchId!, { signal: deadline.signal })) {
+      deadline.touch();
+      const line = collector.accept(result as UnifiedResult);
+      if (line === undefined) continue;
+      buffer += line + "\n";
+      if (buffer.length > 1 << 20) {
+        await context.store.storage.append(path, buffer);
+        buffer = "";
+      }
+    }
+  } catch (error) {
+    throw deadline.explain(error, `results of ${record.batchId}`);
+  } finally {
+    deadline.dispose();
+  }
+  if (buffer) await context.store.storage.append(path, buffer);
+}
+
+/**
+ * Plans follow-up submissions for the requests to send again, from every collected batch not
+ * followed up yet. Returns whether any was planned.
+ */
+function planFollowUps(context: JobContext): boolean {
+  const { manifest } = context;
+  const byAttempt = new Map<number, number[]>();
+  for (const record of manifest.submissions) {
+    if (record.phase !== "collected" || record.followedUp) continue;
+    record.followedUp = true;
+    if (record.attempt >= manifest.maxAttempts) continue;
+    const positions = byAttempt.get(record.attempt + 1) ?? [];
+    positions.push(...expandRanges(record.results!.resubmit));
+    byAttempt.set(record.attempt + 1, positions);
+  }
+  let planned = false;
+  for (const [attempt, unsorted] of byAttempt) {
+    const positions = unsorted.sort((a, b) => a - b);
+    if (positions.length === 0) continue;
+    const jsonl = positions.map((position) => context.lines[position] + "\n").join("");
+    const plan = planJobInCore(manifest.provider, jsonl, context.access.prepareOptions, manifest.planOptions);
+    for (const chunk of plan.chunks) {
+      const members = [...expandRanges(chunk.requestRanges)].map((index) => positions[index]!);
+      const index = manifest.submissions.length;
+      manifest.submissions.push(newRecord(manifest.jobId, index, attempt, members, chunk.model));
+      planned = true;
+    }
+  }
+  return planned;
+}
+
+/** A `pending` submission of the given job positions (ascending). */
+export function newRecord(jobId: string, index: number, attempt: number, positions: number[], model?: string): SubmissionRecord {
+  const key = `${index}.${attempt}`;
+  const ranges: [number, number][] = [];
+  for (const position of positions) {
+    const last = ranges.at(-1);
+    if (last && last[1] === position) last[1] = position + 1;
+    else ranges.push([position, position + 1]);
+  }
+  const record: SubmissionRecord = {
+    key,
+    tag: `${jobId}.${key}`,
+    attempt,
+    requestRanges: ranges,
+    requestCount: positions.length,
+    phase: "pending",
+    checkpoint: {},
+  };
+  if (model !== undefined) record.model = model;
+  return record;
+}
+
+export function progress(context: JobContext) {
+  const { manifest } = context;
+  const batches: BatchProgress[] = [];
+  for (const record of manifest.submissions) {
+    if (record.batchId === undefined || !record.status) continue;
+    batches.push({ provider: manifest.provider, batchId: record.batchId, key: record.key, ...record.status });
+  }
+  const finals = finalSubmissions(manifest);
+  const finished = finals.filter((record) => record && (record.phase === "collected" || record.phase === "failed")).length;
+  return {
+    jobId: manifest.jobId,
+    batches,
+    ended: manifest.submissions.filter((record) => record.phase === "ended" || record.phase === "collected").length,
+    finished,
+    total: manifest.requestCount,
+  };
+}

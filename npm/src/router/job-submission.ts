@@ -1,0 +1,168 @@
+/**
+ * Creating one provider batch of a job so that every retry is safe:
+ * - the submission runs one HTTP step at a time (the core's `SubmissionRun`); after the upload the
+ *   file id is saved in the manifest, and no retry or resumed run uploads again;
+ * - before a create call is sent, the manifest says a create may have happened; a clear refusal
+ *   clears it. While it is set (an ambiguous failure, or a process that stopped mid-call), the
+ *   batch is looked for in the provider's list by the job's tag before anything is created again
+ *   (the matching rules, and where they are not exact, are the core's `job_tag.rs`);
+ * - transient failures are retried by the core's policy; a permanent one marks the submission
+ *   `failed` (its requests end as `submission_failed`); spent retries stop the run with the error,
+ *   and the job can be resumed later.
+ */
+import { AbortError, ValidationError } from "../errors.js";
+import type { BatchProvider, ProviderJobAccess } from "../provider.js";
+import type { BatchStatusData, BatchSummary } from "../types.js";
+import { taggedMetadata, type PreparedBatch } from "../wasm.js";
+import { expandRanges, type JobManifest, type JobStore, type SubmissionRecord } from "./job-manifest.js";
+import { isTransient, mayHaveHappened, nextDelay, retrying, sleep, withDeadline, type RetrySettings } from "./retrying.js";
+
+/** What a job run works with. */
+export interface JobContext {
+  manifest: JobManifest;
+  store: JobStore;
+  provider: BatchProvider;
+  access: ProviderJobAccess;
+  retry: RetrySettings;
+  /** The unified requests as JSON text, in job order. */
+  lines: string[];
+  customIds: string[];
+}
+
+export function save(context: JobContext): Promise<void> {
+  return context.store.save(context.manifest);
+}
+
+function chunkJsonl(context: JobContext, record: SubmissionRecord): string {
+  let text = "";
+  for (const position of expandRanges(record.requestRanges)) text += context.lines[position] + "\n";
+  return text;
+}
+
+function chunkIds(context: JobContext, record: SubmissionRecord): string[] {
+  return [...expandRanges(record.requestRanges)].map((position) => context.customIds[position]!);
+}
+
+function prepareChunk(context: JobContext, record: SubmissionRecord): { prepared: PreparedBatch; unifiedJsonl: string } {
+  const unifiedJsonl = chunkJsonl(context, record);
+  const metadata = taggedMetadata(context.manifest.provider, context.manifest.metadata, record.tag);
+  return { prepared: context.access.prepare(unifiedJsonl, metadata), unifiedJsonl };
+}
+
+async function fail(context: JobContext, record: SubmissionRecord, error: unknown): Promise<void> {
+  record.phase = "failed";
+  record.createMayHaveHappened = false;
+  const code = (error as { code?: string }).code ?? "internal";
+  record.error = { code, message: error instanceof Error ? error.message : String(error) };
+  await save(context);
+}
+
+function adopt(record: SubmissionRecord, status: BatchStatusData): void {
+  record.batchId = status.batchId;
+  record.phase = "submitted";
+  record.createMayHaveHappened = false;
+  record.status = { status: status.status, rawStatus: status.rawStatus, requestCounts: status.requestCounts };
+}
+
+/** Looks for the batch in the provider's list; adopts it when found. */
+async function adoptIfFound(context: JobContext, record: SubmissionRecord): Promise<boolean> {
+  const exclude = context.manifest.submissions.flatMap((other) => (other.batchId === undefined ? [] : [other.batchId]));
+  const search = { tag: record.tag, requestCount: record.requestCount, sentAtMs: record.createSentAt ?? 0, exclude };
+  const outcome = await retrying(context.retry, `looking for batch ${record.tag}`, (signal) => context.access.client.findBatch(search, signal));
+  if (outcome.outcome === "found") {
+    adopt(record, outcome.batch);
+    await save(context);
+    return true;
+  }
+  if (outcome.outcome === "ambiguous") {
+    (record.warnings ??= []).push(
+      `a create call for ${record.tag} may have succeeded, but ${outcome.batchIds.join(", ")} all fit it; creating again may duplicate one of them`,
+    );
+    await save(context);
+  }
+  return false;
+}
+
+/** Writes the transparency files of a created batch (preparing the chunk again when needed). */
+export async function recordBatch(context: JobContext, record: SubmissionRecord, prepared?: { summary: BatchSummary; unifiedJsonl: string; providerJsonl: string }): Promise<void> {
+  if (record.recorded || record.batchId === undefined) return;
+  let files = prepared;
+  if (!files) {
+    const chunk = prepareChunk(context, record);
+    try {
+      files = { summary: chunk.prepared.summary, unifiedJsonl: chunk.unifiedJsonl, providerJsonl: chunk.prepared.providerJsonl() };
+    } finally {
+      chunk.prepared.free();
+    }
+  }
+  await context.access.record(record.batchId, files.summary, files.unifiedJsonl, files.providerJsonl, chunkIds(context, record));
+  record.recorded = true;
+  await save(context);
+}
+
+/** Creates the provider batch of a `pending` submission (see the module documentation). */
+export async function submitRecord(context: JobContext, record: SubmissionRecord): Promise<void> {
+  let chunk;
+  try {
+    chunk = prepareChunk(context, record);
+  } catch (error) {
+    // The plan validated every request; a chunk can still be refused (e.g. tagged metadata over a limit).
+    if (error instanceof ValidationError) return fail(context, record, error);
+    throw error;
+  }
+  const summary = chunk.prepared.summary;
+  const files = { summary, unifiedJsonl: chunk.unifiedJsonl, providerJsonl: chunk.prepared.providerJsonl() };
+  if (record.createMayHaveHappened && (await adoptIfFound(context, record))) {
+    chunk.prepared.free();
+    return recordBatch(context, record, files);
+  }
+  const run = context.access.client.startSubmission(chunk.prepared, record.checkpoint);
+  try {
+    let startedAt = Date.now();
+    for (let retries = 0; ; ) {
+      let creates: boolean;
+      try {
+        creates = run.nextStepCreates();
+      } catch (error) {
+        return fail(context, record, error);
+      }
+      if (creates) {
+        record.createSentAt ??= Date.now();
+        record.createMayHaveHappened = true;
+        await save(context);
+      }
+      let status: BatchStatusData | undefined;
+      try {
+        status = await withDeadline(context.retry, `submitting ${record.tag}`, (signal) => run.step(signal));
+      } catch (error) {
+        if (context.retry.signal?.aborted) throw new AbortError();
+        if (creates && !mayHaveHappened(error)) {
+          record.createMayHaveHappened = false;
+          await save(context);
+        }
+        const delay = nextDelay(context.retry, retries, error, startedAt);
+        if (delay === undefined) {
+          if (isTransient(error)) throw error;
+          return fail(context, record, error);
+        }
+        if (record.createMayHaveHappened && (await adoptIfFound(context, record))) break;
+        await sleep(delay, context.retry.signal);
+        retries++;
+        continue;
+      }
+      if (status !== undefined) {
+        adopt(record, status);
+        await save(context);
+        break;
+      }
+      record.checkpoint = run.checkpoint;
+      await save(context);
+      // Progress was made: the next step gets the whole retry budget again.
+      retries = 0;
+      startedAt = Date.now();
+    }
+  } finally {
+    run.free();
+  }
+  return recordBatch(context, record, files);
+}
