@@ -23,7 +23,13 @@ async function runWithFaults(seed: number) {
   const faulty = new FaultyFetch(emulator.fetch, randomFaults({ seed, rate: 0.3, maxInARow: 3 }));
   const storage = new MemoryStorage();
   const routerFor = () =>
-    new BatchRouter({ providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: faulty.fetch } }, storage, ...fastRouterOptions() });
+    new BatchRouter({
+      providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: faulty.fetch } },
+      storage,
+      ...fastRouterOptions(),
+      // Injected hangs last this long; a real call slower than this is one more transient failure.
+      requestTimeout: 100,
+    });
   const requests = jobRequests();
   const jobId = `seed-${seed}`;
   let summary: JobSummary | undefined;

@@ -139,7 +139,7 @@ describe("BatchRouter jobs", () => {
       { method: "POST", path: /^\/v1\/batches$/, fault: "server_error" },
       { method: "POST", path: /^\/v1\/batches$/, fault: "hang" },
     ]);
-    const { emulator, faulty, router } = setup({ faults });
+    const { emulator, faulty, router } = setup({ faults, router: { requestTimeout: 100 } });
     const requests = jobRequests().slice(0, 2);
     const summary = await router.runJob({ provider: "openai", requests }, { maxAttempts: 1 });
     assert.deepEqual(faulty.injected.map((fault) => fault.fault), ["server_error", "hang"]);

@@ -10,7 +10,7 @@
  *   `failed` (its requests end as `submission_failed`); spent retries stop the run with the error,
  *   and the job can be resumed later.
  */
-import { AbortError, ValidationError } from "../errors.js";
+import { AbortError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchProvider, ProviderJobAccess } from "../provider.js";
 import type { BatchStatusData, BatchSummary } from "../types.js";
 import { taggedMetadata, type PreparedBatch } from "../wasm.js";
@@ -112,7 +112,14 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
   }
   const summary = chunk.prepared.summary;
   const files = { summary, unifiedJsonl: chunk.unifiedJsonl, providerJsonl: chunk.prepared.providerJsonl() };
-  if (record.createMayHaveHappened && (await adoptIfFound(context, record))) {
+  let found: boolean;
+  try {
+    found = record.createMayHaveHappened === true && (await adoptIfFound(context, record));
+  } catch (error) {
+    chunk.prepared.free();
+    throw error;
+  }
+  if (found) {
     chunk.prepared.free();
     return recordBatch(context, record, files);
   }
@@ -124,7 +131,8 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
       try {
         creates = run.nextStepCreates();
       } catch (error) {
-        return fail(context, record, error);
+        // The submission cannot start (e.g. a checkpoint its route cannot resume from).
+        return fail(context, record, toBatchRouterError(error));
       }
       if (creates) {
         record.createSentAt ??= Date.now();
