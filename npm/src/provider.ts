@@ -72,7 +72,7 @@ export interface BatchListPage {
 
 /** @internal What `BatchRouter` jobs (`router/`) use of a provider; not part of the public API. */
 export interface ProviderJobAccess {
-  client: BatchClient;
+  client(): Promise<BatchClient>;
   prepareOptions: PrepareOptions;
   /** Validates and converts with this provider's options, as `sendBatch` does. */
   prepare(unifiedJsonl: string, metadata?: Record<string, string>): PreparedBatch;
@@ -218,7 +218,7 @@ export abstract class BatchProvider {
   /** @internal Used by `BatchRouter` jobs; not part of the public API. */
   jobAccess(): ProviderJobAccess {
     return {
-      client: this.client,
+      client: () => this.client(),
       prepareOptions: this.prepareOptions(),
       prepare: (unifiedJsonl, metadata) => this.prepare(unifiedJsonl, metadata),
       record: async (batchId, summary, unifiedJsonl, providerJsonl, requestIds) => {
@@ -226,6 +226,7 @@ export abstract class BatchProvider {
         const meta: BatchMeta = { batchId, provider: this.name, createdAt: new Date().toISOString(), summary };
         if (this.name === "google" && summary.route === "inline") meta.requestIds = requestIds;
         await this.files.recordSubmission(batchId, meta);
+        if (summary.idMap.length > 0 || meta.requestIds) this.resultKeys.set(batchId, meta);
       },
       knows: async (batchId) => (await this.files.readMeta(batchId)) !== undefined,
     };

@@ -9,6 +9,7 @@ export {
   SubmissionRun,
   initSync,
   isTransientFailure,
+  jobTagNeedsWatermark,
   mayHaveTakenEffect,
   planJob as planJobInCore,
   prepareBatch as prepareBatchInCore,

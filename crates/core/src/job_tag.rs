@@ -6,14 +6,17 @@
 //! Where each provider keeps the tag (`<jobId>.<chunk>.<attempt>`, unique per submission):
 //! - OpenAI, vLLM, Mistral: in the batch's metadata under [`JOB_TAG_KEY`]. Exact.
 //! - Gemini: no metadata, but a display name that the list shows: `… [<tag>]`. Exact.
-//! - Anthropic: nowhere; a batch has neither metadata nor a name. A batch is taken for ours when
-//!   it is the only one in the list that has exactly our request count, was created no earlier
-//!   than [`CLOCK_SKEW_MS`] before our first create call was sent, and is not already one of the
-//!   job's batches. This is not exact: a batch of the same size created by someone else in the
-//!   same workspace in that window makes the search ambiguous (then nothing is adopted, and
-//!   creating again may make a duplicate) or, if ours was in fact never created, may be adopted
-//!   in its place (its results then do not match our custom ids, and those requests are
-//!   resubmitted). Exactly-once creation is not guaranteed for Anthropic.
+//! - Anthropic: nowhere; a batch has neither metadata nor a name. Before the first create call the
+//!   caller notes the newest batch in the list (a [`Watermark`], by the provider's own order, so no
+//!   clock is compared). A batch is then taken for ours when it is the only one listed before the
+//!   watermark (newer) that has exactly our request count and is not already one of the job's
+//!   batches. Without a watermark, "newer" means created no earlier than [`CLOCK_SKEW_MS`] before
+//!   our first create call by our clock. This is not exact: a batch of the same size created by
+//!   someone else in the same workspace meanwhile makes the search ambiguous (then nothing is
+//!   adopted, and creating again may make a duplicate) or, if ours was in fact never created, may
+//!   be adopted in its place (its results then do not match our custom ids, and those requests are
+//!   resubmitted). If the watermark batch is deleted meanwhile, the search reads on to the page
+//!   limit. Exactly-once creation is not guaranteed for Anthropic.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -40,6 +43,11 @@ pub enum TagPlace {
     Metadata,
     DisplayName,
     Nowhere,
+}
+
+/// Whether finding a batch of this provider needs a [`Watermark`] taken before its first create.
+pub fn needs_watermark(provider: Provider) -> bool {
+    tag_place(provider) == TagPlace::Nowhere
 }
 
 pub fn tag_place(provider: Provider) -> TagPlace {
@@ -81,6 +89,29 @@ pub struct BatchSearch {
     /// Batch ids the job already owns: never the answer.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// The list as it was before the first create call (providers that keep no tag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub watermark: Option<Watermark>,
+}
+
+/// The newest batch in a newest-first list, noted before a create call: only batches listed
+/// before it can be the new one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Watermark {
+    /// Absent when the list was empty: then every batch is newer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub newest_batch_id: Option<String>,
+}
+
+impl Watermark {
+    /// The watermark from the first page of a newest-first list.
+    pub fn of(page: &BatchListPage) -> Watermark {
+        Watermark { newest_batch_id: page.batches.first().map(|batch| batch.batch_id.clone()) }
+    }
 }
 
 /// The end of a search.
@@ -116,7 +147,14 @@ impl BatchSearcher {
         self.pages += 1;
         let earliest = self.search.sent_at_ms - CLOCK_SKEW_MS;
         let place = tag_place(self.provider);
+        let watermark = self.search.watermark.as_ref().map(|watermark| watermark.newest_batch_id.clone());
         for batch in &page.batches {
+            if place == TagPlace::Nowhere
+                && watermark.as_ref().is_some_and(|mark| mark.as_ref() == Some(&batch.batch_id))
+            {
+                // Everything from here on is older than the first create call.
+                return Some(self.finish());
+            }
             if self.search.exclude.contains(&batch.batch_id) {
                 continue;
             }
@@ -129,7 +167,7 @@ impl BatchSearcher {
                 }
                 TagPlace::Nowhere
                     if batch.request_counts.total == self.search.request_count
-                        && created_ms(batch).is_some_and(|created| created >= earliest) =>
+                        && (watermark.is_some() || created_ms(batch).is_some_and(|created| created >= earliest)) =>
                 {
                     self.candidates.push(batch.clone());
                 }
@@ -139,8 +177,9 @@ impl BatchSearcher {
         // Lists that are newest first end the search at the first page that reaches back past
         // the earliest moment the batch can have been created.
         let newest_first = matches!(self.provider, Provider::OpenAI | Provider::Anthropic);
-        let reached_older =
-            newest_first && page.batches.last().and_then(created_ms).is_some_and(|created| created < earliest);
+        let reached_older = newest_first
+            && watermark.is_none()
+            && page.batches.last().and_then(created_ms).is_some_and(|created| created < earliest);
         let more = page.has_more && page.next_cursor.is_some() && !page.batches.is_empty();
         if more && !reached_older && self.pages < MAX_PAGES {
             return None;
@@ -205,7 +244,7 @@ mod tests {
     }
 
     fn search(tag: &str, count: u64) -> BatchSearch {
-        BatchSearch { tag: tag.into(), request_count: count, sent_at_ms: SENT, exclude: Vec::new() }
+        BatchSearch { tag: tag.into(), request_count: count, sent_at_ms: SENT, exclude: Vec::new(), watermark: None }
     }
 
     #[test]
@@ -302,6 +341,40 @@ mod tests {
 
         let mut none = BatchSearcher::new(Provider::Anthropic, search("job_1.0.1", 7));
         assert_eq!(none.read_page(&listing), Some(SearchOutcome::NotFound));
+    }
+
+    #[test]
+    fn anthropic_batches_newer_than_the_watermark_are_candidates_whatever_the_clocks_say() {
+        // The provider's clock is years behind ours: only the list's order counts.
+        let listing = page(
+            vec![
+                batch("msgbatch_ours", "2023-01-01T00:00:02Z", 3, None),
+                batch("msgbatch_other_size", "2023-01-01T00:00:01Z", 4, None),
+                batch("msgbatch_mark", "2023-01-01T00:00:00Z", 3, None),
+                batch("msgbatch_older", "2022-12-31T00:00:00Z", 3, None),
+            ],
+            true,
+        );
+        let before = page(listing.batches[2..].to_vec(), true);
+        assert_eq!(Watermark::of(&before).newest_batch_id.as_deref(), Some("msgbatch_mark"));
+        let marked = BatchSearch { watermark: Some(Watermark::of(&before)), ..search("job_1.0.1", 3) };
+        let Some(SearchOutcome::Found { batch: found }) =
+            BatchSearcher::new(Provider::Anthropic, marked.clone()).read_page(&listing)
+        else {
+            panic!()
+        };
+        assert_eq!(found.batch_id, "msgbatch_ours");
+        // Without a watermark the clock rule finds nothing here.
+        let unmarked = BatchSearcher::new(Provider::Anthropic, search("job_1.0.1", 3)).read_page(&listing);
+        assert_eq!(unmarked, Some(SearchOutcome::NotFound));
+        // An empty list before the create: every batch is newer.
+        let empty = BatchSearch { watermark: Some(Watermark::default()), ..search("job_1.0.1", 3) };
+        let outcome = BatchSearcher::new(Provider::Anthropic, empty).read_page(&page(listing.batches.clone(), false));
+        assert!(matches!(outcome, Some(SearchOutcome::Ambiguous { ref batch_ids }) if batch_ids.len() == 3));
+        // The watermark is not on this page: read the next one.
+        let later = page(vec![batch("msgbatch_new", "2023-01-01T00:00:03Z", 3, None)], true);
+        assert_eq!(BatchSearcher::new(Provider::Anthropic, marked).read_page(&later), None);
+        assert!(needs_watermark(Provider::Anthropic) && !needs_watermark(Provider::OpenAI));
     }
 
     #[test]

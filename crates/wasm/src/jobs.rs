@@ -1,7 +1,7 @@
 //! The core's job policy, exposed to JS: planning a job into provider batches, the retry policy,
 //! and where a job tag goes. Pure functions; the TypeScript router orchestrates with them.
 
-use batch_router_core::job_tag::tagged_metadata;
+use batch_router_core::job_tag::{needs_watermark, tagged_metadata};
 use batch_router_core::parse::parse_request_lines;
 use batch_router_core::planning::{plan_job, PlanOptions};
 use batch_router_core::providers::PrepareOptions;
@@ -76,4 +76,11 @@ pub fn tagged_metadata_js(
         Some(typed(serde_wasm_bindgen::from_value(metadata), "metadata")?)
     };
     to_js(&tagged_metadata(provider, metadata.as_ref(), tag))
+}
+
+/// Whether finding a lost batch of `provider` needs a watermark noted before its first create call
+/// (providers that keep no job tag: Anthropic).
+#[wasm_bindgen(js_name = jobTagNeedsWatermark)]
+pub fn job_tag_needs_watermark(provider: &str) -> Result<bool, JsValue> {
+    Ok(needs_watermark(Provider::from_name(provider).map_err(to_js_error)?))
 }

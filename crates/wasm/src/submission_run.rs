@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use batch_router_core::http::HttpRequest;
-use batch_router_core::job_tag::{BatchSearch, BatchSearcher, PAGE_SIZE};
+use batch_router_core::job_tag::{BatchSearch, BatchSearcher, Watermark, PAGE_SIZE};
 use batch_router_core::model::ListOptions;
 use batch_router_core::providers::{BatchSummary, Step, Submission, SubmissionCheckpoint};
 use batch_router_core::CoreError;
@@ -141,6 +141,19 @@ impl BatchClient {
             finished: false,
         };
         Ok(SubmissionRun { state: Rc::new(RefCell::new(state)) })
+    }
+
+    /// The newest batch in the provider's list, noted before a create call for providers that
+    /// keep no job tag (see `jobTagNeedsWatermark`).
+    #[wasm_bindgen(js_name = listWatermark, unchecked_return_type = "Promise<Watermark>")]
+    pub fn list_watermark(&self, signal: Option<AbortSignal>) -> Promise {
+        let inner = self.inner.clone();
+        let fetcher = Fetcher { fetch: inner.fetch.clone(), signal };
+        spawn(async move {
+            let options = ListOptions { limit: Some(1), after: None };
+            let response = fetcher.send_and_read(&inner.api.list_request(&options), None).await?;
+            Ok(Watermark::of(&inner.api.parse_list_page(&options, &response)?))
+        })
     }
 
     /// Looks through the provider's batch list for the batch a job submission created.

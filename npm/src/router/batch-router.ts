@@ -22,7 +22,10 @@ import type { RetrySettings } from "./retrying.js";
 import { waitForBatch, type WaitOptions } from "./wait.js";
 
 export interface BatchRouterOptions {
-  /** The providers to route to, by name (`gemini` is accepted for `google`): instances or options. */
+  /**
+   * The providers to route to, by name (`gemini` is accepted for `google`): instances or options
+   * (vLLM: a `VLLMProvider` instance).
+   */
   providers: Partial<Record<ProviderName | "gemini", BatchProvider | ProviderOptions>>;
   /**
    * Where job manifests and results go, and the transparency files of providers built from

@@ -9,7 +9,7 @@
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { NoStorage, type BatchStorage } from "../storage.js";
 import type { BatchStatus, ProviderName, RequestCounts } from "../types.js";
-import type { PlanOptions, SubmissionCheckpoint } from "../wasm.js";
+import type { PlanOptions, SubmissionCheckpoint, Watermark } from "../wasm.js";
 
 export const MANIFEST_VERSION = 1;
 
@@ -50,6 +50,8 @@ export interface SubmissionRecord {
   checkpoint: SubmissionCheckpoint;
   /** When the first create call was sent (Unix ms): bounds the search for the batch. */
   createSentAt?: number;
+  /** The newest batch listed before the first create call (providers that keep no tag). */
+  watermark?: Watermark;
   /** Set before a create call is sent, cleared by a clear answer: the batch may exist. */
   createMayHaveHappened?: boolean;
   batchId?: string;

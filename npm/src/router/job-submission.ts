@@ -3,7 +3,8 @@
  * - the submission runs one HTTP step at a time (the core's `SubmissionRun`); after the upload the
  *   file id is saved in the manifest, and no retry or resumed run uploads again;
  * - before a create call is sent, the manifest says a create may have happened; a clear refusal
- *   clears it. While it is set (an ambiguous failure, or a process that stopped mid-call), the
+ *   clears it. For a provider that keeps no tag (Anthropic), the newest batch in its list is noted
+ *   first, so that a batch created since can be told apart without comparing clocks. While it is set (an ambiguous failure, or a process that stopped mid-call), the
  *   batch is looked for in the provider's list by the job's tag before anything is created again
  *   (the matching rules, and where they are not exact, are the core's `job_tag.rs`);
  * - transient failures are retried by the core's policy; a permanent one marks the submission
@@ -13,7 +14,7 @@
 import { AbortError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchProvider, ProviderJobAccess } from "../provider.js";
 import type { BatchStatusData, BatchSummary } from "../types.js";
-import { taggedMetadata, type PreparedBatch } from "../wasm.js";
+import { jobTagNeedsWatermark, taggedMetadata, type PreparedBatch, type SubmissionRun } from "../wasm.js";
 import { expandRanges, type JobManifest, type JobStore, type SubmissionRecord } from "./job-manifest.js";
 import { isTransient, mayHaveHappened, nextDelay, retrying, sleep, withDeadline, type RetrySettings } from "./retrying.js";
 
@@ -67,8 +68,8 @@ function adopt(record: SubmissionRecord, status: BatchStatusData): void {
 /** Looks for the batch in the provider's list; adopts it when found. */
 async function adoptIfFound(context: JobContext, record: SubmissionRecord): Promise<boolean> {
   const exclude = context.manifest.submissions.flatMap((other) => (other.batchId === undefined ? [] : [other.batchId]));
-  const search = { tag: record.tag, requestCount: record.requestCount, sentAtMs: record.createSentAt ?? 0, exclude };
-  const outcome = await retrying(context.retry, `looking for batch ${record.tag}`, (signal) => context.access.client.findBatch(search, signal));
+  const search = { tag: record.tag, requestCount: record.requestCount, sentAtMs: record.createSentAt ?? 0, exclude, watermark: record.watermark };
+  const outcome = await retrying(context.retry, `looking for batch ${record.tag}`, async (signal) => (await context.access.client()).findBatch(search, signal));
   if (outcome.outcome === "found") {
     adopt(record, outcome.batch);
     await save(context);
@@ -123,7 +124,12 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
     chunk.prepared.free();
     return recordBatch(context, record, files);
   }
-  const run = context.access.client.startSubmission(chunk.prepared, record.checkpoint);
+  let run: SubmissionRun;
+  try {
+    run = (await context.access.client()).startSubmission(chunk.prepared, record.checkpoint);
+  } catch (error) {
+    throw toBatchRouterError(error);
+  }
   try {
     let startedAt = Date.now();
     for (let retries = 0; ; ) {
@@ -135,6 +141,9 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
         return fail(context, record, toBatchRouterError(error));
       }
       if (creates) {
+        if (record.createSentAt === undefined && jobTagNeedsWatermark(context.manifest.provider)) {
+          record.watermark = await retrying(context.retry, "listing batches", async (signal) => (await context.access.client()).listWatermark(signal));
+        }
         record.createSentAt ??= Date.now();
         record.createMayHaveHappened = true;
         await save(context);

@@ -1,21 +1,11 @@
 /** The router's providers: given as instances, or built by name from their options. */
 import { ConfigurationError } from "../errors.js";
-import { BatchProvider, type ProviderOptions } from "../provider.js";
+import type { BatchProvider, ProviderOptions } from "../provider.js";
 import { AnthropicProvider } from "../providers/anthropic-provider.js";
 import { GoogleProvider } from "../providers/google-provider.js";
 import { MistralProvider } from "../providers/mistral-provider.js";
 import { OpenAIProvider } from "../providers/openai-provider.js";
 import type { ProviderName } from "../types.js";
-
-/**
- * A local vLLM behind the batch-router sidecar (an OpenAI-compatible files-and-batches API). No key
- * is needed; the base URL defaults to the sidecar's `http://127.0.0.1:8765/v1`.
- */
-class VllmProvider extends BatchProvider {
-  constructor(options: ProviderOptions = {}) {
-    super({ name: "vllm", keyVariables: ["VLLM_API_KEY"], baseUrlVariable: "VLLM_BASE_URL", requiresKey: false }, options);
-  }
-}
 
 const NAMES: readonly ProviderName[] = ["openai", "anthropic", "google", "mistral", "vllm"];
 
@@ -29,6 +19,7 @@ export function providerName(name: string | undefined): ProviderName {
   return canonical as ProviderName;
 }
 
+/** A provider built from its options (vLLM excepted: see below). */
 export function createProvider(name: ProviderName, options: ProviderOptions): BatchProvider {
   switch (name) {
     case "openai":
@@ -40,6 +31,8 @@ export function createProvider(name: ProviderName, options: ProviderOptions): Ba
     case "mistral":
       return new MistralProvider(options);
     case "vllm":
-      return new VllmProvider(options);
+      // VLLMProvider starts a local process, so only the Node, Deno and Bun entry exports it; the
+      // router (shared with the workers entry) takes it as an instance.
+      throw new ConfigurationError("providers.vllm: pass a VLLMProvider instance (new VLLMProvider({ baseUrl }))");
   }
 }
