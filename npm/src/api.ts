@@ -35,11 +35,11 @@ export {
   type JobOptions,
   type RouterCallOptions,
 } from "./router/batch-router.js";
-export type { JobManifest, OutcomeCounts, SubmissionPhase, SubmissionRecord } from "./router/job-manifest.js";
+export type { JobManifest, OutcomeCounts, Ranges, SubmissionPhase, SubmissionRecord } from "./router/job-manifest.js";
 export type { JobSummary, UnsuccessfulRequest } from "./router/job-results.js";
 export type { BatchProgress, ProgressEvent, WaitOptions } from "./router/wait.js";
 export { MemoryStorage, NoStorage, type BatchStorage } from "./storage.js";
 export { TransparencyFiles, type BatchMeta } from "./transparency.js";
 export type * from "./types.js";
-export type { ChunkLimits, JobPlan, PlannedChunk, PlanOptions, RetryPolicy, SubmissionCheckpoint } from "./wasm.js";
+export type { ChunkLimits, JobPlan, PlannedChunk, PlanOptions, RetryPolicy, SubmissionCheckpoint, Watermark } from "./wasm.js";
 export { coreVersion } from "./wasm.js";
