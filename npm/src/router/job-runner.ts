@@ -13,7 +13,7 @@ import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import { finalSubmissions, ResultCollector } from "./job-results.js";
 import { recordBatch, save, submitRecord, type JobContext } from "./job-submission.js";
 import { Deadline, isTransient, nextDelay, retrying, sleep } from "./retrying.js";
-import { PollSchedule, type BatchProgress, type WaitOptions } from "./wait.js";
+import { PollSchedule, type BatchProgress, type ProgressEvent, type WaitOptions } from "./wait.js";
 
 export async function runJob(context: JobContext, options: WaitOptions): Promise<void> {
   const { manifest } = context;
@@ -36,6 +36,7 @@ export async function runJob(context: JobContext, options: WaitOptions): Promise
     if (settled) {
       if (planFollowUps(context)) {
         await save(context);
+        schedule.restart();
         continue;
       }
       manifest.state = "completed";
@@ -192,7 +193,7 @@ export function newRecord(jobId: string, index: number, attempt: number, positio
   return record;
 }
 
-export function progress(context: JobContext) {
+export function progress(context: JobContext): ProgressEvent {
   const { manifest } = context;
   const batches: BatchProgress[] = [];
   for (const record of manifest.submissions) {

@@ -62,6 +62,11 @@ export class PollSchedule {
     this.current = Math.max(0, options.pollInterval ?? 5_000);
   }
 
+  /** Polls soon again (new batches were just created); the overall `timeout` keeps running. */
+  restart(): void {
+    this.current = Math.max(0, this.options.pollInterval ?? 5_000);
+  }
+
   /** Waits for the next poll; throws `TimeoutError` when the wait's `timeout` has passed. */
   async wait(what: string): Promise<void> {
     this.checkTimeout(what);
