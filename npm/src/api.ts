@@ -25,7 +25,7 @@ export {
   type SendOptions,
 } from "./provider.js";
 export { AnthropicProvider } from "./providers/anthropic-provider.js";
-export { GoogleProvider } from "./providers/google-provider.js";
+export { GoogleProvider, type GoogleProviderOptions } from "./providers/google-provider.js";
 export { MistralProvider } from "./providers/mistral-provider.js";
 export { OpenAIProvider } from "./providers/openai-provider.js";
 export {

@@ -161,6 +161,19 @@ export abstract class BatchProvider {
   }
 
   /**
+   * The requests as they will be converted. Providers that must fetch something first (Gemini's
+   * `downloadUrls`) override this; conversion itself stays in the core.
+   */
+  protected async resolveRequests(requests: UnifiedRequest[], _signal?: AbortSignal): Promise<UnifiedRequest[]> {
+    return requests;
+  }
+
+  /** The fetch this provider uses: the injected one, or the global one. */
+  protected get fetchFunctionOrGlobal(): (request: Request) => Promise<Response> {
+    return this.fetchFunction ?? ((request: Request) => fetch(request));
+  }
+
+  /**
    * The base URL to talk to, resolved on first use. Providers that must start something first (the
    * vLLM sidecar) override it.
    */
@@ -242,7 +255,7 @@ export abstract class BatchProvider {
         field: "provider",
       });
     }
-    const unifiedJsonl = unifiedJsonlOf(batch.requests);
+    const unifiedJsonl = unifiedJsonlOf(await this.resolveRequests(batch.requests, options.signal));
     const metadata = batch.metadata || options.metadata ? { ...batch.metadata, ...options.metadata } : undefined;
     const prepared = this.prepare(unifiedJsonl, metadata);
     const summary = prepared.summary;

@@ -1,6 +1,6 @@
 //! Executes one core `HttpRequest` with fetch.
 
-use batch_router_core::http::{payload_bytes, Body, HttpRequest, HttpResponse};
+use batch_router_core::http::{Body, HttpRequest, HttpResponse};
 use batch_router_core::CoreError;
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -41,8 +41,7 @@ impl Fetcher {
             Body::Empty => {}
             Body::Json { text } => init.set_body(&JsValue::from_str(text)),
             Body::Payload { prefix, suffix, lines_as_array } => {
-                let bytes = payload_bytes(prefix, payload.unwrap_or_default(), suffix, *lines_as_array);
-                init.set_body(&Uint8Array::from(bytes.as_slice()));
+                init.set_body(&payload_array(prefix, payload.unwrap_or_default(), suffix, *lines_as_array));
             }
         }
         if let Some(signal) = &self.signal {
@@ -91,6 +90,32 @@ impl Fetcher {
             .unwrap_or_else(|| "fetch failed".into());
         CoreError::Connection { message }
     }
+}
+
+/// The payload body written straight into one JS array: prefix, the JSONL (its line breaks as
+/// commas when `lines_as_array`), suffix. The batch is never copied a second time inside wasm.
+fn payload_array(prefix: &str, jsonl: &[u8], suffix: &str, lines_as_array: bool) -> Uint8Array {
+    let lines = if lines_as_array { jsonl.strip_suffix(b"\n").unwrap_or(jsonl) } else { jsonl };
+    let total = prefix.len() + lines.len() + suffix.len();
+    let array = Uint8Array::new_with_length(total as u32);
+    let mut offset = 0;
+    let mut put = |bytes: &[u8]| {
+        array.subarray(offset as u32, (offset + bytes.len()) as u32).copy_from(bytes);
+        offset += bytes.len();
+    };
+    put(prefix.as_bytes());
+    if lines_as_array {
+        for (index, line) in lines.split(|&byte| byte == b'\n').enumerate() {
+            if index > 0 {
+                put(b",");
+            }
+            put(line);
+        }
+    } else {
+        put(lines);
+    }
+    put(suffix.as_bytes());
+    array
 }
 
 pub async fn read_response(response: Response, fetcher: &Fetcher) -> Result<HttpResponse, CoreError> {

@@ -2,11 +2,8 @@
  * Building a provider from the command line: `--provider` (or inferred from the batch id's shape),
  * the key from the environment or `--api-key` (never printed), `--base-url`, `--dir`.
  */
-import { AnthropicProvider } from "../providers/anthropic-provider.js";
-import { GoogleProvider } from "../providers/google-provider.js";
-import { MistralProvider } from "../providers/mistral-provider.js";
-import { OpenAIProvider } from "../providers/openai-provider.js";
 import { VLLMProvider } from "../providers/vllm-provider.js";
+import { createProvider as createProviderByName } from "../router/providers-by-name.js";
 import type { BatchProvider, ProviderOptions } from "../provider.js";
 import type { ProviderName } from "../types.js";
 import { UsageError } from "./output.js";
@@ -53,20 +50,12 @@ export function createProvider(name: ProviderName, values: ProviderFlagValues, e
   const options: ProviderOptions = { storageDir: values.dir ?? ".batch_router", ...extra };
   if (values["api-key"] !== undefined) options.apiKey = values["api-key"];
   if (values["base-url"] !== undefined) options.baseUrl = values["base-url"];
-  switch (name) {
-    case "openai":
-      return new OpenAIProvider(options);
-    case "anthropic":
-      return new AnthropicProvider(options);
-    case "google":
-      return new GoogleProvider(options);
-    case "mistral":
-      return new MistralProvider(options);
-    case "vllm":
-      // A batch lives as long as its sidecar: the CLI talks to one started with `batch-router sidecar`.
-      if (options.baseUrl === undefined) {
-        throw new UsageError('--provider vllm needs --base-url of a running sidecar (start one with "batch-router sidecar")');
-      }
-      return new VLLMProvider(options);
+  if (name === "vllm") {
+    // A batch lives as long as its sidecar: the CLI talks to one started with `batch-router sidecar`.
+    if (options.baseUrl === undefined) {
+      throw new UsageError('--provider vllm needs --base-url of a running sidecar (start one with "batch-router sidecar")');
+    }
+    return new VLLMProvider(options);
   }
+  return createProviderByName(name, options);
 }

@@ -4,6 +4,17 @@
  * overridable with `route`).
  */
 import { BatchProvider, type ProviderOptions } from "../provider.js";
+import type { UnifiedRequest } from "../types.js";
+import { inlineUrlMedia } from "./download-media.js";
+
+export interface GoogleProviderOptions extends ProviderOptions {
+  /**
+   * Gemini batches do not take plain http(s) URLs for images and documents: by default such a part
+   * is a validation error. With `downloadUrls`, `sendBatch` downloads them (with this provider's
+   * fetch) and sends them inline as base64. `prepareBatch` and jobs do not download.
+   */
+  downloadUrls?: boolean;
+}
 
 /**
  * The Gemini Developer API's batch mode. The key comes from `GOOGLE_API_KEY` or `GEMINI_API_KEY`
@@ -11,7 +22,14 @@ import { BatchProvider, type ProviderOptions } from "../provider.js";
  * through the Files API (`route` overrides the choice). Batch ids are `batches/…`.
  */
 export class GoogleProvider extends BatchProvider {
-  constructor(options: ProviderOptions = {}) {
+  private readonly downloadUrls: boolean;
+
+  constructor(options: GoogleProviderOptions = {}) {
     super({ name: "google", keyVariables: ["GOOGLE_API_KEY", "GEMINI_API_KEY"], baseUrlVariable: "GEMINI_BASE_URL", requiresKey: true }, options);
+    this.downloadUrls = options.downloadUrls ?? false;
+  }
+
+  protected override async resolveRequests(requests: UnifiedRequest[], signal?: AbortSignal): Promise<UnifiedRequest[]> {
+    return this.downloadUrls ? inlineUrlMedia(requests, this.fetchFunctionOrGlobal, signal) : requests;
   }
 }
