@@ -21,7 +21,7 @@ import { anthropicTextRequest } from "../support/anthropic-requests.js";
 import { serve, type RunningServer } from "../support/serve.js";
 import { specValidator } from "../support/spec-validator.js";
 
-const API_KEY = "sk-ant-test-errors-key-fedcba9876543210";
+const API_KEY = "fake-anthropic-test-errors-key-fedcba9876543210";
 
 async function collect(iterable: AsyncIterable<UnifiedResult>): Promise<UnifiedResult[]> {
   const results: UnifiedResult[] = [];
@@ -115,7 +115,7 @@ describe("AnthropicProvider errors against the emulator", () => {
       assert.ok(error instanceof ProviderError);
       assert.deepEqual([error.status, error.retryable, error.errorType], [401, false, "authentication_error"]);
       assert.ok(!error.message.includes("sk-ant-wrong-key") && !error.message.includes(API_KEY));
-      assert.ok(!JSON.stringify(error.body).includes("sk-ant-"));
+      assert.ok(!JSON.stringify(error.body).includes(API_KEY) && !JSON.stringify(error.body).includes("sk-ant-wrong-key"));
       return true;
     });
   });

@@ -23,7 +23,7 @@ import { ANTHROPIC_MODEL, anthropicRequests, anthropicTextRequest, unsafeIdReque
 import { serve, type RunningServer } from "../support/serve.js";
 import { specValidator } from "../support/spec-validator.js";
 
-const API_KEY = "sk-ant-test-emulator-key-0123456789abcdef";
+const API_KEY = "fake-anthropic-test-emulator-key-0123456789abcdef";
 const SAFE_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
 async function collect(iterable: AsyncIterable<UnifiedResult>): Promise<UnifiedResult[]> {

@@ -16,7 +16,7 @@ import { serve, type RunningServer } from "../support/serve.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const cli = join(root, "npm", "dist", "cli.js");
-const KEY = "sk-cli-secret-0123456789abcdefghij";
+const KEY = "fake-cli-secret-0123456789abcdefghij";
 const nodeBinary = process.env.NODE_BINARY ?? "node";
 
 interface Run {
@@ -153,9 +153,9 @@ describe("batch-router CLI", () => {
     const result = await run(["status", "batch_missing", ...connection]);
     assert.equal(result.code, 4);
     assert.match(result.stderr, /^error: openai batch batch_missing was not found\n$/);
-    const wrongKey = await run(["status", "batch_000001", "--provider", "openai", "--base-url", `${server.url}/v1`, "--api-key", "sk-wrong-key-that-must-not-leak"]);
+    const wrongKey = await run(["status", "batch_000001", "--provider", "openai", "--base-url", `${server.url}/v1`, "--api-key", "fake-wrong-key-that-must-not-leak"]);
     assert.equal(wrongKey.code, 4);
-    assert.ok(!wrongKey.stderr.includes("sk-wrong-key-that-must-not-leak") && !wrongKey.stdout.includes("sk-wrong-key-that-must-not-leak"));
+    assert.ok(!wrongKey.stderr.includes("fake-wrong-key-that-must-not-leak") && !wrongKey.stdout.includes("fake-wrong-key-that-must-not-leak"));
     const noKey = await run(["status", "batch_000001", "--provider", "openai"], { OPENAI_API_KEY: "" });
     assert.equal(noKey.code, 1);
     assert.match(noKey.stderr, /OPENAI_API_KEY/);

@@ -29,9 +29,9 @@ const sidecar = process.env.SIDECAR_BIN ?? join(root, "target", "debug", "batch-
 const standIn = join(root, "tests", "stand-ins", "vllm");
 
 const KEYS = {
-  openai: "sk-examples-openai-0123456789abcdef",
-  anthropic: "sk-ant-examples-0123456789abcdef",
-  google: "AIzaSy-examples-0123456789abcdefXYZ",
+  openai: "fake-examples-openai-0123456789abcdef",
+  anthropic: "fake-anthropic-examples-0123456789abcdef",
+  google: "fake-google-examples-0123456789abcdefXYZ",
   mistral: "mistral-examples-0123456789abcdef",
 };
 

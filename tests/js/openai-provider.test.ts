@@ -22,7 +22,7 @@ import { openAIRequests, textRequest } from "../support/requests.js";
 import { serve, type RunningServer } from "../support/serve.js";
 import { specValidator } from "../support/spec-validator.js";
 
-const API_KEY = "sk-test-emulator-key-0123456789abcdef";
+const API_KEY = "fake-test-emulator-key-0123456789abcdef";
 
 async function collect(iterable: AsyncIterable<UnifiedResult>): Promise<UnifiedResult[]> {
   const results: UnifiedResult[] = [];

@@ -11,7 +11,7 @@ import type { JsonObject } from "../emulators/gemini-responses.js";
 import { geminiValidator } from "./gemini-spec.js";
 import { serve, type RunningServer } from "./serve.js";
 
-export const GEMINI_KEY = "AIzaSy-emulator-key-0123456789abcdefXYZ";
+export const GEMINI_KEY = "fake-google-emulator-key-0123456789abcdefXYZ";
 
 export interface GeminiSetup {
   emulator: GeminiEmulator;

@@ -9,7 +9,7 @@ import type { BatchRouterOptions, JobManifest, UnifiedRequest, UnifiedResult } f
 import type { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { textRequest } from "./requests.js";
 
-export const API_KEY = "sk-test-jobs-0123456789abcdef";
+export const API_KEY = "fake-test-jobs-0123456789abcdef";
 export const JOB_TAG_KEY = "batch_router_job";
 
 /**
