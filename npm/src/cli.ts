@@ -108,6 +108,14 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
   return ExitCode.ok;
 }
 
+// A reader that stops early (`batch-router list | head`) closes the pipe: stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(ExitCode.ok);
+    throw error;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -149,6 +149,19 @@ describe("batch-router CLI", () => {
     assert.match(terminal.output, /completed/);
   });
 
+  test("a reader that closes the pipe early ends the command quietly", async () => {
+    const piped = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      const command = `'${nodeBinary}' '${cli}' convert '${requestsFile}' --provider all | true; echo "status \${PIPESTATUS[0]}" >&2`;
+      const child = spawn("bash", ["-c", command], { cwd: workDirectory, env: process.env });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status, stderr }));
+    });
+    assert.equal(piped.status, 0);
+    assert.match(piped.stderr, /^status 0\n$/);
+  });
+
   test("a provider error is one line with exit 4, and the key is never printed", async () => {
     const result = await run(["status", "batch_missing", ...connection]);
     assert.equal(result.code, 4);
