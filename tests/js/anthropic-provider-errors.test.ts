@@ -20,14 +20,9 @@ import { AnthropicEmulator, anthropicErrorBody } from "../emulators/anthropic-em
 import { anthropicTextRequest } from "../support/anthropic-requests.js";
 import { serve, type RunningServer } from "../support/serve.js";
 import { specValidator } from "../support/spec-validator.js";
+import { collect } from "../support/batches.js";
 
 const API_KEY = "fake-anthropic-test-errors-key-fedcba9876543210";
-
-async function collect(iterable: AsyncIterable<UnifiedResult>): Promise<UnifiedResult[]> {
-  const results: UnifiedResult[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
-}
 
 /** Sends a batch and reads its status until the emulator has ended it. */
 async function endedBatch(provider: AnthropicProvider, texts: string[]): Promise<string> {

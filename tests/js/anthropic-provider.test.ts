@@ -15,30 +15,16 @@ import {
   ProviderError,
   ValidationError,
   type UnifiedRequest,
-  type UnifiedResult,
 } from "batch-router";
 
 import { AnthropicEmulator } from "../emulators/anthropic-emulator.js";
 import { ANTHROPIC_MODEL, anthropicRequests, anthropicTextRequest, unsafeIdRequests } from "../support/anthropic-requests.js";
 import { serve, type RunningServer } from "../support/serve.js";
 import { specValidator } from "../support/spec-validator.js";
+import { collect, waitUntilComplete } from "../support/batches.js";
 
 const API_KEY = "fake-anthropic-test-emulator-key-0123456789abcdef";
 const SAFE_ID = /^[a-zA-Z0-9_-]{1,64}$/;
-
-async function collect(iterable: AsyncIterable<UnifiedResult>): Promise<UnifiedResult[]> {
-  const results: UnifiedResult[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
-}
-
-async function waitUntilComplete(provider: AnthropicProvider, batchId: string) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const status = await provider.getStatus(batchId);
-    if (status.isComplete()) return status;
-  }
-  throw new Error(`batch ${batchId} did not complete`);
-}
 
 describe("AnthropicProvider against the emulator", () => {
   let emulator: AnthropicEmulator;

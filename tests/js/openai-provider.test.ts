@@ -14,29 +14,15 @@ import {
   OpenAIProvider,
   ProviderError,
   ValidationError,
-  type UnifiedResult,
 } from "batch-router";
 
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { openAIRequests, textRequest } from "../support/requests.js";
 import { serve, type RunningServer } from "../support/serve.js";
 import { specValidator } from "../support/spec-validator.js";
+import { collect, waitUntilComplete } from "../support/batches.js";
 
 const API_KEY = "fake-test-emulator-key-0123456789abcdef";
-
-async function collect(iterable: AsyncIterable<UnifiedResult>): Promise<UnifiedResult[]> {
-  const results: UnifiedResult[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
-}
-
-async function waitUntilComplete(provider: OpenAIProvider, batchId: string) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const status = await provider.getStatus(batchId);
-    if (status.isComplete()) return status;
-  }
-  throw new Error(`batch ${batchId} did not complete`);
-}
 
 describe("OpenAIProvider against the emulator", () => {
   let emulator: OpenAIEmulator;

@@ -11,7 +11,8 @@ import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { MemoryStorage, VLLMProvider, ValidationError, type UnifiedRequest, type UnifiedResult } from "batch-router";
+import { MemoryStorage, VLLMProvider, ValidationError, type UnifiedRequest } from "batch-router";
+import { collect } from "../support/batches.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const sidecar = process.env.SIDECAR_BIN ?? join(root, "target", "debug", "batch-router-sidecar");
@@ -19,12 +20,6 @@ const standIn = join(root, "tests", "stand-ins", "vllm");
 
 function request(customId: string, text: string, model = "stand-in-model"): UnifiedRequest {
   return { customId, model, messages: [{ role: "user", content: text }], generationConfig: { maxTokens: 32, topK: 20 } };
-}
-
-async function collect(iterable: AsyncIterable<UnifiedResult>): Promise<UnifiedResult[]> {
-  const results: UnifiedResult[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
 }
 
 async function waitUntilComplete(provider: VLLMProvider, batchId: string) {

@@ -10,6 +10,7 @@ import { GeminiEmulator, type GeminiEmulatorOptions } from "../emulators/gemini-
 import type { JsonObject } from "../emulators/gemini-responses.js";
 import { geminiValidator } from "./gemini-spec.js";
 import { serve, type RunningServer } from "./serve.js";
+export { collect, waitUntilComplete } from "./batches.js";
 
 export const GEMINI_KEY = "fake-google-emulator-key-0123456789abcdefXYZ";
 
@@ -43,20 +44,6 @@ export async function startGemini(options: GeminiEmulatorOptions = {}, providerO
 export function inlinedResponsesOf(operation: JsonObject): JsonObject[] {
   const response = operation.response as { inlinedResponses: { inlinedResponses: JsonObject[] } };
   return response.inlinedResponses.inlinedResponses;
-}
-
-export async function collect(iterable: AsyncIterable<UnifiedResult>): Promise<UnifiedResult[]> {
-  const results: UnifiedResult[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
-}
-
-export async function waitUntilComplete(provider: GoogleProvider, batchId: string) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const status = await provider.getStatus(batchId);
-    if (status.isComplete()) return status;
-  }
-  throw new Error(`batch ${batchId} did not complete`);
 }
 
 /** Checks the results of `outcomeRequests()`: every kind of answer, normalized. */

@@ -1,10 +1,11 @@
 /** The Mistral emulator on 127.0.0.1 with the spec validators, and a provider pointed at it. */
-import { MemoryStorage, MistralProvider, type ProviderOptions, type UnifiedResult } from "batch-router";
+import { MemoryStorage, MistralProvider, type ProviderOptions } from "batch-router";
 
 import { MistralEmulator, type MistralEmulatorOptions } from "../emulators/mistral-emulator.js";
 import { mistralText } from "./mistral-requests.js";
 import { serve, type RunningServer } from "./serve.js";
 import { specValidator } from "./spec-validator.js";
+export { collect, waitUntilComplete } from "./batches.js";
 
 export const API_KEY = "mistral-test-key-5f0c2a9e81d4b7c3";
 
@@ -27,20 +28,6 @@ export async function startMistral(emulatorOptions: MistralEmulatorOptions = {},
   const storage = new MemoryStorage();
   const provider = new MistralProvider({ apiKey: API_KEY, baseUrl: server.url, storage, ...providerOptions });
   return { emulator, server, storage, provider };
-}
-
-export async function collect(iterable: AsyncIterable<UnifiedResult>): Promise<UnifiedResult[]> {
-  const results: UnifiedResult[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
-}
-
-export async function waitUntilComplete(provider: MistralProvider, batchId: string) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const status = await provider.getStatus(batchId);
-    if (status.isComplete()) return status;
-  }
-  throw new Error(`batch ${batchId} did not complete`);
 }
 
 /** One request per failure word of the emulator. */
