@@ -1,0 +1,76 @@
+//! What kind of body an OpenAI-style output line carries (OpenAI, vLLM and Mistral share the
+//! envelope; a batch's `endpoint` decides the body: reference providers §1.3, §6). A body is read
+//! only as the kind it shows itself to be; any other kind becomes an error that names it, never an
+//! empty success.
+
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::model::UnifiedResponse;
+use crate::results::{field_names, BodyProblem};
+
+use super::chat_body::chat_completion_response;
+use super::responses_body::responses_response;
+
+/// Only the fields that tell the kinds apart; the values are skipped.
+#[derive(Deserialize, Default)]
+struct Shape {
+    #[serde(default)]
+    object: Option<String>,
+    #[serde(default)]
+    choices: Option<IgnoredAny>,
+    #[serde(default)]
+    output: Option<IgnoredAny>,
+    #[serde(default)]
+    data: Option<IgnoredAny>,
+    #[serde(default)]
+    results: Option<IgnoredAny>,
+    #[serde(default)]
+    pages: Option<IgnoredAny>,
+}
+
+/// Reads a successful body as a chat completion, a text completion or a Responses object, or says
+/// what other kind it is.
+pub fn decode_body(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+    let shape: Shape = serde_json::from_str(body.get()).unwrap_or_default();
+    let object = shape.object.as_deref();
+    match object {
+        Some("response") => return responses_response(body),
+        Some("chat.completion" | "text_completion") => return chat_completion_response(body),
+        Some("list" | "embedding") if shape.data.is_some() || object == Some("embedding") => return Err(embeddings()),
+        _ => {}
+    }
+    if shape.choices.is_some() {
+        chat_completion_response(body)
+    } else if shape.output.is_some() {
+        responses_response(body)
+    } else if shape.data.is_some() {
+        Err(embeddings())
+    } else if shape.results.is_some() {
+        Err(BodyProblem::other_kind(
+            "moderation_body",
+            "the body is a moderation result (a /v1/moderations batch), not an answer; it is kept in `raw`".to_owned(),
+        ))
+    } else if shape.pages.is_some() {
+        Err(BodyProblem::other_kind(
+            "ocr_body",
+            "the body is an OCR result (a /v1/ocr batch), not an answer; it is kept in `raw`".to_owned(),
+        ))
+    } else {
+        Err(BodyProblem::other_kind(
+            "unknown_body",
+            format!(
+                "the body is not a chat completion, text completion or Responses object (it has {}); it is kept in `raw`",
+                field_names(body)
+            ),
+        ))
+    }
+}
+
+fn embeddings() -> BodyProblem {
+    BodyProblem::other_kind(
+        "embeddings_body",
+        "the body is an embeddings list (an /v1/embeddings batch); batch-router does not read embeddings as results yet, the body is kept in `raw`".to_owned(),
+    )
+}
