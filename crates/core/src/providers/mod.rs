@@ -8,6 +8,8 @@ pub mod mistral;
 pub mod openai;
 
 #[cfg(test)]
+mod result_kinds_tests;
+#[cfg(test)]
 mod resume_tests;
 
 use std::rc::Rc;

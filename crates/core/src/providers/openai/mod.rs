@@ -11,6 +11,8 @@ pub mod results;
 mod status;
 
 #[cfg(test)]
+mod responses_tests;
+#[cfg(test)]
 mod tests;
 
 pub use request::{write_line, CHAT_COMPLETIONS_URL};
