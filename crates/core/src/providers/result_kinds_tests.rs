@@ -250,6 +250,11 @@ fn a_body_of_another_kind_is_errored_with_a_code_naming_it_on_every_provider() {
                 cases.push((embeddings.clone(), "embeddings_body"));
                 cases.push((moderation.clone(), "moderation_body"));
                 cases.push((json!({"object": "chat.completion", "choices": []}), "empty_choices"));
+                cases.push((
+                    json!({"object": "chat.completion", "choices": [{"index": 0, "finish_reason": "stop"}]}),
+                    "unknown_body",
+                ));
+                cases.push((json!("a string body"), "unknown_body"));
             }
             "google" => {
                 cases.push((gemini_embedding.clone(), "embeddings_body"));

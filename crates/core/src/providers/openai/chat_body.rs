@@ -112,6 +112,12 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Body
     let Some(choice) = completion.choices.unwrap_or_default().into_iter().next() else {
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
     };
+    if choice.message.is_none() && choice.text.is_none() {
+        return Err(BodyProblem::other_kind(
+            "unknown_body",
+            "the completion's first choice has neither a message nor text".to_owned(),
+        ));
+    }
     let raw_finish_reason = choice.finish_reason.clone();
     let mut content = Vec::new();
     if let Some(message) = choice.message {
