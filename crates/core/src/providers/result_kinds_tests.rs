@@ -523,6 +523,35 @@ fn field_case_27_older_vllm_lines_decode_beside_newer_ones() {
 }
 
 #[test]
+fn older_vllm_failures_as_a_bare_error_object_are_errors() {
+    for (code, retryable) in [(400, false), (500, true), (503, true)] {
+        let line = json!({"id": "v", "custom_id": "x", "response": {"object": "error", "message": "boom", "type": "SomeError", "param": null, "code": code}, "error": null});
+        let result = one("vllm", &line.to_string());
+        let error = result.error.as_ref().unwrap();
+        assert_eq!(
+            (result.status, error.code.as_str(), error.message.as_str(), error.retryable),
+            (ResultStatus::Errored, "SomeError", "boom", retryable),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn anthropic_errors_are_read_with_or_without_their_wrapper() {
+    for error in [
+        json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}),
+        json!({"type": "overloaded_error", "message": "Overloaded"}),
+    ] {
+        let line = json!({"custom_id": "x", "result": {"type": "errored", "error": error}});
+        let error = one("anthropic", &line.to_string()).error.unwrap();
+        assert_eq!(
+            (error.code.as_str(), error.message.as_str(), error.retryable),
+            ("overloaded_error", "Overloaded", true)
+        );
+    }
+}
+
+#[test]
 fn a_line_with_neither_response_nor_error_says_what_it_has() {
     for provider in ["openai", "vllm", "mistral"] {
         let result = one(provider, r#"{"id":"batch_req_1","custom_id":"x","output":{"text":"?"}}"#);

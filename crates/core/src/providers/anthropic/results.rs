@@ -137,7 +137,10 @@ fn result_error(raw: Option<&RawValue>, line: &str) -> ResultError {
     };
     let parsed: Option<ErrorResponse> = serde_json::from_str(raw.get()).ok();
     let request_id = parsed.as_ref().and_then(|parsed| parsed.request_id.clone());
-    let detail = parsed.and_then(|parsed| parsed.error);
+    // The documented wrapper `{type: "error", error: {…}}`, or the error object itself.
+    let detail = parsed.and_then(|parsed| parsed.error).or_else(|| {
+        serde_json::from_str::<ErrorDetail>(raw.get()).ok().filter(|detail| detail.kind.as_deref() != Some("error"))
+    });
     let code = detail.as_ref().and_then(|detail| detail.kind.clone()).unwrap_or_else(|| "error".into());
     let message =
         detail.and_then(|detail| detail.message).unwrap_or_else(|| "the request failed without a message".into());

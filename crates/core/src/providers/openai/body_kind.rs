@@ -7,8 +7,10 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::model::UnifiedResponse;
+use crate::model::{ResultStatus, UnifiedResponse};
+use crate::providers::common::string_field;
 use crate::results::{field_names, BodyProblem};
+use crate::retry::is_retryable_request;
 
 use super::chat_body::chat_completion_response;
 use super::responses_body::responses_response;
@@ -36,6 +38,7 @@ pub fn decode_body(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
     let shape: Shape = serde_json::from_str(body.get()).unwrap_or_default();
     let object = shape.object.as_deref();
     match object {
+        Some("error") => return Err(error_object(body)),
         Some("response") => return responses_response(body),
         Some("chat.completion" | "text_completion") => return chat_completion_response(body),
         Some("list" | "embedding") if shape.data.is_some() || object == Some("embedding") => return Err(embeddings()),
@@ -65,6 +68,23 @@ pub fn decode_body(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
                 field_names(body)
             ),
         ))
+    }
+}
+
+/// An error object where an answer was expected (older vLLM wrote failures as the bare `response`):
+/// `{object: "error", message, type, code}`, the HTTP status as a number in `code`.
+fn error_object(body: &RawValue) -> BodyProblem {
+    let value: serde_json::Value = serde_json::from_str(body.get()).unwrap_or_default();
+    let status = value.get("code").and_then(serde_json::Value::as_u64).filter(|code| (100..600).contains(code));
+    let code = string_field(&value, "type")
+        .or_else(|| string_field(&value, "code"))
+        .or_else(|| status.map(|status| format!("http_{status}")))
+        .unwrap_or_else(|| "error".to_owned());
+    BodyProblem {
+        status: ResultStatus::Errored,
+        retryable: is_retryable_request(status.map(|status| status as u16), Some(&code)),
+        message: string_field(&value, "message").unwrap_or_else(|| "the request failed".to_owned()),
+        code,
     }
 }
 
