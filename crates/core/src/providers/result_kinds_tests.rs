@@ -255,6 +255,15 @@ fn a_body_of_another_kind_is_errored_with_a_code_naming_it_on_every_provider() {
                     "unknown_body",
                 ));
                 cases.push((json!("a string body"), "unknown_body"));
+                // Lists of other kinds (scores, reranking) are not given a wrong name.
+                cases.push((
+                    json!({"object": "list", "data": [{"object": "score", "index": 0, "score": 0.9}]}),
+                    "unknown_body",
+                ));
+                cases.push((
+                    json!({"id": "rerank-1", "results": [{"index": 0, "relevance_score": 0.5}]}),
+                    "unknown_body",
+                ));
             }
             "google" => {
                 cases.push((gemini_embedding.clone(), "embeddings_body"));

@@ -41,19 +41,19 @@ pub fn decode_body(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
         Some("error") => return Err(error_object(body)),
         Some("response") => return responses_response(body),
         Some("chat.completion" | "text_completion") => return chat_completion_response(body),
-        Some("list" | "embedding") if shape.data.is_some() || object == Some("embedding") => return Err(embeddings()),
+        Some("embedding") => return Err(embeddings()),
         _ => {}
     }
     if shape.choices.is_some() {
         chat_completion_response(body)
     } else if shape.output.is_some() {
         responses_response(body)
-    } else if shape.data.is_some() {
+    } else if shape.data.is_some() && first_item_has(body, "data", &["embedding"]) {
         Err(embeddings())
-    } else if shape.results.is_some() {
+    } else if shape.results.is_some() && first_item_has(body, "results", &["flagged", "categories"]) {
         Err(BodyProblem::other_kind(
             "moderation_body",
-            "the body is a moderation result (a /v1/moderations batch), not an answer; it is kept in `raw`".to_owned(),
+            "the body is a moderation or classification result (a /v1/moderations batch), not an answer; it is kept in `raw`".to_owned(),
         ))
     } else if shape.pages.is_some() {
         Err(BodyProblem::other_kind(
@@ -69,6 +69,14 @@ pub fn decode_body(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
             ),
         ))
     }
+}
+
+/// Whether the first element of the list `field` has one of `keys` (an embedding's `embedding`, a
+/// moderation's `flagged`), so that other lists (scores, reranking) are not given a wrong name.
+fn first_item_has(body: &RawValue, field: &str, keys: &[&str]) -> bool {
+    let value: serde_json::Value = serde_json::from_str(body.get()).unwrap_or_default();
+    let first = value.get(field).and_then(serde_json::Value::as_array).and_then(|items| items.first());
+    first.is_some_and(|item| keys.iter().any(|key| item.get(*key).is_some()))
 }
 
 /// An error object where an answer was expected (older vLLM wrote failures as the bare `response`):
