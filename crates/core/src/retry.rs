@@ -113,7 +113,8 @@ pub fn is_transient(failure: &Failure) -> bool {
 /// The provider error types (on result lines, where there may be no HTTP status) that say the
 /// service was busy, failed inside or ran out of time: sending the same request again may pass.
 /// Anthropic's types, OpenAI's line codes (batch-expired and -cancelled requests never ran), and
-/// the `google.rpc.Code` names that map to 429, 5xx and 409 (`ABORTED`).
+/// the `google.rpc.Code` names that map to 429, 5xx and 409 (`ABORTED`), and `CANCELLED` (the
+/// request was stopped, not judged), as on the other providers.
 const RETRYABLE_ERROR_TYPES: &[&str] = &[
     "overloaded_error",
     "api_error",
@@ -125,6 +126,7 @@ const RETRYABLE_ERROR_TYPES: &[&str] = &[
     "batch_expired",
     "batch_cancelled",
     "batch_canceled",
+    "CANCELLED",
     "UNAVAILABLE",
     "RESOURCE_EXHAUSTED",
     "INTERNAL",
@@ -294,6 +296,7 @@ mod tests {
             (None, Some("INTERNAL"), true),
             (None, Some("DEADLINE_EXCEEDED"), true),
             (None, Some("ABORTED"), true),
+            (None, Some("CANCELLED"), true),
             (None, Some("INVALID_ARGUMENT"), false),
             (None, Some("PERMISSION_DENIED"), false),
             (None, Some("NOT_FOUND"), false),
