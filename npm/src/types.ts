@@ -3,6 +3,8 @@
  * under their public names.
  */
 export type {
+  AttributedBy,
+  Attribution,
   BatchError,
   BatchListPage as BatchListPageData,
   BatchStatus,

@@ -6,7 +6,9 @@
  *
  * Per-request outcomes come from magic words in the last user message: `FAIL_400` → a 400 line in
  * the error file, `FAIL_500` → a 500 line, `FLAKY_500` → a 500 line the first time that custom id
- * is run, a success after. `endWith` can make a batch expire instead of completing.
+ * is run, a success after. `NO_ANSWER_ONCE` → the first time, an error line with status 0, an empty
+ * body and no error (field case 03); `CUT_ONCE` → the first time, an output line cut short after its
+ * custom id (field case 28). `endWith` can make a batch expire instead of completing.
  */
 
 export interface OpenAIEmulatorOptions {
@@ -324,8 +326,13 @@ export class OpenAIEmulator {
     for (const line of done) {
       const text = lastUserText(line.body);
       const code = this.failureOf(line);
+      const firstRun = (this.runs.get(line.customId) ?? 0) === 0;
       this.runs.set(line.customId, (this.runs.get(line.customId) ?? 0) + 1);
       const id = this.nextId("batch_req_");
+      if (firstRun && text.includes("NO_ANSWER_ONCE")) {
+        errors.push(JSON.stringify({ id, custom_id: line.customId, response: { status_code: 0, request_id: "", body: {} }, error: null }));
+        continue;
+      }
       if (code !== undefined) {
         errors.push(
           JSON.stringify({
@@ -341,7 +348,9 @@ export class OpenAIEmulator {
         );
         continue;
       }
-      output.push(
+      const cut = firstRun && text.includes("CUT_ONCE");
+      const write = (outputLine: string) => output.push(cut ? outputLine.slice(0, outputLine.indexOf('"body"') + 20) : outputLine);
+      write(
         JSON.stringify({
           id,
           custom_id: line.customId,

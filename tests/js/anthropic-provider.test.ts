@@ -92,7 +92,7 @@ describe("AnthropicProvider against the emulator", () => {
     assert.equal(plain.response?.rawFinishReason, "end_turn");
     assert.equal(plain.response?.model, ANTHROPIC_MODEL);
     assert.match(plain.response!.id!, /^msg_/);
-    assert.deepEqual(plain.response?.usage, { inputTokens: 6, outputTokens: 7, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    assert.deepEqual(plain.response?.usage, { inputTokens: 6, outputTokens: 7, totalTokens: 13, cacheReadTokens: 0, cacheWriteTokens: 0 });
     assert.equal((plain.response?.raw as { type: string }).type, "message");
     assert.equal(plain.error, undefined);
 

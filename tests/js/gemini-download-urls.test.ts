@@ -79,6 +79,7 @@ describe("GoogleProvider downloadUrls", () => {
       storage: setup.storage,
       fetch: mediaFetch,
       downloadUrls: true,
+      route: "inline",
     });
     const batchId = await provider.sendBatch({ provider: "google", requests: [request()] });
     assert.deepEqual(downloads, [IMAGE_URL, PDF_URL]);

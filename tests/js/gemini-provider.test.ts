@@ -33,8 +33,9 @@ describe("GoogleProvider against the Gemini emulator", () => {
     await setup.server.close();
   });
 
-  test("a small batch goes inline and moves PENDING → RUNNING → SUCCEEDED with its counts", async () => {
-    const { provider, emulator } = setup;
+  test("a small batch sent inline moves PENDING → RUNNING → SUCCEEDED with its counts", async () => {
+    const { emulator } = setup;
+    const provider = setup.providerWith({ route: "inline" });
     const requests = outcomeRequests();
     const before = emulator.received.length;
     const batchId = await provider.sendBatch({ provider: "gemini", requests, metadata: { displayName: "lifecycle" } });

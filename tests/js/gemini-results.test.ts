@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 
-import { BatchNotFoundError, InvalidResponseError, ProviderError } from "batch-router";
+import { BatchNotFoundError, ProviderError } from "batch-router";
 
 import type { JsonObject } from "../emulators/gemini-responses.js";
 import { assertOutcomes, collect, inlinedResponsesOf, startGemini, waitUntilComplete, type GeminiSetup } from "../support/gemini-harness.js";
@@ -27,8 +27,9 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
 
   test("shuffled responses (file lines and inline responses) still reach their own requests", async () => {
     const { emulator, provider, providerWith } = await start({ shuffleResponses: true });
+    assert.equal(provider.prepareBatch([geminiText("one", "x")]).summary.route, "file", "the file route is the default");
     const requests = Array.from({ length: 12 }, (_, index) => geminiText(`s${index}`, `question number ${index}`));
-    for (const sender of [provider, providerWith({ route: "file" })]) {
+    for (const sender of [providerWith({ route: "inline" }), provider]) {
       const batchId = await sender.sendBatch({ provider: "google", requests });
       const done = await waitUntilComplete(sender, batchId);
       const record = emulator.batches.get(batchId)!;
@@ -48,7 +49,7 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
   for (const placement of ["response.output", "metadata.output"] as const) {
     test(`output under ${placement} is found on both routes`, async () => {
       const { provider, providerWith } = await start({ outputPlacement: placement });
-      for (const sender of [provider, providerWith({ route: "file" })]) {
+      for (const sender of [providerWith({ route: "inline" }), provider]) {
         const batchId = await sender.sendBatch({ provider: "google", requests: outcomeRequests() });
         const done = await waitUntilComplete(sender, batchId);
         const raw = done.raw as { response?: unknown; metadata: { output?: unknown } };
@@ -97,8 +98,9 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
     assertOutcomes(await collect(provider.getResults(batchId)));
   });
 
-  test("keyless inline responses are matched by position only when the counts agree", async () => {
-    const { emulator, provider, providerWith } = await start();
+  test("keyless inline answers are matched by position only when the counts agree, say so, and are never lost", async () => {
+    const { emulator, providerWith } = await start();
+    const provider = providerWith({ route: "inline" });
     const requests = Array.from({ length: 4 }, (_, index) => geminiText(`k${index}`, `keyless ${index}`));
     const batchId = await provider.sendBatch({ provider: "google", requests });
     await waitUntilComplete(provider, batchId);
@@ -106,28 +108,33 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
       for (const response of inlinedResponsesOf(operation)) delete response.metadata;
     });
     const results = await collect(provider.getResults(batchId));
-    assert.deepEqual(results.map((result) => [result.customId, result.response?.text]), requests.map((request, index) => [request.customId, `echo: keyless ${index}`]));
+    assert.deepEqual(
+      results.map((result) => [result.customId, result.response?.text, result.attribution]),
+      requests.map((request, index) => [request.customId, `echo: keyless ${index}`, { by: "position", position: index }]),
+    );
 
-    // Without the submitted ids (no transparency storage) there is nothing to match positions with.
-    await assert.rejects(collect(providerWith({ storage: false }).getResults(batchId)), (error: unknown) => {
-      assert.ok(error instanceof InvalidResponseError);
-      assert.match(error.message, /carry no metadata\.key/);
-      return true;
-    });
+    // Without the submitted ids (storage: false) every answer still arrives, marked unattributed.
+    const unstored = await collect(providerWith({ storage: false }).getResults(batchId));
+    assert.deepEqual(
+      unstored.map((result) => [result.customId, result.status, result.response?.text, result.attribution]),
+      requests.map((_, index) => ["", "succeeded", `echo: keyless ${index}`, { by: "none", position: index }]),
+    );
 
-    // One response missing: the counts disagree, and reading fails loudly instead of shifting.
+    // One response missing: the counts disagree, so position proves nothing; the three answers
+    // still arrive, none of them given to a request.
     emulator.editOperation(batchId, (operation) => {
       inlinedResponsesOf(operation).splice(1, 1);
     });
-    await assert.rejects(collect(provider.getResults(batchId)), (error: unknown) => {
-      assert.ok(error instanceof InvalidResponseError);
-      assert.match(error.message, /3 of 3 inline responses carry no metadata\.key and the counts disagree \(4 requests submitted/);
-      return true;
-    });
+    const shifted = await collect(provider.getResults(batchId));
+    assert.deepEqual(
+      shifted.map((result) => [result.customId, result.attribution?.by]),
+      [["", "none"], ["", "none"], ["", "none"]],
+    );
   });
 
   test("a bare batch id names the same batch as its full name, transparency files included", async () => {
-    const { emulator, storage, provider } = await start();
+    const { emulator, storage, providerWith } = await start();
+    const provider = providerWith({ route: "inline" });
     const requests = [geminiText("b0", "bare zero"), geminiText("b1", "bare one")];
     const batchId = await provider.sendBatch({ provider: "google", requests });
     const bare = batchId.replace(/^batches\//, "");
@@ -144,8 +151,9 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
     assert.deepEqual(files, ["meta.json", "output.jsonl", "provider.jsonl", "results.jsonl", "unified.jsonl"].map((kind) => base + kind));
   });
 
-  test("keyless responses whose count disagrees with batchStats are refused too", async () => {
-    const { emulator, provider } = await start();
+  test("keyless answers whose count disagrees with batchStats are not matched by position either", async () => {
+    const { emulator, providerWith } = await start();
+    const provider = providerWith({ route: "inline" });
     const requests = [geminiText("a", "first"), geminiText("b", "second")];
     const batchId = await provider.sendBatch({ provider: "google", requests });
     await waitUntilComplete(provider, batchId);
@@ -153,10 +161,14 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
       delete inlinedResponsesOf(operation)[0]!.metadata;
       ((operation.metadata as JsonObject).batchStats as JsonObject).requestCount = "3";
     });
-    await assert.rejects(collect(provider.getResults(batchId)), /batchStats\.requestCount 3/);
+    const results = await collect(provider.getResults(batchId));
+    assert.deepEqual(
+      results.map((result) => [result.customId, result.response?.text, result.attribution]),
+      [["", "echo: first", { by: "none", position: 0 }], ["b", "echo: second", undefined]],
+    );
   });
 
-  test("a responses-file line without a key becomes an errored result; the others still arrive", async () => {
+  test("a responses-file line without a key is still returned, unattributed; the others still arrive", async () => {
     const { emulator, providerWith } = await start();
     const provider = providerWith({ route: "file" });
     const batchId = await provider.sendBatch({ provider: "google", requests: [geminiText("m1", "x"), geminiText("m2", "y")] });
@@ -167,9 +179,10 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
     emulator.files.setText(fileName, lines.map((line) => JSON.stringify(line)).join("\n") + "\n");
     const results = await collect(provider.getResults(batchId));
     assert.equal(results.length, 2);
-    assert.equal(results[0]!.status, "errored");
-    assert.equal(results[0]!.error?.code, "unmatched_result");
+    assert.equal(results[0]!.status, "succeeded");
+    assert.deepEqual(results[0]!.attribution, { by: "none", position: 0 });
     assert.equal(results[0]!.customId, "");
+    assert.equal(results[1]!.attribution, undefined);
     assert.deepEqual([results[1]!.customId, results[1]!.response?.text], ["m2", "echo: y"]);
 
     // Google keeps files for 48 hours: a responses file that is gone is a provider 404, not a missing batch.
@@ -183,7 +196,8 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
   });
 
   test("canary: the emulator refuses what the spec refuses, on both routes", async () => {
-    const { emulator, provider, providerWith } = await start();
+    const { emulator, providerWith } = await start();
+    const provider = providerWith({ route: "inline" });
     // providerKwargs are merged as given: an unknown generationConfig field reaches Google.
     const wrong = { ...geminiText("wrong", "x"), providerKwargs: { generationConfig: { maxTokens: 5 } } };
     await assert.rejects(provider.sendBatch({ provider: "google", requests: [geminiText("fine", "y"), wrong] }), (error: unknown) => {

@@ -1,8 +1,9 @@
 /**
  * The Gemini route at the inline limit (reference §3.7: inline batches below 20 MB), end to end:
- * a create body of 19,999,999 bytes goes inline and the emulator, which measures what arrives,
- * accepts it; one byte more switches to the file route; a batch of just over 20 MB of text is sent
- * through the Files API on its own and its results come back.
+ * batches go as files unless inline is asked for (file lines carry each request's key); asked
+ * for, a create body of 19,999,999 bytes goes inline and the emulator, which measures what
+ * arrives, accepts it; one byte more is refused; a batch of just over 20 MB of text is sent
+ * through the Files API and its results come back.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -39,7 +40,7 @@ describe("the Gemini route follows the 20 MB inline limit", () => {
     await setup.server.close();
   });
 
-  test("19,999,999 bytes go inline and are accepted; one byte more goes through a file", async () => {
+  test("19,999,999 bytes go inline when asked and are accepted; one byte more is refused; the default is a file", async () => {
     const { emulator, provider, providerWith } = setup;
     const inline = providerWith({ route: "inline" });
     // The create body is the prepared lines joined by commas inside a fixed envelope, so it differs
@@ -54,12 +55,14 @@ describe("the Gemini route follows the 20 MB inline limit", () => {
     const padding = LIMIT - 1 - unpadded;
 
     const below = bigBatch(repeats, padding);
-    assert.equal(provider.prepareBatch(below).summary.route, "inline");
-    const belowId = await provider.sendBatch({ provider: "google", requests: below });
+    assert.equal(provider.prepareBatch(below).summary.route, "file");
+    assert.equal(provider.prepareBatch(probe).summary.route, "file");
+    assert.equal(inline.prepareBatch(below).summary.route, "inline");
+    const belowId = await inline.sendBatch({ provider: "google", requests: below });
     const create = emulator.received.at(-1)!;
     assert.equal(create.url, "/v1beta/models/gemini-2.5-flash:batchGenerateContent");
     assert.equal(create.bodyBytes, LIMIT - 1);
-    assert.equal((await provider.getStatus(belowId)).requestCounts.total, COUNT);
+    assert.equal((await inline.getStatus(belowId)).requestCounts.total, COUNT);
 
     const atLimit = bigBatch(repeats, padding + 1);
     assert.equal(provider.prepareBatch(atLimit).summary.route, "file");

@@ -11,6 +11,7 @@ pub mod http;
 pub mod job_tag;
 pub mod jsonl;
 pub mod limits;
+pub mod line_scan;
 pub mod merge;
 pub mod model;
 pub mod parse;

@@ -3,8 +3,12 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use serde_json::value::RawValue;
+
 use crate::jsonl::LineSplitter;
-use crate::model::UnifiedResult;
+use crate::line_scan::top_level_string;
+use crate::model::{ResultError, ResultStatus, UnifiedResult};
+use crate::retry::is_retryable_request;
 
 /// Turns one line of a provider's result file into a unified result. A malformed line must become
 /// an errored result, never a panic or a lost line.
@@ -74,6 +78,96 @@ fn restore_id(mut result: UnifiedResult, id_map: Option<&IdMap>) -> UnifiedResul
         result.custom_id = original.clone();
     }
     result
+}
+
+/// An errored result (`malformed_result_line`) for a line that could not be read, naming the
+/// file's line. When the line is cut short, its id (`custom_id`, or Gemini's `key`) is recovered
+/// from what is left, so the request can be sent again: an unreadable answer is retryable, like
+/// any garbled answer (see `retry.rs`).
+pub fn malformed(
+    source: &str,
+    line_number: usize,
+    custom_id: Option<String>,
+    reason: &str,
+    line: &[u8],
+) -> UnifiedResult {
+    let custom_id = custom_id
+        .or_else(|| top_level_string(line, "custom_id"))
+        .or_else(|| top_level_string(line, "key"))
+        .unwrap_or_default();
+    let preview: String = String::from_utf8_lossy(line).chars().take(200).collect();
+    let raw = serde_json::to_string(&preview).ok().and_then(|text| RawValue::from_string(text).ok());
+    UnifiedResult::errored(
+        custom_id,
+        ResultError {
+            code: "malformed_result_line".into(),
+            message: format!("line {line_number} of the {source} result file could not be read: {reason}"),
+            http_status: None,
+            request_id: None,
+            retryable: true,
+            raw,
+        },
+    )
+}
+
+/// Why a body that came with a success is not an answer: a body of another kind (embeddings,
+/// moderation, anything unknown) or a response that itself says it failed. Never an empty success.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyProblem {
+    pub status: ResultStatus,
+    pub code: String,
+    pub message: String,
+    pub retryable: bool,
+}
+
+impl BodyProblem {
+    /// A body that is not the shape an answer has: sending the request again gives the same kind.
+    pub fn other_kind(code: &str, message: String) -> BodyProblem {
+        BodyProblem { status: ResultStatus::Errored, code: code.to_owned(), message, retryable: false }
+    }
+
+    /// A response that failed for the reason `code` (its provider's error type).
+    pub fn failed(code: String, message: String) -> BodyProblem {
+        let retryable = is_retryable_request(None, Some(&code));
+        BodyProblem { status: ResultStatus::Errored, code, message, retryable }
+    }
+
+    /// The errored (or cancelled) result, with the whole line as `raw`.
+    pub fn into_result(self, custom_id: String, line: &str) -> UnifiedResult {
+        let error = ResultError {
+            code: self.code,
+            message: self.message,
+            http_status: None,
+            request_id: None,
+            retryable: self.retryable,
+            raw: RawValue::from_string(line.to_owned()).ok(),
+        };
+        UnifiedResult { custom_id, status: self.status, response: None, error: Some(error), attribution: None }
+    }
+}
+
+/// The top-level field names of a JSON object body, for messages about bodies of unknown shape.
+pub fn field_names(body: &RawValue) -> String {
+    match serde_json::from_str::<serde_json::Value>(body.get()) {
+        Ok(serde_json::Value::Object(object)) if object.is_empty() => "an empty object".to_owned(),
+        Ok(serde_json::Value::Object(object)) => {
+            let names: Vec<&str> = object.keys().map(String::as_str).take(12).collect();
+            format!("fields {}", names.join(", "))
+        }
+        Ok(other) => format!("a JSON {}", json_kind(&other)),
+        Err(_) => "no readable JSON".to_owned(),
+    }
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
 }
 
 /// The results of a chunk as JSONL text, one result per line. This is what crosses to JavaScript:

@@ -110,6 +110,48 @@ pub fn is_transient(failure: &Failure) -> bool {
     }
 }
 
+/// The provider error types (on result lines, where there may be no HTTP status) that say the
+/// service was busy, failed inside or ran out of time: sending the same request again may pass.
+/// Anthropic's types, OpenAI's line codes (batch-expired and -cancelled requests never ran), and
+/// the `google.rpc.Code` names that map to 429, 5xx and 409 (`ABORTED`), and `CANCELLED` (the
+/// request was stopped, not judged), as on the other providers.
+const RETRYABLE_ERROR_TYPES: &[&str] = &[
+    "overloaded_error",
+    "api_error",
+    "rate_limit_error",
+    "timeout_error",
+    "server_error",
+    "rate_limit_exceeded",
+    "vector_store_timeout",
+    "batch_expired",
+    "batch_cancelled",
+    "batch_canceled",
+    "CANCELLED",
+    "UNAVAILABLE",
+    "RESOURCE_EXHAUSTED",
+    "INTERNAL",
+    "DEADLINE_EXCEEDED",
+    "ABORTED",
+    "UNKNOWN",
+];
+
+/// Whether one request that a batch reports as failed may succeed when sent again. The one rule
+/// for every provider's result decoder; jobs resubmit exactly the results it marks retryable.
+///
+/// - No HTTP answer (status 0, or neither a status nor an error type) → retryable: the request was
+///   never judged.
+/// - An HTTP status outside 2xx → 408, 409, 429 and 5xx (529 included) are retryable, other 4xx not.
+/// - Otherwise the provider's error type decides ([`RETRYABLE_ERROR_TYPES`]); any other type
+///   (`invalid_request_error`, `INVALID_ARGUMENT`, …) is not retryable.
+pub fn is_retryable_request(http_status: Option<u16>, error_type: Option<&str>) -> bool {
+    match (http_status, error_type) {
+        (Some(0), _) => true,
+        (Some(status), _) if !(200..300).contains(&status) => is_retryable_status(status),
+        (_, Some(kind)) => RETRYABLE_ERROR_TYPES.contains(&kind),
+        (_, None) => true,
+    }
+}
+
 /// Whether a call that failed this way may still have been carried out by the server. A create
 /// call that failed so is ambiguous: the batch may exist, so it must be looked for before the
 /// call is made again. A refusal (any 4xx but 408 and 409, 429 included) was not carried out.
@@ -212,6 +254,58 @@ mod tests {
         });
         assert_eq!((not_found.code.as_str(), not_found.status), ("batch_not_found", Some(404)));
         assert!(!is_transient(&not_found));
+    }
+
+    #[test]
+    fn one_rule_says_which_failed_requests_are_retryable() {
+        // (HTTP status, provider error type, retryable)
+        let table: &[(Option<u16>, Option<&str>, bool)] = &[
+            (Some(0), None, true),
+            (None, None, true),
+            (Some(0), Some("invalid_request_error"), true),
+            (Some(408), None, true),
+            (Some(409), None, true),
+            (Some(429), Some("rate_limit_exceeded"), true),
+            (Some(500), None, true),
+            (Some(502), None, true),
+            (Some(503), None, true),
+            (Some(504), None, true),
+            (Some(529), Some("overloaded_error"), true),
+            (Some(400), None, false),
+            (Some(401), None, false),
+            (Some(403), None, false),
+            (Some(404), None, false),
+            (Some(413), None, false),
+            (Some(422), None, false),
+            // A status outside 2xx wins over the type.
+            (Some(400), Some("server_error"), false),
+            (None, Some("overloaded_error"), true),
+            (None, Some("api_error"), true),
+            (None, Some("rate_limit_error"), true),
+            (None, Some("timeout_error"), true),
+            (None, Some("invalid_request_error"), false),
+            (None, Some("authentication_error"), false),
+            (None, Some("permission_error"), false),
+            (None, Some("not_found_error"), false),
+            (None, Some("server_error"), true),
+            (None, Some("rate_limit_exceeded"), true),
+            (None, Some("batch_expired"), true),
+            (None, Some("invalid_prompt"), false),
+            (None, Some("UNAVAILABLE"), true),
+            (None, Some("RESOURCE_EXHAUSTED"), true),
+            (None, Some("INTERNAL"), true),
+            (None, Some("DEADLINE_EXCEEDED"), true),
+            (None, Some("ABORTED"), true),
+            (None, Some("CANCELLED"), true),
+            (None, Some("INVALID_ARGUMENT"), false),
+            (None, Some("PERMISSION_DENIED"), false),
+            (None, Some("NOT_FOUND"), false),
+            (None, Some("some_new_type"), false),
+            (Some(200), Some("server_error"), true),
+        ];
+        for (status, kind, retryable) in table {
+            assert_eq!(is_retryable_request(*status, *kind), *retryable, "{status:?} {kind:?}");
+        }
     }
 
     #[test]

@@ -33,7 +33,7 @@ type JsonObject = Record<string, unknown>;
 const EXPECTED_SHAPE: Record<ProviderName, { id: (line: JsonObject) => unknown; maxTokens: (line: JsonObject) => unknown }> = {
   openai: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
   anthropic: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "params", "max_tokens") },
-  google: { id: (line) => field(line, "metadata", "key"), maxTokens: (line) => field(field(line, "request"), "generationConfig", "maxOutputTokens") },
+  google: { id: (line) => line.key, maxTokens: (line) => field(field(line, "request"), "generationConfig", "maxOutputTokens") },
   mistral: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_tokens") },
   vllm: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
 };

@@ -69,26 +69,54 @@ pub enum OutputPart {
     },
 }
 
+/// Token usage with one meaning for every provider and body shape (the provider's own numbers stay
+/// in `raw`):
+///
+/// - `input_tokens`: every prompt token, cache reads and cache writes included (Anthropic's
+///   `input_tokens` alone excludes both, so its three input counts are added; Gemini's tool-use
+///   prompt tokens are added to `promptTokenCount`).
+/// - `output_tokens`: every generated token, reasoning included (Gemini's `candidatesTokenCount`
+///   excludes thoughts, so `thoughtsTokenCount` is added).
+/// - `cache_read_tokens`, `cache_write_tokens`, `reasoning_tokens`: parts of the two above, present
+///   where the provider reports them.
+/// - `total_tokens`: always `input_tokens + output_tokens`, also for providers that report no total
+///   (Anthropic), so the sum holds everywhere; a provider total that disagrees stays in `raw`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Usage {
+    /// Every prompt token, cache reads and writes included.
     pub input_tokens: u64,
+    /// Every generated token, reasoning included.
     pub output_tokens: u64,
+    /// `input_tokens + output_tokens`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub total_tokens: Option<u64>,
-    /// Input tokens served from a prompt cache.
+    /// The part of `input_tokens` served from a prompt cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_read_tokens: Option<u64>,
-    /// Input tokens written to a prompt cache (Anthropic).
+    /// The part of `input_tokens` written to a prompt cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_write_tokens: Option<u64>,
+    /// The part of `output_tokens` spent on reasoning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub reasoning_tokens: Option<u64>,
+}
+
+impl Usage {
+    /// A usage from the provider's counts once they mean what the fields say; the total is their sum.
+    pub fn from_totals(input_tokens: u64, output_tokens: u64) -> Usage {
+        Usage {
+            input_tokens,
+            output_tokens,
+            total_tokens: Some(input_tokens.saturating_add(output_tokens)),
+            ..Usage::default()
+        }
+    }
 }
 
 /// A successful response, normalized. `raw` is the provider's body, untouched.
@@ -148,10 +176,53 @@ pub struct UnifiedResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub error: Option<ResultError>,
+    /// Present only when the provider did not echo the request's key with this answer (Gemini inline
+    /// answers without `metadata`, file lines without `key`): how `custom_id` was chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub attribution: Option<Attribution>,
+}
+
+/// How an answer without an echoed key was linked to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Attribution {
+    pub by: AttributedBy,
+    /// The answer's 0-based position in the provider's output.
+    pub position: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum AttributedBy {
+    /// `custom_id` is the id submitted at the same position. Providers document that answers keep
+    /// the requests' order, but large inline Gemini jobs were seen to break it: trust it less than a key.
+    Position,
+    /// No link was possible (no submitted order known, or the counts or echoed keys disagree):
+    /// `custom_id` is empty and the answer is returned so that it is not lost.
+    None,
 }
 
 impl UnifiedResult {
     pub fn errored(custom_id: String, error: ResultError) -> Self {
-        UnifiedResult { custom_id, status: ResultStatus::Errored, response: None, error: Some(error) }
+        UnifiedResult {
+            custom_id,
+            status: ResultStatus::Errored,
+            response: None,
+            error: Some(error),
+            attribution: None,
+        }
+    }
+
+    pub fn succeeded(custom_id: String, response: UnifiedResponse) -> Self {
+        UnifiedResult {
+            custom_id,
+            status: ResultStatus::Succeeded,
+            response: Some(response),
+            error: None,
+            attribution: None,
+        }
     }
 }

@@ -8,6 +8,8 @@ pub mod mistral;
 pub mod openai;
 
 #[cfg(test)]
+mod result_kinds_tests;
+#[cfg(test)]
 mod resume_tests;
 
 use std::rc::Rc;
@@ -55,9 +57,9 @@ pub struct PrepareOptions {
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
     pub metadata: Option<Map<String, Value>>,
     /// Forces how the batch is submitted where a provider offers both routes: `file` (upload, then
-    /// create) or `inline` (the requests in the create call). Gemini chooses from its inline size
-    /// limit when absent; Mistral uses `file` unless `inline` is asked for; providers with a single
-    /// route ignore it.
+    /// create) or `inline` (the requests in the create call). Gemini and Mistral use `file` unless
+    /// `inline` is asked for (Gemini's file lines carry each request's key; its inline answers may
+    /// not); providers with a single route ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub route: Option<SubmitRoute>,

@@ -7,8 +7,8 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{FinishReason, OutputPart, ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
-use crate::providers::openai::malformed;
-use crate::results::LineDecoder;
+use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
+use crate::retry::is_retryable_request;
 
 const SOURCE: &str = "anthropic";
 
@@ -46,16 +46,30 @@ impl LineDecoder for AnthropicLineDecoder {
         let outcome = match parsed.result.map(|raw| serde_json::from_str::<Outcome>(raw.get())) {
             Some(Ok(outcome)) => outcome,
             Some(Err(error)) => return malformed(SOURCE, line_number, Some(custom_id), &error.to_string(), line),
-            None => return malformed(SOURCE, line_number, Some(custom_id), "the line has no `result`", line),
+            None => {
+                let has = RawValue::from_string(text.to_owned()).map(|raw| field_names(&raw)).unwrap_or_default();
+                return BodyProblem {
+                    status: ResultStatus::Errored,
+                    code: "missing_response".into(),
+                    message: format!("the line has no `result` (it has {has})"),
+                    retryable: is_retryable_request(None, None),
+                }
+                .into_result(custom_id, text);
+            }
         };
         match (outcome.kind.as_str(), outcome.message, outcome.error) {
             ("succeeded", Some(message), _) => match message_response(message) {
-                Ok(response) => {
-                    UnifiedResult { custom_id, status: ResultStatus::Succeeded, response: Some(response), error: None }
-                }
-                Err(reason) => malformed(SOURCE, line_number, Some(custom_id), &reason, line),
+                Ok(response) => UnifiedResult::succeeded(custom_id, response),
+                Err(problem) => problem.into_result(custom_id, text),
             },
-            ("errored", _, Some(error)) => UnifiedResult::errored(custom_id, result_error(error)),
+            ("succeeded", None, _) => BodyProblem {
+                status: ResultStatus::Errored,
+                code: "missing_body".into(),
+                message: "the result says succeeded but has no message".into(),
+                retryable: true,
+            }
+            .into_result(custom_id, text),
+            ("errored", _, error) => UnifiedResult::errored(custom_id, result_error(error, text)),
             ("canceled", _, _) => ended_early(
                 custom_id,
                 ResultStatus::Cancelled,
@@ -68,10 +82,11 @@ impl LineDecoder for AnthropicLineDecoder {
                 "batch_expired",
                 "the batch's 24-hour window ended before this request was processed",
             ),
-            (kind, _, _) => {
-                let reason = format!("result type \"{kind}\" without its documented fields, or unknown");
-                malformed(SOURCE, line_number, Some(custom_id), &reason, line)
-            }
+            (kind, _, _) => BodyProblem::other_kind(
+                "unknown_result_type",
+                format!("result type \"{kind}\" is not one batch-router knows; the line is kept in `raw`"),
+            )
+            .into_result(custom_id, text),
         }
     }
 }
@@ -86,7 +101,7 @@ fn ended_early(custom_id: String, status: ResultStatus, code: &str, message: &st
         retryable: true,
         raw: None,
     };
-    UnifiedResult { custom_id, status, response: None, error: Some(error) }
+    UnifiedResult { custom_id, status, response: None, error: Some(error), attribution: None }
 }
 
 #[derive(Deserialize)]
@@ -105,17 +120,32 @@ struct ErrorDetail {
     message: Option<String>,
 }
 
-/// `{"type": "error", "error": {"type", "message"}, "request_id"}`. Only an invalid request needs
-/// fixing before it is sent again; every other error type may pass on a retry (reference §2.4).
-fn result_error(raw: &RawValue) -> ResultError {
+/// `{"type": "error", "error": {"type", "message"}, "request_id"}`. Whether it is retryable is the
+/// core's one rule: overloaded, API (internal), rate-limit and timeout errors are; invalid requests,
+/// authentication, permission and the rest are not. An errored result without an error says nothing
+/// about the request, so it counts as never answered (retryable).
+fn result_error(raw: Option<&RawValue>, line: &str) -> ResultError {
+    let Some(raw) = raw.filter(|raw| raw.get() != "null") else {
+        return ResultError {
+            code: "missing_error".into(),
+            message: "the result says errored but carries no error".into(),
+            http_status: None,
+            request_id: None,
+            retryable: is_retryable_request(None, None),
+            raw: RawValue::from_string(line.to_owned()).ok(),
+        };
+    };
     let parsed: Option<ErrorResponse> = serde_json::from_str(raw.get()).ok();
     let request_id = parsed.as_ref().and_then(|parsed| parsed.request_id.clone());
-    let detail = parsed.and_then(|parsed| parsed.error);
+    // The documented wrapper `{type: "error", error: {…}}`, or the error object itself.
+    let detail = parsed.and_then(|parsed| parsed.error).or_else(|| {
+        serde_json::from_str::<ErrorDetail>(raw.get()).ok().filter(|detail| detail.kind.as_deref() != Some("error"))
+    });
     let code = detail.as_ref().and_then(|detail| detail.kind.clone()).unwrap_or_else(|| "error".into());
     let message =
         detail.and_then(|detail| detail.message).unwrap_or_else(|| "the request failed without a message".into());
     ResultError {
-        retryable: code != "invalid_request_error",
+        retryable: is_retryable_request(None, Some(&code)),
         code,
         message,
         http_status: None,
@@ -126,10 +156,14 @@ fn result_error(raw: &RawValue) -> ResultError {
 
 #[derive(Deserialize)]
 struct Message {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
     id: Option<String>,
     model: Option<String>,
     #[serde(default)]
-    content: Vec<Block>,
+    content: Option<Vec<Block>>,
     stop_reason: Option<String>,
     usage: Option<AnthropicUsage>,
 }
@@ -160,22 +194,75 @@ enum Block {
     Other,
 }
 
+/// `Usage`: `input_tokens` alone leaves out the cache reads and writes; the total input is the sum
+/// of the three (reference unified-features §6). `output_tokens` include thinking.
 #[derive(Deserialize)]
 struct AnthropicUsage {
     #[serde(default)]
-    input_tokens: u64,
+    input_tokens: Option<u64>,
     #[serde(default)]
-    output_tokens: u64,
+    output_tokens: Option<u64>,
+    #[serde(default)]
     cache_read_input_tokens: Option<u64>,
+    #[serde(default)]
     cache_creation_input_tokens: Option<u64>,
+    /// The cache writes split by lifetime; read when the single count is absent.
+    #[serde(default)]
+    cache_creation: Option<CacheCreation>,
+    #[serde(default)]
+    output_tokens_details: Option<OutputDetails>,
 }
 
-/// Reads a Messages API response; `raw` keeps it untouched.
-fn message_response(body: &RawValue) -> Result<UnifiedResponse, String> {
-    let message: Message =
-        serde_json::from_str(body.get()).map_err(|error| format!("the message is not a Messages response: {error}"))?;
+#[derive(Deserialize)]
+struct CacheCreation {
+    #[serde(default)]
+    ephemeral_5m_input_tokens: Option<u64>,
+    #[serde(default)]
+    ephemeral_1h_input_tokens: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct OutputDetails {
+    #[serde(default)]
+    thinking_tokens: Option<u64>,
+}
+
+impl From<AnthropicUsage> for Usage {
+    fn from(usage: AnthropicUsage) -> Self {
+        let cache_write = usage.cache_creation_input_tokens.or_else(|| {
+            let split = usage.cache_creation?;
+            Some(split.ephemeral_5m_input_tokens.unwrap_or(0) + split.ephemeral_1h_input_tokens.unwrap_or(0))
+        });
+        let input =
+            usage.input_tokens.unwrap_or(0) + usage.cache_read_input_tokens.unwrap_or(0) + cache_write.unwrap_or(0);
+        Usage {
+            cache_read_tokens: usage.cache_read_input_tokens,
+            cache_write_tokens: cache_write,
+            reasoning_tokens: usage.output_tokens_details.and_then(|details| details.thinking_tokens),
+            ..Usage::from_totals(input, usage.output_tokens.unwrap_or(0))
+        }
+    }
+}
+
+/// Reads a Messages API response; `raw` keeps it untouched. A body that is not a message (another
+/// `type`, or neither `content` nor `role`) is an error naming what it has.
+fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+    let message: Message = serde_json::from_str(body.get()).map_err(|error| {
+        BodyProblem::other_kind("unknown_body", format!("the message is not a readable Messages response: {error}"))
+    })?;
+    let is_message = match message.kind.as_deref() {
+        Some(kind) => kind == "message",
+        None => message.content.is_some() && message.role.is_some(),
+    };
+    if !is_message {
+        return Err(BodyProblem::other_kind(
+            "unknown_body",
+            format!("the result's message is not a Messages response (it has {})", field_names(body)),
+        ));
+    }
     let content: Vec<OutputPart> = message
         .content
+        .unwrap_or_default()
         .into_iter()
         .filter_map(|block| match block {
             Block::Text { text } => Some(OutputPart::Text { text }),
@@ -197,15 +284,7 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, String> {
         content,
         finish_reason: finish_reason(message.stop_reason.as_deref()),
         raw_finish_reason: message.stop_reason,
-        usage: message.usage.map(|usage| Usage {
-            input_tokens: usage.input_tokens,
-            output_tokens: usage.output_tokens,
-            // Anthropic reports no total; its input count excludes cached tokens.
-            total_tokens: None,
-            cache_read_tokens: usage.cache_read_input_tokens,
-            cache_write_tokens: usage.cache_creation_input_tokens,
-            reasoning_tokens: None,
-        }),
+        usage: message.usage.map(Usage::from),
         model: message.model,
         id: message.id,
         raw: body.to_owned(),

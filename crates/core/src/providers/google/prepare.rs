@@ -98,8 +98,10 @@ pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<
     Ok(PreparedBatch { jsonl, summary })
 }
 
-/// Inline below the limit unless the caller forced a route; a forced inline route over the limit
-/// is refused here rather than by Google.
+/// The file route unless the caller asks for `inline`: file lines always carry the request's `key`,
+/// while inline answers have been seen to come back without their `metadata` and out of order, so
+/// that position would be their only link (field case 26). An inline route over the limit is
+/// refused here rather than by Google.
 fn choose_route(forced: Option<SubmitRoute>, inline_body_bytes: usize) -> Result<SubmitRoute, CoreError> {
     let max = inline_limits(Provider::Google).map_or(0, |limits| limits.max_body_bytes);
     let fits_inline = inline_body_bytes < max;
@@ -111,7 +113,6 @@ fn choose_route(forced: Option<SubmitRoute>, inline_body_bytes: usize) -> Result
             ),
         )),
         Some(route) => Ok(route),
-        None if fits_inline => Ok(SubmitRoute::Inline),
         None => Ok(SubmitRoute::File),
     }
 }

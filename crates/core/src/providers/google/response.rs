@@ -3,16 +3,19 @@
 //!
 //! Only the first candidate is read (a batch request asks for one unless `candidateCount` says
 //! otherwise; `raw` keeps them all). Text parts are joined into `text`; parts marked
-//! `thought: true` become reasoning; function calls become tool calls. Usage: `outputTokens` is
-//! `candidatesTokenCount`, which excludes thinking; thinking is `reasoningTokens`.
+//! `thought: true` become reasoning; function calls become tool calls. Usage: `candidatesTokenCount`
+//! excludes thinking, so `outputTokens` is candidates + thoughts (`reasoningTokens` the thoughts);
+//! `inputTokens` is `promptTokenCount` (cached content included) + `toolUsePromptTokenCount`, so that
+//! input + output = `totalTokenCount`.
 
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::error::is_retryable_status;
 use crate::model::{FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
 use crate::providers::openai::results::joined_text;
+use crate::results::{field_names, BodyProblem};
+use crate::retry::is_retryable_request;
 
 use super::status::rpc_code_name;
 
@@ -20,7 +23,7 @@ use super::status::rpc_code_name;
 #[serde(rename_all = "camelCase")]
 struct GenerateContentResponse {
     #[serde(default)]
-    candidates: Vec<Candidate>,
+    candidates: Option<Vec<Candidate>>,
     prompt_feedback: Option<PromptFeedback>,
     usage_metadata: Option<UsageMetadata>,
     model_version: Option<String>,
@@ -72,11 +75,11 @@ struct UsageMetadata {
     #[serde(default, deserialize_with = "count")]
     candidates_token_count: Option<u64>,
     #[serde(default, deserialize_with = "count")]
-    total_token_count: Option<u64>,
-    #[serde(default, deserialize_with = "count")]
     cached_content_token_count: Option<u64>,
     #[serde(default, deserialize_with = "count")]
     thoughts_token_count: Option<u64>,
+    #[serde(default, deserialize_with = "count")]
+    tool_use_prompt_token_count: Option<u64>,
 }
 
 /// A token count as a number, or as a string the way proto-JSON writes 64-bit integers.
@@ -91,24 +94,43 @@ fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::E
 
 impl From<UsageMetadata> for Usage {
     fn from(usage: UsageMetadata) -> Self {
+        let input = usage.prompt_token_count.unwrap_or(0) + usage.tool_use_prompt_token_count.unwrap_or(0);
+        let output = usage.candidates_token_count.unwrap_or(0) + usage.thoughts_token_count.unwrap_or(0);
         Usage {
-            input_tokens: usage.prompt_token_count.unwrap_or(0),
-            output_tokens: usage.candidates_token_count.unwrap_or(0),
-            total_tokens: usage.total_token_count,
             cache_read_tokens: usage.cached_content_token_count,
-            cache_write_tokens: None,
             reasoning_tokens: usage.thoughts_token_count,
+            ..Usage::from_totals(input, output)
         }
     }
 }
 
 /// Reads a `GenerateContentResponse`. A prompt blocked before generation (no candidates, a
 /// `promptFeedback.blockReason`) is a response with no content, finish reason `content_filter`
-/// and the block reason as `rawFinishReason`.
-pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, String> {
-    let response: GenerateContentResponse = serde_json::from_str(body.get())
-        .map_err(|error| format!("the response is not a GenerateContentResponse: {error}"))?;
-    let candidate = response.candidates.into_iter().next();
+/// and the block reason as `rawFinishReason`. A body with none of the response's fields (an
+/// embedding, anything unknown) is an error naming what it has.
+pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+    let response: GenerateContentResponse = serde_json::from_str(body.get()).map_err(|error| {
+        BodyProblem::other_kind(
+            "unknown_body",
+            format!("the response is not a readable GenerateContentResponse: {error}"),
+        )
+    })?;
+    let known = response.candidates.is_some()
+        || response.prompt_feedback.is_some()
+        || response.usage_metadata.is_some()
+        || response.model_version.is_some()
+        || response.response_id.is_some();
+    if !known {
+        return Err(other_kind(body));
+    }
+    let blocked = response.prompt_feedback.as_ref().is_some_and(|feedback| feedback.block_reason.is_some());
+    let candidate = response.candidates.unwrap_or_default().into_iter().next();
+    if candidate.is_none() && !blocked {
+        return Err(BodyProblem::other_kind(
+            "empty_candidates",
+            "the response has no candidate and no block reason: there is no answer to read".to_owned(),
+        ));
+    }
     let mut content = Vec::new();
     let mut raw_finish_reason = None;
     if let Some(candidate) = candidate {
@@ -149,6 +171,21 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Str
     })
 }
 
+fn other_kind(body: &RawValue) -> BodyProblem {
+    let embedding = serde_json::from_str::<Value>(body.get())
+        .is_ok_and(|value| value.get("embedding").is_some() || value.get("embeddings").is_some());
+    if embedding {
+        return BodyProblem::other_kind(
+            "embeddings_body",
+            "the response is an embedding (an embeddings batch); batch-router does not read embeddings as results yet, it is kept in `raw`".to_owned(),
+        );
+    }
+    BodyProblem::other_kind(
+        "unknown_body",
+        format!("the response is not a GenerateContentResponse (it has {}); it is kept in `raw`", field_names(body)),
+    )
+}
+
 /// Gemini's `finishReason` in the unified vocabulary. A natural stop that produced function
 /// calls is `tool_calls`, as Gemini has no reason of its own for it.
 pub fn map_finish_reason(reason: Option<&str>, has_tool_calls: bool) -> FinishReason {
@@ -176,15 +213,13 @@ pub fn map_finish_reason(reason: Option<&str>, has_tool_calls: bool) -> FinishRe
 pub fn status_error(status: &Value, raw_line: &str) -> ResultError {
     let number = status.get("code").and_then(Value::as_i64);
     let message = status.get("message").and_then(Value::as_str).unwrap_or("the request failed").to_owned();
-    let (code, http_status, retryable) = match number {
-        Some(code @ 100..=599) => {
-            let status = code as u16;
-            (format!("http_{code}"), Some(status), is_retryable_status(status))
-        }
-        // DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE.
-        Some(code) => (rpc_code_name(code), None, matches!(code, 4 | 8 | 10 | 13 | 14)),
-        None => ("error".to_owned(), None, false),
+    let (code, http_status) = match number {
+        Some(code @ 100..=599) => (format!("http_{code}"), Some(code as u16)),
+        Some(code) => (rpc_code_name(code), None),
+        // An HTTP-style error object names the code in `status` instead.
+        None => (status.get("status").and_then(Value::as_str).unwrap_or("error").to_owned(), None),
     };
+    let retryable = is_retryable_request(http_status, Some(&code));
     ResultError {
         code,
         message,

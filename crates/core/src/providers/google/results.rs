@@ -5,24 +5,26 @@
 //! `response.{responsesFile | inlinedResponses.inlinedResponses}` (observed wire data),
 //! `response.output.*` (the discovery spec), `metadata.output.*` (what the official SDK reads).
 //!
-//! Matching is by key, never silently by position. File lines carry `key`; a line without one
-//! becomes an errored result (`unmatched_result`) naming its line. Inline responses carry
-//! `metadata.key`; where some do not, they are matched by position only when the caller passes
-//! the submitted ids in order ([`crate::providers::BatchApi::result_sources_in_order`]) and the
-//! number of responses equals the number submitted (and `batchStats.requestCount` where present);
-//! otherwise reading the results fails with an error saying so.
+//! Matching is by the key the provider echoes: `key` on file lines, `metadata.key` on inline
+//! responses. No answer is thrown away and none is silently given to a request by position:
+//! - an inline response without its key is matched by position only when the submitted ids are
+//!   known in order (the caller's, else the operation's own `inputConfig`), their number equals the
+//!   number of responses (and `batchStats.requestCount`), and every response that does carry a key
+//!   sits at its own request's position; its result then says `attribution: {by: "position"}`;
+//! - otherwise (and for a file line without `key`) the answer is still returned, with an empty
+//!   custom id and `attribution: {by: "none"}`.
 //!
-//! Inline responses are rewritten as file-style lines `{"key", "response" | "error"}`, so that one
-//! decoder reads both routes.
+//! Inline responses are rewritten as file-style lines `{"key", "response" | "error",
+//! "attribution"?}`, so that one decoder reads both routes.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::model::{ResultError, ResultStatus, UnifiedResult};
+use crate::model::{AttributedBy, Attribution, ResultStatus, UnifiedResult};
 use crate::providers::common::u64_field;
-use crate::providers::openai::results::malformed;
-use crate::results::LineDecoder;
+use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
+use crate::retry::is_retryable_request;
 use crate::CoreError;
 
 use super::response::{generate_content_response, status_error};
@@ -53,25 +55,31 @@ pub fn locate_output(operation: &Value) -> Output<'_> {
     Output::Missing
 }
 
-/// Inline responses as file-style JSONL lines, each with the key of the request it answers.
+/// Inline responses as file-style JSONL lines, each with the key of the request it answers, or
+/// with an `attribution` saying how (or that no) request was found for it.
 pub fn inline_lines(
     provider: &str,
     operation: &Value,
     responses: &[Value],
     request_ids: Option<&[String]>,
 ) -> Result<Vec<u8>, CoreError> {
-    let key_of = |response: &Value| response.pointer("/metadata/key").and_then(Value::as_str).map(str::to_owned);
-    let unkeyed = responses.iter().filter(|response| key_of(response).is_none()).count();
-    if unkeyed > 0 {
-        check_positions(provider, operation, responses.len(), unkeyed, request_ids)?;
-    }
+    let submitted = request_ids.map(<[String]>::to_vec).or_else(|| submitted_keys(operation));
+    let trusted_order = submitted.as_deref().filter(|ids| positions_agree(operation, responses, ids));
     let mut jsonl = Vec::new();
     for (position, response) in responses.iter().enumerate() {
-        // check_positions made sure the ids exist and line up whenever a key is missing.
-        let key =
-            key_of(response).or_else(|| request_ids.and_then(|ids| ids.get(position)).cloned()).unwrap_or_default();
         let mut line = serde_json::Map::new();
-        line.insert("key".into(), Value::String(key));
+        match key_of(response) {
+            Some(key) => {
+                line.insert("key".into(), Value::String(key));
+            }
+            None => {
+                let by_position = trusted_order.and_then(|ids| ids.get(position));
+                let by = if by_position.is_some() { AttributedBy::Position } else { AttributedBy::None };
+                line.insert("key".into(), Value::String(by_position.cloned().unwrap_or_default()));
+                let attribution = Attribution { by, position: position as u64 };
+                line.insert("attribution".into(), serde_json::to_value(attribution).unwrap_or(Value::Null));
+            }
+        }
         for field in ["response", "error"] {
             if let Some(value) = response.get(field).filter(|value| !value.is_null()) {
                 line.insert(field.into(), value.clone());
@@ -84,37 +92,29 @@ pub fn inline_lines(
     Ok(jsonl)
 }
 
-fn check_positions(
-    provider: &str,
-    operation: &Value,
-    count: usize,
-    unkeyed: usize,
-    request_ids: Option<&[String]>,
-) -> Result<(), CoreError> {
-    let Some(ids) = request_ids else {
-        return Err(CoreError::invalid_response(
-            provider,
-            format!(
-                "{unkeyed} of {count} inline responses carry no metadata.key; they can only be matched by position, which needs the submitted request ids in order (result_sources_in_order)"
-            ),
-        ));
-    };
+fn key_of(response: &Value) -> Option<String> {
+    response.pointer("/metadata/key").and_then(Value::as_str).filter(|key| !key.is_empty()).map(str::to_owned)
+}
+
+/// The keys of the requests as the operation itself lists them (`inputConfig` of an inline batch),
+/// in order, when it lists every one.
+fn submitted_keys(operation: &Value) -> Option<Vec<String>> {
+    let requests = ["/metadata/inputConfig/requests/requests", "/metadata/input_config/requests/requests"]
+        .iter()
+        .find_map(|pointer| operation.pointer(pointer).and_then(Value::as_array))?;
+    requests.iter().map(key_of).collect()
+}
+
+/// Whether position links each answer to its request: as many submitted ids as answers (and as
+/// `batchStats.requestCount` says), and every echoed key at its own request's position.
+fn positions_agree(operation: &Value, responses: &[Value], ids: &[String]) -> bool {
     let reported = operation
         .pointer("/metadata/batchStats")
         .filter(|stats| stats.get("requestCount").is_some())
         .map(|stats| u64_field(stats, "requestCount"));
-    let counts_agree = ids.len() == count && reported.is_none_or(|reported| reported == count as u64);
-    if !counts_agree {
-        let reported = reported.map(|reported| format!(", batchStats.requestCount {reported}")).unwrap_or_default();
-        return Err(CoreError::invalid_response(
-            provider,
-            format!(
-                "{unkeyed} of {count} inline responses carry no metadata.key and the counts disagree ({} requests submitted{reported}); refusing to match results by position",
-                ids.len()
-            ),
-        ));
-    }
-    Ok(())
+    ids.len() == responses.len()
+        && reported.is_none_or(|reported| reported == responses.len() as u64)
+        && responses.iter().zip(ids).all(|(response, id)| key_of(response).is_none_or(|key| &key == id))
 }
 
 /// Reads `{"key", "response": GenerateContentResponse}` and `{"key", "error": Status}` lines: the
@@ -137,6 +137,9 @@ struct Line<'a> {
     response: Option<&'a RawValue>,
     #[serde(borrow, default)]
     error: Option<&'a RawValue>,
+    /// Set by [`inline_lines`] for answers without an echoed key.
+    #[serde(default)]
+    attribution: Option<Attribution>,
 }
 
 impl LineDecoder for GoogleLineDecoder {
@@ -149,30 +152,19 @@ impl LineDecoder for GoogleLineDecoder {
             Ok(parsed) => parsed,
             Err(error) => return malformed(self.source, line_number, None, &error.to_string(), line),
         };
-        let Some(custom_id) = parsed.key.filter(|key| !key.is_empty()) else {
-            return UnifiedResult::errored(
-                String::new(),
-                ResultError {
-                    code: "unmatched_result".into(),
-                    message: format!(
-                        "line {line_number} of the {} results has no key, so it cannot be matched to a request",
-                        self.source
-                    ),
-                    http_status: None,
-                    request_id: None,
-                    retryable: false,
-                    raw: RawValue::from_string(text.to_owned()).ok(),
-                },
-            );
-        };
+        let key = parsed.key.filter(|key| !key.is_empty());
+        // A file line without its key is returned unattributed rather than dropped.
+        let attribution = parsed.attribution.or_else(|| {
+            key.is_none()
+                .then(|| Attribution { by: AttributedBy::None, position: line_number.saturating_sub(1) as u64 })
+        });
+        let custom_id = key.unwrap_or_default();
         let response = parsed.response.filter(|raw| raw.get() != "null");
         let error = parsed.error.filter(|raw| raw.get() != "null");
-        match (response, error) {
+        let mut result = match (response, error) {
             (Some(body), None) => match generate_content_response(body) {
-                Ok(response) => {
-                    UnifiedResult { custom_id, status: ResultStatus::Succeeded, response: Some(response), error: None }
-                }
-                Err(message) => malformed(self.source, line_number, Some(custom_id), &message, line),
+                Ok(response) => UnifiedResult::succeeded(custom_id, response),
+                Err(problem) => problem.into_result(custom_id, text),
             },
             (_, Some(error)) => {
                 let status: Value = serde_json::from_str(error.get()).unwrap_or(Value::Null);
@@ -182,19 +174,22 @@ impl LineDecoder for GoogleLineDecoder {
                 } else {
                     ResultStatus::Errored
                 };
-                UnifiedResult { custom_id, status: result_status, response: None, error: Some(result_error) }
+                let mut result = UnifiedResult::errored(custom_id, result_error);
+                result.status = result_status;
+                result
             }
-            (None, None) => UnifiedResult::errored(
-                custom_id,
-                ResultError {
+            (None, None) => {
+                let has = RawValue::from_string(text.to_owned()).map(|raw| field_names(&raw)).unwrap_or_default();
+                BodyProblem {
+                    status: ResultStatus::Errored,
                     code: "missing_response".into(),
-                    message: format!("line {line_number} has neither a response nor an error"),
-                    http_status: None,
-                    request_id: None,
-                    retryable: false,
-                    raw: RawValue::from_string(text.to_owned()).ok(),
-                },
-            ),
-        }
+                    message: format!("line {line_number} has neither a response nor an error (it has {has})"),
+                    retryable: is_retryable_request(None, None),
+                }
+                .into_result(custom_id, text)
+            }
+        };
+        result.attribution = attribution;
+        result
     }
 }

@@ -9,10 +9,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::error::is_retryable_status;
-use crate::model::{ResultError, ResultStatus, UnifiedResult};
-use crate::providers::openai::results::{chat_completion_response, malformed};
-use crate::results::LineDecoder;
+use crate::model::{ResultError, UnifiedResult};
+use crate::providers::openai::results::{decode_body, envelope};
+use crate::results::{field_names, malformed, LineDecoder};
+use crate::retry::is_retryable_request;
 
 const SOURCE: &str = "mistral";
 
@@ -36,13 +36,6 @@ struct Line<'a> {
     error: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
-struct ResponseEnvelope<'a> {
-    status_code: Option<u16>,
-    #[serde(borrow, default)]
-    body: Option<&'a RawValue>,
-}
-
 impl LineDecoder for MistralLineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
         let Ok(text) = std::str::from_utf8(line) else {
@@ -54,26 +47,20 @@ impl LineDecoder for MistralLineDecoder {
         };
         let custom_id = parsed.custom_id.unwrap_or_default();
         let error = parsed.error.filter(|raw| raw.get() != "null");
-        let envelope = match parsed
-            .response
-            .filter(|raw| raw.get() != "null")
-            .map(|raw| serde_json::from_str::<ResponseEnvelope>(raw.get()))
-            .transpose()
-        {
+        let response = parsed.response.filter(|raw| raw.get() != "null");
+        let envelope = match response.map(envelope).transpose() {
             Ok(envelope) => envelope,
-            Err(error) => return malformed(SOURCE, line_number, Some(custom_id), &error.to_string(), line),
+            Err(error) => return malformed(SOURCE, line_number, Some(custom_id), &error, line),
         };
         let status_code = envelope.as_ref().and_then(|envelope| envelope.status_code);
-        let body = envelope.as_ref().and_then(|envelope| envelope.body).filter(|raw| raw.get() != "null");
+        let body = envelope.as_ref().and_then(|envelope| envelope.body);
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
-            (true, Some(body)) => match chat_completion_response(body) {
-                Ok(response) => {
-                    UnifiedResult { custom_id, status: ResultStatus::Succeeded, response: Some(response), error: None }
-                }
-                Err(message) => malformed(SOURCE, line_number, Some(custom_id), &message, line),
+            (true, Some(body)) => match decode_body(body) {
+                Ok(response) => UnifiedResult::succeeded(custom_id, response),
+                Err(problem) => problem.into_result(custom_id, text),
             },
-            _ => UnifiedResult::errored(custom_id, line_error(error, body, status_code, text)),
+            _ => UnifiedResult::errored(custom_id, line_error(error, body, status_code, response.is_some(), text)),
         }
     }
 }
@@ -81,7 +68,13 @@ impl LineDecoder for MistralLineDecoder {
 /// The error of a line, from the first place that has one: the line's `error` (an object, an
 /// object wrapping `error`, or a string), then the response body (Mistral's HTTP error body
 /// `{object: "error", message, type, code}`, OpenAI's `{error: {…}}`, or FastAPI's `{detail}`).
-fn line_error(error: Option<&RawValue>, body: Option<&RawValue>, status_code: Option<u16>, line: &str) -> ResultError {
+fn line_error(
+    error: Option<&RawValue>,
+    body: Option<&RawValue>,
+    status_code: Option<u16>,
+    has_response: bool,
+    line: &str,
+) -> ResultError {
     let parse = |raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok();
     let detail = error.and_then(parse).map(unwrap_error).or_else(|| body.and_then(parse).map(unwrap_error));
     let failed_status = status_code.filter(|status| !(200..300).contains(status));
@@ -97,17 +90,29 @@ fn line_error(error: Option<&RawValue>, body: Option<&RawValue>, status_code: Op
                 .unwrap_or_else(|| "the request failed".to_owned());
             (code, message)
         }
-        None => match failed_status {
-            Some(status) => (format!("http_{status}"), format!("the request failed with HTTP {status}")),
-            None => ("missing_response".into(), "the line has neither a response body nor an error".into()),
+        None => match status_code {
+            Some(0) => {
+                ("no_response".into(), "the provider produced no HTTP answer for this request (status 0)".into())
+            }
+            Some(status) if failed_status.is_some() => {
+                (format!("http_{status}"), format!("the request failed with HTTP {status}"))
+            }
+            _ if has_response => ("missing_body".into(), "the line's response has no body".into()),
+            _ => {
+                let has = RawValue::from_string(line.to_owned()).map(|raw| field_names(&raw)).unwrap_or_default();
+                ("missing_response".into(), format!("the line has neither a response nor an error (it has {has})"))
+            }
         },
     };
     ResultError {
+        retryable: is_retryable_request(
+            status_code.filter(|status| !(200..300).contains(status)),
+            detail.as_ref().map(|_| code.as_str()),
+        ),
         code,
         message,
-        http_status: failed_status,
+        http_status: failed_status.filter(|status| *status != 0),
         request_id: None,
-        retryable: failed_status.is_some_and(is_retryable_status),
         raw: RawValue::from_string(line.to_owned()).ok(),
     }
 }

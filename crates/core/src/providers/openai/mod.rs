@@ -2,11 +2,16 @@
 //! `/v1/chat/completions`, poll it, read the output and error files. The same protocol, with the
 //! vLLM dialect, drives the local sidecar.
 
+mod body_kind;
+mod chat_body;
 pub mod input_line;
 mod request;
+mod responses_body;
 pub mod results;
 mod status;
 
+#[cfg(test)]
+mod responses_tests;
 #[cfg(test)]
 mod tests;
 

@@ -1,14 +1,21 @@
 //! OpenAI output and error file lines → unified results (reference §1.6, §1.7). The same envelope
 //! comes from vLLM `run-batch` and Mistral, so other modules reuse the body readers here.
+//!
+//! Bodies are read by the kind they show ([`decode_body`]): chat completions, text completions and
+//! Responses objects are answers; any other kind is an error naming it. Older vLLM versions wrote
+//! the completion directly as `response` (no `status_code`/`body` envelope); both shapes are read.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::error::is_retryable_status;
-use crate::model::{FinishReason, OutputPart, ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
-use crate::providers::common::string_field;
-use crate::results::LineDecoder;
+use crate::model::{ResultError, ResultStatus, UnifiedResult};
+use crate::results::{field_names, LineDecoder};
+use crate::retry::is_retryable_request;
+
+pub use super::body_kind::decode_body;
+pub use super::chat_body::{chat_completion_response, joined_text, map_finish_reason, OpenAiUsage};
+pub use crate::results::malformed;
 
 pub struct OpenAiLineDecoder {
     source: &'static str,
@@ -30,12 +37,38 @@ struct Line<'a> {
     error: Option<&'a RawValue>,
 }
 
+/// `response` as the envelope `{status_code, request_id, body}`, or in the older vLLM shape the body
+/// itself (`status_code` and `body` both absent).
 #[derive(Deserialize)]
 struct ResponseEnvelope<'a> {
+    #[serde(default)]
     status_code: Option<u16>,
+    #[serde(default)]
     request_id: Option<String>,
     #[serde(borrow, default)]
     body: Option<&'a RawValue>,
+}
+
+/// The status, request id and body of a line's `response`.
+pub struct Envelope<'a> {
+    pub status_code: Option<u16>,
+    pub request_id: Option<String>,
+    pub body: Option<&'a RawValue>,
+}
+
+/// Reads `response`: the envelope, or (older vLLM) a bare body, told apart by the envelope's fields.
+pub fn envelope(response: &RawValue) -> Result<Envelope<'_>, String> {
+    let parsed: ResponseEnvelope = serde_json::from_str(response.get()).map_err(|error| error.to_string())?;
+    let bare_body = parsed.status_code.is_none() && parsed.body.is_none() && !is_empty_object(response);
+    Ok(Envelope {
+        status_code: parsed.status_code,
+        request_id: parsed.request_id,
+        body: if bare_body { Some(response) } else { parsed.body.filter(|raw| raw.get() != "null") },
+    })
+}
+
+fn is_empty_object(raw: &RawValue) -> bool {
+    matches!(serde_json::from_str::<Value>(raw.get()), Ok(Value::Object(object)) if object.is_empty())
 }
 
 impl LineDecoder for OpenAiLineDecoder {
@@ -51,65 +84,47 @@ impl LineDecoder for OpenAiLineDecoder {
         let custom_id = parsed.custom_id.unwrap_or_default();
         let response = parsed.response.filter(|raw| raw.get() != "null");
         let error = parsed.error.filter(|raw| raw.get() != "null");
-        let envelope = match response.map(|raw| serde_json::from_str::<ResponseEnvelope>(raw.get())).transpose() {
+        let envelope = match response.map(envelope).transpose() {
             Ok(envelope) => envelope,
-            Err(error) => return malformed(self.source, line_number, Some(custom_id), &error.to_string(), line),
+            Err(error) => return malformed(self.source, line_number, Some(custom_id), &error, line),
         };
         let status_code = envelope.as_ref().and_then(|envelope| envelope.status_code);
         let request_id = envelope.as_ref().and_then(|envelope| envelope.request_id.clone());
-        let body = envelope.as_ref().and_then(|envelope| envelope.body).filter(|raw| raw.get() != "null");
+        let body = envelope.as_ref().and_then(|envelope| envelope.body);
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
-            (true, Some(body)) => match chat_completion_response(body) {
-                Ok(response) => {
-                    UnifiedResult { custom_id, status: ResultStatus::Succeeded, response: Some(response), error: None }
-                }
-                Err(message) => malformed(self.source, line_number, Some(custom_id), &message, line),
+            (true, Some(body)) => match decode_body(body) {
+                Ok(response) => UnifiedResult::succeeded(custom_id, response),
+                Err(problem) => problem.into_result(custom_id, text),
             },
             _ => {
-                let result_error = line_error(error, body, status_code, request_id, text);
+                let described = LineParts { has_response: response.is_some(), status_code, line: text };
+                let result_error = line_error(error, body, &described, request_id);
                 let status = match result_error.code.as_str() {
                     "batch_expired" => ResultStatus::Expired,
                     "batch_cancelled" | "batch_canceled" => ResultStatus::Cancelled,
                     _ => ResultStatus::Errored,
                 };
-                UnifiedResult { custom_id, status, response: None, error: Some(result_error) }
+                UnifiedResult { custom_id, status, response: None, error: Some(result_error), attribution: None }
             }
         }
     }
 }
 
-/// An errored result for a line that could not be read, naming the file's line.
-pub fn malformed(
-    source: &str,
-    line_number: usize,
-    custom_id: Option<String>,
-    reason: &str,
-    line: &[u8],
-) -> UnifiedResult {
-    let preview: String = String::from_utf8_lossy(line).chars().take(200).collect();
-    let raw = serde_json::to_string(&preview).ok().and_then(|text| RawValue::from_string(text).ok());
-    UnifiedResult::errored(
-        custom_id.unwrap_or_default(),
-        ResultError {
-            code: "malformed_result_line".into(),
-            message: format!("line {line_number} of the {source} result file could not be read: {reason}"),
-            http_status: None,
-            request_id: None,
-            retryable: false,
-            raw,
-        },
-    )
+struct LineParts<'a> {
+    has_response: bool,
+    status_code: Option<u16>,
+    line: &'a str,
 }
 
 /// Reads the error of a line: OpenAI's `{code, message}`, vLLM's `{error: {…, code: int}}` or
 /// plain string, or an HTTP error body `{error: {message, type, code}}` in `response.body`.
+/// Whether it is retryable is the core's one rule ([`is_retryable_request`]).
 fn line_error(
     error: Option<&RawValue>,
     body: Option<&RawValue>,
-    status_code: Option<u16>,
+    parts: &LineParts,
     request_id: Option<String>,
-    line: &str,
 ) -> ResultError {
     let error_value: Option<Value> = error.and_then(|raw| serde_json::from_str(raw.get()).ok());
     let body_value: Option<Value> = body.and_then(|raw| serde_json::from_str(raw.get()).ok());
@@ -120,6 +135,14 @@ fn line_error(
             _ => error.clone(),
         })
         .or_else(|| body_value.as_ref().and_then(|body| body.get("error").cloned()));
+    // vLLM puts the HTTP status as a number in the error's `code`.
+    let numeric_status = detail
+        .as_ref()
+        .and_then(|detail| detail.get("code"))
+        .and_then(Value::as_u64)
+        .filter(|code| (100..600).contains(code))
+        .map(|code| code as u16);
+    let status = parts.status_code.filter(|status| !(200..300).contains(status)).or(numeric_status);
     let (code, message) = match &detail {
         Some(Value::String(message)) => ("error".to_owned(), message.clone()),
         Some(detail) => {
@@ -133,177 +156,37 @@ fn line_error(
             let message = detail.get("message").and_then(Value::as_str).unwrap_or("request failed").to_owned();
             (code, message)
         }
-        None => match status_code {
-            Some(status) => (format!("http_{status}"), format!("the request failed with HTTP {status}")),
-            None => ("missing_response".into(), "the line has neither a response nor an error".into()),
-        },
+        None => no_detail(parts, status),
     };
-    let retryable = match status_code {
-        Some(status) if !(200..300).contains(&status) => is_retryable_status(status),
-        _ => matches!(code.as_str(), "batch_expired" | "batch_cancelled" | "rate_limit_exceeded" | "server_error"),
-    };
+    let error_type = detail.as_ref().map(|_| code.as_str());
     ResultError {
+        retryable: is_retryable_request(status, error_type),
         code,
         message,
-        http_status: status_code.filter(|status| !(200..300).contains(status)),
-        request_id,
-        retryable,
-        raw: RawValue::from_string(line.to_owned()).ok(),
+        http_status: status.filter(|status| *status != 0),
+        request_id: request_id.filter(|id| !id.is_empty()),
+        raw: RawValue::from_string(parts.line.to_owned()).ok(),
     }
 }
 
-#[derive(Deserialize)]
-struct ChatCompletion {
-    id: Option<String>,
-    model: Option<String>,
-    #[serde(default)]
-    choices: Option<Vec<Choice>>,
-    usage: Option<OpenAiUsage>,
-}
-
-#[derive(Deserialize)]
-struct Choice {
-    #[serde(default)]
-    message: Option<ChoiceMessage>,
-    finish_reason: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ChoiceMessage {
-    content: Option<Value>,
-    refusal: Option<String>,
-    /// Reasoning text from OpenAI-compatible servers (vLLM, DeepSeek-style).
-    reasoning_content: Option<String>,
-    reasoning: Option<String>,
-    /// Mistral sends `"tool_calls": null` when there are none.
-    #[serde(default)]
-    tool_calls: Option<Vec<ToolCall>>,
-}
-
-#[derive(Deserialize)]
-struct ToolCall {
-    id: Option<String>,
-    function: Option<FunctionCall>,
-}
-
-#[derive(Deserialize)]
-struct FunctionCall {
-    name: String,
-    /// A JSON string (OpenAI) or already an object (Mistral's spec allows both).
-    #[serde(default)]
-    arguments: Option<Value>,
-}
-
-#[derive(Deserialize)]
-pub struct OpenAiUsage {
-    // Nullable in some of Mistral's usage objects; a null must not turn a success into an error.
-    #[serde(default)]
-    prompt_tokens: Option<u64>,
-    #[serde(default)]
-    completion_tokens: Option<u64>,
-    total_tokens: Option<u64>,
-    prompt_tokens_details: Option<PromptDetails>,
-    completion_tokens_details: Option<CompletionDetails>,
-}
-
-#[derive(Deserialize)]
-struct PromptDetails {
-    cached_tokens: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct CompletionDetails {
-    reasoning_tokens: Option<u64>,
-}
-
-impl From<OpenAiUsage> for Usage {
-    fn from(usage: OpenAiUsage) -> Self {
-        Usage {
-            input_tokens: usage.prompt_tokens.unwrap_or(0),
-            output_tokens: usage.completion_tokens.unwrap_or(0),
-            total_tokens: usage.total_tokens,
-            cache_read_tokens: usage.prompt_tokens_details.and_then(|details| details.cached_tokens),
-            cache_write_tokens: None,
-            reasoning_tokens: usage.completion_tokens_details.and_then(|details| details.reasoning_tokens),
+/// The code and message of a line that says nothing about why it failed.
+fn no_detail(parts: &LineParts, status: Option<u16>) -> (String, String) {
+    match status {
+        Some(0) => (
+            "no_response".into(),
+            "the provider produced no HTTP answer for this request (status 0, no body, no error)".into(),
+        ),
+        Some(status) => (format!("http_{status}"), format!("the request failed with HTTP {status}")),
+        None if parts.has_response => (
+            "missing_body".into(),
+            format!(
+                "the line's response has no body{}",
+                parts.status_code.map(|status| format!(" (status {status})")).unwrap_or_default()
+            ),
+        ),
+        None => {
+            let has = RawValue::from_string(parts.line.to_owned()).map(|raw| field_names(&raw)).unwrap_or_default();
+            ("missing_response".into(), format!("the line has neither a response nor an error (it has {has})"))
         }
-    }
-}
-
-/// Reads a Chat Completions response body (OpenAI, vLLM and Mistral share it).
-pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, String> {
-    let completion: ChatCompletion = serde_json::from_str(body.get())
-        .map_err(|error| format!("the response body is not a chat completion: {error}"))?;
-    let choice = completion.choices.unwrap_or_default().into_iter().next();
-    let raw_finish_reason = choice.as_ref().and_then(|choice| choice.finish_reason.clone());
-    let mut content = Vec::new();
-    if let Some(message) = choice.and_then(|choice| choice.message) {
-        if let Some(reasoning) = message.reasoning_content.or(message.reasoning).filter(|text| !text.is_empty()) {
-            content.push(OutputPart::Reasoning { text: reasoning, signature: None });
-        }
-        match message.content {
-            Some(Value::String(text)) if !text.is_empty() => content.push(OutputPart::Text { text }),
-            // Some compatible servers send content as a list of typed parts; Mistral's reasoning
-            // models send `{"type": "thinking", "thinking": [text chunks]}` before the answer.
-            Some(Value::Array(parts)) => {
-                for part in parts {
-                    if let Some(text) = part.get("text").and_then(Value::as_str) {
-                        content.push(OutputPart::Text { text: text.to_owned() });
-                    } else if let Some(Value::Array(thinking)) = part.get("thinking") {
-                        let text: String =
-                            thinking.iter().filter_map(|chunk| chunk.get("text").and_then(Value::as_str)).collect();
-                        if !text.is_empty() {
-                            content.push(OutputPart::Reasoning { text, signature: string_field(&part, "signature") });
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-        if let Some(refusal) = message.refusal.filter(|text| !text.is_empty()) {
-            content.push(OutputPart::Refusal { text: refusal });
-        }
-        for call in message.tool_calls.unwrap_or_default() {
-            let Some(function) = call.function else {
-                continue;
-            };
-            let arguments = match function.arguments {
-                Some(Value::String(text)) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
-                Some(Value::Null) | None => Value::String(String::new()),
-                Some(other) => other,
-            };
-            content.push(OutputPart::ToolCall { id: call.id, name: function.name, arguments });
-        }
-    }
-    Ok(UnifiedResponse {
-        text: joined_text(&content),
-        finish_reason: map_finish_reason(raw_finish_reason.as_deref()),
-        raw_finish_reason,
-        content,
-        usage: completion.usage.map(Usage::from),
-        model: completion.model,
-        id: completion.id,
-        raw: body.to_owned(),
-    })
-}
-
-pub fn joined_text(content: &[OutputPart]) -> String {
-    content
-        .iter()
-        .filter_map(|part| match part {
-            OutputPart::Text { text } => Some(text.as_str()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("")
-}
-
-/// OpenAI-style finish reasons (also Mistral's and vLLM's).
-pub fn map_finish_reason(reason: Option<&str>) -> FinishReason {
-    match reason {
-        Some("stop") => FinishReason::Stop,
-        Some("length") | Some("model_length") => FinishReason::Length,
-        Some("tool_calls") | Some("function_call") => FinishReason::ToolCalls,
-        Some("content_filter") => FinishReason::ContentFilter,
-        _ => FinishReason::Other,
     }
 }

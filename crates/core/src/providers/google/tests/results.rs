@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::{api, fixture, fixture_json, BASE};
-use crate::model::{FinishReason, OutputPart, ResultStatus, UnifiedResult};
+use crate::model::{AttributedBy, Attribution, FinishReason, OutputPart, ResultStatus, UnifiedResult};
 use crate::providers::google::{locate_output, map_finish_reason, parse_operation, GoogleLineDecoder, Output};
 use crate::providers::{BatchApi, ResultSource};
 use crate::results::{LineDecoder, ResultDecoder};
@@ -82,7 +82,7 @@ fn inline_responses_become_normalized_results() {
     assert_eq!(second.text, "");
     assert_eq!((second.finish_reason, second.raw_finish_reason.as_deref()), (FinishReason::ToolCalls, Some("STOP")));
     let usage = second.usage.as_ref().unwrap();
-    assert_eq!((usage.cache_read_tokens, usage.reasoning_tokens, usage.output_tokens), (Some(32), Some(40), 15));
+    assert_eq!((usage.cache_read_tokens, usage.reasoning_tokens, usage.output_tokens), (Some(32), Some(40), 55));
     let raw: Value = serde_json::from_str(second.raw.get()).unwrap();
     assert_eq!(raw["candidates"][0]["content"]["parts"][1]["thoughtSignature"], "CiQB0e2Kc2ln");
 
@@ -140,9 +140,9 @@ fn finish_reasons_are_mapped() {
 }
 
 #[test]
-fn unreadable_and_keyless_lines_become_errored_results() {
+fn unreadable_lines_are_errored_and_keyless_lines_are_kept_unattributed() {
     let text = format!(
-        "{{\"key\": \"broken\", \"response\": {{\n{{\"response\": {{\"candidates\": []}}}}\n{{\"key\": \"cut\", \"error\": {{\"code\": 1, \"message\": \"cancelled\"}}}}\n{{\"key\": \"empty\"}}\n{}",
+        "{{\"key\": \"broken\", \"response\": {{\n{{\"response\": {{\"candidates\": [{{\"content\": {{\"parts\": [{{\"text\": \"orphan\"}}]}}, \"finishReason\": \"STOP\"}}]}}}}\n{{\"key\": \"cut\", \"error\": {{\"code\": 1, \"message\": \"cancelled\"}}}}\n{{\"key\": \"empty\"}}\n{}",
         fixture("responses.jsonl")
     );
     let results = decode_file(&text, 5);
@@ -150,11 +150,17 @@ fn unreadable_and_keyless_lines_become_errored_results() {
     let malformed = results[0].error.as_ref().unwrap();
     assert_eq!((malformed.code.as_str(), results[0].status), ("malformed_result_line", ResultStatus::Errored));
     assert!(malformed.message.contains("line 1"), "{}", malformed.message);
-    let unmatched = results[1].error.as_ref().unwrap();
-    assert_eq!((results[1].custom_id.as_str(), unmatched.code.as_str()), ("", "unmatched_result"));
-    assert!(unmatched.message.contains("line 2"), "{}", unmatched.message);
+    // The cut line's key is read from what is left of it.
+    assert_eq!(results[0].custom_id, "broken");
+    // A line without its key is an answer all the same: returned, unattributed, never dropped.
+    assert_eq!((results[1].custom_id.as_str(), results[1].status), ("", ResultStatus::Succeeded));
+    assert_eq!(results[1].response.as_ref().unwrap().text, "orphan");
+    assert_eq!(results[1].attribution, Some(Attribution { by: AttributedBy::None, position: 1 }));
     assert_eq!((results[2].custom_id.as_str(), results[2].status), ("cut", ResultStatus::Cancelled));
-    assert_eq!(results[3].error.as_ref().unwrap().code, "missing_response");
+    assert_eq!(results[2].attribution, None);
+    let missing = results[3].error.as_ref().unwrap();
+    assert_eq!((missing.code.as_str(), missing.retryable), ("missing_response", true));
+    assert!(missing.message.contains("fields key"), "{}", missing.message);
     assert_eq!(results[4].status, ResultStatus::Succeeded);
 }
 
@@ -169,26 +175,74 @@ fn keyless_operation(request_count: &str) -> Value {
 }
 
 #[test]
-fn keyless_inline_responses_match_by_position_only_when_counts_agree() {
+fn keyless_inline_responses_match_by_position_only_when_counts_agree_and_say_so() {
     let ids: Vec<String> = ["a", "b", "c"].iter().map(|id| id.to_string()).collect();
     let status = status_of(&keyless_operation("3"));
+    let summary = |results: &[UnifiedResult]| -> Vec<(String, ResultStatus, Option<Attribution>)> {
+        results.iter().map(|result| (result.custom_id.clone(), result.status, result.attribution)).collect()
+    };
+    let by = |by, position| Some(Attribution { by, position });
 
-    let error = api().result_sources(&status).err().unwrap();
-    assert!(
-        matches!(&error, CoreError::InvalidResponse { message, .. } if message.contains("3 of 3 inline responses carry no metadata.key")),
-        "{error}"
+    // No submitted order (storage: false): every answer is still returned, unattributed.
+    let results = inline_results(api().result_sources(&status).unwrap());
+    assert_eq!(
+        summary(&results),
+        [
+            (String::new(), ResultStatus::Succeeded, by(AttributedBy::None, 0)),
+            (String::new(), ResultStatus::Succeeded, by(AttributedBy::None, 1)),
+            (String::new(), ResultStatus::Errored, by(AttributedBy::None, 2)),
+        ]
     );
 
+    // The submitted order, counts agreeing: matched by position, and the results say so.
     let results = inline_results(api().result_sources_in_order(&status, &ids).unwrap());
-    let matched: Vec<(&str, ResultStatus)> =
-        results.iter().map(|result| (result.custom_id.as_str(), result.status)).collect();
-    assert_eq!(matched, [("a", ResultStatus::Succeeded), ("b", ResultStatus::Succeeded), ("c", ResultStatus::Errored)]);
+    assert_eq!(
+        summary(&results),
+        [
+            ("a".to_owned(), ResultStatus::Succeeded, by(AttributedBy::Position, 0)),
+            ("b".to_owned(), ResultStatus::Succeeded, by(AttributedBy::Position, 1)),
+            ("c".to_owned(), ResultStatus::Errored, by(AttributedBy::Position, 2)),
+        ]
+    );
 
-    let error = api().result_sources_in_order(&status, &ids[..2]).err().unwrap();
-    assert!(error.to_string().contains("counts disagree (2 requests submitted"), "{error}");
-    let disagreeing_stats = status_of(&keyless_operation("4"));
-    let error = api().result_sources_in_order(&disagreeing_stats, &ids).err().unwrap();
-    assert!(error.to_string().contains("batchStats.requestCount 4"), "{error}");
+    // Counts that disagree: position proves nothing, the answers come back unattributed.
+    for (status, ids) in
+        [(status_of(&keyless_operation("3")), &ids[..2]), (status_of(&keyless_operation("4")), &ids[..])]
+    {
+        let results = inline_results(api().result_sources_in_order(&status, ids).unwrap());
+        assert_eq!(results.len(), 3);
+        assert!(results.iter().all(|result| result.custom_id.is_empty()
+            && result.attribution.is_some_and(|attribution| attribution.by == AttributedBy::None)));
+    }
+}
+
+#[test]
+fn an_echoed_key_out_of_place_makes_positions_untrusted() {
+    let mut operation = keyless_operation("3");
+    // The third answer carries the first request's key: the answers are not in request order.
+    operation["response"]["inlinedResponses"]["inlinedResponses"][2]["metadata"] = json!({"key": "a"});
+    let ids: Vec<String> = ["a", "b", "c"].iter().map(|id| id.to_string()).collect();
+    let results = inline_results(api().result_sources_in_order(&status_of(&operation), &ids).unwrap());
+    let ids: Vec<&str> = results.iter().map(|result| result.custom_id.as_str()).collect();
+    assert_eq!(ids, ["", "", "a"]);
+    assert_eq!(results[0].attribution.map(|attribution| attribution.by), Some(AttributedBy::None));
+    assert_eq!(results[2].attribution, None);
+}
+
+#[test]
+fn the_operation_s_own_input_config_gives_the_order_when_the_caller_has_none() {
+    let mut operation = keyless_operation("3");
+    operation["metadata"]["inputConfig"] = json!({"requests": {"requests": [
+        {"request": {}, "metadata": {"key": "a"}},
+        {"request": {}, "metadata": {"key": "b"}},
+        {"request": {}, "metadata": {"key": "c"}}
+    ]}});
+    let results = inline_results(api().result_sources(&status_of(&operation)).unwrap());
+    let ids: Vec<&str> = results.iter().map(|result| result.custom_id.as_str()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    assert!(results
+        .iter()
+        .all(|result| result.attribution.is_some_and(|attribution| attribution.by == AttributedBy::Position)));
 }
 
 #[test]

@@ -20,8 +20,9 @@ fn inline_body(batch: &PreparedBatch) -> Vec<u8> {
 }
 
 #[test]
-fn a_small_batch_goes_inline_as_inlined_requests() {
-    let batch = prepared(&[simple("req-1", "Why is the sky blue?"), simple("req-2", "Hi")], &PrepareOptions::default());
+fn a_small_batch_goes_inline_as_inlined_requests_when_asked() {
+    let inline = PrepareOptions { route: Some(SubmitRoute::Inline), ..Default::default() };
+    let batch = prepared(&[simple("req-1", "Why is the sky blue?"), simple("req-2", "Hi")], &inline);
     assert_eq!(batch.summary.route, "inline");
     assert_eq!(batch.summary.request_count, 2);
     assert_eq!(batch.summary.bytes, batch.jsonl.len());
@@ -82,10 +83,15 @@ fn batch_with_inline_body(target: usize) -> Vec<UnifiedRequest> {
 }
 
 #[test]
-fn the_route_switches_to_file_at_the_inline_limit() {
+fn the_file_route_is_the_default_and_inline_is_refused_at_its_limit() {
     let limit = 20_000_000;
     let below = batch_with_inline_body(limit - 1);
-    assert_eq!(prepared(&below, &PrepareOptions::default()).summary.route, "inline");
+    // Small or large, a batch goes as a file unless inline is asked for: file lines carry keys.
+    assert_eq!(prepared(&below, &PrepareOptions::default()).summary.route, "file");
+    let small = prepared(&[simple("req-1", "Hi")], &PrepareOptions::default());
+    assert_eq!(small.summary.route, "file");
+    let inline = PrepareOptions { route: Some(SubmitRoute::Inline), ..Default::default() };
+    assert_eq!(prepared(&below, &inline).summary.route, "inline");
 
     // One more byte of text makes the body exactly the limit, which is no longer "under" it.
     let mut at_limit = below.clone();

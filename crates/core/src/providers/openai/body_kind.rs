@@ -1,0 +1,104 @@
+//! What kind of body an OpenAI-style output line carries (OpenAI, vLLM and Mistral share the
+//! envelope; a batch's `endpoint` decides the body: reference providers §1.3, §6). A body is read
+//! only as the kind it shows itself to be; any other kind becomes an error that names it, never an
+//! empty success.
+
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::model::{ResultStatus, UnifiedResponse};
+use crate::providers::common::string_field;
+use crate::results::{field_names, BodyProblem};
+use crate::retry::is_retryable_request;
+
+use super::chat_body::chat_completion_response;
+use super::responses_body::responses_response;
+
+/// Only the fields that tell the kinds apart; the values are skipped.
+#[derive(Deserialize, Default)]
+struct Shape {
+    #[serde(default)]
+    object: Option<String>,
+    #[serde(default)]
+    choices: Option<IgnoredAny>,
+    #[serde(default)]
+    output: Option<IgnoredAny>,
+    #[serde(default)]
+    data: Option<IgnoredAny>,
+    #[serde(default)]
+    results: Option<IgnoredAny>,
+    #[serde(default)]
+    pages: Option<IgnoredAny>,
+}
+
+/// Reads a successful body as a chat completion, a text completion or a Responses object, or says
+/// what other kind it is.
+pub fn decode_body(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+    let shape: Shape = serde_json::from_str(body.get()).unwrap_or_default();
+    let object = shape.object.as_deref();
+    match object {
+        Some("error") => return Err(error_object(body)),
+        Some("response") => return responses_response(body),
+        Some("chat.completion" | "text_completion") => return chat_completion_response(body),
+        Some("embedding") => return Err(embeddings()),
+        _ => {}
+    }
+    if shape.choices.is_some() {
+        chat_completion_response(body)
+    } else if shape.output.is_some() {
+        responses_response(body)
+    } else if shape.data.is_some() && first_item_has(body, "data", &["embedding"]) {
+        Err(embeddings())
+    } else if shape.results.is_some() && first_item_has(body, "results", &["flagged", "categories"]) {
+        Err(BodyProblem::other_kind(
+            "moderation_body",
+            "the body is a moderation or classification result (a /v1/moderations batch), not an answer; it is kept in `raw`".to_owned(),
+        ))
+    } else if shape.pages.is_some() {
+        Err(BodyProblem::other_kind(
+            "ocr_body",
+            "the body is an OCR result (a /v1/ocr batch), not an answer; it is kept in `raw`".to_owned(),
+        ))
+    } else {
+        Err(BodyProblem::other_kind(
+            "unknown_body",
+            format!(
+                "the body is not a chat completion, text completion or Responses object (it has {}); it is kept in `raw`",
+                field_names(body)
+            ),
+        ))
+    }
+}
+
+/// Whether the first element of the list `field` has one of `keys` (an embedding's `embedding`, a
+/// moderation's `flagged`), so that other lists (scores, reranking) are not given a wrong name.
+fn first_item_has(body: &RawValue, field: &str, keys: &[&str]) -> bool {
+    let value: serde_json::Value = serde_json::from_str(body.get()).unwrap_or_default();
+    let first = value.get(field).and_then(serde_json::Value::as_array).and_then(|items| items.first());
+    first.is_some_and(|item| keys.iter().any(|key| item.get(*key).is_some()))
+}
+
+/// An error object where an answer was expected (older vLLM wrote failures as the bare `response`):
+/// `{object: "error", message, type, code}`, the HTTP status as a number in `code`.
+fn error_object(body: &RawValue) -> BodyProblem {
+    let value: serde_json::Value = serde_json::from_str(body.get()).unwrap_or_default();
+    let status = value.get("code").and_then(serde_json::Value::as_u64).filter(|code| (100..600).contains(code));
+    let code = string_field(&value, "type")
+        .or_else(|| string_field(&value, "code"))
+        .or_else(|| status.map(|status| format!("http_{status}")))
+        .unwrap_or_else(|| "error".to_owned());
+    BodyProblem {
+        status: ResultStatus::Errored,
+        retryable: is_retryable_request(status.map(|status| status as u16), Some(&code)),
+        message: string_field(&value, "message").unwrap_or_else(|| "the request failed".to_owned()),
+        code,
+    }
+}
+
+fn embeddings() -> BodyProblem {
+    BodyProblem::other_kind(
+        "embeddings_body",
+        "the body is an embeddings list (an /v1/embeddings batch); batch-router does not read embeddings as results yet, the body is kept in `raw`".to_owned(),
+    )
+}

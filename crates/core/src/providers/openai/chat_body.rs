@@ -1,0 +1,207 @@
+//! Chat Completions bodies (OpenAI, vLLM and Mistral share them), legacy text completions (same
+//! envelope, `choices[].text`), and their usage (reference unified-features §6).
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::model::{FinishReason, OutputPart, UnifiedResponse, Usage};
+use crate::providers::common::string_field;
+use crate::results::BodyProblem;
+
+#[derive(Deserialize)]
+struct ChatCompletion {
+    id: Option<String>,
+    model: Option<String>,
+    #[serde(default)]
+    choices: Option<Vec<Choice>>,
+    usage: Option<OpenAiUsage>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    #[serde(default)]
+    message: Option<ChoiceMessage>,
+    /// Text completions (`/v1/completions`) put the text here instead of in a message.
+    #[serde(default)]
+    text: Option<String>,
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ChoiceMessage {
+    content: Option<Value>,
+    refusal: Option<String>,
+    /// Reasoning text from OpenAI-compatible servers (vLLM, DeepSeek-style).
+    reasoning_content: Option<String>,
+    reasoning: Option<String>,
+    /// Mistral sends `"tool_calls": null` when there are none.
+    #[serde(default)]
+    tool_calls: Option<Vec<ToolCall>>,
+}
+
+#[derive(Deserialize)]
+struct ToolCall {
+    id: Option<String>,
+    function: Option<FunctionCall>,
+}
+
+#[derive(Deserialize)]
+struct FunctionCall {
+    name: String,
+    /// A JSON string (OpenAI) or already an object (Mistral's spec allows both).
+    #[serde(default)]
+    arguments: Option<Value>,
+}
+
+/// `CompletionUsage`: `prompt_tokens` already include cached tokens and `completion_tokens` the
+/// reasoning tokens, which is what [`Usage`] means. Counts are nullable in some of Mistral's usage
+/// objects; a null must not turn a success into an error.
+#[derive(Deserialize)]
+pub struct OpenAiUsage {
+    #[serde(default)]
+    prompt_tokens: Option<u64>,
+    #[serde(default)]
+    completion_tokens: Option<u64>,
+    #[serde(default)]
+    total_tokens: Option<u64>,
+    #[serde(default)]
+    prompt_tokens_details: Option<PromptDetails>,
+    #[serde(default)]
+    completion_tokens_details: Option<CompletionDetails>,
+}
+
+#[derive(Deserialize)]
+struct PromptDetails {
+    #[serde(default)]
+    cached_tokens: Option<u64>,
+    /// GPT-5.6 and later.
+    #[serde(default)]
+    cache_write_tokens: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct CompletionDetails {
+    #[serde(default)]
+    reasoning_tokens: Option<u64>,
+}
+
+impl From<OpenAiUsage> for Usage {
+    fn from(usage: OpenAiUsage) -> Self {
+        // A missing side is what the total leaves for it.
+        let (input, output) = match (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) {
+            (None, Some(output), Some(total)) => (total.saturating_sub(output), output),
+            (Some(input), None, Some(total)) => (input, total.saturating_sub(input)),
+            (input, output, _) => (input.unwrap_or(0), output.unwrap_or(0)),
+        };
+        let prompt_details = usage.prompt_tokens_details;
+        Usage {
+            cache_read_tokens: prompt_details.as_ref().and_then(|details| details.cached_tokens),
+            cache_write_tokens: prompt_details.as_ref().and_then(|details| details.cache_write_tokens),
+            reasoning_tokens: usage.completion_tokens_details.and_then(|details| details.reasoning_tokens),
+            ..Usage::from_totals(input, output)
+        }
+    }
+}
+
+/// Reads a Chat Completions (or text completion) body. A body without any choice is not an answer.
+pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+    let completion: ChatCompletion = serde_json::from_str(body.get()).map_err(|error| {
+        BodyProblem::other_kind("unknown_body", format!("the body is not a readable chat completion: {error}"))
+    })?;
+    let Some(choice) = completion.choices.unwrap_or_default().into_iter().next() else {
+        return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
+    };
+    if choice.message.is_none() && choice.text.is_none() {
+        return Err(BodyProblem::other_kind(
+            "unknown_body",
+            "the completion's first choice has neither a message nor text".to_owned(),
+        ));
+    }
+    let raw_finish_reason = choice.finish_reason.clone();
+    let mut content = Vec::new();
+    if let Some(message) = choice.message {
+        message_parts(message, &mut content);
+    } else if let Some(text) = choice.text.filter(|text| !text.is_empty()) {
+        content.push(OutputPart::Text { text });
+    }
+    Ok(UnifiedResponse {
+        text: joined_text(&content),
+        finish_reason: map_finish_reason(raw_finish_reason.as_deref()),
+        raw_finish_reason,
+        content,
+        usage: completion.usage.map(Usage::from),
+        model: completion.model,
+        id: completion.id,
+        raw: body.to_owned(),
+    })
+}
+
+fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
+    if let Some(reasoning) = message.reasoning_content.or(message.reasoning).filter(|text| !text.is_empty()) {
+        content.push(OutputPart::Reasoning { text: reasoning, signature: None });
+    }
+    match message.content {
+        Some(Value::String(text)) if !text.is_empty() => content.push(OutputPart::Text { text }),
+        // Some compatible servers send content as a list of typed parts; Mistral's reasoning
+        // models send `{"type": "thinking", "thinking": [text chunks]}` before the answer.
+        Some(Value::Array(parts)) => {
+            for part in parts {
+                if let Some(text) = part.get("text").and_then(Value::as_str) {
+                    content.push(OutputPart::Text { text: text.to_owned() });
+                } else if let Some(Value::Array(thinking)) = part.get("thinking") {
+                    let text: String =
+                        thinking.iter().filter_map(|chunk| chunk.get("text").and_then(Value::as_str)).collect();
+                    if !text.is_empty() {
+                        content.push(OutputPart::Reasoning { text, signature: string_field(&part, "signature") });
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Some(refusal) = message.refusal.filter(|text| !text.is_empty()) {
+        content.push(OutputPart::Refusal { text: refusal });
+    }
+    for call in message.tool_calls.unwrap_or_default() {
+        let Some(function) = call.function else {
+            continue;
+        };
+        content.push(OutputPart::ToolCall {
+            id: call.id,
+            name: function.name,
+            arguments: arguments(function.arguments),
+        });
+    }
+}
+
+/// Tool-call arguments: a JSON string is parsed (kept as the string when it is not JSON).
+pub fn arguments(value: Option<Value>) -> Value {
+    match value {
+        Some(Value::String(text)) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        Some(Value::Null) | None => Value::String(String::new()),
+        Some(other) => other,
+    }
+}
+
+pub fn joined_text(content: &[OutputPart]) -> String {
+    content
+        .iter()
+        .filter_map(|part| match part {
+            OutputPart::Text { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+/// OpenAI-style finish reasons (also Mistral's and vLLM's).
+pub fn map_finish_reason(reason: Option<&str>) -> FinishReason {
+    match reason {
+        Some("stop") => FinishReason::Stop,
+        Some("length") | Some("model_length") => FinishReason::Length,
+        Some("tool_calls") | Some("function_call") => FinishReason::ToolCalls,
+        Some("content_filter") => FinishReason::ContentFilter,
+        _ => FinishReason::Other,
+    }
+}

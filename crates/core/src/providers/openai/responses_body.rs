@@ -1,0 +1,225 @@
+//! Responses API bodies (`/v1/responses` batches; reference endpoints-and-push §2.2–2.4, spec
+//! `Response`). Items are read by `type`, never by position: text from `message` items'
+//! `output_text` (only the `final_answer` ones when a message says so), refusals, reasoning
+//! summaries (or `reasoning_text` content) as reasoning, `encrypted_content` as redacted reasoning,
+//! `function_call` and `custom_tool_call` items as tool calls. Built-in tool items and types this
+//! reader does not know stay in `raw`.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::model::{FinishReason, OutputPart, ResultStatus, UnifiedResponse, Usage};
+use crate::providers::common::string_field;
+use crate::results::BodyProblem;
+
+use super::chat_body::{arguments, joined_text};
+
+#[derive(Deserialize)]
+struct Response {
+    id: Option<String>,
+    model: Option<String>,
+    status: Option<String>,
+    #[serde(default)]
+    error: Option<Value>,
+    #[serde(default)]
+    incomplete_details: Option<IncompleteDetails>,
+    #[serde(default)]
+    output: Vec<Value>,
+    #[serde(default)]
+    usage: Option<ResponseUsage>,
+}
+
+#[derive(Deserialize)]
+struct IncompleteDetails {
+    reason: Option<String>,
+}
+
+/// `ResponseUsage`: `input_tokens` include cached tokens, `output_tokens` the reasoning tokens.
+#[derive(Deserialize)]
+struct ResponseUsage {
+    #[serde(default)]
+    input_tokens: Option<u64>,
+    #[serde(default)]
+    output_tokens: Option<u64>,
+    #[serde(default)]
+    input_tokens_details: Option<InputDetails>,
+    #[serde(default)]
+    output_tokens_details: Option<OutputDetails>,
+}
+
+#[derive(Deserialize)]
+struct InputDetails {
+    #[serde(default)]
+    cached_tokens: Option<u64>,
+    #[serde(default)]
+    cache_write_tokens: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct OutputDetails {
+    #[serde(default)]
+    reasoning_tokens: Option<u64>,
+}
+
+impl From<ResponseUsage> for Usage {
+    fn from(usage: ResponseUsage) -> Self {
+        let input = usage.input_tokens_details;
+        Usage {
+            cache_read_tokens: input.as_ref().and_then(|details| details.cached_tokens),
+            cache_write_tokens: input.as_ref().and_then(|details| details.cache_write_tokens),
+            reasoning_tokens: usage.output_tokens_details.and_then(|details| details.reasoning_tokens),
+            ..Usage::from_totals(usage.input_tokens.unwrap_or(0), usage.output_tokens.unwrap_or(0))
+        }
+    }
+}
+
+/// Reads a `Response` body. `failed` becomes an error with the response's own error code,
+/// `cancelled` a cancelled result, `queued`/`in_progress` an error (the response never finished);
+/// `completed` and `incomplete` are answers.
+pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+    let response: Response = serde_json::from_str(body.get()).map_err(|error| {
+        BodyProblem::other_kind("unknown_body", format!("the body is not a readable Responses object: {error}"))
+    })?;
+    let status = response.status.as_deref();
+    match status {
+        Some("failed") => {
+            let error = response.error.unwrap_or(Value::Null);
+            let code = string_field(&error, "code").unwrap_or_else(|| "response_failed".to_owned());
+            let message = string_field(&error, "message").unwrap_or_else(|| "the response failed".to_owned());
+            return Err(BodyProblem::failed(code, message));
+        }
+        Some("cancelled") => {
+            return Err(BodyProblem {
+                status: ResultStatus::Cancelled,
+                code: "response_cancelled".to_owned(),
+                message: "the response was cancelled before it finished".to_owned(),
+                retryable: true,
+            })
+        }
+        Some(unfinished @ ("queued" | "in_progress")) => {
+            return Err(BodyProblem {
+                status: ResultStatus::Errored,
+                code: "response_not_finished".to_owned(),
+                message: format!("the response ended the batch with status \"{unfinished}\""),
+                retryable: true,
+            })
+        }
+        _ => {}
+    }
+    let content = output_parts(&response.output);
+    let incomplete_reason = response.incomplete_details.and_then(|details| details.reason);
+    let finish_reason = finish_reason(status, incomplete_reason.as_deref(), &content);
+    Ok(UnifiedResponse {
+        text: joined_text(&content),
+        finish_reason,
+        raw_finish_reason: incomplete_reason.or(response.status),
+        content,
+        usage: response.usage.map(Usage::from),
+        model: response.model,
+        id: response.id,
+        raw: body.to_owned(),
+    })
+}
+
+/// `completed` (or no status) + a tool call → `tool_calls`; + only a refusal → `content_filter`;
+/// else `stop`. `incomplete` → from `incomplete_details.reason`.
+fn finish_reason(status: Option<&str>, incomplete_reason: Option<&str>, content: &[OutputPart]) -> FinishReason {
+    match (status, incomplete_reason) {
+        (Some("incomplete"), Some("max_output_tokens")) => FinishReason::Length,
+        (Some("incomplete"), Some("content_filter")) => FinishReason::ContentFilter,
+        (Some("incomplete"), _) => FinishReason::Other,
+        (Some("completed") | None, _) => {
+            let has = |wanted: fn(&OutputPart) -> bool| content.iter().any(wanted);
+            if has(|part| matches!(part, OutputPart::ToolCall { .. })) {
+                FinishReason::ToolCalls
+            } else if has(|part| matches!(part, OutputPart::Refusal { .. }))
+                && !has(|part| matches!(part, OutputPart::Text { .. }))
+            {
+                FinishReason::ContentFilter
+            } else {
+                FinishReason::Stop
+            }
+        }
+        _ => FinishReason::Other,
+    }
+}
+
+fn output_parts(items: &[Value]) -> Vec<OutputPart> {
+    let prefers_final = items
+        .iter()
+        .any(|item| kind(item) == Some("message") && string_field(item, "phase").as_deref() == Some("final_answer"));
+    let mut content = Vec::new();
+    for item in items {
+        match kind(item) {
+            Some("message") => {
+                let phase = string_field(item, "phase");
+                if prefers_final && phase.as_deref() != Some("final_answer") {
+                    continue;
+                }
+                message_parts(item, &mut content);
+            }
+            Some("reasoning") => reasoning_parts(item, &mut content),
+            Some("function_call") => content.push(OutputPart::ToolCall {
+                id: string_field(item, "call_id").or_else(|| string_field(item, "id")),
+                name: string_field(item, "name").unwrap_or_default(),
+                arguments: arguments(item.get("arguments").cloned()),
+            }),
+            Some("custom_tool_call") => content.push(OutputPart::ToolCall {
+                id: string_field(item, "call_id").or_else(|| string_field(item, "id")),
+                name: string_field(item, "name").unwrap_or_default(),
+                arguments: item.get("input").cloned().unwrap_or(Value::String(String::new())),
+            }),
+            // Built-in tool calls and anything newer: kept in `raw` only.
+            _ => {}
+        }
+    }
+    content
+}
+
+fn message_parts(item: &Value, content: &mut Vec<OutputPart>) {
+    for part in item.get("content").and_then(Value::as_array).into_iter().flatten() {
+        match kind(part) {
+            Some("output_text") => {
+                if let Some(text) = string_field(part, "text").filter(|text| !text.is_empty()) {
+                    content.push(OutputPart::Text { text });
+                }
+            }
+            Some("refusal") => {
+                if let Some(text) = string_field(part, "refusal").filter(|text| !text.is_empty()) {
+                    content.push(OutputPart::Refusal { text });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The summary texts joined (the `reasoning_text` content when there is no summary, as
+/// open-weight models return), then the encrypted reasoning to send back in a later turn.
+fn reasoning_parts(item: &Value, content: &mut Vec<OutputPart>) {
+    let texts = |field: &str, part_type: &str| -> Vec<String> {
+        item.get(field)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|part| kind(part) == Some(part_type))
+            .filter_map(|part| string_field(part, "text"))
+            .filter(|text| !text.is_empty())
+            .collect()
+    };
+    let mut text = texts("summary", "summary_text");
+    if text.is_empty() {
+        text = texts("content", "reasoning_text");
+    }
+    if !text.is_empty() {
+        content.push(OutputPart::Reasoning { text: text.join("\n\n"), signature: None });
+    }
+    if let Some(data) = string_field(item, "encrypted_content").filter(|data| !data.is_empty()) {
+        content.push(OutputPart::RedactedReasoning { data });
+    }
+}
+
+fn kind(value: &Value) -> Option<&str> {
+    value.get("type").and_then(Value::as_str)
+}
