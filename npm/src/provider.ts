@@ -9,7 +9,7 @@ import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "./types.js";
-import { BatchClient, prepareJsonlInCore, type PreparedBatch, type PrepareOptions } from "./wasm.js";
+import { BatchClient, prepareBatchInCore, type PreparedBatch, type PrepareOptions } from "./wasm.js";
 
 /** A `fetch` replacement: takes a `Request`, resolves to a `Response`. */
 export type FetchFunction = (input: Request) => Promise<Response>;
@@ -220,9 +220,12 @@ export abstract class BatchProvider {
     };
   }
 
+  /** Validates and converts requests this package wrote as JSONL (one `JSON.stringify` per line). */
   private prepare(unifiedJsonl: string, metadata?: Record<string, string>): PreparedBatch {
+    // Handed over as a JSON array: the caller gave objects, so errors name requests, not lines.
+    const requestsJson = "[" + unifiedJsonl.slice(0, -1).replaceAll("\n", ",") + "]";
     try {
-      return prepareJsonlInCore(this.name, unifiedJsonl, this.prepareOptions(metadata));
+      return prepareBatchInCore(this.name, requestsJson, this.prepareOptions(metadata));
     } catch (error) {
       throw toBatchRouterError(error);
     }

@@ -134,4 +134,3 @@ async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError>
     state.borrow_mut().current = Some(current);
     Ok(true)
 }
-

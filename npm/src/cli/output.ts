@@ -22,7 +22,8 @@ export function describeError(error: unknown): string {
 export function errorAsJson(error: unknown): Record<string, unknown> {
   const base: Record<string, unknown> = { ok: false, error: describeError(error).replace(/^(usage )?error: /, "") };
   if (error instanceof BatchRouterError) base.code = error.code;
-  if (error instanceof ValidationError) Object.assign(base, { index: error.index, customId: error.customId, field: error.field });
+  // Absent values are left out of the document (JSON.stringify drops undefined).
+  if (error instanceof ValidationError) Object.assign(base, { index: error.index, customId: error.customId, field: error.field, line: error.line });
   if (error instanceof ProviderError) Object.assign(base, { provider: error.provider, status: error.status, requestId: error.requestId, retryable: error.retryable });
   return base;
 }

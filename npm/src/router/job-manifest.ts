@@ -58,6 +58,12 @@ export interface SubmissionRecord {
   /** Whether the transparency files of the batch were written. */
   recorded?: boolean;
   status?: { status: BatchStatus; rawStatus: string; requestCounts: RequestCounts; errors?: string[] };
+  /**
+   * Since when (ISO time) the provider has answered 404 for this batch, on its status or on its
+   * results, without an answer since that showed the batch: a batch is lost only once this lasts
+   * the grace period (`BatchRouterOptions.notFoundGracePeriod`).
+   */
+  notFound?: { since: string; on: "status" | "results" };
   /** Why the batch could not be created (phase `failed`), or ended without results. */
   error?: { code: string; message: string };
   /** Once collected: where the results are, what they were, and which requests to send again. */
