@@ -46,6 +46,8 @@ function routerWith(storage: MemoryStorage, fetch: (request: Request) => Promise
     ...fastRouterOptions(),
     retry: { maxRetries: 1, initialDelayMs: 1, maxDelayMs: 2 },
     requestTimeout: 50,
+    // Stop as soon as a call's retries are spent (the default keeps a job's own batch for minutes).
+    lostBatchGracePeriod: 0,
   });
 }
 

@@ -2,7 +2,8 @@
  * Issue 12, kind 6 — complete means readable, and a 404 is not proof a batch is gone. Providers
  * sometimes answer 404 for a batch seconds after creating it, or for its results after it ended
  * (field case 24); a job keeps the batch it created through such answers for a grace period
- * (`notFoundGracePeriod`) and counts it lost only when the 404 lasts. Case 24 exactly, then the same
+ * (`lostBatchGracePeriod`) and counts it lost only when the 404 lasts; a 5xx that outlasts a call's
+ * retries does not stop the job within that period either. Case 24 exactly, then the same
  * kind on every provider's emulator, on the status and on the results download. Gemini's state that
  * reads succeeded before the operation is done is still running (field case 14).
  */
@@ -134,7 +135,7 @@ describe("field case 24: a 404 right after create does not abandon the batch", (
         ["job-2", "succeeded"],
       ]);
       const manifest = (await router.getJob("field24"))!;
-      assert.equal(manifest.submissions[0]!.notFound, undefined, "the 404 clock is cleared once the batch answered");
+      assert.equal(manifest.submissions[0]!.unavailable, undefined, "the clock is cleared once the batch answered");
     });
   }
 
@@ -153,7 +154,7 @@ describe("field case 24: a 404 right after create does not abandon the batch", (
       ...fastRouterOptions(),
       pollInterval: 10,
       maxPollInterval: 20,
-      notFoundGracePeriod: 150,
+      lostBatchGracePeriod: 150,
       maxAttempts: 1,
     });
     const started = Date.now();
@@ -229,19 +230,26 @@ const cases: Case[] = [
 
 describe("a 404 for a batch the job created is transient for a grace period, on every provider", () => {
   for (const testCase of cases) {
-    for (const where of ["status", "download"] as const) {
-      test(`${testCase.provider}: 404 twice on the ${where === "status" ? "first polls after create" : "results download"} → the batch is kept and read`, async () => {
+    const kinds = [
+      { where: "status", fault: "not_found", times: 2, title: "404 twice on the first polls after create" },
+      { where: "download", fault: "not_found", times: 2, title: "404 twice on the results download" },
+      // More 5xx in a row than a call's retries (fastRouterOptions: 8): within the grace period the job polls on.
+      { where: "status", fault: "server_error", times: 12, title: "5xx on the status past a call's retries" },
+      { where: "download", fault: "server_error", times: 12, title: "5xx on the download past a call's retries" },
+    ] as const;
+    for (const { where, fault, times, title } of kinds) {
+      test(`${testCase.provider}: ${title} → the batch is kept and read`, async () => {
         const emulator = testCase.emulator();
-        const faulty = new FaultyFetch(emulator.fetch, scriptedFaults([{ method: "GET", path: testCase[where], fault: "not_found", times: 2 }]));
+        const faulty = new FaultyFetch(emulator.fetch, scriptedFaults([{ method: "GET", path: testCase[where], fault, times }]));
         // Gemini through its file route, whose results are a download.
         const route = testCase.provider === "google" ? ("file" as const) : undefined;
         const provider = testCase.instance?.(faulty.fetch) ?? { apiKey: KEY, baseUrl: testCase.baseUrl ?? "http://emulated.invalid", fetch: faulty.fetch, route };
         const router = new BatchRouter({ providers: { [testCase.provider]: provider }, storage: new MemoryStorage(), ...fastRouterOptions() });
         const requests = Array.from({ length: 3 }, (_, index) => ({ ...textRequest(`nf-${index}`, `question ${index}`, testCase.model), generationConfig: { maxTokens: 16 } }));
-        const summary = await router.runJob({ provider: testCase.provider, requests }, { jobId: `not-found-${where}` });
+        const summary = await router.runJob({ provider: testCase.provider, requests }, { jobId: `unavailable-${where}-${fault}` });
         assert.deepEqual(
-          faulty.injected.map((fault) => fault.fault),
-          ["not_found", "not_found"],
+          faulty.injected.map((injected) => injected.fault),
+          Array<string>(times).fill(fault),
         );
         assert.equal(summary.succeeded, 3, JSON.stringify(summary.reasons));
         assert.equal(summary.batches, 1);

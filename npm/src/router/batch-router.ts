@@ -40,12 +40,13 @@ export interface BatchRouterOptions {
   /** Milliseconds one HTTP call may take (for a result download: between chunks). Default 600,000. */
   requestTimeout?: number;
   /**
-   * Milliseconds a batch a job created may answer 404 (on its status or its results) before the
-   * job counts it lost. Providers sometimes do not know a batch for a while after creating it or
-   * after it ended (read-after-write lag); within this period the job keeps the batch and asks
-   * again. Default 600,000 (10 minutes).
+   * Milliseconds a batch a job created may answer 404 or 5xx (on its status or its results, once
+   * the call's own retries are spent) before the job counts it lost (a lasting 404) or stops with
+   * `JobInterruptedError` (anything else; the batch is kept for `resumeJob`). Providers sometimes
+   * do not know a batch for a while after creating it or after it ended (read-after-write lag);
+   * within this period the job keeps the batch and asks again. Default 600,000 (10 minutes).
    */
-  notFoundGracePeriod?: number;
+  lostBatchGracePeriod?: number;
   /** Submissions per request at most, resubmissions included. Default 3. */
   maxAttempts?: number;
   /** Provider batches smaller than the providers' limits (`maxRequestsPerBatch`, `maxBytesPerBatch`). */
@@ -257,8 +258,8 @@ export class BatchRouter {
     return { policy: this.options.retry ?? {}, requestTimeout: this.options.requestTimeout ?? 600_000, signal };
   }
 
-  private notFoundGracePeriod(): number {
-    return Math.max(0, this.options.notFoundGracePeriod ?? 600_000);
+  private lostBatchGracePeriod(): number {
+    return Math.max(0, this.options.lostBatchGracePeriod ?? 600_000);
   }
 
   private waitOptions(options: WaitOptions): WaitOptions {
@@ -310,7 +311,7 @@ export class BatchRouter {
       retry: this.retrySettings(options.signal),
       lines: stored,
       customIds: customIdsOf(stored),
-      notFoundGracePeriod: this.notFoundGracePeriod(),
+      lostBatchGracePeriod: this.lostBatchGracePeriod(),
     };
   }
 
@@ -350,7 +351,7 @@ export class BatchRouter {
       retry: this.retrySettings(),
       lines,
       customIds: customIdsOf(lines),
-      notFoundGracePeriod: this.notFoundGracePeriod(),
+      lostBatchGracePeriod: this.lostBatchGracePeriod(),
     };
   }
 }

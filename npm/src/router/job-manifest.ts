@@ -59,11 +59,11 @@ export interface SubmissionRecord {
   recorded?: boolean;
   status?: { status: BatchStatus; rawStatus: string; requestCounts: RequestCounts; errors?: string[] };
   /**
-   * Since when (ISO time) the provider has answered 404 for this batch, on its status or on its
-   * results, without an answer since that showed the batch: a batch is lost only once this lasts
-   * the grace period (`BatchRouterOptions.notFoundGracePeriod`).
+   * Since when (ISO time) the provider has answered this batch's status or results with a 404 or a
+   * transient failure (5xx, no answer) only: the batch counts as lost (404) or the job stops (the
+   * rest) only once this lasts the grace period (`BatchRouterOptions.lostBatchGracePeriod`).
    */
-  notFound?: { since: string; on: "status" | "results" };
+  unavailable?: { since: string; on: "status" | "results" };
   /** Why the batch could not be created (phase `failed`), or ended without results. */
   error?: { code: string; message: string };
   /** Once collected: where the results are, what they were, and which requests to send again. */

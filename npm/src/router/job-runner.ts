@@ -54,23 +54,27 @@ async function poll(context: JobContext, record: SubmissionRecord): Promise<void
   try {
     status = await retrying(context.retry, `status of ${batchId}`, (signal) => context.provider.getStatus(batchId, { signal }));
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    const notFound = isNotFound(error);
+    if (!notFound && !isTransient(error)) throw error;
+    // Polled again at the next round while within the grace period.
     if (await stillInGrace(context, record, "status")) return;
+    // A lasting 5xx (or no answer): the job stops, keeping the batch for `resumeJob`.
+    if (!notFound) throw error;
     // The provider has not known the batch for the whole grace period (deleted elsewhere): its
     // requests end without results.
     record.phase = "ended";
     record.error = { code: "batch_not_found", message: (error as Error).message };
-    delete record.notFound;
+    delete record.unavailable;
     await save(context);
     return;
   }
   const before = JSON.stringify(record.status);
-  const wasNotFound = record.notFound?.on === "status";
-  if (wasNotFound) delete record.notFound;
+  const wasUnavailable = record.unavailable?.on === "status";
+  if (wasUnavailable) delete record.unavailable;
   record.status = { status: status.status, rawStatus: status.rawStatus, requestCounts: status.requestCounts };
   if (status.errors?.length) record.status.errors = status.errors.map((error) => error.message);
   if (status.isComplete()) record.phase = "ended";
-  if (wasNotFound || status.isComplete() || JSON.stringify(record.status) !== before) await save(context);
+  if (wasUnavailable || status.isComplete() || JSON.stringify(record.status) !== before) await save(context);
 }
 
 /** A 404: for the batch (its status) or for its results. */
@@ -79,16 +83,17 @@ function isNotFound(error: unknown): boolean {
 }
 
 /**
- * Whether a 404 for a batch the job created is still within the grace period: a provider may not
- * know a batch for a while after creating it or after it ended (field case 24). The first 404 starts
- * the clock, saved in the manifest so that a resumed run keeps it.
+ * Whether a 404 or a transient failure (once the call's retries are spent) for a batch the job
+ * created is still within the grace period: a provider may not know a batch for a while after
+ * creating it or after it ended (field case 24), and no billed batch is given up on one answer. The
+ * first such answer starts the clock, saved in the manifest so that a resumed run keeps it.
  */
 async function stillInGrace(context: JobContext, record: SubmissionRecord, on: "status" | "results"): Promise<boolean> {
-  if (!record.notFound) {
-    record.notFound = { since: new Date().toISOString(), on };
+  if (!record.unavailable) {
+    record.unavailable = { since: new Date().toISOString(), on };
     await save(context);
   }
-  return Date.now() - Date.parse(record.notFound.since) < context.notFoundGracePeriod;
+  return Date.now() - Date.parse(record.unavailable.since) < context.lostBatchGracePeriod;
 }
 
 /**
@@ -124,7 +129,7 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
         if (missingLines) await store.storage.append(path, missingLines);
         record.results = { path, counts: collector.counts, resubmit };
         record.phase = "collected";
-        delete record.notFound;
+        delete record.unavailable;
         await save(context);
         return;
       }
@@ -139,7 +144,13 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
     }
     const delay = nextDelay(context.retry, retries, failure, startedAt);
     if (delay === undefined) {
-      if (isTransient(failure)) throw failure;
+      if (isTransient(failure)) {
+        if (!(await stillInGrace(context, record, "results"))) throw failure;
+        // Retries spent within the grace period: polled and read again at a later round.
+        record.phase = "submitted";
+        await save(context);
+        return;
+      }
       // The results cannot be had (e.g. the provider refuses them): the requests end without.
       record.error = { code: (failure as { code?: string }).code ?? "internal", message: (failure as Error).message };
       continue;

@@ -28,8 +28,8 @@ export interface JobContext {
   /** The unified requests as JSON text, in job order. */
   lines: string[];
   customIds: string[];
-  /** Milliseconds a batch the job created may be unknown to the provider (404) before it is lost. */
-  notFoundGracePeriod: number;
+  /** Milliseconds a batch the job created may answer 404 or 5xx before it is lost (or the job stops). */
+  lostBatchGracePeriod: number;
 }
 
 export function save(context: JobContext): Promise<void> {
