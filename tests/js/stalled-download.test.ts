@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { AbortError, BatchRouter, MemoryStorage, OpenAIProvider, TimeoutError, type UnifiedResult } from "batch-router";
 
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
-import { fastRouterOptions } from "../support/jobs.js";
+import { collect, fastRouterOptions } from "../support/jobs.js";
 import { textRequest } from "../support/requests.js";
 import { serve, type Handler, type RunningServer } from "../support/serve.js";
 
@@ -91,7 +91,7 @@ describe("a stalled answer ends with its signal or time-out, whatever the garbag
   let batchId: string;
 
   before(async () => {
-    emulator = new OpenAIEmulator({ apiKey: API_KEY, readsPerState: 1, startClock: Math.floor(Date.now() / 1000) });
+    emulator = new OpenAIEmulator({ apiKey: API_KEY, readsPerState: 1, startClock: Math.floor(Date.now() / 1000), chunkSize: 300 });
     stalling = new StallingServer(emulator.fetch);
     server = await serve(stalling.fetch);
     provider = new OpenAIProvider({ apiKey: API_KEY, baseUrl: `${server.url}/v1`, storage: false });
@@ -160,6 +160,27 @@ describe("a stalled answer ends with its signal or time-out, whatever the garbag
     stalling.stalls = 1;
     const { error } = await stallDuring(() => provider.getStatus(batchId, { signal: AbortSignal.timeout(400) }));
     assert.ok(error instanceof TimeoutError, `expected a TimeoutError, got ${String(error)}`);
+  });
+
+  test("without a signal, the provider's own requestTimeout ends a stalled download and a stalled status", async () => {
+    const limited = new OpenAIProvider({ apiKey: API_KEY, baseUrl: `${server.url}/v1`, storage: false, requestTimeout: 300 });
+    stalling.paths = /\/content$/;
+    stalling.stalls = 1;
+    const download = await stallDuring(() => collect(limited.getResults(batchId)));
+    assert.ok(download.error instanceof TimeoutError, `expected a TimeoutError, got ${String(download.error)}`);
+    assert.match(download.error.message, /no answer within 300 ms/);
+    stalling.paths = /^\/v1\/batches\/[^/]+$/;
+    stalling.stalls = 1;
+    const status = await stallDuring(() => limited.getStatus(batchId));
+    assert.ok(status.error instanceof TimeoutError, `expected a TimeoutError, got ${String(status.error)}`);
+    // A caller slower than the limit between two chunks is not a stall: the limit runs only while
+    // reading. In process, each small chunk of the emulator's download is one read.
+    const inProcess = new OpenAIProvider({ apiKey: API_KEY, baseUrl: "http://emulated.invalid/v1", fetch: emulator.fetch, storage: false, requestTimeout: 300 });
+    let results = 0;
+    for await (const _ of inProcess.getResults(batchId)) {
+      if (results++ < 2) await sleep(400);
+    }
+    assert.equal(results, 8);
   });
 
   test("a job whose download stalls times it out, downloads again and ends with every result", async () => {
