@@ -69,6 +69,14 @@ describe("the CLI reads JSONL as editors write it and names bad lines", () => {
     assert.equal(JSON.parse(submitted.stdout).requests, 3);
   });
 
+  test("a FILE that cannot be read is a usage error (exit 2)", async () => {
+    for (const command of ["convert", "submit"]) {
+      const result = await run([command, "no-such-file.jsonl", ...(command === "convert" ? ["--provider", "openai"] : connection)]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /^usage error: cannot read no-such-file\.jsonl/);
+    }
+  });
+
   const good = '{"customId":"ok","model":"gpt-4o-mini","messages":[{"role":"user","content":"x"}]}';
   const cases = [
     { name: "a line that is not JSON", text: `${good}\r\n\r\n{"customId": "b", oops}\r\n`, field: undefined, customId: undefined },

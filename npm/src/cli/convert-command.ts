@@ -58,7 +58,13 @@ export function requestLinesOf(text: string): { line: number; text: string }[] {
  * so that errors found later name the line of the file.
  */
 export async function readUnifiedFile(file: string, model?: string): Promise<string> {
-  const text = await readFile(file, "utf8");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    // A FILE that is not there is a mistake on the command line, not in the requests.
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
   if (model === undefined) return text;
   const lines: string[] = [];
   for (const { line, text: request } of requestLinesOf(text)) {
