@@ -15,7 +15,8 @@ node scripts/build.mjs
 
 echo "== TypeScript suite in Deno (built package)"
 tsc -p tests/tsconfig.json
-deno test --allow-all --quiet tests/dist/js/
+# --expose-gc: tests/js/stalled-download.test.ts forces a garbage collection during a stalled read.
+deno test --allow-all --quiet --v8-flags=--expose-gc tests/dist/js/
 
 echo "== TypeScript suite in Bun (built package)"
 bun test --timeout 60000 tests/dist/js/
@@ -25,5 +26,5 @@ bash tests/packaging/run.sh
 
 echo "== TypeScript suite in Node (built package), the package in workerd through Miniflare, and the"
 echo "   official openai SDK against the vLLM sidecar (target/debug/batch-router-sidecar, built by cargo test)"
-node --test tests/dist/js/ tests/workerd/ tests/sidecar/
+node --expose-gc --test tests/dist/js/ tests/workerd/ tests/sidecar/
 

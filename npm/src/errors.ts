@@ -20,14 +20,20 @@ export class ValidationError extends BatchRouterError {
   /** The request's position in the batch, when one request is at fault. */
   readonly index: number | undefined;
   readonly customId: string | undefined;
-  /** The path of the field inside the request, e.g. `generationConfig.topK`. */
-  readonly field: string;
+  /**
+   * The path of the field inside the request, e.g. `generationConfig.topK`; undefined when the
+   * error is about no field (a line that is not JSON).
+   */
+  readonly field: string | undefined;
+  /** The line (from 1, as editors count) of the unified JSONL text the request came from. */
+  readonly line: number | undefined;
 
-  constructor(message: string, details: { index?: number | null; customId?: string | null; field?: string }) {
+  constructor(message: string, details: { index?: number | null; customId?: string | null; field?: string | null; line?: number | null }) {
     super(message, "validation");
     this.index = details.index ?? undefined;
     this.customId = details.customId ?? undefined;
-    this.field = details.field ?? "";
+    this.field = details.field || undefined;
+    this.line = details.line ?? undefined;
   }
 }
 
@@ -165,7 +171,12 @@ function isCoreError(error: unknown): error is Error & { data: CoreErrorData } {
 /** Turns anything thrown by the core (or by fetch) into a `BatchRouterError`. */
 export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchRouterError {
   if (error instanceof BatchRouterError) return error;
-  if (signal?.aborted) return new AbortError();
+  if (signal?.aborted) {
+    // `AbortSignal.timeout()` fired: the call ran out of time, which is worth retrying.
+    const reason = signal.reason as { name?: unknown; message?: unknown } | undefined;
+    if (reason?.name === "TimeoutError") return new TimeoutError(`no answer in time: ${String(reason.message)}`);
+    return new AbortError();
+  }
   if (!isCoreError(error)) {
     const message = error instanceof Error ? error.message : String(error);
     return new BatchRouterError(message, "internal", { cause: error });
@@ -177,7 +188,8 @@ export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchR
       return new ValidationError(error.message, {
         index: typeof data.index === "number" ? data.index : undefined,
         customId: text("customId"),
-        field: text("field") ?? "",
+        field: text("field"),
+        line: typeof data.line === "number" ? data.line : undefined,
       });
     case "provider": {
       const retryHeaders = (data.retryHeaders ?? {}) as { retryAfter?: string; retryAfterMs?: string };

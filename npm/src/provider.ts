@@ -4,12 +4,13 @@
  * an idiomatic surface, keeps the transparency files and turns core errors into typed errors.
  */
 import { BatchStatusResponse } from "./batch-status.js";
+import { Deadline } from "./deadline.js";
 import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "./types.js";
-import { BatchClient, prepareJsonlInCore, type PreparedBatch, type PrepareOptions } from "./wasm.js";
+import { BatchClient, prepareBatchInCore, type PreparedBatch, type PrepareOptions } from "./wasm.js";
 
 /** A `fetch` replacement: takes a `Request`, resolves to a `Response`. */
 export type FetchFunction = (input: Request) => Promise<Response>;
@@ -39,7 +40,15 @@ export interface ProviderOptions {
   route?: "file" | "inline";
   /** Hours the provider may spend on a batch, where it can be chosen (Mistral: 1–168, default 24). */
   timeoutHours?: number;
+  /**
+   * Milliseconds a call may wait for the provider (for a result download: for each chunk) before
+   * it fails with a retryable `TimeoutError`, so that no call waits for ever. Default 600,000 (10
+   * minutes); `sendBatch` has a limit only when this is set (a large upload may take longer).
+   */
+  requestTimeout?: number;
 }
+
+const DEFAULT_REQUEST_TIMEOUT = 600_000;
 
 /** Options of a single call. */
 export interface CallOptions {
@@ -194,6 +203,23 @@ export abstract class BatchProvider {
     return this.clientPromise;
   }
 
+  /** The time limit of one call, with the caller's signal. */
+  private deadline(signal: AbortSignal | undefined): Deadline {
+    return new Deadline(this.options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, signal);
+  }
+
+  /** Runs one call under its time limit; every failure becomes a `BatchRouterError`. */
+  private async limited<T>(what: string, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = this.deadline(signal);
+    try {
+      return await call(deadline.signal);
+    } catch (error) {
+      throw deadline.explain(error, what);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
   /** Forgets the client, so the next call resolves the base URL again. */
   protected resetClient(): void {
     this.clientPromise = undefined;
@@ -220,9 +246,12 @@ export abstract class BatchProvider {
     };
   }
 
+  /** Validates and converts requests this package wrote as JSONL (one `JSON.stringify` per line). */
   private prepare(unifiedJsonl: string, metadata?: Record<string, string>): PreparedBatch {
+    // Handed over as a JSON array: the caller gave objects, so errors name requests, not lines.
+    const requestsJson = "[" + unifiedJsonl.slice(0, -1).replaceAll("\n", ",") + "]";
     try {
-      return prepareJsonlInCore(this.name, unifiedJsonl, this.prepareOptions(metadata));
+      return prepareBatchInCore(this.name, requestsJson, this.prepareOptions(metadata));
     } catch (error) {
       throw toBatchRouterError(error);
     }
@@ -262,10 +291,15 @@ export abstract class BatchProvider {
     const provisionalId = `pending-${Date.now()}-${randomSuffix()}-${provisionalCounter++}`;
     await this.files.writeRequests(provisionalId, unifiedJsonl, prepared.providerJsonl());
     let status: BatchStatusData;
-    try {
-      status = await (await this.client()).submit(prepared, options.signal);
-    } catch (error) {
-      throw toBatchRouterError(error, options.signal);
+    const client = await this.client();
+    if (this.options.requestTimeout === undefined) {
+      try {
+        status = await client.submit(prepared, options.signal);
+      } catch (error) {
+        throw toBatchRouterError(error, options.signal);
+      }
+    } else {
+      status = await this.limited("sending the batch", options.signal, (signal) => client.submit(prepared, signal));
     }
     const meta: BatchMeta = { batchId: status.batchId, provider: this.name, createdAt: new Date().toISOString(), summary };
     // Gemini's inline answers may lack their keys; then they are matched by position, which
@@ -278,11 +312,8 @@ export abstract class BatchProvider {
 
   /** The batch's unified status, request counts and the provider's own batch object (`raw`). */
   async getStatus(batchId: string, options: CallOptions = {}): Promise<BatchStatusResponse> {
-    try {
-      return new BatchStatusResponse(await (await this.client()).status(batchId, options.signal));
-    } catch (error) {
-      throw toBatchRouterError(error, options.signal);
-    }
+    const data = await this.limited(`status of ${batchId}`, options.signal, async (signal) => (await this.client()).status(batchId, signal));
+    return new BatchStatusResponse(data);
   }
 
   /**
@@ -297,21 +328,26 @@ export abstract class BatchProvider {
     const storedId = client.canonicalBatchId(batchId);
     const meta = this.resultKeys.get(storedId) ?? (await this.files.readMeta(storedId));
     const idMap = meta && meta.summary.idMap.length > 0 ? meta.summary.idMap : undefined;
+    // One time limit for each read, paused while the caller handles what was read.
+    const deadline = this.deadline(signal);
     let stream;
     try {
-      stream = await client.openResults(batchId, idMap, meta?.requestIds, signal);
+      stream = await client.openResults(batchId, idMap, meta?.requestIds, deadline.signal);
     } catch (error) {
-      throw toBatchRouterError(error, signal);
+      deadline.dispose();
+      throw deadline.explain(error, `results of ${batchId}`);
     }
     try {
       await this.files.startResults(storedId);
       for (;;) {
         let chunk;
+        deadline.touch();
         try {
           chunk = await stream.next();
         } catch (error) {
-          throw toBatchRouterError(error, signal);
+          throw deadline.explain(error, `results of ${batchId}`);
         }
+        deadline.pause();
         if (chunk === null) return;
         await this.files.appendOutput(storedId, chunk.raw);
         await this.files.appendResults(storedId, chunk.results);
@@ -322,6 +358,7 @@ export abstract class BatchProvider {
         }
       }
     } finally {
+      deadline.dispose();
       stream.cancel();
       stream.free();
     }
@@ -329,33 +366,21 @@ export abstract class BatchProvider {
 
   /** Cancels a running batch. True when cancellation was requested, false when it had already ended. */
   async cancelBatch(batchId: string, options: CallOptions = {}): Promise<boolean> {
-    try {
-      const outcome = await (await this.client()).cancel(batchId, options.signal);
-      return outcome.cancelled;
-    } catch (error) {
-      throw toBatchRouterError(error, options.signal);
-    }
+    const outcome = await this.limited(`cancelling ${batchId}`, options.signal, async (signal) => (await this.client()).cancel(batchId, signal));
+    return outcome.cancelled;
   }
 
   /** Deletes a finished batch where the provider allows it (Anthropic, Gemini, Mistral). */
   async deleteBatch(batchId: string, options: CallOptions = {}): Promise<void> {
-    try {
-      await (await this.client()).deleteBatch(batchId, options.signal);
-    } catch (error) {
-      throw toBatchRouterError(error, options.signal);
-    }
+    await this.limited(`deleting ${batchId}`, options.signal, async (signal) => (await this.client()).deleteBatch(batchId, signal));
   }
 
   /** One page of the provider's batches, newest first where the provider says so. */
   async listBatchPage(options: ListBatchesOptions = {}): Promise<BatchListPage> {
-    try {
-      const page = await (await this.client()).list({ limit: options.limit, after: options.after }, options.signal);
-      const result: BatchListPage = { batches: page.batches.map((data) => new BatchStatusResponse(data)), hasMore: page.hasMore };
-      if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
-      return result;
-    } catch (error) {
-      throw toBatchRouterError(error, options.signal);
-    }
+    const page = await this.limited("listing batches", options.signal, async (signal) => (await this.client()).list({ limit: options.limit, after: options.after }, signal));
+    const result: BatchListPage = { batches: page.batches.map((data) => new BatchStatusResponse(data)), hasMore: page.hasMore };
+    if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
+    return result;
   }
 
   /** Up to `limit` batches (default 20), following pages as needed. */

@@ -16,6 +16,7 @@ export {
   prepareJsonl as prepareJsonlInCore,
   retryDelay,
   taggedMetadata,
+  unifiedRequestLines,
   version as coreVersion,
 } from "../wasm/batch_router_wasm.js";
 export type * from "../wasm/batch_router_wasm.js";

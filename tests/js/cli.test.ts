@@ -77,7 +77,7 @@ describe("batch-router CLI", () => {
     const result = await run(["convert", bad, "--provider", "openai"]);
     assert.equal(result.code, 3);
     assert.equal(result.stderr.trim().split("\n").length, 1);
-    assert.match(result.stderr, /request 1 \(customId "k"\): generationConfig\.topK/);
+    assert.match(result.stderr, /request 1 \(line 2, customId "k"\): generationConfig\.topK/);
     const json = await run(["convert", bad, "--provider", "openai", "--json"]);
     assert.deepEqual([JSON.parse(json.stdout).index, JSON.parse(json.stdout).field], [1, "generationConfig.topK"]);
   });

@@ -9,10 +9,12 @@
  * - `truncate`: the server answers, but the body is cut in the middle.
  * - `answer_lost`: the server does the work (a create really creates), then the connection drops.
  * - `answer_timeout`: the server does the work, then no answer ever comes.
+ * - `not_found`: 404, as a provider answers for a batch it does not know yet (read-after-write lag);
+ *   only in scripted schedules, so that the seeded random ones stay as they were.
  */
 import type { Handler } from "./serve.js";
 
-export type FaultKind = "rate_limit" | "server_error" | "overloaded" | "drop" | "hang" | "truncate" | "answer_lost" | "answer_timeout";
+export type FaultKind = "rate_limit" | "server_error" | "overloaded" | "drop" | "hang" | "truncate" | "answer_lost" | "answer_timeout" | "not_found";
 
 export const ALL_FAULTS: readonly FaultKind[] = ["rate_limit", "server_error", "overloaded", "drop", "hang", "truncate", "answer_lost", "answer_timeout"];
 
@@ -114,6 +116,8 @@ export class FaultyFetch {
         return errorResponse(500, "api_error");
       case "overloaded":
         return errorResponse(529, "overloaded_error");
+      case "not_found":
+        return errorResponse(404, "not_found_error");
       case "drop":
         throw new TypeError("fetch failed (injected: connection refused)");
       case "hang":

@@ -8,9 +8,19 @@ use serde_json::Value;
 #[serde(tag = "code", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum CoreError {
     /// Bad input, found before anything was sent. `index`/`customId` name the request when the
-    /// problem is in one request; `field` is a path inside it (e.g. `messages[0].content`).
-    #[error("{}", validation_message(.index, .custom_id, .field, .message))]
-    Validation { index: Option<usize>, custom_id: Option<String>, field: String, message: String },
+    /// problem is in one request; `field` is a path inside it (e.g. `messages[0].content`), left
+    /// out when the error is about no field (a line that is not JSON); `line` is the 1-based line
+    /// of unified JSONL text the request came from, when it came from text.
+    #[error("{}", validation_message(.index, .custom_id, .line, .field, .message))]
+    Validation {
+        index: Option<usize>,
+        custom_id: Option<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        field: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        line: Option<usize>,
+    },
     /// The provider answered with an HTTP error.
     #[error("{provider} API error (HTTP {status}): {message}")]
     Provider {
@@ -63,13 +73,26 @@ impl RetryHeaders {
     }
 }
 
-fn validation_message(index: &Option<usize>, custom_id: &Option<String>, field: &str, message: &str) -> String {
+fn validation_message(
+    index: &Option<usize>,
+    custom_id: &Option<String>,
+    line: &Option<usize>,
+    field: &str,
+    message: &str,
+) -> String {
     let mut text = String::new();
-    match (index, custom_id) {
-        (Some(index), Some(id)) => text.push_str(&format!("request {index} (customId \"{id}\"): ")),
-        (Some(index), None) => text.push_str(&format!("request {index}: ")),
-        (None, Some(id)) => text.push_str(&format!("request customId \"{id}\": ")),
-        (None, None) => {}
+    let mut details = Vec::new();
+    if let Some(line) = line {
+        details.push(format!("line {line}"));
+    }
+    if let Some(id) = custom_id {
+        details.push(format!("customId \"{id}\""));
+    }
+    match (index, details.is_empty()) {
+        (Some(index), true) => text.push_str(&format!("request {index}: ")),
+        (Some(index), false) => text.push_str(&format!("request {index} ({}): ", details.join(", "))),
+        (None, false) => text.push_str(&format!("request {}: ", details.join(", "))),
+        (None, true) => {}
     }
     if !field.is_empty() {
         text.push_str(field);
@@ -87,12 +110,34 @@ impl CoreError {
             custom_id: Some(custom_id.to_owned()),
             field: field.into(),
             message: message.into(),
+            line: None,
         }
     }
 
     /// A validation error about the batch as a whole.
     pub fn invalid_batch(field: impl Into<String>, message: impl Into<String>) -> Self {
-        CoreError::Validation { index: None, custom_id: None, field: field.into(), message: message.into() }
+        CoreError::Validation { index: None, custom_id: None, field: field.into(), message: message.into(), line: None }
+    }
+
+    /// The same error with the line of unified JSONL its request came from (`lines[index]`), when
+    /// it names a request and no line yet.
+    pub fn at_line(self, lines: &[usize]) -> Self {
+        match self {
+            CoreError::Validation { index: Some(index), custom_id, field, message, line: None } => {
+                CoreError::Validation { index: Some(index), custom_id, field, message, line: lines.get(index).copied() }
+            }
+            other => other,
+        }
+    }
+
+    /// The same error without a line: for requests that did not come from the caller's text.
+    pub fn without_line(self) -> Self {
+        match self {
+            CoreError::Validation { index, custom_id, field, message, .. } => {
+                CoreError::Validation { index, custom_id, field, message, line: None }
+            }
+            other => other,
+        }
     }
 
     pub fn invalid_response(provider: &str, message: impl Into<String>) -> Self {
@@ -126,6 +171,25 @@ mod tests {
             error.to_string(),
             "request 3 (customId \"q-3\"): generationConfig.temperature: must be between 0 and 2"
         );
+    }
+
+    #[test]
+    fn validation_message_names_line_and_leaves_an_empty_field_out() {
+        let error = CoreError::Validation {
+            index: Some(3),
+            custom_id: None,
+            field: String::new(),
+            message: "not JSON".into(),
+            line: Some(5),
+        };
+        assert_eq!(error.to_string(), "request 3 (line 5): not JSON");
+        let value = serde_json::to_value(&error).unwrap();
+        assert_eq!(value["line"], 5);
+        assert!(value.get("field").is_none(), "{value}");
+        let with_id = CoreError::invalid(0, "a", "messages", "missing").at_line(&[2]);
+        assert_eq!(with_id.to_string(), "request 0 (line 2, customId \"a\"): messages: missing");
+        assert_eq!(serde_json::to_value(&with_id).unwrap()["field"], "messages");
+        assert_eq!(with_id.without_line().to_string(), "request 0 (customId \"a\"): messages: missing");
     }
 
     #[test]

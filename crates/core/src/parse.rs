@@ -1,41 +1,118 @@
 //! Reading unified requests from JSON text, one request at a time, so that a bad request is named by
-//! its index and custom id and the field that is wrong.
+//! its index and custom id and the field that is wrong, and, in JSONL, by its line.
+//!
+//! JSONL written by Windows tools starts with a byte-order mark and ends lines with CR LF, often
+//! with an empty last line (field case 16): all three are accepted here, once, for every API that
+//! takes unified JSONL.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::{CoreError, UnifiedRequest};
 
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
+/// One non-blank line of unified JSONL: its number as editors count (from 1) and its text, without
+/// the line end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLine<'a> {
+    pub number: usize,
+    pub text: &'a str,
+}
+
 /// Parses a JSON array of unified requests.
 pub fn parse_request_array(text: &str) -> Result<Vec<UnifiedRequest>, CoreError> {
+    let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text);
     let raw: Vec<&RawValue> = serde_json::from_str(text)
         .map_err(|error| CoreError::invalid_batch("requests", format!("not a JSON array of requests: {error}")))?;
     raw.iter().enumerate().map(|(index, value)| parse_request(index, value.get())).collect()
 }
 
-/// Parses unified JSONL: one request per non-blank line.
-pub fn parse_request_lines(text: &str) -> Result<Vec<UnifiedRequest>, CoreError> {
-    text.lines()
-        .filter(|line| !line.trim().is_empty())
+/// The request lines of unified JSONL: a leading byte-order mark is skipped, `\r\n` ends a line as
+/// `\n` does, blank lines are not requests. Nothing is parsed.
+pub fn request_lines(text: &str) -> Vec<RequestLine<'_>> {
+    let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text);
+    text.split('\n')
         .enumerate()
-        .map(|(index, line)| parse_request(index, line))
+        .map(|(position, line)| RequestLine { number: position + 1, text: line.strip_suffix('\r').unwrap_or(line) })
+        .filter(|line| !line.text.trim().is_empty())
         .collect()
 }
 
+/// The request lines of unified JSONL (see [`request_lines`]), each checked to be JSON; a line
+/// that is not is an error naming its line and request index.
+pub fn json_request_lines(text: &str) -> Result<Vec<RequestLine<'_>>, CoreError> {
+    let lines = request_lines(text);
+    for (index, line) in lines.iter().enumerate() {
+        if let Err(error) = serde_json::from_str::<&RawValue>(line.text) {
+            return Err(not_json(index, line.number, &error));
+        }
+    }
+    Ok(lines)
+}
+
+/// Parses unified JSONL: one request per non-blank line. Errors name the line (from 1, blank lines
+/// counted) as well as the request index (blank lines not counted).
+pub fn parse_request_lines(text: &str) -> Result<Vec<UnifiedRequest>, CoreError> {
+    parse_numbered_request_lines(text).map(|(requests, _)| requests)
+}
+
+/// [`parse_request_lines`], with the line number of each request, so that errors found later
+/// (validation, conversion) can name the line too ([`CoreError::at_line`]).
+pub fn parse_numbered_request_lines(text: &str) -> Result<(Vec<UnifiedRequest>, Vec<usize>), CoreError> {
+    let lines = request_lines(text);
+    let numbers: Vec<usize> = lines.iter().map(|line| line.number).collect();
+    let requests = lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| parse_request(index, line.text).map_err(|error| error.at_line(&numbers)))
+        .collect::<Result<_, _>>()?;
+    Ok((requests, numbers))
+}
+
 /// Parses one request; errors carry the request's index, its custom id when it has one, and the
-/// path of the field that is wrong.
+/// path of the field that is wrong (none when the text is not JSON at all).
 pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let field = error.path().to_string();
+        if error.inner().is_syntax() || error.inner().is_eof() {
+            return not_json(index, 0, error.inner());
+        }
         let message = strip_location(&error.inner().to_string());
         CoreError::Validation {
             index: Some(index),
             custom_id: custom_id_of(text),
-            field: if field == "." { String::new() } else { field },
+            field: field_of(&error.path().to_string(), &message),
             message: explain(&message),
+            line: None,
         }
     })
+}
+
+/// A line that is not JSON: no field to name, no custom id to read. `line` 0 is unknown.
+fn not_json(index: usize, line: usize, error: &serde_json::Error) -> CoreError {
+    let message = format!("not valid JSON: {} at column {}", strip_location(&error.to_string()), error.column());
+    CoreError::Validation {
+        index: Some(index),
+        custom_id: None,
+        field: String::new(),
+        message,
+        line: (line > 0).then_some(line),
+    }
+}
+
+/// The path of the field an error is about. serde reports a missing field at the object that
+/// lacks it (`.` for the request itself): the field's own name is added, so that a request without
+/// `messages` names `messages`. serde_path_to_error writes `.` for the root and `?` for a place it
+/// cannot name: neither is a field.
+fn field_of(path: &str, message: &str) -> String {
+    let path = if path == "." || path == "?" { "" } else { path };
+    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    match missing {
+        Some(name) if path.is_empty() => name.to_owned(),
+        Some(name) => format!("{path}.{name}"),
+        None => path.to_owned(),
+    }
 }
 
 fn custom_id_of(text: &str) -> Option<String> {
@@ -100,7 +177,7 @@ mod tests {
              {\"customId\":\"bad\",\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"hi\"}]}",
         )
         .unwrap_err();
-        let CoreError::Validation { index, custom_id, field, message } = error else { panic!() };
+        let CoreError::Validation { index, custom_id, field, message, .. } = error else { panic!() };
         assert_eq!(index, Some(1));
         assert_eq!(custom_id.as_deref(), Some("bad"));
         assert_eq!(field, "messages[0].role");
@@ -139,5 +216,88 @@ mod tests {
         let CoreError::Validation { index, custom_id, message, .. } = error else { panic!() };
         assert_eq!((index, custom_id), (Some(2), None));
         assert!(message.contains("customId"), "{message}");
+    }
+
+    fn fixture(name: &str) -> String {
+        let path = format!("{}/../../tests/fixtures/unified/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{path}: {error}"))
+    }
+
+    #[test]
+    fn byte_order_mark_crlf_and_a_trailing_empty_line_are_read() {
+        // Field case 16: a file saved by Windows tools.
+        for name in ["requests-bom-crlf.jsonl", "requests-crlf.jsonl"] {
+            let text = fixture(name);
+            let requests = parse_request_lines(&text).unwrap();
+            let ids: Vec<&str> = requests.iter().map(|request| request.custom_id.as_str()).collect();
+            assert_eq!(ids, ["row-1", "row-2", "row-3"], "{name}");
+            let MessageContent::Text(last) = &requests[2].messages[0].content else { panic!("text expected") };
+            assert!(last.ends_with("zwei"), "no carriage return kept: {last:?}");
+            assert!(last.contains('\u{2028}'), "U+2028 kept: {last:?}");
+        }
+    }
+
+    #[test]
+    fn byte_order_mark_before_a_json_array_is_read() {
+        let requests = parse_request_array("\u{feff}[{\"customId\":\"a\",\"model\":\"m\",\"messages\":[]}]").unwrap();
+        assert_eq!(requests[0].custom_id, "a");
+    }
+
+    #[test]
+    fn lines_are_numbered_as_editors_count_them() {
+        let text = "\u{feff}{\"customId\":\"a\",\"model\":\"m\",\"messages\":[]}\r\n\r\n  \n{\"customId\":\"b\",\"model\":\"m\",\"messages\":[]}";
+        let lines = request_lines(text);
+        assert_eq!(lines.iter().map(|line| line.number).collect::<Vec<_>>(), [1, 4]);
+        assert!(lines[0].text.starts_with('{'), "{:?}", lines[0].text);
+        let (_, numbers) = parse_numbered_request_lines(text).unwrap();
+        assert_eq!(numbers, [1, 4]);
+    }
+
+    #[test]
+    fn a_line_that_is_not_json_names_line_and_index_and_no_field() {
+        let text = "{\"customId\":\"a\",\"model\":\"m\",\"messages\":[]}\n\n{\"customId\": \"b\", oops}\n";
+        for error in [parse_request_lines(text).unwrap_err(), json_request_lines(text).unwrap_err()] {
+            let CoreError::Validation { index, custom_id, field, line, message } = error.clone() else { panic!() };
+            assert_eq!((index, custom_id, line), (Some(1), None, Some(3)));
+            assert_eq!(field, "");
+            assert!(message.starts_with("not valid JSON: key must be a string at column"), "{message}");
+            assert!(error.to_string().starts_with("request 1 (line 3): not valid JSON"), "{error}");
+        }
+        // Cut short: the end of the line comes first.
+        let CoreError::Validation { line, message, .. } = parse_request_lines("{\"customId\": \"a\"").unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(line, Some(1));
+        assert!(message.contains("EOF while parsing"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let cases = [
+            (r#"{"customId":"a","model":"m"}"#, "messages"),
+            (r#"{"customId":"a","messages":[]}"#, "model"),
+            (r#"{"customId":"a","model":"m","messages":[{"content":"x"}]}"#, "messages[0].role"),
+            (
+                r#"{"customId":"a","model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}"#,
+                "messages[0].content[0]",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = parse_request_lines(&format!("\n{text}")).unwrap_err();
+            let CoreError::Validation { field, line, .. } = &error else { panic!() };
+            assert!(field.starts_with(expected), "{text}: {field}");
+            assert_eq!(*line, Some(2));
+            assert!(error.to_string().contains(&format!("{field}: ")), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_request_that_is_json_but_not_an_object_has_no_field() {
+        let CoreError::Validation { field, message, .. } = parse_request(0, "\"just text\"").unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(field, "");
+        assert!(message.contains("invalid type"), "{message}");
     }
 }

@@ -202,8 +202,8 @@ fn measure(
 /// A validation error about the only request of a one-request batch, moved to `index`.
 fn at_index(error: CoreError, index: usize) -> CoreError {
     match error {
-        CoreError::Validation { index: Some(0), custom_id, field, message } => {
-            CoreError::Validation { index: Some(index), custom_id, field, message }
+        CoreError::Validation { index: Some(0), custom_id, field, message, line } => {
+            CoreError::Validation { index: Some(index), custom_id, field, message, line }
         }
         other => other,
     }

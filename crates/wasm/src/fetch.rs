@@ -1,12 +1,15 @@
-//! Executes one core `HttpRequest` with fetch.
+//! Executes one core `HttpRequest` with fetch. Every wait on the network (the fetch, each read of
+//! the body) ends when the signal aborts (`abortable.rs`).
 
 use batch_router_core::http::{Body, HttpRequest, HttpResponse};
 use batch_router_core::CoreError;
-use js_sys::{Function, Promise, Uint8Array};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, Request, RequestInit, Response};
+use web_sys::{AbortSignal, Headers, ReadableStreamDefaultReader, Request, RequestInit, Response};
+
+use crate::abortable::until_aborted;
 
 #[wasm_bindgen]
 extern "C" {
@@ -53,7 +56,8 @@ impl Fetcher {
             None => global_fetch(&js_request).into(),
         };
         let promise: Promise = promise.dyn_into().unwrap_or_else(|value| Promise::resolve(&value));
-        let value = JsFuture::from(promise).await.map_err(|error| self.failure(error))?;
+        // A fetch function that ignores the request's signal still ends when it aborts.
+        let value = until_aborted(promise, self.signal.as_ref()).await.map_err(|error| self.failure(error))?;
         value
             .dyn_into::<Response>()
             .map_err(|_| CoreError::Connection { message: "the fetch function did not return a Response".into() })
@@ -118,12 +122,50 @@ fn payload_array(prefix: &str, jsonl: &[u8], suffix: &str, lines_as_array: bool)
     array
 }
 
+/// Reads a whole response (status, headers, body as text), ending when the signal aborts.
 pub async fn read_response(response: Response, fetcher: &Fetcher) -> Result<HttpResponse, CoreError> {
     let status = response.status();
     let headers = header_pairs(&response.headers());
-    let text = response.text().map_err(js_failure)?;
-    let body = JsFuture::from(text).await.map_err(|error| fetcher.failure(error))?;
-    Ok(HttpResponse { status, headers, body: body.as_string().unwrap_or_default() })
+    let mut body = Vec::new();
+    if let Some(stream) = response.body() {
+        let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+        loop {
+            let (bytes, done) = read_chunk(&reader, fetcher).await?;
+            body.extend_from_slice(&bytes);
+            if done {
+                break;
+            }
+        }
+    }
+    // As `Response.text()` reads it: UTF-8, a byte-order mark dropped, bad bytes replaced.
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
+    Ok(HttpResponse { status, headers, body: String::from_utf8_lossy(body).into_owned() })
+}
+
+/// Reads the next chunk of a response body: its bytes, and whether the body has ended. When the
+/// signal aborts first, the reader is cancelled (the connection is released) and the read fails.
+pub async fn read_chunk(reader: &ReadableStreamDefaultReader, fetcher: &Fetcher) -> Result<(Vec<u8>, bool), CoreError> {
+    let result = match until_aborted(reader.read(), fetcher.signal.as_ref()).await {
+        Ok(result) => result,
+        Err(error) => {
+            cancel_reader(reader);
+            return Err(fetcher.failure(error));
+        }
+    };
+    let done = Reflect::get(&result, &JsValue::from_str("done")).map(|value| value.is_truthy()).unwrap_or(true);
+    let value = Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+    let bytes = if value.is_undefined() { Vec::new() } else { value.unchecked_into::<Uint8Array>().to_vec() };
+    Ok((bytes, done))
+}
+
+/// Cancels a body's reader, without waiting.
+pub fn cancel_reader(reader: &ReadableStreamDefaultReader) {
+    // `cancel()` rejects when the download already failed (an abort errors the body stream);
+    // awaiting it consumes that rejection instead of leaving it unhandled, which would crash Node.
+    let cancelled = JsFuture::from(reader.cancel());
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = cancelled.await;
+    });
 }
 
 pub fn header_pairs(headers: &Headers) -> Vec<(String, String)> {

@@ -28,7 +28,9 @@ pub fn plan_job_jsonl(
     let provider = Provider::from_name(provider).map_err(to_js_error)?;
     let prepare_options = typed(prepare_options.to_rust(), "options")?;
     let plan_options = typed(plan_options.to_rust(), "planOptions")?;
-    let requests = parse_request_lines(unified_jsonl).map_err(to_js_error)?;
+    // The text is the router's own (one JSON request per line): a line number would mean nothing
+    // to the caller, who gave objects.
+    let requests = parse_request_lines(unified_jsonl).map_err(|error| to_js_error(error.without_line()))?;
     let plan = plan_job(provider, &requests, &prepare_options, &plan_options).map_err(to_js_error)?;
     to_js(&plan)
 }

@@ -3,6 +3,7 @@
 //! injects). Bulk data (requests, results) crosses as JSON text or bytes; small values as typed
 //! objects generated with tsify.
 
+mod abortable;
 mod client;
 mod error;
 mod fetch;

@@ -1,6 +1,6 @@
 //! Validation and conversion, exposed to JS: unified requests in, the provider's JSONL out.
 
-use batch_router_core::parse::{parse_request_array, parse_request_lines};
+use batch_router_core::parse::{json_request_lines, parse_numbered_request_lines, parse_request_array};
 use batch_router_core::providers::{prepare, BatchSummary, PrepareOptions};
 use batch_router_core::Provider;
 use tsify::Ts;
@@ -51,7 +51,8 @@ pub fn prepare_batch(
     Ok(PreparedBatch { jsonl: prepared.jsonl, summary: prepared.summary })
 }
 
-/// Validates and converts unified JSONL text (one request per line) for `provider`.
+/// Validates and converts unified JSONL text (one request per line) for `provider`. Errors name
+/// the line of the text as well as the request.
 #[wasm_bindgen(js_name = prepareJsonl)]
 pub fn prepare_jsonl(
     provider: &str,
@@ -60,7 +61,24 @@ pub fn prepare_jsonl(
 ) -> Result<PreparedBatch, JsValue> {
     let provider = provider_of(provider)?;
     let options = options.to_rust().map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
-    let requests = parse_request_lines(unified_jsonl).map_err(to_js_error)?;
-    let prepared = prepare(provider, &requests, &options).map_err(to_js_error)?;
+    let (requests, lines) = parse_numbered_request_lines(unified_jsonl).map_err(to_js_error)?;
+    let prepared = prepare(provider, &requests, &options).map_err(|error| to_js_error(error.at_line(&lines)))?;
     Ok(PreparedBatch { jsonl: prepared.jsonl, summary: prepared.summary })
+}
+
+/// The request lines of unified JSONL text, each checked to be JSON: `{ line, text }` with the
+/// line's number as editors count. A byte-order mark, CRLF and blank lines are handled as
+/// `prepareJsonl` handles them; a line that is not JSON is a validation error naming it.
+#[wasm_bindgen(js_name = unifiedRequestLines, unchecked_return_type = "{ line: number; text: string }[]")]
+pub fn unified_request_lines(unified_jsonl: &str) -> Result<JsValue, JsValue> {
+    let lines = json_request_lines(unified_jsonl).map_err(to_js_error)?;
+    let array = js_sys::Array::new_with_length(lines.len() as u32);
+    for (position, line) in lines.iter().enumerate() {
+        let entry = js_sys::Object::new();
+        // Setting properties on a fresh object cannot fail.
+        let _ = js_sys::Reflect::set(&entry, &"line".into(), &JsValue::from(line.number as u32));
+        let _ = js_sys::Reflect::set(&entry, &"text".into(), &JsValue::from_str(line.text));
+        array.set(position as u32, entry.into());
+    }
+    Ok(array.into())
 }

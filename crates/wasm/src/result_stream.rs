@@ -13,11 +13,11 @@ use batch_router_core::CoreError;
 use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::future_to_promise;
 use web_sys::ReadableStreamDefaultReader;
 
 use crate::error::to_js_error;
-use crate::fetch::{read_response, Fetcher};
+use crate::fetch::{cancel_reader, read_chunk, read_response, Fetcher};
 
 struct Current {
     decoder: ResultDecoder,
@@ -61,13 +61,7 @@ impl ResultStream {
     pub fn cancel(&self) {
         if let Ok(mut state) = self.state.try_borrow_mut() {
             if let Some(reader) = state.current.take().and_then(|current| current.reader) {
-                // `cancel()` rejects when the download already failed (an abort errors the body
-                // stream); awaiting it consumes that rejection instead of leaving it unhandled,
-                // which would crash Node.
-                let cancelled = JsFuture::from(reader.cancel());
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = cancelled.await;
-                });
+                cancel_reader(&reader);
             }
             state.sources.clear();
         }
@@ -139,12 +133,4 @@ async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError>
     };
     state.borrow_mut().current = Some(current);
     Ok(true)
-}
-
-async fn read_chunk(reader: &ReadableStreamDefaultReader, fetcher: &Fetcher) -> Result<(Vec<u8>, bool), CoreError> {
-    let result = JsFuture::from(reader.read()).await.map_err(|error| fetcher.failure(error))?;
-    let done = Reflect::get(&result, &JsValue::from_str("done")).map(|value| value.is_truthy()).unwrap_or(true);
-    let value = Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-    let bytes = if value.is_undefined() { Vec::new() } else { value.unchecked_into::<Uint8Array>().to_vec() };
-    Ok((bytes, done))
 }

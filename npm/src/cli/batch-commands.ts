@@ -4,8 +4,10 @@ import { once } from "node:events";
 import { parseArgs } from "node:util";
 
 import { BatchStatusResponse } from "../batch-status.js";
+import { dryRun } from "../dry-run.js";
 import { BatchRouterError } from "../errors.js";
-import { readUnifiedFile } from "./convert-command.js";
+import type { UnifiedRequest } from "../types.js";
+import { readUnifiedFile, requestLinesOf } from "./convert-command.js";
 import { ExitCode } from "./exit-codes.js";
 import { UsageError } from "./output.js";
 import { ProgressReporter, describeCounts } from "./progress.js";
@@ -155,17 +157,12 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
     const name = providerName(values.provider);
     const provider = createProvider(name, values, { dropUnsupported: values["drop-unsupported"] === true });
     const unified = await readUnifiedFile(target, values.model);
-    const requests = unified
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .map((line, index) => {
-        try {
-          return JSON.parse(line);
-        } catch (error) {
-          throw new UsageError(`${target}: line ${index + 1} is not JSON (${(error as Error).message})`);
-        }
-      });
-    const batchId = await provider.sendBatch({ provider: name, requests, metadata: Object.keys(metadata).length > 0 ? metadata : undefined });
+    const batchMetadata = Object.keys(metadata).length > 0 ? metadata : undefined;
+    // Checked as `convert` checks it first, so that a bad request is named by its line in FILE
+    // (exit 3), as the same file gets from `convert`; nothing is sent when any request is invalid.
+    await dryRun(name, unified, { name: "submit", dropUnsupported: values["drop-unsupported"] === true, metadata: batchMetadata });
+    const requests = requestLinesOf(unified).map(({ text }) => JSON.parse(text) as UnifiedRequest);
+    const batchId = await provider.sendBatch({ provider: name, requests, metadata: batchMetadata });
     if (!values.wait) {
       print(json, { batchId, provider: name, requests: requests.length }, batchId);
       return ExitCode.ok;

@@ -3,8 +3,10 @@ import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 
 import { dryRun, type DryRunResult } from "../dry-run.js";
+import { toBatchRouterError } from "../errors.js";
 import { FileStorage } from "../file-storage.js";
 import type { ProviderName } from "../types.js";
+import { unifiedRequestLines } from "../wasm.js";
 import { UsageError } from "./output.js";
 
 export const PROVIDERS: ProviderName[] = ["openai", "anthropic", "google", "mistral", "vllm"];
@@ -39,23 +41,40 @@ export function providersOf(name: string): ProviderName[] {
   throw new UsageError(`unknown provider "${name}"; expected ${PROVIDERS.join(", ")} or all`);
 }
 
-/** Reads a unified JSONL file, applying `--model` to every line. */
+/**
+ * The request lines of unified JSONL text, read by the core (a byte-order mark, CRLF and blank
+ * lines allowed); a line that is not JSON is a `ValidationError` naming it.
+ */
+export function requestLinesOf(text: string): { line: number; text: string }[] {
+  try {
+    return unifiedRequestLines(text);
+  } catch (error) {
+    throw toBatchRouterError(error);
+  }
+}
+
+/**
+ * Reads a unified JSONL file, applying `--model` to every request. Each request stays on its line,
+ * so that errors found later name the line of the file.
+ */
 export async function readUnifiedFile(file: string, model?: string): Promise<string> {
-  const text = await readFile(file, "utf8");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    // A FILE that is not there is a mistake on the command line, not in the requests.
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
   if (model === undefined) return text;
-  return (
-    text
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .map((line, index) => {
-        try {
-          return JSON.stringify({ ...JSON.parse(line), model });
-        } catch (error) {
-          throw new UsageError(`${file}: line ${index + 1} is not JSON (${(error as Error).message})`);
-        }
-      })
-      .join("\n") + "\n"
-  );
+  const lines: string[] = [];
+  for (const { line, text: request } of requestLinesOf(text)) {
+    while (lines.length < line - 1) lines.push("");
+    const value: unknown = JSON.parse(request);
+    // A line that is not an object is left as it is, for the core to name what is wrong with it.
+    const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
+    lines.push(isObject ? JSON.stringify({ ...value, model }) : request);
+  }
+  return lines.join("\n") + "\n";
 }
 
 export async function convert(options: ConvertOptions): Promise<DryRunResult[]> {

@@ -5,9 +5,9 @@ export const ExitCode = {
   failure: 1,
   /** Wrong command line. */
   usage: 2,
-  /** A request or the batch is invalid; nothing was sent. */
+  /** A request or the batch is invalid (a line of a JSONL file that is not JSON too); nothing was sent. */
   validation: 3,
-  /** The provider answered with an error, or could not be reached. */
+  /** The provider answered with an error, could not be reached, or did not answer in time. */
   provider: 4,
   /** The batch has not finished. */
   notComplete: 5,

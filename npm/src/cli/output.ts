@@ -1,5 +1,5 @@
 /** How the CLI speaks: plain lines for people, one JSON document with `--json` for scripts. */
-import { BatchNotCompleteError, BatchRouterError, ConnectionError, ProviderError, ValidationError } from "../errors.js";
+import { BatchNotCompleteError, BatchRouterError, ConnectionError, ProviderError, TimeoutError, ValidationError } from "../errors.js";
 import { ExitCode } from "./exit-codes.js";
 
 export class UsageError extends Error {}
@@ -8,7 +8,7 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return ExitCode.usage;
   if (error instanceof ValidationError) return ExitCode.validation;
   if (error instanceof BatchNotCompleteError) return ExitCode.notComplete;
-  if (error instanceof ProviderError || error instanceof ConnectionError) return ExitCode.provider;
+  if (error instanceof ProviderError || error instanceof ConnectionError || error instanceof TimeoutError) return ExitCode.provider;
   return ExitCode.failure;
 }
 
@@ -22,7 +22,8 @@ export function describeError(error: unknown): string {
 export function errorAsJson(error: unknown): Record<string, unknown> {
   const base: Record<string, unknown> = { ok: false, error: describeError(error).replace(/^(usage )?error: /, "") };
   if (error instanceof BatchRouterError) base.code = error.code;
-  if (error instanceof ValidationError) Object.assign(base, { index: error.index, customId: error.customId, field: error.field });
+  // Absent values are left out of the document (JSON.stringify drops undefined).
+  if (error instanceof ValidationError) Object.assign(base, { index: error.index, customId: error.customId, field: error.field, line: error.line });
   if (error instanceof ProviderError) Object.assign(base, { provider: error.provider, status: error.status, requestId: error.requestId, retryable: error.retryable });
   return base;
 }

@@ -3,6 +3,7 @@
  * `downloadUrls`, parts given as plain http(s) URLs are downloaded and inlined before conversion —
  * an explicit opt-in, since it fetches from wherever the URLs point.
  */
+import { untilAborted } from "../abortable.js";
 import { ValidationError } from "../errors.js";
 import type { ContentPart, MediaContent, UnifiedRequest } from "../types.js";
 
@@ -34,7 +35,7 @@ async function download(
   if (!mediaType) {
     throw new ValidationError(`request ${where.index} (customId "${where.customId}"): ${where.field}.mediaType: is required (the download of ${media.data} named no content type)`, { ...where, field: `${where.field}.mediaType` });
   }
-  const inlined: MediaContent = { sourceType: "base64", mediaType, data: toBase64(new Uint8Array(await response.arrayBuffer())) };
+  const inlined: MediaContent = { sourceType: "base64", mediaType, data: toBase64(new Uint8Array(await untilAborted(response.arrayBuffer(), signal))) };
   if (media.filename !== undefined) inlined.filename = media.filename;
   return inlined;
 }

@@ -39,6 +39,14 @@ export interface BatchRouterOptions {
   retry?: RetryPolicy;
   /** Milliseconds one HTTP call may take (for a result download: between chunks). Default 600,000. */
   requestTimeout?: number;
+  /**
+   * Milliseconds a batch a job created may answer 404 or 5xx (on its status or its results, once
+   * the call's own retries are spent) before the job counts it lost (a lasting 404) or stops with
+   * `JobInterruptedError` (anything else; the batch is kept for `resumeJob`). Providers sometimes
+   * do not know a batch for a while after creating it or after it ended (read-after-write lag);
+   * within this period the job keeps the batch and asks again. Default 600,000 (10 minutes).
+   */
+  lostBatchGracePeriod?: number;
   /** Submissions per request at most, resubmissions included. Default 3. */
   maxAttempts?: number;
   /** Provider batches smaller than the providers' limits (`maxRequestsPerBatch`, `maxBytesPerBatch`). */
@@ -175,32 +183,33 @@ export class BatchRouter {
         if (record.phase === "pending") await submitRecord(context, record);
       }
     } catch (error) {
-      throw new JobInterruptedError(id, error);
+      throw new JobInterruptedError(id, toBatchRouterError(error));
     }
     return id;
   }
 
-  /** `submitJob`, then waits for the job's end: resolves to its summary. */
+  /**
+   * `submitJob`, then waits for the job's end: resolves to its summary. Once the job exists, any
+   * stop is a `JobInterruptedError` naming it.
+   */
   async runJob(batch: UnifiedBatchMetadata, options: JobOptions & WaitOptions = {}): Promise<JobSummary> {
     const context = await this.createJob(batch, options);
-    try {
-      return await this.drive(context.manifest.jobId, options, context);
-    } catch (error) {
-      throw error instanceof JobInterruptedError ? error : new JobInterruptedError(context.manifest.jobId, error);
-    }
+    return this.drive(context.manifest.jobId, options, context);
   }
 
   /**
    * Continues a job from its manifest (in this process or any other) until it ends: nothing done
-   * is done again. Resolves to the job's summary.
+   * is done again. Resolves to the job's summary. A stop (retries spent, a time-out, the signal) is
+   * a `JobInterruptedError` naming the job, with the reason as `cause`; a job that does not exist
+   * is a `ValidationError`.
    */
   resumeJob(jobId: string, options: WaitOptions = {}): Promise<JobSummary> {
     return this.drive(jobId, options);
   }
 
   /**
-   * Waits for a batch or a job to end. A job is driven to its end (as `resumeJob`); a batch is
-   * polled (`provider` may be needed, see `providerFor`).
+   * Waits for a batch or a job to end. A job is driven to its end (as `resumeJob`, and stops as it
+   * does); a batch is polled (`provider` may be needed, see `providerFor`).
    */
   async waitForCompletion(batchOrJobId: string, options: WaitOptions & { provider?: ProviderName | "gemini" } = {}): Promise<CompletionResult> {
     if (await this.isJob(batchOrJobId)) return { kind: "job", summary: await this.drive(batchOrJobId, options) };
@@ -249,6 +258,10 @@ export class BatchRouter {
     return { policy: this.options.retry ?? {}, requestTimeout: this.options.requestTimeout ?? 600_000, signal };
   }
 
+  private lostBatchGracePeriod(): number {
+    return Math.max(0, this.options.lostBatchGracePeriod ?? 600_000);
+  }
+
   private waitOptions(options: WaitOptions): WaitOptions {
     return {
       ...options,
@@ -290,18 +303,36 @@ export class BatchRouter {
     await this.store.storage.write(manifest.requestsPath, lines.join(""));
     await this.store.save(manifest);
     const stored = lines.map((line) => line.slice(0, -1));
-    return { manifest, store: this.store, provider, access: provider.jobAccess(), retry: this.retrySettings(options.signal), lines: stored, customIds: customIdsOf(stored) };
+    return {
+      manifest,
+      store: this.store,
+      provider,
+      access: provider.jobAccess(),
+      retry: this.retrySettings(options.signal),
+      lines: stored,
+      customIds: customIdsOf(stored),
+      lostBatchGracePeriod: this.lostBatchGracePeriod(),
+    };
   }
 
-  /** Runs a job to its end; one run per job at a time in this process. */
+  /**
+   * Runs a job to its end; one run per job at a time in this process. Every way of stopping is the
+   * same `JobInterruptedError`, whichever entry point drove the job.
+   */
   private drive(jobId: string, options: WaitOptions, created?: JobContext): Promise<JobSummary> {
     const existing = this.running.get(jobId);
     if (existing) return existing;
     const run = (async () => {
-      const context = created ?? (await this.contextOf(jobId, options.signal));
-      context.retry = this.retrySettings(options.signal);
-      await runJob(context, this.waitOptions(options));
-      return summarize(context.manifest, this.store, context.customIds);
+      // No such job is bad input, not a stop.
+      const manifest = created?.manifest ?? (await this.loadJob(jobId));
+      try {
+        const context = created ?? (await this.contextOf(manifest));
+        context.retry = this.retrySettings(options.signal);
+        await runJob(context, this.waitOptions(options));
+        return await summarize(context.manifest, this.store, context.customIds);
+      } catch (error) {
+        throw error instanceof JobInterruptedError ? error : new JobInterruptedError(jobId, toBatchRouterError(error));
+      }
     })();
     this.running.set(jobId, run);
     const forget = () => this.running.delete(jobId);
@@ -309,11 +340,19 @@ export class BatchRouter {
     return run;
   }
 
-  private async contextOf(jobId: string, signal?: AbortSignal): Promise<JobContext> {
-    const manifest = await this.loadJob(jobId);
+  private async contextOf(manifest: JobManifest): Promise<JobContext> {
     const provider = this.provider(manifest.provider);
     const lines = await this.store.readRequests(manifest);
-    return { manifest, store: this.store, provider, access: provider.jobAccess(), retry: this.retrySettings(signal), lines, customIds: customIdsOf(lines) };
+    return {
+      manifest,
+      store: this.store,
+      provider,
+      access: provider.jobAccess(),
+      retry: this.retrySettings(),
+      lines,
+      customIds: customIdsOf(lines),
+      lostBatchGracePeriod: this.lostBatchGracePeriod(),
+    };
   }
 }
 

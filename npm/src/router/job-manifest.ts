@@ -58,6 +58,12 @@ export interface SubmissionRecord {
   /** Whether the transparency files of the batch were written. */
   recorded?: boolean;
   status?: { status: BatchStatus; rawStatus: string; requestCounts: RequestCounts; errors?: string[] };
+  /**
+   * Since when (ISO time) the provider has answered this batch's status or results with a 404 or a
+   * transient failure (5xx, no answer) only: the batch counts as lost (404) or the job stops (the
+   * rest) only once this lasts the grace period (`BatchRouterOptions.lostBatchGracePeriod`).
+   */
+  unavailable?: { since: string; on: "status" | "results" };
   /** Why the batch could not be created (phase `failed`), or ended without results. */
   error?: { code: string; message: string };
   /** Once collected: where the results are, what they were, and which requests to send again. */

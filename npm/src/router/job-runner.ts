@@ -6,7 +6,7 @@
  * run stopped anywhere continues in another process without a lost batch, a second creation or a
  * result collected twice.
  */
-import { AbortError, BatchNotFoundError, InvalidResponseError } from "../errors.js";
+import { AbortError, BatchNotFoundError, InvalidResponseError, ProviderError } from "../errors.js";
 import type { UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
@@ -54,18 +54,46 @@ async function poll(context: JobContext, record: SubmissionRecord): Promise<void
   try {
     status = await retrying(context.retry, `status of ${batchId}`, (signal) => context.provider.getStatus(batchId, { signal }));
   } catch (error) {
-    if (!(error instanceof BatchNotFoundError)) throw error;
-    // The provider no longer knows the batch (deleted elsewhere): its requests end without results.
+    const notFound = isNotFound(error);
+    if (!notFound && !isTransient(error)) throw error;
+    // Polled again at the next round while within the grace period.
+    if (await stillInGrace(context, record, "status")) return;
+    // A lasting 5xx (or no answer): the job stops, keeping the batch for `resumeJob`.
+    if (!notFound) throw error;
+    // The provider has not known the batch for the whole grace period (deleted elsewhere): its
+    // requests end without results.
     record.phase = "ended";
-    record.error = { code: "batch_not_found", message: error.message };
+    record.error = { code: "batch_not_found", message: (error as Error).message };
+    delete record.unavailable;
     await save(context);
     return;
   }
   const before = JSON.stringify(record.status);
+  const wasUnavailable = record.unavailable?.on === "status";
+  if (wasUnavailable) delete record.unavailable;
   record.status = { status: status.status, rawStatus: status.rawStatus, requestCounts: status.requestCounts };
   if (status.errors?.length) record.status.errors = status.errors.map((error) => error.message);
   if (status.isComplete()) record.phase = "ended";
-  if (status.isComplete() || JSON.stringify(record.status) !== before) await save(context);
+  if (wasUnavailable || status.isComplete() || JSON.stringify(record.status) !== before) await save(context);
+}
+
+/** A 404: for the batch (its status) or for its results. */
+function isNotFound(error: unknown): boolean {
+  return error instanceof BatchNotFoundError || (error instanceof ProviderError && error.status === 404);
+}
+
+/**
+ * Whether a 404 or a transient failure (once the call's retries are spent) for a batch the job
+ * created is still within the grace period: a provider may not know a batch for a while after
+ * creating it or after it ended (field case 24), and no billed batch is given up on one answer. The
+ * first such answer starts the clock, saved in the manifest so that a resumed run keeps it.
+ */
+async function stillInGrace(context: JobContext, record: SubmissionRecord, on: "status" | "results"): Promise<boolean> {
+  if (!record.unavailable) {
+    record.unavailable = { since: new Date().toISOString(), on };
+    await save(context);
+  }
+  return Date.now() - Date.parse(record.unavailable.since) < context.lostBatchGracePeriod;
 }
 
 /**
@@ -101,15 +129,28 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
         if (missingLines) await store.storage.append(path, missingLines);
         record.results = { path, counts: collector.counts, resubmit };
         record.phase = "collected";
+        delete record.unavailable;
         await save(context);
         return;
       }
       await sleep(delay, context.retry.signal);
       continue;
     }
+    if (!record.error && isNotFound(failure) && (await stillInGrace(context, record, "results"))) {
+      // Not there yet, or not any more for a moment: the batch is kept, polled, and read again.
+      record.phase = "submitted";
+      await save(context);
+      return;
+    }
     const delay = nextDelay(context.retry, retries, failure, startedAt);
     if (delay === undefined) {
-      if (isTransient(failure)) throw failure;
+      if (isTransient(failure)) {
+        if (!(await stillInGrace(context, record, "results"))) throw failure;
+        // Retries spent within the grace period: polled and read again at a later round.
+        record.phase = "submitted";
+        await save(context);
+        return;
+      }
       // The results cannot be had (e.g. the provider refuses them): the requests end without.
       record.error = { code: (failure as { code?: string }).code ?? "internal", message: (failure as Error).message };
       continue;

@@ -28,6 +28,8 @@ export interface JobContext {
   /** The unified requests as JSON text, in job order. */
   lines: string[];
   customIds: string[];
+  /** Milliseconds a batch the job created may answer 404 or 5xx before it is lost (or the job stops). */
+  lostBatchGracePeriod: number;
 }
 
 export function save(context: JobContext): Promise<void> {

@@ -3,10 +3,12 @@
  * long to wait, `retry-after`) is the core's (`crates/core/src/retry.rs`); this module only
  * describes a failure to it, gives every call a time limit, and sleeps.
  */
-import { AbortError, BatchRouterError, ProviderError, TimeoutError, toBatchRouterError } from "../errors.js";
+import { Deadline } from "../deadline.js";
+import { AbortError, BatchRouterError, ProviderError } from "../errors.js";
 import { isTransientFailure, mayHaveTakenEffect, retryDelay, type Failure, type RetryPolicy } from "../wasm.js";
 
 export type { RetryPolicy };
+export { Deadline };
 
 /** How the router retries: the core's policy plus a time limit for each HTTP call. */
 export interface RetrySettings {
@@ -61,51 +63,6 @@ export function sleep(milliseconds: number, signal?: AbortSignal): Promise<void>
     }, Math.max(0, milliseconds));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-/**
- * A signal that fires when the caller's does or when the time limit passes without `touch()`. A
- * call ended by the limit becomes a `TimeoutError` (transient); by the caller, an `AbortError`.
- */
-export class Deadline {
-  private readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private expired = false;
-  private readonly onParentAbort = () => this.controller.abort();
-
-  constructor(
-    private readonly milliseconds: number,
-    private readonly parent?: AbortSignal,
-  ) {
-    if (parent?.aborted) this.controller.abort();
-    parent?.addEventListener("abort", this.onParentAbort, { once: true });
-    this.touch();
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  /** Starts the time limit again (progress was made). */
-  touch(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.expired = true;
-      this.controller.abort();
-    }, this.milliseconds);
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.parent?.removeEventListener("abort", this.onParentAbort);
-  }
-
-  /** The error to report for `error`, thrown while this deadline was running. */
-  explain(error: unknown, what: string): BatchRouterError {
-    if (this.parent?.aborted) return new AbortError();
-    if (this.expired) return new TimeoutError(`${what}: no answer within ${this.milliseconds} ms`);
-    return toBatchRouterError(error);
-  }
 }
 
 /** Runs one call under the time limit. */

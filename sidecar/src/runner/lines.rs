@@ -3,6 +3,8 @@
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
 /// The longest line kept in memory. A chat request with several inline images stays well below.
 pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
 
@@ -72,6 +74,10 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
         if buffer.last() == Some(&b'\r') {
             buffer.pop();
         }
+        // A file saved by Windows tools starts with a UTF-8 byte-order mark: not part of line 1.
+        if self.number == 1 && buffer.starts_with(BYTE_ORDER_MARK) {
+            buffer.drain(..BYTE_ORDER_MARK.len());
+        }
         Ok(Some(LineKind::Complete))
     }
 }
@@ -100,6 +106,12 @@ mod tests {
     async fn lines_are_numbered_across_small_reads() {
         let lines = read_all(b"first line\r\n\nthird", 100).await;
         assert_eq!(lines, vec![(1, Some("first line".into())), (2, Some(String::new())), (3, Some("third".into()))]);
+    }
+
+    #[tokio::test]
+    async fn a_byte_order_mark_before_the_first_line_is_not_part_of_it() {
+        let lines = read_all("\u{feff}{\"a\":1}\r\n\u{feff}x\r\n".as_bytes(), 100).await;
+        assert_eq!(lines, vec![(1, Some("{\"a\":1}".into())), (2, Some("\u{feff}x".into()))]);
     }
 
     #[tokio::test]

@@ -1,7 +1,8 @@
 //! A Gemini batch operation → unified status (reference §3.3, §3.4).
 //!
 //! The state is read from `metadata.state`, in the REST spelling `BATCH_STATE_*` or the SDKs'
-//! `JOB_STATE_*`. Where it is missing, unspecified or unknown, the operation's `done` decides:
+//! `JOB_STATE_*`; an ended state counts only once the operation is `done` (before that the output
+//! is not there yet, so the batch is still `in_progress`, `rawStatus` keeping the state). Where it is missing, unspecified or unknown, the operation's `done` decides:
 //! not done is in progress; done with `error.code = 1` is cancelled, with another error failed,
 //! without an error completed. `rawStatus` is the state as sent, or `done`/`not_done` when the
 //! operation had no state. Counts come from `metadata.batchStats` (int64 as strings; proto-JSON
@@ -52,6 +53,9 @@ pub fn parse_operation(provider: &str, operation: &Value) -> Result<BatchStatusR
     let error = operation.get("error").filter(|error| error.is_object());
     let raw_state = field("state");
     let status = match raw_state.as_deref().and_then(state_of) {
+        // The state may read ended before the operation is `done` and holds its output (field
+        // case 14): until then the batch is still finalising and its results cannot be read.
+        Some(status) if status.is_terminal() && !done => BatchStatus::InProgress,
         Some(status) => status,
         None if done => match error.and_then(|error| error.get("code")).and_then(Value::as_i64) {
             Some(RPC_CANCELLED) => BatchStatus::Cancelled,

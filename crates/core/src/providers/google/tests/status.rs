@@ -1,8 +1,8 @@
 //! Operation → status, ids, cancel, delete and list.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
-use super::{api, fixture, response, BASE};
+use super::{api, fixture, fixture_json, response, BASE};
 use crate::http::Method;
 use crate::model::{BatchStatus, ListOptions};
 use crate::providers::google::{parse_operation, state_of};
@@ -23,13 +23,46 @@ fn both_state_spellings_are_mapped() {
         for prefix in ["BATCH_STATE_", "JOB_STATE_"] {
             let raw = format!("{prefix}{suffix}");
             assert_eq!(state_of(&raw), Some(unified), "{raw}");
-            let operation = json!({"name": "batches/b", "metadata": {"state": raw}});
+            let operation = json!({"name": "batches/b", "metadata": {"state": raw}, "done": unified.is_terminal()});
             let status = parse_operation("google", &operation).unwrap();
             assert_eq!((status.status, status.raw_status.as_str()), (unified, raw.as_str()));
         }
     }
     assert_eq!(state_of("BATCH_STATE_UNSPECIFIED"), None);
     assert_eq!(state_of("SUCCEEDED"), None);
+}
+
+#[test]
+fn an_ended_state_before_done_is_still_finalising() {
+    // Field case 14: `BATCH_STATE_SUCCEEDED` without `done` has no output yet.
+    let status = parse_operation("google", &fixture_json("batch_succeeded_not_done.json")).unwrap();
+    assert_eq!((status.status, status.raw_status.as_str()), (BatchStatus::InProgress, "BATCH_STATE_SUCCEEDED"));
+    assert!(!status.status.is_terminal());
+    assert_eq!(status.completed_at, None);
+    for state in ["BATCH_STATE_FAILED", "JOB_STATE_CANCELLED", "BATCH_STATE_EXPIRED", "BATCH_STATE_PARTIALLY_SUCCEEDED"]
+    {
+        for done in [json!(false), Value::Null] {
+            let operation = json!({"name": "batches/b", "metadata": {"state": state}, "done": done});
+            let status = parse_operation("google", &operation).unwrap();
+            assert_eq!((status.status, status.raw_status.as_str()), (BatchStatus::InProgress, state));
+        }
+    }
+    // Its results are not there to read: not complete, rather than an empty result set.
+    let Err(error) = api().result_sources(&status) else { panic!("no results expected") };
+    assert!(
+        matches!(error, CoreError::BatchNotComplete { ref status, .. } if status == "BATCH_STATE_SUCCEEDED"),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn done_without_output_is_an_error_not_an_empty_result_set() {
+    // Field case 14 (b): done, succeeded, two requests, no output anywhere.
+    let status = parse_operation("google", &fixture_json("batch_succeeded_done_without_output.json")).unwrap();
+    assert_eq!(status.status, BatchStatus::Completed);
+    assert_eq!(status.request_counts.total, 2);
+    let Err(error) = api().result_sources(&status) else { panic!("no results expected") };
+    assert!(matches!(error, CoreError::InvalidResponse { .. }), "{error:?}");
 }
 
 #[test]
