@@ -180,9 +180,10 @@ fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool) -> Result<(),
             return Err(checker.error(field, "Anthropic takes top_p only from 0.95 to 1 while thinking is on"));
         }
     }
-    let top_k = config.and_then(|config| config.top_k).map(|_| "generationConfig.topK").or_else(|| {
-        kwarg(request, &["top_k"]).filter(|value| !value.is_null()).map(|_| "providerKwargs.top_k")
-    });
+    let top_k = config
+        .and_then(|config| config.top_k)
+        .map(|_| "generationConfig.topK")
+        .or_else(|| kwarg(request, &["top_k"]).filter(|value| !value.is_null()).map(|_| "providerKwargs.top_k"));
     if let Some(field) = top_k {
         return Err(checker.error(field, "Anthropic refuses top_k while thinking is on"));
     }
@@ -198,7 +199,10 @@ fn logprobs(checker: &mut RequestChecker) -> Result<(), CoreError> {
     if top.is_some() && !on {
         return Err(checker.error(
             "providerKwargs.top_logprobs",
-            format!("{} refuses top_logprobs without logprobs: true; add providerKwargs.logprobs", checker.provider.display_name()),
+            format!(
+                "{} refuses top_logprobs without logprobs: true; add providerKwargs.logprobs",
+                checker.provider.display_name()
+            ),
         ));
     }
     Ok(())

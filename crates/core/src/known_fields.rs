@@ -109,11 +109,7 @@ pub const GEMINI_GENERATION_CONFIG: &[&str] = &[
 ];
 
 /// Gemini: `generationConfig.thinkingConfig` (`ThinkingConfig`).
-pub const GEMINI_THINKING_CONFIG: &[&str] = &[
-    "includeThoughts",
-    "thinkingBudget",
-    "thinkingLevel",
-];
+pub const GEMINI_THINKING_CONFIG: &[&str] = &["includeThoughts", "thinkingBudget", "thinkingLevel"];
 
 /// Mistral: the body of a batch line (`ChatCompletionRequest`).
 pub const MISTRAL_CHAT_COMPLETION: &[&str] = &[

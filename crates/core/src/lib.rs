@@ -18,11 +18,13 @@ pub mod merge;
 pub mod model;
 pub mod parse;
 pub mod planning;
-pub mod provider_kwargs;
 pub mod provider;
+pub mod provider_kwargs;
 pub mod providers;
 pub mod results;
 pub mod retry;
+#[cfg(test)]
+mod test_support;
 pub mod time;
 pub mod validate;
 

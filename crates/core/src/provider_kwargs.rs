@@ -220,7 +220,8 @@ fn suggestion(provider: Provider, written_at: &Level, key: &str) -> Option<Strin
     if let Some((level, field)) = candidates.iter().find(|(_, field)| normalize(field) == normalized) {
         return Some(level.full_name(field));
     }
-    let allowed = (normalized.len() / 4).max(1);
+    // Short names are a letter apart from other fields (`top_k`, `top_p`): no guess for them.
+    let allowed = normalized.len() / 5;
     candidates
         .iter()
         .map(|(level, field)| (edit_distance(&normalize(field), &normalized), level, field))

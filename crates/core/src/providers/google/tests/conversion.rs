@@ -120,7 +120,8 @@ fn misplaced_provider_kwargs_are_refused_with_the_right_place() {
     for (kwargs, expected_field, hint) in cases {
         let mut request = simple("k", "x");
         request.provider_kwargs = Some(serde_json::from_str(kwargs).unwrap());
-        let error = prepare(Provider::Google, &[simple("first", "x"), request], &PrepareOptions::default()).unwrap_err();
+        let error =
+            prepare(Provider::Google, &[simple("first", "x"), request], &PrepareOptions::default()).unwrap_err();
         let (index, field, message) = validation_field(error);
         assert_eq!((index, field.as_str()), (Some(1), expected_field), "{kwargs}");
         assert!(message.contains(hint), "{message}");
