@@ -8,6 +8,7 @@
 //! The body fields each provider's request schema has, at the levels `providerKwargs` merge into.
 
 /// OpenAI: the Chat Completions body of a batch line (`CreateChatCompletionRequest`).
+#[rustfmt::skip]
 pub const OPENAI_CHAT_COMPLETION: &[&str] = &[
     "audio",
     "frequency_penalty",
@@ -49,6 +50,7 @@ pub const OPENAI_CHAT_COMPLETION: &[&str] = &[
 ];
 
 /// Anthropic: a batch request's `params` (`MessageBatchIndividualRequestParams.params`, with its beta variant).
+#[rustfmt::skip]
 pub const ANTHROPIC_MESSAGE_PARAMS: &[&str] = &[
     "container",
     "context_management",
@@ -72,6 +74,7 @@ pub const ANTHROPIC_MESSAGE_PARAMS: &[&str] = &[
 ];
 
 /// Gemini: the request of a batch line (`GenerateContentRequest`).
+#[rustfmt::skip]
 pub const GEMINI_GENERATE_CONTENT_REQUEST: &[&str] = &[
     "cachedContent",
     "contents",
@@ -84,6 +87,7 @@ pub const GEMINI_GENERATE_CONTENT_REQUEST: &[&str] = &[
 ];
 
 /// Gemini: `generationConfig` (`GenerationConfig`).
+#[rustfmt::skip]
 pub const GEMINI_GENERATION_CONFIG: &[&str] = &[
     "_responseJsonSchema",
     "candidateCount",
@@ -109,9 +113,15 @@ pub const GEMINI_GENERATION_CONFIG: &[&str] = &[
 ];
 
 /// Gemini: `generationConfig.thinkingConfig` (`ThinkingConfig`).
-pub const GEMINI_THINKING_CONFIG: &[&str] = &["includeThoughts", "thinkingBudget", "thinkingLevel"];
+#[rustfmt::skip]
+pub const GEMINI_THINKING_CONFIG: &[&str] = &[
+    "includeThoughts",
+    "thinkingBudget",
+    "thinkingLevel",
+];
 
 /// Mistral: the body of a batch line (`ChatCompletionRequest`).
+#[rustfmt::skip]
 pub const MISTRAL_CHAT_COMPLETION: &[&str] = &[
     "frequency_penalty",
     "guardrails",
