@@ -63,6 +63,20 @@ pub fn media_type(media: &MediaContent) -> Option<&str> {
     }
 }
 
+/// A base64 part as one `data:` URL (OpenAI, Mistral, vLLM), also when `data` was given as one (its
+/// header is not repeated). Sized once: `format!` would grow the string by doubling, copying a
+/// megabyte payload several times.
+pub fn data_url(media: &MediaContent) -> String {
+    let media_type = media_type(media).unwrap_or("application/octet-stream");
+    let payload = payload(media);
+    let mut url = String::with_capacity("data:;base64,".len() + media_type.len() + payload.len());
+    url.push_str("data:");
+    url.push_str(media_type);
+    url.push_str(";base64,");
+    url.push_str(payload);
+    url
+}
+
 /// Whether two media types name the same thing: compared without case and without parameters
 /// (`image/PNG` = `image/png;charset=x`).
 pub fn same_media_type(left: &str, right: &str) -> bool {
@@ -78,23 +92,50 @@ pub struct InvalidBase64 {
     pub reason: String,
 }
 
-const INVALID: u8 = 0;
-const ALPHABET: u8 = 1;
+/// Whether `byte` is in the standard alphabet: `+`, `/` and `0–9` (one run from 0x2F), `A–Z`, `a–z`.
+fn is_alphabet(byte: u8) -> bool {
+    matches!(byte, b'+' | b'/'..=b'9' | b'A'..=b'Z' | b'a'..=b'z')
+}
 
-/// One entry per byte: whether it belongs to the standard alphabet. A table keeps the check to one
-/// load and compare per byte (the conversion benchmark runs megabytes of base64 through it).
-const CLASSES: [u8; 256] = {
-    let mut table = [INVALID; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let character = byte as u8;
-        if character.is_ascii_alphanumeric() || character == b'+' || character == b'/' {
-            table[byte] = ALPHABET;
-        }
-        byte += 1;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// For each byte of `word` (all below 0x80), its high bit set when the byte is in `low..=high`.
+/// Adding `0x80 - low` to a byte below 0x80 cannot carry into the next byte and sets its high bit
+/// exactly when the byte is at least `low`.
+fn in_range(word: u64, low: u8, high: u8) -> u64 {
+    let at_least_low = word.wrapping_add(ONES * u64::from(0x80 - low));
+    let above_high = word.wrapping_add(ONES * u64::from(0x80 - (high + 1)));
+    at_least_low & !above_high & HIGH_BITS
+}
+
+/// Whether all eight bytes of `word` are in the alphabet. Setting bit 0x20 folds `A–Z` onto `a–z`
+/// and moves no other byte into that range, so three range tests cover the alphabet.
+fn word_is_alphabet(word: u64) -> bool {
+    if word & HIGH_BITS != 0 {
+        return false;
     }
-    table
-};
+    let letters = in_range(word | (ONES * 0x20), b'a', b'z');
+    let valid = letters | in_range(word, b'/', b'9') | in_range(word, b'+', b'+');
+    valid == HIGH_BITS
+}
+
+/// The offset of the first byte outside the alphabet. This runs over every byte of every base64
+/// payload (megabytes per request), so it reads eight bytes at a time as one 64-bit word (SWAR):
+/// the release profile optimizes for size and the wasm build has no vector unit, so the compiler
+/// would not vectorize a byte loop. The word that fails, and the tail, are searched byte by byte.
+fn first_invalid(bytes: &[u8]) -> Option<usize> {
+    let mut offset = 0;
+    for word in bytes.chunks_exact(8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        if !word_is_alphabet(u64::from_le_bytes(eight)) {
+            break;
+        }
+        offset += 8;
+    }
+    bytes[offset..].iter().position(|byte| !is_alphabet(*byte)).map(|position| offset + position)
+}
 
 /// Checks that `payload` is padded base64 in the standard alphabet (RFC 4648 §4).
 pub fn check_base64(payload: &str) -> Result<(), InvalidBase64> {
@@ -105,7 +146,7 @@ pub fn check_base64(payload: &str) -> Result<(), InvalidBase64> {
     // Up to two `=` close the payload; everything before them is alphabet.
     let padding = bytes.iter().rev().take(2).take_while(|byte| **byte == b'=').count();
     let body = &bytes[..bytes.len() - padding];
-    if let Some(position) = body.iter().position(|byte| CLASSES[*byte as usize] == INVALID) {
+    if let Some(position) = first_invalid(body) {
         return Err(InvalidBase64 { position: Some(position), reason: describe(payload, position) });
     }
     if bytes.len() % 4 != 0 {

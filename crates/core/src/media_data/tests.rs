@@ -191,3 +191,17 @@ fn media_helpers_read_the_payload_in_place() {
     assert_eq!(media_type(&url), None);
     assert_eq!(json!(payload(&media)).as_str(), Some(PIXEL));
 }
+
+#[test]
+fn the_word_at_a_time_scan_agrees_with_the_byte_rule_for_every_byte_and_position() {
+    let alphabet: Vec<u8> = (0..=255u8).filter(|byte| is_alphabet(*byte)).collect();
+    assert_eq!(alphabet, b"+/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    for byte in 0..=255u8 {
+        for position in 0..21 {
+            let mut bytes = vec![b'A'; 21];
+            bytes[position] = byte;
+            let expected = (!is_alphabet(byte)).then_some(position);
+            assert_eq!(first_invalid(&bytes), expected, "byte {byte:#04x} at {position}");
+        }
+    }
+}

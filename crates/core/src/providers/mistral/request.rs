@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::conversation_rules::prefill_index;
-use crate::media_data::{media_type, payload};
+use crate::media_data::data_url;
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
 use crate::provider_kwargs::sendable;
@@ -149,9 +149,7 @@ fn content(content: &MessageContent, role: Role) -> Content<'_> {
 fn image_url(image: &MediaContent) -> Option<String> {
     match image.source_type {
         SourceType::Url => Some(image.data.clone()),
-        SourceType::Base64 => {
-            Some(format!("data:{};base64,{}", media_type(image).unwrap_or("application/octet-stream"), payload(image)))
-        }
+        SourceType::Base64 => Some(data_url(image)),
         SourceType::FileUri => None,
     }
 }

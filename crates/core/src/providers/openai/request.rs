@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::conversation_rules::prefill_index;
-use crate::media_data::{media_type, payload};
+use crate::media_data::{data_url, media_type};
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
 use crate::provider_kwargs::sendable;
@@ -173,9 +173,4 @@ fn file_data(document: &MediaContent, number: usize) -> Option<FileData> {
         format!("document-{number}.{extension}")
     });
     Some(FileData { filename, file_data: data_url(document) })
-}
-
-/// One `data:` URL, also when `data` was given as one (its header is not repeated).
-fn data_url(media: &MediaContent) -> String {
-    format!("data:{};base64,{}", media_type(media).unwrap_or("application/octet-stream"), payload(media))
 }
