@@ -12,11 +12,13 @@
 //!   sets both, and `providerKwargs` that contradict them are refused.
 //! - OpenAI and Gemini take it as it is.
 //!
-//! Other provider-wide rules: `top_logprobs` needs `logprobs: true` (OpenAI, vLLM); vLLM refuses
-//! `continue_final_message` together with `add_generation_prompt` and more than one of
-//! `json`/`regex`/`choice` in `structured_outputs`; Anthropic thinking (`budget_tokens` ≥ 1,024 and
-//! below `max_tokens`, no forced tool choice, no temperature or `top_k` change, `top_p` 0.95–1);
-//! Gemini `cachedContent` with a system instruction, tools or tool config.
+//! Other provider-wide rules: `top_logprobs` needs `logprobs: true` (OpenAI, vLLM); OpenAI takes
+//! `metadata` only with `store: true`; vLLM refuses `continue_final_message` together with
+//! `add_generation_prompt`, more than one of `json`/`regex`/`choice` in `structured_outputs`, and
+//! `stream: true`; Anthropic refuses a per-request `service_tier` and `max_tokens: 0` in a batch,
+//! and, with thinking on, `budget_tokens` below 1,024 or not below `max_tokens`, a forced tool
+//! choice, a temperature or `top_k` change and `top_p` outside 0.95–1; Gemini refuses
+//! `cachedContent` with a system instruction, tools or tool config.
 //! Rules that depend on the model (Anthropic models without prefill, …) are not here.
 
 use serde_json::{Map, Value};
@@ -54,7 +56,10 @@ pub fn anthropic_trims_prefill(request: &UnifiedRequest) -> bool {
 pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
     match checker.provider {
         Provider::Anthropic => anthropic(checker),
-        Provider::OpenAI => logprobs(checker),
+        Provider::OpenAI => {
+            logprobs(checker)?;
+            openai(checker)
+        }
         Provider::Vllm => {
             logprobs(checker)?;
             vllm(checker)
@@ -106,6 +111,15 @@ fn anthropic(checker: &mut RequestChecker) -> Result<(), CoreError> {
                 "the final assistant message (prefill) is only whitespace: Anthropic refuses trailing whitespace, and removing it would leave it empty",
             ));
         }
+    }
+    // Refused inside a batch (reference unified-features §7.2, "Batch-only refusals").
+    if kwarg(request, &["service_tier"]).is_some_and(|value| !value.is_null()) {
+        return Err(
+            checker.error("providerKwargs.service_tier", "Anthropic refuses a per-request service_tier inside a batch")
+        );
+    }
+    if kwarg(request, &["max_tokens"]).and_then(Value::as_u64) == Some(0) {
+        return Err(checker.error("providerKwargs.max_tokens", "must be at least 1"));
     }
     let thinking = kwarg(request, &["thinking", "type"]).and_then(Value::as_str);
     let thinking_on = matches!(thinking, Some("enabled" | "adaptive"));
@@ -190,6 +204,20 @@ fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool) -> Result<(),
     Ok(())
 }
 
+/// OpenAI chat completions take `metadata` only together with `store: true` (reference
+/// unified-features §5).
+fn openai(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    let metadata = kwarg(request, &["metadata"]).is_some_and(|value| !value.is_null());
+    if metadata && kwarg(request, &["store"]).and_then(Value::as_bool) != Some(true) {
+        return Err(checker.error(
+            "providerKwargs.metadata",
+            "OpenAI refuses metadata on a chat completion unless store is true; add providerKwargs.store: true or leave metadata out (batch-router keeps your custom ids itself)",
+        ));
+    }
+    Ok(())
+}
+
 /// `top_logprobs` without `logprobs: true` is refused (OpenAI spec `top_logprobs`; vLLM
 /// `check_logprobs`).
 fn logprobs(checker: &mut RequestChecker) -> Result<(), CoreError> {
@@ -235,6 +263,12 @@ fn vllm(checker: &mut RequestChecker) -> Result<(), CoreError> {
             "providerKwargs.continue_final_message",
             "vLLM refuses continue_final_message together with add_generation_prompt (true unless set to false); set providerKwargs.add_generation_prompt to false",
         ));
+    }
+    // run-batch refuses a streamed request (reference providers §5.2).
+    if kwarg(request, &["stream"]).and_then(Value::as_bool) == Some(true) {
+        return Err(
+            checker.error("providerKwargs.stream", "vLLM run-batch refuses stream: true; a batch never streams")
+        );
     }
     if let Some(Value::Object(outputs)) = kwarg(request, &["structured_outputs"]) {
         let set: Vec<&str> = ["json", "regex", "choice"]
