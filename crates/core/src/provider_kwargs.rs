@@ -221,6 +221,12 @@ fn suggestion(provider: Provider, written_at: &Level, key: &str) -> Option<Strin
         return Some(level.full_name(field));
     }
     // Short names are a letter apart from other fields (`top_k`, `top_p`): no guess for them.
+    // The same setting under another provider's name (`max_completion_tokens` for Anthropic).
+    if let Some(group) = SAME_SETTING.iter().find(|group| group.iter().any(|name| normalize(name) == normalized)) {
+        if let Some((level, field)) = candidates.iter().find(|(_, field)| group.contains(field)) {
+            return Some(level.full_name(field));
+        }
+    }
     let allowed = normalized.len() / 5;
     candidates
         .iter()
@@ -229,6 +235,18 @@ fn suggestion(provider: Provider, written_at: &Level, key: &str) -> Option<Strin
         .min_by_key(|(distance, _, _)| *distance)
         .map(|(_, level, field)| level.full_name(field))
 }
+
+/// One setting under the names different providers give it, for suggestions across spellings that
+/// are not a simple case change.
+const SAME_SETTING: &[&[&str]] = &[
+    &["max_tokens", "max_completion_tokens", "maxOutputTokens", "max_output_tokens", "maxTokens"],
+    &["stop", "stop_sequences", "stopSequences"],
+    &["seed", "random_seed"],
+    &["system", "systemInstruction", "system_instruction", "system_prompt", "systemPrompt"],
+    &["n", "candidateCount", "candidate_count"],
+    &["top_k", "topK"],
+    &["response_format", "responseMimeType", "response_mime_type"],
+];
 
 /// Lower case without `_` and `-`: `thinking_config`, `thinkingConfig` and `ThinkingConfig` agree.
 fn normalize(name: &str) -> String {

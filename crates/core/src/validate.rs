@@ -191,6 +191,12 @@ impl RequestChecker<'_> {
             return Err(self.error(format!("{field}.data"), "must not be empty"));
         }
         match media.source_type {
+            SourceType::Url if media.data.get(..5).is_some_and(|head| head.eq_ignore_ascii_case("data:")) => {
+                return Err(self.error(
+                    format!("{field}.sourceType"),
+                    "`data` is a data: URL, which is base64 data: use sourceType \"base64\" (the URL's media type is used)",
+                ));
+            }
             SourceType::Url if !(media.data.starts_with("https://") || media.data.starts_with("http://")) => {
                 return Err(self.error(format!("{field}.data"), "a url source must be an http(s) URL"));
             }

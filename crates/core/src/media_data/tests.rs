@@ -205,3 +205,15 @@ fn the_word_at_a_time_scan_agrees_with_the_byte_rule_for_every_byte_and_position
         }
     }
 }
+
+#[test]
+fn a_data_url_given_as_a_url_source_is_refused_pointing_at_base64() {
+    let json = format!(
+        r#"{{"customId":"u","model":"MODEL","messages":[{{"role":"user","content":[{{"type":"image","sourceType":"url","data":"data:image/png;base64,{PIXEL}"}}]}}]}}"#
+    );
+    for provider in Provider::ALL {
+        let (_, field, message) = validation(bodies(provider, &[request_for(provider, &json)], false).unwrap_err());
+        assert_eq!(field, "messages[0].content[0].sourceType", "{provider:?}");
+        assert!(message.contains("sourceType \"base64\""), "{provider:?}: {message}");
+    }
+}
