@@ -15,7 +15,7 @@
 //! Other provider-wide rules: `top_logprobs` needs `logprobs: true` (OpenAI, vLLM); OpenAI takes
 //! `metadata` only with `store: true`; vLLM refuses `continue_final_message` together with
 //! `add_generation_prompt`, more than one of `json`/`regex`/`choice` in `structured_outputs`, and
-//! `stream: true`; Anthropic refuses a per-request `service_tier` and `max_tokens: 0` in a batch,
+//! `stream: true`; Anthropic refuses `max_tokens: 0` in a batch,
 //! and, with thinking on, `budget_tokens` below 1,024 or not below `max_tokens`, a forced tool
 //! choice, a temperature or `top_k` change and `top_p` outside 0.95–1; Gemini refuses
 //! `cachedContent` with a system instruction, tools or tool config.
@@ -112,12 +112,9 @@ fn anthropic(checker: &mut RequestChecker) -> Result<(), CoreError> {
             ));
         }
     }
-    // Refused inside a batch (reference unified-features §7.2, "Batch-only refusals").
-    if kwarg(request, &["service_tier"]).is_some_and(|value| !value.is_null()) {
-        return Err(
-            checker.error("providerKwargs.service_tier", "Anthropic refuses a per-request service_tier inside a batch")
-        );
-    }
+    // A batch refuses it (reference unified-features §7.2, "Batch-only refusals"). A per-request
+    // `service_tier`, listed there too, is only reported by third parties and is in the spec's
+    // batch params, so it is sent.
     if kwarg(request, &["max_tokens"]).and_then(Value::as_u64) == Some(0) {
         return Err(checker.error("providerKwargs.max_tokens", "must be at least 1"));
     }

@@ -174,7 +174,6 @@ fn rules_each_provider_enforces_are_refused_naming_the_field() {
         ),
         (Provider::OpenAI, r#"{"top_logprobs":3}"#.into(), false, "{}", "providerKwargs.top_logprobs", "logprobs"),
         (Provider::OpenAI, r#"{"metadata":{"team":"a"}}"#.into(), false, "{}", "providerKwargs.metadata", "store"),
-        (Provider::Anthropic, r#"{"service_tier":"auto"}"#.into(), false, "{}", "providerKwargs.service_tier", "batch"),
         (Provider::Anthropic, r#"{"max_tokens":0}"#.into(), false, "{}", "providerKwargs.max_tokens", "at least 1"),
         (Provider::Vllm, r#"{"stream":true}"#.into(), false, "{}", "providerKwargs.stream", "stream"),
         (
