@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 cargo fmt --all -- --check
+# The providerKwargs field table is derived from the official specs; it must match them (skipped with
+# a message when ../shared/specs is absent).
+node scripts/derive-known-fields.mjs --check
 cargo clippy --workspace --exclude batch-router-wasm --all-targets -- -D warnings
 if [ -f target/.use-debian-rust ]; then
   echo "(clippy of the wasm crate skipped: Debian's toolchain has no clippy for wasm32)"

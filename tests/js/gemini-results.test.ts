@@ -198,12 +198,14 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
   test("canary: the emulator refuses what the spec refuses, on both routes", async () => {
     const { emulator, providerWith } = await start();
     const provider = providerWith({ route: "inline" });
-    // providerKwargs are merged as given: an unknown generationConfig field reaches Google.
-    const wrong = { ...geminiText("wrong", "x"), providerKwargs: { generationConfig: { maxTokens: 5 } } };
+    // An unknown generationConfig field is refused before upload; a known one with a wrong value reaches Google.
+    const unknown = { ...geminiText("wrong", "x"), providerKwargs: { generationConfig: { maxTokens: 5 } } };
+    await assert.rejects(provider.sendBatch({ provider: "google", requests: [unknown] }), { code: "validation", field: "providerKwargs.generationConfig.maxTokens" });
+    const wrong = { ...geminiText("wrong", "x"), providerKwargs: { generationConfig: { candidateCount: "two" } } };
     await assert.rejects(provider.sendBatch({ provider: "google", requests: [geminiText("fine", "y"), wrong] }), (error: unknown) => {
       assert.ok(error instanceof ProviderError);
       assert.equal(error.status, 400);
-      assert.match(error.message, /requests\/1\/request\/generationConfig must NOT have additional properties \(maxTokens\)/);
+      assert.match(error.message, /generationConfig\/candidateCount must be integer/);
       return true;
     });
     const fileRoute = providerWith({ route: "file" });
@@ -212,7 +214,7 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
     const results = await collect(fileRoute.getResults(batchId));
     assert.equal(results[0]!.status, "succeeded");
     assert.equal(results[1]!.error?.code, "INVALID_ARGUMENT");
-    assert.match(results[1]!.error?.message ?? "", /maxTokens/);
+    assert.match(results[1]!.error?.message ?? "", /candidateCount/);
     assert.equal(emulator.violations.length, 2);
   });
 

@@ -6,20 +6,26 @@
 //! as data ([`http::HttpRequest`]); whoever executes it (the wasm crate with `fetch`, a test with a
 //! canned response) hands the [`http::HttpResponse`] back to the provider module.
 
+pub mod conversation_rules;
 pub mod error;
 pub mod http;
 pub mod job_tag;
 pub mod jsonl;
+pub mod known_fields;
 pub mod limits;
 pub mod line_scan;
+pub mod media_data;
 pub mod merge;
 pub mod model;
 pub mod parse;
 pub mod planning;
 pub mod provider;
+pub mod provider_kwargs;
 pub mod providers;
 pub mod results;
 pub mod retry;
+#[cfg(test)]
+mod test_support;
 pub mod time;
 pub mod validate;
 

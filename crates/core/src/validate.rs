@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use tsify::Tsify;
 
 use crate::limits::{batch_limits, capabilities, Capabilities};
+use crate::media_data::{check_base64, same_media_type, split_data_url};
 use crate::model::{ContentPartRef, MediaContent, Role, SourceType, SystemPrompt, UnifiedRequest};
-use crate::{CoreError, Provider};
+use crate::{conversation_rules, provider_kwargs, CoreError, Provider};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -23,7 +24,7 @@ pub struct ValidationOptions {
     pub drop_unsupported: bool,
 }
 
-/// Something left out under `dropUnsupported`.
+/// Something left out under `dropUnsupported`, or changed so that the provider accepts it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "camelCase")]
@@ -74,6 +75,7 @@ pub fn validate_batch(
         let mut checker = RequestChecker { provider, capabilities, options, index, request, warnings: &mut warnings };
         checker.check()?;
     }
+    warnings.extend(conversation_rules::batch_warning(provider, requests));
     if limits.one_model_per_batch {
         let first_model = &requests[0].model;
         if let Some((index, request)) = requests.iter().enumerate().find(|(_, request)| &request.model != first_model) {
@@ -92,22 +94,24 @@ pub fn validate_batch(
     Ok(warnings)
 }
 
-struct RequestChecker<'a> {
-    provider: Provider,
+/// One request under check; the provider-specific rules (`conversation_rules`, `provider_kwargs`)
+/// report through it.
+pub(crate) struct RequestChecker<'a> {
+    pub(crate) provider: Provider,
     capabilities: Capabilities,
     options: &'a ValidationOptions,
     index: usize,
-    request: &'a UnifiedRequest,
+    pub(crate) request: &'a UnifiedRequest,
     warnings: &'a mut Vec<Warning>,
 }
 
 impl RequestChecker<'_> {
-    fn error(&self, field: impl Into<String>, message: impl Into<String>) -> CoreError {
+    pub(crate) fn error(&self, field: impl Into<String>, message: impl Into<String>) -> CoreError {
         CoreError::invalid(self.index, &self.request.custom_id, field, message)
     }
 
     /// A setting the provider cannot express: an error, or a warning under `dropUnsupported`.
-    fn unsupported(&mut self, field: String, message: String) -> Result<(), CoreError> {
+    pub(crate) fn unsupported(&mut self, field: String, message: String) -> Result<(), CoreError> {
         if self.options.drop_unsupported {
             self.warnings.push(Warning {
                 index: self.index,
@@ -151,7 +155,19 @@ impl RequestChecker<'_> {
                 }
             }
         }
-        self.check_generation_config()
+        self.check_generation_config()?;
+        self.check_provider_kwargs()?;
+        conversation_rules::check(self)
+    }
+
+    fn check_provider_kwargs(&mut self) -> Result<(), CoreError> {
+        let Some(kwargs) = &self.request.provider_kwargs else {
+            return Ok(());
+        };
+        for unknown in provider_kwargs::unknown_keys(self.provider, kwargs) {
+            self.unsupported(format!("providerKwargs.{}", unknown.path), unknown.message)?;
+        }
+        Ok(())
     }
 
     fn check_system_prompt(&self) -> Result<(), CoreError> {
@@ -175,8 +191,11 @@ impl RequestChecker<'_> {
             return Err(self.error(format!("{field}.data"), "must not be empty"));
         }
         match media.source_type {
-            SourceType::Base64 if media.media_type.as_deref().unwrap_or("").is_empty() => {
-                return Err(self.error(format!("{field}.mediaType"), "is required for base64 data"));
+            SourceType::Url if media.data.get(..5).is_some_and(|head| head.eq_ignore_ascii_case("data:")) => {
+                return Err(self.error(
+                    format!("{field}.sourceType"),
+                    "`data` is a data: URL, which is base64 data: use sourceType \"base64\" (the URL's media type is used)",
+                ));
             }
             SourceType::Url if !(media.data.starts_with("https://") || media.data.starts_with("http://")) => {
                 return Err(self.error(format!("{field}.data"), "a url source must be an http(s) URL"));
@@ -201,7 +220,42 @@ impl RequestChecker<'_> {
                 format!("sourceType \"{}\" is not supported: {accepted}", media.source_type.as_str()),
             );
         }
+        // Checked last: a part the provider cannot take is refused (or left out) for that reason.
+        if media.source_type == SourceType::Base64 {
+            self.check_base64_data(media, &field)?;
+        }
         Ok(())
+    }
+
+    /// `data` is bare base64 or a `data:` URL whose media type agrees with `mediaType`; either way
+    /// the payload must be strict base64 (`media_data`).
+    fn check_base64_data(&self, media: &MediaContent, field: &str) -> Result<(), CoreError> {
+        let data_field = format!("{field}.data");
+        let split = split_data_url(&media.data).map_err(|reason| self.error(&data_field, reason))?;
+        let given = media.media_type.as_deref().filter(|media_type| !media_type.is_empty());
+        match (given, split.url_media_type) {
+            (None, None) => {
+                return Err(self.error(
+                    format!("{field}.mediaType"),
+                    "is required for base64 data (or give `data` as a `data:<media type>;base64,…` URL)",
+                ));
+            }
+            (Some(given), Some(from_url)) if !same_media_type(given, from_url) => {
+                return Err(self.error(
+                    format!("{field}.mediaType"),
+                    format!("is \"{given}\" but `data` is a data: URL of \"{from_url}\"; make them agree"),
+                ));
+            }
+            _ => {}
+        }
+        check_base64(split.payload).map_err(|invalid| {
+            let what = if split.url_media_type.is_some() || split.payload.len() != media.data.len() {
+                "the payload of this data: URL"
+            } else {
+                "the data"
+            };
+            self.error(data_field, format!("{what} {}", invalid.reason))
+        })
     }
 
     fn check_generation_config(&mut self) -> Result<(), CoreError> {

@@ -50,7 +50,7 @@ pub fn check_request(index: usize, request: &UnifiedRequest) -> Result<(), CoreE
             if media.source_type != SourceType::Base64 {
                 continue;
             }
-            let media_type = media.media_type.as_deref().unwrap_or_default();
+            let media_type = crate::media_data::media_type(media).unwrap_or_default();
             if !allowed.contains(&media_type) {
                 let kind = if let ContentPartRef::Image(_) = part { "images" } else { "documents" };
                 return Err(error(

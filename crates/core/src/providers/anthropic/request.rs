@@ -4,10 +4,13 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::conversation_rules::prefill_index;
+use crate::media_data::{media_type, payload};
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, SourceType, SystemPrompt, UnifiedRequest};
+use crate::provider_kwargs::sendable;
 use crate::providers::common::{WireContent, WireMessage};
-use crate::CoreError;
+use crate::{CoreError, Provider};
 
 /// Sent as `max_tokens` when a request sets no `generationConfig.maxTokens`: Anthropic requires the
 /// field. The batch summary carries a warning whenever it is used.
@@ -81,7 +84,7 @@ pub fn write_line(request: &UnifiedRequest, custom_id: &str, out: &mut Vec<u8>) 
             let Value::Object(mut merged) = serde_json::to_value(&params).map_err(serialize_error)? else {
                 return Err(CoreError::invalid_batch("requests", "the params did not serialize to a JSON object"));
             };
-            deep_merge(&mut merged, kwargs);
+            deep_merge(&mut merged, &sendable(Provider::Anthropic, kwargs));
             serde_json::to_writer(&mut *out, &Line { custom_id, params: merged }).map_err(serialize_error)?;
         }
     }
@@ -101,7 +104,14 @@ fn params(request: &UnifiedRequest) -> Params<'_> {
         messages: request
             .messages
             .iter()
-            .map(|message| Message { role: message.role.as_str(), content: content(&message.content) })
+            .enumerate()
+            .map(|(index, message)| {
+                let content = content(&message.content);
+                // Anthropic refuses a prefill that ends with whitespace (conversation_rules; the
+                // batch summary says it was trimmed).
+                let content = if Some(index) == prefill_index(request) { trim_end(content) } else { content };
+                Message { role: message.role.as_str(), content }
+            })
             .collect(),
         temperature: config.and_then(|config| config.temperature),
         top_p: config.and_then(|config| config.top_p),
@@ -128,11 +138,24 @@ fn content(content: &MessageContent) -> Content<'_> {
     }
 }
 
+/// The content without whitespace at its end, when it ends with text.
+fn trim_end(content: Content<'_>) -> Content<'_> {
+    match content {
+        Content::Text(text) => Content::Text(text.trim_end()),
+        Content::Parts(mut blocks) => {
+            if let Some(Block::Text { text }) = blocks.last_mut() {
+                *text = text.trim_end();
+            }
+            Content::Parts(blocks)
+        }
+    }
+}
+
 /// `None` for a source Anthropic cannot take (`file_uri`), which validation refused or reported.
 fn source(media: &MediaContent) -> Option<Source<'_>> {
     match media.source_type {
         SourceType::Base64 => {
-            Some(Source::Base64 { media_type: media.media_type.as_deref().unwrap_or_default(), data: &media.data })
+            Some(Source::Base64 { media_type: media_type(media).unwrap_or_default(), data: payload(media) })
         }
         SourceType::Url => Some(Source::Url { url: &media.data }),
         SourceType::FileUri => None,

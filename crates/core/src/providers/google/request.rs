@@ -4,14 +4,17 @@
 //! has and the unified model lacks go under `generationConfig`, as in the API itself:
 //! `{"generationConfig": {"responseMimeType": "application/json", "responseSchema": {…},
 //! "thinkingConfig": {…}}}`, while `tools`, `toolConfig`, `safetySettings` and `cachedContent` sit at
-//! the top. A generation setting written at the top level is refused with a hint rather than sent.
+//! the top. A key the spec does not have at its level (a generation setting at the top level, a
+//! snake_case spelling) is refused by validation, naming the right place (`provider_kwargs`).
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::media_data::{media_type, payload};
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, Role, SourceType, UnifiedRequest};
-use crate::CoreError;
+use crate::provider_kwargs::sendable;
+use crate::{CoreError, Provider};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -83,43 +86,6 @@ struct GenerationConfig<'a> {
     frequency_penalty: Option<f64>,
 }
 
-/// `GenerationConfig` fields of the spec: written at the top level of `providerKwargs` they would
-/// be unknown request fields, so they are refused with the right place named.
-const GENERATION_CONFIG_FIELDS: &[&str] = &[
-    "candidateCount",
-    "stopSequences",
-    "maxOutputTokens",
-    "temperature",
-    "topP",
-    "topK",
-    "seed",
-    "responseMimeType",
-    "responseSchema",
-    "_responseJsonSchema",
-    "responseJsonSchema",
-    "responseFormat",
-    "presencePenalty",
-    "frequencyPenalty",
-    "responseLogprobs",
-    "logprobs",
-    "enableEnhancedCivicAnswers",
-    "responseModalities",
-    "speechConfig",
-    "thinkingConfig",
-    "imageConfig",
-    "mediaResolution",
-];
-
-/// Request fields in the snake_case spelling that proto-JSON also accepts; merged beside the
-/// lowerCamelCase fields written here they would set one field twice.
-const SNAKE_CASE_FIELDS: &[(&str, &str)] = &[
-    ("system_instruction", "systemInstruction"),
-    ("generation_config", "generationConfig"),
-    ("safety_settings", "safetySettings"),
-    ("tool_config", "toolConfig"),
-    ("cached_content", "cachedContent"),
-];
-
 /// The model's resource name: `models/{id}`, or a tuned model's `tunedModels/{id}` as given.
 pub fn model_resource(model: &str) -> String {
     let model = model.trim();
@@ -146,44 +112,24 @@ pub fn write_request(index: usize, request: &UnifiedRequest, out: &mut Vec<u8>) 
                 // A struct always serializes to an object; anything else is reported, not assumed.
                 _ => return Err(CoreError::invalid(index, &request.custom_id, "", "could not be serialized")),
             };
-            deep_merge(&mut merged, kwargs);
+            deep_merge(&mut merged, &sendable(Provider::Google, kwargs));
             serde_json::to_writer(&mut *out, &merged).map_err(serialize_error)
         }
     }
 }
 
+/// Keys the schema does not have are checked by validation (`provider_kwargs`); `model` is one it
+/// has, but a batch runs on one model.
 fn check_provider_kwargs(index: usize, request: &UnifiedRequest) -> Result<(), CoreError> {
-    let Some(kwargs) = &request.provider_kwargs else {
-        return Ok(());
-    };
-    for key in kwargs.keys() {
-        let field = format!("providerKwargs.{key}");
-        if GENERATION_CONFIG_FIELDS.contains(&key.as_str()) {
-            return Err(CoreError::invalid(
-                index,
-                &request.custom_id,
-                field,
-                format!("`{key}` is a Gemini generationConfig field; write {{\"generationConfig\": {{\"{key}\": …}}}}"),
-            ));
-        }
-        if let Some((_, camel)) = SNAKE_CASE_FIELDS.iter().find(|(snake, _)| snake == key) {
-            return Err(CoreError::invalid(
-                index,
-                &request.custom_id,
-                field,
-                format!("write `{camel}`: the request is sent in lowerCamelCase"),
-            ));
-        }
-        if key == "model" {
-            return Err(CoreError::invalid(
-                index,
-                &request.custom_id,
-                field,
-                "a Gemini batch runs on one model; set the request's `model` instead",
-            ));
-        }
+    match &request.provider_kwargs {
+        Some(kwargs) if kwargs.contains_key("model") => Err(CoreError::invalid(
+            index,
+            &request.custom_id,
+            "providerKwargs.model",
+            "a Gemini batch runs on one model; set the request's `model` instead",
+        )),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn generate_content_request(index: usize, request: &UnifiedRequest) -> Result<GenerateContentRequest<'_>, CoreError> {
@@ -228,9 +174,9 @@ fn media_part(media: &MediaContent) -> Option<Part<'_>> {
     match media.source_type {
         SourceType::Base64 => Some(Part::InlineData {
             inline_data: Blob {
-                // Validation requires a media type for base64 data.
-                mime_type: media.media_type.as_deref().unwrap_or("application/octet-stream"),
-                data: &media.data,
+                // Validation requires a media type for base64 data (given, or from a data: URL).
+                mime_type: media_type(media).unwrap_or("application/octet-stream"),
+                data: payload(media),
             },
         }),
         SourceType::FileUri => Some(Part::FileData {

@@ -4,10 +4,13 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::conversation_rules::prefill_index;
+use crate::media_data::data_url;
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
-use crate::providers::common::{WireContent, WireMessage};
-use crate::CoreError;
+use crate::provider_kwargs::sendable;
+use crate::providers::common::WireContent;
+use crate::{CoreError, Provider};
 
 #[derive(Serialize)]
 struct Line<'a, B: Serialize> {
@@ -36,7 +39,17 @@ struct ChatBody<'a> {
     frequency_penalty: Option<f64>,
 }
 
-type Message<'a> = WireMessage<'a, Part<'a>>;
+/// A chat message (spec `SystemMessage`, `UserMessage`, `AssistantMessage`). `prefix` marks a final
+/// assistant message as the start of the answer: without it Mistral refuses a conversation that
+/// ends with the assistant (reference unified-features §7.4, field case 10).
+#[derive(Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: Content<'a>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    prefix: bool,
+}
+
 type Content<'a> = WireContent<'a, Part<'a>>;
 
 /// Content chunks (spec `TextChunk`, `ImageURLChunk`, `DocumentURLChunk`).
@@ -73,7 +86,7 @@ pub fn write_line(request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), Cor
                 Ok(_) => return Err(serialize_error("the body is not a JSON object".into())),
                 Err(error) => return Err(serialize_error(error.to_string())),
             };
-            deep_merge(&mut merged, kwargs);
+            deep_merge(&mut merged, &sendable(Provider::Mistral, kwargs));
             serde_json::to_writer(&mut *out, &Line { custom_id: &request.custom_id, body: merged })
                 .map_err(|error| serialize_error(error.to_string()))?;
         }
@@ -91,10 +104,15 @@ fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
             [only] => Content::Text(only),
             many => Content::Parts(many.iter().map(|text| Part::Text { text }).collect()),
         };
-        messages.push(Message { role: "system", content });
+        messages.push(Message { role: "system", content, prefix: false });
     }
-    for message in &request.messages {
-        messages.push(Message { role: message.role.as_str(), content: content(&message.content, message.role) });
+    let prefill = prefill_index(request);
+    for (index, message) in request.messages.iter().enumerate() {
+        messages.push(Message {
+            role: message.role.as_str(),
+            content: content(&message.content, message.role),
+            prefix: prefill == Some(index),
+        });
     }
     let config = request.generation_config.as_ref();
     ChatBody {
@@ -131,11 +149,7 @@ fn content(content: &MessageContent, role: Role) -> Content<'_> {
 fn image_url(image: &MediaContent) -> Option<String> {
     match image.source_type {
         SourceType::Url => Some(image.data.clone()),
-        SourceType::Base64 => Some(format!(
-            "data:{};base64,{}",
-            image.media_type.as_deref().unwrap_or("application/octet-stream"),
-            image.data
-        )),
+        SourceType::Base64 => Some(data_url(image)),
         SourceType::FileUri => None,
     }
 }

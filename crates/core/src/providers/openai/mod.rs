@@ -43,6 +43,15 @@ pub enum Dialect {
     Vllm,
 }
 
+impl Dialect {
+    pub fn provider(self) -> Provider {
+        match self {
+            Dialect::OpenAi => Provider::OpenAI,
+            Dialect::Vllm => Provider::Vllm,
+        }
+    }
+}
+
 pub struct OpenAiApi {
     config: ClientConfig,
     dialect: Dialect,
@@ -81,10 +90,7 @@ impl OpenAiApi {
 
 impl BatchApi for OpenAiApi {
     fn provider(&self) -> Provider {
-        match self.dialect {
-            Dialect::OpenAi => Provider::OpenAI,
-            Dialect::Vllm => Provider::Vllm,
-        }
+        self.dialect.provider()
     }
 
     fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {

@@ -3,8 +3,11 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::conversation_rules::prefill_index;
+use crate::media_data::{data_url, media_type};
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
+use crate::provider_kwargs::sendable;
 use crate::providers::common::{WireContent, WireMessage};
 use crate::CoreError;
 
@@ -39,6 +42,12 @@ struct ChatBody<'a> {
     presence_penalty: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     frequency_penalty: Option<f64>,
+    /// vLLM only: a final assistant message is continued (a prefill) rather than followed by a new
+    /// turn; vLLM needs both switches for that (reference unified-features §7.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    continue_final_message: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    add_generation_prompt: Option<bool>,
 }
 
 type Message<'a> = WireMessage<'a, Part<'a>>;
@@ -76,7 +85,7 @@ pub fn write_line(request: &UnifiedRequest, dialect: Dialect, out: &mut Vec<u8>)
                 Value::Object(map) => map,
                 _ => unreachable!("a struct serializes to a JSON object"),
             };
-            deep_merge(&mut merged, kwargs);
+            deep_merge(&mut merged, &sendable(dialect.provider(), kwargs));
             serde_json::to_writer(&mut *out, &line(request, merged)).map_err(serialize_error)?;
         }
     }
@@ -102,6 +111,7 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         messages.push(Message { role: message.role.as_str(), content: content(&message.content, message.role) });
     }
     let config = request.generation_config.as_ref();
+    let vllm_prefill = (dialect == Dialect::Vllm && prefill_index(request).is_some()).then_some(());
     ChatBody {
         model: &request.model,
         messages,
@@ -112,6 +122,8 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         stop: config.and_then(|config| config.stop_sequences.as_deref()),
         presence_penalty: config.and_then(|config| config.presence_penalty),
         frequency_penalty: config.and_then(|config| config.frequency_penalty),
+        continue_final_message: vllm_prefill.map(|_| true),
+        add_generation_prompt: vllm_prefill.map(|_| false),
     }
 }
 
@@ -154,15 +166,11 @@ fn file_data(document: &MediaContent, number: usize) -> Option<FileData> {
         return None;
     }
     let filename = document.filename.clone().unwrap_or_else(|| {
-        let extension = match document.media_type.as_deref() {
+        let extension = match media_type(document) {
             Some("application/pdf") | None => "pdf",
             Some(other) => other.rsplit('/').next().unwrap_or("bin"),
         };
         format!("document-{number}.{extension}")
     });
     Some(FileData { filename, file_data: data_url(document) })
-}
-
-fn data_url(media: &MediaContent) -> String {
-    format!("data:{};base64,{}", media.media_type.as_deref().unwrap_or("application/octet-stream"), media.data)
 }

@@ -36,9 +36,9 @@ fn converts_a_full_request() {
     let line = line_of(
         r#"{"customId":"q1","model":"gpt-4o-mini","systemPrompt":"Be brief.",
             "messages":[{"role":"user","content":[{"type":"text","text":"Describe"},
-               {"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBOR"},
+               {"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBORw=="},
                {"type":"image","sourceType":"url","data":"https://example.com/a.jpg"},
-               {"type":"document","sourceType":"base64","mediaType":"application/pdf","data":"JVBER"}]},
+               {"type":"document","sourceType":"base64","mediaType":"application/pdf","data":"JVBERi0="}]},
              {"role":"assistant","content":"Sure."},{"role":"user","content":"More"}],
             "generationConfig":{"maxTokens":100,"temperature":0.2,"topP":0.9,"stopSequences":["END"],
                "presencePenalty":0.1,"frequencyPenalty":-0.1}}"#,
@@ -53,9 +53,9 @@ fn converts_a_full_request() {
                     {"role": "system", "content": "Be brief."},
                     {"role": "user", "content": [
                         {"type": "text", "text": "Describe"},
-                        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBOR"}},
+                        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw=="}},
                         {"type": "image_url", "image_url": {"url": "https://example.com/a.jpg"}},
-                        {"type": "file", "file": {"filename": "document-1.pdf", "file_data": "data:application/pdf;base64,JVBER"}}
+                        {"type": "file", "file": {"filename": "document-1.pdf", "file_data": "data:application/pdf;base64,JVBERi0="}}
                     ]},
                     {"role": "assistant", "content": "Sure."},
                     {"role": "user", "content": "More"}

@@ -12,9 +12,9 @@ fn converts_a_full_request() {
     let line = line_of(
         r#"{"customId":"q1","model":"claude-sonnet-4-5","systemPrompt":"Be brief.",
             "messages":[{"role":"user","content":[{"type":"text","text":"Describe"},
-               {"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBOR"},
+               {"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBORw=="},
                {"type":"image","sourceType":"url","data":"https://example.com/a.jpg"},
-               {"type":"document","sourceType":"base64","mediaType":"application/pdf","data":"JVBER","filename":"a.pdf"},
+               {"type":"document","sourceType":"base64","mediaType":"application/pdf","data":"JVBERi0=","filename":"a.pdf"},
                {"type":"document","sourceType":"url","data":"https://example.com/b.pdf"}]},
              {"role":"assistant","content":"Sure."},{"role":"user","content":"More"}],
             "generationConfig":{"maxTokens":100,"temperature":0.2,"topP":0.9,"topK":40,"stopSequences":["END"]}}"#,
@@ -30,9 +30,9 @@ fn converts_a_full_request() {
                 "messages": [
                     {"role": "user", "content": [
                         {"type": "text", "text": "Describe"},
-                        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBOR"}},
+                        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw=="}},
                         {"type": "image", "source": {"type": "url", "url": "https://example.com/a.jpg"}},
-                        {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBER"}},
+                        {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0="}},
                         {"type": "document", "source": {"type": "url", "url": "https://example.com/b.pdf"}}
                     ]},
                     {"role": "assistant", "content": "Sure."},

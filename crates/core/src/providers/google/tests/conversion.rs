@@ -27,9 +27,9 @@ fn converts_a_full_request() {
         r#"{"customId":"q1","model":"gemini-2.5-flash","systemPrompt":"Be brief.",
             "messages":[
               {"role":"user","content":[{"type":"text","text":"Describe these"},
-                 {"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBOR"},
+                 {"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBORw=="},
                  {"type":"image","sourceType":"file_uri","mediaType":"image/jpeg","data":"https://generativelanguage.googleapis.com/v1beta/files/img-1"},
-                 {"type":"document","sourceType":"base64","mediaType":"application/pdf","data":"JVBER"},
+                 {"type":"document","sourceType":"base64","mediaType":"application/pdf","data":"JVBERi0="},
                  {"type":"document","sourceType":"file_uri","data":"https://generativelanguage.googleapis.com/v1beta/files/doc-1"}]},
               {"role":"assistant","content":"Sure."},
               {"role":"user","content":"More"}],
@@ -43,9 +43,9 @@ fn converts_a_full_request() {
             "contents": [
                 {"role": "user", "parts": [
                     {"text": "Describe these"},
-                    {"inlineData": {"mimeType": "image/png", "data": "iVBOR"}},
+                    {"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}},
                     {"fileData": {"mimeType": "image/jpeg", "fileUri": "https://generativelanguage.googleapis.com/v1beta/files/img-1"}},
-                    {"inlineData": {"mimeType": "application/pdf", "data": "JVBER"}},
+                    {"inlineData": {"mimeType": "application/pdf", "data": "JVBERi0="}},
                     {"fileData": {"fileUri": "https://generativelanguage.googleapis.com/v1beta/files/doc-1"}}
                 ]},
                 {"role": "model", "parts": [{"text": "Sure."}]},
@@ -120,9 +120,10 @@ fn misplaced_provider_kwargs_are_refused_with_the_right_place() {
     for (kwargs, expected_field, hint) in cases {
         let mut request = simple("k", "x");
         request.provider_kwargs = Some(serde_json::from_str(kwargs).unwrap());
-        let error = write_request(3, &request, &mut Vec::new()).unwrap_err();
+        let error =
+            prepare(Provider::Google, &[simple("first", "x"), request], &PrepareOptions::default()).unwrap_err();
         let (index, field, message) = validation_field(error);
-        assert_eq!((index, field.as_str()), (Some(3), expected_field), "{kwargs}");
+        assert_eq!((index, field.as_str()), (Some(1), expected_field), "{kwargs}");
         assert!(message.contains(hint), "{message}");
     }
 }
@@ -159,12 +160,12 @@ fn url_sources_are_refused_by_default_and_dropped_on_request() {
 fn assistant_turns_may_carry_media() {
     let body = converted(&request(
         r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"Draw"},
-            {"role":"assistant","content":[{"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBOR"}]},
+            {"role":"assistant","content":[{"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBORw=="}]},
             {"role":"user","content":"Again"}]}"#,
     ));
     assert_eq!(
         body["contents"][1],
-        json!({"role": "model", "parts": [{"inlineData": {"mimeType": "image/png", "data": "iVBOR"}}]})
+        json!({"role": "model", "parts": [{"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}}]})
     );
 }
 

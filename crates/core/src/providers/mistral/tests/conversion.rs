@@ -32,7 +32,7 @@ fn converts_a_full_request() {
     let line = line_of(
         r#"{"customId":"q1","model":"mistral-small-latest","systemPrompt":"Be brief.",
             "messages":[{"role":"user","content":[{"type":"text","text":"Describe"},
-               {"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBOR"},
+               {"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBORw=="},
                {"type":"image","sourceType":"url","data":"https://example.com/a.jpg"},
                {"type":"document","sourceType":"url","data":"https://example.com/paper.pdf","filename":"paper.pdf"},
                {"type":"document","sourceType":"url","data":"https://example.com/other.pdf"}]},
@@ -50,7 +50,7 @@ fn converts_a_full_request() {
                     {"role": "system", "content": "Be brief."},
                     {"role": "user", "content": [
                         {"type": "text", "text": "Describe"},
-                        {"type": "image_url", "image_url": "data:image/png;base64,iVBOR"},
+                        {"type": "image_url", "image_url": "data:image/png;base64,iVBORw=="},
                         {"type": "image_url", "image_url": "https://example.com/a.jpg"},
                         {"type": "document_url", "document_url": "https://example.com/paper.pdf", "document_name": "paper.pdf"},
                         {"type": "document_url", "document_url": "https://example.com/other.pdf"}
@@ -122,7 +122,7 @@ fn provider_kwargs_merge_into_nested_objects() {
 #[test]
 fn base64_documents_are_refused_or_left_out_with_a_warning() {
     let json = r#"{"customId":"d","model":"m","messages":[{"role":"user","content":[{"type":"text","text":"Read"},
-        {"type":"document","sourceType":"base64","mediaType":"application/pdf","data":"JVBER"}]}]}"#;
+        {"type":"document","sourceType":"base64","mediaType":"application/pdf","data":"JVBERi0="}]}]}"#;
     let (index, field, message) = validation_field(prepare_one(json, false).unwrap_err());
     assert_eq!((index, field.as_str()), (Some(0), "messages[0].content[1].sourceType"));
     assert!(message.contains("documents only as url"), "{message}");

@@ -1,0 +1,271 @@
+//! `providerKwargs` checked against the provider's request schema before anything is sent.
+//!
+//! A key the schema does not have at that level is an error that names the right place: a field of
+//! another level (Gemini `thinkingConfig` at the top instead of `generationConfig.thinkingConfig`),
+//! another spelling (snake_case `thinking_config`, camelCase `maxTokens` where the API is snake_case)
+//! or a near miss (`temprature`). Unknown keys would otherwise be refused for the whole line, or
+//! ignored without a word (vLLM, Gemini's proto-JSON parser for some spellings). With
+//! `dropUnsupported` the key is left out, with a warning.
+//!
+//! The known fields come from the official specs (`known_fields.rs`, generated). vLLM's chat request
+//! is OpenAI's plus the extra fields listed in [`VLLM_EXTRA_FIELDS`].
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use crate::known_fields::{
+    ANTHROPIC_MESSAGE_PARAMS, GEMINI_GENERATE_CONTENT_REQUEST, GEMINI_GENERATION_CONFIG, GEMINI_THINKING_CONFIG,
+    MISTRAL_CHAT_COMPLETION, OPENAI_CHAT_COMPLETION,
+};
+use crate::Provider;
+
+/// Fields vLLM's `ChatCompletionRequest` takes beyond OpenAI's: its sampling parameters and its
+/// extra parameters (vLLM `vllm/entrypoints/openai/protocol.py`, sections
+/// `chat-completion-sampling-params` and `chat-completion-extra-params`; reference providers §5,
+/// unified-features §3.5, §7.5). vLLM ignores any other key with only a server log line.
+pub const VLLM_EXTRA_FIELDS: &[&str] = &[
+    "add_generation_prompt",
+    "add_special_tokens",
+    "allowed_token_ids",
+    "bad_words",
+    "best_of",
+    "cache_salt",
+    "chat_template",
+    "chat_template_kwargs",
+    "continue_final_message",
+    "documents",
+    "echo",
+    "guided_choice",
+    "guided_decoding_backend",
+    "guided_grammar",
+    "guided_json",
+    "guided_regex",
+    "guided_whitespace_pattern",
+    "ignore_eos",
+    "include_reasoning",
+    "include_stop_str_in_output",
+    "kv_transfer_params",
+    "length_penalty",
+    "logits_processors",
+    "min_p",
+    "min_tokens",
+    "mm_processor_kwargs",
+    "priority",
+    "prompt_logprobs",
+    "repetition_penalty",
+    "request_id",
+    "return_tokens_as_token_ids",
+    "skip_special_tokens",
+    "spaces_between_special_tokens",
+    "stop_token_ids",
+    "structural_tag",
+    "structured_outputs",
+    "top_k",
+    "truncate_prompt_tokens",
+    "use_beam_search",
+    "vllm_xargs",
+];
+
+/// One level of a provider's body that `providerKwargs` merge into: its path from the body's top
+/// (empty for the top) and the fields it has.
+struct Level {
+    path: &'static str,
+    fields: &'static [&'static [&'static str]],
+}
+
+impl Level {
+    fn has(&self, key: &str) -> bool {
+        self.fields.iter().any(|fields| fields.contains(&key))
+    }
+
+    fn full_name(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn describe(&self) -> String {
+        if self.path.is_empty() {
+            "at the top level".to_owned()
+        } else {
+            format!("in `{}`", self.path)
+        }
+    }
+}
+
+fn levels(provider: Provider) -> &'static [Level] {
+    match provider {
+        Provider::OpenAI => &[Level { path: "", fields: &[OPENAI_CHAT_COMPLETION] }],
+        Provider::Vllm => &[Level { path: "", fields: &[OPENAI_CHAT_COMPLETION, VLLM_EXTRA_FIELDS] }],
+        Provider::Anthropic => &[Level { path: "", fields: &[ANTHROPIC_MESSAGE_PARAMS] }],
+        Provider::Mistral => &[Level { path: "", fields: &[MISTRAL_CHAT_COMPLETION] }],
+        Provider::Google => &[
+            Level { path: "", fields: &[GEMINI_GENERATE_CONTENT_REQUEST] },
+            Level { path: "generationConfig", fields: &[GEMINI_GENERATION_CONFIG] },
+            Level { path: "generationConfig.thinkingConfig", fields: &[GEMINI_THINKING_CONFIG] },
+        ],
+    }
+}
+
+fn schema_name(provider: Provider) -> &'static str {
+    match provider {
+        Provider::OpenAI => "OpenAI's chat completion body",
+        Provider::Vllm => "vLLM's chat completion body",
+        Provider::Anthropic => "Anthropic's batch request params",
+        Provider::Mistral => "Mistral's chat completion body",
+        Provider::Google => "Gemini's GenerateContentRequest",
+    }
+}
+
+/// A key the provider's schema does not have where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownKey {
+    /// Its path inside `providerKwargs`, e.g. `thinking_config` or `generationConfig.thinking_config`.
+    pub path: String,
+    pub message: String,
+}
+
+/// Every key of `kwargs` that `provider`'s schema lacks at its level, with the place it belongs.
+pub fn unknown_keys(provider: Provider, kwargs: &Map<String, Value>) -> Vec<UnknownKey> {
+    let mut found = Vec::new();
+    walk(provider, "", kwargs, &mut |level, key| {
+        found.push(UnknownKey { path: level.full_name(key), message: explain(provider, level, key) });
+    });
+    found
+}
+
+/// `kwargs` without the keys [`unknown_keys`] reports: what is merged into the body. Validation
+/// refused those keys, or (under `dropUnsupported`) reported them as left out.
+pub fn sendable(provider: Provider, kwargs: &Map<String, Value>) -> Cow<'_, Map<String, Value>> {
+    let mut any = false;
+    walk(provider, "", kwargs, &mut |_, _| any = true);
+    if !any {
+        return Cow::Borrowed(kwargs);
+    }
+    Cow::Owned(filtered(provider, "", kwargs))
+}
+
+fn level_at(provider: Provider, path: &str) -> Option<&'static Level> {
+    levels(provider).iter().find(|level| level.path == path)
+}
+
+fn child_path(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn walk(provider: Provider, path: &str, object: &Map<String, Value>, report: &mut dyn FnMut(&Level, &str)) {
+    let Some(level) = level_at(provider, path) else { return };
+    for (key, value) in object {
+        if !level.has(key) {
+            report(level, key);
+            continue;
+        }
+        if let Value::Object(inner) = value {
+            walk(provider, &child_path(path, key), inner, report);
+        }
+    }
+}
+
+fn filtered(provider: Provider, path: &str, object: &Map<String, Value>) -> Map<String, Value> {
+    let Some(level) = level_at(provider, path) else { return object.clone() };
+    let mut kept = Map::with_capacity(object.len());
+    for (key, value) in object {
+        if !level.has(key) {
+            continue;
+        }
+        let value = match value {
+            Value::Object(inner) => Value::Object(filtered(provider, &child_path(path, key), inner)),
+            other => other.clone(),
+        };
+        kept.insert(key.clone(), value);
+    }
+    kept
+}
+
+fn explain(provider: Provider, level: &Level, key: &str) -> String {
+    let head = format!("{} has no field `{key}` {}", schema_name(provider), level.describe());
+    if provider == Provider::OpenAI && VLLM_EXTRA_FIELDS.contains(&key) {
+        return format!("{head}; `{key}` is a vLLM extension that OpenAI does not take");
+    }
+    match suggestion(provider, level, key) {
+        Some(right) => format!("{head}; did you mean `{right}`?"),
+        None => {
+            let mut names: Vec<&str> = level.fields.iter().flat_map(|fields| fields.iter().copied()).collect();
+            names.sort_unstable();
+            format!("{head}; the fields there are: {}", names.join(", "))
+        }
+    }
+}
+
+/// Where `key` most likely belongs: the same name at another level, the same name in another
+/// spelling (snake_case / camelCase), or the nearest name by edit distance. The level it was
+/// written at is preferred, then the others in order.
+fn suggestion(provider: Provider, written_at: &Level, key: &str) -> Option<String> {
+    let all = levels(provider);
+    let ordered = std::iter::once(written_at).chain(all.iter().filter(|level| level.path != written_at.path));
+    let candidates: Vec<(&Level, &str)> = ordered
+        .flat_map(|level| level.fields.iter().flat_map(|fields| fields.iter()).map(move |field| (level, *field)))
+        .collect();
+    if let Some((level, field)) = candidates.iter().find(|(_, field)| *field == key) {
+        return Some(level.full_name(field));
+    }
+    let normalized = normalize(key);
+    if let Some((level, field)) = candidates.iter().find(|(_, field)| normalize(field) == normalized) {
+        return Some(level.full_name(field));
+    }
+    // Short names are a letter apart from other fields (`top_k`, `top_p`): no guess for them.
+    // The same setting under another provider's name (`max_completion_tokens` for Anthropic).
+    if let Some(group) = SAME_SETTING.iter().find(|group| group.iter().any(|name| normalize(name) == normalized)) {
+        if let Some((level, field)) = candidates.iter().find(|(_, field)| group.contains(field)) {
+            return Some(level.full_name(field));
+        }
+    }
+    let allowed = normalized.len() / 5;
+    candidates
+        .iter()
+        .map(|(level, field)| (edit_distance(&normalize(field), &normalized), level, field))
+        .filter(|(distance, _, _)| *distance <= allowed)
+        .min_by_key(|(distance, _, _)| *distance)
+        .map(|(_, level, field)| level.full_name(field))
+}
+
+/// One setting under the names different providers give it, for suggestions across spellings that
+/// are not a simple case change.
+const SAME_SETTING: &[&[&str]] = &[
+    &["max_tokens", "max_completion_tokens", "maxOutputTokens", "max_output_tokens", "maxTokens"],
+    &["stop", "stop_sequences", "stopSequences"],
+    &["seed", "random_seed"],
+    &["system", "systemInstruction", "system_instruction", "system_prompt", "systemPrompt"],
+    &["n", "candidateCount", "candidate_count"],
+    &["top_k", "topK"],
+    &["response_format", "responseMimeType", "response_mime_type"],
+];
+
+/// Lower case without `_` and `-`: `thinking_config`, `thinkingConfig` and `ThinkingConfig` agree.
+fn normalize(name: &str) -> String {
+    name.chars().filter(|character| *character != '_' && *character != '-').flat_map(char::to_lowercase).collect()
+}
+
+fn edit_distance(left: &str, right: &str) -> usize {
+    let right: Vec<char> = right.chars().collect();
+    let mut previous: Vec<usize> = (0..=right.len()).collect();
+    for (i, left_char) in left.chars().enumerate() {
+        let mut current = vec![i + 1; right.len() + 1];
+        for (j, right_char) in right.iter().enumerate() {
+            let substitution = previous[j] + usize::from(left_char != *right_char);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[right.len()]
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,203 @@
+//! Misplaced and misspelled `providerKwargs`, swept across the five providers, plus field case 11.
+
+use serde_json::{json, Map, Value};
+
+use super::{sendable, unknown_keys};
+use crate::test_support::{bodies, fixture, request_for, requests_for, validation};
+use crate::Provider;
+
+fn kwargs(text: &str) -> Map<String, Value> {
+    serde_json::from_str(text).unwrap()
+}
+
+fn with_kwargs(kwargs: &str) -> String {
+    format!(
+        r#"{{"customId":"k","model":"MODEL","messages":[{{"role":"user","content":"Hi"}}],"generationConfig":{{"maxTokens":50,"temperature":0.2}},"providerKwargs":{kwargs}}}"#
+    )
+}
+
+/// (provider, kwargs, the path refused, the place named in the message)
+const MISPLACED: &[(Provider, &str, &str, &str)] = &[
+    (Provider::OpenAI, r#"{"maxCompletionTokens":5}"#, "maxCompletionTokens", "did you mean `max_completion_tokens`"),
+    (Provider::OpenAI, r#"{"reasoningEffort":"low"}"#, "reasoningEffort", "did you mean `reasoning_effort`"),
+    (Provider::OpenAI, r#"{"temprature":0.5}"#, "temprature", "did you mean `temperature`"),
+    (Provider::OpenAI, r#"{"repetition_penalty":1.1}"#, "repetition_penalty", "vLLM extension"),
+    (Provider::Vllm, r#"{"minP":0.1}"#, "minP", "did you mean `min_p`"),
+    (Provider::Vllm, r#"{"chatTemplateKwargs":{}}"#, "chatTemplateKwargs", "did you mean `chat_template_kwargs`"),
+    (Provider::Anthropic, r#"{"stopSequences":["x"]}"#, "stopSequences", "did you mean `stop_sequences`"),
+    (Provider::Anthropic, r#"{"toolChoice":{"type":"auto"}}"#, "toolChoice", "did you mean `tool_choice`"),
+    (Provider::Anthropic, r#"{"frequency_penalty":0.1}"#, "frequency_penalty", "the fields there are"),
+    (Provider::Mistral, r#"{"randomSeed":1}"#, "randomSeed", "did you mean `random_seed`"),
+    (Provider::Mistral, r#"{"max_completion_tokens":1}"#, "max_completion_tokens", "did you mean `max_tokens`"),
+    (Provider::Mistral, r#"{"seed":1}"#, "seed", "did you mean `random_seed`"),
+    (Provider::Anthropic, r#"{"max_completion_tokens":10}"#, "max_completion_tokens", "did you mean `max_tokens`"),
+    (Provider::Anthropic, r#"{"stop":["x"]}"#, "stop", "did you mean `stop_sequences`"),
+    (Provider::OpenAI, r#"{"max_output_tokens":10}"#, "max_output_tokens", "did you mean `max_completion_tokens`"),
+    (Provider::OpenAI, r#"{"stop_sequences":["x"]}"#, "stop_sequences", "did you mean `stop`"),
+    (Provider::Google, r#"{"max_tokens":10}"#, "max_tokens", "`generationConfig.maxOutputTokens`"),
+    (Provider::Google, r#"{"system":"Be brief"}"#, "system", "`systemInstruction`"),
+    (Provider::Google, r#"{"generationConfig":{"n":2}}"#, "generationConfig.n", "`generationConfig.candidateCount`"),
+    (Provider::Mistral, r#"{"top_k":5}"#, "top_k", "the fields there are"),
+    (
+        Provider::Google,
+        r#"{"thinking_config":{"thinking_budget":0}}"#,
+        "thinking_config",
+        "`generationConfig.thinkingConfig`",
+    ),
+    (
+        Provider::Google,
+        r#"{"thinkingConfig":{"thinkingBudget":0}}"#,
+        "thinkingConfig",
+        "`generationConfig.thinkingConfig`",
+    ),
+    (Provider::Google, r#"{"temperature":0.1}"#, "temperature", "`generationConfig.temperature`"),
+    (Provider::Google, r#"{"max_output_tokens":10}"#, "max_output_tokens", "`generationConfig.maxOutputTokens`"),
+    (
+        Provider::Google,
+        r#"{"response_mime_type":"application/json"}"#,
+        "response_mime_type",
+        "`generationConfig.responseMimeType`",
+    ),
+    (
+        Provider::Google,
+        r#"{"generation_config":{"thinking_config":{"thinking_budget":0}}}"#,
+        "generation_config",
+        "`generationConfig`",
+    ),
+    (Provider::Google, r#"{"safety_settings":[]}"#, "safety_settings", "`safetySettings`"),
+    (
+        Provider::Google,
+        r#"{"generationConfig":{"thinking_config":{"thinkingBudget":0}}}"#,
+        "generationConfig.thinking_config",
+        "`generationConfig.thinkingConfig`",
+    ),
+    (
+        Provider::Google,
+        r#"{"generationConfig":{"thinkingBudget":0}}"#,
+        "generationConfig.thinkingBudget",
+        "`generationConfig.thinkingConfig.thinkingBudget`",
+    ),
+    (
+        Provider::Google,
+        r#"{"generationConfig":{"thinkingConfig":{"thinking_budget":0}}}"#,
+        "generationConfig.thinkingConfig.thinking_budget",
+        "`generationConfig.thinkingConfig.thinkingBudget`",
+    ),
+    (
+        Provider::Google,
+        r#"{"generationConfig":{"safetySettings":[]}}"#,
+        "generationConfig.safetySettings",
+        "`safetySettings`",
+    ),
+];
+
+#[test]
+fn misplaced_and_misspelled_kwargs_are_refused_naming_the_right_place() {
+    for (provider, kwargs, path, hint) in MISPLACED {
+        let request = request_for(*provider, &with_kwargs(kwargs));
+        let error = bodies(*provider, &[request], false).unwrap_err();
+        let (index, field, message) = validation(error);
+        assert_eq!(
+            (index, field.as_str()),
+            (Some(0), format!("providerKwargs.{path}").as_str()),
+            "{provider:?} {kwargs}"
+        );
+        assert!(message.contains(hint), "{provider:?} {kwargs}: {message}");
+        assert!(message.contains("dropUnsupported"), "{message}");
+    }
+}
+
+#[test]
+fn under_drop_unsupported_a_misplaced_key_is_left_out_with_a_warning() {
+    for (provider, kwargs, path, _) in MISPLACED {
+        let request = request_for(*provider, &with_kwargs(kwargs));
+        let (bodies, summary) = bodies(*provider, &[request], true).unwrap();
+        let field = format!("providerKwargs.{path}");
+        assert!(summary.warnings.iter().any(|warning| warning.field == field), "{provider:?}: {:?}", summary.warnings);
+        let (parent, leaf) = path.rsplit_once('.').unwrap_or(("", path));
+        let object = parent.split('.').filter(|key| !key.is_empty()).fold(&bodies[0], |value, key| &value[key]);
+        assert_eq!(object.get(leaf), None, "{provider:?}: {path} sent in {}", bodies[0]);
+    }
+}
+
+#[test]
+fn fields_the_spec_has_are_sent_at_their_level() {
+    let cases: &[(Provider, &str, &str)] = &[
+        (Provider::OpenAI, r#"{"reasoning_effort":"low","seed":7}"#, "reasoning_effort"),
+        (
+            Provider::Vllm,
+            r#"{"repetition_penalty":1.1,"min_p":0.05,"chat_template_kwargs":{"enable_thinking":false}}"#,
+            "min_p",
+        ),
+        (Provider::Anthropic, r#"{"metadata":{"user_id":"u"},"output_config":{"effort":"low"}}"#, "output_config"),
+        (Provider::Mistral, r#"{"random_seed":1,"safe_prompt":true}"#, "random_seed"),
+        (
+            Provider::Google,
+            r#"{"safetySettings":[],"generationConfig":{"seed":3,"thinkingConfig":{"thinkingBudget":0}}}"#,
+            "thinkingBudget",
+        ),
+    ];
+    for (provider, kwargs, sent) in cases {
+        let request = request_for(*provider, &with_kwargs(kwargs));
+        let (bodies, summary) = bodies(*provider, &[request], false).unwrap();
+        assert!(bodies[0].to_string().contains(sent), "{provider:?}");
+        assert!(summary.warnings.is_empty(), "{provider:?}: {:?}", summary.warnings);
+    }
+}
+
+#[test]
+fn case_11_gemini_snake_case_thinking_config_is_refused_naming_generation_config() {
+    let requests = requests_for(
+        Provider::Google,
+        &fixture("field-cases/11-gemini-thinking-config-placement/requests-snake-top.jsonl"),
+    );
+    let (index, field, message) = validation(bodies(Provider::Google, &requests, false).unwrap_err());
+    assert_eq!((index, field.as_str()), (Some(0), "providerKwargs.thinking_config"));
+    assert!(message.contains("generationConfig.thinkingConfig"), "{message}");
+    // With dropUnsupported nothing reaches the top level of the request.
+    let (bodies, summary) = bodies(Provider::Google, &requests, true).unwrap();
+    assert_eq!(bodies[0].get("thinking_config"), None);
+    assert_eq!(summary.warnings[0].field, "providerKwargs.thinking_config");
+}
+
+#[test]
+fn case_11_nested_thinking_config_merges_with_the_unified_settings_in_both_routes() {
+    let requests = requests_for(
+        Provider::Google,
+        &fixture("field-cases/11-gemini-thinking-config-placement/requests-nested.jsonl"),
+    );
+    for route in [crate::providers::SubmitRoute::Inline, crate::providers::SubmitRoute::File] {
+        let options = crate::providers::PrepareOptions { route: Some(route), ..Default::default() };
+        let prepared = crate::providers::prepare(Provider::Google, &requests, &options).unwrap();
+        let line: Value = serde_json::from_slice(prepared.jsonl.strip_suffix(b"\n").unwrap()).unwrap();
+        let request = &line["request"];
+        assert_eq!(
+            request["generationConfig"],
+            json!({"maxOutputTokens": 50, "temperature": 0.2, "thinkingConfig": {"thinkingBudget": 0}}),
+            "{route:?}"
+        );
+        let keys: Vec<&String> = request.as_object().unwrap().keys().collect();
+        assert!(keys.iter().all(|key| !key.contains('_')), "{route:?}: {keys:?}");
+    }
+}
+
+#[test]
+fn sendable_borrows_when_everything_is_known_and_drops_only_unknown_keys() {
+    let known = kwargs(r#"{"generationConfig":{"seed":1}}"#);
+    assert!(matches!(sendable(Provider::Google, &known), std::borrow::Cow::Borrowed(_)));
+    let mixed = kwargs(r#"{"tools":[],"temperature":1,"generationConfig":{"seed":1,"thinking_config":{}}}"#);
+    assert_eq!(
+        Value::Object(sendable(Provider::Google, &mixed).into_owned()),
+        json!({"tools": [], "generationConfig": {"seed": 1}})
+    );
+    let paths: Vec<String> = unknown_keys(Provider::Google, &mixed).into_iter().map(|unknown| unknown.path).collect();
+    assert_eq!(paths, ["generationConfig.thinking_config", "temperature"]);
+}
+
+#[test]
+fn objects_below_the_checked_levels_are_passed_through() {
+    // Tools, schemas and the like are the provider's to check; only the levels settings merge into are.
+    let free =
+        kwargs(r#"{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"anything":1}}}}"#);
+    assert!(unknown_keys(Provider::OpenAI, &free).is_empty());
+}
