@@ -9,9 +9,11 @@ import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wasmOut = join(root, "npm", "wasm");
-// The size budget the build enforces (bytes of the optimised module): 700 KB, about 20% over the
-// 578 KB it measured when the budget was set, so growth shows up as a deliberate decision to raise it.
-const WASM_SIZE_BUDGET = 700_000;
+// The size budget the build enforces (bytes of the optimised module), so growth shows up as a
+// deliberate decision to raise it. 700 KB when the module measured 578 KB; raised to 800 KB when the
+// field-fidelity work (Responses bodies, spec-derived providerKwargs tables, conversation rules,
+// abortable reads) took it to 749 KB (305 KB gzipped). The performance issue's target is 220 KB gzipped.
+const WASM_SIZE_BUDGET = 800_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
