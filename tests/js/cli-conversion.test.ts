@@ -56,7 +56,7 @@ describe("batch-router convert: conversion rules", () => {
     const input = join(cases, "11-gemini-thinking-config-placement", "requests-snake-top.jsonl");
     const refused = await run(["convert", input, "--provider", "google"]);
     assert.equal(refused.code, 3);
-    assert.match(refused.stderr, /request 0 \(customId "think-snake"\): providerKwargs\.thinking_config: .*generationConfig\.thinkingConfig/);
+    assert.match(refused.stderr, /request 0 \(line \d+, customId "think-snake"\): providerKwargs\.thinking_config: .*generationConfig\.thinkingConfig/);
     const dropped = await run(["convert", input, "--provider", "google", "--drop-unsupported"]);
     assert.equal(dropped.code, 0, dropped.stderr);
     assert.match(dropped.stdout, /warning: request 0 \(customId "think-snake"\): providerKwargs\.thinking_config: /);
@@ -78,6 +78,6 @@ describe("batch-router convert: conversion rules", () => {
     writeFileSync(bad, line);
     const refused = await run(["convert", bad, "--provider", "mistral", "--model", "m"]);
     assert.equal(refused.code, 3);
-    assert.match(refused.stderr, /request 0 \(customId "img-data-url"\): messages\[0\]\.content\[0\]\.data: .*not base64/);
+    assert.match(refused.stderr, /request 0 \(line \d+, customId "img-data-url"\): messages\[0\]\.content\[0\]\.data: .*not base64/);
   });
 });
