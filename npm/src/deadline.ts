@@ -51,3 +51,23 @@ export class Deadline {
     return toBatchRouterError(error);
   }
 }
+
+/**
+ * Runs one call under a time limit of `milliseconds` and the caller's `signal`; every failure
+ * becomes a `BatchRouterError` (a `TimeoutError` when the limit ended it).
+ */
+export async function withDeadline<T>(
+  milliseconds: number,
+  signal: AbortSignal | undefined,
+  what: string,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const deadline = new Deadline(milliseconds, signal);
+  try {
+    return await call(deadline.signal);
+  } catch (error) {
+    throw deadline.explain(error, what);
+  } finally {
+    deadline.dispose();
+  }
+}

@@ -4,7 +4,7 @@
  * an idiomatic surface, keeps the transparency files and turns core errors into typed errors.
  */
 import { BatchStatusResponse } from "./batch-status.js";
-import { Deadline } from "./deadline.js";
+import { Deadline, withDeadline } from "./deadline.js";
 import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
@@ -209,15 +209,8 @@ export abstract class BatchProvider {
   }
 
   /** Runs one call under its time limit; every failure becomes a `BatchRouterError`. */
-  private async limited<T>(what: string, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const deadline = this.deadline(signal);
-    try {
-      return await call(deadline.signal);
-    } catch (error) {
-      throw deadline.explain(error, what);
-    } finally {
-      deadline.dispose();
-    }
+  private limited<T>(what: string, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withDeadline(this.options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, signal, what, call);
   }
 
   /** Forgets the client, so the next call resolves the base URL again. */

@@ -3,7 +3,7 @@
  * long to wait, `retry-after`) is the core's (`crates/core/src/retry.rs`); this module only
  * describes a failure to it, gives every call a time limit, and sleeps.
  */
-import { Deadline } from "../deadline.js";
+import { Deadline, withDeadline as withTimeLimit } from "../deadline.js";
 import { AbortError, BatchRouterError, ProviderError } from "../errors.js";
 import { isTransientFailure, mayHaveTakenEffect, retryDelay, type Failure, type RetryPolicy } from "../wasm.js";
 
@@ -65,16 +65,9 @@ export function sleep(milliseconds: number, signal?: AbortSignal): Promise<void>
   });
 }
 
-/** Runs one call under the time limit. */
-export async function withDeadline<T>(settings: RetrySettings, what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const deadline = new Deadline(settings.requestTimeout, settings.signal);
-  try {
-    return await call(deadline.signal);
-  } catch (error) {
-    throw deadline.explain(error, what);
-  } finally {
-    deadline.dispose();
-  }
+/** Runs one call under the time limit of `settings`. */
+export function withDeadline<T>(settings: RetrySettings, what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withTimeLimit(settings.requestTimeout, settings.signal, what, call);
 }
 
 /**
