@@ -166,6 +166,28 @@ describe("field case 24: a 404 right after create does not abandon the batch", (
   });
 });
 
+describe("a results download that 404s past the grace period", () => {
+  test("marks the batch lost (batch_not_found), as a lasting 404 on its status does", async () => {
+    const api = field24Api(Number.MAX_SAFE_INTEGER);
+    const router = new BatchRouter({
+      providers: { anthropic: { apiKey: KEY, baseUrl: api.base, fetch: api.fetch } },
+      storage: new MemoryStorage(),
+      ...fastRouterOptions(),
+      pollInterval: 10,
+      maxPollInterval: 20,
+      lostBatchGracePeriod: 150,
+      maxAttempts: 1,
+    });
+    const started = Date.now();
+    const summary = await router.runJob({ provider: "anthropic", requests: field24Requests() }, { jobId: "field24-results-lost" });
+    assert.ok(Date.now() - started >= 150, "the batch was kept for the grace period");
+    assert.equal(summary.succeeded, 0);
+    assert.deepEqual(summary.reasons, { batch_not_found: 2 });
+    assert.ok(api.calls.results >= 2, "the download was tried again within the grace period");
+    assert.equal(api.calls.creates, 1);
+  });
+});
+
 interface Case {
   provider: ProviderName;
   model: string;

@@ -78,6 +78,9 @@ pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreErr
         if error.inner().is_syntax() || error.inner().is_eof() {
             return not_json(index, 0, error.inner());
         }
+        if !text.trim_start().starts_with('{') {
+            return not_an_object(index, text);
+        }
         let message = strip_location(&error.inner().to_string());
         CoreError::Validation {
             index: Some(index),
@@ -98,6 +101,25 @@ fn not_json(index: usize, line: usize, error: &serde_json::Error) -> CoreError {
         field: String::new(),
         message,
         line: (line > 0).then_some(line),
+    }
+}
+
+/// JSON that is not an object (an array, a string, a number, null): the error is about the whole
+/// request, so it names no field (serde would name `[0]`, a place in no request).
+fn not_an_object(index: usize, text: &str) -> CoreError {
+    let kind = match text.trim_start().chars().next() {
+        Some('[') => "an array",
+        Some('"') => "a string",
+        Some('n') => "null",
+        Some('t' | 'f') => "a boolean",
+        _ => "a number",
+    };
+    CoreError::Validation {
+        index: Some(index),
+        custom_id: None,
+        field: String::new(),
+        message: format!("a request must be a JSON object, not {kind}"),
+        line: None,
     }
 }
 
@@ -298,6 +320,23 @@ mod tests {
             panic!()
         };
         assert_eq!(field, "");
-        assert!(message.contains("invalid type"), "{message}");
+        assert!(message.contains("must be a JSON object, not a string"), "{message}");
+    }
+
+    #[test]
+    fn an_array_or_other_value_is_not_a_request_and_names_no_field() {
+        for (text, kind) in [
+            ("[1,2]", "an array"),
+            ("  [{\"customId\":\"a\"}]", "an array"),
+            ("42", "a number"),
+            ("null", "null"),
+            ("true", "a boolean"),
+        ] {
+            let CoreError::Validation { field, message, index, .. } = parse_request(3, text).unwrap_err() else {
+                panic!()
+            };
+            assert_eq!((field.as_str(), index), ("", Some(3)), "{text}");
+            assert!(message.ends_with(&format!("not {kind}")), "{text}: {message}");
+        }
     }
 }

@@ -151,8 +151,10 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
         await save(context);
         return;
       }
-      // The results cannot be had (e.g. the provider refuses them): the requests end without.
-      record.error = { code: (failure as { code?: string }).code ?? "internal", message: (failure as Error).message };
+      // The results cannot be had (the provider refuses them, or they were not found for the whole
+      // grace period: the batch is lost as when its status 404s): the requests end without.
+      const code = isNotFound(failure) ? "batch_not_found" : ((failure as { code?: string }).code ?? "internal");
+      record.error = { code, message: (failure as Error).message };
       continue;
     }
     await sleep(delay, context.retry.signal);

@@ -208,18 +208,32 @@ pub fn map_finish_reason(reason: Option<&str>, has_tool_calls: bool) -> FinishRe
 }
 
 /// A `google.rpc.Status` `{code, message, details}` as a result error. `code` is the canonical
-/// name of the rpc code (`RESOURCE_EXHAUSTED`); a code in the HTTP range is kept as `http_{code}`
-/// with its HTTP status. `raw` is the line the status came from.
+/// name of the rpc code (`RESOURCE_EXHAUSTED`): from `status` where the error names it (the HTTP
+/// form `{code: 499, status: "CANCELLED"}`), else from an rpc `code`; an HTTP code without a name is
+/// kept as `http_{code}`. Where there is a name, it decides whether the request may be retried (one
+/// name, one answer, whichever HTTP status Google paired it with). `raw` is the line the status
+/// came from.
 pub fn status_error(status: &Value, raw_line: &str) -> ResultError {
     let number = status.get("code").and_then(Value::as_i64);
     let message = status.get("message").and_then(Value::as_str).unwrap_or("the request failed").to_owned();
-    let (code, http_status) = match number {
-        Some(code @ 100..=599) => (format!("http_{code}"), Some(code as u16)),
-        Some(code) => (rpc_code_name(code), None),
-        // An HTTP-style error object names the code in `status` instead.
-        None => (status.get("status").and_then(Value::as_str).unwrap_or("error").to_owned(), None),
+    let http_status = number.filter(|code| (100..=599).contains(code)).map(|code| code as u16);
+    let name = status
+        .get("status")
+        .and_then(Value::as_str)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .or_else(|| number.filter(|_| http_status.is_none()).map(rpc_code_name));
+    let (code, retryable) = match name {
+        Some(name) => {
+            let retryable = is_retryable_request(None, Some(&name));
+            (name, retryable)
+        }
+        None => {
+            let code = http_status.map(|status| format!("http_{status}")).unwrap_or_else(|| "error".to_owned());
+            let retryable = is_retryable_request(http_status, Some(&code));
+            (code, retryable)
+        }
     };
-    let retryable = is_retryable_request(http_status, Some(&code));
     ResultError {
         code,
         message,

@@ -28,7 +28,6 @@ use crate::retry::is_retryable_request;
 use crate::CoreError;
 
 use super::response::{generate_content_response, status_error};
-use super::status::RPC_CANCELLED;
 
 /// Where a batch's results are.
 #[derive(Debug, PartialEq)]
@@ -169,11 +168,8 @@ impl LineDecoder for GoogleLineDecoder {
             (_, Some(error)) => {
                 let status: Value = serde_json::from_str(error.get()).unwrap_or(Value::Null);
                 let result_error = status_error(&status, text);
-                let result_status = if status.get("code").and_then(Value::as_i64) == Some(RPC_CANCELLED) {
-                    ResultStatus::Cancelled
-                } else {
-                    ResultStatus::Errored
-                };
+                let result_status =
+                    if result_error.code == "CANCELLED" { ResultStatus::Cancelled } else { ResultStatus::Errored };
                 let mut result = UnifiedResult::errored(custom_id, result_error);
                 result.status = result_status;
                 result

@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{ResultError, UnifiedResult};
-use crate::providers::openai::results::{decode_body, envelope};
+use crate::providers::openai::results::{decode_body, envelope, status_of_error_code};
 use crate::results::{field_names, malformed, LineDecoder};
 use crate::retry::is_retryable_request;
 
@@ -60,7 +60,13 @@ impl LineDecoder for MistralLineDecoder {
                 Ok(response) => UnifiedResult::succeeded(custom_id, response),
                 Err(problem) => problem.into_result(custom_id, text),
             },
-            _ => UnifiedResult::errored(custom_id, line_error(error, body, status_code, response.is_some(), text)),
+            _ => {
+                let result_error = line_error(error, body, status_code, response.is_some(), text);
+                let status = status_of_error_code(&result_error.code);
+                let mut result = UnifiedResult::errored(custom_id, result_error);
+                result.status = status;
+                result
+            }
         }
     }
 }
@@ -76,7 +82,13 @@ fn line_error(
     line: &str,
 ) -> ResultError {
     let parse = |raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok();
-    let detail = error.and_then(parse).map(unwrap_error).or_else(|| body.and_then(parse).map(unwrap_error));
+    // An empty object says nothing (field case 03's `body: {}` with status 0): no detail.
+    let said = |value: &Value| !matches!(value, Value::Object(object) if object.is_empty());
+    let detail = error
+        .and_then(parse)
+        .map(unwrap_error)
+        .filter(said)
+        .or_else(|| body.and_then(parse).map(unwrap_error).filter(said));
     let failed_status = status_code.filter(|status| !(200..300).contains(status));
     let (code, message) = match &detail {
         Some(Value::String(message)) => ("error".to_owned(), message.clone()),

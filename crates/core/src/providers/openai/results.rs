@@ -56,19 +56,50 @@ pub struct Envelope<'a> {
     pub body: Option<&'a RawValue>,
 }
 
-/// Reads `response`: the envelope, or (older vLLM) a bare body, told apart by the envelope's fields.
+/// Reads `response`: the envelope, or (older vLLM) a bare body, told apart by the envelope's fields:
+/// a `response` with any of `status_code`, `request_id` or `body` (even null) is an envelope. A null
+/// `body`, or an empty one without a status, is no body: the request got no answer (field case 03),
+/// never an answer of an unknown kind.
 pub fn envelope(response: &RawValue) -> Result<Envelope<'_>, String> {
     let parsed: ResponseEnvelope = serde_json::from_str(response.get()).map_err(|error| error.to_string())?;
-    let bare_body = parsed.status_code.is_none() && parsed.body.is_none() && !is_empty_object(response);
+    let bare_body = parsed.status_code.is_none()
+        && parsed.body.is_none()
+        && parsed.request_id.is_none()
+        && !is_empty_object(response)
+        && !has_envelope_field(response);
     Ok(Envelope {
         status_code: parsed.status_code,
         request_id: parsed.request_id,
-        body: if bare_body { Some(response) } else { parsed.body.filter(|raw| raw.get() != "null") },
+        body: if bare_body {
+            Some(response)
+        } else {
+            parsed.body.filter(|raw| raw.get() != "null" && !(parsed.status_code.is_none() && is_empty_object(raw)))
+        },
     })
 }
 
 fn is_empty_object(raw: &RawValue) -> bool {
-    matches!(serde_json::from_str::<Value>(raw.get()), Ok(Value::Object(object)) if object.is_empty())
+    let text = raw.get().trim();
+    text.starts_with('{')
+        && matches!(serde_json::from_str::<Value>(text), Ok(Value::Object(object)) if object.is_empty())
+}
+
+/// Whether `response` names an envelope field whose value is null (serde reads those as absent).
+/// Only asked of a `response` with no status, request id or body, so the parse is off the hot path.
+fn has_envelope_field(response: &RawValue) -> bool {
+    matches!(serde_json::from_str::<Value>(response.get()), Ok(Value::Object(object))
+        if ["status_code", "request_id", "body"].iter().any(|name| object.contains_key(*name)))
+}
+
+/// The status of a result whose error has this code: OpenAI names requests that never ran because
+/// the batch expired or was cancelled `batch_expired` / `batch_cancelled` (reference §1.7); Mistral
+/// and vLLM write the same envelope.
+pub fn status_of_error_code(code: &str) -> ResultStatus {
+    match code {
+        "batch_expired" => ResultStatus::Expired,
+        "batch_cancelled" | "batch_canceled" => ResultStatus::Cancelled,
+        _ => ResultStatus::Errored,
+    }
 }
 
 impl LineDecoder for OpenAiLineDecoder {
@@ -100,11 +131,7 @@ impl LineDecoder for OpenAiLineDecoder {
             _ => {
                 let described = LineParts { has_response: response.is_some(), status_code, line: text };
                 let result_error = line_error(error, body, &described, request_id);
-                let status = match result_error.code.as_str() {
-                    "batch_expired" => ResultStatus::Expired,
-                    "batch_cancelled" | "batch_canceled" => ResultStatus::Cancelled,
-                    _ => ResultStatus::Errored,
-                };
+                let status = status_of_error_code(&result_error.code);
                 UnifiedResult { custom_id, status, response: None, error: Some(result_error), attribution: None }
             }
         }

@@ -143,3 +143,75 @@ fn field_case_03_status_0_is_errored_and_retryable() {
     assert!(error.message.contains("no HTTP answer"), "{}", error.message);
     assert!(error.raw.is_some());
 }
+
+/// A response envelope that holds no status and no usable body (its fields null, empty or absent)
+/// got no answer: retryable, never read as a body of an unknown kind.
+#[test]
+fn an_envelope_without_status_or_body_is_no_answer_on_every_openai_protocol_provider() {
+    let responses = [
+        json!({"request_id": "", "body": {}}),
+        json!({"request_id": ""}),
+        json!({"status_code": null, "body": null}),
+        json!({"status_code": 0, "body": {}}),
+    ];
+    for provider in ["openai", "vllm", "mistral"] {
+        for response in &responses {
+            let line = json!({"custom_id": "x", "response": response, "error": null}).to_string();
+            let result = one(provider, &line);
+            assert_eq!(result.status, ResultStatus::Errored, "{provider}: {line}");
+            let error = result.error.as_ref().unwrap();
+            assert!(error.retryable, "{provider}: {line}");
+            assert!(
+                ["no_response", "missing_body"].contains(&error.code.as_str()),
+                "{provider}: {line}: {}",
+                error.code
+            );
+        }
+    }
+}
+
+/// Requests that never ran because the batch was cancelled or expired have that status on every
+/// provider that writes OpenAI's envelope.
+#[test]
+fn batch_cancelled_and_expired_codes_give_their_status_on_every_openai_protocol_provider() {
+    for provider in ["openai", "vllm", "mistral"] {
+        for (code, status) in [("batch_cancelled", ResultStatus::Cancelled), ("batch_expired", ResultStatus::Expired)] {
+            let line = json!({"custom_id": "x", "response": null, "error": {"code": code, "message": "m"}});
+            let result = one(provider, &line.to_string());
+            assert_eq!(result.status, status, "{provider}: {code}");
+            assert!(result.error.unwrap().retryable, "{provider}: {code}");
+        }
+    }
+}
+
+/// Gemini writes one error three ways: an rpc code, the HTTP form with its canonical name, or the
+/// name alone. The name decides, so all three give one answer.
+#[test]
+fn a_gemini_error_means_the_same_in_its_rpc_and_http_forms() {
+    let forms = [
+        (json!({"code": 1, "message": "m"}), "CANCELLED", ResultStatus::Cancelled, true),
+        (json!({"code": 499, "message": "m", "status": "CANCELLED"}), "CANCELLED", ResultStatus::Cancelled, true),
+        (json!({"status": "CANCELLED", "message": "m"}), "CANCELLED", ResultStatus::Cancelled, true),
+        (json!({"code": 14, "message": "m"}), "UNAVAILABLE", ResultStatus::Errored, true),
+        (json!({"code": 503, "message": "m", "status": "UNAVAILABLE"}), "UNAVAILABLE", ResultStatus::Errored, true),
+        (json!({"code": 3, "message": "m"}), "INVALID_ARGUMENT", ResultStatus::Errored, false),
+        (
+            json!({"code": 400, "message": "m", "status": "INVALID_ARGUMENT"}),
+            "INVALID_ARGUMENT",
+            ResultStatus::Errored,
+            false,
+        ),
+        (
+            json!({"code": 429, "message": "m", "status": "RESOURCE_EXHAUSTED"}),
+            "RESOURCE_EXHAUSTED",
+            ResultStatus::Errored,
+            true,
+        ),
+    ];
+    for (error, code, status, retryable) in forms {
+        let result = one("google", &json!({"key": "x", "error": error}).to_string());
+        assert_eq!(result.status, status, "{error}");
+        let result_error = result.error.unwrap();
+        assert_eq!((result_error.code.as_str(), result_error.retryable), (code, retryable), "{error}");
+    }
+}
