@@ -12,7 +12,8 @@ import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, Pre
 import { currentRuntime } from "../runtime.js";
 import type { BatchStorage } from "../storage.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
-import { planJobInCore, taggedMetadata, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
+import { estimateBatch, type CostOptions, type PriceTable } from "../estimate.js";
+import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
 import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, type JobManifest } from "./job-manifest.js";
 import { mergedResults, summarize, type JobSummary } from "./job-results.js";
 import { newRecord, runJob } from "./job-runner.js";
@@ -54,6 +55,12 @@ export interface BatchRouterOptions {
   /** Defaults for waiting: first poll interval and the longest (ms). */
   pollInterval?: number;
   maxPollInterval?: number;
+  /**
+   * Model prices (US dollars per million tokens, the provider's published prices; the batch
+   * discount is applied) for `estimate` and each job summary's `cost`. The built-in table holds
+   * each provider's batch discount and cache multipliers, not model prices.
+   */
+  prices?: PriceTable;
 }
 
 export interface JobOptions {
@@ -154,6 +161,14 @@ export class BatchRouter {
 
   // Jobs.
 
+  /**
+   * A batch's tokens and cost range (input alone; input plus every request's output bound), with
+   * the router's prices unless `options.prices` is given. Sends nothing.
+   */
+  estimate(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
+    return estimateBatch({ ...batch, provider: providerName(batch.provider) }, { ...options, prices: options.prices ?? this.options.prices });
+  }
+
   /** How a batch would be split into provider batches. Validates every request; sends nothing. */
   plan(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): JobPlan {
     const name = providerName(batch.provider);
@@ -236,7 +251,7 @@ export class BatchRouter {
   /** What the job came to so far: counts, and why each request without success has none. */
   async getJobSummary(jobId: string): Promise<JobSummary> {
     const manifest = await this.loadJob(jobId);
-    return summarize(manifest, this.store, customIdsOf(await this.store.readRequests(manifest)));
+    return summarize(manifest, this.store, customIdsOf(await this.store.readRequests(manifest)), this.options.prices);
   }
 
   private async isJob(id: string): Promise<boolean> {
@@ -329,7 +344,7 @@ export class BatchRouter {
         const context = created ?? (await this.contextOf(manifest));
         context.retry = this.retrySettings(options.signal);
         await runJob(context, this.waitOptions(options));
-        return await summarize(context.manifest, this.store, context.customIds);
+        return await summarize(context.manifest, this.store, context.customIds, this.options.prices);
       } catch (error) {
         throw error instanceof JobInterruptedError ? error : new JobInterruptedError(jobId, toBatchRouterError(error));
       }

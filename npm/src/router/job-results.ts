@@ -8,6 +8,7 @@
  * why (the batch failed, expired, was cancelled, or the result is missing). Lines for ids the batch
  * did not hold, repeated lines and unreadable lines are ignored (and counted).
  */
+import { CostTally, type CostReport, type PriceTable } from "../estimate.js";
 import type { ProviderName, ResultStatus, UnifiedResult } from "../types.js";
 import { expandRanges, toRanges, type JobManifest, type JobStore, type OutcomeCounts, type Ranges, type SubmissionRecord } from "./job-manifest.js";
 
@@ -161,9 +162,14 @@ export interface JobSummary {
   reasons: Record<string, number>;
   /** Every request without a success, with the reason. */
   unsuccessful: UnsuccessfulRequest[];
+  /**
+   * What the results' usage says was spent, priced with the router's `prices` (per model, at batch
+   * rates), and the share of input tokens read from a prompt cache.
+   */
+  cost: CostReport;
 }
 
-export async function summarize(manifest: JobManifest, store: JobStore, customIds: string[]): Promise<JobSummary> {
+export async function summarize(manifest: JobManifest, store: JobStore, customIds: string[], prices?: PriceTable): Promise<JobSummary> {
   const attemptsOf = new Uint16Array(manifest.requestCount);
   for (const record of manifest.submissions) for (const position of expandRanges(record.requestRanges)) attemptsOf[position]!++;
   const positionOf = new Map(customIds.map((customId, position) => [customId, position]));
@@ -180,9 +186,12 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     attempts: Math.max(0, ...manifest.submissions.map((record) => record.attempt)),
     reasons: {},
     unsuccessful: [],
+    cost: { costUsd: 0, unpricedModels: [], models: [], cacheHitRate: 0 },
   };
+  const tally = new CostTally(manifest.provider, prices);
   for await (const result of mergedResults(manifest, store, customIds)) {
     summary[result.status]++;
+    if (result.response?.usage !== undefined) tally.add(result.response.model ?? "unknown", result.response.usage);
     if (result.status === "succeeded") continue;
     const code = result.error?.code ?? result.status;
     summary.reasons[code] = (summary.reasons[code] ?? 0) + 1;
@@ -194,5 +203,6 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
       attempts: attemptsOf[positionOf.get(result.customId) ?? 0] ?? 0,
     });
   }
+  summary.cost = tally.report();
   return summary;
 }

@@ -1,0 +1,62 @@
+//! The core's cost policy, exposed to JS: token and cost estimates, and the cost of a usage.
+
+use batch_router_core::cost::prices::PriceTable;
+use batch_router_core::cost::token_estimate::EstimateOptions;
+use batch_router_core::cost::{cost_of_usage, estimate_batch, estimate_requests};
+use batch_router_core::parse::parse_request_lines;
+use batch_router_core::{CoreError, Provider, Usage};
+use tsify::Ts;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{to_js, to_js_error};
+
+fn prices_from(prices: JsValue) -> Result<PriceTable, JsValue> {
+    if prices.is_undefined() || prices.is_null() {
+        return Ok(PriceTable::new());
+    }
+    serde_wasm_bindgen::from_value(prices)
+        .map_err(|error| to_js_error(CoreError::invalid_batch("prices", error.to_string())))
+}
+
+fn options_from(options: Ts<EstimateOptions>) -> Result<EstimateOptions, JsValue> {
+    options.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("estimate", error.to_string())))
+}
+
+/// Tokens and cost range of unified JSONL (the router's own, one request per line) for `provider`.
+#[wasm_bindgen(js_name = estimateBatch, unchecked_return_type = "BatchEstimate")]
+pub fn estimate_batch_jsonl(
+    provider: &str,
+    unified_jsonl: &str,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, ModelPrice> | undefined")] prices: JsValue,
+    options: Ts<EstimateOptions>,
+) -> Result<JsValue, JsValue> {
+    let provider = Provider::from_name(provider).map_err(to_js_error)?;
+    let requests = parse_request_lines(unified_jsonl).map_err(|error| to_js_error(error.without_line()))?;
+    to_js(&estimate_batch(provider, &requests, &prices_from(prices)?, &options_from(options)?))
+}
+
+/// Each request's estimate, in order.
+#[wasm_bindgen(js_name = estimateRequests, unchecked_return_type = "RequestEstimate[]")]
+pub fn estimate_requests_jsonl(
+    provider: &str,
+    unified_jsonl: &str,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, ModelPrice> | undefined")] prices: JsValue,
+    options: Ts<EstimateOptions>,
+) -> Result<JsValue, JsValue> {
+    let provider = Provider::from_name(provider).map_err(to_js_error)?;
+    let requests = parse_request_lines(unified_jsonl).map_err(|error| to_js_error(error.without_line()))?;
+    to_js(&estimate_requests(provider, &requests, &prices_from(prices)?, &options_from(options)?))
+}
+
+/// What `usage` of `model` cost on `provider`'s batch route; `undefined` when it has no price.
+#[wasm_bindgen(js_name = costOfUsage)]
+pub fn cost_of_usage_js(
+    provider: &str,
+    model: &str,
+    usage: Ts<Usage>,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, ModelPrice> | undefined")] prices: JsValue,
+) -> Result<Option<f64>, JsValue> {
+    let provider = Provider::from_name(provider).map_err(to_js_error)?;
+    let usage = usage.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("usage", error.to_string())))?;
+    Ok(cost_of_usage(provider, &prices_from(prices)?, model, &usage))
+}
