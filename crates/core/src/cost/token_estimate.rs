@@ -1,23 +1,25 @@
 //! Estimating a request's tokens before it is sent, without a tokenizer.
 //!
-//! Method (calibrated against OpenAI's `o200k_base` encoding; `bench/token-estimate.mjs` measures
-//! the error on a corpus of text, JSON, code, non-Latin scripts and images): text is cut into
-//! runs of one character class, and each run is charged what a byte-pair encoder typically spends
-//! on it:
-//! - a run of Latin letters (a word, its leading space included) costs one token per
-//!   [`LETTERS_PER_TOKEN`] letters, at least one;
+//! Method (fitted against OpenAI's `o200k_base` encoding on this repository's own text, code and
+//! JSON; `bench/token-estimate.mjs` measures the error on other files of each kind, on non-Latin
+//! scripts and on requests with images): text is cut into runs of one character class, and each
+//! run is charged what a byte-pair encoder typically spends on it:
+//! - a word of Latin letters (accented ones included) costs one token per [`LETTERS_PER_TOKEN`]
+//!   letters, at least one — common words are one token whatever their length;
 //! - digits are encoded in groups of at most three;
 //! - punctuation and symbols: one token per [`SYMBOLS_PER_TOKEN`] characters, at least one;
-//! - a line break run costs one token, other whitespace nothing (it merges into the next word);
-//! - Chinese, Japanese and Korean characters, emoji and other symbols outside Latin:
-//!   [`WIDE_TOKENS_PER_CHARACTER`] each;
-//! - letters of other scripts (Cyrillic, Greek, Arabic, Hebrew, Devanagari, accented Latin…):
-//!   one token per [`OTHER_LETTERS_PER_TOKEN`] letters of a word.
+//! - a single space or line break merges into its neighbour (nothing); a longer run of spaces
+//!   (indentation) costs [`INDENT_TOKENS`];
+//! - Chinese, Japanese and Korean characters cost [`WIDE_TOKENS_PER_CHARACTER`] each, emoji
+//!   [`EMOJI_TOKENS_PER_CHARACTER`];
+//! - a word of another alphabet costs one token per [`OTHER_LETTERS_PER_TOKEN`] letters
+//!   (Cyrillic [`CYRILLIC_LETTERS_PER_TOKEN`], Thai [`THAI_LETTERS_PER_TOKEN`]).
 //!
 //! Every message adds [`TOKENS_PER_MESSAGE`] for its role and separators, a request
-//! [`TOKENS_PER_REQUEST`] for the reply's priming. An image or a document is not decoded (its
-//! size is not known without decoding it), so each counts [`EstimateOptions::media_tokens`]; this
-//! part is not measured against a tokenizer.
+//! [`TOKENS_PER_REQUEST`] for the reply's priming (OpenAI's chat format). An image or a document
+//! is not decoded (its size is not known without decoding it), so each counts
+//! [`EstimateOptions::media_tokens`]; that part is not measured against a tokenizer. Other
+//! providers' tokenizers are not available offline, so their error is not measured either.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,14 +28,22 @@ use tsify::Tsify;
 
 use crate::model::{ContentPartRef, UnifiedRequest};
 
-/// Latin letters per token in a word (fitted on the benchmark corpus).
-pub const LETTERS_PER_TOKEN: f64 = 6.0;
-/// Letters per token in a word of another alphabetic script (fitted on the benchmark corpus).
-pub const OTHER_LETTERS_PER_TOKEN: f64 = 3.0;
-/// Punctuation characters per token (`",` and `":` often merge into one token).
-pub const SYMBOLS_PER_TOKEN: f64 = 2.0;
-/// Tokens per Chinese, Japanese or Korean character, or emoji.
-pub const WIDE_TOKENS_PER_CHARACTER: f64 = 1.0;
+/// Latin letters per token in a word.
+pub const LETTERS_PER_TOKEN: f64 = 8.0;
+/// Letters per token in a word of an alphabet other than Latin, Cyrillic or Thai.
+pub const OTHER_LETTERS_PER_TOKEN: f64 = 3.5;
+/// Cyrillic letters per token (`o200k_base` has many Cyrillic words).
+pub const CYRILLIC_LETTERS_PER_TOKEN: f64 = 4.5;
+/// Thai letters per token (Thai writes no spaces between words, so runs are long).
+pub const THAI_LETTERS_PER_TOKEN: f64 = 2.5;
+/// Punctuation characters per token (`",` and `":` merge into one token, operators too).
+pub const SYMBOLS_PER_TOKEN: f64 = 5.0;
+/// Tokens of a run of two or more spaces or tabs.
+pub const INDENT_TOKENS: f64 = 0.25;
+/// Tokens per Chinese, Japanese or Korean character.
+pub const WIDE_TOKENS_PER_CHARACTER: f64 = 0.7;
+/// Tokens per emoji or pictograph.
+pub const EMOJI_TOKENS_PER_CHARACTER: f64 = 2.0;
 /// Role and separator tokens around each message (OpenAI's chat format).
 pub const TOKENS_PER_MESSAGE: u64 = 3;
 /// Tokens that prime the reply, once per request.
@@ -61,46 +71,56 @@ pub struct EstimateOptions {
 #[derive(Clone, Copy, PartialEq)]
 enum CharacterClass {
     Letter,
+    Cyrillic,
+    Thai,
     OtherLetter,
     Digit,
     Symbol,
-    LineBreak,
     Space,
     Wide,
+    Emoji,
 }
 
 fn class_of(character: char) -> CharacterClass {
     match character {
-        'a'..='z' | 'A'..='Z' => CharacterClass::Letter,
+        'a'..='z' | 'A'..='Z' | '\u{C0}'..='\u{24F}' if character.is_alphabetic() => CharacterClass::Letter,
         '0'..='9' => CharacterClass::Digit,
-        '\n' | '\r' => CharacterClass::LineBreak,
-        ' ' | '\t' => CharacterClass::Space,
-        _ if character.is_ascii() => CharacterClass::Symbol,
-        _ if is_wide(character) => CharacterClass::Wide,
-        _ if character.is_alphabetic() => CharacterClass::OtherLetter,
         _ if character.is_whitespace() => CharacterClass::Space,
-        _ => CharacterClass::Wide,
+        _ if character.is_ascii() => CharacterClass::Symbol,
+        '\u{400}'..='\u{52F}' => CharacterClass::Cyrillic,
+        '\u{E00}'..='\u{E7F}' => CharacterClass::Thai,
+        '\u{2600}'..='\u{27BF}' | '\u{1F000}'..='\u{1FAFF}' => CharacterClass::Emoji,
+        _ if is_wide(character) => CharacterClass::Wide,
+        // Combining marks belong to the word they sit in (Devanagari vowel signs).
+        _ if character.is_alphabetic() || is_combining_mark(character) => CharacterClass::OtherLetter,
+        _ => CharacterClass::Symbol,
     }
 }
 
-/// Han, kana, Hangul, CJK punctuation and emoji: scripts a byte-pair encoder spends about a token
-/// per character on.
+/// Han, kana, Hangul and CJK punctuation: about a token per character or less.
 fn is_wide(character: char) -> bool {
     matches!(character as u32,
         0x1100..=0x11FF | 0x2E80..=0x9FFF | 0xA960..=0xA97F | 0xAC00..=0xD7FF | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x1F000..=0x1FAFF | 0x20000..=0x3FFFF)
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+fn is_combining_mark(character: char) -> bool {
+    matches!(character as u32, 0x0300..=0x036F | 0x0900..=0x0DFF | 0x0E00..=0x0FFF)
 }
 
 fn run_tokens(class: CharacterClass, length: usize) -> f64 {
     let length = length as f64;
     match class {
         CharacterClass::Letter => (length / LETTERS_PER_TOKEN).ceil(),
+        CharacterClass::Cyrillic => (length / CYRILLIC_LETTERS_PER_TOKEN).ceil(),
+        CharacterClass::Thai => (length / THAI_LETTERS_PER_TOKEN).ceil(),
         CharacterClass::OtherLetter => (length / OTHER_LETTERS_PER_TOKEN).ceil(),
         CharacterClass::Digit => (length / 3.0).ceil(),
         CharacterClass::Symbol => (length / SYMBOLS_PER_TOKEN).ceil(),
-        CharacterClass::LineBreak => 1.0,
+        CharacterClass::Space if length >= 2.0 => INDENT_TOKENS,
         CharacterClass::Space => 0.0,
         CharacterClass::Wide => length * WIDE_TOKENS_PER_CHARACTER,
+        CharacterClass::Emoji => length * EMOJI_TOKENS_PER_CHARACTER,
     }
 }
 
@@ -172,9 +192,11 @@ mod tests {
 
     #[test]
     fn long_words_digits_and_wide_characters_cost_more() {
-        assert_eq!(estimate_text_tokens("internationalization"), 4);
+        assert_eq!(estimate_text_tokens("internationalization"), 3);
         assert_eq!(estimate_text_tokens("1234567"), 3);
-        assert_eq!(estimate_text_tokens("東京都"), 3);
+        assert_eq!(estimate_text_tokens("東京都は大きい"), 5);
+        assert_eq!(estimate_text_tokens("🚀🚀"), 4);
+        assert_eq!(estimate_text_tokens("привет"), 2);
         assert_eq!(estimate_text_tokens(""), 0);
     }
 
