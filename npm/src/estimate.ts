@@ -29,9 +29,14 @@ function jsonl(requests: UnifiedRequest[]): string {
 
 /** Tokens and cost range of a batch (input, input + every request's output bound). Sends nothing. */
 export function estimateBatch(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
+  return estimateJsonl(batch.provider, jsonl(batch.requests), options, false);
+}
+
+/** {@link estimateBatch} of unified JSONL text; `fromFile`: errors name the text's line. */
+export function estimateJsonl(provider: string, unifiedJsonl: string, options: CostOptions, fromFile: boolean): BatchEstimate {
   const { prices, ...estimate } = options;
   try {
-    return estimateBatchInCore(batch.provider, jsonl(batch.requests), prices, estimate);
+    return estimateBatchInCore(provider, unifiedJsonl, prices, estimate, fromFile);
   } catch (error) {
     throw toBatchRouterError(error);
   }

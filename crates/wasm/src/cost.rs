@@ -22,16 +22,19 @@ fn options_from(options: Ts<EstimateOptions>) -> Result<EstimateOptions, JsValue
     options.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("estimate", error.to_string())))
 }
 
-/// Tokens and cost range of unified JSONL (the router's own, one request per line) for `provider`.
+/// Tokens and cost range of unified JSONL for `provider`. `fromFile`: the text is the caller's
+/// file, so an error names its line (otherwise it is the router's own, one request per line).
 #[wasm_bindgen(js_name = estimateBatch, unchecked_return_type = "BatchEstimate")]
 pub fn estimate_batch_jsonl(
     provider: &str,
     unified_jsonl: &str,
     #[wasm_bindgen(unchecked_param_type = "Record<string, ModelPrice> | undefined")] prices: JsValue,
     options: Ts<EstimateOptions>,
+    #[wasm_bindgen(js_name = fromFile)] from_file: bool,
 ) -> Result<JsValue, JsValue> {
     let provider = Provider::from_name(provider).map_err(to_js_error)?;
-    let requests = parse_request_lines(unified_jsonl).map_err(|error| to_js_error(error.without_line()))?;
+    let requests = parse_request_lines(unified_jsonl)
+        .map_err(|error| to_js_error(if from_file { error } else { error.without_line() }))?;
     to_js(&estimate_batch(provider, &requests, &prices_from(prices)?, &options_from(options)?))
 }
 
