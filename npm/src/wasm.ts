@@ -7,6 +7,7 @@ export {
   PreparedBatch,
   ResultStream,
   SubmissionRun,
+  budgetDecision,
   costOfUsage,
   estimateBatch as estimateBatchInCore,
   estimateRequests as estimateRequestsInCore,

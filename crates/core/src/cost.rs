@@ -5,6 +5,7 @@
 //! most adds every request's output bound at the output rate. Cache reads can make the real cost
 //! lower than the least; the most is exceeded only by an input estimate that is too low.
 
+pub mod budget;
 pub mod prices;
 pub mod token_estimate;
 

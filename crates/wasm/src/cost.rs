@@ -63,3 +63,15 @@ pub fn cost_of_usage_js(
     let usage = usage.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("usage", error.to_string())))?;
     Ok(cost_of_usage(provider, &prices_from(prices)?, model, &usage))
 }
+
+/// Whether a job's next batch may be created under its budget: `"submit"`, `"wait"` (for batches
+/// in flight to end) or `"holdBack"` (it cannot fit: its requests are not sent).
+#[wasm_bindgen(js_name = budgetDecision, unchecked_return_type = "BudgetDecision")]
+pub fn budget_decision_js(
+    max_cost: f64,
+    spent: f64,
+    in_flight_max_cost: f64,
+    batch_max_cost: f64,
+) -> Result<JsValue, JsValue> {
+    to_js(&batch_router_core::cost::budget::budget_decision(max_cost, spent, in_flight_max_cost, batch_max_cost))
+}

@@ -12,12 +12,13 @@ import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, Pre
 import { currentRuntime } from "../runtime.js";
 import type { BatchStorage } from "../storage.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
-import { estimateBatch, type CostOptions, type PriceTable } from "../estimate.js";
-import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
+import { estimateBatch, estimateJsonl, type CostOptions, type PriceTable } from "../estimate.js";
+import { checkBudget, worstCaseCosts } from "./job-budget.js";
+import { planJobInCore, taggedMetadata, type BatchEstimate, type EstimateOptions, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
 import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, type JobManifest } from "./job-manifest.js";
 import { mergedResults, summarize, type JobSummary } from "./job-results.js";
-import { newRecord, runJob } from "./job-runner.js";
-import { submitRecord, type JobContext } from "./job-submission.js";
+import { newRecord, runJob, submitPending } from "./job-runner.js";
+import type { JobContext } from "./job-submission.js";
 import { createProvider, providerName } from "./providers-by-name.js";
 import type { RetrySettings } from "./retrying.js";
 import { waitForBatch, type WaitOptions } from "./wait.js";
@@ -61,6 +62,8 @@ export interface BatchRouterOptions {
    * each provider's batch discount and cache multipliers, not model prices.
    */
   prices?: PriceTable;
+  /** How requests are estimated: tokens per image, the output bound of requests without `maxTokens`. */
+  estimate?: EstimateOptions;
 }
 
 export interface JobOptions {
@@ -70,6 +73,14 @@ export interface JobOptions {
   metadata?: Record<string, string>;
   maxAttempts?: number;
   plan?: PlanOptions;
+  /**
+   * The most the job may cost, in US dollars at batch rates (needs `prices`, and an output bound
+   * for every request). A job whose input alone is estimated over it is refused before anything is
+   * sent; once running, no batch is created while spent + the worst case of the batches in flight
+   * and of the next would pass it, and requests that cannot fit are held back
+   * (`summary.heldBack`, code `budget_exceeded`).
+   */
+  maxCostUsd?: number;
   signal?: AbortSignal;
 }
 
@@ -166,7 +177,7 @@ export class BatchRouter {
    * the router's prices unless `options.prices` is given. Sends nothing.
    */
   estimate(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
-    return estimateBatch({ ...batch, provider: providerName(batch.provider) }, { ...options, prices: options.prices ?? this.options.prices });
+    return estimateBatch({ ...batch, provider: providerName(batch.provider) }, { ...this.options.estimate, ...options, prices: options.prices ?? this.options.prices });
   }
 
   /** How a batch would be split into provider batches. Validates every request; sends nothing. */
@@ -194,9 +205,7 @@ export class BatchRouter {
     const context = await this.createJob(batch, options);
     const id = context.manifest.jobId;
     try {
-      for (const record of context.manifest.submissions) {
-        if (record.phase === "pending") await submitRecord(context, record);
-      }
+      await submitPending(context);
     } catch (error) {
       throw new JobInterruptedError(id, toBatchRouterError(error));
     }
@@ -269,6 +278,14 @@ export class BatchRouter {
     return manifest;
   }
 
+  private worstCaseCosts(provider: ProviderName, lines: string[]): Float64Array {
+    try {
+      return worstCaseCosts(provider, lines, this.options.prices, this.options.estimate ?? {});
+    } catch (error) {
+      throw toBatchRouterError(error);
+    }
+  }
+
   private retrySettings(signal?: AbortSignal): RetrySettings {
     return { policy: this.options.retry ?? {}, requestTimeout: this.options.requestTimeout ?? 600_000, signal };
   }
@@ -296,6 +313,13 @@ export class BatchRouter {
     const lines = jsonLines(batch.requests);
     const metadata = { ...batch.metadata, ...options.metadata };
     const plan = this.planFor(name, lines.join(""), metadata, jobId, options);
+    const stored = lines.map((line) => line.slice(0, -1));
+    let worstCaseCosts: Float64Array | undefined;
+    if (options.maxCostUsd !== undefined) {
+      worstCaseCosts = this.worstCaseCosts(name, stored);
+      const estimate = estimateJsonl(name, lines.join(""), { ...this.options.estimate, prices: this.options.prices }, false);
+      checkBudget(options.maxCostUsd, worstCaseCosts, estimate.minCostUsd ?? 0);
+    }
     const now = new Date().toISOString();
     const manifest: JobManifest = {
       version: MANIFEST_VERSION,
@@ -311,13 +335,13 @@ export class BatchRouter {
       submissions: [],
     };
     if (Object.keys(metadata).length > 0) manifest.metadata = metadata;
+    if (options.maxCostUsd !== undefined) manifest.maxCostUsd = options.maxCostUsd;
     plan.chunks.forEach((chunk, index) => {
       const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => start + offset));
       manifest.submissions.push(newRecord(jobId, index, 1, positions, chunk.model));
     });
     await this.store.storage.write(manifest.requestsPath, lines.join(""));
     await this.store.save(manifest);
-    const stored = lines.map((line) => line.slice(0, -1));
     return {
       manifest,
       store: this.store,
@@ -327,6 +351,8 @@ export class BatchRouter {
       lines: stored,
       customIds: customIdsOf(stored),
       lostBatchGracePeriod: this.lostBatchGracePeriod(),
+      prices: this.options.prices,
+      worstCaseCosts,
     };
   }
 
@@ -367,6 +393,8 @@ export class BatchRouter {
       lines,
       customIds: customIdsOf(lines),
       lostBatchGracePeriod: this.lostBatchGracePeriod(),
+      prices: this.options.prices,
+      worstCaseCosts: manifest.maxCostUsd === undefined ? undefined : this.worstCaseCosts(manifest.provider, lines),
     };
   }
 }

@@ -68,6 +68,8 @@ export interface SubmissionRecord {
   error?: { code: string; message: string };
   /** Once collected: where the results are, what they were, and which requests to send again. */
   results?: { path: string; counts: OutcomeCounts; resubmit: Ranges };
+  /** What the collected results' usage cost (US dollars), for a job with a budget. */
+  spentUsd?: number;
   /** Whether the requests to send again were given a follow-up submission (or had no attempt left). */
   followedUp?: boolean;
   warnings?: string[];
@@ -88,6 +90,8 @@ export interface JobManifest {
   /** Submissions per request at most (the first included). */
   maxAttempts: number;
   planOptions: PlanOptions;
+  /** The job's budget in US dollars (see `JobOptions.maxCostUsd`). */
+  maxCostUsd?: number;
   submissions: SubmissionRecord[];
 }
 

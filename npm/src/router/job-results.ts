@@ -42,7 +42,9 @@ export function missingResult(customId: string, record: SubmissionRecord): Unifi
 /** The result of a request whose batch could not be created. */
 export function failedSubmissionResult(customId: string, record: SubmissionRecord): UnifiedResult {
   const reason = record.error ? `${record.error.message}` : "the batch could not be created";
-  return made(customId, "errored", "submission_failed", reason, false);
+  // A request held back by the job's budget was never sent: said so, not as a failed submission.
+  const code = record.error?.code === "budget_exceeded" ? "budget_exceeded" : "submission_failed";
+  return made(customId, "errored", code, reason, false);
 }
 
 /** Sorts one batch's result lines as they stream in (see the module documentation). */
@@ -52,6 +54,8 @@ export class ResultCollector {
   readonly counts: OutcomeCounts = { succeeded: 0, errored: 0, expired: 0, cancelled: 0, missing: 0, ignored: 0 };
   /** Lines with a custom id the provider could not give back (unreadable lines). */
   unreadable = 0;
+  /** What the accepted results' usage cost, priced by the job. */
+  costUsd = 0;
 
   /** Requests of the batch with a result so far. */
   get received(): number {
@@ -162,6 +166,8 @@ export interface JobSummary {
   reasons: Record<string, number>;
   /** Every request without a success, with the reason. */
   unsuccessful: UnsuccessfulRequest[];
+  /** Custom ids of the requests the job's budget held back (never sent; `budget_exceeded`). */
+  heldBack: string[];
   /**
    * What the results' usage says was spent, priced with the router's `prices` (per model, at batch
    * rates), and the share of input tokens read from a prompt cache.
@@ -186,6 +192,7 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     attempts: Math.max(0, ...manifest.submissions.map((record) => record.attempt)),
     reasons: {},
     unsuccessful: [],
+    heldBack: [],
     cost: { costUsd: 0, unpricedModels: [], models: [], cacheHitRate: 0 },
   };
   const tally = new CostTally(manifest.provider, prices);
@@ -195,6 +202,7 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     if (result.status === "succeeded") continue;
     const code = result.error?.code ?? result.status;
     summary.reasons[code] = (summary.reasons[code] ?? 0) + 1;
+    if (code === "budget_exceeded") summary.heldBack.push(result.customId);
     summary.unsuccessful.push({
       customId: result.customId,
       status: result.status,

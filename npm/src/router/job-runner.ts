@@ -9,6 +9,7 @@
 import { AbortError, BatchNotFoundError, InvalidResponseError, ProviderError } from "../errors.js";
 import type { UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
+import { admitUnderBudget, costOfResult } from "./job-budget.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import { finalSubmissions, ResultCollector } from "./job-results.js";
 import { recordBatch, save, submitRecord, type JobContext } from "./job-submission.js";
@@ -19,9 +20,7 @@ export async function runJob(context: JobContext, options: WaitOptions): Promise
   const { manifest } = context;
   const schedule = new PollSchedule(options);
   while (manifest.state !== "completed") {
-    for (const record of manifest.submissions) {
-      if (record.phase === "pending") await submitRecord(context, record);
-    }
+    await submitPending(context);
     for (const record of manifest.submissions) {
       if (record.batchId !== undefined && !record.recorded) await recordBatch(context, record);
     }
@@ -45,6 +44,17 @@ export async function runJob(context: JobContext, options: WaitOptions): Promise
       return;
     }
     await schedule.wait(`job ${manifest.jobId}`);
+  }
+}
+
+/** Creates the pending batches that the job's budget admits now; the rest wait or are held back. */
+export async function submitPending(context: JobContext): Promise<void> {
+  for (const record of context.manifest.submissions) {
+    if (record.phase !== "pending") continue;
+    // A batch whose create may have happened is resolved first, whatever the budget says.
+    const decision = record.createMayHaveHappened || record.batchId !== undefined ? "submit" : admitUnderBudget(context, record);
+    if (decision === "submit") await submitRecord(context, record);
+    else if (decision === "holdBack") await save(context);
   }
 }
 
@@ -128,6 +138,7 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
         const { missingLines, resubmit } = collector.finish();
         if (missingLines) await store.storage.append(path, missingLines);
         record.results = { path, counts: collector.counts, resubmit };
+        if (context.prices !== undefined) record.spentUsd = collector.costUsd;
         record.phase = "collected";
         delete record.unavailable;
         await save(context);
@@ -167,6 +178,7 @@ async function download(context: JobContext, record: SubmissionRecord, collector
       deadline.touch();
       const line = collector.accept(result as UnifiedResult);
       if (line === undefined) continue;
+      collector.costUsd += costOfResult(context, record, result as UnifiedResult);
       buffer += line + "\n";
       if (buffer.length > 1 << 20) {
         await context.store.storage.append(path, buffer);

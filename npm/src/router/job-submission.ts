@@ -11,6 +11,7 @@
  *   `failed` (its requests end as `submission_failed`); spent retries stop the run with the error,
  *   and the job can be resumed later.
  */
+import type { PriceTable } from "../estimate.js";
 import { AbortError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchProvider, ProviderJobAccess } from "../provider.js";
 import type { BatchStatusData, BatchSummary } from "../types.js";
@@ -30,6 +31,10 @@ export interface JobContext {
   customIds: string[];
   /** Milliseconds a batch the job created may answer 404 or 5xx before it is lost (or the job stops). */
   lostBatchGracePeriod: number;
+  /** The router's prices, for what collected results cost. */
+  prices?: PriceTable;
+  /** Each request's worst-case cost, for a job with a budget. */
+  worstCaseCosts?: Float64Array;
 }
 
 export function save(context: JobContext): Promise<void> {
