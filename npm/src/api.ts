@@ -42,6 +42,7 @@ export type { BatchProgress, ProgressEvent, WaitOptions } from "./router/wait.js
 export { MemoryStorage, NoStorage, type BatchStorage } from "./storage.js";
 export { TransparencyFiles, type BatchMeta } from "./transparency.js";
 export type * from "./types.js";
-export type { BatchEstimate, EstimateOptions, ModelEstimate, ModelPrice, RequestEstimate } from "./wasm.js";
+export type { BatchEstimate, EstimateOptions, ModelEstimate, ModelPrice, QuotaLimits, RequestEstimate } from "./wasm.js";
+export type { ModelQuotas } from "./router/job-quota.js";
 export type { ChunkLimits, JobPlan, PlannedChunk, PlanOptions, RetryPolicy, SubmissionCheckpoint, Watermark } from "./wasm.js";
 export { coreVersion } from "./wasm.js";

@@ -7,6 +7,7 @@
 
 pub mod budget;
 pub mod prices;
+pub mod quota;
 pub mod token_estimate;
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! The core's cost policy, exposed to JS: token and cost estimates, and the cost of a usage.
 
 use batch_router_core::cost::prices::PriceTable;
+use batch_router_core::cost::quota::{default_quota, is_quota_failure, quota_admits, split_by_tokens, QuotaLimits};
 use batch_router_core::cost::token_estimate::EstimateOptions;
 use batch_router_core::cost::{cost_of_usage, estimate_batch, estimate_requests};
 use batch_router_core::parse::parse_request_lines;
@@ -74,4 +75,43 @@ pub fn budget_decision_js(
     batch_max_cost: f64,
 ) -> Result<JsValue, JsValue> {
     to_js(&batch_router_core::cost::budget::budget_decision(max_cost, spent, in_flight_max_cost, batch_max_cost))
+}
+
+/// The caller's quota for a model over the provider's published default.
+#[wasm_bindgen(js_name = quotaLimits, unchecked_return_type = "QuotaLimits")]
+pub fn quota_limits_js(provider: &str, caller: Ts<QuotaLimits>) -> Result<JsValue, JsValue> {
+    let provider = Provider::from_name(provider).map_err(to_js_error)?;
+    let caller =
+        caller.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("quotas", error.to_string())))?;
+    let defaults = default_quota(provider);
+    to_js(&QuotaLimits {
+        max_enqueued_tokens: caller.max_enqueued_tokens.or(defaults.max_enqueued_tokens),
+        max_concurrent_batches: caller.max_concurrent_batches.or(defaults.max_concurrent_batches),
+    })
+}
+
+/// Whether a batch may be created while others of its model are in flight (see `quota.rs`).
+#[wasm_bindgen(js_name = quotaAdmits)]
+pub fn quota_admits_js(
+    limits: Ts<QuotaLimits>,
+    in_flight_tokens: f64,
+    in_flight_batches: f64,
+    batch_tokens: f64,
+) -> Result<bool, JsValue> {
+    let limits =
+        limits.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("quotas", error.to_string())))?;
+    Ok(quota_admits(&limits, in_flight_tokens as u64, in_flight_batches as u64, batch_tokens as u64))
+}
+
+/// Sizes of consecutive groups of requests that each hold at most `maxTokens`.
+#[wasm_bindgen(js_name = splitByTokens)]
+pub fn split_by_tokens_js(tokens: Vec<f64>, max_tokens: f64) -> Vec<u32> {
+    let tokens: Vec<u64> = tokens.iter().map(|&value| value as u64).collect();
+    split_by_tokens(&tokens, max_tokens as u64).into_iter().map(|size| size as u32).collect()
+}
+
+/// Whether a failed batch's error code means its model's queue was full.
+#[wasm_bindgen(js_name = isQuotaFailure)]
+pub fn is_quota_failure_js(code: &str) -> bool {
+    is_quota_failure(code)
 }

@@ -14,6 +14,7 @@ import type { BatchStorage } from "../storage.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
 import { estimateBatch, estimateJsonl, type CostOptions, type PriceTable } from "../estimate.js";
 import { checkBudget, worstCaseCosts } from "./job-budget.js";
+import { cutToQuota, inputTokensFor, limitsFor, type ModelQuotas } from "./job-quota.js";
 import { planJobInCore, taggedMetadata, type BatchEstimate, type EstimateOptions, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
 import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, type JobManifest } from "./job-manifest.js";
 import { mergedResults, summarize, type JobSummary } from "./job-results.js";
@@ -64,6 +65,13 @@ export interface BatchRouterOptions {
   prices?: PriceTable;
   /** How requests are estimated: tokens per image, the output bound of requests without `maxTokens`. */
   estimate?: EstimateOptions;
+  /**
+   * Queue quotas per provider and model (`"*"`: every model without its own entry): estimated
+   * input tokens (`maxEnqueuedTokens`) and batches (`maxConcurrentBatches`) a job keeps in flight
+   * at once. Batches are cut to fit, created in waves, and one failed with `token_limit_exceeded`
+   * is queued again without spending an attempt. Default: Gemini 100 concurrent batches.
+   */
+  quotas?: Partial<Record<ProviderName, ModelQuotas>>;
 }
 
 export interface JobOptions {
@@ -336,10 +344,14 @@ export class BatchRouter {
     };
     if (Object.keys(metadata).length > 0) manifest.metadata = metadata;
     if (options.maxCostUsd !== undefined) manifest.maxCostUsd = options.maxCostUsd;
-    plan.chunks.forEach((chunk, index) => {
+    const quotas = this.options.quotas?.[name];
+    const inputTokens = inputTokensFor(name, stored, quotas);
+    for (const chunk of plan.chunks) {
       const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => start + offset));
-      manifest.submissions.push(newRecord(jobId, index, 1, positions, chunk.model));
-    });
+      for (const group of cutToQuota(positions, limitsFor(name, quotas, chunk.model), inputTokens)) {
+        manifest.submissions.push(newRecord(jobId, manifest.submissions.length, 1, group, chunk.model));
+      }
+    }
     await this.store.storage.write(manifest.requestsPath, lines.join(""));
     await this.store.save(manifest);
     return {
@@ -353,6 +365,8 @@ export class BatchRouter {
       lostBatchGracePeriod: this.lostBatchGracePeriod(),
       prices: this.options.prices,
       worstCaseCosts,
+      quotas,
+      inputTokens,
     };
   }
 
@@ -395,6 +409,8 @@ export class BatchRouter {
       lostBatchGracePeriod: this.lostBatchGracePeriod(),
       prices: this.options.prices,
       worstCaseCosts: manifest.maxCostUsd === undefined ? undefined : this.worstCaseCosts(manifest.provider, lines),
+      quotas: this.options.quotas?.[manifest.provider],
+      inputTokens: inputTokensFor(manifest.provider, lines, this.options.quotas?.[manifest.provider]),
     };
   }
 }

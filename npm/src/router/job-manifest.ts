@@ -68,6 +68,8 @@ export interface SubmissionRecord {
   error?: { code: string; message: string };
   /** Once collected: where the results are, what they were, and which requests to send again. */
   results?: { path: string; counts: OutcomeCounts; resubmit: Ranges };
+  /** For a batch queued again after a full queue: how many of its model's batches were then in flight. */
+  queuedBehind?: number;
   /** What the collected results' usage cost (US dollars), for a job with a budget. */
   spentUsd?: number;
   /** Whether the requests to send again were given a follow-up submission (or had no attempt left). */

@@ -12,6 +12,7 @@
  *   and the job can be resumed later.
  */
 import type { PriceTable } from "../estimate.js";
+import type { ModelQuotas } from "./job-quota.js";
 import { AbortError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchProvider, ProviderJobAccess } from "../provider.js";
 import type { BatchStatusData, BatchSummary } from "../types.js";
@@ -35,6 +36,10 @@ export interface JobContext {
   prices?: PriceTable;
   /** Each request's worst-case cost, for a job with a budget. */
   worstCaseCosts?: Float64Array;
+  /** The router's queue quotas for this job's provider, by model. */
+  quotas?: ModelQuotas;
+  /** Each request's estimated input tokens, when a model has a token quota. */
+  inputTokens?: Float64Array;
 }
 
 export function save(context: JobContext): Promise<void> {
