@@ -7,12 +7,14 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { estimateBatch, type BatchEstimate } from "batch-router";
 
+import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { textRequest } from "../support/requests.js";
+import { serve, type RunningServer } from "../support/serve.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const cli = join(root, "npm", "dist", "cli.js");
@@ -70,5 +72,37 @@ describe("batch-router estimate", () => {
     assert.equal((await run(["estimate", requestsFile])).code, 2);
     assert.equal((await run(["estimate", requestsFile, "--provider", "openai", "--max-output-tokens", "many"])).code, 2);
     assert.equal((await run(["estimate", requestsFile, "--provider", "openai", "--prices", join(directory, "missing.json")])).code, 2);
+  });
+
+  describe("submit --max-cost", () => {
+    const KEY = "fake-cli-estimate-0123456789abcdef";
+    let emulator: OpenAIEmulator;
+    let server: RunningServer;
+    let connection: string[];
+    before(async () => {
+      emulator = new OpenAIEmulator({ apiKey: KEY });
+      server = await serve(emulator.fetch);
+      connection = ["--provider", "openai", "--base-url", `${server.url}/v1`, "--api-key", KEY];
+    });
+    after(async () => {
+      await server.close();
+    });
+
+    test("a worst case over the budget is refused with exit 3 and nothing is sent", async () => {
+      const worst = estimateBatch({ provider: "openai", requests }, { prices }).maxCostUsd!;
+      const result = await run(["submit", requestsFile, ...connection, "--prices", pricesFile, "--max-cost", String(worst / 2)]);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(result.stderr, /over --max-cost/);
+      assert.equal(emulator.batches.size, 0);
+      assert.equal((await run(["submit", requestsFile, ...connection, "--max-cost", "1"])).code, 2, "--max-cost needs --prices");
+    });
+
+    test("within the budget it is sent, and the progress shows the spend", async () => {
+      const worst = estimateBatch({ provider: "openai", requests }, { prices }).maxCostUsd!;
+      const result = await run(["submit", requestsFile, ...connection, "--prices", pricesFile, "--max-cost", String(worst * 2), "--wait", "--interval", "0"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(emulator.batches.size, 1);
+      assert.match(result.stderr, new RegExp(`2/2 done.*worst-case spend \\$${worst.toFixed(4)} of \\$${worst.toFixed(4)}`));
+    });
   });
 });
