@@ -89,6 +89,12 @@ export interface JobOptions {
    * (`summary.heldBack`, code `budget_exceeded`).
    */
   maxCostUsd?: number;
+  /**
+   * Prompt caching (Anthropic): send the first request alone, and the rest once its batch has
+   * ended — its response wrote the shared prefix to the cache, which requests running in parallel
+   * cannot read from each other. `summary.cost.cacheHitRate` says how well it worked.
+   */
+  primeCache?: boolean;
   signal?: AbortSignal;
 }
 
@@ -348,6 +354,12 @@ export class BatchRouter {
     const inputTokens = inputTokensFor(name, stored, quotas);
     for (const chunk of plan.chunks) {
       const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => start + offset));
+      if (options.primeCache && manifest.primerKey === undefined && lines.length > 1) {
+        const primer = newRecord(jobId, manifest.submissions.length, 1, positions.splice(0, 1), chunk.model);
+        manifest.primerKey = primer.key;
+        manifest.submissions.push(primer);
+        if (positions.length === 0) continue;
+      }
       for (const group of cutToQuota(positions, limitsFor(name, quotas, chunk.model), inputTokens)) {
         manifest.submissions.push(newRecord(jobId, manifest.submissions.length, 1, group, chunk.model));
       }

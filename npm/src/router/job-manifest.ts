@@ -92,6 +92,8 @@ export interface JobManifest {
   /** Submissions per request at most (the first included). */
   maxAttempts: number;
   planOptions: PlanOptions;
+  /** The submission that primes the prompt cache; the others wait for it to end (`JobOptions.primeCache`). */
+  primerKey?: string;
   /** The job's budget in US dollars (see `JobOptions.maxCostUsd`). */
   maxCostUsd?: number;
   submissions: SubmissionRecord[];

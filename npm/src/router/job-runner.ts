@@ -50,8 +50,13 @@ export async function runJob(context: JobContext, options: WaitOptions): Promise
 
 /** Creates the pending batches that the job's budget admits now; the rest wait or are held back. */
 export async function submitPending(context: JobContext): Promise<void> {
+  const { primerKey } = context.manifest;
+  const primer = primerKey === undefined ? undefined : context.manifest.submissions.find((record) => record.key === primerKey);
+  const primed = primer === undefined || primer.phase === "collected" || primer.phase === "failed";
   for (const record of context.manifest.submissions) {
     if (record.phase !== "pending") continue;
+    // The rest of a primed job waits until the primer's response has written the cache.
+    if (!primed && record !== primer && record.batchId === undefined && !record.createMayHaveHappened) continue;
     // A batch whose create may have happened is resolved first, whatever the budget says.
     const resolving = record.createMayHaveHappened || record.batchId !== undefined;
     // Quota first: a batch waiting for room in its model's queue is not yet a budget question.
