@@ -13,6 +13,7 @@ export {
   estimateRequests as estimateRequestsInCore,
   initSync,
   isQuotaFailure,
+  isQuotaRefusal,
   quotaAdmits,
   quotaLimits,
   splitByTokens,

@@ -10,6 +10,7 @@ import { describe, test } from "node:test";
 
 import { BatchRouter, MemoryStorage, estimateRequests, type BatchRouterOptions, type UnifiedRequest } from "batch-router";
 
+import { GeminiEmulator } from "../emulators/gemini-emulator.js";
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { API_KEY, collect, fastRouterOptions } from "../support/jobs.js";
 import { textRequest } from "../support/requests.js";
@@ -77,5 +78,24 @@ describe("quota-aware waves", () => {
     const results = await collect(router.getJobResults(summary.jobId));
     assert.equal(new Set(results.map((result) => result.customId)).size, 12);
     assert.ok(results.every((result) => result.status === "succeeded"));
+  });
+
+  test("a create refused with 429 RESOURCE_EXHAUSTED waits for a later wave, spending no attempt", async () => {
+    const emulator = new GeminiEmulator({ apiKey: API_KEY, maxConcurrentBatches: 2, readsPerState: 2 });
+    const router = new BatchRouter({
+      providers: { google: { apiKey: API_KEY, baseUrl: "http://emulated.invalid", fetch: emulator.fetch } },
+      storage: new MemoryStorage(),
+      ...fastRouterOptions(),
+      maxAttempts: 1,
+      plan: { maxRequestsPerBatch: 2 },
+    });
+    const geminiRequests = requests(10).map((request) => ({ ...request, model: "gemini-2.5-flash" }));
+    const summary = await router.runJob({ provider: "google", requests: geminiRequests });
+    assert.equal(summary.succeeded, 10);
+    assert.equal(summary.attempts, 1);
+    assert.equal(emulator.batches.size, 5);
+    assert.equal(emulator.mostConcurrentBatches, 2);
+    const refused = emulator.received.filter((request) => request.url.endsWith(":batchGenerateContent")).length - 5;
+    assert.ok(refused > 0, "some creates were refused for the quota");
   });
 });

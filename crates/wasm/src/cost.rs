@@ -1,7 +1,9 @@
 //! The core's cost policy, exposed to JS: token and cost estimates, and the cost of a usage.
 
 use batch_router_core::cost::prices::PriceTable;
-use batch_router_core::cost::quota::{default_quota, is_quota_failure, quota_admits, split_by_tokens, QuotaLimits};
+use batch_router_core::cost::quota::{
+    default_quota, is_quota_failure, is_quota_refusal, quota_admits, split_by_tokens, QuotaLimits,
+};
 use batch_router_core::cost::token_estimate::EstimateOptions;
 use batch_router_core::cost::{cost_of_usage, estimate_batch, estimate_requests};
 use batch_router_core::parse::parse_request_lines;
@@ -114,4 +116,10 @@ pub fn split_by_tokens_js(tokens: Vec<f64>, max_tokens: f64) -> Vec<u32> {
 #[wasm_bindgen(js_name = isQuotaFailure)]
 pub fn is_quota_failure_js(code: &str) -> bool {
     is_quota_failure(code)
+}
+
+/// Whether a refused create call (HTTP status, the provider's error type) means the queue is full.
+#[wasm_bindgen(js_name = isQuotaRefusal)]
+pub fn is_quota_refusal_js(http_status: u16, code: &str) -> bool {
+    is_quota_refusal(http_status, code)
 }

@@ -5,7 +5,8 @@
  * failed because its queue was full (`token_limit_exceeded`) is queued again for a later wave
  * without spending an attempt of its requests. The rules are the core's (`quota.rs`).
  */
-import { estimateRequestsInCore, isQuotaFailure, quotaAdmits, quotaLimits, splitByTokens, type QuotaLimits } from "../wasm.js";
+import { ProviderError } from "../errors.js";
+import { estimateRequestsInCore, isQuotaFailure, isQuotaRefusal, quotaAdmits, quotaLimits, splitByTokens, type QuotaLimits } from "../wasm.js";
 import type { BatchStatusData, ProviderName } from "../types.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import type { JobContext } from "./job-submission.js";
@@ -70,4 +71,17 @@ export function admitUnderQuota(context: JobContext, record: SubmissionRecord): 
 /** Whether a failed batch's status says its model's queue was full. */
 export function failedForQuota(status: BatchStatusData): boolean {
   return status.status === "failed" && (status.errors ?? []).some((error) => error.code !== undefined && isQuotaFailure(error.code));
+}
+
+/**
+ * Whether a create call refused for a full queue should wait for a later wave: the provider said
+ * so (429 `RESOURCE_EXHAUSTED`) and a batch of the job's model is in flight, whose end makes room.
+ * Then it is left pending, its upload kept, no attempt spent.
+ */
+export function waitsForLaterWave(context: JobContext, record: SubmissionRecord, error: unknown): boolean {
+  if (!(error instanceof ProviderError) || !isQuotaRefusal(error.status, error.errorType ?? "")) return false;
+  const inFlight = inFlightOf(context, record.model).batches;
+  if (inFlight === 0) return false;
+  record.queuedBehind = inFlight;
+  return true;
 }

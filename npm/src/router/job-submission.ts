@@ -12,7 +12,7 @@
  *   and the job can be resumed later.
  */
 import type { PriceTable } from "../estimate.js";
-import type { ModelQuotas } from "./job-quota.js";
+import { waitsForLaterWave, type ModelQuotas } from "./job-quota.js";
 import { AbortError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchProvider, ProviderJobAccess } from "../provider.js";
 import type { BatchStatusData, BatchSummary } from "../types.js";
@@ -168,6 +168,10 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
         if (creates && !mayHaveHappened(error)) {
           record.createMayHaveHappened = false;
           await save(context);
+        }
+        if (creates && !record.createMayHaveHappened && waitsForLaterWave(context, record, error)) {
+          await save(context);
+          return;
         }
         const delay = nextDelay(context.retry, retries, error, startedAt);
         if (delay === undefined) {

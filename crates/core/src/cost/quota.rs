@@ -75,6 +75,13 @@ pub fn is_quota_failure(code: &str) -> bool {
     code == "token_limit_exceeded"
 }
 
+/// Whether a refused create call says the queue is full (Gemini: 429 `RESOURCE_EXHAUSTED`, §4.2),
+/// so the batch waits for a later wave instead of spending retries. OpenAI's 429
+/// `insufficient_quota` is about billing: waiting does not help, so it is not one.
+pub fn is_quota_refusal(http_status: u16, code: &str) -> bool {
+    http_status == 429 && code == "RESOURCE_EXHAUSTED"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +108,8 @@ mod tests {
         assert_eq!(default_quota(Provider::OpenAI), QuotaLimits::default());
         assert!(is_quota_failure("token_limit_exceeded"));
         assert!(!is_quota_failure("invalid_request"));
+        assert!(is_quota_refusal(429, "RESOURCE_EXHAUSTED"));
+        assert!(!is_quota_refusal(429, "insufficient_quota"));
+        assert!(!is_quota_refusal(400, "RESOURCE_EXHAUSTED"));
     }
 }
