@@ -212,8 +212,10 @@ export class BatchRouter {
   }
 
   /**
-   * Plans a job, saves its manifest, and creates every provider batch; resolves to the job id. An
-   * error after the manifest is saved is a `JobInterruptedError` naming the job to resume.
+   * Plans a job, saves its manifest, and creates every provider batch that its quotas, budget and
+   * cache priming allow now (the rest are created by `resumeJob` or `waitForCompletion` as earlier
+   * batches end); resolves to the job id. An error after the manifest is saved is a
+   * `JobInterruptedError` naming the job to resume.
    */
   async submitJob(batch: UnifiedBatchMetadata, options: JobOptions = {}): Promise<string> {
     const context = await this.createJob(batch, options);
