@@ -1,6 +1,7 @@
 /** The public API, shared by every entry point. */
 export { BatchStatusResponse } from "./batch-status.js";
 export { dryRun, type DryRunOptions, type DryRunResult } from "./dry-run.js";
+export { estimateBatch, estimateRequests, type CostOptions, type CostReport, type ModelCost, type PriceTable } from "./estimate.js";
 export {
   AbortError,
   BatchNotCompleteError,
@@ -41,5 +42,7 @@ export type { BatchProgress, ProgressEvent, WaitOptions } from "./router/wait.js
 export { MemoryStorage, NoStorage, type BatchStorage } from "./storage.js";
 export { TransparencyFiles, type BatchMeta } from "./transparency.js";
 export type * from "./types.js";
+export type { BatchEstimate, EstimateOptions, ModelEstimate, ModelPrice, QuotaLimits, RequestEstimate } from "./wasm.js";
+export type { ModelQuotas } from "./router/job-quota.js";
 export type { ChunkLimits, JobPlan, PlannedChunk, PlanOptions, RetryPolicy, SubmissionCheckpoint, Watermark } from "./wasm.js";
 export { coreVersion } from "./wasm.js";

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import "./index.js";
 import { commandHelp, runBatchCommand } from "./cli/batch-commands.js";
 import { convert, convertHelp, describeConversion } from "./cli/convert-command.js";
+import { describeEstimate, estimateFile, estimateHelp } from "./cli/estimate-command.js";
 import { ExitCode } from "./cli/exit-codes.js";
 import { UsageError, describeError, errorAsJson, exitCodeOf } from "./cli/output.js";
 import { runSidecar } from "./cli/sidecar-command.js";
@@ -16,6 +17,7 @@ const mainHelp = `Usage: batch-router <command> [options]
 
 Commands:
   convert FILE --provider P   validate and convert unified JSONL (dry run, no account needed)
+  estimate FILE --provider P  input and output tokens and a cost range (sends nothing)
   submit FILE --provider P    validate and submit a batch; prints its id
   status ID                   the batch's status and request counts
   wait ID                     poll until the batch ends, with progress
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "convert":
         return await runConvert(rest, json);
+      case "estimate":
+        return await runEstimate(rest, json);
       case "submit":
       case "status":
       case "wait":
@@ -105,6 +109,42 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
   } else {
     for (const result of results) process.stdout.write(describeConversion(result, dir).join("\n") + "\n");
   }
+  return ExitCode.ok;
+}
+
+async function runEstimate(args: string[], json: boolean): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        provider: { type: "string" },
+        model: { type: "string" },
+        prices: { type: "string" },
+        "max-output-tokens": { type: "string" },
+        "media-tokens": { type: "string" },
+        help: { type: "boolean" },
+        json: { type: "boolean" },
+      },
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(estimateHelp);
+    return ExitCode.ok;
+  }
+  const file = positionals[0];
+  if (!file) throw new UsageError("estimate needs a FILE of unified requests");
+  if (values.provider === undefined) throw new UsageError("estimate needs --provider");
+  const estimates = await estimateFile({
+    file,
+    provider: values.provider,
+    model: values.model,
+    pricesFile: values.prices,
+    maxOutputTokens: values["max-output-tokens"],
+    mediaTokens: values["media-tokens"],
+  });
+  if (json) process.stdout.write(JSON.stringify({ ok: true, estimates }) + "\n");
+  else for (const estimate of estimates) process.stdout.write(describeEstimate(estimate).join("\n") + "\n");
   return ExitCode.ok;
 }
 

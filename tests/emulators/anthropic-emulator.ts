@@ -26,6 +26,13 @@ export interface AnthropicEmulatorOptions {
    * 10,000, reference §2.5).
    */
   maxRequests?: number;
+  /**
+   * A prompt cache: a succeeded request's system prompt is read from the cache (usage
+   * `cache_read_input_tokens`) when a batch that ended earlier wrote it, and written otherwise
+   * (`cache_creation_input_tokens`); requests of one batch do not read each other's writes
+   * (unified-features §4.2).
+   */
+  promptCache?: boolean;
 }
 
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -260,6 +267,21 @@ export class AnthropicEmulator {
     this.finish(record);
   }
 
+  private readonly cachedPrefixes = new Set<string>();
+
+  private applyCache(request: BatchRequestLine, outcome: Outcome, written: Set<string>): void {
+    const system = request.params.system;
+    const message = (outcome.result as { message?: { usage: Record<string, unknown> } }).message;
+    if (system === undefined || message === undefined) return;
+    const prefix = JSON.stringify(system);
+    const prefixTokens = prefix.split(/\s+/).length;
+    if (this.cachedPrefixes.has(prefix)) message.usage.cache_read_input_tokens = prefixTokens;
+    else {
+      message.usage.cache_creation_input_tokens = prefixTokens;
+      written.add(prefix);
+    }
+  }
+
   /** Ends the batch: every request gets its outcome; after a cancel only the first half ran. */
   private finish(record: BatchRecord): void {
     const object = record.object;
@@ -267,12 +289,15 @@ export class AnthropicEmulator {
     const ran = canceled ? Math.floor(record.requests.length / 2) : record.requests.length;
     const counts = { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
     const lines: string[] = [];
+    const written = new Set<string>();
     record.requests.forEach((request, index) => {
       this.counter += 1;
       const outcome: Outcome = index < ran ? outcomeOf(request, this.counter) : canceledOutcome();
+      if (this.options.promptCache) this.applyCache(request, outcome, written);
       counts[outcome.type] += 1;
       lines.push(JSON.stringify({ custom_id: request.customId, result: outcome.result }));
     });
+    for (const prefix of written) this.cachedPrefixes.add(prefix);
     record.resultLines = lines.reverse();
     object.request_counts = counts;
     object.processing_status = "ended";

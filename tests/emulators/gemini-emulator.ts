@@ -46,6 +46,8 @@ export interface GeminiEmulatorOptions {
   chunkSize?: number;
   /** Leave `metadata.batchStats` out of every operation. */
   omitBatchStats?: boolean;
+  /** Concurrent batch jobs allowed: a create beyond answers 429 `RESOURCE_EXHAUSTED` (reference §4.2). */
+  maxConcurrentBatches?: number;
 }
 
 export interface ReceivedRequest {
@@ -216,7 +218,15 @@ export class GeminiEmulator {
     for (const problem of problems) this.violations.push(`${where}: ${problem}`);
   }
 
+  /** The most batches that were running (not ended) at once. */
+  mostConcurrentBatches = 0;
+
   private create(model: string, body: Uint8Array): Response {
+    const running = [...this.batches.values()].filter((record) => !TERMINAL.has(record.state)).length;
+    if (this.options.maxConcurrentBatches !== undefined && running >= this.options.maxConcurrentBatches) {
+      return failure(429, "You exceeded your current quota, please check your plan and billing details.");
+    }
+    this.mostConcurrentBatches = Math.max(this.mostConcurrentBatches, running + 1);
     const limit = this.options.inlineLimitBytes ?? 20_000_000;
     let parsed: JsonObject | undefined;
     try {

@@ -26,6 +26,13 @@ export interface OpenAIEmulatorOptions {
   endWith?: (batch: { id: string; metadata: unknown; requestCount: number }) => "completed" | "expired";
   /** The emulator's clock at start, in Unix seconds (default 1,760,000,000); it ticks per event. */
   startClock?: number;
+  /**
+   * OpenAI's enqueued-token quota per model: a batch that would take the input tokens of the
+   * model's unfinished batches over it fails after its create call, with `token_limit_exceeded`.
+   */
+  enqueuedTokenLimit?: number;
+  /** Input tokens of one line's body, for the quota (default: its messages' text length). */
+  countTokens?: (body: Record<string, unknown>) => number;
 }
 
 interface StoredFile {
@@ -40,6 +47,8 @@ interface BatchRecord {
   object: Record<string, unknown> & { id: string; status: string };
   lines: { customId: string; body: Record<string, unknown> }[];
   reads: number;
+  /** Input tokens counted against the quota while the batch has not ended. */
+  tokens: number;
 }
 
 interface Fault {
@@ -58,6 +67,12 @@ export interface ReceivedRequest {
 }
 
 const FLOW = ["validating", "in_progress", "finalizing", "completed"];
+const UNFINISHED = ["validating", "in_progress", "finalizing", "cancelling"];
+
+function messageLength(body: Record<string, unknown>): number {
+  const messages = (body.messages ?? []) as { content?: unknown }[];
+  return messages.reduce((sum, message) => sum + (typeof message.content === "string" ? message.content.length : JSON.stringify(message.content ?? "").length), 0);
+}
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -73,6 +88,8 @@ function openAIError(status: number, message: string, type: string, code: string
 export class OpenAIEmulator {
   readonly files = new Map<string, StoredFile>();
   readonly batches = new Map<string, BatchRecord>();
+  /** The most input tokens one model had enqueued at once (batches accepted and not ended). */
+  mostEnqueuedTokens = 0;
   readonly received: ReceivedRequest[] = [];
   private readonly faults: Fault[] = [];
   /** How many times each custom id has been run (for `FLAKY_500`). */
@@ -221,7 +238,23 @@ export class OpenAIEmulator {
       request_counts: { total: 0, completed: 0, failed: 0 },
       metadata: body.metadata ?? null,
     };
-    const record: BatchRecord = { object, lines, reads: 0 };
+    const tokens = lines.reduce((sum, line) => sum + (this.options.countTokens ?? messageLength)(line.body), 0);
+    const record: BatchRecord = { object, lines, reads: 0, tokens };
+    const limit = this.options.enqueuedTokenLimit;
+    const model = String(lines[0]?.body.model);
+    const enqueued = [...this.batches.values()]
+      .filter((other) => UNFINISHED.includes(other.object.status) && String(other.lines[0]?.body.model) === model)
+      .reduce((sum, other) => sum + other.tokens, 0);
+    if (errors.length === 0 && limit !== undefined && enqueued + tokens > limit) {
+      errors.push({
+        code: "token_limit_exceeded",
+        message: `Enqueued token limit reached for ${model} in organization org-emulated. Limit: ${limit} enqueued tokens. Please try again once some in_progress batches have been completed.`,
+        param: null,
+        line: null,
+      });
+    } else if (errors.length === 0) {
+      this.mostEnqueuedTokens = Math.max(this.mostEnqueuedTokens, enqueued + tokens);
+    }
     if (errors.length > 0) {
       object.status = "failed";
       object.failed_at = this.clock++;
@@ -236,7 +269,7 @@ export class OpenAIEmulator {
   /** Validates the uploaded file the way OpenAI reports problems: one error per bad line. */
   private readLines(content: string, endpoint: string) {
     const lines: BatchRecord["lines"] = [];
-    const errors: { code: string; message: string; param: string | null; line: number }[] = [];
+    const errors: { code: string; message: string; param: string | null; line: number | null }[] = [];
     const seen = new Set<string>();
     const models = new Set<string>();
     content.split("\n").forEach((text, index) => {

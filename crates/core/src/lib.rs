@@ -7,6 +7,7 @@
 //! canned response) hands the [`http::HttpResponse`] back to the provider module.
 
 pub mod conversation_rules;
+pub mod cost;
 pub mod error;
 pub mod http;
 pub mod job_tag;

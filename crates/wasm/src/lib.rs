@@ -5,6 +5,7 @@
 
 mod abortable;
 mod client;
+mod cost;
 mod error;
 mod fetch;
 mod jobs;

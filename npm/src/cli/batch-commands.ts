@@ -5,7 +5,9 @@ import { parseArgs } from "node:util";
 
 import { BatchStatusResponse } from "../batch-status.js";
 import { dryRun } from "../dry-run.js";
-import { BatchRouterError } from "../errors.js";
+import { BatchRouterError, ValidationError } from "../errors.js";
+import { estimateJsonl } from "../estimate.js";
+import { readPrices } from "./estimate-command.js";
 import type { UnifiedRequest } from "../types.js";
 import { readUnifiedFile, requestLinesOf } from "./convert-command.js";
 import { ExitCode } from "./exit-codes.js";
@@ -20,12 +22,17 @@ const CONNECTION_HELP = `  --provider P         openai, anthropic, google (gemin
   --json               print one JSON document`;
 
 export const commandHelp: Record<string, string> = {
-  submit: `Usage: batch-router submit FILE --provider P [--model M] [--metadata KEY=VALUE]... [--wait]
+  submit: `Usage: batch-router submit FILE --provider P [--model M] [--metadata KEY=VALUE]... [--max-cost USD --prices FILE] [--wait]
 
 Validates the unified requests in FILE (JSONL) and submits them as one batch; prints the batch id.
   --model M            use model M for every request
   --metadata K=V       batch metadata (repeatable)
   --drop-unsupported   leave out settings the provider cannot express, with a warning
+  --max-cost USD       refuse (exit 3, nothing sent) when the batch's worst case (estimated input
+                       plus every maxTokens, at batch rates) is over USD; needs --prices
+  --prices FILE        model prices (see "batch-router estimate --help"); with --wait the progress
+                       shows the most spent so far (the worst case of the requests done)
+  --max-output-tokens N  the output bound of requests without maxTokens (for --max-cost)
   --wait               wait for the batch to end, showing progress
 ${CONNECTION_HELP}
 `,
@@ -85,8 +92,31 @@ function print(json: boolean, value: Record<string, unknown>, text: string): voi
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-async function waitFor(provider: ReturnType<typeof createProvider>, batchId: string, intervalSeconds: number, timeoutSeconds: number | undefined, json: boolean) {
-  const reporter = json ? undefined : new ProgressReporter(process.stderr, process.stderr.isTTY === true);
+/**
+ * `--max-cost`: the batch's worst case must be within it, or nothing is sent (a validation error,
+ * exit 3). Returns the worst case when prices are given, for the progress display.
+ */
+async function checkMaxCost(provider: string, unified: string, values: { "max-cost"?: string; prices?: string; "max-output-tokens"?: string }): Promise<{ worstCaseUsd: number } | undefined> {
+  if (values["max-cost"] === undefined && values.prices === undefined) return undefined;
+  const maxCost = values["max-cost"] === undefined ? undefined : Number(values["max-cost"]);
+  if (maxCost !== undefined && !(maxCost >= 0)) throw new UsageError(`--max-cost must be a number of US dollars, not "${values["max-cost"]}"`);
+  if (values.prices === undefined) throw new UsageError("--max-cost needs --prices FILE");
+  const bound = values["max-output-tokens"] === undefined ? undefined : Number(values["max-output-tokens"]);
+  if (bound !== undefined && !Number.isInteger(bound)) throw new UsageError(`--max-output-tokens must be a whole number`);
+  const estimate = estimateJsonl(provider, unified, { prices: await readPrices(values.prices), defaultMaxOutputTokens: bound }, true);
+  if (estimate.maxCostUsd === undefined) {
+    if (maxCost === undefined) return undefined;
+    const why = estimate.unpricedModels.length > 0 ? `no price for ${estimate.unpricedModels.join(", ")}` : `${estimate.unboundedRequests} requests have no maxTokens (give --max-output-tokens)`;
+    throw new ValidationError(`maxCost: the batch's worst case cannot be bounded: ${why}`, { field: "maxCost" });
+  }
+  if (maxCost !== undefined && estimate.maxCostUsd > maxCost) {
+    throw new ValidationError(`maxCost: the batch may cost up to $${estimate.maxCostUsd.toFixed(6)} (input about $${estimate.minCostUsd!.toFixed(6)}), over --max-cost $${maxCost}; nothing was sent`, { field: "maxCost" });
+  }
+  return { worstCaseUsd: estimate.maxCostUsd };
+}
+
+async function waitFor(provider: ReturnType<typeof createProvider>, batchId: string, intervalSeconds: number, timeoutSeconds: number | undefined, json: boolean, worstCaseUsd?: number) {
+  const reporter = json ? undefined : new ProgressReporter(process.stderr, process.stderr.isTTY === true, worstCaseUsd);
   const deadline = timeoutSeconds === undefined ? Infinity : Date.now() + timeoutSeconds * 1000;
   let interval = intervalSeconds * 1000;
   for (;;) {
@@ -120,6 +150,9 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
         timeout: { type: "string" },
         out: { type: "string" },
         limit: { type: "string" },
+        "max-cost": { type: "string" },
+        prices: { type: "string" },
+        "max-output-tokens": { type: "string" },
       },
     }),
   );
@@ -162,13 +195,14 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
     // (exit 3), as the same file gets from `convert`; nothing is sent when any request is invalid.
     await dryRun(name, unified, { name: "submit", dropUnsupported: values["drop-unsupported"] === true, metadata: batchMetadata });
     const requests = requestLinesOf(unified).map(({ text }) => JSON.parse(text) as UnifiedRequest);
+    const budget = await checkMaxCost(name, unified, values);
     const batchId = await provider.sendBatch({ provider: name, requests, metadata: batchMetadata });
     if (!values.wait) {
       print(json, { batchId, provider: name, requests: requests.length }, batchId);
       return ExitCode.ok;
     }
     if (!json) process.stdout.write(batchId + "\n");
-    const { status, timedOut } = await waitFor(provider, batchId, interval, timeout, json);
+    const { status, timedOut } = await waitFor(provider, batchId, interval, timeout, json, budget?.worstCaseUsd);
     if (json) print(json, { batchId, status: statusJson(status), timedOut }, "");
     return timedOut ? ExitCode.notComplete : ExitCode.ok;
   }

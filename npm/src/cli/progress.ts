@@ -27,7 +27,18 @@ export class ProgressReporter {
   constructor(
     private readonly stream: NodeJS.WriteStream,
     private readonly terminal: boolean,
+    /** The batch's worst-case cost, when known: the progress shows the most spent so far. */
+    private readonly worstCaseUsd?: number,
   ) {}
+
+  /**
+   * Usage arrives with the results only, so during a batch the spend shown is the worst case of the
+   * requests done, pro rata (the exact cost is in the job summary once results are read).
+   */
+  private spend(done: number, total: number): string {
+    if (this.worstCaseUsd === undefined || total === 0) return "";
+    return `, worst-case spend $${((this.worstCaseUsd * done) / total).toFixed(4)} of $${this.worstCaseUsd.toFixed(4)}`;
+  }
 
   update(status: BatchStatusResponse): void {
     const counts = status.requestCounts;
@@ -37,12 +48,12 @@ export class ProgressReporter {
       const fraction = counts.total > 0 ? Math.min(done / counts.total, 1) : 0;
       const filled = Math.round(fraction * BAR_WIDTH);
       const bar = "█".repeat(filled) + "░".repeat(BAR_WIDTH - filled);
-      const line = `${status.rawStatus.padEnd(12)} [${bar}] ${done}/${counts.total} ${describeCounts(status)} ${elapsed}`;
+      const line = `${status.rawStatus.padEnd(12)} [${bar}] ${done}/${counts.total} ${describeCounts(status)}${this.spend(done, counts.total)} ${elapsed}`;
       this.stream.write(`\r\x1b[2K${line}`);
       this.lastLine = line;
       return;
     }
-    const line = `${status.status} (${status.rawStatus}): ${done}/${counts.total} done; ${describeCounts(status)}`;
+    const line = `${status.status} (${status.rawStatus}): ${done}/${counts.total} done; ${describeCounts(status)}${this.spend(done, counts.total)}`;
     if (line !== this.lastLine) this.stream.write(`[${elapsed}] ${line}\n`);
     this.lastLine = line;
   }

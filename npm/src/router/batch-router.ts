@@ -12,11 +12,14 @@ import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, Pre
 import { currentRuntime } from "../runtime.js";
 import type { BatchStorage } from "../storage.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
-import { planJobInCore, taggedMetadata, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
+import { estimateBatch, estimateJsonl, type CostOptions, type PriceTable } from "../estimate.js";
+import { checkBudget, worstCaseCosts } from "./job-budget.js";
+import { cutToQuota, inputTokensFor, limitsFor, type ModelQuotas } from "./job-quota.js";
+import { planJobInCore, taggedMetadata, type BatchEstimate, type EstimateOptions, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
 import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, type JobManifest } from "./job-manifest.js";
 import { mergedResults, summarize, type JobSummary } from "./job-results.js";
-import { newRecord, runJob } from "./job-runner.js";
-import { submitRecord, type JobContext } from "./job-submission.js";
+import { newRecord, runJob, submitPending } from "./job-runner.js";
+import type { JobContext } from "./job-submission.js";
 import { createProvider, providerName } from "./providers-by-name.js";
 import type { RetrySettings } from "./retrying.js";
 import { waitForBatch, type WaitOptions } from "./wait.js";
@@ -54,6 +57,21 @@ export interface BatchRouterOptions {
   /** Defaults for waiting: first poll interval and the longest (ms). */
   pollInterval?: number;
   maxPollInterval?: number;
+  /**
+   * Model prices (US dollars per million tokens, the provider's published prices; the batch
+   * discount is applied) for `estimate` and each job summary's `cost`. The built-in table holds
+   * each provider's batch discount and cache multipliers, not model prices.
+   */
+  prices?: PriceTable;
+  /** How requests are estimated: tokens per image, the output bound of requests without `maxTokens`. */
+  estimate?: EstimateOptions;
+  /**
+   * Queue quotas per provider and model (`"*"`: every model without its own entry): estimated
+   * input tokens (`maxEnqueuedTokens`) and batches (`maxConcurrentBatches`) a job keeps in flight
+   * at once. Batches are cut to fit, created in waves, and one failed with `token_limit_exceeded`
+   * is queued again without spending an attempt. Default: Gemini 100 concurrent batches.
+   */
+  quotas?: Partial<Record<ProviderName, ModelQuotas>>;
 }
 
 export interface JobOptions {
@@ -63,6 +81,20 @@ export interface JobOptions {
   metadata?: Record<string, string>;
   maxAttempts?: number;
   plan?: PlanOptions;
+  /**
+   * The most the job may cost, in US dollars at batch rates (needs `prices`, and an output bound
+   * for every request). A job whose input alone is estimated over it is refused before anything is
+   * sent; once running, no batch is created while spent + the worst case of the batches in flight
+   * and of the next would pass it, and requests that cannot fit are held back
+   * (`summary.heldBack`, code `budget_exceeded`).
+   */
+  maxCostUsd?: number;
+  /**
+   * Prompt caching (Anthropic): send the first request alone, and the rest once its batch has
+   * ended — its response wrote the shared prefix to the cache, which requests running in parallel
+   * cannot read from each other. `summary.cost.cacheHitRate` says how well it worked.
+   */
+  primeCache?: boolean;
   signal?: AbortSignal;
 }
 
@@ -154,6 +186,14 @@ export class BatchRouter {
 
   // Jobs.
 
+  /**
+   * A batch's tokens and cost range (input alone; input plus every request's output bound), with
+   * the router's prices unless `options.prices` is given. Sends nothing.
+   */
+  estimate(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
+    return estimateBatch({ ...batch, provider: providerName(batch.provider) }, { ...this.options.estimate, ...options, prices: options.prices ?? this.options.prices });
+  }
+
   /** How a batch would be split into provider batches. Validates every request; sends nothing. */
   plan(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): JobPlan {
     const name = providerName(batch.provider);
@@ -172,16 +212,16 @@ export class BatchRouter {
   }
 
   /**
-   * Plans a job, saves its manifest, and creates every provider batch; resolves to the job id. An
-   * error after the manifest is saved is a `JobInterruptedError` naming the job to resume.
+   * Plans a job, saves its manifest, and creates every provider batch that its quotas, budget and
+   * cache priming allow now (the rest are created by `resumeJob` or `waitForCompletion` as earlier
+   * batches end); resolves to the job id. An error after the manifest is saved is a
+   * `JobInterruptedError` naming the job to resume.
    */
   async submitJob(batch: UnifiedBatchMetadata, options: JobOptions = {}): Promise<string> {
     const context = await this.createJob(batch, options);
     const id = context.manifest.jobId;
     try {
-      for (const record of context.manifest.submissions) {
-        if (record.phase === "pending") await submitRecord(context, record);
-      }
+      await submitPending(context);
     } catch (error) {
       throw new JobInterruptedError(id, toBatchRouterError(error));
     }
@@ -236,7 +276,7 @@ export class BatchRouter {
   /** What the job came to so far: counts, and why each request without success has none. */
   async getJobSummary(jobId: string): Promise<JobSummary> {
     const manifest = await this.loadJob(jobId);
-    return summarize(manifest, this.store, customIdsOf(await this.store.readRequests(manifest)));
+    return summarize(manifest, this.store, customIdsOf(await this.store.readRequests(manifest)), this.options.prices);
   }
 
   private async isJob(id: string): Promise<boolean> {
@@ -252,6 +292,14 @@ export class BatchRouter {
     const manifest = await this.store.load(jobId);
     if (!manifest) throw new ValidationError(`jobId: there is no job ${jobId} in this storage`, { field: "jobId" });
     return manifest;
+  }
+
+  private worstCaseCosts(provider: ProviderName, lines: string[]): Float64Array {
+    try {
+      return worstCaseCosts(provider, lines, this.options.prices, this.options.estimate ?? {});
+    } catch (error) {
+      throw toBatchRouterError(error);
+    }
   }
 
   private retrySettings(signal?: AbortSignal): RetrySettings {
@@ -281,6 +329,13 @@ export class BatchRouter {
     const lines = jsonLines(batch.requests);
     const metadata = { ...batch.metadata, ...options.metadata };
     const plan = this.planFor(name, lines.join(""), metadata, jobId, options);
+    const stored = lines.map((line) => line.slice(0, -1));
+    let worstCaseCosts: Float64Array | undefined;
+    if (options.maxCostUsd !== undefined) {
+      worstCaseCosts = this.worstCaseCosts(name, stored);
+      const estimate = estimateJsonl(name, lines.join(""), { ...this.options.estimate, prices: this.options.prices }, false);
+      checkBudget(options.maxCostUsd, worstCaseCosts, estimate.minCostUsd ?? 0);
+    }
     const now = new Date().toISOString();
     const manifest: JobManifest = {
       version: MANIFEST_VERSION,
@@ -296,13 +351,23 @@ export class BatchRouter {
       submissions: [],
     };
     if (Object.keys(metadata).length > 0) manifest.metadata = metadata;
-    plan.chunks.forEach((chunk, index) => {
+    if (options.maxCostUsd !== undefined) manifest.maxCostUsd = options.maxCostUsd;
+    const quotas = this.options.quotas?.[name];
+    const inputTokens = inputTokensFor(name, stored, quotas);
+    for (const chunk of plan.chunks) {
       const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => start + offset));
-      manifest.submissions.push(newRecord(jobId, index, 1, positions, chunk.model));
-    });
+      if (options.primeCache && manifest.primerKey === undefined && lines.length > 1) {
+        const primer = newRecord(jobId, manifest.submissions.length, 1, positions.splice(0, 1), chunk.model);
+        manifest.primerKey = primer.key;
+        manifest.submissions.push(primer);
+        if (positions.length === 0) continue;
+      }
+      for (const group of cutToQuota(positions, limitsFor(name, quotas, chunk.model), inputTokens)) {
+        manifest.submissions.push(newRecord(jobId, manifest.submissions.length, 1, group, chunk.model));
+      }
+    }
     await this.store.storage.write(manifest.requestsPath, lines.join(""));
     await this.store.save(manifest);
-    const stored = lines.map((line) => line.slice(0, -1));
     return {
       manifest,
       store: this.store,
@@ -312,6 +377,10 @@ export class BatchRouter {
       lines: stored,
       customIds: customIdsOf(stored),
       lostBatchGracePeriod: this.lostBatchGracePeriod(),
+      prices: this.options.prices,
+      worstCaseCosts,
+      quotas,
+      inputTokens,
     };
   }
 
@@ -329,7 +398,7 @@ export class BatchRouter {
         const context = created ?? (await this.contextOf(manifest));
         context.retry = this.retrySettings(options.signal);
         await runJob(context, this.waitOptions(options));
-        return await summarize(context.manifest, this.store, context.customIds);
+        return await summarize(context.manifest, this.store, context.customIds, this.options.prices);
       } catch (error) {
         throw error instanceof JobInterruptedError ? error : new JobInterruptedError(jobId, toBatchRouterError(error));
       }
@@ -352,6 +421,10 @@ export class BatchRouter {
       lines,
       customIds: customIdsOf(lines),
       lostBatchGracePeriod: this.lostBatchGracePeriod(),
+      prices: this.options.prices,
+      worstCaseCosts: manifest.maxCostUsd === undefined ? undefined : this.worstCaseCosts(manifest.provider, lines),
+      quotas: this.options.quotas?.[manifest.provider],
+      inputTokens: inputTokensFor(manifest.provider, lines, this.options.quotas?.[manifest.provider]),
     };
   }
 }

@@ -68,6 +68,10 @@ export interface SubmissionRecord {
   error?: { code: string; message: string };
   /** Once collected: where the results are, what they were, and which requests to send again. */
   results?: { path: string; counts: OutcomeCounts; resubmit: Ranges };
+  /** For a batch queued again after a full queue: how many of its model's batches were then in flight. */
+  queuedBehind?: number;
+  /** What the collected results' usage cost (US dollars), for a job with a budget. */
+  spentUsd?: number;
   /** Whether the requests to send again were given a follow-up submission (or had no attempt left). */
   followedUp?: boolean;
   warnings?: string[];
@@ -88,6 +92,10 @@ export interface JobManifest {
   /** Submissions per request at most (the first included). */
   maxAttempts: number;
   planOptions: PlanOptions;
+  /** The submission that primes the prompt cache; the others wait for it to end (`JobOptions.primeCache`). */
+  primerKey?: string;
+  /** The job's budget in US dollars (see `JobOptions.maxCostUsd`). */
+  maxCostUsd?: number;
   submissions: SubmissionRecord[];
 }
 

@@ -8,6 +8,7 @@
  * why (the batch failed, expired, was cancelled, or the result is missing). Lines for ids the batch
  * did not hold, repeated lines and unreadable lines are ignored (and counted).
  */
+import { CostTally, type CostReport, type PriceTable } from "../estimate.js";
 import type { ProviderName, ResultStatus, UnifiedResult } from "../types.js";
 import { expandRanges, toRanges, type JobManifest, type JobStore, type OutcomeCounts, type Ranges, type SubmissionRecord } from "./job-manifest.js";
 
@@ -41,7 +42,9 @@ export function missingResult(customId: string, record: SubmissionRecord): Unifi
 /** The result of a request whose batch could not be created. */
 export function failedSubmissionResult(customId: string, record: SubmissionRecord): UnifiedResult {
   const reason = record.error ? `${record.error.message}` : "the batch could not be created";
-  return made(customId, "errored", "submission_failed", reason, false);
+  // A request held back by the job's budget was never sent: said so, not as a failed submission.
+  const code = record.error?.code === "budget_exceeded" ? "budget_exceeded" : "submission_failed";
+  return made(customId, "errored", code, reason, false);
 }
 
 /** Sorts one batch's result lines as they stream in (see the module documentation). */
@@ -51,6 +54,8 @@ export class ResultCollector {
   readonly counts: OutcomeCounts = { succeeded: 0, errored: 0, expired: 0, cancelled: 0, missing: 0, ignored: 0 };
   /** Lines with a custom id the provider could not give back (unreadable lines). */
   unreadable = 0;
+  /** What the accepted results' usage cost, priced by the job. */
+  costUsd = 0;
 
   /** Requests of the batch with a result so far. */
   get received(): number {
@@ -161,9 +166,16 @@ export interface JobSummary {
   reasons: Record<string, number>;
   /** Every request without a success, with the reason. */
   unsuccessful: UnsuccessfulRequest[];
+  /** Custom ids of the requests the job's budget held back (never sent; `budget_exceeded`). */
+  heldBack: string[];
+  /**
+   * What the results' usage says was spent, priced with the router's `prices` (per model, at batch
+   * rates), and the share of input tokens read from a prompt cache.
+   */
+  cost: CostReport;
 }
 
-export async function summarize(manifest: JobManifest, store: JobStore, customIds: string[]): Promise<JobSummary> {
+export async function summarize(manifest: JobManifest, store: JobStore, customIds: string[], prices?: PriceTable): Promise<JobSummary> {
   const attemptsOf = new Uint16Array(manifest.requestCount);
   for (const record of manifest.submissions) for (const position of expandRanges(record.requestRanges)) attemptsOf[position]!++;
   const positionOf = new Map(customIds.map((customId, position) => [customId, position]));
@@ -180,12 +192,17 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     attempts: Math.max(0, ...manifest.submissions.map((record) => record.attempt)),
     reasons: {},
     unsuccessful: [],
+    heldBack: [],
+    cost: { costUsd: 0, unpricedModels: [], models: [], cacheHitRate: 0 },
   };
+  const tally = new CostTally(manifest.provider, prices);
   for await (const result of mergedResults(manifest, store, customIds)) {
     summary[result.status]++;
+    if (result.response?.usage !== undefined) tally.add(result.response.model ?? "unknown", result.response.usage);
     if (result.status === "succeeded") continue;
     const code = result.error?.code ?? result.status;
     summary.reasons[code] = (summary.reasons[code] ?? 0) + 1;
+    if (code === "budget_exceeded") summary.heldBack.push(result.customId);
     summary.unsuccessful.push({
       customId: result.customId,
       status: result.status,
@@ -194,5 +211,6 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
       attempts: attemptsOf[positionOf.get(result.customId) ?? 0] ?? 0,
     });
   }
+  summary.cost = tally.report();
   return summary;
 }

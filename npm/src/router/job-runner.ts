@@ -9,6 +9,8 @@
 import { AbortError, BatchNotFoundError, InvalidResponseError, ProviderError } from "../errors.js";
 import type { UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
+import { admitUnderBudget, costOfResult } from "./job-budget.js";
+import { admitUnderQuota, cutToQuota, failedForQuota, inFlightOf, limitsFor } from "./job-quota.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import { finalSubmissions, ResultCollector } from "./job-results.js";
 import { recordBatch, save, submitRecord, type JobContext } from "./job-submission.js";
@@ -19,9 +21,7 @@ export async function runJob(context: JobContext, options: WaitOptions): Promise
   const { manifest } = context;
   const schedule = new PollSchedule(options);
   while (manifest.state !== "completed") {
-    for (const record of manifest.submissions) {
-      if (record.phase === "pending") await submitRecord(context, record);
-    }
+    await submitPending(context);
     for (const record of manifest.submissions) {
       if (record.batchId !== undefined && !record.recorded) await recordBatch(context, record);
     }
@@ -45,6 +45,25 @@ export async function runJob(context: JobContext, options: WaitOptions): Promise
       return;
     }
     await schedule.wait(`job ${manifest.jobId}`);
+  }
+}
+
+/** Creates the pending batches that the job's budget admits now; the rest wait or are held back. */
+export async function submitPending(context: JobContext): Promise<void> {
+  const { primerKey } = context.manifest;
+  const primer = primerKey === undefined ? undefined : context.manifest.submissions.find((record) => record.key === primerKey);
+  const primed = primer === undefined || primer.phase === "collected" || primer.phase === "failed";
+  for (const record of context.manifest.submissions) {
+    if (record.phase !== "pending") continue;
+    // The rest of a primed job waits until the primer's response has written the cache.
+    if (!primed && record !== primer && record.batchId === undefined && !record.createMayHaveHappened) continue;
+    // A batch whose create may have happened is resolved first, whatever the budget says.
+    const resolving = record.createMayHaveHappened || record.batchId !== undefined;
+    // Quota first: a batch waiting for room in its model's queue is not yet a budget question.
+    if (!resolving && !admitUnderQuota(context, record)) continue;
+    const decision = resolving ? "submit" : admitUnderBudget(context, record);
+    if (decision === "submit") await submitRecord(context, record);
+    else if (decision === "holdBack") await save(context);
   }
 }
 
@@ -73,8 +92,27 @@ async function poll(context: JobContext, record: SubmissionRecord): Promise<void
   if (wasUnavailable) delete record.unavailable;
   record.status = { status: status.status, rawStatus: status.rawStatus, requestCounts: status.requestCounts };
   if (status.errors?.length) record.status.errors = status.errors.map((error) => error.message);
+  if (failedForQuota(status)) {
+    requeue(context, record);
+    await save(context);
+    return;
+  }
   if (status.isComplete()) record.phase = "ended";
   if (wasUnavailable || status.isComplete() || JSON.stringify(record.status) !== before) await save(context);
+}
+
+/**
+ * A batch the provider failed because its model's queue was full: its requests go into a new
+ * pending submission at the same attempt, created in a later wave.
+ */
+function requeue(context: JobContext, record: SubmissionRecord): void {
+  const { manifest } = context;
+  record.phase = "collected";
+  record.followedUp = true;
+  record.error = { code: "token_limit_exceeded", message: `batch ${record.batchId} failed: its model's queue was full; queued again` };
+  const again = newRecord(manifest.jobId, manifest.submissions.length, record.attempt, [...expandRanges(record.requestRanges)], record.model);
+  again.queuedBehind = inFlightOf(context, record.model).batches;
+  manifest.submissions.push(again);
 }
 
 /** A 404: for the batch (its status) or for its results. */
@@ -128,6 +166,7 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
         const { missingLines, resubmit } = collector.finish();
         if (missingLines) await store.storage.append(path, missingLines);
         record.results = { path, counts: collector.counts, resubmit };
+        if (context.prices !== undefined) record.spentUsd = collector.costUsd;
         record.phase = "collected";
         delete record.unavailable;
         await save(context);
@@ -169,6 +208,7 @@ async function download(context: JobContext, record: SubmissionRecord, collector
       deadline.touch();
       const line = collector.accept(result as UnifiedResult);
       if (line === undefined) continue;
+      collector.costUsd += costOfResult(context, record, result as UnifiedResult);
       buffer += line + "\n";
       if (buffer.length > 1 << 20) {
         await context.store.storage.append(path, buffer);
@@ -206,9 +246,10 @@ function planFollowUps(context: JobContext): boolean {
     const plan = planJobInCore(manifest.provider, jsonl, context.access.prepareOptions, manifest.planOptions);
     for (const chunk of plan.chunks) {
       const members = [...expandRanges(chunk.requestRanges)].map((index) => positions[index]!);
-      const index = manifest.submissions.length;
-      manifest.submissions.push(newRecord(manifest.jobId, index, attempt, members, chunk.model));
-      planned = true;
+      for (const group of cutToQuota(members, limitsFor(manifest.provider, context.quotas, chunk.model), context.inputTokens)) {
+        manifest.submissions.push(newRecord(manifest.jobId, manifest.submissions.length, attempt, group, chunk.model));
+        planned = true;
+      }
     }
   }
   return planned;

@@ -11,6 +11,8 @@
  *   `failed` (its requests end as `submission_failed`); spent retries stop the run with the error,
  *   and the job can be resumed later.
  */
+import type { PriceTable } from "../estimate.js";
+import { waitsForLaterWave, type ModelQuotas } from "./job-quota.js";
 import { AbortError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchProvider, ProviderJobAccess } from "../provider.js";
 import type { BatchStatusData, BatchSummary } from "../types.js";
@@ -30,6 +32,14 @@ export interface JobContext {
   customIds: string[];
   /** Milliseconds a batch the job created may answer 404 or 5xx before it is lost (or the job stops). */
   lostBatchGracePeriod: number;
+  /** The router's prices, for what collected results cost. */
+  prices?: PriceTable;
+  /** Each request's worst-case cost, for a job with a budget. */
+  worstCaseCosts?: Float64Array;
+  /** The router's queue quotas for this job's provider, by model. */
+  quotas?: ModelQuotas;
+  /** Each request's estimated input tokens, when a model has a token quota. */
+  inputTokens?: Float64Array;
 }
 
 export function save(context: JobContext): Promise<void> {
@@ -158,6 +168,10 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
         if (creates && !mayHaveHappened(error)) {
           record.createMayHaveHappened = false;
           await save(context);
+        }
+        if (creates && !record.createMayHaveHappened && waitsForLaterWave(context, record, error)) {
+          await save(context);
+          return;
         }
         const delay = nextDelay(context.retry, retries, error, startedAt);
         if (delay === undefined) {

@@ -1,0 +1,245 @@
+//! Cost before and after a job: token and cost estimates of a batch before it is sent, and the
+//! cost of what the results' usage says was spent.
+//!
+//! An estimate's cost is a range: the least is the input alone, at the uncached input rate; the
+//! most adds every request's output bound at the output rate. Cache reads can make the real cost
+//! lower than the least; the most is exceeded only by an input estimate that is too low.
+
+pub mod budget;
+pub mod prices;
+pub mod quota;
+pub mod token_estimate;
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "tsify")]
+use tsify::Tsify;
+
+use crate::model::{UnifiedRequest, Usage};
+use crate::Provider;
+use prices::{batch_rates, BatchRates, PriceTable};
+use token_estimate::{estimate_input_tokens, max_output_tokens, EstimateOptions};
+
+const PER_MILLION: f64 = 1_000_000.0;
+
+/// One model's share of an estimate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct ModelEstimate {
+    pub model: String,
+    pub requests: usize,
+    pub input_tokens: u64,
+    /// The sum of the output bounds of the requests that have one.
+    pub max_output_tokens: u64,
+    /// Requests without an output bound (no `maxTokens`, no `defaultMaxOutputTokens`).
+    pub unbounded_requests: usize,
+    /// Absent when the model has no price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub min_cost_usd: Option<f64>,
+    /// Absent when the model has no price or a request has no output bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub max_cost_usd: Option<f64>,
+}
+
+/// A batch's tokens and cost range, before anything is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct BatchEstimate {
+    pub provider: String,
+    pub requests: usize,
+    pub input_tokens: u64,
+    pub max_output_tokens: u64,
+    pub unbounded_requests: usize,
+    /// Absent when a model has no price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub min_cost_usd: Option<f64>,
+    /// Absent when a model has no price or a request has no output bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub max_cost_usd: Option<f64>,
+    /// Models without a price in the table, in order of first appearance.
+    pub unpriced_models: Vec<String>,
+    /// Per model, in order of first appearance.
+    pub models: Vec<ModelEstimate>,
+}
+
+/// One request's estimate, for budgets and quotas that follow a job batch by batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct RequestEstimate {
+    pub input_tokens: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub max_output_tokens: Option<u64>,
+    /// The most it may cost; absent when unpriced or unbounded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub max_cost_usd: Option<f64>,
+}
+
+fn dollars(tokens: u64, rate_per_million: f64) -> f64 {
+    tokens as f64 * rate_per_million / PER_MILLION
+}
+
+/// Each request's estimate, in order.
+pub fn estimate_requests(
+    provider: Provider,
+    requests: &[UnifiedRequest],
+    prices: &PriceTable,
+    options: &EstimateOptions,
+) -> Vec<RequestEstimate> {
+    requests
+        .iter()
+        .map(|request| {
+            let input_tokens = estimate_input_tokens(request, options);
+            let max_output = max_output_tokens(request, options);
+            let max_cost_usd = batch_rates(provider, prices, &request.model)
+                .zip(max_output)
+                .map(|(rates, output)| dollars(input_tokens, rates.input) + dollars(output, rates.output));
+            RequestEstimate { input_tokens, max_output_tokens: max_output, max_cost_usd }
+        })
+        .collect()
+}
+
+/// A batch's tokens and cost range.
+pub fn estimate_batch(
+    provider: Provider,
+    requests: &[UnifiedRequest],
+    prices: &PriceTable,
+    options: &EstimateOptions,
+) -> BatchEstimate {
+    let mut models: Vec<ModelEstimate> = Vec::new();
+    for request in requests {
+        let position = match models.iter().position(|entry| entry.model == request.model) {
+            Some(position) => position,
+            None => {
+                models.push(ModelEstimate {
+                    model: request.model.clone(),
+                    requests: 0,
+                    input_tokens: 0,
+                    max_output_tokens: 0,
+                    unbounded_requests: 0,
+                    min_cost_usd: None,
+                    max_cost_usd: None,
+                });
+                models.len() - 1
+            }
+        };
+        let entry = &mut models[position];
+        entry.requests += 1;
+        entry.input_tokens += estimate_input_tokens(request, options);
+        match max_output_tokens(request, options) {
+            Some(bound) => entry.max_output_tokens += bound,
+            None => entry.unbounded_requests += 1,
+        }
+    }
+    let mut unpriced_models = Vec::new();
+    for entry in &mut models {
+        match batch_rates(provider, prices, &entry.model) {
+            Some(rates) => {
+                let least = dollars(entry.input_tokens, rates.input);
+                entry.min_cost_usd = Some(least);
+                entry.max_cost_usd =
+                    (entry.unbounded_requests == 0).then(|| least + dollars(entry.max_output_tokens, rates.output));
+            }
+            None => unpriced_models.push(entry.model.clone()),
+        }
+    }
+    let sum = |pick: fn(&ModelEstimate) -> Option<f64>| models.iter().map(pick).sum::<Option<f64>>();
+    BatchEstimate {
+        provider: provider.name().to_owned(),
+        requests: requests.len(),
+        input_tokens: models.iter().map(|entry| entry.input_tokens).sum(),
+        max_output_tokens: models.iter().map(|entry| entry.max_output_tokens).sum(),
+        unbounded_requests: models.iter().map(|entry| entry.unbounded_requests).sum(),
+        min_cost_usd: sum(|entry| entry.min_cost_usd),
+        max_cost_usd: sum(|entry| entry.max_cost_usd),
+        unpriced_models,
+        models,
+    }
+}
+
+/// What `usage` cost on `provider`'s batch route, or `None` when `model` has no price. Input is
+/// split into cache reads, cache writes and the uncached rest, each at its own rate.
+pub fn cost_of_usage(provider: Provider, prices: &PriceTable, model: &str, usage: &Usage) -> Option<f64> {
+    let BatchRates { input, cached_input, cache_write, output } = batch_rates(provider, prices, model)?;
+    let read = usage.cache_read_tokens.unwrap_or(0);
+    let written = usage.cache_write_tokens.unwrap_or(0);
+    let uncached = usage.input_tokens.saturating_sub(read).saturating_sub(written);
+    Some(
+        dollars(uncached, input)
+            + dollars(read, cached_input)
+            + dollars(written, cache_write)
+            + dollars(usage.output_tokens, output),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prices::ModelPrice;
+    use super::*;
+    use serde_json::json;
+
+    fn prices() -> PriceTable {
+        PriceTable::from([(
+            "priced".to_owned(),
+            ModelPrice { input: 2.0, output: 8.0, cached_input: None, cache_write: None, batch_discount: None },
+        )])
+    }
+
+    fn request(custom_id: &str, model: &str, max_tokens: Option<u32>) -> UnifiedRequest {
+        let mut value =
+            json!({"customId": custom_id, "model": model, "messages": [{"role": "user", "content": "Hello"}]});
+        if let Some(max_tokens) = max_tokens {
+            value["generationConfig"] = json!({"maxTokens": max_tokens});
+        }
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn an_estimate_gives_tokens_and_a_cost_range_per_model() {
+        let requests = [request("a", "priced", Some(100)), request("b", "priced", Some(300))];
+        let estimate = estimate_batch(Provider::OpenAI, &requests, &prices(), &EstimateOptions::default());
+        // 7 input tokens each ("Hello" + 3 + 3); OpenAI batch rates are half: $1 and $4 per million.
+        assert_eq!(estimate.input_tokens, 14);
+        assert_eq!(estimate.max_output_tokens, 400);
+        assert_eq!(estimate.min_cost_usd, Some(14.0 / 1e6));
+        assert_eq!(estimate.max_cost_usd, Some(14.0 / 1e6 + 1600.0 / 1e6));
+        assert!(estimate.unpriced_models.is_empty());
+    }
+
+    #[test]
+    fn unpriced_models_and_unbounded_requests_leave_the_cost_out() {
+        let requests = [request("a", "priced", None), request("b", "other", Some(10))];
+        let estimate = estimate_batch(Provider::OpenAI, &requests, &prices(), &EstimateOptions::default());
+        assert_eq!(estimate.unpriced_models, vec!["other".to_owned()]);
+        assert_eq!(estimate.unbounded_requests, 1);
+        assert_eq!(estimate.min_cost_usd, None);
+        assert_eq!(estimate.models[0].min_cost_usd, Some(7.0 / 1e6));
+        assert_eq!(estimate.models[0].max_cost_usd, None);
+        let per_request = estimate_requests(Provider::OpenAI, &requests, &prices(), &EstimateOptions::default());
+        assert_eq!(per_request[0].max_cost_usd, None);
+        assert_eq!(per_request[1].max_cost_usd, None);
+    }
+
+    #[test]
+    fn usage_is_priced_by_part() {
+        let usage = Usage {
+            input_tokens: 1_000_000,
+            output_tokens: 1_000_000,
+            cache_read_tokens: Some(400_000),
+            cache_write_tokens: Some(100_000),
+            ..Usage::default()
+        };
+        // Anthropic at batch rates: uncached 500k × $1, reads 400k × $0.1, writes 100k × $1.25, output $4.
+        let cost = cost_of_usage(Provider::Anthropic, &prices(), "priced", &usage).unwrap();
+        assert!((cost - (0.5 + 0.04 + 0.125 + 4.0)).abs() < 1e-9, "{cost}");
+        assert_eq!(cost_of_usage(Provider::Anthropic, &prices(), "unknown", &usage), None);
+    }
+}

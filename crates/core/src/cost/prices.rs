@@ -1,0 +1,186 @@
+//! The price table: what each provider's batch route charges, relative to its published
+//! (synchronous) prices, and per-model prices per million tokens.
+//!
+//! Provider rules come from `../shared/reference/endpoints-and-push.md` §6 and
+//! `unified-features.md` §4 (read 2026-11-29); each carries its source below. The reference
+//! holds no per-model list prices (it names the price pages only), so the built-in model table is
+//! empty and the caller supplies model prices (`prices`); a model without a price is reported as
+//! unpriced, never guessed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "tsify")]
+use tsify::Tsify;
+
+use crate::Provider;
+
+/// A model's published prices in US dollars per million tokens, before the batch discount.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ModelPrice {
+    pub input: f64,
+    pub output: f64,
+    /// Input tokens read from a prompt cache (default: the provider's cache-read multiplier of
+    /// `input`, or `input` where none is published).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cached_input: Option<f64>,
+    /// Input tokens written to a prompt cache (default: the provider's cache-write multiplier of
+    /// `input`, or `input`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cache_write: Option<f64>,
+    /// The share taken off by the batch route, 0–1 (default: the provider's, see [`provider_pricing`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub batch_discount: Option<f64>,
+}
+
+/// Caller prices by model name. A name matches a model that equals it or starts with it followed
+/// by `-` (so `gpt-4o-mini` prices `gpt-4o-mini-2024-07-18`); the longest match wins.
+pub type PriceTable = BTreeMap<String, ModelPrice>;
+
+/// How a provider's batch route prices tokens relative to its published prices.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProviderPricing {
+    pub batch_discount: f64,
+    /// Cache reads as a multiple of the input price, where published.
+    pub cache_read_multiplier: Option<f64>,
+    /// Cache writes as a multiple of the input price, where published.
+    pub cache_write_multiplier: Option<f64>,
+    /// Whether the batch discount also applies to cached input.
+    pub discount_applies_to_cache: bool,
+}
+
+pub fn provider_pricing(provider: Provider) -> ProviderPricing {
+    match provider {
+        // 50 % of synchronous prices [OA-FAQ] (§6). Cache writes 1.25× input on GPT-5.6+
+        // [OA-CACHE-GUIDE] (unified-features §4.1); no published cached-input batch rate (§10), so
+        // reads default to the input price unless the caller gives one.
+        Provider::OpenAI => ProviderPricing {
+            batch_discount: 0.5,
+            cache_read_multiplier: None,
+            cache_write_multiplier: Some(1.25),
+            discount_applies_to_cache: true,
+        },
+        // 50 % on input and output; cache multipliers (read 0.1×, 5-minute write 1.25×) stack
+        // with the batch discount [AN-PRICING] (§6). A 1-hour write (2×) cannot be told apart in
+        // the usage, so the 5-minute rate is used unless the caller sets `cacheWrite`.
+        Provider::Anthropic => ProviderPricing {
+            batch_discount: 0.5,
+            cache_read_multiplier: Some(0.1),
+            cache_write_multiplier: Some(1.25),
+            discount_applies_to_cache: true,
+        },
+        // 50 % [GM-GUIDE]; cached tokens are priced like non-batch cache use [GM-GUIDE-COPY] (§6).
+        Provider::Google => ProviderPricing {
+            batch_discount: 0.5,
+            cache_read_multiplier: None,
+            cache_write_multiplier: None,
+            discount_applies_to_cache: false,
+        },
+        // 50 % [MI-GUIDE] (§6); cached prompt tokens billed at 10 % [MI-DOCS] (unified-features §4.4).
+        Provider::Mistral => ProviderPricing {
+            batch_discount: 0.5,
+            cache_read_multiplier: Some(0.1),
+            cache_write_multiplier: None,
+            discount_applies_to_cache: true,
+        },
+        // Local: no provider bill; a caller who prices their hardware sets `batchDiscount` too.
+        Provider::Vllm => ProviderPricing {
+            batch_discount: 0.0,
+            cache_read_multiplier: None,
+            cache_write_multiplier: None,
+            discount_applies_to_cache: true,
+        },
+    }
+}
+
+/// Prices per million tokens that a batch request actually pays, all discounts applied.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchRates {
+    pub input: f64,
+    pub cached_input: f64,
+    pub cache_write: f64,
+    pub output: f64,
+}
+
+/// The caller's price for `model`, by exact name or the longest `name-` prefix.
+pub fn find_price<'a>(table: &'a PriceTable, model: &str) -> Option<&'a ModelPrice> {
+    table
+        .iter()
+        .filter(|(name, _)| {
+            model == name.as_str() || (model.starts_with(name.as_str()) && model[name.len()..].starts_with('-'))
+        })
+        .max_by_key(|(name, _)| name.len())
+        .map(|(_, price)| price)
+}
+
+/// What `model` costs on `provider`'s batch route, or `None` when no price is known.
+pub fn batch_rates(provider: Provider, table: &PriceTable, model: &str) -> Option<BatchRates> {
+    let price = find_price(table, model)?;
+    let rules = provider_pricing(provider);
+    let paid = 1.0 - price.batch_discount.unwrap_or(rules.batch_discount);
+    let cache_paid = if rules.discount_applies_to_cache { paid } else { 1.0 };
+    let cached_input = price.cached_input.unwrap_or(price.input * rules.cache_read_multiplier.unwrap_or(1.0));
+    let cache_write = price.cache_write.unwrap_or(price.input * rules.cache_write_multiplier.unwrap_or(1.0));
+    Some(BatchRates {
+        input: price.input * paid,
+        cached_input: cached_input * cache_paid,
+        cache_write: cache_write * paid,
+        output: price.output * paid,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> PriceTable {
+        let price =
+            |input, output| ModelPrice { input, output, cached_input: None, cache_write: None, batch_discount: None };
+        PriceTable::from([("gpt-4o".into(), price(2.0, 8.0)), ("gpt-4o-mini".into(), price(0.2, 0.8))])
+    }
+
+    #[test]
+    fn the_longest_dash_prefix_wins_and_other_prefixes_do_not_match() {
+        let table = table();
+        assert_eq!(find_price(&table, "gpt-4o-mini-2024-07-18").unwrap().input, 0.2);
+        assert_eq!(find_price(&table, "gpt-4o-2024-08-06").unwrap().input, 2.0);
+        assert!(find_price(&table, "gpt-4omni").is_none());
+        assert!(find_price(&table, "claude").is_none());
+    }
+
+    #[test]
+    fn the_batch_discount_and_cache_multipliers_apply() {
+        let mut table = table();
+        table.insert(
+            "claude-x".into(),
+            ModelPrice { input: 4.0, output: 20.0, cached_input: None, cache_write: None, batch_discount: None },
+        );
+        let rates = batch_rates(Provider::Anthropic, &table, "claude-x").unwrap();
+        assert_eq!(rates, BatchRates { input: 2.0, cached_input: 0.2, cache_write: 2.5, output: 10.0 });
+        // Gemini's cached tokens keep the non-batch price.
+        let rates = batch_rates(Provider::Google, &table, "gpt-4o").unwrap();
+        assert_eq!((rates.input, rates.cached_input), (1.0, 2.0));
+    }
+
+    #[test]
+    fn a_caller_discount_and_cache_price_override_the_provider_rule() {
+        let table = PriceTable::from([(
+            "m".into(),
+            ModelPrice {
+                input: 1.0,
+                output: 2.0,
+                cached_input: Some(0.5),
+                cache_write: None,
+                batch_discount: Some(0.25),
+            },
+        )]);
+        let rates = batch_rates(Provider::OpenAI, &table, "m").unwrap();
+        assert_eq!(rates, BatchRates { input: 0.75, cached_input: 0.375, cache_write: 0.9375, output: 1.5 });
+    }
+}

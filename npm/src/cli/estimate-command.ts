@@ -1,0 +1,77 @@
+/** `batch-router estimate FILE --provider P`: tokens and a cost range, without sending anything. */
+import { readFile } from "node:fs/promises";
+
+import { estimateJsonl, type PriceTable } from "../estimate.js";
+import type { BatchEstimate } from "../wasm.js";
+import { providersOf, readUnifiedFile } from "./convert-command.js";
+import { UsageError } from "./output.js";
+
+export const estimateHelp = `Usage: batch-router estimate FILE --provider P [options]
+
+Estimates the input tokens of each request (no tokenizer: within a few per cent of OpenAI's
+o200k_base on the benchmark corpus, see the README) and the most output tokens (its maxTokens),
+and prices them at the provider's batch rates. Sends nothing.
+
+Options:
+  --provider P               openai, anthropic, google (or gemini), mistral, vllm, or all
+  --model M                  use model M for every request
+  --prices FILE              model prices, JSON: {"gpt-4o-mini": {"input": 0.15, "output": 0.6}}
+                             (US dollars per million tokens, published prices; the batch discount
+                             is applied; optional cachedInput, cacheWrite, batchDiscount)
+  --max-output-tokens N      the output bound of requests without maxTokens
+  --media-tokens N           tokens counted per image or document (default 1000)
+  --json                     print one JSON document
+`;
+
+export interface EstimateCommandOptions {
+  file: string;
+  provider: string;
+  model?: string;
+  pricesFile?: string;
+  maxOutputTokens?: string;
+  mediaTokens?: string;
+}
+
+function count(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new UsageError(`${name} must be a whole number, not "${value}"`);
+  return number;
+}
+
+export async function readPrices(file: string | undefined): Promise<PriceTable | undefined> {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as PriceTable;
+  } catch (error) {
+    throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+export async function estimateFile(options: EstimateCommandOptions): Promise<BatchEstimate[]> {
+  const unifiedJsonl = await readUnifiedFile(options.file, options.model);
+  const prices = await readPrices(options.pricesFile);
+  const settings = { prices, defaultMaxOutputTokens: count("--max-output-tokens", options.maxOutputTokens), mediaTokens: count("--media-tokens", options.mediaTokens) };
+  return providersOf(options.provider).map((provider) => estimateJsonl(provider, unifiedJsonl, settings, true));
+}
+
+const dollars = (value: number | undefined) => (value === undefined ? "unknown" : `$${value.toFixed(value < 1 ? 6 : 2)}`);
+
+export function describeEstimate(estimate: BatchEstimate): string[] {
+  const lines = [
+    `${estimate.provider}: ${estimate.requests} requests, about ${estimate.inputTokens} input tokens, at most ${estimate.maxOutputTokens} output tokens` +
+      (estimate.unboundedRequests > 0 ? ` (${estimate.unboundedRequests} without maxTokens: unbounded)` : ""),
+  ];
+  for (const model of estimate.models) {
+    lines.push(`  ${model.model}: ${model.requests} requests, ${model.inputTokens} input, ${model.maxOutputTokens} output at most, cost ${dollars(model.minCostUsd)} to ${dollars(model.maxCostUsd)}`);
+  }
+  lines.push(`  cost: ${dollars(estimate.minCostUsd)} to ${dollars(estimate.maxCostUsd)} at batch rates`);
+  if (estimate.unpricedModels.length > 0) lines.push(`  no price for ${estimate.unpricedModels.join(", ")}: give --prices FILE`);
+  return lines;
+}

@@ -1,0 +1,69 @@
+/**
+ * A job's budget (`maxCostUsd`): checked before anything is sent, and before each provider batch
+ * is created (the core's `budgetDecision`: spent + in flight + the batch's worst case). What is
+ * spent comes from the usage of each collected batch's results, saved in the manifest
+ * (`spentUsd`), so a resumed job keeps counting.
+ */
+import { ConfigurationError, ValidationError } from "../errors.js";
+import { costOfUsage, estimateRequestsInCore, budgetDecision, type EstimateOptions } from "../wasm.js";
+import type { PriceTable } from "../estimate.js";
+import type { ProviderName, UnifiedResult } from "../types.js";
+import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
+import type { JobContext } from "./job-submission.js";
+
+/** Each request's worst-case cost; throws when a budget cannot be enforced (no price, no bound). */
+export function worstCaseCosts(provider: ProviderName, lines: string[], prices: PriceTable | undefined, estimate: EstimateOptions): Float64Array {
+  const estimates = estimateRequestsInCore(provider, lines.map((line) => line + "\n").join(""), prices, estimate);
+  const costs = new Float64Array(estimates.length);
+  estimates.forEach((entry, position) => {
+    if (entry.maxCostUsd === undefined) {
+      const reason = entry.maxOutputTokens === undefined ? "has no maxTokens (set defaultMaxOutputTokens in the router's estimate options)" : "has a model without a price (set the router's prices)";
+      throw new ConfigurationError(`maxCostUsd: request ${position} ${reason}`);
+    }
+    costs[position] = entry.maxCostUsd;
+  });
+  return costs;
+}
+
+/** Refuses a job whose least cost (its input alone) is over the budget, before anything is sent. */
+export function checkBudget(maxCostUsd: number, costs: Float64Array, leastCostUsd: number): void {
+  if (!(maxCostUsd >= 0)) throw new ValidationError(`maxCostUsd: must be a number ≥ 0, not ${maxCostUsd}`, { field: "maxCostUsd" });
+  if (leastCostUsd > maxCostUsd) {
+    const most = costs.reduce((sum, cost) => sum + cost, 0);
+    throw new ValidationError(`maxCostUsd: the job is estimated at $${leastCostUsd.toFixed(6)} to $${most.toFixed(6)}, over the budget of $${maxCostUsd}`, { field: "maxCostUsd" });
+  }
+}
+
+function worstCaseOf(context: JobContext, record: SubmissionRecord): number {
+  let cost = 0;
+  for (const position of expandRanges(record.requestRanges)) cost += context.worstCaseCosts?.[position] ?? 0;
+  return cost;
+}
+
+/**
+ * Whether `record` may be created now under the job's budget. A record that can never fit is
+ * marked `failed` with `budget_exceeded` (its requests are held back) and saved by the caller.
+ */
+export function admitUnderBudget(context: JobContext, record: SubmissionRecord): "submit" | "wait" | "holdBack" {
+  const { manifest } = context;
+  if (manifest.maxCostUsd === undefined || context.worstCaseCosts === undefined) return "submit";
+  let spent = 0;
+  let inFlight = 0;
+  for (const other of manifest.submissions) {
+    if (other.spentUsd !== undefined) spent += other.spentUsd;
+    else if (other.batchId !== undefined && other.phase !== "collected") inFlight += worstCaseOf(context, other);
+  }
+  const decision = budgetDecision(manifest.maxCostUsd, spent, inFlight, worstCaseOf(context, record));
+  if (decision === "holdBack") {
+    record.phase = "failed";
+    record.error = { code: "budget_exceeded", message: `held back: $${spent.toFixed(6)} spent, and this batch may cost up to $${worstCaseOf(context, record).toFixed(6)}, over the budget of $${manifest.maxCostUsd}` };
+  }
+  return decision;
+}
+
+/** What a batch's results cost, from their usage (unpriced models count nothing). */
+export function costOfResult(context: JobContext, record: SubmissionRecord, result: UnifiedResult): number {
+  const usage = result.response?.usage;
+  if (usage === undefined) return 0;
+  return costOfUsage(context.manifest.provider, result.response?.model ?? record.model ?? "", usage, context.prices) ?? 0;
+}

@@ -1,0 +1,108 @@
+/**
+ * `batch-router estimate FILE --provider P`: tokens and a cost range from a prices file, the same
+ * figures as the library's `estimateBatch`, bad input named by line (exit 3), bad options exit 2.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { estimateBatch, type BatchEstimate } from "batch-router";
+
+import { OpenAIEmulator } from "../emulators/openai-emulator.js";
+import { textRequest } from "../support/requests.js";
+import { serve, type RunningServer } from "../support/serve.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const cli = join(root, "npm", "dist", "cli.js");
+const nodeBinary = process.env.NODE_BINARY ?? "node";
+const directory = mkdtempSync(join(tmpdir(), "batch-router-cli-estimate-"));
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(nodeBinary, [cli, ...args], { cwd: directory }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function file(name: string, text: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("batch-router estimate", () => {
+  const requests = [
+    { ...textRequest("a", "Summarise the batch pricing rules in one line.", "gpt-4o-mini"), generationConfig: { maxTokens: 200 } },
+    { ...textRequest("b", "Translate: 東京は大きい", "gpt-4o-mini"), generationConfig: { maxTokens: 50 } },
+  ];
+  const requestsFile = file("requests.jsonl", requests.map((request) => JSON.stringify(request)).join("\r\n") + "\r\n");
+  const prices = { "gpt-4o-mini": { input: 0.2, output: 0.8 } };
+  const pricesFile = file("prices.json", JSON.stringify(prices));
+
+  test("prints tokens and a cost range, the library's figures", async () => {
+    const expected = estimateBatch({ provider: "openai", requests }, { prices });
+    const json = await run(["estimate", requestsFile, "--provider", "openai", "--prices", pricesFile, "--json"]);
+    assert.equal(json.code, 0, json.stderr);
+    const [estimate] = (JSON.parse(json.stdout) as { estimates: BatchEstimate[] }).estimates;
+    assert.deepEqual(estimate, expected);
+    assert.equal(estimate!.maxOutputTokens, 250);
+    const text = await run(["estimate", requestsFile, "--provider", "openai", "--prices", pricesFile]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`about ${expected.inputTokens} input tokens, at most 250 output tokens`));
+    assert.match(text.stdout, new RegExp(`cost: \\$${expected.minCostUsd!.toFixed(6)} to \\$${expected.maxCostUsd!.toFixed(6)}`));
+  });
+
+  test("without prices the cost is unknown and the model is named", async () => {
+    const result = await run(["estimate", requestsFile, "--provider", "anthropic", "--max-output-tokens", "10"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /cost: unknown to unknown/);
+    assert.match(result.stdout, /no price for gpt-4o-mini/);
+  });
+
+  test("a bad line exits 3 naming it; bad options exit 2", async () => {
+    const bad = file("bad.jsonl", JSON.stringify(requests[0]) + "\n{not json\n");
+    const result = await run(["estimate", bad, "--provider", "openai"]);
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /line 2/);
+    assert.equal((await run(["estimate", requestsFile])).code, 2);
+    assert.equal((await run(["estimate", requestsFile, "--provider", "openai", "--max-output-tokens", "many"])).code, 2);
+    assert.equal((await run(["estimate", requestsFile, "--provider", "openai", "--prices", join(directory, "missing.json")])).code, 2);
+  });
+
+  describe("submit --max-cost", () => {
+    const KEY = "fake-cli-estimate-0123456789abcdef";
+    let emulator: OpenAIEmulator;
+    let server: RunningServer;
+    let connection: string[];
+    before(async () => {
+      emulator = new OpenAIEmulator({ apiKey: KEY });
+      server = await serve(emulator.fetch);
+      connection = ["--provider", "openai", "--base-url", `${server.url}/v1`, "--api-key", KEY];
+    });
+    after(async () => {
+      await server.close();
+    });
+
+    test("a worst case over the budget is refused with exit 3 and nothing is sent", async () => {
+      const worst = estimateBatch({ provider: "openai", requests }, { prices }).maxCostUsd!;
+      const result = await run(["submit", requestsFile, ...connection, "--prices", pricesFile, "--max-cost", String(worst / 2)]);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(result.stderr, /over --max-cost/);
+      assert.equal(emulator.batches.size, 0);
+      assert.equal((await run(["submit", requestsFile, ...connection, "--max-cost", "1"])).code, 2, "--max-cost needs --prices");
+    });
+
+    test("within the budget it is sent, and the progress shows the spend", async () => {
+      const worst = estimateBatch({ provider: "openai", requests }, { prices }).maxCostUsd!;
+      const result = await run(["submit", requestsFile, ...connection, "--prices", pricesFile, "--max-cost", String(worst * 2), "--wait", "--interval", "0"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(emulator.batches.size, 1);
+      assert.match(result.stderr, new RegExp(`2/2 done.*worst-case spend \\$${worst.toFixed(4)} of \\$${worst.toFixed(4)}`));
+    });
+  });
+});

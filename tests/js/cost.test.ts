@@ -1,0 +1,98 @@
+/**
+ * Estimates before a job and its cost after: `router.estimate` and `estimateBatch` (tokens and a
+ * cost range from the caller's prices at batch rates), and each job summary's cost added up from
+ * the results' usage (OpenAI emulator, in process).
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { BatchRouter, MemoryStorage, ValidationError, estimateBatch, estimateRequests, type PriceTable } from "batch-router";
+
+import { OpenAIEmulator } from "../emulators/openai-emulator.js";
+import { API_KEY, collect, fastRouterOptions, jobRequests } from "../support/jobs.js";
+import { textRequest } from "../support/requests.js";
+
+const PRICES: PriceTable = { "gpt-4o-mini": { input: 0.2, output: 0.8 }, "gpt-4o": { input: 3, output: 12 } };
+
+function setup(prices: PriceTable | null = PRICES) {
+  const emulator = new OpenAIEmulator({ apiKey: API_KEY, startClock: Math.floor(Date.now() / 1000) });
+  const router = new BatchRouter({
+    providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } },
+    storage: new MemoryStorage(),
+    ...fastRouterOptions(),
+    ...(prices === null ? {} : { prices }),
+  });
+  return { emulator, router };
+}
+
+describe("estimates and cost", () => {
+  test("estimate() gives tokens per model and a cost range at batch rates, sending nothing", () => {
+    const { emulator, router } = setup();
+    const requests = [
+      { ...textRequest("a", "Hello there", "gpt-4o-mini"), generationConfig: { maxTokens: 100 } },
+      { ...textRequest("b", "General Kenobi", "gpt-4o-2024-08-06"), generationConfig: { maxTokens: 1000 } },
+    ];
+    const estimate = router.estimate({ provider: "openai", requests });
+    const perRequest = estimateRequests("openai", requests);
+    assert.equal(estimate.inputTokens, perRequest[0]!.inputTokens + perRequest[1]!.inputTokens);
+    assert.ok(estimate.inputTokens > 6 && estimate.inputTokens < 30, String(estimate.inputTokens));
+    assert.equal(estimate.maxOutputTokens, 1100);
+    const [mini, full] = estimate.models;
+    // Half of the published prices: $0.1 and $0.4 per million (mini), $1.5 and $6 (the dated gpt-4o).
+    const close = (actual: number | undefined, expected: number) => assert.ok(Math.abs(actual! - expected) < 1e-15, `${actual} vs ${expected}`);
+    close(mini!.minCostUsd, (mini!.inputTokens * 0.1) / 1e6);
+    close(mini!.maxCostUsd, (mini!.inputTokens * 0.1 + 100 * 0.4) / 1e6);
+    close(full!.maxCostUsd, (full!.inputTokens * 1.5 + 1000 * 6) / 1e6);
+    assert.ok(Math.abs(estimate.maxCostUsd! - mini!.maxCostUsd! - full!.maxCostUsd!) < 1e-15);
+    assert.deepEqual(estimate.unpricedModels, []);
+    assert.equal(emulator.received.length, 0);
+  });
+
+  test("an unpriced model or an unbounded request leaves that end of the range out", () => {
+    const { router } = setup();
+    const requests = [textRequest("a", "Hello", "gpt-4o-mini"), { ...textRequest("b", "Hi", "o3"), generationConfig: { maxTokens: 5 } }];
+    const estimate = router.estimate({ provider: "openai", requests });
+    assert.deepEqual(estimate.unpricedModels, ["o3"]);
+    assert.equal(estimate.unboundedRequests, 1);
+    assert.equal(estimate.minCostUsd, undefined);
+    assert.equal(estimate.maxCostUsd, undefined);
+    const bounded = router.estimate({ provider: "openai", requests }, { defaultMaxOutputTokens: 50, prices: { ...PRICES, o3: { input: 2, output: 8 } } });
+    assert.equal(bounded.maxOutputTokens, 55);
+    assert.ok(bounded.maxCostUsd! > bounded.minCostUsd!);
+  });
+
+  test("estimateBatch() works without a router, prices per call, and rejects a bad price", () => {
+    const requests = [{ ...textRequest("a", "Bonjour", "mistral-small"), generationConfig: { maxTokens: 10 } }];
+    const estimate = estimateBatch({ provider: "mistral", requests }, { prices: { "mistral-small": { input: 1, output: 3, batchDiscount: 0 } } });
+    assert.ok(Math.abs(estimate.maxCostUsd! - (estimate.inputTokens * 1 + 10 * 3) / 1e6) < 1e-15);
+    assert.throws(() => estimateBatch({ provider: "mistral", requests }, { prices: { "mistral-small": { input: "1" } as never } }), ValidationError);
+  });
+
+  test("a job summary's cost adds up from the usage of its results", async () => {
+    const { router } = setup();
+    const summary = await router.runJob({ provider: "openai", requests: jobRequests() });
+    const results = await collect(router.getJobResults(summary.jobId));
+    let expected = 0;
+    let inputTokens = 0;
+    for (const result of results) {
+      const usage = result.response?.usage;
+      if (usage === undefined) continue;
+      const price = result.response!.model!.startsWith("gpt-4o-mini") ? PRICES["gpt-4o-mini"]! : PRICES["gpt-4o"]!;
+      expected += ((usage.inputTokens * price.input + usage.outputTokens * price.output) / 1e6) * 0.5;
+      inputTokens += usage.inputTokens;
+    }
+    assert.ok(expected > 0);
+    assert.ok(Math.abs(summary.cost.costUsd - expected) < 1e-12, `${summary.cost.costUsd} vs ${expected}`);
+    assert.equal(summary.cost.models.reduce((sum, model) => sum + model.usage.inputTokens, 0), inputTokens);
+    assert.deepEqual(summary.cost.unpricedModels, []);
+    assert.equal(summary.cost.cacheHitRate, 0);
+  });
+
+  test("without prices the summary keeps the tokens and names the unpriced models", async () => {
+    const { router } = setup(null);
+    const summary = await router.runJob({ provider: "openai", requests: jobRequests().slice(0, 3) });
+    assert.equal(summary.cost.costUsd, 0);
+    assert.deepEqual(summary.cost.unpricedModels.sort(), ["gpt-4o", "gpt-4o-mini"]);
+    assert.ok(summary.cost.models.every((model) => model.usage.inputTokens > 0 && model.costUsd === undefined));
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * A job's budget (`maxCostUsd`) against the OpenAI emulator: refused before anything is sent when
+ * the input alone is estimated over it; once running, no batch is created while spent + the worst
+ * case in flight + the next batch's worst case would pass it; what cannot fit is held back and
+ * named in the summary; what was spent adds up from usage and stays within the budget.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { BatchRouter, ConfigurationError, MemoryStorage, ValidationError, estimateRequests, type PriceTable, type UnifiedRequest } from "batch-router";
+
+import { OpenAIEmulator } from "../emulators/openai-emulator.js";
+import { API_KEY, fastRouterOptions } from "../support/jobs.js";
+import { textRequest } from "../support/requests.js";
+
+// $1 per token at batch rates (half the published price), so costs read as token counts.
+const PRICES: PriceTable = { "gpt-4o-mini": { input: 2_000_000, output: 2_000_000 } };
+
+function setup(prices: PriceTable = PRICES) {
+  const emulator = new OpenAIEmulator({ apiKey: API_KEY, startClock: Math.floor(Date.now() / 1000) });
+  const storage = new MemoryStorage();
+  const router = new BatchRouter({
+    providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } },
+    storage,
+    ...fastRouterOptions(),
+    plan: { maxRequestsPerBatch: 2 },
+    prices,
+  });
+  return { emulator, storage, router };
+}
+
+function requests(count: number): UnifiedRequest[] {
+  return Array.from({ length: count }, (_, index) => ({ ...textRequest(`b-${index}`, `question ${index}`, "gpt-4o-mini"), generationConfig: { maxTokens: 40 } }));
+}
+
+const creates = (emulator: OpenAIEmulator) => emulator.received.filter((request) => request.method === "POST" && /\/batches$/.test(request.path)).length;
+
+describe("job budget", () => {
+  test("batches are created while they fit; the rest is held back and named", async () => {
+    const { emulator, router } = setup();
+    const all = requests(8);
+    const worst = estimateRequests("openai", all, { prices: PRICES }).map((estimate) => estimate.maxCostUsd!);
+    const batchWorst = (batch: number) => worst[2 * batch]! + worst[2 * batch + 1]!;
+    // Room for the worst case of two batches at once, not three.
+    const maxCostUsd = batchWorst(0) + batchWorst(1) + 1;
+    const summary = await router.runJob({ provider: "openai", requests: all }, { maxCostUsd });
+    assert.equal(creates(emulator), 2);
+    assert.equal(summary.succeeded, 4);
+    assert.deepEqual(summary.heldBack, ["b-4", "b-5", "b-6", "b-7"]);
+    assert.equal(summary.reasons.budget_exceeded, 4);
+    assert.equal(summary.unsuccessful.find((item) => item.customId === "b-4")!.code, "budget_exceeded");
+    // What the emulator reports: prompt_tokens = text length, completion_tokens = text length + 6.
+    const spent = all.slice(0, 4).reduce((sum, request) => sum + 2 * String(request.messages[0]!.content).length + 6, 0);
+    assert.ok(Math.abs(summary.cost.costUsd - spent) < 1e-6, `${summary.cost.costUsd} vs ${spent}`);
+    assert.ok(summary.cost.costUsd <= maxCostUsd);
+    const manifest = (await router.getJob(summary.jobId))!;
+    assert.equal(manifest.submissions.reduce((sum, record) => sum + (record.spentUsd ?? 0), 0), summary.cost.costUsd);
+  });
+
+  test("a large enough budget sends everything", async () => {
+    const { emulator, router } = setup();
+    const summary = await router.runJob({ provider: "openai", requests: requests(6) }, { maxCostUsd: 10_000 });
+    assert.equal(summary.succeeded, 6);
+    assert.deepEqual(summary.heldBack, []);
+    assert.equal(creates(emulator), 3);
+  });
+
+  test("a job whose input alone is over the budget is refused before anything is sent", async () => {
+    const { emulator, storage, router } = setup();
+    await assert.rejects(router.runJob({ provider: "openai", requests: requests(4) }, { maxCostUsd: 5, jobId: "too-dear" }), (error: unknown) => error instanceof ValidationError && /maxCostUsd/.test(error.message));
+    assert.equal(emulator.received.length, 0);
+    assert.equal(await router.getJob("too-dear"), undefined);
+    assert.equal(await storage.read("jobs/too-dear.json"), undefined);
+  });
+
+  test("a budget needs prices and an output bound for every request", async () => {
+    const { router } = setup({});
+    await assert.rejects(router.runJob({ provider: "openai", requests: requests(2) }, { maxCostUsd: 100 }), ConfigurationError);
+    const priced = setup().router;
+    await assert.rejects(priced.runJob({ provider: "openai", requests: [textRequest("x", "no bound", "gpt-4o-mini")] }, { maxCostUsd: 100 }), /maxTokens/);
+  });
+});

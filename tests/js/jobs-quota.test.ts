@@ -1,0 +1,101 @@
+/**
+ * Quota-aware waves against the OpenAI emulator enforcing an enqueued-token limit per model (a
+ * batch over it fails after its create call with `token_limit_exceeded`, as OpenAI does): with a
+ * quota the job keeps what is in flight under it and creates the next batches as earlier ones end;
+ * without one, the batches that fail for a full queue are queued again without spending an
+ * attempt. Either way every request ends once, and the emulator's queue never passes its limit.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { BatchRouter, MemoryStorage, estimateRequests, type BatchRouterOptions, type UnifiedRequest } from "batch-router";
+
+import { GeminiEmulator } from "../emulators/gemini-emulator.js";
+import { OpenAIEmulator } from "../emulators/openai-emulator.js";
+import { API_KEY, collect, fastRouterOptions } from "../support/jobs.js";
+import { textRequest } from "../support/requests.js";
+
+// The emulator counts a line's tokens with the package's estimate, so that the client's figures
+// and the provider's agree and the test checks the waves, not the estimator.
+function countTokens(body: Record<string, unknown>): number {
+  const messages = body.messages as { role: "user"; content: string }[];
+  return estimateRequests("openai", [{ customId: "x", model: String(body.model), messages }])[0]!.inputTokens;
+}
+
+function requests(count: number): UnifiedRequest[] {
+  return Array.from({ length: count }, (_, index) => textRequest(`w-${index}`, `question number ${index} about the quarterly figures`, "gpt-4o-mini"));
+}
+
+function setup(limit: number, router: Partial<BatchRouterOptions> = {}) {
+  const emulator = new OpenAIEmulator({ apiKey: API_KEY, startClock: Math.floor(Date.now() / 1000), enqueuedTokenLimit: limit, countTokens, readsPerState: 2 });
+  const jobRouter = new BatchRouter({
+    providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } },
+    storage: new MemoryStorage(),
+    ...fastRouterOptions(),
+    plan: { maxRequestsPerBatch: 2 },
+    ...router,
+  });
+  return { emulator, router: jobRouter };
+}
+
+function failedForQuota(emulator: OpenAIEmulator): number {
+  return [...emulator.batches.values()].filter((batch) => JSON.stringify(batch.object.errors ?? "").includes("token_limit_exceeded")).length;
+}
+
+describe("quota-aware waves", () => {
+  const all = requests(12);
+  const perRequest = estimateRequests("openai", all)[0]!.inputTokens;
+  // Room for three batches of two requests at once.
+  const limit = 6 * perRequest;
+
+  test("with a quota, batches go in waves under it and none fails", async () => {
+    const { emulator, router } = setup(limit, { quotas: { openai: { "gpt-4o-mini": { maxEnqueuedTokens: limit } } } });
+    const summary = await router.runJob({ provider: "openai", requests: all });
+    assert.equal(summary.succeeded, 12);
+    assert.equal(failedForQuota(emulator), 0);
+    assert.equal(emulator.batches.size, 6);
+    assert.ok(emulator.mostEnqueuedTokens <= limit);
+    assert.ok(emulator.mostEnqueuedTokens > 2 * perRequest, "batches ran side by side, not one at a time");
+    const results = await collect(router.getJobResults(summary.jobId));
+    assert.deepEqual(results.map((result) => result.customId).sort(), all.map((request) => request.customId).sort());
+  });
+
+  test("a batch cut to fit: a quota smaller than a planned batch splits it", async () => {
+    const { emulator, router } = setup(limit, { quotas: { openai: { "*": { maxEnqueuedTokens: perRequest, maxConcurrentBatches: 1 } } }, plan: { maxRequestsPerBatch: 4 } });
+    const summary = await router.runJob({ provider: "openai", requests: all.slice(0, 4) });
+    assert.equal(summary.succeeded, 4);
+    assert.equal(emulator.batches.size, 4);
+    assert.equal(emulator.mostEnqueuedTokens, perRequest);
+  });
+
+  test("without a quota, batches failed for a full queue are queued again without spending an attempt", async () => {
+    const { emulator, router } = setup(limit, { maxAttempts: 1 });
+    const summary = await router.runJob({ provider: "openai", requests: all });
+    assert.ok(failedForQuota(emulator) > 0, "the emulator refused some batches");
+    assert.equal(summary.succeeded, 12);
+    assert.equal(summary.attempts, 1);
+    assert.ok(emulator.mostEnqueuedTokens <= limit);
+    const results = await collect(router.getJobResults(summary.jobId));
+    assert.equal(new Set(results.map((result) => result.customId)).size, 12);
+    assert.ok(results.every((result) => result.status === "succeeded"));
+  });
+
+  test("a create refused with 429 RESOURCE_EXHAUSTED waits for a later wave, spending no attempt", async () => {
+    const emulator = new GeminiEmulator({ apiKey: API_KEY, maxConcurrentBatches: 2, readsPerState: 2 });
+    const router = new BatchRouter({
+      providers: { google: { apiKey: API_KEY, baseUrl: "http://emulated.invalid", fetch: emulator.fetch } },
+      storage: new MemoryStorage(),
+      ...fastRouterOptions(),
+      maxAttempts: 1,
+      plan: { maxRequestsPerBatch: 2 },
+    });
+    const geminiRequests = requests(10).map((request) => ({ ...request, model: "gemini-2.5-flash" }));
+    const summary = await router.runJob({ provider: "google", requests: geminiRequests });
+    assert.equal(summary.succeeded, 10);
+    assert.equal(summary.attempts, 1);
+    assert.equal(emulator.batches.size, 5);
+    assert.equal(emulator.mostConcurrentBatches, 2);
+    const refused = emulator.received.filter((request) => request.url.endsWith(":batchGenerateContent")).length - 5;
+    assert.ok(refused > 0, "some creates were refused for the quota");
+  });
+});
