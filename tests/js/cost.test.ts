@@ -88,11 +88,17 @@ describe("estimates and cost", () => {
     assert.equal(summary.cost.cacheHitRate, 0);
   });
 
-  test("without prices the summary keeps the tokens and names the unpriced models", async () => {
+  test("without caller prices the built-in ones apply; a model priced by neither keeps its tokens and is named", async () => {
     const { router } = setup(null);
-    const summary = await router.runJob({ provider: "openai", requests: jobRequests().slice(0, 3) });
-    assert.equal(summary.cost.costUsd, 0);
-    assert.deepEqual(summary.cost.unpricedModels.sort(), ["gpt-4o", "gpt-4o-mini"]);
-    assert.ok(summary.cost.models.every((model) => model.usage.inputTokens > 0 && model.costUsd === undefined));
+    const requests = jobRequests().slice(0, 3);
+    requests[1] = { ...requests[1]!, model: "o3" };
+    const summary = await router.runJob({ provider: "openai", requests });
+    assert.deepEqual(summary.cost.unpricedModels, ["o3"]);
+    assert.ok(summary.cost.models.every((model) => model.usage.inputTokens > 0));
+    for (const model of summary.cost.models) assert.equal(model.costUsd === undefined, model.model === "o3", model.model);
+    // Built-in gpt-4o-mini: $0.15 / $0.60 per million, half of it on the batch route.
+    const mini = summary.cost.models.find((model) => model.model.startsWith("gpt-4o-mini"))!;
+    const expected = (mini.usage.inputTokens * 0.075 + mini.usage.outputTokens * 0.3) / 1e6;
+    assert.ok(Math.abs(mini.costUsd! - expected) < 1e-12, `${mini.costUsd} ≠ ${expected}`);
   });
 });

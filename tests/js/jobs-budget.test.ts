@@ -75,7 +75,9 @@ describe("job budget", () => {
 
   test("a budget needs prices and an output bound for every request", async () => {
     const { router } = setup({});
-    await assert.rejects(router.runJob({ provider: "openai", requests: requests(2) }, { maxCostUsd: 100 }), ConfigurationError);
+    // o3 has no built-in price (gpt-4o-mini has one).
+    const unpriced = requests(2).map((request) => ({ ...request, model: "o3" }));
+    await assert.rejects(router.runJob({ provider: "openai", requests: unpriced }, { maxCostUsd: 100 }), ConfigurationError);
     const priced = setup().router;
     await assert.rejects(priced.runJob({ provider: "openai", requests: [textRequest("x", "no bound", "gpt-4o-mini")] }, { maxCostUsd: 100 }), /maxTokens/);
   });

@@ -3,9 +3,9 @@
 //!
 //! Provider rules come from `../shared/reference/endpoints-and-push.md` §6 and
 //! `unified-features.md` §4 (read 2026-11-29); each carries its source below. The reference
-//! holds no per-model list prices (it names the price pages only), so the built-in model table is
-//! empty and the caller supplies model prices (`prices`); a model without a price is reported as
-//! unpriced, never guessed.
+//! names the price pages but holds no per-model prices, so the built-in model table
+//! ([`PUBLISHED_PRICES`]) is small, dated and sourced row by row; the caller's `prices` come first
+//! and extend it. A model priced by neither is reported as unpriced, never guessed.
 
 use std::collections::BTreeMap;
 
@@ -112,16 +112,88 @@ pub struct BatchRates {
 pub fn find_price<'a>(table: &'a PriceTable, model: &str) -> Option<&'a ModelPrice> {
     table
         .iter()
-        .filter(|(name, _)| {
-            model == name.as_str() || (model.starts_with(name.as_str()) && model[name.len()..].starts_with('-'))
-        })
+        .filter(|(name, _)| name_matches(name, model))
         .max_by_key(|(name, _)| name.len())
         .map(|(_, price)| price)
 }
 
-/// What `model` costs on `provider`'s batch route, or `None` when no price is known.
+/// A published list price (US dollars per million tokens, before the batch discount): provider,
+/// model name (matched as in [`PriceTable`]: exact, or the longest `name-` prefix), input,
+/// output, cached input where the page gives one.
+pub struct PublishedPrice {
+    pub provider: Provider,
+    pub model: &'static str,
+    pub input: f64,
+    pub output: f64,
+    pub cached_input: Option<f64>,
+}
+
+const fn published(provider: Provider, model: &'static str, input: f64, output: f64) -> PublishedPrice {
+    PublishedPrice { provider, model, input, output, cached_input: None }
+}
+
+/// The built-in prices, read 2026-11-29. Only models whose identifier and price the sources give
+/// together are here (a family prefix such as `claude-opus-4` would also match later models with
+/// other prices); anything else comes from the caller's `prices`. Prices change: the caller's
+/// table always wins.
+///
+/// Sources:
+/// - Anthropic: the batch price table of the Message Batches guide
+///   (docs.anthropic.com/en/docs/build-with-claude/batch-processing: batch input/output per MTok,
+///   half the list prices below) and the model overview pages (platform.claude.com/docs, Claude
+///   Haiku 4.5 at $1 / $5).
+/// - OpenAI **(3rd-party)**: gpt-4o and gpt-4o-mini list and cached-input prices as copied from
+///   openai.com/api/pricing by the `openai-models` crate and by OpenRouter's model page; OpenAI's
+///   own page was not readable here.
+/// - Gemini, Mistral, vLLM: none (no source gave identifiers and prices together).
+pub const PUBLISHED_PRICES: &[PublishedPrice] = &[
+    published(Provider::Anthropic, "claude-opus-4-1-20250805", 15.0, 75.0),
+    published(Provider::Anthropic, "claude-opus-4-20250514", 15.0, 75.0),
+    published(Provider::Anthropic, "claude-sonnet-4-20250514", 3.0, 15.0),
+    published(Provider::Anthropic, "claude-3-7-sonnet-20250219", 3.0, 15.0),
+    published(Provider::Anthropic, "claude-3-5-haiku-20241022", 0.8, 4.0),
+    published(Provider::Anthropic, "claude-3-haiku-20240307", 0.25, 1.25),
+    published(Provider::Anthropic, "claude-haiku-4-5", 1.0, 5.0),
+    PublishedPrice { provider: Provider::OpenAI, model: "gpt-4o", input: 2.5, output: 10.0, cached_input: Some(1.25) },
+    PublishedPrice {
+        provider: Provider::OpenAI,
+        model: "gpt-4o-mini",
+        input: 0.15,
+        output: 0.6,
+        cached_input: Some(0.075),
+    },
+];
+
+/// The built-in price of `model` on `provider` ([`PUBLISHED_PRICES`]), matched as caller prices are.
+pub fn published_price(provider: Provider, model: &str) -> Option<ModelPrice> {
+    PUBLISHED_PRICES
+        .iter()
+        .filter(|row| row.provider == provider && name_matches(row.model, model))
+        .max_by_key(|row| row.model.len())
+        .map(|row| ModelPrice {
+            input: row.input,
+            output: row.output,
+            cached_input: row.cached_input,
+            cache_write: None,
+            batch_discount: None,
+        })
+}
+
+fn name_matches(name: &str, model: &str) -> bool {
+    model == name || (model.starts_with(name) && model[name.len()..].starts_with('-'))
+}
+
+/// What `model` costs on `provider`'s batch route — the caller's price, else the built-in one —
+/// or `None` when no price is known.
 pub fn batch_rates(provider: Provider, table: &PriceTable, model: &str) -> Option<BatchRates> {
-    let price = find_price(table, model)?;
+    let built_in;
+    let price = match find_price(table, model) {
+        Some(price) => price,
+        None => {
+            built_in = published_price(provider, model)?;
+            &built_in
+        }
+    };
     let rules = provider_pricing(provider);
     let paid = 1.0 - price.batch_discount.unwrap_or(rules.batch_discount);
     let cache_paid = if rules.discount_applies_to_cache { paid } else { 1.0 };
@@ -143,6 +215,24 @@ mod tests {
         let price =
             |input, output| ModelPrice { input, output, cached_input: None, cache_write: None, batch_discount: None };
         PriceTable::from([("gpt-4o".into(), price(2.0, 8.0)), ("gpt-4o-mini".into(), price(0.2, 0.8))])
+    }
+
+    #[test]
+    fn built_in_prices_apply_where_the_caller_gives_none_and_the_caller_wins() {
+        let empty = PriceTable::new();
+        let haiku = batch_rates(Provider::Anthropic, &empty, "claude-haiku-4-5-20251001").unwrap();
+        assert_eq!((haiku.input, haiku.output), (0.5, 2.5));
+        // Anthropic's guide lists the batch price of Claude 3 Haiku as $0.125 / $0.625.
+        let old_haiku = batch_rates(Provider::Anthropic, &empty, "claude-3-haiku-20240307").unwrap();
+        assert_eq!((old_haiku.input, old_haiku.output), (0.125, 0.625));
+        let mini = batch_rates(Provider::OpenAI, &empty, "gpt-4o-mini-2024-07-18").unwrap();
+        assert_eq!((mini.input, mini.cached_input, mini.output), (0.075, 0.0375, 0.3));
+        assert_eq!(batch_rates(Provider::OpenAI, &empty, "gpt-4o").unwrap().input, 1.25);
+        // A built-in name prices only its own provider, and a family prefix is not guessed.
+        assert!(batch_rates(Provider::Mistral, &empty, "gpt-4o-mini").is_none());
+        assert!(batch_rates(Provider::Anthropic, &empty, "claude-opus-4-5-20251101").is_none());
+        let caller = table();
+        assert_eq!(batch_rates(Provider::OpenAI, &caller, "gpt-4o-mini").unwrap().input, 0.1);
     }
 
     #[test]
