@@ -11,7 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wasmOut = join(root, "npm", "wasm");
 // The size budget the build enforces (bytes of the optimised module): 700 KB, about 20% over the
 // 578 KB it measured when the budget was set, so growth shows up as a deliberate decision to raise it.
-const WASM_SIZE_BUDGET = 700_000;
+// Raised to 720 KB with issue 19 (the provider registry, Groq and Azure OpenAI: 706 KB).
+const WASM_SIZE_BUDGET = 720_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

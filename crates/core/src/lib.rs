@@ -17,6 +17,7 @@ pub mod model;
 pub mod parse;
 pub mod planning;
 pub mod provider;
+pub mod registry;
 pub mod providers;
 pub mod results;
 pub mod retry;
