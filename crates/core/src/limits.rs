@@ -42,9 +42,10 @@ pub fn batch_limits(provider: Provider) -> BatchLimits {
         Provider::Mistral => BatchLimits { max_requests: 1_000_000, max_bytes: 512 * MB, one_model_per_batch: true },
         // The sidecar's own upload limit; one vLLM process serves one model.
         Provider::Vllm => BatchLimits { max_requests: usize::MAX, max_bytes: 2_000 * MB, one_model_per_batch: true },
-        // Input file ≤ 100 MB (Groq SDK docstring, endpoints-and-push.md §5.3 [GROQ-SDK]); no request
-        // count and no one-model rule are documented (§10), so neither is imposed.
-        Provider::Groq => BatchLimits { max_requests: usize::MAX, max_bytes: 100 * MB, one_model_per_batch: false },
+        // Input file ≤ 100 MB (Groq SDK docstring, endpoints-and-push.md §5.3 [GROQ-SDK]). No request
+        // count is documented (§10); whether a batch may mix models is not either, so OpenAI's rule
+        // is kept: a job is then split by model instead of risking a batch Groq fails.
+        Provider::Groq => BatchLimits { max_requests: usize::MAX, max_bytes: 100 * MB, one_model_per_batch: true },
         // ≤ 100,000 requests and 200 MB per file; every line names the same deployment
         // (endpoints-and-push.md §5.1 [AZ-BATCH; AZ-LIMITS; AZ-BATCH-REST]).
         Provider::Azure => BatchLimits { max_requests: 100_000, max_bytes: 200 * MB, one_model_per_batch: true },

@@ -107,14 +107,14 @@ fn azure_without_an_endpoint_is_refused_but_converts_for_a_dry_run() {
 }
 
 #[test]
-fn azure_takes_one_deployment_per_batch_and_groq_no_documents() {
+fn one_model_per_batch_and_groq_takes_no_documents() {
     let request = |id: &str, model: &str| {
         parse_request(0, &format!(r#"{{"customId":"{id}","model":"{model}","messages":[{{"role":"user","content":"hi"}}]}}"#))
             .unwrap()
     };
     let mixed = [request("a", "deployment-1"), request("b", "deployment-2")];
     assert!(prepare(Provider::Azure, &mixed, &PrepareOptions::default()).is_err());
-    assert!(prepare(Provider::Groq, &mixed, &PrepareOptions::default()).is_ok());
+    assert!(prepare(Provider::Groq, &mixed, &PrepareOptions::default()).is_err());
     let document = parse_request(
         0,
         r#"{"customId":"d","model":"m","messages":[{"role":"user","content":[
