@@ -352,10 +352,15 @@ pub fn prepare(
     requests: &[UnifiedRequest],
     options: &PrepareOptions,
 ) -> Result<PreparedBatch, CoreError> {
+    preparation_api(provider)?.prepare(requests, options)
+}
+
+/// The protocol object for converting and planning only, without a client configuration.
+pub fn preparation_api(provider: Provider) -> Result<Box<dyn BatchApi>, CoreError> {
     // Conversion never reaches the network; a placeholder endpoint lets providers that are
     // addressed by resource (Azure) be built without one.
     let config = ClientConfig { endpoint: Some("https://resource.invalid".into()), ..ClientConfig::default() };
-    api_for(provider, config)?.prepare(requests, options)
+    api_for(provider, config)
 }
 
 /// The provider-id → caller-id map for a result decoder, when ids were replaced.
