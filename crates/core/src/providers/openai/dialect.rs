@@ -96,8 +96,14 @@ mod tests {
     #[test]
     fn azure_uses_the_v1_api_unless_a_dated_version_is_asked_for() {
         assert_eq!(azure_base_url("https://res.openai.azure.com/", None), "https://res.openai.azure.com/openai/v1");
-        assert_eq!(azure_base_url("https://res.openai.azure.com", Some("v1")), "https://res.openai.azure.com/openai/v1");
-        assert_eq!(azure_base_url("https://res.openai.azure.com", Some("2024-10-21")), "https://res.openai.azure.com/openai");
+        assert_eq!(
+            azure_base_url("https://res.openai.azure.com", Some("v1")),
+            "https://res.openai.azure.com/openai/v1"
+        );
+        assert_eq!(
+            azure_base_url("https://res.openai.azure.com", Some("2024-10-21")),
+            "https://res.openai.azure.com/openai"
+        );
         assert_eq!(dated_api_version(Some("2024-10-21")), Some("2024-10-21"));
         assert_eq!(dated_api_version(Some("v1")), None);
     }

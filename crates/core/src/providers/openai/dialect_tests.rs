@@ -97,8 +97,9 @@ fn azure_dated_versions_go_on_every_call_and_entra_tokens_as_bearer() {
 fn azure_without_an_endpoint_is_refused_but_converts_for_a_dry_run() {
     let error = api_for(Provider::Azure, config("k")).err().expect("an error");
     assert!(error.to_string().contains("endpoint"), "{error}");
-    let request = parse_request(0, r#"{"customId":"a","model":"my-deployment","messages":[{"role":"user","content":"hi"}]}"#)
-        .unwrap();
+    let request =
+        parse_request(0, r#"{"customId":"a","model":"my-deployment","messages":[{"role":"user","content":"hi"}]}"#)
+            .unwrap();
     let prepared = prepare(Provider::Azure, &[request], &PrepareOptions::default()).unwrap();
     let line: Value = serde_json::from_slice(&prepared.jsonl).unwrap();
     // Lines keep `/v1/chat/completions` and name the deployment as the model (§5.1 [AZ-BATCH-REST]).
@@ -109,8 +110,11 @@ fn azure_without_an_endpoint_is_refused_but_converts_for_a_dry_run() {
 #[test]
 fn one_model_per_batch_and_groq_takes_no_documents() {
     let request = |id: &str, model: &str| {
-        parse_request(0, &format!(r#"{{"customId":"{id}","model":"{model}","messages":[{{"role":"user","content":"hi"}}]}}"#))
-            .unwrap()
+        parse_request(
+            0,
+            &format!(r#"{{"customId":"{id}","model":"{model}","messages":[{{"role":"user","content":"hi"}}]}}"#),
+        )
+        .unwrap()
     };
     let mixed = [request("a", "deployment-1"), request("b", "deployment-2")];
     assert!(prepare(Provider::Azure, &mixed, &PrepareOptions::default()).is_err());

@@ -14,7 +14,11 @@ fn fixture(name: &str) -> String {
 
 fn api() -> OpenAiApi {
     OpenAiApi::new(
-        ClientConfig { api_key: "sk-test".into(), base_url: Some("http://127.0.0.1:9/v1/".into()), ..Default::default() },
+        ClientConfig {
+            api_key: "sk-test".into(),
+            base_url: Some("http://127.0.0.1:9/v1/".into()),
+            ..Default::default()
+        },
         Dialect::OpenAi,
     )
     .unwrap()
