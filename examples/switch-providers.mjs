@@ -4,18 +4,27 @@
  * Only the provider's name changes (and the model, since each provider has its own); the results
  * come back in the same shape from all of them.
  *
- *   node examples/switch-providers.mjs openai anthropic google mistral
+ *   node examples/switch-providers.mjs openai anthropic google mistral groq azure
  *   node examples/switch-providers.mjs vllm        # local vLLM through the sidecar (see vllm-sidecar.mjs)
  *
  * Environment: each provider's key and optional base URL (OPENAI_API_KEY, OPENAI_BASE_URL,
  * ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, GOOGLE_API_KEY or GEMINI_API_KEY, GEMINI_BASE_URL,
- * MISTRAL_API_KEY, MISTRAL_BASE_URL); the models OPENAI_MODEL, ANTHROPIC_MODEL, GEMINI_MODEL,
- * MISTRAL_MODEL, VLLM_MODEL; for vLLM, BATCH_ROUTER_SIDECAR and VLLM_COMMAND; EXAMPLE_POLL_SECONDS
+ * MISTRAL_API_KEY, MISTRAL_BASE_URL, GROQ_API_KEY, GROQ_BASE_URL, AZURE_OPENAI_API_KEY,
+ * AZURE_OPENAI_ENDPOINT); the models OPENAI_MODEL, ANTHROPIC_MODEL, GEMINI_MODEL, MISTRAL_MODEL,
+ * GROQ_MODEL, AZURE_OPENAI_DEPLOYMENT (a Global-Batch deployment's name), VLLM_MODEL; for vLLM, BATCH_ROUTER_SIDECAR and VLLM_COMMAND; EXAMPLE_POLL_SECONDS
  * (default 60). A provider without a key is reported and skipped.
  */
 import process from "node:process";
 
-import { AnthropicProvider, GoogleProvider, MistralProvider, OpenAIProvider, VLLMProvider } from "batch-router";
+import {
+  AnthropicProvider,
+  AzureOpenAIProvider,
+  GoogleProvider,
+  GroqProvider,
+  MistralProvider,
+  OpenAIProvider,
+  VLLMProvider,
+} from "batch-router";
 
 const environment = process.env;
 const pollSeconds = Number(environment.EXAMPLE_POLL_SECONDS ?? 60);
@@ -27,6 +36,9 @@ const PROVIDERS = {
   anthropic: { create: () => new AnthropicProvider(), model: environment.ANTHROPIC_MODEL ?? "claude-haiku-4-5" },
   google: { create: () => new GoogleProvider(), model: environment.GEMINI_MODEL ?? "gemini-2.5-flash" },
   mistral: { create: () => new MistralProvider(), model: environment.MISTRAL_MODEL ?? "mistral-small-latest" },
+  groq: { create: () => new GroqProvider(), model: environment.GROQ_MODEL ?? "llama-3.1-8b-instant" },
+  // On Azure the model is the name of your Global-Batch deployment.
+  azure: { create: () => new AzureOpenAIProvider(), model: environment.AZURE_OPENAI_DEPLOYMENT ?? "gpt-4o-mini-batch" },
   vllm: {
     create: () => new VLLMProvider({ vllmCommand: environment.VLLM_COMMAND ?? "vllm" }),
     model: environment.VLLM_MODEL ?? "Qwen/Qwen2.5-1.5B-Instruct",

@@ -25,7 +25,10 @@ export {
   type ProviderOptions,
   type SendOptions,
 } from "./provider.js";
+export { providerEntries } from "./provider-registry.js";
 export { AnthropicProvider } from "./providers/anthropic-provider.js";
+export { AzureOpenAIProvider, type AzureOpenAIProviderOptions } from "./providers/azure-openai-provider.js";
+export { GroqProvider } from "./providers/groq-provider.js";
 export { GoogleProvider, type GoogleProviderOptions } from "./providers/google-provider.js";
 export { MistralProvider } from "./providers/mistral-provider.js";
 export { OpenAIProvider } from "./providers/openai-provider.js";
@@ -44,5 +47,5 @@ export { TransparencyFiles, type BatchMeta } from "./transparency.js";
 export type * from "./types.js";
 export type { BatchEstimate, EstimateOptions, ModelEstimate, ModelPrice, QuotaLimits, RequestEstimate } from "./wasm.js";
 export type { ModelQuotas } from "./router/job-quota.js";
-export type { ChunkLimits, JobPlan, PlannedChunk, PlanOptions, RetryPolicy, SubmissionCheckpoint, Watermark } from "./wasm.js";
+export type { ChunkLimits, ProviderEntry, JobPlan, PlannedChunk, PlanOptions, RetryPolicy, SubmissionCheckpoint, Watermark } from "./wasm.js";
 export { coreVersion } from "./wasm.js";

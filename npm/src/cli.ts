@@ -11,6 +11,7 @@ import { convert, convertHelp, describeConversion } from "./cli/convert-command.
 import { describeEstimate, estimateFile, estimateHelp } from "./cli/estimate-command.js";
 import { ExitCode } from "./cli/exit-codes.js";
 import { UsageError, describeError, errorAsJson, exitCodeOf } from "./cli/output.js";
+import { withProviderNames } from "./cli/provider-flags.js";
 import { runSidecar } from "./cli/sidecar-command.js";
 
 const mainHelp = `Usage: batch-router <command> [options]
@@ -26,8 +27,9 @@ Commands:
   list --provider P           recent batches
   sidecar [OPTIONS]           run the local vLLM sidecar
 
-Keys come from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_API_KEY or GEMINI_API_KEY,
-MISTRAL_API_KEY) or --api-key, and are never printed.
+Providers: {{providers}}.
+Keys come from the environment ({{keys}})
+or --api-key, and are never printed.
 
 Run "batch-router <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 validation, 4 provider, 5 not complete.
@@ -36,7 +38,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 validation, 4 provider, 5 not complete.
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(mainHelp);
+    process.stdout.write(withProviderNames(mainHelp));
     return command === undefined ? ExitCode.usage : ExitCode.ok;
   }
   const json = rest.includes("--json");
@@ -90,7 +92,7 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
     }),
   );
   if (values.help) {
-    process.stdout.write(convertHelp);
+    process.stdout.write(withProviderNames(convertHelp));
     return ExitCode.ok;
   }
   const file = positionals[0];

@@ -10,7 +10,8 @@ import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "./types.js";
-import { BatchClient, prepareBatchInCore, type PreparedBatch, type PrepareOptions } from "./wasm.js";
+import { canonicalProviderName, providerEntry } from "./provider-registry.js";
+import { BatchClient, prepareBatchInCore, prepareJsonlInCore, type ClientConfig, type PreparedBatch, type PrepareOptions } from "./wasm.js";
 
 /** A `fetch` replacement: takes a `Request`, resolves to a `Response`. */
 export type FetchFunction = (input: Request) => Promise<Response>;
@@ -101,14 +102,12 @@ export interface PreparedBatchInfo {
   providerJsonl: string;
 }
 
-interface ProviderDefaults {
-  name: ProviderName;
-  /** Environment variables holding the key, first match wins. */
-  keyVariables: string[];
-  /** Environment variable holding a base URL override. */
-  baseUrlVariable?: string;
-  /** Whether a key is needed when no custom base URL is given. */
-  requiresKey: boolean;
+/** How a subclass reaches its provider beyond a key and a base URL (Azure's resource and token). */
+interface ConnectionExtras {
+  /** Client settings passed on to the core as they are. */
+  config?: Omit<ClientConfig, "apiKey" | "baseUrl">;
+  /** A credential other than the key was given (an Entra token), so no key is needed. */
+  hasOtherCredential?: boolean;
 }
 
 let provisionalCounter = 0;
@@ -131,16 +130,18 @@ function parseResults(jsonl: string): UnifiedResult[] {
 /**
  * What every provider does: validate and send a batch, follow its status, stream its results,
  * cancel, list and delete. {@link OpenAIProvider}, {@link AnthropicProvider},
- * {@link GoogleProvider}, {@link MistralProvider} and {@link VLLMProvider} are this class with each
- * provider's defaults; requests, statuses and results have the same shape for all of them.
+ * {@link GoogleProvider}, {@link MistralProvider}, {@link GroqProvider},
+ * {@link AzureOpenAIProvider} and {@link VLLMProvider} are this class with each provider's
+ * defaults; requests, statuses and results have the same shape for all of them.
  */
 export abstract class BatchProvider {
-  /** The provider's name: `openai`, `anthropic`, `google`, `mistral` or `vllm`. */
+  /** The provider's name, e.g. `openai` (the registry lists them: `providerEntries()`). */
   readonly name: ProviderName;
   protected readonly options: ProviderOptions;
   protected readonly files: TransparencyFiles;
   private readonly apiKey: string;
   private readonly baseUrl: string | undefined;
+  private readonly extraConfig: ConnectionExtras["config"];
   private readonly fetchFunction: ((request: Request) => Promise<Response>) | undefined;
   private clientPromise: Promise<BatchClient> | undefined;
   /**
@@ -150,12 +151,18 @@ export abstract class BatchProvider {
    */
   private readonly resultKeys = new Map<string, BatchMeta>();
 
-  protected constructor(defaults: ProviderDefaults, options: ProviderOptions = {}) {
-    this.name = defaults.name;
+  /**
+   * `name` picks the provider's defaults from the registry: the environment variables of its key
+   * and base URL, and whether it needs a key.
+   */
+  protected constructor(name: ProviderName, options: ProviderOptions = {}, extras: ConnectionExtras = {}) {
+    const defaults = providerEntry(name);
+    this.name = name;
     this.options = options;
+    this.extraConfig = extras.config;
     const apiKey = options.apiKey ?? defaults.keyVariables.map(readEnvironment).find((value) => value !== undefined && value !== "");
     const baseUrl = options.baseUrl ?? (defaults.baseUrlVariable ? readEnvironment(defaults.baseUrlVariable) : undefined);
-    if (defaults.requiresKey && !apiKey && !baseUrl) {
+    if (defaults.requiresKey && !apiKey && !baseUrl && !extras.hasOtherCredential) {
       throw new ConfigurationError(
         `No API key for ${this.name}: pass { apiKey } or set ${defaults.keyVariables.join(" or ")}`,
       );
@@ -193,7 +200,7 @@ export abstract class BatchProvider {
   /** The wasm client, created on first use. */
   protected client(): Promise<BatchClient> {
     this.clientPromise ??= this.resolveBaseUrl(this.baseUrl).then(
-      (baseUrl) => new BatchClient(this.name, { apiKey: this.apiKey, baseUrl }, this.fetchFunction),
+      (baseUrl) => new BatchClient(this.name, { ...this.extraConfig, apiKey: this.apiKey, baseUrl }, this.fetchFunction),
       (error: unknown) => {
         // A failed start is not remembered: the next call tries again.
         this.clientPromise = undefined;
@@ -272,7 +279,7 @@ export abstract class BatchProvider {
    * when any request is invalid.
    */
   async sendBatch(batch: UnifiedBatchMetadata, options: SendOptions = {}): Promise<string> {
-    if (batch.provider !== undefined && batch.provider !== this.name && !(this.name === "google" && batch.provider === "gemini")) {
+    if (batch.provider !== undefined && canonicalProviderName(batch.provider) !== this.name) {
       throw new ValidationError(`provider: this batch is for "${batch.provider}" but was sent to ${this.name}`, {
         field: "provider",
       });

@@ -21,6 +21,8 @@ export {
   jobTagNeedsWatermark,
   mayHaveTakenEffect,
   planJob as planJobInCore,
+  providerOfBatchId as providerOfBatchIdInCore,
+  providerRegistry as providerRegistryInCore,
   prepareBatch as prepareBatchInCore,
   prepareJsonl as prepareJsonlInCore,
   retryDelay,

@@ -9,7 +9,32 @@
  * is run, a success after. `NO_ANSWER_ONCE` → the first time, an error line with status 0, an empty
  * body and no error (field case 03); `CUT_ONCE` → the first time, an output line cut short after its
  * custom id (field case 28). `endWith` can make a batch expire instead of completing.
+ *
+ * Servers that speak the same protocol with small differences (Groq, Azure OpenAI) are this
+ * emulator with a {@link Dialect}: see groq-emulator.ts and azure-openai-emulator.ts.
  */
+
+/** Where an OpenAI-protocol server differs from OpenAI (defaults: OpenAI's). */
+export interface Dialect {
+  /** The path prefix of every route (OpenAI: `/v1`). */
+  pathPrefix: string;
+  /** Whether the request carries the right credential for `apiKey`. */
+  authorized(request: Request, apiKey: string): boolean;
+  /** The create body's `endpoint` value it accepts. */
+  createEndpoint: string;
+  /** Query parameters every call must carry (Azure's dated `api-version`). */
+  requiredQuery: Record<string, string>;
+  /** The batch object as this server writes it (Azure's samples: capitalised status, ISO times). */
+  present(batch: Record<string, unknown>): Record<string, unknown>;
+}
+
+export const OPENAI_DIALECT: Dialect = {
+  pathPrefix: "/v1",
+  authorized: (request, apiKey) => request.headers.get("authorization") === `Bearer ${apiKey}`,
+  createEndpoint: "/v1/chat/completions",
+  requiredQuery: {},
+  present: (batch) => batch,
+};
 
 export interface OpenAIEmulatorOptions {
   apiKey?: string;
@@ -33,6 +58,8 @@ export interface OpenAIEmulatorOptions {
   enqueuedTokenLimit?: number;
   /** Input tokens of one line's body, for the quota (default: its messages' text length). */
   countTokens?: (body: Record<string, unknown>) => number;
+  /** The server's differences from OpenAI (default: none). */
+  dialect?: Partial<Dialect>;
 }
 
 interface StoredFile {
@@ -96,9 +123,11 @@ export class OpenAIEmulator {
   private readonly runs = new Map<string, number>();
   private counter = 0;
   private clock: number;
+  private readonly dialect: Dialect;
 
   constructor(private readonly options: OpenAIEmulatorOptions = {}) {
     this.clock = options.startClock ?? 1_760_000_000;
+    this.dialect = { ...OPENAI_DIALECT, ...options.dialect };
   }
 
   /** The next request matching `method` and `path` gets this answer instead. */
@@ -120,7 +149,10 @@ export class OpenAIEmulator {
 
   readonly fetch = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    const path = url.pathname.replace(/^\/v1/, "");
+    if (!url.pathname.startsWith(this.dialect.pathPrefix + "/")) {
+      return openAIError(404, `Unknown route ${request.method} ${url.pathname}`, "invalid_request_error");
+    }
+    const path = url.pathname.slice(this.dialect.pathPrefix.length);
     const bodyText = request.method === "GET" ? "" : await request.clone().text();
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
@@ -133,8 +165,11 @@ export class OpenAIEmulator {
       const [fault] = this.faults.splice(faultIndex, 1);
       return json(fault!.status, fault!.body, fault!.headers);
     }
-    if (this.options.apiKey && request.headers.get("authorization") !== `Bearer ${this.options.apiKey}`) {
+    if (this.options.apiKey && !this.dialect.authorized(request, this.options.apiKey)) {
       return openAIError(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
+    }
+    for (const [name, value] of Object.entries(this.dialect.requiredQuery)) {
+      if (url.searchParams.get(name) !== value) return openAIError(400, `Query parameter '${name}' must be '${value}'.`, "invalid_request_error");
     }
     let match: RegExpMatchArray | null;
     if (request.method === "POST" && path === "/files") return this.upload(request);
@@ -212,10 +247,11 @@ export class OpenAIEmulator {
     }
     const file = this.files.get(String(body.input_file_id));
     if (!file) return openAIError(400, `Invalid 'input_file_id': ${String(body.input_file_id)}`, "invalid_request_error");
-    if (body.endpoint !== "/v1/chat/completions") return openAIError(400, "Unsupported endpoint.", "invalid_request_error");
+    if (body.endpoint !== this.dialect.createEndpoint) return openAIError(400, "Unsupported endpoint.", "invalid_request_error");
     if (body.completion_window !== "24h") return openAIError(400, "completion_window must be 24h.", "invalid_request_error");
     const id = this.nextId("batch_");
-    const { lines, errors } = this.readLines(file.content, String(body.endpoint));
+    // Lines name `/v1/chat/completions` whatever the create body's spelling (Azure: §5.1).
+    const { lines, errors } = this.readLines(file.content, "/v1/chat/completions");
     const object: BatchRecord["object"] = {
       id,
       object: "batch",
@@ -263,7 +299,7 @@ export class OpenAIEmulator {
       object.request_counts = { total: lines.length, completed: 0, failed: 0 };
     }
     this.batches.set(id, record);
-    return json(200, object);
+    return json(200, this.dialect.present(object));
   }
 
   /** Validates the uploaded file the way OpenAI reports problems: one error per bad line. */
@@ -309,7 +345,7 @@ export class OpenAIEmulator {
     const record = this.batches.get(batchId);
     if (!record) return openAIError(404, `No batch found with id '${batchId}'.`, "invalid_request_error");
     this.advance(record);
-    return json(200, record.object);
+    return json(200, this.dialect.present(record.object));
   }
 
   private advance(record: BatchRecord): void {
@@ -433,7 +469,7 @@ export class OpenAIEmulator {
     }
     record.object.status = "cancelling";
     record.object.cancelling_at = this.clock++;
-    return json(200, record.object);
+    return json(200, this.dialect.present(record.object));
   }
 
   private list(url: URL): Response {
@@ -444,7 +480,7 @@ export class OpenAIEmulator {
     const page = all.slice(start, start + limit);
     return json(200, {
       object: "list",
-      data: page,
+      data: page.map((batch) => this.dialect.present(batch)),
       first_id: page[0]?.id ?? null,
       last_id: page.at(-1)?.id ?? null,
       has_more: start + limit < all.length,

@@ -22,6 +22,8 @@ const models: Record<ProviderName, string> = {
   google: "gemini-2.5-flash",
   mistral: "mistral-small-latest",
   vllm: "meta-llama/Llama-3.1-8B-Instruct",
+  groq: "llama-3.1-8b-instant",
+  azure: "gpt-4o-mini-batch",
 };
 
 /** Every string inside a JSON value. */

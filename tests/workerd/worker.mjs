@@ -1,8 +1,11 @@
 // A Cloudflare Worker that exercises the package's workerd entry (npm/dist/index.workerd.js, the
 // file the `workerd` export condition selects): conversion, then a whole OpenAI batch lifecycle
-// against the runtime-neutral emulator through an injected fetch, with the default storage (memory).
+// against the runtime-neutral emulator through an injected fetch, with the default storage (memory);
+// then the same lifecycle on Groq and Azure OpenAI against their emulators.
 // It answers with a report that tests/workerd/workerd.test.mjs checks.
-import { OpenAIProvider, ValidationError, dryRun } from "../../npm/dist/index.workerd.js";
+import { AzureOpenAIProvider, GroqProvider, OpenAIProvider, ValidationError, dryRun } from "../../npm/dist/index.workerd.js";
+import { azureOpenAIEmulator } from "../dist/emulators/azure-openai-emulator.js";
+import { groqEmulator } from "../dist/emulators/groq-emulator.js";
 import { OpenAIEmulator } from "../dist/emulators/openai-emulator.js";
 
 async function run() {
@@ -33,6 +36,20 @@ async function run() {
   const listed = await provider.listBatches({ limit: 5 });
   check("listing works", listed.length === 1 && listed[0].batchId === batchId);
   check("cancelling a finished batch is false", (await provider.cancelBatch(batchId)) === false);
+
+  const others = [
+    ["groq", (fetch) => new GroqProvider({ apiKey: "gsk-worker", baseUrl: "http://groq.invalid/openai/v1", fetch }), groqEmulator({ apiKey: "gsk-worker" })],
+    ["azure", (fetch) => new AzureOpenAIProvider({ apiKey: "az-worker", endpoint: "http://azure.invalid", fetch }), azureOpenAIEmulator({ apiKey: "az-worker" })],
+  ];
+  for (const [name, create, other] of others) {
+    const client = create(other.fetch);
+    const id = await client.sendBatch({ provider: name, requests });
+    let state = await client.getStatus(id);
+    for (let attempt = 0; attempt < 10 && !state.isComplete(); attempt++) state = await client.getStatus(id);
+    const answers = [];
+    for await (const result of client.getResults(id)) answers.push(result);
+    check(`${name}: a whole batch lifecycle`, state.status === "completed" && answers.length === 5 && answers.every((result) => result.status === "succeeded"), state.rawStatus);
+  }
   return checks;
 }
 

@@ -56,7 +56,8 @@ pub fn anthropic_trims_prefill(request: &UnifiedRequest) -> bool {
 pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
     match checker.provider {
         Provider::Anthropic => anthropic(checker),
-        Provider::OpenAI => {
+        // Groq and Azure OpenAI take OpenAI's chat body (endpoints-and-push.md §5.1, §5.3).
+        Provider::OpenAI | Provider::Groq | Provider::Azure => {
             logprobs(checker)?;
             openai(checker)
         }

@@ -52,7 +52,9 @@ pub fn needs_watermark(provider: Provider) -> bool {
 
 pub fn tag_place(provider: Provider) -> TagPlace {
     match provider {
-        Provider::OpenAI | Provider::Vllm | Provider::Mistral => TagPlace::Metadata,
+        // Groq's create takes `metadata` (endpoints-and-push.md §5.3); Azure's Batch is OpenAI's object
+        // model (§5.1), metadata included.
+        Provider::OpenAI | Provider::Vllm | Provider::Mistral | Provider::Groq | Provider::Azure => TagPlace::Metadata,
         Provider::Google => TagPlace::DisplayName,
         Provider::Anthropic => TagPlace::Nowhere,
     }

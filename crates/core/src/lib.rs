@@ -23,6 +23,7 @@ pub mod planning;
 pub mod provider;
 pub mod provider_kwargs;
 pub mod providers;
+pub mod registry;
 pub mod results;
 pub mod retry;
 #[cfg(test)]

@@ -42,6 +42,13 @@ pub fn batch_limits(provider: Provider) -> BatchLimits {
         Provider::Mistral => BatchLimits { max_requests: 1_000_000, max_bytes: 512 * MB, one_model_per_batch: true },
         // The sidecar's own upload limit; one vLLM process serves one model.
         Provider::Vllm => BatchLimits { max_requests: usize::MAX, max_bytes: 2_000 * MB, one_model_per_batch: true },
+        // Input file ≤ 100 MB (Groq SDK docstring, endpoints-and-push.md §5.3 [GROQ-SDK]). No request
+        // count is documented (§10); whether a batch may mix models is not either, so OpenAI's rule
+        // is kept: a job is then split by model instead of risking a batch Groq fails.
+        Provider::Groq => BatchLimits { max_requests: usize::MAX, max_bytes: 100 * MB, one_model_per_batch: true },
+        // ≤ 100,000 requests and 200 MB per file; every line names the same deployment
+        // (endpoints-and-push.md §5.1 [AZ-BATCH; AZ-LIMITS; AZ-BATCH-REST]).
+        Provider::Azure => BatchLimits { max_requests: 100_000, max_bytes: 200 * MB, one_model_per_batch: true },
     }
 }
 
@@ -53,7 +60,8 @@ const NONE: &[SourceType] = &[];
 pub fn capabilities(provider: Provider) -> Capabilities {
     match provider {
         // No top_k anywhere in the spec; stop takes at most 4 strings; PDFs only as file data (§6).
-        Provider::OpenAI => Capabilities {
+        // Azure serves OpenAI's models with OpenAI's request schema (endpoints-and-push.md §5.1).
+        Provider::OpenAI | Provider::Azure => Capabilities {
             top_k: false,
             presence_penalty: true,
             frequency_penalty: true,
@@ -109,6 +117,18 @@ pub fn capabilities(provider: Provider) -> Capabilities {
             document_sources: NONE,
             assistant_media: false,
         },
+        // OpenAI's chat body (endpoints-and-push.md §5.3: "OpenAI shapes"). The reference names no
+        // document (`file`) part for Groq, so documents are refused rather than sent on a guess.
+        Provider::Groq => Capabilities {
+            top_k: false,
+            presence_penalty: true,
+            frequency_penalty: true,
+            temperature_max: 2.0,
+            max_stop_sequences: Some(4),
+            image_sources: INLINE_OR_URL,
+            document_sources: NONE,
+            assistant_media: false,
+        },
     }
 }
 
@@ -132,8 +152,8 @@ pub fn inline_limits(provider: Provider) -> Option<InlineLimits> {
             max_body_bytes: usize::MAX,
             max_requests: crate::providers::mistral::INLINE_MAX_REQUESTS,
         }),
-        // Anthropic is inline only (its limit is `batch_limits`); OpenAI and vLLM take files only.
-        Provider::OpenAI | Provider::Anthropic | Provider::Vllm => None,
+        // Anthropic is inline only (its limit is `batch_limits`); the OpenAI protocol takes files only.
+        Provider::OpenAI | Provider::Anthropic | Provider::Vllm | Provider::Groq | Provider::Azure => None,
     }
 }
 
@@ -151,7 +171,7 @@ pub enum Routes {
 pub fn routes(provider: Provider) -> Routes {
     match provider {
         Provider::Anthropic => Routes::InlineOnly,
-        Provider::OpenAI | Provider::Vllm => Routes::FileOnly,
+        Provider::OpenAI | Provider::Vllm | Provider::Groq | Provider::Azure => Routes::FileOnly,
         Provider::Google | Provider::Mistral => Routes::Both,
     }
 }

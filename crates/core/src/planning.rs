@@ -25,7 +25,7 @@ use tsify::Tsify;
 
 use crate::limits::{batch_limits, inline_limits, routes, Routes};
 use crate::model::UnifiedRequest;
-use crate::providers::{api_for, BatchApi, ClientConfig, PrepareOptions, SubmitRoute};
+use crate::providers::{preparation_api, BatchApi, PrepareOptions, SubmitRoute};
 use crate::{CoreError, Provider};
 
 /// Bytes added to every measured line (see the module documentation).
@@ -134,7 +134,7 @@ pub fn plan_job(
     }
     check_unique_ids(requests)?;
     let limits = chunk_limits(provider, prepare_options.route, options)?;
-    let api = api_for(provider, ClientConfig::default())?;
+    let api = preparation_api(provider)?;
     let sizes = measure(&*api, requests, prepare_options)?;
     let envelope = if limits.inline_body { INLINE_ENVELOPE_BYTES } else { 0 };
     if let Some((index, size)) = sizes.iter().enumerate().find(|(_, size)| envelope + **size > limits.max_bytes) {

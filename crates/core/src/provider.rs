@@ -1,4 +1,5 @@
-//! The providers batch-router speaks to.
+//! The providers batch-router speaks to. Everything else the package needs to know about each one
+//! (aliases, environment variables, batch-id shapes) is in [`crate::registry`].
 
 use serde::{Deserialize, Serialize};
 
@@ -16,46 +17,47 @@ pub enum Provider {
     Google,
     Mistral,
     Vllm,
+    Groq,
+    Azure,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 5] =
-        [Provider::OpenAI, Provider::Anthropic, Provider::Google, Provider::Mistral, Provider::Vllm];
+    pub const ALL: [Provider; 7] = [
+        Provider::OpenAI,
+        Provider::Anthropic,
+        Provider::Google,
+        Provider::Mistral,
+        Provider::Vllm,
+        Provider::Groq,
+        Provider::Azure,
+    ];
 
     /// The name used in `UnifiedBatchMetadata.provider`, file paths and errors.
     pub fn name(self) -> &'static str {
-        match self {
-            Provider::OpenAI => "openai",
-            Provider::Anthropic => "anthropic",
-            Provider::Google => "google",
-            Provider::Mistral => "mistral",
-            Provider::Vllm => "vllm",
-        }
+        crate::registry::info(self).name
     }
 
     /// A human-facing name for messages.
     pub fn display_name(self) -> &'static str {
-        match self {
-            Provider::OpenAI => "OpenAI",
-            Provider::Anthropic => "Anthropic",
-            Provider::Google => "Gemini",
-            Provider::Mistral => "Mistral",
-            Provider::Vllm => "vLLM",
-        }
+        crate::registry::info(self).display_name
     }
 
+    /// The provider of a name or alias (`gemini` is Google), in any case.
     pub fn from_name(name: &str) -> Result<Provider, CoreError> {
-        match name.to_ascii_lowercase().as_str() {
-            "openai" => Ok(Provider::OpenAI),
-            "anthropic" => Ok(Provider::Anthropic),
-            "google" | "gemini" => Ok(Provider::Google),
-            "mistral" => Ok(Provider::Mistral),
-            "vllm" => Ok(Provider::Vllm),
-            _ => Err(CoreError::invalid_batch(
-                "provider",
-                format!("unknown provider \"{name}\"; expected one of openai, anthropic, google, mistral, vllm"),
-            )),
-        }
+        let lower = name.to_ascii_lowercase();
+        Provider::ALL
+            .into_iter()
+            .find(|provider| {
+                let info = crate::registry::info(*provider);
+                info.name == lower || info.aliases.contains(&lower.as_str())
+            })
+            .ok_or_else(|| {
+                let names: Vec<&str> = Provider::ALL.iter().map(|provider| provider.name()).collect();
+                CoreError::invalid_batch(
+                    "provider",
+                    format!("unknown provider \"{name}\"; expected one of {}", names.join(", ")),
+                )
+            })
     }
 }
 
@@ -64,11 +66,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip_and_gemini_is_an_alias() {
+    fn names_round_trip_and_aliases_resolve() {
         for provider in Provider::ALL {
             assert_eq!(Provider::from_name(provider.name()).unwrap(), provider);
         }
         assert_eq!(Provider::from_name("Gemini").unwrap(), Provider::Google);
-        assert!(Provider::from_name("cohere").unwrap_err().to_string().contains("unknown provider"));
+        assert_eq!(Provider::from_name("azure-openai").unwrap(), Provider::Azure);
+        let error = Provider::from_name("cohere").unwrap_err().to_string();
+        assert!(error.contains("unknown provider") && error.contains("groq"), "{error}");
+    }
+
+    #[test]
+    fn the_serde_name_is_the_registry_name() {
+        for provider in Provider::ALL {
+            assert_eq!(serde_json::to_value(provider).unwrap(), provider.name());
+        }
     }
 }

@@ -21,6 +21,8 @@ pub fn model_of(provider: Provider) -> &'static str {
         Provider::Google => "gemini-2.5-flash",
         Provider::Mistral => "mistral-small-latest",
         Provider::Vllm => "Qwen/Qwen2.5-0.5B-Instruct",
+        Provider::Groq => "llama-3.1-8b-instant",
+        Provider::Azure => "gpt-4o-mini-batch",
     }
 }
 
@@ -47,7 +49,7 @@ pub fn bodies(
     let key = match provider {
         Provider::Anthropic => "params",
         Provider::Google => "request",
-        Provider::OpenAI | Provider::Mistral | Provider::Vllm => "body",
+        Provider::OpenAI | Provider::Mistral | Provider::Vllm | Provider::Groq | Provider::Azure => "body",
     };
     let bodies = text
         .lines()

@@ -25,3 +25,18 @@ use wasm_bindgen::prelude::*;
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
+
+/// Every provider the package speaks to: names, aliases, environment variables and batch-id shapes.
+#[wasm_bindgen(js_name = providerRegistry, unchecked_return_type = "ProviderEntry[]")]
+pub fn provider_registry() -> Result<JsValue, JsValue> {
+    error::to_js(&batch_router_core::registry::entries())
+}
+
+/// The provider a batch id belongs to, from its documented shape; `undefined` when it cannot be told.
+#[wasm_bindgen(js_name = providerOfBatchId, unchecked_return_type = "Provider | undefined")]
+pub fn provider_of_batch_id(batch_id: &str) -> JsValue {
+    match batch_router_core::registry::provider_of_batch_id(batch_id) {
+        Some(provider) => JsValue::from_str(provider.name()),
+        None => JsValue::UNDEFINED,
+    }
+}

@@ -13,9 +13,10 @@ import { readUnifiedFile, requestLinesOf } from "./convert-command.js";
 import { ExitCode } from "./exit-codes.js";
 import { UsageError } from "./output.js";
 import { ProgressReporter, describeCounts } from "./progress.js";
-import { createProvider, providerFlags, providerName } from "./provider-flags.js";
+import { createProvider, providerFlags, providerName, withProviderNames } from "./provider-flags.js";
 
-const CONNECTION_HELP = `  --provider P         openai, anthropic, google (gemini), mistral, vllm (inferred from the id when possible)
+const CONNECTION_HELP = `  --provider P         {{providers}}
+                       (inferred from the id when its shape tells)
   --api-key KEY        instead of the provider's environment variable (never printed)
   --base-url URL       the provider's base URL (an OpenAI-compatible server, a proxy, the vLLM sidecar)
   --dir DIR            where transparency files go (default .batch_router)
@@ -157,7 +158,7 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
     }),
   );
   if (values.help) {
-    process.stdout.write(commandHelp[command] ?? "");
+    process.stdout.write(withProviderNames(commandHelp[command] ?? ""));
     return ExitCode.ok;
   }
   const json = values.json === true;

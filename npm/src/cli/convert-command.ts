@@ -5,11 +5,15 @@ import { basename, join } from "node:path";
 import { dryRun, type DryRunResult } from "../dry-run.js";
 import { toBatchRouterError } from "../errors.js";
 import { FileStorage } from "../file-storage.js";
+import { canonicalProviderName, providerNames } from "../provider-registry.js";
 import type { ProviderName } from "../types.js";
 import { unifiedRequestLines } from "../wasm.js";
 import { UsageError } from "./output.js";
 
-export const PROVIDERS: ProviderName[] = ["openai", "anthropic", "google", "mistral", "vllm"];
+/** Every provider, from the core's registry. */
+export function allProviders(): ProviderName[] {
+  return providerNames();
+}
 
 export const convertHelp = `Usage: batch-router convert FILE --provider P [options]
 
@@ -19,7 +23,7 @@ format, without an account or any network call. Writes the transparency files:
   <dir>/generated/<provider>/batch_dryrun-<name>_provider.jsonl
 
 Options:
-  --provider P         openai, anthropic, google (or gemini), mistral, vllm, or all
+  --provider P         {{providers}}, or all
   --model M            use model M for every request
   --dir DIR            where files go (default .batch_router)
   --drop-unsupported   leave out settings the provider cannot express, with a warning
@@ -35,10 +39,10 @@ export interface ConvertOptions {
 }
 
 export function providersOf(name: string): ProviderName[] {
-  if (name === "all") return PROVIDERS;
-  if (name === "gemini") return ["google"];
-  if ((PROVIDERS as string[]).includes(name)) return [name as ProviderName];
-  throw new UsageError(`unknown provider "${name}"; expected ${PROVIDERS.join(", ")} or all`);
+  if (name === "all") return allProviders();
+  const canonical = canonicalProviderName(name);
+  if (canonical !== undefined) return [canonical];
+  throw new UsageError(`unknown provider "${name}"; expected ${allProviders().join(", ")} or all`);
 }
 
 /**

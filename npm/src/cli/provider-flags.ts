@@ -3,6 +3,7 @@
  * the key from the environment or `--api-key` (never printed), `--base-url`, `--dir`.
  */
 import { VLLMProvider } from "../providers/vllm-provider.js";
+import { canonicalProviderName, providerEntries, providerNames, providerOfBatchId } from "../provider-registry.js";
 import { createProvider as createProviderByName } from "../router/providers-by-name.js";
 import type { BatchProvider, ProviderOptions } from "../provider.js";
 import type { ProviderName } from "../types.js";
@@ -24,26 +25,31 @@ export interface ProviderFlagValues {
   dir?: string;
 }
 
-/** The provider a batch id belongs to, from the id's documented shape. */
+/**
+ * Help text with the registry's lists filled in: `{{providers}}` becomes the provider names (with
+ * aliases), `{{keys}}` the environment variables holding their keys.
+ */
+export function withProviderNames(help: string): string {
+  const entries = providerEntries();
+  const names = entries.map((entry) => (entry.aliases.length > 0 ? `${entry.name} (${entry.aliases.join(", ")})` : entry.name));
+  const keys = entries.filter((entry) => entry.requiresKey).map((entry) => entry.keyVariables.join(" or "));
+  return help.replaceAll("{{providers}}", names.join(", ")).replaceAll("{{keys}}", keys.join(", "));
+}
+
+/** The provider a batch id belongs to, from the id's documented shape (the core's registry). */
 export function inferProvider(batchId: string): ProviderName | undefined {
-  if (batchId.startsWith("msgbatch_")) return "anthropic";
-  if (batchId.startsWith("batches/")) return "google";
-  if (batchId.startsWith("batch_")) return "openai";
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(batchId)) return "mistral";
-  return undefined;
+  return providerOfBatchId(batchId);
 }
 
 export function providerName(value: string | undefined, batchId?: string): ProviderName {
-  const name = value === "gemini" ? "google" : value;
-  if (name === undefined) {
+  if (value === undefined) {
     const inferred = batchId === undefined ? undefined : inferProvider(batchId);
     if (inferred) return inferred;
     throw new UsageError(batchId === undefined ? "--provider is required" : `cannot tell the provider of "${batchId}"; pass --provider`);
   }
-  if (!["openai", "anthropic", "google", "mistral", "vllm"].includes(name)) {
-    throw new UsageError(`unknown provider "${value}"; expected openai, anthropic, google, mistral or vllm`);
-  }
-  return name as ProviderName;
+  const name = canonicalProviderName(value);
+  if (name === undefined) throw new UsageError(`unknown provider "${value}"; expected one of ${providerNames().join(", ")}`);
+  return name;
 }
 
 export function createProvider(name: ProviderName, values: ProviderFlagValues, extra: ProviderOptions = {}): BatchProvider {

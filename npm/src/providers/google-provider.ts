@@ -25,7 +25,7 @@ export class GoogleProvider extends BatchProvider {
   private readonly downloadUrls: boolean;
 
   constructor(options: GoogleProviderOptions = {}) {
-    super({ name: "google", keyVariables: ["GOOGLE_API_KEY", "GEMINI_API_KEY"], baseUrlVariable: "GEMINI_BASE_URL", requiresKey: true }, options);
+    super("google", options);
     this.downloadUrls = options.downloadUrls ?? false;
   }
 

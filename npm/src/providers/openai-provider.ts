@@ -13,6 +13,6 @@ import { BatchProvider, type ProviderOptions } from "../provider.js";
  */
 export class OpenAIProvider extends BatchProvider {
   constructor(options: ProviderOptions = {}) {
-    super({ name: "openai", keyVariables: ["OPENAI_API_KEY"], baseUrlVariable: "OPENAI_BASE_URL", requiresKey: true }, options);
+    super("openai", options);
   }
 }

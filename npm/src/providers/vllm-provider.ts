@@ -42,7 +42,7 @@ export class VLLMProvider extends BatchProvider {
 
   constructor(options: VLLMProviderOptions = {}) {
     // The sidecar takes an optional bearer token: the API key, when given, is sent as one.
-    super({ name: "vllm", keyVariables: ["BATCH_ROUTER_SIDECAR_TOKEN"], requiresKey: false }, options);
+    super("vllm", options);
     this.vllmOptions = options;
   }
 

@@ -1,22 +1,22 @@
 /** The router's providers: given as instances, or built by name from their options. */
 import { ConfigurationError } from "../errors.js";
 import type { BatchProvider, ProviderOptions } from "../provider.js";
+import { canonicalProviderName, providerNames } from "../provider-registry.js";
 import { AnthropicProvider } from "../providers/anthropic-provider.js";
+import { AzureOpenAIProvider } from "../providers/azure-openai-provider.js";
 import { GoogleProvider } from "../providers/google-provider.js";
+import { GroqProvider } from "../providers/groq-provider.js";
 import { MistralProvider } from "../providers/mistral-provider.js";
 import { OpenAIProvider } from "../providers/openai-provider.js";
 import type { ProviderName } from "../types.js";
 
-const NAMES: readonly ProviderName[] = ["openai", "anthropic", "google", "mistral", "vllm"];
-
 /** The canonical name of a provider as written in a batch (`gemini` is Google's). */
 export function providerName(name: string | undefined): ProviderName {
-  const lower = (name ?? "").toLowerCase();
-  const canonical = lower === "gemini" ? "google" : lower;
-  if (!(NAMES as readonly string[]).includes(canonical)) {
-    throw new ConfigurationError(`unknown provider "${name ?? ""}"; expected one of ${NAMES.join(", ")}`);
+  const canonical = canonicalProviderName(name ?? "");
+  if (canonical === undefined) {
+    throw new ConfigurationError(`unknown provider "${name ?? ""}"; expected one of ${providerNames().join(", ")}`);
   }
-  return canonical as ProviderName;
+  return canonical;
 }
 
 /** A provider built from its options (vLLM excepted: see below). */
@@ -30,6 +30,10 @@ export function createProvider(name: ProviderName, options: ProviderOptions): Ba
       return new GoogleProvider(options);
     case "mistral":
       return new MistralProvider(options);
+    case "groq":
+      return new GroqProvider(options);
+    case "azure":
+      return new AzureOpenAIProvider(options);
     case "vllm":
       // VLLMProvider starts a local process, so only the Node, Deno and Bun entry exports it; the
       // router (shared with the workers entry) takes it as an instance.

@@ -17,7 +17,7 @@ import {
   type UnifiedResult,
 } from "batch-router";
 
-const PROVIDERS: readonly ProviderName[] = ["openai", "anthropic", "google", "mistral", "vllm"];
+const PROVIDERS: readonly ProviderName[] = ["openai", "anthropic", "google", "mistral", "vllm", "groq", "azure"];
 
 const REQUEST: UnifiedRequest = {
   customId: "greeting",
@@ -36,6 +36,8 @@ const EXPECTED_SHAPE: Record<ProviderName, { id: (line: JsonObject) => unknown; 
   google: { id: (line) => line.key, maxTokens: (line) => field(field(line, "request"), "generationConfig", "maxOutputTokens") },
   mistral: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_tokens") },
   vllm: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
+  groq: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
+  azure: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
 };
 
 function field(value: unknown, ...path: string[]): unknown {

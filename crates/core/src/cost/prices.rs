@@ -89,6 +89,21 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             cache_write_multiplier: None,
             discount_applies_to_cache: true,
         },
+        // 50 % below Global Standard [AZ-BATCH] (endpoints-and-push.md §6); caching not stated.
+        Provider::Azure => ProviderPricing {
+            batch_discount: 0.5,
+            cache_read_multiplier: None,
+            cache_write_multiplier: None,
+            discount_applies_to_cache: true,
+        },
+        // 25 % per Groq's docs [GROQ-DOCS], 50 % per a third party [GROQ-3P] (§6): the provider's own
+        // word is taken; a caller who is billed otherwise sets `batchDiscount`.
+        Provider::Groq => ProviderPricing {
+            batch_discount: 0.25,
+            cache_read_multiplier: None,
+            cache_write_multiplier: None,
+            discount_applies_to_cache: true,
+        },
         // Local: no provider bill; a caller who prices their hardware sets `batchDiscount` too.
         Provider::Vllm => ProviderPricing {
             batch_discount: 0.0,

@@ -93,7 +93,7 @@ fn sent_media(provider: Provider, body: &Value) -> (String, String) {
             (blob["mimeType"].as_str().unwrap().to_owned(), blob["data"].as_str().unwrap().to_owned())
         }
         Provider::Mistral => split_url(part["image_url"].as_str().unwrap()),
-        Provider::OpenAI | Provider::Vllm => match part["type"].as_str() {
+        Provider::OpenAI | Provider::Vllm | Provider::Groq | Provider::Azure => match part["type"].as_str() {
             Some("file") => split_url(part["file"]["file_data"].as_str().unwrap()),
             _ => split_url(part["image_url"]["url"].as_str().unwrap()),
         },
@@ -103,7 +103,7 @@ fn sent_media(provider: Provider, body: &Value) -> (String, String) {
 /// Whether the provider takes base64 documents at all (the capability table; others refuse them
 /// by `sourceType` before the data is looked at).
 fn takes_base64_documents(provider: Provider) -> bool {
-    matches!(provider, Provider::OpenAI | Provider::Anthropic | Provider::Google)
+    matches!(provider, Provider::OpenAI | Provider::Azure | Provider::Anthropic | Provider::Google)
 }
 
 #[test]

@@ -123,7 +123,7 @@ fn bytes_are_an_upper_bound_of_what_is_sent() {
         let plan = plan_job(provider, &job, &options, &limits).unwrap();
         assert!(plan.chunks.len() > 1, "{provider:?} {route:?}: the limit should cut the job");
         assert_partition(&plan);
-        let api = api_for(provider, ClientConfig::default()).unwrap();
+        let api = preparation_api(provider).unwrap();
         for chunk in &plan.chunks {
             assert!(chunk.bytes <= max_bytes);
             let members: Vec<_> = expand_ranges(&chunk.request_ranges).map(|index| job[index].clone()).collect();

@@ -37,6 +37,20 @@ pub struct ClientConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub base_url: Option<String>,
+    /// Azure OpenAI's resource endpoint, `https://{resource}.openai.azure.com`; the base URL is
+    /// derived from it (and `api_version`) unless `base_url` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub endpoint: Option<String>,
+    /// Azure OpenAI's API version: `v1` (the default) or a dated one such as `2024-10-21`, sent as
+    /// `?api-version=` on every call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub api_version: Option<String>,
+    /// A bearer token (Azure: a Microsoft Entra ID token) sent instead of the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub bearer_token: Option<String>,
 }
 
 impl ClientConfig {
@@ -322,8 +336,10 @@ pub fn operation_not_supported(provider: Provider, operation: &str) -> CoreError
 pub fn api_for(provider: Provider, config: ClientConfig) -> Result<Box<dyn BatchApi>, CoreError> {
     // Every provider has a module; the Result stays for configuration checks a provider may need.
     match provider {
-        Provider::OpenAI => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::OpenAi))),
-        Provider::Vllm => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Vllm))),
+        Provider::OpenAI => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::OpenAi)?)),
+        Provider::Vllm => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Vllm)?)),
+        Provider::Groq => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Groq)?)),
+        Provider::Azure => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Azure)?)),
         Provider::Anthropic => Ok(Box::new(anthropic::AnthropicApi::new(config))),
         Provider::Mistral => Ok(Box::new(mistral::MistralApi::new(config))),
         Provider::Google => Ok(Box::new(google::GoogleApi::new(config))),
@@ -336,7 +352,15 @@ pub fn prepare(
     requests: &[UnifiedRequest],
     options: &PrepareOptions,
 ) -> Result<PreparedBatch, CoreError> {
-    api_for(provider, ClientConfig::default())?.prepare(requests, options)
+    preparation_api(provider)?.prepare(requests, options)
+}
+
+/// The protocol object for converting and planning only, without a client configuration.
+pub fn preparation_api(provider: Provider) -> Result<Box<dyn BatchApi>, CoreError> {
+    // Conversion never reaches the network; a placeholder endpoint lets providers that are
+    // addressed by resource (Azure) be built without one.
+    let config = ClientConfig { endpoint: Some("https://resource.invalid".into()), ..ClientConfig::default() };
+    api_for(provider, config)
 }
 
 /// The provider-id → caller-id map for a result decoder, when ids were replaced.

@@ -29,8 +29,11 @@ fn done(step: Result<Step<BatchStatusResponse>, CoreError>) -> BatchStatusRespon
 }
 
 fn prepared(provider: Provider, model: &str, route: Option<SubmitRoute>) -> (Box<dyn BatchApi>, BatchSummary) {
-    let api =
-        api_for(provider, ClientConfig { api_key: "key".into(), base_url: Some("http://127.0.0.1:9".into()) }).unwrap();
+    let api = api_for(
+        provider,
+        ClientConfig { api_key: "key".into(), base_url: Some("http://127.0.0.1:9".into()), ..Default::default() },
+    )
+    .unwrap();
     let request = parse_request(
         0,
         &format!(r#"{{"customId":"a","model":"{model}","messages":[{{"role":"user","content":"hi"}}],"generationConfig":{{"maxTokens":5}}}}"#),

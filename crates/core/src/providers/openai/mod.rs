@@ -1,9 +1,10 @@
 //! OpenAI's Batch API (reference §1): upload a JSONL file with `purpose=batch`, create the batch on
-//! `/v1/chat/completions`, poll it, read the output and error files. The same protocol, with the
-//! vLLM dialect, drives the local sidecar.
+//! `/v1/chat/completions`, poll it, read the output and error files. The same protocol drives the
+//! local vLLM sidecar, Groq and Azure OpenAI: their differences are a [`Dialect`] (`dialect.rs`).
 
 mod body_kind;
 mod chat_body;
+mod dialect;
 pub mod input_line;
 mod request;
 mod responses_body;
@@ -11,10 +12,13 @@ pub mod results;
 mod status;
 
 #[cfg(test)]
+mod dialect_tests;
+#[cfg(test)]
 mod responses_tests;
 #[cfg(test)]
 mod tests;
 
+pub use dialect::{azure_base_url, dated_api_version, Dialect, KeyHeader};
 pub use request::{write_line, CHAT_COMPLETIONS_URL};
 pub use results::{malformed, OpenAiLineDecoder};
 pub use status::{parse_batch, status_of};
@@ -36,22 +40,6 @@ use super::{
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 const MULTIPART_BOUNDARY: &str = "batch-router-7d4a1f0c9b2e";
 
-/// OpenAI proper, or an OpenAI-compatible server running vLLM (which also takes `top_k`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    OpenAi,
-    Vllm,
-}
-
-impl Dialect {
-    pub fn provider(self) -> Provider {
-        match self {
-            Dialect::OpenAi => Provider::OpenAI,
-            Dialect::Vllm => Provider::Vllm,
-        }
-    }
-}
-
 pub struct OpenAiApi {
     config: ClientConfig,
     dialect: Dialect,
@@ -59,13 +47,23 @@ pub struct OpenAiApi {
 }
 
 impl OpenAiApi {
-    pub fn new(config: ClientConfig, dialect: Dialect) -> Self {
-        let default = match dialect {
-            Dialect::OpenAi => DEFAULT_BASE_URL,
-            Dialect::Vllm => "http://127.0.0.1:8765/v1",
+    /// Fails only for Azure without a resource endpoint or base URL.
+    pub fn new(config: ClientConfig, dialect: Dialect) -> Result<Self, CoreError> {
+        let base_url = match (dialect.default_base_url(), &config.base_url, &config.endpoint) {
+            (_, Some(base_url), _) => base_url.trim_end_matches('/').to_owned(),
+            (Some(default), None, _) => default.to_owned(),
+            (None, None, Some(endpoint)) => azure_base_url(endpoint, config.api_version.as_deref()),
+            (None, None, None) => {
+                return Err(CoreError::invalid_batch(
+                    "endpoint",
+                    format!(
+                        "{} needs the resource endpoint (https://<resource>.openai.azure.com) or a base URL",
+                        dialect.provider().display_name()
+                    ),
+                ))
+            }
         };
-        let base_url = config.base_url_or(default);
-        OpenAiApi { config, dialect, base_url }
+        Ok(OpenAiApi { config, dialect, base_url })
     }
 
     fn name(&self) -> &'static str {
@@ -73,11 +71,22 @@ impl OpenAiApi {
     }
 
     fn request(&self, method: Method, path: &str) -> HttpRequest {
-        let request = HttpRequest::new(method, format!("{}{path}", self.base_url));
+        let mut url = format!("{}{path}", self.base_url);
+        if let Some(version) = dated_api_version(self.config.api_version.as_deref()) {
+            let separator = if path.contains('?') { '&' } else { '?' };
+            url = format!("{url}{separator}api-version={}", encode_component(version));
+        }
+        let request = HttpRequest::new(method, url);
+        // An Entra token goes as a bearer token (endpoints-and-push.md §5.1 [AZ-BATCH; AZ-V1]).
+        if let Some(token) = self.config.bearer_token.as_deref().filter(|token| !token.is_empty()) {
+            return request.header("authorization", format!("Bearer {token}"));
+        }
         if self.config.api_key.is_empty() {
-            request
-        } else {
-            request.header("authorization", format!("Bearer {}", self.config.api_key))
+            return request;
+        }
+        match self.dialect.key_header() {
+            KeyHeader::Bearer => request.header("authorization", format!("Bearer {}", self.config.api_key)),
+            KeyHeader::ApiKey => request.header("api-key", self.config.api_key.clone()),
         }
     }
 
@@ -135,6 +144,7 @@ impl BatchApi for OpenAiApi {
         Box::new(OpenAiSubmission {
             upload: self.upload_request(),
             create: self.request(Method::Post, "/batches"),
+            endpoint: self.dialect.create_endpoint(),
             metadata: summary.metadata.clone(),
             provider: self.name(),
             state: SubmitState::Start,
@@ -254,6 +264,8 @@ enum SubmitState {
 struct OpenAiSubmission {
     upload: HttpRequest,
     create: HttpRequest,
+    /// The create body's `endpoint` value.
+    endpoint: &'static str,
     metadata: Option<Map<String, Value>>,
     provider: &'static str,
     state: SubmitState,
@@ -265,7 +277,7 @@ impl OpenAiSubmission {
     fn create_on(&mut self, file_id: String) -> Step<BatchStatusResponse> {
         let mut body = json!({
             "input_file_id": file_id,
-            "endpoint": CHAT_COMPLETIONS_URL,
+            "endpoint": self.endpoint,
             "completion_window": "24h",
         });
         if let Some(metadata) = &self.metadata {

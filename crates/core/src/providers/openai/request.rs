@@ -33,7 +33,7 @@ struct ChatBody<'a> {
     temperature: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     top_p: Option<f64>,
-    /// vLLM only; OpenAI has no top_k.
+    /// vLLM only; OpenAI (and the other dialects) have no top_k.
     #[serde(skip_serializing_if = "Option::is_none")]
     top_k: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,7 +118,7 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         max_completion_tokens: config.and_then(|config| config.max_tokens),
         temperature: config.and_then(|config| config.temperature),
         top_p: config.and_then(|config| config.top_p),
-        top_k: config.and_then(|config| config.top_k).filter(|_| dialect == Dialect::Vllm),
+        top_k: config.and_then(|config| config.top_k).filter(|_| dialect.takes_top_k()),
         stop: config.and_then(|config| config.stop_sequences.as_deref()),
         presence_penalty: config.and_then(|config| config.presence_penalty),
         frequency_penalty: config.and_then(|config| config.frequency_penalty),

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::model::{BatchError, BatchStatus, BatchStatusResponse, RequestCounts};
-use crate::time::unix_to_rfc3339;
+use crate::time::{rfc3339_to_unix_millis, unix_to_rfc3339};
 use crate::CoreError;
 
 use crate::providers::common::{string_field, u64_field};
@@ -26,7 +26,9 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
         string_field(batch, "id").ok_or_else(|| CoreError::invalid_response(provider, "batch object without `id`"))?;
     let raw_status = string_field(batch, "status")
         .ok_or_else(|| CoreError::invalid_response(provider, format!("batch {batch_id} without `status`")))?;
-    let status = status_of(&raw_status).ok_or_else(|| {
+    // Azure's samples spell statuses capitalised (`"Validating"`) while its status table and
+    // OpenAI use lower case (endpoints-and-push.md §5.1 traps, §8 item 10): both are read.
+    let status = status_of(&raw_status.to_ascii_lowercase()).ok_or_else(|| {
         CoreError::invalid_response(provider, format!("batch {batch_id} has an unknown status \"{raw_status}\""))
     })?;
     let counts = batch.get("request_counts").cloned().unwrap_or(Value::Null);
@@ -34,7 +36,7 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
     let succeeded = u64_field(&counts, "completed");
     let errored = u64_field(&counts, "failed");
     let request_counts = RequestCounts::from_reported(status, total, succeeded, errored);
-    let timestamp = |name: &str| batch.get(name).and_then(Value::as_i64).map(unix_to_rfc3339);
+    let timestamp = |name: &str| timestamp_of(batch.get(name)?);
     let completed_at =
         ["completed_at", "failed_at", "cancelled_at", "expired_at"].iter().find_map(|name| timestamp(name));
     let errors = batch
@@ -65,4 +67,41 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
         metadata: batch.get("metadata").filter(|metadata| metadata.is_object()).cloned(),
         raw: batch.clone(),
     })
+}
+
+/// A timestamp as Unix seconds (OpenAI) or an ISO-8601 string (Azure's samples, endpoints-and-push.md
+/// §5.1 traps), as RFC 3339 in UTC.
+fn timestamp_of(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(number) => number.as_i64().map(unix_to_rfc3339),
+        Value::String(text) => rfc3339_to_unix_millis(text).map(|millis| unix_to_rfc3339(millis.div_euclid(1000))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn capitalised_statuses_and_iso_timestamps_are_read_as_azure_writes_them() {
+        // The shape of Azure's REST sample (endpoints-and-push.md §5.1 [AZ-BATCH-REST]).
+        let batch = json!({
+            "id": "batch_6caaf24d-54a5-46be-b1b7-518884fcbdde", "object": "batch", "status": "Validating",
+            "created_at": "2024-07-19T14:11:26.000Z", "expires_at": "2024-07-20T14:11:26Z",
+            "request_counts": {"total": 0, "completed": 0, "failed": 0}
+        });
+        let status = parse_batch("azure", &batch).unwrap();
+        assert_eq!(status.status, BatchStatus::Validating);
+        assert_eq!(status.raw_status, "Validating");
+        assert_eq!(status.created_at.as_deref(), Some("2024-07-19T14:11:26Z"));
+        assert_eq!(status.expires_at.as_deref(), Some("2024-07-20T14:11:26Z"));
+        let done = json!({"id": "b", "status": "Completed", "completed_at": 1_721_398_286});
+        let status = parse_batch("azure", &done).unwrap();
+        assert_eq!(status.status, BatchStatus::Completed);
+        assert_eq!(status.completed_at.as_deref(), Some("2024-07-19T14:11:26Z"));
+        assert!(parse_batch("azure", &json!({"id": "b", "status": "Paused"})).is_err());
+    }
 }

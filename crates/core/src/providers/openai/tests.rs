@@ -14,9 +14,14 @@ fn fixture(name: &str) -> String {
 
 fn api() -> OpenAiApi {
     OpenAiApi::new(
-        ClientConfig { api_key: "sk-test".into(), base_url: Some("http://127.0.0.1:9/v1/".into()) },
+        ClientConfig {
+            api_key: "sk-test".into(),
+            base_url: Some("http://127.0.0.1:9/v1/".into()),
+            ..Default::default()
+        },
         Dialect::OpenAi,
     )
+    .unwrap()
 }
 
 fn line_of(request_json: &str) -> Value {

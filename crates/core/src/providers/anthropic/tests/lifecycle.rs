@@ -21,7 +21,7 @@ fn api_for_builds_the_anthropic_api() {
 
 #[test]
 fn the_default_base_url_is_anthropics() {
-    let api = AnthropicApi::new(ClientConfig { api_key: "sk-ant-test".into(), base_url: None });
+    let api = AnthropicApi::new(ClientConfig { api_key: "sk-ant-test".into(), base_url: None, ..Default::default() });
     let request = api.status_request(BATCH_ID);
     assert_eq!(request.url, format!("https://api.anthropic.com/v1/messages/batches/{BATCH_ID}"));
     assert_anthropic_headers(&request);
@@ -29,7 +29,7 @@ fn the_default_base_url_is_anthropics() {
 
 #[test]
 fn without_a_key_no_key_header_is_sent() {
-    let api = AnthropicApi::new(ClientConfig { api_key: String::new(), base_url: None });
+    let api = AnthropicApi::new(ClientConfig { api_key: String::new(), base_url: None, ..Default::default() });
     let request = api.status_request(BATCH_ID);
     assert!(request.headers.iter().all(|(name, _)| name != "x-api-key"));
     assert!(request.headers.contains(&("anthropic-version".into(), "2023-06-01".into())));

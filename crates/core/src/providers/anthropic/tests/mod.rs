@@ -15,7 +15,11 @@ fn fixture(name: &str) -> String {
 }
 
 fn api() -> AnthropicApi {
-    AnthropicApi::new(ClientConfig { api_key: "sk-ant-test".into(), base_url: Some("http://127.0.0.1:9/".into()) })
+    AnthropicApi::new(ClientConfig {
+        api_key: "sk-ant-test".into(),
+        base_url: Some("http://127.0.0.1:9/".into()),
+        ..Default::default()
+    })
 }
 
 fn request(json: &str) -> UnifiedRequest {

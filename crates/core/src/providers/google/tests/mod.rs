@@ -26,7 +26,11 @@ pub fn fixture_json(name: &str) -> Value {
 }
 
 pub fn api() -> GoogleApi {
-    GoogleApi::new(ClientConfig { api_key: "gm-test-key".into(), base_url: Some(format!("{BASE}/")) })
+    GoogleApi::new(ClientConfig {
+        api_key: "gm-test-key".into(),
+        base_url: Some(format!("{BASE}/")),
+        ..Default::default()
+    })
 }
 
 pub fn response(status: u16, body: &str) -> HttpResponse {

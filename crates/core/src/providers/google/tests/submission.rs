@@ -143,11 +143,15 @@ fn a_summary_without_route_or_model_fails_at_the_first_step() {
 
 #[test]
 fn default_and_custom_base_urls() {
-    let default = api_for(Provider::Google, ClientConfig { api_key: "k".into(), base_url: None }).unwrap();
+    let default =
+        api_for(Provider::Google, ClientConfig { api_key: "k".into(), base_url: None, ..Default::default() }).unwrap();
     assert_eq!(default.provider(), Provider::Google);
     assert_eq!(default.status_request("batches/x").url, "https://generativelanguage.googleapis.com/v1beta/batches/x");
-    let custom =
-        GoogleApi::new(ClientConfig { api_key: String::new(), base_url: Some("https://proxy.local/gemini/".into()) });
+    let custom = GoogleApi::new(ClientConfig {
+        api_key: String::new(),
+        base_url: Some("https://proxy.local/gemini/".into()),
+        ..Default::default()
+    });
     let request = custom.status_request("x");
     assert_eq!(request.url, "https://proxy.local/gemini/v1beta/batches/x");
     assert!(request.headers.is_empty(), "no key, no header");

@@ -23,7 +23,11 @@ fn fixture_json(name: &str) -> Value {
 }
 
 fn api() -> MistralApi {
-    MistralApi::new(ClientConfig { api_key: "test-key".into(), base_url: Some("http://127.0.0.1:9/".into()) })
+    MistralApi::new(ClientConfig {
+        api_key: "test-key".into(),
+        base_url: Some("http://127.0.0.1:9/".into()),
+        ..Default::default()
+    })
 }
 
 fn response(status: u16, body: &str) -> HttpResponse {

@@ -1,0 +1,119 @@
+//! The servers that speak OpenAI's files + batches protocol, and the few facts in which they differ:
+//! default base URL, how the key is sent, the create call's `endpoint` value, and which extra body
+//! fields a line may carry. Everything else (upload, create, status, results, cancel, list) is the
+//! OpenAI module's, shared.
+
+use crate::Provider;
+
+use super::CHAT_COMPLETIONS_URL;
+
+/// OpenAI proper, or a server that speaks its batch protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    OpenAi,
+    /// The local sidecar running vLLM, which also takes `top_k`.
+    Vllm,
+    /// Groq: OpenAI's shapes under `/openai/v1` (endpoints-and-push.md §5.3).
+    Groq,
+    /// Azure OpenAI Global Batch: OpenAI's object model on a resource endpoint, with `api-key`
+    /// or Entra auth and deployment names as models (endpoints-and-push.md §5.1).
+    Azure,
+}
+
+/// How a dialect sends the caller's credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyHeader {
+    /// `authorization: Bearer <key>`.
+    Bearer,
+    /// `api-key: <key>` (Azure's key header, endpoints-and-push.md §5.1 [AZ-BATCH-REST]).
+    ApiKey,
+}
+
+impl Dialect {
+    pub fn provider(self) -> Provider {
+        match self {
+            Dialect::OpenAi => Provider::OpenAI,
+            Dialect::Vllm => Provider::Vllm,
+            Dialect::Groq => Provider::Groq,
+            Dialect::Azure => Provider::Azure,
+        }
+    }
+
+    /// The base URL when none is configured; Azure's depends on the resource (see `azure_base_url`).
+    pub fn default_base_url(self) -> Option<&'static str> {
+        match self {
+            Dialect::OpenAi => Some(super::DEFAULT_BASE_URL),
+            Dialect::Vllm => Some("http://127.0.0.1:8765/v1"),
+            // "Base `https://api.groq.com/openai/v1`" (endpoints-and-push.md §5.3 [BW-GROQ; GROQ-3P]).
+            Dialect::Groq => Some("https://api.groq.com/openai/v1"),
+            Dialect::Azure => None,
+        }
+    }
+
+    pub fn key_header(self) -> KeyHeader {
+        match self {
+            Dialect::Azure => KeyHeader::ApiKey,
+            _ => KeyHeader::Bearer,
+        }
+    }
+
+    /// Whether a chat line may carry `top_k` (only vLLM's request schema has it).
+    pub fn takes_top_k(self) -> bool {
+        self == Dialect::Vllm
+    }
+
+    /// The create call's `endpoint`. Azure's create sample writes it without `/v1` while its lines
+    /// keep `/v1/chat/completions` (endpoints-and-push.md §5.1 [AZ-BATCH-REST]); Groq's SDK types
+    /// it as `/v1/chat/completions` (§5.3 [GROQ-SDK]).
+    pub fn create_endpoint(self) -> &'static str {
+        match self {
+            Dialect::Azure => "/chat/completions",
+            _ => CHAT_COMPLETIONS_URL,
+        }
+    }
+}
+
+/// Azure's base URL for a resource endpoint (`https://{resource}.openai.azure.com`): the v1 API
+/// (`/openai/v1`, no `api-version`) unless a dated API version is asked for, which lives under
+/// `/openai` with `?api-version=` on every call (endpoints-and-push.md §5.1 [AZ-V1; AZ-BATCH]).
+pub fn azure_base_url(endpoint: &str, api_version: Option<&str>) -> String {
+    let endpoint = endpoint.trim_end_matches('/');
+    match dated_api_version(api_version) {
+        None => format!("{endpoint}/openai/v1"),
+        Some(_) => format!("{endpoint}/openai"),
+    }
+}
+
+/// The `api-version` query value, for a dated (legacy) Azure API version; `None` for the v1 API.
+pub fn dated_api_version(api_version: Option<&str>) -> Option<&str> {
+    api_version.filter(|version| !version.is_empty() && *version != "v1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn azure_uses_the_v1_api_unless_a_dated_version_is_asked_for() {
+        assert_eq!(azure_base_url("https://res.openai.azure.com/", None), "https://res.openai.azure.com/openai/v1");
+        assert_eq!(
+            azure_base_url("https://res.openai.azure.com", Some("v1")),
+            "https://res.openai.azure.com/openai/v1"
+        );
+        assert_eq!(
+            azure_base_url("https://res.openai.azure.com", Some("2024-10-21")),
+            "https://res.openai.azure.com/openai"
+        );
+        assert_eq!(dated_api_version(Some("2024-10-21")), Some("2024-10-21"));
+        assert_eq!(dated_api_version(Some("v1")), None);
+    }
+
+    #[test]
+    fn only_azure_sends_an_api_key_header_and_a_bare_create_endpoint() {
+        assert_eq!(Dialect::Azure.key_header(), KeyHeader::ApiKey);
+        assert_eq!(Dialect::Groq.key_header(), KeyHeader::Bearer);
+        assert_eq!(Dialect::Azure.create_endpoint(), "/chat/completions");
+        assert_eq!(Dialect::Groq.create_endpoint(), "/v1/chat/completions");
+        assert!(Dialect::Vllm.takes_top_k() && !Dialect::Groq.takes_top_k());
+    }
+}
