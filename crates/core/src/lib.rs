@@ -24,6 +24,7 @@ pub mod provider_kwargs;
 pub mod providers;
 pub mod results;
 pub mod retry;
+pub mod structured_output;
 #[cfg(test)]
 mod test_support;
 pub mod time;

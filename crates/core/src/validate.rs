@@ -156,6 +156,7 @@ impl RequestChecker<'_> {
             }
         }
         self.check_generation_config()?;
+        crate::structured_output::check(self)?;
         self.check_provider_kwargs()?;
         conversation_rules::check(self)
     }

@@ -23,6 +23,10 @@ pub struct UnifiedRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub generation_config: Option<GenerationConfig>,
+    /// Ask for a JSON answer, optionally following a JSON Schema (structured output).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub response_format: Option<ResponseFormat>,
     /// Provider-specific body fields, deep-merged into the provider's body last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
@@ -216,6 +220,42 @@ pub struct GenerationConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub frequency_penalty: Option<f64>,
+}
+
+/// The answer's format (the Vercel AI SDK's `responseFormat`): JSON, following `schema` when one is
+/// given ("JSON mode" without). Each provider's spelling and the schemas it refuses are in
+/// `structured_output`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResponseFormat {
+    #[serde(rename = "type")]
+    pub kind: ResponseFormatKind,
+    /// A JSON Schema the answer must follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
+    pub schema: Option<serde_json::Value>,
+    /// The schema's name, where a provider takes one (OpenAI, Mistral, vLLM require it; `response`
+    /// when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub description: Option<String>,
+    /// Enforce the schema exactly (OpenAI, Mistral, vLLM `strict`); OpenAI then takes only its strict
+    /// subset of JSON Schema. Not sent when absent (the providers' default is false). Anthropic and
+    /// Gemini always enforce the schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub strict: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum ResponseFormatKind {
+    Json,
 }
 
 /// A batch to submit: which provider, the requests, and free-form metadata for the batch.

@@ -10,6 +10,7 @@ use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, SourceType, SystemPrompt, UnifiedRequest};
 use crate::provider_kwargs::sendable;
 use crate::providers::common::{WireContent, WireMessage};
+use crate::structured_output::anthropic_output_format;
 use crate::{CoreError, Provider};
 
 /// Sent as `max_tokens` when a request sets no `generationConfig.maxTokens`: Anthropic requires the
@@ -37,6 +38,15 @@ struct Params<'a> {
     top_k: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_sequences: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output_config: Option<OutputConfig>,
+}
+
+/// `output_config` (TS SDK `OutputConfig`; reference §1.2): `format` carries the JSON Schema.
+#[derive(Serialize)]
+struct OutputConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<Value>,
 }
 
 #[derive(Serialize)]
@@ -117,6 +127,11 @@ fn params(request: &UnifiedRequest) -> Params<'_> {
         top_p: config.and_then(|config| config.top_p),
         top_k: config.and_then(|config| config.top_k),
         stop_sequences: config.and_then(|config| config.stop_sequences.as_deref()),
+        output_config: request
+            .response_format
+            .as_ref()
+            .and_then(anthropic_output_format)
+            .map(|format| OutputConfig { format: Some(format) }),
         // Penalties have no Anthropic field: validation refused them, or reported them as left out.
     }
 }

@@ -287,6 +287,8 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
         usage: message.usage.map(Usage::from),
         model: message.model,
         id: message.id,
+        parsed: None,
+        parse_error: None,
         raw: body.to_owned(),
     })
 }

@@ -14,6 +14,7 @@ use crate::media_data::{media_type, payload};
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, Role, SourceType, UnifiedRequest};
 use crate::provider_kwargs::sendable;
+use crate::structured_output::gemini_response_fields;
 use crate::{CoreError, Provider};
 
 #[derive(Serialize)]
@@ -84,6 +85,10 @@ struct GenerationConfig<'a> {
     presence_penalty: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     frequency_penalty: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_mime_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_json_schema: Option<&'a Value>,
 }
 
 /// The model's resource name: `models/{id}`, or a tuned model's `tunedModels/{id}` as given.
@@ -159,7 +164,7 @@ fn generate_content_request(index: usize, request: &UnifiedRequest) -> Result<Ge
         model: model_resource(&request.model),
         contents,
         system_instruction,
-        generation_config: request.generation_config.as_ref().and_then(generation_config),
+        generation_config: generation_config(request),
     })
 }
 
@@ -186,7 +191,25 @@ fn media_part(media: &MediaContent) -> Option<Part<'_>> {
     }
 }
 
-fn generation_config(config: &crate::model::GenerationConfig) -> Option<GenerationConfig<'_>> {
+static NO_SETTINGS: crate::model::GenerationConfig = crate::model::GenerationConfig {
+    max_tokens: None,
+    temperature: None,
+    top_p: None,
+    top_k: None,
+    stop_sequences: None,
+    presence_penalty: None,
+    frequency_penalty: None,
+};
+
+fn generation_config(request: &UnifiedRequest) -> Option<GenerationConfig<'_>> {
+    let config = request.generation_config.as_ref().unwrap_or(&NO_SETTINGS);
+    let (response_mime_type, response_json_schema) = match &request.response_format {
+        Some(format) => {
+            let (mime_type, schema) = gemini_response_fields(format);
+            (Some(mime_type), schema)
+        }
+        None => (None, None),
+    };
     let converted = GenerationConfig {
         max_output_tokens: config.max_tokens,
         temperature: config.temperature,
@@ -195,6 +218,8 @@ fn generation_config(config: &crate::model::GenerationConfig) -> Option<Generati
         stop_sequences: config.stop_sequences.as_deref(),
         presence_penalty: config.presence_penalty,
         frequency_penalty: config.frequency_penalty,
+        response_mime_type,
+        response_json_schema,
     };
     let empty = converted.max_output_tokens.is_none()
         && converted.temperature.is_none()
@@ -202,6 +227,7 @@ fn generation_config(config: &crate::model::GenerationConfig) -> Option<Generati
         && converted.top_k.is_none()
         && converted.stop_sequences.is_none()
         && converted.presence_penalty.is_none()
-        && converted.frequency_penalty.is_none();
+        && converted.frequency_penalty.is_none()
+        && converted.response_mime_type.is_none();
     (!empty).then_some(converted)
 }

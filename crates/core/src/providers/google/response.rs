@@ -167,6 +167,8 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
         usage: response.usage_metadata.map(Usage::from),
         model: response.model_version,
         id: response.response_id,
+        parsed: None,
+        parse_error: None,
         raw: body.to_owned(),
     })
 }

@@ -10,6 +10,7 @@ use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
 use crate::provider_kwargs::sendable;
 use crate::providers::common::WireContent;
+use crate::structured_output::chat_response_format;
 use crate::{CoreError, Provider};
 
 #[derive(Serialize)]
@@ -37,6 +38,8 @@ struct ChatBody<'a> {
     presence_penalty: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     frequency_penalty: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_format: Option<Value>,
 }
 
 /// A chat message (spec `SystemMessage`, `UserMessage`, `AssistantMessage`). `prefix` marks a final
@@ -124,6 +127,7 @@ fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
         stop: config.and_then(|config| config.stop_sequences.as_deref()),
         presence_penalty: config.and_then(|config| config.presence_penalty),
         frequency_penalty: config.and_then(|config| config.frequency_penalty),
+        response_format: request.response_format.as_ref().map(chat_response_format),
     }
 }
 

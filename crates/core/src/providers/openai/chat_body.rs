@@ -133,6 +133,8 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Body
         usage: completion.usage.map(Usage::from),
         model: completion.model,
         id: completion.id,
+        parsed: None,
+        parse_error: None,
         raw: body.to_owned(),
     })
 }

@@ -9,6 +9,7 @@ use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
 use crate::provider_kwargs::sendable;
 use crate::providers::common::{WireContent, WireMessage};
+use crate::structured_output::chat_response_format;
 use crate::CoreError;
 
 use super::Dialect;
@@ -42,6 +43,8 @@ struct ChatBody<'a> {
     presence_penalty: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     frequency_penalty: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_format: Option<Value>,
     /// vLLM only: a final assistant message is continued (a prefill) rather than followed by a new
     /// turn; vLLM needs both switches for that (reference unified-features §7.5).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,6 +125,7 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         stop: config.and_then(|config| config.stop_sequences.as_deref()),
         presence_penalty: config.and_then(|config| config.presence_penalty),
         frequency_penalty: config.and_then(|config| config.frequency_penalty),
+        response_format: request.response_format.as_ref().map(chat_response_format),
         continue_final_message: vllm_prefill.map(|_| true),
         add_generation_prompt: vllm_prefill.map(|_| false),
     }

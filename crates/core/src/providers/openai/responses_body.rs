@@ -118,6 +118,8 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
         usage: response.usage.map(Usage::from),
         model: response.model,
         id: response.id,
+        parsed: None,
+        parse_error: None,
         raw: body.to_owned(),
     })
 }
