@@ -28,6 +28,7 @@ pub mod structured_output;
 #[cfg(test)]
 mod test_support;
 pub mod time;
+pub mod tools;
 pub mod validate;
 
 pub use error::CoreError;

@@ -15,6 +15,16 @@ use crate::{CoreError, Provider};
 
 pub use schema_rules::SchemaProblem;
 
+/// OpenAI's strict subset, for tool parameters as for response schemas.
+pub fn openai_strict_problems(schema: &Value) -> Vec<SchemaProblem> {
+    schema_rules::openai_strict(schema)
+}
+
+/// Anthropic's subset for strict schemas (tools with `strict: true` and `output_config.format`).
+pub fn anthropic_problems(schema: &Value) -> Vec<SchemaProblem> {
+    schema_rules::anthropic(schema)
+}
+
 /// The schema name sent where a provider requires one and the request gives none: OpenAI's
 /// `ResponseFormatJsonSchema.json_schema.name` and Mistral's `JsonSchema.name` are required (specs).
 pub const DEFAULT_SCHEMA_NAME: &str = "response";

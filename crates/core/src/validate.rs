@@ -110,6 +110,12 @@ impl RequestChecker<'_> {
         CoreError::invalid(self.index, &self.request.custom_id, field, message)
     }
 
+    /// Something sent differently from how it was given, or left out because the provider has no
+    /// place for it, where refusing would make a transcript unusable (reasoning of another provider).
+    pub(crate) fn notice(&mut self, field: String, message: String) {
+        self.warnings.push(Warning { index: self.index, custom_id: self.request.custom_id.clone(), field, message });
+    }
+
     /// A setting the provider cannot express: an error, or a warning under `dropUnsupported`.
     pub(crate) fn unsupported(&mut self, field: String, message: String) -> Result<(), CoreError> {
         if self.options.drop_unsupported {
@@ -152,11 +158,14 @@ impl RequestChecker<'_> {
                     ContentPartRef::Text(_) => {}
                     ContentPartRef::Image(media) => self.check_media(message.role, media, part_field, "image")?,
                     ContentPartRef::Document(media) => self.check_media(message.role, media, part_field, "document")?,
+                    // Tool calls, results and reasoning: `tools::check` below, with the transcript.
+                    _ => {}
                 }
             }
         }
         self.check_generation_config()?;
         crate::structured_output::check(self)?;
+        crate::tools::check(self)?;
         self.check_provider_kwargs()?;
         conversation_rules::check(self)
     }

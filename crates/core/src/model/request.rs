@@ -27,6 +27,17 @@ pub struct UnifiedRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub response_format: Option<ResponseFormat>,
+    /// Functions the model may call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub tools: Option<Vec<Tool>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub tool_choice: Option<ToolChoice>,
+    /// `false`: at most one tool call per answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub parallel_tool_calls: Option<bool>,
     /// Provider-specific body fields, deep-merged into the provider's body last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
@@ -58,6 +69,8 @@ impl SystemPrompt {
 pub enum Role {
     User,
     Assistant,
+    /// Answers to tool calls: only `tool_result` parts.
+    Tool,
 }
 
 impl Role {
@@ -65,6 +78,7 @@ impl Role {
         match self {
             Role::User => "user",
             Role::Assistant => "assistant",
+            Role::Tool => "tool",
         }
     }
 }
@@ -97,6 +111,10 @@ impl MessageContent {
                     ContentPart::Text(text) => ContentPartRef::Text(&text.text),
                     ContentPart::Image(image) => ContentPartRef::Image(image),
                     ContentPart::Document(document) => ContentPartRef::Document(document),
+                    ContentPart::ToolCall(call) => ContentPartRef::ToolCall(call),
+                    ContentPart::ToolResult(result) => ContentPartRef::ToolResult(result),
+                    ContentPart::Reasoning(reasoning) => ContentPartRef::Reasoning(reasoning),
+                    ContentPart::RedactedReasoning(redacted) => ContentPartRef::RedactedReasoning(&redacted.data),
                 })
                 .collect(),
         }
@@ -109,6 +127,10 @@ pub enum ContentPartRef<'a> {
     Text(&'a str),
     Image(&'a MediaContent),
     Document(&'a MediaContent),
+    ToolCall(&'a ToolCallContent),
+    ToolResult(&'a ToolResultContent),
+    Reasoning(&'a ReasoningContent),
+    RedactedReasoning(&'a str),
 }
 
 // Hand-written so that errors inside a part keep their path (an untagged enum would only say
@@ -143,6 +165,114 @@ pub enum ContentPart {
     Text(TextContent),
     Image(MediaContent),
     Document(MediaContent),
+    /// A call the assistant made (the shape results give, so a result's content can be sent back).
+    #[serde(rename = "tool_call")]
+    ToolCall(ToolCallContent),
+    /// The answer to one tool call, in a message of role `tool`.
+    #[serde(rename = "tool_result")]
+    ToolResult(ToolResultContent),
+    /// The assistant's reasoning, replayed with its signature (Anthropic thinking, Gemini thoughts).
+    Reasoning(ReasoningContent),
+    /// Encrypted reasoning (Anthropic `redacted_thinking`), replayed unchanged.
+    #[serde(rename = "redacted_reasoning")]
+    RedactedReasoning(RedactedReasoningContent),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ToolCallContent {
+    /// The call's id; `tool_result` parts answer it by this id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub id: Option<String>,
+    pub name: String,
+    #[cfg_attr(feature = "tsify", tsify(type = "unknown"))]
+    pub arguments: serde_json::Value,
+    /// Gemini's `thoughtSignature` of the call, replayed with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub signature: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ToolResultContent {
+    pub tool_call_id: String,
+    /// The result: a string, or text parts.
+    pub content: MessageContent,
+    /// The tool failed; `content` says how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub is_error: Option<bool>,
+}
+
+impl ToolResultContent {
+    /// The result's text parts joined.
+    pub fn text(&self) -> String {
+        self.content
+            .parts()
+            .into_iter()
+            .filter_map(|part| match part {
+                ContentPartRef::Text(text) => Some(text),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReasoningContent {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub signature: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct RedactedReasoningContent {
+    pub data: String,
+}
+
+/// A function the model may call (Vercel AI SDK / OpenAI words: `name`, `description`, `parameters`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub description: Option<String>,
+    /// A JSON Schema of type object for the arguments.
+    #[cfg_attr(feature = "tsify", tsify(type = "Record<string, unknown>"))]
+    pub parameters: serde_json::Value,
+    /// Constrain the arguments to the schema (OpenAI, Mistral, vLLM, Anthropic `strict`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub strict: Option<bool>,
+}
+
+/// Which tool, if any, the model must call: `"auto"`, `"none"`, `"required"` or `{ name }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(untagged)]
+pub enum ToolChoice {
+    Mode(ToolChoiceMode),
+    Named { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum ToolChoiceMode {
+    Auto,
+    None,
+    Required,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

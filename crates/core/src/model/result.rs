@@ -58,6 +58,10 @@ pub enum OutputPart {
         /// The arguments as the model produced them (parsed when they were a JSON string).
         #[cfg_attr(feature = "tsify", tsify(type = "unknown"))]
         arguments: Value,
+        /// Gemini's `thoughtSignature` on the call, to send back with it in the next turn.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "tsify", tsify(optional))]
+        signature: Option<String>,
     },
     Refusal {
         text: String,

@@ -8,13 +8,14 @@
 //! snake_case spelling) is refused by validation, naming the right place (`provider_kwargs`).
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::media_data::{media_type, payload};
 use crate::merge::deep_merge;
-use crate::model::{ContentPartRef, MediaContent, Role, SourceType, UnifiedRequest};
+use crate::model::{ContentPartRef, MediaContent, Role, SourceType, ToolChoice, ToolChoiceMode, UnifiedRequest};
 use crate::provider_kwargs::sendable;
 use crate::structured_output::gemini_response_fields;
+use crate::tools::call_name;
 use crate::{CoreError, Provider};
 
 #[derive(Serialize)]
@@ -28,6 +29,27 @@ struct GenerateContentRequest<'a> {
     system_instruction: Option<Content<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     generation_config: Option<GenerationConfig<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tools: Option<[WireTool<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_config: Option<Value>,
+}
+
+/// Spec `Tool` with `functionDeclarations`; the arguments' schema goes to `parametersJsonSchema`
+/// (JSON Schema, as given) rather than `parameters` (an OpenAPI subset; reference §2.1, §8.2).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WireTool<'a> {
+    function_declarations: Vec<FunctionDeclaration<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FunctionDeclaration<'a> {
+    name: &'a str,
+    /// Required by the spec's `FunctionDeclaration` (the SDK calls it optional): empty when absent.
+    description: &'a str,
+    parameters_json_schema: &'a Value,
 }
 
 #[derive(Serialize)]
@@ -51,6 +73,41 @@ enum Part<'a> {
         #[serde(rename = "fileData")]
         file_data: FileData<'a>,
     },
+    /// A model turn's call (spec `FunctionCall`), with the `thoughtSignature` it came with.
+    FunctionCall {
+        #[serde(rename = "functionCall")]
+        function_call: FunctionCall<'a>,
+        #[serde(rename = "thoughtSignature", skip_serializing_if = "Option::is_none")]
+        thought_signature: Option<&'a str>,
+    },
+    FunctionResponse {
+        #[serde(rename = "functionResponse")]
+        function_response: FunctionResponse<'a>,
+    },
+    /// Reasoning replayed as a thought part (spec `Part.thought`, `Part.thoughtSignature`).
+    Thought {
+        text: &'a str,
+        thought: bool,
+        #[serde(rename = "thoughtSignature", skip_serializing_if = "Option::is_none")]
+        thought_signature: Option<&'a str>,
+    },
+}
+
+#[derive(Serialize)]
+struct FunctionCall<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    name: &'a str,
+    args: &'a Value,
+}
+
+/// Spec `FunctionResponse`: `response` is an object; a plain result is wrapped as `{"result": …}`,
+/// a failure as `{"error": …}` (reference §2.3).
+#[derive(Serialize)]
+struct FunctionResponse<'a> {
+    id: &'a str,
+    name: &'a str,
+    response: Value,
 }
 
 #[derive(Serialize)]
@@ -142,10 +199,12 @@ fn generate_content_request(index: usize, request: &UnifiedRequest) -> Result<Ge
         role: None,
         parts: system.parts().into_iter().map(|text| Part::Text { text }).collect(),
     });
-    let mut contents = Vec::with_capacity(request.messages.len());
+    let mut contents: Vec<Content> = Vec::with_capacity(request.messages.len());
+    let mut previous_role = None;
     for (message_index, message) in request.messages.iter().enumerate() {
         // Validation refused (or, under dropUnsupported, reported) the sources left out here.
-        let parts: Vec<Part> = message.content.parts().into_iter().filter_map(part).collect();
+        let parts: Vec<Part> =
+            message.content.parts().into_iter().filter_map(|content_part| part(request, content_part)).collect();
         if parts.is_empty() {
             return Err(CoreError::invalid(
                 index,
@@ -154,8 +213,16 @@ fn generate_content_request(index: usize, request: &UnifiedRequest) -> Result<Ge
                 "nothing Gemini accepts is left in this message after dropUnsupported",
             ));
         }
+        // Function responses go in one user turn (the official SDK sends them with role `user`),
+        // together with the user's next words (reference §2.3).
+        let joins_results = previous_role == Some(Role::Tool) && matches!(message.role, Role::Tool | Role::User);
+        previous_role = Some(message.role);
+        if let (true, Some(last)) = (joins_results, contents.last_mut()) {
+            last.parts.extend(parts);
+            continue;
+        }
         let role = match message.role {
-            Role::User => "user",
+            Role::User | Role::Tool => "user",
             Role::Assistant => "model",
         };
         contents.push(Content { role: Some(role), parts });
@@ -165,14 +232,65 @@ fn generate_content_request(index: usize, request: &UnifiedRequest) -> Result<Ge
         contents,
         system_instruction,
         generation_config: generation_config(request),
+        tools: request.tools.as_ref().map(|tools| {
+            [WireTool {
+                function_declarations: tools
+                    .iter()
+                    .map(|tool| FunctionDeclaration {
+                        name: &tool.name,
+                        description: tool.description.as_deref().unwrap_or_default(),
+                        parameters_json_schema: &tool.parameters,
+                    })
+                    .collect(),
+            }]
+        }),
+        tool_config: request.tool_choice.as_ref().map(tool_config),
     })
 }
 
-fn part(part: ContentPartRef<'_>) -> Option<Part<'_>> {
+fn part<'a>(request: &'a UnifiedRequest, part: ContentPartRef<'a>) -> Option<Part<'a>> {
     match part {
         ContentPartRef::Text(text) => Some(Part::Text { text }),
         ContentPartRef::Image(media) | ContentPartRef::Document(media) => media_part(media),
+        ContentPartRef::ToolCall(call) => Some(Part::FunctionCall {
+            function_call: FunctionCall { id: call.id.as_deref(), name: &call.name, args: &call.arguments },
+            thought_signature: call.signature.as_deref(),
+        }),
+        ContentPartRef::ToolResult(result) => {
+            let text = result.text();
+            let key = if result.is_error == Some(true) { "error" } else { "result" };
+            let response = match serde_json::from_str::<Value>(&text) {
+                Ok(object @ Value::Object(_)) if result.is_error != Some(true) => object,
+                _ => json!({ key: text }),
+            };
+            Some(Part::FunctionResponse {
+                function_response: FunctionResponse {
+                    id: &result.tool_call_id,
+                    name: call_name(request, &result.tool_call_id),
+                    response,
+                },
+            })
+        }
+        ContentPartRef::Reasoning(reasoning) => Some(Part::Thought {
+            text: &reasoning.text,
+            thought: true,
+            thought_signature: reasoning.signature.as_deref(),
+        }),
+        // Anthropic's encrypted reasoning means nothing to Gemini; validation warned it is left out.
+        ContentPartRef::RedactedReasoning(_) => None,
     }
+}
+
+/// Spec `ToolConfig.functionCallingConfig` (reference §2.2): `required` is `ANY`, a named tool is
+/// `ANY` limited to it.
+fn tool_config(choice: &ToolChoice) -> Value {
+    let config = match choice {
+        ToolChoice::Mode(ToolChoiceMode::Auto) => json!({ "mode": "AUTO" }),
+        ToolChoice::Mode(ToolChoiceMode::None) => json!({ "mode": "NONE" }),
+        ToolChoice::Mode(ToolChoiceMode::Required) => json!({ "mode": "ANY" }),
+        ToolChoice::Named { name } => json!({ "mode": "ANY", "allowedFunctionNames": [name] }),
+    };
+    json!({ "functionCallingConfig": config })
 }
 
 fn media_part(media: &MediaContent) -> Option<Part<'_>> {

@@ -173,6 +173,7 @@ fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
             id: call.id,
             name: function.name,
             arguments: arguments(function.arguments),
+            signature: None,
         });
     }
 }

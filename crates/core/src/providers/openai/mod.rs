@@ -9,6 +9,7 @@ mod request;
 mod responses_body;
 pub mod results;
 mod status;
+pub(crate) mod tool_wire;
 
 #[cfg(test)]
 mod responses_tests;
