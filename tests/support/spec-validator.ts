@@ -11,7 +11,8 @@
  * `output_config.format`, from the TS SDK's `OutputConfig`; the local copy has it only as the beta
  * `BetaOutputConfig` with `effort`). It is built from the spec's own `BetaOutputConfig` and
  * `BetaJsonOutputFormat`, closed like them, so a wrong `output_config` is still refused (canary in
- * structured-output-spec.test.ts).
+ * structured-output-spec.test.ts). Likewise `strict` on `Tool` (reference §2.1, TS SDK `Tool`),
+ * taken from the spec's `BetaTool.strict`.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -97,6 +98,9 @@ function addGenerallyAvailableOutputConfig(components: { [key: string]: Json }):
       format: { anyOf: [{ $ref: "#/components/schemas/BetaJsonOutputFormat" }, { type: "null" }] },
     },
   };
+  const tool = schemas.Tool!;
+  const betaTool = schemas.BetaTool!.properties as { [key: string]: Json };
+  tool.properties = { ...(tool.properties as { [key: string]: Json }), strict: betaTool.strict! };
   const params = schemas.CreateMessageParams!;
   params.properties = { ...(params.properties as { [key: string]: Json }), output_config: { $ref: "#/components/schemas/OutputConfig" } };
 }
