@@ -22,6 +22,7 @@ pub mod planning;
 pub mod provider;
 pub mod provider_kwargs;
 pub mod providers;
+pub mod reasoning;
 pub mod results;
 pub mod retry;
 pub mod structured_output;

@@ -166,6 +166,7 @@ impl RequestChecker<'_> {
         self.check_generation_config()?;
         crate::structured_output::check(self)?;
         crate::tools::check(self)?;
+        crate::reasoning::check(self)?;
         self.check_provider_kwargs()?;
         conversation_rules::check(self)
     }

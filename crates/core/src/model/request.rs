@@ -27,6 +27,10 @@ pub struct UnifiedRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub response_format: Option<ResponseFormat>,
+    /// How much the model reasons before answering, and whether its reasoning comes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub reasoning: Option<Reasoning>,
     /// Functions the model may call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
@@ -237,6 +241,53 @@ pub struct ReasoningContent {
 #[serde(deny_unknown_fields)]
 pub struct RedactedReasoningContent {
     pub data: String,
+}
+
+/// Reasoning settings (reference unified-features §3, §8.1). Each provider takes some of them; the
+/// rest are refused, or left out with a warning under `dropUnsupported`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Reasoning {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub effort: Option<ReasoningEffort>,
+    /// Tokens the model may spend thinking (Anthropic `budget_tokens`, Gemini 2.5 `thinkingBudget`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub budget_tokens: Option<u32>,
+    /// Return the reasoning (or its summary) as `reasoning` parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub include_thoughts: Option<bool>,
+}
+
+/// OpenAI's `ReasoningEffort` values, the widest set (spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum ReasoningEffort {
+    None,
+    Minimal,
+    Low,
+    Medium,
+    High,
+    Xhigh,
+    Max,
+}
+
+impl ReasoningEffort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasoningEffort::None => "none",
+            ReasoningEffort::Minimal => "minimal",
+            ReasoningEffort::Low => "low",
+            ReasoningEffort::Medium => "medium",
+            ReasoningEffort::High => "high",
+            ReasoningEffort::Xhigh => "xhigh",
+            ReasoningEffort::Max => "max",
+        }
+    }
 }
 
 /// A function the model may call (Vercel AI SDK / OpenAI words: `name`, `description`, `parameters`).

@@ -13,6 +13,7 @@ use crate::model::{
 };
 use crate::provider_kwargs::sendable;
 use crate::providers::common::{WireContent, WireMessage};
+use crate::reasoning;
 use crate::structured_output::anthropic_output_format;
 use crate::tools::anthropic_tool_use_id;
 use crate::{CoreError, Provider};
@@ -48,6 +49,8 @@ struct Params<'a> {
     tools: Option<Vec<WireTool<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tool_choice: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thinking: Option<Value>,
 }
 
 /// A tool (spec `Tool`; `strict` from the TS SDK, reference §2.1).
@@ -66,6 +69,8 @@ struct WireTool<'a> {
 struct OutputConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     format: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effort: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -174,11 +179,8 @@ fn params(request: &UnifiedRequest) -> Params<'_> {
                 .collect()
         }),
         tool_choice: tool_choice(request),
-        output_config: request
-            .response_format
-            .as_ref()
-            .and_then(anthropic_output_format)
-            .map(|format| OutputConfig { format: Some(format) }),
+        output_config: output_config(request),
+        thinking: reasoning::anthropic_thinking(request),
         // Penalties have no Anthropic field: validation refused them, or reported them as left out.
     }
 }
@@ -209,6 +211,12 @@ fn messages(request: &UnifiedRequest) -> Vec<Message<'_>> {
         messages.push(Message { role, content });
     }
     messages
+}
+
+fn output_config(request: &UnifiedRequest) -> Option<OutputConfig> {
+    let format = request.response_format.as_ref().and_then(anthropic_output_format);
+    let effort = reasoning::anthropic_effort(request);
+    (format.is_some() || effort.is_some()).then_some(OutputConfig { format, effort })
 }
 
 /// `tool_choice` (TS SDK `ToolChoice*`, reference §2.2): `required` is `any`; one call at most is

@@ -146,6 +146,9 @@ struct GenerationConfig<'a> {
     response_mime_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     response_json_schema: Option<&'a Value>,
+    /// Under `generationConfig`, where the spec has it (reference §3.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thinking_config: Option<Value>,
 }
 
 /// The model's resource name: `models/{id}`, or a tuned model's `tunedModels/{id}` as given.
@@ -338,6 +341,7 @@ fn generation_config(request: &UnifiedRequest) -> Option<GenerationConfig<'_>> {
         frequency_penalty: config.frequency_penalty,
         response_mime_type,
         response_json_schema,
+        thinking_config: crate::reasoning::gemini_thinking_config(request),
     };
     let empty = converted.max_output_tokens.is_none()
         && converted.temperature.is_none()
@@ -346,6 +350,7 @@ fn generation_config(request: &UnifiedRequest) -> Option<GenerationConfig<'_>> {
         && converted.stop_sequences.is_none()
         && converted.presence_penalty.is_none()
         && converted.frequency_penalty.is_none()
-        && converted.response_mime_type.is_none();
+        && converted.response_mime_type.is_none()
+        && converted.thinking_config.is_none();
     (!empty).then_some(converted)
 }

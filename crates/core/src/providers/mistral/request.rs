@@ -48,6 +48,8 @@ struct ChatBody<'a> {
     tool_choice: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     parallel_tool_calls: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning_effort: Option<&'static str>,
 }
 
 /// A chat message (spec `SystemMessage`, `UserMessage`, `AssistantMessage`). `prefix` marks a final
@@ -174,6 +176,7 @@ fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
         tools: request.tools.as_deref().map(tool_wire::tools),
         tool_choice: request.tool_choice.as_ref().map(tool_wire::tool_choice),
         parallel_tool_calls: request.parallel_tool_calls,
+        reasoning_effort: crate::reasoning::chat_reasoning_effort(request, Provider::Mistral),
     }
 }
 

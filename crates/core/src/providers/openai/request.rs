@@ -11,7 +11,7 @@ use crate::model::{
 };
 use crate::provider_kwargs::sendable;
 use crate::providers::common::WireContent;
-use crate::tools;
+use crate::{reasoning, tools};
 
 use super::tool_wire::{self, WireTool, WireToolCall};
 use crate::structured_output::chat_response_format;
@@ -56,6 +56,11 @@ struct ChatBody<'a> {
     tool_choice: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     parallel_tool_calls: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning_effort: Option<&'static str>,
+    /// vLLM only (reference §3.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    include_reasoning: Option<bool>,
     /// vLLM only: a final assistant message is continued (a prefill) rather than followed by a new
     /// turn; vLLM needs both switches for that (reference unified-features §7.5).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -158,6 +163,8 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         tools: request.tools.as_deref().map(tool_wire::tools),
         tool_choice: request.tool_choice.as_ref().map(tool_wire::tool_choice),
         parallel_tool_calls: request.parallel_tool_calls,
+        reasoning_effort: reasoning::chat_reasoning_effort(request, dialect.provider()),
+        include_reasoning: reasoning::vllm_include_reasoning(request).filter(|_| dialect == Dialect::Vllm),
         continue_final_message: vllm_prefill.map(|_| true),
         add_generation_prompt: vllm_prefill.map(|_| false),
     }
