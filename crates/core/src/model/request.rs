@@ -31,6 +31,11 @@ pub struct UnifiedRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub reasoning: Option<Reasoning>,
+    /// An opaque id of your end user, for the provider's abuse detection (OpenAI `safety_identifier`,
+    /// Anthropic `metadata.user_id`). Hash it; never send personal data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub end_user_id: Option<String>,
     /// Functions the model may call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
@@ -401,6 +406,11 @@ pub struct GenerationConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub frequency_penalty: Option<f64>,
+    /// Best-effort reproducible sampling (OpenAI, vLLM `seed`; Mistral `random_seed`; Gemini
+    /// `generationConfig.seed`, 32-bit). Anthropic has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub seed: Option<i64>,
 }
 
 /// The answer's format (the Vercel AI SDK's `responseFormat`): JSON, following `schema` when one is

@@ -51,6 +51,9 @@ struct Params<'a> {
     tool_choice: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     thinking: Option<Value>,
+    /// The end-user id (spec `Metadata.user_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Value>,
 }
 
 /// A tool (spec `Tool`; `strict` from the TS SDK, reference §2.1).
@@ -181,6 +184,7 @@ fn params(request: &UnifiedRequest) -> Params<'_> {
         tool_choice: tool_choice(request),
         output_config: output_config(request),
         thinking: reasoning::anthropic_thinking(request),
+        metadata: request.end_user_id.as_ref().map(|id| json!({ "user_id": id })),
         // Penalties have no Anthropic field: validation refused them, or reported them as left out.
     }
 }

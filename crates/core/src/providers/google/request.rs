@@ -142,6 +142,9 @@ struct GenerationConfig<'a> {
     presence_penalty: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     frequency_penalty: Option<f64>,
+    /// Spec `GenerationConfig.seed` (int32; validation refuses larger values).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     response_mime_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -320,6 +323,7 @@ static NO_SETTINGS: crate::model::GenerationConfig = crate::model::GenerationCon
     stop_sequences: None,
     presence_penalty: None,
     frequency_penalty: None,
+    seed: None,
 };
 
 fn generation_config(request: &UnifiedRequest) -> Option<GenerationConfig<'_>> {
@@ -339,6 +343,7 @@ fn generation_config(request: &UnifiedRequest) -> Option<GenerationConfig<'_>> {
         stop_sequences: config.stop_sequences.as_deref(),
         presence_penalty: config.presence_penalty,
         frequency_penalty: config.frequency_penalty,
+        seed: config.seed,
         response_mime_type,
         response_json_schema,
         thinking_config: crate::reasoning::gemini_thinking_config(request),
@@ -350,6 +355,7 @@ fn generation_config(request: &UnifiedRequest) -> Option<GenerationConfig<'_>> {
         && converted.stop_sequences.is_none()
         && converted.presence_penalty.is_none()
         && converted.frequency_penalty.is_none()
+        && converted.seed.is_none()
         && converted.response_mime_type.is_none()
         && converted.thinking_config.is_none();
     (!empty).then_some(converted)

@@ -50,6 +50,9 @@ struct ChatBody<'a> {
     parallel_tool_calls: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reasoning_effort: Option<&'static str>,
+    /// Mistral's name for the seed (spec `random_seed`, an integer ≥ 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    random_seed: Option<i64>,
 }
 
 /// A chat message (spec `SystemMessage`, `UserMessage`, `AssistantMessage`). `prefix` marks a final
@@ -177,6 +180,7 @@ fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
         tool_choice: request.tool_choice.as_ref().map(tool_wire::tool_choice),
         parallel_tool_calls: request.parallel_tool_calls,
         reasoning_effort: crate::reasoning::chat_reasoning_effort(request, Provider::Mistral),
+        random_seed: config.and_then(|config| config.seed),
     }
 }
 

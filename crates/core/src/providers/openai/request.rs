@@ -57,6 +57,11 @@ struct ChatBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     parallel_tool_calls: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<i64>,
+    /// OpenAI only: the end-user id (spec `safety_identifier`, which replaces the deprecated `user`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    safety_identifier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     reasoning_effort: Option<&'static str>,
     /// vLLM only (reference §3.5).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -163,6 +168,9 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         tools: request.tools.as_deref().map(tool_wire::tools),
         tool_choice: request.tool_choice.as_ref().map(tool_wire::tool_choice),
         parallel_tool_calls: request.parallel_tool_calls,
+        seed: config.and_then(|config| config.seed),
+        // vLLM accepts `user` and ignores it (reference §5): validation reported it as left out.
+        safety_identifier: request.end_user_id.as_deref().filter(|_| dialect == Dialect::OpenAi),
         reasoning_effort: reasoning::chat_reasoning_effort(request, dialect.provider()),
         include_reasoning: reasoning::vllm_include_reasoning(request).filter(|_| dialect == Dialect::Vllm),
         continue_final_message: vllm_prefill.map(|_| true),
