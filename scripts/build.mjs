@@ -11,9 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wasmOut = join(root, "npm", "wasm");
 // The size budget the build enforces (bytes of the optimised module): 700 KB, about 20% over the
 // 578 KB it measured when the budget was set, so growth shows up as a deliberate decision to raise it.
-// Raised to 900 KB for issue 13: the merge base already measured 749 KB (rustc 1.95), and
-// structured output, tools and reasoning conversions add to it.
-const WASM_SIZE_BUDGET = 900_000;
+// Raised to 1 MB for issue 13: the merge base already measured 749 KB (rustc 1.95), and
+// structured output, tools, reasoning, seed and end-user id conversions bring it to about 900 KB.
+const WASM_SIZE_BUDGET = 1_000_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
