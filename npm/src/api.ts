@@ -1,6 +1,7 @@
 /** The public API, shared by every entry point. */
 export { BatchStatusResponse } from "./batch-status.js";
 export { dryRun, type DryRunOptions, type DryRunResult } from "./dry-run.js";
+export { unifiedFromOpenAIBatch } from "./import-openai.js";
 export {
   AbortError,
   BatchNotCompleteError,

@@ -15,7 +15,8 @@ import { runSidecar } from "./cli/sidecar-command.js";
 const mainHelp = `Usage: batch-router <command> [options]
 
 Commands:
-  convert FILE --provider P   validate and convert unified JSONL (dry run, no account needed)
+  convert FILE --provider P   validate and convert unified JSONL (dry run, no account needed);
+                              --from openai reads an OpenAI batch input file instead
   submit FILE --provider P    validate and submit a batch; prints its id
   status ID                   the batch's status and request counts
   wait ID                     poll until the batch ends, with progress
@@ -78,6 +79,7 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
       options: {
         provider: { type: "string" },
         model: { type: "string" },
+        from: { type: "string" },
         dir: { type: "string" },
         "drop-unsupported": { type: "boolean" },
         help: { type: "boolean" },
@@ -99,6 +101,7 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
     model: values.model,
     dir,
     dropUnsupported: values["drop-unsupported"] === true,
+    from: values.from,
   });
   if (json) {
     process.stdout.write(JSON.stringify({ ok: true, conversions: results.map(({ provider, summary, files }) => ({ provider, summary, files })) }) + "\n");

@@ -7,6 +7,7 @@ export {
   PreparedBatch,
   ResultStream,
   SubmissionRun,
+  importOpenAIJsonl,
   initSync,
   isTransientFailure,
   jobTagNeedsWatermark,

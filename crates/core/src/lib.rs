@@ -9,6 +9,7 @@
 pub mod conversation_rules;
 pub mod error;
 pub mod http;
+pub mod import;
 pub mod job_tag;
 pub mod jsonl;
 pub mod known_fields;
