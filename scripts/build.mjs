@@ -10,10 +10,12 @@ import { gzipSync } from "node:zlib";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wasmOut = join(root, "npm", "wasm");
 // The size budget the build enforces (bytes of the optimised module), so growth shows up as a
-// deliberate decision to raise it. 700 KB when the module measured 578 KB; raised to 800 KB when the
-// field-fidelity work (Responses bodies, spec-derived providerKwargs tables, conversation rules,
-// abortable reads) took it to 749 KB (305 KB gzipped). The performance issue's target is 220 KB gzipped.
-const WASM_SIZE_BUDGET = 800_000;
+// deliberate decision to raise it. 700 KB when the module measured 578 KB. Raised to 1.1 MB in one
+// step for the second round of work: field fidelity (Responses bodies, spec-derived providerKwargs
+// tables, conversation rules, abortable reads) 749 KB; cost and quotas 781 KB; the provider registry,
+// Groq and Azure 793 KB; structured output, tools, reasoning and the OpenAI import 979 KB (396 KB
+// gzipped). The performance issue's target is 220 KB gzipped: far off, and the next size work.
+const WASM_SIZE_BUDGET = 1_100_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -2,6 +2,7 @@
 export { BatchStatusResponse } from "./batch-status.js";
 export { dryRun, type DryRunOptions, type DryRunResult } from "./dry-run.js";
 export { estimateBatch, estimateRequests, type CostOptions, type CostReport, type ModelCost, type PriceTable } from "./estimate.js";
+export { unifiedFromOpenAIBatch } from "./import-openai.js";
 export {
   AbortError,
   BatchNotCompleteError,

@@ -17,7 +17,8 @@ import { runSidecar } from "./cli/sidecar-command.js";
 const mainHelp = `Usage: batch-router <command> [options]
 
 Commands:
-  convert FILE --provider P   validate and convert unified JSONL (dry run, no account needed)
+  convert FILE --provider P   validate and convert unified JSONL (dry run, no account needed);
+                              --from openai reads an OpenAI batch input file instead
   estimate FILE --provider P  input and output tokens and a cost range (sends nothing)
   submit FILE --provider P    validate and submit a batch; prints its id
   status ID                   the batch's status and request counts
@@ -84,6 +85,7 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
       options: {
         provider: { type: "string" },
         model: { type: "string" },
+        from: { type: "string" },
         dir: { type: "string" },
         "drop-unsupported": { type: "boolean" },
         help: { type: "boolean" },
@@ -105,6 +107,7 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
     model: values.model,
     dir,
     dropUnsupported: values["drop-unsupported"] === true,
+    from: values.from,
   });
   if (json) {
     process.stdout.write(JSON.stringify({ ok: true, conversions: results.map(({ provider, summary, files }) => ({ provider, summary, files })) }) + "\n");

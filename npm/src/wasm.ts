@@ -11,6 +11,7 @@ export {
   costOfUsage,
   estimateBatch as estimateBatchInCore,
   estimateRequests as estimateRequestsInCore,
+  importOpenAIJsonl,
   initSync,
   isQuotaFailure,
   isQuotaRefusal,

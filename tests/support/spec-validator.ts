@@ -5,6 +5,14 @@
  * ajv needs two fix-ups that do not change what the schemas accept: OpenAPI 3.0's `nullable: true`
  * becomes a `null` type member, and the annotation-only keywords `discriminator`, `example` and
  * `examples` are dropped.
+ *
+ * One addition, because the local Anthropic spec (v195) predates a generally available field:
+ * `output_config` on `CreateMessageParams` (reference unified-features §1.2: GA
+ * `output_config.format`, from the TS SDK's `OutputConfig`; the local copy has it only as the beta
+ * `BetaOutputConfig` with `effort`). It is built from the spec's own `BetaOutputConfig` and
+ * `BetaJsonOutputFormat`, closed like them, so a wrong `output_config` is still refused (canary in
+ * structured-output-spec.test.ts). Likewise `strict` on `Tool` (reference §2.1, TS SDK `Tool`),
+ * taken from the spec's `BetaTool.strict`.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -73,9 +81,28 @@ function compiledSpec(provider: SpecProvider): AjvInstance {
     components: Json;
   };
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  ajv.addSchema({ $id: "spec", components: fixUp(document.components) } as object);
+  const components = fixUp(document.components) as { [key: string]: Json };
+  if (provider === "anthropic") addGenerallyAvailableOutputConfig(components);
+  ajv.addSchema({ $id: "spec", components } as object);
   cache.set(provider, ajv);
   return ajv;
+}
+
+function addGenerallyAvailableOutputConfig(components: { [key: string]: Json }): void {
+  const schemas = components.schemas as { [key: string]: { [key: string]: Json } };
+  const beta = schemas.BetaOutputConfig!;
+  schemas.OutputConfig = {
+    ...beta,
+    properties: {
+      ...(beta.properties as { [key: string]: Json }),
+      format: { anyOf: [{ $ref: "#/components/schemas/BetaJsonOutputFormat" }, { type: "null" }] },
+    },
+  };
+  const tool = schemas.Tool!;
+  const betaTool = schemas.BetaTool!.properties as { [key: string]: Json };
+  tool.properties = { ...(tool.properties as { [key: string]: Json }), strict: betaTool.strict! };
+  const params = schemas.CreateMessageParams!;
+  params.properties = { ...(params.properties as { [key: string]: Json }), output_config: { $ref: "#/components/schemas/OutputConfig" } };
 }
 
 /** A validator for one schema of a provider's spec, e.g. `("openai", "CreateChatCompletionRequest")`. */

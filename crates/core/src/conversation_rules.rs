@@ -120,7 +120,9 @@ fn anthropic(checker: &mut RequestChecker) -> Result<(), CoreError> {
         return Err(checker.error("providerKwargs.max_tokens", "must be at least 1"));
     }
     let thinking = kwarg(request, &["thinking", "type"]).and_then(Value::as_str);
-    let thinking_on = matches!(thinking, Some("enabled" | "adaptive"));
+    // `reasoning.budgetTokens` turns thinking on too (reasoning.rs); the same rules hold.
+    let unified_thinking = request.reasoning.as_ref().is_some_and(|reasoning| reasoning.budget_tokens.is_some());
+    let thinking_on = matches!(thinking, Some("enabled" | "adaptive")) || unified_thinking;
     if let Some(index) = prefill_index(request) {
         if thinking_on {
             return Err(checker.error(

@@ -10,6 +10,7 @@ pub mod conversation_rules;
 pub mod cost;
 pub mod error;
 pub mod http;
+pub mod import;
 pub mod job_tag;
 pub mod jsonl;
 pub mod known_fields;
@@ -23,12 +24,15 @@ pub mod planning;
 pub mod provider;
 pub mod provider_kwargs;
 pub mod providers;
+pub mod reasoning;
 pub mod registry;
 pub mod results;
 pub mod retry;
+pub mod structured_output;
 #[cfg(test)]
 mod test_support;
 pub mod time;
+pub mod tools;
 pub mod validate;
 
 pub use error::CoreError;

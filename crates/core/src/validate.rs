@@ -110,6 +110,12 @@ impl RequestChecker<'_> {
         CoreError::invalid(self.index, &self.request.custom_id, field, message)
     }
 
+    /// Something sent differently from how it was given, or left out because the provider has no
+    /// place for it, where refusing would make a transcript unusable (reasoning of another provider).
+    pub(crate) fn notice(&mut self, field: String, message: String) {
+        self.warnings.push(Warning { index: self.index, custom_id: self.request.custom_id.clone(), field, message });
+    }
+
     /// A setting the provider cannot express: an error, or a warning under `dropUnsupported`.
     pub(crate) fn unsupported(&mut self, field: String, message: String) -> Result<(), CoreError> {
         if self.options.drop_unsupported {
@@ -152,10 +158,16 @@ impl RequestChecker<'_> {
                     ContentPartRef::Text(_) => {}
                     ContentPartRef::Image(media) => self.check_media(message.role, media, part_field, "image")?,
                     ContentPartRef::Document(media) => self.check_media(message.role, media, part_field, "document")?,
+                    // Tool calls, results and reasoning: `tools::check` below, with the transcript.
+                    _ => {}
                 }
             }
         }
         self.check_generation_config()?;
+        crate::structured_output::check(self)?;
+        crate::tools::check(self)?;
+        crate::reasoning::check(self)?;
+        self.check_end_user_id()?;
         self.check_provider_kwargs()?;
         conversation_rules::check(self)
     }
@@ -258,6 +270,40 @@ impl RequestChecker<'_> {
         })
     }
 
+    /// Seed ranges per provider (reference unified-features §5): Gemini's is int32, Mistral's
+    /// `random_seed` at least 0; Anthropic has none.
+    fn check_seed(&mut self, seed: i64) -> Result<(), CoreError> {
+        let field = "generationConfig.seed";
+        match self.provider {
+            Provider::Anthropic => self.unsupported(field.into(), "Anthropic has no seed".into()),
+            Provider::Google if i32::try_from(seed).is_err() => {
+                Err(self.error(field, format!("{seed} is out of range: Gemini's seed is a 32-bit integer")))
+            }
+            Provider::Mistral if seed < 0 => Err(self.error(field, "Mistral's random_seed must be at least 0")),
+            _ => Ok(()),
+        }
+    }
+
+    /// The end-user id: OpenAI `safety_identifier` (≤ 64 characters), Anthropic `metadata.user_id`
+    /// (≤ 256); Gemini and Mistral have no field, vLLM ignores it (reference unified-features §5).
+    fn check_end_user_id(&mut self) -> Result<(), CoreError> {
+        let Some(id) = &self.request.end_user_id else { return Ok(()) };
+        let field = "endUserId";
+        if id.is_empty() {
+            return Err(self.error(field, "must not be empty; leave it out instead"));
+        }
+        let provider = self.provider.display_name();
+        let limit = match self.provider {
+            Provider::OpenAI => 64,
+            Provider::Anthropic => 256,
+            _ => return self.unsupported(field.into(), format!("{provider} has no end-user id")),
+        };
+        if id.chars().count() > limit {
+            return Err(self.error(field, format!("{provider} takes at most {limit} characters; send a hash")));
+        }
+        Ok(())
+    }
+
     fn check_generation_config(&mut self) -> Result<(), CoreError> {
         let Some(config) = &self.request.generation_config else {
             return Ok(());
@@ -300,6 +346,9 @@ impl RequestChecker<'_> {
             if !supported {
                 self.unsupported(field, format!("{provider} has no {name} setting"))?;
             }
+        }
+        if let Some(seed) = config.seed {
+            self.check_seed(seed)?;
         }
         if let Some(stops) = &config.stop_sequences {
             if let Some(position) = stops.iter().position(String::is_empty) {
@@ -434,5 +483,42 @@ mod tests {
         );
         assert_eq!((index, field.as_str()), (Some(1), "model"));
         assert!(validate_batch(Provider::Anthropic, &[simple("a"), second], &Default::default()).is_ok());
+    }
+
+    #[test]
+    fn seed_and_end_user_id_per_provider() {
+        use crate::test_support::{bodies, request_for};
+        use serde_json::json;
+        let json = r#"{"customId":"s","model":"MODEL","messages":[{"role":"user","content":"x"}],"generationConfig":{"seed":42},"endUserId":"user-hash"}"#;
+        let sent = |provider| bodies(provider, &[request_for(provider, json)], true).unwrap();
+        let (openai, _) = sent(Provider::OpenAI);
+        assert_eq!(
+            (openai[0]["seed"].clone(), openai[0]["safety_identifier"].clone()),
+            (json!(42), json!("user-hash"))
+        );
+        let (vllm, vllm_summary) = sent(Provider::Vllm);
+        assert_eq!(vllm[0]["seed"], 42);
+        assert!(vllm[0].get("safety_identifier").is_none());
+        assert!(vllm_summary.warnings.iter().any(|warning| warning.field == "endUserId"));
+        assert_eq!(sent(Provider::Mistral).0[0]["random_seed"], 42);
+        assert_eq!(sent(Provider::Google).0[0]["generationConfig"]["seed"], 42);
+        let (anthropic, summary) = sent(Provider::Anthropic);
+        assert_eq!(anthropic[0]["metadata"], json!({"user_id": "user-hash"}));
+        assert!(anthropic[0].get("seed").is_none());
+        assert!(summary.warnings.iter().any(|warning| warning.field == "generationConfig.seed"));
+        let refused = |provider, json: &str| {
+            field_of(validate_batch(provider, &[request_for(provider, json)], &Default::default()).unwrap_err()).1
+        };
+        assert_eq!(refused(Provider::Anthropic, json), "generationConfig.seed");
+        assert_eq!(refused(Provider::Google, &json.replace("42", "3000000000")), "generationConfig.seed");
+        assert_eq!(refused(Provider::Mistral, &json.replace("42", "-1")), "generationConfig.seed");
+        let long = json.replace("user-hash", &"u".repeat(65));
+        assert_eq!(refused(Provider::OpenAI, &long), "endUserId");
+        assert!(validate_batch(
+            Provider::Anthropic,
+            &[request_for(Provider::Anthropic, &long.replace(r#""seed":42"#, r#""maxTokens":5"#))],
+            &Default::default()
+        )
+        .is_ok());
     }
 }

@@ -82,3 +82,19 @@ pub fn unified_request_lines(unified_jsonl: &str) -> Result<JsValue, JsValue> {
     }
     Ok(array.into())
 }
+
+/// An OpenAI batch input file (Chat Completions lines) as unified JSONL, one request per line, in
+/// the file's order. Errors name the request (its position among the non-blank lines, its custom id)
+/// and the field of the line's body.
+#[wasm_bindgen(js_name = importOpenAIJsonl)]
+pub fn import_openai_jsonl(openai_jsonl: &str) -> Result<String, JsValue> {
+    let requests = batch_router_core::import::unified_from_openai_jsonl(openai_jsonl).map_err(to_js_error)?;
+    let mut out = String::new();
+    for request in &requests {
+        let line =
+            serde_json::to_string(request).map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
+}

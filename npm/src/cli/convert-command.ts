@@ -7,7 +7,7 @@ import { toBatchRouterError } from "../errors.js";
 import { FileStorage } from "../file-storage.js";
 import { canonicalProviderName, providerNames } from "../provider-registry.js";
 import type { ProviderName } from "../types.js";
-import { unifiedRequestLines } from "../wasm.js";
+import { importOpenAIJsonl, unifiedRequestLines } from "../wasm.js";
 import { UsageError } from "./output.js";
 
 /** Every provider, from the core's registry. */
@@ -24,6 +24,8 @@ format, without an account or any network call. Writes the transparency files:
 
 Options:
   --provider P         {{providers}}, or all
+  --from openai        FILE is an OpenAI batch input file (Chat Completions lines), read as
+                       unified requests first
   --model M            use model M for every request
   --dir DIR            where files go (default .batch_router)
   --drop-unsupported   leave out settings the provider cannot express, with a warning
@@ -36,6 +38,8 @@ export interface ConvertOptions {
   model?: string;
   dir: string;
   dropUnsupported: boolean;
+  /** `openai`: FILE is an OpenAI batch input file. */
+  from?: string;
 }
 
 export function providersOf(name: string): ProviderName[] {
@@ -61,13 +65,21 @@ export function requestLinesOf(text: string): { line: number; text: string }[] {
  * Reads a unified JSONL file, applying `--model` to every request. Each request stays on its line,
  * so that errors found later name the line of the file.
  */
-export async function readUnifiedFile(file: string, model?: string): Promise<string> {
+export async function readUnifiedFile(file: string, model?: string, from?: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
     // A FILE that is not there is a mistake on the command line, not in the requests.
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (from !== undefined) {
+    if (from !== "openai") throw new UsageError(`unknown --from "${from}"; expected openai`);
+    try {
+      text = importOpenAIJsonl(text);
+    } catch (error) {
+      throw toBatchRouterError(error);
+    }
   }
   if (model === undefined) return text;
   const lines: string[] = [];
@@ -82,7 +94,7 @@ export async function readUnifiedFile(file: string, model?: string): Promise<str
 }
 
 export async function convert(options: ConvertOptions): Promise<DryRunResult[]> {
-  const unifiedJsonl = await readUnifiedFile(options.file, options.model);
+  const unifiedJsonl = await readUnifiedFile(options.file, options.model, options.from);
   const name = basename(options.file).replace(/\.[^.]*$/, "");
   const storage = new FileStorage(options.dir);
   const results: DryRunResult[] = [];

@@ -158,6 +158,15 @@ pub fn estimate_input_tokens(request: &UnifiedRequest, options: &EstimateOptions
             total += match part {
                 ContentPartRef::Text(text) => estimate_text_tokens(text),
                 ContentPartRef::Image(_) | ContentPartRef::Document(_) => media_tokens,
+                // A replayed call is its name and its arguments as the model wrote them (JSON).
+                ContentPartRef::ToolCall(call) => {
+                    estimate_text_tokens(&call.name) + estimate_text_tokens(&call.arguments.to_string())
+                }
+                ContentPartRef::ToolResult(result) => estimate_text_tokens(&result.text()),
+                ContentPartRef::Reasoning(reasoning) => estimate_text_tokens(&reasoning.text),
+                // Encrypted reasoning is sent back as it came; its size says little about its
+                // tokens, so it is counted as text of the same length (an upper bound, roughly).
+                ContentPartRef::RedactedReasoning(data) => estimate_text_tokens(data),
             };
         }
     }

@@ -23,6 +23,30 @@ pub struct UnifiedRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub generation_config: Option<GenerationConfig>,
+    /// Ask for a JSON answer, optionally following a JSON Schema (structured output).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub response_format: Option<ResponseFormat>,
+    /// How much the model reasons before answering, and whether its reasoning comes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub reasoning: Option<Reasoning>,
+    /// An opaque id of your end user, for the provider's abuse detection (OpenAI `safety_identifier`,
+    /// Anthropic `metadata.user_id`). Hash it; never send personal data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub end_user_id: Option<String>,
+    /// Functions the model may call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub tools: Option<Vec<Tool>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub tool_choice: Option<ToolChoice>,
+    /// `false`: at most one tool call per answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub parallel_tool_calls: Option<bool>,
     /// Provider-specific body fields, deep-merged into the provider's body last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
@@ -54,6 +78,8 @@ impl SystemPrompt {
 pub enum Role {
     User,
     Assistant,
+    /// Answers to tool calls: only `tool_result` parts.
+    Tool,
 }
 
 impl Role {
@@ -61,6 +87,7 @@ impl Role {
         match self {
             Role::User => "user",
             Role::Assistant => "assistant",
+            Role::Tool => "tool",
         }
     }
 }
@@ -93,6 +120,10 @@ impl MessageContent {
                     ContentPart::Text(text) => ContentPartRef::Text(&text.text),
                     ContentPart::Image(image) => ContentPartRef::Image(image),
                     ContentPart::Document(document) => ContentPartRef::Document(document),
+                    ContentPart::ToolCall(call) => ContentPartRef::ToolCall(call),
+                    ContentPart::ToolResult(result) => ContentPartRef::ToolResult(result),
+                    ContentPart::Reasoning(reasoning) => ContentPartRef::Reasoning(reasoning),
+                    ContentPart::RedactedReasoning(redacted) => ContentPartRef::RedactedReasoning(&redacted.data),
                 })
                 .collect(),
         }
@@ -105,6 +136,10 @@ pub enum ContentPartRef<'a> {
     Text(&'a str),
     Image(&'a MediaContent),
     Document(&'a MediaContent),
+    ToolCall(&'a ToolCallContent),
+    ToolResult(&'a ToolResultContent),
+    Reasoning(&'a ReasoningContent),
+    RedactedReasoning(&'a str),
 }
 
 // Hand-written so that errors inside a part keep their path (an untagged enum would only say
@@ -139,6 +174,161 @@ pub enum ContentPart {
     Text(TextContent),
     Image(MediaContent),
     Document(MediaContent),
+    /// A call the assistant made (the shape results give, so a result's content can be sent back).
+    #[serde(rename = "tool_call")]
+    ToolCall(ToolCallContent),
+    /// The answer to one tool call, in a message of role `tool`.
+    #[serde(rename = "tool_result")]
+    ToolResult(ToolResultContent),
+    /// The assistant's reasoning, replayed with its signature (Anthropic thinking, Gemini thoughts).
+    Reasoning(ReasoningContent),
+    /// Encrypted reasoning (Anthropic `redacted_thinking`), replayed unchanged.
+    #[serde(rename = "redacted_reasoning")]
+    RedactedReasoning(RedactedReasoningContent),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ToolCallContent {
+    /// The call's id; `tool_result` parts answer it by this id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub id: Option<String>,
+    pub name: String,
+    #[cfg_attr(feature = "tsify", tsify(type = "unknown"))]
+    pub arguments: serde_json::Value,
+    /// Gemini's `thoughtSignature` of the call, replayed with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub signature: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ToolResultContent {
+    pub tool_call_id: String,
+    /// The result: a string, or text parts.
+    pub content: MessageContent,
+    /// The tool failed; `content` says how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub is_error: Option<bool>,
+}
+
+impl ToolResultContent {
+    /// The result's text parts joined.
+    pub fn text(&self) -> String {
+        self.content
+            .parts()
+            .into_iter()
+            .filter_map(|part| match part {
+                ContentPartRef::Text(text) => Some(text),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReasoningContent {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub signature: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct RedactedReasoningContent {
+    pub data: String,
+}
+
+/// Reasoning settings (reference unified-features §3, §8.1). Each provider takes some of them; the
+/// rest are refused, or left out with a warning under `dropUnsupported`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Reasoning {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub effort: Option<ReasoningEffort>,
+    /// Tokens the model may spend thinking (Anthropic `budget_tokens`, Gemini 2.5 `thinkingBudget`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub budget_tokens: Option<u32>,
+    /// Return the reasoning (or its summary) as `reasoning` parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub include_thoughts: Option<bool>,
+}
+
+/// OpenAI's `ReasoningEffort` values, the widest set (spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum ReasoningEffort {
+    None,
+    Minimal,
+    Low,
+    Medium,
+    High,
+    Xhigh,
+    Max,
+}
+
+impl ReasoningEffort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasoningEffort::None => "none",
+            ReasoningEffort::Minimal => "minimal",
+            ReasoningEffort::Low => "low",
+            ReasoningEffort::Medium => "medium",
+            ReasoningEffort::High => "high",
+            ReasoningEffort::Xhigh => "xhigh",
+            ReasoningEffort::Max => "max",
+        }
+    }
+}
+
+/// A function the model may call (Vercel AI SDK / OpenAI words: `name`, `description`, `parameters`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub description: Option<String>,
+    /// A JSON Schema of type object for the arguments.
+    #[cfg_attr(feature = "tsify", tsify(type = "Record<string, unknown>"))]
+    pub parameters: serde_json::Value,
+    /// Constrain the arguments to the schema (OpenAI, Mistral, vLLM, Anthropic `strict`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub strict: Option<bool>,
+}
+
+/// Which tool, if any, the model must call: `"auto"`, `"none"`, `"required"` or `{ name }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(untagged)]
+pub enum ToolChoice {
+    Mode(ToolChoiceMode),
+    Named { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum ToolChoiceMode {
+    Auto,
+    None,
+    Required,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,6 +406,47 @@ pub struct GenerationConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub frequency_penalty: Option<f64>,
+    /// Best-effort reproducible sampling (OpenAI, vLLM `seed`; Mistral `random_seed`; Gemini
+    /// `generationConfig.seed`, 32-bit). Anthropic has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub seed: Option<i64>,
+}
+
+/// The answer's format (the Vercel AI SDK's `responseFormat`): JSON, following `schema` when one is
+/// given ("JSON mode" without). Each provider's spelling and the schemas it refuses are in
+/// `structured_output`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResponseFormat {
+    #[serde(rename = "type")]
+    pub kind: ResponseFormatKind,
+    /// A JSON Schema the answer must follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
+    pub schema: Option<serde_json::Value>,
+    /// The schema's name, where a provider takes one (OpenAI, Mistral, vLLM require it; `response`
+    /// when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub description: Option<String>,
+    /// Enforce the schema exactly (OpenAI, Mistral, vLLM `strict`); OpenAI then takes only its strict
+    /// subset of JSON Schema. Not sent when absent (the providers' default is false). Anthropic and
+    /// Gemini always enforce the schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub strict: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum ResponseFormatKind {
+    Json,
 }
 
 /// A batch to submit: which provider, the requests, and free-form metadata for the batch.

@@ -58,6 +58,10 @@ pub enum OutputPart {
         /// The arguments as the model produced them (parsed when they were a JSON string).
         #[cfg_attr(feature = "tsify", tsify(type = "unknown"))]
         arguments: Value,
+        /// Gemini's `thoughtSignature` on the call, to send back with it in the next turn.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "tsify", tsify(optional))]
+        signature: Option<String>,
     },
     Refusal {
         text: String,
@@ -140,8 +144,41 @@ pub struct UnifiedResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub id: Option<String>,
+    /// The answer's JSON, parsed, when its text is a JSON object or array (what `responseFormat`
+    /// asks for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "unknown"))]
+    pub parsed: Option<Value>,
+    /// Why a text that starts as a JSON object or array does not parse (for example cut off by the
+    /// token limit: `finishReason` is then `length`). Reported here, never thrown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub parse_error: Option<String>,
     #[cfg_attr(feature = "tsify", tsify(type = "unknown"))]
     pub raw: Box<RawValue>,
+}
+
+impl UnifiedResponse {
+    /// Fills `parsed` or `parse_error` from the text. Every decoder's answers pass through here
+    /// ([`UnifiedResult::succeeded`]), so all providers agree. The decoders do not see the request,
+    /// so any text that starts as a JSON object or array is read as JSON.
+    pub fn with_parsed_json(mut self) -> Self {
+        let trimmed = self.text.trim();
+        if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            match serde_json::from_str::<Value>(trimmed) {
+                Ok(value) => self.parsed = Some(value),
+                Err(error) => {
+                    let cut = if self.finish_reason == FinishReason::Length {
+                        " (the answer was cut off by the token limit)"
+                    } else {
+                        ""
+                    };
+                    self.parse_error = Some(format!("the answer is not valid JSON{cut}: {error}"));
+                }
+            }
+        }
+        self
+    }
 }
 
 /// Why one request has no response.
@@ -220,7 +257,7 @@ impl UnifiedResult {
         UnifiedResult {
             custom_id,
             status: ResultStatus::Succeeded,
-            response: Some(response),
+            response: Some(response.with_parsed_json()),
             error: None,
             attribution: None,
         }

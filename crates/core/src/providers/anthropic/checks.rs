@@ -36,12 +36,13 @@ pub fn check_request(index: usize, request: &UnifiedRequest) -> Result<(), CoreE
         for (part_index, part) in message.content.parts().into_iter().enumerate() {
             let field = format!("messages[{message_index}].content[{part_index}].mediaType");
             let (media, allowed): (_, &[&str]) = match part {
-                ContentPartRef::Text(_) => {
+                ContentPartRef::Image(media) => (media, &IMAGE_MEDIA_TYPES),
+                ContentPartRef::Document(media) => (media, &[DOCUMENT_MEDIA_TYPE]),
+                // Text and the transcript parts (tool calls, results, reasoning) are all sent.
+                _ => {
                     sent += 1;
                     continue;
                 }
-                ContentPartRef::Image(media) => (media, &IMAGE_MEDIA_TYPES),
-                ContentPartRef::Document(media) => (media, &[DOCUMENT_MEDIA_TYPE]),
             };
             if !is_sendable(media.source_type) {
                 continue;

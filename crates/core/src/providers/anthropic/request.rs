@@ -2,14 +2,20 @@
 //! a Messages API body (reference §2.1, §6; spec `MessageBatchIndividualRequestParams`).
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::conversation_rules::prefill_index;
 use crate::media_data::{media_type, payload};
 use crate::merge::deep_merge;
-use crate::model::{ContentPartRef, MediaContent, MessageContent, SourceType, SystemPrompt, UnifiedRequest};
+use crate::model::{
+    ContentPartRef, MediaContent, MessageContent, Role, SourceType, SystemPrompt, ToolChoice, ToolChoiceMode,
+    UnifiedRequest,
+};
 use crate::provider_kwargs::sendable;
 use crate::providers::common::{WireContent, WireMessage};
+use crate::reasoning;
+use crate::structured_output::anthropic_output_format;
+use crate::tools::anthropic_tool_use_id;
 use crate::{CoreError, Provider};
 
 /// Sent as `max_tokens` when a request sets no `generationConfig.maxTokens`: Anthropic requires the
@@ -37,6 +43,37 @@ struct Params<'a> {
     top_k: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_sequences: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output_config: Option<OutputConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tools: Option<Vec<WireTool<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thinking: Option<Value>,
+    /// The end-user id (spec `Metadata.user_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Value>,
+}
+
+/// A tool (spec `Tool`; `strict` from the TS SDK, reference §2.1).
+#[derive(Serialize)]
+struct WireTool<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    input_schema: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strict: Option<bool>,
+}
+
+/// `output_config` (TS SDK `OutputConfig`; reference §1.2): `format` carries the JSON Schema.
+#[derive(Serialize)]
+struct OutputConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effort: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -52,9 +89,36 @@ type Content<'a> = WireContent<'a, Block<'a>>;
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Block<'a> {
-    Text { text: &'a str },
-    Image { source: Source<'a> },
-    Document { source: Source<'a> },
+    Text {
+        text: &'a str,
+    },
+    Image {
+        source: Source<'a>,
+    },
+    Document {
+        source: Source<'a>,
+    },
+    /// Spec `RequestThinkingBlock`: replayed with its signature, unchanged.
+    Thinking {
+        thinking: &'a str,
+        signature: &'a str,
+    },
+    RedactedThinking {
+        data: &'a str,
+    },
+    /// Spec `RequestToolUseBlock`: `input` is an object, not a string.
+    ToolUse {
+        id: String,
+        name: &'a str,
+        input: &'a Value,
+    },
+    /// Spec `RequestToolResultBlock`.
+    ToolResult {
+        tool_use_id: String,
+        content: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        is_error: Option<bool>,
+    },
 }
 
 #[derive(Serialize)]
@@ -101,24 +165,79 @@ fn params(request: &UnifiedRequest) -> Params<'_> {
             SystemPrompt::Text(text) => System::Text(text),
             SystemPrompt::Parts(parts) => System::Blocks(parts.iter().map(|text| Block::Text { text }).collect()),
         }),
-        messages: request
-            .messages
-            .iter()
-            .enumerate()
-            .map(|(index, message)| {
-                let content = content(&message.content);
-                // Anthropic refuses a prefill that ends with whitespace (conversation_rules; the
-                // batch summary says it was trimmed).
-                let content = if Some(index) == prefill_index(request) { trim_end(content) } else { content };
-                Message { role: message.role.as_str(), content }
-            })
-            .collect(),
+        messages: messages(request),
         temperature: config.and_then(|config| config.temperature),
         top_p: config.and_then(|config| config.top_p),
         top_k: config.and_then(|config| config.top_k),
         stop_sequences: config.and_then(|config| config.stop_sequences.as_deref()),
+        tools: request.tools.as_ref().map(|tools| {
+            tools
+                .iter()
+                .map(|tool| WireTool {
+                    name: &tool.name,
+                    description: tool.description.as_deref(),
+                    input_schema: &tool.parameters,
+                    strict: tool.strict,
+                })
+                .collect()
+        }),
+        tool_choice: tool_choice(request),
+        output_config: output_config(request),
+        thinking: reasoning::anthropic_thinking(request),
+        metadata: request.end_user_id.as_ref().map(|id| json!({ "user_id": id })),
         // Penalties have no Anthropic field: validation refused them, or reported them as left out.
     }
+}
+
+/// The messages, with tool results in user turns: every result of one assistant turn in one user
+/// message, first, followed by the user's next words when they come right after (reference §2.3:
+/// all results in the next user message, `tool_result` blocks first).
+fn messages(request: &UnifiedRequest) -> Vec<Message<'_>> {
+    let mut messages: Vec<Message> = Vec::with_capacity(request.messages.len());
+    let mut previous_role = None;
+    for (index, message) in request.messages.iter().enumerate() {
+        let content = content(&message.content);
+        // Anthropic refuses a prefill that ends with whitespace (conversation_rules; the
+        // batch summary says it was trimmed).
+        let content = if Some(index) == prefill_index(request) { trim_end(content) } else { content };
+        let joins_results = previous_role == Some(Role::Tool) && matches!(message.role, Role::Tool | Role::User);
+        previous_role = Some(message.role);
+        if joins_results {
+            if let Some(Message { content: Content::Parts(blocks), .. }) = messages.last_mut() {
+                match content {
+                    Content::Text(text) => blocks.push(Block::Text { text }),
+                    Content::Parts(more) => blocks.extend(more),
+                }
+                continue;
+            }
+        }
+        let role = if message.role == Role::Tool { "user" } else { message.role.as_str() };
+        messages.push(Message { role, content });
+    }
+    messages
+}
+
+fn output_config(request: &UnifiedRequest) -> Option<OutputConfig> {
+    let format = request.response_format.as_ref().and_then(anthropic_output_format);
+    let effort = reasoning::anthropic_effort(request);
+    (format.is_some() || effort.is_some()).then_some(OutputConfig { format, effort })
+}
+
+/// `tool_choice` (TS SDK `ToolChoice*`, reference §2.2): `required` is `any`; one call at most is
+/// `disable_parallel_tool_use` on the choice (`auto` when none is given).
+fn tool_choice(request: &UnifiedRequest) -> Option<Value> {
+    let mut choice = match &request.tool_choice {
+        Some(ToolChoice::Mode(ToolChoiceMode::Auto)) => json!({ "type": "auto" }),
+        Some(ToolChoice::Mode(ToolChoiceMode::None)) => return Some(json!({ "type": "none" })),
+        Some(ToolChoice::Mode(ToolChoiceMode::Required)) => json!({ "type": "any" }),
+        Some(ToolChoice::Named { name }) => json!({ "type": "tool", "name": name }),
+        None if request.parallel_tool_calls == Some(false) => json!({ "type": "auto" }),
+        None => return None,
+    };
+    if request.parallel_tool_calls == Some(false) {
+        choice["disable_parallel_tool_use"] = json!(true);
+    }
+    Some(choice)
 }
 
 fn content(content: &MessageContent) -> Content<'_> {
@@ -132,6 +251,22 @@ fn content(content: &MessageContent) -> Content<'_> {
                     ContentPartRef::Text(text) => Some(Block::Text { text }),
                     ContentPartRef::Image(media) => source(media).map(|source| Block::Image { source }),
                     ContentPartRef::Document(media) => source(media).map(|source| Block::Document { source }),
+                    ContentPartRef::ToolCall(call) => Some(Block::ToolUse {
+                        id: anthropic_tool_use_id(call.id.as_deref().unwrap_or_default()),
+                        name: &call.name,
+                        input: &call.arguments,
+                    }),
+                    ContentPartRef::ToolResult(result) => Some(Block::ToolResult {
+                        tool_use_id: anthropic_tool_use_id(&result.tool_call_id),
+                        content: result.text(),
+                        is_error: result.is_error,
+                    }),
+                    // Without its signature Anthropic refuses reasoning; validation warned it is left out.
+                    ContentPartRef::Reasoning(reasoning) => reasoning
+                        .signature
+                        .as_deref()
+                        .map(|signature| Block::Thinking { thinking: &reasoning.text, signature }),
+                    ContentPartRef::RedactedReasoning(data) => Some(Block::RedactedThinking { data }),
                 })
                 .collect(),
         ),

@@ -268,7 +268,9 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
             Block::Text { text } => Some(OutputPart::Text { text }),
             Block::Thinking { thinking, signature } => Some(OutputPart::Reasoning { text: thinking, signature }),
             Block::RedactedThinking { data } => Some(OutputPart::RedactedReasoning { data }),
-            Block::ToolUse { id, name, input } => Some(OutputPart::ToolCall { id, name, arguments: input }),
+            Block::ToolUse { id, name, input } => {
+                Some(OutputPart::ToolCall { id, name, arguments: input, signature: None })
+            }
             Block::Other => None,
         })
         .collect();
@@ -287,6 +289,8 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
         usage: message.usage.map(Usage::from),
         model: message.model,
         id: message.id,
+        parsed: None,
+        parse_error: None,
         raw: body.to_owned(),
     })
 }

@@ -8,12 +8,14 @@
 //! snake_case spelling) is refused by validation, naming the right place (`provider_kwargs`).
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::media_data::{media_type, payload};
 use crate::merge::deep_merge;
-use crate::model::{ContentPartRef, MediaContent, Role, SourceType, UnifiedRequest};
+use crate::model::{ContentPartRef, MediaContent, Role, SourceType, ToolChoice, ToolChoiceMode, UnifiedRequest};
 use crate::provider_kwargs::sendable;
+use crate::structured_output::gemini_response_fields;
+use crate::tools::call_name;
 use crate::{CoreError, Provider};
 
 #[derive(Serialize)]
@@ -27,6 +29,27 @@ struct GenerateContentRequest<'a> {
     system_instruction: Option<Content<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     generation_config: Option<GenerationConfig<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tools: Option<[WireTool<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_config: Option<Value>,
+}
+
+/// Spec `Tool` with `functionDeclarations`; the arguments' schema goes to `parametersJsonSchema`
+/// (JSON Schema, as given) rather than `parameters` (an OpenAPI subset; reference §2.1, §8.2).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WireTool<'a> {
+    function_declarations: Vec<FunctionDeclaration<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FunctionDeclaration<'a> {
+    name: &'a str,
+    /// Required by the spec's `FunctionDeclaration` (the SDK calls it optional): empty when absent.
+    description: &'a str,
+    parameters_json_schema: &'a Value,
 }
 
 #[derive(Serialize)]
@@ -50,6 +73,41 @@ enum Part<'a> {
         #[serde(rename = "fileData")]
         file_data: FileData<'a>,
     },
+    /// A model turn's call (spec `FunctionCall`), with the `thoughtSignature` it came with.
+    FunctionCall {
+        #[serde(rename = "functionCall")]
+        function_call: FunctionCall<'a>,
+        #[serde(rename = "thoughtSignature", skip_serializing_if = "Option::is_none")]
+        thought_signature: Option<&'a str>,
+    },
+    FunctionResponse {
+        #[serde(rename = "functionResponse")]
+        function_response: FunctionResponse<'a>,
+    },
+    /// Reasoning replayed as a thought part (spec `Part.thought`, `Part.thoughtSignature`).
+    Thought {
+        text: &'a str,
+        thought: bool,
+        #[serde(rename = "thoughtSignature", skip_serializing_if = "Option::is_none")]
+        thought_signature: Option<&'a str>,
+    },
+}
+
+#[derive(Serialize)]
+struct FunctionCall<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    name: &'a str,
+    args: &'a Value,
+}
+
+/// Spec `FunctionResponse`: `response` is an object; a plain result is wrapped as `{"result": …}`,
+/// a failure as `{"error": …}` (reference §2.3).
+#[derive(Serialize)]
+struct FunctionResponse<'a> {
+    id: &'a str,
+    name: &'a str,
+    response: Value,
 }
 
 #[derive(Serialize)]
@@ -84,6 +142,16 @@ struct GenerationConfig<'a> {
     presence_penalty: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     frequency_penalty: Option<f64>,
+    /// Spec `GenerationConfig.seed` (int32; validation refuses larger values).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_mime_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_json_schema: Option<&'a Value>,
+    /// Under `generationConfig`, where the spec has it (reference §3.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thinking_config: Option<Value>,
 }
 
 /// The model's resource name: `models/{id}`, or a tuned model's `tunedModels/{id}` as given.
@@ -137,10 +205,12 @@ fn generate_content_request(index: usize, request: &UnifiedRequest) -> Result<Ge
         role: None,
         parts: system.parts().into_iter().map(|text| Part::Text { text }).collect(),
     });
-    let mut contents = Vec::with_capacity(request.messages.len());
+    let mut contents: Vec<Content> = Vec::with_capacity(request.messages.len());
+    let mut previous_role = None;
     for (message_index, message) in request.messages.iter().enumerate() {
         // Validation refused (or, under dropUnsupported, reported) the sources left out here.
-        let parts: Vec<Part> = message.content.parts().into_iter().filter_map(part).collect();
+        let parts: Vec<Part> =
+            message.content.parts().into_iter().filter_map(|content_part| part(request, content_part)).collect();
         if parts.is_empty() {
             return Err(CoreError::invalid(
                 index,
@@ -149,8 +219,16 @@ fn generate_content_request(index: usize, request: &UnifiedRequest) -> Result<Ge
                 "nothing Gemini accepts is left in this message after dropUnsupported",
             ));
         }
+        // Function responses go in one user turn (the official SDK sends them with role `user`),
+        // together with the user's next words (reference §2.3).
+        let joins_results = previous_role == Some(Role::Tool) && matches!(message.role, Role::Tool | Role::User);
+        previous_role = Some(message.role);
+        if let (true, Some(last)) = (joins_results, contents.last_mut()) {
+            last.parts.extend(parts);
+            continue;
+        }
         let role = match message.role {
-            Role::User => "user",
+            Role::User | Role::Tool => "user",
             Role::Assistant => "model",
         };
         contents.push(Content { role: Some(role), parts });
@@ -159,15 +237,66 @@ fn generate_content_request(index: usize, request: &UnifiedRequest) -> Result<Ge
         model: model_resource(&request.model),
         contents,
         system_instruction,
-        generation_config: request.generation_config.as_ref().and_then(generation_config),
+        generation_config: generation_config(request),
+        tools: request.tools.as_ref().map(|tools| {
+            [WireTool {
+                function_declarations: tools
+                    .iter()
+                    .map(|tool| FunctionDeclaration {
+                        name: &tool.name,
+                        description: tool.description.as_deref().unwrap_or_default(),
+                        parameters_json_schema: &tool.parameters,
+                    })
+                    .collect(),
+            }]
+        }),
+        tool_config: request.tool_choice.as_ref().map(tool_config),
     })
 }
 
-fn part(part: ContentPartRef<'_>) -> Option<Part<'_>> {
+fn part<'a>(request: &'a UnifiedRequest, part: ContentPartRef<'a>) -> Option<Part<'a>> {
     match part {
         ContentPartRef::Text(text) => Some(Part::Text { text }),
         ContentPartRef::Image(media) | ContentPartRef::Document(media) => media_part(media),
+        ContentPartRef::ToolCall(call) => Some(Part::FunctionCall {
+            function_call: FunctionCall { id: call.id.as_deref(), name: &call.name, args: &call.arguments },
+            thought_signature: call.signature.as_deref(),
+        }),
+        ContentPartRef::ToolResult(result) => {
+            let text = result.text();
+            let key = if result.is_error == Some(true) { "error" } else { "result" };
+            let response = match serde_json::from_str::<Value>(&text) {
+                Ok(object @ Value::Object(_)) if result.is_error != Some(true) => object,
+                _ => json!({ key: text }),
+            };
+            Some(Part::FunctionResponse {
+                function_response: FunctionResponse {
+                    id: &result.tool_call_id,
+                    name: call_name(request, &result.tool_call_id),
+                    response,
+                },
+            })
+        }
+        ContentPartRef::Reasoning(reasoning) => Some(Part::Thought {
+            text: &reasoning.text,
+            thought: true,
+            thought_signature: reasoning.signature.as_deref(),
+        }),
+        // Anthropic's encrypted reasoning means nothing to Gemini; validation warned it is left out.
+        ContentPartRef::RedactedReasoning(_) => None,
     }
+}
+
+/// Spec `ToolConfig.functionCallingConfig` (reference §2.2): `required` is `ANY`, a named tool is
+/// `ANY` limited to it.
+fn tool_config(choice: &ToolChoice) -> Value {
+    let config = match choice {
+        ToolChoice::Mode(ToolChoiceMode::Auto) => json!({ "mode": "AUTO" }),
+        ToolChoice::Mode(ToolChoiceMode::None) => json!({ "mode": "NONE" }),
+        ToolChoice::Mode(ToolChoiceMode::Required) => json!({ "mode": "ANY" }),
+        ToolChoice::Named { name } => json!({ "mode": "ANY", "allowedFunctionNames": [name] }),
+    };
+    json!({ "functionCallingConfig": config })
 }
 
 fn media_part(media: &MediaContent) -> Option<Part<'_>> {
@@ -186,7 +315,26 @@ fn media_part(media: &MediaContent) -> Option<Part<'_>> {
     }
 }
 
-fn generation_config(config: &crate::model::GenerationConfig) -> Option<GenerationConfig<'_>> {
+static NO_SETTINGS: crate::model::GenerationConfig = crate::model::GenerationConfig {
+    max_tokens: None,
+    temperature: None,
+    top_p: None,
+    top_k: None,
+    stop_sequences: None,
+    presence_penalty: None,
+    frequency_penalty: None,
+    seed: None,
+};
+
+fn generation_config(request: &UnifiedRequest) -> Option<GenerationConfig<'_>> {
+    let config = request.generation_config.as_ref().unwrap_or(&NO_SETTINGS);
+    let (response_mime_type, response_json_schema) = match &request.response_format {
+        Some(format) => {
+            let (mime_type, schema) = gemini_response_fields(format);
+            (Some(mime_type), schema)
+        }
+        None => (None, None),
+    };
     let converted = GenerationConfig {
         max_output_tokens: config.max_tokens,
         temperature: config.temperature,
@@ -195,6 +343,10 @@ fn generation_config(config: &crate::model::GenerationConfig) -> Option<Generati
         stop_sequences: config.stop_sequences.as_deref(),
         presence_penalty: config.presence_penalty,
         frequency_penalty: config.frequency_penalty,
+        seed: config.seed,
+        response_mime_type,
+        response_json_schema,
+        thinking_config: crate::reasoning::gemini_thinking_config(request),
     };
     let empty = converted.max_output_tokens.is_none()
         && converted.temperature.is_none()
@@ -202,6 +354,9 @@ fn generation_config(config: &crate::model::GenerationConfig) -> Option<Generati
         && converted.top_k.is_none()
         && converted.stop_sequences.is_none()
         && converted.presence_penalty.is_none()
-        && converted.frequency_penalty.is_none();
+        && converted.frequency_penalty.is_none()
+        && converted.seed.is_none()
+        && converted.response_mime_type.is_none()
+        && converted.thinking_config.is_none();
     (!empty).then_some(converted)
 }

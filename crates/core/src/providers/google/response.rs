@@ -138,7 +138,13 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
         for part in candidate.content.map(|content| content.parts).unwrap_or_default() {
             if let Some(call) = part.function_call {
                 let arguments = call.args.unwrap_or_else(|| Value::Object(Default::default()));
-                content.push(OutputPart::ToolCall { id: call.id, name: call.name, arguments });
+                content.push(OutputPart::ToolCall {
+                    id: call.id,
+                    name: call.name,
+                    arguments,
+                    // Gemini 3 refuses the call in a later turn without it (reference §2.3).
+                    signature: part.thought_signature,
+                });
             } else if let Some(text) = part.text {
                 if part.thought {
                     content.push(OutputPart::Reasoning { text, signature: part.thought_signature });
@@ -167,6 +173,8 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
         usage: response.usage_metadata.map(Usage::from),
         model: response.model_version,
         id: response.response_id,
+        parsed: None,
+        parse_error: None,
         raw: body.to_owned(),
     })
 }

@@ -7,9 +7,12 @@ use serde_json::{Map, Value};
 use crate::conversation_rules::prefill_index;
 use crate::media_data::data_url;
 use crate::merge::deep_merge;
-use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
+use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, ToolResultContent, UnifiedRequest};
 use crate::provider_kwargs::sendable;
 use crate::providers::common::WireContent;
+use crate::providers::openai::tool_wire::{self, WireTool, WireToolCall};
+use crate::structured_output::chat_response_format;
+use crate::tools::{self, call_name, mistral_tool_call_ids};
 use crate::{CoreError, Provider};
 
 #[derive(Serialize)]
@@ -37,6 +40,19 @@ struct ChatBody<'a> {
     presence_penalty: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     frequency_penalty: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_format: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tools: Option<Vec<WireTool<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parallel_tool_calls: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning_effort: Option<&'static str>,
+    /// Mistral's name for the seed (spec `random_seed`, an integer ≥ 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    random_seed: Option<i64>,
 }
 
 /// A chat message (spec `SystemMessage`, `UserMessage`, `AssistantMessage`). `prefix` marks a final
@@ -48,6 +64,20 @@ struct Message<'a> {
     content: Content<'a>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     prefix: bool,
+    /// Spec `AssistantMessage.tool_calls`, with ids remapped to Mistral's nine characters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_calls: Vec<WireToolCall<'a>>,
+    /// Spec `ToolMessage`: the (remapped) id of the call answered, and the function's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_call_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+}
+
+impl<'a> Message<'a> {
+    fn new(role: &'static str, content: Content<'a>) -> Self {
+        Message { role, content, prefix: false, tool_calls: Vec::new(), tool_call_id: None, name: None }
+    }
 }
 
 type Content<'a> = WireContent<'a, Part<'a>>;
@@ -104,15 +134,36 @@ fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
             [only] => Content::Text(only),
             many => Content::Parts(many.iter().map(|text| Part::Text { text }).collect()),
         };
-        messages.push(Message { role: "system", content, prefix: false });
+        messages.push(Message::new("system", content));
     }
     let prefill = prefill_index(request);
+    let ids = mistral_tool_call_ids(request);
+    let id_of = |id: &str| ids.get(id).cloned().unwrap_or_else(|| id.to_owned());
     for (index, message) in request.messages.iter().enumerate() {
-        messages.push(Message {
-            role: message.role.as_str(),
-            content: content(&message.content, message.role),
-            prefix: prefill == Some(index),
-        });
+        let parts = message.content.parts();
+        if message.role == Role::Tool {
+            for part in parts {
+                if let ContentPartRef::ToolResult(result) = part {
+                    let mut answer = Message::new("tool", Content::Text(""));
+                    answer.content = tool_result_content(result);
+                    answer.tool_call_id = Some(id_of(&result.tool_call_id));
+                    answer.name = Some(call_name(request, &result.tool_call_id));
+                    messages.push(answer);
+                }
+            }
+            continue;
+        }
+        let mut converted = Message::new(message.role.as_str(), content(&message.content, message.role));
+        converted.prefix = prefill == Some(index);
+        converted.tool_calls = tools::tool_calls(&parts)
+            .into_iter()
+            .map(|call| tool_wire::tool_call(call, id_of(call.id.as_deref().unwrap_or_default())))
+            .collect();
+        if !converted.tool_calls.is_empty() && !parts.iter().any(|part| matches!(part, ContentPartRef::Text(_))) {
+            // The spec's example sends an empty string beside tool calls (reference §2.3).
+            converted.content = Content::Text("");
+        }
+        messages.push(converted);
     }
     let config = request.generation_config.as_ref();
     ChatBody {
@@ -124,6 +175,29 @@ fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
         stop: config.and_then(|config| config.stop_sequences.as_deref()),
         presence_penalty: config.and_then(|config| config.presence_penalty),
         frequency_penalty: config.and_then(|config| config.frequency_penalty),
+        response_format: request.response_format.as_ref().map(chat_response_format),
+        tools: request.tools.as_deref().map(tool_wire::tools),
+        tool_choice: request.tool_choice.as_ref().map(tool_wire::tool_choice),
+        parallel_tool_calls: request.parallel_tool_calls,
+        reasoning_effort: crate::reasoning::chat_reasoning_effort(request, Provider::Mistral),
+        random_seed: config.and_then(|config| config.seed),
+    }
+}
+
+fn tool_result_content(result: &ToolResultContent) -> Content<'_> {
+    match &result.content {
+        MessageContent::Text(text) => Content::Text(text),
+        MessageContent::Parts(_) => Content::Parts(
+            result
+                .content
+                .parts()
+                .into_iter()
+                .filter_map(|part| match part {
+                    ContentPartRef::Text(text) => Some(Part::Text { text }),
+                    _ => None,
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -140,6 +214,8 @@ fn content(content: &MessageContent, role: Role) -> Content<'_> {
                     _ if role == Role::Assistant => None,
                     ContentPartRef::Image(image) => image_url(image).map(|image_url| Part::ImageUrl { image_url }),
                     ContentPartRef::Document(document) => document_url(document),
+                    // Tool calls go to `tool_calls`; reasoning is left out (validation warned).
+                    _ => None,
                 })
                 .collect(),
         ),

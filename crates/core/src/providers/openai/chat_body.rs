@@ -133,6 +133,8 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Body
         usage: completion.usage.map(Usage::from),
         model: completion.model,
         id: completion.id,
+        parsed: None,
+        parse_error: None,
         raw: body.to_owned(),
     })
 }
@@ -171,6 +173,7 @@ fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
             id: call.id,
             name: function.name,
             arguments: arguments(function.arguments),
+            signature: None,
         });
     }
 }

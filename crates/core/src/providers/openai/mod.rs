@@ -10,6 +10,10 @@ mod request;
 mod responses_body;
 pub mod results;
 mod status;
+pub(crate) mod tool_wire;
+
+/// Tool-call arguments as results give them (a JSON string parsed), also for imported input lines.
+pub use chat_body::arguments as parsed_arguments;
 
 #[cfg(test)]
 mod dialect_tests;

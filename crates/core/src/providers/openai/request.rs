@@ -6,9 +6,15 @@ use serde_json::Value;
 use crate::conversation_rules::prefill_index;
 use crate::media_data::{data_url, media_type};
 use crate::merge::deep_merge;
-use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
+use crate::model::{
+    ContentPartRef, MediaContent, MessageContent, Role, SourceType, ToolResultContent, UnifiedMessage, UnifiedRequest,
+};
 use crate::provider_kwargs::sendable;
-use crate::providers::common::{WireContent, WireMessage};
+use crate::providers::common::WireContent;
+use crate::{reasoning, tools};
+
+use super::tool_wire::{self, WireTool, WireToolCall};
+use crate::structured_output::chat_response_format;
 use crate::CoreError;
 
 use super::Dialect;
@@ -42,6 +48,24 @@ struct ChatBody<'a> {
     presence_penalty: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     frequency_penalty: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_format: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tools: Option<Vec<WireTool<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parallel_tool_calls: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<i64>,
+    /// OpenAI only: the end-user id (spec `safety_identifier`, which replaces the deprecated `user`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    safety_identifier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning_effort: Option<&'static str>,
+    /// vLLM only (reference §3.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    include_reasoning: Option<bool>,
     /// vLLM only: a final assistant message is continued (a prefill) rather than followed by a new
     /// turn; vLLM needs both switches for that (reference unified-features §7.5).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,7 +74,25 @@ struct ChatBody<'a> {
     add_generation_prompt: Option<bool>,
 }
 
-type Message<'a> = WireMessage<'a, Part<'a>>;
+/// A chat message (spec `ChatCompletionRequestMessage`): an assistant's may carry `tool_calls`
+/// (then `content` may be left out), a `tool` message answers one call by `tool_call_id`.
+#[derive(Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<Content<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_calls: Vec<WireToolCall<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_call_id: Option<&'a str>,
+}
+
+impl<'a> Message<'a> {
+    fn new(role: &'static str, content: Content<'a>) -> Self {
+        Message { role, content: Some(content), tool_calls: Vec::new(), tool_call_id: None }
+    }
+}
+
 type Content<'a> = WireContent<'a, Part<'a>>;
 
 #[derive(Serialize)]
@@ -105,10 +147,10 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
             [only] => Content::Text(only),
             many => Content::Parts(many.iter().map(|text| Part::Text { text }).collect()),
         };
-        messages.push(Message { role: "system", content });
+        messages.push(Message::new("system", content));
     }
     for message in &request.messages {
-        messages.push(Message { role: message.role.as_str(), content: content(&message.content, message.role) });
+        push_message(message, &mut messages);
     }
     let config = request.generation_config.as_ref();
     let vllm_prefill = (dialect == Dialect::Vllm && prefill_index(request).is_some()).then_some(());
@@ -122,8 +164,66 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         stop: config.and_then(|config| config.stop_sequences.as_deref()),
         presence_penalty: config.and_then(|config| config.presence_penalty),
         frequency_penalty: config.and_then(|config| config.frequency_penalty),
+        response_format: request.response_format.as_ref().map(chat_response_format),
+        tools: request.tools.as_deref().map(tool_wire::tools),
+        tool_choice: request.tool_choice.as_ref().map(tool_wire::tool_choice),
+        parallel_tool_calls: request.parallel_tool_calls,
+        seed: config.and_then(|config| config.seed),
+        // vLLM accepts `user` and ignores it (reference §5): validation reported it as left out.
+        safety_identifier: request.end_user_id.as_deref().filter(|_| dialect == Dialect::OpenAi),
+        reasoning_effort: reasoning::chat_reasoning_effort(request, dialect.provider()),
+        include_reasoning: reasoning::vllm_include_reasoning(request).filter(|_| dialect == Dialect::Vllm),
         continue_final_message: vllm_prefill.map(|_| true),
         add_generation_prompt: vllm_prefill.map(|_| false),
+    }
+}
+
+/// One unified message as chat messages: a `tool` message becomes one message per result.
+fn push_message<'a>(message: &'a UnifiedMessage, messages: &mut Vec<Message<'a>>) {
+    let parts = message.content.parts();
+    match message.role {
+        Role::Tool => {
+            for part in parts {
+                if let ContentPartRef::ToolResult(result) = part {
+                    let mut answer = Message::new("tool", Content::Text(""));
+                    answer.content = Some(tool_result_content(result));
+                    answer.tool_call_id = Some(&result.tool_call_id);
+                    messages.push(answer);
+                }
+            }
+        }
+        Role::Assistant if parts.iter().any(|part| matches!(part, ContentPartRef::ToolCall(_))) => {
+            let calls = tools::tool_calls(&parts)
+                .into_iter()
+                .map(|call| tool_wire::tool_call(call, call.id.clone().unwrap_or_default()))
+                .collect();
+            let has_text = parts.iter().any(|part| matches!(part, ContentPartRef::Text(_)));
+            let mut assistant = Message::new("assistant", content(&message.content, message.role));
+            if !has_text {
+                assistant.content = None;
+            }
+            assistant.tool_calls = calls;
+            messages.push(assistant);
+        }
+        role => messages.push(Message::new(role.as_str(), content(&message.content, role))),
+    }
+}
+
+/// A tool message's content: a string, or its text parts (the spec takes only text there).
+fn tool_result_content(result: &ToolResultContent) -> Content<'_> {
+    match &result.content {
+        MessageContent::Text(text) => Content::Text(text),
+        MessageContent::Parts(_) => Content::Parts(
+            result
+                .content
+                .parts()
+                .into_iter()
+                .filter_map(|part| match part {
+                    ContentPartRef::Text(text) => Some(Part::Text { text }),
+                    _ => None,
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -137,7 +237,8 @@ fn content(content: &MessageContent, role: Role) -> Content<'_> {
                 .into_iter()
                 .filter_map(|part| match part {
                     ContentPartRef::Text(text) => Some(Part::Text { text }),
-                    // Validation refused (or, under dropUnsupported, reported) what is left out here.
+                    // Validation refused (or, under dropUnsupported, reported) what is left out
+                    // here; tool calls go to `tool_calls`, reasoning has no place (a warning says so).
                     _ if role == Role::Assistant => None,
                     ContentPartRef::Image(image) => {
                         image_url(image).map(|url| Part::ImageUrl { image_url: ImageUrl { url } })
@@ -146,6 +247,7 @@ fn content(content: &MessageContent, role: Role) -> Content<'_> {
                         document_number += 1;
                         file_data(document, document_number).map(|file| Part::File { file })
                     }
+                    _ => None,
                 })
                 .collect();
             Content::Parts(parts)

@@ -118,6 +118,8 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
         usage: response.usage.map(Usage::from),
         model: response.model,
         id: response.id,
+        parsed: None,
+        parse_error: None,
         raw: body.to_owned(),
     })
 }
@@ -164,11 +166,13 @@ fn output_parts(items: &[Value]) -> Vec<OutputPart> {
                 id: string_field(item, "call_id").or_else(|| string_field(item, "id")),
                 name: string_field(item, "name").unwrap_or_default(),
                 arguments: arguments(item.get("arguments").cloned()),
+                signature: None,
             }),
             Some("custom_tool_call") => content.push(OutputPart::ToolCall {
                 id: string_field(item, "call_id").or_else(|| string_field(item, "id")),
                 name: string_field(item, "name").unwrap_or_default(),
                 arguments: item.get("input").cloned().unwrap_or(Value::String(String::new())),
+                signature: None,
             }),
             // Built-in tool calls and anything newer: kept in `raw` only.
             _ => {}

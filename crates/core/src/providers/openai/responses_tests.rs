@@ -47,10 +47,21 @@ fn every_answer_item_type_becomes_a_part_and_unknown_items_stay_in_raw() {
             OutputPart::ToolCall {
                 id: Some("call_9".into()),
                 name: "lookup".into(),
-                arguments: json!({"city": "Paris"})
+                arguments: json!({"city": "Paris"}),
+                signature: None
             },
-            OutputPart::ToolCall { id: Some("call_10".into()), name: "broken".into(), arguments: json!("{not json") },
-            OutputPart::ToolCall { id: Some("call_11".into()), name: "grammar".into(), arguments: json!("free text") },
+            OutputPart::ToolCall {
+                id: Some("call_10".into()),
+                name: "broken".into(),
+                arguments: json!("{not json"),
+                signature: None
+            },
+            OutputPart::ToolCall {
+                id: Some("call_11".into()),
+                name: "grammar".into(),
+                arguments: json!("free text"),
+                signature: None
+            },
         ]
     );
     assert_eq!(response.text, "Paris");

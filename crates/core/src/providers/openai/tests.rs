@@ -331,7 +331,8 @@ fn output_file_lines_become_normalized_results() {
         vec![OutputPart::ToolCall {
             id: Some("call_1".into()),
             name: "get_weather".into(),
-            arguments: json!({"city": "Paris"})
+            arguments: json!({"city": "Paris"}),
+            signature: None
         }]
     );
     let usage = second.usage.as_ref().unwrap();

@@ -75,6 +75,7 @@ fn thinking_redacted_thinking_and_tool_use_blocks() {
                 id: Some("toolu_01A09q90qw90lq917835lq9".into()),
                 name: "get_weather".into(),
                 arguments: json!({"location": "Paris, France", "unit": "celsius"}),
+                signature: None,
             },
         ]
     );

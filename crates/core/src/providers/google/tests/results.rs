@@ -76,7 +76,13 @@ fn inline_responses_become_normalized_results() {
                 text: "The user wants the weather; call the tool.".into(),
                 signature: Some("CiQB0e2Kb3Rz".into())
             },
-            OutputPart::ToolCall { id: None, name: "get_weather".into(), arguments: json!({"city": "Paris"}) },
+            OutputPart::ToolCall {
+                id: None,
+                name: "get_weather".into(),
+                arguments: json!({"city": "Paris"}),
+                // The call's own thoughtSignature, to send back with it.
+                signature: Some("CiQB0e2Kc2ln".into())
+            },
         ]
     );
     assert_eq!(second.text, "");

@@ -49,7 +49,8 @@ fn tool_calls_with_object_arguments_and_thinking_chunks_are_read() {
         vec![OutputPart::ToolCall {
             id: Some("D681PevKs".into()),
             name: "get_weather".into(),
-            arguments: json!({"city": "Paris"})
+            arguments: json!({"city": "Paris"}),
+            signature: None
         }]
     );
     let thinking = results[3].response.as_ref().unwrap();

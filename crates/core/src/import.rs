@@ -1,0 +1,387 @@
+//! Existing OpenAI batch input files (`{custom_id, method, url, body}` lines with Chat Completions
+//! bodies) read as unified requests, so they can go to any provider. What has a unified field goes
+//! there; what has none stays in `providerKwargs` (which other providers then refuse by name, or
+//! leave out with a warning under `dropUnsupported`); what cannot be kept is refused. Nothing is
+//! dropped silently.
+
+#[cfg(test)]
+mod tests;
+
+use serde_json::{Map, Value};
+
+use crate::media_data::split_data_url;
+use crate::model::{
+    ContentPart, GenerationConfig, MediaContent, MessageContent, Reasoning, ReasoningEffort, ResponseFormat,
+    ResponseFormatKind, Role, SourceType, SystemPrompt, TextContent, Tool, ToolCallContent, ToolChoice, ToolChoiceMode,
+    ToolResultContent, UnifiedMessage, UnifiedRequest,
+};
+use crate::CoreError;
+
+/// Reads every non-blank line of an OpenAI batch input file.
+pub fn unified_from_openai_jsonl(text: &str) -> Result<Vec<UnifiedRequest>, CoreError> {
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .enumerate()
+        .map(|(index, line)| unified_from_openai_line(index, line))
+        .collect()
+}
+
+/// One batch input line as a unified request; `index` names it in errors.
+pub fn unified_from_openai_line(index: usize, line: &str) -> Result<UnifiedRequest, CoreError> {
+    let value: Value = serde_json::from_str(line.trim_start_matches('\u{feff}'))
+        .map_err(|error| CoreError::invalid(index, "", "", format!("is not JSON: {error}")))?;
+    let custom_id = value.get("custom_id").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let reader = LineReader { index, custom_id: &custom_id };
+    if let Some(url) = value.get("url").and_then(Value::as_str) {
+        if url != crate::providers::openai::CHAT_COMPLETIONS_URL {
+            return Err(reader.error("url", format!("\"{url}\": only /v1/chat/completions lines can be converted")));
+        }
+    }
+    let Some(Value::Object(body)) = value.get("body") else {
+        return Err(reader.error("body", "must be a Chat Completions request object"));
+    };
+    reader.request(body.clone())
+}
+
+struct LineReader<'a> {
+    index: usize,
+    custom_id: &'a str,
+}
+
+fn take_str(body: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match body.remove(key) {
+        Some(Value::String(text)) => Some(text),
+        Some(other) => {
+            body.insert(key.to_owned(), other);
+            None
+        }
+        None => None,
+    }
+}
+
+impl LineReader<'_> {
+    fn error(&self, field: &str, message: impl Into<String>) -> CoreError {
+        let field = if field.is_empty() { "body".to_owned() } else { format!("body.{field}") };
+        CoreError::invalid(self.index, self.custom_id, field, message)
+    }
+
+    fn request(&self, mut body: Map<String, Value>) -> Result<UnifiedRequest, CoreError> {
+        let model = take_str(&mut body, "model").ok_or_else(|| self.error("model", "must be a string"))?;
+        let Some(Value::Array(messages)) = body.remove("messages") else {
+            return Err(self.error("messages", "must be an array"));
+        };
+        let (system_prompt, messages) = self.messages(messages)?;
+        let generation_config = self.generation_config(&mut body)?;
+        let response_format = self.response_format(&mut body)?;
+        let tools = self.tools(&mut body)?;
+        let tool_choice = self.tool_choice(&mut body)?;
+        let parallel_tool_calls = match body.remove("parallel_tool_calls") {
+            Some(Value::Bool(parallel)) => Some(parallel),
+            Some(Value::Null) | None => None,
+            Some(_) => return Err(self.error("parallel_tool_calls", "must be a boolean")),
+        };
+        let reasoning = match take_str(&mut body, "reasoning_effort") {
+            Some(effort) => {
+                let effort: ReasoningEffort = serde_json::from_value(Value::String(effort.clone()))
+                    .map_err(|_| self.error("reasoning_effort", format!("\"{effort}\" is not a known effort")))?;
+                Some(Reasoning { effort: Some(effort), ..Reasoning::default() })
+            }
+            None => None,
+        };
+        let end_user_id = take_str(&mut body, "safety_identifier");
+        Ok(UnifiedRequest {
+            custom_id: self.custom_id.to_owned(),
+            model,
+            messages,
+            system_prompt,
+            generation_config,
+            response_format,
+            reasoning,
+            end_user_id,
+            tools,
+            tool_choice,
+            parallel_tool_calls,
+            // Everything without a unified field is kept, in OpenAI's spelling.
+            provider_kwargs: (!body.is_empty()).then_some(body),
+        })
+    }
+
+    fn generation_config(&self, body: &mut Map<String, Value>) -> Result<Option<GenerationConfig>, CoreError> {
+        let number = |body: &mut Map<String, Value>, key: &str| -> Result<Option<f64>, CoreError> {
+            match body.remove(key) {
+                Some(Value::Null) | None => Ok(None),
+                Some(value) => value.as_f64().map(Some).ok_or_else(|| self.error(key, "must be a number")),
+            }
+        };
+        let max_tokens = match (body.remove("max_completion_tokens"), body.remove("max_tokens")) {
+            (Some(value), _) | (None, Some(value)) if !value.is_null() => Some(
+                value
+                    .as_u64()
+                    .and_then(|tokens| u32::try_from(tokens).ok())
+                    .ok_or_else(|| self.error("max_completion_tokens", "must be a positive integer"))?,
+            ),
+            _ => None,
+        };
+        let stop_sequences = match body.remove("stop") {
+            Some(Value::String(stop)) => Some(vec![stop]),
+            Some(Value::Array(stops)) => Some(
+                stops
+                    .into_iter()
+                    .map(|stop| stop.as_str().map(str::to_owned).ok_or_else(|| self.error("stop", "must hold strings")))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Some(Value::Null) | None => None,
+            Some(_) => return Err(self.error("stop", "must be a string or an array of strings")),
+        };
+        let seed = match body.remove("seed") {
+            Some(Value::Null) | None => None,
+            Some(value) => Some(value.as_i64().ok_or_else(|| self.error("seed", "must be an integer"))?),
+        };
+        let config = GenerationConfig {
+            max_tokens,
+            temperature: number(body, "temperature")?,
+            top_p: number(body, "top_p")?,
+            top_k: None,
+            stop_sequences,
+            presence_penalty: number(body, "presence_penalty")?,
+            frequency_penalty: number(body, "frequency_penalty")?,
+            seed,
+        };
+        Ok((config != GenerationConfig::default()).then_some(config))
+    }
+
+    fn response_format(&self, body: &mut Map<String, Value>) -> Result<Option<ResponseFormat>, CoreError> {
+        let Some(format) = body.remove("response_format") else { return Ok(None) };
+        let json = |schema, name, description, strict| ResponseFormat {
+            kind: ResponseFormatKind::Json,
+            schema,
+            name,
+            description,
+            strict,
+        };
+        match format.get("type").and_then(Value::as_str) {
+            Some("text") => Ok(None),
+            Some("json_object") => Ok(Some(json(None, None, None, None))),
+            Some("json_schema") => {
+                let Some(Value::Object(spec)) = format.get("json_schema") else {
+                    return Err(self.error("response_format.json_schema", "must be an object"));
+                };
+                let text = |key: &str| spec.get(key).and_then(Value::as_str).map(str::to_owned);
+                Ok(Some(json(
+                    Some(spec.get("schema").cloned().unwrap_or_else(|| Value::Object(Map::new()))),
+                    text("name"),
+                    text("description"),
+                    spec.get("strict").and_then(Value::as_bool),
+                )))
+            }
+            _ => Err(self.error("response_format.type", "must be text, json_object or json_schema")),
+        }
+    }
+
+    fn tools(&self, body: &mut Map<String, Value>) -> Result<Option<Vec<Tool>>, CoreError> {
+        let Some(Value::Array(tools)) = body.remove("tools") else { return Ok(None) };
+        let mut converted = Vec::with_capacity(tools.len());
+        for (position, tool) in tools.into_iter().enumerate() {
+            let field = format!("tools[{position}]");
+            if tool.get("type").and_then(Value::as_str) != Some("function") {
+                return Err(
+                    self.error(&field, "only function tools have a unified form (custom tools are OpenAI's own)")
+                );
+            }
+            let function = tool.get("function").cloned().unwrap_or_default();
+            let name = function
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| self.error(&format!("{field}.function.name"), "must be a string"))?;
+            converted.push(Tool {
+                name: name.to_owned(),
+                description: function.get("description").and_then(Value::as_str).map(str::to_owned),
+                // "Omitting parameters defines a function with an empty parameter list" (OpenAI spec).
+                parameters: function
+                    .get("parameters")
+                    .cloned()
+                    .unwrap_or_else(|| serde_json::json!({"type": "object", "properties": {}})),
+                strict: function.get("strict").and_then(Value::as_bool),
+            });
+        }
+        Ok(Some(converted))
+    }
+
+    fn tool_choice(&self, body: &mut Map<String, Value>) -> Result<Option<ToolChoice>, CoreError> {
+        match body.remove("tool_choice") {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(mode)) => match mode.as_str() {
+                "auto" => Ok(Some(ToolChoice::Mode(ToolChoiceMode::Auto))),
+                "none" => Ok(Some(ToolChoice::Mode(ToolChoiceMode::None))),
+                "required" => Ok(Some(ToolChoice::Mode(ToolChoiceMode::Required))),
+                _ => Err(self.error("tool_choice", format!("\"{mode}\" is not auto, none or required"))),
+            },
+            Some(choice) => match choice.pointer("/function/name").and_then(Value::as_str) {
+                Some(name) if choice.get("type").and_then(Value::as_str) == Some("function") => {
+                    Ok(Some(ToolChoice::Named { name: name.to_owned() }))
+                }
+                _ => {
+                    Err(self.error("tool_choice", "only auto, none, required or a named function have a unified form"))
+                }
+            },
+        }
+    }
+
+    fn messages(&self, messages: Vec<Value>) -> Result<(Option<SystemPrompt>, Vec<UnifiedMessage>), CoreError> {
+        let mut system = Vec::new();
+        let mut converted: Vec<UnifiedMessage> = Vec::new();
+        for (position, message) in messages.into_iter().enumerate() {
+            let field = format!("messages[{position}]");
+            let role = message.get("role").and_then(Value::as_str).unwrap_or_default();
+            match role {
+                "system" | "developer" if converted.is_empty() => system.extend(self.texts(&message, &field)?),
+                "system" | "developer" => {
+                    return Err(
+                        self.error(&field, "a system message after the conversation started has no unified form")
+                    )
+                }
+                "user" => {
+                    converted.push(UnifiedMessage { role: Role::User, content: self.user_content(&message, &field)? })
+                }
+                "assistant" => converted
+                    .push(UnifiedMessage { role: Role::Assistant, content: self.assistant_content(&message, &field)? }),
+                "tool" => {
+                    let result = ContentPart::ToolResult(ToolResultContent {
+                        tool_call_id: message
+                            .get("tool_call_id")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        content: self.content_of(&message, &field)?,
+                        is_error: None,
+                    });
+                    // Consecutive tool messages answer one assistant turn: one unified tool message.
+                    match converted.last_mut() {
+                        Some(UnifiedMessage { role: Role::Tool, content: MessageContent::Parts(parts) }) => {
+                            parts.push(result)
+                        }
+                        _ => converted
+                            .push(UnifiedMessage { role: Role::Tool, content: MessageContent::Parts(vec![result]) }),
+                    }
+                }
+                other => return Err(self.error(&format!("{field}.role"), format!("\"{other}\" has no unified form"))),
+            }
+        }
+        let system_prompt = match system.len() {
+            0 => None,
+            1 => system.pop().map(SystemPrompt::Text),
+            _ => Some(SystemPrompt::Parts(system)),
+        };
+        Ok((system_prompt, converted))
+    }
+
+    /// A string, or text parts, as their texts.
+    fn texts(&self, message: &Value, field: &str) -> Result<Vec<String>, CoreError> {
+        match message.get("content") {
+            Some(Value::String(text)) => Ok(vec![text.clone()]),
+            Some(Value::Array(parts)) => parts
+                .iter()
+                .map(|part| {
+                    part.get("text")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .ok_or_else(|| self.error(&format!("{field}.content"), "holds a part that is not text"))
+                })
+                .collect(),
+            _ => Err(self.error(&format!("{field}.content"), "must be a string or text parts")),
+        }
+    }
+
+    /// Text content in the shape it came in: a string, or text parts.
+    fn content_of(&self, message: &Value, field: &str) -> Result<MessageContent, CoreError> {
+        let texts = self.texts(message, field)?;
+        Ok(match message.get("content") {
+            Some(Value::String(_)) => MessageContent::Text(texts.into_iter().next().unwrap_or_default()),
+            _ => MessageContent::Parts(texts.into_iter().map(|text| ContentPart::Text(TextContent { text })).collect()),
+        })
+    }
+
+    fn user_content(&self, message: &Value, field: &str) -> Result<MessageContent, CoreError> {
+        let Some(Value::Array(parts)) = message.get("content") else {
+            return self.content_of(message, field);
+        };
+        let mut converted = Vec::with_capacity(parts.len());
+        for (position, part) in parts.iter().enumerate() {
+            let part_field = format!("{field}.content[{position}]");
+            converted.push(match part.get("type").and_then(Value::as_str) {
+                Some("text") => ContentPart::Text(TextContent {
+                    text: part.get("text").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                }),
+                Some("image_url") => {
+                    let url = part.pointer("/image_url/url").and_then(Value::as_str).unwrap_or_default();
+                    ContentPart::Image(self.media_from_url(url, None, &part_field)?)
+                }
+                Some("file") => {
+                    let data = part.pointer("/file/file_data").and_then(Value::as_str).ok_or_else(|| {
+                        self.error(&part_field, "a file part needs file_data (uploaded file ids have no unified form)")
+                    })?;
+                    ContentPart::Document(self.media_from_url(
+                        data,
+                        part.pointer("/file/filename").and_then(Value::as_str),
+                        &part_field,
+                    )?)
+                }
+                other => {
+                    return Err(
+                        self.error(&part_field, format!("a {} part has no unified form", other.unwrap_or("typeless")))
+                    )
+                }
+            });
+        }
+        Ok(MessageContent::Parts(converted))
+    }
+
+    /// An http(s) URL, or a `data:` URL split into its media type and base64 payload (the unified
+    /// form batch-router writes them from, so a round trip gives back the same request).
+    fn media_from_url(&self, url: &str, filename: Option<&str>, field: &str) -> Result<MediaContent, CoreError> {
+        let filename = filename.map(str::to_owned);
+        if !url.starts_with("data:") {
+            return Ok(MediaContent { source_type: SourceType::Url, media_type: None, data: url.to_owned(), filename });
+        }
+        let split = split_data_url(url).map_err(|reason| self.error(field, reason))?;
+        Ok(MediaContent {
+            source_type: SourceType::Base64,
+            media_type: split.url_media_type.map(str::to_owned),
+            data: split.payload.to_owned(),
+            filename,
+        })
+    }
+
+    fn assistant_content(&self, message: &Value, field: &str) -> Result<MessageContent, CoreError> {
+        let calls = match message.get("tool_calls") {
+            Some(Value::Array(calls)) => calls.clone(),
+            _ => Vec::new(),
+        };
+        let has_content = !matches!(message.get("content"), None | Some(Value::Null));
+        if calls.is_empty() {
+            return self.content_of(message, field);
+        }
+        let mut parts: Vec<ContentPart> = if has_content {
+            self.texts(message, field)?
+                .into_iter()
+                .filter(|text| !text.is_empty())
+                .map(|text| ContentPart::Text(TextContent { text }))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for (position, call) in calls.iter().enumerate() {
+            let name = call.pointer("/function/name").and_then(Value::as_str).ok_or_else(|| {
+                self.error(&format!("{field}.tool_calls[{position}].function.name"), "must be a string")
+            })?;
+            let arguments = crate::providers::openai::parsed_arguments(call.pointer("/function/arguments").cloned());
+            parts.push(ContentPart::ToolCall(ToolCallContent {
+                id: call.get("id").and_then(Value::as_str).map(str::to_owned),
+                name: name.to_owned(),
+                arguments,
+                signature: None,
+            }));
+        }
+        Ok(MessageContent::Parts(parts))
+    }
+}

@@ -1,0 +1,105 @@
+//! OpenAI batch input lines → unified requests: fields mapped, the rest kept in providerKwargs or
+//! refused, and unified → OpenAI → unified gives back the same request.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::test_support::{bodies, requests_for};
+use crate::Provider;
+
+/// Requests that use every field the OpenAI line can carry back (names and filenames given: OpenAI
+/// needs them, so batch-router writes defaults when they are absent).
+fn full_requests() -> Vec<UnifiedRequest> {
+    let lines = [
+        json!({"customId": "so", "model": "MODEL", "systemPrompt": ["You extract.", "Be exact."],
+            "messages": [{"role": "user", "content": [{"type": "text", "text": "Invoice?"},
+                {"type": "image", "sourceType": "base64", "mediaType": "image/png", "data": "iVBORw0KGgo="},
+                {"type": "image", "sourceType": "url", "data": "https://example.com/a.jpg"},
+                {"type": "document", "sourceType": "base64", "mediaType": "application/pdf", "data": "JVBERi0=", "filename": "a.pdf"}]}],
+            "generationConfig": {"maxTokens": 100, "temperature": 0.2, "topP": 0.9, "stopSequences": ["END"],
+                                 "presencePenalty": 0.5, "frequencyPenalty": 0.1, "seed": 7},
+            "responseFormat": {"type": "json", "name": "invoice", "description": "An invoice", "strict": true,
+                "schema": {"type": "object", "additionalProperties": false, "properties": {"total": {"type": "number"}}, "required": ["total"]}},
+            "reasoning": {"effort": "low"}, "endUserId": "user-hash",
+            "providerKwargs": {"logprobs": true, "top_logprobs": 2}}),
+        json!({"customId": "tools", "model": "MODEL", "systemPrompt": "Use tools.",
+            "tools": [{"name": "get_weather", "description": "Weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}, "strict": false}],
+            "toolChoice": {"name": "get_weather"}, "parallelToolCalls": false,
+            "messages": [{"role": "user", "content": "Paris?"},
+                {"role": "assistant", "content": [{"type": "text", "text": "Checking."},
+                    {"type": "tool_call", "id": "call_1", "name": "get_weather", "arguments": {"city": "Paris"}},
+                    {"type": "tool_call", "id": "call_2", "name": "get_weather", "arguments": "not json"}]},
+                {"role": "tool", "content": [{"type": "tool_result", "toolCallId": "call_1", "content": "18°C"},
+                                             {"type": "tool_result", "toolCallId": "call_2", "content": "?"}]},
+                {"role": "user", "content": "Thanks"}]}),
+        json!({"customId": "json-mode", "model": "MODEL", "messages": [{"role": "user", "content": "JSON please"}],
+               "responseFormat": {"type": "json"}, "toolChoice": "none", "tools": [{"name": "noop", "parameters": {"type": "object"}}]}),
+    ];
+    let jsonl: Vec<String> = lines.iter().map(Value::to_string).collect();
+    requests_for(Provider::OpenAI, &jsonl.join("\n"))
+}
+
+fn openai_file(requests: &[UnifiedRequest]) -> String {
+    let prepared = crate::providers::prepare(Provider::OpenAI, requests, &Default::default()).unwrap();
+    String::from_utf8(prepared.jsonl).unwrap()
+}
+
+#[test]
+fn unified_to_openai_to_unified_is_lossless() {
+    let requests = full_requests();
+    assert_eq!(unified_from_openai_jsonl(&openai_file(&requests)).unwrap(), requests);
+}
+
+#[test]
+fn an_imported_file_converts_to_every_provider() {
+    let line = json!({"custom_id": "c1", "method": "POST", "url": "/v1/chat/completions", "body": {
+        "model": "gpt-4.1-mini", "max_tokens": 50,
+        "messages": [{"role": "developer", "content": "Be brief."}, {"role": "user", "content": "Weather in Paris as JSON?"}],
+        "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "additionalProperties": false, "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "w", "schema": {"type": "object", "additionalProperties": false, "properties": {"c": {"type": "number"}}, "required": ["c"]}}}}});
+    let mut request = unified_from_openai_line(0, &line.to_string()).unwrap();
+    assert_eq!(request.system_prompt, Some(SystemPrompt::Text("Be brief.".into())));
+    assert_eq!(request.generation_config.as_ref().unwrap().max_tokens, Some(50));
+    for provider in [Provider::Anthropic, Provider::Mistral, Provider::Vllm] {
+        request.model = crate::test_support::model_of(provider).into();
+        bodies(provider, std::slice::from_ref(&request), false).unwrap();
+    }
+    request.model = "gemini-3-flash".into();
+    bodies(Provider::Google, &[request], false).unwrap();
+}
+
+#[test]
+fn what_has_no_unified_field_is_kept_or_refused() {
+    let line = |body: Value| {
+        json!({"custom_id": "k", "method": "POST", "url": "/v1/chat/completions", "body": body}).to_string()
+    };
+    let kept = unified_from_openai_line(
+        0,
+        &line(json!({"model": "m", "messages": [{"role": "user", "content": "x"}], "n": 2, "store": true})),
+    )
+    .unwrap();
+    assert_eq!(kept.provider_kwargs.unwrap(), json!({"n": 2, "store": true}).as_object().unwrap().clone());
+    let refused = |body: Value| match unified_from_openai_line(3, &line(body)).unwrap_err() {
+        CoreError::Validation { index, custom_id, field, .. } => (index, custom_id, field),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        refused(
+            json!({"model": "m", "messages": [{"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]}]})
+        ),
+        (Some(3), Some("k".into()), "body.messages[0].content[0]".into())
+    );
+    assert_eq!(
+        refused(json!({"model": "m", "messages": [{"role": "user", "content": "x"}], "tools": [{"type": "custom", "custom": {"name": "g"}}]})).2,
+        "body.tools[0]"
+    );
+    assert_eq!(
+        refused(
+            json!({"model": "m", "messages": [{"role": "user", "content": "x"}, {"role": "system", "content": "late"}]})
+        )
+        .2,
+        "body.messages[1]"
+    );
+    let embeddings = json!({"custom_id": "e", "method": "POST", "url": "/v1/embeddings", "body": {}}).to_string();
+    assert!(unified_from_openai_line(0, &embeddings).is_err());
+}

@@ -1,0 +1,252 @@
+//! `reasoning`: effort, thinking budget and returned thoughts in each provider's spelling, and what
+//! each cannot express (reference unified-features §3, §7, §8.2).
+
+#[cfg(test)]
+mod tests;
+
+use serde_json::{json, Value};
+
+use crate::model::{ReasoningEffort, ToolChoice, ToolChoiceMode, UnifiedRequest};
+use crate::providers::anthropic::DEFAULT_MAX_TOKENS;
+use crate::validate::RequestChecker;
+use crate::{CoreError, Provider};
+
+/// Gemini 3 takes `thinkingLevel`, earlier models `thinkingBudget` ("use with earlier models results
+/// in an error", spec `ThinkingConfig.thinkingLevel`; reference §3.3).
+fn gemini_uses_levels(model: &str) -> bool {
+    model.contains("gemini-3")
+}
+
+/// Anthropic models where `budget_tokens` is refused (reference §7.2: Opus 4.7+, Sonnet 5, Fable 5,
+/// Mythos 5 take adaptive thinking only).
+fn anthropic_refuses_budget(model: &str) -> bool {
+    ["opus-4-7", "opus-4-8", "sonnet-5", "fable-5", "mythos-5"].iter().any(|name| model.contains(name))
+}
+
+/// Anthropic models where `output_config.effort` errors (reference §7.2).
+fn anthropic_refuses_effort(model: &str) -> bool {
+    ["sonnet-4-5", "haiku-4-5", "opus-4-1"].iter().any(|name| model.contains(name))
+}
+
+/// Whether a chat provider has the effort value: spec enums, Mistral's stops at `xhigh`; vLLM passes
+/// low/medium/high to the chat template (reference §3.4, §3.5).
+fn chat_effort_known(provider: Provider, effort: ReasoningEffort) -> bool {
+    match provider {
+        Provider::Mistral => effort != ReasoningEffort::Max,
+        Provider::Vllm => matches!(effort, ReasoningEffort::Low | ReasoningEffort::Medium | ReasoningEffort::High),
+        _ => true,
+    }
+}
+
+/// `reasoning_effort` for OpenAI, Mistral and vLLM (a value the provider lacks was refused, or
+/// left out under dropUnsupported).
+pub fn chat_reasoning_effort(request: &UnifiedRequest, provider: Provider) -> Option<&'static str> {
+    request
+        .reasoning
+        .as_ref()?
+        .effort
+        .filter(|effort| chat_effort_known(provider, *effort))
+        .map(ReasoningEffort::as_str)
+}
+
+/// vLLM's `include_reasoning` (reference §3.5).
+pub fn vllm_include_reasoning(request: &UnifiedRequest) -> Option<bool> {
+    request.reasoning.as_ref()?.include_thoughts
+}
+
+/// Anthropic `thinking`: enabled with the budget, or disabled for effort `none` (spec
+/// `ThinkingConfigEnabled`, `ThinkingConfigDisabled`; reference §3.2).
+pub fn anthropic_thinking(request: &UnifiedRequest) -> Option<Value> {
+    let reasoning = request.reasoning.as_ref()?;
+    match (reasoning.budget_tokens, reasoning.effort) {
+        (Some(budget), _) => Some(json!({ "type": "enabled", "budget_tokens": budget })),
+        (None, Some(ReasoningEffort::None)) => Some(json!({ "type": "disabled" })),
+        _ => None,
+    }
+}
+
+/// Anthropic `output_config.effort` (TS SDK `OutputConfig`; `none` is thinking disabled instead).
+pub fn anthropic_effort(request: &UnifiedRequest) -> Option<&'static str> {
+    let sendable = |effort: &ReasoningEffort| {
+        !matches!(effort, ReasoningEffort::None | ReasoningEffort::Minimal) && !anthropic_refuses_effort(&request.model)
+    };
+    request.reasoning.as_ref()?.effort.filter(sendable).map(ReasoningEffort::as_str)
+}
+
+/// Gemini `generationConfig.thinkingConfig` (spec `ThinkingConfig`).
+pub fn gemini_thinking_config(request: &UnifiedRequest) -> Option<Value> {
+    let reasoning = request.reasoning.as_ref()?;
+    let mut config = serde_json::Map::new();
+    if gemini_uses_levels(&request.model) {
+        if let Some(level) = reasoning.effort.and_then(gemini_level) {
+            config.insert("thinkingLevel".into(), json!(level));
+        }
+    } else if let Some(budget) = reasoning.budget_tokens {
+        config.insert("thinkingBudget".into(), json!(budget));
+    } else if reasoning.effort == Some(ReasoningEffort::None) && !request.model.contains("pro") {
+        // 0 turns thinking off on 2.5 Flash and Flash-Lite (reference §3.3).
+        config.insert("thinkingBudget".into(), json!(0));
+    }
+    if let Some(include) = reasoning.include_thoughts {
+        config.insert("includeThoughts".into(), json!(include));
+    }
+    (!config.is_empty()).then_some(Value::Object(config))
+}
+
+fn gemini_level(effort: ReasoningEffort) -> Option<&'static str> {
+    match effort {
+        ReasoningEffort::Minimal => Some("MINIMAL"),
+        ReasoningEffort::Low => Some("LOW"),
+        ReasoningEffort::Medium => Some("MEDIUM"),
+        ReasoningEffort::High => Some("HIGH"),
+        _ => None,
+    }
+}
+
+/// Checks `reasoning` for the provider of `checker`.
+pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    let Some(reasoning) = &request.reasoning else { return Ok(()) };
+    let provider = checker.provider;
+    let name = provider.display_name();
+    let effort = reasoning.effort;
+    let effort_name = effort.map(ReasoningEffort::as_str).unwrap_or_default();
+    if reasoning.budget_tokens == Some(0) {
+        return Err(
+            checker.error("reasoning.budgetTokens", "must be at least 1; use effort \"none\" to turn thinking off")
+        );
+    }
+    match provider {
+        // Groq and Azure OpenAI take OpenAI's chat body (endpoints-and-push.md §5.1, §5.3).
+        Provider::OpenAI | Provider::Azure | Provider::Groq | Provider::Mistral | Provider::Vllm => {
+            // Chat completions have no thinking budget (reference §3.1, §3.4, §3.5).
+            if reasoning.budget_tokens.is_some() {
+                checker.unsupported(
+                    "reasoning.budgetTokens".into(),
+                    format!("{name} has no thinking budget; use effort"),
+                )?;
+            }
+            if effort.is_some_and(|effort| !chat_effort_known(provider, effort)) {
+                checker.unsupported(
+                    "reasoning.effort".into(),
+                    format!("{name} has no reasoning effort \"{effort_name}\""),
+                )?;
+            }
+            // OpenAI chat completions return no reasoning text (reference §3.1); Mistral returns it
+            // whenever it reasons and cannot hide it (§3.4).
+            let unexpressible = match provider {
+                Provider::OpenAI | Provider::Azure | Provider::Groq => reasoning.include_thoughts == Some(true),
+                Provider::Mistral => reasoning.include_thoughts == Some(false),
+                _ => false,
+            };
+            if unexpressible {
+                checker.unsupported(
+                    "reasoning.includeThoughts".into(),
+                    format!(
+                        "{name} chat completions cannot be asked to {} reasoning",
+                        if provider == Provider::OpenAI { "return" } else { "hide" }
+                    ),
+                )?;
+            }
+        }
+        Provider::Anthropic => check_anthropic(checker, reasoning.budget_tokens, effort)?,
+        Provider::Google => check_gemini(checker, reasoning.budget_tokens, effort)?,
+    }
+    Ok(())
+}
+
+fn check_anthropic(
+    checker: &mut RequestChecker,
+    budget: Option<u32>,
+    effort: Option<ReasoningEffort>,
+) -> Result<(), CoreError> {
+    let request = checker.request;
+    if let Some(budget) = budget {
+        if anthropic_refuses_budget(&request.model) {
+            return Err(checker.error(
+                "reasoning.budgetTokens",
+                format!("{} refuses a thinking budget (adaptive thinking only); use effort", request.model),
+            ));
+        }
+        let max_tokens =
+            request.generation_config.as_ref().and_then(|config| config.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS);
+        // "budget_tokens ≥ 1,024 and < max_tokens" (reference §3.2).
+        if budget < 1024 || budget >= max_tokens {
+            return Err(checker.error(
+                "reasoning.budgetTokens",
+                format!(
+                    "{budget} is out of range: Anthropic takes at least 1024 and less than maxTokens ({max_tokens})"
+                ),
+            ));
+        }
+        // No forced tool choice while thinking (reference §2.2, §7.2).
+        if matches!(request.tool_choice, Some(ToolChoice::Mode(ToolChoiceMode::Required) | ToolChoice::Named { .. })) {
+            return Err(checker.error(
+                "toolChoice",
+                "Anthropic refuses a forced tool choice while thinking is on; use \"auto\" or \"none\"",
+            ));
+        }
+    }
+    match effort {
+        Some(ReasoningEffort::Minimal) => {
+            checker.unsupported("reasoning.effort".into(), "Anthropic has no effort \"minimal\"".into())?;
+        }
+        Some(ReasoningEffort::None) if budget.is_some() => {
+            return Err(checker.error("reasoning.effort", "\"none\" turns thinking off, but budgetTokens turns it on"));
+        }
+        Some(effort) if effort != ReasoningEffort::None && anthropic_refuses_effort(&request.model) => {
+            checker.unsupported("reasoning.effort".into(), format!("{} has no effort setting", request.model))?;
+        }
+        _ => {}
+    }
+    if request.reasoning.as_ref().and_then(|reasoning| reasoning.include_thoughts) == Some(false) {
+        // `thinking.display: "omitted"` is newer than the spec this module is checked against.
+        checker.unsupported(
+            "reasoning.includeThoughts".into(),
+            "Anthropic returns the thinking it does; it cannot be hidden here".into(),
+        )?;
+    }
+    Ok(())
+}
+
+fn check_gemini(
+    checker: &mut RequestChecker,
+    budget: Option<u32>,
+    effort: Option<ReasoningEffort>,
+) -> Result<(), CoreError> {
+    let model = checker.request.model.clone();
+    if gemini_uses_levels(&model) {
+        if budget.is_some() {
+            checker.unsupported(
+                "reasoning.budgetTokens".into(),
+                "Gemini 3 takes a thinking level (effort), not a budget".into(),
+            )?;
+        }
+        if effort.is_some_and(|effort| gemini_level(effort).is_none()) {
+            checker.unsupported(
+                "reasoning.effort".into(),
+                format!(
+                    "Gemini 3 has the levels minimal, low, medium and high, not \"{}\"",
+                    effort.map(ReasoningEffort::as_str).unwrap_or_default()
+                ),
+            )?;
+        }
+    } else {
+        match effort {
+            Some(ReasoningEffort::None) if model.contains("pro") => {
+                checker.unsupported("reasoning.effort".into(), "Gemini 2.5 Pro cannot turn thinking off".into())?;
+            }
+            Some(ReasoningEffort::None) if budget.is_some() => {
+                return Err(
+                    checker.error("reasoning.effort", "\"none\" turns thinking off, but budgetTokens turns it on")
+                );
+            }
+            Some(ReasoningEffort::None) | None => {}
+            Some(_) => checker.unsupported(
+                "reasoning.effort".into(),
+                "Gemini 2.5 takes a thinking budget (budgetTokens), not an effort level".into(),
+            )?,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! `reasoning` on every provider: the wire fields, and what each refuses or, under
+//! `dropUnsupported`, leaves out with a warning.
+
+use serde_json::{json, Value};
+
+use crate::test_support::{bodies, request_for, validation};
+use crate::Provider;
+
+fn request(model: &str, reasoning: Value) -> Value {
+    json!({"customId": "r-1", "model": model, "messages": [{"role": "user", "content": "Think."}],
+           "generationConfig": {"maxTokens": 8000}, "reasoning": reasoning})
+}
+
+fn body(provider: Provider, request: &Value) -> Value {
+    let parsed = request_for(provider, &request.to_string());
+    bodies(provider, &[parsed], false).unwrap().0.remove(0)
+}
+
+fn refused(provider: Provider, request: &Value) -> String {
+    let parsed = request_for(provider, &request.to_string());
+    let (index, field, _) = validation(bodies(provider, std::slice::from_ref(&parsed), false).unwrap_err());
+    assert_eq!(index, Some(0));
+    // Under dropUnsupported the same request is sent without the setting, and a warning names it.
+    if let Ok((sent, summary)) = bodies(provider, &[parsed], true) {
+        assert!(summary.warnings.iter().any(|warning| warning.field == field), "{provider:?} {field}");
+        let leftover = match field.as_str() {
+            "reasoning.effort" => {
+                ["reasoning_effort", "output_config"].iter().any(|key| sent[0].get(key).is_some())
+                    || sent[0]["generationConfig"].get("thinkingConfig").is_some()
+            }
+            _ => false,
+        };
+        assert!(!leftover, "{provider:?}: {field} was sent: {}", sent[0]);
+    }
+    field
+}
+
+#[test]
+fn effort_is_reasoning_effort_on_chat_providers() {
+    for provider in [Provider::OpenAI, Provider::Mistral, Provider::Vllm] {
+        assert_eq!(
+            body(provider, &request("MODEL", json!({"effort": "high"})))["reasoning_effort"],
+            "high",
+            "{provider:?}"
+        );
+    }
+    let vllm = body(Provider::Vllm, &request("MODEL", json!({"effort": "low", "includeThoughts": false})));
+    assert_eq!(vllm["include_reasoning"], false);
+    assert!(body(Provider::OpenAI, &request("MODEL", json!({"effort": "low"}))).get("include_reasoning").is_none());
+}
+
+#[test]
+fn chat_providers_refuse_a_budget_and_values_they_lack() {
+    for provider in [Provider::OpenAI, Provider::Mistral, Provider::Vllm] {
+        assert_eq!(refused(provider, &request("MODEL", json!({"budgetTokens": 2048}))), "reasoning.budgetTokens");
+    }
+    assert_eq!(refused(Provider::Mistral, &request("MODEL", json!({"effort": "max"}))), "reasoning.effort");
+    assert_eq!(refused(Provider::Vllm, &request("MODEL", json!({"effort": "minimal"}))), "reasoning.effort");
+    assert_eq!(
+        refused(Provider::OpenAI, &request("MODEL", json!({"includeThoughts": true}))),
+        "reasoning.includeThoughts"
+    );
+}
+
+#[test]
+fn anthropic_budget_is_thinking_and_effort_is_output_config() {
+    let sent = body(Provider::Anthropic, &request("claude-opus-4-6", json!({"budgetTokens": 2048, "effort": "high"})));
+    assert_eq!(sent["thinking"], json!({"type": "enabled", "budget_tokens": 2048}));
+    assert_eq!(sent["output_config"], json!({"effort": "high"}));
+    let off = body(Provider::Anthropic, &request("claude-opus-4-6", json!({"effort": "none"})));
+    assert_eq!(off["thinking"], json!({"type": "disabled"}));
+    assert!(off.get("output_config").is_none());
+}
+
+#[test]
+fn anthropic_refusals() {
+    assert_eq!(
+        refused(Provider::Anthropic, &request("claude-opus-4-6", json!({"budgetTokens": 512}))),
+        "reasoning.budgetTokens"
+    );
+    assert_eq!(
+        refused(Provider::Anthropic, &request("claude-opus-4-6", json!({"budgetTokens": 9000}))),
+        "reasoning.budgetTokens"
+    );
+    assert_eq!(
+        refused(Provider::Anthropic, &request("claude-opus-4-7", json!({"budgetTokens": 2048}))),
+        "reasoning.budgetTokens"
+    );
+    assert_eq!(
+        refused(Provider::Anthropic, &request("claude-sonnet-4-5", json!({"effort": "high"}))),
+        "reasoning.effort"
+    );
+    let mut forced = request("claude-opus-4-6", json!({"budgetTokens": 2048}));
+    forced["tools"] = json!([{"name": "f", "parameters": {"type": "object"}}]);
+    forced["toolChoice"] = json!("required");
+    assert_eq!(refused(Provider::Anthropic, &forced), "toolChoice");
+    let mut hot = request("claude-opus-4-6", json!({"budgetTokens": 2048}));
+    hot["generationConfig"]["temperature"] = json!(0.2);
+    assert_eq!(refused(Provider::Anthropic, &hot), "generationConfig.temperature");
+}
+
+#[test]
+fn gemini_budget_on_2_5_and_level_on_3() {
+    let flash =
+        body(Provider::Google, &request("gemini-2.5-flash", json!({"budgetTokens": 1024, "includeThoughts": true})));
+    assert_eq!(flash["generationConfig"]["thinkingConfig"], json!({"thinkingBudget": 1024, "includeThoughts": true}));
+    let off = body(Provider::Google, &request("gemini-2.5-flash", json!({"effort": "none"})));
+    assert_eq!(off["generationConfig"]["thinkingConfig"], json!({"thinkingBudget": 0}));
+    let three = body(Provider::Google, &request("gemini-3-pro-preview", json!({"effort": "low"})));
+    assert_eq!(three["generationConfig"]["thinkingConfig"], json!({"thinkingLevel": "LOW"}));
+    assert_eq!(refused(Provider::Google, &request("gemini-2.5-flash", json!({"effort": "high"}))), "reasoning.effort");
+    assert_eq!(refused(Provider::Google, &request("gemini-2.5-pro", json!({"effort": "none"}))), "reasoning.effort");
+    assert_eq!(
+        refused(Provider::Google, &request("gemini-3-flash", json!({"budgetTokens": 1024}))),
+        "reasoning.budgetTokens"
+    );
+    assert_eq!(refused(Provider::Google, &request("gemini-3-flash", json!({"effort": "xhigh"}))), "reasoning.effort");
+}

@@ -1,0 +1,143 @@
+//! Structured output (`responseFormat`): each provider's spelling of "answer in JSON, following this
+//! schema", and the checks that refuse, before upload, what a provider would refuse hours later
+//! (reference unified-features §1, §8.2, §8.3).
+
+mod schema_rules;
+#[cfg(test)]
+mod tests;
+
+use serde_json::{json, Value};
+
+use crate::conversation_rules::prefill_index;
+use crate::model::{ResponseFormat, UnifiedRequest};
+use crate::validate::RequestChecker;
+use crate::{CoreError, Provider};
+
+pub use schema_rules::SchemaProblem;
+
+/// OpenAI's strict subset, for tool parameters as for response schemas.
+pub fn openai_strict_problems(schema: &Value) -> Vec<SchemaProblem> {
+    schema_rules::openai_strict(schema)
+}
+
+/// Anthropic's subset for strict schemas (tools with `strict: true` and `output_config.format`).
+pub fn anthropic_problems(schema: &Value) -> Vec<SchemaProblem> {
+    schema_rules::anthropic(schema)
+}
+
+/// The schema name sent where a provider requires one and the request gives none: OpenAI's
+/// `ResponseFormatJsonSchema.json_schema.name` and Mistral's `JsonSchema.name` are required (specs).
+pub const DEFAULT_SCHEMA_NAME: &str = "response";
+
+/// OpenAI, Mistral and vLLM `response_format`: `json_schema` with its name, or `json_object`
+/// (OpenAI spec `ResponseFormatJsonSchema`, `ResponseFormatJsonObject`; Mistral spec
+/// `ResponseFormat`, `JsonSchema`; vLLM takes the OpenAI shape, reference §1.5).
+pub fn chat_response_format(format: &ResponseFormat) -> Value {
+    let Some(schema) = &format.schema else {
+        return json!({ "type": "json_object" });
+    };
+    let mut json_schema = serde_json::Map::new();
+    json_schema.insert("name".into(), json!(format.name.as_deref().unwrap_or(DEFAULT_SCHEMA_NAME)));
+    if let Some(description) = &format.description {
+        json_schema.insert("description".into(), json!(description));
+    }
+    json_schema.insert("schema".into(), schema.clone());
+    if let Some(strict) = format.strict {
+        json_schema.insert("strict".into(), json!(strict));
+    }
+    json!({ "type": "json_schema", "json_schema": json_schema })
+}
+
+/// Anthropic `output_config.format` (generally available, no beta header; reference §1.2, from the
+/// TS SDK's `OutputConfig` / `JSONOutputFormat`). `None` for JSON mode, which Anthropic lacks
+/// (validation refused it or reported it as left out).
+pub fn anthropic_output_format(format: &ResponseFormat) -> Option<Value> {
+    format.schema.as_ref().map(|schema| json!({ "type": "json_schema", "schema": schema }))
+}
+
+/// Gemini `generationConfig`: `responseMimeType` always, `responseJsonSchema` (JSON Schema, the
+/// field the official JS SDK sends) when there is a schema (reference §1.3 (b), spec `GenerationConfig`).
+pub fn gemini_response_fields(format: &ResponseFormat) -> (&'static str, Option<&Value>) {
+    ("application/json", format.schema.as_ref())
+}
+
+/// Checks `responseFormat` for the provider of `checker`.
+pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    let Some(format) = &request.response_format else {
+        return Ok(());
+    };
+    if let Some(name) = &format.name {
+        // OpenAI spec `ResponseFormatJsonSchema.json_schema.name`: a-z, A-Z, 0-9, `_`, `-`, ≤ 64.
+        let valid = !name.is_empty()
+            && name.len() <= 64
+            && name.chars().all(|character| character.is_ascii_alphanumeric() || character == '_' || character == '-');
+        if !valid {
+            return Err(checker.error(
+                "responseFormat.name",
+                "must be 1 to 64 characters of a-z, A-Z, 0-9, `_` or `-` (OpenAI's rule for schema names)",
+            ));
+        }
+    }
+    let Some(schema) = &format.schema else {
+        if format.name.is_some() || format.description.is_some() || format.strict.is_some() {
+            return Err(checker.error(
+                "responseFormat",
+                "name, description and strict describe a schema; give `schema`, or leave them out for JSON mode",
+            ));
+        }
+        return check_json_mode(checker);
+    };
+    if !schema.is_object() {
+        return Err(checker.error("responseFormat.schema", "must be a JSON Schema object"));
+    }
+    if checker.provider == Provider::Anthropic {
+        if let Some(index) = prefill_index(request) {
+            // Structured output and a prefilled answer exclude each other (reference §1.2).
+            return Err(checker.error(
+                format!("messages[{index}]"),
+                "Anthropic refuses a final assistant message (prefill) together with structured output (responseFormat)",
+            ));
+        }
+    }
+    let problems = match checker.provider {
+        Provider::OpenAI if format.strict == Some(true) => schema_rules::openai_strict(schema),
+        Provider::Anthropic => schema_rules::anthropic(schema),
+        Provider::Google => schema_rules::gemini(schema),
+        _ => Vec::new(),
+    };
+    match problems.into_iter().next() {
+        Some(problem) => Err(checker.error(format!("responseFormat.schema{}", problem.path), problem.message)),
+        None => Ok(()),
+    }
+}
+
+/// JSON mode without a schema.
+fn check_json_mode(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    match checker.provider {
+        // Anthropic has no JSON mode (reference §0, §8.2): only a schema constrains its output.
+        Provider::Anthropic => checker.unsupported(
+            "responseFormat".into(),
+            "Anthropic has no JSON mode without a schema; give responseFormat.schema".into(),
+        ),
+        // "The API errors when the word "JSON" does not occur anywhere in the messages" (reference
+        // §1.1, OA-JSONMODE).
+        Provider::OpenAI if !mentions_json(checker.request) => Err(checker.error(
+            "responseFormat",
+            "OpenAI's JSON mode requires the word \"JSON\" in the system prompt or a message; add it, or give a schema",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn mentions_json(request: &UnifiedRequest) -> bool {
+    let has = |text: &str| text.to_ascii_lowercase().contains("json");
+    request.system_prompt.as_ref().is_some_and(|system| system.parts().into_iter().any(has))
+        || request.messages.iter().any(|message| {
+            message
+                .content
+                .parts()
+                .into_iter()
+                .any(|part| matches!(part, crate::model::ContentPartRef::Text(text) if has(text)))
+        })
+}

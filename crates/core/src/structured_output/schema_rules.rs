@@ -1,0 +1,276 @@
+//! The JSON Schema subsets each provider compiles, checked sub-schema by sub-schema so that a refusal
+//! names the schema path (`.properties.note.type`).
+
+use serde_json::{Map, Value};
+
+/// One thing a provider would refuse, at `path` inside the schema (empty for the root).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaProblem {
+    pub path: String,
+    pub message: String,
+}
+
+/// A sub-schema and where it sits. `object_depth` counts the objects it is nested in.
+struct Node<'a> {
+    schema: &'a Map<String, Value>,
+    path: String,
+    object_depth: usize,
+}
+
+/// Every sub-schema (objects only; `true`/`false` schemas have no keywords), root first.
+fn nodes(root: &Value) -> Vec<Node<'_>> {
+    let mut found = Vec::new();
+    let mut pending = vec![(root, String::new(), 0usize)];
+    while let Some((value, path, depth)) = pending.pop() {
+        let Value::Object(schema) = value else { continue };
+        let depth = depth + usize::from(is_object(schema));
+        for (keyword, child) in schema {
+            match (keyword.as_str(), child) {
+                (
+                    "properties" | "$defs" | "definitions" | "patternProperties" | "dependentSchemas",
+                    Value::Object(map),
+                ) => {
+                    for (name, sub) in map {
+                        pending.push((sub, format!("{path}.{keyword}.{name}"), depth));
+                    }
+                }
+                ("anyOf" | "oneOf" | "allOf" | "prefixItems" | "items", Value::Array(list)) => {
+                    for (index, sub) in list.iter().enumerate() {
+                        pending.push((sub, format!("{path}.{keyword}[{index}]"), depth));
+                    }
+                }
+                ("items" | "additionalProperties" | "not" | "if" | "then" | "else" | "contains", Value::Object(_)) => {
+                    pending.push((child, format!("{path}.{keyword}"), depth));
+                }
+                _ => {}
+            }
+        }
+        found.push(Node { schema, path, object_depth: depth });
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found
+}
+
+fn is_object(schema: &Map<String, Value>) -> bool {
+    has_type(schema, "object") || schema.contains_key("properties")
+}
+
+fn has_type(schema: &Map<String, Value>, name: &str) -> bool {
+    match schema.get("type") {
+        Some(Value::String(type_name)) => type_name == name,
+        Some(Value::Array(types)) => types.iter().any(|type_name| type_name == name),
+        _ => false,
+    }
+}
+
+fn problem(path: &str, keyword: &str, message: impl Into<String>) -> SchemaProblem {
+    let path = if keyword.is_empty() { path.to_owned() } else { format!("{path}.{keyword}") };
+    SchemaProblem { path, message: message.into() }
+}
+
+/// `additionalProperties: false` on every object: required by OpenAI strict mode and by Anthropic
+/// (reference §1.1, §1.2).
+fn closed_objects(node: &Node, provider: &str, problems: &mut Vec<SchemaProblem>) {
+    if is_object(node.schema) && node.schema.get("additionalProperties") != Some(&Value::Bool(false)) {
+        problems.push(problem(
+            &node.path,
+            "additionalProperties",
+            format!("{provider} requires `additionalProperties: false` on every object schema"),
+        ));
+    }
+}
+
+/// OpenAI's strict subset (reference §1.1, from OpenAI's Structured Outputs guide).
+pub fn openai_strict(root: &Value) -> Vec<SchemaProblem> {
+    let mut problems = Vec::new();
+    let root_map = root.as_object();
+    if !root_map.is_some_and(|map| has_type(map, "object")) || root_map.is_some_and(|map| map.contains_key("anyOf")) {
+        problems.push(problem("", "", "OpenAI strict mode needs a root schema of type \"object\" (not anyOf)"));
+    }
+    let all = nodes(root);
+    let mut property_count = 0;
+    let mut enum_values = 0;
+    for node in &all {
+        for keyword in ["allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else"] {
+            if node.schema.contains_key(keyword) {
+                problems.push(problem(&node.path, keyword, format!("OpenAI strict mode does not support `{keyword}`")));
+            }
+        }
+        closed_objects(node, "OpenAI strict mode", &mut problems);
+        if let Some(Value::Object(properties)) = node.schema.get("properties") {
+            property_count += properties.len();
+            let required: Vec<&str> = match node.schema.get("required") {
+                Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            if let Some(missing) = properties.keys().find(|name| !required.contains(&name.as_str())) {
+                problems.push(problem(
+                    &node.path,
+                    "required",
+                    format!(
+                        "OpenAI strict mode requires every property in `required`; \"{missing}\" is not (make it optional with a null type: [\"string\", \"null\"])"
+                    ),
+                ));
+            }
+        }
+        if let Some(Value::Array(values)) = node.schema.get("enum") {
+            enum_values += values.len();
+        }
+        if node.object_depth > 10 {
+            problems.push(problem(&node.path, "", "OpenAI strict mode allows at most 10 levels of object nesting"));
+        }
+    }
+    if property_count > 5000 {
+        problems.push(problem(
+            "",
+            "",
+            format!("{property_count} object properties; OpenAI strict mode allows at most 5,000"),
+        ));
+    }
+    if enum_values > 1000 {
+        problems.push(problem("", "", format!("{enum_values} enum values; OpenAI strict mode allows at most 1,000")));
+    }
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    problems
+}
+
+/// Anthropic's grammar-compiled subset and its limits (reference §1.2, from Anthropic's structured
+/// outputs documentation): closed objects, no numeric or string-length constraints, no complex array
+/// constraints, no recursion; at most 24 optional and 16 union-typed properties.
+pub fn anthropic(root: &Value) -> Vec<SchemaProblem> {
+    let mut problems = Vec::new();
+    let mut optional = 0;
+    let mut unions = 0;
+    for node in nodes(root) {
+        closed_objects(&node, "Anthropic", &mut problems);
+        for keyword in [
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+            "minLength",
+            "maxLength",
+            "maxItems",
+            "uniqueItems",
+            "contains",
+        ] {
+            if node.schema.contains_key(keyword) {
+                problems.push(problem(
+                    &node.path,
+                    keyword,
+                    format!("Anthropic structured output does not support `{keyword}`"),
+                ));
+            }
+        }
+        if node.schema.get("minItems").and_then(Value::as_u64).is_some_and(|min| min > 1) {
+            problems.push(problem(&node.path, "minItems", "Anthropic supports `minItems` of 0 or 1 only"));
+        }
+        if let Some(Value::String(reference)) = node.schema.get("$ref") {
+            if reference == "#" || is_recursive(root, reference) {
+                problems.push(problem(&node.path, "$ref", "Anthropic does not support recursive schemas"));
+            }
+        }
+        if let Some(Value::Object(properties)) = node.schema.get("properties") {
+            let required: Vec<&Value> = match node.schema.get("required") {
+                Some(Value::Array(names)) => names.iter().collect(),
+                _ => Vec::new(),
+            };
+            optional += properties.keys().filter(|name| !required.iter().any(|required| required == name)).count();
+            unions += properties
+                .values()
+                .filter(|property| property.get("anyOf").is_some() || property.get("type").is_some_and(Value::is_array))
+                .count();
+        }
+    }
+    if optional > 24 {
+        problems.push(problem(
+            "",
+            "",
+            format!("{optional} optional properties; Anthropic allows at most 24 per request"),
+        ));
+    }
+    if unions > 16 {
+        problems.push(problem(
+            "",
+            "",
+            format!("{unions} union-typed properties; Anthropic allows at most 16 per request"),
+        ));
+    }
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    problems
+}
+
+/// Whether the definition `reference` (`#/$defs/name`) reaches itself through its own `$ref`s.
+fn is_recursive(root: &Value, reference: &str) -> bool {
+    let mut seen = Vec::new();
+    let mut pending = vec![reference.to_owned()];
+    while let Some(current) = pending.pop() {
+        let Some(target) = current.strip_prefix('#').and_then(|pointer| root.pointer(pointer)) else { continue };
+        for node in nodes(target) {
+            if let Some(Value::String(next)) = node.schema.get("$ref") {
+                if next == reference || next == "#" {
+                    return true;
+                }
+                if !seen.contains(next) {
+                    seen.push(next.clone());
+                    pending.push(next.clone());
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Gemini `responseJsonSchema`: the keywords its spec lists, nothing else (reference §1.3 (b),
+/// spec `GenerationConfig._responseJsonSchema`).
+const GEMINI_KEYWORDS: &[&str] = &[
+    "$id",
+    "$defs",
+    "$ref",
+    "$anchor",
+    "type",
+    "format",
+    "title",
+    "description",
+    "enum",
+    "items",
+    "prefixItems",
+    "minItems",
+    "maxItems",
+    "minimum",
+    "maximum",
+    "anyOf",
+    "oneOf",
+    "properties",
+    "additionalProperties",
+    "required",
+    "propertyOrdering",
+];
+
+pub fn gemini(root: &Value) -> Vec<SchemaProblem> {
+    let mut problems = Vec::new();
+    for node in nodes(root) {
+        for keyword in node.schema.keys() {
+            if !GEMINI_KEYWORDS.contains(&keyword.as_str()) {
+                problems.push(problem(
+                    &node.path,
+                    keyword,
+                    format!("Gemini's responseJsonSchema does not support `{keyword}`"),
+                ));
+            }
+        }
+        if node.schema.contains_key("$ref") {
+            if let Some(sibling) = node.schema.keys().find(|keyword| !keyword.starts_with('$')) {
+                problems.push(problem(&node.path, sibling, "Gemini allows only `$`-prefixed keywords beside `$ref`"));
+            }
+        }
+        if let Some(Value::Array(values)) = node.schema.get("enum") {
+            if values.iter().any(|value| !(value.is_string() || value.is_number())) {
+                problems.push(problem(&node.path, "enum", "Gemini takes only string and number enum values"));
+            }
+        }
+    }
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    problems
+}

@@ -1,0 +1,303 @@
+//! Tools: definitions, the choice, and tool-call transcripts, checked once for every provider
+//! (reference unified-features §2, §8.3); each provider's wire shapes are in its `request.rs`.
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::model::{ContentPartRef, Role, ToolCallContent, ToolChoice, UnifiedRequest};
+use crate::structured_output::SchemaProblem;
+use crate::validate::RequestChecker;
+use crate::{CoreError, Provider};
+
+/// Tool calls of a message, in order.
+pub fn tool_calls<'a>(parts: &[ContentPartRef<'a>]) -> Vec<&'a ToolCallContent> {
+    parts
+        .iter()
+        .filter_map(|part| match part {
+            ContentPartRef::ToolCall(call) => Some(*call),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The name of the function the call `id` (anywhere in the transcript) called: Gemini's
+/// `functionResponse.name` and Mistral's tool message `name` need it; a result only has the id.
+pub fn call_name<'a>(request: &'a UnifiedRequest, id: &str) -> &'a str {
+    request
+        .messages
+        .iter()
+        .flat_map(|message| {
+            tool_calls(&message.content.parts())
+                .into_iter()
+                .map(|call| (call.id.as_deref(), call.name.as_str()))
+                .collect::<Vec<_>>()
+        })
+        .find(|(call_id, _)| *call_id == Some(id))
+        .map_or("", |(_, name)| name)
+}
+
+/// Mistral's tool-call ids: exactly nine characters of `[a-zA-Z0-9]` (reference §2.3, §7.4: others
+/// get a 400). Every id of the request maps to one derived from it, the same in the assistant's call
+/// and in the tool message that answers it.
+pub fn mistral_tool_call_ids(request: &UnifiedRequest) -> HashMap<String, String> {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut ids = HashMap::new();
+    let mut used = HashSet::new();
+    for message in &request.messages {
+        for call in tool_calls(&message.content.parts()) {
+            let Some(id) = &call.id else { continue };
+            if ids.contains_key(id) {
+                continue;
+            }
+            let valid = id.len() == 9 && id.bytes().all(|byte| byte.is_ascii_alphanumeric());
+            let mut attempt = 0u64;
+            let mapped = loop {
+                let candidate = if valid && attempt == 0 {
+                    id.clone()
+                } else {
+                    // FNV-1a: deterministic, so a retried batch sends the same ids.
+                    let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ attempt;
+                    for byte in id.bytes() {
+                        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+                    }
+                    (0..9)
+                        .map(|position| ALPHABET[((hash >> (position * 6)) % ALPHABET.len() as u64) as usize] as char)
+                        .collect()
+                };
+                if used.insert(candidate.clone()) {
+                    break candidate;
+                }
+                attempt += 1;
+            };
+            ids.insert(id.clone(), mapped);
+        }
+    }
+    ids
+}
+
+/// Anthropic's `tool_use.id` pattern is `^[a-zA-Z0-9_-]+$` (spec `RequestToolUseBlock`); other
+/// characters become `_`.
+pub fn anthropic_tool_use_id(id: &str) -> String {
+    id.chars()
+        .map(|character| if character.is_ascii_alphanumeric() || character == '-' { character } else { '_' })
+        .collect()
+}
+
+/// Checks tools, the tool choice and the transcript for the provider of `checker`.
+pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    check_definitions(checker)?;
+    check_choice(checker)?;
+    check_transcript(checker)
+}
+
+fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    let provider = checker.provider;
+    let Some(tools) = &request.tools else { return Ok(()) };
+    if tools.is_empty() {
+        return Err(checker.error("tools", "must not be empty; leave it out instead"));
+    }
+    // OpenAI and Mistral take at most 128 tools (reference §2.1).
+    if matches!(provider, Provider::OpenAI | Provider::Mistral) && tools.len() > 128 {
+        return Err(
+            checker.error("tools", format!("{} tools; {} takes at most 128", tools.len(), provider.display_name()))
+        );
+    }
+    let mut names = HashSet::new();
+    let mut strict = 0;
+    for (index, tool) in tools.iter().enumerate() {
+        let field = format!("tools[{index}]");
+        // The rule every provider accepts: OpenAI's a-z A-Z 0-9 _ - up to 64 (Anthropic allows 128,
+        // Gemini also `.` and `:`; reference §2.1, §8.3).
+        let valid = !tool.name.is_empty()
+            && tool.name.len() <= 64
+            && tool
+                .name
+                .chars()
+                .all(|character| character.is_ascii_alphanumeric() || character == '_' || character == '-');
+        if !valid {
+            return Err(
+                checker.error(format!("{field}.name"), "must be 1 to 64 characters of a-z, A-Z, 0-9, `_` or `-`")
+            );
+        }
+        if !names.insert(tool.name.as_str()) {
+            return Err(checker.error(format!("{field}.name"), format!("\"{}\" is defined twice", tool.name)));
+        }
+        // Anthropic's `input_schema.type` must be "object" (reference §2.1); the others describe
+        // arguments as an object too.
+        if tool.parameters.get("type").and_then(Value::as_str) != Some("object") {
+            return Err(checker.error(format!("{field}.parameters"), "must be a JSON Schema with `type: \"object\"`"));
+        }
+        let strict_tool = tool.strict == Some(true);
+        strict += usize::from(strict_tool);
+        let problems = match provider {
+            Provider::OpenAI if strict_tool => crate::structured_output::openai_strict_problems(&tool.parameters),
+            Provider::Anthropic if strict_tool => crate::structured_output::anthropic_problems(&tool.parameters),
+            _ => Vec::new(),
+        };
+        if let Some(SchemaProblem { path, message }) = problems.into_iter().next() {
+            return Err(checker.error(format!("{field}.parameters{path}"), message));
+        }
+    }
+    // Anthropic: at most 20 strict tools per request (reference §1.2).
+    if provider == Provider::Anthropic && strict > 20 {
+        return Err(checker.error("tools", format!("{strict} strict tools; Anthropic allows at most 20 per request")));
+    }
+    // Gemini 2.x refuses function calling together with a JSON response (reference §1.3, §7.3,
+    // third-party reports; disputed for 3.x, so only 2.x is refused).
+    if provider == Provider::Google && request.response_format.is_some() && request.model.contains("gemini-2") {
+        return Err(checker.error(
+            "responseFormat",
+            "Gemini 2.x refuses tools together with a JSON response (responseMimeType application/json)",
+        ));
+    }
+    Ok(())
+}
+
+fn check_choice(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    let tools = request.tools.as_deref().unwrap_or_default();
+    if let Some(choice) = &request.tool_choice {
+        if tools.is_empty() {
+            return Err(checker.error("toolChoice", "needs `tools`"));
+        }
+        if let ToolChoice::Named { name } = choice {
+            if !tools.iter().any(|tool| &tool.name == name) {
+                return Err(checker.error("toolChoice.name", format!("\"{name}\" is not one of the request's tools")));
+            }
+        }
+    }
+    if let Some(parallel) = request.parallel_tool_calls {
+        if tools.is_empty() {
+            return Err(checker.error("parallelToolCalls", "needs `tools`"));
+        }
+        // Gemini has no switch for it (reference §2.2).
+        if !parallel && checker.provider == Provider::Google {
+            checker.unsupported("parallelToolCalls".into(), "Gemini cannot limit an answer to one tool call".into())?;
+        }
+    }
+    Ok(())
+}
+
+fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    let provider = checker.provider;
+    let mut seen_ids = HashSet::new();
+    // Calls of the last assistant turn still waiting for their results.
+    let mut open_calls: Vec<String> = Vec::new();
+    for (message_index, message) in request.messages.iter().enumerate() {
+        let parts = message.content.parts();
+        let field = format!("messages[{message_index}]");
+        if message.role != Role::Tool && !open_calls.is_empty() {
+            return Err(unanswered(checker, message_index, &open_calls));
+        }
+        for (part_index, part) in parts.iter().enumerate() {
+            let part_field = format!("{field}.content[{part_index}]");
+            match (message.role, part) {
+                (Role::Assistant, ContentPartRef::ToolCall(call)) => {
+                    let Some(id) = call.id.as_deref().filter(|id| !id.is_empty()) else {
+                        return Err(
+                            checker.error(format!("{part_field}.id"), "a tool call needs the id its result answers")
+                        );
+                    };
+                    if !seen_ids.insert(id) {
+                        return Err(
+                            checker.error(format!("{part_field}.id"), format!("tool call id \"{id}\" is used twice"))
+                        );
+                    }
+                    if call.name.is_empty() {
+                        return Err(checker.error(format!("{part_field}.name"), "must not be empty"));
+                    }
+                    open_calls.push(id.to_owned());
+                    if provider == Provider::Google && call.signature.is_none() && request.model.contains("gemini-3") {
+                        checker.notice(
+                            format!("{part_field}.signature"),
+                            "sent without a thoughtSignature: Gemini 3 refuses function calls of the current turn without the signature they came with".into(),
+                        );
+                    }
+                }
+                (Role::Assistant, ContentPartRef::Reasoning(reasoning)) => match provider {
+                    Provider::Anthropic if reasoning.signature.is_none() => checker
+                        .notice(part_field, "Anthropic takes reasoning back only with its signature; left out".into()),
+                    Provider::Anthropic | Provider::Google => {}
+                    _ => checker.notice(
+                        part_field,
+                        format!("{} takes no reasoning in a transcript; left out", provider.display_name()),
+                    ),
+                },
+                (Role::Assistant, ContentPartRef::RedactedReasoning(_)) if provider != Provider::Anthropic => checker
+                    .notice(
+                        part_field,
+                        format!("{} cannot take Anthropic's redacted reasoning; left out", provider.display_name()),
+                    ),
+                (Role::Assistant, ContentPartRef::RedactedReasoning(_)) => {}
+                (Role::Tool, ContentPartRef::ToolResult(result)) => {
+                    let Some(position) = open_calls.iter().position(|id| id == &result.tool_call_id) else {
+                        return Err(checker.error(
+                            format!("{part_field}.toolCallId"),
+                            format!(
+                                "\"{}\" answers no tool call of the preceding assistant message",
+                                result.tool_call_id
+                            ),
+                        ));
+                    };
+                    open_calls.remove(position);
+                    if result.content.parts().iter().any(|part| !matches!(part, ContentPartRef::Text(_))) {
+                        return Err(checker.error(format!("{part_field}.content"), "a tool result holds text only"));
+                    }
+                    if result.is_error == Some(true)
+                        && matches!(provider, Provider::OpenAI | Provider::Mistral | Provider::Vllm)
+                    {
+                        checker.notice(
+                            format!("{part_field}.isError"),
+                            format!(
+                                "{} has no error flag for tool results; the content is sent as the result",
+                                provider.display_name()
+                            ),
+                        );
+                    }
+                }
+                (Role::Tool, _) => {
+                    return Err(checker.error(part_field, "a message of role `tool` holds only `tool_result` parts"));
+                }
+                (
+                    _,
+                    ContentPartRef::ToolCall(_) | ContentPartRef::Reasoning(_) | ContentPartRef::RedactedReasoning(_),
+                ) => {
+                    return Err(checker.error(part_field, "tool calls and reasoning belong in assistant messages"));
+                }
+                (_, ContentPartRef::ToolResult(_)) => {
+                    return Err(checker.error(part_field, "tool results belong in a message of role `tool`"));
+                }
+                _ => {}
+            }
+        }
+        if message.role == Role::Tool && message_index > 0 && open_calls.is_empty() {
+            let previous = &request.messages[message_index - 1];
+            let answers_something = previous.role == Role::Tool || !tool_calls(&previous.content.parts()).is_empty();
+            if !answers_something {
+                return Err(checker.error(field, "a tool message must follow an assistant message with tool calls"));
+            }
+        }
+    }
+    if !open_calls.is_empty() {
+        return Err(unanswered(checker, request.messages.len(), &open_calls));
+    }
+    Ok(())
+}
+
+/// Every call must be answered before the conversation goes on (reference §2.3: OpenAI and
+/// Anthropic answer 400 otherwise).
+fn unanswered(checker: &RequestChecker, message_index: usize, open_calls: &[String]) -> CoreError {
+    checker.error(
+        format!("messages[{message_index}]"),
+        format!(
+            "tool call {} has no tool_result: every tool call must be answered by a `tool` message right after the assistant message",
+            open_calls.iter().map(|id| format!("\"{id}\"")).collect::<Vec<_>>().join(", ")
+        ),
+    )
+}

@@ -1,0 +1,225 @@
+//! Tools and tool transcripts on every provider: wire shapes, id remapping, merged results, and the
+//! refusals naming request and field.
+
+use serde_json::{json, Value};
+
+use crate::test_support::{bodies, request_for, validation};
+use crate::Provider;
+
+const ALL: [Provider; 5] = [Provider::OpenAI, Provider::Anthropic, Provider::Google, Provider::Mistral, Provider::Vllm];
+
+fn weather_tool() -> Value {
+    json!({"name": "get_weather", "description": "Weather in a city",
+           "parameters": {"type": "object", "additionalProperties": false,
+                          "properties": {"city": {"type": "string"}}, "required": ["city"]}})
+}
+
+/// A transcript: the user asks, the assistant calls two tools, both answer, the user goes on.
+fn transcript() -> Value {
+    json!({"customId": "t-1", "model": "MODEL", "tools": [weather_tool()], "toolChoice": "auto",
+        "messages": [
+            {"role": "user", "content": "Weather in Paris and Rome?"},
+            {"role": "assistant", "content": [
+                {"type": "text", "text": "Checking."},
+                {"type": "tool_call", "id": "call_paris.1", "name": "get_weather", "arguments": {"city": "Paris"}},
+                {"type": "tool_call", "id": "call_rome.2", "name": "get_weather", "arguments": {"city": "Rome"}}]},
+            {"role": "tool", "content": [
+                {"type": "tool_result", "toolCallId": "call_paris.1", "content": "18°C"},
+                {"type": "tool_result", "toolCallId": "call_rome.2", "content": "timeout", "isError": true}]},
+            {"role": "user", "content": "Thanks. And tomorrow?"}]})
+}
+
+fn body_of(provider: Provider, request: &Value) -> Value {
+    let request = request_for(provider, &request.to_string());
+    bodies(provider, &[request], false).unwrap().0.remove(0)
+}
+
+fn refusal(provider: Provider, request: &Value) -> (String, String) {
+    let request = request_for(provider, &request.to_string());
+    let (index, field, message) = validation(bodies(provider, &[request], false).unwrap_err());
+    assert_eq!(index, Some(0));
+    (field, message)
+}
+
+#[test]
+fn definitions_and_choice_in_each_providers_shape() {
+    let mut request = transcript();
+    request["toolChoice"] = json!({"name": "get_weather"});
+    request["parallelToolCalls"] = json!(false);
+    for provider in [Provider::OpenAI, Provider::Mistral, Provider::Vllm] {
+        let body = body_of(provider, &request);
+        assert_eq!(body["tools"][0]["type"], "function", "{provider:?}");
+        assert_eq!(body["tools"][0]["function"]["name"], "get_weather");
+        assert_eq!(body["tools"][0]["function"]["parameters"], weather_tool()["parameters"]);
+        assert_eq!(body["tool_choice"], json!({"type": "function", "function": {"name": "get_weather"}}));
+        assert_eq!(body["parallel_tool_calls"], false);
+    }
+    let anthropic = body_of(Provider::Anthropic, &request);
+    assert_eq!(anthropic["tools"][0]["input_schema"], weather_tool()["parameters"]);
+    assert_eq!(
+        anthropic["tool_choice"],
+        json!({"type": "tool", "name": "get_weather", "disable_parallel_tool_use": true})
+    );
+    request["parallelToolCalls"] = json!(true);
+    let gemini = body_of(Provider::Google, &request);
+    assert_eq!(
+        gemini["tools"],
+        json!([{"functionDeclarations": [{"name": "get_weather", "description": "Weather in a city",
+                                          "parametersJsonSchema": weather_tool()["parameters"]}]}])
+    );
+    assert_eq!(
+        gemini["toolConfig"],
+        json!({"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_weather"]}})
+    );
+}
+
+#[test]
+fn required_is_any_where_the_provider_says_so() {
+    let mut request = transcript();
+    request["toolChoice"] = json!("required");
+    assert_eq!(body_of(Provider::OpenAI, &request)["tool_choice"], "required");
+    assert_eq!(body_of(Provider::Anthropic, &request)["tool_choice"], json!({"type": "any"}));
+    assert_eq!(body_of(Provider::Google, &request)["toolConfig"]["functionCallingConfig"]["mode"], "ANY");
+}
+
+#[test]
+fn openai_transcript_has_tool_calls_and_one_tool_message_per_result() {
+    let body = body_of(Provider::OpenAI, &transcript());
+    let messages = body["messages"].as_array().unwrap();
+    assert_eq!(
+        messages.iter().map(|message| message["role"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["user", "assistant", "tool", "tool", "user"]
+    );
+    assert_eq!(
+        messages[1]["tool_calls"][0],
+        json!({"id": "call_paris.1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}})
+    );
+    assert_eq!(messages[2], json!({"role": "tool", "tool_call_id": "call_paris.1", "content": "18°C"}));
+}
+
+#[test]
+fn anthropic_merges_results_into_one_user_turn_first() {
+    let body = body_of(Provider::Anthropic, &transcript());
+    let messages = body["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 3);
+    assert_eq!(
+        messages[1]["content"][1],
+        json!({"type": "tool_use", "id": "call_paris_1", "name": "get_weather", "input": {"city": "Paris"}})
+    );
+    assert_eq!(messages[2]["role"], "user");
+    assert_eq!(
+        messages[2]["content"][0],
+        json!({"type": "tool_result", "tool_use_id": "call_paris_1", "content": "18°C"})
+    );
+    assert_eq!(messages[2]["content"][1]["is_error"], true);
+    assert_eq!(messages[2]["content"][2], json!({"type": "text", "text": "Thanks. And tomorrow?"}));
+}
+
+#[test]
+fn gemini_sends_function_calls_and_responses_in_one_user_turn() {
+    let mut request = transcript();
+    request["messages"][1]["content"][1]["signature"] = json!("sig-1");
+    let body = body_of(Provider::Google, &request);
+    let contents = body["contents"].as_array().unwrap();
+    assert_eq!(contents.len(), 3);
+    assert_eq!(
+        contents[1]["parts"][1],
+        json!({"functionCall": {"id": "call_paris.1", "name": "get_weather", "args": {"city": "Paris"}}, "thoughtSignature": "sig-1"})
+    );
+    assert_eq!(contents[2]["role"], "user");
+    assert_eq!(
+        contents[2]["parts"][0],
+        json!({"functionResponse": {"id": "call_paris.1", "name": "get_weather", "response": {"result": "18°C"}}})
+    );
+    assert_eq!(contents[2]["parts"][1]["functionResponse"]["response"], json!({"error": "timeout"}));
+    assert_eq!(contents[2]["parts"][2], json!({"text": "Thanks. And tomorrow?"}));
+}
+
+#[test]
+fn mistral_ids_are_nine_characters_and_agree_between_call_and_result() {
+    let body = body_of(Provider::Mistral, &transcript());
+    let messages = body["messages"].as_array().unwrap();
+    let call_id = messages[1]["tool_calls"][0]["id"].as_str().unwrap();
+    assert_eq!(call_id.len(), 9);
+    assert!(call_id.bytes().all(|byte| byte.is_ascii_alphanumeric()), "{call_id}");
+    assert_ne!(call_id, messages[1]["tool_calls"][1]["id"].as_str().unwrap());
+    assert_eq!(messages[2], json!({"role": "tool", "content": "18°C", "tool_call_id": call_id, "name": "get_weather"}));
+    // Deterministic: the same request sends the same ids.
+    assert_eq!(body, body_of(Provider::Mistral, &transcript()));
+}
+
+#[test]
+fn every_call_must_be_answered() {
+    let mut request = transcript();
+    request["messages"][2]["content"].as_array_mut().unwrap().pop();
+    for provider in ALL {
+        let (field, message) = refusal(provider, &request);
+        assert_eq!(field, "messages[3]", "{provider:?}");
+        assert!(message.contains("call_rome.2"), "{message}");
+    }
+    let mut unknown = transcript();
+    unknown["messages"][2]["content"][1]["toolCallId"] = json!("nope");
+    assert_eq!(refusal(Provider::OpenAI, &unknown).0, "messages[2].content[1].toolCallId");
+}
+
+#[test]
+fn bad_definitions_and_choices_are_refused() {
+    let cases = [
+        (json!({"tools": [{"name": "has space", "parameters": {"type": "object"}}]}), "tools[0].name"),
+        (json!({"tools": [weather_tool(), weather_tool()]}), "tools[1].name"),
+        (json!({"tools": [{"name": "f", "parameters": {"type": "string"}}]}), "tools[0].parameters"),
+        (json!({"tools": [weather_tool()], "toolChoice": {"name": "other"}}), "toolChoice.name"),
+        (json!({"toolChoice": "auto"}), "toolChoice"),
+    ];
+    for (extra, expected) in cases {
+        let mut request = json!({"customId": "d", "model": "MODEL", "messages": [{"role": "user", "content": "hi"}]});
+        for (key, value) in extra.as_object().unwrap() {
+            request[key] = value.clone();
+        }
+        for provider in ALL {
+            assert_eq!(refusal(provider, &request).0, expected, "{provider:?} {extra}");
+        }
+    }
+}
+
+#[test]
+fn strict_tools_follow_the_providers_schema_rules() {
+    let open = json!({"customId": "s", "model": "MODEL", "messages": [{"role": "user", "content": "hi"}],
+        "tools": [{"name": "f", "strict": true, "parameters": {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}}]});
+    assert_eq!(refusal(Provider::OpenAI, &open).0, "tools[0].parameters.additionalProperties");
+    assert_eq!(refusal(Provider::Anthropic, &open).0, "tools[0].parameters.additionalProperties");
+}
+
+#[test]
+fn gemini_cannot_limit_parallel_calls() {
+    let mut request = transcript();
+    request["parallelToolCalls"] = json!(false);
+    assert_eq!(refusal(Provider::Google, &request).0, "parallelToolCalls");
+    let request = request_for(Provider::Google, &request.to_string());
+    let (_, summary) = bodies(Provider::Google, &[request], true).unwrap();
+    assert!(summary.warnings.iter().any(|warning| warning.field == "parallelToolCalls"));
+}
+
+#[test]
+fn reasoning_is_replayed_where_a_provider_takes_it_and_reported_elsewhere() {
+    let mut request = transcript();
+    request["messages"][1]["content"]
+        .as_array_mut()
+        .unwrap()
+        .insert(0, json!({"type": "reasoning", "text": "Two cities.", "signature": "EqoB"}));
+    let anthropic = body_of(Provider::Anthropic, &request);
+    assert_eq!(
+        anthropic["messages"][1]["content"][0],
+        json!({"type": "thinking", "thinking": "Two cities.", "signature": "EqoB"})
+    );
+    let gemini = body_of(Provider::Google, &request);
+    assert_eq!(
+        gemini["contents"][1]["parts"][0],
+        json!({"text": "Two cities.", "thought": true, "thoughtSignature": "EqoB"})
+    );
+    let parsed = request_for(Provider::OpenAI, &request.to_string());
+    let (sent, summary) = bodies(Provider::OpenAI, &[parsed], false).unwrap();
+    // Reasoning has no place in a chat message: only the text is left (a warning says so).
+    assert_eq!(sent[0]["messages"][1]["content"], json!([{"type": "text", "text": "Checking."}]));
+    assert!(summary.warnings.iter().any(|warning| warning.field == "messages[1].content[0]"));
+}

@@ -1,0 +1,24 @@
+/** Existing OpenAI batch input files as unified requests (the conversion is the core's). */
+import { toBatchRouterError } from "./errors.js";
+import type { UnifiedRequest } from "./types.js";
+import { importOpenAIJsonl } from "./wasm.js";
+
+/**
+ * Reads an OpenAI batch input file (JSONL of `{custom_id, method, url, body}` Chat Completions
+ * lines) as unified requests, ready for any provider. Fields with a unified form (messages, tools,
+ * `response_format`, `reasoning_effort`, sampling settings, `safety_identifier`) are mapped; other
+ * body fields are kept in `providerKwargs`; what cannot be kept (custom tools, audio parts, file
+ * ids, a system message mid-conversation) is a `ValidationError` naming the request and field.
+ */
+export function unifiedFromOpenAIBatch(openaiJsonl: string): UnifiedRequest[] {
+  let unifiedJsonl: string;
+  try {
+    unifiedJsonl = importOpenAIJsonl(openaiJsonl);
+  } catch (error) {
+    throw toBatchRouterError(error);
+  }
+  return unifiedJsonl
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as UnifiedRequest);
+}
