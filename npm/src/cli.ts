@@ -134,7 +134,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
     }),
   );
   if (values.help) {
-    process.stdout.write(estimateHelp);
+    process.stdout.write(withProviderNames(estimateHelp));
     return ExitCode.ok;
   }
   const file = positionals[0];

@@ -19,7 +19,7 @@ export type PriceTable = Record<string, ModelPrice>;
 
 /** Options of {@link estimateBatch}. */
 export interface CostOptions extends EstimateOptions {
-  /** Prices by model name; a name also prices `name-<anything>` (dated snapshots). */
+  /** Prices by model name; a name also prices its dated snapshots (`name-2024-07-18`, `name-20251001`), nothing else. */
   prices?: PriceTable;
 }
 

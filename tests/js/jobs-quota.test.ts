@@ -42,6 +42,21 @@ function failedForQuota(emulator: OpenAIEmulator): number {
   return [...emulator.batches.values()].filter((batch) => JSON.stringify(batch.object.errors ?? "").includes("token_limit_exceeded")).length;
 }
 
+describe("a batch over the queue with nothing else in flight", () => {
+  test("is not queued again for ever: it fails, its requests spend their attempts, and the job ends", async () => {
+    const all = requests(4);
+    const perRequest = estimateRequests("openai", all)[0]!.inputTokens;
+    // No quota given, and the provider's queue holds less than one batch of two requests.
+    const { emulator, router } = setup(perRequest, { maxAttempts: 2 });
+    const summary = await router.runJob({ provider: "openai", requests: all }, { signal: AbortSignal.timeout(20_000) });
+    assert.equal(summary.succeeded, 0);
+    assert.equal(summary.errored + summary.cancelled + summary.expired, 4, JSON.stringify(summary));
+    // Two attempts of two batches each, every one refused for the full queue: bounded, not a loop.
+    assert.ok(emulator.batches.size <= 4, `${emulator.batches.size} batches created`);
+    assert.equal(failedForQuota(emulator), emulator.batches.size);
+  });
+});
+
 describe("quota-aware waves", () => {
   const all = requests(12);
   const perRequest = estimateRequests("openai", all)[0]!.inputTokens;

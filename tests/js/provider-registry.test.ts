@@ -74,6 +74,11 @@ test("the CLI reads the registry: help, aliases, unknown names, id inference", a
   const help = await runCli(["--help"]);
   assert.match(help.stdout, /groq, azure \(azure-openai\)/);
   assert.match(help.stdout, /GROQ_API_KEY/);
+  // Every command that takes --provider lists the registry's providers, none from a list of its own.
+  for (const command of ["convert", "estimate", "submit", "status", "list"]) {
+    const commandHelp = await runCli([command, "--help"]);
+    assert.match(commandHelp.stdout, /groq, azure \(azure-openai\)/, command);
+  }
   const unknown = await runCli(["list", "--provider", "cohere"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown provider "cohere"; expected one of openai, anthropic, google, mistral, vllm, groq, azure/);

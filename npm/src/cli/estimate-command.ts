@@ -13,7 +13,7 @@ o200k_base on the benchmark corpus, see the README) and the most output tokens (
 and prices them at the provider's batch rates. Sends nothing.
 
 Options:
-  --provider P               openai, anthropic, google (or gemini), mistral, vllm, or all
+  --provider P               {{providers}}, or all
   --model M                  use model M for every request
   --prices FILE              model prices, JSON: {"gpt-4o-mini": {"input": 0.15, "output": 0.6}}
                              (US dollars per million tokens, published prices; the batch discount

@@ -59,8 +59,9 @@ export interface BatchRouterOptions {
   maxPollInterval?: number;
   /**
    * Model prices (US dollars per million tokens, the provider's published prices; the batch
-   * discount is applied) for `estimate` and each job summary's `cost`. The built-in table holds
-   * each provider's batch discount and cache multipliers, not model prices.
+   * discount is applied) for `estimate` and each job summary's `cost`. They come before the
+   * built-in table (each provider's batch discount and cache multipliers, and a few dated model
+   * prices: see the README's "Cost" section). A name prices its dated snapshots too.
    */
   prices?: PriceTable;
   /** How requests are estimated: tokens per image, the output bound of requests without `maxTokens`. */

@@ -92,7 +92,10 @@ async function poll(context: JobContext, record: SubmissionRecord): Promise<void
   if (wasUnavailable) delete record.unavailable;
   record.status = { status: status.status, rawStatus: status.rawStatus, requestCounts: status.requestCounts };
   if (status.errors?.length) record.status.errors = status.errors.map((error) => error.message);
-  if (failedForQuota(status)) {
+  // Queued again only while another batch of the model is in flight, whose end makes room. With
+  // none, no later wave would differ (the batch alone is over the queue): it ends as failed and its
+  // requests are retried like any failed batch's, spending attempts, so the job always ends.
+  if (failedForQuota(status) && inFlightOf(context, record.model).batches > 1) {
     requeue(context, record);
     await save(context);
     return;

@@ -39,8 +39,10 @@ pub struct ModelPrice {
     pub batch_discount: Option<f64>,
 }
 
-/// Caller prices by model name. A name matches a model that equals it or starts with it followed
-/// by `-` (so `gpt-4o-mini` prices `gpt-4o-mini-2024-07-18`); the longest match wins.
+/// Caller prices by model name. A name prices the model of that name and its dated snapshots
+/// (`gpt-4o-mini` prices `gpt-4o-mini-2024-07-18`, `claude-haiku-4-5` prices
+/// `claude-haiku-4-5-20251001`), nothing else: not `gpt-4o-mini` for `gpt-4o`, not
+/// `claude-opus-4-5` for `claude-opus-4`, whose prices differ.
 pub type PriceTable = BTreeMap<String, ModelPrice>;
 
 /// How a provider's batch route prices tokens relative to its published prices.
@@ -123,7 +125,7 @@ pub struct BatchRates {
     pub output: f64,
 }
 
-/// The caller's price for `model`, by exact name or the longest `name-` prefix.
+/// The caller's price for `model`: its own name, or the name it is a dated snapshot of.
 pub fn find_price<'a>(table: &'a PriceTable, model: &str) -> Option<&'a ModelPrice> {
     table
         .iter()
@@ -133,7 +135,7 @@ pub fn find_price<'a>(table: &'a PriceTable, model: &str) -> Option<&'a ModelPri
 }
 
 /// A published list price (US dollars per million tokens, before the batch discount): provider,
-/// model name (matched as in [`PriceTable`]: exact, or the longest `name-` prefix), input,
+/// model name (matched as in [`PriceTable`]: the name or its dated snapshots), input,
 /// output, cached input where the page gives one.
 pub struct PublishedPrice {
     pub provider: Provider,
@@ -170,6 +172,8 @@ pub const PUBLISHED_PRICES: &[PublishedPrice] = &[
     published(Provider::Anthropic, "claude-3-haiku-20240307", 0.25, 1.25),
     published(Provider::Anthropic, "claude-haiku-4-5", 1.0, 5.0),
     PublishedPrice { provider: Provider::OpenAI, model: "gpt-4o", input: 2.5, output: 10.0, cached_input: Some(1.25) },
+    // The first gpt-4o snapshot kept its launch price (same third-party tables).
+    published(Provider::OpenAI, "gpt-4o-2024-05-13", 5.0, 15.0),
     PublishedPrice {
         provider: Provider::OpenAI,
         model: "gpt-4o-mini",
@@ -195,7 +199,19 @@ pub fn published_price(provider: Provider, model: &str) -> Option<ModelPrice> {
 }
 
 fn name_matches(name: &str, model: &str) -> bool {
-    model == name || (model.starts_with(name) && model[name.len()..].starts_with('-'))
+    model == name || model.strip_prefix(name).and_then(|rest| rest.strip_prefix('-')).is_some_and(is_snapshot_date)
+}
+
+/// A snapshot's date suffix as the providers write it: `2024-07-18` (OpenAI) or `20251001`
+/// (Anthropic).
+fn is_snapshot_date(suffix: &str) -> bool {
+    let bytes = suffix.as_bytes();
+    let digits = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
+    match bytes.len() {
+        8 => digits(0..8),
+        10 => digits(0..4) && bytes[4] == b'-' && digits(5..7) && bytes[7] == b'-' && digits(8..10),
+        _ => false,
+    }
 }
 
 /// What `model` costs on `provider`'s batch route — the caller's price, else the built-in one —
@@ -251,12 +267,30 @@ mod tests {
     }
 
     #[test]
-    fn the_longest_dash_prefix_wins_and_other_prefixes_do_not_match() {
-        let table = table();
+    fn a_name_prices_itself_and_its_dated_snapshots_only() {
+        let mut table = table();
+        table.insert(
+            "claude-opus-4".into(),
+            ModelPrice { input: 15.0, output: 75.0, cached_input: None, cache_write: None, batch_discount: None },
+        );
         assert_eq!(find_price(&table, "gpt-4o-mini-2024-07-18").unwrap().input, 0.2);
         assert_eq!(find_price(&table, "gpt-4o-2024-08-06").unwrap().input, 2.0);
-        assert!(find_price(&table, "gpt-4omni").is_none());
-        assert!(find_price(&table, "claude").is_none());
+        assert_eq!(find_price(&table, "claude-opus-4-20250514").unwrap().input, 15.0);
+        for other in [
+            "gpt-4omni",
+            "claude",
+            "gpt-4o-audio-preview",
+            "gpt-4o-mini-tts",
+            "claude-opus-4-5-20251101",
+            "gpt-4o-2024-8-6",
+        ] {
+            assert!(find_price(&table, other).is_none(), "{other}");
+        }
+        // A caller's gpt-4o price does not reach gpt-4o-mini, which keeps its built-in price.
+        let only_4o = PriceTable::from([("gpt-4o".into(), table["gpt-4o"])]);
+        assert_eq!(batch_rates(Provider::OpenAI, &only_4o, "gpt-4o-mini").unwrap().input, 0.075);
+        assert_eq!(batch_rates(Provider::OpenAI, &PriceTable::new(), "gpt-4o-2024-05-13").unwrap().input, 2.5);
+        assert!(batch_rates(Provider::OpenAI, &PriceTable::new(), "gpt-4o-realtime-preview-2024-12-17").is_none());
     }
 
     #[test]
