@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::error::{is_retryable_status, RetryHeaders};
 use crate::http::HttpResponse;
+use crate::model::{ContentPartRef, MessageContent, ToolResultContent};
 use crate::CoreError;
 
 /// A chat message on the wire, as OpenAI, Mistral and Anthropic shape it: a role and content that is
@@ -20,6 +21,28 @@ pub struct WireMessage<'a, P: Serialize> {
 pub enum WireContent<'a, P: Serialize> {
     Text(&'a str),
     Parts(Vec<P>),
+}
+
+/// A tool message's content as OpenAI and Mistral take it: a string, or its text parts (their
+/// specs take only text there), each made by `text_part`.
+pub fn tool_result_content<'a, P: Serialize>(
+    result: &'a ToolResultContent,
+    text_part: impl Fn(&'a str) -> P,
+) -> WireContent<'a, P> {
+    match &result.content {
+        MessageContent::Text(text) => WireContent::Text(text),
+        MessageContent::Parts(_) => WireContent::Parts(
+            result
+                .content
+                .parts()
+                .into_iter()
+                .filter_map(|part| match part {
+                    ContentPartRef::Text(text) => Some(text_part(text)),
+                    _ => None,
+                })
+                .collect(),
+        ),
+    }
 }
 
 /// Turns a non-2xx response into a [`CoreError`]. `batch_id` is given for calls about one batch, so

@@ -7,9 +7,9 @@ use serde_json::{Map, Value};
 use crate::conversation_rules::prefill_index;
 use crate::media_data::data_url;
 use crate::merge::deep_merge;
-use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, ToolResultContent, UnifiedRequest};
+use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
 use crate::provider_kwargs::sendable;
-use crate::providers::common::WireContent;
+use crate::providers::common::{tool_result_content, WireContent};
 use crate::providers::openai::tool_wire::{self, WireTool, WireToolCall};
 use crate::structured_output::chat_response_format;
 use crate::tools::{self, call_name, mistral_tool_call_ids};
@@ -145,7 +145,7 @@ fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
             for part in parts {
                 if let ContentPartRef::ToolResult(result) = part {
                     let mut answer = Message::new("tool", Content::Text(""));
-                    answer.content = tool_result_content(result);
+                    answer.content = tool_result_content(result, |text| Part::Text { text });
                     answer.tool_call_id = Some(id_of(&result.tool_call_id));
                     answer.name = Some(call_name(request, &result.tool_call_id));
                     messages.push(answer);
@@ -181,23 +181,6 @@ fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
         parallel_tool_calls: request.parallel_tool_calls,
         reasoning_effort: crate::reasoning::chat_reasoning_effort(request, Provider::Mistral),
         random_seed: config.and_then(|config| config.seed),
-    }
-}
-
-fn tool_result_content(result: &ToolResultContent) -> Content<'_> {
-    match &result.content {
-        MessageContent::Text(text) => Content::Text(text),
-        MessageContent::Parts(_) => Content::Parts(
-            result
-                .content
-                .parts()
-                .into_iter()
-                .filter_map(|part| match part {
-                    ContentPartRef::Text(text) => Some(Part::Text { text }),
-                    _ => None,
-                })
-                .collect(),
-        ),
     }
 }
 

@@ -6,11 +6,9 @@ use serde_json::Value;
 use crate::conversation_rules::prefill_index;
 use crate::media_data::{data_url, media_type};
 use crate::merge::deep_merge;
-use crate::model::{
-    ContentPartRef, MediaContent, MessageContent, Role, SourceType, ToolResultContent, UnifiedMessage, UnifiedRequest,
-};
+use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedMessage, UnifiedRequest};
 use crate::provider_kwargs::sendable;
-use crate::providers::common::WireContent;
+use crate::providers::common::{tool_result_content, WireContent};
 use crate::{reasoning, tools};
 
 use super::tool_wire::{self, WireTool, WireToolCall};
@@ -186,7 +184,7 @@ fn push_message<'a>(message: &'a UnifiedMessage, messages: &mut Vec<Message<'a>>
             for part in parts {
                 if let ContentPartRef::ToolResult(result) = part {
                     let mut answer = Message::new("tool", Content::Text(""));
-                    answer.content = Some(tool_result_content(result));
+                    answer.content = Some(tool_result_content(result, |text| Part::Text { text }));
                     answer.tool_call_id = Some(&result.tool_call_id);
                     messages.push(answer);
                 }
@@ -206,24 +204,6 @@ fn push_message<'a>(message: &'a UnifiedMessage, messages: &mut Vec<Message<'a>>
             messages.push(assistant);
         }
         role => messages.push(Message::new(role.as_str(), content(&message.content, role))),
-    }
-}
-
-/// A tool message's content: a string, or its text parts (the spec takes only text there).
-fn tool_result_content(result: &ToolResultContent) -> Content<'_> {
-    match &result.content {
-        MessageContent::Text(text) => Content::Text(text),
-        MessageContent::Parts(_) => Content::Parts(
-            result
-                .content
-                .parts()
-                .into_iter()
-                .filter_map(|part| match part {
-                    ContentPartRef::Text(text) => Some(Part::Text { text }),
-                    _ => None,
-                })
-                .collect(),
-        ),
     }
 }
 
