@@ -20,6 +20,8 @@ use crate::Provider;
 use prices::{batch_rates, BatchRates, PriceTable};
 use token_estimate::{estimate_input_tokens, max_output_tokens, EstimateOptions};
 
+use crate::providers::anthropic::DEFAULT_MAX_TOKENS as ANTHROPIC_DEFAULT_MAX_TOKENS;
+
 const PER_MILLION: f64 = 1_000_000.0;
 
 /// One model's share of an estimate.
@@ -87,6 +89,32 @@ fn dollars(tokens: u64, rate_per_million: f64) -> f64 {
     tokens as f64 * rate_per_million / PER_MILLION
 }
 
+/// The most output tokens a request may use on `provider`: what will be sent as its limit — the
+/// provider's own limit field in `providerKwargs` (merged last), else `generationConfig.maxTokens`, else the
+/// limit batch-router sends by default (Anthropic requires one: [`ANTHROPIC_DEFAULT_MAX_TOKENS`]) —
+/// or, where nothing bounds it, the caller's `defaultMaxOutputTokens`.
+pub fn output_bound(provider: Provider, request: &UnifiedRequest, options: &EstimateOptions) -> Option<u64> {
+    // providerKwargs are merged into the body last, so their limit is the one sent.
+    let configured = request.generation_config.as_ref().and_then(|config| config.max_tokens).map(u64::from);
+    kwargs_output_bound(provider, request)
+        .or(configured)
+        .or_else(|| (provider == Provider::Anthropic).then_some(u64::from(ANTHROPIC_DEFAULT_MAX_TOKENS)))
+        .or_else(|| max_output_tokens(request, options))
+}
+
+/// The output limit a request's `providerKwargs` set, in the provider's own spelling.
+fn kwargs_output_bound(provider: Provider, request: &UnifiedRequest) -> Option<u64> {
+    let kwargs = request.provider_kwargs.as_ref()?;
+    let value = match provider {
+        Provider::Google => kwargs.get("generationConfig")?.get("maxOutputTokens"),
+        Provider::OpenAI | Provider::Azure | Provider::Groq | Provider::Vllm => {
+            kwargs.get("max_completion_tokens").or_else(|| kwargs.get("max_tokens"))
+        }
+        Provider::Anthropic | Provider::Mistral => kwargs.get("max_tokens"),
+    };
+    value?.as_u64()
+}
+
 /// Each request's estimate, in order.
 pub fn estimate_requests(
     provider: Provider,
@@ -98,7 +126,7 @@ pub fn estimate_requests(
         .iter()
         .map(|request| {
             let input_tokens = estimate_input_tokens(request, options);
-            let max_output = max_output_tokens(request, options);
+            let max_output = output_bound(provider, request, options);
             let max_cost_usd = batch_rates(provider, prices, &request.model)
                 .zip(max_output)
                 .map(|(rates, output)| dollars(input_tokens, rates.input) + dollars(output, rates.output));
@@ -134,7 +162,7 @@ pub fn estimate_batch(
         let entry = &mut models[position];
         entry.requests += 1;
         entry.input_tokens += estimate_input_tokens(request, options);
-        match max_output_tokens(request, options) {
+        match output_bound(provider, request, options) {
             Some(bound) => entry.max_output_tokens += bound,
             None => entry.unbounded_requests += 1,
         }
@@ -184,6 +212,33 @@ pub fn cost_of_usage(provider: Provider, prices: &PriceTable, model: &str, usage
 mod tests {
     use super::prices::ModelPrice;
     use super::*;
+
+    #[test]
+    fn the_output_bound_is_what_will_be_sent() {
+        let request = |json: &str| crate::parse::parse_request(0, json).unwrap();
+        let bare = request(r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"hi"}]}"#);
+        let options = EstimateOptions::default();
+        // Anthropic requires max_tokens: batch-router sends its default, so the request is bounded.
+        assert_eq!(output_bound(Provider::Anthropic, &bare, &options), Some(4096));
+        assert_eq!(output_bound(Provider::OpenAI, &bare, &options), None);
+        let with_default = EstimateOptions { default_max_output_tokens: Some(900), ..Default::default() };
+        assert_eq!(output_bound(Provider::OpenAI, &bare, &with_default), Some(900));
+        let kwargs = request(
+            r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"hi"}],
+                "providerKwargs":{"max_completion_tokens":77,"max_tokens":55,"generationConfig":{"maxOutputTokens":33}}}"#,
+        );
+        assert_eq!(output_bound(Provider::OpenAI, &kwargs, &options), Some(77));
+        assert_eq!(output_bound(Provider::Anthropic, &kwargs, &options), Some(55));
+        assert_eq!(output_bound(Provider::Google, &kwargs, &options), Some(33));
+        let configured = request(
+            r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"hi"}],"generationConfig":{"maxTokens":12},
+                "providerKwargs":{"max_tokens":55}}"#,
+        );
+        // providerKwargs are merged last: their limit is the one sent.
+        assert_eq!(output_bound(Provider::Anthropic, &configured, &options), Some(55));
+        assert_eq!(output_bound(Provider::OpenAI, &configured, &options), Some(55));
+        assert_eq!(output_bound(Provider::Google, &configured, &options), Some(12));
+    }
     use serde_json::json;
 
     fn prices() -> PriceTable {
