@@ -47,6 +47,10 @@ function corpus() {
     add(kind, text);
     add(kind, `${text}\n\n${text.slice(0, Math.floor(text.length / 2))}`);
   }
+  // Written after the estimator was fitted and never used to fit it: how it does on text it has
+  // not seen (other sentences, other alphabets, URLs, digit lists).
+  const heldOut = JSON.parse(readFileSync(join(root, "bench", "estimate-corpus", "held-out.json"), "utf8"));
+  for (const text of Object.values(heldOut)) add("held out (not fitted)", text);
   for (const piece of pieces(readFileSync(join(root, "README.md"), "utf8")).slice(0, 10)) add("with an image (text part)", piece, { image: true });
   return kinds;
 }
