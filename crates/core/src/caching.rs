@@ -1,5 +1,5 @@
 //! Prompt caching (reference unified-features §4, §0, §7): cache breakpoints (`cacheControl` on the
-//! system prompt, tools and text parts) and the request's `promptCacheKey`.
+//! system prompt, tools and text, image and document parts) and the request's `promptCacheKey`.
 //!
 //! * Anthropic: breakpoints are `cache_control: { type: "ephemeral", ttl }`, at most 4 per request;
 //!   it has no cache key.
@@ -37,7 +37,7 @@ pub(crate) fn breakpoints(request: &crate::UnifiedRequest) -> Vec<String> {
     for (message_index, message) in request.messages.iter().enumerate() {
         if let MessageContent::Parts(parts) = &message.content {
             for (part_index, part) in parts.iter().enumerate() {
-                if text_cache_control(part).is_some() {
+                if part_cache_control(part).is_some() {
                     fields.push(format!("messages[{message_index}].content[{part_index}].cacheControl"));
                 }
             }
@@ -46,10 +46,11 @@ pub(crate) fn breakpoints(request: &crate::UnifiedRequest) -> Vec<String> {
     fields
 }
 
-/// The breakpoint on a text part, if any.
-pub fn text_cache_control(part: &ContentPart) -> Option<&CacheControl> {
+/// The breakpoint on a text, image or document part, if any.
+pub fn part_cache_control(part: &ContentPart) -> Option<&CacheControl> {
     match part {
         ContentPart::Text(text) => text.cache_control.as_ref(),
+        ContentPart::Image(media) | ContentPart::Document(media) => media.cache_control.as_ref(),
         _ => None,
     }
 }

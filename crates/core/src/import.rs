@@ -348,7 +348,13 @@ impl LineReader<'_> {
     fn media_from_url(&self, url: &str, filename: Option<&str>, field: &str) -> Result<MediaContent, CoreError> {
         let filename = filename.map(str::to_owned);
         if !url.starts_with("data:") {
-            return Ok(MediaContent { source_type: SourceType::Url, media_type: None, data: url.to_owned(), filename });
+            return Ok(MediaContent {
+                source_type: SourceType::Url,
+                media_type: None,
+                data: url.to_owned(),
+                filename,
+                cache_control: None,
+            });
         }
         let split = split_data_url(url).map_err(|reason| self.error(field, reason))?;
         Ok(MediaContent {
@@ -356,6 +362,7 @@ impl LineReader<'_> {
             media_type: split.url_media_type.map(str::to_owned),
             data: split.payload.to_owned(),
             filename,
+            cache_control: None,
         })
     }
 

@@ -132,3 +132,18 @@ fn an_empty_key_is_refused_everywhere() {
         assert_eq!(refused(provider, &request).0, "promptCacheKey", "{provider:?}");
     }
 }
+
+#[test]
+fn anthropic_takes_breakpoints_on_images_and_documents() {
+    let request = json!({"customId": "c-1", "model": "MODEL", "messages": [{"role": "user", "content": [
+        {"type": "document", "sourceType": "base64", "mediaType": "application/pdf", "data": "JVBERi0=",
+         "cacheControl": {"ttl": "1h"}},
+        {"type": "image", "sourceType": "url", "data": "https://example.com/a.png", "cacheControl": {}},
+        {"type": "text", "text": "Compare them."}]}]});
+    let (body, _) = prepared(Provider::Anthropic, &request, false).unwrap();
+    let content = &body["messages"][0]["content"];
+    assert_eq!(content[0]["cache_control"], json!({"type": "ephemeral", "ttl": "1h"}));
+    assert_eq!(content[1]["cache_control"], json!({"type": "ephemeral"}));
+    let (_, warnings) = prepared(Provider::OpenAI, &request, false).unwrap();
+    assert_eq!(warnings.iter().filter(|field| field.ends_with("cacheControl")).count(), 2);
+}

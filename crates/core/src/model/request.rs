@@ -423,6 +423,10 @@ pub struct MediaContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub filename: Option<String>,
+    /// A cache breakpoint after this part (Anthropic `cache_control`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cache_control: Option<CacheControl>,
 }
 
 pub type ImageContent = MediaContent;

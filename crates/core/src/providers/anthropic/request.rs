@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::caching::{anthropic_cache_control, text_cache_control};
+use crate::caching::{anthropic_cache_control, part_cache_control};
 use crate::conversation_rules::prefill_index;
 use crate::media_data::{media_type, payload};
 use crate::merge::deep_merge;
@@ -100,9 +100,13 @@ enum Block<'a> {
     },
     Image {
         source: Source<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<Value>,
     },
     Document {
         source: Source<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<Value>,
     },
     /// Spec `RequestThinkingBlock`: replayed with its signature, unchanged.
     Thinking {
@@ -276,10 +280,16 @@ fn content(content: &MessageContent) -> Content<'_> {
                 .filter_map(|(part, given)| match part {
                     ContentPartRef::Text(text) => Some(Block::Text {
                         text,
-                        cache_control: text_cache_control(given).map(anthropic_cache_control),
+                        cache_control: part_cache_control(given).map(anthropic_cache_control),
                     }),
-                    ContentPartRef::Image(media) => source(media).map(|source| Block::Image { source }),
-                    ContentPartRef::Document(media) => source(media).map(|source| Block::Document { source }),
+                    ContentPartRef::Image(media) => source(media).map(|source| Block::Image {
+                        source,
+                        cache_control: media.cache_control.as_ref().map(anthropic_cache_control),
+                    }),
+                    ContentPartRef::Document(media) => source(media).map(|source| Block::Document {
+                        source,
+                        cache_control: media.cache_control.as_ref().map(anthropic_cache_control),
+                    }),
                     ContentPartRef::ToolCall(call) => Some(Block::ToolUse {
                         id: anthropic_tool_use_id(call.id.as_deref().unwrap_or_default()),
                         name: &call.name,
