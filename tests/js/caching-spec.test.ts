@@ -1,5 +1,5 @@
 /**
- * Prompt caching: `cacheControl` breakpoints (system prompt, tools, text parts) and `promptCacheKey`.
+ * Prompt caching: `cacheControl` breakpoints (system prompt, tools, text, image and document parts) and `promptCacheKey`.
  * Anthropic params carry `cache_control` and OpenAI/Mistral bodies `prompt_cache_key`, each valid
  * against the provider's official spec; canaries prove the checks refuse a wrong caching field;
  * providers without breakpoints or keys refuse them naming request and field.
@@ -52,13 +52,29 @@ function cachedRequests(model: string): UnifiedRequest[] {
   ];
 }
 
+function documentRequest(model: string): UnifiedRequest {
+  return {
+    customId: "cached-document",
+    model,
+    messages: [
+      {
+        role: "user",
+        content: [
+          { type: "document", sourceType: "url", data: "https://example.com/handbook.pdf", cacheControl: { ttl: "1h" } },
+          { type: "text", text: "Summarize it." },
+        ],
+      },
+    ],
+  };
+}
+
 function keyed(model: string): UnifiedRequest[] {
   return cachedRequests(model).map((request) => ({ ...request, promptCacheKey: "handbook-v1" }));
 }
 
-test("Anthropic params with cache_control on system, tools and text blocks are valid against the spec", () => {
+test("Anthropic params with cache_control on system, tools, text and document blocks are valid against the spec", () => {
   const provider = new AnthropicProvider({ apiKey: "sk-ant-unused", storage: false });
-  const sent = lines(provider, cachedRequests("claude-sonnet-4-5"));
+  const sent = lines(provider, [...cachedRequests("claude-sonnet-4-5"), documentRequest("claude-sonnet-4-5")]);
   for (const line of sent) assert.deepEqual(validateAnthropic(line), [], String(line.custom_id));
   const params = sent[0]!.params!;
   const system = params.system as Record<string, unknown>[];
@@ -68,6 +84,8 @@ test("Anthropic params with cache_control on system, tools and text blocks are v
   const content = (params.messages as { content: Record<string, unknown>[] }[])[0]!.content;
   assert.deepEqual(content[0]!.cache_control, { type: "ephemeral", ttl: "5m" });
   assert.equal(content[1]!.cache_control, undefined);
+  const document = (sent[2]!.params!.messages as { content: Record<string, unknown>[] }[])[0]!.content[0]!;
+  assert.deepEqual(document.cache_control, { type: "ephemeral", ttl: "1h" });
 });
 
 test("OpenAI, Azure OpenAI and Mistral bodies carry prompt_cache_key, valid against the specs; breakpoints are warned, not sent", () => {
