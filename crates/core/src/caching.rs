@@ -1,5 +1,5 @@
 //! Prompt caching (reference unified-features §4, §0, §7): cache breakpoints (`cacheControl` on the
-//! system prompt, tools and text, image and document parts) and the request's `promptCacheKey`.
+//! system prompt, tools and text, image, document and tool_result parts) and the request's `promptCacheKey`.
 //!
 //! * Anthropic: breakpoints are `cache_control: { type: "ephemeral", ttl }`, at most 4 per request;
 //!   it has no cache key.
@@ -51,6 +51,7 @@ pub fn part_cache_control(part: &ContentPart) -> Option<&CacheControl> {
     match part {
         ContentPart::Text(text) => text.cache_control.as_ref(),
         ContentPart::Image(media) | ContentPart::Document(media) => media.cache_control.as_ref(),
+        ContentPart::ToolResult(result) => result.cache_control.as_ref(),
         _ => None,
     }
 }
@@ -61,6 +62,25 @@ pub fn anthropic_cache_control(control: &CacheControl) -> serde_json::Value {
         Some(ttl) => serde_json::json!({ "type": "ephemeral", "ttl": ttl.as_str() }),
         None => serde_json::json!({ "type": "ephemeral" }),
     }
+}
+
+/// A tool result's content is sent as one text, so a breakpoint inside it has no place: it belongs on
+/// the `tool_result` part.
+fn check_tool_result_contents(checker: &RequestChecker<'_>) -> Result<(), CoreError> {
+    for (message_index, message) in checker.request.messages.iter().enumerate() {
+        let MessageContent::Parts(parts) = &message.content else { continue };
+        for (part_index, part) in parts.iter().enumerate() {
+            let ContentPart::ToolResult(result) = part else { continue };
+            let MessageContent::Parts(inner) = &result.content else { continue };
+            if let Some(inner_index) = inner.iter().position(|inner| part_cache_control(inner).is_some()) {
+                return Err(checker.error(
+                    format!("messages[{message_index}].content[{part_index}].content[{inner_index}].cacheControl"),
+                    "a breakpoint inside a tool result has no place; put cacheControl on the tool_result part",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn check(checker: &mut RequestChecker<'_>) -> Result<(), CoreError> {
@@ -80,6 +100,7 @@ pub(crate) fn check(checker: &mut RequestChecker<'_>) -> Result<(), CoreError> {
             _ => checker.unsupported("promptCacheKey".into(), format!("{name} has no prompt cache key"))?,
         }
     }
+    check_tool_result_contents(checker)?;
     let fields = breakpoints(request);
     match provider {
         Provider::Anthropic => {

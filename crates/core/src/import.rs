@@ -258,6 +258,7 @@ impl LineReader<'_> {
                             .to_owned(),
                         content: self.content_of(&message, &field)?,
                         is_error: None,
+                        cache_control: None,
                     });
                     // Consecutive tool messages answer one assistant turn: one unified tool message.
                     match converted.last_mut() {

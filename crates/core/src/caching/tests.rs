@@ -147,3 +147,28 @@ fn anthropic_takes_breakpoints_on_images_and_documents() {
     let (_, warnings) = prepared(Provider::OpenAI, &request, false).unwrap();
     assert_eq!(warnings.iter().filter(|field| field.ends_with("cacheControl")).count(), 2);
 }
+
+#[test]
+fn tool_results_take_a_breakpoint_on_the_part_not_inside_it() {
+    let request = |result: Value| {
+        json!({"customId": "c-1", "model": "MODEL",
+               "tools": [{"name": "lookup", "parameters": {"type": "object", "properties": {}}}],
+               "messages": [{"role": "user", "content": "Look it up."},
+                   {"role": "assistant", "content": [{"type": "tool_call", "id": "call_1", "name": "lookup", "arguments": {}}]},
+                   {"role": "tool", "content": [result]}]})
+    };
+    let on_part = request(json!({"type": "tool_result", "toolCallId": "call_1", "content": "a long answer",
+                                 "cacheControl": {"ttl": "5m"}}));
+    let (body, _) = prepared(Provider::Anthropic, &on_part, false).unwrap();
+    let block = &body["messages"][2]["content"][0];
+    assert_eq!(block["type"], "tool_result");
+    assert_eq!(block["cache_control"], json!({"type": "ephemeral", "ttl": "5m"}));
+    let (_, warnings) = prepared(Provider::OpenAI, &on_part, false).unwrap();
+    assert!(warnings.contains(&"messages[2].content[0].cacheControl".to_owned()), "{warnings:?}");
+
+    let inside = request(json!({"type": "tool_result", "toolCallId": "call_1",
+                                "content": [{"type": "text", "text": "a long answer", "cacheControl": {}}]}));
+    for provider in [Provider::Anthropic, Provider::OpenAI] {
+        assert_eq!(refused(provider, &inside).0, "messages[2].content[0].content[0].cacheControl", "{provider:?}");
+    }
+}

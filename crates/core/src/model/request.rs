@@ -224,6 +224,10 @@ pub struct ToolResultContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub is_error: Option<bool>,
+    /// A cache breakpoint after this result (Anthropic `cache_control` on the `tool_result` block).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cache_control: Option<CacheControl>,
 }
 
 impl ToolResultContent {

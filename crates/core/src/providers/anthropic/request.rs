@@ -128,6 +128,8 @@ enum Block<'a> {
         content: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         is_error: Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<Value>,
     },
 }
 
@@ -299,6 +301,7 @@ fn content(content: &MessageContent) -> Content<'_> {
                         tool_use_id: anthropic_tool_use_id(&result.tool_call_id),
                         content: result.text(),
                         is_error: result.is_error,
+                        cache_control: result.cache_control.as_ref().map(anthropic_cache_control),
                     }),
                     // Without its signature Anthropic refuses reasoning; validation warned it is left out.
                     ContentPartRef::Reasoning(reasoning) => reasoning
