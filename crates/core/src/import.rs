@@ -89,6 +89,7 @@ impl LineReader<'_> {
             None => None,
         };
         let end_user_id = take_str(&mut body, "safety_identifier");
+        let prompt_cache_key = take_str(&mut body, "prompt_cache_key");
         Ok(UnifiedRequest {
             custom_id: self.custom_id.to_owned(),
             model,
@@ -101,6 +102,8 @@ impl LineReader<'_> {
             tools,
             tool_choice,
             parallel_tool_calls,
+            system_prompt_cache_control: None,
+            prompt_cache_key,
             // Everything without a unified field is kept, in OpenAI's spelling.
             provider_kwargs: (!body.is_empty()).then_some(body),
         })
@@ -202,6 +205,7 @@ impl LineReader<'_> {
                     .cloned()
                     .unwrap_or_else(|| serde_json::json!({"type": "object", "properties": {}})),
                 strict: function.get("strict").and_then(Value::as_bool),
+                cache_control: None,
             });
         }
         Ok(Some(converted))
@@ -254,6 +258,7 @@ impl LineReader<'_> {
                             .to_owned(),
                         content: self.content_of(&message, &field)?,
                         is_error: None,
+                        cache_control: None,
                     });
                     // Consecutive tool messages answer one assistant turn: one unified tool message.
                     match converted.last_mut() {
@@ -297,7 +302,9 @@ impl LineReader<'_> {
         let texts = self.texts(message, field)?;
         Ok(match message.get("content") {
             Some(Value::String(_)) => MessageContent::Text(texts.into_iter().next().unwrap_or_default()),
-            _ => MessageContent::Parts(texts.into_iter().map(|text| ContentPart::Text(TextContent { text })).collect()),
+            _ => MessageContent::Parts(
+                texts.into_iter().map(|text| ContentPart::Text(TextContent { text, cache_control: None })).collect(),
+            ),
         })
     }
 
@@ -311,6 +318,7 @@ impl LineReader<'_> {
             converted.push(match part.get("type").and_then(Value::as_str) {
                 Some("text") => ContentPart::Text(TextContent {
                     text: part.get("text").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    cache_control: None,
                 }),
                 Some("image_url") => {
                     let url = part.pointer("/image_url/url").and_then(Value::as_str).unwrap_or_default();
@@ -341,7 +349,13 @@ impl LineReader<'_> {
     fn media_from_url(&self, url: &str, filename: Option<&str>, field: &str) -> Result<MediaContent, CoreError> {
         let filename = filename.map(str::to_owned);
         if !url.starts_with("data:") {
-            return Ok(MediaContent { source_type: SourceType::Url, media_type: None, data: url.to_owned(), filename });
+            return Ok(MediaContent {
+                source_type: SourceType::Url,
+                media_type: None,
+                data: url.to_owned(),
+                filename,
+                cache_control: None,
+            });
         }
         let split = split_data_url(url).map_err(|reason| self.error(field, reason))?;
         Ok(MediaContent {
@@ -349,6 +363,7 @@ impl LineReader<'_> {
             media_type: split.url_media_type.map(str::to_owned),
             data: split.payload.to_owned(),
             filename,
+            cache_control: None,
         })
     }
 
@@ -365,7 +380,7 @@ impl LineReader<'_> {
             self.texts(message, field)?
                 .into_iter()
                 .filter(|text| !text.is_empty())
-                .map(|text| ContentPart::Text(TextContent { text }))
+                .map(|text| ContentPart::Text(TextContent { text, cache_control: None }))
                 .collect()
         } else {
             Vec::new()

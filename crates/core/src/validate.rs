@@ -167,6 +167,7 @@ impl RequestChecker<'_> {
         crate::structured_output::check(self)?;
         crate::tools::check(self)?;
         crate::reasoning::check(self)?;
+        crate::caching::check(self)?;
         self.check_end_user_id()?;
         self.check_provider_kwargs()?;
         conversation_rules::check(self)

@@ -20,7 +20,7 @@ fn full_requests() -> Vec<UnifiedRequest> {
                                  "presencePenalty": 0.5, "frequencyPenalty": 0.1, "seed": 7},
             "responseFormat": {"type": "json", "name": "invoice", "description": "An invoice", "strict": true,
                 "schema": {"type": "object", "additionalProperties": false, "properties": {"total": {"type": "number"}}, "required": ["total"]}},
-            "reasoning": {"effort": "low"}, "endUserId": "user-hash",
+            "reasoning": {"effort": "low"}, "endUserId": "user-hash", "promptCacheKey": "invoices-v1",
             "providerKwargs": {"logprobs": true, "top_logprobs": 2}}),
         json!({"customId": "tools", "model": "MODEL", "systemPrompt": "Use tools.",
             "tools": [{"name": "get_weather", "description": "Weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}, "strict": false}],

@@ -183,6 +183,7 @@ fn media_helpers_read_the_payload_in_place() {
         media_type: None,
         data: format!("data:image/png;base64,{PIXEL}"),
         filename: None,
+        cache_control: None,
     };
     assert_eq!(payload(&media), PIXEL);
     assert_eq!(media_type(&media), Some("image/png"));

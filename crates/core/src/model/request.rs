@@ -47,6 +47,15 @@ pub struct UnifiedRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub parallel_tool_calls: Option<bool>,
+    /// A cache breakpoint after the system prompt (Anthropic `cache_control` on its last block).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub system_prompt_cache_control: Option<CacheControl>,
+    /// A key that groups requests sharing a long prefix, for better cache hits (OpenAI, Azure OpenAI
+    /// and Mistral `prompt_cache_key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub prompt_cache_key: Option<String>,
     /// Provider-specific body fields, deep-merged into the provider's body last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
@@ -215,6 +224,10 @@ pub struct ToolResultContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub is_error: Option<bool>,
+    /// A cache breakpoint after this result (Anthropic `cache_control` on the `tool_result` block).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cache_control: Option<CacheControl>,
 }
 
 impl ToolResultContent {
@@ -311,6 +324,10 @@ pub struct Tool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub strict: Option<bool>,
+    /// A cache breakpoint after this tool definition (Anthropic `cache_control`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cache_control: Option<CacheControl>,
 }
 
 /// Which tool, if any, the model must call: `"auto"`, `"none"`, `"required"` or `{ name }`.
@@ -336,6 +353,40 @@ pub enum ToolChoiceMode {
 #[serde(deny_unknown_fields)]
 pub struct TextContent {
     pub text: String,
+    /// A cache breakpoint after this part (Anthropic `cache_control`).
+    #[serde(default, rename = "cacheControl", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cache_control: Option<CacheControl>,
+}
+
+/// A prompt-cache breakpoint: the prompt up to and including the marked place is cached
+/// (Anthropic `cache_control: { type: "ephemeral", ttl }`; automatic prefix caching elsewhere).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CacheControl {
+    /// How long the entry lives: `"5m"` (the default) or `"1h"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub ttl: Option<CacheTtl>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+pub enum CacheTtl {
+    #[serde(rename = "5m")]
+    FiveMinutes,
+    #[serde(rename = "1h")]
+    OneHour,
+}
+
+impl CacheTtl {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheTtl::FiveMinutes => "5m",
+            CacheTtl::OneHour => "1h",
+        }
+    }
 }
 
 /// Where an image's or a document's bytes come from.
@@ -376,6 +427,10 @@ pub struct MediaContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub filename: Option<String>,
+    /// A cache breakpoint after this part (Anthropic `cache_control`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cache_control: Option<CacheControl>,
 }
 
 pub type ImageContent = MediaContent;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::caching::{anthropic_cache_control, part_cache_control};
 use crate::conversation_rules::prefill_index;
 use crate::media_data::{media_type, payload};
 use crate::merge::deep_merge;
@@ -65,6 +66,8 @@ struct WireTool<'a> {
     input_schema: &'a Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     strict: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache_control: Option<Value>,
 }
 
 /// `output_config` (TS SDK `OutputConfig`; reference §1.2): `format` carries the JSON Schema.
@@ -91,12 +94,19 @@ type Content<'a> = WireContent<'a, Block<'a>>;
 enum Block<'a> {
     Text {
         text: &'a str,
+        /// Spec `CacheControlEphemeral` (reference §4.2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<Value>,
     },
     Image {
         source: Source<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<Value>,
     },
     Document {
         source: Source<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<Value>,
     },
     /// Spec `RequestThinkingBlock`: replayed with its signature, unchanged.
     Thinking {
@@ -118,6 +128,8 @@ enum Block<'a> {
         content: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         is_error: Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<Value>,
     },
 }
 
@@ -162,8 +174,26 @@ fn params(request: &UnifiedRequest) -> Params<'_> {
         model: &request.model,
         max_tokens: config.and_then(|config| config.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS),
         system: request.system_prompt.as_ref().map(|system| match system {
-            SystemPrompt::Text(text) => System::Text(text),
-            SystemPrompt::Parts(parts) => System::Blocks(parts.iter().map(|text| Block::Text { text }).collect()),
+            // A breakpoint goes on the last block, so a plain string becomes one text block.
+            SystemPrompt::Text(text) if request.system_prompt_cache_control.is_none() => System::Text(text),
+            _ => {
+                let parts = system.parts();
+                let last = parts.len() - 1;
+                System::Blocks(
+                    parts
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, text)| Block::Text {
+                            text,
+                            cache_control: request
+                                .system_prompt_cache_control
+                                .as_ref()
+                                .filter(|_| index == last)
+                                .map(anthropic_cache_control),
+                        })
+                        .collect(),
+                )
+            }
         }),
         messages: messages(request),
         temperature: config.and_then(|config| config.temperature),
@@ -178,6 +208,7 @@ fn params(request: &UnifiedRequest) -> Params<'_> {
                     description: tool.description.as_deref(),
                     input_schema: &tool.parameters,
                     strict: tool.strict,
+                    cache_control: tool.cache_control.as_ref().map(anthropic_cache_control),
                 })
                 .collect()
         }),
@@ -205,7 +236,7 @@ fn messages(request: &UnifiedRequest) -> Vec<Message<'_>> {
         if joins_results {
             if let Some(Message { content: Content::Parts(blocks), .. }) = messages.last_mut() {
                 match content {
-                    Content::Text(text) => blocks.push(Block::Text { text }),
+                    Content::Text(text) => blocks.push(Block::Text { text, cache_control: None }),
                     Content::Parts(more) => blocks.extend(more),
                 }
                 continue;
@@ -243,14 +274,24 @@ fn tool_choice(request: &UnifiedRequest) -> Option<Value> {
 fn content(content: &MessageContent) -> Content<'_> {
     match content {
         MessageContent::Text(text) => Content::Text(text),
-        MessageContent::Parts(_) => Content::Parts(
+        MessageContent::Parts(given) => Content::Parts(
             content
                 .parts()
                 .into_iter()
-                .filter_map(|part| match part {
-                    ContentPartRef::Text(text) => Some(Block::Text { text }),
-                    ContentPartRef::Image(media) => source(media).map(|source| Block::Image { source }),
-                    ContentPartRef::Document(media) => source(media).map(|source| Block::Document { source }),
+                .zip(given)
+                .filter_map(|(part, given)| match part {
+                    ContentPartRef::Text(text) => Some(Block::Text {
+                        text,
+                        cache_control: part_cache_control(given).map(anthropic_cache_control),
+                    }),
+                    ContentPartRef::Image(media) => source(media).map(|source| Block::Image {
+                        source,
+                        cache_control: media.cache_control.as_ref().map(anthropic_cache_control),
+                    }),
+                    ContentPartRef::Document(media) => source(media).map(|source| Block::Document {
+                        source,
+                        cache_control: media.cache_control.as_ref().map(anthropic_cache_control),
+                    }),
                     ContentPartRef::ToolCall(call) => Some(Block::ToolUse {
                         id: anthropic_tool_use_id(call.id.as_deref().unwrap_or_default()),
                         name: &call.name,
@@ -260,6 +301,7 @@ fn content(content: &MessageContent) -> Content<'_> {
                         tool_use_id: anthropic_tool_use_id(&result.tool_call_id),
                         content: result.text(),
                         is_error: result.is_error,
+                        cache_control: result.cache_control.as_ref().map(anthropic_cache_control),
                     }),
                     // Without its signature Anthropic refuses reasoning; validation warned it is left out.
                     ContentPartRef::Reasoning(reasoning) => reasoning
@@ -278,7 +320,7 @@ fn trim_end(content: Content<'_>) -> Content<'_> {
     match content {
         Content::Text(text) => Content::Text(text.trim_end()),
         Content::Parts(mut blocks) => {
-            if let Some(Block::Text { text }) = blocks.last_mut() {
+            if let Some(Block::Text { text, .. }) = blocks.last_mut() {
                 *text = text.trim_end();
             }
             Content::Parts(blocks)

@@ -59,6 +59,9 @@ struct ChatBody<'a> {
     /// OpenAI only: the end-user id (spec `safety_identifier`, which replaces the deprecated `user`).
     #[serde(skip_serializing_if = "Option::is_none")]
     safety_identifier: Option<&'a str>,
+    /// OpenAI and Azure OpenAI: groups requests for prompt-cache hits (spec `prompt_cache_key`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prompt_cache_key: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reasoning_effort: Option<&'static str>,
     /// vLLM only (reference §3.5).
@@ -169,6 +172,11 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         seed: config.and_then(|config| config.seed),
         // vLLM accepts `user` and ignores it (reference §5): validation reported it as left out.
         safety_identifier: request.end_user_id.as_deref().filter(|_| dialect == Dialect::OpenAi),
+        // Validation refused it (or reported it as left out) on Groq and vLLM.
+        prompt_cache_key: request
+            .prompt_cache_key
+            .as_deref()
+            .filter(|_| matches!(dialect, Dialect::OpenAi | Dialect::Azure)),
         reasoning_effort: reasoning::chat_reasoning_effort(request, dialect.provider()),
         include_reasoning: reasoning::vllm_include_reasoning(request).filter(|_| dialect == Dialect::Vllm),
         continue_final_message: vllm_prefill.map(|_| true),
