@@ -75,7 +75,11 @@ pub fn parse_numbered_request_lines(text: &str) -> Result<(Vec<UnifiedRequest>, 
 pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        if error.inner().is_syntax() || error.inner().is_eof() {
+        // serde_json reports some type errors as syntax errors (a number where an enum's string is
+        // expected reads as "expected value"): only text that is not JSON at all has no field.
+        if (error.inner().is_syntax() || error.inner().is_eof())
+            && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
+        {
             return not_json(index, 0, error.inner());
         }
         if !text.trim_start().starts_with('{') {
@@ -321,6 +325,25 @@ mod tests {
         };
         assert_eq!(field, "");
         assert!(message.contains("must be a JSON object, not a string"), "{message}");
+    }
+
+    #[test]
+    fn a_number_where_an_enum_is_expected_names_the_field() {
+        for (text, field) in [
+            (r#"{"customId":"a","model":"m","messages":[{"role":5,"content":"hi"}]}"#, "messages[0].role"),
+            (
+                r#"{"customId":"a","model":"m","messages":[{"role":"user","content":[{"type":7,"text":"x"}]}]}"#,
+                "messages[0].content[0]",
+            ),
+        ] {
+            let CoreError::Validation { field: named, message, custom_id, .. } = parse_request(0, text).unwrap_err()
+            else {
+                panic!()
+            };
+            assert!(named.starts_with(field), "{text}: {named}");
+            assert!(!message.contains("not valid JSON"), "{text}: {message}");
+            assert_eq!(custom_id.as_deref(), Some("a"));
+        }
     }
 
     #[test]
