@@ -10,6 +10,8 @@ export type {
   BatchStatus,
   BatchStatusResponse as BatchStatusData,
   BatchSummary,
+  CacheControl,
+  CacheTtl,
   ContentPart,
   FinishReason,
   GenerationConfig,
