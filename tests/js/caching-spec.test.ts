@@ -18,17 +18,7 @@ import {
   type UnifiedRequest,
 } from "batch-router";
 
-import { specValidator } from "../support/spec-validator.js";
-
-const validateOpenAI = specValidator("openai", "CreateChatCompletionRequest");
-const validateAnthropic = specValidator("anthropic", "MessageBatchIndividualRequestParams");
-const validateMistral = specValidator("mistral", "ChatCompletionRequest");
-
-type Line = Record<string, Record<string, unknown>>;
-
-function lines(provider: { prepareBatch(requests: UnifiedRequest[]): { providerJsonl: string } }, requests: UnifiedRequest[]): Line[] {
-  return provider.prepareBatch(requests).providerJsonl.trim().split("\n").map((line) => JSON.parse(line) as Line);
-}
+import { type Line, lines, validateAnthropic, validateMistral, validateOpenAI } from "../support/provider-lines.js";
 
 function cachedRequests(model: string): UnifiedRequest[] {
   return [

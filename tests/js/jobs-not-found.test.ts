@@ -112,6 +112,19 @@ function field24Requests(): UnifiedRequest[] {
     .map((line) => JSON.parse(line) as UnifiedRequest);
 }
 
+/** A router that gives a lost batch 150 ms of grace and each request one attempt. */
+function shortGraceRouter(base: string, fetch: (request: Request) => Promise<Response>): BatchRouter {
+  return new BatchRouter({
+    providers: { anthropic: { apiKey: KEY, baseUrl: base, fetch } },
+    storage: new MemoryStorage(),
+    ...fastRouterOptions(),
+    pollInterval: 10,
+    maxPollInterval: 20,
+    lostBatchGracePeriod: 150,
+    maxAttempts: 1,
+  });
+}
+
 describe("field case 24: a 404 right after create does not abandon the batch", () => {
   for (const resultsNotFound of [0, 1]) {
     test(`the job keeps polling msgbatch_field24 and reads both results${resultsNotFound ? " (its results 404 once too)" : ""}`, async () => {
@@ -148,15 +161,7 @@ describe("field case 24: a 404 right after create does not abandon the batch", (
       }
       return api.fetch(request);
     };
-    const router = new BatchRouter({
-      providers: { anthropic: { apiKey: KEY, baseUrl: api.base, fetch: always404 } },
-      storage: new MemoryStorage(),
-      ...fastRouterOptions(),
-      pollInterval: 10,
-      maxPollInterval: 20,
-      lostBatchGracePeriod: 150,
-      maxAttempts: 1,
-    });
+    const router = shortGraceRouter(api.base, always404);
     const started = Date.now();
     const summary = await router.runJob({ provider: "anthropic", requests: field24Requests() }, { jobId: "field24-lost" });
     assert.ok(Date.now() - started >= 150, "the batch was kept for the grace period");
@@ -169,15 +174,7 @@ describe("field case 24: a 404 right after create does not abandon the batch", (
 describe("a results download that 404s past the grace period", () => {
   test("marks the batch lost (batch_not_found), as a lasting 404 on its status does", async () => {
     const api = field24Api(Number.MAX_SAFE_INTEGER);
-    const router = new BatchRouter({
-      providers: { anthropic: { apiKey: KEY, baseUrl: api.base, fetch: api.fetch } },
-      storage: new MemoryStorage(),
-      ...fastRouterOptions(),
-      pollInterval: 10,
-      maxPollInterval: 20,
-      lostBatchGracePeriod: 150,
-      maxAttempts: 1,
-    });
+    const router = shortGraceRouter(api.base, api.fetch);
     const started = Date.now();
     const summary = await router.runJob({ provider: "anthropic", requests: field24Requests() }, { jobId: "field24-results-lost" });
     assert.ok(Date.now() - started >= 150, "the batch was kept for the grace period");

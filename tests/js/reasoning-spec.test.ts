@@ -16,19 +16,7 @@ import {
   type UnifiedRequest,
 } from "batch-router";
 
-import { geminiValidator } from "../support/gemini-spec.js";
-import { specValidator } from "../support/spec-validator.js";
-
-const validateOpenAI = specValidator("openai", "CreateChatCompletionRequest");
-const validateAnthropic = specValidator("anthropic", "MessageBatchIndividualRequestParams");
-const validateGemini = geminiValidator("GenerateContentRequest");
-const validateMistral = specValidator("mistral", "ChatCompletionRequest");
-
-type Line = Record<string, Record<string, unknown>>;
-
-function lines(provider: { prepareBatch(requests: UnifiedRequest[]): { providerJsonl: string } }, requests: UnifiedRequest[]): Line[] {
-  return provider.prepareBatch(requests).providerJsonl.trim().split("\n").map((line) => JSON.parse(line) as Line);
-}
+import { type Line, lines, validateAnthropic, validateGemini, validateMistral, validateOpenAI } from "../support/provider-lines.js";
 
 function reasoningRequest(customId: string, model: string, reasoning: UnifiedRequest["reasoning"]): UnifiedRequest {
   return { customId, model, messages: [{ role: "user", content: "Why is the sky blue?" }], generationConfig: { maxTokens: 8000 }, reasoning };

@@ -8,15 +8,7 @@ import { test } from "node:test";
 
 import { AnthropicProvider, GoogleProvider, MistralProvider, OpenAIProvider, VLLMProvider, ValidationError, type UnifiedRequest } from "batch-router";
 
-import { geminiValidator } from "../support/gemini-spec.js";
-import { specValidator } from "../support/spec-validator.js";
-
-const validateOpenAI = specValidator("openai", "CreateChatCompletionRequest");
-const validateAnthropic = specValidator("anthropic", "MessageBatchIndividualRequestParams");
-const validateGemini = geminiValidator("GenerateContentRequest");
-const validateMistral = specValidator("mistral", "ChatCompletionRequest");
-
-type Line = Record<string, Record<string, unknown>>;
+import { type Line, validateAnthropic, validateGemini, validateMistral, validateOpenAI } from "../support/provider-lines.js";
 
 function request(model: string, extra: Partial<UnifiedRequest> = {}): UnifiedRequest {
   return { customId: "extras", model, messages: [{ role: "user", content: "Pick a number." }], generationConfig: { seed: 7 }, endUserId: "5f0c-hash", ...extra };

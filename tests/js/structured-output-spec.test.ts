@@ -17,20 +17,8 @@ import {
   type UnifiedRequest,
 } from "batch-router";
 
-import { geminiValidator } from "../support/gemini-spec.js";
-import { specValidator } from "../support/spec-validator.js";
+import { type Line, lines, validateAnthropic, validateGemini, validateMistral, validateOpenAI } from "../support/provider-lines.js";
 import { INVOICE_SCHEMA, jsonModeRequest, structuredOutputRequests } from "../support/structured-requests.js";
-
-const validateOpenAI = specValidator("openai", "CreateChatCompletionRequest");
-const validateAnthropic = specValidator("anthropic", "MessageBatchIndividualRequestParams");
-const validateGemini = geminiValidator("GenerateContentRequest");
-const validateMistral = specValidator("mistral", "ChatCompletionRequest");
-
-type Line = Record<string, Record<string, unknown>>;
-
-function lines(provider: { prepareBatch(requests: UnifiedRequest[]): { providerJsonl: string } }, requests: UnifiedRequest[]): Line[] {
-  return provider.prepareBatch(requests).providerJsonl.trim().split("\n").map((line) => JSON.parse(line) as Line);
-}
 
 test("OpenAI and vLLM bodies with response_format are valid against OpenAI's spec", () => {
   const providers = [
