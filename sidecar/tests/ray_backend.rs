@@ -74,11 +74,15 @@ async fn a_batch_runs_as_one_ray_job_and_its_results_are_split_into_output_and_e
     let mut lines = numbered(4, "tiny");
     lines.insert(2, request_line("r-engine", "tiny", "ENGINE_ERROR please"));
     lines.push(request_line("r-refused", "tiny", "x").replace("\"POST\"", "\"GET\""));
+    // What the Ray path would drop is refused before anything is submitted.
+    let mut with_tools: Value = serde_json::from_str(&request_line("r-tools", "tiny", "x")).unwrap();
+    with_tools["body"]["tools"] = json!([]);
+    lines.push(with_tools.to_string());
     let batch_id = sidecar.create(&sidecar.upload(&lines.join("\n")).await).await;
 
     let batch = sidecar.wait_for_end(&batch_id).await;
     assert_eq!(batch["status"], "completed", "{batch}");
-    assert_eq!(batch["request_counts"], json!({"total": 6, "completed": 4, "failed": 2}));
+    assert_eq!(batch["request_counts"], json!({"total": 7, "completed": 4, "failed": 3}));
     let output = sidecar.content(&batch["output_file_id"]).await;
     assert_eq!(ids(&output), ["r-0", "r-1", "r-2", "r-3"]);
     for line in &output {
@@ -87,7 +91,10 @@ async fn a_batch_runs_as_one_ray_job_and_its_results_are_split_into_output_and_e
         assert_eq!(line["response"]["status_code"], 200);
     }
     let errors = sidecar.content(&batch["error_file_id"]).await;
-    assert_eq!(ids(&errors), ["r-engine", "r-refused"]);
+    assert_eq!(ids(&errors), ["r-engine", "r-refused", "r-tools"]);
+    let tools = errors.iter().find(|line| line["custom_id"] == "r-tools").unwrap();
+    assert_eq!(tools["response"]["body"]["error"]["code"], "unsupported_by_ray_backend");
+    assert_eq!(tools["response"]["body"]["error"]["param"], "body.tools");
     let engine = errors.iter().find(|line| line["custom_id"] == "r-engine").unwrap();
     assert!(engine["error"].as_str().unwrap().contains("stand-in engine error"), "{engine}");
 

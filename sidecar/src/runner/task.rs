@@ -50,7 +50,8 @@ async fn drive(inner: &Inner, batch_id: &str, place: Place, mut stop: watch::Rec
     };
     let run_dir = inner.files.state().run_dir(batch_id);
     tokio::fs::create_dir_all(&run_dir).await?;
-    let prepared = match prepare(&inner.files, &record.batch.input_file_id, &run_dir).await? {
+    let rule = inner.ray.as_ref().map(|_| ray::check_line as super::prepare::LineRule);
+    let prepared = match prepare(&inner.files, &record.batch.input_file_id, &run_dir, rule).await? {
         Preparation::Ready(prepared) => prepared,
         Preparation::Refused(error) => {
             fail(inner, batch_id, error).await?;

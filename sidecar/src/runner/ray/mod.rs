@@ -21,6 +21,7 @@
 //! sidecar that shuts down leaves its Ray jobs running for the next start to finish.
 
 mod client;
+mod line_rules;
 mod options;
 
 use std::io;
@@ -30,6 +31,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use tokio::sync::watch;
 
+pub use line_rules::check_line;
 pub use options::RayOptions;
 
 use client::{JobInfo, JobStatus, RayJobsClient};
