@@ -193,3 +193,27 @@ async fn a_failing_ray_job_fails_the_batch_with_the_tail_of_its_log() {
     assert!(errors.iter().all(|line| line["error"]["code"] == "batch_failed"));
     assert_eq!(ray_job(&format!("batch-router-{batch_id}")).await["status"], "FAILED");
 }
+
+#[tokio::test]
+#[ignore = "needs a Ray head: scripts/test-ray.sh"]
+async fn a_ray_job_stopped_outside_the_sidecar_fails_the_batch_keeping_finished_lines() {
+    let (_root, state_dir) = state();
+    let sidecar = start_ray(&state_dir);
+    let batch_id = sidecar.create(&sidecar.upload(&numbered(24, "tiny-slow-500").join("\n")).await).await;
+    sidecar
+        .wait_until(&batch_id, "some results", |batch| batch["request_counts"]["completed"].as_u64() >= Some(2))
+        .await;
+    // Someone stops the job in Ray's dashboard (POST, as the dashboard's own client does).
+    let url = format!("{}/api/jobs/batch-router-{batch_id}/stop", ray_address());
+    let stopped: Value = reqwest::Client::new().post(url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stopped["stopped"], true);
+
+    let batch = sidecar.wait_for_end(&batch_id).await;
+    assert_eq!(batch["status"], "failed", "{batch}");
+    assert_eq!(batch["errors"]["data"][0]["code"], "ray_job_stopped");
+    let output = sidecar.content(&batch["output_file_id"]).await;
+    let errors = sidecar.content(&batch["error_file_id"]).await;
+    assert!(output.len() >= 2 && output.len() < 24, "{} results kept", output.len());
+    assert_eq!(output.len() + errors.len(), 24);
+    assert!(errors.iter().all(|line| line["error"]["code"] == "batch_failed"), "{errors:?}");
+}

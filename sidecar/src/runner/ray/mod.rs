@@ -152,6 +152,7 @@ pub(super) async fn run_job(
 
     if let Err(error) = ensure_submitted(ray, batch_id, &submission_id, run_dir, model).await {
         tracing::error!(batch_id, %error, "could not submit the Ray job");
+        let _ = tokio::fs::remove_dir_all(ray.batch_dir(batch_id)).await;
         let message = format!(
             "Could not submit the batch as a Ray job to the Ray dashboard at {}: {error}. Nothing was run.",
             ray.address
