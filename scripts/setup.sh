@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 WASM_BINDGEN_VERSION="0.2.130" # must equal the exact version pinned in crates/wasm/Cargo.toml
+RAY_VERSION="2.60.0"          # the Ray head of the sidecar's Ray backend tests (scripts/test-ray.sh)
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -30,6 +31,21 @@ else
   # --locked once failed for a dependency missing from the registry: retry without it.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked \
     || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+step "Ray $RAY_VERSION in a virtual environment (.venv-ray), for the sidecar's Ray backend tests"
+RAY_VENV="$PWD/.venv-ray"
+if "$RAY_VENV/bin/python" -c "import ray, ray.data, ray.dashboard; assert ray.__version__ == '$RAY_VERSION'" 2>/dev/null; then
+  echo "already installed"
+else
+  # The test leg also needs `ip` and `unshare` (a network namespace with loopback alone).
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! command -v ip >/dev/null || ! command -v unshare >/dev/null; then
+    apt-get update
+    apt-get install -y python3 python3-venv iproute2 util-linux
+  fi
+  rm -rf "$RAY_VENV"
+  python3 -m venv "$RAY_VENV" || { apt-get update && apt-get install -y python3-venv && python3 -m venv "$RAY_VENV"; }
+  "$RAY_VENV/bin/pip" install --quiet --disable-pip-version-check "ray[default,data]==$RAY_VERSION"
 fi
 
 step "npm dependencies (from package-lock.json)"

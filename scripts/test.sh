@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: Rust unit and handler tests, then the TypeScript suite against the built
+# The whole test suite: Rust unit and handler tests, the sidecar's Ray backend against a Ray head, then the TypeScript suite against the built
 # package in Deno, Bun and Node, the package inside workerd (Miniflare), and last the packed tarball
 # installed into fresh consumer projects. Run scripts/setup.sh once first. The packaging leg's
 # summary ("N passed, N failed") comes last.
@@ -9,6 +9,9 @@ export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 echo "== Rust tests"
 cargo test --workspace --exclude batch-router-wasm
+
+echo "== The sidecar's Ray backend against a real Ray head (in a network namespace)"
+bash scripts/test-ray.sh
 
 echo "== build the package (incremental)"
 node scripts/build.mjs

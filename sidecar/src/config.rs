@@ -9,8 +9,17 @@ use batch_router_core::limits::batch_limits;
 use batch_router_core::Provider;
 use clap::Parser;
 
+use crate::runner::RayOptions;
+
 /// Every variable of this program starts with this; none is passed on to vLLM.
 pub const ENV_PREFIX: &str = "BATCH_ROUTER_SIDECAR_";
+
+/// Where batches run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    Local,
+    Ray,
+}
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -58,6 +67,15 @@ pub struct Config {
     #[arg(long, env = "BATCH_ROUTER_SIDECAR_MAX_UPLOAD_BYTES", default_value_t = default_max_upload_bytes())]
     pub max_upload_bytes: u64,
 
+    /// Where batches run: `local` (one `vllm run-batch` process per batch on this machine) or
+    /// `ray` (one Ray job per batch on a Ray cluster, with Ray Data's LLM processor; needs
+    /// --ray-address).
+    #[arg(long, env = "BATCH_ROUTER_SIDECAR_BACKEND", value_enum, default_value_t = Backend::Local)]
+    pub backend: Backend,
+
+    #[command(flatten)]
+    pub ray: RayOptions,
+
     /// How long a cancelled vLLM process group gets after SIGTERM before SIGKILL, in milliseconds.
     #[arg(long, env = "BATCH_ROUTER_SIDECAR_KILL_GRACE_MS", default_value_t = 10_000)]
     pub kill_grace_ms: u64,
@@ -81,6 +99,13 @@ impl Config {
                  --token (or {ENV_PREFIX}TOKEN)",
                 self.address
             ));
+        }
+        match self.backend {
+            Backend::Ray => self.ray.check()?,
+            Backend::Local if self.ray.ray_address.is_some() => {
+                return Err("--ray-address is set but the backend is local: add --backend ray".into());
+            }
+            Backend::Local => {}
         }
         if self.max_upload_bytes == 0 {
             return Err("--max-upload-bytes must be at least 1".into());
@@ -139,6 +164,18 @@ mod tests {
         assert!(parse(&["--address", "0.0.0.0:8080", "--token", "secret"]).check().is_ok());
         assert!(parse(&["--address", "[::1]:0"]).check().is_ok());
         assert!(parse(&["--token", " "]).check().is_err());
+    }
+
+    #[test]
+    fn the_backend_is_local_unless_ray_is_asked_for_with_an_address() {
+        assert_eq!(parse(&[]).backend, Backend::Local);
+        let error = parse(&["--backend", "ray"]).check().unwrap_err();
+        assert!(error.contains("--ray-address"), "{error}");
+        let config = parse(&["--backend", "ray", "--ray-address", "http://127.0.0.1:8265"]);
+        assert_eq!(config.backend, Backend::Ray);
+        assert!(config.check().is_ok());
+        let error = parse(&["--ray-address", "http://127.0.0.1:8265"]).check().unwrap_err();
+        assert!(error.contains("--backend ray"), "{error}");
     }
 
     #[test]

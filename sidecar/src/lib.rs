@@ -1,5 +1,6 @@
 //! batch-router's native sidecar: a local, OpenAI-compatible files-and-batches API whose batches run
-//! with `vllm run-batch`, so local batches go through the same interface as OpenAI's.
+//! with `vllm run-batch` (or as Ray jobs on a Ray cluster, `--backend ray`), so local batches go
+//! through the same interface as OpenAI's.
 //!
 //! * [`config`] — flags and environment variables; safe defaults (loopback, token otherwise).
 //! * [`routes`] — the HTTP API (`/v1/files`, `/v1/batches`, `/health`) and [`router`].
@@ -14,7 +15,9 @@
 //! * **After a crash, running batches are marked failed, never re-run.** A restarted sidecar kills
 //!   the vLLM process group its predecessor left behind, keeps every result vLLM had written, and
 //!   fails the batch with `sidecar_restarted` (it completes instead if every request already had a
-//!   result). Queued batches start again; no batch stays in progress.
+//!   result). Queued batches start again; no batch stays in progress. With `--backend ray` a
+//!   batch's Ray job outlives the sidecar: a restarted sidecar follows it again by its submission
+//!   id and finishes the batch (see [`runner`]'s `ray` module).
 //!
 //! Unix only: vLLM runs in its own process group, and a restart identifies a leftover vLLM process
 //! by its start time in `/proc` (Linux; elsewhere a leftover process is not killed).
@@ -30,10 +33,10 @@ pub mod store;
 use std::io::Write;
 use std::sync::Arc;
 
-pub use config::Config;
+pub use config::{Backend, Config};
 pub use routes::{router, AppState};
 
-use runner::{Runner, VllmCommand};
+use runner::{RayBackend, Runner, VllmCommand};
 use store::{BatchStore, FileStore, StateDirectory};
 
 #[derive(Debug, thiserror::Error)]
@@ -58,10 +61,15 @@ pub async fn open(config: &Config) -> Result<AppState, StartError> {
         .await
         .map_err(io_context(format!("cannot use the state directory {}", root.display())))?;
     let files = FileStore::open(state.clone()).await.map_err(io_context("cannot read the stored files"))?;
-    let batches = Arc::new(BatchStore::load(state).await.map_err(io_context("cannot read the stored batches"))?);
+    let batches =
+        Arc::new(BatchStore::load(state.clone()).await.map_err(io_context("cannot read the stored batches"))?);
     let command = VllmCommand { program: config.vllm_command.clone(), extra_args: config.vllm_args.clone() };
     let concurrency = usize::try_from(config.concurrency).unwrap_or(1);
-    let runner = Runner::new(files.clone(), Arc::clone(&batches), command, concurrency, config.kill_grace());
+    let ray = match config.backend {
+        Backend::Ray => Some(RayBackend::open(&config.ray, state.root()).await.map_err(StartError::Config)?),
+        Backend::Local => None,
+    };
+    let runner = Runner::new(files.clone(), Arc::clone(&batches), command, ray, concurrency, config.kill_grace());
     runner.recover().await;
     Ok(AppState {
         files,

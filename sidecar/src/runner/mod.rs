@@ -19,6 +19,8 @@
 //!   that was `finalizing` (vLLM had finished) is finalized again and completes; one that was
 //!   `cancelling` ends `cancelled`; one still `validating` simply starts again. No batch is left in
 //!   progress.
+//! * **Ray** (`--backend ray`, module `ray`): the same steps, but the run is a Ray job; a restart or a
+//!   shutdown never ends it, and a restarted sidecar follows it again by its submission id.
 //! * **Shutdown** (SIGINT/SIGTERM) stops running vLLM processes and fails their batches with
 //!   `sidecar_stopped`; queued batches stay queued for the next start.
 
@@ -27,6 +29,7 @@ mod prepare;
 mod process;
 mod progress;
 mod queue;
+mod ray;
 mod result_lines;
 mod settle;
 mod task;
@@ -40,9 +43,10 @@ use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
 
 pub use process::VllmCommand;
+pub use ray::{RayBackend, RayOptions};
 
 use crate::objects::{BatchErrorData, BatchStatus};
-use crate::store::{BatchStore, FileStore};
+use crate::store::{BatchStore, FileStore, StoredBatch};
 use queue::RunQueue;
 use settle::Ending;
 
@@ -62,6 +66,8 @@ struct Inner {
     files: FileStore,
     batches: Arc<BatchStore>,
     command: VllmCommand,
+    /// `Some` with `--backend ray`: batches run as Ray jobs instead of local vLLM processes.
+    ray: Option<RayBackend>,
     kill_grace: Duration,
     queue: Arc<RunQueue>,
     stops: Mutex<HashMap<String, watch::Sender<Option<Stop>>>>,
@@ -80,6 +86,7 @@ impl Runner {
         files: FileStore,
         batches: Arc<BatchStore>,
         command: VllmCommand,
+        ray: Option<RayBackend>,
         concurrency: usize,
         kill_grace: Duration,
     ) -> Self {
@@ -88,6 +95,7 @@ impl Runner {
                 files,
                 batches,
                 command,
+                ray,
                 kill_grace,
                 queue: RunQueue::new(concurrency),
                 stops: Mutex::new(HashMap::new()),
@@ -123,6 +131,9 @@ impl Runner {
     pub async fn recover(&self) {
         for record in self.inner.batches.all().await {
             let batch_id = record.batch.id.clone();
+            if record.run.ray_job.is_some() && self.resume_ray_job(&record) {
+                continue;
+            }
             let ending = match record.batch.status {
                 BatchStatus::Validating => {
                     self.start(&batch_id);
@@ -150,6 +161,28 @@ impl Runner {
                 task::settle_or_fail(&inner, &batch_id, ending).await;
             });
         }
+    }
+
+    /// Follows again the Ray job of a batch that was running when an earlier sidecar stopped;
+    /// `false` when the batch has no such job to follow (it ended, or this sidecar has no Ray).
+    fn resume_ray_job(&self, record: &StoredBatch) -> bool {
+        let status = record.batch.status;
+        let running = matches!(status, BatchStatus::Validating | BatchStatus::InProgress | BatchStatus::Cancelling);
+        if !running || self.inner.ray.is_none() {
+            return false;
+        }
+        let Some(model) = record.batch.model.clone() else {
+            return false;
+        };
+        tracing::info!(
+            batch_id = record.batch.id,
+            status = status.as_str(),
+            "following a Ray job started by an earlier run"
+        );
+        self.spawn(&record.batch.id, move |inner, batch_id, stop| async move {
+            task::resume_ray_job(&inner, &batch_id, &model, stop).await;
+        });
+        true
     }
 
     /// Stops every running vLLM process, fails its batch, and waits for the tasks to end.

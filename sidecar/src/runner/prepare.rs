@@ -37,7 +37,16 @@ pub enum Preparation {
     Refused(BatchErrorData),
 }
 
-pub async fn prepare(files: &FileStore, input_file_id: &str, run_dir: &Path) -> io::Result<Preparation> {
+/// A backend's own check of a line that passed the common one (the Ray backend refuses what its
+/// engine path would drop); `Some` refuses the line.
+pub type LineRule = fn(&[u8]) -> Option<InvalidLine>;
+
+pub async fn prepare(
+    files: &FileStore,
+    input_file_id: &str,
+    run_dir: &Path,
+    rule: Option<LineRule>,
+) -> io::Result<Preparation> {
     let Some((_, content)) = files.open_content(input_file_id).await? else {
         return Ok(Preparation::Refused(BatchErrorData {
             param: Some("input_file_id".into()),
@@ -55,7 +64,10 @@ pub async fn prepare(files: &FileStore, input_file_id: &str, run_dir: &Path) -> 
         let number = lines.line_number();
         let checked = match kind {
             LineKind::Complete if is_blank(&buffer) => continue,
-            LineKind::Complete => checker.check(&buffer),
+            LineKind::Complete => checker.check(&buffer).and_then(|line| match rule.and_then(|rule| rule(&buffer)) {
+                Some(refused) => Err(refused),
+                None => Ok(line),
+            }),
             LineKind::TooLong => Err(InvalidLine {
                 custom_id: None,
                 code: "line_too_long",
@@ -127,7 +139,7 @@ mod tests {
         let file = files.register(&temporary, "in.jsonl".into(), PURPOSE_BATCH).await.unwrap();
         let run_dir = root.path().join("run");
         std::fs::create_dir(&run_dir).unwrap();
-        let preparation = prepare(&files, &file.id, &run_dir).await.unwrap();
+        let preparation = prepare(&files, &file.id, &run_dir, None).await.unwrap();
         (root, preparation)
     }
 

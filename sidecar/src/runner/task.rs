@@ -13,6 +13,7 @@ use super::prepare::{prepare, Preparation, Prepared, INPUT};
 use super::process::{self, OUTPUT, STDERR_LOG};
 use super::progress::Progress;
 use super::queue::Place;
+use super::ray;
 use super::settle::{remove_intermediate_files, settle, Ending};
 use super::{Inner, Stop};
 use crate::ids;
@@ -49,7 +50,8 @@ async fn drive(inner: &Inner, batch_id: &str, place: Place, mut stop: watch::Rec
     };
     let run_dir = inner.files.state().run_dir(batch_id);
     tokio::fs::create_dir_all(&run_dir).await?;
-    let prepared = match prepare(&inner.files, &record.batch.input_file_id, &run_dir).await? {
+    let rule = inner.ray.as_ref().map(|_| ray::check_line as super::prepare::LineRule);
+    let prepared = match prepare(&inner.files, &record.batch.input_file_id, &run_dir, rule).await? {
         Preparation::Ready(prepared) => prepared,
         Preparation::Refused(error) => {
             fail(inner, batch_id, error).await?;
@@ -72,10 +74,40 @@ async fn drive(inner: &Inner, batch_id: &str, place: Place, mut stop: watch::Rec
     if let Some(reason) = already_stopped {
         return stopped_before_run(inner, batch_id, &run_dir, reason).await;
     }
-    let ending = run_vllm(inner, batch_id, &run_dir, &model, &mut stop).await;
+    let ending = match &inner.ray {
+        Some(ray) => match ray::run_job(inner, ray, batch_id, &run_dir, &model, &mut stop).await? {
+            Some(ending) => ending,
+            // Shutting down: the Ray job runs on, and the next start follows it.
+            None => return Ok(()),
+        },
+        None => run_vllm(inner, batch_id, &run_dir, &model, &mut stop).await?,
+    };
     // The GPU is free again: the next batch may start while this one's results are filed.
     drop(slot);
-    settle(&inner.files, &inner.batches, batch_id, &run_dir, ending?).await
+    settle(&inner.files, &inner.batches, batch_id, &run_dir, ending).await
+}
+
+/// Follows the Ray job of a batch an earlier sidecar started, then files its results.
+pub(super) async fn resume_ray_job(
+    inner: &Inner,
+    batch_id: &str,
+    model: &str,
+    mut stop: watch::Receiver<Option<Stop>>,
+) {
+    let Some(ray) = &inner.ray else {
+        return;
+    };
+    let run_dir = inner.files.state().run_dir(batch_id);
+    match ray::run_job(inner, ray, batch_id, &run_dir, model, &mut stop).await {
+        Ok(Some(ending)) => settle_or_fail(inner, batch_id, ending).await,
+        Ok(None) => {}
+        Err(error) => {
+            tracing::error!(batch_id, %error, "a batch failed on an internal error");
+            let error =
+                BatchErrorData::new("internal_error", format!("The sidecar could not run this batch: {error}."));
+            settle_or_fail(inner, batch_id, Ending::Failed(error)).await;
+        }
+    }
 }
 
 async fn record_preparation(inner: &Inner, batch_id: &str, prepared: &Prepared) -> io::Result<()> {

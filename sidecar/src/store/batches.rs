@@ -20,7 +20,7 @@ pub struct StoredBatch {
     pub run: RunRecord,
 }
 
-/// The vLLM process of a running batch, to be killed by a restarted sidecar.
+/// The vLLM process (or Ray job) of a running batch, for a restarted sidecar to settle.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunRecord {
     /// Process id of `vllm run-batch`, which leads its own process group.
@@ -31,6 +31,10 @@ pub struct RunRecord {
     /// Lines sent to vLLM and lines refused before it.
     pub sent: u64,
     pub rejected: u64,
+    /// The Ray job's submission id (`--backend ray`), recorded before it is submitted, so a
+    /// restarted sidecar follows the job instead of submitting it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ray_job: Option<String>,
 }
 
 #[derive(Debug)]
