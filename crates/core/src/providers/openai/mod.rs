@@ -1,6 +1,7 @@
 //! OpenAI's Batch API (reference §1): upload a JSONL file with `purpose=batch`, create the batch on
 //! `/v1/chat/completions`, poll it, read the output and error files. The same protocol drives the
-//! local vLLM sidecar, Groq and Azure OpenAI: their differences are a [`Dialect`] (`dialect.rs`).
+//! local vLLM sidecar, Groq, Azure OpenAI and Together AI: their differences are a [`Dialect`]
+//! (`dialect.rs`). xAI's own protocol (`providers::xai`) borrows the lines and the upload.
 
 mod body_kind;
 mod chat_body;
@@ -21,6 +22,8 @@ mod dialect_tests;
 mod responses_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod together_tests;
 
 pub use dialect::{azure_base_url, dated_api_version, Dialect, KeyHeader};
 pub use request::{write_line, CHAT_COMPLETIONS_URL};
@@ -149,7 +152,8 @@ impl BatchApi for OpenAiApi {
             upload: self.upload_request(),
             create: self.request(Method::Post, "/batches"),
             endpoint: self.dialect.create_endpoint(),
-            metadata: summary.metadata.clone(),
+            metadata: summary.metadata.clone().filter(|_| self.dialect.sends_metadata()),
+            unwrap_job: self.dialect == Dialect::Together,
             provider: self.name(),
             state: SubmitState::Start,
             file_id: checkpoint.file_id.clone(),
@@ -176,6 +180,11 @@ impl BatchApi for OpenAiApi {
     }
 
     fn list_request(&self, options: &ListOptions) -> HttpRequest {
+        if self.dialect == Dialect::Together {
+            // Together's list takes no paging parameters and answers with every batch
+            // (OpenAPI `GET /batches`: a bare array).
+            return self.request(Method::Get, "/batches");
+        }
         let mut query = Vec::new();
         if let Some(limit) = options.limit {
             query.push(format!("limit={}", limit.clamp(1, 100)));
@@ -192,8 +201,10 @@ impl BatchApi for OpenAiApi {
             return Err(http_error(self.name(), response, None));
         }
         let body = parse_json(self.name(), "batch list", response)?;
+        // OpenAI pages `{data, has_more, last_id}`; Together answers with a bare array (§5.4).
         let data = body
             .get("data")
+            .or(Some(&body))
             .and_then(Value::as_array)
             .ok_or_else(|| CoreError::invalid_response(self.name(), "batch list without `data`"))?;
         let batches = data.iter().map(|batch| parse_batch(self.name(), batch)).collect::<Result<Vec<_>, _>>()?;
@@ -221,20 +232,30 @@ impl BatchApi for OpenAiApi {
 }
 
 impl OpenAiApi {
-    fn upload_request(&self) -> HttpRequest {
-        let (prefix, suffix) = multipart_envelope(
-            MULTIPART_BOUNDARY,
-            &[("purpose", "batch")],
-            "file",
-            "batch_input.jsonl",
-            "application/jsonl",
-        );
+    pub(crate) fn upload_request(&self) -> HttpRequest {
+        let (path, fields) = self.dialect.upload();
+        let (prefix, suffix) =
+            multipart_envelope(MULTIPART_BOUNDARY, fields, "file", "batch_input.jsonl", "application/jsonl");
         let mut request = self
-            .request(Method::Post, "/files")
+            .request(Method::Post, path)
             .header("content-type", format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"));
         request.body = Body::Payload { prefix, suffix, lines_as_array: false };
         request
     }
+
+    /// A call to this provider with its auth (for protocols that borrow this module's pieces).
+    pub(crate) fn authorized(&self, method: Method, path: &str) -> HttpRequest {
+        self.request(method, path)
+    }
+}
+
+/// The uploaded file's id from an upload answer.
+pub(crate) fn uploaded_file_id(provider: &str, response: &HttpResponse) -> Result<String, CoreError> {
+    if !response.is_success() {
+        return Err(http_error(provider, response, None));
+    }
+    let file = parse_json(provider, "file upload", response)?;
+    string_field(&file, "id").ok_or_else(|| CoreError::invalid_response(provider, "file upload answer without `id`"))
 }
 
 /// OpenAI metadata: at most 16 pairs, keys ≤ 64 characters, string values ≤ 512 (reference §1.3).
@@ -271,6 +292,8 @@ struct OpenAiSubmission {
     /// The create body's `endpoint` value.
     endpoint: &'static str,
     metadata: Option<Map<String, Value>>,
+    /// Together wraps the created batch as `{"job": …, "warning"?}` (§5.4 [TG-PY]).
+    unwrap_job: bool,
     provider: &'static str,
     state: SubmitState,
     /// The uploaded file, once known (from the upload's answer or a checkpoint).
@@ -304,19 +327,19 @@ impl Submission for OpenAiSubmission {
                 }
             },
             (SubmitState::Uploading, Some(response)) => {
-                if !response.is_success() {
-                    return Err(http_error(self.provider, &response, None));
-                }
-                let file = parse_json(self.provider, "file upload", &response)?;
-                let file_id = string_field(&file, "id")
-                    .ok_or_else(|| CoreError::invalid_response(self.provider, "file upload answer without `id`"))?;
+                let file_id = uploaded_file_id(self.provider, &response)?;
                 Ok(self.create_on(file_id))
             }
             (SubmitState::Creating, Some(response)) => {
                 if !response.is_success() {
                     return Err(http_error(self.provider, &response, None));
                 }
-                Ok(Step::Done(parse_batch(self.provider, &parse_json(self.provider, "batch", &response)?)?))
+                let body = parse_json(self.provider, "batch", &response)?;
+                let batch = match body.get("job") {
+                    Some(job) if self.unwrap_job && job.is_object() => job,
+                    _ => &body,
+                };
+                Ok(Step::Done(parse_batch(self.provider, batch)?))
             }
             (_, None) => Err(CoreError::invalid_response(self.provider, "a submission step got no response")),
         }
