@@ -142,3 +142,31 @@ fn custom_ids_over_64_characters_are_refused_before_upload() {
     assert_eq!((*index, field.as_str()), (Some(1), "customId"));
     assert!(crate::providers::prepare(Provider::Together, &requests[..1], &Default::default()).is_ok());
 }
+
+#[test]
+fn error_file_lines_decode_in_the_openai_envelope_or_as_a_bare_reason() {
+    // Together documents that error lines pair the custom id with the failure reason, without the
+    // shape (endpoints-and-push.md §10): OpenAI's envelope and a bare reason string are both read.
+    use crate::model::ResultStatus;
+    use crate::results::ResultDecoder;
+    let api = api();
+    let mut job: Value = serde_json::from_str(JOB).unwrap();
+    job["status"] = json!("COMPLETED");
+    job["error_file_id"] = json!("file-err");
+    let status = api.parse_status("b", &ok(job)).unwrap();
+    let ResultSource::Fetch { decoder, .. } = api.result_sources(&status).unwrap().remove(0) else { panic!() };
+    let mut decoder = ResultDecoder::new(decoder, None);
+    let mut results = Vec::new();
+    let lines = concat!(
+        r#"{"custom_id":"r1","error":"model not available"}"#,
+        "\n",
+        r#"{"custom_id":"r2","response":{"status_code":400,"body":{"error":{"message":"bad","type":"invalid_request_error"}}}}"#,
+        "\n"
+    );
+    decoder.push(lines.as_bytes(), &mut results);
+    decoder.finish(&mut results);
+    assert_eq!(results.len(), 2);
+    assert!(results.iter().all(|result| result.status == ResultStatus::Errored));
+    assert_eq!(results[0].error.as_ref().unwrap().message, "model not available");
+    assert_eq!(results[1].error.as_ref().unwrap().http_status, Some(400));
+}
