@@ -80,7 +80,7 @@ export interface OpenAIEmulatorOptions {
   batchId?: (counterId: string) => string;
 }
 
-interface StoredFile {
+export interface StoredFile {
   id: string;
   purpose: string;
   filename: string;

@@ -14,6 +14,7 @@ import { ConfigurationError, TogetherProvider, ValidationError } from "batch-rou
 import { togetherEmulator } from "../emulators/together-emulator.js";
 import { describeProtocolSuite } from "../support/openai-protocol-suite.js";
 import { openAIRequests, textRequest } from "../support/requests.js";
+import { collect, waitUntilComplete } from "../support/batches.js";
 import { serve } from "../support/serve.js";
 import { specValidator } from "../support/spec-validator.js";
 
@@ -103,5 +104,26 @@ test("together: the default base URL is Together's, documents are refused with a
     assert.throws(() => new TogetherProvider(), (error: unknown) => error instanceof ConfigurationError && /TOGETHER_API_KEY/.test(error.message));
   } finally {
     if (saved !== undefined) process.env.TOGETHER_API_KEY = saved;
+  }
+});
+
+test("together: where /files/upload is not there, the SDK's signed-URL route uploads (302, PUT without the key, preprocess)", async () => {
+  const emulator = togetherEmulator({ apiKey: API_KEY, validateBody, signedUpload: true });
+  const server = await serve(emulator.fetch);
+  try {
+    const provider = new TogetherProvider({ apiKey: API_KEY, baseUrl: `${server.url}/v1`, storage: false });
+    const requests = [textRequest("s1", "one", MODEL), textRequest("s2", "two", MODEL)];
+    const batchId = await provider.sendBatch({ provider: "together", requests });
+    assert.deepEqual(
+      emulator.received.slice(0, 4).map((request) => `${request.method} ${request.path.split("?")[0]}`),
+      ["POST /v1/files", "PUT /signed/file-signed-1", "POST /v1/files/file-signed-1/preprocess", "POST /v1/batches"],
+    );
+    assert.equal(emulator.received[1]!.headers.authorization, undefined, "the signed URL gets no key");
+    const status = await waitUntilComplete(provider, batchId);
+    assert.equal(status.status, "completed");
+    const results = await collect(provider.getResults(batchId));
+    assert.deepEqual(results.map((result) => [result.customId, result.response?.text]).sort(), [["s1", "echo: one"], ["s2", "echo: two"]]);
+  } finally {
+    await server.close();
   }
 });

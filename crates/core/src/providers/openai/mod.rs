@@ -154,6 +154,7 @@ impl BatchApi for OpenAiApi {
             endpoint: self.dialect.create_endpoint(),
             metadata: summary.metadata.clone().filter(|_| self.dialect.sends_metadata()),
             unwrap_job: self.dialect == Dialect::Together,
+            signed_upload: (self.dialect == Dialect::Together).then(|| self.signed_upload()),
             provider: self.name(),
             state: SubmitState::Start,
             file_id: checkpoint.file_id.clone(),
@@ -243,6 +244,26 @@ impl OpenAiApi {
         request
     }
 
+    /// Together's signed-URL upload, the route its Python SDK takes (endpoints-and-push.md §5.4
+    /// [BW-TG]): `POST /files` with the form fields only answers 302 with `Location` (the signed
+    /// URL) and `X-Together-File-Id`; the bytes go there by `PUT` (without the key: the URL is
+    /// signed); `POST /files/{id}/preprocess` then makes the file usable.
+    fn signed_upload(&self) -> SignedUpload {
+        let (_, fields) = self.dialect.upload();
+        let (mut prefix, _) =
+            multipart_envelope(MULTIPART_BOUNDARY, fields, "file", "batch_input.jsonl", "application/jsonl");
+        // The form without its file part: the fields, then the closing boundary.
+        let cut = prefix.rfind(&format!("--{MULTIPART_BOUNDARY}\r\n")).unwrap_or(prefix.len());
+        prefix.truncate(cut);
+        prefix.push_str(&format!("--{MULTIPART_BOUNDARY}--\r\n"));
+        let mut start = self
+            .request(Method::Post, "/files")
+            .header("content-type", format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"));
+        start.body = Body::Json { text: prefix };
+        start.manual_redirect = true;
+        SignedUpload { start, files: self.request(Method::Post, "/files") }
+    }
+
     /// A call to this provider with its auth (for protocols that borrow this module's pieces).
     pub(crate) fn authorized(&self, method: Method, path: &str) -> HttpRequest {
         self.request(method, path)
@@ -283,7 +304,19 @@ pub fn check_metadata(metadata: Option<&Map<String, Value>>) -> Result<(), CoreE
 enum SubmitState {
     Start,
     Uploading,
+    /// Together's signed-URL route: waiting for the 302, for the PUT, for the preprocess call.
+    AskingForUrl,
+    Putting(String),
+    Preprocessing(String),
     Creating,
+}
+
+/// The calls of Together's signed-URL upload (see `OpenAiApi::signed_upload`).
+struct SignedUpload {
+    /// `POST /files` with the form fields, redirect not followed.
+    start: HttpRequest,
+    /// `POST /files` with the key: `/{id}/preprocess` is appended.
+    files: HttpRequest,
 }
 
 struct OpenAiSubmission {
@@ -294,6 +327,8 @@ struct OpenAiSubmission {
     metadata: Option<Map<String, Value>>,
     /// Together wraps the created batch as `{"job": …, "warning"?}` (§5.4 [TG-PY]).
     unwrap_job: bool,
+    /// Together: the signed-URL upload, taken when `/files/upload` is not there (404 or 405).
+    signed_upload: Option<SignedUpload>,
     provider: &'static str,
     state: SubmitState,
     /// The uploaded file, once known (from the upload's answer or a checkpoint).
@@ -327,7 +362,49 @@ impl Submission for OpenAiSubmission {
                 }
             },
             (SubmitState::Uploading, Some(response)) => {
+                if let (Some(signed), 404 | 405) = (&self.signed_upload, response.status) {
+                    self.state = SubmitState::AskingForUrl;
+                    return Ok(Step::Send(signed.start.clone()));
+                }
                 let file_id = uploaded_file_id(self.provider, &response)?;
+                Ok(self.create_on(file_id))
+            }
+            (SubmitState::AskingForUrl, Some(response)) => {
+                let (location, file_id) = match (response.header("location"), response.header("x-together-file-id")) {
+                    (Some(location), Some(file_id)) if (300..400).contains(&response.status) => {
+                        (location.to_owned(), file_id.to_owned())
+                    }
+                    _ if !(300..400).contains(&response.status) => {
+                        return Err(http_error(self.provider, &response, None))
+                    }
+                    _ => {
+                        return Err(CoreError::invalid_response(
+                            self.provider,
+                            "the upload redirect names no Location or X-Together-File-Id",
+                        ))
+                    }
+                };
+                let mut put = HttpRequest::new(Method::Put, location);
+                put.body = Body::Payload { prefix: String::new(), suffix: String::new(), lines_as_array: false };
+                self.state = SubmitState::Putting(file_id);
+                Ok(Step::Send(put))
+            }
+            (SubmitState::Putting(file_id), Some(response)) => {
+                if !response.is_success() {
+                    return Err(http_error(self.provider, &response, None));
+                }
+                let file_id = file_id.clone();
+                let signed = self.signed_upload.as_ref().expect("only the signed route puts");
+                let mut preprocess = signed.files.clone();
+                preprocess.url = format!("{}/{}/preprocess", preprocess.url, encode_component(&file_id));
+                self.state = SubmitState::Preprocessing(file_id);
+                Ok(Step::Send(preprocess))
+            }
+            (SubmitState::Preprocessing(file_id), Some(response)) => {
+                if !response.is_success() {
+                    return Err(http_error(self.provider, &response, None));
+                }
+                let file_id = file_id.clone();
                 Ok(self.create_on(file_id))
             }
             (SubmitState::Creating, Some(response)) => {

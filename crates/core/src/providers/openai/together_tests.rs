@@ -170,3 +170,46 @@ fn error_file_lines_decode_in_the_openai_envelope_or_as_a_bare_reason() {
     assert_eq!(results[0].error.as_ref().unwrap().message, "model not available");
     assert_eq!(results[1].error.as_ref().unwrap().http_status, Some(400));
 }
+
+#[test]
+fn without_files_upload_the_signed_url_route_is_taken() {
+    let api = api();
+    let mut submission = api.submit(&summary());
+    let Step::Send(upload) = submission.next(None).unwrap() else { panic!("upload expected") };
+    assert!(upload.url.ends_with("/files/upload"));
+    let missing = HttpResponse { status: 404, headers: vec![], body: r#"{"error":"not found"}"#.into() };
+    let Step::Send(start) = submission.next(Some(missing)).unwrap() else { panic!("signed route expected") };
+    assert_eq!((start.method, start.url.as_str()), (Method::Post, "https://api.together.ai/v1/files"));
+    assert!(start.manual_redirect);
+    let Body::Json { text } = &start.body else { panic!("form expected") };
+    assert!(text.contains("name=\"purpose\"\r\n\r\nbatch-api\r\n") && !text.contains("filename="), "{text}");
+    assert!(text.ends_with("--\r\n"));
+    let redirect = HttpResponse {
+        status: 302,
+        headers: vec![
+            ("Location".into(), "https://storage.example/signed?sig=1".into()),
+            ("X-Together-File-Id".into(), "file-7".into()),
+        ],
+        body: String::new(),
+    };
+    let Step::Send(put) = submission.next(Some(redirect)).unwrap() else { panic!("put expected") };
+    assert_eq!((put.method, put.url.as_str()), (Method::Put, "https://storage.example/signed?sig=1"));
+    assert!(put.headers.is_empty(), "the signed URL gets no key: {:?}", put.headers);
+    assert!(matches!(put.body, Body::Payload { ref prefix, ref suffix, .. } if prefix.is_empty() && suffix.is_empty()));
+    assert_eq!(submission.checkpoint().file_id, None, "not usable before preprocessing");
+    let Step::Send(preprocess) = submission.next(Some(ok(json!({})))).unwrap() else { panic!("preprocess expected") };
+    assert_eq!(preprocess.url, "https://api.together.ai/v1/files/file-7/preprocess");
+    assert!(preprocess.headers.contains(&("authorization".into(), "Bearer tg-test".into())));
+    assert!(!submission.creates_batch());
+    let Step::Send(create) = submission.next(Some(ok(json!({"id": "file-7"})))).unwrap() else {
+        panic!("create expected")
+    };
+    assert!(submission.creates_batch());
+    let Body::Json { text } = &create.body else { panic!("json expected") };
+    assert_eq!(serde_json::from_str::<Value>(text).unwrap()["input_file_id"], "file-7");
+    // A redirect without its headers, or another failure, is an error, not a guess.
+    let mut again = api.submit(&summary());
+    again.next(None).unwrap();
+    again.next(Some(HttpResponse { status: 405, headers: vec![], body: String::new() })).unwrap();
+    assert!(again.next(Some(HttpResponse { status: 302, headers: vec![], body: String::new() })).is_err());
+}
