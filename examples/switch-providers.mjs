@@ -4,14 +4,15 @@
  * Only the provider's name changes (and the model, since each provider has its own); the results
  * come back in the same shape from all of them.
  *
- *   node examples/switch-providers.mjs openai anthropic google mistral groq azure
+ *   node examples/switch-providers.mjs openai anthropic google mistral groq azure together xai
  *   node examples/switch-providers.mjs vllm        # local vLLM through the sidecar (see vllm-sidecar.mjs)
  *
  * Environment: each provider's key and optional base URL (OPENAI_API_KEY, OPENAI_BASE_URL,
  * ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, GOOGLE_API_KEY or GEMINI_API_KEY, GEMINI_BASE_URL,
  * MISTRAL_API_KEY, MISTRAL_BASE_URL, GROQ_API_KEY, GROQ_BASE_URL, AZURE_OPENAI_API_KEY,
- * AZURE_OPENAI_ENDPOINT); the models OPENAI_MODEL, ANTHROPIC_MODEL, GEMINI_MODEL, MISTRAL_MODEL,
- * GROQ_MODEL, AZURE_OPENAI_DEPLOYMENT (a Global-Batch deployment's name), VLLM_MODEL; for vLLM, BATCH_ROUTER_SIDECAR and VLLM_COMMAND; EXAMPLE_POLL_SECONDS
+ * AZURE_OPENAI_ENDPOINT, TOGETHER_API_KEY, TOGETHER_BASE_URL, XAI_API_KEY, XAI_BASE_URL); the models
+ * OPENAI_MODEL, ANTHROPIC_MODEL, GEMINI_MODEL, MISTRAL_MODEL, GROQ_MODEL, AZURE_OPENAI_DEPLOYMENT
+ * (a Global-Batch deployment's name), TOGETHER_MODEL, XAI_MODEL, VLLM_MODEL; for vLLM, BATCH_ROUTER_SIDECAR and VLLM_COMMAND; EXAMPLE_POLL_SECONDS
  * (default 60). A provider without a key is reported and skipped.
  */
 import process from "node:process";
@@ -23,7 +24,9 @@ import {
   GroqProvider,
   MistralProvider,
   OpenAIProvider,
+  TogetherProvider,
   VLLMProvider,
+  XAIProvider,
 } from "batch-router";
 
 const environment = process.env;
@@ -39,6 +42,8 @@ const PROVIDERS = {
   groq: { create: () => new GroqProvider(), model: environment.GROQ_MODEL ?? "llama-3.1-8b-instant" },
   // On Azure the model is the name of your Global-Batch deployment.
   azure: { create: () => new AzureOpenAIProvider(), model: environment.AZURE_OPENAI_DEPLOYMENT ?? "gpt-4o-mini-batch" },
+  together: { create: () => new TogetherProvider(), model: environment.TOGETHER_MODEL ?? "meta-llama/Llama-3.3-70B-Instruct-Turbo" },
+  xai: { create: () => new XAIProvider(), model: environment.XAI_MODEL ?? "grok-3-mini" },
   vllm: {
     create: () => new VLLMProvider({ vllmCommand: environment.VLLM_COMMAND ?? "vllm" }),
     model: environment.VLLM_MODEL ?? "Qwen/Qwen2.5-1.5B-Instruct",

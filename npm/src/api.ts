@@ -33,6 +33,8 @@ export { GroqProvider } from "./providers/groq-provider.js";
 export { GoogleProvider, type GoogleProviderOptions } from "./providers/google-provider.js";
 export { MistralProvider } from "./providers/mistral-provider.js";
 export { OpenAIProvider } from "./providers/openai-provider.js";
+export { TogetherProvider } from "./providers/together-provider.js";
+export { XAIProvider } from "./providers/xai-provider.js";
 export {
   BatchRouter,
   type BatchRouterOptions,

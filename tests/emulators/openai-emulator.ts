@@ -10,8 +10,9 @@
  * body and no error (field case 03); `CUT_ONCE` → the first time, an output line cut short after its
  * custom id (field case 28). `endWith` can make a batch expire instead of completing.
  *
- * Servers that speak the same protocol with small differences (Groq, Azure OpenAI) are this
- * emulator with a {@link Dialect}: see groq-emulator.ts and azure-openai-emulator.ts.
+ * Servers that speak the same protocol with small differences (Groq, Azure OpenAI, Together AI) are
+ * this emulator with a {@link Dialect}: see groq-emulator.ts, azure-openai-emulator.ts and
+ * together-emulator.ts.
  */
 
 /** Where an OpenAI-protocol server differs from OpenAI (defaults: OpenAI's). */
@@ -26,6 +27,18 @@ export interface Dialect {
   requiredQuery: Record<string, string>;
   /** The batch object as this server writes it (Azure's samples: capitalised status, ISO times). */
   present(batch: Record<string, unknown>): Record<string, unknown>;
+  /** The upload route (Together: `/files/upload`). */
+  uploadPath: string;
+  /** Checks the upload form's fields besides the file; returns the error message, if any. */
+  checkUpload(form: FormData): string | undefined;
+  /** The create body's allowed fields (undefined: any). */
+  createFields?: string[];
+  /** The create answer's status and body around the presented batch (Together: 201, `{job}`). */
+  created(batch: Record<string, unknown>): { status: number; body: unknown };
+  /** The list answer for all batches, newest first (Together: a bare array, no paging). */
+  listBody?(batches: Record<string, unknown>[]): unknown;
+  /** An error body (Together's batch routes: `{error: "<message>"}`). */
+  errorBody?(message: string, type: string, code: string | null): unknown;
 }
 
 export const OPENAI_DIALECT: Dialect = {
@@ -34,6 +47,9 @@ export const OPENAI_DIALECT: Dialect = {
   createEndpoint: "/v1/chat/completions",
   requiredQuery: {},
   present: (batch) => batch,
+  uploadPath: "/files",
+  checkUpload: (form) => (form.get("purpose") === "batch" ? undefined : "'purpose' must be 'batch'."),
+  created: (batch) => ({ status: 200, body: batch }),
 };
 
 export interface OpenAIEmulatorOptions {
@@ -60,9 +76,11 @@ export interface OpenAIEmulatorOptions {
   countTokens?: (body: Record<string, unknown>) => number;
   /** The server's differences from OpenAI (default: none). */
   dialect?: Partial<Dialect>;
+  /** Batch ids from the emulator's `batch_000001` counter ids (Together: UUIDs). */
+  batchId?: (counterId: string) => string;
 }
 
-interface StoredFile {
+export interface StoredFile {
   id: string;
   purpose: string;
   filename: string;
@@ -172,7 +190,7 @@ export class OpenAIEmulator {
       if (url.searchParams.get(name) !== value) return openAIError(400, `Query parameter '${name}' must be '${value}'.`, "invalid_request_error");
     }
     let match: RegExpMatchArray | null;
-    if (request.method === "POST" && path === "/files") return this.upload(request);
+    if (request.method === "POST" && path === this.dialect.uploadPath) return this.upload(request);
     if (request.method === "GET" && (match = path.match(/^\/files\/([^/]+)\/content$/))) return this.content(match[1]!);
     if (request.method === "POST" && path === "/batches") return this.create(request);
     if (request.method === "GET" && path === "/batches") return this.list(url);
@@ -193,13 +211,13 @@ export class OpenAIEmulator {
     } catch {
       return openAIError(400, "The request body must be multipart/form-data.", "invalid_request_error");
     }
-    const purpose = form.get("purpose");
     const file = form.get("file");
-    if (purpose !== "batch") return openAIError(400, "'purpose' must be 'batch'.", "invalid_request_error");
+    const problem = this.dialect.checkUpload(form);
+    if (problem !== undefined) return this.error(400, problem, "invalid_request_error");
     if (!(file instanceof Blob)) return openAIError(400, "'file' is required.", "invalid_request_error");
     const stored: StoredFile = {
       id: this.nextId("file-"),
-      purpose: "batch",
+      purpose: String(form.get("purpose") ?? ""),
       filename: (file as File).name ?? "upload.jsonl",
       content: await file.text(),
       createdAt: this.clock++,
@@ -245,11 +263,14 @@ export class OpenAIEmulator {
     } catch {
       return openAIError(400, "The body must be JSON.", "invalid_request_error");
     }
+    const unknown = Object.keys(body).filter((key) => this.dialect.createFields !== undefined && !this.dialect.createFields.includes(key));
+    if (unknown.length > 0) return this.error(400, `Unknown fields in the create body: ${unknown.join(", ")}`, "invalid_request_error");
     const file = this.files.get(String(body.input_file_id));
-    if (!file) return openAIError(400, `Invalid 'input_file_id': ${String(body.input_file_id)}`, "invalid_request_error");
-    if (body.endpoint !== this.dialect.createEndpoint) return openAIError(400, "Unsupported endpoint.", "invalid_request_error");
-    if (body.completion_window !== "24h") return openAIError(400, "completion_window must be 24h.", "invalid_request_error");
-    const id = this.nextId("batch_");
+    if (!file) return this.error(400, `Invalid 'input_file_id': ${String(body.input_file_id)}`, "invalid_request_error");
+    if (body.endpoint !== this.dialect.createEndpoint) return this.error(400, "Unsupported endpoint.", "invalid_request_error");
+    if (body.completion_window !== "24h") return this.error(400, "completion_window must be 24h.", "invalid_request_error");
+    const counterId = this.nextId("batch_");
+    const id = this.options.batchId?.(counterId) ?? counterId;
     // Lines name `/v1/chat/completions` whatever the create body's spelling (Azure: §5.1).
     const { lines, errors } = this.readLines(file.content, "/v1/chat/completions");
     const object: BatchRecord["object"] = {
@@ -274,6 +295,9 @@ export class OpenAIEmulator {
       request_counts: { total: 0, completed: 0, failed: 0 },
       metadata: body.metadata ?? null,
     };
+    // Not part of OpenAI's object (not enumerable, so never written): a dialect that names the
+    // batch's model (Together's `model_id`) reads it.
+    Object.defineProperty(object, "model", { value: lines[0]?.body.model, enumerable: false });
     const tokens = lines.reduce((sum, line) => sum + (this.options.countTokens ?? messageLength)(line.body), 0);
     const record: BatchRecord = { object, lines, reads: 0, tokens };
     const limit = this.options.enqueuedTokenLimit;
@@ -299,7 +323,12 @@ export class OpenAIEmulator {
       object.request_counts = { total: lines.length, completed: 0, failed: 0 };
     }
     this.batches.set(id, record);
-    return json(200, this.dialect.present(object));
+    const created = this.dialect.created(this.dialect.present(object));
+    return json(created.status, created.body);
+  }
+
+  private error(status: number, message: string, type: string, code: string | null = null): Response {
+    return this.dialect.errorBody ? json(status, this.dialect.errorBody(message, type, code)) : openAIError(status, message, type, code);
   }
 
   /** Validates the uploaded file the way OpenAI reports problems: one error per bad line. */
@@ -343,7 +372,7 @@ export class OpenAIEmulator {
 
   private retrieve(batchId: string): Response {
     const record = this.batches.get(batchId);
-    if (!record) return openAIError(404, `No batch found with id '${batchId}'.`, "invalid_request_error");
+    if (!record) return this.error(404, `No batch found with id '${batchId}'.`, "invalid_request_error");
     this.advance(record);
     return json(200, this.dialect.present(record.object));
   }
@@ -476,6 +505,7 @@ export class OpenAIEmulator {
     const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 20), 1), 100);
     const after = url.searchParams.get("after");
     const all = [...this.batches.values()].map((record) => record.object).reverse();
+    if (this.dialect.listBody) return json(200, this.dialect.listBody(all.map((batch) => this.dialect.present(batch))));
     const start = after ? all.findIndex((batch) => batch.id === after) + 1 : 0;
     const page = all.slice(start, start + limit);
     return json(200, {

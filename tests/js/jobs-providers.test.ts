@@ -1,7 +1,8 @@
 /**
- * Jobs against the Anthropic, Gemini and Mistral emulators: a create call whose answer is lost is
- * resolved by finding the batch (Gemini by its display name, Mistral by its metadata, Anthropic by
- * request count among the batches newer than the watermark), and seeded random faults at every
+ * Jobs against the Anthropic, Gemini, Mistral, Together AI and xAI emulators: a create call whose
+ * answer is lost is resolved by finding the batch (Gemini by its display name, Mistral by its
+ * metadata, xAI by its name, Together by the input file it was created on, Anthropic by request
+ * count among the batches newer than the watermark), and seeded random faults at every
  * step leave no duplicate or lost batch and one result per request.
  */
 import assert from "node:assert/strict";
@@ -12,6 +13,8 @@ import { BatchRouter, JobInterruptedError, MemoryStorage, type JobManifest, type
 import { AnthropicEmulator } from "../emulators/anthropic-emulator.js";
 import { GeminiEmulator } from "../emulators/gemini-emulator.js";
 import { MistralEmulator } from "../emulators/mistral-emulator.js";
+import { togetherEmulator } from "../emulators/together-emulator.js";
+import { XAIEmulator } from "../emulators/xai-emulator.js";
 import { FaultyFetch, randomFaults, scriptedFaults, type FaultSchedule } from "../support/faults.js";
 import { collect, fastRouterOptions } from "../support/jobs.js";
 import { textRequest } from "../support/requests.js";
@@ -24,6 +27,8 @@ interface Case {
   /** The create call, for scripted faults. */
   create: RegExp;
   route?: "file" | "inline";
+  /** The base URL the provider is given (default `http://emulated.invalid`). */
+  baseUrl?: string;
   emulator(): { fetch: (request: Request) => Promise<Response>; batchIds(): string[] };
 }
 
@@ -66,6 +71,26 @@ const cases: Case[] = [
       return { fetch: emulator.fetch, batchIds: () => [...emulator.jobs.keys()] };
     },
   },
+  {
+    provider: "together",
+    model: "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+    create: /^\/v1\/batches$/,
+    baseUrl: "http://emulated.invalid/v1",
+    emulator() {
+      const emulator = togetherEmulator({ apiKey: KEY });
+      return { fetch: emulator.fetch, batchIds: () => [...emulator.batches.keys()] };
+    },
+  },
+  {
+    provider: "xai",
+    model: "grok-3-mini",
+    create: /^\/v1\/batches$/,
+    baseUrl: "http://emulated.invalid/v1",
+    emulator() {
+      const emulator = new XAIEmulator({ apiKey: KEY, maxPageSize: 100 });
+      return { fetch: emulator.fetch, batchIds: () => [...emulator.batches.keys()] };
+    },
+  },
 ];
 
 function requestsFor(model: string): UnifiedRequest[] {
@@ -82,7 +107,7 @@ async function runCase(testCase: Case, schedule: FaultSchedule, jobId: string) {
   const storage = new MemoryStorage();
   const routerFor = () =>
     new BatchRouter({
-      providers: { [testCase.provider]: { apiKey: KEY, baseUrl: "http://emulated.invalid", fetch: faulty.fetch, route: testCase.route } },
+      providers: { [testCase.provider]: { apiKey: KEY, baseUrl: testCase.baseUrl ?? "http://emulated.invalid", fetch: faulty.fetch, route: testCase.route } },
       storage,
       ...fastRouterOptions(),
       requestTimeout: 100,

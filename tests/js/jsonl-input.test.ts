@@ -24,6 +24,8 @@ const models: Record<ProviderName, string> = {
   vllm: "meta-llama/Llama-3.1-8B-Instruct",
   groq: "llama-3.1-8b-instant",
   azure: "gpt-4o-mini-batch",
+  together: "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+  xai: "grok-3-mini",
 };
 
 /** Every string inside a JSON value. */

@@ -48,13 +48,19 @@ function runCli(args: string[], env: Record<string, string> = {}, cwd = mkdtempS
 
 test("the registry lists every provider once, with its class, variables and id shape", () => {
   const entries = providerEntries();
-  assert.deepEqual(entries.map((entry) => entry.name), ["openai", "anthropic", "google", "mistral", "vllm", "groq", "azure"]);
+  assert.deepEqual(entries.map((entry) => entry.name), ["openai", "anthropic", "google", "mistral", "vllm", "groq", "azure", "together", "xai"]);
   const byName = new Map(entries.map((entry) => [entry.name, entry]));
   assert.deepEqual(byName.get("google")!.aliases, ["gemini"]);
   assert.deepEqual(byName.get("groq")!.keyVariables, ["GROQ_API_KEY"]);
   assert.equal(byName.get("azure")!.endpointVariable, "AZURE_OPENAI_ENDPOINT");
   assert.equal(byName.get("anthropic")!.batchIdShape, "msgbatch_…");
   assert.equal(byName.get("groq")!.batchIdShape, undefined);
+  assert.equal(byName.get("azure")!.batchIdShape, "batch_<UUID>");
+  assert.deepEqual(byName.get("together")!.keyVariables, ["TOGETHER_API_KEY"]);
+  assert.equal(byName.get("together")!.className, "TogetherProvider");
+  assert.equal(byName.get("xai")!.className, "XAIProvider");
+  assert.equal(byName.get("together")!.batchIdShape, undefined, "Together's UUID ids look like Mistral's");
+  assert.equal(byName.get("xai")!.batchIdShape, undefined);
 });
 
 test("the README documents every registry entry: class, key variables, a capability column", () => {
@@ -86,6 +92,10 @@ test("the CLI reads the registry: help, aliases, unknown names, id inference", a
   assert.notEqual(noEndpoint.code, 0);
   assert.match(noEndpoint.stderr, /AZURE_OPENAI_ENDPOINT/);
   assert.ok(!noEndpoint.stderr.includes(KEY));
+  // A fresh Azure id (`batch_` + a UUID) is not taken for an OpenAI one.
+  const azureId = await runCli(["status", "batch_6caaf24d-54a5-46be-b1b7-518884fcbdde"], { AZURE_OPENAI_API_KEY: "", AZURE_OPENAI_ENDPOINT: "" });
+  assert.notEqual(azureId.code, 0);
+  assert.match(azureId.stderr, /AZURE_OPENAI_ENDPOINT/);
   const uninferable = await runCli(["status", "job-42"]);
   assert.equal(uninferable.code, 2);
   assert.match(uninferable.stderr, /pass --provider/);
@@ -97,12 +107,14 @@ test("convert --provider all writes every provider's files, Groq's and Azure's i
   writeFileSync(file, JSON.stringify(textRequest("a", "hello", "gpt-4o-mini")) + "\n");
   const result = await runCli(["convert", file, "--provider", "all", "--dir", cwd], {}, cwd);
   assert.equal(result.code, 0, result.stderr);
-  for (const name of ["groq", "azure"]) {
+  for (const name of ["groq", "azure", "together", "xai"]) {
     const lines = readFileSync(join(cwd, "generated", name, "batch_dryrun-requests_provider.jsonl"), "utf8").trim().split("\n");
     assert.deepEqual(JSON.parse(lines[0]!), { custom_id: "a", method: "POST", url: "/v1/chat/completions", body: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] } });
   }
   assert.match(result.stdout, /^groq: 1 requests valid/m);
   assert.match(result.stdout, /^azure: 1 requests valid/m);
+  assert.match(result.stdout, /^together: 1 requests valid/m);
+  assert.match(result.stdout, /^xai: 1 requests valid/m);
 });
 
 describe("Groq and Azure OpenAI through the CLI, jobs and the example", () => {

@@ -109,7 +109,7 @@ const text = readFileSync(process.argv[2], "utf8");
 const report = JSON.parse(text);
 const providers = (report.conversions ?? []).map((conversion) => conversion.provider).sort().join(",");
 const files = (report.conversions ?? []).flatMap((conversion) => conversion.files);
-if (report.ok !== true || providers !== "anthropic,azure,google,groq,mistral,openai,vllm" || files.length !== 14 || !files.every((file) => existsSync(join(process.argv[3], file)))) {
+if (report.ok !== true || providers !== "anthropic,azure,google,groq,mistral,openai,together,vllm,xai" || files.length !== 18 || !files.every((file) => existsSync(join(process.argv[3], file)))) {
   console.error(`unexpected report or files: ${text}`);
   process.exit(1);
 }

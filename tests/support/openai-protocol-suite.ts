@@ -1,5 +1,5 @@
 /**
- * The provider suite every server of OpenAI's batch protocol passes (Groq, Azure OpenAI): the
+ * The provider suite every server of OpenAI's batch protocol passes (Groq, Azure OpenAI, Together AI): the
  * whole lifecycle against its emulator on 127.0.0.1, the spec check of every uploaded line, the
  * transparency files, validation before upload, cancel, list pages, typed errors, abort. Each
  * provider's own test file adds what is particular to it.
@@ -30,6 +30,16 @@ export interface ProtocolSuite {
   model: string;
   /** Checks a line's body against the schema the provider is held to. */
   validateBody(body: unknown): string[];
+  /** Whether batch objects carry request counts (default true; Together's carry none). */
+  reportsCounts?: boolean;
+  /** Whether batches keep metadata (default true; Together's keep none). */
+  keepsMetadata?: boolean;
+  /** Whether the list pages with `limit`/`after` (default true; Together lists everything at once). */
+  pagedList?: boolean;
+  /** The upload route after the prefix (default `/files`). */
+  uploadPath?: string;
+  /** A setting the provider refuses, and the field the error names (default `topK`). */
+  refused?: { generationConfig: Record<string, unknown>; field: string };
 }
 
 export function describeProtocolSuite(suite: ProtocolSuite): void {
@@ -39,6 +49,9 @@ export function describeProtocolSuite(suite: ProtocolSuite): void {
     let storage: MemoryStorage;
     let provider: BatchProvider;
     const path = (rest: string) => `${suite.pathPrefix}${rest}`;
+    const counts = suite.reportsCounts ?? true;
+    const uploadPath = suite.uploadPath ?? "/files";
+    const refused = suite.refused ?? { generationConfig: { topK: 4 }, field: "generationConfig.topK" };
 
     before(async () => {
       emulator = suite.emulator({ apiKey: suite.apiKey, validateBody: suite.validateBody, chunkSize: 97 });
@@ -56,8 +69,8 @@ export function describeProtocolSuite(suite: ProtocolSuite): void {
       const batchId = await provider.sendBatch({ provider: suite.name, requests, metadata: { job: "lifecycle" } });
       const first = await provider.getStatus(batchId);
       assert.equal(first.provider, suite.name);
-      assert.equal(first.requestCounts.total, requests.length);
-      assert.equal(first.metadata?.job, "lifecycle");
+      if (counts) assert.equal(first.requestCounts.total, requests.length);
+      if (suite.keepsMetadata ?? true) assert.equal(first.metadata?.job, "lifecycle");
       assert.ok(first.createdAt?.endsWith("Z"), first.createdAt);
       const seen = new Set<string>();
       for (let attempt = 0; attempt < 10; attempt++) {
@@ -67,8 +80,10 @@ export function describeProtocolSuite(suite: ProtocolSuite): void {
       }
       assert.deepEqual([...seen].sort(), ["completed", "in_progress"]);
       const done = await provider.getStatus(batchId);
-      assert.equal(done.requestCounts.succeeded, requests.length - 2);
-      assert.equal(done.requestCounts.errored, 2);
+      if (counts) {
+        assert.equal(done.requestCounts.succeeded, requests.length - 2);
+        assert.equal(done.requestCounts.errored, 2);
+      }
       assert.ok(done.completedAt?.endsWith("Z"), done.completedAt);
       const results = await collect(provider.getResults(batchId));
       assert.deepEqual(results.map((result) => result.customId).sort(), requests.map((request) => request.customId).sort());
@@ -84,7 +99,7 @@ export function describeProtocolSuite(suite: ProtocolSuite): void {
       const batchId = await provider.sendBatch({ provider: suite.name, requests: suite.requests });
       const status = await provider.getStatus(batchId);
       assert.notEqual(status.status, "failed", JSON.stringify(status.errors));
-      const upload = emulator.received.find((request) => request.method === "POST" && request.path.startsWith(path("/files")));
+      const upload = emulator.received.find((request) => request.method === "POST" && request.path === path(uploadPath));
       assert.ok(upload, "an upload was received");
       assert.equal(upload.headers[suite.credential[0]], suite.credential[1]);
       assert.match(upload.headers["content-type"]!, /^multipart\/form-data; boundary=/);
@@ -117,12 +132,12 @@ export function describeProtocolSuite(suite: ProtocolSuite): void {
     test("invalid requests are refused before anything is sent, naming index, id and field", async () => {
       const count = emulator.received.length;
       await assert.rejects(
-        provider.sendBatch({ provider: suite.name, requests: [textRequest("ok", "fine", suite.model), { ...textRequest("bad", "x", suite.model), generationConfig: { topK: 4 } }] }),
+        provider.sendBatch({ provider: suite.name, requests: [textRequest("ok", "fine", suite.model), { ...textRequest("bad", "x", suite.model), generationConfig: refused.generationConfig }] }),
         (error: unknown) => {
           assert.ok(error instanceof ValidationError);
           assert.equal(error.index, 1);
           assert.equal(error.customId, "bad");
-          assert.equal(error.field, "generationConfig.topK");
+          assert.equal(error.field, refused.field);
           return true;
         },
       );
@@ -138,10 +153,16 @@ export function describeProtocolSuite(suite: ProtocolSuite): void {
       assert.equal(await provider.cancelBatch(batchId), true);
       const status = await provider.getStatus(batchId);
       assert.equal(status.status, "cancelled");
-      assert.equal(status.requestCounts.cancelled, 3);
+      if (counts) assert.equal(status.requestCounts.cancelled, 3);
       const results = await collect(provider.getResults(batchId));
       assert.equal(results.filter((result) => result.status === "cancelled").length, 3);
       assert.equal(await provider.cancelBatch(batchId), false);
+      if (!(suite.pagedList ?? true)) {
+        const all = await provider.listBatchPage({ limit: 2 });
+        assert.ok(all.batches.length > 2 && !all.hasMore, "the whole list in one answer");
+        assert.ok(all.batches.some((batch) => batch.batchId === batchId && batch.status === "cancelled"));
+        return;
+      }
       const page = await provider.listBatchPage({ limit: 2 });
       assert.equal(page.batches.length, 2);
       assert.equal(page.hasMore, true);
@@ -158,7 +179,7 @@ export function describeProtocolSuite(suite: ProtocolSuite): void {
         assert.equal(error.retryable, true);
         return true;
       });
-      emulator.failNext("POST", /^\/files$/, 500, { error: { message: "The server had an error", type: "server_error" } });
+      emulator.failNext("POST", new RegExp(`^${uploadPath}$`), 500, { error: { message: "The server had an error", type: "server_error" } });
       await assert.rejects(provider.sendBatch({ provider: suite.name, requests: [textRequest("e", "x", suite.model)] }), (error: unknown) => {
         assert.ok(error instanceof ProviderError && error.status === 500 && error.retryable);
         return true;

@@ -1,12 +1,15 @@
 // A Cloudflare Worker that exercises the package's workerd entry (npm/dist/index.workerd.js, the
 // file the `workerd` export condition selects): conversion, then a whole OpenAI batch lifecycle
 // against the runtime-neutral emulator through an injected fetch, with the default storage (memory);
-// then the same lifecycle on Groq and Azure OpenAI against their emulators.
+// then the same lifecycle on Groq, Azure OpenAI, Together AI and xAI against their emulators
+// (xAI's results paginated: the emulator pages by 2).
 // It answers with a report that tests/workerd/workerd.test.mjs checks.
-import { AzureOpenAIProvider, GroqProvider, OpenAIProvider, ValidationError, dryRun } from "../../npm/dist/index.workerd.js";
+import { AzureOpenAIProvider, GroqProvider, OpenAIProvider, TogetherProvider, ValidationError, XAIProvider, dryRun } from "../../npm/dist/index.workerd.js";
 import { azureOpenAIEmulator } from "../dist/emulators/azure-openai-emulator.js";
 import { groqEmulator } from "../dist/emulators/groq-emulator.js";
 import { OpenAIEmulator } from "../dist/emulators/openai-emulator.js";
+import { togetherEmulator } from "../dist/emulators/together-emulator.js";
+import { XAIEmulator } from "../dist/emulators/xai-emulator.js";
 
 async function run() {
   const checks = [];
@@ -40,6 +43,8 @@ async function run() {
   const others = [
     ["groq", (fetch) => new GroqProvider({ apiKey: "gsk-worker", baseUrl: "http://groq.invalid/openai/v1", fetch }), groqEmulator({ apiKey: "gsk-worker" })],
     ["azure", (fetch) => new AzureOpenAIProvider({ apiKey: "az-worker", endpoint: "http://azure.invalid", fetch }), azureOpenAIEmulator({ apiKey: "az-worker" })],
+    ["together", (fetch) => new TogetherProvider({ apiKey: "tg-worker", baseUrl: "http://together.invalid/v1", fetch }), togetherEmulator({ apiKey: "tg-worker" })],
+    ["xai", (fetch) => new XAIProvider({ apiKey: "xai-worker", baseUrl: "http://xai.invalid/v1", fetch }), new XAIEmulator({ apiKey: "xai-worker", maxPageSize: 2 })],
   ];
   for (const [name, create, other] of others) {
     const client = create(other.fetch);

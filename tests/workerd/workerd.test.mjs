@@ -24,7 +24,7 @@ test("the package works in workerd: conversion, typed errors and a whole batch l
     const response = await miniflare.dispatchFetch("http://localhost/");
     const report = await response.json();
     assert.equal(report.error, undefined, report.error);
-    assert.ok(report.checks.length >= 7);
+    assert.ok(report.checks.length >= 11);
     for (const check of report.checks) assert.ok(check.ok, `${check.name}: ${check.detail}`);
   } finally {
     await miniflare.dispose();

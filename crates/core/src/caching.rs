@@ -130,7 +130,7 @@ pub(crate) fn check(checker: &mut RequestChecker<'_>) -> Result<(), CoreError> {
                 )?;
             }
         }
-        Provider::Vllm | Provider::Groq => {
+        Provider::Vllm | Provider::Groq | Provider::Together | Provider::Xai => {
             for field in fields {
                 checker.unsupported(field, format!("{name} has no cache breakpoints"))?;
             }

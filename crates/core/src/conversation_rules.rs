@@ -56,8 +56,9 @@ pub fn anthropic_trims_prefill(request: &UnifiedRequest) -> bool {
 pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
     match checker.provider {
         Provider::Anthropic => anthropic(checker),
-        // Groq and Azure OpenAI take OpenAI's chat body (endpoints-and-push.md §5.1, §5.3).
-        Provider::OpenAI | Provider::Groq | Provider::Azure => {
+        // Groq and Azure OpenAI take OpenAI's chat body (endpoints-and-push.md §5.1, §5.3); so do
+        // Together's and xAI's OpenAI-style lines (§5.2, §5.4).
+        Provider::OpenAI | Provider::Groq | Provider::Azure | Provider::Together | Provider::Xai => {
             logprobs(checker)?;
             openai(checker)
         }

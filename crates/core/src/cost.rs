@@ -107,7 +107,7 @@ fn kwargs_output_bound(provider: Provider, request: &UnifiedRequest) -> Option<u
     let kwargs = request.provider_kwargs.as_ref()?;
     let value = match provider {
         Provider::Google => kwargs.get("generationConfig")?.get("maxOutputTokens"),
-        Provider::OpenAI | Provider::Azure | Provider::Groq | Provider::Vllm => {
+        Provider::OpenAI | Provider::Azure | Provider::Groq | Provider::Vllm | Provider::Together | Provider::Xai => {
             kwargs.get("max_completion_tokens").or_else(|| kwargs.get("max_tokens"))
         }
         Provider::Anthropic | Provider::Mistral => kwargs.get("max_tokens"),

@@ -12,6 +12,7 @@ use tsify::Tsify;
 pub enum Method {
     Get,
     Post,
+    Put,
     Delete,
 }
 
@@ -46,11 +47,15 @@ pub struct HttpRequest {
     pub body: Body,
     /// The response body is a stream of result lines rather than one JSON document.
     pub streaming: bool,
+    /// A redirect is answered back instead of followed (`redirect: "manual"`): Together's upload
+    /// names its signed URL in a 302's `Location`.
+    #[serde(default)]
+    pub manual_redirect: bool,
 }
 
 impl HttpRequest {
     pub fn new(method: Method, url: String) -> Self {
-        HttpRequest { method, url, headers: Vec::new(), body: Body::Empty, streaming: false }
+        HttpRequest { method, url, headers: Vec::new(), body: Body::Empty, streaming: false, manual_redirect: false }
     }
 
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {

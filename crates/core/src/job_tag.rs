@@ -6,6 +6,11 @@
 //! Where each provider keeps the tag (`<jobId>.<chunk>.<attempt>`, unique per submission):
 //! - OpenAI, vLLM, Mistral: in the batch's metadata under [`JOB_TAG_KEY`]. Exact.
 //! - Gemini: no metadata, but a display name that the list shows: `… [<tag>]`. Exact.
+//! - xAI: no metadata, but a batch name that the list shows: `… [<tag>]` (the tag is put in the
+//!   metadata under [`JOB_TAG_KEY`] and the xAI module appends it to the name). Exact.
+//! - Together AI: neither metadata nor a name, but every batch names its `input_file_id`, and the
+//!   job knows the file it uploaded (the submission's checkpoint): the batch created on that file
+//!   is ours ([`BatchSearch::input_file_id`]). Exact; without the file id nothing is found.
 //! - Anthropic: nowhere; a batch has neither metadata nor a name. Before the first create call the
 //!   caller notes the newest batch in the list (a [`Watermark`], by the provider's own order, so no
 //!   clock is compared). A batch is then taken for ours when it is the only one listed before the
@@ -42,6 +47,10 @@ pub const PAGE_SIZE: u32 = 100;
 pub enum TagPlace {
     Metadata,
     DisplayName,
+    /// In the batch name (xAI).
+    Name,
+    /// Nowhere, but the batch names the uploaded input file (Together AI).
+    InputFile,
     Nowhere,
 }
 
@@ -56,6 +65,8 @@ pub fn tag_place(provider: Provider) -> TagPlace {
         // model (§5.1), metadata included.
         Provider::OpenAI | Provider::Vllm | Provider::Mistral | Provider::Groq | Provider::Azure => TagPlace::Metadata,
         Provider::Google => TagPlace::DisplayName,
+        Provider::Xai => TagPlace::Name,
+        Provider::Together => TagPlace::InputFile,
         Provider::Anthropic => TagPlace::Nowhere,
     }
 }
@@ -64,7 +75,7 @@ pub fn tag_place(provider: Provider) -> TagPlace {
 pub fn tagged_metadata(provider: Provider, metadata: Option<&Map<String, Value>>, tag: &str) -> Map<String, Value> {
     let mut tagged = metadata.cloned().unwrap_or_default();
     match tag_place(provider) {
-        TagPlace::Metadata => {
+        TagPlace::Metadata | TagPlace::Name => {
             tagged.insert(JOB_TAG_KEY.into(), Value::String(tag.to_owned()));
         }
         TagPlace::DisplayName => {
@@ -74,7 +85,7 @@ pub fn tagged_metadata(provider: Provider, metadata: Option<&Map<String, Value>>
             };
             tagged.insert("displayName".into(), Value::String(name));
         }
-        TagPlace::Nowhere => {}
+        TagPlace::InputFile | TagPlace::Nowhere => {}
     }
     tagged
 }
@@ -95,6 +106,11 @@ pub struct BatchSearch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub watermark: Option<Watermark>,
+    /// The input file the create call named (the submission's checkpoint): Together AI's batch
+    /// is found by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub input_file_id: Option<String>,
 }
 
 /// The newest batch in a newest-first list, noted before a create call: only batches listed
@@ -167,6 +183,16 @@ impl BatchSearcher {
                 TagPlace::DisplayName if display_name_has_tag(batch, &self.search.tag) => {
                     return Some(SearchOutcome::Found { batch: Box::new(batch.clone()) });
                 }
+                TagPlace::Name if name_has_tag(batch, &self.search.tag) => {
+                    return Some(SearchOutcome::Found { batch: Box::new(batch.clone()) });
+                }
+                TagPlace::InputFile
+                    if self.search.input_file_id.is_some()
+                        && batch.raw.get("input_file_id").and_then(Value::as_str)
+                            == self.search.input_file_id.as_deref() =>
+                {
+                    return Some(SearchOutcome::Found { batch: Box::new(batch.clone()) });
+                }
                 TagPlace::Nowhere
                     if batch.request_counts.total == self.search.request_count
                         && (watermark.is_some() || created_ms(batch).is_some_and(|created| created >= earliest)) =>
@@ -210,6 +236,11 @@ fn display_name_has_tag(batch: &BatchStatusResponse, tag: &str) -> bool {
     name.is_some_and(|name| name.ends_with(&format!("[{tag}]")))
 }
 
+fn name_has_tag(batch: &BatchStatusResponse, tag: &str) -> bool {
+    let name = batch.metadata.as_ref().and_then(|metadata| metadata.get("name")).and_then(Value::as_str);
+    name.is_some_and(|name| name.ends_with(&format!("[{tag}]")))
+}
+
 fn created_ms(batch: &BatchStatusResponse) -> Option<f64> {
     batch.created_at.as_deref().and_then(rfc3339_to_unix_millis).map(|millis| millis as f64)
 }
@@ -246,7 +277,14 @@ mod tests {
     }
 
     fn search(tag: &str, count: u64) -> BatchSearch {
-        BatchSearch { tag: tag.into(), request_count: count, sent_at_ms: SENT, exclude: Vec::new(), watermark: None }
+        BatchSearch {
+            tag: tag.into(),
+            request_count: count,
+            sent_at_ms: SENT,
+            exclude: Vec::new(),
+            watermark: None,
+            input_file_id: None,
+        }
     }
 
     #[test]
@@ -384,5 +422,27 @@ mod tests {
         let value = serde_json::to_value(SearchOutcome::Ambiguous { batch_ids: vec!["a".into()] }).unwrap();
         assert_eq!(value, json!({"outcome": "ambiguous", "batchIds": ["a"]}));
         assert_eq!(serde_json::to_value(SearchOutcome::NotFound).unwrap(), json!({"outcome": "not_found"}));
+    }
+
+    #[test]
+    fn xai_batches_are_found_by_name_and_together_batches_by_input_file() {
+        let tagged = tagged_metadata(Provider::Xai, None, "job_1.0.1");
+        assert_eq!(tagged.get(JOB_TAG_KEY), Some(&json!("job_1.0.1")));
+        let named = |id: &str, name: &str| batch(id, "2024-03-26T16:45:33Z", 1, Some(json!({"name": name})));
+        let listing = page(vec![named("b1", "batch-router [job_1.0.2]"), named("b2", "nightly [job_1.0.1]")], false);
+        let outcome = BatchSearcher::new(Provider::Xai, search("job_1.0.1", 1)).read_page(&listing);
+        assert!(matches!(outcome, Some(SearchOutcome::Found { ref batch }) if batch.batch_id == "b2"));
+
+        assert!(tagged_metadata(Provider::Together, None, "job_1.0.1").is_empty(), "Together keeps no metadata");
+        let on_file = |id: &str, file: &str| BatchStatusResponse {
+            raw: json!({"input_file_id": file}),
+            ..batch(id, "x", 0, None)
+        };
+        let listing = page(vec![on_file("t1", "file-a"), on_file("t2", "file-b")], false);
+        let with_file = BatchSearch { input_file_id: Some("file-b".into()), ..search("job_1.0.1", 1) };
+        let outcome = BatchSearcher::new(Provider::Together, with_file).read_page(&listing);
+        assert!(matches!(outcome, Some(SearchOutcome::Found { ref batch }) if batch.batch_id == "t2"));
+        let without = BatchSearcher::new(Provider::Together, search("job_1.0.1", 1)).read_page(&listing);
+        assert_eq!(without, Some(SearchOutcome::NotFound));
     }
 }

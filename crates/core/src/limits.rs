@@ -49,6 +49,14 @@ pub fn batch_limits(provider: Provider) -> BatchLimits {
         // ≤ 100,000 requests and 200 MB per file; every line names the same deployment
         // (endpoints-and-push.md §5.1 [AZ-BATCH; AZ-LIMITS; AZ-BATCH-REST]).
         Provider::Azure => BatchLimits { max_requests: 100_000, max_bytes: 200 * MB, one_model_per_batch: true },
+        // 50,000 requests and 100 MB per file (endpoints-and-push.md §5.4 [TG-DOCS]); the create
+        // call names one `model_id` (Together's OpenAPI `CreateBatchRequest`), so one model a batch.
+        Provider::Together => BatchLimits { max_requests: 50_000, max_bytes: 100 * MB, one_model_per_batch: true },
+        // No file or request limit is documented beyond "batches > 100,000 requests may be
+        // throttled" and 25 MB per add-requests call (§5.2 [XAI-GUIDE-OLD]): the package keeps
+        // each batch at 100,000 requests and 25 MB, the sizes xAI states it handles well. Models
+        // may mix (each line names its own), but one model per batch keeps pricing per batch simple.
+        Provider::Xai => BatchLimits { max_requests: 100_000, max_bytes: 25 * MB, one_model_per_batch: true },
     }
 }
 
@@ -129,6 +137,31 @@ pub fn capabilities(provider: Provider) -> Capabilities {
             document_sources: NONE,
             assistant_media: false,
         },
+        // OpenAI-style chat bodies for open models (endpoints-and-push.md §5.4); their servers take
+        // `top_k` (Together's chat schema lists it, openapi.yaml `ChatCompletionRequest`). No
+        // document part is named, so documents are refused; stop sequences are not capped there.
+        Provider::Together => Capabilities {
+            top_k: true,
+            presence_penalty: true,
+            frequency_penalty: true,
+            temperature_max: 2.0,
+            max_stop_sequences: None,
+            image_sources: INLINE_OR_URL,
+            document_sources: NONE,
+            assistant_media: false,
+        },
+        // xAI's chat completion body is OpenAI's (`chat_get_completion` carries it, §5.2); no
+        // document part is named, so documents are refused.
+        Provider::Xai => Capabilities {
+            top_k: false,
+            presence_penalty: true,
+            frequency_penalty: true,
+            temperature_max: 2.0,
+            max_stop_sequences: Some(4),
+            image_sources: INLINE_OR_URL,
+            document_sources: NONE,
+            assistant_media: false,
+        },
     }
 }
 
@@ -154,6 +187,7 @@ pub fn inline_limits(provider: Provider) -> Option<InlineLimits> {
         }),
         // Anthropic is inline only (its limit is `batch_limits`); the OpenAI protocol takes files only.
         Provider::OpenAI | Provider::Anthropic | Provider::Vllm | Provider::Groq | Provider::Azure => None,
+        Provider::Together | Provider::Xai => None,
     }
 }
 
@@ -172,6 +206,7 @@ pub fn routes(provider: Provider) -> Routes {
     match provider {
         Provider::Anthropic => Routes::InlineOnly,
         Provider::OpenAI | Provider::Vllm | Provider::Groq | Provider::Azure => Routes::FileOnly,
+        Provider::Together | Provider::Xai => Routes::FileOnly,
         Provider::Google | Provider::Mistral => Routes::Both,
     }
 }

@@ -19,10 +19,12 @@ pub enum Provider {
     Vllm,
     Groq,
     Azure,
+    Together,
+    Xai,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 7] = [
+    pub const ALL: [Provider; 9] = [
         Provider::OpenAI,
         Provider::Anthropic,
         Provider::Google,
@@ -30,6 +32,8 @@ impl Provider {
         Provider::Vllm,
         Provider::Groq,
         Provider::Azure,
+        Provider::Together,
+        Provider::Xai,
     ];
 
     /// The name used in `UnifiedBatchMetadata.provider`, file paths and errors.

@@ -101,6 +101,9 @@ fn levels(provider: Provider) -> &'static [Level] {
         // Groq and Azure OpenAI publish no schema of their own here: their lines are OpenAI's chat
         // body (endpoints-and-push.md §5.1, §5.3), checked against OpenAI's fields.
         Provider::OpenAI | Provider::Groq | Provider::Azure => &[Level { path: "", fields: &[OPENAI_CHAT_COMPLETION] }],
+        // Together and xAI publish no chat schema here either; their lines are OpenAI-style
+        // (endpoints-and-push.md §5.2, §5.4).
+        Provider::Together | Provider::Xai => &[Level { path: "", fields: &[OPENAI_CHAT_COMPLETION] }],
         Provider::Vllm => &[Level { path: "", fields: &[OPENAI_CHAT_COMPLETION, VLLM_EXTRA_FIELDS] }],
         Provider::Anthropic => &[Level { path: "", fields: &[ANTHROPIC_MESSAGE_PARAMS] }],
         Provider::Mistral => &[Level { path: "", fields: &[MISTRAL_CHAT_COMPLETION] }],
@@ -117,6 +120,8 @@ fn schema_name(provider: Provider) -> &'static str {
         Provider::OpenAI => "OpenAI's chat completion body",
         Provider::Groq => "Groq's (OpenAI's) chat completion body",
         Provider::Azure => "Azure OpenAI's (OpenAI's) chat completion body",
+        Provider::Together => "Together AI's (OpenAI-style) chat completion body",
+        Provider::Xai => "xAI's (OpenAI-style) chat completion body",
         Provider::Vllm => "vLLM's chat completion body",
         Provider::Anthropic => "Anthropic's batch request params",
         Provider::Mistral => "Mistral's chat completion body",

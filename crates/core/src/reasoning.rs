@@ -118,7 +118,13 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
     }
     match provider {
         // Groq and Azure OpenAI take OpenAI's chat body (endpoints-and-push.md §5.1, §5.3).
-        Provider::OpenAI | Provider::Azure | Provider::Groq | Provider::Mistral | Provider::Vllm => {
+        Provider::OpenAI
+        | Provider::Azure
+        | Provider::Groq
+        | Provider::Mistral
+        | Provider::Vllm
+        | Provider::Together
+        | Provider::Xai => {
             // Chat completions have no thinking budget (reference §3.1, §3.4, §3.5).
             if reasoning.budget_tokens.is_some() {
                 checker.unsupported(
@@ -135,7 +141,9 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
             // OpenAI chat completions return no reasoning text (reference §3.1); Mistral returns it
             // whenever it reasons and cannot hide it (§3.4).
             let unexpressible = match provider {
-                Provider::OpenAI | Provider::Azure | Provider::Groq => reasoning.include_thoughts == Some(true),
+                Provider::OpenAI | Provider::Azure | Provider::Groq | Provider::Together | Provider::Xai => {
+                    reasoning.include_thoughts == Some(true)
+                }
                 Provider::Mistral => reasoning.include_thoughts == Some(false),
                 _ => false,
             };

@@ -14,6 +14,9 @@ use crate::Provider;
 pub enum BatchIdShape {
     /// Ids start with this text.
     Prefix(&'static str),
+    /// Ids are this text followed by a UUID (more specific than a [`BatchIdShape::Prefix`] of the
+    /// same text, which it takes precedence over).
+    PrefixedUuid(&'static str),
     /// Ids are bare UUIDs.
     Uuid,
 }
@@ -22,6 +25,7 @@ impl BatchIdShape {
     pub fn matches(self, batch_id: &str) -> bool {
         match self {
             BatchIdShape::Prefix(prefix) => batch_id.starts_with(prefix),
+            BatchIdShape::PrefixedUuid(prefix) => batch_id.strip_prefix(prefix).is_some_and(is_uuid),
             BatchIdShape::Uuid => is_uuid(batch_id),
         }
     }
@@ -30,6 +34,7 @@ impl BatchIdShape {
     pub fn describe(self) -> String {
         match self {
             BatchIdShape::Prefix(prefix) => format!("{prefix}…"),
+            BatchIdShape::PrefixedUuid(prefix) => format!("{prefix}<UUID>"),
             BatchIdShape::Uuid => "a UUID".to_owned(),
         }
     }
@@ -144,8 +149,11 @@ pub fn info(provider: Provider) -> ProviderInfo {
             ..base
         },
         // The variables openai-node's `AzureOpenAI` reads (src/azure.ts, code index id 60816162472):
-        // `AZURE_OPENAI_API_KEY`, `AZURE_OPENAI_ENDPOINT`, `OPENAI_API_VERSION`. Ids are OpenAI's
-        // object model (endpoints §5.1), so not inferred. A key or an Entra token is required.
+        // `AZURE_OPENAI_API_KEY`, `AZURE_OPENAI_ENDPOINT`, `OPENAI_API_VERSION`. A key or an Entra
+        // token is required. Azure's batch ids are `batch_` + a UUID
+        // (`batch_6caaf24d-54a5-46be-b1b7-518884fcbdde` in its REST sample, endpoints §5.1
+        // [AZ-BATCH-REST]), while OpenAI's are `batch_` + hex without dashes: without this shape a
+        // fresh Azure id was taken for OpenAI's.
         Provider::Azure => ProviderInfo {
             name: "azure",
             display_name: "Azure OpenAI",
@@ -154,17 +162,48 @@ pub fn info(provider: Provider) -> ProviderInfo {
             key_variables: &["AZURE_OPENAI_API_KEY"],
             endpoint_variable: Some("AZURE_OPENAI_ENDPOINT"),
             api_version_variable: Some("OPENAI_API_VERSION"),
+            batch_id_shape: Some(BatchIdShape::PrefixedUuid("batch_")),
+            ..base
+        },
+        // `TOGETHER_API_KEY` is what Together's docs and SDKs read (its batch tutorial,
+        // docs.together.ai/docs/inference/batch/tutorial), `TOGETHER_BASE_URL` the base URL its
+        // Python SDK reads. Batch ids are bare UUIDs (OpenAPI `BatchJob.id`, format uuid), the
+        // same shape as Mistral's job ids, so they are not inferred.
+        Provider::Together => ProviderInfo {
+            name: "together",
+            display_name: "Together AI",
+            aliases: &["togetherai", "together-ai"],
+            class_name: "TogetherProvider",
+            key_variables: &["TOGETHER_API_KEY"],
+            base_url_variable: Some("TOGETHER_BASE_URL"),
+            ..base
+        },
+        // `XAI_API_KEY` (endpoints §5.2 [BW-XAI]); `XAI_BASE_URL` is this package's own name for
+        // the override (no SDK variable was found). xAI's batch-id shape is not documented, so
+        // ids are not inferred.
+        Provider::Xai => ProviderInfo {
+            name: "xai",
+            display_name: "xAI",
+            aliases: &["grok"],
+            class_name: "XAIProvider",
+            key_variables: &["XAI_API_KEY"],
+            base_url_variable: Some("XAI_BASE_URL"),
             ..base
         },
     }
 }
 
 /// The provider a batch id belongs to, from its shape; `None` when no provider claims it. Shapes
-/// that contain others (`msgbatch_` ends in `batch_`) are prefixes, so the order does not matter.
+/// that contain others (`msgbatch_` ends in `batch_`) are prefixes, so their order does not
+/// matter; a [`BatchIdShape::PrefixedUuid`] is more specific than a prefix and wins over it.
 pub fn provider_of_batch_id(batch_id: &str) -> Option<Provider> {
-    Provider::ALL
-        .into_iter()
-        .find(|provider| info(*provider).batch_id_shape.is_some_and(|shape| shape.matches(batch_id)))
+    let claims = |provider: &Provider, specific: bool| {
+        info(*provider)
+            .batch_id_shape
+            .is_some_and(|shape| matches!(shape, BatchIdShape::PrefixedUuid(_)) == specific && shape.matches(batch_id))
+    };
+    let specific = Provider::ALL.into_iter().find(|provider| claims(provider, true));
+    specific.or_else(|| Provider::ALL.into_iter().find(|provider| claims(provider, false)))
 }
 
 /// A registry entry as the TypeScript package and the docs read it.
@@ -228,6 +267,10 @@ mod tests {
         assert_eq!(provider_of_batch_id("0f9c1b62-3a4d-4e5f-8a7b-1c2d3e4f5a6b"), Some(Provider::Mistral));
         assert_eq!(provider_of_batch_id("0f9c1b62-3a4d-4e5f-8a7b-1c2d3e4f5a6"), None);
         assert_eq!(provider_of_batch_id("job-42"), None);
+        // Azure's ids are `batch_` + a UUID; OpenAI's are `batch_` + hex without dashes.
+        assert_eq!(provider_of_batch_id("batch_6caaf24d-54a5-46be-b1b7-518884fcbdde"), Some(Provider::Azure));
+        assert_eq!(provider_of_batch_id("batch_67f3a1b2c4d5e6f708192a3b"), Some(Provider::OpenAI));
+        assert_eq!(provider_of_batch_id("batch_6caaf24d-54a5"), Some(Provider::OpenAI));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub fn model_of(provider: Provider) -> &'static str {
         Provider::Vllm => "Qwen/Qwen2.5-0.5B-Instruct",
         Provider::Groq => "llama-3.1-8b-instant",
         Provider::Azure => "gpt-4o-mini-batch",
+        Provider::Together => "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        Provider::Xai => "grok-3-mini",
     }
 }
 
@@ -50,6 +52,7 @@ pub fn bodies(
         Provider::Anthropic => "params",
         Provider::Google => "request",
         Provider::OpenAI | Provider::Mistral | Provider::Vllm | Provider::Groq | Provider::Azure => "body",
+        Provider::Together | Provider::Xai => "body",
     };
     let bodies = text
         .lines()

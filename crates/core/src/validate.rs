@@ -72,6 +72,15 @@ pub fn validate_batch(
                 format!("duplicate customId, already used by request {first}"),
             ));
         }
+        // Together: "custom_id … max 64 chars" (endpoints-and-push.md §5.4 [TG-SKILL]; its batch tutorial).
+        if provider == Provider::Together && id.chars().count() > 64 {
+            return Err(CoreError::invalid(
+                index,
+                id,
+                "customId",
+                "Together AI takes custom ids of at most 64 characters",
+            ));
+        }
         let mut checker = RequestChecker { provider, capabilities, options, index, request, warnings: &mut warnings };
         checker.check()?;
     }

@@ -33,6 +33,7 @@ impl Fetcher {
         init.set_method(match request.method {
             batch_router_core::http::Method::Get => "GET",
             batch_router_core::http::Method::Post => "POST",
+            batch_router_core::http::Method::Put => "PUT",
             batch_router_core::http::Method::Delete => "DELETE",
         });
         let headers = Headers::new().map_err(js_failure)?;
@@ -49,6 +50,9 @@ impl Fetcher {
         }
         if let Some(signal) = &self.signal {
             init.set_signal(Some(signal));
+        }
+        if request.manual_redirect {
+            init.set_redirect(web_sys::RequestRedirect::Manual);
         }
         let js_request = Request::new_with_str_and_init(&request.url, &init).map_err(js_failure)?;
         let promise = match &self.fetch {

@@ -1,13 +1,15 @@
 //! Streams a batch's result files through the core's decoders, one fetch chunk at a time, so a
-//! result file of any size never sits in memory whole.
+//! result file of any size never sits in memory whole. Paginated results (xAI) are read a page at a
+//! time, each page's results fed to the same decoder.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use batch_router_core::http::HttpRequest;
 use batch_router_core::model::UnifiedResult;
 use batch_router_core::providers::common::http_error;
-use batch_router_core::providers::ResultSource;
+use batch_router_core::providers::{ResultPages, ResultSource};
 use batch_router_core::results::{results_to_jsonl, ResultDecoder};
 use batch_router_core::CoreError;
 use js_sys::{Promise, Reflect, Uint8Array};
@@ -23,6 +25,8 @@ struct Current {
     decoder: ResultDecoder,
     reader: Option<ReadableStreamDefaultReader>,
     pending_inline: Option<Vec<u8>>,
+    /// The next page of a paginated source, and what reads it.
+    next_page: Option<(HttpRequest, Rc<dyn ResultPages>)>,
 }
 
 struct State {
@@ -74,12 +78,22 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
             return Ok(JsValue::NULL);
         }
         // Take what is needed out of the RefCell before awaiting: no borrow is held across an await.
-        let (reader, inline) = {
+        let (reader, inline, next_page) = {
             let mut state = state.borrow_mut();
             let current = state.current.as_mut().expect("a source was just opened");
-            (current.reader.clone(), current.pending_inline.take())
+            let inline = current.pending_inline.take();
+            let next_page = if inline.is_none() && current.reader.is_none() { current.next_page.take() } else { None };
+            (current.reader.clone(), inline, next_page)
         };
         let fetcher = state.borrow().fetcher.clone();
+        if let Some((request, pages)) = next_page {
+            let (jsonl, next) = fetch_page(&request, pages.as_ref(), &fetcher).await?;
+            let mut state = state.borrow_mut();
+            let current = state.current.as_mut().expect("the current source is still open");
+            current.pending_inline = Some(jsonl);
+            current.next_page = next.map(|request| (request, pages));
+            continue;
+        }
         let (bytes, done) = match (inline, reader) {
             (Some(bytes), _) => (bytes, true),
             (None, Some(reader)) => read_chunk(&reader, &fetcher).await?,
@@ -93,7 +107,9 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
             current.decoder.push(&bytes, &mut results);
             if done {
                 current.decoder.finish(&mut results);
-                state.current = None;
+                if current.next_page.is_none() {
+                    state.current = None;
+                }
             }
             source
         };
@@ -118,8 +134,20 @@ async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError>
         (source, state.fetcher.clone(), state.provider)
     };
     let current = match source {
-        ResultSource::Inline { jsonl, decoder } => {
-            Current { decoder: ResultDecoder::new(decoder, None), reader: None, pending_inline: Some(jsonl) }
+        ResultSource::Inline { jsonl, decoder } => Current {
+            decoder: ResultDecoder::new(decoder, None),
+            reader: None,
+            pending_inline: Some(jsonl),
+            next_page: None,
+        },
+        ResultSource::Paged { request, decoder, pages } => {
+            let (jsonl, next) = fetch_page(&request, pages.as_ref(), &fetcher).await?;
+            Current {
+                decoder: ResultDecoder::new(decoder, None),
+                reader: None,
+                pending_inline: Some(jsonl),
+                next_page: next.map(|request| (request, pages)),
+            }
         }
         ResultSource::Fetch { request, decoder } => {
             let response = fetcher.send(&request, None).await?;
@@ -128,9 +156,19 @@ async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError>
                 return Err(http_error(provider, &response, None));
             }
             let reader = response.body().map(|body| body.get_reader().unchecked_into::<ReadableStreamDefaultReader>());
-            Current { decoder: ResultDecoder::new(decoder, None), reader, pending_inline: None }
+            Current { decoder: ResultDecoder::new(decoder, None), reader, pending_inline: None, next_page: None }
         }
     };
     state.borrow_mut().current = Some(current);
     Ok(true)
+}
+
+/// Reads one page of a paginated source: its results as JSONL and the request for the next page.
+async fn fetch_page(
+    request: &HttpRequest,
+    pages: &dyn ResultPages,
+    fetcher: &Fetcher,
+) -> Result<(Vec<u8>, Option<HttpRequest>), CoreError> {
+    let response = fetcher.send_and_read(request, None).await?;
+    pages.read_page(&response)
 }

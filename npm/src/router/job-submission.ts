@@ -80,7 +80,8 @@ function adopt(record: SubmissionRecord, status: BatchStatusData): void {
 /** Looks for the batch in the provider's list; adopts it when found. */
 async function adoptIfFound(context: JobContext, record: SubmissionRecord): Promise<boolean> {
   const exclude = context.manifest.submissions.flatMap((other) => (other.batchId === undefined ? [] : [other.batchId]));
-  const search = { tag: record.tag, requestCount: record.requestCount, sentAtMs: record.createSentAt ?? 0, exclude, watermark: record.watermark };
+  // Together AI's batch is found by the input file the create named (the checkpoint's file id).
+  const search = { tag: record.tag, requestCount: record.requestCount, sentAtMs: record.createSentAt ?? 0, exclude, watermark: record.watermark, inputFileId: record.checkpoint?.fileId };
   const outcome = await retrying(context.retry, `looking for batch ${record.tag}`, async (signal) => (await context.access.client()).findBatch(search, signal));
   if (outcome.outcome === "found") {
     adopt(record, outcome.batch);

@@ -8,6 +8,8 @@ import { GoogleProvider } from "../providers/google-provider.js";
 import { GroqProvider } from "../providers/groq-provider.js";
 import { MistralProvider } from "../providers/mistral-provider.js";
 import { OpenAIProvider } from "../providers/openai-provider.js";
+import { TogetherProvider } from "../providers/together-provider.js";
+import { XAIProvider } from "../providers/xai-provider.js";
 import type { ProviderName } from "../types.js";
 
 /** The canonical name of a provider as written in a batch (`gemini` is Google's). */
@@ -34,6 +36,10 @@ export function createProvider(name: ProviderName, options: ProviderOptions): Ba
       return new GroqProvider(options);
     case "azure":
       return new AzureOpenAIProvider(options);
+    case "together":
+      return new TogetherProvider(options);
+    case "xai":
+      return new XAIProvider(options);
     case "vllm":
       // VLLMProvider starts a local process, so only the Node, Deno and Bun entry exports it; the
       // router (shared with the workers entry) takes it as an instance.

@@ -17,7 +17,7 @@ import {
   type UnifiedResult,
 } from "batch-router";
 
-const PROVIDERS: readonly ProviderName[] = ["openai", "anthropic", "google", "mistral", "vllm", "groq", "azure"];
+const PROVIDERS: readonly ProviderName[] = ["openai", "anthropic", "google", "mistral", "vllm", "groq", "azure", "together", "xai"];
 
 const REQUEST: UnifiedRequest = {
   customId: "greeting",
@@ -38,6 +38,8 @@ const EXPECTED_SHAPE: Record<ProviderName, { id: (line: JsonObject) => unknown; 
   vllm: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
   groq: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
   azure: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
+  together: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
+  xai: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
 };
 
 function field(value: unknown, ...path: string[]): unknown {

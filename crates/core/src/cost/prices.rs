@@ -106,6 +106,23 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             cache_write_multiplier: None,
             discount_applies_to_cache: true,
         },
+        // "Up to 50 %" off serverless rates, for selected models [TG-DOCS]; 50 % at launch [TG-BLOG]
+        // (endpoints-and-push.md §5.4, §6, §8 item 13): the most a batch saves, which a caller
+        // billed less lowers with `batchDiscount`. Caching not stated.
+        Provider::Together => ProviderPricing {
+            batch_discount: 0.5,
+            cache_read_multiplier: None,
+            cache_write_multiplier: None,
+            discount_applies_to_cache: true,
+        },
+        // 50 % [XAI-GUIDE]; the newest page says "reduced pricing" [XAI-GUIDE-NEW] (endpoints-and-push.md
+        // §6, §8 item 12). Caching not stated.
+        Provider::Xai => ProviderPricing {
+            batch_discount: 0.5,
+            cache_read_multiplier: None,
+            cache_write_multiplier: None,
+            discount_applies_to_cache: true,
+        },
         // Local: no provider bill; a caller who prices their hardware sets `batchDiscount` too.
         Provider::Vllm => ProviderPricing {
             batch_discount: 0.0,

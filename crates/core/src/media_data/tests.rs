@@ -93,10 +93,12 @@ fn sent_media(provider: Provider, body: &Value) -> (String, String) {
             (blob["mimeType"].as_str().unwrap().to_owned(), blob["data"].as_str().unwrap().to_owned())
         }
         Provider::Mistral => split_url(part["image_url"].as_str().unwrap()),
-        Provider::OpenAI | Provider::Vllm | Provider::Groq | Provider::Azure => match part["type"].as_str() {
-            Some("file") => split_url(part["file"]["file_data"].as_str().unwrap()),
-            _ => split_url(part["image_url"]["url"].as_str().unwrap()),
-        },
+        Provider::OpenAI | Provider::Vllm | Provider::Groq | Provider::Azure | Provider::Together | Provider::Xai => {
+            match part["type"].as_str() {
+                Some("file") => split_url(part["file"]["file_data"].as_str().unwrap()),
+                _ => split_url(part["image_url"]["url"].as_str().unwrap()),
+            }
+        }
     }
 }
 

@@ -87,8 +87,13 @@ pub fn http_error(provider: &str, response: &HttpResponse, batch_id: Option<&str
 /// `{error: {message, type|status}}` (OpenAI, Anthropic, Google) or `{message}`/`{detail}` (Mistral).
 fn error_message(body: &Value) -> (Option<String>, Option<String>) {
     let inner = body.get("error").filter(|error| error.is_object()).unwrap_or(body);
-    let message =
-        inner.get("message").or_else(|| body.get("message")).or_else(|| body.get("detail")).map(|value| match value {
+    let message = inner
+        .get("message")
+        .or_else(|| body.get("message"))
+        .or_else(|| body.get("detail"))
+        // Together's batch errors are `{"error": "<text>"}` (its OpenAPI `BatchErrorResponse`).
+        .or_else(|| body.get("error").filter(|error| error.is_string()))
+        .map(|value| match value {
             Value::String(text) => text.clone(),
             other => other.to_string(),
         });

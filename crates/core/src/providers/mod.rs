@@ -6,6 +6,7 @@ pub mod common;
 pub mod google;
 pub mod mistral;
 pub mod openai;
+pub mod xai;
 
 #[cfg(test)]
 mod result_kinds_tests;
@@ -205,6 +206,17 @@ pub enum ResultSource {
     Fetch { request: HttpRequest, decoder: Box<dyn LineDecoder> },
     /// Results already in hand (e.g. inline in the status object), as JSONL.
     Inline { jsonl: Vec<u8>, decoder: Box<dyn LineDecoder> },
+    /// Results listed page by page (xAI): fetch `request`, let `pages` turn the answer into JSONL
+    /// and the request for the next page, feed the JSONL to the decoder, and go on until no next
+    /// page is named. All pages are one source (one result file).
+    Paged { request: HttpRequest, decoder: Box<dyn LineDecoder>, pages: Rc<dyn ResultPages> },
+}
+
+/// Reads one page of a paginated result listing.
+pub trait ResultPages {
+    /// The page's results as JSONL (one provider result per line, as the provider wrote it) and
+    /// the request for the next page, if there is one. A failed answer is the provider's error.
+    fn read_page(&self, response: &HttpResponse) -> Result<(Vec<u8>, Option<HttpRequest>), CoreError>;
 }
 
 impl ResultSource {
@@ -214,6 +226,9 @@ impl ResultSource {
         match self {
             ResultSource::Fetch { request, decoder } => ResultSource::Fetch { request, decoder: wrap(decoder) },
             ResultSource::Inline { jsonl, decoder } => ResultSource::Inline { jsonl, decoder: wrap(decoder) },
+            ResultSource::Paged { request, decoder, pages } => {
+                ResultSource::Paged { request, decoder: wrap(decoder), pages }
+            }
         }
     }
 }
@@ -340,6 +355,8 @@ pub fn api_for(provider: Provider, config: ClientConfig) -> Result<Box<dyn Batch
         Provider::Vllm => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Vllm)?)),
         Provider::Groq => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Groq)?)),
         Provider::Azure => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Azure)?)),
+        Provider::Together => Ok(Box::new(openai::OpenAiApi::new(config, openai::Dialect::Together)?)),
+        Provider::Xai => Ok(Box::new(xai::XaiApi::new(config))),
         Provider::Anthropic => Ok(Box::new(anthropic::AnthropicApi::new(config))),
         Provider::Mistral => Ok(Box::new(mistral::MistralApi::new(config))),
         Provider::Google => Ok(Box::new(google::GoogleApi::new(config))),

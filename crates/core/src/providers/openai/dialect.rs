@@ -18,6 +18,12 @@ pub enum Dialect {
     /// Azure OpenAI Global Batch: OpenAI's object model on a resource endpoint, with `api-key`
     /// or Entra auth and deployment names as models (endpoints-and-push.md §5.1).
     Azure,
+    /// Together AI: OpenAI-style lines and batch object, its own upload route and purpose, a
+    /// wrapped create answer, uppercase statuses, no metadata (endpoints-and-push.md §5.4).
+    Together,
+    /// xAI: only its lines are written here (OpenAI-style, for its OpenAI-compatible upload,
+    /// §5.2); its batch protocol is `providers::xai`.
+    Xai,
 }
 
 /// How a dialect sends the caller's credential.
@@ -36,6 +42,8 @@ impl Dialect {
             Dialect::Vllm => Provider::Vllm,
             Dialect::Groq => Provider::Groq,
             Dialect::Azure => Provider::Azure,
+            Dialect::Together => Provider::Together,
+            Dialect::Xai => Provider::Xai,
         }
     }
 
@@ -47,6 +55,11 @@ impl Dialect {
             // "Base `https://api.groq.com/openai/v1`" (endpoints-and-push.md §5.3 [BW-GROQ; GROQ-3P]).
             Dialect::Groq => Some("https://api.groq.com/openai/v1"),
             Dialect::Azure => None,
+            // The server of Together's OpenAPI document (togethercomputer/openapi `openapi.yaml`
+            // @090263aa, `servers`); the older host `api.together.xyz` (§5.4) serves the same API.
+            Dialect::Together => Some("https://api.together.ai/v1"),
+            // "Base `https://api.x.ai/v1`" (endpoints-and-push.md §5.2 [BW-XAI]).
+            Dialect::Xai => Some("https://api.x.ai/v1"),
         }
     }
 
@@ -57,9 +70,31 @@ impl Dialect {
         }
     }
 
-    /// Whether a chat line may carry `top_k` (only vLLM's request schema has it).
+    /// Whether a chat line may carry `top_k` (vLLM's request schema has it, and Together's
+    /// `ChatCompletionRequest` in its OpenAPI document).
     pub fn takes_top_k(self) -> bool {
-        self == Dialect::Vllm
+        matches!(self, Dialect::Vllm | Dialect::Together)
+    }
+
+    /// The upload call's path and its form fields besides the file. Together uploads to
+    /// `/files/upload` with `purpose=batch-api`, `file_name` (required) and `file_type`
+    /// (Together's OpenAPI `POST /files/upload`; purpose per endpoints-and-push.md §5.4). xAI's
+    /// OpenAI-compatible upload takes no `purpose` (§5.2 [BW-XAI]).
+    pub fn upload(self) -> (&'static str, &'static [(&'static str, &'static str)]) {
+        match self {
+            Dialect::Together => (
+                "/files/upload",
+                &[("purpose", "batch-api"), ("file_name", "batch_input.jsonl"), ("file_type", "jsonl")],
+            ),
+            Dialect::Xai => ("/files", &[]),
+            _ => ("/files", &[("purpose", "batch")]),
+        }
+    }
+
+    /// Whether the create call carries the batch's metadata (Together's `CreateBatchRequest` has
+    /// no metadata field: the job tag is not kept there, see `job_tag.rs`).
+    pub fn sends_metadata(self) -> bool {
+        self != Dialect::Together
     }
 
     /// The create call's `endpoint`. Azure's create sample writes it without `/v1` while its lines

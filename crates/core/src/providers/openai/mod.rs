@@ -1,6 +1,7 @@
 //! OpenAI's Batch API (reference §1): upload a JSONL file with `purpose=batch`, create the batch on
 //! `/v1/chat/completions`, poll it, read the output and error files. The same protocol drives the
-//! local vLLM sidecar, Groq and Azure OpenAI: their differences are a [`Dialect`] (`dialect.rs`).
+//! local vLLM sidecar, Groq, Azure OpenAI and Together AI: their differences are a [`Dialect`]
+//! (`dialect.rs`). xAI's own protocol (`providers::xai`) borrows the lines and the upload.
 
 mod body_kind;
 mod chat_body;
@@ -21,6 +22,8 @@ mod dialect_tests;
 mod responses_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod together_tests;
 
 pub use dialect::{azure_base_url, dated_api_version, Dialect, KeyHeader};
 pub use request::{write_line, CHAT_COMPLETIONS_URL};
@@ -149,7 +152,9 @@ impl BatchApi for OpenAiApi {
             upload: self.upload_request(),
             create: self.request(Method::Post, "/batches"),
             endpoint: self.dialect.create_endpoint(),
-            metadata: summary.metadata.clone(),
+            metadata: summary.metadata.clone().filter(|_| self.dialect.sends_metadata()),
+            unwrap_job: self.dialect == Dialect::Together,
+            signed_upload: (self.dialect == Dialect::Together).then(|| self.signed_upload()),
             provider: self.name(),
             state: SubmitState::Start,
             file_id: checkpoint.file_id.clone(),
@@ -176,6 +181,11 @@ impl BatchApi for OpenAiApi {
     }
 
     fn list_request(&self, options: &ListOptions) -> HttpRequest {
+        if self.dialect == Dialect::Together {
+            // Together's list takes no paging parameters and answers with every batch
+            // (OpenAPI `GET /batches`: a bare array).
+            return self.request(Method::Get, "/batches");
+        }
         let mut query = Vec::new();
         if let Some(limit) = options.limit {
             query.push(format!("limit={}", limit.clamp(1, 100)));
@@ -192,8 +202,10 @@ impl BatchApi for OpenAiApi {
             return Err(http_error(self.name(), response, None));
         }
         let body = parse_json(self.name(), "batch list", response)?;
+        // OpenAI pages `{data, has_more, last_id}`; Together answers with a bare array (§5.4).
         let data = body
             .get("data")
+            .or(Some(&body))
             .and_then(Value::as_array)
             .ok_or_else(|| CoreError::invalid_response(self.name(), "batch list without `data`"))?;
         let batches = data.iter().map(|batch| parse_batch(self.name(), batch)).collect::<Result<Vec<_>, _>>()?;
@@ -221,20 +233,50 @@ impl BatchApi for OpenAiApi {
 }
 
 impl OpenAiApi {
-    fn upload_request(&self) -> HttpRequest {
-        let (prefix, suffix) = multipart_envelope(
-            MULTIPART_BOUNDARY,
-            &[("purpose", "batch")],
-            "file",
-            "batch_input.jsonl",
-            "application/jsonl",
-        );
+    pub(crate) fn upload_request(&self) -> HttpRequest {
+        let (path, fields) = self.dialect.upload();
+        let (prefix, suffix) =
+            multipart_envelope(MULTIPART_BOUNDARY, fields, "file", "batch_input.jsonl", "application/jsonl");
         let mut request = self
-            .request(Method::Post, "/files")
+            .request(Method::Post, path)
             .header("content-type", format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"));
         request.body = Body::Payload { prefix, suffix, lines_as_array: false };
         request
     }
+
+    /// Together's signed-URL upload, the route its Python SDK takes (endpoints-and-push.md §5.4
+    /// [BW-TG]): `POST /files` with the form fields only answers 302 with `Location` (the signed
+    /// URL) and `X-Together-File-Id`; the bytes go there by `PUT` (without the key: the URL is
+    /// signed); `POST /files/{id}/preprocess` then makes the file usable.
+    fn signed_upload(&self) -> SignedUpload {
+        let (_, fields) = self.dialect.upload();
+        let (mut prefix, _) =
+            multipart_envelope(MULTIPART_BOUNDARY, fields, "file", "batch_input.jsonl", "application/jsonl");
+        // The form without its file part: the fields, then the closing boundary.
+        let cut = prefix.rfind(&format!("--{MULTIPART_BOUNDARY}\r\n")).unwrap_or(prefix.len());
+        prefix.truncate(cut);
+        prefix.push_str(&format!("--{MULTIPART_BOUNDARY}--\r\n"));
+        let mut start = self
+            .request(Method::Post, "/files")
+            .header("content-type", format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"));
+        start.body = Body::Json { text: prefix };
+        start.manual_redirect = true;
+        SignedUpload { start, files: self.request(Method::Post, "/files") }
+    }
+
+    /// A call to this provider with its auth (for protocols that borrow this module's pieces).
+    pub(crate) fn authorized(&self, method: Method, path: &str) -> HttpRequest {
+        self.request(method, path)
+    }
+}
+
+/// The uploaded file's id from an upload answer.
+pub(crate) fn uploaded_file_id(provider: &str, response: &HttpResponse) -> Result<String, CoreError> {
+    if !response.is_success() {
+        return Err(http_error(provider, response, None));
+    }
+    let file = parse_json(provider, "file upload", response)?;
+    string_field(&file, "id").ok_or_else(|| CoreError::invalid_response(provider, "file upload answer without `id`"))
 }
 
 /// OpenAI metadata: at most 16 pairs, keys ≤ 64 characters, string values ≤ 512 (reference §1.3).
@@ -262,7 +304,19 @@ pub fn check_metadata(metadata: Option<&Map<String, Value>>) -> Result<(), CoreE
 enum SubmitState {
     Start,
     Uploading,
+    /// Together's signed-URL route: waiting for the 302, for the PUT, for the preprocess call.
+    AskingForUrl,
+    Putting(String),
+    Preprocessing(String),
     Creating,
+}
+
+/// The calls of Together's signed-URL upload (see `OpenAiApi::signed_upload`).
+struct SignedUpload {
+    /// `POST /files` with the form fields, redirect not followed.
+    start: HttpRequest,
+    /// `POST /files` with the key: `/{id}/preprocess` is appended.
+    files: HttpRequest,
 }
 
 struct OpenAiSubmission {
@@ -271,6 +325,10 @@ struct OpenAiSubmission {
     /// The create body's `endpoint` value.
     endpoint: &'static str,
     metadata: Option<Map<String, Value>>,
+    /// Together wraps the created batch as `{"job": …, "warning"?}` (§5.4 [TG-PY]).
+    unwrap_job: bool,
+    /// Together: the signed-URL upload, taken when `/files/upload` is not there (404 or 405).
+    signed_upload: Option<SignedUpload>,
     provider: &'static str,
     state: SubmitState,
     /// The uploaded file, once known (from the upload's answer or a checkpoint).
@@ -304,19 +362,61 @@ impl Submission for OpenAiSubmission {
                 }
             },
             (SubmitState::Uploading, Some(response)) => {
+                if let (Some(signed), 404 | 405) = (&self.signed_upload, response.status) {
+                    self.state = SubmitState::AskingForUrl;
+                    return Ok(Step::Send(signed.start.clone()));
+                }
+                let file_id = uploaded_file_id(self.provider, &response)?;
+                Ok(self.create_on(file_id))
+            }
+            (SubmitState::AskingForUrl, Some(response)) => {
+                let (location, file_id) = match (response.header("location"), response.header("x-together-file-id")) {
+                    (Some(location), Some(file_id)) if (300..400).contains(&response.status) => {
+                        (location.to_owned(), file_id.to_owned())
+                    }
+                    _ if !(300..400).contains(&response.status) => {
+                        return Err(http_error(self.provider, &response, None))
+                    }
+                    _ => {
+                        return Err(CoreError::invalid_response(
+                            self.provider,
+                            "the upload redirect names no Location or X-Together-File-Id",
+                        ))
+                    }
+                };
+                let mut put = HttpRequest::new(Method::Put, location);
+                put.body = Body::Payload { prefix: String::new(), suffix: String::new(), lines_as_array: false };
+                self.state = SubmitState::Putting(file_id);
+                Ok(Step::Send(put))
+            }
+            (SubmitState::Putting(file_id), Some(response)) => {
                 if !response.is_success() {
                     return Err(http_error(self.provider, &response, None));
                 }
-                let file = parse_json(self.provider, "file upload", &response)?;
-                let file_id = string_field(&file, "id")
-                    .ok_or_else(|| CoreError::invalid_response(self.provider, "file upload answer without `id`"))?;
+                let file_id = file_id.clone();
+                let signed = self.signed_upload.as_ref().expect("only the signed route puts");
+                let mut preprocess = signed.files.clone();
+                preprocess.url = format!("{}/{}/preprocess", preprocess.url, encode_component(&file_id));
+                self.state = SubmitState::Preprocessing(file_id);
+                Ok(Step::Send(preprocess))
+            }
+            (SubmitState::Preprocessing(file_id), Some(response)) => {
+                if !response.is_success() {
+                    return Err(http_error(self.provider, &response, None));
+                }
+                let file_id = file_id.clone();
                 Ok(self.create_on(file_id))
             }
             (SubmitState::Creating, Some(response)) => {
                 if !response.is_success() {
                     return Err(http_error(self.provider, &response, None));
                 }
-                Ok(Step::Done(parse_batch(self.provider, &parse_json(self.provider, "batch", &response)?)?))
+                let body = parse_json(self.provider, "batch", &response)?;
+                let batch = match body.get("job") {
+                    Some(job) if self.unwrap_job && job.is_object() => job,
+                    _ => &body,
+                };
+                Ok(Step::Done(parse_batch(self.provider, batch)?))
             }
             (_, None) => Err(CoreError::invalid_response(self.provider, "a submission step got no response")),
         }

@@ -9,10 +9,11 @@ use crate::CoreError;
 use crate::providers::common::{string_field, u64_field};
 
 /// Maps every documented OpenAI status; `cancelling` and `finalizing` are still in progress.
+/// Together's `CANCELING` (one `l`, endpoints-and-push.md §5.4 [TG-PY]) is read as `cancelling`.
 pub fn status_of(raw_status: &str) -> Option<BatchStatus> {
     Some(match raw_status {
         "validating" => BatchStatus::Validating,
-        "in_progress" | "finalizing" | "cancelling" => BatchStatus::InProgress,
+        "in_progress" | "finalizing" | "cancelling" | "canceling" => BatchStatus::InProgress,
         "completed" => BatchStatus::Completed,
         "failed" => BatchStatus::Failed,
         "expired" => BatchStatus::Expired,
@@ -36,6 +37,12 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
     let succeeded = u64_field(&counts, "completed");
     let errored = u64_field(&counts, "failed");
     let request_counts = RequestCounts::from_reported(status, total, succeeded, errored);
+    // Together reports no counts, one `error` string and `model_id` (§5.4 [TG-PY]).
+    let together_error = string_field(batch, "error").filter(|message| !message.is_empty()).map(|message| BatchError {
+        code: None,
+        message,
+        line: None,
+    });
     let timestamp = |name: &str| timestamp_of(batch.get(name)?);
     let completed_at =
         ["completed_at", "failed_at", "cancelled_at", "expired_at"].iter().find_map(|name| timestamp(name));
@@ -53,6 +60,10 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
                 .collect()
         })
         .unwrap_or_default();
+    let errors = match together_error {
+        Some(error) if Vec::is_empty(&errors) => vec![error],
+        _ => errors,
+    };
     Ok(BatchStatusResponse {
         batch_id,
         provider: provider.to_owned(),
@@ -62,7 +73,7 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
         created_at: timestamp("created_at"),
         completed_at: if status.is_terminal() { completed_at } else { None },
         expires_at: timestamp("expires_at"),
-        model: string_field(batch, "model"),
+        model: string_field(batch, "model").or_else(|| string_field(batch, "model_id")),
         errors,
         metadata: batch.get("metadata").filter(|metadata| metadata.is_object()).cloned(),
         raw: batch.clone(),

@@ -244,7 +244,7 @@ fn completed_batch_fixture() {
         .iter()
         .map(|source| match source {
             ResultSource::Fetch { request, .. } => request.url.clone(),
-            ResultSource::Inline { .. } => panic!("OpenAI results are files"),
+            ResultSource::Inline { .. } | ResultSource::Paged { .. } => panic!("OpenAI results are files"),
         })
         .collect();
     assert_eq!(

@@ -120,7 +120,7 @@ fn results_are_the_output_and_error_files() {
         .iter()
         .map(|source| match source {
             ResultSource::Fetch { request, .. } => request,
-            ResultSource::Inline { .. } => panic!("files expected"),
+            ResultSource::Inline { .. } | ResultSource::Paged { .. } => panic!("files expected"),
         })
         .collect();
     let urls: Vec<&str> = requests.iter().map(|request| request.url.as_str()).collect();

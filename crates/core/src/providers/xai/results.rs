@@ -1,0 +1,96 @@
+//! xAI's paginated results (endpoints-and-push.md §5.2):
+//! `GET /batches/{id}/results?limit=&pagination_token=` →
+//! `{"results": [{"batch_request_id", "batch_result": {"response": {"chat_get_completion": {…}}}}
+//! | {"batch_request_id", "batch_result": {"error": …}}], "pagination_token": "…"}`.
+//! Each page becomes JSONL (one result per line, as xAI wrote it); each line is read as the
+//! OpenAI output line it corresponds to, so chat completions decode exactly as OpenAI's do.
+
+use serde_json::{json, Value};
+
+use crate::http::{HttpRequest, HttpResponse};
+use crate::model::UnifiedResult;
+use crate::providers::common::{http_error, parse_json, string_field};
+use crate::providers::openai::{malformed, OpenAiLineDecoder};
+use crate::providers::ResultPages;
+use crate::results::LineDecoder;
+use crate::CoreError;
+
+use super::{next_token, ResultsPager};
+
+const PROVIDER: &str = "xai";
+
+/// Turns result pages into JSONL and names the next page.
+pub struct XaiResultPages {
+    pub(super) pager: ResultsPager,
+}
+
+impl ResultPages for XaiResultPages {
+    fn read_page(&self, response: &HttpResponse) -> Result<(Vec<u8>, Option<HttpRequest>), CoreError> {
+        if !response.is_success() {
+            return Err(http_error(PROVIDER, response, None));
+        }
+        let body = parse_json(PROVIDER, "results page", response)?;
+        // `results` (§5.2) or `batch_results` (as another client reads it).
+        let items = ["results", "batch_results"]
+            .iter()
+            .find_map(|name| body.get(*name).and_then(Value::as_array))
+            .ok_or_else(|| CoreError::invalid_response(PROVIDER, "results page without `results`"))?;
+        let mut jsonl = Vec::new();
+        for item in items {
+            // Serialising a parsed value cannot fail.
+            serde_json::to_writer(&mut jsonl, item).expect("a JSON value serialises");
+            jsonl.push(b'\n');
+        }
+        // A page without results ends the listing even if a token came with it (no endless loop).
+        let next = next_token(&body).filter(|_| !items.is_empty()).map(|token| self.pager.page(&token));
+        Ok((jsonl, next))
+    }
+}
+
+/// One xAI result → a unified result, through the OpenAI decoder.
+pub struct XaiLineDecoder;
+
+impl LineDecoder for XaiLineDecoder {
+    fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
+        let item: Value = match serde_json::from_slice(line) {
+            Ok(item) => item,
+            Err(error) => return malformed(PROVIDER, line_number, None, &error.to_string(), line),
+        };
+        let custom_id = string_field(&item, "batch_request_id").unwrap_or_default();
+        let result = item.get("batch_result").cloned().unwrap_or(Value::Null);
+        let openai_line = match openai_line(&custom_id, &item, &result) {
+            Some(line) => line,
+            None => {
+                return malformed(
+                    PROVIDER,
+                    line_number,
+                    Some(custom_id),
+                    "the result has neither `batch_result.response` nor an error",
+                    line,
+                )
+            }
+        };
+        OpenAiLineDecoder::new(PROVIDER).decode_line(openai_line.to_string().as_bytes(), line_number)
+    }
+}
+
+/// The OpenAI output line with the same meaning: an answer as `{status_code: 200, body}`, an error
+/// as `{error: {code?, message}}`.
+fn openai_line(custom_id: &str, item: &Value, result: &Value) -> Option<Value> {
+    let error = result
+        .get("error")
+        .filter(|error| !error.is_null())
+        .or_else(|| item.get("error_message").filter(|message| message.is_string()));
+    if let Some(error) = error {
+        let error = match error {
+            Value::String(message) => json!({ "message": message }),
+            Value::Object(_) => error.clone(),
+            other => json!({ "message": other.to_string() }),
+        };
+        return Some(json!({ "custom_id": custom_id, "error": error }));
+    }
+    let response = result.get("response")?.as_object()?;
+    // Keyed by the request's kind; chat lives under `chat_get_completion` (§5.2).
+    let body = response.get("chat_get_completion").or_else(|| response.values().next())?;
+    Some(json!({ "custom_id": custom_id, "response": { "status_code": 200, "body": body } }))
+}
