@@ -27,7 +27,7 @@ export {
   type SendOptions,
 } from "./provider.js";
 export { providerEntries } from "./provider-registry.js";
-export { AnthropicProvider } from "./providers/anthropic-provider.js";
+export { AnthropicProvider, type AnthropicProviderOptions } from "./providers/anthropic-provider.js";
 export { AzureOpenAIProvider, type AzureOpenAIProviderOptions } from "./providers/azure-openai-provider.js";
 export { GroqProvider } from "./providers/groq-provider.js";
 export { GoogleProvider, type GoogleProviderOptions } from "./providers/google-provider.js";

@@ -84,7 +84,8 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
       allowPositionals: true,
       options: {
         provider: { type: "string" },
-        model: { type: "string" },
+        model: { type: "string", multiple: true },
+        "anthropic-version": { type: "string" },
         from: { type: "string" },
         dir: { type: "string" },
         "drop-unsupported": { type: "boolean" },
@@ -105,6 +106,7 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
     file,
     provider: values.provider,
     model: values.model,
+    anthropicVersion: values["anthropic-version"],
     dir,
     dropUnsupported: values["drop-unsupported"] === true,
     from: values.from,
@@ -124,7 +126,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
       allowPositionals: true,
       options: {
         provider: { type: "string" },
-        model: { type: "string" },
+        model: { type: "string", multiple: true },
         prices: { type: "string" },
         "max-output-tokens": { type: "string" },
         "media-tokens": { type: "string" },

@@ -20,6 +20,12 @@ export interface DryRunOptions {
   metadata?: Record<string, string>;
   /** Force the file or the inline route where the provider has both. */
   route?: "file" | "inline";
+  /** The model for every request, replacing their `model` and `models` (the CLI's `--model`). */
+  model?: string;
+  /** The provider API version whose model rules are checked (Anthropic: `2023-06-01` or `2026-10-21`). */
+  apiVersion?: string;
+  /** The batch goes to a custom base URL: a model of another provider is a warning, not an error. */
+  customBaseUrl?: boolean;
 }
 
 /** What {@link dryRun} produced. */
@@ -41,6 +47,9 @@ export async function dryRun(provider: ProviderName, unifiedJsonl: string, optio
       dropUnsupported: options.dropUnsupported ?? false,
       metadata: options.metadata,
       route: options.route,
+      model: options.model,
+      apiVersion: options.apiVersion,
+      customBaseUrl: options.customBaseUrl ?? false,
     });
   } catch (error) {
     throw toBatchRouterError(error);

@@ -34,6 +34,11 @@ export interface ProviderOptions {
   /** Leave out settings the provider cannot express (reported as warnings) instead of failing. */
   dropUnsupported?: boolean;
   /**
+   * The model for every request sent through this provider, replacing the requests' `model` (and
+   * their `models` entry for this provider), so one request file runs on every provider.
+   */
+  model?: string;
+  /**
    * How batches are submitted where the provider offers a choice: `"file"` (upload, then create) or
    * `"inline"` (requests in the create call). Gemini picks from the size when unset; Mistral uses
    * files unless told otherwise.
@@ -121,6 +126,15 @@ function unifiedJsonlOf(requests: UnifiedRequest[]): string {
   return text;
 }
 
+/**
+ * Whether reading the batch's results needs what was known at submission (kept in memory too, for
+ * storage that keeps nothing): an id map, the ids in order, or which requests asked for JSON.
+ */
+function needsResultKeys(meta: BatchMeta): boolean {
+  const jsonAnswers = meta.summary.jsonAnswers;
+  return meta.summary.idMap.length > 0 || meta.requestIds !== undefined || (jsonAnswers !== undefined && jsonAnswers !== "none");
+}
+
 /** Parses the JSONL chunk the core hands back (one result per line) with a single JSON.parse. */
 function parseResults(jsonl: string): UnifiedResult[] {
   if (jsonl.length === 0) return [];
@@ -142,6 +156,7 @@ export abstract class BatchProvider {
   private readonly apiKey: string;
   private readonly baseUrl: string | undefined;
   private readonly extraConfig: ConnectionExtras["config"];
+  private readonly apiVersion: string | undefined;
   private readonly fetchFunction: ((request: Request) => Promise<Response>) | undefined;
   private clientPromise: Promise<BatchClient> | undefined;
   /**
@@ -156,6 +171,8 @@ export abstract class BatchProvider {
    * and base URL, and whether it needs a key.
    */
   protected constructor(name: ProviderName, options: ProviderOptions = {}, extras: ConnectionExtras = {}) {
+    /** The API version model rules are checked for (Anthropic's `anthropic-version`). */
+    this.apiVersion = extras.config?.apiVersion ?? undefined;
     const defaults = providerEntry(name);
     this.name = name;
     this.options = options;
@@ -240,6 +257,10 @@ export abstract class BatchProvider {
   private prepareOptions(metadata?: Record<string, string>): PrepareOptions {
     return {
       dropUnsupported: this.options.dropUnsupported ?? false,
+      apiVersion: this.apiVersion,
+      // Behind a custom base URL a proxy may route any model: another provider's model is a warning.
+      customBaseUrl: this.baseUrl !== undefined,
+      model: this.options.model,
       metadata,
       route: this.options.route,
       timeoutHours: this.options.timeoutHours,
@@ -268,7 +289,7 @@ export abstract class BatchProvider {
         const meta: BatchMeta = { batchId, provider: this.name, createdAt: new Date().toISOString(), summary };
         if (this.name === "google" && summary.route === "inline") meta.requestIds = requestIds;
         await this.files.recordSubmission(batchId, meta);
-        if (summary.idMap.length > 0 || meta.requestIds) this.resultKeys.set(batchId, meta);
+        if (needsResultKeys(meta)) this.resultKeys.set(batchId, meta);
       },
       knows: async (batchId) => (await this.files.readMeta(batchId)) !== undefined,
     };
@@ -306,7 +327,7 @@ export abstract class BatchProvider {
     // needs the ids in order (inline batches are small: under 20 MB).
     if (this.name === "google" && summary.route === "inline") meta.requestIds = batch.requests.map((request) => request.customId);
     await this.files.recordSubmission(provisionalId, meta);
-    if (summary.idMap.length > 0 || meta.requestIds) this.resultKeys.set(status.batchId, meta);
+    if (needsResultKeys(meta)) this.resultKeys.set(status.batchId, meta);
     return status.batchId;
   }
 
@@ -332,7 +353,7 @@ export abstract class BatchProvider {
     const deadline = this.deadline(signal);
     let stream;
     try {
-      stream = await client.openResults(batchId, idMap, meta?.requestIds, deadline.signal);
+      stream = await client.openResults(batchId, idMap, meta?.requestIds, deadline.signal, meta?.summary.jsonAnswers);
     } catch (error) {
       deadline.dispose();
       throw deadline.explain(error, `results of ${batchId}`);

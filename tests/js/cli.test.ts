@@ -14,6 +14,9 @@ import { fileURLToPath } from "node:url";
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { serve, type RunningServer } from "../support/serve.js";
 
+/** The model of each provider that does not serve OpenAI's models (a request's `models`). */
+const PER_PROVIDER = { anthropic: "claude-haiku-4-5", google: "gemini-2.5-flash", mistral: "mistral-small-latest" };
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const cli = join(root, "npm", "dist", "cli.js");
 const KEY = "fake-cli-secret-0123456789abcdefghij";
@@ -49,7 +52,7 @@ describe("batch-router CLI", () => {
     requestsFile = join(workDirectory, "requests.jsonl");
     writeFileSync(
       requestsFile,
-      ["a", "b", "c"].map((id) => JSON.stringify({ customId: id, model: "gpt-4o-mini", messages: [{ role: "user", content: `say ${id}` }] })).join("\n") + "\n",
+      ["a", "b", "c"].map((id) => JSON.stringify({ customId: id, model: "gpt-4o-mini", models: PER_PROVIDER, messages: [{ role: "user", content: `say ${id}` }] })).join("\n") + "\n",
     );
     connection = ["--provider", "openai", "--base-url", `${server.url}/v1`, "--api-key", KEY];
   });
@@ -69,6 +72,27 @@ describe("batch-router CLI", () => {
     const document = JSON.parse(json.stdout);
     assert.equal(document.ok, true);
     assert.equal(document.conversions[0].summary.model, "claude-sonnet-4-5");
+  });
+
+  test("models are named per provider; another provider's model is refused, an unknown one noted", async () => {
+    const plain = join(workDirectory, "plain.jsonl");
+    writeFileSync(plain, JSON.stringify({ customId: "p", model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], generationConfig: { temperature: 0.2 } }) + "\n");
+    const foreign = await run(["convert", plain, "--provider", "anthropic"]);
+    assert.equal(foreign.code, 3);
+    assert.match(foreign.stderr, /request 0 \(line 1, customId "p"\): model: "gpt-4o-mini" is a model of OpenAI, not of Anthropic.*--model anthropic=MODEL/);
+    const named = await run(["convert", plain, "--provider", "all", "--model", "anthropic=claude-opus-4-7", "--model", "google=gemini-9-ultra", "--model", "mistral=mistral-small-latest", "--drop-unsupported"]);
+    assert.equal(named.code, 0, named.stderr);
+    // The rule behind a warning is printed: Opus 4.7 refuses temperature (left out here).
+    assert.match(named.stdout, /^anthropic: 1 requests valid.*model claude-opus-4-7/m);
+    assert.match(named.stdout, /warning: request 0 \(customId "p"\): generationConfig\.temperature: claude-opus-4-7 refuses generationConfig\.temperature; fix: .*model rule: Anthropic/);
+    assert.match(named.stdout, /note: unknown model "gemini-9-ultra" \(1 request\)/);
+    const refused = await run(["convert", plain, "--provider", "anthropic", "--model", "anthropic=claude-opus-4-7"]);
+    assert.equal(refused.code, 3);
+    assert.match(refused.stderr, /generationConfig\.temperature: claude-opus-4-7 refuses/);
+    const version = await run(["convert", plain, "--provider", "anthropic", "--model", "anthropic=claude-haiku-4-5", "--anthropic-version", "2026-10-21"]);
+    assert.equal(version.code, 3);
+    assert.match(version.stderr, /API version 2026-10-21/);
+    assert.equal((await run(["convert", plain, "--provider", "all", "--model", "cohere=x"])).code, 2);
   });
 
   test("a validation error is one line naming request and field, exit 3", async () => {

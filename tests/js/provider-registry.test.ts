@@ -105,7 +105,8 @@ test("convert --provider all writes every provider's files, Groq's and Azure's i
   const cwd = mkdtempSync(join(tmpdir(), "batch-router-registry-"));
   const file = join(cwd, "requests.jsonl");
   writeFileSync(file, JSON.stringify(textRequest("a", "hello", "gpt-4o-mini")) + "\n");
-  const result = await runCli(["convert", file, "--provider", "all", "--dir", cwd], {}, cwd);
+  const models = ["anthropic=claude-haiku-4-5", "google=gemini-2.5-flash", "mistral=mistral-small-latest"].flatMap((choice) => ["--model", choice]);
+  const result = await runCli(["convert", file, "--provider", "all", "--dir", cwd, ...models], {}, cwd);
   assert.equal(result.code, 0, result.stderr);
   for (const name of ["groq", "azure", "together", "xai"]) {
     const lines = readFileSync(join(cwd, "generated", name, "batch_dryrun-requests_provider.jsonl"), "utf8").trim().split("\n");

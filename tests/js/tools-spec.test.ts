@@ -81,10 +81,14 @@ test("canaries: each spec check refuses a wrong tool field", () => {
 });
 
 test("an unanswered tool call is refused before upload, naming request and message", () => {
-  const [, , , , transcript] = toolRequests("gpt-4.1-mini");
-  const unanswered: UnifiedRequest = { ...transcript!, messages: transcript!.messages.filter((message) => message.role !== "tool") };
-  for (const provider of [new OpenAIProvider({ apiKey: "k", storage: false }), new AnthropicProvider({ apiKey: "k", storage: false }), new MistralProvider({ apiKey: "k", storage: false })]) {
-    assert.throws(() => provider.prepareBatch([toolRequests("gpt-4.1-mini")[0]!, unanswered]), (error: unknown) => {
+  for (const [provider, model] of [
+    [new OpenAIProvider({ apiKey: "k", storage: false }), "gpt-4.1-mini"],
+    [new AnthropicProvider({ apiKey: "k", storage: false }), "claude-haiku-4-5"],
+    [new MistralProvider({ apiKey: "k", storage: false }), "mistral-small-latest"],
+  ] as const) {
+    const [, , , , transcript] = toolRequests(model);
+    const unanswered: UnifiedRequest = { ...transcript!, messages: transcript!.messages.filter((message) => message.role !== "tool") };
+    assert.throws(() => provider.prepareBatch([toolRequests(model)[0]!, unanswered]), (error: unknown) => {
       assert.ok(error instanceof ValidationError);
       assert.deepEqual([error.index, error.customId, error.field], [1, "transcript", "messages[2]"]);
       return true;

@@ -15,7 +15,11 @@ export function anthropicTextRequest(customId: string, text: string): UnifiedReq
 /** A varied set: system prompts, media by base64 and URL, multi-turn, every setting, provider kwargs. */
 export function anthropicRequests(model = ANTHROPIC_MODEL): UnifiedRequest[] {
   return [
-    ...portableRequests(model),
+    // Claude 4.x refuses temperature together with topP (a model rule): the portable request keeps
+    // temperature only here, and "every-setting" runs on Claude 3.7, which takes both.
+    ...portableRequests(model).map((request) =>
+      request.customId === "with-system-and-config" ? { ...request, generationConfig: { ...request.generationConfig, topP: undefined } } : request,
+    ),
     {
       customId: "image-url",
       model,
@@ -70,7 +74,7 @@ export function anthropicRequests(model = ANTHROPIC_MODEL): UnifiedRequest[] {
     },
     {
       customId: "every-setting",
-      model,
+      model: "claude-3-7-sonnet-20250219",
       systemPrompt: ["Be precise.", "Answer in French."],
       messages: [{ role: "user", content: "Count to three." }],
       generationConfig: { maxTokens: 128, temperature: 1, topP: 0.95, topK: 40, stopSequences: ["END", "\n\nHuman:"] },

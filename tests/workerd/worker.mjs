@@ -15,7 +15,7 @@ async function run() {
   const checks = [];
   const check = (name, condition, detail = "") => checks.push({ name, ok: Boolean(condition), detail: String(detail) });
 
-  const unified = '{"customId":"w1","model":"gpt-4o-mini","messages":[{"role":"user","content":"hello from workerd"}]}\n';
+  const unified = '{"customId":"w1","model":"claude-haiku-4-5","messages":[{"role":"user","content":"hello from workerd"}]}\n';
   const converted = await dryRun("anthropic", unified, { name: "worker" });
   check("dry run converts for Anthropic", JSON.parse(converted.providerJsonl).params.max_tokens === 4096, converted.providerJsonl);
 

@@ -93,6 +93,7 @@ impl LineReader<'_> {
         Ok(UnifiedRequest {
             custom_id: self.custom_id.to_owned(),
             model,
+            models: None,
             messages,
             system_prompt,
             generation_config,
@@ -140,6 +141,15 @@ impl LineReader<'_> {
             Some(Value::Null) | None => None,
             Some(value) => Some(value.as_i64().ok_or_else(|| self.error("seed", "must be an integer"))?),
         };
+        let candidate_count = match body.remove("n") {
+            Some(Value::Null) | None => None,
+            Some(value) => Some(
+                value
+                    .as_u64()
+                    .and_then(|count| u32::try_from(count).ok())
+                    .ok_or_else(|| self.error("n", "must be a positive integer"))?,
+            ),
+        };
         let config = GenerationConfig {
             max_tokens,
             temperature: number(body, "temperature")?,
@@ -149,6 +159,7 @@ impl LineReader<'_> {
             presence_penalty: number(body, "presence_penalty")?,
             frequency_penalty: number(body, "frequency_penalty")?,
             seed,
+            candidate_count,
         };
         Ok((config != GenerationConfig::default()).then_some(config))
     }

@@ -20,6 +20,7 @@ pub mod line_scan;
 pub mod media_data;
 pub mod merge;
 pub mod model;
+pub mod model_rules;
 pub mod parse;
 pub mod planning;
 pub mod provider;

@@ -133,6 +133,9 @@ pub fn plan_job(
         return Err(CoreError::invalid_batch("requests", "the job has no requests"));
     }
     check_unique_ids(requests)?;
+    // Grouped by the model each request has on this provider (its `models` entry, the option).
+    let chosen = crate::validate::with_models_chosen(provider, requests, &prepare_options.validation)?;
+    let requests = &*chosen;
     let limits = chunk_limits(provider, prepare_options.route, options)?;
     let api = preparation_api(provider)?;
     let sizes = measure(&*api, requests, prepare_options)?;

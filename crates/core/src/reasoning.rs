@@ -7,25 +7,17 @@ mod tests;
 use serde_json::{json, Value};
 
 use crate::model::{ReasoningEffort, ToolChoice, ToolChoiceMode, UnifiedRequest};
+use crate::model_rules::{self, Rule};
 use crate::providers::anthropic::DEFAULT_MAX_TOKENS;
 use crate::validate::RequestChecker;
 use crate::{CoreError, Provider};
 
 /// Gemini 3 takes `thinkingLevel`, earlier models `thinkingBudget` ("use with earlier models results
-/// in an error", spec `ThinkingConfig.thinkingLevel`; reference §3.3).
+/// in an error", spec `ThinkingConfig.thinkingLevel`; reference §3.3): a rule of the model-rules
+/// table. A Gemini model the table does not know gets `thinkingBudget`, the field every thinking
+/// model before 3 takes.
 fn gemini_uses_levels(model: &str) -> bool {
-    model.contains("gemini-3")
-}
-
-/// Anthropic models where `budget_tokens` is refused (reference §7.2: Opus 4.7+, Sonnet 5, Fable 5,
-/// Mythos 5 take adaptive thinking only).
-fn anthropic_refuses_budget(model: &str) -> bool {
-    ["opus-4-7", "opus-4-8", "sonnet-5", "fable-5", "mythos-5"].iter().any(|name| model.contains(name))
-}
-
-/// Anthropic models where `output_config.effort` errors (reference §7.2).
-fn anthropic_refuses_effort(model: &str) -> bool {
-    ["sonnet-4-5", "haiku-4-5", "opus-4-1"].iter().any(|name| model.contains(name))
+    model_rules::has_rule(Provider::Google, model, |rule| matches!(rule, Rule::ThinkingLevels))
 }
 
 /// Whether a chat provider has the effort value: spec enums, Mistral's stops at `xhigh`; vLLM passes
@@ -67,9 +59,8 @@ pub fn anthropic_thinking(request: &UnifiedRequest) -> Option<Value> {
 
 /// Anthropic `output_config.effort` (TS SDK `OutputConfig`; `none` is thinking disabled instead).
 pub fn anthropic_effort(request: &UnifiedRequest) -> Option<&'static str> {
-    let sendable = |effort: &ReasoningEffort| {
-        !matches!(effort, ReasoningEffort::None | ReasoningEffort::Minimal) && !anthropic_refuses_effort(&request.model)
-    };
+    // A model that takes no effort had it refused or left out by its model rule (model_rules).
+    let sendable = |effort: &ReasoningEffort| !matches!(effort, ReasoningEffort::None | ReasoningEffort::Minimal);
     request.reasoning.as_ref()?.effort.filter(sendable).map(ReasoningEffort::as_str)
 }
 
@@ -83,8 +74,9 @@ pub fn gemini_thinking_config(request: &UnifiedRequest) -> Option<Value> {
         }
     } else if let Some(budget) = reasoning.budget_tokens {
         config.insert("thinkingBudget".into(), json!(budget));
-    } else if reasoning.effort == Some(ReasoningEffort::None) && !request.model.contains("pro") {
-        // 0 turns thinking off on 2.5 Flash and Flash-Lite (reference §3.3).
+    } else if reasoning.effort == Some(ReasoningEffort::None) {
+        // 0 turns thinking off on 2.5 Flash and Flash-Lite (reference §3.3); models that cannot
+        // turn it off had effort "none" refused or left out by their model rule.
         config.insert("thinkingBudget".into(), json!(0));
     }
     if let Some(include) = reasoning.include_thoughts {
@@ -169,13 +161,8 @@ fn check_anthropic(
     effort: Option<ReasoningEffort>,
 ) -> Result<(), CoreError> {
     let request = checker.request;
+    // Models that refuse a budget or an effort: model_rules, checked before this.
     if let Some(budget) = budget {
-        if anthropic_refuses_budget(&request.model) {
-            return Err(checker.error(
-                "reasoning.budgetTokens",
-                format!("{} refuses a thinking budget (adaptive thinking only); use effort", request.model),
-            ));
-        }
         let max_tokens =
             request.generation_config.as_ref().and_then(|config| config.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS);
         // "budget_tokens ≥ 1,024 and < max_tokens" (reference §3.2).
@@ -202,9 +189,6 @@ fn check_anthropic(
         Some(ReasoningEffort::None) if budget.is_some() => {
             return Err(checker.error("reasoning.effort", "\"none\" turns thinking off, but budgetTokens turns it on"));
         }
-        Some(effort) if effort != ReasoningEffort::None && anthropic_refuses_effort(&request.model) => {
-            checker.unsupported("reasoning.effort".into(), format!("{} has no effort setting", request.model))?;
-        }
         _ => {}
     }
     if request.reasoning.as_ref().and_then(|reasoning| reasoning.include_thoughts) == Some(false) {
@@ -223,13 +207,9 @@ fn check_gemini(
     effort: Option<ReasoningEffort>,
 ) -> Result<(), CoreError> {
     let model = checker.request.model.clone();
+    // A budget on Gemini 3, an effort on 2.5, effort "none" where thinking cannot be turned off:
+    // model rules (model_rules), checked before this.
     if gemini_uses_levels(&model) {
-        if budget.is_some() {
-            checker.unsupported(
-                "reasoning.budgetTokens".into(),
-                "Gemini 3 takes a thinking level (effort), not a budget".into(),
-            )?;
-        }
         if effort.is_some_and(|effort| gemini_level(effort).is_none()) {
             checker.unsupported(
                 "reasoning.effort".into(),
@@ -241,9 +221,6 @@ fn check_gemini(
         }
     } else {
         match effort {
-            Some(ReasoningEffort::None) if model.contains("pro") => {
-                checker.unsupported("reasoning.effort".into(), "Gemini 2.5 Pro cannot turn thinking off".into())?;
-            }
             Some(ReasoningEffort::None) if budget.is_some() => {
                 return Err(
                     checker.error("reasoning.effort", "\"none\" turns thinking off, but budgetTokens turns it on")
@@ -252,7 +229,7 @@ fn check_gemini(
             Some(ReasoningEffort::None) | None => {}
             Some(_) => checker.unsupported(
                 "reasoning.effort".into(),
-                "Gemini 2.5 takes a thinking budget (budgetTokens), not an effort level".into(),
+                format!("{model} takes a thinking budget (budgetTokens), not an effort level"),
             )?,
         }
     }

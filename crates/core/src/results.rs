@@ -1,6 +1,6 @@
 //! Decoding result files chunk by chunk into unified results.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use serde_json::value::RawValue;
@@ -9,6 +9,7 @@ use crate::jsonl::LineSplitter;
 use crate::line_scan::top_level_string;
 use crate::model::{ResultError, ResultStatus, UnifiedResult};
 use crate::retry::is_retryable_request;
+use crate::structured_output::JsonAnswers;
 
 /// Turns one line of a provider's result file into a unified result. A malformed line must become
 /// an errored result, never a panic or a lost line.
@@ -19,32 +20,80 @@ pub trait LineDecoder {
 /// Maps the ids sent to the provider back to the caller's ids (for providers that restrict ids).
 pub type IdMap = HashMap<String, String>;
 
+/// Which answers are read as JSON (`parsed`, `parseError`), from the batch's [`JsonAnswers`].
+#[derive(Debug, Clone, Default)]
+pub enum JsonPolicy {
+    /// The requests are not known: any text that is a JSON object or array (the fallback).
+    #[default]
+    Guess,
+    Never,
+    Always,
+    /// Only the answers to these custom ids.
+    Ids(Rc<HashSet<String>>),
+}
+
+impl JsonPolicy {
+    pub fn new(answers: &JsonAnswers) -> Self {
+        match answers {
+            JsonAnswers::Unknown => JsonPolicy::Guess,
+            JsonAnswers::None => JsonPolicy::Never,
+            JsonAnswers::All => JsonPolicy::Always,
+            JsonAnswers::Some(ids) => JsonPolicy::Ids(Rc::new(ids.iter().cloned().collect())),
+        }
+    }
+
+    /// Fills `parsed` / `parseError` of a result's response as the policy says.
+    pub fn apply(&self, mut result: UnifiedResult) -> UnifiedResult {
+        let asked = match self {
+            JsonPolicy::Guess => None,
+            JsonPolicy::Never => Some(false),
+            JsonPolicy::Always => Some(true),
+            JsonPolicy::Ids(ids) => Some(ids.contains(&result.custom_id)),
+        };
+        result.response = result.response.map(|response| match asked {
+            None => response.with_parsed_json(),
+            Some(true) => response.with_json_answer(),
+            Some(false) => response,
+        });
+        result
+    }
+}
+
 /// Feeds chunks of a result file through a [`LineDecoder`].
 pub struct ResultDecoder {
     splitter: LineSplitter,
     decoder: Box<dyn LineDecoder>,
     line_number: usize,
     id_map: Option<IdMap>,
+    json: JsonPolicy,
 }
 
 impl ResultDecoder {
+    /// A decoder that reads JSON answers by the fallback ([`JsonPolicy::Guess`]); see
+    /// [`ResultDecoder::with_json_policy`].
     pub fn new(decoder: Box<dyn LineDecoder>, id_map: Option<IdMap>) -> Self {
-        ResultDecoder { splitter: LineSplitter::new(), decoder, line_number: 0, id_map }
+        ResultDecoder { splitter: LineSplitter::new(), decoder, line_number: 0, id_map, json: JsonPolicy::Guess }
+    }
+
+    /// Reads JSON answers as the batch's requests asked.
+    pub fn with_json_policy(mut self, json: JsonPolicy) -> Self {
+        self.json = json;
+        self
     }
 
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<UnifiedResult>) {
-        let Self { splitter, decoder, line_number, id_map } = self;
+        let Self { splitter, decoder, line_number, id_map, json } = self;
         splitter.push(chunk, |line| {
             *line_number += 1;
-            out.push(restore_id(decoder.decode_line(line, *line_number), id_map.as_ref()));
+            out.push(json.apply(restore_id(decoder.decode_line(line, *line_number), id_map.as_ref())));
         });
     }
 
     pub fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
-        let Self { splitter, decoder, line_number, id_map } = self;
+        let Self { splitter, decoder, line_number, id_map, json } = self;
         splitter.finish(|line| {
             *line_number += 1;
-            out.push(restore_id(decoder.decode_line(line, *line_number), id_map.as_ref()));
+            out.push(json.apply(restore_id(decoder.decode_line(line, *line_number), id_map.as_ref())));
         });
     }
 

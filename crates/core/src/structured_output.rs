@@ -141,3 +141,34 @@ fn mentions_json(request: &UnifiedRequest) -> bool {
                 .any(|part| matches!(part, crate::model::ContentPartRef::Text(text) if has(text)))
         })
 }
+
+/// Which requests of a batch asked for JSON answers (`responseFormat`), kept in the batch summary
+/// so that reading results knows which answers to parse: `"unknown"` (results read without the
+/// summary: any text that is a JSON object or array is parsed, the documented fallback), `"none"`,
+/// `"all"`, or `{ "some": [customId, …] }`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub enum JsonAnswers {
+    #[default]
+    Unknown,
+    None,
+    All,
+    Some(Vec<String>),
+}
+
+/// What [`JsonAnswers`] a batch of `requests` has.
+pub fn json_answers(requests: &[UnifiedRequest]) -> JsonAnswers {
+    let asking = requests.iter().filter(|request| request.response_format.is_some()).count();
+    match asking {
+        0 => JsonAnswers::None,
+        all if all == requests.len() => JsonAnswers::All,
+        _ => JsonAnswers::Some(
+            requests
+                .iter()
+                .filter(|request| request.response_format.is_some())
+                .map(|request| request.custom_id.clone())
+                .collect(),
+        ),
+    }
+}

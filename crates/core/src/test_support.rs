@@ -45,7 +45,10 @@ pub fn bodies(
     requests: &[UnifiedRequest],
     drop_unsupported: bool,
 ) -> Result<(Vec<Value>, BatchSummary), CoreError> {
-    let options = PrepareOptions { validation: ValidationOptions { drop_unsupported }, ..Default::default() };
+    let options = PrepareOptions {
+        validation: ValidationOptions { drop_unsupported, ..Default::default() },
+        ..Default::default()
+    };
     let prepared = prepare(provider, requests, &options)?;
     let text = String::from_utf8(prepared.jsonl).unwrap();
     let key = match provider {

@@ -147,14 +147,7 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
     if provider == Provider::Anthropic && strict > 20 {
         return Err(checker.error("tools", format!("{strict} strict tools; Anthropic allows at most 20 per request")));
     }
-    // Gemini 2.x refuses function calling together with a JSON response (reference §1.3, §7.3,
-    // third-party reports; disputed for 3.x, so only 2.x is refused).
-    if provider == Provider::Google && request.response_format.is_some() && request.model.contains("gemini-2") {
-        return Err(checker.error(
-            "responseFormat",
-            "Gemini 2.x refuses tools together with a JSON response (responseMimeType application/json)",
-        ));
-    }
+    // Gemini 2.x refusing tools with a JSON response is a model rule (model_rules).
     Ok(())
 }
 
@@ -213,7 +206,12 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                         return Err(checker.error(format!("{part_field}.name"), "must not be empty"));
                     }
                     open_calls.push(id.to_owned());
-                    if provider == Provider::Google && call.signature.is_none() && request.model.contains("gemini-3") {
+                    if provider == Provider::Google
+                        && call.signature.is_none()
+                        && crate::model_rules::has_rule(provider, &request.model, |rule| {
+                            matches!(rule, crate::model_rules::Rule::ThoughtSignatures)
+                        })
+                    {
                         checker.notice(
                             format!("{part_field}.signature"),
                             "sent without a thoughtSignature: Gemini 3 refuses function calls of the current turn without the signature they came with".into(),

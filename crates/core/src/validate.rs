@@ -2,6 +2,7 @@
 //! chosen provider can honour. Nothing is dropped silently: with `dropUnsupported` a setting the
 //! provider cannot express is left out and reported as a warning; otherwise it is an error.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use tsify::Tsify;
 use crate::limits::{batch_limits, capabilities, Capabilities};
 use crate::media_data::{check_base64, same_media_type, split_data_url};
 use crate::model::{ContentPartRef, MediaContent, Role, SourceType, SystemPrompt, UnifiedRequest};
-use crate::{conversation_rules, provider_kwargs, CoreError, Provider};
+use crate::{conversation_rules, model_rules, provider_kwargs, CoreError, Provider};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -22,6 +23,21 @@ pub struct ValidationOptions {
     #[serde(default)]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub drop_unsupported: bool,
+    /// The provider API version the batch is created with, where model rules depend on it
+    /// (Anthropic: `2023-06-01`, the default, or `2026-10-21`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub api_version: Option<String>,
+    /// The batch goes to a custom base URL (a proxy may route any model): a model of another
+    /// provider's family is then a warning, not an error.
+    #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub custom_base_url: bool,
+    /// The model for every request of the batch, replacing the requests' `model` and `models`
+    /// (a job's or the CLI's `--model provider=…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub model: Option<String>,
 }
 
 /// Something left out under `dropUnsupported`, or changed so that the provider accepts it.
@@ -41,6 +57,25 @@ pub fn validate_batch(
     requests: &[UnifiedRequest],
     options: &ValidationOptions,
 ) -> Result<Vec<Warning>, CoreError> {
+    Ok(check_batch(provider, requests, options)?.warnings)
+}
+
+/// A checked batch: the requests as they are to be converted (each request's model for this
+/// provider chosen; settings a model rule refuses left out under `dropUnsupported`), the warnings,
+/// and notes for the summary (models the rule table does not know).
+#[derive(Debug)]
+pub struct CheckedBatch<'a> {
+    pub requests: Cow<'a, [UnifiedRequest]>,
+    pub warnings: Vec<Warning>,
+    pub notes: Vec<String>,
+}
+
+/// Checks a whole batch for `provider` and returns what to convert (see [`CheckedBatch`]).
+pub fn check_batch<'a>(
+    provider: Provider,
+    requests: &'a [UnifiedRequest],
+    options: &ValidationOptions,
+) -> Result<CheckedBatch<'a>, CoreError> {
     if requests.is_empty() {
         return Err(CoreError::invalid_batch("requests", "the batch has no requests"));
     }
@@ -56,9 +91,61 @@ pub fn validate_batch(
             ),
         ));
     }
+    if provider == Provider::Anthropic {
+        if let Some(version) = options.api_version.as_deref() {
+            if !model_rules::ANTHROPIC_VERSIONS.contains(&version) {
+                return Err(CoreError::invalid_batch(
+                    "apiVersion",
+                    format!(
+                        "unknown Anthropic API version \"{version}\"; batch-router knows the rules of {}",
+                        model_rules::ANTHROPIC_VERSIONS.join(" and ")
+                    ),
+                ));
+            }
+        }
+    }
+    let api_version = model_rules::effective_api_version(provider, options.api_version.as_deref());
+    let mut requests = Cow::Borrowed(requests);
+    choose_models(provider, &mut requests, options)?;
     let capabilities = capabilities(provider);
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(requests.len());
     let mut warnings = Vec::new();
+    let mut unknown_models: Vec<(String, usize)> = Vec::new();
+    for index in 0..requests.len() {
+        let request = &requests[index];
+        let foreign = model_rules::foreign_owner(provider, &request.model);
+        let unknown = foreign.is_none()
+            && model_rules::names_models(provider)
+            && !model_rules::is_known(provider, &request.model);
+        let mut checker = RequestChecker { provider, capabilities, options, index, request, warnings: &mut warnings };
+        if let Some(owner) = foreign {
+            let message = format!(
+                "\"{}\" is a model of {}, not of {}; name a model per provider (the request's `models`, the `model` option, or the CLI's --model {}=MODEL)",
+                request.model,
+                owner.display_name(),
+                provider.display_name(),
+                provider.name()
+            );
+            if options.custom_base_url {
+                checker.notice("model".into(), format!("{message}; sent anyway because a custom base URL is set"));
+            } else {
+                return Err(checker.error("model", message));
+            }
+        }
+        let dropped = model_rules::check(&mut checker, api_version)?;
+        if unknown {
+            match unknown_models.iter_mut().find(|(model, _)| *model == request.model) {
+                Some((_, count)) => *count += 1,
+                None => unknown_models.push((request.model.clone(), 1)),
+            }
+        }
+        if !dropped.is_empty() {
+            let request = &mut requests.to_mut()[index];
+            for setting in dropped {
+                setting.remove(request);
+            }
+        }
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(requests.len());
     for (index, request) in requests.iter().enumerate() {
         let id = request.custom_id.as_str();
         if id.is_empty() {
@@ -84,7 +171,7 @@ pub fn validate_batch(
         let mut checker = RequestChecker { provider, capabilities, options, index, request, warnings: &mut warnings };
         checker.check()?;
     }
-    warnings.extend(conversation_rules::batch_warning(provider, requests));
+    warnings.extend(conversation_rules::batch_warning(provider, &requests));
     if limits.one_model_per_batch {
         let first_model = &requests[0].model;
         if let Some((index, request)) = requests.iter().enumerate().find(|(_, request)| &request.model != first_model) {
@@ -100,7 +187,69 @@ pub fn validate_batch(
             ));
         }
     }
-    Ok(warnings)
+    let notes = unknown_models
+        .into_iter()
+        .map(|(model, count)| {
+            format!(
+                "unknown model \"{model}\" ({count} request{}): the model-rules table has no entry for it on {}, so only {}'s own rules were checked",
+                if count == 1 { "" } else { "s" },
+                provider.display_name(),
+                provider.display_name()
+            )
+        })
+        .collect();
+    Ok(CheckedBatch { requests, warnings, notes })
+}
+
+/// The requests with each one's model for `provider` in `model` (see [`check_batch`]).
+pub fn with_models_chosen<'a>(
+    provider: Provider,
+    requests: &'a [UnifiedRequest],
+    options: &ValidationOptions,
+) -> Result<Cow<'a, [UnifiedRequest]>, CoreError> {
+    let mut requests = Cow::Borrowed(requests);
+    choose_models(provider, &mut requests, options)?;
+    Ok(requests)
+}
+
+/// Puts each request's model for `provider` in `model`: the `model` option, else the request's
+/// `models` entry for the provider (by name or alias), else its `model`.
+fn choose_models(
+    provider: Provider,
+    requests: &mut Cow<'_, [UnifiedRequest]>,
+    options: &ValidationOptions,
+) -> Result<(), CoreError> {
+    for index in 0..requests.len() {
+        let request = &requests[index];
+        let mut chosen = options.model.clone();
+        if let Some(models) = &request.models {
+            for (name, model) in models {
+                let named = Provider::from_name(name).map_err(|_| {
+                    CoreError::invalid(
+                        index,
+                        &request.custom_id,
+                        format!("models.{name}"),
+                        format!("unknown provider \"{name}\""),
+                    )
+                })?;
+                if model.trim().is_empty() {
+                    return Err(CoreError::invalid(
+                        index,
+                        &request.custom_id,
+                        format!("models.{name}"),
+                        "must not be empty",
+                    ));
+                }
+                if named == provider && chosen.is_none() {
+                    chosen = Some(model.clone());
+                }
+            }
+        }
+        if let Some(model) = chosen.filter(|model| *model != request.model) {
+            requests.to_mut()[index].model = model;
+        }
+    }
+    Ok(())
 }
 
 /// One request under check; the provider-specific rules (`conversation_rules`, `provider_kwargs`)
@@ -294,6 +443,24 @@ impl RequestChecker<'_> {
         }
     }
 
+    /// `candidateCount` per provider (reference unified-features §5): OpenAI's `n` is 1–128;
+    /// Anthropic has none, so more than one is refused (or left out under `dropUnsupported`).
+    fn check_candidate_count(&mut self, count: u32) -> Result<(), CoreError> {
+        let field = "generationConfig.candidateCount";
+        if count == 0 {
+            return Err(self.error(field, "must be at least 1"));
+        }
+        match self.provider {
+            Provider::Anthropic if count > 1 => {
+                self.unsupported(field.into(), "Anthropic returns one answer per request (it has no n)".into())
+            }
+            Provider::OpenAI | Provider::Azure if count > 128 => {
+                Err(self.error(field, format!("{count} is out of range: OpenAI's n is 1 to 128")))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The end-user id: OpenAI `safety_identifier` (≤ 64 characters), Anthropic `metadata.user_id`
     /// (≤ 256); Gemini and Mistral have no field, vLLM ignores it (reference unified-features §5).
     fn check_end_user_id(&mut self) -> Result<(), CoreError> {
@@ -359,6 +526,9 @@ impl RequestChecker<'_> {
         }
         if let Some(seed) = config.seed {
             self.check_seed(seed)?;
+        }
+        if let Some(count) = config.candidate_count {
+            self.check_candidate_count(count)?;
         }
         if let Some(stops) = &config.stop_sequences {
             if let Some(position) = stops.iter().position(String::is_empty) {
@@ -465,9 +635,12 @@ mod tests {
         let (_, field, message) = field_of(error);
         assert_eq!(field, "generationConfig.topK");
         assert!(message.contains("dropUnsupported"), "{message}");
-        let warnings =
-            validate_batch(Provider::OpenAI, &[request(0, json)], &ValidationOptions { drop_unsupported: true })
-                .unwrap();
+        let warnings = validate_batch(
+            Provider::OpenAI,
+            &[request(0, json)],
+            &ValidationOptions { drop_unsupported: true, ..Default::default() },
+        )
+        .unwrap();
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].field, "generationConfig.topK");
         assert!(validate_batch(Provider::Vllm, &[request(0, json)], &Default::default()).is_ok());

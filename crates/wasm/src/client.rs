@@ -4,7 +4,8 @@ use std::rc::Rc;
 
 use batch_router_core::model::{BatchStatusResponse, ListOptions};
 use batch_router_core::providers::{api_for, id_map_of, BatchApi, ClientConfig, IdMapping, ResultSource, Step};
-use batch_router_core::results::IdMap;
+use batch_router_core::results::{IdMap, JsonPolicy};
+use batch_router_core::structured_output::JsonAnswers;
 use batch_router_core::{CoreError, Provider};
 use js_sys::{Function, Promise};
 use tsify::Ts;
@@ -142,7 +143,9 @@ impl BatchClient {
 
     /// Opens the results of a finished batch as a stream. `idMap` restores ids the provider could
     /// not take; `requestIds` (the custom ids in submission order) lets a provider whose answers may
-    /// lack keys match them by position. Rejects with `batch_not_complete` while the batch runs.
+    /// lack keys match them by position; `jsonAnswers` (from the batch summary) says which answers
+    /// are read as JSON (`parsed`), without it any text that is a JSON object or array is. Rejects
+    /// with `batch_not_complete` while the batch runs.
     #[wasm_bindgen(js_name = openResults, unchecked_return_type = "Promise<ResultStream>")]
     pub fn open_results(
         &self,
@@ -150,12 +153,14 @@ impl BatchClient {
         #[wasm_bindgen(unchecked_param_type = "IdMapping[] | undefined")] id_map: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string[] | undefined")] request_ids: JsValue,
         signal: Option<AbortSignal>,
+        #[wasm_bindgen(unchecked_param_type = "JsonAnswers | undefined")] json_answers: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
         let fetcher = self.fetcher(signal);
         future_to_promise(async move {
             let id_map = optional::<Vec<IdMapping>>(id_map, "idMap")?.and_then(|map| id_map_of(&map));
             let request_ids = optional::<Vec<String>>(request_ids, "requestIds")?;
+            let json = optional::<JsonAnswers>(json_answers, "jsonAnswers")?.unwrap_or_default();
             let api = &*inner.api;
             let status = fetch_status(api, &fetcher, &batch_id).await.map_err(to_js_error)?;
             if !status.status.is_terminal() {
@@ -178,7 +183,8 @@ impl BatchClient {
                 None => api.result_sources(&status),
             }
             .map_err(to_js_error)?;
-            Ok(ResultStream::new(api.provider().name(), restore_ids(sources, id_map), fetcher).into())
+            let json = JsonPolicy::new(&json);
+            Ok(ResultStream::new(api.provider().name(), restore_ids(sources, id_map), fetcher, json).into())
         })
     }
 }

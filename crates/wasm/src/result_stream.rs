@@ -10,7 +10,7 @@ use batch_router_core::http::HttpRequest;
 use batch_router_core::model::UnifiedResult;
 use batch_router_core::providers::common::http_error;
 use batch_router_core::providers::{ResultPages, ResultSource};
-use batch_router_core::results::{results_to_jsonl, ResultDecoder};
+use batch_router_core::results::{results_to_jsonl, JsonPolicy, ResultDecoder};
 use batch_router_core::CoreError;
 use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -35,6 +35,7 @@ struct State {
     fetcher: Fetcher,
     current: Option<Current>,
     source_index: i32,
+    json: JsonPolicy,
 }
 
 /// Yields `{ results, raw, source }` chunks: `results` is JSONL text of unified results,
@@ -46,9 +47,10 @@ pub struct ResultStream {
 }
 
 impl ResultStream {
-    /// `sources` already restore the caller's ids where the provider needed other ones.
-    pub fn new(provider: &'static str, sources: Vec<ResultSource>, fetcher: Fetcher) -> Self {
-        let state = State { provider, sources: sources.into(), fetcher, current: None, source_index: -1 };
+    /// `sources` already restore the caller's ids where the provider needed other ones; `json` says
+    /// which answers are read as JSON.
+    pub fn new(provider: &'static str, sources: Vec<ResultSource>, fetcher: Fetcher, json: JsonPolicy) -> Self {
+        let state = State { provider, sources: sources.into(), fetcher, current: None, source_index: -1, json };
         ResultStream { state: Rc::new(RefCell::new(state)) }
     }
 }
@@ -127,15 +129,15 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
 
 /// Opens the next result source; false when there is none left.
 async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError> {
-    let (source, fetcher, provider) = {
+    let (source, fetcher, provider, json) = {
         let mut state = state.borrow_mut();
         let Some(source) = state.sources.pop_front() else { return Ok(false) };
         state.source_index += 1;
-        (source, state.fetcher.clone(), state.provider)
+        (source, state.fetcher.clone(), state.provider, state.json.clone())
     };
     let current = match source {
         ResultSource::Inline { jsonl, decoder } => Current {
-            decoder: ResultDecoder::new(decoder, None),
+            decoder: ResultDecoder::new(decoder, None).with_json_policy(json),
             reader: None,
             pending_inline: Some(jsonl),
             next_page: None,
@@ -143,7 +145,7 @@ async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError>
         ResultSource::Paged { request, decoder, pages } => {
             let (jsonl, next) = fetch_page(&request, pages.as_ref(), &fetcher).await?;
             Current {
-                decoder: ResultDecoder::new(decoder, None),
+                decoder: ResultDecoder::new(decoder, None).with_json_policy(json),
                 reader: None,
                 pending_inline: Some(jsonl),
                 next_page: next.map(|request| (request, pages)),
@@ -156,7 +158,12 @@ async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError>
                 return Err(http_error(provider, &response, None));
             }
             let reader = response.body().map(|body| body.get_reader().unchecked_into::<ReadableStreamDefaultReader>());
-            Current { decoder: ResultDecoder::new(decoder, None), reader, pending_inline: None, next_page: None }
+            Current {
+                decoder: ResultDecoder::new(decoder, None).with_json_policy(json),
+                reader,
+                pending_inline: None,
+                next_page: None,
+            }
         }
     };
     state.borrow_mut().current = Some(current);

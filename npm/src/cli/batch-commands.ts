@@ -9,7 +9,7 @@ import { BatchRouterError, ValidationError } from "../errors.js";
 import { estimateJsonl } from "../estimate.js";
 import { readPrices } from "./estimate-command.js";
 import type { UnifiedRequest } from "../types.js";
-import { readUnifiedFile, requestLinesOf } from "./convert-command.js";
+import { describeConversion, modelChoice, readUnifiedFile, requestLinesOf } from "./convert-command.js";
 import { ExitCode } from "./exit-codes.js";
 import { UsageError } from "./output.js";
 import { ProgressReporter, describeCounts } from "./progress.js";
@@ -26,7 +26,8 @@ export const commandHelp: Record<string, string> = {
   submit: `Usage: batch-router submit FILE --provider P [--model M] [--metadata KEY=VALUE]... [--max-cost USD --prices FILE] [--wait]
 
 Validates the unified requests in FILE (JSONL) and submits them as one batch; prints the batch id.
-  --model M            use model M for every request
+  --model M            use model M for every request; --model P=M for provider P only
+  --anthropic-version V  Anthropic API version: 2023-06-01 (default) or 2026-10-21
   --metadata K=V       batch metadata (repeatable)
   --drop-unsupported   leave out settings the provider cannot express, with a warning
   --max-cost USD       refuse (exit 3, nothing sent) when the batch's worst case (estimated input
@@ -143,7 +144,8 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
       allowPositionals: true,
       options: {
         ...providerFlags,
-        model: { type: "string" },
+        model: { type: "string", multiple: true },
+        "anthropic-version": { type: "string" },
         metadata: { type: "string", multiple: true },
         "drop-unsupported": { type: "boolean" },
         wait: { type: "boolean" },
@@ -189,12 +191,26 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
       metadata[pair.slice(0, separator)] = pair.slice(separator + 1);
     }
     const name = providerName(values.provider);
-    const provider = createProvider(name, values, { dropUnsupported: values["drop-unsupported"] === true });
-    const unified = await readUnifiedFile(target, values.model);
+    const model = modelChoice(values.model)(name);
+    const apiVersion = name === "anthropic" ? values["anthropic-version"] : undefined;
+    if (apiVersion !== undefined && apiVersion !== "2023-06-01" && apiVersion !== "2026-10-21") {
+      throw new UsageError(`--anthropic-version ${apiVersion}: expected 2023-06-01 or 2026-10-21`);
+    }
+    const provider = createProvider(name, values, { dropUnsupported: values["drop-unsupported"] === true, model, apiVersion });
+    const unified = await readUnifiedFile(target);
     const batchMetadata = Object.keys(metadata).length > 0 ? metadata : undefined;
     // Checked as `convert` checks it first, so that a bad request is named by its line in FILE
     // (exit 3), as the same file gets from `convert`; nothing is sent when any request is invalid.
-    await dryRun(name, unified, { name: "submit", dropUnsupported: values["drop-unsupported"] === true, metadata: batchMetadata });
+    // Its warnings and notes (model rules) are printed before the batch is sent.
+    const checked = await dryRun(name, unified, {
+      name: "submit",
+      dropUnsupported: values["drop-unsupported"] === true,
+      metadata: batchMetadata,
+      model,
+      apiVersion,
+      customBaseUrl: values["base-url"] !== undefined || undefined,
+    });
+    if (!json) for (const line of describeConversion(checked, values.dir ?? ".batch_router").slice(1)) process.stderr.write(line + "\n");
     const requests = requestLinesOf(unified).map(({ text }) => JSON.parse(text) as UnifiedRequest);
     const budget = await checkMaxCost(name, unified, values);
     const batchId = await provider.sendBatch({ provider: name, requests, metadata: batchMetadata });

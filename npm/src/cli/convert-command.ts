@@ -26,7 +26,10 @@ Options:
   --provider P         {{providers}}, or all
   --from openai        FILE is an OpenAI batch input file (Chat Completions lines), read as
                        unified requests first
-  --model M            use model M for every request
+  --model M            use model M for every request; --model P=M (repeatable) for provider P
+                       only, so one file runs on every provider (see "Model rules" in the README)
+  --anthropic-version V  Anthropic API version: 2023-06-01 (default) or 2026-10-21, whose
+                       rules are then checked
   --dir DIR            where files go (default .batch_router)
   --drop-unsupported   leave out settings the provider cannot express, with a warning
   --json               print one JSON document
@@ -35,11 +38,37 @@ Options:
 export interface ConvertOptions {
   file: string;
   provider: string;
-  model?: string;
+  /** `--model` values: `M` for every provider, `P=M` for provider P. */
+  model?: string | string[];
+  /** Anthropic's API version. */
+  anthropicVersion?: string;
   dir: string;
   dropUnsupported: boolean;
   /** `openai`: FILE is an OpenAI batch input file. */
   from?: string;
+}
+
+/**
+ * The model each provider gets from `--model` values: `M` for every provider, `P=M` (P a provider
+ * name or alias) for that one, which wins over `M`. Undefined: the requests' own `model`/`models`.
+ */
+export function modelChoice(values: string | string[] | undefined): (provider: ProviderName) => string | undefined {
+  const all: string[] = [];
+  const byProvider = new Map<ProviderName, string>();
+  for (const value of typeof values === "string" ? [values] : (values ?? [])) {
+    const separator = value.indexOf("=");
+    if (separator < 0) {
+      all.push(value);
+      continue;
+    }
+    const name = value.slice(0, separator);
+    const provider = canonicalProviderName(name);
+    if (provider === undefined) throw new UsageError(`--model ${value}: unknown provider "${name}"; expected ${allProviders().join(", ")}`);
+    if (separator === value.length - 1) throw new UsageError(`--model ${value}: the model is missing`);
+    byProvider.set(provider, value.slice(separator + 1));
+  }
+  if (all.length > 1) throw new UsageError(`--model without a provider was given ${all.length} times; use --model PROVIDER=MODEL for each provider`);
+  return (provider) => byProvider.get(provider) ?? all[0];
 }
 
 export function providersOf(name: string): ProviderName[] {
@@ -94,12 +123,23 @@ export async function readUnifiedFile(file: string, model?: string, from?: strin
 }
 
 export async function convert(options: ConvertOptions): Promise<DryRunResult[]> {
-  const unifiedJsonl = await readUnifiedFile(options.file, options.model, options.from);
+  const providers = providersOf(options.provider);
+  const modelFor = modelChoice(options.model);
+  // The model is chosen by the core for each provider (so its rules and family are checked).
+  const unifiedJsonl = await readUnifiedFile(options.file, undefined, options.from);
   const name = basename(options.file).replace(/\.[^.]*$/, "");
   const storage = new FileStorage(options.dir);
   const results: DryRunResult[] = [];
-  for (const provider of providersOf(options.provider)) {
-    results.push(await dryRun(provider, unifiedJsonl, { name, storage, dropUnsupported: options.dropUnsupported }));
+  for (const provider of providers) {
+    results.push(
+      await dryRun(provider, unifiedJsonl, {
+        name,
+        storage,
+        dropUnsupported: options.dropUnsupported,
+        model: modelFor(provider),
+        apiVersion: provider === "anthropic" ? options.anthropicVersion : undefined,
+      }),
+    );
   }
   return results;
 }
@@ -111,6 +151,7 @@ export function describeConversion(result: DryRunResult, dir: string): string[] 
   ];
   for (const file of result.files) lines.push(`  wrote ${join(dir, file)}`);
   for (const warning of summary.warnings) lines.push(`  warning: request ${warning.index} (customId "${warning.customId}"): ${warning.field}: ${warning.message}`);
+  for (const note of summary.notes ?? []) lines.push(`  note: ${note}`);
   if (summary.idMap.length > 0) lines.push(`  ${summary.idMap.length} custom ids were mapped to ids the provider accepts`);
   return lines;
 }

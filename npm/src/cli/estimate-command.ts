@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 
 import { estimateJsonl, type PriceTable } from "../estimate.js";
 import type { BatchEstimate } from "../wasm.js";
-import { providersOf, readUnifiedFile } from "./convert-command.js";
+import { modelChoice, providersOf, readUnifiedFile } from "./convert-command.js";
 import { UsageError } from "./output.js";
 
 export const estimateHelp = `Usage: batch-router estimate FILE --provider P [options]
@@ -14,7 +14,7 @@ and prices them at the provider's batch rates. Sends nothing.
 
 Options:
   --provider P               {{providers}}, or all
-  --model M                  use model M for every request
+  --model M                  use model M for every request; --model P=M for provider P only
   --prices FILE              model prices, JSON: {"gpt-4o-mini": {"input": 0.15, "output": 0.6}}
                              (US dollars per million tokens, published prices; the batch discount
                              is applied; optional cachedInput, cacheWrite, batchDiscount)
@@ -26,7 +26,8 @@ Options:
 export interface EstimateCommandOptions {
   file: string;
   provider: string;
-  model?: string;
+  /** `--model` values: `M` for every provider, `P=M` for provider P. */
+  model?: string | string[];
   pricesFile?: string;
   maxOutputTokens?: string;
   mediaTokens?: string;
@@ -55,10 +56,15 @@ export async function readPrices(file: string | undefined): Promise<PriceTable |
 }
 
 export async function estimateFile(options: EstimateCommandOptions): Promise<BatchEstimate[]> {
-  const unifiedJsonl = await readUnifiedFile(options.file, options.model);
+  const modelFor = modelChoice(options.model);
   const prices = await readPrices(options.pricesFile);
   const settings = { prices, defaultMaxOutputTokens: count("--max-output-tokens", options.maxOutputTokens), mediaTokens: count("--media-tokens", options.mediaTokens) };
-  return providersOf(options.provider).map((provider) => estimateJsonl(provider, unifiedJsonl, settings, true));
+  const estimates: BatchEstimate[] = [];
+  for (const provider of providersOf(options.provider)) {
+    const unifiedJsonl = await readUnifiedFile(options.file, modelFor(provider));
+    estimates.push(estimateJsonl(provider, unifiedJsonl, settings, true));
+  }
+  return estimates;
 }
 
 const dollars = (value: number | undefined) => (value === undefined ? "unknown" : `$${value.toFixed(value < 1 ? 6 : 2)}`);

@@ -6,6 +6,7 @@ import { VLLMProvider } from "../providers/vllm-provider.js";
 import { canonicalProviderName, providerEntries, providerNames, providerOfBatchId } from "../provider-registry.js";
 import { createProvider as createProviderByName } from "../router/providers-by-name.js";
 import type { BatchProvider, ProviderOptions } from "../provider.js";
+import type { AnthropicProviderOptions } from "../providers/anthropic-provider.js";
 import type { ProviderName } from "../types.js";
 import { UsageError } from "./output.js";
 
@@ -52,8 +53,8 @@ export function providerName(value: string | undefined, batchId?: string): Provi
   return name;
 }
 
-export function createProvider(name: ProviderName, values: ProviderFlagValues, extra: ProviderOptions = {}): BatchProvider {
-  const options: ProviderOptions = { storageDir: values.dir ?? ".batch_router", ...extra };
+export function createProvider(name: ProviderName, values: ProviderFlagValues, extra: ProviderOptions & Pick<AnthropicProviderOptions, "apiVersion"> = {}): BatchProvider {
+  const options: ProviderOptions & Pick<AnthropicProviderOptions, "apiVersion"> = { storageDir: values.dir ?? ".batch_router", ...extra };
   if (values["api-key"] !== undefined) options.apiKey = values["api-key"];
   if (values["base-url"] !== undefined) options.baseUrl = values["base-url"];
   if (name === "vllm") {

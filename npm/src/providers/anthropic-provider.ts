@@ -1,6 +1,16 @@
 /** Anthropic's Message Batches API. The key comes from `ANTHROPIC_API_KEY` unless given. */
 import { BatchProvider, type ProviderOptions } from "../provider.js";
 
+/** Options of {@link AnthropicProvider}. */
+export interface AnthropicProviderOptions extends ProviderOptions {
+  /**
+   * The `anthropic-version` header of every call: `"2023-06-01"` (the default, pinned) or
+   * `"2026-10-21"`, whose rules (no `temperature`, `topP` or `topK` on any model) then apply to
+   * every request of a batch before it is sent (provider-changes C.2).
+   */
+  apiVersion?: "2023-06-01" | "2026-10-21";
+}
+
 /**
  * Anthropic's Message Batches API (requests sent inline, results read from `results_url`). The key
  * comes from `ANTHROPIC_API_KEY` and the base URL from `ANTHROPIC_BASE_URL` unless given. Custom
@@ -8,7 +18,7 @@ import { BatchProvider, type ProviderOptions } from "../provider.js";
  * `maxTokens` is sent with 4096 (with a warning in the summary).
  */
 export class AnthropicProvider extends BatchProvider {
-  constructor(options: ProviderOptions = {}) {
-    super("anthropic", options);
+  constructor(options: AnthropicProviderOptions = {}) {
+    super("anthropic", options, options.apiVersion === undefined ? {} : { config: { apiVersion: options.apiVersion } });
   }
 }

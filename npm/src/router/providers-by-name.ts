@@ -2,7 +2,7 @@
 import { ConfigurationError } from "../errors.js";
 import type { BatchProvider, ProviderOptions } from "../provider.js";
 import { canonicalProviderName, providerNames } from "../provider-registry.js";
-import { AnthropicProvider } from "../providers/anthropic-provider.js";
+import { AnthropicProvider, type AnthropicProviderOptions } from "../providers/anthropic-provider.js";
 import { AzureOpenAIProvider } from "../providers/azure-openai-provider.js";
 import { GoogleProvider } from "../providers/google-provider.js";
 import { GroqProvider } from "../providers/groq-provider.js";
@@ -22,7 +22,7 @@ export function providerName(name: string | undefined): ProviderName {
 }
 
 /** A provider built from its options (vLLM excepted: see below). */
-export function createProvider(name: ProviderName, options: ProviderOptions): BatchProvider {
+export function createProvider(name: ProviderName, options: ProviderOptions & Pick<AnthropicProviderOptions, "apiVersion">): BatchProvider {
   switch (name) {
     case "openai":
       return new OpenAIProvider(options);

@@ -78,7 +78,9 @@ fn what_has_no_unified_field_is_kept_or_refused() {
         &line(json!({"model": "m", "messages": [{"role": "user", "content": "x"}], "n": 2, "store": true})),
     )
     .unwrap();
-    assert_eq!(kept.provider_kwargs.unwrap(), json!({"n": 2, "store": true}).as_object().unwrap().clone());
+    assert_eq!(kept.provider_kwargs.unwrap(), json!({"store": true}).as_object().unwrap().clone());
+    // `n` has a unified field.
+    assert_eq!(kept.generation_config.and_then(|config| config.candidate_count), Some(2));
     let refused = |body: Value| match unified_from_openai_line(3, &line(body)).unwrap_err() {
         CoreError::Validation { index, custom_id, field, .. } => (index, custom_id, field),
         other => panic!("{other:?}"),

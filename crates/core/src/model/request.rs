@@ -16,6 +16,11 @@ pub struct UnifiedRequest {
     /// The caller's id for this request; results come back under it.
     pub custom_id: String,
     pub model: String,
+    /// The model to use per provider (`{"anthropic": "claude-haiku-4-5"}`; names or aliases of the
+    /// registry), so one request file runs on every provider. Falls back to `model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
+    pub models: Option<std::collections::BTreeMap<String, String>>,
     pub messages: Vec<UnifiedMessage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
@@ -466,6 +471,12 @@ pub struct GenerationConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub seed: Option<i64>,
+    /// How many answers (candidates) to generate for the request: OpenAI, Mistral and vLLM `n`,
+    /// Gemini `generationConfig.candidateCount`; Anthropic has none (more than 1 is refused). All
+    /// come back in `response.candidates`, the first also as `response.content`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub candidate_count: Option<u32>,
 }
 
 /// The answer's format (the Vercel AI SDK's `responseFormat`): JSON, following `schema` when one is

@@ -144,40 +144,110 @@ pub struct UnifiedResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub id: Option<String>,
-    /// The answer's JSON, parsed, when its text is a JSON object or array (what `responseFormat`
-    /// asks for).
+    /// The answer's JSON, parsed, when the request asked for JSON (`responseFormat`). Results read
+    /// without knowing the requests (a plain decode of a result file) fall back to parsing any text
+    /// that is a JSON object or array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "unknown"))]
     pub parsed: Option<Value>,
-    /// Why a text that starts as a JSON object or array does not parse (for example cut off by the
+    /// Why the answer to a request that asked for JSON does not parse (for example cut off by the
     /// token limit: `finishReason` is then `length`). Reported here, never thrown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub parse_error: Option<String>,
+    /// Every answer, in the provider's order, when more than one came back (`candidateCount` > 1:
+    /// OpenAI, Mistral and vLLM `choices`, Gemini `candidates`). The first is also the response's
+    /// own `text`, `content`, `finishReason` and `parsed`; `usage` covers all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub candidates: Option<Vec<Candidate>>,
     #[cfg_attr(feature = "tsify", tsify(type = "unknown"))]
     pub raw: Box<RawValue>,
 }
 
+/// One of several answers to a request (see [`UnifiedResponse::candidates`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Candidate {
+    /// The provider's index of the answer (`choices[].index`, `candidates[].index`).
+    pub index: u32,
+    /// All text parts joined.
+    pub text: String,
+    pub content: Vec<OutputPart>,
+    pub finish_reason: FinishReason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub raw_finish_reason: Option<String>,
+    /// As [`UnifiedResponse::parsed`], for this answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "unknown"))]
+    pub parsed: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub parse_error: Option<String>,
+}
+
+/// Reads `text` as the JSON answer a request asked for: the value, or why it is not JSON.
+fn parse_json_answer(
+    text: &str,
+    content: &[OutputPart],
+    finish_reason: FinishReason,
+) -> (Option<Value>, Option<String>) {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        // An answer made of tool calls has no JSON text to read, and that is not an error.
+        if content.iter().any(|part| matches!(part, OutputPart::ToolCall { .. })) {
+            return (None, None);
+        }
+        let why = if finish_reason == FinishReason::ContentFilter { " (it was filtered or refused)" } else { "" };
+        return (None, Some(format!("the answer has no text to read as JSON{why}")));
+    }
+    match serde_json::from_str::<Value>(trimmed) {
+        Ok(value) => (Some(value), None),
+        Err(error) => {
+            let cut =
+                if finish_reason == FinishReason::Length { " (the answer was cut off by the token limit)" } else { "" };
+            (None, Some(format!("the answer is not valid JSON{cut}: {error}")))
+        }
+    }
+}
+
+/// Whether a text looks like a JSON object or array (the fallback when the request is not known).
+fn looks_like_json(text: &str) -> bool {
+    let trimmed = text.trim();
+    trimmed.starts_with('{') || trimmed.starts_with('[')
+}
+
 impl UnifiedResponse {
-    /// Fills `parsed` or `parse_error` from the text. Every decoder's answers pass through here
-    /// ([`UnifiedResult::succeeded`]), so all providers agree. The decoders do not see the request,
-    /// so any text that starts as a JSON object or array is read as JSON.
-    pub fn with_parsed_json(mut self) -> Self {
-        let trimmed = self.text.trim();
-        if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            match serde_json::from_str::<Value>(trimmed) {
-                Ok(value) => self.parsed = Some(value),
-                Err(error) => {
-                    let cut = if self.finish_reason == FinishReason::Length {
-                        " (the answer was cut off by the token limit)"
-                    } else {
-                        ""
-                    };
-                    self.parse_error = Some(format!("the answer is not valid JSON{cut}: {error}"));
-                }
-            }
+    /// Fills `parsed` or `parse_error` (of every candidate too) for a request that asked for JSON.
+    pub fn with_json_answer(mut self) -> Self {
+        (self.parsed, self.parse_error) = parse_json_answer(&self.text, &self.content, self.finish_reason);
+        for candidate in self.candidates.iter_mut().flatten() {
+            (candidate.parsed, candidate.parse_error) =
+                parse_json_answer(&candidate.text, &candidate.content, candidate.finish_reason);
         }
         self
+    }
+
+    /// The fallback when the request is not known: a text that is a JSON object or array is read
+    /// as a JSON answer; any other text is left alone.
+    pub fn with_parsed_json(self) -> Self {
+        let any = looks_like_json(&self.text)
+            || self.candidates.iter().flatten().any(|candidate| looks_like_json(&candidate.text));
+        if !any {
+            return self;
+        }
+        let mut response = self.with_json_answer();
+        if !looks_like_json(&response.text) {
+            (response.parsed, response.parse_error) = (None, None);
+        }
+        for candidate in response.candidates.iter_mut().flatten() {
+            if !looks_like_json(&candidate.text) {
+                (candidate.parsed, candidate.parse_error) = (None, None);
+            }
+        }
+        response
     }
 }
 
@@ -257,7 +327,7 @@ impl UnifiedResult {
         UnifiedResult {
             custom_id,
             status: ResultStatus::Succeeded,
-            response: Some(response.with_parsed_json()),
+            response: Some(response),
             error: None,
             attribution: None,
         }

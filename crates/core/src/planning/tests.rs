@@ -82,24 +82,37 @@ fn smaller_limits_cut_in_request_order() {
 
 #[test]
 fn several_models_become_one_batch_per_model_where_the_provider_takes_one() {
-    let job = vec![
-        request("a", "gpt-4o-mini", "one"),
-        request("b", "gpt-4o", "two"),
-        request("c", "gpt-4o-mini", "three"),
-        request("d", "gpt-4o-mini", "four"),
-        request("e", "gpt-4o", "five"),
-    ];
-    for provider in [Provider::OpenAI, Provider::Vllm, Provider::Mistral] {
+    for (provider, small, large) in [
+        (Provider::OpenAI, "gpt-4o-mini", "gpt-4o"),
+        (Provider::Vllm, "gpt-4o-mini", "gpt-4o"),
+        (Provider::Mistral, "mistral-small-latest", "mistral-large-latest"),
+    ] {
+        let job = vec![
+            request("a", small, "one"),
+            request("b", large, "two"),
+            request("c", small, "three"),
+            request("d", small, "four"),
+            request("e", large, "five"),
+        ];
         let plan = plan(provider, &job, PlanOptions::default());
         assert_eq!(ranges(&plan), vec![vec![[0, 1], [2, 4]], vec![[1, 2], [4, 5]]], "{provider:?}");
         let models: Vec<_> = plan.chunks.iter().map(|chunk| chunk.model.as_deref()).collect();
-        assert_eq!(models, [Some("gpt-4o-mini"), Some("gpt-4o")]);
+        assert_eq!(models, [Some(small), Some(large)]);
         assert_partition(&plan);
     }
-    let gemini: Vec<_> = job.iter().map(|r| request(&r.custom_id, &r.model.replace("gpt", "gemini"), "text")).collect();
-    assert_eq!(plan(Provider::Google, &gemini, PlanOptions::default()).chunks.len(), 2);
+    let job_of = |first: &str, second: &str| -> Vec<UnifiedRequest> {
+        ["a", "b", "c", "d", "e"]
+            .iter()
+            .zip([first, second, first, first, second])
+            .map(|(id, model)| request(id, model, "text"))
+            .collect()
+    };
+    assert_eq!(
+        plan(Provider::Google, &job_of("gemini-2.5-flash", "gemini-2.5-pro"), PlanOptions::default()).chunks.len(),
+        2
+    );
     // Anthropic batches mix models.
-    let anthropic = plan(Provider::Anthropic, &job, PlanOptions::default());
+    let anthropic = plan(Provider::Anthropic, &job_of("claude-haiku-4-5", "claude-sonnet-4-5"), PlanOptions::default());
     assert_eq!(ranges(&anthropic), vec![vec![[0, 5]]]);
     assert_eq!(anthropic.chunks[0].model, None);
 }

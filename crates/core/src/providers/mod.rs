@@ -43,8 +43,10 @@ pub struct ClientConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub endpoint: Option<String>,
-    /// Azure OpenAI's API version: `v1` (the default) or a dated one such as `2024-10-21`, sent as
-    /// `?api-version=` on every call.
+    /// The provider's API version. Azure OpenAI: `v1` (the default) or a dated one such as
+    /// `2024-10-21`, sent as `?api-version=` on every call. Anthropic: the `anthropic-version`
+    /// header, `2023-06-01` (the default) or `2026-10-21` (give the same value to validation's
+    /// `apiVersion`, so that the version's model rules are checked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub api_version: Option<String>,
@@ -137,6 +139,14 @@ pub struct BatchSummary {
     /// How the batch is submitted, e.g. `file` (upload then create) or `inline`.
     pub route: String,
     pub warnings: Vec<Warning>,
+    /// Notes that are not warnings: models the model-rules table does not know (only the
+    /// provider's own rules were checked for them).
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Which requests asked for JSON (`responseFormat`): their answers get `parsed` when results are
+    /// read with this summary.
+    #[serde(default)]
+    pub json_answers: crate::structured_output::JsonAnswers,
     pub id_map: Vec<IdMapping>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]

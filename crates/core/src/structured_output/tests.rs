@@ -4,7 +4,9 @@
 use serde_json::{json, Value};
 
 use crate::model::{FinishReason, UnifiedResponse};
+use crate::structured_output::{json_answers, JsonAnswers};
 use crate::test_support::{bodies, request_for, validation};
+use crate::CoreError;
 use crate::Provider;
 
 const ALL: [Provider; 5] = [Provider::OpenAI, Provider::Anthropic, Provider::Google, Provider::Mistral, Provider::Vllm];
@@ -193,6 +195,7 @@ fn response(text: &str, finish_reason: FinishReason) -> UnifiedResponse {
         id: None,
         parsed: None,
         parse_error: None,
+        candidates: None,
         raw: serde_json::value::to_raw_value(&json!({})).unwrap(),
     }
 }
@@ -207,4 +210,121 @@ fn json_answers_are_parsed_and_cut_ones_reported() {
     assert!(cut.parse_error.as_deref().unwrap().contains("token limit"), "{:?}", cut.parse_error);
     let prose = response("The total is 3.", FinishReason::Stop).with_parsed_json();
     assert_eq!((prose.parsed, prose.parse_error), (None, None));
+}
+
+/// One result line of each provider with `lines` answers (chat `choices`, Gemini `candidates`).
+fn decode(provider: Provider, body: Value, answers: &JsonAnswers) -> crate::model::UnifiedResult {
+    use crate::providers::{google::GoogleLineDecoder, openai::results::OpenAiLineDecoder};
+    use crate::results::{JsonPolicy, LineDecoder, ResultDecoder};
+    let (decoder, line): (Box<dyn LineDecoder>, Value) = match provider {
+        Provider::Google => (Box::new(GoogleLineDecoder::new("Gemini")), json!({"key": "q", "response": body})),
+        _ => (
+            Box::new(OpenAiLineDecoder::new("OpenAI")),
+            json!({"id": "l", "custom_id": "q", "response": {"status_code": 200, "request_id": "r", "body": body}, "error": null}),
+        ),
+    };
+    let mut decoder = ResultDecoder::new(decoder, None).with_json_policy(JsonPolicy::new(answers));
+    let mut out = Vec::new();
+    decoder.push(format!("{line}\n").as_bytes(), &mut out);
+    decoder.finish(&mut out);
+    out.remove(0)
+}
+
+fn chat_body(texts: &[(&str, &str)]) -> Value {
+    let choices: Vec<Value> = texts
+        .iter()
+        .enumerate()
+        .map(|(index, (text, finish))| json!({"index": index, "message": {"role": "assistant", "content": text, "refusal": null}, "finish_reason": finish}))
+        .collect();
+    json!({"id": "c", "object": "chat.completion", "model": "m", "choices": choices, "usage": {"prompt_tokens": 5, "completion_tokens": 9, "total_tokens": 14}})
+}
+
+fn gemini_body(texts: &[(&str, &str)]) -> Value {
+    let candidates: Vec<Value> = texts
+        .iter()
+        .enumerate()
+        .map(|(index, (text, finish))| json!({"index": index, "content": {"role": "model", "parts": [{"text": text}]}, "finishReason": finish}))
+        .collect();
+    json!({"candidates": candidates, "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 9, "totalTokenCount": 14}, "modelVersion": "gemini-2.5-flash"})
+}
+
+#[test]
+fn every_candidate_comes_back_the_first_also_as_the_response() {
+    for provider in [Provider::OpenAI, Provider::Mistral, Provider::Vllm, Provider::Google] {
+        let (stop, length) = if provider == Provider::Google { ("STOP", "MAX_TOKENS") } else { ("stop", "length") };
+        let texts = [("{\"a\": 1}", stop), ("{\"a\": 2}", stop), ("{\"a\":", length)];
+        let body = if provider == Provider::Google { gemini_body(&texts) } else { chat_body(&texts) };
+        let result = decode(provider, body, &JsonAnswers::All);
+        let response = result.response.expect("succeeded");
+        assert_eq!(response.text, "{\"a\": 1}", "{provider:?}");
+        assert_eq!(response.parsed, Some(json!({"a": 1})), "{provider:?}");
+        let candidates = response.candidates.expect("candidates");
+        assert_eq!(candidates.len(), 3, "{provider:?}");
+        assert_eq!(candidates.iter().map(|candidate| candidate.index).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(candidates[1].parsed, Some(json!({"a": 2})), "{provider:?}");
+        assert_eq!(candidates[2].finish_reason, FinishReason::Length, "{provider:?}");
+        assert!(candidates[2].parse_error.as_deref().unwrap().contains("token limit"), "{provider:?}");
+        // One answer: no candidates array.
+        let one = if provider == Provider::Google { gemini_body(&texts[..1]) } else { chat_body(&texts[..1]) };
+        assert!(decode(provider, one, &JsonAnswers::All).response.unwrap().candidates.is_none());
+    }
+}
+
+#[test]
+fn parsed_follows_what_the_request_asked_for() {
+    let json_text = chat_body(&[("[1, 2]", "stop")]);
+    // The request asked for JSON: parsed; the request did not: left as text.
+    let asked = decode(Provider::OpenAI, json_text.clone(), &JsonAnswers::Some(vec!["q".into()]));
+    assert_eq!(asked.response.unwrap().parsed, Some(json!([1, 2])));
+    let not_asked = decode(Provider::OpenAI, json_text.clone(), &JsonAnswers::Some(vec!["other".into()]));
+    assert_eq!(not_asked.response.unwrap().parsed, None);
+    assert_eq!(decode(Provider::OpenAI, json_text.clone(), &JsonAnswers::None).response.unwrap().parsed, None);
+    // Asked, but prose: reported on the result, not thrown.
+    let prose = decode(Provider::OpenAI, chat_body(&[("Sure! Here it is", "stop")]), &JsonAnswers::All);
+    let response = prose.response.unwrap();
+    assert_eq!(response.parsed, None);
+    assert!(response.parse_error.unwrap().contains("not valid JSON"));
+    // Not known (a plain decode): the documented fallback parses a JSON-looking text only.
+    assert_eq!(
+        decode(Provider::OpenAI, json_text, &JsonAnswers::Unknown).response.unwrap().parsed,
+        Some(json!([1, 2]))
+    );
+    let prose = decode(Provider::OpenAI, chat_body(&[("Sure!", "stop")]), &JsonAnswers::Unknown).response.unwrap();
+    assert_eq!((prose.parsed, prose.parse_error), (None, None));
+}
+
+#[test]
+fn json_answers_of_a_batch_are_in_its_summary() {
+    use crate::test_support::requests_for;
+    let lines = r#"{"customId":"a","model":"MODEL","messages":[{"role":"user","content":"Reply in JSON"}],"responseFormat":{"type":"json"}}
+{"customId":"b","model":"MODEL","messages":[{"role":"user","content":"Hi"}]}"#;
+    let requests = requests_for(Provider::OpenAI, lines);
+    let (_, summary) = bodies(Provider::OpenAI, &requests, false).unwrap();
+    assert_eq!(summary.json_answers, JsonAnswers::Some(vec!["a".into()]));
+    assert_eq!(json_answers(&requests[..1]), JsonAnswers::All);
+    assert_eq!(json_answers(&requests[1..]), JsonAnswers::None);
+    let text = serde_json::to_value(&summary).unwrap();
+    assert_eq!(text["jsonAnswers"], json!({"some": ["a"]}));
+}
+
+#[test]
+fn candidate_count_is_sent_where_a_provider_has_it_and_refused_on_anthropic() {
+    let json = r#"{"customId":"n","model":"MODEL","messages":[{"role":"user","content":"x"}],"generationConfig":{"candidateCount":3,"maxTokens":10}}"#;
+    for provider in [Provider::OpenAI, Provider::Mistral, Provider::Vllm, Provider::Azure] {
+        assert_eq!(bodies(provider, &[request_for(provider, json)], false).unwrap().0[0]["n"], 3, "{provider:?}");
+    }
+    let (google, _) = bodies(Provider::Google, &[request_for(Provider::Google, json)], false).unwrap();
+    assert_eq!(google[0]["generationConfig"]["candidateCount"], 3);
+    let error = bodies(Provider::Anthropic, &[request_for(Provider::Anthropic, json)], false).unwrap_err();
+    assert!(
+        matches!(&error, CoreError::Validation { field, .. } if field == "generationConfig.candidateCount"),
+        "{error}"
+    );
+    let (anthropic, summary) = bodies(Provider::Anthropic, &[request_for(Provider::Anthropic, json)], true).unwrap();
+    assert!(anthropic[0].get("n").is_none());
+    assert!(summary.warnings.iter().any(|warning| warning.field == "generationConfig.candidateCount"));
+    let zero = json.replace("\"candidateCount\":3", "\"candidateCount\":0");
+    assert!(bodies(Provider::OpenAI, &[request_for(Provider::OpenAI, &zero)], false).is_err());
+    let many = json.replace("\"candidateCount\":3", "\"candidateCount\":129");
+    assert!(bodies(Provider::OpenAI, &[request_for(Provider::OpenAI, &many)], false).is_err());
 }

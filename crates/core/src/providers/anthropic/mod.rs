@@ -24,15 +24,16 @@ use serde_json::Value;
 use crate::http::{encode_component, origin, Body, HttpRequest, HttpResponse, Method};
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
-use crate::validate::{validate_batch, Warning};
+use crate::validate::{check_batch, CheckedBatch, Warning};
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, string_field};
 use super::{BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Step, Submission};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
-/// The API version every call names; the SDKs send this value.
-pub const API_VERSION: &str = "2023-06-01";
+/// The API version every call names unless `ClientConfig.apiVersion` chooses another (pinned, so an
+/// SDK's default moving to `2026-10-21` never changes it silently; provider-changes C.2).
+pub const API_VERSION: &str = crate::model_rules::DEFAULT_ANTHROPIC_VERSION;
 /// The create body is `{"requests":[` + the prepared lines joined by commas + `]}`.
 pub const BODY_PREFIX: &str = "{\"requests\":[";
 pub const BODY_SUFFIX: &str = "]}";
@@ -43,18 +44,20 @@ const NAME: &str = "anthropic";
 pub struct AnthropicApi {
     config: ClientConfig,
     base_url: String,
+    version: String,
 }
 
 impl AnthropicApi {
     pub fn new(config: ClientConfig) -> Self {
         let base_url = config.base_url_or(DEFAULT_BASE_URL);
-        AnthropicApi { config, base_url }
+        let version = config.api_version.clone().unwrap_or_else(|| API_VERSION.to_owned());
+        AnthropicApi { config, base_url, version }
     }
 
     /// A call to `url` with the headers every Anthropic call carries. The key is left out when none
     /// is configured, for proxies that add it themselves.
     fn call(&self, method: Method, url: String) -> HttpRequest {
-        let request = HttpRequest::new(method, url).header("anthropic-version", API_VERSION);
+        let request = HttpRequest::new(method, url).header("anthropic-version", self.version.clone());
         if self.config.api_key.is_empty() {
             request
         } else {
@@ -87,7 +90,7 @@ impl AnthropicApi {
         let mut request = if origin(&url) == origin(&self.base_url) {
             self.call(Method::Get, url)
         } else {
-            HttpRequest::new(Method::Get, url).header("anthropic-version", API_VERSION)
+            HttpRequest::new(Method::Get, url).header("anthropic-version", self.version.clone())
         };
         request.streaming = true;
         request
@@ -192,7 +195,8 @@ fn prepare_within(
     options: &PrepareOptions,
     max_bytes: usize,
 ) -> Result<PreparedBatch, CoreError> {
-    let mut warnings = validate_batch(PROVIDER, requests, &options.validation)?;
+    let CheckedBatch { requests: checked, mut warnings, notes } = check_batch(PROVIDER, requests, &options.validation)?;
+    let requests = &*checked;
     for (index, request) in requests.iter().enumerate() {
         checks::check_request(index, request)?;
     }
@@ -221,6 +225,8 @@ fn prepare_within(
         model: first_model.filter(|_| one_model).map(str::to_owned),
         route: "inline".into(),
         warnings,
+        notes,
+        json_answers: crate::structured_output::json_answers(requests),
         id_map,
         // Anthropic batches take no metadata; it stays in the summary for the caller's records.
         metadata: options.metadata.clone(),

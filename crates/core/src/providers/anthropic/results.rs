@@ -291,6 +291,7 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
         id: message.id,
         parsed: None,
         parse_error: None,
+        candidates: None,
         raw: body.to_owned(),
     })
 }

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::limits::{batch_limits, inline_limits};
 use crate::model::UnifiedRequest;
 use crate::providers::{BatchSummary, PrepareOptions, PreparedBatch, SubmitRoute};
-use crate::validate::validate_batch;
+use crate::validate::{check_batch, CheckedBatch};
 use crate::{CoreError, Provider};
 
 use super::request::{model_resource, write_request};
@@ -28,7 +28,8 @@ const INLINE_LINE_CLOSE: &str = "}}";
 
 pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
     let provider = Provider::Google;
-    let warnings = validate_batch(provider, requests, &options.validation)?;
+    let CheckedBatch { requests: checked, warnings, notes } = check_batch(provider, requests, &options.validation)?;
+    let requests = &*checked;
     // validate_batch refuses an empty batch, and checked that every request has this model.
     let model = requests.first().map(|request| request.model.clone()).unwrap_or_default();
 
@@ -91,6 +92,8 @@ pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<
         model: Some(model),
         route: route.as_str().to_owned(),
         warnings,
+        notes,
+        json_answers: crate::structured_output::json_answers(requests),
         id_map: Vec::new(),
         metadata: options.metadata.clone(),
         timeout_hours: None,

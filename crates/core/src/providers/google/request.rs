@@ -145,6 +145,9 @@ struct GenerationConfig<'a> {
     /// Spec `GenerationConfig.seed` (int32; validation refuses larger values).
     #[serde(skip_serializing_if = "Option::is_none")]
     seed: Option<i64>,
+    /// Spec `GenerationConfig.candidateCount`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    candidate_count: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     response_mime_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -324,6 +327,7 @@ static NO_SETTINGS: crate::model::GenerationConfig = crate::model::GenerationCon
     presence_penalty: None,
     frequency_penalty: None,
     seed: None,
+    candidate_count: None,
 };
 
 fn generation_config(request: &UnifiedRequest) -> Option<GenerationConfig<'_>> {
@@ -344,6 +348,7 @@ fn generation_config(request: &UnifiedRequest) -> Option<GenerationConfig<'_>> {
         presence_penalty: config.presence_penalty,
         frequency_penalty: config.frequency_penalty,
         seed: config.seed,
+        candidate_count: config.candidate_count,
         response_mime_type,
         response_json_schema,
         thinking_config: crate::reasoning::gemini_thinking_config(request),
@@ -356,6 +361,7 @@ fn generation_config(request: &UnifiedRequest) -> Option<GenerationConfig<'_>> {
         && converted.presence_penalty.is_none()
         && converted.frequency_penalty.is_none()
         && converted.seed.is_none()
+        && converted.candidate_count.is_none()
         && converted.response_mime_type.is_none()
         && converted.thinking_config.is_none();
     (!empty).then_some(converted)

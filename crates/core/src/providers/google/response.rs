@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::model::{FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
+use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
 use crate::providers::openai::results::joined_text;
 use crate::results::{field_names, BodyProblem};
 use crate::retry::is_retryable_request;
@@ -23,7 +23,7 @@ use super::status::rpc_code_name;
 #[serde(rename_all = "camelCase")]
 struct GenerateContentResponse {
     #[serde(default)]
-    candidates: Option<Vec<Candidate>>,
+    candidates: Option<Vec<ResponseCandidate>>,
     prompt_feedback: Option<PromptFeedback>,
     usage_metadata: Option<UsageMetadata>,
     model_version: Option<String>,
@@ -32,7 +32,9 @@ struct GenerateContentResponse {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Candidate {
+struct ResponseCandidate {
+    #[serde(default)]
+    index: Option<u32>,
     content: Option<Content>,
     finish_reason: Option<String>,
 }
@@ -124,49 +126,32 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
         return Err(other_kind(body));
     }
     let blocked = response.prompt_feedback.as_ref().is_some_and(|feedback| feedback.block_reason.is_some());
-    let candidate = response.candidates.unwrap_or_default().into_iter().next();
-    if candidate.is_none() && !blocked {
+    let all = response.candidates.unwrap_or_default();
+    if all.is_empty() && !blocked {
         return Err(BodyProblem::other_kind(
             "empty_candidates",
             "the response has no candidate and no block reason: there is no answer to read".to_owned(),
         ));
     }
-    let mut content = Vec::new();
-    let mut raw_finish_reason = None;
-    if let Some(candidate) = candidate {
-        raw_finish_reason = candidate.finish_reason;
-        for part in candidate.content.map(|content| content.parts).unwrap_or_default() {
-            if let Some(call) = part.function_call {
-                let arguments = call.args.unwrap_or_else(|| Value::Object(Default::default()));
-                content.push(OutputPart::ToolCall {
-                    id: call.id,
-                    name: call.name,
-                    arguments,
-                    // Gemini 3 refuses the call in a later turn without it (reference §2.3).
-                    signature: part.thought_signature,
-                });
-            } else if let Some(text) = part.text {
-                if part.thought {
-                    content.push(OutputPart::Reasoning { text, signature: part.thought_signature });
-                } else if !text.is_empty() {
-                    content.push(OutputPart::Text { text });
-                }
-            }
-        }
-    }
+    let several = all.len() > 1;
+    let mut candidates: Vec<Candidate> =
+        all.into_iter().enumerate().map(|(position, candidate)| read_candidate(position, candidate)).collect();
+    let first = (!candidates.is_empty()).then(|| candidates.remove(0));
+    let (content, mut raw_finish_reason, text) = match &first {
+        Some(first) => (first.content.clone(), first.raw_finish_reason.clone(), first.text.clone()),
+        None => (Vec::new(), None, String::new()),
+    };
     let blocked = response.prompt_feedback.and_then(|feedback| feedback.block_reason);
     let finish_reason = match (&raw_finish_reason, blocked) {
         (None, Some(block_reason)) => {
             raw_finish_reason = Some(block_reason);
             FinishReason::ContentFilter
         }
-        _ => {
-            let has_tool_calls = content.iter().any(|part| matches!(part, OutputPart::ToolCall { .. }));
-            map_finish_reason(raw_finish_reason.as_deref(), has_tool_calls)
-        }
+        _ => first.as_ref().map(|first| first.finish_reason).unwrap_or(FinishReason::Other),
     };
+    let candidates = several.then(|| first.into_iter().chain(candidates).collect());
     Ok(UnifiedResponse {
-        text: joined_text(&content),
+        text,
         finish_reason,
         raw_finish_reason,
         content,
@@ -175,8 +160,43 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
         id: response.response_id,
         parsed: None,
         parse_error: None,
+        candidates,
         raw: body.to_owned(),
     })
+}
+
+/// One `Candidate` of the response (`candidateCount` > 1 gives several; reference §5).
+fn read_candidate(position: usize, candidate: ResponseCandidate) -> Candidate {
+    let mut content = Vec::new();
+    let raw_finish_reason = candidate.finish_reason;
+    for part in candidate.content.map(|content| content.parts).unwrap_or_default() {
+        if let Some(call) = part.function_call {
+            let arguments = call.args.unwrap_or_else(|| Value::Object(Default::default()));
+            content.push(OutputPart::ToolCall {
+                id: call.id,
+                name: call.name,
+                arguments,
+                // Gemini 3 refuses the call in a later turn without it (reference §2.3).
+                signature: part.thought_signature,
+            });
+        } else if let Some(text) = part.text {
+            if part.thought {
+                content.push(OutputPart::Reasoning { text, signature: part.thought_signature });
+            } else if !text.is_empty() {
+                content.push(OutputPart::Text { text });
+            }
+        }
+    }
+    let has_tool_calls = content.iter().any(|part| matches!(part, OutputPart::ToolCall { .. }));
+    Candidate {
+        index: candidate.index.unwrap_or(position as u32),
+        text: joined_text(&content),
+        finish_reason: map_finish_reason(raw_finish_reason.as_deref(), has_tool_calls),
+        raw_finish_reason,
+        content,
+        parsed: None,
+        parse_error: None,
+    }
 }
 
 fn other_kind(body: &RawValue) -> BodyProblem {

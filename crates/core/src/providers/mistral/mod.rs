@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::http::{encode_component, multipart_envelope, Body, HttpRequest, HttpResponse, Method};
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
-use crate::validate::validate_batch;
+use crate::validate::{check_batch, CheckedBatch};
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, u64_field};
@@ -108,7 +108,8 @@ impl BatchApi for MistralApi {
 
     fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
         let provider = Provider::Mistral;
-        let warnings = validate_batch(provider, requests, &options.validation)?;
+        let CheckedBatch { requests: checked, warnings, notes } = check_batch(provider, requests, &options.validation)?;
+        let requests = &*checked;
         check_top_p(requests)?;
         let route = choose_route(options.route, requests.len())?;
         let timeout_hours = timeout_hours(options.timeout_hours)?;
@@ -134,6 +135,8 @@ impl BatchApi for MistralApi {
             model: requests.first().map(|request| request.model.clone()),
             route: route.as_str().into(),
             warnings,
+            notes,
+            json_answers: crate::structured_output::json_answers(requests),
             id_map: Vec::new(),
             metadata: options.metadata.clone(),
             timeout_hours: Some(timeout_hours),

@@ -53,6 +53,9 @@ struct ChatBody<'a> {
     /// Mistral's name for the seed (spec `random_seed`, an integer ≥ 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     random_seed: Option<i64>,
+    /// Spec `ChatCompletionRequest.n` (≥ 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    n: Option<u32>,
     /// Groups requests for prompt-cache hits (spec `ChatCompletionRequest.prompt_cache_key`).
     #[serde(skip_serializing_if = "Option::is_none")]
     prompt_cache_key: Option<&'a str>,
@@ -184,6 +187,7 @@ fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
         parallel_tool_calls: request.parallel_tool_calls,
         reasoning_effort: crate::reasoning::chat_reasoning_effort(request, Provider::Mistral),
         random_seed: config.and_then(|config| config.seed),
+        n: config.and_then(|config| config.candidate_count),
         prompt_cache_key: request.prompt_cache_key.as_deref(),
     }
 }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::model::{FinishReason, OutputPart, UnifiedResponse, Usage};
+use crate::model::{Candidate, FinishReason, OutputPart, UnifiedResponse, Usage};
 use crate::providers::common::string_field;
 use crate::results::BodyProblem;
 
@@ -20,6 +20,8 @@ struct ChatCompletion {
 
 #[derive(Deserialize)]
 struct Choice {
+    #[serde(default)]
+    index: Option<u32>,
     #[serde(default)]
     message: Option<ChoiceMessage>,
     /// Text completions (`/v1/completions`) put the text here instead of in a message.
@@ -109,15 +111,42 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Body
     let completion: ChatCompletion = serde_json::from_str(body.get()).map_err(|error| {
         BodyProblem::other_kind("unknown_body", format!("the body is not a readable chat completion: {error}"))
     })?;
-    let Some(choice) = completion.choices.unwrap_or_default().into_iter().next() else {
+    let choices = completion.choices.unwrap_or_default();
+    if choices.is_empty() {
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
-    };
-    if choice.message.is_none() && choice.text.is_none() {
+    }
+    if choices[0].message.is_none() && choices[0].text.is_none() {
         return Err(BodyProblem::other_kind(
             "unknown_body",
             "the completion's first choice has neither a message nor text".to_owned(),
         ));
     }
+    let several = choices.len() > 1;
+    let mut candidates: Vec<Candidate> =
+        choices.into_iter().enumerate().map(|(position, choice)| candidate(position, choice)).collect();
+    let first = candidates.remove(0);
+    let candidates = several.then(|| {
+        let mut all = vec![first.clone()];
+        all.append(&mut candidates);
+        all
+    });
+    Ok(UnifiedResponse {
+        text: first.text,
+        finish_reason: first.finish_reason,
+        raw_finish_reason: first.raw_finish_reason,
+        content: first.content,
+        usage: completion.usage.map(Usage::from),
+        model: completion.model,
+        id: completion.id,
+        parsed: None,
+        parse_error: None,
+        candidates,
+        raw: body.to_owned(),
+    })
+}
+
+/// One choice as a candidate (`n` > 1 gives several; reference unified-features §5).
+fn candidate(position: usize, choice: Choice) -> Candidate {
     let raw_finish_reason = choice.finish_reason.clone();
     let mut content = Vec::new();
     if let Some(message) = choice.message {
@@ -125,18 +154,15 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Body
     } else if let Some(text) = choice.text.filter(|text| !text.is_empty()) {
         content.push(OutputPart::Text { text });
     }
-    Ok(UnifiedResponse {
+    Candidate {
+        index: choice.index.unwrap_or(position as u32),
         text: joined_text(&content),
         finish_reason: map_finish_reason(raw_finish_reason.as_deref()),
         raw_finish_reason,
         content,
-        usage: completion.usage.map(Usage::from),
-        model: completion.model,
-        id: completion.id,
         parsed: None,
         parse_error: None,
-        raw: body.to_owned(),
-    })
+    }
 }
 
 fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {

@@ -18,6 +18,8 @@ fn summary(provider: Provider) -> BatchSummary {
         route: "file".into(),
         warnings: vec![],
         id_map: vec![],
+        notes: vec![],
+        json_answers: Default::default(),
         metadata: None,
         timeout_hours: None,
     }

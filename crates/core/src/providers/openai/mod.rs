@@ -35,7 +35,7 @@ use serde_json::{json, Map, Value};
 use crate::http::{encode_component, multipart_envelope, Body, HttpRequest, HttpResponse, Method};
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
-use crate::validate::validate_batch;
+use crate::validate::{check_batch, CheckedBatch};
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, string_field};
@@ -111,7 +111,8 @@ impl BatchApi for OpenAiApi {
 
     fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
         let provider = self.provider();
-        let warnings = validate_batch(provider, requests, &options.validation)?;
+        let CheckedBatch { requests: checked, warnings, notes } = check_batch(provider, requests, &options.validation)?;
+        let requests = &*checked;
         let mut jsonl = Vec::with_capacity(requests.len() * 256);
         for request in requests {
             write_line(request, self.dialect, &mut jsonl)?;
@@ -136,6 +137,8 @@ impl BatchApi for OpenAiApi {
             model: requests.first().map(|request| request.model.clone()),
             route: "file".into(),
             warnings,
+            notes,
+            json_answers: crate::structured_output::json_answers(requests),
             id_map: Vec::new(),
             metadata: options.metadata.clone(),
             timeout_hours: None,

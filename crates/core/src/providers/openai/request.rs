@@ -56,6 +56,9 @@ struct ChatBody<'a> {
     parallel_tool_calls: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     seed: Option<i64>,
+    /// Spec `CreateChatCompletionRequest.n` (1–128); Mistral and vLLM take it too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    n: Option<u32>,
     /// OpenAI only: the end-user id (spec `safety_identifier`, which replaces the deprecated `user`).
     #[serde(skip_serializing_if = "Option::is_none")]
     safety_identifier: Option<&'a str>,
@@ -170,6 +173,7 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         tool_choice: request.tool_choice.as_ref().map(tool_wire::tool_choice),
         parallel_tool_calls: request.parallel_tool_calls,
         seed: config.and_then(|config| config.seed),
+        n: config.and_then(|config| config.candidate_count),
         // vLLM accepts `user` and ignores it (reference §5): validation reported it as left out.
         safety_identifier: request.end_user_id.as_deref().filter(|_| dialect == Dialect::OpenAi),
         // Validation refused it (or reported it as left out) on Groq and vLLM.

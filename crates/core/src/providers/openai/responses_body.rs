@@ -120,6 +120,7 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
         id: response.id,
         parsed: None,
         parse_error: None,
+        candidates: None,
         raw: body.to_owned(),
     })
 }

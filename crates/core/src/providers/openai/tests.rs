@@ -148,6 +148,8 @@ fn submission_uploads_then_creates() {
         route: "file".into(),
         warnings: vec![],
         id_map: vec![],
+        notes: vec![],
+        json_answers: Default::default(),
         metadata: Some(json!({"job": "j1"}).as_object().unwrap().clone()),
         timeout_hours: None,
     };
@@ -189,6 +191,8 @@ fn submission_reports_upload_errors() {
         route: "file".into(),
         warnings: vec![],
         id_map: vec![],
+        notes: vec![],
+        json_answers: Default::default(),
         metadata: None,
         timeout_hours: None,
     };

@@ -22,6 +22,8 @@ fn summary() -> BatchSummary {
         model: Some("m".into()),
         route: "file".into(),
         warnings: vec![],
+        notes: Vec::new(),
+        json_answers: Default::default(),
         id_map: vec![],
         metadata,
         timeout_hours: None,

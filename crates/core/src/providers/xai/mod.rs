@@ -26,7 +26,7 @@ use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::job_tag::JOB_TAG_KEY;
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
-use crate::validate::validate_batch;
+use crate::validate::{check_batch, CheckedBatch};
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, string_field};
@@ -87,7 +87,9 @@ impl BatchApi for XaiApi {
     }
 
     fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
-        let warnings = validate_batch(Provider::Xai, requests, &options.validation)?;
+        let CheckedBatch { requests: checked, warnings, notes } =
+            check_batch(Provider::Xai, requests, &options.validation)?;
+        let requests = &*checked;
         let mut jsonl = Vec::with_capacity(requests.len() * 256);
         for request in requests {
             write_line(request, Dialect::Xai, &mut jsonl)?;
@@ -114,6 +116,8 @@ impl BatchApi for XaiApi {
                 model: requests.first().map(|request| request.model.clone()),
                 route: "file".into(),
                 warnings,
+                notes,
+                json_answers: crate::structured_output::json_answers(requests),
                 id_map: Vec::new(),
                 metadata: options.metadata.clone(),
                 timeout_hours: None,

@@ -68,6 +68,8 @@ fn submits_through_the_openai_compatible_upload_with_the_tag_in_the_name() {
         model: None,
         route: "file".into(),
         warnings: vec![],
+        notes: Vec::new(),
+        json_answers: Default::default(),
         id_map: vec![],
         metadata: Some(metadata),
         timeout_hours: None,

@@ -9,8 +9,9 @@ use crate::validate::ValidationOptions;
 
 #[test]
 fn converts_a_full_request() {
+    // Claude 3.7: Claude 4.x refuses temperature with topP (a model rule).
     let line = line_of(
-        r#"{"customId":"q1","model":"claude-sonnet-4-5","systemPrompt":"Be brief.",
+        r#"{"customId":"q1","model":"claude-3-7-sonnet-20250219","systemPrompt":"Be brief.",
             "messages":[{"role":"user","content":[{"type":"text","text":"Describe"},
                {"type":"image","sourceType":"base64","mediaType":"image/png","data":"iVBORw=="},
                {"type":"image","sourceType":"url","data":"https://example.com/a.jpg"},
@@ -24,7 +25,7 @@ fn converts_a_full_request() {
         json!({
             "custom_id": "q1",
             "params": {
-                "model": "claude-sonnet-4-5",
+                "model": "claude-3-7-sonnet-20250219",
                 "max_tokens": 100,
                 "system": "Be brief.",
                 "messages": [
@@ -111,7 +112,10 @@ fn penalties_are_refused_or_left_out_with_a_warning() {
     assert_eq!(field, "generationConfig.presencePenalty");
     assert!(message.contains("Anthropic"), "{message}");
 
-    let options = PrepareOptions { validation: ValidationOptions { drop_unsupported: true }, ..Default::default() };
+    let options = PrepareOptions {
+        validation: ValidationOptions { drop_unsupported: true, ..Default::default() },
+        ..Default::default()
+    };
     let (lines, summary) = prepared_lines(&[request(json)], &options);
     let fields: Vec<&str> = summary.warnings.iter().map(|warning| warning.field.as_str()).collect();
     assert_eq!(fields, ["generationConfig.presencePenalty", "generationConfig.frequencyPenalty"]);
@@ -125,7 +129,10 @@ fn file_uri_sources_are_refused_or_left_out() {
     let (field, _) = validation_field(api().prepare(&[request(json)], &PrepareOptions::default()).unwrap_err());
     assert_eq!(field, "messages[0].content[1].sourceType");
 
-    let options = PrepareOptions { validation: ValidationOptions { drop_unsupported: true }, ..Default::default() };
+    let options = PrepareOptions {
+        validation: ValidationOptions { drop_unsupported: true, ..Default::default() },
+        ..Default::default()
+    };
     let (lines, summary) = prepared_lines(&[request(json)], &options);
     assert_eq!(lines[0]["params"]["messages"][0]["content"], json!([{"type": "text", "text": "Look"}]));
     assert_eq!(summary.warnings[0].field, "messages[0].content[1].sourceType");

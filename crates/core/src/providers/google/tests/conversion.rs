@@ -140,7 +140,7 @@ fn url_sources_are_refused_by_default_and_dropped_on_request() {
     assert!(message.contains("base64 or file_uri"), "{message}");
 
     let options = PrepareOptions {
-        validation: ValidationOptions { drop_unsupported: true },
+        validation: ValidationOptions { drop_unsupported: true, ..Default::default() },
         route: Some(crate::providers::SubmitRoute::File),
         ..Default::default()
     };

@@ -18,6 +18,8 @@ fn summary(route: &str) -> BatchSummary {
         route: route.into(),
         warnings: vec![],
         id_map: vec![],
+        notes: vec![],
+        json_answers: Default::default(),
         metadata: Some(json!({"displayName": "nightly-eval"}).as_object().unwrap().clone()),
         timeout_hours: None,
     }

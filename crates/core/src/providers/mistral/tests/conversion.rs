@@ -23,7 +23,10 @@ fn validation_field(error: CoreError) -> (Option<usize>, String, String) {
 }
 
 fn prepare_one(request_json: &str, drop_unsupported: bool) -> Result<PreparedBatch, CoreError> {
-    let options = PrepareOptions { validation: ValidationOptions { drop_unsupported }, ..Default::default() };
+    let options = PrepareOptions {
+        validation: ValidationOptions { drop_unsupported, ..Default::default() },
+        ..Default::default()
+    };
     api().prepare(&[request(request_json)], &options)
 }
 

@@ -87,6 +87,8 @@ fn summary(route: &str) -> BatchSummary {
         route: route.into(),
         warnings: vec![],
         id_map: vec![],
+        notes: vec![],
+        json_answers: Default::default(),
         metadata: metadata(json!({"job_type": "testing"})),
         timeout_hours: Some(48),
     }

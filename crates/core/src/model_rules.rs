@@ -1,0 +1,320 @@
+//! Model rules: what a provider refuses for some *models* or *API versions* only (reference
+//! unified-features §7, provider-changes C.1–C.3). A batch line that breaks one fails hours after
+//! upload, so each is checked before anything is sent, naming the request, the field, the model
+//! and the rule, and how to fix it; under `dropUnsupported` the setting is left out with a warning.
+//!
+//! The rules are data ([`MODEL_RULES`] in `table.rs`): provider, model-id patterns, API version
+//! where it matters, the rule, the date it was seen and its source. Conversion code asks the table
+//! too ([`has_rule`]), so no model-name test lives anywhere else. A model the table does not know
+//! gets the provider's rules only and an "unknown model" note in the batch summary, never an error.
+//! A model of another provider's family (`gpt-4o-mini` sent to Anthropic) is refused on that
+//! provider's own API and only warned about behind a custom base URL (a proxy may route it).
+
+mod table;
+#[cfg(test)]
+mod tests;
+
+pub use table::{KNOWN_WITHOUT_RULES, MODEL_FAMILIES, MODEL_RULES};
+
+use crate::conversation_rules::prefill_index;
+use crate::model::{ReasoningEffort, UnifiedRequest};
+use crate::validate::RequestChecker;
+use crate::{CoreError, Provider};
+
+/// Anthropic's API version when none is chosen (the `anthropic-version` header batch-router pins).
+pub const DEFAULT_ANTHROPIC_VERSION: &str = "2023-06-01";
+/// The Anthropic API versions batch-router knows the rules of.
+pub const ANTHROPIC_VERSIONS: [&str; 2] = ["2023-06-01", "2026-10-21"];
+
+/// One entry of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelRule {
+    pub provider: Provider,
+    /// Model-id patterns (`*` = any characters), matched whole and case-insensitively.
+    pub models: &'static [&'static str],
+    /// The API version the rule belongs to; `None`: every version.
+    pub api_version: Option<&'static str>,
+    pub rule: Rule,
+    /// When the rule was seen (date of the source).
+    pub seen: &'static str,
+    /// Where it comes from (source tags of the reference files).
+    pub source: &'static str,
+}
+
+/// A unified setting a rule is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    Temperature,
+    TopP,
+    TopK,
+    PresencePenalty,
+    FrequencyPenalty,
+    StopSequences,
+    BudgetTokens,
+    Effort,
+    Tools,
+    ResponseFormat,
+    SystemPrompt,
+}
+
+impl Setting {
+    /// The unified field path.
+    pub fn field(self) -> &'static str {
+        match self {
+            Setting::Temperature => "generationConfig.temperature",
+            Setting::TopP => "generationConfig.topP",
+            Setting::TopK => "generationConfig.topK",
+            Setting::PresencePenalty => "generationConfig.presencePenalty",
+            Setting::FrequencyPenalty => "generationConfig.frequencyPenalty",
+            Setting::StopSequences => "generationConfig.stopSequences",
+            Setting::BudgetTokens => "reasoning.budgetTokens",
+            Setting::Effort => "reasoning.effort",
+            Setting::Tools => "tools",
+            Setting::ResponseFormat => "responseFormat",
+            Setting::SystemPrompt => "systemPrompt",
+        }
+    }
+
+    fn present(self, request: &UnifiedRequest) -> bool {
+        let config = request.generation_config.as_ref();
+        let reasoning = request.reasoning.as_ref();
+        match self {
+            Setting::Temperature => config.is_some_and(|config| config.temperature.is_some()),
+            Setting::TopP => config.is_some_and(|config| config.top_p.is_some()),
+            Setting::TopK => config.is_some_and(|config| config.top_k.is_some()),
+            Setting::PresencePenalty => config.is_some_and(|config| config.presence_penalty.is_some()),
+            Setting::FrequencyPenalty => config.is_some_and(|config| config.frequency_penalty.is_some()),
+            Setting::StopSequences => config.is_some_and(|config| config.stop_sequences.is_some()),
+            Setting::BudgetTokens => reasoning.is_some_and(|reasoning| reasoning.budget_tokens.is_some()),
+            Setting::Effort => reasoning.is_some_and(|reasoning| reasoning.effort.is_some()),
+            Setting::Tools => request.tools.as_ref().is_some_and(|tools| !tools.is_empty()),
+            Setting::ResponseFormat => request.response_format.is_some(),
+            Setting::SystemPrompt => request.system_prompt.is_some(),
+        }
+    }
+
+    /// Leaves the setting out (and what only makes sense with it: a tool choice with the tools).
+    pub(crate) fn remove(self, request: &mut UnifiedRequest) {
+        let config = request.generation_config.as_mut();
+        let reasoning = request.reasoning.as_mut();
+        match self {
+            Setting::Temperature => config.into_iter().for_each(|config| config.temperature = None),
+            Setting::TopP => config.into_iter().for_each(|config| config.top_p = None),
+            Setting::TopK => config.into_iter().for_each(|config| config.top_k = None),
+            Setting::PresencePenalty => config.into_iter().for_each(|config| config.presence_penalty = None),
+            Setting::FrequencyPenalty => config.into_iter().for_each(|config| config.frequency_penalty = None),
+            Setting::StopSequences => config.into_iter().for_each(|config| config.stop_sequences = None),
+            Setting::BudgetTokens => reasoning.into_iter().for_each(|reasoning| reasoning.budget_tokens = None),
+            Setting::Effort => reasoning.into_iter().for_each(|reasoning| reasoning.effort = None),
+            Setting::Tools => {
+                request.tools = None;
+                request.tool_choice = None;
+                request.parallel_tool_calls = None;
+            }
+            Setting::ResponseFormat => request.response_format = None,
+            Setting::SystemPrompt => {
+                request.system_prompt = None;
+                request.system_prompt_cache_control = None;
+            }
+        }
+    }
+}
+
+/// What a model refuses or needs.
+#[derive(Debug, Clone, Copy)]
+pub enum Rule {
+    /// The setting is refused.
+    Refuses(Setting),
+    /// The setting is refused unless `reasoning.effort` is `"none"` (OpenAI GPT-5.1 and later).
+    RefusesUnlessEffortNone(Setting),
+    /// The two settings are refused together (the second is the one reported and left out).
+    RefusesTogether(Setting, Setting),
+    /// The reasoning efforts the model takes (`none` = thinking off).
+    EffortValues(&'static [ReasoningEffort]),
+    /// A final assistant message (prefill) is refused: a message-order rule.
+    NoPrefill,
+    /// Thinking is set with a budget (`thinkingBudget`): an effort other than `none` is refused.
+    ThinkingBudget,
+    /// Thinking is set with a level (`thinkingLevel`, the renamed parameter): a budget is refused.
+    ThinkingLevels,
+    /// Thinking cannot be turned off: effort `none` is refused.
+    ThinkingAlwaysOn,
+    /// Function calls of a transcript need the signatures they came with (a warning, not a refusal).
+    ThoughtSignatures,
+}
+
+impl Rule {
+    /// The rule in a few words.
+    pub fn describe(&self) -> String {
+        match self {
+            Rule::Refuses(setting) => format!("refuses {}", setting.field()),
+            Rule::RefusesUnlessEffortNone(setting) => {
+                format!("refuses {} unless reasoning.effort is \"none\"", setting.field())
+            }
+            Rule::RefusesTogether(first, second) => {
+                format!("refuses {} together with {}", first.field(), second.field())
+            }
+            Rule::EffortValues(values) => {
+                let names: Vec<&str> = values.iter().map(|effort| effort.as_str()).collect();
+                format!("takes reasoning.effort {} only", names.join(", "))
+            }
+            Rule::NoPrefill => "refuses a final assistant message (prefill)".into(),
+            Rule::ThinkingBudget => "takes a thinking budget (reasoning.budgetTokens), not an effort level".into(),
+            Rule::ThinkingLevels => "takes a thinking level (reasoning.effort), not a budget".into(),
+            Rule::ThinkingAlwaysOn => "cannot turn thinking off (reasoning.effort \"none\")".into(),
+            Rule::ThoughtSignatures => "needs each function call's thought signature in a transcript".into(),
+        }
+    }
+}
+
+impl ModelRule {
+    /// Where the rule comes from, for messages: patterns, version, date, source.
+    pub fn citation(&self) -> String {
+        let version = self.api_version.map(|version| format!(", API version {version}")).unwrap_or_default();
+        format!(
+            "model rule: {} {}{version}, seen {}, source {}",
+            self.provider.display_name(),
+            self.models.join(" "),
+            self.seen,
+            self.source
+        )
+    }
+}
+
+/// The model id as the table matches it: lower case, without Gemini's `models/` prefix.
+fn normalized(model: &str) -> String {
+    let lower = model.trim().to_ascii_lowercase();
+    lower.strip_prefix("models/").map(str::to_owned).unwrap_or(lower)
+}
+
+/// Whether `pattern` (with `*` for any run of characters) matches all of `text`.
+pub fn pattern_matches(pattern: &str, text: &str) -> bool {
+    let mut pieces = pattern.split('*');
+    let first = pieces.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else { return false };
+    let pieces: Vec<&str> = pieces.collect();
+    let Some((last, middle)) = pieces.split_last() else { return rest.is_empty() };
+    for piece in middle {
+        match rest.find(piece) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+fn any_matches(patterns: &[&str], model: &str) -> bool {
+    patterns.iter().any(|pattern| pattern_matches(pattern, model))
+}
+
+/// The API version rules are looked up for: the chosen one (Anthropic), or the default.
+pub fn effective_api_version(provider: Provider, chosen: Option<&str>) -> Option<&str> {
+    match provider {
+        Provider::Anthropic => Some(chosen.unwrap_or(DEFAULT_ANTHROPIC_VERSION)),
+        _ => None,
+    }
+}
+
+/// The entries that apply to `model` on `provider` with `api_version`.
+pub fn rules_for<'a>(
+    provider: Provider,
+    model: &'a str,
+    api_version: Option<&'a str>,
+) -> impl Iterator<Item = &'static ModelRule> + 'a {
+    let model = normalized(model);
+    MODEL_RULES.iter().filter(move |entry| {
+        entry.provider == provider
+            && entry.api_version.is_none_or(|version| Some(version) == api_version)
+            && any_matches(entry.models, &model)
+    })
+}
+
+/// Whether a rule of the kind `kind` holds for `model` (conversion code asks this instead of
+/// testing model names itself). Version-bound rules are not considered.
+pub fn has_rule(provider: Provider, model: &str, kind: fn(&Rule) -> bool) -> bool {
+    rules_for(provider, model, None).any(|entry| kind(&entry.rule))
+}
+
+/// Whether the table knows `model` on `provider`: a rule matches it, or it is listed as having none.
+pub fn is_known(provider: Provider, model: &str) -> bool {
+    let normalized = normalized(model);
+    // Entries of one API version only (every model, `*`) say nothing about a model.
+    MODEL_RULES.iter().any(|entry| {
+        entry.provider == provider && entry.api_version.is_none() && any_matches(entry.models, &normalized)
+    }) || KNOWN_WITHOUT_RULES.iter().any(|(owner, patterns)| *owner == provider && any_matches(patterns, &normalized))
+}
+
+/// Whether the table is about this provider's models at all (its own API names the models);
+/// self-hosted and deployment-named providers (vLLM, Groq, Azure) are not.
+pub fn names_models(provider: Provider) -> bool {
+    MODEL_FAMILIES.iter().any(|(owner, _)| *owner == provider)
+}
+
+/// The provider whose model family `model` belongs to, when it is not `provider`'s own.
+pub fn foreign_owner(provider: Provider, model: &str) -> Option<Provider> {
+    let model = normalized(model);
+    let family = |owner: Provider| {
+        MODEL_FAMILIES.iter().any(|(family_owner, patterns)| *family_owner == owner && any_matches(patterns, &model))
+    };
+    if !names_models(provider) || family(provider) {
+        return None;
+    }
+    MODEL_FAMILIES.iter().map(|(owner, _)| *owner).find(|owner| *owner != provider && family(*owner))
+}
+
+/// Checks `checker`'s request against every rule of its model; returns the settings to leave out
+/// (only under `dropUnsupported`; otherwise a broken rule is an error).
+pub(crate) fn check(checker: &mut RequestChecker, api_version: Option<&str>) -> Result<Vec<Setting>, CoreError> {
+    let request = checker.request;
+    let model = request.model.as_str();
+    let effort = request.reasoning.as_ref().and_then(|reasoning| reasoning.effort);
+    let mut dropped = Vec::new();
+    for entry in rules_for(checker.provider, model, api_version) {
+        let (setting, fix) = match entry.rule {
+            Rule::Refuses(setting) if setting.present(request) => (setting, format!("leave {} out", setting.field())),
+            Rule::RefusesUnlessEffortNone(setting)
+                if setting.present(request) && effort.is_some_and(|effort| effort != ReasoningEffort::None) =>
+            {
+                (setting, format!("leave {} out, or set reasoning.effort to \"none\"", setting.field()))
+            }
+            Rule::RefusesTogether(first, second) if first.present(request) && second.present(request) => {
+                (second, format!("keep only one of {} and {}", first.field(), second.field()))
+            }
+            Rule::EffortValues(values) if effort.is_some_and(|effort| !values.contains(&effort)) => {
+                (Setting::Effort, "use one of the efforts the model takes, or leave reasoning.effort out".into())
+            }
+            Rule::ThinkingBudget if effort.is_some_and(|effort| effort != ReasoningEffort::None) => {
+                (Setting::Effort, "give reasoning.budgetTokens instead of an effort".into())
+            }
+            Rule::ThinkingLevels if Setting::BudgetTokens.present(request) => (
+                Setting::BudgetTokens,
+                "give reasoning.effort (minimal, low, medium or high) instead of a budget".into(),
+            ),
+            Rule::ThinkingAlwaysOn if effort == Some(ReasoningEffort::None) => {
+                (Setting::Effort, "leave reasoning.effort out or choose a level".into())
+            }
+            Rule::NoPrefill => {
+                let Some(index) = prefill_index(request) else { continue };
+                // A message cannot be left out without changing the conversation: always an error.
+                return Err(checker.error(
+                    format!("messages[{index}]"),
+                    format!(
+                        "{model} {}; fix: end the conversation with a user message ({})",
+                        entry.rule.describe(),
+                        entry.citation()
+                    ),
+                ));
+            }
+            _ => continue,
+        };
+        if dropped.contains(&setting) {
+            continue;
+        }
+        checker.unsupported(
+            setting.field().to_owned(),
+            format!("{model} {}; fix: {fix} ({})", entry.rule.describe(), entry.citation()),
+        )?;
+        dropped.push(setting);
+    }
+    Ok(dropped)
+}

@@ -1,0 +1,314 @@
+//! The model rules, as data. Every row of reference unified-features §7 that a unified field can
+//! break is one entry here; adding a model is adding its id pattern to an entry (or one entry).
+//! Patterns are model ids with `*` for any run of characters, matched whole and case-insensitively
+//! (a leading `models/` of Gemini ids is ignored). Source tags are those of
+//! `shared/reference/unified-features.md` §11 and `provider-changes.md`.
+
+use super::{ModelRule, Rule, Setting};
+use crate::model::ReasoningEffort::{self, High, Low, Max, Medium, Minimal, None as Off, Xhigh};
+use crate::Provider::{Anthropic, Google, OpenAI};
+
+/// OpenAI reasoning models that refuse sampling settings whatever the effort.
+const OPENAI_REASONING: &[&str] =
+    &["o1*", "o3*", "o4-mini*", "gpt-5", "gpt-5-mini*", "gpt-5-nano*", "gpt-5-pro*", "gpt-5-codex*", "gpt-5-20*"];
+/// GPT-5.1 and later: sampling settings only with effort `none`.
+const OPENAI_EFFORT_NONE_SAMPLING: &[&str] = &["gpt-5.1*", "gpt-5.2*", "gpt-5.4*"];
+/// Anthropic models after Opus 4.6: no sampling settings, no thinking budget.
+const CLAUDE_ADAPTIVE_ONLY: &[&str] =
+    &["claude-opus-4-7*", "claude-opus-4-8*", "claude-sonnet-5*", "claude-fable-5*", "claude-mythos-5*"];
+/// Anthropic models that refuse a final assistant message.
+const CLAUDE_NO_PREFILL: &[&str] = &[
+    "claude-opus-4-6*",
+    "claude-sonnet-4-6*",
+    "claude-opus-4-7*",
+    "claude-opus-4-8*",
+    "claude-sonnet-5*",
+    "claude-fable-5*",
+    "claude-mythos-5*",
+];
+
+const fn entry(
+    provider: crate::Provider,
+    models: &'static [&'static str],
+    rule: Rule,
+    seen: &'static str,
+    source: &'static str,
+) -> ModelRule {
+    ModelRule { provider, models, api_version: None, rule, seen, source }
+}
+
+const fn efforts(list: &'static [ReasoningEffort]) -> Rule {
+    Rule::EffortValues(list)
+}
+
+/// The table. Order does not matter: every entry whose provider, pattern and API version match
+/// applies.
+pub static MODEL_RULES: &[ModelRule] = &[
+    // ── OpenAI (reference §7.1) ─────────────────────────────────────────────────────────────────
+    entry(
+        OpenAI,
+        OPENAI_REASONING,
+        Rule::Refuses(Setting::Temperature),
+        "2026-08",
+        "OA-ERR-TEMP; OA-COMM-TABLE (3rd-party); VERCEL-10932 (3rd-party); §7.1",
+    ),
+    entry(
+        OpenAI,
+        OPENAI_REASONING,
+        Rule::Refuses(Setting::TopP),
+        "2026-08",
+        "OA-ERR-TEMP; OA-COMM-TABLE (3rd-party); §7.1",
+    ),
+    entry(
+        OpenAI,
+        OPENAI_REASONING,
+        Rule::Refuses(Setting::PresencePenalty),
+        "2026-08",
+        "OA-COMM-TABLE (3rd-party); §7.1",
+    ),
+    entry(
+        OpenAI,
+        OPENAI_REASONING,
+        Rule::Refuses(Setting::FrequencyPenalty),
+        "2026-08",
+        "OA-COMM-TABLE (3rd-party); §7.1",
+    ),
+    entry(
+        OpenAI,
+        &["o3*", "o4-mini*"],
+        Rule::Refuses(Setting::StopSequences),
+        "2026-08-21",
+        "OA-SPEC StopConfiguration; NEMO-GR (3rd-party); §7.1",
+    ),
+    entry(
+        OpenAI,
+        OPENAI_EFFORT_NONE_SAMPLING,
+        Rule::RefusesUnlessEffortNone(Setting::Temperature),
+        "2026-08",
+        "OA-LATEST (quoted by 3rd parties); §7.1",
+    ),
+    entry(
+        OpenAI,
+        OPENAI_EFFORT_NONE_SAMPLING,
+        Rule::RefusesUnlessEffortNone(Setting::TopP),
+        "2026-08",
+        "OA-LATEST (quoted by 3rd parties); §7.1",
+    ),
+    entry(
+        OpenAI,
+        &["o1*", "o3*", "o4-mini*"],
+        efforts(&[Low, Medium, High]),
+        "2026-08-21",
+        "OA-SPEC ReasoningEffort; §7.1",
+    ),
+    entry(
+        OpenAI,
+        &["gpt-5", "gpt-5-mini*", "gpt-5-nano*", "gpt-5-codex*", "gpt-5-20*"],
+        efforts(&[Minimal, Low, Medium, High]),
+        "2026-08",
+        "OA-SPEC ReasoningEffort; AZ-REASONING; §7.1",
+    ),
+    entry(OpenAI, &["gpt-5-pro*"], efforts(&[High]), "2026-08", "AZ-REASONING; OA-LATEST; §7.1"),
+    entry(
+        OpenAI,
+        &["gpt-5.1*"],
+        efforts(&[Off, Low, Medium, High]),
+        "2026-08",
+        "OA-EFFORT-ERR (3rd-party: Unsupported value 'minimal'); OA-LATEST; §7.1",
+    ),
+    entry(
+        OpenAI,
+        &["gpt-5.2*", "gpt-5.4*"],
+        efforts(&[Off, Low, Medium, High, Xhigh]),
+        "2026-08",
+        "OA-LATEST; AZ-REASONING; §7.1",
+    ),
+    entry(
+        OpenAI,
+        &["o1-mini*", "o1-preview*"],
+        Rule::Refuses(Setting::SystemPrompt),
+        "2025-01",
+        "OA-COMM-TABLE (3rd-party); §7.1",
+    ),
+    entry(
+        OpenAI,
+        &["o1-mini*", "o1-preview*"],
+        Rule::Refuses(Setting::Tools),
+        "2025-01",
+        "OA-COMM-TABLE (3rd-party); §7.1",
+    ),
+    entry(
+        OpenAI,
+        &["o1-mini*", "o1-preview*"],
+        Rule::Refuses(Setting::ResponseFormat),
+        "2025-01",
+        "OA-COMM-TABLE (3rd-party); §7.1",
+    ),
+    // ── Anthropic (reference §7.2; provider-changes C.2) ─────────────────────────────────────────
+    entry(
+        Anthropic,
+        &["claude-sonnet-4*", "claude-opus-4*", "claude-haiku-4*"],
+        Rule::RefusesTogether(Setting::Temperature, Setting::TopP),
+        "2026-07",
+        "AN-SKILL SKILL.md (\"keep at most one\"); FIELD (litellm#15097, 3rd-party); §7.2",
+    ),
+    entry(
+        Anthropic,
+        CLAUDE_ADAPTIVE_ONLY,
+        Rule::Refuses(Setting::Temperature),
+        "2026-04-16",
+        "AN-SDK-TS MessageCreateParamsBase deprecation note; provider-changes C.2 [B18], [C10]; §7.2",
+    ),
+    entry(
+        Anthropic,
+        CLAUDE_ADAPTIVE_ONLY,
+        Rule::Refuses(Setting::TopP),
+        "2026-04-16",
+        "AN-SDK-TS MessageCreateParamsBase deprecation note; provider-changes C.2 [C10]; §7.2",
+    ),
+    entry(
+        Anthropic,
+        CLAUDE_ADAPTIVE_ONLY,
+        Rule::Refuses(Setting::TopK),
+        "2026-04-16",
+        "AN-SDK-TS MessageCreateParamsBase deprecation note; §7.2",
+    ),
+    entry(
+        Anthropic,
+        CLAUDE_ADAPTIVE_ONLY,
+        Rule::Refuses(Setting::BudgetTokens),
+        "2026-04-16",
+        "AN-SKILL model-migration.md; provider-changes C.2 [C10]; §7.2",
+    ),
+    entry(Anthropic, CLAUDE_NO_PREFILL, Rule::NoPrefill, "2026-07", "AN-ERR-DOC; AN-PREFILL-OBS (3rd-party); §7.2"),
+    entry(
+        Anthropic,
+        &["claude-sonnet-4-5*", "claude-haiku-4-5*", "claude-opus-4-1*"],
+        efforts(&[Off]),
+        "2026-07",
+        "AN-SKILL model-migration.md; §7.2",
+    ),
+    entry(
+        Anthropic,
+        &["claude-opus-4-5*"],
+        efforts(&[Off, Low, Medium, High]),
+        "2026-07",
+        "AN-SKILL model-migration.md; §7.2",
+    ),
+    entry(
+        Anthropic,
+        &["claude-opus-4-6*", "claude-sonnet-4-6*"],
+        efforts(&[Off, Low, Medium, High, Max]),
+        "2026-07",
+        "AN-SKILL model-migration.md; §7.2",
+    ),
+    entry(
+        Anthropic,
+        &["claude-opus-4-7*", "claude-opus-4-8*", "claude-sonnet-5*"],
+        efforts(&[Off, Low, Medium, High, Xhigh, Max]),
+        "2026-07",
+        "AN-SKILL model-migration.md; provider-changes C.2 [C10]; §7.2",
+    ),
+    // Fable 5 and Mythos 5 refuse `thinking: disabled` (effort "none").
+    entry(
+        Anthropic,
+        &["claude-fable-5*", "claude-mythos-5*"],
+        efforts(&[Low, Medium, High, Xhigh, Max]),
+        "2026-07",
+        "AN-SKILL model-migration.md; §7.2",
+    ),
+    ModelRule {
+        provider: Anthropic,
+        models: &["*"],
+        api_version: Some("2026-10-21"),
+        rule: Rule::Refuses(Setting::Temperature),
+        seen: "2026-10-21",
+        source: "provider-changes C.2 [C7], [C8], [C9]; AN-V2026 (3rd-party summaries); §7.2",
+    },
+    ModelRule {
+        provider: Anthropic,
+        models: &["*"],
+        api_version: Some("2026-10-21"),
+        rule: Rule::Refuses(Setting::TopP),
+        seen: "2026-10-21",
+        source: "provider-changes C.2 [C7], [C8], [C9]; §7.2",
+    },
+    ModelRule {
+        provider: Anthropic,
+        models: &["*"],
+        api_version: Some("2026-10-21"),
+        rule: Rule::Refuses(Setting::TopK),
+        seen: "2026-10-21",
+        source: "provider-changes C.2 [C7], [C8], [C9]; §7.2",
+    },
+    // ── Gemini (reference §7.3) ─────────────────────────────────────────────────────────────────
+    entry(Google, &["gemini-2.5*"], Rule::ThinkingBudget, "2025-12-18", "GM-SPEC ThinkingConfig; GM-THINK-DOC; §7.3"),
+    entry(
+        Google,
+        &["gemini-3*"],
+        Rule::ThinkingLevels,
+        "2025-12-18",
+        "GM-SPEC ThinkingConfig.thinkingLevel; GM-G3-DOC; §7.3",
+    ),
+    entry(Google, &["gemini-2.5-pro*"], Rule::ThinkingAlwaysOn, "2026-08", "GM-THINK-DOC; §7.3"),
+    entry(
+        Google,
+        &["gemini-3*pro*"],
+        efforts(&[Low, Medium, High]),
+        "2026-08",
+        "GM-THINK-DOC (per-model level table, quoted); §7.3",
+    ),
+    entry(
+        Google,
+        &["gemini-2*"],
+        Rule::RefusesTogether(Setting::Tools, Setting::ResponseFormat),
+        "2026-08",
+        "GM-TOOLS-JSON-ERR (3rd-party; disputed for 3.x, so only 2.x); §7.3",
+    ),
+    entry(Google, &["gemini-3*"], Rule::ThoughtSignatures, "2026-08", "GM-SIG-ERR (3rd-party); GM-G3-DOC; §7.3"),
+];
+
+/// Model ids each provider's own API serves, by pattern: a model that matches another provider's
+/// family is from that provider (`gpt-4o-mini` sent to Anthropic). Providers not listed (vLLM, Groq,
+/// Azure deployments) serve models chosen by the user, so no model is foreign or unknown there.
+pub static MODEL_FAMILIES: &[(crate::Provider, &[&str])] = &[
+    (OpenAI, &["gpt-*", "o1*", "o3*", "o4*", "chatgpt-*", "davinci-*", "babbage-*", "text-embedding-*", "omni-*"]),
+    (Anthropic, &["claude-*"]),
+    (Google, &["gemini-*", "gemma-*", "text-embedding-*", "gemini-embedding-*", "embedding-*"]),
+    (
+        crate::Provider::Mistral,
+        &[
+            "mistral-*",
+            "magistral-*",
+            "ministral-*",
+            "codestral-*",
+            "pixtral-*",
+            "devstral-*",
+            "voxtral-*",
+            "open-mistral-*",
+            "open-mixtral-*",
+            "open-codestral-*",
+        ],
+    ),
+];
+
+/// Models the table knows to have no rule of their own (checked against the same sources): they
+/// get no "unknown model" note. Every model matched by an entry of [`MODEL_RULES`] is known too.
+pub static KNOWN_WITHOUT_RULES: &[(crate::Provider, &[&str])] = &[
+    (OpenAI, &["gpt-4o*", "gpt-4.1*", "gpt-4-*", "gpt-4", "gpt-3.5*", "chatgpt-4o*", "text-embedding-*"]),
+    (Anthropic, &["claude-3*", "claude-sonnet-4-2025*", "claude-opus-4-2025*", "claude-sonnet-4", "claude-opus-4"]),
+    (Google, &["gemini-2.0*", "gemini-1.5*", "gemini-embedding-*", "text-embedding-*"]),
+    (
+        crate::Provider::Mistral,
+        &[
+            "mistral-*",
+            "magistral-*",
+            "ministral-*",
+            "codestral-*",
+            "pixtral-*",
+            "devstral-*",
+            "open-mistral-*",
+            "open-mixtral-*",
+        ],
+    ),
+];
