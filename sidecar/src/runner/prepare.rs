@@ -10,6 +10,7 @@ use std::io;
 use std::path::Path;
 
 use batch_router_core::providers::openai::input_line::{InputLineChecker, InvalidLine};
+use batch_router_core::Endpoint;
 use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
 
 use super::lines::{is_blank, LineKind, LineReader, MAX_LINE_BYTES};
@@ -37,7 +38,13 @@ pub enum Preparation {
     Refused(BatchErrorData),
 }
 
-pub async fn prepare(files: &FileStore, input_file_id: &str, run_dir: &Path) -> io::Result<Preparation> {
+/// Checks the lines of `input_file_id` for a batch of `endpoint` (its create call's `endpoint`).
+pub async fn prepare(
+    files: &FileStore,
+    input_file_id: &str,
+    endpoint: &str,
+    run_dir: &Path,
+) -> io::Result<Preparation> {
     let Some((_, content)) = files.open_content(input_file_id).await? else {
         return Ok(Preparation::Refused(BatchErrorData {
             param: Some("input_file_id".into()),
@@ -47,7 +54,7 @@ pub async fn prepare(files: &FileStore, input_file_id: &str, run_dir: &Path) -> 
     let mut lines = LineReader::new(BufReader::with_capacity(256 * 1024, content));
     let mut sent_file = BufWriter::new(tokio::fs::File::create(run_dir.join(INPUT)).await?);
     let mut rejected_file = BufWriter::new(tokio::fs::File::create(run_dir.join(REJECTED)).await?);
-    let mut checker = InputLineChecker::new();
+    let mut checker = InputLineChecker::for_endpoint(Endpoint::from_openai_url(endpoint).unwrap_or_default());
     let mut prepared = Prepared { total: 0, sent: 0, rejected: 0, model: None };
     let mut first_model_line = 0;
     let mut buffer = Vec::new();
@@ -127,7 +134,7 @@ mod tests {
         let file = files.register(&temporary, "in.jsonl".into(), PURPOSE_BATCH).await.unwrap();
         let run_dir = root.path().join("run");
         std::fs::create_dir(&run_dir).unwrap();
-        let preparation = prepare(&files, &file.id, &run_dir).await.unwrap();
+        let preparation = prepare(&files, &file.id, "/v1/chat/completions", &run_dir).await.unwrap();
         (root, preparation)
     }
 

@@ -49,7 +49,7 @@ async fn drive(inner: &Inner, batch_id: &str, place: Place, mut stop: watch::Rec
     };
     let run_dir = inner.files.state().run_dir(batch_id);
     tokio::fs::create_dir_all(&run_dir).await?;
-    let prepared = match prepare(&inner.files, &record.batch.input_file_id, &run_dir).await? {
+    let prepared = match prepare(&inner.files, &record.batch.input_file_id, &record.batch.endpoint, &run_dir).await? {
         Preparation::Ready(prepared) => prepared,
         Preparation::Refused(error) => {
             fail(inner, batch_id, error).await?;

@@ -166,6 +166,7 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
         }
     };
     Ok(UnifiedResponse {
+        embeddings: None,
         text: joined_text(&content),
         finish_reason,
         raw_finish_reason,

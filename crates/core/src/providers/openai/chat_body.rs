@@ -126,6 +126,7 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Body
         content.push(OutputPart::Text { text });
     }
     Ok(UnifiedResponse {
+        embeddings: None,
         text: joined_text(&content),
         finish_reason: map_finish_reason(raw_finish_reason.as_deref()),
         raw_finish_reason,

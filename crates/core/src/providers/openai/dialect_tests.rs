@@ -20,6 +20,7 @@ fn summary(provider: Provider) -> BatchSummary {
         id_map: vec![],
         metadata: None,
         timeout_hours: None,
+        endpoint: Default::default(),
     }
 }
 

@@ -150,6 +150,7 @@ fn submission_uploads_then_creates() {
         id_map: vec![],
         metadata: Some(json!({"job": "j1"}).as_object().unwrap().clone()),
         timeout_hours: None,
+        endpoint: Default::default(),
     };
     let mut submission = api().submit(&summary);
     let Step::Send(upload) = submission.next(None).unwrap() else { panic!() };
@@ -191,6 +192,7 @@ fn submission_reports_upload_errors() {
         id_map: vec![],
         metadata: None,
         timeout_hours: None,
+        endpoint: Default::default(),
     };
     let mut submission = api().submit(&summary);
     submission.next(None).unwrap();

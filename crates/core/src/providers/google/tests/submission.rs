@@ -20,6 +20,7 @@ fn summary(route: &str) -> BatchSummary {
         id_map: vec![],
         metadata: Some(json!({"displayName": "nightly-eval"}).as_object().unwrap().clone()),
         timeout_hours: None,
+        endpoint: Default::default(),
     }
 }
 

@@ -89,6 +89,7 @@ fn summary(route: &str) -> BatchSummary {
         id_map: vec![],
         metadata: metadata(json!({"job_type": "testing"})),
         timeout_hours: Some(48),
+        endpoint: Default::default(),
     }
 }
 
