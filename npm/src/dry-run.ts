@@ -5,7 +5,7 @@
 import { toBatchRouterError } from "./errors.js";
 import type { BatchStorage } from "./storage.js";
 import { TransparencyFiles } from "./transparency.js";
-import type { BatchSummary, ProviderName } from "./types.js";
+import type { BatchSummary, Endpoint, ProviderName } from "./types.js";
 import { prepareJsonlInCore } from "./wasm.js";
 
 /** Options of {@link dryRun}. */
@@ -20,6 +20,8 @@ export interface DryRunOptions {
   metadata?: Record<string, string>;
   /** Force the file or the inline route where the provider has both. */
   route?: "file" | "inline";
+  /** The API the batch calls: `chat` (default), `responses` or `embeddings`. */
+  endpoint?: Endpoint;
 }
 
 /** What {@link dryRun} produced. */
@@ -41,6 +43,7 @@ export async function dryRun(provider: ProviderName, unifiedJsonl: string, optio
       dropUnsupported: options.dropUnsupported ?? false,
       metadata: options.metadata,
       route: options.route,
+      endpoint: options.endpoint,
     });
   } catch (error) {
     throw toBatchRouterError(error);

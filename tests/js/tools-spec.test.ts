@@ -82,7 +82,7 @@ test("canaries: each spec check refuses a wrong tool field", () => {
 
 test("an unanswered tool call is refused before upload, naming request and message", () => {
   const [, , , , transcript] = toolRequests("gpt-4.1-mini");
-  const unanswered: UnifiedRequest = { ...transcript!, messages: transcript!.messages.filter((message) => message.role !== "tool") };
+  const unanswered: UnifiedRequest = { ...transcript!, messages: transcript!.messages!.filter((message) => message.role !== "tool") };
   for (const provider of [new OpenAIProvider({ apiKey: "k", storage: false }), new AnthropicProvider({ apiKey: "k", storage: false }), new MistralProvider({ apiKey: "k", storage: false })]) {
     assert.throws(() => provider.prepareBatch([toolRequests("gpt-4.1-mini")[0]!, unanswered]), (error: unknown) => {
       assert.ok(error instanceof ValidationError);

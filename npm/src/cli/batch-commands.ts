@@ -9,7 +9,7 @@ import { BatchRouterError, ValidationError } from "../errors.js";
 import { estimateJsonl } from "../estimate.js";
 import { readPrices } from "./estimate-command.js";
 import type { UnifiedRequest } from "../types.js";
-import { readUnifiedFile, requestLinesOf } from "./convert-command.js";
+import { endpointOption, readUnifiedFile, requestLinesOf } from "./convert-command.js";
 import { ExitCode } from "./exit-codes.js";
 import { UsageError } from "./output.js";
 import { ProgressReporter, describeCounts } from "./progress.js";
@@ -27,6 +27,7 @@ export const commandHelp: Record<string, string> = {
 
 Validates the unified requests in FILE (JSONL) and submits them as one batch; prints the batch id.
   --model M            use model M for every request
+  --endpoint E         chat (default), responses or embeddings
   --metadata K=V       batch metadata (repeatable)
   --drop-unsupported   leave out settings the provider cannot express, with a warning
   --max-cost USD       refuse (exit 3, nothing sent) when the batch's worst case (estimated input
@@ -145,6 +146,7 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
         ...providerFlags,
         model: { type: "string" },
         metadata: { type: "string", multiple: true },
+        endpoint: { type: "string" },
         "drop-unsupported": { type: "boolean" },
         wait: { type: "boolean" },
         interval: { type: "string" },
@@ -194,10 +196,11 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
     const batchMetadata = Object.keys(metadata).length > 0 ? metadata : undefined;
     // Checked as `convert` checks it first, so that a bad request is named by its line in FILE
     // (exit 3), as the same file gets from `convert`; nothing is sent when any request is invalid.
-    await dryRun(name, unified, { name: "submit", dropUnsupported: values["drop-unsupported"] === true, metadata: batchMetadata });
+    const endpoint = endpointOption(values.endpoint);
+    await dryRun(name, unified, { name: "submit", dropUnsupported: values["drop-unsupported"] === true, metadata: batchMetadata, endpoint });
     const requests = requestLinesOf(unified).map(({ text }) => JSON.parse(text) as UnifiedRequest);
     const budget = await checkMaxCost(name, unified, values);
-    const batchId = await provider.sendBatch({ provider: name, requests, metadata: batchMetadata });
+    const batchId = await provider.sendBatch({ provider: name, endpoint, requests, metadata: batchMetadata });
     if (!values.wait) {
       print(json, { batchId, provider: name, requests: requests.length }, batchId);
       return ExitCode.ok;

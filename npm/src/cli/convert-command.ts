@@ -6,7 +6,7 @@ import { dryRun, type DryRunResult } from "../dry-run.js";
 import { toBatchRouterError } from "../errors.js";
 import { FileStorage } from "../file-storage.js";
 import { canonicalProviderName, providerNames } from "../provider-registry.js";
-import type { ProviderName } from "../types.js";
+import type { Endpoint, ProviderName } from "../types.js";
 import { importOpenAIJsonl, unifiedRequestLines } from "../wasm.js";
 import { UsageError } from "./output.js";
 
@@ -27,10 +27,22 @@ Options:
   --from openai        FILE is an OpenAI batch input file (Chat Completions lines), read as
                        unified requests first
   --model M            use model M for every request
+  --endpoint E         chat (default), responses (OpenAI, Azure OpenAI) or embeddings (OpenAI,
+                       Gemini, Mistral, vLLM); a provider without E refuses it
   --dir DIR            where files go (default .batch_router)
   --drop-unsupported   leave out settings the provider cannot express, with a warning
   --json               print one JSON document
 `;
+
+const endpoints: readonly Endpoint[] = ["chat", "responses", "embeddings"];
+
+/** The value of `--endpoint` (absent: chat). */
+export function endpointOption(value: string | undefined): Endpoint | undefined {
+  if (value === undefined) return undefined;
+  const endpoint = endpoints.find((name) => name === value);
+  if (endpoint === undefined) throw new UsageError(`unknown --endpoint "${value}"; expected ${endpoints.join(", ")}`);
+  return endpoint;
+}
 
 export interface ConvertOptions {
   file: string;
@@ -38,6 +50,7 @@ export interface ConvertOptions {
   model?: string;
   dir: string;
   dropUnsupported: boolean;
+  endpoint?: Endpoint;
   /** `openai`: FILE is an OpenAI batch input file. */
   from?: string;
 }
@@ -99,7 +112,7 @@ export async function convert(options: ConvertOptions): Promise<DryRunResult[]> 
   const storage = new FileStorage(options.dir);
   const results: DryRunResult[] = [];
   for (const provider of providersOf(options.provider)) {
-    results.push(await dryRun(provider, unifiedJsonl, { name, storage, dropUnsupported: options.dropUnsupported }));
+    results.push(await dryRun(provider, unifiedJsonl, { name, storage, dropUnsupported: options.dropUnsupported, endpoint: options.endpoint }));
   }
   return results;
 }

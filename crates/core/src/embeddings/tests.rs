@@ -66,7 +66,8 @@ fn gemini_takes_one_text_per_request_with_task_type_and_dimensionality() {
     let lines = lines(Provider::Google, one).unwrap();
     assert_eq!(
         lines[0],
-        json!({"key": "doc-1", "request": {"content": {"parts": [{"text": "alpha"}]}, "taskType": "RETRIEVAL_DOCUMENT", "outputDimensionality": 768}})
+        json!({"key": "doc-1", "request": {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": "alpha"}]},
+               "taskType": "RETRIEVAL_DOCUMENT", "outputDimensionality": 768}})
     );
     let (index, field, message) = validation(self::lines(Provider::Google, CORPUS).unwrap_err());
     assert_eq!((index, field.as_str()), (Some(0), "input"));

@@ -1,6 +1,7 @@
 //! Gemini embedding batches (endpoints-and-push.md §1.2): `models/{m}:asyncBatchEmbedContent`
-//! whose lines are `EmbedContentRequest`s `{content: {parts: [{text}]}, taskType?,
-//! outputDimensionality?}` (one text, one vector per request; the batch's model applies), and
+//! whose lines are `EmbedContentRequest`s `{model, content: {parts: [{text}]}, taskType?,
+//! outputDimensionality?}` (one text, one vector per request; `model`, required by the spec, is
+//! the batch's), and
 //! whose answers are `EmbedContentResponse`s `{embedding: {values: [...]}}`, without token usage
 //! [GM-SPEC]. Routes, keys and result locations are those of generate batches.
 
@@ -18,6 +19,8 @@ use crate::{CoreError, Provider};
 pub fn write_embed_request(index: usize, request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), CoreError> {
     let text = request.input.as_ref().and_then(|input| input.texts().first().map(|text| text.to_string()));
     let mut body = Map::new();
+    // Required by the spec's `EmbedContentRequest`; always the batch's model.
+    body.insert("model".into(), json!(super::request::model_resource(&request.model)));
     body.insert("content".into(), json!({"parts": [{"text": text.unwrap_or_default()}]}));
     if let Some(task_type) = request.task_type {
         body.insert("taskType".into(), json!(task_type.gemini_name()));
