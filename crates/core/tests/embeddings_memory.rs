@@ -84,7 +84,6 @@ fn a_million_vectors_decode_in_bounded_memory() {
     file_bytes += pending.len();
     results.finish(&mut out);
     consume(&mut out);
-    drop(consume);
     assert_eq!(vectors, LINES * VECTORS_PER_LINE);
     let peak = PEAK.load(Ordering::Relaxed) - baseline;
     // One line (about 40 KB of text, its parsed vectors and its raw copy) plus a chunk at a time.
