@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 
 import "./index.js";
 import { commandHelp, runBatchCommand } from "./cli/batch-commands.js";
-import { convert, convertHelp, describeConversion } from "./cli/convert-command.js";
+import { convert, convertHelp, describeConversion, endpointOption } from "./cli/convert-command.js";
 import { describeEstimate, estimateFile, estimateHelp } from "./cli/estimate-command.js";
 import { ExitCode } from "./cli/exit-codes.js";
 import { UsageError, describeError, errorAsJson, exitCodeOf } from "./cli/output.js";
@@ -89,6 +89,7 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
         from: { type: "string" },
         dir: { type: "string" },
         "drop-unsupported": { type: "boolean" },
+        endpoint: { type: "string" },
         help: { type: "boolean" },
         json: { type: "boolean" },
       },
@@ -110,6 +111,7 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
     dir,
     dropUnsupported: values["drop-unsupported"] === true,
     from: values.from,
+    endpoint: endpointOption(values.endpoint),
   });
   if (json) {
     process.stdout.write(JSON.stringify({ ok: true, conversions: results.map(({ provider, summary, files }) => ({ provider, summary, files })) }) + "\n");

@@ -5,7 +5,7 @@
 import { toBatchRouterError } from "./errors.js";
 import type { BatchStorage } from "./storage.js";
 import { TransparencyFiles } from "./transparency.js";
-import type { BatchSummary, ProviderName } from "./types.js";
+import type { BatchSummary, Endpoint, ProviderName } from "./types.js";
 import { prepareJsonlInCore } from "./wasm.js";
 
 /** Options of {@link dryRun}. */
@@ -26,6 +26,8 @@ export interface DryRunOptions {
   apiVersion?: string;
   /** The batch goes to a custom base URL: a model of another provider is a warning, not an error. */
   customBaseUrl?: boolean;
+  /** The API the batch calls: `chat` (default), `responses` or `embeddings`. */
+  endpoint?: Endpoint;
 }
 
 /** What {@link dryRun} produced. */
@@ -50,6 +52,7 @@ export async function dryRun(provider: ProviderName, unifiedJsonl: string, optio
       model: options.model,
       apiVersion: options.apiVersion,
       customBaseUrl: options.customBaseUrl ?? false,
+      endpoint: options.endpoint,
     });
   } catch (error) {
     throw toBatchRouterError(error);

@@ -9,7 +9,7 @@ import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } f
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
-import type { BatchStatusData, BatchSummary, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "./types.js";
+import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "./types.js";
 import { canonicalProviderName, providerEntry } from "./provider-registry.js";
 import { BatchClient, prepareBatchInCore, prepareJsonlInCore, type ClientConfig, type PreparedBatch, type PrepareOptions } from "./wasm.js";
 
@@ -90,7 +90,7 @@ export interface ProviderJobAccess {
   client(): Promise<BatchClient>;
   prepareOptions: PrepareOptions;
   /** Validates and converts with this provider's options, as `sendBatch` does. */
-  prepare(unifiedJsonl: string, metadata?: Record<string, string>): PreparedBatch;
+  prepare(unifiedJsonl: string, metadata?: Record<string, string>, endpoint?: Endpoint): PreparedBatch;
   /** Writes the transparency files of a batch a job submitted, as `sendBatch` does. */
   record(batchId: string, summary: BatchSummary, unifiedJsonl: string, providerJsonl: string, requestIds: string[]): Promise<void>;
   /** Whether this provider's transparency files know the batch (it was sent from here). */
@@ -246,7 +246,7 @@ export abstract class BatchProvider {
   prepareBatch(batch: UnifiedBatchMetadata | UnifiedRequest[]): PreparedBatchInfo {
     const requests = Array.isArray(batch) ? batch : batch.requests;
     const unifiedJsonl = unifiedJsonlOf(requests);
-    const prepared = this.prepare(unifiedJsonl, Array.isArray(batch) ? undefined : batch.metadata);
+    const prepared = Array.isArray(batch) ? this.prepare(unifiedJsonl) : this.prepare(unifiedJsonl, batch.metadata, batch.endpoint);
     try {
       return { summary: prepared.summary, unifiedJsonl, providerJsonl: prepared.providerJsonl() };
     } finally {
@@ -254,7 +254,7 @@ export abstract class BatchProvider {
     }
   }
 
-  private prepareOptions(metadata?: Record<string, string>): PrepareOptions {
+  private prepareOptions(metadata?: Record<string, string>, endpoint?: Endpoint): PrepareOptions {
     return {
       dropUnsupported: this.options.dropUnsupported ?? false,
       apiVersion: this.apiVersion,
@@ -262,17 +262,18 @@ export abstract class BatchProvider {
       customBaseUrl: this.baseUrl !== undefined,
       model: this.options.model,
       metadata,
+      endpoint,
       route: this.options.route,
       timeoutHours: this.options.timeoutHours,
     };
   }
 
   /** Validates and converts requests this package wrote as JSONL (one `JSON.stringify` per line). */
-  private prepare(unifiedJsonl: string, metadata?: Record<string, string>): PreparedBatch {
+  private prepare(unifiedJsonl: string, metadata?: Record<string, string>, endpoint?: Endpoint): PreparedBatch {
     // Handed over as a JSON array: the caller gave objects, so errors name requests, not lines.
     const requestsJson = "[" + unifiedJsonl.slice(0, -1).replaceAll("\n", ",") + "]";
     try {
-      return prepareBatchInCore(this.name, requestsJson, this.prepareOptions(metadata));
+      return prepareBatchInCore(this.name, requestsJson, this.prepareOptions(metadata, endpoint));
     } catch (error) {
       throw toBatchRouterError(error);
     }
@@ -283,7 +284,7 @@ export abstract class BatchProvider {
     return {
       client: () => this.client(),
       prepareOptions: this.prepareOptions(),
-      prepare: (unifiedJsonl, metadata) => this.prepare(unifiedJsonl, metadata),
+      prepare: (unifiedJsonl, metadata, endpoint) => this.prepare(unifiedJsonl, metadata, endpoint),
       record: async (batchId, summary, unifiedJsonl, providerJsonl, requestIds) => {
         await this.files.writeRequests(batchId, unifiedJsonl, providerJsonl);
         const meta: BatchMeta = { batchId, provider: this.name, createdAt: new Date().toISOString(), summary };
@@ -307,7 +308,7 @@ export abstract class BatchProvider {
     }
     const unifiedJsonl = unifiedJsonlOf(await this.resolveRequests(batch.requests, options.signal));
     const metadata = batch.metadata || options.metadata ? { ...batch.metadata, ...options.metadata } : undefined;
-    const prepared = this.prepare(unifiedJsonl, metadata);
+    const prepared = this.prepare(unifiedJsonl, metadata, batch.endpoint);
     const summary = prepared.summary;
     const provisionalId = `pending-${Date.now()}-${randomSuffix()}-${provisionalCounter++}`;
     await this.files.writeRequests(provisionalId, unifiedJsonl, prepared.providerJsonl());

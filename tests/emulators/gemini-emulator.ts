@@ -28,6 +28,12 @@ export interface GeminiValidators {
   generateContentRequest?: (value: unknown) => string[];
   /** Checks the whole create body (`BatchGenerateContentRequest`). */
   createBody?: (value: unknown) => string[];
+  /** Embedding batches (`asyncBatchEmbedContent`): the create body (`AsyncBatchEmbedContentRequest`), */
+  embedCreateBody?: (value: unknown) => string[];
+  /** … one inline `InlinedEmbedContentRequest`, */
+  inlinedEmbedRequest?: (value: unknown) => string[];
+  /** … and the `request` of one file line (`EmbedContentRequest`). */
+  embedContentRequest?: (value: unknown) => string[];
 }
 
 export interface GeminiEmulatorOptions {
@@ -75,6 +81,8 @@ interface BatchRecord {
   model: string;
   displayName: string;
   route: "inline" | "file";
+  /** An `asyncBatchEmbedContent` batch: each request is answered with an embedding. */
+  embed: boolean;
   fileName?: string;
   items: Item[];
   state: State;
@@ -94,6 +102,16 @@ interface Fault {
   status: number;
   body: unknown;
   headers: Record<string, string>;
+}
+
+/** An `EmbedContentResponse` (endpoints-and-push.md §1.2): a vector that depends only on the text. */
+function embedOutcome(request: JsonObject): Outcome {
+  const parts = (asObject(request.content)?.parts ?? []) as Json[];
+  const text = parts.map((part) => String(asObject(part)?.text ?? "")).join(" ");
+  if (text.includes("FAIL_INVALID_ARGUMENT")) return { error: { code: 3, message: "Request contains an invalid argument." } };
+  const dimensions = typeof request.outputDimensionality === "number" ? request.outputDimensionality : 4;
+  const values = Array.from({ length: dimensions }, (_, index) => (index === 0 ? text.length : (text.charCodeAt(index - 1) || 0) / 256));
+  return { response: { embedding: { values } } };
 }
 
 const TERMINAL: ReadonlySet<State> = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"]);
@@ -188,6 +206,9 @@ export class GeminiEmulator {
     if (request.method === "POST" && (match = path.match(/^\/v1beta\/((?:models|tunedModels)\/[^/:]+):batchGenerateContent$/))) {
       return this.create(decodeURIComponent(match[1]!), body);
     }
+    if (request.method === "POST" && (match = path.match(/^\/v1beta\/((?:models|tunedModels)\/[^/:]+):asyncBatchEmbedContent$/))) {
+      return this.create(decodeURIComponent(match[1]!), body, true);
+    }
     if (request.method === "GET" && path === "/v1beta/batches") return this.list(url);
     if ((match = path.match(/^\/v1beta\/batches\/([^/:]+)(:cancel)?$/))) {
       const name = `batches/${decodeURIComponent(match[1]!)}`;
@@ -221,7 +242,7 @@ export class GeminiEmulator {
   /** The most batches that were running (not ended) at once. */
   mostConcurrentBatches = 0;
 
-  private create(model: string, body: Uint8Array): Response {
+  private create(model: string, body: Uint8Array, embed = false): Response {
     const running = [...this.batches.values()].filter((record) => !TERMINAL.has(record.state)).length;
     if (this.options.maxConcurrentBatches !== undefined && running >= this.options.maxConcurrentBatches) {
       return failure(429, "You exceeded your current quota, please check your plan and billing details.");
@@ -236,7 +257,7 @@ export class GeminiEmulator {
     }
     const batch = asObject(parsed?.batch);
     if (!parsed || !batch) return failure(400, "Invalid JSON payload received: `batch` is required.");
-    const bodyProblems = this.options.validators?.createBody?.(parsed) ?? [];
+    const bodyProblems = (embed ? this.options.validators?.embedCreateBody : this.options.validators?.createBody)?.(parsed) ?? [];
     if (bodyProblems.length > 0) {
       this.violation("create body", bodyProblems);
       return failure(400, `Invalid batch: ${bodyProblems.join("; ")}`);
@@ -258,7 +279,7 @@ export class GeminiEmulator {
       if (requests.length === 0) return failure(400, "batch.input_config.requests.requests must not be empty.");
       const problems: string[] = [];
       requests.forEach((entry, index) => {
-        const found = this.options.validators?.inlinedRequest?.(entry) ?? [];
+        const found = (embed ? this.options.validators?.inlinedEmbedRequest : this.options.validators?.inlinedRequest)?.(entry) ?? [];
         for (const problem of found) problems.push(`requests[${index}]${problem.startsWith("/") ? "" : " "}${problem}`);
         const request = asObject(asObject(entry)?.request);
         if (request?.model !== undefined && request.model !== model) problems.push(`requests[${index}].request.model ${String(request.model)} is not the batch model ${model}`);
@@ -275,7 +296,7 @@ export class GeminiEmulator {
     } else {
       const file = typeof fileName === "string" ? this.files.get(fileName) : undefined;
       if (!file) return failure(404, `File ${String(fileName)} not found.`);
-      items = this.readFile(new TextDecoder().decode(file.bytes), model);
+      items = this.readFile(new TextDecoder().decode(file.bytes), model, embed);
       if (items.length === 0) return failure(400, `File ${String(fileName)} holds no requests.`);
     }
     const created = this.clock.now();
@@ -284,6 +305,7 @@ export class GeminiEmulator {
       model,
       displayName: batch.displayName,
       route: inline ? "inline" : "file",
+      embed,
       items,
       state: "PENDING",
       reads: 0,
@@ -298,7 +320,7 @@ export class GeminiEmulator {
   }
 
   /** Reads the `{key, request}` lines of an input file; a bad line is answered with an error. */
-  private readFile(text: string, model: string): Item[] {
+  private readFile(text: string, model: string, embed: boolean): Item[] {
     const items: Item[] = [];
     const keys = new Set<string>();
     text.split("\n").forEach((line, index) => {
@@ -318,7 +340,8 @@ export class GeminiEmulator {
       else if (keys.has(key)) problems.push(`the key ${key} is used twice`);
       if (key !== undefined) keys.add(key);
       if (request) {
-        problems.push(...(this.options.validators?.generateContentRequest?.(request) ?? []));
+        const validate = embed ? this.options.validators?.embedContentRequest : this.options.validators?.generateContentRequest;
+        problems.push(...(validate?.(request) ?? []));
         if (request.model !== undefined && request.model !== model) problems.push(`request.model ${String(request.model)} is not the batch model ${model}`);
       }
       const item: Item = { key, metadata: undefined, request: request ?? {} };
@@ -357,7 +380,7 @@ export class GeminiEmulator {
     const outcomes = record.outcomes.slice(0, count);
     for (let index = outcomes.length; index < count; index++) {
       const item = record.items[index]!;
-      outcomes.push(item.refusal ? { error: item.refusal } : outcomeFor(item.request, record.model, index));
+      outcomes.push(item.refusal ? { error: item.refusal } : record.embed ? embedOutcome(item.request) : outcomeFor(item.request, record.model, index));
     }
     return outcomes;
   }
@@ -393,7 +416,7 @@ export class GeminiEmulator {
   /** The batch as Google's long-running operation. */
   private operation(record: BatchRecord): JsonObject {
     const metadata: JsonObject = {
-      "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatch",
+      "@type": `type.googleapis.com/google.ai.generativelanguage.v1beta.${record.embed ? "EmbedContentBatch" : "GenerateContentBatch"}`,
       model: record.model,
       displayName: record.displayName,
     };

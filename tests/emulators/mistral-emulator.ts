@@ -45,6 +45,8 @@ export interface MistralEmulatorOptions {
   validateLine?: Validator;
   /** Checks one line's body (`ChatCompletionRequest`). */
   validateBody?: Validator;
+  /** Checks an embeddings line's `body` (spec `EmbeddingRequest`); `validateBody` when absent. */
+  validateEmbeddingsBody?: Validator;
   /** Checks the create call (`CreateBatchJobRequest`). */
   validateCreate?: Validator;
   /** Size of the chunks file contents are streamed in (default 61 bytes). */
@@ -214,7 +216,9 @@ export class MistralEmulator {
       this.violations.push(...specErrors.map((error) => `create: ${error}`));
       return validationError(specErrors.map((error) => ({ loc: ["body"], msg: error })));
     }
-    if (body.endpoint !== "/v1/chat/completions") return mistralError(400, `The emulator runs /v1/chat/completions only, not ${String(body.endpoint)}`);
+    if (body.endpoint !== "/v1/chat/completions" && body.endpoint !== "/v1/embeddings") {
+      return mistralError(400, `The emulator runs /v1/chat/completions and /v1/embeddings only, not ${String(body.endpoint)}`);
+    }
     const timeoutHours = body.timeout_hours ?? 24;
     if (typeof timeoutHours !== "number" || !Number.isInteger(timeoutHours) || timeoutHours < 1 || timeoutHours > 168) {
       return validationError([{ loc: ["body", "timeout_hours"], msg: "Input should be between 1 and 168", input: timeoutHours }]);
@@ -294,7 +298,9 @@ export class MistralEmulator {
   }
 
   private requestRecord(line: BatchLine): RequestRecord {
-    const violations = this.options.validateBody?.(line.body) ?? [];
+    const embeddings = line.body !== null && typeof line.body === "object" && "input" in line.body;
+    const validate = embeddings ? (this.options.validateEmbeddingsBody ?? this.options.validateBody) : this.options.validateBody;
+    const violations = validate?.(line.body) ?? [];
     this.violations.push(...violations.map((error) => `body of ${String(line.custom_id)}: ${error}`));
     return { customId: line.custom_id ?? null, body: line.body, violations };
   }

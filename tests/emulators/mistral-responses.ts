@@ -108,6 +108,26 @@ export function resultLine(lineId: string, request: RequestRecord, outcome: Outc
     return { id: lineId, custom_id: request.customId, response: { status_code: outcome.status, body: outcome.body }, error: null };
   }
   const text = lastUserText(request.body);
+  if (request.body.input !== undefined) {
+    // An embeddings line: one vector per input (spec `EmbeddingResponse`), derived from its text.
+    const inputs = (Array.isArray(request.body.input) ? request.body.input : [request.body.input]).map(String);
+    const dimensions = typeof request.body.output_dimension === "number" ? request.body.output_dimension : 4;
+    const tokens = inputs.reduce((sum, input) => sum + input.length, 0);
+    const data = inputs.map((input, index) => ({
+      object: "embedding",
+      index,
+      embedding: Array.from({ length: dimensions }, (_, position) => (position === 0 ? input.length : (input.charCodeAt(position - 1) || 0) / 256)),
+    }));
+    return {
+      id: lineId,
+      custom_id: request.customId,
+      response: {
+        status_code: 200,
+        body: { id: randomHex(32), object: "list", model, data, usage: { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens, prompt_audio_seconds: null } },
+      },
+      error: null,
+    };
+  }
   const answer = `echo: ${text}`;
   return {
     id: lineId,
@@ -128,6 +148,8 @@ export function resultLine(lineId: string, request: RequestRecord, outcome: Outc
 }
 
 export function lastUserText(body: Record<string, unknown>): string {
+  if (typeof body.input === "string") return body.input;
+  if (Array.isArray(body.input)) return body.input.map(String).join(" ");
   const messages = Array.isArray(body.messages) ? (body.messages as { role?: unknown; content?: unknown }[]) : [];
   const last = [...messages].reverse().find((message) => message.role === "user");
   if (!last) return "";

@@ -56,8 +56,8 @@ export interface OpenAIEmulatorOptions {
   apiKey?: string;
   /** Status reads spent in each state before moving on (default 1). */
   readsPerState?: number;
-  /** Checks a line's `body`; returns error messages (empty when valid). */
-  validateBody?: (body: unknown) => string[];
+  /** Checks a line's `body` (its line's `url` given); returns error messages (empty when valid). */
+  validateBody?: (body: unknown, url: string) => string[];
   /** Size of the chunks file contents are streamed in (default 64 KiB). */
   chunkSize?: number;
   /**
@@ -267,12 +267,15 @@ export class OpenAIEmulator {
     if (unknown.length > 0) return this.error(400, `Unknown fields in the create body: ${unknown.join(", ")}`, "invalid_request_error");
     const file = this.files.get(String(body.input_file_id));
     if (!file) return this.error(400, `Invalid 'input_file_id': ${String(body.input_file_id)}`, "invalid_request_error");
-    if (body.endpoint !== this.dialect.createEndpoint) return this.error(400, "Unsupported endpoint.", "invalid_request_error");
+    // The chat endpoint as the dialect spells it, and the same spelling of `/v1/responses` and
+    // `/v1/embeddings`; lines name `/v1/...` whatever the create body's spelling (Azure: §5.1).
+    const prefix = this.dialect.createEndpoint.startsWith("/v1/") ? "/v1" : "";
+    const lineUrl = ["/chat/completions", "/responses", "/embeddings"].find((path) => body.endpoint === prefix + path);
+    if (lineUrl === undefined) return this.error(400, "Unsupported endpoint.", "invalid_request_error");
     if (body.completion_window !== "24h") return this.error(400, "completion_window must be 24h.", "invalid_request_error");
     const counterId = this.nextId("batch_");
     const id = this.options.batchId?.(counterId) ?? counterId;
-    // Lines name `/v1/chat/completions` whatever the create body's spelling (Azure: §5.1).
-    const { lines, errors } = this.readLines(file.content, "/v1/chat/completions");
+    const { lines, errors } = this.readLines(file.content, "/v1" + lineUrl);
     const object: BatchRecord["object"] = {
       id,
       object: "batch",
@@ -356,7 +359,7 @@ export class OpenAIEmulator {
         return;
       }
       seen.add(parsed.custom_id);
-      const specErrors = this.options.validateBody?.(parsed.body) ?? [];
+      const specErrors = this.options.validateBody?.(parsed.body, endpoint) ?? [];
       if (specErrors.length > 0) {
         errors.push({ code: "invalid_request", message: `The body violates the spec: ${specErrors.join("; ")}`, param: "body", line });
         return;
@@ -448,6 +451,7 @@ export class OpenAIEmulator {
       }
       const cut = firstRun && text.includes("CUT_ONCE");
       const write = (outputLine: string) => output.push(cut ? outputLine.slice(0, outputLine.indexOf('"body"') + 20) : outputLine);
+      const answer = answerBody(String(record.object.endpoint), line.body, text, id, this.clock);
       write(
         JSON.stringify({
           id,
@@ -455,7 +459,7 @@ export class OpenAIEmulator {
           response: {
             status_code: 200,
             request_id: `req_${id}`,
-            body: {
+            body: answer ?? {
               id: `chatcmpl-${id}`,
               object: "chat.completion",
               created: this.clock,
@@ -518,7 +522,65 @@ export class OpenAIEmulator {
   }
 }
 
+/**
+ * The answer of a Responses or embeddings line (`undefined` for chat lines, answered by the caller):
+ * a Responses object whose message says `echo: <text>` with the chat answer's token counts
+ * (endpoints-and-push.md §2.2), or an embeddings list with one vector per input, derived from its
+ * text, listed in reverse order so that readers must map by `index` (§1.1).
+ */
+function answerBody(endpoint: string, body: Record<string, unknown>, text: string, id: string, clock: number): Record<string, unknown> | undefined {
+  const model = String(body.model);
+  if (endpoint.endsWith("/responses")) {
+    return {
+      id: `resp_${id}`,
+      object: "response",
+      created_at: clock,
+      completed_at: clock,
+      status: "completed",
+      error: null,
+      incomplete_details: null,
+      model,
+      output: [
+        { id: `msg_${id}`, type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: `echo: ${text}`, annotations: [] }] },
+      ],
+      usage: {
+        input_tokens: text.length,
+        input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+        output_tokens: text.length + 6,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: 2 * text.length + 6,
+      },
+    };
+  }
+  if (endpoint.endsWith("/embeddings")) {
+    const inputs = (Array.isArray(body.input) ? body.input : [body.input]).map(String);
+    const dimensions = typeof body.dimensions === "number" ? body.dimensions : 4;
+    const data = inputs.map((input, index) => ({ object: "embedding", index, embedding: emulatedVector(input, dimensions) })).reverse();
+    const tokens = inputs.reduce((sum, input) => sum + input.length, 0);
+    return { object: "list", model, data, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+  }
+  return undefined;
+}
+
+/** A vector that depends only on the text: its length first, then character codes scaled to [0, 1). */
+export function emulatedVector(text: string, dimensions: number): number[] {
+  return Array.from({ length: dimensions }, (_, index) => (index === 0 ? text.length : (text.charCodeAt(index - 1) || 0) / 256));
+}
+
 function lastUserText(body: Record<string, unknown>): string {
+  if (body.input !== undefined && body.messages === undefined) {
+    // Embeddings: every input; Responses: the last user item.
+    if (typeof body.input === "string") return body.input;
+    const items = body.input as { role?: string; content?: unknown }[];
+    if (items.every((item) => typeof item === "string")) return (items as unknown as string[]).join(" ");
+    const user = [...items].reverse().find((item) => item.role === "user");
+    if (!user) return "";
+    if (typeof user.content === "string") return user.content;
+    return (user.content as { type?: string; text?: string }[])
+      .filter((part) => part.type === "input_text")
+      .map((part) => part.text ?? "")
+      .join(" ");
+  }
   const messages = (body.messages as { role: string; content: unknown }[]) ?? [];
   const last = [...messages].reverse().find((message) => message.role === "user");
   if (!last) return "";

@@ -123,7 +123,9 @@ describe("example programs against the emulators and the sidecar", () => {
 
   before(async () => {
     assert.ok(existsSync(sidecar), `${sidecar} is missing: run cargo build -p batch-router-sidecar`);
-    openai = new OpenAIEmulator({ apiKey: KEYS.openai, validateBody: specValidator("openai", "CreateChatCompletionRequest") });
+    const chatSpec = specValidator("openai", "CreateChatCompletionRequest");
+    const embeddingsSpec = specValidator("openai", "CreateEmbeddingRequest");
+    openai = new OpenAIEmulator({ apiKey: KEYS.openai, validateBody: (body, url) => (url === "/v1/embeddings" ? embeddingsSpec : chatSpec)(body) });
     anthropic = new AnthropicEmulator({ apiKey: KEYS.anthropic, validateRequest: specValidator("anthropic", "MessageBatchIndividualRequestParams") });
     gemini = new GeminiEmulator({
       apiKey: KEYS.google,
@@ -131,6 +133,9 @@ describe("example programs against the emulators and the sidecar", () => {
         inlinedRequest: geminiValidator("InlinedRequest"),
         generateContentRequest: geminiValidator("GenerateContentRequest"),
         createBody: geminiValidator("BatchGenerateContentRequest"),
+        embedCreateBody: geminiValidator("AsyncBatchEmbedContentRequest"),
+        inlinedEmbedRequest: geminiValidator("InlinedEmbedContentRequest"),
+        embedContentRequest: geminiValidator("EmbedContentRequest"),
       },
     });
     mistral = new MistralEmulator({
@@ -138,6 +143,7 @@ describe("example programs against the emulators and the sidecar", () => {
       validateLine: specValidator("mistral", "BatchRequest"),
       validateBody: specValidator("mistral", "ChatCompletionRequest"),
       validateCreate: specValidator("mistral", "CreateBatchJobRequest"),
+      validateEmbeddingsBody: specValidator("mistral", "EmbeddingRequest"),
     });
     const [openaiServer, anthropicServer, geminiServer, mistralServer] = await Promise.all([openai, anthropic, gemini, mistral].map((emulator) => serve(emulator.fetch)));
     servers.push(openaiServer!, anthropicServer!, geminiServer!, mistralServer!);
@@ -286,6 +292,23 @@ describe("example programs against the emulators and the sidecar", () => {
     assert.ok(existsSync(provider));
     // The example exited: it can only once close() has stopped the sidecar it started, since the
     // running child would keep it alive until run() timed out.
+  });
+
+  test("embeddings.mjs embeds a corpus and a question on every provider with embedding batches", async () => {
+    const result = await run("embeddings.mjs", ["openai", "google", "mistral", "vllm"]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    for (const provider of ["openai", "google", "mistral", "vllm"]) {
+      assert.match(lineFor(result, new RegExp(`^\\[${provider}\\] batch `)), /completed/);
+      assert.match(lineFor(result, new RegExp(`^\\[${provider}\\] \\d+ vectors`)), /^\[\w+\] 5 vectors of \d+ dimensions/);
+      assert.match(lineFor(result, new RegExp(`^\\[${provider}\\] closest to the question: `)), /\(-?\d\.\d{3}\)$/);
+    }
+    // Each provider's own embeddings shape: OpenAI several texts per line, Gemini one per request.
+    assert.deepEqual(openaiBody("corpus")?.input.length, 4);
+    assert.deepEqual(geminiRequest("doc-1")?.content, { parts: [{ text: "The Eiffel Tower is in Paris." }] });
+    assert.equal(geminiRequest("question")?.taskType, "RETRIEVAL_QUERY");
+    assert.equal(mistralBody("corpus")?.model, "mistral-embed");
+    assert.deepEqual(gemini.violations, []);
+    assert.deepEqual(mistral.violations, []);
   });
 
   test("long-job-progress.mjs reports progress until the batch ends, then counts the results", async () => {

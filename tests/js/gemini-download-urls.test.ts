@@ -99,7 +99,7 @@ describe("GoogleProvider downloadUrls", () => {
   test("a failed download names the request and the field", async () => {
     const provider = new GoogleProvider({ apiKey: GEMINI_KEY, baseUrl: setup.server.url, storage: false, fetch: mediaFetch, downloadUrls: true });
     const missing = request();
-    (missing.messages[0]!.content as { data: string }[])[1]!.data = "https://images.example/missing.png";
+    (missing.messages![0]!.content as { data: string }[])[1]!.data = "https://images.example/missing.png";
     await assert.rejects(provider.sendBatch({ provider: "google", requests: [missing] }), (error: unknown) => {
       assert.ok(error instanceof ValidationError);
       assert.equal(error.field, "messages[0].content[1].data");

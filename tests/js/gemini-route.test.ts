@@ -26,7 +26,7 @@ function bigBatch(repeats: number, padding: number): UnifiedRequest[] {
 }
 
 function textBytes(requests: UnifiedRequest[]): number {
-  return requests.reduce((sum, request) => sum + (request.messages[0]!.content as string).length, 0);
+  return requests.reduce((sum, request) => sum + (request.messages![0]!.content as string).length, 0);
 }
 
 describe("the Gemini route follows the 20 MB inline limit", () => {

@@ -50,7 +50,7 @@ describe("job budget", () => {
     assert.equal(summary.reasons.budget_exceeded, 4);
     assert.equal(summary.unsuccessful.find((item) => item.customId === "b-4")!.code, "budget_exceeded");
     // What the emulator reports: prompt_tokens = text length, completion_tokens = text length + 6.
-    const spent = all.slice(0, 4).reduce((sum, request) => sum + 2 * String(request.messages[0]!.content).length + 6, 0);
+    const spent = all.slice(0, 4).reduce((sum, request) => sum + 2 * String(request.messages![0]!.content).length + 6, 0);
     assert.ok(Math.abs(summary.cost.costUsd - spent) < 1e-6, `${summary.cost.costUsd} vs ${spent}`);
     assert.ok(summary.cost.costUsd <= maxCostUsd);
     const manifest = (await router.getJob(summary.jobId))!;

@@ -88,7 +88,7 @@ describe("BatchRouter jobs", () => {
   test("expired requests are sent again and their results merged", async () => {
     let expired = 0;
     const { emulator, router } = setup({ emulator: { endWith: () => (expired++ === 0 ? "expired" : "completed") } });
-    const requests = jobRequests().filter((request) => !/FAIL|FLAKY/.test(String(request.messages[0]!.content)));
+    const requests = jobRequests().filter((request) => !/FAIL|FLAKY/.test(String(request.messages![0]!.content)));
     const summary = await router.runJob({ provider: "openai", requests });
     assert.deepEqual([summary.succeeded, summary.expired, summary.errored], [requests.length, 0, 0]);
     assert.ok(summary.batches > 3, "the expired half went into a follow-up batch");

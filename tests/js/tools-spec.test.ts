@@ -87,7 +87,7 @@ test("an unanswered tool call is refused before upload, naming request and messa
     [new MistralProvider({ apiKey: "k", storage: false }), "mistral-small-latest"],
   ] as const) {
     const [, , , , transcript] = toolRequests(model);
-    const unanswered: UnifiedRequest = { ...transcript!, messages: transcript!.messages.filter((message) => message.role !== "tool") };
+    const unanswered: UnifiedRequest = { ...transcript!, messages: transcript!.messages!.filter((message) => message.role !== "tool") };
     assert.throws(() => provider.prepareBatch([toolRequests(model)[0]!, unanswered]), (error: unknown) => {
       assert.ok(error instanceof ValidationError);
       assert.deepEqual([error.index, error.customId, error.field], [1, "transcript", "messages[2]"]);

@@ -89,7 +89,13 @@ function validator(schema: string, closeObjects: boolean): (value: unknown) => s
   };
 }
 
-export type GeminiSchema = "GenerateContentRequest" | "InlinedRequest" | "BatchGenerateContentRequest";
+export type GeminiSchema =
+  | "GenerateContentRequest"
+  | "InlinedRequest"
+  | "BatchGenerateContentRequest"
+  | "EmbedContentRequest"
+  | "InlinedEmbedContentRequest"
+  | "AsyncBatchEmbedContentRequest";
 
 /** A validator that reads the spec as proto messages (closed objects, roles). */
 export function geminiValidator(schema: GeminiSchema): (value: unknown) => string[] {

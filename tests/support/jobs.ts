@@ -31,7 +31,7 @@ export function jobRequests(): UnifiedRequest[] {
 
 /** The final outcome each request of `jobRequests()` must end with. */
 export function expectedOutcome(request: UnifiedRequest): { status: UnifiedResult["status"]; httpStatus?: number } {
-  const text = String(request.messages[0]!.content);
+  const text = String(request.messages![0]!.content);
   if (text.includes("FAIL_400")) return { status: "errored", httpStatus: 400 };
   if (text.includes("FAIL_500")) return { status: "errored", httpStatus: 500 };
   return { status: "succeeded" };
@@ -81,7 +81,7 @@ export function assertJobInvariants(emulator: OpenAIEmulator, manifest: JobManif
     assert.ok(result, `no result for ${request.customId}`);
     const expected = expectedOutcome(request);
     assert.equal(result.status, expected.status, `${request.customId}: ${JSON.stringify(result.error)}`);
-    if (expected.status === "succeeded") assert.equal(result.response?.text, `echo: ${String(request.messages[0]!.content)}`);
+    if (expected.status === "succeeded") assert.equal(result.response?.text, `echo: ${String(request.messages![0]!.content)}`);
     else assert.equal(result.error?.httpStatus, expected.httpStatus, request.customId);
   }
 }

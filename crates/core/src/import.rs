@@ -105,6 +105,9 @@ impl LineReader<'_> {
             parallel_tool_calls,
             system_prompt_cache_control: None,
             prompt_cache_key,
+            input: None,
+            dimensions: None,
+            task_type: None,
             // Everything without a unified field is kept, in OpenAI's spelling.
             provider_kwargs: (!body.is_empty()).then_some(body),
         })

@@ -9,6 +9,8 @@
 pub mod caching;
 pub mod conversation_rules;
 pub mod cost;
+pub mod embeddings;
+pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod import;
@@ -37,6 +39,7 @@ pub mod time;
 pub mod tools;
 pub mod validate;
 
+pub use endpoint::Endpoint;
 pub use error::CoreError;
 pub use model::*;
 pub use provider::Provider;

@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn a_missing_field_is_named() {
         let cases = [
-            (r#"{"customId":"a","model":"m"}"#, "messages"),
+            (r#"{"model":"m","messages":[]}"#, "customId"),
             (r#"{"customId":"a","messages":[]}"#, "model"),
             (r#"{"customId":"a","model":"m","messages":[{"content":"x"}]}"#, "messages[0].role"),
             (

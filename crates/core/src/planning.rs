@@ -14,6 +14,9 @@
 //!   request's position), so each line is counted with [`LINE_SLACK_BYTES`] more, and an inline
 //!   body with [`INLINE_ENVELOPE_BYTES`] for what surrounds the lines.
 //!
+//! - Embedding jobs are also cut by inputs where a provider counts them across a batch (OpenAI:
+//!   50,000 inputs summed over all requests, not lines; [`crate::endpoint`]).
+//!
 //! Custom ids must be unique across the whole job: results are merged by custom id.
 
 use std::collections::HashMap;
@@ -23,10 +26,11 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "tsify")]
 use tsify::Tsify;
 
+use crate::endpoint::max_embedding_inputs_per_batch;
 use crate::limits::{batch_limits, inline_limits, routes, Routes};
-use crate::model::UnifiedRequest;
+use crate::model::{EmbeddingInput, UnifiedRequest};
 use crate::providers::{preparation_api, BatchApi, PrepareOptions, SubmitRoute};
-use crate::{CoreError, Provider};
+use crate::{CoreError, Endpoint, Provider};
 
 /// Bytes added to every measured line (see the module documentation).
 pub const LINE_SLACK_BYTES: usize = 16;
@@ -59,6 +63,10 @@ pub struct ChunkLimits {
     /// Whether the bytes are an inline create body (true) or an uploaded file (false).
     pub inline_body: bool,
     pub one_model_per_batch: bool,
+    /// Embedding batches: at most this many inputs per batch, counted across requests (OpenAI: 50,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub max_embedding_inputs: Option<usize>,
 }
 
 /// One provider batch of a plan.
@@ -115,6 +123,7 @@ pub fn chunk_limits(
         max_bytes: lower(max_bytes, options.max_bytes_per_batch),
         inline_body,
         one_model_per_batch: batch.one_model_per_batch,
+        max_embedding_inputs: None,
     };
     if limits.max_requests == 0 {
         return Err(CoreError::invalid_batch("maxRequestsPerBatch", "must be at least 1"));
@@ -136,7 +145,14 @@ pub fn plan_job(
     // Grouped by the model each request has on this provider (its `models` entry, the option).
     let chosen = crate::validate::with_models_chosen(provider, requests, &prepare_options.validation)?;
     let requests = &*chosen;
-    let limits = chunk_limits(provider, prepare_options.route, options)?;
+    let endpoint = prepare_options.endpoint.unwrap_or_default();
+    crate::endpoint::check_supported(provider, endpoint)?;
+    let mut limits = chunk_limits(provider, prepare_options.route, options)?;
+    if endpoint == Endpoint::Embeddings {
+        limits.max_embedding_inputs = max_embedding_inputs_per_batch(provider);
+    }
+    let max_inputs = limits.max_embedding_inputs.unwrap_or(usize::MAX);
+    let inputs_of = |index: usize| requests[index].input.as_ref().map_or(0, EmbeddingInput::count);
     let api = preparation_api(provider)?;
     let sizes = measure(&*api, requests, prepare_options)?;
     let envelope = if limits.inline_body { INLINE_ENVELOPE_BYTES } else { 0 };
@@ -159,10 +175,16 @@ pub fn plan_job(
         let mut current = ChunkBuilder::new(envelope);
         for index in group {
             let size = sizes[index];
-            if current.count > 0 && (current.count >= limits.max_requests || current.bytes + size > limits.max_bytes) {
+            let inputs = inputs_of(index);
+            if current.count > 0
+                && (current.count >= limits.max_requests
+                    || current.bytes + size > limits.max_bytes
+                    || current.inputs + inputs > max_inputs)
+            {
                 chunks.push(std::mem::replace(&mut current, ChunkBuilder::new(envelope)).finish(model.clone()));
             }
             current.add(index, size);
+            current.inputs += inputs;
         }
         chunks.push(current.finish(model));
     }
@@ -233,11 +255,13 @@ struct ChunkBuilder {
     ranges: Vec<[usize; 2]>,
     count: usize,
     bytes: usize,
+    /// Embedding inputs (array elements) of the chunk's requests.
+    inputs: usize,
 }
 
 impl ChunkBuilder {
     fn new(envelope: usize) -> Self {
-        ChunkBuilder { ranges: Vec::new(), count: 0, bytes: envelope }
+        ChunkBuilder { ranges: Vec::new(), count: 0, bytes: envelope, inputs: 0 }
     }
 
     fn add(&mut self, index: usize, size: usize) {

@@ -133,8 +133,9 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
             // OpenAI chat completions return no reasoning text (reference §3.1); Mistral returns it
             // whenever it reasons and cannot hide it (§3.4).
             let unexpressible = match provider {
+                // The Responses endpoint returns reasoning summaries (`reasoning.summary`).
                 Provider::OpenAI | Provider::Azure | Provider::Groq | Provider::Together | Provider::Xai => {
-                    reasoning.include_thoughts == Some(true)
+                    reasoning.include_thoughts == Some(true) && checker.endpoint != crate::Endpoint::Responses
                 }
                 Provider::Mistral => reasoning.include_thoughts == Some(false),
                 _ => false,

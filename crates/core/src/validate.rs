@@ -13,7 +13,7 @@ use tsify::Tsify;
 use crate::limits::{batch_limits, capabilities, Capabilities};
 use crate::media_data::{check_base64, same_media_type, split_data_url};
 use crate::model::{ContentPartRef, MediaContent, Role, SourceType, SystemPrompt, UnifiedRequest};
-use crate::{conversation_rules, model_rules, provider_kwargs, CoreError, Provider};
+use crate::{conversation_rules, model_rules, provider_kwargs, CoreError, Endpoint, Provider};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -51,13 +51,24 @@ pub struct Warning {
     pub message: String,
 }
 
-/// Checks a whole batch for `provider`. Returns the warnings for what `dropUnsupported` left out.
+/// Checks a whole chat batch for `provider`. Returns the warnings for what `dropUnsupported` left out.
 pub fn validate_batch(
     provider: Provider,
     requests: &[UnifiedRequest],
     options: &ValidationOptions,
 ) -> Result<Vec<Warning>, CoreError> {
     Ok(check_batch(provider, requests, options)?.warnings)
+}
+
+/// Checks a whole batch for `provider` and `endpoint` (which the provider must offer). Returns the
+/// warnings for what `dropUnsupported` left out.
+pub fn validate_batch_for(
+    provider: Provider,
+    endpoint: Endpoint,
+    requests: &[UnifiedRequest],
+    options: &ValidationOptions,
+) -> Result<Vec<Warning>, CoreError> {
+    Ok(check_batch_for(provider, endpoint, requests, options)?.warnings)
 }
 
 /// A checked batch: the requests as they are to be converted (each request's model for this
@@ -70,12 +81,24 @@ pub struct CheckedBatch<'a> {
     pub notes: Vec<String>,
 }
 
-/// Checks a whole batch for `provider` and returns what to convert (see [`CheckedBatch`]).
+/// Checks a whole chat batch for `provider` and returns what to convert (see [`CheckedBatch`]).
 pub fn check_batch<'a>(
     provider: Provider,
     requests: &'a [UnifiedRequest],
     options: &ValidationOptions,
 ) -> Result<CheckedBatch<'a>, CoreError> {
+    check_batch_for(provider, Endpoint::Chat, requests, options)
+}
+
+/// Checks a whole batch for `provider` and `endpoint` (which the provider must offer) and returns
+/// what to convert (see [`CheckedBatch`]).
+pub fn check_batch_for<'a>(
+    provider: Provider,
+    endpoint: Endpoint,
+    requests: &'a [UnifiedRequest],
+    options: &ValidationOptions,
+) -> Result<CheckedBatch<'a>, CoreError> {
+    crate::endpoint::check_supported(provider, endpoint)?;
     if requests.is_empty() {
         return Err(CoreError::invalid_batch("requests", "the batch has no requests"));
     }
@@ -116,7 +139,8 @@ pub fn check_batch<'a>(
         let unknown = foreign.is_none()
             && model_rules::names_models(provider)
             && !model_rules::is_known(provider, &request.model);
-        let mut checker = RequestChecker { provider, capabilities, options, index, request, warnings: &mut warnings };
+        let mut checker =
+            RequestChecker { provider, endpoint, capabilities, options, index, request, warnings: &mut warnings };
         if let Some(owner) = foreign {
             let message = format!(
                 "\"{}\" is a model of {}, not of {}; name a model per provider (the request's `models`, the `model` option, or the CLI's --model {}=MODEL)",
@@ -168,10 +192,15 @@ pub fn check_batch<'a>(
                 "Together AI takes custom ids of at most 64 characters",
             ));
         }
-        let mut checker = RequestChecker { provider, capabilities, options, index, request, warnings: &mut warnings };
+        let mut checker =
+            RequestChecker { provider, endpoint, capabilities, options, index, request, warnings: &mut warnings };
         checker.check()?;
     }
-    warnings.extend(conversation_rules::batch_warning(provider, &requests));
+    if endpoint == Endpoint::Embeddings {
+        crate::embeddings::check_batch_inputs(provider, &requests)?;
+    } else {
+        warnings.extend(conversation_rules::batch_warning(provider, &requests));
+    }
     if limits.one_model_per_batch {
         let first_model = &requests[0].model;
         if let Some((index, request)) = requests.iter().enumerate().find(|(_, request)| &request.model != first_model) {
@@ -256,6 +285,7 @@ fn choose_models(
 /// report through it.
 pub(crate) struct RequestChecker<'a> {
     pub(crate) provider: Provider,
+    pub(crate) endpoint: Endpoint,
     capabilities: Capabilities,
     options: &'a ValidationOptions,
     index: usize,
@@ -294,6 +324,12 @@ impl RequestChecker<'_> {
         if request.model.trim().is_empty() {
             return Err(self.error("model", "must not be empty"));
         }
+        if self.endpoint == Endpoint::Embeddings {
+            crate::embeddings::check_request(self)?;
+            // The known-field check knows chat bodies only; embedding kwargs are sent as given.
+            return Ok(());
+        }
+        crate::embeddings::refuse_embedding_fields(self)?;
         self.check_system_prompt()?;
         if request.messages.is_empty() {
             return Err(self.error("messages", "must contain at least one message"));
@@ -327,8 +363,40 @@ impl RequestChecker<'_> {
         crate::reasoning::check(self)?;
         crate::caching::check(self)?;
         self.check_end_user_id()?;
-        self.check_provider_kwargs()?;
+        if self.endpoint == Endpoint::Responses {
+            // The known-field check knows chat bodies only; Responses kwargs are sent as given.
+            self.check_responses_settings()?;
+        } else {
+            self.check_provider_kwargs()?;
+        }
         conversation_rules::check(self)
+    }
+
+    /// What a Responses body (OpenAI spec `CreateResponse`) has no field for, or takes in a
+    /// narrower range: no `stop`, `seed`, `presence_penalty` or `frequency_penalty`, and
+    /// `max_output_tokens` ≥ 16 (endpoints-and-push.md §2.1 [OA-SPEC]).
+    fn check_responses_settings(&mut self) -> Result<(), CoreError> {
+        let Some(config) = &self.request.generation_config else { return Ok(()) };
+        if config.max_tokens.is_some_and(|max| max < 16) {
+            return Err(self.error(
+                "generationConfig.maxTokens",
+                "the Responses endpoint takes max_output_tokens of at least 16 (reasoning tokens included)",
+            ));
+        }
+        for (name, present) in [
+            ("stopSequences", config.stop_sequences.is_some()),
+            ("seed", config.seed.is_some()),
+            ("presencePenalty", config.presence_penalty.is_some()),
+            ("frequencyPenalty", config.frequency_penalty.is_some()),
+        ] {
+            if present {
+                self.unsupported(
+                    format!("generationConfig.{name}"),
+                    format!("the Responses endpoint has no {name} setting (use endpoint \"chat\")"),
+                )?;
+            }
+        }
+        Ok(())
     }
 
     fn check_provider_kwargs(&mut self) -> Result<(), CoreError> {

@@ -9,7 +9,7 @@ import { BatchRouterError, ValidationError } from "../errors.js";
 import { estimateJsonl } from "../estimate.js";
 import { readPrices } from "./estimate-command.js";
 import type { UnifiedRequest } from "../types.js";
-import { describeConversion, modelChoice, readUnifiedFile, requestLinesOf } from "./convert-command.js";
+import { describeConversion, endpointOption, modelChoice, readUnifiedFile, requestLinesOf } from "./convert-command.js";
 import { ExitCode } from "./exit-codes.js";
 import { UsageError } from "./output.js";
 import { ProgressReporter, describeCounts } from "./progress.js";
@@ -28,6 +28,7 @@ export const commandHelp: Record<string, string> = {
 Validates the unified requests in FILE (JSONL) and submits them as one batch; prints the batch id.
   --model M            use model M for every request; --model P=M for provider P only
   --anthropic-version V  Anthropic API version: 2023-06-01 (default) or 2026-10-21
+  --endpoint E         chat (default), responses or embeddings
   --metadata K=V       batch metadata (repeatable)
   --drop-unsupported   leave out settings the provider cannot express, with a warning
   --max-cost USD       refuse (exit 3, nothing sent) when the batch's worst case (estimated input
@@ -147,6 +148,7 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
         model: { type: "string", multiple: true },
         "anthropic-version": { type: "string" },
         metadata: { type: "string", multiple: true },
+        endpoint: { type: "string" },
         "drop-unsupported": { type: "boolean" },
         wait: { type: "boolean" },
         interval: { type: "string" },
@@ -202,6 +204,7 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
     // Checked as `convert` checks it first, so that a bad request is named by its line in FILE
     // (exit 3), as the same file gets from `convert`; nothing is sent when any request is invalid.
     // Its warnings and notes (model rules) are printed before the batch is sent.
+    const endpoint = endpointOption(values.endpoint);
     const checked = await dryRun(name, unified, {
       name: "submit",
       dropUnsupported: values["drop-unsupported"] === true,
@@ -209,11 +212,12 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
       model,
       apiVersion,
       customBaseUrl: values["base-url"] !== undefined || undefined,
+      endpoint,
     });
     if (!json) for (const line of describeConversion(checked, values.dir ?? ".batch_router").slice(1)) process.stderr.write(line + "\n");
     const requests = requestLinesOf(unified).map(({ text }) => JSON.parse(text) as UnifiedRequest);
     const budget = await checkMaxCost(name, unified, values);
-    const batchId = await provider.sendBatch({ provider: name, requests, metadata: batchMetadata });
+    const batchId = await provider.sendBatch({ provider: name, endpoint, requests, metadata: batchMetadata });
     if (!values.wait) {
       print(json, { batchId, provider: name, requests: requests.length }, batchId);
       return ExitCode.ok;

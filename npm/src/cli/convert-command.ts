@@ -6,7 +6,7 @@ import { dryRun, type DryRunResult } from "../dry-run.js";
 import { toBatchRouterError } from "../errors.js";
 import { FileStorage } from "../file-storage.js";
 import { canonicalProviderName, providerNames } from "../provider-registry.js";
-import type { ProviderName } from "../types.js";
+import type { Endpoint, ProviderName } from "../types.js";
 import { importOpenAIJsonl, unifiedRequestLines } from "../wasm.js";
 import { UsageError } from "./output.js";
 
@@ -30,10 +30,22 @@ Options:
                        only, so one file runs on every provider (see "Model rules" in the README)
   --anthropic-version V  Anthropic API version: 2023-06-01 (default) or 2026-10-21, whose
                        rules are then checked
+  --endpoint E         chat (default), responses (OpenAI, Azure OpenAI) or embeddings (OpenAI,
+                       Gemini, Mistral, vLLM); a provider without E refuses it
   --dir DIR            where files go (default .batch_router)
   --drop-unsupported   leave out settings the provider cannot express, with a warning
   --json               print one JSON document
 `;
+
+const endpoints: readonly Endpoint[] = ["chat", "responses", "embeddings"];
+
+/** The value of `--endpoint` (absent: chat). */
+export function endpointOption(value: string | undefined): Endpoint | undefined {
+  if (value === undefined) return undefined;
+  const endpoint = endpoints.find((name) => name === value);
+  if (endpoint === undefined) throw new UsageError(`unknown --endpoint "${value}"; expected ${endpoints.join(", ")}`);
+  return endpoint;
+}
 
 export interface ConvertOptions {
   file: string;
@@ -44,6 +56,7 @@ export interface ConvertOptions {
   anthropicVersion?: string;
   dir: string;
   dropUnsupported: boolean;
+  endpoint?: Endpoint;
   /** `openai`: FILE is an OpenAI batch input file. */
   from?: string;
 }
@@ -138,6 +151,7 @@ export async function convert(options: ConvertOptions): Promise<DryRunResult[]> 
         dropUnsupported: options.dropUnsupported,
         model: modelFor(provider),
         apiVersion: provider === "anthropic" ? options.anthropicVersion : undefined,
+        endpoint: options.endpoint,
       }),
     );
   }

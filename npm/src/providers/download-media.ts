@@ -50,7 +50,7 @@ export async function inlineUrlMedia(
   for (const [index, request] of requests.entries()) {
     let changed = false;
     const messages = [];
-    for (const [messageIndex, message] of request.messages.entries()) {
+    for (const [messageIndex, message] of (request.messages ?? []).entries()) {
       if (typeof message.content === "string") {
         messages.push(message);
         continue;

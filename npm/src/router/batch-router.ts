@@ -11,7 +11,7 @@ import { BatchNotCompleteError, ConfigurationError, JobInterruptedError, toBatch
 import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, PreparedBatchInfo, ProviderOptions, SendOptions } from "../provider.js";
 import { currentRuntime } from "../runtime.js";
 import type { BatchStorage } from "../storage.js";
-import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
+import type { Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
 import { estimateBatch, estimateJsonl, type CostOptions, type PriceTable } from "../estimate.js";
 import { checkBudget, worstCaseCosts } from "./job-budget.js";
 import { cutToQuota, inputTokensFor, limitsFor, type ModelQuotas } from "./job-quota.js";
@@ -198,15 +198,22 @@ export class BatchRouter {
   /** How a batch would be split into provider batches. Validates every request; sends nothing. */
   plan(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): JobPlan {
     const name = providerName(batch.provider);
-    return this.planFor(name, jsonLines(batch.requests).join(""), { ...batch.metadata, ...options.metadata }, options.jobId ?? "job", options);
+    return this.planFor(name, jsonLines(batch.requests).join(""), { ...batch.metadata, ...options.metadata }, options.jobId ?? "job", options, batch.endpoint);
   }
 
-  private planFor(name: ProviderName, unifiedJsonl: string, metadata: Record<string, string>, jobId: string, options: Omit<JobOptions, "signal">): JobPlan {
+  private planFor(
+    name: ProviderName,
+    unifiedJsonl: string,
+    metadata: Record<string, string>,
+    jobId: string,
+    options: Omit<JobOptions, "signal">,
+    endpoint: Endpoint | undefined,
+  ): JobPlan {
     const access = this.provider(name).jobAccess();
     // Planned with the metadata a first batch will carry, so a tag that does not fit shows now.
     const tagged = taggedMetadata(name, Object.keys(metadata).length > 0 ? metadata : undefined, `${jobId}.0.1`);
     try {
-      return planJobInCore(name, unifiedJsonl, { ...access.prepareOptions, metadata: tagged }, { ...this.options.plan, ...options.plan });
+      return planJobInCore(name, unifiedJsonl, { ...access.prepareOptions, metadata: tagged, endpoint }, { ...this.options.plan, ...options.plan });
     } catch (error) {
       throw toBatchRouterError(error);
     }
@@ -329,7 +336,7 @@ export class BatchRouter {
     }
     const lines = jsonLines(batch.requests);
     const metadata = { ...batch.metadata, ...options.metadata };
-    const plan = this.planFor(name, lines.join(""), metadata, jobId, options);
+    const plan = this.planFor(name, lines.join(""), metadata, jobId, options, batch.endpoint);
     const stored = lines.map((line) => line.slice(0, -1));
     let worstCaseCosts: Float64Array | undefined;
     if (options.maxCostUsd !== undefined) {
@@ -352,6 +359,7 @@ export class BatchRouter {
       submissions: [],
     };
     if (Object.keys(metadata).length > 0) manifest.metadata = metadata;
+    if (batch.endpoint !== undefined && batch.endpoint !== "chat") manifest.endpoint = batch.endpoint;
     if (options.maxCostUsd !== undefined) manifest.maxCostUsd = options.maxCostUsd;
     const quotas = this.options.quotas?.[name];
     const inputTokens = inputTokensFor(name, stored, quotas);

@@ -8,7 +8,7 @@
  */
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { NoStorage, type BatchStorage } from "../storage.js";
-import type { BatchStatus, ProviderName, RequestCounts } from "../types.js";
+import type { BatchStatus, Endpoint, ProviderName, RequestCounts } from "../types.js";
 import type { PlanOptions, SubmissionCheckpoint, Watermark } from "../wasm.js";
 
 export const MANIFEST_VERSION = 1;
@@ -89,6 +89,8 @@ export interface JobManifest {
   /** The unified requests, one per line, in job order. */
   requestsPath: string;
   metadata?: Record<string, string>;
+  /** The API every batch of the job calls; `chat` when absent. */
+  endpoint?: Endpoint;
   /** Submissions per request at most (the first included). */
   maxAttempts: number;
   planOptions: PlanOptions;

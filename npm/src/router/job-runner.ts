@@ -246,7 +246,7 @@ function planFollowUps(context: JobContext): boolean {
     const positions = unsorted.sort((a, b) => a - b);
     if (positions.length === 0) continue;
     const jsonl = positions.map((position) => context.lines[position] + "\n").join("");
-    const plan = planJobInCore(manifest.provider, jsonl, context.access.prepareOptions, manifest.planOptions);
+    const plan = planJobInCore(manifest.provider, jsonl, { ...context.access.prepareOptions, endpoint: manifest.endpoint }, manifest.planOptions);
     for (const chunk of plan.chunks) {
       const members = [...expandRanges(chunk.requestRanges)].map((index) => positions[index]!);
       for (const group of cutToQuota(members, limitsFor(manifest.provider, context.quotas, chunk.model), context.inputTokens)) {

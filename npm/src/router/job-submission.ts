@@ -59,7 +59,7 @@ function chunkIds(context: JobContext, record: SubmissionRecord): string[] {
 function prepareChunk(context: JobContext, record: SubmissionRecord): { prepared: PreparedBatch; unifiedJsonl: string } {
   const unifiedJsonl = chunkJsonl(context, record);
   const metadata = taggedMetadata(context.manifest.provider, context.manifest.metadata, record.tag);
-  return { prepared: context.access.prepare(unifiedJsonl, metadata), unifiedJsonl };
+  return { prepared: context.access.prepare(unifiedJsonl, metadata, context.manifest.endpoint), unifiedJsonl };
 }
 
 async function fail(context: JobContext, record: SubmissionRecord, error: unknown): Promise<void> {

@@ -5,7 +5,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use batch_router_core::providers::openai::check_metadata;
-use batch_router_core::CoreError;
+use batch_router_core::{CoreError, Endpoint};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -31,13 +31,21 @@ struct CreateBatch {
 pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Json<BatchObject>, ApiError> {
     let request: CreateBatch = serde_json::from_slice(&body)
         .map_err(|error| ApiError::invalid(format!("The request body is not a valid batch request: {error}."), None))?;
-    if request.endpoint != CHAT_COMPLETIONS {
-        return Err(ApiError::invalid_with_code(
-            format!("vLLM batches here run `{CHAT_COMPLETIONS}` only, not `{}`.", request.endpoint),
-            Some("endpoint"),
-            "invalid_endpoint",
-        ));
-    }
+    // vLLM run-batch takes chat and embeddings lines (endpoints-and-push.md §1.4 [VL-README]).
+    let endpoint = match Endpoint::from_openai_url(&request.endpoint) {
+        Some(endpoint @ (Endpoint::Chat | Endpoint::Embeddings)) if request.endpoint.starts_with("/v1/") => endpoint,
+        _ => {
+            return Err(ApiError::invalid_with_code(
+                format!(
+                    "vLLM batches here run `{CHAT_COMPLETIONS}` or `{}` only, not `{}`.",
+                    Endpoint::Embeddings.openai_url(),
+                    request.endpoint
+                ),
+                Some("endpoint"),
+                "invalid_endpoint",
+            ))
+        }
+    };
     if request.completion_window != COMPLETION_WINDOW {
         return Err(ApiError::invalid(
             format!("`completion_window` must be \"{COMPLETION_WINDOW}\"."),
@@ -62,7 +70,8 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Json<B
             Some("input_file_id"),
         ));
     }
-    let batch = BatchObject::new(ids::new_batch_id(), file.id, request.metadata, ids::now());
+    let mut batch = BatchObject::new(ids::new_batch_id(), file.id, request.metadata, ids::now());
+    batch.endpoint = endpoint.openai_url().into();
     state.batches.insert(StoredBatch { batch: batch.clone(), run: RunRecord::default() }).await?;
     state.runner.start(&batch.id);
     tracing::info!(batch_id = batch.id, input_file_id = batch.input_file_id, "batch created");

@@ -221,7 +221,7 @@ async fn batch_creation_is_checked() {
     let sidecar = sidecar(&[]).await;
     let file_id = sidecar.upload(&request_line("a", "m", "hi")).await;
     let cases = [
-        (json!({"input_file_id": file_id, "endpoint": "/v1/embeddings", "completion_window": "24h"}), "endpoint"),
+        (json!({"input_file_id": file_id, "endpoint": "/v1/responses", "completion_window": "24h"}), "endpoint"),
         (
             json!({"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "1h"}),
             "completion_window",
@@ -289,6 +289,34 @@ async fn a_batch_runs_to_completion_and_its_results_are_split() {
     let (_, output_file) =
         sidecar.call(Method::GET, &format!("/v1/files/{}", batch["output_file_id"].as_str().unwrap()), None).await;
     assert_eq!(output_file["purpose"], "batch_output");
+}
+
+#[tokio::test]
+async fn an_embeddings_batch_runs_and_refuses_chat_lines() {
+    let sidecar = sidecar(&[]).await;
+    let embeddings = |custom_id: &str, input: Value| {
+        json!({"custom_id": custom_id, "method": "POST", "url": "/v1/embeddings", "body": {"model": "tiny", "input": input}})
+            .to_string()
+    };
+    let input = [
+        embeddings("e-1", json!(["alpha", "beta"])),
+        request_line("chat", "tiny", "hi"),
+        embeddings("e-2", json!("gamma")),
+    ]
+    .join("\n");
+    let file_id = sidecar.upload(&input).await;
+    let body = json!({"input_file_id": file_id, "endpoint": "/v1/embeddings", "completion_window": "24h"});
+    let (status, created) = sidecar.call(Method::POST, "/v1/batches", Some(body)).await;
+    assert_eq!((status, created["endpoint"].as_str()), (StatusCode::OK, Some("/v1/embeddings")), "{created}");
+    let batch = sidecar.wait_for_end(created["id"].as_str().unwrap()).await;
+    assert_eq!(batch["request_counts"], json!({"total": 3, "completed": 2, "failed": 1}), "{batch}");
+    let output = sidecar.content(batch["output_file_id"].as_str().unwrap()).await;
+    let vectors: Vec<usize> =
+        output.iter().map(|line| line["response"]["body"]["data"].as_array().unwrap().len()).collect();
+    assert_eq!(vectors, [2, 1]);
+    let errors = sidecar.content(batch["error_file_id"].as_str().unwrap()).await;
+    assert_eq!(errors[0]["custom_id"], "chat");
+    assert_eq!(errors[0]["response"]["body"]["error"]["code"], "url_mismatch");
 }
 
 #[tokio::test]

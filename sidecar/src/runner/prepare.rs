@@ -10,6 +10,7 @@ use std::io;
 use std::path::Path;
 
 use batch_router_core::providers::openai::input_line::{InputLineChecker, InvalidLine};
+use batch_router_core::Endpoint;
 use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
 
 use super::lines::{is_blank, LineKind, LineReader, MAX_LINE_BYTES};
@@ -41,9 +42,11 @@ pub enum Preparation {
 /// engine path would drop); `Some` refuses the line.
 pub type LineRule = fn(&[u8]) -> Option<InvalidLine>;
 
+/// Checks the lines of `input_file_id` for a batch of `endpoint` (its create call's `endpoint`).
 pub async fn prepare(
     files: &FileStore,
     input_file_id: &str,
+    endpoint: &str,
     run_dir: &Path,
     rule: Option<LineRule>,
 ) -> io::Result<Preparation> {
@@ -56,7 +59,7 @@ pub async fn prepare(
     let mut lines = LineReader::new(BufReader::with_capacity(256 * 1024, content));
     let mut sent_file = BufWriter::new(tokio::fs::File::create(run_dir.join(INPUT)).await?);
     let mut rejected_file = BufWriter::new(tokio::fs::File::create(run_dir.join(REJECTED)).await?);
-    let mut checker = InputLineChecker::new();
+    let mut checker = InputLineChecker::for_endpoint(Endpoint::from_openai_url(endpoint).unwrap_or_default());
     let mut prepared = Prepared { total: 0, sent: 0, rejected: 0, model: None };
     let mut first_model_line = 0;
     let mut buffer = Vec::new();
@@ -139,7 +142,7 @@ mod tests {
         let file = files.register(&temporary, "in.jsonl".into(), PURPOSE_BATCH).await.unwrap();
         let run_dir = root.path().join("run");
         std::fs::create_dir(&run_dir).unwrap();
-        let preparation = prepare(&files, &file.id, &run_dir, None).await.unwrap();
+        let preparation = prepare(&files, &file.id, "/v1/chat/completions", &run_dir, None).await.unwrap();
         (root, preparation)
     }
 

@@ -51,14 +51,15 @@ async fn drive(inner: &Inner, batch_id: &str, place: Place, mut stop: watch::Rec
     let run_dir = inner.files.state().run_dir(batch_id);
     tokio::fs::create_dir_all(&run_dir).await?;
     let rule = inner.ray.as_ref().map(|_| ray::check_line as super::prepare::LineRule);
-    let prepared = match prepare(&inner.files, &record.batch.input_file_id, &run_dir, rule).await? {
-        Preparation::Ready(prepared) => prepared,
-        Preparation::Refused(error) => {
-            fail(inner, batch_id, error).await?;
-            remove_intermediate_files(&run_dir).await;
-            return Ok(());
-        }
-    };
+    let prepared =
+        match prepare(&inner.files, &record.batch.input_file_id, &record.batch.endpoint, &run_dir, rule).await? {
+            Preparation::Ready(prepared) => prepared,
+            Preparation::Refused(error) => {
+                fail(inner, batch_id, error).await?;
+                remove_intermediate_files(&run_dir).await;
+                return Ok(());
+            }
+        };
     record_preparation(inner, batch_id, &prepared).await?;
     let Prepared { model: Some(model), sent: 1.., .. } = prepared else {
         // Every line was refused: nothing to run, the error file says why.

@@ -153,8 +153,8 @@ export function typeCanaries(): void {
   const notAProvider: ProviderName = "bedrock";
   // @ts-expect-error dryRun needs its options
   void dryRun("openai", "");
-  // @ts-expect-error a request needs messages
-  const incomplete: UnifiedRequest = { customId: "a", model: "m" };
+  // @ts-expect-error a request needs a model
+  const incomplete: UnifiedRequest = { customId: "a", messages: [] };
   void notAProvider;
   void incomplete;
 }

@@ -21,7 +21,23 @@ pub struct UnifiedRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
     pub models: Option<std::collections::BTreeMap<String, String>>,
+    /// The conversation (chat and Responses batches). Embedding requests carry `input` instead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub messages: Vec<UnifiedMessage>,
+    /// Embeddings only (`endpoint: "embeddings"`): one text, or several (one vector each, in order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub input: Option<EmbeddingInput>,
+    /// Embeddings only: the vector length asked for (OpenAI `dimensions`, text-embedding-3 and later;
+    /// Gemini `outputDimensionality`; Mistral `output_dimension`; vLLM `dimensions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub dimensions: Option<u32>,
+    /// Embeddings only: what the vectors are for (Gemini `taskType`; no other provider takes one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub task_type: Option<EmbeddingTaskType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub system_prompt: Option<SystemPrompt>,
@@ -521,8 +537,97 @@ pub enum ResponseFormatKind {
 #[serde(rename_all = "camelCase")]
 pub struct UnifiedBatchMetadata {
     pub provider: String,
+    /// The API every request goes to: `chat` (the default), `responses` (OpenAI, Azure OpenAI) or
+    /// `embeddings` (OpenAI, Gemini, Mistral, vLLM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub endpoint: Option<crate::Endpoint>,
     pub requests: Vec<UnifiedRequest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
     pub metadata: Option<Map<String, Value>>,
+}
+
+/// The text of an embeddings request: one string (one vector) or several (one vector each, in order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(untagged)]
+pub enum EmbeddingInput {
+    Text(String),
+    Texts(Vec<String>),
+}
+
+impl EmbeddingInput {
+    /// The texts, in order; one text is a list of one.
+    pub fn texts(&self) -> Vec<&str> {
+        match self {
+            EmbeddingInput::Text(text) => vec![text.as_str()],
+            EmbeddingInput::Texts(texts) => texts.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// How many vectors the request asks for.
+    pub fn count(&self) -> usize {
+        match self {
+            EmbeddingInput::Text(_) => 1,
+            EmbeddingInput::Texts(texts) => texts.len(),
+        }
+    }
+}
+
+// Hand-written so that a wrong element keeps its path (an untagged enum would only say "did not
+// match any variant").
+impl<'de> Deserialize<'de> for EmbeddingInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InputVisitor;
+        impl<'de> Visitor<'de> for InputVisitor {
+            type Value = EmbeddingInput;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(EmbeddingInput::Text(value.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+                Ok(EmbeddingInput::Text(value))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                let texts = Vec::<String>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(EmbeddingInput::Texts(texts))
+            }
+        }
+        deserializer.deserialize_any(InputVisitor)
+    }
+}
+
+/// What embeddings are for, in Gemini's `TaskType` vocabulary written in snake case
+/// (endpoints-and-push.md §1.2 [GM-SPEC `TaskType`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum EmbeddingTaskType {
+    RetrievalQuery,
+    RetrievalDocument,
+    SemanticSimilarity,
+    Classification,
+    Clustering,
+    QuestionAnswering,
+    FactVerification,
+    CodeRetrievalQuery,
+}
+
+impl EmbeddingTaskType {
+    /// Gemini's enum value (`RETRIEVAL_DOCUMENT`, …).
+    pub fn gemini_name(self) -> &'static str {
+        match self {
+            EmbeddingTaskType::RetrievalQuery => "RETRIEVAL_QUERY",
+            EmbeddingTaskType::RetrievalDocument => "RETRIEVAL_DOCUMENT",
+            EmbeddingTaskType::SemanticSimilarity => "SEMANTIC_SIMILARITY",
+            EmbeddingTaskType::Classification => "CLASSIFICATION",
+            EmbeddingTaskType::Clustering => "CLUSTERING",
+            EmbeddingTaskType::QuestionAnswering => "QUESTION_ANSWERING",
+            EmbeddingTaskType::FactVerification => "FACT_VERIFICATION",
+            EmbeddingTaskType::CodeRetrievalQuery => "CODE_RETRIEVAL_QUERY",
+        }
+    }
 }

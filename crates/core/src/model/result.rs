@@ -161,6 +161,11 @@ pub struct UnifiedResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub candidates: Option<Vec<Candidate>>,
+    /// Embedding batches: one vector per input, in input order (mapped by the provider's `index`).
+    /// Chat and Responses answers have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub embeddings: Option<Vec<Vec<f64>>>,
     #[cfg_attr(feature = "tsify", tsify(type = "unknown"))]
     pub raw: Box<RawValue>,
 }

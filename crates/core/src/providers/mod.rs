@@ -25,7 +25,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
 use crate::results::{IdMap, IdRestoringDecoder, LineDecoder};
 use crate::validate::{ValidationOptions, Warning};
-use crate::{CoreError, Provider};
+use crate::{CoreError, Endpoint, Provider};
 
 /// How to reach a provider. The key only ever lives in request headers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -69,6 +69,10 @@ impl ClientConfig {
 pub struct PrepareOptions {
     #[serde(flatten)]
     pub validation: ValidationOptions,
+    /// The API the batch calls: `chat` when absent. A provider without it refuses the batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub endpoint: Option<Endpoint>,
     /// Batch metadata sent to providers that store it (string values).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]
@@ -155,6 +159,9 @@ pub struct BatchSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub timeout_hours: Option<u32>,
+    /// The API the batch calls (`chat` in summaries written before endpoints existed).
+    #[serde(default)]
+    pub endpoint: Endpoint,
 }
 
 /// A prepared batch: the provider JSONL (one provider request per line) and its summary.
@@ -379,6 +386,7 @@ pub fn prepare(
     requests: &[UnifiedRequest],
     options: &PrepareOptions,
 ) -> Result<PreparedBatch, CoreError> {
+    crate::endpoint::check_supported(provider, options.endpoint.unwrap_or_default())?;
     preparation_api(provider)?.prepare(requests, options)
 }
 

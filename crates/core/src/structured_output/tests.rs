@@ -186,6 +186,7 @@ fn shape_errors_are_refused_everywhere() {
 
 fn response(text: &str, finish_reason: FinishReason) -> UnifiedResponse {
     UnifiedResponse {
+        embeddings: None,
         text: text.to_owned(),
         content: vec![],
         finish_reason,

@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::http::{encode_component, origin, Body, HttpRequest, HttpResponse, Method};
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
-use crate::validate::{check_batch, CheckedBatch, Warning};
+use crate::validate::{check_batch_for, CheckedBatch, Warning};
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, string_field};
@@ -195,7 +195,8 @@ fn prepare_within(
     options: &PrepareOptions,
     max_bytes: usize,
 ) -> Result<PreparedBatch, CoreError> {
-    let CheckedBatch { requests: checked, mut warnings, notes } = check_batch(PROVIDER, requests, &options.validation)?;
+    let CheckedBatch { requests: checked, mut warnings, notes } =
+        check_batch_for(PROVIDER, options.endpoint.unwrap_or_default(), requests, &options.validation)?;
     let requests = &*checked;
     for (index, request) in requests.iter().enumerate() {
         checks::check_request(index, request)?;
@@ -231,6 +232,7 @@ fn prepare_within(
         // Anthropic batches take no metadata; it stays in the summary for the caller's records.
         metadata: options.metadata.clone(),
         timeout_hours: None,
+        endpoint: Default::default(),
     };
     Ok(PreparedBatch { jsonl, summary })
 }

@@ -282,6 +282,7 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
         })
         .collect();
     Ok(UnifiedResponse {
+        embeddings: None,
         text,
         content,
         finish_reason: finish_reason(message.stop_reason.as_deref()),

@@ -14,6 +14,7 @@
 //! `rawStatus` `cancel_requested` and no counts, and the caller should fetch the status to see
 //! the cancellation land (an answer that is an operation is read as one).
 
+mod embeddings;
 mod prepare;
 mod request;
 mod response;

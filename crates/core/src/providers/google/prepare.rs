@@ -15,9 +15,10 @@ use serde_json::{Map, Value};
 use crate::limits::{batch_limits, inline_limits};
 use crate::model::UnifiedRequest;
 use crate::providers::{BatchSummary, PrepareOptions, PreparedBatch, SubmitRoute};
-use crate::validate::{check_batch, CheckedBatch};
-use crate::{CoreError, Provider};
+use crate::validate::{check_batch_for, CheckedBatch};
+use crate::{CoreError, Endpoint, Provider};
 
+use super::embeddings::write_embed_request;
 use super::request::{model_resource, write_request};
 
 /// Closes the inline create body opened by [`inline_prefix`].
@@ -28,7 +29,9 @@ const INLINE_LINE_CLOSE: &str = "}}";
 
 pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
     let provider = Provider::Google;
-    let CheckedBatch { requests: checked, warnings, notes } = check_batch(provider, requests, &options.validation)?;
+    let endpoint = options.endpoint.unwrap_or_default();
+    let CheckedBatch { requests: checked, warnings, notes } =
+        check_batch_for(provider, endpoint, requests, &options.validation)?;
     let requests = &*checked;
     // validate_batch refuses an empty batch, and checked that every request has this model.
     let model = requests.first().map(|request| request.model.clone()).unwrap_or_default();
@@ -36,7 +39,10 @@ pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<
     let mut bodies = Vec::with_capacity(requests.len() * 256);
     let mut ends = Vec::with_capacity(requests.len());
     for (index, request) in requests.iter().enumerate() {
-        write_request(index, request, &mut bodies)?;
+        match endpoint {
+            Endpoint::Embeddings => write_embed_request(index, request, &mut bodies)?,
+            _ => write_request(index, request, &mut bodies)?,
+        }
         ends.push(bodies.len());
     }
     let keys: Vec<String> = requests.iter().map(|request| json_string(&request.custom_id)).collect();
@@ -97,6 +103,7 @@ pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<
         id_map: Vec::new(),
         metadata: options.metadata.clone(),
         timeout_hours: None,
+        endpoint,
     };
     Ok(PreparedBatch { jsonl, summary })
 }

@@ -151,6 +151,7 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
     };
     let candidates = several.then(|| first.into_iter().chain(candidates).collect());
     Ok(UnifiedResponse {
+        embeddings: None,
         text,
         finish_reason,
         raw_finish_reason,

@@ -27,6 +27,7 @@ use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
 use crate::retry::is_retryable_request;
 use crate::CoreError;
 
+use super::embeddings::{embed_content_response, is_embedding};
 use super::response::{generate_content_response, status_error};
 
 /// Where a batch's results are.
@@ -161,6 +162,10 @@ impl LineDecoder for GoogleLineDecoder {
         let response = parsed.response.filter(|raw| raw.get() != "null");
         let error = parsed.error.filter(|raw| raw.get() != "null");
         let mut result = match (response, error) {
+            (Some(body), None) if is_embedding(body) => match embed_content_response(body) {
+                Ok(response) => UnifiedResult::succeeded(custom_id, response),
+                Err(problem) => problem.into_result(custom_id, text),
+            },
             (Some(body), None) => match generate_content_response(body) {
                 Ok(response) => UnifiedResult::succeeded(custom_id, response),
                 Err(problem) => problem.into_result(custom_id, text),

@@ -208,7 +208,8 @@ fn plan(api: &GoogleApi, summary: &BatchSummary) -> Result<Plan, CoreError> {
         route,
         api_key: api.config.api_key.clone(),
         base_url: api.base_url.clone(),
-        create: api.request(Method::Post, &format!("/v1beta/{}:batchGenerateContent", model_resource(&model))),
+        create: api
+            .request(Method::Post, &format!("/v1beta/{}:{}", model_resource(&model), create_method(summary.endpoint))),
         display_name: display_name(summary.metadata.as_ref(), summary.request_count),
         model,
         bytes: summary.bytes,
@@ -220,5 +221,14 @@ fn with_key(request: HttpRequest, api_key: &str) -> HttpRequest {
         request
     } else {
         request.header("x-goog-api-key", api_key)
+    }
+}
+
+/// The create call: `batchGenerateContent`, or `asyncBatchEmbedContent` for embeddings
+/// (endpoints-and-push.md §1.2 [GM-SPEC paths]).
+fn create_method(endpoint: crate::Endpoint) -> &'static str {
+    match endpoint {
+        crate::Endpoint::Embeddings => "asyncBatchEmbedContent",
+        _ => "batchGenerateContent",
     }
 }

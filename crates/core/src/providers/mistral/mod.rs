@@ -17,7 +17,7 @@ mod submission;
 mod tests;
 
 pub use options::{Route, DEFAULT_TIMEOUT_HOURS, INLINE_MAX_REQUESTS};
-pub use request::write_line;
+pub use request::{write_embeddings_line, write_line};
 pub use results::MistralLineDecoder;
 pub use status::{parse_job, status_of};
 
@@ -26,8 +26,8 @@ use serde_json::Value;
 use crate::http::{encode_component, multipart_envelope, Body, HttpRequest, HttpResponse, Method};
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
-use crate::validate::{check_batch, CheckedBatch};
-use crate::{CoreError, Provider};
+use crate::validate::{check_batch_for, CheckedBatch};
+use crate::{CoreError, Endpoint, Provider};
 
 use super::common::{http_error, parse_json, u64_field};
 use super::{
@@ -108,7 +108,9 @@ impl BatchApi for MistralApi {
 
     fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
         let provider = Provider::Mistral;
-        let CheckedBatch { requests: checked, warnings, notes } = check_batch(provider, requests, &options.validation)?;
+        let endpoint = options.endpoint.unwrap_or_default();
+        let CheckedBatch { requests: checked, warnings, notes } =
+            check_batch_for(provider, endpoint, requests, &options.validation)?;
         let requests = &*checked;
         check_top_p(requests)?;
         let route = choose_route(options.route, requests.len())?;
@@ -116,7 +118,10 @@ impl BatchApi for MistralApi {
         check_metadata(options.metadata.as_ref())?;
         let mut jsonl = Vec::with_capacity(requests.len() * 256);
         for request in requests {
-            write_line(request, &mut jsonl)?;
+            match endpoint {
+                Endpoint::Embeddings => write_embeddings_line(request, &mut jsonl)?,
+                _ => write_line(request, &mut jsonl)?,
+            }
         }
         let max_bytes = batch_limits(provider).max_bytes;
         if route == Route::File && jsonl.len() > max_bytes {
@@ -140,6 +145,7 @@ impl BatchApi for MistralApi {
             id_map: Vec::new(),
             metadata: options.metadata.clone(),
             timeout_hours: Some(timeout_hours),
+            endpoint,
         };
         Ok(PreparedBatch { jsonl, summary })
     }
@@ -279,11 +285,12 @@ impl BatchApi for MistralApi {
             });
         }
         let mut sources = Vec::new();
+        let endpoint = status.raw.get("endpoint").and_then(Value::as_str).and_then(Endpoint::from_openai_url);
         for field in ["output_file", "error_file"] {
             if let Some(file_id) = status.raw.get(field).and_then(Value::as_str).filter(|id| !id.is_empty()) {
                 sources.push(ResultSource::Fetch {
                     request: self.file_content_request(file_id),
-                    decoder: Box::new(MistralLineDecoder::new()),
+                    decoder: Box::new(MistralLineDecoder::for_endpoint(endpoint)),
                 });
             }
         }
@@ -295,7 +302,10 @@ impl BatchApi for MistralApi {
                     jsonl.extend_from_slice(output.to_string().as_bytes());
                     jsonl.push(b'\n');
                 }
-                sources.push(ResultSource::Inline { jsonl, decoder: Box::new(MistralLineDecoder::new()) });
+                sources.push(ResultSource::Inline {
+                    jsonl,
+                    decoder: Box::new(MistralLineDecoder::for_endpoint(endpoint)),
+                });
             }
         }
         if sources.is_empty() && status.request_counts.succeeded > 0 {

@@ -131,6 +131,25 @@ pub fn write_line(request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), Cor
     Ok(())
 }
 
+/// Appends the request's embeddings line (spec `EmbeddingRequest`, which refuses unknown keys:
+/// `model`, `input`, `output_dimension`; endpoints-and-push.md §1.3) to `out`.
+pub fn write_embeddings_line(request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), CoreError> {
+    let mut body = Map::new();
+    body.insert("model".into(), Value::String(request.model.clone()));
+    body.insert("input".into(), serde_json::to_value(&request.input).unwrap_or(Value::Null));
+    if let Some(dimensions) = request.dimensions {
+        body.insert("output_dimension".into(), Value::from(dimensions));
+    }
+    if let Some(kwargs) = &request.provider_kwargs {
+        deep_merge(&mut body, &sendable(Provider::Mistral, kwargs));
+    }
+    serde_json::to_writer(&mut *out, &Line { custom_id: &request.custom_id, body }).map_err(|error| {
+        CoreError::invalid_batch("requests", format!("request {} could not be serialized: {error}", request.custom_id))
+    })?;
+    out.push(b'\n');
+    Ok(())
+}
+
 fn chat_body(request: &UnifiedRequest) -> ChatBody<'_> {
     let mut messages = Vec::with_capacity(request.messages.len() + 1);
     if let Some(system) = &request.system_prompt {

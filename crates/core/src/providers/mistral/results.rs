@@ -10,18 +10,27 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{ResultError, UnifiedResult};
-use crate::providers::openai::results::{decode_body, envelope, status_of_error_code};
+use crate::providers::openai::results::{decode_body_of, envelope, status_of_error_code};
 use crate::results::{field_names, malformed, LineDecoder};
 use crate::retry::is_retryable_request;
+use crate::Endpoint;
 
 const SOURCE: &str = "mistral";
 
 #[derive(Debug, Default)]
-pub struct MistralLineDecoder;
+pub struct MistralLineDecoder {
+    embeddings_batch: bool,
+}
 
 impl MistralLineDecoder {
     pub fn new() -> Self {
-        MistralLineDecoder
+        MistralLineDecoder::default()
+    }
+
+    /// The decoder for a job of `endpoint` (as the job names it): an embeddings job's bodies are
+    /// read into `response.embeddings`.
+    pub fn for_endpoint(endpoint: Option<Endpoint>) -> Self {
+        MistralLineDecoder { embeddings_batch: endpoint == Some(Endpoint::Embeddings) }
     }
 }
 
@@ -56,7 +65,7 @@ impl LineDecoder for MistralLineDecoder {
         let body = envelope.as_ref().and_then(|envelope| envelope.body);
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
-            (true, Some(body)) => match decode_body(body) {
+            (true, Some(body)) => match decode_body_of(body, self.embeddings_batch) {
                 Ok(response) => UnifiedResult::succeeded(custom_id, response),
                 Err(problem) => problem.into_result(custom_id, text),
             },

@@ -12,7 +12,6 @@ use crate::CoreError;
 
 use super::options::{Route, DEFAULT_TIMEOUT_HOURS};
 use super::status::parse_job;
-use super::CHAT_COMPLETIONS_ENDPOINT;
 
 enum State {
     Start,
@@ -37,7 +36,7 @@ pub struct MistralSubmission {
 impl MistralSubmission {
     pub fn new(provider: &'static str, summary: &BatchSummary, upload: HttpRequest, create: HttpRequest) -> Self {
         let mut job = Map::new();
-        job.insert("endpoint".into(), json!(CHAT_COMPLETIONS_ENDPOINT));
+        job.insert("endpoint".into(), json!(summary.endpoint.openai_url()));
         if let Some(model) = &summary.model {
             job.insert("model".into(), json!(model));
         }

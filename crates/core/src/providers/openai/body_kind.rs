@@ -14,6 +14,7 @@ use crate::retry::is_retryable_request;
 
 use super::chat_body::chat_completion_response;
 use super::responses_body::responses_response;
+use crate::embeddings::embeddings_response;
 
 /// Only the fields that tell the kinds apart; the values are skipped.
 #[derive(Deserialize, Default)]
@@ -35,13 +36,20 @@ struct Shape {
 /// Reads a successful body as a chat completion, a text completion or a Responses object, or says
 /// what other kind it is.
 pub fn decode_body(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+    decode_body_of(body, false)
+}
+
+/// [`decode_body`], where a batch of the embeddings endpoint (`embeddings_batch`) also reads an
+/// embeddings list as an answer (`response.embeddings`).
+pub fn decode_body_of(body: &RawValue, embeddings_batch: bool) -> Result<UnifiedResponse, BodyProblem> {
+    let read_embeddings = || if embeddings_batch { embeddings_response(body) } else { Err(embeddings_elsewhere()) };
     let shape: Shape = serde_json::from_str(body.get()).unwrap_or_default();
     let object = shape.object.as_deref();
     match object {
         Some("error") => return Err(error_object(body)),
         Some("response") => return responses_response(body),
         Some("chat.completion" | "text_completion") => return chat_completion_response(body),
-        Some("embedding") => return Err(embeddings()),
+        Some("embedding") => return read_embeddings(),
         _ => {}
     }
     if shape.choices.is_some() {
@@ -49,7 +57,7 @@ pub fn decode_body(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
     } else if shape.output.is_some() {
         responses_response(body)
     } else if shape.data.is_some() && first_item_has(body, "data", &["embedding"]) {
-        Err(embeddings())
+        read_embeddings()
     } else if shape.results.is_some() && first_item_has(body, "results", &["flagged", "categories"]) {
         Err(BodyProblem::other_kind(
             "moderation_body",
@@ -96,9 +104,9 @@ fn error_object(body: &RawValue) -> BodyProblem {
     }
 }
 
-fn embeddings() -> BodyProblem {
+fn embeddings_elsewhere() -> BodyProblem {
     BodyProblem::other_kind(
         "embeddings_body",
-        "the body is an embeddings list (an /v1/embeddings batch); batch-router does not read embeddings as results yet, the body is kept in `raw`".to_owned(),
+        "the body is an embeddings list (an /v1/embeddings batch) in a batch that is not an embeddings batch; the body is kept in `raw`".to_owned(),
     )
 }

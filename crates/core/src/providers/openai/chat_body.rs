@@ -131,6 +131,7 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Body
         all
     });
     Ok(UnifiedResponse {
+        embeddings: None,
         text: first.text,
         finish_reason: first.finish_reason,
         raw_finish_reason: first.raw_finish_reason,

@@ -5,7 +5,7 @@
 
 use crate::Provider;
 
-use super::CHAT_COMPLETIONS_URL;
+use crate::Endpoint;
 
 /// OpenAI proper, or a server that speaks its batch protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,10 +100,11 @@ impl Dialect {
     /// The create call's `endpoint`. Azure's create sample writes it without `/v1` while its lines
     /// keep `/v1/chat/completions` (endpoints-and-push.md §5.1 [AZ-BATCH-REST]); Groq's SDK types
     /// it as `/v1/chat/completions` (§5.3 [GROQ-SDK]).
-    pub fn create_endpoint(self) -> &'static str {
+    pub fn create_endpoint(self, endpoint: Endpoint) -> &'static str {
         match self {
-            Dialect::Azure => "/chat/completions",
-            _ => CHAT_COMPLETIONS_URL,
+            // By analogy with its chat sample (endpoints-and-push.md §5.1): the path without `/v1`.
+            Dialect::Azure => &endpoint.openai_url()[3..],
+            _ => endpoint.openai_url(),
         }
     }
 }
@@ -147,8 +148,10 @@ mod tests {
     fn only_azure_sends_an_api_key_header_and_a_bare_create_endpoint() {
         assert_eq!(Dialect::Azure.key_header(), KeyHeader::ApiKey);
         assert_eq!(Dialect::Groq.key_header(), KeyHeader::Bearer);
-        assert_eq!(Dialect::Azure.create_endpoint(), "/chat/completions");
-        assert_eq!(Dialect::Groq.create_endpoint(), "/v1/chat/completions");
+        assert_eq!(Dialect::Azure.create_endpoint(Endpoint::Chat), "/chat/completions");
+        assert_eq!(Dialect::Azure.create_endpoint(Endpoint::Responses), "/responses");
+        assert_eq!(Dialect::Groq.create_endpoint(Endpoint::Chat), "/v1/chat/completions");
+        assert_eq!(Dialect::OpenAi.create_endpoint(Endpoint::Embeddings), "/v1/embeddings");
         assert!(Dialect::Vllm.takes_top_k() && !Dialect::Groq.takes_top_k());
     }
 }

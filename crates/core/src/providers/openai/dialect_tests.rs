@@ -22,6 +22,7 @@ fn summary(provider: Provider) -> BatchSummary {
         json_answers: Default::default(),
         metadata: None,
         timeout_hours: None,
+        endpoint: Default::default(),
     }
 }
 

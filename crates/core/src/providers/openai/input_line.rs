@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::CHAT_COMPLETIONS_URL;
+use crate::Endpoint;
 
 /// What the runner needs from a line that passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,11 +36,19 @@ pub struct InvalidLine {
 #[derive(Debug, Default)]
 pub struct InputLineChecker {
     seen: HashSet<String>,
+    endpoint: Endpoint,
 }
 
 impl InputLineChecker {
+    /// A checker for a chat completions batch.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A checker for a batch of `endpoint`: every line's `url` must be its URL, and an embeddings
+    /// line's body needs `input` (a string or a non-empty array) instead of `messages`.
+    pub fn for_endpoint(endpoint: Endpoint) -> Self {
+        InputLineChecker { seen: HashSet::new(), endpoint }
     }
 
     /// Checks one non-blank line (without its newline).
@@ -82,17 +90,22 @@ impl InputLineChecker {
         if object.get("method").and_then(Value::as_str) != Some("POST") {
             return Err(refused("invalid_method", Some("method"), "`method` must be \"POST\".".into()));
         }
-        if object.get("url").and_then(Value::as_str) != Some(CHAT_COMPLETIONS_URL) {
+        let url = self.endpoint.openai_url();
+        if object.get("url").and_then(Value::as_str) != Some(url) {
             return Err(refused(
                 "url_mismatch",
                 Some("url"),
-                format!("`url` must be \"{CHAT_COMPLETIONS_URL}\", the endpoint of the batch."),
+                format!("`url` must be \"{url}\", the endpoint of the batch."),
             ));
         }
         let Some(Value::Object(body)) = object.get("body") else {
             return Err(refused("invalid_body", Some("body"), "`body` must be a JSON object.".into()));
         };
-        check_messages(body).map_err(|(param, message)| refused("invalid_body", Some(param), message))?;
+        let checked = match self.endpoint {
+            Endpoint::Embeddings => check_input(body),
+            _ => check_messages(body),
+        };
+        checked.map_err(|(param, message)| refused("invalid_body", Some(param), message))?;
         let model = match body.get("model") {
             Some(Value::String(model)) if !model.is_empty() => model.clone(),
             _ => {
@@ -133,6 +146,15 @@ fn check_messages(body: &Map<String, Value>) -> Result<(), (&'static str, String
         }
     }
     Ok(())
+}
+
+fn check_input(body: &Map<String, Value>) -> Result<(), (&'static str, String)> {
+    match body.get("input") {
+        Some(Value::String(_)) => Ok(()),
+        Some(Value::Array(items)) if !items.is_empty() => Ok(()),
+        Some(Value::Array(_)) => Err(("body.input", "`body.input` must not be empty.".into())),
+        _ => Err(("body.input", "`body.input` must be a string or an array.".into())),
+    }
 }
 
 fn refuse(custom_id: Option<String>, code: &'static str, param: Option<&'static str>, message: String) -> InvalidLine {
@@ -238,5 +260,21 @@ mod tests {
             let line = with_body(&format!(r#"{{{messages},"stream":{stream}}}"#));
             assert!(InputLineChecker::new().check(line.as_bytes()).is_ok(), "{stream}");
         }
+    }
+
+    #[test]
+    fn an_embeddings_batch_takes_embeddings_lines_only() {
+        let mut checker = InputLineChecker::for_endpoint(Endpoint::Embeddings);
+        let line =
+            r#"{"custom_id":"e-1","method":"POST","url":"/v1/embeddings","body":{"model":"m","input":["a","b"]}}"#;
+        assert_eq!(checker.check(line.as_bytes()).unwrap().model, "m");
+        let chat = good("c-1");
+        assert_eq!(checker.check(chat.as_bytes()).unwrap_err().code, "url_mismatch");
+        let empty = r#"{"custom_id":"e-2","method":"POST","url":"/v1/embeddings","body":{"model":"m","input":[]}}"#;
+        assert_eq!(checker.check(empty.as_bytes()).unwrap_err().param, Some("body.input"));
+        let missing = r#"{"custom_id":"e-3","method":"POST","url":"/v1/embeddings","body":{"model":"m"}}"#;
+        assert_eq!(checker.check(missing.as_bytes()).unwrap_err().param, Some("body.input"));
+        let embeddings_in_chat = InputLineChecker::new().check(line.as_bytes()).unwrap_err();
+        assert_eq!(embeddings_in_chat.code, "url_mismatch");
     }
 }

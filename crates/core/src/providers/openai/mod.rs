@@ -9,6 +9,7 @@ mod dialect;
 pub mod input_line;
 mod request;
 mod responses_body;
+mod responses_request;
 pub mod results;
 mod status;
 pub(crate) mod tool_wire;
@@ -19,6 +20,8 @@ pub use chat_body::arguments as parsed_arguments;
 #[cfg(test)]
 mod dialect_tests;
 #[cfg(test)]
+mod responses_request_tests;
+#[cfg(test)]
 mod responses_tests;
 #[cfg(test)]
 mod tests;
@@ -26,7 +29,7 @@ mod tests;
 mod together_tests;
 
 pub use dialect::{azure_base_url, dated_api_version, Dialect, KeyHeader};
-pub use request::{write_line, CHAT_COMPLETIONS_URL};
+pub use request::{write_endpoint_line, write_line, CHAT_COMPLETIONS_URL};
 pub use results::{malformed, OpenAiLineDecoder};
 pub use status::{parse_batch, status_of};
 
@@ -35,8 +38,8 @@ use serde_json::{json, Map, Value};
 use crate::http::{encode_component, multipart_envelope, Body, HttpRequest, HttpResponse, Method};
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
-use crate::validate::{check_batch, CheckedBatch};
-use crate::{CoreError, Provider};
+use crate::validate::{check_batch_for, CheckedBatch};
+use crate::{CoreError, Endpoint, Provider};
 
 use super::common::{http_error, parse_json, string_field};
 use super::{
@@ -111,11 +114,13 @@ impl BatchApi for OpenAiApi {
 
     fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
         let provider = self.provider();
-        let CheckedBatch { requests: checked, warnings, notes } = check_batch(provider, requests, &options.validation)?;
+        let endpoint = options.endpoint.unwrap_or_default();
+        let CheckedBatch { requests: checked, warnings, notes } =
+            check_batch_for(provider, endpoint, requests, &options.validation)?;
         let requests = &*checked;
         let mut jsonl = Vec::with_capacity(requests.len() * 256);
         for request in requests {
-            write_line(request, self.dialect, &mut jsonl)?;
+            write_endpoint_line(request, self.dialect, endpoint, &mut jsonl)?;
         }
         let limits = batch_limits(provider);
         if jsonl.len() > limits.max_bytes {
@@ -142,6 +147,7 @@ impl BatchApi for OpenAiApi {
             id_map: Vec::new(),
             metadata: options.metadata.clone(),
             timeout_hours: None,
+            endpoint,
         };
         Ok(PreparedBatch { jsonl, summary })
     }
@@ -154,7 +160,7 @@ impl BatchApi for OpenAiApi {
         Box::new(OpenAiSubmission {
             upload: self.upload_request(),
             create: self.request(Method::Post, "/batches"),
-            endpoint: self.dialect.create_endpoint(),
+            endpoint: self.dialect.create_endpoint(summary.endpoint),
             metadata: summary.metadata.clone().filter(|_| self.dialect.sends_metadata()),
             unwrap_job: self.dialect == Dialect::Together,
             signed_upload: (self.dialect == Dialect::Together).then(|| self.signed_upload()),
@@ -223,11 +229,13 @@ impl BatchApi for OpenAiApi {
 
     fn result_sources(&self, status: &BatchStatusResponse) -> Result<Vec<ResultSource>, CoreError> {
         let mut sources = Vec::new();
+        // The batch object names its endpoint; an embeddings batch's bodies are vectors.
+        let endpoint = status.raw.get("endpoint").and_then(Value::as_str).and_then(Endpoint::from_openai_url);
         for field in ["output_file_id", "error_file_id"] {
             if let Some(file_id) = status.raw.get(field).and_then(Value::as_str).filter(|id| !id.is_empty()) {
                 sources.push(ResultSource::Fetch {
                     request: self.file_content_request(file_id),
-                    decoder: Box::new(OpenAiLineDecoder::new(self.name())),
+                    decoder: Box::new(OpenAiLineDecoder::new(self.name()).for_endpoint(endpoint)),
                 });
             }
         }

@@ -1,7 +1,7 @@
 //! Unified request → OpenAI batch line `{custom_id, method, url, body}` with a Chat Completions body.
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::conversation_rules::prefill_index;
 use crate::media_data::{data_url, media_type};
@@ -15,7 +15,9 @@ use super::tool_wire::{self, WireTool, WireToolCall};
 use crate::structured_output::chat_response_format;
 use crate::CoreError;
 
+use super::responses_request::responses_body;
 use super::Dialect;
+use crate::Endpoint;
 
 pub const CHAT_COMPLETIONS_URL: &str = "/v1/chat/completions";
 
@@ -118,29 +120,66 @@ struct FileData {
     file_data: String,
 }
 
-/// Appends the request's batch line (with a trailing newline) to `out`.
+/// Appends the request's chat batch line (with a trailing newline) to `out`.
 pub fn write_line(request: &UnifiedRequest, dialect: Dialect, out: &mut Vec<u8>) -> Result<(), CoreError> {
-    let body = chat_body(request, dialect);
+    write_endpoint_line(request, dialect, Endpoint::Chat, out)
+}
+
+/// Appends the request's batch line for `endpoint` (chat completions, Responses or embeddings body,
+/// `url` to match) to `out`. `providerKwargs` are deep-merged into the body last.
+pub fn write_endpoint_line(
+    request: &UnifiedRequest,
+    dialect: Dialect,
+    endpoint: Endpoint,
+    out: &mut Vec<u8>,
+) -> Result<(), CoreError> {
+    match endpoint {
+        Endpoint::Chat => write_body(request, dialect, endpoint, chat_body(request, dialect), out),
+        Endpoint::Responses => write_body(request, dialect, endpoint, responses_body(request, dialect), out),
+        Endpoint::Embeddings => write_body(request, dialect, endpoint, embeddings_body(request), out),
+    }
+}
+
+fn write_body<B: Serialize>(
+    request: &UnifiedRequest,
+    dialect: Dialect,
+    endpoint: Endpoint,
+    body: B,
+    out: &mut Vec<u8>,
+) -> Result<(), CoreError> {
     let serialize_error = |error: serde_json::Error| {
         CoreError::invalid_batch("requests", format!("request {} could not be serialized: {error}", request.custom_id))
     };
+    let url = endpoint.openai_url();
     match &request.provider_kwargs {
-        None => serde_json::to_writer(&mut *out, &line(request, body)).map_err(serialize_error)?,
+        None => serde_json::to_writer(&mut *out, &line(request, url, body)).map_err(serialize_error)?,
         Some(kwargs) => {
             let mut merged = match serde_json::to_value(&body).map_err(serialize_error)? {
                 Value::Object(map) => map,
                 _ => unreachable!("a struct serializes to a JSON object"),
             };
             deep_merge(&mut merged, &sendable(dialect.provider(), kwargs));
-            serde_json::to_writer(&mut *out, &line(request, merged)).map_err(serialize_error)?;
+            serde_json::to_writer(&mut *out, &line(request, url, merged)).map_err(serialize_error)?;
         }
     }
     out.push(b'\n');
     Ok(())
 }
 
-fn line<B: Serialize>(request: &UnifiedRequest, body: B) -> Line<'_, B> {
-    Line { custom_id: &request.custom_id, method: "POST", url: CHAT_COMPLETIONS_URL, body }
+fn line<'a, B: Serialize>(request: &'a UnifiedRequest, url: &'static str, body: B) -> Line<'a, B> {
+    Line { custom_id: &request.custom_id, method: "POST", url, body }
+}
+
+/// An embeddings body (OpenAI spec `CreateEmbeddingRequest`, vLLM `EmbeddingCompletionRequest`):
+/// `model`, `input` and `dimensions`; vectors come back as numbers (the server default `float`).
+fn embeddings_body(request: &UnifiedRequest) -> Value {
+    let mut body = serde_json::Map::new();
+    body.insert("model".into(), json!(request.model));
+    body.insert("input".into(), json!(request.input));
+    if let Some(dimensions) = request.dimensions {
+        body.insert("dimensions".into(), json!(dimensions));
+    }
+    Value::Object(body)
 }
 
 fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {

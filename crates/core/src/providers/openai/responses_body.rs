@@ -111,6 +111,7 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
     let incomplete_reason = response.incomplete_details.and_then(|details| details.reason);
     let finish_reason = finish_reason(status, incomplete_reason.as_deref(), &content);
     Ok(UnifiedResponse {
+        embeddings: None,
         text: joined_text(&content),
         finish_reason,
         raw_finish_reason: incomplete_reason.or(response.status),

@@ -12,18 +12,27 @@ use serde_json::Value;
 use crate::model::{ResultError, ResultStatus, UnifiedResult};
 use crate::results::{field_names, LineDecoder};
 use crate::retry::is_retryable_request;
+use crate::Endpoint;
 
-pub use super::body_kind::decode_body;
+pub use super::body_kind::{decode_body, decode_body_of};
 pub use super::chat_body::{chat_completion_response, joined_text, map_finish_reason, OpenAiUsage};
 pub use crate::results::malformed;
 
 pub struct OpenAiLineDecoder {
     source: &'static str,
+    embeddings_batch: bool,
 }
 
 impl OpenAiLineDecoder {
     pub fn new(source: &'static str) -> Self {
-        OpenAiLineDecoder { source }
+        OpenAiLineDecoder { source, embeddings_batch: false }
+    }
+
+    /// The decoder for a batch of `endpoint` (as the batch object names it): an embeddings batch's
+    /// bodies are read into `response.embeddings`.
+    pub fn for_endpoint(mut self, endpoint: Option<Endpoint>) -> Self {
+        self.embeddings_batch = endpoint == Some(Endpoint::Embeddings);
+        self
     }
 }
 
@@ -124,7 +133,7 @@ impl LineDecoder for OpenAiLineDecoder {
         let body = envelope.as_ref().and_then(|envelope| envelope.body);
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
-            (true, Some(body)) => match decode_body(body) {
+            (true, Some(body)) => match decode_body_of(body, self.embeddings_batch) {
                 Ok(response) => UnifiedResult::succeeded(custom_id, response),
                 Err(problem) => problem.into_result(custom_id, text),
             },

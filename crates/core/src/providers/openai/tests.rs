@@ -152,6 +152,7 @@ fn submission_uploads_then_creates() {
         json_answers: Default::default(),
         metadata: Some(json!({"job": "j1"}).as_object().unwrap().clone()),
         timeout_hours: None,
+        endpoint: Default::default(),
     };
     let mut submission = api().submit(&summary);
     let Step::Send(upload) = submission.next(None).unwrap() else { panic!() };
@@ -195,6 +196,7 @@ fn submission_reports_upload_errors() {
         json_answers: Default::default(),
         metadata: None,
         timeout_hours: None,
+        endpoint: Default::default(),
     };
     let mut submission = api().submit(&summary);
     submission.next(None).unwrap();

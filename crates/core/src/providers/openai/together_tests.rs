@@ -16,6 +16,7 @@ fn api() -> Box<dyn BatchApi> {
 fn summary() -> BatchSummary {
     let metadata = json!({"team": "search"}).as_object().cloned();
     BatchSummary {
+        endpoint: Default::default(),
         provider: Provider::Together,
         request_count: 1,
         bytes: 10,

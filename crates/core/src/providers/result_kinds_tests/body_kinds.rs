@@ -35,7 +35,10 @@ fn a_body_of_another_kind_is_errored_with_a_code_naming_it_on_every_provider() {
                 ));
             }
             "google" => {
-                cases.push((gemini_embedding.clone(), "embeddings_body"));
+                // Gemini answers name no endpoint; an `EmbedContentResponse` is read as the answer
+                // of an embeddings batch (crate::embeddings tests), never as an empty success.
+                let result = one(provider, &success_line(provider, "x", &gemini_embedding));
+                assert_eq!(result.response.unwrap().embeddings, Some(vec![vec![0.1, 0.2]]));
                 cases.push((json!({"candidates": [], "usageMetadata": {"promptTokenCount": 3}}), "empty_candidates"));
             }
             _ => cases.push((json!({"type": "completion", "completion": "hi"}), "unknown_body")),

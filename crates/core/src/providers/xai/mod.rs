@@ -26,7 +26,7 @@ use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::job_tag::JOB_TAG_KEY;
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
-use crate::validate::{check_batch, CheckedBatch};
+use crate::validate::{check_batch_for, CheckedBatch};
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, string_field};
@@ -88,7 +88,7 @@ impl BatchApi for XaiApi {
 
     fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
         let CheckedBatch { requests: checked, warnings, notes } =
-            check_batch(Provider::Xai, requests, &options.validation)?;
+            check_batch_for(Provider::Xai, options.endpoint.unwrap_or_default(), requests, &options.validation)?;
         let requests = &*checked;
         let mut jsonl = Vec::with_capacity(requests.len() * 256);
         for request in requests {
@@ -110,6 +110,7 @@ impl BatchApi for XaiApi {
         check_metadata(options.metadata.as_ref())?;
         Ok(PreparedBatch {
             summary: BatchSummary {
+                endpoint: crate::Endpoint::Chat,
                 provider: Provider::Xai,
                 request_count: requests.len(),
                 bytes: jsonl.len(),

@@ -62,6 +62,7 @@ fn submits_through_the_openai_compatible_upload_with_the_tag_in_the_name() {
     metadata.insert("name".into(), json!("nightly"));
     metadata.insert(JOB_TAG_KEY.into(), json!("job_1.0.1"));
     let summary = BatchSummary {
+        endpoint: Default::default(),
         provider: Provider::Xai,
         request_count: 1,
         bytes: 10,

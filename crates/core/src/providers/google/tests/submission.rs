@@ -22,6 +22,7 @@ fn summary(route: &str) -> BatchSummary {
         json_answers: Default::default(),
         metadata: Some(json!({"displayName": "nightly-eval"}).as_object().unwrap().clone()),
         timeout_hours: None,
+        endpoint: Default::default(),
     }
 }
 

@@ -1,0 +1,234 @@
+//! Embedding batches: the checks of a unified embeddings request (`input`, `dimensions`,
+//! `taskType`) per provider, and the reading of the OpenAI-shaped embeddings body that OpenAI,
+//! Mistral and vLLM return (`data[].embedding` by `index`, `usage.prompt_tokens`).
+//!
+//! Facts: endpoints-and-push.md §1.1 (OpenAI `CreateEmbeddingRequest`/`CreateEmbeddingResponse`),
+//! §1.2 (Gemini `EmbedContentRequest`), §1.3 (Mistral `EmbeddingRequest`, which forbids unknown
+//! keys), §1.4 (vLLM `EmbeddingCompletionRequest`).
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::endpoint::{max_embedding_inputs_per_batch, max_inputs_per_request};
+use crate::model::{EmbeddingInput, FinishReason, UnifiedRequest, UnifiedResponse, Usage};
+use crate::results::BodyProblem;
+use crate::validate::RequestChecker;
+use crate::{CoreError, Provider};
+
+/// Checks one request of an embeddings batch.
+pub(crate) fn check_request(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    if !request.messages.is_empty() {
+        return Err(checker.error("messages", "an embeddings request carries `input` (the texts), not messages"));
+    }
+    for (field, present) in chat_fields(request) {
+        if present {
+            return Err(
+                checker.error(field, "is a chat setting; an embeddings request takes input, dimensions and taskType")
+            );
+        }
+    }
+    let Some(input) = &request.input else {
+        return Err(checker.error("input", "is required for an embeddings request (a string or an array of strings)"));
+    };
+    let texts = input.texts();
+    if texts.is_empty() {
+        return Err(checker.error("input", "must hold at least one text"));
+    }
+    if let Some(position) = texts.iter().position(|text| text.is_empty()) {
+        let field = match input {
+            EmbeddingInput::Text(_) => "input".to_owned(),
+            EmbeddingInput::Texts(_) => format!("input[{position}]"),
+        };
+        return Err(checker.error(field, "must not be empty (providers refuse empty texts)"));
+    }
+    let provider = checker.provider;
+    if let Some(max) = max_inputs_per_request(provider) {
+        if texts.len() > max {
+            let reason = if provider == Provider::Google {
+                "Gemini embeds one text per request: give each text its own request".to_owned()
+            } else {
+                format!(
+                    "{} takes at most {max} inputs per request: split it into several requests",
+                    provider.display_name()
+                )
+            };
+            return Err(checker.error("input", format!("{} inputs given; {reason}", texts.len())));
+        }
+    }
+    if request.dimensions == Some(0) {
+        return Err(checker.error("dimensions", "must be at least 1"));
+    }
+    if request.task_type.is_some() && provider != Provider::Google {
+        checker.unsupported(
+            "taskType".into(),
+            format!("{} embeddings take no task type (only Gemini's do)", provider.display_name()),
+        )?;
+    }
+    Ok(())
+}
+
+/// In a chat or Responses batch, the embedding fields are a mistake worth naming.
+pub(crate) fn refuse_embedding_fields(checker: &RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    for (field, present) in [
+        ("input", request.input.is_some()),
+        ("dimensions", request.dimensions.is_some()),
+        ("taskType", request.task_type.is_some()),
+    ] {
+        if present {
+            return Err(checker.error(
+                field,
+                format!(
+                    "is for embeddings; set the batch's endpoint to \"embeddings\" (this batch's is \"{}\")",
+                    checker.endpoint.name()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn chat_fields(request: &UnifiedRequest) -> [(&'static str, bool); 10] {
+    [
+        ("systemPrompt", request.system_prompt.is_some()),
+        ("generationConfig", request.generation_config.is_some()),
+        ("responseFormat", request.response_format.is_some()),
+        ("reasoning", request.reasoning.is_some()),
+        ("tools", request.tools.is_some()),
+        ("toolChoice", request.tool_choice.is_some()),
+        ("parallelToolCalls", request.parallel_tool_calls.is_some()),
+        ("systemPromptCacheControl", request.system_prompt_cache_control.is_some()),
+        ("promptCacheKey", request.prompt_cache_key.is_some()),
+        ("endUserId", request.end_user_id.is_some()),
+    ]
+}
+
+/// The number of embedding inputs of the requests (array elements, not lines).
+pub fn input_count(requests: &[UnifiedRequest]) -> usize {
+    requests.iter().map(|request| request.input.as_ref().map_or(0, EmbeddingInput::count)).sum()
+}
+
+/// Refuses a batch with more inputs than the provider counts across one batch (OpenAI: 50,000).
+pub(crate) fn check_batch_inputs(provider: Provider, requests: &[UnifiedRequest]) -> Result<(), CoreError> {
+    let Some(max) = max_embedding_inputs_per_batch(provider) else { return Ok(()) };
+    let count = input_count(requests);
+    if count > max {
+        return Err(CoreError::invalid_batch(
+            "requests",
+            format!(
+                "{count} embedding inputs exceed the {} limit of {max} inputs per batch (counted across all requests); split the batch (BatchRouter jobs do this automatically)",
+                provider.display_name()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct EmbeddingsBody {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    model: Option<String>,
+    data: Vec<EmbeddingItem>,
+    #[serde(default)]
+    usage: Option<EmbeddingsUsage>,
+}
+
+#[derive(Deserialize)]
+struct EmbeddingItem {
+    #[serde(default)]
+    index: Option<usize>,
+    embedding: Vector,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Vector {
+    Numbers(Vec<f64>),
+    /// `encoding_format: "base64"`: little-endian float32 bytes, as the official SDKs decode them
+    /// (endpoints-and-push.md §1.1 [OA-NODE-1312], §1.4 [VL-EMB]).
+    Base64(String),
+}
+
+#[derive(Deserialize)]
+struct EmbeddingsUsage {
+    #[serde(default)]
+    prompt_tokens: u64,
+}
+
+/// Reads an OpenAI-shaped embeddings body (`{object: "list", data: [{index, embedding}], usage}`)
+/// into `response.embeddings`, in input order by `index`.
+pub fn embeddings_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+    let invalid = |message: String| BodyProblem::other_kind("invalid_embeddings_body", message);
+    let parsed: EmbeddingsBody = serde_json::from_str(body.get())
+        .map_err(|error| invalid(format!("the embeddings body cannot be read: {error}")))?;
+    let count = parsed.data.len();
+    let mut slots: Vec<Option<Vec<f64>>> = vec![None; count];
+    for (position, item) in parsed.data.into_iter().enumerate() {
+        let index = item.index.unwrap_or(position);
+        let vector = match item.embedding {
+            Vector::Numbers(values) => values,
+            Vector::Base64(text) => decode_float32_base64(&text)
+                .ok_or_else(|| invalid(format!("data[{position}].embedding is not base64 float32 data")))?,
+        };
+        match slots.get_mut(index) {
+            Some(slot @ None) => *slot = Some(vector),
+            Some(Some(_)) => return Err(invalid(format!("index {index} appears twice in `data`"))),
+            None => return Err(invalid(format!("index {index} is outside the {count} vectors of `data`"))),
+        }
+    }
+    // Every index is in 0..count and none repeats, so every slot is filled.
+    let embeddings: Vec<Vec<f64>> = slots.into_iter().flatten().collect();
+    let usage = parsed.usage.map(|usage| Usage::from_totals(usage.prompt_tokens, 0));
+    Ok(UnifiedResponse {
+        candidates: None,
+        text: String::new(),
+        content: Vec::new(),
+        finish_reason: FinishReason::Stop,
+        raw_finish_reason: None,
+        usage,
+        model: parsed.model,
+        id: parsed.id,
+        parsed: None,
+        parse_error: None,
+        embeddings: Some(embeddings),
+        raw: body.to_owned(),
+    })
+}
+
+/// Base64 (standard alphabet, padding optional) of little-endian float32 values.
+pub fn decode_float32_base64(text: &str) -> Option<Vec<f64>> {
+    let mut bytes = Vec::with_capacity(text.len() / 4 * 3);
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for byte in text.bytes().filter(|byte| *byte != b'=') {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((buffer >> bits) as u8);
+        }
+    }
+    if bytes.len() % 4 != 0 {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(4)
+            .map(|chunk| f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]) as f64)
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests;

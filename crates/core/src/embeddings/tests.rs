@@ -1,0 +1,246 @@
+//! Embedding batches: validation per provider, the lines each provider gets, the input count that
+//! splits jobs, and the vectors read back in input order.
+
+use serde_json::{json, Value};
+
+use crate::model::{ResultStatus, UnifiedRequest, UnifiedResult};
+use crate::parse::parse_request_lines;
+use crate::planning::{expand_ranges, plan_job, PlanOptions};
+use crate::providers::google::GoogleLineDecoder;
+use crate::providers::mistral::MistralLineDecoder;
+use crate::providers::openai::OpenAiLineDecoder;
+use crate::providers::{prepare, PrepareOptions};
+use crate::results::LineDecoder;
+use crate::test_support::validation;
+use crate::validate::ValidationOptions;
+use crate::{CoreError, Endpoint, Provider};
+
+fn requests(jsonl: &str) -> Vec<UnifiedRequest> {
+    parse_request_lines(jsonl).unwrap()
+}
+
+fn options(endpoint: Endpoint, drop_unsupported: bool) -> PrepareOptions {
+    PrepareOptions {
+        validation: ValidationOptions { drop_unsupported, ..Default::default() },
+        endpoint: Some(endpoint),
+        ..PrepareOptions::default()
+    }
+}
+
+fn lines(provider: Provider, jsonl: &str) -> Result<Vec<Value>, CoreError> {
+    let prepared = prepare(provider, &requests(jsonl), &options(Endpoint::Embeddings, false))?;
+    assert_eq!(prepared.summary.endpoint, Endpoint::Embeddings);
+    let text = String::from_utf8(prepared.jsonl).unwrap();
+    Ok(text.lines().map(|line| serde_json::from_str(line).unwrap()).collect())
+}
+
+const CORPUS: &str = r#"{"customId":"doc-1","model":"m","input":["alpha","beta"],"dimensions":256}
+{"customId":"doc-2","model":"m","input":"gamma"}
+"#;
+
+#[test]
+fn openai_and_vllm_lines_are_embeddings_requests() {
+    for provider in [Provider::OpenAI, Provider::Vllm] {
+        let lines = lines(provider, CORPUS).unwrap();
+        assert_eq!(
+            lines[0],
+            json!({"custom_id": "doc-1", "method": "POST", "url": "/v1/embeddings",
+                   "body": {"model": "m", "input": ["alpha", "beta"], "dimensions": 256}})
+        );
+        assert_eq!(lines[1]["body"], json!({"model": "m", "input": "gamma"}));
+    }
+}
+
+#[test]
+fn mistral_lines_name_output_dimension_and_nothing_openai_only() {
+    let lines = lines(Provider::Mistral, CORPUS).unwrap();
+    assert_eq!(
+        lines[0],
+        json!({"custom_id": "doc-1", "body": {"model": "m", "input": ["alpha", "beta"], "output_dimension": 256}})
+    );
+}
+
+#[test]
+fn gemini_takes_one_text_per_request_with_task_type_and_dimensionality() {
+    let one = r#"{"customId":"doc-1","model":"gemini-embedding-001","input":"alpha","dimensions":768,"taskType":"retrieval_document"}"#;
+    let lines = lines(Provider::Google, one).unwrap();
+    assert_eq!(
+        lines[0],
+        json!({"key": "doc-1", "request": {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": "alpha"}]},
+               "taskType": "RETRIEVAL_DOCUMENT", "outputDimensionality": 768}})
+    );
+    let (index, field, message) = validation(self::lines(Provider::Google, CORPUS).unwrap_err());
+    assert_eq!((index, field.as_str()), (Some(0), "input"));
+    assert!(message.contains("one text per request"), "{message}");
+}
+
+#[test]
+fn bad_embedding_requests_are_named_before_anything_is_sent() {
+    let cases = [
+        (r#"{"customId":"a","model":"m"}"#, "input"),
+        (r#"{"customId":"a","model":"m","input":[]}"#, "input"),
+        (r#"{"customId":"a","model":"m","input":["x",""]}"#, "input[1]"),
+        (r#"{"customId":"a","model":"m","input":"x","dimensions":0}"#, "dimensions"),
+        (r#"{"customId":"a","model":"m","input":"x","messages":[{"role":"user","content":"hi"}]}"#, "messages"),
+        (r#"{"customId":"a","model":"m","input":"x","generationConfig":{"maxTokens":5}}"#, "generationConfig"),
+        (r#"{"customId":"a","model":"m","input":"x","taskType":"clustering"}"#, "taskType"),
+    ];
+    for (json, expected) in cases {
+        let (index, field, _) = validation(self::lines(Provider::OpenAI, json).unwrap_err());
+        assert_eq!((index, field.as_str()), (Some(0), expected), "{json}");
+    }
+    let texts: Vec<String> = (0..2049).map(|index| format!("t{index}")).collect();
+    let many = json!({"customId": "a", "model": "m", "input": texts}).to_string();
+    let (_, field, message) = validation(self::lines(Provider::OpenAI, &many).unwrap_err());
+    assert!(field == "input" && message.contains("2048"), "{message}");
+}
+
+#[test]
+fn a_task_type_is_left_out_with_a_warning_under_drop_unsupported() {
+    let request = requests(r#"{"customId":"a","model":"m","input":"x","taskType":"clustering"}"#);
+    let prepared = prepare(Provider::Mistral, &request, &options(Endpoint::Embeddings, true)).unwrap();
+    assert_eq!(prepared.summary.warnings[0].field, "taskType");
+    assert!(!String::from_utf8(prepared.jsonl).unwrap().contains("clustering"));
+}
+
+#[test]
+fn embedding_fields_in_a_chat_batch_name_the_endpoint() {
+    let request = requests(r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"x"}],"input":"x"}"#);
+    let (_, field, message) = validation(prepare(Provider::OpenAI, &request, &PrepareOptions::default()).unwrap_err());
+    assert_eq!(field, "input");
+    assert!(message.contains("\"embeddings\""), "{message}");
+}
+
+#[test]
+fn providers_without_embedding_batches_refuse_before_validating_requests() {
+    for provider in [Provider::Anthropic, Provider::Groq, Provider::Azure] {
+        let error = prepare(provider, &requests(CORPUS), &options(Endpoint::Embeddings, false)).unwrap_err();
+        let (index, field, message) = validation(error);
+        assert_eq!((index, field.as_str()), (None, "endpoint"), "{provider:?}");
+        assert!(message.contains("embeddings"), "{message}");
+        let error =
+            plan_job(provider, &requests(CORPUS), &options(Endpoint::Embeddings, false), &PlanOptions::default());
+        assert_eq!(validation(error.unwrap_err()).1, "endpoint");
+    }
+}
+
+fn big_requests(count: usize, inputs: usize) -> Vec<UnifiedRequest> {
+    let texts: Vec<String> = (0..inputs).map(|index| format!("t{index}")).collect();
+    let jsonl: String = (0..count)
+        .map(|index| json!({"customId": format!("r{index}"), "model": "m", "input": texts}).to_string() + "\n")
+        .collect();
+    requests(&jsonl)
+}
+
+#[test]
+fn openai_counts_inputs_across_a_batch_and_jobs_split_by_them() {
+    // 30 requests of 2,000 inputs: 60,000 inputs in 30 lines, over OpenAI's 50,000 per batch.
+    let requests = big_requests(30, 2_000);
+    let error = prepare(Provider::OpenAI, &requests, &options(Endpoint::Embeddings, false)).unwrap_err();
+    let (index, field, message) = validation(error);
+    assert_eq!((index, field.as_str()), (None, "requests"));
+    assert!(message.contains("60000 embedding inputs") && message.contains("50000"), "{message}");
+
+    let plan =
+        plan_job(Provider::OpenAI, &requests, &options(Endpoint::Embeddings, false), &PlanOptions::default()).unwrap();
+    assert_eq!(plan.limits.max_embedding_inputs, Some(50_000));
+    let counts: Vec<usize> = plan.chunks.iter().map(|chunk| chunk.request_count).collect();
+    assert_eq!(counts, vec![25, 5]);
+    for chunk in &plan.chunks {
+        let chunk_requests: Vec<UnifiedRequest> =
+            expand_ranges(&chunk.request_ranges).map(|index| requests[index].clone()).collect();
+        prepare(Provider::OpenAI, &chunk_requests, &options(Endpoint::Embeddings, false)).unwrap();
+    }
+    // Mistral documents no input limit: one batch.
+    let plan =
+        plan_job(Provider::Mistral, &requests, &options(Endpoint::Embeddings, false), &PlanOptions::default()).unwrap();
+    assert_eq!(plan.chunks.len(), 1);
+}
+
+fn openai_line(body: Value) -> Vec<u8> {
+    json!({"id": "batch_req_1", "custom_id": "doc-1", "response": {"status_code": 200, "request_id": "req_1", "body": body}, "error": null})
+        .to_string()
+        .into_bytes()
+}
+
+fn embeddings_body(data: Value) -> Value {
+    json!({"object": "list", "model": "text-embedding-3-small", "data": data, "usage": {"prompt_tokens": 6, "total_tokens": 6}})
+}
+
+#[test]
+fn vectors_come_back_in_input_order_by_index_with_usage() {
+    let body = embeddings_body(json!([
+        {"object": "embedding", "index": 1, "embedding": [0.5, -0.25]},
+        {"object": "embedding", "index": 0, "embedding": [0.125, 1.0]}
+    ]));
+    let mut decoder = OpenAiLineDecoder::new("openai").for_endpoint(Some(Endpoint::Embeddings));
+    let result = decoder.decode_line(&openai_line(body.clone()), 1);
+    assert_eq!(result.status, ResultStatus::Succeeded);
+    let response = result.response.unwrap();
+    assert_eq!(response.embeddings, Some(vec![vec![0.125, 1.0], vec![0.5, -0.25]]));
+    let usage = response.usage.unwrap();
+    assert_eq!((usage.input_tokens, usage.output_tokens, usage.total_tokens), (6, 0, Some(6)));
+    assert_eq!(response.text, "");
+
+    // The same body in a chat batch stays an error naming its kind.
+    let result = OpenAiLineDecoder::new("openai").decode_line(&openai_line(body), 1);
+    assert_eq!(result.error.unwrap().code, "embeddings_body");
+}
+
+#[test]
+fn base64_vectors_are_decoded_and_bad_indexes_are_errors() {
+    // 1.0f32 and -2.5f32, little endian.
+    let bytes: Vec<u8> = [1.0f32, -2.5f32].iter().flat_map(|value| value.to_le_bytes()).collect();
+    let encoded = base64_of(&bytes);
+    let mut decoder = OpenAiLineDecoder::new("vllm").for_endpoint(Some(Endpoint::Embeddings));
+    let result = decoder.decode_line(&openai_line(embeddings_body(json!([{"index": 0, "embedding": encoded}]))), 1);
+    assert_eq!(result.response.unwrap().embeddings, Some(vec![vec![1.0, -2.5]]));
+
+    for data in [
+        json!([{"index": 0, "embedding": [1.0]}, {"index": 0, "embedding": [2.0]}]),
+        json!([{"index": 3, "embedding": [1.0]}]),
+        json!([{"index": 0, "embedding": "not base64!"}]),
+    ] {
+        let result = decoder.decode_line(&openai_line(embeddings_body(data.clone())), 1);
+        assert_eq!(result.status, ResultStatus::Errored, "{data}");
+        assert_eq!(result.error.unwrap().code, "invalid_embeddings_body");
+    }
+}
+
+#[test]
+fn mistral_and_gemini_answers_carry_vectors() {
+    let line = json!({"id": "b", "custom_id": "0", "response": {"status_code": 200, "body": {"id": "e", "object": "list", "model": "mistral-embed",
+        "usage": {"prompt_tokens": 8, "completion_tokens": 0, "total_tokens": 8, "prompt_audio_seconds": null},
+        "data": [{"object": "embedding", "embedding": [-0.016, 0.5], "index": 0}]}}, "error": null});
+    let result: UnifiedResult =
+        MistralLineDecoder::for_endpoint(Some(Endpoint::Embeddings)).decode_line(line.to_string().as_bytes(), 1);
+    assert_eq!(result.response.unwrap().embeddings, Some(vec![vec![-0.016, 0.5]]));
+
+    let mut decoder = GoogleLineDecoder::new("google");
+    let ok = decoder.decode_line(br#"{"key":"doc-1","response":{"embedding":{"values":[0.01,-0.02]}}}"#, 1);
+    assert_eq!(ok.custom_id, "doc-1");
+    let response = ok.response.unwrap();
+    assert_eq!(response.embeddings, Some(vec![vec![0.01, -0.02]]));
+    assert!(response.usage.is_none());
+    let failed =
+        decoder.decode_line(br#"{"key":"doc-2","error":{"code":400,"message":"bad","status":"INVALID_ARGUMENT"}}"#, 2);
+    assert_eq!((failed.custom_id.as_str(), failed.status), ("doc-2", ResultStatus::Errored));
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let value = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for position in 0..4 {
+            if position <= chunk.len() {
+                out.push(ALPHABET[((value >> (18 - 6 * position)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

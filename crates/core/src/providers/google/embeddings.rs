@@ -1,0 +1,80 @@
+//! Gemini embedding batches (endpoints-and-push.md §1.2): `models/{m}:asyncBatchEmbedContent`
+//! whose lines are `EmbedContentRequest`s `{model, content: {parts: [{text}]}, taskType?,
+//! outputDimensionality?}` (one text, one vector per request; `model`, required by the spec, is
+//! the batch's), and
+//! whose answers are `EmbedContentResponse`s `{embedding: {values: [...]}}`, without token usage
+//! [GM-SPEC]. Routes, keys and result locations are those of generate batches.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{json, Map, Value};
+
+use crate::merge::deep_merge;
+use crate::model::{FinishReason, UnifiedRequest, UnifiedResponse};
+use crate::provider_kwargs::sendable;
+use crate::results::BodyProblem;
+use crate::{CoreError, Provider};
+
+/// Writes the request's `EmbedContentRequest` (validation checked it holds one non-empty text).
+pub fn write_embed_request(index: usize, request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), CoreError> {
+    let text = request.input.as_ref().and_then(|input| input.texts().first().map(|text| text.to_string()));
+    let mut body = Map::new();
+    // Required by the spec's `EmbedContentRequest`; always the batch's model.
+    body.insert("model".into(), json!(super::request::model_resource(&request.model)));
+    body.insert("content".into(), json!({"parts": [{"text": text.unwrap_or_default()}]}));
+    if let Some(task_type) = request.task_type {
+        body.insert("taskType".into(), json!(task_type.gemini_name()));
+    }
+    if let Some(dimensions) = request.dimensions {
+        body.insert("outputDimensionality".into(), json!(dimensions));
+    }
+    if let Some(kwargs) = &request.provider_kwargs {
+        deep_merge(&mut body, &sendable(Provider::Google, kwargs));
+    }
+    serde_json::to_writer(&mut *out, &Value::Object(body))
+        .map_err(|error| CoreError::invalid(index, &request.custom_id, "", format!("could not be serialized: {error}")))
+}
+
+#[derive(Deserialize)]
+struct EmbedContentResponse {
+    embedding: ContentEmbedding,
+}
+
+#[derive(Deserialize)]
+struct ContentEmbedding {
+    #[serde(default)]
+    values: Vec<f64>,
+}
+
+/// Whether an answer body is an `EmbedContentResponse` (cheap: only bodies that name `embedding`
+/// are parsed for it).
+pub fn is_embedding(body: &RawValue) -> bool {
+    #[derive(Deserialize)]
+    struct Shape {
+        #[serde(default)]
+        embedding: Option<serde::de::IgnoredAny>,
+    }
+    body.get().contains("\"embedding\"")
+        && serde_json::from_str::<Shape>(body.get()).is_ok_and(|shape| shape.embedding.is_some())
+}
+
+/// An `EmbedContentResponse` as a unified response with one vector and no usage.
+pub fn embed_content_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+    let parsed: EmbedContentResponse = serde_json::from_str(body.get()).map_err(|error| {
+        BodyProblem::other_kind("invalid_embeddings_body", format!("the embedding cannot be read: {error}"))
+    })?;
+    Ok(UnifiedResponse {
+        candidates: None,
+        text: String::new(),
+        content: Vec::new(),
+        finish_reason: FinishReason::Stop,
+        raw_finish_reason: None,
+        usage: None,
+        model: None,
+        id: None,
+        parsed: None,
+        parse_error: None,
+        embeddings: Some(vec![parsed.embedding.values]),
+        raw: body.to_owned(),
+    })
+}
