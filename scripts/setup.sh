@@ -32,6 +32,15 @@ else
     || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+step "PostgreSQL server (for the job store suite: a throwaway cluster per run)"
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "already installed"
+else
+  apt-get update
+  # Only the server binaries: the suite starts its own cluster, no service is enabled.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+fi
+
 step "npm dependencies (from package-lock.json)"
 npm ci --no-audit --no-fund
 

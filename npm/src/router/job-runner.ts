@@ -6,7 +6,7 @@
  * run stopped anywhere continues in another process without a lost batch, a second creation or a
  * result collected twice.
  */
-import { AbortError, BatchNotFoundError, InvalidResponseError, ProviderError } from "../errors.js";
+import { AbortError, BatchNotFoundError, BatchRouterError, InvalidResponseError, ProviderError } from "../errors.js";
 import type { UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
 import { admitUnderBudget, costOfResult } from "./job-budget.js";
@@ -163,6 +163,8 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
       if (!record.error) await download(context, record, collector, path);
     } catch (error) {
       if (context.retry.signal?.aborted) throw new AbortError();
+      // A failing storage (not the provider) stops the round: it is not retried as a download.
+      if (!(error instanceof BatchRouterError)) throw error;
       failure = error;
     }
     if (failure === undefined) {
