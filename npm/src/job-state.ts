@@ -12,6 +12,8 @@
  * 3. a successful `put` is visible to every later `get` (read-after-write, no stale replica reads).
  */
 
+import type { BatchStorage } from "./storage.js";
+
 /** A record and its version (opaque; compare only for equality). */
 export interface VersionedRecord {
   value: string;
@@ -42,12 +44,6 @@ function digest(text: string): string {
   return `${text.length.toString(36)}-${high.toString(36)}-${low.toString(36)}`;
 }
 
-interface PlainTextStorage {
-  read(path: string): Promise<string | undefined>;
-  write(path: string, data: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-}
-
 /**
  * Versioned records kept as plain files of a `BatchStorage` (`<key>.json`, written to a temporary
  * file then renamed): the default for the file system and memory. The compare-and-set is atomic
@@ -57,7 +53,7 @@ interface PlainTextStorage {
 export class StorageJobState implements JobStateStore {
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly storage: PlainTextStorage) {}
+  constructor(private readonly storage: BatchStorage) {}
 
   async get(key: string): Promise<VersionedRecord | undefined> {
     const value = await this.storage.read(`${key}.json`);

@@ -14,7 +14,7 @@ import type { BatchStorage } from "../storage.js";
 type Row = Record<string, unknown>;
 
 /** Runs one SQL statement with `$1…$n` parameters; resolves to its rows (or an object with `rows`). */
-export type PostgresQuery = (text: string, params: unknown[]) => Promise<{ rows: Row[] } | Row[]>;
+export type PostgresQuery = (text: string, params: unknown[]) => Promise<{ rows: Record<string, unknown>[] } | Record<string, unknown>[]>;
 
 export interface PostgresJobStoreOptions {
   /** Prefix of the two tables' names (letters, digits, `_`). Default `batch_router_`. */
