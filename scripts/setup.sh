@@ -48,6 +48,15 @@ else
   "$RAY_VENV/bin/pip" install --quiet --disable-pip-version-check "ray[default,data]==$RAY_VERSION"
 fi
 
+step "PostgreSQL server (for the job store suite: a throwaway cluster per run)"
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "already installed"
+else
+  apt-get update
+  # Only the server binaries: the suite starts its own cluster, no service is enabled.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+fi
+
 step "npm dependencies (from package-lock.json)"
 npm ci --no-audit --no-fund
 

@@ -27,7 +27,8 @@ bun test --timeout 60000 tests/dist/js/
 echo "== The package as users get it: npm pack, installed into Node/TypeScript, Deno, Bun and Worker projects"
 bash tests/packaging/run.sh
 
-echo "== TypeScript suite in Node (built package), the package in workerd through Miniflare, and the"
+echo "== TypeScript suite in Node (built package), the package in workerd through Miniflare, the job"
+echo "   stores against a throwaway PostgreSQL cluster (started and stopped by tests/stores/), and the"
 echo "   official openai SDK against the vLLM sidecar (target/debug/batch-router-sidecar, built by cargo test)"
-node --expose-gc --test tests/dist/js/ tests/workerd/ tests/sidecar/
+node --expose-gc --test tests/dist/js/ tests/workerd/ tests/dist/stores/ tests/sidecar/
 

@@ -11,10 +11,12 @@ export {
   ConfigurationError,
   ConnectionError,
   InvalidResponseError,
+  JobConflictError,
   JobInterruptedError,
   ProviderError,
   TimeoutError,
   ValidationError,
+  WebhookVerificationError,
 } from "./errors.js";
 export {
   BatchProvider,
@@ -42,6 +44,12 @@ export {
   type JobOptions,
   type RouterCallOptions,
 } from "./router/batch-router.js";
+export type { AdvanceOptions, AdvanceResult } from "./router/job-advance.js";
+export type { WebhookOptions } from "./router/job-webhook.js";
+export { StorageJobState, type JobStateStore, type VersionedRecord } from "./job-state.js";
+export { PostgresJobStore, type PostgresJobStoreOptions, type PostgresQuery } from "./stores/postgres-store.js";
+export { D1JobStore, R2Storage, type D1DatabaseLike, type D1JobStoreOptions, type D1StatementLike, type R2BucketLike } from "./stores/cloudflare-store.js";
+export { verifyWebhook, type VerifyWebhookOptions, type WebhookEvent } from "./webhooks.js";
 export type { JobManifest, OutcomeCounts, Ranges, SubmissionPhase, SubmissionRecord } from "./router/job-manifest.js";
 export type { JobSummary, UnsuccessfulRequest } from "./router/job-results.js";
 export type { BatchProgress, ProgressEvent, WaitOptions } from "./router/wait.js";

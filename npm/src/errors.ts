@@ -145,6 +145,30 @@ export class JobInterruptedError extends BatchRouterError {
   }
 }
 
+/**
+ * Someone else changed the job while this call worked on it (the manifest's version moved on, or
+ * another invocation holds the job's lease): this call stopped without writing. Nothing is lost;
+ * the other invocation carries on.
+ */
+export class JobConflictError extends BatchRouterError {
+  readonly jobId: string;
+
+  constructor(jobId: string, message: string) {
+    super(`job ${jobId}: ${message}`, "job_conflict");
+    this.jobId = jobId;
+  }
+}
+
+/** A webhook delivery that failed verification: `reason` says which check refused it. */
+export class WebhookVerificationError extends BatchRouterError {
+  readonly reason: "missing_header" | "bad_signature" | "stale" | "replayed" | "bad_payload";
+
+  constructor(reason: WebhookVerificationError["reason"], message: string) {
+    super(message, "webhook_verification");
+    this.reason = reason;
+  }
+}
+
 /** The caller's AbortSignal fired. */
 export class AbortError extends BatchRouterError {
   constructor(message = "The operation was aborted") {

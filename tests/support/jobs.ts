@@ -41,8 +41,10 @@ export function expectedOutcome(request: UnifiedRequest): { status: UnifiedResul
  * A router that retries quickly and polls without waiting (for emulators on this machine). The
  * time limit per call leaves room for a busy machine; suites that inject hangs lower it.
  */
-export function fastRouterOptions(): Pick<BatchRouterOptions, "retry" | "requestTimeout" | "pollInterval" | "maxPollInterval" | "maxAttempts" | "plan"> {
+export function fastRouterOptions(): Pick<BatchRouterOptions, "retry" | "requestTimeout" | "pollInterval" | "maxPollInterval" | "maxAttempts" | "plan" | "leaseMs"> {
   return {
+    // A killed process's job lease frees the job this soon (suites kill and resume jobs).
+    leaseMs: 1_000,
     retry: { maxRetries: 8, initialDelayMs: 1, maxDelayMs: 4 },
     requestTimeout: 500,
     pollInterval: 0,

@@ -7,7 +7,7 @@
  * request ends with exactly one result.
  */
 import type { BatchStatusResponse } from "../batch-status.js";
-import { BatchNotCompleteError, ConfigurationError, JobInterruptedError, toBatchRouterError, ValidationError } from "../errors.js";
+import { BatchNotCompleteError, ConfigurationError, JobInterruptedError, TimeoutError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, PreparedBatchInfo, ProviderOptions, SendOptions } from "../provider.js";
 import { currentRuntime } from "../runtime.js";
 import type { BatchStorage } from "../storage.js";
@@ -18,10 +18,14 @@ import { cutToQuota, inputTokensFor, limitsFor, type ModelQuotas } from "./job-q
 import { planJobInCore, taggedMetadata, type BatchEstimate, type EstimateOptions, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
 import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, type JobManifest } from "./job-manifest.js";
 import { mergedResults, summarize, type JobSummary } from "./job-results.js";
-import { newRecord, runJob, submitPending } from "./job-runner.js";
+import { advanceOnce, type AdvanceEnvironment, type AdvanceOptions, type AdvanceResult } from "./job-advance.js";
+import { JobLease, newHolderId } from "./job-lease.js";
+import { newRecord, submitPending } from "./job-runner.js";
+import { StorageJobState, type JobStateStore } from "../job-state.js";
+import { handleJobWebhook, type WebhookOptions } from "./job-webhook.js";
 import type { JobContext } from "./job-submission.js";
 import { createProvider, providerName } from "./providers-by-name.js";
-import type { RetrySettings } from "./retrying.js";
+import { sleep, type RetrySettings } from "./retrying.js";
 import { waitForBatch, type WaitOptions } from "./wait.js";
 
 export interface BatchRouterOptions {
@@ -36,6 +40,20 @@ export interface BatchRouterOptions {
    * Jobs need one: `false` is refused.
    */
   storage?: BatchStorage | false;
+  /**
+   * Where job manifests and leases go: versioned records with conditional writes (see
+   * `JobStateStore`). Defaults to files of `storage` (`jobs/<jobId>.json`), whose conditional
+   * writes hold among the invocations of one process; for invocations in several processes or
+   * machines (serverless functions), give a store that is conditional by itself:
+   * `PostgresJobStore`, `D1JobStore`.
+   */
+  state?: JobStateStore;
+  /**
+   * Milliseconds a job's lease lasts from its last renewal (default 60,000). An invocation renews
+   * it while it works; one that died frees the job after this long. A create call is given at most
+   * this time less 5 s, so the lease outlives it.
+   */
+  leaseMs?: number;
   /** Directory of the default file storage. Defaults to `.batch_router`. */
   storageDir?: string;
   /** Retries of transient failures (the core's policy: 6 retries, 0.5 s doubling to 30 s, jitter). */
@@ -116,7 +134,7 @@ export class BatchRouter {
       throw new ConfigurationError("a BatchRouter keeps its jobs in a storage: give it one (not `false`)");
     }
     const storage = options.storage ?? currentRuntime().defaultStorage(options.storageDir ?? ".batch_router");
-    this.store = new JobStore(storage);
+    this.store = new JobStore(storage, options.state ?? new StorageJobState(storage));
     for (const [name, given] of Object.entries(options.providers)) {
       if (given === undefined) continue;
       const canonical = providerName(name);
@@ -228,12 +246,57 @@ export class BatchRouter {
   async submitJob(batch: UnifiedBatchMetadata, options: JobOptions = {}): Promise<string> {
     const context = await this.createJob(batch, options);
     const id = context.manifest.jobId;
+    const lease = new JobLease(this.state, id, newHolderId(), this.leaseMs());
     try {
+      // Nobody else knows the job yet: the lease is free.
+      if (!(await lease.acquire())) return id;
+      context.lease = lease;
       await submitPending(context);
     } catch (error) {
       throw new JobInterruptedError(id, toBatchRouterError(error));
+    } finally {
+      await lease.release();
     }
     return id;
+  }
+
+  /**
+   * Plans a job and records it (its requests and manifest) without sending anything or waiting:
+   * for a serverless function, which then calls `advanceJob` from later invocations (a cron tick,
+   * a webhook). Validates every request first; resolves to the job id. A job id that exists
+   * already is a `ValidationError`.
+   */
+  async startJob(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): Promise<string> {
+    return (await this.createJob(batch, options)).manifest.jobId;
+  }
+
+  /**
+   * One bounded round of work on a job: creates the batches that are due, reads the running ones'
+   * statuses, collects the results that are ready and plans follow-ups for what should be sent
+   * again; resolves to the job's state and when to call again (`nextAdvanceInMs`). Safe to call
+   * from several invocations at once: one holds the job's lease, the others answer `busy`; a
+   * round that loses the lease or finds the manifest written by another stops without writing.
+   * `budgetMs` bounds the round (calls then on their way are abandoned and found again next time).
+   * A stop for lasting provider failures or the signal is a `JobInterruptedError`; no such job is
+   * a `ValidationError`.
+   */
+  async advanceJob(jobId: string, options: AdvanceOptions = {}): Promise<AdvanceResult> {
+    return this.advanceWith(jobId, newHolderId(), options);
+  }
+
+  /**
+   * Reads a provider's webhook delivery (OpenAI's or Gemini's batch events, Standard Webhooks),
+   * verifies it with `options.secret` (see `verifyWebhook`), refuses replays, and advances the job
+   * that owns the batch by one round (`options.budgetMs`). Resolves to the HTTP response to send:
+   * 200 (acted on, or a replay / an event for a batch of no job here, ignored), 400 or 401 (refused:
+   * bad payload, bad signature, stale timestamp). The secret never appears in a response or error.
+   */
+  handleWebhook(request: Request, options: WebhookOptions): Promise<Response> {
+    return handleJobWebhook(request, options, {
+      state: this.state,
+      jobOfBatch: (provider, batchId) => this.store.jobOfBatch(provider, batchId),
+      advance: (jobId, advanceOptions) => this.advanceJob(jobId, advanceOptions),
+    });
   }
 
   /**
@@ -242,7 +305,7 @@ export class BatchRouter {
    */
   async runJob(batch: UnifiedBatchMetadata, options: JobOptions & WaitOptions = {}): Promise<JobSummary> {
     const context = await this.createJob(batch, options);
-    return this.drive(context.manifest.jobId, options, context);
+    return this.drive(context.manifest.jobId, options);
   }
 
   /**
@@ -332,7 +395,7 @@ export class BatchRouter {
     const jobId = options.jobId ?? newJobId();
     checkJobId(jobId);
     if (await this.store.load(jobId)) {
-      throw new ValidationError(`jobId: job ${jobId} already exists; continue it with resumeJob`, { field: "jobId" });
+      throw new ValidationError(`jobId: job ${jobId} already exists; continue it with advanceJob or resumeJob`, { field: "jobId" });
     }
     const lines = jsonLines(batch.requests);
     const metadata = { ...batch.metadata, ...options.metadata };
@@ -375,6 +438,8 @@ export class BatchRouter {
         manifest.submissions.push(newRecord(jobId, manifest.submissions.length, 1, group, chunk.model));
       }
     }
+    // The requests go to a file of their own name first: a racing start of the same job id writes
+    // another file, and only the manifest written first (a conditional create) names one.
     await this.store.storage.write(manifest.requestsPath, lines.join(""));
     await this.store.save(manifest);
     return {
@@ -393,23 +458,67 @@ export class BatchRouter {
     };
   }
 
+  private leaseMs(): number {
+    return Math.max(1, this.options.leaseMs ?? 60_000);
+  }
+
+  private get state(): JobStateStore {
+    return this.store.state;
+  }
+
+  private async advanceWith(jobId: string, holder: string, options: AdvanceOptions, cache?: Map<string, RequestLines>, wait: WaitOptions = {}): Promise<AdvanceResult> {
+    const environment: AdvanceEnvironment = {
+      store: this.store,
+      state: this.state,
+      leaseMs: this.leaseMs(),
+      pollInterval: Math.max(0, wait.pollInterval ?? this.options.pollInterval ?? 5_000),
+      maxPollInterval: Math.max(0, wait.maxPollInterval ?? this.options.maxPollInterval ?? 60_000),
+      contextOf: (manifest, signal) => this.contextOf(manifest, signal, cache),
+    };
+    try {
+      return await advanceOnce(environment, jobId, holder, options);
+    } catch (error) {
+      if (error instanceof ValidationError || error instanceof JobInterruptedError) throw error;
+      throw new JobInterruptedError(jobId, toBatchRouterError(error));
+    }
+  }
+
   /**
-   * Runs a job to its end; one run per job at a time in this process. Every way of stopping is the
-   * same `JobInterruptedError`, whichever entry point drove the job.
+   * Runs rounds of `advanceJob` until the job ends; one run per job at a time in this process.
+   * Every way of stopping is the same `JobInterruptedError`, whichever entry point drove the job.
    */
-  private drive(jobId: string, options: WaitOptions, created?: JobContext): Promise<JobSummary> {
+  private drive(jobId: string, options: WaitOptions): Promise<JobSummary> {
     const existing = this.running.get(jobId);
     if (existing) return existing;
     const run = (async () => {
       // No such job is bad input, not a stop.
-      const manifest = created?.manifest ?? (await this.loadJob(jobId));
-      try {
-        const context = created ?? (await this.contextOf(manifest));
-        context.retry = this.retrySettings(options.signal);
-        await runJob(context, this.waitOptions(options));
-        return await summarize(context.manifest, this.store, context.customIds, this.options.prices);
-      } catch (error) {
-        throw error instanceof JobInterruptedError ? error : new JobInterruptedError(jobId, toBatchRouterError(error));
+      await this.loadJob(jobId);
+      const holder = newHolderId();
+      const cache = new Map<string, RequestLines>();
+      const wait = this.waitOptions(options);
+      const startedAt = Date.now();
+      const checkTimeout = () => {
+        if (wait.timeout !== undefined && Date.now() - startedAt >= wait.timeout) {
+          throw new JobInterruptedError(jobId, new TimeoutError(`job ${jobId} did not end within ${wait.timeout} ms`));
+        }
+      };
+      for (;;) {
+        const outcome = await this.advanceWith(jobId, holder, { signal: options.signal }, cache, wait);
+        options.onProgress?.(outcome.progress);
+        if (outcome.state === "completed") {
+          const manifest = await this.loadJob(jobId);
+          const lines = await this.requestLines(manifest, cache);
+          return summarize(manifest, this.store, lines.customIds, this.options.prices);
+        }
+        checkTimeout();
+        if (outcome.nextAdvanceInMs === 0) continue;
+        const remaining = wait.timeout === undefined ? Infinity : wait.timeout - (Date.now() - startedAt);
+        try {
+          await sleep(Math.min(outcome.nextAdvanceInMs, remaining), options.signal);
+        } catch (error) {
+          throw new JobInterruptedError(jobId, toBatchRouterError(error));
+        }
+        checkTimeout();
       }
     })();
     this.running.set(jobId, run);
@@ -418,24 +527,46 @@ export class BatchRouter {
     return run;
   }
 
-  private async contextOf(manifest: JobManifest): Promise<JobContext> {
-    const provider = this.provider(manifest.provider);
+  /** The job's requests, read once per requests file (a job's file never changes). */
+  private async requestLines(manifest: JobManifest, cache?: Map<string, RequestLines>): Promise<RequestLines> {
+    const cached = cache?.get(manifest.requestsPath);
+    if (cached) return cached;
     const lines = await this.store.readRequests(manifest);
+    const entry: RequestLines = {
+      lines,
+      customIds: customIdsOf(lines),
+      worstCaseCosts: manifest.maxCostUsd === undefined ? undefined : this.worstCaseCosts(manifest.provider, lines),
+      inputTokens: inputTokensFor(manifest.provider, lines, this.options.quotas?.[manifest.provider]),
+    };
+    cache?.set(manifest.requestsPath, entry);
+    return entry;
+  }
+
+  private async contextOf(manifest: JobManifest, signal?: AbortSignal, cache?: Map<string, RequestLines>): Promise<JobContext> {
+    const provider = this.provider(manifest.provider);
+    const { lines, customIds, worstCaseCosts, inputTokens } = await this.requestLines(manifest, cache);
     return {
       manifest,
       store: this.store,
       provider,
       access: provider.jobAccess(),
-      retry: this.retrySettings(),
+      retry: this.retrySettings(signal),
       lines,
-      customIds: customIdsOf(lines),
+      customIds,
       lostBatchGracePeriod: this.lostBatchGracePeriod(),
       prices: this.options.prices,
-      worstCaseCosts: manifest.maxCostUsd === undefined ? undefined : this.worstCaseCosts(manifest.provider, lines),
+      worstCaseCosts,
       quotas: this.options.quotas?.[manifest.provider],
-      inputTokens: inputTokensFor(manifest.provider, lines, this.options.quotas?.[manifest.provider]),
+      inputTokens,
     };
   }
+}
+
+interface RequestLines {
+  lines: string[];
+  customIds: string[];
+  worstCaseCosts: Float64Array | undefined;
+  inputTokens: Float64Array | undefined;
 }
 
 function isProvider(value: BatchProvider | ProviderOptions): value is BatchProvider {

@@ -2,11 +2,14 @@
  * A job's manifest: everything needed to continue it in another process — the plan (which
  * requests go in which provider batch), the uploaded file ids, the batch ids, the attempts, and what
  * has been collected. It lives in the storage as `jobs/<jobId>.json` beside the job's requests
- * (`jobs/<jobId>/requests.jsonl`) and collected results (`jobs/<jobId>/results/<key>.jsonl`), and is
- * written before and after every step. Writes go to a temporary file that is then renamed, so a
- * process killed mid-write leaves the previous manifest whole.
+ * (`jobs/<jobId>/requests.<nonce>.jsonl`) and collected results (`jobs/<jobId>/results/<key>.<nonce>.jsonl`),
+ * and is written before and after every step. The manifest is a record of a `JobStateStore`: each
+ * write is conditional on the version this process last read or wrote, so a write fails
+ * (`JobConflictError`) when another invocation wrote in between, and a file written by a caller
+ * that lost the race is never one the manifest points to (every bulk file has a fresh name).
  */
-import { ConfigurationError, ValidationError } from "../errors.js";
+import { ConfigurationError, JobConflictError, ValidationError } from "../errors.js";
+import type { JobStateStore } from "../job-state.js";
 import { NoStorage, type BatchStorage } from "../storage.js";
 import type { BatchStatus, Endpoint, ProviderName, RequestCounts } from "../types.js";
 import type { PlanOptions, SubmissionCheckpoint, Watermark } from "../wasm.js";
@@ -99,6 +102,8 @@ export interface JobManifest {
   /** The job's budget in US dollars (see `JobOptions.maxCostUsd`). */
   maxCostUsd?: number;
   submissions: SubmissionRecord[];
+  /** Milliseconds before the next round, as advised by the last one (grows while nothing changes). */
+  pollIntervalMs?: number;
 }
 
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -129,43 +134,87 @@ export function toRanges(positions: Iterable<number>): Ranges {
   return ranges;
 }
 
-/** Reads and writes manifests, requests and results of jobs in one storage. */
+/** A fresh suffix for a bulk file, so that racing writers never write the same file. */
+function nonce(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Reads and writes manifests (in a `JobStateStore`), requests and results (in a `BatchStorage`). */
 export class JobStore {
-  constructor(readonly storage: BatchStorage) {
+  /** The version of each manifest object as last read or written by this store. */
+  private readonly versions = new WeakMap<JobManifest, string>();
+
+  constructor(
+    readonly storage: BatchStorage,
+    readonly state: JobStateStore,
+  ) {
     if (storage instanceof NoStorage) {
       throw new ConfigurationError("jobs keep their manifest in the storage: give the router a storage (not `false`)");
     }
   }
 
-  manifestPath(jobId: string): string {
-    return `jobs/${jobId}.json`;
+  /** The manifest's record key (`jobs/<jobId>`; kept as `jobs/<jobId>.json` by file and memory stores). */
+  manifestKey(jobId: string): string {
+    return `jobs/${jobId}`;
   }
 
   requestsPath(jobId: string): string {
-    return `jobs/${jobId}/requests.jsonl`;
+    return `jobs/${jobId}/requests.${nonce()}.jsonl`;
   }
 
   resultsPath(jobId: string, key: string): string {
-    return `jobs/${jobId}/results/${key}.jsonl`;
+    return `jobs/${jobId}/results/${key}.${nonce()}.jsonl`;
+  }
+
+  /** Where the id of the job that created a batch is kept (read by `handleWebhook`). */
+  batchIndexPath(provider: ProviderName, batchId: string): string {
+    return `jobs/by-batch/${provider}/${encodeURIComponent(batchId)}`;
+  }
+
+  /** The job that created the batch, when it was created by a job of this store. */
+  async jobOfBatch(provider: ProviderName, batchId: string): Promise<string | undefined> {
+    const text = await this.storage.read(this.batchIndexPath(provider, batchId));
+    return text === undefined || text === "" ? undefined : text;
   }
 
   async load(jobId: string): Promise<JobManifest | undefined> {
     checkJobId(jobId);
-    const text = await this.storage.read(this.manifestPath(jobId));
-    if (text === undefined) return undefined;
-    const manifest = JSON.parse(text) as JobManifest;
+    const record = await this.state.get(this.manifestKey(jobId));
+    if (record === undefined) return undefined;
+    const manifest = JSON.parse(record.value) as JobManifest;
     if (manifest.version !== MANIFEST_VERSION) {
       throw new ConfigurationError(`job ${jobId}: manifest version ${String(manifest.version)} is not supported`);
     }
+    this.versions.set(manifest, record.version);
     return manifest;
   }
 
-  /** Writes the manifest whole or not at all (temporary file, then rename). */
+  /** Whether `manifest` is still the newest one written (false: another invocation wrote since). */
+  async isCurrent(manifest: JobManifest): Promise<boolean> {
+    const record = await this.state.get(this.manifestKey(manifest.jobId));
+    return record !== undefined && record.version === this.versions.get(manifest);
+  }
+
+  /**
+   * Writes the manifest whole, only if nobody wrote it since this store read or wrote it (a new
+   * manifest: only if none exists). Throws `JobConflictError` otherwise, writing nothing.
+   */
   async save(manifest: JobManifest): Promise<void> {
     manifest.updatedAt = new Date().toISOString();
-    const path = this.manifestPath(manifest.jobId);
-    await this.storage.write(`${path}.tmp`, JSON.stringify(manifest, null, 1) + "\n");
-    await this.storage.rename(`${path}.tmp`, path);
+    const expected = this.versions.get(manifest);
+    const version = await this.state.put(this.manifestKey(manifest.jobId), JSON.stringify(manifest, null, 1) + "\n", expected);
+    if (version === undefined) {
+      if (expected === undefined) {
+        throw new ValidationError(`jobId: job ${manifest.jobId} already exists; continue it with advanceJob or resumeJob`, { field: "jobId" });
+      }
+      throw new JobConflictError(manifest.jobId, "its manifest was written by another invocation in between; this one stopped without writing");
+    }
+    this.versions.set(manifest, version);
+  }
+
+  /** The version this store last read or wrote for `manifest`. */
+  versionOf(manifest: JobManifest): string | undefined {
+    return this.versions.get(manifest);
   }
 
   /** The job's unified requests, one JSON text per request, in job order. */

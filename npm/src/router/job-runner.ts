@@ -1,51 +1,58 @@
 /**
- * Drives a job to its end from whatever its manifest says: creates the batches not created yet,
+ * Advances a job from whatever its manifest says, one round at a time: creates the batches not created yet,
  * polls the running ones, collects the ended ones, sends retryable and expired requests again in
  * follow-up batches (up to `maxAttempts` submissions per request), and marks the job completed
  * once every request has a final result. Each step is saved in the manifest before the next, so a
  * run stopped anywhere continues in another process without a lost batch, a second creation or a
  * result collected twice.
  */
-import { AbortError, BatchNotFoundError, InvalidResponseError, ProviderError } from "../errors.js";
+import { AbortError, BatchNotFoundError, BatchRouterError, InvalidResponseError, ProviderError } from "../errors.js";
 import type { UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
 import { admitUnderBudget, costOfResult } from "./job-budget.js";
 import { admitUnderQuota, cutToQuota, failedForQuota, inFlightOf, limitsFor } from "./job-quota.js";
-import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
+import { expandRanges, type JobManifest, type SubmissionRecord } from "./job-manifest.js";
 import { finalSubmissions, ResultCollector } from "./job-results.js";
 import { recordBatch, save, submitRecord, type JobContext } from "./job-submission.js";
 import { Deadline, isTransient, nextDelay, retrying, sleep } from "./retrying.js";
-import { PollSchedule, type BatchProgress, type ProgressEvent, type WaitOptions } from "./wait.js";
+import type { BatchProgress, ProgressEvent } from "./wait.js";
 
-export async function runJob(context: JobContext, options: WaitOptions): Promise<void> {
+/** What one round of work left to do. */
+export interface RoundOutcome {
+  completed: boolean;
+  /** Work can go on at once (follow-up batches were just planned). */
+  again: boolean;
+}
+
+/**
+ * One round of work on a job: creates the batches its gates admit, writes missing transparency
+ * files, polls the running batches, collects the ended ones, then plans follow-ups for what should
+ * be sent again or marks the job completed. `advanceJob` runs one round; `runJob` and `resumeJob`
+ * run rounds until the job ends: one engine.
+ */
+export async function advanceRound(context: JobContext): Promise<RoundOutcome> {
   const { manifest } = context;
-  const schedule = new PollSchedule(options);
-  while (manifest.state !== "completed") {
-    await submitPending(context);
-    for (const record of manifest.submissions) {
-      if (record.batchId !== undefined && !record.recorded) await recordBatch(context, record);
-    }
-    for (const record of manifest.submissions) {
-      if (record.phase === "submitted") await poll(context, record);
-    }
-    for (const record of manifest.submissions) {
-      if (record.phase === "ended") await collect(context, record);
-    }
-    options.onProgress?.(progress(context));
-    const settled = manifest.submissions.every((record) => record.phase === "collected" || record.phase === "failed");
-    if (settled) {
-      if (planFollowUps(context)) {
-        await save(context);
-        schedule.restart();
-        continue;
-      }
-      manifest.state = "completed";
-      manifest.completedAt = new Date().toISOString();
-      await save(context);
-      return;
-    }
-    await schedule.wait(`job ${manifest.jobId}`);
+  if (manifest.state === "completed") return { completed: true, again: false };
+  await submitPending(context);
+  for (const record of manifest.submissions) {
+    if (record.batchId !== undefined && !record.recorded) await recordBatch(context, record);
   }
+  for (const record of manifest.submissions) {
+    if (record.phase === "submitted") await poll(context, record);
+  }
+  for (const record of manifest.submissions) {
+    if (record.phase === "ended") await collect(context, record);
+  }
+  const settled = manifest.submissions.every((record) => record.phase === "collected" || record.phase === "failed");
+  if (!settled) return { completed: false, again: false };
+  if (planFollowUps(context)) {
+    await save(context);
+    return { completed: false, again: true };
+  }
+  manifest.state = "completed";
+  manifest.completedAt = new Date().toISOString();
+  await save(context);
+  return { completed: true, again: false };
 }
 
 /** Creates the pending batches that the job's budget admits now; the rest wait or are held back. */
@@ -156,6 +163,8 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
       if (!record.error) await download(context, record, collector, path);
     } catch (error) {
       if (context.retry.signal?.aborted) throw new AbortError();
+      // A failing storage (not the provider) stops the round: it is not retried as a download.
+      if (!(error instanceof BatchRouterError)) throw error;
       failure = error;
     }
     if (failure === undefined) {
@@ -280,8 +289,7 @@ export function newRecord(jobId: string, index: number, attempt: number, positio
   return record;
 }
 
-export function progress(context: JobContext): ProgressEvent {
-  const { manifest } = context;
+export function progress(manifest: JobManifest): ProgressEvent {
   const batches: BatchProgress[] = [];
   for (const record of manifest.submissions) {
     if (record.batchId === undefined || !record.status) continue;

@@ -17,6 +17,7 @@ import { AbortError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchProvider, ProviderJobAccess } from "../provider.js";
 import type { BatchStatusData, BatchSummary } from "../types.js";
 import { jobTagNeedsWatermark, taggedMetadata, type PreparedBatch, type SubmissionRun } from "../wasm.js";
+import type { JobLease } from "./job-lease.js";
 import { expandRanges, type JobManifest, type JobStore, type SubmissionRecord } from "./job-manifest.js";
 import { isTransient, mayHaveHappened, nextDelay, retrying, sleep, withDeadline, type RetrySettings } from "./retrying.js";
 
@@ -40,10 +41,24 @@ export interface JobContext {
   quotas?: ModelQuotas;
   /** Each request's estimated input tokens, when a model has a token quota. */
   inputTokens?: Float64Array;
+  /** The lease of the invocation working on the job (see `job-lease.ts`). */
+  lease?: JobLease;
 }
 
-export function save(context: JobContext): Promise<void> {
-  return context.store.save(context.manifest);
+export async function save(context: JobContext): Promise<void> {
+  await context.lease?.keep();
+  await context.store.save(context.manifest);
+}
+
+/**
+ * The retry settings of a create call: the lease is renewed first, and the call must end (or is
+ * abandoned) before the lease does, so no other invocation can take over while it may still land.
+ */
+async function createSettings(context: JobContext): Promise<RetrySettings> {
+  const { lease } = context;
+  if (!lease) return context.retry;
+  await lease.renew();
+  return { ...context.retry, requestTimeout: Math.max(1, Math.min(context.retry.requestTimeout, lease.usableMs())) };
 }
 
 function chunkJsonl(context: JobContext, record: SubmissionRecord): string {
@@ -110,6 +125,8 @@ export async function recordBatch(context: JobContext, record: SubmissionRecord,
     }
   }
   await context.access.record(record.batchId, files.summary, files.unifiedJsonl, files.providerJsonl, chunkIds(context, record));
+  // How a webhook about this batch finds its job.
+  await context.store.storage.write(context.store.batchIndexPath(context.manifest.provider, record.batchId), context.manifest.jobId);
   record.recorded = true;
   await save(context);
 }
@@ -162,8 +179,9 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
         await save(context);
       }
       let status: BatchStatusData | undefined;
+      const settings = creates ? await createSettings(context) : context.retry;
       try {
-        status = await withDeadline(context.retry, `submitting ${record.tag}`, (signal) => run.step(signal));
+        status = await withDeadline(settings, `submitting ${record.tag}`, (signal) => run.step(signal));
       } catch (error) {
         if (context.retry.signal?.aborted) throw new AbortError();
         if (creates && !mayHaveHappened(error)) {

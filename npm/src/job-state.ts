@@ -1,0 +1,84 @@
+/**
+ * The storage contract for jobs advanced by several invocations at once (serverless functions, cron
+ * ticks, webhooks): small records read with a version and written only if that version is still
+ * current (compare-and-set). The job's manifest and its lease are such records; bulk files (the
+ * requests, collected results, transparency files) stay in a `BatchStorage`.
+ *
+ * What a store must offer (see the README's "Serverless jobs"):
+ * 1. `get` returns the last value written whole, with an opaque version;
+ * 2. `put(key, value, expected)` writes only if the record's version is still `expected` (or, with
+ *    `expected` undefined, only if the record does not exist), atomically: two racing writers with
+ *    the same `expected` never both succeed, and a reader never sees half a value;
+ * 3. a successful `put` is visible to every later `get` (read-after-write, no stale replica reads).
+ */
+
+import type { BatchStorage } from "./storage.js";
+
+/** A record and its version (opaque; compare only for equality). */
+export interface VersionedRecord {
+  value: string;
+  version: string;
+}
+
+/** Versioned records with conditional writes: see the module documentation for the contract. */
+export interface JobStateStore {
+  /** The record, or undefined when it does not exist. */
+  get(key: string): Promise<VersionedRecord | undefined>;
+  /**
+   * Writes `value` if the record's version is still `expected` (`undefined`: the record must not
+   * exist yet). Resolves to the new version, or to `undefined` when someone else wrote in between
+   * (nothing is written then).
+   */
+  put(key: string, value: string, expected: string | undefined): Promise<string | undefined>;
+}
+
+/** A short, stable digest of a text (FNV-1a, 53 bits): the version of a record kept as plain text. */
+function digest(text: string): string {
+  let high = 0x811c9dc5;
+  let low = 0x1b873593;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    high = Math.imul(high ^ code, 0x01000193) >>> 0;
+    low = Math.imul(low ^ code, 0x5bd1e995) >>> 0;
+  }
+  return `${text.length.toString(36)}-${high.toString(36)}-${low.toString(36)}`;
+}
+
+/**
+ * Versioned records kept as plain files of a `BatchStorage` (`<key>.json`, written to a temporary
+ * file then renamed): the default for the file system and memory. The compare-and-set is atomic
+ * among the callers of one `StorageJobState` (one process) only: across processes use a store whose
+ * writes are conditional in the store itself (`PostgresJobStore`, `D1JobStore`).
+ */
+export class StorageJobState implements JobStateStore {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly storage: BatchStorage) {}
+
+  async get(key: string): Promise<VersionedRecord | undefined> {
+    const value = await this.storage.read(`${key}.json`);
+    return value === undefined ? undefined : { value, version: digest(value) };
+  }
+
+  put(key: string, value: string, expected: string | undefined): Promise<string | undefined> {
+    // One write per key at a time in this process: the read-compare-write below is not interleaved.
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const current = await this.storage.read(`${key}.json`);
+      const version = current === undefined ? undefined : digest(current);
+      if (version !== expected) return undefined;
+      await this.storage.write(`${key}.json.tmp`, value);
+      await this.storage.rename(`${key}.json.tmp`, `${key}.json`);
+      return digest(value);
+    });
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Verifying batch webhooks: OpenAI's and Gemini's static (project-level) webhooks are signed with
+ * Standard Webhooks (HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{raw body}`, base64,
+ * `v1,<signature>` entries separated by spaces, any one may match). Sources:
+ * `endpoints-and-push.md` §3.1–3.5 of the project's reference (OpenAI's spec `webhooks:` section
+ * and its Node SDK's `webhooks.unwrap`, the Standard Webhooks spec, Gemini's webhook guide).
+ * WebCrypto only (`crypto.subtle`), so it runs in Node 20, Deno, Bun and workers. The secret is
+ * never copied into an error, a log line or a file.
+ */
+import { WebhookVerificationError } from "./errors.js";
+import type { JobStateStore } from "./job-state.js";
+import type { ProviderName } from "./types.js";
+
+/** A verified batch event, reduced to what advancing a job needs. */
+export interface WebhookEvent {
+  /** The delivery's `webhook-id` header: the same for every retry of one delivery. */
+  webhookId: string;
+  /** The provider that sent it: `openai` (`object: "event"`, `created_at`) or `google` (`version`, ISO `timestamp`). */
+  provider: Extract<ProviderName, "openai" | "google">;
+  /**
+   * The event, with Gemini's `batch.succeeded` reported as `batch.completed` (OpenAI's name):
+   * `batch.completed`, `batch.failed`, `batch.expired`, `batch.cancelled`, or another type as sent.
+   */
+  type: string;
+  /** The type as the provider sent it. */
+  rawType: string;
+  /** The batch id (`data.id`; Gemini's bare ids as `batches/<id>`, the REST resource name). */
+  batchId?: string;
+  /** The `webhook-timestamp` header (Unix seconds). */
+  timestamp: number;
+  /** The parsed body. */
+  payload: Record<string, unknown>;
+}
+
+export interface VerifyWebhookOptions {
+  /** Seconds a delivery's timestamp may differ from now, either way (default 300, as OpenAI's SDK). */
+  toleranceSeconds?: number;
+  /** Now, in Unix ms (tests). */
+  now?: number;
+  /**
+   * Where delivered `webhook-id`s are kept (`webhooks/<id>` records): a second delivery with the
+   * same id is refused (`reason: "replayed"`). Without it, replays within the tolerance pass.
+   */
+  replayGuard?: JobStateStore;
+}
+
+const encoder = new TextEncoder();
+
+function base64ToBytes(text: string): Uint8Array | undefined {
+  try {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+    return bytes;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The HMAC key: a `whsec_` secret is base64 after the prefix; any other is used as its UTF-8 bytes. */
+function keyBytes(secret: string): Uint8Array {
+  if (secret.startsWith("whsec_")) {
+    const bytes = base64ToBytes(secret.slice("whsec_".length));
+    if (bytes === undefined || bytes.length === 0) throw new WebhookVerificationError("bad_signature", "the webhook secret given is not valid: a whsec_ secret must be base64 after its prefix");
+    return bytes;
+  }
+  if (secret.length === 0) throw new WebhookVerificationError("bad_signature", "the webhook secret given is empty");
+  return encoder.encode(secret);
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/**
+ * Whether any `v1,` entry of the signature header is the HMAC-SHA256 of `signed` under one of the
+ * secrets. `crypto.subtle.verify` compares in constant time.
+ */
+async function anySignatureMatches(secrets: string[], signed: Uint8Array, header: string): Promise<boolean> {
+  const signatures = header
+    .split(" ")
+    .filter((entry) => entry.startsWith("v1,"))
+    .map((entry) => base64ToBytes(entry.slice(3)))
+    .filter((bytes): bytes is Uint8Array => bytes !== undefined && bytes.length === 32);
+  for (const secret of secrets) {
+    const key = await crypto.subtle.importKey("raw", toArrayBuffer(keyBytes(secret)), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    for (const signature of signatures) {
+      if (await crypto.subtle.verify("HMAC", key, toArrayBuffer(signature), toArrayBuffer(signed))) return true;
+    }
+  }
+  return false;
+}
+
+function eventOf(webhookId: string, timestamp: number, payload: Record<string, unknown>): WebhookEvent {
+  const rawType = typeof payload.type === "string" ? payload.type : "";
+  if (rawType === "") throw new WebhookVerificationError("bad_payload", "the webhook body has no `type`");
+  const data = (payload.data ?? {}) as Record<string, unknown>;
+  const google = typeof payload.version === "string" || typeof payload.timestamp === "string";
+  const event: WebhookEvent = {
+    webhookId,
+    provider: google ? "google" : "openai",
+    type: rawType === "batch.succeeded" ? "batch.completed" : rawType,
+    rawType,
+    timestamp,
+    payload,
+  };
+  if (typeof data.id === "string" && data.id !== "") {
+    event.batchId = google && !data.id.startsWith("batches/") ? `batches/${data.id}` : data.id;
+  }
+  return event;
+}
+
+/**
+ * Verifies a webhook delivery and returns its event. Reads the raw body (do not parse it before).
+ * `secret` is the endpoint's signing secret (`whsec_…`), or several during a rotation. Throws
+ * `WebhookVerificationError` with `reason`: `missing_header` (a Standard Webhooks header is absent),
+ * `stale` (the timestamp is outside the tolerance), `bad_signature` (no entry matches),
+ * `replayed` (this `webhook-id` was delivered before; needs `replayGuard`), `bad_payload` (not a
+ * JSON event). The checks run in that order, and a delivery is recorded as seen only once it is
+ * verified, so a forged one cannot block a genuine one.
+ */
+export async function verifyWebhook(request: Request, secret: string | string[], options: VerifyWebhookOptions = {}): Promise<WebhookEvent> {
+  const webhookId = request.headers.get("webhook-id");
+  const timestampText = request.headers.get("webhook-timestamp");
+  const signature = request.headers.get("webhook-signature");
+  if (!webhookId || !timestampText || !signature) {
+    throw new WebhookVerificationError("missing_header", "a webhook delivery needs the webhook-id, webhook-timestamp and webhook-signature headers");
+  }
+  const timestamp = Number(timestampText);
+  const now = options.now ?? Date.now();
+  const tolerance = options.toleranceSeconds ?? 300;
+  if (!/^\d+$/.test(timestampText) || Math.abs(now / 1000 - timestamp) > tolerance) {
+    throw new WebhookVerificationError("stale", `the webhook timestamp ${timestampText.slice(0, 20)} is not within ${tolerance} s of now`);
+  }
+  const body = new Uint8Array(await request.arrayBuffer());
+  const prefix = encoder.encode(`${webhookId}.${timestampText}.`);
+  const signed = new Uint8Array(prefix.length + body.length);
+  signed.set(prefix);
+  signed.set(body, prefix.length);
+  const secrets = Array.isArray(secret) ? secret : [secret];
+  if (secrets.length === 0 || !(await anySignatureMatches(secrets, signed, signature))) {
+    throw new WebhookVerificationError("bad_signature", "no signature of the webhook delivery matches the secret");
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new WebhookVerificationError("bad_payload", "the webhook body is not JSON");
+  }
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    throw new WebhookVerificationError("bad_payload", "the webhook body is not a JSON object");
+  }
+  const event = eventOf(webhookId, timestamp, payload as Record<string, unknown>);
+  if (options.replayGuard) {
+    const key = `webhooks/${encodeURIComponent(webhookId)}`;
+    const seen = await options.replayGuard.put(key, JSON.stringify({ receivedAt: now }), undefined);
+    if (seen === undefined) throw new WebhookVerificationError("replayed", `webhook delivery ${webhookId.slice(0, 100)} was received before`);
+  }
+  return event;
+}

@@ -1,0 +1,149 @@
+/**
+ * Issue 16: serverless jobs on the memory store. `startJob` records without sending, `advanceJob`
+ * does one bounded round under the job's lease and says when to call again, a held lease makes
+ * another invocation answer `busy` without touching the provider, a budget ends a round early, and
+ * the overlap property (many invocations at once, some killed mid-step, faults injected) holds.
+ * The same property runs against PostgreSQL (tests/stores/) and D1/R2 in workerd (tests/workerd/).
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { BatchRouter, JobConflictError, MemoryStorage, StorageJobState, ValidationError } from "batch-router";
+
+import { OpenAIEmulator } from "../emulators/openai-emulator.js";
+import { overlappingAdvancers } from "../support/advancers.js";
+import { API_KEY, assertJobInvariants, collect, fastRouterOptions, jobRequests } from "../support/jobs.js";
+
+function routerOn(storage: MemoryStorage, state: StorageJobState, fetch: (request: Request) => Promise<Response>, leaseMs = 60_000): BatchRouter {
+  return new BatchRouter({
+    providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch } },
+    storage,
+    state,
+    leaseMs,
+    ...fastRouterOptions(),
+  });
+}
+
+describe("serverless jobs: startJob and advanceJob", () => {
+  test("startJob sends nothing; advanceJob rounds finish the job and say when to call again", async () => {
+    const emulator = new OpenAIEmulator({ apiKey: API_KEY });
+    const storage = new MemoryStorage();
+    const router = routerOn(storage, new StorageJobState(storage), emulator.fetch);
+    const requests = jobRequests();
+    const jobId = await router.startJob({ provider: "openai", requests }, { jobId: "cron-job" });
+    assert.equal(jobId, "cron-job");
+    assert.equal(emulator.received.length, 0, "startJob calls no provider");
+    assert.equal((await router.getJob(jobId))?.submissions.every((record) => record.phase === "pending"), true);
+    await assert.rejects(router.startJob({ provider: "openai", requests }, { jobId }), (error) => error instanceof ValidationError && error.field === "jobId");
+
+    const first = await router.advanceJob(jobId);
+    assert.equal(first.state, "running");
+    assert.equal(first.jobId, jobId);
+    assert.ok(first.nextAdvanceInMs >= 0);
+    assert.equal((await router.getJob(jobId))?.submissions.filter((record) => record.batchId !== undefined).length, 3, "the first round created every batch");
+    let rounds = 1;
+    let result = first;
+    while (result.state !== "completed") {
+      assert.ok(rounds++ < 50, "the job did not end in 50 rounds");
+      result = await router.advanceJob(jobId);
+    }
+    assert.equal(result.nextAdvanceInMs, 0);
+    assert.equal(result.progress.finished, requests.length);
+    assertJobInvariants(emulator, (await router.getJob(jobId))!, await collect(router.getJobResults(jobId)), requests);
+    // A completed job: more calls change nothing and call no provider.
+    const calls = emulator.received.length;
+    assert.equal((await router.advanceJob(jobId)).state, "completed");
+    assert.equal(emulator.received.length, calls);
+  });
+
+  test("the interval advised grows while nothing changes, up to maxPollInterval", async () => {
+    const emulator = new OpenAIEmulator({ apiKey: API_KEY, readsPerState: 1_000_000 });
+    const storage = new MemoryStorage();
+    const router = new BatchRouter({
+      providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } },
+      storage,
+      ...fastRouterOptions(),
+      pollInterval: 1_000,
+      maxPollInterval: 2_000,
+    });
+    const jobId = await router.startJob({ provider: "openai", requests: jobRequests() });
+    const advised: number[] = [];
+    for (let round = 0; round < 4; round++) advised.push((await router.advanceJob(jobId)).nextAdvanceInMs);
+    // Round 1 created the batches (a change); then their status never moves.
+    assert.deepEqual(advised, [1_000, 1_500, 2_000, 2_000]);
+  });
+
+  test("a lease held by another invocation: busy until it expires, nothing sent", async () => {
+    const emulator = new OpenAIEmulator({ apiKey: API_KEY });
+    const storage = new MemoryStorage();
+    const state = new StorageJobState(storage);
+    const router = routerOn(storage, state, emulator.fetch);
+    const jobId = await router.startJob({ provider: "openai", requests: jobRequests() });
+    const expiresAt = Date.now() + 5_000;
+    assert.ok(await state.put(`jobs/${jobId}.lease`, JSON.stringify({ holder: "someone-else", expiresAt }), undefined));
+    const result = await router.advanceJob(jobId);
+    assert.equal(result.state, "busy");
+    assert.ok(result.nextAdvanceInMs > 4_000 && result.nextAdvanceInMs <= 5_000, String(result.nextAdvanceInMs));
+    assert.equal(emulator.received.length, 0);
+    // Once it has expired, the job is free again.
+    const lease = await state.get(`jobs/${jobId}.lease`);
+    assert.ok(await state.put(`jobs/${jobId}.lease`, JSON.stringify({ holder: "someone-else", expiresAt: Date.now() - 1 }), lease!.version));
+    assert.equal((await router.advanceJob(jobId)).state, "running");
+    assert.ok(emulator.received.length > 0);
+  });
+
+  test("a manifest written by someone else in between: the stale writer stops without writing", async () => {
+    const storage = new MemoryStorage();
+    const state = new StorageJobState(storage);
+    const router = routerOn(storage, state, new OpenAIEmulator({ apiKey: API_KEY }).fetch);
+    const jobId = await router.startJob({ provider: "openai", requests: jobRequests() });
+    const record = (await state.get(`jobs/${jobId}`))!;
+    assert.ok(await state.put(`jobs/${jobId}`, record.value.replace('"state": "running"', '"state": "running" '), record.version));
+    assert.equal(await state.put(`jobs/${jobId}`, record.value, record.version), undefined, "a write with an old version is refused");
+    assert.ok(new JobConflictError(jobId, "x").code === "job_conflict");
+  });
+
+  test("budgetMs ends a round early as running, to be called again at once", async () => {
+    const storage = new MemoryStorage();
+    const never = (request: Request) =>
+      new Promise<Response>((_, reject) => request.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")), { once: true }));
+    const router = new BatchRouter({
+      providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: never } },
+      storage,
+      ...fastRouterOptions(),
+      requestTimeout: 60_000,
+    });
+    const jobId = await router.startJob({ provider: "openai", requests: jobRequests() });
+    const started = Date.now();
+    const result = await router.advanceJob(jobId, { budgetMs: 150 });
+    const took = Date.now() - started;
+    assert.equal(result.state, "running");
+    assert.equal(result.stoppedBy, "budget");
+    assert.equal(result.nextAdvanceInMs, 0);
+    assert.ok(took < 5_000, `the round took ${took} ms`);
+    // The lease was given back: the next call works at once.
+    assert.notEqual((await router.advanceJob(jobId, { budgetMs: 50 })).state, "busy");
+  });
+});
+
+describe("serverless jobs: overlapping, killed invocations (memory store)", () => {
+  test("8 seeds × 4 invocations at once, some killed mid-step: no duplicate batch, no lost request, every custom id once", async () => {
+    let killed = 0;
+    let busy = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const storage = new MemoryStorage();
+      const report = await overlappingAdvancers({
+        BatchRouter,
+        emulator: new OpenAIEmulator({ apiKey: API_KEY, startClock: Math.floor(Date.now() / 1000) }),
+        storage,
+        state: new StorageJobState(storage),
+        seed,
+      });
+      killed += report.killed;
+      busy += report.busy;
+    }
+    // The schedules did overlap invocations and kill some.
+    assert.ok(killed >= 8, `only ${killed} invocations were killed`);
+    assert.ok(busy >= 8, `only ${busy} invocations found the job busy`);
+  });
+});

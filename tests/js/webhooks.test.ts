@@ -1,0 +1,198 @@
+/**
+ * Issue 16, item 4: `verifyWebhook` (Standard Webhooks, as OpenAI and Gemini sign batch events:
+ * endpoints-and-push.md §3) accepts a genuine delivery and refuses forged, tampered, stale, future
+ * and replayed ones, never echoing the secret; `router.handleWebhook` advances the job that owns the
+ * batch, and only for a genuine, first delivery.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { BatchRouter, MemoryStorage, StorageJobState, verifyWebhook, WebhookVerificationError } from "batch-router";
+
+import { OpenAIEmulator } from "../emulators/openai-emulator.js";
+import { API_KEY, fastRouterOptions, jobRequests } from "../support/jobs.js";
+
+/** 32 random-looking bytes, base64, with the `whsec_` prefix OpenAI's dashboard gives. */
+const KEY_BASE64 = "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw4W0zrbZLzsA=";
+const SECRET = `whsec_${KEY_BASE64}`;
+const OTHER_SECRET = "whsec_c2VjcmV0LW9mLXNvbWVvbmUtZWxzZS0xMjM0NTY3OA==";
+
+function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+}
+
+async function sign(secret: string, id: string, timestamp: number, body: string): Promise<string> {
+  const raw: Uint8Array<ArrayBuffer> = secret.startsWith("whsec_") ? bytesOf(secret.slice(6)) : new TextEncoder().encode(secret);
+  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`)));
+  return btoa(String.fromCharCode(...signature));
+}
+
+interface Delivery {
+  id?: string;
+  timestamp?: number;
+  body?: string;
+  secret?: string;
+  signature?: string;
+  omit?: string;
+}
+
+let counter = 0;
+
+async function delivery(options: Delivery = {}): Promise<Request> {
+  const id = options.id ?? `msg_${++counter}_${Date.now()}`;
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const body = options.body ?? JSON.stringify({ id: "evt_1", type: "batch.completed", created_at: timestamp, data: { id: "batch_abc123" }, object: "event" });
+  const signature = options.signature ?? `v1,${await sign(options.secret ?? SECRET, id, timestamp, body)}`;
+  const headers: Record<string, string> = { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature, "content-type": "application/json" };
+  if (options.omit) delete headers[options.omit];
+  return new Request("http://127.0.0.1/webhooks", { method: "POST", headers, body });
+}
+
+async function refusal(request: Request | Promise<Request>, options?: Parameters<typeof verifyWebhook>[2]): Promise<WebhookVerificationError> {
+  try {
+    await verifyWebhook(await request, SECRET, options);
+  } catch (error) {
+    assert.ok(error instanceof WebhookVerificationError, String(error));
+    assert.ok(!error.message.includes(KEY_BASE64) && !JSON.stringify(error).includes(KEY_BASE64), "the secret leaked into the error");
+    return error;
+  }
+  assert.fail("the delivery was accepted");
+}
+
+describe("verifyWebhook", () => {
+  test("a genuine OpenAI delivery: the event, its batch id and the delivery id", async () => {
+    const event = await verifyWebhook(await delivery({ id: "msg_genuine" }), SECRET);
+    assert.equal(event.provider, "openai");
+    assert.equal(event.type, "batch.completed");
+    assert.equal(event.batchId, "batch_abc123");
+    assert.equal(event.webhookId, "msg_genuine");
+  });
+
+  test("a Gemini delivery: batch.succeeded reads as batch.completed, a bare id as batches/<id>", async () => {
+    const body = JSON.stringify({ type: "batch.succeeded", version: "v1", timestamp: "2026-01-22T12:00:00Z", data: { id: "batch_123456", output_file_uri: "gs://x" } });
+    const event = await verifyWebhook(await delivery({ body }), SECRET);
+    assert.equal(event.provider, "google");
+    assert.equal(event.type, "batch.completed");
+    assert.equal(event.rawType, "batch.succeeded");
+    assert.equal(event.batchId, "batches/batch_123456");
+  });
+
+  test("secret rotation: any v1 entry may match, unknown versions are ignored; several secrets may be given", async () => {
+    const id = "msg_rotation";
+    const timestamp = Math.floor(Date.now() / 1000);
+    const body = '{"type":"batch.failed","data":{"id":"batch_x"}}';
+    const good = await sign(SECRET, id, timestamp, body);
+    const other = await sign(OTHER_SECRET, id, timestamp, body);
+    const signature = `v1a,${good} v1,${other} v1,${good}`;
+    assert.equal((await verifyWebhook(await delivery({ id, timestamp, body, signature }), SECRET)).type, "batch.failed");
+    const onlyOther = `v1,${other}`;
+    assert.equal((await verifyWebhook(await delivery({ id, timestamp, body, signature: onlyOther }), [SECRET, OTHER_SECRET])).batchId, "batch_x");
+    // A v1a entry carrying the right bytes is not a v1 signature.
+    assert.equal((await refusal(delivery({ id, timestamp, body, signature: `v1a,${good}` }))).reason, "bad_signature");
+  });
+
+  test("a secret without the whsec_ prefix is used as its UTF-8 bytes", async () => {
+    const raw = "a-plain-secret-of-enough-length";
+    const request = await delivery({ secret: raw });
+    assert.equal((await verifyWebhook(request, raw)).type, "batch.completed");
+  });
+
+  test("forged: signed with another secret, or the body changed after signing", async () => {
+    assert.equal((await refusal(delivery({ secret: OTHER_SECRET }))).reason, "bad_signature");
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signed = '{"type":"batch.completed","data":{"id":"batch_1"}}';
+    const signature = `v1,${await sign(SECRET, "msg_t", timestamp, signed)}`;
+    const tampered = delivery({ id: "msg_t", timestamp, body: '{"type":"batch.completed","data":{"id":"batch_2"}}', signature });
+    assert.equal((await refusal(tampered)).reason, "bad_signature");
+    assert.equal((await refusal(delivery({ signature: "v1,not-base64!!" }))).reason, "bad_signature");
+    assert.equal((await refusal(delivery({ signature: "" }))).reason, "missing_header");
+  });
+
+  test("stale or from the future: outside ±300 s (or the tolerance given)", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    assert.equal((await refusal(delivery({ timestamp: now - 301 }))).reason, "stale");
+    assert.equal((await refusal(delivery({ timestamp: now + 301 }))).reason, "stale");
+    assert.equal((await verifyWebhook(await delivery({ timestamp: now - 290 }), SECRET)).type, "batch.completed");
+    assert.equal((await refusal(delivery({ timestamp: now - 20 }), { toleranceSeconds: 10 })).reason, "stale");
+  });
+
+  test("every Standard Webhooks header is required", async () => {
+    for (const header of ["webhook-id", "webhook-timestamp", "webhook-signature"]) {
+      assert.equal((await refusal(delivery({ omit: header }))).reason, "missing_header", header);
+    }
+  });
+
+  test("replayed: a second delivery with the same webhook-id is refused when a guard is given", async () => {
+    const storage = new MemoryStorage();
+    const replayGuard = new StorageJobState(storage);
+    const first = await delivery({ id: "msg_once" });
+    const again = first.clone();
+    assert.equal((await verifyWebhook(first, SECRET, { replayGuard })).webhookId, "msg_once");
+    assert.equal((await refusal(again, { replayGuard })).reason, "replayed");
+    // A forged delivery with a fresh id is refused before it is recorded: the genuine one still passes.
+    assert.equal((await refusal(delivery({ id: "msg_later", secret: OTHER_SECRET }), { replayGuard })).reason, "bad_signature");
+    assert.equal((await verifyWebhook(await delivery({ id: "msg_later" }), SECRET, { replayGuard })).webhookId, "msg_later");
+  });
+
+  test("a body that is not a JSON event is refused after the signature check", async () => {
+    assert.equal((await refusal(delivery({ body: "[1,2]" }))).reason, "bad_payload");
+    assert.equal((await refusal(delivery({ body: '{"data":{}}' }))).reason, "bad_payload");
+  });
+});
+
+describe("router.handleWebhook wakes the job that owns the batch", () => {
+  test("genuine: the job advances; forged, stale, replayed and unknown: nothing is done", async () => {
+    const emulator = new OpenAIEmulator({ apiKey: API_KEY });
+    const storage = new MemoryStorage();
+    const router = new BatchRouter({
+      providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } },
+      storage,
+      ...fastRouterOptions(),
+    });
+    const jobId = await router.startJob({ provider: "openai", requests: jobRequests() }, { jobId: "hooked" });
+    await router.advanceJob(jobId);
+    const manifest = (await router.getJob(jobId))!;
+    const batchId = manifest.submissions[0]!.batchId!;
+    const event = (type: string, id = batchId) => JSON.stringify({ id: "evt_x", type, created_at: Math.floor(Date.now() / 1000), data: { id }, object: "event" });
+    const updatedAt = async () => (await router.getJob(jobId))!.updatedAt;
+
+    const calls = () => emulator.received.length;
+    const before = calls();
+    const forged = await router.handleWebhook(await delivery({ body: event("batch.completed"), secret: OTHER_SECRET }), { secret: SECRET });
+    assert.equal(forged.status, 401);
+    const stale = await router.handleWebhook(await delivery({ body: event("batch.completed"), timestamp: Math.floor(Date.now() / 1000) - 3_600 }), { secret: SECRET });
+    assert.equal(stale.status, 401);
+    const malformed = await router.handleWebhook(await delivery({ omit: "webhook-id" }), { secret: SECRET });
+    assert.equal(malformed.status, 400);
+    assert.ok(!(await forged.text()).includes(KEY_BASE64));
+    assert.equal(calls(), before, "a refused delivery calls no provider");
+
+    const genuine = await delivery({ id: "msg_wake", body: event("batch.completed") });
+    const replay = genuine.clone();
+    const stamp = await updatedAt();
+    const woke = await router.handleWebhook(genuine, { secret: SECRET });
+    assert.equal(woke.status, 200);
+    const answer = (await woke.json()) as { status: string; jobId: string };
+    assert.equal(answer.jobId, jobId);
+    assert.ok(["running", "completed"].includes(answer.status), answer.status);
+    assert.ok(calls() > before, "the job's round read its batches");
+    assert.notEqual(await updatedAt(), stamp, "the job advanced");
+
+    const afterWake = calls();
+    const replayed = await router.handleWebhook(replay, { secret: SECRET });
+    assert.equal(replayed.status, 200);
+    assert.deepEqual(await replayed.json(), { status: "duplicate" });
+    const unknown = await router.handleWebhook(await delivery({ body: event("batch.completed", "batch_of_nobody") }), { secret: SECRET });
+    assert.deepEqual(await unknown.json(), { status: "ignored" });
+    assert.equal(calls(), afterWake, "a replay or a batch of no job here calls no provider");
+
+    // Webhooks alone finish the job: one per batch event, as a provider would send them.
+    for (let round = 0; round < 30 && (await router.getJob(jobId))!.state !== "completed"; round++) {
+      const current = (await router.getJob(jobId))!;
+      const open = current.submissions.find((record) => record.batchId !== undefined && record.phase !== "collected") ?? current.submissions[0]!;
+      await router.handleWebhook(await delivery({ body: event("batch.completed", open.batchId ?? batchId) }), { secret: SECRET });
+    }
+    assert.equal((await router.getJob(jobId))!.state, "completed");
+  });
+});
