@@ -14,8 +14,10 @@ const wasmOut = join(root, "npm", "wasm");
 // step for the second round of work: field fidelity (Responses bodies, spec-derived providerKwargs
 // tables, conversation rules, abortable reads) 749 KB; cost and quotas 781 KB; the provider registry,
 // Groq and Azure 793 KB; structured output, tools, reasoning and the OpenAI import 979 KB (396 KB
-// gzipped). The performance issue's target is 220 KB gzipped: far off, and the next size work.
-const WASM_SIZE_BUDGET = 1_100_000;
+// gzipped). Raised to 1.25 MB for the third round: model rules, candidates, endpoints (Responses
+// and embeddings), Together and xAI, the token-estimate table: 1,206 KB (478 KB gzipped). The
+// performance issue's target is 220 KB gzipped: far off, and the next size work.
+const WASM_SIZE_BUDGET = 1_250_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -1,7 +1,7 @@
 /** The public API, shared by every entry point. */
 export { BatchStatusResponse } from "./batch-status.js";
 export { dryRun, type DryRunOptions, type DryRunResult } from "./dry-run.js";
-export { estimateBatch, estimateRequests, type CostOptions, type CostReport, type ModelCost, type PriceTable } from "./estimate.js";
+export { estimateBatch, estimateRequests, type CostOptions, type CostReport, type ModelCost, type PriceTable, type TokenCounter, type TokenEstimateOptions } from "./estimate.js";
 export { unifiedFromOpenAIBatch } from "./import-openai.js";
 export {
   AbortError,

@@ -2,41 +2,94 @@
  * Estimates before sending and cost after: the core's token estimate and price table, with the
  * caller's prices. Nothing here sends a request.
  */
-import { toBatchRouterError } from "./errors.js";
+import { ConfigurationError, toBatchRouterError } from "./errors.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, Usage } from "./types.js";
 import {
   costOfUsage,
   estimateBatchInCore,
   estimateRequestsInCore,
+  inputPartsInCore,
   type BatchEstimate,
   type EstimateOptions,
   type ModelPrice,
+  type PrepareOptions,
   type RequestEstimate,
 } from "./wasm.js";
 
 /** Model prices in US dollars per million tokens, before the batch discount, by model name. */
 export type PriceTable = Record<string, ModelPrice>;
 
+/**
+ * A caller's token counter: the tokens of one piece of text, as the provider's tokenizer counts
+ * them (for OpenAI models, js-tiktoken's `getEncoding("o200k_base").encode(text).length`; for a
+ * provider with a count endpoint, counts fetched beforehand). Synchronous; must return a whole
+ * number ≥ 0. batch-router ships no tokenizer (zero runtime dependencies): without a counter it
+ * estimates (see the README's estimator table for its measured error).
+ */
+export type TokenCounter = (text: string) => number;
+
+/** How requests are estimated (the core's options, and a token counter of the caller's). */
+export interface TokenEstimateOptions extends Omit<EstimateOptions, "inputTokens"> {
+  /**
+   * Counts each request's texts instead of the built-in estimate; a request's input tokens are
+   * then the chat format's fixed tokens (per request, per message, per image or document) plus
+   * the counter's sum over its texts.
+   */
+  countTokens?: TokenCounter;
+}
+
 /** Options of {@link estimateBatch}. */
-export interface CostOptions extends EstimateOptions {
+export interface CostOptions extends TokenEstimateOptions {
   /** Prices by model name; a name also prices its dated snapshots (`name-2024-07-18`, `name-20251001`), nothing else. */
   prices?: PriceTable;
+}
+
+/**
+ * The core's estimate options for `unifiedJsonl` (one request per line): with a `countTokens`,
+ * each request's input tokens counted by it. Throws `ConfigurationError` naming the request when
+ * the counter returns something other than a whole number ≥ 0.
+ */
+export function coreEstimateOptions(unifiedJsonl: string, options: TokenEstimateOptions): EstimateOptions {
+  const { countTokens, ...estimate } = options;
+  if (countTokens === undefined) return estimate;
+  const parts = inputPartsInCore(unifiedJsonl, estimate);
+  const inputTokens = parts.map((part, index) => {
+    let total = part.fixedTokens;
+    for (const text of part.texts) {
+      const counted = countTokens(text);
+      if (!Number.isSafeInteger(counted) || counted < 0) {
+        throw new ConfigurationError(`countTokens: returned ${String(counted)} for a text of request ${index}; it must return a whole number ≥ 0`);
+      }
+      total += counted;
+    }
+    return total;
+  });
+  return { ...estimate, inputTokens };
 }
 
 function jsonl(requests: UnifiedRequest[]): string {
   return requests.map((request) => JSON.stringify(request) + "\n").join("");
 }
 
-/** Tokens and cost range of a batch (input, input + every request's output bound). Sends nothing. */
+/**
+ * Tokens and cost range of a batch (input, input + every request's output bound). Sends nothing.
+ * Every request is validated first, with the errors a submission would give (`ValidationError`
+ * naming the request's index, custom id and field).
+ */
 export function estimateBatch(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
   return estimateJsonl(batch.provider, jsonl(batch.requests), options, false);
 }
 
+/** {@link estimateBatch} validated with a provider's own options (the router's `dropUnsupported`). */
+export function estimatePrepared(batch: UnifiedBatchMetadata, options: CostOptions, prepareOptions: PrepareOptions): BatchEstimate {
+  return estimateJsonl(batch.provider, jsonl(batch.requests), options, false, prepareOptions);
+}
+
 /** {@link estimateBatch} of unified JSONL text; `fromFile`: errors name the text's line. */
-export function estimateJsonl(provider: string, unifiedJsonl: string, options: CostOptions, fromFile: boolean): BatchEstimate {
+export function estimateJsonl(provider: string, unifiedJsonl: string, options: CostOptions, fromFile: boolean, prepareOptions: PrepareOptions = {}): BatchEstimate {
   const { prices, ...estimate } = options;
   try {
-    return estimateBatchInCore(provider, unifiedJsonl, prices, estimate, fromFile);
+    return estimateBatchInCore(provider, unifiedJsonl, prices, coreEstimateOptions(unifiedJsonl, estimate), prepareOptions, fromFile);
   } catch (error) {
     throw toBatchRouterError(error);
   }
@@ -45,8 +98,9 @@ export function estimateJsonl(provider: string, unifiedJsonl: string, options: C
 /** Each request's estimate, in order. */
 export function estimateRequests(provider: ProviderName, requests: UnifiedRequest[], options: CostOptions = {}): RequestEstimate[] {
   const { prices, ...estimate } = options;
+  const text = jsonl(requests);
   try {
-    return estimateRequestsInCore(provider, jsonl(requests), prices, estimate);
+    return estimateRequestsInCore(provider, text, prices, coreEstimateOptions(text, estimate));
   } catch (error) {
     throw toBatchRouterError(error);
   }

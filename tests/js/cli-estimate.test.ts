@@ -69,6 +69,12 @@ describe("batch-router estimate", () => {
     const result = await run(["estimate", bad, "--provider", "openai"]);
     assert.equal(result.code, 3);
     assert.match(result.stderr, /line 2/);
+    // A request a submission would refuse is refused here too, naming its line.
+    const invalid = file("invalid.jsonl", JSON.stringify(requests[0]) + "\n" + JSON.stringify({ ...requests[0], customId: "k", generationConfig: { topK: 3 } }) + "\n");
+    const refused = await run(["estimate", invalid, "--provider", "openai"]);
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(refused.stderr, /line 2/);
+    assert.match(refused.stderr, /topK/);
     assert.equal((await run(["estimate", requestsFile])).code, 2);
     assert.equal((await run(["estimate", requestsFile, "--provider", "openai", "--max-output-tokens", "many"])).code, 2);
     assert.equal((await run(["estimate", requestsFile, "--provider", "openai", "--prices", join(directory, "missing.json")])).code, 2);

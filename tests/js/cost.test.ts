@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { BatchRouter, MemoryStorage, ValidationError, estimateBatch, estimateRequests, type PriceTable } from "batch-router";
+import { BatchRouter, ConfigurationError, MemoryStorage, ValidationError, estimateBatch, estimateRequests, type PriceTable } from "batch-router";
 
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { API_KEY, collect, fastRouterOptions, jobRequests } from "../support/jobs.js";
@@ -66,6 +66,40 @@ describe("estimates and cost", () => {
     const estimate = estimateBatch({ provider: "mistral", requests }, { prices: { "mistral-small": { input: 1, output: 3, batchDiscount: 0 } } });
     assert.ok(Math.abs(estimate.maxCostUsd! - (estimate.inputTokens * 1 + 10 * 3) / 1e6) < 1e-15);
     assert.throws(() => estimateBatch({ provider: "mistral", requests }, { prices: { "mistral-small": { input: "1" } as never } }), ValidationError);
+  });
+
+  test("estimate() validates like a submission: the same error, naming the request, nothing sent", async () => {
+    const { emulator, router } = setup();
+    const requests = [textRequest("fine", "Hello"), { ...textRequest("bad", "Hello"), generationConfig: { topK: 5 } }];
+    const estimated = (() => {
+      try {
+        router.estimate({ provider: "openai", requests });
+      } catch (error) {
+        return error;
+      }
+      assert.fail("estimate() accepted a request a submission refuses");
+    })();
+    await assert.rejects(router.runJob({ provider: "openai", requests }), (error: unknown) => {
+      assert.ok(error instanceof ValidationError && estimated instanceof ValidationError, String(error));
+      assert.equal(estimated.message, error.message);
+      assert.deepEqual([estimated.index, estimated.customId, estimated.field], [1, "bad", error.field]);
+      assert.match(String(estimated.field), /topK/);
+      return true;
+    });
+    assert.equal(emulator.received.length, 0);
+    assert.throws(() => estimateBatch({ provider: "openai", requests }), ValidationError);
+  });
+
+  test("a caller's countTokens replaces the built-in estimate, text by text", () => {
+    const requests = [{ ...textRequest("a", "Hello"), systemPrompt: "Be brief" }];
+    const counted: string[] = [];
+    const [estimate] = estimateRequests("openai", requests, { countTokens: (text) => (counted.push(text), text.length) });
+    // 3 for the reply, 3 per message (system and user), and the counter's 8 + 5.
+    assert.equal(estimate!.inputTokens, 3 + 3 + 3 + 8 + 5);
+    assert.deepEqual(counted, ["Be brief", "Hello"]);
+    assert.equal(estimateBatch({ provider: "openai", requests }, { countTokens: () => 100 }).inputTokens, 3 + 3 + 3 + 200);
+    assert.throws(() => estimateRequests("openai", requests, { countTokens: () => -1 }), ConfigurationError);
+    assert.throws(() => estimateRequests("openai", requests, { countTokens: () => 1.5 }), ConfigurationError);
   });
 
   test("a job summary's cost adds up from the usage of its results", async () => {

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { BatchRouter, MemoryStorage, estimateRequests, type BatchRouterOptions, type UnifiedRequest } from "batch-router";
+import { BatchRouter, MemoryStorage, ValidationError, estimateRequests, type BatchRouterOptions, type UnifiedRequest } from "batch-router";
 
 import { GeminiEmulator } from "../emulators/gemini-emulator.js";
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
@@ -89,10 +89,38 @@ describe("quota-aware waves", () => {
     assert.ok(failedForQuota(emulator) > 0, "the emulator refused some batches");
     assert.equal(summary.succeeded, 12);
     assert.equal(summary.attempts, 1);
+    // Batches the provider failed for the full queue are counted apart, not as the job's batches.
+    assert.equal(summary.queueRefusals, failedForQuota(emulator));
+    assert.equal(summary.batches, emulator.batches.size - failedForQuota(emulator));
     assert.ok(emulator.mostEnqueuedTokens <= limit);
     const results = await collect(router.getJobResults(summary.jobId));
     assert.equal(new Set(results.map((result) => result.customId)).size, 12);
     assert.ok(results.every((result) => result.status === "succeeded"));
+  });
+
+  test("a request alone over the quota is refused before anything is sent, by estimate() too", async () => {
+    const long = textRequest("too-long", "figures ".repeat(200), "gpt-4o-mini");
+    const { emulator, router } = setup(limit, { quotas: { openai: { "gpt-4o-mini": { maxEnqueuedTokens: limit } } } });
+    const batch = { provider: "openai" as const, requests: [...all.slice(0, 3), long] };
+    const named = (error: unknown) => {
+      assert.ok(error instanceof ValidationError, String(error));
+      assert.deepEqual([error.index, error.customId], [3, "too-long"]);
+      assert.match(error.message, /gpt-4o-mini/);
+      assert.match(error.message, /maxEnqueuedTokens/);
+      return true;
+    };
+    await assert.rejects(router.runJob(batch), named);
+    assert.throws(() => router.estimate(batch), named);
+    assert.equal(emulator.received.length, 0);
+  });
+
+  test("a caller's countTokens sizes the waves", async () => {
+    // Each request counts 3 + 3 + 1000 with the counter: two fit under 2,100, four do not.
+    const counted = { estimate: { countTokens: () => 1000 }, quotas: { openai: { "*": { maxEnqueuedTokens: 2_100, maxConcurrentBatches: 1 } } }, plan: { maxRequestsPerBatch: 4 } };
+    const { emulator, router } = setup(10 * limit, counted);
+    const summary = await router.runJob({ provider: "openai", requests: all.slice(0, 4) });
+    assert.equal(summary.succeeded, 4);
+    assert.equal(emulator.batches.size, 2, "without the counter the four requests fit one batch");
   });
 
   test("a create refused with 429 RESOURCE_EXHAUSTED waits for a later wave, spending no attempt", async () => {

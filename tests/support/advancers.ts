@@ -177,7 +177,7 @@ function checkInvariants(emulator: OpenAIEmulator, manifest: JobManifest, result
     check(result, `seed ${seed}: no result for ${request.customId}`);
     const expected = expectedOutcome(request);
     check(result.status === expected.status, `seed ${seed}: ${request.customId} is ${result.status}: ${JSON.stringify(result.error)}`);
-    if (expected.status === "succeeded") check(result.response?.text === `echo: ${String(request.messages[0]!.content)}`, `seed ${seed}: ${request.customId} got another request's answer`);
+    if (expected.status === "succeeded") check(result.response?.text === `echo: ${String(request.messages![0]!.content)}`, `seed ${seed}: ${request.customId} got another request's answer`);
     else check(result.error?.httpStatus === expected.httpStatus, `seed ${seed}: ${request.customId} http status`);
   }
   return byTag.size;

@@ -8,6 +8,7 @@
 pub mod budget;
 pub mod prices;
 pub mod quota;
+mod token_costs;
 pub mod token_estimate;
 
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,14 @@ use crate::model::{UnifiedRequest, Usage};
 use crate::Provider;
 use prices::{batch_rates, BatchRates, PriceTable};
 use token_estimate::{estimate_input_tokens, max_output_tokens, EstimateOptions};
+
+/// Request `index`'s input tokens: the caller's count when given, else the estimate.
+fn input_tokens_of(index: usize, request: &UnifiedRequest, options: &EstimateOptions) -> u64 {
+    match options.input_tokens.as_ref().and_then(|counts| counts.get(index)) {
+        Some(&counted) => counted,
+        None => estimate_input_tokens(request, options),
+    }
+}
 
 use crate::providers::anthropic::DEFAULT_MAX_TOKENS as ANTHROPIC_DEFAULT_MAX_TOKENS;
 
@@ -124,8 +133,9 @@ pub fn estimate_requests(
 ) -> Vec<RequestEstimate> {
     requests
         .iter()
-        .map(|request| {
-            let input_tokens = estimate_input_tokens(request, options);
+        .enumerate()
+        .map(|(index, request)| {
+            let input_tokens = input_tokens_of(index, request, options);
             let max_output = output_bound(provider, request, options);
             let max_cost_usd = batch_rates(provider, prices, &request.model)
                 .zip(max_output)
@@ -143,7 +153,7 @@ pub fn estimate_batch(
     options: &EstimateOptions,
 ) -> BatchEstimate {
     let mut models: Vec<ModelEstimate> = Vec::new();
-    for request in requests {
+    for (index, request) in requests.iter().enumerate() {
         let position = match models.iter().position(|entry| entry.model == request.model) {
             Some(position) => position,
             None => {
@@ -161,7 +171,7 @@ pub fn estimate_batch(
         };
         let entry = &mut models[position];
         entry.requests += 1;
-        entry.input_tokens += estimate_input_tokens(request, options);
+        entry.input_tokens += input_tokens_of(index, request, options);
         match output_bound(provider, request, options) {
             Some(bound) => entry.max_output_tokens += bound,
             None => entry.unbounded_requests += 1,

@@ -73,6 +73,12 @@ pub fn parse_numbered_request_lines(text: &str) -> Result<(Vec<UnifiedRequest>, 
 /// Parses one request; errors carry the request's index, its custom id when it has one, and the
 /// path of the field that is wrong (none when the text is not JSON at all).
 pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreError> {
+    // Tracking the field path costs on every field; a valid request (nearly all) is read without
+    // it, and only a failing one is read again with it to name the field.
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    if let Ok(request) = UnifiedRequest::deserialize(&mut deserializer) {
+        return Ok(request);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         // serde_json reports some type errors as syntax errors (a number where an enum's string is

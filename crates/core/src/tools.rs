@@ -184,26 +184,25 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
     let mut open_calls: Vec<String> = Vec::new();
     for (message_index, message) in request.messages.iter().enumerate() {
         let parts = message.content.parts();
-        let field = format!("messages[{message_index}]");
+        // Field paths are written only when needed: this runs for every message of every request.
+        let field = || format!("messages[{message_index}]");
         if message.role != Role::Tool && !open_calls.is_empty() {
             return Err(unanswered(checker, message_index, &open_calls));
         }
         for (part_index, part) in parts.iter().enumerate() {
-            let part_field = format!("{field}.content[{part_index}]");
+            let part_field = || format!("messages[{message_index}].content[{part_index}]");
             match (message.role, part) {
                 (Role::Assistant, ContentPartRef::ToolCall(call)) => {
                     let Some(id) = call.id.as_deref().filter(|id| !id.is_empty()) else {
-                        return Err(
-                            checker.error(format!("{part_field}.id"), "a tool call needs the id its result answers")
-                        );
+                        return Err(checker
+                            .error(format!("{}.id", part_field()), "a tool call needs the id its result answers"));
                     };
                     if !seen_ids.insert(id) {
-                        return Err(
-                            checker.error(format!("{part_field}.id"), format!("tool call id \"{id}\" is used twice"))
-                        );
+                        return Err(checker
+                            .error(format!("{}.id", part_field()), format!("tool call id \"{id}\" is used twice")));
                     }
                     if call.name.is_empty() {
-                        return Err(checker.error(format!("{part_field}.name"), "must not be empty"));
+                        return Err(checker.error(format!("{}.name", part_field()), "must not be empty"));
                     }
                     open_calls.push(id.to_owned());
                     if provider == Provider::Google
@@ -213,30 +212,32 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                         })
                     {
                         checker.notice(
-                            format!("{part_field}.signature"),
+                            format!("{}.signature", part_field()),
                             "sent without a thoughtSignature: Gemini 3 refuses function calls of the current turn without the signature they came with".into(),
                         );
                     }
                 }
                 (Role::Assistant, ContentPartRef::Reasoning(reasoning)) => match provider {
-                    Provider::Anthropic if reasoning.signature.is_none() => checker
-                        .notice(part_field, "Anthropic takes reasoning back only with its signature; left out".into()),
+                    Provider::Anthropic if reasoning.signature.is_none() => checker.notice(
+                        part_field(),
+                        "Anthropic takes reasoning back only with its signature; left out".into(),
+                    ),
                     Provider::Anthropic | Provider::Google => {}
                     _ => checker.notice(
-                        part_field,
+                        part_field(),
                         format!("{} takes no reasoning in a transcript; left out", provider.display_name()),
                     ),
                 },
                 (Role::Assistant, ContentPartRef::RedactedReasoning(_)) if provider != Provider::Anthropic => checker
                     .notice(
-                        part_field,
+                        part_field(),
                         format!("{} cannot take Anthropic's redacted reasoning; left out", provider.display_name()),
                     ),
                 (Role::Assistant, ContentPartRef::RedactedReasoning(_)) => {}
                 (Role::Tool, ContentPartRef::ToolResult(result)) => {
                     let Some(position) = open_calls.iter().position(|id| id == &result.tool_call_id) else {
                         return Err(checker.error(
-                            format!("{part_field}.toolCallId"),
+                            format!("{}.toolCallId", part_field()),
                             format!(
                                 "\"{}\" answers no tool call of the preceding assistant message",
                                 result.tool_call_id
@@ -245,13 +246,13 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                     };
                     open_calls.remove(position);
                     if result.content.parts().iter().any(|part| !matches!(part, ContentPartRef::Text(_))) {
-                        return Err(checker.error(format!("{part_field}.content"), "a tool result holds text only"));
+                        return Err(checker.error(format!("{}.content", part_field()), "a tool result holds text only"));
                     }
                     if result.is_error == Some(true)
                         && matches!(provider, Provider::OpenAI | Provider::Mistral | Provider::Vllm)
                     {
                         checker.notice(
-                            format!("{part_field}.isError"),
+                            format!("{}.isError", part_field()),
                             format!(
                                 "{} has no error flag for tool results; the content is sent as the result",
                                 provider.display_name()
@@ -260,16 +261,16 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                     }
                 }
                 (Role::Tool, _) => {
-                    return Err(checker.error(part_field, "a message of role `tool` holds only `tool_result` parts"));
+                    return Err(checker.error(part_field(), "a message of role `tool` holds only `tool_result` parts"));
                 }
                 (
                     _,
                     ContentPartRef::ToolCall(_) | ContentPartRef::Reasoning(_) | ContentPartRef::RedactedReasoning(_),
                 ) => {
-                    return Err(checker.error(part_field, "tool calls and reasoning belong in assistant messages"));
+                    return Err(checker.error(part_field(), "tool calls and reasoning belong in assistant messages"));
                 }
                 (_, ContentPartRef::ToolResult(_)) => {
-                    return Err(checker.error(part_field, "tool results belong in a message of role `tool`"));
+                    return Err(checker.error(part_field(), "tool results belong in a message of role `tool`"));
                 }
                 _ => {}
             }
@@ -278,7 +279,7 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
             let previous = &request.messages[message_index - 1];
             let answers_something = previous.role == Role::Tool || !tool_calls(&previous.content.parts()).is_empty();
             if !answers_something {
-                return Err(checker.error(field, "a tool message must follow an assistant message with tool calls"));
+                return Err(checker.error(field(), "a tool message must follow an assistant message with tool calls"));
             }
         }
     }

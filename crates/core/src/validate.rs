@@ -336,22 +336,25 @@ impl RequestChecker<'_> {
         }
         for (message_index, message) in request.messages.iter().enumerate() {
             let parts = message.content.parts();
-            let field = format!("messages[{message_index}].content");
+            // Field paths are written only when needed: this runs for every message of every request.
+            let field = || format!("messages[{message_index}].content");
             if parts.is_empty() {
-                return Err(self.error(field, "must not be empty"));
+                return Err(self.error(field(), "must not be empty"));
             }
             for (part_index, part) in parts.iter().enumerate() {
-                let part_field = match &message.content {
-                    crate::MessageContent::Text(_) => field.clone(),
-                    crate::MessageContent::Parts(_) => format!("{field}[{part_index}]"),
+                let part_field = || match &message.content {
+                    crate::MessageContent::Text(_) => field(),
+                    crate::MessageContent::Parts(_) => format!("{}[{part_index}]", field()),
                 };
                 match part {
                     ContentPartRef::Text("") => {
-                        return Err(self.error(part_field, "text must not be empty"));
+                        return Err(self.error(part_field(), "text must not be empty"));
                     }
                     ContentPartRef::Text(_) => {}
-                    ContentPartRef::Image(media) => self.check_media(message.role, media, part_field, "image")?,
-                    ContentPartRef::Document(media) => self.check_media(message.role, media, part_field, "document")?,
+                    ContentPartRef::Image(media) => self.check_media(message.role, media, part_field(), "image")?,
+                    ContentPartRef::Document(media) => {
+                        self.check_media(message.role, media, part_field(), "document")?
+                    }
                     // Tool calls, results and reasoning: `tools::check` below, with the transcript.
                     _ => {}
                 }

@@ -2,11 +2,13 @@
 
 use batch_router_core::cost::prices::PriceTable;
 use batch_router_core::cost::quota::{
-    default_quota, is_quota_failure, is_quota_refusal, quota_admits, split_by_tokens, QuotaLimits,
+    admit_under_quota, default_quota, requeue_after_failure, split_by_tokens, wait_after_refusal, InFlight, QuotaLimits,
 };
-use batch_router_core::cost::token_estimate::EstimateOptions;
+use batch_router_core::cost::token_estimate::{input_parts, EstimateOptions};
 use batch_router_core::cost::{cost_of_usage, estimate_batch, estimate_requests};
-use batch_router_core::parse::parse_request_lines;
+use batch_router_core::parse::{parse_numbered_request_lines, parse_request_lines};
+use batch_router_core::planning::{plan_job, PlanOptions};
+use batch_router_core::providers::PrepareOptions;
 use batch_router_core::{CoreError, Provider, Usage};
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
@@ -25,19 +27,29 @@ fn options_from(options: Ts<EstimateOptions>) -> Result<EstimateOptions, JsValue
     options.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("estimate", error.to_string())))
 }
 
-/// Tokens and cost range of unified JSONL for `provider`. `fromFile`: the text is the caller's
-/// file, so an error names its line (otherwise it is the router's own, one request per line).
+/// Tokens and cost range of unified JSONL for `provider`, after the checks a job makes before
+/// sending (every request validated with `prepareOptions`, as `planJob` does), so an estimate
+/// never prices what would be refused. `fromFile`: the text is the caller's file, so an error
+/// names its line (otherwise it is the router's own, one request per line).
 #[wasm_bindgen(js_name = estimateBatch, unchecked_return_type = "BatchEstimate")]
 pub fn estimate_batch_jsonl(
     provider: &str,
     unified_jsonl: &str,
     #[wasm_bindgen(unchecked_param_type = "Record<string, ModelPrice> | undefined")] prices: JsValue,
     options: Ts<EstimateOptions>,
+    #[wasm_bindgen(js_name = prepareOptions)] prepare_options: Ts<PrepareOptions>,
     #[wasm_bindgen(js_name = fromFile)] from_file: bool,
 ) -> Result<JsValue, JsValue> {
     let provider = Provider::from_name(provider).map_err(to_js_error)?;
-    let requests = parse_request_lines(unified_jsonl)
-        .map_err(|error| to_js_error(if from_file { error } else { error.without_line() }))?;
+    let located =
+        |error: CoreError, lines: &[usize]| if from_file { error.at_line(lines) } else { error.without_line() };
+    let (requests, lines) =
+        parse_numbered_request_lines(unified_jsonl).map_err(|error| to_js_error(located(error, &[])))?;
+    let prepare_options = prepare_options
+        .to_rust()
+        .map_err(|error| to_js_error(CoreError::invalid_batch("options", error.to_string())))?;
+    plan_job(provider, &requests, &prepare_options, &PlanOptions::default())
+        .map_err(|error| to_js_error(located(error, &lines)))?;
     to_js(&estimate_batch(provider, &requests, &prices_from(prices)?, &options_from(options)?))
 }
 
@@ -52,6 +64,15 @@ pub fn estimate_requests_jsonl(
     let provider = Provider::from_name(provider).map_err(to_js_error)?;
     let requests = parse_request_lines(unified_jsonl).map_err(|error| to_js_error(error.without_line()))?;
     to_js(&estimate_requests(provider, &requests, &prices_from(prices)?, &options_from(options)?))
+}
+
+/// Each request's input split for a caller's token counter (`fixedTokens` + the counter over
+/// `texts`), in order.
+#[wasm_bindgen(js_name = inputParts, unchecked_return_type = "InputParts[]")]
+pub fn input_parts_jsonl(unified_jsonl: &str, options: Ts<EstimateOptions>) -> Result<JsValue, JsValue> {
+    let requests = parse_request_lines(unified_jsonl).map_err(|error| to_js_error(error.without_line()))?;
+    let options = options_from(options)?;
+    to_js(&requests.iter().map(|request| input_parts(request, &options)).collect::<Vec<_>>())
 }
 
 /// What `usage` of `model` cost on `provider`'s batch route; `undefined` when it has no price.
@@ -92,17 +113,19 @@ pub fn quota_limits_js(provider: &str, caller: Ts<QuotaLimits>) -> Result<JsValu
     })
 }
 
-/// Whether a batch may be created while others of its model are in flight (see `quota.rs`).
-#[wasm_bindgen(js_name = quotaAdmits)]
-pub fn quota_admits_js(
+/// Whether a job's pending batch may be created now (see `quota.rs`, `admit_under_quota`).
+#[wasm_bindgen(js_name = admitUnderQuota)]
+pub fn admit_under_quota_js(
     limits: Ts<QuotaLimits>,
     in_flight_tokens: f64,
     in_flight_batches: f64,
     batch_tokens: f64,
+    queued_behind: Option<f64>,
 ) -> Result<bool, JsValue> {
     let limits =
         limits.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("quotas", error.to_string())))?;
-    Ok(quota_admits(&limits, in_flight_tokens as u64, in_flight_batches as u64, batch_tokens as u64))
+    let in_flight = InFlight { tokens: in_flight_tokens as u64, batches: in_flight_batches as u64 };
+    Ok(admit_under_quota(&limits, in_flight, batch_tokens as u64, queued_behind.map(|behind| behind as u64)))
 }
 
 /// Sizes of consecutive groups of requests that each hold at most `maxTokens`.
@@ -112,14 +135,16 @@ pub fn split_by_tokens_js(tokens: Vec<f64>, max_tokens: f64) -> Vec<u32> {
     split_by_tokens(&tokens, max_tokens as u64).into_iter().map(|size| size as u32).collect()
 }
 
-/// Whether a failed batch's error code means its model's queue was full.
-#[wasm_bindgen(js_name = isQuotaFailure)]
-pub fn is_quota_failure_js(code: &str) -> bool {
-    is_quota_failure(code)
+/// A batch failed with `errorCodes`: the batch count it is queued behind for a later wave, or
+/// `undefined` when it fails like any batch (see `quota.rs`, `requeue_after_failure`).
+#[wasm_bindgen(js_name = requeueAfterFailure)]
+pub fn requeue_after_failure_js(error_codes: Vec<String>, in_flight_batches: f64) -> Option<f64> {
+    requeue_after_failure(error_codes.iter().map(String::as_str), in_flight_batches as u64).map(|behind| behind as f64)
 }
 
-/// Whether a refused create call (HTTP status, the provider's error type) means the queue is full.
-#[wasm_bindgen(js_name = isQuotaRefusal)]
-pub fn is_quota_refusal_js(http_status: u16, code: &str) -> bool {
-    is_quota_refusal(http_status, code)
+/// A create call refused: the batch count it waits behind, or `undefined` when the refusal is
+/// handled like any failed call (see `quota.rs`, `wait_after_refusal`).
+#[wasm_bindgen(js_name = waitAfterRefusal)]
+pub fn wait_after_refusal_js(http_status: u16, code: &str, in_flight_batches: f64) -> Option<f64> {
+    wait_after_refusal(http_status, code, in_flight_batches as u64).map(|behind| behind as f64)
 }

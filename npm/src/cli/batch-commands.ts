@@ -99,14 +99,14 @@ const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(reso
  * `--max-cost`: the batch's worst case must be within it, or nothing is sent (a validation error,
  * exit 3). Returns the worst case when prices are given, for the progress display.
  */
-async function checkMaxCost(provider: string, unified: string, values: { "max-cost"?: string; prices?: string; "max-output-tokens"?: string }): Promise<{ worstCaseUsd: number } | undefined> {
+async function checkMaxCost(provider: string, unified: string, values: { "max-cost"?: string; prices?: string; "max-output-tokens"?: string; "drop-unsupported"?: boolean }): Promise<{ worstCaseUsd: number } | undefined> {
   if (values["max-cost"] === undefined && values.prices === undefined) return undefined;
   const maxCost = values["max-cost"] === undefined ? undefined : Number(values["max-cost"]);
   if (maxCost !== undefined && !(maxCost >= 0)) throw new UsageError(`--max-cost must be a number of US dollars, not "${values["max-cost"]}"`);
   if (values.prices === undefined) throw new UsageError("--max-cost needs --prices FILE");
   const bound = values["max-output-tokens"] === undefined ? undefined : Number(values["max-output-tokens"]);
   if (bound !== undefined && !Number.isInteger(bound)) throw new UsageError(`--max-output-tokens must be a whole number`);
-  const estimate = estimateJsonl(provider, unified, { prices: await readPrices(values.prices), defaultMaxOutputTokens: bound }, true);
+  const estimate = estimateJsonl(provider, unified, { prices: await readPrices(values.prices), defaultMaxOutputTokens: bound }, true, { dropUnsupported: values["drop-unsupported"] === true });
   if (estimate.maxCostUsd === undefined) {
     if (maxCost === undefined) return undefined;
     const why = estimate.unpricedModels.length > 0 ? `no price for ${estimate.unpricedModels.join(", ")}` : `${estimate.unboundedRequests} requests have no maxTokens (give --max-output-tokens)`;

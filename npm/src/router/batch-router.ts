@@ -12,10 +12,10 @@ import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, Pre
 import { currentRuntime } from "../runtime.js";
 import type { BatchStorage } from "../storage.js";
 import type { Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
-import { estimateBatch, estimateJsonl, type CostOptions, type PriceTable } from "../estimate.js";
+import { estimateJsonl, estimatePrepared, type CostOptions, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
 import { checkBudget, worstCaseCosts } from "./job-budget.js";
-import { cutToQuota, inputTokensFor, limitsFor, type ModelQuotas } from "./job-quota.js";
-import { planJobInCore, taggedMetadata, type BatchEstimate, type EstimateOptions, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
+import { checkFitsQuota, cutToQuota, inputTokensFor, limitsFor, type ModelQuotas } from "./job-quota.js";
+import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
 import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, type JobManifest } from "./job-manifest.js";
 import { mergedResults, summarize, type JobSummary } from "./job-results.js";
 import { advanceOnce, type AdvanceEnvironment, type AdvanceOptions, type AdvanceResult } from "./job-advance.js";
@@ -82,8 +82,11 @@ export interface BatchRouterOptions {
    * prices: see the README's "Cost" section). A name prices its dated snapshots too.
    */
   prices?: PriceTable;
-  /** How requests are estimated: tokens per image, the output bound of requests without `maxTokens`. */
-  estimate?: EstimateOptions;
+  /**
+   * How requests are estimated: tokens per image, the output bound of requests without
+   * `maxTokens`, and a token counter of your own (`countTokens`) for budgets and quotas.
+   */
+  estimate?: TokenEstimateOptions;
   /**
    * Queue quotas per provider and model (`"*"`: every model without its own entry): estimated
    * input tokens (`maxEnqueuedTokens`) and batches (`maxConcurrentBatches`) a job keeps in flight
@@ -210,7 +213,14 @@ export class BatchRouter {
    * the router's prices unless `options.prices` is given. Sends nothing.
    */
   estimate(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
-    return estimateBatch({ ...batch, provider: providerName(batch.provider) }, { ...this.options.estimate, ...options, prices: options.prices ?? this.options.prices });
+    const name = providerName(batch.provider);
+    const estimateOptions = { ...this.options.estimate, ...options, prices: options.prices ?? this.options.prices };
+    // The same checks as a job's: every request validated, and none alone over its model's quota.
+    const estimate = estimatePrepared({ ...batch, provider: name }, estimateOptions, this.provider(name).jobAccess().prepareOptions);
+    const stored = jsonLines(batch.requests).map((line) => line.slice(0, -1));
+    const quotas = this.options.quotas?.[name];
+    checkFitsQuota(name, stored, quotas, this.inputTokens(name, stored, quotas, estimateOptions));
+    return estimate;
   }
 
   /** How a batch would be split into provider batches. Validates every request; sends nothing. */
@@ -373,6 +383,14 @@ export class BatchRouter {
     }
   }
 
+  private inputTokens(provider: ProviderName, lines: string[], quotas: ModelQuotas | undefined, estimate: TokenEstimateOptions): Float64Array | undefined {
+    try {
+      return inputTokensFor(provider, lines, quotas, estimate);
+    } catch (error) {
+      throw toBatchRouterError(error);
+    }
+  }
+
   private retrySettings(signal?: AbortSignal): RetrySettings {
     return { policy: this.options.retry ?? {}, requestTimeout: this.options.requestTimeout ?? 600_000, signal };
   }
@@ -404,7 +422,7 @@ export class BatchRouter {
     let worstCaseCosts: Float64Array | undefined;
     if (options.maxCostUsd !== undefined) {
       worstCaseCosts = this.worstCaseCosts(name, stored);
-      const estimate = estimateJsonl(name, lines.join(""), { ...this.options.estimate, prices: this.options.prices }, false);
+      const estimate = estimateJsonl(name, lines.join(""), { ...this.options.estimate, prices: this.options.prices }, false, provider.jobAccess().prepareOptions);
       checkBudget(options.maxCostUsd, worstCaseCosts, estimate.minCostUsd ?? 0);
     }
     const now = new Date().toISOString();
@@ -425,7 +443,8 @@ export class BatchRouter {
     if (batch.endpoint !== undefined && batch.endpoint !== "chat") manifest.endpoint = batch.endpoint;
     if (options.maxCostUsd !== undefined) manifest.maxCostUsd = options.maxCostUsd;
     const quotas = this.options.quotas?.[name];
-    const inputTokens = inputTokensFor(name, stored, quotas);
+    const inputTokens = this.inputTokens(name, stored, quotas, this.options.estimate ?? {});
+    checkFitsQuota(name, stored, quotas, inputTokens);
     for (const chunk of plan.chunks) {
       const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => start + offset));
       if (options.primeCache && manifest.primerKey === undefined && lines.length > 1) {
@@ -536,7 +555,7 @@ export class BatchRouter {
       lines,
       customIds: customIdsOf(lines),
       worstCaseCosts: manifest.maxCostUsd === undefined ? undefined : this.worstCaseCosts(manifest.provider, lines),
-      inputTokens: inputTokensFor(manifest.provider, lines, this.options.quotas?.[manifest.provider]),
+      inputTokens: this.inputTokens(manifest.provider, lines, this.options.quotas?.[manifest.provider], this.options.estimate ?? {}),
     };
     cache?.set(manifest.requestsPath, entry);
     return entry;

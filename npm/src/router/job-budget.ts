@@ -5,15 +5,16 @@
  * (`spentUsd`), so a resumed job keeps counting.
  */
 import { ConfigurationError, ValidationError } from "../errors.js";
-import { costOfUsage, estimateRequestsInCore, budgetDecision, type EstimateOptions } from "../wasm.js";
-import type { PriceTable } from "../estimate.js";
+import { costOfUsage, estimateRequestsInCore, budgetDecision } from "../wasm.js";
+import { coreEstimateOptions, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
 import type { ProviderName, UnifiedResult } from "../types.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import type { JobContext } from "./job-submission.js";
 
 /** Each request's worst-case cost; throws when a budget cannot be enforced (no price, no bound). */
-export function worstCaseCosts(provider: ProviderName, lines: string[], prices: PriceTable | undefined, estimate: EstimateOptions): Float64Array {
-  const estimates = estimateRequestsInCore(provider, lines.map((line) => line + "\n").join(""), prices, estimate);
+export function worstCaseCosts(provider: ProviderName, lines: string[], prices: PriceTable | undefined, estimate: TokenEstimateOptions): Float64Array {
+  const text = lines.map((line) => line + "\n").join("");
+  const estimates = estimateRequestsInCore(provider, text, prices, coreEstimateOptions(text, estimate));
   const costs = new Float64Array(estimates.length);
   estimates.forEach((entry, position) => {
     if (entry.maxCostUsd === undefined) {

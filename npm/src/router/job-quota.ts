@@ -3,10 +3,12 @@
  * may be in flight at once (`BatchRouterOptions.quotas`, over the core's published defaults). Batches
  * are cut to fit the token limit, created in waves as earlier ones end, and a batch the provider
  * failed because its queue was full (`token_limit_exceeded`) is queued again for a later wave
- * without spending an attempt of its requests. The rules are the core's (`quota.rs`).
+ * without spending an attempt of its requests. The rules are the core's (`quota.rs`: what may be
+ * created, what is queued again, what waits); this file only counts what is in flight.
  */
-import { ProviderError } from "../errors.js";
-import { estimateRequestsInCore, isQuotaFailure, isQuotaRefusal, quotaAdmits, quotaLimits, splitByTokens, type QuotaLimits } from "../wasm.js";
+import { ProviderError, ValidationError } from "../errors.js";
+import { coreEstimateOptions, type TokenEstimateOptions } from "../estimate.js";
+import { admitUnderQuotaInCore, estimateRequestsInCore, quotaLimits, requeueAfterFailure, splitByTokens, waitAfterRefusal, type QuotaLimits } from "../wasm.js";
 import type { BatchStatusData, ProviderName } from "../types.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import type { JobContext } from "./job-submission.js";
@@ -19,10 +21,32 @@ export function limitsFor(provider: ProviderName, quotas: ModelQuotas | undefine
 }
 
 /** Each request's estimated input tokens, when some model of the job has a token limit. */
-export function inputTokensFor(provider: ProviderName, lines: string[], quotas: ModelQuotas | undefined): Float64Array | undefined {
+export function inputTokensFor(provider: ProviderName, lines: string[], quotas: ModelQuotas | undefined, estimate: TokenEstimateOptions = {}): Float64Array | undefined {
   if (!Object.values(quotas ?? {}).some((limits) => limits.maxEnqueuedTokens !== undefined)) return undefined;
-  const estimates = estimateRequestsInCore(provider, lines.map((line) => line + "\n").join(""), undefined, {});
-  return Float64Array.from(estimates, (estimate) => estimate.inputTokens);
+  const text = lines.map((line) => line + "\n").join("");
+  const estimates = estimateRequestsInCore(provider, text, undefined, coreEstimateOptions(text, estimate));
+  return Float64Array.from(estimates, (entry) => entry.inputTokens);
+}
+
+/**
+ * Refuses, before anything is sent, a request whose estimated input alone is over its model's
+ * enqueued-token limit: no wave could hold it, and the provider would fail its batch hours later.
+ */
+export function checkFitsQuota(provider: ProviderName, lines: string[], quotas: ModelQuotas | undefined, tokens: Float64Array | undefined): void {
+  if (tokens === undefined) return;
+  const limits = new Map<string, QuotaLimits>();
+  lines.forEach((line, position) => {
+    const { customId, model } = JSON.parse(line) as { customId: string; model: string };
+    let modelLimits = limits.get(model);
+    if (modelLimits === undefined) limits.set(model, (modelLimits = limitsFor(provider, quotas, model)));
+    const most = modelLimits.maxEnqueuedTokens;
+    if (most !== undefined && tokens[position]! > most) {
+      throw new ValidationError(
+        `request ${position} (customId ${customId}): its input is estimated at ${tokens[position]} tokens, over the ${provider} quota of ${most} enqueued tokens for model ${model} (quotas.maxEnqueuedTokens); no batch could hold it, so nothing was sent`,
+        { index: position, customId, field: "messages" },
+      );
+    }
+  });
 }
 
 /** `positions` (one planned batch) cut into groups that fit the model's token limit. */
@@ -55,33 +79,33 @@ export function inFlightOf(context: JobContext, model: string | undefined): { to
   return { tokens, batches };
 }
 
-/**
- * Whether `record` may be created now: what its model has in flight stays within the quota, and a
- * batch queued again after a full queue waits until one of the batches then in flight has ended
- * (the provider's own count may differ from the estimate).
- */
+/** Whether `record` may be created now under its model's quota (the core's `admit_under_quota`). */
 export function admitUnderQuota(context: JobContext, record: SubmissionRecord): boolean {
   const inFlight = inFlightOf(context, record.model);
-  if (record.queuedBehind !== undefined && inFlight.batches > 0 && inFlight.batches >= record.queuedBehind) return false;
   const limits = limitsFor(context.manifest.provider, context.quotas, record.model);
-  if (limits.maxEnqueuedTokens === undefined && limits.maxConcurrentBatches === undefined) return true;
-  return quotaAdmits(limits, inFlight.tokens, inFlight.batches, tokensOf(context, record));
-}
-
-/** Whether a failed batch's status says its model's queue was full. */
-export function failedForQuota(status: BatchStatusData): boolean {
-  return status.status === "failed" && (status.errors ?? []).some((error) => error.code !== undefined && isQuotaFailure(error.code));
+  return admitUnderQuotaInCore(limits, inFlight.tokens, inFlight.batches, tokensOf(context, record), record.queuedBehind);
 }
 
 /**
- * Whether a create call refused for a full queue should wait for a later wave: the provider said
- * so (429 `RESOURCE_EXHAUSTED`) and a batch of the job's model is in flight, whose end makes room.
- * Then it is left pending, its upload kept, no attempt spent.
+ * A failed batch's place in a later wave: the number of batches it is queued behind when its
+ * model's queue was full and another batch is in flight (the core's `requeue_after_failure`), or
+ * `undefined` when it fails like any batch. Call while `record` still counts as in flight.
+ */
+export function requeueForQuota(context: JobContext, record: SubmissionRecord, status: BatchStatusData): number | undefined {
+  if (status.status !== "failed") return undefined;
+  const codes = (status.errors ?? []).flatMap((error) => (error.code === undefined ? [] : [error.code]));
+  return requeueAfterFailure(codes, inFlightOf(context, record.model).batches);
+}
+
+/**
+ * Whether a create call refused for a full queue should wait for a later wave (the core's
+ * `wait_after_refusal`: 429 `RESOURCE_EXHAUSTED` while a batch of the model is in flight). Then it
+ * is left pending, its upload kept, no attempt spent.
  */
 export function waitsForLaterWave(context: JobContext, record: SubmissionRecord, error: unknown): boolean {
-  if (!(error instanceof ProviderError) || !isQuotaRefusal(error.status, error.errorType ?? "")) return false;
-  const inFlight = inFlightOf(context, record.model).batches;
-  if (inFlight === 0) return false;
-  record.queuedBehind = inFlight;
+  if (!(error instanceof ProviderError)) return false;
+  const behind = waitAfterRefusal(error.status, error.errorType ?? "", inFlightOf(context, record.model).batches);
+  if (behind === undefined) return false;
+  record.queuedBehind = behind;
   return true;
 }

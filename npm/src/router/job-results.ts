@@ -158,8 +158,13 @@ export interface JobSummary {
   errored: number;
   expired: number;
   cancelled: number;
-  /** Provider batches created for the job (resubmissions included). */
+  /**
+   * Provider batches created for the job (resubmissions included), not counting those the
+   * provider failed for a full queue (`queueRefusals`), whose requests went into a later wave.
+   */
   batches: number;
+  /** Batches the provider accepted and then failed because the model's queue was full (`token_limit_exceeded`); their requests were queued again. */
+  queueRefusals: number;
   /** The most submissions any request had. */
   attempts: number;
   /** Why requests have no success: error code → number of requests. */
@@ -175,6 +180,11 @@ export interface JobSummary {
   cost: CostReport;
 }
 
+/** A batch failed for a full queue whose requests went into a later wave (`job-runner.ts`, `requeue`). */
+function requeuedForQuota(record: SubmissionRecord): boolean {
+  return record.followedUp === true && record.error?.code === "token_limit_exceeded";
+}
+
 export async function summarize(manifest: JobManifest, store: JobStore, customIds: string[], prices?: PriceTable): Promise<JobSummary> {
   const attemptsOf = new Uint16Array(manifest.requestCount);
   for (const record of manifest.submissions) for (const position of expandRanges(record.requestRanges)) attemptsOf[position]!++;
@@ -188,7 +198,8 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     errored: 0,
     expired: 0,
     cancelled: 0,
-    batches: manifest.submissions.filter((record) => record.batchId !== undefined).length,
+    batches: manifest.submissions.filter((record) => record.batchId !== undefined && !requeuedForQuota(record)).length,
+    queueRefusals: manifest.submissions.filter(requeuedForQuota).length,
     attempts: Math.max(0, ...manifest.submissions.map((record) => record.attempt)),
     reasons: {},
     unsuccessful: [],

@@ -10,7 +10,7 @@ import { AbortError, BatchNotFoundError, BatchRouterError, InvalidResponseError,
 import type { UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
 import { admitUnderBudget, costOfResult } from "./job-budget.js";
-import { admitUnderQuota, cutToQuota, failedForQuota, inFlightOf, limitsFor } from "./job-quota.js";
+import { admitUnderQuota, cutToQuota, limitsFor, requeueForQuota } from "./job-quota.js";
 import { expandRanges, type JobManifest, type SubmissionRecord } from "./job-manifest.js";
 import { finalSubmissions, ResultCollector } from "./job-results.js";
 import { recordBatch, save, submitRecord, type JobContext } from "./job-submission.js";
@@ -99,11 +99,11 @@ async function poll(context: JobContext, record: SubmissionRecord): Promise<void
   if (wasUnavailable) delete record.unavailable;
   record.status = { status: status.status, rawStatus: status.rawStatus, requestCounts: status.requestCounts };
   if (status.errors?.length) record.status.errors = status.errors.map((error) => error.message);
-  // Queued again only while another batch of the model is in flight, whose end makes room. With
-  // none, no later wave would differ (the batch alone is over the queue): it ends as failed and its
-  // requests are retried like any failed batch's, spending attempts, so the job always ends.
-  if (failedForQuota(status) && inFlightOf(context, record.model).batches > 1) {
-    requeue(context, record);
+  // Queued again only while another batch of the model is in flight, whose end makes room (the
+  // core's rule); otherwise it fails like any batch, spending attempts, so the job always ends.
+  const queuedBehind = requeueForQuota(context, record, status);
+  if (queuedBehind !== undefined) {
+    requeue(context, record, queuedBehind);
     await save(context);
     return;
   }
@@ -115,13 +115,13 @@ async function poll(context: JobContext, record: SubmissionRecord): Promise<void
  * A batch the provider failed because its model's queue was full: its requests go into a new
  * pending submission at the same attempt, created in a later wave.
  */
-function requeue(context: JobContext, record: SubmissionRecord): void {
+function requeue(context: JobContext, record: SubmissionRecord, queuedBehind: number): void {
   const { manifest } = context;
   record.phase = "collected";
   record.followedUp = true;
   record.error = { code: "token_limit_exceeded", message: `batch ${record.batchId} failed: its model's queue was full; queued again` };
   const again = newRecord(manifest.jobId, manifest.submissions.length, record.attempt, [...expandRanges(record.requestRanges)], record.model);
-  again.queuedBehind = inFlightOf(context, record.model).batches;
+  again.queuedBehind = queuedBehind;
   manifest.submissions.push(again);
 }
 

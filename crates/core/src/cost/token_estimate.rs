@@ -1,49 +1,34 @@
 //! Estimating a request's tokens before it is sent, without a tokenizer.
 //!
-//! Method (fitted against OpenAI's `o200k_base` encoding on this repository's own text, code and
-//! JSON; `bench/token-estimate.mjs` measures the error on other files of each kind, on non-Latin
-//! scripts and on requests with images): text is cut into runs of one character class, and each
-//! run is charged what a byte-pair encoder typically spends on it:
-//! - a word of Latin letters (accented ones included) costs one token per [`LETTERS_PER_TOKEN`]
-//!   letters, at least one — common words are one token whatever their length;
-//! - digits are encoded in groups of at most three;
-//! - punctuation and symbols: one token per [`SYMBOLS_PER_TOKEN`] characters, at least one;
-//! - a single space or line break merges into its neighbour (nothing); a longer run of spaces
-//!   (indentation) costs [`INDENT_TOKENS`];
-//! - Chinese, Japanese and Korean characters cost [`WIDE_TOKENS_PER_CHARACTER`] each, emoji
-//!   [`EMOJI_TOKENS_PER_CHARACTER`];
-//! - a word of another alphabet costs one token per [`OTHER_LETTERS_PER_TOKEN`] letters
-//!   (Cyrillic [`CYRILLIC_LETTERS_PER_TOKEN`], Thai [`THAI_LETTERS_PER_TOKEN`]).
+//! Method: text is cut into the pieces a byte-pair encoder's pre-tokenizer would make (a
+//! simplified form of OpenAI's `o200k_base` pattern: a word with the space or the single
+//! punctuation mark before it, a run of punctuation with the line breaks after it, digits in
+//! groups of three, line breaks, runs of spaces), each piece gets a class (its script: Latin,
+//! accented Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, other Indic scripts, Thai, Hangul,
+//! Chinese and Japanese, Georgian and Armenian, other scripts; digits; ASCII punctuation; other
+//! symbols; emoji; spaces; line breaks), and each piece costs the mean tokens that pieces of its
+//! class and length cost in `o200k_base`. That table ([`super::token_costs`]) is fitted by
+//! `bench/fit-token-estimate.mjs` on a tuning corpus (prose, Markdown, JavaScript, Rust, JSON,
+//! 37 texts in 25 languages and scripts, emoji); `bench/token-estimate.mjs` measures the error on
+//! held-out text the table was not fitted on (the README gives the figures).
 //!
 //! Every message adds [`TOKENS_PER_MESSAGE`] for its role and separators, a request
 //! [`TOKENS_PER_REQUEST`] for the reply's priming (OpenAI's chat format). An image or a document
 //! is not decoded (its size is not known without decoding it), so each counts
 //! [`EstimateOptions::media_tokens`]; that part is not measured against a tokenizer. Other
-//! providers' tokenizers are not available offline, so their error is not measured either.
+//! providers' tokenizers are not published for offline use (Anthropic and Gemini count tokens
+//! through an API call), so the error against them is not measured; a caller who needs their
+//! count supplies a counter (`countTokens` in the package), and the estimate then uses the
+//! counts it is given ([`EstimateOptions::input_tokens`]).
 
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "tsify")]
 use tsify::Tsify;
 
+use super::token_costs::{Class, COSTS};
 use crate::model::{ContentPartRef, UnifiedRequest};
 
-/// Latin letters per token in a word.
-pub const LETTERS_PER_TOKEN: f64 = 8.0;
-/// Letters per token in a word of an alphabet other than Latin, Cyrillic or Thai.
-pub const OTHER_LETTERS_PER_TOKEN: f64 = 3.5;
-/// Cyrillic letters per token (`o200k_base` has many Cyrillic words).
-pub const CYRILLIC_LETTERS_PER_TOKEN: f64 = 4.5;
-/// Thai letters per token (Thai writes no spaces between words, so runs are long).
-pub const THAI_LETTERS_PER_TOKEN: f64 = 2.5;
-/// Punctuation characters per token (`",` and `":` merge into one token, operators too).
-pub const SYMBOLS_PER_TOKEN: f64 = 5.0;
-/// Tokens of a run of two or more spaces or tabs.
-pub const INDENT_TOKENS: f64 = 0.25;
-/// Tokens per Chinese, Japanese or Korean character.
-pub const WIDE_TOKENS_PER_CHARACTER: f64 = 0.7;
-/// Tokens per emoji or pictograph.
-pub const EMOJI_TOKENS_PER_CHARACTER: f64 = 2.0;
 /// Role and separator tokens around each message (OpenAI's chat format).
 pub const TOKENS_PER_MESSAGE: u64 = 3;
 /// Tokens that prime the reply, once per request.
@@ -53,7 +38,7 @@ pub const TOKENS_PER_REQUEST: u64 = 3;
 pub const DEFAULT_MEDIA_TOKENS: u64 = 1_000;
 
 /// Settings of the estimate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct EstimateOptions {
@@ -66,111 +51,263 @@ pub struct EstimateOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub default_max_output_tokens: Option<u64>,
+    /// Each request's input tokens as the caller counted them (a real tokenizer or a provider's
+    /// count endpoint), in request order; they replace the estimate. Must have one entry per request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub input_tokens: Option<Vec<u64>>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum CharacterClass {
-    Letter,
-    Cyrillic,
-    Thai,
-    OtherLetter,
-    Digit,
-    Symbol,
-    Space,
-    Wide,
-    Emoji,
-}
-
-fn class_of(character: char) -> CharacterClass {
-    match character {
-        'a'..='z' | 'A'..='Z' | '\u{C0}'..='\u{24F}' if character.is_alphabetic() => CharacterClass::Letter,
-        '0'..='9' => CharacterClass::Digit,
-        _ if character.is_whitespace() => CharacterClass::Space,
-        _ if character.is_ascii() => CharacterClass::Symbol,
-        '\u{400}'..='\u{52F}' => CharacterClass::Cyrillic,
-        '\u{E00}'..='\u{E7F}' => CharacterClass::Thai,
-        '\u{2600}'..='\u{27BF}' | '\u{1F000}'..='\u{1FAFF}' => CharacterClass::Emoji,
-        _ if is_wide(character) => CharacterClass::Wide,
-        // Combining marks belong to the word they sit in (Devanagari vowel signs).
-        _ if character.is_alphabetic() || is_combining_mark(character) => CharacterClass::OtherLetter,
-        _ => CharacterClass::Symbol,
-    }
-}
-
-/// Han, kana, Hangul and CJK punctuation: about a token per character or less.
-fn is_wide(character: char) -> bool {
-    matches!(character as u32,
-        0x1100..=0x11FF | 0x2E80..=0x9FFF | 0xA960..=0xA97F | 0xAC00..=0xD7FF | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
-}
-
-fn is_combining_mark(character: char) -> bool {
-    matches!(character as u32, 0x0300..=0x036F | 0x0900..=0x0DFF | 0x0E00..=0x0FFF)
-}
-
-fn run_tokens(class: CharacterClass, length: usize) -> f64 {
-    let length = length as f64;
-    match class {
-        CharacterClass::Letter => (length / LETTERS_PER_TOKEN).ceil(),
-        CharacterClass::Cyrillic => (length / CYRILLIC_LETTERS_PER_TOKEN).ceil(),
-        CharacterClass::Thai => (length / THAI_LETTERS_PER_TOKEN).ceil(),
-        CharacterClass::OtherLetter => (length / OTHER_LETTERS_PER_TOKEN).ceil(),
-        CharacterClass::Digit => (length / 3.0).ceil(),
-        CharacterClass::Symbol => (length / SYMBOLS_PER_TOKEN).ceil(),
-        CharacterClass::Space if length >= 2.0 => INDENT_TOKENS,
-        CharacterClass::Space => 0.0,
-        CharacterClass::Wide => length * WIDE_TOKENS_PER_CHARACTER,
-        CharacterClass::Emoji => length * EMOJI_TOKENS_PER_CHARACTER,
-    }
-}
-
-/// The estimated tokens of a piece of text.
-pub fn estimate_text_tokens(text: &str) -> u64 {
-    let mut total = 0.0;
-    let mut current: Option<(CharacterClass, usize)> = None;
-    for character in text.chars() {
-        let class = class_of(character);
-        current = match current {
-            Some((run_class, length)) if run_class == class => Some((run_class, length + 1)),
-            Some((run_class, length)) => {
-                total += run_tokens(run_class, length);
-                Some((class, 1))
+/// Which class a character belongs to; `None` for a zero-width joiner (it takes its neighbour's).
+fn class_of(character: char) -> Option<Class> {
+    let code = character as u32;
+    Some(match character {
+        'a'..='z' | 'A'..='Z' => Class::Latin,
+        '0'..='9' => Class::Digits,
+        '\n' | '\r' => Class::Newlines,
+        ' ' | '\t' => Class::Spaces,
+        _ if character.is_ascii() => {
+            if code < 0x20 {
+                Class::Spaces
+            } else {
+                Class::Symbols
             }
-            None => Some((class, 1)),
-        };
+        }
+        _ if character.is_whitespace() => Class::Spaces,
+        '\u{300}'..='\u{36F}' | '\u{1E00}'..='\u{1EFF}' => Class::Latin,
+        '\u{C0}'..='\u{24F}' if character != '\u{D7}' && character != '\u{F7}' => Class::Latin,
+        '\u{370}'..='\u{3FF}' | '\u{1F00}'..='\u{1FFF}' => Class::Greek,
+        '\u{400}'..='\u{52F}' => Class::Cyrillic,
+        '\u{590}'..='\u{5FF}' => Class::Hebrew,
+        '\u{600}'..='\u{6FF}' | '\u{750}'..='\u{77F}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' => {
+            script_letter(character, Class::Arabic)
+        }
+        '\u{900}'..='\u{97F}' => script_letter(character, Class::Devanagari),
+        '\u{980}'..='\u{DFF}' => script_letter(character, Class::Indic),
+        '\u{E00}'..='\u{E7F}' => script_letter(character, Class::Thai),
+        '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' | '\u{AC00}'..='\u{D7AF}' => Class::Hangul,
+        '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}' => {
+            Class::Wide
+        }
+        '\u{2600}'..='\u{27BF}' | '\u{1F000}'..='\u{1FAFF}' | '\u{FE0F}' => Class::Emoji,
+        '\u{200C}' | '\u{200D}' => return None,
+        // Georgian and Armenian: alphabets the encoder has learned; other scripts fall to bytes.
+        '\u{530}'..='\u{58F}' | '\u{10A0}'..='\u{10FF}' | '\u{1C90}'..='\u{1CBF}' => Class::OtherLetter,
+        _ if character.is_numeric() => Class::Digits,
+        _ if character.is_alphabetic() => Class::RareLetter,
+        _ => Class::OtherSymbols,
+    })
+}
+
+/// Punctuation inside the Arabic, Indic and Thai blocks (commas, full stops, dandas, currency).
+const SCRIPT_PUNCTUATION: [u32; 15] =
+    [0x60C, 0x61B, 0x61F, 0x66A, 0x66B, 0x66C, 0x66D, 0x6D4, 0x964, 0x965, 0x970, 0xE3F, 0xE4F, 0xE5A, 0xE5B];
+
+/// In a script's block every character is one of its letters (marks included) but digits and
+/// punctuation.
+fn script_letter(character: char, script: Class) -> Class {
+    if character.is_numeric() {
+        Class::Digits
+    } else if SCRIPT_PUNCTUATION.contains(&(character as u32)) {
+        Class::OtherSymbols
+    } else {
+        script
     }
-    if let Some((run_class, length)) = current {
-        total += run_tokens(run_class, length);
+}
+
+fn is_letter(class: Class) -> bool {
+    !matches!(
+        class,
+        Class::Digits | Class::Symbols | Class::OtherSymbols | Class::Emoji | Class::Spaces | Class::Newlines
+    )
+}
+
+fn piece_tokens(class: Class, length: usize) -> f64 {
+    let costs = &COSTS[class as usize];
+    let table = costs.by_length.len();
+    let cost = match length {
+        0 => 0.0,
+        _ if length <= table => costs.by_length[length - 1],
+        _ => costs.by_length[table - 1] + (length - table) as f32 * costs.per_character_beyond,
+    };
+    f64::from(cost)
+}
+
+/// The estimated tokens of a piece of text (see the module's method).
+pub fn estimate_text_tokens(text: &str) -> u64 {
+    if text.is_empty() {
+        return 0;
+    }
+    let mut characters: Vec<(char, Class)> = Vec::with_capacity(text.len());
+    for character in text.chars() {
+        // A joiner (zero-width) belongs to the run it sits in.
+        let class =
+            class_of(character).unwrap_or_else(|| characters.last().map_or(Class::OtherSymbols, |&(_, class)| class));
+        characters.push((character, class));
+    }
+    let class_at = |index: usize| characters.get(index).map(|&(_, class)| class);
+    let mut total = 0.0;
+    let mut index = 0;
+    let mut previous: Option<Class> = None;
+    while index < characters.len() {
+        let (character, class) = characters[index];
+        let following = class_at(index + 1);
+        match class {
+            Class::Digits => {
+                let mut end = index;
+                while end < characters.len() && characters[end].1 == Class::Digits && end - index < 3 {
+                    end += 1;
+                }
+                total += piece_tokens(Class::Digits, end - index);
+                index = end;
+                previous = Some(Class::Digits);
+                continue;
+            }
+            Class::Newlines => {
+                index = skip_line_breaks(&characters, index);
+                total += piece_tokens(Class::Newlines, 1);
+                previous = Some(Class::Newlines);
+                continue;
+            }
+            _ => {}
+        }
+        // A single space, or a single mark after a letter or digit, joins the word that follows.
+        let follows_word = previous.is_some_and(|previous| is_letter(previous) || previous == Class::Digits);
+        let prefix = match (class, following) {
+            (Class::Spaces, Some(next))
+                if character == ' '
+                    && (is_letter(next) || matches!(next, Class::Symbols | Class::OtherSymbols | Class::Emoji)) =>
+            {
+                1
+            }
+            (Class::Symbols, Some(next)) if is_letter(next) && follows_word => 1,
+            _ => 0,
+        };
+        if class == Class::Spaces && prefix == 0 {
+            let mut end = index;
+            while end < characters.len() && characters[end].1 == Class::Spaces {
+                end += 1;
+            }
+            let next = class_at(end);
+            if next == Some(Class::Newlines) {
+                // Spaces before a line break go with it.
+                index = skip_line_breaks(&characters, index);
+                total += piece_tokens(Class::Newlines, 1);
+                previous = Some(Class::Newlines);
+                continue;
+            }
+            // The last space of a run joins a following word or run of marks.
+            if end - index >= 2 && next.is_some() && next != Some(Class::Digits) {
+                end -= 1;
+            }
+            total += piece_tokens(Class::Spaces, end - index);
+            index = end;
+            previous = Some(Class::Spaces);
+            continue;
+        }
+        let body = index + prefix;
+        let body_class = characters[body].1;
+        let mut end = body + 1;
+        if is_letter(body_class) {
+            let beyond_ascii = |character: char| !character.is_ascii() && class_of(character).is_some();
+            let mut accented = beyond_ascii(characters[body].0);
+            // A word ends where its script changes, or at a capital after a small letter (camelCase).
+            while end < characters.len()
+                && characters[end].1 == body_class
+                && !(body_class == Class::Latin
+                    && characters[end].0.is_uppercase()
+                    && characters[end - 1].0.is_lowercase())
+            {
+                accented |= beyond_ascii(characters[end].0);
+                end += 1;
+            }
+            // A Latin word with a letter beyond ASCII splits into more tokens than an ASCII one.
+            let class = if body_class == Class::Latin && accented { Class::Accented } else { body_class };
+            total += piece_tokens(class, end - body);
+        } else {
+            while end < characters.len() && characters[end].1 == body_class {
+                end += 1;
+            }
+            total += piece_tokens(body_class, end - body);
+            // The line breaks right after a run of marks are part of it.
+            while end < characters.len() && characters[end].1 == Class::Newlines {
+                end += 1;
+            }
+        }
+        index = end;
+        previous = Some(body_class);
     }
     total.round() as u64
 }
 
-/// The estimated input tokens of a request: its system prompt, messages and media.
-pub fn estimate_input_tokens(request: &UnifiedRequest, options: &EstimateOptions) -> u64 {
+/// The end of the line-break piece that starts at `start`: spaces and line breaks up to the last
+/// line break (indentation after it is a piece of its own).
+fn skip_line_breaks(characters: &[(char, Class)], start: usize) -> usize {
+    let mut end = start;
+    let mut last_break = start;
+    while end < characters.len() && matches!(characters[end].1, Class::Newlines | Class::Spaces) {
+        if characters[end].1 == Class::Newlines {
+            last_break = end + 1;
+        }
+        end += 1;
+    }
+    last_break
+}
+
+/// A request's input as a tokenizer sees it: the tokens that do not depend on the text (the chat
+/// format's per-request and per-message tokens, and the figure for each image or document) and
+/// the texts to count (system prompt, message text, tool calls and results, reasoning).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct InputParts {
+    pub fixed_tokens: u64,
+    pub texts: Vec<String>,
+}
+
+/// Calls `text` with each piece of text of a request's input, and returns its fixed tokens.
+fn visit_input(request: &UnifiedRequest, options: &EstimateOptions, mut text: impl FnMut(&str)) -> u64 {
     let media_tokens = options.media_tokens.unwrap_or(DEFAULT_MEDIA_TOKENS);
-    let mut total = TOKENS_PER_REQUEST;
+    let mut fixed = TOKENS_PER_REQUEST;
     if let Some(system) = &request.system_prompt {
-        total += TOKENS_PER_MESSAGE + system.parts().iter().map(|part| estimate_text_tokens(part)).sum::<u64>();
+        fixed += TOKENS_PER_MESSAGE;
+        system.parts().iter().for_each(|part| text(part));
     }
     for message in &request.messages {
-        total += TOKENS_PER_MESSAGE;
+        fixed += TOKENS_PER_MESSAGE;
         for part in message.content.parts() {
-            total += match part {
-                ContentPartRef::Text(text) => estimate_text_tokens(text),
-                ContentPartRef::Image(_) | ContentPartRef::Document(_) => media_tokens,
+            match part {
+                ContentPartRef::Text(value) => text(value),
+                ContentPartRef::Image(_) | ContentPartRef::Document(_) => fixed += media_tokens,
                 // A replayed call is its name and its arguments as the model wrote them (JSON).
                 ContentPartRef::ToolCall(call) => {
-                    estimate_text_tokens(&call.name) + estimate_text_tokens(&call.arguments.to_string())
+                    text(&call.name);
+                    text(&call.arguments.to_string());
                 }
-                ContentPartRef::ToolResult(result) => estimate_text_tokens(&result.text()),
-                ContentPartRef::Reasoning(reasoning) => estimate_text_tokens(&reasoning.text),
+                ContentPartRef::ToolResult(result) => text(&result.text()),
+                ContentPartRef::Reasoning(reasoning) => text(&reasoning.text),
                 // Encrypted reasoning is sent back as it came; its size says little about its
                 // tokens, so it is counted as text of the same length (an upper bound, roughly).
-                ContentPartRef::RedactedReasoning(data) => estimate_text_tokens(data),
-            };
+                ContentPartRef::RedactedReasoning(data) => text(data),
+            }
         }
     }
-    total
+    fixed
+}
+
+/// The estimated input tokens of a request: its system prompt, messages and media.
+pub fn estimate_input_tokens(request: &UnifiedRequest, options: &EstimateOptions) -> u64 {
+    let mut texts = 0;
+    let fixed = visit_input(request, options, |text| texts += estimate_text_tokens(text));
+    fixed + texts
+}
+
+/// A request's input split for a caller's own token counter: its input tokens are
+/// `fixedTokens` + the sum of the counter over `texts`.
+pub fn input_parts(request: &UnifiedRequest, options: &EstimateOptions) -> InputParts {
+    let mut texts = Vec::new();
+    let fixed_tokens = visit_input(request, options, |text| texts.push(text.to_owned()));
+    InputParts { fixed_tokens, texts }
 }
 
 /// The most output tokens a request may use: its `maxTokens`, or the caller's default, or
@@ -195,18 +332,33 @@ mod tests {
 
     #[test]
     fn english_words_cost_about_one_token_each() {
-        // "The quick brown fox jumps over the lazy dog." is 10 tokens in o200k_base.
-        assert_eq!(estimate_text_tokens("The quick brown fox jumps over the lazy dog."), 10);
+        // "The quick brown fox jumps over the lazy dog." is 10 tokens in o200k_base; each piece
+        // costs its class's mean, a little over one for short words.
+        assert_eq!(estimate_text_tokens("The quick brown fox jumps over the lazy dog."), 11);
     }
 
     #[test]
-    fn long_words_digits_and_wide_characters_cost_more() {
-        assert_eq!(estimate_text_tokens("internationalization"), 3);
-        assert_eq!(estimate_text_tokens("1234567"), 3);
-        assert_eq!(estimate_text_tokens("東京都は大きい"), 5);
-        assert_eq!(estimate_text_tokens("🚀🚀"), 4);
-        assert_eq!(estimate_text_tokens("привет"), 2);
+    fn scripts_digits_and_symbols_are_priced_by_their_class() {
+        // Real o200k_base counts in comments; the estimate is within a token or two.
         assert_eq!(estimate_text_tokens(""), 0);
+        assert_eq!(estimate_text_tokens("1234567"), 3); // 123 456 7
+        assert_eq!(estimate_text_tokens("internationalization"), 5); // long words split
+        let wide = estimate_text_tokens("東京都は大きい"); // 5
+        assert!((4..=6).contains(&wide), "{wide}");
+        let emoji = estimate_text_tokens("🚀🚀"); // 4
+        assert!((3..=5).contains(&emoji), "{emoji}");
+        // A word of an alphabet the encoder has few merges for costs more than an English one.
+        assert!(estimate_text_tokens("ሰላም ለዓለም") > estimate_text_tokens("hello world"));
+    }
+
+    #[test]
+    fn pieces_follow_the_pre_tokenizer() {
+        // camelCase splits, a single space or mark joins the word after it, indentation is a piece.
+        assert_eq!(estimate_text_tokens("fooBar"), 2);
+        assert_eq!(estimate_text_tokens("foo.bar"), 2);
+        assert_eq!(estimate_text_tokens("a\n    b"), 4); // a, \n, 3 spaces, " b"
+                                                         // A zero-width joiner stays in its word: no piece of its own.
+        assert_eq!(estimate_text_tokens("ab\u{200D}cd"), estimate_text_tokens("abxcd"));
     }
 
     #[test]
@@ -219,6 +371,22 @@ mod tests {
                 {"type": "image", "sourceType": "url", "data": "https://example.com/a.png"}]}]}));
         let options = EstimateOptions { media_tokens: Some(500), ..EstimateOptions::default() };
         assert_eq!(estimate_input_tokens(&with_image, &options), 3 + (3 + 2) + 3 + 1 + 500);
+        let parts = input_parts(&with_image, &options);
+        assert_eq!(parts, InputParts { fixed_tokens: 3 + 3 + 3 + 500, texts: vec!["Be brief".into(), "Hello".into()] });
+    }
+
+    #[test]
+    fn the_callers_counts_replace_the_estimate() {
+        let requests = [
+            request(json!({"customId": "a", "model": "m", "messages": [{"role": "user", "content": "Hello"}]})),
+            request(json!({"customId": "b", "model": "m", "messages": [{"role": "user", "content": "Hello"}]})),
+        ];
+        let prices = crate::cost::prices::PriceTable::default();
+        let options = EstimateOptions { input_tokens: Some(vec![40, 2]), ..EstimateOptions::default() };
+        let estimates = crate::cost::estimate_requests(crate::Provider::OpenAI, &requests, &prices, &options);
+        assert_eq!(estimates.iter().map(|estimate| estimate.input_tokens).collect::<Vec<_>>(), vec![40, 2]);
+        let batch = crate::cost::estimate_batch(crate::Provider::OpenAI, &requests, &prices, &options);
+        assert_eq!(batch.input_tokens, 42);
     }
 
     #[test]

@@ -93,14 +93,81 @@ pub enum SystemPrompt {
 }
 
 impl SystemPrompt {
-    /// The prompt's pieces, in order.
-    pub fn parts(&self) -> Vec<&str> {
+    /// The prompt's pieces, in order (a plain string held inline: no allocation).
+    pub fn parts(&self) -> Parts<&str> {
         match self {
-            SystemPrompt::Text(text) => vec![text.as_str()],
-            SystemPrompt::Parts(parts) => parts.iter().map(String::as_str).collect(),
+            SystemPrompt::Text(text) => Parts::One([text.as_str()]),
+            SystemPrompt::Parts(parts) => Parts::Many(parts.iter().map(String::as_str).collect()),
         }
     }
 }
+
+/// Borrowed parts of a prompt or a message: a slice (through `Deref`) that holds a single part
+/// inline, so the common plain-string content is viewed without allocating.
+#[derive(Debug, Clone)]
+pub enum Parts<T> {
+    One([T; 1]),
+    Many(Vec<T>),
+}
+
+impl<T> Parts<T> {
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            Parts::One(one) => one,
+            Parts::Many(many) => many,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Parts<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T> IntoIterator for Parts<T> {
+    type Item = T;
+    type IntoIter = PartsIntoIter<T>;
+    fn into_iter(self) -> PartsIntoIter<T> {
+        match self {
+            Parts::One(one) => PartsIntoIter::One(one.into_iter()),
+            Parts::Many(many) => PartsIntoIter::Many(many.into_iter()),
+        }
+    }
+}
+
+impl<'p, T> IntoIterator for &'p Parts<T> {
+    type Item = &'p T;
+    type IntoIter = std::slice::Iter<'p, T>;
+    fn into_iter(self) -> std::slice::Iter<'p, T> {
+        self.as_slice().iter()
+    }
+}
+
+/// The owning iterator of [`Parts`].
+pub enum PartsIntoIter<T> {
+    One(std::array::IntoIter<T, 1>),
+    Many(std::vec::IntoIter<T>),
+}
+
+impl<T> Iterator for PartsIntoIter<T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        match self {
+            PartsIntoIter::One(one) => one.next(),
+            PartsIntoIter::Many(many) => many.next(),
+        }
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            PartsIntoIter::One(one) => one.size_hint(),
+            PartsIntoIter::Many(many) => many.size_hint(),
+        }
+    }
+}
+
+impl<T> ExactSizeIterator for PartsIntoIter<T> {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -140,22 +207,25 @@ pub enum MessageContent {
 }
 
 impl MessageContent {
-    /// The content as parts; a plain string is one text part.
-    pub fn parts(&self) -> Vec<ContentPartRef<'_>> {
+    /// The content as parts; a plain string is one text part (held inline: no allocation, as
+    /// conversion and validation ask for the parts of every message several times).
+    pub fn parts(&self) -> Parts<ContentPartRef<'_>> {
         match self {
-            MessageContent::Text(text) => vec![ContentPartRef::Text(text)],
-            MessageContent::Parts(parts) => parts
-                .iter()
-                .map(|part| match part {
-                    ContentPart::Text(text) => ContentPartRef::Text(&text.text),
-                    ContentPart::Image(image) => ContentPartRef::Image(image),
-                    ContentPart::Document(document) => ContentPartRef::Document(document),
-                    ContentPart::ToolCall(call) => ContentPartRef::ToolCall(call),
-                    ContentPart::ToolResult(result) => ContentPartRef::ToolResult(result),
-                    ContentPart::Reasoning(reasoning) => ContentPartRef::Reasoning(reasoning),
-                    ContentPart::RedactedReasoning(redacted) => ContentPartRef::RedactedReasoning(&redacted.data),
-                })
-                .collect(),
+            MessageContent::Text(text) => Parts::One([ContentPartRef::Text(text)]),
+            MessageContent::Parts(parts) => Parts::Many(
+                parts
+                    .iter()
+                    .map(|part| match part {
+                        ContentPart::Text(text) => ContentPartRef::Text(&text.text),
+                        ContentPart::Image(image) => ContentPartRef::Image(image),
+                        ContentPart::Document(document) => ContentPartRef::Document(document),
+                        ContentPart::ToolCall(call) => ContentPartRef::ToolCall(call),
+                        ContentPart::ToolResult(result) => ContentPartRef::ToolResult(result),
+                        ContentPart::Reasoning(reasoning) => ContentPartRef::Reasoning(reasoning),
+                        ContentPart::RedactedReasoning(redacted) => ContentPartRef::RedactedReasoning(&redacted.data),
+                    })
+                    .collect(),
+            ),
         }
     }
 }
