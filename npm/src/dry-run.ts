@@ -2,6 +2,7 @@
  * The dry run: validate and convert unified requests for a provider and write the transparency
  * files, without an account or a network call.
  */
+import { checkedEndpoint } from "./endpoint.js";
 import { toBatchRouterError } from "./errors.js";
 import type { BatchStorage } from "./storage.js";
 import { TransparencyFiles } from "./transparency.js";
@@ -52,7 +53,7 @@ export async function dryRun(provider: ProviderName, unifiedJsonl: string, optio
       model: options.model,
       apiVersion: options.apiVersion,
       customBaseUrl: options.customBaseUrl ?? false,
-      endpoint: options.endpoint,
+      endpoint: checkedEndpoint(options.endpoint),
     });
   } catch (error) {
     throw toBatchRouterError(error);

@@ -50,10 +50,17 @@ function digest(text: string): string {
  * among the callers of one `StorageJobState` (one process) only: across processes use a store whose
  * writes are conditional in the store itself (`PostgresJobStore`, `D1JobStore`).
  */
-export class StorageJobState implements JobStateStore {
-  private readonly queues = new Map<string, Promise<unknown>>();
+/** The write queues of each storage object: routers of one process that share a storage share them. */
+const queuesOf = new WeakMap<BatchStorage, Map<string, Promise<unknown>>>();
 
-  constructor(private readonly storage: BatchStorage) {}
+export class StorageJobState implements JobStateStore {
+  private readonly queues: Map<string, Promise<unknown>>;
+
+  constructor(private readonly storage: BatchStorage) {
+    let queues = queuesOf.get(storage);
+    if (!queues) queuesOf.set(storage, (queues = new Map()));
+    this.queues = queues;
+  }
 
   async get(key: string): Promise<VersionedRecord | undefined> {
     const value = await this.storage.read(`${key}.json`);
@@ -67,8 +74,10 @@ export class StorageJobState implements JobStateStore {
       const current = await this.storage.read(`${key}.json`);
       const version = current === undefined ? undefined : digest(current);
       if (version !== expected) return undefined;
-      await this.storage.write(`${key}.json.tmp`, value);
-      await this.storage.rename(`${key}.json.tmp`, `${key}.json`);
+      // A temporary name of its own, so two writers never rename each other's file.
+      const temporary = `${key}.json.${Math.random().toString(36).slice(2, 10)}.tmp`;
+      await this.storage.write(temporary, value);
+      await this.storage.rename(temporary, `${key}.json`);
       return digest(value);
     });
     const settled = next.then(

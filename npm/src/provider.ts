@@ -5,6 +5,7 @@
  */
 import { BatchStatusResponse } from "./batch-status.js";
 import { Deadline, withDeadline } from "./deadline.js";
+import { checkedEndpoint } from "./endpoint.js";
 import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
@@ -262,7 +263,7 @@ export abstract class BatchProvider {
       customBaseUrl: this.baseUrl !== undefined,
       model: this.options.model,
       metadata,
-      endpoint,
+      endpoint: checkedEndpoint(endpoint),
       route: this.options.route,
       timeoutHours: this.options.timeoutHours,
     };

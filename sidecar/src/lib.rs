@@ -88,6 +88,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .await
         .map_err(io_context(format!("cannot listen on {}", config.address)))?;
     let address = listener.local_addr().map_err(io_context("cannot read the bound address"))?;
+    // The signal handlers are installed before the address is printed: a parent that reads the
+    // line and stops the sidecar at once must get the orderly shutdown, not the default action.
+    let signals = ShutdownSignals::install();
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "listening on http://{address}")
         .and_then(|()| stdout.flush())
@@ -96,26 +99,49 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     tracing::info!(%address, state_dir = %config.state_directory().display(), "sidecar ready");
     let runner = state.runner.clone();
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(signals.received())
         .await
         .map_err(io_context("the server failed"))?;
     runner.shutdown().await;
     Ok(())
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
+/// SIGINT and SIGTERM listeners, registered when made (tokio's `ctrl_c()` registers only when
+/// first polled, which is too late for a signal sent right after the address line).
+struct ShutdownSignals {
+    interrupt: Option<tokio::signal::unix::Signal>,
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl ShutdownSignals {
+    fn install() -> Self {
+        use tokio::signal::unix::{signal, SignalKind};
+        let listen = |kind: SignalKind, name: &str| match signal(kind) {
+            Ok(listener) => Some(listener),
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for {name}");
+                None
             }
-        }
-        Err(error) => {
-            tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the sidecar");
-            let _ = tokio::signal::ctrl_c().await;
+        };
+        ShutdownSignals {
+            interrupt: listen(SignalKind::interrupt(), "SIGINT"),
+            terminate: listen(SignalKind::terminate(), "SIGTERM"),
         }
     }
-    tracing::info!("shutting down");
+
+    async fn received(mut self) {
+        async fn next(listener: &mut Option<tokio::signal::unix::Signal>) {
+            match listener {
+                Some(listener) => {
+                    listener.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
+        tokio::select! {
+            _ = next(&mut self.interrupt) => {}
+            _ = next(&mut self.terminate) => {}
+        }
+        tracing::info!("shutting down");
+    }
 }

@@ -69,7 +69,7 @@ function openAIBodyCheck(body: unknown, url: string): string[] {
 function chatRequests(): UnifiedRequest[] {
   const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false };
   return [
-    { customId: "plain", model: "gpt-5-mini", systemPrompt: "Be brief.", messages: [{ role: "user", content: "Capital of France?" }], generationConfig: { maxTokens: 500, temperature: 0.2 } },
+    { customId: "plain", model: "gpt-5-mini", systemPrompt: "Be brief.", messages: [{ role: "user", content: "Capital of France?" }], generationConfig: { maxTokens: 500 } },
     {
       customId: "structured",
       model: "gpt-5-mini",
@@ -302,6 +302,12 @@ describe("embedding batches", () => {
         });
         assert.throws(() => router.plan({ provider, endpoint, requests }), ValidationError);
       }
+      // A value that is no endpoint at all is named the same way (not a deserialisation message).
+      const chat: UnifiedRequest[] = [{ customId: "a", model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }] }];
+      const bogus = "bogus" as unknown as "chat";
+      const isEndpointError = (error: unknown) => error instanceof ValidationError && error.field === "endpoint" && /bogus/.test(error.message);
+      await assert.rejects(new OpenAIProvider({ apiKey: KEY, baseUrl: server.url + "/v1", storage: false }).sendBatch({ provider: "openai", endpoint: bogus, requests: chat }), isEndpointError);
+      assert.throws(() => router.plan({ provider: "groq", endpoint: bogus, requests: chat }), isEndpointError);
       assert.equal(emulator.received.length, 0);
     } finally {
       await server.close();

@@ -8,7 +8,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { BatchRouter, JobConflictError, MemoryStorage, StorageJobState, ValidationError } from "batch-router";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { BatchRouter, FileStorage, JobConflictError, MemoryStorage, StorageJobState, ValidationError } from "batch-router";
 
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { overlappingAdvancers } from "../support/advancers.js";
@@ -123,6 +127,55 @@ describe("serverless jobs: startJob and advanceJob", () => {
     assert.ok(took < 5_000, `the round took ${took} ms`);
     // The lease was given back: the next call works at once.
     assert.notEqual((await router.advanceJob(jobId, { budgetMs: 50 })).state, "busy");
+  });
+
+  test("two routers of one process on one FileStorage: rounds at once give one creator and one busy, never an error", async () => {
+    const emulator = new OpenAIEmulator({ apiKey: API_KEY });
+    const storage = new FileStorage(mkdtempSync(join(tmpdir(), "batch-router-serverless-")));
+    const routerOf = () =>
+      new BatchRouter({ providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } }, storage, ...fastRouterOptions() });
+    const requests = jobRequests();
+    const jobId = await routerOf().startJob({ provider: "openai", requests });
+    const [a, b] = await Promise.all([routerOf().advanceJob(jobId), routerOf().advanceJob(jobId)]);
+    assert.deepEqual([a.state, b.state].sort(), ["busy", "running"]);
+    let result = a.state === "running" ? a : b;
+    for (let round = 0; result.state !== "completed"; round++) {
+      assert.ok(round < 50, "the job did not end in 50 rounds");
+      const both = await Promise.all([routerOf().advanceJob(jobId), routerOf().advanceJob(jobId)]);
+      result = both.find((one) => one.state === "completed") ?? both.find((one) => one.state === "running") ?? both[0];
+      if (result.state === "busy") await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assertJobInvariants(emulator, (await routerOf().getJob(jobId))!, await collect(routerOf().getJobResults(jobId)), requests);
+  });
+
+  test("a round stopped while its create is on its way keeps the lease until it expires: the create lands once", async () => {
+    const emulator = new OpenAIEmulator({ apiKey: API_KEY });
+    // Creates reach the provider 400 ms after they are sent, whether or not the caller still waits.
+    const slowCreates = async (request: Request) => {
+      if (request.method === "POST" && new URL(request.url).pathname.endsWith("/batches")) {
+        const copy = new Request(request.url, { method: "POST", headers: request.headers, body: await request.text() });
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        return emulator.fetch(copy);
+      }
+      return emulator.fetch(request);
+    };
+    const storage = new MemoryStorage();
+    const state = new StorageJobState(storage);
+    const requests = jobRequests().slice(0, 2);
+    const jobId = await routerOn(storage, state, slowCreates).startJob({ provider: "openai", requests });
+    // Each call a fresh router, as a cron invocation would be.
+    const stopped = await routerOn(storage, state, slowCreates).advanceJob(jobId, { budgetMs: 200 });
+    assert.equal(stopped.stoppedBy, "budget");
+    assert.ok(stopped.nextAdvanceInMs > 0, "call again once the lease has expired, not at once");
+    assert.equal((await routerOn(storage, state, slowCreates).advanceJob(jobId)).state, "busy");
+    let result = stopped;
+    for (let round = 0; result.state !== "completed"; round++) {
+      assert.ok(round < 50, "the job did not end in 50 rounds");
+      await new Promise((resolve) => setTimeout(resolve, result.nextAdvanceInMs));
+      result = await routerOn(storage, state, slowCreates).advanceJob(jobId);
+    }
+    assert.equal(emulator.batches.size, 1, "one batch created, not two");
+    assertJobInvariants(emulator, (await routerOn(storage, state, slowCreates).getJob(jobId))!, await collect(routerOn(storage, state, slowCreates).getJobResults(jobId)), requests);
   });
 });
 

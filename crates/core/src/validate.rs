@@ -168,6 +168,17 @@ pub fn check_batch_for<'a>(
                 setting.remove(request);
             }
         }
+        // Together's system message content is a string only (`ChatCompletionSystemMessageParam`
+        // in its OpenAPI document, togethercomputer/openapi): text parts are joined with a blank
+        // line, nothing is left out.
+        if provider == Provider::Together {
+            if let Some(crate::model::SystemPrompt::Parts(parts)) = &requests[index].system_prompt {
+                if parts.len() > 1 {
+                    let joined = parts.join("\n\n");
+                    requests.to_mut()[index].system_prompt = Some(crate::model::SystemPrompt::Text(joined));
+                }
+            }
+        }
     }
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(requests.len());
     for (index, request) in requests.iter().enumerate() {
@@ -181,15 +192,6 @@ pub fn check_batch_for<'a>(
                 id,
                 "customId",
                 format!("duplicate customId, already used by request {first}"),
-            ));
-        }
-        // Together: "custom_id … max 64 chars" (endpoints-and-push.md §5.4 [TG-SKILL]; its batch tutorial).
-        if provider == Provider::Together && id.chars().count() > 64 {
-            return Err(CoreError::invalid(
-                index,
-                id,
-                "customId",
-                "Together AI takes custom ids of at most 64 characters",
             ));
         }
         let mut checker =
@@ -376,7 +378,7 @@ impl RequestChecker<'_> {
     }
 
     /// What a Responses body (OpenAI spec `CreateResponse`) has no field for, or takes in a
-    /// narrower range: no `stop`, `seed`, `presence_penalty` or `frequency_penalty`, and
+    /// narrower range: no `stop`, `seed`, `n`, `presence_penalty` or `frequency_penalty`, and
     /// `max_output_tokens` ≥ 16 (endpoints-and-push.md §2.1 [OA-SPEC]).
     fn check_responses_settings(&mut self) -> Result<(), CoreError> {
         let Some(config) = &self.request.generation_config else { return Ok(()) };
@@ -389,6 +391,8 @@ impl RequestChecker<'_> {
         for (name, present) in [
             ("stopSequences", config.stop_sequences.is_some()),
             ("seed", config.seed.is_some()),
+            // Responses gives one answer per request (no `n`).
+            ("candidateCount", config.candidate_count.is_some_and(|count| count > 1)),
             ("presencePenalty", config.presence_penalty.is_some()),
             ("frequencyPenalty", config.frequency_penalty.is_some()),
         ] {

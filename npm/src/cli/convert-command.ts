@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 
 import { dryRun, type DryRunResult } from "../dry-run.js";
+import { ENDPOINTS } from "../endpoint.js";
 import { toBatchRouterError } from "../errors.js";
 import { FileStorage } from "../file-storage.js";
 import { canonicalProviderName, providerNames } from "../provider-registry.js";
@@ -37,7 +38,7 @@ Options:
   --json               print one JSON document
 `;
 
-const endpoints: readonly Endpoint[] = ["chat", "responses", "embeddings"];
+const endpoints = ENDPOINTS;
 
 /** The value of `--endpoint` (absent: chat). */
 export function endpointOption(value: string | undefined): Endpoint | undefined {

@@ -7,6 +7,7 @@
  * request ends with exactly one result.
  */
 import type { BatchStatusResponse } from "../batch-status.js";
+import { checkedEndpoint } from "../endpoint.js";
 import { BatchNotCompleteError, ConfigurationError, JobInterruptedError, TimeoutError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, PreparedBatchInfo, ProviderOptions, SendOptions } from "../provider.js";
 import { currentRuntime } from "../runtime.js";
@@ -237,6 +238,7 @@ export class BatchRouter {
     options: Omit<JobOptions, "signal">,
     endpoint: Endpoint | undefined,
   ): JobPlan {
+    endpoint = checkedEndpoint(endpoint);
     const access = this.provider(name).jobAccess();
     // Planned with the metadata a first batch will carry, so a tag that does not fit shows now.
     const tagged = taggedMetadata(name, Object.keys(metadata).length > 0 ? metadata : undefined, `${jobId}.0.1`);

@@ -97,7 +97,9 @@ export async function advanceOnce(environment: AdvanceEnvironment, jobId: string
   } catch (error) {
     if (error instanceof JobConflictError) return busy(jobId, manifest, Date.now());
     if (stoppedBy !== undefined && !options.signal?.aborted) {
-      return { jobId, state: "running", nextAdvanceInMs: 0, stoppedBy, progress: progress(manifest) };
+      // An abandoned create keeps the lease until it expires (see `JobLease.keepUntilExpiry`).
+      const wait = lease.keepUntilExpiry ? Math.max(0, lease.expiresAt - Date.now()) : 0;
+      return { jobId, state: "running", nextAdvanceInMs: wait, stoppedBy, progress: progress(manifest) };
     }
     throw error;
   } finally {

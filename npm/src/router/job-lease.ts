@@ -26,6 +26,12 @@ export class JobLease {
   expiresAt = 0;
   /** When another invocation holds the lease: until when (Unix ms). */
   heldElsewhereUntil = 0;
+  /**
+   * Set when a create call was abandoned (the round was stopped while it was on its way): it may
+   * still land, so the lease is not given back but left to expire, and the next holder finds the
+   * batch by the job's tag instead of creating it again.
+   */
+  keepUntilExpiry = false;
   /** Called after each renewal (the round's time limit follows the lease). */
   onRenew?: (expiresAt: number) => void;
 
@@ -82,6 +88,7 @@ export class JobLease {
   async release(): Promise<void> {
     if (!this.held) return;
     this.held = false;
+    if (this.keepUntilExpiry) return;
     try {
       await this.write(0, true);
     } catch {

@@ -183,7 +183,11 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
       try {
         status = await withDeadline(settings, `submitting ${record.tag}`, (signal) => run.step(signal));
       } catch (error) {
-        if (context.retry.signal?.aborted) throw new AbortError();
+        if (context.retry.signal?.aborted) {
+          // Stopped (budget, lease or the caller) while a create was on its way: it may land.
+          if (creates && context.lease) context.lease.keepUntilExpiry = true;
+          throw new AbortError();
+        }
         if (creates && !mayHaveHappened(error)) {
           record.createMayHaveHappened = false;
           await save(context);

@@ -20,6 +20,15 @@ pub fn is_valid_id(id: &str) -> bool {
 /// among themselves (the index is unique) and never equal to an id the caller uses in the same batch
 /// (a numeric suffix is added in that unlikely case).
 pub fn assign_provider_ids(requests: &[UnifiedRequest]) -> (Vec<Option<String>>, Vec<IdMapping>) {
+    assign_ids_where(requests, is_valid_id)
+}
+
+/// [`assign_provider_ids`] for another provider's rule: ids that `is_valid_id` refuses get a
+/// replacement `br-<index>-<hash>` (Together AI: at most 64 characters).
+pub fn assign_ids_where(
+    requests: &[UnifiedRequest],
+    is_valid_id: impl Fn(&str) -> bool,
+) -> (Vec<Option<String>>, Vec<IdMapping>) {
     let mut replacements = vec![None; requests.len()];
     let mut mappings = Vec::new();
     if requests.iter().all(|request| is_valid_id(&request.custom_id)) {

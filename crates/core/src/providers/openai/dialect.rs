@@ -76,6 +76,13 @@ impl Dialect {
         matches!(self, Dialect::Vllm | Dialect::Together)
     }
 
+    /// Whether the output limit is sent as `max_tokens` rather than `max_completion_tokens`:
+    /// Together's `ChatCompletionRequest` (its OpenAPI document, togethercomputer/openapi) has
+    /// only `max_tokens`, and would ignore the other.
+    pub fn sends_max_tokens(self) -> bool {
+        self == Dialect::Together
+    }
+
     /// The upload call's path and its form fields besides the file. Together uploads to
     /// `/files/upload` with `purpose=batch-api`, `file_name` (required) and `file_type`
     /// (Together's OpenAPI `POST /files/upload`; purpose per endpoints-and-push.md §5.4). xAI's

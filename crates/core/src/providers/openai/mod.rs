@@ -39,6 +39,11 @@ use crate::http::{encode_component, multipart_envelope, Body, HttpRequest, HttpR
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
 use crate::validate::{check_batch_for, CheckedBatch};
+
+use super::anthropic::ids::assign_ids_where;
+
+/// Together AI's longest custom id, in characters (endpoints-and-push.md §5.4 [TG-SKILL]).
+const TOGETHER_MAX_ID_CHARS: usize = 64;
 use crate::{CoreError, Endpoint, Provider};
 
 use super::common::{http_error, parse_json, string_field};
@@ -117,6 +122,23 @@ impl BatchApi for OpenAiApi {
         let endpoint = options.endpoint.unwrap_or_default();
         let CheckedBatch { requests: checked, warnings, notes } =
             check_batch_for(provider, endpoint, requests, &options.validation)?;
+        let mut checked = checked;
+        // Together: "custom_id … max 64 chars" (endpoints-and-push.md §5.4 [TG-SKILL]); a longer
+        // id is sent under a replacement and results come back under the caller's id (`id_map`).
+        let id_map = if self.dialect == Dialect::Together {
+            let (replacements, id_map) =
+                assign_ids_where(&checked, |id| (1..=TOGETHER_MAX_ID_CHARS).contains(&id.chars().count()));
+            if !id_map.is_empty() {
+                for (request, replacement) in checked.to_mut().iter_mut().zip(replacements) {
+                    if let Some(replacement) = replacement {
+                        request.custom_id = replacement;
+                    }
+                }
+            }
+            id_map
+        } else {
+            Vec::new()
+        };
         let requests = &*checked;
         let mut jsonl = Vec::with_capacity(requests.len() * 256);
         for request in requests {
@@ -144,7 +166,7 @@ impl BatchApi for OpenAiApi {
             warnings,
             notes,
             json_answers: crate::structured_output::json_answers(requests),
-            id_map: Vec::new(),
+            id_map,
             metadata: options.metadata.clone(),
             timeout_hours: None,
             endpoint,

@@ -35,6 +35,9 @@ struct ChatBody<'a> {
     messages: Vec<Message<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_completion_tokens: Option<u32>,
+    /// Together only (see `Dialect::sends_max_tokens`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     temperature: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -200,7 +203,8 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
     ChatBody {
         model: &request.model,
         messages,
-        max_completion_tokens: config.and_then(|config| config.max_tokens),
+        max_completion_tokens: config.and_then(|config| config.max_tokens).filter(|_| !dialect.sends_max_tokens()),
+        max_tokens: config.and_then(|config| config.max_tokens).filter(|_| dialect.sends_max_tokens()),
         temperature: config.and_then(|config| config.temperature),
         top_p: config.and_then(|config| config.top_p),
         top_k: config.and_then(|config| config.top_k).filter(|_| dialect.takes_top_k()),

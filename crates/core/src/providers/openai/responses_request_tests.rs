@@ -23,17 +23,33 @@ fn lines(provider: Provider, jsonl: &str, drop_unsupported: bool) -> Result<Vec<
 
 #[test]
 fn text_system_prompt_and_settings_use_the_responses_names() {
-    let request = r#"{"customId":"r-1","model":"gpt-5-mini","systemPrompt":"Answer briefly.","messages":[{"role":"user","content":"Capital of France?"}],"generationConfig":{"maxTokens":2000,"temperature":0.5,"topP":0.9},"endUserId":"u-hash","promptCacheKey":"k1","reasoning":{"effort":"low","includeThoughts":true}}"#;
+    let request = r#"{"customId":"r-1","model":"gpt-5-mini","systemPrompt":"Answer briefly.","messages":[{"role":"user","content":"Capital of France?"}],"generationConfig":{"maxTokens":2000},"endUserId":"u-hash","promptCacheKey":"k1","reasoning":{"effort":"low","includeThoughts":true}}"#;
     let line = &lines(Provider::OpenAI, request, false).unwrap()[0];
     assert_eq!((line["url"].as_str(), line["method"].as_str()), (Some("/v1/responses"), Some("POST")));
     assert_eq!(
         line["body"],
         json!({"model": "gpt-5-mini", "instructions": "Answer briefly.",
                "input": [{"role": "user", "content": "Capital of France?"}],
-               "max_output_tokens": 2000, "temperature": 0.5, "top_p": 0.9,
+               "max_output_tokens": 2000,
                "reasoning": {"effort": "low", "summary": "auto"},
                "safety_identifier": "u-hash", "prompt_cache_key": "k1", "store": false})
     );
+}
+
+#[test]
+fn several_candidates_are_refused_on_responses() {
+    let request = r#"{"customId":"r-1","model":"gpt-4.1-mini","messages":[{"role":"user","content":"Hi"}],"generationConfig":{"candidateCount":2}}"#;
+    let error = lines(Provider::OpenAI, request, false).unwrap_err();
+    let CoreError::Validation { field, .. } = &error else { panic!("{error:?}") };
+    assert_eq!(field, "generationConfig.candidateCount");
+}
+
+/// Sampling settings on a model that takes them (gpt-5-mini refuses them: a model rule).
+#[test]
+fn sampling_settings_use_the_responses_names() {
+    let request = r#"{"customId":"r-1","model":"gpt-4.1-mini","messages":[{"role":"user","content":"Hi"}],"generationConfig":{"temperature":0.5,"topP":0.9}}"#;
+    let line = &lines(Provider::OpenAI, request, false).unwrap()[0];
+    assert_eq!((line["body"]["temperature"].as_f64(), line["body"]["top_p"].as_f64()), (Some(0.5), Some(0.9)));
 }
 
 #[test]

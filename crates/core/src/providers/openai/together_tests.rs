@@ -132,7 +132,7 @@ fn the_list_is_a_bare_array_read_without_paging_and_results_are_files() {
 }
 
 #[test]
-fn custom_ids_over_64_characters_are_refused_before_upload() {
+fn custom_ids_over_64_characters_are_sent_under_a_replacement_and_come_back_under_their_own() {
     let long = "x".repeat(65);
     let requests = crate::test_support::requests_for(
         Provider::Together,
@@ -140,10 +140,40 @@ fn custom_ids_over_64_characters_are_refused_before_upload() {
             "{{\"customId\":\"ok\",\"model\":\"MODEL\",\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}\n{{\"customId\":\"{long}\",\"model\":\"MODEL\",\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}"
         ),
     );
-    let error = crate::providers::prepare(Provider::Together, &requests, &Default::default()).unwrap_err();
-    let CoreError::Validation { index, field, .. } = &error else { panic!("{error:?}") };
-    assert_eq!((*index, field.as_str()), (Some(1), "customId"));
-    assert!(crate::providers::prepare(Provider::Together, &requests[..1], &Default::default()).is_ok());
+    let prepared = crate::providers::prepare(Provider::Together, &requests, &Default::default()).unwrap();
+    let lines: Vec<Value> = prepared
+        .jsonl
+        .split(|byte| *byte == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_slice(line).unwrap())
+        .collect();
+    assert_eq!(lines[0]["custom_id"], "ok");
+    let sent = lines[1]["custom_id"].as_str().unwrap().to_owned();
+    assert!(sent.starts_with("br-1-") && sent.chars().count() <= 64, "{sent}");
+    assert_eq!(prepared.summary.id_map.len(), 1);
+    assert_eq!(
+        (prepared.summary.id_map[0].custom_id.as_str(), prepared.summary.id_map[0].provider_id.as_str()),
+        (long.as_str(), sent.as_str())
+    );
+    // A result line under the replacement is given back under the caller's id.
+    let answer = format!(
+        "{{\"id\":\"r\",\"custom_id\":\"{sent}\",\"response\":{{\"status_code\":200,\"body\":{{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{{\"index\":0,\"message\":{{\"role\":\"assistant\",\"content\":\"hello\"}},\"finish_reason\":\"stop\"}}]}}}}}}\n"
+    );
+    let mut decoder = crate::results::ResultDecoder::new(
+        Box::new(crate::providers::openai::OpenAiLineDecoder::new("output")),
+        crate::providers::id_map_of(&prepared.summary.id_map),
+    );
+    let mut results = Vec::new();
+    decoder.push(answer.as_bytes(), &mut results);
+    decoder.finish(&mut results);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].custom_id, long);
+    // Ids of 64 characters or fewer are kept.
+    assert!(crate::providers::prepare(Provider::Together, &requests[..1], &Default::default())
+        .unwrap()
+        .summary
+        .id_map
+        .is_empty());
 }
 
 #[test]
@@ -215,4 +245,28 @@ fn without_files_upload_the_signed_url_route_is_taken() {
     again.next(None).unwrap();
     again.next(Some(HttpResponse { status: 405, headers: vec![], body: String::new() })).unwrap();
     assert!(again.next(Some(HttpResponse { status: 302, headers: vec![], body: String::new() })).is_err());
+}
+
+/// Together's `ChatCompletionRequest` has `max_tokens` (no `max_completion_tokens`) and a system
+/// message whose content is a string only (its OpenAPI document): both are written that way.
+#[test]
+fn lines_carry_max_tokens_and_a_system_prompt_of_one_string() {
+    let requests = crate::test_support::requests_for(
+        Provider::Together,
+        r#"{"customId":"a","model":"MODEL","systemPrompt":["Be terse.","Answer in French."],"messages":[{"role":"user","content":"hi"}],"generationConfig":{"maxTokens":9}}"#,
+    );
+    let prepared = crate::providers::prepare(Provider::Together, &requests, &Default::default()).unwrap();
+    let line: Value = serde_json::from_slice(prepared.jsonl.trim_ascii_end()).unwrap();
+    assert_eq!(line["body"]["max_tokens"], json!(9));
+    assert!(line["body"].get("max_completion_tokens").is_none());
+    assert_eq!(line["body"]["messages"][0], json!({"role": "system", "content": "Be terse.\n\nAnswer in French."}));
+    // OpenAI keeps its own spelling and the parts.
+    let openai = crate::test_support::requests_for(
+        Provider::OpenAI,
+        r#"{"customId":"a","model":"gpt-4o-mini","systemPrompt":["Be terse.","Answer in French."],"messages":[{"role":"user","content":"hi"}],"generationConfig":{"maxTokens":9}}"#,
+    );
+    let prepared = crate::providers::prepare(Provider::OpenAI, &openai, &Default::default()).unwrap();
+    let line: Value = serde_json::from_slice(prepared.jsonl.trim_ascii_end()).unwrap();
+    assert_eq!(line["body"]["max_completion_tokens"], json!(9));
+    assert!(line["body"]["messages"][0]["content"].is_array());
 }
