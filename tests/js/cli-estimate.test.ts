@@ -58,10 +58,11 @@ describe("batch-router estimate", () => {
   });
 
   test("without prices the cost is unknown and the model is named", async () => {
-    const result = await run(["estimate", requestsFile, "--provider", "anthropic", "--max-output-tokens", "10"]);
+    // The file names an OpenAI model: Anthropic's is chosen with --model (a model rule refuses the other).
+    const result = await run(["estimate", requestsFile, "--provider", "anthropic", "--model", "anthropic=claude-unpriced-9", "--max-output-tokens", "10"]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /cost: unknown to unknown/);
-    assert.match(result.stdout, /no price for gpt-4o-mini/);
+    assert.match(result.stdout, /no price for claude-unpriced-9/);
   });
 
   test("a bad line exits 3 naming it; bad options exit 2", async () => {

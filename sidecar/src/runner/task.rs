@@ -208,7 +208,7 @@ async fn run_vllm(
                 tracing::info!(batch_id, status = %status, reason = ?reason, "vllm run-batch stopped");
                 return Ok(stopped_ending(reason));
             }
-            _ = ticker.tick() => report_progress(inner, batch_id, &output, &mut progress).await?,
+            _ = ticker.tick() => report_progress(inner, batch_id, &output, &mut progress, "vLLM").await?,
         }
     }
 }
@@ -224,7 +224,16 @@ fn stopped_ending(reason: Stop) -> Ending {
     }
 }
 
-async fn report_progress(inner: &Inner, batch_id: &str, output: &Path, progress: &mut Progress) -> io::Result<()> {
+/// Reads what `engine` (vLLM, or the Ray job) has written to `output` so far into the batch's
+/// request counts. Progress is a courtesy: a read that fails is logged, and the final split reads
+/// the file again.
+pub(super) async fn report_progress(
+    inner: &Inner,
+    batch_id: &str,
+    output: &Path,
+    progress: &mut Progress,
+    engine: &str,
+) -> io::Result<()> {
     match progress.poll(output).await {
         Ok(true) => {
             let (succeeded, failed) = (progress.succeeded, progress.failed);
@@ -238,8 +247,7 @@ async fn report_progress(inner: &Inner, batch_id: &str, output: &Path, progress:
                 .await?;
         }
         Ok(false) => {}
-        // Progress is a courtesy; the final split reads the file again.
-        Err(error) => tracing::warn!(batch_id, %error, "could not read vLLM's output for progress"),
+        Err(error) => tracing::warn!(batch_id, %error, "could not read {engine}'s output for progress"),
     }
     Ok(())
 }

@@ -268,6 +268,21 @@ pub static MODEL_RULES: &[ModelRule] = &[
     entry(Google, &["gemini-3*"], Rule::ThoughtSignatures, "2026-08", "GM-SIG-ERR (3rd-party); GM-G3-DOC; §7.3"),
 ];
 
+/// Mistral's model families (its docs' model list): none has a rule of its own in the table, so
+/// they are all known as well as Mistral's.
+const MISTRAL_MODELS: &[&str] = &[
+    "mistral-*",
+    "magistral-*",
+    "ministral-*",
+    "codestral-*",
+    "pixtral-*",
+    "devstral-*",
+    "voxtral-*",
+    "open-mistral-*",
+    "open-mixtral-*",
+    "open-codestral-*",
+];
+
 /// Model ids each provider's own API serves, by pattern: a model that matches another provider's
 /// family is from that provider (`gpt-4o-mini` sent to Anthropic). Providers not listed (vLLM, Groq,
 /// Azure deployments) serve models chosen by the user, so no model is foreign or unknown there.
@@ -275,21 +290,7 @@ pub static MODEL_FAMILIES: &[(crate::Provider, &[&str])] = &[
     (OpenAI, &["gpt-*", "o1*", "o3*", "o4*", "chatgpt-*", "davinci-*", "babbage-*", "text-embedding-*", "omni-*"]),
     (Anthropic, &["claude-*"]),
     (Google, &["gemini-*", "gemma-*", "text-embedding-*", "gemini-embedding-*", "embedding-*"]),
-    (
-        crate::Provider::Mistral,
-        &[
-            "mistral-*",
-            "magistral-*",
-            "ministral-*",
-            "codestral-*",
-            "pixtral-*",
-            "devstral-*",
-            "voxtral-*",
-            "open-mistral-*",
-            "open-mixtral-*",
-            "open-codestral-*",
-        ],
-    ),
+    (crate::Provider::Mistral, MISTRAL_MODELS),
 ];
 
 /// Models the table knows to have no rule of their own (checked against the same sources): they
@@ -298,17 +299,5 @@ pub static KNOWN_WITHOUT_RULES: &[(crate::Provider, &[&str])] = &[
     (OpenAI, &["gpt-4o*", "gpt-4.1*", "gpt-4-*", "gpt-4", "gpt-3.5*", "chatgpt-4o*", "text-embedding-*"]),
     (Anthropic, &["claude-3*", "claude-sonnet-4-2025*", "claude-opus-4-2025*", "claude-sonnet-4", "claude-opus-4"]),
     (Google, &["gemini-2.0*", "gemini-1.5*", "gemini-embedding-*", "text-embedding-*"]),
-    (
-        crate::Provider::Mistral,
-        &[
-            "mistral-*",
-            "magistral-*",
-            "ministral-*",
-            "codestral-*",
-            "pixtral-*",
-            "devstral-*",
-            "open-mistral-*",
-            "open-mixtral-*",
-        ],
-    ),
+    (crate::Provider::Mistral, MISTRAL_MODELS),
 ];

@@ -257,7 +257,7 @@ async fn follow(
             JobStatus::Pending => {}
             JobStatus::Running => {
                 mark_running(inner, batch_id).await?;
-                report_progress(inner, batch_id, &shared_output, &mut progress).await?;
+                super::task::report_progress(inner, batch_id, &shared_output, &mut progress, "the Ray job").await?;
             }
             JobStatus::Succeeded => {
                 let ending = succeeded(inner, batch_id).await?;
@@ -307,25 +307,6 @@ async fn mark_running(inner: &Inner, batch_id: &str) -> io::Result<()> {
             }
         })
         .await?;
-    Ok(())
-}
-
-async fn report_progress(inner: &Inner, batch_id: &str, output: &Path, progress: &mut Progress) -> io::Result<()> {
-    match progress.poll(output).await {
-        Ok(true) => {
-            let (succeeded, failed) = (progress.succeeded, progress.failed);
-            inner
-                .batches
-                .update(batch_id, |record| {
-                    let counts = &mut record.batch.request_counts;
-                    counts.completed = succeeded;
-                    counts.failed = record.run.rejected + failed;
-                })
-                .await?;
-        }
-        Ok(false) => {}
-        Err(error) => tracing::warn!(batch_id, %error, "could not read the Ray job's output for progress"),
-    }
     Ok(())
 }
 
