@@ -38,7 +38,7 @@ const EXPECTED_SHAPE: Record<ProviderName, { id: (line: JsonObject) => unknown; 
   vllm: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
   groq: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
   azure: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
-  together: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
+  together: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_tokens") },
   xai: { id: (line) => line.custom_id, maxTokens: (line) => field(line, "body", "max_completion_tokens") },
 };
 
