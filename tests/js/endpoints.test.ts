@@ -30,7 +30,7 @@ import { startMistral } from "../support/mistral-harness.js";
 import { serve } from "../support/serve.js";
 import { specValidator } from "../support/spec-validator.js";
 
-const KEY = "sk-endpoints-test-3b9d2f";
+const KEY = "test-key-not-a-secret";
 const chatSpec = specValidator("openai", "CreateChatCompletionRequest");
 const createResponseSpec = specValidator("openai", "CreateResponse");
 const easyInputMessageSpec = specValidator("openai", "EasyInputMessage");
