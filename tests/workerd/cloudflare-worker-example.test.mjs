@@ -18,6 +18,7 @@ import { Miniflare } from "miniflare";
 import { OpenAIEmulator } from "../dist/emulators/openai-emulator.js";
 import { assertJobInvariants, jobRequests } from "../dist/support/jobs.js";
 import { serve } from "../dist/support/serve.js";
+import { openaiBatchEvent } from "../dist/support/webhook-signing.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const example = join(root, "examples", "cloudflare-worker");
@@ -85,19 +86,11 @@ after(async () => {
   await server?.close();
 });
 
-async function sign(id, timestamp, body, key = KEY_BASE64) {
-  const raw = Uint8Array.from(atob(key), (char) => char.charCodeAt(0));
-  const hmac = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(`${id}.${timestamp}.${body}`)));
-  return `v1,${btoa(String.fromCharCode(...signature))}`;
-}
-
 let deliveries = 0;
 
 /** An OpenAI `batch.completed` event for `batchId`, as OpenAI signs it. */
-async function webhook(batchId, { id = `msg_${++deliveries}`, timestamp = Math.floor(Date.now() / 1000), key } = {}) {
-  const body = JSON.stringify({ id: `evt_${deliveries}`, type: "batch.completed", created_at: timestamp, data: { id: batchId }, object: "event" });
-  const headers = { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": await sign(id, timestamp, body, key) };
+async function webhook(batchId, { id = `msg_${++deliveries}`, timestamp, key = KEY_BASE64 } = {}) {
+  const { headers, body } = await openaiBatchEvent(key, batchId, { id, timestamp });
   return miniflare.dispatchFetch("http://localhost/webhooks/openai", { method: "POST", headers, body });
 }
 
