@@ -50,6 +50,7 @@ export { StorageJobState, type JobStateStore, type VersionedRecord } from "./job
 export { PostgresJobStore, type PostgresJobStoreOptions, type PostgresQuery } from "./stores/postgres-store.js";
 export { D1JobStore, R2Storage, type D1DatabaseLike, type D1JobStoreOptions, type D1StatementLike, type R2BucketLike } from "./stores/cloudflare-store.js";
 export { verifyWebhook, type VerifyWebhookOptions, type WebhookEvent } from "./webhooks.js";
+export { GOOGLE_WEBHOOK_JWKS_URL, verifyWebhookJwt, type WebhookJsonWebKey, type WebhookJwtClaims, type WebhookJwtOptions } from "./webhook-jwt.js";
 export type { JobManifest, OutcomeCounts, Ranges, SubmissionPhase, SubmissionRecord } from "./router/job-manifest.js";
 export type { JobSummary, UnsuccessfulRequest } from "./router/job-results.js";
 export type { BatchProgress, ProgressEvent, WaitOptions } from "./router/wait.js";

@@ -4,12 +4,15 @@
  * `v1,<signature>` entries separated by spaces, any one may match). Sources:
  * `endpoints-and-push.md` §3.1–3.5 of the project's reference (OpenAI's spec `webhooks:` section
  * and its Node SDK's `webhooks.unwrap`, the Standard Webhooks spec, Gemini's webhook guide).
- * WebCrypto only (`crypto.subtle`), so it runs in Node 20, Deno, Bun and workers. The secret is
- * never copied into an error, a log line or a file.
+ * Gemini's per-job webhooks carry an RS256 JWT instead (webhook-jwt.ts). WebCrypto only
+ * (`crypto.subtle`), so it runs in Node 20, Deno, Bun and workers. The secret is never copied into
+ * an error, a log line or a file.
  */
 import { WebhookVerificationError } from "./errors.js";
 import type { JobStateStore } from "./job-state.js";
 import type { ProviderName } from "./types.js";
+import { jwtOfSignature, tokenKey, verifyWebhookJwt, type WebhookJwtOptions } from "./webhook-jwt.js";
+import { recordDelivery } from "./webhook-replay.js";
 
 /** A verified batch event, reduced to what advancing a job needs. */
 export interface WebhookEvent {
@@ -38,10 +41,20 @@ export interface VerifyWebhookOptions {
   /** Now, in Unix ms (tests). */
   now?: number;
   /**
-   * Where delivered `webhook-id`s are kept (`webhooks/<id>` records): a second delivery with the
-   * same id is refused (`reason: "replayed"`). Without it, replays within the tolerance pass.
+   * Where verified deliveries are remembered (the `webhooks/seen` record): a second delivery with
+   * the same `webhook-id` (or, for a JWT-signed one, the same token) is refused
+   * (`reason: "replayed"`). Each is kept only until a replay would be refused anyway — its
+   * timestamp outside the tolerance, its token expired — plus 30 s for clocks that differ, so
+   * the record does not grow with time. Use one tolerance for all calls on one store. Without a
+   * guard, replays within the tolerance pass.
    */
   replayGuard?: JobStateStore;
+  /**
+   * Gemini's per-job (dynamic) webhooks, whose `webhook-signature` is an RS256 JWT: the expected
+   * audience and where the keys come from (see `WebhookJwtOptions`). A JWT-signed delivery without
+   * it is refused (`bad_signature`).
+   */
+  jwt?: WebhookJwtOptions;
 }
 
 const encoder = new TextEncoder();
@@ -91,11 +104,11 @@ async function anySignatureMatches(secrets: string[], signed: Uint8Array, header
   return false;
 }
 
-function eventOf(webhookId: string, timestamp: number, payload: Record<string, unknown>): WebhookEvent {
+function eventOf(webhookId: string, timestamp: number, payload: Record<string, unknown>, signedByGoogle: boolean): WebhookEvent {
   const rawType = typeof payload.type === "string" ? payload.type : "";
   if (rawType === "") throw new WebhookVerificationError("bad_payload", "the webhook body has no `type`");
   const data = (payload.data ?? {}) as Record<string, unknown>;
-  const google = typeof payload.version === "string" || typeof payload.timestamp === "string";
+  const google = signedByGoogle || typeof payload.version === "string" || typeof payload.timestamp === "string";
   const event: WebhookEvent = {
     webhookId,
     provider: google ? "google" : "openai",
@@ -112,14 +125,18 @@ function eventOf(webhookId: string, timestamp: number, payload: Record<string, u
 
 /**
  * Verifies a webhook delivery and returns its event. Reads the raw body (do not parse it before).
- * `secret` is the endpoint's signing secret (`whsec_…`), or several during a rotation. Throws
- * `WebhookVerificationError` with `reason`: `missing_header` (a Standard Webhooks header is absent),
- * `stale` (the timestamp is outside the tolerance), `bad_signature` (no entry matches),
- * `replayed` (this `webhook-id` was delivered before; needs `replayGuard`), `bad_payload` (not a
- * JSON event). The checks run in that order, and a delivery is recorded as seen only once it is
- * verified, so a forged one cannot block a genuine one.
+ * `secret` is the endpoint's signing secret (`whsec_…`), or several during a rotation; it may be
+ * `undefined` when only JWT-signed deliveries (Gemini's per-job webhooks, `options.jwt`) are
+ * expected. Throws `WebhookVerificationError` with `reason`: `missing_header` (a Standard Webhooks
+ * header is absent), `stale` (the timestamp is outside the tolerance), `bad_signature` (no entry
+ * matches; a malformed or non-RS256 JWT), `unknown_key` (no key has the JWT's `kid`), `expired`
+ * (the JWT's `exp` passed), `bad_claims` (its `aud`/`iss` are not the expected ones),
+ * `bad_payload` (not a JSON event), `replayed` (delivered before; needs `replayGuard`). The checks
+ * run in that order, and a delivery is recorded as seen only once it is verified, so a forged one
+ * cannot block a genuine one. A JWKS that cannot be fetched is a `BatchRouterError` with code
+ * `webhook_keys_unavailable`.
  */
-export async function verifyWebhook(request: Request, secret: string | string[], options: VerifyWebhookOptions = {}): Promise<WebhookEvent> {
+export async function verifyWebhook(request: Request, secret: string | string[] | undefined, options: VerifyWebhookOptions = {}): Promise<WebhookEvent> {
   const webhookId = request.headers.get("webhook-id");
   const timestampText = request.headers.get("webhook-timestamp");
   const signature = request.headers.get("webhook-signature");
@@ -133,13 +150,25 @@ export async function verifyWebhook(request: Request, secret: string | string[],
     throw new WebhookVerificationError("stale", `the webhook timestamp ${timestampText.slice(0, 20)} is not within ${tolerance} s of now`);
   }
   const body = new Uint8Array(await request.arrayBuffer());
-  const prefix = encoder.encode(`${webhookId}.${timestampText}.`);
-  const signed = new Uint8Array(prefix.length + body.length);
-  signed.set(prefix);
-  signed.set(body, prefix.length);
-  const secrets = Array.isArray(secret) ? secret : [secret];
-  if (secrets.length === 0 || !(await anySignatureMatches(secrets, signed, signature))) {
-    throw new WebhookVerificationError("bad_signature", "no signature of the webhook delivery matches the secret");
+  // What a replay is recognised by, and until when it must be.
+  let replayKey = webhookId;
+  let keepUntil = timestamp + tolerance;
+  const token = jwtOfSignature(signature);
+  if (token !== undefined) {
+    if (options.jwt === undefined) throw new WebhookVerificationError("bad_signature", "the delivery is signed with a JWT (a Gemini per-job webhook): pass the `jwt` option to verify it");
+    const claims = await verifyWebhookJwt(token, options.jwt, now);
+    // The token, not the unsigned headers, is what was signed: a replay may come with a fresh id and timestamp.
+    replayKey = await tokenKey(token);
+    keepUntil = Math.max(keepUntil, claims.exp + (options.jwt.clockToleranceSeconds ?? 60));
+  } else {
+    const prefix = encoder.encode(`${webhookId}.${timestampText}.`);
+    const signed = new Uint8Array(prefix.length + body.length);
+    signed.set(prefix);
+    signed.set(body, prefix.length);
+    const secrets = secret === undefined ? [] : Array.isArray(secret) ? secret : [secret];
+    if (secrets.length === 0 || !(await anySignatureMatches(secrets, signed, signature))) {
+      throw new WebhookVerificationError("bad_signature", "no signature of the webhook delivery matches the secret");
+    }
   }
   let payload: unknown;
   try {
@@ -150,11 +179,9 @@ export async function verifyWebhook(request: Request, secret: string | string[],
   if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
     throw new WebhookVerificationError("bad_payload", "the webhook body is not a JSON object");
   }
-  const event = eventOf(webhookId, timestamp, payload as Record<string, unknown>);
-  if (options.replayGuard) {
-    const key = `webhooks/${encodeURIComponent(webhookId)}`;
-    const seen = await options.replayGuard.put(key, JSON.stringify({ receivedAt: now }), undefined);
-    if (seen === undefined) throw new WebhookVerificationError("replayed", `webhook delivery ${webhookId.slice(0, 100)} was received before`);
+  const event = eventOf(webhookId, timestamp, payload as Record<string, unknown>, token !== undefined);
+  if (options.replayGuard && !(await recordDelivery(options.replayGuard, replayKey, keepUntil, now))) {
+    throw new WebhookVerificationError("replayed", `webhook delivery ${webhookId.slice(0, 100)} was received before`);
   }
   return event;
 }

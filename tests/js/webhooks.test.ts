@@ -135,6 +135,27 @@ describe("verifyWebhook", () => {
     assert.equal((await verifyWebhook(await delivery({ id: "msg_later" }), SECRET, { replayGuard })).webhookId, "msg_later");
   });
 
+  test("seen ids are kept only for the tolerance window: two hours of deliveries leave a record of a few minutes", async () => {
+    const replayGuard = new StorageJobState(new MemoryStorage());
+    const start = Date.now();
+    const seenIds = async () => Object.keys(JSON.parse((await replayGuard.get("webhooks/seen"))!.value) as Record<string, number>);
+    for (let minute = 0; minute < 120; minute++) {
+      const now = start + minute * 60_000;
+      await verifyWebhook(await delivery({ id: `msg_minute_${minute}`, timestamp: Math.floor(now / 1000) }), SECRET, { replayGuard, now });
+      // Kept: deliveries whose timestamp is within 300 s (+30 s for clocks) of now: this minute's and the five before.
+      const seen = await seenIds();
+      assert.ok(seen.length <= 6, `minute ${minute}: ${seen.length} ids kept`);
+      assert.ok(seen.includes(`msg_minute_${minute}`));
+      if (minute >= 6) assert.ok(!seen.includes(`msg_minute_${minute - 6}`), `minute ${minute}: an id from six minutes ago is still kept`);
+    }
+    const now = start + 119 * 60_000;
+    const timestampOf = (minute: number) => Math.floor((start + minute * 60_000) / 1000);
+    // A replay of an id still in the window is refused as a replay; of a pruned one, as stale.
+    assert.equal((await refusal(delivery({ id: "msg_minute_115", timestamp: timestampOf(115) }), { replayGuard, now })).reason, "replayed");
+    assert.equal((await refusal(delivery({ id: "msg_minute_119", timestamp: timestampOf(119) }), { replayGuard, now })).reason, "replayed");
+    assert.equal((await refusal(delivery({ id: "msg_minute_3", timestamp: timestampOf(3) }), { replayGuard, now })).reason, "stale");
+  });
+
   test("a body that is not a JSON event is refused after the signature check", async () => {
     assert.equal((await refusal(delivery({ body: "[1,2]" }))).reason, "bad_payload");
     assert.equal((await refusal(delivery({ body: '{"data":{}}' }))).reason, "bad_payload");

@@ -9,13 +9,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { BatchRouter, PostgresJobStore } from "batch-router";
+import { BatchRouter, PostgresJobStore, verifyWebhook, WebhookVerificationError } from "batch-router";
 import pg from "pg";
 
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { overlappingAdvancers } from "../support/advancers.js";
 import { API_KEY } from "../support/jobs.js";
 import { startCluster, type Cluster } from "../support/postgres-cluster.js";
+import { openaiBatchEvent } from "../support/webhook-signing.js";
 
 let cluster: Cluster;
 let pool: pg.Pool;
@@ -69,6 +70,34 @@ describe("PostgresJobStore keeps the storage contract", () => {
 
   test("a table prefix that is not a plain name is refused", () => {
     assert.throws(() => new PostgresJobStore(async () => [], { tablePrefix: "x; DROP TABLE y" }), /tablePrefix/);
+  });
+});
+
+describe("seen webhook ids on PostgreSQL", () => {
+  const KEY = "UG9zdGdyZXNSZXBsYXlHdWFyZEtleTAxMjM0NTY3ODk=";
+
+  async function outcome(replayGuard: PostgresJobStore, id: string, now = Date.now()): Promise<string> {
+    const { headers, body } = await openaiBatchEvent(KEY, "batch_1", { id, timestamp: Math.floor(now / 1000) });
+    try {
+      await verifyWebhook(new Request("http://127.0.0.1/hook", { method: "POST", headers, body }), `whsec_${KEY}`, { replayGuard, now });
+      return "accepted";
+    } catch (error) {
+      assert.ok(error instanceof WebhookVerificationError, String(error));
+      return error.reason;
+    }
+  }
+
+  test("copies of one delivery at once: exactly one passes; distinct deliveries at once: all pass; old ids pruned", async () => {
+    const replayGuard = store("replay_");
+    const copies = await Promise.all(Array.from({ length: 8 }, () => outcome(replayGuard, "msg_same")));
+    assert.deepEqual(copies.sort(), ["accepted", ...Array(7).fill("replayed")]);
+    const distinct = await Promise.all(Array.from({ length: 8 }, (_, index) => outcome(replayGuard, `msg_${index}`)));
+    assert.deepEqual(distinct, Array(8).fill("accepted"));
+    const kept = async () => Object.keys(JSON.parse((await replayGuard.get("webhooks/seen"))!.value) as object).length;
+    assert.equal(await kept(), 9);
+    // Seven minutes later, a delivery's write drops every id recorded before: only its own is kept.
+    assert.equal(await outcome(replayGuard, "msg_later", Date.now() + 420_000), "accepted");
+    assert.equal(await kept(), 1);
   });
 });
 

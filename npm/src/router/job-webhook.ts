@@ -3,15 +3,21 @@
  * through `jobs/by-batch/<provider>/<batchId>`, written when the job recorded the batch) for one
  * round of `advanceJob`. The event is only a hint: the round reads the batch's status itself.
  */
-import { WebhookVerificationError } from "../errors.js";
+import { BatchRouterError, ConfigurationError, WebhookVerificationError } from "../errors.js";
 import type { JobStateStore } from "../job-state.js";
 import type { ProviderName } from "../types.js";
+import type { WebhookJwtOptions } from "../webhook-jwt.js";
 import { verifyWebhook } from "../webhooks.js";
 import type { AdvanceOptions, AdvanceResult } from "./job-advance.js";
 
 export interface WebhookOptions {
-  /** The endpoint's signing secret (`whsec_…`), or several during a rotation. */
-  secret: string | string[];
+  /**
+   * The endpoint's signing secret (`whsec_…`), or several during a rotation: OpenAI's webhooks and
+   * Gemini's static (project-level) ones. At least one of `secret` and `jwt` is needed.
+   */
+  secret?: string | string[];
+  /** Gemini's per-job webhooks (RS256 JWT): the expected audience and the keys (see `WebhookJwtOptions`). */
+  jwt?: WebhookJwtOptions;
   /** Seconds a delivery's timestamp may differ from now (default 300). */
   toleranceSeconds?: number;
   /** Milliseconds the job's round may take (default: until its work is done). */
@@ -28,13 +34,21 @@ function answer(status: number, body: Record<string, unknown>): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
 
+/** Codes of failures on the receiver's side: answered 503 so that the sender delivers again later. */
+const RETRY_LATER = new Set(["webhook_keys_unavailable", "webhook_replay_busy"]);
+
 export async function handleJobWebhook(request: Request, options: WebhookOptions, dependencies: WebhookDependencies): Promise<Response> {
+  if (options.secret === undefined && options.jwt === undefined) {
+    throw new ConfigurationError("handleWebhook needs `secret` (OpenAI, Gemini static webhooks) or `jwt` (Gemini per-job webhooks)");
+  }
   let event;
   try {
     const verifyOptions: Parameters<typeof verifyWebhook>[2] = { replayGuard: dependencies.state };
     if (options.toleranceSeconds !== undefined) verifyOptions.toleranceSeconds = options.toleranceSeconds;
+    if (options.jwt !== undefined) verifyOptions.jwt = options.jwt;
     event = await verifyWebhook(request, options.secret, verifyOptions);
   } catch (error) {
+    if (error instanceof BatchRouterError && RETRY_LATER.has(error.code)) return answer(503, { error: error.code });
     if (!(error instanceof WebhookVerificationError)) throw error;
     // A replay is answered 2xx so that an honest sender's retries stop; nothing is done for it.
     if (error.reason === "replayed") return answer(200, { status: "duplicate" });

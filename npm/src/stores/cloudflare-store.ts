@@ -5,9 +5,9 @@
  * files too; `R2Storage` keeps the bulk files (requests, results, transparency files) in an R2
  * bucket. Tables are created on first use (`<prefix>records`, `<prefix>files`).
  */
-import { ConfigurationError } from "../errors.js";
 import type { JobStateStore, VersionedRecord } from "../job-state.js";
 import type { BatchStorage } from "../storage.js";
+import { tableNames } from "./table-names.js";
 
 /** The part of a D1 binding (`env.DB`) this store uses. */
 export interface D1DatabaseLike {
@@ -59,12 +59,7 @@ export class D1JobStore implements JobStateStore, BatchStorage {
     private readonly db: D1DatabaseLike,
     options: D1JobStoreOptions = {},
   ) {
-    const prefix = options.tablePrefix ?? "batch_router_";
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(prefix)) {
-      throw new ConfigurationError("tablePrefix: letters, digits and `_` only, not starting with a digit");
-    }
-    this.records = `${prefix}records`;
-    this.files = `${prefix}files`;
+    ({ records: this.records, files: this.files } = tableNames(options.tablePrefix));
   }
 
   /** Creates the tables when missing (done on first use). */

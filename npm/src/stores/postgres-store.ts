@@ -7,9 +7,9 @@
  * `(text, params) => sql.query(text, params)`. Tables are created on first use
  * (`<prefix>records`, `<prefix>files`; prefix `batch_router_` by default).
  */
-import { ConfigurationError } from "../errors.js";
 import type { JobStateStore, VersionedRecord } from "../job-state.js";
 import type { BatchStorage } from "../storage.js";
+import { tableNames } from "./table-names.js";
 
 type Row = Record<string, unknown>;
 
@@ -36,12 +36,7 @@ export class PostgresJobStore implements JobStateStore, BatchStorage {
     private readonly query: PostgresQuery,
     options: PostgresJobStoreOptions = {},
   ) {
-    const prefix = options.tablePrefix ?? "batch_router_";
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(prefix)) {
-      throw new ConfigurationError("tablePrefix: letters, digits and `_` only, not starting with a digit");
-    }
-    this.records = `${prefix}records`;
-    this.files = `${prefix}files`;
+    ({ records: this.records, files: this.files } = tableNames(options.tablePrefix));
   }
 
   /** Creates the tables when missing (done on first use; call it to do so at deploy time). */
