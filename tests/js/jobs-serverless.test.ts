@@ -3,7 +3,8 @@
  * does one bounded round under the job's lease and says when to call again, a held lease makes
  * another invocation answer `busy` without touching the provider, a budget ends a round early, and
  * the overlap property (many invocations at once, some killed mid-step, faults injected) holds.
- * The same property runs against PostgreSQL (tests/stores/) and D1/R2 in workerd (tests/workerd/).
+ * The same property runs here against the file store (FileStorage in a temporary folder), and
+ * against PostgreSQL (tests/stores/) and D1/R2 in workerd (tests/workerd/).
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -198,5 +199,27 @@ describe("serverless jobs: overlapping, killed invocations (memory store)", () =
     // The schedules did overlap invocations and kill some.
     assert.ok(killed >= 8, `only ${killed} invocations were killed`);
     assert.ok(busy >= 8, `only ${busy} invocations found the job busy`);
+  });
+});
+
+describe("serverless jobs: overlapping, killed invocations (file store)", () => {
+  test("4 seeds × 4 invocations at once on FileStorage, some killed mid-step: no duplicate batch, no lost request, every custom id once", async () => {
+    let killed = 0;
+    let busy = 0;
+    for (let seed = 301; seed <= 304; seed++) {
+      // One folder per seed, as one deployment's storageDir; every invocation has its own router on it.
+      const storage = new FileStorage(mkdtempSync(join(tmpdir(), `batch-router-overlap-${seed}-`)));
+      const report = await overlappingAdvancers({
+        BatchRouter,
+        emulator: new OpenAIEmulator({ apiKey: API_KEY, startClock: Math.floor(Date.now() / 1000) }),
+        storage,
+        state: new StorageJobState(storage),
+        seed,
+      });
+      killed += report.killed;
+      busy += report.busy;
+    }
+    assert.ok(killed >= 4, `only ${killed} invocations were killed`);
+    assert.ok(busy >= 4, `only ${busy} invocations found the job busy`);
   });
 });
