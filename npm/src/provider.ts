@@ -10,7 +10,7 @@ import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } f
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
-import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "./types.js";
+import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult, WebhookConfig } from "./types.js";
 import { canonicalProviderName, providerEntry } from "./provider-registry.js";
 import { BatchClient, prepareBatchInCore, prepareJsonlInCore, type ClientConfig, type PreparedBatch, type PrepareOptions } from "./wasm.js";
 
@@ -47,6 +47,15 @@ export interface ProviderOptions {
   route?: "file" | "inline";
   /** Hours the provider may spend on a batch, where it can be chosen (Mistral: 1–168, default 24). */
   timeoutHours?: number;
+  /**
+   * Gemini's per-job webhook (Developer API only): `{ uris: string[], userMetadata?: object }`,
+   * sent as `batch.webhookConfig` in every create call, so Gemini notifies these URIs when a batch
+   * ends. Deliveries carry an RS256 JWT: verify them with the `jwt` option of `verifyWebhook` or
+   * `handleWebhook`. At least one absolute http(s) URI; other providers refuse it (a
+   * `ValidationError`, field `webhookConfig`). Shape as Google's JS SDK sends it; it is not in the
+   * stored 2025-12 spec (reference: endpoints-and-push.md §3.3).
+   */
+  webhookConfig?: WebhookConfig;
   /**
    * Milliseconds a call may wait for the provider (for a result download: for each chunk) before
    * it fails with a retryable `TimeoutError`, so that no call waits for ever. Default 600,000 (10
@@ -266,6 +275,7 @@ export abstract class BatchProvider {
       endpoint: checkedEndpoint(endpoint),
       route: this.options.route,
       timeoutHours: this.options.timeoutHours,
+      webhookConfig: this.options.webhookConfig,
     };
   }
 

@@ -38,6 +38,7 @@ export type {
   Role,
   SourceType,
   SystemPrompt,
+  WebhookConfig,
   TextContent,
   Tool,
   ToolCallContent,

@@ -257,7 +257,20 @@ export class GeminiEmulator {
     }
     const batch = asObject(parsed?.batch);
     if (!parsed || !batch) return failure(400, "Invalid JSON payload received: `batch` is required.");
-    const bodyProblems = (embed ? this.options.validators?.embedCreateBody : this.options.validators?.createBody)?.(parsed) ?? [];
+    // Per-job webhooks (May 2026) are newer than the stored 2025-12 spec: `webhookConfig` is checked
+    // here against the shape Google's JS SDK sends (endpoints-and-push.md §3.3), the rest against the spec.
+    const { webhookConfig, ...specBatch } = batch;
+    if (webhookConfig !== undefined) {
+      const config = asObject(webhookConfig);
+      const uris = config?.uris;
+      const known = config !== undefined && Object.keys(config).every((key) => key === "uris" || key === "userMetadata");
+      const urisOk = Array.isArray(uris) && uris.length > 0 && uris.every((uri) => typeof uri === "string" && /^https?:\/\//.test(uri));
+      if (!known || !urisOk || (config.userMetadata !== undefined && asObject(config.userMetadata) === undefined)) {
+        this.violation("create body", ["batch.webhookConfig is not {uris: [url, ...], userMetadata?: {...}}"]);
+        return failure(400, "Invalid value at 'batch.webhook_config'.");
+      }
+    }
+    const bodyProblems = (embed ? this.options.validators?.embedCreateBody : this.options.validators?.createBody)?.({ ...parsed, batch: specBatch }) ?? [];
     if (bodyProblems.length > 0) {
       this.violation("create body", bodyProblems);
       return failure(400, `Invalid batch: ${bodyProblems.join("; ")}`);

@@ -33,6 +33,23 @@ describe("GoogleProvider against the Gemini emulator", () => {
     await setup.server.close();
   });
 
+  test("a per-job webhook (webhookConfig) goes into the create call of both routes; a bad one is refused before sending", async () => {
+    const { emulator } = setup;
+    const webhookConfig = { uris: ["https://hooks.example.com/gemini"], userMetadata: { job: "nightly-42" } };
+    for (const route of ["inline", "file"] as const) {
+      const before = emulator.received.length;
+      await setup.providerWith({ route, webhookConfig }).sendBatch({ provider: "gemini", requests: outcomeRequests() });
+      const create = emulator.received.slice(before).find((request) => request.url.endsWith(":batchGenerateContent"))!;
+      assert.deepEqual(JSON.parse(create.bodyText).batch.webhookConfig, webhookConfig, route);
+    }
+    const before = emulator.received.length;
+    await assert.rejects(
+      setup.providerWith({ webhookConfig: { uris: [] } }).sendBatch({ provider: "gemini", requests: outcomeRequests() }),
+      (error) => error instanceof ValidationError && error.field === "webhookConfig.uris",
+    );
+    assert.equal(emulator.received.length, before, "nothing sent");
+  });
+
   test("a small batch sent inline moves PENDING → RUNNING → SUCCEEDED with its counts", async () => {
     const { emulator } = setup;
     const provider = setup.providerWith({ route: "inline" });

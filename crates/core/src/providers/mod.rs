@@ -89,6 +89,27 @@ pub struct PrepareOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub timeout_hours: Option<u32>,
+    /// Gemini's per-job webhook (Developer API): sent as the create body's `batch.webhookConfig`.
+    /// Other providers take no per-batch webhook and refuse it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub webhook_config: Option<WebhookConfig>,
+}
+
+/// Gemini's per-job (dynamic) webhook, as the create body's `batch.webhookConfig`: the endpoints
+/// notified when the batch ends, and metadata echoed to them. Deliveries are signed with an RS256
+/// JWT (verify them with `verifyWebhook`'s `jwt` option). Not in the stored 2025-12 spec; shape as
+/// sent by Google's JS SDK (endpoints-and-push.md §3.3 [GM-JS `types.ts` `WebhookConfig`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookConfig {
+    /// The endpoints (URLs) to notify; at least one.
+    pub uris: Vec<String>,
+    /// Sent back with each delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
+    pub user_metadata: Option<Map<String, Value>>,
 }
 
 /// How a batch reaches the provider: requests in the create call's body, or an uploaded file.
@@ -159,6 +180,10 @@ pub struct BatchSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub timeout_hours: Option<u32>,
+    /// Gemini's per-job webhook the create call asks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub webhook_config: Option<WebhookConfig>,
     /// The API the batch calls (`chat` in summaries written before endpoints existed).
     #[serde(default)]
     pub endpoint: Endpoint,
@@ -387,6 +412,12 @@ pub fn prepare(
     options: &PrepareOptions,
 ) -> Result<PreparedBatch, CoreError> {
     crate::endpoint::check_supported(provider, options.endpoint.unwrap_or_default())?;
+    if options.webhook_config.is_some() && provider != Provider::Google {
+        return Err(CoreError::invalid_batch(
+            "webhookConfig",
+            format!("{} takes no per-batch webhook: webhookConfig is Gemini's (Developer API) only", provider.display_name()),
+        ));
+    }
     preparation_api(provider)?.prepare(requests, options)
 }
 

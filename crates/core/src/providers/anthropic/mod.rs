@@ -232,6 +232,7 @@ fn prepare_within(
         // Anthropic batches take no metadata; it stays in the summary for the caller's records.
         metadata: options.metadata.clone(),
         timeout_hours: None,
+        webhook_config: None,
         endpoint: Default::default(),
     };
     Ok(PreparedBatch { jsonl, summary })

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::limits::{batch_limits, inline_limits};
 use crate::model::UnifiedRequest;
-use crate::providers::{BatchSummary, PrepareOptions, PreparedBatch, SubmitRoute};
+use crate::providers::{BatchSummary, PrepareOptions, PreparedBatch, SubmitRoute, WebhookConfig};
 use crate::validate::{check_batch_for, CheckedBatch};
 use crate::{CoreError, Endpoint, Provider};
 
@@ -47,7 +47,11 @@ pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<
     }
     let keys: Vec<String> = requests.iter().map(|request| json_string(&request.custom_id)).collect();
 
-    let prefix = inline_prefix(&model, &display_name(options.metadata.as_ref(), requests.len()));
+    if let Some(config) = &options.webhook_config {
+        check_webhook_config(config)?;
+    }
+    let prefix =
+        inline_prefix(&model, &display_name(options.metadata.as_ref(), requests.len()), options.webhook_config.as_ref());
     let per_line = INLINE_LINE_OPEN.len() + INLINE_LINE_KEY.len() + INLINE_LINE_CLOSE.len();
     let inline_body_bytes = prefix.len()
         + INLINE_SUFFIX.len()
@@ -103,6 +107,7 @@ pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<
         id_map: Vec::new(),
         metadata: options.metadata.clone(),
         timeout_hours: None,
+        webhook_config: options.webhook_config.clone(),
         endpoint,
     };
     Ok(PreparedBatch { jsonl, summary })
@@ -129,12 +134,39 @@ fn choose_route(forced: Option<SubmitRoute>, inline_body_bytes: usize) -> Result
 
 /// The inline create body up to the opening of the requests array. `model` is also bound from
 /// the URL; it is repeated here because the spec's `GenerateContentBatch` requires it.
-pub fn inline_prefix(model: &str, display_name: &str) -> String {
+pub fn inline_prefix(model: &str, display_name: &str, webhook_config: Option<&WebhookConfig>) -> String {
     format!(
-        "{{\"batch\":{{\"model\":{},\"displayName\":{},\"inputConfig\":{{\"requests\":{{\"requests\":[",
+        "{{\"batch\":{{\"model\":{},\"displayName\":{},{}\"inputConfig\":{{\"requests\":{{\"requests\":[",
         json_string(&model_resource(model)),
-        json_string(display_name)
+        json_string(display_name),
+        webhook_config.map(|config| format!("\"webhookConfig\":{},", webhook_config_json(config))).unwrap_or_default()
     )
+}
+
+/// `batch.webhookConfig` as sent (endpoints-and-push.md §3.3 [GM-JS `WebhookConfig`]).
+pub fn webhook_config_json(config: &WebhookConfig) -> Value {
+    let mut object = Map::new();
+    object.insert("uris".into(), Value::from(config.uris.clone()));
+    if let Some(metadata) = &config.user_metadata {
+        object.insert("userMetadata".into(), Value::Object(metadata.clone()));
+    }
+    Value::Object(object)
+}
+
+/// A per-job webhook names at least one endpoint, each an absolute http(s) URL.
+fn check_webhook_config(config: &WebhookConfig) -> Result<(), CoreError> {
+    if config.uris.is_empty() {
+        return Err(CoreError::invalid_batch("webhookConfig.uris", "a Gemini per-job webhook needs at least one URI"));
+    }
+    for (index, uri) in config.uris.iter().enumerate() {
+        if !(uri.starts_with("https://") || uri.starts_with("http://")) || uri.contains(char::is_whitespace) {
+            return Err(CoreError::invalid_batch(
+                format!("webhookConfig.uris[{index}]"),
+                "a webhook URI must be an absolute http(s) URL",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The batch's display name: `metadata.displayName` when it is a non-empty string, else a name

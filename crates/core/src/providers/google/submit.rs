@@ -17,10 +17,10 @@ use serde_json::json;
 use crate::http::{origin, Body, HttpRequest, HttpResponse, Method};
 use crate::model::BatchStatusResponse;
 use crate::providers::common::{http_error, parse_json};
-use crate::providers::{BatchSummary, Step, Submission, SubmissionCheckpoint, SubmitRoute};
+use crate::providers::{BatchSummary, Step, Submission, SubmissionCheckpoint, SubmitRoute, WebhookConfig};
 use crate::CoreError;
 
-use super::prepare::{display_name, inline_prefix, INLINE_SUFFIX};
+use super::prepare::{display_name, inline_prefix, webhook_config_json, INLINE_SUFFIX};
 use super::request::model_resource;
 use super::status::parse_operation;
 use super::GoogleApi;
@@ -49,6 +49,7 @@ struct Plan {
     display_name: String,
     model: String,
     bytes: usize,
+    webhook_config: Option<WebhookConfig>,
 }
 
 impl GoogleSubmission {
@@ -82,7 +83,7 @@ impl GoogleSubmission {
                 let mut create = plan.create.clone();
                 create.headers.push(("content-type".into(), "application/json".into()));
                 create.body = Body::Payload {
-                    prefix: inline_prefix(&plan.model, &plan.display_name),
+                    prefix: inline_prefix(&plan.model, &plan.display_name, plan.webhook_config.as_ref()),
                     suffix: INLINE_SUFFIX.to_owned(),
                     lines_as_array: true,
                 };
@@ -145,13 +146,16 @@ impl GoogleSubmission {
     /// The create call on an uploaded file.
     fn create_on(&mut self, file_name: String) -> Result<HttpRequest, CoreError> {
         let plan = self.plan()?;
-        let body = json!({
+        let mut body = json!({
             "batch": {
                 "model": model_resource(&plan.model),
                 "displayName": plan.display_name,
                 "inputConfig": { "fileName": file_name },
             }
         });
+        if let Some(config) = &plan.webhook_config {
+            body["batch"]["webhookConfig"] = webhook_config_json(config);
+        }
         let request = plan.create.clone().json(body.to_string());
         self.file_name = Some(file_name);
         self.state = State::Creating;
@@ -213,6 +217,7 @@ fn plan(api: &GoogleApi, summary: &BatchSummary) -> Result<Plan, CoreError> {
         display_name: display_name(summary.metadata.as_ref(), summary.request_count),
         model,
         bytes: summary.bytes,
+        webhook_config: summary.webhook_config.clone(),
     })
 }
 

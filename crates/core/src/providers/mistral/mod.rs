@@ -145,6 +145,7 @@ impl BatchApi for MistralApi {
             id_map: Vec::new(),
             metadata: options.metadata.clone(),
             timeout_hours: Some(timeout_hours),
+            webhook_config: None,
             endpoint,
         };
         Ok(PreparedBatch { jsonl, summary })

@@ -22,6 +22,7 @@ fn summary(provider: Provider) -> BatchSummary {
         json_answers: Default::default(),
         metadata: None,
         timeout_hours: None,
+        webhook_config: None,
         endpoint: Default::default(),
     }
 }

@@ -169,6 +169,7 @@ impl BatchApi for OpenAiApi {
             id_map,
             metadata: options.metadata.clone(),
             timeout_hours: None,
+            webhook_config: None,
             endpoint,
         };
         Ok(PreparedBatch { jsonl, summary })

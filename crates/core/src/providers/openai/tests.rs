@@ -152,6 +152,7 @@ fn submission_uploads_then_creates() {
         json_answers: Default::default(),
         metadata: Some(json!({"job": "j1"}).as_object().unwrap().clone()),
         timeout_hours: None,
+        webhook_config: None,
         endpoint: Default::default(),
     };
     let mut submission = api().submit(&summary);
@@ -196,6 +197,7 @@ fn submission_reports_upload_errors() {
         json_answers: Default::default(),
         metadata: None,
         timeout_hours: None,
+        webhook_config: None,
         endpoint: Default::default(),
     };
     let mut submission = api().submit(&summary);

@@ -28,6 +28,7 @@ fn summary() -> BatchSummary {
         id_map: vec![],
         metadata,
         timeout_hours: None,
+        webhook_config: None,
     }
 }
 

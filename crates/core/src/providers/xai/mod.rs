@@ -122,6 +122,7 @@ impl BatchApi for XaiApi {
                 id_map: Vec::new(),
                 metadata: options.metadata.clone(),
                 timeout_hours: None,
+                webhook_config: None,
             },
             jsonl,
         })

@@ -74,6 +74,7 @@ fn submits_through_the_openai_compatible_upload_with_the_tag_in_the_name() {
         id_map: vec![],
         metadata: Some(metadata),
         timeout_hours: None,
+        webhook_config: None,
     };
     let mut submission = api.submit(&summary);
     let Step::Send(upload) = submission.next(None).unwrap() else { panic!("upload expected") };

@@ -15,7 +15,7 @@ fn prepared(requests: &[UnifiedRequest], options: &PrepareOptions) -> PreparedBa
 /// The create body the inline route sends for a prepared batch.
 fn inline_body(batch: &PreparedBatch) -> Vec<u8> {
     let name = display_name(batch.summary.metadata.as_ref(), batch.summary.request_count);
-    let prefix = inline_prefix(batch.summary.model.as_deref().unwrap(), &name);
+    let prefix = inline_prefix(batch.summary.model.as_deref().unwrap(), &name, batch.summary.webhook_config.as_ref());
     payload_bytes(&prefix, &batch.jsonl, INLINE_SUFFIX, true)
 }
 
@@ -109,4 +109,30 @@ fn the_file_route_is_the_default_and_inline_is_refused_at_its_limit() {
     }
     let forced_file = PrepareOptions { route: Some(SubmitRoute::File), ..Default::default() };
     assert_eq!(prepared(&below, &forced_file).summary.route, "file");
+}
+
+#[test]
+fn a_per_job_webhook_is_checked_kept_in_the_summary_and_counted_in_the_inline_body() {
+    let config: crate::providers::WebhookConfig =
+        serde_json::from_value(json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "j-1"}})).unwrap();
+    let options = PrepareOptions { route: Some(SubmitRoute::Inline), webhook_config: Some(config.clone()), ..Default::default() };
+    let batch = prepared(&[simple("req-1", "Hi")], &options);
+    assert_eq!(batch.summary.webhook_config.as_ref(), Some(&config));
+    let body: Value = serde_json::from_slice(&inline_body(&batch)).unwrap();
+    assert_eq!(body["batch"]["webhookConfig"], json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "j-1"}}));
+
+    let refused = |uris: Value| {
+        let config = serde_json::from_value(json!({ "uris": uris })).unwrap();
+        let options = PrepareOptions { webhook_config: Some(config), ..Default::default() };
+        match prepare(Provider::Google, &[simple("req-1", "Hi")], &options) {
+            Err(CoreError::Validation { field, .. }) => field,
+            other => panic!("refusal expected, got {other:?}"),
+        }
+    };
+    assert_eq!(refused(json!([])), "webhookConfig.uris");
+    assert_eq!(refused(json!(["https://ok.example", "ftp://no.example"])), "webhookConfig.uris[1]");
+    // No other provider takes a per-batch webhook.
+    let options = PrepareOptions { webhook_config: Some(config), ..Default::default() };
+    let openai = prepare(Provider::OpenAI, &[simple("req-1", "Hi")], &options);
+    assert!(matches!(openai, Err(CoreError::Validation { ref field, .. }) if field == "webhookConfig"), "{openai:?}");
 }

@@ -6,7 +6,7 @@ use super::{api, fixture, response, BASE};
 use crate::http::{Body, HttpRequest, HttpResponse, Method};
 use crate::model::BatchStatus;
 use crate::providers::google::GoogleApi;
-use crate::providers::{api_for, BatchApi, BatchSummary, ClientConfig, Step};
+use crate::providers::{api_for, BatchApi, BatchSummary, ClientConfig, Step, SubmissionCheckpoint};
 use crate::{CoreError, Provider};
 
 fn summary(route: &str) -> BatchSummary {
@@ -22,6 +22,7 @@ fn summary(route: &str) -> BatchSummary {
         json_answers: Default::default(),
         metadata: Some(json!({"displayName": "nightly-eval"}).as_object().unwrap().clone()),
         timeout_hours: None,
+        webhook_config: None,
         endpoint: Default::default(),
     }
 }
@@ -168,4 +169,31 @@ fn the_key_is_only_ever_a_header() {
     for request in [create, api.status_request("b"), api.cancel_request("b")] {
         assert!(!request.url.contains("gm-test-key"), "{}", request.url);
     }
+}
+
+/// A per-job webhook (endpoints-and-push.md §3.3): `batch.webhookConfig` in the create body of
+/// both routes, from the prepare options through the summary.
+#[test]
+fn a_per_job_webhook_goes_into_the_create_body_of_both_routes() {
+    let config: crate::providers::WebhookConfig =
+        serde_json::from_value(json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "nightly-42"}}))
+            .unwrap();
+    let expected = json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "nightly-42"}});
+    let with_webhook = |route: &str| BatchSummary { webhook_config: Some(config.clone()), ..summary(route) };
+
+    let mut inline = api().submit(&with_webhook("inline"));
+    let create = send(inline.next(None).unwrap());
+    let Body::Payload { prefix, suffix, .. } = &create.body else { panic!("array payload expected") };
+    let body: Value = serde_json::from_str(&format!("{prefix}{{\"request\":{{}}}}{suffix}")).unwrap();
+    assert_eq!(body["batch"]["webhookConfig"], expected);
+    assert_eq!(body["batch"]["inputConfig"], json!({"requests": {"requests": [{"request": {}}]}}));
+
+    // The file route, resumed after its upload: the create call names the file and the webhook.
+    let checkpoint = SubmissionCheckpoint { file_id: Some("files/in-r7unn1ng".into()) };
+    let mut file = api().resume_submission(&with_webhook("file"), &checkpoint);
+    let create = send(file.next(None).unwrap());
+    let Body::Json { text } = &create.body else { panic!("json body expected") };
+    let body: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(body["batch"]["webhookConfig"], expected);
+    assert_eq!(body["batch"]["inputConfig"], json!({"fileName": "files/in-r7unn1ng"}));
 }

@@ -91,6 +91,7 @@ fn summary(route: &str) -> BatchSummary {
         json_answers: Default::default(),
         metadata: metadata(json!({"job_type": "testing"})),
         timeout_hours: Some(48),
+        webhook_config: None,
         endpoint: Default::default(),
     }
 }
