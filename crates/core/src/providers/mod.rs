@@ -415,7 +415,10 @@ pub fn prepare(
     if options.webhook_config.is_some() && provider != Provider::Google {
         return Err(CoreError::invalid_batch(
             "webhookConfig",
-            format!("{} takes no per-batch webhook: webhookConfig is Gemini's (Developer API) only", provider.display_name()),
+            format!(
+                "{} takes no per-batch webhook: webhookConfig is Gemini's (Developer API) only",
+                provider.display_name()
+            ),
         ));
     }
     preparation_api(provider)?.prepare(requests, options)

@@ -50,8 +50,11 @@ pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<
     if let Some(config) = &options.webhook_config {
         check_webhook_config(config)?;
     }
-    let prefix =
-        inline_prefix(&model, &display_name(options.metadata.as_ref(), requests.len()), options.webhook_config.as_ref());
+    let prefix = inline_prefix(
+        &model,
+        &display_name(options.metadata.as_ref(), requests.len()),
+        options.webhook_config.as_ref(),
+    );
     let per_line = INLINE_LINE_OPEN.len() + INLINE_LINE_KEY.len() + INLINE_LINE_CLOSE.len();
     let inline_body_bytes = prefix.len()
         + INLINE_SUFFIX.len()

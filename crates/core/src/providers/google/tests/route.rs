@@ -114,12 +114,17 @@ fn the_file_route_is_the_default_and_inline_is_refused_at_its_limit() {
 #[test]
 fn a_per_job_webhook_is_checked_kept_in_the_summary_and_counted_in_the_inline_body() {
     let config: crate::providers::WebhookConfig =
-        serde_json::from_value(json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "j-1"}})).unwrap();
-    let options = PrepareOptions { route: Some(SubmitRoute::Inline), webhook_config: Some(config.clone()), ..Default::default() };
+        serde_json::from_value(json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "j-1"}}))
+            .unwrap();
+    let options =
+        PrepareOptions { route: Some(SubmitRoute::Inline), webhook_config: Some(config.clone()), ..Default::default() };
     let batch = prepared(&[simple("req-1", "Hi")], &options);
     assert_eq!(batch.summary.webhook_config.as_ref(), Some(&config));
     let body: Value = serde_json::from_slice(&inline_body(&batch)).unwrap();
-    assert_eq!(body["batch"]["webhookConfig"], json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "j-1"}}));
+    assert_eq!(
+        body["batch"]["webhookConfig"],
+        json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "j-1"}})
+    );
 
     let refused = |uris: Value| {
         let config = serde_json::from_value(json!({ "uris": uris })).unwrap();

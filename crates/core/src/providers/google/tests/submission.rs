@@ -175,9 +175,10 @@ fn the_key_is_only_ever_a_header() {
 /// both routes, from the prepare options through the summary.
 #[test]
 fn a_per_job_webhook_goes_into_the_create_body_of_both_routes() {
-    let config: crate::providers::WebhookConfig =
-        serde_json::from_value(json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "nightly-42"}}))
-            .unwrap();
+    let config: crate::providers::WebhookConfig = serde_json::from_value(
+        json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "nightly-42"}}),
+    )
+    .unwrap();
     let expected = json!({"uris": ["https://hooks.example.com/gemini"], "userMetadata": {"job": "nightly-42"}});
     let with_webhook = |route: &str| BatchSummary { webhook_config: Some(config.clone()), ..summary(route) };
 
