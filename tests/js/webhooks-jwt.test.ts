@@ -10,6 +10,8 @@ import { after, before, describe, test } from "node:test";
 
 import { BatchRouter, MemoryStorage, StorageJobState, verifyWebhook, WebhookVerificationError, type WebhookJwtOptions } from "batch-router";
 
+import { GEMINI_KEY, startGemini } from "../support/gemini-harness.js";
+import { geminiText } from "../support/gemini-requests.js";
 import { serve, type RunningServer } from "../support/serve.js";
 
 const AUDIENCE = "https://hooks.example.com/gemini";
@@ -187,5 +189,50 @@ describe("router.handleWebhook with Gemini per-job webhooks", () => {
     const unreachable = await router.handleWebhook(delivery(await jwt(validClaims())), { jwt: { audience: AUDIENCE, jwksUrl: `${server.url}/missing.json` } });
     assert.equal(unreachable.status, 503, "a key set that cannot be fetched: the sender retries later");
     await assert.rejects(router.handleWebhook(delivery(await jwt(validClaims())), {}), /secret|jwt/);
+  });
+});
+
+describe("a Gemini job woken by its per-job webhooks", () => {
+  test("webhookConfig in the job's create call; JWT-signed events advance the job to completion; forged ones do nothing", async () => {
+    const gemini = await startGemini({ readsPerState: 1 });
+    try {
+      const options = await servedKeys([await publicJwk(signingKey, "key-1")]);
+      const webhookConfig = { uris: ["https://jobs.example.com/webhooks/gemini"], userMetadata: { job: "gemini-hooked" } };
+      const router = new BatchRouter({
+        providers: { google: { apiKey: GEMINI_KEY, baseUrl: gemini.server.url, webhookConfig } },
+        storage: new MemoryStorage(),
+        pollInterval: 0,
+        maxPollInterval: 1,
+      });
+      const requests = Array.from({ length: 4 }, (_, index) => geminiText(`g-${index}`, `question ${index}`));
+      const jobId = await router.startJob({ provider: "google", requests }, { jobId: "gemini-hooked" });
+      assert.equal((await router.advanceJob(jobId)).state, "running");
+      const create = gemini.emulator.received.find((request) => request.url.endsWith(":batchGenerateContent"))!;
+      assert.deepEqual(JSON.parse(create.bodyText).batch.webhookConfig, webhookConfig);
+      const batchId = (await router.getJob(jobId))!.submissions[0]!.batchId!;
+      assert.match(batchId, /^batches\//);
+      // Gemini's guide shows bare ids (`batch_123456`); the event names the batch that way.
+      const event = (token: string) => delivery(token, { batchId: batchId.slice("batches/".length) });
+
+      const calls = gemini.emulator.received.length;
+      const forged = await router.handleWebhook(event(await jwt(validClaims(), { key: otherKey.privateKey })), { jwt: options });
+      assert.equal(forged.status, 401);
+      const expired = await router.handleWebhook(event(await jwt({ ...validClaims(), exp: now() - 3_600 })), { jwt: options });
+      assert.deepEqual(await expired.json(), { error: "expired" });
+      assert.equal(gemini.emulator.received.length, calls, "refused deliveries call no provider");
+
+      for (let round = 0; (await router.getJob(jobId))!.state !== "completed"; round++) {
+        assert.ok(round < 20, "the job did not complete on webhooks alone");
+        const answer = await router.handleWebhook(event(await jwt({ ...validClaims(), jti: `d-${round}` })), { jwt: options });
+        assert.equal(answer.status, 200);
+        assert.equal(((await answer.json()) as { jobId?: string }).jobId, jobId);
+      }
+      const results = [];
+      for await (const result of router.getJobResults(jobId)) results.push(result);
+      assert.deepEqual(results.map((result) => result.customId).sort(), requests.map((request) => request.customId).sort());
+      assert.ok(results.every((result) => result.status === "succeeded"));
+    } finally {
+      await gemini.server.close();
+    }
   });
 });
