@@ -151,7 +151,7 @@ export async function verifyWebhookJwt(token: string, options: WebhookJwtOptions
   if (typeof header.kid !== "string" || header.kid === "") throw new WebhookVerificationError("bad_signature", "the webhook JWT names no kid");
   const nowSeconds = now / 1000;
   const jwk = await keyFor(header.kid, options, nowSeconds);
-  if (jwk === undefined || jwk.kty !== "RSA" || (jwk.alg !== undefined && jwk.alg !== "RS256")) {
+  if (jwk === undefined || jwk.kty !== "RSA" || (jwk.alg !== undefined && jwk.alg !== "RS256") || (jwk.use !== undefined && jwk.use !== "sig")) {
     throw new WebhookVerificationError("unknown_key", `no RS256 key with kid ${header.kid.slice(0, 100)} in the webhook signing keys`);
   }
   let key: CryptoKey;

@@ -13,7 +13,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { BatchRouter, FileStorage, JobConflictError, MemoryStorage, StorageJobState, ValidationError } from "batch-router";
+import { BatchRouter, ConfigurationError, D1JobStore, FileStorage, JobConflictError, MemoryStorage, PostgresJobStore, StorageJobState, ValidationError } from "batch-router";
 
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { overlappingAdvancers } from "../support/advancers.js";
@@ -177,6 +177,18 @@ describe("serverless jobs: startJob and advanceJob", () => {
     }
     assert.equal(emulator.batches.size, 1, "one batch created, not two");
     assertJobInvariants(emulator, (await routerOn(storage, state, slowCreates).getJob(jobId))!, await collect(routerOn(storage, state, slowCreates).getJobResults(jobId)), requests);
+  });
+});
+
+describe("the SQL stores' table prefix", () => {
+  test("PostgreSQL and D1 take the same prefixes and refuse the same ones (the names go into SQL text)", () => {
+    const stores = [(tablePrefix: string) => new PostgresJobStore(async () => [], { tablePrefix }), (tablePrefix: string) => new D1JobStore({ prepare: () => assert.fail("no SQL at construction"), batch: async () => [] }, { tablePrefix })];
+    for (const make of stores) {
+      for (const good of ["batch_router_", "jobs_", "_x", "A1"]) assert.doesNotThrow(() => make(good), good);
+      for (const bad of ["", "1jobs_", "x; DROP TABLE y", "jobs-", "ä_", "x".repeat(42)]) {
+        assert.throws(() => make(bad), (error) => error instanceof ConfigurationError && /tablePrefix/.test(error.message), JSON.stringify(bad));
+      }
+    }
   });
 });
 
