@@ -65,7 +65,64 @@ pub(crate) fn check_request(checker: &mut RequestChecker) -> Result<(), CoreErro
             format!("{} embeddings take no task type (only Gemini's do)", provider.display_name()),
         )?;
     }
+    check_kwargs_against_unified(checker)
+}
+
+/// `providerKwargs` keys that the unified request already writes: the texts and the model are
+/// always the unified request's (a Gemini request of several texts is sent as several lines, each
+/// with its own `content`), and a size or task type given both ways is a conflict, not a silent
+/// override.
+fn check_kwargs_against_unified(checker: &RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    let Some(kwargs) = &request.provider_kwargs else { return Ok(()) };
+    for key in ["model", "input", "content"] {
+        if kwargs.contains_key(key) {
+            return Err(checker.error(
+                format!("providerKwargs.{key}"),
+                format!("`{key}` is written from the request's own `model` and `input`; set those instead"),
+            ));
+        }
+    }
+    let conflicts = [
+        ("dimensions", request.dimensions.is_some(), dimensions_key(checker.provider)),
+        ("taskType", request.task_type.is_some(), "taskType"),
+    ];
+    // Base64 vectors are decoded as little-endian float32 (the SDKs' layout, §1.1, §1.4); another
+    // dtype or byte order would be decoded into wrong numbers, so it is asked for as numbers only.
+    if kwargs.get("encoding_format").and_then(serde_json::Value::as_str) == Some("base64") {
+        let decodable: [(&str, &[&str]); 3] =
+            [("output_dtype", &["float"]), ("embed_dtype", &["float32"]), ("endianness", &["little", "native"])];
+        for (key, fine) in decodable {
+            if let Some(value) =
+                kwargs.get(key).and_then(serde_json::Value::as_str).filter(|value| !fine.contains(value))
+            {
+                return Err(checker.error(
+                    format!("providerKwargs.{key}"),
+                    format!(
+                        "\"{value}\" with encoding_format \"base64\" cannot be decoded (base64 vectors are read as little-endian float32); use encoding_format \"float\""
+                    ),
+                ));
+            }
+        }
+    }
+    for (unified, set, key) in conflicts {
+        if set && kwargs.contains_key(key) {
+            return Err(checker.error(
+                format!("providerKwargs.{key}"),
+                format!("conflicts with the request's `{unified}`: give it one way only"),
+            ));
+        }
+    }
     Ok(())
+}
+
+/// The body field the unified `dimensions` is written to (endpoints-and-push.md §1.6).
+fn dimensions_key(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Google => "outputDimensionality",
+        Provider::Mistral => "output_dimension",
+        _ => "dimensions",
+    }
 }
 
 /// In a chat or Responses batch, the embedding fields are a mistake worth naming.
@@ -232,3 +289,6 @@ pub fn decode_float32_base64(text: &str) -> Option<Vec<f64>> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod kwargs_tests;

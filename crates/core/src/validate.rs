@@ -328,8 +328,7 @@ impl RequestChecker<'_> {
         }
         if self.endpoint == Endpoint::Embeddings {
             crate::embeddings::check_request(self)?;
-            // The known-field check knows chat bodies only; embedding kwargs are sent as given.
-            return Ok(());
+            return self.check_provider_kwargs();
         }
         crate::embeddings::refuse_embedding_fields(self)?;
         self.check_system_prompt()?;
@@ -369,11 +368,9 @@ impl RequestChecker<'_> {
         crate::caching::check(self)?;
         self.check_end_user_id()?;
         if self.endpoint == Endpoint::Responses {
-            // The known-field check knows chat bodies only; Responses kwargs are sent as given.
             self.check_responses_settings()?;
-        } else {
-            self.check_provider_kwargs()?;
         }
+        self.check_provider_kwargs()?;
         conversation_rules::check(self)
     }
 
@@ -406,11 +403,13 @@ impl RequestChecker<'_> {
         Ok(())
     }
 
-    fn check_provider_kwargs(&mut self) -> Result<(), CoreError> {
+    /// Refuses (or, under `dropUnsupported`, reports as left out) every `providerKwargs` key the
+    /// provider's request schema for this batch's endpoint lacks.
+    pub(crate) fn check_provider_kwargs(&mut self) -> Result<(), CoreError> {
         let Some(kwargs) = &self.request.provider_kwargs else {
             return Ok(());
         };
-        for unknown in provider_kwargs::unknown_keys(self.provider, kwargs) {
+        for unknown in provider_kwargs::unknown_keys(self.provider, self.endpoint, kwargs) {
             self.unsupported(format!("providerKwargs.{}", unknown.path), unknown.message)?;
         }
         Ok(())

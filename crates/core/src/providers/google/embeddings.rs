@@ -13,7 +13,7 @@ use crate::merge::deep_merge;
 use crate::model::{FinishReason, UnifiedRequest, UnifiedResponse};
 use crate::provider_kwargs::sendable;
 use crate::results::BodyProblem;
-use crate::{CoreError, Provider};
+use crate::{CoreError, Endpoint, Provider};
 
 /// Writes the request's `EmbedContentRequest` (validation checked it holds one non-empty text).
 pub fn write_embed_request(index: usize, request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), CoreError> {
@@ -29,7 +29,7 @@ pub fn write_embed_request(index: usize, request: &UnifiedRequest, out: &mut Vec
         body.insert("outputDimensionality".into(), json!(dimensions));
     }
     if let Some(kwargs) = &request.provider_kwargs {
-        deep_merge(&mut body, &sendable(Provider::Google, kwargs));
+        deep_merge(&mut body, &sendable(Provider::Google, Endpoint::Embeddings, kwargs));
     }
     serde_json::to_writer(&mut *out, &Value::Object(body))
         .map_err(|error| CoreError::invalid(index, &request.custom_id, "", format!("could not be serialized: {error}")))
