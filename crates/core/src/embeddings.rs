@@ -45,14 +45,10 @@ pub(crate) fn check_request(checker: &mut RequestChecker) -> Result<(), CoreErro
     let provider = checker.provider;
     if let Some(max) = max_inputs_per_request(provider) {
         if texts.len() > max {
-            let reason = if provider == Provider::Google {
-                "Gemini embeds one text per request: give each text its own request".to_owned()
-            } else {
-                format!(
-                    "{} takes at most {max} inputs per request: split it into several requests",
-                    provider.display_name()
-                )
-            };
+            let reason = format!(
+                "{} takes at most {max} inputs per request: split it into several requests",
+                provider.display_name()
+            );
             return Err(checker.error("input", format!("{} inputs given; {reason}", texts.len())));
         }
     }

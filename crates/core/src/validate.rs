@@ -326,6 +326,14 @@ impl RequestChecker<'_> {
         if request.model.trim().is_empty() {
             return Err(self.error("model", "must not be empty"));
         }
+        if self.provider == Provider::Google
+            && crate::providers::google::fan_out::parse_derived_key(&request.custom_id).is_some()
+        {
+            return Err(self.error(
+                "customId",
+                "ids ending in `#<i>/<n>` are reserved on Gemini: they key the texts of an embeddings request sent one text per line",
+            ));
+        }
         if self.endpoint == Endpoint::Embeddings {
             crate::embeddings::check_request(self)?;
             return self.check_provider_kwargs();
