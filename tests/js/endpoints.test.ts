@@ -284,6 +284,46 @@ describe("embedding batches", () => {
     });
   }
 
+  for (const route of ["file", "inline"] as const) {
+    test(`Gemini (${route} route): a request of several texts goes out one text a line and comes back as one result`, async () => {
+      const emulator = new GeminiEmulator({
+        apiKey: KEY,
+        shuffleResponses: true,
+        validators: {
+          embedCreateBody: geminiValidator("AsyncBatchEmbedContentRequest"),
+          inlinedEmbedRequest: geminiValidator("InlinedEmbedContentRequest"),
+          embedContentRequest: geminiValidator("EmbedContentRequest"),
+        },
+      });
+      const server = await serve(emulator.fetch);
+      try {
+        const provider = new GoogleProvider({ apiKey: KEY, baseUrl: server.url, storage: false, route });
+        const requests: UnifiedRequest[] = [
+          { customId: "many", model: "gemini-embedding-001", input: corpus, dimensions: 3, providerKwargs: { title: "Corpus" } },
+          { customId: "one", model: "gemini-embedding-001", input: "alone", dimensions: 3 },
+          { customId: "partly", model: "gemini-embedding-001", input: ["fine", "FAIL_INVALID_ARGUMENT", "fine too"], dimensions: 3 },
+        ];
+        const batchId = await provider.sendBatch({ provider: "google", endpoint: "embeddings", requests });
+        await waitUntilComplete(provider, batchId);
+        const results = await collect(provider.getResults(batchId));
+        assert.deepEqual(emulator.violations, []);
+        assert.deepEqual(results.map((result) => result.customId).sort(), ["many", "one", "partly"], "one result per request");
+        const byCustomId = byId(results);
+        assert.deepEqual(byCustomId.get("many")!.response!.embeddings, corpus.map((text) => emulatedVector(text, 3)));
+        assert.deepEqual(byCustomId.get("one")!.response!.embeddings, [emulatedVector("alone", 3)]);
+        const partly = byCustomId.get("partly")!;
+        assert.equal(partly.status, "errored");
+        assert.equal(partly.response, undefined, "no vectors are handed out for a partly failed request");
+        assert.match(partly.error!.message, /input\(s\) 1 failed/);
+        // The title went to every line of the fanned-out request.
+        const sent = emulator.received.map((request) => request.bodyText).join("\n");
+        assert.equal(sent.split('"title":"Corpus"').length - 1, corpus.length, sent.slice(0, 400));
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
   test("providers without the endpoint refuse it before anything is sent", async () => {
     const emulator = new OpenAIEmulator({ apiKey: KEY });
     const server = await serve(emulator.fetch);
