@@ -55,6 +55,23 @@ pub(crate) fn check_request(checker: &mut RequestChecker) -> Result<(), CoreErro
     if request.dimensions == Some(0) {
         return Err(checker.error("dimensions", "must be at least 1"));
     }
+    if let Some(rule) = fixed_size_model(provider, &request.model) {
+        let kwarg = dimensions_key(provider);
+        let field = if request.dimensions.is_some() {
+            Some("dimensions".to_owned())
+        } else {
+            request
+                .provider_kwargs
+                .as_ref()
+                .filter(|kwargs| kwargs.contains_key(kwarg))
+                .map(|_| format!("providerKwargs.{kwarg}"))
+        };
+        if let Some(field) = field {
+            return Err(
+                checker.error(field, format!("model \"{}\" returns vectors of one fixed size: {rule}", request.model))
+            );
+        }
+    }
     if request.task_type.is_some() && provider != Provider::Google {
         checker.unsupported(
             "taskType".into(),
@@ -110,6 +127,22 @@ fn check_kwargs_against_unified(checker: &RequestChecker) -> Result<(), CoreErro
         }
     }
     Ok(())
+}
+
+/// Why `model` takes no output size, for the models the reference names: OpenAI's `dimensions`
+/// works only on `text-embedding-3` and later models, so not on `text-embedding-ada-002` (§1.1
+/// [OA-SPEC `CreateEmbeddingRequest.dimensions`]); Gemini's `outputDimensionality` is refused by
+/// the old `models/embedding-001` (§1.2 [GM-SPEC `EmbedContentRequest`]).
+fn fixed_size_model(provider: Provider, model: &str) -> Option<&'static str> {
+    match provider {
+        Provider::OpenAI if model.starts_with("text-embedding-ada-") => {
+            Some("OpenAI takes `dimensions` only on text-embedding-3 and later models")
+        }
+        Provider::Google if model.strip_prefix("models/").unwrap_or(model) == "embedding-001" => {
+            Some("Gemini's embedding-001 does not take `outputDimensionality`")
+        }
+        _ => None,
+    }
 }
 
 /// The body field the unified `dimensions` is written to (endpoints-and-push.md §1.6).

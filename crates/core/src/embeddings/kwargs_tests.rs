@@ -161,3 +161,51 @@ fn responses_kwargs_are_checked_against_create_response_and_sent() {
     let chat = bodies(Provider::OpenAI, Endpoint::Chat, &responses_line(json!({"reasoning_effort": "low"}))).unwrap();
     assert_eq!(chat[0]["reasoning_effort"], "low");
 }
+
+#[test]
+fn dimensions_on_a_model_of_one_fixed_size_are_refused_with_model_and_rule() {
+    let cases = [
+        (
+            Provider::OpenAI,
+            r#"{"customId":"ada","model":"text-embedding-ada-002","input":["a","b"],"dimensions":256}"#,
+            "dimensions",
+            "text-embedding-3",
+        ),
+        (
+            Provider::OpenAI,
+            r#"{"customId":"ada","model":"text-embedding-ada-002","input":"a","providerKwargs":{"dimensions":8}}"#,
+            "providerKwargs.dimensions",
+            "text-embedding-3",
+        ),
+        (
+            Provider::Google,
+            r#"{"customId":"old","model":"embedding-001","input":"a","dimensions":256}"#,
+            "dimensions",
+            "embedding-001",
+        ),
+        (
+            Provider::Google,
+            r#"{"customId":"old","model":"models/embedding-001","input":"a","providerKwargs":{"outputDimensionality":8}}"#,
+            "providerKwargs.outputDimensionality",
+            "embedding-001",
+        ),
+    ];
+    for (provider, line, field, rule) in cases {
+        let (index, got_field, message) = validation(bodies(provider, Endpoint::Embeddings, line).unwrap_err());
+        assert_eq!((index, got_field.as_str()), (Some(0), field), "{message}");
+        assert!(message.contains("fixed size") && message.contains(rule), "{message}");
+    }
+    // The same models without a size, and a later model with one, are fine.
+    assert!(bodies(
+        Provider::OpenAI,
+        Endpoint::Embeddings,
+        r#"{"customId":"ada","model":"text-embedding-ada-002","input":"a"}"#
+    )
+    .is_ok());
+    assert!(bodies(
+        Provider::OpenAI,
+        Endpoint::Embeddings,
+        r#"{"customId":"v3","model":"text-embedding-3-large","input":"a","dimensions":256}"#
+    )
+    .is_ok());
+}
