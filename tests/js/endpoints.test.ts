@@ -386,4 +386,40 @@ describe("embedding batches", () => {
     assert.equal(creates.length, 2);
     for (const create of creates) assert.equal(JSON.parse(create.bodyText).endpoint, "/v1/embeddings");
   });
+
+  test("a Gemini job of several-text requests splits, resumes in a new router and merges one result per request", async () => {
+    const emulator = new GeminiEmulator({
+      apiKey: KEY,
+      shuffleResponses: true,
+      validators: { embedCreateBody: geminiValidator("AsyncBatchEmbedContentRequest"), embedContentRequest: geminiValidator("EmbedContentRequest") },
+    });
+    const server = await serve(emulator.fetch);
+    try {
+      const routerOptions = { providers: { google: { apiKey: KEY, baseUrl: server.url } }, storage: new MemoryStorage(), pollInterval: 0, maxPollInterval: 1 };
+      const requests: UnifiedRequest[] = Array.from({ length: 5 }, (_, index) => ({
+        customId: `r${index}`,
+        model: "gemini-embedding-001",
+        input: Array.from({ length: index + 1 }, (_, position) => `text ${index}.${position}`),
+        dimensions: 3,
+      }));
+      const batch = { provider: "google", endpoint: "embeddings" as const, requests };
+      const jobOptions = { jobId: "gemini-embeddings-job", plan: { maxRequestsPerBatch: 3 } };
+      const jobId = await new BatchRouter(routerOptions).submitJob(batch, jobOptions);
+      const resumed = new BatchRouter(routerOptions);
+      const summary = await resumed.resumeJob(jobId);
+      assert.deepEqual([summary.state, summary.total, summary.succeeded, summary.batches], ["completed", 5, 5, 2]);
+      assert.deepEqual(emulator.violations, []);
+      // Results come in the provider's order (shuffled here): one per request, each with its own vectors.
+      const results = await collect(resumed.getJobResults(jobId));
+      assert.equal(results.length, requests.length, "one result per request, none per line");
+      const merged = byId(results);
+      assert.deepEqual([...merged.keys()].sort(), requests.map((request) => request.customId));
+      for (const request of requests) {
+        const texts = request.input as string[];
+        assert.deepEqual(merged.get(request.customId)!.response!.embeddings, texts.map((text) => emulatedVector(text, 3)), request.customId);
+      }
+    } finally {
+      await server.close();
+    }
+  });
 });
