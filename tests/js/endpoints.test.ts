@@ -18,6 +18,7 @@ import {
   OpenAIProvider,
   ValidationError,
   dryRun,
+  estimateBatch,
   type UnifiedRequest,
   type UnifiedResult,
 } from "batch-router";
@@ -323,6 +324,19 @@ describe("embedding batches", () => {
       }
     });
   }
+
+  test("estimates follow the batch's endpoint: embedding texts are input tokens, with no output", () => {
+    const batch = { provider: "google", endpoint: "embeddings" as const, requests: [{ customId: "c", model: "gemini-embedding-001", input: corpus }] };
+    const library = estimateBatch(batch);
+    const router = new BatchRouter({ providers: { google: { apiKey: KEY, baseUrl: "http://127.0.0.1:9" } }, storage: new MemoryStorage() }).estimate(batch);
+    for (const estimate of [library, router]) {
+      assert.ok(estimate.inputTokens >= corpus.length * 5, JSON.stringify(estimate));
+      assert.deepEqual([estimate.maxOutputTokens, estimate.unboundedRequests, estimate.unpricedModels], [0, 0, []]);
+      // gemini-embedding-001's published batch price: $0.075 per million input tokens.
+      assert.ok(Math.abs(estimate.maxCostUsd! - (estimate.inputTokens * 0.075) / 1e6) < 1e-12);
+    }
+    assert.deepEqual(router, library);
+  });
 
   test("providers without the endpoint refuse it before anything is sent", async () => {
     const emulator = new OpenAIEmulator({ apiKey: KEY });
