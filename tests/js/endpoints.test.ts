@@ -214,7 +214,7 @@ describe("embedding batches", () => {
       const provider = new OpenAIProvider({ apiKey: KEY, baseUrl: server.url + "/v1", storage });
       const requests: UnifiedRequest[] = [
         { customId: "many", model: "text-embedding-3-small", input: corpus, dimensions: 6 },
-        { customId: "one", model: "text-embedding-3-small", input: corpus[0]! },
+        { customId: "one", model: "text-embedding-3-small", input: corpus[0]!, providerKwargs: { encoding_format: "float", user: "user-1" } },
       ];
       const batchId = await provider.sendBatch({ provider: "openai", endpoint: "embeddings", requests });
       await waitUntilComplete(provider, batchId);
@@ -234,11 +234,16 @@ describe("embedding batches", () => {
   test("Mistral: embeddings lines valid against BatchRequest and EmbeddingRequest", async () => {
     const harness = await startMistral({ validateEmbeddingsBody: specValidator("mistral", "EmbeddingRequest") });
     try {
-      const requests: UnifiedRequest[] = corpus.map((text, index) => ({ customId: `doc-${index}`, model: "mistral-embed", input: [text], dimensions: 5 }));
+      // Every EmbeddingRequest key Mistral's spec has reaches the line (and the line stays valid).
+      const providerKwargs = { output_dtype: "float", encoding_format: "float", metadata: { source: "corpus" } };
+      const requests: UnifiedRequest[] = corpus.map((text, index) => ({ customId: `doc-${index}`, model: "mistral-embed", input: [text], dimensions: 5, providerKwargs }));
       const batchId = await harness.provider.sendBatch({ provider: "mistral", endpoint: "embeddings", requests });
       await waitUntilComplete(harness.provider, batchId);
       const results = byId(await collect(harness.provider.getResults(batchId)));
       assert.deepEqual(harness.emulator.violations, []);
+      const sent = [...harness.emulator.jobs.values()].flatMap((job) => job.requests).map((request) => request.body as Record<string, unknown>);
+      assert.equal(sent.length, corpus.length);
+      for (const body of sent) assert.deepEqual([body.output_dtype, body.encoding_format, body.metadata, body.output_dimension], ["float", "float", { source: "corpus" }, 5]);
       for (const [index, text] of corpus.entries()) {
         const result = results.get(`doc-${index}`)!;
         assert.equal(result.status, "succeeded", JSON.stringify(result.error));
