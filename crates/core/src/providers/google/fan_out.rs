@@ -118,6 +118,11 @@ fn merge(custom_id: String, group: Group) -> UnifiedResult {
             .and_then(|part| part.error.as_ref())
             .map(|error| format!(" (input {}: {}: {})", failed[0], error.code, error.message))
             .unwrap_or_default();
+        let detail = if detail.is_empty() && first_failure.is_some_and(|part| part.error.is_none()) {
+            format!(" (input {}: the answer does not hold exactly one vector)", failed[0])
+        } else {
+            detail
+        };
         problems.push(format!("input(s) {} failed{detail}", list(&failed)));
     }
     if !missing.is_empty() {
@@ -143,10 +148,13 @@ fn merge(custom_id: String, group: Group) -> UnifiedResult {
     };
     let retryable = group.repeated.is_empty()
         && failures.iter().all(|part| part.error.as_ref().is_none_or(|error| error.retryable));
-    let code = first_failure.and_then(|part| part.error.as_ref()).map_or_else(
-        || if missing.is_empty() { "duplicate_results".to_owned() } else { "missing_results".to_owned() },
-        |error| error.code.clone(),
-    );
+    let code = match first_failure {
+        Some(part) => {
+            part.error.as_ref().map_or_else(|| "invalid_embeddings_body".to_owned(), |error| error.code.clone())
+        }
+        None if !missing.is_empty() => "missing_results".to_owned(),
+        None => "duplicate_results".to_owned(),
+    };
     let mut result = UnifiedResult::errored(
         custom_id,
         ResultError {

@@ -118,3 +118,19 @@ fn custom_ids_shaped_like_derived_keys_are_refused_on_gemini_only() {
     let elsewhere = requests(r#"{"customId":"x#0/2","model":"text-embedding-3-small","input":"t"}"#);
     assert!(prepare(Provider::OpenAI, &elsewhere, &embeddings()).is_ok());
 }
+
+#[test]
+fn a_part_that_is_not_one_vector_fails_the_request() {
+    let answers =
+        [vector("a#0/2", 1.0), json!({"key": "a#1/2", "response": {"embedding": {"values": []}, "extra": 1}})];
+    // An empty `values` is still one (empty) vector: it is passed on as the provider gave it.
+    let results = decode(&answers, 64);
+    assert_eq!(results[0].status, ResultStatus::Succeeded);
+    // A generate-content answer in an embeddings batch holds no vector at all.
+    let wrong = [vector("b#0/2", 1.0), json!({"key": "b#1/2", "response": {"candidates": []}})];
+    let results = decode(&wrong, 64);
+    assert_eq!(results.len(), 1);
+    let error = results[0].error.as_ref().unwrap();
+    assert_eq!(results[0].status, ResultStatus::Errored);
+    assert!(error.message.contains("input(s) 1 failed"), "{error:?}");
+}
