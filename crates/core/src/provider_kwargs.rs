@@ -24,9 +24,27 @@ use crate::known_fields::{
 };
 use crate::{Endpoint, Provider};
 
-/// Fields vLLM's `EmbeddingCompletionRequest` takes beyond OpenAI's `CreateEmbeddingRequest`
-/// (endpoints-and-push.md §1.4 [VL-EMB]; §1.6 "extras").
-pub const VLLM_EMBEDDING_EXTRA_FIELDS: &[&str] = &["embed_dtype", "endianness", "normalize", "truncate_prompt_tokens"];
+/// Fields vLLM's `EmbeddingCompletionRequest` takes beyond OpenAI's `CreateEmbeddingRequest`:
+/// those endpoints-and-push.md §1.4 [VL-EMB] names (`truncate_prompt_tokens`, `normalize`,
+/// `embed_dtype`, `endianness`), plus the rest of its pooling, completion and embed mixins in vLLM
+/// `vllm/entrypoints/pooling/base/protocol.py` (read at commit 020638a6): `add_special_tokens`,
+/// `cache_salt`, `mm_processor_kwargs`, `padding`, `priority`, `request_id`, `truncation_side`,
+/// `use_activation`. That newer vLLM refuses `normalize` (replaced by `use_activation`); older
+/// servers take it, so both are known here and the server decides.
+pub const VLLM_EMBEDDING_EXTRA_FIELDS: &[&str] = &[
+    "add_special_tokens",
+    "cache_salt",
+    "embed_dtype",
+    "endianness",
+    "mm_processor_kwargs",
+    "normalize",
+    "padding",
+    "priority",
+    "request_id",
+    "truncate_prompt_tokens",
+    "truncation_side",
+    "use_activation",
+];
 
 /// Fields vLLM's `ChatCompletionRequest` takes beyond OpenAI's: its sampling parameters and its
 /// extra parameters (vLLM `vllm/entrypoints/openai/protocol.py`, sections

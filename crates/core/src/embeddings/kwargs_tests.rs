@@ -38,7 +38,11 @@ fn embedding(model: &str, kwargs: Value) -> String {
 fn every_known_embeddings_key_reaches_the_line() {
     let cases = [
         (Provider::OpenAI, "text-embedding-3-small", json!({"encoding_format": "base64", "user": "u-1"})),
-        (Provider::Vllm, "e5", json!({"encoding_format": "float", "normalize": true, "truncate_prompt_tokens": 64})),
+        (
+            Provider::Vllm,
+            "e5",
+            json!({"encoding_format": "float", "normalize": true, "truncate_prompt_tokens": 64, "use_activation": false}),
+        ),
         (
             Provider::Mistral,
             "mistral-embed",
