@@ -98,6 +98,14 @@ fn list(indexes: &[usize]) -> String {
 }
 
 fn merge(custom_id: String, group: Group) -> UnifiedResult {
+    // Parts matched by position (keyless inline answers) make the whole result so matched.
+    let attribution = group.parts.iter().flatten().find_map(|part| part.attribution);
+    let mut result = merge_parts(custom_id, group);
+    result.attribution = attribution;
+    result
+}
+
+fn merge_parts(custom_id: String, group: Group) -> UnifiedResult {
     let count = group.parts.len();
     let missing: Vec<usize> = (0..count).filter(|index| group.parts[*index].is_none()).collect();
     let failed: Vec<usize> = (0..count)

@@ -64,7 +64,13 @@ pub fn inline_lines(
     responses: &[Value],
     request_ids: Option<&[String]>,
 ) -> Result<Vec<u8>, CoreError> {
-    let submitted = request_ids.map(<[String]>::to_vec).or_else(|| submitted_keys(operation));
+    // The caller's ids are its requests' custom ids: a request of several embedding texts was sent
+    // as several keyed lines (`fan_out`), so when their count differs from the answers' the
+    // operation's own list of submitted keys is tried instead (position still has to agree).
+    let submitted = request_ids
+        .filter(|ids| ids.len() == responses.len())
+        .map(<[String]>::to_vec)
+        .or_else(|| submitted_keys(operation));
     let trusted_order = submitted.as_deref().filter(|ids| positions_agree(operation, responses, ids));
     let mut jsonl = Vec::new();
     for (position, response) in responses.iter().enumerate() {
