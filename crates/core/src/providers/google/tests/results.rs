@@ -285,7 +285,8 @@ fn keyless_inline_answers_of_a_fanned_out_request_match_by_the_operations_own_ke
     // The caller knows its two custom ids; the three answers are matched through the operation's keys.
     let ids = vec!["a".to_owned(), "b".to_owned()];
     let results = inline_results(api().result_sources_in_order(&status, &ids).unwrap());
-    let found: Vec<(&str, Option<Vec<Vec<f64>>>, Option<AttributedBy>)> = results
+    type Found<'a> = (&'a str, Option<Vec<Vec<f64>>>, Option<AttributedBy>);
+    let found: Vec<Found> = results
         .iter()
         .map(|result| {
             let vectors = result.response.as_ref().and_then(|response| response.embeddings.clone());
