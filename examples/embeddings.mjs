@@ -7,9 +7,10 @@
  *   node examples/embeddings.mjs openai google mistral
  *   node examples/embeddings.mjs vllm        # local vLLM through the sidecar (see vllm-sidecar.mjs)
  *
- * The request shape is the same everywhere: `{ customId, model, input, dimensions?, taskType? }`.
- * OpenAI, Mistral and vLLM take several texts per request (one vector each, in order); Gemini takes
- * one text per request, so each text is its own request here. `taskType` is Gemini's only.
+ * The request shape is the same everywhere: `{ customId, model, input, dimensions?, taskType? }`,
+ * and so is the result: one vector per input text, in input order. OpenAI, Mistral and vLLM take
+ * several texts per line; Gemini embeds one text per request, so batch-router sends the corpus
+ * there as one line per text and merges the answers back into one result. `taskType` is Gemini's only.
  *
  * Environment: each provider's key and optional base URL (OPENAI_API_KEY, OPENAI_BASE_URL,
  * GOOGLE_API_KEY or GEMINI_API_KEY, GEMINI_BASE_URL, MISTRAL_API_KEY, MISTRAL_BASE_URL); the models
@@ -33,23 +34,22 @@ const CORPUS = [
 const QUESTION = "Which sentence is about vectors for texts?";
 
 const PROVIDERS = {
-  openai: { create: () => new OpenAIProvider(), model: environment.OPENAI_EMBEDDING_MODEL ?? "text-embedding-3-small", oneTextPerRequest: false },
-  google: { create: () => new GoogleProvider(), model: environment.GEMINI_EMBEDDING_MODEL ?? "gemini-embedding-001", oneTextPerRequest: true },
-  mistral: { create: () => new MistralProvider(), model: environment.MISTRAL_EMBEDDING_MODEL ?? "mistral-embed", oneTextPerRequest: false },
+  openai: { create: () => new OpenAIProvider(), model: environment.OPENAI_EMBEDDING_MODEL ?? "text-embedding-3-small" },
+  google: { create: () => new GoogleProvider(), model: environment.GEMINI_EMBEDDING_MODEL ?? "gemini-embedding-001" },
+  mistral: { create: () => new MistralProvider(), model: environment.MISTRAL_EMBEDDING_MODEL ?? "mistral-embed" },
   vllm: {
     create: () => new VLLMProvider({ vllmCommand: environment.VLLM_COMMAND ?? "vllm" }),
     model: environment.VLLM_MODEL ?? "intfloat/e5-small-v2",
-    oneTextPerRequest: false,
   },
 };
 
-/** The corpus (as one request, or one per text) and the question. */
-function requestsFor(name, { model, oneTextPerRequest }) {
+/** The corpus as one request (one vector per text) and the question. */
+function requestsFor(name, { model }) {
   const task = (taskType) => (name === "google" ? { taskType } : {});
-  const corpus = oneTextPerRequest
-    ? CORPUS.map((text, index) => ({ customId: `doc-${index}`, model, input: text, ...task("retrieval_document") }))
-    : [{ customId: "corpus", model, input: CORPUS }];
-  return [...corpus, { customId: "question", model, input: QUESTION, ...task("retrieval_query") }];
+  return [
+    { customId: "corpus", model, input: CORPUS, ...task("retrieval_document") },
+    { customId: "question", model, input: QUESTION, ...task("retrieval_query") },
+  ];
 }
 
 function cosine(a, b) {

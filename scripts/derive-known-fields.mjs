@@ -120,6 +120,26 @@ const tables = [
     doc: "Mistral: the body of a batch line (`ChatCompletionRequest`).",
     fields: sorted(propertyNames(mistral.document, schema(mistral, "ChatCompletionRequest"))),
   },
+  {
+    name: "OPENAI_CREATE_RESPONSE",
+    doc: "OpenAI: the Responses body of a batch line (`CreateResponse`, with its `allOf` parts).",
+    fields: sorted(propertyNames(openai.document, schema(openai, "CreateResponse"))),
+  },
+  {
+    name: "OPENAI_CREATE_EMBEDDING",
+    doc: "OpenAI: the embeddings body of a batch line (`CreateEmbeddingRequest`).",
+    fields: sorted(propertyNames(openai.document, schema(openai, "CreateEmbeddingRequest"))),
+  },
+  {
+    name: "MISTRAL_EMBEDDING_REQUEST",
+    doc: "Mistral: the body of an embeddings batch line (`EmbeddingRequest`, `additionalProperties: false`).",
+    fields: sorted(propertyNames(mistral.document, schema(mistral, "EmbeddingRequest"))),
+  },
+  {
+    name: "GEMINI_EMBED_CONTENT_REQUEST",
+    doc: "Gemini: the request of an embeddings batch line (`EmbedContentRequest`).",
+    fields: sorted(propertyNames(gemini.document, schema(gemini, "EmbedContentRequest"))),
+  },
 ];
 
 function describe(spec) {

@@ -132,6 +132,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
         prices: { type: "string" },
         "max-output-tokens": { type: "string" },
         "media-tokens": { type: "string" },
+        endpoint: { type: "string" },
         help: { type: "boolean" },
         json: { type: "boolean" },
       },
@@ -151,6 +152,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
     pricesFile: values.prices,
     maxOutputTokens: values["max-output-tokens"],
     mediaTokens: values["media-tokens"],
+    endpoint: endpointOption(values.endpoint),
   });
   if (json) process.stdout.write(JSON.stringify({ ok: true, estimates }) + "\n");
   else for (const estimate of estimates) process.stdout.write(describeEstimate(estimate).join("\n") + "\n");

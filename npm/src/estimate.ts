@@ -77,12 +77,17 @@ function jsonl(requests: UnifiedRequest[]): string {
  * naming the request's index, custom id and field).
  */
 export function estimateBatch(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
-  return estimateJsonl(batch.provider, jsonl(batch.requests), options, false);
+  return estimateJsonl(batch.provider, jsonl(batch.requests), options, false, withEndpoint(batch, {}));
 }
 
 /** {@link estimateBatch} validated with a provider's own options (the router's `dropUnsupported`). */
 export function estimatePrepared(batch: UnifiedBatchMetadata, options: CostOptions, prepareOptions: PrepareOptions): BatchEstimate {
-  return estimateJsonl(batch.provider, jsonl(batch.requests), options, false, prepareOptions);
+  return estimateJsonl(batch.provider, jsonl(batch.requests), options, false, withEndpoint(batch, prepareOptions));
+}
+
+/** The batch's `endpoint` (an embeddings batch is validated and counted as one). */
+function withEndpoint(batch: UnifiedBatchMetadata, prepareOptions: PrepareOptions): PrepareOptions {
+  return batch.endpoint === undefined ? prepareOptions : { ...prepareOptions, endpoint: batch.endpoint };
 }
 
 /** {@link estimateBatch} of unified JSONL text; `fromFile`: errors name the text's line. */

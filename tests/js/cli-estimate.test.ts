@@ -111,5 +111,21 @@ describe("batch-router estimate", () => {
       assert.equal(emulator.batches.size, 1);
       assert.match(result.stderr, new RegExp(`2/2 done.*worst-case spend \\$${worst.toFixed(4)} of \\$${worst.toFixed(4)}`));
     });
+
+    test("an embeddings file: --endpoint embeddings counts its texts as input only, for estimate and --max-cost", async () => {
+      const embeddings = [{ customId: "corpus", model: "text-embedding-3-small", input: ["The cat sat on the mat.", "Batch APIs cost half as much."] }];
+      const embeddingsFile = file("embeddings.jsonl", embeddings.map((request) => JSON.stringify(request)).join("\n") + "\n");
+      const embeddingPrices = file("embedding-prices.json", JSON.stringify({ "text-embedding-3-small": { input: 0.02, output: 0 } }));
+      const expected = estimateBatch({ provider: "openai", endpoint: "embeddings", requests: embeddings }, { prices: { "text-embedding-3-small": { input: 0.02, output: 0 } } });
+      assert.ok(expected.inputTokens > 10 && expected.maxOutputTokens === 0 && expected.unboundedRequests === 0, JSON.stringify(expected));
+      const estimated = await run(["estimate", embeddingsFile, "--provider", "openai", "--endpoint", "embeddings", "--prices", embeddingPrices, "--json"]);
+      assert.equal(estimated.code, 0, estimated.stderr);
+      assert.deepEqual((JSON.parse(estimated.stdout) as { estimates: BatchEstimate[] }).estimates[0], expected);
+      const over = await run(["submit", embeddingsFile, ...connection, "--endpoint", "embeddings", "--prices", embeddingPrices, "--max-cost", String(expected.maxCostUsd! / 2)]);
+      assert.equal(over.code, 3, over.stderr);
+      assert.match(over.stderr, /over --max-cost/);
+      const sent = await run(["submit", embeddingsFile, ...connection, "--endpoint", "embeddings", "--prices", embeddingPrices, "--max-cost", "1"]);
+      assert.equal(sent.code, 0, sent.stderr);
+    });
   });
 });

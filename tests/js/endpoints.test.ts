@@ -18,6 +18,7 @@ import {
   OpenAIProvider,
   ValidationError,
   dryRun,
+  estimateBatch,
   type UnifiedRequest,
   type UnifiedResult,
 } from "batch-router";
@@ -213,7 +214,7 @@ describe("embedding batches", () => {
       const provider = new OpenAIProvider({ apiKey: KEY, baseUrl: server.url + "/v1", storage });
       const requests: UnifiedRequest[] = [
         { customId: "many", model: "text-embedding-3-small", input: corpus, dimensions: 6 },
-        { customId: "one", model: "text-embedding-3-small", input: corpus[0]! },
+        { customId: "one", model: "text-embedding-3-small", input: corpus[0]!, providerKwargs: { encoding_format: "float", user: "user-1" } },
       ];
       const batchId = await provider.sendBatch({ provider: "openai", endpoint: "embeddings", requests });
       await waitUntilComplete(provider, batchId);
@@ -233,11 +234,16 @@ describe("embedding batches", () => {
   test("Mistral: embeddings lines valid against BatchRequest and EmbeddingRequest", async () => {
     const harness = await startMistral({ validateEmbeddingsBody: specValidator("mistral", "EmbeddingRequest") });
     try {
-      const requests: UnifiedRequest[] = corpus.map((text, index) => ({ customId: `doc-${index}`, model: "mistral-embed", input: [text], dimensions: 5 }));
+      // Every EmbeddingRequest key Mistral's spec has reaches the line (and the line stays valid).
+      const providerKwargs = { output_dtype: "float", encoding_format: "float", metadata: { source: "corpus" } };
+      const requests: UnifiedRequest[] = corpus.map((text, index) => ({ customId: `doc-${index}`, model: "mistral-embed", input: [text], dimensions: 5, providerKwargs }));
       const batchId = await harness.provider.sendBatch({ provider: "mistral", endpoint: "embeddings", requests });
       await waitUntilComplete(harness.provider, batchId);
       const results = byId(await collect(harness.provider.getResults(batchId)));
       assert.deepEqual(harness.emulator.violations, []);
+      const sent = [...harness.emulator.jobs.values()].flatMap((job) => job.requests).map((request) => request.body as Record<string, unknown>);
+      assert.equal(sent.length, corpus.length);
+      for (const body of sent) assert.deepEqual([body.output_dtype, body.encoding_format, body.metadata, body.output_dimension], ["float", "float", { source: "corpus" }, 5]);
       for (const [index, text] of corpus.entries()) {
         const result = results.get(`doc-${index}`)!;
         assert.equal(result.status, "succeeded", JSON.stringify(result.error));
@@ -283,6 +289,59 @@ describe("embedding batches", () => {
       }
     });
   }
+
+  for (const route of ["file", "inline"] as const) {
+    test(`Gemini (${route} route): a request of several texts goes out one text a line and comes back as one result`, async () => {
+      const emulator = new GeminiEmulator({
+        apiKey: KEY,
+        shuffleResponses: true,
+        validators: {
+          embedCreateBody: geminiValidator("AsyncBatchEmbedContentRequest"),
+          inlinedEmbedRequest: geminiValidator("InlinedEmbedContentRequest"),
+          embedContentRequest: geminiValidator("EmbedContentRequest"),
+        },
+      });
+      const server = await serve(emulator.fetch);
+      try {
+        const provider = new GoogleProvider({ apiKey: KEY, baseUrl: server.url, storage: false, route });
+        const requests: UnifiedRequest[] = [
+          { customId: "many", model: "gemini-embedding-001", input: corpus, dimensions: 3, providerKwargs: { title: "Corpus" } },
+          { customId: "one", model: "gemini-embedding-001", input: "alone", dimensions: 3 },
+          { customId: "partly", model: "gemini-embedding-001", input: ["fine", "FAIL_INVALID_ARGUMENT", "fine too"], dimensions: 3 },
+        ];
+        const batchId = await provider.sendBatch({ provider: "google", endpoint: "embeddings", requests });
+        await waitUntilComplete(provider, batchId);
+        const results = await collect(provider.getResults(batchId));
+        assert.deepEqual(emulator.violations, []);
+        assert.deepEqual(results.map((result) => result.customId).sort(), ["many", "one", "partly"], "one result per request");
+        const byCustomId = byId(results);
+        assert.deepEqual(byCustomId.get("many")!.response!.embeddings, corpus.map((text) => emulatedVector(text, 3)));
+        assert.deepEqual(byCustomId.get("one")!.response!.embeddings, [emulatedVector("alone", 3)]);
+        const partly = byCustomId.get("partly")!;
+        assert.equal(partly.status, "errored");
+        assert.equal(partly.response, undefined, "no vectors are handed out for a partly failed request");
+        assert.match(partly.error!.message, /input\(s\) 1 failed/);
+        // The title went to every line of the fanned-out request.
+        const sent = emulator.received.map((request) => request.bodyText).join("\n");
+        assert.equal(sent.split('"title":"Corpus"').length - 1, corpus.length, sent.slice(0, 400));
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  test("estimates follow the batch's endpoint: embedding texts are input tokens, with no output", () => {
+    const batch = { provider: "google", endpoint: "embeddings" as const, requests: [{ customId: "c", model: "gemini-embedding-001", input: corpus }] };
+    const library = estimateBatch(batch);
+    const router = new BatchRouter({ providers: { google: { apiKey: KEY, baseUrl: "http://127.0.0.1:9" } }, storage: new MemoryStorage() }).estimate(batch);
+    for (const estimate of [library, router]) {
+      assert.ok(estimate.inputTokens >= corpus.length * 5, JSON.stringify(estimate));
+      assert.deepEqual([estimate.maxOutputTokens, estimate.unboundedRequests, estimate.unpricedModels], [0, 0, []]);
+      // gemini-embedding-001's published batch price: $0.075 per million input tokens.
+      assert.ok(Math.abs(estimate.maxCostUsd! - (estimate.inputTokens * 0.075) / 1e6) < 1e-12);
+    }
+    assert.deepEqual(router, library);
+  });
 
   test("providers without the endpoint refuse it before anything is sent", async () => {
     const emulator = new OpenAIEmulator({ apiKey: KEY });
@@ -345,5 +404,41 @@ describe("embedding batches", () => {
     const creates = emulator.received.filter((request) => request.method === "POST" && request.path === "/v1/batches");
     assert.equal(creates.length, 2);
     for (const create of creates) assert.equal(JSON.parse(create.bodyText).endpoint, "/v1/embeddings");
+  });
+
+  test("a Gemini job of several-text requests splits, resumes in a new router and merges one result per request", async () => {
+    const emulator = new GeminiEmulator({
+      apiKey: KEY,
+      shuffleResponses: true,
+      validators: { embedCreateBody: geminiValidator("AsyncBatchEmbedContentRequest"), embedContentRequest: geminiValidator("EmbedContentRequest") },
+    });
+    const server = await serve(emulator.fetch);
+    try {
+      const routerOptions = { providers: { google: { apiKey: KEY, baseUrl: server.url } }, storage: new MemoryStorage(), pollInterval: 0, maxPollInterval: 1 };
+      const requests: UnifiedRequest[] = Array.from({ length: 5 }, (_, index) => ({
+        customId: `r${index}`,
+        model: "gemini-embedding-001",
+        input: Array.from({ length: index + 1 }, (_, position) => `text ${index}.${position}`),
+        dimensions: 3,
+      }));
+      const batch = { provider: "google", endpoint: "embeddings" as const, requests };
+      const jobOptions = { jobId: "gemini-embeddings-job", plan: { maxRequestsPerBatch: 3 } };
+      const jobId = await new BatchRouter(routerOptions).submitJob(batch, jobOptions);
+      const resumed = new BatchRouter(routerOptions);
+      const summary = await resumed.resumeJob(jobId);
+      assert.deepEqual([summary.state, summary.total, summary.succeeded, summary.batches], ["completed", 5, 5, 2]);
+      assert.deepEqual(emulator.violations, []);
+      // Results come in the provider's order (shuffled here): one per request, each with its own vectors.
+      const results = await collect(resumed.getJobResults(jobId));
+      assert.equal(results.length, requests.length, "one result per request, none per line");
+      const merged = byId(results);
+      assert.deepEqual([...merged.keys()].sort(), requests.map((request) => request.customId));
+      for (const request of requests) {
+        const texts = request.input as string[];
+        assert.deepEqual(merged.get(request.customId)!.response!.embeddings, texts.map((text) => emulatedVector(text, 3)), request.customId);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });

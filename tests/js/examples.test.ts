@@ -302,9 +302,11 @@ describe("example programs against the emulators and the sidecar", () => {
       assert.match(lineFor(result, new RegExp(`^\\[${provider}\\] \\d+ vectors`)), /^\[\w+\] 5 vectors of \d+ dimensions/);
       assert.match(lineFor(result, new RegExp(`^\\[${provider}\\] closest to the question: `)), /\(-?\d\.\d{3}\)$/);
     }
-    // Each provider's own embeddings shape: OpenAI several texts per line, Gemini one per request.
+    // Each provider's own embeddings shape: OpenAI several texts per line, Gemini one per line
+    // (the corpus request sent as one line per text, merged back into one result).
     assert.deepEqual(openaiBody("corpus")?.input.length, 4);
-    assert.deepEqual(geminiRequest("doc-1")?.content, { parts: [{ text: "The Eiffel Tower is in Paris." }] });
+    assert.deepEqual(geminiRequest("corpus#1/4")?.content, { parts: [{ text: "The Eiffel Tower is in Paris." }] });
+    assert.equal(geminiRequest("corpus#3/4")?.taskType, "RETRIEVAL_DOCUMENT");
     assert.equal(geminiRequest("question")?.taskType, "RETRIEVAL_QUERY");
     assert.equal(mistralBody("corpus")?.model, "mistral-embed");
     assert.deepEqual(gemini.violations, []);

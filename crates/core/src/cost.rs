@@ -102,7 +102,12 @@ fn dollars(tokens: u64, rate_per_million: f64) -> f64 {
 /// provider's own limit field in `providerKwargs` (merged last), else `generationConfig.maxTokens`, else the
 /// limit batch-router sends by default (Anthropic requires one: [`ANTHROPIC_DEFAULT_MAX_TOKENS`]) —
 /// or, where nothing bounds it, the caller's `defaultMaxOutputTokens`.
+///
+/// An embeddings request (one with `input`) produces no output tokens: its bound is 0.
 pub fn output_bound(provider: Provider, request: &UnifiedRequest, options: &EstimateOptions) -> Option<u64> {
+    if request.input.is_some() {
+        return Some(0);
+    }
     // providerKwargs are merged into the body last, so their limit is the one sent.
     let configured = request.generation_config.as_ref().and_then(|config| config.max_tokens).map(u64::from);
     kwargs_output_bound(provider, request)
@@ -117,7 +122,11 @@ fn kwargs_output_bound(provider: Provider, request: &UnifiedRequest) -> Option<u
     let value = match provider {
         Provider::Google => kwargs.get("generationConfig")?.get("maxOutputTokens"),
         Provider::OpenAI | Provider::Azure | Provider::Groq | Provider::Vllm | Provider::Together | Provider::Xai => {
-            kwargs.get("max_completion_tokens").or_else(|| kwargs.get("max_tokens"))
+            // `max_output_tokens` is the Responses body's limit (endpoints-and-push.md §2.1).
+            kwargs
+                .get("max_completion_tokens")
+                .or_else(|| kwargs.get("max_tokens"))
+                .or_else(|| kwargs.get("max_output_tokens"))
         }
         Provider::Anthropic | Provider::Mistral => kwargs.get("max_tokens"),
     };
@@ -248,6 +257,50 @@ mod tests {
         assert_eq!(output_bound(Provider::Anthropic, &configured, &options), Some(55));
         assert_eq!(output_bound(Provider::OpenAI, &configured, &options), Some(55));
         assert_eq!(output_bound(Provider::Google, &configured, &options), Some(12));
+        let responses = request(
+            r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"hi"}],"providerKwargs":{"max_output_tokens":66}}"#,
+        );
+        assert_eq!(output_bound(Provider::OpenAI, &responses, &options), Some(66));
+    }
+
+    #[test]
+    fn embedding_inputs_are_counted_as_input_only_and_priced() {
+        use super::token_estimate::estimate_text_tokens;
+        let request = |json: &str| crate::parse::parse_request(0, json).unwrap();
+        let texts = ["The cat sat on the mat.", "Batch APIs cost half as much.", "Vectors come back in order."];
+        let expected: u64 = texts.iter().map(|text| estimate_text_tokens(text)).sum();
+        assert!(expected > 10);
+        let gemini = request(&format!(r#"{{"customId":"a","model":"gemini-embedding-001","input":{}}}"#, json!(texts)));
+        // No chat framing and no output: the texts' tokens, bounded, at the published batch price.
+        let estimate = estimate_batch(
+            Provider::Google,
+            std::slice::from_ref(&gemini),
+            &PriceTable::new(),
+            &EstimateOptions::default(),
+        );
+        assert_eq!(estimate.input_tokens, expected);
+        assert_eq!((estimate.max_output_tokens, estimate.unbounded_requests), (0, 0));
+        let cost = expected as f64 * 0.075 / 1_000_000.0;
+        assert!((estimate.min_cost_usd.unwrap() - cost).abs() < 1e-12, "{estimate:?}");
+        assert_eq!(estimate.min_cost_usd, estimate.max_cost_usd);
+        // A model without a built-in price takes the caller's, as for chat.
+        let openai = request(r#"{"customId":"b","model":"text-embedding-3-small","input":"one text"}"#);
+        let unpriced = estimate_batch(
+            Provider::OpenAI,
+            std::slice::from_ref(&openai),
+            &PriceTable::new(),
+            &EstimateOptions::default(),
+        );
+        assert_eq!(unpriced.unpriced_models, ["text-embedding-3-small"]);
+        let mut table = PriceTable::new();
+        table.insert(
+            "text-embedding-3-small".into(),
+            ModelPrice { input: 0.02, output: 0.0, cached_input: None, cache_write: None, batch_discount: None },
+        );
+        let per_request = estimate_requests(Provider::OpenAI, &[openai], &table, &EstimateOptions::default());
+        let tokens = estimate_text_tokens("one text");
+        assert_eq!((per_request[0].input_tokens, per_request[0].max_output_tokens), (tokens, Some(0)));
+        assert!((per_request[0].max_cost_usd.unwrap() - tokens as f64 * 0.01 / 1_000_000.0).abs() < 1e-12);
     }
     use serde_json::json;
 

@@ -45,19 +45,32 @@ pub(crate) fn check_request(checker: &mut RequestChecker) -> Result<(), CoreErro
     let provider = checker.provider;
     if let Some(max) = max_inputs_per_request(provider) {
         if texts.len() > max {
-            let reason = if provider == Provider::Google {
-                "Gemini embeds one text per request: give each text its own request".to_owned()
-            } else {
-                format!(
-                    "{} takes at most {max} inputs per request: split it into several requests",
-                    provider.display_name()
-                )
-            };
+            let reason = format!(
+                "{} takes at most {max} inputs per request: split it into several requests",
+                provider.display_name()
+            );
             return Err(checker.error("input", format!("{} inputs given; {reason}", texts.len())));
         }
     }
     if request.dimensions == Some(0) {
         return Err(checker.error("dimensions", "must be at least 1"));
+    }
+    if let Some(rule) = fixed_size_model(provider, &request.model) {
+        let kwarg = dimensions_key(provider);
+        let field = if request.dimensions.is_some() {
+            Some("dimensions".to_owned())
+        } else {
+            request
+                .provider_kwargs
+                .as_ref()
+                .filter(|kwargs| kwargs.contains_key(kwarg))
+                .map(|_| format!("providerKwargs.{kwarg}"))
+        };
+        if let Some(field) = field {
+            return Err(
+                checker.error(field, format!("model \"{}\" returns vectors of one fixed size: {rule}", request.model))
+            );
+        }
     }
     if request.task_type.is_some() && provider != Provider::Google {
         checker.unsupported(
@@ -65,7 +78,80 @@ pub(crate) fn check_request(checker: &mut RequestChecker) -> Result<(), CoreErro
             format!("{} embeddings take no task type (only Gemini's do)", provider.display_name()),
         )?;
     }
+    check_kwargs_against_unified(checker)
+}
+
+/// `providerKwargs` keys that the unified request already writes: the texts and the model are
+/// always the unified request's (a Gemini request of several texts is sent as several lines, each
+/// with its own `content`), and a size or task type given both ways is a conflict, not a silent
+/// override.
+fn check_kwargs_against_unified(checker: &RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    let Some(kwargs) = &request.provider_kwargs else { return Ok(()) };
+    for key in ["model", "input", "content"] {
+        if kwargs.contains_key(key) {
+            return Err(checker.error(
+                format!("providerKwargs.{key}"),
+                format!("`{key}` is written from the request's own `model` and `input`; set those instead"),
+            ));
+        }
+    }
+    let conflicts = [
+        ("dimensions", request.dimensions.is_some(), dimensions_key(checker.provider)),
+        ("taskType", request.task_type.is_some(), "taskType"),
+    ];
+    // Base64 vectors are decoded as little-endian float32 (the SDKs' layout, §1.1, §1.4); another
+    // dtype or byte order would be decoded into wrong numbers, so it is asked for as numbers only.
+    if kwargs.get("encoding_format").and_then(serde_json::Value::as_str) == Some("base64") {
+        let decodable: [(&str, &[&str]); 3] =
+            [("output_dtype", &["float"]), ("embed_dtype", &["float32"]), ("endianness", &["little", "native"])];
+        for (key, fine) in decodable {
+            if let Some(value) =
+                kwargs.get(key).and_then(serde_json::Value::as_str).filter(|value| !fine.contains(value))
+            {
+                return Err(checker.error(
+                    format!("providerKwargs.{key}"),
+                    format!(
+                        "\"{value}\" with encoding_format \"base64\" cannot be decoded (base64 vectors are read as little-endian float32); use encoding_format \"float\""
+                    ),
+                ));
+            }
+        }
+    }
+    for (unified, set, key) in conflicts {
+        if set && kwargs.contains_key(key) {
+            return Err(checker.error(
+                format!("providerKwargs.{key}"),
+                format!("conflicts with the request's `{unified}`: give it one way only"),
+            ));
+        }
+    }
     Ok(())
+}
+
+/// Why `model` takes no output size, for the models the reference names: OpenAI's `dimensions`
+/// works only on `text-embedding-3` and later models, so not on `text-embedding-ada-002` (§1.1
+/// [OA-SPEC `CreateEmbeddingRequest.dimensions`]); Gemini's `outputDimensionality` is refused by
+/// the old `models/embedding-001` (§1.2 [GM-SPEC `EmbedContentRequest`]).
+fn fixed_size_model(provider: Provider, model: &str) -> Option<&'static str> {
+    match provider {
+        Provider::OpenAI if model.starts_with("text-embedding-ada-") => {
+            Some("OpenAI takes `dimensions` only on text-embedding-3 and later models")
+        }
+        Provider::Google if model.strip_prefix("models/").unwrap_or(model) == "embedding-001" => {
+            Some("Gemini's embedding-001 does not take `outputDimensionality`")
+        }
+        _ => None,
+    }
+}
+
+/// The body field the unified `dimensions` is written to (endpoints-and-push.md §1.6).
+fn dimensions_key(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Google => "outputDimensionality",
+        Provider::Mistral => "output_dimension",
+        _ => "dimensions",
+    }
 }
 
 /// In a chat or Responses batch, the embedding fields are a mistake worth naming.
@@ -232,3 +318,6 @@ pub fn decode_float32_base64(text: &str) -> Option<Vec<f64>> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod kwargs_tests;

@@ -104,12 +104,12 @@ pub fn max_embedding_inputs_per_batch(provider: Provider) -> Option<usize> {
 }
 
 /// At most this many inputs in one embeddings request: OpenAI arrays take ≤ 2,048 items
-/// (§1.1 [OA-SPEC `CreateEmbeddingRequest.input`]); Gemini takes one `content` per request (§1.2
-/// [GM-SPEC `EmbedContentRequest`]; batch-router does not fan one request out into several).
+/// (§1.1 [OA-SPEC `CreateEmbeddingRequest.input`]). Gemini takes one `content` per request (§1.2
+/// [GM-SPEC `EmbedContentRequest`]), so a request of several texts is sent as one line per text
+/// and merged back (`providers::google::fan_out`): no limit here.
 pub fn max_inputs_per_request(provider: Provider) -> Option<usize> {
     match provider {
         Provider::OpenAI => Some(2_048),
-        Provider::Google => Some(1),
         _ => None,
     }
 }

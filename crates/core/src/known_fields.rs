@@ -147,3 +147,70 @@ pub const MISTRAL_CHAT_COMPLETION: &[&str] = &[
     "tools",
     "top_p",
 ];
+
+/// OpenAI: the Responses body of a batch line (`CreateResponse`, with its `allOf` parts).
+#[rustfmt::skip]
+pub const OPENAI_CREATE_RESPONSE: &[&str] = &[
+    "background",
+    "context_management",
+    "conversation",
+    "include",
+    "input",
+    "instructions",
+    "max_output_tokens",
+    "max_tool_calls",
+    "metadata",
+    "model",
+    "moderation",
+    "parallel_tool_calls",
+    "previous_response_id",
+    "prompt",
+    "prompt_cache_key",
+    "prompt_cache_options",
+    "prompt_cache_retention",
+    "reasoning",
+    "safety_identifier",
+    "service_tier",
+    "store",
+    "stream",
+    "stream_options",
+    "temperature",
+    "text",
+    "tool_choice",
+    "tools",
+    "top_logprobs",
+    "top_p",
+    "truncation",
+    "user",
+];
+
+/// OpenAI: the embeddings body of a batch line (`CreateEmbeddingRequest`).
+#[rustfmt::skip]
+pub const OPENAI_CREATE_EMBEDDING: &[&str] = &[
+    "dimensions",
+    "encoding_format",
+    "input",
+    "model",
+    "user",
+];
+
+/// Mistral: the body of an embeddings batch line (`EmbeddingRequest`, `additionalProperties: false`).
+#[rustfmt::skip]
+pub const MISTRAL_EMBEDDING_REQUEST: &[&str] = &[
+    "encoding_format",
+    "input",
+    "metadata",
+    "model",
+    "output_dimension",
+    "output_dtype",
+];
+
+/// Gemini: the request of an embeddings batch line (`EmbedContentRequest`).
+#[rustfmt::skip]
+pub const GEMINI_EMBED_CONTENT_REQUEST: &[&str] = &[
+    "content",
+    "model",
+    "outputDimensionality",
+    "taskType",
+    "title",
+];

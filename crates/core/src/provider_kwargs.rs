@@ -7,18 +7,44 @@
 //! ignored without a word (vLLM, Gemini's proto-JSON parser for some spellings). With
 //! `dropUnsupported` the key is left out, with a warning.
 //!
-//! The known fields come from the official specs (`known_fields.rs`, generated). vLLM's chat request
-//! is OpenAI's plus the extra fields listed in [`VLLM_EXTRA_FIELDS`].
+//! The known fields come from the official specs (`known_fields.rs`, generated), per endpoint: a
+//! Responses line is checked against OpenAI's `CreateResponse`, an embeddings line against OpenAI's
+//! `CreateEmbeddingRequest`, Mistral's `EmbeddingRequest` or Gemini's `EmbedContentRequest`. vLLM's
+//! chat request is OpenAI's plus the extra fields listed in [`VLLM_EXTRA_FIELDS`], its embeddings
+//! request OpenAI's plus [`VLLM_EMBEDDING_EXTRA_FIELDS`].
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
 use crate::known_fields::{
-    ANTHROPIC_MESSAGE_PARAMS, GEMINI_GENERATE_CONTENT_REQUEST, GEMINI_GENERATION_CONFIG, GEMINI_THINKING_CONFIG,
-    MISTRAL_CHAT_COMPLETION, OPENAI_CHAT_COMPLETION,
+    ANTHROPIC_MESSAGE_PARAMS, GEMINI_EMBED_CONTENT_REQUEST, GEMINI_GENERATE_CONTENT_REQUEST, GEMINI_GENERATION_CONFIG,
+    GEMINI_THINKING_CONFIG, MISTRAL_CHAT_COMPLETION, MISTRAL_EMBEDDING_REQUEST, OPENAI_CHAT_COMPLETION,
+    OPENAI_CREATE_EMBEDDING, OPENAI_CREATE_RESPONSE,
 };
-use crate::Provider;
+use crate::{Endpoint, Provider};
+
+/// Fields vLLM's `EmbeddingCompletionRequest` takes beyond OpenAI's `CreateEmbeddingRequest`:
+/// those endpoints-and-push.md §1.4 [VL-EMB] names (`truncate_prompt_tokens`, `normalize`,
+/// `embed_dtype`, `endianness`), plus the rest of its pooling, completion and embed mixins in vLLM
+/// `vllm/entrypoints/pooling/base/protocol.py` (read at commit 020638a6): `add_special_tokens`,
+/// `cache_salt`, `mm_processor_kwargs`, `padding`, `priority`, `request_id`, `truncation_side`,
+/// `use_activation`. That newer vLLM refuses `normalize` (replaced by `use_activation`); older
+/// servers take it, so both are known here and the server decides.
+pub const VLLM_EMBEDDING_EXTRA_FIELDS: &[&str] = &[
+    "add_special_tokens",
+    "cache_salt",
+    "embed_dtype",
+    "endianness",
+    "mm_processor_kwargs",
+    "normalize",
+    "padding",
+    "priority",
+    "request_id",
+    "truncate_prompt_tokens",
+    "truncation_side",
+    "use_activation",
+];
 
 /// Fields vLLM's `ChatCompletionRequest` takes beyond OpenAI's: its sampling parameters and its
 /// extra parameters (vLLM `vllm/entrypoints/openai/protocol.py`, sections
@@ -96,7 +122,21 @@ impl Level {
     }
 }
 
-fn levels(provider: Provider) -> &'static [Level] {
+fn levels(provider: Provider, endpoint: Endpoint) -> &'static [Level] {
+    match (endpoint, provider) {
+        // Azure OpenAI takes OpenAI's Responses lines (endpoints-and-push.md §2, §5.3).
+        (Endpoint::Responses, _) => &[Level { path: "", fields: &[OPENAI_CREATE_RESPONSE] }],
+        (Endpoint::Embeddings, Provider::Vllm) => {
+            &[Level { path: "", fields: &[OPENAI_CREATE_EMBEDDING, VLLM_EMBEDDING_EXTRA_FIELDS] }]
+        }
+        (Endpoint::Embeddings, Provider::Mistral) => &[Level { path: "", fields: &[MISTRAL_EMBEDDING_REQUEST] }],
+        (Endpoint::Embeddings, Provider::Google) => &[Level { path: "", fields: &[GEMINI_EMBED_CONTENT_REQUEST] }],
+        (Endpoint::Embeddings, _) => &[Level { path: "", fields: &[OPENAI_CREATE_EMBEDDING] }],
+        (Endpoint::Chat, provider) => chat_levels(provider),
+    }
+}
+
+fn chat_levels(provider: Provider) -> &'static [Level] {
     match provider {
         // Groq and Azure OpenAI publish no schema of their own here: their lines are OpenAI's chat
         // body (endpoints-and-push.md §5.1, §5.3), checked against OpenAI's fields.
@@ -115,17 +155,23 @@ fn levels(provider: Provider) -> &'static [Level] {
     }
 }
 
-fn schema_name(provider: Provider) -> &'static str {
-    match provider {
-        Provider::OpenAI => "OpenAI's chat completion body",
-        Provider::Groq => "Groq's (OpenAI's) chat completion body",
-        Provider::Azure => "Azure OpenAI's (OpenAI's) chat completion body",
-        Provider::Together => "Together AI's (OpenAI-style) chat completion body",
-        Provider::Xai => "xAI's (OpenAI-style) chat completion body",
-        Provider::Vllm => "vLLM's chat completion body",
-        Provider::Anthropic => "Anthropic's batch request params",
-        Provider::Mistral => "Mistral's chat completion body",
-        Provider::Google => "Gemini's GenerateContentRequest",
+fn schema_name(provider: Provider, endpoint: Endpoint) -> &'static str {
+    match (endpoint, provider) {
+        (Endpoint::Responses, Provider::Azure) => "Azure OpenAI's (OpenAI's) Responses body (CreateResponse)",
+        (Endpoint::Responses, _) => "OpenAI's Responses body (CreateResponse)",
+        (Endpoint::Embeddings, Provider::Vllm) => "vLLM's embeddings body",
+        (Endpoint::Embeddings, Provider::Mistral) => "Mistral's embeddings body (EmbeddingRequest)",
+        (Endpoint::Embeddings, Provider::Google) => "Gemini's EmbedContentRequest",
+        (Endpoint::Embeddings, _) => "OpenAI's embeddings body (CreateEmbeddingRequest)",
+        (Endpoint::Chat, Provider::OpenAI) => "OpenAI's chat completion body",
+        (Endpoint::Chat, Provider::Groq) => "Groq's (OpenAI's) chat completion body",
+        (Endpoint::Chat, Provider::Azure) => "Azure OpenAI's (OpenAI's) chat completion body",
+        (Endpoint::Chat, Provider::Together) => "Together AI's (OpenAI-style) chat completion body",
+        (Endpoint::Chat, Provider::Xai) => "xAI's (OpenAI-style) chat completion body",
+        (Endpoint::Chat, Provider::Vllm) => "vLLM's chat completion body",
+        (Endpoint::Chat, Provider::Anthropic) => "Anthropic's batch request params",
+        (Endpoint::Chat, Provider::Mistral) => "Mistral's chat completion body",
+        (Endpoint::Chat, Provider::Google) => "Gemini's GenerateContentRequest",
     }
 }
 
@@ -137,28 +183,44 @@ pub struct UnknownKey {
     pub message: String,
 }
 
-/// Every key of `kwargs` that `provider`'s schema lacks at its level, with the place it belongs.
-pub fn unknown_keys(provider: Provider, kwargs: &Map<String, Value>) -> Vec<UnknownKey> {
+/// Every key of `kwargs` that `provider`'s request schema for `endpoint` lacks at its level, with
+/// the place it belongs.
+pub fn unknown_keys(provider: Provider, endpoint: Endpoint, kwargs: &Map<String, Value>) -> Vec<UnknownKey> {
+    let schema = Schema { provider, endpoint };
     let mut found = Vec::new();
-    walk(provider, "", kwargs, &mut |level, key| {
-        found.push(UnknownKey { path: level.full_name(key), message: explain(provider, level, key) });
+    walk(schema, "", kwargs, &mut |level, key| {
+        found.push(UnknownKey { path: level.full_name(key), message: explain(schema, level, key) });
     });
     found
 }
 
+/// A provider's request schema for one endpoint.
+#[derive(Clone, Copy)]
+struct Schema {
+    provider: Provider,
+    endpoint: Endpoint,
+}
+
+impl Schema {
+    fn levels(self) -> &'static [Level] {
+        levels(self.provider, self.endpoint)
+    }
+}
+
 /// `kwargs` without the keys [`unknown_keys`] reports: what is merged into the body. Validation
 /// refused those keys, or (under `dropUnsupported`) reported them as left out.
-pub fn sendable(provider: Provider, kwargs: &Map<String, Value>) -> Cow<'_, Map<String, Value>> {
+pub fn sendable(provider: Provider, endpoint: Endpoint, kwargs: &Map<String, Value>) -> Cow<'_, Map<String, Value>> {
+    let schema = Schema { provider, endpoint };
     let mut any = false;
-    walk(provider, "", kwargs, &mut |_, _| any = true);
+    walk(schema, "", kwargs, &mut |_, _| any = true);
     if !any {
         return Cow::Borrowed(kwargs);
     }
-    Cow::Owned(filtered(provider, "", kwargs))
+    Cow::Owned(filtered(schema, "", kwargs))
 }
 
-fn level_at(provider: Provider, path: &str) -> Option<&'static Level> {
-    levels(provider).iter().find(|level| level.path == path)
+fn level_at(schema: Schema, path: &str) -> Option<&'static Level> {
+    schema.levels().iter().find(|level| level.path == path)
 }
 
 fn child_path(path: &str, key: &str) -> String {
@@ -169,28 +231,28 @@ fn child_path(path: &str, key: &str) -> String {
     }
 }
 
-fn walk(provider: Provider, path: &str, object: &Map<String, Value>, report: &mut dyn FnMut(&Level, &str)) {
-    let Some(level) = level_at(provider, path) else { return };
+fn walk(schema: Schema, path: &str, object: &Map<String, Value>, report: &mut dyn FnMut(&Level, &str)) {
+    let Some(level) = level_at(schema, path) else { return };
     for (key, value) in object {
         if !level.has(key) {
             report(level, key);
             continue;
         }
         if let Value::Object(inner) = value {
-            walk(provider, &child_path(path, key), inner, report);
+            walk(schema, &child_path(path, key), inner, report);
         }
     }
 }
 
-fn filtered(provider: Provider, path: &str, object: &Map<String, Value>) -> Map<String, Value> {
-    let Some(level) = level_at(provider, path) else { return object.clone() };
+fn filtered(schema: Schema, path: &str, object: &Map<String, Value>) -> Map<String, Value> {
+    let Some(level) = level_at(schema, path) else { return object.clone() };
     let mut kept = Map::with_capacity(object.len());
     for (key, value) in object {
         if !level.has(key) {
             continue;
         }
         let value = match value {
-            Value::Object(inner) => Value::Object(filtered(provider, &child_path(path, key), inner)),
+            Value::Object(inner) => Value::Object(filtered(schema, &child_path(path, key), inner)),
             other => other.clone(),
         };
         kept.insert(key.clone(), value);
@@ -198,12 +260,14 @@ fn filtered(provider: Provider, path: &str, object: &Map<String, Value>) -> Map<
     kept
 }
 
-fn explain(provider: Provider, level: &Level, key: &str) -> String {
-    let head = format!("{} has no field `{key}` {}", schema_name(provider), level.describe());
-    if provider == Provider::OpenAI && VLLM_EXTRA_FIELDS.contains(&key) {
+fn explain(schema: Schema, level: &Level, key: &str) -> String {
+    let head = format!("{} has no field `{key}` {}", schema_name(schema.provider, schema.endpoint), level.describe());
+    if schema.provider == Provider::OpenAI
+        && (VLLM_EXTRA_FIELDS.contains(&key) || VLLM_EMBEDDING_EXTRA_FIELDS.contains(&key))
+    {
         return format!("{head}; `{key}` is a vLLM extension that OpenAI does not take");
     }
-    match suggestion(provider, level, key) {
+    match suggestion(schema, level, key) {
         Some(right) => format!("{head}; did you mean `{right}`?"),
         None => {
             let mut names: Vec<&str> = level.fields.iter().flat_map(|fields| fields.iter().copied()).collect();
@@ -216,8 +280,8 @@ fn explain(provider: Provider, level: &Level, key: &str) -> String {
 /// Where `key` most likely belongs: the same name at another level, the same name in another
 /// spelling (snake_case / camelCase), or the nearest name by edit distance. The level it was
 /// written at is preferred, then the others in order.
-fn suggestion(provider: Provider, written_at: &Level, key: &str) -> Option<String> {
-    let all = levels(provider);
+fn suggestion(schema: Schema, written_at: &Level, key: &str) -> Option<String> {
+    let all = schema.levels();
     let ordered = std::iter::once(written_at).chain(all.iter().filter(|level| level.path != written_at.path));
     let candidates: Vec<(&Level, &str)> = ordered
         .flat_map(|level| level.fields.iter().flat_map(|fields| fields.iter()).map(move |field| (level, *field)))
@@ -255,6 +319,7 @@ const SAME_SETTING: &[&[&str]] = &[
     &["n", "candidateCount", "candidate_count"],
     &["top_k", "topK"],
     &["response_format", "responseMimeType", "response_mime_type"],
+    &["dimensions", "output_dimension", "outputDimensionality", "output_dimensionality"],
 ];
 
 /// Lower case without `_` and `-`: `thinking_config`, `thinkingConfig` and `ThinkingConfig` agree.

@@ -15,6 +15,17 @@ use crate::structured_output::JsonAnswers;
 /// an errored result, never a panic or a lost line.
 pub trait LineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult;
+
+    /// What [`ResultDecoder`] calls: the results of one line, which may be none yet when a line is
+    /// one part of a request (Gemini embeddings sent one text per line) and the rest is still to come.
+    fn decode_into(&mut self, line: &[u8], line_number: usize, out: &mut Vec<UnifiedResult>) {
+        out.push(self.decode_line(line, line_number));
+    }
+
+    /// The results still held when the file ends.
+    fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
+        let _ = out;
+    }
 }
 
 /// Maps the ids sent to the provider back to the caller's ids (for providers that restrict ids).
@@ -83,18 +94,23 @@ impl ResultDecoder {
 
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<UnifiedResult>) {
         let Self { splitter, decoder, line_number, id_map, json } = self;
+        let mut decoded = Vec::new();
         splitter.push(chunk, |line| {
             *line_number += 1;
-            out.push(json.apply(restore_id(decoder.decode_line(line, *line_number), id_map.as_ref())));
+            decoder.decode_into(line, *line_number, &mut decoded);
         });
+        out.extend(decoded.into_iter().map(|result| json.apply(restore_id(result, id_map.as_ref()))));
     }
 
     pub fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
         let Self { splitter, decoder, line_number, id_map, json } = self;
+        let mut decoded = Vec::new();
         splitter.finish(|line| {
             *line_number += 1;
-            out.push(json.apply(restore_id(decoder.decode_line(line, *line_number), id_map.as_ref())));
+            decoder.decode_into(line, *line_number, &mut decoded);
         });
+        decoder.finish(&mut decoded);
+        out.extend(decoded.into_iter().map(|result| json.apply(restore_id(result, id_map.as_ref()))));
     }
 
     /// Lines decoded so far.
@@ -119,6 +135,28 @@ impl IdRestoringDecoder {
 impl LineDecoder for IdRestoringDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
         restore_id(self.inner.decode_line(line, line_number), Some(&self.id_map))
+    }
+
+    fn decode_into(&mut self, line: &[u8], line_number: usize, out: &mut Vec<UnifiedResult>) {
+        let start = out.len();
+        self.inner.decode_into(line, line_number, out);
+        self.restore_from(start, out);
+    }
+
+    fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
+        let start = out.len();
+        self.inner.finish(out);
+        self.restore_from(start, out);
+    }
+}
+
+impl IdRestoringDecoder {
+    fn restore_from(&self, start: usize, out: &mut [UnifiedResult]) {
+        for result in &mut out[start..] {
+            if let Some(original) = self.id_map.get(&result.custom_id) {
+                result.custom_id = original.clone();
+            }
+        }
     }
 }
 

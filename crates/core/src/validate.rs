@@ -326,10 +326,17 @@ impl RequestChecker<'_> {
         if request.model.trim().is_empty() {
             return Err(self.error("model", "must not be empty"));
         }
+        if self.provider == Provider::Google
+            && crate::providers::google::fan_out::parse_derived_key(&request.custom_id).is_some()
+        {
+            return Err(self.error(
+                "customId",
+                "ids ending in `#<i>/<n>` are reserved on Gemini: they key the texts of an embeddings request sent one text per line",
+            ));
+        }
         if self.endpoint == Endpoint::Embeddings {
             crate::embeddings::check_request(self)?;
-            // The known-field check knows chat bodies only; embedding kwargs are sent as given.
-            return Ok(());
+            return self.check_provider_kwargs();
         }
         crate::embeddings::refuse_embedding_fields(self)?;
         self.check_system_prompt()?;
@@ -369,11 +376,9 @@ impl RequestChecker<'_> {
         crate::caching::check(self)?;
         self.check_end_user_id()?;
         if self.endpoint == Endpoint::Responses {
-            // The known-field check knows chat bodies only; Responses kwargs are sent as given.
             self.check_responses_settings()?;
-        } else {
-            self.check_provider_kwargs()?;
         }
+        self.check_provider_kwargs()?;
         conversation_rules::check(self)
     }
 
@@ -406,11 +411,13 @@ impl RequestChecker<'_> {
         Ok(())
     }
 
-    fn check_provider_kwargs(&mut self) -> Result<(), CoreError> {
+    /// Refuses (or, under `dropUnsupported`, reports as left out) every `providerKwargs` key the
+    /// provider's request schema for this batch's endpoint lacks.
+    pub(crate) fn check_provider_kwargs(&mut self) -> Result<(), CoreError> {
         let Some(kwargs) = &self.request.provider_kwargs else {
             return Ok(());
         };
-        for unknown in provider_kwargs::unknown_keys(self.provider, kwargs) {
+        for unknown in provider_kwargs::unknown_keys(self.provider, self.endpoint, kwargs) {
             self.unsupported(format!("providerKwargs.{}", unknown.path), unknown.message)?;
         }
         Ok(())

@@ -8,7 +8,7 @@ import { dryRun } from "../dry-run.js";
 import { BatchRouterError, ValidationError } from "../errors.js";
 import { estimateJsonl } from "../estimate.js";
 import { readPrices } from "./estimate-command.js";
-import type { UnifiedRequest } from "../types.js";
+import type { Endpoint, UnifiedRequest } from "../types.js";
 import { describeConversion, endpointOption, modelChoice, readUnifiedFile, requestLinesOf } from "./convert-command.js";
 import { ExitCode } from "./exit-codes.js";
 import { UsageError } from "./output.js";
@@ -99,14 +99,14 @@ const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(reso
  * `--max-cost`: the batch's worst case must be within it, or nothing is sent (a validation error,
  * exit 3). Returns the worst case when prices are given, for the progress display.
  */
-async function checkMaxCost(provider: string, unified: string, values: { "max-cost"?: string; prices?: string; "max-output-tokens"?: string; "drop-unsupported"?: boolean }): Promise<{ worstCaseUsd: number } | undefined> {
+async function checkMaxCost(provider: string, unified: string, endpoint: Endpoint | undefined, values: { "max-cost"?: string; prices?: string; "max-output-tokens"?: string; "drop-unsupported"?: boolean }): Promise<{ worstCaseUsd: number } | undefined> {
   if (values["max-cost"] === undefined && values.prices === undefined) return undefined;
   const maxCost = values["max-cost"] === undefined ? undefined : Number(values["max-cost"]);
   if (maxCost !== undefined && !(maxCost >= 0)) throw new UsageError(`--max-cost must be a number of US dollars, not "${values["max-cost"]}"`);
   if (values.prices === undefined) throw new UsageError("--max-cost needs --prices FILE");
   const bound = values["max-output-tokens"] === undefined ? undefined : Number(values["max-output-tokens"]);
   if (bound !== undefined && !Number.isInteger(bound)) throw new UsageError(`--max-output-tokens must be a whole number`);
-  const estimate = estimateJsonl(provider, unified, { prices: await readPrices(values.prices), defaultMaxOutputTokens: bound }, true, { dropUnsupported: values["drop-unsupported"] === true });
+  const estimate = estimateJsonl(provider, unified, { prices: await readPrices(values.prices), defaultMaxOutputTokens: bound }, true, { dropUnsupported: values["drop-unsupported"] === true, ...(endpoint === undefined ? {} : { endpoint }) });
   if (estimate.maxCostUsd === undefined) {
     if (maxCost === undefined) return undefined;
     const why = estimate.unpricedModels.length > 0 ? `no price for ${estimate.unpricedModels.join(", ")}` : `${estimate.unboundedRequests} requests have no maxTokens (give --max-output-tokens)`;
@@ -216,7 +216,7 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
     });
     if (!json) for (const line of describeConversion(checked, values.dir ?? ".batch_router").slice(1)) process.stderr.write(line + "\n");
     const requests = requestLinesOf(unified).map(({ text }) => JSON.parse(text) as UnifiedRequest);
-    const budget = await checkMaxCost(name, unified, values);
+    const budget = await checkMaxCost(name, unified, endpoint, values);
     const batchId = await provider.sendBatch({ provider: name, endpoint, requests, metadata: batchMetadata });
     if (!values.wait) {
       print(json, { batchId, provider: name, requests: requests.length }, batchId);

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 
 import { estimateJsonl, type PriceTable } from "../estimate.js";
 import type { BatchEstimate } from "../wasm.js";
+import type { Endpoint } from "../types.js";
 import { modelChoice, providersOf, readUnifiedFile } from "./convert-command.js";
 import { UsageError } from "./output.js";
 
@@ -15,6 +16,7 @@ and prices them at the provider's batch rates. Sends nothing.
 Options:
   --provider P               {{providers}}, or all
   --model M                  use model M for every request; --model P=M for provider P only
+  --endpoint E               chat (default), responses or embeddings (texts counted as input only)
   --prices FILE              model prices, JSON: {"gpt-4o-mini": {"input": 0.15, "output": 0.6}}
                              (US dollars per million tokens, published prices; the batch discount
                              is applied; optional cachedInput, cacheWrite, batchDiscount)
@@ -31,6 +33,7 @@ export interface EstimateCommandOptions {
   pricesFile?: string;
   maxOutputTokens?: string;
   mediaTokens?: string;
+  endpoint?: Endpoint;
 }
 
 function count(name: string, value: string | undefined): number | undefined {
@@ -62,7 +65,7 @@ export async function estimateFile(options: EstimateCommandOptions): Promise<Bat
   const estimates: BatchEstimate[] = [];
   for (const provider of providersOf(options.provider)) {
     const unifiedJsonl = await readUnifiedFile(options.file, modelFor(provider));
-    estimates.push(estimateJsonl(provider, unifiedJsonl, settings, true));
+    estimates.push(estimateJsonl(provider, unifiedJsonl, settings, true, options.endpoint === undefined ? {} : { endpoint: options.endpoint }));
   }
   return estimates;
 }

@@ -179,7 +179,10 @@ const fn published(provider: Provider, model: &'static str, input: f64, output: 
 /// - OpenAI **(3rd-party)**: gpt-4o and gpt-4o-mini list and cached-input prices as copied from
 ///   openai.com/api/pricing by the `openai-models` crate and by OpenRouter's model page; OpenAI's
 ///   own page was not readable here.
-/// - Gemini, Mistral, vLLM: none (no source gave identifiers and prices together).
+/// - Gemini: `gemini-embedding-001`, whose batch price is $0.075 per million input tokens, half
+///   the interactive price (endpoints-and-push.md §1.2, §6 [GM-BLOG-EMB]); embeddings have no
+///   output tokens. No other Gemini model.
+/// - Mistral, vLLM: none (no source gave identifiers and prices together).
 pub const PUBLISHED_PRICES: &[PublishedPrice] = &[
     published(Provider::Anthropic, "claude-opus-4-1-20250805", 15.0, 75.0),
     published(Provider::Anthropic, "claude-opus-4-20250514", 15.0, 75.0),
@@ -198,6 +201,7 @@ pub const PUBLISHED_PRICES: &[PublishedPrice] = &[
         output: 0.6,
         cached_input: Some(0.075),
     },
+    published(Provider::Google, "gemini-embedding-001", 0.15, 0.0),
 ];
 
 /// The built-in price of `model` on `provider` ([`PUBLISHED_PRICES`]), matched as caller prices are.

@@ -265,8 +265,14 @@ pub struct InputParts {
     pub texts: Vec<String>,
 }
 
-/// Calls `text` with each piece of text of a request's input, and returns its fixed tokens.
+/// Calls `text` with each piece of text of a request's input, and returns its fixed tokens. An
+/// embeddings request's input is its texts alone: no chat format around them (OpenAI counts an
+/// embeddings request's `prompt_tokens` from the texts, endpoints-and-push.md §1.1).
 fn visit_input(request: &UnifiedRequest, options: &EstimateOptions, mut text: impl FnMut(&str)) -> u64 {
+    if let Some(input) = &request.input {
+        input.texts().into_iter().for_each(text);
+        return 0;
+    }
     let media_tokens = options.media_tokens.unwrap_or(DEFAULT_MEDIA_TOKENS);
     let mut fixed = TOKENS_PER_REQUEST;
     if let Some(system) = &request.system_prompt {
@@ -313,6 +319,10 @@ pub fn input_parts(request: &UnifiedRequest, options: &EstimateOptions) -> Input
 /// The most output tokens a request may use: its `maxTokens`, or the caller's default, or
 /// `None` when neither bounds it.
 pub fn max_output_tokens(request: &UnifiedRequest, options: &EstimateOptions) -> Option<u64> {
+    if request.input.is_some() {
+        // Embeddings produce vectors, not tokens.
+        return Some(0);
+    }
     request
         .generation_config
         .as_ref()

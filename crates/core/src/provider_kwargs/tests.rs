@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::{sendable, unknown_keys};
 use crate::test_support::{bodies, fixture, request_for, requests_for, validation};
-use crate::Provider;
+use crate::{Endpoint, Provider};
 
 fn kwargs(text: &str) -> Map<String, Value> {
     serde_json::from_str(text).unwrap()
@@ -184,13 +184,14 @@ fn case_11_nested_thinking_config_merges_with_the_unified_settings_in_both_route
 #[test]
 fn sendable_borrows_when_everything_is_known_and_drops_only_unknown_keys() {
     let known = kwargs(r#"{"generationConfig":{"seed":1}}"#);
-    assert!(matches!(sendable(Provider::Google, &known), std::borrow::Cow::Borrowed(_)));
+    assert!(matches!(sendable(Provider::Google, Endpoint::Chat, &known), std::borrow::Cow::Borrowed(_)));
     let mixed = kwargs(r#"{"tools":[],"temperature":1,"generationConfig":{"seed":1,"thinking_config":{}}}"#);
     assert_eq!(
-        Value::Object(sendable(Provider::Google, &mixed).into_owned()),
+        Value::Object(sendable(Provider::Google, Endpoint::Chat, &mixed).into_owned()),
         json!({"tools": [], "generationConfig": {"seed": 1}})
     );
-    let paths: Vec<String> = unknown_keys(Provider::Google, &mixed).into_iter().map(|unknown| unknown.path).collect();
+    let paths: Vec<String> =
+        unknown_keys(Provider::Google, Endpoint::Chat, &mixed).into_iter().map(|unknown| unknown.path).collect();
     assert_eq!(paths, ["generationConfig.thinking_config", "temperature"]);
 }
 
@@ -199,5 +200,5 @@ fn objects_below_the_checked_levels_are_passed_through() {
     // Tools, schemas and the like are the provider's to check; only the levels settings merge into are.
     let free =
         kwargs(r#"{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"anything":1}}}}"#);
-    assert!(unknown_keys(Provider::OpenAI, &free).is_empty());
+    assert!(unknown_keys(Provider::OpenAI, Endpoint::Chat, &free).is_empty());
 }

@@ -17,7 +17,7 @@ use crate::providers::common::{WireContent, WireMessage};
 use crate::reasoning;
 use crate::structured_output::anthropic_output_format;
 use crate::tools::anthropic_tool_use_id;
-use crate::{CoreError, Provider};
+use crate::{CoreError, Endpoint, Provider};
 
 /// Sent as `max_tokens` when a request sets no `generationConfig.maxTokens`: Anthropic requires the
 /// field. The batch summary carries a warning whenever it is used.
@@ -160,7 +160,7 @@ pub fn write_line(request: &UnifiedRequest, custom_id: &str, out: &mut Vec<u8>) 
             let Value::Object(mut merged) = serde_json::to_value(&params).map_err(serialize_error)? else {
                 return Err(CoreError::invalid_batch("requests", "the params did not serialize to a JSON object"));
             };
-            deep_merge(&mut merged, &sendable(Provider::Anthropic, kwargs));
+            deep_merge(&mut merged, &sendable(Provider::Anthropic, Endpoint::Chat, kwargs));
             serde_json::to_writer(&mut *out, &Line { custom_id, params: merged }).map_err(serialize_error)?;
         }
     }

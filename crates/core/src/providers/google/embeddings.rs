@@ -13,15 +13,20 @@ use crate::merge::deep_merge;
 use crate::model::{FinishReason, UnifiedRequest, UnifiedResponse};
 use crate::provider_kwargs::sendable;
 use crate::results::BodyProblem;
-use crate::{CoreError, Provider};
+use crate::{CoreError, Endpoint, Provider};
 
-/// Writes the request's `EmbedContentRequest` (validation checked it holds one non-empty text).
-pub fn write_embed_request(index: usize, request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), CoreError> {
-    let text = request.input.as_ref().and_then(|input| input.texts().first().map(|text| text.to_string()));
+/// Writes one `EmbedContentRequest` of the request: the one for `text`, one of its texts (a
+/// request of several texts is sent as one line per text, see `fan_out`).
+pub fn write_embed_request(
+    index: usize,
+    request: &UnifiedRequest,
+    text: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), CoreError> {
     let mut body = Map::new();
     // Required by the spec's `EmbedContentRequest`; always the batch's model.
     body.insert("model".into(), json!(super::request::model_resource(&request.model)));
-    body.insert("content".into(), json!({"parts": [{"text": text.unwrap_or_default()}]}));
+    body.insert("content".into(), json!({"parts": [{"text": text}]}));
     if let Some(task_type) = request.task_type {
         body.insert("taskType".into(), json!(task_type.gemini_name()));
     }
@@ -29,7 +34,7 @@ pub fn write_embed_request(index: usize, request: &UnifiedRequest, out: &mut Vec
         body.insert("outputDimensionality".into(), json!(dimensions));
     }
     if let Some(kwargs) = &request.provider_kwargs {
-        deep_merge(&mut body, &sendable(Provider::Google, kwargs));
+        deep_merge(&mut body, &sendable(Provider::Google, Endpoint::Embeddings, kwargs));
     }
     serde_json::to_writer(&mut *out, &Value::Object(body))
         .map_err(|error| CoreError::invalid(index, &request.custom_id, "", format!("could not be serialized: {error}")))

@@ -15,6 +15,7 @@
 //! the cancellation land (an answer that is an operation is read as one).
 
 mod embeddings;
+pub mod fan_out;
 mod prepare;
 mod request;
 mod response;

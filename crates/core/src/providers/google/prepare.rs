@@ -19,6 +19,7 @@ use crate::validate::{check_batch_for, CheckedBatch};
 use crate::{CoreError, Endpoint, Provider};
 
 use super::embeddings::write_embed_request;
+use super::fan_out::derived_key;
 use super::request::{model_resource, write_request};
 
 /// Closes the inline create body opened by [`inline_prefix`].
@@ -38,14 +39,28 @@ pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<
 
     let mut bodies = Vec::with_capacity(requests.len() * 256);
     let mut ends = Vec::with_capacity(requests.len());
+    let mut keys = Vec::with_capacity(requests.len());
     for (index, request) in requests.iter().enumerate() {
-        match endpoint {
-            Endpoint::Embeddings => write_embed_request(index, request, &mut bodies)?,
+        match (endpoint, request.input.as_ref().map(|input| input.texts())) {
+            // One line per text: Gemini embeds one `content` per request (`fan_out.rs`).
+            (Endpoint::Embeddings, Some(texts)) if texts.len() > 1 => {
+                for (position, text) in texts.iter().enumerate() {
+                    write_embed_request(index, request, text, &mut bodies)?;
+                    ends.push(bodies.len());
+                    keys.push(json_string(&derived_key(&request.custom_id, position, texts.len())));
+                }
+                continue;
+            }
+            (Endpoint::Embeddings, texts) => {
+                let text = texts.as_ref().and_then(|texts| texts.first().map(|text| text.to_string()));
+                write_embed_request(index, request, &text.unwrap_or_default(), &mut bodies)?
+            }
             _ => write_request(index, request, &mut bodies)?,
         }
         ends.push(bodies.len());
+        keys.push(json_string(&request.custom_id));
     }
-    let keys: Vec<String> = requests.iter().map(|request| json_string(&request.custom_id)).collect();
+    let line_count = keys.len();
 
     if let Some(config) = &options.webhook_config {
         check_webhook_config(config)?;
@@ -60,11 +75,11 @@ pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<
         + INLINE_SUFFIX.len()
         + bodies.len()
         + keys.iter().map(String::len).sum::<usize>()
-        + per_line * requests.len()
-        + requests.len().saturating_sub(1);
+        + per_line * line_count
+        + line_count.saturating_sub(1);
     let route = choose_route(options.route, inline_body_bytes)?;
 
-    let mut jsonl = Vec::with_capacity(bodies.len() + (per_line + 32) * requests.len());
+    let mut jsonl = Vec::with_capacity(bodies.len() + (per_line + 32) * line_count);
     let mut start = 0;
     for (end, key) in ends.iter().zip(&keys) {
         let body = &bodies[start..*end];

@@ -16,7 +16,7 @@ use crate::model::{ContentPartRef, MediaContent, Role, SourceType, ToolChoice, T
 use crate::provider_kwargs::sendable;
 use crate::structured_output::gemini_response_fields;
 use crate::tools::call_name;
-use crate::{CoreError, Provider};
+use crate::{CoreError, Endpoint, Provider};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -183,7 +183,7 @@ pub fn write_request(index: usize, request: &UnifiedRequest, out: &mut Vec<u8>) 
                 // A struct always serializes to an object; anything else is reported, not assumed.
                 _ => return Err(CoreError::invalid(index, &request.custom_id, "", "could not be serialized")),
             };
-            deep_merge(&mut merged, &sendable(Provider::Google, kwargs));
+            deep_merge(&mut merged, &sendable(Provider::Google, Endpoint::Chat, kwargs));
             serde_json::to_writer(&mut *out, &merged).map_err(serialize_error)
         }
     }

@@ -28,6 +28,7 @@ use crate::retry::is_retryable_request;
 use crate::CoreError;
 
 use super::embeddings::{embed_content_response, is_embedding};
+use super::fan_out::FanIn;
 use super::response::{generate_content_response, status_error};
 
 /// Where a batch's results are.
@@ -63,7 +64,13 @@ pub fn inline_lines(
     responses: &[Value],
     request_ids: Option<&[String]>,
 ) -> Result<Vec<u8>, CoreError> {
-    let submitted = request_ids.map(<[String]>::to_vec).or_else(|| submitted_keys(operation));
+    // The caller's ids are its requests' custom ids: a request of several embedding texts was sent
+    // as several keyed lines (`fan_out`), so when their count differs from the answers' the
+    // operation's own list of submitted keys is tried instead (position still has to agree).
+    let submitted = request_ids
+        .filter(|ids| ids.len() == responses.len())
+        .map(<[String]>::to_vec)
+        .or_else(|| submitted_keys(operation));
     let trusted_order = submitted.as_deref().filter(|ids| positions_agree(operation, responses, ids));
     let mut jsonl = Vec::new();
     for (position, response) in responses.iter().enumerate() {
@@ -119,13 +126,18 @@ fn positions_agree(operation: &Value, responses: &[Value], ids: &[String]) -> bo
 
 /// Reads `{"key", "response": GenerateContentResponse}` and `{"key", "error": Status}` lines: the
 /// responses file, and inline responses rewritten by [`inline_lines`].
+///
+/// Answers to a request sent as several lines (an embeddings request of several texts, keys
+/// `{customId}#{i}/{N}`) are merged into one result by [`FanIn`] when read through
+/// [`LineDecoder::decode_into`] (as [`crate::results::ResultDecoder`] does).
 pub struct GoogleLineDecoder {
     source: &'static str,
+    fan_in: FanIn,
 }
 
 impl GoogleLineDecoder {
     pub fn new(source: &'static str) -> Self {
-        GoogleLineDecoder { source }
+        GoogleLineDecoder { source, fan_in: FanIn::default() }
     }
 }
 
@@ -192,5 +204,14 @@ impl LineDecoder for GoogleLineDecoder {
         };
         result.attribution = attribution;
         result
+    }
+
+    fn decode_into(&mut self, line: &[u8], line_number: usize, out: &mut Vec<UnifiedResult>) {
+        let result = self.decode_line(line, line_number);
+        self.fan_in.accept(result, out);
+    }
+
+    fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
+        self.fan_in.finish(out);
     }
 }

@@ -13,7 +13,7 @@ use crate::providers::common::{tool_result_content, WireContent};
 use crate::providers::openai::tool_wire::{self, WireTool, WireToolCall};
 use crate::structured_output::chat_response_format;
 use crate::tools::{self, call_name, mistral_tool_call_ids};
-use crate::{CoreError, Provider};
+use crate::{CoreError, Endpoint, Provider};
 
 #[derive(Serialize)]
 struct Line<'a, B: Serialize> {
@@ -122,7 +122,7 @@ pub fn write_line(request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), Cor
                 Ok(_) => return Err(serialize_error("the body is not a JSON object".into())),
                 Err(error) => return Err(serialize_error(error.to_string())),
             };
-            deep_merge(&mut merged, &sendable(Provider::Mistral, kwargs));
+            deep_merge(&mut merged, &sendable(Provider::Mistral, Endpoint::Chat, kwargs));
             serde_json::to_writer(&mut *out, &Line { custom_id: &request.custom_id, body: merged })
                 .map_err(|error| serialize_error(error.to_string()))?;
         }
@@ -141,7 +141,7 @@ pub fn write_embeddings_line(request: &UnifiedRequest, out: &mut Vec<u8>) -> Res
         body.insert("output_dimension".into(), Value::from(dimensions));
     }
     if let Some(kwargs) = &request.provider_kwargs {
-        deep_merge(&mut body, &sendable(Provider::Mistral, kwargs));
+        deep_merge(&mut body, &sendable(Provider::Mistral, Endpoint::Embeddings, kwargs));
     }
     serde_json::to_writer(&mut *out, &Line { custom_id: &request.custom_id, body }).map_err(|error| {
         CoreError::invalid_batch("requests", format!("request {} could not be serialized: {error}", request.custom_id))

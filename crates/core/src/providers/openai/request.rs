@@ -161,7 +161,7 @@ fn write_body<B: Serialize>(
                 Value::Object(map) => map,
                 _ => unreachable!("a struct serializes to a JSON object"),
             };
-            deep_merge(&mut merged, &sendable(dialect.provider(), kwargs));
+            deep_merge(&mut merged, &sendable(dialect.provider(), endpoint, kwargs));
             serde_json::to_writer(&mut *out, &line(request, url, merged)).map_err(serialize_error)?;
         }
     }

@@ -269,3 +269,35 @@ fn results_need_a_finished_batch() {
         status_of(&json!({"name": "batches/e", "done": true, "metadata": {"state": "BATCH_STATE_SUCCEEDED"}}));
     assert!(matches!(api().result_sources(&empty_success), Err(CoreError::InvalidResponse { .. })));
 }
+
+#[test]
+fn keyless_inline_answers_of_a_fanned_out_request_match_by_the_operations_own_keys() {
+    let mut operation = keyless_operation("3");
+    let requests: Vec<Value> = ["a#0/2", "a#1/2", "b"]
+        .iter()
+        .map(|key| json!({"request": {"content": {"parts": [{"text": "x"}]}}, "metadata": {"key": key}}))
+        .collect();
+    operation["metadata"]["inputConfig"] = json!({"requests": {"requests": requests}});
+    let answers: Vec<Value> =
+        (1..=3).map(|value| json!({"response": {"embedding": {"values": [f64::from(value)]}}})).collect();
+    operation["response"]["inlinedResponses"]["inlinedResponses"] = Value::Array(answers);
+    let status = status_of(&operation);
+    // The caller knows its two custom ids; the three answers are matched through the operation's keys.
+    let ids = vec!["a".to_owned(), "b".to_owned()];
+    let results = inline_results(api().result_sources_in_order(&status, &ids).unwrap());
+    type Found<'a> = (&'a str, Option<Vec<Vec<f64>>>, Option<AttributedBy>);
+    let found: Vec<Found> = results
+        .iter()
+        .map(|result| {
+            let vectors = result.response.as_ref().and_then(|response| response.embeddings.clone());
+            (result.custom_id.as_str(), vectors, result.attribution.map(|attribution| attribution.by))
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("a", Some(vec![vec![1.0], vec![2.0]]), Some(AttributedBy::Position)),
+            ("b", Some(vec![vec![3.0]]), Some(AttributedBy::Position)),
+        ]
+    );
+}
