@@ -7,6 +7,7 @@ import { BatchStatusResponse } from "./batch-status.js";
 import { Deadline, withDeadline } from "./deadline.js";
 import { checkedEndpoint } from "./endpoint.js";
 import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
+import { resultsOfChunk } from "./lazy-raw.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
@@ -134,12 +135,6 @@ function unifiedJsonlOf(requests: UnifiedRequest[]): string {
 function needsResultKeys(meta: BatchMeta): boolean {
   const jsonAnswers = meta.summary.jsonAnswers;
   return meta.summary.idMap.length > 0 || meta.requestIds !== undefined || (jsonAnswers !== undefined && jsonAnswers !== "none");
-}
-
-/** Parses the JSONL chunk the core hands back (one result per line) with a single JSON.parse. */
-function parseResults(jsonl: string): UnifiedResult[] {
-  if (jsonl.length === 0) return [];
-  return JSON.parse("[" + jsonl.slice(0, -1).replaceAll("\n", ",") + "]") as UnifiedResult[];
 }
 
 /**
@@ -361,6 +356,7 @@ export abstract class BatchProvider {
       throw deadline.explain(error, `results of ${batchId}`);
     }
     try {
+      stream.keepFiles(this.files.keepsFiles);
       await this.files.startResults(storedId);
       for (;;) {
         let chunk;
@@ -372,10 +368,10 @@ export abstract class BatchProvider {
         }
         deadline.pause();
         if (chunk === null) return;
-        await this.files.appendOutput(storedId, chunk.raw);
-        await this.files.appendResults(storedId, chunk.results);
+        if (chunk.raw !== undefined) await this.files.appendOutput(storedId, chunk.raw);
+        if (chunk.resultsText !== undefined) await this.files.appendResults(storedId, chunk.resultsText);
         // One chunk can hold many results: stop between them too once the caller has aborted.
-        for (const result of parseResults(chunk.results)) {
+        for (const result of resultsOfChunk(chunk)) {
           if (signal?.aborted) throw new AbortError();
           yield result;
         }
