@@ -46,25 +46,35 @@ export function resultsOfChunk(chunk: ResultChunk): UnifiedResult[] {
   return results;
 }
 
-/**
- * Turns `holder.raw` (the placeholder, already in its place among the keys) into a getter over
- * `bytes`. Reading it parses once and leaves a plain data property; assigning replaces it.
- */
-function defineLazyRaw(holder: object, bytes: Uint8Array): void {
-  Object.defineProperty(holder, "raw", {
-    configurable: true,
-    enumerable: true,
-    get(this: object): unknown {
-      const value: unknown = JSON.parse(utf8.decode(bytes));
-      settle(this, value);
-      return value;
-    },
-    set(this: object, value: unknown) {
-      settle(this, value);
-    },
-  });
+/** Where a result keeps its unread body (not enumerable, so no copy or comparison sees it). */
+const unreadRaw = Symbol("batch-router.unreadRaw");
+
+type Holder = { [unreadRaw]?: Uint8Array | undefined };
+
+// One getter and one setter shared by every result: objects keep V8's fast, shared shapes.
+function readRaw(this: Holder): unknown {
+  const bytes = this[unreadRaw];
+  const value: unknown = bytes === undefined ? undefined : JSON.parse(utf8.decode(bytes));
+  settle(this, value);
+  return value;
 }
 
-function settle(holder: object, value: unknown): void {
+function writeRaw(this: Holder, value: unknown): void {
+  settle(this, value);
+}
+
+/**
+ * Replaces `holder.raw` (the placeholder, the holder's last property) by a getter over `bytes`.
+ * Deleting the last property and adding it back keeps the key order and the object's fast shape;
+ * reading parses once and leaves a plain data property, and assigning replaces it.
+ */
+function defineLazyRaw(holder: Holder & { raw?: unknown }, bytes: Uint8Array): void {
+  delete holder.raw;
+  Object.defineProperty(holder, unreadRaw, { configurable: true, enumerable: false, writable: true, value: bytes });
+  Object.defineProperty(holder, "raw", { configurable: true, enumerable: true, get: readRaw, set: writeRaw });
+}
+
+function settle(holder: Holder, value: unknown): void {
+  holder[unreadRaw] = undefined;
   Object.defineProperty(holder, "raw", { configurable: true, enumerable: true, writable: true, value });
 }
