@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every benchmark and prints ratios against baselines measured in the same run.
-//   node bench/run.mjs [conversion|decode|cold-start|sidecar ...]
+//   node bench/run.mjs [conversion|decode|cold-start|peers|sidecar ...]
 //   (BENCH_COUNT=100000 requests, BENCH_DECODE_MB=1024, BENCH_SIDECAR_LINES=1000000, BENCH_RUNS=3)
 // Conversion, decode and cold start run BENCH_RUNS times; each figure is the median of the runs,
 // and each ratio is printed as "median (lowest–highest)": the spread says how far to trust it.
@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { benchColdStart } from "./cold-start.mjs";
 import { benchConversion } from "./conversion.mjs";
 import { benchDecode } from "./decode.mjs";
+import { benchPeers } from "./peers.mjs";
 import { benchSidecar } from "./sidecar.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -88,6 +89,18 @@ if (wanted("cold-start")) {
     ["wasm bytes", "gzip bytes", "cold start ms", "floor ms", "start minus floor", "target <30 ms"],
     [[result.wasmBytes, result.wasmGzipBytes, withSpread(result, "coldStartMs", 1), withSpread(result, "floorMs", 1), withSpread(result, "overFloorMs", 1), result.coldStartMs < 30 ? "met" : "missed"]],
   );
+}
+
+if (wanted("peers")) {
+  const rows = await repeated(() => benchPeers({ count }));
+  const ours = rows.find((row) => row.tool.startsWith("batch-router"));
+  console.log(`Peers: preparing and uploading ${count} requests to OpenAI, the upload stopped at an injected fetch; median (spread) of ${runs} runs`);
+  table(
+    ["tool", "ms", "upload bytes", "ms / batch-router"],
+    rows.map((row) => [row.tool, withSpread(row, "ms", 0), Number.isNaN(row.bytes) ? "-" : row.bytes, Number.isNaN(row.ms) ? "-" : fixed(row.ms / ours.ms, 2) + "×"]),
+  );
+  const fastest = rows.filter((row) => !row.tool.startsWith("floor") && !Number.isNaN(row.ms)).every((row) => row.ms >= ours.ms);
+  console.log(`batch-router the fastest of the peers measured (target): ${fastest ? "met" : "missed"}; batchwork: not installable from the npm registry\n`);
 }
 
 if (wanted("sidecar")) {
