@@ -45,7 +45,7 @@ export class TransparencyFiles {
   }
 
   /** Writes the request files under a provisional id, before anything is sent. */
-  async writeRequests(provisionalId: string, unifiedJsonl: string, providerJsonl: string): Promise<void> {
+  async writeRequests(provisionalId: string, unifiedJsonl: string, providerJsonl: string | Uint8Array): Promise<void> {
     await this.storage.write(this.path(provisionalId, "unified"), unifiedJsonl);
     await this.storage.write(this.path(provisionalId, "provider"), providerJsonl);
   }
