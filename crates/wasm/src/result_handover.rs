@@ -33,7 +33,8 @@ pub fn hand_over(results: &mut [UnifiedResult]) -> Handover {
     let mut line = Vec::with_capacity(512);
     for result in results.iter_mut() {
         let response_raw = result.response.as_mut().map(|response| std::mem::replace(&mut response.raw, placeholder()));
-        let error_raw = result.error.as_mut().and_then(|error| error.raw.as_mut().map(|raw| std::mem::replace(raw, placeholder())));
+        let error_raw =
+            result.error.as_mut().and_then(|error| error.raw.as_mut().map(|raw| std::mem::replace(raw, placeholder())));
         for raw in [&response_raw, &error_raw] {
             handover.raw_lengths.push(match raw {
                 Some(raw) => {

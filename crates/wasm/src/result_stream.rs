@@ -56,8 +56,15 @@ impl ResultStream {
     /// `sources` already restore the caller's ids where the provider needed other ones; `json` says
     /// which answers are read as JSON.
     pub fn new(provider: &'static str, sources: Vec<ResultSource>, fetcher: Fetcher, json: JsonPolicy) -> Self {
-        let state =
-            State { provider, sources: sources.into(), fetcher, current: None, source_index: -1, json, keep_files: false };
+        let state = State {
+            provider,
+            sources: sources.into(),
+            fetcher,
+            current: None,
+            source_index: -1,
+            json,
+            keep_files: false,
+        };
         ResultStream { state: Rc::new(RefCell::new(state)) }
     }
 }
