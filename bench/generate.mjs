@@ -4,6 +4,16 @@ import { once } from "node:events";
 
 const PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
+// One model per provider (the request's `models`), so the same file converts for every provider:
+// a provider refuses another provider's model.
+const MODELS = {
+  openai: "gpt-4o-mini",
+  anthropic: "claude-3-5-haiku-latest",
+  google: "gemini-2.5-flash",
+  mistral: "mistral-small-latest",
+  vllm: "meta-llama/Llama-3.1-8B-Instruct",
+};
+
 /** `count` unified requests as JSONL text: text with a system prompt and settings, or multimodal. */
 export function unifiedRequests(count, { multimodal = false, model = "gpt-4o-mini" } = {}) {
   const lines = new Array(count);
@@ -19,6 +29,7 @@ export function unifiedRequests(count, { multimodal = false, model = "gpt-4o-min
     lines[index] = JSON.stringify({
       customId: `request-${index}`,
       model,
+      models: MODELS,
       systemPrompt: "You are a careful assistant. Answer briefly and precisely.",
       messages: [{ role: "user", content }],
       generationConfig: { maxTokens: 256, temperature: 0.2, topP: 0.95, stopSequences: ["END"] },

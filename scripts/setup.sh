@@ -7,6 +7,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 WASM_BINDGEN_VERSION="0.2.130" # must equal the exact version pinned in crates/wasm/Cargo.toml
 RAY_VERSION="2.60.0"          # the Ray head of the sidecar's Ray backend tests (scripts/test-ray.sh)
+SEED_VERSION="0.2.9"          # the seed (Python batch-router), a column of the peers benchmark
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -46,6 +47,21 @@ else
   rm -rf "$RAY_VENV"
   python3 -m venv "$RAY_VENV" || { apt-get update && apt-get install -y python3-venv && python3 -m venv "$RAY_VENV"; }
   "$RAY_VENV/bin/pip" install --quiet --disable-pip-version-check "ray[default,data]==$RAY_VERSION"
+fi
+
+step "The seed (Python batch-router $SEED_VERSION) in .venv-seed, for the peers benchmark (optional)"
+SEED_VENV="$PWD/.venv-seed"
+# It imports typing.override, so it needs Python 3.12 or newer (Debian 12's python3 is 3.11).
+SEED_PYTHON="$(command -v python3.13 || command -v python3.12 || true)"
+if "$SEED_VENV/bin/python" -c "import batch_router" 2>/dev/null; then
+  echo "already installed"
+elif [ -z "$SEED_PYTHON" ]; then
+  echo "no Python 3.12 or newer on PATH: the peers benchmark leaves the seed's column out"
+else
+  rm -rf "$SEED_VENV"
+  "$SEED_PYTHON" -m venv "$SEED_VENV"
+  "$SEED_VENV/bin/pip" install --quiet --disable-pip-version-check "batch-router==$SEED_VERSION" \
+    || { echo "the seed did not install: the peers benchmark leaves its column out"; rm -rf "$SEED_VENV"; }
 fi
 
 step "PostgreSQL server (for the job store suite: a throwaway cluster per run)"

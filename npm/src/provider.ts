@@ -7,6 +7,7 @@ import { BatchStatusResponse } from "./batch-status.js";
 import { Deadline, withDeadline } from "./deadline.js";
 import { checkedEndpoint } from "./endpoint.js";
 import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
+import { resultsOfChunk } from "./lazy-raw.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
@@ -136,6 +137,26 @@ function unifiedJsonlOf(requests: UnifiedRequest[]): string {
   return text;
 }
 
+/** The JSONL's lines as one JSON array (what the core reads: errors name requests, not lines). */
+function requestsJsonOfJsonl(unifiedJsonl: string): string {
+  return "[" + unifiedJsonl.slice(0, -1).replaceAll("\n", ",") + "]";
+}
+
+/**
+ * The requests as one JSON array, without the JSONL when no file keeps it: one `JSON.stringify` of
+ * the array gives the same text as joining the lines when every request is a plain object (an
+ * element that is not, or has its own `toJSON`, takes the line-by-line path, so its error is the same).
+ */
+function requestsJsonOf(requests: UnifiedRequest[]): string {
+  if (!Array.isArray(requests)) return requestsJsonOfJsonl(unifiedJsonlOf(requests));
+  for (const request of requests) {
+    if (typeof request !== "object" || request === null || typeof (request as { toJSON?: unknown }).toJSON === "function") {
+      return requestsJsonOfJsonl(unifiedJsonlOf(requests));
+    }
+  }
+  return requests.length === 0 ? "[]" : JSON.stringify(requests);
+}
+
 /**
  * Whether reading the batch's results needs what was known at submission (kept in memory too, for
  * storage that keeps nothing): an id map, the ids in order, or which requests asked for JSON.
@@ -143,12 +164,6 @@ function unifiedJsonlOf(requests: UnifiedRequest[]): string {
 function needsResultKeys(meta: BatchMeta): boolean {
   const jsonAnswers = meta.summary.jsonAnswers;
   return meta.summary.idMap.length > 0 || meta.requestIds !== undefined || (jsonAnswers !== undefined && jsonAnswers !== "none");
-}
-
-/** Parses the JSONL chunk the core hands back (one result per line) with a single JSON.parse. */
-function parseResults(jsonl: string): UnifiedResult[] {
-  if (jsonl.length === 0) return [];
-  return JSON.parse("[" + jsonl.slice(0, -1).replaceAll("\n", ",") + "]") as UnifiedResult[];
 }
 
 /**
@@ -282,7 +297,11 @@ export abstract class BatchProvider {
   /** Validates and converts requests this package wrote as JSONL (one `JSON.stringify` per line). */
   private prepare(unifiedJsonl: string, metadata?: Record<string, string>, endpoint?: Endpoint): PreparedBatch {
     // Handed over as a JSON array: the caller gave objects, so errors name requests, not lines.
-    const requestsJson = "[" + unifiedJsonl.slice(0, -1).replaceAll("\n", ",") + "]";
+    return this.prepareJson(requestsJsonOfJsonl(unifiedJsonl), metadata, endpoint);
+  }
+
+  /** Validates and converts requests given as one JSON array. */
+  private prepareJson(requestsJson: string, metadata?: Record<string, string>, endpoint?: Endpoint): PreparedBatch {
     try {
       return prepareBatchInCore(this.name, requestsJson, this.prepareOptions(metadata, endpoint));
     } catch (error) {
@@ -317,12 +336,15 @@ export abstract class BatchProvider {
         field: "provider",
       });
     }
-    const unifiedJsonl = unifiedJsonlOf(await this.resolveRequests(batch.requests, options.signal));
+    const requests = await this.resolveRequests(batch.requests, options.signal);
     const metadata = batch.metadata || options.metadata ? { ...batch.metadata, ...options.metadata } : undefined;
-    const prepared = this.prepare(unifiedJsonl, metadata, batch.endpoint);
+    // The provider's JSONL stays in wasm memory up to the upload; the files get it as bytes.
+    const keepsFiles = this.files.keepsFiles;
+    const unifiedJsonl = keepsFiles ? unifiedJsonlOf(requests) : undefined;
+    const prepared = this.prepareJson(unifiedJsonl === undefined ? requestsJsonOf(requests) : requestsJsonOfJsonl(unifiedJsonl), metadata, batch.endpoint);
     const summary = prepared.summary;
     const provisionalId = `pending-${Date.now()}-${randomSuffix()}-${provisionalCounter++}`;
-    await this.files.writeRequests(provisionalId, unifiedJsonl, prepared.providerJsonl());
+    if (unifiedJsonl !== undefined) await this.files.writeRequests(provisionalId, unifiedJsonl, prepared.providerJsonlBytes());
     let status: BatchStatusData;
     const client = await this.client();
     if (this.options.requestTimeout === undefined) {
@@ -371,6 +393,7 @@ export abstract class BatchProvider {
       throw deadline.explain(error, `results of ${batchId}`);
     }
     try {
+      stream.keepFiles(this.files.keepsFiles);
       await this.files.startResults(storedId);
       for (;;) {
         let chunk;
@@ -382,10 +405,10 @@ export abstract class BatchProvider {
         }
         deadline.pause();
         if (chunk === null) return;
-        await this.files.appendOutput(storedId, chunk.raw);
-        await this.files.appendResults(storedId, chunk.results);
+        if (chunk.raw !== undefined) await this.files.appendOutput(storedId, chunk.raw);
+        if (chunk.resultsText !== undefined) await this.files.appendResults(storedId, chunk.resultsText);
         // One chunk can hold many results: stop between them too once the caller has aborted.
-        for (const result of parseResults(chunk.results)) {
+        for (const result of resultsOfChunk(chunk)) {
           if (signal?.aborted) throw new AbortError();
           yield result;
         }

@@ -3,7 +3,7 @@
  * the unified results, as JSONL under `generated/<provider>/batch_<id>_*.jsonl`, plus a small
  * `_meta.json` (counts, model, id map) that later calls read back. No file ever holds a key.
  */
-import type { BatchStorage } from "./storage.js";
+import { NoStorage, type BatchStorage } from "./storage.js";
 import type { BatchSummary } from "./types.js";
 
 /** The `_meta.json` of a batch: what later calls (results, id mapping) need to know about it. */
@@ -31,6 +31,11 @@ export class TransparencyFiles {
     private readonly provider: string,
   ) {}
 
+  /** False when the storage keeps nothing, so there is nothing to hand it. */
+  get keepsFiles(): boolean {
+    return !(this.storage instanceof NoStorage);
+  }
+
   path(batchId: string, kind: "unified" | "provider" | "output" | "results"): string {
     return `generated/${this.provider}/batch_${safeName(batchId)}_${kind}.jsonl`;
   }
@@ -40,7 +45,7 @@ export class TransparencyFiles {
   }
 
   /** Writes the request files under a provisional id, before anything is sent. */
-  async writeRequests(provisionalId: string, unifiedJsonl: string, providerJsonl: string): Promise<void> {
+  async writeRequests(provisionalId: string, unifiedJsonl: string, providerJsonl: string | Uint8Array): Promise<void> {
     await this.storage.write(this.path(provisionalId, "unified"), unifiedJsonl);
     await this.storage.write(this.path(provisionalId, "provider"), providerJsonl);
   }

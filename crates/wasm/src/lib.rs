@@ -10,6 +10,7 @@ mod error;
 mod fetch;
 mod jobs;
 mod prepared;
+mod result_handover;
 mod result_stream;
 mod submission_run;
 

@@ -31,6 +31,13 @@ impl PreparedBatch {
             Err(_) => JsValue::from_str(&String::from_utf8_lossy(&self.jsonl)),
         }
     }
+
+    /// The provider JSONL as UTF-8 bytes (one copy out of wasm memory, no decoding): what a
+    /// transparency file is written from.
+    #[wasm_bindgen(js_name = providerJsonlBytes)]
+    pub fn provider_jsonl_bytes(&self) -> js_sys::Uint8Array {
+        js_sys::Uint8Array::from(self.jsonl.as_slice())
+    }
 }
 
 fn provider_of(name: &str) -> Result<Provider, JsValue> {

@@ -12,7 +12,7 @@ use batch_router_core::providers::common::http_error;
 use batch_router_core::providers::{ResultPages, ResultSource};
 use batch_router_core::results::{results_to_jsonl, JsonPolicy, ResultDecoder};
 use batch_router_core::CoreError;
-use js_sys::{Promise, Reflect, Uint8Array};
+use js_sys::{Promise, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
@@ -20,6 +20,7 @@ use web_sys::ReadableStreamDefaultReader;
 
 use crate::error::to_js_error;
 use crate::fetch::{cancel_reader, read_chunk, read_response, Fetcher};
+use crate::result_handover::hand_over;
 
 struct Current {
     decoder: ResultDecoder,
@@ -36,11 +37,16 @@ struct State {
     current: Option<Current>,
     source_index: i32,
     json: JsonPolicy,
+    /// Whether chunks carry what the transparency files keep: the provider bytes and the results'
+    /// whole JSONL.
+    keep_files: bool,
 }
 
-/// Yields `{ results, raw, source }` chunks: `results` is JSONL text of unified results,
-/// `raw` the provider bytes they came from, `source` the index of the result file. Resolves to
-/// `null` at the end.
+/// Yields `{ results, raws, rawLengths, source, raw?, resultsText? }` chunks: `results` is JSONL
+/// text of unified results whose `raw` bodies travel apart, as UTF-8 bytes, in `raws` (see
+/// `result_handover.rs`); `source` the index of the result file. With `keepFiles(true)`, `raw` is
+/// the provider bytes the results came from and `resultsText` their whole JSONL. Resolves to `null`
+/// at the end.
 #[wasm_bindgen]
 pub struct ResultStream {
     state: Rc<RefCell<State>>,
@@ -50,14 +56,31 @@ impl ResultStream {
     /// `sources` already restore the caller's ids where the provider needed other ones; `json` says
     /// which answers are read as JSON.
     pub fn new(provider: &'static str, sources: Vec<ResultSource>, fetcher: Fetcher, json: JsonPolicy) -> Self {
-        let state = State { provider, sources: sources.into(), fetcher, current: None, source_index: -1, json };
+        let state = State {
+            provider,
+            sources: sources.into(),
+            fetcher,
+            current: None,
+            source_index: -1,
+            json,
+            keep_files: false,
+        };
         ResultStream { state: Rc::new(RefCell::new(state)) }
     }
 }
 
 #[wasm_bindgen]
 impl ResultStream {
-    #[wasm_bindgen(unchecked_return_type = "Promise<{ results: string; raw: Uint8Array; source: number } | null>")]
+    /// Whether chunks carry the provider bytes and the results' whole JSONL (for the transparency
+    /// files); off by default.
+    #[wasm_bindgen(js_name = keepFiles)]
+    pub fn keep_files(&self, keep: bool) {
+        self.state.borrow_mut().keep_files = keep;
+    }
+
+    #[wasm_bindgen(
+        unchecked_return_type = "Promise<{ results: string; raws: Uint8Array; rawLengths: Uint32Array; source: number; raw?: Uint8Array; resultsText?: string } | null>"
+    )]
     pub fn next(&self) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move { next_chunk(&state).await.map_err(to_js_error) })
@@ -120,8 +143,14 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
         }
         let chunk = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| Reflect::set(&chunk, &JsValue::from_str(key), value);
-        let _ = set("results", &JsValue::from_str(&results_to_jsonl(&results)));
-        let _ = set("raw", &Uint8Array::from(bytes.as_slice()).into());
+        if state.borrow().keep_files {
+            let _ = set("resultsText", &JsValue::from_str(&results_to_jsonl(&results)));
+            let _ = set("raw", &Uint8Array::from(bytes.as_slice()).into());
+        }
+        let handover = hand_over(&mut results);
+        let _ = set("results", &JsValue::from_str(&handover.results));
+        let _ = set("raws", &Uint8Array::from(handover.raws.as_slice()).into());
+        let _ = set("rawLengths", &Uint32Array::from(handover.raw_lengths.as_slice()).into());
         let _ = set("source", &JsValue::from(source));
         return Ok(chunk.into());
     }
