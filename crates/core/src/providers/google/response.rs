@@ -180,7 +180,8 @@ fn read_candidate(position: usize, candidate: ResponseCandidate, response_id: Op
     for part in candidate.content.map(|content| content.parts).unwrap_or_default() {
         if let Some(call) = part.function_call {
             let arguments = call.args.unwrap_or_else(|| Value::Object(Default::default()));
-            let id = call.id.filter(|id| !id.is_empty()).unwrap_or_else(|| generated_call_id(response_id, index, calls));
+            let id =
+                call.id.filter(|id| !id.is_empty()).unwrap_or_else(|| generated_call_id(response_id, index, calls));
             calls += 1;
             content.push(OutputPart::ToolCall {
                 id: Some(id),

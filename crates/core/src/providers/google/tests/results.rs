@@ -303,9 +303,7 @@ fn function_calls_without_ids_can_be_answered_in_the_next_turn() {
     // Read again, the same ids; another response, other ids (two turns of one transcript).
     assert_eq!(turn("resp/1+a").content, first.content);
     let second = turn("resp-2");
-    let results = |ids: &[String]| {
-        json!({"role": "tool", "content": ids.iter().map(|id| json!({"type": "tool_result", "toolCallId": id, "content": "ok"})).collect::<Vec<_>>()})
-    };
+    let results = |ids: &[String]| json!({"role": "tool", "content": ids.iter().map(|id| json!({"type": "tool_result", "toolCallId": id, "content": "ok"})).collect::<Vec<_>>()});
     let second_ids = vec!["gemini_resp-2_0_0".to_owned(), "gemini_resp-2_0_1".to_owned()];
     let transcript = json!({
         "customId": "t", "model": "MODEL",
