@@ -134,6 +134,14 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
         }
         let strict_tool = tool.strict == Some(true);
         strict += usize::from(strict_tool);
+        if strict_tool && provider == Provider::Google {
+            // Gemini's `FunctionDeclaration` has no strict switch (spec): the declaration is sent
+            // without it, and the batch says so rather than dropping it silently.
+            checker.notice(
+                format!("{field}.strict"),
+                "Gemini has no strict switch for function declarations; sent without it (arguments are not constrained to the schema)".into(),
+            );
+        }
         let problems = match provider {
             Provider::OpenAI if strict_tool => crate::structured_output::openai_strict_problems(&tool.parameters),
             Provider::Anthropic if strict_tool => crate::structured_output::anthropic_problems(&tool.parameters),

@@ -223,3 +223,21 @@ fn reasoning_is_replayed_where_a_provider_takes_it_and_reported_elsewhere() {
     assert_eq!(sent[0]["messages"][1]["content"], json!([{"type": "text", "text": "Checking."}]));
     assert!(summary.warnings.iter().any(|warning| warning.field == "messages[1].content[0]"));
 }
+
+/// `strict` on a tool has no Gemini field: the declaration goes without it and the batch warns,
+/// instead of leaving it out silently (found by a held-out request).
+#[test]
+fn a_strict_tool_on_gemini_is_sent_with_a_warning() {
+    let mut tool = weather_tool();
+    tool["strict"] = json!(true);
+    let request = json!({"customId": "s", "model": "MODEL", "tools": [tool], "messages": [{"role": "user", "content": "Paris?"}]});
+    let (sent, summary) =
+        bodies(Provider::Google, &[request_for(Provider::Google, &request.to_string())], false).unwrap();
+    assert_eq!(sent[0]["tools"][0]["functionDeclarations"][0].get("strict"), None);
+    let fields: Vec<&str> = summary.warnings.iter().map(|warning| warning.field.as_str()).collect();
+    assert_eq!(fields, ["tools[0].strict"]);
+    for provider in [Provider::OpenAI, Provider::Anthropic, Provider::Mistral, Provider::Vllm] {
+        let (_, summary) = bodies(provider, &[request_for(provider, &request.to_string())], false).unwrap();
+        assert!(summary.warnings.iter().all(|warning| warning.field != "tools[0].strict"), "{provider:?}");
+    }
+}
