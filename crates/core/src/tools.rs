@@ -292,7 +292,9 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
         }
     }
     if !open_calls.is_empty() {
-        return Err(unanswered(checker, request.messages.len(), &open_calls));
+        // The conversation ends with calls unanswered: name its last message (the assistant's calls,
+        // or the tool message that answered only some), not a position past the end.
+        return Err(unanswered(checker, request.messages.len() - 1, &open_calls));
     }
     Ok(())
 }

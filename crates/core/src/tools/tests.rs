@@ -157,6 +157,15 @@ fn every_call_must_be_answered() {
         assert_eq!(field, "messages[3]", "{provider:?}");
         assert!(message.contains("call_rome.2"), "{message}");
     }
+    // Ending with a call unanswered names the last message, not one past the end (held-out request).
+    let mut ends_open = request.clone();
+    ends_open["messages"].as_array_mut().unwrap().pop();
+    for provider in ALL {
+        assert_eq!(refusal(provider, &ends_open).0, "messages[2]", "{provider:?}");
+    }
+    let mut ends_with_calls = ends_open.clone();
+    ends_with_calls["messages"].as_array_mut().unwrap().pop();
+    assert_eq!(refusal(Provider::Anthropic, &ends_with_calls).0, "messages[1]");
     let mut unknown = transcript();
     unknown["messages"][2]["content"][1]["toolCallId"] = json!("nope");
     assert_eq!(refusal(Provider::OpenAI, &unknown).0, "messages[2].content[1].toolCallId");
