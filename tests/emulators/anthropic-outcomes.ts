@@ -15,7 +15,7 @@
  *   `thinking` enabled gets a thinking block first.
  */
 
-import { afterToolsAnswer, plannedCalls, resultText, structuredAnswer, type Choice } from "../support/emulated-answers.js";
+import { afterToolsAnswer, plannedCalls, resultText, structuredAnswer, thoughtText, type Choice } from "../support/emulated-answers.js";
 
 export type OutcomeType = "succeeded" | "errored" | "canceled" | "expired";
 
@@ -80,7 +80,7 @@ function message(request: BatchRequestLine, text: string, sequence: number): Rec
   const content: Record<string, unknown>[] = [];
   const thinking = request.params.thinking as { type?: unknown } | undefined;
   if (thinking?.type === "enabled") {
-    content.push({ type: "thinking", thinking: `Thinking about: ${text}`, signature: `signature${sequence}` });
+    content.push({ type: "thinking", thinking: thoughtText(text), signature: `signature${sequence}` });
   }
   let stopReason = "end_turn";
   let output = `echo: ${text}`;

@@ -7,6 +7,8 @@
  *   3, 8, 13) instead of a response;
  * - `CALL_TOOL` → a `functionCall` part naming the request's first function declaration;
  * - `THINK` → a `thought: true` part with a signature before the answer, and `thoughtsTokenCount`;
+ *   a `thinkingConfig` (not a budget of 0) → `thoughtsTokenCount`, and with `includeThoughts` the
+ *   thought `Thinking about: <text>` as a part;
  * - `MAX_TOKENS` → a cut answer with finish reason `MAX_TOKENS`;
  * - `SAFETY` → a candidate without content, finish reason `SAFETY`;
  * - `BLOCK_PROMPT` → no candidate, `promptFeedback.blockReason`;
@@ -18,7 +20,7 @@
  * - anything else → `echo: <text>` (its first 200 characters) with finish reason `STOP`.
  */
 
-import { afterToolsAnswer, plannedCalls, resultText, structuredAnswer, type Choice } from "../support/emulated-answers.js";
+import { afterToolsAnswer, plannedCalls, resultText, structuredAnswer, thoughtText, type Choice } from "../support/emulated-answers.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -98,10 +100,16 @@ export function outcomeFor(request: JsonObject, model: string, serial: number): 
   let finishReason = "STOP";
   let output = words(answer);
   let thoughts: number | undefined;
+  const thinkingConfig = asObject(asObject(request.generationConfig)?.thinkingConfig);
   if (text.includes("THINK")) {
     const thought = `The user wrote ${words(text)} words; answer plainly.`;
     thoughts = words(thought);
     parts.push({ text: thought, thought: true, thoughtSignature: "c2lnbmF0dXJlLW9mLXRoZS10aG91Z2h0" });
+  } else if (thinkingConfig && thinkingConfig.thinkingBudget !== 0) {
+    // Thinking on: counted in thoughtsTokenCount, its summary returned only with includeThoughts.
+    const thought = thoughtText(text);
+    thoughts = words(thought);
+    if (thinkingConfig.includeThoughts === true) parts.push({ text: thought, thought: true, thoughtSignature: "c2lnbmF0dXJl" });
   }
   const plan = planOf(request, text);
   if (text.includes("CALL_TOOL")) {

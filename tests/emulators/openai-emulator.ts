@@ -18,7 +18,7 @@
  */
 
 /** Where an OpenAI-protocol server differs from OpenAI (defaults: OpenAI's). */
-import { chatPlan, type ChatPlan } from "../support/emulated-answers.js";
+import { chatPlan, thoughtText, type ChatPlan } from "../support/emulated-answers.js";
 
 export interface Dialect {
   /** The path prefix of every route (OpenAI: `/v1`). */
@@ -469,7 +469,7 @@ export class OpenAIEmulator {
               created: this.clock,
               model: String(line.body.model),
               choices: [chatChoice(line.customId, line.body, text)],
-              usage: { prompt_tokens: text.length, completion_tokens: text.length + 6, total_tokens: 2 * text.length + 6 },
+              usage: chatUsage(line.body, text),
             },
           },
           error: null,
@@ -597,6 +597,21 @@ function chatChoice(customId: string, body: Record<string, unknown>, text: strin
     return { index: 0, message: { role: "assistant", content: null, refusal: null, tool_calls: toolCalls }, logprobs: null, finish_reason: "tool_calls" };
   }
   return { index: 0, message: { role: "assistant", content: plannedText(plan, text), refusal: null }, logprobs: null, finish_reason: "stop" };
+}
+
+/**
+ * Chat usage; a request with `reasoning_effort` (other than `none`) spent reasoning tokens, which
+ * chat completions count inside `completion_tokens` and return no text of (reference §3.1).
+ */
+function chatUsage(body: Record<string, unknown>, text: string): Record<string, unknown> {
+  const usage: Record<string, unknown> = { prompt_tokens: text.length, completion_tokens: text.length + 6, total_tokens: 2 * text.length + 6 };
+  if (typeof body.reasoning_effort === "string" && body.reasoning_effort !== "none") {
+    const reasoning = thoughtText(text).length;
+    usage.completion_tokens = text.length + 6 + reasoning;
+    usage.total_tokens = 2 * text.length + 6 + reasoning;
+    usage.completion_tokens_details = { reasoning_tokens: reasoning };
+  }
+  return usage;
 }
 
 /** A Responses body's structured output, tools and input in chat's spelling, for {@link chatPlan}. */

@@ -7,7 +7,9 @@
  * - tools offered, a choice other than `none`, and a conversation that does not end in tool results →
  *   tool calls ({@link plannedCalls}): the named tool, or every tool when parallel calls are allowed,
  *   else the first; arguments are {@link exampleValue} of the tool's parameters;
- * - a conversation that ends in tool results → the text `echo: ` followed by the results' texts.
+ * - a conversation that ends in tool results → the text `echo: ` followed by the results' texts;
+ * - reasoning asked for (and returned by the provider) → a thought `Thinking about: <last user text>`
+ *   before the answer ({@link thoughtText}), and reasoning tokens in usage where the provider counts them.
  *
  * Each emulator reads these settings from its own wire fields and writes the answer in its own shape.
  */
@@ -154,4 +156,9 @@ export function chatPlan(body: Record<string, unknown>, lastUserText: string): C
   if (format?.type === "json_schema") return { kind: "json", text: structuredAnswer(asSchema(format.json_schema)?.schema ?? {}, lastUserText) };
   if (format?.type === "json_object") return { kind: "json", text: structuredAnswer(undefined, lastUserText) };
   return { kind: "text" };
+}
+
+/** The emulated model's reasoning, the same on every provider that returns it. */
+export function thoughtText(lastUserText: string): string {
+  return `Thinking about: ${lastUserText}`;
 }
