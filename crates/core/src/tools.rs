@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::model::{ContentPartRef, Role, ToolCallContent, ToolChoice, UnifiedRequest};
+use crate::model::{ContentPartRef, Role, ToolCallContent, ToolChoice, ToolChoiceMode, UnifiedRequest};
 use crate::structured_output::SchemaProblem;
 use crate::validate::RequestChecker;
 use crate::{CoreError, Provider};
@@ -154,6 +154,19 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
     // Anthropic: at most 20 strict tools per request (reference §1.2).
     if provider == Provider::Anthropic && strict > 20 {
         return Err(checker.error("tools", format!("{strict} strict tools; Anthropic allows at most 20 per request")));
+    }
+    // "Structured Outputs is not compatible with parallel function calls" (reference §1.1, OA-SO-BLOG):
+    // OpenAI takes the request, but a parallel call may not match its strict schema. Said once.
+    let parallel_possible = checker.request.parallel_tool_calls != Some(false)
+        && checker.request.tool_choice != Some(ToolChoice::Mode(ToolChoiceMode::None));
+    if strict > 0 && parallel_possible && matches!(provider, Provider::OpenAI | Provider::Azure) {
+        checker.notice(
+            "parallelToolCalls".into(),
+            format!(
+                "{} does not hold strict tool schemas for parallel calls; set parallelToolCalls: false to keep them strict",
+                provider.display_name()
+            ),
+        );
     }
     // Gemini 2.x refusing tools with a JSON response is a model rule (model_rules).
     Ok(())

@@ -250,3 +250,24 @@ fn a_strict_tool_on_gemini_is_sent_with_a_warning() {
         assert!(summary.warnings.iter().all(|warning| warning.field != "tools[0].strict"), "{provider:?}");
     }
 }
+
+/// OpenAI's strict tools do not hold for parallel calls (reference §1.1): a warning unless
+/// `parallelToolCalls: false` (found by a held-out request that sent strict tools with parallel calls).
+#[test]
+fn strict_tools_with_parallel_calls_warn_on_openai() {
+    let mut tool = weather_tool();
+    tool["strict"] = json!(true);
+    let warned = |provider: Provider, extra: Value| {
+        let mut request = json!({"customId": "p", "model": "MODEL", "tools": [tool.clone()], "messages": [{"role": "user", "content": "Paris?"}]});
+        for (key, value) in extra.as_object().unwrap() {
+            request[key] = value.clone();
+        }
+        let (_, summary) = bodies(provider, &[request_for(provider, &request.to_string())], false).unwrap();
+        summary.warnings.iter().any(|warning| warning.field == "parallelToolCalls")
+    };
+    assert!(warned(Provider::OpenAI, json!({})));
+    assert!(warned(Provider::OpenAI, json!({"parallelToolCalls": true})));
+    assert!(!warned(Provider::OpenAI, json!({"parallelToolCalls": false})));
+    assert!(!warned(Provider::OpenAI, json!({"toolChoice": "none"})));
+    assert!(!warned(Provider::Mistral, json!({})));
+}
