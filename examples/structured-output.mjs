@@ -1,22 +1,25 @@
 #!/usr/bin/env node
 /**
- * Structured output: answers that follow a JSON schema. The unified request has no field for it,
- * because every provider spells it differently; `providerKwargs` carries each provider's own field
- * and is deep-merged into the provider's request last:
+ * Structured output: answers that follow a JSON schema, asked once in the unified request and sent
+ * unchanged to every provider named on the command line. `responseFormat` becomes each provider's
+ * own field (see the README's "Structured output, tools, reasoning" table):
  *
  *   OpenAI, Mistral, vLLM  response_format: { type: "json_schema", json_schema: { name, schema, strict } }
- *   Anthropic              a tool whose input_schema is the schema, forced with tool_choice; the answer
- *                          is the tool call's arguments (newer models also take output_config.format)
- *   Gemini                 generationConfig: { responseMimeType: "application/json", responseSchema }
- *                          (an OpenAPI-style schema: upper-case types)
+ *   Anthropic              output_config: { format: { type: "json_schema", schema } }
+ *   Gemini                 generationConfig: { responseMimeType: "application/json", responseJsonSchema }
  *
- *   node examples/structured-output.mjs openai anthropic google mistral
+ * A schema a provider cannot take is refused before anything is uploaded (a ValidationError naming
+ * the request and the schema path). Each answer comes back parsed in `response.parsed`; one that is
+ * not JSON (cut off by the token limit, refused) sets `response.parseError` instead of throwing.
  *
- * Environment: as switch-providers.mjs (keys, base URLs, models, EXAMPLE_POLL_SECONDS).
+ *   node examples/structured-output.mjs openai anthropic google mistral vllm
+ *
+ * Environment: as switch-providers.mjs (keys, base URLs, models, BATCH_ROUTER_SIDECAR, VLLM_COMMAND,
+ * EXAMPLE_POLL_SECONDS). A provider without a key is reported and skipped.
  */
 import process from "node:process";
 
-import { AnthropicProvider, GoogleProvider, MistralProvider, OpenAIProvider } from "batch-router";
+import { AnthropicProvider, GoogleProvider, MistralProvider, OpenAIProvider, VLLMProvider } from "batch-router";
 
 const environment = process.env;
 const pollSeconds = Number(environment.EXAMPLE_POLL_SECONDS ?? 60);
@@ -27,90 +30,72 @@ const PROVIDERS = {
   anthropic: { create: () => new AnthropicProvider(), model: environment.ANTHROPIC_MODEL ?? "claude-haiku-4-5" },
   google: { create: () => new GoogleProvider(), model: environment.GEMINI_MODEL ?? "gemini-2.5-flash" },
   mistral: { create: () => new MistralProvider(), model: environment.MISTRAL_MODEL ?? "mistral-small-latest" },
+  vllm: {
+    create: () => new VLLMProvider({ vllmCommand: environment.VLLM_COMMAND ?? "vllm" }),
+    model: environment.VLLM_MODEL ?? "Qwen/Qwen2.5-1.5B-Instruct",
+  },
 };
 
-/** What we want back, as JSON Schema. */
+/**
+ * What we want back, as JSON Schema. Closed objects with every property required (optional ones
+ * would be a union with null) is the form every provider takes, OpenAI's strict mode included.
+ */
 const CITY_SCHEMA = {
   type: "object",
   properties: {
     city: { type: "string" },
     country: { type: "string" },
+    continent: { type: "string", enum: ["Africa", "Asia", "Europe", "North America", "Oceania", "South America"] },
     population: { type: "integer", description: "Inhabitants of the city proper" },
+    landmarks: { type: "array", items: { type: "string" }, description: "Up to three famous sights" },
   },
-  required: ["city", "country", "population"],
+  required: ["city", "country", "continent", "population", "landmarks"],
   additionalProperties: false,
 };
 
-/** The same schema in Gemini's OpenAPI-style `Schema` (upper-case types, no additionalProperties). */
-const CITY_SCHEMA_FOR_GEMINI = {
-  type: "OBJECT",
-  properties: {
-    city: { type: "STRING" },
-    country: { type: "STRING" },
-    population: { type: "INTEGER", description: "Inhabitants of the city proper" },
-  },
-  required: ["city", "country", "population"],
-  propertyOrdering: ["city", "country", "population"],
-};
-
-/** Each provider's own way of asking for that schema. */
-function structuredOutput(name) {
-  switch (name) {
-    case "openai":
-    case "mistral":
-      return { response_format: { type: "json_schema", json_schema: { name: "city_facts", strict: true, schema: CITY_SCHEMA } } };
-    case "anthropic":
-      return {
-        tools: [{ name: "record_city", description: "Record facts about a city.", input_schema: CITY_SCHEMA }],
-        tool_choice: { type: "tool", name: "record_city" },
-      };
-    case "google":
-      return { generationConfig: { responseMimeType: "application/json", responseSchema: CITY_SCHEMA_FOR_GEMINI } };
-  }
-}
-
-/** The structured answer: a forced tool call's arguments (Anthropic), else the JSON text. */
-function structuredValue(response) {
-  const toolCall = response.content.find((part) => part.type === "tool_call");
-  if (toolCall) return toolCall.arguments;
-  try {
-    return JSON.parse(response.text);
-  } catch {
-    return undefined;
-  }
+/** The same requests for every provider; only `model` differs. */
+function requestsFor(model) {
+  return ["Paris", "Tokyo"].map((city) => ({
+    customId: city.toLowerCase(),
+    model,
+    systemPrompt: "Reply with facts about the city the user names, as JSON.",
+    messages: [{ role: "user", content: city }],
+    generationConfig: { maxTokens: 300, temperature: 0 },
+    responseFormat: { type: "json", name: "city_facts", schema: CITY_SCHEMA, strict: true },
+  }));
 }
 
 async function runOn(name) {
   const { create, model } = PROVIDERS[name];
-  const provider = create();
-  const requests = ["Paris", "Tokyo"].map((city) => ({
-    customId: city.toLowerCase(),
-    model,
-    systemPrompt: "Reply with facts about the city the user names.",
-    messages: [{ role: "user", content: city }],
-    generationConfig: { maxTokens: 200, temperature: 0 },
-    providerKwargs: structuredOutput(name),
-  }));
-  const batchId = await provider.sendBatch({ provider: name, requests });
-  let status = await provider.getStatus(batchId);
-  while (!status.isComplete()) {
-    await sleep(pollSeconds);
-    status = await provider.getStatus(batchId);
+  let provider;
+  try {
+    provider = create();
+  } catch (error) {
+    // ConfigurationError: no key in the environment.
+    return [`[${name}] skipped: ${error.message}`];
   }
-  const lines = [];
-  for await (const result of provider.getResults(batchId)) {
-    if (result.status !== "succeeded") {
-      lines.push(`[${name}] ${result.customId}: ${result.status}: ${result.error?.message ?? ""}`);
-      continue;
+  try {
+    const batchId = await provider.sendBatch({ provider: name, requests: requestsFor(model) });
+    let status = await provider.getStatus(batchId);
+    while (!status.isComplete()) {
+      await sleep(pollSeconds);
+      status = await provider.getStatus(batchId);
     }
-    const value = structuredValue(result.response);
-    lines.push(
-      value === undefined
-        ? `[${name}] ${result.customId}: answer is not JSON: ${result.response.text}`
-        : `[${name}] ${result.customId}: ${JSON.stringify(value)}`,
-    );
+    const lines = [];
+    for await (const result of provider.getResults(batchId)) {
+      if (result.status !== "succeeded") {
+        lines.push(`[${name}] ${result.customId}: ${result.status}: ${result.error?.message ?? ""}`);
+      } else if (result.response.parseError !== undefined) {
+        lines.push(`[${name}] ${result.customId}: not JSON: ${result.response.parseError}`);
+      } else {
+        lines.push(`[${name}] ${result.customId}: ${JSON.stringify(result.response.parsed)}`);
+      }
+    }
+    return lines;
+  } finally {
+    // VLLMProvider started a sidecar process: stop it.
+    if (provider instanceof VLLMProvider) await provider.close();
   }
-  return lines;
 }
 
 async function main() {
@@ -119,7 +104,14 @@ async function main() {
   for (const name of names) {
     if (!(name in PROVIDERS)) throw new Error(`unknown provider "${name}"; expected ${Object.keys(PROVIDERS).join(", ")}`);
   }
-  for (const name of names) console.log((await runOn(name)).join("\n"));
+  const outcomes = await Promise.allSettled(names.map(runOn));
+  outcomes.forEach((outcome, index) => {
+    if (outcome.status === "fulfilled") console.log(outcome.value.join("\n"));
+    else {
+      console.log(`[${names[index]}] failed: ${outcome.reason?.message ?? outcome.reason}`);
+      process.exitCode = 1;
+    }
+  });
 }
 
 main().catch((error) => {

@@ -7,9 +7,15 @@
  * - `MAKE_CANCELED` → canceled; `MAKE_EXPIRED` → expired;
  * - `USE_TOOL` → succeeded with a `tool_use` block and `stop_reason: "tool_use"`;
  * - `HIT_MAX_TOKENS` → succeeded, cut off with `stop_reason: "max_tokens"`;
+ * - a request with `output_config.format` → its schema's example as JSON text; with `tools` (and no
+ *   `tool_choice` of `none`) whose last user message is not only `tool_result` blocks → `tool_use`
+ *   blocks and `stop_reason: "tool_use"`; ending in tool results → `echo: <the results' texts>`
+ *   (tests/support/emulated-answers.ts decides the same way for every provider);
  * - anything else → succeeded, the text echoed back with `stop_reason: "end_turn"`; a request with
  *   `thinking` enabled gets a thinking block first.
  */
+
+import { afterToolsAnswer, plannedCalls, resultText, structuredAnswer, thoughtText, type Choice } from "../support/emulated-answers.js";
 
 export type OutcomeType = "succeeded" | "errored" | "canceled" | "expired";
 
@@ -74,16 +80,22 @@ function message(request: BatchRequestLine, text: string, sequence: number): Rec
   const content: Record<string, unknown>[] = [];
   const thinking = request.params.thinking as { type?: unknown } | undefined;
   if (thinking?.type === "enabled") {
-    content.push({ type: "thinking", thinking: `Thinking about: ${text}`, signature: `signature${sequence}` });
+    content.push({ type: "thinking", thinking: thoughtText(text), signature: `signature${sequence}` });
   }
   let stopReason = "end_turn";
   let output = `echo: ${text}`;
+  const plan = planOf(request.params, text);
   if (text.includes("USE_TOOL")) {
     stopReason = "tool_use";
     content.push({ type: "text", text: "Let me look that up.", citations: null });
     content.push({ type: "tool_use", id: `toolu_emulated${sequence}`, name: "get_weather", input: { city: "Paris" } });
     output = "Let me look that up.";
+  } else if (plan.kind === "tool_use") {
+    stopReason = "tool_use";
+    plan.calls.forEach((call, index) => content.push({ type: "tool_use", id: `toolu_emulated${sequence}_${index}`, name: call.name, input: call.arguments }));
+    output = JSON.stringify(plan.calls);
   } else {
+    if (plan.kind === "text") output = plan.text;
     if (text.includes("HIT_MAX_TOKENS")) {
       stopReason = "max_tokens";
       output = output.slice(0, 12);
@@ -108,4 +120,26 @@ function message(request: BatchRequestLine, text: string, sequence: number): Rec
       service_tier: "batch",
     },
   };
+}
+
+type Plan = { kind: "echo" } | { kind: "text"; text: string } | { kind: "tool_use"; calls: ReturnType<typeof plannedCalls> };
+
+/** What the emulated model does with `output_config.format`, `tools` and `tool_choice` (spec `ToolChoice`). */
+function planOf(params: Record<string, unknown>, text: string): Plan {
+  const messages = Array.isArray(params.messages) ? (params.messages as { role?: unknown; content?: unknown }[]) : [];
+  const last = messages.at(-1);
+  const blocks = last?.role === "user" && Array.isArray(last.content) ? (last.content as { type?: unknown; content?: unknown }[]) : [];
+  if (blocks.length > 0 && blocks.every((block) => block.type === "tool_result")) {
+    return { kind: "text", text: afterToolsAnswer(blocks.map((block) => resultText(block.content))) };
+  }
+  const tools = (Array.isArray(params.tools) ? (params.tools as { name?: unknown; input_schema?: unknown }[]) : [])
+    .filter((tool) => typeof tool.name === "string")
+    .map((tool) => ({ name: tool.name as string, parameters: tool.input_schema }));
+  const choice = (params.tool_choice ?? { type: "auto" }) as { type?: string; name?: string; disable_parallel_tool_use?: boolean };
+  const unified: Choice = choice.type === "none" ? "none" : choice.type === "any" ? "required" : choice.type === "tool" ? { name: String(choice.name) } : "auto";
+  const calls = plannedCalls(tools, unified, choice.disable_parallel_tool_use !== true);
+  if (calls.length > 0) return { kind: "tool_use", calls };
+  const format = (params.output_config as { format?: { type?: string; schema?: unknown } } | undefined)?.format;
+  if (format?.type === "json_schema") return { kind: "text", text: structuredAnswer(format.schema ?? {}, text) };
+  return { kind: "echo" };
 }

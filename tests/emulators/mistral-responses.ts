@@ -12,7 +12,13 @@
  * undocumented (reference §10): failed requests are written in the same envelope with an error
  * status and an error object body, and `FAIL_ERROR` requests as `{id, custom_id, response: null,
  * error: {message, code}}`, the other shape seen.
+ *
+ * A success answers `echo: <text>`, or JSON text for `response_format` and `tool_calls` (ids of
+ * nine characters, as Mistral's) for `tools`, as tests/support/emulated-answers.ts decides; with
+ * `reasoning_effort` the content is a list of a `thinking` chunk and the text.
  */
+
+import { chatPlan, thoughtText } from "../support/emulated-answers.js";
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
@@ -128,7 +134,14 @@ export function resultLine(lineId: string, request: RequestRecord, outcome: Outc
       error: null,
     };
   }
-  const answer = `echo: ${text}`;
+  const plan = chatPlan(request.body, text);
+  const answer = plan.kind === "json" || plan.kind === "after_tools" ? plan.text : `echo: ${text}`;
+  // With reasoning_effort (not none) the content is a list: a thinking chunk, then the text (reference §3.4).
+  const reasons = typeof request.body.reasoning_effort === "string" && request.body.reasoning_effort !== "none";
+  const toolCalls =
+    plan.kind === "tool_calls"
+      ? plan.calls.map((call, index) => ({ id: `${randomHex(8)}${index}`.slice(-9).padStart(9, "a"), type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) }, index }))
+      : null;
   return {
     id: lineId,
     custom_id: request.customId,
@@ -140,7 +153,11 @@ export function resultLine(lineId: string, request: RequestRecord, outcome: Outc
         model,
         usage: { prompt_tokens: text.length, completion_tokens: answer.length, total_tokens: text.length + answer.length },
         created,
-        choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: answer, tool_calls: null } }],
+        choices: [
+          toolCalls
+            ? { index: 0, finish_reason: "tool_calls", message: { role: "assistant", content: "", tool_calls: toolCalls } }
+            : { index: 0, finish_reason: "stop", message: { role: "assistant", content: reasons ? [{ type: "thinking", thinking: [{ type: "text", text: thoughtText(text) }] }, { type: "text", text: answer }] : answer, tool_calls: null } },
+        ],
       },
     },
     error: null,

@@ -8,7 +8,9 @@
  * the error file, `FAIL_500` → a 500 line, `FLAKY_500` → a 500 line the first time that custom id
  * is run, a success after. `NO_ANSWER_ONCE` → the first time, an error line with status 0, an empty
  * body and no error (field case 03); `CUT_ONCE` → the first time, an output line cut short after its
- * custom id (field case 28). `endWith` can make a batch expire instead of completing.
+ * custom id (field case 28). `endWith` can make a batch expire instead of completing. A success
+ * answers `echo: <text>`, or JSON text for `response_format` and tool calls for `tools` (chat
+ * `tool_calls`, Responses `function_call` items), as tests/support/emulated-answers.ts decides.
  *
  * Servers that speak the same protocol with small differences (Groq, Azure OpenAI, Together AI) are
  * this emulator with a {@link Dialect}: see groq-emulator.ts, azure-openai-emulator.ts and
@@ -16,6 +18,8 @@
  */
 
 /** Where an OpenAI-protocol server differs from OpenAI (defaults: OpenAI's). */
+import { chatPlan, thoughtText, type ChatPlan } from "../support/emulated-answers.js";
+
 export interface Dialect {
   /** The path prefix of every route (OpenAI: `/v1`). */
   pathPrefix: string;
@@ -451,7 +455,7 @@ export class OpenAIEmulator {
       }
       const cut = firstRun && text.includes("CUT_ONCE");
       const write = (outputLine: string) => output.push(cut ? outputLine.slice(0, outputLine.indexOf('"body"') + 20) : outputLine);
-      const answer = answerBody(String(record.object.endpoint), line.body, text, id, this.clock);
+      const answer = answerBody(String(record.object.endpoint), line.customId, line.body, text, id, this.clock);
       write(
         JSON.stringify({
           id,
@@ -464,8 +468,8 @@ export class OpenAIEmulator {
               object: "chat.completion",
               created: this.clock,
               model: String(line.body.model),
-              choices: [{ index: 0, message: { role: "assistant", content: `echo: ${text}`, refusal: null }, logprobs: null, finish_reason: "stop" }],
-              usage: { prompt_tokens: text.length, completion_tokens: text.length + 6, total_tokens: 2 * text.length + 6 },
+              choices: [chatChoice(line.customId, line.body, text)],
+              usage: chatUsage(line.body, text),
             },
           },
           error: null,
@@ -528,9 +532,21 @@ export class OpenAIEmulator {
  * (endpoints-and-push.md §2.2), or an embeddings list with one vector per input, derived from its
  * text, listed in reverse order so that readers must map by `index` (§1.1).
  */
-function answerBody(endpoint: string, body: Record<string, unknown>, text: string, id: string, clock: number): Record<string, unknown> | undefined {
+function answerBody(endpoint: string, customId: string, body: Record<string, unknown>, text: string, id: string, clock: number): Record<string, unknown> | undefined {
   const model = String(body.model);
   if (endpoint.endsWith("/responses")) {
+    const plan = chatPlan(chatShapeOfResponses(body), text);
+    const output =
+      plan.kind === "tool_calls"
+        ? plan.calls.map((call, index) => ({
+            id: `fc_${id}_${index}`,
+            type: "function_call",
+            call_id: callId(customId, index),
+            name: call.name,
+            arguments: JSON.stringify(call.arguments),
+            status: "completed",
+          }))
+        : [{ id: `msg_${id}`, type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: plannedText(plan, text), annotations: [] }] }];
     return {
       id: `resp_${id}`,
       object: "response",
@@ -540,9 +556,7 @@ function answerBody(endpoint: string, body: Record<string, unknown>, text: strin
       error: null,
       incomplete_details: null,
       model,
-      output: [
-        { id: `msg_${id}`, type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: `echo: ${text}`, annotations: [] }] },
-      ],
+      output,
       usage: {
         input_tokens: text.length,
         input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
@@ -560,6 +574,58 @@ function answerBody(endpoint: string, body: Record<string, unknown>, text: strin
     return { object: "list", model, data, usage: { prompt_tokens: tokens, total_tokens: tokens } };
   }
   return undefined;
+}
+
+/** A tool call's id, derived from the custom id so that a chat and a Responses batch agree. */
+function callId(customId: string, index: number): string {
+  return `call_${customId.replace(/[^a-zA-Z0-9_-]/g, "_")}_${index}`;
+}
+
+/** The message text of a plan that is not tool calls. */
+function plannedText(plan: ChatPlan, text: string): string {
+  return plan.kind === "json" || plan.kind === "after_tools" ? plan.text : `echo: ${text}`;
+}
+
+/**
+ * The chat choice for a chat line: JSON text for `response_format`, `tool_calls` when tools are
+ * offered and the conversation does not end in tool results, else the echo (see emulated-answers.ts).
+ */
+function chatChoice(customId: string, body: Record<string, unknown>, text: string): Record<string, unknown> {
+  const plan = chatPlan(body, text);
+  if (plan.kind === "tool_calls") {
+    const toolCalls = plan.calls.map((call, index) => ({ id: callId(customId, index), type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } }));
+    return { index: 0, message: { role: "assistant", content: null, refusal: null, tool_calls: toolCalls }, logprobs: null, finish_reason: "tool_calls" };
+  }
+  return { index: 0, message: { role: "assistant", content: plannedText(plan, text), refusal: null }, logprobs: null, finish_reason: "stop" };
+}
+
+/**
+ * Chat usage; a request with `reasoning_effort` (other than `none`) spent reasoning tokens, which
+ * chat completions count inside `completion_tokens` and return no text of (reference §3.1).
+ */
+function chatUsage(body: Record<string, unknown>, text: string): Record<string, unknown> {
+  const usage: Record<string, unknown> = { prompt_tokens: text.length, completion_tokens: text.length + 6, total_tokens: 2 * text.length + 6 };
+  if (typeof body.reasoning_effort === "string" && body.reasoning_effort !== "none") {
+    const reasoning = thoughtText(text).length;
+    usage.completion_tokens = text.length + 6 + reasoning;
+    usage.total_tokens = 2 * text.length + 6 + reasoning;
+    usage.completion_tokens_details = { reasoning_tokens: reasoning };
+  }
+  return usage;
+}
+
+/** A Responses body's structured output, tools and input in chat's spelling, for {@link chatPlan}. */
+function chatShapeOfResponses(body: Record<string, unknown>): Record<string, unknown> {
+  const format = (body.text as { format?: Record<string, unknown> } | undefined)?.format;
+  const items = Array.isArray(body.input) ? (body.input as Record<string, unknown>[]) : [];
+  const choice = body.tool_choice as { type?: string; name?: string } | string | undefined;
+  return {
+    response_format: format?.type === "json_schema" ? { type: "json_schema", json_schema: { schema: format.schema } } : format,
+    tools: (Array.isArray(body.tools) ? (body.tools as Record<string, unknown>[]) : []).filter((tool) => tool.type === "function").map((tool) => ({ type: "function", function: tool })),
+    tool_choice: typeof choice === "object" && choice?.type === "function" ? { type: "function", function: { name: choice.name } } : choice,
+    parallel_tool_calls: body.parallel_tool_calls,
+    messages: items.map((item) => (item.type === "function_call_output" ? { role: "tool", content: item.output } : { role: item.role ?? item.type, content: item.content })),
+  };
 }
 
 /** A vector that depends only on the text: its length first, then character codes scaled to [0, 1). */

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -18,6 +18,7 @@ import { AnthropicEmulator } from "../emulators/anthropic-emulator.js";
 import { GeminiEmulator } from "../emulators/gemini-emulator.js";
 import { MistralEmulator } from "../emulators/mistral-emulator.js";
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
+import { exampleValue } from "../support/emulated-answers.js";
 import { geminiValidator } from "../support/gemini-spec.js";
 import { serve, type RunningServer } from "../support/serve.js";
 import { specValidator } from "../support/spec-validator.js";
@@ -120,6 +121,18 @@ describe("example programs against the emulators and the sidecar", () => {
       .at(-1)?.request as Record<string, any>;
   const mistralBody = (customId: string) =>
     [...mistral.jobs.values()].flatMap((record) => record.requests).filter((request) => request.customId === customId).at(-1)?.body as Record<string, any>;
+  // Everything each provider received for a custom id, in the order the batches were created.
+  const openaiBodies = (customId: string) =>
+    [...openai.batches.values()].flatMap((record) => record.lines).filter((line) => line.customId === customId).map((line) => line.body as Record<string, any>);
+  const anthropicAll = (customId: string) =>
+    [...anthropic.batches.values()].flatMap((record) => record.requests).filter((request) => request.customId === customId).map((request) => request.params as Record<string, any>);
+  const geminiAll = (customId: string) =>
+    [...gemini.batches.values()]
+      .flatMap((record) => record.items)
+      .filter((item) => (item.key ?? (item.metadata as { key?: string } | undefined)?.key) === customId)
+      .map((item) => item.request as Record<string, any>);
+  const mistralAll = (customId: string) =>
+    [...mistral.jobs.values()].flatMap((record) => record.requests).filter((request) => request.customId === customId).map((request) => request.body as Record<string, any>);
 
   before(async () => {
     assert.ok(existsSync(sidecar), `${sidecar} is missing: run cargo build -p batch-router-sidecar`);
@@ -237,27 +250,120 @@ describe("example programs against the emulators and the sidecar", () => {
     assert.deepEqual(mistral.violations, []);
   });
 
-  test("structured-output.mjs asks each provider for the schema in its own way", async () => {
-    const result = await run("structured-output.mjs", ["openai", "anthropic", "google", "mistral"]);
-    assert.equal(result.code, 0, result.stderr);
-    for (const provider of ["openai", "anthropic", "google", "mistral"]) {
-      for (const customId of ["paris", "tokyo"]) {
-        // The emulators answer with an echo, not JSON: the example says so instead of failing.
-        assert.match(lineFor(result, new RegExp(`^\\[${provider}\\] ${customId}: `)), /answer is not JSON: echo: /);
-      }
-    }
+  /** The bodies the sidecar handed to the stand-in vllm in a run: its transparency files, in batch order. */
+  function vllmBodies(cwd: string): { custom_id: string; body: Record<string, any> }[] {
+    const folder = join(cwd, ".batch_router", "generated", "vllm");
+    return readdirSync(folder)
+      .filter((name) => name.endsWith("_provider.jsonl"))
+      .map((name) => join(folder, name))
+      .sort((left, right) => statSync(left).mtimeMs - statSync(right).mtimeMs)
+      .flatMap((path) => readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line)));
+  }
+
+  const FIVE = ["openai", "anthropic", "google", "mistral", "vllm"];
+
+  test("structured-output.mjs sends one responseFormat request unchanged to all five and prints the same parsed JSON", async () => {
+    const result = await run("structured-output.mjs", FIVE);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    // Each provider's own spelling of the one unified field.
     const openaiFormat = openaiBody("paris")?.response_format;
     assert.equal(openaiFormat.type, "json_schema");
     assert.equal(openaiFormat.json_schema.name, "city_facts");
-    assert.deepEqual(openaiFormat.json_schema.schema.required, ["city", "country", "population"]);
+    assert.equal(openaiFormat.json_schema.strict, true);
+    const schema = openaiFormat.json_schema.schema;
+    assert.deepEqual(schema.required, ["city", "country", "continent", "population", "landmarks"]);
     assert.deepEqual(mistralBody("tokyo")?.response_format, openaiFormat);
-    const anthropicRequest = anthropicParams("paris");
-    assert.deepEqual(anthropicRequest?.tool_choice, { type: "tool", name: "record_city" });
-    assert.deepEqual(anthropicRequest?.tools[0].input_schema, openaiFormat.json_schema.schema);
+    assert.deepEqual(anthropicParams("paris")?.output_config, { format: { type: "json_schema", schema } });
+    assert.equal(anthropicParams("paris")?.tools, undefined, "no forced tool: output_config.format");
     const generationConfig = geminiRequest("tokyo")?.generationConfig;
     assert.equal(generationConfig.responseMimeType, "application/json");
-    assert.equal(generationConfig.responseSchema.type, "OBJECT");
-    assert.equal(generationConfig.maxOutputTokens, 200, "the unified settings and providerKwargs merge");
+    assert.deepEqual(generationConfig.responseJsonSchema, schema);
+    assert.equal(generationConfig.responseSchema, undefined);
+    assert.equal(generationConfig.maxOutputTokens, 300);
+    const vllm = vllmBodies(result.cwd);
+    assert.deepEqual(vllm.map((line) => line.custom_id), ["paris", "tokyo"]);
+    const openaiSpec = specValidator("openai", "CreateChatCompletionRequest");
+    for (const line of vllm) {
+      assert.deepEqual(line.body.response_format, openaiFormat);
+      assert.deepEqual(openaiSpec(line.body), [], "vLLM takes OpenAI's chat body");
+    }
+    // Every provider's answer parses to the same value: the emulators answer the schema's example.
+    const expected = JSON.stringify(exampleValue(schema));
+    // In the schema's order: the schema reached the provider as written.
+    assert.equal(expected, '{"city":"example","country":"example","continent":"Africa","population":1,"landmarks":["example"]}');
+    for (const provider of FIVE) {
+      for (const customId of ["paris", "tokyo"]) assert.equal(lineFor(result, new RegExp(`^\\[${provider}\\] ${customId}: `)), `[${provider}] ${customId}: ${expected}`);
+    }
+    assert.deepEqual(gemini.violations, []);
+    assert.deepEqual(mistral.violations, []);
+  });
+
+  test("tool-use.mjs runs two rounds of one tools request on all five: the same tool calls and final text everywhere", async () => {
+    const result = await run("tool-use.mjs", FIVE);
+    // structured-output.mjs sends "paris" too: only the requests with tools are this example's.
+    const hasTools = (body: Record<string, any>) => Array.isArray(body.tools);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const firstOpenAI = openaiBodies("paris").filter(hasTools)[0]!;
+    const [weatherTool, timeTool] = firstOpenAI.tools;
+    assert.deepEqual(firstOpenAI.tools.map((tool: { type: string; function: { name: string } }) => [tool.type, tool.function.name]), [["function", "get_weather"], ["function", "get_local_time"]]);
+    const weather = exampleValue(weatherTool.function.parameters) as { city: string; unit: string };
+    const time = exampleValue(timeTool.function.parameters) as { city: string };
+    for (const provider of FIVE) {
+      for (const customId of ["paris", "lisbon"]) {
+        const lines = result.stdout.split("\n").filter((line) => line.startsWith(`[${provider}] ${customId}: `));
+        assert.deepEqual(
+          lines,
+          [
+            `[${provider}] ${customId}: tool call get_weather ${JSON.stringify(weather)}`,
+            `[${provider}] ${customId}: tool call get_local_time ${JSON.stringify(time)}`,
+            `[${provider}] ${customId}: final: echo: 18 degrees ${weather.unit} and sunny in ${weather.city} 14:05 in ${time.city}`,
+          ],
+          result.stdout,
+        );
+      }
+    }
+
+    // Round 1: the tools in each provider's shape.
+    assert.equal(firstOpenAI.tool_choice, "auto");
+    const firstAnthropic = anthropicAll("paris").filter(hasTools)[0]!;
+    assert.deepEqual(firstAnthropic.tools.map((tool: { name: string; input_schema: unknown }) => [tool.name, tool.input_schema]), [["get_weather", weatherTool.function.parameters], ["get_local_time", timeTool.function.parameters]]);
+    assert.deepEqual(firstAnthropic.tool_choice, { type: "auto" });
+    const firstGemini = geminiAll("paris").filter(hasTools)[0]!;
+    assert.deepEqual(firstGemini.tools[0].functionDeclarations.map((declaration: { name: string; parametersJsonSchema: unknown }) => [declaration.name, declaration.parametersJsonSchema]), [["get_weather", weatherTool.function.parameters], ["get_local_time", timeTool.function.parameters]]);
+    assert.equal(firstGemini.toolConfig.functionCallingConfig.mode, "AUTO");
+    const toolShape = (tools: { type: string; function: { name: string; parameters: unknown } }[]) => tools.map((tool) => [tool.type, tool.function.name, tool.function.parameters]);
+    assert.deepEqual(toolShape(mistralAll("paris").filter(hasTools)[0]!.tools), toolShape(firstOpenAI.tools), "Mistral: OpenAI's tool shape");
+    assert.equal(mistralAll("paris").filter(hasTools)[0]!.tool_choice, "auto");
+
+    // Round 2: the answer's content appended as the assistant's turn, the results in each provider's shape.
+    const secondOpenAI = openaiBodies("paris").filter(hasTools).at(-1)!;
+    assert.deepEqual(secondOpenAI.messages.map((message: { role: string }) => message.role), ["system", "user", "assistant", "tool", "tool"]);
+    assert.deepEqual(secondOpenAI.messages[2].tool_calls.map((call: { function: { name: string } }) => call.function.name), ["get_weather", "get_local_time"]);
+    assert.deepEqual(secondOpenAI.messages.slice(3).map((message: { tool_call_id: string }) => message.tool_call_id), secondOpenAI.messages[2].tool_calls.map((call: { id: string }) => call.id));
+    const secondAnthropic = anthropicAll("paris").filter(hasTools).at(-1)!;
+    assert.deepEqual(secondAnthropic.messages.map((message: { role: string }) => message.role), ["user", "assistant", "user"]);
+    const toolUses = secondAnthropic.messages[1].content.filter((block: { type: string }) => block.type === "tool_use");
+    assert.deepEqual(toolUses.map((block: { name: string; input: unknown }) => [block.name, block.input]), [["get_weather", weather], ["get_local_time", time]]);
+    assert.deepEqual(secondAnthropic.messages[2].content.map((block: { type: string; tool_use_id: string }) => [block.type, block.tool_use_id]), toolUses.map((block: { id: string }) => ["tool_result", block.id]));
+    const secondGemini = geminiAll("paris").filter(hasTools).at(-1)!;
+    assert.deepEqual(secondGemini.contents.map((content: { role: string }) => content.role), ["user", "model", "user"]);
+    const calls = secondGemini.contents[1].parts.map((part: { functionCall: { id: string; name: string } }) => part.functionCall);
+    assert.deepEqual(calls.map((call: { name: string }) => call.name), ["get_weather", "get_local_time"]);
+    assert.ok(calls.every((call: { id?: string }) => typeof call.id === "string" && call.id.length > 0), "ids made up for Gemini's id-less calls");
+    assert.deepEqual(
+      secondGemini.contents[2].parts.map((part: { functionResponse: { id: string; name: string; response: unknown } }) => [part.functionResponse.id, part.functionResponse.name, part.functionResponse.response]),
+      [[calls[0].id, "get_weather", { result: `18 degrees ${weather.unit} and sunny in ${weather.city}` }], [calls[1].id, "get_local_time", { result: `14:05 in ${time.city}` }]],
+    );
+    const secondMistral = mistralAll("paris").filter(hasTools).at(-1)!;
+    const mistralCalls = secondMistral.messages[2].tool_calls as { id: string }[];
+    assert.ok(mistralCalls.every((call) => /^[a-zA-Z0-9]{9}$/.test(call.id)), JSON.stringify(mistralCalls));
+    assert.deepEqual(secondMistral.messages.slice(3).map((message: { role: string; tool_call_id: string; name: string }) => [message.role, message.tool_call_id, message.name]), [["tool", mistralCalls[0]!.id, "get_weather"], ["tool", mistralCalls[1]!.id, "get_local_time"]]);
+    const vllm = vllmBodies(result.cwd).filter((line) => line.custom_id === "paris");
+    assert.equal(vllm.length, 2);
+    assert.deepEqual(vllm[1]!.body.messages.map((message: { role: string }) => message.role), ["system", "user", "assistant", "tool", "tool"]);
+    assert.match(vllm[1]!.body.messages[2].tool_calls[0].id, /^chatcmpl-tool-/);
+    const openaiSpec = specValidator("openai", "CreateChatCompletionRequest");
+    for (const line of vllm) assert.deepEqual(openaiSpec(line.body), []);
     assert.deepEqual(gemini.violations, []);
     assert.deepEqual(mistral.violations, []);
   });
@@ -268,7 +374,8 @@ describe("example programs against the emulators and the sidecar", () => {
     assert.match(result.stdout, /^\[anthropic\] reasoning: Thinking about: A bat and a ball/m);
     assert.match(result.stdout, /^\[anthropic\] answer: echo: A bat and a ball/m);
     assert.match(result.stdout, /^\[openai\] warning: generationConfig\.topK: /m);
-    assert.match(result.stdout, /^\[openai\] answer: echo: /m);
+    // JSON mode: the emulator answers a JSON object.
+    assert.match(result.stdout, /^\[openai\] answer: \{"echo":"A bat and a ball/m);
     assert.match(result.stdout, /^\[google\] answer: echo: /m);
     assert.deepEqual(anthropicParams("thinking")?.thinking, { type: "enabled", budget_tokens: 2048 });
     assert.equal(anthropicParams("thinking")?.max_tokens, 4096);
@@ -386,8 +493,8 @@ describe("unified JSONL files in examples/ convert for their providers", () => {
     "quickstart.jsonl": ["openai", "anthropic", "google", "mistral", "vllm"],
     // Base64 PDFs: Mistral takes documents only by URL, vLLM none at all.
     "multimodal.jsonl": ["openai", "anthropic", "google"],
-    // response_format json_schema is the OpenAI-compatible spelling.
-    "structured-output.jsonl": ["openai", "mistral", "vllm"],
+    // The unified responseFormat: every provider.
+    "structured-output.jsonl": ["openai", "anthropic", "google", "mistral", "vllm"],
   };
   const REFUSED: Record<string, string[]> = { "multimodal.jsonl": ["mistral", "vllm"] };
 

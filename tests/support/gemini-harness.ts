@@ -69,7 +69,8 @@ export function assertOutcomes(results: UnifiedResult[]): void {
   assert.equal(tool.finishReason, "tool_calls");
   assert.equal(tool.rawFinishReason, "STOP");
   assert.equal(tool.text, "");
-  assert.deepEqual(tool.content, [{ type: "tool_call", name: "get_weather", arguments: { city: "Paris", days: 2 } }]);
+  // Gemini sends no call id; one is made from the response id, the candidate and the position.
+  assert.deepEqual(tool.content, [{ type: "tool_call", id: `gemini_${tool.id}_0_0`, name: "get_weather", arguments: { city: "Paris", days: 2 } }]);
 
   const thought = byId.get("thought")!.response!;
   assert.equal(thought.content.length, 2);

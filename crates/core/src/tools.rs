@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::model::{ContentPartRef, Role, ToolCallContent, ToolChoice, UnifiedRequest};
+use crate::model::{ContentPartRef, Role, ToolCallContent, ToolChoice, ToolChoiceMode, UnifiedRequest};
 use crate::structured_output::SchemaProblem;
 use crate::validate::RequestChecker;
 use crate::{CoreError, Provider};
@@ -134,6 +134,14 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
         }
         let strict_tool = tool.strict == Some(true);
         strict += usize::from(strict_tool);
+        if strict_tool && provider == Provider::Google {
+            // Gemini's `FunctionDeclaration` has no strict switch (spec): the declaration is sent
+            // without it, and the batch says so rather than dropping it silently.
+            checker.notice(
+                format!("{field}.strict"),
+                "Gemini has no strict switch for function declarations; sent without it (arguments are not constrained to the schema)".into(),
+            );
+        }
         let problems = match provider {
             Provider::OpenAI if strict_tool => crate::structured_output::openai_strict_problems(&tool.parameters),
             Provider::Anthropic if strict_tool => crate::structured_output::anthropic_problems(&tool.parameters),
@@ -146,6 +154,19 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
     // Anthropic: at most 20 strict tools per request (reference §1.2).
     if provider == Provider::Anthropic && strict > 20 {
         return Err(checker.error("tools", format!("{strict} strict tools; Anthropic allows at most 20 per request")));
+    }
+    // "Structured Outputs is not compatible with parallel function calls" (reference §1.1, OA-SO-BLOG):
+    // OpenAI takes the request, but a parallel call may not match its strict schema. Said once.
+    let parallel_possible = checker.request.parallel_tool_calls != Some(false)
+        && checker.request.tool_choice != Some(ToolChoice::Mode(ToolChoiceMode::None));
+    if strict > 0 && parallel_possible && matches!(provider, Provider::OpenAI | Provider::Azure) {
+        checker.notice(
+            "parallelToolCalls".into(),
+            format!(
+                "{} does not hold strict tool schemas for parallel calls; set parallelToolCalls: false to keep them strict",
+                provider.display_name()
+            ),
+        );
     }
     // Gemini 2.x refusing tools with a JSON response is a model rule (model_rules).
     Ok(())
@@ -284,7 +305,9 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
         }
     }
     if !open_calls.is_empty() {
-        return Err(unanswered(checker, request.messages.len(), &open_calls));
+        // The conversation ends with calls unanswered: name its last message (the assistant's calls,
+        // or the tool message that answered only some), not a position past the end.
+        return Err(unanswered(checker, request.messages.len() - 1, &open_calls));
     }
     Ok(())
 }

@@ -51,6 +51,29 @@ fn a_schema_is_sent_in_each_providers_spelling() {
     assert_eq!(gemini["generationConfig"]["responseJsonSchema"], invoice_schema());
 }
 
+/// OpenAI writes the answer's keys in the schema's order and Gemini orders its output by it: the
+/// schema (and a tool's parameters) must reach the provider with its properties in the order given,
+/// not sorted (found by a held-out request; `serde_json` `preserve_order`).
+#[test]
+fn schemas_and_tool_parameters_keep_their_property_order() {
+    let schema = r#"{"type":"object","additionalProperties":false,"properties":{"zeta":{"type":"string"},"alpha":{"type":"object","additionalProperties":false,"properties":{"y":{"type":"integer"},"b":{"type":"integer"}},"required":["y","b"]},"mid":{"type":"boolean"}},"required":["zeta","alpha","mid"]}"#;
+    let text = format!(
+        r#"{{"customId":"order","model":"MODEL","messages":[{{"role":"user","content":"JSON please"}}],"responseFormat":{{"type":"json","schema":{schema}}},"tools":[{{"name":"t","parameters":{schema}}}]}}"#
+    );
+    for provider in ALL {
+        let request = request_for(provider, &text);
+        // Gemini 2.x refuses tools with a response format: send the schema alone there.
+        let request =
+            if provider == Provider::Google { crate::UnifiedRequest { tools: None, ..request } } else { request };
+        let sent = bodies(provider, &[request], false).unwrap().0.remove(0).to_string();
+        let positions: Vec<usize> = ["\"zeta\"", "\"alpha\"", "\"y\"", "\"b\"", "\"mid\""]
+            .iter()
+            .map(|key| sent.find(key).unwrap_or_else(|| panic!("{provider:?}: {key} missing in {sent}")))
+            .collect();
+        assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{provider:?} reordered the schema: {sent}");
+    }
+}
+
 #[test]
 fn the_name_defaults_and_strict_is_only_sent_when_given() {
     let sent = body(Provider::OpenAI, json!({"type": "json", "schema": {"type": "object"}}));

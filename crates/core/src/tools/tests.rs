@@ -157,6 +157,15 @@ fn every_call_must_be_answered() {
         assert_eq!(field, "messages[3]", "{provider:?}");
         assert!(message.contains("call_rome.2"), "{message}");
     }
+    // Ending with a call unanswered names the last message, not one past the end (held-out request).
+    let mut ends_open = request.clone();
+    ends_open["messages"].as_array_mut().unwrap().pop();
+    for provider in ALL {
+        assert_eq!(refusal(provider, &ends_open).0, "messages[2]", "{provider:?}");
+    }
+    let mut ends_with_calls = ends_open.clone();
+    ends_with_calls["messages"].as_array_mut().unwrap().pop();
+    assert_eq!(refusal(Provider::Anthropic, &ends_with_calls).0, "messages[1]");
     let mut unknown = transcript();
     unknown["messages"][2]["content"][1]["toolCallId"] = json!("nope");
     assert_eq!(refusal(Provider::OpenAI, &unknown).0, "messages[2].content[1].toolCallId");
@@ -222,4 +231,43 @@ fn reasoning_is_replayed_where_a_provider_takes_it_and_reported_elsewhere() {
     // Reasoning has no place in a chat message: only the text is left (a warning says so).
     assert_eq!(sent[0]["messages"][1]["content"], json!([{"type": "text", "text": "Checking."}]));
     assert!(summary.warnings.iter().any(|warning| warning.field == "messages[1].content[0]"));
+}
+
+/// `strict` on a tool has no Gemini field: the declaration goes without it and the batch warns,
+/// instead of leaving it out silently (found by a held-out request).
+#[test]
+fn a_strict_tool_on_gemini_is_sent_with_a_warning() {
+    let mut tool = weather_tool();
+    tool["strict"] = json!(true);
+    let request = json!({"customId": "s", "model": "MODEL", "tools": [tool], "messages": [{"role": "user", "content": "Paris?"}]});
+    let (sent, summary) =
+        bodies(Provider::Google, &[request_for(Provider::Google, &request.to_string())], false).unwrap();
+    assert_eq!(sent[0]["tools"][0]["functionDeclarations"][0].get("strict"), None);
+    let fields: Vec<&str> = summary.warnings.iter().map(|warning| warning.field.as_str()).collect();
+    assert_eq!(fields, ["tools[0].strict"]);
+    for provider in [Provider::OpenAI, Provider::Anthropic, Provider::Mistral, Provider::Vllm] {
+        let (_, summary) = bodies(provider, &[request_for(provider, &request.to_string())], false).unwrap();
+        assert!(summary.warnings.iter().all(|warning| warning.field != "tools[0].strict"), "{provider:?}");
+    }
+}
+
+/// OpenAI's strict tools do not hold for parallel calls (reference §1.1): a warning unless
+/// `parallelToolCalls: false` (found by a held-out request that sent strict tools with parallel calls).
+#[test]
+fn strict_tools_with_parallel_calls_warn_on_openai() {
+    let mut tool = weather_tool();
+    tool["strict"] = json!(true);
+    let warned = |provider: Provider, extra: Value| {
+        let mut request = json!({"customId": "p", "model": "MODEL", "tools": [tool.clone()], "messages": [{"role": "user", "content": "Paris?"}]});
+        for (key, value) in extra.as_object().unwrap() {
+            request[key] = value.clone();
+        }
+        let (_, summary) = bodies(provider, &[request_for(provider, &request.to_string())], false).unwrap();
+        summary.warnings.iter().any(|warning| warning.field == "parallelToolCalls")
+    };
+    assert!(warned(Provider::OpenAI, json!({})));
+    assert!(warned(Provider::OpenAI, json!({"parallelToolCalls": true})));
+    assert!(!warned(Provider::OpenAI, json!({"parallelToolCalls": false})));
+    assert!(!warned(Provider::OpenAI, json!({"toolChoice": "none"})));
+    assert!(!warned(Provider::Mistral, json!({})));
 }

@@ -3,7 +3,8 @@
 //!
 //! Only the first candidate is read (a batch request asks for one unless `candidateCount` says
 //! otherwise; `raw` keeps them all). Text parts are joined into `text`; parts marked
-//! `thought: true` become reasoning; function calls become tool calls. Usage: `candidatesTokenCount`
+//! `thought: true` become reasoning; function calls become tool calls (with an id made up when
+//! Gemini gives none, so that a result can be answered in the next turn). Usage: `candidatesTokenCount`
 //! excludes thinking, so `outputTokens` is candidates + thoughts (`reasoningTokens` the thoughts);
 //! `inputTokens` is `promptTokenCount` (cached content included) + `toolUsePromptTokenCount`, so that
 //! input + output = `totalTokenCount`.
@@ -134,8 +135,12 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
         ));
     }
     let several = all.len() > 1;
-    let mut candidates: Vec<Candidate> =
-        all.into_iter().enumerate().map(|(position, candidate)| read_candidate(position, candidate)).collect();
+    let response_id = response.response_id.as_deref();
+    let mut candidates: Vec<Candidate> = all
+        .into_iter()
+        .enumerate()
+        .map(|(position, candidate)| read_candidate(position, candidate, response_id))
+        .collect();
     let first = (!candidates.is_empty()).then(|| candidates.remove(0));
     let (content, mut raw_finish_reason, text) = match &first {
         Some(first) => (first.content.clone(), first.raw_finish_reason.clone(), first.text.clone()),
@@ -167,14 +172,19 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
 }
 
 /// One `Candidate` of the response (`candidateCount` > 1 gives several; reference §5).
-fn read_candidate(position: usize, candidate: ResponseCandidate) -> Candidate {
+fn read_candidate(position: usize, candidate: ResponseCandidate, response_id: Option<&str>) -> Candidate {
     let mut content = Vec::new();
     let raw_finish_reason = candidate.finish_reason;
+    let index = candidate.index.unwrap_or(position as u32);
+    let mut calls = 0;
     for part in candidate.content.map(|content| content.parts).unwrap_or_default() {
         if let Some(call) = part.function_call {
             let arguments = call.args.unwrap_or_else(|| Value::Object(Default::default()));
+            let id =
+                call.id.filter(|id| !id.is_empty()).unwrap_or_else(|| generated_call_id(response_id, index, calls));
+            calls += 1;
             content.push(OutputPart::ToolCall {
-                id: call.id,
+                id: Some(id),
                 name: call.name,
                 arguments,
                 // Gemini 3 refuses the call in a later turn without it (reference §2.3).
@@ -190,13 +200,32 @@ fn read_candidate(position: usize, candidate: ResponseCandidate) -> Candidate {
     }
     let has_tool_calls = content.iter().any(|part| matches!(part, OutputPart::ToolCall { .. }));
     Candidate {
-        index: candidate.index.unwrap_or(position as u32),
+        index,
         text: joined_text(&content),
         finish_reason: map_finish_reason(raw_finish_reason.as_deref(), has_tool_calls),
         raw_finish_reason,
         content,
         parsed: None,
         parse_error: None,
+    }
+}
+
+/// The id of a function call Gemini sent without one (its `FunctionCall.id` is optional, and the
+/// Developer API leaves it out; reference unified-features §2.4). A `tool_result` answers a call
+/// by id, so a result's content could not be sent back as the next turn without one. Derived from
+/// the response id, the candidate and the call's position: unique within a transcript of several
+/// turns, and the same when the results are read again. Characters outside `[a-zA-Z0-9_-]` become
+/// `_` (the set Anthropic's `tool_use.id` takes, should the transcript go there).
+fn generated_call_id(response_id: Option<&str>, candidate: u32, call: usize) -> String {
+    let response: String = response_id
+        .unwrap_or("")
+        .chars()
+        .map(|character| if character.is_ascii_alphanumeric() || character == '-' { character } else { '_' })
+        .collect();
+    if response.is_empty() {
+        format!("gemini_call_{candidate}_{call}")
+    } else {
+        format!("gemini_{response}_{candidate}_{call}")
     }
 }
 

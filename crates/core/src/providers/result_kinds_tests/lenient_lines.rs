@@ -121,10 +121,10 @@ fn a_line_with_neither_response_nor_error_says_what_it_has() {
         let result = one(provider, r#"{"id":"batch_req_1","custom_id":"x","output":{"text":"?"}}"#);
         let error = result.error.unwrap();
         assert_eq!(error.code, "missing_response", "{provider}");
-        assert!(error.message.contains("fields custom_id, id, output"), "{provider}: {}", error.message);
+        assert!(error.message.contains("fields id, custom_id, output"), "{provider}: {}", error.message);
     }
     let anthropic = one("anthropic", r#"{"custom_id":"x","outcome":{}}"#).error.unwrap();
     assert!(anthropic.message.contains("fields custom_id, outcome"), "{}", anthropic.message);
     let google = one("google", r#"{"key":"x","answer":{}}"#).error.unwrap();
-    assert!(google.message.contains("fields answer, key"), "{}", google.message);
+    assert!(google.message.contains("fields key, answer"), "{}", google.message);
 }

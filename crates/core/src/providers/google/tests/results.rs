@@ -77,7 +77,8 @@ fn inline_responses_become_normalized_results() {
                 signature: Some("CiQB0e2Kb3Rz".into())
             },
             OutputPart::ToolCall {
-                id: None,
+                // Gemini sent no id: one is made from the response id, candidate and position.
+                id: Some("gemini_lYzFaKXyC7K2nvgP1Mqd4Qk_0_0".into()),
                 name: "get_weather".into(),
                 arguments: json!({"city": "Paris"}),
                 // The call's own thoughtSignature, to send back with it.
@@ -300,4 +301,62 @@ fn keyless_inline_answers_of_a_fanned_out_request_match_by_the_operations_own_ke
             ("b", Some(vec![vec![3.0]]), Some(AttributedBy::Position)),
         ]
     );
+}
+
+/// Gemini's function calls come without ids; the ids made up for them let the answer's content go
+/// back as the next turn, answered by `tool_result` parts, to Gemini and to any other provider.
+#[test]
+fn function_calls_without_ids_can_be_answered_in_the_next_turn() {
+    use crate::providers::google::generate_content_response;
+    use crate::test_support::{bodies, request_for};
+    use crate::Provider;
+
+    let turn = |response_id: &str| {
+        let body = json!({
+            "candidates": [{"content": {"role": "model", "parts": [
+                {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}, "thoughtSignature": "c2ln"},
+                {"functionCall": {"name": "get_time", "args": {}}}
+            ]}, "finishReason": "STOP", "index": 0}],
+            "responseId": response_id
+        });
+        let raw = serde_json::value::RawValue::from_string(body.to_string()).unwrap();
+        generate_content_response(&raw).ok().unwrap()
+    };
+    let first = turn("resp/1+a");
+    let ids: Vec<String> = first
+        .content
+        .iter()
+        .filter_map(|part| match part {
+            OutputPart::ToolCall { id, .. } => id.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, ["gemini_resp_1_a_0_0", "gemini_resp_1_a_0_1"]);
+    // Read again, the same ids; another response, other ids (two turns of one transcript).
+    assert_eq!(turn("resp/1+a").content, first.content);
+    let second = turn("resp-2");
+    let results = |ids: &[String]| json!({"role": "tool", "content": ids.iter().map(|id| json!({"type": "tool_result", "toolCallId": id, "content": "ok"})).collect::<Vec<_>>()});
+    let second_ids = vec!["gemini_resp-2_0_0".to_owned(), "gemini_resp-2_0_1".to_owned()];
+    let transcript = json!({
+        "customId": "t", "model": "MODEL",
+        "tools": [{"name": "get_weather", "parameters": {"type": "object"}}, {"name": "get_time", "parameters": {"type": "object"}}],
+        "messages": [
+            {"role": "user", "content": "Weather and time?"},
+            {"role": "assistant", "content": first.content},
+            results(&ids),
+            {"role": "assistant", "content": second.content},
+            results(&second_ids),
+        ]
+    })
+    .to_string();
+    for provider in [Provider::Google, Provider::Anthropic, Provider::OpenAI, Provider::Mistral, Provider::Vllm] {
+        let request = request_for(provider, &transcript);
+        let (sent, _) = bodies(provider, &[request], false).unwrap_or_else(|error| panic!("{provider:?}: {error:?}"));
+        assert!(sent[0].to_string().contains("get_time"), "{provider:?}");
+    }
+    let (sent, _) = bodies(Provider::Google, &[request_for(Provider::Google, &transcript)], false).unwrap();
+    let model_turn = &sent[0]["contents"][1]["parts"];
+    assert_eq!(model_turn[0]["functionCall"]["id"], "gemini_resp_1_a_0_0");
+    assert_eq!(model_turn[0]["thoughtSignature"], "c2ln", "the signature goes back with the call");
+    assert_eq!(sent[0]["contents"][2]["parts"][1]["functionResponse"]["id"], "gemini_resp_1_a_0_1");
 }
