@@ -2,7 +2,9 @@
  * A job's budget (`maxCostUsd`) against the OpenAI emulator: refused before anything is sent when
  * the input alone is estimated over it; once running, no batch is created while spent + the worst
  * case in flight + the next batch's worst case would pass it; what cannot fit is held back and
- * named in the summary; what was spent adds up from usage and stays within the budget.
+ * named in the summary; what was spent adds up from usage and stays within the budget. A budget
+ * follows the batch's endpoint: an embeddings job is priced by its texts, and a Responses job may
+ * use the Responses body's own fields.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -80,5 +82,48 @@ describe("job budget", () => {
     await assert.rejects(router.runJob({ provider: "openai", requests: unpriced }, { maxCostUsd: 100 }), ConfigurationError);
     const priced = setup().router;
     await assert.rejects(priced.runJob({ provider: "openai", requests: [textRequest("x", "no bound", "gpt-4o-mini")] }, { maxCostUsd: 100 }), /maxTokens/);
+  });
+
+  test("an embeddings job is checked as embeddings: it runs under a budget, and is refused for its cost alone", async () => {
+    const prices: PriceTable = { "text-embedding-3-small": { input: 2_000_000, output: 0 } };
+    const { emulator, storage, router } = setup(prices);
+    const requests: UnifiedRequest[] = [
+      { customId: "e-0", model: "text-embedding-3-small", input: ["first text", "second text"] },
+      { customId: "e-1", model: "text-embedding-3-small", input: "third text" },
+      { customId: "e-2", model: "text-embedding-3-small", input: ["fourth"] },
+    ];
+    const batch = { provider: "openai", endpoint: "embeddings" as const, requests };
+    const estimate = router.estimate(batch);
+    assert.equal(estimate.minCostUsd, estimate.maxCostUsd, "embeddings have no output");
+    assert.ok(estimate.minCostUsd! > 0);
+
+    // Submitted by one router, driven to the end by another (the budget is checked again while it runs).
+    const jobId = await router.submitJob(batch, { maxCostUsd: estimate.maxCostUsd! + 1, jobId: "embeddings-budget" });
+    const resumed = new BatchRouter({ providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } }, storage, ...fastRouterOptions(), plan: { maxRequestsPerBatch: 2 }, prices });
+    const summary = await resumed.resumeJob(jobId);
+    assert.deepEqual([summary.state, summary.succeeded, summary.heldBack], ["completed", 3, []]);
+    assert.ok(summary.cost.costUsd > 0);
+    for (const create of emulator.received.filter((request) => request.method === "POST" && /\/batches$/.test(request.path))) {
+      assert.equal(JSON.parse(create.bodyText).endpoint, "/v1/embeddings");
+    }
+
+    const before = emulator.received.length;
+    await assert.rejects(router.runJob({ ...batch, requests: requests.map((request) => ({ ...request, customId: `x${request.customId}` })) }, { maxCostUsd: estimate.minCostUsd! / 2 }), (error: unknown) => error instanceof ValidationError && error.field === "maxCostUsd");
+    assert.equal(emulator.received.length, before, "nothing sent for a job over its budget");
+  });
+
+  test("a Responses job may use the Responses body's own fields under a budget", async () => {
+    const { emulator, router } = setup();
+    const requests: UnifiedRequest[] = [
+      { ...textRequest("r-0", "question zero", "gpt-4o-mini"), providerKwargs: { max_output_tokens: 40, truncation: "auto" } },
+      { ...textRequest("r-1", "question one", "gpt-4o-mini"), generationConfig: { maxTokens: 40 }, providerKwargs: { truncation: "auto" } },
+    ];
+    const summary = await router.runJob({ provider: "openai", endpoint: "responses", requests }, { maxCostUsd: 10_000 });
+    assert.deepEqual([summary.state, summary.succeeded], ["completed", 2]);
+    const creates = emulator.received.filter((request) => request.method === "POST" && /\/batches$/.test(request.path));
+    assert.equal(creates.length, 1);
+    assert.equal(JSON.parse(creates[0]!.bodyText).endpoint, "/v1/responses");
+    // A chat batch of the same requests is still refused: the field is not chat's.
+    await assert.rejects(router.runJob({ provider: "openai", requests: requests.map((request) => ({ ...request, customId: `c${request.customId}` })) }, { maxCostUsd: 10_000 }), (error: unknown) => error instanceof ValidationError && /truncation|max_output_tokens/.test(error.message));
   });
 });

@@ -424,7 +424,9 @@ export class BatchRouter {
     let worstCaseCosts: Float64Array | undefined;
     if (options.maxCostUsd !== undefined) {
       worstCaseCosts = this.worstCaseCosts(name, stored);
-      const estimate = estimateJsonl(name, lines.join(""), { ...this.options.estimate, prices: this.options.prices }, false, provider.jobAccess().prepareOptions);
+      // Validated as the batch's endpoint, as the plan above was (an embeddings batch is no chat batch).
+      const prepareOptions = batch.endpoint === undefined ? provider.jobAccess().prepareOptions : { ...provider.jobAccess().prepareOptions, endpoint: batch.endpoint };
+      const estimate = estimateJsonl(name, lines.join(""), { ...this.options.estimate, prices: this.options.prices }, false, prepareOptions);
       checkBudget(options.maxCostUsd, worstCaseCosts, estimate.minCostUsd ?? 0);
     }
     const now = new Date().toISOString();

@@ -11,7 +11,12 @@ import type { ProviderName, UnifiedResult } from "../types.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import type { JobContext } from "./job-submission.js";
 
-/** Each request's worst-case cost; throws when a budget cannot be enforced (no price, no bound). */
+/**
+ * Each request's worst-case cost; throws when a budget cannot be enforced (no price, no bound).
+ * The core prices a request by its shape, whatever the batch's endpoint: one with `input` is an
+ * embeddings request (no output), and a Responses `max_output_tokens` kwarg bounds the output.
+ * The endpoint's validation happens once, when the job is created.
+ */
 export function worstCaseCosts(provider: ProviderName, lines: string[], prices: PriceTable | undefined, estimate: TokenEstimateOptions): Float64Array {
   const text = lines.map((line) => line + "\n").join("");
   const estimates = estimateRequestsInCore(provider, text, prices, coreEstimateOptions(text, estimate));
