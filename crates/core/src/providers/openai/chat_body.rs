@@ -158,7 +158,7 @@ fn candidate(position: usize, choice: Choice) -> Candidate {
     Candidate {
         index: choice.index.unwrap_or(position as u32),
         text: joined_text(&content),
-        finish_reason: map_finish_reason(raw_finish_reason.as_deref()),
+        finish_reason: refusal_aware(map_finish_reason(raw_finish_reason.as_deref()), &content),
         raw_finish_reason,
         content,
         parsed: None,
@@ -223,6 +223,24 @@ pub fn joined_text(content: &[OutputPart]) -> String {
         })
         .collect::<Vec<_>>()
         .join("")
+}
+
+/// Whether the model only refused: a refusal part, and no text or tool call.
+pub fn only_refused(content: &[OutputPart]) -> bool {
+    let has = |wanted: fn(&OutputPart) -> bool| content.iter().any(wanted);
+    has(|part| matches!(part, OutputPart::Refusal { .. }))
+        && !has(|part| matches!(part, OutputPart::Text { .. } | OutputPart::ToolCall { .. }))
+}
+
+/// A refusal is `content_filter` on every endpoint and provider: chat says `stop` with
+/// `message.refusal`, Responses says `completed` with a refusal part, Anthropic `refusal`
+/// (mapped to `content_filter`, as the AI SDK maps it). The raw reason is kept beside it.
+fn refusal_aware(reason: FinishReason, content: &[OutputPart]) -> FinishReason {
+    if reason == FinishReason::Stop && only_refused(content) {
+        FinishReason::ContentFilter
+    } else {
+        reason
+    }
 }
 
 /// OpenAI-style finish reasons (also Mistral's and vLLM's).

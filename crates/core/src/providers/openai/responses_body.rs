@@ -13,7 +13,7 @@ use crate::model::{FinishReason, OutputPart, ResultStatus, UnifiedResponse, Usag
 use crate::providers::common::string_field;
 use crate::results::BodyProblem;
 
-use super::chat_body::{arguments, joined_text};
+use super::chat_body::{arguments, joined_text, only_refused};
 
 #[derive(Deserialize)]
 struct Response {
@@ -126,7 +126,8 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
     })
 }
 
-/// `completed` (or no status) + a tool call → `tool_calls`; + only a refusal → `content_filter`;
+/// `completed` (or no status) + a tool call → `tool_calls`; + only a refusal → `content_filter`
+/// (as on chat: `chat_body::only_refused`);
 /// else `stop`. `incomplete` → from `incomplete_details.reason`.
 fn finish_reason(status: Option<&str>, incomplete_reason: Option<&str>, content: &[OutputPart]) -> FinishReason {
     match (status, incomplete_reason) {
@@ -137,9 +138,7 @@ fn finish_reason(status: Option<&str>, incomplete_reason: Option<&str>, content:
             let has = |wanted: fn(&OutputPart) -> bool| content.iter().any(wanted);
             if has(|part| matches!(part, OutputPart::ToolCall { .. })) {
                 FinishReason::ToolCalls
-            } else if has(|part| matches!(part, OutputPart::Refusal { .. }))
-                && !has(|part| matches!(part, OutputPart::Text { .. }))
-            {
+            } else if only_refused(content) {
                 FinishReason::ContentFilter
             } else {
                 FinishReason::Stop

@@ -170,3 +170,29 @@ fn usage_reads_cached_and_reasoning_tokens() {
         (2048, 300, Some(2348), Some(1024), Some(512), Some(256))
     );
 }
+
+/// The same refusal written by each endpoint decodes to the same unified answer (acc-15 F2).
+#[test]
+fn a_refusal_is_content_filter_on_chat_and_on_responses() {
+    let text = "I can't help with that.";
+    let chat = json!({"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-5-mini",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": null, "refusal": text}, "finish_reason": "stop", "logprobs": null}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}});
+    let responses = body_with("completed", json!([{"type": "message", "role": "assistant", "content": [{"type": "refusal", "refusal": text}]}]));
+    let chat = decode(chat).response.unwrap();
+    let responses = decode(responses).response.unwrap();
+    for response in [&chat, &responses] {
+        assert_eq!(response.finish_reason, FinishReason::ContentFilter);
+        assert_eq!(response.content, vec![OutputPart::Refusal { text: text.into() }]);
+    }
+    assert_eq!(chat.raw_finish_reason.as_deref(), Some("stop"));
+    assert_eq!(responses.raw_finish_reason.as_deref(), Some("completed"));
+
+    // A refusal beside an answer is no refusal of the request: the answer's own reason stays.
+    let partial = json!({"id": "chatcmpl-2", "object": "chat.completion", "created": 1, "model": "gpt-5-mini",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Part of it.", "refusal": text}, "finish_reason": "stop", "logprobs": null}]});
+    assert_eq!(decode(partial).response.unwrap().finish_reason, FinishReason::Stop);
+    let partial = body_with("completed", json!([{"type": "message", "role": "assistant", "content": [
+        {"type": "output_text", "text": "Part of it.", "annotations": []}, {"type": "refusal", "refusal": text}]}]));
+    assert_eq!(decode(partial).response.unwrap().finish_reason, FinishReason::Stop);
+}
