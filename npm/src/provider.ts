@@ -159,11 +159,12 @@ function requestsJsonOf(requests: UnifiedRequest[]): string {
 
 /**
  * Whether reading the batch's results needs what was known at submission (kept in memory too, for
- * storage that keeps nothing): an id map, the ids in order, or which requests asked for JSON.
+ * storage that keeps nothing): an id map, the ids in order, which requests asked for JSON, or an
+ * embeddings batch's input counts.
  */
 function needsResultKeys(meta: BatchMeta): boolean {
   const jsonAnswers = meta.summary.jsonAnswers;
-  return meta.summary.idMap.length > 0 || meta.requestIds !== undefined || (jsonAnswers !== undefined && jsonAnswers !== "none");
+  return meta.summary.idMap.length > 0 || meta.requestIds !== undefined || (jsonAnswers !== undefined && jsonAnswers !== "none") || meta.summary.embeddingInputs !== undefined;
 }
 
 /**
@@ -387,7 +388,7 @@ export abstract class BatchProvider {
     const deadline = this.deadline(signal);
     let stream;
     try {
-      stream = await client.openResults(batchId, idMap, meta?.requestIds, deadline.signal, meta?.summary.jsonAnswers);
+      stream = await client.openResults(batchId, idMap, meta?.requestIds, deadline.signal, meta?.summary.jsonAnswers, meta?.summary.embeddingInputs);
     } catch (error) {
       deadline.dispose();
       throw deadline.explain(error, `results of ${batchId}`);

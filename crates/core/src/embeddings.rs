@@ -10,10 +10,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::endpoint::{max_embedding_inputs_per_batch, max_inputs_per_request};
-use crate::model::{EmbeddingInput, FinishReason, UnifiedRequest, UnifiedResponse, Usage};
-use crate::results::BodyProblem;
+use crate::model::{EmbeddingInput, FinishReason, ResultStatus, UnifiedRequest, UnifiedResponse, Usage};
+use crate::results::{BodyProblem, EmbeddingInputs};
 use crate::validate::RequestChecker;
-use crate::{CoreError, Provider};
+use crate::{CoreError, Endpoint, Provider};
 
 /// Checks one request of an embeddings batch.
 pub(crate) fn check_request(checker: &mut RequestChecker) -> Result<(), CoreError> {
@@ -244,15 +244,48 @@ struct EmbeddingsUsage {
     prompt_tokens: u64,
 }
 
+/// Each request's input count, by custom id, for a batch of the embeddings endpoint (the
+/// summary's `embeddingInputs`); `None` for any other batch.
+pub fn embedding_inputs(requests: &[UnifiedRequest], endpoint: Endpoint) -> Option<EmbeddingInputs> {
+    (endpoint == Endpoint::Embeddings).then(|| {
+        requests
+            .iter()
+            .map(|request| (request.custom_id.clone(), request.input.as_ref().map_or(0, EmbeddingInput::count)))
+            .collect()
+    })
+}
+
 /// Reads an OpenAI-shaped embeddings body (`{object: "list", data: [{index, embedding}], usage}`)
-/// into `response.embeddings`, in input order by `index`.
-pub fn embeddings_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+/// into `response.embeddings`, in input order by `index`: one vector per input, the indexes
+/// 0..n-1 each once. `inputs` is the request's input count when its request is known: another
+/// count of vectors is `embeddings_count_mismatch` (retryable, as a Gemini text without answer
+/// is). Items without `index` (the spec requires it; Mistral's marks it optional) are taken in
+/// array order only when every item lacks it and their count is known to match.
+pub fn embeddings_response(body: &RawValue, inputs: Option<usize>) -> Result<UnifiedResponse, BodyProblem> {
     let invalid = |message: String| BodyProblem::other_kind("invalid_embeddings_body", message);
     let parsed: EmbeddingsBody = serde_json::from_str(body.get())
         .map_err(|error| invalid(format!("the embeddings body cannot be read: {error}")))?;
     let count = parsed.data.len();
+    if let Some(inputs) = inputs.filter(|inputs| *inputs != count) {
+        return Err(BodyProblem {
+            status: ResultStatus::Errored,
+            code: "embeddings_count_mismatch".to_owned(),
+            message: format!("{count} vectors for {inputs} inputs; one vector per input is expected, so none is handed out"),
+            retryable: true,
+        });
+    }
+    let without_index = parsed.data.iter().position(|item| item.index.is_none());
+    if let Some(position) = without_index {
+        if inputs.is_none() || parsed.data.iter().any(|item| item.index.is_some()) {
+            return Err(invalid(format!(
+                "data[{position}] has no `index`, so the input it belongs to is unknown{}",
+                if inputs.is_none() { " (the request's input count is not known here to match them by position)" } else { "" }
+            )));
+        }
+    }
     let mut slots: Vec<Option<Vec<f64>>> = vec![None; count];
     for (position, item) in parsed.data.into_iter().enumerate() {
+        // Without any index (checked above), the count matches: array order is input order.
         let index = item.index.unwrap_or(position);
         let vector = match item.embedding {
             Vector::Numbers(values) => values,

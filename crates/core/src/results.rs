@@ -26,10 +26,20 @@ pub trait LineDecoder {
     fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
         let _ = out;
     }
+
+    /// The batch's embedding input counts, by the ids the lines carry, when its requests are
+    /// known; decoders of embeddings answers check each answer's vector count against them.
+    fn expect_embedding_inputs(&mut self, inputs: Rc<EmbeddingInputs>) {
+        let _ = inputs;
+    }
 }
 
 /// Maps the ids sent to the provider back to the caller's ids (for providers that restrict ids).
 pub type IdMap = HashMap<String, String>;
+
+/// How many inputs each request of an embeddings batch has, by custom id: its answer must hold
+/// exactly that many vectors.
+pub type EmbeddingInputs = std::collections::BTreeMap<String, usize>;
 
 /// Which answers are read as JSON (`parsed`, `parseError`), from the batch's [`JsonAnswers`].
 #[derive(Debug, Clone, Default)]
@@ -92,6 +102,14 @@ impl ResultDecoder {
         self
     }
 
+    /// Checks embeddings answers against the batch's input counts (by the caller's ids).
+    pub fn with_embedding_inputs(mut self, inputs: Option<Rc<EmbeddingInputs>>) -> Self {
+        if let Some(inputs) = inputs {
+            self.decoder.expect_embedding_inputs(inputs);
+        }
+        self
+    }
+
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<UnifiedResult>) {
         let Self { splitter, decoder, line_number, id_map, json } = self;
         let mut decoded = Vec::new();
@@ -147,6 +165,18 @@ impl LineDecoder for IdRestoringDecoder {
         let start = out.len();
         self.inner.finish(out);
         self.restore_from(start, out);
+    }
+
+    /// `inputs` are by the caller's ids; the lines carry the ids sent.
+    fn expect_embedding_inputs(&mut self, inputs: Rc<EmbeddingInputs>) {
+        let mut sent = (*inputs).clone();
+        for (sent_id, caller_id) in self.id_map.iter() {
+            if let Some(count) = inputs.get(caller_id) {
+                sent.remove(caller_id);
+                sent.insert(sent_id.clone(), *count);
+            }
+        }
+        self.inner.expect_embedding_inputs(Rc::new(sent));
     }
 }
 

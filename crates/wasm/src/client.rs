@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use batch_router_core::model::{BatchStatusResponse, ListOptions};
 use batch_router_core::providers::{api_for, id_map_of, BatchApi, ClientConfig, IdMapping, ResultSource, Step};
-use batch_router_core::results::{IdMap, JsonPolicy};
+use batch_router_core::results::{EmbeddingInputs, IdMap, JsonPolicy};
 use batch_router_core::structured_output::JsonAnswers;
 use batch_router_core::{CoreError, Provider};
 use js_sys::{Function, Promise};
@@ -144,8 +144,10 @@ impl BatchClient {
     /// Opens the results of a finished batch as a stream. `idMap` restores ids the provider could
     /// not take; `requestIds` (the custom ids in submission order) lets a provider whose answers may
     /// lack keys match them by position; `jsonAnswers` (from the batch summary) says which answers
-    /// are read as JSON (`parsed`), without it any text that is a JSON object or array is. Rejects
-    /// with `batch_not_complete` while the batch runs.
+    /// are read as JSON (`parsed`), without it any text that is a JSON object or array is;
+    /// `embeddingInputs` (from the summary of an embeddings batch) makes an answer with another
+    /// count of vectors than its request's inputs an error. Rejects with `batch_not_complete` while
+    /// the batch runs.
     #[wasm_bindgen(js_name = openResults, unchecked_return_type = "Promise<ResultStream>")]
     pub fn open_results(
         &self,
@@ -154,6 +156,7 @@ impl BatchClient {
         #[wasm_bindgen(unchecked_param_type = "string[] | undefined")] request_ids: JsValue,
         signal: Option<AbortSignal>,
         #[wasm_bindgen(unchecked_param_type = "JsonAnswers | undefined")] json_answers: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, number> | undefined")] embedding_inputs: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
         let fetcher = self.fetcher(signal);
@@ -161,6 +164,7 @@ impl BatchClient {
             let id_map = optional::<Vec<IdMapping>>(id_map, "idMap")?.and_then(|map| id_map_of(&map));
             let request_ids = optional::<Vec<String>>(request_ids, "requestIds")?;
             let json = optional::<JsonAnswers>(json_answers, "jsonAnswers")?.unwrap_or_default();
+            let embedding_inputs = optional::<EmbeddingInputs>(embedding_inputs, "embeddingInputs")?;
             let api = &*inner.api;
             let status = fetch_status(api, &fetcher, &batch_id).await.map_err(to_js_error)?;
             if !status.status.is_terminal() {
@@ -184,7 +188,7 @@ impl BatchClient {
             }
             .map_err(to_js_error)?;
             let json = JsonPolicy::new(&json);
-            Ok(ResultStream::new(api.provider().name(), restore_ids(sources, id_map), fetcher, json).into())
+            Ok(ResultStream::new(api.provider().name(), restore_ids(sources, id_map), fetcher, json, embedding_inputs).into())
         })
     }
 }

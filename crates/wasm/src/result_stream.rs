@@ -10,7 +10,7 @@ use batch_router_core::http::HttpRequest;
 use batch_router_core::model::UnifiedResult;
 use batch_router_core::providers::common::http_error;
 use batch_router_core::providers::{ResultPages, ResultSource};
-use batch_router_core::results::{results_to_jsonl, JsonPolicy, ResultDecoder};
+use batch_router_core::results::{results_to_jsonl, EmbeddingInputs, JsonPolicy, ResultDecoder};
 use batch_router_core::CoreError;
 use js_sys::{Promise, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -37,6 +37,8 @@ struct State {
     current: Option<Current>,
     source_index: i32,
     json: JsonPolicy,
+    /// An embeddings batch's input counts, when its requests are known.
+    embedding_inputs: Option<Rc<EmbeddingInputs>>,
     /// Whether chunks carry what the transparency files keep: the provider bytes and the results'
     /// whole JSONL.
     keep_files: bool,
@@ -55,7 +57,13 @@ pub struct ResultStream {
 impl ResultStream {
     /// `sources` already restore the caller's ids where the provider needed other ones; `json` says
     /// which answers are read as JSON.
-    pub fn new(provider: &'static str, sources: Vec<ResultSource>, fetcher: Fetcher, json: JsonPolicy) -> Self {
+    pub fn new(
+        provider: &'static str,
+        sources: Vec<ResultSource>,
+        fetcher: Fetcher,
+        json: JsonPolicy,
+        embedding_inputs: Option<EmbeddingInputs>,
+    ) -> Self {
         let state = State {
             provider,
             sources: sources.into(),
@@ -63,6 +71,7 @@ impl ResultStream {
             current: None,
             source_index: -1,
             json,
+            embedding_inputs: embedding_inputs.map(Rc::new),
             keep_files: false,
         };
         ResultStream { state: Rc::new(RefCell::new(state)) }
@@ -158,15 +167,15 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
 
 /// Opens the next result source; false when there is none left.
 async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError> {
-    let (source, fetcher, provider, json) = {
+    let (source, fetcher, provider, json, inputs) = {
         let mut state = state.borrow_mut();
         let Some(source) = state.sources.pop_front() else { return Ok(false) };
         state.source_index += 1;
-        (source, state.fetcher.clone(), state.provider, state.json.clone())
+        (source, state.fetcher.clone(), state.provider, state.json.clone(), state.embedding_inputs.clone())
     };
     let current = match source {
         ResultSource::Inline { jsonl, decoder } => Current {
-            decoder: ResultDecoder::new(decoder, None).with_json_policy(json),
+            decoder: ResultDecoder::new(decoder, None).with_json_policy(json).with_embedding_inputs(inputs),
             reader: None,
             pending_inline: Some(jsonl),
             next_page: None,
@@ -174,7 +183,7 @@ async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError>
         ResultSource::Paged { request, decoder, pages } => {
             let (jsonl, next) = fetch_page(&request, pages.as_ref(), &fetcher).await?;
             Current {
-                decoder: ResultDecoder::new(decoder, None).with_json_policy(json),
+                decoder: ResultDecoder::new(decoder, None).with_json_policy(json).with_embedding_inputs(inputs),
                 reader: None,
                 pending_inline: Some(jsonl),
                 next_page: next.map(|request| (request, pages)),
@@ -188,7 +197,7 @@ async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError>
             }
             let reader = response.body().map(|body| body.get_reader().unchecked_into::<ReadableStreamDefaultReader>());
             Current {
-                decoder: ResultDecoder::new(decoder, None).with_json_policy(json),
+                decoder: ResultDecoder::new(decoder, None).with_json_policy(json).with_embedding_inputs(inputs),
                 reader,
                 pending_inline: None,
                 next_page: None,

@@ -1,6 +1,8 @@
 //! Embedding batches: validation per provider, the lines each provider gets, the input count that
 //! splits jobs, and the vectors read back in input order.
 
+use std::rc::Rc;
+
 use serde_json::{json, Value};
 
 use crate::model::{ResultStatus, UnifiedRequest, UnifiedResult};
@@ -10,7 +12,7 @@ use crate::providers::google::GoogleLineDecoder;
 use crate::providers::mistral::MistralLineDecoder;
 use crate::providers::openai::OpenAiLineDecoder;
 use crate::providers::{prepare, PrepareOptions};
-use crate::results::LineDecoder;
+use crate::results::{EmbeddingInputs, IdRestoringDecoder, LineDecoder};
 use crate::test_support::validation;
 use crate::validate::ValidationOptions;
 use crate::{CoreError, Endpoint, Provider};
@@ -244,4 +246,71 @@ fn base64_of(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// One vector per input (acc-15 F3): the counts come from the prepared summary; a short, long or
+/// duplicated answer is an error, and items without `index` pass only when their count is known
+/// to match. The same rule for every OpenAI-shaped decoder (OpenAI and Azure, vLLM, Mistral).
+#[test]
+fn an_answer_holds_one_vector_per_input_or_is_an_error() {
+    let batch = requests(r#"{"customId":"doc-1","model":"text-embedding-3-small","input":["a","b","c"]}"#);
+    let summary = |provider: Provider, model: &str| {
+        let batch: Vec<UnifiedRequest> = batch.iter().map(|request| UnifiedRequest { model: model.into(), ..request.clone() }).collect();
+        prepare(provider, &batch, &options(Endpoint::Embeddings, false)).unwrap().summary
+    };
+    let expected: EmbeddingInputs = [("doc-1".to_owned(), 3)].into_iter().collect();
+    for (provider, model) in [(Provider::OpenAI, "text-embedding-3-small"), (Provider::Mistral, "mistral-embed"), (Provider::Vllm, "e5")] {
+        assert_eq!(summary(provider, model).embedding_inputs, Some(expected.clone()), "{provider:?}");
+    }
+    let chat = requests(r#"{"customId":"c","model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#);
+    assert_eq!(prepare(Provider::OpenAI, &chat, &PrepareOptions::default()).unwrap().summary.embedding_inputs, None);
+
+    let inputs = Rc::new(expected);
+    let indexed = |index: usize| json!({"object": "embedding", "index": index, "embedding": [index as f64]});
+    let unindexed = |value: f64| json!({"object": "embedding", "embedding": [value]});
+    let decoders: [fn() -> Box<dyn LineDecoder>; 3] = [
+        || Box::new(OpenAiLineDecoder::new("openai").for_endpoint(Some(Endpoint::Embeddings))),
+        || Box::new(OpenAiLineDecoder::new("vllm").for_endpoint(Some(Endpoint::Embeddings))),
+        || Box::new(MistralLineDecoder::for_endpoint(Some(Endpoint::Embeddings))),
+    ];
+    for new_decoder in decoders {
+        let decode = |data: Value, known: bool| {
+            let mut decoder = new_decoder();
+            if known {
+                decoder.expect_embedding_inputs(inputs.clone());
+            }
+            decoder.decode_line(&openai_line(embeddings_body(data)), 1)
+        };
+        let succeeded = decode(json!([indexed(2), indexed(0), indexed(1)]), true);
+        assert_eq!(succeeded.response.unwrap().embeddings, Some(vec![vec![0.0], vec![1.0], vec![2.0]]));
+        let in_order = decode(json!([unindexed(7.0), unindexed(8.0), unindexed(9.0)]), true);
+        assert_eq!(in_order.response.unwrap().embeddings, Some(vec![vec![7.0], vec![8.0], vec![9.0]]));
+
+        for (data, count) in [(json!([indexed(0), indexed(1)]), 2), (json!([indexed(0), indexed(1), indexed(2), indexed(3)]), 4)] {
+            let result = decode(data, true);
+            assert_eq!(result.status, ResultStatus::Errored);
+            assert!(result.response.is_none(), "no vector is handed out");
+            let error = result.error.unwrap();
+            assert_eq!((error.code.as_str(), error.retryable), ("embeddings_count_mismatch", true));
+            assert!(error.message.starts_with(&format!("{count} vectors for 3 inputs")), "{}", error.message);
+        }
+        for (data, known) in [
+            (json!([indexed(0), indexed(0), indexed(2)]), true),
+            (json!([indexed(0), unindexed(1.0), indexed(2)]), true),
+            (json!([unindexed(0.0), unindexed(1.0), unindexed(2.0)]), false),
+        ] {
+            let result = decode(data.clone(), known);
+            assert_eq!(result.status, ResultStatus::Errored, "{data}");
+            assert_eq!(result.error.unwrap().code, "invalid_embeddings_body", "{data}");
+        }
+    }
+
+    // Under an id map the counts are looked up by the id the line carries.
+    let mut restoring = IdRestoringDecoder::new(
+        Box::new(OpenAiLineDecoder::new("openai").for_endpoint(Some(Endpoint::Embeddings))),
+        Rc::new([("doc-1".to_owned(), "caller id".to_owned())].into_iter().collect()),
+    );
+    restoring.expect_embedding_inputs(Rc::new([("caller id".to_owned(), 2)].into_iter().collect()));
+    let result = restoring.decode_line(&openai_line(embeddings_body(json!([indexed(0), indexed(1), indexed(2)]))), 1);
+    assert_eq!((result.custom_id.as_str(), result.error.unwrap().code.as_str()), ("caller id", "embeddings_count_mismatch"));
 }

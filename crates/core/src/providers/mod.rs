@@ -172,6 +172,11 @@ pub struct BatchSummary {
     /// read with this summary.
     #[serde(default)]
     pub json_answers: crate::structured_output::JsonAnswers,
+    /// An embeddings batch's input count per request (by the id sent), so that results are read
+    /// as one vector per input: an answer with another count is an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, number>"))]
+    pub embedding_inputs: Option<crate::results::EmbeddingInputs>,
     pub id_map: Vec<IdMapping>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, string>"))]

@@ -228,6 +228,7 @@ fn prepare_within(
         warnings,
         notes,
         json_answers: crate::structured_output::json_answers(requests),
+        embedding_inputs: None,
         id_map,
         // Anthropic batches take no metadata; it stays in the summary for the caller's records.
         metadata: options.metadata.clone(),

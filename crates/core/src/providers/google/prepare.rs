@@ -122,6 +122,8 @@ pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<
         warnings,
         notes,
         json_answers: crate::structured_output::json_answers(requests),
+        // Each text is its own line, keyed `id#i/N`: the count travels with the answers.
+        embedding_inputs: None,
         id_map: Vec::new(),
         metadata: options.metadata.clone(),
         timeout_hours: None,

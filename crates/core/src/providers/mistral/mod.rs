@@ -142,6 +142,7 @@ impl BatchApi for MistralApi {
             warnings,
             notes,
             json_answers: crate::structured_output::json_answers(requests),
+            embedding_inputs: crate::embeddings::embedding_inputs(requests, endpoint),
             id_map: Vec::new(),
             metadata: options.metadata.clone(),
             timeout_hours: Some(timeout_hours),

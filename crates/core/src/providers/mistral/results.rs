@@ -5,13 +5,15 @@
 //! read by the OpenAI module's reader. The error file's lines are undocumented (reference §10), so
 //! both an envelope with an HTTP error body and a plain `{custom_id, error: {message, code}}` are read.
 
+use std::rc::Rc;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{ResultError, UnifiedResult};
-use crate::providers::openai::results::{decode_body_of, envelope, status_of_error_code};
-use crate::results::{field_names, malformed, LineDecoder};
+use crate::providers::openai::results::{decode_body_of, envelope, inputs_of, status_of_error_code};
+use crate::results::{field_names, malformed, EmbeddingInputs, LineDecoder};
 use crate::retry::is_retryable_request;
 use crate::Endpoint;
 
@@ -20,6 +22,7 @@ const SOURCE: &str = "mistral";
 #[derive(Debug, Default)]
 pub struct MistralLineDecoder {
     embeddings_batch: bool,
+    embedding_inputs: Option<Rc<EmbeddingInputs>>,
 }
 
 impl MistralLineDecoder {
@@ -30,7 +33,7 @@ impl MistralLineDecoder {
     /// The decoder for a job of `endpoint` (as the job names it): an embeddings job's bodies are
     /// read into `response.embeddings`.
     pub fn for_endpoint(endpoint: Option<Endpoint>) -> Self {
-        MistralLineDecoder { embeddings_batch: endpoint == Some(Endpoint::Embeddings) }
+        MistralLineDecoder { embeddings_batch: endpoint == Some(Endpoint::Embeddings), embedding_inputs: None }
     }
 }
 
@@ -46,6 +49,10 @@ struct Line<'a> {
 }
 
 impl LineDecoder for MistralLineDecoder {
+    fn expect_embedding_inputs(&mut self, inputs: Rc<EmbeddingInputs>) {
+        self.embedding_inputs = Some(inputs);
+    }
+
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
         let Ok(text) = std::str::from_utf8(line) else {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
@@ -65,7 +72,7 @@ impl LineDecoder for MistralLineDecoder {
         let body = envelope.as_ref().and_then(|envelope| envelope.body);
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
-            (true, Some(body)) => match decode_body_of(body, self.embeddings_batch) {
+            (true, Some(body)) => match decode_body_of(body, self.embeddings_batch, inputs_of(&self.embedding_inputs, &custom_id)) {
                 Ok(response) => UnifiedResult::succeeded(custom_id, response),
                 Err(problem) => problem.into_result(custom_id, text),
             },

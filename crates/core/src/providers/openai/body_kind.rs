@@ -36,13 +36,19 @@ struct Shape {
 /// Reads a successful body as a chat completion, a text completion or a Responses object, or says
 /// what other kind it is.
 pub fn decode_body(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    decode_body_of(body, false)
+    decode_body_of(body, false, None)
 }
 
 /// [`decode_body`], where a batch of the embeddings endpoint (`embeddings_batch`) also reads an
-/// embeddings list as an answer (`response.embeddings`).
-pub fn decode_body_of(body: &RawValue, embeddings_batch: bool) -> Result<UnifiedResponse, BodyProblem> {
-    let read_embeddings = || if embeddings_batch { embeddings_response(body) } else { Err(embeddings_elsewhere()) };
+/// embeddings list as an answer (`response.embeddings`), checked against the request's input
+/// count (`embedding_inputs`) when it is known.
+pub fn decode_body_of(
+    body: &RawValue,
+    embeddings_batch: bool,
+    embedding_inputs: Option<usize>,
+) -> Result<UnifiedResponse, BodyProblem> {
+    let read_embeddings =
+        || if embeddings_batch { embeddings_response(body, embedding_inputs) } else { Err(embeddings_elsewhere()) };
     let shape: Shape = serde_json::from_str(body.get()).unwrap_or_default();
     let object = shape.object.as_deref();
     match object {

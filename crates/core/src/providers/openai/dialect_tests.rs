@@ -20,6 +20,7 @@ fn summary(provider: Provider) -> BatchSummary {
         id_map: vec![],
         notes: vec![],
         json_answers: Default::default(),
+        embedding_inputs: None,
         metadata: None,
         timeout_hours: None,
         webhook_config: None,

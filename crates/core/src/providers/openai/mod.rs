@@ -166,6 +166,7 @@ impl BatchApi for OpenAiApi {
             warnings,
             notes,
             json_answers: crate::structured_output::json_answers(requests),
+            embedding_inputs: crate::embeddings::embedding_inputs(requests, endpoint),
             id_map,
             metadata: options.metadata.clone(),
             timeout_hours: None,

@@ -5,12 +5,14 @@
 //! Responses objects are answers; any other kind is an error naming it. Older vLLM versions wrote
 //! the completion directly as `response` (no `status_code`/`body` envelope); both shapes are read.
 
+use std::rc::Rc;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{ResultError, ResultStatus, UnifiedResult};
-use crate::results::{field_names, LineDecoder};
+use crate::results::{field_names, EmbeddingInputs, LineDecoder};
 use crate::retry::is_retryable_request;
 use crate::Endpoint;
 
@@ -21,11 +23,12 @@ pub use crate::results::malformed;
 pub struct OpenAiLineDecoder {
     source: &'static str,
     embeddings_batch: bool,
+    embedding_inputs: Option<Rc<EmbeddingInputs>>,
 }
 
 impl OpenAiLineDecoder {
     pub fn new(source: &'static str) -> Self {
-        OpenAiLineDecoder { source, embeddings_batch: false }
+        OpenAiLineDecoder { source, embeddings_batch: false, embedding_inputs: None }
     }
 
     /// The decoder for a batch of `endpoint` (as the batch object names it): an embeddings batch's
@@ -111,7 +114,16 @@ pub fn status_of_error_code(code: &str) -> ResultStatus {
     }
 }
 
+/// A request's input count, when the batch's counts are known.
+pub fn inputs_of(inputs: &Option<Rc<EmbeddingInputs>>, custom_id: &str) -> Option<usize> {
+    inputs.as_ref().and_then(|inputs| inputs.get(custom_id).copied())
+}
+
 impl LineDecoder for OpenAiLineDecoder {
+    fn expect_embedding_inputs(&mut self, inputs: Rc<EmbeddingInputs>) {
+        self.embedding_inputs = Some(inputs);
+    }
+
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
         let text = match std::str::from_utf8(line) {
             Ok(text) => text,
@@ -133,7 +145,7 @@ impl LineDecoder for OpenAiLineDecoder {
         let body = envelope.as_ref().and_then(|envelope| envelope.body);
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
-            (true, Some(body)) => match decode_body_of(body, self.embeddings_batch) {
+            (true, Some(body)) => match decode_body_of(body, self.embeddings_batch, inputs_of(&self.embedding_inputs, &custom_id)) {
                 Ok(response) => UnifiedResult::succeeded(custom_id, response),
                 Err(problem) => problem.into_result(custom_id, text),
             },

@@ -25,6 +25,7 @@ fn summary() -> BatchSummary {
         warnings: vec![],
         notes: Vec::new(),
         json_answers: Default::default(),
+        embedding_inputs: None,
         id_map: vec![],
         metadata,
         timeout_hours: None,

@@ -119,6 +119,7 @@ impl BatchApi for XaiApi {
                 warnings,
                 notes,
                 json_answers: crate::structured_output::json_answers(requests),
+                embedding_inputs: None,
                 id_map: Vec::new(),
                 metadata: options.metadata.clone(),
                 timeout_hours: None,

@@ -71,6 +71,7 @@ fn submits_through_the_openai_compatible_upload_with_the_tag_in_the_name() {
         warnings: vec![],
         notes: Vec::new(),
         json_answers: Default::default(),
+        embedding_inputs: None,
         id_map: vec![],
         metadata: Some(metadata),
         timeout_hours: None,

@@ -20,6 +20,7 @@ fn summary(route: &str) -> BatchSummary {
         id_map: vec![],
         notes: vec![],
         json_answers: Default::default(),
+        embedding_inputs: None,
         metadata: Some(json!({"displayName": "nightly-eval"}).as_object().unwrap().clone()),
         timeout_hours: None,
         webhook_config: None,

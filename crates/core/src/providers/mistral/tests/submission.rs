@@ -89,6 +89,7 @@ fn summary(route: &str) -> BatchSummary {
         id_map: vec![],
         notes: vec![],
         json_answers: Default::default(),
+        embedding_inputs: None,
         metadata: metadata(json!({"job_type": "testing"})),
         timeout_hours: Some(48),
         webhook_config: None,
