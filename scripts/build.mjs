@@ -16,8 +16,10 @@ const wasmOut = join(root, "npm", "wasm");
 // Groq and Azure 793 KB; structured output, tools, reasoning and the OpenAI import 979 KB (396 KB
 // gzipped). Raised to 1.25 MB for the third round: model rules, candidates, endpoints (Responses
 // and embeddings), Together and xAI, the token-estimate table: 1,206 KB (478 KB gzipped). The
-// performance issue's target is 220 KB gzipped: far off, and the next size work.
-const WASM_SIZE_BUDGET = 1_250_000;
+// performance issue's target is 220 KB gzipped: far off, and the next size work. Raised to
+// 1.255 MB for the acceptance fixes of issue 15 (one vector per input: each embeddings request's
+// input count kept in the summary and checked by the decoders): 1,247 KB → 1,252 KB.
+const WASM_SIZE_BUDGET = 1_255_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

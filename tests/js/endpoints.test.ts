@@ -231,6 +231,49 @@ describe("embedding batches", () => {
     }
   });
 
+  test("an answer with another count of vectors than inputs is an error, not a short success", async () => {
+    const emulator = new OpenAIEmulator({ apiKey: KEY, validateBody: openAIBodyCheck });
+    const storage = new MemoryStorage();
+    const provider = new OpenAIProvider({ apiKey: KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch, storage });
+    const requests: UnifiedRequest[] = [
+      { customId: "short", model: "text-embedding-3-small", input: ["p", "q", "r"] },
+      { customId: "long", model: "text-embedding-3-small", input: ["p", "q"] },
+      { customId: "unindexed", model: "text-embedding-3-small", input: ["p", "q"] },
+      { customId: "whole", model: "text-embedding-3-small", input: ["p", "q"] },
+    ];
+    const batchId = await provider.sendBatch({ provider: "openai", endpoint: "embeddings", requests });
+    await waitUntilComplete(provider, batchId);
+    // The emulator's answers, edited as a faulty provider would write them.
+    const outputFileId = emulator.batches.get(batchId)!.object.output_file_id as string;
+    const lines = emulator.files.get(outputFileId)!.content.trim().split("\n").map((line) => JSON.parse(line));
+    for (const line of lines) {
+      const data = line.response.body.data as { index?: number; embedding: number[] }[];
+      if (line.custom_id === "short") line.response.body.data = data.filter((item) => item.index !== 2);
+      if (line.custom_id === "long") data.push({ index: 2, embedding: [1] });
+      // Listed in reverse without indexes: the count matches, so array order is taken as input order.
+      if (line.custom_id === "unindexed") line.response.body.data = [...data].sort((a, b) => a.index! - b.index!).map(({ embedding }) => ({ object: "embedding", embedding }));
+    }
+    emulator.setFileContent(outputFileId, lines.map((line) => JSON.stringify(line)).join("\n") + "\n");
+
+    const results = byId(await collect(provider.getResults(batchId)));
+    for (const [id, count] of [["short", 2], ["long", 3]] as const) {
+      const result = results.get(id)!;
+      assert.equal(result.status, "errored", id);
+      assert.equal(result.response, undefined, "no vector is handed out");
+      assert.equal(result.error!.code, "embeddings_count_mismatch");
+      assert.equal(result.error!.retryable, true);
+      assert.match(result.error!.message, new RegExp(`^${count} vectors for ${count === 2 ? 3 : 2} inputs`));
+    }
+    assert.deepEqual(results.get("unindexed")!.response!.embeddings, [emulatedVector("p", 4), emulatedVector("q", 4)]);
+    assert.deepEqual(results.get("whole")!.response!.embeddings, [emulatedVector("p", 4), emulatedVector("q", 4)]);
+
+    // Without the sender's summary the counts are unknown: vectors without an index are refused.
+    const fresh = byId(await collect(new OpenAIProvider({ apiKey: KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch, storage: false }).getResults(batchId)));
+    assert.equal(fresh.get("unindexed")!.error!.code, "invalid_embeddings_body");
+    assert.match(fresh.get("unindexed")!.error!.message, /no `index`/);
+    assert.equal(fresh.get("whole")!.status, "succeeded");
+  });
+
   test("Mistral: embeddings lines valid against BatchRequest and EmbeddingRequest", async () => {
     const harness = await startMistral({ validateEmbeddingsBody: specValidator("mistral", "EmbeddingRequest") });
     try {

@@ -250,7 +250,7 @@ pub fn embedding_inputs(requests: &[UnifiedRequest], endpoint: Endpoint) -> Opti
     (endpoint == Endpoint::Embeddings).then(|| {
         requests
             .iter()
-            .map(|request| (request.custom_id.clone(), request.input.as_ref().map_or(0, EmbeddingInput::count)))
+            .map(|request| (request.custom_id.clone(), request.input.as_ref().map_or(0, EmbeddingInput::count).into()))
             .collect()
     })
 }

@@ -37,9 +37,10 @@ pub trait LineDecoder {
 /// Maps the ids sent to the provider back to the caller's ids (for providers that restrict ids).
 pub type IdMap = HashMap<String, String>;
 
-/// How many inputs each request of an embeddings batch has, by custom id: its answer must hold
-/// exactly that many vectors.
-pub type EmbeddingInputs = std::collections::BTreeMap<String, usize>;
+/// How many inputs each request of an embeddings batch has (a number), by custom id: its answer
+/// must hold exactly that many vectors. A JSON map, whose code the module has already (a map type
+/// of its own added 23 KB to the wasm module).
+pub type EmbeddingInputs = serde_json::Map<String, serde_json::Value>;
 
 /// Which answers are read as JSON (`parsed`, `parseError`), from the batch's [`JsonAnswers`].
 #[derive(Debug, Clone, Default)]
@@ -173,7 +174,7 @@ impl LineDecoder for IdRestoringDecoder {
         for (sent_id, caller_id) in self.id_map.iter() {
             if let Some(count) = inputs.get(caller_id) {
                 sent.remove(caller_id);
-                sent.insert(sent_id.clone(), *count);
+                sent.insert(sent_id.clone(), count.clone());
             }
         }
         self.inner.expect_embedding_inputs(Rc::new(sent));

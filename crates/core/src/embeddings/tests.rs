@@ -258,7 +258,7 @@ fn an_answer_holds_one_vector_per_input_or_is_an_error() {
         let batch: Vec<UnifiedRequest> = batch.iter().map(|request| UnifiedRequest { model: model.into(), ..request.clone() }).collect();
         prepare(provider, &batch, &options(Endpoint::Embeddings, false)).unwrap().summary
     };
-    let expected: EmbeddingInputs = [("doc-1".to_owned(), 3)].into_iter().collect();
+    let expected: EmbeddingInputs = [("doc-1".to_owned(), json!(3))].into_iter().collect();
     for (provider, model) in [(Provider::OpenAI, "text-embedding-3-small"), (Provider::Mistral, "mistral-embed"), (Provider::Vllm, "e5")] {
         assert_eq!(summary(provider, model).embedding_inputs, Some(expected.clone()), "{provider:?}");
     }
@@ -310,7 +310,7 @@ fn an_answer_holds_one_vector_per_input_or_is_an_error() {
         Box::new(OpenAiLineDecoder::new("openai").for_endpoint(Some(Endpoint::Embeddings))),
         Rc::new([("doc-1".to_owned(), "caller id".to_owned())].into_iter().collect()),
     );
-    restoring.expect_embedding_inputs(Rc::new([("caller id".to_owned(), 2)].into_iter().collect()));
+    restoring.expect_embedding_inputs(Rc::new([("caller id".to_owned(), json!(2))].into_iter().collect()));
     let result = restoring.decode_line(&openai_line(embeddings_body(json!([indexed(0), indexed(1), indexed(2)]))), 1);
     assert_eq!((result.custom_id.as_str(), result.error.unwrap().code.as_str()), ("caller id", "embeddings_count_mismatch"));
 }

@@ -116,7 +116,8 @@ pub fn status_of_error_code(code: &str) -> ResultStatus {
 
 /// A request's input count, when the batch's counts are known.
 pub fn inputs_of(inputs: &Option<Rc<EmbeddingInputs>>, custom_id: &str) -> Option<usize> {
-    inputs.as_ref().and_then(|inputs| inputs.get(custom_id).copied())
+    let count = inputs.as_ref()?.get(custom_id)?.as_u64()?;
+    usize::try_from(count).ok()
 }
 
 impl LineDecoder for OpenAiLineDecoder {
