@@ -16,6 +16,15 @@ import {
   type RequestEstimate,
 } from "./wasm.js";
 
+/**
+ * An amount in US dollars for a message: six decimals, or two significant digits for a smaller
+ * amount that is not zero (an embeddings batch often costs less than a millionth of a dollar).
+ */
+export function formatDollars(value: number): string {
+  if (value > 0 && value < 0.000_001) return `$${value.toFixed(Math.min(20, Math.ceil(-Math.log10(value)) + 1))}`;
+  return `$${value.toFixed(6)}`;
+}
+
 /** Model prices in US dollars per million tokens, before the batch discount, by model name. */
 export type PriceTable = Record<string, ModelPrice>;
 

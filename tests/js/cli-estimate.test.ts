@@ -126,6 +126,42 @@ describe("batch-router estimate", () => {
       assert.match(over.stderr, /over --max-cost/);
       const sent = await run(["submit", embeddingsFile, ...connection, "--endpoint", "embeddings", "--prices", embeddingPrices, "--max-cost", "1"]);
       assert.equal(sent.code, 0, sent.stderr);
+
+      // Costs under a millionth of a dollar keep two significant digits, not "$0.000000".
+      const text = await run(["estimate", embeddingsFile, "--provider", "openai", "--endpoint", "embeddings", "--prices", embeddingPrices]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.ok(expected.maxCostUsd! < 0.000_001, String(expected.maxCostUsd));
+      const shown = /cost: \$(\S+) to \$(\S+) at batch rates/.exec(text.stdout);
+      assert.ok(shown, text.stdout);
+      assert.ok(Math.abs(Number(shown[2]) - expected.maxCostUsd!) / expected.maxCostUsd! < 0.05, `${shown[2]} vs ${expected.maxCostUsd}`);
+      const tiny = await run(["submit", embeddingsFile, ...connection, "--endpoint", "embeddings", "--prices", embeddingPrices, "--max-cost", "0.0000000001"]);
+      assert.equal(tiny.code, 3, tiny.stderr);
+      assert.doesNotMatch(tiny.stderr, /\$0\.000000 /);
+      assert.match(tiny.stderr, /may cost up to \$0\.0000000?[1-9]/);
+    });
+
+    test("--provider all means every provider with the endpoint", async () => {
+      const embeddings = [{ customId: "corpus", model: "m", input: ["one text", "another text"] }];
+      const embeddingsFile = file("embeddings-all.jsonl", embeddings.map((request) => JSON.stringify(request)).join("\n") + "\n");
+      const models = ["openai=text-embedding-3-small", "google=gemini-embedding-001", "mistral=mistral-embed", "vllm=e5"].flatMap((model) => ["--model", model]);
+      const providersOf = async (endpoint: string, extra: string[] = []) => {
+        const result = await run(["estimate", embeddingsFile, "--provider", "all", "--endpoint", endpoint, ...extra, "--json"]);
+        assert.equal(result.code, 0, result.stderr);
+        return (JSON.parse(result.stdout) as { estimates: BatchEstimate[] }).estimates.map((estimate) => estimate.provider);
+      };
+      assert.deepEqual(await providersOf("embeddings", models), ["openai", "google", "mistral", "vllm"]);
+      const chatFile = file("chat-all.jsonl", JSON.stringify(textRequest("c", "hello", "m")) + "\n");
+      const chat = await run(["estimate", chatFile, "--provider", "all", "--json"]);
+      assert.equal(chat.code, 0, chat.stderr);
+      assert.equal((JSON.parse(chat.stdout) as { estimates: BatchEstimate[] }).estimates.length, 9, "chat: every provider");
+      const responses = await run(["estimate", chatFile, "--provider", "all", "--endpoint", "responses", "--json"]);
+      assert.equal(responses.code, 0, responses.stderr);
+      assert.deepEqual((JSON.parse(responses.stdout) as { estimates: BatchEstimate[] }).estimates.map((estimate) => estimate.provider), ["openai", "azure"]);
+      // convert writes each of them, and says nothing of the others.
+      const converted = await run(["convert", embeddingsFile, "--provider", "all", "--endpoint", "embeddings", ...models, "--dir", join(directory, "all")]);
+      assert.equal(converted.code, 0, converted.stderr);
+      for (const provider of ["openai", "google", "mistral", "vllm"]) assert.match(converted.stdout, new RegExp(`\\b${provider}\\b`));
+      assert.doesNotMatch(converted.stdout + converted.stderr, /anthropic/i);
     });
   });
 });

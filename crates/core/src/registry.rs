@@ -230,6 +230,9 @@ pub struct ProviderEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub batch_id_shape: Option<String>,
+    /// The endpoints its batch API offers (the CLI's `--provider all` takes the providers with
+    /// the batch's endpoint).
+    pub endpoints: Vec<crate::Endpoint>,
 }
 
 /// Every provider, in the order the docs list them.
@@ -250,6 +253,7 @@ pub fn entries() -> Vec<ProviderEntry> {
                 api_version_variable: info.api_version_variable.map(str::to_owned),
                 requires_key: info.requires_key,
                 batch_id_shape: info.batch_id_shape.map(BatchIdShape::describe),
+                endpoints: crate::endpoint::endpoints_of(provider).to_vec(),
             }
         })
         .collect()

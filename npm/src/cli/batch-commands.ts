@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { BatchStatusResponse } from "../batch-status.js";
 import { dryRun } from "../dry-run.js";
 import { BatchRouterError, ValidationError } from "../errors.js";
-import { estimateJsonl } from "../estimate.js";
+import { estimateJsonl, formatDollars } from "../estimate.js";
 import { readPrices } from "./estimate-command.js";
 import type { Endpoint, UnifiedRequest } from "../types.js";
 import { describeConversion, endpointOption, modelChoice, readUnifiedFile, requestLinesOf } from "./convert-command.js";
@@ -113,7 +113,7 @@ async function checkMaxCost(provider: string, unified: string, endpoint: Endpoin
     throw new ValidationError(`maxCost: the batch's worst case cannot be bounded: ${why}`, { field: "maxCost" });
   }
   if (maxCost !== undefined && estimate.maxCostUsd > maxCost) {
-    throw new ValidationError(`maxCost: the batch may cost up to $${estimate.maxCostUsd.toFixed(6)} (input about $${estimate.minCostUsd!.toFixed(6)}), over --max-cost $${maxCost}; nothing was sent`, { field: "maxCost" });
+    throw new ValidationError(`maxCost: the batch may cost up to ${formatDollars(estimate.maxCostUsd)} (input about ${formatDollars(estimate.minCostUsd!)}), over --max-cost $${maxCost}; nothing was sent`, { field: "maxCost" });
   }
   return { worstCaseUsd: estimate.maxCostUsd };
 }

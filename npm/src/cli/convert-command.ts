@@ -6,7 +6,7 @@ import { dryRun, type DryRunResult } from "../dry-run.js";
 import { ENDPOINTS } from "../endpoint.js";
 import { toBatchRouterError } from "../errors.js";
 import { FileStorage } from "../file-storage.js";
-import { canonicalProviderName, providerNames } from "../provider-registry.js";
+import { canonicalProviderName, providerEntries, providerNames } from "../provider-registry.js";
 import type { Endpoint, ProviderName } from "../types.js";
 import { importOpenAIJsonl, unifiedRequestLines } from "../wasm.js";
 import { UsageError } from "./output.js";
@@ -24,7 +24,7 @@ format, without an account or any network call. Writes the transparency files:
   <dir>/generated/<provider>/batch_dryrun-<name>_provider.jsonl
 
 Options:
-  --provider P         {{providers}}, or all
+  --provider P         {{providers}}, or all (every provider with the endpoint: see --endpoint)
   --from openai        FILE is an OpenAI batch input file (Chat Completions lines), read as
                        unified requests first
   --model M            use model M for every request; --model P=M (repeatable) for provider P
@@ -85,8 +85,12 @@ export function modelChoice(values: string | string[] | undefined): (provider: P
   return (provider) => byProvider.get(provider) ?? all[0];
 }
 
-export function providersOf(name: string): ProviderName[] {
-  if (name === "all") return allProviders();
+/**
+ * The providers `--provider` names; `all` is every provider whose batch API offers the batch's
+ * endpoint (all of them for chat), so `all` with embeddings skips Anthropic rather than failing.
+ */
+export function providersOf(name: string, endpoint: Endpoint = "chat"): ProviderName[] {
+  if (name === "all") return providerEntries().filter((entry) => entry.endpoints.includes(endpoint)).map((entry) => entry.name);
   const canonical = canonicalProviderName(name);
   if (canonical !== undefined) return [canonical];
   throw new UsageError(`unknown provider "${name}"; expected ${allProviders().join(", ")} or all`);
@@ -137,7 +141,7 @@ export async function readUnifiedFile(file: string, model?: string, from?: strin
 }
 
 export async function convert(options: ConvertOptions): Promise<DryRunResult[]> {
-  const providers = providersOf(options.provider);
+  const providers = providersOf(options.provider, options.endpoint);
   const modelFor = modelChoice(options.model);
   // The model is chosen by the core for each provider (so its rules and family are checked).
   const unifiedJsonl = await readUnifiedFile(options.file, undefined, options.from);

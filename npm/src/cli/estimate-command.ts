@@ -1,7 +1,7 @@
 /** `batch-router estimate FILE --provider P`: tokens and a cost range, without sending anything. */
 import { readFile } from "node:fs/promises";
 
-import { estimateJsonl, type PriceTable } from "../estimate.js";
+import { estimateJsonl, formatDollars, type PriceTable } from "../estimate.js";
 import type { BatchEstimate } from "../wasm.js";
 import type { Endpoint } from "../types.js";
 import { modelChoice, providersOf, readUnifiedFile } from "./convert-command.js";
@@ -14,7 +14,7 @@ o200k_base on the benchmark corpus, see the README) and the most output tokens (
 and prices them at the provider's batch rates. Sends nothing.
 
 Options:
-  --provider P               {{providers}}, or all
+  --provider P               {{providers}}, or all (every provider with the endpoint)
   --model M                  use model M for every request; --model P=M for provider P only
   --endpoint E               chat (default), responses or embeddings (texts counted as input only)
   --prices FILE              model prices, JSON: {"gpt-4o-mini": {"input": 0.15, "output": 0.6}}
@@ -63,14 +63,14 @@ export async function estimateFile(options: EstimateCommandOptions): Promise<Bat
   const prices = await readPrices(options.pricesFile);
   const settings = { prices, defaultMaxOutputTokens: count("--max-output-tokens", options.maxOutputTokens), mediaTokens: count("--media-tokens", options.mediaTokens) };
   const estimates: BatchEstimate[] = [];
-  for (const provider of providersOf(options.provider)) {
+  for (const provider of providersOf(options.provider, options.endpoint)) {
     const unifiedJsonl = await readUnifiedFile(options.file, modelFor(provider));
     estimates.push(estimateJsonl(provider, unifiedJsonl, settings, true, options.endpoint === undefined ? {} : { endpoint: options.endpoint }));
   }
   return estimates;
 }
 
-const dollars = (value: number | undefined) => (value === undefined ? "unknown" : `$${value.toFixed(value < 1 ? 6 : 2)}`);
+const dollars = (value: number | undefined) => (value === undefined ? "unknown" : value < 1 ? formatDollars(value) : `$${value.toFixed(2)}`);
 
 export function describeEstimate(estimate: BatchEstimate): string[] {
   const lines = [

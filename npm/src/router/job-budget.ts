@@ -6,7 +6,7 @@
  */
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { costOfUsage, estimateRequestsInCore, budgetDecision } from "../wasm.js";
-import { coreEstimateOptions, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
+import { coreEstimateOptions, formatDollars, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
 import type { ProviderName, UnifiedResult } from "../types.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import type { JobContext } from "./job-submission.js";
@@ -36,7 +36,7 @@ export function checkBudget(maxCostUsd: number, costs: Float64Array, leastCostUs
   if (!(maxCostUsd >= 0)) throw new ValidationError(`maxCostUsd: must be a number ≥ 0, not ${maxCostUsd}`, { field: "maxCostUsd" });
   if (leastCostUsd > maxCostUsd) {
     const most = costs.reduce((sum, cost) => sum + cost, 0);
-    throw new ValidationError(`maxCostUsd: the job is estimated at $${leastCostUsd.toFixed(6)} to $${most.toFixed(6)}, over the budget of $${maxCostUsd}`, { field: "maxCostUsd" });
+    throw new ValidationError(`maxCostUsd: the job is estimated at ${formatDollars(leastCostUsd)} to ${formatDollars(most)}, over the budget of $${maxCostUsd}`, { field: "maxCostUsd" });
   }
 }
 
@@ -62,7 +62,7 @@ export function admitUnderBudget(context: JobContext, record: SubmissionRecord):
   const decision = budgetDecision(manifest.maxCostUsd, spent, inFlight, worstCaseOf(context, record));
   if (decision === "holdBack") {
     record.phase = "failed";
-    record.error = { code: "budget_exceeded", message: `held back: $${spent.toFixed(6)} spent, and this batch may cost up to $${worstCaseOf(context, record).toFixed(6)}, over the budget of $${manifest.maxCostUsd}` };
+    record.error = { code: "budget_exceeded", message: `held back: ${formatDollars(spent)} spent, and this batch may cost up to ${formatDollars(worstCaseOf(context, record))}, over the budget of $${manifest.maxCostUsd}` };
   }
   return decision;
 }
