@@ -270,7 +270,9 @@ pub fn embeddings_response(body: &RawValue, inputs: Option<usize>) -> Result<Uni
         return Err(BodyProblem {
             status: ResultStatus::Errored,
             code: "embeddings_count_mismatch".to_owned(),
-            message: format!("{count} vectors for {inputs} inputs; one vector per input is expected, so none is handed out"),
+            message: format!(
+                "{count} vectors for {inputs} inputs; one vector per input is expected, so none is handed out"
+            ),
             retryable: true,
         });
     }
@@ -279,7 +281,11 @@ pub fn embeddings_response(body: &RawValue, inputs: Option<usize>) -> Result<Uni
         if inputs.is_none() || parsed.data.iter().any(|item| item.index.is_some()) {
             return Err(invalid(format!(
                 "data[{position}] has no `index`, so the input it belongs to is unknown{}",
-                if inputs.is_none() { " (the request's input count is not known here to match them by position)" } else { "" }
+                if inputs.is_none() {
+                    " (the request's input count is not known here to match them by position)"
+                } else {
+                    ""
+                }
             )));
         }
     }

@@ -255,11 +255,14 @@ fn base64_of(bytes: &[u8]) -> String {
 fn an_answer_holds_one_vector_per_input_or_is_an_error() {
     let batch = requests(r#"{"customId":"doc-1","model":"text-embedding-3-small","input":["a","b","c"]}"#);
     let summary = |provider: Provider, model: &str| {
-        let batch: Vec<UnifiedRequest> = batch.iter().map(|request| UnifiedRequest { model: model.into(), ..request.clone() }).collect();
+        let batch: Vec<UnifiedRequest> =
+            batch.iter().map(|request| UnifiedRequest { model: model.into(), ..request.clone() }).collect();
         prepare(provider, &batch, &options(Endpoint::Embeddings, false)).unwrap().summary
     };
     let expected: EmbeddingInputs = [("doc-1".to_owned(), json!(3))].into_iter().collect();
-    for (provider, model) in [(Provider::OpenAI, "text-embedding-3-small"), (Provider::Mistral, "mistral-embed"), (Provider::Vllm, "e5")] {
+    for (provider, model) in
+        [(Provider::OpenAI, "text-embedding-3-small"), (Provider::Mistral, "mistral-embed"), (Provider::Vllm, "e5")]
+    {
         assert_eq!(summary(provider, model).embedding_inputs, Some(expected.clone()), "{provider:?}");
     }
     let chat = requests(r#"{"customId":"c","model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#);
@@ -286,7 +289,9 @@ fn an_answer_holds_one_vector_per_input_or_is_an_error() {
         let in_order = decode(json!([unindexed(7.0), unindexed(8.0), unindexed(9.0)]), true);
         assert_eq!(in_order.response.unwrap().embeddings, Some(vec![vec![7.0], vec![8.0], vec![9.0]]));
 
-        for (data, count) in [(json!([indexed(0), indexed(1)]), 2), (json!([indexed(0), indexed(1), indexed(2), indexed(3)]), 4)] {
+        for (data, count) in
+            [(json!([indexed(0), indexed(1)]), 2), (json!([indexed(0), indexed(1), indexed(2), indexed(3)]), 4)]
+        {
             let result = decode(data, true);
             assert_eq!(result.status, ResultStatus::Errored);
             assert!(result.response.is_none(), "no vector is handed out");
@@ -312,5 +317,8 @@ fn an_answer_holds_one_vector_per_input_or_is_an_error() {
     );
     restoring.expect_embedding_inputs(Rc::new([("caller id".to_owned(), json!(2))].into_iter().collect()));
     let result = restoring.decode_line(&openai_line(embeddings_body(json!([indexed(0), indexed(1), indexed(2)]))), 1);
-    assert_eq!((result.custom_id.as_str(), result.error.unwrap().code.as_str()), ("caller id", "embeddings_count_mismatch"));
+    assert_eq!(
+        (result.custom_id.as_str(), result.error.unwrap().code.as_str()),
+        ("caller id", "embeddings_count_mismatch")
+    );
 }

@@ -72,10 +72,12 @@ impl LineDecoder for MistralLineDecoder {
         let body = envelope.as_ref().and_then(|envelope| envelope.body);
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
-            (true, Some(body)) => match decode_body_of(body, self.embeddings_batch, inputs_of(&self.embedding_inputs, &custom_id)) {
-                Ok(response) => UnifiedResult::succeeded(custom_id, response),
-                Err(problem) => problem.into_result(custom_id, text),
-            },
+            (true, Some(body)) => {
+                match decode_body_of(body, self.embeddings_batch, inputs_of(&self.embedding_inputs, &custom_id)) {
+                    Ok(response) => UnifiedResult::succeeded(custom_id, response),
+                    Err(problem) => problem.into_result(custom_id, text),
+                }
+            }
             _ => {
                 let result_error = line_error(error, body, status_code, response.is_some(), text);
                 let status = status_of_error_code(&result_error.code);

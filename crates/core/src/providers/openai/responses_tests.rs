@@ -178,7 +178,10 @@ fn a_refusal_is_content_filter_on_chat_and_on_responses() {
     let chat = json!({"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-5-mini",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": null, "refusal": text}, "finish_reason": "stop", "logprobs": null}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}});
-    let responses = body_with("completed", json!([{"type": "message", "role": "assistant", "content": [{"type": "refusal", "refusal": text}]}]));
+    let responses = body_with(
+        "completed",
+        json!([{"type": "message", "role": "assistant", "content": [{"type": "refusal", "refusal": text}]}]),
+    );
     let chat = decode(chat).response.unwrap();
     let responses = decode(responses).response.unwrap();
     for response in [&chat, &responses] {
@@ -192,7 +195,10 @@ fn a_refusal_is_content_filter_on_chat_and_on_responses() {
     let partial = json!({"id": "chatcmpl-2", "object": "chat.completion", "created": 1, "model": "gpt-5-mini",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "Part of it.", "refusal": text}, "finish_reason": "stop", "logprobs": null}]});
     assert_eq!(decode(partial).response.unwrap().finish_reason, FinishReason::Stop);
-    let partial = body_with("completed", json!([{"type": "message", "role": "assistant", "content": [
-        {"type": "output_text", "text": "Part of it.", "annotations": []}, {"type": "refusal", "refusal": text}]}]));
+    let partial = body_with(
+        "completed",
+        json!([{"type": "message", "role": "assistant", "content": [
+        {"type": "output_text", "text": "Part of it.", "annotations": []}, {"type": "refusal", "refusal": text}]}]),
+    );
     assert_eq!(decode(partial).response.unwrap().finish_reason, FinishReason::Stop);
 }

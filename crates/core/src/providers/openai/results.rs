@@ -146,10 +146,12 @@ impl LineDecoder for OpenAiLineDecoder {
         let body = envelope.as_ref().and_then(|envelope| envelope.body);
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
-            (true, Some(body)) => match decode_body_of(body, self.embeddings_batch, inputs_of(&self.embedding_inputs, &custom_id)) {
-                Ok(response) => UnifiedResult::succeeded(custom_id, response),
-                Err(problem) => problem.into_result(custom_id, text),
-            },
+            (true, Some(body)) => {
+                match decode_body_of(body, self.embeddings_batch, inputs_of(&self.embedding_inputs, &custom_id)) {
+                    Ok(response) => UnifiedResult::succeeded(custom_id, response),
+                    Err(problem) => problem.into_result(custom_id, text),
+                }
+            }
             _ => {
                 let described = LineParts { has_response: response.is_some(), status_code, line: text };
                 let result_error = line_error(error, body, &described, request_id);
