@@ -39,7 +39,9 @@ describe("serverless jobs: startJob and advanceJob", () => {
     assert.equal(jobId, "cron-job");
     assert.equal(emulator.received.length, 0, "startJob calls no provider");
     assert.equal((await router.getJob(jobId))?.submissions.every((record) => record.phase === "pending"), true);
-    await assert.rejects(router.startJob({ provider: "openai", requests }, { jobId }), (error) => error instanceof ValidationError && error.field === "jobId");
+    // Started again with the same requests (a retried start): the same job; with others: refused.
+    assert.equal(await router.startJob({ provider: "openai", requests }, { jobId }), jobId);
+    await assert.rejects(router.startJob({ provider: "openai", requests: requests.slice(1) }, { jobId }), (error) => error instanceof ValidationError && error.field === "jobId");
 
     const first = await router.advanceJob(jobId);
     assert.equal(first.state, "running");

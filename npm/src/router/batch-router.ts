@@ -275,11 +275,30 @@ export class BatchRouter {
   /**
    * Plans a job and records it (its requests and manifest) without sending anything or waiting:
    * for a serverless function, which then calls `advanceJob` from later invocations (a cron tick,
-   * a webhook). Validates every request first; resolves to the job id. A job id that exists
-   * already is a `ValidationError`.
+   * a webhook). Validates every request first; resolves to the job id. Starting a job id that
+   * exists already with the same provider, endpoint and requests resolves to it (a retried start is
+   * safe); with different ones it is a `ValidationError`.
    */
   async startJob(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): Promise<string> {
-    return (await this.createJob(batch, options)).manifest.jobId;
+    try {
+      return (await this.createJob(batch, options)).manifest.jobId;
+    } catch (error) {
+      const jobId = options.jobId;
+      if (!(error instanceof ValidationError) || error.field !== "jobId" || jobId === undefined) throw error;
+      const existing = await this.store.load(jobId);
+      if (existing === undefined) throw error;
+      if (await this.sameJob(existing, batch)) return jobId;
+      throw new ValidationError(`jobId: job ${jobId} already exists with other requests; choose another jobId`, { field: "jobId" });
+    }
+  }
+
+  /** Whether a stored job was started with this provider, endpoint and these requests. */
+  private async sameJob(manifest: JobManifest, batch: UnifiedBatchMetadata): Promise<boolean> {
+    if (manifest.provider !== providerName(batch.provider)) return false;
+    if ((manifest.endpoint ?? "chat") !== (batch.endpoint ?? "chat")) return false;
+    const stored = await this.store.readRequests(manifest);
+    const given = jsonLines(batch.requests);
+    return stored.length === given.length && stored.every((line, index) => line === given[index]!.slice(0, -1));
   }
 
   /**
