@@ -8,8 +8,8 @@
  *   batch is looked for in the provider's list by the job's tag before anything is created again
  *   (the matching rules, and where they are not exact, are the core's `job_tag.rs`);
  * - transient failures are retried by the core's policy; a permanent one marks the submission
- *   `failed` (its requests end as `submission_failed`); spent retries stop the run with the error,
- *   and the job can be resumed later.
+ *   `failed` (its requests end as `submission_failed`); spent retries, or a 401/403 (the account's
+ *   key, not the request), stop the run with the error, and the job can be resumed later.
  */
 import type { PriceTable } from "../estimate.js";
 import { waitsForLaterWave, type ModelQuotas } from "./job-quota.js";
@@ -19,7 +19,7 @@ import type { BatchStatusData, BatchSummary } from "../types.js";
 import { jobTagNeedsWatermark, taggedMetadata, type PreparedBatch, type SubmissionRun } from "../wasm.js";
 import type { JobLease } from "./job-lease.js";
 import { expandRanges, type JobManifest, type JobStore, type SubmissionRecord } from "./job-manifest.js";
-import { isTransient, mayHaveHappened, nextDelay, retrying, sleep, withDeadline, type RetrySettings } from "./retrying.js";
+import { isAccountFailure, isTransient, mayHaveHappened, nextDelay, retrying, sleep, withDeadline, type RetrySettings } from "./retrying.js";
 
 /** What a job run works with. */
 export interface JobContext {
@@ -230,7 +230,8 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
         }
         const delay = nextDelay(context.retry, retries, error, startedAt);
         if (delay === undefined) {
-          if (isTransient(error)) throw error;
+          // A bad or rotated key fails every request alike: stop, resumable once it is fixed.
+          if (isTransient(error) || isAccountFailure(error)) throw error;
           return fail(context, record, error);
         }
         if (record.createMayHaveHappened && (await adoptIfFound(context, record))) break;
