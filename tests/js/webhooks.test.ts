@@ -194,18 +194,18 @@ describe("router.handleWebhook wakes the job that owns the batch", () => {
     const stamp = await updatedAt();
     const woke = await router.handleWebhook(genuine, { secret: SECRET });
     assert.equal(woke.status, 200);
-    const answer = (await woke.json()) as { status: string; jobId: string };
+    const answer = (await woke.json()) as { state: string; jobId: string };
     assert.equal(answer.jobId, jobId);
-    assert.ok(["running", "completed"].includes(answer.status), answer.status);
+    assert.ok(["running", "completed"].includes(answer.state), answer.state);
     assert.ok(calls() > before, "the job's round read its batches");
     assert.notEqual(await updatedAt(), stamp, "the job advanced");
 
     const afterWake = calls();
     const replayed = await router.handleWebhook(replay, { secret: SECRET });
     assert.equal(replayed.status, 200);
-    assert.deepEqual(await replayed.json(), { status: "duplicate" });
+    assert.deepEqual(await replayed.json(), { state: "duplicate" });
     const unknown = await router.handleWebhook(await delivery({ body: event("batch.completed", "batch_of_nobody") }), { secret: SECRET });
-    assert.deepEqual(await unknown.json(), { status: "ignored" });
+    assert.deepEqual(await unknown.json(), { state: "ignored" });
     assert.equal(calls(), afterWake, "a replay or a batch of no job here calls no provider");
 
     // Webhooks alone finish the job: one per batch event, as a provider would send them.

@@ -320,7 +320,9 @@ export class BatchRouter {
    * verifies it with `options.secret` (see `verifyWebhook`), refuses replays, and advances the job
    * that owns the batch by one round (`options.budgetMs`). Resolves to the HTTP response to send:
    * 200 (acted on, or a replay / an event for a batch of no job here, ignored), 400 or 401 (refused:
-   * bad payload, bad signature, stale timestamp). The secret never appears in a response or error.
+   * bad payload, bad signature, stale timestamp). A 200's JSON body names what happened in `state`:
+   * the round's `state` (as `advanceJob` gives it), `duplicate`, `ignored` or `interrupted`. The
+   * secret never appears in a response or error.
    */
   handleWebhook(request: Request, options: WebhookOptions): Promise<Response> {
     return handleJobWebhook(request, options, {
