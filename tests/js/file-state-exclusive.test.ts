@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -60,6 +60,26 @@ describe("the file store's conditional writes across storage objects and process
     ]);
     assert.deepEqual(outputs, ["done\n", "done\n", "done\n"]);
     assert.equal((await here.get("counter"))?.value, "120");
+  });
+
+  test("a lock file left by a process that died holding it is broken at once; a live holder's is waited for", async () => {
+    const directory = freshDirectory();
+    const state = new StorageJobState(new FileStorage(directory));
+    assert.ok(await state.put("record", "1", undefined));
+    // A pid no process has (above the default pid_max of 32-bit and 64-bit Linux alike).
+    writeFileSync(join(directory, "record.json.lock"), "4194303");
+    const started = Date.now();
+    const version = (await state.get("record"))!.version;
+    assert.ok(await state.put("record", "2", version));
+    assert.ok(Date.now() - started < 5_000, `waited ${Date.now() - started} ms for a dead holder's lock`);
+    // This process's own lock (another FileStorage object holding it): waited for, then written.
+    writeFileSync(join(directory, "record.json.lock"), String(process.pid));
+    const release = setTimeout(() => unlinkSync(join(directory, "record.json.lock")), 300);
+    const waitedFrom = Date.now();
+    assert.ok(await state.put("record", "3", (await state.get("record"))!.version));
+    clearTimeout(release);
+    assert.ok(Date.now() - waitedFrom >= 250, "the live holder's lock was not waited for");
+    assert.equal((await state.get("record"))?.value, "3");
   });
 
   test("startJob with one job id from routers of their own: one job, the same requests are idempotent, other requests refused", async () => {
