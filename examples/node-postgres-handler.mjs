@@ -7,6 +7,8 @@
 //   POST /webhooks/openai    OpenAI's batch events (Standard Webhooks), verified, then one round of the job
 //   GET  /jobs/<id>          the job's manifest;  GET /jobs/<id>/results  its unified results (JSONL)
 //
+// Every route but the webhook (verified by its signature) asks for `Authorization: Bearer $JOBS_TOKEN`:
+// a job's manifest and results hold its prompts and answers.
 // Run:  DATABASE_URL=postgres://… OPENAI_API_KEY=… OPENAI_WEBHOOK_SECRET=whsec_… JOBS_TOKEN=… \
 //       node examples/node-postgres-handler.mjs
 // (or the PG* variables instead of DATABASE_URL; PORT, default 8787; TICK_SECONDS, default 60, 0 = no
@@ -21,7 +23,7 @@ import pg from "pg";
 /**
  * The fetch-style handler (`Request` → `Response`) and the tick, over a `pg` pool. `openai` is the
  * provider's configuration (`apiKey`, optional `baseUrl`); `webhookSecret` the whsec_… secret;
- * `jobsToken` the bearer token the start and tick routes ask for.
+ * `jobsToken` the bearer token every route but the webhook asks for.
  */
 export function jobsHandler({ pool, openai, webhookSecret, jobsToken }) {
   const store = new PostgresJobStore((text, params) => pool.query(text, params));
@@ -59,10 +61,15 @@ export function jobsHandler({ pool, openai, webhookSecret, jobsToken }) {
     if (request.method === "POST" && pathname === "/webhooks/openai") {
       return router.handleWebhook(request, { secret: webhookSecret, budgetMs: 10_000 });
     }
-    if (request.method === "POST" && (pathname === "/jobs" || pathname === "/tick") && !authorized(request)) return json({ error: "unauthorized" }, 401);
+    if (!authorized(request)) return json({ error: "unauthorized" }, 401);
     if (request.method === "POST" && pathname === "/tick") return json(await tick());
     if (request.method === "POST" && pathname === "/jobs") {
-      const { requests } = await request.json();
+      let requests;
+      try {
+        ({ requests } = await request.json());
+      } catch {
+        return json({ error: 'the body must be JSON: {"requests": [...unified requests]}' }, 400);
+      }
       let jobId;
       try {
         jobId = await router.startJob({ provider: "openai", requests });

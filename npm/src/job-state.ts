@@ -46,9 +46,11 @@ function digest(text: string): string {
 
 /**
  * Versioned records kept as plain files of a `BatchStorage` (`<key>.json`, written to a temporary
- * file then renamed): the default for the file system and memory. The compare-and-set is atomic
- * among the callers of one `StorageJobState` (one process) only: across processes use a store whose
- * writes are conditional in the store itself (`PostgresJobStore`, `D1JobStore`).
+ * file then renamed): the default for the file system and memory. The compare-and-set runs under
+ * the storage's `exclusive` lock when it has one (`FileStorage`: a lock file, so it holds across
+ * storage objects and processes on one directory), and under a per-storage-object queue otherwise
+ * (`MemoryStorage`). For several machines use a store whose writes are conditional in the store
+ * itself (`PostgresJobStore`, `D1JobStore`).
  */
 /** The write queues of each storage object: routers of one process that share a storage share them. */
 const queuesOf = new WeakMap<BatchStorage, Map<string, Promise<unknown>>>();
@@ -70,7 +72,7 @@ export class StorageJobState implements JobStateStore {
   put(key: string, value: string, expected: string | undefined): Promise<string | undefined> {
     // One write per key at a time in this process: the read-compare-write below is not interleaved.
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(async () => {
+    const compareAndWrite = async () => {
       const current = await this.storage.read(`${key}.json`);
       const version = current === undefined ? undefined : digest(current);
       if (version !== expected) return undefined;
@@ -79,7 +81,8 @@ export class StorageJobState implements JobStateStore {
       await this.storage.write(temporary, value);
       await this.storage.rename(temporary, `${key}.json`);
       return digest(value);
-    });
+    };
+    const next = previous.then(() => (this.storage.exclusive ? this.storage.exclusive(`${key}.json`, compareAndWrite) : compareAndWrite()));
     const settled = next.then(
       () => undefined,
       () => undefined,

@@ -9,6 +9,7 @@ import { checkedEndpoint } from "./endpoint.js";
 import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
 import { resultsOfChunk } from "./lazy-raw.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
+import { redactingFetch } from "./redact-key.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult, WebhookConfig } from "./types.js";
@@ -243,7 +244,7 @@ export abstract class BatchProvider {
   /** The wasm client, created on first use. */
   protected client(): Promise<BatchClient> {
     this.clientPromise ??= this.resolveBaseUrl(this.baseUrl).then(
-      (baseUrl) => new BatchClient(this.name, { ...this.extraConfig, apiKey: this.apiKey, baseUrl }, this.fetchFunction),
+      (baseUrl) => new BatchClient(this.name, { ...this.extraConfig, apiKey: this.apiKey, baseUrl }, redactingFetch(this.fetchFunctionOrGlobal, this.apiKey)),
       (error: unknown) => {
         // A failed start is not remembered: the next call tries again.
         this.clientPromise = undefined;

@@ -13,6 +13,12 @@ export interface BatchStorage {
   /** The file's text, or undefined when it does not exist. */
   read(path: string): Promise<string | undefined>;
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Optional: runs `critical` while no other caller, in any process, runs one for `path` on the
+   * same storage (`FileStorage` uses a lock file). `StorageJobState` uses it for its conditional
+   * writes; without it they are exclusive within one storage object only.
+   */
+  exclusive?<T>(path: string, critical: () => Promise<T>): Promise<T>;
 }
 
 const decoder = new TextDecoder();

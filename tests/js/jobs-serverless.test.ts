@@ -39,7 +39,9 @@ describe("serverless jobs: startJob and advanceJob", () => {
     assert.equal(jobId, "cron-job");
     assert.equal(emulator.received.length, 0, "startJob calls no provider");
     assert.equal((await router.getJob(jobId))?.submissions.every((record) => record.phase === "pending"), true);
-    await assert.rejects(router.startJob({ provider: "openai", requests }, { jobId }), (error) => error instanceof ValidationError && error.field === "jobId");
+    // Started again with the same requests (a retried start): the same job; with others: refused.
+    assert.equal(await router.startJob({ provider: "openai", requests }, { jobId }), jobId);
+    await assert.rejects(router.startJob({ provider: "openai", requests: requests.slice(1) }, { jobId }), (error) => error instanceof ValidationError && error.field === "jobId");
 
     const first = await router.advanceJob(jobId);
     assert.equal(first.state, "running");
@@ -177,6 +179,40 @@ describe("serverless jobs: startJob and advanceJob", () => {
     }
     assert.equal(emulator.batches.size, 1, "one batch created, not two");
     assertJobInvariants(emulator, (await routerOn(storage, state, slowCreates).getJob(jobId))!, await collect(routerOn(storage, state, slowCreates).getJobResults(jobId)), requests);
+  });
+});
+
+describe("serverless jobs: a create that times out and lands late", () => {
+  test("one invocation after another: the slice is not created again while the timed-out create may still land", async () => {
+    const emulator = new OpenAIEmulator({ apiKey: API_KEY });
+    // The provider carries out a create 1.2 s after it is sent, whether or not the caller still
+    // waits: longer than the call's time limit in a 1 s lease (750 ms).
+    const lateCreates = async (request: Request) => {
+      if (request.method === "POST" && new URL(request.url).pathname.endsWith("/batches")) {
+        const copy = new Request(request.url, { method: "POST", headers: request.headers, body: await request.text() });
+        const landed = new Promise<Response>((resolve) => setTimeout(() => resolve(emulator.fetch(copy)), 1_200));
+        return new Promise<Response>((resolve, reject) => {
+          request.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")), { once: true });
+          void landed.then(resolve);
+        });
+      }
+      return emulator.fetch(request);
+    };
+    const storage = new MemoryStorage();
+    const state = new StorageJobState(storage);
+    const requests = jobRequests().slice(0, 2);
+    const router = () => routerOn(storage, state, lateCreates);
+    const jobId = await router().startJob({ provider: "openai", requests });
+    let result = await router().advanceJob(jobId).catch((error: unknown) => ({ state: "interrupted", nextAdvanceInMs: 100, error }));
+    for (let round = 0; result.state !== "completed"; round++) {
+      assert.ok(round < 100, "the job did not end in 100 rounds");
+      await new Promise((resolve) => setTimeout(resolve, Math.max(50, result.nextAdvanceInMs)));
+      result = await router().advanceJob(jobId).catch((error: unknown) => ({ state: "interrupted", nextAdvanceInMs: 100, error }));
+    }
+    // Every create that was sent has landed by now.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(emulator.batches.size, 1, "one batch created, not two");
+    assertJobInvariants(emulator, (await router().getJob(jobId))!, await collect(router().getJobResults(jobId)), requests);
   });
 });
 

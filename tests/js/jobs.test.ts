@@ -10,6 +10,7 @@ import {
   BatchNotCompleteError,
   BatchRouter,
   ConfigurationError,
+  JobInterruptedError,
   MemoryStorage,
   TimeoutError,
   type BatchRouterOptions,
@@ -117,10 +118,15 @@ describe("BatchRouter jobs", () => {
       storage: new MemoryStorage(),
       ...fastRouterOptions(),
     });
-    const summary = await wrongKey.runJob({ provider: "openai", requests: jobRequests() });
-    assert.equal(summary.reasons.submission_failed, 12);
-    assert.equal(calls(emulator, "POST", /^\/v1\/files$/), 3, "one upload per batch, none repeated");
+    // A wrong key is about the account, not the requests: the run stops at the first 401, resumable.
+    const stopped = await wrongKey.runJob({ provider: "openai", requests: jobRequests() }, { jobId: "wrong-key" }).then(
+      () => assert.fail("the run should stop"),
+      (error: unknown) => error,
+    );
+    assert.ok(stopped instanceof JobInterruptedError && (stopped.cause as { status?: number }).status === 401, String(stopped));
+    assert.equal(calls(emulator, "POST", /^\/v1\/files$/), 1, "the upload is not repeated");
     assert.equal(emulator.batches.size, 0);
+    assert.ok((await wrongKey.getJob("wrong-key"))!.submissions.every((record) => record.phase === "pending"), "nothing is marked failed");
   });
 
   test("a create whose answer was lost is found by its tag, not created again", async () => {

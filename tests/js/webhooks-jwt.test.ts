@@ -181,8 +181,8 @@ describe("router.handleWebhook with Gemini per-job webhooks", () => {
     const replay = genuine.clone();
     const answer = await router.handleWebhook(genuine, { jwt: options });
     assert.equal(answer.status, 200);
-    assert.deepEqual(await answer.json(), { status: "ignored" });
-    assert.deepEqual(await (await router.handleWebhook(replay, { jwt: options })).json(), { status: "duplicate" });
+    assert.deepEqual(await answer.json(), { state: "ignored" });
+    assert.deepEqual(await (await router.handleWebhook(replay, { jwt: options })).json(), { state: "duplicate" });
     const forged = await router.handleWebhook(delivery(await jwt(validClaims(), { key: otherKey.privateKey })), { jwt: options });
     assert.equal(forged.status, 401);
     assert.deepEqual(await forged.json(), { error: "bad_signature" });

@@ -5,9 +5,12 @@
  * batch, and only for a genuine, first delivery.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 
-import { BatchRouter, MemoryStorage, StorageJobState, verifyWebhook, WebhookVerificationError } from "batch-router";
+import { BatchRouter, FileStorage, MemoryStorage, StorageJobState, verifyWebhook, WebhookVerificationError } from "batch-router";
 
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { API_KEY, fastRouterOptions, jobRequests } from "../support/jobs.js";
@@ -194,18 +197,18 @@ describe("router.handleWebhook wakes the job that owns the batch", () => {
     const stamp = await updatedAt();
     const woke = await router.handleWebhook(genuine, { secret: SECRET });
     assert.equal(woke.status, 200);
-    const answer = (await woke.json()) as { status: string; jobId: string };
+    const answer = (await woke.json()) as { state: string; jobId: string };
     assert.equal(answer.jobId, jobId);
-    assert.ok(["running", "completed"].includes(answer.status), answer.status);
+    assert.ok(["running", "completed"].includes(answer.state), answer.state);
     assert.ok(calls() > before, "the job's round read its batches");
     assert.notEqual(await updatedAt(), stamp, "the job advanced");
 
     const afterWake = calls();
     const replayed = await router.handleWebhook(replay, { secret: SECRET });
     assert.equal(replayed.status, 200);
-    assert.deepEqual(await replayed.json(), { status: "duplicate" });
+    assert.deepEqual(await replayed.json(), { state: "duplicate" });
     const unknown = await router.handleWebhook(await delivery({ body: event("batch.completed", "batch_of_nobody") }), { secret: SECRET });
-    assert.deepEqual(await unknown.json(), { status: "ignored" });
+    assert.deepEqual(await unknown.json(), { state: "ignored" });
     assert.equal(calls(), afterWake, "a replay or a batch of no job here calls no provider");
 
     // Webhooks alone finish the job: one per batch event, as a provider would send them.
@@ -215,5 +218,24 @@ describe("router.handleWebhook wakes the job that owns the batch", () => {
       await router.handleWebhook(await delivery({ body: event("batch.completed", open.batchId ?? batchId) }), { secret: SECRET });
     }
     assert.equal((await router.getJob(jobId))!.state, "completed");
+  });
+});
+
+describe("router.handleWebhook with a router per request on one file store directory", () => {
+  test("deliveries at once through separate routers, then their replays: every replay is refused", async () => {
+    const emulator = new OpenAIEmulator({ apiKey: API_KEY });
+    const directory = mkdtempSync(join(tmpdir(), "batch-router-webhook-replays-"));
+    // A router (and its FileStorage) per request, as a serverless handler builds them.
+    const routerOf = () => new BatchRouter({ providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } }, storageDir: directory, ...fastRouterOptions() });
+    const jobId = await routerOf().startJob({ provider: "openai", requests: jobRequests() });
+    await routerOf().advanceJob(jobId);
+    const batchId = (await routerOf().getJob(jobId))!.submissions[0]!.batchId!;
+    const body = JSON.stringify({ id: "evt_x", type: "batch.completed", created_at: Math.floor(Date.now() / 1000), data: { id: batchId }, object: "event" });
+    const deliveries = await Promise.all(Array.from({ length: 12 }, (_, index) => delivery({ id: `msg_many_${index}`, body })));
+    const replays = deliveries.map((request) => request.clone());
+    const first = await Promise.all(deliveries.map((request) => routerOf().handleWebhook(request, { secret: SECRET })));
+    for (const answer of first) assert.notEqual(((await answer.json()) as { state: string }).state, "duplicate");
+    const again = await Promise.all(replays.map((request) => routerOf().handleWebhook(request, { secret: SECRET })));
+    for (const answer of again) assert.deepEqual(await answer.json(), { state: "duplicate" });
   });
 });

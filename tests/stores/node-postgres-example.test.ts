@@ -93,7 +93,7 @@ async function webhook(batchId: string, options: { id?: string; timestamp?: numb
 }
 
 async function manifestOf(jobId: string): Promise<JobManifest> {
-  const response = await fetch(`${servers[1]}/jobs/${encodeURIComponent(jobId)}`);
+  const response = await fetch(`${servers[1]}/jobs/${encodeURIComponent(jobId)}`, { headers: authorization });
   assert.equal(response.status, 200);
   return (await response.json()) as JobManifest;
 }
@@ -104,10 +104,19 @@ test("the Node + PostgreSQL example: start, ticks on two servers at once, signed
   const bad = await fetch(`${servers[0]}/jobs`, { method: "POST", headers: authorization, body: JSON.stringify({ requests: [requests[0], { ...requests[1], model: "" }] }) });
   assert.equal(bad.status, 400);
   assert.deepEqual(((await bad.json()) as { index: number; customId: string }).customId, requests[1]!.customId);
+  // A body that is not JSON is the caller's mistake: 400 with a message, not a 500.
+  const notJson = await fetch(`${servers[0]}/jobs`, { method: "POST", headers: authorization, body: "requests=1" });
+  assert.equal(notJson.status, 400);
+  assert.match(((await notJson.json()) as { error: string }).error, /JSON/);
   const started = await fetch(`${servers[0]}/jobs`, { method: "POST", headers: authorization, body: JSON.stringify({ requests }) });
   assert.equal(started.status, 202);
   const { jobId } = (await started.json()) as { jobId: string };
   assert.equal(emulator.received.length, 0, "starting a job sends nothing");
+  // The job's manifest and results hold its prompts and answers: they want the token too.
+  for (const path of [`/jobs/${jobId}`, `/jobs/${jobId}/results`]) {
+    assert.equal((await fetch(`${servers[0]}${path}`)).status, 401, path);
+    assert.equal((await fetch(`${servers[0]}${path}`, { headers: { authorization: "Bearer wrong" } })).status, 401, path);
+  }
 
   // Both servers tick at once: one advances the job, the other finds it busy (or, if the first
   // round was already over, advances it in turn); never two creators.
@@ -127,7 +136,7 @@ test("the Node + PostgreSQL example: start, ticks on two servers at once, signed
   assert.equal(((await genuine.json()) as { jobId: string }).jobId, jobId);
   // The same delivery replayed to the other server: the seen ids are shared through PostgreSQL.
   const replay = await webhook(batchIds[0]!, { id: "msg_first", server: 1 });
-  assert.deepEqual(await replay.json(), { status: "duplicate" });
+  assert.deepEqual(await replay.json(), { state: "duplicate" });
 
   for (let round = 0; (manifest = await manifestOf(jobId)).state !== "completed"; round++) {
     assert.ok(round < 40, "the job did not complete in 40 rounds");
@@ -145,7 +154,7 @@ test("the Node + PostgreSQL example: start, ticks on two servers at once, signed
   } finally {
     await probe.end();
   }
-  const answer = await fetch(`${servers[0]}/jobs/${encodeURIComponent(jobId)}/results`);
+  const answer = await fetch(`${servers[0]}/jobs/${encodeURIComponent(jobId)}/results`, { headers: authorization });
   assert.equal(answer.status, 200);
   const results = (await answer.text())
     .trim()

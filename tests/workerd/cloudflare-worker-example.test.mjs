@@ -99,8 +99,10 @@ async function cronTick() {
   await worker.scheduled({ cron: "*/5 * * * *" });
 }
 
+const AUTHORIZED = { authorization: `Bearer ${JOBS_TOKEN}` };
+
 async function manifestOf(jobId) {
-  const response = await miniflare.dispatchFetch(`http://localhost/jobs/${encodeURIComponent(jobId)}`);
+  const response = await miniflare.dispatchFetch(`http://localhost/jobs/${encodeURIComponent(jobId)}`, { headers: AUTHORIZED });
   assert.equal(response.status, 200);
   return response.json();
 }
@@ -118,10 +120,19 @@ test("the Worker example: start over HTTP, cron ticks, signed webhooks; the job 
   const badBody = await bad.json();
   assert.equal(badBody.index, 1);
   assert.equal(badBody.customId, requests[1].customId);
+  // A body that is not JSON is the caller's mistake: 400 with a message, not a 500.
+  const notJson = await miniflare.dispatchFetch("http://localhost/jobs", { method: "POST", headers: AUTHORIZED, body: "requests=1" });
+  assert.equal(notJson.status, 400);
+  assert.match((await notJson.json()).error, /JSON/);
   const started = await miniflare.dispatchFetch("http://localhost/jobs", { method: "POST", headers: { authorization: `Bearer ${JOBS_TOKEN}` }, body: JSON.stringify({ requests }) });
   assert.equal(started.status, 202);
   const { jobId } = await started.json();
   assert.equal(emulator.received.length, 0, "starting a job sends nothing");
+  // The job's manifest and results hold its prompts and answers: they want the token too.
+  for (const path of [`/jobs/${jobId}`, `/jobs/${jobId}/results`]) {
+    assert.equal((await miniflare.dispatchFetch(`http://localhost${path}`)).status, 401, path);
+    assert.equal((await miniflare.dispatchFetch(`http://localhost${path}`, { headers: { authorization: "Bearer wrong" } })).status, 401, path);
+  }
 
   // The first tick creates the batches; ticks then follow them until every one is under way.
   await cronTick();
@@ -146,11 +157,11 @@ test("the Worker example: start over HTTP, cron ticks, signed webhooks; the job 
   assert.equal(genuine.status, 200);
   const woke = await genuine.json();
   assert.equal(woke.jobId, jobId);
-  assert.ok(["running", "completed"].includes(woke.status), woke.status);
+  assert.ok(["running", "completed"].includes(woke.state), woke.state);
   assert.ok(emulator.received.length > calls, "the webhook's round read the batches");
   const afterWake = emulator.received.length;
   const replay = await webhook(batchIds[0], { id: "msg_first" });
-  assert.deepEqual(await replay.json(), { status: "duplicate" });
+  assert.deepEqual(await replay.json(), { state: "duplicate" });
   assert.equal(emulator.received.length, afterWake, "a replay calls no provider");
 
   // Webhooks (one per open batch, as OpenAI sends them) and cron ticks take the job to its end.
@@ -165,7 +176,7 @@ test("the Worker example: start over HTTP, cron ticks, signed webhooks; the job 
   const openJobs = await (await miniflare.getD1Database("DB")).prepare("SELECT job_id FROM open_jobs").all();
   assert.deepEqual(openJobs.results, []);
 
-  const resultsResponse = await miniflare.dispatchFetch(`http://localhost/jobs/${encodeURIComponent(jobId)}/results`);
+  const resultsResponse = await miniflare.dispatchFetch(`http://localhost/jobs/${encodeURIComponent(jobId)}/results`, { headers: AUTHORIZED });
   assert.equal(resultsResponse.status, 200);
   const results = (await resultsResponse.text()).trim().split("\n").map((line) => JSON.parse(line));
   assertJobInvariants(emulator, manifest, results, requests);
@@ -186,4 +197,13 @@ test("the Worker example: start over HTTP, cron ticks, signed webhooks; the job 
   const d1 = await miniflare.getD1Database("DB");
   const records = await d1.prepare("SELECT key FROM batch_router_records").all();
   assert.ok(records.results.some((row) => row.key === `jobs/${jobId}`), "the manifest is a D1 record");
+});
+
+test("the Worker example's package.json installs this repository's package, not a name from the registry", () => {
+  const manifest = JSON.parse(readFileSync(join(example, "package.json"), "utf8"));
+  const dependency = manifest.dependencies["batch-router"];
+  assert.match(dependency, /^file:/, "a registry range would install whatever is published under the name");
+  const target = join(example, dependency.slice("file:".length));
+  assert.equal(JSON.parse(readFileSync(join(target, "package.json"), "utf8")).name, "batch-router", `${dependency} is not the package`);
+  assert.ok(manifest.devDependencies?.wrangler, "wrangler is a development dependency (npx would download it)");
 });

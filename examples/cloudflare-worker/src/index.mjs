@@ -6,6 +6,8 @@
 //   POST /webhooks/openai     OpenAI's batch events (Standard Webhooks), verified, then one round of the job
 //   cron tick                 one bounded round of every open job
 //
+// Every route but the webhook (verified by its signature) asks for `authorization: Bearer <JOBS_TOKEN>`:
+// starting a job changes what you pay for, and a job's manifest and results hold its prompts and answers.
 // D1 holds the job state (manifests, leases, seen webhook ids) and this Worker's list of open jobs;
 // R2 holds the requests, results and transparency files. A round is bounded by `budgetMs`; a job
 // advanced by two invocations at once is safe (one holds its lease, the other answers `busy`).
@@ -28,14 +30,18 @@ function json(body, status = 200) {
   return Response.json(body, { status });
 }
 
-/** The start route changes what you pay for: it wants `authorization: Bearer <JOBS_TOKEN>`. */
+/** Whether the request carries `authorization: Bearer <JOBS_TOKEN>` (refused when no token is set). */
 function authorized(request, env) {
   return typeof env.JOBS_TOKEN === "string" && env.JOBS_TOKEN !== "" && request.headers.get("authorization") === `Bearer ${env.JOBS_TOKEN}`;
 }
 
 async function startJob(request, env) {
-  if (!authorized(request, env)) return json({ error: "unauthorized" }, 401);
-  const { requests } = await request.json();
+  let requests;
+  try {
+    ({ requests } = await request.json());
+  } catch {
+    return json({ error: 'the body must be JSON: {"requests": [...unified requests]}' }, 400);
+  }
   // Validates every request and records the job; a bad request is a ValidationError naming it.
   let jobId;
   try {
@@ -78,6 +84,7 @@ export default {
     if (request.method === "POST" && pathname === "/webhooks/openai") {
       return routerFor(env).handleWebhook(request, { secret: env.OPENAI_WEBHOOK_SECRET, budgetMs: 10_000 });
     }
+    if (!authorized(request, env)) return json({ error: "unauthorized" }, 401);
     if (request.method === "POST" && pathname === "/jobs") return startJob(request, env);
     const match = /^\/jobs\/([^/]+)(\/results)?$/.exec(pathname);
     if (request.method === "GET" && match) {

@@ -275,11 +275,30 @@ export class BatchRouter {
   /**
    * Plans a job and records it (its requests and manifest) without sending anything or waiting:
    * for a serverless function, which then calls `advanceJob` from later invocations (a cron tick,
-   * a webhook). Validates every request first; resolves to the job id. A job id that exists
-   * already is a `ValidationError`.
+   * a webhook). Validates every request first; resolves to the job id. Starting a job id that
+   * exists already with the same provider, endpoint and requests resolves to it (a retried start is
+   * safe); with different ones it is a `ValidationError`.
    */
   async startJob(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): Promise<string> {
-    return (await this.createJob(batch, options)).manifest.jobId;
+    try {
+      return (await this.createJob(batch, options)).manifest.jobId;
+    } catch (error) {
+      const jobId = options.jobId;
+      if (!(error instanceof ValidationError) || error.field !== "jobId" || jobId === undefined) throw error;
+      const existing = await this.store.load(jobId);
+      if (existing === undefined) throw error;
+      if (await this.sameJob(existing, batch)) return jobId;
+      throw new ValidationError(`jobId: job ${jobId} already exists with other requests; choose another jobId`, { field: "jobId" });
+    }
+  }
+
+  /** Whether a stored job was started with this provider, endpoint and these requests. */
+  private async sameJob(manifest: JobManifest, batch: UnifiedBatchMetadata): Promise<boolean> {
+    if (manifest.provider !== providerName(batch.provider)) return false;
+    if ((manifest.endpoint ?? "chat") !== (batch.endpoint ?? "chat")) return false;
+    const stored = await this.store.readRequests(manifest);
+    const given = jsonLines(batch.requests);
+    return stored.length === given.length && stored.every((line, index) => line === given[index]!.slice(0, -1));
   }
 
   /**
@@ -301,7 +320,9 @@ export class BatchRouter {
    * verifies it with `options.secret` (see `verifyWebhook`), refuses replays, and advances the job
    * that owns the batch by one round (`options.budgetMs`). Resolves to the HTTP response to send:
    * 200 (acted on, or a replay / an event for a batch of no job here, ignored), 400 or 401 (refused:
-   * bad payload, bad signature, stale timestamp). The secret never appears in a response or error.
+   * bad payload, bad signature, stale timestamp). A 200's JSON body names what happened in `state`:
+   * the round's `state` (as `advanceJob` gives it), `duplicate`, `ignored` or `interrupted`. The
+   * secret never appears in a response or error.
    */
   handleWebhook(request: Request, options: WebhookOptions): Promise<Response> {
     return handleJobWebhook(request, options, {

@@ -57,6 +57,13 @@ export interface SubmissionRecord {
   watermark?: Watermark;
   /** Set before a create call is sent, cleared by a clear answer: the batch may exist. */
   createMayHaveHappened?: boolean;
+  /**
+   * Until when (Unix ms) a create call that got no answer (timed out, abandoned, or its process
+   * stopped) may still land at the provider. Until then a batch not found by its tag is not
+   * created again (the provider's list cannot be trusted to show it yet); set before the call is
+   * sent, cleared by an answer.
+   */
+  createUncertainUntil?: number;
   batchId?: string;
   /** Whether the transparency files of the batch were written. */
   recorded?: boolean;

@@ -14,7 +14,7 @@ import { admitUnderQuota, cutToQuota, limitsFor, requeueForQuota } from "./job-q
 import { expandRanges, type JobManifest, type SubmissionRecord } from "./job-manifest.js";
 import { finalSubmissions, ResultCollector } from "./job-results.js";
 import { recordBatch, save, submitRecord, type JobContext } from "./job-submission.js";
-import { Deadline, isTransient, nextDelay, retrying, sleep } from "./retrying.js";
+import { Deadline, isAccountFailure, isTransient, nextDelay, retrying, sleep } from "./retrying.js";
 import type { BatchProgress, ProgressEvent } from "./wait.js";
 
 /** What one round of work left to do. */
@@ -193,6 +193,8 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
       await save(context);
       return;
     }
+    // A bad or rotated key: the round stops, the batch is read again once the key is fixed.
+    if (isAccountFailure(failure)) throw failure;
     const delay = nextDelay(context.retry, retries, failure, startedAt);
     if (delay === undefined) {
       if (isTransient(failure)) {

@@ -8,18 +8,18 @@
  *   batch is looked for in the provider's list by the job's tag before anything is created again
  *   (the matching rules, and where they are not exact, are the core's `job_tag.rs`);
  * - transient failures are retried by the core's policy; a permanent one marks the submission
- *   `failed` (its requests end as `submission_failed`); spent retries stop the run with the error,
- *   and the job can be resumed later.
+ *   `failed` (its requests end as `submission_failed`); spent retries, or a 401/403 (the account's
+ *   key, not the request), stop the run with the error, and the job can be resumed later.
  */
 import type { PriceTable } from "../estimate.js";
 import { waitsForLaterWave, type ModelQuotas } from "./job-quota.js";
-import { AbortError, toBatchRouterError, ValidationError } from "../errors.js";
+import { AbortError, ProviderError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchProvider, ProviderJobAccess } from "../provider.js";
 import type { BatchStatusData, BatchSummary } from "../types.js";
 import { jobTagNeedsWatermark, taggedMetadata, type PreparedBatch, type SubmissionRun } from "../wasm.js";
 import type { JobLease } from "./job-lease.js";
 import { expandRanges, type JobManifest, type JobStore, type SubmissionRecord } from "./job-manifest.js";
-import { isTransient, mayHaveHappened, nextDelay, retrying, sleep, withDeadline, type RetrySettings } from "./retrying.js";
+import { isAccountFailure, isTransient, mayHaveHappened, nextDelay, retrying, sleep, withDeadline, type RetrySettings } from "./retrying.js";
 
 /** What a job run works with. */
 export interface JobContext {
@@ -61,6 +61,26 @@ async function createSettings(context: JobContext): Promise<RetrySettings> {
   return { ...context.retry, requestTimeout: Math.max(1, Math.min(context.retry.requestTimeout, lease.usableMs())) };
 }
 
+/**
+ * Until when a create call with this time limit, sent now, may still land if it gets no answer: a
+ * provider can carry out a request after the client gave up on it, so the limit is counted twice
+ * (the call's own time, then as long again after it was abandoned) plus a margin for clocks.
+ */
+export function createUncertainUntil(sentAt: number, timeLimitMs: number): number {
+  return sentAt + 2 * timeLimitMs + Math.min(5_000, timeLimitMs);
+}
+
+/** Whether a create with no answer may still land, so a batch not found must not be created again yet. */
+function createStillUncertain(record: SubmissionRecord): boolean {
+  return record.createMayHaveHappened === true && record.createUncertainUntil !== undefined && Date.now() < record.createUncertainUntil;
+}
+
+/** A clear answer to a create call (or a batch found): nothing is on its way any more. */
+function settleCreate(record: SubmissionRecord): void {
+  record.createMayHaveHappened = false;
+  delete record.createUncertainUntil;
+}
+
 function chunkJsonl(context: JobContext, record: SubmissionRecord): string {
   let text = "";
   for (const position of expandRanges(record.requestRanges)) text += context.lines[position] + "\n";
@@ -79,7 +99,7 @@ function prepareChunk(context: JobContext, record: SubmissionRecord): { prepared
 
 async function fail(context: JobContext, record: SubmissionRecord, error: unknown): Promise<void> {
   record.phase = "failed";
-  record.createMayHaveHappened = false;
+  settleCreate(record);
   const code = (error as { code?: string }).code ?? "internal";
   record.error = { code, message: error instanceof Error ? error.message : String(error) };
   await save(context);
@@ -88,7 +108,7 @@ async function fail(context: JobContext, record: SubmissionRecord, error: unknow
 function adopt(record: SubmissionRecord, status: BatchStatusData): void {
   record.batchId = status.batchId;
   record.phase = "submitted";
-  record.createMayHaveHappened = false;
+  settleCreate(record);
   record.status = { status: status.status, rawStatus: status.rawStatus, requestCounts: status.requestCounts };
 }
 
@@ -154,6 +174,11 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
     chunk.prepared.free();
     return recordBatch(context, record, files);
   }
+  if (createStillUncertain(record)) {
+    // An earlier create got no answer and may still land: looked for again at a later round.
+    chunk.prepared.free();
+    return;
+  }
   let run: SubmissionRun;
   try {
     run = (await context.access.client()).startSubmission(chunk.prepared, record.checkpoint);
@@ -170,16 +195,19 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
         // The submission cannot start (e.g. a checkpoint its route cannot resume from).
         return fail(context, record, toBatchRouterError(error));
       }
+      let settings = context.retry;
       if (creates) {
         if (record.createSentAt === undefined && jobTagNeedsWatermark(context.manifest.provider)) {
           record.watermark = await retrying(context.retry, "listing batches", async (signal) => (await context.access.client()).listWatermark(signal));
         }
+        settings = await createSettings(context);
         record.createSentAt ??= Date.now();
         record.createMayHaveHappened = true;
+        // Saved before the call, so a process stopped during it leaves the window too.
+        record.createUncertainUntil = createUncertainUntil(Date.now(), settings.requestTimeout);
         await save(context);
       }
       let status: BatchStatusData | undefined;
-      const settings = creates ? await createSettings(context) : context.retry;
       try {
         status = await withDeadline(settings, `submitting ${record.tag}`, (signal) => run.step(signal));
       } catch (error) {
@@ -189,7 +217,11 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
           throw new AbortError();
         }
         if (creates && !mayHaveHappened(error)) {
-          record.createMayHaveHappened = false;
+          settleCreate(record);
+          await save(context);
+        } else if (creates && error instanceof ProviderError) {
+          // An answer (a 5xx): the provider is done with the call, its list can be trusted now.
+          delete record.createUncertainUntil;
           await save(context);
         }
         if (creates && !record.createMayHaveHappened && waitsForLaterWave(context, record, error)) {
@@ -198,10 +230,13 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
         }
         const delay = nextDelay(context.retry, retries, error, startedAt);
         if (delay === undefined) {
-          if (isTransient(error)) throw error;
+          // A bad or rotated key fails every request alike: stop, resumable once it is fixed.
+          if (isTransient(error) || isAccountFailure(error)) throw error;
           return fail(context, record, error);
         }
         if (record.createMayHaveHappened && (await adoptIfFound(context, record))) break;
+        // No answer: the create may land later still; not created again before a later round.
+        if (createStillUncertain(record)) return;
         await sleep(delay, context.retry.signal);
         retries++;
         continue;

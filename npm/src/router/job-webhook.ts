@@ -51,20 +51,20 @@ export async function handleJobWebhook(request: Request, options: WebhookOptions
     if (error instanceof BatchRouterError && RETRY_LATER.has(error.code)) return answer(503, { error: error.code });
     if (!(error instanceof WebhookVerificationError)) throw error;
     // A replay is answered 2xx so that an honest sender's retries stop; nothing is done for it.
-    if (error.reason === "replayed") return answer(200, { status: "duplicate" });
+    if (error.reason === "replayed") return answer(200, { state: "duplicate" });
     const status = error.reason === "bad_payload" || error.reason === "missing_header" ? 400 : 401;
     return answer(status, { error: error.reason });
   }
-  if (!event.type.startsWith("batch.") || event.batchId === undefined) return answer(200, { status: "ignored" });
+  if (!event.type.startsWith("batch.") || event.batchId === undefined) return answer(200, { state: "ignored" });
   const jobId = await dependencies.jobOfBatch(event.provider, event.batchId);
-  if (jobId === undefined) return answer(200, { status: "ignored" });
+  if (jobId === undefined) return answer(200, { state: "ignored" });
   const advanceOptions: AdvanceOptions = {};
   if (options.budgetMs !== undefined) advanceOptions.budgetMs = options.budgetMs;
   try {
     const result = await dependencies.advance(jobId, advanceOptions);
-    return answer(200, { status: result.state, jobId, nextAdvanceInMs: result.nextAdvanceInMs });
+    return answer(200, { state: result.state, jobId, nextAdvanceInMs: result.nextAdvanceInMs });
   } catch (error) {
     // Received; the job stopped for its own reasons (a provider failing), and the next tick goes on.
-    return answer(200, { status: "interrupted", jobId, error: (error as { code?: string }).code ?? "internal" });
+    return answer(200, { state: "interrupted", jobId, error: (error as { code?: string }).code ?? "internal" });
   }
 }

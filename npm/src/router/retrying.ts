@@ -36,6 +36,14 @@ export function isTransient(error: unknown): boolean {
   return isTransientFailure(failureOf(error));
 }
 
+/**
+ * Whether a failure is about the account (a wrong, rotated or unauthorised key: 401 or 403), not
+ * about the request: the round stops with the job resumable, and nothing is marked failed.
+ */
+export function isAccountFailure(error: unknown): boolean {
+  return error instanceof ProviderError && (error.status === 401 || error.status === 403);
+}
+
 /** Whether a failed call may have been carried out anyway (a create that must be looked for). */
 export function mayHaveHappened(error: unknown): boolean {
   return mayHaveTakenEffect(failureOf(error));
