@@ -1,6 +1,6 @@
 /**
- * Results as the wasm core hands them over: the unified results as JSONL without their provider
- * bodies, and the bodies (`raw`) as UTF-8 bytes beside them (`crates/wasm/src/result_handover.rs`).
+ * Results as the wasm core hands them over: the unified results as one JSON array without their
+ * provider bodies, and the bodies (`raw`) as UTF-8 bytes beside them (`crates/wasm/src/result_handover.rs`).
  * Each `raw` becomes an own, enumerable property whose getter decodes and parses its bytes on first
  * read and then stays a plain value, so a body nobody reads is never decoded or parsed, while
  * reading it, `JSON.stringify`, spreading and `structuredClone` see the same value as an eagerly
@@ -15,7 +15,7 @@ const NO_RAW = 0xffff_ffff;
 
 /** A chunk of results from the core's `ResultStream`. */
 export interface ResultChunk {
-  /** JSONL, one result a line, each `raw` written as the placeholder `0`. */
+  /** A JSON array of the results, each `raw` written as the placeholder `0`. */
   results: string;
   /** Every `raw` of the chunk as UTF-8, one after the other. */
   raws: Uint8Array;
@@ -25,9 +25,8 @@ export interface ResultChunk {
 
 /** The chunk's results, each `raw` parsed only when it is read. */
 export function resultsOfChunk(chunk: ResultChunk): UnifiedResult[] {
-  if (chunk.results.length === 0) return [];
   // One JSON.parse of the whole chunk is faster than one per line.
-  const results = JSON.parse("[" + chunk.results.slice(0, -1).replaceAll("\n", ",") + "]") as UnifiedResult[];
+  const results = JSON.parse(chunk.results) as UnifiedResult[];
   const { raws, rawLengths } = chunk;
   let cursor = 0;
   for (let index = 0; index < results.length; index++) {

@@ -42,8 +42,8 @@ struct State {
     keep_files: bool,
 }
 
-/// Yields `{ results, raws, rawLengths, source, raw?, resultsText? }` chunks: `results` is JSONL
-/// text of unified results whose `raw` bodies travel apart, as UTF-8 bytes, in `raws` (see
+/// Yields `{ results, raws, rawLengths, source, raw?, resultsText? }` chunks: `results` is a JSON
+/// array of unified results whose `raw` bodies travel apart, as UTF-8 bytes, in `raws` (see
 /// `result_handover.rs`); `source` the index of the result file. With `keepFiles(true)`, `raw` is
 /// the provider bytes the results came from and `resultsText` their whole JSONL. Resolves to `null`
 /// at the end.

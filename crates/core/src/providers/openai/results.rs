@@ -87,6 +87,39 @@ pub fn envelope(response: &RawValue) -> Result<Envelope<'_>, String> {
     })
 }
 
+/// A line whose `response` is the usual envelope, read in one pass: `(custom_id, has_response,
+/// error, envelope)`. `None` for anything else (a bare vLLM body, an envelope without any of its
+/// fields, a line that does not parse), which the two-pass reading in `decode_line` handles as
+/// before; where this answers, that reading gives the same.
+#[allow(clippy::type_complexity)]
+fn enveloped_line(text: &str) -> Option<(String, bool, Option<&RawValue>, Option<Envelope<'_>>)> {
+    #[derive(Deserialize)]
+    struct EnvelopedLine<'a> {
+        #[serde(default)]
+        custom_id: Option<String>,
+        #[serde(borrow, default)]
+        response: Option<ResponseEnvelope<'a>>,
+        #[serde(borrow, default)]
+        error: Option<&'a RawValue>,
+    }
+    let parsed: EnvelopedLine = serde_json::from_str(text).ok()?;
+    let envelope = match parsed.response {
+        None => None,
+        Some(response) if response.status_code.is_none() && response.request_id.is_none() && response.body.is_none() => {
+            return None
+        }
+        Some(response) => Some(Envelope {
+            status_code: response.status_code,
+            request_id: response.request_id,
+            body: response
+                .body
+                .filter(|raw| raw.get() != "null" && !(response.status_code.is_none() && is_empty_object(raw))),
+        }),
+    };
+    let error = parsed.error.filter(|raw| raw.get() != "null");
+    Some((parsed.custom_id.unwrap_or_default(), envelope.is_some(), error, envelope))
+}
+
 fn is_empty_object(raw: &RawValue) -> bool {
     let text = raw.get().trim();
     text.starts_with('{')
@@ -117,16 +150,21 @@ impl LineDecoder for OpenAiLineDecoder {
             Ok(text) => text,
             Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };
-        let parsed: Line = match serde_json::from_str(text) {
-            Ok(parsed) => parsed,
-            Err(error) => return malformed(self.source, line_number, None, &error.to_string(), line),
-        };
-        let custom_id = parsed.custom_id.unwrap_or_default();
-        let response = parsed.response.filter(|raw| raw.get() != "null");
-        let error = parsed.error.filter(|raw| raw.get() != "null");
-        let envelope = match response.map(envelope).transpose() {
-            Ok(envelope) => envelope,
-            Err(error) => return malformed(self.source, line_number, Some(custom_id), &error, line),
+        let (custom_id, has_response, error, envelope) = match enveloped_line(text) {
+            Some(line) => line,
+            None => {
+                let parsed: Line = match serde_json::from_str(text) {
+                    Ok(parsed) => parsed,
+                    Err(error) => return malformed(self.source, line_number, None, &error.to_string(), line),
+                };
+                let custom_id = parsed.custom_id.unwrap_or_default();
+                let response = parsed.response.filter(|raw| raw.get() != "null");
+                let error = parsed.error.filter(|raw| raw.get() != "null");
+                match response.map(envelope).transpose() {
+                    Ok(envelope) => (custom_id, response.is_some(), error, envelope),
+                    Err(error) => return malformed(self.source, line_number, Some(custom_id), &error, line),
+                }
+            }
         };
         let status_code = envelope.as_ref().and_then(|envelope| envelope.status_code);
         let request_id = envelope.as_ref().and_then(|envelope| envelope.request_id.clone());
@@ -138,7 +176,7 @@ impl LineDecoder for OpenAiLineDecoder {
                 Err(problem) => problem.into_result(custom_id, text),
             },
             _ => {
-                let described = LineParts { has_response: response.is_some(), status_code, line: text };
+                let described = LineParts { has_response, status_code, line: text };
                 let result_error = line_error(error, body, &described, request_id);
                 let status = status_of_error_code(&result_error.code);
                 UnifiedResult { custom_id, status, response: None, error: Some(result_error), attribution: None }
