@@ -6,7 +6,7 @@
  * reading it, `JSON.stringify`, spreading and `structuredClone` see the same value as an eagerly
  * parsed one. Until it is read, a result keeps its chunk's bodies alive (one download chunk).
  */
-import type { UnifiedResult } from "./types.js";
+import type { OutputPart, UnifiedResult } from "./types.js";
 
 const utf8 = new TextDecoder();
 
@@ -21,16 +21,21 @@ export interface ResultChunk {
   raws: Uint8Array;
   /** Two per result: the byte length of `response.raw`, then of `error.raw`. */
   rawLengths: Uint32Array;
+  /** One per result: 1 when its `response.text` crossed as `""` and is its text parts joined. */
+  textFromContent: Uint8Array;
 }
 
 /** The chunk's results, each `raw` parsed only when it is read. */
 export function resultsOfChunk(chunk: ResultChunk): UnifiedResult[] {
   // One JSON.parse of the whole chunk is faster than one per line.
   const results = JSON.parse(chunk.results) as UnifiedResult[];
-  const { raws, rawLengths } = chunk;
+  const { raws, rawLengths, textFromContent } = chunk;
   let cursor = 0;
   for (let index = 0; index < results.length; index++) {
     const result = results[index]!;
+    if (textFromContent[index] === 1 && result.response !== undefined) {
+      result.response.text = joinedText(result.response.content);
+    }
     const responseLength = rawLengths[2 * index]!;
     if (responseLength !== NO_RAW) {
       if (result.response !== undefined) defineLazyRaw(result.response, raws.subarray(cursor, cursor + responseLength));
@@ -43,6 +48,13 @@ export function resultsOfChunk(chunk: ResultChunk): UnifiedResult[] {
     }
   }
   return results;
+}
+
+/** The texts of the text parts, joined: what the core's `text` is when it crossed as `""`. */
+function joinedText(content: readonly OutputPart[]): string {
+  let text = "";
+  for (const part of content) if (part.type === "text") text += part.text;
+  return text;
 }
 
 /** Where a result keeps its unread body (not enumerable, so no copy or comparison sees it). */

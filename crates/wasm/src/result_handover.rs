@@ -5,8 +5,11 @@
 //! parses in one `JSON.parse`
 //! and then gives each `raw` a getter that decodes and parses its bytes only when it is read
 //! (`npm/src/lazy-raw.ts`): a body nobody reads is neither decoded nor parsed.
+//!
+//! A response's `text` is most often its text parts joined; such a `text` crosses as `""`, flagged,
+//! and JavaScript joins it again, so the answer is neither written nor parsed twice.
 
-use batch_router_core::model::UnifiedResult;
+use batch_router_core::model::{OutputPart, UnifiedResult};
 use serde_json::value::RawValue;
 
 /// The length given for a result that has no `raw` in that place.
@@ -21,6 +24,8 @@ pub struct Handover {
     /// Two per result: the byte length of `response.raw`, then of `error.raw` ([`NO_RAW`] when
     /// absent).
     pub raw_lengths: Vec<u32>,
+    /// One per result: 1 when its `response.text` crossed as `""` and is its text parts joined.
+    pub text_from_content: Vec<u8>,
 }
 
 /// Splits `results` into the results without their bodies and the bodies as text.
@@ -30,6 +35,7 @@ pub fn hand_over(results: &mut [UnifiedResult]) -> Handover {
         results: String::new(),
         raws: Vec::with_capacity(results.len() * 512),
         raw_lengths: Vec::with_capacity(results.len() * 2),
+        text_from_content: Vec::with_capacity(results.len()),
     };
     let mut text = Vec::with_capacity(results.len() * 256);
     text.push(b'[');
@@ -46,6 +52,12 @@ pub fn hand_over(results: &mut [UnifiedResult]) -> Handover {
                 None => NO_RAW,
             });
         }
+        let joined_text = result
+            .response
+            .as_mut()
+            .filter(|response| !response.text.is_empty() && is_joined_text(&response.text, &response.content))
+            .map(|response| std::mem::take(&mut response.text));
+        handover.text_from_content.push(u8::from(joined_text.is_some()));
         if index > 0 {
             text.push(b',');
         }
@@ -55,6 +67,9 @@ pub fn hand_over(results: &mut [UnifiedResult]) -> Handover {
         if let (Some(response), Some(raw)) = (result.response.as_mut(), response_raw) {
             response.raw = raw;
         }
+        if let (Some(response), Some(text)) = (result.response.as_mut(), joined_text) {
+            response.text = text;
+        }
         if let (Some(error), Some(raw)) = (result.error.as_mut(), error_raw) {
             error.raw = Some(raw);
         }
@@ -63,4 +78,18 @@ pub fn hand_over(results: &mut [UnifiedResult]) -> Handover {
     // serde_json writes valid UTF-8.
     handover.results = String::from_utf8(text).unwrap_or_default();
     handover
+}
+
+/// Whether `text` is the texts of `content`'s text parts joined, as JavaScript joins them again.
+fn is_joined_text(text: &str, content: &[OutputPart]) -> bool {
+    let mut rest = text;
+    for part in content {
+        if let OutputPart::Text { text: part } = part {
+            match rest.strip_prefix(part.as_str()) {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+    }
+    rest.is_empty()
 }
