@@ -115,7 +115,10 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Body
 }
 
 /// [`chat_completion_response`] of a body already read (`completion`).
-pub(super) fn chat_completion_from(completion: ChatCompletion, body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
+pub(super) fn chat_completion_from(
+    completion: ChatCompletion,
+    body: &RawValue,
+) -> Result<UnifiedResponse, BodyProblem> {
     let choices = completion.choices.unwrap_or_default();
     if choices.is_empty() {
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
