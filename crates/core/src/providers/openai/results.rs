@@ -87,12 +87,10 @@ pub fn envelope(response: &RawValue) -> Result<Envelope<'_>, String> {
     })
 }
 
-/// A line whose `response` is the usual envelope, read in one pass: `(custom_id, has_response,
-/// error, envelope)`. `None` for anything else (a bare vLLM body, an envelope without any of its
+/// A line whose `response` is the usual envelope, read in one pass. `None` for anything else (a bare vLLM body, an envelope without any of its
 /// fields, a line that does not parse), which the two-pass reading in `decode_line` handles as
 /// before; where this answers, that reading gives the same.
-#[allow(clippy::type_complexity)]
-fn enveloped_line(text: &str) -> Option<(String, bool, Option<&RawValue>, Option<Envelope<'_>>)> {
+fn enveloped_line(text: &str) -> Option<LineHead<'_>> {
     #[derive(Deserialize)]
     struct EnvelopedLine<'a> {
         #[serde(default)]
@@ -119,7 +117,20 @@ fn enveloped_line(text: &str) -> Option<(String, bool, Option<&RawValue>, Option
         }),
     };
     let error = parsed.error.filter(|raw| raw.get() != "null");
-    Some((parsed.custom_id.unwrap_or_default(), envelope.is_some(), error, envelope))
+    Some(LineHead {
+        custom_id: parsed.custom_id.unwrap_or_default(),
+        has_response: envelope.is_some(),
+        error,
+        envelope,
+    })
+}
+
+/// What a line says before its body is read.
+struct LineHead<'a> {
+    custom_id: String,
+    has_response: bool,
+    error: Option<&'a RawValue>,
+    envelope: Option<Envelope<'a>>,
 }
 
 fn is_empty_object(raw: &RawValue) -> bool {
@@ -152,7 +163,7 @@ impl LineDecoder for OpenAiLineDecoder {
             Ok(text) => text,
             Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };
-        let (custom_id, has_response, error, envelope) = match enveloped_line(text) {
+        let LineHead { custom_id, has_response, error, envelope } = match enveloped_line(text) {
             Some(line) => line,
             None => {
                 let parsed: Line = match serde_json::from_str(text) {
@@ -163,7 +174,7 @@ impl LineDecoder for OpenAiLineDecoder {
                 let response = parsed.response.filter(|raw| raw.get() != "null");
                 let error = parsed.error.filter(|raw| raw.get() != "null");
                 match response.map(envelope).transpose() {
-                    Ok(envelope) => (custom_id, response.is_some(), error, envelope),
+                    Ok(envelope) => LineHead { custom_id, has_response: response.is_some(), error, envelope },
                     Err(error) => return malformed(self.source, line_number, Some(custom_id), &error, line),
                 }
             }
@@ -271,8 +282,11 @@ fn no_detail(parts: &LineParts, status: Option<u16>) -> (String, String) {
 mod one_pass_tests {
     use super::*;
 
+    /// A line's custom id, whether it has a response, its error, and its status, request id and body.
+    type Read = (String, bool, Option<String>, Option<(Option<u16>, Option<String>, Option<String>)>);
+
     /// The two-pass reading the one-pass [`enveloped_line`] stands in for.
-    fn two_pass(text: &str) -> (String, bool, Option<String>, Option<(Option<u16>, Option<String>, Option<String>)>) {
+    fn two_pass(text: &str) -> Read {
         let parsed: Line = serde_json::from_str(text).unwrap();
         let response = parsed.response.filter(|raw| raw.get() != "null");
         let envelope = response.map(|raw| envelope(raw).unwrap());
@@ -304,8 +318,8 @@ mod one_pass_tests {
         let mut declined = 0;
         for text in lines {
             match enveloped_line(text) {
-                Some((custom_id, has_response, error, envelope)) => {
-                    let one_pass = (
+                Some(LineHead { custom_id, has_response, error, envelope }) => {
+                    let one_pass: Read = (
                         custom_id,
                         has_response,
                         error.map(|raw| raw.get().to_owned()),
