@@ -31,21 +31,13 @@ pub struct Handover {
 /// Splits `results` into the results without their bodies and the bodies as text.
 pub fn hand_over(results: &mut [UnifiedResult]) -> Handover {
     let placeholder = || RawValue::from_string("0".to_owned()).expect("0 is a JSON value");
-    // Sized once: growing a chunk's buffers copied them again and again.
-    let raw_bytes: usize = results
-        .iter()
-        .map(|result| {
-            let response = result.response.as_ref().map_or(0, |response| response.raw.get().len());
-            response + result.error.as_ref().and_then(|error| error.raw.as_ref()).map_or(0, |raw| raw.get().len())
-        })
-        .sum();
     let mut handover = Handover {
         results: String::new(),
-        raws: Vec::with_capacity(raw_bytes),
+        raws: Vec::with_capacity(results.len() * 512),
         raw_lengths: Vec::with_capacity(results.len() * 2),
         text_from_content: Vec::with_capacity(results.len()),
     };
-    let mut text = Vec::with_capacity(results.len() * 512);
+    let mut text = Vec::with_capacity(results.len() * 256);
     text.push(b'[');
     for (index, result) in results.iter_mut().enumerate() {
         let response_raw = result.response.as_mut().map(|response| std::mem::replace(&mut response.raw, placeholder()));
