@@ -1,12 +1,12 @@
 /**
- * Results as the wasm core hands them over: the unified results as JSONL without their provider
- * bodies, and the bodies (`raw`) as UTF-8 bytes beside them (`crates/wasm/src/result_handover.rs`).
+ * Results as the wasm core hands them over: the unified results as one JSON array without their
+ * provider bodies, and the bodies (`raw`) as UTF-8 bytes beside them (`crates/wasm/src/result_handover.rs`).
  * Each `raw` becomes an own, enumerable property whose getter decodes and parses its bytes on first
  * read and then stays a plain value, so a body nobody reads is never decoded or parsed, while
  * reading it, `JSON.stringify`, spreading and `structuredClone` see the same value as an eagerly
  * parsed one. Until it is read, a result keeps its chunk's bodies alive (one download chunk).
  */
-import type { UnifiedResult } from "./types.js";
+import type { OutputPart, UnifiedResult } from "./types.js";
 
 const utf8 = new TextDecoder();
 
@@ -15,23 +15,27 @@ const NO_RAW = 0xffff_ffff;
 
 /** A chunk of results from the core's `ResultStream`. */
 export interface ResultChunk {
-  /** JSONL, one result a line, each `raw` written as the placeholder `0`. */
+  /** A JSON array of the results, each `raw` written as the placeholder `0`. */
   results: string;
   /** Every `raw` of the chunk as UTF-8, one after the other. */
   raws: Uint8Array;
   /** Two per result: the byte length of `response.raw`, then of `error.raw`. */
   rawLengths: Uint32Array;
+  /** One per result: 1 when its `response.text` crossed as `""` and is its text parts joined. */
+  textFromContent: Uint8Array;
 }
 
 /** The chunk's results, each `raw` parsed only when it is read. */
 export function resultsOfChunk(chunk: ResultChunk): UnifiedResult[] {
-  if (chunk.results.length === 0) return [];
   // One JSON.parse of the whole chunk is faster than one per line.
-  const results = JSON.parse("[" + chunk.results.slice(0, -1).replaceAll("\n", ",") + "]") as UnifiedResult[];
-  const { raws, rawLengths } = chunk;
+  const results = JSON.parse(chunk.results) as UnifiedResult[];
+  const { raws, rawLengths, textFromContent } = chunk;
   let cursor = 0;
   for (let index = 0; index < results.length; index++) {
     const result = results[index]!;
+    if (textFromContent[index] === 1 && result.response !== undefined) {
+      result.response.text = joinedText(result.response.content);
+    }
     const responseLength = rawLengths[2 * index]!;
     if (responseLength !== NO_RAW) {
       if (result.response !== undefined) defineLazyRaw(result.response, raws.subarray(cursor, cursor + responseLength));
@@ -44,6 +48,13 @@ export function resultsOfChunk(chunk: ResultChunk): UnifiedResult[] {
     }
   }
   return results;
+}
+
+/** The texts of the text parts, joined: what the core's `text` is when it crossed as `""`. */
+function joinedText(content: readonly OutputPart[]): string {
+  let text = "";
+  for (const part of content) if (part.type === "text") text += part.text;
+  return text;
 }
 
 /** Where a result keeps its unread body (not enumerable, so no copy or comparison sees it). */

@@ -44,8 +44,9 @@ struct State {
     keep_files: bool,
 }
 
-/// Yields `{ results, raws, rawLengths, source, raw?, resultsText? }` chunks: `results` is JSONL
-/// text of unified results whose `raw` bodies travel apart, as UTF-8 bytes, in `raws` (see
+/// Yields `{ results, raws, rawLengths, textFromContent, source, raw?, resultsText? }` chunks:
+/// `results` is a JSON array of unified results whose `raw` bodies travel apart, as UTF-8 bytes, in
+/// `raws`, and whose `response.text` may cross as `""` to be joined again (see
 /// `result_handover.rs`); `source` the index of the result file. With `keepFiles(true)`, `raw` is
 /// the provider bytes the results came from and `resultsText` their whole JSONL. Resolves to `null`
 /// at the end.
@@ -88,7 +89,7 @@ impl ResultStream {
     }
 
     #[wasm_bindgen(
-        unchecked_return_type = "Promise<{ results: string; raws: Uint8Array; rawLengths: Uint32Array; source: number; raw?: Uint8Array; resultsText?: string } | null>"
+        unchecked_return_type = "Promise<{ results: string; raws: Uint8Array; rawLengths: Uint32Array; textFromContent: Uint8Array; source: number; raw?: Uint8Array; resultsText?: string } | null>"
     )]
     pub fn next(&self) -> Promise {
         let state = self.state.clone();
@@ -160,6 +161,7 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
         let _ = set("results", &JsValue::from_str(&handover.results));
         let _ = set("raws", &Uint8Array::from(handover.raws.as_slice()).into());
         let _ = set("rawLengths", &Uint32Array::from(handover.raw_lengths.as_slice()).into());
+        let _ = set("textFromContent", &Uint8Array::from(handover.text_from_content.as_slice()).into());
         let _ = set("source", &JsValue::from(source));
         return Ok(chunk.into());
     }

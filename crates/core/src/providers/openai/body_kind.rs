@@ -12,7 +12,7 @@ use crate::providers::common::string_field;
 use crate::results::{field_names, BodyProblem};
 use crate::retry::is_retryable_request;
 
-use super::chat_body::chat_completion_response;
+use super::chat_body::{chat_completion_from, chat_completion_response, ChatCompletion, Choice, OpenAiUsage};
 use super::responses_body::responses_response;
 use crate::embeddings::embeddings_response;
 
@@ -23,6 +23,28 @@ struct Shape {
     object: Option<String>,
     #[serde(default)]
     choices: Option<IgnoredAny>,
+    #[serde(default)]
+    output: Option<IgnoredAny>,
+    #[serde(default)]
+    data: Option<IgnoredAny>,
+    #[serde(default)]
+    results: Option<IgnoredAny>,
+    #[serde(default)]
+    pages: Option<IgnoredAny>,
+}
+
+/// [`Shape`] and a chat completion read in one pass: most bodies are chat completions, and this
+/// spares reading them twice. A body this cannot read (a field of another type than these) is read
+/// as [`Shape`] and then as its kind, as before; where this reads a body, those give the same.
+#[derive(Deserialize)]
+struct ShapedChat {
+    #[serde(default)]
+    object: Option<String>,
+    id: Option<String>,
+    model: Option<String>,
+    #[serde(default)]
+    choices: Option<Vec<Choice>>,
+    usage: Option<OpenAiUsage>,
     #[serde(default)]
     output: Option<IgnoredAny>,
     #[serde(default)]
@@ -49,17 +71,36 @@ pub fn decode_body_of(
 ) -> Result<UnifiedResponse, BodyProblem> {
     let read_embeddings =
         || if embeddings_batch { embeddings_response(body, embedding_inputs) } else { Err(embeddings_elsewhere()) };
-    let shape: Shape = serde_json::from_str(body.get()).unwrap_or_default();
+    let (shape, completion) = match serde_json::from_str::<ShapedChat>(body.get()) {
+        Ok(shaped) => {
+            let shape = Shape {
+                object: shaped.object,
+                choices: shaped.choices.as_ref().map(|_| IgnoredAny),
+                output: shaped.output,
+                data: shaped.data,
+                results: shaped.results,
+                pages: shaped.pages,
+            };
+            let completion =
+                ChatCompletion { id: shaped.id, model: shaped.model, choices: shaped.choices, usage: shaped.usage };
+            (shape, Some(completion))
+        }
+        Err(_) => (serde_json::from_str(body.get()).unwrap_or_default(), None),
+    };
+    let read_chat = move || match completion {
+        Some(completion) => chat_completion_from(completion, body),
+        None => chat_completion_response(body),
+    };
     let object = shape.object.as_deref();
     match object {
         Some("error") => return Err(error_object(body)),
         Some("response") => return responses_response(body),
-        Some("chat.completion" | "text_completion") => return chat_completion_response(body),
+        Some("chat.completion" | "text_completion") => return read_chat(),
         Some("embedding") => return read_embeddings(),
         _ => {}
     }
     if shape.choices.is_some() {
-        chat_completion_response(body)
+        read_chat()
     } else if shape.output.is_some() {
         responses_response(body)
     } else if shape.data.is_some() && first_item_has(body, "data", &["embedding"]) {

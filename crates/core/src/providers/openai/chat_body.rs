@@ -10,16 +10,16 @@ use crate::providers::common::string_field;
 use crate::results::BodyProblem;
 
 #[derive(Deserialize)]
-struct ChatCompletion {
-    id: Option<String>,
-    model: Option<String>,
+pub(super) struct ChatCompletion {
+    pub(super) id: Option<String>,
+    pub(super) model: Option<String>,
     #[serde(default)]
-    choices: Option<Vec<Choice>>,
-    usage: Option<OpenAiUsage>,
+    pub(super) choices: Option<Vec<Choice>>,
+    pub(super) usage: Option<OpenAiUsage>,
 }
 
 #[derive(Deserialize)]
-struct Choice {
+pub(super) struct Choice {
     #[serde(default)]
     index: Option<u32>,
     #[serde(default)]
@@ -111,6 +111,14 @@ pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, Body
     let completion: ChatCompletion = serde_json::from_str(body.get()).map_err(|error| {
         BodyProblem::other_kind("unknown_body", format!("the body is not a readable chat completion: {error}"))
     })?;
+    chat_completion_from(completion, body)
+}
+
+/// [`chat_completion_response`] of a body already read (`completion`).
+pub(super) fn chat_completion_from(
+    completion: ChatCompletion,
+    body: &RawValue,
+) -> Result<UnifiedResponse, BodyProblem> {
     let choices = completion.choices.unwrap_or_default();
     if choices.is_empty() {
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));

@@ -90,6 +90,52 @@ pub fn envelope(response: &RawValue) -> Result<Envelope<'_>, String> {
     })
 }
 
+/// A line whose `response` is the usual envelope, read in one pass. `None` for anything else (a bare vLLM body, an envelope without any of its
+/// fields, a line that does not parse), which the two-pass reading in `decode_line` handles as
+/// before; where this answers, that reading gives the same.
+fn enveloped_line(text: &str) -> Option<LineHead<'_>> {
+    #[derive(Deserialize)]
+    struct EnvelopedLine<'a> {
+        #[serde(default)]
+        custom_id: Option<String>,
+        #[serde(borrow, default)]
+        response: Option<ResponseEnvelope<'a>>,
+        #[serde(borrow, default)]
+        error: Option<&'a RawValue>,
+    }
+    let parsed: EnvelopedLine = serde_json::from_str(text).ok()?;
+    let envelope = match parsed.response {
+        None => None,
+        Some(response)
+            if response.status_code.is_none() && response.request_id.is_none() && response.body.is_none() =>
+        {
+            return None
+        }
+        Some(response) => Some(Envelope {
+            status_code: response.status_code,
+            request_id: response.request_id,
+            body: response
+                .body
+                .filter(|raw| raw.get() != "null" && !(response.status_code.is_none() && is_empty_object(raw))),
+        }),
+    };
+    let error = parsed.error.filter(|raw| raw.get() != "null");
+    Some(LineHead {
+        custom_id: parsed.custom_id.unwrap_or_default(),
+        has_response: envelope.is_some(),
+        error,
+        envelope,
+    })
+}
+
+/// What a line says before its body is read.
+struct LineHead<'a> {
+    custom_id: String,
+    has_response: bool,
+    error: Option<&'a RawValue>,
+    envelope: Option<Envelope<'a>>,
+}
+
 fn is_empty_object(raw: &RawValue) -> bool {
     let text = raw.get().trim();
     text.starts_with('{')
@@ -130,16 +176,21 @@ impl LineDecoder for OpenAiLineDecoder {
             Ok(text) => text,
             Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };
-        let parsed: Line = match serde_json::from_str(text) {
-            Ok(parsed) => parsed,
-            Err(error) => return malformed(self.source, line_number, None, &error.to_string(), line),
-        };
-        let custom_id = parsed.custom_id.unwrap_or_default();
-        let response = parsed.response.filter(|raw| raw.get() != "null");
-        let error = parsed.error.filter(|raw| raw.get() != "null");
-        let envelope = match response.map(envelope).transpose() {
-            Ok(envelope) => envelope,
-            Err(error) => return malformed(self.source, line_number, Some(custom_id), &error, line),
+        let LineHead { custom_id, has_response, error, envelope } = match enveloped_line(text) {
+            Some(line) => line,
+            None => {
+                let parsed: Line = match serde_json::from_str(text) {
+                    Ok(parsed) => parsed,
+                    Err(error) => return malformed(self.source, line_number, None, &error.to_string(), line),
+                };
+                let custom_id = parsed.custom_id.unwrap_or_default();
+                let response = parsed.response.filter(|raw| raw.get() != "null");
+                let error = parsed.error.filter(|raw| raw.get() != "null");
+                match response.map(envelope).transpose() {
+                    Ok(envelope) => LineHead { custom_id, has_response: response.is_some(), error, envelope },
+                    Err(error) => return malformed(self.source, line_number, Some(custom_id), &error, line),
+                }
+            }
         };
         let status_code = envelope.as_ref().and_then(|envelope| envelope.status_code);
         let request_id = envelope.as_ref().and_then(|envelope| envelope.request_id.clone());
@@ -153,7 +204,7 @@ impl LineDecoder for OpenAiLineDecoder {
                 }
             }
             _ => {
-                let described = LineParts { has_response: response.is_some(), status_code, line: text };
+                let described = LineParts { has_response, status_code, line: text };
                 let result_error = line_error(error, body, &described, request_id);
                 let status = status_of_error_code(&result_error.code);
                 UnifiedResult { custom_id, status, response: None, error: Some(result_error), attribution: None }
@@ -238,6 +289,82 @@ fn no_detail(parts: &LineParts, status: Option<u16>) -> (String, String) {
         None => {
             let has = RawValue::from_string(parts.line.to_owned()).map(|raw| field_names(&raw)).unwrap_or_default();
             ("missing_response".into(), format!("the line has neither a response nor an error (it has {has})"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod one_pass_tests {
+    use super::*;
+
+    /// A line's custom id, whether it has a response, its error, and its status, request id and body.
+    type Read = (String, bool, Option<String>, Option<(Option<u16>, Option<String>, Option<String>)>);
+
+    /// The two-pass reading the one-pass [`enveloped_line`] stands in for.
+    fn two_pass(text: &str) -> Read {
+        let parsed: Line = serde_json::from_str(text).unwrap();
+        let response = parsed.response.filter(|raw| raw.get() != "null");
+        let envelope = response.map(|raw| envelope(raw).unwrap());
+        (
+            parsed.custom_id.unwrap_or_default(),
+            response.is_some(),
+            parsed.error.filter(|raw| raw.get() != "null").map(|raw| raw.get().to_owned()),
+            envelope.map(|envelope| {
+                (envelope.status_code, envelope.request_id, envelope.body.map(|raw| raw.get().to_owned()))
+            }),
+        )
+    }
+
+    #[test]
+    fn the_one_pass_reading_agrees_with_the_two_pass_one_or_declines() {
+        let lines = [
+            r#"{"custom_id":"a","response":{"status_code":200,"request_id":"r","body":{"choices":[]}},"error":null}"#,
+            r#"{"custom_id":"b","response":{"status_code":500,"body":null},"error":{"code":"x"}}"#,
+            r#"{"custom_id":"c","response":{"body":{}}}"#,
+            r#"{"custom_id":"d","response":{"request_id":"r"}}"#,
+            r#"{"custom_id":"e","response":null,"error":{"code":"batch_expired"}}"#,
+            r#"{"custom_id":"f"}"#,
+            r#"{"custom_id":"g","response":{"status_code":null,"body":null}}"#,
+            r#"{"custom_id":"h","response":{"choices":[{"message":{"content":"hi"}}]}}"#,
+            r#"{"custom_id":"i","response":{}}"#,
+            r#"{"custom_id":"j","response":"text"}"#,
+            r#"{"custom_id":"k","response":{"status_code":200,"body":{"id":1}}}"#,
+        ];
+        let mut declined = 0;
+        for text in lines {
+            match enveloped_line(text) {
+                Some(LineHead { custom_id, has_response, error, envelope }) => {
+                    let one_pass: Read = (
+                        custom_id,
+                        has_response,
+                        error.map(|raw| raw.get().to_owned()),
+                        envelope.map(|envelope| {
+                            (envelope.status_code, envelope.request_id, envelope.body.map(|raw| raw.get().to_owned()))
+                        }),
+                    );
+                    assert_eq!(one_pass, two_pass(text), "{text}");
+                }
+                None => declined += 1,
+            }
+        }
+        // The bare bodies, the envelopes without a field and the string `response` are left to the
+        // two-pass reading.
+        assert_eq!(declined, 4);
+    }
+
+    #[test]
+    fn a_chat_body_read_in_one_pass_is_read_as_before() {
+        let bodies = [
+            r#"{"object":"chat.completion","id":"x","model":"m","choices":[{"index":0,"message":{"content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2}}"#,
+            r#"{"choices":[{"text":"t","finish_reason":"length"}],"output":5}"#,
+            // `usage` of another shape: the one-pass reading fails and the body is read as before.
+            r#"{"object":"chat.completion","choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":"x"},"output":[1]}"#,
+        ];
+        for text in bodies {
+            let body: Box<RawValue> = serde_json::from_str(text).unwrap();
+            let one_pass = decode_body(&body).map(|response| serde_json::to_string(&response).unwrap());
+            let before = chat_completion_response(&body).map(|response| serde_json::to_string(&response).unwrap());
+            assert_eq!(one_pass.map_err(|problem| problem.code), before.map_err(|problem| problem.code), "{text}");
         }
     }
 }
