@@ -4,6 +4,7 @@
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
@@ -22,6 +23,21 @@ pub fn tool_calls<'a>(parts: &[ContentPartRef<'a>]) -> Vec<&'a ToolCallContent> 
             _ => None,
         })
         .collect()
+}
+
+/// Tool-call arguments as the object Anthropic (`tool_use.input`) and Gemini (`functionCall.args`)
+/// take: an object as is, or a string holding a JSON object (OpenAI results and imported files keep
+/// arguments as a string when they did not parse) parsed; anything else is `None` (refused by
+/// validation for those providers).
+pub fn object_arguments(arguments: &Value) -> Option<Cow<'_, Value>> {
+    match arguments {
+        Value::Object(_) => Some(Cow::Borrowed(arguments)),
+        Value::String(text) => match serde_json::from_str::<Value>(text) {
+            Ok(parsed @ Value::Object(_)) => Some(Cow::Owned(parsed)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The name of the function the call `id` (anywhere in the transcript) called: Gemini's
@@ -226,6 +242,21 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                         return Err(checker.error(format!("{}.name", part_field()), "must not be empty"));
                     }
                     open_calls.push(id.to_owned());
+                    if matches!(provider, Provider::Anthropic | Provider::Google)
+                        && object_arguments(&call.arguments).is_none()
+                    {
+                        return Err(checker.error(
+                            format!("{}.arguments", part_field()),
+                            format!(
+                                "{} takes tool-call arguments as a JSON object; this is {} (fix the arguments or leave the call out)",
+                                provider.display_name(),
+                                match &call.arguments {
+                                    Value::String(_) => "a string that is not a JSON object",
+                                    _ => "not an object",
+                                }
+                            ),
+                        ));
+                    }
                     if provider == Provider::Google
                         && call.signature.is_none()
                         && crate::model_rules::has_rule(provider, &request.model, |rule| {

@@ -271,3 +271,24 @@ fn strict_tools_with_parallel_calls_warn_on_openai() {
     assert!(!warned(Provider::OpenAI, json!({"toolChoice": "none"})));
     assert!(!warned(Provider::Mistral, json!({})));
 }
+
+#[test]
+fn string_arguments_are_parsed_for_anthropic_and_gemini_or_refused() {
+    let mut request = transcript();
+    request["messages"][1]["content"][1]["arguments"] = json!("{\"city\": \"Paris\"}");
+    let anthropic = body_of(Provider::Anthropic, &request);
+    assert_eq!(anthropic["messages"][1]["content"][1]["input"], json!({"city": "Paris"}));
+    let gemini = body_of(Provider::Google, &request);
+    assert_eq!(gemini["contents"][1]["parts"][1]["functionCall"]["args"], json!({"city": "Paris"}));
+    // OpenAI takes the string as it is.
+    let openai = body_of(Provider::OpenAI, &request);
+    assert_eq!(openai["messages"][1]["tool_calls"][0]["function"]["arguments"], "{\"city\": \"Paris\"}");
+    for arguments in [json!("{\"city\": \"unterminated"), json!("[1, 2]"), json!(7)] {
+        request["messages"][1]["content"][1]["arguments"] = arguments.clone();
+        for provider in [Provider::Anthropic, Provider::Google] {
+            let (field, message) = refusal(provider, &request);
+            assert_eq!(field, "messages[1].content[1].arguments", "{provider:?} {arguments}");
+            assert!(message.contains("JSON object"), "{message}");
+        }
+    }
+}

@@ -16,7 +16,7 @@ use crate::provider_kwargs::sendable;
 use crate::providers::common::{WireContent, WireMessage};
 use crate::reasoning;
 use crate::structured_output::anthropic_output_format;
-use crate::tools::anthropic_tool_use_id;
+use crate::tools::{anthropic_tool_use_id, object_arguments};
 use crate::{CoreError, Endpoint, Provider};
 
 /// Sent as `max_tokens` when a request sets no `generationConfig.maxTokens`: Anthropic requires the
@@ -120,7 +120,7 @@ enum Block<'a> {
     ToolUse {
         id: String,
         name: &'a str,
-        input: &'a Value,
+        input: std::borrow::Cow<'a, Value>,
     },
     /// Spec `RequestToolResultBlock`.
     ToolResult {
@@ -295,7 +295,9 @@ fn content(content: &MessageContent) -> Content<'_> {
                     ContentPartRef::ToolCall(call) => Some(Block::ToolUse {
                         id: anthropic_tool_use_id(call.id.as_deref().unwrap_or_default()),
                         name: &call.name,
-                        input: &call.arguments,
+                        // Validation refused arguments that are no JSON object.
+                        input: object_arguments(&call.arguments)
+                            .unwrap_or(std::borrow::Cow::Borrowed(&call.arguments)),
                     }),
                     ContentPartRef::ToolResult(result) => Some(Block::ToolResult {
                         tool_use_id: anthropic_tool_use_id(&result.tool_call_id),

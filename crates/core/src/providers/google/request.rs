@@ -15,7 +15,7 @@ use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, Role, SourceType, ToolChoice, ToolChoiceMode, UnifiedRequest};
 use crate::provider_kwargs::sendable;
 use crate::structured_output::gemini_response_fields;
-use crate::tools::call_name;
+use crate::tools::{call_name, object_arguments};
 use crate::{CoreError, Endpoint, Provider};
 
 #[derive(Serialize)]
@@ -98,7 +98,7 @@ struct FunctionCall<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
     name: &'a str,
-    args: &'a Value,
+    args: std::borrow::Cow<'a, Value>,
 }
 
 /// Spec `FunctionResponse`: `response` is an object; a plain result is wrapped as `{"result": …}`,
@@ -262,7 +262,7 @@ fn part<'a>(request: &'a UnifiedRequest, part: ContentPartRef<'a>) -> Option<Par
         ContentPartRef::Text(text) => Some(Part::Text { text }),
         ContentPartRef::Image(media) | ContentPartRef::Document(media) => media_part(media),
         ContentPartRef::ToolCall(call) => Some(Part::FunctionCall {
-            function_call: FunctionCall { id: call.id.as_deref(), name: &call.name, args: &call.arguments },
+            function_call: FunctionCall { id: call.id.as_deref(), name: &call.name, args: object_arguments(&call.arguments).unwrap_or(std::borrow::Cow::Borrowed(&call.arguments)) },
             thought_signature: call.signature.as_deref(),
         }),
         ContentPartRef::ToolResult(result) => {
