@@ -409,6 +409,7 @@ impl LineReader<'_> {
                 name: name.to_owned(),
                 arguments,
                 signature: None,
+                provider: None,
             }));
         }
         Ok(MessageContent::Parts(parts))

@@ -40,6 +40,19 @@ pub fn object_arguments(arguments: &Value) -> Option<Cow<'_, Value>> {
     }
 }
 
+/// A signature of a transcript's reasoning or tool call as `target` may take it back: only the
+/// provider that made it can verify it ("transcripts produced by another provider cannot supply
+/// valid signatures", reference §2.3), so one recorded as another provider's is left out (a
+/// signature without a recorded provider is sent as is).
+pub fn replayable_signature(signature: Option<&str>, origin: Option<Provider>, target: Provider) -> Option<&str> {
+    signature.filter(|_| origin.is_none_or(|origin| origin == target))
+}
+
+/// The provider that made a signature, when it is not `target`.
+fn foreign_origin(signature: Option<&str>, origin: Option<Provider>, target: Provider) -> Option<Provider> {
+    origin.filter(|origin| signature.is_some() && *origin != target)
+}
+
 /// The name of the function the call `id` (anywhere in the transcript) called: Gemini's
 /// `functionResponse.name` and Mistral's tool message `name` need it; a result only has the id.
 pub fn call_name<'a>(request: &'a UnifiedRequest, id: &str) -> &'a str {
@@ -257,8 +270,18 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                             ),
                         ));
                     }
+                    if let Some(origin) = foreign_origin(call.signature.as_deref(), call.provider, provider) {
+                        checker.notice(
+                            format!("{}.signature", part_field()),
+                            format!(
+                                "a {} signature cannot be verified by {}; left out",
+                                origin.display_name(),
+                                provider.display_name()
+                            ),
+                        );
+                    }
                     if provider == Provider::Google
-                        && call.signature.is_none()
+                        && replayable_signature(call.signature.as_deref(), call.provider, provider).is_none()
                         && crate::model_rules::has_rule(provider, &request.model, |rule| {
                             matches!(rule, crate::model_rules::Rule::ThoughtSignatures)
                         })
@@ -270,6 +293,20 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                     }
                 }
                 (Role::Assistant, ContentPartRef::Reasoning(reasoning)) => match provider {
+                    Provider::Anthropic | Provider::Google
+                        if foreign_origin(reasoning.signature.as_deref(), reasoning.provider, provider).is_some() =>
+                    {
+                        let origin = reasoning.provider.map(Provider::display_name).unwrap_or_default();
+                        let what = if provider == Provider::Anthropic {
+                            "Anthropic takes reasoning back only with its own signature; left out".to_owned()
+                        } else {
+                            "the thought is sent without it".to_owned()
+                        };
+                        checker.notice(
+                            format!("{}.signature", part_field()),
+                            format!("a {origin} signature cannot be verified by {}; {what}", provider.display_name()),
+                        )
+                    }
                     Provider::Anthropic if reasoning.signature.is_none() => checker.notice(
                         part_field(),
                         "Anthropic takes reasoning back only with its signature; left out".into(),

@@ -302,6 +302,11 @@ pub struct ToolCallContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub signature: Option<String>,
+    /// The provider that made `signature` (results record it): another provider cannot verify it,
+    /// so it is left out there, with a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub provider: Option<crate::Provider>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -343,6 +348,11 @@ pub struct ReasoningContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub signature: Option<String>,
+    /// The provider that made the reasoning (results record it for Anthropic and Gemini): its
+    /// signature is replayed to that provider only (reference §2.3, §8.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub provider: Option<crate::Provider>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -292,3 +292,36 @@ fn string_arguments_are_parsed_for_anthropic_and_gemini_or_refused() {
         }
     }
 }
+
+/// Signatures are verified by the provider that made them: one recorded as another provider's is
+/// left out with a warning (the Anthropic thinking block with it), one of the same provider is sent.
+#[test]
+fn signatures_go_back_only_to_the_provider_that_made_them() {
+    let with_reasoning = |provider: &str| {
+        let mut request = transcript();
+        let content = request["messages"][1]["content"].as_array_mut().unwrap();
+        content.insert(0, json!({"type": "reasoning", "text": "Two cities.", "signature": "c2ln", "provider": provider}));
+        content[2]["signature"] = json!("Y2FsbA");
+        content[2]["provider"] = json!(provider);
+        request
+    };
+    let warned = |provider: Provider, request: &Value, field: &str| {
+        let parsed = request_for(provider, &request.to_string());
+        let (sent, summary) = bodies(provider, &[parsed], false).unwrap();
+        assert!(summary.warnings.iter().any(|warning| warning.field == field), "{provider:?} {field}: {:?}", summary.warnings);
+        sent.into_iter().next().unwrap()
+    };
+    // Gemini's reasoning to Anthropic: the thinking block is left out.
+    let anthropic = warned(Provider::Anthropic, &with_reasoning("google"), "messages[1].content[0].signature");
+    assert_eq!(anthropic["messages"][1]["content"][0], json!({"type": "text", "text": "Checking."}));
+    // Anthropic's reasoning (and a call signature it claims) to Gemini: sent without the signatures.
+    let gemini = warned(Provider::Google, &with_reasoning("anthropic"), "messages[1].content[0].signature");
+    assert_eq!(gemini["contents"][1]["parts"][0], json!({"text": "Two cities.", "thought": true}));
+    assert!(gemini["contents"][1]["parts"][2].get("thoughtSignature").is_none());
+    // The same provider: sent as it came.
+    let same = body_of(Provider::Google, &with_reasoning("google"));
+    assert_eq!(same["contents"][1]["parts"][0]["thoughtSignature"], "c2ln");
+    assert_eq!(same["contents"][1]["parts"][2]["thoughtSignature"], "Y2FsbA");
+    let same = body_of(Provider::Anthropic, &with_reasoning("anthropic"));
+    assert_eq!(same["messages"][1]["content"][0]["signature"], "c2ln");
+}

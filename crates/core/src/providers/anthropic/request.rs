@@ -16,7 +16,7 @@ use crate::provider_kwargs::sendable;
 use crate::providers::common::{WireContent, WireMessage};
 use crate::reasoning;
 use crate::structured_output::anthropic_output_format;
-use crate::tools::{anthropic_tool_use_id, object_arguments};
+use crate::tools::{anthropic_tool_use_id, object_arguments, replayable_signature};
 use crate::{CoreError, Endpoint, Provider};
 
 /// Sent as `max_tokens` when a request sets no `generationConfig.maxTokens`: Anthropic requires the
@@ -306,10 +306,12 @@ fn content(content: &MessageContent) -> Content<'_> {
                         cache_control: result.cache_control.as_ref().map(anthropic_cache_control),
                     }),
                     // Without its signature Anthropic refuses reasoning; validation warned it is left out.
-                    ContentPartRef::Reasoning(reasoning) => reasoning
-                        .signature
-                        .as_deref()
-                        .map(|signature| Block::Thinking { thinking: &reasoning.text, signature }),
+                    ContentPartRef::Reasoning(reasoning) => replayable_signature(
+                        reasoning.signature.as_deref(),
+                        reasoning.provider,
+                        Provider::Anthropic,
+                    )
+                    .map(|signature| Block::Thinking { thinking: &reasoning.text, signature }),
                     ContentPartRef::RedactedReasoning(data) => Some(Block::RedactedThinking { data }),
                 })
                 .collect(),

@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
+use crate::Provider;
 use crate::providers::openai::results::joined_text;
 use crate::results::{field_names, BodyProblem};
 use crate::retry::is_retryable_request;
@@ -188,11 +189,16 @@ fn read_candidate(position: usize, candidate: ResponseCandidate, response_id: Op
                 name: call.name,
                 arguments,
                 // Gemini 3 refuses the call in a later turn without it (reference §2.3).
+                provider: part.thought_signature.as_ref().map(|_| Provider::Google),
                 signature: part.thought_signature,
             });
         } else if let Some(text) = part.text {
             if part.thought {
-                content.push(OutputPart::Reasoning { text, signature: part.thought_signature });
+                content.push(OutputPart::Reasoning {
+                    text,
+                    signature: part.thought_signature,
+                    provider: Some(Provider::Google),
+                });
             } else if !text.is_empty() {
                 content.push(OutputPart::Text { text });
             }
