@@ -184,6 +184,9 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
     if provider == Provider::Anthropic && strict > 20 {
         return Err(checker.error("tools", format!("{strict} strict tools; Anthropic allows at most 20 per request")));
     }
+    if provider == Provider::Anthropic {
+        check_anthropic_request_limits(checker, tools)?;
+    }
     // "Structured Outputs is not compatible with parallel function calls" (reference §1.1, OA-SO-BLOG):
     // OpenAI takes the request, but a parallel call may not match its strict schema. Said once.
     let parallel_possible = checker.request.parallel_tool_calls != Some(false)
@@ -198,6 +201,52 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
         );
     }
     // Gemini 2.x refusing tools with a JSON response is a model rule (model_rules).
+    Ok(())
+}
+
+/// Anthropic's optional and union-typed property limits hold for the whole request: every strict
+/// tool's parameters plus the output schema (reference §1.2). One schema over a limit was refused
+/// with its path already; this catches schemas that pass alone but not together.
+fn check_anthropic_request_limits(checker: &RequestChecker, tools: &[crate::model::Tool]) -> Result<(), CoreError> {
+    use crate::structured_output::schema_rules::{
+        anthropic_property_counts, ANTHROPIC_MAX_OPTIONAL, ANTHROPIC_MAX_UNIONS,
+    };
+    let mut schemas: Vec<(String, &Value)> = tools
+        .iter()
+        .enumerate()
+        .filter(|(_, tool)| tool.strict == Some(true))
+        .map(|(index, tool)| (format!("tools[{index}].parameters"), &tool.parameters))
+        .collect();
+    if let Some(schema) = checker.request.response_format.as_ref().and_then(|format| format.schema.as_ref()) {
+        schemas.push(("responseFormat.schema".into(), schema));
+    }
+    if schemas.len() < 2 {
+        return Ok(());
+    }
+    let counts: Vec<(String, [usize; 2])> = schemas
+        .into_iter()
+        .map(|(field, schema)| {
+            let (optional, unions) = anthropic_property_counts(schema);
+            (field, [optional, unions])
+        })
+        .collect();
+    for (kind, limit, which) in [("optional", ANTHROPIC_MAX_OPTIONAL, 0), ("union-typed", ANTHROPIC_MAX_UNIONS, 1)] {
+        let sum: usize = counts.iter().map(|(_, count)| count[which]).sum();
+        if sum <= limit {
+            continue;
+        }
+        let counting: Vec<&(String, [usize; 2])> = counts.iter().filter(|(_, count)| count[which] > 0).collect();
+        let parts: Vec<String> = counting.iter().map(|(field, count)| format!("{} in {field}", count[which])).collect();
+        // The last schema that counts is the one that tips the request over.
+        let field = counting.last().map(|(field, _)| field.clone()).unwrap_or_else(|| "tools".into());
+        return Err(checker.error(
+            field,
+            format!(
+                "{sum} {kind} properties across the request's strict schemas ({}); Anthropic allows at most {limit} per request",
+                parts.join(", ")
+            ),
+        ));
+    }
     Ok(())
 }
 

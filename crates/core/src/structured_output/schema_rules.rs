@@ -139,8 +139,6 @@ pub fn openai_strict(root: &Value) -> Vec<SchemaProblem> {
 /// constraints, no recursion; at most 24 optional and 16 union-typed properties.
 pub fn anthropic(root: &Value) -> Vec<SchemaProblem> {
     let mut problems = Vec::new();
-    let mut optional = 0;
-    let mut unions = 0;
     for node in nodes(root) {
         closed_objects(&node, "Anthropic", &mut problems);
         for keyword in [
@@ -171,26 +169,16 @@ pub fn anthropic(root: &Value) -> Vec<SchemaProblem> {
                 problems.push(problem(&node.path, "$ref", "Anthropic does not support recursive schemas"));
             }
         }
-        if let Some(Value::Object(properties)) = node.schema.get("properties") {
-            let required: Vec<&Value> = match node.schema.get("required") {
-                Some(Value::Array(names)) => names.iter().collect(),
-                _ => Vec::new(),
-            };
-            optional += properties.keys().filter(|name| !required.iter().any(|required| required == name)).count();
-            unions += properties
-                .values()
-                .filter(|property| property.get("anyOf").is_some() || property.get("type").is_some_and(Value::is_array))
-                .count();
-        }
     }
-    if optional > 24 {
+    let (optional, unions) = anthropic_property_counts(root);
+    if optional > ANTHROPIC_MAX_OPTIONAL {
         problems.push(problem(
             "",
             "",
             format!("{optional} optional properties; Anthropic allows at most 24 per request"),
         ));
     }
-    if unions > 16 {
+    if unions > ANTHROPIC_MAX_UNIONS {
         problems.push(problem(
             "",
             "",
@@ -199,6 +187,30 @@ pub fn anthropic(root: &Value) -> Vec<SchemaProblem> {
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     problems
+}
+
+/// Anthropic's limits on optional and union-typed properties, "summed over all strict schemas of
+/// one request" (reference §1.2).
+pub const ANTHROPIC_MAX_OPTIONAL: usize = 24;
+pub const ANTHROPIC_MAX_UNIONS: usize = 16;
+
+/// The optional and the union-typed (`anyOf` or a type list) properties of a schema, counted as
+/// Anthropic's limits count them.
+pub fn anthropic_property_counts(root: &Value) -> (usize, usize) {
+    let (mut optional, mut unions) = (0, 0);
+    for node in nodes(root) {
+        let Some(Value::Object(properties)) = node.schema.get("properties") else { continue };
+        let required: Vec<&Value> = match node.schema.get("required") {
+            Some(Value::Array(names)) => names.iter().collect(),
+            _ => Vec::new(),
+        };
+        optional += properties.keys().filter(|name| !required.iter().any(|required| required == name)).count();
+        unions += properties
+            .values()
+            .filter(|property| property.get("anyOf").is_some() || property.get("type").is_some_and(Value::is_array))
+            .count();
+    }
+    (optional, unions)
 }
 
 /// Whether the definition `reference` (`#/$defs/name`) reaches itself through its own `$ref`s.

@@ -325,3 +325,42 @@ fn signatures_go_back_only_to_the_provider_that_made_them() {
     let same = body_of(Provider::Anthropic, &with_reasoning("anthropic"));
     assert_eq!(same["messages"][1]["content"][0]["signature"], "c2ln");
 }
+
+/// Anthropic's 24 optional / 16 union-typed properties hold for all strict schemas of a request
+/// together (reference §1.2): schemas that pass alone are refused together.
+#[test]
+fn anthropic_property_limits_are_summed_over_the_request() {
+    let schema = |count: usize, union: bool| {
+        let properties: serde_json::Map<String, Value> = (0..count)
+            .map(|index| {
+                let property = if union { json!({"type": ["string", "null"]}) } else { json!({"type": "string"}) };
+                (format!("p{index}"), property)
+            })
+            .collect();
+        let required: Vec<String> = if union { properties.keys().cloned().collect() } else { Vec::new() };
+        json!({"type": "object", "additionalProperties": false, "properties": properties, "required": required})
+    };
+    let request = |tools: Vec<Value>, format: Option<Value>| {
+        let mut request = json!({"customId": "limits", "model": "claude-haiku-4-5",
+            "messages": [{"role": "user", "content": "Go."}], "tools": tools});
+        if let Some(format) = format {
+            request["responseFormat"] = json!({"type": "json", "schema": format});
+        }
+        request
+    };
+    let tool = |name: &str, parameters: Value| json!({"name": name, "strict": true, "parameters": parameters});
+    let (field, message) = refusal(Provider::Anthropic, &request(vec![tool("a", schema(13, false))], Some(schema(12, false))));
+    assert_eq!(field, "responseFormat.schema");
+    assert!(message.contains("25 optional") && message.contains("13 in tools[0].parameters"), "{message}");
+    let (field, _) =
+        refusal(Provider::Anthropic, &request(vec![tool("a", schema(13, false)), tool("b", schema(12, false))], None));
+    assert_eq!(field, "tools[1].parameters");
+    let (field, message) = refusal(Provider::Anthropic, &request(vec![tool("a", schema(9, true))], Some(schema(8, true))));
+    assert_eq!(field, "responseFormat.schema");
+    assert!(message.contains("17 union-typed"), "{message}");
+    // Within the limits, or with the second tool not strict, the request is sent.
+    body_of(Provider::Anthropic, &request(vec![tool("a", schema(12, false))], Some(schema(12, false))));
+    let mut loose = tool("b", schema(13, false));
+    loose["strict"] = json!(false);
+    body_of(Provider::Anthropic, &request(vec![tool("a", schema(13, false)), loose], None));
+}
