@@ -110,10 +110,46 @@ pub fn mistral_tool_call_ids(request: &UnifiedRequest) -> HashMap<String, String
 
 /// Anthropic's `tool_use.id` pattern is `^[a-zA-Z0-9_-]+$` (spec `RequestToolUseBlock`); other
 /// characters become `_`.
-pub fn anthropic_tool_use_id(id: &str) -> String {
+fn anthropic_tool_use_id(id: &str) -> String {
     id.chars()
         .map(|character| if character.is_ascii_alphanumeric() || character == '-' { character } else { '_' })
         .collect()
+}
+
+/// Anthropic's tool-use ids for every call id of the request, the same in the call and in the
+/// result that answers it. Ids Anthropic accepts are kept; the others have their other characters
+/// replaced by `_`, and a `_2`, `_3`… suffix where that would make two distinct ids one (`c.1` and
+/// `c:1`), since Anthropic refuses duplicate tool-use ids.
+pub fn anthropic_tool_use_ids(request: &UnifiedRequest) -> HashMap<String, String> {
+    let ids: Vec<&str> = request
+        .messages
+        .iter()
+        .flat_map(|message| {
+            tool_calls(&message.content.parts()).into_iter().filter_map(|call| call.id.as_deref()).collect::<Vec<_>>()
+        })
+        .collect();
+    let mut used: HashSet<String> = ids.iter().filter(|id| anthropic_tool_use_id(id) == **id).map(|id| id.to_string()).collect();
+    let mut mapped = HashMap::new();
+    for id in ids {
+        if mapped.contains_key(id) {
+            continue;
+        }
+        let sanitized = anthropic_tool_use_id(id);
+        let replacement = if sanitized == id {
+            sanitized
+        } else {
+            let mut candidate = sanitized.clone();
+            let mut suffix = 2;
+            while used.contains(&candidate) {
+                candidate = format!("{sanitized}_{suffix}");
+                suffix += 1;
+            }
+            used.insert(candidate.clone());
+            candidate
+        };
+        mapped.insert(id.to_owned(), replacement);
+    }
+    mapped
 }
 
 /// Checks tools, the tool choice and the transcript for the provider of `checker`.

@@ -364,3 +364,31 @@ fn anthropic_property_limits_are_summed_over_the_request() {
     loose["strict"] = json!(false);
     body_of(Provider::Anthropic, &request(vec![tool("a", schema(13, false)), loose], None));
 }
+
+/// `c.1` and `c:1` both sanitise to `c_1`: Anthropic refuses duplicate tool-use ids, so the second
+/// gets a suffix, in its call and in its result alike; an id that is already valid keeps its spelling.
+#[test]
+fn anthropic_ids_stay_distinct_after_sanitising() {
+    let mut request = transcript();
+    request["messages"][1]["content"][1]["id"] = json!("c.1");
+    request["messages"][1]["content"][2]["id"] = json!("c:1");
+    request["messages"][1]["content"].as_array_mut().unwrap().push(
+        json!({"type": "tool_call", "id": "c_1", "name": "get_weather", "arguments": {"city": "Oslo"}}),
+    );
+    request["messages"][2]["content"][0]["toolCallId"] = json!("c.1");
+    request["messages"][2]["content"][1]["toolCallId"] = json!("c:1");
+    request["messages"][2]["content"].as_array_mut().unwrap().push(
+        json!({"type": "tool_result", "toolCallId": "c_1", "content": "5°C"}),
+    );
+    let sent = body_of(Provider::Anthropic, &request);
+    let calls: Vec<&str> = sent["messages"][1]["content"].as_array().unwrap()[1..]
+        .iter()
+        .map(|block| block["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(calls, ["c_1_2", "c_1_3", "c_1"]);
+    let results: Vec<&str> = sent["messages"][2]["content"].as_array().unwrap()[..3]
+        .iter()
+        .map(|block| block["tool_use_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(results, calls);
+}
