@@ -142,3 +142,13 @@ fn anthropic_adaptive_models_turn_thinking_on_for_an_effort() {
         "reasoning.includeThoughts"
     );
 }
+
+#[test]
+fn a_negative_budget_is_explained() {
+    let text = request("gemini-2.5-flash", json!({"budgetTokens": -1})).to_string();
+    let (index, field, message) = validation(crate::parse::parse_request_lines(&text).unwrap_err());
+    assert_eq!((index, field.as_str()), (Some(0), "reasoning.budgetTokens"));
+    assert!(message.contains("no dynamic budget") && message.contains("leave budgetTokens out"), "{message}");
+    let fine = request_for(Provider::Google, &request("gemini-2.5-flash", json!({"budgetTokens": 1024})).to_string());
+    assert_eq!(fine.reasoning.unwrap().budget_tokens, Some(1024));
+}
