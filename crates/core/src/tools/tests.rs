@@ -392,3 +392,16 @@ fn anthropic_ids_stay_distinct_after_sanitising() {
         .collect();
     assert_eq!(results, calls);
 }
+
+/// A result whose text is a JSON object with an `error` key is Gemini's failure form: unless
+/// `isError` says it failed, it is wrapped as the result; other objects go as they are.
+#[test]
+fn gemini_error_form_follows_is_error_only() {
+    let mut request = transcript();
+    request["messages"][2]["content"][0]["content"] = json!("{\"error\":\"boom\"}");
+    request["messages"][2]["content"][1] = json!({"type": "tool_result", "toolCallId": "call_rome.2", "content": "{\"temp\":12}", "isError": false});
+    let body = body_of(Provider::Google, &request);
+    let parts = &body["contents"][2]["parts"];
+    assert_eq!(parts[0]["functionResponse"]["response"], json!({"result": {"error": "boom"}}));
+    assert_eq!(parts[1]["functionResponse"]["response"], json!({"temp": 12}));
+}

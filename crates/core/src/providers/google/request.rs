@@ -269,7 +269,12 @@ fn part<'a>(request: &'a UnifiedRequest, part: ContentPartRef<'a>) -> Option<Par
             let text = result.text();
             let key = if result.is_error == Some(true) { "error" } else { "result" };
             let response = match serde_json::from_str::<Value>(&text) {
-                Ok(object @ Value::Object(_)) if result.is_error != Some(true) => object,
+                // An object with an `error` key is Gemini's failure form (reference §2.3): a result
+                // that did not fail is wrapped, so `isError` alone decides.
+                Ok(object @ Value::Object(_)) if result.is_error != Some(true) && object.get("error").is_none() => {
+                    object
+                }
+                Ok(object @ Value::Object(_)) if result.is_error != Some(true) => json!({ "result": object }),
                 _ => json!({ key: text }),
             };
             Some(Part::FunctionResponse {
