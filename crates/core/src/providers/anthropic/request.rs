@@ -313,7 +313,7 @@ fn content<'a>(content: &'a MessageContent, tool_use_ids: &HashMap<String, Strin
                     // Without its signature Anthropic refuses reasoning; validation warned it is left out.
                     ContentPartRef::Reasoning(reasoning) => replayable_signature(
                         reasoning.signature.as_deref(),
-                        reasoning.provider,
+                        reasoning.provider.as_deref(),
                         Provider::Anthropic,
                     )
                     .map(|signature| Block::Thinking { thinking: &reasoning.text, signature }),

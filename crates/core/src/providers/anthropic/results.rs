@@ -268,7 +268,7 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
         .filter_map(|block| match block {
             Block::Text { text } => Some(OutputPart::Text { text }),
             Block::Thinking { thinking, signature } => {
-                Some(OutputPart::Reasoning { text: thinking, signature, provider: Some(Provider::Anthropic) })
+                Some(OutputPart::Reasoning { text: thinking, signature, provider: Some(Provider::Anthropic.name().to_owned()) })
             }
             Block::RedactedThinking { data } => Some(OutputPart::RedactedReasoning { data }),
             Block::ToolUse { id, name, input } => {

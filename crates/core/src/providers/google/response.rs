@@ -189,7 +189,7 @@ fn read_candidate(position: usize, candidate: ResponseCandidate, response_id: Op
                 name: call.name,
                 arguments,
                 // Gemini 3 refuses the call in a later turn without it (reference §2.3).
-                provider: part.thought_signature.as_ref().map(|_| Provider::Google),
+                provider: part.thought_signature.as_ref().map(|_| Provider::Google.name().to_owned()),
                 signature: part.thought_signature,
             });
         } else if let Some(text) = part.text {
@@ -197,7 +197,7 @@ fn read_candidate(position: usize, candidate: ResponseCandidate, response_id: Op
                 content.push(OutputPart::Reasoning {
                     text,
                     signature: part.thought_signature,
-                    provider: Some(Provider::Google),
+                    provider: Some(Provider::Google.name().to_owned()),
                 });
             } else if !text.is_empty() {
                 content.push(OutputPart::Text { text });

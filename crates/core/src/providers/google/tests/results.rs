@@ -75,7 +75,7 @@ fn inline_responses_become_normalized_results() {
             OutputPart::Reasoning {
                 text: "The user wants the weather; call the tool.".into(),
                 signature: Some("CiQB0e2Kb3Rz".into()),
-                provider: Some(crate::Provider::Google),
+                provider: Some("google".into()),
             },
             OutputPart::ToolCall {
                 // Gemini sent no id: one is made from the response id, candidate and position.
@@ -84,7 +84,7 @@ fn inline_responses_become_normalized_results() {
                 arguments: json!({"city": "Paris"}),
                 // The call's own thoughtSignature, to send back with it.
                 signature: Some("CiQB0e2Kc2ln".into()),
-                provider: Some(crate::Provider::Google),
+                provider: Some("google".into()),
             },
         ]
     );
