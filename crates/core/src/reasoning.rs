@@ -67,8 +67,8 @@ pub fn anthropic_thinking(request: &UnifiedRequest) -> Option<Value> {
         (None, Some(ReasoningEffort::None)) => return Some(json!({ "type": "disabled" })),
         // Omitting `thinking` means no thinking on Opus 4.7/4.8 (reference §7.2): an effort, or
         // asking for the thoughts, turns adaptive thinking on.
-        (None, effort) if anthropic_adaptive(&request.model)
-            && (effort.is_some() || reasoning.include_thoughts == Some(true)) =>
+        (None, effort)
+            if anthropic_adaptive(&request.model) && (effort.is_some() || reasoning.include_thoughts == Some(true)) =>
         {
             json!({ "type": "adaptive" })
         }

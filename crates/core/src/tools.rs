@@ -134,7 +134,8 @@ pub fn anthropic_tool_use_ids(request: &UnifiedRequest) -> HashMap<String, Strin
             tool_calls(&message.content.parts()).into_iter().filter_map(|call| call.id.as_deref()).collect::<Vec<_>>()
         })
         .collect();
-    let mut used: HashSet<String> = ids.iter().filter(|id| anthropic_tool_use_id(id) == **id).map(|id| id.to_string()).collect();
+    let mut used: HashSet<String> =
+        ids.iter().filter(|id| anthropic_tool_use_id(id) == **id).map(|id| id.to_string()).collect();
     let mut mapped = HashMap::new();
     for id in ids {
         if mapped.contains_key(id) {
@@ -361,7 +362,8 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                             ),
                         ));
                     }
-                    if let Some(origin) = foreign_origin(call.signature.as_deref(), call.provider.as_deref(), provider) {
+                    if let Some(origin) = foreign_origin(call.signature.as_deref(), call.provider.as_deref(), provider)
+                    {
                         checker.notice(
                             format!("{}.signature", part_field()),
                             format!(

@@ -394,7 +394,9 @@ fn thinking_budget<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<
             "{budget} is not a token count; there is no dynamic budget (Gemini's -1): leave budgetTokens out to let the model decide, or give a number of tokens"
         )));
     }
-    u32::try_from(budget).map(Some).map_err(|_| de::Error::custom(format!("{budget} tokens is more than any model takes")))
+    u32::try_from(budget)
+        .map(Some)
+        .map_err(|_| de::Error::custom(format!("{budget} tokens is more than any model takes")))
 }
 
 /// OpenAI's `ReasoningEffort` values, the widest set (spec).

@@ -129,16 +129,22 @@ fn anthropic_adaptive_models_turn_thinking_on_for_an_effort() {
     // Asking for the thoughts alone turns adaptive thinking on (omitting it means none on Opus 4.7).
     let thoughts = body(Provider::Anthropic, &request("claude-opus-4-7", json!({"includeThoughts": true})));
     assert_eq!(thoughts["thinking"], json!({"type": "adaptive", "display": "summarized"}));
-    let hidden = body(Provider::Anthropic, &request("claude-sonnet-5", json!({"effort": "medium", "includeThoughts": false})));
+    let hidden =
+        body(Provider::Anthropic, &request("claude-sonnet-5", json!({"effort": "medium", "includeThoughts": false})));
     assert_eq!(hidden["thinking"], json!({"type": "adaptive", "display": "omitted"}));
-    let off = body(Provider::Anthropic, &request("claude-opus-4-7", json!({"effort": "none", "includeThoughts": true})));
+    let off =
+        body(Provider::Anthropic, &request("claude-opus-4-7", json!({"effort": "none", "includeThoughts": true})));
     assert_eq!(off["thinking"], json!({"type": "disabled"}));
     // Opus 4.6 keeps its budget; display is documented there.
-    let budget = body(Provider::Anthropic, &request("claude-opus-4-6", json!({"budgetTokens": 2048, "includeThoughts": false})));
+    let budget =
+        body(Provider::Anthropic, &request("claude-opus-4-6", json!({"budgetTokens": 2048, "includeThoughts": false})));
     assert_eq!(budget["thinking"], json!({"type": "enabled", "budget_tokens": 2048, "display": "omitted"}));
     // Before 4.6 there is no documented display: hiding the thoughts is refused.
     assert_eq!(
-        refused(Provider::Anthropic, &request("claude-sonnet-4-5", json!({"budgetTokens": 2048, "includeThoughts": false}))),
+        refused(
+            Provider::Anthropic,
+            &request("claude-sonnet-4-5", json!({"budgetTokens": 2048, "includeThoughts": false}))
+        ),
         "reasoning.includeThoughts"
     );
 }

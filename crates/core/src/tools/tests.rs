@@ -300,7 +300,8 @@ fn signatures_go_back_only_to_the_provider_that_made_them() {
     let with_reasoning = |provider: &str| {
         let mut request = transcript();
         let content = request["messages"][1]["content"].as_array_mut().unwrap();
-        content.insert(0, json!({"type": "reasoning", "text": "Two cities.", "signature": "c2ln", "provider": provider}));
+        content
+            .insert(0, json!({"type": "reasoning", "text": "Two cities.", "signature": "c2ln", "provider": provider}));
         content[2]["signature"] = json!("Y2FsbA");
         content[2]["provider"] = json!(provider);
         request
@@ -308,7 +309,11 @@ fn signatures_go_back_only_to_the_provider_that_made_them() {
     let warned = |provider: Provider, request: &Value, field: &str| {
         let parsed = request_for(provider, &request.to_string());
         let (sent, summary) = bodies(provider, &[parsed], false).unwrap();
-        assert!(summary.warnings.iter().any(|warning| warning.field == field), "{provider:?} {field}: {:?}", summary.warnings);
+        assert!(
+            summary.warnings.iter().any(|warning| warning.field == field),
+            "{provider:?} {field}: {:?}",
+            summary.warnings
+        );
         sent.into_iter().next().unwrap()
     };
     // Gemini's reasoning to Anthropic: the thinking block is left out.
@@ -349,13 +354,15 @@ fn anthropic_property_limits_are_summed_over_the_request() {
         request
     };
     let tool = |name: &str, parameters: Value| json!({"name": name, "strict": true, "parameters": parameters});
-    let (field, message) = refusal(Provider::Anthropic, &request(vec![tool("a", schema(13, false))], Some(schema(12, false))));
+    let (field, message) =
+        refusal(Provider::Anthropic, &request(vec![tool("a", schema(13, false))], Some(schema(12, false))));
     assert_eq!(field, "responseFormat.schema");
     assert!(message.contains("25 optional") && message.contains("13 in tools[0].parameters"), "{message}");
     let (field, _) =
         refusal(Provider::Anthropic, &request(vec![tool("a", schema(13, false)), tool("b", schema(12, false))], None));
     assert_eq!(field, "tools[1].parameters");
-    let (field, message) = refusal(Provider::Anthropic, &request(vec![tool("a", schema(9, true))], Some(schema(8, true))));
+    let (field, message) =
+        refusal(Provider::Anthropic, &request(vec![tool("a", schema(9, true))], Some(schema(8, true))));
     assert_eq!(field, "responseFormat.schema");
     assert!(message.contains("17 union-typed"), "{message}");
     // Within the limits, or with the second tool not strict, the request is sent.
@@ -372,14 +379,16 @@ fn anthropic_ids_stay_distinct_after_sanitising() {
     let mut request = transcript();
     request["messages"][1]["content"][1]["id"] = json!("c.1");
     request["messages"][1]["content"][2]["id"] = json!("c:1");
-    request["messages"][1]["content"].as_array_mut().unwrap().push(
-        json!({"type": "tool_call", "id": "c_1", "name": "get_weather", "arguments": {"city": "Oslo"}}),
-    );
+    request["messages"][1]["content"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"type": "tool_call", "id": "c_1", "name": "get_weather", "arguments": {"city": "Oslo"}}));
     request["messages"][2]["content"][0]["toolCallId"] = json!("c.1");
     request["messages"][2]["content"][1]["toolCallId"] = json!("c:1");
-    request["messages"][2]["content"].as_array_mut().unwrap().push(
-        json!({"type": "tool_result", "toolCallId": "c_1", "content": "5°C"}),
-    );
+    request["messages"][2]["content"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"type": "tool_result", "toolCallId": "c_1", "content": "5°C"}));
     let sent = body_of(Provider::Anthropic, &request);
     let calls: Vec<&str> = sent["messages"][1]["content"].as_array().unwrap()[1..]
         .iter()
@@ -399,7 +408,8 @@ fn anthropic_ids_stay_distinct_after_sanitising() {
 fn gemini_error_form_follows_is_error_only() {
     let mut request = transcript();
     request["messages"][2]["content"][0]["content"] = json!("{\"error\":\"boom\"}");
-    request["messages"][2]["content"][1] = json!({"type": "tool_result", "toolCallId": "call_rome.2", "content": "{\"temp\":12}", "isError": false});
+    request["messages"][2]["content"][1] =
+        json!({"type": "tool_result", "toolCallId": "call_rome.2", "content": "{\"temp\":12}", "isError": false});
     let body = body_of(Provider::Google, &request);
     let parts = &body["contents"][2]["parts"];
     assert_eq!(parts[0]["functionResponse"]["response"], json!({"result": {"error": "boom"}}));

@@ -301,8 +301,7 @@ fn content<'a>(content: &'a MessageContent, tool_use_ids: &HashMap<String, Strin
                         id: tool_use_id(call.id.as_deref().unwrap_or_default()),
                         name: &call.name,
                         // Validation refused arguments that are no JSON object.
-                        input: object_arguments(&call.arguments)
-                            .unwrap_or(std::borrow::Cow::Borrowed(&call.arguments)),
+                        input: object_arguments(&call.arguments).unwrap_or(std::borrow::Cow::Borrowed(&call.arguments)),
                     }),
                     ContentPartRef::ToolResult(result) => Some(Block::ToolResult {
                         tool_use_id: tool_use_id(&result.tool_call_id),

@@ -267,9 +267,11 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
         .into_iter()
         .filter_map(|block| match block {
             Block::Text { text } => Some(OutputPart::Text { text }),
-            Block::Thinking { thinking, signature } => {
-                Some(OutputPart::Reasoning { text: thinking, signature, provider: Some(Provider::Anthropic.name().to_owned()) })
-            }
+            Block::Thinking { thinking, signature } => Some(OutputPart::Reasoning {
+                text: thinking,
+                signature,
+                provider: Some(Provider::Anthropic.name().to_owned()),
+            }),
             Block::RedactedThinking { data } => Some(OutputPart::RedactedReasoning { data }),
             Block::ToolUse { id, name, input } => {
                 Some(OutputPart::ToolCall { id, name, arguments: input, signature: None, provider: None })

@@ -262,8 +262,16 @@ fn part<'a>(request: &'a UnifiedRequest, part: ContentPartRef<'a>) -> Option<Par
         ContentPartRef::Text(text) => Some(Part::Text { text }),
         ContentPartRef::Image(media) | ContentPartRef::Document(media) => media_part(media),
         ContentPartRef::ToolCall(call) => Some(Part::FunctionCall {
-            function_call: FunctionCall { id: call.id.as_deref(), name: &call.name, args: object_arguments(&call.arguments).unwrap_or(std::borrow::Cow::Borrowed(&call.arguments)) },
-            thought_signature: replayable_signature(call.signature.as_deref(), call.provider.as_deref(), Provider::Google),
+            function_call: FunctionCall {
+                id: call.id.as_deref(),
+                name: &call.name,
+                args: object_arguments(&call.arguments).unwrap_or(std::borrow::Cow::Borrowed(&call.arguments)),
+            },
+            thought_signature: replayable_signature(
+                call.signature.as_deref(),
+                call.provider.as_deref(),
+                Provider::Google,
+            ),
         }),
         ContentPartRef::ToolResult(result) => {
             let text = result.text();
@@ -288,7 +296,11 @@ fn part<'a>(request: &'a UnifiedRequest, part: ContentPartRef<'a>) -> Option<Par
         ContentPartRef::Reasoning(reasoning) => Some(Part::Thought {
             text: &reasoning.text,
             thought: true,
-            thought_signature: replayable_signature(reasoning.signature.as_deref(), reasoning.provider.as_deref(), Provider::Google),
+            thought_signature: replayable_signature(
+                reasoning.signature.as_deref(),
+                reasoning.provider.as_deref(),
+                Provider::Google,
+            ),
         }),
         // Anthropic's encrypted reasoning means nothing to Gemini; validation warned it is left out.
         ContentPartRef::RedactedReasoning(_) => None,

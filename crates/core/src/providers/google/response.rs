@@ -14,10 +14,10 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
-use crate::Provider;
 use crate::providers::openai::results::joined_text;
 use crate::results::{field_names, BodyProblem};
 use crate::retry::is_retryable_request;
+use crate::Provider;
 
 use super::status::rpc_code_name;
 
