@@ -54,6 +54,21 @@ fn foreign_origin<'a>(signature: Option<&str>, origin: Option<&'a str>, target: 
     origin.filter(|origin| signature.is_some() && Provider::from_name(origin).ok() != Some(target))
 }
 
+/// Whether Gemini wants each function call's thought signature back: Gemini 3 (a model rule), and
+/// 2.5 while it thinks ("Gemini 3 (and 2.5 with thinking)", reference §2.3, §7.3), which is unless
+/// effort `none` or a zero budget turned thinking off.
+fn gemini_needs_signatures(request: &UnifiedRequest) -> bool {
+    use crate::model_rules::{has_rule, Rule};
+    if has_rule(Provider::Google, &request.model, |rule| matches!(rule, Rule::ThoughtSignatures)) {
+        return true;
+    }
+    let reasoning = request.reasoning.as_ref();
+    let thinking_off = reasoning.is_some_and(|reasoning| {
+        reasoning.effort == Some(crate::model::ReasoningEffort::None) || reasoning.budget_tokens == Some(0)
+    });
+    has_rule(Provider::Google, &request.model, |rule| matches!(rule, Rule::ThinkingBudget)) && !thinking_off
+}
+
 /// A recorded provider name for messages: the provider's display name, or the name as given.
 fn display_name(name: &str) -> &str {
     Provider::from_name(name).map(Provider::display_name).unwrap_or(name)
@@ -375,13 +390,11 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                     }
                     if provider == Provider::Google
                         && replayable_signature(call.signature.as_deref(), call.provider.as_deref(), provider).is_none()
-                        && crate::model_rules::has_rule(provider, &request.model, |rule| {
-                            matches!(rule, crate::model_rules::Rule::ThoughtSignatures)
-                        })
+                        && gemini_needs_signatures(request)
                     {
                         checker.notice(
                             format!("{}.signature", part_field()),
-                            "sent without a thoughtSignature: Gemini 3 refuses function calls of the current turn without the signature they came with".into(),
+                            format!("sent without a thoughtSignature: {} with thinking refuses function calls of the current turn without the signature they came with", request.model),
                         );
                     }
                 }

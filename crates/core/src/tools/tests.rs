@@ -415,3 +415,22 @@ fn gemini_error_form_follows_is_error_only() {
     assert_eq!(parts[0]["functionResponse"]["response"], json!({"result": {"error": "boom"}}));
     assert_eq!(parts[1]["functionResponse"]["response"], json!({"temp": 12}));
 }
+
+/// A replayed Gemini call without its signature is warned about on Gemini 3 and on 2.5 while it
+/// thinks (reference §2.3, §7.3), not on 2.5 with thinking off.
+#[test]
+fn gemini_warns_about_unsigned_calls_on_thinking_models() {
+    let warned = |model: &str, reasoning: Value| {
+        let mut request = transcript();
+        request["model"] = json!(model);
+        request["reasoning"] = reasoning;
+        let parsed = request_for(Provider::Google, &request.to_string());
+        let (_, summary) = bodies(Provider::Google, &[parsed], true).unwrap();
+        summary.warnings.iter().any(|warning| warning.field == "messages[1].content[1].signature")
+    };
+    assert!(warned("gemini-3-flash", Value::Null));
+    assert!(warned("gemini-2.5-flash", json!({"budgetTokens": 1024})));
+    assert!(warned("gemini-2.5-pro", Value::Null));
+    assert!(!warned("gemini-2.5-flash", json!({"effort": "none"})));
+    assert!(!warned("gemini-2.0-flash", Value::Null));
+}
