@@ -282,7 +282,42 @@ pub fn gemini(root: &Value) -> Vec<SchemaProblem> {
                 problems.push(problem(&node.path, "enum", "Gemini takes only string and number enum values"));
             }
         }
+        if let Some(Value::String(reference)) = node.schema.get("$ref") {
+            let recursive = reference == "#" || is_recursive(root, reference);
+            if recursive && only_required_properties(root, &node.path) {
+                problems.push(problem(
+                    &node.path,
+                    "",
+                    "Gemini allows a cycle only inside a property that is not required; make this property optional",
+                ));
+            }
+        }
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     problems
+}
+
+/// Whether every step from the root to `path` is a required property (a definition under `$defs`
+/// counts as a step of its own): a cycle there can never end (reference §1.3 (b): "cycles are
+/// only allowed inside non-required properties"). Arrays and unions can end a cycle.
+fn only_required_properties(root: &Value, path: &str) -> bool {
+    let mut schema = root;
+    let mut steps = path.split('.').filter(|step| !step.is_empty());
+    while let Some(keyword) = steps.next() {
+        let Some(name) = steps.next() else { return false };
+        let parent = schema;
+        let Some(child) = parent.get(keyword).and_then(|map| map.get(name)) else { return false };
+        match keyword {
+            "properties" => {
+                let required = parent.get("required").and_then(Value::as_array);
+                if !required.is_some_and(|names| names.iter().any(|required| required == name)) {
+                    return false;
+                }
+            }
+            "$defs" => {}
+            _ => return false,
+        }
+        schema = child;
+    }
+    true
 }
