@@ -27,7 +27,7 @@ function cachedRequests(model: string): UnifiedRequest[] {
       model,
       systemPrompt: ["You answer questions about the handbook.", "<long handbook text>"],
       systemPromptCacheControl: { ttl: "1h" },
-      tools: [{ name: "lookup", description: "Find a section", parameters: { type: "object", properties: { q: { type: "string" } } }, cacheControl: {} }],
+      tools: [{ name: "lookup", description: "Find a section", parameters: { type: "object", properties: { q: { type: "string" } } }, cacheControl: { ttl: "1h" } }],
       messages: [
         {
           role: "user",
@@ -70,7 +70,7 @@ test("Anthropic params with cache_control on system, tools, text and document bl
   const system = params.system as Record<string, unknown>[];
   assert.equal(system[0]!.cache_control, undefined);
   assert.deepEqual(system[1]!.cache_control, { type: "ephemeral", ttl: "1h" });
-  assert.deepEqual((params.tools as Record<string, unknown>[])[0]!.cache_control, { type: "ephemeral" });
+  assert.deepEqual((params.tools as Record<string, unknown>[])[0]!.cache_control, { type: "ephemeral", ttl: "1h" });
   const content = (params.messages as { content: Record<string, unknown>[] }[])[0]!.content;
   assert.deepEqual(content[0]!.cache_control, { type: "ephemeral", ttl: "5m" });
   assert.equal(content[1]!.cache_control, undefined);

@@ -45,6 +45,17 @@ test("Anthropic sends thinking and output_config.effort, valid against the spec"
   assert.deepEqual(sent[1]!.params!.thinking, { type: "disabled" });
 });
 
+test("Anthropic adaptive models send thinking type adaptive with display, valid against the spec", () => {
+  const sent = lines(new AnthropicProvider({ apiKey: "k", storage: false }), [
+    reasoningRequest("shown", "claude-opus-4-7", { effort: "high", includeThoughts: true }),
+    reasoningRequest("hidden", "claude-sonnet-5", { effort: "low", includeThoughts: false }),
+  ]);
+  for (const line of sent) assert.deepEqual(validateAnthropic(line), [], String(line.custom_id));
+  assert.deepEqual(sent[0]!.params!.thinking, { type: "adaptive", display: "summarized" });
+  assert.deepEqual(sent[0]!.params!.output_config, { effort: "high" });
+  assert.deepEqual(sent[1]!.params!.thinking, { type: "adaptive", display: "omitted" });
+});
+
 test("Gemini sends thinkingConfig under generationConfig, valid against the spec", () => {
   const flash = lines(new GoogleProvider({ apiKey: "k", storage: false, route: "file" }), [reasoningRequest("b", "gemini-2.5-flash", { budgetTokens: 1024, includeThoughts: true })]);
   assert.deepEqual(validateGemini(flash[0]!.request), []);
@@ -61,6 +72,7 @@ test("canaries: each spec check refuses a wrong reasoning field", () => {
   const params = { model: "c", max_tokens: 4000, messages: [{ role: "user", content: "hi" }] };
   const anthropic = (extra: object) => validateAnthropic({ custom_id: "c", params: { ...params, ...extra } });
   assert.notDeepEqual(anthropic({ thinking: { type: "enabled" } }), []);
+  assert.notDeepEqual(anthropic({ thinking: { type: "adaptive", display: "full" } }), []);
   assert.notDeepEqual(anthropic({ output_config: { effort: "extreme" } }), []);
   const gemini = { model: "models/g", contents: [{ role: "user", parts: [{ text: "hi" }] }] };
   assert.notDeepEqual(validateGemini({ ...gemini, thinkingConfig: { thinkingBudget: 10 } }), []);

@@ -12,7 +12,9 @@
  * `BetaOutputConfig` with `effort`). It is built from the spec's own `BetaOutputConfig` and
  * `BetaJsonOutputFormat`, closed like them, so a wrong `output_config` is still refused (canary in
  * structured-output-spec.test.ts). Likewise `strict` on `Tool` (reference §2.1, TS SDK `Tool`),
- * taken from the spec's `BetaTool.strict`.
+ * taken from the spec's `BetaTool.strict`. And adaptive thinking with `display` (reference §3.2,
+ * TS SDK `ThinkingConfigAdaptive`: `{type: "adaptive", display?: "summarized" | "omitted"}`, and
+ * `display` on `ThinkingConfigEnabled`), closed like the spec's other thinking configs.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -101,6 +103,17 @@ function addGenerallyAvailableOutputConfig(components: { [key: string]: Json }):
   const tool = schemas.Tool!;
   const betaTool = schemas.BetaTool!.properties as { [key: string]: Json };
   tool.properties = { ...(tool.properties as { [key: string]: Json }), strict: betaTool.strict! };
+  const display = { type: "string", enum: ["summarized", "omitted"] };
+  const enabled = schemas.ThinkingConfigEnabled!;
+  enabled.properties = { ...(enabled.properties as { [key: string]: Json }), display };
+  schemas.ThinkingConfigAdaptive = {
+    type: "object",
+    additionalProperties: false,
+    required: ["type"],
+    properties: { type: { type: "string", const: "adaptive" }, display },
+  };
+  const thinking = schemas.ThinkingConfigParam!;
+  thinking.oneOf = [...(thinking.oneOf as Json[]), { $ref: "#/components/schemas/ThinkingConfigAdaptive" }];
   const params = schemas.CreateMessageParams!;
   params.properties = { ...(params.properties as { [key: string]: Json }), output_config: { $ref: "#/components/schemas/OutputConfig" } };
 }

@@ -12,7 +12,7 @@
 //!   vLLM: automatic prefix caching (`cache_salt` means something else): refused (or left out with
 //!   `dropUnsupported`).
 
-use crate::model::{CacheControl, ContentPart, MessageContent};
+use crate::model::{CacheControl, CacheTtl, ContentPart, MessageContent};
 use crate::validate::RequestChecker;
 use crate::{CoreError, Provider};
 
@@ -22,23 +22,23 @@ mod tests;
 /// Anthropic's limit of cache breakpoints per request (reference §4.2).
 pub const ANTHROPIC_MAX_BREAKPOINTS: usize = 4;
 
-/// The unified field paths that carry a breakpoint, in Anthropic's render order (tools → system →
-/// messages).
-pub(crate) fn breakpoints(request: &crate::UnifiedRequest) -> Vec<String> {
+/// The unified field paths that carry a breakpoint, with the breakpoint, in Anthropic's render
+/// order (tools → system → messages).
+pub(crate) fn breakpoints(request: &crate::UnifiedRequest) -> Vec<(String, &CacheControl)> {
     let mut fields = Vec::new();
     for (index, tool) in request.tools.iter().flatten().enumerate() {
-        if tool.cache_control.is_some() {
-            fields.push(format!("tools[{index}].cacheControl"));
+        if let Some(control) = &tool.cache_control {
+            fields.push((format!("tools[{index}].cacheControl"), control));
         }
     }
-    if request.system_prompt_cache_control.is_some() {
-        fields.push("systemPromptCacheControl".to_owned());
+    if let Some(control) = &request.system_prompt_cache_control {
+        fields.push(("systemPromptCacheControl".to_owned(), control));
     }
     for (message_index, message) in request.messages.iter().enumerate() {
         if let MessageContent::Parts(parts) = &message.content {
             for (part_index, part) in parts.iter().enumerate() {
-                if part_cache_control(part).is_some() {
-                    fields.push(format!("messages[{message_index}].content[{part_index}].cacheControl"));
+                if let Some(control) = part_cache_control(part) {
+                    fields.push((format!("messages[{message_index}].content[{part_index}].cacheControl"), control));
                 }
             }
         }
@@ -101,7 +101,24 @@ pub(crate) fn check(checker: &mut RequestChecker<'_>) -> Result<(), CoreError> {
         }
     }
     check_tool_result_contents(checker)?;
-    let fields = breakpoints(request);
+    let breakpoints = breakpoints(request);
+    if provider == Provider::Anthropic {
+        // "1-hour entries must come before 5-minute ones" (reference §4.2, quoted by third parties):
+        // in render order, a 1-hour breakpoint after a 5-minute one (the default) is refused.
+        let one_hour = |control: &CacheControl| control.ttl == Some(CacheTtl::OneHour);
+        if let Some(five) = breakpoints.iter().position(|(_, control)| !one_hour(control)) {
+            if let Some((field, _)) = breakpoints[five..].iter().find(|(_, control)| one_hour(control)) {
+                return Err(checker.error(
+                    field.clone(),
+                    format!(
+                        "Anthropic needs 1-hour cache entries before 5-minute ones (tools, then system, then messages); {} comes first with 5 minutes: give it ttl \"1h\" or this one 5 minutes",
+                        breakpoints[five].0
+                    ),
+                ));
+            }
+        }
+    }
+    let fields: Vec<String> = breakpoints.into_iter().map(|(field, _)| field).collect();
     match provider {
         Provider::Anthropic => {
             if let Some(field) = fields.get(ANTHROPIC_MAX_BREAKPOINTS) {

@@ -295,6 +295,11 @@ fn google(checker: &mut RequestChecker) -> Result<(), CoreError> {
     }
     let clash = if request.system_prompt.is_some() {
         Some("systemPrompt")
+    } else if request.tools.as_ref().is_some_and(|tools| !tools.is_empty()) {
+        // The unified tools and tool choice become Gemini's `tools` and `toolConfig`.
+        Some("tools")
+    } else if request.tool_choice.is_some() {
+        Some("toolChoice")
     } else {
         ["systemInstruction", "tools", "toolConfig"]
             .into_iter()

@@ -251,6 +251,15 @@ impl LineReader<'_> {
         for (position, message) in messages.into_iter().enumerate() {
             let field = format!("messages[{position}]");
             let role = message.get("role").and_then(Value::as_str).unwrap_or_default();
+            // A participant name has no unified field and no provider-kwargs place (it belongs to
+            // one message): refused rather than dropped. A tool message's `name` is the function's,
+            // which the unified result takes from the call it answers.
+            if role != "tool" && message.get("name").is_some_and(|name| !name.is_null()) {
+                return Err(self.error(
+                    &format!("{field}.name"),
+                    "a message's participant name has no unified form; remove it (or put it in the message text)",
+                ));
+            }
             match role {
                 "system" | "developer" if converted.is_empty() => system.extend(self.texts(&message, &field)?),
                 "system" | "developer" => {
@@ -409,6 +418,7 @@ impl LineReader<'_> {
                 name: name.to_owned(),
                 arguments,
                 signature: None,
+                provider: None,
             }));
         }
         Ok(MessageContent::Parts(parts))

@@ -141,6 +141,12 @@ pub enum Rule {
     ThinkingAlwaysOn,
     /// Function calls of a transcript need the signatures they came with (a warning, not a refusal).
     ThoughtSignatures,
+    /// Thinking is `adaptive`: an effort turns it on with `thinking: {type: "adaptive"}` (a
+    /// conversion rule, never a refusal).
+    AdaptiveThinking,
+    /// Takes `thinking.display` (`summarized` or `omitted`), so returned thoughts can be asked for
+    /// or hidden (a conversion rule, never a refusal).
+    ThinkingDisplay,
 }
 
 impl Rule {
@@ -163,6 +169,8 @@ impl Rule {
             Rule::ThinkingLevels => "takes a thinking level (reasoning.effort), not a budget".into(),
             Rule::ThinkingAlwaysOn => "cannot turn thinking off (reasoning.effort \"none\")".into(),
             Rule::ThoughtSignatures => "needs each function call's thought signature in a transcript".into(),
+            Rule::AdaptiveThinking => "thinks adaptively: an effort is sent with thinking type \"adaptive\"".into(),
+            Rule::ThinkingDisplay => "takes thinking.display (summarized or omitted)".into(),
         }
     }
 }

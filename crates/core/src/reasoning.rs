@@ -46,15 +46,38 @@ pub fn vllm_include_reasoning(request: &UnifiedRequest) -> Option<bool> {
     request.reasoning.as_ref()?.include_thoughts
 }
 
-/// Anthropic `thinking`: enabled with the budget, or disabled for effort `none` (spec
-/// `ThinkingConfigEnabled`, `ThinkingConfigDisabled`; reference §3.2).
+/// Whether an Anthropic model thinks adaptively (a rule of the model-rules table).
+fn anthropic_adaptive(model: &str) -> bool {
+    model_rules::has_rule(Provider::Anthropic, model, |rule| matches!(rule, Rule::AdaptiveThinking))
+}
+
+/// Whether an Anthropic model takes `thinking.display` (a rule of the model-rules table).
+fn anthropic_display(model: &str) -> bool {
+    model_rules::has_rule(Provider::Anthropic, model, |rule| matches!(rule, Rule::ThinkingDisplay))
+}
+
+/// Anthropic `thinking`: enabled with the budget, adaptive for an effort (or asked-for thoughts)
+/// on models that think adaptively, or disabled for effort `none`; `display` from
+/// `includeThoughts` where the model takes it (AN-SDK-TS `ThinkingConfigEnabled`,
+/// `ThinkingConfigAdaptive`, `ThinkingConfigDisabled`; reference §3.2, §8.2).
 pub fn anthropic_thinking(request: &UnifiedRequest) -> Option<Value> {
     let reasoning = request.reasoning.as_ref()?;
-    match (reasoning.budget_tokens, reasoning.effort) {
-        (Some(budget), _) => Some(json!({ "type": "enabled", "budget_tokens": budget })),
-        (None, Some(ReasoningEffort::None)) => Some(json!({ "type": "disabled" })),
-        _ => None,
+    let mut thinking = match (reasoning.budget_tokens, reasoning.effort) {
+        (Some(budget), _) => json!({ "type": "enabled", "budget_tokens": budget }),
+        (None, Some(ReasoningEffort::None)) => return Some(json!({ "type": "disabled" })),
+        // Omitting `thinking` means no thinking on Opus 4.7/4.8 (reference §7.2): an effort, or
+        // asking for the thoughts, turns adaptive thinking on.
+        (None, effort)
+            if anthropic_adaptive(&request.model) && (effort.is_some() || reasoning.include_thoughts == Some(true)) =>
+        {
+            json!({ "type": "adaptive" })
+        }
+        _ => return None,
+    };
+    if let (Some(include), true) = (reasoning.include_thoughts, anthropic_display(&request.model)) {
+        thinking["display"] = json!(if include { "summarized" } else { "omitted" });
     }
+    Some(thinking)
 }
 
 /// Anthropic `output_config.effort` (TS SDK `OutputConfig`; `none` is thinking disabled instead).
@@ -192,11 +215,16 @@ fn check_anthropic(
         }
         _ => {}
     }
-    if request.reasoning.as_ref().and_then(|reasoning| reasoning.include_thoughts) == Some(false) {
-        // `thinking.display: "omitted"` is newer than the spec this module is checked against.
+    let include_thoughts = request.reasoning.as_ref().and_then(|reasoning| reasoning.include_thoughts);
+    // `thinking.display` is documented from Opus/Sonnet 4.6 on (reference §3.2); older models
+    // return the thinking they do, which is what `true` asks for anyway.
+    if include_thoughts == Some(false) && !anthropic_display(&request.model) {
         checker.unsupported(
             "reasoning.includeThoughts".into(),
-            "Anthropic returns the thinking it does; it cannot be hidden here".into(),
+            format!(
+                "{} returns the thinking it does; thinking.display (\"omitted\") is documented from Opus/Sonnet 4.6 on",
+                request.model
+            ),
         )?;
     }
     Ok(())

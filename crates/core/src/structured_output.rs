@@ -2,7 +2,7 @@
 //! schema", and the checks that refuse, before upload, what a provider would refuse hours later
 //! (reference unified-features §1, §8.2, §8.3).
 
-mod schema_rules;
+pub(crate) mod schema_rules;
 #[cfg(test)]
 mod tests;
 

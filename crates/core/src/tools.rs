@@ -4,6 +4,7 @@
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
@@ -22,6 +23,55 @@ pub fn tool_calls<'a>(parts: &[ContentPartRef<'a>]) -> Vec<&'a ToolCallContent> 
             _ => None,
         })
         .collect()
+}
+
+/// Tool-call arguments as the object Anthropic (`tool_use.input`) and Gemini (`functionCall.args`)
+/// take: an object as is, or a string holding a JSON object (OpenAI results and imported files keep
+/// arguments as a string when they did not parse) parsed; anything else is `None` (refused by
+/// validation for those providers).
+pub fn object_arguments(arguments: &Value) -> Option<Cow<'_, Value>> {
+    match arguments {
+        Value::Object(_) => Some(Cow::Borrowed(arguments)),
+        Value::String(text) => match serde_json::from_str::<Value>(text) {
+            Ok(parsed @ Value::Object(_)) => Some(Cow::Owned(parsed)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A signature of a transcript's reasoning or tool call as `target` may take it back: only the
+/// provider that made it can verify it ("transcripts produced by another provider cannot supply
+/// valid signatures", reference §2.3), so one recorded as another provider's is left out (a
+/// signature without a recorded provider is sent as is).
+pub fn replayable_signature<'a>(signature: Option<&'a str>, origin: Option<&str>, target: Provider) -> Option<&'a str> {
+    signature.filter(|_| foreign_origin(signature, origin, target).is_none())
+}
+
+/// The provider (its name as recorded) that made a signature, when it is not `target`; a name
+/// that is no provider's is foreign too.
+fn foreign_origin<'a>(signature: Option<&str>, origin: Option<&'a str>, target: Provider) -> Option<&'a str> {
+    origin.filter(|origin| signature.is_some() && Provider::from_name(origin).ok() != Some(target))
+}
+
+/// Whether Gemini wants each function call's thought signature back: Gemini 3 (a model rule), and
+/// 2.5 while it thinks ("Gemini 3 (and 2.5 with thinking)", reference §2.3, §7.3), which is unless
+/// effort `none` or a zero budget turned thinking off.
+fn gemini_needs_signatures(request: &UnifiedRequest) -> bool {
+    use crate::model_rules::{has_rule, Rule};
+    if has_rule(Provider::Google, &request.model, |rule| matches!(rule, Rule::ThoughtSignatures)) {
+        return true;
+    }
+    let reasoning = request.reasoning.as_ref();
+    let thinking_off = reasoning.is_some_and(|reasoning| {
+        reasoning.effort == Some(crate::model::ReasoningEffort::None) || reasoning.budget_tokens == Some(0)
+    });
+    has_rule(Provider::Google, &request.model, |rule| matches!(rule, Rule::ThinkingBudget)) && !thinking_off
+}
+
+/// A recorded provider name for messages: the provider's display name, or the name as given.
+fn display_name(name: &str) -> &str {
+    Provider::from_name(name).map(Provider::display_name).unwrap_or(name)
 }
 
 /// The name of the function the call `id` (anywhere in the transcript) called: Gemini's
@@ -81,10 +131,47 @@ pub fn mistral_tool_call_ids(request: &UnifiedRequest) -> HashMap<String, String
 
 /// Anthropic's `tool_use.id` pattern is `^[a-zA-Z0-9_-]+$` (spec `RequestToolUseBlock`); other
 /// characters become `_`.
-pub fn anthropic_tool_use_id(id: &str) -> String {
+fn anthropic_tool_use_id(id: &str) -> String {
     id.chars()
         .map(|character| if character.is_ascii_alphanumeric() || character == '-' { character } else { '_' })
         .collect()
+}
+
+/// Anthropic's tool-use ids for every call id of the request, the same in the call and in the
+/// result that answers it. Ids Anthropic accepts are kept; the others have their other characters
+/// replaced by `_`, and a `_2`, `_3`… suffix where that would make two distinct ids one (`c.1` and
+/// `c:1`), since Anthropic refuses duplicate tool-use ids.
+pub fn anthropic_tool_use_ids(request: &UnifiedRequest) -> HashMap<String, String> {
+    let ids: Vec<&str> = request
+        .messages
+        .iter()
+        .flat_map(|message| {
+            tool_calls(&message.content.parts()).into_iter().filter_map(|call| call.id.as_deref()).collect::<Vec<_>>()
+        })
+        .collect();
+    let mut used: HashSet<String> =
+        ids.iter().filter(|id| anthropic_tool_use_id(id) == **id).map(|id| id.to_string()).collect();
+    let mut mapped = HashMap::new();
+    for id in ids {
+        if mapped.contains_key(id) {
+            continue;
+        }
+        let sanitized = anthropic_tool_use_id(id);
+        let replacement = if sanitized == id {
+            sanitized
+        } else {
+            let mut candidate = sanitized.clone();
+            let mut suffix = 2;
+            while used.contains(&candidate) {
+                candidate = format!("{sanitized}_{suffix}");
+                suffix += 1;
+            }
+            used.insert(candidate.clone());
+            candidate
+        };
+        mapped.insert(id.to_owned(), replacement);
+    }
+    mapped
 }
 
 /// Checks tools, the tool choice and the transcript for the provider of `checker`.
@@ -155,6 +242,9 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
     if provider == Provider::Anthropic && strict > 20 {
         return Err(checker.error("tools", format!("{strict} strict tools; Anthropic allows at most 20 per request")));
     }
+    if provider == Provider::Anthropic {
+        check_anthropic_request_limits(checker, tools)?;
+    }
     // "Structured Outputs is not compatible with parallel function calls" (reference §1.1, OA-SO-BLOG):
     // OpenAI takes the request, but a parallel call may not match its strict schema. Said once.
     let parallel_possible = checker.request.parallel_tool_calls != Some(false)
@@ -169,6 +259,52 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
         );
     }
     // Gemini 2.x refusing tools with a JSON response is a model rule (model_rules).
+    Ok(())
+}
+
+/// Anthropic's optional and union-typed property limits hold for the whole request: every strict
+/// tool's parameters plus the output schema (reference §1.2). One schema over a limit was refused
+/// with its path already; this catches schemas that pass alone but not together.
+fn check_anthropic_request_limits(checker: &RequestChecker, tools: &[crate::model::Tool]) -> Result<(), CoreError> {
+    use crate::structured_output::schema_rules::{
+        anthropic_property_counts, ANTHROPIC_MAX_OPTIONAL, ANTHROPIC_MAX_UNIONS,
+    };
+    let mut schemas: Vec<(String, &Value)> = tools
+        .iter()
+        .enumerate()
+        .filter(|(_, tool)| tool.strict == Some(true))
+        .map(|(index, tool)| (format!("tools[{index}].parameters"), &tool.parameters))
+        .collect();
+    if let Some(schema) = checker.request.response_format.as_ref().and_then(|format| format.schema.as_ref()) {
+        schemas.push(("responseFormat.schema".into(), schema));
+    }
+    if schemas.len() < 2 {
+        return Ok(());
+    }
+    let counts: Vec<(String, [usize; 2])> = schemas
+        .into_iter()
+        .map(|(field, schema)| {
+            let (optional, unions) = anthropic_property_counts(schema);
+            (field, [optional, unions])
+        })
+        .collect();
+    for (kind, limit, which) in [("optional", ANTHROPIC_MAX_OPTIONAL, 0), ("union-typed", ANTHROPIC_MAX_UNIONS, 1)] {
+        let sum: usize = counts.iter().map(|(_, count)| count[which]).sum();
+        if sum <= limit {
+            continue;
+        }
+        let counting: Vec<&(String, [usize; 2])> = counts.iter().filter(|(_, count)| count[which] > 0).collect();
+        let parts: Vec<String> = counting.iter().map(|(field, count)| format!("{} in {field}", count[which])).collect();
+        // The last schema that counts is the one that tips the request over.
+        let field = counting.last().map(|(field, _)| field.clone()).unwrap_or_else(|| "tools".into());
+        return Err(checker.error(
+            field,
+            format!(
+                "{sum} {kind} properties across the request's strict schemas ({}); Anthropic allows at most {limit} per request",
+                parts.join(", ")
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -226,19 +362,58 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                         return Err(checker.error(format!("{}.name", part_field()), "must not be empty"));
                     }
                     open_calls.push(id.to_owned());
-                    if provider == Provider::Google
-                        && call.signature.is_none()
-                        && crate::model_rules::has_rule(provider, &request.model, |rule| {
-                            matches!(rule, crate::model_rules::Rule::ThoughtSignatures)
-                        })
+                    if matches!(provider, Provider::Anthropic | Provider::Google)
+                        && object_arguments(&call.arguments).is_none()
+                    {
+                        return Err(checker.error(
+                            format!("{}.arguments", part_field()),
+                            format!(
+                                "{} takes tool-call arguments as a JSON object; this is {} (fix the arguments or leave the call out)",
+                                provider.display_name(),
+                                match &call.arguments {
+                                    Value::String(_) => "a string that is not a JSON object",
+                                    _ => "not an object",
+                                }
+                            ),
+                        ));
+                    }
+                    if let Some(origin) = foreign_origin(call.signature.as_deref(), call.provider.as_deref(), provider)
                     {
                         checker.notice(
                             format!("{}.signature", part_field()),
-                            "sent without a thoughtSignature: Gemini 3 refuses function calls of the current turn without the signature they came with".into(),
+                            format!(
+                                "a {} signature cannot be verified by {}; left out",
+                                display_name(origin),
+                                provider.display_name()
+                            ),
+                        );
+                    }
+                    if provider == Provider::Google
+                        && replayable_signature(call.signature.as_deref(), call.provider.as_deref(), provider).is_none()
+                        && gemini_needs_signatures(request)
+                    {
+                        checker.notice(
+                            format!("{}.signature", part_field()),
+                            format!("sent without a thoughtSignature: {} with thinking refuses function calls of the current turn without the signature they came with", request.model),
                         );
                     }
                 }
                 (Role::Assistant, ContentPartRef::Reasoning(reasoning)) => match provider {
+                    Provider::Anthropic | Provider::Google
+                        if foreign_origin(reasoning.signature.as_deref(), reasoning.provider.as_deref(), provider)
+                            .is_some() =>
+                    {
+                        let origin = display_name(reasoning.provider.as_deref().unwrap_or_default());
+                        let what = if provider == Provider::Anthropic {
+                            "Anthropic takes reasoning back only with its own signature; left out".to_owned()
+                        } else {
+                            "the thought is sent without it".to_owned()
+                        };
+                        checker.notice(
+                            format!("{}.signature", part_field()),
+                            format!("a {origin} signature cannot be verified by {}; {what}", provider.display_name()),
+                        )
+                    }
                     Provider::Anthropic if reasoning.signature.is_none() => checker.notice(
                         part_field(),
                         "Anthropic takes reasoning back only with its signature; left out".into(),

@@ -10,7 +10,7 @@ fn cached_request() -> Value {
     json!({"customId": "c-1", "model": "MODEL",
            "systemPrompt": "A long shared prompt.",
            "systemPromptCacheControl": {"ttl": "1h"},
-           "tools": [{"name": "lookup", "parameters": {"type": "object", "properties": {}}, "cacheControl": {}}],
+           "tools": [{"name": "lookup", "parameters": {"type": "object", "properties": {}}, "cacheControl": {"ttl": "1h"}}],
            "messages": [{"role": "user", "content": [
                {"type": "text", "text": "A long document.", "cacheControl": {"ttl": "5m"}},
                {"type": "text", "text": "The question."}]}]})
@@ -43,7 +43,7 @@ fn anthropic_puts_cache_control_on_system_tools_and_parts() {
         json!([{"type": "text", "text": "A long shared prompt.",
                                        "cache_control": {"type": "ephemeral", "ttl": "1h"}}])
     );
-    assert_eq!(body["tools"][0]["cache_control"], json!({"type": "ephemeral"}));
+    assert_eq!(body["tools"][0]["cache_control"], json!({"type": "ephemeral", "ttl": "1h"}));
     let content = &body["messages"][0]["content"];
     assert_eq!(content[0]["cache_control"], json!({"type": "ephemeral", "ttl": "5m"}));
     assert!(content[1].get("cache_control").is_none());
@@ -171,4 +171,18 @@ fn tool_results_take_a_breakpoint_on_the_part_not_inside_it() {
     for provider in [Provider::Anthropic, Provider::OpenAI] {
         assert_eq!(refused(provider, &inside).0, "messages[2].content[0].content[0].cacheControl", "{provider:?}");
     }
+}
+
+/// Anthropic renders tools, then system, then messages, and needs 1-hour entries before 5-minute
+/// ones (reference §4.2): a 1-hour breakpoint after a 5-minute one (the default) is refused.
+#[test]
+fn anthropic_refuses_a_one_hour_breakpoint_after_a_five_minute_one() {
+    let mut request = cached_request();
+    request["tools"][0]["cacheControl"] = json!({});
+    let (field, message) = refused(Provider::Anthropic, &request);
+    assert_eq!(field, "systemPromptCacheControl");
+    assert!(message.contains("tools[0].cacheControl") && message.contains("1-hour"), "{message}");
+    request["systemPromptCacheControl"] = json!({"ttl": "5m"});
+    request["messages"][0]["content"][1]["cacheControl"] = json!({"ttl": "1h"});
+    assert_eq!(refused(Provider::Anthropic, &request).0, "messages[0].content[1].cacheControl");
 }

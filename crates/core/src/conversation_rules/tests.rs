@@ -267,3 +267,12 @@ fn gemini_cached_content_with_a_system_prompt_is_refused() {
     assert_eq!(field, "providerKwargs.cachedContent");
     assert!(message.contains("systemPrompt"), "{message}");
 }
+
+#[test]
+fn gemini_cached_content_with_unified_tools_is_refused() {
+    let json = r#"{"customId":"c","model":"MODEL","messages":[{"role":"user","content":"Hi"}],"tools":[{"name":"f","parameters":{"type":"object"}}],"toolChoice":"auto","providerKwargs":{"cachedContent":"cachedContents/abc"}}"#;
+    let (_, field, message) =
+        validation(bodies(Provider::Google, &[request_for(Provider::Google, json)], false).unwrap_err());
+    assert_eq!(field, "providerKwargs.cachedContent");
+    assert!(message.contains("tools"), "{message}");
+}

@@ -105,3 +105,13 @@ fn what_has_no_unified_field_is_kept_or_refused() {
     let embeddings = json!({"custom_id": "e", "method": "POST", "url": "/v1/embeddings", "body": {}}).to_string();
     assert!(unified_from_openai_line(0, &embeddings).is_err());
 }
+
+#[test]
+fn a_participant_name_is_refused_not_dropped() {
+    let line = json!({"custom_id": "named", "method": "POST", "url": "/v1/chat/completions",
+        "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "name": "bob", "content": "Hi"}]}});
+    let error = unified_from_openai_line(0, &line.to_string()).unwrap_err();
+    let CoreError::Validation { index, field, message, .. } = error else { panic!("{error:?}") };
+    assert_eq!((index, field.as_str()), (Some(0), "body.messages[0].name"));
+    assert!(message.contains("participant name"), "{message}");
+}

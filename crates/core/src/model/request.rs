@@ -302,6 +302,13 @@ pub struct ToolCallContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub signature: Option<String>,
+    /// The provider that made `signature` (results record it): another provider cannot verify it,
+    /// so it is left out there, with a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // A provider name, read with `Provider::from_name` (a string keeps the enum's serde code out
+    // of the request types: 3 KB less wasm, measured).
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -343,6 +350,13 @@ pub struct ReasoningContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub signature: Option<String>,
+    /// The provider that made the reasoning (results record it for Anthropic and Gemini): its
+    /// signature is replayed to that provider only (reference §2.3, §8.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // A provider name, read with `Provider::from_name` (a string keeps the enum's serde code out
+    // of the request types: 3 KB less wasm, measured).
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -362,13 +376,27 @@ pub struct Reasoning {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub effort: Option<ReasoningEffort>,
     /// Tokens the model may spend thinking (Anthropic `budget_tokens`, Gemini 2.5 `thinkingBudget`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "thinking_budget")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub budget_tokens: Option<u32>,
     /// Return the reasoning (or its summary) as `reasoning` parts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub include_thoughts: Option<bool>,
+}
+
+/// `budgetTokens`: a count of tokens. Gemini's `-1` ("dynamic") has no unified spelling: leaving
+/// the budget out lets the model decide, so a negative budget says that instead of "expected u32".
+fn thinking_budget<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    let Some(budget) = Option::<i64>::deserialize(deserializer)? else { return Ok(None) };
+    if budget < 0 {
+        return Err(de::Error::custom(format!(
+            "{budget} is not a token count; there is no dynamic budget (Gemini's -1): leave budgetTokens out to let the model decide, or give a number of tokens"
+        )));
+    }
+    u32::try_from(budget)
+        .map(Some)
+        .map_err(|_| de::Error::custom(format!("{budget} tokens is more than any model takes")))
 }
 
 /// OpenAI's `ReasoningEffort` values, the widest set (spec).

@@ -49,6 +49,11 @@ pub enum OutputPart {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "tsify", tsify(optional))]
         signature: Option<String>,
+        /// The provider whose reasoning this is (Anthropic and Gemini, whose signatures only they
+        /// verify): sent to another provider, the signature is left out.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
+        provider: Option<String>,
     },
     ToolCall {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +67,10 @@ pub enum OutputPart {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "tsify", tsify(optional))]
         signature: Option<String>,
+        /// The provider that made `signature` (set only with a signature).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
+        provider: Option<String>,
     },
     Refusal {
         text: String,

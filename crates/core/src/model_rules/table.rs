@@ -180,6 +180,22 @@ pub static MODEL_RULES: &[ModelRule] = &[
         "2026-04-16",
         "AN-SKILL model-migration.md; provider-changes C.2 [C10]; §7.2",
     ),
+    // Omitting `thinking` means no thinking on Opus 4.7/4.8; `budget_tokens` is refused there.
+    entry(
+        Anthropic,
+        CLAUDE_ADAPTIVE_ONLY,
+        Rule::AdaptiveThinking,
+        "2026-07",
+        "AN-SDK-TS ThinkingConfigAdaptive; AN-SKILL; §3.2, §7.2, §8.2",
+    ),
+    // `display` has a documented default on Opus/Sonnet 4.6 and every later model.
+    entry(
+        Anthropic,
+        CLAUDE_NO_PREFILL,
+        Rule::ThinkingDisplay,
+        "2026-07",
+        "AN-SDK-TS ThinkingConfigAdaptive; AN-SKILL; §3.2",
+    ),
     entry(Anthropic, CLAUDE_NO_PREFILL, Rule::NoPrefill, "2026-07", "AN-ERR-DOC; AN-PREFILL-OBS (3rd-party); §7.2"),
     entry(
         Anthropic,

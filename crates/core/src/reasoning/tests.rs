@@ -116,3 +116,45 @@ fn gemini_budget_on_2_5_and_level_on_3() {
     );
     assert_eq!(refused(Provider::Google, &request("gemini-3-flash", json!({"effort": "xhigh"}))), "reasoning.effort");
 }
+
+#[test]
+fn anthropic_adaptive_models_turn_thinking_on_for_an_effort() {
+    for model in ["claude-opus-4-7", "claude-opus-4-8", "claude-sonnet-5", "claude-fable-5"] {
+        let sent = body(Provider::Anthropic, &request(model, json!({"effort": "high", "includeThoughts": true})));
+        assert_eq!(sent["thinking"], json!({"type": "adaptive", "display": "summarized"}), "{model}");
+        assert_eq!(sent["output_config"], json!({"effort": "high"}), "{model}");
+        let plain = body(Provider::Anthropic, &request(model, json!({"effort": "low"})));
+        assert_eq!(plain["thinking"], json!({"type": "adaptive"}), "{model}");
+    }
+    // Asking for the thoughts alone turns adaptive thinking on (omitting it means none on Opus 4.7).
+    let thoughts = body(Provider::Anthropic, &request("claude-opus-4-7", json!({"includeThoughts": true})));
+    assert_eq!(thoughts["thinking"], json!({"type": "adaptive", "display": "summarized"}));
+    let hidden =
+        body(Provider::Anthropic, &request("claude-sonnet-5", json!({"effort": "medium", "includeThoughts": false})));
+    assert_eq!(hidden["thinking"], json!({"type": "adaptive", "display": "omitted"}));
+    let off =
+        body(Provider::Anthropic, &request("claude-opus-4-7", json!({"effort": "none", "includeThoughts": true})));
+    assert_eq!(off["thinking"], json!({"type": "disabled"}));
+    // Opus 4.6 keeps its budget; display is documented there.
+    let budget =
+        body(Provider::Anthropic, &request("claude-opus-4-6", json!({"budgetTokens": 2048, "includeThoughts": false})));
+    assert_eq!(budget["thinking"], json!({"type": "enabled", "budget_tokens": 2048, "display": "omitted"}));
+    // Before 4.6 there is no documented display: hiding the thoughts is refused.
+    assert_eq!(
+        refused(
+            Provider::Anthropic,
+            &request("claude-sonnet-4-5", json!({"budgetTokens": 2048, "includeThoughts": false}))
+        ),
+        "reasoning.includeThoughts"
+    );
+}
+
+#[test]
+fn a_negative_budget_is_explained() {
+    let text = request("gemini-2.5-flash", json!({"budgetTokens": -1})).to_string();
+    let (index, field, message) = validation(crate::parse::parse_request_lines(&text).unwrap_err());
+    assert_eq!((index, field.as_str()), (Some(0), "reasoning.budgetTokens"));
+    assert!(message.contains("no dynamic budget") && message.contains("leave budgetTokens out"), "{message}");
+    let fine = request_for(Provider::Google, &request("gemini-2.5-flash", json!({"budgetTokens": 1024})).to_string());
+    assert_eq!(fine.reasoning.unwrap().budget_tokens, Some(1024));
+}

@@ -139,8 +139,6 @@ pub fn openai_strict(root: &Value) -> Vec<SchemaProblem> {
 /// constraints, no recursion; at most 24 optional and 16 union-typed properties.
 pub fn anthropic(root: &Value) -> Vec<SchemaProblem> {
     let mut problems = Vec::new();
-    let mut optional = 0;
-    let mut unions = 0;
     for node in nodes(root) {
         closed_objects(&node, "Anthropic", &mut problems);
         for keyword in [
@@ -171,26 +169,16 @@ pub fn anthropic(root: &Value) -> Vec<SchemaProblem> {
                 problems.push(problem(&node.path, "$ref", "Anthropic does not support recursive schemas"));
             }
         }
-        if let Some(Value::Object(properties)) = node.schema.get("properties") {
-            let required: Vec<&Value> = match node.schema.get("required") {
-                Some(Value::Array(names)) => names.iter().collect(),
-                _ => Vec::new(),
-            };
-            optional += properties.keys().filter(|name| !required.iter().any(|required| required == name)).count();
-            unions += properties
-                .values()
-                .filter(|property| property.get("anyOf").is_some() || property.get("type").is_some_and(Value::is_array))
-                .count();
-        }
     }
-    if optional > 24 {
+    let (optional, unions) = anthropic_property_counts(root);
+    if optional > ANTHROPIC_MAX_OPTIONAL {
         problems.push(problem(
             "",
             "",
             format!("{optional} optional properties; Anthropic allows at most 24 per request"),
         ));
     }
-    if unions > 16 {
+    if unions > ANTHROPIC_MAX_UNIONS {
         problems.push(problem(
             "",
             "",
@@ -199,6 +187,30 @@ pub fn anthropic(root: &Value) -> Vec<SchemaProblem> {
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     problems
+}
+
+/// Anthropic's limits on optional and union-typed properties, "summed over all strict schemas of
+/// one request" (reference §1.2).
+pub const ANTHROPIC_MAX_OPTIONAL: usize = 24;
+pub const ANTHROPIC_MAX_UNIONS: usize = 16;
+
+/// The optional and the union-typed (`anyOf` or a type list) properties of a schema, counted as
+/// Anthropic's limits count them.
+pub fn anthropic_property_counts(root: &Value) -> (usize, usize) {
+    let (mut optional, mut unions) = (0, 0);
+    for node in nodes(root) {
+        let Some(Value::Object(properties)) = node.schema.get("properties") else { continue };
+        let required: Vec<&Value> = match node.schema.get("required") {
+            Some(Value::Array(names)) => names.iter().collect(),
+            _ => Vec::new(),
+        };
+        optional += properties.keys().filter(|name| !required.iter().any(|required| required == name)).count();
+        unions += properties
+            .values()
+            .filter(|property| property.get("anyOf").is_some() || property.get("type").is_some_and(Value::is_array))
+            .count();
+    }
+    (optional, unions)
 }
 
 /// Whether the definition `reference` (`#/$defs/name`) reaches itself through its own `$ref`s.
@@ -270,7 +282,42 @@ pub fn gemini(root: &Value) -> Vec<SchemaProblem> {
                 problems.push(problem(&node.path, "enum", "Gemini takes only string and number enum values"));
             }
         }
+        if let Some(Value::String(reference)) = node.schema.get("$ref") {
+            let recursive = reference == "#" || is_recursive(root, reference);
+            if recursive && only_required_properties(root, &node.path) {
+                problems.push(problem(
+                    &node.path,
+                    "",
+                    "Gemini allows a cycle only inside a property that is not required; make this property optional",
+                ));
+            }
+        }
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     problems
+}
+
+/// Whether every step from the root to `path` is a required property (a definition under `$defs`
+/// counts as a step of its own): a cycle there can never end (reference §1.3 (b): "cycles are
+/// only allowed inside non-required properties"). Arrays and unions can end a cycle.
+fn only_required_properties(root: &Value, path: &str) -> bool {
+    let mut schema = root;
+    let mut steps = path.split('.').filter(|step| !step.is_empty());
+    while let Some(keyword) = steps.next() {
+        let Some(name) = steps.next() else { return false };
+        let parent = schema;
+        let Some(child) = parent.get(keyword).and_then(|map| map.get(name)) else { return false };
+        match keyword {
+            "properties" => {
+                let required = parent.get("required").and_then(Value::as_array);
+                if !required.is_some_and(|names| names.iter().any(|required| required == name)) {
+                    return false;
+                }
+            }
+            "$defs" => {}
+            _ => return false,
+        }
+        schema = child;
+    }
+    true
 }

@@ -352,3 +352,23 @@ fn candidate_count_is_sent_where_a_provider_has_it_and_refused_on_anthropic() {
     let many = json.replace("\"candidateCount\":3", "\"candidateCount\":129");
     assert!(bodies(Provider::OpenAI, &[request_for(Provider::OpenAI, &many)], false).is_err());
 }
+
+/// "Cycles are only allowed inside non-required properties" (reference §1.3 (b)): a cycle through
+/// required properties is refused naming the property; an optional or array one is sent.
+#[test]
+fn gemini_refuses_a_cycle_through_required_properties() {
+    let cyclic = |required: bool| {
+        json!({"type": "object", "properties": {"name": {"type": "string"}, "next": {"$ref": "#"}},
+               "required": if required { json!(["name", "next"]) } else { json!(["name"]) }})
+    };
+    let (field, message) = refusal(Provider::Google, json!({"type": "json", "schema": cyclic(true)}));
+    assert_eq!(field, "responseFormat.schema.properties.next");
+    assert!(message.contains("not required"), "{message}");
+    body(Provider::Google, json!({"type": "json", "schema": cyclic(false)}));
+    let through_defs = json!({"$defs": {"node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}, "required": ["child"]}},
+                              "type": "object", "properties": {"root": {"$ref": "#/$defs/node"}}});
+    let (field, _) = refusal(Provider::Google, json!({"type": "json", "schema": through_defs}));
+    assert_eq!(field, "responseFormat.schema.$defs.node.properties.child");
+    let list = json!({"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#"}}}, "required": ["kids"]});
+    body(Provider::Google, json!({"type": "json", "schema": list}));
+}

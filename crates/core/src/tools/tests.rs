@@ -271,3 +271,166 @@ fn strict_tools_with_parallel_calls_warn_on_openai() {
     assert!(!warned(Provider::OpenAI, json!({"toolChoice": "none"})));
     assert!(!warned(Provider::Mistral, json!({})));
 }
+
+#[test]
+fn string_arguments_are_parsed_for_anthropic_and_gemini_or_refused() {
+    let mut request = transcript();
+    request["messages"][1]["content"][1]["arguments"] = json!("{\"city\": \"Paris\"}");
+    let anthropic = body_of(Provider::Anthropic, &request);
+    assert_eq!(anthropic["messages"][1]["content"][1]["input"], json!({"city": "Paris"}));
+    let gemini = body_of(Provider::Google, &request);
+    assert_eq!(gemini["contents"][1]["parts"][1]["functionCall"]["args"], json!({"city": "Paris"}));
+    // OpenAI takes the string as it is.
+    let openai = body_of(Provider::OpenAI, &request);
+    assert_eq!(openai["messages"][1]["tool_calls"][0]["function"]["arguments"], "{\"city\": \"Paris\"}");
+    for arguments in [json!("{\"city\": \"unterminated"), json!("[1, 2]"), json!(7)] {
+        request["messages"][1]["content"][1]["arguments"] = arguments.clone();
+        for provider in [Provider::Anthropic, Provider::Google] {
+            let (field, message) = refusal(provider, &request);
+            assert_eq!(field, "messages[1].content[1].arguments", "{provider:?} {arguments}");
+            assert!(message.contains("JSON object"), "{message}");
+        }
+    }
+}
+
+/// Signatures are verified by the provider that made them: one recorded as another provider's is
+/// left out with a warning (the Anthropic thinking block with it), one of the same provider is sent.
+#[test]
+fn signatures_go_back_only_to_the_provider_that_made_them() {
+    let with_reasoning = |provider: &str| {
+        let mut request = transcript();
+        let content = request["messages"][1]["content"].as_array_mut().unwrap();
+        content
+            .insert(0, json!({"type": "reasoning", "text": "Two cities.", "signature": "c2ln", "provider": provider}));
+        content[2]["signature"] = json!("Y2FsbA");
+        content[2]["provider"] = json!(provider);
+        request
+    };
+    let warned = |provider: Provider, request: &Value, field: &str| {
+        let parsed = request_for(provider, &request.to_string());
+        let (sent, summary) = bodies(provider, &[parsed], false).unwrap();
+        assert!(
+            summary.warnings.iter().any(|warning| warning.field == field),
+            "{provider:?} {field}: {:?}",
+            summary.warnings
+        );
+        sent.into_iter().next().unwrap()
+    };
+    // Gemini's reasoning to Anthropic: the thinking block is left out.
+    let anthropic = warned(Provider::Anthropic, &with_reasoning("google"), "messages[1].content[0].signature");
+    assert_eq!(anthropic["messages"][1]["content"][0], json!({"type": "text", "text": "Checking."}));
+    // Anthropic's reasoning (and a call signature it claims) to Gemini: sent without the signatures.
+    let gemini = warned(Provider::Google, &with_reasoning("anthropic"), "messages[1].content[0].signature");
+    assert_eq!(gemini["contents"][1]["parts"][0], json!({"text": "Two cities.", "thought": true}));
+    assert!(gemini["contents"][1]["parts"][2].get("thoughtSignature").is_none());
+    // The same provider: sent as it came.
+    let same = body_of(Provider::Google, &with_reasoning("google"));
+    assert_eq!(same["contents"][1]["parts"][0]["thoughtSignature"], "c2ln");
+    assert_eq!(same["contents"][1]["parts"][2]["thoughtSignature"], "Y2FsbA");
+    let same = body_of(Provider::Anthropic, &with_reasoning("anthropic"));
+    assert_eq!(same["messages"][1]["content"][0]["signature"], "c2ln");
+}
+
+/// Anthropic's 24 optional / 16 union-typed properties hold for all strict schemas of a request
+/// together (reference §1.2): schemas that pass alone are refused together.
+#[test]
+fn anthropic_property_limits_are_summed_over_the_request() {
+    let schema = |count: usize, union: bool| {
+        let properties: serde_json::Map<String, Value> = (0..count)
+            .map(|index| {
+                let property = if union { json!({"type": ["string", "null"]}) } else { json!({"type": "string"}) };
+                (format!("p{index}"), property)
+            })
+            .collect();
+        let required: Vec<String> = if union { properties.keys().cloned().collect() } else { Vec::new() };
+        json!({"type": "object", "additionalProperties": false, "properties": properties, "required": required})
+    };
+    let request = |tools: Vec<Value>, format: Option<Value>| {
+        let mut request = json!({"customId": "limits", "model": "claude-haiku-4-5",
+            "messages": [{"role": "user", "content": "Go."}], "tools": tools});
+        if let Some(format) = format {
+            request["responseFormat"] = json!({"type": "json", "schema": format});
+        }
+        request
+    };
+    let tool = |name: &str, parameters: Value| json!({"name": name, "strict": true, "parameters": parameters});
+    let (field, message) =
+        refusal(Provider::Anthropic, &request(vec![tool("a", schema(13, false))], Some(schema(12, false))));
+    assert_eq!(field, "responseFormat.schema");
+    assert!(message.contains("25 optional") && message.contains("13 in tools[0].parameters"), "{message}");
+    let (field, _) =
+        refusal(Provider::Anthropic, &request(vec![tool("a", schema(13, false)), tool("b", schema(12, false))], None));
+    assert_eq!(field, "tools[1].parameters");
+    let (field, message) =
+        refusal(Provider::Anthropic, &request(vec![tool("a", schema(9, true))], Some(schema(8, true))));
+    assert_eq!(field, "responseFormat.schema");
+    assert!(message.contains("17 union-typed"), "{message}");
+    // Within the limits, or with the second tool not strict, the request is sent.
+    body_of(Provider::Anthropic, &request(vec![tool("a", schema(12, false))], Some(schema(12, false))));
+    let mut loose = tool("b", schema(13, false));
+    loose["strict"] = json!(false);
+    body_of(Provider::Anthropic, &request(vec![tool("a", schema(13, false)), loose], None));
+}
+
+/// `c.1` and `c:1` both sanitise to `c_1`: Anthropic refuses duplicate tool-use ids, so the second
+/// gets a suffix, in its call and in its result alike; an id that is already valid keeps its spelling.
+#[test]
+fn anthropic_ids_stay_distinct_after_sanitising() {
+    let mut request = transcript();
+    request["messages"][1]["content"][1]["id"] = json!("c.1");
+    request["messages"][1]["content"][2]["id"] = json!("c:1");
+    request["messages"][1]["content"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"type": "tool_call", "id": "c_1", "name": "get_weather", "arguments": {"city": "Oslo"}}));
+    request["messages"][2]["content"][0]["toolCallId"] = json!("c.1");
+    request["messages"][2]["content"][1]["toolCallId"] = json!("c:1");
+    request["messages"][2]["content"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"type": "tool_result", "toolCallId": "c_1", "content": "5°C"}));
+    let sent = body_of(Provider::Anthropic, &request);
+    let calls: Vec<&str> = sent["messages"][1]["content"].as_array().unwrap()[1..]
+        .iter()
+        .map(|block| block["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(calls, ["c_1_2", "c_1_3", "c_1"]);
+    let results: Vec<&str> = sent["messages"][2]["content"].as_array().unwrap()[..3]
+        .iter()
+        .map(|block| block["tool_use_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(results, calls);
+}
+
+/// A result whose text is a JSON object with an `error` key is Gemini's failure form: unless
+/// `isError` says it failed, it is wrapped as the result; other objects go as they are.
+#[test]
+fn gemini_error_form_follows_is_error_only() {
+    let mut request = transcript();
+    request["messages"][2]["content"][0]["content"] = json!("{\"error\":\"boom\"}");
+    request["messages"][2]["content"][1] =
+        json!({"type": "tool_result", "toolCallId": "call_rome.2", "content": "{\"temp\":12}", "isError": false});
+    let body = body_of(Provider::Google, &request);
+    let parts = &body["contents"][2]["parts"];
+    assert_eq!(parts[0]["functionResponse"]["response"], json!({"result": {"error": "boom"}}));
+    assert_eq!(parts[1]["functionResponse"]["response"], json!({"temp": 12}));
+}
+
+/// A replayed Gemini call without its signature is warned about on Gemini 3 and on 2.5 while it
+/// thinks (reference §2.3, §7.3), not on 2.5 with thinking off.
+#[test]
+fn gemini_warns_about_unsigned_calls_on_thinking_models() {
+    let warned = |model: &str, reasoning: Value| {
+        let mut request = transcript();
+        request["model"] = json!(model);
+        request["reasoning"] = reasoning;
+        let parsed = request_for(Provider::Google, &request.to_string());
+        let (_, summary) = bodies(Provider::Google, &[parsed], true).unwrap();
+        summary.warnings.iter().any(|warning| warning.field == "messages[1].content[1].signature")
+    };
+    assert!(warned("gemini-3-flash", Value::Null));
+    assert!(warned("gemini-2.5-flash", json!({"budgetTokens": 1024})));
+    assert!(warned("gemini-2.5-pro", Value::Null));
+    assert!(!warned("gemini-2.5-flash", json!({"effort": "none"})));
+    assert!(!warned("gemini-2.0-flash", Value::Null));
+}

@@ -1,6 +1,8 @@
 //! Unified request → one Message Batches request line `{"custom_id", "params"}`, where `params` is
 //! a Messages API body (reference §2.1, §6; spec `MessageBatchIndividualRequestParams`).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -16,7 +18,7 @@ use crate::provider_kwargs::sendable;
 use crate::providers::common::{WireContent, WireMessage};
 use crate::reasoning;
 use crate::structured_output::anthropic_output_format;
-use crate::tools::anthropic_tool_use_id;
+use crate::tools::{anthropic_tool_use_ids, object_arguments, replayable_signature};
 use crate::{CoreError, Endpoint, Provider};
 
 /// Sent as `max_tokens` when a request sets no `generationConfig.maxTokens`: Anthropic requires the
@@ -120,7 +122,7 @@ enum Block<'a> {
     ToolUse {
         id: String,
         name: &'a str,
-        input: &'a Value,
+        input: std::borrow::Cow<'a, Value>,
     },
     /// Spec `RequestToolResultBlock`.
     ToolResult {
@@ -226,8 +228,9 @@ fn params(request: &UnifiedRequest) -> Params<'_> {
 fn messages(request: &UnifiedRequest) -> Vec<Message<'_>> {
     let mut messages: Vec<Message> = Vec::with_capacity(request.messages.len());
     let mut previous_role = None;
+    let tool_use_ids = anthropic_tool_use_ids(request);
     for (index, message) in request.messages.iter().enumerate() {
-        let content = content(&message.content);
+        let content = content(&message.content, &tool_use_ids);
         // Anthropic refuses a prefill that ends with whitespace (conversation_rules; the
         // batch summary says it was trimmed).
         let content = if Some(index) == prefill_index(request) { trim_end(content) } else { content };
@@ -271,7 +274,9 @@ fn tool_choice(request: &UnifiedRequest) -> Option<Value> {
     Some(choice)
 }
 
-fn content(content: &MessageContent) -> Content<'_> {
+fn content<'a>(content: &'a MessageContent, tool_use_ids: &HashMap<String, String>) -> Content<'a> {
+    // Every call id is in the map, and validation made each result answer a call.
+    let tool_use_id = |id: &str| tool_use_ids.get(id).cloned().unwrap_or_else(|| id.to_owned());
     match content {
         MessageContent::Text(text) => Content::Text(text),
         MessageContent::Parts(given) => Content::Parts(
@@ -293,21 +298,24 @@ fn content(content: &MessageContent) -> Content<'_> {
                         cache_control: media.cache_control.as_ref().map(anthropic_cache_control),
                     }),
                     ContentPartRef::ToolCall(call) => Some(Block::ToolUse {
-                        id: anthropic_tool_use_id(call.id.as_deref().unwrap_or_default()),
+                        id: tool_use_id(call.id.as_deref().unwrap_or_default()),
                         name: &call.name,
-                        input: &call.arguments,
+                        // Validation refused arguments that are no JSON object.
+                        input: object_arguments(&call.arguments).unwrap_or(std::borrow::Cow::Borrowed(&call.arguments)),
                     }),
                     ContentPartRef::ToolResult(result) => Some(Block::ToolResult {
-                        tool_use_id: anthropic_tool_use_id(&result.tool_call_id),
+                        tool_use_id: tool_use_id(&result.tool_call_id),
                         content: result.text(),
                         is_error: result.is_error,
                         cache_control: result.cache_control.as_ref().map(anthropic_cache_control),
                     }),
                     // Without its signature Anthropic refuses reasoning; validation warned it is left out.
-                    ContentPartRef::Reasoning(reasoning) => reasoning
-                        .signature
-                        .as_deref()
-                        .map(|signature| Block::Thinking { thinking: &reasoning.text, signature }),
+                    ContentPartRef::Reasoning(reasoning) => replayable_signature(
+                        reasoning.signature.as_deref(),
+                        reasoning.provider.as_deref(),
+                        Provider::Anthropic,
+                    )
+                    .map(|signature| Block::Thinking { thinking: &reasoning.text, signature }),
                     ContentPartRef::RedactedReasoning(data) => Some(Block::RedactedThinking { data }),
                 })
                 .collect(),

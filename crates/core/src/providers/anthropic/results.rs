@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::model::{FinishReason, OutputPart, ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
 use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
 use crate::retry::is_retryable_request;
+use crate::Provider;
 
 const SOURCE: &str = "anthropic";
 
@@ -266,10 +267,14 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
         .into_iter()
         .filter_map(|block| match block {
             Block::Text { text } => Some(OutputPart::Text { text }),
-            Block::Thinking { thinking, signature } => Some(OutputPart::Reasoning { text: thinking, signature }),
+            Block::Thinking { thinking, signature } => Some(OutputPart::Reasoning {
+                text: thinking,
+                signature,
+                provider: Some(Provider::Anthropic.name().to_owned()),
+            }),
             Block::RedactedThinking { data } => Some(OutputPart::RedactedReasoning { data }),
             Block::ToolUse { id, name, input } => {
-                Some(OutputPart::ToolCall { id, name, arguments: input, signature: None })
+                Some(OutputPart::ToolCall { id, name, arguments: input, signature: None, provider: None })
             }
             Block::Other => None,
         })

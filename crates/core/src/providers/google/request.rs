@@ -15,7 +15,7 @@ use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, Role, SourceType, ToolChoice, ToolChoiceMode, UnifiedRequest};
 use crate::provider_kwargs::sendable;
 use crate::structured_output::gemini_response_fields;
-use crate::tools::call_name;
+use crate::tools::{call_name, object_arguments, replayable_signature};
 use crate::{CoreError, Endpoint, Provider};
 
 #[derive(Serialize)]
@@ -98,7 +98,7 @@ struct FunctionCall<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
     name: &'a str,
-    args: &'a Value,
+    args: std::borrow::Cow<'a, Value>,
 }
 
 /// Spec `FunctionResponse`: `response` is an object; a plain result is wrapped as `{"result": …}`,
@@ -262,14 +262,27 @@ fn part<'a>(request: &'a UnifiedRequest, part: ContentPartRef<'a>) -> Option<Par
         ContentPartRef::Text(text) => Some(Part::Text { text }),
         ContentPartRef::Image(media) | ContentPartRef::Document(media) => media_part(media),
         ContentPartRef::ToolCall(call) => Some(Part::FunctionCall {
-            function_call: FunctionCall { id: call.id.as_deref(), name: &call.name, args: &call.arguments },
-            thought_signature: call.signature.as_deref(),
+            function_call: FunctionCall {
+                id: call.id.as_deref(),
+                name: &call.name,
+                args: object_arguments(&call.arguments).unwrap_or(std::borrow::Cow::Borrowed(&call.arguments)),
+            },
+            thought_signature: replayable_signature(
+                call.signature.as_deref(),
+                call.provider.as_deref(),
+                Provider::Google,
+            ),
         }),
         ContentPartRef::ToolResult(result) => {
             let text = result.text();
             let key = if result.is_error == Some(true) { "error" } else { "result" };
             let response = match serde_json::from_str::<Value>(&text) {
-                Ok(object @ Value::Object(_)) if result.is_error != Some(true) => object,
+                // An object with an `error` key is Gemini's failure form (reference §2.3): a result
+                // that did not fail is wrapped, so `isError` alone decides.
+                Ok(object @ Value::Object(_)) if result.is_error != Some(true) && object.get("error").is_none() => {
+                    object
+                }
+                Ok(object @ Value::Object(_)) if result.is_error != Some(true) => json!({ "result": object }),
                 _ => json!({ key: text }),
             };
             Some(Part::FunctionResponse {
@@ -283,7 +296,11 @@ fn part<'a>(request: &'a UnifiedRequest, part: ContentPartRef<'a>) -> Option<Par
         ContentPartRef::Reasoning(reasoning) => Some(Part::Thought {
             text: &reasoning.text,
             thought: true,
-            thought_signature: reasoning.signature.as_deref(),
+            thought_signature: replayable_signature(
+                reasoning.signature.as_deref(),
+                reasoning.provider.as_deref(),
+                Provider::Google,
+            ),
         }),
         // Anthropic's encrypted reasoning means nothing to Gemini; validation warned it is left out.
         ContentPartRef::RedactedReasoning(_) => None,

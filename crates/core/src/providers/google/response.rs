@@ -17,6 +17,7 @@ use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResp
 use crate::providers::openai::results::joined_text;
 use crate::results::{field_names, BodyProblem};
 use crate::retry::is_retryable_request;
+use crate::Provider;
 
 use super::status::rpc_code_name;
 
@@ -188,11 +189,16 @@ fn read_candidate(position: usize, candidate: ResponseCandidate, response_id: Op
                 name: call.name,
                 arguments,
                 // Gemini 3 refuses the call in a later turn without it (reference §2.3).
+                provider: part.thought_signature.as_ref().map(|_| Provider::Google.name().to_owned()),
                 signature: part.thought_signature,
             });
         } else if let Some(text) = part.text {
             if part.thought {
-                content.push(OutputPart::Reasoning { text, signature: part.thought_signature });
+                content.push(OutputPart::Reasoning {
+                    text,
+                    signature: part.thought_signature,
+                    provider: Some(Provider::Google.name().to_owned()),
+                });
             } else if !text.is_empty() {
                 content.push(OutputPart::Text { text });
             }

@@ -176,7 +176,7 @@ fn candidate(position: usize, choice: Choice) -> Candidate {
 
 fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
     if let Some(reasoning) = message.reasoning_content.or(message.reasoning).filter(|text| !text.is_empty()) {
-        content.push(OutputPart::Reasoning { text: reasoning, signature: None });
+        content.push(OutputPart::Reasoning { text: reasoning, signature: None, provider: None });
     }
     match message.content {
         Some(Value::String(text)) if !text.is_empty() => content.push(OutputPart::Text { text }),
@@ -190,7 +190,11 @@ fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
                     let text: String =
                         thinking.iter().filter_map(|chunk| chunk.get("text").and_then(Value::as_str)).collect();
                     if !text.is_empty() {
-                        content.push(OutputPart::Reasoning { text, signature: string_field(&part, "signature") });
+                        content.push(OutputPart::Reasoning {
+                            text,
+                            signature: string_field(&part, "signature"),
+                            provider: None,
+                        });
                     }
                 }
             }
@@ -209,6 +213,7 @@ fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
             name: function.name,
             arguments: arguments(function.arguments),
             signature: None,
+            provider: None,
         });
     }
 }

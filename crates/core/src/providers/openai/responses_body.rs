@@ -168,12 +168,14 @@ fn output_parts(items: &[Value]) -> Vec<OutputPart> {
                 name: string_field(item, "name").unwrap_or_default(),
                 arguments: arguments(item.get("arguments").cloned()),
                 signature: None,
+                provider: None,
             }),
             Some("custom_tool_call") => content.push(OutputPart::ToolCall {
                 id: string_field(item, "call_id").or_else(|| string_field(item, "id")),
                 name: string_field(item, "name").unwrap_or_default(),
                 arguments: item.get("input").cloned().unwrap_or(Value::String(String::new())),
                 signature: None,
+                provider: None,
             }),
             // Built-in tool calls and anything newer: kept in `raw` only.
             _ => {}
@@ -218,7 +220,7 @@ fn reasoning_parts(item: &Value, content: &mut Vec<OutputPart>) {
         text = texts("content", "reasoning_text");
     }
     if !text.is_empty() {
-        content.push(OutputPart::Reasoning { text: text.join("\n\n"), signature: None });
+        content.push(OutputPart::Reasoning { text: text.join("\n\n"), signature: None, provider: None });
     }
     if let Some(data) = string_field(item, "encrypted_content").filter(|data| !data.is_empty()) {
         content.push(OutputPart::RedactedReasoning { data });

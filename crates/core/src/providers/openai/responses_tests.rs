@@ -41,26 +41,29 @@ fn every_answer_item_type_becomes_a_part_and_unknown_items_stay_in_raw() {
     assert_eq!(
         response.content,
         vec![
-            OutputPart::Reasoning { text: "First.\n\nThen.".into(), signature: None },
+            OutputPart::Reasoning { text: "First.\n\nThen.".into(), signature: None, provider: None },
             OutputPart::RedactedReasoning { data: "gAAAA".into() },
             OutputPart::Text { text: "Paris".into() },
             OutputPart::ToolCall {
                 id: Some("call_9".into()),
                 name: "lookup".into(),
                 arguments: json!({"city": "Paris"}),
-                signature: None
+                signature: None,
+                provider: None
             },
             OutputPart::ToolCall {
                 id: Some("call_10".into()),
                 name: "broken".into(),
                 arguments: json!("{not json"),
-                signature: None
+                signature: None,
+                provider: None
             },
             OutputPart::ToolCall {
                 id: Some("call_11".into()),
                 name: "grammar".into(),
                 arguments: json!("free text"),
-                signature: None
+                signature: None,
+                provider: None
             },
         ]
     );
@@ -118,7 +121,7 @@ fn finish_reasons_come_from_status_and_incomplete_details() {
     );
     assert_eq!(
         decode(body).response.unwrap().content[0],
-        OutputPart::Reasoning { text: "think".into(), signature: None }
+        OutputPart::Reasoning { text: "think".into(), signature: None, provider: None }
     );
 }
 

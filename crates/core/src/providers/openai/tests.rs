@@ -342,7 +342,8 @@ fn output_file_lines_become_normalized_results() {
             id: Some("call_1".into()),
             name: "get_weather".into(),
             arguments: json!({"city": "Paris"}),
-            signature: None
+            signature: None,
+            provider: None
         }]
     );
     let usage = second.usage.as_ref().unwrap();

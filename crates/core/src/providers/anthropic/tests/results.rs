@@ -66,6 +66,7 @@ fn thinking_redacted_thinking_and_tool_use_blocks() {
             OutputPart::Reasoning {
                 text: "The user wants the weather in Paris; I should call the tool.".into(),
                 signature: Some("EuYBCkQYAiJAgCs1le6/Pol5Z4/JMomVOouGrWdhYNsH3ukzUECbB6iWrSQtsQuRHJID6lWV".into()),
+                provider: Some("anthropic".into()),
             },
             OutputPart::RedactedReasoning {
                 data: "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP".into()
@@ -76,6 +77,7 @@ fn thinking_redacted_thinking_and_tool_use_blocks() {
                 name: "get_weather".into(),
                 arguments: json!({"location": "Paris, France", "unit": "celsius"}),
                 signature: None,
+                provider: None
             },
         ]
     );

@@ -74,7 +74,8 @@ fn inline_responses_become_normalized_results() {
         vec![
             OutputPart::Reasoning {
                 text: "The user wants the weather; call the tool.".into(),
-                signature: Some("CiQB0e2Kb3Rz".into())
+                signature: Some("CiQB0e2Kb3Rz".into()),
+                provider: Some("google".into()),
             },
             OutputPart::ToolCall {
                 // Gemini sent no id: one is made from the response id, candidate and position.
@@ -82,7 +83,8 @@ fn inline_responses_become_normalized_results() {
                 name: "get_weather".into(),
                 arguments: json!({"city": "Paris"}),
                 // The call's own thoughtSignature, to send back with it.
-                signature: Some("CiQB0e2Kc2ln".into())
+                signature: Some("CiQB0e2Kc2ln".into()),
+                provider: Some("google".into()),
             },
         ]
     );

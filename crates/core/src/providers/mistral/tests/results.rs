@@ -50,14 +50,15 @@ fn tool_calls_with_object_arguments_and_thinking_chunks_are_read() {
             id: Some("D681PevKs".into()),
             name: "get_weather".into(),
             arguments: json!({"city": "Paris"}),
-            signature: None
+            signature: None,
+            provider: None
         }]
     );
     let thinking = results[3].response.as_ref().unwrap();
     assert_eq!(
         thinking.content,
         vec![
-            OutputPart::Reasoning { text: "1 + 1 is 2.".into(), signature: None },
+            OutputPart::Reasoning { text: "1 + 1 is 2.".into(), signature: None, provider: None },
             OutputPart::Text { text: "2".into() }
         ]
     );
