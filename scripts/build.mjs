@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the npm package: the wasm core (cargo), its JS bindings (wasm-bindgen), a size-optimised
+// Builds the npm package: the wasm core (cargo), its JS bindings (wasm-bindgen), a speed-optimised
 // module (wasm-opt from npm's binaryen), then the TypeScript (tsc). Output: npm/wasm and npm/dist.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -18,8 +18,11 @@ const wasmOut = join(root, "npm", "wasm");
 // and embeddings), Together and xAI, the token-estimate table: 1,206 KB (478 KB gzipped). The
 // performance issue's target is 220 KB gzipped: far off, and the next size work. Raised to
 // 1.255 MB for the acceptance fixes of issue 15 (one vector per input: each embeddings request's
-// input count kept in the summary and checked by the decoders): 1,247 KB → 1,252 KB.
-const WASM_SIZE_BUDGET = 1_255_000;
+// input count kept in the summary and checked by the decoders): 1,247 KB → 1,252 KB. Raised to
+// 1.55 MB when the release profile went from opt-level "s" (wasm-opt -Oz) to 3 (wasm-opt -O3) for
+// speed: the package converted 25–40 % faster, the module grew from 1,262 KB (500 KB gzipped)
+// to 1,485 KB (562 KB gzipped). The 220 KB gzipped target is far off either way.
+const WASM_SIZE_BUDGET = 1_550_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
@@ -99,7 +102,7 @@ const module = join(wasmOut, "batch_router_wasm_bg.wasm");
 const before = statSync(module).size;
 const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");
 run(wasmOpt, [
-  "-Oz",
+  "-O3",
   "--enable-bulk-memory",
   "--enable-nontrapping-float-to-int",
   "--enable-sign-ext",

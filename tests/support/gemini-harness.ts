@@ -74,7 +74,7 @@ export function assertOutcomes(results: UnifiedResult[]): void {
 
   const thought = byId.get("thought")!.response!;
   assert.equal(thought.content.length, 2);
-  assert.deepEqual(thought.content[0], { type: "reasoning", text: "The user wrote 3 words; answer plainly.", signature: "c2lnbmF0dXJlLW9mLXRoZS10aG91Z2h0" });
+  assert.deepEqual(thought.content[0], { type: "reasoning", text: "The user wrote 3 words; answer plainly.", signature: "c2lnbmF0dXJlLW9mLXRoZS10aG91Z2h0", provider: "google" });
   assert.equal(thought.text, "echo: Think first. THINK", "reasoning stays out of the text");
   assert.equal(thought.usage?.reasoningTokens, 7);
 
