@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::endpoint::{max_embedding_inputs_per_batch, max_inputs_per_request};
-use crate::model::{EmbeddingInput, FinishReason, ResultStatus, UnifiedRequest, UnifiedResponse, Usage};
+use crate::model::{EmbeddingInput, ResultStatus, UnifiedRequest, UnifiedResponse, Usage};
 use crate::results::{BodyProblem, EmbeddingInputs};
 use crate::validate::RequestChecker;
 use crate::{CoreError, Endpoint, Provider};
@@ -307,20 +307,7 @@ pub fn embeddings_response(body: &RawValue, inputs: Option<usize>) -> Result<Uni
     // Every index is in 0..count and none repeats, so every slot is filled.
     let embeddings: Vec<Vec<f64>> = slots.into_iter().flatten().collect();
     let usage = parsed.usage.map(|usage| Usage::from_totals(usage.prompt_tokens, 0));
-    Ok(UnifiedResponse {
-        candidates: None,
-        text: String::new(),
-        content: Vec::new(),
-        finish_reason: FinishReason::Stop,
-        raw_finish_reason: None,
-        usage,
-        model: parsed.model,
-        id: parsed.id,
-        parsed: None,
-        parse_error: None,
-        embeddings: Some(embeddings),
-        raw: body.to_owned(),
-    })
+    Ok(UnifiedResponse::embeddings_answer(embeddings, usage, parsed.model, parsed.id, body.to_owned()))
 }
 
 /// Base64 (standard alphabet, padding optional) of little-endian float32 values.

@@ -234,6 +234,31 @@ fn looks_like_json(text: &str) -> bool {
 }
 
 impl UnifiedResponse {
+    /// An embeddings answer: one vector per input, in input order (`embeddings`), no text, finish
+    /// reason `stop`, and the provider's body as `raw`.
+    pub fn embeddings_answer(
+        embeddings: Vec<Vec<f64>>,
+        usage: Option<Usage>,
+        model: Option<String>,
+        id: Option<String>,
+        raw: Box<RawValue>,
+    ) -> Self {
+        UnifiedResponse {
+            candidates: None,
+            text: String::new(),
+            content: Vec::new(),
+            finish_reason: FinishReason::Stop,
+            raw_finish_reason: None,
+            usage,
+            model,
+            id,
+            parsed: None,
+            parse_error: None,
+            embeddings: Some(embeddings),
+            raw,
+        }
+    }
+
     /// Fills `parsed` or `parse_error` (of every candidate too) for a request that asked for JSON.
     pub fn with_json_answer(mut self) -> Self {
         (self.parsed, self.parse_error) = parse_json_answer(&self.text, &self.content, self.finish_reason);

@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use crate::merge::deep_merge;
-use crate::model::{FinishReason, UnifiedRequest, UnifiedResponse};
+use crate::model::{UnifiedRequest, UnifiedResponse};
 use crate::provider_kwargs::sendable;
 use crate::results::BodyProblem;
 use crate::{CoreError, Endpoint, Provider};
@@ -68,18 +68,5 @@ pub fn embed_content_response(body: &RawValue) -> Result<UnifiedResponse, BodyPr
     let parsed: EmbedContentResponse = serde_json::from_str(body.get()).map_err(|error| {
         BodyProblem::other_kind("invalid_embeddings_body", format!("the embedding cannot be read: {error}"))
     })?;
-    Ok(UnifiedResponse {
-        candidates: None,
-        text: String::new(),
-        content: Vec::new(),
-        finish_reason: FinishReason::Stop,
-        raw_finish_reason: None,
-        usage: None,
-        model: None,
-        id: None,
-        parsed: None,
-        parse_error: None,
-        embeddings: Some(vec![parsed.embedding.values]),
-        raw: body.to_owned(),
-    })
+    Ok(UnifiedResponse::embeddings_answer(vec![parsed.embedding.values], None, None, None, body.to_owned()))
 }

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use serde_json::value::RawValue;
 
-use crate::model::{FinishReason, ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
+use crate::model::{ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
 
 /// The key of input `index` of `count` of the request `custom_id`.
 pub fn derived_key(custom_id: &str, index: usize, count: usize) -> String {
@@ -198,23 +198,7 @@ fn succeeded(custom_id: String, parts: Vec<UnifiedResult>) -> UnifiedResult {
     // The parts' bodies, in input order, as one JSON array.
     let raw = RawValue::from_string(format!("[{}]", raws.join(",")))
         .unwrap_or_else(|_| RawValue::from_string("null".to_owned()).expect("`null` is JSON"));
-    UnifiedResult::succeeded(
-        custom_id,
-        UnifiedResponse {
-            candidates: None,
-            text: String::new(),
-            content: Vec::new(),
-            finish_reason: FinishReason::Stop,
-            raw_finish_reason: None,
-            usage,
-            model: None,
-            id: None,
-            parsed: None,
-            parse_error: None,
-            embeddings: Some(embeddings),
-            raw,
-        },
-    )
+    UnifiedResult::succeeded(custom_id, UnifiedResponse::embeddings_answer(embeddings, usage, None, None, raw))
 }
 
 #[cfg(test)]
