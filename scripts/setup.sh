@@ -52,15 +52,22 @@ fi
 step "The seed (Python batch-router $SEED_VERSION) in .venv-seed, for the peers benchmark (optional)"
 SEED_VENV="$PWD/.venv-seed"
 # It imports typing.override, so it needs Python 3.12 or newer (Debian 12's python3 is 3.11).
-SEED_PYTHON="$(command -v python3.13 || command -v python3.12 || true)"
+# The first that really runs: a pyenv shim may be on PATH for a version that is not active.
+SEED_PYTHON=""
+for candidate in python3.13 python3.12; do
+  if command -v "$candidate" >/dev/null && "$candidate" -c "import sys" >/dev/null 2>&1; then
+    SEED_PYTHON="$(command -v "$candidate")"
+    break
+  fi
+done
 if "$SEED_VENV/bin/python" -c "import batch_router" 2>/dev/null; then
   echo "already installed"
 elif [ -z "$SEED_PYTHON" ]; then
   echo "no Python 3.12 or newer on PATH: the peers benchmark leaves the seed's column out"
 else
   rm -rf "$SEED_VENV"
-  "$SEED_PYTHON" -m venv "$SEED_VENV"
-  "$SEED_VENV/bin/pip" install --quiet --disable-pip-version-check "batch-router==$SEED_VERSION" \
+  { "$SEED_PYTHON" -m venv "$SEED_VENV" \
+    && "$SEED_VENV/bin/pip" install --quiet --disable-pip-version-check "batch-router==$SEED_VERSION"; } \
     || { echo "the seed did not install: the peers benchmark leaves its column out"; rm -rf "$SEED_VENV"; }
 fi
 
