@@ -32,7 +32,7 @@ describe("jobs: account errors stop the round, the job stays resumable", () => {
     const emulator = new OpenAIEmulator({ apiKey: API_KEY });
     const storage = new MemoryStorage();
     const requests = jobRequests().slice(0, 4);
-    const wrong = routerWith(storage, "sk-wrong-key-0000000000", emulator.fetch);
+    const wrong = routerWith(storage, "wrong-key-for-this-test", emulator.fetch);
     const jobId = await wrong.startJob({ provider: "openai", requests });
     await assert.rejects(wrong.advanceJob(jobId), (error) => error instanceof JobInterruptedError && error.cause instanceof ProviderError && error.cause.status === 401);
     const manifest = await wrong.getJob(jobId);
