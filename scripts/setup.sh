@@ -52,10 +52,11 @@ fi
 step "The seed (Python batch-router $SEED_VERSION) in .venv-seed, for the peers benchmark (optional)"
 SEED_VENV="$PWD/.venv-seed"
 # It imports typing.override, so it needs Python 3.12 or newer (Debian 12's python3 is 3.11).
-# The first that really runs: a pyenv shim may be on PATH for a version that is not active.
+# The first that really runs: a pyenv shim may be on PATH for a version that is not active, so the
+# interpreters pyenv has installed (active or not) are tried by their own paths too.
 SEED_PYTHON=""
-for candidate in python3.13 python3.12; do
-  if command -v "$candidate" >/dev/null && "$candidate" -c "import sys" >/dev/null 2>&1; then
+for candidate in python3.13 python3.12 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3; do
+  if command -v "$candidate" >/dev/null && "$candidate" -c "import sys; assert sys.version_info >= (3, 12)" >/dev/null 2>&1; then
     SEED_PYTHON="$(command -v "$candidate")"
     break
   fi
@@ -63,7 +64,7 @@ done
 if "$SEED_VENV/bin/python" -c "import batch_router" 2>/dev/null; then
   echo "already installed"
 elif [ -z "$SEED_PYTHON" ]; then
-  echo "no Python 3.12 or newer on PATH: the peers benchmark leaves the seed's column out"
+  echo "no Python 3.12 or newer (on PATH or in pyenv): the peers benchmark leaves the seed's column out"
 else
   rm -rf "$SEED_VENV"
   { "$SEED_PYTHON" -m venv "$SEED_VENV" \
