@@ -92,12 +92,16 @@ pub fn check_batch<'a>(
 
 /// Checks a whole batch for `provider` and `endpoint` (which the provider must offer) and returns
 /// what to convert (see [`CheckedBatch`]).
+///
+/// Owned requests (a `Vec` or `Cow::Owned`) are changed in place where checking changes them;
+/// borrowed ones are copied, the whole batch, the first time one changes.
 pub fn check_batch_for<'a>(
     provider: Provider,
     endpoint: Endpoint,
-    requests: &'a [UnifiedRequest],
+    requests: impl Into<Cow<'a, [UnifiedRequest]>>,
     options: &ValidationOptions,
 ) -> Result<CheckedBatch<'a>, CoreError> {
+    let mut requests = requests.into();
     crate::endpoint::check_supported(provider, endpoint)?;
     if requests.is_empty() {
         return Err(CoreError::invalid_batch("requests", "the batch has no requests"));
@@ -128,20 +132,18 @@ pub fn check_batch_for<'a>(
         }
     }
     let api_version = model_rules::effective_api_version(provider, options.api_version.as_deref());
-    let mut requests = Cow::Borrowed(requests);
     choose_models(provider, &mut requests, options)?;
     let capabilities = capabilities(provider);
     let mut warnings = Vec::new();
     let mut unknown_models: Vec<(String, usize)> = Vec::new();
+    let mut model_facts = model_rules::ModelFactsCache::new(provider, api_version);
     for index in 0..requests.len() {
         let request = &requests[index];
-        let foreign = model_rules::foreign_owner(provider, &request.model);
-        let unknown = foreign.is_none()
-            && model_rules::names_models(provider)
-            && !model_rules::is_known(provider, &request.model);
+        let facts = model_facts.facts(&request.model);
+        let unknown = facts.unknown;
         let mut checker =
             RequestChecker { provider, endpoint, capabilities, options, index, request, warnings: &mut warnings };
-        if let Some(owner) = foreign {
+        if let Some(owner) = facts.foreign {
             let message = format!(
                 "\"{}\" is a model of {}, not of {}; name a model per provider (the request's `models`, the `model` option, or the CLI's --model {}=MODEL)",
                 request.model,
@@ -155,7 +157,7 @@ pub fn check_batch_for<'a>(
                 return Err(checker.error("model", message));
             }
         }
-        let dropped = model_rules::check(&mut checker, api_version)?;
+        let dropped = model_rules::check(&mut checker, &facts)?;
         if unknown {
             match unknown_models.iter_mut().find(|(model, _)| *model == request.model) {
                 Some((_, count)) => *count += 1,

@@ -54,7 +54,7 @@ pub fn prepare_batch(
     let provider = provider_of(provider)?;
     let options = options.to_rust().map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
     let requests = parse_request_array(requests_json).map_err(to_js_error)?;
-    let prepared = prepare(provider, &requests, &options).map_err(to_js_error)?;
+    let prepared = prepare(provider, requests, &options).map_err(to_js_error)?;
     Ok(PreparedBatch { jsonl: prepared.jsonl, summary: prepared.summary })
 }
 
@@ -69,7 +69,7 @@ pub fn prepare_jsonl(
     let provider = provider_of(provider)?;
     let options = options.to_rust().map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
     let (requests, lines) = parse_numbered_request_lines(unified_jsonl).map_err(to_js_error)?;
-    let prepared = prepare(provider, &requests, &options).map_err(|error| to_js_error(error.at_line(&lines)))?;
+    let prepared = prepare(provider, requests, &options).map_err(|error| to_js_error(error.at_line(&lines)))?;
     Ok(PreparedBatch { jsonl: prepared.jsonl, summary: prepared.summary })
 }
 
