@@ -362,9 +362,9 @@ impl RequestChecker<'_> {
                         return Err(self.error(part_field(), "text must not be empty"));
                     }
                     ContentPartRef::Text(_) => {}
-                    ContentPartRef::Image(media) => self.check_media(message.role, media, part_field(), "image")?,
+                    ContentPartRef::Image(media) => self.check_media(message.role, media, &part_field, "image")?,
                     ContentPartRef::Document(media) => {
-                        self.check_media(message.role, media, part_field(), "document")?
+                        self.check_media(message.role, media, &part_field, "document")?
                     }
                     // Tool calls, results and reasoning: `tools::check` below, with the transcript.
                     _ => {}
@@ -441,25 +441,32 @@ impl RequestChecker<'_> {
         }
     }
 
-    fn check_media(&mut self, role: Role, media: &MediaContent, field: String, kind: &str) -> Result<(), CoreError> {
+    /// `field` writes the part's field path; it is called only for an error or a warning.
+    fn check_media(
+        &mut self,
+        role: Role,
+        media: &MediaContent,
+        field: &dyn Fn() -> String,
+        kind: &str,
+    ) -> Result<(), CoreError> {
         if media.data.is_empty() {
-            return Err(self.error(format!("{field}.data"), "must not be empty"));
+            return Err(self.error(format!("{}.data", field()), "must not be empty"));
         }
         match media.source_type {
             SourceType::Url if media.data.get(..5).is_some_and(|head| head.eq_ignore_ascii_case("data:")) => {
                 return Err(self.error(
-                    format!("{field}.sourceType"),
+                    format!("{}.sourceType", field()),
                     "`data` is a data: URL, which is base64 data: use sourceType \"base64\" (the URL's media type is used)",
                 ));
             }
             SourceType::Url if !(media.data.starts_with("https://") || media.data.starts_with("http://")) => {
-                return Err(self.error(format!("{field}.data"), "a url source must be an http(s) URL"));
+                return Err(self.error(format!("{}.data", field()), "a url source must be an http(s) URL"));
             }
             _ => {}
         }
         let provider = self.provider.display_name();
         if role == Role::Assistant && !self.capabilities.assistant_media {
-            return self.unsupported(field, format!("{provider} does not accept {kind}s in assistant messages"));
+            return self.unsupported(field(), format!("{provider} does not accept {kind}s in assistant messages"));
         }
         let allowed =
             if kind == "image" { self.capabilities.image_sources } else { self.capabilities.document_sources };
@@ -471,33 +478,33 @@ impl RequestChecker<'_> {
                 format!("{provider} accepts {kind}s only as {}", names.join(" or "))
             };
             return self.unsupported(
-                format!("{field}.sourceType"),
+                format!("{}.sourceType", field()),
                 format!("sourceType \"{}\" is not supported: {accepted}", media.source_type.as_str()),
             );
         }
         // Checked last: a part the provider cannot take is refused (or left out) for that reason.
         if media.source_type == SourceType::Base64 {
-            self.check_base64_data(media, &field)?;
+            self.check_base64_data(media, field)?;
         }
         Ok(())
     }
 
     /// `data` is bare base64 or a `data:` URL whose media type agrees with `mediaType`; either way
     /// the payload must be strict base64 (`media_data`).
-    fn check_base64_data(&self, media: &MediaContent, field: &str) -> Result<(), CoreError> {
-        let data_field = format!("{field}.data");
-        let split = split_data_url(&media.data).map_err(|reason| self.error(&data_field, reason))?;
+    fn check_base64_data(&self, media: &MediaContent, field: &dyn Fn() -> String) -> Result<(), CoreError> {
+        let data_field = || format!("{}.data", field());
+        let split = split_data_url(&media.data).map_err(|reason| self.error(data_field(), reason))?;
         let given = media.media_type.as_deref().filter(|media_type| !media_type.is_empty());
         match (given, split.url_media_type) {
             (None, None) => {
                 return Err(self.error(
-                    format!("{field}.mediaType"),
+                    format!("{}.mediaType", field()),
                     "is required for base64 data (or give `data` as a `data:<media type>;base64,…` URL)",
                 ));
             }
             (Some(given), Some(from_url)) if !same_media_type(given, from_url) => {
                 return Err(self.error(
-                    format!("{field}.mediaType"),
+                    format!("{}.mediaType", field()),
                     format!("is \"{given}\" but `data` is a data: URL of \"{from_url}\"; make them agree"),
                 ));
             }
@@ -509,7 +516,7 @@ impl RequestChecker<'_> {
             } else {
                 "the data"
             };
-            self.error(data_field, format!("{what} {}", invalid.reason))
+            self.error(data_field(), format!("{what} {}", invalid.reason))
         })
     }
 
