@@ -51,7 +51,8 @@ impl Provider {
         // `name` in ASCII lower case equals `known`, without building the lower-case copy: this
         // runs for every entry of every request's `models`.
         let is = |known: &str| {
-            known.len() == name.len() && name.bytes().zip(known.bytes()).all(|(given, known)| given.to_ascii_lowercase() == known)
+            known.len() == name.len()
+                && name.bytes().zip(known.bytes()).all(|(given, known)| given.to_ascii_lowercase() == known)
         };
         Provider::ALL
             .into_iter()

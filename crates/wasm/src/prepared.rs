@@ -78,8 +78,7 @@ pub fn prepare_jsonl(
 ) -> Result<PreparedBatch, JsValue> {
     let provider = provider_of(provider)?;
     let options = options.to_rust().map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
-    let (requests, lines) =
-        parse_numbered_request_lines(utf8_text(unified_jsonl, "requests")?).map_err(to_js_error)?;
+    let (requests, lines) = parse_numbered_request_lines(utf8_text(unified_jsonl, "requests")?).map_err(to_js_error)?;
     let prepared = prepare(provider, requests, &options).map_err(|error| to_js_error(error.at_line(&lines)))?;
     Ok(PreparedBatch { jsonl: prepared.jsonl, summary: prepared.summary })
 }
