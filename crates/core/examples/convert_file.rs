@@ -23,8 +23,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let started = Instant::now();
         let requests = parse_request_lines(&text)?;
         // OpenAI takes 50,000 requests per batch: convert in slices of that size, as a job would.
+        // Each slice is handed over owned, as the package hands over the requests it parsed.
         bytes = 0;
-        for slice in requests.chunks(50_000) {
+        let mut requests = requests.into_iter();
+        loop {
+            let slice: Vec<_> = requests.by_ref().take(50_000).collect();
+            if slice.is_empty() {
+                break;
+            }
             bytes += prepare(provider, slice, &PrepareOptions::default())?.jsonl.len();
         }
         best = best.min(started.elapsed().as_secs_f64() * 1000.0);

@@ -77,6 +77,46 @@ pub fn data_url(media: &MediaContent) -> String {
     url
 }
 
+/// The URL of a media part as one JSON string, written straight into the output: a `url` source as
+/// given, or a base64 part as the `data:` URL of [`data_url`], whose pieces serde writes one after
+/// the other. No string is built, so a payload is copied once: into the provider JSONL.
+#[derive(Debug, Clone, Copy)]
+pub enum MediaUrl<'a> {
+    Given(&'a str),
+    Data { media_type: &'a str, payload: &'a str },
+}
+
+impl<'a> MediaUrl<'a> {
+    /// A base64 part as a `data:` URL (also when `data` was given as one: its header is not repeated).
+    pub fn data(media: &'a MediaContent) -> Self {
+        MediaUrl::Data { media_type: media_type(media).unwrap_or("application/octet-stream"), payload: payload(media) }
+    }
+}
+
+impl std::fmt::Display for MediaUrl<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MediaUrl::Given(url) => formatter.write_str(url),
+            MediaUrl::Data { media_type, payload } => {
+                formatter.write_str("data:")?;
+                formatter.write_str(media_type)?;
+                formatter.write_str(";base64,")?;
+                formatter.write_str(payload)
+            }
+        }
+    }
+}
+
+impl serde::Serialize for MediaUrl<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MediaUrl::Given(url) => serializer.serialize_str(url),
+            // serde_json escapes each piece as it writes it into the output.
+            MediaUrl::Data { .. } => serializer.collect_str(self),
+        }
+    }
+}
+
 /// Whether two media types name the same thing: compared without case and without parameters
 /// (`image/PNG` = `image/png;charset=x`).
 pub fn same_media_type(left: &str, right: &str) -> bool {

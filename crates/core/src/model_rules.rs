@@ -16,6 +16,8 @@ mod tests;
 
 pub use table::{KNOWN_WITHOUT_RULES, MODEL_FAMILIES, MODEL_RULES};
 
+use std::borrow::Cow;
+
 use crate::conversation_rules::prefill_index;
 use crate::model::{ReasoningEffort, UnifiedRequest};
 use crate::validate::RequestChecker;
@@ -270,14 +272,67 @@ pub fn foreign_owner(provider: Provider, model: &str) -> Option<Provider> {
     MODEL_FAMILIES.iter().map(|(owner, _)| *owner).find(|owner| *owner != provider && family(*owner))
 }
 
-/// Checks `checker`'s request against every rule of its model; returns the settings to leave out
-/// (only under `dropUnsupported`; otherwise a broken rule is an error).
-pub(crate) fn check(checker: &mut RequestChecker, api_version: Option<&str>) -> Result<Vec<Setting>, CoreError> {
+/// What the table says about one model on one provider and API version: the answers of
+/// [`foreign_owner`], [`is_known`] and [`rules_for`].
+#[derive(Debug, Clone)]
+pub(crate) struct ModelFacts {
+    pub(crate) foreign: Option<Provider>,
+    /// The provider names its models and the table does not know this one.
+    pub(crate) unknown: bool,
+    rules: Vec<&'static ModelRule>,
+}
+
+impl ModelFacts {
+    fn look_up(provider: Provider, model: &str, api_version: Option<&str>) -> ModelFacts {
+        let foreign = foreign_owner(provider, model);
+        let unknown = foreign.is_none() && names_models(provider) && !is_known(provider, model);
+        ModelFacts { foreign, unknown, rules: rules_for(provider, model, api_version).collect() }
+    }
+}
+
+/// [`ModelFacts`] per model for the requests of one batch. The table is matched by pattern, which
+/// costs more than the rest of a request's checks; a batch names few models (most one), so each is
+/// looked up once and then found by comparing the id.
+pub(crate) struct ModelFactsCache<'v> {
+    provider: Provider,
+    api_version: Option<&'v str>,
+    /// Model id → facts, in the order first seen; searched from the most recent.
+    entries: Vec<(String, ModelFacts)>,
+}
+
+impl<'v> ModelFactsCache<'v> {
+    /// Past this many models a batch is looked up per request, so the search stays short.
+    const MAX_MODELS: usize = 16;
+
+    pub(crate) fn new(provider: Provider, api_version: Option<&'v str>) -> Self {
+        ModelFactsCache { provider, api_version, entries: Vec::new() }
+    }
+
+    pub(crate) fn facts(&mut self, model: &str) -> Cow<'_, ModelFacts> {
+        let position = match self.entries.iter().rposition(|(known, _)| known == model) {
+            Some(position) => position,
+            None => {
+                let facts = ModelFacts::look_up(self.provider, model, self.api_version);
+                if self.entries.len() >= Self::MAX_MODELS {
+                    return Cow::Owned(facts);
+                }
+                self.entries.push((model.to_owned(), facts));
+                self.entries.len() - 1
+            }
+        };
+        Cow::Borrowed(&self.entries[position].1)
+    }
+}
+
+/// Checks `checker`'s request against every rule of its model (`facts`, looked up for the
+/// request's model); returns the settings to leave out (only under `dropUnsupported`; otherwise a
+/// broken rule is an error).
+pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<Vec<Setting>, CoreError> {
     let request = checker.request;
     let model = request.model.as_str();
     let effort = request.reasoning.as_ref().and_then(|reasoning| reasoning.effort);
     let mut dropped = Vec::new();
-    for entry in rules_for(checker.provider, model, api_version) {
+    for entry in facts.rules.iter().copied() {
         let (setting, fix) = match entry.rule {
             Rule::Refuses(setting) if setting.present(request) => (setting, format!("leave {} out", setting.field())),
             Rule::RefusesUnlessEffortNone(setting)

@@ -48,12 +48,17 @@ impl Provider {
 
     /// The provider of a name or alias (`gemini` is Google), in any case.
     pub fn from_name(name: &str) -> Result<Provider, CoreError> {
-        let lower = name.to_ascii_lowercase();
+        // `name` in ASCII lower case equals `known`, without building the lower-case copy: this
+        // runs for every entry of every request's `models`.
+        let is = |known: &str| {
+            known.len() == name.len()
+                && name.bytes().zip(known.bytes()).all(|(given, known)| given.to_ascii_lowercase() == known)
+        };
         Provider::ALL
             .into_iter()
             .find(|provider| {
                 let info = crate::registry::info(*provider);
-                info.name == lower || info.aliases.contains(&lower.as_str())
+                is(info.name) || info.aliases.iter().any(|alias| is(alias))
             })
             .ok_or_else(|| {
                 let names: Vec<&str> = Provider::ALL.iter().map(|provider| provider.name()).collect();

@@ -92,12 +92,16 @@ pub fn check_batch<'a>(
 
 /// Checks a whole batch for `provider` and `endpoint` (which the provider must offer) and returns
 /// what to convert (see [`CheckedBatch`]).
+///
+/// Owned requests (a `Vec` or `Cow::Owned`) are changed in place where checking changes them;
+/// borrowed ones are copied, the whole batch, the first time one changes.
 pub fn check_batch_for<'a>(
     provider: Provider,
     endpoint: Endpoint,
-    requests: &'a [UnifiedRequest],
+    requests: impl Into<Cow<'a, [UnifiedRequest]>>,
     options: &ValidationOptions,
 ) -> Result<CheckedBatch<'a>, CoreError> {
+    let mut requests = requests.into();
     crate::endpoint::check_supported(provider, endpoint)?;
     if requests.is_empty() {
         return Err(CoreError::invalid_batch("requests", "the batch has no requests"));
@@ -128,20 +132,18 @@ pub fn check_batch_for<'a>(
         }
     }
     let api_version = model_rules::effective_api_version(provider, options.api_version.as_deref());
-    let mut requests = Cow::Borrowed(requests);
     choose_models(provider, &mut requests, options)?;
     let capabilities = capabilities(provider);
     let mut warnings = Vec::new();
     let mut unknown_models: Vec<(String, usize)> = Vec::new();
+    let mut model_facts = model_rules::ModelFactsCache::new(provider, api_version);
     for index in 0..requests.len() {
         let request = &requests[index];
-        let foreign = model_rules::foreign_owner(provider, &request.model);
-        let unknown = foreign.is_none()
-            && model_rules::names_models(provider)
-            && !model_rules::is_known(provider, &request.model);
+        let facts = model_facts.facts(&request.model);
+        let unknown = facts.unknown;
         let mut checker =
             RequestChecker { provider, endpoint, capabilities, options, index, request, warnings: &mut warnings };
-        if let Some(owner) = foreign {
+        if let Some(owner) = facts.foreign {
             let message = format!(
                 "\"{}\" is a model of {}, not of {}; name a model per provider (the request's `models`, the `model` option, or the CLI's --model {}=MODEL)",
                 request.model,
@@ -155,7 +157,7 @@ pub fn check_batch_for<'a>(
                 return Err(checker.error("model", message));
             }
         }
-        let dropped = model_rules::check(&mut checker, api_version)?;
+        let dropped = model_rules::check(&mut checker, &facts)?;
         if unknown {
             match unknown_models.iter_mut().find(|(model, _)| *model == request.model) {
                 Some((_, count)) => *count += 1,
@@ -360,9 +362,9 @@ impl RequestChecker<'_> {
                         return Err(self.error(part_field(), "text must not be empty"));
                     }
                     ContentPartRef::Text(_) => {}
-                    ContentPartRef::Image(media) => self.check_media(message.role, media, part_field(), "image")?,
+                    ContentPartRef::Image(media) => self.check_media(message.role, media, &part_field, "image")?,
                     ContentPartRef::Document(media) => {
-                        self.check_media(message.role, media, part_field(), "document")?
+                        self.check_media(message.role, media, &part_field, "document")?
                     }
                     // Tool calls, results and reasoning: `tools::check` below, with the transcript.
                     _ => {}
@@ -439,25 +441,32 @@ impl RequestChecker<'_> {
         }
     }
 
-    fn check_media(&mut self, role: Role, media: &MediaContent, field: String, kind: &str) -> Result<(), CoreError> {
+    /// `field` writes the part's field path; it is called only for an error or a warning.
+    fn check_media(
+        &mut self,
+        role: Role,
+        media: &MediaContent,
+        field: &dyn Fn() -> String,
+        kind: &str,
+    ) -> Result<(), CoreError> {
         if media.data.is_empty() {
-            return Err(self.error(format!("{field}.data"), "must not be empty"));
+            return Err(self.error(format!("{}.data", field()), "must not be empty"));
         }
         match media.source_type {
             SourceType::Url if media.data.get(..5).is_some_and(|head| head.eq_ignore_ascii_case("data:")) => {
                 return Err(self.error(
-                    format!("{field}.sourceType"),
+                    format!("{}.sourceType", field()),
                     "`data` is a data: URL, which is base64 data: use sourceType \"base64\" (the URL's media type is used)",
                 ));
             }
             SourceType::Url if !(media.data.starts_with("https://") || media.data.starts_with("http://")) => {
-                return Err(self.error(format!("{field}.data"), "a url source must be an http(s) URL"));
+                return Err(self.error(format!("{}.data", field()), "a url source must be an http(s) URL"));
             }
             _ => {}
         }
         let provider = self.provider.display_name();
         if role == Role::Assistant && !self.capabilities.assistant_media {
-            return self.unsupported(field, format!("{provider} does not accept {kind}s in assistant messages"));
+            return self.unsupported(field(), format!("{provider} does not accept {kind}s in assistant messages"));
         }
         let allowed =
             if kind == "image" { self.capabilities.image_sources } else { self.capabilities.document_sources };
@@ -469,33 +478,33 @@ impl RequestChecker<'_> {
                 format!("{provider} accepts {kind}s only as {}", names.join(" or "))
             };
             return self.unsupported(
-                format!("{field}.sourceType"),
+                format!("{}.sourceType", field()),
                 format!("sourceType \"{}\" is not supported: {accepted}", media.source_type.as_str()),
             );
         }
         // Checked last: a part the provider cannot take is refused (or left out) for that reason.
         if media.source_type == SourceType::Base64 {
-            self.check_base64_data(media, &field)?;
+            self.check_base64_data(media, field)?;
         }
         Ok(())
     }
 
     /// `data` is bare base64 or a `data:` URL whose media type agrees with `mediaType`; either way
     /// the payload must be strict base64 (`media_data`).
-    fn check_base64_data(&self, media: &MediaContent, field: &str) -> Result<(), CoreError> {
-        let data_field = format!("{field}.data");
-        let split = split_data_url(&media.data).map_err(|reason| self.error(&data_field, reason))?;
+    fn check_base64_data(&self, media: &MediaContent, field: &dyn Fn() -> String) -> Result<(), CoreError> {
+        let data_field = || format!("{}.data", field());
+        let split = split_data_url(&media.data).map_err(|reason| self.error(data_field(), reason))?;
         let given = media.media_type.as_deref().filter(|media_type| !media_type.is_empty());
         match (given, split.url_media_type) {
             (None, None) => {
                 return Err(self.error(
-                    format!("{field}.mediaType"),
+                    format!("{}.mediaType", field()),
                     "is required for base64 data (or give `data` as a `data:<media type>;base64,…` URL)",
                 ));
             }
             (Some(given), Some(from_url)) if !same_media_type(given, from_url) => {
                 return Err(self.error(
-                    format!("{field}.mediaType"),
+                    format!("{}.mediaType", field()),
                     format!("is \"{given}\" but `data` is a data: URL of \"{from_url}\"; make them agree"),
                 ));
             }
@@ -507,7 +516,7 @@ impl RequestChecker<'_> {
             } else {
                 "the data"
             };
-            self.error(data_field, format!("{what} {}", invalid.reason))
+            self.error(data_field(), format!("{what} {}", invalid.reason))
         })
     }
 

@@ -17,11 +17,12 @@ fn typed<T, E: std::fmt::Display>(value: Result<T, E>, name: &str) -> Result<T, 
     value.map_err(|error| to_js_error(CoreError::invalid_batch(name, error.to_string())))
 }
 
-/// Validates unified JSONL for `provider` and cuts it into provider batches. Sends nothing.
+/// Validates unified JSONL (UTF-8 bytes of the text) for `provider` and cuts it into provider
+/// batches. Sends nothing.
 #[wasm_bindgen(js_name = planJob, unchecked_return_type = "JobPlan")]
 pub fn plan_job_jsonl(
     provider: &str,
-    unified_jsonl: &str,
+    unified_jsonl: &[u8],
     prepare_options: Ts<PrepareOptions>,
     plan_options: Ts<PlanOptions>,
 ) -> Result<JsValue, JsValue> {
@@ -30,7 +31,8 @@ pub fn plan_job_jsonl(
     let plan_options = typed(plan_options.to_rust(), "planOptions")?;
     // The text is the router's own (one JSON request per line): a line number would mean nothing
     // to the caller, who gave objects.
-    let requests = parse_request_lines(unified_jsonl).map_err(|error| to_js_error(error.without_line()))?;
+    let requests = parse_request_lines(crate::prepared::utf8_text(unified_jsonl, "requests")?)
+        .map_err(|error| to_js_error(error.without_line()))?;
     let plan = plan_job(provider, &requests, &prepare_options, &plan_options).map_err(to_js_error)?;
     to_js(&plan)
 }

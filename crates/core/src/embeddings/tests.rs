@@ -30,7 +30,7 @@ fn options(endpoint: Endpoint, drop_unsupported: bool) -> PrepareOptions {
 }
 
 fn lines(provider: Provider, jsonl: &str) -> Result<Vec<Value>, CoreError> {
-    let prepared = prepare(provider, &requests(jsonl), &options(Endpoint::Embeddings, false))?;
+    let prepared = prepare(provider, requests(jsonl), &options(Endpoint::Embeddings, false))?;
     assert_eq!(prepared.summary.endpoint, Endpoint::Embeddings);
     let text = String::from_utf8(prepared.jsonl).unwrap();
     Ok(text.lines().map(|line| serde_json::from_str(line).unwrap()).collect())
@@ -117,7 +117,7 @@ fn embedding_fields_in_a_chat_batch_name_the_endpoint() {
 #[test]
 fn providers_without_embedding_batches_refuse_before_validating_requests() {
     for provider in [Provider::Anthropic, Provider::Groq, Provider::Azure] {
-        let error = prepare(provider, &requests(CORPUS), &options(Endpoint::Embeddings, false)).unwrap_err();
+        let error = prepare(provider, requests(CORPUS), &options(Endpoint::Embeddings, false)).unwrap_err();
         let (index, field, message) = validation(error);
         assert_eq!((index, field.as_str()), (None, "endpoint"), "{provider:?}");
         assert!(message.contains("embeddings"), "{message}");

@@ -13,6 +13,7 @@ mod result_kinds_tests;
 #[cfg(test)]
 mod resume_tests;
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -285,7 +286,18 @@ pub trait BatchApi {
     fn provider(&self) -> Provider;
 
     /// Validates and converts the requests into the provider's JSONL.
-    fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError>;
+    fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
+        self.prepare_requests(Cow::Borrowed(requests), options)
+    }
+
+    /// [`BatchApi::prepare`] of borrowed or owned requests. Checking may change requests (each
+    /// one's model for the provider, settings left out under `dropUnsupported`): owned requests are
+    /// changed in place, borrowed ones are copied first — the whole batch, base64 data included.
+    fn prepare_requests(
+        &self,
+        requests: Cow<'_, [UnifiedRequest]>,
+        options: &PrepareOptions,
+    ) -> Result<PreparedBatch, CoreError>;
 
     /// The steps that submit a prepared batch. The payload bytes are the prepared JSONL.
     fn submit(&self, summary: &BatchSummary) -> Box<dyn Submission>;
@@ -411,9 +423,12 @@ pub fn api_for(provider: Provider, config: ClientConfig) -> Result<Box<dyn Batch
 }
 
 /// Converts and validates without a client (the dry run).
-pub fn prepare(
+///
+/// `requests` may be borrowed or owned (a `Vec`): owned requests are changed in place where
+/// checking changes them, instead of copying the whole batch (see [`BatchApi::prepare_requests`]).
+pub fn prepare<'a>(
     provider: Provider,
-    requests: &[UnifiedRequest],
+    requests: impl Into<Cow<'a, [UnifiedRequest]>>,
     options: &PrepareOptions,
 ) -> Result<PreparedBatch, CoreError> {
     crate::endpoint::check_supported(provider, options.endpoint.unwrap_or_default())?;
@@ -426,7 +441,7 @@ pub fn prepare(
             ),
         ));
     }
-    preparation_api(provider)?.prepare(requests, options)
+    preparation_api(provider)?.prepare_requests(requests.into(), options)
 }
 
 /// The protocol object for converting and planning only, without a client configuration.

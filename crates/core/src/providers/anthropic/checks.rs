@@ -34,7 +34,8 @@ pub fn check_request(index: usize, request: &UnifiedRequest) -> Result<(), CoreE
         };
         let mut sent = 0;
         for (part_index, part) in message.content.parts().into_iter().enumerate() {
-            let field = format!("messages[{message_index}].content[{part_index}].mediaType");
+            // Written only for an error: this runs for every part of every request.
+            let field = || format!("messages[{message_index}].content[{part_index}].mediaType");
             let (media, allowed): (_, &[&str]) = match part {
                 ContentPartRef::Image(media) => (media, &IMAGE_MEDIA_TYPES),
                 ContentPartRef::Document(media) => (media, &[DOCUMENT_MEDIA_TYPE]),
@@ -55,7 +56,7 @@ pub fn check_request(index: usize, request: &UnifiedRequest) -> Result<(), CoreE
             if !allowed.contains(&media_type) {
                 let kind = if let ContentPartRef::Image(_) = part { "images" } else { "documents" };
                 return Err(error(
-                    field,
+                    field(),
                     format!(
                         "\"{media_type}\" is not accepted: Anthropic takes base64 {kind} only as {}",
                         allowed.join(", ")

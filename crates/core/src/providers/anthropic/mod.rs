@@ -19,6 +19,8 @@ pub use request::{uses_default_max_tokens, write_line, DEFAULT_MAX_TOKENS};
 pub use results::{finish_reason, AnthropicLineDecoder};
 pub use status::{parse_batch, parse_list, status_of};
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::http::{encode_component, origin, Body, HttpRequest, HttpResponse, Method};
@@ -102,7 +104,11 @@ impl BatchApi for AnthropicApi {
         PROVIDER
     }
 
-    fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
+    fn prepare_requests(
+        &self,
+        requests: Cow<'_, [UnifiedRequest]>,
+        options: &PrepareOptions,
+    ) -> Result<PreparedBatch, CoreError> {
         prepare_within(requests, options, batch_limits(PROVIDER).max_bytes)
     }
 
@@ -191,7 +197,7 @@ impl BatchApi for AnthropicApi {
 
 /// Validates and converts a batch whose create body may be at most `max_bytes` long.
 fn prepare_within(
-    requests: &[UnifiedRequest],
+    requests: Cow<'_, [UnifiedRequest]>,
     options: &PrepareOptions,
     max_bytes: usize,
 ) -> Result<PreparedBatch, CoreError> {

@@ -32,6 +32,8 @@ pub use response::{generate_content_response, map_finish_reason};
 pub use results::{inline_lines, locate_output, GoogleLineDecoder, Output};
 pub use status::{batch_name, parse_operation, state_of};
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
@@ -123,7 +125,11 @@ impl BatchApi for GoogleApi {
         Provider::Google
     }
 
-    fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
+    fn prepare_requests(
+        &self,
+        requests: Cow<'_, [UnifiedRequest]>,
+        options: &PrepareOptions,
+    ) -> Result<PreparedBatch, CoreError> {
         prepare::prepare(requests, options)
     }
 

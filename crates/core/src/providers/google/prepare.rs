@@ -10,6 +10,8 @@
 //! Gemini stores no batch metadata: of `PrepareOptions.metadata` only a string `displayName` is
 //! used (as the batch's required display name); other keys are not sent.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::limits::{batch_limits, inline_limits};
@@ -28,7 +30,7 @@ const INLINE_LINE_OPEN: &str = "{\"request\":";
 const INLINE_LINE_KEY: &str = ",\"metadata\":{\"key\":";
 const INLINE_LINE_CLOSE: &str = "}}";
 
-pub fn prepare(requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
+pub fn prepare(requests: Cow<'_, [UnifiedRequest]>, options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
     let provider = Provider::Google;
     let endpoint = options.endpoint.unwrap_or_default();
     let CheckedBatch { requests: checked, warnings, notes } =

@@ -21,6 +21,8 @@ pub use request::{write_embeddings_line, write_line};
 pub use results::MistralLineDecoder;
 pub use status::{parse_job, status_of};
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::http::{encode_component, multipart_envelope, Body, HttpRequest, HttpResponse, Method};
@@ -106,7 +108,11 @@ impl BatchApi for MistralApi {
         Provider::Mistral
     }
 
-    fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
+    fn prepare_requests(
+        &self,
+        requests: Cow<'_, [UnifiedRequest]>,
+        options: &PrepareOptions,
+    ) -> Result<PreparedBatch, CoreError> {
         let provider = Provider::Mistral;
         let endpoint = options.endpoint.unwrap_or_default();
         let CheckedBatch { requests: checked, warnings, notes } =

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::conversation_rules::prefill_index;
-use crate::media_data::data_url;
+use crate::media_data::MediaUrl;
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
 use crate::provider_kwargs::sendable;
@@ -98,7 +98,7 @@ enum Part<'a> {
     /// The spec takes a plain string (an http(s) or `data:` URL) or `{url, detail}`; the string is
     /// the shorter of the two.
     ImageUrl {
-        image_url: String,
+        image_url: MediaUrl<'a>,
     },
     DocumentUrl {
         document_url: &'a str,
@@ -232,10 +232,10 @@ fn content(content: &MessageContent, role: Role) -> Content<'_> {
     }
 }
 
-fn image_url(image: &MediaContent) -> Option<String> {
+fn image_url(image: &MediaContent) -> Option<MediaUrl<'_>> {
     match image.source_type {
-        SourceType::Url => Some(image.data.clone()),
-        SourceType::Base64 => Some(data_url(image)),
+        SourceType::Url => Some(MediaUrl::Given(&image.data)),
+        SourceType::Base64 => Some(MediaUrl::data(image)),
         SourceType::FileUri => None,
     }
 }

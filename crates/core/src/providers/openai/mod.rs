@@ -33,6 +33,8 @@ pub use request::{write_endpoint_line, write_line, CHAT_COMPLETIONS_URL};
 pub use results::{malformed, OpenAiLineDecoder};
 pub use status::{parse_batch, status_of};
 
+use std::borrow::Cow;
+
 use serde_json::{json, Map, Value};
 
 use crate::http::{encode_component, multipart_envelope, Body, HttpRequest, HttpResponse, Method};
@@ -117,7 +119,11 @@ impl BatchApi for OpenAiApi {
         self.dialect.provider()
     }
 
-    fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
+    fn prepare_requests(
+        &self,
+        requests: Cow<'_, [UnifiedRequest]>,
+        options: &PrepareOptions,
+    ) -> Result<PreparedBatch, CoreError> {
         let provider = self.provider();
         let endpoint = options.endpoint.unwrap_or_default();
         let CheckedBatch { requests: checked, warnings, notes } =

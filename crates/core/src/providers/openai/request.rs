@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::conversation_rules::prefill_index;
-use crate::media_data::{data_url, media_type};
+use crate::media_data::{media_type, MediaUrl};
 use crate::merge::deep_merge;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedMessage, UnifiedRequest};
 use crate::provider_kwargs::sendable;
@@ -108,19 +108,19 @@ type Content<'a> = WireContent<'a, Part<'a>>;
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Part<'a> {
     Text { text: &'a str },
-    ImageUrl { image_url: ImageUrl },
-    File { file: FileData },
+    ImageUrl { image_url: ImageUrl<'a> },
+    File { file: FileData<'a> },
 }
 
 #[derive(Serialize)]
-struct ImageUrl {
-    url: String,
+struct ImageUrl<'a> {
+    url: MediaUrl<'a>,
 }
 
 #[derive(Serialize)]
-struct FileData {
+struct FileData<'a> {
     filename: String,
-    file_data: String,
+    file_data: MediaUrl<'a>,
 }
 
 /// Appends the request's chat batch line (with a trailing newline) to `out`.
@@ -290,15 +290,15 @@ fn content(content: &MessageContent, role: Role) -> Content<'_> {
     }
 }
 
-fn image_url(image: &MediaContent) -> Option<String> {
+fn image_url(image: &MediaContent) -> Option<MediaUrl<'_>> {
     match image.source_type {
-        SourceType::Url => Some(image.data.clone()),
-        SourceType::Base64 => Some(data_url(image)),
+        SourceType::Url => Some(MediaUrl::Given(&image.data)),
+        SourceType::Base64 => Some(MediaUrl::data(image)),
         SourceType::FileUri => None,
     }
 }
 
-fn file_data(document: &MediaContent, number: usize) -> Option<FileData> {
+fn file_data(document: &MediaContent, number: usize) -> Option<FileData<'_>> {
     if document.source_type != SourceType::Base64 {
         return None;
     }
@@ -309,5 +309,5 @@ fn file_data(document: &MediaContent, number: usize) -> Option<FileData> {
         };
         format!("document-{number}.{extension}")
     });
-    Some(FileData { filename, file_data: data_url(document) })
+    Some(FileData { filename, file_data: MediaUrl::data(document) })
 }

@@ -16,7 +16,7 @@ fn lines(provider: Provider, jsonl: &str, drop_unsupported: bool) -> Result<Vec<
         endpoint: Some(Endpoint::Responses),
         ..PrepareOptions::default()
     };
-    let prepared = prepare(provider, &parse_request_lines(jsonl).unwrap(), &options)?;
+    let prepared = prepare(provider, parse_request_lines(jsonl).unwrap(), &options)?;
     let text = String::from_utf8(prepared.jsonl).unwrap();
     Ok(text.lines().map(|line| serde_json::from_str(line).unwrap()).collect())
 }

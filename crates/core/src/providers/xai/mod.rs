@@ -18,6 +18,7 @@ mod tests;
 pub use results::{XaiLineDecoder, XaiResultPages};
 pub use status::parse_batch;
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use serde_json::{json, Value};
@@ -86,7 +87,11 @@ impl BatchApi for XaiApi {
         Provider::Xai
     }
 
-    fn prepare(&self, requests: &[UnifiedRequest], options: &PrepareOptions) -> Result<PreparedBatch, CoreError> {
+    fn prepare_requests(
+        &self,
+        requests: Cow<'_, [UnifiedRequest]>,
+        options: &PrepareOptions,
+    ) -> Result<PreparedBatch, CoreError> {
         let CheckedBatch { requests: checked, warnings, notes } =
             check_batch_for(Provider::Xai, options.endpoint.unwrap_or_default(), requests, &options.validation)?;
         let requests = &*checked;

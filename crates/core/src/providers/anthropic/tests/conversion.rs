@@ -1,5 +1,7 @@
 //! Unified requests → request lines and the create body.
 
+use std::borrow::Cow;
+
 use serde_json::json;
 
 use super::*;
@@ -241,8 +243,8 @@ fn a_batch_over_the_byte_limit_is_refused_while_preparing() {
     assert_eq!(batch_limits(Provider::Anthropic).max_bytes, 256_000_000);
     let requests = [simple("a"), simple("b"), simple("c")];
     let exact = body_bytes(api().prepare(&requests, &PrepareOptions::default()).unwrap().jsonl.len());
-    assert!(prepare_within(&requests, &PrepareOptions::default(), exact).is_ok());
-    let error = prepare_within(&requests, &PrepareOptions::default(), exact - 1).unwrap_err();
+    assert!(prepare_within(Cow::Borrowed(&requests), &PrepareOptions::default(), exact).is_ok());
+    let error = prepare_within(Cow::Borrowed(&requests), &PrepareOptions::default(), exact - 1).unwrap_err();
     let (field, message) = validation_field(error);
     assert_eq!(field, "requests");
     assert!(message.contains("passed at request 2 of 3"), "{message}");
