@@ -21,8 +21,11 @@ const wasmOut = join(root, "npm", "wasm");
 // input count kept in the summary and checked by the decoders): 1,247 KB → 1,252 KB. Raised to
 // 1.55 MB when the release profile went from opt-level "s" (wasm-opt -Oz) to 3 (wasm-opt -O3) for
 // speed: the package converted 25–40 % faster, the module grew from 1,262 KB (500 KB gzipped)
-// to 1,485 KB (562 KB gzipped). The 220 KB gzipped target is far off either way.
-const WASM_SIZE_BUDGET = 1_550_000;
+// to 1,485 KB (562 KB gzipped). The 220 KB gzipped target is far off either way. Lowered to 1.52 MB
+// with issue 18's size work, 1% over the module as it stands (1,504,563 bytes, 574,782 gzipped):
+// neither wasm-opt's level (-O2, -Os, -Oz all within 1%) nor opt-level "s" for the glue crates
+// shrinks it (fat LTO re-optimises them at 3); the bytes are the core's own code at opt-level 3.
+const WASM_SIZE_BUDGET = 1_520_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
