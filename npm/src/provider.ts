@@ -411,7 +411,8 @@ export abstract class BatchProvider {
         if (chunk.raw !== undefined) await this.files.appendOutput(storedId, chunk.raw);
         if (chunk.resultsText !== undefined) await this.files.appendResults(storedId, chunk.resultsText);
         // One chunk can hold many results: stop between them too once the caller has aborted.
-        for (const result of reader.results(chunk)) {
+        // The tape is read straight from the module's memory, before anything else calls into it.
+        for (const result of reader.results(chunk, stream.tapeViews())) {
           if (signal?.aborted) throw new AbortError();
           yield result;
         }

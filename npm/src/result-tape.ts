@@ -13,16 +13,23 @@ import type { UnifiedResult } from "./types.js";
 export interface ResultChunk {
   /** How many results the tape holds. */
   count: number;
+  /** Every `raw` body, as UTF-8; the tape gives byte offsets. */
+  raws: Uint8Array;
+  /** Field names first used in this chunk; the tape names fields by their index in the stream. */
+  keys: string[];
+}
+
+/**
+ * The chunk's tape as `ResultStream.tapeViews()` shows it: views of the wasm module's memory,
+ * valid only until the next call into the module, so they are read at once and not kept.
+ */
+export interface TapeViews {
   /** Tags and their operands (see `Tag` in `result_tape.rs`). */
   tape: Uint32Array;
   /** The numbers, in tape order. */
   numbers: Float64Array;
   /** Every string, as UTF-8; the tape gives UTF-16 offsets into its decoded text. */
   strings: Uint8Array;
-  /** Every `raw` body, as UTF-8; the tape gives byte offsets. */
-  raws: Uint8Array;
-  /** Field names first used in this chunk; the tape names fields by their index in the stream. */
-  keys: string[];
 }
 
 // The tags of `result_tape.rs`.
@@ -51,13 +58,16 @@ export class ResultTapeReader {
   private at = 0;
   private numberAt = 0;
 
-  /** The chunk's results, each `raw` parsed only when it is read. */
-  results(chunk: ResultChunk): UnifiedResult[] {
+  /**
+   * The chunk's results, each `raw` parsed only when it is read. `views` must be taken right
+   * before (nothing may call into the wasm module in between); they are not kept.
+   */
+  results(chunk: ResultChunk, views: TapeViews): UnifiedResult[] {
     for (const key of chunk.keys) this.keys.push(key);
-    this.tape = chunk.tape;
-    this.numbers = chunk.numbers;
+    this.tape = views.tape;
+    this.numbers = views.numbers;
     this.raws = chunk.raws;
-    this.text = utf8.decode(chunk.strings);
+    this.text = utf8.decode(views.strings);
     this.at = 0;
     this.numberAt = 0;
     const results = new Array<UnifiedResult>(chunk.count);

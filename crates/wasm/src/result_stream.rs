@@ -46,9 +46,9 @@ struct State {
     tape: Tape,
 }
 
-/// Yields `{ count, tape, numbers, strings, raws, keys, source, raw?, resultsText? }` chunks:
-/// `count` unified results written on a tape that JavaScript builds them from (see
-/// `result_tape.rs`); `source` the index of the result file. With `keepFiles(true)`, `raw` is
+/// Yields `{ count, raws, keys, source, raw?, resultsText? }` chunks: `count` unified results
+/// written on a tape that JavaScript builds them from (see `result_tape.rs`), whose tape, numbers
+/// and strings [`ResultStream::tape_views`] shows; `source` the index of the result file. With `keepFiles(true)`, `raw` is
 /// the provider bytes the results came from and `resultsText` their whole JSONL. Resolves to `null`
 /// at the end.
 #[wasm_bindgen]
@@ -91,11 +91,32 @@ impl ResultStream {
     }
 
     #[wasm_bindgen(
-        unchecked_return_type = "Promise<{ count: number; tape: Uint32Array; numbers: Float64Array; strings: Uint8Array; raws: Uint8Array; keys: string[]; source: number; raw?: Uint8Array; resultsText?: string } | null>"
+        unchecked_return_type = "Promise<{ count: number; raws: Uint8Array; keys: string[]; source: number; raw?: Uint8Array; resultsText?: string } | null>"
     )]
     pub fn next(&self) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move { next_chunk(&state).await.map_err(to_js_error) })
+    }
+
+    /// The last chunk's tape, numbers and strings as views of the module's memory, not copies:
+    /// they are valid only until the next call into the module (which may move or grow that
+    /// memory), so JavaScript takes them right after `next` resolves and reads them at once.
+    #[wasm_bindgen(
+        js_name = tapeViews,
+        unchecked_return_type = "{ tape: Uint32Array; numbers: Float64Array; strings: Uint8Array }"
+    )]
+    pub fn tape_views(&self) -> JsValue {
+        let state = self.state.borrow();
+        let tape = &state.tape;
+        let views = js_sys::Object::new();
+        // SAFETY: the views alias `tape`'s buffers, which only `next` changes; nothing below
+        // allocates in the module's memory, and the caller reads the views before calling in again.
+        unsafe {
+            let _ = Reflect::set(&views, &JsValue::from_str("tape"), &Uint32Array::view(&tape.tape));
+            let _ = Reflect::set(&views, &JsValue::from_str("numbers"), &Float64Array::view(&tape.numbers));
+            let _ = Reflect::set(&views, &JsValue::from_str("strings"), &Uint8Array::view(&tape.strings));
+        }
+        views.into()
     }
 
     /// Stops reading (releases the current download).
@@ -172,9 +193,8 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
         }
         let keys: Array = tape.new_keys.iter().map(|key| JsValue::from_str(key)).collect();
         let _ = set("count", &JsValue::from(results.len() as u32));
-        let _ = set("tape", &Uint32Array::from(tape.tape.as_slice()).into());
-        let _ = set("numbers", &Float64Array::from(tape.numbers.as_slice()).into());
-        let _ = set("strings", &Uint8Array::from(tape.strings.as_slice()).into());
+        // The tape, numbers and strings stay here, read through `tapeViews`; the bodies outlive
+        // the chunk (a `raw` is parsed when it is read), so they are copied out.
         let _ = set("raws", &Uint8Array::from(tape.raws.as_slice()).into());
         let _ = set("keys", &keys.into());
         let _ = set("source", &JsValue::from(source));
