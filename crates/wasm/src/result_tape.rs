@@ -102,7 +102,13 @@ pub struct Tape {
     pub new_keys: Vec<&'static str>,
     /// Field names by their text's address and length (serde's names are `&'static str`).
     key_indexes: HashMap<(usize, usize), u32, BuildHasherDefault<AddressHasher>>,
-    key_count: u32,
+    /// Each name's address and length, by index.
+    key_addresses: Vec<(usize, usize)>,
+    /// For each name, the name that followed it last time: fields come in the same order result
+    /// after result, so the guess spares most lookups.
+    key_successors: Vec<u32>,
+    /// The index of the last name written.
+    last_key: u32,
     /// The UTF-16 length of `strings` so far.
     utf16_length: u32,
     /// The last long string written (bytes at, byte length, UTF-16 range), to write a repeated
@@ -180,16 +186,29 @@ impl Tape {
 
     fn key(&mut self, name: &'static str) {
         let address = (name.as_ptr() as usize, name.len());
-        let index = match self.key_indexes.get(&address) {
-            Some(&index) => index,
-            None => {
-                let index = self.key_count;
-                self.key_count += 1;
-                self.key_indexes.insert(address, index);
-                self.new_keys.push(name);
-                index
+        let last = self.last_key as usize;
+        let guess = self.key_successors.get(last).copied().unwrap_or(u32::MAX);
+        let index = if self.key_addresses.get(guess as usize) == Some(&address) {
+            guess
+        } else {
+            let index = match self.key_indexes.get(&address) {
+                Some(&index) => index,
+                None => {
+                    // A stream's results have a few dozen field names.
+                    let index = u32::try_from(self.key_addresses.len()).unwrap_or(u32::MAX);
+                    self.key_indexes.insert(address, index);
+                    self.key_addresses.push(address);
+                    self.key_successors.push(u32::MAX);
+                    self.new_keys.push(name);
+                    index
+                }
+            };
+            if let Some(successor) = self.key_successors.get_mut(last) {
+                *successor = index;
             }
+            index
         };
+        self.last_key = index;
         self.tape.extend_from_slice(&[Tag::Key as u32, index]);
     }
 }
