@@ -28,8 +28,10 @@ export interface TapeViews {
   tape: Uint32Array;
   /** The numbers, in tape order. */
   numbers: Float64Array;
-  /** Every string, as UTF-8; the tape gives UTF-16 offsets into its decoded text. */
+  /** Every string, as UTF-8, in segments; the tape gives UTF-16 offsets into a segment's decoded text. */
   strings: Uint8Array;
+  /** Pairs: the index of a segment's first result, and the segment's byte start in `strings`. */
+  segments: Uint32Array;
 }
 
 // The tags of `result_tape.rs`.
@@ -67,11 +69,20 @@ export class ResultTapeReader {
     this.tape = views.tape;
     this.numbers = views.numbers;
     this.raws = chunk.raws;
-    this.text = utf8.decode(views.strings);
     this.at = 0;
     this.numberAt = 0;
+    const { strings, segments } = views;
+    let segment = 0;
     const results = new Array<UnifiedResult>(chunk.count);
-    for (let index = 0; index < chunk.count; index++) results[index] = this.value() as UnifiedResult;
+    for (let index = 0; index < chunk.count; index++) {
+      // Small segments: the text their strings are slices of is freed with their results.
+      if (segments[segment] === index) {
+        const end = segment + 3 < segments.length ? segments[segment + 3] : strings.length;
+        this.text = utf8.decode(strings.subarray(segments[segment + 1], end));
+        segment += 2;
+      }
+      results[index] = this.value() as UnifiedResult;
+    }
     // Let go of the chunk: results keep only their own slices and bodies.
     this.tape = new Uint32Array(0);
     this.numbers = new Float64Array(0);

@@ -103,7 +103,7 @@ impl ResultStream {
     /// memory), so JavaScript takes them right after `next` resolves and reads them at once.
     #[wasm_bindgen(
         js_name = tapeViews,
-        unchecked_return_type = "{ tape: Uint32Array; numbers: Float64Array; strings: Uint8Array }"
+        unchecked_return_type = "{ tape: Uint32Array; numbers: Float64Array; strings: Uint8Array; segments: Uint32Array }"
     )]
     pub fn tape_views(&self) -> JsValue {
         let state = self.state.borrow();
@@ -115,6 +115,7 @@ impl ResultStream {
             let _ = Reflect::set(&views, &JsValue::from_str("tape"), &Uint32Array::view(&tape.tape));
             let _ = Reflect::set(&views, &JsValue::from_str("numbers"), &Float64Array::view(&tape.numbers));
             let _ = Reflect::set(&views, &JsValue::from_str("strings"), &Uint8Array::view(&tape.strings));
+            let _ = Reflect::set(&views, &JsValue::from_str("segments"), &Uint32Array::view(&tape.segments));
         }
         views.into()
     }

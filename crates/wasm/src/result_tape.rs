@@ -6,9 +6,13 @@
 //! - `tape`: `u32` words; each value starts with a tag ([`Tag`]) and its operands.
 //! - `numbers`: every number as an `f64`, in tape order (as `JSON.parse` would read serde_json's
 //!   text: integers rounded to the nearest double, non-finite floats as `null`).
-//! - `strings`: every string of the chunk as UTF-8, one after the other; JavaScript decodes it
-//!   once and takes each string as a slice, so the tape gives UTF-16 offsets. A string equal to the
-//!   one just before it (a response's `text` and its single text part) is not repeated.
+//! - `strings`: every string of the chunk as UTF-8, one after the other, in segments of a few
+//!   results (`segments`: pairs of the first result's index and the segment's byte start);
+//!   JavaScript decodes each segment once and takes each string as a slice, so the tape gives
+//!   UTF-16 offsets in the segment. Segments stay small so that the decoded text the slices keep
+//!   alive is a young object, freed as soon as its results are, not a large one that waits for a
+//!   full collection. A long string equal to the last long one (a response's `text` and its single
+//!   text part) is not repeated.
 //! - `raws`: every `raw` body (a `RawValue`) as UTF-8 bytes; JavaScript decodes and parses one only
 //!   when it is read, so a body nobody reads is neither decoded nor parsed.
 //! - `keys`: field names are sent once per stream; the tape names them by index, and a chunk
@@ -49,6 +53,10 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Strings at least this long are checked against the last such string before being written.
 const REPEAT_MIN_BYTES: usize = 16;
+
+/// A segment of strings ends after the result that brings it to this many bytes: its decoded
+/// text (at most twice that in UTF-16) stays well below V8's large-object size.
+const SEGMENT_BYTES: usize = 32 * 1024;
 
 /// Why a value could not go on the tape (only what JSON cannot hold either: a non-string map key).
 #[derive(Debug)]
@@ -98,6 +106,12 @@ pub struct Tape {
     pub numbers: Vec<f64>,
     pub strings: Vec<u8>,
     pub raws: Vec<u8>,
+    /// Pairs: the index of a segment's first result, and where its strings start in `strings`.
+    pub segments: Vec<u32>,
+    /// Results pushed since `clear`.
+    values: u32,
+    /// Where the current segment's strings start in `strings`.
+    segment_start: usize,
     /// Field names first used in this chunk, in index order.
     pub new_keys: Vec<&'static str>,
     /// Field names by their text's address and length (serde's names are `&'static str`).
@@ -126,12 +140,24 @@ impl Tape {
         self.strings.clear();
         self.raws.clear();
         self.new_keys.clear();
+        self.segments.clear();
+        self.segments.extend_from_slice(&[0, 0]);
+        self.values = 0;
+        self.segment_start = 0;
         self.utf16_length = 0;
         self.last_long_string = (0, 0, 0, 0);
     }
 
-    /// Appends `value` to the tape.
+    /// Appends `value` (one result) to the tape.
     pub fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), TapeError> {
+        if self.strings.len() - self.segment_start >= SEGMENT_BYTES {
+            self.segment_start = self.strings.len();
+            // As for strings: one chunk stays far below 4 GB.
+            self.segments.extend_from_slice(&[self.values, u32::try_from(self.segment_start).unwrap_or(u32::MAX)]);
+            self.utf16_length = 0;
+            self.last_long_string = (0, 0, 0, 0);
+        }
+        self.values += 1;
         value.serialize(&mut *self)
     }
 
