@@ -7,7 +7,7 @@ import { BatchStatusResponse } from "./batch-status.js";
 import { Deadline, withDeadline } from "./deadline.js";
 import { checkedEndpoint } from "./endpoint.js";
 import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
-import { resultsOfChunk } from "./lazy-raw.js";
+import { ResultTapeReader } from "./result-tape.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { redactingFetch } from "./redact-key.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
@@ -397,6 +397,7 @@ export abstract class BatchProvider {
     try {
       stream.keepFiles(this.files.keepsFiles);
       await this.files.startResults(storedId);
+      const reader = new ResultTapeReader();
       for (;;) {
         let chunk;
         deadline.touch();
@@ -410,7 +411,8 @@ export abstract class BatchProvider {
         if (chunk.raw !== undefined) await this.files.appendOutput(storedId, chunk.raw);
         if (chunk.resultsText !== undefined) await this.files.appendResults(storedId, chunk.resultsText);
         // One chunk can hold many results: stop between them too once the caller has aborted.
-        for (const result of resultsOfChunk(chunk)) {
+        // The tape is read straight from the module's memory, before anything else calls into it.
+        for (const result of reader.results(chunk, stream.tapeViews())) {
           if (signal?.aborted) throw new AbortError();
           yield result;
         }

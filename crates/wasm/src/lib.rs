@@ -10,8 +10,8 @@ mod error;
 mod fetch;
 mod jobs;
 mod prepared;
-mod result_handover;
 mod result_stream;
+mod result_tape;
 mod submission_run;
 
 pub use client::BatchClient;

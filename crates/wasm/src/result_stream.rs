@@ -12,7 +12,7 @@ use batch_router_core::providers::common::http_error;
 use batch_router_core::providers::{ResultPages, ResultSource};
 use batch_router_core::results::{results_to_jsonl, EmbeddingInputs, JsonPolicy, ResultDecoder};
 use batch_router_core::CoreError;
-use js_sys::{Promise, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Array, Float64Array, Promise, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
@@ -20,7 +20,7 @@ use web_sys::ReadableStreamDefaultReader;
 
 use crate::error::to_js_error;
 use crate::fetch::{cancel_reader, read_chunk, read_response, Fetcher};
-use crate::result_handover::hand_over;
+use crate::result_tape::Tape;
 
 struct Current {
     decoder: ResultDecoder,
@@ -42,12 +42,13 @@ struct State {
     /// Whether chunks carry what the transparency files keep: the provider bytes and the results'
     /// whole JSONL.
     keep_files: bool,
+    /// The tape chunks are written to; its key table lasts as long as the stream.
+    tape: Tape,
 }
 
-/// Yields `{ results, raws, rawLengths, textFromContent, source, raw?, resultsText? }` chunks:
-/// `results` is a JSON array of unified results whose `raw` bodies travel apart, as UTF-8 bytes, in
-/// `raws`, and whose `response.text` may cross as `""` to be joined again (see
-/// `result_handover.rs`); `source` the index of the result file. With `keepFiles(true)`, `raw` is
+/// Yields `{ count, raws, keys, source, raw?, resultsText? }` chunks: `count` unified results
+/// written on a tape that JavaScript builds them from (see `result_tape.rs`), whose tape, numbers
+/// and strings [`ResultStream::tape_views`] shows; `source` the index of the result file. With `keepFiles(true)`, `raw` is
 /// the provider bytes the results came from and `resultsText` their whole JSONL. Resolves to `null`
 /// at the end.
 #[wasm_bindgen]
@@ -74,6 +75,7 @@ impl ResultStream {
             json,
             embedding_inputs: embedding_inputs.map(Rc::new),
             keep_files: false,
+            tape: Tape::default(),
         };
         ResultStream { state: Rc::new(RefCell::new(state)) }
     }
@@ -89,11 +91,33 @@ impl ResultStream {
     }
 
     #[wasm_bindgen(
-        unchecked_return_type = "Promise<{ results: string; raws: Uint8Array; rawLengths: Uint32Array; textFromContent: Uint8Array; source: number; raw?: Uint8Array; resultsText?: string } | null>"
+        unchecked_return_type = "Promise<{ count: number; raws: Uint8Array; keys: string[]; source: number; raw?: Uint8Array; resultsText?: string } | null>"
     )]
     pub fn next(&self) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move { next_chunk(&state).await.map_err(to_js_error) })
+    }
+
+    /// The last chunk's tape, numbers and strings as views of the module's memory, not copies:
+    /// they are valid only until the next call into the module (which may move or grow that
+    /// memory), so JavaScript takes them right after `next` resolves and reads them at once.
+    #[wasm_bindgen(
+        js_name = tapeViews,
+        unchecked_return_type = "{ tape: Uint32Array; numbers: Float64Array; strings: Uint8Array; segments: Uint32Array }"
+    )]
+    pub fn tape_views(&self) -> JsValue {
+        let state = self.state.borrow();
+        let tape = &state.tape;
+        let views = js_sys::Object::new();
+        // SAFETY: the views alias `tape`'s buffers, which only `next` changes; nothing below
+        // allocates in the module's memory, and the caller reads the views before calling in again.
+        unsafe {
+            let _ = Reflect::set(&views, &JsValue::from_str("tape"), &Uint32Array::view(&tape.tape));
+            let _ = Reflect::set(&views, &JsValue::from_str("numbers"), &Float64Array::view(&tape.numbers));
+            let _ = Reflect::set(&views, &JsValue::from_str("strings"), &Uint8Array::view(&tape.strings));
+            let _ = Reflect::set(&views, &JsValue::from_str("segments"), &Uint32Array::view(&tape.segments));
+        }
+        views.into()
     }
 
     /// Stops reading (releases the current download).
@@ -157,11 +181,23 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
             let _ = set("resultsText", &JsValue::from_str(&results_to_jsonl(&results)));
             let _ = set("raw", &Uint8Array::from(bytes.as_slice()).into());
         }
-        let handover = hand_over(&mut results);
-        let _ = set("results", &JsValue::from_str(&handover.results));
-        let _ = set("raws", &Uint8Array::from(handover.raws.as_slice()).into());
-        let _ = set("rawLengths", &Uint32Array::from(handover.raw_lengths.as_slice()).into());
-        let _ = set("textFromContent", &Uint8Array::from(handover.text_from_content.as_slice()).into());
+        let mut state = state.borrow_mut();
+        let provider = state.provider;
+        let tape = &mut state.tape;
+        tape.clear();
+        for result in &results {
+            // Only a map with keys that are not text fails, and results hold none.
+            tape.push(result).map_err(|error| CoreError::InvalidResponse {
+                provider: provider.to_owned(),
+                message: error.to_string(),
+            })?;
+        }
+        let keys: Array = tape.new_keys.iter().map(|key| JsValue::from_str(key)).collect();
+        let _ = set("count", &JsValue::from(results.len() as u32));
+        // The tape, numbers and strings stay here, read through `tapeViews`; the bodies outlive
+        // the chunk (a `raw` is parsed when it is read), so they are copied out.
+        let _ = set("raws", &Uint8Array::from(tape.raws.as_slice()).into());
+        let _ = set("keys", &keys.into());
         let _ = set("source", &JsValue::from(source));
         return Ok(chunk.into());
     }

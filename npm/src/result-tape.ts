@@ -1,0 +1,156 @@
+/**
+ * Builds the unified results of a chunk from the tape the wasm core writes them to
+ * (`crates/wasm/src/result_tape.rs`), instead of the core writing JSON and JavaScript parsing it
+ * again: the tape's tags and operands say which value comes next, numbers come from `numbers`,
+ * every string is a slice of the chunk's `strings` decoded once, and each `raw` body stays bytes
+ * until it is read (`lazy-raw.ts`). The objects are the ones `JSON.parse` of serde_json's text
+ * would give: same keys, same order, same values.
+ */
+import { defineLazyRaw, parseRaw } from "./lazy-raw.js";
+import type { UnifiedResult } from "./types.js";
+
+/** A chunk of results from the core's `ResultStream`. */
+export interface ResultChunk {
+  /** How many results the tape holds. */
+  count: number;
+  /** Every `raw` body, as UTF-8; the tape gives byte offsets. */
+  raws: Uint8Array;
+  /** Field names first used in this chunk; the tape names fields by their index in the stream. */
+  keys: string[];
+}
+
+/**
+ * The chunk's tape as `ResultStream.tapeViews()` shows it: views of the wasm module's memory,
+ * valid only until the next call into the module, so they are read at once and not kept.
+ */
+export interface TapeViews {
+  /** Tags and their operands (see `Tag` in `result_tape.rs`). */
+  tape: Uint32Array;
+  /** The numbers, in tape order. */
+  numbers: Float64Array;
+  /** Every string, as UTF-8, in segments; the tape gives UTF-16 offsets into a segment's decoded text. */
+  strings: Uint8Array;
+  /** Pairs: the index of a segment's first result, and the segment's byte start in `strings`. */
+  segments: Uint32Array;
+}
+
+// The tags of `result_tape.rs`.
+const NULL = 0;
+const FALSE = 1;
+const TRUE = 2;
+const NUMBER = 3;
+const STRING = 4;
+const ARRAY = 5;
+const OBJECT = 6;
+const END = 7;
+const KEY = 8;
+const KEY_STRING = 9;
+const RAW = 10;
+
+// `ignoreBOM` keeps a leading U+FEFF of the first string, which the offsets count.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** Reads the chunks of one result stream (field names are sent once per stream). */
+export class ResultTapeReader {
+  private readonly keys: string[] = [];
+  private tape: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private numbers: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  private text = "";
+  private raws: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  private at = 0;
+  private numberAt = 0;
+
+  /**
+   * The chunk's results, each `raw` parsed only when it is read. `views` must be taken right
+   * before (nothing may call into the wasm module in between); they are not kept.
+   */
+  results(chunk: ResultChunk, views: TapeViews): UnifiedResult[] {
+    for (const key of chunk.keys) this.keys.push(key);
+    this.tape = views.tape;
+    this.numbers = views.numbers;
+    this.raws = chunk.raws;
+    this.at = 0;
+    this.numberAt = 0;
+    const { strings, segments } = views;
+    let segment = 0;
+    const results = new Array<UnifiedResult>(chunk.count);
+    for (let index = 0; index < chunk.count; index++) {
+      // Small segments: the text their strings are slices of is freed with their results.
+      if (segments[segment] === index) {
+        const end = segment + 3 < segments.length ? segments[segment + 3] : strings.length;
+        this.text = utf8.decode(strings.subarray(segments[segment + 1], end));
+        segment += 2;
+      }
+      results[index] = this.value() as UnifiedResult;
+    }
+    // Let go of the chunk: results keep only their own slices and bodies.
+    this.tape = new Uint32Array(0);
+    this.numbers = new Float64Array(0);
+    this.raws = new Uint8Array(0);
+    this.text = "";
+    return results;
+  }
+
+  private value(): unknown {
+    const tape = this.tape;
+    const tag = tape[this.at++];
+    switch (tag) {
+      case STRING: {
+        const value = this.text.slice(tape[this.at], tape[this.at + 1]);
+        this.at += 2;
+        return value;
+      }
+      case NUMBER:
+        return this.numbers[this.numberAt++];
+      case OBJECT:
+        return this.object();
+      case ARRAY: {
+        const array: unknown[] = [];
+        while (tape[this.at] !== END) array.push(this.value());
+        this.at++;
+        return array;
+      }
+      case NULL:
+        return null;
+      case TRUE:
+        return true;
+      case FALSE:
+        return false;
+      case RAW: {
+        // A body that is not an object's property: nothing to be lazy on.
+        const value = parseRaw(this.raws.subarray(tape[this.at], tape[this.at + 1]));
+        this.at += 2;
+        return value;
+      }
+      default:
+        throw new Error(`batch-router: unknown result tape tag ${String(tag)}`);
+    }
+  }
+
+  private object(): Record<string, unknown> {
+    const tape = this.tape;
+    const object: Record<string, unknown> = {};
+    for (;;) {
+      const tag = tape[this.at++];
+      if (tag === END) return object;
+      let key: string;
+      if (tag === KEY) {
+        key = this.keys[tape[this.at++]!]!;
+      } else if (tag === KEY_STRING) {
+        key = this.text.slice(tape[this.at], tape[this.at + 1]);
+        this.at += 2;
+      } else {
+        throw new Error(`batch-router: unknown result tape tag ${String(tag)}`);
+      }
+      if (tape[this.at] === RAW) {
+        defineLazyRaw(object, this.raws.subarray(tape[this.at + 1], tape[this.at + 2]));
+        this.at += 3;
+      } else if (key === "__proto__") {
+        // As JSON.parse makes it: an own property, not the prototype.
+        Object.defineProperty(object, key, { configurable: true, enumerable: true, writable: true, value: this.value() });
+      } else {
+        object[key] = this.value();
+      }
+    }
+  }
+}
