@@ -104,7 +104,7 @@ export interface ProviderJobAccess {
   /** Validates and converts with this provider's options, as `sendBatch` does. */
   prepare(unifiedJsonl: string, metadata?: Record<string, string>, endpoint?: Endpoint): PreparedBatch;
   /** Writes the transparency files of a batch a job submitted, as `sendBatch` does. */
-  record(batchId: string, summary: BatchSummary, unifiedJsonl: string, providerJsonl: string, requestIds: string[]): Promise<void>;
+  record(batchId: string, summary: BatchSummary, unifiedJsonl: string, providerJsonl: Uint8Array, requestIds: string[]): Promise<void>;
   /** Whether this provider's transparency files know the batch (it was sent from here). */
   knows(batchId: string): Promise<boolean>;
 }

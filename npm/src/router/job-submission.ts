@@ -133,13 +133,13 @@ async function adoptIfFound(context: JobContext, record: SubmissionRecord): Prom
 }
 
 /** Writes the transparency files of a created batch (preparing the chunk again when needed). */
-export async function recordBatch(context: JobContext, record: SubmissionRecord, prepared?: { summary: BatchSummary; unifiedJsonl: string; providerJsonl: string }): Promise<void> {
+export async function recordBatch(context: JobContext, record: SubmissionRecord, prepared?: { summary: BatchSummary; unifiedJsonl: string; providerJsonl: Uint8Array }): Promise<void> {
   if (record.recorded || record.batchId === undefined) return;
   let files = prepared;
   if (!files) {
     const chunk = prepareChunk(context, record);
     try {
-      files = { summary: chunk.prepared.summary, unifiedJsonl: chunk.unifiedJsonl, providerJsonl: chunk.prepared.providerJsonl() };
+      files = { summary: chunk.prepared.summary, unifiedJsonl: chunk.unifiedJsonl, providerJsonl: chunk.prepared.providerJsonlBytes() };
     } finally {
       chunk.prepared.free();
     }
@@ -162,7 +162,8 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
     throw error;
   }
   const summary = chunk.prepared.summary;
-  const files = { summary, unifiedJsonl: chunk.unifiedJsonl, providerJsonl: chunk.prepared.providerJsonl() };
+  // The provider JSONL is uploaded from wasm memory; the transparency file gets it as bytes (no JS string).
+  const files = { summary, unifiedJsonl: chunk.unifiedJsonl, providerJsonl: chunk.prepared.providerJsonlBytes() };
   let found: boolean;
   try {
     found = record.createMayHaveHappened === true && (await adoptIfFound(context, record));

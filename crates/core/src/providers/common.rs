@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::error::{is_retryable_status, RetryHeaders};
 use crate::http::HttpResponse;
-use crate::model::{ContentPartRef, MessageContent, ToolResultContent};
+use crate::model::{ContentPart, ContentPartRef, MessageContent, SystemPrompt, ToolResultContent, UnifiedRequest};
 use crate::CoreError;
 
 /// A chat message on the wire, as OpenAI, Mistral and Anthropic shape it: a role and content that is
@@ -131,6 +131,44 @@ pub fn u64_field(value: &Value, name: &str) -> u64 {
         Some(Value::String(text)) => text.parse().unwrap_or(0),
         _ => 0,
     }
+}
+
+/// Room for a batch's JSONL, so the output is not grown by doubling (each doubling copies all
+/// lines written so far, base64 payloads included): per request a fixed allowance for the line's
+/// own fields, plus the bytes of its system prompt, texts and media data. Escapes and other fields
+/// can still exceed it; then the vector grows as usual.
+pub fn jsonl_capacity(requests: &[UnifiedRequest]) -> usize {
+    const LINE_ALLOWANCE: usize = 256;
+    const PART_ALLOWANCE: usize = 48;
+    requests
+        .iter()
+        .map(|request| {
+            let system = match &request.system_prompt {
+                Some(SystemPrompt::Text(text)) => text.len(),
+                Some(SystemPrompt::Parts(parts)) => parts.iter().map(|part| part.len() + PART_ALLOWANCE).sum(),
+                None => 0,
+            };
+            let messages: usize = request
+                .messages
+                .iter()
+                .map(|message| match &message.content {
+                    MessageContent::Text(text) => text.len() + PART_ALLOWANCE,
+                    MessageContent::Parts(parts) => parts
+                        .iter()
+                        .map(|part| {
+                            PART_ALLOWANCE
+                                + match part {
+                                    ContentPart::Text(text) => text.text.len(),
+                                    ContentPart::Image(media) | ContentPart::Document(media) => media.data.len(),
+                                    _ => 0,
+                                }
+                        })
+                        .sum(),
+                })
+                .sum();
+            LINE_ALLOWANCE + system + messages
+        })
+        .sum()
 }
 
 #[cfg(test)]

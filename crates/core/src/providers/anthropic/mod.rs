@@ -208,7 +208,7 @@ fn prepare_within(
         checks::check_request(index, request)?;
     }
     let (replacements, id_map) = assign_provider_ids(requests);
-    let mut jsonl = Vec::with_capacity(requests.len() * 256);
+    let mut jsonl = Vec::with_capacity(crate::providers::common::jsonl_capacity(requests));
     for (index, (request, replacement)) in requests.iter().zip(&replacements).enumerate() {
         write_line(request, replacement.as_deref().unwrap_or(&request.custom_id), &mut jsonl)?;
         // Stop as soon as the limit is passed rather than building a body that cannot be sent.

@@ -11,6 +11,7 @@
 //! used (as the batch's required display name); other keys are not sent.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use serde_json::{Map, Value};
 
@@ -23,6 +24,7 @@ use crate::{CoreError, Endpoint, Provider};
 use super::embeddings::write_embed_request;
 use super::fan_out::derived_key;
 use super::request::{model_resource, write_request};
+use crate::providers::common::jsonl_capacity;
 
 /// Closes the inline create body opened by [`inline_prefix`].
 pub const INLINE_SUFFIX: &str = "]}}}}";
@@ -39,30 +41,37 @@ pub fn prepare(requests: Cow<'_, [UnifiedRequest]>, options: &PrepareOptions) ->
     // validate_batch refuses an empty batch, and checked that every request has this model.
     let model = requests.first().map(|request| request.model.clone()).unwrap_or_default();
 
-    let mut bodies = Vec::with_capacity(requests.len() * 256);
-    let mut ends = Vec::with_capacity(requests.len());
-    let mut keys = Vec::with_capacity(requests.len());
+    // Every line is written once, straight into the JSONL in the file route's form
+    // (`{"key":…,"request":…}`), so a base64 payload is copied only into the output. The positions
+    // of each key and body are kept: the rarer inline route rebuilds its lines from them.
+    let mut jsonl = Vec::with_capacity(jsonl_capacity(requests));
+    let mut lines: Vec<LineParts> = Vec::with_capacity(requests.len());
     for (index, request) in requests.iter().enumerate() {
         match (endpoint, request.input.as_ref().map(|input| input.texts())) {
             // One line per text: Gemini embeds one `content` per request (`fan_out.rs`).
             (Endpoint::Embeddings, Some(texts)) if texts.len() > 1 => {
                 for (position, text) in texts.iter().enumerate() {
-                    write_embed_request(index, request, text, &mut bodies)?;
-                    ends.push(bodies.len());
-                    keys.push(json_string(&derived_key(&request.custom_id, position, texts.len())));
+                    let key = json_string(&derived_key(&request.custom_id, position, texts.len()));
+                    let line = open_file_line(&mut jsonl, &key);
+                    write_embed_request(index, request, text, &mut jsonl)?;
+                    lines.push(close_file_line(&mut jsonl, line));
                 }
                 continue;
             }
             (Endpoint::Embeddings, texts) => {
                 let text = texts.as_ref().and_then(|texts| texts.first().map(|text| text.to_string()));
-                write_embed_request(index, request, &text.unwrap_or_default(), &mut bodies)?
+                let line = open_file_line(&mut jsonl, &json_string(&request.custom_id));
+                write_embed_request(index, request, &text.unwrap_or_default(), &mut jsonl)?;
+                lines.push(close_file_line(&mut jsonl, line));
             }
-            _ => write_request(index, request, &mut bodies)?,
+            _ => {
+                let line = open_file_line(&mut jsonl, &json_string(&request.custom_id));
+                write_request(index, request, &mut jsonl)?;
+                lines.push(close_file_line(&mut jsonl, line));
+            }
         }
-        ends.push(bodies.len());
-        keys.push(json_string(&request.custom_id));
     }
-    let line_count = keys.len();
+    let line_count = lines.len();
 
     if let Some(config) = &options.webhook_config {
         check_webhook_config(config)?;
@@ -75,34 +84,12 @@ pub fn prepare(requests: Cow<'_, [UnifiedRequest]>, options: &PrepareOptions) ->
     let per_line = INLINE_LINE_OPEN.len() + INLINE_LINE_KEY.len() + INLINE_LINE_CLOSE.len();
     let inline_body_bytes = prefix.len()
         + INLINE_SUFFIX.len()
-        + bodies.len()
-        + keys.iter().map(String::len).sum::<usize>()
+        + lines.iter().map(|line| line.body.len() + line.key.len()).sum::<usize>()
         + per_line * line_count
         + line_count.saturating_sub(1);
     let route = choose_route(options.route, inline_body_bytes)?;
-
-    let mut jsonl = Vec::with_capacity(bodies.len() + (per_line + 32) * line_count);
-    let mut start = 0;
-    for (end, key) in ends.iter().zip(&keys) {
-        let body = &bodies[start..*end];
-        start = *end;
-        match route {
-            SubmitRoute::Inline => {
-                jsonl.extend_from_slice(INLINE_LINE_OPEN.as_bytes());
-                jsonl.extend_from_slice(body);
-                jsonl.extend_from_slice(INLINE_LINE_KEY.as_bytes());
-                jsonl.extend_from_slice(key.as_bytes());
-                jsonl.extend_from_slice(INLINE_LINE_CLOSE.as_bytes());
-            }
-            SubmitRoute::File => {
-                jsonl.extend_from_slice(b"{\"key\":");
-                jsonl.extend_from_slice(key.as_bytes());
-                jsonl.extend_from_slice(b",\"request\":");
-                jsonl.extend_from_slice(body);
-                jsonl.push(b'}');
-            }
-        }
-        jsonl.push(b'\n');
+    if route == SubmitRoute::Inline {
+        jsonl = inline_lines(&jsonl, &lines);
     }
     let limits = batch_limits(provider);
     if route == SubmitRoute::File && jsonl.len() > limits.max_bytes {
@@ -133,6 +120,48 @@ pub fn prepare(requests: Cow<'_, [UnifiedRequest]>, options: &PrepareOptions) ->
         endpoint,
     };
     Ok(PreparedBatch { jsonl, summary })
+}
+
+/// Where one file-route line's key and request body sit in the JSONL.
+struct LineParts {
+    key: Range<usize>,
+    body: Range<usize>,
+}
+
+const FILE_LINE_OPEN: &str = "{\"key\":";
+const FILE_LINE_REQUEST: &str = ",\"request\":";
+
+/// Starts a file-route line up to its request body; returns where its key and body begin.
+fn open_file_line(jsonl: &mut Vec<u8>, key: &str) -> LineParts {
+    jsonl.extend_from_slice(FILE_LINE_OPEN.as_bytes());
+    let key_start = jsonl.len();
+    jsonl.extend_from_slice(key.as_bytes());
+    let key = key_start..jsonl.len();
+    jsonl.extend_from_slice(FILE_LINE_REQUEST.as_bytes());
+    let body_start = jsonl.len();
+    LineParts { key, body: body_start..body_start }
+}
+
+/// Ends a file-route line after its request body.
+fn close_file_line(jsonl: &mut Vec<u8>, mut line: LineParts) -> LineParts {
+    line.body.end = jsonl.len();
+    jsonl.extend_from_slice(b"}\n");
+    line
+}
+
+/// The lines in the inline route's form (`{"request":…,"metadata":{"key":…}}`), from file-route lines.
+fn inline_lines(file_lines: &[u8], lines: &[LineParts]) -> Vec<u8> {
+    let per_line = INLINE_LINE_OPEN.len() + INLINE_LINE_KEY.len() + INLINE_LINE_CLOSE.len() + 1;
+    let mut jsonl = Vec::with_capacity(file_lines.len() + lines.len() * per_line);
+    for line in lines {
+        jsonl.extend_from_slice(INLINE_LINE_OPEN.as_bytes());
+        jsonl.extend_from_slice(&file_lines[line.body.clone()]);
+        jsonl.extend_from_slice(INLINE_LINE_KEY.as_bytes());
+        jsonl.extend_from_slice(&file_lines[line.key.clone()]);
+        jsonl.extend_from_slice(INLINE_LINE_CLOSE.as_bytes());
+        jsonl.push(b'\n');
+    }
+    jsonl
 }
 
 /// The file route unless the caller asks for `inline`: file lines always carry the request's `key`,

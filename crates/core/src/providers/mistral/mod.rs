@@ -122,7 +122,7 @@ impl BatchApi for MistralApi {
         let route = choose_route(options.route, requests.len())?;
         let timeout_hours = timeout_hours(options.timeout_hours)?;
         check_metadata(options.metadata.as_ref())?;
-        let mut jsonl = Vec::with_capacity(requests.len() * 256);
+        let mut jsonl = Vec::with_capacity(crate::providers::common::jsonl_capacity(requests));
         for request in requests {
             match endpoint {
                 Endpoint::Embeddings => write_embeddings_line(request, &mut jsonl)?,

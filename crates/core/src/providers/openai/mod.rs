@@ -146,7 +146,7 @@ impl BatchApi for OpenAiApi {
             Vec::new()
         };
         let requests = &*checked;
-        let mut jsonl = Vec::with_capacity(requests.len() * 256);
+        let mut jsonl = Vec::with_capacity(crate::providers::common::jsonl_capacity(requests));
         for request in requests {
             write_endpoint_line(request, self.dialect, endpoint, &mut jsonl)?;
         }

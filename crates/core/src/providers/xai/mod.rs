@@ -95,7 +95,7 @@ impl BatchApi for XaiApi {
         let CheckedBatch { requests: checked, warnings, notes } =
             check_batch_for(Provider::Xai, options.endpoint.unwrap_or_default(), requests, &options.validation)?;
         let requests = &*checked;
-        let mut jsonl = Vec::with_capacity(requests.len() * 256);
+        let mut jsonl = Vec::with_capacity(crate::providers::common::jsonl_capacity(requests));
         for request in requests {
             write_line(request, Dialect::Xai, &mut jsonl)?;
         }
