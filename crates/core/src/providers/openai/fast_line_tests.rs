@@ -437,3 +437,19 @@ fn lines_it_does_not_fully_understand_go_to_the_general_reader() {
         assert!(decode_common_line(other).is_none(), "{other}");
     }
 }
+
+#[test]
+fn strings_are_read_whatever_the_position_of_what_ends_a_plain_run() {
+    // A quote, an escape or a multibyte character anywhere in a string is read as the general
+    // reader reads it; a raw control character sends the line to the general reader.
+    for special in ["\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "é", "😀", "\u{7f}", "\t", "\u{1f}"] {
+        for position in 0..20 {
+            let content = format!("{}{special}{}", "a".repeat(position), "b".repeat(9));
+            let line = format!(
+                r#"{{"custom_id":"a","response":{{"status_code":200,"body":{{"choices":[{{"message":{{"content":"{content}"}}}}]}}}}}}"#
+            );
+            let is_control = special.len() == 1 && special.as_bytes()[0] < 0x20;
+            assert_eq!(same_as_general_reader(&line, position), !is_control, "{line}");
+        }
+    }
+}
