@@ -447,16 +447,14 @@ impl<'a> Scanner<'a> {
     fn string(&mut self) -> Option<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.at;
-        loop {
-            match *self.bytes.get(self.at)? {
-                b'"' => {
-                    self.at += 1;
-                    return Some(Cow::Borrowed(&self.text[start..self.at - 1]));
-                }
-                b'\\' => break,
-                0..=0x1f => return None,
-                _ => self.at += 1,
+        self.plain_run();
+        match *self.bytes.get(self.at)? {
+            b'"' => {
+                self.at += 1;
+                return Some(Cow::Borrowed(&self.text[start..self.at - 1]));
             }
+            b'\\' => {}
+            _ => return None,
         }
         let mut owned = String::from(&self.text[start..self.at]);
         loop {
@@ -486,15 +484,35 @@ impl<'a> Scanner<'a> {
                 _ => {
                     // Stops only at ASCII bytes, so both ends are character boundaries.
                     let run = self.at;
-                    while let Some(&byte) = self.bytes.get(self.at) {
-                        if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                            break;
-                        }
-                        self.at += 1;
-                    }
+                    self.plain_run();
                     owned.push_str(&self.text[run..self.at]);
                 }
             }
+        }
+    }
+
+    /// Moves over the bytes of a string that need no attention: all but `"`, `\\` and controls.
+    /// Eight at a time while none of them is one (the zero-byte and less-than bit tricks: exact
+    /// when no byte matches, since bytes of 0x80 and up never set a flag).
+    fn plain_run(&mut self) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+        while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
+            let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
+            let quote = has_zero(word ^ (ONES * u64::from(b'"')));
+            let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
+            let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+            if quote | backslash | control != 0 {
+                break;
+            }
+            self.at += 8;
+        }
+        while let Some(&byte) = self.bytes.get(self.at) {
+            if byte == b'"' || byte == b'\\' || byte < 0x20 {
+                break;
+            }
+            self.at += 1;
         }
     }
 

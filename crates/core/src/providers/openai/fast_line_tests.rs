@@ -453,3 +453,18 @@ fn strings_are_read_whatever_the_position_of_what_ends_a_plain_run() {
         }
     }
 }
+
+#[test]
+fn a_control_character_anywhere_in_a_string_outside_the_body_sends_the_line_back() {
+    // Inside the body, serde_json's check of `raw` would also refuse it; `custom_id` has only
+    // the scanner's check.
+    for control in ["\t", "\u{1f}", "\u{0}"] {
+        for position in 0..20 {
+            let custom_id = format!("{}{control}{}", "a".repeat(position), "b".repeat(9));
+            let line = format!(
+                r#"{{"custom_id":"{custom_id}","response":{{"status_code":200,"body":{{"choices":[{{"message":{{"content":"hi"}}}}]}}}}}}"#
+            );
+            assert!(decode_common_line(&line).is_none(), "{line:?}");
+        }
+    }
+}
