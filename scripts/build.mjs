@@ -25,7 +25,9 @@ const wasmOut = join(root, "npm", "wasm");
 // with issue 18's size work, 1% over the module as it stands (1,504,563 bytes, 574,782 gzipped):
 // neither wasm-opt's level (-O2, -Os, -Oz all within 1%) nor opt-level "s" for the glue crates
 // shrinks it (fat LTO re-optimises them at 3); the bytes are the core's own code at opt-level 3.
-const WASM_SIZE_BUDGET = 1_520_000;
+// Raised to 1.535 MB for the one-pass reader of common OpenAI result lines (issue 18, decode
+// speed: crates/core/src/providers/openai/fast_line.rs), which put the module at 1,530,609 bytes.
+const WASM_SIZE_BUDGET = 1_535_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

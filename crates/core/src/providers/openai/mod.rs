@@ -6,6 +6,7 @@
 mod body_kind;
 mod chat_body;
 mod dialect;
+mod fast_line;
 pub mod input_line;
 mod request;
 mod responses_body;
@@ -19,6 +20,8 @@ pub use chat_body::arguments as parsed_arguments;
 
 #[cfg(test)]
 mod dialect_tests;
+#[cfg(test)]
+mod fast_line_tests;
 #[cfg(test)]
 mod responses_request_tests;
 #[cfg(test)]

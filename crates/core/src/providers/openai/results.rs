@@ -20,6 +20,8 @@ pub use super::body_kind::{decode_body, decode_body_of};
 pub use super::chat_body::{chat_completion_response, joined_text, map_finish_reason, OpenAiUsage};
 pub use crate::results::malformed;
 
+use super::fast_line::decode_common_line;
+
 pub struct OpenAiLineDecoder {
     source: &'static str,
     embeddings_batch: bool,
@@ -176,6 +178,17 @@ impl LineDecoder for OpenAiLineDecoder {
             Ok(text) => text,
             Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };
+        match decode_common_line(text) {
+            Some(result) => result,
+            None => self.decode_any_line(text, line_number),
+        }
+    }
+}
+
+impl OpenAiLineDecoder {
+    /// Reads any line, the common shape included (the reader [`decode_common_line`] falls back to).
+    pub(super) fn decode_any_line(&mut self, text: &str, line_number: usize) -> UnifiedResult {
+        let line = text.as_bytes();
         let LineHead { custom_id, has_response, error, envelope } = match enveloped_line(text) {
             Some(line) => line,
             None => {

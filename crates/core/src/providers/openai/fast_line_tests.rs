@@ -1,0 +1,470 @@
+//! The one-pass reader of common lines (`fast_line.rs`) against the general reader, on many
+//! generated variants of OpenAI output lines: wherever the one-pass reader answers, both results
+//! must be the same, `raw` included.
+
+use std::cell::Cell;
+
+use super::fast_line::decode_common_line;
+use super::OpenAiLineDecoder;
+
+/// A small deterministic generator (xorshift), so a failure can be replayed.
+/// Shared (`Cell`), so that nested generators can take it as arguments of one call. A tame line
+/// has only variations the one-pass reader should take, so that it is reached often; a wild line
+/// also has the rare ones it must leave to the general reader.
+struct Random {
+    state: Cell<u64>,
+    tame: Cell<bool>,
+}
+
+impl Random {
+    fn next(&self) -> u64 {
+        let mut state = self.state.get();
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        self.state.set(state);
+        state
+    }
+
+    fn below(&self, bound: usize) -> usize {
+        (self.next() % bound as u64) as usize
+    }
+
+    /// True one time in `times`.
+    fn one_in(&self, times: usize) -> bool {
+        self.below(times) == 0
+    }
+
+    fn pick<'a>(&self, choices: &[&'a str]) -> &'a str {
+        choices[self.below(choices.len())]
+    }
+
+    /// True one time in `times`, never on a tame line.
+    fn rare(&self, times: usize) -> bool {
+        !self.tame.get() && self.one_in(times)
+    }
+
+    /// One of `0..bound`, where `0..wild` only on a wild line.
+    fn variant(&self, bound: usize, wild: usize) -> usize {
+        if self.tame.get() {
+            wild + self.below(bound - wild)
+        } else {
+            self.below(bound)
+        }
+    }
+
+    /// One of `choices`, whose last `wild` only on a wild line.
+    fn pick_tame<'a>(&self, choices: &[&'a str], wild: usize) -> &'a str {
+        if self.tame.get() {
+            self.pick(&choices[..choices.len() - wild])
+        } else {
+            self.pick(choices)
+        }
+    }
+}
+
+/// JSON as text, kept as a tree until rendered so keys can be shuffled and spaced.
+enum Json {
+    Text(String),
+    Object(Vec<(String, Json)>),
+    Array(Vec<Json>),
+}
+
+fn text(value: &str) -> Json {
+    Json::Text(value.to_owned())
+}
+
+const SPACES: &[&str] = &["", "", "", " ", "  ", "\t", "\r\n", "\n "];
+
+impl Json {
+    fn render(&self, random: &Random, out: &mut String) {
+        match self {
+            Json::Text(value) => out.push_str(value),
+            Json::Object(fields) => {
+                out.push('{');
+                for (position, (key, value)) in fields.iter().enumerate() {
+                    if position > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(random.pick(SPACES));
+                    out.push_str(&key_text(key, random));
+                    out.push_str(random.pick(SPACES));
+                    out.push(':');
+                    out.push_str(random.pick(SPACES));
+                    value.render(random, out);
+                    out.push_str(random.pick(SPACES));
+                }
+                out.push('}');
+            }
+            Json::Array(items) => {
+                out.push('[');
+                for (position, item) in items.iter().enumerate() {
+                    if position > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(random.pick(SPACES));
+                    item.render(random, out);
+                }
+                out.push_str(random.pick(SPACES));
+                out.push(']');
+            }
+        }
+    }
+}
+
+/// A key, now and then with its first letter escaped (`"\u0069d"` is `"id"`).
+fn key_text(key: &str, random: &Random) -> String {
+    match key.chars().next() {
+        Some(first) if random.rare(60) => format!("\"\\u{:04x}{}\"", first as u32, &key[first.len_utf8()..]),
+        _ => format!("\"{key}\""),
+    }
+}
+
+/// Fields in a random order, some dropped, now and then an unknown one or a duplicate.
+fn object(random: &Random, mut fields: Vec<(&str, Option<Json>)>) -> Json {
+    let mut kept: Vec<(String, Json)> =
+        fields.drain(..).filter_map(|(key, value)| value.map(|value| (key.to_owned(), value))).collect();
+    for position in (1..kept.len()).rev() {
+        kept.swap(position, random.below(position + 1));
+    }
+    if random.rare(25) {
+        kept.insert(random.below(kept.len() + 1), ("x_unknown".to_owned(), text("{\"a\":[1,2.5e3,null]}")));
+    }
+    if random.rare(40) && !kept.is_empty() {
+        let key = kept[random.below(kept.len())].0.clone();
+        kept.push((key, text("null")));
+    }
+    Json::Object(kept)
+}
+
+/// A field present (most of the time), null, or missing.
+fn maybe(random: &Random, value: Json) -> Option<Json> {
+    match random.below(10) {
+        0 => None,
+        1 => Some(text("null")),
+        _ => Some(value),
+    }
+}
+
+/// Strings; the last six are not JSON (or not a Rust string) and are only on wild lines.
+const STRINGS: &[&str] = &[
+    "\"\"",
+    "\"plain answer\"",
+    "\"The paragraph argues that batching requests lowers cost. It also notes the latency trade-off.\"",
+    "\"quote \\\" and backslash \\\\ and slash \\/\"",
+    "\"controls \\b\\f\\n\\r\\t\"",
+    "\"\\u00e9t\\u00E9 \\u0000 \\u001f \\u20AC\"",
+    "\"pair \\ud83d\\ude00 and \\uD83D\\uDE00\"",
+    "\"raw unicode héllo 😀 日本語\"",
+    "\"{\\\"json\\\": [1, 2]}\"",
+    "\"[1,2]\"",
+    "\"lone high \\ud83d then text\"",
+    "\"lone low \\ude00\"",
+    "\"high then escape \\ud83d\\n\"",
+    "\"bad escape \\x41\"",
+    "\"short \\u12\"",
+    "\"raw\tcontrol\"",
+];
+
+/// Counts; all but the first six are not a `u64` and are only on wild lines.
+const NUMBERS: &[&str] = &[
+    "0",
+    "7",
+    "42",
+    "103",
+    "18446744073709551615",
+    "null",
+    "18446744073709551616",
+    "-1",
+    "1.0",
+    "1e2",
+    "2E+1",
+    "0.5",
+    "01",
+    "\"42\"",
+    "true",
+];
+
+fn string(random: &Random) -> Json {
+    text(random.pick_tame(STRINGS, 6))
+}
+
+fn number(random: &Random) -> Json {
+    if random.one_in(3) {
+        text(random.pick_tame(NUMBERS, 9))
+    } else {
+        Json::Text(random.below(5000).to_string())
+    }
+}
+
+fn usage(random: &Random) -> Json {
+    let prompt_details = object(
+        random,
+        vec![
+            ("cached_tokens", maybe(random, number(random))),
+            ("cache_write_tokens", if random.one_in(2) { maybe(random, number(random)) } else { None }),
+            ("audio_tokens", if random.one_in(2) { Some(number(random)) } else { None }),
+        ],
+    );
+    let completion_details = object(
+        random,
+        vec![
+            ("reasoning_tokens", maybe(random, number(random))),
+            ("audio_tokens", if random.one_in(2) { Some(number(random)) } else { None }),
+            ("accepted_prediction_tokens", if random.one_in(3) { Some(number(random)) } else { None }),
+            ("rejected_prediction_tokens", if random.one_in(3) { Some(number(random)) } else { None }),
+        ],
+    );
+    object(
+        random,
+        vec![
+            ("prompt_tokens", maybe(random, number(random))),
+            ("completion_tokens", maybe(random, number(random))),
+            ("total_tokens", maybe(random, number(random))),
+            ("prompt_tokens_details", if random.one_in(2) { maybe(random, prompt_details) } else { None }),
+            ("completion_tokens_details", if random.one_in(2) { maybe(random, completion_details) } else { None }),
+        ],
+    )
+}
+
+fn message(random: &Random) -> Json {
+    let content = match random.variant(12, 2) {
+        0 => text("[{\"type\":\"text\",\"text\":\"part\"}]"),
+        1 => text("{\"text\":\"object\"}"),
+        _ => string(random),
+    };
+    let tool_calls = match random.variant(12, 1) {
+        0 => {
+            Some(text("[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]"))
+        }
+        1 => Some(text("[]")),
+        2 => Some(text("null")),
+        _ => None,
+    };
+    let optional =
+        |random: &Random, times: usize| if random.one_in(times) { maybe(random, string(random)) } else { None };
+    object(
+        random,
+        vec![
+            ("role", Some(text(random.pick(&["\"assistant\"", "\"assistant\"", "null", "3"])))),
+            ("content", maybe(random, content)),
+            ("refusal", if random.one_in(2) { maybe(random, string(random)) } else { Some(text("null")) }),
+            ("reasoning_content", optional(random, 5)),
+            ("reasoning", optional(random, 5)),
+            ("tool_calls", tool_calls),
+            ("annotations", if random.one_in(4) { Some(text("[]")) } else { None }),
+            ("audio", if random.one_in(8) { Some(text("null")) } else { None }),
+        ],
+    )
+}
+
+fn choice(random: &Random) -> Json {
+    let index = match random.variant(6, 2) {
+        0 => text("4294967296"),
+        1 => text(random.pick(NUMBERS)),
+        2 => text("3"),
+        _ => text("0"),
+    };
+    let finish_reason = text(random.pick_tame(
+        &["\"stop\"", "\"stop\"", "\"length\"", "\"tool_calls\"", "\"content_filter\"", "\"weird\"", "7"],
+        1,
+    ));
+    object(
+        random,
+        vec![
+            ("index", maybe(random, index)),
+            ("message", if random.rare(30) { None } else { Some(message(random)) }),
+            ("text", if random.rare(20) { Some(string(random)) } else { None }),
+            ("logprobs", if random.rare(10) { Some(text("{\"content\":[]}")) } else { Some(text("null")) }),
+            ("finish_reason", maybe(random, finish_reason)),
+        ],
+    )
+}
+
+fn body(random: &Random) -> Json {
+    let choices = match random.variant(20, 3) {
+        0 => text("[]"),
+        1 => text("null"),
+        2 => Json::Array(vec![choice(random), choice(random)]),
+        _ => Json::Array(vec![choice(random)]),
+    };
+    let object_kind = text(random.pick_tame(
+        &[
+            "\"chat.completion\"",
+            "\"chat.completion\"",
+            "\"chat.completion\"",
+            "\"text_completion\"",
+            "\"response\"",
+            "\"error\"",
+            "null",
+        ],
+        4,
+    ));
+    let created = text(random.pick(&["1711652795", "1711652795", "1.5e9", "-3", "\"yesterday\""]));
+    object(
+        random,
+        vec![
+            ("id", maybe(random, string(random))),
+            ("object", maybe(random, object_kind)),
+            ("created", maybe(random, created)),
+            ("model", maybe(random, text("\"gpt-4o-mini-2024-07-18\""))),
+            ("choices", if random.rare(30) { None } else { Some(choices) }),
+            ("usage", maybe(random, usage(random))),
+            ("system_fingerprint", maybe(random, text("\"fp_44709d6fcb\""))),
+            ("service_tier", if random.one_in(4) { Some(text("\"default\"")) } else { None }),
+            ("data", if random.rare(40) { Some(text("[{\"embedding\":[0.1]}]")) } else { None }),
+        ],
+    )
+}
+
+fn line(random: &Random, index: usize) -> String {
+    let status = match random.variant(10, 1) {
+        0 => text(random.pick(&["400", "500", "429", "201", "299", "300", "\"200\"", "200.0", "2e2", "null"])),
+        _ => text("200"),
+    };
+    let response_body = match random.variant(25, 3) {
+        0 => text("{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\",\"code\":null}}"),
+        1 => text("{}"),
+        2 => text("null"),
+        _ => body(random),
+    };
+    let response = match random.variant(30, 2) {
+        0 => text("null"),
+        1 => body(random),
+        _ => object(
+            random,
+            vec![
+                ("status_code", if random.rare(20) { None } else { Some(status) }),
+                ("request_id", maybe(random, text(&format!("\"req_{index}\"")))),
+                ("body", if random.rare(30) { None } else { Some(response_body) }),
+            ],
+        ),
+    };
+    let error = match random.variant(12, 2) {
+        0 => text("{\"code\":\"batch_expired\",\"message\":\"This request could not be executed before the completion window expired.\"}"),
+        1 => text("\"plain error\""),
+        _ => text("null"),
+    };
+    let custom_id = if random.one_in(10) { string(random) } else { Json::Text(format!("\"request-{index}\"")) };
+    let line = object(
+        random,
+        vec![
+            ("id", maybe(random, Json::Text(format!("\"batch_req_{index}\"")))),
+            ("custom_id", maybe(random, custom_id)),
+            ("response", if random.rare(30) { None } else { Some(response) }),
+            ("error", maybe(random, error)),
+        ],
+    );
+    let mut out = String::new();
+    out.push_str(random.pick(SPACES));
+    line.render(random, &mut out);
+    out.push_str(random.pick(SPACES));
+    match random.variant(80, 2) {
+        0 => out.push_str(" {}"),
+        1 => {
+            let cut = random.below(out.len());
+            if out.is_char_boundary(cut) {
+                out.truncate(cut);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn same_as_general_reader(text: &str, line_number: usize) -> bool {
+    let Some(fast) = decode_common_line(text) else {
+        return false;
+    };
+    let general = OpenAiLineDecoder::new("openai").decode_any_line(text, line_number);
+    let fast = serde_json::to_string(&fast).unwrap();
+    let general = serde_json::to_string(&general).unwrap();
+    assert_eq!(fast, general, "line {line_number}: {text}");
+    true
+}
+
+#[test]
+fn the_one_pass_reader_agrees_with_the_general_reader() {
+    let random = Random { state: Cell::new(0x9E37_79B9_7F4A_7C15), tame: Cell::new(true) };
+    let total = 60_000;
+    let mut answered = 0;
+    for index in 0..total {
+        random.tame.set(random.one_in(2));
+        let text = line(&random, index);
+        if same_as_general_reader(&text, index) {
+            answered += 1;
+        }
+    }
+    // The generator must reach the fast path often enough for the comparison to mean something,
+    // and leave it often enough to exercise the fallback.
+    assert!(answered > total / 10, "only {answered} of {total} lines took the one-pass reader");
+    assert!(answered < total * 9 / 10, "{answered} of {total} lines took the one-pass reader");
+}
+
+#[test]
+fn the_bench_line_takes_the_one_pass_reader() {
+    let line = r#"{"id":"batch_req_0","custom_id":"request-0","response":{"status_code":200,"request_id":"req_0","body":{"id":"chatcmpl-0","object":"chat.completion","created":1711652795,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"The answer.","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":42,"completion_tokens":61,"total_tokens":103,"prompt_tokens_details":{"cached_tokens":0}},"system_fingerprint":"fp_44709d6fcb"}},"error":null}"#;
+    assert!(same_as_general_reader(line, 0));
+    let result = decode_common_line(line).unwrap();
+    let response = result.response.unwrap();
+    assert_eq!(result.custom_id, "request-0");
+    assert_eq!(response.text, "The answer.");
+    assert!(response.raw.get().starts_with(r#"{"id":"chatcmpl-0""#) && response.raw.get().ends_with("}"));
+}
+
+#[test]
+fn lines_it_does_not_fully_understand_go_to_the_general_reader() {
+    let common =
+        r#"{"custom_id":"a","response":{"status_code":200,"body":{"choices":[{"message":{"content":"hi"}}]}}}"#;
+    assert!(decode_common_line(common).is_some());
+    for other in [
+        // Duplicate key, escaped key, unknown key.
+        r#"{"custom_id":"a","custom_id":"b","response":{"status_code":200,"body":{"choices":[{"message":{"content":"hi"}}]}}}"#,
+        r#"{"custom_\u0069d":"a","response":{"status_code":200,"body":{"choices":[{"message":{"content":"hi"}}]}}}"#,
+        r#"{"custom_id":"a","response":{"status_code":200,"body":{"choices":[{"message":{"content":"hi","x":1}}]}}}"#,
+        // Not a success, an error line, another body kind, several choices, tool calls, logprobs.
+        r#"{"custom_id":"a","response":{"status_code":500,"body":{"choices":[{"message":{"content":"hi"}}]}}}"#,
+        r#"{"custom_id":"a","response":null,"error":{"code":"batch_expired","message":"late"}}"#,
+        r#"{"custom_id":"a","response":{"status_code":200,"body":{"object":"response","choices":[{"message":{"content":"hi"}}]}}}"#,
+        r#"{"custom_id":"a","response":{"status_code":200,"body":{"choices":[{"message":{"content":"a"}},{"message":{"content":"b"}}]}}}"#,
+        r#"{"custom_id":"a","response":{"status_code":200,"body":{"choices":[{"message":{"tool_calls":[{"function":{"name":"f"}}]}}]}}}"#,
+        r#"{"custom_id":"a","response":{"status_code":200,"body":{"choices":[{"logprobs":{},"message":{"content":"hi"}}]}}}"#,
+        // A lone surrogate, a count that is not an unsigned integer, trailing text.
+        r#"{"custom_id":"\ud800","response":{"status_code":200,"body":{"choices":[{"message":{"content":"hi"}}]}}}"#,
+        r#"{"custom_id":"a","response":{"status_code":200,"body":{"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":1.0}}}}"#,
+        r#"{"custom_id":"a","response":{"status_code":200,"body":{"choices":[{"message":{"content":"hi"}}]}}} x"#,
+    ] {
+        assert!(decode_common_line(other).is_none(), "{other}");
+    }
+}
+
+#[test]
+fn strings_are_read_whatever_the_position_of_what_ends_a_plain_run() {
+    // A quote, an escape or a multibyte character anywhere in a string is read as the general
+    // reader reads it; a raw control character sends the line to the general reader.
+    for special in ["\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "é", "😀", "\u{7f}", "\t", "\u{1f}"] {
+        for position in 0..20 {
+            let content = format!("{}{special}{}", "a".repeat(position), "b".repeat(9));
+            let line = format!(
+                r#"{{"custom_id":"a","response":{{"status_code":200,"body":{{"choices":[{{"message":{{"content":"{content}"}}}}]}}}}}}"#
+            );
+            let is_control = special.len() == 1 && special.as_bytes()[0] < 0x20;
+            assert_eq!(same_as_general_reader(&line, position), !is_control, "{line}");
+        }
+    }
+}
+
+#[test]
+fn a_control_character_anywhere_in_a_string_outside_the_body_sends_the_line_back() {
+    // Inside the body, serde_json's check of `raw` would also refuse it; `custom_id` has only
+    // the scanner's check.
+    for control in ["\t", "\u{1f}", "\u{0}"] {
+        for position in 0..20 {
+            let custom_id = format!("{}{control}{}", "a".repeat(position), "b".repeat(9));
+            let line = format!(
+                r#"{{"custom_id":"{custom_id}","response":{{"status_code":200,"body":{{"choices":[{{"message":{{"content":"hi"}}}}]}}}}}}"#
+            );
+            assert!(decode_common_line(&line).is_none(), "{line:?}");
+        }
+    }
+}
