@@ -456,8 +456,7 @@ fn strings_are_read_whatever_the_position_of_what_ends_a_plain_run() {
 
 #[test]
 fn a_control_character_anywhere_in_a_string_outside_the_body_sends_the_line_back() {
-    // Inside the body, serde_json's check of `raw` would also refuse it; `custom_id` has only
-    // the scanner's check.
+    // Outside the body (`the_scanner_hands_out_only_valid_json` covers the inside).
     for control in ["\t", "\u{1f}", "\u{0}"] {
         for position in 0..20 {
             let custom_id = format!("{}{control}{}", "a".repeat(position), "b".repeat(9));
@@ -465,6 +464,126 @@ fn a_control_character_anywhere_in_a_string_outside_the_body_sends_the_line_back
                 r#"{{"custom_id":"{custom_id}","response":{{"status_code":200,"body":{{"choices":[{{"message":{{"content":"hi"}}}}]}}}}}}"#
             );
             assert!(decode_common_line(&line).is_none(), "{line:?}");
+        }
+    }
+}
+
+/// A common line whose body's `created` and message's `role` (both skipped by the general reader)
+/// are the given JSON texts.
+fn line_with(created: &str, role: &str) -> String {
+    format!(
+        r#"{{"custom_id":"a","response":{{"status_code":200,"body":{{"created":{created},"choices":[{{"message":{{"role":{role},"content":"hi"}}}}]}}}}}}"#
+    )
+}
+
+#[test]
+fn the_scanner_hands_out_only_valid_json() {
+    // `raw` is no longer checked by serde_json: wherever the scanner answers, the body must be
+    // valid JSON (debug builds assert it), and every invalid body must go to the general reader,
+    // whose outcome is then the decoder's.
+    let valid_values = [
+        "0",
+        "-0",
+        "7",
+        "-12",
+        "0.5",
+        "-0.5e+3",
+        "1E9",
+        "2e-7",
+        "123456789012345678901234567890",
+        "true",
+        "false",
+        "null",
+        r#""""#,
+        r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00""#,
+        "[]",
+        "{}",
+        r#"[ 1 , [ ] , { } , "x" , null ]"#,
+        r#"{"a":{"b":[true,false,{"c":-1.5}]},"d":""}"#,
+    ];
+    for value in valid_values {
+        assert!(same_as_general_reader(&line_with(value, r#""assistant""#), 0), "{value}");
+        assert!(same_as_general_reader(&line_with("1", value), 0), "{value}");
+    }
+    let deep = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    assert!(same_as_general_reader(&line_with(&deep(60), "null"), 0));
+    let invalid_values = [
+        // Numbers.
+        "-",
+        "+1",
+        ".5",
+        "1.",
+        "1.e1",
+        "01",
+        "-01",
+        "00",
+        "1e",
+        "1e+",
+        "1E-",
+        "--1",
+        "0x1",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1_000",
+        // Literals.
+        "tru",
+        "nul",
+        "fals",
+        "nulll",
+        "truefalse",
+        "True",
+        "NULL",
+        "undefined",
+        // Nesting.
+        "[1,]",
+        "[,1]",
+        "[1 2]",
+        "[",
+        "]",
+        r#"{"a":1,}"#,
+        r#"{"a" 1}"#,
+        r#"{"a":}"#,
+        r#"{"a":[1}"#,
+        r#"{1:2}"#,
+        r#"{'a':1}"#,
+        r#"{"a":1"#,
+        "[[]",
+        "[]]",
+        // Strings: invalid escapes, lone surrogates, unterminated, single quotes.
+        r#""\x""#,
+        r#""\u12""#,
+        r#""\u12G4""#,
+        r#""\ud800""#,
+        r#""\udc00""#,
+        r#""\ud800\u0041""#,
+        r#""\"#,
+        r#""abc"#,
+        "'a'",
+        r#""\U00e9""#,
+    ];
+    for value in invalid_values {
+        for line in [line_with(value, r#""assistant""#), line_with("1", value)] {
+            assert!(decode_common_line(&line).is_none(), "{line}");
+        }
+    }
+    // Deeper than the scanner follows (serde_json would stop at 128).
+    assert!(decode_common_line(&line_with(&deep(200), "null")).is_none());
+    assert!(decode_common_line(&line_with(&format!("{}1", "[".repeat(200)), "null")).is_none());
+    // A raw control character anywhere in a string inside the body: in the content the result
+    // keeps, in a skipped string, and in a string nested in a skipped value.
+    for control in ["\t", "\n", "\r", "\u{1f}", "\u{0}", "\u{8}"] {
+        for position in 0..20 {
+            let text = format!("{}{control}{}", "a".repeat(position), "b".repeat(9));
+            let content = format!(
+                r#"{{"custom_id":"a","response":{{"status_code":200,"body":{{"choices":[{{"message":{{"content":"{text}"}}}}]}}}}}}"#
+            );
+            let skipped = line_with("1", &format!(r#""{text}""#));
+            let nested = line_with(&format!(r#"{{"a":[{{"b":"{text}"}}]}}"#), "null");
+            let key = line_with(&format!(r#"{{"{text}":1}}"#), "null");
+            for line in [content, skipped, nested, key] {
+                assert!(decode_common_line(&line).is_none(), "{line:?}");
+            }
         }
     }
 }
