@@ -5,6 +5,7 @@
 //! `https://api.anthropic.com`, and a custom one such as `http://127.0.0.1:4010` is used the same way.
 
 mod checks;
+mod common_line;
 pub(crate) mod ids;
 mod request;
 mod results;

@@ -21,6 +21,8 @@ use crate::structured_output::anthropic_output_format;
 use crate::tools::{anthropic_tool_use_ids, object_arguments, replayable_signature};
 use crate::{CoreError, Endpoint, Provider};
 
+use super::common_line;
+
 /// Sent as `max_tokens` when a request sets no `generationConfig.maxTokens`: Anthropic requires the
 /// field. The batch summary carries a warning whenever it is used.
 pub const DEFAULT_MAX_TOKENS: u32 = 4096;
@@ -152,6 +154,20 @@ pub fn uses_default_max_tokens(request: &UnifiedRequest) -> bool {
 /// Appends the request's line (with a trailing newline) to `out`, sent under `custom_id` (the
 /// caller's id, or its replacement).
 pub fn write_line(request: &UnifiedRequest, custom_id: &str, out: &mut Vec<u8>) -> Result<(), CoreError> {
+    if common_line::is_common(request) {
+        common_line::write(request, custom_id, out);
+        return Ok(());
+    }
+    write_general_line(request, custom_id, out)
+}
+
+/// [`write_line`] through serde's derived writer, for every request (the common ones have their
+/// own writer, `common_line`).
+pub(super) fn write_general_line(
+    request: &UnifiedRequest,
+    custom_id: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), CoreError> {
     let params = params(request);
     let serialize_error = |error: serde_json::Error| {
         CoreError::invalid_batch("requests", format!("request {} could not be serialized: {error}", request.custom_id))

@@ -5,6 +5,7 @@
 
 mod body_kind;
 mod chat_body;
+mod common_line;
 mod dialect;
 mod fast_line;
 pub mod input_line;

@@ -15,6 +15,7 @@ use super::tool_wire::{self, WireTool, WireToolCall};
 use crate::structured_output::chat_response_format;
 use crate::CoreError;
 
+use super::common_line;
 use super::responses_request::responses_body;
 use super::Dialect;
 use crate::Endpoint;
@@ -137,10 +138,24 @@ pub fn write_endpoint_line(
     out: &mut Vec<u8>,
 ) -> Result<(), CoreError> {
     match endpoint {
-        Endpoint::Chat => write_body(request, dialect, endpoint, chat_body(request, dialect), out),
+        Endpoint::Chat if common_line::is_common(request) => {
+            common_line::write(request, dialect, out);
+            Ok(())
+        }
+        Endpoint::Chat => write_general_line(request, dialect, out),
         Endpoint::Responses => write_body(request, dialect, endpoint, responses_body(request, dialect), out),
         Endpoint::Embeddings => write_body(request, dialect, endpoint, embeddings_body(request), out),
     }
+}
+
+/// A chat line through serde's derived writer, for every request (the common ones have their own
+/// writer, `common_line`).
+pub(super) fn write_general_line(
+    request: &UnifiedRequest,
+    dialect: Dialect,
+    out: &mut Vec<u8>,
+) -> Result<(), CoreError> {
+    write_body(request, dialect, Endpoint::Chat, chat_body(request, dialect), out)
 }
 
 fn write_body<B: Serialize>(
