@@ -31,7 +31,7 @@ export {
 } from "../wasm/batch_router_wasm.js";
 export type * from "../wasm/batch_router_wasm.js";
 
-import { planJob, prepareBatch, prepareJsonl, type JobPlan, type PlanOptions, type PreparedBatch, type PrepareOptions } from "../wasm/batch_router_wasm.js";
+import { planJob, prepareBatch, prepareJsonl, RequestText, type JobPlan, type PlanOptions, type PreparedBatch, type PrepareOptions } from "../wasm/batch_router_wasm.js";
 
 const encoder = new TextEncoder();
 
@@ -49,7 +49,30 @@ export function prepareBatchInCore(provider: string, requestsJson: string, optio
  * crosses as UTF-8 bytes, as in {@link prepareBatchInCore}. Errors name the line and the request.
  */
 export function prepareJsonlInCore(provider: string, unifiedJsonl: string, options: PrepareOptions): PreparedBatch {
-  return prepareJsonl(provider, encoder.encode(unifiedJsonl), options);
+  const text = requestText(unifiedJsonl);
+  try {
+    return prepareJsonl(provider, text, options);
+  } finally {
+    text.free();
+  }
+}
+
+/**
+ * `text` as UTF-8 written straight into the module's memory (`encodeInto`): no intermediate
+ * `Uint8Array` to allocate and copy again. ASCII text fits in `text.length` bytes at the first
+ * try; otherwise the rest gets room for its worst case, three bytes per UTF-16 unit.
+ */
+function requestText(text: string): RequestText {
+  const buffer = new RequestText(text.length);
+  let rest = text;
+  let room = text.length;
+  for (;;) {
+    const { read, written } = encoder.encodeInto(rest, buffer.spare(room));
+    buffer.commit(written);
+    if (read >= rest.length) return buffer;
+    rest = rest.slice(read);
+    room = rest.length * 3;
+  }
 }
 
 /** Validates unified JSONL for `provider` and cuts it into provider batches (the text crosses as bytes). */

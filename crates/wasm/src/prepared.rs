@@ -68,17 +68,50 @@ pub fn prepare_batch(
     Ok(PreparedBatch { jsonl: prepared.jsonl, summary: prepared.summary })
 }
 
-/// Validates and converts unified JSONL (UTF-8 bytes of the text, one request per line) for
-/// `provider`. Errors name the line of the text as well as the request.
+/// Request text written straight into the module's memory by `TextEncoder.encodeInto`: the bytes
+/// need no intermediate `Uint8Array` in JS and no second copy into the module.
+#[wasm_bindgen]
+pub struct RequestText {
+    bytes: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl RequestText {
+    #[wasm_bindgen(constructor)]
+    pub fn new(capacity: usize) -> RequestText {
+        RequestText { bytes: Vec::with_capacity(capacity) }
+    }
+
+    /// Room for at least `additional` more bytes, as a view of the memory after the text so far. It
+    /// is valid only until the next call into the module (which may move or grow that memory).
+    pub fn spare(&mut self, additional: usize) -> js_sys::Uint8Array {
+        self.bytes.reserve(additional);
+        let spare = self.bytes.spare_capacity_mut();
+        // SAFETY: the view covers the vector's unused capacity, which nothing else uses; JS writes
+        // into it before calling in again, and `commit` counts only what was written.
+        unsafe { js_sys::Uint8Array::view_mut_raw(spare.as_mut_ptr().cast::<u8>(), spare.len()) }
+    }
+
+    /// Takes `written` bytes that JS wrote into the last `spare` view as text.
+    pub fn commit(&mut self, written: usize) {
+        let length = self.bytes.len() + written.min(self.bytes.capacity() - self.bytes.len());
+        // SAFETY: those bytes are within the capacity and were written through the `spare` view.
+        unsafe { self.bytes.set_len(length) }
+    }
+}
+
+/// Validates and converts unified JSONL (its UTF-8 bytes, written into the module by JS, one
+/// request per line) for `provider`. Errors name the line of the text as well as the request.
 #[wasm_bindgen(js_name = prepareJsonl)]
 pub fn prepare_jsonl(
     provider: &str,
-    unified_jsonl: &[u8],
+    unified_jsonl: &RequestText,
     options: Ts<PrepareOptions>,
 ) -> Result<PreparedBatch, JsValue> {
     let provider = provider_of(provider)?;
     let options = options.to_rust().map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
-    let (requests, lines) = parse_numbered_request_lines(utf8_text(unified_jsonl, "requests")?).map_err(to_js_error)?;
+    let (requests, lines) =
+        parse_numbered_request_lines(utf8_text(&unified_jsonl.bytes, "requests")?).map_err(to_js_error)?;
     let prepared = prepare(provider, requests, &options).map_err(|error| to_js_error(error.at_line(&lines)))?;
     Ok(PreparedBatch { jsonl: prepared.jsonl, summary: prepared.summary })
 }
