@@ -10,6 +10,8 @@ use serde_json::value::RawValue;
 
 use crate::{CoreError, UnifiedRequest};
 
+mod field_path;
+
 const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// One non-blank line of unified JSONL: its number as editors count (from 1) and its text, without
@@ -73,32 +75,26 @@ pub fn parse_numbered_request_lines(text: &str) -> Result<(Vec<UnifiedRequest>, 
 /// Parses one request; errors carry the request's index, its custom id when it has one, and the
 /// path of the field that is wrong (none when the text is not JSON at all).
 pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreError> {
-    // Tracking the field path costs on every field; a valid request (nearly all) is read without
-    // it, and only a failing one is read again with it to name the field.
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    if let Ok(request) = UnifiedRequest::deserialize(&mut deserializer) {
-        return Ok(request);
+    let error = match UnifiedRequest::deserialize(&mut deserializer) {
+        Ok(request) => return Ok(request),
+        Err(error) => error,
+    };
+    // serde_json reports some type errors as syntax errors (a number where an enum's string is
+    // expected reads as "expected value"): only text that is not JSON at all has no field.
+    if (error.is_syntax() || error.is_eof()) && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+        return Err(not_json(index, 0, &error));
     }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        // serde_json reports some type errors as syntax errors (a number where an enum's string is
-        // expected reads as "expected value"): only text that is not JSON at all has no field.
-        if (error.inner().is_syntax() || error.inner().is_eof())
-            && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
-        {
-            return not_json(index, 0, error.inner());
-        }
-        if !text.trim_start().starts_with('{') {
-            return not_an_object(index, text);
-        }
-        let message = strip_location(&error.inner().to_string());
-        CoreError::Validation {
-            index: Some(index),
-            custom_id: custom_id_of(text),
-            field: field_of(&error.path().to_string(), &message),
-            message: explain(&message),
-            line: None,
-        }
+    if !text.trim_start().starts_with('{') {
+        return Err(not_an_object(index, text));
+    }
+    let message = strip_location(&error.to_string());
+    Err(CoreError::Validation {
+        index: Some(index),
+        custom_id: custom_id_of(text),
+        field: field_of(&field_path::field_path(text, &error), &message),
+        message: explain(&message),
+        line: None,
     })
 }
 
@@ -134,11 +130,9 @@ fn not_an_object(index: usize, text: &str) -> CoreError {
 }
 
 /// The path of the field an error is about. serde reports a missing field at the object that
-/// lacks it (`.` for the request itself): the field's own name is added, so that a request without
-/// `messages` names `messages`. serde_path_to_error writes `.` for the root and `?` for a place it
-/// cannot name: neither is a field.
+/// lacks it (an empty path for the request itself): the field's own name is added, so that a request without
+/// `messages` names `messages`.
 fn field_of(path: &str, message: &str) -> String {
-    let path = if path == "." || path == "?" { "" } else { path };
     let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
     match missing {
         Some(name) if path.is_empty() => name.to_owned(),

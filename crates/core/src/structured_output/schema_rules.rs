@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::sort_by_text::sort_by_text;
+
 /// One thing a provider would refuse, at `path` inside the schema (empty for the root).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaProblem {
@@ -47,7 +49,7 @@ fn nodes(root: &Value) -> Vec<Node<'_>> {
         }
         found.push(Node { schema, path, object_depth: depth });
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
+    sort_by_text(&mut found, |node| node.path.as_str());
     found
 }
 
@@ -130,7 +132,7 @@ pub fn openai_strict(root: &Value) -> Vec<SchemaProblem> {
     if enum_values > 1000 {
         problems.push(problem("", "", format!("{enum_values} enum values; OpenAI strict mode allows at most 1,000")));
     }
-    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    sort_by_text(&mut problems, |problem| problem.path.as_str());
     problems
 }
 
@@ -185,7 +187,7 @@ pub fn anthropic(root: &Value) -> Vec<SchemaProblem> {
             format!("{unions} union-typed properties; Anthropic allows at most 16 per request"),
         ));
     }
-    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    sort_by_text(&mut problems, |problem| problem.path.as_str());
     problems
 }
 
@@ -293,7 +295,7 @@ pub fn gemini(root: &Value) -> Vec<SchemaProblem> {
             }
         }
     }
-    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    sort_by_text(&mut problems, |problem| problem.path.as_str());
     problems
 }
 

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use serde_json::value::RawValue;
 
 use crate::model::{ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
+use crate::sort_by_text::sort_by_text;
 
 /// The key of input `index` of `count` of the request `custom_id`.
 pub fn derived_key(custom_id: &str, index: usize, count: usize) -> String {
@@ -86,7 +87,7 @@ impl FanIn {
     /// Passes on the requests some of whose answers never came, as failed results.
     pub fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
         let mut left: Vec<(String, Group)> = self.pending.drain().collect();
-        left.sort_by(|left, right| left.0.cmp(&right.0));
+        sort_by_text(&mut left, |(custom_id, _)| custom_id.as_str());
         for (custom_id, group) in left {
             out.push(merge(custom_id, group));
         }
