@@ -7,13 +7,50 @@
 
 use crate::conversation_rules::prefill_index;
 use crate::media_data::{media_type, payload};
-use crate::model::{ContentPart, MediaContent, MessageContent, Role, SourceType, SystemPrompt, UnifiedRequest};
+use crate::model::{
+    ContentPart, GenerationConfig, MediaContent, MessageContent, Role, SourceType, SystemPrompt, UnifiedRequest,
+};
 use crate::providers::json_text::{field, raw, string, value};
 
 use super::request::DEFAULT_MAX_TOKENS;
 
 /// Whether `request` has the common shape this module writes.
 pub(super) fn is_common(request: &UnifiedRequest) -> bool {
+    // Every field named, so that a field added to requests cannot slip past this writer unwritten:
+    // it must be checked below (or written by `write`) before this compiles again.
+    let UnifiedRequest {
+        custom_id: _,
+        model: _,
+        models: _,            // the model is chosen before a line is written
+        messages: _,          // checked below
+        input: _,             // embeddings only: not a chat line
+        dimensions: _,        // embeddings only
+        task_type: _,         // embeddings only
+        system_prompt: _,     // checked below
+        generation_config: _, // written by `write`
+        response_format: _,
+        reasoning: _,
+        end_user_id: _,
+        tools: _,
+        tool_choice: _,
+        parallel_tool_calls: _,
+        system_prompt_cache_control: _,
+        prompt_cache_key: _, // OpenAI's only: the general path leaves it out too
+        provider_kwargs: _,
+    } = request;
+    // Likewise every setting (written by `write` where Anthropic has the setting; the general path leaves out the others too).
+    if let Some(GenerationConfig {
+        max_tokens: _,
+        temperature: _,
+        top_p: _,
+        top_k: _,
+        stop_sequences: _,
+        presence_penalty: _,
+        frequency_penalty: _,
+        seed: _,
+        candidate_count: _,
+    }) = &request.generation_config
+    {}
     request.provider_kwargs.is_none()
         && request.tools.is_none()
         && request.tool_choice.is_none()
@@ -174,6 +211,8 @@ mod tests {
             json!({}),
             json!({"maxTokens": 256, "temperature": 0.2, "topP": 0.95, "topK": 40, "stopSequences": ["END", "\"q\""]}),
             json!({"temperature": 1e-7, "stopSequences": []}),
+            // Settings Anthropic has no field for: both writers must leave them out alike.
+            json!({"maxTokens": 9, "presencePenalty": -0.5, "frequencyPenalty": 1.5, "seed": -7, "candidateCount": 1}),
         ];
         for content in &contents {
             for config in &configs {
