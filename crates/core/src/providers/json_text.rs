@@ -89,6 +89,27 @@ pub(crate) fn value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     let _ = serde_json::to_writer(&mut *out, value);
 }
 
+/// Appends `key` and `value` (as [`value`] writes it) when there is a value.
+pub(crate) fn optional<T: Serialize>(out: &mut Vec<u8>, key: &[u8], value: Option<T>) {
+    if let Some(present) = value {
+        raw(out, key);
+        self::value(out, &present);
+    }
+}
+
+/// Appends `key` (JSON punctuation and a key, as they are), then `texts` as an array of JSON strings.
+pub(crate) fn string_array(out: &mut Vec<u8>, key: &[u8], texts: &[String]) {
+    raw(out, key);
+    raw(out, b"[");
+    for (position, text) in texts.iter().enumerate() {
+        if position > 0 {
+            raw(out, b",");
+        }
+        string(out, text);
+    }
+    raw(out, b"]");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use crate::media_data::{media_type, payload};
 use crate::model::{
     ContentPart, GenerationConfig, MediaContent, MessageContent, Role, SourceType, SystemPrompt, UnifiedRequest,
 };
-use crate::providers::json_text::{field, raw, string, value};
+use crate::providers::json_text::{field, optional, raw, string, string_array, value};
 
 use super::request::DEFAULT_MAX_TOKENS;
 
@@ -129,27 +129,11 @@ pub(super) fn write(request: &UnifiedRequest, custom_id: &str, out: &mut Vec<u8>
         raw(out, b"}");
     }
     raw(out, b"]");
-    if let Some(temperature) = config.and_then(|config| config.temperature) {
-        raw(out, b",\"temperature\":");
-        value(out, &temperature);
-    }
-    if let Some(top_p) = config.and_then(|config| config.top_p) {
-        raw(out, b",\"top_p\":");
-        value(out, &top_p);
-    }
-    if let Some(top_k) = config.and_then(|config| config.top_k) {
-        raw(out, b",\"top_k\":");
-        value(out, &top_k);
-    }
+    optional(out, b",\"temperature\":", config.and_then(|config| config.temperature));
+    optional(out, b",\"top_p\":", config.and_then(|config| config.top_p));
+    optional(out, b",\"top_k\":", config.and_then(|config| config.top_k));
     if let Some(stop_sequences) = config.and_then(|config| config.stop_sequences.as_deref()) {
-        raw(out, b",\"stop_sequences\":[");
-        for (position, sequence) in stop_sequences.iter().enumerate() {
-            if position > 0 {
-                raw(out, b",");
-            }
-            string(out, sequence);
-        }
-        raw(out, b"]");
+        string_array(out, b",\"stop_sequences\":", stop_sequences);
     }
     raw(out, b"}}\n");
 }

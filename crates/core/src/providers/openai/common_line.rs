@@ -8,7 +8,7 @@
 use crate::conversation_rules::prefill_index;
 use crate::media_data::{media_type, payload};
 use crate::model::{ContentPart, GenerationConfig, MessageContent, Role, SourceType, SystemPrompt, UnifiedRequest};
-use crate::providers::json_text::{field, joined_string, raw, string, value};
+use crate::providers::json_text::{field, joined_string, optional, raw, string, string_array, value};
 
 use super::Dialect;
 
@@ -132,46 +132,22 @@ pub(super) fn write(request: &UnifiedRequest, dialect: Dialect, out: &mut Vec<u8
         value(out, &max_tokens);
     }
     if let Some(config) = config {
-        let top_k = config.top_k.filter(|_| dialect.takes_top_k());
-        number(out, b",\"temperature\":", config.temperature);
-        number(out, b",\"top_p\":", config.top_p);
-        if let Some(top_k) = top_k {
-            raw(out, b",\"top_k\":");
-            value(out, &top_k);
-        }
+        optional(out, b",\"temperature\":", config.temperature);
+        optional(out, b",\"top_p\":", config.top_p);
+        optional(out, b",\"top_k\":", config.top_k.filter(|_| dialect.takes_top_k()));
         if let Some(stop) = &config.stop_sequences {
-            raw(out, b",\"stop\":[");
-            for (position, sequence) in stop.iter().enumerate() {
-                if position > 0 {
-                    raw(out, b",");
-                }
-                string(out, sequence);
-            }
-            raw(out, b"]");
+            string_array(out, b",\"stop\":", stop);
         }
-        number(out, b",\"presence_penalty\":", config.presence_penalty);
-        number(out, b",\"frequency_penalty\":", config.frequency_penalty);
-        if let Some(seed) = config.seed {
-            raw(out, b",\"seed\":");
-            value(out, &seed);
-        }
-        if let Some(count) = config.candidate_count {
-            raw(out, b",\"n\":");
-            value(out, &count);
-        }
+        optional(out, b",\"presence_penalty\":", config.presence_penalty);
+        optional(out, b",\"frequency_penalty\":", config.frequency_penalty);
+        optional(out, b",\"seed\":", config.seed);
+        optional(out, b",\"n\":", config.candidate_count);
     }
     // vLLM continues a final assistant message (a prefill) instead of answering it.
     if dialect == Dialect::Vllm && prefill_index(request).is_some() {
         raw(out, b",\"continue_final_message\":true,\"add_generation_prompt\":false");
     }
     raw(out, b"}}\n");
-}
-
-fn number(out: &mut Vec<u8>, key: &[u8], number: Option<f64>) {
-    if let Some(number) = number {
-        raw(out, key);
-        value(out, &number);
-    }
 }
 
 #[cfg(test)]
