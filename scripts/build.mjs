@@ -106,8 +106,84 @@ function buildWasm() {
   }
 }
 
+// LEB128, as the wasm binary format writes sizes and counts.
+function readLeb(bytes, offset) {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = bytes[offset++];
+    value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (byte < 0x80) return [value, offset];
+  }
+}
+
+function leb(value) {
+  const out = [];
+  do {
+    const byte = value % 128;
+    value = Math.floor(value / 128);
+    out.push(value > 0 ? byte | 0x80 : byte);
+  } while (value > 0);
+  return out;
+}
+
+// The module's `target_features` section without `multivalue` (issue 18, cold start). rustc's own
+// code in the module returns no more than one value from any function, but the precompiled std
+// lists the feature (Rust ≥ 1.82 enables it for wasm32), and wasm-bindgen, seeing it listed,
+// rewrites every export that returns through memory into a multi-value return (its
+// `transforms/multi_value`). V8 in Node 20 has no generic wrapper for multi-value signatures: it
+// compiles one with TurboFan per distinct signature while compiling the module — 22 signatures,
+// ~2.5 ms of a 9–10 ms compile. Without the listing, wasm-bindgen keeps the return pointer (the
+// glue reads the results from memory: a few loads per call, and calls are per batch or per chunk).
+// Throws if the module already uses multi-value results, so the rewrite cannot hide a real use.
+function withoutMultivalue(path) {
+  const bytes = readFileSync(path);
+  const out = [bytes.subarray(0, 8)];
+  let offset = 8;
+  let removed = false;
+  while (offset < bytes.length) {
+    const id = bytes[offset];
+    const [size, start] = readLeb(bytes, offset + 1);
+    const end = start + size;
+    let section = bytes.subarray(offset, end);
+    if (id === 1) {
+      let [count, at] = readLeb(bytes, start);
+      for (; count > 0; count--) {
+        const [params, afterCount] = readLeb(bytes, at + 1);
+        const [results, afterResults] = readLeb(bytes, afterCount + params);
+        if (results > 1) throw new Error(`${path} has a function type with ${results} results: it uses multi-value`);
+        at = afterResults + results;
+      }
+    }
+    if (id === 0) {
+      const [nameLength, nameStart] = readLeb(bytes, start);
+      if (bytes.subarray(nameStart, nameStart + nameLength).toString("latin1") === "target_features") {
+        let [count, at] = readLeb(bytes, nameStart + nameLength);
+        const kept = [];
+        for (; count > 0; count--) {
+          const prefix = bytes[at];
+          const [featureLength, featureStart] = readLeb(bytes, at + 1);
+          const feature = bytes.subarray(featureStart, featureStart + featureLength);
+          if (feature.toString("latin1") === "multivalue") removed = true;
+          else kept.push(Buffer.from([prefix, ...leb(featureLength)]), feature);
+          at = featureStart + featureLength;
+        }
+        const body = Buffer.concat([Buffer.from(leb(nameLength)), bytes.subarray(nameStart, nameStart + nameLength), Buffer.from(leb(kept.length / 2)), ...kept]);
+        section = Buffer.concat([Buffer.from([0, ...leb(body.length)]), body]);
+      }
+    }
+    out.push(section);
+    offset = end;
+  }
+  if (!removed) console.warn(`${path} did not list multivalue: nothing to remove`);
+  const rewritten = `${path.replace(/\.wasm$/, "")}.single-value.wasm`;
+  writeFileSync(rewritten, Buffer.concat(out));
+  return rewritten;
+}
+
 buildWasm();
-const compiled = join(targetDirectory(), "wasm32-unknown-unknown", "release", "batch_router_wasm.wasm");
+const compiled = withoutMultivalue(join(targetDirectory(), "wasm32-unknown-unknown", "release", "batch_router_wasm.wasm"));
 rmSync(wasmOut, { recursive: true, force: true });
 mkdirSync(wasmOut, { recursive: true });
 run("wasm-bindgen", ["--target", "web", "--out-dir", wasmOut, "--out-name", "batch_router_wasm", compiled]);
@@ -122,7 +198,6 @@ run(wasmOpt, [
   "--enable-sign-ext",
   "--enable-mutable-globals",
   "--enable-reference-types",
-  "--enable-multivalue",
   module,
   "-o",
   module,
