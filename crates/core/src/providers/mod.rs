@@ -66,9 +66,7 @@ impl ClientConfig {
     }
 }
 
-/// Options for preparing a batch. Read through [`PrepareOptionFields`] (the same fields, flat):
-/// serde's `flatten` would buffer every value and read it a second way, which cost the wasm module
-/// 10 KB.
+/// Options for preparing a batch.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "camelCase")]
@@ -127,6 +125,8 @@ struct PrepareOptionFields {
     webhook_config: Option<WebhookConfig>,
 }
 
+// Read through the flat field list: serde's `flatten` would buffer every value and read it a
+// second way, which cost the wasm module 10 KB.
 impl<'de> Deserialize<'de> for PrepareOptions {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let fields = PrepareOptionFields::deserialize(deserializer)?;
