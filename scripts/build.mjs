@@ -35,8 +35,10 @@ const wasmOut = join(root, "npm", "wasm");
 // of serde_path_to_error): 1,533,948 → 1,431,472 bytes (589,916 → 556,036 gzipped). Lowered to
 // 1.425 MB when the three schema-rule sorts shared one comparator: 1,422,605 bytes; to 1.42 MB when
 // every stable sort by a text key went through one (crates/core/src/sort_by_text.rs): 1,415,478.
-// Both merged: 1,423,559 bytes (555,490 gzipped).
-const WASM_SIZE_BUDGET = 1_425_000;
+// Both merged: 1,423,559 bytes (555,490 gzipped). Lowered to 1.414 MB when `PrepareOptions` came
+// to be read through a flat field list instead of serde's `flatten` (crates/core/src/providers/mod.rs):
+// 1,423,401 → 1,413,416 bytes (551,850 gzipped).
+const WASM_SIZE_BUDGET = 1_414_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

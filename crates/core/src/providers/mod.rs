@@ -10,6 +10,8 @@ pub mod openai;
 pub mod xai;
 
 #[cfg(test)]
+mod prepare_options_tests;
+#[cfg(test)]
 mod result_kinds_tests;
 #[cfg(test)]
 mod resume_tests;
@@ -65,7 +67,7 @@ impl ClientConfig {
 }
 
 /// Options for preparing a batch.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct PrepareOptions {
@@ -96,6 +98,52 @@ pub struct PrepareOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub webhook_config: Option<WebhookConfig>,
+}
+
+/// The fields of [`PrepareOptions`] as they are read, [`ValidationOptions`]' among them. A field
+/// added to either struct is added here too (`prepare_options_read_back` fails until it is).
+#[derive(Deserialize)]
+#[serde(expecting = "struct PrepareOptions", rename_all = "camelCase")]
+struct PrepareOptionFields {
+    #[serde(default)]
+    drop_unsupported: bool,
+    #[serde(default)]
+    api_version: Option<String>,
+    #[serde(default)]
+    custom_base_url: bool,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    endpoint: Option<Endpoint>,
+    #[serde(default)]
+    metadata: Option<Map<String, Value>>,
+    #[serde(default)]
+    route: Option<SubmitRoute>,
+    #[serde(default)]
+    timeout_hours: Option<u32>,
+    #[serde(default)]
+    webhook_config: Option<WebhookConfig>,
+}
+
+// Read through the flat field list: serde's `flatten` would buffer every value and read it a
+// second way, which cost the wasm module 10 KB.
+impl<'de> Deserialize<'de> for PrepareOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let fields = PrepareOptionFields::deserialize(deserializer)?;
+        Ok(PrepareOptions {
+            validation: ValidationOptions {
+                drop_unsupported: fields.drop_unsupported,
+                api_version: fields.api_version,
+                custom_base_url: fields.custom_base_url,
+                model: fields.model,
+            },
+            endpoint: fields.endpoint,
+            metadata: fields.metadata,
+            route: fields.route,
+            timeout_hours: fields.timeout_hours,
+            webhook_config: fields.webhook_config,
+        })
+    }
 }
 
 /// Gemini's per-job (dynamic) webhook, as the create body's `batch.webhookConfig`: the endpoints
