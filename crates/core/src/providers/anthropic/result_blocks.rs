@@ -18,6 +18,8 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::skipped_value::SkippedValue;
+
 #[cfg_attr(test, derive(Debug, PartialEq))]
 pub(super) enum Block {
     Text {
@@ -315,55 +317,12 @@ impl<'de> Visitor<'de> for LenientString {
         Ok(Read::Other(Found::Float(value)))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Read, A::Error> {
-        Skip.visit_seq(seq)?;
+        SkippedValue.visit_seq(seq)?;
         Ok(Read::Other(Found::Array))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Read, A::Error> {
-        Skip.visit_map(map)?;
+        SkippedValue.visit_map(map)?;
         Ok(Read::Other(Found::Object))
-    }
-}
-
-/// A value read and dropped. Unlike `IgnoredAny` it reads nested values one by one, so that too
-/// deep a nesting is refused as the derive's copy refused it.
-struct Skip;
-
-impl<'de> Deserialize<'de> for Skip {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(Skip)
-    }
-}
-
-impl<'de> Visitor<'de> for Skip {
-    type Value = Skip;
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
-        while seq.next_element::<Skip>()?.is_some() {}
-        Ok(Skip)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
-        while map.next_entry::<Skip, Skip>()?.is_some() {}
-        Ok(Skip)
     }
 }
 
@@ -482,7 +441,7 @@ impl<'de> Visitor<'de> for BlockVisitor {
                 Key::Type => kind = Some(map.next_value::<Kind>()?),
                 Key::Field(field) => fields.take(field, map.next_value_seed(FieldSeed(field))?),
                 Key::Unknown => {
-                    map.next_value::<Skip>()?;
+                    map.next_value::<SkippedValue>()?;
                 }
             }
         }
@@ -502,7 +461,7 @@ impl<'de> Visitor<'de> for BlockVisitor {
                     None => break,
                 },
                 None => {
-                    if seq.next_element::<Skip>()?.is_none() {
+                    if seq.next_element::<SkippedValue>()?.is_none() {
                         break;
                     }
                 }
