@@ -32,6 +32,7 @@ pub mod reasoning;
 pub mod registry;
 pub mod results;
 pub mod retry;
+mod skipped_value;
 mod sort_by_text;
 pub mod structured_output;
 #[cfg(test)]

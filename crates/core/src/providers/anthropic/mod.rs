@@ -8,6 +8,7 @@ mod checks;
 mod common_line;
 pub(crate) mod ids;
 mod request;
+mod result_blocks;
 mod results;
 mod status;
 

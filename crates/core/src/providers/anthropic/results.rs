@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::Value;
 
+use super::result_blocks::{blocks, Block};
 use crate::model::{FinishReason, OutputPart, ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
 use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
 use crate::retry::is_retryable_request;
@@ -163,36 +163,10 @@ struct Message {
     role: Option<String>,
     id: Option<String>,
     model: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "blocks")]
     content: Option<Vec<Block>>,
     stop_reason: Option<String>,
     usage: Option<AnthropicUsage>,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Block {
-    Text {
-        text: String,
-    },
-    Thinking {
-        thinking: String,
-        #[serde(default)]
-        signature: Option<String>,
-    },
-    RedactedThinking {
-        data: String,
-    },
-    ToolUse {
-        #[serde(default)]
-        id: Option<String>,
-        name: String,
-        #[serde(default)]
-        input: Value,
-    },
-    /// Server tool calls and their results, citations blocks and anything newer stay in `raw`.
-    #[serde(other)]
-    Other,
 }
 
 /// `Usage`: `input_tokens` alone leaves out the cache reads and writes; the total input is the sum
