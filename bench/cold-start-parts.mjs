@@ -2,9 +2,11 @@
 // Splits the package's cold start in Node into its parts, each the median of fresh processes:
 //   node bench/cold-start-parts.mjs        (BENCH_PROCESSES=15; run npm's build first)
 // Floors: importing a data: module (the cold-start benchmark's floor) and an empty file (what any
-// package pays on top: the ESM file loader). Then, in one process each: the wasm-bindgen glue, reading
-// the .wasm, compiling it (`new WebAssembly.Module`, as initSync does), instantiating it, and the
-// bundled entry with its wasm initialisation cut out (the package's own JS and the builtins it imports).
+// package pays on top: the ESM file loader). Then, in one process each: node:fs as the Node entry
+// gets it (`process.getBuiltinModule`, without the ES module view of node:fs), the wasm-bindgen
+// glue, reading the .wasm, compiling it (`new WebAssembly.Module`, as initSync does), instantiating
+// it, and the bundled entry with its wasm initialisation cut out (the package's own JS and the
+// builtins it imports).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,7 +37,7 @@ writeFileSync(empty, "export default 1;\n");
 
 const wasmSteps = `
 const marks = [performance.now()];
-const { readFileSync } = await import("node:fs"); marks.push(performance.now());
+const { readFileSync } = process.getBuiltinModule("node:fs"); marks.push(performance.now());
 const glue = await import(${JSON.stringify(glue)}); marks.push(performance.now());
 const bytes = readFileSync(${JSON.stringify(wasm)}); marks.push(performance.now());
 const module = new WebAssembly.Module(bytes); marks.push(performance.now());
@@ -61,7 +63,7 @@ const rows = [
   ["import an empty file", median(samples.empty)],
   ["import npm/dist/index.js (the whole cold start)", median(samples.entry)],
   ["import index.js without its wasm init (JS + builtins)", median(samples.withoutWasm)],
-  ...["first builtin import (node:fs)", "import the wasm-bindgen glue (the first file import)", "read the .wasm", "compile (new WebAssembly.Module)", "instantiate (initSync)"].map(
+  ...["node:fs as the entry gets it (process.getBuiltinModule)", "import the wasm-bindgen glue (the first file import)", "read the .wasm", "compile (new WebAssembly.Module)", "instantiate (initSync)"].map(
     (name, index) => [`  ${name}`, median(samples.steps.map((steps) => steps[index]))],
   ),
 ];
