@@ -143,3 +143,22 @@ test("objects whose keys differ from one result to the next are built with their
   assert.ok(Object.hasOwn(results[1]!.response!.raw as object, "system_fingerprint"));
   assert.ok(!Object.hasOwn(results[0]!.response!.raw as object, "system_fingerprint"));
 });
+
+test("long strings of one length that differ in a single byte are each kept as they are", async () => {
+  // A long string equal to the one before it is written once; these differ from it in their first
+  // byte, a middle word, or the bytes after the last whole word, and one is equal.
+  const base = "abcdefghijklmnopqrstu";
+  const answer = {
+    first: base,
+    firstByte: "Xbcdefghijklmnopqrstu",
+    middleWord: "Xbcdefghijk!mnopqrstu",
+    tail: "Xbcdefghijk!mnopqrst!",
+    same: "Xbcdefghijk!mnopqrst!",
+    multibyte: "Xbcdefghijk!mnopqrsé",
+    multibyteOther: "Xbcdefghijk!mnopqrsè",
+  };
+  const storage = new MemoryStorage();
+  const provider = providerServing(line("lengths", chat(JSON.stringify(answer))) + "\n", storage);
+  const [result] = await collect(provider.getResults("batch_tape"));
+  assert.deepEqual(result!.response!.parsed, answer);
+});
