@@ -129,27 +129,48 @@ export class ResultTapeReader {
 
   private object(): Record<string, unknown> {
     const tape = this.tape;
+    const keys = this.keys;
     const object: Record<string, unknown> = {};
+    // The position stays local while the value is a string, a number or a body (most are); it is
+    // handed back to `value` for the others.
+    let at = this.at;
     for (;;) {
-      const tag = tape[this.at++];
-      if (tag === END) return object;
+      const tag = tape[at++];
+      if (tag === END) {
+        this.at = at;
+        return object;
+      }
       let key: string;
       if (tag === KEY) {
-        key = this.keys[tape[this.at++]!]!;
+        key = keys[tape[at++]!]!;
       } else if (tag === KEY_STRING) {
-        key = this.text.slice(tape[this.at], tape[this.at + 1]);
-        this.at += 2;
+        key = this.text.slice(tape[at], tape[at + 1]);
+        at += 2;
       } else {
         throw new Error(`batch-router: unknown result tape tag ${String(tag)}`);
       }
-      if (tape[this.at] === RAW) {
-        defineLazyRaw(object, this.raws.subarray(tape[this.at + 1], tape[this.at + 2]));
-        this.at += 3;
-      } else if (key === "__proto__") {
-        // As JSON.parse makes it: an own property, not the prototype.
-        Object.defineProperty(object, key, { configurable: true, enumerable: true, writable: true, value: this.value() });
+      const valueTag = tape[at];
+      let value: unknown;
+      if (valueTag === STRING) {
+        value = this.text.slice(tape[at + 1], tape[at + 2]);
+        at += 3;
+      } else if (valueTag === NUMBER) {
+        value = this.numbers[this.numberAt++];
+        at++;
+      } else if (valueTag === RAW) {
+        defineLazyRaw(object, this.raws.subarray(tape[at + 1], tape[at + 2]));
+        at += 3;
+        continue;
       } else {
-        object[key] = this.value();
+        this.at = at;
+        value = this.value();
+        at = this.at;
+      }
+      if (key === "__proto__") {
+        // As JSON.parse makes it: an own property, not the prototype.
+        Object.defineProperty(object, key, { configurable: true, enumerable: true, writable: true, value });
+      } else {
+        object[key] = value;
       }
     }
   }

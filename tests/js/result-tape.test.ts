@@ -106,3 +106,59 @@ test("results built from the tape equal the core's JSON of them", async () => {
   // An error's `raw` is its whole line.
   assert.deepEqual(results[4]!.error!.raw, JSON.parse(lines.split("\n")[4]!));
 });
+
+// Objects whose keys change from one to the next (the same names in another order, names missing
+// or added, `__proto__` with a string, a number, an object and an array for value, objects nested
+// in arrays in objects), as parsed answers: each value kind goes through its own branch when an
+// object is built.
+const shifting = [
+  '{"a":"one","b":2,"c":{"d":[{"e":"x","__proto__":"string"},{"__proto__":7}]}}',
+  '{"b":2,"a":"one","extra":null,"c":{"d":[]}}',
+  '{"a":"one"}',
+  '{"__proto__":[1,"two",{"__proto__":{"x":1}}],"raw":"not a body","z":true}',
+  '{"c":{"c":{"c":{"c":"deep"}}},"a":-0.5,"b":false}',
+];
+
+test("objects whose keys differ from one result to the next are built with their own keys, in order", async () => {
+  const storage = new MemoryStorage();
+  const file = shifting.map((answer, index) => line(`shifting-${index}`, chat(answer, index % 2 === 0 ? {} : { system_fingerprint: "fp_1" }))).join("\n") + "\n";
+  const provider = providerServing(file, storage);
+  const results: UnifiedResult[] = await collect(provider.getResults("batch_tape"));
+  assert.equal(results.length, shifting.length);
+  for (let index = 0; index < shifting.length; index++) {
+    const parsed = results[index]!.response!.parsed;
+    assert.deepEqual(parsed, JSON.parse(shifting[index]!), `answer ${index}`);
+    assert.equal(JSON.stringify(parsed), JSON.stringify(JSON.parse(shifting[index]!)), `answer ${index}: keys in order`);
+  }
+  const inner = (results[0]!.response!.parsed as { c: { d: Array<Record<string, unknown>> } }).c.d;
+  assert.ok(Object.hasOwn(inner[0]!, "__proto__") && Object.hasOwn(inner[1]!, "__proto__"), "__proto__ with a string or a number is an own key");
+  assert.equal(Object.getPrototypeOf(inner[0]), Object.prototype);
+  assert.equal(inner[1]!["__proto__"], 7);
+  const top = results[3]!.response!.parsed as Record<string, unknown>;
+  assert.deepEqual(Object.keys(top), ["__proto__", "raw", "z"]);
+  assert.ok(Array.isArray(top["__proto__"]));
+  assert.equal(top.raw, "not a body", "a parsed answer's own raw key is a plain string, not a lazy body");
+  // The results themselves: with and without the optional field, same keys as the core's JSON.
+  assert.deepEqual(Object.keys(results[0]!.response!), Object.keys(JSON.parse(JSON.stringify(results[0]!.response))));
+  assert.ok(Object.hasOwn(results[1]!.response!.raw as object, "system_fingerprint"));
+  assert.ok(!Object.hasOwn(results[0]!.response!.raw as object, "system_fingerprint"));
+});
+
+test("long strings of one length that differ in a single byte are each kept as they are", async () => {
+  // A long string equal to the one before it is written once; these differ from it in their first
+  // byte, a middle word, or the bytes after the last whole word, and one is equal.
+  const base = "abcdefghijklmnopqrstu";
+  const answer = {
+    first: base,
+    firstByte: "Xbcdefghijklmnopqrstu",
+    middleWord: "Xbcdefghijk!mnopqrstu",
+    tail: "Xbcdefghijk!mnopqrst!",
+    same: "Xbcdefghijk!mnopqrst!",
+    multibyte: "Xbcdefghijk!mnopqrsé",
+    multibyteOther: "Xbcdefghijk!mnopqrsè",
+  };
+  const storage = new MemoryStorage();
+  const provider = providerServing(line("lengths", chat(JSON.stringify(answer))) + "\n", storage);
+  const [result] = await collect(provider.getResults("batch_tape"));
+  assert.deepEqual(result!.response!.parsed, answer);
+});

@@ -180,7 +180,9 @@ impl Tape {
         let long = text.len() >= REPEAT_MIN_BYTES;
         if long {
             let (byte_start, byte_length, start, end) = self.last_long_string;
-            if byte_length == text.len() && &self.strings[byte_start..byte_start + byte_length] == text.as_bytes() {
+            if byte_length == text.len()
+                && same_bytes(&self.strings[byte_start..byte_start + byte_length], text.as_bytes())
+            {
                 return (start, end);
             }
         }
@@ -237,6 +239,24 @@ impl Tape {
         self.last_key = index;
         self.tape.extend_from_slice(&[Tag::Key as u32, index]);
     }
+}
+
+/// Whether two byte strings are equal, compared a word at a time: the slice comparison calls the
+/// module's `memcmp`, which goes byte by byte and took 4% of a 128 MB decode in comparing each
+/// response's text with its text part.
+fn same_bytes(left: &[u8], right: &[u8]) -> bool {
+    if left.len() != right.len() {
+        return false;
+    }
+    let word = |chunk: &[u8]| <[u8; 8]>::try_from(chunk).ok().map(u64::from_ne_bytes);
+    let mut left_words = left.chunks_exact(8);
+    let mut right_words = right.chunks_exact(8);
+    for (left_word, right_word) in (&mut left_words).zip(&mut right_words) {
+        if word(left_word) != word(right_word) {
+            return false;
+        }
+    }
+    left_words.remainder() == right_words.remainder()
 }
 
 impl ser::Serializer for &mut Tape {
