@@ -1,7 +1,8 @@
 /**
  * A result's `raw` (`npm/src/lazy-raw.ts`): an enumerable getter until it is read or assigned, then
- * a plain data property; the unread bytes are invisible to every key listing; the shared getter and
- * setter behave on any object they are called on.
+ * a plain data property; the unread bytes are in no enumerable key; the shared getter and setter
+ * behave on any object they are called on, on copies taken with descriptors, on objects inheriting
+ * from a result, and on results frozen or sealed before `raw` is read.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -41,16 +42,19 @@ test("raw is a getter until read, then a data property holding the same parsed v
   assert.equal(typeof before.set, "function");
   assert.equal(before.enumerable, true);
   assert.equal(before.configurable, true);
-  // The unread bytes are no key of any kind.
-  assert.deepEqual(Reflect.ownKeys(response), Object.keys(response));
+  // The unread bytes are in no enumerable key: one non-enumerable symbol.
+  const symbols = Object.getOwnPropertySymbols(response);
+  assert.equal(symbols.length, 1);
+  assert.equal(Object.getOwnPropertyDescriptor(response, symbols[0]!)!.enumerable, false);
   assert.equal(Object.keys(response).at(-1), "raw");
+  assert.deepEqual({ ...response }.raw, body(0), "spreading reads the body");
 
   const raw = response.raw;
   assert.deepEqual(raw, body(0));
   assert.equal(response.raw, raw, "read once: the same object afterwards");
   const after = Object.getOwnPropertyDescriptor(response, "raw")!;
   assert.deepEqual(after, { value: raw, writable: true, enumerable: true, configurable: true });
-  assert.deepEqual(Reflect.ownKeys(response), Object.keys(response));
+  assert.equal(Object.getOwnPropertyDescriptor(response, symbols[0]!)!.value, undefined, "the bytes are let go once read");
 });
 
 test("assigning raw before reading it replaces the body", async () => {
@@ -72,4 +76,47 @@ test("the shared getter and setter work on an object that holds no body", async 
   assert.equal(other.raw, 5);
   // The result itself is untouched.
   assert.deepEqual(result!.response!.raw, body(0));
+});
+
+test("a result frozen before raw is read gives its body, the same value on every read", async () => {
+  const [result] = await results(1);
+  const response = Object.freeze(result!.response!);
+  const raw = response.raw;
+  assert.deepEqual(raw, body(0));
+  assert.equal(response.raw, raw, "one parsed value");
+  assert.deepEqual(JSON.parse(JSON.stringify(response)).raw, body(0));
+  assert.deepEqual(structuredClone(response).raw, body(0));
+  assert.deepEqual({ ...response }.raw, body(0));
+  // As assigning to a frozen data property does in strict code.
+  assert.throws(() => {
+    (response as { raw: unknown }).raw = 1;
+  }, TypeError);
+  assert.equal(response.raw, raw);
+});
+
+test("a result sealed before raw is read gives its body and takes an assignment", async () => {
+  const [first, second] = await results(2);
+  const sealed = Object.seal(first!.response!);
+  const raw = sealed.raw;
+  assert.deepEqual(raw, body(0));
+  assert.equal(sealed.raw, raw);
+  sealed.raw = "replaced";
+  assert.equal(sealed.raw, "replaced");
+  const other = Object.seal(second!.response!);
+  other.raw = 7;
+  assert.equal(other.raw, 7, "assigned before it was ever read");
+});
+
+test("copies taken with their descriptors, and objects inheriting from a result, read the body", async () => {
+  const [first, second] = await results(2);
+  const original = first!.response!;
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(original)) as typeof original;
+  assert.deepEqual(copy.raw, body(0));
+  assert.deepEqual(original.raw, body(0), "the original still has its body");
+
+  const parent = second!.response!;
+  const child = Object.create(parent) as typeof parent;
+  assert.deepEqual(child.raw, body(1));
+  assert.deepEqual(Object.getOwnPropertySymbols(child), [], "the child gains no key but raw");
+  assert.deepEqual(parent.raw, body(1));
 });
