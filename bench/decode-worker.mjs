@@ -1,33 +1,72 @@
-// Runs in its own process: streams an OpenAI output file through OpenAIProvider.getResults (the
-// Rust decoder in wasm) and reports throughput and peak memory. The file is served by an injected
-// fetch straight from disk, so the network is not what is measured.
+// Runs in its own process: streams a provider's output file through `getResults` (the Rust decoder
+// in wasm) and reports throughput and peak memory. The file is served by an injected fetch straight
+// from disk, so the network is not what is measured.
+//   node bench/decode-worker.mjs <file> [openai|anthropic|google]
 import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 
-import { OpenAIProvider } from "batch-router";
+import { AnthropicProvider, GoogleProvider, OpenAIProvider } from "batch-router";
 
-const [file] = process.argv.slice(2);
+const [file, providerName = "openai"] = process.argv.slice(2);
 const bytes = statSync(file).size;
-const batch = {
-  id: "batch_bench",
-  object: "batch",
-  endpoint: "/v1/chat/completions",
-  input_file_id: "file-in",
-  completion_window: "24h",
-  status: "completed",
-  output_file_id: "file-out",
-  error_file_id: null,
-  created_at: 1711471533,
-  request_counts: { total: 0, completed: 0, failed: 0 },
+
+// Each provider's finished batch, as its status call answers (the shapes the emulators answer).
+const BATCHES = {
+  openai: {
+    id: "batch_bench",
+    object: "batch",
+    endpoint: "/v1/chat/completions",
+    input_file_id: "file-in",
+    completion_window: "24h",
+    status: "completed",
+    output_file_id: "file-out",
+    error_file_id: null,
+    created_at: 1711471533,
+    request_counts: { total: 0, completed: 0, failed: 0 },
+  },
+  anthropic: {
+    id: "msgbatch_bench",
+    type: "message_batch",
+    processing_status: "ended",
+    request_counts: { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+    created_at: "2024-08-20T18:37:24.100435Z",
+    ended_at: "2024-08-20T18:37:24.100435Z",
+    expires_at: "2024-08-21T18:37:24.100435Z",
+    cancel_initiated_at: null,
+    archived_at: null,
+    results_url: "https://api.anthropic.com/v1/messages/batches/msgbatch_bench/results",
+  },
+  google: {
+    name: "batches/bench",
+    metadata: {
+      "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatch",
+      model: "models/gemini-2.5-flash",
+      displayName: "bench",
+      createTime: "2025-01-01T00:00:00Z",
+      updateTime: "2025-01-01T01:00:00Z",
+      endTime: "2025-01-01T01:00:00Z",
+      state: "BATCH_STATE_SUCCEEDED",
+      name: "batches/bench",
+    },
+    done: true,
+    response: { "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatchOutput", responsesFile: "files/out" },
+  },
 };
-const provider = new OpenAIProvider({
-  apiKey: "sk-bench",
+// The path of each provider's results download.
+const DOWNLOAD = { openai: /\/content$/, anthropic: /\/results$/, google: /:download$/ };
+const PROVIDERS = { openai: OpenAIProvider, anthropic: AnthropicProvider, google: GoogleProvider };
+const IDS = { openai: "batch_bench", anthropic: "msgbatch_bench", google: "batches/bench" };
+
+const Provider = PROVIDERS[providerName];
+if (!Provider) throw new Error(`unknown provider ${providerName}`);
+const provider = new Provider({
+  apiKey: "bench-key",
   storage: false,
   fetch: async (request) => {
-    if (new URL(request.url).pathname.endsWith("/content")) {
+    if (DOWNLOAD[providerName].test(new URL(request.url).pathname)) {
       return new Response(Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })), { status: 200 });
     }
-    return new Response(JSON.stringify(batch), { status: 200, headers: { "content-type": "application/json" } });
+    return new Response(JSON.stringify(BATCHES[providerName]), { status: 200, headers: { "content-type": "application/json" } });
   },
 });
 
@@ -38,7 +77,7 @@ const sampler = setInterval(() => {
 const started = performance.now();
 let results = 0;
 let succeeded = 0;
-for await (const result of provider.getResults("batch_bench")) {
+for await (const result of provider.getResults(IDS[providerName])) {
   results++;
   if (result.status === "succeeded") succeeded++;
 }

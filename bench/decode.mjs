@@ -1,30 +1,38 @@
-// Streaming decode of a large OpenAI output file into unified results: throughput and peak memory,
-// at two file sizes to show memory stays flat. The floor: reading the same file with JSON.parse per
-// line in the same kind of process.
+// Streaming decode of large provider output files into unified results: throughput and peak memory.
+// OpenAI's file at two sizes, to show memory stays flat; Anthropic's and Gemini's at the smaller
+// size. The floor: reading the same file with JSON.parse per line in the same kind of process.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { writeOpenAIOutput } from "./generate.mjs";
+import { writeOutput } from "./generate.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function runWorker(script, file) {
-  return JSON.parse(execFileSync(process.execPath, [join(here, script), file], { encoding: "utf8", maxBuffer: 1 << 20 }));
+function runWorker(script, ...args) {
+  return JSON.parse(execFileSync(process.execPath, [join(here, script), ...args], { encoding: "utf8", maxBuffer: 1 << 20 }));
 }
 
 export async function benchDecode({ megabytes = 1024 }) {
   const directory = mkdtempSync(join(tmpdir(), "batch-router-decode-"));
+  const small = Math.max(16, Math.round(megabytes / 8));
+  const files = [
+    ["openai", small],
+    ["openai", megabytes],
+    ["anthropic", small],
+    ["google", small],
+  ];
   const rows = [];
   try {
-    for (const size of [Math.max(16, Math.round(megabytes / 8)), megabytes]) {
-      const file = join(directory, `output-${size}.jsonl`);
-      const { lines } = await writeOpenAIOutput(file, size);
+    for (const [provider, size] of files) {
+      const file = join(directory, `${provider}-${size}.jsonl`);
+      const { lines } = await writeOutput(provider, file, size);
       const floor = runWorker("decode-floor-worker.mjs", file);
-      const measured = runWorker("decode-worker.mjs", file);
-      rows.push({ megabytes: size, lines, ...measured, floorMegabytesPerSecond: floor.megabytesPerSecond, floorPeakRssMegabytes: floor.peakRssMegabytes });
+      const measured = runWorker("decode-worker.mjs", file, provider);
+      if (measured.succeeded !== lines) throw new Error(`${provider}: ${measured.succeeded} of ${lines} results succeeded`);
+      rows.push({ provider, megabytes: size, lines, ...measured, floorMegabytesPerSecond: floor.megabytesPerSecond, floorPeakRssMegabytes: floor.peakRssMegabytes });
       rmSync(file);
     }
   } finally {

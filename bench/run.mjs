@@ -73,11 +73,11 @@ if (wanted("conversion")) {
 
 if (wanted("decode")) {
   const rows = await repeated(() => benchDecode({ megabytes: decodeMegabytes }));
-  console.log(`Streaming decode of an OpenAI output file into unified results (OpenAIProvider.getResults, storage off); floor = JSON.parse per line; median (spread) of ${runs} runs`);
+  console.log(`Streaming decode of provider output files into unified results (getResults, storage off); floor = JSON.parse per line; median (spread) of ${runs} runs`);
   // Targets (issue 18): at least the floor's throughput, peak memory at most the floor's + 10 MB.
   table(
-    ["file MB", "results", "MB/s", "floor MB/s", "MB/s / floor", "peak RSS MB", "floor peak MB", "target ≥1.0×, ≤ floor + 10 MB"],
-    rows.map((row) => [row.megabytes, row.results, withSpread(row, "megabytesPerSecond", 1), withSpread(row, "floorMegabytesPerSecond", 1), fixed(row.megabytesPerSecond / row.floorMegabytesPerSecond, 2) + "×", fixed(row.peakRssMegabytes), fixed(row.floorPeakRssMegabytes), row.megabytesPerSecond >= row.floorMegabytesPerSecond && row.peakRssMegabytes <= row.floorPeakRssMegabytes + 10 ? "met" : "missed"]),
+    ["provider", "file MB", "results", "MB/s", "floor MB/s", "MB/s / floor", "peak RSS MB", "floor peak MB", "target ≥1.0×, ≤ floor + 10 MB"],
+    rows.map((row) => [row.provider, row.megabytes, row.results, withSpread(row, "megabytesPerSecond", 1), withSpread(row, "floorMegabytesPerSecond", 1), fixed(row.megabytesPerSecond / row.floorMegabytesPerSecond, 2) + "×", fixed(row.peakRssMegabytes), fixed(row.floorPeakRssMegabytes), row.megabytesPerSecond >= row.floorMegabytesPerSecond && row.peakRssMegabytes <= row.floorPeakRssMegabytes + 10 ? "met" : "missed"]),
   );
 }
 
