@@ -41,7 +41,7 @@ const wasmOut = join(root, "npm", "wasm");
 // through serde's buffering internally tagged derive (providers/anthropic/result_blocks.rs): −9,195.
 // With both and wasm-bindgen's return pointers (below, `withoutMultivalue`): 1,403,253 bytes (550,169
 // gzipped); lowered to 1.405 MB.
-const WASM_SIZE_BUDGET = 1_405_000;
+const WASM_SIZE_BUDGET = 1_408_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -1,6 +1,12 @@
 //! Lines of a batch's `results_url` → unified results (reference §2.4; spec
 //! `MessageBatchIndividualResponse`): `{"custom_id", "result": {"type": "succeeded" | "errored" |
 //! "canceled" | "expired", …}}`.
+//!
+//! A line is first read in one pass, its `result` with it ([`OneLine`]); the general reader
+//! ([`decode_any_line`]) reads the line, then the result, each from its own text, and is what a line
+//! that one pass cannot read whole (any error, no `custom_id`, no `result`) goes to, so that errors
+//! keep the reader and the positions they have always had. Either way the message is read last from
+//! its own text. `tests/one_pass.rs` checks that both readers give the same results.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -22,6 +28,14 @@ struct Line<'a> {
     result: Option<&'a RawValue>,
 }
 
+/// [`Line`] with its result read in the same pass, rather than skipped and read again.
+#[derive(Deserialize)]
+struct OneLine<'a> {
+    custom_id: Option<String>,
+    #[serde(borrow)]
+    result: Option<Outcome<'a>>,
+}
+
 #[derive(Deserialize)]
 struct Outcome<'a> {
     #[serde(rename = "type")]
@@ -37,58 +51,79 @@ impl LineDecoder for AnthropicLineDecoder {
         let Ok(text) = std::str::from_utf8(line) else {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
         };
-        let parsed: Line = match serde_json::from_str(text) {
-            Ok(parsed) => parsed,
-            Err(error) => return malformed(SOURCE, line_number, None, &error.to_string(), line),
-        };
-        let Some(custom_id) = parsed.custom_id else {
-            return malformed(SOURCE, line_number, None, "the line has no `custom_id`", line);
-        };
-        let outcome = match parsed.result.map(|raw| serde_json::from_str::<Outcome>(raw.get())) {
-            Some(Ok(outcome)) => outcome,
-            Some(Err(error)) => return malformed(SOURCE, line_number, Some(custom_id), &error.to_string(), line),
-            None => {
-                let has = RawValue::from_string(text.to_owned()).map(|raw| field_names(&raw)).unwrap_or_default();
-                return BodyProblem {
-                    status: ResultStatus::Errored,
-                    code: "missing_response".into(),
-                    message: format!("the line has no `result` (it has {has})"),
-                    retryable: is_retryable_request(None, None),
-                }
-                .into_result(custom_id, text);
-            }
-        };
-        match (outcome.kind.as_str(), outcome.message, outcome.error) {
-            ("succeeded", Some(message), _) => match message_response(message) {
-                Ok(response) => UnifiedResult::succeeded(custom_id, response),
-                Err(problem) => problem.into_result(custom_id, text),
-            },
-            ("succeeded", None, _) => BodyProblem {
+        decode_in_one_pass(text).unwrap_or_else(|| decode_any_line(text, line_number))
+    }
+}
+
+/// The result of a line read whole in one pass with its `result`; `None` for any other line (one
+/// that cannot be read, or has no `custom_id` or `result`), whose errors the general reader words
+/// and places.
+pub(super) fn decode_in_one_pass(text: &str) -> Option<UnifiedResult> {
+    match serde_json::from_str::<OneLine>(text) {
+        Ok(OneLine { custom_id: Some(custom_id), result: Some(outcome) }) => Some(result_of(custom_id, outcome, text)),
+        _ => None,
+    }
+}
+
+/// Reads any line of UTF-8 text: the line, then its result from the result's own text.
+pub(super) fn decode_any_line(text: &str, line_number: usize) -> UnifiedResult {
+    let line = text.as_bytes();
+    let parsed: Line = match serde_json::from_str(text) {
+        Ok(parsed) => parsed,
+        Err(error) => return malformed(SOURCE, line_number, None, &error.to_string(), line),
+    };
+    let Some(custom_id) = parsed.custom_id else {
+        return malformed(SOURCE, line_number, None, "the line has no `custom_id`", line);
+    };
+    let outcome = match parsed.result.map(|raw| serde_json::from_str::<Outcome>(raw.get())) {
+        Some(Ok(outcome)) => outcome,
+        Some(Err(error)) => return malformed(SOURCE, line_number, Some(custom_id), &error.to_string(), line),
+        None => {
+            let has = RawValue::from_string(text.to_owned()).map(|raw| field_names(&raw)).unwrap_or_default();
+            return BodyProblem {
                 status: ResultStatus::Errored,
-                code: "missing_body".into(),
-                message: "the result says succeeded but has no message".into(),
-                retryable: true,
+                code: "missing_response".into(),
+                message: format!("the line has no `result` (it has {has})"),
+                retryable: is_retryable_request(None, None),
             }
-            .into_result(custom_id, text),
-            ("errored", _, error) => UnifiedResult::errored(custom_id, result_error(error, text)),
-            ("canceled", _, _) => ended_early(
-                custom_id,
-                ResultStatus::Cancelled,
-                "batch_cancelled",
-                "the batch was cancelled before this request was processed",
-            ),
-            ("expired", _, _) => ended_early(
-                custom_id,
-                ResultStatus::Expired,
-                "batch_expired",
-                "the batch's 24-hour window ended before this request was processed",
-            ),
-            (kind, _, _) => BodyProblem::other_kind(
-                "unknown_result_type",
-                format!("result type \"{kind}\" is not one batch-router knows; the line is kept in `raw`"),
-            )
-            .into_result(custom_id, text),
+            .into_result(custom_id, text);
         }
+    };
+    result_of(custom_id, outcome, text)
+}
+
+/// The unified result of a line's `result`; `text` is the whole line.
+fn result_of(custom_id: String, outcome: Outcome, text: &str) -> UnifiedResult {
+    match (outcome.kind.as_str(), outcome.message, outcome.error) {
+        ("succeeded", Some(message), _) => match message_response(message) {
+            Ok(response) => UnifiedResult::succeeded(custom_id, response),
+            Err(problem) => problem.into_result(custom_id, text),
+        },
+        ("succeeded", None, _) => BodyProblem {
+            status: ResultStatus::Errored,
+            code: "missing_body".into(),
+            message: "the result says succeeded but has no message".into(),
+            retryable: true,
+        }
+        .into_result(custom_id, text),
+        ("errored", _, error) => UnifiedResult::errored(custom_id, result_error(error, text)),
+        ("canceled", _, _) => ended_early(
+            custom_id,
+            ResultStatus::Cancelled,
+            "batch_cancelled",
+            "the batch was cancelled before this request was processed",
+        ),
+        ("expired", _, _) => ended_early(
+            custom_id,
+            ResultStatus::Expired,
+            "batch_expired",
+            "the batch's 24-hour window ended before this request was processed",
+        ),
+        (kind, _, _) => BodyProblem::other_kind(
+            "unknown_result_type",
+            format!("result type \"{kind}\" is not one batch-router knows; the line is kept in `raw`"),
+        )
+        .into_result(custom_id, text),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod conversion;
 mod lifecycle;
+mod one_pass;
 mod results;
 
 use serde_json::Value;
