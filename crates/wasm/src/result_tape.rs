@@ -248,15 +248,11 @@ fn same_bytes(left: &[u8], right: &[u8]) -> bool {
     if left.len() != right.len() {
         return false;
     }
-    let word = |chunk: &[u8]| <[u8; 8]>::try_from(chunk).ok().map(u64::from_ne_bytes);
+    let word = |chunk: &[u8]| u64::from_ne_bytes(chunk.try_into().expect("chunks_exact(8) gives 8 bytes"));
     let mut left_words = left.chunks_exact(8);
     let mut right_words = right.chunks_exact(8);
-    for (left_word, right_word) in (&mut left_words).zip(&mut right_words) {
-        if word(left_word) != word(right_word) {
-            return false;
-        }
-    }
-    left_words.remainder() == right_words.remainder()
+    (&mut left_words).zip(&mut right_words).all(|(left_word, right_word)| word(left_word) == word(right_word))
+        && left_words.remainder() == right_words.remainder()
 }
 
 impl ser::Serializer for &mut Tape {
