@@ -4,6 +4,7 @@
 pub mod anthropic;
 pub mod common;
 pub mod google;
+pub(crate) mod json_scan;
 pub(crate) mod json_text;
 pub mod mistral;
 pub mod openai;
