@@ -125,7 +125,7 @@ impl<'a> Scanner<'a> {
             }
             _ => scanner.skip(0),
         })?;
-        // The first candidate's position.
+        // Without an index, a candidate is given its position (`read_candidate`): this is the first.
         Some(candidate_of(index.unwrap_or(0), finish_reason, content))
     }
 
