@@ -312,3 +312,16 @@ impl<'a> Scanner<'a> {
         }
     }
 }
+
+impl<'a> Scanner<'a> {
+    /// A key without escapes, as [`Scanner::key`] reads it, but a word at a time (`plain_run`):
+    /// for readers whose lines are mostly keys (Gemini's, `google/fast_line.rs`).
+    pub(crate) fn plain_key(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        self.plain_run();
+        (*self.bytes.get(self.at)? == b'"').then_some(())?;
+        self.at += 1;
+        Some(&self.text[start..self.at - 1])
+    }
+}
