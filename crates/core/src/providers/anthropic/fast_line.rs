@@ -32,7 +32,7 @@ pub(super) fn decode_common_line(line: &str) -> Option<UnifiedResult> {
     let mut custom_id = None;
     let mut message = None;
     let mut seen = Seen::default();
-    scanner.object_with_plain_keys(|scanner, key| match key {
+    scanner.object(|scanner, key| match key {
         "custom_id" => {
             seen.first(0)?;
             custom_id = Some(scanner.string()?);
@@ -79,7 +79,7 @@ impl<'a> Scanner<'a> {
         let mut succeeded = false;
         let mut message = None;
         let mut seen = Seen::default();
-        self.object_with_plain_keys(|scanner, key| match key {
+        self.object(|scanner, key| match key {
             "type" => {
                 seen.first(0)?;
                 succeeded = scanner.string()? == "succeeded";
@@ -105,7 +105,7 @@ impl<'a> Scanner<'a> {
         let mut reply = Reply::default();
         let mut is_message = false;
         let mut seen = Seen::default();
-        self.object_with_plain_keys(|scanner, key| {
+        self.object(|scanner, key| {
             let (bit, field) = match key {
                 "type" => {
                     seen.first(0)?;
@@ -166,7 +166,7 @@ impl<'a> Scanner<'a> {
     fn content_block(&mut self) -> Option<Block> {
         let mut fields = BlockFields::default();
         let mut seen = Seen::default();
-        self.object_with_plain_keys(|scanner, key| {
+        self.object(|scanner, key| {
             let (bit, field) = match key {
                 "type" => {
                     seen.first(0)?;
@@ -226,7 +226,7 @@ impl<'a> Scanner<'a> {
     fn message_usage(&mut self) -> Option<AnthropicUsage> {
         let mut usage = AnthropicUsage::default();
         let mut seen = Seen::default();
-        self.object_with_plain_keys(|scanner, key| {
+        self.object(|scanner, key| {
             let (bit, count) = match key {
                 "input_tokens" => (0, &mut usage.input_tokens),
                 "output_tokens" => (1, &mut usage.output_tokens),
@@ -256,7 +256,7 @@ impl<'a> Scanner<'a> {
     fn cache_creation(&mut self) -> Option<CacheCreation> {
         let mut split = CacheCreation::default();
         let mut seen = Seen::default();
-        self.object_with_plain_keys(|scanner, key| {
+        self.object(|scanner, key| {
             let (bit, count) = match key {
                 "ephemeral_5m_input_tokens" => (0, &mut split.ephemeral_5m_input_tokens),
                 "ephemeral_1h_input_tokens" => (1, &mut split.ephemeral_1h_input_tokens),
@@ -272,7 +272,7 @@ impl<'a> Scanner<'a> {
     fn output_tokens_details(&mut self) -> Option<OutputDetails> {
         let mut details = OutputDetails::default();
         let mut seen = Seen::default();
-        self.object_with_plain_keys(|scanner, key| match key {
+        self.object(|scanner, key| match key {
             "thinking_tokens" => {
                 seen.first(0)?;
                 details.thinking_tokens = scanner.nullable(Scanner::unsigned)?;
@@ -282,64 +282,4 @@ impl<'a> Scanner<'a> {
         })?;
         Some(details)
     }
-}
-
-impl<'a> Scanner<'a> {
-    /// [`Scanner::object`], with each key's closing quote found eight bytes at a time rather than
-    /// byte by byte (a line's keys are a third of the bytes it reads one at a time). The same keys
-    /// are taken: without escapes or control characters.
-    fn object_with_plain_keys(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Some(());
-        }
-        loop {
-            self.eat(b'"')?;
-            let start = self.at;
-            self.at += plain_length(&self.bytes[start..]);
-            (*self.bytes.get(self.at)? == b'"').then_some(())?;
-            self.at += 1;
-            // Both ends are next to an ASCII quote, so on character boundaries.
-            let key = &self.text[start..self.at - 1];
-            self.eat(b':')?;
-            field(self, key)?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
-    }
-}
-
-/// How many bytes at the start of `bytes` are neither `"`, `\\` nor a control character: eight at
-/// a time, with the zero-byte and less-than bit tricks (the lowest flag of each is exact, since a
-/// borrow only runs upwards from a byte that matches, and bytes of 0x80 and up set none).
-fn plain_length(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    let mut length = 0;
-    while let Some(chunk) = bytes.get(length..length + 8) {
-        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
-        let quote = has_zero(word ^ (ONES * u64::from(b'"')));
-        let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
-        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        let found = quote | backslash | control;
-        if found != 0 {
-            return length + (found.trailing_zeros() / 8) as usize;
-        }
-        length += 8;
-    }
-    while let Some(&byte) = bytes.get(length) {
-        if byte == b'"' || byte == b'\\' || byte < 0x20 {
-            break;
-        }
-        length += 1;
-    }
-    length
 }
