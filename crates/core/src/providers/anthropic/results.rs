@@ -243,13 +243,22 @@ pub(super) struct OutputDetails {
 }
 
 impl From<AnthropicUsage> for Usage {
+    // Saturating: counts are whatever the file says, and a sum past u64 must not wrap (or panic).
     fn from(usage: AnthropicUsage) -> Self {
         let cache_write = usage.cache_creation_input_tokens.or_else(|| {
             let split = usage.cache_creation?;
-            Some(split.ephemeral_5m_input_tokens.unwrap_or(0) + split.ephemeral_1h_input_tokens.unwrap_or(0))
+            Some(
+                split
+                    .ephemeral_5m_input_tokens
+                    .unwrap_or(0)
+                    .saturating_add(split.ephemeral_1h_input_tokens.unwrap_or(0)),
+            )
         });
-        let input =
-            usage.input_tokens.unwrap_or(0) + usage.cache_read_input_tokens.unwrap_or(0) + cache_write.unwrap_or(0);
+        let input = usage
+            .input_tokens
+            .unwrap_or(0)
+            .saturating_add(usage.cache_read_input_tokens.unwrap_or(0))
+            .saturating_add(cache_write.unwrap_or(0));
         Usage {
             cache_read_tokens: usage.cache_read_input_tokens,
             cache_write_tokens: cache_write,

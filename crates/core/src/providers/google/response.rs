@@ -100,8 +100,10 @@ fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::E
 
 impl From<UsageMetadata> for Usage {
     fn from(usage: UsageMetadata) -> Self {
-        let input = usage.prompt_token_count.unwrap_or(0) + usage.tool_use_prompt_token_count.unwrap_or(0);
-        let output = usage.candidates_token_count.unwrap_or(0) + usage.thoughts_token_count.unwrap_or(0);
+        // Saturating: counts are whatever the file says, and a sum past u64 must not wrap (or panic).
+        let input =
+            usage.prompt_token_count.unwrap_or(0).saturating_add(usage.tool_use_prompt_token_count.unwrap_or(0));
+        let output = usage.candidates_token_count.unwrap_or(0).saturating_add(usage.thoughts_token_count.unwrap_or(0));
         Usage {
             cache_read_tokens: usage.cached_content_token_count,
             reasoning_tokens: usage.thoughts_token_count,

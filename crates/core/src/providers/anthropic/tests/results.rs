@@ -242,3 +242,22 @@ fn anthropic_error_bodies_are_read_with_their_request_id() {
     assert_eq!(request_id.as_deref(), Some("req_011CSHoEeqs5C35K2UUqR7Fy"));
     assert!(retryable);
 }
+
+#[test]
+fn token_counts_that_add_up_past_u64_saturate() {
+    // Input is input + cache read + cache write: a file's counts may sum past u64 (both readers:
+    // the first line takes the one-pass reader, the second, with an unknown key, the general one).
+    let usage = r#"{"input_tokens":18446744073709551615,"output_tokens":3,"cache_read_input_tokens":5,"cache_creation":{"ephemeral_5m_input_tokens":18446744073709551615,"ephemeral_1h_input_tokens":7}}"#;
+    let message = format!(
+        r#"{{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{{"type":"text","text":"hi"}}],"stop_reason":"end_turn","stop_sequence":null,"usage":{usage}}}"#
+    );
+    let one_pass = format!(r#"{{"custom_id":"a","result":{{"type":"succeeded","message":{message}}}}}"#);
+    let general = format!(r#"{{"custom_id":"b","x_unknown":1,"result":{{"type":"succeeded","message":{message}}}}}"#);
+    for result in decode(&format!("{one_pass}\n{general}\n"), 64) {
+        let usage = result.response.unwrap().usage.unwrap();
+        assert_eq!(usage.input_tokens, u64::MAX, "{}", result.custom_id);
+        assert_eq!(usage.cache_write_tokens, Some(u64::MAX), "{}", result.custom_id);
+        assert_eq!(usage.total_tokens, Some(u64::MAX), "{}", result.custom_id);
+        assert_eq!(usage.output_tokens, 3);
+    }
+}

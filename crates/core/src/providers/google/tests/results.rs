@@ -362,3 +362,24 @@ fn function_calls_without_ids_can_be_answered_in_the_next_turn() {
     assert_eq!(model_turn[0]["thoughtSignature"], "c2ln", "the signature goes back with the call");
     assert_eq!(sent[0]["contents"][2]["parts"][1]["functionResponse"]["id"], "gemini_resp_1_a_0_1");
 }
+
+#[test]
+fn token_counts_that_add_up_past_u64_saturate() {
+    // Input is prompt + tool-use prompt, output candidates + thoughts: a file's counts may sum past
+    // u64 (the first line takes the one-pass reader, the second, with an unknown key, the general one).
+    let usage = r#"{"promptTokenCount":18446744073709551615,"toolUsePromptTokenCount":2,"candidatesTokenCount":"18446744073709551615","thoughtsTokenCount":9}"#;
+    let response = format!(
+        r#"{{"candidates":[{{"content":{{"parts":[{{"text":"hi"}}],"role":"model"}},"finishReason":"STOP","index":0}}],"usageMetadata":{usage}}}"#
+    );
+    let jsonl = format!(
+        "{{\"key\":\"a\",\"response\":{response}}}\n{{\"key\":\"b\",\"x_unknown\":1,\"response\":{response}}}\n"
+    );
+    let results = decode(jsonl.as_bytes(), Box::new(GoogleLineDecoder::new("google")), 64);
+    assert_eq!(results.len(), 2);
+    for result in results {
+        let usage = result.response.unwrap().usage.unwrap();
+        assert_eq!((usage.input_tokens, usage.output_tokens), (u64::MAX, u64::MAX), "{}", result.custom_id);
+        assert_eq!(usage.reasoning_tokens, Some(9));
+        assert_eq!(usage.total_tokens, Some(u64::MAX));
+    }
+}
