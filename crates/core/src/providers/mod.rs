@@ -4,9 +4,12 @@
 pub mod anthropic;
 pub mod common;
 pub mod google;
+pub(crate) mod json_scan;
 pub(crate) mod json_text;
 pub mod mistral;
 pub mod openai;
+#[cfg(test)]
+mod scan_test_support;
 pub mod xai;
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 
 mod checks;
 mod common_line;
+mod fast_line;
+#[cfg(test)]
+mod fast_line_tests;
 pub(crate) mod ids;
 mod request;
 mod result_blocks;

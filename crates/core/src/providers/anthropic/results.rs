@@ -2,15 +2,18 @@
 //! `MessageBatchIndividualResponse`): `{"custom_id", "result": {"type": "succeeded" | "errored" |
 //! "canceled" | "expired", …}}`.
 //!
-//! A line is first read in one pass, its `result` with it ([`OneLine`]); the general reader
-//! ([`decode_any_line`]) reads the line, then the result, each from its own text, and is what a line
-//! that one pass cannot read whole (any error, no `custom_id`, no `result`) goes to, so that errors
-//! keep the reader and the positions they have always had. Either way the message is read last from
-//! its own text. `tests/one_pass.rs` checks that both readers give the same results.
+//! The common line (a succeeded message of text, thinking or tool-use blocks) is read in one pass,
+//! message and all, by the scanner of `fast_line.rs`. Any other line is then read in one pass with
+//! its `result` ([`OneLine`]); the general reader ([`decode_any_line`]) reads the line, then the
+//! result, each from its own text, and is what a line that one pass cannot read whole (any error,
+//! no `custom_id`, no `result`) goes to, so that errors keep the reader and the positions they have
+//! always had. Past the scanner, the message is read last from its own text. `tests/one_pass.rs`
+//! and `fast_line_tests.rs` check that the readers give the general reader's results.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::fast_line::decode_common_line;
 use super::result_blocks::{blocks, Block};
 use crate::model::{FinishReason, OutputPart, ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
 use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
@@ -51,7 +54,9 @@ impl LineDecoder for AnthropicLineDecoder {
         let Ok(text) = std::str::from_utf8(line) else {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
         };
-        decode_in_one_pass(text).unwrap_or_else(|| decode_any_line(text, line_number))
+        decode_common_line(text)
+            .or_else(|| decode_in_one_pass(text))
+            .unwrap_or_else(|| decode_any_line(text, line_number))
     }
 }
 
@@ -206,35 +211,35 @@ struct Message {
 
 /// `Usage`: `input_tokens` alone leaves out the cache reads and writes; the total input is the sum
 /// of the three (reference unified-features §6). `output_tokens` include thinking.
-#[derive(Deserialize)]
-struct AnthropicUsage {
+#[derive(Deserialize, Default)]
+pub(super) struct AnthropicUsage {
     #[serde(default)]
-    input_tokens: Option<u64>,
+    pub(super) input_tokens: Option<u64>,
     #[serde(default)]
-    output_tokens: Option<u64>,
+    pub(super) output_tokens: Option<u64>,
     #[serde(default)]
-    cache_read_input_tokens: Option<u64>,
+    pub(super) cache_read_input_tokens: Option<u64>,
     #[serde(default)]
-    cache_creation_input_tokens: Option<u64>,
+    pub(super) cache_creation_input_tokens: Option<u64>,
     /// The cache writes split by lifetime; read when the single count is absent.
     #[serde(default)]
-    cache_creation: Option<CacheCreation>,
+    pub(super) cache_creation: Option<CacheCreation>,
     #[serde(default)]
-    output_tokens_details: Option<OutputDetails>,
+    pub(super) output_tokens_details: Option<OutputDetails>,
 }
 
-#[derive(Deserialize)]
-struct CacheCreation {
+#[derive(Deserialize, Default)]
+pub(super) struct CacheCreation {
     #[serde(default)]
-    ephemeral_5m_input_tokens: Option<u64>,
+    pub(super) ephemeral_5m_input_tokens: Option<u64>,
     #[serde(default)]
-    ephemeral_1h_input_tokens: Option<u64>,
+    pub(super) ephemeral_1h_input_tokens: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct OutputDetails {
+#[derive(Deserialize, Default)]
+pub(super) struct OutputDetails {
     #[serde(default)]
-    thinking_tokens: Option<u64>,
+    pub(super) thinking_tokens: Option<u64>,
 }
 
 impl From<AnthropicUsage> for Usage {
@@ -270,45 +275,69 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
             format!("the result's message is not a Messages response (it has {})", field_names(body)),
         ));
     }
-    let content: Vec<OutputPart> = message
-        .content
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|block| match block {
-            Block::Text { text } => Some(OutputPart::Text { text }),
-            Block::Thinking { thinking, signature } => Some(OutputPart::Reasoning {
-                text: thinking,
-                signature,
-                provider: Some(Provider::Anthropic.name().to_owned()),
-            }),
-            Block::RedactedThinking { data } => Some(OutputPart::RedactedReasoning { data }),
-            Block::ToolUse { id, name, input } => {
-                Some(OutputPart::ToolCall { id, name, arguments: input, signature: None, provider: None })
-            }
-            Block::Other => None,
-        })
-        .collect();
-    let text = content
-        .iter()
-        .filter_map(|part| match part {
-            OutputPart::Text { text } => Some(text.as_str()),
-            _ => None,
-        })
-        .collect();
-    Ok(UnifiedResponse {
-        embeddings: None,
-        text,
-        content,
-        finish_reason: finish_reason(message.stop_reason.as_deref()),
-        raw_finish_reason: message.stop_reason,
-        usage: message.usage.map(Usage::from),
-        model: message.model,
+    let reply = Reply {
         id: message.id,
-        parsed: None,
-        parse_error: None,
-        candidates: None,
-        raw: body.to_owned(),
-    })
+        model: message.model,
+        content: message.content.unwrap_or_default(),
+        stop_reason: message.stop_reason,
+        usage: message.usage,
+    };
+    Ok(reply.response(body.to_owned()))
+}
+
+/// What a unified response keeps of a Messages response (`Message` in the spec): read by
+/// [`message_response`], or by the one-pass reader of common lines (`fast_line.rs`).
+#[derive(Default)]
+pub(super) struct Reply {
+    pub(super) id: Option<String>,
+    pub(super) model: Option<String>,
+    pub(super) content: Vec<Block>,
+    pub(super) stop_reason: Option<String>,
+    pub(super) usage: Option<AnthropicUsage>,
+}
+
+impl Reply {
+    /// The unified response, with `raw` the message's text.
+    pub(super) fn response(self, raw: Box<RawValue>) -> UnifiedResponse {
+        let content: Vec<OutputPart> = self
+            .content
+            .into_iter()
+            .filter_map(|block| match block {
+                Block::Text { text } => Some(OutputPart::Text { text }),
+                Block::Thinking { thinking, signature } => Some(OutputPart::Reasoning {
+                    text: thinking,
+                    signature,
+                    provider: Some(Provider::Anthropic.name().to_owned()),
+                }),
+                Block::RedactedThinking { data } => Some(OutputPart::RedactedReasoning { data }),
+                Block::ToolUse { id, name, input } => {
+                    Some(OutputPart::ToolCall { id, name, arguments: input, signature: None, provider: None })
+                }
+                Block::Other => None,
+            })
+            .collect();
+        let text = content
+            .iter()
+            .filter_map(|part| match part {
+                OutputPart::Text { text } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        UnifiedResponse {
+            embeddings: None,
+            text,
+            content,
+            finish_reason: finish_reason(self.stop_reason.as_deref()),
+            raw_finish_reason: self.stop_reason,
+            usage: self.usage.map(Usage::from),
+            model: self.model,
+            id: self.id,
+            parsed: None,
+            parse_error: None,
+            candidates: None,
+            raw,
+        }
+    }
 }
 
 /// Anthropic `stop_reason` → the shared finish reason; the raw value is kept beside it.

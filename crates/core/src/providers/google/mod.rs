@@ -16,6 +16,7 @@
 
 mod embeddings;
 pub mod fan_out;
+mod fast_line;
 mod prepare;
 mod request;
 mod response;
@@ -23,6 +24,8 @@ mod results;
 mod status;
 mod submit;
 
+#[cfg(test)]
+mod fast_line_tests;
 #[cfg(test)]
 mod tests;
 

@@ -9,12 +9,13 @@
 //! `inputTokens` is `promptTokenCount` (cached content included) + `toolUsePromptTokenCount`, so that
 //! input + output = `totalTokenCount`.
 
+use std::mem::take;
+
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
-use crate::providers::openai::results::joined_text;
 use crate::results::{field_names, BodyProblem};
 use crate::retry::is_retryable_request;
 use crate::Provider;
@@ -71,19 +72,20 @@ struct PromptFeedback {
     block_reason: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The counts the unified usage is made of (also read by `fast_line.rs`).
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct UsageMetadata {
+pub(super) struct UsageMetadata {
     #[serde(default, deserialize_with = "count")]
-    prompt_token_count: Option<u64>,
+    pub(super) prompt_token_count: Option<u64>,
     #[serde(default, deserialize_with = "count")]
-    candidates_token_count: Option<u64>,
+    pub(super) candidates_token_count: Option<u64>,
     #[serde(default, deserialize_with = "count")]
-    cached_content_token_count: Option<u64>,
+    pub(super) cached_content_token_count: Option<u64>,
     #[serde(default, deserialize_with = "count")]
-    thoughts_token_count: Option<u64>,
+    pub(super) thoughts_token_count: Option<u64>,
     #[serde(default, deserialize_with = "count")]
-    tool_use_prompt_token_count: Option<u64>,
+    pub(super) tool_use_prompt_token_count: Option<u64>,
 }
 
 /// A token count as a number, or as a string the way proto-JSON writes 64-bit integers.
@@ -127,55 +129,82 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
     if !known {
         return Err(other_kind(body));
     }
-    let blocked = response.prompt_feedback.as_ref().is_some_and(|feedback| feedback.block_reason.is_some());
+    let block_reason = response.prompt_feedback.and_then(|feedback| feedback.block_reason);
     let all = response.candidates.unwrap_or_default();
-    if all.is_empty() && !blocked {
+    if all.is_empty() && block_reason.is_none() {
         return Err(BodyProblem::other_kind(
             "empty_candidates",
             "the response has no candidate and no block reason: there is no answer to read".to_owned(),
         ));
     }
-    let several = all.len() > 1;
     let response_id = response.response_id.as_deref();
-    let mut candidates: Vec<Candidate> = all
-        .into_iter()
-        .enumerate()
-        .map(|(position, candidate)| read_candidate(position, candidate, response_id))
-        .collect();
-    let first = (!candidates.is_empty()).then(|| candidates.remove(0));
-    let (content, mut raw_finish_reason, text) = match &first {
-        Some(first) => (first.content.clone(), first.raw_finish_reason.clone(), first.text.clone()),
+    let mut read =
+        all.into_iter().enumerate().map(|(position, candidate)| read_candidate(position, candidate, response_id));
+    let first = read.next();
+    let rest = read.collect();
+    let read = ReadResponse {
+        first,
+        rest,
+        block_reason,
+        usage: response.usage_metadata,
+        model_version: response.model_version,
+        response_id: response.response_id,
+    };
+    Ok(unified_response(read, body.to_owned()))
+}
+
+/// A `GenerateContentResponse` with its candidates read: what the unified response is made of.
+/// Built by [`generate_content_response`], and by the one-pass reader of common lines
+/// (`fast_line.rs`), so that both make the unified response with [`unified_response`].
+pub(super) struct ReadResponse {
+    pub(super) first: Option<Candidate>,
+    /// The candidates after the first (`candidateCount` > 1).
+    pub(super) rest: Vec<Candidate>,
+    /// `promptFeedback.blockReason`: the prompt was blocked.
+    pub(super) block_reason: Option<String>,
+    pub(super) usage: Option<UsageMetadata>,
+    pub(super) model_version: Option<String>,
+    pub(super) response_id: Option<String>,
+}
+
+/// The unified response of a read `GenerateContentResponse` whose text is `raw`.
+pub(super) fn unified_response(read: ReadResponse, raw: Box<RawValue>) -> UnifiedResponse {
+    let ReadResponse { mut first, rest, block_reason, usage, model_version, response_id } = read;
+    let several = !rest.is_empty();
+    let first_finish_reason = first.as_ref().map(|first| first.finish_reason);
+    // The first candidate's fields are moved out unless the candidates are all kept.
+    let (content, mut raw_finish_reason, text) = match &mut first {
+        Some(first) if several => (first.content.clone(), first.raw_finish_reason.clone(), first.text.clone()),
+        Some(first) => (take(&mut first.content), first.raw_finish_reason.take(), take(&mut first.text)),
         None => (Vec::new(), None, String::new()),
     };
-    let blocked = response.prompt_feedback.and_then(|feedback| feedback.block_reason);
-    let finish_reason = match (&raw_finish_reason, blocked) {
+    let finish_reason = match (&raw_finish_reason, block_reason) {
         (None, Some(block_reason)) => {
             raw_finish_reason = Some(block_reason);
             FinishReason::ContentFilter
         }
-        _ => first.as_ref().map(|first| first.finish_reason).unwrap_or(FinishReason::Other),
+        _ => first_finish_reason.unwrap_or(FinishReason::Other),
     };
-    let candidates = several.then(|| first.into_iter().chain(candidates).collect());
-    Ok(UnifiedResponse {
+    let candidates = several.then(|| first.into_iter().chain(rest).collect());
+    UnifiedResponse {
         embeddings: None,
         text,
         finish_reason,
         raw_finish_reason,
         content,
-        usage: response.usage_metadata.map(Usage::from),
-        model: response.model_version,
-        id: response.response_id,
+        usage: usage.map(Usage::from),
+        model: model_version,
+        id: response_id,
         parsed: None,
         parse_error: None,
         candidates,
-        raw: body.to_owned(),
-    })
+        raw,
+    }
 }
 
 /// One `Candidate` of the response (`candidateCount` > 1 gives several; reference §5).
 fn read_candidate(position: usize, candidate: ResponseCandidate, response_id: Option<&str>) -> Candidate {
     let mut content = Vec::new();
-    let raw_finish_reason = candidate.finish_reason;
     let index = candidate.index.unwrap_or(position as u32);
     let mut calls = 0;
     for part in candidate.content.map(|content| content.parts).unwrap_or_default() {
@@ -193,17 +222,24 @@ fn read_candidate(position: usize, candidate: ResponseCandidate, response_id: Op
                 signature: part.thought_signature,
             });
         } else if let Some(text) = part.text {
-            if part.thought {
-                content.push(OutputPart::Reasoning {
-                    text,
-                    signature: part.thought_signature,
-                    provider: Some(Provider::Google.name().to_owned()),
-                });
-            } else if !text.is_empty() {
-                content.push(OutputPart::Text { text });
-            }
+            content.extend(text_part(text, part.thought, part.thought_signature));
         }
     }
+    candidate_of(index, candidate.finish_reason, content)
+}
+
+/// The output of a `Part` with `text` and no function call: reasoning when it is a thought (with
+/// its signature), else the text unless it is empty.
+pub(super) fn text_part(text: String, thought: bool, signature: Option<String>) -> Option<OutputPart> {
+    if thought {
+        Some(OutputPart::Reasoning { text, signature, provider: Some(Provider::Google.name().to_owned()) })
+    } else {
+        (!text.is_empty()).then_some(OutputPart::Text { text })
+    }
+}
+
+/// A candidate of `content` read from its parts.
+pub(super) fn candidate_of(index: u32, raw_finish_reason: Option<String>, content: Vec<OutputPart>) -> Candidate {
     let has_tool_calls = content.iter().any(|part| matches!(part, OutputPart::ToolCall { .. }));
     Candidate {
         index,
@@ -233,6 +269,19 @@ fn generated_call_id(response_id: Option<&str>, candidate: u32, call: usize) -> 
     } else {
         format!("gemini_{response}_{candidate}_{call}")
     }
+}
+
+/// The text parts joined, as OpenAI's `joined_text` joins them (one allocation, no list of parts).
+fn joined_text(content: &[OutputPart]) -> String {
+    let texts = || {
+        content.iter().filter_map(|part| match part {
+            OutputPart::Text { text } => Some(text.as_str()),
+            _ => None,
+        })
+    };
+    let mut joined = String::with_capacity(texts().map(str::len).sum());
+    texts().for_each(|text| joined.push_str(text));
+    joined
 }
 
 fn other_kind(body: &RawValue) -> BodyProblem {

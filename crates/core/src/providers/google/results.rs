@@ -29,6 +29,7 @@ use crate::CoreError;
 
 use super::embeddings::{embed_content_response, is_embedding};
 use super::fan_out::FanIn;
+use super::fast_line::decode_common_line;
 use super::response::{generate_content_response, status_error};
 
 /// Where a batch's results are.
@@ -160,6 +161,26 @@ impl LineDecoder for GoogleLineDecoder {
             Ok(text) => text,
             Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };
+        match decode_common_line(text) {
+            Some(result) => result,
+            None => self.decode_any_line(text, line_number),
+        }
+    }
+
+    fn decode_into(&mut self, line: &[u8], line_number: usize, out: &mut Vec<UnifiedResult>) {
+        let result = self.decode_line(line, line_number);
+        self.fan_in.accept(result, out);
+    }
+
+    fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
+        self.fan_in.finish(out);
+    }
+}
+
+impl GoogleLineDecoder {
+    /// Reads any line, the common shape included (the reader [`decode_common_line`] falls back to).
+    pub(super) fn decode_any_line(&self, text: &str, line_number: usize) -> UnifiedResult {
+        let line = text.as_bytes();
         let parsed: Line = match serde_json::from_str(text) {
             Ok(parsed) => parsed,
             Err(error) => return malformed(self.source, line_number, None, &error.to_string(), line),
@@ -204,14 +225,5 @@ impl LineDecoder for GoogleLineDecoder {
         };
         result.attribution = attribution;
         result
-    }
-
-    fn decode_into(&mut self, line: &[u8], line_number: usize, out: &mut Vec<UnifiedResult>) {
-        let result = self.decode_line(line, line_number);
-        self.fan_in.accept(result, out);
-    }
-
-    fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
-        self.fan_in.finish(out);
     }
 }

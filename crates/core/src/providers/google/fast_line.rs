@@ -1,0 +1,268 @@
+//! The common Gemini result line read in one pass: `{"key", "response": GenerateContentResponse}`
+//! (reference §3.5) with one candidate whose parts are text or thought text. Most lines of a
+//! generate batch are this shape, and the general reader reads them twice with serde (the line,
+//! skipping over the response, then the response), after searching the response for `"embedding"`.
+//!
+//! The scanner reads each known key at most once, turning parts and the candidate into output
+//! with the functions the general reader uses (`response.rs`: `text_part`, `candidate_of`,
+//! `unified_response`), and checks the values it skips: those serde ignores too — unknown keys,
+//! `role`, `totalTokenCount`, `promptTokensDetails`, `safetyRatings`, `citationMetadata`,
+//! `avgLogprobs`, … (spec `GenerateContentResponse`, `Candidate`, `UsageMetadata`). Anything
+//! else — a key with an escape, a duplicate, an empty or missing `key`, `attribution` (an inline
+//! answer matched by position), an error, an embedding, a function call, no candidate or several,
+//! a count that is neither a plain unsigned integer nor a string of one — gives `None`, and the
+//! line is read by the general reader in `results.rs`. Where this answers, that reader gives the
+//! same result (`fast_line_tests.rs` checks it on many variants).
+
+use std::borrow::Cow;
+
+use crate::model::{Candidate, OutputPart, UnifiedResult};
+use crate::providers::json_scan::{scanned_raw, Scanner, Seen};
+
+use super::response::{candidate_of, text_part, unified_response, ReadResponse, UsageMetadata};
+
+/// The result of `line`, or `None` when it is not the common shape.
+pub(super) fn decode_common_line(line: &str) -> Option<UnifiedResult> {
+    let mut scanner = Scanner::new(line);
+    let mut key = None;
+    let mut body = None;
+    let mut seen = Seen::default();
+    scanner.fields(&mut |scanner, name| match name {
+        "key" => {
+            seen.first(0)?;
+            key = Some(scanner.string()?);
+            Some(())
+        }
+        "response" => {
+            seen.first(1)?;
+            scanner.space();
+            let start = scanner.at;
+            let response = scanner.response()?;
+            body = Some((start, scanner.at, response));
+            Some(())
+        }
+        // An error line is the general reader's.
+        "error" => seen.first(2).and_then(|_| scanner.null()),
+        // Set on inline answers without a key (`inline_lines`).
+        "attribution" => None,
+        _ => scanner.skip(0),
+    })?;
+    scanner.end()?;
+    // A line without its key is returned unattributed by the general reader.
+    let key = key.filter(|key| !key.is_empty())?;
+    let (start, end, response) = body?;
+    let response = unified_response(response, scanned_raw(&line[start..end]));
+    Some(UnifiedResult::succeeded(key.into_owned(), response))
+}
+
+impl<'a> Scanner<'a> {
+    /// A `GenerateContentResponse` with exactly one candidate.
+    fn response(&mut self) -> Option<ReadResponse> {
+        let mut response = ReadResponse {
+            first: None,
+            rest: Vec::new(),
+            block_reason: None,
+            usage: None,
+            model_version: None,
+            response_id: None,
+        };
+        let mut seen = Seen::default();
+        self.fields(&mut |scanner, name| match name {
+            "candidates" => {
+                seen.first(0)?;
+                scanner.eat(b'[')?;
+                response.first = Some(scanner.candidate()?);
+                scanner.eat(b']')
+            }
+            "promptFeedback" => {
+                seen.first(1)?;
+                response.block_reason = scanner.nullable(Scanner::block_reason)?.flatten();
+                Some(())
+            }
+            "usageMetadata" => {
+                seen.first(2)?;
+                response.usage = scanner.nullable(Scanner::usage_metadata)?;
+                Some(())
+            }
+            "modelVersion" => {
+                seen.first(3)?;
+                response.model_version = scanner.optional_string()?;
+                Some(())
+            }
+            "responseId" => {
+                seen.first(4)?;
+                response.response_id = scanner.optional_string()?;
+                Some(())
+            }
+            // An `EmbedContentResponse` (`is_embedding`) is the general reader's.
+            "embedding" => None,
+            _ => scanner.skip(0),
+        })?;
+        response.first.is_some().then_some(response)
+    }
+
+    /// A `Candidate` with its index, content and finish reason, as `read_candidate` reads it.
+    fn candidate(&mut self) -> Option<Candidate> {
+        let mut index = None;
+        let mut content = Vec::new();
+        let mut finish_reason = None;
+        let mut seen = Seen::default();
+        self.fields(&mut |scanner, name| match name {
+            "index" => {
+                seen.first(0)?;
+                let read = scanner.nullable(Scanner::unsigned)?;
+                index = read.map(u32::try_from).transpose().ok()?;
+                Some(())
+            }
+            "content" => {
+                seen.first(1)?;
+                scanner.nullable(|scanner| scanner.content(&mut content)).map(drop)
+            }
+            "finishReason" => {
+                seen.first(2)?;
+                finish_reason = scanner.optional_string()?;
+                Some(())
+            }
+            _ => scanner.skip(0),
+        })?;
+        // Without an index, a candidate is given its position (`read_candidate`): this is the first.
+        Some(candidate_of(index.unwrap_or(0), finish_reason, content))
+    }
+
+    /// A `Content`: the output of its parts (`role` is skipped).
+    fn content(&mut self, content: &mut Vec<OutputPart>) -> Option<()> {
+        let mut seen = Seen::default();
+        self.fields(&mut |scanner, name| match name {
+            "parts" => {
+                seen.first(0)?;
+                scanner.eat(b'[')?;
+                if scanner.peek()? == b']' {
+                    scanner.at += 1;
+                    return Some(());
+                }
+                loop {
+                    content.extend(scanner.part()?);
+                    match scanner.peek()? {
+                        b',' => scanner.at += 1,
+                        b']' => {
+                            scanner.at += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            _ => scanner.skip(0),
+        })
+    }
+
+    /// The output of a `Part` of text, thought text or neither (`inlineData` and the like are
+    /// skipped, as serde skips them); one with a function call is the general reader's.
+    fn part(&mut self) -> Option<Option<OutputPart>> {
+        let mut text = None;
+        let mut thought = false;
+        let mut signature = None;
+        let mut seen = Seen::default();
+        self.fields(&mut |scanner, name| match name {
+            "text" => {
+                seen.first(0)?;
+                text = scanner.optional_string()?;
+                Some(())
+            }
+            "thought" => {
+                seen.first(1)?;
+                thought = match scanner.peek()? {
+                    b't' => scanner.word("true").map(|_| true)?,
+                    _ => scanner.word("false").map(|_| false)?,
+                };
+                Some(())
+            }
+            "thoughtSignature" => {
+                seen.first(2)?;
+                signature = scanner.optional_string()?;
+                Some(())
+            }
+            "functionCall" => seen.first(3).and_then(|_| scanner.null()),
+            _ => scanner.skip(0),
+        })?;
+        Some(text.and_then(|text| text_part(text, thought, signature)))
+    }
+
+    /// An object, each key handed to `field` to read its value: [`Scanner::object`] with keys
+    /// read a word at a time, and one copy of the loop for all the objects of the line (a copy
+    /// per object made the wasm module 2.6 KB larger).
+    #[inline(never)]
+    fn fields(&mut self, field: &mut dyn FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.plain_key()?;
+            self.eat(b':')?;
+            field(self, key)?;
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `PromptFeedback.blockReason`.
+    fn block_reason(&mut self) -> Option<Option<String>> {
+        let mut block_reason = None;
+        let mut seen = Seen::default();
+        self.fields(&mut |scanner, name| match name {
+            "blockReason" => {
+                seen.first(0)?;
+                block_reason = scanner.optional_string()?;
+                Some(())
+            }
+            _ => scanner.skip(0),
+        })?;
+        Some(block_reason)
+    }
+
+    /// The counts `UsageMetadata` keeps, each read as `response::count` reads it.
+    fn usage_metadata(&mut self) -> Option<UsageMetadata> {
+        let mut usage = UsageMetadata::default();
+        let mut seen = Seen::default();
+        self.fields(&mut |scanner, name| {
+            let (bit, count) = match name {
+                "promptTokenCount" => (0, &mut usage.prompt_token_count),
+                "candidatesTokenCount" => (1, &mut usage.candidates_token_count),
+                "cachedContentTokenCount" => (2, &mut usage.cached_content_token_count),
+                "thoughtsTokenCount" => (3, &mut usage.thoughts_token_count),
+                "toolUsePromptTokenCount" => (4, &mut usage.tool_use_prompt_token_count),
+                _ => return scanner.skip(0),
+            };
+            seen.first(bit)?;
+            *count = scanner.optional_count()?;
+            Some(())
+        })?;
+        Some(usage)
+    }
+
+    /// A token count or `null`: a plain unsigned integer, or a string of one as proto3 JSON writes
+    /// 64-bit integers (parsed as `response::count` parses it; one that does not parse is not read
+    /// here).
+    #[inline(never)]
+    fn optional_count(&mut self) -> Option<Option<u64>> {
+        match self.peek()? {
+            b'"' => self.string()?.parse().ok().map(Some),
+            b'n' => self.null().map(|_| None),
+            _ => self.unsigned().map(Some),
+        }
+    }
+
+    /// A string or `null` (one function for all of them: the module is smaller).
+    #[inline(never)]
+    fn optional_string(&mut self) -> Option<Option<String>> {
+        self.nullable(Scanner::string).map(|text| text.map(Cow::into_owned))
+    }
+}
