@@ -3,10 +3,13 @@
  * (`crates/wasm/src/result_tape.rs`), instead of the core writing JSON and JavaScript parsing it
  * again: the tape's tags and operands say which value comes next, numbers come from `numbers`,
  * every string is a slice of the chunk's `strings` decoded once, and each `raw` body stays bytes
- * until it is read (`lazy-raw.ts`). The objects are the ones `JSON.parse` of serde_json's text
- * would give: same keys, same order, same values.
+ * until it is read (`lazy-raw.ts`). A struct comes as its shape (its field names, known before
+ * its values) and its values: the common ones are built by object literals (`result-shapes.ts`).
+ * The objects are the ones `JSON.parse` of serde_json's text would give: same keys, same order,
+ * same values.
  */
 import { defineLazyRaw, parseRaw } from "./lazy-raw.js";
+import { BUILDERS, type Builder, type FieldReader } from "./result-shapes.js";
 import type { UnifiedResult } from "./types.js";
 
 /** A chunk of results from the core's `ResultStream`. */
@@ -17,6 +20,8 @@ export interface ResultChunk {
   raws: Uint8Array;
   /** Field names first used in this chunk; the tape names fields by their index in the stream. */
   keys: string[];
+  /** Struct shapes first used in this chunk: pairs of the parent shape and the added field's name index. */
+  shapes: Uint32Array;
 }
 
 /**
@@ -46,13 +51,23 @@ const END = 7;
 const KEY = 8;
 const KEY_STRING = 9;
 const RAW = 10;
+const STRUCT = 11;
+const NAME = 12;
+
+/** A struct's field names, and the literal that builds its objects if it has one. */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly build: Builder | undefined;
+}
 
 // `ignoreBOM` keeps a leading U+FEFF of the first string, which the offsets count.
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
-/** Reads the chunks of one result stream (field names are sent once per stream). */
-export class ResultTapeReader {
+/** Reads the chunks of one result stream (field names and shapes are sent once per stream). */
+export class ResultTapeReader implements FieldReader {
   private readonly keys: string[] = [];
+  /** Shape 0 is the struct without fields; the stream sends the others. */
+  private readonly shapes: Shape[] = [{ keys: [], build: undefined }];
   private tape: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private numbers: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private text = "";
@@ -66,6 +81,11 @@ export class ResultTapeReader {
    */
   results(chunk: ResultChunk, views: TapeViews): UnifiedResult[] {
     for (const key of chunk.keys) this.keys.push(key);
+    const shapes = chunk.shapes;
+    for (let pair = 0; pair < shapes.length; pair += 2) {
+      const keys = [...this.shapes[shapes[pair]!]!.keys, this.keys[shapes[pair + 1]!]!];
+      this.shapes.push({ keys, build: builders().get(JSON.stringify(keys)) });
+    }
     this.tape = views.tape;
     this.numbers = views.numbers;
     this.raws = chunk.raws;
@@ -91,7 +111,8 @@ export class ResultTapeReader {
     return results;
   }
 
-  private value(): unknown {
+  /** The next value of the tape. */
+  value(): unknown {
     const tape = this.tape;
     const tag = tape[this.at++];
     switch (tag) {
@@ -102,6 +123,12 @@ export class ResultTapeReader {
       }
       case NUMBER:
         return this.numbers[this.numberAt++];
+      case STRUCT: {
+        const shape = this.shapes[tape[this.at++]!]!;
+        return shape.build === undefined ? this.struct(shape.keys) : shape.build(this);
+      }
+      case NAME:
+        return this.keys[tape[this.at++]!];
       case OBJECT:
         return this.object();
       case ARRAY: {
@@ -125,6 +152,47 @@ export class ResultTapeReader {
       default:
         throw new Error(`batch-router: unknown result tape tag ${String(tag)}`);
     }
+  }
+
+  /** Reads the next value as `holder.raw`: a body stays bytes until it is read. */
+  withRaw<T extends object>(holder: T): T {
+    const tape = this.tape;
+    if (tape[this.at] === RAW) {
+      defineLazyRaw(holder, this.raws, tape[this.at + 1]!, tape[this.at + 2]!);
+      this.at += 3;
+    } else {
+      (holder as Record<string, unknown>).raw = this.value();
+    }
+    return holder;
+  }
+
+  /** A struct without a builder: its keys come from its shape. */
+  private struct(keys: readonly string[]): Record<string, unknown> {
+    const object: Record<string, unknown> = {};
+    for (const key of keys) {
+      if (key === "raw" && this.tape[this.at] === RAW) {
+        this.withRaw(object);
+      } else if (key === "__proto__") {
+        // As JSON.parse makes it: an own property, not the prototype.
+        Object.defineProperty(object, key, { configurable: true, enumerable: true, writable: true, value: this.value() });
+      } else {
+        object[key] = this.value();
+      }
+    }
+    return object;
+  }
+
+  /** Each builder by the keys of the object it builds, learnt by building one from a tape of nulls. */
+  static builders(): Map<string, Builder> {
+    const table = new Map<string, Builder>();
+    const reader = new ResultTapeReader();
+    reader.tape = new Uint32Array(64).fill(NULL);
+    for (const build of BUILDERS) {
+      reader.at = 0;
+      table.set(JSON.stringify(Object.keys(build(reader))), build);
+    }
+    reader.tape = new Uint32Array(0);
+    return table;
   }
 
   private object(): Record<string, unknown> {
@@ -157,8 +225,8 @@ export class ResultTapeReader {
       } else if (valueTag === NUMBER) {
         value = this.numbers[this.numberAt++];
         at++;
-      } else if (valueTag === RAW) {
-        defineLazyRaw(object, this.raws.subarray(tape[at + 1], tape[at + 2]));
+      } else if (valueTag === RAW && key === "raw") {
+        defineLazyRaw(object, this.raws, tape[at + 1]!, tape[at + 2]!);
         at += 3;
         continue;
       } else {
@@ -174,4 +242,11 @@ export class ResultTapeReader {
       }
     }
   }
+}
+
+let builderTable: Map<string, Builder> | undefined;
+
+function builders(): Map<string, Builder> {
+  builderTable ??= ResultTapeReader.builders();
+  return builderTable;
 }

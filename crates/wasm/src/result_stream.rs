@@ -46,7 +46,7 @@ struct State {
     tape: Tape,
 }
 
-/// Yields `{ count, raws, keys, source, raw?, resultsText? }` chunks: `count` unified results
+/// Yields `{ count, raws, keys, shapes, source, raw?, resultsText? }` chunks: `count` unified results
 /// written on a tape that JavaScript builds them from (see `result_tape.rs`), whose tape, numbers
 /// and strings [`ResultStream::tape_views`] shows; `source` the index of the result file. With `keepFiles(true)`, `raw` is
 /// the provider bytes the results came from and `resultsText` their whole JSONL. Resolves to `null`
@@ -91,7 +91,7 @@ impl ResultStream {
     }
 
     #[wasm_bindgen(
-        unchecked_return_type = "Promise<{ count: number; raws: Uint8Array; keys: string[]; source: number; raw?: Uint8Array; resultsText?: string } | null>"
+        unchecked_return_type = "Promise<{ count: number; raws: Uint8Array; keys: string[]; shapes: Uint32Array; source: number; raw?: Uint8Array; resultsText?: string } | null>"
     )]
     pub fn next(&self) -> Promise {
         let state = self.state.clone();
@@ -198,6 +198,7 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
         // the chunk (a `raw` is parsed when it is read), so they are copied out.
         let _ = set("raws", &Uint8Array::from(tape.raws.as_slice()).into());
         let _ = set("keys", &keys.into());
+        let _ = set("shapes", &Uint32Array::from(tape.new_shapes.as_slice()).into());
         let _ = set("source", &JsValue::from(source));
         return Ok(chunk.into());
     }

@@ -15,8 +15,13 @@
 //!   text part) is not repeated.
 //! - `raws`: every `raw` body (a `RawValue`) as UTF-8 bytes; JavaScript decodes and parses one only
 //!   when it is read, so a body nobody reads is neither decoded nor parsed.
-//! - `keys`: field names are sent once per stream; the tape names them by index, and a chunk
-//!   carries the names first used in it.
+//! - `keys`: field names (and the names of unit variants, such as a status) are sent once per
+//!   stream; the tape names them by index, and a chunk carries the names first used in it.
+//! - `shapes`: a struct is written as its shape and its values, without its field names. A shape
+//!   is a node of a tree, as V8's hidden classes are: shape 0 has no field, and each other shape is
+//!   its parent with one field more. A chunk carries the shapes first used in it, as pairs of the
+//!   parent and the new field's name index, so JavaScript knows a struct's keys before it builds
+//!   the object, and builds the common ones with object literals of a fixed shape.
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -46,6 +51,10 @@ pub enum Tag {
     KeyString = 9,
     /// A `raw` body: byte start and end in `raws`.
     Raw = 10,
+    /// A struct: its shape, then the value of each of the shape's fields (no [`Tag::End`]).
+    Struct = 11,
+    /// A name from the key table (a unit variant): its index.
+    Name = 12,
 }
 
 /// The token serde_json serializes a `RawValue` under (a struct of that name with one field).
@@ -123,6 +132,15 @@ pub struct Tape {
     key_successors: Vec<u32>,
     /// The index of the last name written.
     last_key: u32,
+    /// Shapes first used in this chunk: pairs of the parent shape and the added field's name index.
+    pub new_shapes: Vec<u32>,
+    /// Each shape's children, by the added field's address and length.
+    shape_children: HashMap<(u32, usize, usize), u32, BuildHasherDefault<AddressHasher>>,
+    /// For each shape, the field added last time and the shape it led to: results have the same
+    /// fields in the same order, so the guess spares most lookups.
+    shape_guesses: Vec<(usize, usize, u32)>,
+    /// The structs being written: where each one's shape goes on the tape, and its shape so far.
+    open_structs: Vec<(usize, u32)>,
     /// The UTF-16 length of `strings` so far.
     utf16_length: u32,
     /// The last long string written (bytes at, byte length, UTF-16 range), to write a repeated
@@ -140,6 +158,8 @@ impl Tape {
         self.strings.clear();
         self.raws.clear();
         self.new_keys.clear();
+        self.new_shapes.clear();
+        self.open_structs.clear();
         self.segments.clear();
         self.segments.extend_from_slice(&[0, 0]);
         self.values = 0;
@@ -212,6 +232,89 @@ impl Tape {
         self.tape.extend_from_slice(&[Tag::Raw as u32, offset(start), offset(end)]);
     }
 
+    /// Writes a name of the key table without the successor guess (unit variants come between
+    /// fields, and would spoil it).
+    #[inline(never)]
+    fn name(&mut self, name: &'static str) {
+        let address = (name.as_ptr() as usize, name.len());
+        let index = match self.key_indexes.get(&address) {
+            Some(&index) => index,
+            None => self.new_key(name),
+        };
+        self.tape.extend_from_slice(&[Tag::Name as u32, index]);
+    }
+
+    /// Adds a name to the key table.
+    #[inline(never)]
+    fn new_key(&mut self, name: &'static str) -> u32 {
+        let address = (name.as_ptr() as usize, name.len());
+        // A stream's results have a few dozen names.
+        let index = u32::try_from(self.key_addresses.len()).unwrap_or(u32::MAX);
+        self.key_indexes.insert(address, index);
+        self.key_addresses.push(address);
+        self.key_successors.push(u32::MAX);
+        self.new_keys.push(name);
+        index
+    }
+
+    /// Starts a struct: its shape is written at its end, when the fields it has are known.
+    #[inline(never)]
+    fn open_struct(&mut self) {
+        self.tape.extend_from_slice(&[Tag::Struct as u32, 0]);
+        self.open_structs.push((self.tape.len() - 1, 0));
+    }
+
+    /// Adds a field to the open struct's shape.
+    #[inline(never)]
+    fn struct_field(&mut self, name: &'static str) {
+        let Some(&(at, shape)) = self.open_structs.last() else { return };
+        let (address, length) = (name.as_ptr() as usize, name.len());
+        let next = match self.shape_guesses.get(shape as usize) {
+            Some(&(guess_address, guess_length, child)) if guess_address == address && guess_length == length => child,
+            _ => {
+                let child = match self.shape_children.get(&(shape, address, length)) {
+                    Some(&child) => child,
+                    None => self.new_shape(shape, name),
+                };
+                if let Some(guess) = self.shape_guesses.get_mut(shape as usize) {
+                    *guess = (address, length, child);
+                }
+                child
+            }
+        };
+        if let Some(open) = self.open_structs.last_mut() {
+            *open = (at, next);
+        }
+    }
+
+    /// Adds the shape `parent` + `name`.
+    #[inline(never)]
+    fn new_shape(&mut self, parent: u32, name: &'static str) -> u32 {
+        if self.shape_guesses.is_empty() {
+            // Shape 0, the struct without fields, is known to JavaScript.
+            self.shape_guesses.push((0, 0, u32::MAX));
+        }
+        let address = (name.as_ptr() as usize, name.len());
+        let key = match self.key_indexes.get(&address) {
+            Some(&index) => index,
+            None => self.new_key(name),
+        };
+        // A stream's results have a few dozen shapes.
+        let shape = u32::try_from(self.shape_guesses.len()).unwrap_or(u32::MAX);
+        self.shape_children.insert((parent, address.0, address.1), shape);
+        self.shape_guesses.push((0, 0, u32::MAX));
+        self.new_shapes.extend_from_slice(&[parent, key]);
+        shape
+    }
+
+    /// Ends the open struct: its shape goes where `open_struct` left room.
+    #[inline(never)]
+    fn close_struct(&mut self) {
+        if let Some((at, shape)) = self.open_structs.pop() {
+            self.tape[at] = shape;
+        }
+    }
+
     fn key(&mut self, name: &'static str) {
         let address = (name.as_ptr() as usize, name.len());
         let last = self.last_key as usize;
@@ -221,15 +324,7 @@ impl Tape {
         } else {
             let index = match self.key_indexes.get(&address) {
                 Some(&index) => index,
-                None => {
-                    // A stream's results have a few dozen field names.
-                    let index = u32::try_from(self.key_addresses.len()).unwrap_or(u32::MAX);
-                    self.key_indexes.insert(address, index);
-                    self.key_addresses.push(address);
-                    self.key_successors.push(u32::MAX);
-                    self.new_keys.push(name);
-                    index
-                }
+                None => self.new_key(name),
             };
             if let Some(successor) = self.key_successors.get_mut(last) {
                 *successor = index;
@@ -360,7 +455,8 @@ impl ser::Serializer for &mut Tape {
         Ok(())
     }
     fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), TapeError> {
-        self.serialize_str(variant)
+        self.name(variant);
+        Ok(())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<(), TapeError> {
         value.serialize(self)
@@ -410,7 +506,7 @@ impl ser::Serializer for &mut Tape {
         if name == RAW_VALUE_TOKEN {
             self.in_raw_value = true;
         } else {
-            self.tag(Tag::Object);
+            self.open_struct();
         }
         Ok(self)
     }
@@ -498,7 +594,7 @@ impl ser::SerializeStruct for &mut Tape {
     type Error = TapeError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), TapeError> {
         if !self.in_raw_value {
-            self.key(key);
+            self.struct_field(key);
         }
         value.serialize(&mut **self)
     }
@@ -506,7 +602,7 @@ impl ser::SerializeStruct for &mut Tape {
         if self.in_raw_value {
             self.in_raw_value = false;
         } else {
-            self.tag(Tag::End);
+            self.close_struct();
         }
         Ok(())
     }
