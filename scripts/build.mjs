@@ -44,8 +44,9 @@ const wasmOut = join(root, "npm", "wasm");
 // Raised to 1.434 MB for the one-pass readers of common Gemini and Anthropic result lines (issue 18,
 // decode speed: providers/google/fast_line.rs and providers/anthropic/fast_line.rs, +25.4 KB
 // together, 1.8 %, for 27–37 % faster decodes of those files): 1,406,713 → 1,432,096 bytes
-// (551,255 → 561,457 gzipped).
-const WASM_SIZE_BUDGET = 1_434_000;
+// (551,255 → 561,457 gzipped). Then 1.437 MB: the result tape's struct steps inlined (+2.4 KB, ~3 %
+// faster decodes), and the decode of large reads in pieces (+1 KB): 1,435,459 bytes.
+const WASM_SIZE_BUDGET = 1_437_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -258,14 +258,14 @@ impl Tape {
     }
 
     /// Starts a struct: its shape is written at its end, when the fields it has are known.
-    #[inline(never)]
+    #[inline]
     fn open_struct(&mut self) {
         self.tape.extend_from_slice(&[Tag::Struct as u32, 0]);
         self.open_structs.push((self.tape.len() - 1, 0));
     }
 
     /// Adds a field to the open struct's shape.
-    #[inline(never)]
+    #[inline]
     fn struct_field(&mut self, name: &'static str) {
         let Some(&(at, shape)) = self.open_structs.last() else { return };
         let (address, length) = (name.as_ptr() as usize, name.len());
@@ -308,7 +308,7 @@ impl Tape {
     }
 
     /// Ends the open struct: its shape goes where `open_struct` left room.
-    #[inline(never)]
+    #[inline]
     fn close_struct(&mut self) {
         if let Some((at, shape)) = self.open_structs.pop() {
             self.tape[at] = shape;
