@@ -9,38 +9,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { AnthropicProvider, GoogleProvider, MemoryStorage, OpenAIProvider, type BatchProvider, type UnifiedResult } from "batch-router";
+import { MemoryStorage, type UnifiedResult } from "batch-router";
 
-const OPENAI_BATCH = {
-  id: "batch_large",
-  object: "batch",
-  endpoint: "/v1/chat/completions",
-  input_file_id: "file-in",
-  completion_window: "24h",
-  status: "completed",
-  output_file_id: "file-out",
-  error_file_id: null,
-  created_at: 1711471533,
-  request_counts: { total: 0, completed: 0, failed: 0 },
-};
-const ANTHROPIC_BATCH = {
-  id: "msgbatch_large",
-  type: "message_batch",
-  processing_status: "ended",
-  request_counts: { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
-  created_at: "2024-08-20T18:37:24.100435Z",
-  ended_at: "2024-08-20T18:37:24.100435Z",
-  expires_at: "2024-08-21T18:37:24.100435Z",
-  cancel_initiated_at: null,
-  archived_at: null,
-  results_url: "https://api.anthropic.com/v1/messages/batches/msgbatch_large/results",
-};
-const GOOGLE_BATCH = {
-  name: "batches/large",
-  metadata: { model: "models/gemini-2.5-flash", state: "BATCH_STATE_SUCCEEDED", name: "batches/large" },
-  done: true,
-  response: { responsesFile: "files/out" },
-};
+import { BATCH_IDS, providerServing } from "../support/output-file.js";
 
 /** The answer of line `index`: some lines long (one past 256 KiB), some with 2-, 3- and 4-byte characters. */
 function answer(index: number): string {
@@ -92,21 +63,6 @@ const LINES: Record<string, (index: number) => unknown> = {
   }),
 };
 
-/** A provider whose results download is `body`, one byte array (so one read). */
-function providerFor(name: string, body: Uint8Array<ArrayBuffer>, storage: MemoryStorage): BatchProvider {
-  const fetch = async (request: Request): Promise<Response> => {
-    const path = new URL(request.url).pathname;
-    if (/\/content$|\/results$|:download$/.test(path)) return new Response(body, { status: 200 });
-    const batch = name === "openai" ? OPENAI_BATCH : name === "anthropic" ? ANTHROPIC_BATCH : GOOGLE_BATCH;
-    return new Response(JSON.stringify(batch), { status: 200, headers: { "content-type": "application/json" } });
-  };
-  const options = { apiKey: "fake-large-reads-key-0123456789abcdef", storage, fetch };
-  if (name === "openai") return new OpenAIProvider(options);
-  if (name === "anthropic") return new AnthropicProvider(options);
-  return new GoogleProvider(options);
-}
-
-const BATCH_IDS: Record<string, string> = { openai: "batch_large", anthropic: "msgbatch_large", google: "batches/large" };
 const COUNT = 2500;
 
 describe("a large read is decoded in pieces", () => {
@@ -117,7 +73,7 @@ describe("a large read is decoded in pieces", () => {
       const body = new TextEncoder().encode(text);
       assert.ok(body.length > 4 * 256 * 1024, `the read spans several pieces (${body.length} bytes)`);
       const storage = new MemoryStorage();
-      const provider = providerFor(name, body, storage);
+      const provider = providerServing(name, body, storage);
       const results: UnifiedResult[] = [];
       for await (const result of provider.getResults(BATCH_IDS[name]!)) results.push(result);
       assert.equal(results.length, COUNT);

@@ -85,7 +85,8 @@ impl JsonPolicy {
 pub struct ResultDecoder {
     splitter: LineSplitter,
     decoder: Box<dyn LineDecoder>,
-    line_number: usize,
+    /// Lines decoded so far (blank lines are not decoded).
+    lines_decoded: usize,
     id_map: Option<IdMap>,
     json: JsonPolicy,
 }
@@ -94,7 +95,7 @@ impl ResultDecoder {
     /// A decoder that reads JSON answers by the fallback ([`JsonPolicy::Guess`]); see
     /// [`ResultDecoder::with_json_policy`].
     pub fn new(decoder: Box<dyn LineDecoder>, id_map: Option<IdMap>) -> Self {
-        ResultDecoder { splitter: LineSplitter::new(), decoder, line_number: 0, id_map, json: JsonPolicy::Guess }
+        ResultDecoder { splitter: LineSplitter::new(), decoder, lines_decoded: 0, id_map, json: JsonPolicy::Guess }
     }
 
     /// Reads JSON answers as the batch's requests asked.
@@ -112,21 +113,21 @@ impl ResultDecoder {
     }
 
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<UnifiedResult>) {
-        let Self { splitter, decoder, line_number, id_map, json } = self;
+        let Self { splitter, decoder, lines_decoded, id_map, json } = self;
         let mut decoded = Vec::new();
-        splitter.push(chunk, |line| {
-            *line_number += 1;
-            decoder.decode_into(line, *line_number, &mut decoded);
+        splitter.push(chunk, |line, number| {
+            *lines_decoded += 1;
+            decoder.decode_into(line, number, &mut decoded);
         });
         out.extend(decoded.into_iter().map(|result| json.apply(restore_id(result, id_map.as_ref()))));
     }
 
     pub fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
-        let Self { splitter, decoder, line_number, id_map, json } = self;
+        let Self { splitter, decoder, lines_decoded, id_map, json } = self;
         let mut decoded = Vec::new();
-        splitter.finish(|line| {
-            *line_number += 1;
-            decoder.decode_into(line, *line_number, &mut decoded);
+        splitter.finish(|line, number| {
+            *lines_decoded += 1;
+            decoder.decode_into(line, number, &mut decoded);
         });
         decoder.finish(&mut decoded);
         out.extend(decoded.into_iter().map(|result| json.apply(restore_id(result, id_map.as_ref()))));
@@ -134,7 +135,7 @@ impl ResultDecoder {
 
     /// Lines decoded so far.
     pub fn lines(&self) -> usize {
-        self.line_number
+        self.lines_decoded
     }
 }
 

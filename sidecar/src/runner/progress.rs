@@ -40,7 +40,7 @@ impl Progress {
         file.take(MAX_BYTES_PER_POLL).read_to_end(&mut chunk).await?;
         self.offset += chunk.len() as u64;
         let (succeeded, failed) = (&mut self.succeeded, &mut self.failed);
-        self.splitter.push(&chunk, |line| match read_output_line(line) {
+        self.splitter.push(&chunk, |line, _| match read_output_line(line) {
             Some(line) if line.succeeded => *succeeded += 1,
             Some(_) => *failed += 1,
             None => {}

@@ -261,3 +261,38 @@ fn token_counts_that_add_up_past_u64_saturate() {
         assert_eq!(usage.output_tokens, 3);
     }
 }
+
+#[test]
+fn a_malformed_line_is_named_by_its_line_in_the_file_blank_lines_counted() {
+    let line = r#"{"custom_id":"a","result":{"type":"succeeded","message":{"id":"m","type":"message","role":"assistant","model":"x","content":[],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}}}"#;
+    let results = decode(&format!("{line}\n\n\r\n{{\"custom_id\":\"b\",\"result\":\n"), 7);
+    assert_eq!(results.len(), 2);
+    let error = results[1].error.as_ref().unwrap();
+    assert_eq!((results[1].custom_id.as_str(), error.code.as_str()), ("b", "malformed_result_line"));
+    assert!(error.message.starts_with("line 4 of the anthropic result file"), "{}", error.message);
+}
+
+#[test]
+fn numbers_in_tool_call_arguments_are_read_to_the_nearest_double() {
+    // Decimals of 15 to 17 digits, read as JSON.parse reads them (serde_json's default reader was
+    // one unit off in the last place for some of them).
+    let numbers = [
+        "95.77548080123961",
+        "0.30000000000000004",
+        "1.7976931348623157e308",
+        "2.2250738585072014e-308",
+        "123456.78901234567",
+    ];
+    for number in numbers {
+        let line = format!(
+            r#"{{"custom_id":"t","result":{{"type":"succeeded","message":{{"id":"m","type":"message","role":"assistant","model":"x","content":[{{"type":"tool_use","id":"tu","name":"f","input":{{"x":{number}}}}}],"stop_reason":"tool_use","usage":{{"input_tokens":1,"output_tokens":1}}}}}}}}"#
+        );
+        let results = decode(&format!("{line}\n"), 64);
+        let response = results[0].response.as_ref().unwrap();
+        let Some(OutputPart::ToolCall { arguments, .. }) = response.content.first() else {
+            panic!("{:?}", response.content)
+        };
+        let expected: f64 = number.parse().unwrap();
+        assert_eq!(arguments["x"].as_f64(), Some(expected), "{number}");
+    }
+}
