@@ -192,3 +192,41 @@ pub(crate) fn number(random: &Random) -> Json {
         Json::Text(random.below(5000).to_string())
     }
 }
+
+/// `line` as the text of a whole result line: spaces around it, and now and then, on a wild line,
+/// trailing text after it or the line cut short at a random byte.
+pub(crate) fn whole_line(random: &Random, line: &Json) -> String {
+    let mut out = String::new();
+    out.push_str(random.pick(SPACES));
+    line.render(random, &mut out);
+    out.push_str(random.pick(SPACES));
+    match random.variant(80, 2) {
+        0 => out.push_str(" {}"),
+        1 => {
+            let cut = random.below(out.len());
+            if out.is_char_boundary(cut) {
+                out.truncate(cut);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The differential test of a one-pass reader: 60,000 generated lines, half tame and half wild,
+/// each checked by `answered_alike` (true when the one-pass reader answered, and as the general
+/// reader did; it asserts the agreement itself). The generator must reach the one-pass reader often
+/// enough for the comparison to mean something, and leave it often enough to exercise the fallback.
+pub(crate) fn agree_on_generated_lines(seed: u64, mut answered_alike: impl FnMut(&Random, usize) -> bool) {
+    let random = Random { state: Cell::new(seed), tame: Cell::new(true) };
+    let total = 60_000;
+    let mut answered = 0;
+    for index in 0..total {
+        random.tame.set(random.one_in(2));
+        if answered_alike(&random, index) {
+            answered += 1;
+        }
+    }
+    assert!(answered > total / 10, "only {answered} of {total} lines took the one-pass reader");
+    assert!(answered < total * 9 / 10, "{answered} of {total} lines took the one-pass reader");
+}

@@ -2,11 +2,11 @@
 //! generated variants of Gemini result lines: wherever the one-pass reader answers, both results
 //! must be the same, `raw` included.
 
-use std::cell::Cell;
-
 use super::fast_line::decode_common_line;
 use super::GoogleLineDecoder;
-use crate::providers::scan_test_support::{maybe, object, string, text, Json, Random, SPACES};
+use crate::providers::scan_test_support::{
+    agree_on_generated_lines, maybe, object, string, text, whole_line, Json, Random,
+};
 
 /// Token counts as the spec's int32 numbers or proto3 JSON's strings; the last seven are not read
 /// by the one-pass reader (some not by the general reader either) and are only on wild lines.
@@ -203,21 +203,7 @@ fn line(random: &Random, index: usize) -> String {
             ("attribution", if random.rare(20) { Some(text(r#"{"by":"position","position":3}"#)) } else { None }),
         ],
     );
-    let mut out = String::new();
-    out.push_str(random.pick(SPACES));
-    line.render(random, &mut out);
-    out.push_str(random.pick(SPACES));
-    match random.variant(80, 2) {
-        0 => out.push_str(" {}"),
-        1 => {
-            let cut = random.below(out.len());
-            if out.is_char_boundary(cut) {
-                out.truncate(cut);
-            }
-        }
-        _ => {}
-    }
-    out
+    whole_line(random, &line)
 }
 
 fn general(text: &str, line_number: usize) -> String {
@@ -236,20 +222,9 @@ fn same_as_general_reader(text: &str, line_number: usize) -> bool {
 
 #[test]
 fn the_one_pass_reader_agrees_with_the_general_reader() {
-    let random = Random { state: Cell::new(0x2545_F491_4F6C_DD1D), tame: Cell::new(true) };
-    let total = 60_000;
-    let mut answered = 0;
-    for index in 0..total {
-        random.tame.set(random.one_in(2));
-        let text = line(&random, index);
-        if same_as_general_reader(&text, index + 1) {
-            answered += 1;
-        }
-    }
-    // The generator must reach the fast path often enough for the comparison to mean something,
-    // and leave it often enough to exercise the fallback.
-    assert!(answered > total / 10, "only {answered} of {total} lines took the one-pass reader");
-    assert!(answered < total * 9 / 10, "{answered} of {total} lines took the one-pass reader");
+    agree_on_generated_lines(0x2545_F491_4F6C_DD1D, |random, index| {
+        same_as_general_reader(&line(random, index), index + 1)
+    });
 }
 
 #[test]

@@ -2,11 +2,11 @@
 //! generated variants of OpenAI output lines: wherever the one-pass reader answers, both results
 //! must be the same, `raw` included.
 
-use std::cell::Cell;
-
 use super::fast_line::decode_common_line;
 use super::OpenAiLineDecoder;
-use crate::providers::scan_test_support::{maybe, number, object, string, text, Json, Random, NUMBERS, SPACES};
+use crate::providers::scan_test_support::{
+    agree_on_generated_lines, maybe, number, object, string, text, whole_line, Json, Random, NUMBERS,
+};
 
 fn usage(random: &Random) -> Json {
     let prompt_details = object(
@@ -166,21 +166,7 @@ fn line(random: &Random, index: usize) -> String {
             ("error", maybe(random, error)),
         ],
     );
-    let mut out = String::new();
-    out.push_str(random.pick(SPACES));
-    line.render(random, &mut out);
-    out.push_str(random.pick(SPACES));
-    match random.variant(80, 2) {
-        0 => out.push_str(" {}"),
-        1 => {
-            let cut = random.below(out.len());
-            if out.is_char_boundary(cut) {
-                out.truncate(cut);
-            }
-        }
-        _ => {}
-    }
-    out
+    whole_line(random, &line)
 }
 
 fn same_as_general_reader(text: &str, line_number: usize) -> bool {
@@ -196,20 +182,9 @@ fn same_as_general_reader(text: &str, line_number: usize) -> bool {
 
 #[test]
 fn the_one_pass_reader_agrees_with_the_general_reader() {
-    let random = Random { state: Cell::new(0x9E37_79B9_7F4A_7C15), tame: Cell::new(true) };
-    let total = 60_000;
-    let mut answered = 0;
-    for index in 0..total {
-        random.tame.set(random.one_in(2));
-        let text = line(&random, index);
-        if same_as_general_reader(&text, index) {
-            answered += 1;
-        }
-    }
-    // The generator must reach the fast path often enough for the comparison to mean something,
-    // and leave it often enough to exercise the fallback.
-    assert!(answered > total / 10, "only {answered} of {total} lines took the one-pass reader");
-    assert!(answered < total * 9 / 10, "{answered} of {total} lines took the one-pass reader");
+    agree_on_generated_lines(0x9E37_79B9_7F4A_7C15, |random, index| {
+        same_as_general_reader(&line(random, index), index)
+    });
 }
 
 #[test]
