@@ -6,8 +6,8 @@
 import { BatchStatusResponse } from "./batch-status.js";
 import { Deadline, withDeadline } from "./deadline.js";
 import { checkedEndpoint } from "./endpoint.js";
-import { AbortError, ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
-import { ResultTapeReader } from "./result-tape.js";
+import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
+import { ResultIterator } from "./result-iterator.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { redactingFetch } from "./redact-key.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
@@ -378,50 +378,27 @@ export abstract class BatchProvider {
    * output and the unified results to the transparency files. Throws `BatchNotCompleteError` while
    * the batch is running.
    */
-  async *getResults(batchId: string, options: CallOptions = {}): AsyncGenerator<UnifiedResult, void, undefined> {
-    const signal = options.signal;
-    // The files are named after the id the provider reports, whichever accepted form was passed.
-    const client = await this.client();
-    const storedId = client.canonicalBatchId(batchId);
-    const meta = this.resultKeys.get(storedId) ?? (await this.files.readMeta(storedId));
-    const idMap = meta && meta.summary.idMap.length > 0 ? meta.summary.idMap : undefined;
-    // One time limit for each read, paused while the caller handles what was read.
-    const deadline = this.deadline(signal);
-    let stream;
-    try {
-      stream = await client.openResults(batchId, idMap, meta?.requestIds, deadline.signal, meta?.summary.jsonAnswers, meta?.summary.embeddingInputs);
-    } catch (error) {
-      deadline.dispose();
-      throw deadline.explain(error, `results of ${batchId}`);
-    }
-    try {
-      stream.keepFiles(this.files.keepsFiles);
-      await this.files.startResults(storedId);
-      const reader = new ResultTapeReader();
-      for (;;) {
-        let chunk;
-        deadline.touch();
-        try {
-          chunk = await stream.next();
-        } catch (error) {
-          throw deadline.explain(error, `results of ${batchId}`);
-        }
-        deadline.pause();
-        if (chunk === null) return;
-        if (chunk.raw !== undefined) await this.files.appendOutput(storedId, chunk.raw);
-        if (chunk.resultsText !== undefined) await this.files.appendResults(storedId, chunk.resultsText);
-        // One chunk can hold many results: stop between them too once the caller has aborted.
-        // The tape is read straight from the module's memory, before anything else calls into it.
-        for (const result of reader.results(chunk, stream.tapeViews())) {
-          if (signal?.aborted) throw new AbortError();
-          yield result;
-        }
+  getResults(batchId: string, options: CallOptions = {}): AsyncGenerator<UnifiedResult, void, undefined> {
+    // A generator's behaviour without its cost per result (result-iterator.ts); the download is
+    // opened at the first `next()`.
+    return new ResultIterator(async () => {
+      const signal = options.signal;
+      // The files are named after the id the provider reports, whichever accepted form was passed.
+      const client = await this.client();
+      const storedId = client.canonicalBatchId(batchId);
+      const meta = this.resultKeys.get(storedId) ?? (await this.files.readMeta(storedId));
+      const idMap = meta && meta.summary.idMap.length > 0 ? meta.summary.idMap : undefined;
+      // One time limit for each read, paused while the caller handles what was read.
+      const deadline = this.deadline(signal);
+      const what = `results of ${batchId}`;
+      try {
+        const stream = await client.openResults(batchId, idMap, meta?.requestIds, deadline.signal, meta?.summary.jsonAnswers, meta?.summary.embeddingInputs);
+        return { stream, deadline, signal, files: this.files, storedId, what };
+      } catch (error) {
+        deadline.dispose();
+        throw deadline.explain(error, what);
       }
-    } finally {
-      deadline.dispose();
-      stream.cancel();
-      stream.free();
-    }
+    });
   }
 
   /** Cancels a running batch. True when cancellation was requested, false when it had already ended. */
