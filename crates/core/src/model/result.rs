@@ -229,8 +229,14 @@ fn parse_json_answer(
 
 /// Whether a text looks like a JSON object or array (the fallback when the request is not known).
 fn looks_like_json(text: &str) -> bool {
-    let trimmed = text.trim();
-    trimmed.starts_with('{') || trimmed.starts_with('[')
+    // Most answers start with a visible ASCII character, which decides at once; only a text that
+    // starts with whitespace or a non-ASCII byte is trimmed (by the same Unicode rule as before).
+    match text.as_bytes().first() {
+        Some(b'{' | b'[') => true,
+        Some(&byte) if byte.is_ascii() && !byte.is_ascii_whitespace() && byte != 0x0B => false,
+        None => false,
+        Some(_) => matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')),
+    }
 }
 
 impl UnifiedResponse {
@@ -369,6 +375,32 @@ impl UnifiedResult {
             response: Some(response),
             error: None,
             attribution: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_json;
+
+    /// The first-byte shortcut answers as trimming the whole text did, for every leading byte.
+    #[test]
+    fn looks_like_json_agrees_with_trimming_the_text() {
+        let trimmed = |text: &str| {
+            let text = text.trim();
+            text.starts_with('{') || text.starts_with('[')
+        };
+        let mut texts: Vec<String> = vec![String::new(), " ".into(), "\u{85}".into(), "\u{a0}[1]".into()];
+        for lead in ['\u{0}', '\t', '\n', '\u{b}', '\u{c}', '\r', '\u{1c}', ' ', '\u{85}', '\u{a0}', '\u{3000}', 'é'] {
+            for rest in ["", "{}", "[1]", "x", " {", "\u{2028}["] {
+                texts.push(format!("{lead}{rest}"));
+                texts.push(format!("{lead}{lead}{rest}"));
+            }
+        }
+        texts.extend((0..=0x7f_u8).map(|byte| format!("{}{{\"a\":1}}", char::from(byte))));
+        texts.extend((0..=0x7f_u8).map(|byte| format!("{}", char::from(byte))));
+        for text in &texts {
+            assert_eq!(looks_like_json(text), trimmed(text), "{text:?}");
         }
     }
 }
