@@ -267,32 +267,43 @@ impl UnifiedResponse {
 
     /// Fills `parsed` or `parse_error` (of every candidate too) for a request that asked for JSON.
     pub fn with_json_answer(mut self) -> Self {
+        self.read_json_answer();
+        self
+    }
+
+    /// [`UnifiedResponse::with_json_answer`] in place (a response is large: a decoder fills it
+    /// where it lies rather than moving it through).
+    pub fn read_json_answer(&mut self) {
         (self.parsed, self.parse_error) = parse_json_answer(&self.text, &self.content, self.finish_reason);
         for candidate in self.candidates.iter_mut().flatten() {
             (candidate.parsed, candidate.parse_error) =
                 parse_json_answer(&candidate.text, &candidate.content, candidate.finish_reason);
         }
-        self
     }
 
     /// The fallback when the request is not known: a text that is a JSON object or array is read
     /// as a JSON answer; any other text is left alone.
-    pub fn with_parsed_json(self) -> Self {
+    pub fn with_parsed_json(mut self) -> Self {
+        self.read_json_looking_answer();
+        self
+    }
+
+    /// [`UnifiedResponse::with_parsed_json`] in place.
+    pub fn read_json_looking_answer(&mut self) {
         let any = looks_like_json(&self.text)
             || self.candidates.iter().flatten().any(|candidate| looks_like_json(&candidate.text));
         if !any {
-            return self;
+            return;
         }
-        let mut response = self.with_json_answer();
-        if !looks_like_json(&response.text) {
-            (response.parsed, response.parse_error) = (None, None);
+        self.read_json_answer();
+        if !looks_like_json(&self.text) {
+            (self.parsed, self.parse_error) = (None, None);
         }
-        for candidate in response.candidates.iter_mut().flatten() {
+        for candidate in self.candidates.iter_mut().flatten() {
             if !looks_like_json(&candidate.text) {
                 (candidate.parsed, candidate.parse_error) = (None, None);
             }
         }
-        response
     }
 }
 
