@@ -193,3 +193,9 @@ export class ResultIterator implements AsyncGenerator<UnifiedResult, void, undef
     return true;
   }
 }
+
+// A generator inherits from %AsyncIteratorPrototype%, which gives it `[Symbol.asyncIterator]` and,
+// in runtimes that have explicit resource management, `[Symbol.asyncDispose]` (`await using`,
+// which calls `return()`); this iterator inherits the same.
+const asyncIteratorPrototype: object = Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype);
+Object.setPrototypeOf(ResultIterator.prototype, asyncIteratorPrototype);

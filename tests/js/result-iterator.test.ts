@@ -77,9 +77,8 @@ class Download {
     return new OpenAIProvider({ apiKey: API_KEY, storage: this.storage, fetch: this.fetch, ...options });
   }
 
-  /** Lets a held read go (and the ones after it, until `held` is set again). */
+  /** Lets the read that waits go (the next one waits too while `held`). */
   release(): void {
-    this.held = false;
     const waiting = this.waiting;
     this.waiting = undefined;
     waiting?.();
@@ -176,12 +175,11 @@ describe("getResults behaves as an async generator", () => {
     const results = download.provider().getResults(BATCH_ID);
     const calls = Array.from({ length: 9 }, () => results.next());
     const { order, all } = settlementOrder(calls);
+    // Three reads and the end.
     for (let read = 0; read < 4; read++) {
       await download.readWaiting();
       download.release();
-      download.held = true;
     }
-    download.release();
     const settled = await all;
     assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
     const values = settled.map((outcome) => (outcome.status === "fulfilled" ? (outcome.value as IteratorResult<UnifiedResult>) : outcome.reason));
@@ -244,11 +242,14 @@ describe("getResults behaves as an async generator", () => {
 
   test("return() while a read is awaited waits for it: the pending next() gets its result, then it ends", async () => {
     const download = new Download(readsOf([2, 2, 2]));
+    download.held = true;
     const { controller, listeners } = watchedSignal();
     const results = download.provider().getResults(BATCH_ID, { signal: controller.signal });
-    assert.equal((await results.next()).value?.customId, "request-0");
+    const first = results.next();
+    await download.readWaiting();
+    download.release();
+    assert.equal((await first).value?.customId, "request-0");
     assert.equal((await results.next()).value?.customId, "request-1");
-    download.held = true;
     const pending = results.next();
     await download.readWaiting();
     const { order, all } = settlementOrder([pending, results.return(undefined), results.next()]);
@@ -328,6 +329,21 @@ describe("getResults behaves as an async generator", () => {
     assert.equal((await results.next()).value?.customId, "request-2");
     assert.equal(await stored(OUTPUT_FILE), reads[0]! + reads[1]!);
     assert.equal(lineCount(await stored(RESULTS_FILE)), 5);
+  });
+
+  test("it disposes of itself as a generator does, where the runtime has Symbol.asyncDispose", async () => {
+    const dispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
+    const generator = (async function* () {})();
+    const asyncIteratorPrototype: object = Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype);
+    const download = new Download(readsOf([3]));
+    const results = download.provider().getResults(BATCH_ID) as AsyncGenerator<UnifiedResult> & Record<symbol, unknown>;
+    assert.ok(Object.prototype.isPrototypeOf.call(asyncIteratorPrototype, results), "it inherits from %AsyncIteratorPrototype%");
+    if (dispose === undefined || !(dispose in generator)) return;
+    assert.equal(typeof results[dispose], "function");
+    assert.equal((await results.next()).value?.customId, "request-0");
+    await (results[dispose] as () => Promise<void>)();
+    assert.equal(download.cancels, 1);
+    assert.deepEqual(await results.next(), DONE);
   });
 
   test("BatchRouter.getResults hands out the same results, lazily, and closes the download on return()", async () => {
