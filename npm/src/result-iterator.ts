@@ -41,7 +41,11 @@ interface Call {
 // `return` awaiting its value), done.
 type State = "start" | "suspended" | "running" | "done";
 
-export class ResultIterator implements AsyncGenerator<UnifiedResult, void, undefined> {
+// Not declared `implements AsyncGenerator`: with the ESNext.Disposable library (as Deno checks
+// declarations) that type requires `[Symbol.asyncDispose]`, which this class inherits at run time
+// where the runtime has it (below) and cannot declare for runtimes that lack it. `getResults`
+// returns it as an `AsyncGenerator`, which checks its methods.
+export class ResultIterator {
   private state: State = "start";
   private readonly calls: Call[] = [];
   private session: OpenResults | undefined;
