@@ -11,7 +11,7 @@ import { describe, test } from "node:test";
 
 import { MemoryStorage, type UnifiedResult } from "batch-router";
 
-import { BATCH_IDS, providerServing } from "../support/output-file.js";
+import { BATCH_IDS, openaiAnswerLine, providerServing } from "../support/output-file.js";
 
 /** The answer of line `index`: some lines long (one past 256 KiB), some with 2-, 3- and 4-byte characters. */
 function answer(index: number): string {
@@ -21,23 +21,7 @@ function answer(index: number): string {
 }
 
 const LINES: Record<string, (index: number) => unknown> = {
-  openai: (index) => ({
-    id: `batch_req_${index}`,
-    custom_id: `request-${index}`,
-    response: {
-      status_code: 200,
-      request_id: `req_${index}`,
-      body: {
-        id: `chatcmpl-${index}`,
-        object: "chat.completion",
-        created: 1711652795,
-        model: "gpt-4o-mini",
-        choices: [{ index: 0, message: { role: "assistant", content: answer(index), refusal: null }, logprobs: null, finish_reason: "stop" }],
-        usage: { prompt_tokens: index, completion_tokens: 1, total_tokens: index + 1 },
-      },
-    },
-    error: null,
-  }),
+  openai: (index) => openaiAnswerLine(index, answer(index)),
   anthropic: (index) => ({
     custom_id: `request-${index}`,
     result: {

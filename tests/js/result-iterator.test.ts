@@ -12,42 +12,17 @@ import { describe, test } from "node:test";
 
 import { AbortError, BatchRouter, BatchRouterError, MemoryStorage, OpenAIProvider, TimeoutError, type UnifiedResult } from "batch-router";
 
+import { openaiAnswerLine, openaiBatch } from "../support/output-file.js";
+
 const API_KEY = "fake-result-iterator-0123456789abcdef";
 const BATCH_ID = "batch_iterator";
 const OUTPUT_FILE = `generated/openai/batch_${BATCH_ID}_output.jsonl`;
 const RESULTS_FILE = `generated/openai/batch_${BATCH_ID}_results.jsonl`;
 
-const BATCH = {
-  id: BATCH_ID,
-  object: "batch",
-  endpoint: "/v1/chat/completions",
-  input_file_id: "file-in",
-  completion_window: "24h",
-  status: "completed",
-  output_file_id: "file-out",
-  error_file_id: null,
-  created_at: 1711471533,
-  request_counts: { total: 0, completed: 0, failed: 0 },
-};
+const BATCH = openaiBatch(BATCH_ID);
 
 function line(index: number): string {
-  return JSON.stringify({
-    id: `batch_req_${index}`,
-    custom_id: `request-${index}`,
-    response: {
-      status_code: 200,
-      request_id: `req_${index}`,
-      body: {
-        id: `chatcmpl-${index}`,
-        object: "chat.completion",
-        created: 1711652795,
-        model: "gpt-4o-mini",
-        choices: [{ index: 0, message: { role: "assistant", content: `answer ${index}`, refusal: null }, logprobs: null, finish_reason: "stop" }],
-        usage: { prompt_tokens: index, completion_tokens: 1, total_tokens: index + 1 },
-      },
-    },
-    error: null,
-  }) + "\n";
+  return JSON.stringify(openaiAnswerLine(index, `answer ${index}`)) + "\n";
 }
 
 /** Reads of whole lines: `sizes[k]` lines in read k, numbered on from read to read. */

@@ -5,18 +5,44 @@
  */
 import { AnthropicProvider, GoogleProvider, OpenAIProvider, type BatchProvider, type BatchStorage } from "batch-router";
 
-const OPENAI_BATCH = {
-  id: "batch_large",
-  object: "batch",
-  endpoint: "/v1/chat/completions",
-  input_file_id: "file-in",
-  completion_window: "24h",
-  status: "completed",
-  output_file_id: "file-out",
-  error_file_id: null,
-  created_at: 1711471533,
-  request_counts: { total: 0, completed: 0, failed: 0 },
-};
+/** OpenAI's finished batch object of id `id` (the shape the emulator answers). */
+export function openaiBatch(id: string): object {
+  return {
+    id,
+    object: "batch",
+    endpoint: "/v1/chat/completions",
+    input_file_id: "file-in",
+    completion_window: "24h",
+    status: "completed",
+    output_file_id: "file-out",
+    error_file_id: null,
+    created_at: 1711471533,
+    request_counts: { total: 0, completed: 0, failed: 0 },
+  };
+}
+
+/** An OpenAI output line (as an object) of a succeeded chat completion answering `content`. */
+export function openaiAnswerLine(index: number, content: string): object {
+  return {
+    id: `batch_req_${index}`,
+    custom_id: `request-${index}`,
+    response: {
+      status_code: 200,
+      request_id: `req_${index}`,
+      body: {
+        id: `chatcmpl-${index}`,
+        object: "chat.completion",
+        created: 1711652795,
+        model: "gpt-4o-mini",
+        choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, logprobs: null, finish_reason: "stop" }],
+        usage: { prompt_tokens: index, completion_tokens: 1, total_tokens: index + 1 },
+      },
+    },
+    error: null,
+  };
+}
+
+const OPENAI_BATCH = openaiBatch("batch_large");
 const ANTHROPIC_BATCH = {
   id: "msgbatch_large",
   type: "message_batch",
