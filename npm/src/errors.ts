@@ -192,15 +192,21 @@ function isCoreError(error: unknown): error is Error & { data: CoreErrorData } {
   return error instanceof Error && error.name === "BatchRouterCoreError" && typeof (error as { data?: unknown }).data === "object";
 }
 
+/**
+ * The error of a call its caller's `signal` ended: `TimeoutError` (retryable) when the signal came
+ * from `AbortSignal.timeout()`, `AbortError` otherwise.
+ */
+export function abortedBy(signal: AbortSignal | undefined): AbortError | TimeoutError {
+  const reason = signal?.reason as { name?: unknown; message?: unknown } | undefined;
+  // `AbortSignal.timeout()` fired: the call ran out of time, which is worth retrying.
+  if (reason?.name === "TimeoutError") return new TimeoutError(`no answer in time: ${String(reason.message)}`);
+  return new AbortError();
+}
+
 /** Turns anything thrown by the core (or by fetch) into a `BatchRouterError`. */
 export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchRouterError {
   if (error instanceof BatchRouterError) return error;
-  if (signal?.aborted) {
-    // `AbortSignal.timeout()` fired: the call ran out of time, which is worth retrying.
-    const reason = signal.reason as { name?: unknown; message?: unknown } | undefined;
-    if (reason?.name === "TimeoutError") return new TimeoutError(`no answer in time: ${String(reason.message)}`);
-    return new AbortError();
-  }
+  if (signal?.aborted) return abortedBy(signal);
   if (!isCoreError(error)) {
     const message = error instanceof Error ? error.message : String(error);
     return new BatchRouterError(message, "internal", { cause: error });

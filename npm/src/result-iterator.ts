@@ -7,7 +7,7 @@
  * once; an aborted signal is seen between results.
  */
 import type { Deadline } from "./deadline.js";
-import { AbortError } from "./errors.js";
+import { abortedBy } from "./errors.js";
 import { ResultTapeReader } from "./result-tape.js";
 import type { TransparencyFiles } from "./transparency.js";
 import type { UnifiedResult } from "./types.js";
@@ -46,115 +46,132 @@ type State = "start" | "suspended" | "running" | "done";
 // where the runtime has it (below) and cannot declare for runtimes that lack it. `getResults`
 // returns it as an `AsyncGenerator`, which checks its methods.
 export class ResultIterator {
-  private state: State = "start";
-  private readonly calls: Call[] = [];
-  private session: OpenResults | undefined;
-  private readonly reader = new ResultTapeReader();
-  private results: UnifiedResult[] = [];
-  private index = 0;
+  #state: State = "start";
+  readonly #calls: Call[] = [];
+  #session: OpenResults | undefined;
+  readonly #reader = new ResultTapeReader();
+  #results: UnifiedResult[] = [];
+  #index = 0;
+
+  readonly #open: () => Promise<OpenResults>;
 
   /** `open` opens the download; it is called at the first `next()`, not before. */
-  constructor(private readonly open: () => Promise<OpenResults>) {}
+  constructor(open: () => Promise<OpenResults>) {
+    this.#open = open;
+  }
 
-  next(): Promise<Step> {
+  // `_value` as a generator's `next` declares it (`next.length` is 1); an async generator ignores
+  // what is passed to its first `next()`, and this one hands nothing in.
+  next(_value?: unknown): Promise<Step> {
+    // As a generator's methods do, a call on another object rejects instead of throwing.
+    if (!(#state in this)) return notAResultIterator("next");
     // The common case: a result of the current chunk, nobody waiting, not aborted.
-    if (this.state === "suspended" && this.calls.length === 0 && this.index < this.results.length && this.session?.signal?.aborted !== true) {
-      return Promise.resolve({ value: this.results[this.index++]!, done: false });
+    if (this.#state === "suspended" && this.#calls.length === 0 && this.#index < this.#results.length && this.#session?.signal?.aborted !== true) {
+      return Promise.resolve({ value: this.#results[this.#index++]!, done: false });
     }
-    return this.call("next", undefined);
+    return this.#call("next", undefined);
   }
 
   return(value?: void | PromiseLike<void>): Promise<Step> {
-    return this.call("return", value);
+    if (!(#state in this)) return notAResultIterator("return");
+    return this.#call("return", value);
   }
 
   throw(error?: unknown): Promise<Step> {
-    return this.call("throw", error);
+    if (!(#state in this)) return notAResultIterator("throw");
+    return this.#call("throw", error);
   }
 
   [Symbol.asyncIterator](): this {
     return this;
   }
 
-  private call(kind: Call["kind"], value: unknown): Promise<Step> {
+  /** `Object.prototype.toString` names it as it named the generator: `[object AsyncGenerator]`. */
+  get [Symbol.toStringTag](): string {
+    return "AsyncGenerator";
+  }
+
+  #call(kind: Call["kind"], value: unknown): Promise<Step> {
     return new Promise<Step>((resolve, reject) => {
-      this.calls.push({ kind, value, resolve, reject });
-      this.drain();
+      this.#calls.push({ kind, value, resolve, reject });
+      this.#drain();
     });
   }
 
   /** Answers waiting calls in order until one has to wait for a read. */
-  private drain(): void {
-    while (this.state !== "running") {
-      const call = this.calls.shift();
+  #drain(): void {
+    while (this.#state !== "running") {
+      const call = this.#calls.shift();
       if (call === undefined) return;
-      this.answer(call);
+      this.#answer(call);
     }
   }
 
-  private answer(call: Call): void {
-    const state = this.state;
+  #answer(call: Call): void {
+    const state = this.#state;
     if (call.kind === "next") {
       if (state === "done") call.resolve({ value: undefined, done: true });
-      else if (state === "suspended" && this.index < this.results.length) this.handOut(call);
-      else this.read(call, state === "start");
+      else if (state === "suspended" && this.#index < this.#results.length) this.#handOut(call);
+      else this.#read(call, state === "start");
     } else if (call.kind === "throw") {
       // Before the start or after the end a generator only rethrows; paused, its `finally` runs.
-      if (this.close(call)) call.reject(call.value);
+      if (this.#close(call)) call.reject(call.value);
     } else if (state === "suspended") {
       // A generator's `return(value)` at a `yield` awaits the value, then runs its `finally`.
-      this.state = "running";
+      this.#state = "running";
       Promise.resolve(call.value as void).then(
-        (value) => this.close(call) && call.resolve({ value, done: true }),
-        (error) => this.close(call) && call.reject(error),
-      ).then(() => this.drain());
+        (value) => this.#close(call) && call.resolve({ value, done: true }),
+        (error) => this.#close(call) && call.reject(error),
+      ).then(() => this.#drain());
     } else {
       // Before the start or after the end it only awaits the value (nothing was opened), and
       // ends the iteration; later calls wait for it.
-      this.state = "running";
+      this.#state = "running";
       Promise.resolve(call.value as void).then(
         (value) => call.resolve({ value, done: true }),
         (error) => call.reject(error),
       ).then(() => {
-        this.state = "done";
-        this.drain();
+        this.#state = "done";
+        this.#drain();
       });
     }
   }
 
   /** The next result of the chunk, or the end once the caller has aborted. */
-  private handOut(call: Call): void {
-    if (this.session?.signal?.aborted) {
-      if (this.close(call)) call.reject(new AbortError());
+  #handOut(call: Call): void {
+    const signal = this.#session?.signal;
+    if (signal?.aborted) {
+      // `AbortSignal.timeout()` ended it: a retryable `TimeoutError`, as for an abort during a read.
+      if (this.#close(call)) call.reject(abortedBy(signal));
       return;
     }
-    call.resolve({ value: this.results[this.index++]!, done: false });
+    call.resolve({ value: this.#results[this.#index++]!, done: false });
   }
 
   /** Reads chunks up to one with results (or the end), then answers `call`; others wait. */
-  private read(call: Call, first: boolean): void {
-    this.state = "running";
-    this.fill(first).then(
+  #read(call: Call, first: boolean): void {
+    this.#state = "running";
+    this.#fill(first).then(
       (more) => {
         if (!more) {
-          if (this.close(call)) call.resolve({ value: undefined, done: true });
+          if (this.#close(call)) call.resolve({ value: undefined, done: true });
           return;
         }
-        this.state = "suspended";
-        this.handOut(call);
+        this.#state = "suspended";
+        this.#handOut(call);
       },
-      (error: unknown) => this.close(call) && call.reject(error),
-    ).then(() => this.drain());
+      (error: unknown) => this.#close(call) && call.reject(error),
+    ).then(() => this.#drain());
   }
 
   /** Opens the download at the first read; then reads until a chunk has results (true) or the end. */
-  private async fill(first: boolean): Promise<boolean> {
+  async #fill(first: boolean): Promise<boolean> {
     if (first) {
-      this.session = await this.open();
-      this.session.stream.keepFiles(this.session.files.keepsFiles);
-      await this.session.files.startResults(this.session.storedId);
+      this.#session = await this.#open();
+      this.#session.stream.keepFiles(this.#session.files.keepsFiles);
+      await this.#session.files.startResults(this.#session.storedId);
     }
-    const { stream, deadline, files, storedId, what } = this.session!;
+    const { stream, deadline, files, storedId, what } = this.#session!;
     for (;;) {
       let chunk;
       deadline.touch();
@@ -169,9 +186,9 @@ export class ResultIterator {
       if (chunk.raw !== undefined) await files.appendOutput(storedId, chunk.raw);
       if (chunk.resultsText !== undefined) await files.appendResults(storedId, chunk.resultsText);
       // The tape is read straight from the module's memory, before anything else calls into it.
-      this.results = this.reader.results(chunk, stream.tapeViews());
-      this.index = 0;
-      if (this.results.length > 0) return true;
+      this.#results = this.#reader.results(chunk, stream.tapeViews());
+      this.#index = 0;
+      if (this.#results.length > 0) return true;
     }
   }
 
@@ -180,11 +197,11 @@ export class ResultIterator {
    * False when closing threw: then `call` is rejected with that error, as a `finally` that throws
    * replaces the generator's outcome.
    */
-  private close(call: Call): boolean {
-    this.state = "done";
-    const session = this.session;
-    this.session = undefined;
-    this.results = [];
+  #close(call: Call): boolean {
+    this.#state = "done";
+    const session = this.#session;
+    this.#session = undefined;
+    this.#results = [];
     if (session === undefined) return true;
     try {
       session.deadline.dispose();
@@ -196,6 +213,10 @@ export class ResultIterator {
     }
     return true;
   }
+}
+
+function notAResultIterator(method: string): Promise<never> {
+  return Promise.reject(new TypeError(`${method} called on an object that is not a results iterator`));
 }
 
 // A generator inherits from %AsyncIteratorPrototype%, which gives it `[Symbol.asyncIterator]` and,

@@ -268,6 +268,38 @@ describe("getResults behaves as an async generator", () => {
     assert.deepEqual(await results.next(), DONE);
   });
 
+  test("AbortSignal.timeout() firing between two results ends it with a retryable TimeoutError", async () => {
+    const download = new Download(readsOf([3, 3]));
+    const results = download.provider().getResults(BATCH_ID, { signal: AbortSignal.timeout(50) });
+    assert.equal((await results.next()).value?.customId, "request-0");
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await assert.rejects(results.next(), (error) => error instanceof TimeoutError && (error as TimeoutError).retryable === true);
+    assert.equal(download.cancels, 1);
+    assert.deepEqual(await results.next(), DONE);
+  });
+
+  test("it looks like a generator from outside: its tag, its methods' arity, nothing of its state in JSON, a wrong receiver rejected", async () => {
+    const download = new Download(readsOf([3]));
+    const results = download.provider().getResults(BATCH_ID);
+    assert.equal(Object.prototype.toString.call(results), "[object AsyncGenerator]");
+    assert.equal(results[Symbol.asyncIterator](), results);
+    assert.equal(results.next.length, 1);
+    assert.equal((await results.next()).value?.customId, "request-0");
+    // Its chunk of results (prompts, answers), the module's stream and the storage stay inside.
+    assert.equal(JSON.stringify(results), "{}");
+    assert.deepEqual(Object.keys(results), []);
+    for (const method of ["next", "return", "throw"] as const) {
+      const detached = results[method] as (this: unknown) => Promise<unknown>;
+      let outcome: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => {
+        outcome = detached.call({});
+      });
+      await assert.rejects(outcome!, TypeError);
+    }
+    await results.return(undefined);
+    assert.equal(download.cancels, 1);
+  });
+
   test("a failed read is the call's error (a BatchRouterError), a stalled one a TimeoutError; both close the download", async () => {
     const failing = new Download(readsOf([2, 2]));
     failing.failAt = 1;
