@@ -10,7 +10,7 @@ import { test } from "node:test";
 
 import type { UnifiedResult } from "batch-router";
 
-import { BATCH_IDS, providerServing } from "../support/output-file.js";
+import { BATCH_IDS, openaiCompletionLine, providerServing } from "../support/output-file.js";
 
 /** A deterministic generator (xorshift), so a failure can be replayed. */
 function numbers(count: number): string[] {
@@ -42,29 +42,13 @@ function argumentsText(index: number): string {
 
 const LINES: Record<string, (index: number) => string> = {
   openai: (index) =>
-    JSON.stringify({
-      id: `batch_req_${index}`,
-      custom_id: `request-${index}`,
-      response: {
-        status_code: 200,
-        request_id: `req_${index}`,
-        body: {
-          id: `chatcmpl-${index}`,
-          object: "chat.completion",
-          created: 1711652795,
-          model: "gpt-4o-mini",
-          choices: [
-            {
-              index: 0,
-              message: { role: "assistant", content: null, tool_calls: [{ id: `call_${index}`, type: "function", function: { name: "f", arguments: argumentsText(index) } }] },
-              finish_reason: "tool_calls",
-            },
-          ],
-          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-        },
-      },
-      error: null,
-    }),
+    JSON.stringify(
+      openaiCompletionLine(
+        index,
+        { role: "assistant", content: null, tool_calls: [{ id: `call_${index}`, type: "function", function: { name: "f", arguments: argumentsText(index) } }] },
+        "tool_calls",
+      ),
+    ),
   anthropic: (index) =>
     `{"custom_id":"request-${index}","result":{"type":"succeeded","message":{"id":"msg_${index}","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[{"type":"tool_use","id":"tu_${index}","name":"f","input":${argumentsText(index)}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}}`,
   google: (index) =>

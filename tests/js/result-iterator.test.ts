@@ -130,6 +130,21 @@ function settlementOrder(promises: Promise<unknown>[]): { order: number[]; all: 
   return { order, all };
 }
 
+/**
+ * `download`'s results with a watched signal, its reads held, after the first result (its read let go
+ * while `next()` waited for it).
+ */
+async function startedHeld(download: Download): Promise<{ results: AsyncGenerator<UnifiedResult, void, undefined>; listeners: () => number }> {
+  download.held = true;
+  const { controller, listeners } = watchedSignal();
+  const results = download.provider().getResults(BATCH_ID, { signal: controller.signal });
+  const first = results.next();
+  await download.readWaiting();
+  download.release();
+  assert.equal((await first).value?.customId, "request-0");
+  return { results, listeners };
+}
+
 describe("getResults behaves as an async generator", () => {
   test("nothing is fetched before the first next(); every result comes once, in order", async () => {
     const download = new Download(readsOf([3, 0, 2, 4]));
@@ -181,13 +196,7 @@ describe("getResults behaves as an async generator", () => {
 
   test("return() between two results of a read closes the download once, and ends it", async () => {
     const download = new Download(readsOf([3, 3]));
-    download.held = true;
-    const { controller, listeners } = watchedSignal();
-    const results = download.provider().getResults(BATCH_ID, { signal: controller.signal });
-    const first = results.next();
-    await download.readWaiting();
-    download.release();
-    assert.equal((await first).value?.customId, "request-0");
+    const { results, listeners } = await startedHeld(download);
     assert.equal(listeners(), 1, "the time limit listens to the caller's signal while reading");
     const { order, all } = settlementOrder([results.return(undefined), results.next(), results.return(undefined)]);
     const settled = await all;
@@ -217,13 +226,7 @@ describe("getResults behaves as an async generator", () => {
 
   test("return() while a read is awaited waits for it: the pending next() gets its result, then it ends", async () => {
     const download = new Download(readsOf([2, 2, 2]));
-    download.held = true;
-    const { controller, listeners } = watchedSignal();
-    const results = download.provider().getResults(BATCH_ID, { signal: controller.signal });
-    const first = results.next();
-    await download.readWaiting();
-    download.release();
-    assert.equal((await first).value?.customId, "request-0");
+    const { results, listeners } = await startedHeld(download);
     assert.equal((await results.next()).value?.customId, "request-1");
     const pending = results.next();
     await download.readWaiting();

@@ -21,8 +21,8 @@ export function openaiBatch(id: string): object {
   };
 }
 
-/** An OpenAI output line (as an object) of a succeeded chat completion answering `content`. */
-export function openaiAnswerLine(index: number, content: string): object {
+/** An OpenAI output line (as an object) of a succeeded chat completion whose choice is `message`. */
+export function openaiCompletionLine(index: number, message: object, finishReason: string): object {
   return {
     id: `batch_req_${index}`,
     custom_id: `request-${index}`,
@@ -34,12 +34,17 @@ export function openaiAnswerLine(index: number, content: string): object {
         object: "chat.completion",
         created: 1711652795,
         model: "gpt-4o-mini",
-        choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, logprobs: null, finish_reason: "stop" }],
+        choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
         usage: { prompt_tokens: index, completion_tokens: 1, total_tokens: index + 1 },
       },
     },
     error: null,
   };
+}
+
+/** An OpenAI output line (as an object) of a succeeded chat completion answering `content`. */
+export function openaiAnswerLine(index: number, content: string): object {
+  return openaiCompletionLine(index, { role: "assistant", content, refusal: null }, "stop");
 }
 
 const OPENAI_BATCH = openaiBatch("batch_large");
