@@ -212,6 +212,7 @@ run(wasmOpt, [
   "--enable-sign-ext",
   "--enable-mutable-globals",
   "--enable-reference-types",
+  "--enable-simd",
   module,
   "-o",
   module,
