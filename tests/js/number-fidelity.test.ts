@@ -3,7 +3,8 @@
  * result format: tool-call arguments (OpenAI's argument string, Anthropic's `tool_use.input`,
  * Gemini's `functionCall.args`) and an answer read as JSON (`parsed`). A new-user trial found
  * ~7 % of 15-digit and 20 % of 17-digit decimals one unit off in the last place (serde_json's
- * default float reader); the core now reads them exactly (`float_roundtrip`).
+ * default float reader); the core now reads them exactly (`crates/core/src/providers/exact_json.rs`,
+ * on core's correctly rounded `str::parse::<f64>`).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
