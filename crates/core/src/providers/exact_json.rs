@@ -1,6 +1,7 @@
 //! JSON values with every number read to the nearest double, as `JSON.parse` reads it, for the
-//! values that reach users from answers (tool-call arguments, JSON answers, embeddings) and from
-//! text that is converted again (imported lines, tool results, xAI's pages).
+//! values that reach users from answers (tool-call arguments, JSON answers, embeddings), from
+//! text that is converted again (imported lines, tool results, xAI's pages) and from requests (the
+//! fields that can hold such a number, `model/request_numbers.rs`).
 //!
 //! serde_json's own float reader is one unit off in the last place for ~7 % of 15-digit and 20 %
 //! of 17-digit decimals; its exact one (`float_roundtrip`) cost 52.6 KB of module, a second copy
@@ -9,7 +10,10 @@
 //! accept (not JSON, a number out of range, nesting past serde_json's limit) is read by serde_json,
 //! so what is refused and each error's wording stay serde_json's.
 
-use serde::de::{self, Deserialize, Deserializer};
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 
@@ -60,6 +64,120 @@ pub(crate) fn read_numbers(text: &str) -> Option<Vec<f64>> {
     let mut scanner = Scanner::new(text);
     let numbers = scanner.exact_numbers()?;
     scanner.end().map(|_| numbers)
+}
+
+/// [`from_str`] for a value that starts `depth` brackets deep in the text serde_json reads (a
+/// request field's value, read from its own text): the nesting limit falls where it falls for
+/// serde_json reading the whole text, so the same texts are refused.
+pub(crate) fn from_str_at(text: &str, depth: u32) -> serde_json::Result<Value> {
+    let mut scanner = Scanner::new(text);
+    match scanner.exact_value(depth) {
+        Some(value) if scanner.end().is_some() => Ok(value),
+        _ if nests_deeper(text, MAX_DEPTH - depth) => Err(de::Error::custom("recursion limit exceeded")),
+        _ => serde_json::from_str(text),
+    }
+}
+
+/// The text holds more than `limit` nested arrays or objects.
+fn nests_deeper(text: &str, limit: u32) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0, false, false);
+    for &byte in text.as_bytes() {
+        match byte {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'[' | b'{' if !in_string => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' if !in_string => depth -= 1,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// serde_json hands a value's text to a visitor that asks for a newtype of this name: how its own
+/// `RawValue` is read (src/raw.rs of the pinned version), from text borrowed or not, and from a
+/// `Value` (written out). Asked for here rather than through `&RawValue`, which only text can
+/// lend, or `Box<RawValue>`, which copies every value.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// A field's text, for a deserializer that hands it over (serde_json's, from text or from a
+/// `Value`; a request's fields are read by no other). One reader of text for every such field:
+/// the deserializer's code is compiled once, not once per kind of value read from the text.
+pub(crate) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Cow<'de, str>, D::Error> {
+    deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, TextVisitor)
+}
+
+/// [`text`] for an optional field: null is `None`, as serde reads an `Option`.
+pub(crate) fn optional_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    deserializer.deserialize_option(OptionalTextVisitor)
+}
+
+/// An error of reading a field's text, placed after the field's value (serde_json's reader of the
+/// whole text places some, such as a number out of range, at the number); the message is serde_json's.
+pub(crate) fn field_error<E: de::Error>(error: serde_json::Error) -> E {
+    relocated(error)
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any valid JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        map.next_key::<de::IgnoredAny>()?;
+        map.next_value_seed(TextVisitor)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(text))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(text.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(text))
+    }
+}
+
+struct OptionalTextVisitor;
+
+impl<'de> Visitor<'de> for OptionalTextVisitor {
+    type Value = Option<Cow<'de, str>>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("option")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        text(deserializer).map(Some)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for TextVisitor {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
 }
 
 /// An error of a value's own text, placed where the reader of the whole text stands (serde_json
