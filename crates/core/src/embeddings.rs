@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 
 use crate::endpoint::{max_embedding_inputs_per_batch, max_inputs_per_request};
 use crate::model::{EmbeddingInput, ResultStatus, UnifiedRequest, UnifiedResponse, Usage};
+use crate::providers::exact_json;
 use crate::results::{BodyProblem, EmbeddingInputs};
 use crate::validate::RequestChecker;
 use crate::{CoreError, Endpoint, Provider};
@@ -229,13 +230,26 @@ struct EmbeddingItem {
     embedding: Vector,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Vector {
     Numbers(Vec<f64>),
     /// `encoding_format: "base64"`: little-endian float32 bytes, as the official SDKs decode them
     /// (endpoints-and-push.md §1.1 [OA-NODE-1312], §1.4 [VL-EMB]).
     Base64(String),
+}
+
+// By hand: an untagged derive buffers the vector and reads its numbers with serde_json's float
+// reader, one unit off in the last place for some; they are read exactly instead (exact_json.rs).
+// Anything else is refused with the derive's message, placed where it placed it (after the value).
+impl<'de> Deserialize<'de> for Vector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <&RawValue>::deserialize(deserializer)?.get();
+        let vector = if text.starts_with('"') {
+            serde_json::from_str(text).ok().map(Vector::Base64)
+        } else {
+            exact_json::read_numbers(text).map(Vector::Numbers)
+        };
+        vector.ok_or_else(|| serde::de::Error::custom("data did not match any variant of untagged enum Vector"))
+    }
 }
 
 #[derive(Deserialize)]

@@ -28,7 +28,7 @@ pub fn unified_from_openai_jsonl(text: &str) -> Result<Vec<UnifiedRequest>, Core
 
 /// One batch input line as a unified request; `index` names it in errors.
 pub fn unified_from_openai_line(index: usize, line: &str) -> Result<UnifiedRequest, CoreError> {
-    let value: Value = serde_json::from_str(line.trim_start_matches('\u{feff}'))
+    let value: Value = crate::providers::exact_json::from_str(line.trim_start_matches('\u{feff}'))
         .map_err(|error| CoreError::invalid(index, "", "", format!("is not JSON: {error}")))?;
     let custom_id = value.get("custom_id").and_then(Value::as_str).unwrap_or_default().to_owned();
     let reader = LineReader { index, custom_id: &custom_id };

@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use crate::{CoreError, UnifiedRequest};
 
 mod field_path;
+mod tool_arguments;
 
 const BYTE_ORDER_MARK: char = '\u{feff}';
 
@@ -77,7 +78,10 @@ pub fn parse_numbered_request_lines(text: &str) -> Result<(Vec<UnifiedRequest>, 
 pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let error = match UnifiedRequest::deserialize(&mut deserializer) {
-        Ok(request) => return Ok(request),
+        Ok(mut request) => {
+            tool_arguments::read_exactly(text, &mut request);
+            return Ok(request);
+        }
         Err(error) => error,
     };
     // serde_json reports some type errors as syntax errors (a number where an enum's string is
@@ -363,3 +367,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod exact_numbers_tests;

@@ -32,7 +32,7 @@ pub fn tool_calls<'a>(parts: &[ContentPartRef<'a>]) -> Vec<&'a ToolCallContent> 
 pub fn object_arguments(arguments: &Value) -> Option<Cow<'_, Value>> {
     match arguments {
         Value::Object(_) => Some(Cow::Borrowed(arguments)),
-        Value::String(text) => match serde_json::from_str::<Value>(text) {
+        Value::String(text) => match crate::providers::exact_json::from_str(text) {
             Ok(parsed @ Value::Object(_)) => Some(Cow::Owned(parsed)),
             _ => None,
         },

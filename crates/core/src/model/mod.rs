@@ -1,6 +1,7 @@
 //! The unified model shared by every provider: what a user sends, and what comes back.
 
 mod request;
+mod request_numbers;
 mod result;
 mod status;
 

@@ -79,6 +79,7 @@ pub struct UnifiedRequest {
     pub prompt_cache_key: Option<String>,
     /// Provider-specific body fields, deep-merged into the provider's body last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::request_numbers::provider_kwargs")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
     pub provider_kwargs: Option<Map<String, Value>>,
 }
@@ -437,6 +438,7 @@ pub struct Tool {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub description: Option<String>,
     /// A JSON Schema of type object for the arguments.
+    #[serde(deserialize_with = "super::request_numbers::parameters")]
     #[cfg_attr(feature = "tsify", tsify(type = "Record<string, unknown>"))]
     pub parameters: serde_json::Value,
     /// Constrain the arguments to the schema (OpenAI, Mistral, vLLM, Anthropic `strict`).
@@ -562,10 +564,10 @@ pub struct GenerationConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub max_tokens: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::request_numbers::float")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub temperature: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::request_numbers::float")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub top_p: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -574,10 +576,10 @@ pub struct GenerationConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub stop_sequences: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::request_numbers::float")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub presence_penalty: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::request_numbers::float")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub frequency_penalty: Option<f64>,
     /// Best-effort reproducible sampling (OpenAI, vLLM `seed`; Mistral `random_seed`; Gemini
@@ -604,6 +606,7 @@ pub struct ResponseFormat {
     pub kind: ResponseFormatKind,
     /// A JSON Schema the answer must follow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::request_numbers::schema")]
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
     pub schema: Option<serde_json::Value>,
     /// The schema's name, where a provider takes one (OpenAI, Mistral, vLLM require it; `response`

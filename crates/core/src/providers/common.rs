@@ -116,7 +116,7 @@ fn request_id(response: &HttpResponse, body: Option<&Value>) -> Option<String> {
 
 /// Parses a JSON response body, or says which call's answer was not JSON.
 pub fn parse_json(provider: &str, what: &str, response: &HttpResponse) -> Result<Value, CoreError> {
-    serde_json::from_str(&response.body)
+    super::exact_json::from_str(&response.body)
         .map_err(|error| CoreError::invalid_response(provider, format!("{what}: the body is not JSON ({error})")))
 }
 

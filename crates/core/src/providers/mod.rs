@@ -3,6 +3,7 @@
 
 pub mod anthropic;
 pub mod common;
+pub(crate) mod exact_json;
 pub mod google;
 pub(crate) mod json_scan;
 pub(crate) mod json_text;

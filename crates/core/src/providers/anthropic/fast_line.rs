@@ -18,11 +18,10 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
 use super::result_blocks::Block;
 use super::results::{AnthropicUsage, CacheCreation, OutputDetails, Reply};
 use crate::model::UnifiedResult;
+use crate::providers::exact_json;
 use crate::providers::json_scan::{scanned_raw, Scanner, Seen, Span};
 use crate::skipped_value::SkippedValue;
 
@@ -196,7 +195,7 @@ impl<'a> Scanner<'a> {
         // `input` is read into a value whatever the kind; its own text gives the same value (the
         // skip above has checked it is JSON no deeper than the general reader reaches).
         let input = match fields.input {
-            Some((start, end)) => Some(serde_json::from_str::<Value>(&self.text[start..end]).ok()?),
+            Some((start, end)) => Some(exact_json::from_str(&self.text[start..end]).ok()?),
             None => None,
         };
         Some(match fields.kind?.as_ref() {

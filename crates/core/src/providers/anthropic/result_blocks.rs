@@ -18,6 +18,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::providers::exact_json;
 use crate::skipped_value::SkippedValue;
 
 #[cfg_attr(test, derive(Debug, PartialEq))]
@@ -274,7 +275,7 @@ enum Read {
 /// Reads one field's value without refusing it: what the field cannot take is noted, not raised.
 fn read_field<'de, D: Deserializer<'de>>(field: Field, deserializer: D) -> Result<Read, D::Error> {
     match field {
-        Field::Input => Value::deserialize(deserializer).map(Read::Value),
+        Field::Input => exact_json::value(deserializer).map(Read::Value),
         _ => deserializer.deserialize_any(LenientString),
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 use crate::merge::deep_merge;
 use crate::model::{UnifiedRequest, UnifiedResponse};
 use crate::provider_kwargs::sendable;
+use crate::providers::exact_json;
 use crate::results::BodyProblem;
 use crate::{CoreError, Endpoint, Provider};
 
@@ -47,7 +48,7 @@ struct EmbedContentResponse {
 
 #[derive(Deserialize)]
 struct ContentEmbedding {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact_json::numbers")]
     values: Vec<f64>,
 }
 

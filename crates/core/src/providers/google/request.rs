@@ -276,7 +276,7 @@ fn part<'a>(request: &'a UnifiedRequest, part: ContentPartRef<'a>) -> Option<Par
         ContentPartRef::ToolResult(result) => {
             let text = result.text();
             let key = if result.is_error == Some(true) { "error" } else { "result" };
-            let response = match serde_json::from_str::<Value>(&text) {
+            let response = match crate::providers::exact_json::from_str(&text) {
                 // An object with an `error` key is Gemini's failure form (reference §2.3): a result
                 // that did not fail is wrapped, so `isError` alone decides.
                 Ok(object @ Value::Object(_)) if result.is_error != Some(true) && object.get("error").is_none() => {

@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
+use crate::providers::exact_json;
 use crate::results::{field_names, BodyProblem};
 use crate::retry::is_retryable_request;
 use crate::Provider;
@@ -62,7 +63,7 @@ struct Part {
 struct FunctionCall {
     id: Option<String>,
     name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact_json::optional_value")]
     args: Option<Value>,
 }
 

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::model::{Candidate, FinishReason, OutputPart, UnifiedResponse, Usage};
 use crate::providers::common::string_field;
+use crate::providers::exact_json;
 use crate::results::BodyProblem;
 
 #[derive(Deserialize)]
@@ -52,7 +53,7 @@ struct ToolCall {
 struct FunctionCall {
     name: String,
     /// A JSON string (OpenAI) or already an object (Mistral's spec allows both).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact_json::optional_value")]
     arguments: Option<Value>,
 }
 
@@ -221,7 +222,7 @@ fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
 /// Tool-call arguments: a JSON string is parsed (kept as the string when it is not JSON).
 pub fn arguments(value: Option<Value>) -> Value {
     match value {
-        Some(Value::String(text)) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        Some(Value::String(text)) => exact_json::from_str(&text).unwrap_or(Value::String(text)),
         Some(Value::Null) | None => Value::String(String::new()),
         Some(other) => other,
     }

@@ -53,7 +53,7 @@ impl InputLineChecker {
 
     /// Checks one non-blank line (without its newline).
     pub fn check(&mut self, line: &[u8]) -> Result<CheckedLine, InvalidLine> {
-        let value: Value = serde_json::from_slice(line).map_err(|error| {
+        let value: Value = crate::providers::exact_json::from_slice(line).map_err(|error| {
             refuse(None, "invalid_json_line", None, format!("This line is not parseable as valid JSON: {error}."))
         })?;
         let Value::Object(object) = value else {

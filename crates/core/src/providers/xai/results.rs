@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::UnifiedResult;
 use crate::providers::common::{http_error, parse_json, string_field};
+use crate::providers::exact_json;
 use crate::providers::openai::{malformed, OpenAiLineDecoder};
 use crate::providers::ResultPages;
 use crate::results::LineDecoder;
@@ -52,7 +53,7 @@ pub struct XaiLineDecoder;
 
 impl LineDecoder for XaiLineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
-        let item: Value = match serde_json::from_slice(line) {
+        let item: Value = match exact_json::from_slice(line) {
             Ok(item) => item,
             Err(error) => return malformed(PROVIDER, line_number, None, &error.to_string(), line),
         };
