@@ -277,7 +277,7 @@ pub fn embedding_inputs(requests: &[UnifiedRequest], endpoint: Endpoint) -> Opti
 /// array order only when every item lacks it and their count is known to match.
 pub fn embeddings_response(body: &RawValue, inputs: Option<usize>) -> Result<UnifiedResponse, BodyProblem> {
     let invalid = |message: String| BodyProblem::other_kind("invalid_embeddings_body", message);
-    let parsed: EmbeddingsBody = serde_json::from_str(body.get())
+    let parsed: EmbeddingsBody = crate::providers::exact_json::from_body(body.get())
         .map_err(|error| invalid(format!("the embeddings body cannot be read: {error}")))?;
     let count = parsed.data.len();
     if let Some(inputs) = inputs.filter(|inputs| *inputs != count) {

@@ -82,7 +82,9 @@ pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreErr
             tool_arguments::read_exactly(text, &mut request);
             return Ok(request);
         }
-        Err(error) => error,
+        // Fields read from their own text (`model/request_numbers.rs`) raise a number out of range or
+        // nesting past the limit after their value: placed where the reader of the whole text places it.
+        Err(error) => crate::providers::exact_json::placed(text, error),
     };
     // serde_json reports some type errors as syntax errors (a number where an enum's string is
     // expected reads as "expected value"): only text that is not JSON at all has no field.
@@ -92,7 +94,7 @@ pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreErr
     if !text.trim_start().starts_with('{') {
         return Err(not_an_object(index, text));
     }
-    let message = strip_location(&error.to_string());
+    let message = exact_float_quote(text, &error, strip_location(&error.to_string()));
     Err(CoreError::Validation {
         index: Some(index),
         custom_id: custom_id_of(text),
@@ -100,6 +102,35 @@ pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreErr
         message: explain(&message),
         line: None,
     })
+}
+
+/// A float given where an integer belongs (`maxTokens: 2.5`) is quoted in serde's message as
+/// serde_json's default reader read it, which for some 16–17-digit decimals is one unit off in the
+/// last place; the fields that hold floats are read exactly (`model/request_numbers.rs`). The quote
+/// is redone from the number's text (serde_json stops just after it), read as `JSON.parse` reads it,
+/// in serde's own wording. Any other message is kept.
+fn exact_float_quote(text: &str, error: &serde_json::Error, message: String) -> String {
+    let Some(expected) = message.strip_prefix("invalid type: floating point `").and_then(|rest| rest.split_once('`'))
+    else {
+        return message;
+    };
+    let is_number_byte = |byte: &u8| matches!(byte, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E');
+    let bytes = text.as_bytes();
+    let Some(offset) = field_path::offset_of(text, error) else { return message };
+    // The error's column may count the byte after the number.
+    let end = if offset > 0 && !is_number_byte(&bytes[offset - 1]) { offset - 1 } else { offset };
+    let start = bytes[..end].iter().rposition(|byte| !is_number_byte(byte)).map_or(0, |at| at + 1);
+    match text[start..end].parse::<f64>() {
+        // serde_json's own wording of the quote (its error type writes floats as `JSON.stringify` does).
+        Ok(float) if float.is_finite() => match expected.1.strip_prefix(", expected ") {
+            Some(expected) => {
+                <serde_json::Error as serde::de::Error>::invalid_type(serde::de::Unexpected::Float(float), &expected)
+                    .to_string()
+            }
+            None => message,
+        },
+        _ => message,
+    }
 }
 
 /// A line that is not JSON: no field to name, no custom id to read. `line` 0 is unknown.

@@ -3,7 +3,7 @@
 //! rounds exactly.
 
 use super::parse_request;
-use crate::{ContentPart, MessageContent};
+use crate::{ContentPart, CoreError, MessageContent};
 
 /// Decimals of 16 and 17 digits that serde_json's default reader is one unit off for (each is
 /// checked below), one per field.
@@ -98,7 +98,7 @@ fn nesting_is_refused_where_serde_json_refuses_it() {
     }
 }
 
-/// Errors inside these fields keep serde_json's messages and name the field.
+/// Errors inside these fields keep serde_json's messages and paths.
 #[test]
 fn errors_in_fields_read_from_their_text_keep_their_messages() {
     let cases = [
@@ -111,7 +111,8 @@ fn errors_in_fields_read_from_their_text_keep_their_messages() {
         (r#""generationConfig":{"topP":1e400}"#, "generationConfig.topP", "number out of range"),
         (r#""providerKwargs":[1]"#, "providerKwargs", "invalid type: sequence, expected a map"),
         (r#""providerKwargs":5"#, "providerKwargs", "invalid type: integer `5`, expected a map"),
-        (r#""providerKwargs":{"a":{"b":1e400}}"#, "providerKwargs", "number out of range"),
+        // At the number, as serde_json's reader of the whole text places it (`placed`).
+        (r#""providerKwargs":{"a":{"b":1e400}}"#, "providerKwargs.a.b", "number out of range"),
         (r#""responseFormat":{"type":"json","schema":-1e999}"#, "responseFormat.schema", "number out of range"),
         (r#""tools":[{"name":"f","parameters":"\ud800"}]"#, "tools[0].parameters", "unexpected end of hex escape"),
     ];
@@ -130,4 +131,52 @@ fn errors_in_fields_read_from_their_text_keep_their_messages() {
         parse_request(0, r#"{"customId":"a","model":"m","generationConfig":{"topP":null},"providerKwargs":null}"#)
             .unwrap();
     assert_eq!((request.generation_config.unwrap().top_p, request.provider_kwargs), (None, None));
+}
+
+/// Found by a new-user trial: errors inside the fields read from their own text, and floats quoted
+/// in the message of an integer field, as serde_json's reader of the whole text (with
+/// `float_roundtrip`, as before) gave them.
+#[test]
+fn errors_name_the_place_and_quote_the_number_as_before() {
+    let request =
+        |extra: &str| format!(r#"{{"customId":"c","model":"m","messages":[{{"role":"user","content":"hi"}}]{extra}}}"#);
+    let cases = [
+        (
+            r#","providerKwargs":{"logit_bias":{"50256":1e400}}"#,
+            "providerKwargs.logit_bias.50256",
+            "number out of range",
+        ),
+        (
+            r#","responseFormat":{"type":"json","schema":{"properties":{"n":{"enum":[1e400]}}}}"#,
+            "responseFormat.schema.properties.n.enum[0]",
+            "number out of range",
+        ),
+        (
+            r#","tools":[{"name":"f","parameters":{"properties":{"x":{"default":-1e999}}}}]"#,
+            "tools[0].parameters.properties.x.default",
+            "number out of range",
+        ),
+        (
+            r#","generationConfig":{"maxTokens":4.449e-20}"#,
+            "generationConfig.maxTokens",
+            "invalid type: floating point `4.449e-20`, expected u32",
+        ),
+        (
+            r#","generationConfig":{"seed":2.4703282292062328e-324 }"#,
+            "generationConfig.seed",
+            "invalid type: floating point `5e-324`, expected i64",
+        ),
+    ];
+    for (extra, field, message) in cases {
+        let Err(CoreError::Validation { field: got_field, message: got_message, .. }) =
+            parse_request(0, &request(extra))
+        else {
+            panic!("{extra}: an error expected")
+        };
+        assert_eq!((got_field.as_str(), got_message.as_str()), (field, message), "{extra}");
+    }
+    let deep = format!(r#","providerKwargs":{{"a":{}1{}}}"#, "[".repeat(130), "]".repeat(130));
+    let Err(CoreError::Validation { field, message, .. }) = parse_request(0, &request(&deep)) else { panic!() };
+    assert_eq!(message, "recursion limit exceeded");
+    assert!(field.starts_with("providerKwargs.a[0][0]"), "{field}");
 }

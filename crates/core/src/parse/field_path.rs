@@ -113,7 +113,7 @@ fn message_of(error: &serde_json::Error) -> String {
 
 /// The byte offset of an error's line and column (serde_json counts columns in bytes from the
 /// line's start); none for an error without a position.
-fn offset_of(text: &str, error: &serde_json::Error) -> Option<usize> {
+pub(super) fn offset_of(text: &str, error: &serde_json::Error) -> Option<usize> {
     if error.line() == 0 {
         return None;
     }

@@ -117,6 +117,31 @@ pub(crate) fn optional_text<'de, D: Deserializer<'de>>(deserializer: D) -> Resul
     deserializer.deserialize_option(OptionalTextVisitor)
 }
 
+/// `serde_json::from_str` of a body some of whose fields are read from their own text ([`value`],
+/// [`optional_value`], [`numbers`]), with each error where serde_json's reader of the whole text
+/// places it ([`placed`]).
+pub(crate) fn from_body<'a, T: Deserialize<'a>>(text: &'a str) -> serde_json::Result<T> {
+    serde_json::from_str(text).map_err(|error| placed(text, error))
+}
+
+/// A number out of range or nesting past the limit inside a field read from its own text is raised
+/// after the field's value; serde_json's reader of the whole text raises it at the number or the
+/// bracket (an answer's message names that column, a request's error the place inside the field).
+/// Reading `text` as any JSON value finds that error where that reader finds it. Only on the error
+/// path: any other error is kept as it is.
+pub(crate) fn placed(text: &str, error: serde_json::Error) -> serde_json::Error {
+    let message = error.to_string();
+    let at = format!(" at line {} column {}", error.line(), error.column());
+    let message = message.strip_suffix(&at).unwrap_or(&message);
+    if message != "number out of range" && message != "recursion limit exceeded" {
+        return error;
+    }
+    match serde_json::from_str::<Value>(text) {
+        Err(whole) if whole.to_string().starts_with(message) => whole,
+        _ => error,
+    }
+}
+
 /// An error of reading a field's text, placed after the field's value (serde_json's reader of the
 /// whole text places some, such as a number out of range, at the number); the message is serde_json's.
 pub(crate) fn field_error<E: de::Error>(error: serde_json::Error) -> E {

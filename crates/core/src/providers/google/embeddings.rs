@@ -66,7 +66,7 @@ pub fn is_embedding(body: &RawValue) -> bool {
 
 /// An `EmbedContentResponse` as a unified response with one vector and no usage.
 pub fn embed_content_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    let parsed: EmbedContentResponse = serde_json::from_str(body.get()).map_err(|error| {
+    let parsed: EmbedContentResponse = crate::providers::exact_json::from_body(body.get()).map_err(|error| {
         BodyProblem::other_kind("invalid_embeddings_body", format!("the embedding cannot be read: {error}"))
     })?;
     Ok(UnifiedResponse::embeddings_answer(vec![parsed.embedding.values], None, None, None, body.to_owned()))

@@ -118,7 +118,7 @@ impl From<UsageMetadata> for Usage {
 /// and the block reason as `rawFinishReason`. A body with none of the response's fields (an
 /// embedding, anything unknown) is an error naming what it has.
 pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    let response: GenerateContentResponse = serde_json::from_str(body.get()).map_err(|error| {
+    let response: GenerateContentResponse = crate::providers::exact_json::from_body(body.get()).map_err(|error| {
         BodyProblem::other_kind(
             "unknown_body",
             format!("the response is not a readable GenerateContentResponse: {error}"),

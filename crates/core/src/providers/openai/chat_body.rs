@@ -109,7 +109,7 @@ impl From<OpenAiUsage> for Usage {
 
 /// Reads a Chat Completions (or text completion) body. A body without any choice is not an answer.
 pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    let completion: ChatCompletion = serde_json::from_str(body.get()).map_err(|error| {
+    let completion: ChatCompletion = crate::providers::exact_json::from_body(body.get()).map_err(|error| {
         BodyProblem::other_kind("unknown_body", format!("the body is not a readable chat completion: {error}"))
     })?;
     chat_completion_from(completion, body)

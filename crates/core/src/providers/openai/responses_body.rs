@@ -78,7 +78,7 @@ impl From<ResponseUsage> for Usage {
 /// `cancelled` a cancelled result, `queued`/`in_progress` an error (the response never finished);
 /// `completed` and `incomplete` are answers.
 pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    let response: Response = serde_json::from_str(body.get()).map_err(|error| {
+    let response: Response = crate::providers::exact_json::from_body(body.get()).map_err(|error| {
         BodyProblem::other_kind("unknown_body", format!("the body is not a readable Responses object: {error}"))
     })?;
     let status = response.status.as_deref();
