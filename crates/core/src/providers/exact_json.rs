@@ -130,14 +130,12 @@ pub(crate) fn from_body<'a, T: Deserialize<'a>>(text: &'a str) -> serde_json::Re
 /// Reading `text` as any JSON value finds that error where that reader finds it. Only on the error
 /// path: any other error is kept as it is.
 pub(crate) fn placed(text: &str, error: serde_json::Error) -> serde_json::Error {
-    let message = error.to_string();
-    let at = format!(" at line {} column {}", error.line(), error.column());
-    let message = message.strip_suffix(&at).unwrap_or(&message);
+    let message = message_of(&error);
     if message != "number out of range" && message != "recursion limit exceeded" {
         return error;
     }
     match serde_json::from_str::<Value>(text) {
-        Err(whole) if whole.to_string().starts_with(message) => whole,
+        Err(whole) if message_of(&whole) == message => whole,
         _ => error,
     }
 }
@@ -208,9 +206,17 @@ impl<'de> DeserializeSeed<'de> for TextVisitor {
 /// An error of a value's own text, placed where the reader of the whole text stands (serde_json
 /// reads the position out of a message that ends with one).
 fn relocated<E: de::Error>(error: serde_json::Error) -> E {
+    E::custom(message_of(&error))
+}
+
+/// An error's message without the position serde_json writes after it.
+fn message_of(error: &serde_json::Error) -> String {
     let message = error.to_string();
     let position = format!(" at line {} column {}", error.line(), error.column());
-    E::custom(message.strip_suffix(&position).unwrap_or(&message))
+    match message.strip_suffix(&position) {
+        Some(bare) => bare.to_owned(),
+        None => message,
+    }
 }
 
 impl<'a> Scanner<'a> {
