@@ -120,9 +120,10 @@ fn exact_float_quote(text: &str, error: &serde_json::Error, message: String) -> 
     // The error's column may count the byte after the number.
     let end = if offset > 0 && !is_number_byte(&bytes[offset - 1]) { offset - 1 } else { offset };
     let start = bytes[..end].iter().rposition(|byte| !is_number_byte(byte)).map_or(0, |at| at + 1);
-    match text[start..end].parse::<f64>() {
+    // `get`: never a panic, whatever bytes stand around the error.
+    match text.get(start..end).map(str::parse::<f64>) {
         // serde_json's own wording of the quote (its error type writes floats as `JSON.stringify` does).
-        Ok(float) if float.is_finite() => match expected.1.strip_prefix(", expected ") {
+        Some(Ok(float)) if float.is_finite() => match expected.1.strip_prefix(", expected ") {
             Some(expected) => {
                 <serde_json::Error as serde::de::Error>::invalid_type(serde::de::Unexpected::Float(float), &expected)
                     .to_string()
