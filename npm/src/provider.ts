@@ -244,7 +244,7 @@ export abstract class BatchProvider {
   /** The wasm client, created on first use. */
   protected client(): Promise<BatchClient> {
     this.clientPromise ??= this.resolveBaseUrl(this.baseUrl).then(
-      (baseUrl) => new BatchClient(this.name, { ...this.extraConfig, apiKey: this.apiKey, baseUrl }, redactingFetch(this.fetchFunctionOrGlobal, this.apiKey)),
+      (baseUrl) => new BatchClient(this.name, { ...this.extraConfig, apiKey: this.apiKey, baseUrl }, redactingFetch(this.fetchFunctionOrGlobal, [this.apiKey, this.extraConfig?.bearerToken])),
       (error: unknown) => {
         // A failed start is not remembered: the next call tries again.
         this.clientPromise = undefined;

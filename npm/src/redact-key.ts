@@ -1,31 +1,62 @@
 /**
- * Keeps the configured API key out of what a provider answers with an error: some providers echo
- * a wrong key in their message ("Incorrect API key provided: sk-…"), which would otherwise reach
- * errors, results, manifests and stored records. The body of every non-2xx answer is rewritten
- * before anything reads it; successful answers (result downloads) pass untouched.
+ * Keeps the configured credentials (the API key, and Azure's Entra token where one is given) out
+ * of what a provider answers: some providers echo a wrong key in their message ("Incorrect API key
+ * provided: sk-…") or in a header a `ProviderError` reads (`x-request-id`), which would otherwise
+ * reach errors, results, manifests and stored records. The body of every non-2xx answer and the
+ * headers of every answer are rewritten before anything reads them; successful bodies (result
+ * downloads) pass untouched, as streams.
  */
 
-/** Shorter keys are not searched for: too likely to match ordinary text. */
-const MINIMUM_KEY_LENGTH = 8;
+/** Shorter secrets are not searched for: too likely to match ordinary text. */
+const MINIMUM_SECRET_LENGTH = 8;
 
 export const REDACTED_KEY = "[redacted]";
 
-/** `text` with every occurrence of `key` replaced. */
-export function redactKey(text: string, key: string): string {
-  return key.length >= MINIMUM_KEY_LENGTH && text.includes(key) ? text.split(key).join(REDACTED_KEY) : text;
+/** `text` with every occurrence of each secret replaced by `[redacted]`. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  for (const secret of secrets) {
+    if (text.includes(secret)) text = text.split(secret).join(REDACTED_KEY);
+  }
+  return text;
 }
 
-/** A fetch whose error answers never contain `key`. */
-export function redactingFetch(fetchFunction: (request: Request) => Promise<Response>, key: string): (request: Request) => Promise<Response> {
-  if (key.length < MINIMUM_KEY_LENGTH) return fetchFunction;
+/** The secrets long enough to be searched for, longest first (a key that contains another is replaced whole). */
+function searchable(secrets: readonly (string | undefined)[]): string[] {
+  const kept = secrets.filter((secret): secret is string => secret !== undefined && secret.length >= MINIMUM_SECRET_LENGTH);
+  return [...new Set(kept)].sort((left, right) => right.length - left.length);
+}
+
+/** The answer's headers with every secret replaced, or `undefined` when none holds one. */
+function redactedHeaders(headers: Headers, secrets: readonly string[]): Headers | undefined {
+  let redacted: Headers | undefined;
+  headers.forEach((value, name) => {
+    const clean = redactSecrets(value, secrets);
+    if (clean !== value) {
+      redacted ??= new Headers(headers);
+      redacted.set(name, clean);
+    }
+  });
+  return redacted;
+}
+
+/** A fetch whose error answers, and whose answers' headers, never contain any of `secrets`. */
+export function redactingFetch(
+  fetchFunction: (request: Request) => Promise<Response>,
+  secrets: readonly (string | undefined)[],
+): (request: Request) => Promise<Response> {
+  const searched = searchable(secrets);
+  if (searched.length === 0) return fetchFunction;
   return async (request) => {
     const response = await fetchFunction(request);
-    if (response.ok) return response;
+    if (response.ok) {
+      const headers = redactedHeaders(response.headers, searched);
+      return headers === undefined ? response : new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    }
     const text = await response.text();
-    const headers = new Headers(response.headers);
+    const headers = redactedHeaders(response.headers, searched) ?? new Headers(response.headers);
     // The body is now the decoded, possibly shorter text.
     headers.delete("content-length");
     headers.delete("content-encoding");
-    return new Response(redactKey(text, key), { status: response.status, statusText: response.statusText, headers });
+    return new Response(redactSecrets(text, searched), { status: response.status, statusText: response.statusText, headers });
   };
 }

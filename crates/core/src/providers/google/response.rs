@@ -172,8 +172,15 @@ pub(super) struct ReadResponse {
 
 /// The unified response of a read `GenerateContentResponse` whose text is `raw`.
 pub(super) fn unified_response(read: ReadResponse, raw: Box<RawValue>) -> UnifiedResponse {
-    let ReadResponse { mut first, rest, block_reason, usage, model_version, response_id } = read;
+    let ReadResponse { mut first, mut rest, block_reason, usage, model_version, response_id } = read;
     let several = !rest.is_empty();
+    if several {
+        // In the order of their `index` (a body may list candidates in any order), so the first is
+        // candidate 0 and `candidates` go 0, 1, 2…; a candidate without an index has its place.
+        rest.splice(0..0, first.take());
+        rest.sort_by_key(|candidate| candidate.index);
+        first = Some(rest.remove(0));
+    }
     let first_finish_reason = first.as_ref().map(|first| first.finish_reason);
     // The first candidate's fields are moved out unless the candidates are all kept.
     let (content, mut raw_finish_reason, text) = match &mut first {

@@ -91,19 +91,52 @@ struct CompletionDetails {
 
 impl From<OpenAiUsage> for Usage {
     fn from(usage: OpenAiUsage) -> Self {
-        // A missing side is what the total leaves for it.
-        let (input, output) = match (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) {
-            (None, Some(output), Some(total)) => (total.saturating_sub(output), output),
-            (Some(input), None, Some(total)) => (input, total.saturating_sub(input)),
-            (input, output, _) => (input.unwrap_or(0), output.unwrap_or(0)),
-        };
         let prompt_details = usage.prompt_tokens_details;
-        Usage {
-            cache_read_tokens: prompt_details.as_ref().and_then(|details| details.cached_tokens),
-            cache_write_tokens: prompt_details.as_ref().and_then(|details| details.cache_write_tokens),
-            reasoning_tokens: usage.completion_tokens_details.and_then(|details| details.reasoning_tokens),
-            ..Usage::from_totals(input, output)
+        completion_usage(CompletionCounts {
+            prompt: usage.prompt_tokens,
+            completion: usage.completion_tokens,
+            total: usage.total_tokens,
+            cached: prompt_details.as_ref().and_then(|details| details.cached_tokens),
+            cache_write: prompt_details.as_ref().and_then(|details| details.cache_write_tokens),
+            reasoning: usage.completion_tokens_details.and_then(|details| details.reasoning_tokens),
+        })
+    }
+}
+
+/// The counts of a `CompletionUsage`, as read by either reader of chat bodies.
+#[derive(Default)]
+pub(super) struct CompletionCounts {
+    pub prompt: Option<u64>,
+    pub completion: Option<u64>,
+    pub total: Option<u64>,
+    pub cached: Option<u64>,
+    pub cache_write: Option<u64>,
+    pub reasoning: Option<u64>,
+}
+
+/// [`Usage`] of a `CompletionUsage`. A missing side is what the total leaves for it. OpenAI counts
+/// reasoning inside `completion_tokens`; a compatible provider whose own total shows it counted
+/// them beside (`total_tokens` = prompt + completion + reasoning: xAI's older reasoning models, as
+/// a trial found and a third-party report describes) has them added, so `outputTokens` is every
+/// generated token, reasoning included, as [`Usage`] promises, and `totalTokens` the provider's.
+pub(super) fn completion_usage(counts: CompletionCounts) -> Usage {
+    let (input, mut output) = match (counts.prompt, counts.completion, counts.total) {
+        (None, Some(output), Some(total)) => (total.saturating_sub(output), output),
+        (Some(input), None, Some(total)) => (input, total.saturating_sub(input)),
+        (input, output, _) => (input.unwrap_or(0), output.unwrap_or(0)),
+    };
+    if let (Some(prompt), Some(completion), Some(total), Some(reasoning)) =
+        (counts.prompt, counts.completion, counts.total, counts.reasoning)
+    {
+        if reasoning > 0 && prompt.checked_add(completion).and_then(|sum| sum.checked_add(reasoning)) == Some(total) {
+            output = completion + reasoning;
         }
+    }
+    Usage {
+        cache_read_tokens: counts.cached,
+        cache_write_tokens: counts.cache_write,
+        reasoning_tokens: counts.reasoning,
+        ..Usage::from_totals(input, output)
     }
 }
 
@@ -120,11 +153,15 @@ pub(super) fn chat_completion_from(
     completion: ChatCompletion,
     body: &RawValue,
 ) -> Result<UnifiedResponse, BodyProblem> {
-    let choices = completion.choices.unwrap_or_default();
+    // In the order of their `index` (the field exists to pin it; a body may list choices in any
+    // order), so the first is choice 0 and `candidates` go 0, 1, 2…; a choice without an index
+    // keeps its place in the list.
+    let mut choices: Vec<(usize, Choice)> = completion.choices.unwrap_or_default().into_iter().enumerate().collect();
+    choices.sort_by_key(|(position, choice)| choice.index.map_or(*position as u64, u64::from));
     if choices.is_empty() {
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
     }
-    if choices[0].message.is_none() && choices[0].text.is_none() {
+    if choices[0].1.message.is_none() && choices[0].1.text.is_none() {
         return Err(BodyProblem::other_kind(
             "unknown_body",
             "the completion's first choice has neither a message nor text".to_owned(),
@@ -132,7 +169,7 @@ pub(super) fn chat_completion_from(
     }
     let several = choices.len() > 1;
     let mut candidates: Vec<Candidate> =
-        choices.into_iter().enumerate().map(|(position, choice)| candidate(position, choice)).collect();
+        choices.into_iter().map(|(position, choice)| candidate(position, choice)).collect();
     let first = candidates.remove(0);
     let candidates = several.then(|| {
         let mut all = vec![first.clone()];

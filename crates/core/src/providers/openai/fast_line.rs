@@ -12,8 +12,8 @@ use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use super::chat_body::{joined_text, map_finish_reason, only_refused};
-use crate::model::{FinishReason, OutputPart, UnifiedResponse, UnifiedResult, Usage};
+use super::chat_body::{completion_usage, joined_text, map_finish_reason, only_refused, CompletionCounts};
+use crate::model::{FinishReason, OutputPart, UnifiedResponse, UnifiedResult};
 use crate::providers::json_scan::{scanned_raw, Scanner, Seen, Span};
 
 /// The result of `line`, or `None` when it is not the common shape.
@@ -59,16 +59,8 @@ struct Completion<'a> {
     usage: Option<Counts>,
 }
 
-/// `CompletionUsage` as read ([`super::chat_body::OpenAiUsage`] turns it into [`Usage`] the same way).
-#[derive(Default)]
-struct Counts {
-    prompt: Option<u64>,
-    completion: Option<u64>,
-    total: Option<u64>,
-    cached: Option<u64>,
-    cache_write: Option<u64>,
-    reasoning: Option<u64>,
-}
+/// `CompletionUsage` as read ([`super::chat_body::completion_usage`] turns it into `Usage` for both readers).
+type Counts = CompletionCounts;
 
 impl Completion<'_> {
     /// The response as `chat_completion_from` builds it for a single choice.
@@ -95,29 +87,13 @@ impl Completion<'_> {
             finish_reason,
             raw_finish_reason,
             content,
-            usage: self.usage.map(Counts::usage),
+            usage: self.usage.map(completion_usage),
             model: self.model.map(Cow::into_owned),
             id: self.id.map(Cow::into_owned),
             parsed: None,
             parse_error: None,
             candidates: None,
             raw,
-        }
-    }
-}
-
-impl Counts {
-    fn usage(self) -> Usage {
-        let (input, output) = match (self.prompt, self.completion, self.total) {
-            (None, Some(output), Some(total)) => (total.saturating_sub(output), output),
-            (Some(input), None, Some(total)) => (input, total.saturating_sub(input)),
-            (input, output, _) => (input.unwrap_or(0), output.unwrap_or(0)),
-        };
-        Usage {
-            cache_read_tokens: self.cached,
-            cache_write_tokens: self.cache_write,
-            reasoning_tokens: self.reasoning,
-            ..Usage::from_totals(input, output)
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod attribution;
 mod body_kinds;
+mod choice_order;
 mod lenient_lines;
 mod retryable;
 mod usage;

@@ -164,3 +164,44 @@ fn every_provider_and_body_shape_gives_usage_one_meaning() {
         }
     }
 }
+
+/// `completion_tokens` that leave reasoning out, as the line's own total shows (prompt + completion +
+/// reasoning = total: xAI's older reasoning models): `outputTokens` is every generated token, reasoning
+/// included, and `totalTokens` the provider's. Both readers of chat bodies (the one-pass reader of
+/// common lines, and the general one, taken here for `logprobs`).
+#[test]
+fn reasoning_counted_beside_completion_tokens_is_added_to_output() {
+    let usage = |completion: u64, total: Option<u64>| {
+        let mut usage = json!({"prompt_tokens": 20, "completion_tokens": completion, "completion_tokens_details": {"reasoning_tokens": 290}});
+        if let Some(total) = total {
+            usage["total_tokens"] = json!(total);
+        }
+        usage
+    };
+    let bodies = |usage: Value| {
+        [
+            json!({"object": "chat.completion", "model": "grok-3-mini", "choices": [{"index": 0, "message": {"role": "assistant", "content": "4"}, "finish_reason": "stop"}], "usage": usage}),
+            json!({"object": "chat.completion", "model": "grok-3-mini", "choices": [{"index": 0, "message": {"role": "assistant", "content": "4"}, "finish_reason": "stop", "logprobs": {"content": []}}], "usage": usage}),
+        ]
+    };
+    // (completion, total) → (output, total)
+    let cases = [
+        ((10, Some(320)), (300, 320)),  // beside: the total proves it
+        ((300, Some(320)), (300, 320)), // inside (OpenAI's meaning): unchanged
+        ((10, None), (10, 30)),         // no total to tell: as written
+        ((10, Some(31)), (10, 30)),     // a total that proves nothing: as written
+    ];
+    for ((completion, total), (output, expected_total)) in cases {
+        for body in bodies(usage(completion, total)) {
+            for provider in ["openai", "vllm"] {
+                let read = usage_of(&one(provider, &success_line(provider, "a", &body)));
+                assert_eq!(
+                    (read.input_tokens, read.output_tokens, read.total_tokens),
+                    (20, output, Some(expected_total)),
+                    "{provider} {body}"
+                );
+                assert_eq!(read.reasoning_tokens, Some(290));
+            }
+        }
+    }
+}

@@ -199,7 +199,7 @@ impl BatchApi for XaiApi {
         Ok(vec![ResultSource::Paged {
             request: pager.first.clone(),
             decoder: Box::new(XaiLineDecoder),
-            pages: Rc::new(XaiResultPages { pager }),
+            pages: Rc::new(XaiResultPages { pager, followed: Default::default() }),
         }])
     }
 }

@@ -5,6 +5,9 @@
 //! Each page becomes JSONL (one result per line, as xAI wrote it); each line is read as the
 //! OpenAI output line it corresponds to, so chat completions decode exactly as OpenAI's do.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+
 use serde_json::{json, Value};
 
 use crate::http::{HttpRequest, HttpResponse};
@@ -20,9 +23,15 @@ use super::{next_token, ResultsPager};
 
 const PROVIDER: &str = "xai";
 
-/// Turns result pages into JSONL and names the next page.
+/// Turns result pages into JSONL and names the next page, following `pagination_token` while it
+/// is present and new: a page without results may still name a next one (token-paged listings
+/// can return empty pages before later ones), and a token named a second time is the provider's
+/// error, not the end, so that neither the rest of the results is dropped without a word nor the
+/// same results read again in a loop.
 pub struct XaiResultPages {
     pub(super) pager: ResultsPager,
+    /// Every token this listing has followed.
+    pub(super) followed: RefCell<HashSet<String>>,
 }
 
 impl ResultPages for XaiResultPages {
@@ -42,9 +51,17 @@ impl ResultPages for XaiResultPages {
             serde_json::to_writer(&mut jsonl, item).expect("a JSON value serialises");
             jsonl.push(b'\n');
         }
-        // A page without results ends the listing even if a token came with it (no endless loop).
-        let next = next_token(&body).filter(|_| !items.is_empty()).map(|token| self.pager.page(&token));
-        Ok((jsonl, next))
+        let Some(token) = next_token(&body) else { return Ok((jsonl, None)) };
+        if !self.followed.borrow_mut().insert(token.clone()) {
+            return Err(CoreError::invalid_response(
+                PROVIDER,
+                format!(
+                    "results page names pagination_token \"{token}\" again, after a page already read with it; \
+                     stopped instead of reading the same results twice (the results so far were handed out)"
+                ),
+            ));
+        }
+        Ok((jsonl, Some(self.pager.page(&token))))
     }
 }
 

@@ -120,8 +120,18 @@ fn results_are_read_page_after_page() {
         {"batch_request_id": "r3", "error_message": "timed out"}]}));
     let (more, last) = pages.read_page(&second).unwrap();
     assert!(last.is_none());
-    let empty = ok(json!({"results": [], "pagination_token": "again"}));
-    assert!(pages.read_page(&empty).unwrap().1.is_none(), "an empty page ends the listing");
+    // An empty page that names a next page is followed; a token named twice is an error.
+    let empty = ok(json!({"results": [], "pagination_token": "tok/3"}));
+    let (nothing, after_empty) = pages.read_page(&empty).unwrap();
+    assert!(nothing.is_empty());
+    assert_eq!(
+        after_empty.expect("the page after an empty one").url,
+        "https://api.x.ai/v1/batches/b1/results?limit=100&pagination_token=tok%2F3"
+    );
+    let repeated = ok(json!({"results": [], "pagination_token": "tok/2"}));
+    let error = pages.read_page(&repeated).unwrap_err();
+    assert!(matches!(error, CoreError::InvalidResponse { .. }), "{error:?}");
+    assert!(error.to_string().contains("pagination_token \"tok/2\" again"), "{error}");
     let mut results = Vec::new();
     let mut decoder = ResultDecoder::new(decoder, None);
     decoder.push(&jsonl, &mut results);
