@@ -7,7 +7,8 @@ import { parseArgs } from "node:util";
 
 import "./index.js";
 import { commandHelp, runBatchCommand } from "./cli/batch-commands.js";
-import { convert, convertHelp, describeConversion, endpointOption } from "./cli/convert-command.js";
+import type { DryRunResult } from "./dry-run.js";
+import { convert, convertHelp, describeConversion, endpointOption, isRefused } from "./cli/convert-command.js";
 import { describeEstimate, estimateFile, estimateHelp } from "./cli/estimate-command.js";
 import { ExitCode } from "./cli/exit-codes.js";
 import { UsageError, describeError, errorAsJson, exitCodeOf } from "./cli/output.js";
@@ -113,12 +114,22 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
     from: values.from,
     endpoint: endpointOption(values.endpoint),
   });
+  const refused = results.filter(isRefused);
   if (json) {
-    process.stdout.write(JSON.stringify({ ok: true, conversions: results.map(({ provider, summary, files }) => ({ provider, summary, files })) }) + "\n");
+    const conversions = results.filter((result): result is DryRunResult => !isRefused(result)).map(({ provider, summary, files }) => ({ provider, summary, files }));
+    const refusals = refused.map(({ provider, error }) => {
+      const { ok: _ok, ...described } = errorAsJson(error);
+      return { provider, ...described };
+    });
+    process.stdout.write(JSON.stringify({ ok: refused.length === 0, conversions, refused: refusals }) + "\n");
   } else {
-    for (const result of results) process.stdout.write(describeConversion(result, dir).join("\n") + "\n");
+    for (const result of results) {
+      if (isRefused(result)) process.stderr.write(`${result.provider}: refused, nothing written: ${describeError(result.error).replace(/^error: /, "")}\n`);
+      else process.stdout.write(describeConversion(result, dir).join("\n") + "\n");
+    }
   }
-  return ExitCode.ok;
+  // Any refusal fails the run as a single provider's would (scripts check the exit code).
+  return refused.length === 0 ? ExitCode.ok : ExitCode.validation;
 }
 
 async function runEstimate(args: string[], json: boolean): Promise<number> {

@@ -95,6 +95,30 @@ describe("batch-router CLI", () => {
     assert.equal((await run(["convert", plain, "--provider", "all", "--model", "cohere=x"])).code, 2);
   });
 
+  test("convert --provider all: a provider that refuses the file is reported, the others are still written, exit 3", async () => {
+    const seeded = join(workDirectory, "seeded.jsonl");
+    writeFileSync(seeded, JSON.stringify({ customId: "s", model: "gpt-4o-mini", models: PER_PROVIDER, messages: [{ role: "user", content: "hi" }], generationConfig: { seed: 7 } }) + "\n");
+    const dir = join(workDirectory, "seeded-out");
+    const result = await run(["convert", seeded, "--provider", "all", "--dir", dir]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stdout, /^openai: 1 requests valid/m);
+    assert.ok(existsSync(join(dir, "generated", "openai", "batch_dryrun-seeded_provider.jsonl")));
+    assert.match(result.stderr, /^anthropic: refused, nothing written: request 0 \(line 1, customId "s"\): generationConfig\.seed: /m);
+    assert.ok(!existsSync(join(dir, "generated", "anthropic", "batch_dryrun-seeded_provider.jsonl")));
+    const json = await run(["convert", seeded, "--provider", "all", "--dir", dir, "--json"]);
+    assert.equal(json.code, 3);
+    const document = JSON.parse(json.stdout);
+    assert.equal(document.ok, false);
+    assert.ok(document.conversions.some((conversion: { provider: string }) => conversion.provider === "openai"));
+    const anthropic = document.refused.find((refusal: { provider: string }) => refusal.provider === "anthropic");
+    assert.deepEqual([anthropic.code, anthropic.index, anthropic.customId, anthropic.field], ["validation", 0, "s", "generationConfig.seed"]);
+    assert.equal(document.refused.length + document.conversions.length, 9);
+    // One provider named: its refusal is the command's error, as before.
+    const single = await run(["convert", seeded, "--provider", "anthropic", "--dir", dir]);
+    assert.equal(single.code, 3);
+    assert.match(single.stderr, /^error: request 0 \(line 1, customId "s"\): generationConfig\.seed/);
+  });
+
   test("a validation error is one line naming request and field, exit 3", async () => {
     const bad = join(workDirectory, "bad.jsonl");
     writeFileSync(bad, '{"customId":"ok","model":"m","messages":[{"role":"user","content":"x"}]}\n{"customId":"k","model":"m","messages":[{"role":"user","content":"x"}],"generationConfig":{"topK":2}}\n');

@@ -255,7 +255,7 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
         }
       }
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-      const summary = `${total} results: ${counts.succeeded} succeeded, ${counts.errored} errored, ${counts.cancelled} cancelled, ${counts.expired} expired`;
+      const summary = `${total} ${total === 1 ? "result" : "results"}: ${counts.succeeded} succeeded, ${counts.errored} errored, ${counts.cancelled} cancelled, ${counts.expired} expired`;
       if (json && values.out !== undefined) print(json, { results: total, counts, out: values.out }, "");
       else process.stderr.write(summary + (values.out ? ` → ${values.out}` : "") + "\n");
       return ExitCode.ok;

@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 
 import { dryRun, type DryRunResult } from "../dry-run.js";
 import { ENDPOINTS } from "../endpoint.js";
-import { toBatchRouterError } from "../errors.js";
+import { toBatchRouterError, ValidationError } from "../errors.js";
 import { FileStorage } from "../file-storage.js";
 import { canonicalProviderName, providerEntries, providerNames } from "../provider-registry.js";
 import type { Endpoint, ProviderName } from "../types.js";
@@ -24,7 +24,8 @@ format, without an account or any network call. Writes the transparency files:
   <dir>/generated/<provider>/batch_dryrun-<name>_provider.jsonl
 
 Options:
-  --provider P         {{providers}}, or all (every provider with the endpoint: see --endpoint)
+  --provider P         {{providers}}, or all (every provider with the endpoint: see --endpoint;
+                       a provider that refuses the file is reported and the others still written)
   --from openai        FILE is an OpenAI batch input file (Chat Completions lines), read as
                        unified requests first
   --model M            use model M for every request; --model P=M (repeatable) for provider P
@@ -140,27 +141,59 @@ export async function readUnifiedFile(file: string, model?: string, from?: strin
   return lines.join("\n") + "\n";
 }
 
-export async function convert(options: ConvertOptions): Promise<DryRunResult[]> {
+/** A provider that `--provider all` tried and that refused the batch (nothing was written for it). */
+export interface RefusedConversion {
+  provider: ProviderName;
+  error: ValidationError;
+}
+
+/**
+ * Converts the file for each provider `--provider` names. With `all`, a provider that refuses the
+ * batch (a `ValidationError`) does not stop the others: it is returned beside their conversions,
+ * so one run shows which providers take the file; when every provider refuses it the same way,
+ * that one error is thrown. With one provider, its refusal is thrown.
+ */
+export async function convert(options: ConvertOptions): Promise<(DryRunResult | RefusedConversion)[]> {
   const providers = providersOf(options.provider, options.endpoint);
+  const keepGoing = options.provider === "all";
   const modelFor = modelChoice(options.model);
   // The model is chosen by the core for each provider (so its rules and family are checked).
   const unifiedJsonl = await readUnifiedFile(options.file, undefined, options.from);
   const name = basename(options.file).replace(/\.[^.]*$/, "");
   const storage = new FileStorage(options.dir);
-  const results: DryRunResult[] = [];
+  const results: (DryRunResult | RefusedConversion)[] = [];
   for (const provider of providers) {
-    results.push(
-      await dryRun(provider, unifiedJsonl, {
-        name,
-        storage,
-        dropUnsupported: options.dropUnsupported,
-        model: modelFor(provider),
-        apiVersion: provider === "anthropic" ? options.anthropicVersion : undefined,
-        endpoint: options.endpoint,
-      }),
-    );
+    try {
+      results.push(
+        await dryRun(provider, unifiedJsonl, {
+          name,
+          storage,
+          dropUnsupported: options.dropUnsupported,
+          model: modelFor(provider),
+          apiVersion: provider === "anthropic" ? options.anthropicVersion : undefined,
+          endpoint: options.endpoint,
+        }),
+      );
+    } catch (error) {
+      if (!keepGoing || !(error instanceof ValidationError)) throw error;
+      results.push({ provider, error });
+    }
+  }
+  // The same refusal from every provider is about the file itself (a line that is not JSON, a
+  // request without messages): one error, as with one provider.
+  const first = results[0];
+  if (first !== undefined && isRefused(first) && results.every((result) => isRefused(result) && sameRefusal(result.error, first.error))) {
+    throw first.error;
   }
   return results;
+}
+
+function sameRefusal(left: ValidationError, right: ValidationError): boolean {
+  return left.message === right.message && left.index === right.index && left.field === right.field;
+}
+
+export function isRefused(result: DryRunResult | RefusedConversion): result is RefusedConversion {
+  return "error" in result;
 }
 
 export function describeConversion(result: DryRunResult, dir: string): string[] {
