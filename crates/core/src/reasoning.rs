@@ -175,7 +175,9 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
                 };
                 checker.unsupported(
                     "reasoning.includeThoughts".into(),
-                    format!("{name} chat completions cannot be asked to {verb} reasoning through includeThoughts{hint}"),
+                    format!(
+                        "{name} chat completions cannot be asked to {verb} reasoning through includeThoughts{hint}"
+                    ),
                 )?;
             }
         }
