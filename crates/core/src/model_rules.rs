@@ -255,7 +255,8 @@ pub fn is_known(provider: Provider, model: &str) -> bool {
 }
 
 /// Whether the table is about this provider's models at all (its own API names the models);
-/// self-hosted and deployment-named providers (vLLM, Groq, Azure) are not.
+/// vLLM, Groq, Azure OpenAI, Together AI and xAI have no family in [`MODEL_FAMILIES`]: no model
+/// of theirs gets a note, and no other provider's model is refused there.
 pub fn names_models(provider: Provider) -> bool {
     MODEL_FAMILIES.iter().any(|(owner, _)| *owner == provider)
 }

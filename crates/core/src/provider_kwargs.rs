@@ -11,7 +11,9 @@
 //! Responses line is checked against OpenAI's `CreateResponse`, an embeddings line against OpenAI's
 //! `CreateEmbeddingRequest`, Mistral's `EmbeddingRequest` or Gemini's `EmbedContentRequest`. vLLM's
 //! chat request is OpenAI's plus the extra fields listed in [`VLLM_EXTRA_FIELDS`], its embeddings
-//! request OpenAI's plus [`VLLM_EMBEDDING_EXTRA_FIELDS`].
+//! request OpenAI's plus [`VLLM_EMBEDDING_EXTRA_FIELDS`]. Together AI, Groq and xAI chat lines are
+//! checked against each provider's own published request (`chat_fields.rs`); Azure OpenAI's
+//! against OpenAI's, as it publishes no list of its own.
 
 use std::borrow::Cow;
 
@@ -23,6 +25,9 @@ use crate::known_fields::{
     OPENAI_CREATE_EMBEDDING, OPENAI_CREATE_RESPONSE,
 };
 use crate::{Endpoint, Provider};
+
+mod chat_fields;
+pub use chat_fields::{GROQ_CHAT_FIELDS, TOGETHER_CHAT_FIELDS, XAI_CHAT_FIELDS};
 
 /// Fields vLLM's `EmbeddingCompletionRequest` takes beyond OpenAI's `CreateEmbeddingRequest`:
 /// those endpoints-and-push.md §1.4 [VL-EMB] names (`truncate_prompt_tokens`, `normalize`,
@@ -138,12 +143,13 @@ fn levels(provider: Provider, endpoint: Endpoint) -> &'static [Level] {
 
 fn chat_levels(provider: Provider) -> &'static [Level] {
     match provider {
-        // Groq and Azure OpenAI publish no schema of their own here: their lines are OpenAI's chat
-        // body (endpoints-and-push.md §5.1, §5.3), checked against OpenAI's fields.
-        Provider::OpenAI | Provider::Groq | Provider::Azure => &[Level { path: "", fields: &[OPENAI_CHAT_COMPLETION] }],
-        // Together and xAI publish no chat schema here either; their lines are OpenAI-style
-        // (endpoints-and-push.md §5.2, §5.4).
-        Provider::Together | Provider::Xai => &[Level { path: "", fields: &[OPENAI_CHAT_COMPLETION] }],
+        // Azure OpenAI publishes no chat schema of its own: its lines are OpenAI's chat body
+        // (endpoints-and-push.md §5.1), checked against OpenAI's fields.
+        Provider::OpenAI | Provider::Azure => &[Level { path: "", fields: &[OPENAI_CHAT_COMPLETION] }],
+        // Each checked against its own published request (sources in `chat_fields.rs`).
+        Provider::Groq => &[Level { path: "", fields: &[GROQ_CHAT_FIELDS] }],
+        Provider::Together => &[Level { path: "", fields: &[TOGETHER_CHAT_FIELDS] }],
+        Provider::Xai => &[Level { path: "", fields: &[XAI_CHAT_FIELDS] }],
         Provider::Vllm => &[Level { path: "", fields: &[OPENAI_CHAT_COMPLETION, VLLM_EXTRA_FIELDS] }],
         Provider::Anthropic => &[Level { path: "", fields: &[ANTHROPIC_MESSAGE_PARAMS] }],
         Provider::Mistral => &[Level { path: "", fields: &[MISTRAL_CHAT_COMPLETION] }],
@@ -164,10 +170,10 @@ fn schema_name(provider: Provider, endpoint: Endpoint) -> &'static str {
         (Endpoint::Embeddings, Provider::Google) => "Gemini's EmbedContentRequest",
         (Endpoint::Embeddings, _) => "OpenAI's embeddings body (CreateEmbeddingRequest)",
         (Endpoint::Chat, Provider::OpenAI) => "OpenAI's chat completion body",
-        (Endpoint::Chat, Provider::Groq) => "Groq's (OpenAI's) chat completion body",
+        (Endpoint::Chat, Provider::Groq) => "Groq's chat completion body (CompletionCreateParams)",
         (Endpoint::Chat, Provider::Azure) => "Azure OpenAI's (OpenAI's) chat completion body",
-        (Endpoint::Chat, Provider::Together) => "Together AI's (OpenAI-style) chat completion body",
-        (Endpoint::Chat, Provider::Xai) => "xAI's (OpenAI-style) chat completion body",
+        (Endpoint::Chat, Provider::Together) => "Together AI's chat completion body (ChatCompletionRequest)",
+        (Endpoint::Chat, Provider::Xai) => "xAI's chat completion body (ChatRequest)",
         (Endpoint::Chat, Provider::Vllm) => "vLLM's chat completion body",
         (Endpoint::Chat, Provider::Anthropic) => "Anthropic's batch request params",
         (Endpoint::Chat, Provider::Mistral) => "Mistral's chat completion body",

@@ -164,11 +164,19 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
                 _ => false,
             };
             if unexpressible {
+                // The wording follows the value asked for: `true` asks to return reasoning,
+                // `false` to hide it.
+                let verb = if reasoning.include_thoughts == Some(true) { "return" } else { "hide" };
+                let hint = match provider {
+                    Provider::OpenAI | Provider::Azure => "; the Responses endpoint returns reasoning summaries",
+                    // Groq's own switches (groq-python `CompletionCreateParams`), not mapped here.
+                    Provider::Groq => "; Groq's own `include_reasoning` or `reasoning_format` can go in providerKwargs",
+                    _ => "",
+                };
                 checker.unsupported(
                     "reasoning.includeThoughts".into(),
                     format!(
-                        "{name} chat completions cannot be asked to {} reasoning",
-                        if provider == Provider::OpenAI { "return" } else { "hide" }
+                        "{name} chat completions cannot be asked to {verb} reasoning through includeThoughts{hint}"
                     ),
                 )?;
             }

@@ -23,7 +23,8 @@ export interface AzureOpenAIProviderOptions extends ProviderOptions {
 /**
  * Azure OpenAI's Global Batch API: OpenAI's files + batches protocol on your resource, with the
  * `api-key` header (from `AZURE_OPENAI_API_KEY`) or an Entra token. Each request's `model` is the
- * name of a Global-Batch deployment, the same on every request of a batch; chat lines only.
+ * name of a Global-Batch deployment, the same on every request of a batch. Lines are chat
+ * completions, or Responses lines with `endpoint: "responses"`; embeddings are refused.
  *
  * @example
  * ```ts

@@ -203,3 +203,97 @@ fn objects_below_the_checked_levels_are_passed_through() {
         kwargs(r#"{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"anything":1}}}}"#);
     assert!(unknown_keys(Provider::OpenAI, Endpoint::Chat, &free).is_empty());
 }
+
+/// Fields of each OpenAI-compatible provider's own published chat request (`chat_fields.rs`), one
+/// per request so that each is seen to pass on its own.
+const OWN_FIELDS: &[(Provider, &str)] = &[
+    (Provider::Together, r#"{"top_k":5}"#),
+    (Provider::Together, r#"{"repetition_penalty":1.1}"#),
+    (Provider::Together, r#"{"min_p":0.1}"#),
+    (Provider::Together, r#"{"echo":true}"#),
+    (Provider::Together, r#"{"safety_model":"meta-llama/Meta-Llama-Guard-3-8B"}"#),
+    (Provider::Together, r#"{"context_length_exceeded_behavior":"truncate"}"#),
+    (Provider::Together, r#"{"logprobs":3}"#),
+    (Provider::Together, r#"{"reasoning":{"enabled":false}}"#),
+    (Provider::Together, r#"{"chat_template_kwargs":{"enable_thinking":false}}"#),
+    (Provider::Groq, r#"{"reasoning_format":"parsed"}"#),
+    (Provider::Groq, r#"{"include_reasoning":false}"#),
+    (Provider::Groq, r#"{"search_settings":{"include_domains":["example.com"]}}"#),
+    (Provider::Groq, r#"{"citation_options":"disabled"}"#),
+    (Provider::Xai, r#"{"search_parameters":{"mode":"off"}}"#),
+    (Provider::Xai, r#"{"web_search_options":{}}"#),
+    (Provider::Xai, r#"{"deferred":false}"#),
+];
+
+#[test]
+fn each_openai_compatible_provider_takes_the_fields_of_its_own_request() {
+    for (provider, kwargs) in OWN_FIELDS {
+        let request = request_for(*provider, &with_kwargs(kwargs));
+        let (bodies, summary) = bodies(*provider, &[request], false)
+            .unwrap_or_else(|error| panic!("{provider:?} {kwargs} refused: {error:?}"));
+        let key = kwargs.split('"').nth(1).unwrap();
+        assert_eq!(bodies[0][key], serde_json::from_str::<Value>(kwargs).unwrap()[key], "{provider:?} {kwargs}");
+        assert!(summary.warnings.is_empty(), "{provider:?}: {:?}", summary.warnings);
+    }
+}
+
+/// (provider, kwargs, the path refused, what the message says)
+const NOT_THEIRS: &[(Provider, &str, &str, &str)] = &[
+    // Together's output limit is `max_tokens`; it has no `max_completion_tokens`.
+    (
+        Provider::Together,
+        r#"{"max_completion_tokens":5}"#,
+        "max_completion_tokens",
+        "Together AI's chat completion body (ChatCompletionRequest) has no field `max_completion_tokens` at the top level; did you mean `max_tokens`?",
+    ),
+    (Provider::Together, r#"{"user":"u1"}"#, "user", "Together AI's chat completion body"),
+    (Provider::Groq, r#"{"top_k":5}"#, "top_k", "Groq's chat completion body (CompletionCreateParams) has no field `top_k`"),
+    (Provider::Groq, r#"{"search_parameters":{}}"#, "search_parameters", "Groq's chat completion body"),
+    (Provider::Xai, r#"{"top_k":5}"#, "top_k", "xAI's chat completion body (ChatRequest) has no field `top_k`"),
+    (Provider::Xai, r#"{"reasoning_format":"parsed"}"#, "reasoning_format", "xAI's chat completion body"),
+    // Azure publishes no list of its own: OpenAI's applies.
+    (Provider::Azure, r#"{"reasoning_format":"parsed"}"#, "reasoning_format", "Azure OpenAI's (OpenAI's) chat"),
+];
+
+#[test]
+fn a_field_another_provider_has_is_refused_naming_the_providers_own_body() {
+    for (provider, kwargs, path, says) in NOT_THEIRS {
+        let request = request_for(*provider, &with_kwargs(kwargs));
+        let error = bodies(*provider, &[request], false).unwrap_err();
+        let (index, field, message) = validation(error);
+        assert_eq!((index, field.as_str()), (Some(0), format!("providerKwargs.{path}").as_str()), "{provider:?}");
+        assert!(message.contains(says), "{provider:?} {kwargs}: {message}");
+        assert!(!message.contains("OpenAI's chat completion body has"), "{provider:?}: {message}");
+    }
+    // The list a refusal shows is the provider's own.
+    let request = request_for(Provider::Together, &with_kwargs(r#"{"zzzz_unknown":1}"#));
+    let (_, _, message) = validation(bodies(Provider::Together, &[request], false).unwrap_err());
+    assert!(message.contains("repetition_penalty") && !message.contains("max_completion_tokens"), "{message}");
+}
+
+#[test]
+fn a_kwarg_naming_a_field_the_package_writes_replaces_it_on_every_openai_compatible_provider() {
+    // `maxTokens: 50` is written as each provider's output limit; the kwarg of that name wins, as
+    // deep_merge does for every provider.
+    let cases: &[(Provider, &str)] = &[
+        (Provider::OpenAI, "max_completion_tokens"),
+        (Provider::Azure, "max_completion_tokens"),
+        (Provider::Groq, "max_completion_tokens"),
+        (Provider::Xai, "max_completion_tokens"),
+        (Provider::Together, "max_tokens"),
+        (Provider::Mistral, "max_tokens"),
+    ];
+    for (provider, limit) in cases {
+        let request = request_for(*provider, &with_kwargs(&format!(r#"{{"{limit}":7}}"#)));
+        let (bodies, summary) = bodies(*provider, &[request], false).unwrap();
+        assert_eq!(bodies[0][*limit], 7, "{provider:?}: {}", bodies[0]);
+        assert!(summary.warnings.is_empty(), "{provider:?}: {:?}", summary.warnings);
+    }
+    // Together's `top_k`: from unified `topK` and from the kwarg alike, the kwarg winning.
+    let request = request_for(
+        Provider::Together,
+        r#"{"customId":"k","model":"MODEL","messages":[{"role":"user","content":"Hi"}],"generationConfig":{"topK":3},"providerKwargs":{"top_k":9}}"#,
+    );
+    let (bodies, _) = bodies(Provider::Together, &[request], false).unwrap();
+    assert_eq!(bodies[0]["top_k"], 9, "{}", bodies[0]);
+}

@@ -158,3 +158,23 @@ fn a_negative_budget_is_explained() {
     let fine = request_for(Provider::Google, &request("gemini-2.5-flash", json!({"budgetTokens": 1024})).to_string());
     assert_eq!(fine.reasoning.unwrap().budget_tokens, Some(1024));
 }
+
+#[test]
+fn an_include_thoughts_refusal_says_what_was_asked() {
+    let message = |provider: Provider, include: bool| {
+        let parsed = request_for(provider, &request("MODEL", json!({"includeThoughts": include})).to_string());
+        let (_, field, message) = validation(bodies(provider, &[parsed], false).unwrap_err());
+        assert_eq!(field, "reasoning.includeThoughts", "{provider:?}");
+        message
+    };
+    // `true` asks to return reasoning, on every chat provider that cannot be asked to.
+    for provider in [Provider::OpenAI, Provider::Azure, Provider::Groq, Provider::Together, Provider::Xai] {
+        let text = message(provider, true);
+        assert!(text.contains("cannot be asked to return reasoning"), "{provider:?}: {text}");
+        assert!(!text.contains("hide"), "{provider:?}: {text}");
+    }
+    assert!(message(Provider::Groq, true).contains("include_reasoning"));
+    // `false` asks to hide it, which Mistral cannot.
+    let text = message(Provider::Mistral, false);
+    assert!(text.contains("cannot be asked to hide reasoning"), "{text}");
+}

@@ -294,13 +294,24 @@ fn refusal_aware(reason: FinishReason, content: &[OutputPart]) -> FinishReason {
     }
 }
 
-/// OpenAI-style finish reasons (also Mistral's and vLLM's).
+/// Chat finish reasons of every provider whose answers are chat completions. The vocabularies:
+/// OpenAI and Azure OpenAI `stop|length|tool_calls|content_filter|function_call` (OpenAI spec
+/// `CreateChatCompletionResponse`); Mistral adds `model_length` and `error` (unified-features §3.4,
+/// [MI-SPEC]); Groq `stop|length|tool_calls|function_call` (groq-python
+/// `types/chat/chat_completion.py`); Together `stop|eos|length|tool_calls|function_call`
+/// (togethercomputer/openapi `FinishReason`), plus `error` and `""` (together-python
+/// `types/common.py`); xAI `stop|length|end_turn` (its REST OpenAPI `Choice.finish_reason`) and
+/// `tool_calls`; vLLM `stop|length|abort|error|repetition` (vllm `v1/engine/__init__.py`
+/// `FINISH_REASON_STRINGS`) and `tool_calls`. Together's `eos` (the end-of-sequence token) and
+/// xAI's `end_turn` are natural ends of the turn. An aborted, failed or repetition-stopped answer
+/// stays `Other`, with `rawFinishReason` saying which.
 pub fn map_finish_reason(reason: Option<&str>) -> FinishReason {
     match reason {
-        Some("stop") => FinishReason::Stop,
-        Some("length") | Some("model_length") => FinishReason::Length,
-        Some("tool_calls") | Some("function_call") => FinishReason::ToolCalls,
+        Some("stop" | "eos" | "end_turn") => FinishReason::Stop,
+        Some("length" | "model_length") => FinishReason::Length,
+        Some("tool_calls" | "function_call") => FinishReason::ToolCalls,
         Some("content_filter") => FinishReason::ContentFilter,
-        _ => FinishReason::Other,
+        Some("abort" | "error" | "repetition" | "") | None => FinishReason::Other,
+        Some(_) => FinishReason::Other,
     }
 }

@@ -24,6 +24,8 @@ mod dialect_tests;
 #[cfg(test)]
 mod fast_line_tests;
 #[cfg(test)]
+mod finish_reason_tests;
+#[cfg(test)]
 mod responses_request_tests;
 #[cfg(test)]
 mod responses_tests;

@@ -105,6 +105,17 @@ fn uppercase_statuses_map_and_failures_carry_the_error_string() {
 }
 
 #[test]
+fn the_job_deadline_is_the_expiry() {
+    // `job_deadline` of Together's `BatchJob` (togethercomputer/openapi, together-python
+    // `types/batch.py`), an ISO-8601 time, given as RFC 3339 in UTC.
+    let mut job: Value = serde_json::from_str(JOB).unwrap();
+    job["job_deadline"] = json!("2024-01-16T14:30:00.000Z");
+    let status = api().parse_status("b", &ok(job)).unwrap();
+    assert_eq!(status.expires_at.as_deref(), Some("2024-01-16T14:30:00Z"));
+    assert_eq!(status.created_at.as_deref(), Some("2024-01-15T14:30:00Z"));
+}
+
+#[test]
 fn the_list_is_a_bare_array_read_without_paging_and_results_are_files() {
     let api = api();
     let list = api.list_request(&ListOptions { limit: Some(5), after: Some("x".into()) });
