@@ -6,6 +6,7 @@
 //! as data ([`http::HttpRequest`]); whoever executes it (the wasm crate with `fetch`, a test with a
 //! canned response) hands the [`http::HttpResponse`] back to the provider module.
 
+pub mod byte_scan;
 pub mod caching;
 pub mod conversation_rules;
 pub mod cost;

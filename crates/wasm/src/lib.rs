@@ -12,7 +12,14 @@ mod jobs;
 mod prepared;
 mod result_stream;
 mod result_tape;
+#[cfg(target_arch = "wasm32")]
+mod small_blocks;
 mod submission_run;
+
+/// Small blocks come from free lists (`small_blocks.rs`).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: small_blocks::SmallBlocks = small_blocks::SmallBlocks::new();
 
 pub use client::BatchClient;
 pub use prepared::PreparedBatch;

@@ -27,6 +27,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use batch_router_core::byte_scan::is_ascii;
 use serde::ser::{self, Serialize};
 
 /// What a tape word starts. The numbers are shared with `npm/src/result-tape.ts`.
@@ -207,7 +208,7 @@ impl Tape {
             }
         }
         let start = self.utf16_length;
-        let units = if text.is_ascii() { text.len() } else { text.encode_utf16().count() };
+        let units = if is_ascii(text.as_bytes()) { text.len() } else { text.encode_utf16().count() };
         // A chunk is one download chunk: far below 4 G code units.
         self.utf16_length = start.saturating_add(u32::try_from(units).unwrap_or(u32::MAX));
         let byte_start = self.strings.len();

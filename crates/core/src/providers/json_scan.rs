@@ -7,6 +7,8 @@ use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
+use crate::byte_scan::plain_run_length;
+
 /// Deeper skipped values go to the general reader (serde_json stops at 128).
 pub(crate) const MAX_SKIPPED_DEPTH: u32 = 64;
 
@@ -117,17 +119,12 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A key without escapes.
+    /// A key without escapes (found sixteen or eight bytes at a time, as a string's plain run is).
     pub(crate) fn key(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
-        loop {
-            match *self.bytes.get(self.at)? {
-                b'"' => break,
-                b'\\' | 0..=0x1f => return None,
-                _ => self.at += 1,
-            }
-        }
+        self.plain_run();
+        (*self.bytes.get(self.at)? == b'"').then_some(())?;
         self.at += 1;
         Some(&self.text[start..self.at - 1])
     }
@@ -195,29 +192,10 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Moves over the bytes of a string that need no attention: all but `"`, `\\` and controls.
-    /// Eight at a time while none of them is one (the zero-byte and less-than bit tricks: exact
-    /// when no byte matches, since bytes of 0x80 and up never set a flag).
+    /// Moves over the bytes of a string that need no attention: all but `"`, `\\` and controls
+    /// (sixteen or eight at a time: `byte_scan.rs`).
     fn plain_run(&mut self) {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGHS: u64 = 0x8080_8080_8080_8080;
-        let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-        while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
-            let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
-            let quote = has_zero(word ^ (ONES * u64::from(b'"')));
-            let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
-            let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-            if quote | backslash | control != 0 {
-                break;
-            }
-            self.at += 8;
-        }
-        while let Some(&byte) = self.bytes.get(self.at) {
-            if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                break;
-            }
-            self.at += 1;
-        }
+        self.at += plain_run_length(self.bytes.get(self.at..).unwrap_or_default());
     }
 
     /// The character of `\uXXXX` (after the `u`), a surrogate pair as one; a lone surrogate is not one.
@@ -310,18 +288,5 @@ impl<'a> Scanner<'a> {
         while self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
             self.at += 1;
         }
-    }
-}
-
-impl<'a> Scanner<'a> {
-    /// A key without escapes, as [`Scanner::key`] reads it, but a word at a time (`plain_run`):
-    /// for readers whose lines are mostly keys (Gemini's, `google/fast_line.rs`).
-    pub(crate) fn plain_key(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
-        let start = self.at;
-        self.plain_run();
-        (*self.bytes.get(self.at)? == b'"').then_some(())?;
-        self.at += 1;
-        Some(&self.text[start..self.at - 1])
     }
 }

@@ -51,7 +51,7 @@ struct Outcome<'a> {
 
 impl LineDecoder for AnthropicLineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
-        let Ok(text) = std::str::from_utf8(line) else {
+        let Ok(text) = crate::byte_scan::utf8_text(line) else {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
         };
         decode_common_line(text)

@@ -188,9 +188,9 @@ impl<'a> Scanner<'a> {
         Some(text.and_then(|text| text_part(text, thought, signature)))
     }
 
-    /// An object, each key handed to `field` to read its value: [`Scanner::object`] with keys
-    /// read a word at a time, and one copy of the loop for all the objects of the line (a copy
-    /// per object made the wasm module 2.6 KB larger).
+    /// An object, each key handed to `field` to read its value: [`Scanner::object`] with one copy
+    /// of the loop for all the objects of the line (a copy per object made the wasm module 2.6 KB
+    /// larger).
     #[inline(never)]
     fn fields(&mut self, field: &mut dyn FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
@@ -199,7 +199,7 @@ impl<'a> Scanner<'a> {
             return Some(());
         }
         loop {
-            let key = self.plain_key()?;
+            let key = self.key()?;
             self.eat(b':')?;
             field(self, key)?;
             match self.peek()? {

@@ -157,7 +157,7 @@ struct Line<'a> {
 
 impl LineDecoder for GoogleLineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
-        let text = match std::str::from_utf8(line) {
+        let text = match crate::byte_scan::utf8_text(line) {
             Ok(text) => text,
             Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };

@@ -54,7 +54,7 @@ impl LineDecoder for MistralLineDecoder {
     }
 
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
-        let Ok(text) = std::str::from_utf8(line) else {
+        let Ok(text) = crate::byte_scan::utf8_text(line) else {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
         };
         let parsed: Line = match serde_json::from_str(text) {
