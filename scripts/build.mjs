@@ -56,7 +56,11 @@ const wasmOut = join(root, "npm", "wasm");
 // answers and in requests. Lowered to 1.432 MB the same day, when the module was built with
 // WebAssembly SIMD (.cargo/config.toml; −33 KB: results moved sixteen bytes at a time) together
 // with the above: 1,417,868 bytes (558,658 gzipped).
-const WASM_SIZE_BUDGET = 1_432_000;
+// Raised to 1.447 MB on 2026-12-01 (1 % over the module): the new-user trial's fixes (each
+// OpenAI-compatible provider's own chat fields for providerKwargs, every documented finish reason,
+// choices by index, xAI's paging) and this round's decode work (SIMD byte scans; talc instead of
+// dlmalloc, −1.4 KB): 1,432,879 bytes (565,149 gzipped).
+const WASM_SIZE_BUDGET = 1_447_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
