@@ -35,20 +35,20 @@ function assertClean(error: ProviderError, secrets: string[]): void {
 }
 
 test("azure: an echoed Entra token is redacted like a key, in the body and the request id", async () => {
-  const token = "eyJ-ENTRA-TOKEN-0123456789";
+  const token = "fake-entra-token-0123456789";
   const provider = new AzureOpenAIProvider({ endpoint: "https://example.openai.azure.com", entraToken: token, storage: false, fetch: echoing(401, [token]) });
   assertClean(await providerError(provider.getStatus("batch_1")), [token]);
 });
 
 test("azure: a key and a token given together are both redacted", async () => {
-  const key = "azure-key-0123456789abcdef";
-  const token = "eyJ-ENTRA-TOKEN-abcdef0123";
+  const key = "fake-azure-key-0123456789abcdef";
+  const token = "fake-entra-token-abcdef0123";
   const provider = new AzureOpenAIProvider({ endpoint: "https://example.openai.azure.com", apiKey: key, entraToken: token, storage: false, fetch: echoing(403, [key, token]) });
   assertClean(await providerError(provider.getStatus("batch_1")), [key, token]);
 });
 
 test("openai and anthropic: a key echoed in the request id header is redacted", async () => {
-  const key = "sk-test-0123456789abcdef";
+  const key = "fake-openai-key-0123456789abcdef";
   const openai = new OpenAIProvider({ apiKey: key, storage: false, fetch: echoing(401, [key]) });
   assertClean(await providerError(openai.getStatus("batch_1")), [key]);
   const anthropic = new AnthropicProvider({ apiKey: key, storage: false, fetch: echoing(401, [key], "request-id") });
@@ -56,7 +56,7 @@ test("openai and anthropic: a key echoed in the request id header is redacted", 
 });
 
 test("a successful answer whose header echoes the key is still read whole (its headers rewritten, its body passed on)", async () => {
-  const key = "sk-test-0123456789abcdef";
+  const key = "fake-openai-key-0123456789abcdef";
   const provider = new OpenAIProvider({
     apiKey: key,
     storage: false,
