@@ -13,7 +13,7 @@ const MINIMUM_SECRET_LENGTH = 8;
 export const REDACTED_KEY = "[redacted]";
 
 /** `text` with every occurrence of each secret replaced by `[redacted]`. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
+function redactSecrets(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) {
     if (text.includes(secret)) text = text.split(secret).join(REDACTED_KEY);
   }

@@ -27,7 +27,7 @@ use crate::known_fields::{
 use crate::{Endpoint, Provider};
 
 mod chat_fields;
-pub use chat_fields::{GROQ_CHAT_FIELDS, TOGETHER_CHAT_FIELDS, XAI_CHAT_FIELDS};
+use chat_fields::{GROQ_CHAT_FIELDS, TOGETHER_CHAT_FIELDS, XAI_CHAT_FIELDS};
 
 /// Fields vLLM's `EmbeddingCompletionRequest` takes beyond OpenAI's `CreateEmbeddingRequest`:
 /// those endpoints-and-push.md §1.4 [VL-EMB] names (`truncate_prompt_tokens`, `normalize`,
