@@ -12,8 +12,9 @@
 //!   sets both, and `providerKwargs` that contradict them are refused.
 //! - OpenAI and Gemini take it as it is.
 //!
-//! Other provider-wide rules: `top_logprobs` needs `logprobs: true` (OpenAI, vLLM); OpenAI takes
-//! `metadata` only with `store: true`; vLLM refuses `continue_final_message` together with
+//! Other provider-wide rules: `top_logprobs` needs `logprobs: true` (OpenAI, Azure, Together, xAI,
+//! vLLM); OpenAI and Azure take `metadata` only with `store: true`; Groq refuses `logprobs`,
+//! `top_logprobs`, `logit_bias`, `metadata`, `store` and an `n` other than 1; vLLM refuses `continue_final_message` together with
 //! `add_generation_prompt`, more than one of `json`/`regex`/`choice` in `structured_outputs`, and
 //! `stream: true`; Anthropic refuses `max_tokens: 0` in a batch,
 //! and, with thinking on, `budget_tokens` below 1,024 or not below `max_tokens`, a forced tool
@@ -58,10 +59,14 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
         Provider::Anthropic => anthropic(checker),
         // Groq and Azure OpenAI take OpenAI's chat body (endpoints-and-push.md §5.1, §5.3); so do
         // Together's and xAI's OpenAI-style lines (§5.2, §5.4).
-        Provider::OpenAI | Provider::Groq | Provider::Azure | Provider::Together | Provider::Xai => {
+        Provider::OpenAI | Provider::Azure => {
             logprobs(checker)?;
             openai(checker)
         }
+        // Together's and xAI's request fields have no `metadata` or `store` (their own lists,
+        // provider_kwargs/chat_fields.rs): OpenAI's pairing rule has nothing to apply to there.
+        Provider::Together | Provider::Xai => logprobs(checker),
+        Provider::Groq => groq(checker),
         Provider::Vllm => {
             logprobs(checker)?;
             vllm(checker)
@@ -206,14 +211,56 @@ fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool) -> Result<(),
 }
 
 /// OpenAI chat completions take `metadata` only together with `store: true` (reference
-/// unified-features §5).
+/// unified-features §5); Azure OpenAI serves the same chat completions (endpoints-and-push.md §5.1).
 fn openai(checker: &mut RequestChecker) -> Result<(), CoreError> {
     let request = checker.request;
     let metadata = kwarg(request, &["metadata"]).is_some_and(|value| !value.is_null());
     if metadata && kwarg(request, &["store"]).and_then(Value::as_bool) != Some(true) {
         return Err(checker.error(
             "providerKwargs.metadata",
-            "OpenAI refuses metadata on a chat completion unless store is true; add providerKwargs.store: true or leave metadata out (batch-router keeps your custom ids itself)",
+            format!(
+                "{} refuses metadata on a chat completion unless store is true; add providerKwargs.store: true or leave metadata out (batch-router keeps your custom ids itself)",
+                checker.provider.display_name()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What Groq's chat completions refuse or do not support, from groq-python
+/// `CompletionCreateParams` (at commit 9620fde0, generated from Groq's OpenAPI spec): `logprobs`,
+/// `top_logprobs` and `logit_bias` are "not yet supported by any of our models" (Groq's
+/// OpenAI-compatibility page, console.groq.com/docs/openai: supplying them is a 400); `metadata`
+/// and `store` are "not currently supported"; `n` takes only 1 ("Other values will result in a 400
+/// response"; the unified `candidateCount` is checked in validate.rs).
+fn groq(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    let request = checker.request;
+    let present = |key: &str| kwarg(request, &[key]).filter(|value| !value.is_null());
+    let refused = [
+        ("logprobs", present("logprobs").is_some_and(|value| value != &Value::Bool(false))),
+        ("top_logprobs", present("top_logprobs").is_some()),
+        ("logit_bias", present("logit_bias").is_some()),
+    ];
+    if let Some((key, _)) = refused.into_iter().find(|(_, refused)| *refused) {
+        return Err(checker.error(
+            format!("providerKwargs.{key}"),
+            format!("Groq supports {key} on none of its models (groq-python CompletionCreateParams; a 400 per Groq's OpenAI-compatibility page); leave it out"),
+        ));
+    }
+    if let Some(n) = present("n").filter(|value| value.as_u64() != Some(1)) {
+        return Err(checker.error(
+            "providerKwargs.n",
+            format!("Groq takes only n = 1, not {n} (groq-python CompletionCreateParams.n: other values are a 400)"),
+        ));
+    }
+    let unsupported = [
+        ("metadata", present("metadata").is_some()),
+        ("store", present("store").is_some_and(|value| value != &Value::Bool(false))),
+    ];
+    if let Some((key, _)) = unsupported.into_iter().find(|(_, present)| *present) {
+        return Err(checker.error(
+            format!("providerKwargs.{key}"),
+            format!("Groq does not support {key} (groq-python CompletionCreateParams: \"not currently supported\"); leave it out (batch-router keeps your custom ids itself)"),
         ));
     }
     Ok(())

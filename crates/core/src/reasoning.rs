@@ -21,16 +21,25 @@ fn gemini_uses_levels(model: &str) -> bool {
 }
 
 /// Whether a chat provider has the effort value: spec enums, Mistral's stops at `xhigh`; vLLM passes
-/// low/medium/high to the chat template (reference §3.4, §3.5).
+/// low/medium/high to the chat template (reference §3.4, §3.5); Together, Groq and xAI per their own
+/// published values (below).
 fn chat_effort_known(provider: Provider, effort: ReasoningEffort) -> bool {
+    use ReasoningEffort as Effort;
     match provider {
         Provider::Mistral => effort != ReasoningEffort::Max,
-        Provider::Vllm => matches!(effort, ReasoningEffort::Low | ReasoningEffort::Medium | ReasoningEffort::High),
+        // Together: `reasoning_effort` enum low/medium/high (togethercomputer/openapi
+        // `ChatCompletionRequest`, at commit 090263aa); it turns reasoning off with its own
+        // `reasoning.enabled`, which can go in providerKwargs.
+        Provider::Vllm | Provider::Together => matches!(effort, Effort::Low | Effort::Medium | Effort::High),
+        // Groq: none/default/low/medium/high (groq-python `CompletionCreateParams`, at commit
+        // 9620fde0). xAI: none/low/medium/high on grok-4.3, low/high before it (the AI SDK's
+        // @ai-sdk/xai 4.0.0-canary.61 release note, third-party; docs.x.ai "effort levels").
+        Provider::Groq | Provider::Xai => matches!(effort, Effort::None | Effort::Low | Effort::Medium | Effort::High),
         _ => true,
     }
 }
 
-/// `reasoning_effort` for OpenAI, Mistral and vLLM (a value the provider lacks was refused, or
+/// `reasoning_effort` for the chat providers (a value the provider lacks was refused, or
 /// left out under dropUnsupported).
 pub fn chat_reasoning_effort(request: &UnifiedRequest, provider: Provider) -> Option<&'static str> {
     request

@@ -535,7 +535,8 @@ impl RequestChecker<'_> {
     }
 
     /// `candidateCount` per provider (reference unified-features §5): OpenAI's `n` is 1–128;
-    /// Anthropic has none, so more than one is refused (or left out under `dropUnsupported`).
+    /// Anthropic has none and Groq takes only 1, so more than one is refused there (or left out
+    /// under `dropUnsupported`).
     fn check_candidate_count(&mut self, count: u32) -> Result<(), CoreError> {
         let field = "generationConfig.candidateCount";
         if count == 0 {
@@ -548,6 +549,12 @@ impl RequestChecker<'_> {
             Provider::OpenAI | Provider::Azure if count > 128 => {
                 Err(self.error(field, format!("{count} is out of range: OpenAI's n is 1 to 128")))
             }
+            // groq-python `CompletionCreateParams.n` (at commit 9620fde0): "only n=1 is supported.
+            // Other values will result in a 400 response."
+            Provider::Groq if count > 1 => self.unsupported(
+                field.into(),
+                "Groq returns one answer per request (its n takes only 1; other values are a 400)".into(),
+            ),
             _ => Ok(()),
         }
     }

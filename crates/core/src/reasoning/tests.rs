@@ -63,6 +63,28 @@ fn chat_providers_refuse_a_budget_and_values_they_lack() {
 }
 
 #[test]
+fn together_groq_and_xai_take_only_the_efforts_they_publish() {
+    let cases: [(Provider, &[&str], &[&str]); 3] = [
+        (Provider::Together, &["low", "medium", "high"], &["none", "minimal", "xhigh", "max"]),
+        (Provider::Groq, &["none", "low", "medium", "high"], &["minimal", "xhigh", "max"]),
+        (Provider::Xai, &["none", "low", "medium", "high"], &["minimal", "xhigh", "max"]),
+    ];
+    for (provider, sent, lacking) in cases {
+        for effort in sent {
+            let body = body(provider, &request("MODEL", json!({"effort": effort})));
+            assert_eq!(body["reasoning_effort"], *effort, "{provider:?}: {body}");
+        }
+        for effort in lacking {
+            let request = request("MODEL", json!({"effort": effort}));
+            assert_eq!(refused(provider, &request), "reasoning.effort", "{provider:?} {effort}");
+            let parsed = request_for(provider, &request.to_string());
+            let (_, _, message) = validation(bodies(provider, &[parsed], false).unwrap_err());
+            assert!(message.contains(&format!("no reasoning effort \"{effort}\"")), "{message}");
+        }
+    }
+}
+
+#[test]
 fn anthropic_budget_is_thinking_and_effort_is_output_config() {
     let sent = body(Provider::Anthropic, &request("claude-opus-4-6", json!({"budgetTokens": 2048, "effort": "high"})));
     assert_eq!(sent["thinking"], json!({"type": "enabled", "budget_tokens": 2048}));

@@ -332,7 +332,7 @@ fn json_answers_of_a_batch_are_in_its_summary() {
 }
 
 #[test]
-fn candidate_count_is_sent_where_a_provider_has_it_and_refused_on_anthropic() {
+fn candidate_count_is_sent_where_a_provider_has_it_and_refused_on_anthropic_and_groq() {
     let json = r#"{"customId":"n","model":"MODEL","messages":[{"role":"user","content":"x"}],"generationConfig":{"candidateCount":3,"maxTokens":10}}"#;
     for provider in [Provider::OpenAI, Provider::Mistral, Provider::Vllm, Provider::Azure] {
         assert_eq!(bodies(provider, &[request_for(provider, json)], false).unwrap().0[0]["n"], 3, "{provider:?}");
@@ -351,6 +351,18 @@ fn candidate_count_is_sent_where_a_provider_has_it_and_refused_on_anthropic() {
     assert!(bodies(Provider::OpenAI, &[request_for(Provider::OpenAI, &zero)], false).is_err());
     let many = json.replace("\"candidateCount\":3", "\"candidateCount\":129");
     assert!(bodies(Provider::OpenAI, &[request_for(Provider::OpenAI, &many)], false).is_err());
+    // Groq takes only n = 1 (groq-python `CompletionCreateParams.n`): more is refused, or left out.
+    let error = bodies(Provider::Groq, &[request_for(Provider::Groq, json)], false).unwrap_err();
+    assert!(
+        matches!(&error, CoreError::Validation { field, message, .. }
+            if field == "generationConfig.candidateCount" && message.contains("Groq returns one answer")),
+        "{error}"
+    );
+    let (groq, summary) = bodies(Provider::Groq, &[request_for(Provider::Groq, json)], true).unwrap();
+    assert!(groq[0].get("n").is_none());
+    assert!(summary.warnings.iter().any(|warning| warning.field == "generationConfig.candidateCount"));
+    let one = json.replace("\"candidateCount\":3", "\"candidateCount\":1");
+    assert_eq!(bodies(Provider::Groq, &[request_for(Provider::Groq, &one)], false).unwrap().0[0]["n"], 1);
 }
 
 /// "Cycles are only allowed inside non-required properties" (reference §1.3 (b)): a cycle through

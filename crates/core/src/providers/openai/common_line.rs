@@ -141,7 +141,7 @@ pub(super) fn write(request: &UnifiedRequest, dialect: Dialect, out: &mut Vec<u8
         optional(out, b",\"presence_penalty\":", config.presence_penalty);
         optional(out, b",\"frequency_penalty\":", config.frequency_penalty);
         optional(out, b",\"seed\":", config.seed);
-        optional(out, b",\"n\":", config.candidate_count);
+        optional(out, b",\"n\":", dialect.n(config.candidate_count));
     }
     // vLLM continues a final assistant message (a prefill) instead of answering it.
     if dialect == Dialect::Vllm && prefill_index(request).is_some() {

@@ -76,6 +76,13 @@ impl Dialect {
         matches!(self, Dialect::Vllm | Dialect::Together)
     }
 
+    /// The `n` a chat line carries for `candidateCount`: Groq takes only 1 (groq-python
+    /// `CompletionCreateParams.n`), so a larger count, refused or left out by validation under
+    /// `dropUnsupported`, is not sent.
+    pub fn n(self, candidate_count: Option<u32>) -> Option<u32> {
+        candidate_count.filter(|count| self != Dialect::Groq || *count == 1)
+    }
+
     /// Whether the output limit is sent as `max_tokens` rather than `max_completion_tokens`:
     /// Together's `ChatCompletionRequest` (its OpenAPI document, togethercomputer/openapi) has
     /// only `max_tokens`, and would ignore the other.

@@ -231,7 +231,7 @@ fn chat_body(request: &UnifiedRequest, dialect: Dialect) -> ChatBody<'_> {
         tool_choice: request.tool_choice.as_ref().map(tool_wire::tool_choice),
         parallel_tool_calls: request.parallel_tool_calls,
         seed: config.and_then(|config| config.seed),
-        n: config.and_then(|config| config.candidate_count),
+        n: dialect.n(config.and_then(|config| config.candidate_count)),
         // vLLM accepts `user` and ignores it (reference §5): validation reported it as left out.
         safety_identifier: request.end_user_id.as_deref().filter(|_| dialect == Dialect::OpenAi),
         // Validation refused it (or reported it as left out) on Groq and vLLM.
