@@ -234,33 +234,26 @@ fn openai(checker: &mut RequestChecker) -> Result<(), CoreError> {
 /// and `store` are "not currently supported"; `n` takes only 1 ("Other values will result in a 400
 /// response"; the unified `candidateCount` is checked in validate.rs).
 fn groq(checker: &mut RequestChecker) -> Result<(), CoreError> {
+    const NO_MODEL: &str = "on none of its models (groq-python CompletionCreateParams; a 400 per Groq's OpenAI-compatibility page); leave it out";
+    const UNSUPPORTED: &str = "(groq-python CompletionCreateParams: \"not currently supported\"); leave it out (batch-router keeps your custom ids itself)";
     let request = checker.request;
     let present = |key: &str| kwarg(request, &[key]).filter(|value| !value.is_null());
-    let refused = [
-        ("logprobs", present("logprobs").is_some_and(|value| value != &Value::Bool(false))),
-        ("top_logprobs", present("top_logprobs").is_some()),
-        ("logit_bias", present("logit_bias").is_some()),
+    let not_false = |key: &str| present(key).is_some_and(|value| value != &Value::Bool(false));
+    let refusals = [
+        ("logprobs", not_false("logprobs"), NO_MODEL),
+        ("top_logprobs", present("top_logprobs").is_some(), NO_MODEL),
+        ("logit_bias", present("logit_bias").is_some(), NO_MODEL),
+        ("metadata", present("metadata").is_some(), UNSUPPORTED),
+        ("store", not_false("store"), UNSUPPORTED),
     ];
-    if let Some((key, _)) = refused.into_iter().find(|(_, refused)| *refused) {
-        return Err(checker.error(
-            format!("providerKwargs.{key}"),
-            format!("Groq supports {key} on none of its models (groq-python CompletionCreateParams; a 400 per Groq's OpenAI-compatibility page); leave it out"),
-        ));
+    if let Some((key, _, reason)) = refusals.into_iter().find(|(_, refused, _)| *refused) {
+        let verb = if reason == NO_MODEL { "supports" } else { "does not support" };
+        return Err(checker.error(format!("providerKwargs.{key}"), format!("Groq {verb} {key} {reason}")));
     }
     if let Some(n) = present("n").filter(|value| value.as_u64() != Some(1)) {
         return Err(checker.error(
             "providerKwargs.n",
             format!("Groq takes only n = 1, not {n} (groq-python CompletionCreateParams.n: other values are a 400)"),
-        ));
-    }
-    let unsupported = [
-        ("metadata", present("metadata").is_some()),
-        ("store", present("store").is_some_and(|value| value != &Value::Bool(false))),
-    ];
-    if let Some((key, _)) = unsupported.into_iter().find(|(_, present)| *present) {
-        return Err(checker.error(
-            format!("providerKwargs.{key}"),
-            format!("Groq does not support {key} (groq-python CompletionCreateParams: \"not currently supported\"); leave it out (batch-router keeps your custom ids itself)"),
         ));
     }
     Ok(())

@@ -183,7 +183,14 @@ fn rules_each_provider_enforces_are_refused_naming_the_field() {
             "Azure OpenAI refuses metadata",
         ),
         (Provider::Groq, r#"{"logprobs":true}"#.into(), false, "{}", "providerKwargs.logprobs", "none of its models"),
-        (Provider::Groq, r#"{"top_logprobs":2}"#.into(), false, "{}", "providerKwargs.top_logprobs", "a 400"),
+        (
+            Provider::Groq,
+            r#"{"top_logprobs":2}"#.into(),
+            false,
+            "{}",
+            "providerKwargs.top_logprobs",
+            "supports top_logprobs on none",
+        ),
         (
             Provider::Groq,
             r#"{"logit_bias":{"1":-100}}"#.into(),
