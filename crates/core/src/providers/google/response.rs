@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::json_value_text::compact;
 use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
 use crate::providers::exact_json;
 use crate::results::{field_names, BodyProblem};
@@ -96,7 +97,7 @@ fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::E
         Some(Value::Number(number)) => Ok(number.as_u64()),
         Some(Value::String(text)) => text.parse().map(Some).map_err(serde::de::Error::custom),
         Some(Value::Null) | None => Ok(None),
-        Some(other) => Err(serde::de::Error::custom(format!("a token count, got {other}"))),
+        Some(other) => Err(serde::de::Error::custom(format!("a token count, got {}", compact(&other)))),
     }
 }
 
