@@ -60,7 +60,12 @@ const wasmOut = join(root, "npm", "wasm");
 // OpenAI-compatible provider's own chat fields for providerKwargs, every documented finish reason,
 // choices by index, xAI's paging) and this round's decode work (SIMD byte scans; talc instead of
 // dlmalloc, −1.4 KB): 1,432,879 bytes (565,149 gzipped).
-const WASM_SIZE_BUDGET = 1_447_000;
+// Lowered to 1.429 MB on 2026-12-01 (issue 18, cold start): the sorts by a number and of a field
+// list's names through the one index sort (crates/core/src/sort_by_text.rs), −17.7 KB:
+// 1,415,161 bytes (556,755 gzipped). Lowered to 1.424 MB the same day: JSON values written as text
+// through the writer the line writers use, not `Value`'s `Display` (its own writer and a pretty
+// one; crates/core/src/json_value_text.rs), −5.1 KB: 1,410,079 bytes (554,726 gzipped).
+const WASM_SIZE_BUDGET = 1_424_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

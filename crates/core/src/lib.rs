@@ -16,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod job_tag;
+mod json_value_text;
 pub mod jsonl;
 pub mod known_fields;
 pub mod limits;

@@ -186,7 +186,7 @@ fn custom_id_of(text: &str) -> Option<String> {
     let id: IdOnly = serde_json::from_str(text).ok()?;
     match id.custom_id? {
         serde_json::Value::String(id) => Some(id),
-        other => Some(other.to_string()),
+        other => Some(crate::json_value_text::compact(&other)),
     }
 }
 

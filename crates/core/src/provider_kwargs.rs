@@ -277,7 +277,8 @@ fn explain(schema: Schema, level: &Level, key: &str) -> String {
         Some(right) => format!("{head}; did you mean `{right}`?"),
         None => {
             let mut names: Vec<&str> = level.fields.iter().flat_map(|fields| fields.iter().copied()).collect();
-            names.sort_unstable();
+            // Equal names are the same text, so a stable sort gives what an unstable one did.
+            crate::sort_by_text::sort_by_text(&mut names, |name| name);
             format!("{head}; the fields there are: {}", names.join(", "))
         }
     }

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use tsify::Tsify;
 
 use super::token_costs::{Class, COSTS};
+use crate::json_value_text::compact;
 use crate::model::{ContentPartRef, UnifiedRequest};
 
 /// Role and separator tokens around each message (OpenAI's chat format).
@@ -288,7 +289,7 @@ fn visit_input(request: &UnifiedRequest, options: &EstimateOptions, mut text: im
                 // A replayed call is its name and its arguments as the model wrote them (JSON).
                 ContentPartRef::ToolCall(call) => {
                     text(&call.name);
-                    text(&call.arguments.to_string());
+                    text(&compact(&call.arguments));
                 }
                 ContentPartRef::ToolResult(result) => text(&result.text()),
                 ContentPartRef::Reasoning(reasoning) => text(&reasoning.text),

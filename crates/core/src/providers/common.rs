@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::error::{is_retryable_status, RetryHeaders};
 use crate::http::HttpResponse;
+use crate::json_value_text::compact;
 use crate::model::{ContentPart, ContentPartRef, MessageContent, SystemPrompt, ToolResultContent, UnifiedRequest};
 use crate::CoreError;
 
@@ -95,7 +96,7 @@ fn error_message(body: &Value) -> (Option<String>, Option<String>) {
         .or_else(|| body.get("error").filter(|error| error.is_string()))
         .map(|value| match value {
             Value::String(text) => text.clone(),
-            other => other.to_string(),
+            other => compact(other),
         });
     let error_type = inner
         .get("type")

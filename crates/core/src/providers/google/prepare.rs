@@ -15,6 +15,7 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
+use crate::json_value_text::compact;
 use crate::limits::{batch_limits, inline_limits};
 use crate::model::UnifiedRequest;
 use crate::providers::{BatchSummary, PrepareOptions, PreparedBatch, SubmitRoute, WebhookConfig};
@@ -190,7 +191,9 @@ pub fn inline_prefix(model: &str, display_name: &str, webhook_config: Option<&We
         "{{\"batch\":{{\"model\":{},\"displayName\":{},{}\"inputConfig\":{{\"requests\":{{\"requests\":[",
         json_string(&model_resource(model)),
         json_string(display_name),
-        webhook_config.map(|config| format!("\"webhookConfig\":{},", webhook_config_json(config))).unwrap_or_default()
+        webhook_config
+            .map(|config| format!("\"webhookConfig\":{},", compact(&webhook_config_json(config))))
+            .unwrap_or_default()
     )
 }
 

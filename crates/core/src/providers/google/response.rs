@@ -15,10 +15,12 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::json_value_text::compact;
 use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
 use crate::providers::exact_json;
 use crate::results::{field_names, BodyProblem};
 use crate::retry::is_retryable_request;
+use crate::sort_by_text::sort_by_number;
 use crate::Provider;
 
 use super::status::rpc_code_name;
@@ -95,7 +97,7 @@ fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::E
         Some(Value::Number(number)) => Ok(number.as_u64()),
         Some(Value::String(text)) => text.parse().map(Some).map_err(serde::de::Error::custom),
         Some(Value::Null) | None => Ok(None),
-        Some(other) => Err(serde::de::Error::custom(format!("a token count, got {other}"))),
+        Some(other) => Err(serde::de::Error::custom(format!("a token count, got {}", compact(&other)))),
     }
 }
 
@@ -178,7 +180,7 @@ pub(super) fn unified_response(read: ReadResponse, raw: Box<RawValue>) -> Unifie
         // In the order of their `index` (a body may list candidates in any order), so the first is
         // candidate 0 and `candidates` go 0, 1, 2…; a candidate without an index has its place.
         rest.splice(0..0, first.take());
-        rest.sort_by_key(|candidate| candidate.index);
+        sort_by_number(&mut rest, |candidate| u64::from(candidate.index));
         first = Some(rest.remove(0));
     }
     let first_finish_reason = first.as_ref().map(|first| first.finish_reason);

@@ -15,6 +15,7 @@
 use serde_json::json;
 
 use crate::http::{origin, Body, HttpRequest, HttpResponse, Method};
+use crate::json_value_text::compact;
 use crate::model::BatchStatusResponse;
 use crate::providers::common::{http_error, parse_json};
 use crate::providers::{BatchSummary, Step, Submission, SubmissionCheckpoint, SubmitRoute, WebhookConfig};
@@ -99,7 +100,7 @@ impl GoogleSubmission {
                 .header("x-goog-upload-command", "start")
                 .header("x-goog-upload-header-content-length", plan.bytes.to_string())
                 .header("x-goog-upload-header-content-type", "application/jsonl")
-                .json(body.to_string())
+                .json(compact(&body))
             }
         };
         self.state = match plan.route {
@@ -156,7 +157,7 @@ impl GoogleSubmission {
         if let Some(config) = &plan.webhook_config {
             body["batch"]["webhookConfig"] = webhook_config_json(config);
         }
-        let request = plan.create.clone().json(body.to_string());
+        let request = plan.create.clone().json(compact(&body));
         self.file_name = Some(file_name);
         self.state = State::Creating;
         Ok(request)

@@ -26,6 +26,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::http::{encode_component, multipart_envelope, Body, HttpRequest, HttpResponse, Method};
+use crate::json_value_text::compact;
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
 use crate::validate::{check_batch_for, CheckedBatch};
@@ -307,7 +308,7 @@ impl BatchApi for MistralApi {
                 let mut jsonl = Vec::new();
                 for output in outputs {
                     // Serializing a `Value` cannot fail.
-                    jsonl.extend_from_slice(output.to_string().as_bytes());
+                    jsonl.extend_from_slice(compact(output).as_bytes());
                     jsonl.push(b'\n');
                 }
                 sources.push(ResultSource::Inline {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::json_value_text::compact;
 use crate::model::{ResultError, UnifiedResult};
 use crate::providers::openai::results::{decode_body_of, envelope, inputs_of, status_of_error_code};
 use crate::results::{field_names, malformed, EmbeddingInputs, LineDecoder};
@@ -168,6 +169,6 @@ fn text_of(value: Option<&Value>) -> Option<String> {
         Value::Null => None,
         Value::String(text) if text.is_empty() => None,
         Value::String(text) => Some(text.clone()),
-        other => Some(other.to_string()),
+        other => Some(compact(other)),
     }
 }

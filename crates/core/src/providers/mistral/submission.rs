@@ -5,6 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::http::{Body, HttpRequest, HttpResponse};
+use crate::json_value_text::compact;
 use crate::model::BatchStatusResponse;
 use crate::providers::common::{http_error, parse_json, string_field};
 use crate::providers::{BatchSummary, Step, Submission, SubmissionCheckpoint};
@@ -65,12 +66,12 @@ impl MistralSubmission {
     fn create_on_file(&self, file_id: String) -> HttpRequest {
         let mut body = self.job.clone();
         body.insert("input_files".into(), json!([file_id]));
-        self.create.clone().json(Value::Object(body).to_string())
+        self.create.clone().json(compact(&Value::Object(body)))
     }
 
     /// The job's fields, then `"requests":[` + the prepared lines joined by commas + `]}`.
     fn create_inline(&self) -> HttpRequest {
-        let fields = Value::Object(self.job.clone()).to_string();
+        let fields = compact(&Value::Object(self.job.clone()));
         // `fields` is a non-empty JSON object (it always has `endpoint`), so it ends with `}`
         // and the requests can be added as its last member.
         let open = fields.strip_suffix('}').unwrap_or(&fields);

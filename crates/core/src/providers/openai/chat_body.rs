@@ -9,6 +9,7 @@ use crate::model::{Candidate, FinishReason, OutputPart, UnifiedResponse, Usage};
 use crate::providers::common::string_field;
 use crate::providers::exact_json;
 use crate::results::BodyProblem;
+use crate::sort_by_text::sort_by_number;
 
 #[derive(Deserialize)]
 pub(super) struct ChatCompletion {
@@ -157,7 +158,7 @@ pub(super) fn chat_completion_from(
     // order), so the first is choice 0 and `candidates` go 0, 1, 2…; a choice without an index
     // keeps its place in the list.
     let mut choices: Vec<(usize, Choice)> = completion.choices.unwrap_or_default().into_iter().enumerate().collect();
-    choices.sort_by_key(|(position, choice)| choice.index.map_or(*position as u64, u64::from));
+    sort_by_number(&mut choices, |(position, choice)| choice.index.map_or(*position as u64, u64::from));
     if choices.is_empty() {
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
     }

@@ -52,6 +52,7 @@ use super::anthropic::ids::assign_ids_where;
 
 /// Together AI's longest custom id, in characters (endpoints-and-push.md §5.4 [TG-SKILL]).
 const TOGETHER_MAX_ID_CHARS: usize = 64;
+use crate::json_value_text::compact;
 use crate::{CoreError, Endpoint, Provider};
 
 use super::common::{http_error, parse_json, string_field};
@@ -394,7 +395,7 @@ impl OpenAiSubmission {
         }
         self.file_id = Some(file_id);
         self.state = SubmitState::Creating;
-        Step::Send(self.create.clone().json(body.to_string()))
+        Step::Send(self.create.clone().json(compact(&body)))
     }
 }
 

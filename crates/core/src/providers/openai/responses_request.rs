@@ -19,6 +19,7 @@
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use crate::json_value_text::compact;
 use crate::media_data::data_url;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedMessage, UnifiedRequest};
 use crate::structured_output::DEFAULT_SCHEMA_NAME;
@@ -168,7 +169,7 @@ fn push_items(message: &UnifiedMessage, input: &mut Vec<Value>) {
             for call in tools::tool_calls(&parts) {
                 let arguments = match &call.arguments {
                     Value::String(text) => text.clone(),
-                    other => other.to_string(),
+                    other => compact(other),
                 };
                 input.push(json!({
                     "type": "function_call",

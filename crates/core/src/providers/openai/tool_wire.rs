@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::json_value_text::compact;
 use crate::model::{Tool, ToolCallContent, ToolChoice, ToolChoiceMode};
 
 #[derive(Serialize)]
@@ -69,7 +70,7 @@ pub fn tool_call(call: &ToolCallContent, id: String) -> WireToolCall<'_> {
     let arguments = match &call.arguments {
         // Results keep arguments that were not JSON as the string they were: sent back as is.
         Value::String(text) => text.clone(),
-        other => other.to_string(),
+        other => compact(other),
     };
     WireToolCall { id, kind: "function", function: CallFunction { name: &call.name, arguments } }
 }

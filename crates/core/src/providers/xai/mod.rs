@@ -25,6 +25,7 @@ use serde_json::{json, Value};
 
 use crate::http::{encode_component, HttpRequest, HttpResponse, Method};
 use crate::job_tag::JOB_TAG_KEY;
+use crate::json_value_text::compact;
 use crate::limits::batch_limits;
 use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedRequest};
 use crate::validate::{check_batch_for, CheckedBatch};
@@ -252,7 +253,7 @@ impl XaiSubmission {
         let body = json!({ "input_file_id": file_id, "name": self.name });
         self.file_id = Some(file_id);
         self.state = State::Creating;
-        Step::Send(self.create.clone().json(body.to_string()))
+        Step::Send(self.create.clone().json(compact(&body)))
     }
 }
 

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use serde_json::{json, Value};
 
 use crate::http::{HttpRequest, HttpResponse};
+use crate::json_value_text::compact;
 use crate::model::UnifiedResult;
 use crate::providers::common::{http_error, parse_json, string_field};
 use crate::providers::exact_json;
@@ -88,7 +89,7 @@ impl LineDecoder for XaiLineDecoder {
                 )
             }
         };
-        OpenAiLineDecoder::new(PROVIDER).decode_line(openai_line.to_string().as_bytes(), line_number)
+        OpenAiLineDecoder::new(PROVIDER).decode_line(compact(&openai_line).as_bytes(), line_number)
     }
 }
 
@@ -103,7 +104,7 @@ fn openai_line(custom_id: &str, item: &Value, result: &Value) -> Option<Value> {
         let error = match error {
             Value::String(message) => json!({ "message": message }),
             Value::Object(_) => error.clone(),
-            other => json!({ "message": other.to_string() }),
+            other => json!({ "message": compact(other) }),
         };
         return Some(json!({ "custom_id": custom_id, "error": error }));
     }
