@@ -253,7 +253,10 @@ fn groq(checker: &mut RequestChecker) -> Result<(), CoreError> {
     if let Some(n) = present("n").filter(|value| value.as_u64() != Some(1)) {
         return Err(checker.error(
             "providerKwargs.n",
-            format!("Groq takes only n = 1, not {n} (groq-python CompletionCreateParams.n: other values are a 400)"),
+            format!(
+                "Groq takes only n = 1, not {} (groq-python CompletionCreateParams.n: other values are a 400)",
+                crate::json_value_text::compact(n)
+            ),
         ));
     }
     Ok(())
