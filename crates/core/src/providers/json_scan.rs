@@ -135,7 +135,12 @@ impl<'a> Scanner<'a> {
         let start = self.at;
         let mut value: u64 = 0;
         while let Some(&digit @ b'0'..=b'9') = self.bytes.get(self.at) {
-            value = value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
+            // `checked_mul` overflows exactly when this does, but on wasm32 it is a call to a
+            // 128-bit multiply (`__multi3`), once per digit of every count and status.
+            if value > u64::MAX / 10 {
+                return None;
+            }
+            value = (value * 10).checked_add(u64::from(digit - b'0'))?;
             self.at += 1;
         }
         let digits = self.at - start;
