@@ -295,3 +295,24 @@ impl<'a> Scanner<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Scanner;
+
+    #[test]
+    fn unsigned_reads_every_u64_and_nothing_larger() {
+        let read = |text: &str| Scanner::new(text).unsigned();
+        assert_eq!(read("0"), Some(0));
+        assert_eq!(read("103"), Some(103));
+        assert_eq!(read("1844674407370955161"), Some(u64::MAX / 10));
+        assert_eq!(read("18446744073709551610"), Some(u64::MAX - 5));
+        assert_eq!(read("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(read("18446744073709551616"), None);
+        assert_eq!(read("18446744073709551620"), None);
+        assert_eq!(read("99999999999999999999"), None);
+        assert_eq!(read("184467440737095516150"), None);
+        assert_eq!(read("007"), None);
+        assert_eq!(read("1.5"), None);
+    }
+}
