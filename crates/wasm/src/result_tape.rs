@@ -68,6 +68,22 @@ const REPEAT_MIN_BYTES: usize = 16;
 /// text (at most twice that in UTF-16) stays well below V8's large-object size.
 const SEGMENT_BYTES: usize = 32 * 1024;
 
+/// A struct being written: where its shape goes on the tape, and its shape so far.
+#[derive(Clone, Copy)]
+struct OpenStruct {
+    at: usize,
+    shape: u32,
+}
+
+/// `Tape::open_struct` when no struct is open.
+const NO_STRUCT: OpenStruct = OpenStruct { at: usize::MAX, shape: 0 };
+
+impl Default for OpenStruct {
+    fn default() -> Self {
+        NO_STRUCT
+    }
+}
+
 /// Why a value could not go on the tape (only what JSON cannot hold either: a non-string map key).
 #[derive(Debug)]
 pub struct TapeError(String);
@@ -140,8 +156,11 @@ pub struct Tape {
     /// For each shape, the field added last time and the shape it led to: results have the same
     /// fields in the same order, so the guess spares most lookups.
     shape_guesses: Vec<(usize, usize, u32)>,
-    /// The structs being written: where each one's shape goes on the tape, and its shape so far.
-    open_structs: Vec<(usize, u32)>,
+    /// The innermost struct being written ([`NO_STRUCT`] when none is). Kept out of the stack
+    /// below: a field is added to it far more often than a struct is opened.
+    open_struct: OpenStruct,
+    /// The structs around the innermost one, outermost first.
+    outer_structs: Vec<OpenStruct>,
     /// The UTF-16 length of `strings` so far.
     utf16_length: u32,
     /// The last long string written (bytes at, byte length, UTF-16 range), to write a repeated
@@ -160,7 +179,8 @@ impl Tape {
         self.raws.clear();
         self.new_keys.clear();
         self.new_shapes.clear();
-        self.open_structs.clear();
+        self.open_struct = NO_STRUCT;
+        self.outer_structs.clear();
         self.segments.clear();
         self.segments.extend_from_slice(&[0, 0]);
         self.values = 0;
@@ -262,13 +282,17 @@ impl Tape {
     #[inline]
     fn open_struct(&mut self) {
         self.tape.extend_from_slice(&[Tag::Struct as u32, 0]);
-        self.open_structs.push((self.tape.len() - 1, 0));
+        self.outer_structs.push(self.open_struct);
+        self.open_struct = OpenStruct { at: self.tape.len() - 1, shape: 0 };
     }
 
     /// Adds a field to the open struct's shape.
     #[inline]
     fn struct_field(&mut self, name: &'static str) {
-        let Some(&(at, shape)) = self.open_structs.last() else { return };
+        let OpenStruct { at, shape } = self.open_struct;
+        if at == NO_STRUCT.at {
+            return;
+        }
         let (address, length) = (name.as_ptr() as usize, name.len());
         let next = match self.shape_guesses.get(shape as usize) {
             Some(&(guess_address, guess_length, child)) if guess_address == address && guess_length == length => child,
@@ -283,9 +307,7 @@ impl Tape {
                 child
             }
         };
-        if let Some(open) = self.open_structs.last_mut() {
-            *open = (at, next);
-        }
+        self.open_struct.shape = next;
     }
 
     /// Adds the shape `parent` + `name`.
@@ -311,8 +333,10 @@ impl Tape {
     /// Ends the open struct: its shape goes where `open_struct` left room.
     #[inline]
     fn close_struct(&mut self) {
-        if let Some((at, shape)) = self.open_structs.pop() {
+        let OpenStruct { at, shape } = self.open_struct;
+        if at != NO_STRUCT.at {
             self.tape[at] = shape;
+            self.open_struct = self.outer_structs.pop().unwrap_or(NO_STRUCT);
         }
     }
 

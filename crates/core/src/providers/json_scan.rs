@@ -135,7 +135,12 @@ impl<'a> Scanner<'a> {
         let start = self.at;
         let mut value: u64 = 0;
         while let Some(&digit @ b'0'..=b'9') = self.bytes.get(self.at) {
-            value = value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
+            // `checked_mul` overflows exactly when this does, but on wasm32 it is a call to a
+            // 128-bit multiply (`__multi3`), once per digit of every count and status.
+            if value > u64::MAX / 10 {
+                return None;
+            }
+            value = (value * 10).checked_add(u64::from(digit - b'0'))?;
             self.at += 1;
         }
         let digits = self.at - start;
@@ -288,5 +293,26 @@ impl<'a> Scanner<'a> {
         while self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
             self.at += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scanner;
+
+    #[test]
+    fn unsigned_reads_every_u64_and_nothing_larger() {
+        let read = |text: &str| Scanner::new(text).unsigned();
+        assert_eq!(read("0"), Some(0));
+        assert_eq!(read("103"), Some(103));
+        assert_eq!(read("1844674407370955161"), Some(u64::MAX / 10));
+        assert_eq!(read("18446744073709551610"), Some(u64::MAX - 5));
+        assert_eq!(read("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(read("18446744073709551616"), None);
+        assert_eq!(read("18446744073709551620"), None);
+        assert_eq!(read("99999999999999999999"), None);
+        assert_eq!(read("184467440737095516150"), None);
+        assert_eq!(read("007"), None);
+        assert_eq!(read("1.5"), None);
     }
 }

@@ -18,6 +18,7 @@ use serde_json::Value;
 use crate::json_value_text::compact;
 use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
 use crate::providers::exact_json;
+use crate::providers::openai::results::joined_text;
 use crate::results::{field_names, BodyProblem};
 use crate::retry::is_retryable_request;
 use crate::sort_by_text::sort_by_number;
@@ -281,19 +282,6 @@ fn generated_call_id(response_id: Option<&str>, candidate: u32, call: usize) -> 
     } else {
         format!("gemini_{response}_{candidate}_{call}")
     }
-}
-
-/// The text parts joined, as OpenAI's `joined_text` joins them (one allocation, no list of parts).
-fn joined_text(content: &[OutputPart]) -> String {
-    let texts = || {
-        content.iter().filter_map(|part| match part {
-            OutputPart::Text { text } => Some(text.as_str()),
-            _ => None,
-        })
-    };
-    let mut joined = String::with_capacity(texts().map(str::len).sum());
-    texts().for_each(|text| joined.push_str(text));
-    joined
 }
 
 fn other_kind(body: &RawValue) -> BodyProblem {

@@ -266,15 +266,18 @@ pub fn arguments(value: Option<Value>) -> Value {
     }
 }
 
+/// The text parts joined (every provider's `text`): one allocation of the right size and no list
+/// of the parts, which `join` needed (a vector allocated and freed per result).
 pub fn joined_text(content: &[OutputPart]) -> String {
-    content
-        .iter()
-        .filter_map(|part| match part {
+    let texts = || {
+        content.iter().filter_map(|part| match part {
             OutputPart::Text { text } => Some(text.as_str()),
             _ => None,
         })
-        .collect::<Vec<_>>()
-        .join("")
+    };
+    let mut joined = String::with_capacity(texts().map(str::len).sum());
+    texts().for_each(|text| joined.push_str(text));
+    joined
 }
 
 /// Whether the model only refused: a refusal part, and no text or tool call.
