@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 use crate::model::{ContentPart, MessageContent, Role, UnifiedRequest};
 use crate::providers::anthropic::DEFAULT_MAX_TOKENS;
 use crate::validate::{RequestChecker, Warning};
-use crate::{CoreError, Provider};
+use crate::{CoreError, Endpoint, Provider};
 
 /// The index of the final message when it is from the assistant (a prefill).
 pub fn prefill_index(request: &UnifiedRequest) -> Option<usize> {
@@ -59,10 +59,13 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
         Provider::Anthropic => anthropic(checker),
         // Groq and Azure OpenAI take OpenAI's chat body (endpoints-and-push.md §5.1, §5.3); so do
         // Together's and xAI's OpenAI-style lines (§5.2, §5.4).
-        Provider::OpenAI | Provider::Azure => {
+        // Both rules are chat completions' (a Responses body has `top_logprobs` without
+        // `logprobs`, and its `metadata` has no `store` rule in OpenAI's spec).
+        Provider::OpenAI | Provider::Azure if checker.endpoint == Endpoint::Chat => {
             logprobs(checker)?;
             openai(checker)
         }
+        Provider::OpenAI | Provider::Azure => Ok(()),
         // Together's and xAI's request fields have no `metadata` or `store` (their own lists,
         // provider_kwargs/chat_fields.rs): OpenAI's pairing rule has nothing to apply to there.
         Provider::Together | Provider::Xai => logprobs(checker),
@@ -234,8 +237,9 @@ fn openai(checker: &mut RequestChecker) -> Result<(), CoreError> {
 /// and `store` are "not currently supported"; `n` takes only 1 ("Other values will result in a 400
 /// response"; the unified `candidateCount` is checked in validate.rs).
 fn groq(checker: &mut RequestChecker) -> Result<(), CoreError> {
-    const NO_MODEL: &str = "on none of its models (groq-python CompletionCreateParams; a 400 per Groq's OpenAI-compatibility page); leave it out";
-    const UNSUPPORTED: &str = "(groq-python CompletionCreateParams: \"not currently supported\"); leave it out (batch-router keeps your custom ids itself)";
+    const NO_MODEL: &str = "supports it on none of its models (groq-python CompletionCreateParams; a 400 per Groq's OpenAI-compatibility page); leave it out";
+    const UNSUPPORTED: &str =
+        "does not support it (groq-python CompletionCreateParams: \"not currently supported\"); leave it out";
     let request = checker.request;
     let present = |key: &str| kwarg(request, &[key]).filter(|value| !value.is_null());
     let not_false = |key: &str| present(key).is_some_and(|value| value != &Value::Bool(false));
@@ -247,14 +251,16 @@ fn groq(checker: &mut RequestChecker) -> Result<(), CoreError> {
         ("store", not_false("store"), UNSUPPORTED),
     ];
     if let Some((key, _, reason)) = refusals.into_iter().find(|(_, refused, _)| *refused) {
-        let verb = if reason == NO_MODEL { "supports" } else { "does not support" };
-        return Err(checker.error(format!("providerKwargs.{key}"), format!("Groq {verb} {key} {reason}")));
+        let value = present(key).map(crate::json_value_text::compact).unwrap_or_default();
+        // batch-router keeps the custom ids a user might have put in `metadata`.
+        let ids = if key == "metadata" { " (batch-router keeps your custom ids itself)" } else { "" };
+        return Err(checker.error(format!("providerKwargs.{key}"), format!("{key} {value}: Groq {reason}{ids}")));
     }
     if let Some(n) = present("n").filter(|value| value.as_u64() != Some(1)) {
         return Err(checker.error(
             "providerKwargs.n",
             format!(
-                "Groq takes only n = 1, not {} (groq-python CompletionCreateParams.n: other values are a 400)",
+                "Groq takes only the integer 1 as n, not {} (groq-python CompletionCreateParams.n: other values are a 400)",
                 crate::json_value_text::compact(n)
             ),
         ));

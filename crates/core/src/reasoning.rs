@@ -24,18 +24,25 @@ fn gemini_uses_levels(model: &str) -> bool {
 /// low/medium/high to the chat template (reference §3.4, §3.5); Together, Groq and xAI per their own
 /// published values (below).
 fn chat_effort_known(provider: Provider, effort: ReasoningEffort) -> bool {
+    chat_efforts(provider).contains(&effort)
+}
+
+/// The effort values a chat provider takes.
+fn chat_efforts(provider: Provider) -> &'static [ReasoningEffort] {
     use ReasoningEffort as Effort;
+    const LOW_TO_HIGH: &[ReasoningEffort] = &[Effort::Low, Effort::Medium, Effort::High];
+    const NONE_TO_HIGH: &[ReasoningEffort] = &[Effort::None, Effort::Low, Effort::Medium, Effort::High];
     match provider {
-        Provider::Mistral => effort != ReasoningEffort::Max,
+        Provider::Mistral => &[Effort::None, Effort::Minimal, Effort::Low, Effort::Medium, Effort::High, Effort::Xhigh],
         // Together: `reasoning_effort` enum low/medium/high (togethercomputer/openapi
         // `ChatCompletionRequest`, at commit 090263aa); it turns reasoning off with its own
         // `reasoning.enabled`, which can go in providerKwargs.
-        Provider::Vllm | Provider::Together => matches!(effort, Effort::Low | Effort::Medium | Effort::High),
+        Provider::Vllm | Provider::Together => LOW_TO_HIGH,
         // Groq: none/default/low/medium/high (groq-python `CompletionCreateParams`, at commit
         // 9620fde0). xAI: none/low/medium/high on grok-4.3, low/high before it (the AI SDK's
         // @ai-sdk/xai 4.0.0-canary.61 release note, third-party; docs.x.ai "effort levels").
-        Provider::Groq | Provider::Xai => matches!(effort, Effort::None | Effort::Low | Effort::Medium | Effort::High),
-        _ => true,
+        Provider::Groq | Provider::Xai => NONE_TO_HIGH,
+        _ => &[Effort::None, Effort::Minimal, Effort::Low, Effort::Medium, Effort::High, Effort::Xhigh, Effort::Max],
     }
 }
 
@@ -157,9 +164,16 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
                 )?;
             }
             if effort.is_some_and(|effort| !chat_effort_known(provider, effort)) {
+                let values: Vec<&str> = chat_efforts(provider).iter().map(|effort| effort.as_str()).collect();
+                let hint = match (provider, effort) {
+                    (Provider::Together, Some(ReasoningEffort::None)) => {
+                        "; Together's own reasoning: {enabled: false} can go in providerKwargs"
+                    }
+                    _ => "",
+                };
                 checker.unsupported(
                     "reasoning.effort".into(),
-                    format!("{name} has no reasoning effort \"{effort_name}\""),
+                    format!("{name} has no reasoning effort \"{effort_name}\" (it takes {}){hint}", values.join(", ")),
                 )?;
             }
             // OpenAI chat completions return no reasoning text (reference §3.1); Mistral returns it

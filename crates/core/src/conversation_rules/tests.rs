@@ -182,14 +182,14 @@ fn rules_each_provider_enforces_are_refused_naming_the_field() {
             "providerKwargs.metadata",
             "Azure OpenAI refuses metadata",
         ),
-        (Provider::Groq, r#"{"logprobs":true}"#.into(), false, "{}", "providerKwargs.logprobs", "none of its models"),
+        (Provider::Groq, r#"{"logprobs":true}"#.into(), false, "{}", "providerKwargs.logprobs", "logprobs true: Groq supports it on none of its models"),
         (
             Provider::Groq,
             r#"{"top_logprobs":2}"#.into(),
             false,
             "{}",
             "providerKwargs.top_logprobs",
-            "supports top_logprobs on none",
+            "top_logprobs 2: Groq supports it on none",
         ),
         (
             Provider::Groq,
@@ -199,16 +199,19 @@ fn rules_each_provider_enforces_are_refused_naming_the_field() {
             "providerKwargs.logit_bias",
             "leave it out",
         ),
-        (Provider::Groq, r#"{"n":2}"#.into(), false, "{}", "providerKwargs.n", "only n = 1, not 2"),
+        (Provider::Groq, r#"{"n":2}"#.into(), false, "{}", "providerKwargs.n", "only the integer 1 as n, not 2"),
         (
             Provider::Groq,
             r#"{"metadata":{"team":"a"},"store":true}"#.into(),
             false,
             "{}",
             "providerKwargs.metadata",
-            "Groq does not support metadata",
+            "metadata {\"team\":\"a\"}: Groq does not support it (groq-python CompletionCreateParams: \"not currently supported\"); leave it out (batch-router keeps your custom ids itself)",
         ),
-        (Provider::Groq, r#"{"store":true}"#.into(), false, "{}", "providerKwargs.store", "not currently supported"),
+        (Provider::Groq, r#"{"store":true}"#.into(), false, "{}", "providerKwargs.store", "store true: Groq does not support it"),
+        (Provider::Groq, r#"{"store":"false"}"#.into(), false, "{}", "providerKwargs.store", "store \"false\": Groq"),
+        (Provider::Groq, r#"{"n":1.0}"#.into(), false, "{}", "providerKwargs.n", "only the integer 1 as n, not 1.0"),
+        (Provider::Groq, r#"{"n":"1"}"#.into(), false, "{}", "providerKwargs.n", "not \"1\""),
         (Provider::Anthropic, r#"{"max_tokens":0}"#.into(), false, "{}", "providerKwargs.max_tokens", "at least 1"),
         (Provider::Vllm, r#"{"stream":true}"#.into(), false, "{}", "providerKwargs.stream", "stream"),
         (
@@ -312,4 +315,12 @@ fn gemini_cached_content_with_unified_tools_is_refused() {
         validation(bodies(Provider::Google, &[request_for(Provider::Google, json)], false).unwrap_err());
     assert_eq!(field, "providerKwargs.cachedContent");
     assert!(message.contains("tools"), "{message}");
+}
+
+#[test]
+fn groq_store_refusal_names_the_value_and_says_nothing_of_custom_ids() {
+    let request = request_for(Provider::Groq, &with_kwargs(r#"{"store":true}"#, false, "{}"));
+    let (_, _, message) = validation(bodies(Provider::Groq, &[request], false).unwrap_err());
+    assert!(message.starts_with("store true: Groq does not support it"), "{message}");
+    assert!(!message.contains("custom ids"), "{message}");
 }

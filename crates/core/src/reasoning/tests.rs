@@ -79,7 +79,14 @@ fn together_groq_and_xai_take_only_the_efforts_they_publish() {
             assert_eq!(refused(provider, &request), "reasoning.effort", "{provider:?} {effort}");
             let parsed = request_for(provider, &request.to_string());
             let (_, _, message) = validation(bodies(provider, &[parsed], false).unwrap_err());
-            assert!(message.contains(&format!("no reasoning effort \"{effort}\"")), "{message}");
+            assert!(
+                message.contains(&format!("no reasoning effort \"{effort}\" (it takes {})", sent.join(", "))),
+                "{message}"
+            );
+            assert_eq!(
+                message.contains("reasoning: {enabled: false}"),
+                provider == Provider::Together && *effort == "none"
+            );
         }
     }
 }

@@ -143,3 +143,19 @@ fn only_openai_and_azure_offer_responses_and_the_create_call_names_it() {
         assert_eq!(body["endpoint"], expected, "{provider:?}");
     }
 }
+
+/// The chat completions rule that `metadata` needs `store: true` is not applied to Responses lines
+/// (batch-router sends `store: false` there by default; `CreateResponse.metadata` has no such rule),
+/// while a chat line with the same request is still refused.
+#[test]
+fn metadata_without_store_is_sent_on_responses() {
+    let jsonl = r#"{"customId":"m","model":"gpt-5","messages":[{"role":"user","content":"Hi"}],"providerKwargs":{"metadata":{"team":"a"}}}"#;
+    for provider in [Provider::OpenAI, Provider::Azure] {
+        let sent = lines(provider, jsonl, false).unwrap();
+        assert_eq!(sent[0]["body"]["metadata"], json!({"team": "a"}), "{provider:?}");
+        let chat = prepare(provider, parse_request_lines(jsonl).unwrap(), &PrepareOptions::default());
+        let Err(error) = chat else { panic!("{provider:?}: the chat line is refused") };
+        let (_, field, _) = validation(error);
+        assert_eq!(field, "providerKwargs.metadata");
+    }
+}
