@@ -57,10 +57,9 @@ pub fn anthropic_trims_prefill(request: &UnifiedRequest) -> bool {
 pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
     match checker.provider {
         Provider::Anthropic => anthropic(checker),
-        // Groq and Azure OpenAI take OpenAI's chat body (endpoints-and-push.md §5.1, §5.3); so do
-        // Together's and xAI's OpenAI-style lines (§5.2, §5.4).
-        // Both rules are chat completions' (a Responses body has `top_logprobs` without
-        // `logprobs`, and its `metadata` has no `store` rule in OpenAI's spec).
+        // OpenAI's two pairing rules are chat completions' (a Responses body has `top_logprobs`
+        // without `logprobs`, and its `metadata` has no `store` rule in OpenAI's spec); Azure
+        // OpenAI serves the same bodies (endpoints-and-push.md §5.1).
         Provider::OpenAI | Provider::Azure if checker.endpoint == Endpoint::Chat => {
             logprobs(checker)?;
             openai(checker)
@@ -242,16 +241,17 @@ fn groq(checker: &mut RequestChecker) -> Result<(), CoreError> {
         "does not support it (groq-python CompletionCreateParams: \"not currently supported\"); leave it out";
     let request = checker.request;
     let present = |key: &str| kwarg(request, &[key]).filter(|value| !value.is_null());
-    let not_false = |key: &str| present(key).is_some_and(|value| value != &Value::Bool(false));
+    // `false` asks for what Groq does anyway.
+    let not_false = |key: &str| present(key).filter(|value| *value != &Value::Bool(false));
     let refusals = [
         ("logprobs", not_false("logprobs"), NO_MODEL),
-        ("top_logprobs", present("top_logprobs").is_some(), NO_MODEL),
-        ("logit_bias", present("logit_bias").is_some(), NO_MODEL),
-        ("metadata", present("metadata").is_some(), UNSUPPORTED),
+        ("top_logprobs", present("top_logprobs"), NO_MODEL),
+        ("logit_bias", present("logit_bias"), NO_MODEL),
+        ("metadata", present("metadata"), UNSUPPORTED),
         ("store", not_false("store"), UNSUPPORTED),
     ];
-    if let Some((key, _, reason)) = refusals.into_iter().find(|(_, refused, _)| *refused) {
-        let value = present(key).map(crate::json_value_text::compact).unwrap_or_default();
+    if let Some((key, Some(value), reason)) = refusals.into_iter().find(|(_, value, _)| value.is_some()) {
+        let value = crate::json_value_text::compact(value);
         // batch-router keeps the custom ids a user might have put in `metadata`.
         let ids = if key == "metadata" { " (batch-router keeps your custom ids itself)" } else { "" };
         return Err(checker.error(format!("providerKwargs.{key}"), format!("{key} {value}: Groq {reason}{ids}")));
