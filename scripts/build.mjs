@@ -65,7 +65,10 @@ const wasmOut = join(root, "npm", "wasm");
 // 1,415,161 bytes (556,755 gzipped). Lowered to 1.424 MB the same day: JSON values written as text
 // through the writer the line writers use, not `Value`'s `Display` (its own writer and a pretty
 // one; crates/core/src/json_value_text.rs), −5.1 KB: 1,410,079 bytes (554,726 gzipped).
-const WASM_SIZE_BUDGET = 1_424_000;
+// Raised to 1.439 MB on 2026-12-01 (issue 18, decode): common Gemini lines go on the result tape
+// as views borrowed from the line, without their result being built (crates/core/src/model/
+// result_view.rs), +10.3 KB: 1,424,512 bytes (561,080 gzipped); Gemini's decode −10.3 % Ir.
+const WASM_SIZE_BUDGET = 1_439_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 
 use crate::jsonl::LineSplitter;
 use crate::line_scan::top_level_string;
-use crate::model::{ResultError, ResultStatus, UnifiedResult};
+use crate::model::{looks_like_json, ResultError, ResultStatus, ResultView, UnifiedResult};
 use crate::retry::is_retryable_request;
 use crate::structured_output::JsonAnswers;
 
@@ -20,6 +20,20 @@ pub trait LineDecoder {
     /// one part of a request (Gemini embeddings sent one text per line) and the rest is still to come.
     fn decode_into(&mut self, line: &[u8], line_number: usize, out: &mut Vec<UnifiedResult>) {
         out.push(self.decode_line(line, line_number));
+    }
+
+    /// [`LineDecoder::decode_into`] for a reader that writes results out as they come
+    /// ([`ResultDecoder::push_to`]): a common line may come back as a view borrowed from it, when
+    /// the decoder would have passed its result straight on (nothing held, nothing merged); any
+    /// other line's results are put in `out` as `decode_into` puts them, and `None` is returned.
+    fn decode_view<'line>(
+        &mut self,
+        line: &'line [u8],
+        line_number: usize,
+        out: &mut Vec<UnifiedResult>,
+    ) -> Option<ResultView<'line>> {
+        self.decode_into(line, line_number, out);
+        None
     }
 
     /// The results still held when the file ends.
@@ -61,6 +75,16 @@ impl JsonPolicy {
             JsonAnswers::None => JsonPolicy::Never,
             JsonAnswers::All => JsonPolicy::Always,
             JsonAnswers::Some(ids) => JsonPolicy::Ids(Rc::new(ids.iter().cloned().collect())),
+        }
+    }
+
+    /// Whether the policy leaves a view's result as it is (no JSON to read in it).
+    pub fn leaves(&self, view: &ResultView<'_>) -> bool {
+        match self {
+            JsonPolicy::Guess => !looks_like_json(&view.response.text),
+            JsonPolicy::Never => true,
+            JsonPolicy::Always => false,
+            JsonPolicy::Ids(ids) => !ids.contains(view.custom_id.as_ref()),
         }
     }
 
@@ -136,6 +160,31 @@ impl ResultDecoder {
         finish_results(&mut out[start..], id_map.as_ref(), json);
     }
 
+    /// [`ResultDecoder::push`], handing each result to `sink` as soon as it is read, in order:
+    /// a common line the policy and the id map leave as it is as a [`ResultView`] (its result is
+    /// never built), any other as a [`UnifiedResult`]. `scratch` holds a line's results on the way
+    /// and is left empty.
+    pub fn push_to(&mut self, chunk: &[u8], scratch: &mut Vec<UnifiedResult>, sink: &mut dyn ResultSink) {
+        let Self { splitter, decoder, lines_decoded, id_map, json } = self;
+        splitter.push(chunk, |line, number| {
+            *lines_decoded += 1;
+            match decoder.decode_view(line, number, scratch) {
+                Some(view) if id_map.is_none() && json.leaves(&view) => sink.view(&view),
+                Some(view) => scratch.push(view.into_result()),
+                None => {}
+            }
+            hand_over(scratch, id_map.as_ref(), json, sink);
+        });
+    }
+
+    /// [`ResultDecoder::finish`], handing the results to `sink` as [`ResultDecoder::push_to`] does.
+    pub fn finish_to(&mut self, scratch: &mut Vec<UnifiedResult>, sink: &mut dyn ResultSink) {
+        // `finish` finishes them.
+        self.finish(scratch);
+        scratch.iter().for_each(|result| sink.result(result));
+        scratch.clear();
+    }
+
     /// Lines decoded so far.
     pub fn lines(&self) -> usize {
         self.lines_decoded
@@ -207,6 +256,21 @@ fn restore_id_in_place(result: &mut UnifiedResult, id_map: Option<&IdMap>) {
 }
 
 /// The caller's ids back, then the JSON policy, on results just decoded.
+/// Where [`ResultDecoder::push_to`] hands results, in order.
+pub trait ResultSink {
+    /// A result of a common line, not built.
+    fn view(&mut self, view: &ResultView<'_>);
+    /// Any other result, finished (id restored, JSON read as the policy says).
+    fn result(&mut self, result: &UnifiedResult);
+}
+
+/// Finishes the results in `scratch` and hands them to `sink`, leaving `scratch` empty.
+fn hand_over(scratch: &mut Vec<UnifiedResult>, id_map: Option<&IdMap>, json: &JsonPolicy, sink: &mut dyn ResultSink) {
+    finish_results(scratch, id_map, json);
+    scratch.iter().for_each(|result| sink.result(result));
+    scratch.clear();
+}
+
 fn finish_results(results: &mut [UnifiedResult], id_map: Option<&IdMap>, json: &JsonPolicy) {
     for result in results {
         restore_id_in_place(result, id_map);

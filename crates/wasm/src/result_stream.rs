@@ -7,10 +7,10 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use batch_router_core::http::HttpRequest;
-use batch_router_core::model::UnifiedResult;
+use batch_router_core::model::{ResultView, UnifiedResult};
 use batch_router_core::providers::common::http_error;
 use batch_router_core::providers::{ResultPages, ResultSource};
-use batch_router_core::results::{results_to_jsonl, EmbeddingInputs, JsonPolicy, ResultDecoder};
+use batch_router_core::results::{results_to_jsonl, EmbeddingInputs, JsonPolicy, ResultDecoder, ResultSink};
 use batch_router_core::CoreError;
 use js_sys::{Array, Float64Array, Promise, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -20,7 +20,8 @@ use web_sys::ReadableStreamDefaultReader;
 
 use crate::error::to_js_error;
 use crate::fetch::{cancel_reader, read_chunk, read_response, Fetcher};
-use crate::result_tape::Tape;
+use crate::result_tape::{Tape, TapeError};
+use serde::Serialize;
 
 struct Current {
     decoder: ResultDecoder,
@@ -206,63 +207,91 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
 /// Decodes the current source's next piece of unread bytes into a chunk; `None` when it gave no
 /// results and held no bytes (the end of an empty source).
 fn decode_piece(state: &Rc<RefCell<State>>) -> Result<Option<JsValue>, CoreError> {
-    let mut results = std::mem::take(&mut state.borrow_mut().results);
     let chunk = js_sys::Object::new();
     let set = |key: &str, value: &JsValue| Reflect::set(&chunk, &JsValue::from_str(key), value);
-    {
-        let mut state = state.borrow_mut();
-        let keep_files = state.keep_files;
-        let current = state.current.as_mut().expect("a source with unread bytes is open");
-        let unread = current.unread.as_mut().expect("the source has unread bytes");
-        let end = unread.piece_end();
-        let piece = &unread.bytes[unread.at..end];
-        current.decoder.push(piece, &mut results);
-        if keep_files && !piece.is_empty() {
-            let _ = set("raw", &Uint8Array::from(piece).into());
-        }
-        let empty = piece.is_empty();
-        unread.at = end;
-        if end == unread.bytes.len() {
-            let last = unread.last;
-            current.unread = None;
-            if last {
-                current.decoder.finish(&mut results);
-                if current.next_page.is_none() {
-                    state.current = None;
-                }
+    let mut state = state.borrow_mut();
+    let State { provider, current: open, keep_files, tape, results, source_index, .. } = &mut *state;
+    let current = open.as_mut().expect("a source with unread bytes is open");
+    let unread = current.unread.as_mut().expect("the source has unread bytes");
+    let end = unread.piece_end();
+    let piece = &unread.bytes[unread.at..end];
+    let empty = piece.is_empty();
+    tape.clear();
+    if *keep_files && !empty {
+        let _ = set("raw", &Uint8Array::from(piece).into());
+    }
+    // With the files kept, the results are built (their JSONL is written too); else each goes
+    // on the tape as it is read, a common line without its result being built.
+    let mut sink = TapeSink { tape, count: 0, error: None };
+    if *keep_files {
+        current.decoder.push(piece, results);
+    } else {
+        current.decoder.push_to(piece, results, &mut sink);
+    }
+    unread.at = end;
+    if end == unread.bytes.len() {
+        let last = unread.last;
+        current.unread = None;
+        if last {
+            if *keep_files {
+                current.decoder.finish(results);
+            } else {
+                current.decoder.finish_to(results, &mut sink);
+            }
+            if current.next_page.is_none() {
+                *open = None;
             }
         }
-        if results.is_empty() && empty {
-            state.results = results;
-            return Ok(None);
+    }
+    if *keep_files {
+        let _ = set("resultsText", &JsValue::from_str(&results_to_jsonl(results)));
+        for result in results.iter() {
+            sink.result(result);
         }
+        results.clear();
     }
-    if state.borrow().keep_files {
-        let _ = set("resultsText", &JsValue::from_str(&results_to_jsonl(&results)));
-    }
-    let mut state = state.borrow_mut();
-    let provider = state.provider;
-    let source = state.source_index;
-    let tape = &mut state.tape;
-    tape.clear();
-    for result in &results {
+    let TapeSink { tape, count, error } = sink;
+    if let Some(error) = error {
         // Only a map with keys that are not text fails, and results hold none.
-        tape.push(result).map_err(|error| CoreError::InvalidResponse {
-            provider: provider.to_owned(),
-            message: error.to_string(),
-        })?;
+        return Err(CoreError::InvalidResponse { provider: (*provider).to_owned(), message: error.to_string() });
+    }
+    if count == 0 && empty {
+        return Ok(None);
     }
     let keys: Array = tape.new_keys.iter().map(|key| JsValue::from_str(key)).collect();
-    let _ = set("count", &JsValue::from(results.len() as u32));
+    let _ = set("count", &JsValue::from(count));
     // The tape, numbers and strings stay here, read through `tapeViews`; the bodies outlive
     // the chunk (a `raw` is parsed when it is read), so they are copied out.
     let _ = set("raws", &Uint8Array::from(tape.raws.as_slice()).into());
     let _ = set("keys", &keys.into());
     let _ = set("shapes", &Uint32Array::from(tape.new_shapes.as_slice()).into());
-    let _ = set("source", &JsValue::from(source));
-    results.clear();
-    state.results = results;
+    let _ = set("source", &JsValue::from(*source_index));
     Ok(Some(chunk.into()))
+}
+
+/// Writes the results of a piece on the tape, in order; keeps the first error.
+struct TapeSink<'tape> {
+    tape: &'tape mut Tape,
+    count: u32,
+    error: Option<TapeError>,
+}
+
+impl TapeSink<'_> {
+    fn push<T: Serialize + ?Sized>(&mut self, value: &T) {
+        self.count += 1;
+        if let Err(error) = self.tape.push(value) {
+            self.error.get_or_insert(error);
+        }
+    }
+}
+
+impl ResultSink for TapeSink<'_> {
+    fn view(&mut self, view: &ResultView<'_>) {
+        self.push(view);
+    }
+    fn result(&mut self, result: &UnifiedResult) {
+        self.push(result);
+    }
 }
 
 /// Opens the next result source; false when there is none left.

@@ -3,8 +3,10 @@
 mod request;
 mod request_numbers;
 mod result;
+mod result_view;
 mod status;
 
 pub use request::*;
 pub use result::*;
+pub use result_view::*;
 pub use status::*;

@@ -228,7 +228,7 @@ fn parse_json_answer(
 }
 
 /// Whether a text looks like a JSON object or array (the fallback when the request is not known).
-fn looks_like_json(text: &str) -> bool {
+pub(crate) fn looks_like_json(text: &str) -> bool {
     // Most answers start with a visible ASCII character, which decides at once; only a text that
     // starts with whitespace or a non-ASCII byte is trimmed (by the same Unicode rule as before).
     match text.as_bytes().first() {

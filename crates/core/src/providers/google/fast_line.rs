@@ -16,13 +16,20 @@
 
 use std::borrow::Cow;
 
-use crate::model::{Candidate, OutputPart, UnifiedResult};
-use crate::providers::json_scan::{scanned_raw, Scanner, Seen};
+use crate::model::{borrowed_raw, FinishReason, PartView, PartsView, ResponseView, ResultView, UnifiedResult, Usage};
+use crate::provider::Provider;
+use crate::providers::json_scan::{Scanner, Seen};
 
-use super::response::{candidate_of, text_part, unified_response, ReadResponse, UsageMetadata};
+use super::response::{map_finish_reason, UsageMetadata};
 
 /// The result of `line`, or `None` when it is not the common shape.
 pub(super) fn decode_common_line(line: &str) -> Option<UnifiedResult> {
+    scan_common_line(line).map(ResultView::into_result)
+}
+
+/// The result of `line` borrowed from it (see [`ResultView`]), or `None` when it is not the
+/// common shape. What `unified_response` makes of a response with one candidate.
+pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
     let mut scanner = Scanner::new(line);
     let mut key = None;
     let mut body = None;
@@ -51,16 +58,50 @@ pub(super) fn decode_common_line(line: &str) -> Option<UnifiedResult> {
     // A line without its key is returned unattributed by the general reader.
     let key = key.filter(|key| !key.is_empty())?;
     let (start, end, response) = body?;
-    let response = unified_response(response, scanned_raw(&line[start..end]));
-    Some(UnifiedResult::succeeded(key.into_owned(), response))
+    let ScannedResponse { candidate, block_reason, usage, model_version, response_id } = response;
+    let ScannedCandidate { content, finish_reason: mut raw_finish_reason } = candidate?;
+    // A candidate of text parts has no tool call.
+    let candidate_finish_reason = map_finish_reason(raw_finish_reason.as_deref(), false);
+    let finish_reason = match (&raw_finish_reason, block_reason) {
+        (None, Some(block_reason)) => {
+            raw_finish_reason = Some(block_reason);
+            FinishReason::ContentFilter
+        }
+        _ => candidate_finish_reason,
+    };
+    let response = ResponseView {
+        text: content.joined_text(),
+        content,
+        finish_reason,
+        raw_finish_reason,
+        usage: usage.map(Usage::from),
+        model: model_version,
+        id: response_id,
+        raw: borrowed_raw(&line[start..end]),
+    };
+    Some(ResultView::succeeded(key, response))
+}
+
+/// A `GenerateContentResponse` as the scanner reads it.
+struct ScannedResponse<'a> {
+    candidate: Option<ScannedCandidate<'a>>,
+    block_reason: Option<Cow<'a, str>>,
+    usage: Option<UsageMetadata>,
+    model_version: Option<Cow<'a, str>>,
+    response_id: Option<Cow<'a, str>>,
+}
+
+/// A `Candidate`'s output and finish reason.
+struct ScannedCandidate<'a> {
+    content: PartsView<'a>,
+    finish_reason: Option<Cow<'a, str>>,
 }
 
 impl<'a> Scanner<'a> {
     /// A `GenerateContentResponse` with exactly one candidate.
-    fn response(&mut self) -> Option<ReadResponse> {
-        let mut response = ReadResponse {
-            first: None,
-            rest: Vec::new(),
+    fn response(&mut self) -> Option<ScannedResponse<'a>> {
+        let mut response = ScannedResponse {
+            candidate: None,
             block_reason: None,
             usage: None,
             model_version: None,
@@ -71,7 +112,7 @@ impl<'a> Scanner<'a> {
             "candidates" => {
                 seen.first(0)?;
                 scanner.eat(b'[')?;
-                response.first = Some(scanner.candidate()?);
+                response.candidate = Some(scanner.candidate()?);
                 scanner.eat(b']')
             }
             "promptFeedback" => {
@@ -98,20 +139,20 @@ impl<'a> Scanner<'a> {
             "embedding" => None,
             _ => scanner.skip(0),
         })?;
-        response.first.is_some().then_some(response)
+        response.candidate.is_some().then_some(response)
     }
 
-    /// A `Candidate` with its index, content and finish reason, as `read_candidate` reads it.
-    fn candidate(&mut self) -> Option<Candidate> {
-        let mut index = None;
-        let mut content = Vec::new();
+    /// A `Candidate` with its content and finish reason, as `read_candidate` reads it (its index,
+    /// checked as it checks it, only matters among several candidates).
+    fn candidate(&mut self) -> Option<ScannedCandidate<'a>> {
+        let mut content = PartsView::default();
         let mut finish_reason = None;
         let mut seen = Seen::default();
         self.fields(&mut |scanner, name| match name {
             "index" => {
                 seen.first(0)?;
                 let read = scanner.nullable(Scanner::unsigned)?;
-                index = read.map(u32::try_from).transpose().ok()?;
+                read.map(u32::try_from).transpose().ok()?;
                 Some(())
             }
             "content" => {
@@ -125,12 +166,11 @@ impl<'a> Scanner<'a> {
             }
             _ => scanner.skip(0),
         })?;
-        // Without an index, a candidate is given its position (`read_candidate`): this is the first.
-        Some(candidate_of(index.unwrap_or(0), finish_reason, content))
+        Some(ScannedCandidate { content, finish_reason })
     }
 
     /// A `Content`: the output of its parts (`role` is skipped).
-    fn content(&mut self, content: &mut Vec<OutputPart>) -> Option<()> {
+    fn content(&mut self, content: &mut PartsView<'a>) -> Option<()> {
         let mut seen = Seen::default();
         self.fields(&mut |scanner, name| match name {
             "parts" => {
@@ -141,7 +181,10 @@ impl<'a> Scanner<'a> {
                     return Some(());
                 }
                 loop {
-                    content.extend(scanner.part()?);
+                    if let Some(part) = scanner.part()? {
+                        // More parts than a view holds are the general reader's.
+                        content.push(part)?;
+                    }
                     match scanner.peek()? {
                         b',' => scanner.at += 1,
                         b']' => {
@@ -157,8 +200,9 @@ impl<'a> Scanner<'a> {
     }
 
     /// The output of a `Part` of text, thought text or neither (`inlineData` and the like are
-    /// skipped, as serde skips them); one with a function call is the general reader's.
-    fn part(&mut self) -> Option<Option<OutputPart>> {
+    /// skipped, as serde skips them), as `text_part` makes it; one with a function call is the
+    /// general reader's.
+    fn part(&mut self) -> Option<Option<PartView<'a>>> {
         let mut text = None;
         let mut thought = false;
         let mut signature = None;
@@ -185,7 +229,13 @@ impl<'a> Scanner<'a> {
             "functionCall" => seen.first(3).and_then(|_| scanner.null()),
             _ => scanner.skip(0),
         })?;
-        Some(text.and_then(|text| text_part(text, thought, signature)))
+        Some(text.and_then(|text| {
+            if thought {
+                Some(PartView::Reasoning { text, signature, provider: Some(Provider::Google.name()) })
+            } else {
+                (!text.is_empty()).then_some(PartView::Text { text })
+            }
+        }))
     }
 
     /// An object, each key handed to `field` to read its value: [`Scanner::object`] with one copy
@@ -214,7 +264,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// `PromptFeedback.blockReason`.
-    fn block_reason(&mut self) -> Option<Option<String>> {
+    fn block_reason(&mut self) -> Option<Option<Cow<'a, str>>> {
         let mut block_reason = None;
         let mut seen = Seen::default();
         self.fields(&mut |scanner, name| match name {
@@ -262,7 +312,7 @@ impl<'a> Scanner<'a> {
 
     /// A string or `null` (one function for all of them: the module is smaller).
     #[inline(never)]
-    fn optional_string(&mut self) -> Option<Option<String>> {
-        self.nullable(Scanner::string).map(|text| text.map(Cow::into_owned))
+    fn optional_string(&mut self) -> Option<Option<Cow<'a, str>>> {
+        self.nullable(Scanner::string)
     }
 }

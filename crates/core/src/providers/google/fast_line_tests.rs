@@ -2,7 +2,7 @@
 //! generated variants of Gemini result lines: wherever the one-pass reader answers, both results
 //! must be the same, `raw` included.
 
-use super::fast_line::decode_common_line;
+use super::fast_line::{decode_common_line, scan_common_line};
 use super::GoogleLineDecoder;
 use crate::providers::scan_test_support::{
     agree_on_generated_lines, maybe, object, string, text, whole_line, Json, Random,
@@ -217,6 +217,9 @@ fn same_as_general_reader(text: &str, line_number: usize) -> bool {
     };
     let fast = serde_json::to_string(&fast).unwrap();
     assert_eq!(fast, general(text, line_number), "line {line_number}: {text}");
+    // The view the result is built from is written as that result.
+    let view = serde_json::to_string(&scan_common_line(text).unwrap()).unwrap();
+    assert_eq!(view, fast, "line {line_number}: {text}");
     true
 }
 

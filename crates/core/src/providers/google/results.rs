@@ -21,15 +21,15 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::model::{AttributedBy, Attribution, ResultStatus, UnifiedResult};
+use crate::model::{AttributedBy, Attribution, ResultStatus, ResultView, UnifiedResult};
 use crate::providers::common::u64_field;
 use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
 use crate::retry::is_retryable_request;
 use crate::CoreError;
 
 use super::embeddings::{embed_content_response, is_embedding};
-use super::fan_out::FanIn;
-use super::fast_line::decode_common_line;
+use super::fan_out::{parse_derived_key, FanIn};
+use super::fast_line::{decode_common_line, scan_common_line};
 use super::response::{generate_content_response, status_error};
 
 /// Where a batch's results are.
@@ -170,6 +170,26 @@ impl LineDecoder for GoogleLineDecoder {
     fn decode_into(&mut self, line: &[u8], line_number: usize, out: &mut Vec<UnifiedResult>) {
         let result = self.decode_line(line, line_number);
         self.fan_in.accept(result, out);
+    }
+
+    fn decode_view<'line>(
+        &mut self,
+        line: &'line [u8],
+        line_number: usize,
+        out: &mut Vec<UnifiedResult>,
+    ) -> Option<ResultView<'line>> {
+        let Ok(text) = crate::byte_scan::utf8_text(line) else {
+            self.decode_into(line, line_number, out);
+            return None;
+        };
+        let result = match scan_common_line(text) {
+            // `FanIn` passes on at once what is not one part of a fanned-out request.
+            Some(view) if parse_derived_key(&view.custom_id).is_none() => return Some(view),
+            Some(view) => view.into_result(),
+            None => self.decode_any_line(text, line_number),
+        };
+        self.fan_in.accept(result, out);
+        None
     }
 
     fn finish(&mut self, out: &mut Vec<UnifiedResult>) {
