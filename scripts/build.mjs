@@ -68,7 +68,10 @@ const wasmOut = join(root, "npm", "wasm");
 // Raised to 1.439 MB on 2026-12-01 (issue 18, decode): common Gemini lines go on the result tape
 // as views borrowed from the line, without their result being built (crates/core/src/model/
 // result_view.rs), +10.3 KB: 1,424,512 bytes (561,080 gzipped); Gemini's decode −10.3 % Ir.
-const WASM_SIZE_BUDGET = 1_439_000;
+// Raised to 1.444 MB on 2026-12-01 (issue 18, decode): common Anthropic lines go on the tape as
+// views too (providers/anthropic/fast_line.rs), +4.4 KB: 1,428,925 bytes (563,732 gzipped);
+// Anthropic's decode −8.0 % Ir.
+const WASM_SIZE_BUDGET = 1_444_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

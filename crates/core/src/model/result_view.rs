@@ -86,6 +86,19 @@ impl<'a> PartsView<'a> {
         Some(())
     }
 
+    pub fn len(&self) -> usize {
+        self.length
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.length == 0
+    }
+
+    /// The parts, in order.
+    pub fn into_parts(self) -> impl Iterator<Item = PartView<'a>> {
+        self.parts.into_iter().flatten()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &PartView<'a>> {
         self.parts[..self.length].iter().flatten()
     }
@@ -150,7 +163,7 @@ impl ResultView<'_> {
         let ResponseView { text, content, finish_reason, raw_finish_reason, usage, model, id, raw } = self.response;
         let response = UnifiedResponse {
             text: text.into_owned(),
-            content: content.parts.into_iter().flatten().map(PartView::into_part).collect(),
+            content: content.into_parts().map(PartView::into_part).collect(),
             finish_reason,
             raw_finish_reason: raw_finish_reason.map(Cow::into_owned),
             usage,

@@ -19,14 +19,31 @@
 use std::borrow::Cow;
 
 use super::result_blocks::Block;
-use super::results::{AnthropicUsage, CacheCreation, OutputDetails, Reply};
-use crate::model::UnifiedResult;
+use super::results::{finish_reason, AnthropicUsage, CacheCreation, OutputDetails, Reply};
+use crate::model::{borrowed_raw, PartView, PartsView, ResponseView, ResultView, UnifiedResult, Usage, VIEW_PARTS};
+use crate::provider::Provider;
 use crate::providers::exact_json;
 use crate::providers::json_scan::{scanned_raw, Scanner, Seen, Span};
 use crate::skipped_value::SkippedValue;
 
+/// A common line as read: a view borrowed from it (see [`ResultView`]) when its blocks are text
+/// and thinking, at most [`VIEW_PARTS`] of them, or else its result.
+pub(super) enum CommonLine<'a> {
+    View(ResultView<'a>),
+    Result(UnifiedResult),
+}
+
 /// The result of `line`, or `None` when it is not the common shape.
 pub(super) fn decode_common_line(line: &str) -> Option<UnifiedResult> {
+    Some(match scan_common_line(line)? {
+        CommonLine::View(view) => view.into_result(),
+        CommonLine::Result(result) => result,
+    })
+}
+
+/// The result of `line`, as a view where it can be (see [`CommonLine`]), or `None` when it is
+/// not the common shape. What [`Reply::response`] makes of the message.
+pub(super) fn scan_common_line(line: &str) -> Option<CommonLine<'_>> {
     let mut scanner = Scanner::new(line);
     let mut custom_id = None;
     let mut message = None;
@@ -47,8 +64,99 @@ pub(super) fn decode_common_line(line: &str) -> Option<UnifiedResult> {
     })?;
     scanner.end()?;
     let (span, reply) = message?;
-    let custom_id = custom_id?.into_owned();
-    Some(UnifiedResult::succeeded(custom_id, reply.response(scanned_raw(&line[span.0..span.1]))))
+    let custom_id = custom_id?;
+    let body = &line[span.0..span.1];
+    let ScannedReply { id, model, content, stop_reason, usage } = reply;
+    Some(match content {
+        Content::Parts(parts) => {
+            let response = ResponseView {
+                text: parts.joined_text(),
+                content: parts,
+                finish_reason: finish_reason(stop_reason.as_deref()),
+                raw_finish_reason: stop_reason,
+                usage: usage.map(Usage::from),
+                model,
+                id,
+                raw: borrowed_raw(body),
+            };
+            CommonLine::View(ResultView::succeeded(custom_id, response))
+        }
+        Content::Blocks(content) => {
+            let reply = Reply {
+                id: id.map(Cow::into_owned),
+                model: model.map(Cow::into_owned),
+                content,
+                stop_reason: stop_reason.map(Cow::into_owned),
+                usage,
+            };
+            CommonLine::Result(UnifiedResult::succeeded(custom_id.into_owned(), reply.response(scanned_raw(body))))
+        }
+    })
+}
+
+/// A `Message` as the scanner reads it.
+#[derive(Default)]
+struct ScannedReply<'a> {
+    id: Option<Cow<'a, str>>,
+    model: Option<Cow<'a, str>>,
+    content: Content<'a>,
+    stop_reason: Option<Cow<'a, str>>,
+    usage: Option<AnthropicUsage>,
+}
+
+/// The blocks a message keeps: in place while they are text and thinking and fit a view, else
+/// as [`Reply`] holds them. One lives on the stack while a line is read; boxing the parts would
+/// bring back the allocation a view is there to save.
+#[allow(clippy::large_enum_variant)]
+enum Content<'a> {
+    Parts(PartsView<'a>),
+    Blocks(Vec<Block>),
+}
+
+impl Default for Content<'_> {
+    fn default() -> Self {
+        Content::Parts(PartsView::default())
+    }
+}
+
+/// A content block as read.
+enum ScannedBlock<'a> {
+    Part(PartView<'a>),
+    Block(Block),
+    /// A block of a kind the result does not keep.
+    Other,
+}
+
+impl<'a> Content<'a> {
+    fn add(&mut self, block: ScannedBlock<'a>) {
+        if let Content::Parts(parts) = self {
+            match block {
+                ScannedBlock::Other => return,
+                ScannedBlock::Part(part) if parts.len() < VIEW_PARTS => {
+                    parts.push(part);
+                    return;
+                }
+                _ => *self = Content::Blocks(std::mem::take(parts).into_parts().map(part_block).collect()),
+            }
+        }
+        if let Content::Blocks(blocks) = self {
+            match block {
+                ScannedBlock::Part(part) => blocks.push(part_block(part)),
+                ScannedBlock::Block(block) => blocks.push(block),
+                ScannedBlock::Other => {}
+            }
+        }
+    }
+}
+
+/// The block a part was read from.
+fn part_block(part: PartView<'_>) -> Block {
+    match part {
+        PartView::Text { text } => Block::Text { text: text.into_owned() },
+        PartView::Reasoning { text, signature, .. } => {
+            Block::Thinking { thinking: text.into_owned(), signature: signature.map(Cow::into_owned) }
+        }
+    }
 }
 
 /// The fields of a content block as read: each string field is absent, null or a string; `input`
@@ -74,7 +182,7 @@ fn owned(field: Option<Option<Cow<'_, str>>>) -> Option<String> {
 impl<'a> Scanner<'a> {
     /// `result`: `{"type": "succeeded", "message": {…}}`; an `error` beside them is skipped, as the
     /// general reader skips it for a success.
-    fn succeeded_result(&mut self) -> Option<(Span, Reply)> {
+    fn succeeded_result(&mut self) -> Option<(Span, ScannedReply<'a>)> {
         let mut succeeded = false;
         let mut message = None;
         let mut seen = Seen::default();
@@ -100,8 +208,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// A Messages response that says `type: "message"`.
-    fn message_reply(&mut self) -> Option<Reply> {
-        let mut reply = Reply::default();
+    fn message_reply(&mut self) -> Option<ScannedReply<'a>> {
+        let mut reply = ScannedReply::default();
         let mut is_message = false;
         let mut seen = Seen::default();
         self.object(|scanner, key| {
@@ -132,22 +240,22 @@ impl<'a> Scanner<'a> {
                 _ => return scanner.skip(0),
             };
             seen.first(bit)?;
-            *field = scanner.nullable(Scanner::string)?.map(Cow::into_owned);
+            *field = scanner.nullable(Scanner::string)?;
             Some(())
         })?;
         is_message.then_some(reply)
     }
 
     /// `content`: an array of block objects.
-    fn content_blocks(&mut self) -> Option<Vec<Block>> {
+    fn content_blocks(&mut self) -> Option<Content<'a>> {
         self.eat(b'[')?;
-        let mut blocks = Vec::new();
+        let mut blocks = Content::default();
         if self.peek()? == b']' {
             self.at += 1;
             return Some(blocks);
         }
         loop {
-            blocks.push(self.content_block()?);
+            blocks.add(self.content_block()?);
             match self.peek()? {
                 b',' => self.at += 1,
                 b']' => {
@@ -162,7 +270,7 @@ impl<'a> Scanner<'a> {
     /// One block, as `result_blocks.rs` reads it: every field any kind reads is read whatever the
     /// block's kind (strings or null here; `input` any JSON value), the kind's own are required
     /// as it requires them, and a block of a kind it does not keep is [`Block::Other`].
-    fn content_block(&mut self) -> Option<Block> {
+    fn content_block(&mut self) -> Option<ScannedBlock<'a>> {
         let mut fields = BlockFields::default();
         let mut seen = Seen::default();
         self.object(|scanner, key| {
@@ -199,13 +307,19 @@ impl<'a> Scanner<'a> {
             None => None,
         };
         Some(match fields.kind?.as_ref() {
-            "text" => Block::Text { text: owned(fields.text)? },
-            "thinking" => Block::Thinking { thinking: owned(fields.thinking)?, signature: owned(fields.signature) },
-            "redacted_thinking" => Block::RedactedThinking { data: owned(fields.data)? },
-            "tool_use" => {
-                Block::ToolUse { id: owned(fields.id), name: owned(fields.name)?, input: input.unwrap_or_default() }
-            }
-            _ => Block::Other,
+            "text" => ScannedBlock::Part(PartView::Text { text: fields.text.flatten()? }),
+            "thinking" => ScannedBlock::Part(PartView::Reasoning {
+                text: fields.thinking.flatten()?,
+                signature: fields.signature.flatten(),
+                provider: Some(Provider::Anthropic.name()),
+            }),
+            "redacted_thinking" => ScannedBlock::Block(Block::RedactedThinking { data: owned(fields.data)? }),
+            "tool_use" => ScannedBlock::Block(Block::ToolUse {
+                id: owned(fields.id),
+                name: owned(fields.name)?,
+                input: input.unwrap_or_default(),
+            }),
+            _ => ScannedBlock::Other,
         })
     }
 

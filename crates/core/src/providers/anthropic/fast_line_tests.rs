@@ -3,7 +3,7 @@
 //! reader answers, both results must be the same, `raw` included; and the decoder, whichever of its
 //! readers answers, always gives the general reader's result.
 
-use super::fast_line::decode_common_line;
+use super::fast_line::{decode_common_line, scan_common_line, CommonLine};
 use super::results::decode_any_line;
 use super::AnthropicLineDecoder;
 use crate::providers::scan_test_support::{
@@ -275,6 +275,10 @@ fn same_as_general_reader(text: &str, line_number: usize) -> bool {
         return false;
     };
     assert_eq!(shown(&fast), general, "line {line_number}: {text}");
+    // A view is written as the result it is built into.
+    if let Some(CommonLine::View(view)) = scan_common_line(text) {
+        assert_eq!(serde_json::to_string(&view).unwrap(), general, "line {line_number}: {text}");
+    }
     true
 }
 

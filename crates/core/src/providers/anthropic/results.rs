@@ -13,9 +13,11 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::fast_line::decode_common_line;
+use super::fast_line::{decode_common_line, scan_common_line, CommonLine};
 use super::result_blocks::{blocks, Block};
-use crate::model::{FinishReason, OutputPart, ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
+use crate::model::{
+    FinishReason, OutputPart, ResultError, ResultStatus, ResultView, UnifiedResponse, UnifiedResult, Usage,
+};
 use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
 use crate::retry::is_retryable_request;
 use crate::Provider;
@@ -57,6 +59,26 @@ impl LineDecoder for AnthropicLineDecoder {
         decode_common_line(text)
             .or_else(|| decode_in_one_pass(text))
             .unwrap_or_else(|| decode_any_line(text, line_number))
+    }
+
+    fn decode_view<'line>(
+        &mut self,
+        line: &'line [u8],
+        line_number: usize,
+        out: &mut Vec<UnifiedResult>,
+    ) -> Option<ResultView<'line>> {
+        let Ok(text) = crate::byte_scan::utf8_text(line) else {
+            self.decode_into(line, line_number, out);
+            return None;
+        };
+        // Each line is one result, passed straight on.
+        let result = match scan_common_line(text) {
+            Some(CommonLine::View(view)) => return Some(view),
+            Some(CommonLine::Result(result)) => result,
+            None => decode_in_one_pass(text).unwrap_or_else(|| decode_any_line(text, line_number)),
+        };
+        out.push(result);
+        None
     }
 }
 

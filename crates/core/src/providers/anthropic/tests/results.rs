@@ -3,9 +3,9 @@
 use serde_json::json;
 
 use super::*;
-use crate::model::{FinishReason, OutputPart, ResultStatus, UnifiedResult, Usage};
+use crate::model::{FinishReason, OutputPart, ResultStatus, ResultView, UnifiedResult, Usage};
 use crate::providers::{id_map_of, IdMapping};
-use crate::results::{IdMap, LineDecoder, ResultDecoder};
+use crate::results::{IdMap, IdRestoringDecoder, JsonPolicy, LineDecoder, ResultDecoder, ResultSink};
 
 fn decode_with(
     decoder: Box<dyn LineDecoder>,
@@ -311,4 +311,109 @@ fn a_number_out_of_range_in_tool_input_is_placed_at_the_number() {
         error.message,
         format!("the message is not a readable Messages response: number out of range at line 1 column {column}")
     );
+}
+
+/// What `ResultDecoder::push_to` hands over, each result as its JSON, and how many came as views.
+#[derive(Default)]
+struct HandedOver {
+    results: Vec<String>,
+    views: usize,
+}
+
+impl ResultSink for HandedOver {
+    fn view(&mut self, view: &ResultView<'_>) {
+        self.results.push(serde_json::to_string(view).unwrap());
+        self.views += 1;
+    }
+    fn result(&mut self, result: &UnifiedResult) {
+        self.results.push(serde_json::to_string(result).unwrap());
+    }
+}
+
+#[test]
+fn results_handed_over_as_they_are_read_are_the_decoded_results() {
+    let usage = json!({"input_tokens": 3, "output_tokens": 4, "cache_creation_input_tokens": 1, "cache_read_input_tokens": 2, "cache_creation": {"ephemeral_5m_input_tokens": 1}, "service_tier": "batch"});
+    let with_blocks = |id: &str, content: serde_json::Value, stop_reason: &str| {
+        json!({"custom_id": id, "result": {"type": "succeeded", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x", "content": content, "stop_reason": stop_reason, "stop_sequence": null, "usage": usage}}}).to_string()
+    };
+    let common = |id: &str, text: &str| with_blocks(id, json!([{"type": "text", "text": text}]), "end_turn");
+    let thinking = json!({"type": "thinking", "thinking": "hm \"so\"", "signature": "c2ln"});
+    let text = |text: &str| json!({"type": "text", "text": text});
+    let mut lines = vec![
+        common("q-1", "plain"),
+        common("q-2", "{\"a\": [1, 2]}"),
+        common("q-3", "  [not json"),
+        common("q-\"4\"\\é", "é😀\u{2028}\n\t"),
+        with_blocks("q-5", json!([thinking, text("the answer")]), "max_tokens"),
+        with_blocks("q-6", json!([text("a"), {"type": "server_tool_use", "id": "s", "name": "web_search", "input": {}}, text("b")]), "end_turn"),
+        // More parts than a view holds, a tool call, redacted thinking: results.
+        with_blocks("q-7", json!([thinking, text("1"), text("2"), text("3"), text("4")]), "end_turn"),
+        with_blocks("q-8", json!([text("calling"), {"type": "tool_use", "id": "t", "name": "f", "input": {"x": [1]}}]), "tool_use"),
+        with_blocks("q-9", json!([{"type": "redacted_thinking", "data": "ZGF0YQ=="}, text("after")]), "end_turn"),
+        json!({"custom_id": "q-10", "result": {"type": "errored", "error": {"type": "error", "error": {"type": "overloaded_error", "message": "slow down"}}}}).to_string(),
+        json!({"custom_id": "q-11", "result": {"type": "succeeded", "message": {"type": "message", "content": null, "stop_reason": null}}}).to_string(),
+        json!({"custom_id": "q-12", "result": {"type": "expired"}}).to_string(),
+        // Not the common shape (a thinking without its text): the general reader's.
+        with_blocks("q-13", json!([{"type": "thinking", "thinking": null}]), "end_turn"),
+        "{\"custom_id\":\"q-14\",\"result\":{\"type\":\"succeeded\",\"message\":{".to_owned(),
+        common("q-15", "after a broken line"),
+    ];
+    let mut jsonl = lines.join("\n").into_bytes();
+    jsonl.extend_from_slice(b"\n\xff\xfe\n");
+    lines.clear();
+    jsonl.extend_from_slice(common("q-16", "a last line without its newline").as_bytes());
+    let id_map: IdMap = [("q-1", "caller-1"), ("q-2", "caller-2"), ("q-5", "caller-5"), ("q-8", "caller-8")]
+        .into_iter()
+        .map(|(sent, caller)| (sent.to_owned(), caller.to_owned()))
+        .collect();
+    let ids = std::rc::Rc::new(["q-2".to_owned(), "caller-2".to_owned(), "q-3".to_owned()].into_iter().collect());
+    let policies = [JsonPolicy::Guess, JsonPolicy::Never, JsonPolicy::Always, JsonPolicy::Ids(ids)];
+    for policy in policies {
+        for (map, restoring) in [(None, false), (Some(id_map.clone()), false), (None, true)] {
+            for chunk_size in [1, 7, 64, 100_000] {
+                let decoder = || -> Box<dyn LineDecoder> {
+                    if restoring {
+                        Box::new(IdRestoringDecoder::new(
+                            Box::new(AnthropicLineDecoder),
+                            std::rc::Rc::new(id_map.clone()),
+                        ))
+                    } else {
+                        Box::new(AnthropicLineDecoder)
+                    }
+                };
+                let mut built = ResultDecoder::new(decoder(), map.clone()).with_json_policy(policy.clone());
+                let mut out = Vec::new();
+                let mut handed = ResultDecoder::new(decoder(), map.clone()).with_json_policy(policy.clone());
+                let mut over = HandedOver::default();
+                let mut scratch = Vec::new();
+                for chunk in jsonl.chunks(chunk_size) {
+                    built.push(chunk, &mut out);
+                    handed.push_to(chunk, &mut scratch, &mut over);
+                    assert!(scratch.is_empty());
+                }
+                built.finish(&mut out);
+                handed.finish_to(&mut scratch, &mut over);
+                let expected: Vec<String> = out.iter().map(|result| serde_json::to_string(result).unwrap()).collect();
+                assert_eq!(
+                    over.results, expected,
+                    "{policy:?}, map {map:?}, restoring {restoring}, {chunk_size}-byte chunks"
+                );
+                assert_eq!(handed.lines(), built.lines());
+                // Only plain common lines of text and thinking go over as views, and only where
+                // nothing changes them: q-1, q-4, q-5, q-6, q-11 and q-15 (q-16 ends the file
+                // without a newline: the last line is read when the file ends); q-2 and q-3 too
+                // when no JSON is read.
+                let plain = map.is_none() && !restoring;
+                let views = match &policy {
+                    JsonPolicy::Never if plain => 8,
+                    JsonPolicy::Guess | JsonPolicy::Ids(_) if plain => 6,
+                    _ => 0,
+                };
+                assert_eq!(
+                    over.views, views,
+                    "{policy:?}, map {map:?}, restoring {restoring}, {chunk_size}-byte chunks"
+                );
+            }
+        }
+    }
 }
