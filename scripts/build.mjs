@@ -65,7 +65,11 @@ const wasmOut = join(root, "npm", "wasm");
 // 1,415,161 bytes (556,755 gzipped). Lowered to 1.424 MB the same day: JSON values written as text
 // through the writer the line writers use, not `Value`'s `Display` (its own writer and a pretty
 // one; crates/core/src/json_value_text.rs), −5.1 KB: 1,410,079 bytes (554,726 gzipped).
-const WASM_SIZE_BUDGET = 1_424_000;
+// Lowered to 1.417 MB on 2026-12-01 (issue 18, cold start): no second serde_json reader over bytes
+// (`SliceRead`; xAI's lines are checked as UTF-8 first, imported lines get serde_json's error for
+// bytes that are not UTF-8 from providers/exact_json/not_utf8.rs): 1,414,235 → 1,403,506 bytes
+// (556,038 → 553,047 gzipped).
+const WASM_SIZE_BUDGET = 1_417_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
