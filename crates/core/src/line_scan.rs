@@ -12,7 +12,7 @@ pub fn top_level_string(line: &[u8], field: &str) -> Option<String> {
             b'"' => {
                 let end = string_end(line, index)?;
                 if depth == 1 && expecting_key {
-                    let key: String = serde_json::from_slice(&line[index..=end]).ok()?;
+                    let key = string_at(line, index, end)?;
                     let colon = skip_whitespace(line, end + 1);
                     if line.get(colon) != Some(&b':') {
                         return None;
@@ -22,7 +22,7 @@ pub fn top_level_string(line: &[u8], field: &str) -> Option<String> {
                         if line.get(value) != Some(&b'"') {
                             return None;
                         }
-                        return serde_json::from_slice(&line[value..=string_end(line, value)?]).ok();
+                        return string_at(line, value, string_end(line, value)?);
                     }
                     expecting_key = false;
                     index = value;
@@ -43,6 +43,11 @@ pub fn top_level_string(line: &[u8], field: &str) -> Option<String> {
         index += 1;
     }
     None
+}
+
+/// The JSON string from `start` to `end` (its quotes), decoded; `None` where it is not valid.
+fn string_at(line: &[u8], start: usize, end: usize) -> Option<String> {
+    serde_json::from_str(std::str::from_utf8(&line[start..=end]).ok()?).ok()
 }
 
 /// The index of the quote that closes the string opened at `start`; `None` when the line ends first.

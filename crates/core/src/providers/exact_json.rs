@@ -31,11 +31,12 @@ pub fn from_str(text: &str) -> serde_json::Result<Value> {
     }
 }
 
-/// `serde_json::from_slice::<Value>`, numbers read exactly.
+/// `serde_json::from_slice::<Value>`, numbers read exactly; bytes that are not UTF-8 get the error
+/// serde_json gives them, found without its byte reader ([`not_utf8`]).
 pub fn from_slice(bytes: &[u8]) -> serde_json::Result<Value> {
     match std::str::from_utf8(bytes) {
         Ok(text) => from_str(text),
-        Err(_) => serde_json::from_slice(bytes),
+        Err(error) => Err(not_utf8::error(bytes, error.valid_up_to())),
     }
 }
 
@@ -317,6 +318,8 @@ impl<'a> Scanner<'a> {
 fn float(text: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|float| float.is_finite())
 }
+
+mod not_utf8;
 
 #[cfg(test)]
 mod tests;

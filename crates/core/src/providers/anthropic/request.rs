@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::caching::{anthropic_cache_control, part_cache_control};
 use crate::conversation_rules::prefill_index;
 use crate::media_data::{media_type, payload};
-use crate::merge::deep_merge;
+use crate::merge::merged_text;
 use crate::model::{
     ContentPartRef, MediaContent, MessageContent, Role, SourceType, SystemPrompt, ToolChoice, ToolChoiceMode,
     UnifiedRequest,
@@ -175,10 +175,10 @@ pub(super) fn write_general_line(
     match &request.provider_kwargs {
         None => serde_json::to_writer(&mut *out, &Line { custom_id, params }).map_err(serialize_error)?,
         Some(kwargs) => {
-            let Value::Object(mut merged) = serde_json::to_value(&params).map_err(serialize_error)? else {
+            let kwargs = sendable(Provider::Anthropic, Endpoint::Chat, kwargs);
+            let Some(merged) = merged_text(&params, &kwargs).map_err(serialize_error)? else {
                 return Err(CoreError::invalid_batch("requests", "the params did not serialize to a JSON object"));
             };
-            deep_merge(&mut merged, &sendable(Provider::Anthropic, Endpoint::Chat, kwargs));
             serde_json::to_writer(&mut *out, &Line { custom_id, params: merged }).map_err(serialize_error)?;
         }
     }

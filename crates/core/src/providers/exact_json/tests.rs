@@ -141,3 +141,47 @@ fn fields_are_read_exactly_and_refused_as_serde_refuses_them() {
     let error = serde_json::from_str::<Answer>(r#"{"input":[1e999]}"#).unwrap_err();
     assert_eq!(error.to_string(), "number out of range at line 1 column 17");
 }
+
+/// Lines with bytes that are not UTF-8 in every place a line can hold them, against
+/// `serde_json::from_slice` itself: in and out of strings (keys and values, before and after
+/// escapes, surrogate pairs and other multi-byte characters), strings that never close, and text
+/// that serde_json refuses before or after the bad byte for another reason.
+#[test]
+fn bytes_that_are_not_utf8_get_serde_jsons_error() {
+    let lines: [&[u8]; 14] = [
+        br#"{"custom_id":"r-1","method":"POST","body":{"messages":[{"role":"user","content":"hi"}]}}"#,
+        br#"{"a":"x\n\"y\u00e9\ud83d\ude00z\/","b":[1,-2.5e3,true,false,null]}"#,
+        "{\"caf\u{e9}\": \"\u{1f600}\u{20ac}\\u20ac\", \"n\": 1}\n".as_bytes(),
+        b"  [\"a\", \"b\"]  ",
+        br#"{"a":"\u12"}"#,
+        br#"{"a":"ok" "b":1}"#,
+        b"{\"a\":\"tab\there\"}",
+        br#"{"a":"\ud800x"}"#,
+        br#"["\uDBFF\uDFFF\u0041"]"#,
+        br#"{"unclosed":"abc"#,
+        b"{\"a\":1,\n\"b\":\"two\nlines\"}",
+        br#"[fals, tru]"#,
+        b"[1]\n[2]",
+        b"\"\\\\\"",
+    ];
+    let bad: [&[u8]; 5] = [b"\xff", b"\xc3", b"\xe2\x82", b"\x80", b"\xc3(\xa9"];
+    let mut compared = 0;
+    for line in lines {
+        for at in 0..=line.len() {
+            for sequence in bad {
+                for replace in [false, true] {
+                    let mut bytes = line[..at].to_vec();
+                    bytes.extend_from_slice(sequence);
+                    bytes.extend_from_slice(&line[(at + usize::from(replace)).min(line.len())..]);
+                    if std::str::from_utf8(&bytes).is_ok() {
+                        continue;
+                    }
+                    let expected = serde_json::from_slice::<Value>(&bytes).unwrap_err().to_string();
+                    assert_eq!(from_slice(&bytes).unwrap_err().to_string(), expected, "{}", bytes.escape_ascii());
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 1000, "{compared}");
+}

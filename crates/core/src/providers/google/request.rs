@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::media_data::{media_type, payload};
-use crate::merge::deep_merge;
+use crate::merge::merged_text;
 use crate::model::{ContentPartRef, MediaContent, Role, SourceType, ToolChoice, ToolChoiceMode, UnifiedRequest};
 use crate::provider_kwargs::sendable;
 use crate::structured_output::gemini_response_fields;
@@ -178,13 +178,15 @@ pub fn write_request(index: usize, request: &UnifiedRequest, out: &mut Vec<u8>) 
     match &request.provider_kwargs {
         None => serde_json::to_writer(&mut *out, &body).map_err(serialize_error),
         Some(kwargs) => {
-            let mut merged = match serde_json::to_value(&body).map_err(serialize_error)? {
-                Value::Object(map) => map,
+            let kwargs = sendable(Provider::Google, Endpoint::Chat, kwargs);
+            match merged_text(&body, &kwargs).map_err(serialize_error)? {
+                Some(merged) => {
+                    out.extend_from_slice(merged.get().as_bytes());
+                    Ok(())
+                }
                 // A struct always serializes to an object; anything else is reported, not assumed.
-                _ => return Err(CoreError::invalid(index, &request.custom_id, "", "could not be serialized")),
-            };
-            deep_merge(&mut merged, &sendable(Provider::Google, Endpoint::Chat, kwargs));
-            serde_json::to_writer(&mut *out, &merged).map_err(serialize_error)
+                None => Err(CoreError::invalid(index, &request.custom_id, "", "could not be serialized")),
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::conversation_rules::prefill_index;
 use crate::media_data::MediaUrl;
-use crate::merge::deep_merge;
+use crate::merge::{deep_merge, merged_text};
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedRequest};
 use crate::provider_kwargs::sendable;
 use crate::providers::common::{tool_result_content, WireContent};
@@ -117,12 +117,12 @@ pub fn write_line(request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), Cor
         None => serde_json::to_writer(&mut *out, &Line { custom_id: &request.custom_id, body })
             .map_err(|error| serialize_error(error.to_string()))?,
         Some(kwargs) => {
-            let mut merged: Map<String, Value> = match serde_json::to_value(&body) {
-                Ok(Value::Object(map)) => map,
-                Ok(_) => return Err(serialize_error("the body is not a JSON object".into())),
+            let kwargs = sendable(Provider::Mistral, Endpoint::Chat, kwargs);
+            let merged = match merged_text(&body, &kwargs) {
+                Ok(Some(merged)) => merged,
+                Ok(None) => return Err(serialize_error("the body is not a JSON object".into())),
                 Err(error) => return Err(serialize_error(error.to_string())),
             };
-            deep_merge(&mut merged, &sendable(Provider::Mistral, Endpoint::Chat, kwargs));
             serde_json::to_writer(&mut *out, &Line { custom_id: &request.custom_id, body: merged })
                 .map_err(|error| serialize_error(error.to_string()))?;
         }

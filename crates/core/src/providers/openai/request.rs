@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::conversation_rules::prefill_index;
 use crate::media_data::{media_type, MediaUrl};
-use crate::merge::deep_merge;
+use crate::merge::merged_text;
 use crate::model::{ContentPartRef, MediaContent, MessageContent, Role, SourceType, UnifiedMessage, UnifiedRequest};
 use crate::provider_kwargs::sendable;
 use crate::providers::common::{tool_result_content, WireContent};
@@ -172,11 +172,10 @@ fn write_body<B: Serialize>(
     match &request.provider_kwargs {
         None => serde_json::to_writer(&mut *out, &line(request, url, body)).map_err(serialize_error)?,
         Some(kwargs) => {
-            let mut merged = match serde_json::to_value(&body).map_err(serialize_error)? {
-                Value::Object(map) => map,
-                _ => unreachable!("a struct serializes to a JSON object"),
+            let kwargs = sendable(dialect.provider(), endpoint, kwargs);
+            let Some(merged) = merged_text(&body, &kwargs).map_err(serialize_error)? else {
+                unreachable!("a struct serializes to a JSON object")
             };
-            deep_merge(&mut merged, &sendable(dialect.provider(), endpoint, kwargs));
             serde_json::to_writer(&mut *out, &line(request, url, merged)).map_err(serialize_error)?;
         }
     }

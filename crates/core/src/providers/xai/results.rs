@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::http::{HttpRequest, HttpResponse};
 use crate::json_value_text::compact;
+use crate::line_scan::top_level_string;
 use crate::model::UnifiedResult;
 use crate::providers::common::{http_error, parse_json, string_field};
 use crate::providers::exact_json;
@@ -71,7 +72,11 @@ pub struct XaiLineDecoder;
 
 impl LineDecoder for XaiLineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
-        let item: Value = match exact_json::from_slice(line) {
+        let Ok(text) = crate::byte_scan::utf8_text(line) else {
+            let custom_id = top_level_string(line, "batch_request_id");
+            return malformed(PROVIDER, line_number, custom_id, "the line is not UTF-8", line);
+        };
+        let item: Value = match exact_json::from_str(text) {
             Ok(item) => item,
             Err(error) => return malformed(PROVIDER, line_number, None, &error.to_string(), line),
         };

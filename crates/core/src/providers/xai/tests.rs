@@ -3,7 +3,8 @@ use serde_json::{json, Value};
 use super::*;
 use crate::http::Body;
 use crate::model::{BatchStatus, ResultStatus};
-use crate::results::ResultDecoder;
+use crate::providers::openai::OpenAiLineDecoder;
+use crate::results::{LineDecoder, ResultDecoder};
 
 fn api() -> XaiApi {
     XaiApi::new(ClientConfig { api_key: "xai-test".into(), ..Default::default() })
@@ -160,4 +161,20 @@ fn the_list_pages_by_token() {
     assert_eq!(page.next_cursor.as_deref(), Some("t2"));
     let last = api.parse_list(&ok(json!({"batches": []}))).unwrap();
     assert!(!last.has_more);
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_reported_as_the_other_decoders_report_one() {
+    let line =
+        b"{\"batch_request_id\":\"r-7\",\"batch_result\":{\"response\":{\"chat_get_completion\":{\"note\":\"\xff\"}}}}";
+    let result = XaiLineDecoder.decode_line(line, 3);
+    let error = result.error.as_ref().unwrap();
+    assert_eq!(
+        (result.custom_id.as_str(), result.status, error.code.as_str(), error.retryable),
+        ("r-7", ResultStatus::Errored, "malformed_result_line", true)
+    );
+    assert_eq!(error.message, "line 3 of the xai result file could not be read: the line is not UTF-8");
+    // OpenAI's decoder words the same line the same way.
+    let openai = OpenAiLineDecoder::new("xai").decode_line(line, 3);
+    assert_eq!(openai.error.unwrap().message, error.message);
 }
