@@ -255,7 +255,6 @@ fn restore_id_in_place(result: &mut UnifiedResult, id_map: Option<&IdMap>) {
     }
 }
 
-/// The caller's ids back, then the JSON policy, on results just decoded.
 /// Where [`ResultDecoder::push_to`] hands results, in order.
 pub trait ResultSink {
     /// A result of a common line, not built.
@@ -271,6 +270,7 @@ fn hand_over(scratch: &mut Vec<UnifiedResult>, id_map: Option<&IdMap>, json: &Js
     scratch.clear();
 }
 
+/// The caller's ids back, then the JSON policy, on results just decoded.
 fn finish_results(results: &mut [UnifiedResult], id_map: Option<&IdMap>, json: &JsonPolicy) {
     for result in results {
         restore_id_in_place(result, id_map);
