@@ -72,3 +72,74 @@ pub fn validation(error: CoreError) -> (Option<usize>, String, String) {
         other => panic!("validation error expected, got {other:?}"),
     }
 }
+
+/// What `ResultDecoder::push_to` hands over, each result as its JSON, and how many came as views.
+#[derive(Default)]
+struct HandedOver {
+    results: Vec<String>,
+    views: usize,
+}
+
+impl crate::results::ResultSink for HandedOver {
+    fn view(&mut self, view: &crate::model::ResultView<'_>) {
+        self.results.push(serde_json::to_string(view).unwrap());
+        self.views += 1;
+    }
+    fn result(&mut self, result: &crate::model::UnifiedResult) {
+        self.results.push(serde_json::to_string(result).unwrap());
+    }
+}
+
+/// Holds `ResultDecoder::push_to` to `push` on `jsonl`: the same results in the same order for
+/// every JSON policy, with the id map on the reader or on an `IdRestoringDecoder` around
+/// `new_decoder()` or none, read 1, 7, 64 and 100,000 bytes at a time; and views only where
+/// nothing changes a result (no id map): `views_never` of them when no JSON is read,
+/// `views_guess` when it is guessed or asked for by id (`json_ids` holds the ids asked for).
+pub fn check_handed_over(
+    jsonl: &[u8],
+    id_map: &crate::results::IdMap,
+    json_ids: &[&str],
+    new_decoder: &dyn Fn() -> Box<dyn crate::results::LineDecoder>,
+    views_never: usize,
+    views_guess: usize,
+) {
+    use crate::results::{IdRestoringDecoder, JsonPolicy, LineDecoder, ResultDecoder};
+    let ids = std::rc::Rc::new(json_ids.iter().map(|id| (*id).to_owned()).collect());
+    let policies = [JsonPolicy::Guess, JsonPolicy::Never, JsonPolicy::Always, JsonPolicy::Ids(ids)];
+    for policy in policies {
+        for (map, restoring) in [(None, false), (Some(id_map.clone()), false), (None, true)] {
+            for chunk_size in [1, 7, 64, 100_000] {
+                let decoder = || -> Box<dyn LineDecoder> {
+                    if restoring {
+                        Box::new(IdRestoringDecoder::new(new_decoder(), std::rc::Rc::new(id_map.clone())))
+                    } else {
+                        new_decoder()
+                    }
+                };
+                let mut built = ResultDecoder::new(decoder(), map.clone()).with_json_policy(policy.clone());
+                let mut out = Vec::new();
+                let mut handed = ResultDecoder::new(decoder(), map.clone()).with_json_policy(policy.clone());
+                let mut over = HandedOver::default();
+                let mut scratch = Vec::new();
+                for chunk in jsonl.chunks(chunk_size) {
+                    built.push(chunk, &mut out);
+                    handed.push_to(chunk, &mut scratch, &mut over);
+                    assert!(scratch.is_empty());
+                }
+                built.finish(&mut out);
+                handed.finish_to(&mut scratch, &mut over);
+                let context = format!("{policy:?}, map {map:?}, restoring {restoring}, {chunk_size}-byte chunks");
+                let expected: Vec<String> = out.iter().map(|result| serde_json::to_string(result).unwrap()).collect();
+                assert_eq!(over.results, expected, "{context}");
+                assert_eq!(handed.lines(), built.lines());
+                let plain = map.is_none() && !restoring;
+                let views = match &policy {
+                    JsonPolicy::Never if plain => views_never,
+                    JsonPolicy::Guess | JsonPolicy::Ids(_) if plain => views_guess,
+                    _ => 0,
+                };
+                assert_eq!(over.views, views, "{context}");
+            }
+        }
+    }
+}

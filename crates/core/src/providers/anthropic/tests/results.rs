@@ -3,9 +3,9 @@
 use serde_json::json;
 
 use super::*;
-use crate::model::{FinishReason, OutputPart, ResultStatus, ResultView, UnifiedResult, Usage};
+use crate::model::{FinishReason, OutputPart, ResultStatus, UnifiedResult, Usage};
 use crate::providers::{id_map_of, IdMapping};
-use crate::results::{IdMap, IdRestoringDecoder, JsonPolicy, LineDecoder, ResultDecoder, ResultSink};
+use crate::results::{IdMap, LineDecoder, ResultDecoder};
 
 fn decode_with(
     decoder: Box<dyn LineDecoder>,
@@ -313,23 +313,6 @@ fn a_number_out_of_range_in_tool_input_is_placed_at_the_number() {
     );
 }
 
-/// What `ResultDecoder::push_to` hands over, each result as its JSON, and how many came as views.
-#[derive(Default)]
-struct HandedOver {
-    results: Vec<String>,
-    views: usize,
-}
-
-impl ResultSink for HandedOver {
-    fn view(&mut self, view: &ResultView<'_>) {
-        self.results.push(serde_json::to_string(view).unwrap());
-        self.views += 1;
-    }
-    fn result(&mut self, result: &UnifiedResult) {
-        self.results.push(serde_json::to_string(result).unwrap());
-    }
-}
-
 #[test]
 fn results_handed_over_as_they_are_read_are_the_decoded_results() {
     let usage = json!({"input_tokens": 3, "output_tokens": 4, "cache_creation_input_tokens": 1, "cache_read_input_tokens": 2, "cache_creation": {"ephemeral_5m_input_tokens": 1}, "service_tier": "batch"});
@@ -366,54 +349,15 @@ fn results_handed_over_as_they_are_read_are_the_decoded_results() {
         .into_iter()
         .map(|(sent, caller)| (sent.to_owned(), caller.to_owned()))
         .collect();
-    let ids = std::rc::Rc::new(["q-2".to_owned(), "caller-2".to_owned(), "q-3".to_owned()].into_iter().collect());
-    let policies = [JsonPolicy::Guess, JsonPolicy::Never, JsonPolicy::Always, JsonPolicy::Ids(ids)];
-    for policy in policies {
-        for (map, restoring) in [(None, false), (Some(id_map.clone()), false), (None, true)] {
-            for chunk_size in [1, 7, 64, 100_000] {
-                let decoder = || -> Box<dyn LineDecoder> {
-                    if restoring {
-                        Box::new(IdRestoringDecoder::new(
-                            Box::new(AnthropicLineDecoder),
-                            std::rc::Rc::new(id_map.clone()),
-                        ))
-                    } else {
-                        Box::new(AnthropicLineDecoder)
-                    }
-                };
-                let mut built = ResultDecoder::new(decoder(), map.clone()).with_json_policy(policy.clone());
-                let mut out = Vec::new();
-                let mut handed = ResultDecoder::new(decoder(), map.clone()).with_json_policy(policy.clone());
-                let mut over = HandedOver::default();
-                let mut scratch = Vec::new();
-                for chunk in jsonl.chunks(chunk_size) {
-                    built.push(chunk, &mut out);
-                    handed.push_to(chunk, &mut scratch, &mut over);
-                    assert!(scratch.is_empty());
-                }
-                built.finish(&mut out);
-                handed.finish_to(&mut scratch, &mut over);
-                let expected: Vec<String> = out.iter().map(|result| serde_json::to_string(result).unwrap()).collect();
-                assert_eq!(
-                    over.results, expected,
-                    "{policy:?}, map {map:?}, restoring {restoring}, {chunk_size}-byte chunks"
-                );
-                assert_eq!(handed.lines(), built.lines());
-                // Only plain common lines of text and thinking go over as views, and only where
-                // nothing changes them: q-1, q-4, q-5, q-6, q-11 and q-15 (q-16 ends the file
-                // without a newline: the last line is read when the file ends); q-2 and q-3 too
-                // when no JSON is read.
-                let plain = map.is_none() && !restoring;
-                let views = match &policy {
-                    JsonPolicy::Never if plain => 8,
-                    JsonPolicy::Guess | JsonPolicy::Ids(_) if plain => 6,
-                    _ => 0,
-                };
-                assert_eq!(
-                    over.views, views,
-                    "{policy:?}, map {map:?}, restoring {restoring}, {chunk_size}-byte chunks"
-                );
-            }
-        }
-    }
+    // Only plain common lines of text and thinking go over as views: q-1, q-4, q-5, q-6, q-11 and
+    // q-15 (q-16 ends the file without a newline: the last line is read when the file ends); q-2
+    // and q-3 too when no JSON is read.
+    crate::test_support::check_handed_over(
+        &jsonl,
+        &id_map,
+        &["q-2", "caller-2", "q-3"],
+        &|| Box::new(AnthropicLineDecoder),
+        8,
+        6,
+    );
 }

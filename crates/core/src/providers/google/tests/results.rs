@@ -3,11 +3,10 @@
 use serde_json::{json, Value};
 
 use super::{api, fixture, fixture_json, BASE};
-use crate::model::ResultView;
 use crate::model::{AttributedBy, Attribution, FinishReason, OutputPart, ResultStatus, UnifiedResult};
 use crate::providers::google::{locate_output, map_finish_reason, parse_operation, GoogleLineDecoder, Output};
 use crate::providers::{BatchApi, ResultSource};
-use crate::results::{IdRestoringDecoder, JsonPolicy, LineDecoder, ResultDecoder, ResultSink};
+use crate::results::{LineDecoder, ResultDecoder};
 use crate::{BatchStatusResponse, CoreError};
 
 fn status_of(operation: &Value) -> BatchStatusResponse {
@@ -385,23 +384,6 @@ fn token_counts_that_add_up_past_u64_saturate() {
     }
 }
 
-/// What `ResultDecoder::push_to` hands over, each result as its JSON, and how many came as views.
-#[derive(Default)]
-struct HandedOver {
-    results: Vec<String>,
-    views: usize,
-}
-
-impl ResultSink for HandedOver {
-    fn view(&mut self, view: &ResultView<'_>) {
-        self.results.push(serde_json::to_string(view).unwrap());
-        self.views += 1;
-    }
-    fn result(&mut self, result: &UnifiedResult) {
-        self.results.push(serde_json::to_string(result).unwrap());
-    }
-}
-
 #[test]
 fn results_handed_over_as_they_are_read_are_the_decoded_results() {
     let common = |key: &str, text: &str| {
@@ -431,51 +413,14 @@ fn results_handed_over_as_they_are_read_are_the_decoded_results() {
         .into_iter()
         .map(|(sent, caller)| (sent.to_owned(), caller.to_owned()))
         .collect();
-    let ids = std::rc::Rc::new(["q-2".to_owned(), "caller-2".to_owned(), "q-3".to_owned()].into_iter().collect());
-    let policies = [JsonPolicy::Guess, JsonPolicy::Never, JsonPolicy::Always, JsonPolicy::Ids(ids)];
-    for policy in policies {
-        for (map, restoring) in [(None, false), (Some(id_map.clone()), false), (None, true)] {
-            for chunk_size in [1, 7, 64, 100_000] {
-                let decoder = || -> Box<dyn LineDecoder> {
-                    let google = Box::new(GoogleLineDecoder::new("google"));
-                    if restoring {
-                        Box::new(IdRestoringDecoder::new(google, std::rc::Rc::new(id_map.clone())))
-                    } else {
-                        google
-                    }
-                };
-                let mut built = ResultDecoder::new(decoder(), map.clone()).with_json_policy(policy.clone());
-                let mut out = Vec::new();
-                let mut handed = ResultDecoder::new(decoder(), map.clone()).with_json_policy(policy.clone());
-                let mut over = HandedOver::default();
-                let mut scratch = Vec::new();
-                for chunk in jsonl.chunks(chunk_size) {
-                    built.push(chunk, &mut out);
-                    handed.push_to(chunk, &mut scratch, &mut over);
-                    assert!(scratch.is_empty());
-                }
-                built.finish(&mut out);
-                handed.finish_to(&mut scratch, &mut over);
-                let expected: Vec<String> = out.iter().map(|result| serde_json::to_string(result).unwrap()).collect();
-                assert_eq!(
-                    over.results, expected,
-                    "{policy:?}, map {map:?}, restoring {restoring}, {chunk_size}-byte chunks"
-                );
-                assert_eq!(handed.lines(), built.lines());
-                // Only plain common lines go over as views, and only where nothing changes them.
-                let plain = map.is_none() && !restoring;
-                // q-1, q-4, q-6 and q-9 (q-10 ends the file without a newline: the last line is
-                // read when the file ends); q-2 and q-3 too when no JSON is read.
-                let views = match &policy {
-                    JsonPolicy::Never if plain => 6,
-                    JsonPolicy::Guess | JsonPolicy::Ids(_) if plain => 4,
-                    _ => 0,
-                };
-                assert_eq!(
-                    over.views, views,
-                    "{policy:?}, map {map:?}, restoring {restoring}, {chunk_size}-byte chunks"
-                );
-            }
-        }
-    }
+    // Only plain common lines go over as views: q-1, q-4, q-6 and q-9 (q-10 ends the file without
+    // a newline: the last line is read when the file ends); q-2 and q-3 too when no JSON is read.
+    crate::test_support::check_handed_over(
+        &jsonl,
+        &id_map,
+        &["q-2", "caller-2", "q-3"],
+        &|| Box::new(GoogleLineDecoder::new("google")),
+        6,
+        4,
+    );
 }
