@@ -255,6 +255,23 @@ fn restore_id_in_place(result: &mut UnifiedResult, id_map: Option<&IdMap>) {
     }
 }
 
+/// `line` as text for a [`LineDecoder::decode_view`]; a line that is not UTF-8 is decoded by
+/// `decode_into` (which reports it) and `None` returned.
+pub fn view_text<'line, D: LineDecoder + ?Sized>(
+    decoder: &mut D,
+    line: &'line [u8],
+    line_number: usize,
+    out: &mut Vec<UnifiedResult>,
+) -> Option<&'line str> {
+    match crate::byte_scan::utf8_text(line) {
+        Ok(text) => Some(text),
+        Err(_) => {
+            decoder.decode_into(line, line_number, out);
+            None
+        }
+    }
+}
+
 /// Where [`ResultDecoder::push_to`] hands results, in order.
 pub trait ResultSink {
     /// A result of a common line, not built.

@@ -91,19 +91,20 @@ impl crate::results::ResultSink for HandedOver {
 }
 
 /// Holds `ResultDecoder::push_to` to `push` on `jsonl`: the same results in the same order for
-/// every JSON policy, with the id map on the reader or on an `IdRestoringDecoder` around
+/// every JSON policy, with the id map (sent id, caller's id) on the reader or on an `IdRestoringDecoder` around
 /// `new_decoder()` or none, read 1, 7, 64 and 100,000 bytes at a time; and views only where
 /// nothing changes a result (no id map): `views_never` of them when no JSON is read,
 /// `views_guess` when it is guessed or asked for by id (`json_ids` holds the ids asked for).
 pub fn check_handed_over(
     jsonl: &[u8],
-    id_map: &crate::results::IdMap,
+    id_map: &[(&str, &str)],
     json_ids: &[&str],
     new_decoder: &dyn Fn() -> Box<dyn crate::results::LineDecoder>,
     views_never: usize,
     views_guess: usize,
 ) {
-    use crate::results::{IdRestoringDecoder, JsonPolicy, LineDecoder, ResultDecoder};
+    use crate::results::{IdMap, IdRestoringDecoder, JsonPolicy, LineDecoder, ResultDecoder};
+    let id_map: IdMap = id_map.iter().map(|(sent, caller)| ((*sent).to_owned(), (*caller).to_owned())).collect();
     let ids = std::rc::Rc::new(json_ids.iter().map(|id| (*id).to_owned()).collect());
     let policies = [JsonPolicy::Guess, JsonPolicy::Never, JsonPolicy::Always, JsonPolicy::Ids(ids)];
     for policy in policies {

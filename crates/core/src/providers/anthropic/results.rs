@@ -67,10 +67,7 @@ impl LineDecoder for AnthropicLineDecoder {
         line_number: usize,
         out: &mut Vec<UnifiedResult>,
     ) -> Option<ResultView<'line>> {
-        let Ok(text) = crate::byte_scan::utf8_text(line) else {
-            self.decode_into(line, line_number, out);
-            return None;
-        };
+        let text = crate::results::view_text(self, line, line_number, out)?;
         // Each line is one result, passed straight on.
         let result = match scan_common_line(text) {
             Some(CommonLine::View(view)) => return Some(view),

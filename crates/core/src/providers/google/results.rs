@@ -178,10 +178,7 @@ impl LineDecoder for GoogleLineDecoder {
         line_number: usize,
         out: &mut Vec<UnifiedResult>,
     ) -> Option<ResultView<'line>> {
-        let Ok(text) = crate::byte_scan::utf8_text(line) else {
-            self.decode_into(line, line_number, out);
-            return None;
-        };
+        let text = crate::results::view_text(self, line, line_number, out)?;
         let result = match scan_common_line(text) {
             // `FanIn` passes on at once what is not one part of a fanned-out request.
             Some(view) if parse_derived_key(&view.custom_id).is_none() => return Some(view),

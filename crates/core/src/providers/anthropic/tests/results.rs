@@ -345,10 +345,7 @@ fn results_handed_over_as_they_are_read_are_the_decoded_results() {
     jsonl.extend_from_slice(b"\n\xff\xfe\n");
     lines.clear();
     jsonl.extend_from_slice(common("q-16", "a last line without its newline").as_bytes());
-    let id_map: IdMap = [("q-1", "caller-1"), ("q-2", "caller-2"), ("q-5", "caller-5"), ("q-8", "caller-8")]
-        .into_iter()
-        .map(|(sent, caller)| (sent.to_owned(), caller.to_owned()))
-        .collect();
+    let id_map = [("q-1", "caller-1"), ("q-2", "caller-2"), ("q-5", "caller-5"), ("q-8", "caller-8")];
     // Only plain common lines of text and thinking go over as views: q-1, q-4, q-5, q-6, q-11 and
     // q-15 (q-16 ends the file without a newline: the last line is read when the file ends); q-2
     // and q-3 too when no JSON is read.

@@ -409,10 +409,7 @@ fn results_handed_over_as_they_are_read_are_the_decoded_results() {
     jsonl.extend_from_slice(b"\n\xff\xfe\n");
     lines.clear();
     jsonl.extend_from_slice(common("q-10", "a last line without its newline").as_bytes());
-    let id_map: crate::results::IdMap = [("q-1", "caller-1"), ("q-2", "caller-2"), ("t-9", "caller-9")]
-        .into_iter()
-        .map(|(sent, caller)| (sent.to_owned(), caller.to_owned()))
-        .collect();
+    let id_map = [("q-1", "caller-1"), ("q-2", "caller-2"), ("t-9", "caller-9")];
     // Only plain common lines go over as views: q-1, q-4, q-6 and q-9 (q-10 ends the file without
     // a newline: the last line is read when the file ends); q-2 and q-3 too when no JSON is read.
     crate::test_support::check_handed_over(
