@@ -77,7 +77,7 @@ pub fn parse_numbered_request_lines(text: &str) -> Result<(Vec<UnifiedRequest>, 
 /// path of the field that is wrong (none when the text is not JSON at all).
 pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let error = match UnifiedRequest::deserialize(&mut deserializer) {
+    let error = match <UnifiedRequest as Deserialize>::deserialize(&mut deserializer) {
         Ok(mut request) => {
             tool_arguments::read_exactly(text, &mut request);
             return Ok(request);
@@ -402,3 +402,6 @@ mod tests {
 
 #[cfg(test)]
 mod exact_numbers_tests;
+
+#[cfg(test)]
+mod objects_only_tests;

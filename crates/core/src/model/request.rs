@@ -5,13 +5,15 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 
+use super::object_only::object_only;
+
 #[cfg(feature = "tsify")]
 use tsify::Tsify;
 
 /// One request of a batch, in the provider-neutral format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct UnifiedRequest {
     /// The caller's id for this request; results come back under it.
     pub custom_id: String,
@@ -83,6 +85,7 @@ pub struct UnifiedRequest {
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
     pub provider_kwargs: Option<Map<String, Value>>,
 }
+object_only!(UnifiedRequest, "struct UnifiedRequest");
 
 /// A system prompt: one string, or several that the provider receives as separate text blocks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -192,11 +195,12 @@ impl Role {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct UnifiedMessage {
     pub role: Role,
     pub content: MessageContent,
 }
+object_only!(UnifiedMessage, "struct UnifiedMessage");
 
 /// A message's content: a plain string, or a list of parts (text, images, documents).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -270,7 +274,7 @@ impl<'de> Deserialize<'de> for MessageContent {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(tag = "type", rename_all = "lowercase")]
+#[serde(remote = "Self", tag = "type", rename_all = "lowercase")]
 pub enum ContentPart {
     Text(TextContent),
     Image(MediaContent),
@@ -287,10 +291,11 @@ pub enum ContentPart {
     #[serde(rename = "redacted_reasoning")]
     RedactedReasoning(RedactedReasoningContent),
 }
+object_only!(ContentPart, "internally tagged enum ContentPart");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ToolCallContent {
     /// The call's id; `tool_result` parts answer it by this id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -311,10 +316,11 @@ pub struct ToolCallContent {
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
     pub provider: Option<String>,
 }
+object_only!(ToolCallContent, "struct ToolCallContent");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ToolResultContent {
     pub tool_call_id: String,
     /// The result: a string, or text parts.
@@ -328,6 +334,7 @@ pub struct ToolResultContent {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_control: Option<CacheControl>,
 }
+object_only!(ToolResultContent, "struct ToolResultContent");
 
 impl ToolResultContent {
     /// The result's text parts joined.
@@ -345,7 +352,7 @@ impl ToolResultContent {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReasoningContent {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -359,19 +366,21 @@ pub struct ReasoningContent {
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
     pub provider: Option<String>,
 }
+object_only!(ReasoningContent, "struct ReasoningContent");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RedactedReasoningContent {
     pub data: String,
 }
+object_only!(RedactedReasoningContent, "struct RedactedReasoningContent");
 
 /// Reasoning settings (reference unified-features §3, §8.1). Each provider takes some of them; the
 /// rest are refused, or left out with a warning under `dropUnsupported`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct Reasoning {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
@@ -385,6 +394,7 @@ pub struct Reasoning {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub include_thoughts: Option<bool>,
 }
+object_only!(Reasoning, "struct Reasoning");
 
 /// `budgetTokens`: a count of tokens. Gemini's `-1` ("dynamic") has no unified spelling: leaving
 /// the budget out lets the model decide, so a negative budget says that instead of "expected u32".
@@ -431,7 +441,7 @@ impl ReasoningEffort {
 /// A function the model may call (Vercel AI SDK / OpenAI words: `name`, `description`, `parameters`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct Tool {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -450,6 +460,7 @@ pub struct Tool {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_control: Option<CacheControl>,
 }
+object_only!(Tool, "struct Tool");
 
 /// Which tool, if any, the model must call: `"auto"`, `"none"`, `"required"` or `{ name }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -471,7 +482,7 @@ pub enum ToolChoiceMode {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct TextContent {
     pub text: String,
     /// A cache breakpoint after this part (Anthropic `cache_control`).
@@ -479,18 +490,20 @@ pub struct TextContent {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_control: Option<CacheControl>,
 }
+object_only!(TextContent, "struct TextContent");
 
 /// A prompt-cache breakpoint: the prompt up to and including the marked place is cached
 /// (Anthropic `cache_control: { type: "ephemeral", ttl }`; automatic prefix caching elsewhere).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct CacheControl {
     /// How long the entry lives: `"5m"` (the default) or `"1h"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub ttl: Option<CacheTtl>,
 }
+object_only!(CacheControl, "struct CacheControl");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -536,7 +549,7 @@ impl SourceType {
 /// An image or a document (for example a PDF). Both share one shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct MediaContent {
     pub source_type: SourceType,
     /// MIME type, e.g. `image/png` or `application/pdf`; required for base64 data.
@@ -553,13 +566,14 @@ pub struct MediaContent {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_control: Option<CacheControl>,
 }
+object_only!(MediaContent, "struct MediaContent");
 
 pub type ImageContent = MediaContent;
 pub type DocumentContent = MediaContent;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct GenerationConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
@@ -594,13 +608,14 @@ pub struct GenerationConfig {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub candidate_count: Option<u32>,
 }
+object_only!(GenerationConfig, "struct GenerationConfig");
 
 /// The answer's format (the Vercel AI SDK's `responseFormat`): JSON, following `schema` when one is
 /// given ("JSON mode" without). Each provider's spelling and the schemas it refuses are in
 /// `structured_output`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResponseFormat {
     #[serde(rename = "type")]
     pub kind: ResponseFormatKind,
@@ -624,6 +639,7 @@ pub struct ResponseFormat {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub strict: Option<bool>,
 }
+object_only!(ResponseFormat, "struct ResponseFormat");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]

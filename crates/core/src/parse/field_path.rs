@@ -94,7 +94,7 @@ fn is_error_of(text: &str, error: &serde_json::Error, place: usize, value: &Node
     };
     let changed = format!("{}{swapped}{}", &text[..place], &text[place + 1..]);
     let mut deserializer = serde_json::Deserializer::from_str(&changed);
-    let Err(again) = UnifiedRequest::deserialize(&mut deserializer) else { return false };
+    let Err(again) = <UnifiedRequest as Deserialize>::deserialize(&mut deserializer) else { return false };
     same_message(&again, error)
         && offset_of(&changed, &again).is_some_and(|offset| trim_whitespace_before(&changed, offset) == value.end)
 }

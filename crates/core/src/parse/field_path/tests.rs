@@ -15,7 +15,7 @@ fn reference(text: &str) -> Option<(String, String)> {
 
 fn found(text: &str) -> Option<(String, String)> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let error = UnifiedRequest::deserialize(&mut deserializer).err()?;
+    let error = <UnifiedRequest as Deserialize>::deserialize(&mut deserializer).err()?;
     Some((field_path(text, &error), error.to_string()))
 }
 

@@ -1,0 +1,100 @@
+//! A request and each of its object-shaped parts are read from a JSON object only: serde's derived
+//! code also read a JSON array by position (`["a", "gpt-4o"]` was a request, `"generationConfig":
+//! [5]` set `maxTokens`), which no provider or SDK writes.
+
+use super::parse_request;
+use crate::CoreError;
+
+fn refusal(text: &str) -> (String, String, Option<String>) {
+    match parse_request(4, text) {
+        Err(CoreError::Validation { field, message, custom_id, index, .. }) => {
+            assert_eq!(index, Some(4), "{text}");
+            (field, message, custom_id)
+        }
+        other => panic!("{text}: expected a validation error, got {other:?}"),
+    }
+}
+
+fn with(body: &str) -> String {
+    format!(r#"{{"customId":"c-9","model":"gpt-4o",{body}}}"#)
+}
+
+/// A part of a message (an internally tagged enum) is read whole before its fields are: an error
+/// inside it names the part, as every other error in a part does.
+#[test]
+fn an_array_where_an_object_belongs_is_refused_at_its_field() {
+    let hi = r#""messages":[{"role":"user","content":"hi"}]"#;
+    for (body, field, expected) in [
+        (r#""messages":[["user","hi"]]"#.to_owned(), "messages[0]", "struct UnifiedMessage"),
+        (r#""messages":[{"role":"user","content":[["text","hi"]]}]"#.to_owned(), "messages[0].content[0]", "internally tagged enum ContentPart"),
+        (format!(r#"{hi},"generationConfig":[5]"#), "generationConfig", "struct GenerationConfig"),
+        (format!(r#"{hi},"responseFormat":["json"]"#), "responseFormat", "struct ResponseFormat"),
+        (format!(r#"{hi},"reasoning":["low"]"#), "reasoning", "struct Reasoning"),
+        (format!(r#"{hi},"tools":[["f",null,{{"type":"object"}}]]"#), "tools[0]", "struct Tool"),
+        (format!(r#"{hi},"systemPromptCacheControl":["1h"]"#), "systemPromptCacheControl", "struct CacheControl"),
+        (
+            r#""messages":[{"role":"user","content":[{"type":"image","sourceType":"url","data":"https://x/a.png","cacheControl":[]}]}]"#.to_owned(),
+            "messages[0].content[0]",
+            "struct CacheControl",
+        ),
+        (
+            r#""messages":[{"role":"assistant","content":[{"type":"tool_call","id":"c","name":"f","arguments":{}}]},{"role":"tool","content":[{"type":"tool_result","toolCallId":"c","content":"ok","cacheControl":["5m"]}]}]"#.to_owned(),
+            "messages[1].content[0]",
+            "struct CacheControl",
+        ),
+        (
+            r#""messages":[{"role":"user","content":[{"type":"text","text":"hi","cacheControl":["1h"]}]}]"#.to_owned(),
+            "messages[0].content[0]",
+            "struct CacheControl",
+        ),
+        (
+            r#""messages":[{"role":"user","content":[{"type":"tool_result","toolCallId":"c","content":[["text","ok"]]}]}]"#.to_owned(),
+            "messages[0].content[0]",
+            "internally tagged enum ContentPart",
+        ),
+    ] {
+        let text = with(&body);
+        let (named, message, custom_id) = refusal(&text);
+        assert_eq!(named, field, "{text}: {message}");
+        assert!(message.contains(&format!("invalid type: sequence, expected {expected}")), "{text}: {message}");
+        assert_eq!(custom_id.as_deref(), Some("c-9"), "{text}");
+    }
+}
+
+#[test]
+fn a_request_written_as_an_array_is_not_a_request() {
+    for text in [r#"["a","gpt-4o"]"#, r#"["a","gpt-4o",null,[{"role":"user","content":"hi"}]]"#] {
+        let (field, message, custom_id) = refusal(text);
+        assert_eq!((field.as_str(), custom_id), ("", None), "{text}");
+        assert_eq!(message, "a request must be a JSON object, not an array", "{text}");
+    }
+}
+
+#[test]
+fn other_wrong_types_keep_serdes_words() {
+    let hi = r#""messages":[{"role":"user","content":"hi"}]"#;
+    for (body, field, words) in [
+        (
+            format!(r#"{hi},"generationConfig":5"#),
+            "generationConfig",
+            "invalid type: integer `5`, expected struct GenerationConfig",
+        ),
+        (format!(r#"{hi},"reasoning":"low""#), "reasoning", "invalid type: string \"low\", expected struct Reasoning"),
+        (
+            r#""messages":["hi"]"#.to_owned(),
+            "messages[0]",
+            "invalid type: string \"hi\", expected struct UnifiedMessage",
+        ),
+        (format!(r#"{hi},"tools":[true]"#), "tools[0]", "invalid type: boolean `true`, expected struct Tool"),
+        (
+            r#""messages":[{"role":"user","content":[7]}]"#.to_owned(),
+            "messages[0].content[0]",
+            "invalid type: integer `7`, expected internally tagged enum ContentPart",
+        ),
+    ] {
+        let text = with(&body);
+        let (named, message, _) = refusal(&text);
+        assert_eq!(named, field, "{text}: {message}");
+        assert!(message.contains(words), "{text}: {message}");
+    }
+}
