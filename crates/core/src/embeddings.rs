@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::endpoint::{max_embedding_inputs_per_batch, max_inputs_per_request};
+use crate::model::object_only;
 use crate::model::{EmbeddingInput, ResultStatus, UnifiedRequest, UnifiedResponse, Usage};
 use crate::providers::exact_json;
 use crate::results::{BodyProblem, EmbeddingInputs};
@@ -213,6 +214,7 @@ pub(crate) fn check_batch_inputs(provider: Provider, requests: &[UnifiedRequest]
 }
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct EmbeddingsBody {
     #[serde(default)]
     id: Option<String>,
@@ -222,13 +224,16 @@ struct EmbeddingsBody {
     #[serde(default)]
     usage: Option<EmbeddingsUsage>,
 }
+object_only!(deserialize only EmbeddingsBody, "struct EmbeddingsBody");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct EmbeddingItem {
     #[serde(default)]
     index: Option<usize>,
     embedding: Vector,
 }
+object_only!(deserialize only EmbeddingItem, "struct EmbeddingItem");
 
 enum Vector {
     Numbers(Vec<f64>),
@@ -253,10 +258,12 @@ impl<'de> Deserialize<'de> for Vector {
 }
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct EmbeddingsUsage {
     #[serde(default)]
     prompt_tokens: u64,
 }
+object_only!(deserialize only EmbeddingsUsage, "struct EmbeddingsUsage");
 
 /// Each request's input count, by custom id, for a batch of the embeddings endpoint (the
 /// summary's `embeddingInputs`); `None` for any other batch.

@@ -8,6 +8,7 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::model::object_only;
 use crate::{CoreError, UnifiedRequest};
 
 mod field_path;
@@ -179,10 +180,12 @@ fn field_of(path: &str, message: &str) -> String {
 
 fn custom_id_of(text: &str) -> Option<String> {
     #[derive(Deserialize)]
+    #[serde(remote = "Self")]
     struct IdOnly {
         #[serde(rename = "customId")]
         custom_id: Option<serde_json::Value>,
     }
+    object_only!(deserialize only IdOnly, "struct IdOnly");
     let id: IdOnly = serde_json::from_str(text).ok()?;
     match id.custom_id? {
         serde_json::Value::String(id) => Some(id),

@@ -11,3 +11,5 @@ pub use request::*;
 pub use result::*;
 pub use result_view::*;
 pub use status::*;
+
+pub(crate) use object_only::object_only;

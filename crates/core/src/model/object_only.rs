@@ -15,10 +15,21 @@
 //! Trap: with `remote = "Self"`, `Type::deserialize(..)` names the lenient inherent function.
 //! Callers write `<Type as Deserialize>::deserialize(..)` (or let a field's type pick the trait).
 
-/// Implements `Deserialize` (objects only) and `Serialize` for a type derived with
-/// `#[serde(remote = "Self")]`; `$expecting` is what an error says was expected.
+/// Implements `Deserialize` (objects only) for a type derived with `#[serde(remote = "Self")]`,
+/// and `Serialize` forwarding to the derived code unless the type is marked `deserialize only`;
+/// `$expecting` is what an error says was expected. A type that borrows from the text is written
+/// with its one lifetime (`Line<'a>`).
 macro_rules! object_only {
     ($type:ident, $expecting:literal) => {
+        $crate::model::object_only!(deserialize only $type, $expecting);
+
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                $type::serialize(self, serializer)
+            }
+        }
+    };
+    (deserialize only $type:ident, $expecting:literal) => {
         impl<'de> serde::Deserialize<'de> for $type {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct ObjectVisitor;
@@ -34,10 +45,21 @@ macro_rules! object_only {
                 deserializer.deserialize_map(ObjectVisitor)
             }
         }
-
-        impl serde::Serialize for $type {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                $type::serialize(self, serializer)
+    };
+    (deserialize only $type:ident<$lifetime:lifetime>, $expecting:literal) => {
+        impl<'de: $lifetime, $lifetime> serde::Deserialize<'de> for $type<$lifetime> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct ObjectVisitor<$lifetime>(std::marker::PhantomData<$type<$lifetime>>);
+                impl<'de: $lifetime, $lifetime> serde::de::Visitor<'de> for ObjectVisitor<$lifetime> {
+                    type Value = $type<$lifetime>;
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        formatter.write_str($expecting)
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<$type<$lifetime>, A::Error> {
+                        $type::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    }
+                }
+                deserializer.deserialize_map(ObjectVisitor(std::marker::PhantomData))
             }
         }
     };

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::model::object_only;
 use crate::providers::exact_json;
 use crate::{ContentPart, MessageContent, UnifiedRequest};
 
@@ -18,22 +19,28 @@ const ARGUMENTS_DEPTH: u32 = 5;
 
 /// The parts of each message, as text: the shape of a request that has been read already.
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Messages<'a> {
     #[serde(borrow, default)]
     messages: Vec<Message<'a>>,
 }
+object_only!(deserialize only Messages<'a>, "struct Messages");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Message<'a> {
     #[serde(borrow)]
     content: Option<&'a RawValue>,
 }
+object_only!(deserialize only Message<'a>, "struct Message");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Part<'a> {
     #[serde(borrow)]
     arguments: Option<&'a RawValue>,
 }
+object_only!(deserialize only Part<'a>, "struct Part");
 
 /// Reads again, from the request's `text`, the tool-call arguments of `request` (read from that
 /// text) that hold a number other than an integer.

@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 
 use super::fast_line::{decode_common_line, scan_common_line, CommonLine};
 use super::result_blocks::{blocks, Block};
+use crate::model::object_only;
 use crate::model::{
     FinishReason, OutputPart, ResultError, ResultStatus, ResultView, UnifiedResponse, UnifiedResult, Usage,
 };
@@ -27,21 +28,26 @@ const SOURCE: &str = "anthropic";
 pub struct AnthropicLineDecoder;
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Line<'a> {
     custom_id: Option<String>,
     #[serde(borrow)]
     result: Option<&'a RawValue>,
 }
+object_only!(deserialize only Line<'a>, "struct Line");
 
 /// [`Line`] with its result read in the same pass, rather than skipped and read again.
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct OneLine<'a> {
     custom_id: Option<String>,
     #[serde(borrow)]
     result: Option<Outcome<'a>>,
 }
+object_only!(deserialize only OneLine<'a>, "struct OneLine");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Outcome<'a> {
     #[serde(rename = "type")]
     kind: String,
@@ -50,6 +56,7 @@ struct Outcome<'a> {
     #[serde(borrow, default)]
     error: Option<&'a RawValue>,
 }
+object_only!(deserialize only Outcome<'a>, "struct Outcome");
 
 impl LineDecoder for AnthropicLineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
@@ -165,20 +172,24 @@ fn ended_early(custom_id: String, status: ResultStatus, code: &str, message: &st
 }
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct ErrorResponse {
     #[serde(default)]
     error: Option<ErrorDetail>,
     #[serde(default)]
     request_id: Option<String>,
 }
+object_only!(deserialize only ErrorResponse, "struct ErrorResponse");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct ErrorDetail {
     #[serde(rename = "type", default)]
     kind: Option<String>,
     #[serde(default)]
     message: Option<String>,
 }
+object_only!(deserialize only ErrorDetail, "struct ErrorDetail");
 
 /// `{"type": "error", "error": {"type", "message"}, "request_id"}`. Whether it is retryable is the
 /// core's one rule: overloaded, API (internal), rate-limit and timeout errors are; invalid requests,
@@ -215,6 +226,7 @@ fn result_error(raw: Option<&RawValue>, line: &str) -> ResultError {
 }
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Message {
     #[serde(rename = "type", default)]
     kind: Option<String>,
@@ -227,10 +239,12 @@ struct Message {
     stop_reason: Option<String>,
     usage: Option<AnthropicUsage>,
 }
+object_only!(deserialize only Message, "struct Message");
 
 /// `Usage`: `input_tokens` alone leaves out the cache reads and writes; the total input is the sum
 /// of the three (reference unified-features §6). `output_tokens` include thinking.
 #[derive(Deserialize, Default)]
+#[serde(remote = "Self")]
 pub(super) struct AnthropicUsage {
     #[serde(default)]
     pub(super) input_tokens: Option<u64>,
@@ -246,20 +260,25 @@ pub(super) struct AnthropicUsage {
     #[serde(default)]
     pub(super) output_tokens_details: Option<OutputDetails>,
 }
+object_only!(deserialize only AnthropicUsage, "struct AnthropicUsage");
 
 #[derive(Deserialize, Default)]
+#[serde(remote = "Self")]
 pub(super) struct CacheCreation {
     #[serde(default)]
     pub(super) ephemeral_5m_input_tokens: Option<u64>,
     #[serde(default)]
     pub(super) ephemeral_1h_input_tokens: Option<u64>,
 }
+object_only!(deserialize only CacheCreation, "struct CacheCreation");
 
 #[derive(Deserialize, Default)]
+#[serde(remote = "Self")]
 pub(super) struct OutputDetails {
     #[serde(default)]
     pub(super) thinking_tokens: Option<u64>,
 }
+object_only!(deserialize only OutputDetails, "struct OutputDetails");
 
 impl From<AnthropicUsage> for Usage {
     // Saturating: counts are whatever the file says, and a sum past u64 must not wrap (or panic).

@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use crate::merge::deep_merge;
+use crate::model::object_only;
 use crate::model::{UnifiedRequest, UnifiedResponse};
 use crate::provider_kwargs::sendable;
 use crate::providers::exact_json;
@@ -42,24 +43,30 @@ pub fn write_embed_request(
 }
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct EmbedContentResponse {
     embedding: ContentEmbedding,
 }
+object_only!(deserialize only EmbedContentResponse, "struct EmbedContentResponse");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct ContentEmbedding {
     #[serde(default, deserialize_with = "exact_json::numbers")]
     values: Vec<f64>,
 }
+object_only!(deserialize only ContentEmbedding, "struct ContentEmbedding");
 
 /// Whether an answer body is an `EmbedContentResponse` (cheap: only bodies that name `embedding`
 /// are parsed for it).
 pub fn is_embedding(body: &RawValue) -> bool {
     #[derive(Deserialize)]
+    #[serde(remote = "Self")]
     struct Shape {
         #[serde(default)]
         embedding: Option<serde::de::IgnoredAny>,
     }
+    object_only!(deserialize only Shape, "struct Shape");
     body.get().contains("\"embedding\"")
         && serde_json::from_str::<Shape>(body.get()).is_ok_and(|shape| shape.embedding.is_some())
 }

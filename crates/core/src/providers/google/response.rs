@@ -25,9 +25,10 @@ use crate::sort_by_text::sort_by_number;
 use crate::Provider;
 
 use super::status::rpc_code_name;
+use crate::model::object_only;
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 struct GenerateContentResponse {
     #[serde(default)]
     candidates: Option<Vec<ResponseCandidate>>,
@@ -36,24 +37,28 @@ struct GenerateContentResponse {
     model_version: Option<String>,
     response_id: Option<String>,
 }
+object_only!(deserialize only GenerateContentResponse, "struct GenerateContentResponse");
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 struct ResponseCandidate {
     #[serde(default)]
     index: Option<u32>,
     content: Option<Content>,
     finish_reason: Option<String>,
 }
+object_only!(deserialize only ResponseCandidate, "struct ResponseCandidate");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Content {
     #[serde(default)]
     parts: Vec<Part>,
 }
+object_only!(deserialize only Content, "struct Content");
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 struct Part {
     text: Option<String>,
     #[serde(default)]
@@ -61,24 +66,28 @@ struct Part {
     thought_signature: Option<String>,
     function_call: Option<FunctionCall>,
 }
+object_only!(deserialize only Part, "struct Part");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct FunctionCall {
     id: Option<String>,
     name: String,
     #[serde(default, deserialize_with = "exact_json::optional_value")]
     args: Option<Value>,
 }
+object_only!(deserialize only FunctionCall, "struct FunctionCall");
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 struct PromptFeedback {
     block_reason: Option<String>,
 }
+object_only!(deserialize only PromptFeedback, "struct PromptFeedback");
 
 /// The counts the unified usage is made of (also read by `fast_line.rs`).
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub(super) struct UsageMetadata {
     #[serde(default, deserialize_with = "count")]
     pub(super) prompt_token_count: Option<u64>,
@@ -91,6 +100,7 @@ pub(super) struct UsageMetadata {
     #[serde(default, deserialize_with = "count")]
     pub(super) tool_use_prompt_token_count: Option<u64>,
 }
+object_only!(deserialize only UsageMetadata, "struct UsageMetadata");
 
 /// A token count as a number, or as a string the way proto-JSON writes 64-bit integers.
 fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {

@@ -31,6 +31,7 @@ use super::embeddings::{embed_content_response, is_embedding};
 use super::fan_out::{parse_derived_key, FanIn};
 use super::fast_line::{decode_common_line, scan_common_line};
 use super::response::{generate_content_response, status_error};
+use crate::model::object_only;
 
 /// Where a batch's results are.
 #[derive(Debug, PartialEq)]
@@ -143,6 +144,7 @@ impl GoogleLineDecoder {
 }
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Line<'a> {
     #[serde(default)]
     key: Option<String>,
@@ -154,6 +156,7 @@ struct Line<'a> {
     #[serde(default)]
     attribution: Option<Attribution>,
 }
+object_only!(deserialize only Line<'a>, "struct Line");
 
 impl LineDecoder for GoogleLineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {

@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::json_value_text::compact;
+use crate::model::object_only;
 use crate::model::{ResultError, UnifiedResult};
 use crate::providers::openai::results::{decode_body_of, envelope, inputs_of, status_of_error_code};
 use crate::results::{field_names, malformed, EmbeddingInputs, LineDecoder};
@@ -39,6 +40,7 @@ impl MistralLineDecoder {
 }
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Line<'a> {
     /// Nullable in the spec's `BatchRequest`, so it may come back null.
     #[serde(default)]
@@ -48,6 +50,7 @@ struct Line<'a> {
     #[serde(borrow, default)]
     error: Option<&'a RawValue>,
 }
+object_only!(deserialize only Line<'a>, "struct Line");
 
 impl LineDecoder for MistralLineDecoder {
     fn expect_embedding_inputs(&mut self, inputs: Rc<EmbeddingInputs>) {

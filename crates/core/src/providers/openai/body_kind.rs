@@ -15,9 +15,11 @@ use crate::retry::is_retryable_request;
 use super::chat_body::{chat_completion_from, chat_completion_response, ChatCompletion, Choice, OpenAiUsage};
 use super::responses_body::responses_response;
 use crate::embeddings::embeddings_response;
+use crate::model::object_only;
 
 /// Only the fields that tell the kinds apart; the values are skipped.
 #[derive(Deserialize, Default)]
+#[serde(remote = "Self")]
 struct Shape {
     #[serde(default)]
     object: Option<String>,
@@ -32,11 +34,13 @@ struct Shape {
     #[serde(default)]
     pages: Option<IgnoredAny>,
 }
+object_only!(deserialize only Shape, "struct Shape");
 
 /// [`Shape`] and a chat completion read in one pass: most bodies are chat completions, and this
 /// spares reading them twice. A body this cannot read (a field of another type than these) is read
 /// as [`Shape`] and then as its kind, as before; where this reads a body, those give the same.
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct ShapedChat {
     #[serde(default)]
     object: Option<String>,
@@ -54,6 +58,7 @@ struct ShapedChat {
     #[serde(default)]
     pages: Option<IgnoredAny>,
 }
+object_only!(deserialize only ShapedChat, "struct ShapedChat");
 
 /// Reads a successful body as a chat completion, a text completion or a Responses object, or says
 /// what other kind it is.

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::model::object_only;
 use crate::model::{Candidate, FinishReason, OutputPart, UnifiedResponse, Usage};
 use crate::providers::common::string_field;
 use crate::providers::exact_json;
@@ -12,6 +13,7 @@ use crate::results::BodyProblem;
 use crate::sort_by_text::sort_by_number;
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 pub(super) struct ChatCompletion {
     pub(super) id: Option<String>,
     pub(super) model: Option<String>,
@@ -19,8 +21,10 @@ pub(super) struct ChatCompletion {
     pub(super) choices: Option<Vec<Choice>>,
     pub(super) usage: Option<OpenAiUsage>,
 }
+object_only!(deserialize only ChatCompletion, "struct ChatCompletion");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 pub(super) struct Choice {
     #[serde(default)]
     index: Option<u32>,
@@ -31,8 +35,10 @@ pub(super) struct Choice {
     text: Option<String>,
     finish_reason: Option<String>,
 }
+object_only!(deserialize only Choice, "struct Choice");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct ChoiceMessage {
     content: Option<Value>,
     refusal: Option<String>,
@@ -43,25 +49,31 @@ struct ChoiceMessage {
     #[serde(default)]
     tool_calls: Option<Vec<ToolCall>>,
 }
+object_only!(deserialize only ChoiceMessage, "struct ChoiceMessage");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct ToolCall {
     id: Option<String>,
     function: Option<FunctionCall>,
 }
+object_only!(deserialize only ToolCall, "struct ToolCall");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct FunctionCall {
     name: String,
     /// A JSON string (OpenAI) or already an object (Mistral's spec allows both).
     #[serde(default, deserialize_with = "exact_json::optional_value")]
     arguments: Option<Value>,
 }
+object_only!(deserialize only FunctionCall, "struct FunctionCall");
 
 /// `CompletionUsage`: `prompt_tokens` already include cached tokens and `completion_tokens` the
 /// reasoning tokens, which is what [`Usage`] means. Counts are nullable in some of Mistral's usage
 /// objects; a null must not turn a success into an error.
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 pub struct OpenAiUsage {
     #[serde(default)]
     prompt_tokens: Option<u64>,
@@ -74,8 +86,10 @@ pub struct OpenAiUsage {
     #[serde(default)]
     completion_tokens_details: Option<CompletionDetails>,
 }
+object_only!(deserialize only OpenAiUsage, "struct OpenAiUsage");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct PromptDetails {
     #[serde(default)]
     cached_tokens: Option<u64>,
@@ -83,12 +97,15 @@ struct PromptDetails {
     #[serde(default)]
     cache_write_tokens: Option<u64>,
 }
+object_only!(deserialize only PromptDetails, "struct PromptDetails");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct CompletionDetails {
     #[serde(default)]
     reasoning_tokens: Option<u64>,
 }
+object_only!(deserialize only CompletionDetails, "struct CompletionDetails");
 
 impl From<OpenAiUsage> for Usage {
     fn from(usage: OpenAiUsage) -> Self {

@@ -14,8 +14,10 @@ use crate::providers::common::string_field;
 use crate::results::BodyProblem;
 
 use super::chat_body::{arguments, joined_text, only_refused};
+use crate::model::object_only;
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Response {
     id: Option<String>,
     model: Option<String>,
@@ -29,14 +31,18 @@ struct Response {
     #[serde(default)]
     usage: Option<ResponseUsage>,
 }
+object_only!(deserialize only Response, "struct Response");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct IncompleteDetails {
     reason: Option<String>,
 }
+object_only!(deserialize only IncompleteDetails, "struct IncompleteDetails");
 
 /// `ResponseUsage`: `input_tokens` include cached tokens, `output_tokens` the reasoning tokens.
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct ResponseUsage {
     #[serde(default)]
     input_tokens: Option<u64>,
@@ -47,20 +53,25 @@ struct ResponseUsage {
     #[serde(default)]
     output_tokens_details: Option<OutputDetails>,
 }
+object_only!(deserialize only ResponseUsage, "struct ResponseUsage");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct InputDetails {
     #[serde(default)]
     cached_tokens: Option<u64>,
     #[serde(default)]
     cache_write_tokens: Option<u64>,
 }
+object_only!(deserialize only InputDetails, "struct InputDetails");
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct OutputDetails {
     #[serde(default)]
     reasoning_tokens: Option<u64>,
 }
+object_only!(deserialize only OutputDetails, "struct OutputDetails");
 
 impl From<ResponseUsage> for Usage {
     fn from(usage: ResponseUsage) -> Self {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::model::object_only;
 use crate::model::{ResultError, ResultStatus, UnifiedResult};
 use crate::results::{field_names, EmbeddingInputs, LineDecoder};
 use crate::retry::is_retryable_request;
@@ -42,6 +43,7 @@ impl OpenAiLineDecoder {
 }
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct Line<'a> {
     #[serde(default)]
     custom_id: Option<String>,
@@ -50,10 +52,12 @@ struct Line<'a> {
     #[serde(borrow, default)]
     error: Option<&'a RawValue>,
 }
+object_only!(deserialize only Line<'a>, "struct Line");
 
 /// `response` as the envelope `{status_code, request_id, body}`, or in the older vLLM shape the body
 /// itself (`status_code` and `body` both absent).
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct ResponseEnvelope<'a> {
     #[serde(default)]
     status_code: Option<u16>,
@@ -62,6 +66,7 @@ struct ResponseEnvelope<'a> {
     #[serde(borrow, default)]
     body: Option<&'a RawValue>,
 }
+object_only!(deserialize only ResponseEnvelope<'a>, "struct ResponseEnvelope");
 
 /// The status, request id and body of a line's `response`.
 pub struct Envelope<'a> {
@@ -97,6 +102,7 @@ pub fn envelope(response: &RawValue) -> Result<Envelope<'_>, String> {
 /// before; where this answers, that reading gives the same.
 fn enveloped_line(text: &str) -> Option<LineHead<'_>> {
     #[derive(Deserialize)]
+    #[serde(remote = "Self")]
     struct EnvelopedLine<'a> {
         #[serde(default)]
         custom_id: Option<String>,
@@ -105,6 +111,7 @@ fn enveloped_line(text: &str) -> Option<LineHead<'_>> {
         #[serde(borrow, default)]
         error: Option<&'a RawValue>,
     }
+    object_only!(deserialize only EnvelopedLine<'a>, "struct EnvelopedLine");
     let parsed: EnvelopedLine = serde_json::from_str(text).ok()?;
     let envelope = match parsed.response {
         None => None,

@@ -2,6 +2,7 @@
 //! field, never an empty success, one retryable rule, cut lines keep their id, and the field cases
 //! (tests/fixtures/field-cases/) that showed each fault.
 
+mod arrays;
 mod attribution;
 mod body_kinds;
 mod choice_order;
