@@ -8,9 +8,11 @@
 //! (the differential test in `tests.rs` holds them to it). Errors the derive raised while copying
 //! the block (text that is not JSON, nesting too deep, a `type` that is not a string or comes
 //! twice, no `type`) are raised where they were; errors it raised from the copy (a field of the
-//! wrong type, twice, or missing; an array form of the wrong length) are kept until the block has
-//! been read and raised by the array's reader, as they were. A block may also be an array, `type`
-//! first and then the fields in order, as the derive allows.
+//! wrong type, twice, or missing) are kept until the block's fields have been read, and raised
+//! before its closing brace, as the derive (read as an object) raises them. A block is a JSON
+//! object only: the derive also read an array by position (`["text", "Hi"]` was a text block),
+//! which no result holds, so an array is refused as every other value that is not an object is
+//! (`model/object_only.rs`).
 
 use std::fmt;
 
@@ -59,8 +61,8 @@ impl<'de> Deserialize<'de> for Blocks {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut blocks = Vec::new();
-                while let Some(ReadBlock(block)) = seq.next_element()? {
-                    blocks.push(block.map_err(Problem::into_error)?);
+                while let Some(block) = seq.next_element()? {
+                    blocks.push(block);
                 }
                 Ok(Blocks(blocks))
             }
@@ -81,28 +83,6 @@ enum Kind {
 impl Kind {
     fn index(self) -> usize {
         self as usize
-    }
-
-    /// The derive's `expecting` for the array form of the kind's fields.
-    fn expecting(self) -> &'static str {
-        match self {
-            Kind::Text => "struct variant Block::Text with 1 element",
-            Kind::Thinking => "struct variant Block::Thinking with 2 elements",
-            Kind::RedactedThinking => "struct variant Block::RedactedThinking with 1 element",
-            Kind::ToolUse => "struct variant Block::ToolUse with 3 elements",
-            Kind::Other => "unit variant Block::Other",
-        }
-    }
-
-    /// The kind's fields in declaration order (the array form's order).
-    fn fields(self) -> &'static [Field] {
-        match self {
-            Kind::Text => &[Field::Text],
-            Kind::Thinking => &[Field::Thinking, Field::Signature],
-            Kind::RedactedThinking => &[Field::Data],
-            Kind::ToolUse => &[Field::Id, Field::Name, Field::Input],
-            Kind::Other => &[],
-        }
     }
 }
 
@@ -233,9 +213,6 @@ enum Problem {
     WrongType(Found),
     Duplicate(&'static str),
     Missing(&'static str),
-    Length(usize, &'static str),
-    /// An array form longer than the kind's fields: its length and the number of fields.
-    TooLong(usize, usize),
 }
 
 impl Problem {
@@ -244,21 +221,6 @@ impl Problem {
             Problem::WrongType(found) => E::invalid_type(found.unexpected(), &"a string"),
             Problem::Duplicate(field) => E::duplicate_field(field),
             Problem::Missing(field) => E::missing_field(field),
-            Problem::Length(length, expecting) => E::invalid_length(length, &expecting),
-            Problem::TooLong(length, fields) => E::invalid_length(length, &ElementsInSequence(fields)),
-        }
-    }
-}
-
-/// serde's wording of how many elements an array form may have.
-struct ElementsInSequence(usize);
-
-impl de::Expected for ElementsInSequence {
-    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        if self.0 == 1 {
-            formatter.write_str("1 element in sequence")
-        } else {
-            write!(formatter, "{} elements in sequence", self.0)
         }
     }
 }
@@ -388,16 +350,15 @@ impl Fields {
         }
     }
 
-    /// The block of `kind`, or the first problem it has; `missing` names a required field that
-    /// is absent (the object form's error, or the array form's).
-    fn build(mut self, kind: Kind, missing: impl Fn(Field) -> Problem) -> Result<Block, Problem> {
+    /// The block of `kind`, or the first problem it has.
+    fn build(mut self, kind: Kind) -> Result<Block, Problem> {
         if kind == Kind::Other {
             return Ok(Block::Other);
         }
         if let Some(problem) = self.problems[kind.index()].take() {
             return Err(problem);
         }
-        let required = |value: Option<String>, field: Field| value.ok_or_else(|| missing(field));
+        let required = |value: Option<String>, field: Field| value.ok_or(Problem::Missing(field.name()));
         Ok(match kind {
             Kind::Text => Block::Text { text: required(self.text, Field::Text)? },
             Kind::Thinking => Block::Thinking {
@@ -415,25 +376,22 @@ impl Fields {
     }
 }
 
-/// A block as read: the block, or what the derive would have refused once it was read.
-struct ReadBlock(Result<Block, Problem>);
-
-impl<'de> Deserialize<'de> for ReadBlock {
+impl<'de> Deserialize<'de> for Block {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(BlockVisitor)
+        deserializer.deserialize_map(BlockVisitor)
     }
 }
 
 struct BlockVisitor;
 
 impl<'de> Visitor<'de> for BlockVisitor {
-    type Value = ReadBlock;
+    type Value = Block;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         formatter.write_str("internally tagged enum Block")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReadBlock, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Block, A::Error> {
         let mut kind = None;
         let mut fields = Fields::default();
         while let Some(key) = map.next_key::<Key>()? {
@@ -447,36 +405,7 @@ impl<'de> Visitor<'de> for BlockVisitor {
             }
         }
         let Some(kind) = kind else { return Err(de::Error::missing_field("type")) };
-        Ok(ReadBlock(fields.build(kind, |field| Problem::Missing(field.name()))))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ReadBlock, A::Error> {
-        let Some(kind) = seq.next_element::<Kind>()? else { return Err(de::Error::missing_field("type")) };
-        let fields_of_kind = kind.fields();
-        let mut fields = Fields::default();
-        let mut length = 0;
-        loop {
-            match fields_of_kind.get(length) {
-                Some(&field) => match seq.next_element_seed(FieldSeed(field))? {
-                    Some(read) => fields.take(field, read),
-                    None => break,
-                },
-                None => {
-                    if seq.next_element::<SkippedValue>()?.is_none() {
-                        break;
-                    }
-                }
-            }
-            length += 1;
-        }
-        if length > fields_of_kind.len() && fields.problems.get(kind.index()).is_none_or(Option::is_none) {
-            return Ok(ReadBlock(Err(Problem::TooLong(length, fields_of_kind.len()))));
-        }
-        // The derive reads the fields in order: the first absent one that has no default is
-        // refused with its position.
-        let position = |field: Field| fields_of_kind.iter().position(|&other| other == field);
-        let expecting = kind.expecting();
-        Ok(ReadBlock(fields.build(kind, |field| Problem::Length(position(field).unwrap_or(0), expecting))))
+        fields.build(kind).map_err(Problem::into_error)
     }
 }
 

@@ -57,7 +57,9 @@ fn usage_and_answers_written_as_arrays_are_not_read_by_position() {
             "google" => ("/response/usageMetadata", "/response/candidates/0"),
             _ => ("/response/body/usage", "/response/body/choices/0"),
         };
-        for pointer in [usage, answer] {
+        // Anthropic's content blocks too: `["text", "hi"]` was a text block.
+        let block = (provider == "anthropic").then_some("/result/message/content/0");
+        for pointer in [Some(usage), Some(answer), block].into_iter().flatten() {
             let result = one(provider, &as_array(&line, pointer).to_string());
             assert_eq!(result.custom_id, "arr-2", "{provider} {pointer}");
             assert_ne!(result.status, ResultStatus::Succeeded, "{provider} {pointer}: {}", shown(&result));

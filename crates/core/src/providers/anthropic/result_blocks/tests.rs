@@ -6,13 +6,14 @@ use serde_json::{json, Value};
 
 use super::{blocks, Block};
 
-/// The enum as it was derived before (named as it was: its name is in the errors).
+/// The enum as it was derived before (named as it was: its name is in the errors), read from JSON
+/// objects only, as every reader of results is (`model/object_only.rs`).
 mod derived {
     use serde::Deserialize;
     use serde_json::Value;
 
     #[derive(Deserialize)]
-    #[serde(tag = "type", rename_all = "snake_case")]
+    #[serde(remote = "Self", tag = "type", rename_all = "snake_case")]
     pub enum Block {
         Text {
             text: String,
@@ -35,6 +36,7 @@ mod derived {
         #[serde(other)]
         Other,
     }
+    crate::model::object_only!(deserialize only Block, "internally tagged enum Block");
 }
 
 use derived::Block as Derived;
@@ -252,20 +254,21 @@ fn missing_type_duplicate_fields_and_wrong_types_are_refused() {
         // Raised by the block's reader, after its end.
         (r#"{"content":[{"text":"Hi"}]}"#, "missing field `type` at line 1 column 25"),
         (r#"{"content":[{"type":"text","type":"text"}]}"#, "duplicate field `type` at line 1 column 33"),
-        // Raised once the block is read, by the array: after its end.
-        (r#"{"content":[{"type":"text","text":"a","text":"b"}]}"#, "duplicate field `text` at line 1 column 50"),
+        // Raised once the block's fields are read: before its closing brace.
+        (r#"{"content":[{"type":"text","text":"a","text":"b"}]}"#, "duplicate field `text` at line 1 column 49"),
         (
             r#"{"content":[{"type":"text","text":5}]}"#,
-            "invalid type: integer `5`, expected a string at line 1 column 37",
+            "invalid type: integer `5`, expected a string at line 1 column 36",
         ),
         (
             r#"{"content":[{"type":"tool_use","input":{}},{"type":"text","text":"x"}]}"#,
-            "missing field `name` at line 1 column 43",
+            "missing field `name` at line 1 column 42",
         ),
         (r#"{"content":[{"type":5}]}"#, "invalid type: integer `5`, expected variant identifier at line 1 column 21"),
+        // An array is not a block (the derive read it by position).
         (
-            r#"{"content":[["text"]]}"#,
-            "invalid length 0, expected struct variant Block::Text with 1 element at line 1 column 21",
+            r#"{"content":[["text","Hi"]]}"#,
+            "invalid type: sequence, expected internally tagged enum Block at line 1 column 12",
         ),
     ];
     for (text, message) in cases {
