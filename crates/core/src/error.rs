@@ -107,7 +107,7 @@ fn validation_message(
 impl CoreError {
     /// A validation error about one field of one request. `field` and `message` are text or owned
     /// text (`&str`, `String`): each call site only moves them, and the error is built out of line
-    /// ([`validation`]), so the many call sites stay small.
+    /// (`validation` below), so the many call sites stay small.
     #[inline]
     pub fn invalid<'a>(
         index: usize,
