@@ -94,10 +94,10 @@ pub(crate) fn check(checker: &mut RequestChecker<'_>) -> Result<(), CoreError> {
         match provider {
             Provider::OpenAI | Provider::Azure | Provider::Mistral => {}
             Provider::Anthropic => checker.unsupported(
-                "promptCacheKey".into(),
-                "Anthropic has no cache key; mark the shared prefix with cacheControl instead".into(),
+                "promptCacheKey",
+                "Anthropic has no cache key; mark the shared prefix with cacheControl instead",
             )?,
-            _ => checker.unsupported("promptCacheKey".into(), format!("{name} has no prompt cache key"))?,
+            _ => checker.unsupported("promptCacheKey", format!("{name} has no prompt cache key"))?,
         }
     }
     check_tool_result_contents(checker)?;
@@ -143,7 +143,7 @@ pub(crate) fn check(checker: &mut RequestChecker<'_>) -> Result<(), CoreError> {
             for field in fields {
                 checker.unsupported(
                     field,
-                    "Gemini has no cache breakpoints (implicit caching is automatic; an explicit cache is named with providerKwargs.cachedContent)".into(),
+                    "Gemini has no cache breakpoints (implicit caching is automatic; an explicit cache is named with providerKwargs.cachedContent)",
                 )?;
             }
         }

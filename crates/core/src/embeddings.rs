@@ -76,7 +76,7 @@ pub(crate) fn check_request(checker: &mut RequestChecker) -> Result<(), CoreErro
     }
     if request.task_type.is_some() && provider != Provider::Google {
         checker.unsupported(
-            "taskType".into(),
+            "taskType",
             format!("{} embeddings take no task type (only Gemini's do)", provider.display_name()),
         )?;
     }

@@ -1,6 +1,8 @@
 //! Errors as data: each has a stable `code` (the serde tag) that the TypeScript package turns into
 //! its error classes.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -103,20 +105,23 @@ fn validation_message(
 }
 
 impl CoreError {
-    /// A validation error about one field of one request.
-    pub fn invalid(index: usize, custom_id: &str, field: impl Into<String>, message: impl Into<String>) -> Self {
-        CoreError::Validation {
-            index: Some(index),
-            custom_id: Some(custom_id.to_owned()),
-            field: field.into(),
-            message: message.into(),
-            line: None,
-        }
+    /// A validation error about one field of one request. `field` and `message` are text or owned
+    /// text (`&str`, `String`): each call site only moves them, and the error is built out of line
+    /// (`validation` below), so the many call sites stay small.
+    #[inline]
+    pub fn invalid<'a>(
+        index: usize,
+        custom_id: &str,
+        field: impl Into<Cow<'a, str>>,
+        message: impl Into<Cow<'a, str>>,
+    ) -> Self {
+        validation(Some(index), Some(custom_id), field.into(), message.into())
     }
 
     /// A validation error about the batch as a whole.
-    pub fn invalid_batch(field: impl Into<String>, message: impl Into<String>) -> Self {
-        CoreError::Validation { index: None, custom_id: None, field: field.into(), message: message.into(), line: None }
+    #[inline]
+    pub fn invalid_batch<'a>(field: impl Into<Cow<'a, str>>, message: impl Into<Cow<'a, str>>) -> Self {
+        validation(None, None, field.into(), message.into())
     }
 
     /// The same error with the line of unified JSONL its request came from (`lines[index]`), when
@@ -140,8 +145,9 @@ impl CoreError {
         }
     }
 
-    pub fn invalid_response(provider: &str, message: impl Into<String>) -> Self {
-        CoreError::InvalidResponse { provider: provider.to_owned(), message: message.into() }
+    #[inline]
+    pub fn invalid_response<'a>(provider: &str, message: impl Into<Cow<'a, str>>) -> Self {
+        invalid_response(provider, message.into())
     }
 
     /// Whether trying the same call again may succeed.
@@ -152,6 +158,26 @@ impl CoreError {
             _ => false,
         }
     }
+}
+
+/// `CoreError::Validation`, built once here for every call site (errors are the cold path).
+#[cold]
+#[inline(never)]
+fn validation(index: Option<usize>, custom_id: Option<&str>, field: Cow<'_, str>, message: Cow<'_, str>) -> CoreError {
+    CoreError::Validation {
+        index,
+        custom_id: custom_id.map(str::to_owned),
+        field: field.into_owned(),
+        message: message.into_owned(),
+        line: None,
+    }
+}
+
+/// `CoreError::InvalidResponse`, built once here for every call site.
+#[cold]
+#[inline(never)]
+fn invalid_response(provider: &str, message: Cow<'_, str>) -> CoreError {
+    CoreError::InvalidResponse { provider: provider.to_owned(), message: message.into_owned() }
 }
 
 /// Whether an HTTP status is worth retrying: timeouts, conflicts, rate limits, server errors and

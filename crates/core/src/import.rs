@@ -60,7 +60,7 @@ fn take_str(body: &mut Map<String, Value>, key: &str) -> Option<String> {
 }
 
 impl LineReader<'_> {
-    fn error(&self, field: &str, message: impl Into<String>) -> CoreError {
+    fn error<'m>(&self, field: &str, message: impl Into<std::borrow::Cow<'m, str>>) -> CoreError {
         let field = if field.is_empty() { "body".to_owned() } else { format!("body.{field}") };
         CoreError::invalid(self.index, self.custom_id, field, message)
     }

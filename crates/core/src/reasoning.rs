@@ -158,10 +158,7 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
         | Provider::Xai => {
             // Chat completions have no thinking budget (reference §3.1, §3.4, §3.5).
             if reasoning.budget_tokens.is_some() {
-                checker.unsupported(
-                    "reasoning.budgetTokens".into(),
-                    format!("{name} has no thinking budget; use effort"),
-                )?;
+                checker.unsupported("reasoning.budgetTokens", format!("{name} has no thinking budget; use effort"))?;
             }
             if effort.is_some_and(|effort| !chat_effort_known(provider, effort)) {
                 let values: Vec<&str> = chat_efforts(provider).iter().map(|effort| effort.as_str()).collect();
@@ -172,7 +169,7 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
                     _ => "",
                 };
                 checker.unsupported(
-                    "reasoning.effort".into(),
+                    "reasoning.effort",
                     format!("{name} has no reasoning effort \"{effort_name}\" (it takes {}){hint}", values.join(", ")),
                 )?;
             }
@@ -197,7 +194,7 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
                     _ => "",
                 };
                 checker.unsupported(
-                    "reasoning.includeThoughts".into(),
+                    "reasoning.includeThoughts",
                     format!(
                         "{name} chat completions cannot be asked to {verb} reasoning through includeThoughts{hint}"
                     ),
@@ -239,7 +236,7 @@ fn check_anthropic(
     }
     match effort {
         Some(ReasoningEffort::Minimal) => {
-            checker.unsupported("reasoning.effort".into(), "Anthropic has no effort \"minimal\"".into())?;
+            checker.unsupported("reasoning.effort", "Anthropic has no effort \"minimal\"")?;
         }
         Some(ReasoningEffort::None) if budget.is_some() => {
             return Err(checker.error("reasoning.effort", "\"none\" turns thinking off, but budgetTokens turns it on"));
@@ -251,7 +248,7 @@ fn check_anthropic(
     // return the thinking they do, which is what `true` asks for anyway.
     if include_thoughts == Some(false) && !anthropic_display(&request.model) {
         checker.unsupported(
-            "reasoning.includeThoughts".into(),
+            "reasoning.includeThoughts",
             format!(
                 "{} returns the thinking it does; thinking.display (\"omitted\") is documented from Opus/Sonnet 4.6 on",
                 request.model
@@ -272,7 +269,7 @@ fn check_gemini(
     if gemini_uses_levels(&model) {
         if effort.is_some_and(|effort| gemini_level(effort).is_none()) {
             checker.unsupported(
-                "reasoning.effort".into(),
+                "reasoning.effort",
                 format!(
                     "Gemini 3 has the levels minimal, low, medium and high, not \"{}\"",
                     effort.map(ReasoningEffort::as_str).unwrap_or_default()
@@ -288,7 +285,7 @@ fn check_gemini(
             }
             Some(ReasoningEffort::None) | None => {}
             Some(_) => checker.unsupported(
-                "reasoning.effort".into(),
+                "reasoning.effort",
                 format!("{model} takes a thinking budget (budgetTokens), not an effort level"),
             )?,
         }

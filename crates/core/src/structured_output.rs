@@ -116,10 +116,8 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
 fn check_json_mode(checker: &mut RequestChecker) -> Result<(), CoreError> {
     match checker.provider {
         // Anthropic has no JSON mode (reference §0, §8.2): only a schema constrains its output.
-        Provider::Anthropic => checker.unsupported(
-            "responseFormat".into(),
-            "Anthropic has no JSON mode without a schema; give responseFormat.schema".into(),
-        ),
+        Provider::Anthropic => checker
+            .unsupported("responseFormat", "Anthropic has no JSON mode without a schema; give responseFormat.schema"),
         // "The API errors when the word "JSON" does not occur anywhere in the messages" (reference
         // §1.1, OA-JSONMODE).
         Provider::OpenAI if !mentions_json(checker.request) => Err(checker.error(

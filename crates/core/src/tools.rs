@@ -226,7 +226,7 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
             // without it, and the batch says so rather than dropping it silently.
             checker.notice(
                 format!("{field}.strict"),
-                "Gemini has no strict switch for function declarations; sent without it (arguments are not constrained to the schema)".into(),
+                "Gemini has no strict switch for function declarations; sent without it (arguments are not constrained to the schema)",
             );
         }
         let problems = match provider {
@@ -251,7 +251,7 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
         && checker.request.tool_choice != Some(ToolChoice::Mode(ToolChoiceMode::None));
     if strict > 0 && parallel_possible && matches!(provider, Provider::OpenAI | Provider::Azure) {
         checker.notice(
-            "parallelToolCalls".into(),
+            "parallelToolCalls",
             format!(
                 "{} does not hold strict tool schemas for parallel calls; set parallelToolCalls: false to keep them strict",
                 provider.display_name()
@@ -327,7 +327,7 @@ fn check_choice(checker: &mut RequestChecker) -> Result<(), CoreError> {
         }
         // Gemini has no switch for it (reference §2.2).
         if !parallel && checker.provider == Provider::Google {
-            checker.unsupported("parallelToolCalls".into(), "Gemini cannot limit an answer to one tool call".into())?;
+            checker.unsupported("parallelToolCalls", "Gemini cannot limit an answer to one tool call")?;
         }
     }
     Ok(())
@@ -414,10 +414,9 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                             format!("a {origin} signature cannot be verified by {}; {what}", provider.display_name()),
                         )
                     }
-                    Provider::Anthropic if reasoning.signature.is_none() => checker.notice(
-                        part_field(),
-                        "Anthropic takes reasoning back only with its signature; left out".into(),
-                    ),
+                    Provider::Anthropic if reasoning.signature.is_none() => {
+                        checker.notice(part_field(), "Anthropic takes reasoning back only with its signature; left out")
+                    }
                     Provider::Anthropic | Provider::Google => {}
                     _ => checker.notice(
                         part_field(),

@@ -152,7 +152,7 @@ pub fn check_batch_for<'a>(
                 provider.name()
             );
             if options.custom_base_url {
-                checker.notice("model".into(), format!("{message}; sent anyway because a custom base URL is set"));
+                checker.notice("model", format!("{message}; sent anyway because a custom base URL is set"));
             } else {
                 return Err(checker.error("model", message));
             }
@@ -298,23 +298,46 @@ pub(crate) struct RequestChecker<'a> {
 }
 
 impl RequestChecker<'_> {
-    pub(crate) fn error(&self, field: impl Into<String>, message: impl Into<String>) -> CoreError {
+    pub(crate) fn error<'m>(&self, field: impl Into<Cow<'m, str>>, message: impl Into<Cow<'m, str>>) -> CoreError {
         CoreError::invalid(self.index, &self.request.custom_id, field, message)
     }
 
     /// Something sent differently from how it was given, or left out because the provider has no
     /// place for it, where refusing would make a transcript unusable (reasoning of another provider).
-    pub(crate) fn notice(&mut self, field: String, message: String) {
-        self.warnings.push(Warning { index: self.index, custom_id: self.request.custom_id.clone(), field, message });
+    /// `field` and `message` are text or owned text, moved to [`Self::push_notice`] out of line.
+    #[inline]
+    pub(crate) fn notice<'m>(&mut self, field: impl Into<Cow<'m, str>>, message: impl Into<Cow<'m, str>>) {
+        self.push_notice(field.into(), message.into());
+    }
+
+    #[inline(never)]
+    fn push_notice(&mut self, field: Cow<'_, str>, message: Cow<'_, str>) {
+        self.warnings.push(Warning {
+            index: self.index,
+            custom_id: self.request.custom_id.clone(),
+            field: field.into_owned(),
+            message: message.into_owned(),
+        });
     }
 
     /// A setting the provider cannot express: an error, or a warning under `dropUnsupported`.
-    pub(crate) fn unsupported(&mut self, field: String, message: String) -> Result<(), CoreError> {
+    /// `field` and `message` as for [`Self::notice`].
+    #[inline]
+    pub(crate) fn unsupported<'m>(
+        &mut self,
+        field: impl Into<Cow<'m, str>>,
+        message: impl Into<Cow<'m, str>>,
+    ) -> Result<(), CoreError> {
+        self.unsupported_setting(field.into(), message.into())
+    }
+
+    #[inline(never)]
+    fn unsupported_setting(&mut self, field: Cow<'_, str>, message: Cow<'_, str>) -> Result<(), CoreError> {
         if self.options.drop_unsupported {
             self.warnings.push(Warning {
                 index: self.index,
                 custom_id: self.request.custom_id.clone(),
-                field,
+                field: field.into_owned(),
                 message: format!("{message}; left out (dropUnsupported)"),
             });
             Ok(())
@@ -525,7 +548,7 @@ impl RequestChecker<'_> {
     fn check_seed(&mut self, seed: i64) -> Result<(), CoreError> {
         let field = "generationConfig.seed";
         match self.provider {
-            Provider::Anthropic => self.unsupported(field.into(), "Anthropic has no seed".into()),
+            Provider::Anthropic => self.unsupported(field, "Anthropic has no seed"),
             Provider::Google if i32::try_from(seed).is_err() => {
                 Err(self.error(field, format!("{seed} is out of range: Gemini's seed is a 32-bit integer")))
             }
@@ -544,17 +567,15 @@ impl RequestChecker<'_> {
         }
         match self.provider {
             Provider::Anthropic if count > 1 => {
-                self.unsupported(field.into(), "Anthropic returns one answer per request (it has no n)".into())
+                self.unsupported(field, "Anthropic returns one answer per request (it has no n)")
             }
             Provider::OpenAI | Provider::Azure if count > 128 => {
                 Err(self.error(field, format!("{count} is out of range: OpenAI's n is 1 to 128")))
             }
             // groq-python `CompletionCreateParams.n` (at commit 9620fde0): "only n=1 is supported.
             // Other values will result in a 400 response."
-            Provider::Groq if count > 1 => self.unsupported(
-                field.into(),
-                "Groq returns one answer per request (its n takes only 1; other values are a 400)".into(),
-            ),
+            Provider::Groq if count > 1 => self
+                .unsupported(field, "Groq returns one answer per request (its n takes only 1; other values are a 400)"),
             _ => Ok(()),
         }
     }
@@ -571,7 +592,7 @@ impl RequestChecker<'_> {
         let limit = match self.provider {
             Provider::OpenAI => 64,
             Provider::Anthropic => 256,
-            _ => return self.unsupported(field.into(), format!("{provider} has no end-user id")),
+            _ => return self.unsupported(field, format!("{provider} has no end-user id")),
         };
         if id.chars().count() > limit {
             return Err(self.error(field, format!("{provider} takes at most {limit} characters; send a hash")));
@@ -606,7 +627,7 @@ impl RequestChecker<'_> {
                 return Err(self.error("generationConfig.topK", "must be at least 1"));
             }
             if !self.capabilities.top_k {
-                self.unsupported("generationConfig.topK".into(), format!("{provider} has no topK setting"))?;
+                self.unsupported("generationConfig.topK", format!("{provider} has no topK setting"))?;
             }
         }
         for (name, value, supported) in [

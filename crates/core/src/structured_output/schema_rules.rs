@@ -1,6 +1,8 @@
 //! The JSON Schema subsets each provider compiles, checked sub-schema by sub-schema so that a refusal
 //! names the schema path (`.properties.note.type`).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::sort_by_text::sort_by_text;
@@ -65,9 +67,17 @@ fn has_type(schema: &Map<String, Value>, name: &str) -> bool {
     }
 }
 
-fn problem(path: &str, keyword: &str, message: impl Into<String>) -> SchemaProblem {
+/// A problem at `path` (and `keyword` under it, when not empty). The message is text or owned
+/// text, built into the problem out of line ([`schema_problem`]) so that call sites stay small.
+#[inline]
+fn problem<'m>(path: &str, keyword: &str, message: impl Into<Cow<'m, str>>) -> SchemaProblem {
+    schema_problem(path, keyword, message.into())
+}
+
+#[inline(never)]
+fn schema_problem(path: &str, keyword: &str, message: Cow<'_, str>) -> SchemaProblem {
     let path = if keyword.is_empty() { path.to_owned() } else { format!("{path}.{keyword}") };
-    SchemaProblem { path, message: message.into() }
+    SchemaProblem { path, message: message.into_owned() }
 }
 
 /// `additionalProperties: false` on every object: required by OpenAI strict mode and by Anthropic
