@@ -89,10 +89,16 @@ pub fn inline_lines(
                 line.insert("attribution".into(), serde_json::to_value(attribution).unwrap_or(Value::Null));
             }
         }
-        for field in ["response", "error"] {
-            if let Some(value) = response.get(field).filter(|value| !value.is_null()) {
-                line.insert(field.into(), value.clone());
+        if response.is_object() {
+            for field in ["response", "error"] {
+                if let Some(value) = response.get(field).filter(|value| !value.is_null()) {
+                    line.insert(field.into(), value.clone());
+                }
             }
+        } else {
+            // Not an `InlinedResponse` at all: passed on whole as the response, which the reader
+            // refuses as a body it cannot read, so the result keeps it in `raw`.
+            line.insert("response".into(), response.clone());
         }
         serde_json::to_writer(&mut jsonl, &line)
             .map_err(|error| CoreError::invalid_response(provider, format!("inline response {position}: {error}")))?;

@@ -179,6 +179,17 @@ pub(super) fn chat_completion_from(
     if choices.is_empty() {
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
     }
+    for (_, choice) in &choices {
+        if let Some(Value::Array(parts)) = choice.message.as_ref().and_then(|message| message.content.as_ref()) {
+            if let Some(at) = parts.iter().position(|part| !part.is_object()) {
+                let index = choice.index.map_or_else(String::new, |index| format!(" {index}"));
+                return Err(BodyProblem::other_kind(
+                    "unknown_body",
+                    format!("the message of choice{index} has a content part ({at}) that is not a JSON object"),
+                ));
+            }
+        }
+    }
     if choices[0].1.message.is_none() && choices[0].1.text.is_none() {
         return Err(BodyProblem::other_kind(
             "unknown_body",

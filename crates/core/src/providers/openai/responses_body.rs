@@ -118,6 +118,9 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
         }
         _ => {}
     }
+    if let Some(problem) = not_an_object(&response.output) {
+        return Err(BodyProblem::other_kind("unknown_body", problem));
+    }
     let content = output_parts(&response.output);
     let incomplete_reason = response.incomplete_details.and_then(|details| details.reason);
     let finish_reason = finish_reason(status, incomplete_reason.as_deref(), &content);
@@ -157,6 +160,26 @@ fn finish_reason(status: Option<&str>, incomplete_reason: Option<&str>, content:
         }
         _ => FinishReason::Other,
     }
+}
+
+/// The first output item, or part of an item's `content` or `summary`, that is not a JSON object,
+/// said in words: such a value has no `type`, and skipping it as an item of a newer kind would
+/// make an empty or partial answer a success.
+fn not_an_object(items: &[Value]) -> Option<String> {
+    for (at, item) in items.iter().enumerate() {
+        if !item.is_object() {
+            return Some(format!("the response's output item {at} is not a JSON object"));
+        }
+        for field in ["content", "summary"] {
+            let mut parts = item.get(field).and_then(Value::as_array).into_iter().flatten();
+            if let Some(part) = parts.position(|part| !part.is_object()) {
+                return Some(format!(
+                    "the response's output item {at} has a `{field}` part ({part}) that is not a JSON object"
+                ));
+            }
+        }
+    }
+    None
 }
 
 fn output_parts(items: &[Value]) -> Vec<OutputPart> {

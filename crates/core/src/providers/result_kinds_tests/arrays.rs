@@ -66,3 +66,72 @@ fn usage_and_answers_written_as_arrays_are_not_read_by_position() {
         }
     }
 }
+
+/// Items and parts read as JSON values: one that is not an object has no `type`, and was skipped as
+/// a part of a newer kind, leaving an empty or partial success (a new-user trial).
+#[test]
+fn items_and_parts_that_are_not_objects_are_not_skipped() {
+    let chat = |content: Value| {
+        json!({"object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+            "finish_reason": "stop"}]})
+    };
+    let responses = |output: Value| {
+        json!({"object": "response", "status": "completed", "output": output,
+            "usage": {"input_tokens": 10, "output_tokens": 5, "total_tokens": 15}})
+    };
+    let message = |content: Value| json!({"type": "message", "role": "assistant", "content": content});
+    let text = json!({"type": "output_text", "text": "A"});
+    let cases = [
+        (chat(json!([{"type": "text", "text": "A"}])), None),
+        (chat(json!([{"type": "text", "text": "A"}, ["text", "B"]])), Some("content part (1)")),
+        (chat(json!([["text", "B"]])), Some("content part (0)")),
+        (responses(json!([message(json!([text]))])), None),
+        (responses(json!([["message", "m1", "assistant", [text]]])), Some("output item 0 is not")),
+        (
+            responses(json!([message(json!([text])), message(json!([["output_text", "B"]]))])),
+            Some("item 1 has a `content` part (0)"),
+        ),
+        (
+            responses(json!([{"type": "reasoning", "summary": [["summary_text", "hm"]]}, message(json!([text]))])),
+            Some("item 0 has a `summary` part (0)"),
+        ),
+    ];
+    for provider in ["openai", "mistral", "vllm"] {
+        for (body, refused) in &cases {
+            if provider == "mistral" && body["object"] == "response" {
+                continue;
+            }
+            let result = one(provider, &success_line(provider, "parts-1", body));
+            assert_eq!(result.custom_id, "parts-1");
+            match refused {
+                None => {
+                    assert_eq!(result.response.as_ref().map(|response| response.text.as_str()), Some("A"), "{body}")
+                }
+                Some(words) => {
+                    let error =
+                        result.error.as_ref().unwrap_or_else(|| panic!("{provider} {body}: {}", shown(&result)));
+                    assert_eq!((result.status, error.code.as_str()), (ResultStatus::Errored, "unknown_body"), "{body}");
+                    assert!(error.message.contains(words), "{provider} {body}: {}", error.message);
+                }
+            }
+        }
+    }
+}
+
+/// A Gemini inline entry that is not an object is an answer nobody can read: it is kept in `raw`,
+/// not replaced by a line of the package's own making.
+#[test]
+fn a_gemini_inline_entry_that_is_not_an_object_keeps_its_text() {
+    use crate::providers::google::inline_lines;
+    let answer = json!({"candidates": [{"content": {"parts": [{"text": "hi"}]}, "finishReason": "STOP"}],
+        "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 5, "totalTokenCount": 15}});
+    let responses = vec![json!({"response": answer, "metadata": {"key": "a"}}), json!([answer, {"key": "b"}])];
+    let jsonl = inline_lines("google", &json!({}), &responses, None).unwrap();
+    let results = decode("google", std::str::from_utf8(&jsonl).unwrap());
+    assert_eq!(results.len(), 2);
+    assert_eq!((results[0].custom_id.as_str(), results[0].status), ("a", ResultStatus::Succeeded));
+    assert_ne!(results[1].status, ResultStatus::Succeeded);
+    let raw = shown(&results[1]);
+    assert!(raw.contains(r#"[{"candidates""#), "{raw}");
+    assert!(!raw.contains("neither a response nor an error"), "{raw}");
+}
