@@ -237,10 +237,17 @@ fn child_path(path: &str, key: &str) -> String {
     }
 }
 
+/// Whether `value`, at `key` of the level at `path`, stands where the schema has a level of its own
+/// (Gemini's `generationConfig` and `generationConfig.thinkingConfig`) and is not an object: it has
+/// no keys to check, and merged it would replace every setting the package wrote there.
+fn misshapen(schema: Schema, path: &str, key: &str, value: &Value) -> bool {
+    !value.is_object() && level_at(schema, &child_path(path, key)).is_some()
+}
+
 fn walk(schema: Schema, path: &str, object: &Map<String, Value>, report: &mut dyn FnMut(&Level, &str)) {
     let Some(level) = level_at(schema, path) else { return };
     for (key, value) in object {
-        if !level.has(key) {
+        if !level.has(key) || misshapen(schema, path, key, value) {
             report(level, key);
             continue;
         }
@@ -254,7 +261,7 @@ fn filtered(schema: Schema, path: &str, object: &Map<String, Value>) -> Map<Stri
     let Some(level) = level_at(schema, path) else { return object.clone() };
     let mut kept = Map::with_capacity(object.len());
     for (key, value) in object {
-        if !level.has(key) {
+        if !level.has(key) || misshapen(schema, path, key, value) {
             continue;
         }
         let value = match value {
@@ -267,6 +274,14 @@ fn filtered(schema: Schema, path: &str, object: &Map<String, Value>) -> Map<Stri
 }
 
 fn explain(schema: Schema, level: &Level, key: &str) -> String {
+    if level.has(key) {
+        // A known key reported: its value is not the object the level below takes ([`misshapen`]).
+        return format!(
+            "{} takes an object at `{}` (its fields are checked there), not another kind of value",
+            schema_name(schema.provider, schema.endpoint),
+            level.full_name(key)
+        );
+    }
     let head = format!("{} has no field `{key}` {}", schema_name(schema.provider, schema.endpoint), level.describe());
     if schema.provider == Provider::OpenAI
         && (VLLM_EXTRA_FIELDS.contains(&key) || VLLM_EMBEDDING_EXTRA_FIELDS.contains(&key))

@@ -297,3 +297,32 @@ fn a_kwarg_naming_a_field_the_package_writes_replaces_it_on_every_openai_compati
     let (bodies, _) = bodies(Provider::Together, &[request], false).unwrap();
     assert_eq!(bodies[0]["top_k"], 9, "{}", bodies[0]);
 }
+
+/// A value that is not an object where Gemini's body has a checked level (`generationConfig`,
+/// `generationConfig.thinkingConfig`) has no keys to check and, merged, replaced the settings the
+/// package wrote there (maxTokens, temperature, the response schema, reasoning) without a word.
+#[test]
+fn a_value_that_is_not_an_object_at_a_checked_level_is_refused_or_left_out() {
+    for (kwargs, path) in [
+        (r#"{"generationConfig":[5]}"#, "generationConfig"),
+        (r#"{"generationConfig":"fast"}"#, "generationConfig"),
+        (r#"{"generationConfig":null}"#, "generationConfig"),
+        (r#"{"generationConfig":{"thinkingConfig":[1]}}"#, "generationConfig.thinkingConfig"),
+    ] {
+        let request = request_for(Provider::Google, &with_kwargs(kwargs));
+        let (index, field, message) =
+            validation(bodies(Provider::Google, std::slice::from_ref(&request), false).unwrap_err());
+        assert_eq!((index, field.as_str()), (Some(0), format!("providerKwargs.{path}").as_str()), "{kwargs}");
+        assert!(message.contains(&format!("takes an object at `{path}`")), "{kwargs}: {message}");
+
+        let (bodies, summary) = bodies(Provider::Google, &[request], true).unwrap();
+        assert!(summary.warnings.iter().any(|warning| warning.field == format!("providerKwargs.{path}")), "{kwargs}");
+        let config = &bodies[0]["generationConfig"];
+        assert_eq!(
+            (config["maxOutputTokens"].as_u64(), config["temperature"].as_f64()),
+            (Some(50), Some(0.2)),
+            "{kwargs}: {}",
+            bodies[0]
+        );
+    }
+}
