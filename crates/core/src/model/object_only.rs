@@ -1,10 +1,15 @@
-//! Request types read from a JSON object only.
+//! Requests and provider output read from JSON objects only.
 //!
 //! serde's derived `Deserialize` for a struct (and for an internally tagged enum) also takes a JSON
 //! array, read by position: `["a", "gpt-4o"]` was a valid request, `"generationConfig": [5]` set
-//! `maxTokens` to 5, and `["text", "hi"]` was a text part. No provider, no SDK and no document
-//! writes a request that way, so an array there is a mistake that must be refused, naming its field,
-//! before anything is uploaded.
+//! `maxTokens` to 5, `["text", "hi"]` was a text part, and in results Anthropic's
+//! `["request-1", {…}]` was a success of `request-1` and OpenAI's `"usage": [10, 5]` its token
+//! counts. No provider, no SDK and no document writes either that way, so an array there is a
+//! mistake: a request is refused, naming its field, before anything is uploaded; a result line or
+//! body is an error of its own, never an answer.
+//!
+//! Options that cross the wasm boundary as JavaScript objects are read by `serde_wasm_bindgen`,
+//! whose struct reader takes fields by name only: they keep their derived readers.
 //!
 //! Each type derives with `#[serde(remote = "Self")]`, which turns the derived code into inherent
 //! `Type::deserialize` and `Type::serialize` functions; [`object_only!`] then implements the traits:
