@@ -13,8 +13,10 @@
 //!
 //! Each type derives with `#[serde(remote = "Self")]`, which turns the derived code into inherent
 //! `Type::deserialize` and `Type::serialize` functions; [`object_only!`] then implements the traits:
-//! `Deserialize` asks for a map (an array is "invalid type: sequence, expected struct Type") and
-//! hands the map to the derived code, `Serialize` forwards. The derived sequence reader is never
+//! `Deserialize` asks for a map (an array is "invalid type: sequence, expected <what>") and
+//! hands the map to the derived code, `Serialize` forwards. What is expected is said in the user's
+//! words for the request types ("a generationConfig object"; serde's derive said
+//! "struct GenerationConfig"), and by the type's name for provider output. The derived sequence reader is never
 //! instantiated, which also leaves it out of the wasm module.
 //!
 //! Trap: with `remote = "Self"`, `Type::deserialize(..)` names the lenient inherent function.
@@ -22,7 +24,8 @@
 
 /// Implements `Deserialize` (objects only) for a type derived with `#[serde(remote = "Self")]`,
 /// and `Serialize` forwarding to the derived code unless the type is marked `deserialize only`;
-/// `$expecting` is what an error says was expected. A type that borrows from the text is written
+/// `$expecting` is what an error says was expected (every refusal of a value that is not an object,
+/// not only of arrays). A type that borrows from the text is written
 /// with its one lifetime (`Line<'a>`).
 macro_rules! object_only {
     ($type:ident, $expecting:literal) => {

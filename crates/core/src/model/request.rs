@@ -85,7 +85,7 @@ pub struct UnifiedRequest {
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Record<string, unknown>"))]
     pub provider_kwargs: Option<Map<String, Value>>,
 }
-object_only!(UnifiedRequest, "struct UnifiedRequest");
+object_only!(UnifiedRequest, "a request object");
 
 /// A system prompt: one string, or several that the provider receives as separate text blocks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -200,7 +200,7 @@ pub struct UnifiedMessage {
     pub role: Role,
     pub content: MessageContent,
 }
-object_only!(UnifiedMessage, "struct UnifiedMessage");
+object_only!(UnifiedMessage, "a message object");
 
 /// A message's content: a plain string, or a list of parts (text, images, documents).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -291,7 +291,7 @@ pub enum ContentPart {
     #[serde(rename = "redacted_reasoning")]
     RedactedReasoning(RedactedReasoningContent),
 }
-object_only!(ContentPart, "internally tagged enum ContentPart");
+object_only!(ContentPart, "a content part object");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -316,7 +316,7 @@ pub struct ToolCallContent {
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
     pub provider: Option<String>,
 }
-object_only!(ToolCallContent, "struct ToolCallContent");
+object_only!(ToolCallContent, "a tool_call part object");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -334,7 +334,7 @@ pub struct ToolResultContent {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_control: Option<CacheControl>,
 }
-object_only!(ToolResultContent, "struct ToolResultContent");
+object_only!(ToolResultContent, "a tool_result part object");
 
 impl ToolResultContent {
     /// The result's text parts joined.
@@ -366,7 +366,7 @@ pub struct ReasoningContent {
     #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
     pub provider: Option<String>,
 }
-object_only!(ReasoningContent, "struct ReasoningContent");
+object_only!(ReasoningContent, "a reasoning part object");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -374,7 +374,7 @@ object_only!(ReasoningContent, "struct ReasoningContent");
 pub struct RedactedReasoningContent {
     pub data: String,
 }
-object_only!(RedactedReasoningContent, "struct RedactedReasoningContent");
+object_only!(RedactedReasoningContent, "a redacted_reasoning part object");
 
 /// Reasoning settings (reference unified-features §3, §8.1). Each provider takes some of them; the
 /// rest are refused, or left out with a warning under `dropUnsupported`.
@@ -394,7 +394,7 @@ pub struct Reasoning {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub include_thoughts: Option<bool>,
 }
-object_only!(Reasoning, "struct Reasoning");
+object_only!(Reasoning, "a reasoning object");
 
 /// `budgetTokens`: a count of tokens. Gemini's `-1` ("dynamic") has no unified spelling: leaving
 /// the budget out lets the model decide, so a negative budget says that instead of "expected u32".
@@ -460,7 +460,7 @@ pub struct Tool {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_control: Option<CacheControl>,
 }
-object_only!(Tool, "struct Tool");
+object_only!(Tool, "a tool object");
 
 /// Which tool, if any, the model must call: `"auto"`, `"none"`, `"required"` or `{ name }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -490,7 +490,7 @@ pub struct TextContent {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_control: Option<CacheControl>,
 }
-object_only!(TextContent, "struct TextContent");
+object_only!(TextContent, "a text part object");
 
 /// A prompt-cache breakpoint: the prompt up to and including the marked place is cached
 /// (Anthropic `cache_control: { type: "ephemeral", ttl }`; automatic prefix caching elsewhere).
@@ -503,7 +503,7 @@ pub struct CacheControl {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub ttl: Option<CacheTtl>,
 }
-object_only!(CacheControl, "struct CacheControl");
+object_only!(CacheControl, "a cacheControl object");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -566,7 +566,7 @@ pub struct MediaContent {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_control: Option<CacheControl>,
 }
-object_only!(MediaContent, "struct MediaContent");
+object_only!(MediaContent, "an image or document part object");
 
 pub type ImageContent = MediaContent;
 pub type DocumentContent = MediaContent;
@@ -608,7 +608,7 @@ pub struct GenerationConfig {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub candidate_count: Option<u32>,
 }
-object_only!(GenerationConfig, "struct GenerationConfig");
+object_only!(GenerationConfig, "a generationConfig object");
 
 /// The answer's format (the Vercel AI SDK's `responseFormat`): JSON, following `schema` when one is
 /// given ("JSON mode" without). Each provider's spelling and the schemas it refuses are in
@@ -639,7 +639,7 @@ pub struct ResponseFormat {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub strict: Option<bool>,
 }
-object_only!(ResponseFormat, "struct ResponseFormat");
+object_only!(ResponseFormat, "a responseFormat object");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]

@@ -1,6 +1,7 @@
 //! A request and each of its object-shaped parts are read from a JSON object only: serde's derived
 //! code also read a JSON array by position (`["a", "gpt-4o"]` was a request, `"generationConfig":
-//! [5]` set `maxTokens`), which no provider or SDK writes.
+//! [5]` set `maxTokens`), which no provider or SDK writes. What was expected is said in the user's
+//! words ("a generationConfig object"), not by the type's name ("struct GenerationConfig").
 
 use super::parse_request;
 use crate::CoreError;
@@ -25,32 +26,32 @@ fn with(body: &str) -> String {
 fn an_array_where_an_object_belongs_is_refused_at_its_field() {
     let hi = r#""messages":[{"role":"user","content":"hi"}]"#;
     for (body, field, expected) in [
-        (r#""messages":[["user","hi"]]"#.to_owned(), "messages[0]", "struct UnifiedMessage"),
-        (r#""messages":[{"role":"user","content":[["text","hi"]]}]"#.to_owned(), "messages[0].content[0]", "internally tagged enum ContentPart"),
-        (format!(r#"{hi},"generationConfig":[5]"#), "generationConfig", "struct GenerationConfig"),
-        (format!(r#"{hi},"responseFormat":["json"]"#), "responseFormat", "struct ResponseFormat"),
-        (format!(r#"{hi},"reasoning":["low"]"#), "reasoning", "struct Reasoning"),
-        (format!(r#"{hi},"tools":[["f",null,{{"type":"object"}}]]"#), "tools[0]", "struct Tool"),
-        (format!(r#"{hi},"systemPromptCacheControl":["1h"]"#), "systemPromptCacheControl", "struct CacheControl"),
+        (r#""messages":[["user","hi"]]"#.to_owned(), "messages[0]", "a message object"),
+        (r#""messages":[{"role":"user","content":[["text","hi"]]}]"#.to_owned(), "messages[0].content[0]", "a content part object"),
+        (format!(r#"{hi},"generationConfig":[5]"#), "generationConfig", "a generationConfig object"),
+        (format!(r#"{hi},"responseFormat":["json"]"#), "responseFormat", "a responseFormat object"),
+        (format!(r#"{hi},"reasoning":["low"]"#), "reasoning", "a reasoning object"),
+        (format!(r#"{hi},"tools":[["f",null,{{"type":"object"}}]]"#), "tools[0]", "a tool object"),
+        (format!(r#"{hi},"systemPromptCacheControl":["1h"]"#), "systemPromptCacheControl", "a cacheControl object"),
         (
             r#""messages":[{"role":"user","content":[{"type":"image","sourceType":"url","data":"https://x/a.png","cacheControl":[]}]}]"#.to_owned(),
             "messages[0].content[0]",
-            "struct CacheControl",
+            "a cacheControl object",
         ),
         (
             r#""messages":[{"role":"assistant","content":[{"type":"tool_call","id":"c","name":"f","arguments":{}}]},{"role":"tool","content":[{"type":"tool_result","toolCallId":"c","content":"ok","cacheControl":["5m"]}]}]"#.to_owned(),
             "messages[1].content[0]",
-            "struct CacheControl",
+            "a cacheControl object",
         ),
         (
             r#""messages":[{"role":"user","content":[{"type":"text","text":"hi","cacheControl":["1h"]}]}]"#.to_owned(),
             "messages[0].content[0]",
-            "struct CacheControl",
+            "a cacheControl object",
         ),
         (
             r#""messages":[{"role":"user","content":[{"type":"tool_result","toolCallId":"c","content":[["text","ok"]]}]}]"#.to_owned(),
             "messages[0].content[0]",
-            "internally tagged enum ContentPart",
+            "a content part object",
         ),
     ] {
         let text = with(&body);
@@ -77,19 +78,19 @@ fn other_wrong_types_keep_serdes_words() {
         (
             format!(r#"{hi},"generationConfig":5"#),
             "generationConfig",
-            "invalid type: integer `5`, expected struct GenerationConfig",
+            "invalid type: integer `5`, expected a generationConfig object",
         ),
-        (format!(r#"{hi},"reasoning":"low""#), "reasoning", "invalid type: string \"low\", expected struct Reasoning"),
         (
-            r#""messages":["hi"]"#.to_owned(),
-            "messages[0]",
-            "invalid type: string \"hi\", expected struct UnifiedMessage",
+            format!(r#"{hi},"reasoning":"low""#),
+            "reasoning",
+            "invalid type: string \"low\", expected a reasoning object",
         ),
-        (format!(r#"{hi},"tools":[true]"#), "tools[0]", "invalid type: boolean `true`, expected struct Tool"),
+        (r#""messages":["hi"]"#.to_owned(), "messages[0]", "invalid type: string \"hi\", expected a message object"),
+        (format!(r#"{hi},"tools":[true]"#), "tools[0]", "invalid type: boolean `true`, expected a tool object"),
         (
             r#""messages":[{"role":"user","content":[7]}]"#.to_owned(),
             "messages[0].content[0]",
-            "invalid type: integer `7`, expected internally tagged enum ContentPart",
+            "invalid type: integer `7`, expected a content part object",
         ),
     ] {
         let text = with(&body);
