@@ -16,8 +16,8 @@
 //! `Deserialize` asks for a map (an array is "invalid type: sequence, expected <what>") and
 //! hands the map to the derived code, `Serialize` forwards. What is expected is said in the user's
 //! words for the request types ("a generationConfig object"; serde's derive said
-//! "struct GenerationConfig"), and by the type's name for provider output. The derived sequence reader is never
-//! instantiated, which also leaves it out of the wasm module.
+//! "struct GenerationConfig"), and by the type's name for provider output. The derived sequence
+//! reader is never instantiated, which also leaves it out of the wasm module.
 //!
 //! Trap: with `remote = "Self"`, `Type::deserialize(..)` names the lenient inherent function.
 //! Callers write `<Type as Deserialize>::deserialize(..)` (or let a field's type pick the trait).
@@ -25,8 +25,8 @@
 /// Implements `Deserialize` (objects only) for a type derived with `#[serde(remote = "Self")]`,
 /// and `Serialize` forwarding to the derived code unless the type is marked `deserialize only`;
 /// `$expecting` is what an error says was expected (every refusal of a value that is not an object,
-/// not only of arrays). A type that borrows from the text is written
-/// with its one lifetime (`Line<'a>`).
+/// not only of arrays). A type that borrows from the text is written with its one lifetime
+/// (`Line<'a>`).
 macro_rules! object_only {
     ($type:ident, $expecting:literal) => {
         $crate::model::object_only!(deserialize only $type, $expecting);
@@ -37,33 +37,16 @@ macro_rules! object_only {
             }
         }
     };
-    (deserialize only $type:ident, $expecting:literal) => {
-        impl<'de> serde::Deserialize<'de> for $type {
+    (deserialize only $type:ident $(<$lifetime:lifetime>)?, $expecting:literal) => {
+        impl<'de $(: $lifetime, $lifetime)?> serde::Deserialize<'de> for $type $(<$lifetime>)? {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct ObjectVisitor;
-                impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
-                    type Value = $type;
+                struct ObjectVisitor<$($lifetime)?>(std::marker::PhantomData<$type $(<$lifetime>)?>);
+                impl<'de $(: $lifetime, $lifetime)?> serde::de::Visitor<'de> for ObjectVisitor<$($lifetime)?> {
+                    type Value = $type $(<$lifetime>)?;
                     fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
                         formatter.write_str($expecting)
                     }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<$type, A::Error> {
-                        $type::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    }
-                }
-                deserializer.deserialize_map(ObjectVisitor)
-            }
-        }
-    };
-    (deserialize only $type:ident<$lifetime:lifetime>, $expecting:literal) => {
-        impl<'de: $lifetime, $lifetime> serde::Deserialize<'de> for $type<$lifetime> {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct ObjectVisitor<$lifetime>(std::marker::PhantomData<$type<$lifetime>>);
-                impl<'de: $lifetime, $lifetime> serde::de::Visitor<'de> for ObjectVisitor<$lifetime> {
-                    type Value = $type<$lifetime>;
-                    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-                        formatter.write_str($expecting)
-                    }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<$type<$lifetime>, A::Error> {
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                         $type::deserialize(serde::de::value::MapAccessDeserializer::new(map))
                     }
                 }
