@@ -20,6 +20,12 @@ pub fn openai_strict_problems(schema: &Value) -> Vec<SchemaProblem> {
     schema_rules::openai_strict(schema)
 }
 
+/// The keyword values of the wrong shape (`properties` that is not an object…): refused for every
+/// provider, strict or not.
+pub fn malformed_problems(schema: &Value) -> Vec<SchemaProblem> {
+    schema_rules::malformed(schema)
+}
+
 /// Anthropic's subset for strict schemas (tools with `strict: true` and `output_config.format`).
 pub fn anthropic_problems(schema: &Value) -> Vec<SchemaProblem> {
     schema_rules::anthropic(schema)
@@ -104,7 +110,7 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
         Provider::OpenAI if format.strict == Some(true) => schema_rules::openai_strict(schema),
         Provider::Anthropic => schema_rules::anthropic(schema),
         Provider::Google => schema_rules::gemini(schema),
-        _ => Vec::new(),
+        _ => schema_rules::malformed(schema),
     };
     match problems.into_iter().next() {
         Some(problem) => Err(checker.error(format!("responseFormat.schema{}", problem.path), problem.message)),

@@ -232,7 +232,7 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
         let problems = match provider {
             Provider::OpenAI if strict_tool => crate::structured_output::openai_strict_problems(&tool.parameters),
             Provider::Anthropic if strict_tool => crate::structured_output::anthropic_problems(&tool.parameters),
-            _ => Vec::new(),
+            _ => crate::structured_output::malformed_problems(&tool.parameters),
         };
         if let Some(SchemaProblem { path, message }) = problems.into_iter().next() {
             return Err(checker.error(format!("{field}.parameters{path}"), message));

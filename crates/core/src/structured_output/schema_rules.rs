@@ -80,6 +80,156 @@ fn schema_problem(path: &str, keyword: &str, message: Cow<'_, str>) -> SchemaPro
     SchemaProblem { path, message: message.into_owned() }
 }
 
+/// What a keyword's value must be in every JSON Schema draft from 4 to 2020-12 (the 2020-12
+/// meta-schema's core, applicator and validation vocabularies, json-schema.org/draft/2020-12;
+/// `items` may also be a list of schemas, as before 2020-12). Keywords whose shape changed between
+/// drafts (`exclusiveMinimum` was a boolean in draft 4, `dependencies`) are not checked.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// An object of schemas (`properties`, `$defs`…).
+    SchemaMap,
+    /// A non-empty array of schemas (`anyOf`, `prefixItems`…).
+    SchemaList,
+    Schema,
+    /// `items`: a schema, or (before 2020-12) an array of schemas.
+    SchemaOrList,
+    /// `required`: an array of property names.
+    Names,
+    /// `enum`: an array.
+    List,
+    /// `type`: a type name or a non-empty array of them.
+    TypeNames,
+    Text,
+    /// A non-negative integer (`minItems`, `maxLength`…).
+    Count,
+    Number,
+    /// `multipleOf`: a number above 0.
+    Positive,
+}
+
+fn shape(keyword: &str) -> Option<Shape> {
+    Some(match keyword {
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => Shape::SchemaMap,
+        "anyOf" | "oneOf" | "allOf" | "prefixItems" => Shape::SchemaList,
+        "additionalProperties"
+        | "not"
+        | "if"
+        | "then"
+        | "else"
+        | "contains"
+        | "propertyNames"
+        | "unevaluatedProperties"
+        | "unevaluatedItems"
+        | "additionalItems" => Shape::Schema,
+        "items" => Shape::SchemaOrList,
+        "required" => Shape::Names,
+        "enum" => Shape::List,
+        "type" => Shape::TypeNames,
+        "$ref" | "$id" | "$anchor" | "pattern" | "format" | "title" | "description" => Shape::Text,
+        "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties" | "maxProperties" | "minContains"
+        | "maxContains" => Shape::Count,
+        "minimum" | "maximum" => Shape::Number,
+        "multipleOf" => Shape::Positive,
+        _ => return None,
+    })
+}
+
+/// JSON Schema's type names (`type`).
+const TYPE_NAMES: [&str; 7] = ["null", "boolean", "object", "array", "number", "string", "integer"];
+
+fn is_schema(value: &Value) -> bool {
+    matches!(value, Value::Object(_) | Value::Bool(_))
+}
+
+/// `value` as a message names it: "the string \"x\"", "the number -1", "true", "null", "an array".
+fn described(value: &Value) -> String {
+    match value {
+        Value::String(text) if text.chars().count() <= 40 => format!("the string {value}"),
+        Value::String(_) => "a string".to_owned(),
+        Value::Number(_) => format!("the number {value}"),
+        Value::Bool(_) | Value::Null => value.to_string(),
+        Value::Array(_) | Value::Object(_) => format!("an {}", crate::results::json_kind(value)),
+    }
+}
+
+fn first_non_schema(list: &[Value]) -> Option<(String, &Value)> {
+    list.iter().enumerate().find(|(_, sub)| !is_schema(sub)).map(|(index, sub)| (format!("[{index}]"), sub))
+}
+
+/// Every keyword value of the wrong shape, at its path: a schema with one is no JSON Schema, and
+/// every provider refuses it (some only when the batch runs). Checked for every provider, before
+/// each provider's own subset.
+pub fn malformed(root: &Value) -> Vec<SchemaProblem> {
+    let mut problems = Vec::new();
+    for node in nodes(root) {
+        for (keyword, value) in node.schema {
+            let Some(shape) = shape(keyword) else { continue };
+            // A container of sub-schemas: each member must be a schema; the first that is not is named.
+            let member = match (shape, value) {
+                (Shape::SchemaMap, Value::Object(map)) => {
+                    Some(map.iter().find(|(_, sub)| !is_schema(sub)).map(|(name, sub)| (format!(".{name}"), sub)))
+                }
+                (Shape::SchemaList, Value::Array(list)) if !list.is_empty() => Some(first_non_schema(list)),
+                (Shape::SchemaOrList, Value::Array(list)) => Some(first_non_schema(list)),
+                _ => None,
+            };
+            if let Some(member) = member {
+                if let Some((suffix, sub)) = member {
+                    problems.push(problem(
+                        &format!("{}.{keyword}{suffix}", node.path),
+                        "",
+                        format!(
+                            "must be a schema (an object such as {{\"type\": \"string\"}}), not {}",
+                            described(sub)
+                        ),
+                    ));
+                }
+                continue;
+            }
+            let expected = match (shape, value) {
+                (Shape::Schema | Shape::SchemaOrList, value) if is_schema(value) => continue,
+                (Shape::Names, Value::Array(names)) if names.iter().all(Value::is_string) => continue,
+                (Shape::List, Value::Array(_)) | (Shape::Text, Value::String(_)) | (Shape::Number, Value::Number(_)) => {
+                    continue
+                }
+                (Shape::TypeNames, Value::String(name)) if TYPE_NAMES.contains(&name.as_str()) => continue,
+                (Shape::TypeNames, Value::Array(names))
+                    if !names.is_empty()
+                        && names.iter().all(|name| name.as_str().is_some_and(|name| TYPE_NAMES.contains(&name))) =>
+                {
+                    continue
+                }
+                (Shape::Count, Value::Number(number))
+                    if number.as_f64().is_some_and(|count| count >= 0.0 && count.fract() == 0.0) =>
+                {
+                    continue
+                }
+                (Shape::Positive, Value::Number(number)) if number.as_f64().is_some_and(|step| step > 0.0) => continue,
+                (Shape::SchemaMap, _) => "an object of schemas",
+                (Shape::SchemaList, _) => "a non-empty array of schemas",
+                (Shape::Schema, _) => "a schema (an object)",
+                (Shape::SchemaOrList, _) => "a schema (an object) or an array of schemas",
+                (Shape::Names, _) => "an array of property names (strings)",
+                (Shape::List, _) => "an array of the allowed values",
+                (Shape::TypeNames, _) => {
+                    "one of \"null\", \"boolean\", \"object\", \"array\", \"number\", \"string\", \"integer\", or an array of them"
+                }
+                (Shape::Text, _) => "a string",
+                (Shape::Count, _) => "a non-negative integer",
+                (Shape::Number, _) => "a number",
+                (Shape::Positive, _) => "a number above 0",
+            };
+            problems.push(problem(
+                &node.path,
+                keyword,
+                format!("`{keyword}` must be {expected}, not {}", described(value)),
+            ));
+        }
+    }
+    sort_by_text(&mut problems, |problem| problem.path.as_str());
+    problems
+}
+
 /// `additionalProperties: false` on every object: required by OpenAI strict mode and by Anthropic
 /// (reference §1.1, §1.2).
 fn closed_objects(node: &Node, provider: &str, problems: &mut Vec<SchemaProblem>) {
@@ -94,6 +244,10 @@ fn closed_objects(node: &Node, provider: &str, problems: &mut Vec<SchemaProblem>
 
 /// OpenAI's strict subset (reference §1.1, from OpenAI's Structured Outputs guide).
 pub fn openai_strict(root: &Value) -> Vec<SchemaProblem> {
+    let malformed = malformed(root);
+    if !malformed.is_empty() {
+        return malformed;
+    }
     let mut problems = Vec::new();
     let root_map = root.as_object();
     if !root_map.is_some_and(|map| has_type(map, "object")) || root_map.is_some_and(|map| map.contains_key("anyOf")) {
@@ -150,6 +304,10 @@ pub fn openai_strict(root: &Value) -> Vec<SchemaProblem> {
 /// outputs documentation): closed objects, no numeric or string-length constraints, no complex array
 /// constraints, no recursion; at most 24 optional and 16 union-typed properties.
 pub fn anthropic(root: &Value) -> Vec<SchemaProblem> {
+    let malformed = malformed(root);
+    if !malformed.is_empty() {
+        return malformed;
+    }
     let mut problems = Vec::new();
     for node in nodes(root) {
         closed_objects(&node, "Anthropic", &mut problems);
@@ -273,6 +431,10 @@ const GEMINI_KEYWORDS: &[&str] = &[
 ];
 
 pub fn gemini(root: &Value) -> Vec<SchemaProblem> {
+    let malformed = malformed(root);
+    if !malformed.is_empty() {
+        return malformed;
+    }
     let mut problems = Vec::new();
     for node in nodes(root) {
         for keyword in node.schema.keys() {

@@ -384,3 +384,59 @@ fn gemini_refuses_a_cycle_through_required_properties() {
     let list = json!({"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#"}}}, "required": ["kids"]});
     body(Provider::Google, json!({"type": "json", "schema": list}));
 }
+
+/// A keyword value of the wrong shape (`properties` as an array, a property given as a type name)
+/// makes no JSON Schema: refused for every provider, strict or not, in response schemas and tool
+/// parameters, naming the path (found by a new-user trial: `properties: […]` passed Anthropic's and
+/// OpenAI's strict checks and every other provider unchecked).
+#[test]
+fn keyword_values_of_the_wrong_shape_are_refused_everywhere() {
+    let object = |extra: Value| {
+        let mut schema = json!({"type": "object", "additionalProperties": false, "properties": {}, "required": []});
+        schema.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        schema
+    };
+    let cases = [
+        (json!({"properties": [{"name": "a", "type": "string"}]}), ".properties", "`properties` must be an object of schemas, not an array"),
+        (json!({"properties": {"a": "string"}, "required": ["a"]}), ".properties.a", "must be a schema (an object such as {\"type\": \"string\"}), not the string \"string\""),
+        (json!({"properties": {"a": {"type": "object", "additionalProperties": false, "properties": {"b": 5}, "required": ["b"]}}, "required": ["a"]}), ".properties.a.properties.b", "must be a schema (an object such as {\"type\": \"string\"}), not the number 5"),
+        (json!({"required": "a"}), ".required", "`required` must be an array of property names (strings), not the string \"a\""),
+        (json!({"properties": {"a": {"type": "str"}}, "required": ["a"]}), ".properties.a.type", "`type` must be one of \"null\", \"boolean\", \"object\", \"array\", \"number\", \"string\", \"integer\", or an array of them, not the string \"str\""),
+        (json!({"properties": {"a": {"type": "array", "items": "string"}}, "required": ["a"]}), ".properties.a.items", "`items` must be a schema (an object) or an array of schemas, not the string \"string\""),
+        (json!({"properties": {"a": {"anyOf": []}}, "required": ["a"]}), ".properties.a.anyOf", "`anyOf` must be a non-empty array of schemas, not an array"),
+        (json!({"properties": {"a": {"anyOf": [{"type": "string"}, null]}}, "required": ["a"]}), ".properties.a.anyOf[1]", "must be a schema (an object such as {\"type\": \"string\"}), not null"),
+        (json!({"properties": {"a": {"type": "string", "enum": "x"}}, "required": ["a"]}), ".properties.a.enum", "`enum` must be an array of the allowed values, not the string \"x\""),
+        (json!({"properties": {"a": {"type": "array", "items": {"type": "string"}, "minItems": -1}}, "required": ["a"]}), ".properties.a.minItems", "`minItems` must be a non-negative integer, not the number -1"),
+        (json!({"properties": {"a": {"type": "string", "description": 5}}, "required": ["a"]}), ".properties.a.description", "`description` must be a string, not the number 5"),
+        (json!({"$defs": {"a": []}}), ".$defs.a", "must be a schema (an object such as {\"type\": \"string\"}), not an array"),
+    ];
+    for (extra, path, message) in cases {
+        let schema = object(extra);
+        for (provider, strict) in ALL.iter().map(|provider| (*provider, false)).chain([(Provider::OpenAI, true)]) {
+            let format = json!({"type": "json", "schema": schema.clone(), "strict": strict});
+            assert_eq!(
+                refusal(provider, format),
+                (format!("responseFormat.schema{path}"), message.to_owned()),
+                "{provider:?} strict {strict}: {schema}"
+            );
+            let tools = json!({"customId": "so-1", "model": "MODEL", "messages": [{"role": "user", "content": "Call it."}],
+                               "tools": [{"name": "get_total", "parameters": schema.clone(), "strict": strict}]});
+            let request = request_for(provider, &tools.to_string());
+            let (index, field, refused) = validation(bodies(provider, &[request], false).unwrap_err());
+            assert_eq!(
+                (index, field, refused),
+                (Some(0), format!("tools[0].parameters{path}"), message.to_owned()),
+                "{provider:?}"
+            );
+        }
+    }
+    // Well-shaped values of every checked kind pass where no provider subset refuses them.
+    let fine =
+        object(json!({"properties": {"a": {"type": ["string", "null"], "description": "A", "enum": ["x", null]},
+                                            "b": {"type": "array", "items": [{"type": "string"}], "minItems": 1},
+                                            "c": {"anyOf": [{"type": "string"}, true]}},
+                             "required": ["a", "b", "c"]}));
+    for provider in [Provider::Mistral, Provider::Vllm] {
+        body(provider, json!({"type": "json", "schema": fine.clone()}));
+    }
+}
