@@ -408,3 +408,6 @@ mod exact_numbers_tests;
 
 #[cfg(test)]
 mod objects_only_tests;
+
+#[cfg(test)]
+mod expected_values_tests;

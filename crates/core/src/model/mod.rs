@@ -1,5 +1,6 @@
 //! The unified model shared by every provider: what a user sends, and what comes back.
 
+mod named_variants;
 mod object_only;
 mod request;
 mod request_numbers;

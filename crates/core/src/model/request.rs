@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 
+use super::named_variants::named_variants;
 use super::object_only::object_only;
 
 #[cfg(feature = "tsify")]
@@ -88,12 +89,48 @@ pub struct UnifiedRequest {
 object_only!(UnifiedRequest, "a request object");
 
 /// A system prompt: one string, or several that the provider receives as separate text blocks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(untagged)]
 pub enum SystemPrompt {
     Text(String),
     Parts(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for SystemPrompt {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        text_or_texts(deserializer, SystemPrompt::Text, SystemPrompt::Parts)
+    }
+}
+
+/// Reads a string or an array of strings, by hand so that a wrong element keeps its path and the
+/// error says what is expected (an untagged enum would only say "did not match any variant of
+/// untagged enum …").
+fn text_or_texts<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    one: fn(String) -> T,
+    many: fn(Vec<String>) -> T,
+) -> Result<T, D::Error> {
+    struct TextsVisitor<T> {
+        one: fn(String) -> T,
+        many: fn(Vec<String>) -> T,
+    }
+    impl<'de, T> Visitor<'de> for TextsVisitor<T> {
+        type Value = T;
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str("a string or an array of strings")
+        }
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+            Ok((self.one)(value.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, value: String) -> Result<T, E> {
+            Ok((self.one)(value))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+            Vec::<String>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(self.many)
+        }
+    }
+    deserializer.deserialize_any(TextsVisitor { one, many })
 }
 
 impl SystemPrompt {
@@ -173,7 +210,7 @@ impl<T> Iterator for PartsIntoIter<T> {
 
 impl<T> ExactSizeIterator for PartsIntoIter<T> {}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -182,16 +219,7 @@ pub enum Role {
     /// Answers to tool calls: only `tool_result` parts.
     Tool,
 }
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::User => "user",
-            Role::Assistant => "assistant",
-            Role::Tool => "tool",
-        }
-    }
-}
+named_variants!(Role { User = "user", Assistant = "assistant", Tool = "tool" });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -411,7 +439,7 @@ fn thinking_budget<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<
 }
 
 /// OpenAI's `ReasoningEffort` values, the widest set (spec).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum ReasoningEffort {
@@ -423,20 +451,7 @@ pub enum ReasoningEffort {
     Xhigh,
     Max,
 }
-
-impl ReasoningEffort {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReasoningEffort::None => "none",
-            ReasoningEffort::Minimal => "minimal",
-            ReasoningEffort::Low => "low",
-            ReasoningEffort::Medium => "medium",
-            ReasoningEffort::High => "high",
-            ReasoningEffort::Xhigh => "xhigh",
-            ReasoningEffort::Max => "max",
-        }
-    }
-}
+named_variants!(ReasoningEffort { None = "none", Minimal = "minimal", Low = "low", Medium = "medium", High = "high", Xhigh = "xhigh", Max = "max" });
 
 /// A function the model may call (Vercel AI SDK / OpenAI words: `name`, `description`, `parameters`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -463,7 +478,7 @@ pub struct Tool {
 object_only!(Tool, "a tool object");
 
 /// Which tool, if any, the model must call: `"auto"`, `"none"`, `"required"` or `{ name }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(untagged)]
 pub enum ToolChoice {
@@ -471,7 +486,45 @@ pub enum ToolChoice {
     Named { name: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// `{ name }` of a [`ToolChoice`]; other fields are ignored, as the untagged reader ignored them.
+#[derive(Deserialize)]
+#[serde(remote = "Self")]
+struct NamedChoice {
+    name: String,
+}
+object_only!(deserialize only NamedChoice, "a toolChoice object");
+
+// Hand-written so that the error says what is expected (an untagged enum would only say "did not
+// match any variant of untagged enum ToolChoice") and one inside `{ name }` keeps its path.
+impl<'de> Deserialize<'de> for ToolChoice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ChoiceVisitor;
+        impl<'de> Visitor<'de> for ChoiceVisitor {
+            type Value = ToolChoice;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("`auto`, `none`, `required` or {\"name\": <a tool's name>}")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<ToolChoice, E> {
+                ToolChoiceMode::deserialize(de::value::StrDeserializer::<E>::new(value))
+                    .map(ToolChoice::Mode)
+                    .map_err(|_: E| E::invalid_value(de::Unexpected::Str(value), &self))
+            }
+            // Read to its end before it is refused, so that the error is placed after the array
+            // (where request errors find their field), as the untagged reader placed it.
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ToolChoice, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Err(de::Error::invalid_type(de::Unexpected::Seq, &self))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<ToolChoice, A::Error> {
+                let named = <NamedChoice as Deserialize>::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(ToolChoice::Named { name: named.name })
+            }
+        }
+        deserializer.deserialize_any(ChoiceVisitor)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum ToolChoiceMode {
@@ -479,6 +532,7 @@ pub enum ToolChoiceMode {
     None,
     Required,
 }
+named_variants!(ToolChoiceMode { Auto = "auto", None = "none", Required = "required" });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
@@ -505,7 +559,7 @@ pub struct CacheControl {
 }
 object_only!(CacheControl, "a cacheControl object");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 pub enum CacheTtl {
     #[serde(rename = "5m")]
@@ -513,18 +567,10 @@ pub enum CacheTtl {
     #[serde(rename = "1h")]
     OneHour,
 }
-
-impl CacheTtl {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CacheTtl::FiveMinutes => "5m",
-            CacheTtl::OneHour => "1h",
-        }
-    }
-}
+named_variants!(CacheTtl { FiveMinutes = "5m", OneHour = "1h" });
 
 /// Where an image's or a document's bytes come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceType {
@@ -535,16 +581,7 @@ pub enum SourceType {
     /// `data` is a provider file URI (Gemini's Files API).
     FileUri,
 }
-
-impl SourceType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceType::Base64 => "base64",
-            SourceType::Url => "url",
-            SourceType::FileUri => "file_uri",
-        }
-    }
-}
+named_variants!(SourceType { Base64 = "base64", Url = "url", FileUri = "file_uri" });
 
 /// An image or a document (for example a PDF). Both share one shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -641,12 +678,13 @@ pub struct ResponseFormat {
 }
 object_only!(ResponseFormat, "a responseFormat object");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum ResponseFormatKind {
     Json,
 }
+named_variants!(ResponseFormatKind { Json = "json" });
 
 /// A batch to submit: which provider, the requests, and free-form metadata for the batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -692,34 +730,15 @@ impl EmbeddingInput {
     }
 }
 
-// Hand-written so that a wrong element keeps its path (an untagged enum would only say "did not
-// match any variant").
 impl<'de> Deserialize<'de> for EmbeddingInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct InputVisitor;
-        impl<'de> Visitor<'de> for InputVisitor {
-            type Value = EmbeddingInput;
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a string or an array of strings")
-            }
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-                Ok(EmbeddingInput::Text(value.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-                Ok(EmbeddingInput::Text(value))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                let texts = Vec::<String>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-                Ok(EmbeddingInput::Texts(texts))
-            }
-        }
-        deserializer.deserialize_any(InputVisitor)
+        text_or_texts(deserializer, EmbeddingInput::Text, EmbeddingInput::Texts)
     }
 }
 
 /// What embeddings are for, in Gemini's `TaskType` vocabulary written in snake case
 /// (endpoints-and-push.md §1.2 [GM-SPEC `TaskType`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum EmbeddingTaskType {
@@ -732,6 +751,7 @@ pub enum EmbeddingTaskType {
     FactVerification,
     CodeRetrievalQuery,
 }
+named_variants!(EmbeddingTaskType { RetrievalQuery = "retrieval_query", RetrievalDocument = "retrieval_document", SemanticSimilarity = "semantic_similarity", Classification = "classification", Clustering = "clustering", QuestionAnswering = "question_answering", FactVerification = "fact_verification", CodeRetrievalQuery = "code_retrieval_query" });
 
 impl EmbeddingTaskType {
     /// Gemini's enum value (`RETRIEVAL_DOCUMENT`, …).
