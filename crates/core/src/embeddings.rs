@@ -224,7 +224,7 @@ struct EmbeddingsBody {
     #[serde(default)]
     usage: Option<EmbeddingsUsage>,
 }
-object_only!(deserialize only EmbeddingsBody, "struct EmbeddingsBody");
+object_only!(deserialize only EmbeddingsBody, "an embeddings response object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -233,7 +233,7 @@ struct EmbeddingItem {
     index: Option<usize>,
     embedding: Vector,
 }
-object_only!(deserialize only EmbeddingItem, "struct EmbeddingItem");
+object_only!(deserialize only EmbeddingItem, "an embedding object");
 
 enum Vector {
     Numbers(Vec<f64>),
@@ -263,7 +263,7 @@ struct EmbeddingsUsage {
     #[serde(default)]
     prompt_tokens: u64,
 }
-object_only!(deserialize only EmbeddingsUsage, "struct EmbeddingsUsage");
+object_only!(deserialize only EmbeddingsUsage, "a `usage` object");
 
 /// Each request's input count, by custom id, for a batch of the embeddings endpoint (the
 /// summary's `embeddingInputs`); `None` for any other batch.

@@ -16,8 +16,10 @@
 //! `Deserialize` asks for a map (an array is "invalid type: sequence, expected <what>") and
 //! hands the map to the derived code, `Serialize` forwards. What is expected is said in the user's
 //! words for the request types ("a generationConfig object"; serde's derive said
-//! "struct GenerationConfig"), and by the type's name for provider output. The derived sequence
-//! reader is never instantiated, which also leaves it out of the wasm module.
+//! "struct GenerationConfig"), and in the provider's words for provider output ("a `usage` object",
+//! was "struct OpenAiUsage"); only readers whose errors never reach a user (a second reading of text
+//! already read, a peek at a custom id) keep the type's name. The derived sequence reader is never
+//! instantiated, which also leaves it out of the wasm module.
 //!
 //! Trap: with `remote = "Self"`, `Type::deserialize(..)` names the lenient inherent function.
 //! Callers write `<Type as Deserialize>::deserialize(..)` (or let a field's type pick the trait).

@@ -388,7 +388,7 @@ impl<'de> Visitor<'de> for BlockVisitor {
     type Value = Block;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("internally tagged enum Block")
+        formatter.write_str("a content block object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Block, A::Error> {

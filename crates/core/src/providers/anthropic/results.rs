@@ -34,7 +34,7 @@ struct Line<'a> {
     #[serde(borrow)]
     result: Option<&'a RawValue>,
 }
-object_only!(deserialize only Line<'a>, "struct Line");
+object_only!(deserialize only Line<'a>, "a result line object");
 
 /// [`Line`] with its result read in the same pass, rather than skipped and read again.
 #[derive(Deserialize)]
@@ -44,7 +44,7 @@ struct OneLine<'a> {
     #[serde(borrow)]
     result: Option<Outcome<'a>>,
 }
-object_only!(deserialize only OneLine<'a>, "struct OneLine");
+object_only!(deserialize only OneLine<'a>, "a result line object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -56,7 +56,7 @@ struct Outcome<'a> {
     #[serde(borrow, default)]
     error: Option<&'a RawValue>,
 }
-object_only!(deserialize only Outcome<'a>, "struct Outcome");
+object_only!(deserialize only Outcome<'a>, "a `result` object");
 
 impl LineDecoder for AnthropicLineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
@@ -179,7 +179,7 @@ struct ErrorResponse {
     #[serde(default)]
     request_id: Option<String>,
 }
-object_only!(deserialize only ErrorResponse, "struct ErrorResponse");
+object_only!(deserialize only ErrorResponse, "an `error` object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -189,7 +189,7 @@ struct ErrorDetail {
     #[serde(default)]
     message: Option<String>,
 }
-object_only!(deserialize only ErrorDetail, "struct ErrorDetail");
+object_only!(deserialize only ErrorDetail, "an `error` object");
 
 /// `{"type": "error", "error": {"type", "message"}, "request_id"}`. Whether it is retryable is the
 /// core's one rule: overloaded, API (internal), rate-limit and timeout errors are; invalid requests,
@@ -239,7 +239,7 @@ struct Message {
     stop_reason: Option<String>,
     usage: Option<AnthropicUsage>,
 }
-object_only!(deserialize only Message, "struct Message");
+object_only!(deserialize only Message, "a `message` object");
 
 /// `Usage`: `input_tokens` alone leaves out the cache reads and writes; the total input is the sum
 /// of the three (reference unified-features §6). `output_tokens` include thinking.
@@ -260,7 +260,7 @@ pub(super) struct AnthropicUsage {
     #[serde(default)]
     pub(super) output_tokens_details: Option<OutputDetails>,
 }
-object_only!(deserialize only AnthropicUsage, "struct AnthropicUsage");
+object_only!(deserialize only AnthropicUsage, "a `usage` object");
 
 #[derive(Deserialize, Default)]
 #[serde(remote = "Self")]
@@ -270,7 +270,7 @@ pub(super) struct CacheCreation {
     #[serde(default)]
     pub(super) ephemeral_1h_input_tokens: Option<u64>,
 }
-object_only!(deserialize only CacheCreation, "struct CacheCreation");
+object_only!(deserialize only CacheCreation, "a `cache_creation` object");
 
 #[derive(Deserialize, Default)]
 #[serde(remote = "Self")]
@@ -278,7 +278,7 @@ pub(super) struct OutputDetails {
     #[serde(default)]
     pub(super) thinking_tokens: Option<u64>,
 }
-object_only!(deserialize only OutputDetails, "struct OutputDetails");
+object_only!(deserialize only OutputDetails, "an `output_tokens_details` object");
 
 impl From<AnthropicUsage> for Usage {
     // Saturating: counts are whatever the file says, and a sum past u64 must not wrap (or panic).

@@ -47,7 +47,7 @@ pub fn write_embed_request(
 struct EmbedContentResponse {
     embedding: ContentEmbedding,
 }
-object_only!(deserialize only EmbedContentResponse, "struct EmbedContentResponse");
+object_only!(deserialize only EmbedContentResponse, "an EmbedContentResponse object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -55,7 +55,7 @@ struct ContentEmbedding {
     #[serde(default, deserialize_with = "exact_json::numbers")]
     values: Vec<f64>,
 }
-object_only!(deserialize only ContentEmbedding, "struct ContentEmbedding");
+object_only!(deserialize only ContentEmbedding, "an `embedding` object");
 
 /// Whether an answer body is an `EmbedContentResponse` (cheap: only bodies that name `embedding`
 /// are parsed for it).
@@ -66,7 +66,7 @@ pub fn is_embedding(body: &RawValue) -> bool {
         #[serde(default)]
         embedding: Option<serde::de::IgnoredAny>,
     }
-    object_only!(deserialize only Shape, "struct Shape");
+    object_only!(deserialize only Shape, "a response body object");
     body.get().contains("\"embedding\"")
         && serde_json::from_str::<Shape>(body.get()).is_ok_and(|shape| shape.embedding.is_some())
 }

@@ -37,7 +37,7 @@ struct GenerateContentResponse {
     model_version: Option<String>,
     response_id: Option<String>,
 }
-object_only!(deserialize only GenerateContentResponse, "struct GenerateContentResponse");
+object_only!(deserialize only GenerateContentResponse, "a GenerateContentResponse object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self", rename_all = "camelCase")]
@@ -47,7 +47,7 @@ struct ResponseCandidate {
     content: Option<Content>,
     finish_reason: Option<String>,
 }
-object_only!(deserialize only ResponseCandidate, "struct ResponseCandidate");
+object_only!(deserialize only ResponseCandidate, "a candidate object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -55,7 +55,7 @@ struct Content {
     #[serde(default)]
     parts: Vec<Part>,
 }
-object_only!(deserialize only Content, "struct Content");
+object_only!(deserialize only Content, "a `content` object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self", rename_all = "camelCase")]
@@ -66,7 +66,7 @@ struct Part {
     thought_signature: Option<String>,
     function_call: Option<FunctionCall>,
 }
-object_only!(deserialize only Part, "struct Part");
+object_only!(deserialize only Part, "a part object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -76,14 +76,14 @@ struct FunctionCall {
     #[serde(default, deserialize_with = "exact_json::optional_value")]
     args: Option<Value>,
 }
-object_only!(deserialize only FunctionCall, "struct FunctionCall");
+object_only!(deserialize only FunctionCall, "a `functionCall` object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self", rename_all = "camelCase")]
 struct PromptFeedback {
     block_reason: Option<String>,
 }
-object_only!(deserialize only PromptFeedback, "struct PromptFeedback");
+object_only!(deserialize only PromptFeedback, "a `promptFeedback` object");
 
 /// The counts the unified usage is made of (also read by `fast_line.rs`).
 #[derive(Deserialize, Default)]
@@ -100,7 +100,7 @@ pub(super) struct UsageMetadata {
     #[serde(default, deserialize_with = "count")]
     pub(super) tool_use_prompt_token_count: Option<u64>,
 }
-object_only!(deserialize only UsageMetadata, "struct UsageMetadata");
+object_only!(deserialize only UsageMetadata, "a `usageMetadata` object");
 
 /// A token count as a number, or as a string the way proto-JSON writes 64-bit integers.
 fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {

@@ -162,7 +162,7 @@ struct Line<'a> {
     #[serde(default)]
     attribution: Option<Attribution>,
 }
-object_only!(deserialize only Line<'a>, "struct Line");
+object_only!(deserialize only Line<'a>, "a result line object");
 
 impl LineDecoder for GoogleLineDecoder {
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {

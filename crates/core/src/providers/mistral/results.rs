@@ -50,7 +50,7 @@ struct Line<'a> {
     #[serde(borrow, default)]
     error: Option<&'a RawValue>,
 }
-object_only!(deserialize only Line<'a>, "struct Line");
+object_only!(deserialize only Line<'a>, "a result line object");
 
 impl LineDecoder for MistralLineDecoder {
     fn expect_embedding_inputs(&mut self, inputs: Rc<EmbeddingInputs>) {

@@ -34,7 +34,7 @@ struct Shape {
     #[serde(default)]
     pages: Option<IgnoredAny>,
 }
-object_only!(deserialize only Shape, "struct Shape");
+object_only!(deserialize only Shape, "a response body object");
 
 /// [`Shape`] and a chat completion read in one pass: most bodies are chat completions, and this
 /// spares reading them twice. A body this cannot read (a field of another type than these) is read
@@ -58,7 +58,7 @@ struct ShapedChat {
     #[serde(default)]
     pages: Option<IgnoredAny>,
 }
-object_only!(deserialize only ShapedChat, "struct ShapedChat");
+object_only!(deserialize only ShapedChat, "a chat completion object");
 
 /// Reads a successful body as a chat completion, a text completion or a Responses object, or says
 /// what other kind it is.

@@ -21,7 +21,7 @@ pub(super) struct ChatCompletion {
     pub(super) choices: Option<Vec<Choice>>,
     pub(super) usage: Option<OpenAiUsage>,
 }
-object_only!(deserialize only ChatCompletion, "struct ChatCompletion");
+object_only!(deserialize only ChatCompletion, "a chat completion object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -35,7 +35,7 @@ pub(super) struct Choice {
     text: Option<String>,
     finish_reason: Option<String>,
 }
-object_only!(deserialize only Choice, "struct Choice");
+object_only!(deserialize only Choice, "a choice object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -49,7 +49,7 @@ struct ChoiceMessage {
     #[serde(default)]
     tool_calls: Option<Vec<ToolCall>>,
 }
-object_only!(deserialize only ChoiceMessage, "struct ChoiceMessage");
+object_only!(deserialize only ChoiceMessage, "a `message` object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -57,7 +57,7 @@ struct ToolCall {
     id: Option<String>,
     function: Option<FunctionCall>,
 }
-object_only!(deserialize only ToolCall, "struct ToolCall");
+object_only!(deserialize only ToolCall, "a tool call object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -67,7 +67,7 @@ struct FunctionCall {
     #[serde(default, deserialize_with = "exact_json::optional_value")]
     arguments: Option<Value>,
 }
-object_only!(deserialize only FunctionCall, "struct FunctionCall");
+object_only!(deserialize only FunctionCall, "a `function` object");
 
 /// `CompletionUsage`: `prompt_tokens` already include cached tokens and `completion_tokens` the
 /// reasoning tokens, which is what [`Usage`] means. Counts are nullable in some of Mistral's usage
@@ -86,7 +86,7 @@ pub struct OpenAiUsage {
     #[serde(default)]
     completion_tokens_details: Option<CompletionDetails>,
 }
-object_only!(deserialize only OpenAiUsage, "struct OpenAiUsage");
+object_only!(deserialize only OpenAiUsage, "a `usage` object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -97,7 +97,7 @@ struct PromptDetails {
     #[serde(default)]
     cache_write_tokens: Option<u64>,
 }
-object_only!(deserialize only PromptDetails, "struct PromptDetails");
+object_only!(deserialize only PromptDetails, "a `prompt_tokens_details` object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -105,7 +105,7 @@ struct CompletionDetails {
     #[serde(default)]
     reasoning_tokens: Option<u64>,
 }
-object_only!(deserialize only CompletionDetails, "struct CompletionDetails");
+object_only!(deserialize only CompletionDetails, "a `completion_tokens_details` object");
 
 impl From<OpenAiUsage> for Usage {
     fn from(usage: OpenAiUsage) -> Self {

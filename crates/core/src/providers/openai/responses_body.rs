@@ -31,14 +31,14 @@ struct Response {
     #[serde(default)]
     usage: Option<ResponseUsage>,
 }
-object_only!(deserialize only Response, "struct Response");
+object_only!(deserialize only Response, "a response object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
 struct IncompleteDetails {
     reason: Option<String>,
 }
-object_only!(deserialize only IncompleteDetails, "struct IncompleteDetails");
+object_only!(deserialize only IncompleteDetails, "an `incomplete_details` object");
 
 /// `ResponseUsage`: `input_tokens` include cached tokens, `output_tokens` the reasoning tokens.
 #[derive(Deserialize)]
@@ -53,7 +53,7 @@ struct ResponseUsage {
     #[serde(default)]
     output_tokens_details: Option<OutputDetails>,
 }
-object_only!(deserialize only ResponseUsage, "struct ResponseUsage");
+object_only!(deserialize only ResponseUsage, "a `usage` object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -63,7 +63,7 @@ struct InputDetails {
     #[serde(default)]
     cache_write_tokens: Option<u64>,
 }
-object_only!(deserialize only InputDetails, "struct InputDetails");
+object_only!(deserialize only InputDetails, "an `input_tokens_details` object");
 
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
@@ -71,7 +71,7 @@ struct OutputDetails {
     #[serde(default)]
     reasoning_tokens: Option<u64>,
 }
-object_only!(deserialize only OutputDetails, "struct OutputDetails");
+object_only!(deserialize only OutputDetails, "an `output_tokens_details` object");
 
 impl From<ResponseUsage> for Usage {
     fn from(usage: ResponseUsage) -> Self {

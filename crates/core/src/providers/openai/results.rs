@@ -52,7 +52,7 @@ struct Line<'a> {
     #[serde(borrow, default)]
     error: Option<&'a RawValue>,
 }
-object_only!(deserialize only Line<'a>, "struct Line");
+object_only!(deserialize only Line<'a>, "a result line object");
 
 /// `response` as the envelope `{status_code, request_id, body}`, or in the older vLLM shape the body
 /// itself (`status_code` and `body` both absent).
@@ -66,7 +66,7 @@ struct ResponseEnvelope<'a> {
     #[serde(borrow, default)]
     body: Option<&'a RawValue>,
 }
-object_only!(deserialize only ResponseEnvelope<'a>, "struct ResponseEnvelope");
+object_only!(deserialize only ResponseEnvelope<'a>, "a `response` object");
 
 /// The status, request id and body of a line's `response`.
 pub struct Envelope<'a> {
@@ -111,7 +111,7 @@ fn enveloped_line(text: &str) -> Option<LineHead<'_>> {
         #[serde(borrow, default)]
         error: Option<&'a RawValue>,
     }
-    object_only!(deserialize only EnvelopedLine<'a>, "struct EnvelopedLine");
+    object_only!(deserialize only EnvelopedLine<'a>, "a result line object");
     let parsed: EnvelopedLine = serde_json::from_str(text).ok()?;
     let envelope = match parsed.response {
         None => None,

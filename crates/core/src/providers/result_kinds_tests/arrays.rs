@@ -45,6 +45,9 @@ fn a_line_written_as_an_array_is_a_malformed_line_of_no_request() {
             "{provider}: {}",
             shown(&result)
         );
+        // What was expected, in the provider's words (serde's derive named the reader's struct).
+        let message = result.error.as_ref().map(|error| error.message.as_str()).unwrap_or_default();
+        assert!(message.contains("expected a result line object"), "{provider}: {message}");
     }
 }
 
@@ -52,17 +55,23 @@ fn a_line_written_as_an_array_is_a_malformed_line_of_no_request() {
 fn usage_and_answers_written_as_arrays_are_not_read_by_position() {
     for provider in PROVIDERS {
         let line: Value = serde_json::from_str(&success_line(provider, "arr-2", &body(provider))).unwrap();
+        // Each place, and what its error says was expected, in the provider's words.
         let (usage, answer) = match provider {
-            "anthropic" => ("/result/message/usage", "/result"),
-            "google" => ("/response/usageMetadata", "/response/candidates/0"),
-            _ => ("/response/body/usage", "/response/body/choices/0"),
+            "anthropic" => (("/result/message/usage", "a `usage` object"), ("/result", "a `result` object")),
+            "google" => (
+                ("/response/usageMetadata", "a `usageMetadata` object"),
+                ("/response/candidates/0", "a candidate object"),
+            ),
+            _ => (("/response/body/usage", "a `usage` object"), ("/response/body/choices/0", "a choice object")),
         };
         // Anthropic's content blocks too: `["text", "hi"]` was a text block.
-        let block = (provider == "anthropic").then_some("/result/message/content/0");
-        for pointer in [Some(usage), Some(answer), block].into_iter().flatten() {
+        let block = (provider == "anthropic").then_some(("/result/message/content/0", "a content block object"));
+        for (pointer, expected) in [Some(usage), Some(answer), block].into_iter().flatten() {
             let result = one(provider, &as_array(&line, pointer).to_string());
             assert_eq!(result.custom_id, "arr-2", "{provider} {pointer}");
             assert_ne!(result.status, ResultStatus::Succeeded, "{provider} {pointer}: {}", shown(&result));
+            let message = result.error.as_ref().map(|error| error.message.as_str()).unwrap_or_default();
+            assert!(message.contains(&format!("expected {expected}")), "{provider} {pointer}: {message}");
         }
     }
 }

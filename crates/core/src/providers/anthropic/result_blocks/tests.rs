@@ -36,7 +36,7 @@ mod derived {
         #[serde(other)]
         Other,
     }
-    crate::model::object_only!(deserialize only Block, "internally tagged enum Block");
+    crate::model::object_only!(deserialize only Block, "a content block object");
 }
 
 use derived::Block as Derived;
@@ -268,7 +268,7 @@ fn missing_type_duplicate_fields_and_wrong_types_are_refused() {
         // An array is not a block (the derive read it by position).
         (
             r#"{"content":[["text","Hi"]]}"#,
-            "invalid type: sequence, expected internally tagged enum Block at line 1 column 12",
+            "invalid type: sequence, expected a content block object at line 1 column 12",
         ),
     ];
     for (text, message) in cases {
