@@ -18,7 +18,7 @@ use crate::providers::common::{http_error, parse_json, string_field};
 use crate::providers::exact_json;
 use crate::providers::openai::{malformed, OpenAiLineDecoder};
 use crate::providers::ResultPages;
-use crate::results::LineDecoder;
+use crate::results::{json_kind, LineDecoder};
 use crate::CoreError;
 
 use super::{next_token, ResultsPager};
@@ -83,24 +83,16 @@ impl LineDecoder for XaiLineDecoder {
         let custom_id = string_field(&item, "batch_request_id").unwrap_or_default();
         let result = item.get("batch_result").cloned().unwrap_or(Value::Null);
         let openai_line = match openai_line(&custom_id, &item, &result) {
-            Some(line) => line,
-            None => {
-                return malformed(
-                    PROVIDER,
-                    line_number,
-                    Some(custom_id),
-                    "the result has neither `batch_result.response` nor an error",
-                    line,
-                )
-            }
+            Ok(line) => line,
+            Err(reason) => return malformed(PROVIDER, line_number, Some(custom_id), &reason, line),
         };
         OpenAiLineDecoder::new(PROVIDER).decode_line(compact(&openai_line).as_bytes(), line_number)
     }
 }
 
 /// The OpenAI output line with the same meaning: an answer as `{status_code: 200, body}`, an error
-/// as `{error: {code?, message}}`.
-fn openai_line(custom_id: &str, item: &Value, result: &Value) -> Option<Value> {
+/// as `{error: {code?, message}}`; or why the result is neither.
+fn openai_line(custom_id: &str, item: &Value, result: &Value) -> Result<Value, String> {
     let error = result
         .get("error")
         .filter(|error| !error.is_null())
@@ -111,10 +103,22 @@ fn openai_line(custom_id: &str, item: &Value, result: &Value) -> Option<Value> {
             Value::Object(_) => error.clone(),
             other => json!({ "message": compact(other) }),
         };
-        return Some(json!({ "custom_id": custom_id, "error": error }));
+        return Ok(json!({ "custom_id": custom_id, "error": error }));
     }
-    let response = result.get("response")?.as_object()?;
+    let not_an_object = |place: &str, value: &Value| format!("`{place}` is a JSON {}, not an object", json_kind(value));
+    let response = match result {
+        Value::Null => return Err("the result has neither `batch_result` nor an error".into()),
+        Value::Object(_) => match result.get("response") {
+            Some(Value::Object(response)) => response,
+            Some(other) => return Err(not_an_object("batch_result.response", other)),
+            None => return Err("the result has neither `batch_result.response` nor an error".into()),
+        },
+        other => return Err(not_an_object("batch_result", other)),
+    };
     // Keyed by the request's kind; chat lives under `chat_get_completion` (§5.2).
-    let body = response.get("chat_get_completion").or_else(|| response.values().next())?;
-    Some(json!({ "custom_id": custom_id, "response": { "status_code": 200, "body": body } }))
+    let body = response
+        .get("chat_get_completion")
+        .or_else(|| response.values().next())
+        .ok_or("`batch_result.response` holds no answer (it is an empty object)")?;
+    Ok(json!({ "custom_id": custom_id, "response": { "status_code": 200, "body": body } }))
 }

@@ -178,3 +178,37 @@ fn a_line_that_is_not_utf8_is_reported_as_the_other_decoders_report_one() {
     let openai = OpenAiLineDecoder::new("xai").decode_line(line, 3);
     assert_eq!(openai.error.unwrap().message, error.message);
 }
+
+/// A result that is neither an answer nor an error says which part is wrong (found by a new-user
+/// trial: `response: […]` was "has neither `batch_result.response` nor an error"); the id is kept.
+#[test]
+fn a_result_that_is_no_answer_says_why() {
+    for (item, reason) in [
+        (json!({"batch_request_id": "r-1"}), "the result has neither `batch_result` nor an error"),
+        (
+            json!({"batch_request_id": "r-1", "batch_result": {}}),
+            "the result has neither `batch_result.response` nor an error",
+        ),
+        (json!({"batch_request_id": "r-1", "batch_result": ["x"]}), "`batch_result` is a JSON array, not an object"),
+        (
+            json!({"batch_request_id": "r-1", "batch_result": {"response": ["x"]}}),
+            "`batch_result.response` is a JSON array, not an object",
+        ),
+        (
+            json!({"batch_request_id": "r-1", "batch_result": {"response": {}}}),
+            "`batch_result.response` holds no answer (it is an empty object)",
+        ),
+    ] {
+        let result = XaiLineDecoder.decode_line(item.to_string().as_bytes(), 2);
+        let error = result.error.as_ref().unwrap();
+        assert_eq!(
+            (result.custom_id.as_str(), error.code.as_str(), error.message.as_str()),
+            (
+                "r-1",
+                "malformed_result_line",
+                format!("line 2 of the xai result file could not be read: {reason}").as_str()
+            ),
+            "{item}"
+        );
+    }
+}
