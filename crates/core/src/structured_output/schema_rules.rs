@@ -31,7 +31,7 @@ fn nodes(root: &Value) -> Vec<Node<'_>> {
         for (keyword, child) in schema {
             match (keyword.as_str(), child) {
                 (
-                    "properties" | "$defs" | "definitions" | "patternProperties" | "dependentSchemas",
+                    "properties" | "$defs" | "definitions" | "patternProperties" | "dependentSchemas" | "dependencies",
                     Value::Object(map),
                 ) => {
                     for (name, sub) in map {
@@ -43,7 +43,21 @@ fn nodes(root: &Value) -> Vec<Node<'_>> {
                         pending.push((sub, format!("{path}.{keyword}[{index}]"), depth));
                     }
                 }
-                ("items" | "additionalProperties" | "not" | "if" | "then" | "else" | "contains", Value::Object(_)) => {
+                (
+                    "items"
+                    | "additionalProperties"
+                    | "not"
+                    | "if"
+                    | "then"
+                    | "else"
+                    | "contains"
+                    | "propertyNames"
+                    | "additionalItems"
+                    | "unevaluatedProperties"
+                    | "unevaluatedItems"
+                    | "contentSchema",
+                    Value::Object(_),
+                ) => {
                     pending.push((child, format!("{path}.{keyword}"), depth));
                 }
                 _ => {}
@@ -80,29 +94,37 @@ fn schema_problem(path: &str, keyword: &str, message: Cow<'_, str>) -> SchemaPro
     SchemaProblem { path, message: message.into_owned() }
 }
 
-/// What a keyword's value must be in every JSON Schema draft from 4 to 2020-12 (the 2020-12
-/// meta-schema's core, applicator and validation vocabularies, json-schema.org/draft/2020-12;
-/// `items` may also be a list of schemas, as before 2020-12). Keywords whose shape changed between
-/// drafts (`exclusiveMinimum` was a boolean in draft 4, `dependencies`) are not checked.
+/// What a keyword's value must be in JSON Schema (the 2020-12 meta-schema's core, applicator,
+/// validation, meta-data and content vocabularies, json-schema.org/draft/2020-12), with what earlier
+/// drafts still in use allow: `items` as an array of schemas, `exclusiveMinimum` as a boolean
+/// (draft 4), `definitions` and `dependencies` (draft 7).
 #[derive(Clone, Copy)]
 enum Shape {
     /// An object of schemas (`properties`, `$defs`…).
     SchemaMap,
     /// A non-empty array of schemas (`anyOf`, `prefixItems`…).
     SchemaList,
+    /// A schema: an object, or `true`/`false`.
     Schema,
     /// `items`: a schema, or (before 2020-12) an array of schemas.
     SchemaOrList,
     /// `required`: an array of property names.
     Names,
-    /// `enum`: an array.
+    /// `dependentRequired`: an object of arrays of property names.
+    NamesMap,
+    /// `dependencies` (draft 7): an object of schemas or arrays of property names.
+    Dependencies,
+    /// `enum`, `examples`: an array.
     List,
     /// `type`: a type name or a non-empty array of them.
     TypeNames,
     Text,
+    Boolean,
     /// A non-negative integer (`minItems`, `maxLength`…).
     Count,
     Number,
+    /// `exclusiveMinimum`, `exclusiveMaximum`: a number (a boolean in draft 4).
+    NumberOrBoolean,
     /// `multipleOf`: a number above 0.
     Positive,
 }
@@ -120,18 +142,49 @@ fn shape(keyword: &str) -> Option<Shape> {
         | "propertyNames"
         | "unevaluatedProperties"
         | "unevaluatedItems"
-        | "additionalItems" => Shape::Schema,
+        | "additionalItems"
+        | "contentSchema" => Shape::Schema,
         "items" => Shape::SchemaOrList,
         "required" => Shape::Names,
-        "enum" => Shape::List,
+        "dependentRequired" => Shape::NamesMap,
+        "dependencies" => Shape::Dependencies,
+        "enum" | "examples" => Shape::List,
         "type" => Shape::TypeNames,
-        "$ref" | "$id" | "$anchor" | "pattern" | "format" | "title" | "description" => Shape::Text,
+        "$schema" | "$ref" | "$id" | "$anchor" | "$comment" | "pattern" | "format" | "title" | "description"
+        | "contentEncoding" | "contentMediaType" => Shape::Text,
+        "uniqueItems" | "deprecated" | "readOnly" | "writeOnly" => Shape::Boolean,
         "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties" | "maxProperties" | "minContains"
         | "maxContains" => Shape::Count,
         "minimum" | "maximum" => Shape::Number,
+        "exclusiveMinimum" | "exclusiveMaximum" => Shape::NumberOrBoolean,
         "multipleOf" => Shape::Positive,
         _ => return None,
     })
+}
+
+impl Shape {
+    /// What a value of this shape is, as a message says it.
+    fn expected(self) -> &'static str {
+        match self {
+            Shape::SchemaMap => "an object of schemas",
+            Shape::SchemaList => "a non-empty array of schemas",
+            Shape::Schema => "a schema (an object, or `true`/`false`)",
+            Shape::SchemaOrList => "a schema (an object, or `true`/`false`) or an array of schemas",
+            Shape::Names => "an array of property names (strings)",
+            Shape::NamesMap => "an object of arrays of property names",
+            Shape::Dependencies => "an object of schemas or arrays of property names",
+            Shape::List => "an array",
+            Shape::TypeNames => {
+                "one of \"null\", \"boolean\", \"object\", \"array\", \"number\", \"string\", \"integer\", or a non-empty array of them"
+            }
+            Shape::Text => "a string",
+            Shape::Boolean => "`true` or `false`",
+            Shape::Count => "a non-negative integer",
+            Shape::Number => "a number",
+            Shape::NumberOrBoolean => "a number (a boolean in draft 4)",
+            Shape::Positive => "a number above 0",
+        }
+    }
 }
 
 /// JSON Schema's type names (`type`).
@@ -141,89 +194,98 @@ fn is_schema(value: &Value) -> bool {
     matches!(value, Value::Object(_) | Value::Bool(_))
 }
 
-/// `value` as a message names it: "the string \"x\"", "the number -1", "true", "null", "an array".
+fn is_names(value: &Value) -> bool {
+    value.as_array().is_some_and(|names| names.iter().all(Value::is_string))
+}
+
+fn is_type_name(value: &Value) -> bool {
+    value.as_str().is_some_and(|name| TYPE_NAMES.contains(&name))
+}
+
+/// `value` as a message names it: "the string \"x\"", "the number -1", "true", "null", "an array",
+/// "an empty array".
 fn described(value: &Value) -> String {
     match value {
         Value::String(text) if text.chars().count() <= 40 => format!("the string {value}"),
         Value::String(_) => "a string".to_owned(),
         Value::Number(_) => format!("the number {value}"),
         Value::Bool(_) | Value::Null => value.to_string(),
+        Value::Array(list) if list.is_empty() => "an empty array".to_owned(),
         Value::Array(_) | Value::Object(_) => format!("an {}", crate::results::json_kind(value)),
     }
 }
 
-fn first_non_schema(list: &[Value]) -> Option<(String, &Value)> {
-    list.iter().enumerate().find(|(_, sub)| !is_schema(sub)).map(|(index, sub)| (format!("[{index}]"), sub))
+/// The first item of `list` that does not fit, with its index.
+fn first_misfit(list: &[Value], fits: fn(&Value) -> bool) -> Option<(usize, &Value)> {
+    list.iter().enumerate().find(|(_, item)| !fits(item))
+}
+
+/// What is wrong with `value` for `shape`: `None` when it has the shape; otherwise the place inside
+/// it that is wrong (empty for the value itself, `.name` or `[i]` for a member) and what it is.
+fn wrong(shape: Shape, value: &Value) -> Option<(String, String)> {
+    let itself = || Some((String::new(), format!("must be {}, not {}", shape.expected(), described(value))));
+    let member =
+        |place: String, what: &str, member: &Value| Some((place, format!("must be {what}, not {}", described(member))));
+    let schema = "a schema (an object such as {\"type\": \"string\"})";
+    match (shape, value) {
+        (Shape::SchemaMap, Value::Object(map)) => {
+            let (name, sub) = map.iter().find(|(_, sub)| !is_schema(sub))?;
+            member(format!(".{name}"), schema, sub)
+        }
+        (Shape::SchemaList, Value::Array(list)) if !list.is_empty() => {
+            let (index, sub) = first_misfit(list, is_schema)?;
+            member(format!("[{index}]"), schema, sub)
+        }
+        (Shape::SchemaOrList, Value::Array(list)) => {
+            let (index, sub) = first_misfit(list, is_schema)?;
+            member(format!("[{index}]"), schema, sub)
+        }
+        (Shape::Schema | Shape::SchemaOrList, value) if is_schema(value) => None,
+        (Shape::Names, Value::Array(names)) => {
+            let (index, name) = first_misfit(names, Value::is_string)?;
+            member(format!("[{index}]"), "a property name (a string)", name)
+        }
+        (Shape::NamesMap, Value::Object(map)) => {
+            let (name, names) = map.iter().find(|(_, names)| !is_names(names))?;
+            member(format!(".{name}"), "an array of property names", names)
+        }
+        (Shape::Dependencies, Value::Object(map)) => {
+            let (name, dependency) =
+                map.iter().find(|(_, dependency)| !(is_schema(dependency) || is_names(dependency)))?;
+            member(format!(".{name}"), "a schema or an array of property names", dependency)
+        }
+        (Shape::TypeNames, name) if is_type_name(name) => None,
+        (Shape::TypeNames, Value::Array(names)) if !names.is_empty() => {
+            let (index, name) = first_misfit(names, is_type_name)?;
+            member(format!("[{index}]"), "a JSON Schema type name (\"null\", \"boolean\", \"object\", \"array\", \"number\", \"string\" or \"integer\")", name)
+        }
+        (Shape::List, Value::Array(_))
+        | (Shape::Text, Value::String(_))
+        | (Shape::Boolean, Value::Bool(_))
+        | (Shape::Number | Shape::NumberOrBoolean, Value::Number(_))
+        | (Shape::NumberOrBoolean, Value::Bool(_)) => None,
+        (Shape::Count, Value::Number(number))
+            if number.as_f64().is_some_and(|count| count >= 0.0 && count.fract() == 0.0) =>
+        {
+            None
+        }
+        (Shape::Positive, Value::Number(number)) if number.as_f64().is_some_and(|step| step > 0.0) => None,
+        _ => itself(),
+    }
 }
 
 /// Every keyword value of the wrong shape, at its path: a schema with one is no JSON Schema, and
 /// every provider refuses it (some only when the batch runs). Checked for every provider, before
-/// each provider's own subset.
+/// each provider's own subset. A value is named by its path (`.properties.a`, `.required[0]`), the
+/// keyword itself in the message when the whole value is wrong.
 pub fn malformed(root: &Value) -> Vec<SchemaProblem> {
     let mut problems = Vec::new();
     for node in nodes(root) {
         for (keyword, value) in node.schema {
             let Some(shape) = shape(keyword) else { continue };
-            // A container of sub-schemas: each member must be a schema; the first that is not is named.
-            let member = match (shape, value) {
-                (Shape::SchemaMap, Value::Object(map)) => {
-                    Some(map.iter().find(|(_, sub)| !is_schema(sub)).map(|(name, sub)| (format!(".{name}"), sub)))
-                }
-                (Shape::SchemaList, Value::Array(list)) if !list.is_empty() => Some(first_non_schema(list)),
-                (Shape::SchemaOrList, Value::Array(list)) => Some(first_non_schema(list)),
-                _ => None,
-            };
-            if let Some(member) = member {
-                if let Some((suffix, sub)) = member {
-                    problems.push(problem(
-                        &format!("{}.{keyword}{suffix}", node.path),
-                        "",
-                        format!(
-                            "must be a schema (an object such as {{\"type\": \"string\"}}), not {}",
-                            described(sub)
-                        ),
-                    ));
-                }
-                continue;
-            }
-            let expected = match (shape, value) {
-                (Shape::Schema | Shape::SchemaOrList, value) if is_schema(value) => continue,
-                (Shape::Names, Value::Array(names)) if names.iter().all(Value::is_string) => continue,
-                (Shape::List, Value::Array(_)) | (Shape::Text, Value::String(_)) | (Shape::Number, Value::Number(_)) => {
-                    continue
-                }
-                (Shape::TypeNames, Value::String(name)) if TYPE_NAMES.contains(&name.as_str()) => continue,
-                (Shape::TypeNames, Value::Array(names))
-                    if !names.is_empty()
-                        && names.iter().all(|name| name.as_str().is_some_and(|name| TYPE_NAMES.contains(&name))) =>
-                {
-                    continue
-                }
-                (Shape::Count, Value::Number(number))
-                    if number.as_f64().is_some_and(|count| count >= 0.0 && count.fract() == 0.0) =>
-                {
-                    continue
-                }
-                (Shape::Positive, Value::Number(number)) if number.as_f64().is_some_and(|step| step > 0.0) => continue,
-                (Shape::SchemaMap, _) => "an object of schemas",
-                (Shape::SchemaList, _) => "a non-empty array of schemas",
-                (Shape::Schema, _) => "a schema (an object)",
-                (Shape::SchemaOrList, _) => "a schema (an object) or an array of schemas",
-                (Shape::Names, _) => "an array of property names (strings)",
-                (Shape::List, _) => "an array of the allowed values",
-                (Shape::TypeNames, _) => {
-                    "one of \"null\", \"boolean\", \"object\", \"array\", \"number\", \"string\", \"integer\", or an array of them"
-                }
-                (Shape::Text, _) => "a string",
-                (Shape::Count, _) => "a non-negative integer",
-                (Shape::Number, _) => "a number",
-                (Shape::Positive, _) => "a number above 0",
-            };
-            problems.push(problem(
-                &node.path,
-                keyword,
-                format!("`{keyword}` must be {expected}, not {}", described(value)),
-            ));
+            let Some((place, message)) = wrong(shape, value) else { continue };
+            let message = if place.is_empty() { format!("`{keyword}` {message}") } else { message };
+            problems.push(problem(&format!("{}.{keyword}{place}", node.path), "", message));
         }
     }
     sort_by_text(&mut problems, |problem| problem.path.as_str());
@@ -239,6 +301,20 @@ fn closed_objects(node: &Node, provider: &str, problems: &mut Vec<SchemaProblem>
             "additionalProperties",
             format!("{provider} requires `additionalProperties: false` on every object schema"),
         ));
+    }
+}
+
+/// How a property becomes nullable, in its own type: `type: ["number", "null"]` for a number.
+fn nullable_hint(property: &Value) -> String {
+    let null = Value::from("null");
+    match property.get("type") {
+        Some(Value::String(name)) => format!("give it `type: [\"{name}\", \"null\"]`"),
+        Some(Value::Array(names)) if !names.contains(&null) => {
+            let mut names = names.clone();
+            names.push(null);
+            format!("give it `type: {}`", Value::Array(names))
+        }
+        _ => "let it be null (add \"null\" to its `type`, or `{\"type\": \"null\"}` to its `anyOf`)".to_owned(),
     }
 }
 
@@ -269,12 +345,13 @@ pub fn openai_strict(root: &Value) -> Vec<SchemaProblem> {
                 Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
                 _ => Vec::new(),
             };
-            if let Some(missing) = properties.keys().find(|name| !required.contains(&name.as_str())) {
+            if let Some((missing, property)) = properties.iter().find(|(name, _)| !required.contains(&name.as_str())) {
                 problems.push(problem(
                     &node.path,
                     "required",
                     format!(
-                        "OpenAI strict mode requires every property in `required`; \"{missing}\" is not (make it optional with a null type: [\"string\", \"null\"])"
+                        "OpenAI strict mode requires every property in `required`; \"{missing}\" is not (to make it optional, list it and {})",
+                        nullable_hint(property)
                     ),
                 ));
             }

@@ -121,6 +121,21 @@ fn openai_strict_rules_name_the_schema_path() {
     let (field, message) = refusal(Provider::OpenAI, json!({"type": "json", "schema": optional, "strict": true}));
     assert_eq!(field, "responseFormat.schema.properties.item.required");
     assert!(message.contains("\"b\""), "{message}");
+    // The hint names the property's own type (a new-user trial found `["string", "null"]` offered for
+    // a number).
+    for (property, hint) in [
+        (json!({"type": "number"}), "give it `type: [\"number\", \"null\"]`"),
+        (json!({"type": ["integer", "boolean"]}), "give it `type: [\"integer\",\"boolean\",\"null\"]`"),
+        (
+            json!({"anyOf": [{"type": "string"}]}),
+            "let it be null (add \"null\" to its `type`, or `{\"type\": \"null\"}` to its `anyOf`)",
+        ),
+    ] {
+        let schema =
+            json!({"type": "object", "additionalProperties": false, "properties": {"n": property}, "required": []});
+        let (_, message) = refusal(Provider::OpenAI, json!({"type": "json", "schema": schema, "strict": true}));
+        assert!(message.ends_with(&format!("\"n\" is not (to make it optional, list it and {hint})")), "{message}");
+    }
     let all_of = json!({"type": "object", "additionalProperties": false, "properties": {"x": {"allOf": [{"type": "string"}]}}, "required": ["x"]});
     let (field, _) = refusal(Provider::OpenAI, json!({"type": "json", "schema": all_of, "strict": true}));
     assert_eq!(field, "responseFormat.schema.properties.x.allOf");
@@ -401,14 +416,25 @@ fn keyword_values_of_the_wrong_shape_are_refused_everywhere() {
         (json!({"properties": {"a": "string"}, "required": ["a"]}), ".properties.a", "must be a schema (an object such as {\"type\": \"string\"}), not the string \"string\""),
         (json!({"properties": {"a": {"type": "object", "additionalProperties": false, "properties": {"b": 5}, "required": ["b"]}}, "required": ["a"]}), ".properties.a.properties.b", "must be a schema (an object such as {\"type\": \"string\"}), not the number 5"),
         (json!({"required": "a"}), ".required", "`required` must be an array of property names (strings), not the string \"a\""),
-        (json!({"properties": {"a": {"type": "str"}}, "required": ["a"]}), ".properties.a.type", "`type` must be one of \"null\", \"boolean\", \"object\", \"array\", \"number\", \"string\", \"integer\", or an array of them, not the string \"str\""),
-        (json!({"properties": {"a": {"type": "array", "items": "string"}}, "required": ["a"]}), ".properties.a.items", "`items` must be a schema (an object) or an array of schemas, not the string \"string\""),
-        (json!({"properties": {"a": {"anyOf": []}}, "required": ["a"]}), ".properties.a.anyOf", "`anyOf` must be a non-empty array of schemas, not an array"),
+        (json!({"properties": {"a": {"type": "str"}}, "required": ["a"]}), ".properties.a.type", "`type` must be one of \"null\", \"boolean\", \"object\", \"array\", \"number\", \"string\", \"integer\", or a non-empty array of them, not the string \"str\""),
+        (json!({"properties": {"a": {"type": "array", "items": "string"}}, "required": ["a"]}), ".properties.a.items", "`items` must be a schema (an object, or `true`/`false`) or an array of schemas, not the string \"string\""),
+        (json!({"properties": {"a": {"anyOf": []}}, "required": ["a"]}), ".properties.a.anyOf", "`anyOf` must be a non-empty array of schemas, not an empty array"),
         (json!({"properties": {"a": {"anyOf": [{"type": "string"}, null]}}, "required": ["a"]}), ".properties.a.anyOf[1]", "must be a schema (an object such as {\"type\": \"string\"}), not null"),
-        (json!({"properties": {"a": {"type": "string", "enum": "x"}}, "required": ["a"]}), ".properties.a.enum", "`enum` must be an array of the allowed values, not the string \"x\""),
+        (json!({"properties": {"a": {"type": "string", "enum": "x"}}, "required": ["a"]}), ".properties.a.enum", "`enum` must be an array, not the string \"x\""),
         (json!({"properties": {"a": {"type": "array", "items": {"type": "string"}, "minItems": -1}}, "required": ["a"]}), ".properties.a.minItems", "`minItems` must be a non-negative integer, not the number -1"),
         (json!({"properties": {"a": {"type": "string", "description": 5}}, "required": ["a"]}), ".properties.a.description", "`description` must be a string, not the number 5"),
-        (json!({"$defs": {"a": []}}), ".$defs.a", "must be a schema (an object such as {\"type\": \"string\"}), not an array"),
+        (json!({"$defs": {"a": []}}), ".$defs.a", "must be a schema (an object such as {\"type\": \"string\"}), not an empty array"),
+        // A wrong member of an array is named by its index, with what it is (found by a new-user
+        // trial: these said "not an array").
+        (json!({"properties": {"a": {"type": "string"}}, "required": ["a", 1]}), ".required[1]", "must be a property name (a string), not the number 1"),
+        (json!({"properties": {"a": {"type": ["string", "nil"]}}, "required": ["a"]}), ".properties.a.type[1]", "must be a JSON Schema type name (\"null\", \"boolean\", \"object\", \"array\", \"number\", \"string\" or \"integer\"), not the string \"nil\""),
+        // Sub-schemas under every keyword that holds one are checked, and the keywords of earlier
+        // drafts and of the meta-data vocabulary (the trial found these passed).
+        (json!({"properties": {"a": {"type": "object", "additionalProperties": false, "properties": {}, "required": [], "propertyNames": {"properties": []}}}, "required": ["a"]}), ".properties.a.propertyNames.properties", "`properties` must be an object of schemas, not an empty array"),
+        (json!({"dependencies": {"x": 5}}), ".dependencies.x", "must be a schema or an array of property names, not the number 5"),
+        (json!({"dependentRequired": {"a": "b"}}), ".dependentRequired.a", "must be an array of property names, not the string \"b\""),
+        (json!({"properties": {"a": {"type": "number", "exclusiveMinimum": "0"}}, "required": ["a"]}), ".properties.a.exclusiveMinimum", "`exclusiveMinimum` must be a number (a boolean in draft 4), not the string \"0\""),
+        (json!({"properties": {"a": {"type": "array", "items": {"type": "string"}, "uniqueItems": "yes"}}, "required": ["a"]}), ".properties.a.uniqueItems", "`uniqueItems` must be `true` or `false`, not the string \"yes\""),
     ];
     for (extra, path, message) in cases {
         let schema = object(extra);
@@ -431,11 +457,12 @@ fn keyword_values_of_the_wrong_shape_are_refused_everywhere() {
         }
     }
     // Well-shaped values of every checked kind pass where no provider subset refuses them.
-    let fine =
-        object(json!({"properties": {"a": {"type": ["string", "null"], "description": "A", "enum": ["x", null]},
+    let fine = object(json!({"dependencies": {"a": ["b"], "b": {"required": ["a"]}},
+                      "properties": {"a": {"type": ["string", "null"], "description": "A", "enum": ["x", null]},
+                                            "n": {"type": "number", "exclusiveMinimum": true, "minimum": 0},
                                             "b": {"type": "array", "items": [{"type": "string"}], "minItems": 1},
                                             "c": {"anyOf": [{"type": "string"}, true]}},
-                             "required": ["a", "b", "c"]}));
+                             "required": ["a", "b", "c", "n"]}));
     for provider in [Provider::Mistral, Provider::Vllm] {
         body(provider, json!({"type": "json", "schema": fine.clone()}));
     }
