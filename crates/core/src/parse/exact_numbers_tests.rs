@@ -98,19 +98,19 @@ fn nesting_is_refused_where_serde_json_refuses_it() {
     }
 }
 
-/// Errors inside these fields keep serde_json's messages and paths.
+/// Errors inside these fields keep serde_json's messages (in JSON's words: `parse::explain`) and paths.
 #[test]
 fn errors_in_fields_read_from_their_text_keep_their_messages() {
     let cases = [
         (
             r#""generationConfig":{"temperature":"x"}"#,
             "generationConfig.temperature",
-            "invalid type: string \"x\", expected f64",
+            "invalid type: string \"x\", expected a number",
         ),
-        (r#""generationConfig":{"topP":[1]}"#, "generationConfig.topP", "invalid type: sequence, expected f64"),
+        (r#""generationConfig":{"topP":[1]}"#, "generationConfig.topP", "invalid type: array, expected a number"),
         (r#""generationConfig":{"topP":1e400}"#, "generationConfig.topP", "number out of range"),
-        (r#""providerKwargs":[1]"#, "providerKwargs", "invalid type: sequence, expected a map"),
-        (r#""providerKwargs":5"#, "providerKwargs", "invalid type: integer `5`, expected a map"),
+        (r#""providerKwargs":[1]"#, "providerKwargs", "invalid type: array, expected an object"),
+        (r#""providerKwargs":5"#, "providerKwargs", "invalid type: integer `5`, expected an object"),
         // At the number, as serde_json's reader of the whole text places it (`placed`).
         (r#""providerKwargs":{"a":{"b":1e400}}"#, "providerKwargs.a.b", "number out of range"),
         (r#""responseFormat":{"type":"json","schema":-1e999}"#, "responseFormat.schema", "number out of range"),
@@ -159,12 +159,12 @@ fn errors_name_the_place_and_quote_the_number_as_before() {
         (
             r#","generationConfig":{"maxTokens":4.449e-20}"#,
             "generationConfig.maxTokens",
-            "invalid type: floating point `4.449e-20`, expected u32",
+            "invalid type: floating point `4.449e-20`, expected a whole number from 0 to 4294967295",
         ),
         (
             r#","generationConfig":{"seed":2.4703282292062328e-324 }"#,
             "generationConfig.seed",
-            "invalid type: floating point `5e-324`, expected i64",
+            "invalid type: floating point `5e-324`, expected a whole number",
         ),
     ];
     for (extra, field, message) in cases {

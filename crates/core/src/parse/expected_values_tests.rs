@@ -30,24 +30,32 @@ fn a_value_of_the_wrong_type_names_what_the_field_takes() {
     let choice = "`auto`, `none`, `required` or {\"name\": <a tool's name>}";
     let cases: Vec<(String, &str, String)> = vec![
         (format!(r#"{hi},"reasoning":{{"effort":3}}"#), "reasoning.effort", format!("invalid type: integer `3`, expected {efforts}")),
-        (format!(r#"{hi},"reasoning":{{"effort":["low"]}}"#), "reasoning.effort", format!("invalid type: sequence, expected {efforts}")),
+        (format!(r#"{hi},"reasoning":{{"effort":["low"]}}"#), "reasoning.effort", format!("invalid type: array, expected {efforts}")),
         (format!(r#"{hi},"reasoning":{{"effort":"extreme"}}"#), "reasoning.effort", format!("unknown variant `extreme`, expected {efforts}")),
         (r#""messages":[{"role":5,"content":"hi"}]"#.into(), "messages[0].role", "invalid type: integer `5`, expected one of `user`, `assistant`, `tool`".into()),
         (r#""messages":[{"role":"robot","content":"hi"}]"#.into(), "messages[0].role", "unknown variant `robot`, expected one of `user`, `assistant`, `tool`".into()),
-        (image(r#"["url"]"#), "messages[0].content[0]", "invalid type: sequence, expected one of `base64`, `url`, `file_uri`".into()),
+        (image(r#"["url"]"#), "messages[0].content[0]", "invalid type: array, expected one of `base64`, `url`, `file_uri`".into()),
         (image(r#""file""#), "messages[0].content[0]", "unknown variant `file`, expected one of `base64`, `url`, `file_uri`".into()),
         (format!(r#"{hi},"systemPrompt":"s","systemPromptCacheControl":{{"ttl":true}}"#), "systemPromptCacheControl.ttl", "invalid type: boolean `true`, expected `5m` or `1h`".into()),
         (r#""messages":[{"role":"user","content":[{"type":"text","text":"hi","cacheControl":{"ttl":5}}]}]"#.into(), "messages[0].content[0]", "invalid type: integer `5`, expected `5m` or `1h`".into()),
         (format!(r#"{hi},"responseFormat":{{"type":1}}"#), "responseFormat.type", "invalid type: integer `1`, expected `json`".into()),
-        (format!(r#"{hi},{tools},"toolChoice":["f"]"#), "toolChoice", format!("invalid type: sequence, expected {choice}")),
+        (format!(r#"{hi},{tools},"toolChoice":["f"]"#), "toolChoice", format!("invalid type: array, expected {choice}")),
         (format!(r#"{hi},{tools},"toolChoice":"sometimes""#), "toolChoice", format!("invalid value: string \"sometimes\", expected {choice}")),
         (format!(r#"{hi},{tools},"toolChoice":5"#), "toolChoice", format!("invalid type: integer `5`, expected {choice}")),
-        (format!(r#"{hi},{tools},"toolChoice":{{"name":["f"]}}"#), "toolChoice.name", "invalid type: sequence, expected a string".into()),
+        (format!(r#"{hi},{tools},"toolChoice":{{"name":["f"]}}"#), "toolChoice.name", "invalid type: array, expected a string".into()),
         (format!(r#"{hi},{tools},"toolChoice":{{}}"#), "toolChoice.name", "missing field `name`".into()),
-        (format!(r#"{hi},"systemPrompt":{{"text":"a"}}"#), "systemPrompt", "invalid type: map, expected a string or an array of strings".into()),
+        (format!(r#"{hi},"systemPrompt":{{"text":"a"}}"#), "systemPrompt", "invalid type: object, expected a string or an array of strings".into()),
         (format!(r#"{hi},"systemPrompt":["a",5]"#), "systemPrompt[1]", "invalid type: integer `5`, expected a string".into()),
         (r#""input":"x","taskType":7"#.into(), "taskType", "invalid type: integer `7`, expected one of `retrieval_query`, `retrieval_document`, `semantic_similarity`, `classification`, `clustering`, `question_answering`, `fact_verification`, `code_retrieval_query`".into()),
-        (r#""input":{"a":1}"#.into(), "input", "invalid type: map, expected a string or an array of strings".into()),
+        (r#""input":{"a":1}"#.into(), "input", "invalid type: object, expected a string or an array of strings".into()),
+        // Rust's number types and serde's "sequence" and "map", in JSON's words (the trial again).
+        (format!(r#"{hi},"generationConfig":{{"maxTokens":"100"}}"#), "generationConfig.maxTokens", "invalid type: string \"100\", expected a whole number from 0 to 4294967295".into()),
+        (format!(r#"{hi},"generationConfig":{{"maxTokens":-1}}"#), "generationConfig.maxTokens", "invalid value: integer `-1`, expected a whole number from 0 to 4294967295".into()),
+        (format!(r#"{hi},"generationConfig":{{"temperature":"hot"}}"#), "generationConfig.temperature", "invalid type: string \"hot\", expected a number".into()),
+        (format!(r#"{hi},"generationConfig":{{"seed":"1"}}"#), "generationConfig.seed", "invalid type: string \"1\", expected a whole number".into()),
+        (format!(r#"{hi},"generationConfig":{{"stopSequences":"END"}}"#), "generationConfig.stopSequences", "invalid type: string \"END\", expected an array".into()),
+        (r#""messages":[{"role":"user","content":[{"type":1,"text":"hi"}]}]"#.into(), "messages[0].content[0].type", "invalid type: integer `1`, expected one of `text`, `image`, `document`, `tool_call`, `tool_result`, `reasoning`, `redacted_reasoning`".into()),
+        (format!(r#"{hi},"models":["m"]"#), "models", "invalid type: array, expected an object".into()),
     ];
     for (body, field, message) in cases {
         let text = format!(r#"{{"customId":"c-1","model":"m",{body}}}"#);

@@ -57,7 +57,7 @@ fn an_array_where_an_object_belongs_is_refused_at_its_field() {
         let text = with(&body);
         let (named, message, custom_id) = refusal(&text);
         assert_eq!(named, field, "{text}: {message}");
-        assert!(message.contains(&format!("invalid type: sequence, expected {expected}")), "{text}: {message}");
+        assert!(message.contains(&format!("invalid type: array, expected {expected}")), "{text}: {message}");
         assert_eq!(custom_id.as_deref(), Some("c-9"), "{text}");
     }
 }
