@@ -85,8 +85,11 @@ const wasmOut = join(root, "npm", "wasm");
 // (model_rules.rs `any_matches`): 1,387,576 → 1,360,782 bytes (549,765 → 540,639 gzipped).
 // Merged with requests and result lines read from JSON objects only (crates/core/src/model/
 // object_only.rs: no derived sequence readers; issue 18 and a fidelity fault), lowered to 1.303 MB
-// (2026-12-02): 1,290,033 bytes (524,621 gzipped).
-const WASM_SIZE_BUDGET = 1_303_000;
+// (2026-12-02): 1,290,033 bytes (524,621 gzipped). Raised to 1.316 MB the same day for what a
+// new-user trial found in errors: schemas checked for keyword values of the wrong shape, enum names
+// and numbers said in JSON's words, options from JavaScript refused at their key (crates/wasm
+// error.rs `read_options`, +4.8 KB): 1,303,410 bytes (529,428 gzipped).
+const WASM_SIZE_BUDGET = 1_316_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -186,6 +186,33 @@ pub fn is_retryable_status(status: u16) -> bool {
     matches!(status, 408 | 409 | 429) || status >= 500
 }
 
+/// What serde's messages name in Rust's or serde's words, and their JSON words.
+const EXPECTED_IN_JSON_WORDS: [(&str, &str); 6] = [
+    (", expected u32", ", expected a whole number from 0 to 4294967295"),
+    (", expected i64", ", expected a whole number"),
+    (", expected f64", ", expected a number"),
+    (", expected a sequence", ", expected an array"),
+    (", expected a map", ", expected an object"),
+    (", expected u64", ", expected a whole number from 0 up"),
+];
+const FOUND_IN_JSON_WORDS: [(&str, &str); 2] =
+    [("invalid type: sequence", "invalid type: array"), ("invalid type: map", "invalid type: object")];
+
+/// serde's message in JSON's words: an error says what its field takes, not which Rust type reads
+/// it (`expected u32`, found by a new-user trial for `"maxTokens": "100"`), for requests and for
+/// options passed from JavaScript alike.
+pub fn in_json_words(message: &str) -> String {
+    let mut message = message.to_owned();
+    if let Some((serde, json)) = EXPECTED_IN_JSON_WORDS.iter().find(|(serde, _)| message.ends_with(serde)) {
+        message.truncate(message.len() - serde.len());
+        message.push_str(json);
+    }
+    if let Some((serde, json)) = FOUND_IN_JSON_WORDS.iter().find(|(serde, _)| message.starts_with(serde)) {
+        message.replace_range(..serde.len(), json);
+    }
+    message
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,38 +200,19 @@ fn strip_location(message: &str) -> String {
     }
 }
 
-/// What serde's messages name in Rust's or serde's words, in JSON's: a request error says what
-/// its field takes, not which Rust type reads it (`expected u32`, found by a new-user trial for
-/// `"maxTokens": "100"`).
-const EXPECTED_IN_JSON_WORDS: [(&str, &str); 6] = [
-    (", expected u32", ", expected a whole number from 0 to 4294967295"),
-    (", expected i64", ", expected a whole number"),
-    (", expected f64", ", expected a number"),
-    (", expected a sequence", ", expected an array"),
-    (", expected a map", ", expected an object"),
-    // A message part's `type` that is not a string (serde's tag reader).
-    (
-        ", expected variant identifier",
-        ", expected one of `text`, `image`, `document`, `tool_call`, `tool_result`, `reasoning`, `redacted_reasoning`",
-    ),
-];
-const FOUND_IN_JSON_WORDS: [(&str, &str); 2] =
-    [("invalid type: sequence,", "invalid type: array,"), ("invalid type: map,", "invalid type: object,")];
-
 // serde's wording in JSON's words, plus a hint where the fix is not obvious.
 fn explain(message: &str) -> String {
     if message.starts_with("unknown variant `system`") {
         return format!("{message}; put system instructions in `systemPrompt`");
     }
-    let mut message = message.to_owned();
-    if let Some((serde, json)) = EXPECTED_IN_JSON_WORDS.iter().find(|(serde, _)| message.ends_with(serde)) {
-        message.truncate(message.len() - serde.len());
-        message.push_str(json);
+    // A message part's `type` that is not a string (serde's tag reader of the part).
+    if let Some(found) = message.strip_suffix(", expected variant identifier") {
+        return format!(
+            "{}, expected one of `text`, `image`, `document`, `tool_call`, `tool_result`, `reasoning`, `redacted_reasoning`",
+            crate::error::in_json_words(found)
+        );
     }
-    if let Some((serde, json)) = FOUND_IN_JSON_WORDS.iter().find(|(serde, _)| message.starts_with(serde)) {
-        message.replace_range(..serde.len(), json);
-    }
-    message
+    crate::error::in_json_words(message)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
-use crate::error::{to_js, to_js_error};
+use crate::error::{read_options, read_value, to_js, to_js_error};
 use crate::fetch::Fetcher;
 use crate::prepared::PreparedBatch;
 use crate::result_stream::ResultStream;
@@ -48,7 +48,7 @@ impl BatchClient {
     #[wasm_bindgen(constructor)]
     pub fn new(provider: &str, config: Ts<ClientConfig>, fetch: Option<Function>) -> Result<BatchClient, JsValue> {
         let provider = Provider::from_name(provider).map_err(to_js_error)?;
-        let config = config.to_rust().map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
+        let config = read_options(config, "options").map_err(to_js_error)?;
         let api = api_for(provider, config).map_err(to_js_error)?;
         Ok(BatchClient { inner: Rc::new(Inner { api, fetch }) })
     }
@@ -121,9 +121,9 @@ impl BatchClient {
     pub fn list(&self, options: Ts<ListOptions>, signal: Option<AbortSignal>) -> Promise {
         let inner = self.inner.clone();
         let fetcher = self.fetcher(signal);
-        let options = options.to_rust();
+        let options = read_options(options, "options");
         spawn(async move {
-            let options = options.map_err(|error| CoreError::invalid_batch("options", error.to_string()))?;
+            let options = options?;
             let response = fetcher.send_and_read(&inner.api.list_request(&options), None).await?;
             inner.api.parse_list_page(&options, &response)
         })
@@ -199,9 +199,7 @@ fn optional<T: serde::de::DeserializeOwned>(value: JsValue, name: &str) -> Resul
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    serde_wasm_bindgen::from_value(value)
-        .map(Some)
-        .map_err(|error| to_js_error(CoreError::invalid_batch(name, error.to_string())))
+    read_value(value, name).map(Some).map_err(to_js_error)
 }
 
 fn restore_ids(sources: Vec<ResultSource>, id_map: Option<IdMap>) -> Vec<ResultSource> {

@@ -13,18 +13,17 @@ use batch_router_core::{CoreError, Provider, Usage};
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{to_js, to_js_error};
+use crate::error::{read_options, read_value, to_js, to_js_error};
 
 fn prices_from(prices: JsValue) -> Result<PriceTable, JsValue> {
     if prices.is_undefined() || prices.is_null() {
         return Ok(PriceTable::new());
     }
-    serde_wasm_bindgen::from_value(prices)
-        .map_err(|error| to_js_error(CoreError::invalid_batch("prices", error.to_string())))
+    read_value(prices, "prices").map_err(to_js_error)
 }
 
 fn options_from(options: Ts<EstimateOptions>) -> Result<EstimateOptions, JsValue> {
-    options.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("estimate", error.to_string())))
+    read_options(options, "options").map_err(to_js_error)
 }
 
 /// Tokens and cost range of unified JSONL for `provider`, after the checks a job makes before
@@ -45,9 +44,7 @@ pub fn estimate_batch_jsonl(
         |error: CoreError, lines: &[usize]| if from_file { error.at_line(lines) } else { error.without_line() };
     let (requests, lines) =
         parse_numbered_request_lines(unified_jsonl).map_err(|error| to_js_error(located(error, &[])))?;
-    let prepare_options = prepare_options
-        .to_rust()
-        .map_err(|error| to_js_error(CoreError::invalid_batch("options", error.to_string())))?;
+    let prepare_options = read_options(prepare_options, "prepareOptions").map_err(to_js_error)?;
     plan_job(provider, &requests, &prepare_options, &PlanOptions::default())
         .map_err(|error| to_js_error(located(error, &lines)))?;
     to_js(&estimate_batch(provider, &requests, &prices_from(prices)?, &options_from(options)?))
@@ -84,7 +81,7 @@ pub fn cost_of_usage_js(
     #[wasm_bindgen(unchecked_param_type = "Record<string, ModelPrice> | undefined")] prices: JsValue,
 ) -> Result<Option<f64>, JsValue> {
     let provider = Provider::from_name(provider).map_err(to_js_error)?;
-    let usage = usage.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("usage", error.to_string())))?;
+    let usage = read_options(usage, "usage").map_err(to_js_error)?;
     Ok(cost_of_usage(provider, &prices_from(prices)?, model, &usage))
 }
 
@@ -104,8 +101,7 @@ pub fn budget_decision_js(
 #[wasm_bindgen(js_name = quotaLimits, unchecked_return_type = "QuotaLimits")]
 pub fn quota_limits_js(provider: &str, caller: Ts<QuotaLimits>) -> Result<JsValue, JsValue> {
     let provider = Provider::from_name(provider).map_err(to_js_error)?;
-    let caller =
-        caller.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("quotas", error.to_string())))?;
+    let caller = read_options(caller, "quotas").map_err(to_js_error)?;
     let defaults = default_quota(provider);
     to_js(&QuotaLimits {
         max_enqueued_tokens: caller.max_enqueued_tokens.or(defaults.max_enqueued_tokens),
@@ -122,8 +118,7 @@ pub fn admit_under_quota_js(
     batch_tokens: f64,
     queued_behind: Option<f64>,
 ) -> Result<bool, JsValue> {
-    let limits =
-        limits.to_rust().map_err(|error| to_js_error(CoreError::invalid_batch("quotas", error.to_string())))?;
+    let limits = read_options(limits, "quotas").map_err(to_js_error)?;
     let in_flight = InFlight { tokens: in_flight_tokens as u64, batches: in_flight_batches as u64 };
     Ok(admit_under_quota(&limits, in_flight, batch_tokens as u64, queued_behind.map(|behind| behind as u64)))
 }

@@ -22,3 +22,78 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         to_js_error(CoreError::InvalidResponse { provider: "wasm".into(), message: error.to_string() })
     })
 }
+
+/// Options passed from JavaScript (`Ts<T>`, or any value read into `T`), read as tsify reads them
+/// (`serde_wasm_bindgen`). A value of the wrong shape is a `ValidationError` at `name`, or at
+/// `name.key` when one key of an object is wrong (found by reading the object one key at a time),
+/// in JSON's words — not tsify's "Failed to deserialize JsValue into type
+/// `batch_router_core::providers::PrepareOptions`: Error: …" (found by a new-user trial).
+pub fn read_options<T: tsify::Tsify + serde::de::DeserializeOwned>(
+    options: tsify::Ts<T>,
+    name: &str,
+) -> Result<T, CoreError> {
+    read_value(JsValue::from(options), name)
+}
+
+/// [`read_options`] for a value passed untyped.
+pub fn read_value<T: serde::de::DeserializeOwned>(value: JsValue, name: &str) -> Result<T, CoreError> {
+    from_value(value.clone()).map_err(|error| option_error(&value, name, error, &|alone| from_value::<T>(alone).err()))
+}
+
+/// One reader per type, called from both places above (inlined, the type's reader was compiled
+/// twice into the module).
+#[inline(never)]
+fn from_value<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, serde_wasm_bindgen::Error> {
+    serde_wasm_bindgen::from_value(value)
+}
+
+/// The error of options that `read` (reading `value` as the options' type) refused; `read` is
+/// passed again each key alone to find the key that is wrong. Not generic: one copy in the module.
+#[cold]
+#[inline(never)]
+fn option_error(
+    value: &JsValue,
+    name: &str,
+    error: serde_wasm_bindgen::Error,
+    read: &dyn Fn(JsValue) -> Option<serde_wasm_bindgen::Error>,
+) -> CoreError {
+    let key = value.dyn_ref::<js_sys::Object>().filter(|_| !js_sys::Array::is_array(value)).and_then(|object| {
+        js_sys::Object::keys(object).iter().filter_map(|key| key.as_string()).find(|key| {
+            let alone = js_sys::Object::new();
+            let key = JsValue::from_str(key);
+            let _ =
+                js_sys::Reflect::set(&alone, &key, &js_sys::Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED));
+            read(alone.into()).is_some_and(|error| !error_text(error).starts_with("missing field"))
+        })
+    });
+    let field = match key {
+        Some(key) => format!("{name}.{key}"),
+        None => name.to_owned(),
+    };
+    CoreError::invalid_batch(field, option_words(&error_text(error), value))
+}
+
+/// The message of a `serde_wasm_bindgen` error (a JS `Error`; a JS exception it passed on, such as
+/// the `TypeError` of reading a key of a string, keeps its name).
+fn error_text(error: serde_wasm_bindgen::Error) -> String {
+    let error = JsValue::from(error);
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(error) if error.name() == "Error" => error.message().into(),
+        Some(error) => format!("{}: {}", String::from(error.name()), String::from(error.message())),
+        None => format!("{error:?}"),
+    }
+}
+
+/// serde's message in JSON's words, for a JavaScript value: a number is a number (serde_wasm_bindgen
+/// reads every number as a float, `5` as "floating point `5.0`"), and a key read from a value that
+/// is no object is "expected an object".
+fn option_words(message: &str, value: &JsValue) -> String {
+    if message.starts_with("TypeError") {
+        return format!("invalid type: {}, expected an object", value.js_typeof().as_string().unwrap_or_default());
+    }
+    let message = batch_router_core::error::in_json_words(message);
+    match message.strip_prefix("invalid type: floating point `").and_then(|rest| rest.split_once('`')) {
+        Some((number, rest)) => format!("invalid type: number {}{rest}", number.strip_suffix(".0").unwrap_or(number)),
+        None => message,
+    }
+}

@@ -6,16 +6,12 @@ use batch_router_core::parse::parse_request_lines;
 use batch_router_core::planning::{plan_job, PlanOptions};
 use batch_router_core::providers::PrepareOptions;
 use batch_router_core::retry::{is_transient, may_have_taken_effect, retry_delay, Failure, RetryPolicy};
-use batch_router_core::{CoreError, Provider};
+use batch_router_core::Provider;
 use serde_json::{Map, Value};
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{to_js, to_js_error};
-
-fn typed<T, E: std::fmt::Display>(value: Result<T, E>, name: &str) -> Result<T, JsValue> {
-    value.map_err(|error| to_js_error(CoreError::invalid_batch(name, error.to_string())))
-}
+use crate::error::{read_options, read_value, to_js, to_js_error};
 
 /// Validates unified JSONL (UTF-8 bytes of the text) for `provider` and cuts it into provider
 /// batches. Sends nothing.
@@ -27,8 +23,8 @@ pub fn plan_job_jsonl(
     plan_options: Ts<PlanOptions>,
 ) -> Result<JsValue, JsValue> {
     let provider = Provider::from_name(provider).map_err(to_js_error)?;
-    let prepare_options = typed(prepare_options.to_rust(), "options")?;
-    let plan_options = typed(plan_options.to_rust(), "planOptions")?;
+    let prepare_options = read_options(prepare_options, "options").map_err(to_js_error)?;
+    let plan_options = read_options(plan_options, "planOptions").map_err(to_js_error)?;
     // The text is the router's own (one JSON request per line): a line number would mean nothing
     // to the caller, who gave objects.
     let requests = parse_request_lines(crate::prepared::utf8_text(unified_jsonl, "requests")?)
@@ -48,8 +44,8 @@ pub fn retry_delay_ms(
     now_ms: f64,
     elapsed_ms: f64,
 ) -> Result<Option<f64>, JsValue> {
-    let policy = typed(policy.to_rust(), "retry")?;
-    let failure = typed(failure.to_rust(), "failure")?;
+    let policy = read_options(policy, "retry").map_err(to_js_error)?;
+    let failure = read_options(failure, "failure").map_err(to_js_error)?;
     let elapsed = elapsed_ms.max(0.0) as u64;
     Ok(retry_delay(&policy, retries_done, &failure, random, now_ms, elapsed).map(|delay| delay as f64))
 }
@@ -57,13 +53,13 @@ pub fn retry_delay_ms(
 /// Whether the same call may succeed if tried again.
 #[wasm_bindgen(js_name = isTransientFailure)]
 pub fn is_transient_failure(failure: Ts<Failure>) -> Result<bool, JsValue> {
-    Ok(is_transient(&typed(failure.to_rust(), "failure")?))
+    Ok(is_transient(&read_options(failure, "failure").map_err(to_js_error)?))
 }
 
 /// Whether a call that failed this way may still have been carried out by the server.
 #[wasm_bindgen(js_name = mayHaveTakenEffect)]
 pub fn may_have_taken_effect_js(failure: Ts<Failure>) -> Result<bool, JsValue> {
-    Ok(may_have_taken_effect(&typed(failure.to_rust(), "failure")?))
+    Ok(may_have_taken_effect(&read_options(failure, "failure").map_err(to_js_error)?))
 }
 
 /// The caller's metadata with a job tag added where `provider` keeps it.
@@ -77,7 +73,7 @@ pub fn tagged_metadata_js(
     let metadata: Option<Map<String, Value>> = if metadata.is_undefined() || metadata.is_null() {
         None
     } else {
-        Some(typed(serde_wasm_bindgen::from_value(metadata), "metadata")?)
+        Some(read_value(metadata, "metadata").map_err(to_js_error)?)
     };
     to_js(&tagged_metadata(provider, metadata.as_ref(), tag))
 }

@@ -6,7 +6,7 @@ use batch_router_core::Provider;
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{to_js, to_js_error};
+use crate::error::{read_options, to_js, to_js_error};
 
 /// A validated, converted batch. The JSONL stays in wasm memory until it is submitted.
 #[wasm_bindgen]
@@ -62,7 +62,7 @@ pub fn prepare_batch(
     options: Ts<PrepareOptions>,
 ) -> Result<PreparedBatch, JsValue> {
     let provider = provider_of(provider)?;
-    let options = options.to_rust().map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
+    let options = read_options(options, "options").map_err(to_js_error)?;
     let requests = parse_request_array(utf8_text(requests_json, "requests")?).map_err(to_js_error)?;
     let prepared = prepare(provider, requests, &options).map_err(to_js_error)?;
     Ok(PreparedBatch { jsonl: prepared.jsonl, summary: prepared.summary })
@@ -109,7 +109,7 @@ pub fn prepare_jsonl(
     options: Ts<PrepareOptions>,
 ) -> Result<PreparedBatch, JsValue> {
     let provider = provider_of(provider)?;
-    let options = options.to_rust().map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
+    let options = read_options(options, "options").map_err(to_js_error)?;
     let (requests, lines) =
         parse_numbered_request_lines(utf8_text(&unified_jsonl.bytes, "requests")?).map_err(to_js_error)?;
     let prepared = prepare(provider, requests, &options).map_err(|error| to_js_error(error.at_line(&lines)))?;

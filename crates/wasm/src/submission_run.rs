@@ -19,7 +19,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::client::{spawn, BatchClient, Inner};
-use crate::error::{to_js, to_js_error};
+use crate::error::{read_options, to_js, to_js_error};
 use crate::fetch::Fetcher;
 use crate::prepared::PreparedBatch;
 
@@ -128,9 +128,7 @@ impl BatchClient {
         prepared: PreparedBatch,
         checkpoint: Ts<SubmissionCheckpoint>,
     ) -> Result<SubmissionRun, JsValue> {
-        let checkpoint = checkpoint
-            .to_rust()
-            .map_err(|error| to_js_error(CoreError::invalid_batch("checkpoint", error.to_string())))?;
+        let checkpoint = read_options(checkpoint, "checkpoint").map_err(to_js_error)?;
         let state = RunState {
             inner: self.inner.clone(),
             summary: prepared.summary,
@@ -161,9 +159,9 @@ impl BatchClient {
     pub fn find_batch(&self, search: Ts<BatchSearch>, signal: Option<AbortSignal>) -> Promise {
         let inner = self.inner.clone();
         let fetcher = Fetcher { fetch: inner.fetch.clone(), signal };
-        let search = search.to_rust();
+        let search = read_options(search, "search");
         spawn(async move {
-            let search = search.map_err(|error| CoreError::invalid_batch("search", error.to_string()))?;
+            let search = search?;
             let api = &*inner.api;
             let mut searcher = BatchSearcher::new(api.provider(), search);
             let mut options = ListOptions { limit: Some(PAGE_SIZE), after: None };

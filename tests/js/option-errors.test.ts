@@ -1,0 +1,61 @@
+/**
+ * Options of the wrong shape passed from JavaScript are `ValidationError`s at the option's key, in
+ * JSON's words. Found by a new-user trial: they were plain errors reading "Failed to deserialize
+ * JsValue into type `batch_router_core::providers::PrepareOptions`: Error: …", and the integer 5
+ * was "floating point `5.0`".
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { OpenAIProvider, ValidationError, dryRun, estimateBatch, estimateRequests } from "batch-router";
+
+import { textRequest } from "../support/requests.js";
+
+async function refusal(call: () => unknown): Promise<{ field: string | undefined; message: string }> {
+  try {
+    await call();
+  } catch (error) {
+    assert.ok(error instanceof ValidationError, `a ValidationError expected, got ${String(error)}`);
+    assert.doesNotMatch(error.message, /batch_router|JsValue|floating point|u64|f64/, error.message);
+    return { field: error.field, message: error.message };
+  }
+  assert.fail("refused expected");
+}
+
+test("options of the wrong shape are refused at their key, in JSON's words", async () => {
+  const line = JSON.stringify(textRequest("a", "hi"));
+  const request = textRequest("a", "hi");
+  const cases: [string, () => unknown, string, string][] = [
+    ["route", () => dryRun("openai", line, { name: "t", route: "x" as never }), "options.route", "unknown variant `x`, expected `inline` or `file`"],
+    ["model", () => dryRun("openai", line, { name: "t", model: 5 as never }), "options.model", "invalid type: number 5, expected a string"],
+    ["dropUnsupported", () => dryRun("openai", line, { name: "t", dropUnsupported: "yes" as never }), "options.dropUnsupported", "invalid type: string \"yes\", expected a boolean"],
+    [
+      "provider option",
+      () => new OpenAIProvider({ apiKey: "k", dropUnsupported: "yes" as never }).prepareBatch([request]),
+      "options.dropUnsupported",
+      "invalid type: string \"yes\", expected a boolean",
+    ],
+    [
+      "estimate",
+      () => estimateBatch({ provider: "openai", requests: [request] }, { defaultMaxOutputTokens: "x" as never }),
+      "options.defaultMaxOutputTokens",
+      "invalid type: string \"x\", expected a whole number from 0 up",
+    ],
+    [
+      "negative",
+      () => estimateRequests("openai", [request], { mediaTokens: -1 }),
+      "options.mediaTokens",
+      "invalid type: number -1, expected a whole number from 0 up",
+    ],
+    ["prices", () => estimateBatch({ provider: "openai", requests: [request] }, { prices: "x" as never }), "prices", "invalid type: string, expected an object"],
+    [
+      "a price",
+      () => estimateBatch({ provider: "openai", requests: [request] }, { prices: { "gpt-4o-mini": { input: "x" as never, output: 1 } } }),
+      "prices.gpt-4o-mini",
+      "invalid type: string \"x\", expected a number",
+    ],
+  ];
+  for (const [name, call, field, message] of cases) {
+    assert.deepEqual(await refusal(call), { field, message: `${field}: ${message}` }, name);
+  }
+});
