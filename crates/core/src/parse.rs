@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::model::object_only;
-use crate::{CoreError, UnifiedRequest};
+use crate::{ContentPart, CoreError, UnifiedRequest};
 
 mod field_path;
 mod tool_arguments;
@@ -96,12 +96,45 @@ pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreErr
         return Err(not_an_object(index, text));
     }
     let message = exact_float_quote(text, &error, strip_location(&error.to_string()));
+    let mut field = field_of(&field_path::field_path(text, &error), &message);
+    if let Some(key) = key_in_part(text, &field) {
+        field = format!("{field}.{key}");
+    }
     Err(CoreError::Validation {
         index: Some(index),
         custom_id: custom_id_of(text),
-        field: field_of(&field_path::field_path(text, &error), &message),
+        field,
         message: explain(&message),
         line: None,
+    })
+}
+
+/// The key of a message part that its error is about. serde reads a part (an internally tagged
+/// enum) whole before its fields, so its errors are placed at the part (`messages[0].content[1]`);
+/// the part is read again one key at a time, beside its `type`, and the first key refused for any
+/// other reason than a field missing is the one. Only on the error path; `None` when no single key
+/// is refused (a part without `type`, one refused as a whole).
+fn key_in_part(text: &str, field: &str) -> Option<String> {
+    if !field.ends_with(']') || !field.rsplit_once('[').is_some_and(|(before, _)| before.ends_with("content")) {
+        return None;
+    }
+    let request: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut value = &request;
+    for step in field.split('.') {
+        let (name, indexes) = step.split_once('[').map_or((step, ""), |(name, rest)| (name, rest));
+        value = value.get(name)?;
+        for index in indexes.split('[').filter(|index| !index.is_empty()) {
+            value = value.get(index.trim_end_matches(']').parse::<usize>().ok()?)?;
+        }
+    }
+    let part = value.as_object()?;
+    let kind = part.get("type")?;
+    part.iter().filter(|(key, _)| *key != "type").find_map(|(key, value)| {
+        let alone = serde_json::json!({ "type": kind, key.as_str(): value });
+        match <ContentPart as Deserialize>::deserialize(alone) {
+            Err(error) if !error.to_string().starts_with("missing field") => Some(key.clone()),
+            _ => None,
+        }
     })
 }
 
@@ -276,9 +309,9 @@ mod tests {
             r#"{"customId":"p","model":"m","messages":[{"role":"user","content":[{"type":"image","sourceType":"ftp","data":"x"}]}]}"#,
         )
         .unwrap_err();
-        // serde buffers a tagged part, so the path ends at the part; the message names the value.
+        // serde buffers a tagged part: the part is read again a key at a time to name the key.
         let CoreError::Validation { field, message, .. } = error else { panic!() };
-        assert_eq!(field, "messages[0].content[0]");
+        assert_eq!(field, "messages[0].content[0].sourceType");
         assert!(message.contains("unknown variant `ftp`"), "{message}");
     }
 

@@ -34,10 +34,10 @@ fn a_value_of_the_wrong_type_names_what_the_field_takes() {
         (format!(r#"{hi},"reasoning":{{"effort":"extreme"}}"#), "reasoning.effort", format!("unknown variant `extreme`, expected {efforts}")),
         (r#""messages":[{"role":5,"content":"hi"}]"#.into(), "messages[0].role", "invalid type: integer `5`, expected one of `user`, `assistant`, `tool`".into()),
         (r#""messages":[{"role":"robot","content":"hi"}]"#.into(), "messages[0].role", "unknown variant `robot`, expected one of `user`, `assistant`, `tool`".into()),
-        (image(r#"["url"]"#), "messages[0].content[0]", "invalid type: array, expected one of `base64`, `url`, `file_uri`".into()),
-        (image(r#""file""#), "messages[0].content[0]", "unknown variant `file`, expected one of `base64`, `url`, `file_uri`".into()),
+        (image(r#"["url"]"#), "messages[0].content[0].sourceType", "invalid type: array, expected one of `base64`, `url`, `file_uri`".into()),
+        (image(r#""file""#), "messages[0].content[0].sourceType", "unknown variant `file`, expected one of `base64`, `url`, `file_uri`".into()),
         (format!(r#"{hi},"systemPrompt":"s","systemPromptCacheControl":{{"ttl":true}}"#), "systemPromptCacheControl.ttl", "invalid type: boolean `true`, expected `5m` or `1h`".into()),
-        (r#""messages":[{"role":"user","content":[{"type":"text","text":"hi","cacheControl":{"ttl":5}}]}]"#.into(), "messages[0].content[0]", "invalid type: integer `5`, expected `5m` or `1h`".into()),
+        (r#""messages":[{"role":"user","content":[{"type":"text","text":"hi","cacheControl":{"ttl":5}}]}]"#.into(), "messages[0].content[0].cacheControl", "invalid type: integer `5`, expected `5m` or `1h`".into()),
         (format!(r#"{hi},"responseFormat":{{"type":1}}"#), "responseFormat.type", "invalid type: integer `1`, expected `json`".into()),
         (format!(r#"{hi},{tools},"toolChoice":["f"]"#), "toolChoice", format!("invalid type: array, expected {choice}")),
         (format!(r#"{hi},{tools},"toolChoice":"sometimes""#), "toolChoice", format!("invalid value: string \"sometimes\", expected {choice}")),
@@ -56,6 +56,14 @@ fn a_value_of_the_wrong_type_names_what_the_field_takes() {
         (format!(r#"{hi},"generationConfig":{{"stopSequences":"END"}}"#), "generationConfig.stopSequences", "invalid type: string \"END\", expected an array".into()),
         (r#""messages":[{"role":"user","content":[{"type":1,"text":"hi"}]}]"#.into(), "messages[0].content[0].type", "invalid type: integer `1`, expected one of `text`, `image`, `document`, `tool_call`, `tool_result`, `reasoning`, `redacted_reasoning`".into()),
         (format!(r#"{hi},"models":["m"]"#), "models", "invalid type: array, expected an object".into()),
+        // Inside a part, the key the part was refused for (the trial: a wrong `mediaType`, `isError`,
+        // tool-call `id` or `text` named only the part).
+        (r#""messages":[{"role":"user","content":[{"type":"image","sourceType":"base64","mediaType":5,"data":"AA=="}]}]"#.into(), "messages[0].content[0].mediaType", "invalid type: integer `5`, expected a string".into()),
+        (r#""messages":[{"role":"user","content":[{"type":"text","text":5}]}]"#.into(), "messages[0].content[0].text", "invalid type: integer `5`, expected a string".into()),
+        (r#""messages":[{"role":"user","content":[{"type":"text","text":"hi","colour":"red"}]}]"#.into(), "messages[0].content[0].colour", "unknown field `colour`, expected `text` or `cacheControl`".into()),
+        (r#""messages":[{"role":"assistant","content":[{"type":"tool_call","id":7,"name":"f","arguments":{}}]}]"#.into(), "messages[0].content[0].id", "invalid type: integer `7`, expected a string".into()),
+        (r#""messages":[{"role":"tool","content":[{"type":"tool_result","toolCallId":"c","content":"ok","isError":"yes"}]}]"#.into(), "messages[0].content[0].isError", "invalid type: string \"yes\", expected a boolean".into()),
+        (r#""messages":[{"role":"user","content":[{"type":"text"}]}]"#.into(), "messages[0].content[0].text", "missing field `text`".into()),
     ];
     for (body, field, message) in cases {
         let text = format!(r#"{{"customId":"c-1","model":"m",{body}}}"#);

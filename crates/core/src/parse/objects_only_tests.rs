@@ -21,7 +21,7 @@ fn with(body: &str) -> String {
 }
 
 /// A part of a message (an internally tagged enum) is read whole before its fields are: an error
-/// inside it names the part, as every other error in a part does.
+/// inside it names the part and the key the part was refused for (`parse::key_in_part`).
 #[test]
 fn an_array_where_an_object_belongs_is_refused_at_its_field() {
     let hi = r#""messages":[{"role":"user","content":"hi"}]"#;
@@ -35,22 +35,22 @@ fn an_array_where_an_object_belongs_is_refused_at_its_field() {
         (format!(r#"{hi},"systemPromptCacheControl":["1h"]"#), "systemPromptCacheControl", "a cacheControl object"),
         (
             r#""messages":[{"role":"user","content":[{"type":"image","sourceType":"url","data":"https://x/a.png","cacheControl":[]}]}]"#.to_owned(),
-            "messages[0].content[0]",
+            "messages[0].content[0].cacheControl",
             "a cacheControl object",
         ),
         (
             r#""messages":[{"role":"assistant","content":[{"type":"tool_call","id":"c","name":"f","arguments":{}}]},{"role":"tool","content":[{"type":"tool_result","toolCallId":"c","content":"ok","cacheControl":["5m"]}]}]"#.to_owned(),
-            "messages[1].content[0]",
+            "messages[1].content[0].cacheControl",
             "a cacheControl object",
         ),
         (
             r#""messages":[{"role":"user","content":[{"type":"text","text":"hi","cacheControl":["1h"]}]}]"#.to_owned(),
-            "messages[0].content[0]",
+            "messages[0].content[0].cacheControl",
             "a cacheControl object",
         ),
         (
             r#""messages":[{"role":"user","content":[{"type":"tool_result","toolCallId":"c","content":[["text","ok"]]}]}]"#.to_owned(),
-            "messages[0].content[0]",
+            "messages[0].content[0].content",
             "a content part object",
         ),
     ] {
