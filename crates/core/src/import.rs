@@ -60,6 +60,19 @@ fn take_str(body: &mut Map<String, Value>, key: &str) -> Option<String> {
 }
 
 impl LineReader<'_> {
+    /// A string field with a unified form, taken out of the body; null is none. Another value is
+    /// refused: kept in `providerKwargs`, it reached OpenAI unchanged and other providers as a key
+    /// they lack (a new-user trial found `reasoning_effort: 3` so).
+    fn text(&self, body: &mut Map<String, Value>, key: &str) -> Result<Option<String>, CoreError> {
+        match body.remove(key) {
+            Some(Value::String(text)) => Ok(Some(text)),
+            Some(Value::Null) | None => Ok(None),
+            Some(other) => {
+                Err(self.error(key, format!("must be a string, not a JSON {}", crate::results::json_kind(&other))))
+            }
+        }
+    }
+
     fn error<'m>(&self, field: &str, message: impl Into<std::borrow::Cow<'m, str>>) -> CoreError {
         let field = if field.is_empty() { "body".to_owned() } else { format!("body.{field}") };
         CoreError::invalid(self.index, self.custom_id, field, message)
@@ -80,7 +93,7 @@ impl LineReader<'_> {
             Some(Value::Null) | None => None,
             Some(_) => return Err(self.error("parallel_tool_calls", "must be a boolean")),
         };
-        let reasoning = match take_str(&mut body, "reasoning_effort") {
+        let reasoning = match self.text(&mut body, "reasoning_effort")? {
             Some(effort) => {
                 let effort: ReasoningEffort = serde_json::from_value(Value::String(effort.clone()))
                     .map_err(|_| self.error("reasoning_effort", format!("\"{effort}\" is not a known effort")))?;
@@ -88,8 +101,8 @@ impl LineReader<'_> {
             }
             None => None,
         };
-        let end_user_id = take_str(&mut body, "safety_identifier");
-        let prompt_cache_key = take_str(&mut body, "prompt_cache_key");
+        let end_user_id = self.text(&mut body, "safety_identifier")?;
+        let prompt_cache_key = self.text(&mut body, "prompt_cache_key")?;
         Ok(UnifiedRequest {
             custom_id: self.custom_id.to_owned(),
             model,

@@ -115,3 +115,25 @@ fn a_participant_name_is_refused_not_dropped() {
     assert_eq!((index, field.as_str()), (Some(0), "body.messages[0].name"));
     assert!(message.contains("participant name"), "{message}");
 }
+
+/// A field with a unified form given a value of another type is refused at import: kept in
+/// `providerKwargs`, `reasoning_effort: 3` reached OpenAI as it was and other providers as a key
+/// they lack (found by a new-user trial). Null is no value.
+#[test]
+fn a_unified_field_of_the_wrong_type_is_refused_not_kept() {
+    for (key, value) in
+        [("reasoning_effort", json!(3)), ("safety_identifier", json!(["u"])), ("prompt_cache_key", json!({}))]
+    {
+        let mut body = json!({"model": "m", "messages": [{"role": "user", "content": "x"}]});
+        body[key] = value.clone();
+        let line = json!({"custom_id": "w", "method": "POST", "url": "/v1/chat/completions", "body": body});
+        let error = unified_from_openai_line(0, &line.to_string()).unwrap_err();
+        let CoreError::Validation { field, message, .. } = error else { panic!("{error:?}") };
+        let kind = crate::results::json_kind(&value);
+        assert_eq!((field, message), (format!("body.{key}"), format!("must be a string, not a JSON {kind}")));
+        body[key] = Value::Null;
+        let line = json!({"custom_id": "w", "method": "POST", "url": "/v1/chat/completions", "body": body});
+        let request = unified_from_openai_line(0, &line.to_string()).unwrap();
+        assert_eq!(request.provider_kwargs, None, "{key}");
+    }
+}
