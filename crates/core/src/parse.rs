@@ -79,6 +79,9 @@ pub fn parse_numbered_request_lines(text: &str) -> Result<(Vec<UnifiedRequest>, 
 pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let error = match <UnifiedRequest as Deserialize>::deserialize(&mut deserializer) {
+        // Text after the request (a second request where a line break was lost) is no part of it:
+        // refused, never dropped (a new-user trial found the second of two requests on one line lost).
+        Ok(_) if deserializer.end().is_err() => return Err(text_after_request(index, text)),
         Ok(mut request) => {
             tool_arguments::read_exactly(text, &mut request);
             return Ok(request);
@@ -107,6 +110,28 @@ pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreErr
         message: explain(&message),
         line: None,
     })
+}
+
+/// The error of a request followed by more text on its line, naming where the request ends.
+#[cold]
+fn text_after_request(index: usize, text: &str) -> CoreError {
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    let _ = values.next();
+    let end = values.byte_offset();
+    let what = match values.next() {
+        Some(Ok(_)) => "another JSON value (two requests on one line? each needs its own line)",
+        _ => "text that is not JSON",
+    };
+    CoreError::Validation {
+        index: Some(index),
+        custom_id: custom_id_of(&text[..end]),
+        field: String::new(),
+        message: format!(
+            "the request ends at character {} of its line, and {what} follows it",
+            text[..end].chars().count()
+        ),
+        line: None,
+    }
 }
 
 /// The key of a message part that its error is about. serde reads a part (an internally tagged

@@ -99,3 +99,32 @@ fn other_wrong_types_keep_serdes_words() {
         assert!(message.contains(words), "{text}: {message}");
     }
 }
+
+/// A request followed by more text on its line is refused, never read as the request alone (a
+/// new-user trial found the second of two requests on one line silently dropped).
+#[test]
+fn text_after_a_request_is_refused_not_dropped() {
+    let one = r#"{"customId":"a","model":"m","messages":[{"role":"user","content":"hi"}]}"#;
+    for (text, follows) in [
+        (format!("{one}{one}"), "another JSON value (two requests on one line? each needs its own line)"),
+        (format!("{one} {one}  "), "another JSON value (two requests on one line? each needs its own line)"),
+        (format!("{one} x"), "text that is not JSON"),
+        (format!("{one},"), "text that is not JSON"),
+    ] {
+        let error = parse_request(4, &text).unwrap_err();
+        let CoreError::Validation { index, custom_id, field, message, .. } = error else { panic!("{text}") };
+        assert_eq!((index, custom_id.as_deref(), field.as_str()), (Some(4), Some("a"), ""), "{text}");
+        assert_eq!(
+            message,
+            format!("the request ends at character {} of its line, and {follows} follows it", one.len()),
+            "{text}"
+        );
+    }
+    // Whitespace after it is nothing.
+    assert!(parse_request(0, &format!("{one}  \t")).is_ok());
+    // Through the JSONL reader: the line is named, nothing is converted.
+    let jsonl = format!("{one}\n{one}{one}\n");
+    let error = crate::parse::parse_request_lines(&jsonl).unwrap_err();
+    let CoreError::Validation { index, line, .. } = error else { panic!() };
+    assert_eq!((index, line), (Some(1), Some(2)));
+}
