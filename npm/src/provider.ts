@@ -10,6 +10,7 @@ import { ConfigurationError, ValidationError, toBatchRouterError } from "./error
 import { ResultIterator } from "./result-iterator.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { redactingFetch } from "./redact-key.js";
+import { checkOptionShapes, duration, storageShape } from "./option-shapes.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult, WebhookConfig } from "./types.js";
@@ -198,6 +199,15 @@ export abstract class BatchProvider {
    * and base URL, and whether it needs a key.
    */
   protected constructor(name: ProviderName, options: ProviderOptions = {}, extras: ConnectionExtras = {}) {
+    checkOptionShapes(options, {
+      apiKey: "string",
+      baseUrl: "string",
+      fetch: "function",
+      storage: storageShape,
+      storageDir: "string",
+      requestTimeout: duration,
+      signal: "object",
+    });
     /** The API version model rules are checked for (Anthropic's `anthropic-version`). */
     this.apiVersion = extras.config?.apiVersion ?? undefined;
     const defaults = providerEntry(name);

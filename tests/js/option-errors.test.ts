@@ -16,7 +16,7 @@ async function refusal(call: () => unknown): Promise<{ field: string | undefined
     await call();
   } catch (error) {
     assert.ok(error instanceof ValidationError, `a ValidationError expected, got ${String(error)}`);
-    assert.doesNotMatch(error.message, /batch_router|JsValue|floating point|u64|f64/, error.message);
+    assert.doesNotMatch(error.message, /batch_router|JsValue|floating point|u64|f64|struct|unit value/, error.message);
     return { field: error.field, message: error.message };
   }
   assert.fail("refused expected");
@@ -48,6 +48,14 @@ test("options of the wrong shape are refused at their key, in JSON's words", asy
       "invalid type: number -1, expected a whole number from 0 up",
     ],
     ["prices", () => estimateBatch({ provider: "openai", requests: [request] }, { prices: "x" as never }), "prices", "invalid type: string, expected an object"],
+    ["prices array", () => estimateBatch({ provider: "openai", requests: [request] }, { prices: [1] as never }), "prices", "invalid type: array, expected an object"],
+    ["metadata array", () => dryRun("openai", line, { name: "t", metadata: [1] as never }), "options.metadata", "invalid type: array, expected an object"],
+    [
+      "a model's prices",
+      () => estimateBatch({ provider: "openai", requests: [request] }, { prices: { "gpt-4o-mini": 5 as never } }),
+      "prices.gpt-4o-mini",
+      "invalid type: number 5, expected an object",
+    ],
     [
       "a price",
       () => estimateBatch({ provider: "openai", requests: [request] }, { prices: { "gpt-4o-mini": { input: "x" as never, output: 1 } } }),

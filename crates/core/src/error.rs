@@ -195,8 +195,11 @@ const EXPECTED_IN_JSON_WORDS: [(&str, &str); 6] = [
     (", expected a map", ", expected an object"),
     (", expected u64", ", expected a whole number from 0 up"),
 ];
-const FOUND_IN_JSON_WORDS: [(&str, &str); 2] =
-    [("invalid type: sequence", "invalid type: array"), ("invalid type: map", "invalid type: object")];
+const FOUND_IN_JSON_WORDS: [(&str, &str); 3] = [
+    ("invalid type: sequence", "invalid type: array"),
+    ("invalid type: map", "invalid type: object"),
+    ("invalid type: unit value", "invalid type: undefined"),
+];
 
 /// serde's message in JSON's words: an error says what its field takes, not which Rust type reads
 /// it (`expected u32`, found by a new-user trial for `"maxTokens": "100"`), for requests and for
@@ -206,6 +209,9 @@ pub fn in_json_words(message: &str) -> String {
     if let Some((serde, json)) = EXPECTED_IN_JSON_WORDS.iter().find(|(serde, _)| message.ends_with(serde)) {
         message.truncate(message.len() - serde.len());
         message.push_str(json);
+    } else if let Some(at) = message.rfind(", expected struct ").filter(|at| !message[at + 18..].contains(' ')) {
+        // A derived struct's reader names the Rust type (`struct ModelPrice`): it reads an object.
+        message.replace_range(at.., ", expected an object");
     }
     if let Some((serde, json)) = FOUND_IN_JSON_WORDS.iter().find(|(serde, _)| message.starts_with(serde)) {
         message.replace_range(..serde.len(), json);

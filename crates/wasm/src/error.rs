@@ -66,11 +66,14 @@ fn option_error(
             read(alone.into()).is_some_and(|error| !error_text(error).starts_with("missing field"))
         })
     });
-    let field = match key {
-        Some(key) => format!("{name}.{key}"),
-        None => name.to_owned(),
+    let (field, at_fault) = match key {
+        Some(key) => (
+            format!("{name}.{key}"),
+            js_sys::Reflect::get(value, &JsValue::from_str(&key)).unwrap_or(JsValue::UNDEFINED),
+        ),
+        None => (name.to_owned(), value.clone()),
     };
-    CoreError::invalid_batch(field, option_words(&error_text(error), value))
+    CoreError::invalid_batch(field, option_words(&error_text(error), &at_fault))
 }
 
 /// The message of a `serde_wasm_bindgen` error (a JS `Error`; a JS exception it passed on, such as
@@ -84,12 +87,16 @@ fn error_text(error: serde_wasm_bindgen::Error) -> String {
     }
 }
 
-/// serde's message in JSON's words, for a JavaScript value: a number is a number (serde_wasm_bindgen
-/// reads every number as a float, `5` as "floating point `5.0`"), and a key read from a value that
-/// is no object is "expected an object".
+/// serde's message in JSON's words, for the JavaScript value at fault: a number is a number
+/// (serde_wasm_bindgen reads every number as a float, `5` as "floating point `5.0`"), and a key read
+/// from a value that is no object, or from an array, is "expected an object".
 fn option_words(message: &str, value: &JsValue) -> String {
     if message.starts_with("TypeError") {
         return format!("invalid type: {}, expected an object", value.js_typeof().as_string().unwrap_or_default());
+    }
+    // An array where an object belongs is read as one whose values are missing.
+    if js_sys::Array::is_array(value) && message.starts_with("invalid type: unit value") {
+        return "invalid type: array, expected an object".to_owned();
     }
     let message = batch_router_core::error::in_json_words(message);
     match message.strip_prefix("invalid type: floating point `").and_then(|rest| rest.split_once('`')) {

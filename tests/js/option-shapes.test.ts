@@ -1,0 +1,56 @@
+/**
+ * Provider options and `dryRun`'s options of the wrong JavaScript type are `ValidationError`s at
+ * once, naming the option. Found by a new-user trial: `fetch: "x"` failed at the first call as a
+ * retryable `ConnectionError`, `storage: 5` as a raw `TypeError`, `dryRun` without options as
+ * "Cannot read properties of undefined"; `requestTimeout: "10"` was taken.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { AnthropicProvider, MemoryStorage, OpenAIProvider, ValidationError, dryRun } from "batch-router";
+
+function refused(make: () => unknown): { field: string | undefined; message: string } {
+  try {
+    make();
+  } catch (error) {
+    assert.ok(error instanceof ValidationError, `a ValidationError expected, got ${String(error)}`);
+    return { field: error.field, message: error.message };
+  }
+  assert.fail("refused expected");
+}
+
+test("provider options of the wrong type are refused when the provider is made", () => {
+  const cases: [Record<string, unknown>, string, string][] = [
+    [{ apiKey: 5 }, "options.apiKey", "must be a string, not the number 5"],
+    [{ apiKey: "k", baseUrl: 5 }, "options.baseUrl", "must be a string, not the number 5"],
+    [{ apiKey: "k", fetch: "x" }, "options.fetch", "must be a function, not the string \"x\""],
+    [{ apiKey: "k", storage: 5 }, "options.storage", "must be false or a storage (an object with write, append, read and rename methods), not the number 5"],
+    [{ apiKey: "k", storage: {} }, "options.storage", "must be false or a storage (an object with write, append, read and rename methods), not an object"],
+    [{ apiKey: "k", storageDir: 5 }, "options.storageDir", "must be a string, not the number 5"],
+    [{ apiKey: "k", requestTimeout: "10" }, "options.requestTimeout", "must be a number ≥ 0, not the string \"10\""],
+    [{ apiKey: "k", requestTimeout: -5 }, "options.requestTimeout", "must be a number ≥ 0, not the number -5"],
+  ];
+  for (const [options, field, message] of cases) {
+    for (const Provider of [OpenAIProvider, AnthropicProvider]) {
+      assert.deepEqual(refused(() => new Provider(options as never)), { field, message: `${field}: ${message}` }, JSON.stringify(options));
+    }
+  }
+  // Well-typed options are taken as before.
+  new OpenAIProvider({ apiKey: "k", baseUrl: "http://127.0.0.1:9/v1", fetch: (request) => fetch(request), storage: false, requestTimeout: 1000 });
+  new OpenAIProvider({ apiKey: "k", storage: new MemoryStorage() });
+});
+
+test("dryRun needs its options object", async () => {
+  const line = JSON.stringify({ customId: "a", model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+  for (const [options, field, message] of [
+    [undefined, "options", "options: is required"],
+    ["t", "options", "options: must be an object, not the string \"t\""],
+    [{ name: 5 }, "options.name", "options.name: must be a string, not the number 5"],
+  ] as const) {
+    await assert.rejects(dryRun("openai", line, options as never), (error: unknown) => {
+      assert.ok(error instanceof ValidationError, String(error));
+      assert.deepEqual([error.field, error.message], [field, message]);
+      return true;
+    });
+  }
+});
