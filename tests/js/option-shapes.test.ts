@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { AnthropicProvider, MemoryStorage, OpenAIProvider, ValidationError, dryRun } from "batch-router";
+import { AnthropicProvider, BatchRouter, MemoryStorage, OpenAIProvider, ValidationError, dryRun } from "batch-router";
 
 function refused(make: () => unknown): { field: string | undefined; message: string } {
   try {
@@ -53,4 +53,20 @@ test("dryRun needs its options object", async () => {
       return true;
     });
   }
+});
+
+test("router options of the wrong type are refused when the router is made", () => {
+  const providers = { openai: { apiKey: "k", storage: false as const } };
+  for (const [options, field, message] of [
+    [{ providers, maxAttempts: "3" }, "options.maxAttempts", "must be a whole number ≥ 1, not the string \"3\""],
+    [{ providers, maxAttempts: 0 }, "options.maxAttempts", "must be a whole number ≥ 1, not the number 0"],
+    [{ providers, requestTimeout: -1 }, "options.requestTimeout", "must be a number ≥ 0, not the number -1"],
+    [{ providers, lostBatchGracePeriod: "1h" }, "options.lostBatchGracePeriod", "must be a number ≥ 0, not the string \"1h\""],
+    [{ providers, retry: 3 }, "options.retry", "must be an object, not the number 3"],
+    [{ providers, quotas: [] }, "options.quotas", "must be an object, not an array"],
+    [{ providers: "openai" }, "options.providers", "must be an object, not the string \"openai\""],
+  ] as const) {
+    assert.deepEqual(refused(() => new BatchRouter({ storage: new MemoryStorage(), ...options } as never)), { field, message: `${field}: ${message}` }, JSON.stringify(options));
+  }
+  assert.deepEqual(refused(() => new BatchRouter(undefined as never)), { field: "options", message: "options: is required" });
 });

@@ -10,6 +10,7 @@ import type { BatchStatusResponse } from "../batch-status.js";
 import { checkedEndpoint } from "../endpoint.js";
 import { BatchNotCompleteError, ConfigurationError, JobInterruptedError, TimeoutError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, PreparedBatchInfo, ProviderOptions, SendOptions } from "../provider.js";
+import { checkOptionShapes, duration, storageShape } from "../option-shapes.js";
 import { currentRuntime } from "../runtime.js";
 import type { BatchStorage } from "../storage.js";
 import type { Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
@@ -134,6 +135,23 @@ export class BatchRouter {
   private readonly running = new Map<string, Promise<JobSummary>>();
 
   constructor(private readonly options: BatchRouterOptions) {
+    checkOptionShapes(options, {
+      providers: "object",
+      storage: storageShape,
+      state: "object",
+      leaseMs: duration,
+      storageDir: "string",
+      retry: "object",
+      requestTimeout: duration,
+      lostBatchGracePeriod: duration,
+      maxAttempts: { expected: "a whole number ≥ 1", fits: (value) => Number.isInteger(value) && (value as number) >= 1 },
+      plan: "object",
+      pollInterval: duration,
+      maxPollInterval: duration,
+      prices: "object",
+      estimate: "object",
+      quotas: "object",
+    }, "options", true);
     if (options.storage === false) {
       throw new ConfigurationError("a BatchRouter keeps its jobs in a storage: give it one (not `false`)");
     }
