@@ -17,30 +17,65 @@ use crate::model::{
 };
 use crate::CoreError;
 
-/// Reads every non-blank line of an OpenAI batch input file.
+/// Reads every non-blank line of an OpenAI batch input file; an error names the file's line (from
+/// 1, blank lines counted) as well as the request's index.
 pub fn unified_from_openai_jsonl(text: &str) -> Result<Vec<UnifiedRequest>, CoreError> {
-    text.lines()
-        .filter(|line| !line.trim().is_empty())
+    let lines: Vec<(usize, &str)> =
+        text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()).map(|(at, line)| (at + 1, line)).collect();
+    let numbers: Vec<usize> = lines.iter().map(|(number, _)| *number).collect();
+    lines
+        .iter()
         .enumerate()
-        .map(|(index, line)| unified_from_openai_line(index, line))
+        .map(|(index, (_, line))| unified_from_openai_line(index, line).map_err(|error| error.at_line(&numbers)))
         .collect()
 }
 
-/// One batch input line as a unified request; `index` names it in errors.
+/// One batch input line as a unified request; `index` names it in errors. Fields of the line are
+/// named as they are (`custom_id`, `url`, `body`), fields of its body under `body.`.
 pub fn unified_from_openai_line(index: usize, line: &str) -> Result<UnifiedRequest, CoreError> {
-    let value: Value = crate::providers::exact_json::from_str(line.trim_start_matches('\u{feff}'))
-        .map_err(|error| CoreError::invalid(index, "", "", format!("is not JSON: {error}")))?;
-    let custom_id = value.get("custom_id").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let value: Value =
+        crate::providers::exact_json::from_str(line.trim_start_matches('\u{feff}')).map_err(|error| {
+            let why = if error.is_eof() {
+                format!("is not JSON: it ends before its last value is closed (column {})", error.column())
+            } else {
+                format!("is not JSON: {error}")
+            };
+            line_error(index, "", "", why)
+        })?;
+    let custom_id = match value.get("custom_id") {
+        Some(Value::String(custom_id)) => custom_id.clone(),
+        Some(other) => {
+            let kind = crate::results::json_kind(other);
+            return Err(line_error(index, "", "custom_id", format!("must be a string, not a JSON {kind}")));
+        }
+        None => String::new(),
+    };
     let reader = LineReader { index, custom_id: &custom_id };
     if let Some(url) = value.get("url").and_then(Value::as_str) {
         if url != crate::providers::openai::CHAT_COMPLETIONS_URL {
-            return Err(reader.error("url", format!("\"{url}\": only /v1/chat/completions lines can be converted")));
+            return Err(line_error(
+                index,
+                &custom_id,
+                "url",
+                format!("\"{url}\": only /v1/chat/completions lines can be converted"),
+            ));
         }
     }
     let Some(Value::Object(body)) = value.get("body") else {
-        return Err(reader.error("body", "must be a Chat Completions request object"));
+        return Err(line_error(index, &custom_id, "body", "must be a Chat Completions request object"));
     };
     reader.request(body.clone())
+}
+
+/// An error of the line itself (not of its body); a line without a custom id names none.
+fn line_error(index: usize, custom_id: &str, field: &str, message: impl Into<String>) -> CoreError {
+    CoreError::Validation {
+        index: Some(index),
+        custom_id: (!custom_id.is_empty()).then(|| custom_id.to_owned()),
+        field: field.to_owned(),
+        message: message.into(),
+        line: None,
+    }
 }
 
 struct LineReader<'a> {
@@ -134,13 +169,18 @@ impl LineReader<'_> {
             }
         };
         let max_tokens = match (body.remove("max_completion_tokens"), body.remove("max_tokens")) {
-            (Some(value), _) | (None, Some(value)) if !value.is_null() => Some(
+            (Some(value), _) if !value.is_null() => Some(("max_completion_tokens", value)),
+            (_, Some(value)) if !value.is_null() => Some(("max_tokens", value)),
+            _ => None,
+        };
+        let max_tokens = match max_tokens {
+            Some((key, value)) => Some(
                 value
                     .as_u64()
                     .and_then(|tokens| u32::try_from(tokens).ok())
-                    .ok_or_else(|| self.error("max_completion_tokens", "must be a positive integer"))?,
+                    .ok_or_else(|| self.error(key, "must be a positive integer"))?,
             ),
-            _ => None,
+            None => None,
         };
         let stop_sequences = match body.remove("stop") {
             Some(Value::String(stop)) => Some(vec![stop]),

@@ -137,3 +137,41 @@ fn a_unified_field_of_the_wrong_type_is_refused_not_kept() {
         assert_eq!(request.provider_kwargs, None, "{key}");
     }
 }
+
+/// Errors of an imported file name its line, the line's own fields as they are and the body's
+/// under `body.`, the key that was given (found by a new-user trial: no line, `body.url`,
+/// `max_tokens` reported as `body.max_completion_tokens`, `custom_id: 7` read as "" and refused
+/// later as empty).
+#[test]
+fn import_errors_name_the_line_and_the_key_given() {
+    let ok = json!({"custom_id": "a", "method": "POST", "url": "/v1/chat/completions",
+        "body": {"model": "m", "messages": [{"role": "user", "content": "x"}]}});
+    let error_of = |bad: Value| {
+        let text = format!("{ok}\n\n{bad}\n");
+        match unified_from_openai_jsonl(&text).unwrap_err() {
+            CoreError::Validation { index, custom_id, field, message, line } => {
+                (index, custom_id, field, message, line)
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    let mut bad = ok.clone();
+    bad["custom_id"] = json!(7);
+    assert_eq!(
+        error_of(bad),
+        (Some(1), None, "custom_id".into(), "must be a string, not a JSON number".into(), Some(3))
+    );
+    let mut bad = ok.clone();
+    bad["url"] = json!("/v1/embeddings");
+    let (_, custom_id, field, _, line) = error_of(bad);
+    assert_eq!((custom_id.as_deref(), field.as_str(), line), (Some("a"), "url", Some(3)));
+    let mut bad = ok.clone();
+    bad["body"] = json!([]);
+    assert_eq!(error_of(bad).2, "body");
+    let mut bad = ok.clone();
+    bad["body"]["max_tokens"] = json!("many");
+    assert_eq!(error_of(bad).2, "body.max_tokens");
+    let text = format!("{ok}\n{}\n", &ok.to_string()[..30]);
+    let CoreError::Validation { message, line, .. } = unified_from_openai_jsonl(&text).unwrap_err() else { panic!() };
+    assert_eq!((message.as_str(), line), ("is not JSON: it ends before its last value is closed (column 30)", Some(2)));
+}
