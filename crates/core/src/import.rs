@@ -327,11 +327,7 @@ impl LineReader<'_> {
                     .push(UnifiedMessage { role: Role::Assistant, content: self.assistant_content(&message, &field)? }),
                 "tool" => {
                     let result = ContentPart::ToolResult(ToolResultContent {
-                        tool_call_id: message
-                            .get("tool_call_id")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
+                        tool_call_id: self.string_at(&message, "/tool_call_id", &field)?.to_owned(),
                         content: self.content_of(&message, &field)?,
                         is_error: None,
                         cache_control: None,
@@ -384,6 +380,19 @@ impl LineReader<'_> {
         })
     }
 
+    /// The string at `pointer` (`/image_url/url`) inside the value at `field`: one that is missing or
+    /// is no string is refused there, not read as "" and refused later as empty (a new-user trial).
+    fn string_at<'v>(&self, value: &'v Value, pointer: &str, field: &str) -> Result<&'v str, CoreError> {
+        let place = format!("{field}{}", pointer.replace('/', "."));
+        match value.pointer(pointer) {
+            Some(Value::String(text)) => Ok(text),
+            Some(other) => {
+                Err(self.error(&place, format!("must be a string, not a JSON {}", crate::results::json_kind(other))))
+            }
+            None => Err(self.error(&place, "is required")),
+        }
+    }
+
     fn user_content(&self, message: &Value, field: &str) -> Result<MessageContent, CoreError> {
         let Some(Value::Array(parts)) = message.get("content") else {
             return self.content_of(message, field);
@@ -393,11 +402,11 @@ impl LineReader<'_> {
             let part_field = format!("{field}.content[{position}]");
             converted.push(match part.get("type").and_then(Value::as_str) {
                 Some("text") => ContentPart::Text(TextContent {
-                    text: part.get("text").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    text: self.string_at(part, "/text", &part_field)?.to_owned(),
                     cache_control: None,
                 }),
                 Some("image_url") => {
-                    let url = part.pointer("/image_url/url").and_then(Value::as_str).unwrap_or_default();
+                    let url = self.string_at(part, "/image_url/url", &part_field)?;
                     ContentPart::Image(self.media_from_url(url, None, &part_field)?)
                 }
                 Some("file") => {

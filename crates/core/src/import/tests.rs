@@ -175,3 +175,43 @@ fn import_errors_name_the_line_and_the_key_given() {
     let CoreError::Validation { message, line, .. } = unified_from_openai_jsonl(&text).unwrap_err() else { panic!() };
     assert_eq!((message.as_str(), line), ("is not JSON: it ends before its last value is closed (column 30)", Some(2)));
 }
+
+/// A string the unified form needs that is missing or of another type is refused at its place, not
+/// read as "" and refused later as empty (found by the second new-user trial).
+#[test]
+fn a_needed_string_of_another_type_is_refused_where_it_is() {
+    let line = |messages: Value| {
+        json!({"custom_id": "s", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "m", "messages": messages}})
+            .to_string()
+    };
+    for (messages, field, message) in [
+        (
+            json!([{"role": "user", "content": [{"type": "text", "text": 5}]}]),
+            "body.messages[0].content[0].text",
+            "must be a string, not a JSON number",
+        ),
+        (
+            json!([{"role": "user", "content": [{"type": "image_url", "image_url": {"url": 5}}]}]),
+            "body.messages[0].content[0].image_url.url",
+            "must be a string, not a JSON number",
+        ),
+        (
+            json!([{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]),
+            "body.messages[0].content[0].image_url.url",
+            "is required",
+        ),
+        (
+            json!([{"role": "user", "content": "q"}, {"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+                   {"role": "tool", "tool_call_id": 3, "content": "ok"}]),
+            "body.messages[2].tool_call_id",
+            "must be a string, not a JSON number",
+        ),
+    ] {
+        let CoreError::Validation { field: got, message: said, .. } =
+            unified_from_openai_line(0, &line(messages)).unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!((got.as_str(), said.as_str()), (field, message));
+    }
+}
