@@ -2,7 +2,8 @@
  * Estimates before sending and cost after: the core's token estimate and price table, with the
  * caller's prices. Nothing here sends a request.
  */
-import { ConfigurationError, toBatchRouterError } from "./errors.js";
+import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
+import { checkOptionShapes } from "./option-shapes.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, Usage } from "./types.js";
 import {
   costOfUsage,
@@ -76,8 +77,17 @@ export function coreEstimateOptions(unifiedJsonl: string, options: TokenEstimate
   return { ...estimate, inputTokens };
 }
 
+/** The requests as unified JSONL; what is not an array of requests is refused, naming `requests`. */
 function jsonl(requests: UnifiedRequest[]): string {
+  if (!Array.isArray(requests)) {
+    throw new ValidationError(`requests: must be an array of unified requests, not ${requests === null ? "null" : typeof requests}`, { field: "requests" });
+  }
   return requests.map((request) => JSON.stringify(request) + "\n").join("");
+}
+
+/** The estimate options' JavaScript types (`prices` and the numbers are checked by the core). */
+function checkCostOptions(options: CostOptions): void {
+  checkOptionShapes(options, { prices: "object", countTokens: "function" });
 }
 
 /**
@@ -86,6 +96,7 @@ function jsonl(requests: UnifiedRequest[]): string {
  * naming the request's index, custom id and field).
  */
 export function estimateBatch(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
+  checkOptionShapes(batch, { provider: "string" }, "batch", true);
   return estimateJsonl(batch.provider, jsonl(batch.requests), options, false, withEndpoint(batch, {}));
 }
 
@@ -101,6 +112,7 @@ function withEndpoint(batch: UnifiedBatchMetadata, prepareOptions: PrepareOption
 
 /** {@link estimateBatch} of unified JSONL text; `fromFile`: errors name the text's line. */
 export function estimateJsonl(provider: string, unifiedJsonl: string, options: CostOptions, fromFile: boolean, prepareOptions: PrepareOptions = {}): BatchEstimate {
+  checkCostOptions(options);
   const { prices, ...estimate } = options;
   try {
     return estimateBatchInCore(provider, unifiedJsonl, prices, coreEstimateOptions(unifiedJsonl, estimate), prepareOptions, fromFile);
@@ -111,6 +123,7 @@ export function estimateJsonl(provider: string, unifiedJsonl: string, options: C
 
 /** Each request's estimate, in order. */
 export function estimateRequests(provider: ProviderName, requests: UnifiedRequest[], options: CostOptions = {}): RequestEstimate[] {
+  checkCostOptions(options);
   const { prices, ...estimate } = options;
   const text = jsonl(requests);
   try {

@@ -47,19 +47,19 @@ test("options of the wrong shape are refused at their key, in JSON's words", asy
       "options.mediaTokens",
       "invalid type: number -1, expected a whole number from 0 up",
     ],
-    ["prices", () => estimateBatch({ provider: "openai", requests: [request] }, { prices: "x" as never }), "prices", "invalid type: string, expected an object"],
-    ["prices array", () => estimateBatch({ provider: "openai", requests: [request] }, { prices: [1] as never }), "prices", "invalid type: array, expected an object"],
+    ["prices", () => estimateBatch({ provider: "openai", requests: [request] }, { prices: "x" as never }), "options.prices", "must be an object, not the string \"x\""],
+    ["prices array", () => estimateBatch({ provider: "openai", requests: [request] }, { prices: [1] as never }), "options.prices", "must be an object, not an array"],
     ["metadata array", () => dryRun("openai", line, { name: "t", metadata: [1] as never }), "options.metadata", "invalid type: array, expected an object"],
     [
       "a model's prices",
       () => estimateBatch({ provider: "openai", requests: [request] }, { prices: { "gpt-4o-mini": 5 as never } }),
-      "prices.gpt-4o-mini",
+      "options.prices.gpt-4o-mini",
       "invalid type: number 5, expected an object",
     ],
     [
       "a price",
       () => estimateBatch({ provider: "openai", requests: [request] }, { prices: { "gpt-4o-mini": { input: "x" as never, output: 1 } } }),
-      "prices.gpt-4o-mini",
+      "options.prices.gpt-4o-mini",
       "invalid type: string \"x\", expected a number",
     ],
   ];

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { AnthropicProvider, BatchRouter, MemoryStorage, OpenAIProvider, ValidationError, dryRun } from "batch-router";
+import { AnthropicProvider, BatchRouter, MemoryStorage, OpenAIProvider, ValidationError, dryRun, estimateBatch, estimateRequests } from "batch-router";
 
 function refused(make: () => unknown): { field: string | undefined; message: string } {
   try {
@@ -69,4 +69,16 @@ test("router options of the wrong type are refused when the router is made", () 
     assert.deepEqual(refused(() => new BatchRouter({ storage: new MemoryStorage(), ...options } as never)), { field, message: `${field}: ${message}` }, JSON.stringify(options));
   }
   assert.deepEqual(refused(() => new BatchRouter(undefined as never)), { field: "options", message: "options: is required" });
+});
+
+test("estimates refuse what is not a batch or its options", () => {
+  const request = { customId: "a", model: "gpt-4o-mini", messages: [{ role: "user" as const, content: "hi" }] };
+  for (const [call, field, message] of [
+    [() => estimateBatch(null as never), "batch", "batch: must be an object, not null"],
+    [() => estimateBatch({ provider: "openai", requests: {} as never }), "requests", "requests: must be an array of unified requests, not object"],
+    [() => estimateRequests("openai", "x" as never), "requests", "requests: must be an array of unified requests, not string"],
+    [() => estimateBatch({ provider: "openai", requests: [request] }, { countTokens: "x" as never }), "options.countTokens", "options.countTokens: must be a function, not the string \"x\""],
+  ] as const) {
+    assert.deepEqual(refused(call), { field, message });
+  }
 });

@@ -19,7 +19,7 @@ fn prices_from(prices: JsValue) -> Result<PriceTable, JsValue> {
     if prices.is_undefined() || prices.is_null() {
         return Ok(PriceTable::new());
     }
-    read_value(prices, "prices").map_err(to_js_error)
+    read_value(prices, "options.prices").map_err(to_js_error)
 }
 
 fn options_from(options: Ts<EstimateOptions>) -> Result<EstimateOptions, JsValue> {
@@ -44,7 +44,7 @@ pub fn estimate_batch_jsonl(
         |error: CoreError, lines: &[usize]| if from_file { error.at_line(lines) } else { error.without_line() };
     let (requests, lines) =
         parse_numbered_request_lines(unified_jsonl).map_err(|error| to_js_error(located(error, &[])))?;
-    let prepare_options = read_options(prepare_options, "prepareOptions").map_err(to_js_error)?;
+    let prepare_options = read_options(prepare_options, "options").map_err(to_js_error)?;
     plan_job(provider, &requests, &prepare_options, &PlanOptions::default())
         .map_err(|error| to_js_error(located(error, &lines)))?;
     to_js(&estimate_batch(provider, &requests, &prices_from(prices)?, &options_from(options)?))
