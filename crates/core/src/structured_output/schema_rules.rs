@@ -21,7 +21,8 @@ struct Node<'a> {
     object_depth: usize,
 }
 
-/// Every sub-schema (objects only; `true`/`false` schemas have no keywords), root first.
+/// Every sub-schema (objects only; `true`/`false` schemas have no keywords), root first: under
+/// every keyword whose [`Shape`] holds schemas.
 fn nodes(root: &Value) -> Vec<Node<'_>> {
     let mut found = Vec::new();
     let mut pending = vec![(root, String::new(), 0usize)];
@@ -29,35 +30,18 @@ fn nodes(root: &Value) -> Vec<Node<'_>> {
         let Value::Object(schema) = value else { continue };
         let depth = depth + usize::from(is_object(schema));
         for (keyword, child) in schema {
-            match (keyword.as_str(), child) {
-                (
-                    "properties" | "$defs" | "definitions" | "patternProperties" | "dependentSchemas" | "dependencies",
-                    Value::Object(map),
-                ) => {
+            match (shape(keyword), child) {
+                (Some(Shape::SchemaMap | Shape::Dependencies), Value::Object(map)) => {
                     for (name, sub) in map {
                         pending.push((sub, format!("{path}.{keyword}.{name}"), depth));
                     }
                 }
-                ("anyOf" | "oneOf" | "allOf" | "prefixItems" | "items", Value::Array(list)) => {
+                (Some(Shape::SchemaList | Shape::SchemaOrList), Value::Array(list)) => {
                     for (index, sub) in list.iter().enumerate() {
                         pending.push((sub, format!("{path}.{keyword}[{index}]"), depth));
                     }
                 }
-                (
-                    "items"
-                    | "additionalProperties"
-                    | "not"
-                    | "if"
-                    | "then"
-                    | "else"
-                    | "contains"
-                    | "propertyNames"
-                    | "additionalItems"
-                    | "unevaluatedProperties"
-                    | "unevaluatedItems"
-                    | "contentSchema",
-                    Value::Object(_),
-                ) => {
+                (Some(Shape::Schema | Shape::SchemaOrList), Value::Object(_)) => {
                     pending.push((child, format!("{path}.{keyword}"), depth));
                 }
                 _ => {}
