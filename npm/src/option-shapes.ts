@@ -13,11 +13,14 @@ export type OptionShape = "string" | "function" | "boolean" | "object" | { expec
 /** A number of milliseconds or hours: finite and not negative. */
 export const duration: OptionShape = { expected: "a number ≥ 0", fits: (value) => typeof value === "number" && Number.isFinite(value) && value >= 0 };
 
-/** `value` as an error names it: `the string "x"`, `the number 5`, `an array`, `null`. */
+/**
+ * `value` as an error names it: `a string`, `the number 5`, `an array`, `null`. A string is not
+ * quoted: one put in the wrong option may be a key, and keys never reach an error message.
+ */
 function described(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "string") return "a string";
   if (typeof value === "number" || typeof value === "boolean") return `${typeof value === "number" ? "the number " : ""}${String(value)}`;
   return `${typeof value === "object" ? "an" : "a"} ${typeof value}`;
 }

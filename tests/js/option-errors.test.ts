@@ -26,20 +26,20 @@ test("options of the wrong shape are refused at their key, in JSON's words", asy
   const line = JSON.stringify(textRequest("a", "hi"));
   const request = textRequest("a", "hi");
   const cases: [string, () => unknown, string, string][] = [
-    ["route", () => dryRun("openai", line, { name: "t", route: "x" as never }), "options.route", "unknown variant `x`, expected `inline` or `file`"],
+    ["route", () => dryRun("openai", line, { name: "t", route: "x" as never }), "options.route", "unknown value, expected `inline` or `file`"],
     ["model", () => dryRun("openai", line, { name: "t", model: 5 as never }), "options.model", "invalid type: number 5, expected a string"],
-    ["dropUnsupported", () => dryRun("openai", line, { name: "t", dropUnsupported: "yes" as never }), "options.dropUnsupported", "invalid type: string \"yes\", expected a boolean"],
+    ["dropUnsupported", () => dryRun("openai", line, { name: "t", dropUnsupported: "yes" as never }), "options.dropUnsupported", "invalid type: string, expected a boolean"],
     [
       "provider option",
       () => new OpenAIProvider({ apiKey: "k", dropUnsupported: "yes" as never }).prepareBatch([request]),
       "options.dropUnsupported",
-      "invalid type: string \"yes\", expected a boolean",
+      "invalid type: string, expected a boolean",
     ],
     [
       "estimate",
       () => estimateBatch({ provider: "openai", requests: [request] }, { defaultMaxOutputTokens: "x" as never }),
       "options.defaultMaxOutputTokens",
-      "invalid type: string \"x\", expected a whole number from 0 up",
+      "invalid type: string, expected a whole number from 0 up",
     ],
     [
       "negative",
@@ -47,7 +47,7 @@ test("options of the wrong shape are refused at their key, in JSON's words", asy
       "options.mediaTokens",
       "invalid type: number -1, expected a whole number from 0 up",
     ],
-    ["prices", () => estimateBatch({ provider: "openai", requests: [request] }, { prices: "x" as never }), "options.prices", "must be an object, not the string \"x\""],
+    ["prices", () => estimateBatch({ provider: "openai", requests: [request] }, { prices: "x" as never }), "options.prices", "must be an object, not a string"],
     ["prices array", () => estimateBatch({ provider: "openai", requests: [request] }, { prices: [1] as never }), "options.prices", "must be an object, not an array"],
     ["metadata array", () => dryRun("openai", line, { name: "t", metadata: [1] as never }), "options.metadata", "invalid type: array, expected an object"],
     [
@@ -60,10 +60,24 @@ test("options of the wrong shape are refused at their key, in JSON's words", asy
       "a price",
       () => estimateBatch({ provider: "openai", requests: [request] }, { prices: { "gpt-4o-mini": { input: "x" as never, output: 1 } } }),
       "options.prices.gpt-4o-mini",
-      "invalid type: string \"x\", expected a number",
+      "invalid type: string, expected a number",
     ],
   ];
   for (const [name, call, field, message] of cases) {
     assert.deepEqual(await refusal(call), { field, message: `${field}: ${message}` }, name);
+  }
+});
+
+test("a string in the wrong option is never quoted: it may be a key", async () => {
+  const key = "sk-proj-DoNotLeakThis0123456789";
+  const line = JSON.stringify({ customId: "a", model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+  for (const call of [
+    () => dryRun("openai", line, { name: "t", dropUnsupported: key as never }),
+    () => dryRun("openai", line, { name: "t", route: key as never }),
+    () => new OpenAIProvider({ apiKey: "k", storage: key as never }),
+    () => new OpenAIProvider({ apiKey: "k", fetch: key as never }),
+  ]) {
+    const { message } = await refusal(call);
+    assert.ok(!message.includes(key) && !message.includes("sk-proj"), message);
   }
 });

@@ -23,11 +23,11 @@ test("provider options of the wrong type are refused when the provider is made",
   const cases: [Record<string, unknown>, string, string][] = [
     [{ apiKey: 5 }, "options.apiKey", "must be a string, not the number 5"],
     [{ apiKey: "k", baseUrl: 5 }, "options.baseUrl", "must be a string, not the number 5"],
-    [{ apiKey: "k", fetch: "x" }, "options.fetch", "must be a function, not the string \"x\""],
+    [{ apiKey: "k", fetch: "x" }, "options.fetch", "must be a function, not a string"],
     [{ apiKey: "k", storage: 5 }, "options.storage", "must be false or a storage (an object with write, append, read and rename methods), not the number 5"],
     [{ apiKey: "k", storage: {} }, "options.storage", "must be false or a storage (an object with write, append, read and rename methods), not an object"],
     [{ apiKey: "k", storageDir: 5 }, "options.storageDir", "must be a string, not the number 5"],
-    [{ apiKey: "k", requestTimeout: "10" }, "options.requestTimeout", "must be a number ≥ 0, not the string \"10\""],
+    [{ apiKey: "k", requestTimeout: "10" }, "options.requestTimeout", "must be a number ≥ 0, not a string"],
     [{ apiKey: "k", requestTimeout: -5 }, "options.requestTimeout", "must be a number ≥ 0, not the number -5"],
   ];
   for (const [options, field, message] of cases) {
@@ -44,7 +44,7 @@ test("dryRun needs its options object", async () => {
   const line = JSON.stringify({ customId: "a", model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
   for (const [options, field, message] of [
     [undefined, "options", "options: is required"],
-    ["t", "options", "options: must be an object, not the string \"t\""],
+    ["t", "options", "options: must be an object, not a string"],
     [{ name: 5 }, "options.name", "options.name: must be a string, not the number 5"],
   ] as const) {
     await assert.rejects(dryRun("openai", line, options as never), (error: unknown) => {
@@ -58,13 +58,13 @@ test("dryRun needs its options object", async () => {
 test("router options of the wrong type are refused when the router is made", () => {
   const providers = { openai: { apiKey: "k", storage: false as const } };
   for (const [options, field, message] of [
-    [{ providers, maxAttempts: "3" }, "options.maxAttempts", "must be a whole number ≥ 1, not the string \"3\""],
+    [{ providers, maxAttempts: "3" }, "options.maxAttempts", "must be a whole number ≥ 1, not a string"],
     [{ providers, maxAttempts: 0 }, "options.maxAttempts", "must be a whole number ≥ 1, not the number 0"],
     [{ providers, requestTimeout: -1 }, "options.requestTimeout", "must be a number ≥ 0, not the number -1"],
-    [{ providers, lostBatchGracePeriod: "1h" }, "options.lostBatchGracePeriod", "must be a number ≥ 0, not the string \"1h\""],
+    [{ providers, lostBatchGracePeriod: "1h" }, "options.lostBatchGracePeriod", "must be a number ≥ 0, not a string"],
     [{ providers, retry: 3 }, "options.retry", "must be an object, not the number 3"],
     [{ providers, quotas: [] }, "options.quotas", "must be an object, not an array"],
-    [{ providers: "openai" }, "options.providers", "must be an object, not the string \"openai\""],
+    [{ providers: "openai" }, "options.providers", "must be an object, not a string"],
   ] as const) {
     assert.deepEqual(refused(() => new BatchRouter({ storage: new MemoryStorage(), ...options } as never)), { field, message: `${field}: ${message}` }, JSON.stringify(options));
   }
@@ -77,7 +77,7 @@ test("estimates refuse what is not a batch or its options", () => {
     [() => estimateBatch(null as never), "batch", "batch: must be an object, not null"],
     [() => estimateBatch({ provider: "openai", requests: {} as never }), "requests", "requests: must be an array of unified requests, not object"],
     [() => estimateRequests("openai", "x" as never), "requests", "requests: must be an array of unified requests, not string"],
-    [() => estimateBatch({ provider: "openai", requests: [request] }, { countTokens: "x" as never }), "options.countTokens", "options.countTokens: must be a function, not the string \"x\""],
+    [() => estimateBatch({ provider: "openai", requests: [request] }, { countTokens: "x" as never }), "options.countTokens", "options.countTokens: must be a function, not a string"],
   ] as const) {
     assert.deepEqual(refused(call), { field, message });
   }

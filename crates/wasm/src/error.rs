@@ -99,8 +99,26 @@ fn option_words(message: &str, value: &JsValue) -> String {
         return "invalid type: array, expected an object".to_owned();
     }
     let message = batch_router_core::error::in_json_words(message);
-    match message.strip_prefix("invalid type: floating point `").and_then(|rest| rest.split_once('`')) {
-        Some((number, rest)) => format!("invalid type: number {}{rest}", number.strip_suffix(".0").unwrap_or(number)),
-        None => message,
+    if let Some((number, rest)) =
+        message.strip_prefix("invalid type: floating point `").and_then(|rest| rest.split_once('`'))
+    {
+        return format!("invalid type: number {}{rest}", number.strip_suffix(".0").unwrap_or(number));
     }
+    without_strings(&message)
+}
+
+/// The message without the text of a string value it quotes: a string put in the wrong option may
+/// be a key (`storage: process.env.OPENAI_API_KEY`), and keys never reach an error message.
+fn without_strings(message: &str) -> String {
+    let quoted = [
+        ("invalid type: string \"", "\", ", "invalid type: string, "),
+        ("invalid value: string \"", "\", ", "invalid value: a string, "),
+        ("unknown variant `", "`, ", "unknown value, "),
+    ];
+    for (start, end, said) in quoted {
+        if let Some((_, rest)) = message.strip_prefix(start).and_then(|rest| rest.rsplit_once(end)) {
+            return format!("{said}{rest}");
+        }
+    }
+    message.to_owned()
 }
