@@ -14,7 +14,9 @@
 //!   full collection. A long string equal to the last long one (a response's `text` and its single
 //!   text part) is not repeated.
 //! - `raws`: every `raw` body (a `RawValue`) as UTF-8 bytes; JavaScript decodes and parses one only
-//!   when it is read, so a body nobody reads is neither decoded nor parsed.
+//!   when it is read, so a body nobody reads is neither decoded nor parsed. A body that lies in the
+//!   download's read the chunk was decoded from ([`Tape::read_from`]) is not copied: the tape gives
+//!   its range in that read, which JavaScript still holds as the array the stream handed over.
 //! - `keys`: field names (and the names of unit variants, such as a status) are sent once per
 //!   stream; the tape names them by index, and a chunk carries the names first used in it.
 //! - `shapes`: a struct is written as its shape and its values, without its field names. A shape
@@ -56,6 +58,8 @@ pub enum Tag {
     Struct = 11,
     /// A name from the key table (a unit variant): its index.
     Name = 12,
+    /// A `raw` body: byte start and end in the read the chunk was decoded from.
+    ReadRaw = 13,
 }
 
 /// The token serde_json serializes a `RawValue` under (a struct of that name with one field).
@@ -168,6 +172,11 @@ pub struct Tape {
     last_long_string: (usize, usize, u32, u32),
     /// Set while serializing a `RawValue`: its one string is the body.
     in_raw_value: bool,
+    /// The address and length of the read this chunk is decoded from ([`Tape::read_from`]), or
+    /// `(0, 0)`.
+    read: (usize, usize),
+    /// Whether a body was given as a range of the read.
+    reads_used: bool,
 }
 
 impl Tape {
@@ -187,6 +196,19 @@ impl Tape {
         self.segment_start = 0;
         self.utf16_length = 0;
         self.last_long_string = (0, 0, 0, 0);
+        self.read = (0, 0);
+        self.reads_used = false;
+    }
+
+    /// Until the next `clear`, a body that lies in `read` is written as its range there
+    /// ([`Tag::ReadRaw`]) instead of being copied to `raws`.
+    pub fn read_from(&mut self, read: &[u8]) {
+        self.read = (read.as_ptr() as usize, read.len());
+    }
+
+    /// Whether a body was written as a range of the read since `clear`.
+    pub fn reads_used(&self) -> bool {
+        self.reads_used
     }
 
     /// Appends `value` (one result) to the tape.
@@ -245,6 +267,16 @@ impl Tape {
     }
 
     fn raw(&mut self, json: &str) {
+        // Compared as addresses: a body borrowed from a line of the read lies inside it.
+        let (read, read_length) = self.read;
+        let at = (json.as_ptr() as usize).wrapping_sub(read);
+        if at < read_length && json.len() <= read_length - at {
+            self.reads_used = true;
+            // As for strings: a read stays far below 4 GB.
+            let offset = |value: usize| u32::try_from(value).unwrap_or(u32::MAX);
+            self.tape.extend_from_slice(&[Tag::ReadRaw as u32, offset(at), offset(at + json.len())]);
+            return;
+        }
         let start = self.raws.len();
         self.raws.extend_from_slice(json.as_bytes());
         let end = self.raws.len();
