@@ -72,15 +72,17 @@ const REPEAT_MIN_BYTES: usize = 16;
 /// text (at most twice that in UTF-16) stays well below V8's large-object size.
 const SEGMENT_BYTES: usize = 32 * 1024;
 
-/// A struct being written: where its shape goes on the tape, and its shape so far.
+/// A struct being written: where its shape goes on the tape, its shape so far, and the shape of
+/// the struct it was opened in (0 when none was open), by which its first field is guessed.
 #[derive(Clone, Copy)]
 struct OpenStruct {
     at: usize,
     shape: u32,
+    outer: u32,
 }
 
 /// `Tape::open_struct` when no struct is open.
-const NO_STRUCT: OpenStruct = OpenStruct { at: usize::MAX, shape: 0 };
+const NO_STRUCT: OpenStruct = OpenStruct { at: usize::MAX, shape: 0, outer: 0 };
 
 impl Default for OpenStruct {
     fn default() -> Self {
@@ -160,6 +162,10 @@ pub struct Tape {
     /// For each shape, the field added last time and the shape it led to: results have the same
     /// fields in the same order, so the guess spares most lookups.
     shape_guesses: Vec<(usize, usize, u32)>,
+    /// The same guess for the first field of a struct (the child of shape 0), by the shape of the
+    /// struct it is opened in: every kind of struct starts at shape 0, so one guess there would
+    /// miss at each struct of a result (its response, parts and usage).
+    first_field_guesses: Vec<(usize, usize, u32)>,
     /// The innermost struct being written ([`NO_STRUCT`] when none is). Kept out of the stack
     /// below: a field is added to it far more often than a struct is opened.
     open_struct: OpenStruct,
@@ -314,26 +320,30 @@ impl Tape {
     #[inline]
     fn open_struct(&mut self) {
         self.tape.extend_from_slice(&[Tag::Struct as u32, 0]);
+        let outer = self.open_struct.shape;
         self.outer_structs.push(self.open_struct);
-        self.open_struct = OpenStruct { at: self.tape.len() - 1, shape: 0 };
+        self.open_struct = OpenStruct { at: self.tape.len() - 1, shape: 0, outer };
     }
 
     /// Adds a field to the open struct's shape.
     #[inline]
     fn struct_field(&mut self, name: &'static str) {
-        let OpenStruct { at, shape } = self.open_struct;
+        let OpenStruct { at, shape, outer } = self.open_struct;
         if at == NO_STRUCT.at {
             return;
         }
         let (address, length) = (name.as_ptr() as usize, name.len());
-        let next = match self.shape_guesses.get(shape as usize) {
+        let (guesses, slot) =
+            if shape == 0 { (&self.first_field_guesses, outer) } else { (&self.shape_guesses, shape) };
+        let next = match guesses.get(slot as usize) {
             Some(&(guess_address, guess_length, child)) if guess_address == address && guess_length == length => child,
             _ => {
                 let child = match self.shape_children.get(&(shape, address, length)) {
                     Some(&child) => child,
                     None => self.new_shape(shape, name),
                 };
-                if let Some(guess) = self.shape_guesses.get_mut(shape as usize) {
+                let guesses = if shape == 0 { &mut self.first_field_guesses } else { &mut self.shape_guesses };
+                if let Some(guess) = guesses.get_mut(slot as usize) {
                     *guess = (address, length, child);
                 }
                 child
@@ -348,6 +358,7 @@ impl Tape {
         if self.shape_guesses.is_empty() {
             // Shape 0, the struct without fields, is known to JavaScript.
             self.shape_guesses.push((0, 0, u32::MAX));
+            self.first_field_guesses.push((0, 0, u32::MAX));
         }
         let address = (name.as_ptr() as usize, name.len());
         let key = match self.key_indexes.get(&address) {
@@ -358,6 +369,7 @@ impl Tape {
         let shape = u32::try_from(self.shape_guesses.len()).unwrap_or(u32::MAX);
         self.shape_children.insert((parent, address.0, address.1), shape);
         self.shape_guesses.push((0, 0, u32::MAX));
+        self.first_field_guesses.push((0, 0, u32::MAX));
         self.new_shapes.extend_from_slice(&[parent, key]);
         shape
     }
@@ -365,7 +377,7 @@ impl Tape {
     /// Ends the open struct: its shape goes where `open_struct` left room.
     #[inline]
     fn close_struct(&mut self) {
-        let OpenStruct { at, shape } = self.open_struct;
+        let OpenStruct { at, shape, .. } = self.open_struct;
         if at != NO_STRUCT.at {
             self.tape[at] = shape;
             self.open_struct = self.outer_structs.pop().unwrap_or(NO_STRUCT);
