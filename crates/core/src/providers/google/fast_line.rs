@@ -33,6 +33,9 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
     let mut scanner = Scanner::new(line);
     let mut key = None;
     let mut body = None;
+    // Filled in place, as are its candidate and parts: moved out of the readers that read them,
+    // these few hundred bytes were copied a dozen times a line (each a `memory.copy` in wasm).
+    let mut response = ScannedResponse::default();
     let mut seen = Seen::default();
     scanner.fields(&mut |scanner, name| match name {
         "key" => {
@@ -44,8 +47,8 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
             seen.first(1)?;
             scanner.space();
             let start = scanner.at;
-            let response = scanner.response()?;
-            body = Some((start, scanner.at, response));
+            scanner.response(&mut response)?;
+            body = Some((start, scanner.at));
             Some(())
         }
         // An error line is the general reader's.
@@ -57,9 +60,10 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
     scanner.end()?;
     // A line without its key is returned unattributed by the general reader.
     let key = key.filter(|key| !key.is_empty())?;
-    let (start, end, response) = body?;
-    let ScannedResponse { candidate, block_reason, usage, model_version, response_id } = response;
-    let ScannedCandidate { content, finish_reason: mut raw_finish_reason } = candidate?;
+    let (start, end) = body?;
+    // `response` has read its candidate (else it gave `None`).
+    let ScannedResponse { has_candidate: _, candidate, block_reason, usage, model_version, response_id } = response;
+    let ScannedCandidate { content, finish_reason: mut raw_finish_reason } = candidate;
     // A candidate of text parts has no tool call.
     let candidate_finish_reason = map_finish_reason(raw_finish_reason.as_deref(), false);
     let finish_reason = match (&raw_finish_reason, block_reason) {
@@ -83,8 +87,11 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
 }
 
 /// A `GenerateContentResponse` as the scanner reads it.
+#[derive(Default)]
 struct ScannedResponse<'a> {
-    candidate: Option<ScannedCandidate<'a>>,
+    /// Whether `candidate` has been read.
+    has_candidate: bool,
+    candidate: ScannedCandidate<'a>,
     block_reason: Option<Cow<'a, str>>,
     usage: Option<UsageMetadata>,
     model_version: Option<Cow<'a, str>>,
@@ -92,27 +99,22 @@ struct ScannedResponse<'a> {
 }
 
 /// A `Candidate`'s output and finish reason.
+#[derive(Default)]
 struct ScannedCandidate<'a> {
     content: PartsView<'a>,
     finish_reason: Option<Cow<'a, str>>,
 }
 
 impl<'a> Scanner<'a> {
-    /// A `GenerateContentResponse` with exactly one candidate.
-    fn response(&mut self) -> Option<ScannedResponse<'a>> {
-        let mut response = ScannedResponse {
-            candidate: None,
-            block_reason: None,
-            usage: None,
-            model_version: None,
-            response_id: None,
-        };
+    /// A `GenerateContentResponse` with exactly one candidate, read into `response` (empty).
+    fn response(&mut self, response: &mut ScannedResponse<'a>) -> Option<()> {
         let mut seen = Seen::default();
         self.fields(&mut |scanner, name| match name {
             "candidates" => {
                 seen.first(0)?;
                 scanner.eat(b'[')?;
-                response.candidate = Some(scanner.candidate()?);
+                scanner.candidate(&mut response.candidate)?;
+                response.has_candidate = true;
                 scanner.eat(b']')
             }
             "promptFeedback" => {
@@ -139,14 +141,14 @@ impl<'a> Scanner<'a> {
             "embedding" => None,
             _ => scanner.skip(0),
         })?;
-        response.candidate.is_some().then_some(response)
+        response.has_candidate.then_some(())
     }
 
     /// A `Candidate` with its content and finish reason, as `read_candidate` reads it (its index,
-    /// checked as it checks it, only matters among several candidates).
-    fn candidate(&mut self) -> Option<ScannedCandidate<'a>> {
-        let mut content = PartsView::default();
-        let mut finish_reason = None;
+    /// checked as it checks it, only matters among several candidates), read into `candidate`
+    /// (empty).
+    fn candidate(&mut self, candidate: &mut ScannedCandidate<'a>) -> Option<()> {
+        let ScannedCandidate { content, finish_reason } = candidate;
         let mut seen = Seen::default();
         self.fields(&mut |scanner, name| match name {
             "index" => {
@@ -157,16 +159,15 @@ impl<'a> Scanner<'a> {
             }
             "content" => {
                 seen.first(1)?;
-                scanner.nullable(|scanner| scanner.content(&mut content)).map(drop)
+                scanner.nullable(|scanner| scanner.content(content)).map(drop)
             }
             "finishReason" => {
                 seen.first(2)?;
-                finish_reason = scanner.optional_string()?;
+                *finish_reason = scanner.optional_string()?;
                 Some(())
             }
             _ => scanner.skip(0),
-        })?;
-        Some(ScannedCandidate { content, finish_reason })
+        })
     }
 
     /// A `Content`: the output of its parts (`role` is skipped).
