@@ -182,10 +182,7 @@ impl<'a> Scanner<'a> {
                     return Some(());
                 }
                 loop {
-                    if let Some(part) = scanner.part()? {
-                        // More parts than a view holds are the general reader's.
-                        content.push(part)?;
-                    }
+                    scanner.part(content)?;
                     match scanner.peek()? {
                         b',' => scanner.at += 1,
                         b']' => {
@@ -201,9 +198,9 @@ impl<'a> Scanner<'a> {
     }
 
     /// The output of a `Part` of text, thought text or neither (`inlineData` and the like are
-    /// skipped, as serde skips them), as `text_part` makes it; one with a function call is the
-    /// general reader's.
-    fn part(&mut self) -> Option<Option<PartView<'a>>> {
+    /// skipped, as serde skips them), as `text_part` makes it, added to `content`; one with a
+    /// function call, or more parts than a view holds, are the general reader's.
+    fn part(&mut self, content: &mut PartsView<'a>) -> Option<()> {
         let mut text = None;
         let mut thought = false;
         let mut signature = None;
@@ -230,13 +227,13 @@ impl<'a> Scanner<'a> {
             "functionCall" => seen.first(3).and_then(|_| scanner.null()),
             _ => scanner.skip(0),
         })?;
-        Some(text.and_then(|text| {
-            if thought {
-                Some(PartView::Reasoning { text, signature, provider: Some(Provider::Google.name()) })
-            } else {
-                (!text.is_empty()).then_some(PartView::Text { text })
+        match text {
+            Some(text) if thought => {
+                content.push(PartView::Reasoning { text, signature, provider: Some(Provider::Google.name()) })
             }
-        }))
+            Some(text) if !text.is_empty() => content.push(PartView::Text { text }),
+            _ => Some(()),
+        }
     }
 
     /// An object, each key handed to `field` to read its value: [`Scanner::object`] with one copy
