@@ -124,8 +124,11 @@ impl<'a> Scanner<'a> {
             }
             "usageMetadata" => {
                 seen.first(2)?;
-                response.usage = scanner.nullable(Scanner::usage_metadata)?;
-                Some(())
+                // `null` leaves it out; read in place, as the candidate is.
+                if scanner.peek()? == b'n' {
+                    return scanner.null();
+                }
+                scanner.usage_metadata(response.usage.insert(UsageMetadata::default()))
             }
             "modelVersion" => {
                 seen.first(3)?;
@@ -276,9 +279,9 @@ impl<'a> Scanner<'a> {
         Some(block_reason)
     }
 
-    /// The counts `UsageMetadata` keeps, each read as `response::count` reads it.
-    fn usage_metadata(&mut self) -> Option<UsageMetadata> {
-        let mut usage = UsageMetadata::default();
+    /// The counts `UsageMetadata` keeps, each read as `response::count` reads it, into `usage`
+    /// (empty).
+    fn usage_metadata(&mut self, usage: &mut UsageMetadata) -> Option<()> {
         let mut seen = Seen::default();
         self.fields(&mut |scanner, name| {
             let (bit, count) = match name {
@@ -292,8 +295,7 @@ impl<'a> Scanner<'a> {
             seen.first(bit)?;
             *count = scanner.optional_count()?;
             Some(())
-        })?;
-        Some(usage)
+        })
     }
 
     /// A token count or `null`: a plain unsigned integer, or a string of one as proto3 JSON writes
