@@ -61,9 +61,10 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
     // A line without its key is returned unattributed by the general reader.
     let key = key.filter(|key| !key.is_empty())?;
     let (start, end) = body?;
-    // `response` has read its candidate (else it gave `None`).
-    let ScannedResponse { has_candidate: _, candidate, block_reason, usage, model_version, response_id } = response;
-    let ScannedCandidate { content, finish_reason: mut raw_finish_reason } = candidate;
+    // `response` has read its candidate (else it gave `None`). Its fields are taken one by one:
+    // the parts, destructured out of the candidate and the response, were copied each time.
+    let mut raw_finish_reason = response.candidate.finish_reason;
+    let block_reason = response.block_reason;
     // A candidate of text parts has no tool call.
     let candidate_finish_reason = map_finish_reason(raw_finish_reason.as_deref(), false);
     let finish_reason = match (&raw_finish_reason, block_reason) {
@@ -74,13 +75,13 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
         _ => candidate_finish_reason,
     };
     let response = ResponseView {
-        text: content.joined_text(),
-        content,
+        text: response.candidate.content.joined_text(),
+        content: response.candidate.content,
         finish_reason,
         raw_finish_reason,
-        usage: usage.map(Usage::from),
-        model: model_version,
-        id: response_id,
+        usage: response.usage.map(Usage::from),
+        model: response.model_version,
+        id: response.response_id,
         raw: borrowed_raw(&line[start..end]),
     };
     Some(ResultView::succeeded(key, response))
