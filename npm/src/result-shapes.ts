@@ -20,6 +20,37 @@ export interface FieldReader {
 export type Builder = (reader: FieldReader) => object;
 
 /**
+ * A response's object, as its literal would build it (same keys in the same order, a plain object
+ * whose prototype is `Object.prototype`), made by a constructor so that V8 gives it room for the
+ * two properties `withRaw` adds (`lazy-raw.ts`): a literal's object has exactly its own fields in
+ * place, so each response had its property store grown and moved for them, while a constructor's
+ * objects keep the room their first instances used. A Gemini decode runs 2.5 % fewer instructions.
+ * The function is named `Object`, as debuggers and heap snapshots name an object after the
+ * constructor V8 made it with.
+ */
+const { Object: ResponseObject } = {
+  Object: function (
+    this: Record<string, unknown>,
+    text: unknown,
+    content: unknown,
+    finishReason: unknown,
+    rawFinishReason: unknown,
+    usage: unknown,
+    model: unknown,
+    id: unknown,
+  ) {
+    this.text = text;
+    this.content = content;
+    this.finishReason = finishReason;
+    this.rawFinishReason = rawFinishReason;
+    this.usage = usage;
+    this.model = model;
+    this.id = id;
+  } as unknown as new (...fields: unknown[]) => object,
+};
+ResponseObject.prototype = Object.prototype;
+
+/**
  * A field's value is read where the literal names it: a literal evaluates its values in source
  * order, which is the struct's field order.
  */
@@ -27,17 +58,9 @@ export const BUILDERS: readonly Builder[] = [
   // UnifiedResult
   (reader) => ({ customId: reader.value(), status: reader.value(), response: reader.value() }),
   (reader) => ({ customId: reader.value(), status: reader.value(), error: reader.value() }),
-  // UnifiedResponse
+  // UnifiedResponse (arguments are evaluated in order too)
   (reader) =>
-    reader.withRaw({
-      text: reader.value(),
-      content: reader.value(),
-      finishReason: reader.value(),
-      rawFinishReason: reader.value(),
-      usage: reader.value(),
-      model: reader.value(),
-      id: reader.value(),
-    }),
+    reader.withRaw(new ResponseObject(reader.value(), reader.value(), reader.value(), reader.value(), reader.value(), reader.value(), reader.value())),
   // Usage
   (reader) => ({ inputTokens: reader.value(), outputTokens: reader.value(), totalTokens: reader.value() }),
   (reader) => ({ inputTokens: reader.value(), outputTokens: reader.value(), totalTokens: reader.value(), cacheReadTokens: reader.value() }),

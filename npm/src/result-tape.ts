@@ -3,7 +3,8 @@
  * (`crates/wasm/src/result_tape.rs`), instead of the core writing JSON and JavaScript parsing it
  * again: the tape's tags and operands say which value comes next, numbers come from `numbers`,
  * every string is a slice of the chunk's `strings` decoded once, and each `raw` body stays bytes
- * until it is read (`lazy-raw.ts`). A struct comes as its shape (its field names, known before
+ * until it is read (`lazy-raw.ts`): bytes of the chunk's `raws`, or of the download's `read` they
+ * were decoded from, which is not copied. A struct comes as its shape (its field names, known before
  * its values) and its values: the common ones are built by object literals (`result-shapes.ts`).
  * The objects are the ones `JSON.parse` of serde_json's text would give: same keys, same order,
  * same values.
@@ -16,8 +17,10 @@ import type { UnifiedResult } from "./types.js";
 export interface ResultChunk {
   /** How many results the tape holds. */
   count: number;
-  /** Every `raw` body, as UTF-8; the tape gives byte offsets. */
+  /** Every `raw` body not in `read`, as UTF-8; the tape gives byte offsets. */
   raws: Uint8Array;
+  /** The download's read the chunk was decoded from, when bodies are ranges of it. */
+  read?: Uint8Array;
   /** Field names first used in this chunk; the tape names fields by their index in the stream. */
   keys: string[];
   /** Struct shapes first used in this chunk: pairs of the parent shape and the added field's name index. */
@@ -53,6 +56,7 @@ const KEY_STRING = 9;
 const RAW = 10;
 const STRUCT = 11;
 const NAME = 12;
+const READ_RAW = 13;
 
 /** A struct's field names, and the literal that builds its objects if it has one. */
 interface Shape {
@@ -72,6 +76,7 @@ export class ResultTapeReader implements FieldReader {
   private numbers: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private text = "";
   private raws: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  private read: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   private at = 0;
   private numberAt = 0;
 
@@ -89,6 +94,7 @@ export class ResultTapeReader implements FieldReader {
     this.tape = views.tape;
     this.numbers = views.numbers;
     this.raws = chunk.raws;
+    this.read = chunk.read ?? new Uint8Array(0);
     this.at = 0;
     this.numberAt = 0;
     const { strings, segments } = views;
@@ -107,6 +113,7 @@ export class ResultTapeReader implements FieldReader {
     this.tape = new Uint32Array(0);
     this.numbers = new Float64Array(0);
     this.raws = new Uint8Array(0);
+    this.read = new Uint8Array(0);
     this.text = "";
     return results;
   }
@@ -143,9 +150,10 @@ export class ResultTapeReader implements FieldReader {
         return true;
       case FALSE:
         return false;
-      case RAW: {
+      case RAW:
+      case READ_RAW: {
         // A body that is not an object's property: nothing to be lazy on.
-        const value = parseRaw(this.raws.subarray(tape[this.at], tape[this.at + 1]));
+        const value = parseRaw((tag === RAW ? this.raws : this.read).subarray(tape[this.at], tape[this.at + 1]));
         this.at += 2;
         return value;
       }
@@ -157,8 +165,9 @@ export class ResultTapeReader implements FieldReader {
   /** Reads the next value as `holder.raw`: a body stays bytes until it is read. */
   withRaw<T extends object>(holder: T): T {
     const tape = this.tape;
-    if (tape[this.at] === RAW) {
-      defineLazyRaw(holder, this.raws, tape[this.at + 1]!, tape[this.at + 2]!);
+    const tag = tape[this.at];
+    if (tag === RAW || tag === READ_RAW) {
+      defineLazyRaw(holder, tag === RAW ? this.raws : this.read, tape[this.at + 1]!, tape[this.at + 2]!);
       this.at += 3;
     } else {
       (holder as Record<string, unknown>).raw = this.value();
@@ -170,7 +179,7 @@ export class ResultTapeReader implements FieldReader {
   private struct(keys: readonly string[]): Record<string, unknown> {
     const object: Record<string, unknown> = {};
     for (const key of keys) {
-      if (key === "raw" && this.tape[this.at] === RAW) {
+      if (key === "raw" && (this.tape[this.at] === RAW || this.tape[this.at] === READ_RAW)) {
         this.withRaw(object);
       } else if (key === "__proto__") {
         // As JSON.parse makes it: an own property, not the prototype.
@@ -225,8 +234,8 @@ export class ResultTapeReader implements FieldReader {
       } else if (valueTag === NUMBER) {
         value = this.numbers[this.numberAt++];
         at++;
-      } else if (valueTag === RAW && key === "raw") {
-        defineLazyRaw(object, this.raws, tape[at + 1]!, tape[at + 2]!);
+      } else if ((valueTag === RAW || valueTag === READ_RAW) && key === "raw") {
+        defineLazyRaw(object, valueTag === RAW ? this.raws : this.read, tape[at + 1]!, tape[at + 2]!);
         at += 3;
         continue;
       } else {

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { inspect } from "node:util";
 
 import { OpenAIProvider, type UnifiedResult } from "batch-router";
 
@@ -119,4 +120,13 @@ test("copies taken with their descriptors, and objects inheriting from a result,
   assert.deepEqual(child.raw, body(1));
   assert.deepEqual(Object.getOwnPropertySymbols(child), [], "the child gains no key but raw");
   assert.deepEqual(parent.raw, body(1));
+});
+
+test("a response with its lazy raw is a plain object, as its literal would be", async () => {
+  const [result] = await results(1);
+  const response = result!.response!;
+  assert.equal(Object.getPrototypeOf(response), Object.prototype);
+  assert.equal(response.constructor, Object);
+  assert.ok(inspect(response).startsWith("{"), inspect(response));
+  assert.deepEqual(Object.keys(response), ["text", "content", "finishReason", "rawFinishReason", "usage", "model", "id", "raw"]);
 });

@@ -168,10 +168,12 @@ impl ResultDecoder {
         let Self { splitter, decoder, lines_decoded, id_map, json } = self;
         splitter.push(chunk, |line, number| {
             *lines_decoded += 1;
-            match decoder.decode_view(line, number, scratch) {
-                Some(view) if id_map.is_none() && json.leaves(&view) => sink.view(&view),
-                Some(view) => scratch.push(view.into_result()),
-                None => {}
+            // Matched by reference: a view is a few hundred bytes, and moving it out of the Option
+            // is a copy (a `memory.copy` in wasm) for every line.
+            let decoded = decoder.decode_view(line, number, scratch);
+            match &decoded {
+                Some(view) if id_map.is_none() && json.leaves(view) => sink.view(view),
+                _ => scratch.extend(decoded.map(ResultView::into_result)),
             }
             hand_over(scratch, id_map.as_ref(), json, sink);
         });

@@ -149,6 +149,15 @@ pub async fn read_response(response: Response, fetcher: &Fetcher) -> Result<Http
 /// Reads the next chunk of a response body: its bytes, and whether the body has ended. When the
 /// signal aborts first, the reader is cancelled (the connection is released) and the read fails.
 pub async fn read_chunk(reader: &ReadableStreamDefaultReader, fetcher: &Fetcher) -> Result<(Vec<u8>, bool), CoreError> {
+    let (array, done) = read_array(reader, fetcher).await?;
+    Ok((array.map(|array| array.to_vec()).unwrap_or_default(), done))
+}
+
+/// [`read_chunk`], giving the chunk as the stream handed it over (`None` when it gave none).
+pub async fn read_array(
+    reader: &ReadableStreamDefaultReader,
+    fetcher: &Fetcher,
+) -> Result<(Option<Uint8Array>, bool), CoreError> {
     let result = match until_aborted(reader.read(), fetcher.signal.as_ref()).await {
         Ok(result) => result,
         Err(error) => {
@@ -158,8 +167,7 @@ pub async fn read_chunk(reader: &ReadableStreamDefaultReader, fetcher: &Fetcher)
     };
     let done = Reflect::get(&result, &JsValue::from_str("done")).map(|value| value.is_truthy()).unwrap_or(true);
     let value = Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-    let bytes = if value.is_undefined() { Vec::new() } else { value.unchecked_into::<Uint8Array>().to_vec() };
-    Ok((bytes, done))
+    Ok(((!value.is_undefined()).then(|| value.unchecked_into::<Uint8Array>()), done))
 }
 
 /// Cancels a body's reader, without waiting.

@@ -19,7 +19,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::ReadableStreamDefaultReader;
 
 use crate::error::to_js_error;
-use crate::fetch::{cancel_reader, read_chunk, read_response, Fetcher};
+use crate::fetch::{cancel_reader, read_array, read_response, Fetcher};
 use crate::result_tape::{Tape, TapeError};
 use serde::Serialize;
 
@@ -42,6 +42,9 @@ const PIECE: usize = 256 * 1024;
 
 struct Unread {
     bytes: Vec<u8>,
+    /// `bytes` as the stream handed them over, when they came from a stream: bodies read from
+    /// them are handed to JavaScript as ranges of this array instead of being copied out.
+    array: Option<Uint8Array>,
     at: usize,
     /// Whether the source has nothing after these bytes.
     last: bool,
@@ -79,9 +82,10 @@ struct State {
     results: Vec<UnifiedResult>,
 }
 
-/// Yields `{ count, raws, keys, shapes, source, raw?, resultsText? }` chunks: `count` unified results
-/// written on a tape that JavaScript builds them from (see `result_tape.rs`), whose tape, numbers
-/// and strings [`ResultStream::tape_views`] shows; `source` the index of the result file. With `keepFiles(true)`, `raw` is
+/// Yields `{ count, raws, read?, keys, shapes, source, raw?, resultsText? }` chunks: `count` unified
+/// results written on a tape that JavaScript builds them from (see `result_tape.rs`), whose tape,
+/// numbers and strings [`ResultStream::tape_views`] shows; `read` the download's read whose byte
+/// ranges some bodies are; `source` the index of the result file. With `keepFiles(true)`, `raw` is
 /// the provider bytes the results came from and `resultsText` their whole JSONL. Resolves to `null`
 /// at the end.
 #[wasm_bindgen]
@@ -125,7 +129,7 @@ impl ResultStream {
     }
 
     #[wasm_bindgen(
-        unchecked_return_type = "Promise<{ count: number; raws: Uint8Array; keys: string[]; shapes: Uint32Array; source: number; raw?: Uint8Array; resultsText?: string } | null>"
+        unchecked_return_type = "Promise<{ count: number; raws: Uint8Array; read?: Uint8Array; keys: string[]; shapes: Uint32Array; source: number; raw?: Uint8Array; resultsText?: string } | null>"
     )]
     pub fn next(&self) -> Promise {
         let state = self.state.clone();
@@ -193,14 +197,17 @@ async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
             current.next_page = next.map(|request| (request, pages));
             continue;
         }
-        let (bytes, done) = match (inline, reader) {
-            (Some(bytes), _) => (bytes, true),
-            (None, Some(reader)) => read_chunk(&reader, &fetcher).await?,
-            (None, None) => (Vec::new(), true),
+        let (bytes, array, done) = match (inline, reader) {
+            (Some(bytes), _) => (bytes, None, true),
+            (None, Some(reader)) => {
+                let (array, done) = read_array(&reader, &fetcher).await?;
+                (array.as_ref().map(Uint8Array::to_vec).unwrap_or_default(), array, done)
+            }
+            (None, None) => (Vec::new(), None, true),
         };
         let mut state = state.borrow_mut();
         let current = state.current.as_mut().expect("the current source is still open");
-        current.unread = Some(Unread { bytes, at: 0, last: done });
+        current.unread = Some(Unread { bytes, array, at: 0, last: done });
     }
 }
 
@@ -217,6 +224,11 @@ fn decode_piece(state: &Rc<RefCell<State>>) -> Result<Option<JsValue>, CoreError
     let piece = &unread.bytes[unread.at..end];
     let empty = piece.is_empty();
     tape.clear();
+    // The bodies of lines that lie whole in this read are ranges of its array.
+    let read = unread.array.clone();
+    if read.is_some() {
+        tape.read_from(&unread.bytes);
+    }
     if *keep_files && !empty {
         let _ = set("raw", &Uint8Array::from(piece).into());
     }
@@ -251,6 +263,9 @@ fn decode_piece(state: &Rc<RefCell<State>>) -> Result<Option<JsValue>, CoreError
         results.clear();
     }
     let TapeSink { tape, count, error } = sink;
+    if let Some(read) = read.filter(|_| tape.reads_used()) {
+        let _ = set("read", &read.into());
+    }
     if let Some(error) = error {
         // Only a map with keys that are not text fails, and results hold none.
         return Err(CoreError::InvalidResponse { provider: (*provider).to_owned(), message: error.to_string() });

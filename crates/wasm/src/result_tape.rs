@@ -14,7 +14,9 @@
 //!   full collection. A long string equal to the last long one (a response's `text` and its single
 //!   text part) is not repeated.
 //! - `raws`: every `raw` body (a `RawValue`) as UTF-8 bytes; JavaScript decodes and parses one only
-//!   when it is read, so a body nobody reads is neither decoded nor parsed.
+//!   when it is read, so a body nobody reads is neither decoded nor parsed. A body that lies in the
+//!   download's read the chunk was decoded from ([`Tape::read_from`]) is not copied: the tape gives
+//!   its range in that read, which JavaScript still holds as the array the stream handed over.
 //! - `keys`: field names (and the names of unit variants, such as a status) are sent once per
 //!   stream; the tape names them by index, and a chunk carries the names first used in it.
 //! - `shapes`: a struct is written as its shape and its values, without its field names. A shape
@@ -56,6 +58,8 @@ pub enum Tag {
     Struct = 11,
     /// A name from the key table (a unit variant): its index.
     Name = 12,
+    /// A `raw` body: byte start and end in the read the chunk was decoded from.
+    ReadRaw = 13,
 }
 
 /// The token serde_json serializes a `RawValue` under (a struct of that name with one field).
@@ -68,15 +72,17 @@ const REPEAT_MIN_BYTES: usize = 16;
 /// text (at most twice that in UTF-16) stays well below V8's large-object size.
 const SEGMENT_BYTES: usize = 32 * 1024;
 
-/// A struct being written: where its shape goes on the tape, and its shape so far.
+/// A struct being written: where its shape goes on the tape, its shape so far, and the shape of
+/// the struct it was opened in (0 when none was open), by which its first field is guessed.
 #[derive(Clone, Copy)]
 struct OpenStruct {
     at: usize,
     shape: u32,
+    outer: u32,
 }
 
 /// `Tape::open_struct` when no struct is open.
-const NO_STRUCT: OpenStruct = OpenStruct { at: usize::MAX, shape: 0 };
+const NO_STRUCT: OpenStruct = OpenStruct { at: usize::MAX, shape: 0, outer: 0 };
 
 impl Default for OpenStruct {
     fn default() -> Self {
@@ -156,6 +162,10 @@ pub struct Tape {
     /// For each shape, the field added last time and the shape it led to: results have the same
     /// fields in the same order, so the guess spares most lookups.
     shape_guesses: Vec<(usize, usize, u32)>,
+    /// The same guess for the first field of a struct (the child of shape 0), by the shape of the
+    /// struct it is opened in: every kind of struct starts at shape 0, so one guess there would
+    /// miss at each struct of a result (its response, parts and usage).
+    first_field_guesses: Vec<(usize, usize, u32)>,
     /// The innermost struct being written ([`NO_STRUCT`] when none is). Kept out of the stack
     /// below: a field is added to it far more often than a struct is opened.
     open_struct: OpenStruct,
@@ -168,6 +178,11 @@ pub struct Tape {
     last_long_string: (usize, usize, u32, u32),
     /// Set while serializing a `RawValue`: its one string is the body.
     in_raw_value: bool,
+    /// The address and length of the read this chunk is decoded from ([`Tape::read_from`]), or
+    /// `(0, 0)`.
+    read: (usize, usize),
+    /// Whether a body was given as a range of the read.
+    reads_used: bool,
 }
 
 impl Tape {
@@ -187,6 +202,19 @@ impl Tape {
         self.segment_start = 0;
         self.utf16_length = 0;
         self.last_long_string = (0, 0, 0, 0);
+        self.read = (0, 0);
+        self.reads_used = false;
+    }
+
+    /// Until the next `clear`, a body that lies in `read` is written as its range there
+    /// ([`Tag::ReadRaw`]) instead of being copied to `raws`.
+    pub fn read_from(&mut self, read: &[u8]) {
+        self.read = (read.as_ptr() as usize, read.len());
+    }
+
+    /// Whether a body was written as a range of the read since `clear`.
+    pub fn reads_used(&self) -> bool {
+        self.reads_used
     }
 
     /// Appends `value` (one result) to the tape.
@@ -245,6 +273,16 @@ impl Tape {
     }
 
     fn raw(&mut self, json: &str) {
+        // Compared as addresses: a body borrowed from a line of the read lies inside it.
+        let (read, read_length) = self.read;
+        let at = (json.as_ptr() as usize).wrapping_sub(read);
+        if at < read_length && json.len() <= read_length - at {
+            self.reads_used = true;
+            // As for strings: a read stays far below 4 GB.
+            let offset = |value: usize| u32::try_from(value).unwrap_or(u32::MAX);
+            self.tape.extend_from_slice(&[Tag::ReadRaw as u32, offset(at), offset(at + json.len())]);
+            return;
+        }
         let start = self.raws.len();
         self.raws.extend_from_slice(json.as_bytes());
         let end = self.raws.len();
@@ -282,26 +320,30 @@ impl Tape {
     #[inline]
     fn open_struct(&mut self) {
         self.tape.extend_from_slice(&[Tag::Struct as u32, 0]);
+        let outer = self.open_struct.shape;
         self.outer_structs.push(self.open_struct);
-        self.open_struct = OpenStruct { at: self.tape.len() - 1, shape: 0 };
+        self.open_struct = OpenStruct { at: self.tape.len() - 1, shape: 0, outer };
     }
 
     /// Adds a field to the open struct's shape.
     #[inline]
     fn struct_field(&mut self, name: &'static str) {
-        let OpenStruct { at, shape } = self.open_struct;
+        let OpenStruct { at, shape, outer } = self.open_struct;
         if at == NO_STRUCT.at {
             return;
         }
         let (address, length) = (name.as_ptr() as usize, name.len());
-        let next = match self.shape_guesses.get(shape as usize) {
+        let (guesses, slot) =
+            if shape == 0 { (&self.first_field_guesses, outer) } else { (&self.shape_guesses, shape) };
+        let next = match guesses.get(slot as usize) {
             Some(&(guess_address, guess_length, child)) if guess_address == address && guess_length == length => child,
             _ => {
                 let child = match self.shape_children.get(&(shape, address, length)) {
                     Some(&child) => child,
                     None => self.new_shape(shape, name),
                 };
-                if let Some(guess) = self.shape_guesses.get_mut(shape as usize) {
+                let guesses = if shape == 0 { &mut self.first_field_guesses } else { &mut self.shape_guesses };
+                if let Some(guess) = guesses.get_mut(slot as usize) {
                     *guess = (address, length, child);
                 }
                 child
@@ -316,6 +358,7 @@ impl Tape {
         if self.shape_guesses.is_empty() {
             // Shape 0, the struct without fields, is known to JavaScript.
             self.shape_guesses.push((0, 0, u32::MAX));
+            self.first_field_guesses.push((0, 0, u32::MAX));
         }
         let address = (name.as_ptr() as usize, name.len());
         let key = match self.key_indexes.get(&address) {
@@ -326,6 +369,7 @@ impl Tape {
         let shape = u32::try_from(self.shape_guesses.len()).unwrap_or(u32::MAX);
         self.shape_children.insert((parent, address.0, address.1), shape);
         self.shape_guesses.push((0, 0, u32::MAX));
+        self.first_field_guesses.push((0, 0, u32::MAX));
         self.new_shapes.extend_from_slice(&[parent, key]);
         shape
     }
@@ -333,7 +377,7 @@ impl Tape {
     /// Ends the open struct: its shape goes where `open_struct` left room.
     #[inline]
     fn close_struct(&mut self) {
-        let OpenStruct { at, shape } = self.open_struct;
+        let OpenStruct { at, shape, .. } = self.open_struct;
         if at != NO_STRUCT.at {
             self.tape[at] = shape;
             self.open_struct = self.outer_structs.pop().unwrap_or(NO_STRUCT);

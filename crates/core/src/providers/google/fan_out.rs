@@ -26,8 +26,15 @@ pub fn derived_key(custom_id: &str, index: usize, count: usize) -> String {
 /// `(custom id, index, count)` of a derived key: `count` ≥ 2 and `index` < `count`, both plain
 /// decimal numbers without leading zeros (so one request has exactly one spelling of each key).
 pub fn parse_derived_key(key: &str) -> Option<(&str, usize, usize)> {
-    let (head, count) = key.rsplit_once('/')?;
-    let (custom_id, index) = head.rsplit_once('#')?;
+    // Every common line's key is checked: the bytes are searched from the end one at a time
+    // (`rsplit_once` with a `char` goes through the standard library's `memrchr`, a few hundred
+    // instructions on a short key in wasm32). Both are ASCII, so the splits are character boundaries.
+    fn split(text: &str, at: u8) -> Option<(&str, &str)> {
+        let place = text.bytes().rposition(|byte| byte == at)?;
+        Some((&text[..place], &text[place + 1..]))
+    }
+    let (head, count) = split(key, b'/')?;
+    let (custom_id, index) = split(head, b'#')?;
     let number = |text: &str| -> Option<usize> {
         let canonical = !text.is_empty()
             && text.bytes().all(|byte| byte.is_ascii_digit())

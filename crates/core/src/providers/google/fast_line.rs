@@ -33,6 +33,9 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
     let mut scanner = Scanner::new(line);
     let mut key = None;
     let mut body = None;
+    // Filled in place, as are its candidate and parts: moved out of the readers that read them,
+    // these few hundred bytes were copied a dozen times a line (each a `memory.copy` in wasm).
+    let mut response = ScannedResponse::default();
     let mut seen = Seen::default();
     scanner.fields(&mut |scanner, name| match name {
         "key" => {
@@ -44,8 +47,8 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
             seen.first(1)?;
             scanner.space();
             let start = scanner.at;
-            let response = scanner.response()?;
-            body = Some((start, scanner.at, response));
+            scanner.response(&mut response)?;
+            body = Some((start, scanner.at));
             Some(())
         }
         // An error line is the general reader's.
@@ -57,9 +60,11 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
     scanner.end()?;
     // A line without its key is returned unattributed by the general reader.
     let key = key.filter(|key| !key.is_empty())?;
-    let (start, end, response) = body?;
-    let ScannedResponse { candidate, block_reason, usage, model_version, response_id } = response;
-    let ScannedCandidate { content, finish_reason: mut raw_finish_reason } = candidate?;
+    let (start, end) = body?;
+    // `response` has read its candidate (else it gave `None`). Its fields are taken one by one:
+    // the parts, destructured out of the candidate and the response, were copied each time.
+    let mut raw_finish_reason = response.candidate.finish_reason;
+    let block_reason = response.block_reason;
     // A candidate of text parts has no tool call.
     let candidate_finish_reason = map_finish_reason(raw_finish_reason.as_deref(), false);
     let finish_reason = match (&raw_finish_reason, block_reason) {
@@ -70,21 +75,24 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
         _ => candidate_finish_reason,
     };
     let response = ResponseView {
-        text: content.joined_text(),
-        content,
+        text: response.candidate.content.joined_text(),
+        content: response.candidate.content,
         finish_reason,
         raw_finish_reason,
-        usage: usage.map(Usage::from),
-        model: model_version,
-        id: response_id,
+        usage: response.usage.map(Usage::from),
+        model: response.model_version,
+        id: response.response_id,
         raw: borrowed_raw(&line[start..end]),
     };
     Some(ResultView::succeeded(key, response))
 }
 
 /// A `GenerateContentResponse` as the scanner reads it.
+#[derive(Default)]
 struct ScannedResponse<'a> {
-    candidate: Option<ScannedCandidate<'a>>,
+    /// Whether `candidate` has been read.
+    has_candidate: bool,
+    candidate: ScannedCandidate<'a>,
     block_reason: Option<Cow<'a, str>>,
     usage: Option<UsageMetadata>,
     model_version: Option<Cow<'a, str>>,
@@ -92,27 +100,22 @@ struct ScannedResponse<'a> {
 }
 
 /// A `Candidate`'s output and finish reason.
+#[derive(Default)]
 struct ScannedCandidate<'a> {
     content: PartsView<'a>,
     finish_reason: Option<Cow<'a, str>>,
 }
 
 impl<'a> Scanner<'a> {
-    /// A `GenerateContentResponse` with exactly one candidate.
-    fn response(&mut self) -> Option<ScannedResponse<'a>> {
-        let mut response = ScannedResponse {
-            candidate: None,
-            block_reason: None,
-            usage: None,
-            model_version: None,
-            response_id: None,
-        };
+    /// A `GenerateContentResponse` with exactly one candidate, read into `response` (empty).
+    fn response(&mut self, response: &mut ScannedResponse<'a>) -> Option<()> {
         let mut seen = Seen::default();
         self.fields(&mut |scanner, name| match name {
             "candidates" => {
                 seen.first(0)?;
                 scanner.eat(b'[')?;
-                response.candidate = Some(scanner.candidate()?);
+                scanner.candidate(&mut response.candidate)?;
+                response.has_candidate = true;
                 scanner.eat(b']')
             }
             "promptFeedback" => {
@@ -122,8 +125,11 @@ impl<'a> Scanner<'a> {
             }
             "usageMetadata" => {
                 seen.first(2)?;
-                response.usage = scanner.nullable(Scanner::usage_metadata)?;
-                Some(())
+                // `null` leaves it out; read in place, as the candidate is.
+                if scanner.peek()? == b'n' {
+                    return scanner.null();
+                }
+                scanner.usage_metadata(response.usage.insert(UsageMetadata::default()))
             }
             "modelVersion" => {
                 seen.first(3)?;
@@ -139,14 +145,14 @@ impl<'a> Scanner<'a> {
             "embedding" => None,
             _ => scanner.skip(0),
         })?;
-        response.candidate.is_some().then_some(response)
+        response.has_candidate.then_some(())
     }
 
     /// A `Candidate` with its content and finish reason, as `read_candidate` reads it (its index,
-    /// checked as it checks it, only matters among several candidates).
-    fn candidate(&mut self) -> Option<ScannedCandidate<'a>> {
-        let mut content = PartsView::default();
-        let mut finish_reason = None;
+    /// checked as it checks it, only matters among several candidates), read into `candidate`
+    /// (empty).
+    fn candidate(&mut self, candidate: &mut ScannedCandidate<'a>) -> Option<()> {
+        let ScannedCandidate { content, finish_reason } = candidate;
         let mut seen = Seen::default();
         self.fields(&mut |scanner, name| match name {
             "index" => {
@@ -157,16 +163,15 @@ impl<'a> Scanner<'a> {
             }
             "content" => {
                 seen.first(1)?;
-                scanner.nullable(|scanner| scanner.content(&mut content)).map(drop)
+                scanner.nullable(|scanner| scanner.content(content)).map(drop)
             }
             "finishReason" => {
                 seen.first(2)?;
-                finish_reason = scanner.optional_string()?;
+                *finish_reason = scanner.optional_string()?;
                 Some(())
             }
             _ => scanner.skip(0),
-        })?;
-        Some(ScannedCandidate { content, finish_reason })
+        })
     }
 
     /// A `Content`: the output of its parts (`role` is skipped).
@@ -181,10 +186,7 @@ impl<'a> Scanner<'a> {
                     return Some(());
                 }
                 loop {
-                    if let Some(part) = scanner.part()? {
-                        // More parts than a view holds are the general reader's.
-                        content.push(part)?;
-                    }
+                    scanner.part(content)?;
                     match scanner.peek()? {
                         b',' => scanner.at += 1,
                         b']' => {
@@ -200,9 +202,9 @@ impl<'a> Scanner<'a> {
     }
 
     /// The output of a `Part` of text, thought text or neither (`inlineData` and the like are
-    /// skipped, as serde skips them), as `text_part` makes it; one with a function call is the
-    /// general reader's.
-    fn part(&mut self) -> Option<Option<PartView<'a>>> {
+    /// skipped, as serde skips them), as `text_part` makes it, added to `content`; one with a
+    /// function call, or more parts than a view holds, are the general reader's.
+    fn part(&mut self, content: &mut PartsView<'a>) -> Option<()> {
         let mut text = None;
         let mut thought = false;
         let mut signature = None;
@@ -229,13 +231,13 @@ impl<'a> Scanner<'a> {
             "functionCall" => seen.first(3).and_then(|_| scanner.null()),
             _ => scanner.skip(0),
         })?;
-        Some(text.and_then(|text| {
-            if thought {
-                Some(PartView::Reasoning { text, signature, provider: Some(Provider::Google.name()) })
-            } else {
-                (!text.is_empty()).then_some(PartView::Text { text })
+        match text {
+            Some(text) if thought => {
+                content.push(PartView::Reasoning { text, signature, provider: Some(Provider::Google.name()) })
             }
-        }))
+            Some(text) if !text.is_empty() => content.push(PartView::Text { text }),
+            _ => Some(()),
+        }
     }
 
     /// An object, each key handed to `field` to read its value: [`Scanner::object`] with one copy
@@ -278,9 +280,9 @@ impl<'a> Scanner<'a> {
         Some(block_reason)
     }
 
-    /// The counts `UsageMetadata` keeps, each read as `response::count` reads it.
-    fn usage_metadata(&mut self) -> Option<UsageMetadata> {
-        let mut usage = UsageMetadata::default();
+    /// The counts `UsageMetadata` keeps, each read as `response::count` reads it, into `usage`
+    /// (empty).
+    fn usage_metadata(&mut self, usage: &mut UsageMetadata) -> Option<()> {
         let mut seen = Seen::default();
         self.fields(&mut |scanner, name| {
             let (bit, count) = match name {
@@ -294,8 +296,7 @@ impl<'a> Scanner<'a> {
             seen.first(bit)?;
             *count = scanner.optional_count()?;
             Some(())
-        })?;
-        Some(usage)
+        })
     }
 
     /// A token count or `null`: a plain unsigned integer, or a string of one as proto3 JSON writes
