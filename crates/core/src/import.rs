@@ -44,10 +44,7 @@ pub fn unified_from_openai_line(index: usize, line: &str) -> Result<UnifiedReque
         })?;
     let custom_id = match value.get("custom_id") {
         Some(Value::String(custom_id)) => custom_id.clone(),
-        Some(other) => {
-            let kind = crate::results::json_kind(other);
-            return Err(line_error(index, "", "custom_id", format!("must be a string, not a JSON {kind}")));
-        }
+        Some(other) => return Err(line_error(index, "", "custom_id", not_a_string(other))),
         None => String::new(),
     };
     let reader = LineReader { index, custom_id: &custom_id };
@@ -65,6 +62,11 @@ pub fn unified_from_openai_line(index: usize, line: &str) -> Result<UnifiedReque
         return Err(line_error(index, &custom_id, "body", "must be a Chat Completions request object"));
     };
     reader.request(body.clone())
+}
+
+/// Why a value where a string belongs is refused.
+fn not_a_string(value: &Value) -> String {
+    format!("must be a string, not a JSON {}", crate::results::json_kind(value))
 }
 
 /// An error of the line itself (not of its body); a line without a custom id names none.
@@ -102,9 +104,7 @@ impl LineReader<'_> {
         match body.remove(key) {
             Some(Value::String(text)) => Ok(Some(text)),
             Some(Value::Null) | None => Ok(None),
-            Some(other) => {
-                Err(self.error(key, format!("must be a string, not a JSON {}", crate::results::json_kind(&other))))
-            }
+            Some(other) => Err(self.error(key, not_a_string(&other))),
         }
     }
 
@@ -386,9 +386,7 @@ impl LineReader<'_> {
         let place = format!("{field}{}", pointer.replace('/', "."));
         match value.pointer(pointer) {
             Some(Value::String(text)) => Ok(text),
-            Some(other) => {
-                Err(self.error(&place, format!("must be a string, not a JSON {}", crate::results::json_kind(other))))
-            }
+            Some(other) => Err(self.error(&place, not_a_string(other))),
             None => Err(self.error(&place, "is required")),
         }
     }
