@@ -55,7 +55,7 @@ export async function dryRun(provider: ProviderName, unifiedJsonl: string, optio
       model: options.model,
       apiVersion: options.apiVersion,
       customBaseUrl: options.customBaseUrl ?? false,
-      endpoint: checkedEndpoint(options.endpoint),
+      endpoint: checkedEndpoint(options.endpoint, "options.endpoint"),
     });
   } catch (error) {
     throw toBatchRouterError(error);

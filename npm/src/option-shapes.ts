@@ -10,6 +10,9 @@ import { ValidationError } from "./errors.js";
 /** What an option must be: a JavaScript type, or a check with the words for what it expects. */
 export type OptionShape = "string" | "function" | "boolean" | "object" | { expected: string; fits(value: unknown): boolean };
 
+/** A count: a whole number ≥ 1 (`listBatches`' `limit`, `iterateBatches`' `pageSize`). */
+export const count: OptionShape = { expected: "a whole number ≥ 1", fits: (value) => typeof value === "number" && Number.isInteger(value) && value >= 1 };
+
 /** A number of milliseconds or hours: finite and not negative. */
 export const duration: OptionShape = { expected: "a number ≥ 0", fits: (value) => typeof value === "number" && Number.isFinite(value) && value >= 0 };
 
@@ -17,7 +20,7 @@ export const duration: OptionShape = { expected: "a number ≥ 0", fits: (value)
  * `value` as an error names it: `a string`, `the number 5`, `an array`, `null`. A string is not
  * quoted: one put in the wrong option may be a key, and keys never reach an error message.
  */
-function described(value: unknown): string {
+export function described(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return "a string";

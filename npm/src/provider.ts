@@ -10,7 +10,7 @@ import { ConfigurationError, ValidationError, toBatchRouterError } from "./error
 import { ResultIterator } from "./result-iterator.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { redactingFetch } from "./redact-key.js";
-import { checkOptionShapes, duration, storageShape } from "./option-shapes.js";
+import { checkOptionShapes, count, duration, storageShape } from "./option-shapes.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult, WebhookConfig } from "./types.js";
@@ -424,6 +424,7 @@ export abstract class BatchProvider {
 
   /** One page of the provider's batches, newest first where the provider says so. */
   async listBatchPage(options: ListBatchesOptions = {}): Promise<BatchListPage> {
+    checkOptionShapes(options, { limit: count, after: "string" });
     const page = await this.limited("listing batches", options.signal, async (signal) => (await this.client()).list({ limit: options.limit, after: options.after }, signal));
     const result: BatchListPage = { batches: page.batches.map((data) => new BatchStatusResponse(data)), hasMore: page.hasMore };
     if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
@@ -432,6 +433,7 @@ export abstract class BatchProvider {
 
   /** Up to `limit` batches (default 20), following pages as needed. */
   async listBatches(options: ListBatchesOptions = {}): Promise<BatchStatusResponse[]> {
+    checkOptionShapes(options, { limit: count, after: "string" });
     const limit = options.limit ?? 20;
     const batches: BatchStatusResponse[] = [];
     let after = options.after;
@@ -446,6 +448,7 @@ export abstract class BatchProvider {
 
   /** Every batch, page by page. */
   async *iterateBatches(options: Omit<ListBatchesOptions, "limit"> & { pageSize?: number } = {}): AsyncGenerator<BatchStatusResponse> {
+    checkOptionShapes(options, { pageSize: count, after: "string" });
     let after = options.after;
     for (;;) {
       const page = await this.listBatchPage({ limit: options.pageSize, after, signal: options.signal });

@@ -82,3 +82,39 @@ test("estimates refuse what is not a batch or its options", () => {
     assert.deepEqual(refused(call), { field, message });
   }
 });
+
+test("listing options of the wrong shape are refused before any call", async () => {
+  // A new-user trial: `listBatches({ limit: -1 })` answered [] without a word, and `iterateBatches`'
+  // `pageSize` was refused as `options.limit`.
+  let calls = 0;
+  const provider = new OpenAIProvider({ apiKey: "k", storage: false, fetch: async () => { calls += 1; throw new Error("no call expected"); } });
+  const listing: [() => Promise<unknown>, string, string][] = [
+    [() => provider.listBatches({ limit: -1 }), "options.limit", "must be a whole number ≥ 1, not the number -1"],
+    [() => provider.listBatches({ limit: 0 }), "options.limit", "must be a whole number ≥ 1, not the number 0"],
+    [() => provider.listBatchPage({ limit: 2.5 }), "options.limit", "must be a whole number ≥ 1, not the number 2.5"],
+    [() => provider.listBatchPage({ after: 5 as never }), "options.after", "must be a string, not the number 5"],
+    [async () => { for await (const batch of provider.iterateBatches({ pageSize: "a" as never })) void batch; }, "options.pageSize", "must be a whole number ≥ 1, not a string"],
+  ];
+  for (const [call, field, message] of listing) {
+    await assert.rejects(call(), (error: unknown) => {
+      assert.ok(error instanceof ValidationError, String(error));
+      assert.deepEqual([error.field, error.message], [field, `${field}: ${message}`]);
+      return true;
+    });
+  }
+  assert.equal(calls, 0);
+});
+
+test("dryRun's endpoint is refused at options.endpoint", async () => {
+  const line = JSON.stringify({ customId: "a", model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+  for (const [endpoint, message] of [
+    ["completions", 'options.endpoint: unknown endpoint "completions"; expected one of chat, responses, embeddings'],
+    [5, "options.endpoint: must be one of chat, responses, embeddings, not the number 5"],
+  ] as const) {
+    await assert.rejects(dryRun("openai", line, { name: "t", endpoint: endpoint as never }), (error: unknown) => {
+      assert.ok(error instanceof ValidationError, String(error));
+      assert.deepEqual([error.field, error.message], ["options.endpoint", message]);
+      return true;
+    });
+  }
+});

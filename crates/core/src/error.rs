@@ -195,16 +195,24 @@ const EXPECTED_IN_JSON_WORDS: [(&str, &str); 6] = [
     (", expected a map", ", expected an object"),
     (", expected u64", ", expected a whole number from 0 up"),
 ];
-const FOUND_IN_JSON_WORDS: [(&str, &str); 3] = [
+const FOUND_IN_JSON_WORDS: [(&str, &str); 4] = [
     ("invalid type: sequence", "invalid type: array"),
     ("invalid type: map", "invalid type: object"),
     ("invalid type: unit value", "invalid type: undefined"),
+    // A name a field does not take: "variant" is Rust's word for it.
+    ("unknown variant `", "unknown value `"),
 ];
+/// serde_json's message for the 128th array or object inside one another (its reader's limit, and
+/// `providers/exact_json.rs`'s).
+const TOO_DEEP: &str = "recursion limit exceeded";
 
 /// serde's message in JSON's words: an error says what its field takes, not which Rust type reads
 /// it (`expected u32`, found by a new-user trial for `"maxTokens": "100"`), for requests and for
 /// options passed from JavaScript alike.
 pub fn in_json_words(message: &str) -> String {
+    if message == TOO_DEEP {
+        return "nested too deeply: at most 127 arrays and objects may stand inside one another".to_owned();
+    }
     let mut message = message.to_owned();
     if let Some((serde, json)) = EXPECTED_IN_JSON_WORDS.iter().find(|(serde, _)| message.ends_with(serde)) {
         message.truncate(message.len() - serde.len());

@@ -99,10 +99,7 @@ pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreErr
         return Err(not_an_object(index, text));
     }
     let message = exact_float_quote(text, &error, strip_location(&error.to_string()));
-    let mut field = field_of(&field_path::field_path(text, &error), &message);
-    if let Some(key) = key_in_part(text, &field) {
-        field = format!("{field}.{key}");
-    }
+    let field = field_of(&within_part(text, field_path::field_path(text, &error)), &message);
     Err(CoreError::Validation {
         index: Some(index),
         custom_id: custom_id_of(text),
@@ -134,18 +131,33 @@ fn text_after_request(index: usize, text: &str) -> CoreError {
     }
 }
 
-/// The key of a message part that its error is about. serde reads a part (an internally tagged
-/// enum) whole before its fields, so its errors are placed at the part (`messages[0].content[1]`);
-/// the part is read again one key at a time, beside its `type`, and the first key refused for any
-/// other reason than a field missing is the one. Only on the error path; `None` when no single key
-/// is refused (a part without `type`, one refused as a whole).
-fn key_in_part(text: &str, field: &str) -> Option<String> {
-    if !field.ends_with(']') || !field.rsplit_once('[').is_some_and(|(before, _)| before.ends_with("content")) {
+/// The place inside a message part that its error is about. serde reads a part (an internally
+/// tagged enum) whole before its fields, so its errors are placed at the part
+/// (`messages[0].content[1]`): the part is read again one key at a time, beside its `type`, and the
+/// first key refused for any other reason than a field missing is the one. A `tool_result`'s
+/// `content` holds parts of its own: the first of them refused, and its key, the same way. Only on
+/// the error path; `path` unchanged when no single key is refused (a part without `type`, one
+/// refused as a whole, a field missing).
+fn within_part(text: &str, mut path: String) -> String {
+    let Ok(request) = serde_json::from_str::<serde_json::Value>(text) else { return path };
+    while let Some((key, nested)) = refused_key(&request, &path) {
+        path = format!("{path}.{key}");
+        match nested {
+            Some(at) => path = format!("{path}[{at}]"),
+            None => break,
+        }
+    }
+    path
+}
+
+/// The key of the part at `path` that is refused (see [`within_part`]), and for a `tool_result`'s
+/// `content`, the index of its first part refused.
+fn refused_key(request: &serde_json::Value, path: &str) -> Option<(String, Option<usize>)> {
+    if !path.ends_with(']') || !path.rsplit_once('[').is_some_and(|(before, _)| before.ends_with("content")) {
         return None;
     }
-    let request: serde_json::Value = serde_json::from_str(text).ok()?;
-    let mut value = &request;
-    for step in field.split('.') {
+    let mut value = request;
+    for step in path.split('.') {
         let (name, indexes) = step.split_once('[').map_or((step, ""), |(name, rest)| (name, rest));
         value = value.get(name)?;
         for index in indexes.split('[').filter(|index| !index.is_empty()) {
@@ -154,12 +166,18 @@ fn key_in_part(text: &str, field: &str) -> Option<String> {
     }
     let part = value.as_object()?;
     let kind = part.get("type")?;
+    // Read from text, by the reader that read the request: reading from a `Value` would compile
+    // every part's reader a second time into the module (+8.5 KB).
+    let read = |part: &serde_json::Value| serde_json::from_str::<ContentPart>(&part.to_string());
     part.iter().filter(|(key, _)| *key != "type").find_map(|(key, value)| {
-        // Read from text, by the reader that read the request: reading from a `Value` would compile
-        // every part's reader a second time into the module (+8.5 KB).
-        let alone = serde_json::json!({ "type": kind, key.as_str(): value }).to_string();
-        match serde_json::from_str::<ContentPart>(&alone) {
-            Err(error) if !error.to_string().starts_with("missing field") => Some(key.clone()),
+        if let (Some("tool_result"), "content", serde_json::Value::Array(parts)) = (kind.as_str(), key.as_str(), value)
+        {
+            // Its parts are whole: any error of one of them is the one.
+            return parts.iter().position(|part| read(part).is_err()).map(|at| (key.clone(), Some(at)));
+        }
+        // Alone, the part lacks its other fields: an error of a field missing is not this key's.
+        match read(&serde_json::json!({ "type": kind, key.as_str(): value })) {
+            Err(error) if !error.to_string().starts_with("missing field") => Some((key.clone(), None)),
             _ => None,
         }
     })
@@ -226,11 +244,14 @@ fn not_an_object(index: usize, text: &str) -> CoreError {
     }
 }
 
-/// The path of the field an error is about. serde reports a missing field at the object that
-/// lacks it (an empty path for the request itself): the field's own name is added, so that a request without
-/// `messages` names `messages`.
+/// The path of the field an error is about. serde reports a missing field, and a field given twice,
+/// at the object that holds it (an empty path for the request itself): the field's own name is
+/// added, so that a request without `messages` names `messages`, and one with two `model` keys `model`.
 fn field_of(path: &str, message: &str) -> String {
-    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    let missing = ["missing field `", "duplicate field `"]
+        .iter()
+        .find_map(|start| message.strip_prefix(start))
+        .and_then(|rest| rest.split('`').next());
     match missing {
         Some(name) if path.is_empty() => name.to_owned(),
         Some(name) => format!("{path}.{name}"),
@@ -262,17 +283,17 @@ fn strip_location(message: &str) -> String {
 
 // serde's wording in JSON's words, plus a hint where the fix is not obvious.
 fn explain(message: &str) -> String {
-    if message.starts_with("unknown variant `system`") {
+    let message = crate::error::in_json_words(message);
+    if message.starts_with("unknown value `system`") {
         return format!("{message}; put system instructions in `systemPrompt`");
     }
     // A message part's `type` that is not a string (serde's tag reader of the part).
     if let Some(found) = message.strip_suffix(", expected variant identifier") {
         return format!(
-            "{}, expected one of `text`, `image`, `document`, `tool_call`, `tool_result`, `reasoning`, `redacted_reasoning`",
-            crate::error::in_json_words(found)
+            "{found}, expected one of `text`, `image`, `document`, `tool_call`, `tool_result`, `reasoning`, `redacted_reasoning`"
         );
     }
-    crate::error::in_json_words(message)
+    message
 }
 
 #[cfg(test)]
@@ -339,7 +360,7 @@ mod tests {
         // serde buffers a tagged part: the part is read again a key at a time to name the key.
         let CoreError::Validation { field, message, .. } = error else { panic!() };
         assert_eq!(field, "messages[0].content[0].sourceType");
-        assert!(message.contains("unknown variant `ftp`"), "{message}");
+        assert!(message.contains("unknown value `ftp`"), "{message}");
     }
 
     #[test]
@@ -478,3 +499,6 @@ mod objects_only_tests;
 
 #[cfg(test)]
 mod expected_values_tests;
+
+#[cfg(test)]
+mod error_place_tests;

@@ -12,7 +12,9 @@ use tsify::Tsify;
 
 use crate::limits::{batch_limits, capabilities, Capabilities};
 use crate::media_data::{check_base64, same_media_type, split_data_url};
-use crate::model::{ContentPartRef, MediaContent, Role, SourceType, SystemPrompt, UnifiedRequest};
+use crate::model::{
+    ContentPartRef, MediaContent, ReasoningContent, Role, SourceType, SystemPrompt, ToolCallContent, UnifiedRequest,
+};
 use crate::{conversation_rules, model_rules, provider_kwargs, CoreError, Endpoint, Provider};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -389,6 +391,14 @@ impl RequestChecker<'_> {
                     ContentPartRef::Document(media) => {
                         self.check_media(message.role, media, &part_field, "document")?
                     }
+                    // The provider that made a replayed signature: a name `Provider::from_name` knows, or
+                    // a typo would drop the signature as another provider's (a new-user trial's "bing").
+                    ContentPartRef::ToolCall(ToolCallContent { provider: Some(name), .. })
+                    | ContentPartRef::Reasoning(ReasoningContent { provider: Some(name), .. }) => {
+                        if let Err(CoreError::Validation { message, .. }) = Provider::from_name(name) {
+                            return Err(self.error(format!("{}.provider", part_field()), message));
+                        }
+                    }
                     // Tool calls, results and reasoning: `tools::check` below, with the transcript.
                     _ => {}
                 }
@@ -699,6 +709,32 @@ mod tests {
         let (index, field, message) = field_of(error);
         assert_eq!((index, field.as_str()), (Some(2), "customId"));
         assert!(message.contains("request 0"), "{message}");
+    }
+
+    #[test]
+    fn a_signatures_provider_must_be_a_known_name() {
+        // A typo named no provider and dropped the signature as another provider's (a new-user trial).
+        let call = |provider: &str| {
+            format!(
+                r#"{{"customId":"a","model":"m","messages":[{{"role":"user","content":"hi"}},{{"role":"assistant","content":[{{"type":"reasoning","text":"r","signature":"s","provider":"{provider}"}},{{"type":"tool_call","id":"t1","name":"f","arguments":{{}},"signature":"s","provider":"{provider}"}}]}},{{"role":"tool","content":[{{"type":"tool_result","toolCallId":"t1","content":"ok"}}]}}],"tools":[{{"name":"f","parameters":{{"type":"object"}}}}]}}"#
+            )
+        };
+        for provider in [Provider::OpenAI, Provider::Anthropic, Provider::Google] {
+            let error =
+                validate_batch(provider, &[simple("x"), request(1, &call("bing"))], &Default::default()).unwrap_err();
+            let (index, field, message) = field_of(error);
+            assert_eq!((index, field.as_str()), (Some(1), "messages[1].content[0].provider"), "{provider:?}");
+            assert!(message.starts_with("unknown provider \"bing\"; expected one of openai, anthropic"), "{message}");
+            // Names and aliases in any case are the provider's.
+            for name in ["gemini", "Anthropic", "openai"] {
+                validate_batch(provider, &[request(0, &call(name))], &Default::default()).unwrap();
+            }
+        }
+        let only_call =
+            call("bing").replace(r#"{"type":"reasoning","text":"r","signature":"s","provider":"bing"},"#, "");
+        let (_, field, _) =
+            field_of(validate_batch(Provider::OpenAI, &[request(0, &only_call)], &Default::default()).unwrap_err());
+        assert_eq!(field, "messages[1].content[0].provider");
     }
 
     #[test]

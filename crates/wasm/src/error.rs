@@ -113,7 +113,7 @@ fn without_strings(message: &str) -> String {
     let quoted = [
         ("invalid type: string \"", "\", ", "invalid type: string, "),
         ("invalid value: string \"", "\", ", "invalid value: a string, "),
-        ("unknown variant `", "`, ", "unknown value, "),
+        ("unknown value `", "`, ", "unknown value, "),
     ];
     for (start, end, said) in quoted {
         if let Some((_, rest)) = message.strip_prefix(start).and_then(|rest| rest.rsplit_once(end)) {

@@ -21,7 +21,7 @@ fn with(body: &str) -> String {
 }
 
 /// A part of a message (an internally tagged enum) is read whole before its fields are: an error
-/// inside it names the part and the key the part was refused for (`parse::key_in_part`).
+/// inside it names the part and the key the part was refused for (`parse::within_part`).
 #[test]
 fn an_array_where_an_object_belongs_is_refused_at_its_field() {
     let hi = r#""messages":[{"role":"user","content":"hi"}]"#;
@@ -50,7 +50,7 @@ fn an_array_where_an_object_belongs_is_refused_at_its_field() {
         ),
         (
             r#""messages":[{"role":"user","content":[{"type":"tool_result","toolCallId":"c","content":[["text","ok"]]}]}]"#.to_owned(),
-            "messages[0].content[0].content",
+            "messages[0].content[0].content[0]",
             "a content part object",
         ),
     ] {
