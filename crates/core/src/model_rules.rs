@@ -54,6 +54,7 @@ pub enum Setting {
     StopSequences,
     BudgetTokens,
     Effort,
+    IncludeThoughts,
     Tools,
     ResponseFormat,
     SystemPrompt,
@@ -71,6 +72,7 @@ impl Setting {
             Setting::StopSequences => "generationConfig.stopSequences",
             Setting::BudgetTokens => "reasoning.budgetTokens",
             Setting::Effort => "reasoning.effort",
+            Setting::IncludeThoughts => "reasoning.includeThoughts",
             Setting::Tools => "tools",
             Setting::ResponseFormat => "responseFormat",
             Setting::SystemPrompt => "systemPrompt",
@@ -89,6 +91,7 @@ impl Setting {
             Setting::StopSequences => config.is_some_and(|config| config.stop_sequences.is_some()),
             Setting::BudgetTokens => reasoning.is_some_and(|reasoning| reasoning.budget_tokens.is_some()),
             Setting::Effort => reasoning.is_some_and(|reasoning| reasoning.effort.is_some()),
+            Setting::IncludeThoughts => reasoning.is_some_and(|reasoning| reasoning.include_thoughts.is_some()),
             Setting::Tools => request.tools.as_ref().is_some_and(|tools| !tools.is_empty()),
             Setting::ResponseFormat => request.response_format.is_some(),
             Setting::SystemPrompt => request.system_prompt.is_some(),
@@ -108,6 +111,7 @@ impl Setting {
             Setting::StopSequences => config.into_iter().for_each(|config| config.stop_sequences = None),
             Setting::BudgetTokens => reasoning.into_iter().for_each(|reasoning| reasoning.budget_tokens = None),
             Setting::Effort => reasoning.into_iter().for_each(|reasoning| reasoning.effort = None),
+            Setting::IncludeThoughts => reasoning.into_iter().for_each(|reasoning| reasoning.include_thoughts = None),
             Setting::Tools => {
                 request.tools = None;
                 request.tool_choice = None;

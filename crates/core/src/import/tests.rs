@@ -11,7 +11,8 @@ use crate::Provider;
 /// needs them, so batch-router writes defaults when they are absent).
 fn full_requests() -> Vec<UnifiedRequest> {
     let lines = [
-        json!({"customId": "so", "model": "MODEL", "systemPrompt": ["You extract.", "Be exact."],
+        // A fine-tuned model, which the model rules do not know: gpt-4.1-mini does not reason.
+        json!({"customId": "so", "model": "ft:gpt-4.1-mini:acme::so1", "systemPrompt": ["You extract.", "Be exact."],
             "messages": [{"role": "user", "content": [{"type": "text", "text": "Invoice?"},
                 {"type": "image", "sourceType": "base64", "mediaType": "image/png", "data": "iVBORw0KGgo="},
                 {"type": "image", "sourceType": "url", "data": "https://example.com/a.jpg"},
@@ -22,7 +23,7 @@ fn full_requests() -> Vec<UnifiedRequest> {
                 "schema": {"type": "object", "additionalProperties": false, "properties": {"total": {"type": "number"}}, "required": ["total"]}},
             "reasoning": {"effort": "low"}, "endUserId": "user-hash", "promptCacheKey": "invoices-v1",
             "providerKwargs": {"logprobs": true, "top_logprobs": 2}}),
-        json!({"customId": "tools", "model": "MODEL", "systemPrompt": "Use tools.",
+        json!({"customId": "tools", "model": "ft:gpt-4.1-mini:acme::so1", "systemPrompt": "Use tools.",
             "tools": [{"name": "get_weather", "description": "Weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}, "strict": false}],
             "toolChoice": {"name": "get_weather"}, "parallelToolCalls": false,
             "messages": [{"role": "user", "content": "Paris?"},
@@ -32,7 +33,7 @@ fn full_requests() -> Vec<UnifiedRequest> {
                 {"role": "tool", "content": [{"type": "tool_result", "toolCallId": "call_1", "content": "18°C"},
                                              {"type": "tool_result", "toolCallId": "call_2", "content": "?"}]},
                 {"role": "user", "content": "Thanks"}]}),
-        json!({"customId": "json-mode", "model": "MODEL", "messages": [{"role": "user", "content": "JSON please"}],
+        json!({"customId": "json-mode", "model": "ft:gpt-4.1-mini:acme::so1", "messages": [{"role": "user", "content": "JSON please"}],
                "responseFormat": {"type": "json"}, "toolChoice": "none", "tools": [{"name": "noop", "parameters": {"type": "object"}}]}),
     ];
     let jsonl: Vec<String> = lines.iter().map(Value::to_string).collect();

@@ -11,6 +11,27 @@ use crate::Provider::{Anthropic, Google, OpenAI};
 /// OpenAI reasoning models that refuse sampling settings whatever the effort.
 const OPENAI_REASONING: &[&str] =
     &["o1*", "o3*", "o4-mini*", "gpt-5", "gpt-5-mini*", "gpt-5-nano*", "gpt-5-pro*", "gpt-5-codex*", "gpt-5-20*"];
+/// OpenAI models that do not reason: `reasoning_effort` (`reasoning.effort` on Responses) is a 400
+/// `unsupported_parameter` ("'reasoning.effort' is not supported with this model"; third-party
+/// reports: BoundaryML/baml#2708 for gpt-4.1, RageAgainstThePixel/OpenAI-DotNet#500 for gpt-4o,
+/// Laisky/one-api#120 for gpt-5-chat). A `reasoning.summary` alone is reported accepted on gpt-4o
+/// (BerriAI/litellm#38842), so `includeThoughts` is not refused.
+const OPENAI_NO_REASONING: &[&str] =
+    &["gpt-4o*", "gpt-4.1*", "gpt-4-*", "gpt-4", "gpt-3.5*", "chatgpt-4o*", "gpt-5-chat*"];
+/// Claude models without extended thinking: Anthropic's list of models that think is Claude Sonnet
+/// 3.7 and the Claude 4 models and later (docs.claude.com "Extended thinking", supported models).
+const CLAUDE_NO_THINKING: &[&str] = &["claude-3-opus*", "claude-3-sonnet*", "claude-3-haiku*", "claude-3-5-*"];
+/// Gemini models without thinking: 400 "thinking is not supported by this model" for any
+/// `thinkingConfig` (googleapis/js-genai#681, with the maintainers' answer that gemini-2.0-flash
+/// does not think; the 2.0 Flash Thinking experiment, retired, is not matched).
+const GEMINI_NO_THINKING: &[&str] = &[
+    "gemini-1.5*",
+    "gemini-2.0-flash",
+    "gemini-2.0-flash-0*",
+    "gemini-2.0-flash-lite*",
+    "gemini-2.0-flash-exp*",
+    "gemini-2.0-pro*",
+];
 /// GPT-5.1 and later: sampling settings only with effort `none`.
 const OPENAI_EFFORT_NONE_SAMPLING: &[&str] = &["gpt-5.1*", "gpt-5.2*", "gpt-5.4*"];
 /// Anthropic models after Opus 4.6: no sampling settings, no thinking budget.
@@ -44,6 +65,25 @@ const fn efforts(list: &'static [ReasoningEffort]) -> Rule {
 /// The table. Order does not matter: every entry whose provider, pattern and API version match
 /// applies.
 pub static MODEL_RULES: &[ModelRule] = &[
+    // ── Models that do not reason (a new-user trial: the setting was sent and fails a day later) ──
+    entry(
+        OpenAI,
+        OPENAI_NO_REASONING,
+        Rule::Refuses(Setting::Effort),
+        "2026-05",
+        "BoundaryML/baml#2708, RageAgainstThePixel/OpenAI-DotNet#500, Laisky/one-api#120 (3rd-party)",
+    ),
+    entry(
+        Anthropic,
+        CLAUDE_NO_THINKING,
+        Rule::Refuses(Setting::BudgetTokens),
+        "2025-11",
+        "AN-THINK-DOC supported models",
+    ),
+    entry(Anthropic, CLAUDE_NO_THINKING, Rule::Refuses(Setting::Effort), "2025-11", "AN-THINK-DOC supported models"),
+    entry(Google, GEMINI_NO_THINKING, Rule::Refuses(Setting::BudgetTokens), "2025-06", "googleapis/js-genai#681"),
+    entry(Google, GEMINI_NO_THINKING, Rule::Refuses(Setting::Effort), "2025-06", "googleapis/js-genai#681"),
+    entry(Google, GEMINI_NO_THINKING, Rule::Refuses(Setting::IncludeThoughts), "2025-06", "googleapis/js-genai#681"),
     // ── OpenAI (reference §7.1) ─────────────────────────────────────────────────────────────────
     entry(
         OpenAI,

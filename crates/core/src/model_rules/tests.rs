@@ -218,6 +218,51 @@ fn cases() -> Vec<Case> {
             "responseFormat",
             json!({"tools": tools}),
         ),
+        // Models that do not reason (a new-user trial found each setting sent, to fail a day later).
+        case(Provider::OpenAI, "gpt-4o-mini", json!({"reasoning": {"effort": "high"}}), "reasoning.effort", json!({})),
+        case(Provider::OpenAI, "gpt-4.1", json!({"reasoning": {"effort": "none"}}), "reasoning.effort", json!({})),
+        case(
+            Provider::OpenAI,
+            "gpt-5-chat-latest",
+            json!({"reasoning": {"effort": "low"}}),
+            "reasoning.effort",
+            json!({"generationConfig": {"temperature": 0.5}}),
+        ),
+        case(
+            Provider::Anthropic,
+            "claude-3-haiku-20240307",
+            json!({"generationConfig": {"maxTokens": 4000}, "reasoning": {"budgetTokens": 2000}}),
+            "reasoning.budgetTokens",
+            json!({"generationConfig": {"maxTokens": 4000}}),
+        ),
+        case(
+            Provider::Anthropic,
+            "claude-3-5-haiku-20241022",
+            json!({"reasoning": {"effort": "high"}}),
+            "reasoning.effort",
+            json!({}),
+        ),
+        case(
+            Provider::Google,
+            "gemini-2.0-flash",
+            json!({"reasoning": {"budgetTokens": 2000}}),
+            "reasoning.budgetTokens",
+            json!({}),
+        ),
+        case(
+            Provider::Google,
+            "gemini-1.5-pro-002",
+            json!({"reasoning": {"effort": "low"}}),
+            "reasoning.effort",
+            json!({}),
+        ),
+        case(
+            Provider::Google,
+            "gemini-2.0-flash-lite",
+            json!({"reasoning": {"includeThoughts": true}}),
+            "reasoning.includeThoughts",
+            json!({}),
+        ),
     ]
     .into_iter()
     .chain(["temperature", "topP", "topK"].into_iter().map(|name| Case {
@@ -366,5 +411,30 @@ fn patterns_match_whole_ids_with_stars() {
 fn every_entry_has_patterns_a_date_and_a_source() {
     for entry in MODEL_RULES {
         assert!(!entry.models.is_empty() && !entry.seen.is_empty() && !entry.source.is_empty(), "{entry:?}");
+    }
+}
+
+#[test]
+fn models_that_think_keep_their_reasoning_settings() {
+    // The models next to the ones that do not reason: Claude Sonnet 3.7 and Claude 4 think, as do
+    // Gemini 2.5 and OpenAI's reasoning models (their own rules still apply).
+    let cases = [
+        (
+            Provider::Anthropic,
+            "claude-3-7-sonnet-20250219",
+            json!({"generationConfig": {"maxTokens": 4000}, "reasoning": {"budgetTokens": 2000}}),
+        ),
+        (
+            Provider::Anthropic,
+            "claude-sonnet-4-20250514",
+            json!({"generationConfig": {"maxTokens": 4000}, "reasoning": {"budgetTokens": 2000}}),
+        ),
+        (Provider::Google, "gemini-2.5-flash", json!({"reasoning": {"budgetTokens": 2000, "includeThoughts": true}})),
+        (Provider::OpenAI, "o3", json!({"reasoning": {"effort": "high"}})),
+    ];
+    for (provider, model, extra) in cases {
+        let requests = [request(model, extra.clone())];
+        let checked = check_batch(provider, &requests, &options(false, None));
+        assert!(checked.is_ok(), "{model} {extra}: {:?}", checked.err());
     }
 }
