@@ -17,6 +17,18 @@ use crate::model::{
 };
 use crate::{conversation_rules, model_rules, provider_kwargs, CoreError, Endpoint, Provider};
 
+/// The image types OpenAI reads (spec, `image_url.url`: "must be a supported image types: jpeg,
+/// jpg, png, gif, webp").
+const OPENAI_IMAGE_MEDIA_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+
+/// Whether `text` starts with a URI scheme (`scheme:` and more, RFC 3986 §3.1).
+fn has_uri_scheme(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once(':') else { return false };
+    !rest.is_empty()
+        && scheme.starts_with(|first: char| first.is_ascii_alphabetic())
+        && scheme.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'-' | b'.'))
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "camelCase")]
@@ -516,15 +528,23 @@ impl RequestChecker<'_> {
             );
         }
         // Checked last: a part the provider cannot take is refused (or left out) for that reason.
-        if media.source_type == SourceType::Base64 {
-            self.check_base64_data(media, field)?;
+        match media.source_type {
+            SourceType::Base64 => self.check_base64_data(media, field, kind)?,
+            // A Files API file's `uri`, or a URL: never a bare name (a new-user trial sent one).
+            SourceType::FileUri if !has_uri_scheme(&media.data) => {
+                return Err(self.error(
+                    format!("{}.data", field()),
+                    "a file_uri source must be a URI: a Files API file's `uri`, or an https:// or gs:// URL",
+                ));
+            }
+            _ => {}
         }
         Ok(())
     }
 
     /// `data` is bare base64 or a `data:` URL whose media type agrees with `mediaType`; either way
     /// the payload must be strict base64 (`media_data`).
-    fn check_base64_data(&self, media: &MediaContent, field: &dyn Fn() -> String) -> Result<(), CoreError> {
+    fn check_base64_data(&self, media: &MediaContent, field: &dyn Fn() -> String, kind: &str) -> Result<(), CoreError> {
         let data_field = || format!("{}.data", field());
         let split = split_data_url(&media.data).map_err(|reason| self.error(data_field(), reason))?;
         let given = media.media_type.as_deref().filter(|media_type| !media_type.is_empty());
@@ -542,6 +562,33 @@ impl RequestChecker<'_> {
                 ));
             }
             _ => {}
+        }
+        // The part's kind and its media type agree on every provider: an image part holds an image,
+        // a document part anything else; OpenAI's images are the four types its spec names
+        // (`image_url.url`: "jpeg, jpg, png, gif, webp"; Anthropic's own list is checked by its
+        // converter). A new-user trial sent a PDF as an image, and a zip, without a word.
+        if let Some(media_type) = given.or(split.url_media_type) {
+            let is_image = media_type.get(..6).is_some_and(|head| head.eq_ignore_ascii_case("image/"));
+            let refusal = match (kind, is_image) {
+                ("image", false) => Some(format!(
+                    "\"{media_type}\" is not an image type: an image part takes image/… data (a PDF or another file is a document part)"
+                )),
+                ("document", true) => Some(format!("\"{media_type}\" is an image: give it as an image part")),
+                ("image", true)
+                    if matches!(self.provider, Provider::OpenAI | Provider::Azure)
+                        && !OPENAI_IMAGE_MEDIA_TYPES.iter().any(|known| same_media_type(known, media_type)) =>
+                {
+                    Some(format!(
+                        "\"{media_type}\" is not accepted: {} takes images only as {}",
+                        self.provider.display_name(),
+                        OPENAI_IMAGE_MEDIA_TYPES.join(", ")
+                    ))
+                }
+                _ => None,
+            };
+            if let Some(message) = refusal {
+                return Err(self.error(format!("{}.mediaType", field()), message));
+            }
         }
         check_base64(split.payload).map_err(|invalid| {
             let what = if split.url_media_type.is_some() || split.payload.len() != media.data.len() {
@@ -709,6 +756,68 @@ mod tests {
         let (index, field, message) = field_of(error);
         assert_eq!((index, field.as_str()), (Some(2), "customId"));
         assert!(message.contains("request 0"), "{message}");
+    }
+
+    #[test]
+    fn a_parts_media_type_agrees_with_its_kind_on_every_provider() {
+        // A new-user trial: a PDF or a zip as an image, and a PNG as a document, were sent as they were.
+        let with = |part: &str| {
+            request(
+                0,
+                &format!(
+                    r#"{{"customId":"m-1","model":"m","messages":[{{"role":"user","content":[{{"type":"text","text":"x"}},{part}]}}],"generationConfig":{{"maxTokens":5}}}}"#
+                ),
+            )
+        };
+        let image =
+            |media: &str| format!(r#"{{"type":"image","sourceType":"base64","mediaType":"{media}","data":"AAAA"}}"#);
+        let document =
+            |media: &str| format!(r#"{{"type":"document","sourceType":"base64","mediaType":"{media}","data":"AAAA"}}"#);
+        for provider in [Provider::OpenAI, Provider::Google, Provider::Anthropic, Provider::Azure] {
+            for (part, message) in [
+                (image("application/pdf"), "\"application/pdf\" is not an image type"),
+                (image("application/zip"), "\"application/zip\" is not an image type"),
+                (document("image/png"), "\"image/png\" is an image: give it as an image part"),
+                (
+                    r#"{"type":"image","sourceType":"base64","data":"data:text/plain;base64,AAAA"}"#.to_owned(),
+                    "\"text/plain\" is not an image type",
+                ),
+            ] {
+                let error = validate_batch(provider, &[with(&part)], &Default::default()).unwrap_err();
+                let (index, field, got) = field_of(error);
+                assert_eq!(
+                    (index, field.as_str()),
+                    (Some(0), "messages[0].content[1].mediaType"),
+                    "{provider:?} {part}"
+                );
+                assert!(got.starts_with(message), "{provider:?} {part}: {got}");
+            }
+            validate_batch(provider, &[with(&image("image/png"))], &Default::default()).unwrap();
+            validate_batch(provider, &[with(&image("IMAGE/JPEG"))], &Default::default()).unwrap();
+        }
+        // OpenAI's four image types (its spec); Gemini takes others (HEIC).
+        for provider in [Provider::OpenAI, Provider::Azure] {
+            let error = validate_batch(provider, &[with(&image("image/heic"))], &Default::default()).unwrap_err();
+            let (_, field, message) = field_of(error);
+            assert_eq!(field, "messages[0].content[1].mediaType");
+            assert!(
+                message.ends_with("takes images only as image/jpeg, image/png, image/gif, image/webp"),
+                "{message}"
+            );
+        }
+        validate_batch(Provider::Google, &[with(&image("image/heic"))], &Default::default()).unwrap();
+        // A file_uri is a URI.
+        let file = |data: &str| {
+            format!(r#"{{"type":"image","sourceType":"file_uri","mediaType":"image/png","data":"{data}"}}"#)
+        };
+        let (_, field, message) = field_of(
+            validate_batch(Provider::Google, &[with(&file("not a uri at all"))], &Default::default()).unwrap_err(),
+        );
+        assert_eq!(field, "messages[0].content[1].data");
+        assert!(message.starts_with("a file_uri source must be a URI"), "{message}");
+        for uri in ["https://generativelanguage.googleapis.com/v1beta/files/abc-123", "gs://bucket/a.png"] {
+            validate_batch(Provider::Google, &[with(&file(uri))], &Default::default()).unwrap();
+        }
     }
 
     #[test]
