@@ -90,8 +90,11 @@ const wasmOut = join(root, "npm", "wasm");
 // and numbers said in JSON's words, options from JavaScript refused at their key (crates/wasm
 // error.rs `read_options`, +4.8 KB): 1,303,410 bytes (529,428 gzipped); with the rest of that round
 // (a message part's key found on the error path, text after a request refused, import checks) and
-// Gemini's decode in place: 1,313,382 bytes (533,619 gzipped).
-const WASM_SIZE_BUDGET = 1_316_000;
+// Gemini's decode in place: 1,313,382 bytes (533,619 gzipped). Raised to 1.319 MB on 2026-12-02
+// (third round) for what the next new-user trial found: errors placed inside a tool_result's parts
+// and at a key given twice, signatures' provider names checked, models that do not reason refusing
+// reasoning settings, media types checked against the part's kind: 1,317,906 bytes (535,160 gzipped).
+const WASM_SIZE_BUDGET = 1_319_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
