@@ -259,6 +259,8 @@ fn field_of(path: &str, message: &str) -> String {
     }
 }
 
+/// The request's custom id when it is a string; any other value is no custom id (a number `5`
+/// was reported as the id "5", as if the request had one).
 fn custom_id_of(text: &str) -> Option<String> {
     #[derive(Deserialize)]
     #[serde(remote = "Self")]
@@ -270,7 +272,7 @@ fn custom_id_of(text: &str) -> Option<String> {
     let id: IdOnly = serde_json::from_str(text).ok()?;
     match id.custom_id? {
         serde_json::Value::String(id) => Some(id),
-        other => Some(crate::json_value_text::compact(&other)),
+        _ => None,
     }
 }
 

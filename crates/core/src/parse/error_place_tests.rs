@@ -103,3 +103,21 @@ fn a_name_a_field_does_not_take_is_an_unknown_value() {
         "{message}"
     );
 }
+
+#[test]
+fn a_custom_id_that_is_no_string_is_no_custom_id() {
+    for id in ["5", "true", "null", r#"["a"]"#, r#"{"a":1}"#] {
+        let text = format!(r#"{{"customId":{id},"model":"m","messages":[{{"role":"user","content":"hi"}}]}}"#);
+        match parse_request(1, &text) {
+            Err(CoreError::Validation { custom_id, field, .. }) => {
+                assert_eq!((custom_id, field.as_str()), (None, "customId"), "{id}");
+            }
+            other => panic!("{id}: {other:?}"),
+        }
+    }
+    // A string id is named, whatever else is wrong.
+    let Err(CoreError::Validation { custom_id, .. }) = parse_request(1, r#"{"customId":"c-1","model":5}"#) else {
+        panic!()
+    };
+    assert_eq!(custom_id.as_deref(), Some("c-1"));
+}
