@@ -99,6 +99,8 @@ async function poll(context: JobContext, record: SubmissionRecord): Promise<void
   if (wasUnavailable) delete record.unavailable;
   record.status = { status: status.status, rawStatus: status.rawStatus, requestCounts: status.requestCounts };
   if (status.errors?.length) record.status.errors = status.errors.map((error) => error.message);
+  const codes = (status.errors ?? []).flatMap((error) => (error.code === undefined ? [] : [error.code]));
+  if (codes.length > 0) record.status.errorCodes = codes;
   // Queued again only while another batch of the model is in flight, whose end makes room (the
   // core's rule); otherwise it fails like any batch, spending attempts, so the job always ends.
   const queuedBehind = requeueForQuota(context, record, status);
