@@ -9,7 +9,8 @@ import { checkedEndpoint } from "./endpoint.js";
 import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
 import { ResultIterator } from "./result-iterator.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
-import { redactingFetch } from "./redact-key.js";
+import { checkBaseUrl, checkCredential } from "./connection-checks.js";
+import { redactingFetch, rememberCredentials } from "./redact-key.js";
 import { checkOptionShapes, count, duration, storageShape } from "./option-shapes.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
@@ -214,8 +215,14 @@ export abstract class BatchProvider {
     this.name = name;
     this.options = options;
     this.extraConfig = extras.config;
-    const apiKey = options.apiKey ?? defaults.keyVariables.map(readEnvironment).find((value) => value !== undefined && value !== "");
+    const keyVariable = options.apiKey === undefined ? defaults.keyVariables.find((variable) => (readEnvironment(variable) ?? "") !== "") : undefined;
+    const apiKey = options.apiKey ?? (keyVariable === undefined ? undefined : readEnvironment(keyVariable));
     const baseUrl = options.baseUrl ?? (defaults.baseUrlVariable ? readEnvironment(defaults.baseUrlVariable) : undefined);
+    // Refused now, not at the first call as a retryable connection error that quoted the key.
+    checkCredential(apiKey, keyVariable === undefined ? { option: "options.apiKey" } : { variable: keyVariable });
+    checkCredential(extras.config?.bearerToken ?? undefined, { option: "options.entraToken" });
+    checkBaseUrl(baseUrl, options.baseUrl !== undefined || defaults.baseUrlVariable === undefined ? { option: "options.baseUrl" } : { variable: defaults.baseUrlVariable });
+    rememberCredentials([apiKey, extras.config?.bearerToken ?? undefined]);
     if (defaults.requiresKey && !apiKey && !baseUrl && !extras.hasOtherCredential) {
       throw new ConfigurationError(
         `No API key for ${this.name}: pass { apiKey } or set ${defaults.keyVariables.join(" or ")}`,
