@@ -180,8 +180,8 @@ export class AbortError extends BatchRouterError {
 
 /** The client is not set up to run (for example no API key). */
 export class ConfigurationError extends BatchRouterError {
-  constructor(message: string) {
-    super(message, "configuration");
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "configuration", options);
   }
 }
 

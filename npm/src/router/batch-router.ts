@@ -6,6 +6,7 @@
  * (`resumeJob`), with retryable and expired requests sent again, and results merged so that every
  * request ends with exactly one result.
  */
+import { requestLines } from "../request-json.js";
 import type { BatchStatusResponse } from "../batch-status.js";
 import { checkedEndpoint } from "../endpoint.js";
 import { BatchNotCompleteError, ConfigurationError, JobInterruptedError, TimeoutError, toBatchRouterError, ValidationError } from "../errors.js";
@@ -637,10 +638,7 @@ function isProvider(value: BatchProvider | ProviderOptions): value is BatchProvi
 
 /** Each request as one JSON line (with its newline). */
 function jsonLines(requests: UnifiedRequest[]): string[] {
-  if (!Array.isArray(requests)) {
-    throw new ValidationError("requests: must be an array of unified requests", { field: "requests" });
-  }
-  return requests.map((request) => JSON.stringify(request) + "\n");
+  return requestLines(requests);
 }
 
 function customIdsOf(lines: string[]): string[] {
