@@ -101,6 +101,11 @@ describe("misuse of the entry points", () => {
     await refused(() => estimateRequests(undefined as never, [base]), "provider", /must be a provider's name/);
     await refused(() => openai.prepareBatch({ provider: "openai" } as never), "requests", /must be an array/);
     await refused(() => openai.sendBatch([base] as never), "batch", /batch: must be an object, not an array/);
+    const router = new BatchRouter({ providers: { openai: { apiKey: "k" } }, storage: new MemoryStorage() });
+    await refused(() => router.estimate(undefined as never), "batch", /^batch: is required/);
+    await refused(() => router.estimate({ requests: [base] } as never), "batch.provider", /^batch\.provider: is required/);
+    await refused(() => router.runJob([base] as never), "batch", /^batch: must be an object, not an array/);
+    await refused(() => router.submitJob({ requests: [base] } as never), "batch.provider", /^batch\.provider: is required/);
   });
 
   test("a batch naming another provider: prepareBatch as sendBatch", async () => {
