@@ -77,7 +77,7 @@ function checkNumbers(request: object, index: number): void {
  * Why `JSON.stringify` refused request `index`: the path of its first `BigInt` or cycle (a walk
  * done only after the refusal), or the runtime's words when neither is found (a `toJSON` that threw).
  */
-function unserializable(request: unknown, index: number, error: unknown): ValidationError | unknown {
+function unserializable(request: unknown, index: number, error: unknown): unknown {
   if (typeof request !== "object" || request === null) return error;
   const open = new Set<object>();
   const walk = (value: unknown, path: string): [string, string] | undefined => {

@@ -49,7 +49,7 @@ ${CONNECTION_HELP}
 
 Polls until the batch ends, with a progress bar on a terminal and plain lines otherwise.
 Exits 0 when the batch has ended, 5 when --timeout passes first.
-  --interval SECONDS   first poll interval (default 5; grows to 60)
+  --interval SECONDS   first poll interval, greater than 0 (default 5; grows to 60)
   --timeout SECONDS    give up after this long
 ${CONNECTION_HELP}
 `,
@@ -68,7 +68,7 @@ ${CONNECTION_HELP}
   list: `Usage: batch-router list --provider P [--limit N] [options]
 
 Lists the provider's recent batches, newest first.
-  --limit N            how many (default 20)
+  --limit N            how many, a whole number ≥ 1 (default 20)
 ${CONNECTION_HELP}
 `,
 };
