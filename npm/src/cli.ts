@@ -3,9 +3,8 @@
  * The `batch-router` command line. Each command lives in `cli/<name>-command.ts`; this file parses
  * the command line, dispatches, prints and sets the exit code.
  */
-import { parseArgs } from "node:util";
-
 import "./index.js";
+import { parseCommand } from "./cli/arguments.js";
 import { commandHelp, runBatchCommand } from "./cli/batch-commands.js";
 import type { DryRunResult } from "./dry-run.js";
 import { convert, convertHelp, describeConversion, endpointOption, isRefused } from "./cli/convert-command.js";
@@ -14,6 +13,7 @@ import { ExitCode } from "./cli/exit-codes.js";
 import { UsageError, describeError, errorAsJson, exitCodeOf } from "./cli/output.js";
 import { withProviderNames } from "./cli/provider-flags.js";
 import { runSidecar } from "./cli/sidecar-command.js";
+import { checkWritableDirectory } from "./cli/writable-paths.js";
 
 const mainHelp = `Usage: batch-router <command> [options]
 
@@ -69,21 +69,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Runs a parseArgs call, turning its complaints into usage errors. */
-function usage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 async function runConvert(args: string[], json: boolean): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
+  const { values, positionals } = parseCommand(
+    "convert",
+    args,
+    {
         provider: { type: "string" },
         model: { type: "string", multiple: true },
         "anthropic-version": { type: "string" },
@@ -93,8 +84,8 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
         endpoint: { type: "string" },
         help: { type: "boolean" },
         json: { type: "boolean" },
-      },
-    }),
+    },
+    ["FILE"],
   );
   if (values.help) {
     process.stdout.write(withProviderNames(convertHelp));
@@ -104,6 +95,7 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
   if (!file) throw new UsageError("convert needs a FILE of unified requests");
   if (values.provider === undefined) throw new UsageError("convert needs --provider");
   const dir = values.dir ?? ".batch_router";
+  await checkWritableDirectory("--dir", dir);
   const results = await convert({
     file,
     provider: values.provider,
@@ -133,11 +125,10 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
 }
 
 async function runEstimate(args: string[], json: boolean): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
+  const { values, positionals } = parseCommand(
+    "estimate",
+    args,
+    {
         provider: { type: "string" },
         model: { type: "string", multiple: true },
         prices: { type: "string" },
@@ -146,8 +137,8 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
         endpoint: { type: "string" },
         help: { type: "boolean" },
         json: { type: "boolean" },
-      },
-    }),
+    },
+    ["FILE"],
   );
   if (values.help) {
     process.stdout.write(withProviderNames(estimateHelp));

@@ -5,6 +5,7 @@
 import { checkedEndpoint } from "./endpoint.js";
 import { toBatchRouterError } from "./errors.js";
 import { checkOptionShapes, storageShape } from "./option-shapes.js";
+import { checkJsonlText } from "./request-json.js";
 import type { BatchStorage } from "./storage.js";
 import { TransparencyFiles } from "./transparency.js";
 import type { BatchSummary, Endpoint, ProviderName } from "./types.js";
@@ -46,6 +47,7 @@ export interface DryRunResult {
 /** Converts unified JSONL text (one request per line) for `provider`. Throws `ValidationError`. */
 export async function dryRun(provider: ProviderName, unifiedJsonl: string, options: DryRunOptions): Promise<DryRunResult> {
   checkOptionShapes(options, { name: "string", storage: storageShape }, "options", true);
+  checkJsonlText(unifiedJsonl, "unifiedJsonl");
   let prepared;
   try {
     prepared = prepareJsonlInCore(provider, unifiedJsonl, {

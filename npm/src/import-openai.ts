@@ -1,5 +1,6 @@
 /** Existing OpenAI batch input files as unified requests (the conversion is the core's). */
 import { toBatchRouterError } from "./errors.js";
+import { checkJsonlText } from "./request-json.js";
 import type { UnifiedRequest } from "./types.js";
 import { importOpenAIJsonl } from "./wasm.js";
 
@@ -11,6 +12,7 @@ import { importOpenAIJsonl } from "./wasm.js";
  * ids, a system message mid-conversation) is a `ValidationError` naming the request and field.
  */
 export function unifiedFromOpenAIBatch(openaiJsonl: string): UnifiedRequest[] {
+  checkJsonlText(openaiJsonl, "openaiJsonl");
   let unifiedJsonl: string;
   try {
     unifiedJsonl = importOpenAIJsonl(openaiJsonl);

@@ -21,7 +21,7 @@ export const duration: OptionShape = { expected: "a number ≥ 0", fits: (value)
  * quoted: one put in the wrong option may be a key, and keys never reach an error message.
  */
 export function described(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return "a string";
   if (typeof value === "number" || typeof value === "boolean") return `${typeof value === "number" ? "the number " : ""}${String(value)}`;

@@ -106,7 +106,7 @@ describe("batch-router estimate", () => {
 
     test("within the budget it is sent, and the progress shows the spend", async () => {
       const worst = estimateBatch({ provider: "openai", requests }, { prices }).maxCostUsd!;
-      const result = await run(["submit", requestsFile, ...connection, "--prices", pricesFile, "--max-cost", String(worst * 2), "--wait", "--interval", "0"]);
+      const result = await run(["submit", requestsFile, ...connection, "--prices", pricesFile, "--max-cost", String(worst * 2), "--wait", "--interval", "0.01"]);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(emulator.batches.size, 1);
       assert.match(result.stderr, new RegExp(`2/2 done.*worst-case spend \\$${worst.toFixed(4)} of \\$${worst.toFixed(4)}`));

@@ -36,10 +36,10 @@ export interface EstimateCommandOptions {
   endpoint?: Endpoint;
 }
 
-function count(name: string, value: string | undefined): number | undefined {
+export function count(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new UsageError(`${name} must be a whole number, not "${value}"`);
+  const number = value.trim() === "" ? NaN : Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new UsageError(`${name} must be a whole number ≥ 0, not "${value}"`);
   return number;
 }
 

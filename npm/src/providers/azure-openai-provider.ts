@@ -1,4 +1,5 @@
 /** Azure OpenAI's Global Batch API, addressed by resource endpoint and deployment name. */
+import { checkBaseUrl } from "../connection-checks.js";
 import { ConfigurationError } from "../errors.js";
 import { BatchProvider, type ProviderOptions } from "../provider.js";
 import { providerEntry } from "../provider-registry.js";
@@ -41,6 +42,7 @@ export class AzureOpenAIProvider extends BatchProvider {
     if (endpoint === undefined && options.baseUrl === undefined) {
       throw new ConfigurationError(`No endpoint for azure: pass { endpoint } (https://<resource>.openai.azure.com) or set ${entry.endpointVariable}`);
     }
+    checkBaseUrl(endpoint, options.endpoint !== undefined || entry.endpointVariable === undefined ? { option: "options.endpoint" } : { variable: entry.endpointVariable });
     const config: { endpoint?: string; apiVersion?: string; bearerToken?: string } = {};
     if (endpoint !== undefined) config.endpoint = endpoint;
     if (apiVersion !== undefined) config.apiVersion = apiVersion;

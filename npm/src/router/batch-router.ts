@@ -6,6 +6,7 @@
  * (`resumeJob`), with retryable and expired requests sent again, and results merged so that every
  * request ends with exactly one result.
  */
+import { requestLines } from "../request-json.js";
 import type { BatchStatusResponse } from "../batch-status.js";
 import { checkedEndpoint } from "../endpoint.js";
 import { BatchNotCompleteError, ConfigurationError, JobInterruptedError, TimeoutError, toBatchRouterError, ValidationError } from "../errors.js";
@@ -232,7 +233,7 @@ export class BatchRouter {
    * the router's prices unless `options.prices` is given. Sends nothing.
    */
   estimate(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
-    const name = providerName(batch.provider);
+    const name = providerName(batchProvider(batch));
     const estimateOptions = { ...this.options.estimate, ...options, prices: options.prices ?? this.options.prices };
     // The same checks as a job's: every request validated, and none alone over its model's quota.
     const estimate = estimatePrepared({ ...batch, provider: name }, estimateOptions, this.provider(name).jobAccess().prepareOptions);
@@ -244,7 +245,7 @@ export class BatchRouter {
 
   /** How a batch would be split into provider batches. Validates every request; sends nothing. */
   plan(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): JobPlan {
-    const name = providerName(batch.provider);
+    const name = providerName(batchProvider(batch));
     return this.planFor(name, jsonLines(batch.requests).join(""), { ...batch.metadata, ...options.metadata }, options.jobId ?? "job", options, batch.endpoint);
   }
 
@@ -449,7 +450,7 @@ export class BatchRouter {
   }
 
   private async createJob(batch: UnifiedBatchMetadata, options: JobOptions): Promise<JobContext> {
-    const name = providerName(batch.provider);
+    const name = providerName(batchProvider(batch));
     const provider = this.provider(name);
     const jobId = options.jobId ?? newJobId();
     checkJobId(jobId);
@@ -636,11 +637,15 @@ function isProvider(value: BatchProvider | ProviderOptions): value is BatchProvi
 }
 
 /** Each request as one JSON line (with its newline). */
+/** The provider a batch names: a batch that is not an object, or names none, is refused at its field. */
+function batchProvider(batch: UnifiedBatchMetadata): string {
+  checkOptionShapes(batch, { provider: "string" }, "batch", true);
+  if (batch.provider === undefined) throw new ValidationError(`batch.provider: is required (the provider to send the batch to, e.g. "openai")`, { field: "batch.provider" });
+  return batch.provider;
+}
+
 function jsonLines(requests: UnifiedRequest[]): string[] {
-  if (!Array.isArray(requests)) {
-    throw new ValidationError("requests: must be an array of unified requests", { field: "requests" });
-  }
-  return requests.map((request) => JSON.stringify(request) + "\n");
+  return requestLines(requests);
 }
 
 function customIdsOf(lines: string[]): string[] {

@@ -6,6 +6,7 @@
  * run stopped anywhere continues in another process without a lost batch, a second creation or a
  * result collected twice.
  */
+import { redactCredentials } from "../redact-key.js";
 import { AbortError, BatchNotFoundError, BatchRouterError, InvalidResponseError, ProviderError } from "../errors.js";
 import type { UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
@@ -209,7 +210,7 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
       // The results cannot be had (the provider refuses them, or they were not found for the whole
       // grace period: the batch is lost as when its status 404s): the requests end without.
       const code = isNotFound(failure) ? "batch_not_found" : ((failure as { code?: string }).code ?? "internal");
-      record.error = { code, message: (failure as Error).message };
+      record.error = { code, message: redactCredentials((failure as Error).message) };
       continue;
     }
     await sleep(delay, context.retry.signal);
