@@ -3,7 +3,8 @@
  * caller's prices. Nothing here sends a request.
  */
 import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
-import { checkOptionShapes } from "./option-shapes.js";
+import { batchKeys, checkKnownKeys, checkOptionShapes, keysOf } from "./option-shapes.js";
+import { checkPrices } from "./price-check.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, Usage } from "./types.js";
 import {
   costOfUsage,
@@ -85,9 +86,17 @@ function jsonl(requests: UnifiedRequest[]): string {
   return requests.map((request) => JSON.stringify(request) + "\n").join("");
 }
 
-/** The estimate options' JavaScript types (`prices` and the numbers are checked by the core). */
-function checkCostOptions(options: CostOptions): void {
-  checkOptionShapes(options, { prices: "object", countTokens: "function" });
+/** The keys of {@link TokenEstimateOptions} and {@link CostOptions}. */
+export const tokenEstimateOptionKeys = keysOf<TokenEstimateOptions>({ mediaTokens: true, defaultMaxOutputTokens: true, countTokens: true });
+export const costOptionKeys = keysOf<CostOptions>({ mediaTokens: true, defaultMaxOutputTokens: true, countTokens: true, prices: true });
+
+/**
+ * The estimate options' keys and JavaScript types, and the prices (each ≥ 0, a discount from 0 to
+ * 1); the token numbers are checked by the core. `name`: the options' field.
+ */
+export function checkCostOptions(options: CostOptions, name = "options"): void {
+  checkOptionShapes(options, { prices: "object", countTokens: "function" }, name, false, costOptionKeys);
+  checkPrices(options?.prices, `${name}.prices`);
 }
 
 /**
@@ -97,6 +106,7 @@ function checkCostOptions(options: CostOptions): void {
  */
 export function estimateBatch(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
   checkOptionShapes(batch, { provider: "string" }, "batch", true);
+  checkKnownKeys(batch, batchKeys, "batch", "field");
   return estimateJsonl(batch.provider, jsonl(batch.requests), options, false, withEndpoint(batch, {}));
 }
 

@@ -10,7 +10,7 @@ import { ConfigurationError, ValidationError, toBatchRouterError } from "./error
 import { ResultIterator } from "./result-iterator.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { redactingFetch } from "./redact-key.js";
-import { checkOptionShapes, count, duration, storageShape } from "./option-shapes.js";
+import { batchKeys, checkKnownKeys, checkOptionShapes, count, duration, keysOf, storageShape } from "./option-shapes.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult, WebhookConfig } from "./types.js";
@@ -67,6 +67,21 @@ export interface ProviderOptions {
   requestTimeout?: number;
 }
 
+/** The keys of {@link ProviderOptions}: any other key of a provider's options is refused. */
+export const providerOptionKeys = keysOf<ProviderOptions>({
+  apiKey: true,
+  baseUrl: true,
+  fetch: true,
+  storage: true,
+  storageDir: true,
+  dropUnsupported: true,
+  model: true,
+  route: true,
+  timeoutHours: true,
+  webhookConfig: true,
+  requestTimeout: true,
+});
+
 const DEFAULT_REQUEST_TIMEOUT = 600_000;
 
 /** Options of a single call. */
@@ -122,6 +137,8 @@ export interface PreparedBatchInfo {
 
 /** How a subclass reaches its provider beyond a key and a base URL (Azure's resource and token). */
 interface ConnectionExtras {
+  /** The keys of the provider's own options besides {@link ProviderOptions}' (from `keysOf`). */
+  optionKeys?: readonly string[];
   /** Client settings passed on to the core as they are. */
   config?: Omit<ClientConfig, "apiKey" | "baseUrl">;
   /** A credential other than the key was given (an Entra token), so no key is needed. */
@@ -206,8 +223,7 @@ export abstract class BatchProvider {
       storage: storageShape,
       storageDir: "string",
       requestTimeout: duration,
-      signal: "object",
-    });
+    }, "options", false, [...providerOptionKeys, ...(extras.optionKeys ?? [])]);
     /** The API version model rules are checked for (Anthropic's `anthropic-version`). */
     this.apiVersion = extras.config?.apiVersion ?? undefined;
     const defaults = providerEntry(name);
@@ -281,6 +297,7 @@ export abstract class BatchProvider {
 
   /** Validates and converts a batch without sending anything (the dry run). */
   prepareBatch(batch: UnifiedBatchMetadata | UnifiedRequest[]): PreparedBatchInfo {
+    if (!Array.isArray(batch)) checkBatchKeys(batch);
     const requests = Array.isArray(batch) ? batch : batch.requests;
     const unifiedJsonl = unifiedJsonlOf(requests);
     const prepared = Array.isArray(batch) ? this.prepare(unifiedJsonl) : this.prepare(unifiedJsonl, batch.metadata, batch.endpoint);
@@ -343,6 +360,7 @@ export abstract class BatchProvider {
    * when any request is invalid.
    */
   async sendBatch(batch: UnifiedBatchMetadata, options: SendOptions = {}): Promise<string> {
+    checkBatchKeys(batch);
     if (batch.provider !== undefined && canonicalProviderName(batch.provider) !== this.name) {
       throw new ValidationError(`provider: this batch is for "${batch.provider}" but was sent to ${this.name}`, {
         field: "provider",
@@ -461,4 +479,9 @@ export abstract class BatchProvider {
 
 function randomSuffix(): string {
   return Math.random().toString(36).slice(2, 8);
+}
+
+/** A batch object's keys (`endpont` for `endpoint` was once taken for a chat batch). */
+function checkBatchKeys(batch: UnifiedBatchMetadata): void {
+  if (typeof batch === "object" && batch !== null) checkKnownKeys(batch, batchKeys, "batch", "field");
 }
