@@ -3,7 +3,7 @@
  * caller's prices. Nothing here sends a request.
  */
 import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
-import { batchKeys, checkKnownKeys, checkOptionShapes, keysOf } from "./option-shapes.js";
+import { checkBatchKeys, checkOptionShapes, keysOf } from "./option-shapes.js";
 import { checkPrices } from "./price-check.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, Usage } from "./types.js";
 import {
@@ -106,7 +106,7 @@ export function checkCostOptions(options: CostOptions, name = "options"): void {
  */
 export function estimateBatch(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
   checkOptionShapes(batch, { provider: "string" }, "batch", true);
-  checkKnownKeys(batch, batchKeys, "batch", "field");
+  checkBatchKeys(batch);
   return estimateJsonl(batch.provider, jsonl(batch.requests), options, false, withEndpoint(batch, {}));
 }
 

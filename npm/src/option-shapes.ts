@@ -120,3 +120,8 @@ function editDistance(from: string, to: string): number {
 
 /** The keys of a batch (`UnifiedBatchMetadata`), as `estimateBatch`, `prepareBatch` and `sendBatch` take it. */
 export const batchKeys = keysOf<UnifiedBatchMetadata>({ provider: true, requests: true, metadata: true, endpoint: true });
+
+/** A batch object's keys (`endpont` for `endpoint` was once taken for a chat batch). */
+export function checkBatchKeys(batch: UnifiedBatchMetadata): void {
+  if (typeof batch === "object" && batch !== null) checkKnownKeys(batch, batchKeys, "batch", "field");
+}

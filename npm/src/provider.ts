@@ -10,7 +10,7 @@ import { ConfigurationError, ValidationError, toBatchRouterError } from "./error
 import { ResultIterator } from "./result-iterator.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { redactingFetch } from "./redact-key.js";
-import { batchKeys, checkKnownKeys, checkOptionShapes, count, duration, keysOf, storageShape } from "./option-shapes.js";
+import { checkBatchKeys, checkOptionShapes, count, duration, keysOf, storageShape } from "./option-shapes.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult, WebhookConfig } from "./types.js";
@@ -479,9 +479,4 @@ export abstract class BatchProvider {
 
 function randomSuffix(): string {
   return Math.random().toString(36).slice(2, 8);
-}
-
-/** A batch object's keys (`endpont` for `endpoint` was once taken for a chat batch). */
-function checkBatchKeys(batch: UnifiedBatchMetadata): void {
-  if (typeof batch === "object" && batch !== null) checkKnownKeys(batch, batchKeys, "batch", "field");
 }

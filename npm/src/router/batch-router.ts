@@ -10,7 +10,7 @@ import type { BatchStatusResponse } from "../batch-status.js";
 import { checkedEndpoint } from "../endpoint.js";
 import { BatchNotCompleteError, ConfigurationError, JobInterruptedError, TimeoutError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, PreparedBatchInfo, ProviderOptions, SendOptions } from "../provider.js";
-import { batchKeys, checkKnownKeys, checkOptionShapes, duration, storageShape } from "../option-shapes.js";
+import { checkBatchKeys, checkOptionShapes, duration, storageShape } from "../option-shapes.js";
 import { currentRuntime } from "../runtime.js";
 import type { BatchStorage } from "../storage.js";
 import type { Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
@@ -655,11 +655,6 @@ function withinRouterOptions(name: string, create: () => BatchProvider): BatchPr
     const field = `options.providers.${name}.${error.field.slice("options.".length)}`;
     throw new ValidationError(error.message.replace(error.field, field), { field });
   }
-}
-
-/** A batch's keys (`endpont` for `endpoint` was once taken for a chat batch). */
-function checkBatchKeys(batch: UnifiedBatchMetadata): void {
-  if (typeof batch === "object" && batch !== null) checkKnownKeys(batch, batchKeys, "batch", "field");
 }
 
 function isProvider(value: BatchProvider | ProviderOptions): value is BatchProvider {
