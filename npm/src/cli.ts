@@ -7,8 +7,9 @@ import "./index.js";
 import { parseCommand } from "./cli/arguments.js";
 import { commandHelp, runBatchCommand } from "./cli/batch-commands.js";
 import type { DryRunResult } from "./dry-run.js";
+import type { BatchEstimate } from "./wasm.js";
 import { convert, convertHelp, describeConversion, endpointOption, isRefused } from "./cli/convert-command.js";
-import { describeEstimate, estimateFile, estimateHelp } from "./cli/estimate-command.js";
+import { describeEstimate, estimateFile, estimateHelp, isRefusedEstimate } from "./cli/estimate-command.js";
 import { ExitCode } from "./cli/exit-codes.js";
 import { UsageError, describeError, errorAsJson, exitCodeOf } from "./cli/output.js";
 import { withProviderNames } from "./cli/provider-flags.js";
@@ -147,7 +148,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
   const file = positionals[0];
   if (!file) throw new UsageError("estimate needs a FILE of unified requests");
   if (values.provider === undefined) throw new UsageError("estimate needs --provider");
-  const estimates = await estimateFile({
+  const results = await estimateFile({
     file,
     provider: values.provider,
     model: values.model,
@@ -156,9 +157,22 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
     mediaTokens: values["media-tokens"],
     endpoint: endpointOption(values.endpoint),
   });
-  if (json) process.stdout.write(JSON.stringify({ ok: true, estimates }) + "\n");
-  else for (const estimate of estimates) process.stdout.write(describeEstimate(estimate).join("\n") + "\n");
-  return ExitCode.ok;
+  const refused = results.filter(isRefusedEstimate);
+  if (json) {
+    const estimates = results.filter((result): result is BatchEstimate => !isRefusedEstimate(result));
+    const refusals = refused.map(({ provider, error }) => {
+      const { ok: _ok, ...described } = errorAsJson(error);
+      return { provider, ...described };
+    });
+    process.stdout.write(JSON.stringify({ ok: refused.length === 0, estimates, refused: refusals }) + "\n");
+  } else {
+    for (const result of results) {
+      if (isRefusedEstimate(result)) process.stderr.write(`${result.provider}: refused: ${describeError(result.error).replace(/^error: /, "")}\n`);
+      else process.stdout.write(describeEstimate(result).join("\n") + "\n");
+    }
+  }
+  // Any refusal fails the run, as convert's does.
+  return refused.length === 0 ? ExitCode.ok : ExitCode.validation;
 }
 
 // A reader that stops early (`batch-router list | head`) closes the pipe: stop quietly, as Unix tools do.

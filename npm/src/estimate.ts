@@ -3,7 +3,8 @@
  * caller's prices. Nothing here sends a request.
  */
 import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
-import { checkOptionShapes, described } from "./option-shapes.js";
+import { checkBatchKeys, checkOptionShapes, described, keysOf } from "./option-shapes.js";
+import { checkPrices } from "./price-check.js";
 import { requestsJsonl } from "./request-json.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, Usage } from "./types.js";
 import {
@@ -84,9 +85,17 @@ export function coreEstimateOptions(unifiedJsonl: string, options: TokenEstimate
   return { ...estimate, inputTokens };
 }
 
-/** The estimate options' JavaScript types (`prices` and the numbers are checked by the core). */
-function checkCostOptions(options: CostOptions): void {
-  checkOptionShapes(options, { prices: "object", countTokens: "function" });
+/** The keys of {@link TokenEstimateOptions} and {@link CostOptions}. */
+export const tokenEstimateOptionKeys = keysOf<TokenEstimateOptions>({ mediaTokens: true, defaultMaxOutputTokens: true, countTokens: true });
+export const costOptionKeys = keysOf<CostOptions>({ mediaTokens: true, defaultMaxOutputTokens: true, countTokens: true, prices: true });
+
+/**
+ * The estimate options' keys and JavaScript types, and the prices (each ≥ 0, a discount from 0 to
+ * 1); the token numbers are checked by the core. `name`: the options' field.
+ */
+export function checkCostOptions(options: CostOptions, name = "options"): void {
+  checkOptionShapes(options, { prices: "object", countTokens: "function" }, name, false, costOptionKeys);
+  checkPrices(options?.prices, `${name}.prices`);
 }
 
 /**
@@ -98,6 +107,7 @@ export function estimateBatch(batch: UnifiedBatchMetadata, options: CostOptions 
   checkOptionShapes(batch, { provider: "string" }, "batch", true);
   // Whose rules and prices apply: without it nothing can be estimated.
   if (batch.provider === undefined) throw new ValidationError(`batch.provider: is required (the provider whose rules and prices apply, e.g. "openai")`, { field: "batch.provider" });
+  checkBatchKeys(batch);
   return estimateJsonl(batch.provider, requestsJsonl(batch.requests), options, false, withEndpoint(batch, {}));
 }
 

@@ -11,7 +11,7 @@ import { ResultIterator } from "./result-iterator.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { checkBaseUrl, checkCredential } from "./connection-checks.js";
 import { redactingFetch, rememberCredentials } from "./redact-key.js";
-import { checkOptionShapes, count, duration, storageShape } from "./option-shapes.js";
+import { checkBatchKeys, checkOptionShapes, count, duration, keysOf, storageShape } from "./option-shapes.js";
 import { checkRequestArray, requestsArrayJson, requestsJsonl } from "./request-json.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
@@ -69,6 +69,21 @@ export interface ProviderOptions {
   requestTimeout?: number;
 }
 
+/** The keys of {@link ProviderOptions}: any other key of a provider's options is refused. */
+export const providerOptionKeys = keysOf<ProviderOptions>({
+  apiKey: true,
+  baseUrl: true,
+  fetch: true,
+  storage: true,
+  storageDir: true,
+  dropUnsupported: true,
+  model: true,
+  route: true,
+  timeoutHours: true,
+  webhookConfig: true,
+  requestTimeout: true,
+});
+
 const DEFAULT_REQUEST_TIMEOUT = 600_000;
 
 /** Options of a single call. */
@@ -124,6 +139,8 @@ export interface PreparedBatchInfo {
 
 /** How a subclass reaches its provider beyond a key and a base URL (Azure's resource and token). */
 interface ConnectionExtras {
+  /** The keys of the provider's own options besides {@link ProviderOptions}' (from `keysOf`). */
+  optionKeys?: readonly string[];
   /** Client settings passed on to the core as they are. */
   config?: Omit<ClientConfig, "apiKey" | "baseUrl">;
   /** A credential other than the key was given (an Entra token), so no key is needed. */
@@ -144,6 +161,7 @@ function requestsJsonOfJsonl(unifiedJsonl: string): string {
 function requestsOfBatch(batch: unknown, provider: ProviderName, arrayAllowed: boolean): unknown[] {
   if (arrayAllowed && Array.isArray(batch)) return batch;
   checkOptionShapes(batch, { provider: "string" }, "batch", true);
+  checkBatchKeys(batch as UnifiedBatchMetadata);
   const named = (batch as UnifiedBatchMetadata).provider;
   if (named !== undefined && canonicalProviderName(named) !== provider) {
     throw new ValidationError(`batch.provider: this batch is for "${named}", not ${provider}; give it to that provider, or leave provider out`, { field: "batch.provider" });
@@ -200,8 +218,7 @@ export abstract class BatchProvider {
       storage: storageShape,
       storageDir: "string",
       requestTimeout: duration,
-      signal: "object",
-    });
+    }, "options", false, [...providerOptionKeys, ...(extras.optionKeys ?? [])]);
     /** The API version model rules are checked for (Anthropic's `anthropic-version`). */
     this.apiVersion = extras.config?.apiVersion ?? undefined;
     const defaults = providerEntry(name);

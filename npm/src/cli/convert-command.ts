@@ -190,7 +190,7 @@ export async function convert(options: ConvertOptions): Promise<(DryRunResult | 
   return results;
 }
 
-function sameRefusal(left: ValidationError, right: ValidationError): boolean {
+export function sameRefusal(left: ValidationError, right: ValidationError): boolean {
   return left.message === right.message && left.index === right.index && left.field === right.field;
 }
 
