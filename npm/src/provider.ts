@@ -227,7 +227,8 @@ export abstract class BatchProvider {
     this.extraConfig = extras.config;
     const keyVariable = options.apiKey === undefined ? defaults.keyVariables.find((variable) => (readEnvironment(variable) ?? "") !== "") : undefined;
     const apiKey = options.apiKey ?? (keyVariable === undefined ? undefined : readEnvironment(keyVariable));
-    const baseUrl = options.baseUrl ?? (defaults.baseUrlVariable ? readEnvironment(defaults.baseUrlVariable) : undefined);
+    // An empty variable is an unset one, as for the key (`MISTRAL_BASE_URL=` in a shell or a .env).
+    const baseUrl = options.baseUrl ?? ((defaults.baseUrlVariable ? readEnvironment(defaults.baseUrlVariable) : undefined) || undefined);
     // Refused now, not at the first call as a retryable connection error that quoted the key.
     checkCredential(apiKey, keyVariable === undefined ? { option: "options.apiKey" } : { variable: keyVariable });
     checkCredential(extras.config?.bearerToken ?? undefined, { option: "options.entraToken" });

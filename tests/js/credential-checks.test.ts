@@ -120,6 +120,9 @@ describe("a base URL that is not an http(s) URL is refused when the provider is 
     process.env.OPENAI_BASE_URL = "localhost:8000";
     try {
       assert.throws(() => new OpenAIProvider({ apiKey: "k", storage: false }), (error: unknown) => error instanceof ConfigurationError && /^OPENAI_BASE_URL: must be an absolute/.test(error.message));
+      // An empty variable is an unset one (`OPENAI_BASE_URL=` in a .env file): the provider's own URL.
+      process.env.OPENAI_BASE_URL = "";
+      new OpenAIProvider({ apiKey: "k", storage: false });
     } finally {
       if (saved === undefined) delete process.env.OPENAI_BASE_URL;
       else process.env.OPENAI_BASE_URL = saved;
