@@ -125,6 +125,26 @@ pub(crate) fn from_body<'a, T: Deserialize<'a>>(text: &'a str) -> serde_json::Re
     serde_json::from_str(text).map_err(|error| placed(text, error))
 }
 
+/// [`from_body`] with its error in the words an answer's error gives: the path of the field at
+/// fault inside the body (`usage.prompt_tokens`), then serde's message in JSON's words
+/// (`crate::error::in_json_words`), without serde_json's `at line 1 column 179`, which counts in a
+/// text the user never saw. The path is found only when there is an error.
+pub(crate) fn read_body<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    from_body(text).map_err(|error| {
+        let path = crate::parse::field_path::field_path_by(text, &error, &|changed| from_body::<T>(changed).err());
+        let mut message = crate::error::in_json_words(&message_of(&error));
+        // A tagged block's `type` of another JSON type (Anthropic's content blocks).
+        if let Some(found) = message.strip_suffix(", expected variant identifier") {
+            message = format!("{found}, expected a string naming its type");
+        }
+        if path.is_empty() {
+            message
+        } else {
+            format!("{path}: {message}")
+        }
+    })
+}
+
 /// A number out of range or nesting past the limit inside a field read from its own text is raised
 /// after the field's value; serde_json's reader of the whole text raises it at the number or the
 /// bracket (an answer's message names that column, a request's error the place inside the field).
