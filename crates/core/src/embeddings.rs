@@ -253,7 +253,26 @@ impl<'de> Deserialize<'de> for Vector {
         } else {
             exact_json::read_numbers(text).map(Vector::Numbers)
         };
-        vector.ok_or_else(|| serde::de::Error::custom("data did not match any variant of untagged enum Vector"))
+        // In JSON's words: serde's untagged derive said "data did not match any variant of
+        // untagged enum Vector" (a new-user trial).
+        vector.ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "invalid value: {}, expected an array of numbers or a base64 string",
+                described(text)
+            ))
+        })
+    }
+}
+
+/// What a vector's text is, in JSON's words, for the message of one that cannot be read.
+fn described(text: &str) -> &'static str {
+    match text.as_bytes().first() {
+        Some(b'[') => "an array that is not all numbers",
+        Some(b'"') => "a string",
+        Some(b'{') => "an object",
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        _ => "a number",
     }
 }
 
@@ -284,7 +303,7 @@ pub fn embedding_inputs(requests: &[UnifiedRequest], endpoint: Endpoint) -> Opti
 /// array order only when every item lacks it and their count is known to match.
 pub fn embeddings_response(body: &RawValue, inputs: Option<usize>) -> Result<UnifiedResponse, BodyProblem> {
     let invalid = |message: String| BodyProblem::other_kind("invalid_embeddings_body", message);
-    let parsed: EmbeddingsBody = crate::providers::exact_json::from_body(body.get())
+    let parsed: EmbeddingsBody = crate::providers::exact_json::read_body(body.get())
         .map_err(|error| invalid(format!("the embeddings body cannot be read: {error}")))?;
     let count = parsed.data.len();
     if let Some(inputs) = inputs.filter(|inputs| *inputs != count) {
@@ -319,6 +338,12 @@ pub fn embeddings_response(body: &RawValue, inputs: Option<usize>) -> Result<Uni
             Vector::Base64(text) => decode_float32_base64(&text)
                 .ok_or_else(|| invalid(format!("data[{position}].embedding is not base64 float32 data")))?,
         };
+        // Every model's vector has at least one number (a request's `dimensions` is at least 1:
+        // OpenAI spec `CreateEmbeddingRequest.dimensions`, `minimum: 1`): an empty one is no
+        // answer, and handing it out would be an empty success.
+        if vector.is_empty() {
+            return Err(invalid(format!("data[{position}].embedding: empty, and a vector has at least one number")));
+        }
         match slots.get_mut(index) {
             Some(slot @ None) => *slot = Some(vector),
             Some(Some(_)) => return Err(invalid(format!("index {index} appears twice in `data`"))),
