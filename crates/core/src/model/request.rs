@@ -508,23 +508,40 @@ impl<'de> Deserialize<'de> for ToolChoice {
                 Err(de::Error::invalid_type(de::Unexpected::Seq, &self))
             }
             // `{ name }` and nothing else: another key was once ignored, so `{"name": "f", "type":
-            // "none"}` forced a call of `f` (a new-user trial). Other providers' forms get the
-            // unified one named.
+            // "none"}` forced a call of `f` (a new-user trial).
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<ToolChoice, A::Error> {
                 let mut name = None;
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if key != "name" {
-                        // Raised while the key is read, so the error is placed at it.
-                        return Err(de::Error::custom(format_args!(
-                            "unknown field `{key}`, expected `name`: a toolChoice object is {{\"name\": \"<a tool's name>\"}} (OpenAI's {{\"type\": \"function\", \"function\": {{\"name\": …}}}} and Anthropic's {{\"type\": \"tool\", \"name\": …}} are written so); the modes are the strings \"auto\", \"none\" and \"required\""
-                        )));
-                    }
+                while let Some(NameKey) = map.next_key::<NameKey>()? {
                     if name.is_some() {
                         return Err(de::Error::duplicate_field("name"));
                     }
                     name = Some(map.next_value::<String>()?);
                 }
                 name.map(|name| ToolChoice::Named { name }).ok_or_else(|| de::Error::missing_field("name"))
+            }
+        }
+        /// The one key of a toolChoice object. Another is refused while it is read (so the error
+        /// is placed at it, as a derived reader's is), naming the unified form: OpenAI's and
+        /// Anthropic's shapes are the likely mistakes.
+        struct NameKey;
+        impl<'de> Deserialize<'de> for NameKey {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct KeyVisitor;
+                impl Visitor<'_> for KeyVisitor {
+                    type Value = NameKey;
+                    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                        formatter.write_str("`name`")
+                    }
+                    fn visit_str<E: de::Error>(self, key: &str) -> Result<NameKey, E> {
+                        if key == "name" {
+                            return Ok(NameKey);
+                        }
+                        Err(E::custom(format_args!(
+                            "unknown field `{key}`, expected `name`: a toolChoice object is {{\"name\": \"<a tool's name>\"}} (OpenAI's {{\"type\": \"function\", \"function\": {{\"name\": …}}}} and Anthropic's {{\"type\": \"tool\", \"name\": …}} are written so); the modes are the strings \"auto\", \"none\" and \"required\""
+                        )))
+                    }
+                }
+                deserializer.deserialize_identifier(KeyVisitor)
             }
         }
         deserializer.deserialize_any(ChoiceVisitor)
