@@ -72,7 +72,7 @@ impl Lift {
 
     /// Puts `value` in `request` as this setting, or says what the value must be.
     fn apply(self, value: &Value, request: &mut UnifiedRequest) -> Result<(), String> {
-        const WHOLE: &str = "must be a whole number (0 or more)";
+        const WHOLE: &str = "must be a whole number from 0 to 4294967295";
         if let Lift::Effort = self {
             let effort =
                 ReasoningEffort::deserialize(value).map_err(|error| crate::error::in_json_words(&error.to_string()))?;
