@@ -90,8 +90,11 @@ const wasmOut = join(root, "npm", "wasm");
 // and numbers said in JSON's words, options from JavaScript refused at their key (crates/wasm
 // error.rs `read_options`, +4.8 KB): 1,303,410 bytes (529,428 gzipped); with the rest of that round
 // (a message part's key found on the error path, text after a request refused, import checks) and
-// Gemini's decode in place: 1,313,382 bytes (533,619 gzipped).
-const WASM_SIZE_BUDGET = 1_316_000;
+// Gemini's decode in place: 1,313,382 bytes (533,619 gzipped). Raised by 6 KB to 1.322 MB for the
+// trial's request faults (feature/requests: providerKwargs checked as the unified settings they
+// replace and refused where the request builds the key, toolChoice keys, dangling `$ref`s, a tool
+// call answered twice): 1,315,157 → 1,321,966 bytes (534,261 → 537,527 gzipped).
+const WASM_SIZE_BUDGET = 1_322_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
