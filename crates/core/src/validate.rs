@@ -281,7 +281,7 @@ fn lifted_kwargs(
     endpoint: Endpoint,
     index: usize,
     request: &UnifiedRequest,
-) -> Result<Option<(UnifiedRequest, Vec<Renamed>)>, CoreError> {
+) -> Result<Option<provider_kwargs::Lifted>, CoreError> {
     provider_kwargs::lifted(provider, endpoint, request).map_err(|(path, message)| {
         CoreError::invalid(index, &request.custom_id, format!("providerKwargs.{path}"), message)
     })

@@ -193,6 +193,9 @@ pub(crate) struct Renamed {
     pub(crate) kwarg: &'static str,
 }
 
+/// A copy of a request with kwarg values in the unified settings' places, and those settings.
+pub(crate) type Lifted = (UnifiedRequest, Vec<Renamed>);
+
 /// The request as it is sent, for checking: each kwarg a unified setting also writes put in that
 /// setting's place (the kwarg is merged last, so its value is the one sent). `None` when no such
 /// kwarg is given. An error is the kwarg's path and what its value must be.
@@ -200,7 +203,7 @@ pub(crate) fn lifted(
     provider: Provider,
     endpoint: Endpoint,
     request: &UnifiedRequest,
-) -> Result<Option<(UnifiedRequest, Vec<Renamed>)>, (&'static str, String)> {
+) -> Result<Option<Lifted>, (&'static str, String)> {
     let Some(kwargs) = &request.provider_kwargs else { return Ok(None) };
     let mut found = None;
     for (path, lift) in lifts(provider, endpoint) {
