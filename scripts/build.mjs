@@ -96,7 +96,9 @@ const wasmOut = join(root, "npm", "wasm");
 // media types checked against the part's kind (+4.8 KB); an answer's field of a type its spec does
 // not allow errored at its path, never read as absent (crates/core/src/providers/answer_fields.rs),
 // chat custom tool calls read, a body's read error placed at its field path in JSON's words
-// (exact_json.rs `read_body`, its body readers kept out of line), import refusals (+14.3 KB).
+// (exact_json.rs `read_body`, its body readers kept out of line), import refusals (+14.3 KB);
+// providerKwargs keys built from the request refused and the kwargs a unified setting also writes
+// checked as that setting (provider_kwargs.rs), toolChoice's keys, dangling $refs (+6.8 KB).
 const WASM_SIZE_BUDGET = 1_345_000;
 
 function run(command, args, options = {}) {

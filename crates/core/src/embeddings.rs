@@ -83,21 +83,13 @@ pub(crate) fn check_request(checker: &mut RequestChecker) -> Result<(), CoreErro
     check_kwargs_against_unified(checker)
 }
 
-/// `providerKwargs` keys that the unified request already writes: the texts and the model are
-/// always the unified request's (a Gemini request of several texts is sent as several lines, each
-/// with its own `content`), and a size or task type given both ways is a conflict, not a silent
-/// override.
+/// `providerKwargs` keys that the unified request already writes: a size or task type given both
+/// ways is a conflict, not a silent override. The texts and the model are always the unified
+/// request's (a Gemini request of several texts is sent as several lines, each with its own
+/// `content`): `provider_kwargs::built_from_request`, checked with every kwarg.
 fn check_kwargs_against_unified(checker: &RequestChecker) -> Result<(), CoreError> {
     let request = checker.request;
     let Some(kwargs) = &request.provider_kwargs else { return Ok(()) };
-    for key in ["model", "input", "content"] {
-        if kwargs.contains_key(key) {
-            return Err(checker.error(
-                format!("providerKwargs.{key}"),
-                format!("`{key}` is written from the request's own `model` and `input`; set those instead"),
-            ));
-        }
-    }
     let conflicts = [
         ("dimensions", request.dimensions.is_some(), dimensions_key(checker.provider)),
         ("taskType", request.task_type.is_some(), "taskType"),
