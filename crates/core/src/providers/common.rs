@@ -117,7 +117,8 @@ fn request_id(response: &HttpResponse, body: Option<&Value>) -> Option<String> {
 
 /// Parses a JSON response body, or says which call's answer was not JSON.
 pub fn parse_json(provider: &str, what: &str, response: &HttpResponse) -> Result<Value, CoreError> {
-    super::exact_json::from_str(&response.body)
+    // A lone surrogate escape (an inline answer cut inside an emoji) is read as U+FFFD.
+    super::lone_surrogates::value_of(&response.body)
         .map_err(|error| CoreError::invalid_response(provider, format!("{what}: the body is not JSON ({error})")))
 }
 

@@ -32,6 +32,7 @@ use super::fan_out::{parse_derived_key, FanIn};
 use super::fast_line::{decode_common_line, scan_common_line};
 use super::response::{generate_content_response, status_error};
 use crate::model::object_only;
+use crate::providers::lone_surrogates::decoded;
 
 /// Where a batch's results are.
 #[derive(Debug, PartialEq)]
@@ -172,7 +173,7 @@ impl LineDecoder for GoogleLineDecoder {
         };
         match decode_common_line(text) {
             Some(result) => result,
-            None => self.decode_any_line(text, line_number),
+            None => decoded(text, |text| self.decode_any_line(text, line_number)),
         }
     }
 
@@ -192,7 +193,7 @@ impl LineDecoder for GoogleLineDecoder {
             // `FanIn` passes on at once what is not one part of a fanned-out request.
             Some(view) if parse_derived_key(&view.custom_id).is_none() => return Some(view),
             Some(view) => view.into_result(),
-            None => self.decode_any_line(text, line_number),
+            None => decoded(text, |text| self.decode_any_line(text, line_number)),
         };
         self.fan_in.accept(result, out);
         None

@@ -9,6 +9,7 @@ use crate::model::object_only;
 use crate::model::{Candidate, FinishReason, OutputPart, UnifiedResponse, Usage};
 use crate::providers::common::string_field;
 use crate::providers::exact_json;
+use crate::providers::lone_surrogates;
 use crate::results::BodyProblem;
 use crate::sort_by_text::sort_by_number;
 
@@ -288,7 +289,7 @@ fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
 /// Tool-call arguments: a JSON string is parsed (kept as the string when it is not JSON).
 pub fn arguments(value: Option<Value>) -> Value {
     match value {
-        Some(Value::String(text)) => exact_json::from_str(&text).unwrap_or(Value::String(text)),
+        Some(Value::String(text)) => lone_surrogates::value_of(&text).unwrap_or(Value::String(text)),
         Some(Value::Null) | None => Value::String(String::new()),
         Some(other) => other,
     }

@@ -187,7 +187,7 @@ impl LineDecoder for OpenAiLineDecoder {
         };
         match decode_common_line(text) {
             Some(result) => result,
-            None => self.decode_any_line(text, line_number),
+            None => crate::providers::lone_surrogates::decoded(text, |text| self.decode_any_line(text, line_number)),
         }
     }
 }
