@@ -122,6 +122,14 @@ pub fn parse_json(provider: &str, what: &str, response: &HttpResponse) -> Result
         .map_err(|error| CoreError::invalid_response(provider, format!("{what}: the body is not JSON ({error})")))
 }
 
+/// The first two positions (earlier, later) whose indexes are the same: choices and candidates
+/// each have their own index, and which of two with one index is that answer cannot be known.
+pub fn repeated_index(indexes: &[u64]) -> Option<(usize, usize)> {
+    indexes.iter().enumerate().skip(1).find_map(|(later, index)| {
+        indexes[..later].iter().position(|earlier| earlier == index).map(|earlier| (earlier, later))
+    })
+}
+
 pub fn string_field(value: &Value, name: &str) -> Option<String> {
     value.get(name).and_then(Value::as_str).map(str::to_owned)
 }
