@@ -166,6 +166,10 @@ struct Line<'a> {
 object_only!(deserialize only Line<'a>, "a result line object");
 
 impl LineDecoder for GoogleLineDecoder {
+    fn expect_embedding_inputs(&mut self, inputs: std::rc::Rc<crate::results::EmbeddingInputs>) {
+        self.fan_in.expect_inputs(inputs);
+    }
+
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
         let text = match crate::byte_scan::utf8_text(line) {
             Ok(text) => text,
