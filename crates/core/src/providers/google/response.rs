@@ -154,6 +154,17 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
             "the response has no candidate and no block reason: there is no answer to read".to_owned(),
         ));
     }
+    // Parts of other kinds (an image's `inlineData`, `executableCode`, `codeExecutionResult`, …)
+    // are not read: a body made only of them would be an empty success.
+    let mut parts = all.iter().flat_map(|candidate| candidate.content.iter().flat_map(|content| &content.parts));
+    if parts.clone().next().is_some() && parts.all(|part| part.text.is_none() && part.function_call.is_none()) {
+        return Err(BodyProblem::other_kind(
+            "unknown_body",
+            "no part of the response is text, a thought or a function call (parts such as an image's \
+             `inlineData` or `executableCode` are not read); the response is kept in `raw`"
+                .to_owned(),
+        ));
+    }
     if all.len() > 1 {
         let indexes: Vec<u64> = all.iter().map(|candidate| u64::from(candidate_index(candidate))).collect();
         if let Some((earlier, later)) = repeated_index(&indexes) {
