@@ -16,10 +16,10 @@ use serde_json::value::RawValue;
 use super::fast_line::{decode_common_line, scan_common_line, CommonLine};
 use super::result_blocks::{blocks, Block};
 use crate::model::object_only;
-use crate::providers::lone_surrogates::decoded;
 use crate::model::{
     FinishReason, OutputPart, ResultError, ResultStatus, ResultView, UnifiedResponse, UnifiedResult, Usage,
 };
+use crate::providers::lone_surrogates::decoded;
 use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
 use crate::retry::is_retryable_request;
 use crate::Provider;

@@ -87,9 +87,11 @@ fn an_error_whose_message_holds_a_lone_surrogate_keeps_its_code_and_message() {
     let gemini = r#"{"key":"e","error":{"code":400,"message":"bad \ud83d","status":"INVALID_ARGUMENT"}}"#;
     let openai = r#"{"id":"b","custom_id":"e","response":{"status_code":400,"request_id":"r","body":{"error":{"message":"bad \ud83d","type":"invalid_request_error","code":"invalid_value"}}},"error":null}"#;
     let anthropic = r#"{"custom_id":"e","result":{"type":"errored","error":{"type":"error","error":{"type":"invalid_request_error","message":"bad \ud83d"}}}}"#;
-    for (provider, line, code) in
-        [("google", gemini, "INVALID_ARGUMENT"), ("openai", openai, "invalid_value"), ("anthropic", anthropic, "invalid_request_error")]
-    {
+    for (provider, line, code) in [
+        ("google", gemini, "INVALID_ARGUMENT"),
+        ("openai", openai, "invalid_value"),
+        ("anthropic", anthropic, "invalid_request_error"),
+    ] {
         let result = one(provider, line);
         let error = result.error.as_ref().unwrap();
         assert_eq!((error.code.as_str(), error.message.as_str()), (code, "bad \u{fffd}"), "{provider}: {result:?}");

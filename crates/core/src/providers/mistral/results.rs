@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use crate::json_value_text::compact;
 use crate::model::object_only;
-use crate::providers::lone_surrogates::decoded;
 use crate::model::{ResultError, UnifiedResult};
+use crate::providers::lone_surrogates::decoded;
 use crate::providers::openai::results::{decode_body_of, envelope, inputs_of, status_of_error_code};
 use crate::results::{field_names, malformed, EmbeddingInputs, LineDecoder};
 use crate::retry::is_retryable_request;

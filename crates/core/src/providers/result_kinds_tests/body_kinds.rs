@@ -91,7 +91,10 @@ fn a_gemini_answer_made_only_of_parts_not_read_is_no_empty_success() {
         let line = success_line("google", "inl", &body);
         let result = one("google", &line);
         let error = result.error.as_ref().expect("an error");
-        assert_eq!((result.status, error.code.as_str(), error.retryable), (ResultStatus::Errored, "unknown_body", false));
+        assert_eq!(
+            (result.status, error.code.as_str(), error.retryable),
+            (ResultStatus::Errored, "unknown_body", false)
+        );
         assert_eq!(error.raw.as_ref().unwrap().get(), line, "the answer is kept in raw");
     }
     // Beside text, such parts stay in `raw`; empty parts stay an empty success.

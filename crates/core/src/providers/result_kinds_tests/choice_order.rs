@@ -82,12 +82,18 @@ fn candidates_or_choices_that_repeat_an_index_error_the_result_at_it() {
     let part = |text: &str| json!({"role": "model", "parts": [{"text": text}]});
     let gemini = [
         (json!([{"index": 1, "content": part("x")}, {"index": 1, "content": part("y")}]), "candidates[1].index: 1"),
-        (json!([{"content": part("x")}, {"index": 1, "content": part("y")}, {"index": 0, "content": part("z")}]), "candidates[2].index: 0"),
+        (
+            json!([{"content": part("x")}, {"index": 1, "content": part("y")}, {"index": 0, "content": part("z")}]),
+            "candidates[2].index: 0",
+        ),
     ];
     for (candidates, path) in gemini {
         let result = one("google", &success_line("google", "d", &json!({"candidates": candidates})));
         let error = result.error.as_ref().expect("an error");
-        assert_eq!((result.status, error.code.as_str(), error.retryable), (ResultStatus::Errored, "unknown_body", false));
+        assert_eq!(
+            (result.status, error.code.as_str(), error.retryable),
+            (ResultStatus::Errored, "unknown_body", false)
+        );
         assert!(error.message.starts_with(path), "{}", error.message);
     }
     let body = chat(json!([

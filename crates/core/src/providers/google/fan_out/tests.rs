@@ -147,7 +147,8 @@ fn a_key_that_names_no_request_sent_comes_through_as_labelled() {
     let prepared = prepare(Provider::Google, &batch, &embeddings()).unwrap();
     let inputs = prepared.summary.embedding_inputs.expect("the batch's input counts");
     assert_eq!(serde_json::to_value(&inputs).unwrap(), json!({"d": 3, "e": 1}));
-    let answers = [vector("d#0/3", 0.0), vector("D#1/3", 1.0), vector("d#2/3", 2.0), vector("e", 3.0), vector("d#1/4", 4.0)];
+    let answers =
+        [vector("d#0/3", 0.0), vector("D#1/3", 1.0), vector("d#2/3", 2.0), vector("e", 3.0), vector("d#1/4", 4.0)];
     let text: String = answers.iter().map(|line| format!("{line}\n")).collect();
     let mut decoder = ResultDecoder::new(Box::new(GoogleLineDecoder::new("Gemini")), None)
         .with_embedding_inputs(Some(std::rc::Rc::new(inputs)));
