@@ -3,17 +3,18 @@
  * The `batch-router` command line. Each command lives in `cli/<name>-command.ts`; this file parses
  * the command line, dispatches, prints and sets the exit code.
  */
-import { parseArgs } from "node:util";
-
 import "./index.js";
+import { parseCommand } from "./cli/arguments.js";
 import { commandHelp, runBatchCommand } from "./cli/batch-commands.js";
 import type { DryRunResult } from "./dry-run.js";
+import type { BatchEstimate } from "./wasm.js";
 import { convert, convertHelp, describeConversion, endpointOption, isRefused } from "./cli/convert-command.js";
-import { describeEstimate, estimateFile, estimateHelp } from "./cli/estimate-command.js";
+import { describeEstimate, estimateFile, estimateHelp, isRefusedEstimate } from "./cli/estimate-command.js";
 import { ExitCode } from "./cli/exit-codes.js";
 import { UsageError, describeError, errorAsJson, exitCodeOf } from "./cli/output.js";
 import { withProviderNames } from "./cli/provider-flags.js";
 import { runSidecar } from "./cli/sidecar-command.js";
+import { checkWritableDirectory } from "./cli/writable-paths.js";
 
 const mainHelp = `Usage: batch-router <command> [options]
 
@@ -69,21 +70,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Runs a parseArgs call, turning its complaints into usage errors. */
-function usage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 async function runConvert(args: string[], json: boolean): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
+  const { values, positionals } = parseCommand(
+    "convert",
+    args,
+    {
         provider: { type: "string" },
         model: { type: "string", multiple: true },
         "anthropic-version": { type: "string" },
@@ -93,8 +85,8 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
         endpoint: { type: "string" },
         help: { type: "boolean" },
         json: { type: "boolean" },
-      },
-    }),
+    },
+    ["FILE"],
   );
   if (values.help) {
     process.stdout.write(withProviderNames(convertHelp));
@@ -104,6 +96,7 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
   if (!file) throw new UsageError("convert needs a FILE of unified requests");
   if (values.provider === undefined) throw new UsageError("convert needs --provider");
   const dir = values.dir ?? ".batch_router";
+  await checkWritableDirectory("--dir", dir);
   const results = await convert({
     file,
     provider: values.provider,
@@ -133,11 +126,10 @@ async function runConvert(args: string[], json: boolean): Promise<number> {
 }
 
 async function runEstimate(args: string[], json: boolean): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
+  const { values, positionals } = parseCommand(
+    "estimate",
+    args,
+    {
         provider: { type: "string" },
         model: { type: "string", multiple: true },
         prices: { type: "string" },
@@ -146,8 +138,8 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
         endpoint: { type: "string" },
         help: { type: "boolean" },
         json: { type: "boolean" },
-      },
-    }),
+    },
+    ["FILE"],
   );
   if (values.help) {
     process.stdout.write(withProviderNames(estimateHelp));
@@ -156,7 +148,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
   const file = positionals[0];
   if (!file) throw new UsageError("estimate needs a FILE of unified requests");
   if (values.provider === undefined) throw new UsageError("estimate needs --provider");
-  const estimates = await estimateFile({
+  const results = await estimateFile({
     file,
     provider: values.provider,
     model: values.model,
@@ -165,9 +157,22 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
     mediaTokens: values["media-tokens"],
     endpoint: endpointOption(values.endpoint),
   });
-  if (json) process.stdout.write(JSON.stringify({ ok: true, estimates }) + "\n");
-  else for (const estimate of estimates) process.stdout.write(describeEstimate(estimate).join("\n") + "\n");
-  return ExitCode.ok;
+  const refused = results.filter(isRefusedEstimate);
+  if (json) {
+    const estimates = results.filter((result): result is BatchEstimate => !isRefusedEstimate(result));
+    const refusals = refused.map(({ provider, error }) => {
+      const { ok: _ok, ...described } = errorAsJson(error);
+      return { provider, ...described };
+    });
+    process.stdout.write(JSON.stringify({ ok: refused.length === 0, estimates, refused: refusals }) + "\n");
+  } else {
+    for (const result of results) {
+      if (isRefusedEstimate(result)) process.stderr.write(`${result.provider}: refused: ${describeError(result.error).replace(/^error: /, "")}\n`);
+      else process.stdout.write(describeEstimate(result).join("\n") + "\n");
+    }
+  }
+  // Any refusal fails the run, as convert's does.
+  return refused.length === 0 ? ExitCode.ok : ExitCode.validation;
 }
 
 // A reader that stops early (`batch-router list | head`) closes the pipe: stop quietly, as Unix tools do.

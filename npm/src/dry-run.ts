@@ -4,7 +4,8 @@
  */
 import { checkedEndpoint } from "./endpoint.js";
 import { toBatchRouterError } from "./errors.js";
-import { checkOptionShapes, storageShape } from "./option-shapes.js";
+import { checkOptionShapes, keysOf, storageShape } from "./option-shapes.js";
+import { checkJsonlText } from "./request-json.js";
 import type { BatchStorage } from "./storage.js";
 import { TransparencyFiles } from "./transparency.js";
 import type { BatchSummary, Endpoint, ProviderName } from "./types.js";
@@ -32,6 +33,19 @@ export interface DryRunOptions {
   endpoint?: Endpoint;
 }
 
+/** The keys of {@link DryRunOptions}. */
+const dryRunOptionKeys = keysOf<DryRunOptions>({
+  name: true,
+  storage: true,
+  dropUnsupported: true,
+  metadata: true,
+  route: true,
+  model: true,
+  apiVersion: true,
+  customBaseUrl: true,
+  endpoint: true,
+});
+
 /** What {@link dryRun} produced. */
 export interface DryRunResult {
   provider: ProviderName;
@@ -45,7 +59,8 @@ export interface DryRunResult {
 
 /** Converts unified JSONL text (one request per line) for `provider`. Throws `ValidationError`. */
 export async function dryRun(provider: ProviderName, unifiedJsonl: string, options: DryRunOptions): Promise<DryRunResult> {
-  checkOptionShapes(options, { name: "string", storage: storageShape }, "options", true);
+  checkOptionShapes(options, { name: "string", storage: storageShape }, "options", true, dryRunOptionKeys);
+  checkJsonlText(unifiedJsonl, "unifiedJsonl");
   let prepared;
   try {
     prepared = prepareJsonlInCore(provider, unifiedJsonl, {

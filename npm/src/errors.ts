@@ -1,8 +1,10 @@
 /**
  * The error hierarchy. The Rust core reports errors as data with a stable `code`; this module turns
  * them into classes a caller can `instanceof`. No message ever contains an API key: the core never
- * puts request headers into errors.
+ * puts request headers into errors, and a message taken from the runtime (fetch, `Headers`) has
+ * every configured credential replaced by `[redacted]` where it is wrapped (`redact-key.ts`).
  */
+import { redactCredentials } from "./redact-key.js";
 
 export class BatchRouterError extends Error {
   /** A stable, machine-readable code, e.g. `validation` or `provider`. */
@@ -139,7 +141,7 @@ export class JobInterruptedError extends BatchRouterError {
   readonly jobId: string;
 
   constructor(jobId: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = redactCredentials(cause instanceof Error ? cause.message : String(cause));
     super(`job ${jobId} stopped: ${reason}; resume it with resumeJob("${jobId}")`, "job_interrupted", { cause });
     this.jobId = jobId;
   }
@@ -178,8 +180,8 @@ export class AbortError extends BatchRouterError {
 
 /** The client is not set up to run (for example no API key). */
 export class ConfigurationError extends BatchRouterError {
-  constructor(message: string) {
-    super(message, "configuration");
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "configuration", options);
   }
 }
 
@@ -208,14 +210,18 @@ export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchR
   if (error instanceof BatchRouterError) return error;
   if (signal?.aborted) return abortedBy(signal);
   if (!isCoreError(error)) {
-    const message = error instanceof Error ? error.message : String(error);
-    return new BatchRouterError(message, "internal", { cause: error });
+    const original = error instanceof Error ? error.message : String(error);
+    const message = redactCredentials(original);
+    // A cause that quotes a credential is not kept: printing the error prints its cause.
+    return new BatchRouterError(message, "internal", message === original ? { cause: error } : undefined);
   }
   const data = error.data;
+  // The core's messages may quote the runtime's (a connection failure: `Headers.append: …`).
+  const message = redactCredentials(error.message);
   const text = (key: string) => (typeof data[key] === "string" ? (data[key] as string) : undefined);
   switch (data.code) {
     case "validation":
-      return new ValidationError(error.message, {
+      return new ValidationError(message, {
         index: typeof data.index === "number" ? data.index : undefined,
         customId: text("customId"),
         field: text("field"),
@@ -223,7 +229,7 @@ export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchR
       });
     case "provider": {
       const retryHeaders = (data.retryHeaders ?? {}) as { retryAfter?: string; retryAfterMs?: string };
-      return new ProviderError(error.message, {
+      return new ProviderError(message, {
         provider: text("provider") ?? "",
         status: Number(data.status),
         requestId: text("requestId"),
@@ -235,24 +241,24 @@ export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchR
       });
     }
     case "batch_not_found":
-      return new BatchNotFoundError(error.message, {
+      return new BatchNotFoundError(message, {
         provider: text("provider") ?? "",
         batchId: text("batchId") ?? "",
         requestId: text("requestId"),
       });
     case "batch_not_complete":
-      return new BatchNotCompleteError(error.message, {
+      return new BatchNotCompleteError(message, {
         provider: text("provider") ?? "",
         batchId: text("batchId") ?? "",
         status: text("status") ?? "",
       });
     case "invalid_response":
-      return new InvalidResponseError(error.message, text("provider") ?? "");
+      return new InvalidResponseError(message, text("provider") ?? "");
     case "connection":
-      return new ConnectionError(error.message);
+      return new ConnectionError(message);
     case "aborted":
       return new AbortError();
     default:
-      return new BatchRouterError(error.message, data.code);
+      return new BatchRouterError(message, data.code);
   }
 }

@@ -3,7 +3,9 @@
  * caller's prices. Nothing here sends a request.
  */
 import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
-import { checkOptionShapes } from "./option-shapes.js";
+import { checkBatchKeys, checkOptionShapes, described, keysOf } from "./option-shapes.js";
+import { checkPrices } from "./price-check.js";
+import { requestsJsonl } from "./request-json.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, Usage } from "./types.js";
 import {
   costOfUsage,
@@ -66,7 +68,13 @@ export function coreEstimateOptions(unifiedJsonl: string, options: TokenEstimate
   const inputTokens = parts.map((part, index) => {
     let total = part.fixedTokens;
     for (const text of part.texts) {
-      const counted = countTokens(text);
+      let counted: number;
+      try {
+        counted = countTokens(text);
+      } catch (error) {
+        // The caller's own code failed: say so, with its error as the cause.
+        throw new ConfigurationError(`countTokens: your token counter threw for a text of request ${index}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
       if (!Number.isSafeInteger(counted) || counted < 0) {
         throw new ConfigurationError(`countTokens: returned ${String(counted)} for a text of request ${index}; it must return a whole number ≥ 0`);
       }
@@ -77,17 +85,17 @@ export function coreEstimateOptions(unifiedJsonl: string, options: TokenEstimate
   return { ...estimate, inputTokens };
 }
 
-/** The requests as unified JSONL; what is not an array of requests is refused, naming `requests`. */
-function jsonl(requests: UnifiedRequest[]): string {
-  if (!Array.isArray(requests)) {
-    throw new ValidationError(`requests: must be an array of unified requests, not ${requests === null ? "null" : typeof requests}`, { field: "requests" });
-  }
-  return requests.map((request) => JSON.stringify(request) + "\n").join("");
-}
+/** The keys of {@link TokenEstimateOptions} and {@link CostOptions}. */
+export const tokenEstimateOptionKeys = keysOf<TokenEstimateOptions>({ mediaTokens: true, defaultMaxOutputTokens: true, countTokens: true });
+export const costOptionKeys = keysOf<CostOptions>({ mediaTokens: true, defaultMaxOutputTokens: true, countTokens: true, prices: true });
 
-/** The estimate options' JavaScript types (`prices` and the numbers are checked by the core). */
-function checkCostOptions(options: CostOptions): void {
-  checkOptionShapes(options, { prices: "object", countTokens: "function" });
+/**
+ * The estimate options' keys and JavaScript types, and the prices (each ≥ 0, a discount from 0 to
+ * 1); the token numbers are checked by the core. `name`: the options' field.
+ */
+export function checkCostOptions(options: CostOptions, name = "options"): void {
+  checkOptionShapes(options, { prices: "object", countTokens: "function" }, name, false, costOptionKeys);
+  checkPrices(options?.prices, `${name}.prices`);
 }
 
 /**
@@ -97,12 +105,15 @@ function checkCostOptions(options: CostOptions): void {
  */
 export function estimateBatch(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
   checkOptionShapes(batch, { provider: "string" }, "batch", true);
-  return estimateJsonl(batch.provider, jsonl(batch.requests), options, false, withEndpoint(batch, {}));
+  // Whose rules and prices apply: without it nothing can be estimated.
+  if (batch.provider === undefined) throw new ValidationError(`batch.provider: is required (the provider whose rules and prices apply, e.g. "openai")`, { field: "batch.provider" });
+  checkBatchKeys(batch);
+  return estimateJsonl(batch.provider, requestsJsonl(batch.requests), options, false, withEndpoint(batch, {}));
 }
 
 /** {@link estimateBatch} validated with a provider's own options (the router's `dropUnsupported`). */
 export function estimatePrepared(batch: UnifiedBatchMetadata, options: CostOptions, prepareOptions: PrepareOptions): BatchEstimate {
-  return estimateJsonl(batch.provider, jsonl(batch.requests), options, false, withEndpoint(batch, prepareOptions));
+  return estimateJsonl(batch.provider, requestsJsonl(batch.requests), options, false, withEndpoint(batch, prepareOptions));
 }
 
 /** The batch's `endpoint` (an embeddings batch is validated and counted as one). */
@@ -123,9 +134,10 @@ export function estimateJsonl(provider: string, unifiedJsonl: string, options: C
 
 /** Each request's estimate, in order. */
 export function estimateRequests(provider: ProviderName, requests: UnifiedRequest[], options: CostOptions = {}): RequestEstimate[] {
+  if (typeof provider !== "string") throw new ValidationError(`provider: must be a provider's name, such as "openai", not ${described(provider)}`, { field: "provider" });
   checkCostOptions(options);
   const { prices, ...estimate } = options;
-  const text = jsonl(requests);
+  const text = requestsJsonl(requests);
   try {
     return estimateRequestsInCore(provider, text, prices, coreEstimateOptions(text, estimate));
   } catch (error) {

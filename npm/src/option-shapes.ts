@@ -6,6 +6,7 @@
  * `route`, `dropUnsupported`…) are checked there, in the same words.
  */
 import { ValidationError } from "./errors.js";
+import type { UnifiedBatchMetadata } from "./types.js";
 
 /** What an option must be: a JavaScript type, or a check with the words for what it expects. */
 export type OptionShape = "string" | "function" | "boolean" | "object" | { expected: string; fits(value: unknown): boolean };
@@ -21,7 +22,7 @@ export const duration: OptionShape = { expected: "a number ≥ 0", fits: (value)
  * quoted: one put in the wrong option may be a key, and keys never reach an error message.
  */
 export function described(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return "a string";
   if (typeof value === "number" || typeof value === "boolean") return `${typeof value === "number" ? "the number " : ""}${String(value)}`;
@@ -31,14 +32,17 @@ export function described(value: unknown): string {
 /**
  * Checks each given (not undefined) key of `options` against `shapes`; `name` prefixes the field
  * (`options`). Throws `ValidationError` with `field` = `options.<key>`. Options that are not an
- * object at all are refused the same way, and missing ones when `required`.
+ * object at all are refused the same way, and missing ones when `required`. With `known` (the
+ * options type's keys, from {@link keysOf}), a key not in it is refused too (see
+ * {@link checkKnownKeys}).
  */
-export function checkOptionShapes(options: unknown, shapes: Record<string, OptionShape>, name = "options", required = false): void {
+export function checkOptionShapes(options: unknown, shapes: Record<string, OptionShape>, name = "options", required = false, known?: readonly string[]): void {
   if (options === undefined && !required) return;
   if (options === undefined) throw new ValidationError(`${name}: is required`, { field: name });
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new ValidationError(`${name}: must be an object, not ${described(options)}`, { field: name });
   }
+  if (known !== undefined) checkKnownKeys(options, known, name);
   for (const [key, shape] of Object.entries(shapes)) {
     const value = (options as Record<string, unknown>)[key];
     if (value === undefined) continue;
@@ -57,3 +61,67 @@ export const storageShape: OptionShape = {
     value === false ||
     (typeof value === "object" && value !== null && ["write", "append", "read", "rename"].every((method) => typeof (value as Record<string, unknown>)[method] === "function")),
 };
+
+/**
+ * Every key of `T`, each once: the argument is an object literal `{ key: true, … }` typed
+ * `Record<keyof T, true>`, so a key missing from it or not in `T` is a compile error and the list
+ * cannot drift from the interface it checks.
+ */
+export function keysOf<T>(keys: { [K in keyof T]-?: true }): readonly string[] {
+  return Object.keys(keys);
+}
+
+/**
+ * Refuses a key of `value` that is not in `known`, at `<name>.<key>` (a new-user trial found
+ * `maxCostUSD` for `maxCostUsd` silently ignored: the budget was off). The message suggests the
+ * one known key that is close (the same but for case, `_` or `-`, or one or two letters off),
+ * else lists the known keys. A key whose value is `undefined` counts as absent. `noun`: what a key is called in the message (`option`, `field`).
+ */
+export function checkKnownKeys(value: object, known: readonly string[], name: string, noun = "option"): void {
+  for (const [key, given] of Object.entries(value)) {
+    // A key set to undefined is absent, as in the shape checks (spread options carry such keys).
+    if (known.includes(key) || given === undefined) continue;
+    const near = nearestKey(key, known);
+    const hint = near === undefined ? `known ${noun}s: ${known.join(", ")}` : `did you mean ${near}?`;
+    throw new ValidationError(`${name}.${key}: unknown ${noun}; ${hint}`, { field: `${name}.${key}` });
+  }
+}
+
+/** The one key of `known` close to `key`, if exactly one is closest. */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const folded = (text: string) => text.toLowerCase().replace(/[_-]/g, "");
+  const same = known.filter((candidate) => folded(candidate) === folded(key));
+  if (same.length > 0) return same.length === 1 ? same[0] : undefined;
+  const most = folded(key).length <= 4 ? 1 : 2;
+  let nearest: string[] = [];
+  let nearestDistance = most + 1;
+  for (const candidate of known) {
+    const distance = editDistance(folded(key), folded(candidate));
+    if (distance > most) continue;
+    if (distance < nearestDistance) [nearest, nearestDistance] = [[candidate], distance];
+    else if (distance === nearestDistance) nearest.push(candidate);
+  }
+  return nearest.length === 1 ? nearest[0] : undefined;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), one row at a time. */
+function editDistance(from: string, to: string): number {
+  let previous = Array.from({ length: to.length + 1 }, (_, index) => index);
+  for (let row = 1; row <= from.length; row++) {
+    const current = [row];
+    for (let column = 1; column <= to.length; column++) {
+      const substitution = previous[column - 1]! + (from[row - 1] === to[column - 1] ? 0 : 1);
+      current.push(Math.min(previous[column]! + 1, current[column - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[to.length]!;
+}
+
+/** The keys of a batch (`UnifiedBatchMetadata`), as `estimateBatch`, `prepareBatch` and `sendBatch` take it. */
+export const batchKeys = keysOf<UnifiedBatchMetadata>({ provider: true, requests: true, metadata: true, endpoint: true });
+
+/** A batch object's keys (`endpont` for `endpoint` was once taken for a chat batch). */
+export function checkBatchKeys(batch: UnifiedBatchMetadata): void {
+  if (typeof batch === "object" && batch !== null) checkKnownKeys(batch, batchKeys, "batch", "field");
+}

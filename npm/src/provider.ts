@@ -9,8 +9,10 @@ import { checkedEndpoint } from "./endpoint.js";
 import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
 import { ResultIterator } from "./result-iterator.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
-import { redactingFetch } from "./redact-key.js";
-import { checkOptionShapes, count, duration, storageShape } from "./option-shapes.js";
+import { checkBaseUrl, checkCredential } from "./connection-checks.js";
+import { redactingFetch, rememberCredentials } from "./redact-key.js";
+import { checkBatchKeys, checkOptionShapes, count, duration, keysOf, storageShape } from "./option-shapes.js";
+import { checkRequestArray, requestsArrayJson, requestsJsonl } from "./request-json.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult, WebhookConfig } from "./types.js";
@@ -67,6 +69,21 @@ export interface ProviderOptions {
   requestTimeout?: number;
 }
 
+/** The keys of {@link ProviderOptions}: any other key of a provider's options is refused. */
+export const providerOptionKeys = keysOf<ProviderOptions>({
+  apiKey: true,
+  baseUrl: true,
+  fetch: true,
+  storage: true,
+  storageDir: true,
+  dropUnsupported: true,
+  model: true,
+  route: true,
+  timeoutHours: true,
+  webhookConfig: true,
+  requestTimeout: true,
+});
+
 const DEFAULT_REQUEST_TIMEOUT = 600_000;
 
 /** Options of a single call. */
@@ -122,6 +139,8 @@ export interface PreparedBatchInfo {
 
 /** How a subclass reaches its provider beyond a key and a base URL (Azure's resource and token). */
 interface ConnectionExtras {
+  /** The keys of the provider's own options besides {@link ProviderOptions}' (from `keysOf`). */
+  optionKeys?: readonly string[];
   /** Client settings passed on to the core as they are. */
   config?: Omit<ClientConfig, "apiKey" | "baseUrl">;
   /** A credential other than the key was given (an Entra token), so no key is needed. */
@@ -130,33 +149,26 @@ interface ConnectionExtras {
 
 let provisionalCounter = 0;
 
-function unifiedJsonlOf(requests: UnifiedRequest[]): string {
-  if (!Array.isArray(requests)) {
-    throw new ValidationError("requests: must be an array of unified requests", { field: "requests" });
-  }
-  let text = "";
-  for (const request of requests) text += JSON.stringify(request) + "\n";
-  return text;
-}
-
 /** The JSONL's lines as one JSON array (what the core reads: errors name requests, not lines). */
 function requestsJsonOfJsonl(unifiedJsonl: string): string {
   return "[" + unifiedJsonl.slice(0, -1).replaceAll("\n", ",") + "]";
 }
 
 /**
- * The requests as one JSON array, without the JSONL when no file keeps it: one `JSON.stringify` of
- * the array gives the same text as joining the lines when every request is a plain object (an
- * element that is not, or has its own `toJSON`, takes the line-by-line path, so its error is the same).
+ * The requests of `batch` (an array, or a batch object whose `requests` is one), refusing a batch
+ * object that names another provider: it would be converted for this one without a word.
  */
-function requestsJsonOf(requests: UnifiedRequest[]): string {
-  if (!Array.isArray(requests)) return requestsJsonOfJsonl(unifiedJsonlOf(requests));
-  for (const request of requests) {
-    if (typeof request !== "object" || request === null || typeof (request as { toJSON?: unknown }).toJSON === "function") {
-      return requestsJsonOfJsonl(unifiedJsonlOf(requests));
-    }
+function requestsOfBatch(batch: unknown, provider: ProviderName, arrayAllowed: boolean): unknown[] {
+  if (arrayAllowed && Array.isArray(batch)) return batch;
+  checkOptionShapes(batch, { provider: "string" }, "batch", true);
+  checkBatchKeys(batch as UnifiedBatchMetadata);
+  const named = (batch as UnifiedBatchMetadata).provider;
+  if (named !== undefined && canonicalProviderName(named) !== provider) {
+    throw new ValidationError(`batch.provider: this batch is for "${named}", not ${provider}; give it to that provider, or leave provider out`, { field: "batch.provider" });
   }
-  return requests.length === 0 ? "[]" : JSON.stringify(requests);
+  const requests = (batch as UnifiedBatchMetadata).requests;
+  checkRequestArray(requests, "requests");
+  return requests;
 }
 
 /**
@@ -206,16 +218,22 @@ export abstract class BatchProvider {
       storage: storageShape,
       storageDir: "string",
       requestTimeout: duration,
-      signal: "object",
-    });
+    }, "options", false, [...providerOptionKeys, ...(extras.optionKeys ?? [])]);
     /** The API version model rules are checked for (Anthropic's `anthropic-version`). */
     this.apiVersion = extras.config?.apiVersion ?? undefined;
     const defaults = providerEntry(name);
     this.name = name;
     this.options = options;
     this.extraConfig = extras.config;
-    const apiKey = options.apiKey ?? defaults.keyVariables.map(readEnvironment).find((value) => value !== undefined && value !== "");
-    const baseUrl = options.baseUrl ?? (defaults.baseUrlVariable ? readEnvironment(defaults.baseUrlVariable) : undefined);
+    const keyVariable = options.apiKey === undefined ? defaults.keyVariables.find((variable) => (readEnvironment(variable) ?? "") !== "") : undefined;
+    const apiKey = options.apiKey ?? (keyVariable === undefined ? undefined : readEnvironment(keyVariable));
+    // An empty variable is an unset one, as for the key (`MISTRAL_BASE_URL=` in a shell or a .env).
+    const baseUrl = options.baseUrl ?? ((defaults.baseUrlVariable ? readEnvironment(defaults.baseUrlVariable) : undefined) || undefined);
+    // Refused now, not at the first call as a retryable connection error that quoted the key.
+    checkCredential(apiKey, keyVariable === undefined ? { option: "options.apiKey" } : { variable: keyVariable });
+    checkCredential(extras.config?.bearerToken ?? undefined, { option: "options.entraToken" });
+    checkBaseUrl(baseUrl, options.baseUrl !== undefined || defaults.baseUrlVariable === undefined ? { option: "options.baseUrl" } : { variable: defaults.baseUrlVariable });
+    rememberCredentials([apiKey, extras.config?.bearerToken ?? undefined]);
     if (defaults.requiresKey && !apiKey && !baseUrl && !extras.hasOtherCredential) {
       throw new ConfigurationError(
         `No API key for ${this.name}: pass { apiKey } or set ${defaults.keyVariables.join(" or ")}`,
@@ -281,8 +299,7 @@ export abstract class BatchProvider {
 
   /** Validates and converts a batch without sending anything (the dry run). */
   prepareBatch(batch: UnifiedBatchMetadata | UnifiedRequest[]): PreparedBatchInfo {
-    const requests = Array.isArray(batch) ? batch : batch.requests;
-    const unifiedJsonl = unifiedJsonlOf(requests);
+    const unifiedJsonl = requestsJsonl(requestsOfBatch(batch, this.name, true));
     const prepared = Array.isArray(batch) ? this.prepare(unifiedJsonl) : this.prepare(unifiedJsonl, batch.metadata, batch.endpoint);
     try {
       return { summary: prepared.summary, unifiedJsonl, providerJsonl: prepared.providerJsonl() };
@@ -343,17 +360,12 @@ export abstract class BatchProvider {
    * when any request is invalid.
    */
   async sendBatch(batch: UnifiedBatchMetadata, options: SendOptions = {}): Promise<string> {
-    if (batch.provider !== undefined && canonicalProviderName(batch.provider) !== this.name) {
-      throw new ValidationError(`provider: this batch is for "${batch.provider}" but was sent to ${this.name}`, {
-        field: "provider",
-      });
-    }
-    const requests = await this.resolveRequests(batch.requests, options.signal);
+    const requests = await this.resolveRequests(requestsOfBatch(batch, this.name, false) as UnifiedRequest[], options.signal);
     const metadata = batch.metadata || options.metadata ? { ...batch.metadata, ...options.metadata } : undefined;
     // The provider's JSONL stays in wasm memory up to the upload; the files get it as bytes.
     const keepsFiles = this.files.keepsFiles;
-    const unifiedJsonl = keepsFiles ? unifiedJsonlOf(requests) : undefined;
-    const prepared = this.prepareJson(unifiedJsonl === undefined ? requestsJsonOf(requests) : requestsJsonOfJsonl(unifiedJsonl), metadata, batch.endpoint);
+    const unifiedJsonl = keepsFiles ? requestsJsonl(requests) : undefined;
+    const prepared = this.prepareJson(unifiedJsonl === undefined ? requestsArrayJson(requests) : requestsJsonOfJsonl(unifiedJsonl), metadata, batch.endpoint);
     const summary = prepared.summary;
     const provisionalId = `pending-${Date.now()}-${randomSuffix()}-${provisionalCounter++}`;
     if (unifiedJsonl !== undefined) await this.files.writeRequests(provisionalId, unifiedJsonl, prepared.providerJsonlBytes());

@@ -60,3 +60,23 @@ export function redactingFetch(
     return new Response(redactSecrets(text, searched), { status: response.status, statusText: response.statusText, headers });
   };
 }
+
+/**
+ * Every credential a provider was made with in this process, so that a message taken from the
+ * runtime (fetch, `Headers`, a rejected promise) is cleaned wherever it is wrapped into our errors,
+ * however it got there: a runtime's own message may quote what it was handed (`Headers.append:
+ * "Bearer …" is an invalid header value`), and that path never passes through `redactingFetch`.
+ * Kept longest first, as `searchable` orders them.
+ */
+let knownCredentials: string[] = [];
+
+/** Remembers a provider's credentials for {@link redactCredentials}. */
+export function rememberCredentials(secrets: readonly (string | undefined)[]): void {
+  const added = searchable(secrets).filter((secret) => !knownCredentials.includes(secret));
+  if (added.length > 0) knownCredentials = searchable([...knownCredentials, ...added]);
+}
+
+/** `text` with every credential a provider was made with replaced by `[redacted]`. */
+export function redactCredentials(text: string): string {
+  return knownCredentials.length === 0 ? text : redactSecrets(text, knownCredentials);
+}

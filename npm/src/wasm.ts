@@ -16,6 +16,7 @@ export {
   initSync,
   admitUnderQuota as admitUnderQuotaInCore,
   requeueAfterFailure,
+  isQuotaFailure,
   waitAfterRefusal,
   quotaLimits,
   splitByTokens,

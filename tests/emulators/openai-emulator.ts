@@ -68,7 +68,12 @@ export interface OpenAIEmulatorOptions {
    * How a batch ends when it would complete: `expired` runs the first half of its requests and
    * reports the rest as `batch_expired` in the error file (default: always `completed`).
    */
-  endWith?: (batch: { id: string; metadata: unknown; requestCount: number }) => "completed" | "expired";
+  endWith?: (batch: { id: string; metadata: unknown; requestCount: number }) => "completed" | "expired" | "cancelled";
+  /**
+   * Whether the requests an expired or cancelled batch did not run get `batch_expired` /
+   * `batch_cancelled` lines in its error file (default true; OpenAI has been seen to leave them out).
+   */
+  unfinishedLines?: boolean;
   /** The emulator's clock at start, in Unix seconds (default 1,760,000,000); it ticks per event. */
   startClock?: number;
   /**
@@ -480,7 +485,7 @@ export class OpenAIEmulator {
       status === "expired"
         ? { code: "batch_expired", message: "This request could not be executed before the completion window expired." }
         : { code: "batch_cancelled", message: "This request was cancelled before it was executed." };
-    for (const line of record.lines.slice(done.length)) {
+    for (const line of this.options.unfinishedLines === false ? [] : record.lines.slice(done.length)) {
       errors.push(JSON.stringify({ id: this.nextId("batch_req_"), custom_id: line.customId, response: null, error: unfinished }));
     }
     const store = (lines: string[]) => {

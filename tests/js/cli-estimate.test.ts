@@ -81,6 +81,44 @@ describe("batch-router estimate", () => {
     assert.equal((await run(["estimate", requestsFile, "--provider", "openai", "--prices", join(directory, "missing.json")])).code, 2);
   });
 
+  test("--provider all estimates for each provider that takes the file and reports the others, exit 3 as convert", async () => {
+    // An OpenAI model: Anthropic, Gemini and Mistral refuse it, the OpenAI-compatible ones take it.
+    const mixed = file("mixed.jsonl", JSON.stringify({ ...textRequest("a", "hi", "gpt-4o-mini"), generationConfig: { temperature: 1.8, maxTokens: 10 } }) + "\n");
+    const text = await run(["estimate", mixed, "--provider", "all"]);
+    assert.equal(text.code, 3, text.stderr);
+    assert.match(text.stdout, /^openai: 1 requests/m);
+    assert.match(text.stdout, /^groq: 1 requests/m);
+    assert.match(text.stderr, /^anthropic: refused: request 0 \(line 1, customId "a"\): model: /m);
+    const json = await run(["estimate", mixed, "--provider", "all", "--json"]);
+    assert.equal(json.code, 3, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { ok: boolean; estimates: BatchEstimate[]; refused: { provider: string; field?: string }[] };
+    assert.equal(parsed.ok, false);
+    const converted = await run(["convert", mixed, "--provider", "all", "--json", "--dir", join(directory, "mixed")]);
+    const conversions = JSON.parse(converted.stdout) as { conversions: { provider: string }[]; refused: { provider: string }[] };
+    assert.deepEqual(parsed.estimates.map((estimate) => estimate.provider), conversions.conversions.map((conversion) => conversion.provider));
+    assert.deepEqual(parsed.refused.map((refusal) => refusal.provider), conversions.refused.map((refusal) => refusal.provider));
+    assert.ok(parsed.refused.some((refusal) => refusal.provider === "anthropic" && refusal.field === "model"));
+    // The same refusal from every provider is one error, as for convert.
+    const broken = await run(["estimate", file("broken.jsonl", "{not json\n"), "--provider", "all"]);
+    assert.equal(broken.code, 3);
+    assert.doesNotMatch(broken.stderr, /refused/);
+  });
+
+  test("a prices file with a wrong price or an unknown key is refused at its key, exit 3", async () => {
+    const cases: [object, RegExp][] = [
+      [{ "gpt-4o-mini": { input: 0.15, output: 0.6, batchDiscount: 50 } }, /prices\.gpt-4o-mini\.batchDiscount: must be a number from 0 to 1, not the number 50 \(a share: 0\.5 is 50 %\)/],
+      [{ "gpt-4o-mini": { input: -1, output: 0.6 } }, /prices\.gpt-4o-mini\.input: must be a number ≥ 0/],
+      [{ "gpt-4o-mini": { input: 0.15, output: 0.6, cached_input: 0.1 } }, /prices\.gpt-4o-mini\.cached_input: unknown field; did you mean cachedInput\?/],
+      [{ "gpt-4o-mini": { input: 0.15, output: 0.6, extra: 1 } }, /prices\.gpt-4o-mini\.extra: unknown field; known fields: input, output, cachedInput, cacheWrite, batchDiscount/],
+    ];
+    for (const [prices, message] of cases) {
+      const result = await run(["estimate", requestsFile, "--provider", "openai", "--prices", file("bad-prices.json", JSON.stringify(prices))]);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, /options\./);
+    }
+  });
+
   describe("submit --max-cost", () => {
     const KEY = "fake-cli-estimate-0123456789abcdef";
     let emulator: OpenAIEmulator;
@@ -104,9 +142,18 @@ describe("batch-router estimate", () => {
       assert.equal((await run(["submit", requestsFile, ...connection, "--max-cost", "1"])).code, 2, "--max-cost needs --prices");
     });
 
+    test("a prices file with a discount of 50 is refused before anything is sent", async () => {
+      const before = emulator.received.length;
+      const dear = file("discount-50.json", JSON.stringify({ "gpt-4o-mini": { input: 0.15, output: 0.6, batchDiscount: 50 } }));
+      const result = await run(["submit", requestsFile, ...connection, "--prices", dear, "--max-cost", "0.000001"]);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(result.stderr, /prices\.gpt-4o-mini\.batchDiscount: must be a number from 0 to 1/);
+      assert.equal(emulator.received.length, before, "nothing sent");
+    });
+
     test("within the budget it is sent, and the progress shows the spend", async () => {
       const worst = estimateBatch({ provider: "openai", requests }, { prices }).maxCostUsd!;
-      const result = await run(["submit", requestsFile, ...connection, "--prices", pricesFile, "--max-cost", String(worst * 2), "--wait", "--interval", "0"]);
+      const result = await run(["submit", requestsFile, ...connection, "--prices", pricesFile, "--max-cost", String(worst * 2), "--wait", "--interval", "0.01"]);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(emulator.batches.size, 1);
       assert.match(result.stderr, new RegExp(`2/2 done.*worst-case spend \\$${worst.toFixed(4)} of \\$${worst.toFixed(4)}`));

@@ -42,4 +42,27 @@ describe("jobs and the one retryable rule", () => {
     assert.equal(byId.get("cut")?.response?.text, "echo: CUT_ONCE please");
     assert.deepEqual([byId.get("refused")?.status, byId.get("refused")?.error?.retryable], ["errored", false]);
   });
+
+  test("requests a cancelled batch did not run are cancelled and retryable, with or without the provider's lines for them", async () => {
+    // A new-user trial: `retryable` was true from the error file's `batch_cancelled` lines and false
+    // when the provider wrote none; README: requests cancelled before they ran are retryable, and
+    // jobs do not resend them (cancelling was asked for).
+    for (const unfinishedLines of [true, false]) {
+      const emulator = new OpenAIEmulator({ apiKey: API_KEY, startClock: Math.floor(Date.now() / 1000), endWith: () => "cancelled", unfinishedLines });
+      const router = new BatchRouter({
+        providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } },
+        storage: new MemoryStorage(),
+        ...fastRouterOptions(),
+      });
+      const requests = ["a", "b", "c", "d"].map((id) => textRequest(id, `hello ${id}`));
+      const summary = await router.runJob({ provider: "openai", requests }, { maxAttempts: 3 });
+      assert.deepEqual([summary.succeeded, summary.cancelled, summary.attempts], [2, 2, 1], JSON.stringify(summary));
+      const results = await collect(router.getJobResults(summary.jobId));
+      const cancelled = results.filter((result) => result.status === "cancelled");
+      assert.equal(cancelled.length, 2);
+      for (const result of cancelled) {
+        assert.deepEqual([result.error?.code, result.error?.retryable], ["batch_cancelled", true], `${unfinishedLines}: ${JSON.stringify(result)}`);
+      }
+    }
+  });
 });

@@ -54,13 +54,13 @@ test("options of the wrong shape are refused at their key, in JSON's words", asy
       "a model's prices",
       () => estimateBatch({ provider: "openai", requests: [request] }, { prices: { "gpt-4o-mini": 5 as never } }),
       "options.prices.gpt-4o-mini",
-      "invalid type: number 5, expected an object",
+      "must be an object with the model's input and output prices, not the number 5",
     ],
     [
       "a price",
       () => estimateBatch({ provider: "openai", requests: [request] }, { prices: { "gpt-4o-mini": { input: "x" as never, output: 1 } } }),
-      "options.prices.gpt-4o-mini",
-      "invalid type: string, expected a number",
+      "options.prices.gpt-4o-mini.input",
+      "must be a number ≥ 0 (US dollars per million tokens), not a string",
     ],
   ];
   for (const [name, call, field, message] of cases) {

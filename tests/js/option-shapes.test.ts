@@ -75,8 +75,8 @@ test("estimates refuse what is not a batch or its options", () => {
   const request = { customId: "a", model: "gpt-4o-mini", messages: [{ role: "user" as const, content: "hi" }] };
   for (const [call, field, message] of [
     [() => estimateBatch(null as never), "batch", "batch: must be an object, not null"],
-    [() => estimateBatch({ provider: "openai", requests: {} as never }), "requests", "requests: must be an array of unified requests, not object"],
-    [() => estimateRequests("openai", "x" as never), "requests", "requests: must be an array of unified requests, not string"],
+    [() => estimateBatch({ provider: "openai", requests: {} as never }), "requests", "requests: must be an array of unified requests, not an object"],
+    [() => estimateRequests("openai", "x" as never), "requests", "requests: must be an array of unified requests, not a string"],
     [() => estimateBatch({ provider: "openai", requests: [request] }, { countTokens: "x" as never }), "options.countTokens", "options.countTokens: must be a function, not a string"],
   ] as const) {
     assert.deepEqual(refused(call), { field, message });

@@ -100,6 +100,11 @@ pub(crate) fn check(checker: &mut RequestChecker<'_>) -> Result<(), CoreError> {
             _ => checker.unsupported("promptCacheKey", format!("{name} has no prompt cache key"))?,
         }
     }
+    // A breakpoint after a system prompt that is not there has nothing to mark; Anthropic's
+    // converter would leave it out without a word, and the caller would pay for an uncached prompt.
+    if request.system_prompt_cache_control.is_some() && request.system_prompt.is_none() {
+        return Err(checker.error("systemPromptCacheControl", "there is no systemPrompt to cache"));
+    }
     check_tool_result_contents(checker)?;
     let breakpoints = breakpoints(request);
     if provider == Provider::Anthropic {

@@ -15,9 +15,9 @@
 //! Other provider-wide rules: `top_logprobs` needs `logprobs: true` (OpenAI, Azure, Together, xAI,
 //! vLLM); OpenAI and Azure take `metadata` only with `store: true`; Groq refuses `logprobs`,
 //! `top_logprobs`, `logit_bias`, `metadata`, `store` and an `n` other than 1; vLLM refuses `continue_final_message` together with
-//! `add_generation_prompt`, more than one of `json`/`regex`/`choice` in `structured_outputs`, and
-//! `stream: true`; Anthropic refuses `max_tokens: 0` in a batch,
-//! and, with thinking on, `budget_tokens` below 1,024 or not below `max_tokens`, a forced tool
+//! `add_generation_prompt` and more than one of `json`/`regex`/`choice` in `structured_outputs`
+//! (`stream: true`, which every provider's batch refuses, is checked with every kwarg in
+//! validate.rs); Anthropic, with thinking on, refuses `budget_tokens` below 1,024 or not below `max_tokens`, a forced tool
 //! choice, a temperature or `top_k` change and `top_p` outside 0.95–1; Gemini refuses
 //! `cachedContent` with a system instruction, tools or tool config.
 //! Rules that depend on the model (Anthropic models without prefill, …) are not here.
@@ -121,12 +121,10 @@ fn anthropic(checker: &mut RequestChecker) -> Result<(), CoreError> {
             ));
         }
     }
-    // A batch refuses it (reference unified-features §7.2, "Batch-only refusals"). A per-request
-    // `service_tier`, listed there too, is only reported by third parties and is in the spec's
-    // batch params, so it is sent.
-    if kwarg(request, &["max_tokens"]).and_then(Value::as_u64) == Some(0) {
-        return Err(checker.error("providerKwargs.max_tokens", "must be at least 1"));
-    }
+    // `max_tokens: 0`, which a batch refuses (reference unified-features §7.2, "Batch-only
+    // refusals"), is refused as the unified `maxTokens` is (`provider_kwargs::lifted`). A
+    // per-request `service_tier`, listed there too, is only reported by third parties and is in
+    // the spec's batch params, so it is sent.
     let thinking = kwarg(request, &["thinking", "type"]).and_then(Value::as_str);
     // `reasoning.budgetTokens` turns thinking on too (reasoning.rs); the same rules hold.
     let unified_thinking = request.reasoning.as_ref().is_some_and(|reasoning| reasoning.budget_tokens.is_some());
@@ -313,12 +311,6 @@ fn vllm(checker: &mut RequestChecker) -> Result<(), CoreError> {
             "providerKwargs.continue_final_message",
             "vLLM refuses continue_final_message together with add_generation_prompt (true unless set to false); set providerKwargs.add_generation_prompt to false",
         ));
-    }
-    // run-batch refuses a streamed request (reference providers §5.2).
-    if kwarg(request, &["stream"]).and_then(Value::as_bool) == Some(true) {
-        return Err(
-            checker.error("providerKwargs.stream", "vLLM run-batch refuses stream: true; a batch never streams")
-        );
     }
     if let Some(Value::Object(outputs)) = kwarg(request, &["structured_outputs"]) {
         let set: Vec<&str> = ["json", "regex", "choice"]

@@ -83,21 +83,13 @@ pub(crate) fn check_request(checker: &mut RequestChecker) -> Result<(), CoreErro
     check_kwargs_against_unified(checker)
 }
 
-/// `providerKwargs` keys that the unified request already writes: the texts and the model are
-/// always the unified request's (a Gemini request of several texts is sent as several lines, each
-/// with its own `content`), and a size or task type given both ways is a conflict, not a silent
-/// override.
+/// `providerKwargs` keys that the unified request already writes: a size or task type given both
+/// ways is a conflict, not a silent override. The texts and the model are always the unified
+/// request's (a Gemini request of several texts is sent as several lines, each with its own
+/// `content`): `provider_kwargs::built_from_request`, checked with every kwarg.
 fn check_kwargs_against_unified(checker: &RequestChecker) -> Result<(), CoreError> {
     let request = checker.request;
     let Some(kwargs) = &request.provider_kwargs else { return Ok(()) };
-    for key in ["model", "input", "content"] {
-        if kwargs.contains_key(key) {
-            return Err(checker.error(
-                format!("providerKwargs.{key}"),
-                format!("`{key}` is written from the request's own `model` and `input`; set those instead"),
-            ));
-        }
-    }
     let conflicts = [
         ("dimensions", request.dimensions.is_some(), dimensions_key(checker.provider)),
         ("taskType", request.task_type.is_some(), "taskType"),
@@ -253,7 +245,26 @@ impl<'de> Deserialize<'de> for Vector {
         } else {
             exact_json::read_numbers(text).map(Vector::Numbers)
         };
-        vector.ok_or_else(|| serde::de::Error::custom("data did not match any variant of untagged enum Vector"))
+        // In JSON's words: serde's untagged derive said "data did not match any variant of
+        // untagged enum Vector" (a new-user trial).
+        vector.ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "invalid value: {}, expected an array of numbers or a base64 string",
+                described(text)
+            ))
+        })
+    }
+}
+
+/// What a vector's text is, in JSON's words, for the message of one that cannot be read.
+fn described(text: &str) -> &'static str {
+    match text.as_bytes().first() {
+        Some(b'[') => "an array that is not all numbers",
+        Some(b'"') => "a string",
+        Some(b'{') => "an object",
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        _ => "a number",
     }
 }
 
@@ -284,7 +295,7 @@ pub fn embedding_inputs(requests: &[UnifiedRequest], endpoint: Endpoint) -> Opti
 /// array order only when every item lacks it and their count is known to match.
 pub fn embeddings_response(body: &RawValue, inputs: Option<usize>) -> Result<UnifiedResponse, BodyProblem> {
     let invalid = |message: String| BodyProblem::other_kind("invalid_embeddings_body", message);
-    let parsed: EmbeddingsBody = crate::providers::exact_json::from_body(body.get())
+    let parsed: EmbeddingsBody = crate::providers::exact_json::read_body(body.get())
         .map_err(|error| invalid(format!("the embeddings body cannot be read: {error}")))?;
     let count = parsed.data.len();
     if let Some(inputs) = inputs.filter(|inputs| *inputs != count) {
@@ -319,6 +330,12 @@ pub fn embeddings_response(body: &RawValue, inputs: Option<usize>) -> Result<Uni
             Vector::Base64(text) => decode_float32_base64(&text)
                 .ok_or_else(|| invalid(format!("data[{position}].embedding is not base64 float32 data")))?,
         };
+        // Every model's vector has at least one number (a request's `dimensions` is at least 1:
+        // OpenAI spec `CreateEmbeddingRequest.dimensions`, `minimum: 1`): an empty one is no
+        // answer, and handing it out would be an empty success.
+        if vector.is_empty() {
+            return Err(invalid(format!("data[{position}].embedding: empty, and a vector has at least one number")));
+        }
         match slots.get_mut(index) {
             Some(slot @ None) => *slot = Some(vector),
             Some(Some(_)) => return Err(invalid(format!("index {index} appears twice in `data`"))),

@@ -42,13 +42,54 @@ pub fn unified_from_openai_line(index: usize, line: &str) -> Result<UnifiedReque
             };
             line_error(index, "", "", why)
         })?;
+    // The whole line is wrong, not its `body` (a new-user trial: `[1,2]` was "body: must be…").
+    if !value.is_object() {
+        let kind = crate::results::json_kind(&value);
+        let article = if kind == "array" || kind == "object" { "an" } else { "a" };
+        let kind = if kind == "null" { "null".to_owned() } else { format!("{article} {kind}") };
+        return Err(line_error(
+            index,
+            "",
+            "",
+            format!("a batch input line must be a JSON object ({{custom_id, method, url, body}}), not {kind}"),
+        ));
+    }
+    // Every line has its own id (reference providers §1.2, `BatchRequestInput`): one missing is
+    // refused here, where the OpenAI file's key can be named, not later as an empty `customId`.
     let custom_id = match value.get("custom_id") {
         Some(Value::String(custom_id)) => custom_id.clone(),
         Some(other) => return Err(line_error(index, "", "custom_id", not_a_string(other))),
-        None => String::new(),
+        None if value.get("customId").is_some() => {
+            return Err(line_error(
+                index,
+                "",
+                "custom_id",
+                "missing (the line has `customId`: OpenAI's key is `custom_id`)",
+            ))
+        }
+        None => return Err(line_error(index, "", "custom_id", "missing: every batch input line needs its own id")),
     };
     let reader = LineReader { index, custom_id: &custom_id };
-    if let Some(url) = value.get("url").and_then(Value::as_str) {
+    // `method` is only "POST" (reference providers §1.2); another one is no request OpenAI runs.
+    match value.get("method") {
+        Some(Value::String(method)) if method == "POST" => {}
+        Some(Value::String(method)) => {
+            return Err(line_error(
+                index,
+                &custom_id,
+                "method",
+                format!("\"{method}\": batch input lines are POST requests (OpenAI takes only \"POST\")"),
+            ))
+        }
+        Some(other) => return Err(line_error(index, &custom_id, "method", not_a_string(other))),
+        None => {}
+    }
+    let url = match value.get("url") {
+        Some(Value::String(url)) => Some(url),
+        Some(other) => return Err(line_error(index, &custom_id, "url", not_a_string(other))),
+        None => None,
+    };
+    if let Some(url) = url {
         if url != crate::providers::openai::CHAT_COMPLETIONS_URL {
             return Err(line_error(
                 index,
@@ -169,6 +210,18 @@ impl LineReader<'_> {
             }
         };
         let max_tokens = match (body.remove("max_completion_tokens"), body.remove("max_tokens")) {
+            // Both given: the same number is one setting; two numbers are a conflict refused, not
+            // settled silently (a new-user trial found `max_tokens` dropped for the other).
+            (Some(newer), Some(older)) if !newer.is_null() && !older.is_null() && newer != older => {
+                return Err(self.error(
+                    "max_tokens",
+                    format!(
+                        "{} conflicts with max_completion_tokens {}: give one (max_tokens is the older name of max_completion_tokens)",
+                        crate::json_value_text::compact(&older),
+                        crate::json_value_text::compact(&newer)
+                    ),
+                ));
+            }
             (Some(value), _) if !value.is_null() => Some(("max_completion_tokens", value)),
             (_, Some(value)) if !value.is_null() => Some(("max_tokens", value)),
             _ => None,
@@ -307,7 +360,7 @@ impl LineReader<'_> {
             // A participant name has no unified field and no provider-kwargs place (it belongs to
             // one message): refused rather than dropped. A tool message's `name` is the function's,
             // which the unified result takes from the call it answers.
-            if role != "tool" && message.get("name").is_some_and(|name| !name.is_null()) {
+            if !matches!(role, "tool" | "function") && message.get("name").is_some_and(|name| !name.is_null()) {
                 return Err(self.error(
                     &format!("{field}.name"),
                     "a message's participant name has no unified form; remove it (or put it in the message text)",
@@ -340,6 +393,14 @@ impl LineReader<'_> {
                         _ => converted
                             .push(UnifiedMessage { role: Role::Tool, content: MessageContent::Parts(vec![result]) }),
                     }
+                }
+                // The legacy role of a function's answer (before tool calls): no unified form, and
+                // its `name` is the function's, not a participant's.
+                "function" => {
+                    return Err(self.error(
+                        &format!("{field}.role"),
+                        "the legacy \"function\" role (a function's answer before tool calls) has no unified form; answer a tool call with a \"tool\" message",
+                    ))
                 }
                 other => return Err(self.error(&format!("{field}.role"), format!("\"{other}\" has no unified form"))),
             }
@@ -404,6 +465,7 @@ impl LineReader<'_> {
                     cache_control: None,
                 }),
                 Some("image_url") => {
+                    self.image_detail(part, &part_field)?;
                     let url = self.string_at(part, "/image_url/url", &part_field)?;
                     ContentPart::Image(self.media_from_url(url, None, &part_field)?)
                 }
@@ -425,6 +487,25 @@ impl LineReader<'_> {
             });
         }
         Ok(MessageContent::Parts(converted))
+    }
+
+    /// An image's `detail`: the unified image has no detail level (reference unified-features has
+    /// none), so only `auto`, OpenAI's default (spec `ChatCompletionRequestMessageContentPartImage`),
+    /// converts: left out, it changes nothing. `low` or `high` left out would change the image's cost
+    /// and quality with no word (a new-user trial), so they are refused.
+    fn image_detail(&self, part: &Value, field: &str) -> Result<(), CoreError> {
+        let place = format!("{field}.image_url.detail");
+        match part.pointer("/image_url/detail") {
+            None | Some(Value::Null) => Ok(()),
+            Some(Value::String(detail)) if detail == "auto" => Ok(()),
+            Some(Value::String(detail)) => Err(self.error(
+                &place,
+                format!(
+                    "\"{detail}\" has no unified form (a unified image has no detail level, and leaving it out would change the image's cost and quality); remove it, or send this file to OpenAI as it is"
+                ),
+            )),
+            Some(other) => Err(self.error(&place, not_a_string(other))),
+        }
     }
 
     /// An http(s) URL, or a `data:` URL split into its media type and base64 payload (the unified

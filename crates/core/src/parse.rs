@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use crate::model::object_only;
 use crate::{ContentPart, CoreError, UnifiedRequest};
 
-mod field_path;
+pub(crate) mod field_path;
 mod tool_arguments;
 
 const BYTE_ORDER_MARK: char = '\u{feff}';

@@ -28,6 +28,8 @@ use crate::{Endpoint, Provider};
 
 mod chat_fields;
 use chat_fields::{GROQ_CHAT_FIELDS, TOGETHER_CHAT_FIELDS, XAI_CHAT_FIELDS};
+mod unified;
+pub(crate) use unified::{built_from_request, lifted, remove_at, Lifted, Renamed, SWITCHES};
 
 /// Fields vLLM's `EmbeddingCompletionRequest` takes beyond OpenAI's `CreateEmbeddingRequest`:
 /// those endpoints-and-push.md §1.4 [VL-EMB] names (`truncate_prompt_tokens`, `normalize`,
@@ -223,6 +225,19 @@ pub fn sendable(provider: Provider, endpoint: Endpoint, kwargs: &Map<String, Val
         return Cow::Borrowed(kwargs);
     }
     Cow::Owned(filtered(schema, "", kwargs))
+}
+
+/// Whether `path` (dot-separated, as in `generationConfig.temperature`) is a field of
+/// `provider`'s request schema for `endpoint`.
+/// Below the levels [`levels`] lists (Responses `reasoning.effort`) only the level's own key is
+/// known.
+fn is_known(provider: Provider, endpoint: Endpoint, path: &str) -> bool {
+    let schema = Schema { provider, endpoint };
+    let (mut level, mut key) = path.rsplit_once('.').unwrap_or(("", path));
+    while level_at(schema, level).is_none() {
+        (level, key) = level.rsplit_once('.').unwrap_or(("", level));
+    }
+    level_at(schema, level).is_some_and(|level| level.has(key))
 }
 
 fn level_at(schema: Schema, path: &str) -> Option<&'static Level> {

@@ -312,6 +312,12 @@ pub fn malformed(
         .or_else(|| top_level_string(line, "custom_id"))
         .or_else(|| top_level_string(line, "key"))
         .unwrap_or_default();
+    // serde's message in JSON's words, without its `at line 1 column N` (the line is named above).
+    let reason = match reason.rfind(" at line ") {
+        Some(at) if reason[at..].contains(" column ") => &reason[..at],
+        _ => reason,
+    };
+    let reason = crate::error::in_json_words(reason);
     let preview: String = String::from_utf8_lossy(line).chars().take(200).collect();
     let raw = serde_json::to_string(&preview).ok().and_then(|text| RawValue::from_string(text).ok());
     UnifiedResult::errored(

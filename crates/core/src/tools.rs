@@ -431,6 +431,17 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                 (Role::Assistant, ContentPartRef::RedactedReasoning(_)) => {}
                 (Role::Tool, ContentPartRef::ToolResult(result)) => {
                     let Some(position) = open_calls.iter().position(|id| id == &result.tool_call_id) else {
+                        // Every call is answered right after its message, so a call already seen
+                        // and no longer open has its result.
+                        if seen_ids.contains(result.tool_call_id.as_str()) {
+                            return Err(checker.error(
+                                format!("{}.toolCallId", part_field()),
+                                format!(
+                                    "\"{}\" is answered twice: an earlier tool_result answers that call already (each tool call takes one result)",
+                                    result.tool_call_id
+                                ),
+                            ));
+                        }
                         return Err(checker.error(
                             format!("{}.toolCallId", part_field()),
                             format!(

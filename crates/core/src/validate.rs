@@ -15,6 +15,7 @@ use crate::media_data::{check_base64, same_media_type, split_data_url};
 use crate::model::{
     ContentPartRef, MediaContent, ReasoningContent, Role, SourceType, SystemPrompt, ToolCallContent, UnifiedRequest,
 };
+use crate::provider_kwargs::Renamed;
 use crate::{conversation_rules, model_rules, provider_kwargs, CoreError, Endpoint, Provider};
 
 /// The image types OpenAI reads (spec, `image_url.url`: "must be a supported image types: jpeg,
@@ -153,10 +154,23 @@ pub fn check_batch_for<'a>(
     let mut model_facts = model_rules::ModelFactsCache::new(provider, api_version);
     for index in 0..requests.len() {
         let request = &requests[index];
+        let lifted = lifted_kwargs(provider, endpoint, index, request)?;
+        let (request, renamed) = match &lifted {
+            Some((copy, renamed)) => (copy, renamed.as_slice()),
+            None => (request, &[][..]),
+        };
         let facts = model_facts.facts(&request.model);
         let unknown = facts.unknown;
-        let mut checker =
-            RequestChecker { provider, endpoint, capabilities, options, index, request, warnings: &mut warnings };
+        let mut checker = RequestChecker {
+            provider,
+            endpoint,
+            capabilities,
+            options,
+            index,
+            request,
+            renamed,
+            warnings: &mut warnings,
+        };
         if let Some(owner) = facts.foreign {
             let message = format!(
                 "\"{}\" is a model of {}, not of {}; name a model per provider (the request's `models`, the `model` option, or the CLI's --model {}=MODEL)",
@@ -179,9 +193,20 @@ pub fn check_batch_for<'a>(
             }
         }
         if !dropped.is_empty() {
+            // A setting given as a kwarg is left out as that kwarg.
+            let kwarg_paths: Vec<&'static str> = dropped
+                .iter()
+                .filter_map(|setting| renamed.iter().find(|name| name.unified == setting.field()))
+                .map(|name| name.kwarg)
+                .collect();
             let request = &mut requests.to_mut()[index];
             for setting in dropped {
                 setting.remove(request);
+            }
+            if let Some(kwargs) = &mut request.provider_kwargs {
+                for path in kwarg_paths {
+                    provider_kwargs::remove_at(kwargs, path);
+                }
             }
         }
         // Together's system message content is a string only (`ChatCompletionSystemMessageParam`
@@ -210,8 +235,21 @@ pub fn check_batch_for<'a>(
                 format!("duplicate customId, already used by request {first}"),
             ));
         }
-        let mut checker =
-            RequestChecker { provider, endpoint, capabilities, options, index, request, warnings: &mut warnings };
+        let lifted = lifted_kwargs(provider, endpoint, index, request)?;
+        let (request, renamed) = match &lifted {
+            Some((copy, renamed)) => (copy, renamed.as_slice()),
+            None => (request, &[][..]),
+        };
+        let mut checker = RequestChecker {
+            provider,
+            endpoint,
+            capabilities,
+            options,
+            index,
+            request,
+            renamed,
+            warnings: &mut warnings,
+        };
         checker.check()?;
     }
     if endpoint == Endpoint::Embeddings {
@@ -246,6 +284,19 @@ pub fn check_batch_for<'a>(
         })
         .collect();
     Ok(CheckedBatch { requests, warnings, notes })
+}
+
+/// `request` with the kwargs a unified setting also writes in that setting's place, for checking
+/// (`provider_kwargs::lifted`); a kwarg value of the wrong type is refused at its path.
+fn lifted_kwargs(
+    provider: Provider,
+    endpoint: Endpoint,
+    index: usize,
+    request: &UnifiedRequest,
+) -> Result<Option<provider_kwargs::Lifted>, CoreError> {
+    provider_kwargs::lifted(provider, endpoint, request).map_err(|(path, message)| {
+        CoreError::invalid(index, &request.custom_id, format!("providerKwargs.{path}"), message)
+    })
 }
 
 /// The requests with each one's model for `provider` in `model` (see [`check_batch`]).
@@ -308,12 +359,32 @@ pub(crate) struct RequestChecker<'a> {
     options: &'a ValidationOptions,
     index: usize,
     pub(crate) request: &'a UnifiedRequest,
+    /// Unified fields whose value is a kwarg's (`provider_kwargs::lifted`): reported as the kwarg.
+    renamed: &'a [Renamed],
     warnings: &'a mut Vec<Warning>,
 }
 
 impl RequestChecker<'_> {
     pub(crate) fn error<'m>(&self, field: impl Into<Cow<'m, str>>, message: impl Into<Cow<'m, str>>) -> CoreError {
+        let (field, message) = self.named(field.into(), message.into());
         CoreError::invalid(self.index, &self.request.custom_id, field, message)
+    }
+
+    /// `field` and `message` with every unified field whose value came from a kwarg named as that
+    /// kwarg (`providerKwargs.temperature`, not `generationConfig.temperature`).
+    #[inline(never)]
+    fn named<'m>(&self, field: Cow<'m, str>, message: Cow<'m, str>) -> (Cow<'m, str>, Cow<'m, str>) {
+        let (mut field, mut message) = (field, message);
+        for name in self.renamed {
+            let kwarg = format!("providerKwargs.{}", name.kwarg);
+            if field == name.unified {
+                field = Cow::Owned(kwarg.clone());
+            }
+            if message.contains(name.unified) {
+                message = Cow::Owned(message.replace(name.unified, &kwarg));
+            }
+        }
+        (field, message)
     }
 
     /// Something sent differently from how it was given, or left out because the provider has no
@@ -326,6 +397,7 @@ impl RequestChecker<'_> {
 
     #[inline(never)]
     fn push_notice(&mut self, field: Cow<'_, str>, message: Cow<'_, str>) {
+        let (field, message) = self.named(field, message);
         self.warnings.push(Warning {
             index: self.index,
             custom_id: self.request.custom_id.clone(),
@@ -347,6 +419,7 @@ impl RequestChecker<'_> {
 
     #[inline(never)]
     fn unsupported_setting(&mut self, field: Cow<'_, str>, message: Cow<'_, str>) -> Result<(), CoreError> {
+        let (field, message) = self.named(field, message);
         if self.options.drop_unsupported {
             self.warnings.push(Warning {
                 index: self.index,
@@ -464,8 +537,38 @@ impl RequestChecker<'_> {
         let Some(kwargs) = &self.request.provider_kwargs else {
             return Ok(());
         };
+        // What the converter writes from the request itself: a kwarg would replace it unchecked.
+        for (key, unified) in provider_kwargs::built_from_request(self.provider, self.endpoint) {
+            if kwargs.contains_key(*key) {
+                let why =
+                    if *key == "model" { " (a batch runs on one model, checked against its model rules)" } else { "" };
+                return Err(self.error(
+                    format!("providerKwargs.{key}"),
+                    format!("`{key}` is written from the request's own `{unified}`{why}; set `{unified}` instead"),
+                ));
+            }
+        }
         for unknown in provider_kwargs::unknown_keys(self.provider, self.endpoint, kwargs) {
             self.unsupported(format!("providerKwargs.{}", unknown.path), unknown.message)?;
+        }
+        for (key, providers) in provider_kwargs::SWITCHES {
+            if !providers.contains(&self.provider) {
+                continue;
+            }
+            match kwargs.get(*key) {
+                None | Some(serde_json::Value::Bool(false) | serde_json::Value::Null) => {}
+                Some(serde_json::Value::Bool(true)) if *key == "stream" => {
+                    return Err(self.error(
+                        "providerKwargs.stream",
+                        format!(
+                            "{} refuses stream: true in a batch; a batch never streams",
+                            self.provider.display_name()
+                        ),
+                    ));
+                }
+                Some(serde_json::Value::Bool(true)) => {}
+                Some(_) => return Err(self.error(format!("providerKwargs.{key}"), "must be true or false")),
+            }
         }
         Ok(())
     }

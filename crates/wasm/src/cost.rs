@@ -2,7 +2,8 @@
 
 use batch_router_core::cost::prices::PriceTable;
 use batch_router_core::cost::quota::{
-    admit_under_quota, default_quota, requeue_after_failure, split_by_tokens, wait_after_refusal, InFlight, QuotaLimits,
+    admit_under_quota, default_quota, is_quota_failure, requeue_after_failure, split_by_tokens, wait_after_refusal,
+    InFlight, QuotaLimits,
 };
 use batch_router_core::cost::token_estimate::{input_parts, EstimateOptions};
 use batch_router_core::cost::{cost_of_usage, estimate_batch, estimate_requests};
@@ -135,6 +136,13 @@ pub fn split_by_tokens_js(tokens: Vec<f64>, max_tokens: f64) -> Vec<u32> {
 #[wasm_bindgen(js_name = requeueAfterFailure)]
 pub fn requeue_after_failure_js(error_codes: Vec<String>, in_flight_batches: f64) -> Option<f64> {
     requeue_after_failure(error_codes.iter().map(String::as_str), in_flight_batches as u64).map(|behind| behind as f64)
+}
+
+/// Whether a failed batch's error codes say its model's queue was full (`quota.rs`,
+/// `is_quota_failure`): its requests are retried, whether or not it was queued again.
+#[wasm_bindgen(js_name = isQuotaFailure)]
+pub fn is_quota_failure_js(error_codes: Vec<String>) -> bool {
+    error_codes.iter().any(|code| is_quota_failure(code))
 }
 
 /// A create call refused: the batch count it waits behind, or `undefined` when the refusal is

@@ -1,19 +1,20 @@
 /** The commands that talk to a provider: submit, status, wait, results, cancel, list. */
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
-import { parseArgs } from "node:util";
 
 import { BatchStatusResponse } from "../batch-status.js";
 import { dryRun } from "../dry-run.js";
 import { BatchRouterError, ValidationError } from "../errors.js";
 import { estimateJsonl, formatDollars } from "../estimate.js";
-import { readPrices } from "./estimate-command.js";
+import { count as wholeNumber, readPrices } from "./estimate-command.js";
 import type { Endpoint, UnifiedRequest } from "../types.js";
 import { describeConversion, endpointOption, modelChoice, readUnifiedFile, requestLinesOf } from "./convert-command.js";
+import { parseCommand } from "./arguments.js";
 import { ExitCode } from "./exit-codes.js";
 import { UsageError } from "./output.js";
 import { ProgressReporter, describeCounts } from "./progress.js";
 import { createProvider, providerFlags, providerName, withProviderNames } from "./provider-flags.js";
+import { checkWritableDirectory, checkWritableFile } from "./writable-paths.js";
 
 const CONNECTION_HELP = `  --provider P         {{providers}}
                        (inferred from the id when its shape tells)
@@ -48,7 +49,7 @@ ${CONNECTION_HELP}
 
 Polls until the batch ends, with a progress bar on a terminal and plain lines otherwise.
 Exits 0 when the batch has ended, 5 when --timeout passes first.
-  --interval SECONDS   first poll interval (default 5; grows to 60)
+  --interval SECONDS   first poll interval, greater than 0 (default 5; grows to 60)
   --timeout SECONDS    give up after this long
 ${CONNECTION_HELP}
 `,
@@ -67,18 +68,10 @@ ${CONNECTION_HELP}
   list: `Usage: batch-router list --provider P [--limit N] [options]
 
 Lists the provider's recent batches, newest first.
-  --limit N            how many (default 20)
+  --limit N            how many, a whole number ≥ 1 (default 20)
 ${CONNECTION_HELP}
 `,
 };
-
-function usage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 function statusLine(status: BatchStatusResponse): string {
   return `${status.batchId}  ${status.status} (${status.rawStatus})  ${status.requestCounts.total} requests: ${describeCounts(status)}`;
@@ -104,8 +97,7 @@ async function checkMaxCost(provider: string, unified: string, endpoint: Endpoin
   const maxCost = values["max-cost"] === undefined ? undefined : Number(values["max-cost"]);
   if (maxCost !== undefined && !(maxCost >= 0)) throw new UsageError(`--max-cost must be a number of US dollars, not "${values["max-cost"]}"`);
   if (values.prices === undefined) throw new UsageError("--max-cost needs --prices FILE");
-  const bound = values["max-output-tokens"] === undefined ? undefined : Number(values["max-output-tokens"]);
-  if (bound !== undefined && !Number.isInteger(bound)) throw new UsageError(`--max-output-tokens must be a whole number`);
+  const bound = wholeNumber("--max-output-tokens", values["max-output-tokens"]);
   const estimate = estimateJsonl(provider, unified, { prices: await readPrices(values.prices), defaultMaxOutputTokens: bound }, true, { dropUnsupported: values["drop-unsupported"] === true, ...(endpoint === undefined ? {} : { endpoint }) });
   if (estimate.maxCostUsd === undefined) {
     if (maxCost === undefined) return undefined;
@@ -139,11 +131,10 @@ async function waitFor(provider: ReturnType<typeof createProvider>, batchId: str
 }
 
 export async function runBatchCommand(command: string, args: string[]): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
+  const { values, positionals } = parseCommand(
+    command,
+    args,
+    {
         ...providerFlags,
         model: { type: "string", multiple: true },
         "anthropic-version": { type: "string" },
@@ -158,26 +149,32 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
         "max-cost": { type: "string" },
         prices: { type: "string" },
         "max-output-tokens": { type: "string" },
-      },
-    }),
+    },
+    command === "list" ? [] : [command === "submit" ? "FILE" : "ID"],
   );
   if (values.help) {
     process.stdout.write(withProviderNames(commandHelp[command] ?? ""));
     return ExitCode.ok;
   }
   const json = values.json === true;
-  const number = (name: string, value: string | undefined, fallback: number | undefined) => {
+  const number = (name: string, value: string | undefined, fallback: number | undefined, rule: "≥ 0" | "> 0" | "whole ≥ 1" = "≥ 0") => {
     if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed < 0) throw new UsageError(`--${name} must be a non-negative number`);
+    const parsed = value.trim() === "" ? NaN : Number(value);
+    const fits = Number.isFinite(parsed) && (rule === "≥ 0" ? parsed >= 0 : rule === "> 0" ? parsed > 0 : Number.isInteger(parsed) && parsed >= 1);
+    const expected = rule === "≥ 0" ? "a number ≥ 0" : rule === "> 0" ? "a number of seconds greater than 0" : "a whole number ≥ 1";
+    if (!fits) throw new UsageError(`--${name} must be ${expected}, not "${value}"`);
     return parsed;
   };
-  const interval = number("interval", values.interval, 5)!;
+  // An interval of 0 would poll without a pause for ever (it grows by half at each poll).
+  const interval = number("interval", values.interval, 5, "> 0")!;
   const timeout = number("timeout", values.timeout, undefined);
+  // Where these commands write, checked before anything is read or downloaded.
+  if (command === "submit" || command === "results") await checkWritableDirectory("--dir", values.dir ?? ".batch_router");
+  if (command === "results" && values.out !== undefined) await checkWritableFile("--out", values.out);
 
   if (command === "list") {
     const provider = createProvider(providerName(values.provider), values);
-    const batches = await provider.listBatches({ limit: number("limit", values.limit, 20) });
+    const batches = await provider.listBatches({ limit: number("limit", values.limit, 20, "whole ≥ 1") });
     print(json, { batches: batches.map(statusJson) }, batches.length === 0 ? "no batches" : batches.map(statusLine).join("\n"));
     return ExitCode.ok;
   }
@@ -242,18 +239,24 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
     }
     case "results": {
       const out = values.out === undefined ? process.stdout : createWriteStream(values.out);
+      // A write that fails later (a full disk) ends the command with its reason, not a crash.
+      let writeFailure: Error | undefined;
+      if (out !== process.stdout) out.on("error", (error) => (writeFailure ??= error));
+      const failed = () => new BatchRouterError(`cannot write ${values.out}: ${writeFailure!.message}`, "output");
       const counts: Record<string, number> = { succeeded: 0, errored: 0, cancelled: 0, expired: 0 };
       try {
         for await (const result of provider.getResults(target)) {
           counts[result.status] = (counts[result.status] ?? 0) + 1;
+          if (writeFailure) throw failed();
           if (!out.write(JSON.stringify(result) + "\n")) await once(out, "drain");
         }
       } finally {
-        if (out !== process.stdout) {
+        if (out !== process.stdout && !writeFailure) {
           out.end();
           await once(out, "finish");
         }
       }
+      if (writeFailure) throw failed();
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
       const summary = `${total} ${total === 1 ? "result" : "results"}: ${counts.succeeded} succeeded, ${counts.errored} errored, ${counts.cancelled} cancelled, ${counts.expired} expired`;
       if (json && values.out !== undefined) print(json, { results: total, counts, out: values.out }, "");

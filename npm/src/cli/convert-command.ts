@@ -80,6 +80,8 @@ export function modelChoice(values: string | string[] | undefined): (provider: P
     const provider = canonicalProviderName(name);
     if (provider === undefined) throw new UsageError(`--model ${value}: unknown provider "${name}"; expected ${allProviders().join(", ")}`);
     if (separator === value.length - 1) throw new UsageError(`--model ${value}: the model is missing`);
+    // The last one would win silently.
+    if (byProvider.has(provider)) throw new UsageError(`--model ${value}: ${provider} was given a model twice (--model ${provider}=${byProvider.get(provider)} before); give one --model per provider`);
     byProvider.set(provider, value.slice(separator + 1));
   }
   if (all.length > 1) throw new UsageError(`--model without a provider was given ${all.length} times; use --model PROVIDER=MODEL for each provider`);
@@ -188,7 +190,7 @@ export async function convert(options: ConvertOptions): Promise<(DryRunResult | 
   return results;
 }
 
-function sameRefusal(left: ValidationError, right: ValidationError): boolean {
+export function sameRefusal(left: ValidationError, right: ValidationError): boolean {
   return left.message === right.message && left.index === right.index && left.field === right.field;
 }
 

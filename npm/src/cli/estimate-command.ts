@@ -1,10 +1,12 @@
 /** `batch-router estimate FILE --provider P`: tokens and a cost range, without sending anything. */
 import { readFile } from "node:fs/promises";
 
+import { ValidationError } from "../errors.js";
 import { estimateJsonl, formatDollars, type PriceTable } from "../estimate.js";
+import { checkPrices } from "../price-check.js";
 import type { BatchEstimate } from "../wasm.js";
 import type { Endpoint } from "../types.js";
-import { modelChoice, providersOf, readUnifiedFile } from "./convert-command.js";
+import { modelChoice, providersOf, readUnifiedFile, sameRefusal, type RefusedConversion } from "./convert-command.js";
 import { UsageError } from "./output.js";
 
 export const estimateHelp = `Usage: batch-router estimate FILE --provider P [options]
@@ -36,10 +38,10 @@ export interface EstimateCommandOptions {
   endpoint?: Endpoint;
 }
 
-function count(name: string, value: string | undefined): number | undefined {
+export function count(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new UsageError(`${name} must be a whole number, not "${value}"`);
+  const number = value.trim() === "" ? NaN : Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new UsageError(`${name} must be a whole number ≥ 0, not "${value}"`);
   return number;
 }
 
@@ -51,23 +53,50 @@ export async function readPrices(file: string | undefined): Promise<PriceTable |
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
+  let prices: unknown;
   try {
-    return JSON.parse(text) as PriceTable;
+    prices = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
   }
+  // Checked here so that an error names the file's own keys (`prices.gpt-4o-mini.input`).
+  checkPrices(prices, "prices");
+  return prices as PriceTable;
 }
 
-export async function estimateFile(options: EstimateCommandOptions): Promise<BatchEstimate[]> {
+/** A provider that `--provider all` tried and that refused the file (a `ValidationError`). */
+export type RefusedEstimate = RefusedConversion;
+
+export function isRefusedEstimate(result: BatchEstimate | RefusedEstimate): result is RefusedEstimate {
+  return "error" in result;
+}
+
+/**
+ * Estimates the file for each provider `--provider` names. With `all`, a provider that refuses the
+ * file does not stop the others (as `convert --provider all`): its refusal is returned beside the
+ * estimates; when every provider refuses it the same way, that one error is thrown. With one
+ * provider, its refusal is thrown.
+ */
+export async function estimateFile(options: EstimateCommandOptions): Promise<(BatchEstimate | RefusedEstimate)[]> {
   const modelFor = modelChoice(options.model);
   const prices = await readPrices(options.pricesFile);
   const settings = { prices, defaultMaxOutputTokens: count("--max-output-tokens", options.maxOutputTokens), mediaTokens: count("--media-tokens", options.mediaTokens) };
-  const estimates: BatchEstimate[] = [];
+  const keepGoing = options.provider === "all";
+  const results: (BatchEstimate | RefusedEstimate)[] = [];
   for (const provider of providersOf(options.provider, options.endpoint)) {
-    const unifiedJsonl = await readUnifiedFile(options.file, modelFor(provider));
-    estimates.push(estimateJsonl(provider, unifiedJsonl, settings, true, options.endpoint === undefined ? {} : { endpoint: options.endpoint }));
+    try {
+      const unifiedJsonl = await readUnifiedFile(options.file, modelFor(provider));
+      results.push(estimateJsonl(provider, unifiedJsonl, settings, true, options.endpoint === undefined ? {} : { endpoint: options.endpoint }));
+    } catch (error) {
+      if (!keepGoing || !(error instanceof ValidationError)) throw error;
+      results.push({ provider, error });
+    }
   }
-  return estimates;
+  const first = results[0];
+  if (first !== undefined && isRefusedEstimate(first) && results.every((result) => isRefusedEstimate(result) && sameRefusal(result.error, first.error))) {
+    throw first.error;
+  }
+  return results;
 }
 
 const dollars = (value: number | undefined) => (value === undefined ? "unknown" : value < 1 ? formatDollars(value) : `$${value.toFixed(2)}`);

@@ -1,5 +1,6 @@
 /** How the CLI speaks: plain lines for people, one JSON document with `--json` for scripts. */
 import { BatchNotCompleteError, BatchRouterError, ConnectionError, ProviderError, TimeoutError, ValidationError } from "../errors.js";
+import { redactCredentials } from "../redact-key.js";
 import { ExitCode } from "./exit-codes.js";
 
 export class UsageError extends Error {}
@@ -14,9 +15,10 @@ export function exitCodeOf(error: unknown): number {
 
 /** One readable line for an error; the core's messages already name request and field. */
 export function describeError(error: unknown): string {
-  if (error instanceof UsageError) return `usage error: ${error.message} (see --help)`;
-  if (error instanceof BatchRouterError) return `error: ${error.message}`;
-  return `error: ${error instanceof Error ? error.message : String(error)}`;
+  // Every configured credential is `[redacted]`, whatever the error quotes (`redact-key.ts`).
+  if (error instanceof UsageError) return redactCredentials(`usage error: ${error.message} (see --help)`);
+  if (error instanceof BatchRouterError) return redactCredentials(`error: ${error.message}`);
+  return redactCredentials(`error: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 export function errorAsJson(error: unknown): Record<string, unknown> {

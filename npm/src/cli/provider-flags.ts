@@ -8,6 +8,7 @@ import { createProvider as createProviderByName } from "../router/providers-by-n
 import type { BatchProvider, ProviderOptions } from "../provider.js";
 import type { AnthropicProviderOptions } from "../providers/anthropic-provider.js";
 import type { ProviderName } from "../types.js";
+import { ValidationError } from "../errors.js";
 import { UsageError } from "./output.js";
 
 export const providerFlags = {
@@ -62,7 +63,21 @@ export function createProvider(name: ProviderName, values: ProviderFlagValues, e
     if (options.baseUrl === undefined) {
       throw new UsageError('--provider vllm needs --base-url of a running sidecar (start one with "batch-router sidecar")');
     }
-    return new VLLMProvider(options);
+    return flagErrors(() => new VLLMProvider(options));
   }
-  return createProviderByName(name, options);
+  return flagErrors(() => createProviderByName(name, options));
+}
+
+/** The flag a provider option comes from, for the options a provider checks when it is made. */
+const flagOfOption: Record<string, string> = { "options.apiKey": "--api-key", "options.baseUrl": "--base-url" };
+
+/** A refused `--api-key` or `--base-url` as a usage error (exit 2) that names the flag, not the option. */
+function flagErrors(make: () => BatchProvider): BatchProvider {
+  try {
+    return make();
+  } catch (error) {
+    const field = error instanceof ValidationError ? error.field : undefined;
+    if (field === undefined || !(field in flagOfOption)) throw error;
+    throw new UsageError(flagOfOption[field] + (error as ValidationError).message.slice(field.length));
+  }
 }

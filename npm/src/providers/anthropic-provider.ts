@@ -1,4 +1,5 @@
 /** Anthropic's Message Batches API. The key comes from `ANTHROPIC_API_KEY` unless given. */
+import { keysOf } from "../option-shapes.js";
 import { BatchProvider, type ProviderOptions } from "../provider.js";
 
 /** Options of {@link AnthropicProvider}. */
@@ -19,6 +20,7 @@ export interface AnthropicProviderOptions extends ProviderOptions {
  */
 export class AnthropicProvider extends BatchProvider {
   constructor(options: AnthropicProviderOptions = {}) {
-    super("anthropic", options, options.apiVersion === undefined ? {} : { config: { apiVersion: options.apiVersion } });
+    const optionKeys = keysOf<Omit<AnthropicProviderOptions, keyof ProviderOptions>>({ apiVersion: true });
+    super("anthropic", options, options?.apiVersion === undefined ? { optionKeys } : { optionKeys, config: { apiVersion: options.apiVersion } });
   }
 }

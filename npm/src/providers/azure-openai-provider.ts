@@ -1,5 +1,7 @@
 /** Azure OpenAI's Global Batch API, addressed by resource endpoint and deployment name. */
+import { checkBaseUrl } from "../connection-checks.js";
 import { ConfigurationError } from "../errors.js";
+import { keysOf } from "../option-shapes.js";
 import { BatchProvider, type ProviderOptions } from "../provider.js";
 import { providerEntry } from "../provider-registry.js";
 import { readEnvironment } from "../runtime.js";
@@ -41,10 +43,12 @@ export class AzureOpenAIProvider extends BatchProvider {
     if (endpoint === undefined && options.baseUrl === undefined) {
       throw new ConfigurationError(`No endpoint for azure: pass { endpoint } (https://<resource>.openai.azure.com) or set ${entry.endpointVariable}`);
     }
+    checkBaseUrl(endpoint, options.endpoint !== undefined || entry.endpointVariable === undefined ? { option: "options.endpoint" } : { variable: entry.endpointVariable });
     const config: { endpoint?: string; apiVersion?: string; bearerToken?: string } = {};
     if (endpoint !== undefined) config.endpoint = endpoint;
     if (apiVersion !== undefined) config.apiVersion = apiVersion;
     if (options.entraToken) config.bearerToken = options.entraToken;
-    super("azure", options, { config, hasOtherCredential: Boolean(options.entraToken) });
+    const optionKeys = keysOf<Omit<AzureOpenAIProviderOptions, keyof ProviderOptions>>({ endpoint: true, apiVersion: true, entraToken: true });
+    super("azure", options, { optionKeys, config, hasOtherCredential: Boolean(options.entraToken) });
   }
 }

@@ -3,6 +3,7 @@
  * unless given. Small batches go inline, large ones through the Files API (chosen from the size,
  * overridable with `route`).
  */
+import { keysOf } from "../option-shapes.js";
 import { BatchProvider, type ProviderOptions } from "../provider.js";
 import type { UnifiedRequest } from "../types.js";
 import { inlineUrlMedia } from "./download-media.js";
@@ -25,7 +26,7 @@ export class GoogleProvider extends BatchProvider {
   private readonly downloadUrls: boolean;
 
   constructor(options: GoogleProviderOptions = {}) {
-    super("google", options);
+    super("google", options, { optionKeys: keysOf<Omit<GoogleProviderOptions, keyof ProviderOptions>>({ downloadUrls: true }) });
     this.downloadUrls = options.downloadUrls ?? false;
   }
 

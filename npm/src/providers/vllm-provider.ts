@@ -8,8 +8,20 @@
 import type { ChildProcess } from "node:child_process";
 
 import { ConfigurationError } from "../errors.js";
+import { keysOf } from "../option-shapes.js";
 import { BatchProvider, type ProviderOptions } from "../provider.js";
 import { readEnvironment } from "../runtime.js";
+
+/** The keys {@link VLLMProviderOptions} adds to the provider options. */
+const vllmOptionKeys = keysOf<Omit<VLLMProviderOptions, keyof ProviderOptions>>({
+  vllmCommand: true,
+  additionalArgs: true,
+  sidecarPath: true,
+  stateDirectory: true,
+  concurrency: true,
+  startTimeoutMs: true,
+  sidecarLog: true,
+});
 
 /** Options of {@link VLLMProvider}: the provider options plus how to start the sidecar. */
 export interface VLLMProviderOptions extends ProviderOptions {
@@ -41,7 +53,7 @@ export class VLLMProvider extends BatchProvider {
 
   constructor(options: VLLMProviderOptions = {}) {
     // The sidecar takes an optional bearer token: the API key, when given, is sent as one.
-    super("vllm", options);
+    super("vllm", options, { optionKeys: vllmOptionKeys });
     this.vllmOptions = options;
   }
 

@@ -6,15 +6,18 @@
  * (`resumeJob`), with retryable and expired requests sent again, and results merged so that every
  * request ends with exactly one result.
  */
+import { requestLines } from "../request-json.js";
 import type { BatchStatusResponse } from "../batch-status.js";
 import { checkedEndpoint } from "../endpoint.js";
 import { BatchNotCompleteError, ConfigurationError, JobInterruptedError, TimeoutError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchListPage, BatchProvider, CallOptions, ListBatchesOptions, PreparedBatchInfo, ProviderOptions, SendOptions } from "../provider.js";
-import { checkOptionShapes, duration, storageShape } from "../option-shapes.js";
+import { checkBatchKeys, checkOptionShapes, duration, storageShape } from "../option-shapes.js";
 import { currentRuntime } from "../runtime.js";
 import type { BatchStorage } from "../storage.js";
 import type { Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
-import { estimateJsonl, estimatePrepared, type CostOptions, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
+import { checkCostOptions, estimateJsonl, estimatePrepared, tokenEstimateOptionKeys, type CostOptions, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
+import { checkPrices } from "../price-check.js";
+import { checkJobOptions, checkNestedRouterOptions, batchRouterOptionKeys, jobOptionKeys, jobOptionKeysWithoutSignal, waitOptionKeys } from "./router-option-keys.js";
 import { checkBudget, worstCaseCosts } from "./job-budget.js";
 import { checkFitsQuota, cutToQuota, inputTokensFor, limitsFor, type ModelQuotas } from "./job-quota.js";
 import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
@@ -151,7 +154,9 @@ export class BatchRouter {
       prices: "object",
       estimate: "object",
       quotas: "object",
-    }, "options", true);
+    }, "options", true, batchRouterOptionKeys);
+    checkNestedRouterOptions(options, tokenEstimateOptionKeys);
+    checkPrices(options.prices, "options.prices");
     if (options.storage === false) {
       throw new ConfigurationError("a BatchRouter keeps its jobs in a storage: give it one (not `false`)");
     }
@@ -160,7 +165,7 @@ export class BatchRouter {
     for (const [name, given] of Object.entries(options.providers)) {
       if (given === undefined) continue;
       const canonical = providerName(name);
-      const provider = isProvider(given) ? given : createProvider(canonical, { storage, ...given });
+      const provider = isProvider(given) ? given : withinRouterOptions(name, () => createProvider(canonical, { storage, ...given }));
       if (provider.name !== canonical) {
         throw new ConfigurationError(`providers.${name} is a ${provider.name} provider`);
       }
@@ -232,7 +237,8 @@ export class BatchRouter {
    * the router's prices unless `options.prices` is given. Sends nothing.
    */
   estimate(batch: UnifiedBatchMetadata, options: CostOptions = {}): BatchEstimate {
-    const name = providerName(batch.provider);
+    checkCostOptions(options);
+    const name = providerName(batchProvider(batch));
     const estimateOptions = { ...this.options.estimate, ...options, prices: options.prices ?? this.options.prices };
     // The same checks as a job's: every request validated, and none alone over its model's quota.
     const estimate = estimatePrepared({ ...batch, provider: name }, estimateOptions, this.provider(name).jobAccess().prepareOptions);
@@ -244,7 +250,8 @@ export class BatchRouter {
 
   /** How a batch would be split into provider batches. Validates every request; sends nothing. */
   plan(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): JobPlan {
-    const name = providerName(batch.provider);
+    checkJobOptions(options, jobOptionKeysWithoutSignal);
+    const name = providerName(batchProvider(batch));
     return this.planFor(name, jsonLines(batch.requests).join(""), { ...batch.metadata, ...options.metadata }, options.jobId ?? "job", options, batch.endpoint);
   }
 
@@ -274,6 +281,7 @@ export class BatchRouter {
    * `JobInterruptedError` naming the job to resume.
    */
   async submitJob(batch: UnifiedBatchMetadata, options: JobOptions = {}): Promise<string> {
+    checkJobOptions(options, jobOptionKeys);
     const context = await this.createJob(batch, options);
     const id = context.manifest.jobId;
     const lease = new JobLease(this.state, id, newHolderId(), this.leaseMs());
@@ -298,6 +306,7 @@ export class BatchRouter {
    * safe); with different ones it is a `ValidationError`.
    */
   async startJob(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): Promise<string> {
+    checkJobOptions(options, jobOptionKeysWithoutSignal);
     try {
       return (await this.createJob(batch, options)).manifest.jobId;
     } catch (error) {
@@ -355,6 +364,7 @@ export class BatchRouter {
    * stop is a `JobInterruptedError` naming it.
    */
   async runJob(batch: UnifiedBatchMetadata, options: JobOptions & WaitOptions = {}): Promise<JobSummary> {
+    checkJobOptions(options, [...jobOptionKeys, ...waitOptionKeys]);
     const context = await this.createJob(batch, options);
     return this.drive(context.manifest.jobId, options);
   }
@@ -449,7 +459,7 @@ export class BatchRouter {
   }
 
   private async createJob(batch: UnifiedBatchMetadata, options: JobOptions): Promise<JobContext> {
-    const name = providerName(batch.provider);
+    const name = providerName(batchProvider(batch));
     const provider = this.provider(name);
     const jobId = options.jobId ?? newJobId();
     checkJobId(jobId);
@@ -631,16 +641,35 @@ interface RequestLines {
   inputTokens: Float64Array | undefined;
 }
 
+/**
+ * A provider built from the router's options; a `ValidationError` at one of its options (`options.
+ * <key>` as the provider's constructor names it) is placed at `options.providers.<name>.<key>`.
+ */
+function withinRouterOptions(name: string, create: () => BatchProvider): BatchProvider {
+  try {
+    return create();
+  } catch (error) {
+    if (!(error instanceof ValidationError) || !error.field?.startsWith("options.")) throw error;
+    const field = `options.providers.${name}.${error.field.slice("options.".length)}`;
+    throw new ValidationError(error.message.replace(error.field, field), { field });
+  }
+}
+
 function isProvider(value: BatchProvider | ProviderOptions): value is BatchProvider {
   return typeof (value as BatchProvider).jobAccess === "function";
 }
 
 /** Each request as one JSON line (with its newline). */
+/** The provider a batch names: a batch that is not an object, or names none, is refused at its field. */
+function batchProvider(batch: UnifiedBatchMetadata): string {
+  checkOptionShapes(batch, { provider: "string" }, "batch", true);
+  checkBatchKeys(batch);
+  if (batch.provider === undefined) throw new ValidationError(`batch.provider: is required (the provider to send the batch to, e.g. "openai")`, { field: "batch.provider" });
+  return batch.provider;
+}
+
 function jsonLines(requests: UnifiedRequest[]): string[] {
-  if (!Array.isArray(requests)) {
-    throw new ValidationError("requests: must be an array of unified requests", { field: "requests" });
-  }
-  return requests.map((request) => JSON.stringify(request) + "\n");
+  return requestLines(requests);
 }
 
 function customIdsOf(lines: string[]): string[] {

@@ -67,7 +67,14 @@ export interface SubmissionRecord {
   batchId?: string;
   /** Whether the transparency files of the batch were written. */
   recorded?: boolean;
-  status?: { status: BatchStatus; rawStatus: string; requestCounts: RequestCounts; errors?: string[] };
+  status?: {
+    status: BatchStatus;
+    rawStatus: string;
+    requestCounts: RequestCounts;
+    errors?: string[];
+    /** The provider's codes of those errors, where it gave them (`token_limit_exceeded`). */
+    errorCodes?: string[];
+  };
   /**
    * Since when (ISO time) the provider has answered this batch's status or results with a 404 or a
    * transient failure (5xx, no answer) only: the batch counts as lost (404) or the job stops (the

@@ -10,6 +10,7 @@
  */
 import { CostTally, type CostReport, type PriceTable } from "../estimate.js";
 import type { ProviderName, ResultStatus, UnifiedResult } from "../types.js";
+import { isQuotaFailure } from "../wasm.js";
 import { expandRanges, toRanges, type JobManifest, type JobStore, type OutcomeCounts, type Ranges, type SubmissionRecord } from "./job-manifest.js";
 
 /** Whether a request with this result is sent again (while it has attempts left). */
@@ -28,10 +29,17 @@ export function missingResult(customId: string, record: SubmissionRecord): Unifi
     case "expired":
       return made(customId, "expired", "batch_expired", `batch ${batch} expired before this request ran`, true);
     case "cancelled":
-      return made(customId, "cancelled", "batch_cancelled", `batch ${batch} was cancelled before this request ran`, false);
+      // Retryable as the provider's own `batch_cancelled` lines are (retry.rs): the request never
+      // ran. Jobs do not resend cancelled requests (`needsResubmission`): cancelling was asked for.
+      return made(customId, "cancelled", "batch_cancelled", `batch ${batch} was cancelled before this request ran`, true);
     case "failed": {
       const reasons = record.status.errors?.length ? `: ${record.status.errors.join("; ")}` : "";
-      return made(customId, "errored", "batch_failed", `batch ${batch} failed${reasons}`, false);
+      // A batch failed because its model's queue was full (`token_limit_exceeded`) and not queued
+      // again (no other batch of the model in flight): its requests are retried, spending an
+      // attempt, as the provider asks ("try again once some in_progress batches have been
+      // completed"). Any other failure (an invalid input file) is not.
+      const queueFull = isQuotaFailure(record.status.errorCodes ?? []);
+      return made(customId, "errored", "batch_failed", `batch ${batch} failed${reasons}`, queueFull);
     }
     default:
       if (record.error) return made(customId, "errored", record.error.code, record.error.message, false);

@@ -6,6 +6,7 @@
  * run stopped anywhere continues in another process without a lost batch, a second creation or a
  * result collected twice.
  */
+import { redactCredentials } from "../redact-key.js";
 import { AbortError, BatchNotFoundError, BatchRouterError, InvalidResponseError, ProviderError } from "../errors.js";
 import type { UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
@@ -99,6 +100,8 @@ async function poll(context: JobContext, record: SubmissionRecord): Promise<void
   if (wasUnavailable) delete record.unavailable;
   record.status = { status: status.status, rawStatus: status.rawStatus, requestCounts: status.requestCounts };
   if (status.errors?.length) record.status.errors = status.errors.map((error) => error.message);
+  const codes = (status.errors ?? []).flatMap((error) => (error.code === undefined ? [] : [error.code]));
+  if (codes.length > 0) record.status.errorCodes = codes;
   // Queued again only while another batch of the model is in flight, whose end makes room (the
   // core's rule); otherwise it fails like any batch, spending attempts, so the job always ends.
   const queuedBehind = requeueForQuota(context, record, status);
@@ -207,7 +210,7 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
       // The results cannot be had (the provider refuses them, or they were not found for the whole
       // grace period: the batch is lost as when its status 404s): the requests end without.
       const code = isNotFound(failure) ? "batch_not_found" : ((failure as { code?: string }).code ?? "internal");
-      record.error = { code, message: (failure as Error).message };
+      record.error = { code, message: redactCredentials((failure as Error).message) };
       continue;
     }
     await sleep(delay, context.retry.signal);

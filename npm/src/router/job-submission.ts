@@ -11,6 +11,7 @@
  *   `failed` (its requests end as `submission_failed`); spent retries, or a 401/403 (the account's
  *   key, not the request), stop the run with the error, and the job can be resumed later.
  */
+import { redactCredentials } from "../redact-key.js";
 import type { PriceTable } from "../estimate.js";
 import { waitsForLaterWave, type ModelQuotas } from "./job-quota.js";
 import { AbortError, ProviderError, toBatchRouterError, ValidationError } from "../errors.js";
@@ -101,7 +102,7 @@ async function fail(context: JobContext, record: SubmissionRecord, error: unknow
   record.phase = "failed";
   settleCreate(record);
   const code = (error as { code?: string }).code ?? "internal";
-  record.error = { code, message: error instanceof Error ? error.message : String(error) };
+  record.error = { code, message: redactCredentials(error instanceof Error ? error.message : String(error)) };
   await save(context);
 }
 

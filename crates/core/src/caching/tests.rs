@@ -186,3 +186,15 @@ fn anthropic_refuses_a_one_hour_breakpoint_after_a_five_minute_one() {
     request["messages"][0]["content"][1]["cacheControl"] = json!({"ttl": "1h"});
     assert_eq!(refused(Provider::Anthropic, &request).0, "messages[0].content[1].cacheControl");
 }
+
+#[test]
+fn a_system_prompt_breakpoint_without_a_system_prompt_is_refused_everywhere() {
+    let mut request = cached_request();
+    request.as_object_mut().unwrap().remove("systemPrompt");
+    request.as_object_mut().unwrap().remove("tools");
+    for provider in Provider::ALL {
+        let (field, message) = refused(provider, &request);
+        assert_eq!(field, "systemPromptCacheControl", "{provider:?}");
+        assert_eq!(message, "there is no systemPrompt to cache", "{provider:?}");
+    }
+}

@@ -216,3 +216,75 @@ fn a_needed_string_of_another_type_is_refused_where_it_is() {
         assert_eq!((got.as_str(), said.as_str()), (field, message));
     }
 }
+
+/// What a new-user trial found changed silently or misnamed at import: both token limits, an
+/// image's detail level, a GET line, a line without `custom_id`, the legacy `function` role, and a
+/// line that is not an object.
+#[test]
+fn an_import_refuses_what_it_would_change_or_misname() {
+    let line = |change: &dyn Fn(&mut Value)| {
+        let mut line = json!({"custom_id": "a", "method": "POST", "url": "/v1/chat/completions",
+            "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}});
+        change(&mut line);
+        line.to_string()
+    };
+    let refused = |text: &str| match unified_from_openai_line(0, text).unwrap_err() {
+        CoreError::Validation { field, message, .. } => (field, message),
+        other => panic!("{other:?}"),
+    };
+    let (field, message) = refused(&line(&|line| {
+        line["body"]["max_tokens"] = json!(5);
+        line["body"]["max_completion_tokens"] = json!(10);
+    }));
+    assert_eq!(field, "body.max_tokens");
+    assert!(message.starts_with("5 conflicts with max_completion_tokens 10: give one"), "{message}");
+    // The same number twice is one setting.
+    let same = line(&|line| {
+        line["body"]["max_tokens"] = json!(10);
+        line["body"]["max_completion_tokens"] = json!(10);
+    });
+    let request = unified_from_openai_line(0, &same).unwrap();
+    assert_eq!(request.generation_config.and_then(|config| config.max_tokens), Some(10));
+
+    let image = |detail: Value| {
+        line(&|line| {
+            line["body"]["messages"][0]["content"] =
+                json!([{"type": "image_url", "image_url": {"url": "https://x/y.png", "detail": detail.clone()}}]);
+        })
+    };
+    let (field, message) = refused(&image(json!("low")));
+    assert_eq!(field, "body.messages[0].content[0].image_url.detail");
+    assert!(message.starts_with("\"low\" has no unified form"), "{message}");
+    assert_eq!(refused(&image(json!(1))).1, "must be a string, not a JSON number");
+    // `auto` is OpenAI's default: leaving it out changes nothing.
+    assert!(unified_from_openai_line(0, &image(json!("auto"))).is_ok());
+
+    let (field, message) = refused(&line(&|line| line["method"] = json!("GET")));
+    assert_eq!(field, "method");
+    assert!(message.contains("POST"), "{message}");
+
+    let (field, message) = refused(&line(&|line| {
+        line.as_object_mut().unwrap().remove("custom_id");
+    }));
+    assert_eq!((field.as_str(), message.as_str()), ("custom_id", "missing: every batch input line needs its own id"));
+    let (field, message) = refused(&line(&|line| {
+        let id = line.as_object_mut().unwrap().remove("custom_id").unwrap();
+        line["customId"] = id;
+    }));
+    assert_eq!(field, "custom_id");
+    assert!(message.contains("OpenAI's key is `custom_id`"), "{message}");
+
+    let (field, message) = refused(&line(&|line| {
+        line["body"]["messages"] =
+            json!([{"role": "user", "content": "q"}, {"role": "function", "name": "f", "content": "x"}]);
+    }));
+    assert_eq!(field, "body.messages[1].role");
+    assert!(message.contains("legacy \"function\" role"), "{message}");
+
+    for (text, kind) in [("[1,2]", "an array"), ("\"x\"", "a string"), ("null", "null"), ("5", "a number")] {
+        let (field, message) = refused(text);
+        assert_eq!(field, "", "{text}");
+        assert!(message.ends_with(&format!("not {kind}")), "{text}: {message}");
+    }
+    assert_eq!(refused(&line(&|line| line["url"] = json!(5))).0, "url");
+}

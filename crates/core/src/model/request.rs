@@ -486,14 +486,6 @@ pub enum ToolChoice {
     Named { name: String },
 }
 
-/// `{ name }` of a [`ToolChoice`]; other fields are ignored, as the untagged reader ignored them.
-#[derive(Deserialize)]
-#[serde(remote = "Self")]
-struct NamedChoice {
-    name: String,
-}
-object_only!(deserialize only NamedChoice, "a toolChoice object");
-
 // Hand-written so that the error says what is expected (an untagged enum would only say "did not
 // match any variant of untagged enum ToolChoice") and one inside `{ name }` keeps its path.
 impl<'de> Deserialize<'de> for ToolChoice {
@@ -515,9 +507,41 @@ impl<'de> Deserialize<'de> for ToolChoice {
                 while seq.next_element::<de::IgnoredAny>()?.is_some() {}
                 Err(de::Error::invalid_type(de::Unexpected::Seq, &self))
             }
-            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<ToolChoice, A::Error> {
-                let named = <NamedChoice as Deserialize>::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(ToolChoice::Named { name: named.name })
+            // `{ name }` and nothing else: another key was once ignored, so `{"name": "f", "type":
+            // "none"}` forced a call of `f` (a new-user trial).
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<ToolChoice, A::Error> {
+                let mut name = None;
+                while let Some(NameKey) = map.next_key::<NameKey>()? {
+                    if name.is_some() {
+                        return Err(de::Error::duplicate_field("name"));
+                    }
+                    name = Some(map.next_value::<String>()?);
+                }
+                name.map(|name| ToolChoice::Named { name }).ok_or_else(|| de::Error::missing_field("name"))
+            }
+        }
+        /// The one key of a toolChoice object. Another is refused while it is read (so the error
+        /// is placed at it, as a derived reader's is), naming the unified form: OpenAI's and
+        /// Anthropic's shapes are the likely mistakes.
+        struct NameKey;
+        impl<'de> Deserialize<'de> for NameKey {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct KeyVisitor;
+                impl Visitor<'_> for KeyVisitor {
+                    type Value = NameKey;
+                    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                        formatter.write_str("`name`")
+                    }
+                    fn visit_str<E: de::Error>(self, key: &str) -> Result<NameKey, E> {
+                        if key == "name" {
+                            return Ok(NameKey);
+                        }
+                        Err(E::custom(format_args!(
+                            "unknown field `{key}`, expected `name`: a toolChoice object is {{\"name\": \"<a tool's name>\"}} (OpenAI's {{\"type\": \"function\", \"function\": {{\"name\": …}}}} and Anthropic's {{\"type\": \"tool\", \"name\": …}} are written so); the modes are the strings \"auto\", \"none\" and \"required\""
+                        )))
+                    }
+                }
+                deserializer.deserialize_identifier(KeyVisitor)
             }
         }
         deserializer.deserialize_any(ChoiceVisitor)

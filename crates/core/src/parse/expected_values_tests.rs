@@ -44,6 +44,10 @@ fn a_value_of_the_wrong_type_names_what_the_field_takes() {
         (format!(r#"{hi},{tools},"toolChoice":5"#), "toolChoice", format!("invalid type: integer `5`, expected {choice}")),
         (format!(r#"{hi},{tools},"toolChoice":{{"name":["f"]}}"#), "toolChoice.name", "invalid type: array, expected a string".into()),
         (format!(r#"{hi},{tools},"toolChoice":{{}}"#), "toolChoice.name", "missing field `name`".into()),
+        // Another key was ignored, so a stray `type` forced a call (the trial).
+        (format!(r#"{hi},{tools},"toolChoice":{{"name":"f","type":"none"}}"#), "toolChoice.type", unknown_choice_key("type")),
+        (format!(r#"{hi},{tools},"toolChoice":{{"type":"function","function":{{"name":"f"}}}}"#), "toolChoice.type", unknown_choice_key("type")),
+        (format!(r#"{hi},{tools},"toolChoice":{{"function":{{"name":"f"}}}}"#), "toolChoice.function", unknown_choice_key("function")),
         (format!(r#"{hi},"systemPrompt":{{"text":"a"}}"#), "systemPrompt", "invalid type: object, expected a string or an array of strings".into()),
         (format!(r#"{hi},"systemPrompt":["a",5]"#), "systemPrompt[1]", "invalid type: integer `5`, expected a string".into()),
         (r#""input":"x","taskType":7"#.into(), "taskType", "invalid type: integer `7`, expected one of `retrieval_query`, `retrieval_document`, `semantic_similarity`, `classification`, `clustering`, `question_answering`, `fact_verification`, `code_retrieval_query`".into()),
@@ -69,6 +73,12 @@ fn a_value_of_the_wrong_type_names_what_the_field_takes() {
         let text = format!(r#"{{"customId":"c-1","model":"m",{body}}}"#);
         assert_eq!(refusal(&text), (field.to_owned(), message), "{text}");
     }
+}
+
+fn unknown_choice_key(key: &str) -> String {
+    format!(
+        "unknown field `{key}`, expected `name`: a toolChoice object is {{\"name\": \"<a tool's name>\"}} (OpenAI's {{\"type\": \"function\", \"function\": {{\"name\": …}}}} and Anthropic's {{\"type\": \"tool\", \"name\": …}} are written so); the modes are the strings \"auto\", \"none\" and \"required\""
+    )
 }
 
 /// The values written back are the names read (`Serialize` stays derived).

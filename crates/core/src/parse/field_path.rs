@@ -45,6 +45,19 @@ enum Kind {
 /// The path of the field `error` (from deserializing `text` as a request) is about; empty for the
 /// request itself.
 pub(super) fn field_path(text: &str, error: &serde_json::Error) -> String {
+    field_path_by(text, error, &|changed| {
+        let mut deserializer = serde_json::Deserializer::from_str(changed);
+        <UnifiedRequest as Deserialize>::deserialize(&mut deserializer).err()
+    })
+}
+
+/// [`field_path`] of text read by any reader: `reread` reads a changed text the same way and gives
+/// its error (a provider's answer body, read by its own type).
+pub(crate) fn field_path_by(
+    text: &str,
+    error: &serde_json::Error,
+    reread: &dyn Fn(&str) -> Option<serde_json::Error>,
+) -> String {
     let Some(offset) = offset_of(text, error) else { return String::new() };
     let nodes = Scanner::new(text).scan();
     let before = trim_whitespace_before(text, offset);
@@ -56,7 +69,7 @@ pub(super) fn field_path(text: &str, error: &serde_json::Error) -> String {
                 node.path[..node.parent_path_length].to_owned()
             }
             Kind::Container => match node.last_child {
-                Some(last) if is_error_of(text, error, node.end - 1, &nodes[last]) => nodes[last].path.clone(),
+                Some(last) if is_error_of(text, error, node.end - 1, &nodes[last], reread) => nodes[last].path.clone(),
                 _ => node.path.clone(),
             },
             _ => node.path.clone(),
@@ -68,7 +81,7 @@ pub(super) fn field_path(text: &str, error: &serde_json::Error) -> String {
         let comma = before - 1;
         let previous = trim_whitespace_before(text, comma);
         if let Some(node) = nodes.iter().find(|node| node.end == previous && node.kind != Kind::Key) {
-            if is_error_of(text, error, comma, node) {
+            if is_error_of(text, error, comma, node, reread) {
                 return node.path.clone();
             }
         }
@@ -87,14 +100,19 @@ pub(super) fn field_path(text: &str, error: &serde_json::Error) -> String {
 /// Reads the request again with the byte at `place` (a closing bracket or an array's comma)
 /// swapped for a closing bracket of the other kind: the same error just after `value` means the
 /// error is about `value`; an error of what follows `place` becomes a syntax error there.
-fn is_error_of(text: &str, error: &serde_json::Error, place: usize, value: &Node) -> bool {
+fn is_error_of(
+    text: &str,
+    error: &serde_json::Error,
+    place: usize,
+    value: &Node,
+    reread: &dyn Fn(&str) -> Option<serde_json::Error>,
+) -> bool {
     let swapped = match text.as_bytes()[place] {
         b'}' => "]",
         _ => "}",
     };
     let changed = format!("{}{swapped}{}", &text[..place], &text[place + 1..]);
-    let mut deserializer = serde_json::Deserializer::from_str(&changed);
-    let Err(again) = <UnifiedRequest as Deserialize>::deserialize(&mut deserializer) else { return false };
+    let Some(again) = reread(&changed) else { return false };
     same_message(&again, error)
         && offset_of(&changed, &again).is_some_and(|offset| trim_whitespace_before(&changed, offset) == value.end)
 }

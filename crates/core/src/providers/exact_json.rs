@@ -121,8 +121,36 @@ pub(crate) fn optional_text<'de, D: Deserializer<'de>>(deserializer: D) -> Resul
 /// `serde_json::from_str` of a body some of whose fields are read from their own text ([`value`],
 /// [`optional_value`], [`numbers`]), with each error where serde_json's reader of the whole text
 /// places it ([`placed`]).
+/// Never inlined: [`read_body`] calls it twice (the reading, and again on the error path), and an
+/// inlined copy of each body's reader at both places made the wasm module 2 KB larger.
+#[inline(never)]
 pub(crate) fn from_body<'a, T: Deserialize<'a>>(text: &'a str) -> serde_json::Result<T> {
     serde_json::from_str(text).map_err(|error| placed(text, error))
+}
+
+/// [`from_body`] with its error in the words an answer's error gives: the path of the field at
+/// fault inside the body (`usage.prompt_tokens`), then serde's message in JSON's words
+/// (`crate::error::in_json_words`), without serde_json's `at line 1 column 179`, which counts in a
+/// text the user never saw. The path is found only when there is an error.
+pub(crate) fn read_body<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    from_body(text).map_err(|error| body_error(text, &error, &|changed| from_body::<T>(changed).err()))
+}
+
+/// [`read_body`]'s message, out of line and once for every body type (errors are the cold path).
+#[cold]
+#[inline(never)]
+fn body_error(text: &str, error: &serde_json::Error, reread: &dyn Fn(&str) -> Option<serde_json::Error>) -> String {
+    let path = crate::parse::field_path::field_path_by(text, error, reread);
+    let mut message = crate::error::in_json_words(&message_of(error));
+    // A tagged block's `type` of another JSON type (Anthropic's content blocks).
+    if let Some(found) = message.strip_suffix(", expected variant identifier") {
+        message = format!("{found}, expected a string naming its type");
+    }
+    if path.is_empty() {
+        message
+    } else {
+        format!("{path}: {message}")
+    }
 }
 
 /// A number out of range or nesting past the limit inside a field read from its own text is raised

@@ -1,6 +1,7 @@
 //! One module per provider. Each implements [`BatchApi`]: it prepares the bytes of a batch, describes
 //! every HTTP call as an [`HttpRequest`], and reads the provider's answers into unified values.
 
+pub(crate) mod answer_fields;
 pub mod anthropic;
 pub mod common;
 pub(crate) mod exact_json;

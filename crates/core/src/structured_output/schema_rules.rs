@@ -264,7 +264,17 @@ fn wrong(shape: Shape, value: &Value) -> Option<(String, String)> {
 /// keyword itself in the message when the whole value is wrong.
 pub fn malformed(root: &Value) -> Vec<SchemaProblem> {
     let mut problems = Vec::new();
-    for node in nodes(root) {
+    let nodes = nodes(root);
+    for node in &nodes {
+        if let Some(Value::String(reference)) = node.schema.get("$ref") {
+            if !resolves(root, &nodes, reference) {
+                problems.push(problem(
+                    &node.path,
+                    "$ref",
+                    format!("\"{reference}\" names no definition of this schema (a local `$ref` must point into the schema itself, e.g. to one of its `$defs`)"),
+                ));
+            }
+        }
         for (keyword, value) in node.schema {
             let Some(shape) = shape(keyword) else { continue };
             let Some((place, message)) = wrong(shape, value) else { continue };
@@ -274,6 +284,20 @@ pub fn malformed(root: &Value) -> Vec<SchemaProblem> {
     }
     sort_by_text(&mut problems, |problem| problem.path.as_str());
     problems
+}
+
+/// Whether a local `$ref` (`#`, a JSON pointer `#/$defs/name`, or a plain name `#name` of an
+/// `$anchor`) finds its target in `root`. Other references (`https://…`, percent-encoded pointers)
+/// are left to the provider.
+fn resolves(root: &Value, nodes: &[Node], reference: &str) -> bool {
+    let Some(fragment) = reference.strip_prefix('#') else { return true };
+    if fragment.contains('%') {
+        return true;
+    }
+    if fragment.is_empty() || fragment.starts_with('/') {
+        return root.pointer(fragment).is_some_and(|target| target.is_object() || target.is_boolean());
+    }
+    nodes.iter().any(|node| node.schema.get("$anchor").and_then(Value::as_str) == Some(fragment))
 }
 
 /// `additionalProperties: false` on every object: required by OpenAI strict mode and by Anthropic

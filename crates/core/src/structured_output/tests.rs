@@ -205,7 +205,8 @@ fn gemini_refuses_keywords_outside_its_list() {
     assert_eq!(field, "responseFormat.schema.const");
     let (field, _) = refusal(
         Provider::Google,
-        json!({"type": "json", "schema": {"type": "object", "properties": {"a": {"$ref": "#/$defs/a", "description": "x"}}}}),
+        json!({"type": "json", "schema": {"type": "object", "properties": {"a": {"$ref": "#/$defs/a", "description": "x"}},
+                                           "$defs": {"a": {"type": "string"}}}}),
     );
     assert_eq!(field, "responseFormat.schema.properties.a.description");
 }
@@ -466,4 +467,25 @@ fn keyword_values_of_the_wrong_shape_are_refused_everywhere() {
     for provider in [Provider::Mistral, Provider::Vllm] {
         body(provider, json!({"type": "json", "schema": fine.clone()}));
     }
+}
+
+#[test]
+fn a_local_ref_that_names_nothing_is_refused_everywhere() {
+    let dangling = json!({"type": "object", "additionalProperties": false,
+                          "properties": {"x": {"$ref": "#/$defs/missing"}}, "required": ["x"],
+                          "$defs": {"present": {"type": "string"}}});
+    for provider in Provider::ALL {
+        let (field, message) = refusal(provider, json!({"type": "json", "schema": dangling}));
+        assert_eq!(field, "responseFormat.schema.properties.x.$ref", "{provider:?}: {message}");
+        assert!(message.starts_with("\"#/$defs/missing\" names no definition of this schema"), "{message}");
+    }
+    // References that resolve: a definition, the root, an anchor.
+    let resolving = json!({"type": "object", "additionalProperties": false,
+                           "properties": {"a": {"$ref": "#/$defs/present"}, "b": {"$ref": "#named"}},
+                           "required": ["a", "b"],
+                           "$defs": {"present": {"type": "string"}, "other": {"$anchor": "named", "type": "string"}}});
+    assert!(crate::structured_output::malformed_problems(&resolving).is_empty());
+    assert!(
+        crate::structured_output::malformed_problems(&json!({"anyOf": [{"type": "null"}, {"$ref": "#"}]})).is_empty()
+    );
 }

@@ -172,6 +172,26 @@ fn every_call_must_be_answered() {
 }
 
 #[test]
+fn a_call_answered_twice_is_named_so() {
+    let mut twice = transcript();
+    twice["messages"][2]["content"][1]["toolCallId"] = json!("call_paris.1");
+    for provider in ALL {
+        let (field, message) = refusal(provider, &twice);
+        assert_eq!(field, "messages[2].content[1].toolCallId", "{provider:?}");
+        assert!(message.starts_with("\"call_paris.1\" is answered twice"), "{provider:?}: {message}");
+    }
+    // A result for a call of an earlier turn, after that turn was answered, is a second answer too.
+    let mut late = transcript();
+    late["messages"].as_array_mut().unwrap().push(json!({"role": "assistant", "content": "Let me see."}));
+    late["messages"].as_array_mut().unwrap().push(
+        json!({"role": "tool", "content": [{"type": "tool_result", "toolCallId": "call_rome.2", "content": "20°C"}]}),
+    );
+    let (field, message) = refusal(Provider::OpenAI, &late);
+    assert_eq!(field, "messages[5].content[0].toolCallId");
+    assert!(message.contains("answered twice"), "{message}");
+}
+
+#[test]
 fn bad_definitions_and_choices_are_refused() {
     let cases = [
         (json!({"tools": [{"name": "has space", "parameters": {"type": "object"}}]}), "tools[0].name"),
@@ -433,4 +453,15 @@ fn gemini_warns_about_unsigned_calls_on_thinking_models() {
     assert!(warned("gemini-2.5-pro", Value::Null));
     assert!(!warned("gemini-2.5-flash", json!({"effort": "none"})));
     assert!(!warned("gemini-2.0-flash", Value::Null));
+}
+
+#[test]
+fn a_local_ref_in_tool_parameters_that_names_nothing_is_refused() {
+    let mut request = transcript();
+    request["tools"][0]["parameters"]["properties"]["city"] = json!({"$ref": "#/$defs/city"});
+    for provider in Provider::ALL {
+        let (field, message) = refusal(provider, &request);
+        assert_eq!(field, "tools[0].parameters.properties.city.$ref", "{provider:?}: {message}");
+        assert!(message.contains("names no definition"), "{provider:?}: {message}");
+    }
 }

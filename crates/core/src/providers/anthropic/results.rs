@@ -312,7 +312,7 @@ impl From<AnthropicUsage> for Usage {
 /// Reads a Messages API response; `raw` keeps it untouched. A body that is not a message (another
 /// `type`, or neither `content` nor `role`) is an error naming what it has.
 fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    let message: Message = crate::providers::exact_json::from_body(body.get()).map_err(|error| {
+    let message: Message = crate::providers::exact_json::read_body(body.get()).map_err(|error| {
         BodyProblem::other_kind("unknown_body", format!("the message is not a readable Messages response: {error}"))
     })?;
     let is_message = match message.kind.as_deref() {

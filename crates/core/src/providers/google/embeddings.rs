@@ -73,8 +73,16 @@ pub fn is_embedding(body: &RawValue) -> bool {
 
 /// An `EmbedContentResponse` as a unified response with one vector and no usage.
 pub fn embed_content_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    let parsed: EmbedContentResponse = crate::providers::exact_json::from_body(body.get()).map_err(|error| {
+    let parsed: EmbedContentResponse = crate::providers::exact_json::read_body(body.get()).map_err(|error| {
         BodyProblem::other_kind("invalid_embeddings_body", format!("the embedding cannot be read: {error}"))
     })?;
+    // A vector has at least one number (`outputDimensionality`, like OpenAI's `dimensions`, is at
+    // least 1); an empty or missing `values` handed out would be an empty success.
+    if parsed.embedding.values.is_empty() {
+        return Err(BodyProblem::other_kind(
+            "invalid_embeddings_body",
+            "the embedding's `values` are missing or empty (a vector has at least one number)".to_owned(),
+        ));
+    }
     Ok(UnifiedResponse::embeddings_answer(vec![parsed.embedding.values], None, None, None, body.to_owned()))
 }

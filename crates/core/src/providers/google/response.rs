@@ -105,12 +105,22 @@ object_only!(deserialize only UsageMetadata, "a `usageMetadata` object");
 
 /// A token count as a number, or as a string the way proto-JSON writes 64-bit integers.
 fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    match Option::<Value>::deserialize(deserializer)? {
-        Some(Value::Number(number)) => Ok(number.as_u64()),
-        Some(Value::String(text)) => text.parse().map(Some).map_err(serde::de::Error::custom),
-        Some(Value::Null) | None => Ok(None),
-        Some(other) => Err(serde::de::Error::custom(format!("a token count, got {}", compact(&other)))),
-    }
+    // A number that is no count (`-5`, `1.5`) is refused, not read as absent (a new-user trial).
+    let read = match Option::<Value>::deserialize(deserializer)? {
+        Some(Value::Null) | None => return Ok(None),
+        Some(Value::Number(number)) => number.as_u64().ok_or(Value::Number(number)),
+        Some(Value::String(text)) => text.parse().map_err(|_| Value::String(text)),
+        Some(other) => Err(other),
+    };
+    read.map(Some).map_err(|other| {
+        let found = match other {
+            Value::Number(_) | Value::String(_) => format!("invalid value: {}", compact(&other)),
+            _ => format!("invalid type: {}", crate::results::json_kind(&other)),
+        };
+        serde::de::Error::custom(format!(
+            "{found}, expected a token count (a whole number from 0 up, as a number or a string of digits)"
+        ))
+    })
 }
 
 impl From<UsageMetadata> for Usage {
@@ -132,7 +142,7 @@ impl From<UsageMetadata> for Usage {
 /// and the block reason as `rawFinishReason`. A body with none of the response's fields (an
 /// embedding, anything unknown) is an error naming what it has.
 pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    let response: GenerateContentResponse = crate::providers::exact_json::from_body(body.get()).map_err(|error| {
+    let response: GenerateContentResponse = crate::providers::exact_json::read_body(body.get()).map_err(|error| {
         BodyProblem::other_kind(
             "unknown_body",
             format!("the response is not a readable GenerateContentResponse: {error}"),

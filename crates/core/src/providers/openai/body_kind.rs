@@ -92,14 +92,23 @@ pub fn decode_body_of(
         }
         Err(_) => (serde_json::from_str(body.get()).unwrap_or_default(), None),
     };
+    // An answer in an embeddings batch has no vectors: errored, as embeddings are in a chat batch.
     let read_chat = move || match completion {
+        _ if embeddings_batch => Err(answer_in_embeddings_batch("a chat or text completion")),
         Some(completion) => chat_completion_from(completion, body),
         None => chat_completion_response(body),
+    };
+    let read_responses = || {
+        if embeddings_batch {
+            Err(answer_in_embeddings_batch("a Responses object"))
+        } else {
+            responses_response(body)
+        }
     };
     let object = shape.object.as_deref();
     match object {
         Some("error") => return Err(error_object(body)),
-        Some("response") => return responses_response(body),
+        Some("response") => return read_responses(),
         Some("chat.completion" | "text_completion") => return read_chat(),
         Some("embedding") => return read_embeddings(),
         _ => {}
@@ -107,7 +116,7 @@ pub fn decode_body_of(
     if shape.choices.is_some() {
         read_chat()
     } else if shape.output.is_some() {
-        responses_response(body)
+        read_responses()
     } else if shape.data.is_some() && first_item_has(body, "data", &["embedding"]) {
         read_embeddings()
     } else if shape.results.is_some() && first_item_has(body, "results", &["flagged", "categories"]) {
@@ -160,5 +169,14 @@ fn embeddings_elsewhere() -> BodyProblem {
     BodyProblem::other_kind(
         "embeddings_body",
         "the body is an embeddings list (an /v1/embeddings batch) in a batch that is not an embeddings batch; the body is kept in `raw`".to_owned(),
+    )
+}
+
+/// An answer (`kind`) where an embeddings batch expects vectors: the request was sent to another
+/// endpoint than the batch's, and the answer has no `embeddings`, so it is no success.
+fn answer_in_embeddings_batch(kind: &str) -> BodyProblem {
+    BodyProblem::other_kind(
+        "completion_body",
+        format!("the body is {kind}, not an embeddings list, in an embeddings batch (no vectors to hand out); the body is kept in `raw`"),
     )
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::model::object_only;
 use crate::model::{Candidate, FinishReason, OutputPart, UnifiedResponse, Usage};
+use crate::providers::answer_fields;
 use crate::providers::common::string_field;
 use crate::providers::exact_json;
 use crate::results::BodyProblem;
@@ -56,6 +57,9 @@ object_only!(deserialize only ChoiceMessage, "a `message` object");
 struct ToolCall {
     id: Option<String>,
     function: Option<FunctionCall>,
+    /// A call of a custom tool: `{name, input}`, its input free text (OpenAI spec
+    /// `ChatCompletionMessageCustomToolCall`), read as the Responses `custom_tool_call` is.
+    custom: Option<CustomCall>,
 }
 object_only!(deserialize only ToolCall, "a tool call object");
 
@@ -68,6 +72,15 @@ struct FunctionCall {
     arguments: Option<Value>,
 }
 object_only!(deserialize only FunctionCall, "a `function` object");
+
+#[derive(Deserialize)]
+#[serde(remote = "Self")]
+struct CustomCall {
+    name: String,
+    #[serde(default)]
+    input: Option<String>,
+}
+object_only!(deserialize only CustomCall, "a `custom` object");
 
 /// `CompletionUsage`: `prompt_tokens` already include cached tokens and `completion_tokens` the
 /// reasoning tokens, which is what [`Usage`] means. Counts are nullable in some of Mistral's usage
@@ -160,7 +173,7 @@ pub(super) fn completion_usage(counts: CompletionCounts) -> Usage {
 
 /// Reads a Chat Completions (or text completion) body. A body without any choice is not an answer.
 pub fn chat_completion_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    let completion: ChatCompletion = crate::providers::exact_json::from_body(body.get()).map_err(|error| {
+    let completion: ChatCompletion = crate::providers::exact_json::read_body(body.get()).map_err(|error| {
         BodyProblem::other_kind("unknown_body", format!("the body is not a readable chat completion: {error}"))
     })?;
     chat_completion_from(completion, body)
@@ -195,15 +208,9 @@ pub(super) fn chat_completion_from(
     if choices.is_empty() {
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
     }
-    for (_, choice) in &choices {
-        if let Some(Value::Array(parts)) = choice.message.as_ref().and_then(|message| message.content.as_ref()) {
-            if let Some(at) = parts.iter().position(|part| !part.is_object()) {
-                let index = choice.index.map_or_else(String::new, |index| format!(" {index}"));
-                return Err(BodyProblem::other_kind(
-                    "unknown_body",
-                    format!("the message of choice{index} has a content part ({at}) that is not a JSON object"),
-                ));
-            }
+    for (position, choice) in &choices {
+        if let Some(problem) = choice.message.as_ref().and_then(|message| message_problem(*position, message)) {
+            return Err(BodyProblem::other_kind("unknown_body", problem));
         }
     }
     if choices[0].1.message.is_none() && choices[0].1.text.is_none() {
@@ -235,6 +242,64 @@ pub(super) fn chat_completion_from(
         candidates,
         raw: body.to_owned(),
     })
+}
+
+/// What makes a choice's message unreadable, said at its path: `content` of a type the spec does
+/// not allow (a string, an array of parts, or null), a part that is not an object, a part's text
+/// that is not a string, or a tool call of no kind read here. Read as absent, any of these made an
+/// empty or partial success.
+fn message_problem(position: usize, message: &ChoiceMessage) -> Option<String> {
+    let path = || format!("choices[{position}].message");
+    if let Some(at) =
+        message.tool_calls.iter().flatten().position(|call| call.function.is_none() && call.custom.is_none())
+    {
+        return Some(format!(
+            "{}.tool_calls[{at}]: a tool call with neither `function` nor `custom`, which this reader does not know",
+            path()
+        ));
+    }
+    let parts = match message.content.as_ref()? {
+        Value::Null | Value::String(_) => return None,
+        Value::Array(parts) => parts,
+        other => {
+            return Some(answer_fields::wrong_type(
+                &format!("{}.content", path()),
+                other,
+                "a string, an array of content parts or null",
+            ))
+        }
+    };
+    for (at, part) in parts.iter().enumerate() {
+        let part_path = || format!("{}.content[{at}]", path());
+        if !part.is_object() {
+            return Some(answer_fields::wrong_type(&part_path(), part, "a content part object"));
+        }
+        let text = answer_fields::text(part, "text", &part_path);
+        let text = match text {
+            Ok(text) => text,
+            Err(problem) => return Some(problem),
+        };
+        if text.is_none() && part.get("type").and_then(Value::as_str) == Some("text") {
+            return Some(format!("{}: a `text` part without its `text`", part_path()));
+        }
+        if let Err(problem) = answer_fields::text(part, "signature", &part_path) {
+            return Some(problem);
+        }
+        let chunks = match answer_fields::array(part, "thinking", &part_path, "an array of text chunks") {
+            Ok(chunks) => chunks.unwrap_or_default(),
+            Err(problem) => return Some(problem),
+        };
+        for (chunk_at, chunk) in chunks.iter().enumerate() {
+            let chunk_path = || format!("{}.thinking[{chunk_at}]", part_path());
+            if !chunk.is_object() {
+                return Some(answer_fields::wrong_type(&chunk_path(), chunk, "a text chunk object"));
+            }
+            if let Err(problem) = answer_fields::text(chunk, "text", &chunk_path) {
+                return Some(problem);
+            }
+        }
+    }
+    None
 }
 
 /// One choice as a candidate (`n` > 1 gives several; reference unified-features §5).
@@ -287,17 +352,14 @@ fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
     if let Some(refusal) = message.refusal.filter(|text| !text.is_empty()) {
         content.push(OutputPart::Refusal { text: refusal });
     }
+    // A call with neither a function nor a custom tool is refused by `message_problem`.
     for call in message.tool_calls.unwrap_or_default() {
-        let Some(function) = call.function else {
-            continue;
+        let (name, arguments) = match (call.function, call.custom) {
+            (Some(function), _) => (function.name, arguments(function.arguments)),
+            (None, Some(custom)) => (custom.name, Value::String(custom.input.unwrap_or_default())),
+            (None, None) => continue,
         };
-        content.push(OutputPart::ToolCall {
-            id: call.id,
-            name: function.name,
-            arguments: arguments(function.arguments),
-            signature: None,
-            provider: None,
-        });
+        content.push(OutputPart::ToolCall { id: call.id, name, arguments, signature: None, provider: None });
     }
 }
 

@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{FinishReason, OutputPart, ResultStatus, UnifiedResponse, Usage};
+use crate::providers::answer_fields;
 use crate::providers::common::string_field;
 use crate::results::BodyProblem;
 
@@ -89,7 +90,7 @@ impl From<ResponseUsage> for Usage {
 /// `cancelled` a cancelled result, `queued`/`in_progress` an error (the response never finished);
 /// `completed` and `incomplete` are answers.
 pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    let response: Response = crate::providers::exact_json::from_body(body.get()).map_err(|error| {
+    let response: Response = crate::providers::exact_json::read_body(body.get()).map_err(|error| {
         BodyProblem::other_kind("unknown_body", format!("the body is not a readable Responses object: {error}"))
     })?;
     let status = response.status.as_deref();
@@ -163,23 +164,52 @@ fn finish_reason(status: Option<&str>, incomplete_reason: Option<&str>, content:
 }
 
 /// The first output item, or part of an item's `content` or `summary`, that is not a JSON object,
-/// said in words: such a value has no `type`, and skipping it as an item of a newer kind would
-/// make an empty or partial answer a success.
+/// or a field this reader takes from an item or part whose value is of another JSON type than the
+/// spec's (`Response.output`), said at its path: such a value has no `type`, or would be read as
+/// absent, and skipping it as an item of a newer kind would make an empty or partial answer a success.
 fn not_an_object(items: &[Value]) -> Option<String> {
-    for (at, item) in items.iter().enumerate() {
-        if !item.is_object() {
-            return Some(format!("the response's output item {at} is not a JSON object"));
+    items.iter().enumerate().find_map(|(at, item)| item_problem(at, item).err())
+}
+
+/// The string fields read from each item type, and from the parts of its `content` and `summary`.
+const ITEM_TEXTS: [(&str, &[&str]); 4] = [
+    ("message", &["phase"]),
+    ("reasoning", &["encrypted_content"]),
+    ("function_call", &["call_id", "id", "name", "arguments"]),
+    ("custom_tool_call", &["call_id", "id", "name", "input"]),
+];
+const PART_TEXTS: [(&str, &str); 4] =
+    [("output_text", "text"), ("refusal", "refusal"), ("summary_text", "text"), ("reasoning_text", "text")];
+
+fn item_problem(at: usize, item: &Value) -> Result<(), String> {
+    let path = || format!("output[{at}]");
+    if !item.is_object() {
+        return Err(format!("the response's output item {at} is not a JSON object"));
+    }
+    let item_type = answer_fields::text(item, "type", &path)?;
+    let Some((_, fields)) = ITEM_TEXTS.iter().find(|(name, _)| Some(*name) == item_type) else { return Ok(()) };
+    for field in *fields {
+        answer_fields::text(item, field, &path)?;
+    }
+    for field in ["content", "summary"] {
+        if item_type == Some("message") && field == "summary" {
+            continue;
         }
-        for field in ["content", "summary"] {
-            let mut parts = item.get(field).and_then(Value::as_array).into_iter().flatten();
-            if let Some(part) = parts.position(|part| !part.is_object()) {
-                return Some(format!(
-                    "the response's output item {at} has a `{field}` part ({part}) that is not a JSON object"
-                ));
+        let parts = answer_fields::array(item, field, &path, "an array of parts")?.unwrap_or_default();
+        if let Some(part) = parts.iter().position(|part| !part.is_object()) {
+            return Err(format!(
+                "the response's output item {at} has a `{field}` part ({part}) that is not a JSON object"
+            ));
+        }
+        for (part_at, part) in parts.iter().enumerate() {
+            let part_path = || format!("{}.{field}[{part_at}]", path());
+            let part_type = answer_fields::text(part, "type", &part_path)?;
+            if let Some((_, key)) = PART_TEXTS.iter().find(|(name, _)| Some(*name) == part_type) {
+                answer_fields::text(part, key, &part_path)?;
             }
         }
     }
-    None
+    Ok(())
 }
 
 fn output_parts(items: &[Value]) -> Vec<OutputPart> {

@@ -59,7 +59,7 @@ fn images_documents_tools_and_transcripts_become_input_items() {
         {"role":"assistant","content":[{"type":"text","text":"Checking."},{"type":"tool_call","id":"call_1","name":"lookup","arguments":{"q":"cat"}}]},
         {"role":"tool","content":[{"type":"tool_result","toolCallId":"call_1","content":"a cat"}]}],
         "tools":[{"name":"lookup","description":"Find","parameters":{"type":"object","properties":{"q":{"type":"string"}},"required":["q"],"additionalProperties":false}}],
-        "toolChoice":{"type":"tool","name":"lookup"},"parallelToolCalls":false,
+        "toolChoice":{"name":"lookup"},"parallelToolCalls":false,
         "responseFormat":{"type":"json","name":"answer","schema":{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false},"strict":true}}"#
         .replace('\n', "");
     let body = lines(Provider::OpenAI, &request, false).unwrap()[0]["body"].clone();

@@ -185,7 +185,8 @@ impl LineDecoder for OpenAiLineDecoder {
             Ok(text) => text,
             Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };
-        match decode_common_line(text) {
+        // The one-pass reader reads chat answers only, which an embeddings batch refuses.
+        match (!self.embeddings_batch).then(|| decode_common_line(text)).flatten() {
             Some(result) => result,
             None => crate::providers::lone_surrogates::decoded(text, |text| self.decode_any_line(text, line_number)),
         }

@@ -92,8 +92,11 @@ fn items_and_parts_that_are_not_objects_are_not_skipped() {
     let text = json!({"type": "output_text", "text": "A"});
     let cases = [
         (chat(json!([{"type": "text", "text": "A"}])), None),
-        (chat(json!([{"type": "text", "text": "A"}, ["text", "B"]])), Some("content part (1)")),
-        (chat(json!([["text", "B"]])), Some("content part (0)")),
+        (
+            chat(json!([{"type": "text", "text": "A"}, ["text", "B"]])),
+            Some("choices[0].message.content[1]: invalid type: array"),
+        ),
+        (chat(json!([["text", "B"]])), Some("choices[0].message.content[0]: invalid type: array")),
         (responses(json!([message(json!([text]))])), None),
         (responses(json!([["message", "m1", "assistant", [text]]])), Some("output item 0 is not")),
         (

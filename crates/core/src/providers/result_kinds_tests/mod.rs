@@ -6,9 +6,12 @@ mod arrays;
 mod attribution;
 mod body_kinds;
 mod choice_order;
+mod field_types;
 mod lenient_lines;
 mod retryable;
 mod usage;
+
+use std::rc::Rc;
 
 use serde_json::{json, Value};
 

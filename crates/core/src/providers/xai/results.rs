@@ -14,7 +14,8 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::json_value_text::compact;
 use crate::line_scan::top_level_string;
 use crate::model::UnifiedResult;
-use crate::providers::common::{http_error, parse_json, string_field};
+use crate::providers::answer_fields;
+use crate::providers::common::{http_error, parse_json};
 use crate::providers::exact_json;
 use crate::providers::openai::{malformed, OpenAiLineDecoder};
 use crate::providers::ResultPages;
@@ -80,7 +81,11 @@ impl LineDecoder for XaiLineDecoder {
             Ok(item) => item,
             Err(error) => return malformed(PROVIDER, line_number, None, &error.to_string(), line),
         };
-        let custom_id = string_field(&item, "batch_request_id").unwrap_or_default();
+        // An id of another type is refused, not read as absent (its answer would lose its request).
+        let custom_id = match answer_fields::text(&item, "batch_request_id", &String::new) {
+            Ok(id) => id.unwrap_or_default().to_owned(),
+            Err(reason) => return malformed(PROVIDER, line_number, Some(String::new()), &reason, line),
+        };
         let result = item.get("batch_result").cloned().unwrap_or(Value::Null);
         let openai_line = match openai_line(&custom_id, &item, &result) {
             Ok(line) => line,

@@ -212,3 +212,19 @@ fn a_result_that_is_no_answer_says_why() {
         );
     }
 }
+
+/// An id of another JSON type is refused at its field, not read as absent: the answer would be
+/// handed out as an answer to no request (`customId: ""`).
+#[test]
+fn a_request_id_that_is_not_a_string_is_refused_at_its_field() {
+    let completion = json!({"object": "chat.completion", "choices": [{"index": 0, "message": {"content": "hi"}, "finish_reason": "stop"}]});
+    let item = json!({"batch_request_id": 5, "batch_result": {"response": {"chat_get_completion": completion}}});
+    let result = XaiLineDecoder.decode_line(item.to_string().as_bytes(), 3);
+    let error = result.error.as_ref().expect("errored");
+    assert_eq!(error.code, "malformed_result_line");
+    assert!(
+        error.message.ends_with("batch_request_id: invalid type: number `5`, expected a string"),
+        "{}",
+        error.message
+    );
+}

@@ -123,9 +123,11 @@ fn custom_ids_shaped_like_derived_keys_are_refused_on_gemini_only() {
 fn a_part_that_is_not_one_vector_fails_the_request() {
     let answers =
         [vector("a#0/2", 1.0), json!({"key": "a#1/2", "response": {"embedding": {"values": []}, "extra": 1}})];
-    // An empty `values` is still one (empty) vector: it is passed on as the provider gave it.
+    // An empty `values` is no vector (a vector has at least one number): the request fails,
+    // rather than succeed with a vector that holds nothing.
     let results = decode(&answers, 64);
-    assert_eq!(results[0].status, ResultStatus::Succeeded);
+    assert_eq!(results[0].status, ResultStatus::Errored);
+    assert!(results[0].error.as_ref().unwrap().message.contains("input(s) 1 failed"), "{results:?}");
     // A generate-content answer in an embeddings batch holds no vector at all.
     let wrong = [vector("b#0/2", 1.0), json!({"key": "b#1/2", "response": {"candidates": []}})];
     let results = decode(&wrong, 64);
