@@ -12,7 +12,8 @@ use crate::model::{ResultStatus, UnifiedResult};
 
 /// `decode(text)`, or, when that is not a success and `text` holds lone surrogate escapes, `decode`
 /// of the text with each read as U+FFFD, its `raw` bodies taken back from `text`.
-pub(crate) fn decoded(text: &str, mut decode: impl FnMut(&str) -> UnifiedResult) -> UnifiedResult {
+/// (`dyn`: one copy of this in the module for every decoder that calls it.)
+pub(crate) fn decoded(text: &str, decode: &mut dyn FnMut(&str) -> UnifiedResult) -> UnifiedResult {
     let first = decode(text);
     if first.status == ResultStatus::Succeeded {
         return first;

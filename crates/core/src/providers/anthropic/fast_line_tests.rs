@@ -266,7 +266,8 @@ fn shown(result: &crate::model::UnifiedResult) -> String {
 /// whether the one-pass reader answered.
 fn same_as_general_reader(text: &str, line_number: usize) -> bool {
     // A line with a lone surrogate escape is read again by the decoder (`lone_surrogates.rs`).
-    let general = shown(&crate::providers::lone_surrogates::decoded(text, |text| decode_any_line(text, line_number)));
+    let general =
+        shown(&crate::providers::lone_surrogates::decoded(text, &mut |text| decode_any_line(text, line_number)));
     assert_eq!(
         shown(&AnthropicLineDecoder.decode_line(text.as_bytes(), line_number)),
         general,

@@ -65,7 +65,7 @@ impl LineDecoder for AnthropicLineDecoder {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
         };
         decode_common_line(text).unwrap_or_else(|| {
-            decoded(text, |text| decode_in_one_pass(text).unwrap_or_else(|| decode_any_line(text, line_number)))
+            decoded(text, &mut |text| decode_in_one_pass(text).unwrap_or_else(|| decode_any_line(text, line_number)))
         })
     }
 
@@ -80,9 +80,9 @@ impl LineDecoder for AnthropicLineDecoder {
         let result = match scan_common_line(text) {
             Some(CommonLine::View(view)) => return Some(view),
             Some(CommonLine::Result(result)) => result,
-            None => {
-                decoded(text, |text| decode_in_one_pass(text).unwrap_or_else(|| decode_any_line(text, line_number)))
-            }
+            None => decoded(text, &mut |text| {
+                decode_in_one_pass(text).unwrap_or_else(|| decode_any_line(text, line_number))
+            }),
         };
         out.push(result);
         None

@@ -177,7 +177,7 @@ impl LineDecoder for GoogleLineDecoder {
         };
         match decode_common_line(text) {
             Some(result) => result,
-            None => decoded(text, |text| self.decode_any_line(text, line_number)),
+            None => decoded(text, &mut |text| self.decode_any_line(text, line_number)),
         }
     }
 
@@ -197,7 +197,7 @@ impl LineDecoder for GoogleLineDecoder {
             // `FanIn` passes on at once what is not one part of a fanned-out request.
             Some(view) if parse_derived_key(&view.custom_id).is_none() => return Some(view),
             Some(view) => view.into_result(),
-            None => decoded(text, |text| self.decode_any_line(text, line_number)),
+            None => decoded(text, &mut |text| self.decode_any_line(text, line_number)),
         };
         self.fan_in.accept(result, out);
         None

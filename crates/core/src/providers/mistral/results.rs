@@ -62,7 +62,7 @@ impl LineDecoder for MistralLineDecoder {
         let Ok(text) = crate::byte_scan::utf8_text(line) else {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
         };
-        decoded(text, |text| self.decode_text(text, line_number))
+        decoded(text, &mut |text| self.decode_text(text, line_number))
     }
 }
 

@@ -149,7 +149,7 @@ fn check(line: &[u8], line_number: usize) -> bool {
     };
     let general = decode_any_line(text, line_number);
     // A line with a lone surrogate escape is read again by the decoder (`lone_surrogates.rs`).
-    let again = crate::providers::lone_surrogates::decoded(text, |text| decode_any_line(text, line_number));
+    let again = crate::providers::lone_surrogates::decoded(text, &mut |text| decode_any_line(text, line_number));
     assert_eq!(shown(&decoded), shown(&again), "line {line_number}: {text}");
     let one_pass = decode_in_one_pass(text);
     if let Some(one_pass) = &one_pass {
