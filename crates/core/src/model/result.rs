@@ -217,7 +217,7 @@ fn parse_json_answer(
         let why = if finish_reason == FinishReason::ContentFilter { " (it was filtered or refused)" } else { "" };
         return (None, Some(format!("the answer has no text to read as JSON{why}")));
     }
-    match crate::providers::exact_json::from_str(trimmed) {
+    match crate::providers::lone_surrogates::value_of(trimmed) {
         Ok(value) => (Some(value), None),
         Err(error) => {
             let cut =

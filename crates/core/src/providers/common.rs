@@ -117,8 +117,17 @@ fn request_id(response: &HttpResponse, body: Option<&Value>) -> Option<String> {
 
 /// Parses a JSON response body, or says which call's answer was not JSON.
 pub fn parse_json(provider: &str, what: &str, response: &HttpResponse) -> Result<Value, CoreError> {
-    super::exact_json::from_str(&response.body)
+    // A lone surrogate escape (an inline answer cut inside an emoji) is read as U+FFFD.
+    super::lone_surrogates::value_of(&response.body)
         .map_err(|error| CoreError::invalid_response(provider, format!("{what}: the body is not JSON ({error})")))
+}
+
+/// The first two positions (earlier, later) whose indexes are the same: choices and candidates
+/// each have their own index, and which of two with one index is that answer cannot be known.
+pub fn repeated_index(indexes: &[u64]) -> Option<(usize, usize)> {
+    indexes.iter().enumerate().skip(1).find_map(|(later, index)| {
+        indexes[..later].iter().position(|earlier| earlier == index).map(|earlier| (earlier, later))
+    })
 }
 
 pub fn string_field(value: &Value, name: &str) -> Option<String> {

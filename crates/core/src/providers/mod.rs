@@ -8,6 +8,7 @@ pub(crate) mod exact_json;
 pub mod google;
 pub(crate) mod json_scan;
 pub(crate) mod json_text;
+pub(crate) mod lone_surrogates;
 pub mod mistral;
 pub mod openai;
 #[cfg(test)]

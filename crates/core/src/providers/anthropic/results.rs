@@ -19,6 +19,7 @@ use crate::model::object_only;
 use crate::model::{
     FinishReason, OutputPart, ResultError, ResultStatus, ResultView, UnifiedResponse, UnifiedResult, Usage,
 };
+use crate::providers::lone_surrogates::decoded;
 use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
 use crate::retry::is_retryable_request;
 use crate::Provider;
@@ -63,9 +64,9 @@ impl LineDecoder for AnthropicLineDecoder {
         let Ok(text) = crate::byte_scan::utf8_text(line) else {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
         };
-        decode_common_line(text)
-            .or_else(|| decode_in_one_pass(text))
-            .unwrap_or_else(|| decode_any_line(text, line_number))
+        decode_common_line(text).unwrap_or_else(|| {
+            decoded(text, &mut |text| decode_in_one_pass(text).unwrap_or_else(|| decode_any_line(text, line_number)))
+        })
     }
 
     fn decode_view<'line>(
@@ -79,7 +80,9 @@ impl LineDecoder for AnthropicLineDecoder {
         let result = match scan_common_line(text) {
             Some(CommonLine::View(view)) => return Some(view),
             Some(CommonLine::Result(result)) => result,
-            None => decode_in_one_pass(text).unwrap_or_else(|| decode_any_line(text, line_number)),
+            None => decoded(text, &mut |text| {
+                decode_in_one_pass(text).unwrap_or_else(|| decode_any_line(text, line_number))
+            }),
         };
         out.push(result);
         None

@@ -12,10 +12,12 @@
 //! part arrives: Gemini writes results in request order, so only a few requests are held at a time.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde_json::value::RawValue;
 
 use crate::model::{ResultError, ResultStatus, UnifiedResponse, UnifiedResult, Usage};
+use crate::results::EmbeddingInputs;
 use crate::sort_by_text::sort_by_text;
 
 /// The key of input `index` of `count` of the request `custom_id`.
@@ -49,6 +51,9 @@ pub fn parse_derived_key(key: &str) -> Option<(&str, usize, usize)> {
 #[derive(Default)]
 pub struct FanIn {
     pending: HashMap<String, Group>,
+    /// The batch's requests and their text counts, when known: a key is merged only when it
+    /// names one of them, with its count, exactly.
+    inputs: Option<Rc<EmbeddingInputs>>,
 }
 
 struct Group {
@@ -59,6 +64,11 @@ struct Group {
 }
 
 impl FanIn {
+    /// Merges only the keys of these requests (the batch summary's `embeddingInputs`).
+    pub fn expect_inputs(&mut self, inputs: Rc<EmbeddingInputs>) {
+        self.inputs = Some(inputs);
+    }
+
     /// Passes a result on, or holds it when it is one part of a fanned-out request (then the
     /// merged result is passed on once the last part is in).
     pub fn accept(&mut self, result: UnifiedResult, out: &mut Vec<UnifiedResult>) {
@@ -66,6 +76,13 @@ impl FanIn {
             out.push(result);
             return;
         };
+        // A key that names no request sent (another case, another count) comes through as the
+        // provider labelled it, as any unknown key does, never as a part of a request made up.
+        let sent = |inputs: &EmbeddingInputs| inputs.get(custom_id).and_then(|count| count.as_u64());
+        if self.inputs.as_deref().is_some_and(|inputs| sent(inputs) != Some(count as u64)) {
+            out.push(result);
+            return;
+        }
         let custom_id = custom_id.to_owned();
         let group = self.pending.entry(custom_id.clone()).or_insert_with(|| Group {
             parts: (0..count).map(|_| None).collect(),

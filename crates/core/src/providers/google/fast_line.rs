@@ -185,13 +185,15 @@ impl<'a> Scanner<'a> {
                     scanner.at += 1;
                     return Some(());
                 }
+                // Parts none of which has text (an image's `inlineData`, …) are the general reader's.
+                let mut any_text = false;
                 loop {
-                    scanner.part(content)?;
+                    scanner.part(content, &mut any_text)?;
                     match scanner.peek()? {
                         b',' => scanner.at += 1,
                         b']' => {
                             scanner.at += 1;
-                            return Some(());
+                            return any_text.then_some(());
                         }
                         _ => return None,
                     }
@@ -204,7 +206,7 @@ impl<'a> Scanner<'a> {
     /// The output of a `Part` of text, thought text or neither (`inlineData` and the like are
     /// skipped, as serde skips them), as `text_part` makes it, added to `content`; one with a
     /// function call, or more parts than a view holds, are the general reader's.
-    fn part(&mut self, content: &mut PartsView<'a>) -> Option<()> {
+    fn part(&mut self, content: &mut PartsView<'a>, any_text: &mut bool) -> Option<()> {
         let mut text = None;
         let mut thought = false;
         let mut signature = None;
@@ -231,6 +233,7 @@ impl<'a> Scanner<'a> {
             "functionCall" => seen.first(3).and_then(|_| scanner.null()),
             _ => scanner.skip(0),
         })?;
+        *any_text |= text.is_some();
         match text {
             Some(text) if thought => {
                 content.push(PartView::Reasoning { text, signature, provider: Some(Provider::Google.name()) })

@@ -112,8 +112,9 @@ pub fn prepare(requests: Cow<'_, [UnifiedRequest]>, options: &PrepareOptions) ->
         warnings,
         notes,
         json_answers: crate::structured_output::json_answers(requests),
-        // Each text is its own line, keyed `id#i/N`: the count travels with the answers.
-        embedding_inputs: None,
+        // Each text is its own line, keyed `id#i/N`; the counts say which keys are the batch's
+        // own, so that an answer under another (`D#1/3` for `d`) is never merged into a request.
+        embedding_inputs: crate::embeddings::embedding_inputs(requests, endpoint),
         id_map: Vec::new(),
         metadata: options.metadata.clone(),
         timeout_hours: None,

@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::json_value_text::compact;
 use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResponse, Usage};
+use crate::providers::common::repeated_index;
 use crate::providers::exact_json;
 use crate::providers::openai::results::joined_text;
 use crate::results::{field_names, BodyProblem};
@@ -163,9 +164,33 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
             "the response has no candidate and no block reason: there is no answer to read".to_owned(),
         ));
     }
+    // Parts of other kinds (an image's `inlineData`, `executableCode`, `codeExecutionResult`, …)
+    // are not read: a body made only of them would be an empty success.
+    let mut parts = all.iter().flat_map(|candidate| candidate.content.iter().flat_map(|content| &content.parts));
+    if parts.clone().next().is_some() && parts.all(|part| part.text.is_none() && part.function_call.is_none()) {
+        return Err(BodyProblem::other_kind(
+            "unknown_body",
+            "no part of the response is text, a thought or a function call (parts such as an image's \
+             `inlineData` or `executableCode` are not read); the response is kept in `raw`"
+                .to_owned(),
+        ));
+    }
+    if all.len() > 1 {
+        let indexes: Vec<u64> = all.iter().map(|candidate| u64::from(candidate_index(candidate))).collect();
+        if let Some((earlier, later)) = repeated_index(&indexes) {
+            return Err(BodyProblem::other_kind(
+                "unknown_body",
+                format!(
+                    "candidates[{later}].index: {}, the index of candidates[{earlier}] too (a candidate without \
+                     `index` is index 0); each candidate has its own index, so which answer is which cannot be \
+                     known; the response is kept in `raw`",
+                    indexes[later]
+                ),
+            ));
+        }
+    }
     let response_id = response.response_id.as_deref();
-    let mut read =
-        all.into_iter().enumerate().map(|(position, candidate)| read_candidate(position, candidate, response_id));
+    let mut read = all.into_iter().map(|candidate| read_candidate(candidate, response_id));
     let first = read.next();
     let rest = read.collect();
     let read = ReadResponse {
@@ -199,7 +224,7 @@ pub(super) fn unified_response(read: ReadResponse, raw: Box<RawValue>) -> Unifie
     let several = !rest.is_empty();
     if several {
         // In the order of their `index` (a body may list candidates in any order), so the first is
-        // candidate 0 and `candidates` go 0, 1, 2…; a candidate without an index has its place.
+        // candidate 0 and `candidates` go 0, 1, 2…; a candidate without an index is index 0.
         rest.splice(0..0, first.take());
         sort_by_number(&mut rest, |candidate| u64::from(candidate.index));
         first = Some(rest.remove(0));
@@ -235,10 +260,16 @@ pub(super) fn unified_response(read: ReadResponse, raw: Box<RawValue>) -> Unifie
     }
 }
 
+/// A candidate's index: proto3 JSON leaves a field at its default out, so a candidate without
+/// `index` is index 0 (spec `Candidate.index`, int32), not its place in the list.
+fn candidate_index(candidate: &ResponseCandidate) -> u32 {
+    candidate.index.unwrap_or(0)
+}
+
 /// One `Candidate` of the response (`candidateCount` > 1 gives several; reference §5).
-fn read_candidate(position: usize, candidate: ResponseCandidate, response_id: Option<&str>) -> Candidate {
+fn read_candidate(candidate: ResponseCandidate, response_id: Option<&str>) -> Candidate {
     let mut content = Vec::new();
-    let index = candidate.index.unwrap_or(position as u32);
+    let index = candidate_index(&candidate);
     let mut calls = 0;
     for part in candidate.content.map(|content| content.parts).unwrap_or_default() {
         if let Some(call) = part.function_call {

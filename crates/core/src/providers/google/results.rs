@@ -32,6 +32,7 @@ use super::fan_out::{parse_derived_key, FanIn};
 use super::fast_line::{decode_common_line, scan_common_line};
 use super::response::{generate_content_response, status_error};
 use crate::model::object_only;
+use crate::providers::lone_surrogates::decoded;
 
 /// Where a batch's results are.
 #[derive(Debug, PartialEq)]
@@ -165,6 +166,10 @@ struct Line<'a> {
 object_only!(deserialize only Line<'a>, "a result line object");
 
 impl LineDecoder for GoogleLineDecoder {
+    fn expect_embedding_inputs(&mut self, inputs: std::rc::Rc<crate::results::EmbeddingInputs>) {
+        self.fan_in.expect_inputs(inputs);
+    }
+
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
         let text = match crate::byte_scan::utf8_text(line) {
             Ok(text) => text,
@@ -172,7 +177,7 @@ impl LineDecoder for GoogleLineDecoder {
         };
         match decode_common_line(text) {
             Some(result) => result,
-            None => self.decode_any_line(text, line_number),
+            None => decoded(text, &mut |text| self.decode_any_line(text, line_number)),
         }
     }
 
@@ -192,7 +197,7 @@ impl LineDecoder for GoogleLineDecoder {
             // `FanIn` passes on at once what is not one part of a fanned-out request.
             Some(view) if parse_derived_key(&view.custom_id).is_none() => return Some(view),
             Some(view) => view.into_result(),
-            None => self.decode_any_line(text, line_number),
+            None => decoded(text, &mut |text| self.decode_any_line(text, line_number)),
         };
         self.fan_in.accept(result, out);
         None

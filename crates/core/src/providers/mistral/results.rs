@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::json_value_text::compact;
 use crate::model::object_only;
 use crate::model::{ResultError, UnifiedResult};
+use crate::providers::lone_surrogates::decoded;
 use crate::providers::openai::results::{decode_body_of, envelope, inputs_of, status_of_error_code};
 use crate::results::{field_names, malformed, EmbeddingInputs, LineDecoder};
 use crate::retry::is_retryable_request;
@@ -61,6 +62,14 @@ impl LineDecoder for MistralLineDecoder {
         let Ok(text) = crate::byte_scan::utf8_text(line) else {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
         };
+        decoded(text, &mut |text| self.decode_text(text, line_number))
+    }
+}
+
+impl MistralLineDecoder {
+    /// Reads a line of UTF-8 text.
+    fn decode_text(&self, text: &str, line_number: usize) -> UnifiedResult {
+        let line = text.as_bytes();
         let parsed: Line = match serde_json::from_str(text) {
             Ok(parsed) => parsed,
             Err(error) => return malformed(SOURCE, line_number, None, &error.to_string(), line),

@@ -189,6 +189,22 @@ pub(super) fn chat_completion_from(
     // keeps its place in the list.
     let mut choices: Vec<(usize, Choice)> = completion.choices.unwrap_or_default().into_iter().enumerate().collect();
     sort_by_number(&mut choices, |(position, choice)| choice.index.map_or(*position as u64, u64::from));
+    if choices.len() > 1 {
+        // The spec requires `index` (`CreateChatCompletionResponse`); two choices with one index
+        // cannot be told apart. The sort is stable, so a repeated index follows its first.
+        let indexes: Vec<u64> =
+            choices.iter().map(|(position, choice)| choice.index.map_or(*position as u64, u64::from)).collect();
+        if let Some((earlier, later)) = crate::providers::common::repeated_index(&indexes) {
+            let (index, earlier, later) = (indexes[later], choices[earlier].0, choices[later].0);
+            return Err(BodyProblem::other_kind(
+                "unknown_body",
+                format!(
+                    "choices[{later}].index: {index}, the index of choices[{earlier}] too; each choice has its own \
+                     index, so which answer is which cannot be known"
+                ),
+            ));
+        }
+    }
     if choices.is_empty() {
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
     }
@@ -350,7 +366,7 @@ fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
 /// Tool-call arguments: a JSON string is parsed (kept as the string when it is not JSON).
 pub fn arguments(value: Option<Value>) -> Value {
     match value {
-        Some(Value::String(text)) => exact_json::from_str(&text).unwrap_or(Value::String(text)),
+        Some(Value::String(text)) => crate::providers::lone_surrogates::value_of(&text).unwrap_or(Value::String(text)),
         Some(Value::Null) | None => Value::String(String::new()),
         Some(other) => other,
     }

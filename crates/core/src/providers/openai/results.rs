@@ -188,7 +188,9 @@ impl LineDecoder for OpenAiLineDecoder {
         // The one-pass reader reads chat answers only, which an embeddings batch refuses.
         match (!self.embeddings_batch).then(|| decode_common_line(text)).flatten() {
             Some(result) => result,
-            None => self.decode_any_line(text, line_number),
+            None => {
+                crate::providers::lone_surrogates::decoded(text, &mut |text| self.decode_any_line(text, line_number))
+            }
         }
     }
 }

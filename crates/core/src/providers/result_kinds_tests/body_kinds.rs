@@ -78,3 +78,28 @@ fn field_case_25_responses_bodies_decode_and_embeddings_are_named() {
     assert_eq!(error.code, "embeddings_body");
     assert!(error.raw.as_ref().unwrap().get().contains("\"embedding\""));
 }
+
+#[test]
+fn a_gemini_answer_made_only_of_parts_not_read_is_no_empty_success() {
+    // A new-user trial: an image answer was `succeeded` with no text and no content.
+    let only = [
+        json!([{"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}]),
+        json!([{"executableCode": {"language": "PYTHON", "code": "print(1)"}}, {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1"}}]),
+    ];
+    for parts in only {
+        let body = json!({"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}]});
+        let line = success_line("google", "inl", &body);
+        let result = one("google", &line);
+        let error = result.error.as_ref().expect("an error");
+        assert_eq!(
+            (result.status, error.code.as_str(), error.retryable),
+            (ResultStatus::Errored, "unknown_body", false)
+        );
+        assert_eq!(error.raw.as_ref().unwrap().get(), line, "the answer is kept in raw");
+    }
+    // Beside text, such parts stay in `raw`; empty parts stay an empty success.
+    let mixed = json!({"candidates": [{"content": {"parts": [{"executableCode": {"code": "x"}}, {"text": "done"}]}, "finishReason": "STOP"}]});
+    assert_eq!(one("google", &success_line("google", "m", &mixed)).response.unwrap().text, "done");
+    let empty = json!({"candidates": [{"content": {"parts": []}, "finishReason": "SAFETY"}]});
+    assert_eq!(one("google", &success_line("google", "e", &empty)).status, ResultStatus::Succeeded);
+}

@@ -61,3 +61,50 @@ fn gemini_candidates_follow_their_index() {
     assert_eq!(result.response.as_ref().unwrap().finish_reason, FinishReason::Length);
     assert_eq!(candidates, [(0, "zero".into()), (1, "one".into())]);
 }
+
+#[test]
+fn a_gemini_candidate_without_index_is_index_0() {
+    // Proto3 JSON leaves a field at its default out: the second candidate listed is candidate 0
+    // (a new-user trial's line, where it was read as index 1 and the other became the response).
+    let body = json!({"candidates": [
+        {"content": {"role": "model", "parts": [{"text": "second"}]}, "finishReason": "STOP", "index": 1},
+        {"content": {"role": "model", "parts": [{"text": "first"}]}, "finishReason": "MAX_TOKENS"}
+    ], "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 4}});
+    let result = one("google", &success_line("google", "p3", &body));
+    let (text, candidates) = texts(&result);
+    assert_eq!(text, "first");
+    assert_eq!(result.response.as_ref().unwrap().finish_reason, FinishReason::Length);
+    assert_eq!(candidates, [(0, "first".into()), (1, "second".into())]);
+}
+
+#[test]
+fn candidates_or_choices_that_repeat_an_index_error_the_result_at_it() {
+    let part = |text: &str| json!({"role": "model", "parts": [{"text": text}]});
+    let gemini = [
+        (json!([{"index": 1, "content": part("x")}, {"index": 1, "content": part("y")}]), "candidates[1].index: 1"),
+        (
+            json!([{"content": part("x")}, {"index": 1, "content": part("y")}, {"index": 0, "content": part("z")}]),
+            "candidates[2].index: 0",
+        ),
+    ];
+    for (candidates, path) in gemini {
+        let result = one("google", &success_line("google", "d", &json!({"candidates": candidates})));
+        let error = result.error.as_ref().expect("an error");
+        assert_eq!(
+            (result.status, error.code.as_str(), error.retryable),
+            (ResultStatus::Errored, "unknown_body", false)
+        );
+        assert!(error.message.starts_with(path), "{}", error.message);
+    }
+    let body = chat(json!([
+        {"index": 0, "message": {"content": "a"}, "finish_reason": "stop"},
+        {"index": 1, "message": {"content": "b"}, "finish_reason": "stop"},
+        {"index": 0, "message": {"content": "c"}, "finish_reason": "stop"}
+    ]));
+    for provider in ["openai", "vllm", "mistral"] {
+        let result = one(provider, &success_line(provider, "d", &body));
+        let error = result.error.as_ref().expect("an error");
+        assert_eq!(error.code, "unknown_body", "{provider}");
+        assert!(error.message.starts_with("choices[2].index: 0, the index of choices[0] too"), "{}", error.message);
+    }
+}

@@ -148,7 +148,9 @@ fn check(line: &[u8], line_number: usize) -> bool {
         return false;
     };
     let general = decode_any_line(text, line_number);
-    assert_eq!(shown(&decoded), shown(&general), "line {line_number}: {text}");
+    // A line with a lone surrogate escape is read again by the decoder (`lone_surrogates.rs`).
+    let again = crate::providers::lone_surrogates::decoded(text, &mut |text| decode_any_line(text, line_number));
+    assert_eq!(shown(&decoded), shown(&again), "line {line_number}: {text}");
     let one_pass = decode_in_one_pass(text);
     if let Some(one_pass) = &one_pass {
         assert_eq!(shown(one_pass), shown(&general), "line {line_number}: {text}");

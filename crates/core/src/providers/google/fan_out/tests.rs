@@ -136,3 +136,36 @@ fn a_part_that_is_not_one_vector_fails_the_request() {
     assert_eq!(results[0].status, ResultStatus::Errored);
     assert!(error.message.contains("input(s) 1 failed"), "{error:?}");
 }
+
+#[test]
+fn a_key_that_names_no_request_sent_comes_through_as_labelled() {
+    // A new-user trial: `d#1/3` came back as `D#1/3`, and a request `D` of 3 texts, 2 "missing",
+    // was made up. With the batch's requests known, only their own keys are merged.
+    let batch = requests(
+        r#"{"customId":"d","model":"gemini-embedding-001","input":["a","b","c"]}
+{"customId":"e","model":"gemini-embedding-001","input":"x"}
+"#,
+    );
+    let prepared = prepare(Provider::Google, &batch, &embeddings()).unwrap();
+    let inputs = prepared.summary.embedding_inputs.expect("the batch's input counts");
+    assert_eq!(serde_json::to_value(&inputs).unwrap(), json!({"d": 3, "e": 1}));
+    let answers =
+        [vector("d#0/3", 0.0), vector("D#1/3", 1.0), vector("d#2/3", 2.0), vector("e", 3.0), vector("d#1/4", 4.0)];
+    let text: String = answers.iter().map(|line| format!("{line}\n")).collect();
+    let mut decoder = ResultDecoder::new(Box::new(GoogleLineDecoder::new("Gemini")), None)
+        .with_embedding_inputs(Some(std::rc::Rc::new(inputs)));
+    let mut out = Vec::new();
+    decoder.push(text.as_bytes(), &mut out);
+    decoder.finish(&mut out);
+    let ids: Vec<(&str, ResultStatus)> = out.iter().map(|result| (result.custom_id.as_str(), result.status)).collect();
+    assert_eq!(
+        ids,
+        [
+            ("D#1/3", ResultStatus::Succeeded),
+            ("e", ResultStatus::Succeeded),
+            ("d#1/4", ResultStatus::Succeeded),
+            ("d", ResultStatus::Errored)
+        ]
+    );
+    assert!(out[3].error.as_ref().unwrap().message.contains("input(s) 1 have no answer"), "{:?}", out[3]);
+}
