@@ -120,11 +120,12 @@ describe("AnthropicProvider errors against the emulator", () => {
     // A field the params do not have is refused before upload; a known field with a wrong value reaches the API.
     const unknown = { ...anthropicTextRequest("odd", "x"), providerKwargs: { not_a_messages_field: true } };
     await assert.rejects(provider.sendBatch({ provider: "anthropic", requests: [unknown] }), { code: "validation", field: "providerKwargs.not_a_messages_field" });
-    const request = { ...anthropicTextRequest("odd", "x"), providerKwargs: { top_k: "many" } };
+    // (`top_k` is checked as the unified topK before upload; `stop_sequences` is not checked.)
+    const request = { ...anthropicTextRequest("odd", "x"), providerKwargs: { stop_sequences: "END" } };
     await assert.rejects(provider.sendBatch({ provider: "anthropic", requests: [anthropicTextRequest("fine", "x"), request] }), (error: unknown) => {
       assert.ok(error instanceof ProviderError);
       assert.deepEqual([error.status, error.retryable, error.errorType], [400, false, "invalid_request_error"]);
-      assert.match(error.message, /requests\.1: \/params\/top_k must be integer/);
+      assert.match(error.message, /requests\.1: \/params\/stop_sequences must be array/);
       return true;
     });
     assert.equal(emulator.batches.size, before, "no batch was created");

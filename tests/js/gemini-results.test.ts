@@ -201,11 +201,12 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
     // An unknown generationConfig field is refused before upload; a known one with a wrong value reaches Google.
     const unknown = { ...geminiText("wrong", "x"), providerKwargs: { generationConfig: { maxTokens: 5 } } };
     await assert.rejects(provider.sendBatch({ provider: "google", requests: [unknown] }), { code: "validation", field: "providerKwargs.generationConfig.maxTokens" });
-    const wrong = { ...geminiText("wrong", "x"), providerKwargs: { generationConfig: { candidateCount: "two" } } };
+    // (`candidateCount` is checked as the unified setting before upload; `responseLogprobs` is not.)
+    const wrong = { ...geminiText("wrong", "x"), providerKwargs: { generationConfig: { responseLogprobs: "yes" } } };
     await assert.rejects(provider.sendBatch({ provider: "google", requests: [geminiText("fine", "y"), wrong] }), (error: unknown) => {
       assert.ok(error instanceof ProviderError);
       assert.equal(error.status, 400);
-      assert.match(error.message, /generationConfig\/candidateCount must be integer/);
+      assert.match(error.message, /generationConfig\/responseLogprobs must be boolean/);
       return true;
     });
     const fileRoute = providerWith({ route: "file" });
@@ -214,7 +215,7 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
     const results = await collect(fileRoute.getResults(batchId));
     assert.equal(results[0]!.status, "succeeded");
     assert.equal(results[1]!.error?.code, "INVALID_ARGUMENT");
-    assert.match(results[1]!.error?.message ?? "", /candidateCount/);
+    assert.match(results[1]!.error?.message ?? "", /responseLogprobs/);
     assert.equal(emulator.violations.length, 2);
   });
 

@@ -166,7 +166,8 @@ describe("MistralProvider on the file route", () => {
     const { provider, emulator } = harness;
     const unknown = { ...mistralText("raw-top-k", "y"), providerKwargs: { top_k: 40 } };
     await assert.rejects(provider.sendBatch({ provider: "mistral", requests: [unknown] }), { code: "validation", field: "providerKwargs.top_k" });
-    const requests = [mistralText("fine", "x"), { ...mistralText("raw-top-k", "y"), providerKwargs: { random_seed: "x" } }];
+    // (`random_seed` is checked as the unified seed before upload; `safe_prompt` is not checked.)
+    const requests = [mistralText("fine", "x"), { ...mistralText("raw-top-k", "y"), providerKwargs: { safe_prompt: "yes" } }];
     const batchId = await provider.sendBatch({ provider: "mistral", requests });
     const status = await waitUntilComplete(provider, batchId);
     assert.deepEqual([status.status, status.requestCounts.succeeded, status.requestCounts.errored], ["completed", 1, 1]);
@@ -174,7 +175,7 @@ describe("MistralProvider on the file route", () => {
     const rejected = results.find((result) => result.customId === "raw-top-k")!;
     assert.equal(rejected.status, "errored");
     assert.equal(rejected.error?.httpStatus, 422);
-    assert.match(rejected.error?.message ?? "", /random_seed/);
+    assert.match(rejected.error?.message ?? "", /safe_prompt/);
     assert.ok(emulator.violations.some((violation) => /raw-top-k/.test(violation)));
     emulator.violations.length = 0;
   });

@@ -86,7 +86,8 @@ describe("xai: the provider suite against its emulator", () => {
   });
 
   test("canary: a body that breaks the schema is refused by the emulator", async () => {
-    const broken = { ...textRequest("broken", "x", MODEL), providerKwargs: { temperature: "hot" } };
+    // A wrong value of a key batch-router does not check itself (`temperature` is checked as the unified setting).
+    const broken = { ...textRequest("broken", "x", MODEL), providerKwargs: { response_format: 5 } };
     await assert.rejects(provider.sendBatch({ provider: "xai", requests: [broken] }), (error: unknown) => {
       assert.ok(error instanceof ProviderError && error.status === 400 && /violates the spec/.test(error.message), String(error));
       return true;
