@@ -163,7 +163,8 @@ fn responses_kwargs_are_checked_against_create_response_and_sent() {
     }
     // The chat body still takes chat keys (not `reasoning_effort` here: the test's model does not
     // reason, and its model rule refuses an effort given as a kwarg too).
-    let chat = bodies(Provider::OpenAI, Endpoint::Chat, &responses_line(json!({"logit_bias": {"50256": -100}}))).unwrap();
+    let chat =
+        bodies(Provider::OpenAI, Endpoint::Chat, &responses_line(json!({"logit_bias": {"50256": -100}}))).unwrap();
     assert_eq!(chat[0]["logit_bias"]["50256"], -100);
 }
 
