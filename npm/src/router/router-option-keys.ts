@@ -40,14 +40,7 @@ export const jobOptionKeys = keysOf<JobOptions>({
 });
 
 /** `startJob` and `plan` take no signal. */
-export const jobOptionKeysWithoutSignal = keysOf<Omit<JobOptions, "signal">>({
-  jobId: true,
-  metadata: true,
-  maxAttempts: true,
-  plan: true,
-  maxCostUsd: true,
-  primeCache: true,
-});
+export const jobOptionKeysWithoutSignal: readonly string[] = jobOptionKeys.filter((key) => key !== "signal");
 
 export const waitOptionKeys = keysOf<WaitOptions>({ signal: true, pollInterval: true, maxPollInterval: true, timeout: true, onProgress: true });
 
