@@ -242,7 +242,7 @@ export class BatchRouter {
     const estimateOptions = { ...this.options.estimate, ...options, prices: options.prices ?? this.options.prices };
     // The same checks as a job's: every request validated, and none alone over its model's quota.
     const estimate = estimatePrepared({ ...batch, provider: name }, estimateOptions, this.provider(name).jobAccess().prepareOptions);
-    const stored = jsonLines(batch.requests).map((line) => line.slice(0, -1));
+    const stored = requestLines(batch.requests).map((line) => line.slice(0, -1));
     const quotas = this.options.quotas?.[name];
     checkFitsQuota(name, stored, quotas, this.inputTokens(name, stored, quotas, estimateOptions));
     return estimate;
@@ -252,7 +252,7 @@ export class BatchRouter {
   plan(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): JobPlan {
     checkJobOptions(options, jobOptionKeysWithoutSignal);
     const name = providerName(batchProvider(batch));
-    return this.planFor(name, jsonLines(batch.requests).join(""), { ...batch.metadata, ...options.metadata }, options.jobId ?? "job", options, batch.endpoint);
+    return this.planFor(name, requestLines(batch.requests).join(""), { ...batch.metadata, ...options.metadata }, options.jobId ?? "job", options, batch.endpoint);
   }
 
   private planFor(
@@ -324,7 +324,7 @@ export class BatchRouter {
     if (manifest.provider !== providerName(batch.provider)) return false;
     if ((manifest.endpoint ?? "chat") !== (batch.endpoint ?? "chat")) return false;
     const stored = await this.store.readRequests(manifest);
-    const given = jsonLines(batch.requests);
+    const given = requestLines(batch.requests);
     return stored.length === given.length && stored.every((line, index) => line === given[index]!.slice(0, -1));
   }
 
@@ -466,7 +466,7 @@ export class BatchRouter {
     if (await this.store.load(jobId)) {
       throw new ValidationError(`jobId: job ${jobId} already exists; continue it with advanceJob or resumeJob`, { field: "jobId" });
     }
-    const lines = jsonLines(batch.requests);
+    const lines = requestLines(batch.requests);
     const metadata = { ...batch.metadata, ...options.metadata };
     const plan = this.planFor(name, lines.join(""), metadata, jobId, options, batch.endpoint);
     const stored = lines.map((line) => line.slice(0, -1));
@@ -659,17 +659,12 @@ function isProvider(value: BatchProvider | ProviderOptions): value is BatchProvi
   return typeof (value as BatchProvider).jobAccess === "function";
 }
 
-/** Each request as one JSON line (with its newline). */
 /** The provider a batch names: a batch that is not an object, or names none, is refused at its field. */
 function batchProvider(batch: UnifiedBatchMetadata): string {
   checkOptionShapes(batch, { provider: "string" }, "batch", true);
   checkBatchKeys(batch);
   if (batch.provider === undefined) throw new ValidationError(`batch.provider: is required (the provider to send the batch to, e.g. "openai")`, { field: "batch.provider" });
   return batch.provider;
-}
-
-function jsonLines(requests: UnifiedRequest[]): string[] {
-  return requestLines(requests);
 }
 
 function customIdsOf(lines: string[]): string[] {
