@@ -139,7 +139,7 @@ export function estimateRequests(provider: ProviderName, requests: UnifiedReques
   const { prices, ...estimate } = options;
   const text = requestsJsonl(requests);
   try {
-    return estimateRequestsInCore(provider, text, prices, coreEstimateOptions(text, estimate));
+    return estimateRequestsInCore(provider, text, undefined, prices, coreEstimateOptions(text, estimate));
   } catch (error) {
     throw toBatchRouterError(error);
   }

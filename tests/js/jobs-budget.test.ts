@@ -84,6 +84,34 @@ describe("job budget", () => {
     await assert.rejects(priced.runJob({ provider: "openai", requests: [textRequest("x", "no bound", "gpt-4o-mini")] }, { maxCostUsd: 100 }), /maxTokens/);
   });
 
+  test("each request is priced by the model it is sent with: its models entry, or the provider's model option", async () => {
+    // The request's own model (o3, unpriced here) names what another provider runs; a new-user
+    // trial found it priced instead of the model sent.
+    const elsewhere = requests(2).map((request) => ({ ...request, model: "o3", models: { openai: "gpt-4o-mini" } }));
+    const { emulator, router } = setup();
+    const summary = await router.runJob({ provider: "openai", requests: elsewhere }, { maxCostUsd: 1_000 });
+    assert.equal(summary.succeeded, 2);
+    assert.ok(emulator.received.some((request) => request.method === "POST" && /\/batches$/.test(request.path)));
+    const optionEmulator = new OpenAIEmulator({ apiKey: API_KEY, startClock: Math.floor(Date.now() / 1000) });
+    const withOption = new BatchRouter({
+      providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: optionEmulator.fetch, model: "gpt-4o-mini" } },
+      storage: new MemoryStorage(),
+      ...fastRouterOptions(),
+      prices: PRICES,
+    });
+    const other = requests(2).map((request) => ({ ...request, model: "o3" }));
+    assert.equal((await withOption.runJob({ provider: "openai", requests: other }, { maxCostUsd: 1_000 })).succeeded, 2);
+    const estimate = withOption.estimate({ provider: "openai", requests: other });
+    assert.deepEqual([estimate.models.map((entry) => entry.model), estimate.unpricedModels], [["gpt-4o-mini"], []]);
+    // Unpriced, the error names the request and the model sent.
+    const unpriced = elsewhere.map((request) => ({ ...request, models: { openai: "o3-pro" } }));
+    await assert.rejects(setup().router.runJob({ provider: "openai", requests: unpriced }, { maxCostUsd: 1_000 }), (error: unknown) => {
+      assert.ok(error instanceof ConfigurationError, String(error));
+      assert.match(error.message, /request 0 \(customId b-0\) is sent with model o3-pro, which has no openai price/);
+      return true;
+    });
+  });
+
   test("an embeddings job is checked as embeddings: it runs under a budget, and is refused for its cost alone", async () => {
     const prices: PriceTable = { "text-embedding-3-small": { input: 2_000_000, output: 0 } };
     const { emulator, storage, router } = setup(prices);

@@ -122,6 +122,22 @@ describe("quota-aware waves", () => {
     assert.equal(emulator.received.length, 0);
   });
 
+  test("a request is held to the quota of the model it is sent with (its models entry), by estimate() and runJob", async () => {
+    // Written for another provider's model, sent as gpt-4o-mini: gpt-4o-mini's quota applies.
+    const long = { ...textRequest("too-long", "figures ".repeat(200), "gpt-4.1"), models: { openai: "gpt-4o-mini" } };
+    const { emulator, router } = setup(limit, { quotas: { openai: { "gpt-4o-mini": { maxEnqueuedTokens: limit } } } });
+    const batch = { provider: "openai" as const, requests: [...all.slice(0, 2), long] };
+    const named = (error: unknown) => {
+      assert.ok(error instanceof ValidationError, String(error));
+      assert.deepEqual([error.index, error.customId], [2, "too-long"]);
+      assert.match(error.message, /for model gpt-4o-mini/);
+      return true;
+    };
+    assert.throws(() => router.estimate(batch), named);
+    await assert.rejects(router.runJob(batch), named);
+    assert.equal(emulator.received.length, 0);
+  });
+
   test("a caller's countTokens sizes the waves", async () => {
     // Each request counts 3 + 3 + 1000 with the counter: two fit under 2,100, four do not.
     const counted = { estimate: { countTokens: () => 1000 }, quotas: { openai: { "*": { maxEnqueuedTokens: 2_100, maxConcurrentBatches: 1 } } }, plan: { maxRequestsPerBatch: 4 } };

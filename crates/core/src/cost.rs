@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use tsify::Tsify;
 
 use crate::model::{UnifiedRequest, Usage};
+use crate::validate::model_for;
 use crate::Provider;
 use prices::{batch_rates, BatchRates, PriceTable};
 use token_estimate::{estimate_input_tokens, max_output_tokens, EstimateOptions};
@@ -84,6 +85,9 @@ pub struct BatchEstimate {
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct RequestEstimate {
+    /// The model the request is sent with on the provider, the one priced and held to its quota
+    /// ([`crate::validate::model_for`]).
+    pub model: String,
     pub input_tokens: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
@@ -133,10 +137,12 @@ fn kwargs_output_bound(provider: Provider, request: &UnifiedRequest) -> Option<u
     value?.as_u64()
 }
 
-/// Each request's estimate, in order.
+/// Each request's estimate, in order, priced by the model it is sent with on `provider`: `model`
+/// (the provider's `model` option), else its `models` entry for the provider, else its `model`.
 pub fn estimate_requests(
     provider: Provider,
     requests: &[UnifiedRequest],
+    model: Option<&str>,
     prices: &PriceTable,
     options: &EstimateOptions,
 ) -> Vec<RequestEstimate> {
@@ -144,30 +150,34 @@ pub fn estimate_requests(
         .iter()
         .enumerate()
         .map(|(index, request)| {
+            let sent_model = model_for(provider, request, model);
             let input_tokens = input_tokens_of(index, request, options);
             let max_output = output_bound(provider, request, options);
-            let max_cost_usd = batch_rates(provider, prices, &request.model)
+            let max_cost_usd = batch_rates(provider, prices, sent_model)
                 .zip(max_output)
                 .map(|(rates, output)| dollars(input_tokens, rates.input) + dollars(output, rates.output));
-            RequestEstimate { input_tokens, max_output_tokens: max_output, max_cost_usd }
+            RequestEstimate { model: sent_model.to_owned(), input_tokens, max_output_tokens: max_output, max_cost_usd }
         })
         .collect()
 }
 
-/// A batch's tokens and cost range.
+/// A batch's tokens and cost range, by the model each request is sent with on `provider` (as in
+/// [`estimate_requests`]).
 pub fn estimate_batch(
     provider: Provider,
     requests: &[UnifiedRequest],
+    model: Option<&str>,
     prices: &PriceTable,
     options: &EstimateOptions,
 ) -> BatchEstimate {
     let mut models: Vec<ModelEstimate> = Vec::new();
     for (index, request) in requests.iter().enumerate() {
-        let position = match models.iter().position(|entry| entry.model == request.model) {
+        let sent_model = model_for(provider, request, model);
+        let position = match models.iter().position(|entry| entry.model == sent_model) {
             Some(position) => position,
             None => {
                 models.push(ModelEstimate {
-                    model: request.model.clone(),
+                    model: sent_model.to_owned(),
                     requests: 0,
                     input_tokens: 0,
                     max_output_tokens: 0,
@@ -275,6 +285,7 @@ mod tests {
         let estimate = estimate_batch(
             Provider::Google,
             std::slice::from_ref(&gemini),
+            None,
             &PriceTable::new(),
             &EstimateOptions::default(),
         );
@@ -288,6 +299,7 @@ mod tests {
         let unpriced = estimate_batch(
             Provider::OpenAI,
             std::slice::from_ref(&openai),
+            None,
             &PriceTable::new(),
             &EstimateOptions::default(),
         );
@@ -297,7 +309,7 @@ mod tests {
             "text-embedding-3-small".into(),
             ModelPrice { input: 0.02, output: 0.0, cached_input: None, cache_write: None, batch_discount: None },
         );
-        let per_request = estimate_requests(Provider::OpenAI, &[openai], &table, &EstimateOptions::default());
+        let per_request = estimate_requests(Provider::OpenAI, &[openai], None, &table, &EstimateOptions::default());
         let tokens = estimate_text_tokens("one text");
         assert_eq!((per_request[0].input_tokens, per_request[0].max_output_tokens), (tokens, Some(0)));
         assert!((per_request[0].max_cost_usd.unwrap() - tokens as f64 * 0.01 / 1_000_000.0).abs() < 1e-12);
@@ -323,7 +335,7 @@ mod tests {
     #[test]
     fn an_estimate_gives_tokens_and_a_cost_range_per_model() {
         let requests = [request("a", "priced", Some(100)), request("b", "priced", Some(300))];
-        let estimate = estimate_batch(Provider::OpenAI, &requests, &prices(), &EstimateOptions::default());
+        let estimate = estimate_batch(Provider::OpenAI, &requests, None, &prices(), &EstimateOptions::default());
         // 7 input tokens each ("Hello" + 3 + 3); OpenAI batch rates are half: $1 and $4 per million.
         assert_eq!(estimate.input_tokens, 14);
         assert_eq!(estimate.max_output_tokens, 400);
@@ -335,15 +347,57 @@ mod tests {
     #[test]
     fn unpriced_models_and_unbounded_requests_leave_the_cost_out() {
         let requests = [request("a", "priced", None), request("b", "other", Some(10))];
-        let estimate = estimate_batch(Provider::OpenAI, &requests, &prices(), &EstimateOptions::default());
+        let estimate = estimate_batch(Provider::OpenAI, &requests, None, &prices(), &EstimateOptions::default());
         assert_eq!(estimate.unpriced_models, vec!["other".to_owned()]);
         assert_eq!(estimate.unbounded_requests, 1);
         assert_eq!(estimate.min_cost_usd, None);
         assert_eq!(estimate.models[0].min_cost_usd, Some(7.0 / 1e6));
         assert_eq!(estimate.models[0].max_cost_usd, None);
-        let per_request = estimate_requests(Provider::OpenAI, &requests, &prices(), &EstimateOptions::default());
+        let per_request = estimate_requests(Provider::OpenAI, &requests, None, &prices(), &EstimateOptions::default());
         assert_eq!(per_request[0].max_cost_usd, None);
         assert_eq!(per_request[1].max_cost_usd, None);
+    }
+
+    #[test]
+    fn requests_are_priced_by_the_model_sent_on_the_provider() {
+        // `model` names another provider's model; `models` or the provider's `model` option name
+        // what is sent, and so what is priced and grouped (a new-user trial found `model` priced).
+        let mut by_provider = request("a", "gpt-4o-mini", Some(100));
+        by_provider.models = Some([("anthropic".to_owned(), "priced".to_owned())].into());
+        let plain = request("b", "gpt-4o-mini", Some(100));
+        let requests = [by_provider, plain];
+        let estimate = estimate_batch(Provider::Anthropic, &requests, None, &prices(), &EstimateOptions::default());
+        let models: Vec<&str> = estimate.models.iter().map(|entry| entry.model.as_str()).collect();
+        assert_eq!(models, ["priced", "gpt-4o-mini"]);
+        assert_eq!(estimate.unpriced_models, ["gpt-4o-mini"]);
+        let per_request =
+            estimate_requests(Provider::Anthropic, &requests, None, &prices(), &EstimateOptions::default());
+        assert_eq!((per_request[0].model.as_str(), per_request[1].model.as_str()), ("priced", "gpt-4o-mini"));
+        assert!(per_request[0].max_cost_usd.is_some() && per_request[1].max_cost_usd.is_none());
+        // An alias names the provider too; on another provider the request's own model stays.
+        let mut aliased = request("c", "gpt-4o-mini", Some(100));
+        aliased.models = Some([("gemini".to_owned(), "priced".to_owned())].into());
+        let google = estimate_requests(
+            Provider::Google,
+            std::slice::from_ref(&aliased),
+            None,
+            &prices(),
+            &EstimateOptions::default(),
+        );
+        assert_eq!(google[0].model, "priced");
+        let openai = estimate_requests(
+            Provider::OpenAI,
+            std::slice::from_ref(&aliased),
+            None,
+            &prices(),
+            &EstimateOptions::default(),
+        );
+        assert_eq!(openai[0].model, "gpt-4o-mini");
+        // The provider's `model` option is sent over both, and so priced.
+        let option =
+            estimate_batch(Provider::Anthropic, &requests, Some("priced"), &prices(), &EstimateOptions::default());
+        assert_eq!((option.models.len(), option.models[0].model.as_str(), option.models[0].requests), (1, "priced", 2));
+        assert!(option.unpriced_models.is_empty());
     }
 
     #[test]

@@ -310,8 +310,23 @@ pub fn with_models_chosen<'a>(
     Ok(requests)
 }
 
-/// Puts each request's model for `provider` in `model`: the `model` option, else the request's
-/// `models` entry for the provider (by name or alias), else its `model`.
+/// The model a request is sent with on `provider`: `option` (the provider's `model` option), else
+/// the request's `models` entry for the provider (by name or alias), else its `model`. Costs,
+/// budgets and quotas price this model, as [`with_models_chosen`] sends it.
+pub fn model_for<'a>(provider: Provider, request: &'a UnifiedRequest, option: Option<&'a str>) -> &'a str {
+    option
+        .or_else(|| {
+            let models = request.models.as_ref()?;
+            models
+                .iter()
+                .find(|(name, _)| matches!(Provider::from_name(name), Ok(named) if named == provider))
+                .map(|(_, model)| model.as_str())
+        })
+        .unwrap_or(&request.model)
+}
+
+/// Puts each request's model for `provider` in `model` ([`model_for`]), after checking its
+/// `models` entries (known providers, models not empty).
 fn choose_models(
     provider: Provider,
     requests: &mut Cow<'_, [UnifiedRequest]>,
@@ -319,10 +334,9 @@ fn choose_models(
 ) -> Result<(), CoreError> {
     for index in 0..requests.len() {
         let request = &requests[index];
-        let mut chosen = options.model.clone();
         if let Some(models) = &request.models {
             for (name, model) in models {
-                let named = Provider::from_name(name).map_err(|_| {
+                Provider::from_name(name).map_err(|_| {
                     CoreError::invalid(
                         index,
                         &request.custom_id,
@@ -338,13 +352,12 @@ fn choose_models(
                         "must not be empty",
                     ));
                 }
-                if named == provider && chosen.is_none() {
-                    chosen = Some(model.clone());
-                }
             }
         }
-        if let Some(model) = chosen.filter(|model| *model != request.model) {
-            requests.to_mut()[index].model = model;
+        let chosen = model_for(provider, request, options.model.as_deref());
+        if chosen != request.model {
+            let chosen = chosen.to_owned();
+            requests.to_mut()[index].model = chosen;
         }
     }
     Ok(())

@@ -48,20 +48,25 @@ pub fn estimate_batch_jsonl(
     let prepare_options = read_options(prepare_options, "options").map_err(to_js_error)?;
     plan_job(provider, &requests, &prepare_options, &PlanOptions::default())
         .map_err(|error| to_js_error(located(error, &lines)))?;
-    to_js(&estimate_batch(provider, &requests, &prices_from(prices)?, &options_from(options)?))
+    let model = prepare_options.validation.model.as_deref();
+    to_js(&estimate_batch(provider, &requests, model, &prices_from(prices)?, &options_from(options)?))
 }
 
-/// Each request's estimate, in order.
+/// Each request's estimate, in order, priced by the model it is sent with on `provider`: `model`
+/// (the provider's `model` option), else its `models` entry for the provider, else its `model`.
 #[wasm_bindgen(js_name = estimateRequests, unchecked_return_type = "RequestEstimate[]")]
 pub fn estimate_requests_jsonl(
     provider: &str,
     unified_jsonl: &str,
+    model: Option<String>,
     #[wasm_bindgen(unchecked_param_type = "Record<string, ModelPrice> | undefined")] prices: JsValue,
     options: Ts<EstimateOptions>,
 ) -> Result<JsValue, JsValue> {
     let provider = Provider::from_name(provider).map_err(to_js_error)?;
     let requests = parse_request_lines(unified_jsonl).map_err(|error| to_js_error(error.without_line()))?;
-    to_js(&estimate_requests(provider, &requests, &prices_from(prices)?, &options_from(options)?))
+    let estimates =
+        estimate_requests(provider, &requests, model.as_deref(), &prices_from(prices)?, &options_from(options)?);
+    to_js(&estimates)
 }
 
 /// Each request's input split for a caller's token counter (`fixedTokens` + the counter over

@@ -19,8 +19,8 @@ import { checkCostOptions, estimateJsonl, estimatePrepared, tokenEstimateOptionK
 import { checkPrices } from "../price-check.js";
 import { checkJobOptions, checkNestedRouterOptions, batchRouterOptionKeys, jobOptionKeys, jobOptionKeysWithoutSignal, waitOptionKeys } from "./router-option-keys.js";
 import { checkBudget, worstCaseCosts } from "./job-budget.js";
-import { checkFitsQuota, cutToQuota, inputTokensFor, limitsFor, type ModelQuotas } from "./job-quota.js";
-import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlanOptions, type RetryPolicy } from "../wasm.js";
+import { checkFitsQuota, cutToQuota, inputEstimatesFor, inputTokensOf, limitsFor, type ModelQuotas } from "./job-quota.js";
+import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlanOptions, type RequestEstimate, type RetryPolicy } from "../wasm.js";
 import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, type JobManifest } from "./job-manifest.js";
 import { mergedResults, summarize, type JobSummary } from "./job-results.js";
 import { advanceOnce, type AdvanceEnvironment, type AdvanceOptions, type AdvanceResult } from "./job-advance.js";
@@ -244,7 +244,7 @@ export class BatchRouter {
     const estimate = estimatePrepared({ ...batch, provider: name }, estimateOptions, this.provider(name).jobAccess().prepareOptions);
     const stored = requestLines(batch.requests).map((line) => line.slice(0, -1));
     const quotas = this.options.quotas?.[name];
-    checkFitsQuota(name, stored, quotas, this.inputTokens(name, stored, quotas, estimateOptions));
+    checkFitsQuota(name, stored, quotas, this.inputEstimates(name, stored, quotas, estimateOptions));
     return estimate;
   }
 
@@ -426,17 +426,22 @@ export class BatchRouter {
     return manifest;
   }
 
+  /** The model the provider's own `model` option sends every request with, if it has one. */
+  private modelOption(provider: ProviderName): string | undefined {
+    return this.provider(provider).jobAccess().prepareOptions.model;
+  }
+
   private worstCaseCosts(provider: ProviderName, lines: string[]): Float64Array {
     try {
-      return worstCaseCosts(provider, lines, this.options.prices, this.options.estimate ?? {});
+      return worstCaseCosts(provider, lines, this.options.prices, this.options.estimate ?? {}, this.modelOption(provider));
     } catch (error) {
       throw toBatchRouterError(error);
     }
   }
 
-  private inputTokens(provider: ProviderName, lines: string[], quotas: ModelQuotas | undefined, estimate: TokenEstimateOptions): Float64Array | undefined {
+  private inputEstimates(provider: ProviderName, lines: string[], quotas: ModelQuotas | undefined, estimate: TokenEstimateOptions): RequestEstimate[] | undefined {
     try {
-      return inputTokensFor(provider, lines, quotas, estimate);
+      return inputEstimatesFor(provider, lines, quotas, estimate, this.modelOption(provider));
     } catch (error) {
       throw toBatchRouterError(error);
     }
@@ -496,8 +501,9 @@ export class BatchRouter {
     if (batch.endpoint !== undefined && batch.endpoint !== "chat") manifest.endpoint = batch.endpoint;
     if (options.maxCostUsd !== undefined) manifest.maxCostUsd = options.maxCostUsd;
     const quotas = this.options.quotas?.[name];
-    const inputTokens = this.inputTokens(name, stored, quotas, this.options.estimate ?? {});
-    checkFitsQuota(name, stored, quotas, inputTokens);
+    const inputEstimates = this.inputEstimates(name, stored, quotas, this.options.estimate ?? {});
+    checkFitsQuota(name, stored, quotas, inputEstimates);
+    const inputTokens = inputTokensOf(inputEstimates);
     for (const chunk of plan.chunks) {
       const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => start + offset));
       if (options.primeCache && manifest.primerKey === undefined && lines.length > 1) {
@@ -608,7 +614,7 @@ export class BatchRouter {
       lines,
       customIds: customIdsOf(lines),
       worstCaseCosts: manifest.maxCostUsd === undefined ? undefined : this.worstCaseCosts(manifest.provider, lines),
-      inputTokens: this.inputTokens(manifest.provider, lines, this.options.quotas?.[manifest.provider], this.options.estimate ?? {}),
+      inputTokens: inputTokensOf(this.inputEstimates(manifest.provider, lines, this.options.quotas?.[manifest.provider], this.options.estimate ?? {})),
     };
     cache?.set(manifest.requestsPath, entry);
     return entry;

@@ -13,18 +13,24 @@ import type { JobContext } from "./job-submission.js";
 
 /**
  * Each request's worst-case cost; throws when a budget cannot be enforced (no price, no bound).
+ * Each request is priced by the model it is sent with (`model`: the provider's `model` option, else
+ * the request's `models` entry for the provider, else its `model`).
  * The core prices a request by its shape, whatever the batch's endpoint: one with `input` is an
  * embeddings request (no output), and a Responses `max_output_tokens` kwarg bounds the output.
  * The endpoint's validation happens once, when the job is created.
  */
-export function worstCaseCosts(provider: ProviderName, lines: string[], prices: PriceTable | undefined, estimate: TokenEstimateOptions): Float64Array {
+export function worstCaseCosts(provider: ProviderName, lines: string[], prices: PriceTable | undefined, estimate: TokenEstimateOptions, model?: string): Float64Array {
   const text = lines.map((line) => line + "\n").join("");
-  const estimates = estimateRequestsInCore(provider, text, prices, coreEstimateOptions(text, estimate));
+  const estimates = estimateRequestsInCore(provider, text, model, prices, coreEstimateOptions(text, estimate));
   const costs = new Float64Array(estimates.length);
   estimates.forEach((entry, position) => {
     if (entry.maxCostUsd === undefined) {
-      const reason = entry.maxOutputTokens === undefined ? "has no maxTokens (set defaultMaxOutputTokens in the router's estimate options)" : "has a model without a price (set the router's prices)";
-      throw new ConfigurationError(`maxCostUsd: request ${position} ${reason}`);
+      const { customId } = JSON.parse(lines[position]!) as { customId: string };
+      const reason =
+        entry.maxOutputTokens === undefined
+          ? "has no maxTokens (set defaultMaxOutputTokens in the router's estimate options)"
+          : `is sent with model ${entry.model}, which has no ${provider} price (set the router's prices)`;
+      throw new ConfigurationError(`maxCostUsd: request ${position} (customId ${customId}) ${reason}`);
     }
     costs[position] = entry.maxCostUsd;
   });

@@ -8,7 +8,7 @@
  */
 import { ProviderError, ValidationError } from "../errors.js";
 import { coreEstimateOptions, type TokenEstimateOptions } from "../estimate.js";
-import { admitUnderQuotaInCore, estimateRequestsInCore, quotaLimits, requeueAfterFailure, splitByTokens, waitAfterRefusal, type QuotaLimits } from "../wasm.js";
+import { admitUnderQuotaInCore, estimateRequestsInCore, quotaLimits, requeueAfterFailure, splitByTokens, waitAfterRefusal, type QuotaLimits, type RequestEstimate } from "../wasm.js";
 import type { BatchStatusData, ProviderName } from "../types.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import type { JobContext } from "./job-submission.js";
@@ -20,29 +20,39 @@ export function limitsFor(provider: ProviderName, quotas: ModelQuotas | undefine
   return quotaLimits(provider, quotas?.[model ?? "*"] ?? quotas?.["*"] ?? {});
 }
 
-/** Each request's estimated input tokens, when some model of the job has a token limit. */
-export function inputTokensFor(provider: ProviderName, lines: string[], quotas: ModelQuotas | undefined, estimate: TokenEstimateOptions = {}): Float64Array | undefined {
+/**
+ * Each request's estimated input tokens and the model it is sent with on the provider (`model`:
+ * the provider's `model` option, else the request's `models` entry, else its `model`; the core's
+ * `model_for`), when some model of the job has a token limit.
+ */
+export function inputEstimatesFor(provider: ProviderName, lines: string[], quotas: ModelQuotas | undefined, estimate: TokenEstimateOptions = {}, model?: string): RequestEstimate[] | undefined {
   if (!Object.values(quotas ?? {}).some((limits) => limits.maxEnqueuedTokens !== undefined)) return undefined;
   const text = lines.map((line) => line + "\n").join("");
-  const estimates = estimateRequestsInCore(provider, text, undefined, coreEstimateOptions(text, estimate));
-  return Float64Array.from(estimates, (entry) => entry.inputTokens);
+  return estimateRequestsInCore(provider, text, model, undefined, coreEstimateOptions(text, estimate));
+}
+
+/** The input tokens of {@link inputEstimatesFor}'s estimates, by request position. */
+export function inputTokensOf(estimates: RequestEstimate[] | undefined): Float64Array | undefined {
+  return estimates === undefined ? undefined : Float64Array.from(estimates, (entry) => entry.inputTokens);
 }
 
 /**
- * Refuses, before anything is sent, a request whose estimated input alone is over its model's
- * enqueued-token limit: no wave could hold it, and the provider would fail its batch hours later.
+ * Refuses, before anything is sent, a request whose estimated input alone is over the
+ * enqueued-token limit of the model it is sent with: no wave could hold it, and the provider would
+ * fail its batch hours later.
  */
-export function checkFitsQuota(provider: ProviderName, lines: string[], quotas: ModelQuotas | undefined, tokens: Float64Array | undefined): void {
-  if (tokens === undefined) return;
+export function checkFitsQuota(provider: ProviderName, lines: string[], quotas: ModelQuotas | undefined, estimates: RequestEstimate[] | undefined): void {
+  if (estimates === undefined) return;
   const limits = new Map<string, QuotaLimits>();
   lines.forEach((line, position) => {
-    const { customId, model } = JSON.parse(line) as { customId: string; model: string };
+    const { customId } = JSON.parse(line) as { customId: string };
+    const { model, inputTokens } = estimates[position]!;
     let modelLimits = limits.get(model);
     if (modelLimits === undefined) limits.set(model, (modelLimits = limitsFor(provider, quotas, model)));
     const most = modelLimits.maxEnqueuedTokens;
-    if (most !== undefined && tokens[position]! > most) {
+    if (most !== undefined && inputTokens > most) {
       throw new ValidationError(
-        `request ${position} (customId ${customId}): its input is estimated at ${tokens[position]} tokens, over the ${provider} quota of ${most} enqueued tokens for model ${model} (quotas.maxEnqueuedTokens); no batch could hold it, so nothing was sent`,
+        `request ${position} (customId ${customId}): its input is estimated at ${inputTokens} tokens, over the ${provider} quota of ${most} enqueued tokens for model ${model} (quotas.maxEnqueuedTokens); no batch could hold it, so nothing was sent`,
         { index: position, customId, field: "messages" },
       );
     }

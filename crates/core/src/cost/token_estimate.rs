@@ -394,9 +394,9 @@ mod tests {
         ];
         let prices = crate::cost::prices::PriceTable::default();
         let options = EstimateOptions { input_tokens: Some(vec![40, 2]), ..EstimateOptions::default() };
-        let estimates = crate::cost::estimate_requests(crate::Provider::OpenAI, &requests, &prices, &options);
+        let estimates = crate::cost::estimate_requests(crate::Provider::OpenAI, &requests, None, &prices, &options);
         assert_eq!(estimates.iter().map(|estimate| estimate.input_tokens).collect::<Vec<_>>(), vec![40, 2]);
-        let batch = crate::cost::estimate_batch(crate::Provider::OpenAI, &requests, &prices, &options);
+        let batch = crate::cost::estimate_batch(crate::Provider::OpenAI, &requests, None, &prices, &options);
         assert_eq!(batch.input_tokens, 42);
     }
 
