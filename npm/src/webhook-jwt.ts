@@ -7,7 +7,8 @@
  * token binds the body are not documented (§10), so the event stays a hint that the job round
  * checks by reading the batch itself. WebCrypto only (RSASSA-PKCS1-v1_5 with SHA-256).
  */
-import { BatchRouterError, WebhookVerificationError } from "./errors.js";
+import { BatchRouterError, ValidationError, WebhookVerificationError } from "./errors.js";
+import { checkOptionShapes, duration, keysOf, type OptionShape } from "./option-shapes.js";
 
 /** Where Google publishes the keys (reference §3.3). */
 export const GOOGLE_WEBHOOK_JWKS_URL = "https://generativelanguage.googleapis.com/.well-known/jwks.json";
@@ -141,7 +142,25 @@ function oneOf(expected: string | string[]): string[] {
  * one, or no `exp`); a key set that cannot be fetched is a `BatchRouterError` with code
  * `webhook_keys_unavailable` (a 503: the sender retries).
  */
+const webhookJwtOptionKeys = keysOf<WebhookJwtOptions>({ audience: true, issuer: true, jwks: true, jwksUrl: true, fetch: true, clockToleranceSeconds: true });
+
+const oneOrSeveral: OptionShape = {
+  expected: "a string or an array of strings",
+  fits: (value) => typeof value === "string" || (Array.isArray(value) && value.every((entry) => typeof entry === "string")),
+};
+
+/**
+ * `WebhookJwtOptions`' shapes at `name` (`ValidationError`): `audience` is required, and
+ * `clockToleranceSeconds` a finite number ≥ 0 (an infinite or NaN one would accept expired tokens).
+ */
+export function checkWebhookJwtOptions(options: WebhookJwtOptions, name: string): void {
+  const shapes = { audience: oneOrSeveral, issuer: oneOrSeveral, jwks: "object", jwksUrl: "string", fetch: "function", clockToleranceSeconds: duration } as const;
+  checkOptionShapes(options, shapes, name, true, webhookJwtOptionKeys);
+  if (options.audience === undefined) throw new ValidationError(`${name}.audience: is required (the audience your deliveries carry)`, { field: `${name}.audience` });
+}
+
 export async function verifyWebhookJwt(token: string, options: WebhookJwtOptions, now: number): Promise<WebhookJwtClaims> {
+  checkWebhookJwtOptions(options, "options");
   const [headerPart = "", payloadPart = "", signaturePart = ""] = token.split(".");
   const header = jsonPart(headerPart);
   const claims = jsonPart(payloadPart);

@@ -9,9 +9,10 @@
  * an error, a log line or a file.
  */
 import { WebhookVerificationError } from "./errors.js";
+import { checkOptionShapes, duration, keysOf } from "./option-shapes.js";
 import type { JobStateStore } from "./job-state.js";
 import type { ProviderName } from "./types.js";
-import { jwtOfSignature, tokenKey, verifyWebhookJwt, type WebhookJwtOptions } from "./webhook-jwt.js";
+import { checkWebhookJwtOptions, jwtOfSignature, tokenKey, verifyWebhookJwt, type WebhookJwtOptions } from "./webhook-jwt.js";
 import { recordDelivery } from "./webhook-replay.js";
 
 /** A verified batch event, reduced to what advancing a job needs. */
@@ -55,6 +56,18 @@ export interface VerifyWebhookOptions {
    * it is refused (`bad_signature`).
    */
   jwt?: WebhookJwtOptions;
+}
+
+const verifyWebhookOptionKeys = keysOf<VerifyWebhookOptions>({ toleranceSeconds: true, now: true, replayGuard: true, jwt: true });
+
+/**
+ * The options' shapes, checked before a delivery is read: a tolerance must be a finite number ≥ 0,
+ * since an infinite or NaN one would let any old delivery through and keep no replay record (a
+ * new-user trial found it), and a misspelt key is refused rather than ignored.
+ */
+function checkVerifyOptions(options: VerifyWebhookOptions): void {
+  checkOptionShapes(options, { toleranceSeconds: duration, now: duration, replayGuard: "object", jwt: "object" }, "options", false, verifyWebhookOptionKeys);
+  if (options.jwt !== undefined) checkWebhookJwtOptions(options.jwt, "options.jwt");
 }
 
 const encoder = new TextEncoder();
@@ -137,6 +150,7 @@ function eventOf(webhookId: string, timestamp: number, payload: Record<string, u
  * `webhook_keys_unavailable`.
  */
 export async function verifyWebhook(request: Request, secret: string | string[] | undefined, options: VerifyWebhookOptions = {}): Promise<WebhookEvent> {
+  checkVerifyOptions(options);
   const webhookId = request.headers.get("webhook-id");
   const timestampText = request.headers.get("webhook-timestamp");
   const signature = request.headers.get("webhook-signature");

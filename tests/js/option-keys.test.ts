@@ -20,6 +20,7 @@ import {
   dryRun,
   estimateBatch,
   estimateRequests,
+  verifyWebhook,
   type PriceTable,
 } from "batch-router";
 
@@ -158,8 +159,10 @@ test("prices must be numbers ≥ 0 and a batch discount a share from 0 to 1, whe
 
 test("quotas are checked when the router is made, at their provider, model and key", async () => {
   const cases: [object, string, RegExp][] = [
-    [{ openai: { "*": { maxEnqueuedTokens: -5 } } }, "options.quotas.openai.*.maxEnqueuedTokens", /: must be a whole number ≥ 0, not the number -5$/],
-    [{ openai: { "gpt-4o-mini": { maxConcurrentBatches: 1.5 } } }, "options.quotas.openai.gpt-4o-mini.maxConcurrentBatches", /whole number ≥ 0/],
+    [{ openai: { "*": { maxEnqueuedTokens: -5 } } }, "options.quotas.openai.*.maxEnqueuedTokens", /: must be a whole number ≥ 1, not the number -5$/],
+    [{ openai: { "gpt-4o-mini": { maxConcurrentBatches: 1.5 } } }, "options.quotas.openai.gpt-4o-mini.maxConcurrentBatches", /whole number ≥ 1/],
+    // 0 would let nothing be sent (a new-user trial found it taken as 1).
+    [{ openai: { "*": { maxConcurrentBatches: 0 } } }, "options.quotas.openai.*.maxConcurrentBatches", /whole number ≥ 1, not the number 0$/],
     [{ openai: { "*": 5 } }, "options.quotas.openai.*", /: must be an object, not the number 5$/],
     [{ openai: [] }, "options.quotas.openai", /must be an object of quotas by model name/],
   ];
@@ -169,4 +172,42 @@ test("quotas are checked when the router is made, at their provider, model and k
     assert.ok(refused.message.startsWith(`${field}: `), refused.message);
     assert.match(refused.message, message);
   }
+});
+
+test("job, wait, advance, retry and webhook options of the wrong type are refused at their key before anything happens", async () => {
+  // Found by a new-user trial: maxAttempts "abc" ran as one attempt (saved as null), timeout "soon"
+  // as none, budgetMs "x" stalled the job, retry values failed inside the first job, and an
+  // infinite or NaN toleranceSeconds let any old delivery through with no replay record.
+  const emulator = new OpenAIEmulator({ apiKey: API_KEY, startClock: Math.floor(Date.now() / 1000) });
+  const jobs = () => new BatchRouter({ providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } }, storage: new MemoryStorage(), ...fastRouterOptions() });
+  const delivery = () => new Request("http://127.0.0.1/hook", { method: "POST", body: "{}", headers: { "webhook-id": "msg_1", "webhook-timestamp": String(Math.floor(Date.now() / 1000)), "webhook-signature": "v1,AAAA" } });
+  const cases: [string, () => unknown, string, RegExp][] = [
+    ["maxAttempts", () => jobs().runJob(batch, { maxAttempts: "abc" } as never), "options.maxAttempts", /must be a whole number ≥ 1, not a string$/],
+    ["maxAttempts 0", () => jobs().submitJob(batch, { maxAttempts: 0 }), "options.maxAttempts", /whole number ≥ 1, not the number 0$/],
+    ["maxCostUsd", () => jobs().startJob(batch, { maxCostUsd: "1e9" } as never), "options.maxCostUsd", /must be a number ≥ 0, not a string$/],
+    ["timeout", () => jobs().runJob(batch, { timeout: "soon" } as never), "options.timeout", /must be a number ≥ 0/],
+    ["timeout -1", () => jobs().runJob(batch, { timeout: -1 }), "options.timeout", /not the number -1$/],
+    ["signal", () => jobs().runJob(batch, { signal: "abc" } as never), "options.signal", /must be an AbortSignal, not a string$/],
+    ["onProgress", () => jobs().runJob(batch, { onProgress: 5 } as never), "options.onProgress", /must be a function, not the number 5$/],
+    ["resumeJob", () => jobs().resumeJob("job", { pollInterval: "1s" } as never), "options.pollInterval", /must be a number ≥ 0/],
+    ["waitForCompletion", () => jobs().waitForCompletion("batch_1", { timeOut: 5 } as never), "options.timeOut", /did you mean timeout\?$/],
+    ["advanceJob budgetMs", () => jobs().advanceJob("job", { budgetMs: Infinity }), "options.budgetMs", /not the number Infinity$/],
+    ["advanceJob budgetMS", () => jobs().advanceJob("job", { budgetMS: 5 } as never), "options.budgetMS", /did you mean budgetMs\?$/],
+    ["plan count", () => jobs().plan(batch, { plan: { maxRequestsPerBatch: 1.5 } }), "options.plan.maxRequestsPerBatch", /whole number ≥ 1/],
+    ["router retry", () => router({ retry: { maxRetries: -1 } }), "options.retry.maxRetries", /must be a whole number ≥ 0, not the number -1$/],
+    ["router retry delay", () => router({ retry: { initialDelayMs: "5" } }), "options.retry.initialDelayMs", /whole number ≥ 0, not a string$/],
+    ["webhook tolerance", () => jobs().handleWebhook(delivery(), { secret: "whsec_dGVzdA==", toleranceSeconds: Infinity }), "options.toleranceSeconds", /not the number Infinity$/],
+    ["webhook NaN", () => jobs().handleWebhook(delivery(), { secret: "whsec_dGVzdA==", toleranceSeconds: NaN }), "options.toleranceSeconds", /not the number NaN$/],
+    ["webhook key", () => jobs().handleWebhook(delivery(), { secret: "whsec_dGVzdA==", budgetMS: 5 } as never), "options.budgetMS", /did you mean budgetMs\?$/],
+    ["verifyWebhook", () => verifyWebhook(delivery(), "whsec_dGVzdA==", { toleranceSeconds: "abc" } as never), "options.toleranceSeconds", /must be a number ≥ 0, not a string$/],
+    ["jwt tolerance", () => verifyWebhook(delivery(), undefined, { jwt: { audience: "a", clockToleranceSeconds: NaN } }), "options.jwt.clockToleranceSeconds", /not the number NaN$/],
+    ["jwt audience", () => verifyWebhook(delivery(), undefined, { jwt: {} as never }), "options.jwt.audience", /is required/],
+  ];
+  for (const [name, call, field, message] of cases) {
+    const refused = await refusal(call);
+    assert.equal(refused.field, field, `${name}: ${refused.message}`);
+    assert.match(refused.message, message, name);
+  }
+  // Nothing reached the provider.
+  assert.equal(emulator.received.length, 0);
 });

@@ -71,7 +71,7 @@ function delivery(token: string, options: { id?: string; timestamp?: number; bat
 let paths = 0;
 
 /** Options whose JWKS is served at a path of its own, fetched through a counting fetch. */
-async function servedKeys(keys: JsonWebKey[], extra: Partial<WebhookJwtOptions> = {}): Promise<WebhookJwtOptions & { path: string }> {
+async function servedKeys(keys: JsonWebKey[], extra: Partial<WebhookJwtOptions> = {}): Promise<WebhookJwtOptions> {
   const path = `/jwks-${++paths}.json`;
   served.set(path, { keys });
   return {
@@ -81,7 +81,6 @@ async function servedKeys(keys: JsonWebKey[], extra: Partial<WebhookJwtOptions> 
       fetches++;
       return fetch(request);
     },
-    path,
     ...extra,
   };
 }
@@ -150,7 +149,7 @@ describe("verifyWebhook: Gemini per-job webhooks (RS256 JWT)", () => {
     assert.equal(await reason(delivery(await jwt(validClaims(), { kid: "key-2", key: otherKey.privateKey })), options), "unknown_key");
     assert.equal(fetches, before, "no fetch for an unknown kid within a minute of the last");
     // Google rotates: key-2 is published; a minute later the unknown kid makes one fetch, which finds it.
-    served.set(options.path, { keys: [await publicJwk(signingKey, "key-1"), await publicJwk(otherKey, "key-2")] });
+    served.set(new URL(options.jwksUrl!).pathname, { keys: [await publicJwk(signingKey, "key-1"), await publicJwk(otherKey, "key-2")] });
     const later = Date.now() + 61_000;
     const token = await jwt({ ...validClaims(), exp: now() + 3_600 }, { kid: "key-2", key: otherKey.privateKey });
     assert.equal(await reason(delivery(token, { timestamp: Math.floor(later / 1000) }), options, { now: later }), "accepted");

@@ -107,6 +107,11 @@ fn dollars(tokens: u64, rate_per_million: f64) -> f64 {
 /// limit batch-router sends by default (Anthropic requires one: [`ANTHROPIC_DEFAULT_MAX_TOKENS`]) —
 /// or, where nothing bounds it, the caller's `defaultMaxOutputTokens`.
 ///
+/// The limit holds for each answer: a request asking for several (`candidateCount`, or `n` /
+/// `generationConfig.candidateCount` in `providerKwargs`) may produce that many times it, and is
+/// billed for all of them (openai.yaml, `n`: "charged based on the number of generated tokens
+/// across all of the choices").
+///
 /// An embeddings request (one with `input`) produces no output tokens: its bound is 0.
 pub fn output_bound(provider: Provider, request: &UnifiedRequest, options: &EstimateOptions) -> Option<u64> {
     if request.input.is_some() {
@@ -114,10 +119,23 @@ pub fn output_bound(provider: Provider, request: &UnifiedRequest, options: &Esti
     }
     // providerKwargs are merged into the body last, so their limit is the one sent.
     let configured = request.generation_config.as_ref().and_then(|config| config.max_tokens).map(u64::from);
-    kwargs_output_bound(provider, request)
+    let per_answer = kwargs_output_bound(provider, request)
         .or(configured)
         .or_else(|| (provider == Provider::Anthropic).then_some(u64::from(ANTHROPIC_DEFAULT_MAX_TOKENS)))
-        .or_else(|| max_output_tokens(request, options))
+        .or_else(|| max_output_tokens(request, options))?;
+    Some(per_answer.saturating_mul(answer_count(provider, request)))
+}
+
+/// How many answers a request asks for: its kwargs' count (merged last, so the one sent), else
+/// `generationConfig.candidateCount`, else 1.
+fn answer_count(provider: Provider, request: &UnifiedRequest) -> u64 {
+    let kwargs = request.provider_kwargs.as_ref().and_then(|kwargs| match provider {
+        Provider::Google => kwargs.get("generationConfig")?.get("candidateCount")?.as_u64(),
+        Provider::Anthropic => None,
+        _ => kwargs.get("n")?.as_u64(),
+    });
+    let configured = request.generation_config.as_ref().and_then(|config| config.candidate_count).map(u64::from);
+    kwargs.or(configured).unwrap_or(1).max(1)
 }
 
 /// The output limit a request's `providerKwargs` set, in the provider's own spelling.
@@ -398,6 +416,25 @@ mod tests {
             estimate_batch(Provider::Anthropic, &requests, Some("priced"), &prices(), &EstimateOptions::default());
         assert_eq!((option.models.len(), option.models[0].model.as_str(), option.models[0].requests), (1, "priced", 2));
         assert!(option.unpriced_models.is_empty());
+    }
+
+    #[test]
+    fn a_request_for_several_answers_is_bounded_by_all_of_them() {
+        let mut unified = request("a", "priced", Some(100));
+        unified.generation_config.as_mut().unwrap().candidate_count = Some(3);
+        let options = EstimateOptions::default();
+        assert_eq!(output_bound(Provider::OpenAI, &unified, &options), Some(300));
+        assert_eq!(output_bound(Provider::Google, &unified, &options), Some(300));
+        // The kwargs' count is the one sent (merged last), in each provider's spelling.
+        let mut kwargs = request("b", "priced", Some(100));
+        kwargs.provider_kwargs = Some(serde_json::from_value(json!({"n": 4})).unwrap());
+        assert_eq!(output_bound(Provider::OpenAI, &kwargs, &options), Some(400));
+        assert_eq!(output_bound(Provider::Google, &kwargs, &options), Some(100));
+        kwargs.provider_kwargs =
+            Some(serde_json::from_value(json!({"generationConfig": {"candidateCount": 2}})).unwrap());
+        assert_eq!(output_bound(Provider::Google, &kwargs, &options), Some(200));
+        let estimate = estimate_requests(Provider::OpenAI, &[unified], None, &prices(), &options);
+        assert_eq!(estimate[0].max_output_tokens, Some(300));
     }
 
     #[test]

@@ -17,7 +17,7 @@ import type { BatchStorage } from "../storage.js";
 import type { Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult } from "../types.js";
 import { checkCostOptions, estimateJsonl, estimatePrepared, tokenEstimateOptionKeys, type CostOptions, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
 import { checkPrices } from "../price-check.js";
-import { checkJobOptions, checkNestedRouterOptions, batchRouterOptionKeys, jobOptionKeys, jobOptionKeysWithoutSignal, waitOptionKeys } from "./router-option-keys.js";
+import { checkAdvanceOptions, checkJobOptions, checkNestedRouterOptions, batchRouterOptionKeys, jobOptionKeys, jobOptionKeysWithoutSignal, waitOptionKeys } from "./router-option-keys.js";
 import { checkBudget, worstCaseCosts } from "./job-budget.js";
 import { checkFitsQuota, cutToQuota, inputEstimatesFor, inputTokensOf, limitsFor, type ModelQuotas } from "./job-quota.js";
 import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlanOptions, type RequestEstimate, type RetryPolicy } from "../wasm.js";
@@ -339,6 +339,7 @@ export class BatchRouter {
    * a `ValidationError`.
    */
   async advanceJob(jobId: string, options: AdvanceOptions = {}): Promise<AdvanceResult> {
+    checkAdvanceOptions(options);
     return this.advanceWith(jobId, newHolderId(), options);
   }
 
@@ -375,7 +376,8 @@ export class BatchRouter {
    * a `JobInterruptedError` naming the job, with the reason as `cause`; a job that does not exist
    * is a `ValidationError`.
    */
-  resumeJob(jobId: string, options: WaitOptions = {}): Promise<JobSummary> {
+  async resumeJob(jobId: string, options: WaitOptions = {}): Promise<JobSummary> {
+    checkJobOptions(options, waitOptionKeys);
     return this.drive(jobId, options);
   }
 
@@ -384,6 +386,7 @@ export class BatchRouter {
    * does); a batch is polled (`provider` may be needed, see `providerFor`).
    */
   async waitForCompletion(batchOrJobId: string, options: WaitOptions & { provider?: ProviderName | "gemini" } = {}): Promise<CompletionResult> {
+    checkJobOptions(options, [...waitOptionKeys, "provider"]);
     if (await this.isJob(batchOrJobId)) return { kind: "job", summary: await this.drive(batchOrJobId, options) };
     const provider = await this.providerFor(batchOrJobId, options);
     const status = await waitForBatch(provider, batchOrJobId, this.waitOptions(options), this.retrySettings());
@@ -582,7 +585,12 @@ export class BatchRouter {
       };
       for (;;) {
         const outcome = await this.advanceWith(jobId, holder, { signal: options.signal }, cache, wait);
-        options.onProgress?.(outcome.progress);
+        try {
+          options.onProgress?.(outcome.progress);
+        } catch (error) {
+          // The caller's callback failed: the job stays resumable, and the stop names it.
+          throw new JobInterruptedError(jobId, toBatchRouterError(error));
+        }
         if (outcome.state === "completed") {
           const manifest = await this.loadJob(jobId);
           const lines = await this.requestLines(manifest, cache);

@@ -8,6 +8,7 @@ import type { JobStateStore } from "../job-state.js";
 import type { ProviderName } from "../types.js";
 import type { WebhookJwtOptions } from "../webhook-jwt.js";
 import { verifyWebhook } from "../webhooks.js";
+import { checkWebhookOptions } from "./router-option-keys.js";
 import type { AdvanceOptions, AdvanceResult } from "./job-advance.js";
 
 export interface WebhookOptions {
@@ -38,6 +39,7 @@ function answer(status: number, body: Record<string, unknown>): Response {
 const RETRY_LATER = new Set(["webhook_keys_unavailable", "webhook_replay_busy"]);
 
 export async function handleJobWebhook(request: Request, options: WebhookOptions, dependencies: WebhookDependencies): Promise<Response> {
+  checkWebhookOptions(options);
   if (options.secret === undefined && options.jwt === undefined) {
     throw new ConfigurationError("handleWebhook needs `secret` (OpenAI, Gemini static webhooks) or `jwt` (Gemini per-job webhooks)");
   }

@@ -5,10 +5,12 @@
  * Each list is built with `keysOf`, so it cannot drift from its interface.
  */
 import { ValidationError } from "../errors.js";
-import { checkKnownKeys, checkOptionShapes, described, keysOf, nearestKey } from "../option-shapes.js";
+import { checkKnownKeys, checkOptionShapes, count, described, duration, keysOf, nearestKey, type OptionShape } from "../option-shapes.js";
 import { providerNames } from "../provider-registry.js";
 import type { PlanOptions, QuotaLimits, RetryPolicy } from "../wasm.js";
 import type { BatchRouterOptions, JobOptions } from "./batch-router.js";
+import type { AdvanceOptions } from "./job-advance.js";
+import type { WebhookOptions } from "./job-webhook.js";
 import type { WaitOptions } from "./wait.js";
 
 export const batchRouterOptionKeys = keysOf<BatchRouterOptions>({
@@ -50,18 +52,72 @@ export const retryPolicyKeys = keysOf<RetryPolicy>({ maxRetries: true, initialDe
 
 export const quotaLimitKeys = keysOf<QuotaLimits>({ maxEnqueuedTokens: true, maxConcurrentBatches: true });
 
-/** A count of tokens or batches: a whole number ≥ 0. */
-const wholeNumber = { expected: "a whole number ≥ 0", fits: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 };
+export const advanceOptionKeys = keysOf<AdvanceOptions>({ signal: true, budgetMs: true });
 
-/** A job's options (`known`: the method's keys), and its `plan`. */
+export const webhookOptionKeys = keysOf<WebhookOptions>({ secret: true, jwt: true, toleranceSeconds: true, budgetMs: true });
+
+/** A count of retries or milliseconds the core reads as a whole number: a whole number ≥ 0. */
+const wholeNumber: OptionShape = { expected: "a whole number ≥ 0", fits: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 };
+
+/** A quota's tokens or batches: a whole number ≥ 1 (0 would let nothing be sent). */
+const quotaLimit: OptionShape = { expected: "a whole number ≥ 1", fits: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 1 };
+
+/** An `AbortSignal` (of this runtime or another realm: what it has, not its class). */
+export const signalShape: OptionShape = {
+  expected: "an AbortSignal",
+  fits: (value) => typeof value === "object" && value !== null && typeof (value as AbortSignal).aborted === "boolean" && typeof (value as AbortSignal).addEventListener === "function",
+};
+
+/** A webhook's `secret`: a string, or several (a rotation). */
+const secretShape: OptionShape = {
+  expected: "a string or an array of strings",
+  fits: (value) => typeof value === "string" || (Array.isArray(value) && value.every((entry) => typeof entry === "string")),
+};
+
+/**
+ * A job's options (`known`: the method's keys, which may include the wait options), and its
+ * `plan`: every value of the wrong type is a `ValidationError` at its key before the job exists
+ * (a new-user trial found `maxAttempts: "abc"` run as one attempt and saved as null).
+ */
 export function checkJobOptions(options: unknown, known: readonly string[]): void {
-  checkOptionShapes(options, { metadata: "object", plan: "object", primeCache: "boolean", jobId: "string" }, "options", false, known);
-  checkOptionShapes((options as JobOptions | undefined)?.plan, {}, "options.plan", false, planOptionKeys);
+  checkOptionShapes(
+    options,
+    {
+      metadata: "object",
+      plan: "object",
+      primeCache: "boolean",
+      jobId: "string",
+      maxAttempts: count,
+      maxCostUsd: duration,
+      signal: signalShape,
+      pollInterval: duration,
+      maxPollInterval: duration,
+      timeout: duration,
+      onProgress: "function",
+    },
+    "options",
+    false,
+    known,
+  );
+  checkOptionShapes((options as JobOptions | undefined)?.plan, { maxRequestsPerBatch: count, maxBytesPerBatch: count }, "options.plan", false, planOptionKeys);
+}
+
+/** `advanceJob`'s options: a `budgetMs` that is not a number ≥ 0 would leave the job stalled. */
+export function checkAdvanceOptions(options: unknown): void {
+  checkOptionShapes(options, { signal: signalShape, budgetMs: duration }, "options", false, advanceOptionKeys);
+}
+
+/**
+ * `handleWebhook`'s options. `toleranceSeconds` must be finite: an infinite or NaN tolerance would
+ * let any old delivery through and keep no replay record (a new-user trial found it).
+ */
+export function checkWebhookOptions(options: unknown): void {
+  checkOptionShapes(options, { secret: secretShape, jwt: "object", toleranceSeconds: duration, budgetMs: duration }, "options", true, webhookOptionKeys);
 }
 
 /**
  * `quotas`: `{ provider: { model or "*": { maxEnqueuedTokens?, maxConcurrentBatches? } } }`, each a
- * whole number ≥ 0; at `options.quotas.<provider>.<model>.<key>`.
+ * whole number ≥ 1; at `options.quotas.<provider>.<model>.<key>`.
  */
 export function checkQuotas(quotas: BatchRouterOptions["quotas"]): void {
   if (quotas === undefined) return;
@@ -77,15 +133,16 @@ export function checkQuotas(quotas: BatchRouterOptions["quotas"]): void {
       throw new ValidationError(`${at}: must be an object of quotas by model name ("*": every other model), not ${described(models)}`, { field: at });
     }
     for (const [model, limits] of Object.entries(models)) {
-      checkOptionShapes(limits, { maxEnqueuedTokens: wholeNumber, maxConcurrentBatches: wholeNumber }, `${at}.${model}`, true, quotaLimitKeys);
+      checkOptionShapes(limits, { maxEnqueuedTokens: quotaLimit, maxConcurrentBatches: quotaLimit }, `${at}.${model}`, true, quotaLimitKeys);
     }
   }
 }
 
 /** `retry`, `plan` and `estimate` of the router's options: their keys. */
 export function checkNestedRouterOptions(options: BatchRouterOptions, estimateKeys: readonly string[]): void {
-  checkOptionShapes(options.retry, {}, "options.retry", false, retryPolicyKeys);
-  checkOptionShapes(options.plan, {}, "options.plan", false, planOptionKeys);
+  const retryShapes = { maxRetries: wholeNumber, initialDelayMs: wholeNumber, maxDelayMs: wholeNumber, maxRetryAfterMs: wholeNumber, budgetMs: wholeNumber };
+  checkOptionShapes(options.retry, retryShapes, "options.retry", false, retryPolicyKeys);
+  checkOptionShapes(options.plan, { maxRequestsPerBatch: count, maxBytesPerBatch: count }, "options.plan", false, planOptionKeys);
   checkOptionShapes(options.estimate, { countTokens: "function" }, "options.estimate", false, estimateKeys);
   checkQuotas(options.quotas);
 }
