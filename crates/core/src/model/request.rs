@@ -365,8 +365,8 @@ pub struct ToolResultContent {
 object_only!(ToolResultContent, "a tool_result part object");
 
 impl ToolResultContent {
-    /// The result's text parts joined.
-    pub fn text(&self) -> String {
+    /// The result's text parts, in order (a string `content` is one part).
+    pub fn texts(&self) -> Vec<&str> {
         self.content
             .parts()
             .into_iter()
@@ -375,6 +375,23 @@ impl ToolResultContent {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The result as one text, for a provider that takes one (Gemini's `functionResponse`): its
+    /// parts joined with a blank line, so that `"21"` and `"17"` stay two values, never `"2117"`.
+    pub fn text(&self) -> String {
+        self.texts().join("\n\n")
+    }
+
+    /// The result for a provider whose tool result takes a string or a list of text parts
+    /// (Anthropic's `tool_result.content`, Responses' `function_call_output.output`): one text as
+    /// a string, several as one `text_part` each, in order.
+    pub fn content_value(&self, text_part: fn(&str) -> serde_json::Value) -> serde_json::Value {
+        match self.texts().as_slice() {
+            [] => serde_json::Value::String(String::new()),
+            [one] => serde_json::Value::String((*one).to_owned()),
+            several => serde_json::Value::Array(several.iter().map(|text| text_part(text)).collect()),
+        }
     }
 }
 

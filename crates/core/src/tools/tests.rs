@@ -465,3 +465,29 @@ fn a_local_ref_in_tool_parameters_that_names_nothing_is_refused() {
         assert!(message.contains("names no definition"), "{provider:?}: {message}");
     }
 }
+
+#[test]
+fn a_tool_results_text_parts_stay_apart_on_every_provider() {
+    // A new-user trial found "21" and "17" sent as "2117" to Anthropic, Gemini and Responses.
+    let mut request = transcript();
+    request["messages"][2]["content"][0]["content"] =
+        json!([{"type": "text", "text": "21"}, {"type": "text", "text": "17"}]);
+    let anthropic = body_of(Provider::Anthropic, &request);
+    let result = &anthropic["messages"][2]["content"][0];
+    assert_eq!(result["type"], "tool_result");
+    assert_eq!(result["content"], json!([{"type": "text", "text": "21"}, {"type": "text", "text": "17"}]));
+    // One text stays a string.
+    assert_eq!(anthropic["messages"][2]["content"][1]["content"], "timeout");
+    let google = body_of(Provider::Google, &request);
+    assert_eq!(google["contents"][2]["parts"][0]["functionResponse"]["response"], json!({"result": "21\n\n17"}));
+    for provider in [Provider::OpenAI, Provider::Mistral, Provider::Vllm] {
+        let body = body_of(provider, &request);
+        let text = body["messages"].as_array().unwrap().iter().find(|message| message["role"] == "tool").unwrap()
+            ["content"]
+            .clone();
+        assert!(
+            text == json!([{"type": "text", "text": "21"}, {"type": "text", "text": "17"}]) || text == "21\n\n17",
+            "{provider:?}: {text}"
+        );
+    }
+}

@@ -129,7 +129,8 @@ enum Block<'a> {
     /// Spec `RequestToolResultBlock`.
     ToolResult {
         tool_use_id: String,
-        content: String,
+        /// A string, or text blocks when the result has several parts (kept apart).
+        content: Value,
         #[serde(skip_serializing_if = "Option::is_none")]
         is_error: Option<bool>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -321,7 +322,7 @@ fn content<'a>(content: &'a MessageContent, tool_use_ids: &HashMap<String, Strin
                     }),
                     ContentPartRef::ToolResult(result) => Some(Block::ToolResult {
                         tool_use_id: tool_use_id(&result.tool_call_id),
-                        content: result.text(),
+                        content: result.content_value(|text| json!({"type": "text", "text": text})),
                         is_error: result.is_error,
                         cache_control: result.cache_control.as_ref().map(anthropic_cache_control),
                     }),

@@ -149,7 +149,7 @@ fn push_items(message: &UnifiedMessage, input: &mut Vec<Value>) {
                     input.push(json!({
                         "type": "function_call_output",
                         "call_id": result.tool_call_id,
-                        "output": result.text(),
+                        "output": result.content_value(|text| json!({"type": "input_text", "text": text})),
                     }));
                 }
             }

@@ -159,3 +159,19 @@ fn metadata_without_store_is_sent_on_responses() {
         assert_eq!(field, "providerKwargs.metadata");
     }
 }
+
+#[test]
+fn a_tool_results_text_parts_become_input_text_parts() {
+    // Never joined into one text ("21" and "17" as "2117", found by a new-user trial).
+    let request = r#"{"customId":"r-9","model":"gpt-5-mini","messages":[{"role":"user","content":"Temps?"},
+        {"role":"assistant","content":[{"type":"tool_call","id":"call_1","name":"temps","arguments":{}}]},
+        {"role":"tool","content":[{"type":"tool_result","toolCallId":"call_1","content":[{"type":"text","text":"21"},{"type":"text","text":"17"}]}]}],
+        "tools":[{"name":"temps","parameters":{"type":"object"}}]}"#
+        .replace('\n', "");
+    let body = lines(Provider::OpenAI, &request, false).unwrap()[0]["body"].clone();
+    assert_eq!(
+        body["input"][2],
+        json!({"type": "function_call_output", "call_id": "call_1",
+               "output": [{"type": "input_text", "text": "21"}, {"type": "input_text", "text": "17"}]})
+    );
+}
