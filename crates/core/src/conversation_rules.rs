@@ -24,7 +24,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::model::{ContentPart, MessageContent, Role, UnifiedRequest};
+use crate::model::{ContentPart, MessageContent, Role, ToolChoice, ToolChoiceMode, UnifiedRequest};
 use crate::providers::anthropic::DEFAULT_MAX_TOKENS;
 use crate::validate::{RequestChecker, Warning};
 use crate::{CoreError, Endpoint, Provider};
@@ -125,15 +125,22 @@ fn anthropic(checker: &mut RequestChecker) -> Result<(), CoreError> {
     // refusals"), is refused as the unified `maxTokens` is (`provider_kwargs::lifted`). A
     // per-request `service_tier`, listed there too, is only reported by third parties and is in
     // the spec's batch params, so it is sent.
-    let thinking = kwarg(request, &["thinking", "type"]).and_then(Value::as_str);
-    // `reasoning.budgetTokens` turns thinking on too (reasoning.rs); the same rules hold.
-    let unified_thinking = request.reasoning.as_ref().is_some_and(|reasoning| reasoning.budget_tokens.is_some());
-    let thinking_on = matches!(thinking, Some("enabled" | "adaptive")) || unified_thinking;
+    // The thinking sent: `providerKwargs.thinking` (merged last), else what the unified
+    // `reasoning` writes (reasoning.rs: a budget enables it; an effort, or asking for the
+    // thoughts, turns adaptive thinking on for models that think adaptively). The same rules hold
+    // whichever set it (a new-user trial found adaptive thinking from an effort let through).
+    let kwargs_thinking = kwarg(request, &["thinking", "type"]).and_then(Value::as_str);
+    let unified_thinking = crate::reasoning::anthropic_thinking(request);
+    let (thinking, set_by) = match kwargs_thinking {
+        Some(kind) => (Some(kind), "providerKwargs.thinking"),
+        None => (unified_thinking.as_ref().and_then(|thinking| thinking["type"].as_str()), "reasoning"),
+    };
+    let thinking_on = matches!(thinking, Some("enabled" | "adaptive"));
     if let Some(index) = prefill_index(request) {
         if thinking_on {
             return Err(checker.error(
                 format!("messages[{index}]"),
-                "Anthropic refuses a final assistant message (prefill) while thinking is on (providerKwargs.thinking); end with a user message or turn thinking off",
+                format!("Anthropic refuses a final assistant message (prefill) while thinking is on ({set_by}); end with a user message or turn thinking off"),
             ));
         }
         for path in [&["output_config", "format"][..], &["output_format"][..]] {
@@ -149,13 +156,13 @@ fn anthropic(checker: &mut RequestChecker) -> Result<(), CoreError> {
         }
     }
     if thinking_on {
-        anthropic_thinking(checker, thinking == Some("enabled"))?;
+        anthropic_thinking(checker, thinking == Some("enabled"), set_by)?;
     }
     Ok(())
 }
 
 /// What Anthropic refuses while thinking is on (reference unified-features §3.2, §7.2).
-fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool) -> Result<(), CoreError> {
+fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool, set_by: &str) -> Result<(), CoreError> {
     let request = checker.request;
     let config = request.generation_config.as_ref();
     let max_tokens = kwarg(request, &["max_tokens"])
@@ -172,12 +179,26 @@ fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool) -> Result<(),
             }
         }
     }
-    if let Some(kind) = kwarg(request, &["tool_choice", "type"]).and_then(Value::as_str) {
-        if kind == "any" || kind == "tool" {
+    // No forced tool choice while thinking (reference §2.2, §7.2): the kwarg's (merged last), else
+    // the unified `toolChoice`.
+    match kwarg(request, &["tool_choice", "type"]).and_then(Value::as_str) {
+        Some(kind @ ("any" | "tool")) => {
             return Err(checker.error(
                 "providerKwargs.tool_choice",
-                format!("Anthropic refuses a forced tool choice (\"{kind}\") while thinking is on; use \"auto\" or \"none\""),
+                format!("Anthropic refuses a forced tool choice (\"{kind}\") while thinking is on ({set_by}); use \"auto\" or \"none\""),
             ));
+        }
+        Some(_) => {}
+        None => {
+            if matches!(
+                request.tool_choice,
+                Some(ToolChoice::Mode(ToolChoiceMode::Required) | ToolChoice::Named { .. })
+            ) {
+                return Err(checker.error(
+                    "toolChoice",
+                    format!("Anthropic refuses a forced tool choice while thinking is on ({set_by}); use \"auto\" or \"none\""),
+                ));
+            }
         }
     }
     // The setting sent, and the field that set it.

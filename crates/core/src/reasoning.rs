@@ -6,7 +6,7 @@ mod tests;
 
 use serde_json::{json, Value};
 
-use crate::model::{ReasoningEffort, ToolChoice, ToolChoiceMode, UnifiedRequest};
+use crate::model::{ReasoningEffort, UnifiedRequest};
 use crate::model_rules::{self, Rule};
 use crate::providers::anthropic::DEFAULT_MAX_TOKENS;
 use crate::validate::RequestChecker;
@@ -226,13 +226,7 @@ fn check_anthropic(
                 ),
             ));
         }
-        // No forced tool choice while thinking (reference §2.2, §7.2).
-        if matches!(request.tool_choice, Some(ToolChoice::Mode(ToolChoiceMode::Required) | ToolChoice::Named { .. })) {
-            return Err(checker.error(
-                "toolChoice",
-                "Anthropic refuses a forced tool choice while thinking is on; use \"auto\" or \"none\"",
-            ));
-        }
+        // A forced tool choice while thinking: conversation_rules.rs, whichever field turned it on.
     }
     match effort {
         Some(ReasoningEffort::Minimal) => {

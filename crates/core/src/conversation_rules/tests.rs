@@ -326,3 +326,47 @@ fn groq_store_refusal_names_the_value_and_says_nothing_of_custom_ids() {
     assert!(message.starts_with("store true: Groq does not support it"), "{message}");
     assert!(!message.contains("custom ids"), "{message}");
 }
+
+#[test]
+fn a_forced_tool_choice_is_refused_whichever_field_turned_anthropic_thinking_on() {
+    // A new-user trial found adaptive thinking from an effort (Opus 4.7), and thinking from
+    // providerKwargs.thinking with the unified toolChoice, let through.
+    let tools = r#""tools":[{"name":"f","parameters":{"type":"object"}}]"#;
+    let line = |model: &str, extra: &str| {
+        format!(r#"{{"customId":"t","model":"{model}","messages":[{{"role":"user","content":"hi"}}],{tools},{extra}}}"#)
+    };
+    let refusal = |json: String| {
+        let request = request_for(Provider::Anthropic, &json);
+        validation(bodies(Provider::Anthropic, &[request], false).unwrap_err())
+    };
+    let (index, field, message) =
+        refusal(line("claude-opus-4-7", r#""toolChoice":"required","reasoning":{"effort":"high"}"#));
+    assert_eq!((index, field.as_str()), (Some(0), "toolChoice"));
+    assert!(message.contains("forced tool choice") && message.contains("(reasoning)"), "{message}");
+    let (_, field, message) = refusal(line(
+        "claude-sonnet-4-5",
+        r#""toolChoice":{"name":"f"},"generationConfig":{"maxTokens":4000},"providerKwargs":{"thinking":{"type":"enabled","budget_tokens":2048}}"#,
+    ));
+    assert_eq!(field, "toolChoice");
+    assert!(message.contains("(providerKwargs.thinking)"), "{message}");
+    let (_, field, _) = refusal(line(
+        "claude-opus-4-6",
+        r#""toolChoice":"required","providerKwargs":{"thinking":{"type":"adaptive"}}"#,
+    ));
+    assert_eq!(field, "toolChoice");
+    // Thinking turned off by the kwargs (merged last): the forced choice is sent.
+    let off = line(
+        "claude-opus-4-7",
+        r#""toolChoice":"required","reasoning":{"effort":"high"},"providerKwargs":{"thinking":{"type":"disabled"}}"#,
+    );
+    let body = bodies(Provider::Anthropic, &[request_for(Provider::Anthropic, &off)], false).unwrap().0.remove(0);
+    assert_eq!(body["tool_choice"], json!({"type": "any"}));
+    // A prefill refused while thinking names what turned it on, not providerKwargs it does not have.
+    let prefill = format!(
+        r#"{{"customId":"p","model":"claude-sonnet-4-5","messages":[{{"role":"user","content":"hi"}},{{"role":"assistant","content":"Sure"}}],"generationConfig":{{"maxTokens":4000}},"reasoning":{{"budgetTokens":2048}}}}"#
+    );
+    let (_, field, message) =
+        validation(bodies(Provider::Anthropic, &[request_for(Provider::Anthropic, &prefill)], false).unwrap_err());
+    assert_eq!(field, "messages[1]");
+    assert!(message.contains("(reasoning)") && !message.contains("providerKwargs"), "{message}");
+}
