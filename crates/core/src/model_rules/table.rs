@@ -149,12 +149,22 @@ pub static MODEL_RULES: &[ModelRule] = &[
         "OA-SPEC ReasoningEffort; AZ-REASONING; §7.1",
     ),
     entry(OpenAI, &["gpt-5-pro*"], efforts(&[High]), "2026-08", "AZ-REASONING; OA-LATEST; §7.1"),
+    // gpt-5.1-codex-max is left out: `xhigh` came with it (OA-SPEC ReasoningEffort: "xhigh is
+    // supported for all models after gpt-5.1-codex-max"; a new-user trial found it refused).
     entry(
         OpenAI,
-        &["gpt-5.1*"],
+        &["gpt-5.1", "gpt-5.1-20*", "gpt-5.1-chat*", "gpt-5.1-codex", "gpt-5.1-codex-20*", "gpt-5.1-codex-mini*"],
         efforts(&[Off, Low, Medium, High]),
         "2026-08",
         "OA-EFFORT-ERR (3rd-party: Unsupported value 'minimal'); OA-LATEST; §7.1",
+    ),
+    // `none` for codex-max is not documented either way: not refused.
+    entry(
+        OpenAI,
+        &["gpt-5.1-codex-max*"],
+        efforts(&[Off, Low, Medium, High, Xhigh]),
+        "2026-12",
+        "OA-SPEC ReasoningEffort (xhigh from gpt-5.1-codex-max); §7.1",
     ),
     entry(
         OpenAI,

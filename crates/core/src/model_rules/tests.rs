@@ -117,6 +117,21 @@ fn cases() -> Vec<Case> {
             "reasoning.effort",
             json!({"reasoning": {"effort": "none"}}),
         ),
+        case(
+            Provider::OpenAI,
+            "gpt-5.1-codex-mini",
+            json!({"reasoning": {"effort": "xhigh"}}),
+            "reasoning.effort",
+            json!({"reasoning": {"effort": "high"}}),
+        ),
+        // xhigh came with gpt-5.1-codex-max (a new-user trial found it refused by the gpt-5.1 rule).
+        case(
+            Provider::OpenAI,
+            "gpt-5.1-codex-max",
+            json!({"reasoning": {"effort": "minimal"}}),
+            "reasoning.effort",
+            json!({"reasoning": {"effort": "xhigh"}}),
+        ),
         case(Provider::OpenAI, "o1-mini", json!({"systemPrompt": "Be brief."}), "systemPrompt", json!({})),
         case(Provider::OpenAI, "o1-preview", json!({"tools": tools}), "tools", json!({})),
         case(Provider::OpenAI, "o1-mini", json!({"responseFormat": {"type": "json"}}), "responseFormat", json!({})),
