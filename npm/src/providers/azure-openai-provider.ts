@@ -9,7 +9,8 @@ import { readEnvironment } from "../runtime.js";
 /** Options of {@link AzureOpenAIProvider}. */
 export interface AzureOpenAIProviderOptions extends ProviderOptions {
   /**
-   * The resource endpoint, `https://{resource}.openai.azure.com`. Defaults to
+   * The resource endpoint, `https://{resource}.openai.azure.com` (the portal's `…/openai/v1` URL is
+   * read as the same resource). Defaults to
    * `AZURE_OPENAI_ENDPOINT`. Not needed when `baseUrl` is given (the full `…/openai/v1` URL).
    */
   endpoint?: string;

@@ -126,8 +126,11 @@ impl Dialect {
 /// Azure's base URL for a resource endpoint (`https://{resource}.openai.azure.com`): the v1 API
 /// (`/openai/v1`, no `api-version`) unless a dated API version is asked for, which lives under
 /// `/openai` with `?api-version=` on every call (endpoints-and-push.md §5.1 [AZ-V1; AZ-BATCH]).
+/// An endpoint given with its `/openai/v1` or `/openai` path (the portal shows the v1 URL) is read
+/// as its resource, never doubled into `/openai/v1/openai/v1`.
 pub fn azure_base_url(endpoint: &str, api_version: Option<&str>) -> String {
     let endpoint = endpoint.trim_end_matches('/');
+    let endpoint = endpoint.strip_suffix("/openai/v1").or_else(|| endpoint.strip_suffix("/openai")).unwrap_or(endpoint);
     match dated_api_version(api_version) {
         None => format!("{endpoint}/openai/v1"),
         Some(_) => format!("{endpoint}/openai"),
@@ -146,6 +149,16 @@ mod tests {
     #[test]
     fn azure_uses_the_v1_api_unless_a_dated_version_is_asked_for() {
         assert_eq!(azure_base_url("https://res.openai.azure.com/", None), "https://res.openai.azure.com/openai/v1");
+        // The portal's v1 URL, or the /openai path, names the same resource (a new-user trial
+        // found it doubled).
+        for given in [
+            "https://res.openai.azure.com/openai/v1",
+            "https://res.openai.azure.com/openai/v1/",
+            "https://res.openai.azure.com/openai",
+        ] {
+            assert_eq!(azure_base_url(given, None), "https://res.openai.azure.com/openai/v1");
+            assert_eq!(azure_base_url(given, Some("2024-10-21")), "https://res.openai.azure.com/openai");
+        }
         assert_eq!(
             azure_base_url("https://res.openai.azure.com", Some("v1")),
             "https://res.openai.azure.com/openai/v1"
