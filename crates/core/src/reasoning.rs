@@ -175,10 +175,15 @@ pub(crate) fn check(checker: &mut RequestChecker) -> Result<(), CoreError> {
             }
             // OpenAI chat completions return no reasoning text (reference §3.1); Mistral returns it
             // whenever it reasons and cannot hide it (§3.4).
+            // Groq, Together AI and xAI return the reasoning their models do, so `false` cannot be
+            // kept either (a new-user trial found it dropped without a word).
             let unexpressible = match provider {
                 // The Responses endpoint returns reasoning summaries (`reasoning.summary`).
-                Provider::OpenAI | Provider::Azure | Provider::Groq | Provider::Together | Provider::Xai => {
+                Provider::OpenAI | Provider::Azure => {
                     reasoning.include_thoughts == Some(true) && checker.endpoint != crate::Endpoint::Responses
+                }
+                Provider::Groq | Provider::Together | Provider::Xai => {
+                    reasoning.include_thoughts.is_some() && checker.endpoint != crate::Endpoint::Responses
                 }
                 Provider::Mistral => reasoning.include_thoughts == Some(false),
                 _ => false,

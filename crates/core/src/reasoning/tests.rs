@@ -62,6 +62,16 @@ fn chat_providers_refuse_a_budget_and_values_they_lack() {
         refused(Provider::OpenAI, &request("MODEL", json!({"includeThoughts": true}))),
         "reasoning.includeThoughts"
     );
+    // Groq, Together AI and xAI return the reasoning their models do: asking to hide it is refused
+    // (or dropped with a warning), never dropped without a word (a new-user trial found it).
+    for provider in [Provider::Groq, Provider::Together, Provider::Xai] {
+        for include in [true, false] {
+            let asked = request("MODEL", json!({"includeThoughts": include}));
+            assert_eq!(refused(provider, &asked), "reasoning.includeThoughts", "{provider:?} {include}");
+        }
+    }
+    // OpenAI's chat completions return no reasoning: `false` is what they do.
+    assert!(body(Provider::OpenAI, &request("MODEL", json!({"includeThoughts": false}))).get("reasoning").is_none());
 }
 
 #[test]
