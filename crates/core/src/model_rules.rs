@@ -14,7 +14,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-pub use table::{KNOWN_WITHOUT_RULES, MODEL_FAMILIES, MODEL_RULES};
+pub use table::{EMBEDDING_MODELS, KNOWN_WITHOUT_RULES, MODEL_FAMILIES, MODEL_RULES};
 
 use std::borrow::Cow;
 
@@ -281,11 +281,20 @@ pub fn foreign_owner(provider: Provider, model: &str) -> Option<Provider> {
     MODEL_FAMILIES.iter().map(|(owner, _)| *owner).find(|owner| *owner != provider && family(*owner))
 }
 
+/// Whether `model`, of `provider`'s own family, is an embedding model ([`EMBEDDING_MODELS`]);
+/// `None` when the table does not know the model as one of the provider's.
+pub fn is_embedding_model(provider: Provider, model: &str) -> Option<bool> {
+    let model = normalized(model);
+    let own = MODEL_FAMILIES.iter().any(|(owner, patterns)| *owner == provider && any_matches(patterns, &model));
+    own.then(|| EMBEDDING_MODELS.iter().any(|(owner, patterns)| *owner == provider && any_matches(patterns, &model)))
+}
+
 /// What the table says about one model on one provider and API version: the answers of
-/// [`foreign_owner`], [`is_known`] and [`rules_for`].
+/// [`foreign_owner`], [`is_known`], [`is_embedding_model`] and [`rules_for`].
 #[derive(Debug, Clone)]
 pub(crate) struct ModelFacts {
     pub(crate) foreign: Option<Provider>,
+    pub(crate) embedding: Option<bool>,
     /// The provider names its models and the table does not know this one.
     pub(crate) unknown: bool,
     rules: Vec<&'static ModelRule>,
@@ -295,7 +304,8 @@ impl ModelFacts {
     fn look_up(provider: Provider, model: &str, api_version: Option<&str>) -> ModelFacts {
         let foreign = foreign_owner(provider, model);
         let unknown = foreign.is_none() && names_models(provider) && !is_known(provider, model);
-        ModelFacts { foreign, unknown, rules: rules_for(provider, model, api_version).collect() }
+        let embedding = is_embedding_model(provider, model);
+        ModelFacts { foreign, embedding, unknown, rules: rules_for(provider, model, api_version).collect() }
     }
 }
 

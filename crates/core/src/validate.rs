@@ -185,6 +185,26 @@ pub fn check_batch_for<'a>(
                 return Err(checker.error("model", message));
             }
         }
+        if let Some(embedding) = facts.embedding.filter(|embedding| *embedding != (endpoint == Endpoint::Embeddings)) {
+            let message = if embedding {
+                format!(
+                    "\"{}\" is an embedding model; a {} batch needs a chat model (or set the batch's endpoint to \"embeddings\")",
+                    request.model,
+                    endpoint.name()
+                )
+            } else {
+                format!(
+                    "\"{}\" is a chat model; an embeddings batch needs one of {}'s embedding models",
+                    request.model,
+                    provider.display_name()
+                )
+            };
+            if options.custom_base_url {
+                checker.notice("model", format!("{message}; sent anyway because a custom base URL is set"));
+            } else {
+                return Err(checker.error("model", message));
+            }
+        }
         let dropped = model_rules::check(&mut checker, &facts)?;
         if unknown {
             match unknown_models.iter_mut().find(|(model, _)| *model == request.model) {

@@ -322,3 +322,37 @@ fn an_answer_holds_one_vector_per_input_or_is_an_error() {
         ("caller id", "embeddings_count_mismatch")
     );
 }
+
+#[test]
+fn a_model_of_the_wrong_kind_for_the_endpoint_is_refused_at_model() {
+    // A new-user trial found chat models converted for embeddings and embedding models for chat:
+    // both fail at the provider after upload.
+    let embeddings = |provider: Provider, model: &str| {
+        lines(provider, &format!(r#"{{"customId":"e","model":"{model}","input":"text"}}"#)).map(|_| ())
+    };
+    for (provider, chat_model, embedding_model) in [
+        (Provider::OpenAI, "gpt-4o", "text-embedding-3-small"),
+        (Provider::Google, "gemini-2.5-flash", "gemini-embedding-001"),
+        (Provider::Mistral, "mistral-small-latest", "mistral-embed"),
+    ] {
+        let (index, field, message) = validation(embeddings(provider, chat_model).unwrap_err());
+        assert_eq!((index, field.as_str()), (Some(0), "model"), "{provider:?}");
+        assert!(message.contains("is a chat model") && message.contains("embedding models"), "{message}");
+        embeddings(provider, embedding_model).unwrap();
+        let chat =
+            format!(r#"{{"customId":"c","model":"{embedding_model}","messages":[{{"role":"user","content":"hi"}}]}}"#);
+        let error = prepare(provider, requests(&chat), &options(Endpoint::Chat, false)).map(|_| ()).unwrap_err();
+        let (_, field, message) = validation(error);
+        assert_eq!(field, "model");
+        assert!(message.contains("is an embedding model") && message.contains("a chat batch"), "{message}");
+    }
+    // A model the table does not know as the provider's (a fine-tune, a vLLM model) is the provider's call.
+    embeddings(Provider::OpenAI, "ft:gpt-4o-mini:org::abc").unwrap();
+    embeddings(Provider::Vllm, "gpt-4o").unwrap();
+    // Behind a custom base URL a proxy may route any model: a notice, not a refusal.
+    let mut proxied = options(Endpoint::Embeddings, false);
+    proxied.validation.custom_base_url = true;
+    let prepared =
+        prepare(Provider::OpenAI, requests(r#"{"customId":"e","model":"gpt-4o","input":"text"}"#), &proxied).unwrap();
+    assert!(prepared.summary.warnings.iter().any(|warning| warning.field == "model"));
+}

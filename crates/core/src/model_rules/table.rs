@@ -359,6 +359,15 @@ pub static MODEL_FAMILIES: &[(crate::Provider, &[&str])] = &[
     (crate::Provider::Mistral, MISTRAL_MODELS),
 ];
 
+/// The embedding models of each provider's family in [`MODEL_FAMILIES`]; its other models there
+/// are chat models. An embeddings batch of a chat model, or a chat batch of an embedding model,
+/// fails at the provider after upload (a new-user trial found both converted).
+pub static EMBEDDING_MODELS: &[(crate::Provider, &[&str])] = &[
+    (OpenAI, &["text-embedding-*"]),
+    (Google, &["gemini-embedding-*", "text-embedding-*", "embedding-*"]),
+    (crate::Provider::Mistral, &["mistral-embed*", "codestral-embed*"]),
+];
+
 /// Models the table knows to have no rule of their own (checked against the same sources): they
 /// get no "unknown model" note. Every model matched by an entry of [`MODEL_RULES`] is known too.
 pub static KNOWN_WITHOUT_RULES: &[(crate::Provider, &[&str])] = &[
