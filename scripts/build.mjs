@@ -103,7 +103,11 @@ const wasmOut = join(root, "npm", "wasm");
 // (providers/lone_surrogates.rs), repeated candidate/choice indexes, Gemini fan-in keys checked
 // against the batch, answers of unread Gemini parts errored. All merged: 1,344,237 bytes (546,486
 // gzipped), +30.9 KB (+2.4 %) over the round's start; budget 1.346 MB.
-const WASM_SIZE_BUDGET = 1_346_000;
+// Raised to 1.351 MB on 2026-12-02 (fourth round) for two new-user trials' faults: costs priced by
+// the model sent (validate::model_for), the worst-case output times candidateCount/n, tool results'
+// parts kept apart, Anthropic's forced tool choice under any thinking, the model table's embedding
+// families (a chat model in an embeddings batch refused): 1,350,157 bytes (549,199 gzipped).
+const WASM_SIZE_BUDGET = 1_351_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
