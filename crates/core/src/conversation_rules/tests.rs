@@ -362,11 +362,9 @@ fn a_forced_tool_choice_is_refused_whichever_field_turned_anthropic_thinking_on(
     let body = bodies(Provider::Anthropic, &[request_for(Provider::Anthropic, &off)], false).unwrap().0.remove(0);
     assert_eq!(body["tool_choice"], json!({"type": "any"}));
     // A prefill refused while thinking names what turned it on, not providerKwargs it does not have.
-    let prefill = format!(
-        r#"{{"customId":"p","model":"claude-sonnet-4-5","messages":[{{"role":"user","content":"hi"}},{{"role":"assistant","content":"Sure"}}],"generationConfig":{{"maxTokens":4000}},"reasoning":{{"budgetTokens":2048}}}}"#
-    );
+    let prefill = r#"{"customId":"p","model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"Sure"}],"generationConfig":{"maxTokens":4000},"reasoning":{"budgetTokens":2048}}"#;
     let (_, field, message) =
-        validation(bodies(Provider::Anthropic, &[request_for(Provider::Anthropic, &prefill)], false).unwrap_err());
+        validation(bodies(Provider::Anthropic, &[request_for(Provider::Anthropic, prefill)], false).unwrap_err());
     assert_eq!(field, "messages[1]");
     assert!(message.contains("(reasoning)") && !message.contains("providerKwargs"), "{message}");
 }
