@@ -14,6 +14,12 @@ export type OptionShape = "string" | "function" | "boolean" | "object" | { expec
 /** A count: a whole number ≥ 1 (`listBatches`' `limit`, `iterateBatches`' `pageSize`). */
 export const count: OptionShape = { expected: "a whole number ≥ 1", fits: (value) => typeof value === "number" && Number.isInteger(value) && value >= 1 };
 
+/** One string or several (a webhook secret during a rotation, a JWT's audiences). */
+export const stringOrStrings: OptionShape = {
+  expected: "a string or an array of strings",
+  fits: (value) => typeof value === "string" || (Array.isArray(value) && value.every((entry) => typeof entry === "string")),
+};
+
 /** A number of milliseconds or hours: finite and not negative. */
 export const duration: OptionShape = { expected: "a number ≥ 0", fits: (value) => typeof value === "number" && Number.isFinite(value) && value >= 0 };
 

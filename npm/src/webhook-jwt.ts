@@ -8,7 +8,7 @@
  * checks by reading the batch itself. WebCrypto only (RSASSA-PKCS1-v1_5 with SHA-256).
  */
 import { BatchRouterError, ValidationError, WebhookVerificationError } from "./errors.js";
-import { checkOptionShapes, duration, keysOf, type OptionShape } from "./option-shapes.js";
+import { checkOptionShapes, duration, keysOf, stringOrStrings } from "./option-shapes.js";
 
 /** Where Google publishes the keys (reference §3.3). */
 export const GOOGLE_WEBHOOK_JWKS_URL = "https://generativelanguage.googleapis.com/.well-known/jwks.json";
@@ -144,17 +144,12 @@ function oneOf(expected: string | string[]): string[] {
  */
 const webhookJwtOptionKeys = keysOf<WebhookJwtOptions>({ audience: true, issuer: true, jwks: true, jwksUrl: true, fetch: true, clockToleranceSeconds: true });
 
-const oneOrSeveral: OptionShape = {
-  expected: "a string or an array of strings",
-  fits: (value) => typeof value === "string" || (Array.isArray(value) && value.every((entry) => typeof entry === "string")),
-};
-
 /**
  * `WebhookJwtOptions`' shapes at `name` (`ValidationError`): `audience` is required, and
  * `clockToleranceSeconds` a finite number ≥ 0 (an infinite or NaN one would accept expired tokens).
  */
 export function checkWebhookJwtOptions(options: WebhookJwtOptions, name: string): void {
-  const shapes = { audience: oneOrSeveral, issuer: oneOrSeveral, jwks: "object", jwksUrl: "string", fetch: "function", clockToleranceSeconds: duration } as const;
+  const shapes = { audience: stringOrStrings, issuer: stringOrStrings, jwks: "object", jwksUrl: "string", fetch: "function", clockToleranceSeconds: duration } as const;
   checkOptionShapes(options, shapes, name, true, webhookJwtOptionKeys);
   if (options.audience === undefined) throw new ValidationError(`${name}.audience: is required (the audience your deliveries carry)`, { field: `${name}.audience` });
 }

@@ -395,22 +395,11 @@ mod tests {
         // An alias names the provider too; on another provider the request's own model stays.
         let mut aliased = request("c", "gpt-4o-mini", Some(100));
         aliased.models = Some([("gemini".to_owned(), "priced".to_owned())].into());
-        let google = estimate_requests(
-            Provider::Google,
-            std::slice::from_ref(&aliased),
-            None,
-            &prices(),
-            &EstimateOptions::default(),
-        );
-        assert_eq!(google[0].model, "priced");
-        let openai = estimate_requests(
-            Provider::OpenAI,
-            std::slice::from_ref(&aliased),
-            None,
-            &prices(),
-            &EstimateOptions::default(),
-        );
-        assert_eq!(openai[0].model, "gpt-4o-mini");
+        for (provider, sent) in [(Provider::Google, "priced"), (Provider::OpenAI, "gpt-4o-mini")] {
+            let aliased = std::slice::from_ref(&aliased);
+            let estimate = estimate_requests(provider, aliased, None, &prices(), &EstimateOptions::default());
+            assert_eq!(estimate[0].model, sent, "{provider:?}");
+        }
         // The provider's `model` option is sent over both, and so priced.
         let option =
             estimate_batch(Provider::Anthropic, &requests, Some("priced"), &prices(), &EstimateOptions::default());

@@ -5,7 +5,7 @@
  * Each list is built with `keysOf`, so it cannot drift from its interface.
  */
 import { ValidationError } from "../errors.js";
-import { checkKnownKeys, checkOptionShapes, count, described, duration, keysOf, nearestKey, type OptionShape } from "../option-shapes.js";
+import { checkKnownKeys, checkOptionShapes, count, described, duration, keysOf, nearestKey, stringOrStrings, type OptionShape } from "../option-shapes.js";
 import { providerNames } from "../provider-registry.js";
 import type { PlanOptions, QuotaLimits, RetryPolicy } from "../wasm.js";
 import type { BatchRouterOptions, JobOptions } from "./batch-router.js";
@@ -68,12 +68,6 @@ export const signalShape: OptionShape = {
   fits: (value) => typeof value === "object" && value !== null && typeof (value as AbortSignal).aborted === "boolean" && typeof (value as AbortSignal).addEventListener === "function",
 };
 
-/** A webhook's `secret`: a string, or several (a rotation). */
-const secretShape: OptionShape = {
-  expected: "a string or an array of strings",
-  fits: (value) => typeof value === "string" || (Array.isArray(value) && value.every((entry) => typeof entry === "string")),
-};
-
 /**
  * A job's options (`known`: the method's keys, which may include the wait options), and its
  * `plan`: every value of the wrong type is a `ValidationError` at its key before the job exists
@@ -112,7 +106,7 @@ export function checkAdvanceOptions(options: unknown): void {
  * let any old delivery through and keep no replay record (a new-user trial found it).
  */
 export function checkWebhookOptions(options: unknown): void {
-  checkOptionShapes(options, { secret: secretShape, jwt: "object", toleranceSeconds: duration, budgetMs: duration }, "options", true, webhookOptionKeys);
+  checkOptionShapes(options, { secret: stringOrStrings, jwt: "object", toleranceSeconds: duration, budgetMs: duration }, "options", true, webhookOptionKeys);
 }
 
 /**
