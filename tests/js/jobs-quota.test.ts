@@ -91,6 +91,29 @@ describe("quota-aware waves", () => {
     assert.equal(emulator.mostEnqueuedTokens, perRequest);
   });
 
+  test("plan() shows the batches runJob creates: the cache primer alone first, then chunks cut to the quota", async () => {
+    const { emulator, router } = setup(limit, { quotas: { openai: { "*": { maxEnqueuedTokens: 2 * perRequest, maxConcurrentBatches: 1 } } }, plan: { maxRequestsPerBatch: 4 } });
+    const batch = { provider: "openai" as const, requests: all.slice(0, 8) };
+    const plan = router.plan(batch, { primeCache: true });
+    // Two chunks of four by the request limit; the first request alone; two requests per batch by the quota.
+    assert.deepEqual(
+      plan.chunks.map((chunk) => chunk.requestRanges),
+      [[[0, 1]], [[1, 3]], [[3, 4]], [[4, 6]], [[6, 8]]],
+    );
+    assert.deepEqual(plan.chunks.map((chunk) => chunk.requestCount), [1, 2, 1, 2, 2]);
+    assert.ok(plan.chunks.every((chunk) => chunk.model === "gpt-4o-mini"));
+    // A part's bytes are those of its own requests, as a plan of them alone counts them.
+    assert.equal(plan.chunks[1]!.bytes, router.plan({ provider: "openai", requests: all.slice(1, 3) }).chunks[0]!.bytes);
+    assert.equal(plan.chunks[0]!.bytes, router.plan({ provider: "openai", requests: all.slice(0, 1) }).chunks[0]!.bytes);
+    assert.equal(emulator.received.length, 0, "plan() sends nothing");
+    const summary = await router.runJob(batch, { primeCache: true });
+    assert.equal(summary.succeeded, 8);
+    assert.equal(emulator.batches.size, plan.chunks.length);
+    // Without a quota the plan keeps the provider's chunks.
+    const plain = setup(limit, { plan: { maxRequestsPerBatch: 4 } }).router.plan(batch);
+    assert.deepEqual(plain.chunks.map((chunk) => chunk.requestRanges), [[[0, 4]], [[4, 8]]]);
+  });
+
   test("without a quota, batches failed for a full queue are queued again without spending an attempt", async () => {
     const { emulator, router } = setup(limit, { maxAttempts: 1 });
     const summary = await router.runJob({ provider: "openai", requests: all });
@@ -119,6 +142,7 @@ describe("quota-aware waves", () => {
     };
     await assert.rejects(router.runJob(batch), named);
     assert.throws(() => router.estimate(batch), named);
+    assert.throws(() => router.plan(batch), named);
     assert.equal(emulator.received.length, 0);
   });
 

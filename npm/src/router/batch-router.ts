@@ -19,9 +19,9 @@ import { checkCostOptions, estimateJsonl, estimatePrepared, tokenEstimateOptionK
 import { checkPrices } from "../price-check.js";
 import { checkAdvanceOptions, checkJobOptions, checkNestedRouterOptions, batchRouterOptionKeys, jobOptionKeys, jobOptionKeysWithoutSignal, waitOptionKeys } from "./router-option-keys.js";
 import { checkBudget, worstCaseCosts } from "./job-budget.js";
-import { checkFitsQuota, cutToQuota, inputEstimatesFor, inputTokensOf, limitsFor, type ModelQuotas } from "./job-quota.js";
-import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlanOptions, type RequestEstimate, type RetryPolicy } from "../wasm.js";
-import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, type JobManifest } from "./job-manifest.js";
+import { batchGroups, checkFitsQuota, inputEstimatesFor, inputTokensOf, type ModelQuotas } from "./job-quota.js";
+import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlannedChunk, type PlanOptions, type RequestEstimate, type RetryPolicy } from "../wasm.js";
+import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, toRanges, type JobManifest } from "./job-manifest.js";
 import { mergedResults, summarize, type JobSummary } from "./job-results.js";
 import { advanceOnce, type AdvanceEnvironment, type AdvanceOptions, type AdvanceResult } from "./job-advance.js";
 import { JobLease, newHolderId } from "./job-lease.js";
@@ -248,11 +248,35 @@ export class BatchRouter {
     return estimate;
   }
 
-  /** How a batch would be split into provider batches. Validates every request; sends nothing. */
+  /**
+   * The provider batches `submitJob` would create for `batch` with these options: one chunk per
+   * batch, in order — split by the provider's limits and `options.plan`, by model where the
+   * provider takes one model per batch, the cache primer alone first (`primeCache`), and cut to
+   * the router's `quotas` (`maxEnqueuedTokens` of estimated input per model). Validates every
+   * request, and refuses one over its model's token quota, as `submitJob` does; sends nothing.
+   */
   plan(batch: UnifiedBatchMetadata, options: Omit<JobOptions, "signal"> = {}): JobPlan {
     checkJobOptions(options, jobOptionKeysWithoutSignal);
     const name = providerName(batchProvider(batch));
-    return this.planFor(name, requestLines(batch.requests).join(""), { ...batch.metadata, ...options.metadata }, options.jobId ?? "job", options, batch.endpoint);
+    const lines = requestLines(batch.requests);
+    const metadata = { ...batch.metadata, ...options.metadata };
+    const jobId = options.jobId ?? "job";
+    const plan = this.planFor(name, lines.join(""), metadata, jobId, options, batch.endpoint);
+    const stored = lines.map((line) => line.slice(0, -1));
+    const quotas = this.options.quotas?.[name];
+    const inputEstimates = this.inputEstimates(name, stored, quotas, this.options.estimate ?? {});
+    checkFitsQuota(name, stored, quotas, inputEstimates);
+    const groups = batchGroups(name, plan, quotas, inputTokensOf(inputEstimates), options.primeCache === true);
+    if (groups.length === plan.chunks.length) return plan;
+    // A chunk cut in parts: each part's bytes are those of its own requests, planned alone.
+    const chunks = groups.map((group) => {
+      const part = this.planFor(name, group.positions.map((position) => lines[position]).join(""), metadata, jobId, options, batch.endpoint);
+      const bytes = part.chunks.reduce((total, chunk) => total + chunk.bytes, 0);
+      const chunk: PlannedChunk = { requestRanges: toRanges(group.positions), requestCount: group.positions.length, bytes };
+      if (group.model !== undefined) chunk.model = group.model;
+      return chunk;
+    });
+    return { ...plan, chunks };
   }
 
   private planFor(
@@ -507,17 +531,10 @@ export class BatchRouter {
     const inputEstimates = this.inputEstimates(name, stored, quotas, this.options.estimate ?? {});
     checkFitsQuota(name, stored, quotas, inputEstimates);
     const inputTokens = inputTokensOf(inputEstimates);
-    for (const chunk of plan.chunks) {
-      const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => start + offset));
-      if (options.primeCache && manifest.primerKey === undefined && lines.length > 1) {
-        const primer = newRecord(jobId, manifest.submissions.length, 1, positions.splice(0, 1), chunk.model);
-        manifest.primerKey = primer.key;
-        manifest.submissions.push(primer);
-        if (positions.length === 0) continue;
-      }
-      for (const group of cutToQuota(positions, limitsFor(name, quotas, chunk.model), inputTokens)) {
-        manifest.submissions.push(newRecord(jobId, manifest.submissions.length, 1, group, chunk.model));
-      }
+    for (const group of batchGroups(name, plan, quotas, inputTokens, options.primeCache === true)) {
+      const record = newRecord(jobId, manifest.submissions.length, 1, group.positions, group.model);
+      if (group.primer) manifest.primerKey = record.key;
+      manifest.submissions.push(record);
     }
     // The requests go to a file of their own name first: a racing start of the same job id writes
     // another file, and only the manifest written first (a conditional create) names one.

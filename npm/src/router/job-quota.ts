@@ -8,7 +8,7 @@
  */
 import { ProviderError, ValidationError } from "../errors.js";
 import { coreEstimateOptions, type TokenEstimateOptions } from "../estimate.js";
-import { admitUnderQuotaInCore, estimateRequestsInCore, quotaLimits, requeueAfterFailure, splitByTokens, waitAfterRefusal, type QuotaLimits, type RequestEstimate } from "../wasm.js";
+import { admitUnderQuotaInCore, estimateRequestsInCore, quotaLimits, requeueAfterFailure, splitByTokens, waitAfterRefusal, type JobPlan, type QuotaLimits, type RequestEstimate } from "../wasm.js";
 import type { BatchStatusData, ProviderName } from "../types.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import type { JobContext } from "./job-submission.js";
@@ -57,6 +57,35 @@ export function checkFitsQuota(provider: ProviderName, lines: string[], quotas: 
       );
     }
   });
+}
+
+/** One provider batch a job is created with: request positions in order, and their model. */
+export interface BatchGroup {
+  positions: number[];
+  model: string | undefined;
+  /** The cache primer: the job's first request alone, sent before the rest (`primeCache`). */
+  primer: boolean;
+}
+
+/**
+ * The provider batches a job starts with, the one rule of `submitJob` and `plan()`: each planned
+ * chunk in order, the cache primer (the first request alone, with `primeCache` and more than one
+ * request) taken out of the first, and each cut so that no batch holds more than its model's
+ * `maxEnqueuedTokens` of estimated input (`inputTokens`, by request position).
+ */
+export function batchGroups(provider: ProviderName, plan: JobPlan, quotas: ModelQuotas | undefined, inputTokens: Float64Array | undefined, primeCache: boolean): BatchGroup[] {
+  const groups: BatchGroup[] = [];
+  for (const chunk of plan.chunks) {
+    const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => start + offset));
+    if (primeCache && groups.length === 0 && plan.requestCount > 1) {
+      groups.push({ positions: positions.splice(0, 1), model: chunk.model, primer: true });
+      if (positions.length === 0) continue;
+    }
+    for (const group of cutToQuota(positions, limitsFor(provider, quotas, chunk.model), inputTokens)) {
+      groups.push({ positions: group, model: chunk.model, primer: false });
+    }
+  }
+  return groups;
 }
 
 /** `positions` (one planned batch) cut into groups that fit the model's token limit. */
