@@ -2,7 +2,7 @@
 //! preparation and job planning (`planning.rs`) all read it, so a changed limit is changed here only.
 
 use crate::model::SourceType;
-use crate::Provider;
+use crate::{Endpoint, Provider};
 
 /// Size limits of one provider batch.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -65,7 +65,18 @@ const INLINE_ONLY: &[SourceType] = &[SourceType::Base64];
 const INLINE_OR_FILE_URI: &[SourceType] = &[SourceType::Base64, SourceType::FileUri];
 const NONE: &[SourceType] = &[];
 
-pub fn capabilities(provider: Provider) -> Capabilities {
+/// What `provider` can express on `endpoint`: its chat capabilities, except that an OpenAI
+/// Responses body takes a document by URL (`input_file.file_url`, OA-SPEC `InputFileContent`;
+/// providers.md §6 notes). Azure's Responses lines are not documented to take one: base64 only.
+pub fn capabilities(provider: Provider, endpoint: Endpoint) -> Capabilities {
+    let chat = chat_capabilities(provider);
+    match (provider, endpoint) {
+        (Provider::OpenAI, Endpoint::Responses) => Capabilities { document_sources: INLINE_OR_URL, ..chat },
+        _ => chat,
+    }
+}
+
+fn chat_capabilities(provider: Provider) -> Capabilities {
     match provider {
         // No top_k anywhere in the spec; stop takes at most 4 strings; PDFs only as file data (§6).
         // Azure serves OpenAI's models with OpenAI's request schema (endpoints-and-push.md §5.1).

@@ -148,7 +148,7 @@ pub fn check_batch_for<'a>(
     }
     let api_version = model_rules::effective_api_version(provider, options.api_version.as_deref());
     choose_models(provider, &mut requests, options)?;
-    let capabilities = capabilities(provider);
+    let capabilities = capabilities(provider, endpoint);
     let mut warnings = Vec::new();
     let mut unknown_models: Vec<(String, usize)> = Vec::new();
     let mut model_facts = model_rules::ModelFactsCache::new(provider, api_version);

@@ -5,7 +5,7 @@
 //! - a one-text system prompt is `instructions`; several texts are one `system` message of
 //!   `input_text` parts;
 //! - user content parts are `input_text`, `input_image` (`detail: "auto"`, required by the spec)
-//!   and `input_file` (a base64 `data:` URL with a file name);
+//!   and `input_file` (a base64 `data:` URL with a file name, or a document URL as `file_url`);
 //! - assistant tool calls are `function_call` items (arguments as a JSON string), tool results
 //!   `function_call_output` items;
 //! - structured output is `text.format` (`json_schema` with `name`/`schema` inside, or `json_object`);
@@ -216,10 +216,18 @@ fn image_url(image: &MediaContent) -> Option<String> {
     }
 }
 
+/// A document as `input_file`: base64 as a `data:` URL with a file name, a URL as `file_url` (with
+/// its file name when one is given). A Files API URI has no spelling here: validation refused it.
 fn file_part(document: &MediaContent, number: usize) -> Option<Value> {
-    if document.source_type != SourceType::Base64 {
-        return None;
+    match document.source_type {
+        SourceType::Base64 => {
+            let filename = document.filename.clone().unwrap_or_else(|| format!("document-{number}.pdf"));
+            Some(json!({"type": "input_file", "filename": filename, "file_data": data_url(document)}))
+        }
+        SourceType::Url => Some(match &document.filename {
+            Some(filename) => json!({"type": "input_file", "filename": filename, "file_url": document.data}),
+            None => json!({"type": "input_file", "file_url": document.data}),
+        }),
+        SourceType::FileUri => None,
     }
-    let filename = document.filename.clone().unwrap_or_else(|| format!("document-{number}.pdf"));
-    Some(json!({"type": "input_file", "filename": filename, "file_data": data_url(document)}))
 }

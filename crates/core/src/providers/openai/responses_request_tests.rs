@@ -175,3 +175,35 @@ fn a_tool_results_text_parts_become_input_text_parts() {
                "output": [{"type": "input_text", "text": "21"}, {"type": "input_text", "text": "17"}]})
     );
 }
+
+/// A document URL: OpenAI's Responses `input_file` takes it as `file_url` (OA-SPEC
+/// `InputFileContent`); chat has no URL spelling for a file, and Azure's Responses lines are not
+/// documented to take one, so both refuse it before upload (a new-user trial found it dropped).
+#[test]
+fn a_document_url_is_a_file_url_on_openai_responses_and_refused_where_there_is_none() {
+    let request = |filename: &str| {
+        format!(
+            r#"{{"customId":"d-1","model":"gpt-4.1-mini","messages":[{{"role":"user","content":[{{"type":"text","text":"Summarise"}},{{"type":"document","sourceType":"url","data":"https://example.com/report.pdf"{filename}}}]}}]}}"#
+        )
+    };
+    let body = lines(Provider::OpenAI, &request(""), false).unwrap()[0]["body"].clone();
+    assert_eq!(
+        body["input"][0]["content"][1],
+        json!({"type": "input_file", "file_url": "https://example.com/report.pdf"})
+    );
+    let named = lines(Provider::OpenAI, &request(r#","filename":"q3.pdf""#), false).unwrap()[0]["body"].clone();
+    assert_eq!(
+        named["input"][0]["content"][1],
+        json!({"type": "input_file", "filename": "q3.pdf", "file_url": "https://example.com/report.pdf"})
+    );
+    let (index, field, message) = validation(lines(Provider::Azure, &request(""), false).unwrap_err());
+    assert_eq!((index, field.as_str()), (Some(0), "messages[0].content[1].sourceType"));
+    assert!(message.contains("only as base64"), "{message}");
+    // Chat Completions on OpenAI: the same request refused, as before.
+    let chat = prepare(
+        Provider::OpenAI,
+        parse_request_lines(&request("")).unwrap(),
+        &PrepareOptions { endpoint: Some(Endpoint::Chat), ..PrepareOptions::default() },
+    );
+    assert_eq!(validation(chat.unwrap_err()).1, "messages[0].content[1].sourceType");
+}
