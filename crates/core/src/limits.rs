@@ -26,6 +26,8 @@ pub struct Capabilities {
     pub document_sources: &'static [SourceType],
     /// Whether assistant turns may carry images or documents.
     pub assistant_media: bool,
+    /// Whether, where they may carry media, assistant turns may carry documents.
+    pub assistant_documents: bool,
 }
 
 const MB: usize = 1_000_000;
@@ -65,13 +67,20 @@ const INLINE_ONLY: &[SourceType] = &[SourceType::Base64];
 const INLINE_OR_FILE_URI: &[SourceType] = &[SourceType::Base64, SourceType::FileUri];
 const NONE: &[SourceType] = &[];
 
-/// What `provider` can express on `endpoint`: its chat capabilities, except that an OpenAI
-/// Responses body takes a document by URL (`input_file.file_url`, OA-SPEC `InputFileContent`;
-/// providers.md §6 notes). Azure's Responses lines are not documented to take one: base64 only.
-pub fn capabilities(provider: Provider, endpoint: Endpoint) -> Capabilities {
+/// What `provider` can express on `endpoint` with `api_version` (Anthropic's
+/// `anthropic-version`): its chat capabilities, except that
+/// - an OpenAI Responses body takes a document by URL (`input_file.file_url`, OA-SPEC
+///   `InputFileContent`; providers.md §6 notes); Azure's Responses lines are not documented to
+///   take one: base64 only;
+/// - Anthropic's API version 2026-10-21 refuses document blocks in assistant turns
+///   (provider-changes.md C.2 [C7], [C8], [C9]).
+pub fn capabilities(provider: Provider, endpoint: Endpoint, api_version: Option<&str>) -> Capabilities {
     let chat = chat_capabilities(provider);
     match (provider, endpoint) {
         (Provider::OpenAI, Endpoint::Responses) => Capabilities { document_sources: INLINE_OR_URL, ..chat },
+        (Provider::Anthropic, _) if api_version == Some("2026-10-21") => {
+            Capabilities { assistant_documents: false, ..chat }
+        }
         _ => chat,
     }
 }
@@ -89,6 +98,7 @@ fn chat_capabilities(provider: Provider) -> Capabilities {
             image_sources: INLINE_OR_URL,
             document_sources: INLINE_ONLY,
             assistant_media: false,
+            assistant_documents: false,
         },
         // No penalties; temperature 0–1 (§6).
         Provider::Anthropic => Capabilities {
@@ -100,6 +110,7 @@ fn chat_capabilities(provider: Provider) -> Capabilities {
             image_sources: INLINE_OR_URL,
             document_sources: INLINE_OR_URL,
             assistant_media: true,
+            assistant_documents: true,
         },
         // stopSequences at most 5. Media only as inline bytes or a Files API URI: a batch request has
         // no URL part, and HTTPS `fileUri` support in batches is unconfirmed (§6, §3.7, §10). A plain
@@ -113,6 +124,7 @@ fn chat_capabilities(provider: Provider) -> Capabilities {
             image_sources: INLINE_OR_FILE_URI,
             document_sources: INLINE_OR_FILE_URI,
             assistant_media: true,
+            assistant_documents: true,
         },
         // No top_k; temperature 0–1.5 (§6).
         Provider::Mistral => Capabilities {
@@ -124,6 +136,7 @@ fn chat_capabilities(provider: Provider) -> Capabilities {
             image_sources: INLINE_OR_URL,
             document_sources: &[SourceType::Url],
             assistant_media: false,
+            assistant_documents: false,
         },
         // vLLM's chat request takes top_k; no file/PDF part type (§5, §6).
         Provider::Vllm => Capabilities {
@@ -135,6 +148,7 @@ fn chat_capabilities(provider: Provider) -> Capabilities {
             image_sources: INLINE_OR_URL,
             document_sources: NONE,
             assistant_media: false,
+            assistant_documents: false,
         },
         // OpenAI's chat body (endpoints-and-push.md §5.3: "OpenAI shapes"). The reference names no
         // document (`file`) part for Groq, so documents are refused rather than sent on a guess.
@@ -147,6 +161,7 @@ fn chat_capabilities(provider: Provider) -> Capabilities {
             image_sources: INLINE_OR_URL,
             document_sources: NONE,
             assistant_media: false,
+            assistant_documents: false,
         },
         // OpenAI-style chat bodies for open models (endpoints-and-push.md §5.4); their servers take
         // `top_k` (Together's chat schema lists it, openapi.yaml `ChatCompletionRequest`). No
@@ -160,6 +175,7 @@ fn chat_capabilities(provider: Provider) -> Capabilities {
             image_sources: INLINE_OR_URL,
             document_sources: NONE,
             assistant_media: false,
+            assistant_documents: false,
         },
         // xAI's chat completion body is OpenAI's (`chat_get_completion` carries it, §5.2); no
         // document part is named, so documents are refused.
@@ -172,6 +188,7 @@ fn chat_capabilities(provider: Provider) -> Capabilities {
             image_sources: INLINE_OR_URL,
             document_sources: NONE,
             assistant_media: false,
+            assistant_documents: false,
         },
     }
 }

@@ -147,9 +147,9 @@ pub fn check_batch_for<'a>(
         }
     }
     let api_version = model_rules::effective_api_version(provider, options.api_version.as_deref());
-    choose_models(provider, &mut requests, options)?;
-    let capabilities = capabilities(provider, endpoint);
+    let capabilities = capabilities(provider, endpoint, api_version);
     let mut warnings = Vec::new();
+    choose_models(provider, &mut requests, options)?;
     let mut unknown_models: Vec<(String, usize)> = Vec::new();
     let mut model_facts = model_rules::ModelFactsCache::new(provider, api_version);
     for index in 0..requests.len() {
@@ -648,6 +648,14 @@ impl RequestChecker<'_> {
         let provider = self.provider.display_name();
         if role == Role::Assistant && !self.capabilities.assistant_media {
             return self.unsupported(field(), format!("{provider} does not accept {kind}s in assistant messages"));
+        }
+        if role == Role::Assistant && kind == "document" && !self.capabilities.assistant_documents {
+            return self.unsupported(
+                field(),
+                format!(
+                    "{provider} API version 2026-10-21 refuses documents in assistant messages (provider-changes C.2 [C7], [C8], [C9]); send the document in a user message, or use apiVersion 2023-06-01"
+                ),
+            );
         }
         let allowed =
             if kind == "image" { self.capabilities.image_sources } else { self.capabilities.document_sources };

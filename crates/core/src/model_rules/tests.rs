@@ -337,6 +337,32 @@ fn the_2026_version_rules_hold_only_for_that_version() {
     assert!(error.to_string().contains("unknown Anthropic API version"), "{error}");
 }
 
+/// Anthropic's 2026-10-21 version refuses document blocks in assistant turns (provider-changes
+/// C.2); an image there, and a document in a user turn, stay accepted (a new-user trial found the
+/// document sent, for a batch the provider fails).
+#[test]
+fn the_2026_version_refuses_documents_in_assistant_messages() {
+    let document = json!({"type": "document", "sourceType": "url", "data": "https://example.com/a.pdf"});
+    let image = json!({"type": "image", "sourceType": "url", "data": "https://example.com/a.png"});
+    let turns = |assistant_part: &Value| {
+        json!({"messages": [
+            {"role": "user", "content": [{"type": "text", "text": "Read it"}, document]},
+            {"role": "assistant", "content": [{"type": "text", "text": "Here it is"}, assistant_part]},
+            {"role": "user", "content": "Summarise"}]})
+    };
+    let with_document = [request("claude-sonnet-4-5", turns(&document))];
+    assert!(check_batch(Provider::Anthropic, &with_document, &options(false, None)).is_ok());
+    let error = check_batch(Provider::Anthropic, &with_document, &options(false, Some("2026-10-21"))).unwrap_err();
+    let CoreError::Validation { index, custom_id, field, message, .. } = error else { panic!() };
+    assert_eq!((index, custom_id.as_deref(), field.as_str()), (Some(0), Some("r-7"), "messages[1].content[1]"));
+    assert!(message.contains("2026-10-21") && message.contains("assistant messages"), "{message}");
+    let with_image = [request("claude-sonnet-4-5", turns(&image))];
+    assert!(check_batch(Provider::Anthropic, &with_image, &options(false, Some("2026-10-21"))).is_ok());
+    // Under dropUnsupported the part is left out with a warning.
+    let checked = check_batch(Provider::Anthropic, &with_document, &options(true, Some("2026-10-21"))).unwrap();
+    assert!(checked.warnings.iter().any(|warning| warning.field == "messages[1].content[1]"), "{:?}", checked.warnings);
+}
+
 #[test]
 fn a_prefill_is_refused_on_models_without_it_and_never_dropped() {
     let prefill = json!({"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "{"}]});
