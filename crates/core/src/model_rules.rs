@@ -343,6 +343,26 @@ impl<'v> ModelFactsCache<'v> {
     }
 }
 
+/// The thinking levels a Gemini 3 model takes, for a fix: its own effort list where the table
+/// has one (3 Pro: no `minimal`), else every level.
+fn levels(facts: &ModelFacts) -> String {
+    let own = facts.rules.iter().find_map(|entry| match entry.rule {
+        Rule::EffortValues(values) => Some(values),
+        _ => None,
+    });
+    let names: Vec<&str> = match own {
+        Some(values) => {
+            values.iter().filter(|value| **value != ReasoningEffort::None).map(|value| value.as_str()).collect()
+        }
+        None => vec!["minimal", "low", "medium", "high"],
+    };
+    match names.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// Checks `checker`'s request against every rule of its model (`facts`, looked up for the
 /// request's model); returns the settings to leave out (only under `dropUnsupported`; otherwise a
 /// broken rule is an error).
@@ -368,10 +388,9 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
             Rule::ThinkingBudget if effort.is_some_and(|effort| effort != ReasoningEffort::None) => {
                 (Setting::Effort, "give reasoning.budgetTokens instead of an effort".into())
             }
-            Rule::ThinkingLevels if Setting::BudgetTokens.present(request) => (
-                Setting::BudgetTokens,
-                "give reasoning.effort (minimal, low, medium or high) instead of a budget".into(),
-            ),
+            Rule::ThinkingLevels if Setting::BudgetTokens.present(request) => {
+                (Setting::BudgetTokens, format!("give reasoning.effort ({}) instead of a budget", levels(facts)))
+            }
             Rule::ThinkingAlwaysOn if effort == Some(ReasoningEffort::None) => {
                 (Setting::Effort, "leave reasoning.effort out or choose a level".into())
             }

@@ -363,6 +363,23 @@ fn the_2026_version_refuses_documents_in_assistant_messages() {
     assert!(checked.warnings.iter().any(|warning| warning.field == "messages[1].content[1]"), "{:?}", checked.warnings);
 }
 
+/// A budget on Gemini 3: the fix lists the levels the model takes — 3 Pro has no `minimal` (a
+/// new-user trial followed the fix into a second refusal).
+#[test]
+fn a_budget_on_gemini_3_suggests_the_levels_of_that_model() {
+    let budget = json!({"reasoning": {"budgetTokens": 2048}});
+    for (model, levels) in [
+        ("gemini-3-pro-preview", "(low, medium or high)"),
+        ("gemini-3-flash-preview", "(minimal, low, medium or high)"),
+    ] {
+        let error =
+            check_batch(Provider::Google, &[request(model, budget.clone())], &options(false, None)).unwrap_err();
+        let CoreError::Validation { field, message, .. } = error else { panic!() };
+        assert_eq!(field, "reasoning.budgetTokens");
+        assert!(message.contains(&format!("give reasoning.effort {levels} instead of a budget")), "{model}: {message}");
+    }
+}
+
 #[test]
 fn a_prefill_is_refused_on_models_without_it_and_never_dropped() {
     let prefill = json!({"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "{"}]});
