@@ -107,7 +107,7 @@ const wasmOut = join(root, "npm", "wasm");
 // the model sent (validate::model_for), the worst-case output times candidateCount/n, tool results'
 // parts kept apart, Anthropic's forced tool choice under any thinking, the model table's embedding
 // families (a chat model in an embeddings batch refused): 1,350,157 bytes (549,199 gzipped).
-const WASM_SIZE_BUDGET = 1_351_000;
+const WASM_SIZE_BUDGET = 1_355_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

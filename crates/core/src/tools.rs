@@ -48,6 +48,12 @@ pub fn replayable_signature<'a>(signature: Option<&'a str>, origin: Option<&str>
     signature.filter(|_| foreign_origin(signature, origin, target).is_none())
 }
 
+/// Whether an encrypted reasoning part is Anthropic's `redacted_thinking`: recorded as Anthropic's,
+/// or recorded as no provider's (written by hand, or by a version before parts named their provider).
+pub fn anthropic_redacted(redacted: &crate::model::RedactedReasoningContent) -> bool {
+    redacted.provider.as_deref().is_none_or(|origin| Provider::from_name(origin).ok() == Some(Provider::Anthropic))
+}
+
 /// The provider (its name as recorded) that made a signature, when it is not `target`; a name
 /// that is no provider's is foreign too.
 fn foreign_origin<'a>(signature: Option<&str>, origin: Option<&'a str>, target: Provider) -> Option<&'a str> {
@@ -423,11 +429,18 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                         format!("{} takes no reasoning in a transcript; left out", provider.display_name()),
                     ),
                 },
-                (Role::Assistant, ContentPartRef::RedactedReasoning(_)) if provider != Provider::Anthropic => checker
-                    .notice(
+                (Role::Assistant, ContentPartRef::RedactedReasoning(redacted))
+                    if provider != Provider::Anthropic || !anthropic_redacted(redacted) =>
+                {
+                    let origin = display_name(redacted.provider.as_deref().unwrap_or("anthropic"));
+                    checker.notice(
                         part_field(),
-                        format!("{} cannot take Anthropic's redacted reasoning; left out", provider.display_name()),
-                    ),
+                        format!(
+                            "{origin}'s encrypted reasoning can be read back by {origin} only, not by {}; left out",
+                            provider.display_name()
+                        ),
+                    )
+                }
                 (Role::Assistant, ContentPartRef::RedactedReasoning(_)) => {}
                 (Role::Tool, ContentPartRef::ToolResult(result)) => {
                     let Some(position) = open_calls.iter().position(|id| id == &result.tool_call_id) else {

@@ -13,7 +13,8 @@ use tsify::Tsify;
 use crate::limits::{batch_limits, capabilities, Capabilities};
 use crate::media_data::{check_base64, same_media_type, split_data_url};
 use crate::model::{
-    ContentPartRef, MediaContent, ReasoningContent, Role, SourceType, SystemPrompt, ToolCallContent, UnifiedRequest,
+    ContentPartRef, MediaContent, ReasoningContent, RedactedReasoningContent, Role, SourceType, SystemPrompt,
+    ToolCallContent, UnifiedRequest,
 };
 use crate::provider_kwargs::Renamed;
 use crate::{conversation_rules, model_rules, provider_kwargs, CoreError, Endpoint, Provider};
@@ -512,7 +513,8 @@ impl RequestChecker<'_> {
                     // The provider that made a replayed signature: a name `Provider::from_name` knows, or
                     // a typo would drop the signature as another provider's (a new-user trial's "bing").
                     ContentPartRef::ToolCall(ToolCallContent { provider: Some(name), .. })
-                    | ContentPartRef::Reasoning(ReasoningContent { provider: Some(name), .. }) => {
+                    | ContentPartRef::Reasoning(ReasoningContent { provider: Some(name), .. })
+                    | ContentPartRef::RedactedReasoning(RedactedReasoningContent { provider: Some(name), .. }) => {
                         if let Err(CoreError::Validation { message, .. }) = Provider::from_name(name) {
                             return Err(self.error(format!("{}.provider", part_field()), message));
                         }

@@ -295,7 +295,7 @@ fn visit_input(request: &UnifiedRequest, options: &EstimateOptions, mut text: im
                 ContentPartRef::Reasoning(reasoning) => text(&reasoning.text),
                 // Encrypted reasoning is sent back as it came; its size says little about its
                 // tokens, so it is counted as text of the same length (an upper bound, roughly).
-                ContentPartRef::RedactedReasoning(data) => text(data),
+                ContentPartRef::RedactedReasoning(redacted) => text(&redacted.data),
             }
         }
     }

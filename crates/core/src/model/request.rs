@@ -255,7 +255,7 @@ impl MessageContent {
                         ContentPart::ToolCall(call) => ContentPartRef::ToolCall(call),
                         ContentPart::ToolResult(result) => ContentPartRef::ToolResult(result),
                         ContentPart::Reasoning(reasoning) => ContentPartRef::Reasoning(reasoning),
-                        ContentPart::RedactedReasoning(redacted) => ContentPartRef::RedactedReasoning(&redacted.data),
+                        ContentPart::RedactedReasoning(redacted) => ContentPartRef::RedactedReasoning(redacted),
                     })
                     .collect(),
             ),
@@ -272,7 +272,7 @@ pub enum ContentPartRef<'a> {
     ToolCall(&'a ToolCallContent),
     ToolResult(&'a ToolResultContent),
     Reasoning(&'a ReasoningContent),
-    RedactedReasoning(&'a str),
+    RedactedReasoning(&'a RedactedReasoningContent),
 }
 
 // Hand-written so that errors inside a part keep their path (an untagged enum would only say
@@ -418,6 +418,11 @@ object_only!(ReasoningContent, "a reasoning part object");
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct RedactedReasoningContent {
     pub data: String,
+    /// The provider that encrypted it (results record it): replayed to that provider only; a
+    /// part without one is taken as Anthropic's `redacted_thinking`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
+    pub provider: Option<String>,
 }
 object_only!(RedactedReasoningContent, "a redacted_reasoning part object");
 

@@ -75,10 +75,15 @@ pub enum OutputPart {
     Refusal {
         text: String,
     },
-    /// Reasoning the provider returns encrypted (Anthropic `redacted_thinking`); `data` must be sent
-    /// back unchanged in a later turn.
+    /// Reasoning the provider returns encrypted (Anthropic `redacted_thinking`, a Responses
+    /// reasoning item's `encrypted_content`); `data` must be sent back unchanged in a later turn.
     RedactedReasoning {
         data: String,
+        /// The provider that encrypted it (`anthropic`, `openai`): only that provider can read it,
+        /// so sent to another, it is left out.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
+        provider: Option<String>,
     },
 }
 

@@ -351,6 +351,60 @@ fn signatures_go_back_only_to_the_provider_that_made_them() {
     assert_eq!(same["messages"][1]["content"][0]["signature"], "c2ln");
 }
 
+/// Encrypted reasoning is read back only by the provider that encrypted it: OpenAI's (a Responses
+/// reasoning item's `encrypted_content`) is never sent to Anthropic as `redacted_thinking`, which
+/// fails there; Anthropic's own, or a part naming no provider, is (a new-user trial found OpenAI's
+/// sent, and the warning elsewhere calling every such part Anthropic's).
+#[test]
+fn encrypted_reasoning_goes_back_only_to_the_provider_that_encrypted_it() {
+    let with_redacted = |provider: Option<&str>| {
+        let mut request = transcript();
+        let mut part = json!({"type": "redacted_reasoning", "data": "gAAAAB"});
+        if let Some(provider) = provider {
+            part["provider"] = json!(provider);
+        }
+        request["messages"][1]["content"].as_array_mut().unwrap().insert(0, part);
+        request
+    };
+    let sent = |target: Provider, request: &Value| {
+        let parsed = request_for(target, &request.to_string());
+        bodies(target, &[parsed], false).unwrap()
+    };
+    for origin in [None, Some("anthropic")] {
+        let (body, _) = sent(Provider::Anthropic, &with_redacted(origin));
+        assert_eq!(
+            body[0]["messages"][1]["content"][0],
+            json!({"type": "redacted_thinking", "data": "gAAAAB"}),
+            "{origin:?}"
+        );
+    }
+    let (body, summary) = sent(Provider::Anthropic, &with_redacted(Some("openai")));
+    assert_eq!(body[0]["messages"][1]["content"][0], json!({"type": "text", "text": "Checking."}));
+    let warning = summary.warnings.iter().find(|warning| warning.field == "messages[1].content[0]").unwrap();
+    assert!(
+        warning.message.contains("OpenAI's encrypted reasoning") && warning.message.contains("not by Anthropic"),
+        "{}",
+        warning.message
+    );
+    let (body, summary) = sent(Provider::Google, &with_redacted(Some("openai")));
+    assert_eq!(body[0]["contents"][1]["parts"][0], json!({"text": "Checking."}));
+    let warning = summary.warnings.iter().find(|warning| warning.field == "messages[1].content[0]").unwrap();
+    assert!(warning.message.contains("OpenAI's encrypted reasoning"), "{}", warning.message);
+    // A provider name no provider has is refused, as on reasoning and tool calls.
+    let (index, field, _) = validation(
+        bodies(
+            Provider::Anthropic,
+            &[request_for(Provider::Anthropic, &with_redacted(Some("opnai")).to_string())],
+            false,
+        )
+        .unwrap_err(),
+    );
+    assert_eq!((index, field.as_str()), (Some(0), "messages[1].content[0].provider"));
+    let (_, summary) = sent(Provider::Google, &with_redacted(None));
+    let warning = summary.warnings.iter().find(|warning| warning.field == "messages[1].content[0]").unwrap();
+    assert!(warning.message.contains("Anthropic's encrypted reasoning"), "{}", warning.message);
+}
+
 /// Anthropic's 24 optional / 16 union-typed properties hold for all strict schemas of a request
 /// together (reference §1.2): schemas that pass alone are refused together.
 #[test]

@@ -18,7 +18,7 @@ use crate::provider_kwargs::sendable;
 use crate::providers::common::{WireContent, WireMessage};
 use crate::reasoning;
 use crate::structured_output::anthropic_output_format;
-use crate::tools::{anthropic_tool_use_ids, object_arguments, replayable_signature};
+use crate::tools::{anthropic_redacted, anthropic_tool_use_ids, object_arguments, replayable_signature};
 use crate::{CoreError, Endpoint, Provider};
 
 use super::common_line;
@@ -333,7 +333,10 @@ fn content<'a>(content: &'a MessageContent, tool_use_ids: &HashMap<String, Strin
                         Provider::Anthropic,
                     )
                     .map(|signature| Block::Thinking { thinking: &reasoning.text, signature }),
-                    ContentPartRef::RedactedReasoning(data) => Some(Block::RedactedThinking { data }),
+                    // Another provider's encrypted reasoning: validation warned it is left out.
+                    ContentPartRef::RedactedReasoning(redacted) => {
+                        anthropic_redacted(redacted).then_some(Block::RedactedThinking { data: &redacted.data })
+                    }
                 })
                 .collect(),
         ),

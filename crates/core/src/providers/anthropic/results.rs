@@ -359,7 +359,9 @@ impl Reply {
                     signature,
                     provider: Some(Provider::Anthropic.name().to_owned()),
                 }),
-                Block::RedactedThinking { data } => Some(OutputPart::RedactedReasoning { data }),
+                Block::RedactedThinking { data } => {
+                    Some(OutputPart::RedactedReasoning { data, provider: Some(Provider::Anthropic.name().to_owned()) })
+                }
                 Block::ToolUse { id, name, input } => {
                     Some(OutputPart::ToolCall { id, name, arguments: input, signature: None, provider: None })
                 }

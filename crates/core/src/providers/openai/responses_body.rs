@@ -13,6 +13,7 @@ use crate::model::{FinishReason, OutputPart, ResultStatus, UnifiedResponse, Usag
 use crate::providers::answer_fields;
 use crate::providers::common::string_field;
 use crate::results::BodyProblem;
+use crate::Provider;
 
 use super::chat_body::{arguments, joined_text, only_refused};
 use crate::model::object_only;
@@ -287,7 +288,7 @@ fn reasoning_parts(item: &Value, content: &mut Vec<OutputPart>) {
         content.push(OutputPart::Reasoning { text: text.join("\n\n"), signature: None, provider: None });
     }
     if let Some(data) = string_field(item, "encrypted_content").filter(|data| !data.is_empty()) {
-        content.push(OutputPart::RedactedReasoning { data });
+        content.push(OutputPart::RedactedReasoning { data, provider: Some(Provider::OpenAI.name().to_owned()) });
     }
 }
 

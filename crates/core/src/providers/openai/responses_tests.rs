@@ -42,7 +42,7 @@ fn every_answer_item_type_becomes_a_part_and_unknown_items_stay_in_raw() {
         response.content,
         vec![
             OutputPart::Reasoning { text: "First.\n\nThen.".into(), signature: None, provider: None },
-            OutputPart::RedactedReasoning { data: "gAAAA".into() },
+            OutputPart::RedactedReasoning { data: "gAAAA".into(), provider: Some("openai".into()) },
             OutputPart::Text { text: "Paris".into() },
             OutputPart::ToolCall {
                 id: Some("call_9".into()),

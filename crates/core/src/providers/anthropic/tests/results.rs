@@ -69,7 +69,8 @@ fn thinking_redacted_thinking_and_tool_use_blocks() {
                 provider: Some("anthropic".into()),
             },
             OutputPart::RedactedReasoning {
-                data: "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP".into()
+                data: "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP".into(),
+                provider: Some("anthropic".into()),
             },
             OutputPart::Text { text: "Let me check. ".into() },
             OutputPart::ToolCall {
