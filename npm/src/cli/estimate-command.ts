@@ -1,5 +1,4 @@
 /** `batch-router estimate FILE --provider P`: tokens and a cost range, without sending anything. */
-import { readFile } from "node:fs/promises";
 
 import { ValidationError } from "../errors.js";
 import { estimateJsonl, formatDollars, type PriceTable } from "../estimate.js";
@@ -8,6 +7,7 @@ import type { BatchEstimate } from "../wasm.js";
 import type { Endpoint } from "../types.js";
 import { modelChoice, providersOf, readUnifiedFile, sameRefusal, type RefusedConversion } from "./convert-command.js";
 import { UsageError } from "./output.js";
+import { readUtf8File } from "./utf8-file.js";
 
 export const estimateHelp = `Usage: batch-router estimate FILE --provider P [options]
 
@@ -47,12 +47,7 @@ export function count(name: string, value: string | undefined): number | undefin
 
 export async function readPrices(file: string | undefined): Promise<PriceTable | undefined> {
   if (file === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
+  const text = await readUtf8File(file, (message) => new UsageError(message));
   let prices: unknown;
   try {
     prices = JSON.parse(text);
