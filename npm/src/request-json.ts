@@ -7,7 +7,7 @@
  *
  * Conversion speed is a measured target, so the text is still one `JSON.stringify` pass with no
  * replacer, and a request is walked for the number only when its text holds a `null` value
- * (`MAYBE_NON_FINITE`): a non-finite number anywhere (a tool schema, a message, `providerKwargs`,
+ * (`mayHoldNonFinite`): a non-finite number anywhere (a tool schema, a message, `providerKwargs`,
  * `metadata`) is found, and a request without `null` costs one search of its text. A `BigInt` or a
  * cycle anywhere is found by a walk over the request only once `JSON.stringify` has refused it.
  */
@@ -54,14 +54,18 @@ function scanFree(value: unknown, path: string, depth = 0): [string, string] | u
   return undefined;
 }
 
+/** A `null` value in JSON text: after `:`, `,` or `[`. */
+const NULL_VALUE = /[:,[]null/;
+
 /**
  * Whether JSON text written by `JSON.stringify` may hold a `null` it wrote for `NaN` or
- * `±Infinity`: a `null` value after `:`, `,` or `[`. Most requests have none, so the walk that
- * names the field (`checkNumbers`) runs only for the few that do, at any depth (tool schemas,
- * messages, `providerKwargs`, `metadata`): one native search of the text instead of a walk of
- * every request.
+ * `±Infinity`. Most requests have none, so the walk that names the field (`checkNumbers`) runs
+ * only for the few that do, at any depth (tool schemas, messages, `providerKwargs`, `metadata`):
+ * a native substring search of the text (1.6 ms for 6 MB), the pattern only when it finds "null".
  */
-const MAYBE_NON_FINITE = /[:,[]null/;
+function mayHoldNonFinite(text: string): boolean {
+  return text.includes("null") && NULL_VALUE.test(text);
+}
 
 /** Refuses a number `JSON.stringify` turned into `null`, anywhere in the request. */
 function checkNumbers(request: object, index: number): void {
@@ -102,7 +106,7 @@ export function requestJson(request: unknown, index: number): string {
   } catch (error) {
     throw unserializable(request, index, error);
   }
-  if (typeof request === "object" && request !== null && MAYBE_NON_FINITE.test(text)) checkNumbers(request, index);
+  if (typeof request === "object" && request !== null && mayHoldNonFinite(text)) checkNumbers(request, index);
   return text;
 }
 
@@ -150,7 +154,7 @@ export function requestsArrayJson(requests: unknown, field = "requests"): string
     // Found again request by request, to name the one at fault.
     return "[" + requests.map((each, position) => requestJson(each, position)).join(",") + "]";
   }
-  if (MAYBE_NON_FINITE.test(text)) requests.forEach((request, index) => checkNumbers(request as object, index));
+  if (mayHoldNonFinite(text)) requests.forEach((request, index) => checkNumbers(request as object, index));
   return text;
 }
 
