@@ -195,7 +195,7 @@ export function isRefused(result: DryRunResult | RefusedConversion): result is R
 export function describeConversion(result: DryRunResult, dir: string): string[] {
   const { summary } = result;
   const lines = [
-    `${result.provider}: ${summary.requestCount} requests valid, ${summary.bytes} bytes, model ${summary.model ?? "(several)"}, route ${summary.route}`,
+    `${result.provider}: ${summary.requestCount} request${summary.requestCount === 1 ? "" : "s"} valid, ${summary.bytes} bytes, model ${summary.model ?? "(several)"}, route ${summary.route}`,
   ];
   for (const file of result.files) lines.push(`  wrote ${join(dir, file)}`);
   for (const warning of summary.warnings) lines.push(`  warning: request ${warning.index} (customId "${warning.customId}"): ${warning.field}: ${warning.message}`);

@@ -1,7 +1,7 @@
 /** `batch-router estimate FILE --provider P`: tokens and a cost range, without sending anything. */
 
 import { ValidationError } from "../errors.js";
-import { estimateJsonl, formatDollars, type PriceTable } from "../estimate.js";
+import { describeUnbounded, estimateJsonl, unboundedRequestsOf, formatDollars, type PriceTable, type UnboundedRequest } from "../estimate.js";
 import { checkPrices } from "../price-check.js";
 import type { BatchEstimate } from "../wasm.js";
 import type { Endpoint } from "../types.js";
@@ -59,6 +59,14 @@ export async function readPrices(file: string | undefined): Promise<PriceTable |
   return prices as PriceTable;
 }
 
+/** The requests without an output bound of each estimate `estimateFile` made, for its text. */
+const unboundedByEstimate = new WeakMap<BatchEstimate, UnboundedRequest[]>();
+
+/** The requests without an output bound of an estimate of `estimateFile`. */
+export function unboundedOf(estimate: BatchEstimate): UnboundedRequest[] {
+  return unboundedByEstimate.get(estimate) ?? [];
+}
+
 /** A provider that `--provider all` tried and that refused the file (a `ValidationError`). */
 export type RefusedEstimate = RefusedConversion;
 
@@ -81,7 +89,9 @@ export async function estimateFile(options: EstimateCommandOptions): Promise<(Ba
   for (const provider of providersOf(options.provider, options.endpoint)) {
     try {
       const unifiedJsonl = await readUnifiedFile(options.file, modelFor(provider));
-      results.push(estimateJsonl(provider, unifiedJsonl, settings, true, options.endpoint === undefined ? {} : { endpoint: options.endpoint }));
+      const estimate = estimateJsonl(provider, unifiedJsonl, settings, true, options.endpoint === undefined ? {} : { endpoint: options.endpoint });
+      if (estimate.unboundedRequests > 0) unboundedByEstimate.set(estimate, unboundedRequestsOf(provider, unifiedJsonl, settings));
+      results.push(estimate);
     } catch (error) {
       if (!keepGoing || !(error instanceof ValidationError)) throw error;
       results.push({ provider, error });
@@ -96,13 +106,14 @@ export async function estimateFile(options: EstimateCommandOptions): Promise<(Ba
 
 const dollars = (value: number | undefined) => (value === undefined ? "unknown" : value < 1 ? formatDollars(value) : `$${value.toFixed(2)}`);
 
-export function describeEstimate(estimate: BatchEstimate): string[] {
-  const lines = [
-    `${estimate.provider}: ${estimate.requests} requests, about ${estimate.inputTokens} input tokens, at most ${estimate.maxOutputTokens} output tokens` +
-      (estimate.unboundedRequests > 0 ? ` (${estimate.unboundedRequests} without maxTokens: unbounded)` : ""),
-  ];
+const requests = (count: number) => `${count} request${count === 1 ? "" : "s"}`;
+
+/** The estimate in lines of text; `unbounded` names the requests without an output bound. */
+export function describeEstimate(estimate: BatchEstimate, unbounded: UnboundedRequest[] = []): string[] {
+  const lines = [`${estimate.provider}: ${requests(estimate.requests)}, about ${estimate.inputTokens} input tokens, at most ${estimate.maxOutputTokens} output tokens`];
+  if (estimate.unboundedRequests > 0) lines[0] += unbounded.length > 0 ? ` (unbounded: ${describeUnbounded(unbounded)})` : ` (${requests(estimate.unboundedRequests)} without maxTokens: unbounded)`;
   for (const model of estimate.models) {
-    lines.push(`  ${model.model}: ${model.requests} requests, ${model.inputTokens} input, ${model.maxOutputTokens} output at most, cost ${dollars(model.minCostUsd)} to ${dollars(model.maxCostUsd)}`);
+    lines.push(`  ${model.model}: ${requests(model.requests)}, ${model.inputTokens} input, ${model.maxOutputTokens} output at most, cost ${dollars(model.minCostUsd)} to ${dollars(model.maxCostUsd)}`);
   }
   lines.push(`  cost: ${dollars(estimate.minCostUsd)} to ${dollars(estimate.maxCostUsd)} at batch rates`);
   if (estimate.unpricedModels.length > 0) lines.push(`  no price for ${estimate.unpricedModels.join(", ")}: give --prices FILE`);
