@@ -120,7 +120,9 @@ impl Setting {
             Setting::Tools => request.tools.as_ref().is_some_and(|tools| !tools.is_empty()),
             Setting::ResponseFormat => request.response_format.is_some(),
             Setting::SystemPrompt => request.system_prompt.is_some(),
-            Setting::ResponseJsonSchema => request.response_format.as_ref().is_some_and(|format| format.schema.is_some()),
+            Setting::ResponseJsonSchema => {
+                request.response_format.as_ref().is_some_and(|format| format.schema.is_some())
+            }
             Setting::Logprobs
             | Setting::LogitBias
             | Setting::LegacyMaxTokens
@@ -442,7 +444,9 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
                     );
                     continue;
                 }
-                found => found.map(|found| (found, Some("give reasoning.effort (minimal, low, medium or high) instead"))),
+                found => {
+                    found.map(|found| (found, Some("give reasoning.effort (minimal, low, medium or high) instead")))
+                }
             },
             Rule::ThinkingAlwaysOn => match effort {
                 Some((ReasoningEffort::None, source)) => Some(((Setting::Effort, source), Some("choose a level"))),

@@ -217,7 +217,8 @@ pub fn check_batch_for<'a>(
             let kwarg_paths: Vec<&'static str> = dropped
                 .iter()
                 .filter_map(|(setting, source)| {
-                    source.or_else(|| renamed.iter().find(|name| name.unified == setting.field()).map(|name| name.kwarg))
+                    source
+                        .or_else(|| renamed.iter().find(|name| name.unified == setting.field()).map(|name| name.kwarg))
                 })
                 .collect();
             let request = &mut requests.to_mut()[index];

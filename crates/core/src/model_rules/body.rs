@@ -95,10 +95,13 @@ impl<'a> Body<'a> {
 
     /// Where `setting` is given, a kwarg first (it is merged last, so it is what is sent).
     pub(crate) fn given(&self, setting: Setting) -> Option<Source> {
-        let json_output = |value: &Value| value.as_str().is_some_and(|mime| mime.eq_ignore_ascii_case("application/json"));
-        let kwarg = setting.kwarg_paths(self.provider, self.endpoint).iter().copied().find(|path| {
-            self.kwarg(path).is_some_and(|value| *path != GEMINI_MIME_TYPE || json_output(value))
-        });
+        let json_output =
+            |value: &Value| value.as_str().is_some_and(|mime| mime.eq_ignore_ascii_case("application/json"));
+        let kwarg = setting
+            .kwarg_paths(self.provider, self.endpoint)
+            .iter()
+            .copied()
+            .find(|path| self.kwarg(path).is_some_and(|value| *path != GEMINI_MIME_TYPE || json_output(value)));
         match kwarg {
             Some(path) => Some(Some(path)),
             None => setting.present(self.request).then_some(None),

@@ -177,11 +177,19 @@ fn a_setting_given_as_a_kwarg_breaks_the_model_rule_as_the_unified_field_would()
 #[test]
 fn the_nearest_legal_kwargs_pass() {
     let legal = [
-        (Provider::Google, "gemini-3-flash-preview", json!({"generationConfig": {"thinkingConfig": {"thinkingLevel": "MINIMAL"}}})),
+        (
+            Provider::Google,
+            "gemini-3-flash-preview",
+            json!({"generationConfig": {"thinkingConfig": {"thinkingLevel": "MINIMAL"}}}),
+        ),
         (Provider::Google, "gemini-2.5-flash", json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 0}}})),
         (Provider::Google, "gemini-2.5-pro", json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": -1}}})),
         (Provider::Google, "gemini-2.5-flash", json!({"generationConfig": {"responseMimeType": "text/plain"}})),
-        (Provider::Google, "gemini-2.5-flash", json!({"generationConfig": {"responseSchema": {"type": "OBJECT"}, "responseMimeType": "application/json"}})),
+        (
+            Provider::Google,
+            "gemini-2.5-flash",
+            json!({"generationConfig": {"responseSchema": {"type": "OBJECT"}, "responseMimeType": "application/json"}}),
+        ),
         (Provider::OpenAI, "gpt-4o-mini", json!({"logprobs": true, "logit_bias": {"1": 2}, "stop": ["END"]})),
         (Provider::OpenAI, "o3", json!({"max_completion_tokens": 500})),
     ];
