@@ -9,7 +9,7 @@ import { commandHelp, runBatchCommand } from "./cli/batch-commands.js";
 import type { DryRunResult } from "./dry-run.js";
 import type { BatchEstimate } from "./wasm.js";
 import { convert, convertHelp, describeConversion, endpointOption, isRefused } from "./cli/convert-command.js";
-import { describeEstimate, estimateFile, estimateHelp, isRefusedEstimate } from "./cli/estimate-command.js";
+import { describeEstimate, estimateFile, estimateHelp, isRefusedEstimate, unboundedOf } from "./cli/estimate-command.js";
 import { ExitCode } from "./cli/exit-codes.js";
 import { UsageError, describeError, errorAsJson, exitCodeOf } from "./cli/output.js";
 import { withProviderNames } from "./cli/provider-flags.js";
@@ -168,7 +168,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
   } else {
     for (const result of results) {
       if (isRefusedEstimate(result)) process.stderr.write(`${result.provider}: refused: ${describeError(result.error).replace(/^error: /, "")}\n`);
-      else process.stdout.write(describeEstimate(result).join("\n") + "\n");
+      else process.stdout.write(describeEstimate(result, unboundedOf(result)).join("\n") + "\n");
     }
   }
   // Any refusal fails the run, as convert's does.

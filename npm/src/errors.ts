@@ -163,7 +163,7 @@ export class JobConflictError extends BatchRouterError {
 
 /** A webhook delivery that failed verification: `reason` says which check refused it. */
 export class WebhookVerificationError extends BatchRouterError {
-  readonly reason: "missing_header" | "bad_signature" | "stale" | "replayed" | "bad_payload" | "unknown_key" | "expired" | "bad_claims";
+  readonly reason: "missing_header" | "malformed_header" | "bad_signature" | "stale" | "replayed" | "bad_payload" | "unknown_key" | "expired" | "bad_claims";
 
   constructor(reason: WebhookVerificationError["reason"], message: string) {
     super(message, "webhook_verification");

@@ -17,6 +17,7 @@ import {
   type ModelPrice,
   type PrepareOptions,
   type RequestEstimate,
+  unifiedRequestLines,
 } from "./wasm.js";
 
 /**
@@ -130,6 +131,40 @@ export function estimateJsonl(provider: string, unifiedJsonl: string, options: C
   } catch (error) {
     throw toBatchRouterError(error);
   }
+}
+
+/** A request without an output bound: its index, custom id and the model it is sent with. */
+export interface UnboundedRequest {
+  index: number;
+  customId: string | undefined;
+  model: string;
+}
+
+/**
+ * The requests of `unifiedJsonl` that have no output bound (no `maxTokens`, no default), for the
+ * messages that say why a cost cannot be bounded (only then: it estimates each request again).
+ */
+export function unboundedRequestsOf(provider: string, unifiedJsonl: string, options: CostOptions): UnboundedRequest[] {
+  const { prices, ...estimate } = options;
+  const lines = unifiedRequestLines(unifiedJsonl);
+  const unbounded: UnboundedRequest[] = [];
+  estimateRequestsInCore(provider, unifiedJsonl, undefined, prices, coreEstimateOptions(unifiedJsonl, estimate)).forEach((entry, index) => {
+    if (entry.maxOutputTokens !== undefined) return;
+    const customId = (JSON.parse(lines[index]!.text) as { customId?: unknown }).customId;
+    unbounded.push({ index, customId: typeof customId === "string" ? customId : undefined, model: entry.model });
+  });
+  return unbounded;
+}
+
+/** How many requests to name in a message; the rest are counted. */
+const NAMED_AT_MOST = 5;
+
+/** "2 requests have no maxTokens: request 0 (customId "a", model gpt-4o-mini), request 3 (…)". */
+export function describeUnbounded(unbounded: UnboundedRequest[]): string {
+  const count = unbounded.length;
+  const named = unbounded.slice(0, NAMED_AT_MOST).map(({ index, customId, model }) => `request ${index} (${customId === undefined ? "" : `customId ${JSON.stringify(customId)}, `}model ${model})`);
+  const more = count > NAMED_AT_MOST ? ` and ${count - NAMED_AT_MOST} more` : "";
+  return `${count} ${count === 1 ? "request has" : "requests have"} no maxTokens: ${named.join(", ")}${more}`;
 }
 
 /** Each request's estimate, in order. */

@@ -6,10 +6,10 @@
  * a `BigInt` or a cycle threw a bare `TypeError` naming no field.
  *
  * Conversion speed is a measured target, so the text is still one `JSON.stringify` pass with no
- * replacer: the numbers are checked only where the unified format holds numbers —
- * `generationConfig`'s values, `reasoning.budgetTokens`, `dimensions` — and `providerKwargs` and
- * `metadata` (free JSON) are scanned only when a request has them. A `BigInt` or a cycle anywhere
- * is found by a walk over the request only once `JSON.stringify` has refused it.
+ * replacer, and a request is walked for the number only when its text holds a `null` value
+ * (`mayHoldNonFinite`): a non-finite number anywhere (a tool schema, a message, `providerKwargs`,
+ * `metadata`) is found, and a request without `null` costs one search of its text. A `BigInt` or a
+ * cycle anywhere is found by a walk over the request only once `JSON.stringify` has refused it.
  */
 import { ValidationError } from "./errors.js";
 import { described } from "./option-shapes.js";
@@ -29,7 +29,12 @@ function badNumber(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The path (below `path`) of the first value in free JSON that is no finite number, with why. */
+/** `path` and `key` joined as the core names fields (`providerKwargs.logit_bias.50256`). */
+function below(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
+}
+
+/** The path (below `path`) of the first value that is no finite number, with why. */
 function scanFree(value: unknown, path: string, depth = 0): [string, string] | undefined {
   const bad = badNumber(value);
   if (bad !== undefined) return [path, bad];
@@ -43,34 +48,29 @@ function scanFree(value: unknown, path: string, depth = 0): [string, string] | u
     return undefined;
   }
   for (const key in value) {
-    const found = scanFree((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+    const found = scanFree((value as Record<string, unknown>)[key], below(path, key), depth + 1);
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
-/** Refuses a number `JSON.stringify` would turn into `null` in the fields that hold numbers. */
+/** A `null` value in JSON text: after `:`, `,` or `[`. */
+const NULL_VALUE = /[:,[]null/;
+
+/**
+ * Whether JSON text written by `JSON.stringify` may hold a `null` it wrote for `NaN` or
+ * `±Infinity`. Most requests have none, so the walk that names the field (`checkNumbers`) runs
+ * only for the few that do, at any depth (tool schemas, messages, `providerKwargs`, `metadata`):
+ * a native substring search of the text (1.6 ms for 6 MB), the pattern only when it finds "null".
+ */
+function mayHoldNonFinite(text: string): boolean {
+  return text.includes("null") && NULL_VALUE.test(text);
+}
+
+/** Refuses a number `JSON.stringify` turned into `null`, anywhere in the request. */
 function checkNumbers(request: object, index: number): void {
-  const fields = request as { generationConfig?: unknown; reasoning?: unknown; dimensions?: unknown; providerKwargs?: unknown; metadata?: unknown };
-  const config = fields.generationConfig;
-  if (typeof config === "object" && config !== null) {
-    for (const key in config) {
-      const bad = badNumber((config as Record<string, unknown>)[key]);
-      if (bad !== undefined) throw refusal(index, request, `generationConfig.${key}`, bad);
-    }
-  }
-  const reasoning = fields.reasoning;
-  if (typeof reasoning === "object" && reasoning !== null) {
-    const bad = badNumber((reasoning as { budgetTokens?: unknown }).budgetTokens);
-    if (bad !== undefined) throw refusal(index, request, "reasoning.budgetTokens", bad);
-  }
-  const dimensions = badNumber(fields.dimensions);
-  if (dimensions !== undefined) throw refusal(index, request, "dimensions", dimensions);
-  for (const name of ["providerKwargs", "metadata"] as const) {
-    if (fields[name] === undefined) continue;
-    const found = scanFree(fields[name], name);
-    if (found !== undefined) throw refusal(index, request, found[0], found[1]);
-  }
+  const found = scanFree(request, "");
+  if (found !== undefined) throw refusal(index, request, found[0], found[1]);
 }
 
 /**
@@ -100,12 +100,14 @@ function unserializable(request: unknown, index: number, error: unknown): unknow
 
 /** One request as a line of JSON (without its line break), its numbers checked. */
 export function requestJson(request: unknown, index: number): string {
-  if (typeof request === "object" && request !== null) checkNumbers(request, index);
+  let text: string;
   try {
-    return JSON.stringify(request);
+    text = JSON.stringify(request);
   } catch (error) {
     throw unserializable(request, index, error);
   }
+  if (typeof request === "object" && request !== null && mayHoldNonFinite(text)) checkNumbers(request, index);
+  return text;
 }
 
 /** Refuses `requests` unless it is an array (`field` names it: `requests`, `batch.requests`). */
@@ -133,7 +135,7 @@ export function requestsJsonl(requests: unknown, field = "requests"): string {
 
 /**
  * The requests as one JSON array, in one `JSON.stringify` of the array when every request is a
- * plain object (the numbers checked first); otherwise line by line, so that each request's error
+ * plain object (the numbers checked after, when the text may hide one); otherwise line by line, so that each request's error
  * is the same as it would be alone.
  */
 export function requestsArrayJson(requests: unknown, field = "requests"): string {
@@ -143,15 +145,17 @@ export function requestsArrayJson(requests: unknown, field = "requests"): string
     if (typeof request !== "object" || request === null || typeof (request as { toJSON?: unknown }).toJSON === "function") {
       return "[" + requests.map((each, position) => requestJson(each, position)).join(",") + "]";
     }
-    checkNumbers(request, index);
   }
   if (requests.length === 0) return "[]";
+  let text: string;
   try {
-    return JSON.stringify(requests);
+    text = JSON.stringify(requests);
   } catch {
     // Found again request by request, to name the one at fault.
     return "[" + requests.map((each, position) => requestJson(each, position)).join(",") + "]";
   }
+  if (mayHoldNonFinite(text)) requests.forEach((request, index) => checkNumbers(request as object, index));
+  return text;
 }
 
 /** Refuses JSONL text that is not a string (`field` names it: `unifiedJsonl`, `openaiJsonl`). */

@@ -81,10 +81,24 @@ function jsonPart(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Whether a `webhook-signature` value is a JWT (three base64url parts) rather than Standard Webhooks entries. */
+/**
+ * Whether a `webhook-signature` value is a JWT (three base64url parts, the last empty in an
+ * unsigned one) rather than Standard Webhooks entries.
+ */
 export function jwtOfSignature(header: string): string | undefined {
   const value = header.trim().replace(/^v1,/, "");
-  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(value) ? value : undefined;
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(value) ? value : undefined;
+}
+
+/**
+ * Refuses an unsigned JWT (`alg: "none"`) in those words: anyone can make one, and a new-user trial
+ * found it reported as "malformed".
+ */
+export function refuseUnsignedJwt(token: string): void {
+  const alg = jsonPart(token.split(".")[0] ?? "")?.alg;
+  if (typeof alg === "string" && alg.toLowerCase() === "none") {
+    throw new WebhookVerificationError("bad_signature", 'the webhook JWT is unsigned (alg "none"): only RS256-signed tokens are accepted');
+  }
 }
 
 function maxAgeSeconds(response: Response): number {
@@ -156,6 +170,7 @@ export function checkWebhookJwtOptions(options: WebhookJwtOptions, name: string)
 
 export async function verifyWebhookJwt(token: string, options: WebhookJwtOptions, now: number): Promise<WebhookJwtClaims> {
   checkWebhookJwtOptions(options, "options");
+  refuseUnsignedJwt(token);
   const [headerPart = "", payloadPart = "", signaturePart = ""] = token.split(".");
   const header = jsonPart(headerPart);
   const claims = jsonPart(payloadPart);

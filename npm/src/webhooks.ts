@@ -8,11 +8,11 @@
  * (`crypto.subtle`), so it runs in Node 20, Deno, Bun and workers. The secret is never copied into
  * an error, a log line or a file.
  */
-import { WebhookVerificationError } from "./errors.js";
+import { ConfigurationError, WebhookVerificationError } from "./errors.js";
 import { checkOptionShapes, duration, keysOf } from "./option-shapes.js";
 import type { JobStateStore } from "./job-state.js";
 import type { ProviderName } from "./types.js";
-import { checkWebhookJwtOptions, jwtOfSignature, tokenKey, verifyWebhookJwt, type WebhookJwtOptions } from "./webhook-jwt.js";
+import { checkWebhookJwtOptions, jwtOfSignature, refuseUnsignedJwt, tokenKey, verifyWebhookJwt, type WebhookJwtOptions } from "./webhook-jwt.js";
 import { recordDelivery } from "./webhook-replay.js";
 
 /** A verified batch event, reduced to what advancing a job needs. */
@@ -83,15 +83,28 @@ function base64ToBytes(text: string): Uint8Array | undefined {
   }
 }
 
-/** The HMAC key: a `whsec_` secret is base64 after the prefix; any other is used as its UTF-8 bytes. */
-function keyBytes(secret: string): Uint8Array {
+/**
+ * The HMAC key: a `whsec_` secret is base64 after the prefix; any other is used as its UTF-8 bytes.
+ * A secret that cannot be a key is the caller's configuration, not a forged delivery: a
+ * `ConfigurationError`, whatever was delivered (a new-user trial read it as a signature failure).
+ * The secret itself is never quoted.
+ */
+function keyBytes(secret: string, position: number | undefined): Uint8Array {
+  const which = position === undefined ? "the webhook secret" : `webhook secret ${position} of the list`;
   if (secret.startsWith("whsec_")) {
     const bytes = base64ToBytes(secret.slice("whsec_".length));
-    if (bytes === undefined || bytes.length === 0) throw new WebhookVerificationError("bad_signature", "the webhook secret given is not valid: a whsec_ secret must be base64 after its prefix");
+    if (bytes === undefined || bytes.length === 0) throw new ConfigurationError(`${which} is not valid: a whsec_ secret must be base64 after its prefix (copy it whole from the provider's dashboard)`);
     return bytes;
   }
-  if (secret.length === 0) throw new WebhookVerificationError("bad_signature", "the webhook secret given is empty");
+  if (secret.length === 0) throw new ConfigurationError(`${which} is empty`);
   return encoder.encode(secret);
+}
+
+/** The HMAC keys of the secrets given (checked before a delivery is read). */
+function secretKeys(secret: string | string[] | undefined): Uint8Array[] {
+  if (secret === undefined) return [];
+  if (!Array.isArray(secret)) return [keyBytes(secret, undefined)];
+  return secret.map((each, position) => keyBytes(each, position));
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
@@ -102,14 +115,14 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
  * Whether any `v1,` entry of the signature header is the HMAC-SHA256 of `signed` under one of the
  * secrets. `crypto.subtle.verify` compares in constant time.
  */
-async function anySignatureMatches(secrets: string[], signed: Uint8Array, header: string): Promise<boolean> {
+async function anySignatureMatches(keys: Uint8Array[], signed: Uint8Array, header: string): Promise<boolean> {
   const signatures = header
     .split(" ")
     .filter((entry) => entry.startsWith("v1,"))
     .map((entry) => base64ToBytes(entry.slice(3)))
     .filter((bytes): bytes is Uint8Array => bytes !== undefined && bytes.length === 32);
-  for (const secret of secrets) {
-    const key = await crypto.subtle.importKey("raw", toArrayBuffer(keyBytes(secret)), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  for (const bytes of keys) {
+    const key = await crypto.subtle.importKey("raw", toArrayBuffer(bytes), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
     for (const signature of signatures) {
       if (await crypto.subtle.verify("HMAC", key, toArrayBuffer(signature), toArrayBuffer(signed))) return true;
     }
@@ -141,26 +154,32 @@ function eventOf(webhookId: string, timestamp: number, payload: Record<string, u
  * `secret` is the endpoint's signing secret (`whsec_…`), or several during a rotation; it may be
  * `undefined` when only JWT-signed deliveries (Gemini's per-job webhooks, `options.jwt`) are
  * expected. Throws `WebhookVerificationError` with `reason`: `missing_header` (a Standard Webhooks
- * header is absent), `stale` (the timestamp is outside the tolerance), `bad_signature` (no entry
- * matches; a malformed or non-RS256 JWT), `unknown_key` (no key has the JWT's `kid`), `expired`
+ * header is absent), `malformed_header` (the timestamp is not whole Unix seconds), `stale` (the
+ * timestamp is outside the tolerance), `bad_signature` (no entry matches; a malformed, unsigned
+ * (`alg: "none"`) or non-RS256 JWT), `unknown_key` (no key has the JWT's `kid`), `expired`
  * (the JWT's `exp` passed), `bad_claims` (its `aud`/`iss` are not the expected ones),
  * `bad_payload` (not a JSON event), `replayed` (delivered before; needs `replayGuard`). The checks
  * run in that order, and a delivery is recorded as seen only once it is verified, so a forged one
  * cannot block a genuine one. A JWKS that cannot be fetched is a `BatchRouterError` with code
- * `webhook_keys_unavailable`.
+ * `webhook_keys_unavailable`; a secret that cannot be a key (an empty one, a `whsec_` one that is
+ * not base64) is a `ConfigurationError`, thrown before the delivery is read.
  */
 export async function verifyWebhook(request: Request, secret: string | string[] | undefined, options: VerifyWebhookOptions = {}): Promise<WebhookEvent> {
   checkVerifyOptions(options);
+  const keys = secretKeys(secret);
   const webhookId = request.headers.get("webhook-id");
   const timestampText = request.headers.get("webhook-timestamp");
   const signature = request.headers.get("webhook-signature");
   if (!webhookId || !timestampText || !signature) {
     throw new WebhookVerificationError("missing_header", "a webhook delivery needs the webhook-id, webhook-timestamp and webhook-signature headers");
   }
+  if (!/^\d+$/.test(timestampText)) {
+    throw new WebhookVerificationError("malformed_header", `the webhook-timestamp header ${JSON.stringify(timestampText.slice(0, 20))} is malformed: it must be whole Unix seconds`);
+  }
   const timestamp = Number(timestampText);
   const now = options.now ?? Date.now();
   const tolerance = options.toleranceSeconds ?? 300;
-  if (!/^\d+$/.test(timestampText) || Math.abs(now / 1000 - timestamp) > tolerance) {
+  if (Math.abs(now / 1000 - timestamp) > tolerance) {
     throw new WebhookVerificationError("stale", `the webhook timestamp ${timestampText.slice(0, 20)} is not within ${tolerance} s of now`);
   }
   const body = new Uint8Array(await request.arrayBuffer());
@@ -169,6 +188,7 @@ export async function verifyWebhook(request: Request, secret: string | string[] 
   let keepUntil = timestamp + tolerance;
   const token = jwtOfSignature(signature);
   if (token !== undefined) {
+    refuseUnsignedJwt(token);
     if (options.jwt === undefined) throw new WebhookVerificationError("bad_signature", "the delivery is signed with a JWT (a Gemini per-job webhook): pass the `jwt` option to verify it");
     const claims = await verifyWebhookJwt(token, options.jwt, now);
     // The token, not the unsigned headers, is what was signed: a replay may come with a fresh id and timestamp.
@@ -179,8 +199,7 @@ export async function verifyWebhook(request: Request, secret: string | string[] 
     const signed = new Uint8Array(prefix.length + body.length);
     signed.set(prefix);
     signed.set(body, prefix.length);
-    const secrets = secret === undefined ? [] : Array.isArray(secret) ? secret : [secret];
-    if (secrets.length === 0 || !(await anySignatureMatches(secrets, signed, signature))) {
+    if (keys.length === 0 || !(await anySignatureMatches(keys, signed, signature))) {
       throw new WebhookVerificationError("bad_signature", "no signature of the webhook delivery matches the secret");
     }
   }

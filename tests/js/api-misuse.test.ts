@@ -35,6 +35,11 @@ describe("NaN and Infinity in a request are refused at the field, naming the req
     ["budgetTokens", { reasoning: { budgetTokens: NaN } }, "reasoning.budgetTokens", /not NaN/],
     ["providerKwargs, deep", { providerKwargs: { logit_bias: { "50256": NaN } } }, "providerKwargs.logit_bias.50256", /not NaN/],
     ["providerKwargs, in an array", { providerKwargs: { stop_weights: [1, Infinity] } }, "providerKwargs.stop_weights[1]", /not Infinity/],
+    // Anywhere else too (a new-user trial: a tool schema's NaN was sent as null).
+    ["a tool schema", { tools: [{ name: "f", parameters: { type: "object", properties: { n: { type: "number", maximum: Infinity } } } }] }, "tools[0].parameters.properties.n.maximum", /not Infinity/],
+    ["a response schema", { responseFormat: { type: "json", schema: { type: "number", minimum: -Infinity } } }, "responseFormat.schema.minimum", /not -Infinity/],
+    ["a tool call's arguments", { messages: [{ role: "user", content: "hi" }, { role: "assistant", content: [{ type: "tool_call", id: "c1", name: "f", arguments: { x: NaN } }] }, { role: "tool", content: [{ type: "tool_result", toolCallId: "c1", content: "1" }] }] }, "messages[1].content[0].arguments.x", /not NaN/],
+    ["providerKwargs metadata, deep", { providerKwargs: { metadata: { nested: { deeper: [[NaN]] } } } }, "providerKwargs.metadata.nested.deeper[0][0]", /not NaN/],
   ];
   for (const [name, extra, field, message] of cases) {
     test(name, async () => {
@@ -62,6 +67,19 @@ describe("NaN and Infinity in a request are refused at the field, naming the req
     const router = new BatchRouter({ providers: { openai: { apiKey: "k", fetch: noFetch } }, storage: new MemoryStorage() });
     await refused(() => router.estimate({ provider: "openai", requests: [request] }), field, /NaN/);
     await refused(() => router.runJob({ provider: "openai", requests: [request] }), field, /NaN/);
+  });
+
+  test("one JSON text of the whole array (sendBatch without files) names the request too", async () => {
+    const request = { ...base, customId: "third", tools: [{ name: "f", parameters: { type: "object", properties: {}, x: [NaN] } }] };
+    const noFetch = async (): Promise<Response> => assert.fail("nothing may be sent");
+    const error = await refused(() => new OpenAIProvider({ apiKey: "k", storage: false, fetch: noFetch }).sendBatch({ provider: "openai", requests: [base, { ...base, customId: "b" }, request] }), "tools[0].parameters.x[0]", /not NaN/);
+    assert.equal(error.index, 2);
+    assert.equal(error.customId, "third");
+  });
+
+  test("a null that was written as null is not refused", () => {
+    const prepared = openai.prepareBatch([{ ...base, providerKwargs: { logit_bias: null, stop: null } }]);
+    assert.match(prepared.providerJsonl, /"logit_bias":null/);
   });
 
   test("finite numbers and numbers as strings in providerKwargs pass as before", () => {

@@ -65,6 +65,18 @@ describe("batch-router estimate", () => {
     assert.match(result.stdout, /no price for claude-unpriced-9/);
   });
 
+  test("requests without maxTokens are named with their custom id and model, in correct plural", async () => {
+    const bounded = JSON.stringify(requests[0]);
+    const unbounded = (id: string) => JSON.stringify(textRequest(id, "no bound", "gpt-4o-mini"));
+    const one = await run(["estimate", file("one-unbounded.jsonl", `${bounded}\n${unbounded("u-1")}\n`), "--provider", "openai", "--prices", pricesFile]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /^openai: 2 requests, .* \(unbounded: 1 request has no maxTokens: request 1 \(customId "u-1", model gpt-4o-mini\)\)$/m);
+    assert.match(one.stdout, /^ {2}gpt-4o-mini: 2 requests,/m);
+    const many = file("many-unbounded.jsonl", [unbounded("u-0"), bounded, ...Array.from({ length: 6 }, (_, index) => unbounded(`v-${index}`))].join("\n") + "\n");
+    const text = await run(["estimate", many, "--provider", "openai"]);
+    assert.match(text.stdout, /7 requests have no maxTokens: request 0 \(customId "u-0", model gpt-4o-mini\), request 2 \(customId "v-0", model gpt-4o-mini\), .*request 5 \(customId "v-3", model gpt-4o-mini\) and 2 more\)/);
+  });
+
   test("a bad line exits 3 naming it; bad options exit 2", async () => {
     const bad = file("bad.jsonl", JSON.stringify(requests[0]) + "\n{not json\n");
     const result = await run(["estimate", bad, "--provider", "openai"]);
@@ -86,8 +98,8 @@ describe("batch-router estimate", () => {
     const mixed = file("mixed.jsonl", JSON.stringify({ ...textRequest("a", "hi", "gpt-4o-mini"), generationConfig: { temperature: 1.8, maxTokens: 10 } }) + "\n");
     const text = await run(["estimate", mixed, "--provider", "all"]);
     assert.equal(text.code, 3, text.stderr);
-    assert.match(text.stdout, /^openai: 1 requests/m);
-    assert.match(text.stdout, /^groq: 1 requests/m);
+    assert.match(text.stdout, /^openai: 1 request,/m);
+    assert.match(text.stdout, /^groq: 1 request,/m);
     assert.match(text.stderr, /^anthropic: refused: request 0 \(line 1, customId "a"\): model: /m);
     const json = await run(["estimate", mixed, "--provider", "all", "--json"]);
     assert.equal(json.code, 3, json.stderr);
@@ -140,6 +152,17 @@ describe("batch-router estimate", () => {
       assert.match(result.stderr, /over --max-cost/);
       assert.equal(emulator.batches.size, 0);
       assert.equal((await run(["submit", requestsFile, ...connection, "--max-cost", "1"])).code, 2, "--max-cost needs --prices");
+    });
+
+    test("a budget that cannot be bounded names the requests without maxTokens and their model", async () => {
+      const before = emulator.received.length;
+      const unbounded = file("unbounded.jsonl", [textRequest("u-0", "a", "gpt-4o-mini"), requests[0], textRequest("u-2", "b", "gpt-4o-mini")].map((request) => JSON.stringify(request)).join("\n") + "\n");
+      const result = await run(["submit", unbounded, ...connection, "--prices", pricesFile, "--max-cost", "1"]);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(result.stderr, /worst case cannot be bounded: 2 requests have no maxTokens: request 0 \(customId "u-0", model gpt-4o-mini\), request 2 \(customId "u-2", model gpt-4o-mini\) \(give --max-output-tokens\)/);
+      const one = file("one-unbounded-submit.jsonl", JSON.stringify(textRequest("u-0", "a", "gpt-4o-mini")) + "\n");
+      assert.match((await run(["submit", one, ...connection, "--prices", pricesFile, "--max-cost", "1"])).stderr, /: 1 request has no maxTokens: request 0 \(customId "u-0", model gpt-4o-mini\)/);
+      assert.equal(emulator.received.length, before, "nothing sent");
     });
 
     test("a prices file with a discount of 50 is refused before anything is sent", async () => {

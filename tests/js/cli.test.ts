@@ -83,7 +83,7 @@ describe("batch-router CLI", () => {
     const named = await run(["convert", plain, "--provider", "all", "--model", "anthropic=claude-opus-4-7", "--model", "google=gemini-9-ultra", "--model", "mistral=mistral-small-latest", "--drop-unsupported"]);
     assert.equal(named.code, 0, named.stderr);
     // The rule behind a warning is printed: Opus 4.7 refuses temperature (left out here).
-    assert.match(named.stdout, /^anthropic: 1 requests valid.*model claude-opus-4-7/m);
+    assert.match(named.stdout, /^anthropic: 1 request valid.*model claude-opus-4-7/m);
     assert.match(named.stdout, /warning: request 0 \(customId "p"\): generationConfig\.temperature: claude-opus-4-7 refuses generationConfig\.temperature; fix: .*model rule: Anthropic/);
     assert.match(named.stdout, /note: unknown model "gemini-9-ultra" \(1 request\)/);
     const refused = await run(["convert", plain, "--provider", "anthropic", "--model", "anthropic=claude-opus-4-7"]);
@@ -101,7 +101,7 @@ describe("batch-router CLI", () => {
     const dir = join(workDirectory, "seeded-out");
     const result = await run(["convert", seeded, "--provider", "all", "--dir", dir]);
     assert.equal(result.code, 3, result.stderr);
-    assert.match(result.stdout, /^openai: 1 requests valid/m);
+    assert.match(result.stdout, /^openai: 1 request valid/m);
     assert.ok(existsSync(join(dir, "generated", "openai", "batch_dryrun-seeded_provider.jsonl")));
     assert.match(result.stderr, /^anthropic: refused, nothing written: request 0 \(line 1, customId "s"\): generationConfig\.seed: /m);
     assert.ok(!existsSync(join(dir, "generated", "anthropic", "batch_dryrun-seeded_provider.jsonl")));

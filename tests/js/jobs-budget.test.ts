@@ -81,7 +81,7 @@ describe("job budget", () => {
     const unpriced = requests(2).map((request) => ({ ...request, model: "o3" }));
     await assert.rejects(router.runJob({ provider: "openai", requests: unpriced }, { maxCostUsd: 100 }), ConfigurationError);
     const priced = setup().router;
-    await assert.rejects(priced.runJob({ provider: "openai", requests: [textRequest("x", "no bound", "gpt-4o-mini")] }, { maxCostUsd: 100 }), /maxTokens/);
+    await assert.rejects(priced.runJob({ provider: "openai", requests: [textRequest("x", "no bound", "gpt-4o-mini")] }, { maxCostUsd: 100 }), /maxCostUsd: request 0 \(customId x, model gpt-4o-mini\) has no maxTokens/);
   });
 
   test("each request is priced by the model it is sent with: its models entry, or the provider's model option", async () => {

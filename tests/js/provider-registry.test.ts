@@ -112,10 +112,10 @@ test("convert --provider all writes every provider's files, Groq's and Azure's i
     const lines = readFileSync(join(cwd, "generated", name, "batch_dryrun-requests_provider.jsonl"), "utf8").trim().split("\n");
     assert.deepEqual(JSON.parse(lines[0]!), { custom_id: "a", method: "POST", url: "/v1/chat/completions", body: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] } });
   }
-  assert.match(result.stdout, /^groq: 1 requests valid/m);
-  assert.match(result.stdout, /^azure: 1 requests valid/m);
-  assert.match(result.stdout, /^together: 1 requests valid/m);
-  assert.match(result.stdout, /^xai: 1 requests valid/m);
+  assert.match(result.stdout, /^groq: 1 request valid/m);
+  assert.match(result.stdout, /^azure: 1 request valid/m);
+  assert.match(result.stdout, /^together: 1 request valid/m);
+  assert.match(result.stdout, /^xai: 1 request valid/m);
 });
 
 describe("Groq and Azure OpenAI through the CLI, jobs and the example", () => {

@@ -129,6 +129,16 @@ describe("verifyWebhook: Gemini per-job webhooks (RS256 JWT)", () => {
     await assert.rejects(verifyWebhook(delivery(genuine), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw4W0zrbZLzsA="), (error) => error instanceof WebhookVerificationError && error.reason === "bad_signature");
   });
 
+  test("an unsigned JWT (alg none) is refused in those words, with or without a signature part or the jwt option", async () => {
+    const options = await servedKeys([await publicJwk(signingKey, "key-1")]);
+    const claims = jsonPart(validClaims());
+    for (const token of [`${jsonPart({ alg: "none", kid: "key-1" })}.${claims}.`, `${jsonPart({ alg: "none" })}.${claims}.AAAA`, `${jsonPart({ alg: "NONE", typ: "JWT" })}.${claims}.`]) {
+      for (const verify of [() => verifyWebhook(delivery(token), undefined, { jwt: options }), () => verifyWebhook(delivery(token), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw4W0zrbZLzsA=")]) {
+        await assert.rejects(verify(), (error) => error instanceof WebhookVerificationError && error.reason === "bad_signature" && /the webhook JWT is unsigned \(alg "none"\): only RS256-signed tokens are accepted/.test(error.message), token);
+      }
+    }
+  });
+
   test("expired, not yet valid, wrong audience, wrong issuer, no exp", async () => {
     const options = await servedKeys([await publicJwk(signingKey, "key-1")]);
     assert.equal(await reason(delivery(await jwt({ ...validClaims(), exp: now() - 3_600 })), options), "expired");

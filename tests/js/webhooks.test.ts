@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 
-import { BatchRouter, FileStorage, MemoryStorage, StorageJobState, verifyWebhook, WebhookVerificationError } from "batch-router";
+import { BatchRouter, ConfigurationError, FileStorage, MemoryStorage, StorageJobState, verifyWebhook, WebhookVerificationError } from "batch-router";
 
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { API_KEY, fastRouterOptions, jobRequests } from "../support/jobs.js";
@@ -120,6 +120,35 @@ describe("verifyWebhook", () => {
     assert.equal((await refusal(delivery({ timestamp: now + 305 }))).reason, "stale");
     assert.equal((await verifyWebhook(await delivery({ timestamp: now - 290 }), SECRET)).type, "batch.completed");
     assert.equal((await refusal(delivery({ timestamp: now - 20 }), { toleranceSeconds: 10 })).reason, "stale");
+  });
+
+  test("a timestamp that is not whole seconds is malformed, not stale", async () => {
+    for (const text of ["soon", "1.7e9", "-5", "17000000000.5", "12 34"]) {
+      const request = await delivery();
+      const headers = new Headers(request.headers);
+      headers.set("webhook-timestamp", text);
+      const error = await refusal(new Request(request, { headers }));
+      assert.equal(error.reason, "malformed_header", text);
+      assert.match(error.message, /the webhook-timestamp header ".*" is malformed: it must be whole Unix seconds/);
+      assert.doesNotMatch(error.message, /within|stale/);
+    }
+  });
+
+  test("a whsec_ secret that is not base64, or an empty one, is a configuration error naming which, never quoted", async () => {
+    const broken = "whsec_not*base64!";
+    for (const [secret, message] of [
+      [broken, /^the webhook secret is not valid: a whsec_ secret must be base64 after its prefix/],
+      ["", /^the webhook secret is empty/],
+      [[SECRET, broken], /^webhook secret 1 of the list is not valid/],
+    ] as const) {
+      // Whatever the delivery (even a genuine one for another secret of the list): the configuration is at fault.
+      await assert.rejects(verifyWebhook(await delivery(), secret as string | string[]), (error) => {
+        assert.ok(error instanceof ConfigurationError && !(error instanceof WebhookVerificationError), String(error));
+        assert.match(error.message, message);
+        assert.ok(!error.message.includes("not*base64"), error.message);
+        return true;
+      });
+    }
   });
 
   test("every Standard Webhooks header is required", async () => {

@@ -10,6 +10,9 @@
 //! A model of another provider's family (`gpt-4o-mini` sent to Anthropic) is refused on that
 //! provider's own API and only warned about behind a custom base URL (a proxy may route it).
 
+mod body;
+#[cfg(test)]
+mod body_tests;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -58,6 +61,21 @@ pub enum Setting {
     Tools,
     ResponseFormat,
     SystemPrompt,
+    // Body fields no unified field writes: given only through `providerKwargs` (`body.rs`).
+    /// OpenAI `logprobs` / `top_logprobs`.
+    Logprobs,
+    /// OpenAI `logit_bias`.
+    LogitBias,
+    /// OpenAI chat `max_tokens`, the older name of `max_completion_tokens` (which `maxTokens` writes).
+    LegacyMaxTokens,
+    /// OpenAI `prompt_cache_options`.
+    PromptCacheOptions,
+    /// Gemini `generationConfig.responseSchema` (the OpenAPI subset).
+    ResponseSchema,
+    /// Gemini `generationConfig.responseJsonSchema`, which a `responseFormat` schema writes.
+    ResponseJsonSchema,
+    /// vLLM `structured_outputs`.
+    StructuredOutputs,
 }
 
 impl Setting {
@@ -76,6 +94,13 @@ impl Setting {
             Setting::Tools => "tools",
             Setting::ResponseFormat => "responseFormat",
             Setting::SystemPrompt => "systemPrompt",
+            Setting::Logprobs => "providerKwargs.logprobs",
+            Setting::LogitBias => "providerKwargs.logit_bias",
+            Setting::LegacyMaxTokens => "providerKwargs.max_tokens",
+            Setting::PromptCacheOptions => "providerKwargs.prompt_cache_options",
+            Setting::ResponseSchema => "providerKwargs.generationConfig.responseSchema",
+            Setting::ResponseJsonSchema => "responseFormat.schema",
+            Setting::StructuredOutputs => "providerKwargs.structured_outputs",
         }
     }
 
@@ -95,6 +120,15 @@ impl Setting {
             Setting::Tools => request.tools.as_ref().is_some_and(|tools| !tools.is_empty()),
             Setting::ResponseFormat => request.response_format.is_some(),
             Setting::SystemPrompt => request.system_prompt.is_some(),
+            Setting::ResponseJsonSchema => {
+                request.response_format.as_ref().is_some_and(|format| format.schema.is_some())
+            }
+            Setting::Logprobs
+            | Setting::LogitBias
+            | Setting::LegacyMaxTokens
+            | Setting::PromptCacheOptions
+            | Setting::ResponseSchema
+            | Setting::StructuredOutputs => false,
         }
     }
 
@@ -122,6 +156,14 @@ impl Setting {
                 request.system_prompt = None;
                 request.system_prompt_cache_control = None;
             }
+            Setting::ResponseJsonSchema => request.response_format = None,
+            // Only in `providerKwargs`: left out there (`check` returns the path).
+            Setting::Logprobs
+            | Setting::LogitBias
+            | Setting::LegacyMaxTokens
+            | Setting::PromptCacheOptions
+            | Setting::ResponseSchema
+            | Setting::StructuredOutputs => {}
         }
     }
 }
@@ -135,6 +177,8 @@ pub enum Rule {
     RefusesUnlessEffortNone(Setting),
     /// The two settings are refused together (the second is the one reported and left out).
     RefusesTogether(Setting, Setting),
+    /// The two settings together are reported to fail, unconfirmed by the reference: a warning.
+    RisksTogether(Setting, Setting),
     /// The reasoning efforts the model takes (`none` = thinking off).
     EffortValues(&'static [ReasoningEffort]),
     /// A final assistant message (prefill) is refused: a message-order rule.
@@ -166,6 +210,9 @@ impl Rule {
             Rule::RefusesTogether(first, second) => {
                 format!("refuses {} together with {}", first.field(), second.field())
             }
+            Rule::RisksTogether(first, second) => {
+                format!("may refuse {} together with {} (unconfirmed)", first.field(), second.field())
+            }
             Rule::EffortValues(values) => {
                 let names: Vec<&str> = values.iter().map(|effort| effort.as_str()).collect();
                 format!("takes reasoning.effort {} only", names.join(", "))
@@ -173,7 +220,9 @@ impl Rule {
             Rule::NoPrefill => "refuses a final assistant message (prefill)".into(),
             Rule::ThinkingBudget => "takes a thinking budget (reasoning.budgetTokens), not an effort level".into(),
             Rule::ThinkingLevels => "takes a thinking level (reasoning.effort), not a budget".into(),
-            Rule::ThinkingAlwaysOn => "cannot turn thinking off (reasoning.effort \"none\")".into(),
+            Rule::ThinkingAlwaysOn => {
+                "cannot turn thinking off (reasoning.effort \"none\", or a thinking budget of 0)".into()
+            }
             Rule::ThoughtSignatures => "needs each function call's thought signature in a transcript".into(),
             Rule::AdaptiveThinking => "thinks adaptively: an effort is sent with thinking type \"adaptive\"".into(),
             Rule::ThinkingDisplay => "takes thinking.display (summarized or omitted)".into(),
@@ -257,8 +306,12 @@ pub fn has_rule(provider: Provider, model: &str, kind: fn(&Rule) -> bool) -> boo
 pub fn is_known(provider: Provider, model: &str) -> bool {
     let normalized = normalized(model);
     // Entries of one API version only (every model, `*`) say nothing about a model.
+    // Nor do entries of every model (`*` alone): rules of the provider's body.
     MODEL_RULES.iter().any(|entry| {
-        entry.provider == provider && entry.api_version.is_none() && any_matches(entry.models, &normalized)
+        entry.provider == provider
+            && entry.api_version.is_none()
+            && entry.models != ["*"]
+            && any_matches(entry.models, &normalized)
     }) || KNOWN_WITHOUT_RULES.iter().any(|(owner, patterns)| *owner == provider && any_matches(patterns, &normalized))
 }
 
@@ -363,37 +416,65 @@ fn levels(facts: &ModelFacts) -> String {
     }
 }
 
+/// A setting a broken rule leaves out (under `dropUnsupported`), and the kwarg path it was given
+/// at (`None`: the unified field).
+pub(crate) type Dropped = (Setting, body::Source);
+
 /// Checks `checker`'s request against every rule of its model (`facts`, looked up for the
-/// request's model); returns the settings to leave out (only under `dropUnsupported`; otherwise a
-/// broken rule is an error).
-pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<Vec<Setting>, CoreError> {
+/// request's model), as the body is sent: unified fields and `providerKwargs` merged
+/// ([`body::Body`]). Returns the settings to leave out (only under `dropUnsupported`; otherwise a
+/// broken rule is an error). Rules the reference marks unconfirmed only warn.
+pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<Vec<Dropped>, CoreError> {
     let request = checker.request;
+    let body = body::Body::new(request, checker.provider, checker.endpoint);
     let model = request.model.as_str();
-    let effort = request.reasoning.as_ref().and_then(|reasoning| reasoning.effort);
-    let mut dropped = Vec::new();
+    let effort = body.effort();
+    let thinking = effort.is_some_and(|(effort, _)| effort != ReasoningEffort::None);
+    let mut dropped: Vec<Dropped> = Vec::new();
     for entry in facts.rules.iter().copied() {
-        let (setting, fix) = match entry.rule {
-            Rule::Refuses(setting) if setting.present(request) => (setting, format!("leave {} out", setting.field())),
-            Rule::RefusesUnlessEffortNone(setting)
-                if setting.present(request) && effort.is_some_and(|effort| effort != ReasoningEffort::None) =>
-            {
-                (setting, format!("leave {} out, or set reasoning.effort to \"none\"", setting.field()))
+        let given = |setting: Setting| body.given(setting).map(|source| (setting, source));
+        let effort_given = || effort.map(|(_, source)| (Setting::Effort, source));
+        // Written only for a broken ThinkingLevels rule (no allocation otherwise).
+        let levels_fix: String;
+        let broken = match entry.rule {
+            Rule::Refuses(setting) => given(setting).map(|found| (found, None)),
+            Rule::RefusesUnlessEffortNone(setting) if thinking => {
+                given(setting).map(|found| (found, Some("or set reasoning.effort to \"none\"")))
             }
-            Rule::RefusesTogether(first, second) if first.present(request) && second.present(request) => {
-                (second, format!("keep only one of {} and {}", first.field(), second.field()))
+            Rule::RefusesTogether(first, second) | Rule::RisksTogether(first, second) => {
+                given(first).and(given(second)).map(|found| (found, Some("keep only one of the two")))
             }
-            Rule::EffortValues(values) if effort.is_some_and(|effort| !values.contains(&effort)) => {
-                (Setting::Effort, "use one of the efforts the model takes, or leave reasoning.effort out".into())
+            Rule::EffortValues(values) if effort.is_some_and(|(effort, _)| !values.contains(&effort)) => {
+                effort_given().map(|found| (found, Some("use one of the efforts the model takes")))
             }
-            Rule::ThinkingBudget if effort.is_some_and(|effort| effort != ReasoningEffort::None) => {
-                (Setting::Effort, "give reasoning.budgetTokens instead of an effort".into())
+            Rule::ThinkingBudget if thinking => {
+                effort_given().map(|found| (found, Some("give reasoning.budgetTokens (thinkingBudget) instead")))
             }
-            Rule::ThinkingLevels if Setting::BudgetTokens.present(request) => {
-                (Setting::BudgetTokens, format!("give reasoning.effort ({}) instead of a budget", levels(facts)))
-            }
-            Rule::ThinkingAlwaysOn if effort == Some(ReasoningEffort::None) => {
-                (Setting::Effort, "leave reasoning.effort out or choose a level".into())
-            }
+            Rule::ThinkingLevels => match given(Setting::BudgetTokens) {
+                // Both a level and a budget: a 400 (GM-G3-DOC; §7.3).
+                Some(found) if effort.is_some() => Some((found, Some("keep only the thinking level"))),
+                // A raw `thinkingBudget` alone is "backward compatible" per the Gemini API docs and
+                // deprecated per Vertex's (unified-features §8.4, §9 item 17): sent, with a warning.
+                Some((_, Some(path))) => {
+                    checker.notice(
+                        format!("providerKwargs.{path}"),
+                        format!(
+                            "{model} {} (thinkingBudget on Gemini 3 is disputed: intermittent 400s are reported); sent as given ({})",
+                            entry.rule.describe(),
+                            entry.citation()
+                        ),
+                    );
+                    continue;
+                }
+                found => {
+                    levels_fix = format!("give reasoning.effort ({}) instead", levels(facts));
+                    found.map(|found| (found, Some(levels_fix.as_str())))
+                }
+            },
+            Rule::ThinkingAlwaysOn => match effort {
+                Some((ReasoningEffort::None, source)) => Some(((Setting::Effort, source), Some("choose a level"))),
+                _ => body.zero_budget().map(|source| ((Setting::BudgetTokens, source), Some("give a budget above 0"))),
+            },
             Rule::NoPrefill => {
                 let Some(index) = prefill_index(request) else { continue };
                 // A message cannot be left out without changing the conversation: always an error.
@@ -406,16 +487,28 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
                     ),
                 ));
             }
-            _ => continue,
+            _ => None,
         };
-        if dropped.contains(&setting) {
+        let Some(((setting, source), alternative)) = broken else { continue };
+        if dropped.iter().any(|(known, _)| *known == setting) {
             continue;
         }
-        checker.unsupported(
-            setting.field(),
-            format!("{model} {}; fix: {fix} ({})", entry.rule.describe(), entry.citation()),
-        )?;
-        dropped.push(setting);
+        let field: Cow<str> = match source {
+            Some(path) => Cow::Owned(format!("providerKwargs.{path}")),
+            None => Cow::Borrowed(setting.field()),
+        };
+        let given_as = if source.is_some() { format!(" (given as {field})") } else { String::new() };
+        let fix = match alternative {
+            Some(alternative) => format!("leave {field} out, {alternative}"),
+            None => format!("leave {field} out"),
+        };
+        let message = format!("{model} {}{given_as}; fix: {fix} ({})", entry.rule.describe(), entry.citation());
+        if let Rule::RisksTogether(..) = entry.rule {
+            checker.notice(field, format!("{message}; sent as given"));
+            continue;
+        }
+        checker.unsupported(field, message)?;
+        dropped.push((setting, source));
     }
     Ok(dropped)
 }

@@ -29,7 +29,7 @@ use crate::{Endpoint, Provider};
 mod chat_fields;
 use chat_fields::{GROQ_CHAT_FIELDS, TOGETHER_CHAT_FIELDS, XAI_CHAT_FIELDS};
 mod unified;
-pub(crate) use unified::{built_from_request, lifted, remove_at, Lifted, Renamed, SWITCHES};
+pub(crate) use unified::{at, built_from_request, lifted, remove_at, Lifted, Renamed, SWITCHES};
 
 /// Fields vLLM's `EmbeddingCompletionRequest` takes beyond OpenAI's `CreateEmbeddingRequest`:
 /// those endpoints-and-push.md §1.4 [VL-EMB] names (`truncate_prompt_tokens`, `normalize`,

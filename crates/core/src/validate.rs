@@ -214,15 +214,19 @@ pub fn check_batch_for<'a>(
             }
         }
         if !dropped.is_empty() {
-            // A setting given as a kwarg is left out as that kwarg.
+            // A setting given as a kwarg is left out as that kwarg (written there, or lifted).
             let kwarg_paths: Vec<&'static str> = dropped
                 .iter()
-                .filter_map(|setting| renamed.iter().find(|name| name.unified == setting.field()))
-                .map(|name| name.kwarg)
+                .filter_map(|(setting, source)| {
+                    source
+                        .or_else(|| renamed.iter().find(|name| name.unified == setting.field()).map(|name| name.kwarg))
+                })
                 .collect();
             let request = &mut requests.to_mut()[index];
-            for setting in dropped {
-                setting.remove(request);
+            for (setting, source) in dropped {
+                if source.is_none() {
+                    setting.remove(request);
+                }
             }
             if let Some(kwargs) = &mut request.provider_kwargs {
                 for path in kwarg_paths {

@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { BatchStatusResponse } from "../batch-status.js";
 import { dryRun } from "../dry-run.js";
 import { BatchRouterError, ValidationError } from "../errors.js";
-import { estimateJsonl, formatDollars } from "../estimate.js";
+import { describeUnbounded, estimateJsonl, formatDollars, unboundedRequestsOf } from "../estimate.js";
 import { count as wholeNumber, readPrices } from "./estimate-command.js";
 import type { Endpoint, UnifiedRequest } from "../types.js";
 import { describeConversion, endpointOption, modelChoice, readUnifiedFile, requestLinesOf } from "./convert-command.js";
@@ -74,7 +74,7 @@ ${CONNECTION_HELP}
 };
 
 function statusLine(status: BatchStatusResponse): string {
-  return `${status.batchId}  ${status.status} (${status.rawStatus})  ${status.requestCounts.total} requests: ${describeCounts(status)}`;
+  return `${status.batchId}  ${status.status} (${status.rawStatus})  ${status.requestCounts.total} request${status.requestCounts.total === 1 ? "" : "s"}: ${describeCounts(status)}`;
 }
 
 function statusJson(status: BatchStatusResponse): Record<string, unknown> {
@@ -101,7 +101,7 @@ async function checkMaxCost(provider: string, unified: string, endpoint: Endpoin
   const estimate = estimateJsonl(provider, unified, { prices: await readPrices(values.prices), defaultMaxOutputTokens: bound }, true, { dropUnsupported: values["drop-unsupported"] === true, ...(endpoint === undefined ? {} : { endpoint }) });
   if (estimate.maxCostUsd === undefined) {
     if (maxCost === undefined) return undefined;
-    const why = estimate.unpricedModels.length > 0 ? `no price for ${estimate.unpricedModels.join(", ")}` : `${estimate.unboundedRequests} requests have no maxTokens (give --max-output-tokens)`;
+    const why = estimate.unpricedModels.length > 0 ? `no price for ${estimate.unpricedModels.join(", ")}` : `${describeUnbounded(unboundedRequestsOf(provider, unified, { prices: await readPrices(values.prices) }))} (give --max-output-tokens)`;
     throw new ValidationError(`maxCost: the batch's worst case cannot be bounded: ${why}`, { field: "maxCost" });
   }
   if (maxCost !== undefined && estimate.maxCostUsd > maxCost) {

@@ -1,5 +1,4 @@
 /** `batch-router convert FILE --provider P`: the dry run. Validates, converts and writes the files. */
-import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 
 import { dryRun, type DryRunResult } from "../dry-run.js";
@@ -10,6 +9,7 @@ import { canonicalProviderName, providerEntries, providerNames } from "../provid
 import type { Endpoint, ProviderName } from "../types.js";
 import { importOpenAIJsonl, unifiedRequestLines } from "../wasm.js";
 import { UsageError } from "./output.js";
+import { readUtf8File } from "./utf8-file.js";
 
 /** Every provider, from the core's registry. */
 export function allProviders(): ProviderName[] {
@@ -116,13 +116,7 @@ export function requestLinesOf(text: string): { line: number; text: string }[] {
  * so that errors found later name the line of the file.
  */
 export async function readUnifiedFile(file: string, model?: string, from?: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    // A FILE that is not there is a mistake on the command line, not in the requests.
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
+  let text = await readUtf8File(file, (message, line) => new ValidationError(message, { line }));
   if (from !== undefined) {
     if (from !== "openai") throw new UsageError(`unknown --from "${from}"; expected openai`);
     try {
@@ -201,7 +195,7 @@ export function isRefused(result: DryRunResult | RefusedConversion): result is R
 export function describeConversion(result: DryRunResult, dir: string): string[] {
   const { summary } = result;
   const lines = [
-    `${result.provider}: ${summary.requestCount} requests valid, ${summary.bytes} bytes, model ${summary.model ?? "(several)"}, route ${summary.route}`,
+    `${result.provider}: ${summary.requestCount} request${summary.requestCount === 1 ? "" : "s"} valid, ${summary.bytes} bytes, model ${summary.model ?? "(several)"}, route ${summary.route}`,
   ];
   for (const file of result.files) lines.push(`  wrote ${join(dir, file)}`);
   for (const warning of summary.warnings) lines.push(`  warning: request ${warning.index} (customId "${warning.customId}"): ${warning.field}: ${warning.message}`);

@@ -1,13 +1,13 @@
 /** `batch-router estimate FILE --provider P`: tokens and a cost range, without sending anything. */
-import { readFile } from "node:fs/promises";
 
 import { ValidationError } from "../errors.js";
-import { estimateJsonl, formatDollars, type PriceTable } from "../estimate.js";
+import { describeUnbounded, estimateJsonl, unboundedRequestsOf, formatDollars, type PriceTable, type UnboundedRequest } from "../estimate.js";
 import { checkPrices } from "../price-check.js";
 import type { BatchEstimate } from "../wasm.js";
 import type { Endpoint } from "../types.js";
 import { modelChoice, providersOf, readUnifiedFile, sameRefusal, type RefusedConversion } from "./convert-command.js";
 import { UsageError } from "./output.js";
+import { readUtf8File } from "./utf8-file.js";
 
 export const estimateHelp = `Usage: batch-router estimate FILE --provider P [options]
 
@@ -47,12 +47,7 @@ export function count(name: string, value: string | undefined): number | undefin
 
 export async function readPrices(file: string | undefined): Promise<PriceTable | undefined> {
   if (file === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
+  const text = await readUtf8File(file, (message) => new UsageError(message));
   let prices: unknown;
   try {
     prices = JSON.parse(text);
@@ -62,6 +57,14 @@ export async function readPrices(file: string | undefined): Promise<PriceTable |
   // Checked here so that an error names the file's own keys (`prices.gpt-4o-mini.input`).
   checkPrices(prices, "prices");
   return prices as PriceTable;
+}
+
+/** The requests without an output bound of each estimate `estimateFile` made, for its text. */
+const unboundedByEstimate = new WeakMap<BatchEstimate, UnboundedRequest[]>();
+
+/** The requests without an output bound of an estimate of `estimateFile`. */
+export function unboundedOf(estimate: BatchEstimate): UnboundedRequest[] {
+  return unboundedByEstimate.get(estimate) ?? [];
 }
 
 /** A provider that `--provider all` tried and that refused the file (a `ValidationError`). */
@@ -86,7 +89,9 @@ export async function estimateFile(options: EstimateCommandOptions): Promise<(Ba
   for (const provider of providersOf(options.provider, options.endpoint)) {
     try {
       const unifiedJsonl = await readUnifiedFile(options.file, modelFor(provider));
-      results.push(estimateJsonl(provider, unifiedJsonl, settings, true, options.endpoint === undefined ? {} : { endpoint: options.endpoint }));
+      const estimate = estimateJsonl(provider, unifiedJsonl, settings, true, options.endpoint === undefined ? {} : { endpoint: options.endpoint });
+      if (estimate.unboundedRequests > 0) unboundedByEstimate.set(estimate, unboundedRequestsOf(provider, unifiedJsonl, settings));
+      results.push(estimate);
     } catch (error) {
       if (!keepGoing || !(error instanceof ValidationError)) throw error;
       results.push({ provider, error });
@@ -101,13 +106,14 @@ export async function estimateFile(options: EstimateCommandOptions): Promise<(Ba
 
 const dollars = (value: number | undefined) => (value === undefined ? "unknown" : value < 1 ? formatDollars(value) : `$${value.toFixed(2)}`);
 
-export function describeEstimate(estimate: BatchEstimate): string[] {
-  const lines = [
-    `${estimate.provider}: ${estimate.requests} requests, about ${estimate.inputTokens} input tokens, at most ${estimate.maxOutputTokens} output tokens` +
-      (estimate.unboundedRequests > 0 ? ` (${estimate.unboundedRequests} without maxTokens: unbounded)` : ""),
-  ];
+const requests = (count: number) => `${count} request${count === 1 ? "" : "s"}`;
+
+/** The estimate in lines of text; `unbounded` names the requests without an output bound. */
+export function describeEstimate(estimate: BatchEstimate, unbounded: UnboundedRequest[] = []): string[] {
+  const lines = [`${estimate.provider}: ${requests(estimate.requests)}, about ${estimate.inputTokens} input tokens, at most ${estimate.maxOutputTokens} output tokens`];
+  if (estimate.unboundedRequests > 0) lines[0] += unbounded.length > 0 ? ` (unbounded: ${describeUnbounded(unbounded)})` : ` (${requests(estimate.unboundedRequests)} without maxTokens: unbounded)`;
   for (const model of estimate.models) {
-    lines.push(`  ${model.model}: ${model.requests} requests, ${model.inputTokens} input, ${model.maxOutputTokens} output at most, cost ${dollars(model.minCostUsd)} to ${dollars(model.maxCostUsd)}`);
+    lines.push(`  ${model.model}: ${requests(model.requests)}, ${model.inputTokens} input, ${model.maxOutputTokens} output at most, cost ${dollars(model.minCostUsd)} to ${dollars(model.maxCostUsd)}`);
   }
   lines.push(`  cost: ${dollars(estimate.minCostUsd)} to ${dollars(estimate.maxCostUsd)} at batch rates`);
   if (estimate.unpricedModels.length > 0) lines.push(`  no price for ${estimate.unpricedModels.join(", ")}: give --prices FILE`);

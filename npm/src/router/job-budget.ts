@@ -28,9 +28,9 @@ export function worstCaseCosts(provider: ProviderName, lines: string[], prices: 
       const { customId } = JSON.parse(lines[position]!) as { customId: string };
       const reason =
         entry.maxOutputTokens === undefined
-          ? "has no maxTokens (set defaultMaxOutputTokens in the router's estimate options)"
-          : `is sent with model ${entry.model}, which has no ${provider} price (set the router's prices)`;
-      throw new ConfigurationError(`maxCostUsd: request ${position} (customId ${customId}) ${reason}`);
+          ? `request ${position} (customId ${customId}, model ${entry.model}) has no maxTokens (set defaultMaxOutputTokens in the router's estimate options)`
+          : `request ${position} (customId ${customId}) is sent with model ${entry.model}, which has no ${provider} price (set the router's prices)`;
+      throw new ConfigurationError(`maxCostUsd: ${reason}`);
     }
     costs[position] = entry.maxCostUsd;
   });

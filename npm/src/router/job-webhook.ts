@@ -54,7 +54,7 @@ export async function handleJobWebhook(request: Request, options: WebhookOptions
     if (!(error instanceof WebhookVerificationError)) throw error;
     // A replay is answered 2xx so that an honest sender's retries stop; nothing is done for it.
     if (error.reason === "replayed") return answer(200, { state: "duplicate" });
-    const status = error.reason === "bad_payload" || error.reason === "missing_header" ? 400 : 401;
+    const status = error.reason === "bad_payload" || error.reason === "missing_header" || error.reason === "malformed_header" ? 400 : 401;
     return answer(status, { error: error.reason });
   }
   if (!event.type.startsWith("batch.") || event.batchId === undefined) return answer(200, { state: "ignored" });

@@ -48,6 +48,10 @@ const CLAUDE_NO_PREFILL: &[&str] = &[
     "claude-mythos-5*",
 ];
 
+/// Source of the prompt-cache rule (unified-features §4.1, §7.1).
+const PROMPT_CACHE_SOURCE: &str =
+    "OA-SPEC PromptCacheOptionsParam; OA-CACHE-GUIDE (older models reject it, 400); §4.1, §7.1";
+
 const fn entry(
     provider: crate::Provider,
     models: &'static [&'static str],
@@ -112,6 +116,44 @@ pub static MODEL_RULES: &[ModelRule] = &[
         Rule::Refuses(Setting::FrequencyPenalty),
         "2026-08",
         "OA-COMM-TABLE (3rd-party); §7.1",
+    ),
+    entry(
+        OpenAI,
+        OPENAI_REASONING,
+        Rule::Refuses(Setting::Logprobs),
+        "2026-08",
+        "OA-ERR-TEMP; OA-COMM-TABLE (3rd-party); VERCEL-10932 (3rd-party); §7.1",
+    ),
+    entry(
+        OpenAI,
+        OPENAI_REASONING,
+        Rule::Refuses(Setting::LogitBias),
+        "2026-08",
+        "OA-ERR-TEMP; OA-COMM-TABLE (3rd-party); VERCEL-10932 (3rd-party); §7.1",
+    ),
+    entry(
+        OpenAI,
+        &["o1*", "o3*", "o4-mini*"],
+        Rule::Refuses(Setting::LegacyMaxTokens),
+        "2026-08-21",
+        "OA-SPEC max_tokens (not compatible with o-series models); §7.1",
+    ),
+    entry(
+        OpenAI,
+        OPENAI_EFFORT_NONE_SAMPLING,
+        Rule::RefusesUnlessEffortNone(Setting::Logprobs),
+        "2026-08",
+        "OA-LATEST (quoted by 3rd parties); §7.1",
+    ),
+    // Models before GPT-5.6 reject `prompt_cache_options` (400); the families the table knows.
+    entry(OpenAI, OPENAI_NO_REASONING, Rule::Refuses(Setting::PromptCacheOptions), "2026-08", PROMPT_CACHE_SOURCE),
+    entry(OpenAI, OPENAI_REASONING, Rule::Refuses(Setting::PromptCacheOptions), "2026-08", PROMPT_CACHE_SOURCE),
+    entry(
+        OpenAI,
+        &["gpt-5.1*", "gpt-5.2*", "gpt-5.4*"],
+        Rule::Refuses(Setting::PromptCacheOptions),
+        "2026-08",
+        PROMPT_CACHE_SOURCE,
     ),
     entry(
         OpenAI,
@@ -330,6 +372,21 @@ pub static MODEL_RULES: &[ModelRule] = &[
         Rule::RefusesTogether(Setting::Tools, Setting::ResponseFormat),
         "2026-08",
         "GM-TOOLS-JSON-ERR (3rd-party; disputed for 3.x, so only 2.x); §7.3",
+    ),
+    // Every model: rules of the body (not model facts; `is_known` ignores `*` entries).
+    entry(
+        Google,
+        &["*"],
+        Rule::RefusesTogether(Setting::ResponseJsonSchema, Setting::ResponseSchema),
+        "2025-12-18",
+        "GM-SPEC GenerationConfig._responseJsonSchema (\"If set, response_schema must be omitted\"); §1.3",
+    ),
+    entry(
+        crate::Provider::Vllm,
+        &["*"],
+        Rule::RisksTogether(Setting::ResponseFormat, Setting::StructuredOutputs),
+        "2026-08",
+        "VL-CHAT to_sampling_params (response_format becomes structured_outputs), check_structured_outputs_count; §1.5",
     ),
     entry(Google, &["gemini-3*"], Rule::ThoughtSignatures, "2026-08", "GM-SIG-ERR (3rd-party); GM-G3-DOC; §7.3"),
 ];

@@ -376,7 +376,7 @@ fn a_budget_on_gemini_3_suggests_the_levels_of_that_model() {
             check_batch(Provider::Google, &[request(model, budget.clone())], &options(false, None)).unwrap_err();
         let CoreError::Validation { field, message, .. } = error else { panic!() };
         assert_eq!(field, "reasoning.budgetTokens");
-        assert!(message.contains(&format!("give reasoning.effort {levels} instead of a budget")), "{model}: {message}");
+        assert!(message.contains(&format!("give reasoning.effort {levels} instead")), "{model}: {message}");
     }
 }
 

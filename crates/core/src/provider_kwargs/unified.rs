@@ -166,7 +166,7 @@ pub(crate) const SWITCHES: &[(&str, &[Provider])] =
     &[("stream", &Provider::ALL), ("store", &[Provider::OpenAI, Provider::Azure])];
 
 /// The value at `path` (dot-separated) inside `kwargs`.
-fn at<'a>(kwargs: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+pub(crate) fn at<'a>(kwargs: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
     let mut keys = path.split('.');
     let first = kwargs.get(keys.next()?)?;
     keys.try_fold(first, |value, key| value.get(key))

@@ -1,0 +1,137 @@
+//! The model rules see the body that is sent, not only the unified fields: `providerKwargs` are
+//! merged into the converted body last (README "providerKwargs"), so a kwarg that writes a rule's
+//! body field gives that setting (a new-user trial found every rule bypassed this way). This is
+//! the one place that says which kwarg paths write which setting, per provider and endpoint; the
+//! kwargs that stand for a unified *value* (`temperature`, `reasoning_effort`, …) are also put in
+//! the checked copy of the request by `provider_kwargs::lifted`, and named through it.
+//!
+//! Paths are the fields of each provider's body (specs: OpenAI `CreateChatCompletionRequest`,
+//! `CreateResponse`; Anthropic `MessageBatchIndividualRequestParams`; Gemini
+//! `GenerateContentRequest`, `GenerationConfig`, `ThinkingConfig`; Mistral
+//! `ChatCompletionRequest`; vLLM `ChatCompletionRequest`; reference unified-features §0 table).
+
+use serde_json::{Map, Value};
+
+use super::Setting;
+use crate::model::{ReasoningEffort, UnifiedRequest};
+use crate::provider_kwargs::at;
+use crate::{Endpoint, Provider};
+
+/// Gemini's thinking level and budget (spec `ThinkingConfig`).
+const GEMINI_LEVEL: &str = "generationConfig.thinkingConfig.thinkingLevel";
+const GEMINI_BUDGET: &str = "generationConfig.thinkingConfig.thinkingBudget";
+/// Gemini's JSON output switch: only `application/json` is JSON output (spec `responseMimeType`).
+const GEMINI_MIME_TYPE: &str = "generationConfig.responseMimeType";
+
+impl Setting {
+    /// The `providerKwargs` paths that write this setting's field of the body.
+    fn kwarg_paths(self, provider: Provider, endpoint: Endpoint) -> &'static [&'static str] {
+        use Provider::*;
+        let openai_shaped = !matches!(provider, Anthropic | Google | Mistral);
+        match (endpoint, self) {
+            (Endpoint::Embeddings, _) => &[],
+            (Endpoint::Responses, Setting::Tools) => &["tools"],
+            (Endpoint::Responses, Setting::ResponseFormat) => &["text.format"],
+            (Endpoint::Responses, Setting::Logprobs) => &["top_logprobs"],
+            (Endpoint::Responses, Setting::PromptCacheOptions) => &["prompt_cache_options"],
+            (Endpoint::Responses, _) => &[],
+            (_, Setting::Tools) => &["tools"],
+            (_, Setting::ResponseFormat) => match provider {
+                Google => &[GEMINI_MIME_TYPE, "generationConfig.responseSchema", "generationConfig.responseJsonSchema"],
+                Anthropic => &["output_config.format"],
+                _ => &["response_format"],
+            },
+            (_, Setting::StopSequences) => match provider {
+                Google => &["generationConfig.stopSequences"],
+                Anthropic => &["stop_sequences"],
+                _ => &["stop"],
+            },
+            (_, Setting::BudgetTokens) => match provider {
+                Google => &[GEMINI_BUDGET],
+                Anthropic => &["thinking.budget_tokens"],
+                _ => &[],
+            },
+            (_, Setting::Effort) => match provider {
+                Google => &[GEMINI_LEVEL],
+                Anthropic => &["output_config.effort"],
+                _ => &[],
+            },
+            (_, Setting::IncludeThoughts) if provider == Google => &["generationConfig.thinkingConfig.includeThoughts"],
+            (_, Setting::Logprobs) if openai_shaped => &["logprobs", "top_logprobs"],
+            (_, Setting::Logprobs) if provider == Google => &["generationConfig.responseLogprobs"],
+            (_, Setting::LogitBias) if openai_shaped => &["logit_bias"],
+            (_, Setting::LegacyMaxTokens) if openai_shaped => &["max_tokens"],
+            (_, Setting::PromptCacheOptions) if openai_shaped => &["prompt_cache_options"],
+            (_, Setting::ResponseSchema) if provider == Google => &["generationConfig.responseSchema"],
+            (_, Setting::ResponseJsonSchema) if provider == Google => {
+                &["generationConfig.responseJsonSchema", "generationConfig._responseJsonSchema"]
+            }
+            (_, Setting::StructuredOutputs) if provider == Vllm => &["structured_outputs"],
+            _ => &[],
+        }
+    }
+}
+
+/// One request's body as the rules see it: the unified request (with lifted kwarg values) and the
+/// kwargs merged over it.
+pub(crate) struct Body<'a> {
+    pub(crate) request: &'a UnifiedRequest,
+    kwargs: Option<&'a Map<String, Value>>,
+    provider: Provider,
+    endpoint: Endpoint,
+}
+
+/// Where a setting is given: `None` in the unified field, or the kwarg path that writes it.
+pub(crate) type Source = Option<&'static str>;
+
+impl<'a> Body<'a> {
+    pub(crate) fn new(request: &'a UnifiedRequest, provider: Provider, endpoint: Endpoint) -> Self {
+        Body { request, kwargs: request.provider_kwargs.as_ref(), provider, endpoint }
+    }
+
+    fn kwarg(&self, path: &str) -> Option<&'a Value> {
+        at(self.kwargs?, path).filter(|value| !value.is_null())
+    }
+
+    /// Where `setting` is given, a kwarg first (it is merged last, so it is what is sent).
+    pub(crate) fn given(&self, setting: Setting) -> Option<Source> {
+        let json_output =
+            |value: &Value| value.as_str().is_some_and(|mime| mime.eq_ignore_ascii_case("application/json"));
+        let kwarg = setting
+            .kwarg_paths(self.provider, self.endpoint)
+            .iter()
+            .copied()
+            .find(|path| self.kwarg(path).is_some_and(|value| *path != GEMINI_MIME_TYPE || json_output(value)));
+        match kwarg {
+            Some(path) => Some(Some(path)),
+            None => setting.present(self.request).then_some(None),
+        }
+    }
+
+    /// The reasoning effort sent: Gemini's `thinkingLevel` kwarg, or the unified (or lifted) one.
+    pub(crate) fn effort(&self) -> Option<(ReasoningEffort, Source)> {
+        if self.provider == Provider::Google && self.endpoint == Endpoint::Chat {
+            if let Some(level) = self.kwarg(GEMINI_LEVEL) {
+                let effort = match level.as_str().map(str::to_ascii_uppercase).as_deref() {
+                    Some("MINIMAL") => ReasoningEffort::Minimal,
+                    Some("LOW") => ReasoningEffort::Low,
+                    Some("MEDIUM") => ReasoningEffort::Medium,
+                    Some("HIGH") => ReasoningEffort::High,
+                    // Another value is the provider's to judge (its enum has `THINKING_LEVEL_UNSPECIFIED`).
+                    _ => return None,
+                };
+                return Some((effort, Some(GEMINI_LEVEL)));
+            }
+        }
+        self.request.reasoning.as_ref()?.effort.map(|effort| (effort, None))
+    }
+
+    /// Where a thinking budget of 0 (thinking off) is sent, if one is.
+    pub(crate) fn zero_budget(&self) -> Option<Source> {
+        if let Some(path) = self.given(Setting::BudgetTokens).flatten() {
+            return self.kwarg(path).and_then(Value::as_f64).is_some_and(|budget| budget == 0.0).then_some(Some(path));
+        }
+        let reasoning = self.request.reasoning.as_ref()?;
+        (reasoning.budget_tokens == Some(0)).then_some(None)
+    }
+}

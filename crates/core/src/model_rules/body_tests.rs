@@ -1,0 +1,228 @@
+//! The model rules see `providerKwargs` as the body is sent (a new-user trial found every rule
+//! bypassed by giving the setting as a kwarg): each case below was converted and uploaded before.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::test_support::validation;
+use crate::validate::{check_batch, check_batch_for, ValidationOptions};
+use crate::Endpoint;
+
+fn request(model: &str, extra: Value) -> UnifiedRequest {
+    let mut base = json!({"customId": "r-7", "model": model, "messages": [{"role": "user", "content": "Say JSON."}]});
+    for (key, value) in extra.as_object().unwrap() {
+        base[key] = value.clone();
+    }
+    crate::parse::parse_request(0, &base.to_string()).unwrap()
+}
+
+fn options(drop_unsupported: bool) -> ValidationOptions {
+    ValidationOptions { drop_unsupported, ..Default::default() }
+}
+
+/// (provider, model, request fields, the field named, a word of the rule's source, the kwarg path
+/// left out under dropUnsupported)
+type Case = (Provider, &'static str, Value, &'static str, &'static str, &'static str);
+
+fn cases() -> Vec<Case> {
+    let thinking = |config: Value| json!({"providerKwargs": {"generationConfig": {"thinkingConfig": config}}});
+    let level_kwarg = "providerKwargs.generationConfig.thinkingConfig.thinkingLevel";
+    let budget_kwarg = "providerKwargs.generationConfig.thinkingConfig.thinkingBudget";
+    let tools = json!([{"name": "lookup", "parameters": {"type": "object", "properties": {}}}]);
+    vec![
+        (
+            Provider::Google,
+            "gemini-3-flash-preview",
+            thinking(json!({"thinkingLevel": "LOW", "thinkingBudget": 1024})),
+            budget_kwarg,
+            "GM-G3-DOC",
+            "generationConfig.thinkingConfig.thinkingBudget",
+        ),
+        (
+            Provider::Google,
+            "gemini-3-flash-preview",
+            json!({"reasoning": {"effort": "low"}, "providerKwargs": {"generationConfig": {"thinkingConfig": {"thinkingBudget": 1024}}}}),
+            budget_kwarg,
+            "GM-G3-DOC",
+            "generationConfig.thinkingConfig.thinkingBudget",
+        ),
+        (
+            Provider::Google,
+            "gemini-3-pro-preview",
+            thinking(json!({"thinkingLevel": "MINIMAL"})),
+            level_kwarg,
+            "GM-THINK-DOC",
+            "generationConfig.thinkingConfig.thinkingLevel",
+        ),
+        (
+            Provider::Google,
+            "gemini-2.5-flash",
+            thinking(json!({"thinkingLevel": "high"})),
+            level_kwarg,
+            "GM-SPEC ThinkingConfig",
+            "generationConfig.thinkingConfig.thinkingLevel",
+        ),
+        (
+            Provider::Google,
+            "gemini-2.5-pro",
+            thinking(json!({"thinkingBudget": 0})),
+            budget_kwarg,
+            "GM-THINK-DOC",
+            "generationConfig.thinkingConfig.thinkingBudget",
+        ),
+        (
+            Provider::Google,
+            "gemini-2.5-flash",
+            json!({"tools": tools, "providerKwargs": {"generationConfig": {"responseMimeType": "application/json"}}}),
+            "providerKwargs.generationConfig.responseMimeType",
+            "GM-TOOLS-JSON-ERR",
+            "generationConfig.responseMimeType",
+        ),
+        (
+            Provider::Google,
+            "gemini-2.0-flash",
+            json!({"responseFormat": {"type": "json"}, "providerKwargs": {"tools": [{"googleSearch": {}}]}}),
+            "responseFormat",
+            "GM-TOOLS-JSON-ERR",
+            "",
+        ),
+        (
+            Provider::Google,
+            "gemini-3-flash-preview",
+            json!({"responseFormat": {"type": "json", "schema": {"type": "object"}},
+                   "providerKwargs": {"generationConfig": {"responseSchema": {"type": "OBJECT"}}}}),
+            "providerKwargs.generationConfig.responseSchema",
+            "GM-SPEC GenerationConfig._responseJsonSchema",
+            "generationConfig.responseSchema",
+        ),
+        (
+            Provider::OpenAI,
+            "o3",
+            json!({"providerKwargs": {"logprobs": true}}),
+            "providerKwargs.logprobs",
+            "OA-ERR-TEMP",
+            "logprobs",
+        ),
+        (
+            Provider::OpenAI,
+            "o3-mini",
+            json!({"providerKwargs": {"logit_bias": {"50256": -100}}}),
+            "providerKwargs.logit_bias",
+            "OA-ERR-TEMP",
+            "logit_bias",
+        ),
+        (
+            Provider::OpenAI,
+            "o3",
+            json!({"providerKwargs": {"max_tokens": 500}}),
+            "providerKwargs.max_tokens",
+            "OA-SPEC max_tokens",
+            "max_tokens",
+        ),
+        (
+            Provider::OpenAI,
+            "o4-mini",
+            json!({"providerKwargs": {"stop": ["END"]}}),
+            "providerKwargs.stop",
+            "OA-SPEC StopConfiguration",
+            "stop",
+        ),
+        (
+            Provider::OpenAI,
+            "gpt-5.1",
+            json!({"reasoning": {"effort": "low"}, "providerKwargs": {"top_logprobs": 3}}),
+            "providerKwargs.top_logprobs",
+            "OA-LATEST",
+            "top_logprobs",
+        ),
+        (
+            Provider::OpenAI,
+            "gpt-4o-mini",
+            json!({"providerKwargs": {"prompt_cache_options": {"mode": "explicit"}}}),
+            "providerKwargs.prompt_cache_options",
+            "OA-CACHE-GUIDE",
+            "prompt_cache_options",
+        ),
+        (
+            Provider::Anthropic,
+            "claude-opus-4-7",
+            json!({"generationConfig": {"maxTokens": 4096}, "providerKwargs": {"thinking": {"type": "enabled", "budget_tokens": 2048}}}),
+            "providerKwargs.thinking.budget_tokens",
+            "§7.2",
+            "thinking.budget_tokens",
+        ),
+    ]
+}
+
+#[test]
+fn a_setting_given_as_a_kwarg_breaks_the_model_rule_as_the_unified_field_would() {
+    for (provider, model, fields, field, source, kwarg) in cases() {
+        let label = format!("{provider:?} {model} {fields}");
+        let requests = [request(model, fields.clone())];
+        let error = check_batch(provider, &requests, &options(false)).expect_err(&label);
+        let (index, named, message) = validation(error);
+        assert_eq!((index, named.as_str()), (Some(0), field), "{label}: {message}");
+        assert!(message.contains(model) && message.contains(source), "{label}: {message}");
+        if kwarg.is_empty() {
+            continue;
+        }
+        // Under dropUnsupported the kwarg is left out of what is converted, with a warning.
+        let checked = check_batch(provider, &requests, &options(true)).expect(&label);
+        assert!(checked.warnings.iter().any(|warning| warning.field == field), "{label}");
+        let kwargs = checked.requests[0].provider_kwargs.clone().unwrap_or_default();
+        assert!(crate::provider_kwargs::at(&kwargs, kwarg).is_none(), "{label}: {kwargs:?}");
+    }
+}
+
+#[test]
+fn the_nearest_legal_kwargs_pass() {
+    let legal = [
+        (
+            Provider::Google,
+            "gemini-3-flash-preview",
+            json!({"generationConfig": {"thinkingConfig": {"thinkingLevel": "MINIMAL"}}}),
+        ),
+        (Provider::Google, "gemini-2.5-flash", json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 0}}})),
+        (Provider::Google, "gemini-2.5-pro", json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": -1}}})),
+        (Provider::Google, "gemini-2.5-flash", json!({"generationConfig": {"responseMimeType": "text/plain"}})),
+        (
+            Provider::Google,
+            "gemini-2.5-flash",
+            json!({"generationConfig": {"responseSchema": {"type": "OBJECT"}, "responseMimeType": "application/json"}}),
+        ),
+        (Provider::OpenAI, "gpt-4o-mini", json!({"logprobs": true, "logit_bias": {"1": 2}, "stop": ["END"]})),
+        (Provider::OpenAI, "o3", json!({"max_completion_tokens": 500})),
+    ];
+    for (provider, model, kwargs) in legal {
+        let requests = [request(model, json!({"providerKwargs": kwargs}))];
+        let checked = check_batch(provider, &requests, &options(false));
+        assert!(checked.is_ok(), "{model} {kwargs}: {checked:?}");
+    }
+}
+
+#[test]
+fn unconfirmed_rules_warn_and_send() {
+    // A raw thinkingBudget on Gemini 3 is disputed (unified-features §8.4, §9 item 17).
+    let requests = [request(
+        "gemini-3-flash-preview",
+        json!({"providerKwargs": {"generationConfig": {"thinkingConfig": {"thinkingBudget": 1024}}}}),
+    )];
+    let checked = check_batch(Provider::Google, &requests, &options(false)).unwrap();
+    let warning = &checked.warnings[0];
+    assert_eq!(warning.field, "providerKwargs.generationConfig.thinkingConfig.thinkingBudget");
+    assert!(warning.message.contains("gemini-3-flash-preview") && warning.message.contains("disputed"));
+    // vLLM: response_format becomes structured_outputs; both together is not confirmed to fail.
+    let requests = [request(
+        "my-model",
+        json!({"responseFormat": {"type": "json"}, "providerKwargs": {"structured_outputs": {"regex": "a+"}}}),
+    )];
+    let checked = check_batch_for(Provider::Vllm, Endpoint::Chat, &requests[..], &options(false)).unwrap();
+    let warning = checked.warnings.iter().find(|warning| warning.field == "providerKwargs.structured_outputs");
+    assert!(warning.is_some_and(|warning| warning.message.contains("VL-CHAT")), "{:?}", checked.warnings);
+    assert!(checked.requests[0].provider_kwargs.as_ref().unwrap().contains_key("structured_outputs"));
+}
+
+#[test]
+fn every_model_entries_make_no_model_known() {
+    assert!(!is_known(Provider::Google, "gemini-9-ultra"));
+}
