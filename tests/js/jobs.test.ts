@@ -195,7 +195,7 @@ describe("BatchRouter jobs", () => {
     await assert.rejects(collect(router.getJobResults(jobId)), BatchNotCompleteError);
     const running = await router.getJobSummary(jobId);
     assert.equal(running.state, "running");
-    assert.equal(running.reasons.not_finished, 3);
+    assert.deepEqual([running.pending, running.errored, running.reasons.not_finished], [3, 0, undefined]);
     const done = await router.waitForCompletion(jobId);
     assert.equal(done.kind, "job");
     assert.equal(done.kind === "job" && done.summary.succeeded, 3);
