@@ -65,11 +65,6 @@ export class ResultCollector {
   /** What the accepted results' usage cost, priced by the job. */
   costUsd = 0;
 
-  /** Requests of the batch with a result so far. */
-  get received(): number {
-    return this.seen.size;
-  }
-
   constructor(
     private readonly record: SubmissionRecord,
     /** custom id → position in the job, for the requests of this batch only. */
