@@ -222,7 +222,10 @@ async function download(context: JobContext, record: SubmissionRecord, collector
   const deadline = new Deadline(context.retry.requestTimeout, context.retry.signal);
   let buffer = "";
   try {
-    for await (const result of context.provider.getResults(record.batchId!, { signal: deadline.signal })) {
+    // The batch's requests in the order they were sent: another router instance (or a provider
+    // with `storage: false`) has no record of them, and Gemini's keyless answers need them.
+    const requestIds = [...expandRanges(record.requestRanges)].map((position) => context.customIds[position]!);
+    for await (const result of context.access.results(record.batchId!, requestIds, { signal: deadline.signal })) {
       deadline.touch();
       const line = collector.accept(result as UnifiedResult);
       if (line === undefined) continue;
