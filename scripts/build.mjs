@@ -107,7 +107,10 @@ const wasmOut = join(root, "npm", "wasm");
 // the model sent (validate::model_for), the worst-case output times candidateCount/n, tool results'
 // parts kept apart, Anthropic's forced tool choice under any thinking, the model table's embedding
 // families (a chat model in an embeddings batch refused): 1,350,157 bytes (549,199 gzipped).
-const WASM_SIZE_BUDGET = 1_351_000;
+// Raised by 4,391 bytes (the measured growth, 1,350,157 → 1,354,548; 551,244 gzipped) for decoders
+// that know their batch's endpoint (an answer of another kind errored by request id; Gemini's
+// operation `@type`) and finish reasons that say generation failed (`generation_error`).
+const WASM_SIZE_BUDGET = 1_355_391;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
