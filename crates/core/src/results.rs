@@ -354,7 +354,9 @@ impl BodyProblem {
     pub fn wrong_endpoint(custom_id: &str, code: &str, found: &str, batch: &str) -> BodyProblem {
         BodyProblem::other_kind(
             code,
-            format!("request \"{custom_id}\": the body is {found} in {batch}, not this batch's answer; it is kept in `raw`"),
+            format!(
+                "request \"{custom_id}\": the body is {found} in {batch}, not this batch's answer; it is kept in `raw`"
+            ),
         )
     }
 
@@ -396,7 +398,8 @@ pub fn unless_generation_failed(
     let Some((reason, code)) = reason.and_then(|reason| Some((reason, failure(reason)?))) else {
         return result;
     };
-    let message = format!("request \"{}\": the provider's generation failed (finish reason {reason})", result.custom_id);
+    let message =
+        format!("request \"{}\": the provider's generation failed (finish reason {reason})", result.custom_id);
     BodyProblem::failed(code.to_owned(), message).into_result(result.custom_id, line)
 }
 

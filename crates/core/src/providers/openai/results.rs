@@ -188,7 +188,12 @@ impl LineDecoder for OpenAiLineDecoder {
         };
         // The one-pass reader reads chat answers only, which only a chat batch (or one of an
         // endpoint not known) takes.
-        let result = match self.endpoint.is_none_or(|endpoint| endpoint == Endpoint::Chat).then(|| decode_common_line(text)).flatten() {
+        let result = match self
+            .endpoint
+            .is_none_or(|endpoint| endpoint == Endpoint::Chat)
+            .then(|| decode_common_line(text))
+            .flatten()
+        {
             Some(result) => result,
             None => {
                 crate::providers::lone_surrogates::decoded(text, &mut |text| self.decode_any_line(text, line_number))

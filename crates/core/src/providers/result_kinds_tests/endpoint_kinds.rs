@@ -123,22 +123,39 @@ fn gemini_embedding() -> Value {
 
 #[test]
 fn gemini_answers_are_read_only_as_the_batchs_kind() {
-    let make_for = |endpoint: Option<Endpoint>| move || -> Box<dyn LineDecoder> { Box::new(GoogleLineDecoder::new("Gemini").for_endpoint(endpoint)) };
+    let make_for = |endpoint: Option<Endpoint>| {
+        move || -> Box<dyn LineDecoder> { Box::new(GoogleLineDecoder::new("Gemini").for_endpoint(endpoint)) }
+    };
     let answer = success_line("google", "g-1", &gemini_answer());
     let embedding = success_line("google", "g-1", &gemini_embedding());
 
     let chat = make_for(Some(Endpoint::Chat));
     assert_eq!(decode_both_ways(&chat, &answer).status, ResultStatus::Succeeded);
     let result = decode_both_ways(&chat, &embedding);
-    assert_wrong_kind(&result, "g-1", "embeddings_body", &["EmbedContentResponse", "generateContent batch"], "chat batch");
+    assert_wrong_kind(
+        &result,
+        "g-1",
+        "embeddings_body",
+        &["EmbedContentResponse", "generateContent batch"],
+        "chat batch",
+    );
 
     let embeddings = make_for(Some(Endpoint::Embeddings));
     assert_eq!(decode_both_ways(&embeddings, &embedding).status, ResultStatus::Succeeded);
     let result = decode_both_ways(&embeddings, &answer);
-    assert_wrong_kind(&result, "g-1", "completion_body", &["GenerateContentResponse", "embeddings batch"], "embeddings batch");
+    assert_wrong_kind(
+        &result,
+        "g-1",
+        "completion_body",
+        &["GenerateContentResponse", "embeddings batch"],
+        "embeddings batch",
+    );
     // A body of neither kind is no embedding either.
     let other = decode_both_ways(&embeddings, &success_line("google", "g-2", &json!({"something": 1})));
-    assert_eq!((other.status, other.error.as_ref().map(|error| error.code.as_str())), (ResultStatus::Errored, Some("unknown_body")));
+    assert_eq!(
+        (other.status, other.error.as_ref().map(|error| error.code.as_str())),
+        (ResultStatus::Errored, Some("unknown_body"))
+    );
 
     // Not known: each kind is read as what it is.
     let unknown = make_for(None);
@@ -166,9 +183,7 @@ fn a_gemini_embeddings_request_of_several_texts_with_a_wrong_kind_part_is_errore
 
 #[test]
 fn a_gemini_operation_says_its_kind() {
-    let operation = |metadata: &str, response: &str| {
-        json!({"name": "batches/b", "metadata": {"@type": metadata}, "response": {"@type": response}})
-    };
+    let operation = |metadata: &str, response: &str| json!({"name": "batches/b", "metadata": {"@type": metadata}, "response": {"@type": response}});
     let prefix = "type.googleapis.com/google.ai.generativelanguage.v1beta.";
     let cases = [
         (format!("{prefix}EmbedContentBatch"), String::new(), Some(Endpoint::Embeddings)),

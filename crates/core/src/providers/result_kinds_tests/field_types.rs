@@ -141,7 +141,10 @@ fn embeddings_batch(line: &str) -> crate::model::UnifiedResult {
 fn an_answer_in_an_embeddings_batch_is_errored_like_vectors_in_a_chat_batch() {
     let answers = [
         (chat(json!({"role": "assistant", "content": "hi"})), "completion_body"),
-        (json!({"object": "chat.completion", "id": "x", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}), "completion_body"),
+        (
+            json!({"object": "chat.completion", "id": "x", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}),
+            "completion_body",
+        ),
         (json!({"object": "response", "status": "completed", "output": []}), "responses_body"),
     ];
     for (body, code) in answers {

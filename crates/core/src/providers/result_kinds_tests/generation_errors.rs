@@ -15,7 +15,10 @@ use crate::retry::is_retryable_request;
 use super::success_line;
 
 /// The results of `line`, built and handed to a sink: (custom id, status, error code, retryable).
-fn both_ways(make: &dyn Fn() -> Box<dyn LineDecoder>, line: &str) -> Vec<(String, ResultStatus, Option<String>, bool)> {
+/// A result as the tests compare it: (custom id, status, error code, retryable).
+type Summary = (String, ResultStatus, Option<String>, bool);
+
+fn both_ways(make: &dyn Fn() -> Box<dyn LineDecoder>, line: &str) -> Vec<Summary> {
     let summary = |result: &UnifiedResult| {
         let error = result.error.as_ref();
         (
@@ -37,7 +40,7 @@ fn both_ways(make: &dyn Fn() -> Box<dyn LineDecoder>, line: &str) -> Vec<(String
     }
     let built: Vec<_> = out.iter().map(summary).collect();
 
-    struct Collect(Vec<(String, ResultStatus, Option<String>, bool)>);
+    struct Collect(Vec<Summary>);
     impl ResultSink for Collect {
         fn view(&mut self, view: &crate::model::ResultView<'_>) {
             self.0.push((view.custom_id.to_string(), ResultStatus::Succeeded, None, false));
@@ -61,7 +64,7 @@ fn both_ways(make: &dyn Fn() -> Box<dyn LineDecoder>, line: &str) -> Vec<(String
     built
 }
 
-fn failed(id: &str) -> Vec<(String, ResultStatus, Option<String>, bool)> {
+fn failed(id: &str) -> Vec<Summary> {
     vec![(id.to_owned(), ResultStatus::Errored, Some("generation_error".to_owned()), true)]
 }
 
@@ -72,10 +75,9 @@ fn the_generation_error_code_is_retryable() {
 
 #[test]
 fn a_chat_answer_that_finished_with_error_is_a_retryable_generation_error() {
-    let body = |reason: &str| {
-        json!({"object": "chat.completion", "id": "c", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "partial"}, "finish_reason": reason}], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
-    };
-    let makers: [(&str, &str, fn() -> Box<dyn LineDecoder>); 6] = [
+    let body = |reason: &str| json!({"object": "chat.completion", "id": "c", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "partial"}, "finish_reason": reason}], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}});
+    type Make = fn() -> Box<dyn LineDecoder>;
+    let makers: [(&str, &str, Make); 6] = [
         ("openai", "openai", || Box::new(OpenAiLineDecoder::new("openai"))),
         ("vllm", "openai", || Box::new(OpenAiLineDecoder::new("vllm"))),
         ("together", "openai", || Box::new(OpenAiLineDecoder::new("together"))),
@@ -97,12 +99,11 @@ fn a_chat_answer_that_finished_with_error_is_a_retryable_generation_error() {
 #[test]
 fn a_gemini_answer_whose_generation_failed_is_errored() {
     let make = || -> Box<dyn LineDecoder> { Box::new(GoogleLineDecoder::new("Gemini")) };
-    let text_answer = |reason: &str| {
-        json!({"candidates": [{"content": {"role": "model", "parts": [{"text": "partial"}]}, "finishReason": reason, "index": 0}], "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2}})
-    };
+    let text_answer = |reason: &str| json!({"candidates": [{"content": {"role": "model", "parts": [{"text": "partial"}]}, "finishReason": reason, "index": 0}], "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2}});
     // Failed function calls usually come back with no content at all.
     let no_content = |reason: &str| json!({"candidates": [{"finishReason": reason, "index": 0}], "usageMetadata": {"promptTokenCount": 3, "totalTokenCount": 3}});
-    for reason in ["MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS", "IMAGE_OTHER", "NO_IMAGE"] {
+    for reason in ["MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS", "IMAGE_OTHER", "NO_IMAGE"]
+    {
         for body in [text_answer(reason), no_content(reason)] {
             let result = both_ways(&make, &success_line("google", "g-3", &body));
             assert_eq!(result, failed("g-3"), "{reason} {body}");
