@@ -125,6 +125,8 @@ export interface ProviderJobAccess {
   record(batchId: string, summary: BatchSummary, unifiedJsonl: string, providerJsonl: Uint8Array, requestIds: string[]): Promise<void>;
   /** Whether this provider's transparency files know the batch (it was sent from here). */
   knows(batchId: string): Promise<boolean>;
+  /** `getResults` of a batch the job sent with these custom ids, in order (see `results`). */
+  results(batchId: string, requestIds: string[], options: CallOptions): AsyncGenerator<UnifiedResult, void, undefined>;
 }
 
 /** A converted batch that has not been sent: its provider JSONL and summary. */
@@ -352,6 +354,7 @@ export abstract class BatchProvider {
         if (needsResultKeys(meta)) this.resultKeys.set(batchId, meta);
       },
       knows: async (batchId) => (await this.files.readMeta(batchId)) !== undefined,
+      results: (batchId, requestIds, options) => this.results(batchId, options, requestIds),
     };
   }
 
@@ -401,6 +404,16 @@ export abstract class BatchProvider {
    * the batch is running.
    */
   getResults(batchId: string, options: CallOptions = {}): AsyncGenerator<UnifiedResult, void, undefined> {
+    return this.results(batchId, options);
+  }
+
+  /**
+   * {@link getResults}, given the custom ids the batch was sent with, in order, by a caller that
+   * knows them (a job): used when this instance has no record of them (another instance sent the
+   * batch, or `storage: false`), so that Gemini's keyless inline answers are still matched by
+   * position (when the counts agree) instead of coming back unattributed.
+   */
+  private results(batchId: string, options: CallOptions, knownRequestIds?: string[]): AsyncGenerator<UnifiedResult, void, undefined> {
     // A generator's behaviour without its cost per result (result-iterator.ts); the download is
     // opened at the first `next()`.
     return new ResultIterator(async () => {
@@ -414,7 +427,8 @@ export abstract class BatchProvider {
       const deadline = this.deadline(signal);
       const what = `results of ${batchId}`;
       try {
-        const stream = await client.openResults(batchId, idMap, meta?.requestIds, deadline.signal, meta?.summary.jsonAnswers, meta?.summary.embeddingInputs);
+        const requestIds = meta?.requestIds ?? (this.name === "google" ? knownRequestIds : undefined);
+        const stream = await client.openResults(batchId, idMap, requestIds, deadline.signal, meta?.summary.jsonAnswers, meta?.summary.embeddingInputs);
         return { stream, deadline, signal, files: this.files, storedId, what };
       } catch (error) {
         deadline.dispose();

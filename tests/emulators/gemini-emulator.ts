@@ -50,6 +50,8 @@ export interface GeminiEmulatorOptions {
   inlineLimitBytes?: number;
   /** Size of the chunks a download is streamed in (default 64 KiB). */
   chunkSize?: number;
+  /** Inline responses without their `metadata` (so without the request's key), as has been seen. */
+  omitInlineKeys?: boolean;
   /** Leave `metadata.batchStats` out of every operation. */
   omitBatchStats?: boolean;
   /** Concurrent batch jobs allowed: a create beyond answers 429 `RESOURCE_EXHAUSTED` (reference §4.2). */
@@ -419,7 +421,7 @@ export class GeminiEmulator {
     if (record.responsesFile) return { responsesFile: record.responsesFile };
     let responses: JsonObject[] = record.items.map((item, index) => {
       const response: JsonObject = { ...record.outcomes[index]! };
-      if (item.metadata !== undefined) response.metadata = item.metadata;
+      if (item.metadata !== undefined && !this.options.omitInlineKeys) response.metadata = item.metadata;
       return response;
     });
     if (this.options.shuffleResponses) responses = shuffled(responses);

@@ -8,7 +8,8 @@
  * the error file, `FAIL_500` → a 500 line, `FLAKY_500` → a 500 line the first time that custom id
  * is run, a success after. `NO_ANSWER_ONCE` → the first time, an error line with status 0, an empty
  * body and no error (field case 03); `CUT_ONCE` → the first time, an output line cut short after its
- * custom id (field case 28). `endWith` can make a batch expire instead of completing. A success
+ * custom id (field case 28); `NO_LINE_ONCE` → the first time, no line in either file (a result
+ * missing). `endWith` can make a batch expire instead of completing. A success
  * answers `echo: <text>`, or JSON text for `response_format` and tool calls for `tools` (chat
  * `tool_calls`, Responses `function_call` items), as tests/support/emulated-answers.ts decides.
  *
@@ -439,6 +440,8 @@ export class OpenAIEmulator {
       const firstRun = (this.runs.get(line.customId) ?? 0) === 0;
       this.runs.set(line.customId, (this.runs.get(line.customId) ?? 0) + 1);
       const id = this.nextId("batch_req_");
+      // A line the provider leaves out of both files (a result missing).
+      if (firstRun && text.includes("NO_LINE_ONCE")) continue;
       if (firstRun && text.includes("NO_ANSWER_ONCE")) {
         errors.push(JSON.stringify({ id, custom_id: line.customId, response: { status_code: 0, request_id: "", body: {} }, error: null }));
         continue;

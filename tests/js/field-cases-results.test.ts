@@ -41,10 +41,16 @@ async function openAI(): Promise<{ emulator: OpenAIEmulator; url: string }> {
 }
 
 /** A finished OpenAI-protocol batch whose output (and error) file holds the given text. */
-async function servedBehindABatch(provider: OpenAIProvider | VLLMProvider, emulator: OpenAIEmulator, output: string, errors?: string): Promise<UnifiedResult[]> {
+async function servedBehindABatch(
+  provider: OpenAIProvider | VLLMProvider,
+  emulator: OpenAIEmulator,
+  output: string,
+  errors?: string,
+  endpoint?: "chat" | "responses",
+): Promise<UnifiedResult[]> {
   const requests = [textRequest("one", "x")];
   if (errors !== undefined) requests.push(textRequest("two", "please FAIL_400"));
-  const batchId = await provider.sendBatch({ provider: provider instanceof VLLMProvider ? "vllm" : "openai", requests });
+  const batchId = await provider.sendBatch({ provider: provider instanceof VLLMProvider ? "vllm" : "openai", requests, ...(endpoint ? { endpoint } : {}) });
   emulator.complete(batchId);
   const batch = emulator.batches.get(batchId)!.object as unknown as { output_file_id: string; error_file_id: string | null };
   emulator.setFileContent(batch.output_file_id, output);
@@ -110,7 +116,8 @@ describe("field cases: results", () => {
   test("25: Responses bodies decode; an embeddings body is an error that names it, raw kept", async () => {
     const { emulator, url } = await openAI();
     const provider = new OpenAIProvider({ apiKey: OPENAI_KEY, baseUrl: url, storage: new MemoryStorage() });
-    const results = await servedBehindABatch(provider, emulator, fixture("25-openai-responses-body-in-output/output.jsonl"));
+    // A `/v1/responses` batch, as the case's file came from.
+    const results = await servedBehindABatch(provider, emulator, fixture("25-openai-responses-body-in-output/output.jsonl"), undefined, "responses");
     assert.deepEqual(results.map((result) => [result.customId, result.status]), [["resp-1", "succeeded"], ["resp-2", "succeeded"], ["emb-1", "errored"]]);
     const first = results[0]!.response!;
     assert.match(first.text, /^\[\{"number": "3\.4500", "name_ja": "バリデーション"\}\]$/);
@@ -126,6 +133,13 @@ describe("field cases: results", () => {
     for (const result of results) {
       if (result.status === "succeeded") assert.ok(result.response!.text !== "" || result.response!.finishReason !== "stop", "no empty success");
     }
+    // The same file behind a chat batch: Responses bodies are not its answers, and say so by id.
+    const inChat = await servedBehindABatch(provider, emulator, fixture("25-openai-responses-body-in-output/output.jsonl"), undefined, "chat");
+    assert.deepEqual(
+      inChat.map((result) => [result.customId, result.status, result.error?.code, result.error?.retryable]),
+      [["resp-1", "errored", "responses_body", false], ["resp-2", "errored", "responses_body", false], ["emb-1", "errored", "embeddings_body", false]],
+    );
+    assert.match(inChat[0]!.error!.message, /^request "resp-1": the body is a Responses object \(\/v1\/responses\) in a chat batch \(\/v1\/chat\/completions expected\)/);
   });
 
   test("26: Gemini inline answers without metadata are all returned, and say how they were matched", async () => {

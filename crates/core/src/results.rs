@@ -349,6 +349,17 @@ impl BodyProblem {
         BodyProblem { status: ResultStatus::Errored, code: code.to_owned(), message, retryable: false }
     }
 
+    /// An answer of another kind (`found`) than its batch's endpoint (`batch`) asks for: not this
+    /// batch's answer. One wording for every provider.
+    pub fn wrong_endpoint(custom_id: &str, code: &str, found: &str, batch: &str) -> BodyProblem {
+        BodyProblem::other_kind(
+            code,
+            format!(
+                "request \"{custom_id}\": the body is {found} in {batch}, not this batch's answer; it is kept in `raw`"
+            ),
+        )
+    }
+
     /// A response that failed for the reason `code` (its provider's error type).
     pub fn failed(code: String, message: String) -> BodyProblem {
         let retryable = is_retryable_request(None, Some(&code));
@@ -367,6 +378,29 @@ impl BodyProblem {
         };
         UnifiedResult { custom_id, status: self.status, response: None, error: Some(error), attribution: None }
     }
+}
+
+/// The code of a result whose answer came back with a finish reason that says the provider's
+/// generation failed (OpenAI-compatible `finish_reason: "error"`, Gemini's
+/// `MALFORMED_FUNCTION_CALL`…): errored, and retryable (see `retry.rs`), as the same request may
+/// be answered next time.
+pub const GENERATION_ERROR: &str = "generation_error";
+
+/// `result` unchanged, unless it succeeded with a finish reason that `failure` says is a failed
+/// generation (the error code to give it): then the errored result of that code, naming the
+/// request and the finish reason, the whole `line` as `raw`. Never a success that failed.
+pub fn unless_generation_failed(
+    result: UnifiedResult,
+    failure: fn(&str) -> Option<&'static str>,
+    line: &str,
+) -> UnifiedResult {
+    let reason = result.response.as_ref().and_then(|response| response.raw_finish_reason.as_deref());
+    let Some((reason, code)) = reason.and_then(|reason| Some((reason, failure(reason)?))) else {
+        return result;
+    };
+    let message =
+        format!("request \"{}\": the provider's generation failed (finish reason {reason})", result.custom_id);
+    BodyProblem::failed(code.to_owned(), message).into_result(result.custom_id, line)
 }
 
 /// The top-level field names of a JSON object body, for messages about bodies of unknown shape.

@@ -114,7 +114,8 @@ pub fn is_transient(failure: &Failure) -> bool {
 /// service was busy, failed inside or ran out of time: sending the same request again may pass.
 /// Anthropic's types, OpenAI's line codes (batch-expired and -cancelled requests never ran), and
 /// the `google.rpc.Code` names that map to 429, 5xx and 409 (`ABORTED`), and `CANCELLED` (the
-/// request was stopped, not judged), as on the other providers.
+/// request was stopped, not judged), as on the other providers; and `generation_error`, an answer
+/// whose finish reason says the provider's generation failed.
 const RETRYABLE_ERROR_TYPES: &[&str] = &[
     "overloaded_error",
     "api_error",
@@ -133,6 +134,7 @@ const RETRYABLE_ERROR_TYPES: &[&str] = &[
     "DEADLINE_EXCEEDED",
     "ABORTED",
     "UNKNOWN",
+    crate::results::GENERATION_ERROR,
 ];
 
 /// Whether one request that a batch reports as failed may succeed when sent again. The one rule
@@ -301,6 +303,7 @@ mod tests {
             (None, Some("PERMISSION_DENIED"), false),
             (None, Some("NOT_FOUND"), false),
             (None, Some("some_new_type"), false),
+            (None, Some("generation_error"), true),
             (Some(200), Some("server_error"), true),
         ];
         for (status, kind, retryable) in table {

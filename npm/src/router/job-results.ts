@@ -65,11 +65,6 @@ export class ResultCollector {
   /** What the accepted results' usage cost, priced by the job. */
   costUsd = 0;
 
-  /** Requests of the batch with a result so far. */
-  get received(): number {
-    return this.seen.size;
-  }
-
   constructor(
     private readonly record: SubmissionRecord,
     /** custom id → position in the job, for the requests of this batch only. */
@@ -116,8 +111,16 @@ export function finalSubmissions(manifest: JobManifest): (SubmissionRecord | und
   return finals;
 }
 
-/** Every request's final result, exactly once, batch by batch. */
-export async function* mergedResults(manifest: JobManifest, store: JobStore, customIds: string[]): AsyncGenerator<UnifiedResult> {
+/**
+ * Every request's final result, exactly once, batch by batch. A request a running job has not
+ * finished gets a `not_finished` stand-in, or, when `unfinished` is given, is handed to it instead.
+ */
+export async function* mergedResults(
+  manifest: JobManifest,
+  store: JobStore,
+  customIds: string[],
+  unfinished?: (customId: string) => void,
+): AsyncGenerator<UnifiedResult> {
   const finals = finalSubmissions(manifest);
   const positionOf = new Map(customIds.map((customId, position) => [customId, position]));
   const emitted = new Uint8Array(manifest.requestCount);
@@ -143,7 +146,9 @@ export async function* mergedResults(manifest: JobManifest, store: JobStore, cus
   }
   // Only reachable for a job that has not ended: a request whose final batch has no results yet.
   for (let position = 0; position < manifest.requestCount; position++) {
-    if (!emitted[position]) yield made(customIds[position]!, "errored", "not_finished", "the job has not finished this request", true);
+    if (emitted[position]) continue;
+    if (unfinished) unfinished(customIds[position]!);
+    else yield made(customIds[position]!, "errored", "not_finished", "the job has not finished this request", true);
   }
 }
 
@@ -162,6 +167,13 @@ export interface JobSummary {
   provider: ProviderName;
   state: "running" | "completed";
   total: number;
+  /**
+   * Requests a running job has not finished yet: their last batch has not ended, or its results
+   * have not been collected (a request being retried counts here, not by its earlier error).
+   * Counted in neither `errored`, `reasons` nor `unsuccessful`; always 0 once the job has ended.
+   * `succeeded + errored + expired + cancelled + pending` is `total`.
+   */
+  pending: number;
   succeeded: number;
   errored: number;
   expired: number;
@@ -202,6 +214,7 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     provider: manifest.provider,
     state: manifest.state,
     total: manifest.requestCount,
+    pending: 0,
     succeeded: 0,
     errored: 0,
     expired: 0,
@@ -215,7 +228,19 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     cost: { costUsd: 0, unpricedModels: [], models: [], cacheHitRate: 0 },
   };
   const tally = new CostTally(manifest.provider, prices);
-  for await (const result of mergedResults(manifest, store, customIds)) {
+  // A request not finished has no outcome yet: pending, never errored. So is one whose batch
+  // was collected and that is about to be sent again (the follow-up batch not planned yet).
+  const resending = new Set<number>();
+  for (const record of manifest.submissions) {
+    if (manifest.state !== "running" || record.phase !== "collected" || record.followedUp || record.attempt >= manifest.maxAttempts) continue;
+    for (const position of expandRanges(record.results?.resubmit ?? [])) resending.add(position);
+  }
+  const pending = (): void => void summary.pending++;
+  for await (const result of mergedResults(manifest, store, customIds, pending)) {
+    if (resending.has(positionOf.get(result.customId) ?? -1)) {
+      summary.pending++;
+      continue;
+    }
     summary[result.status]++;
     if (result.response?.usage !== undefined) tally.add(result.response.model ?? "unknown", result.response.usage);
     if (result.status === "succeeded") continue;

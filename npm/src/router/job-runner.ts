@@ -149,8 +149,10 @@ async function stillInGrace(context: JobContext, record: SubmissionRecord, on: "
 
 /**
  * Downloads an ended batch's results into the job's results file (written afresh by each try, so
- * nothing is collected twice). A download with unreadable lines (a truncated body), or a completed
- * batch with fewer results than requests, is downloaded again while retries are left.
+ * nothing is collected twice). A download with unreadable lines (a truncated body) is downloaded
+ * again while retries are left. A request the provider's files hold no line for is not: the file
+ * reads the same each time, so the request is `missing_result` at once (retryable: sent again
+ * while the job's `maxAttempts` allow).
  */
 async function collect(context: JobContext, record: SubmissionRecord): Promise<void> {
   const { manifest, store } = context;
@@ -171,9 +173,8 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
       failure = error;
     }
     if (failure === undefined) {
-      const incomplete =
-        !record.error && (collector.unreadable > 0 || (record.status?.status === "completed" && collector.received < record.requestCount));
-      // An incomplete download counts as a garbled answer: downloaded again while the policy allows.
+      const incomplete = !record.error && collector.unreadable > 0;
+      // A cut download counts as a garbled answer: downloaded again while the policy allows.
       const delay = incomplete
         ? nextDelay(context.retry, retries, new InvalidResponseError(`the results of ${record.batchId} were incomplete`, manifest.provider), startedAt)
         : undefined;
@@ -221,7 +222,10 @@ async function download(context: JobContext, record: SubmissionRecord, collector
   const deadline = new Deadline(context.retry.requestTimeout, context.retry.signal);
   let buffer = "";
   try {
-    for await (const result of context.provider.getResults(record.batchId!, { signal: deadline.signal })) {
+    // The batch's requests in the order they were sent: another router instance (or a provider
+    // with `storage: false`) has no record of them, and Gemini's keyless answers need them.
+    const requestIds = [...expandRanges(record.requestRanges)].map((position) => context.customIds[position]!);
+    for await (const result of context.access.results(record.batchId!, requestIds, { signal: deadline.signal })) {
       deadline.touch();
       const line = collector.accept(result as UnifiedResult);
       if (line === undefined) continue;

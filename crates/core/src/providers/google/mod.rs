@@ -32,7 +32,7 @@ mod tests;
 pub use prepare::{display_name, inline_prefix, INLINE_SUFFIX};
 pub use request::{model_resource, write_request};
 pub use response::{generate_content_response, map_finish_reason};
-pub use results::{inline_lines, locate_output, GoogleLineDecoder, Output};
+pub use results::{batch_endpoint, inline_lines, locate_output, GoogleLineDecoder, Output};
 pub use status::{batch_name, parse_operation, state_of};
 
 use std::borrow::Cow;
@@ -104,14 +104,16 @@ impl GoogleApi {
                 status: status.raw_status.clone(),
             });
         }
+        // The operation says its kind; an answer of the other kind is an error, not a result.
+        let endpoint = batch_endpoint(&status.raw);
         match locate_output(&status.raw) {
             Output::File(file_name) => Ok(vec![ResultSource::Fetch {
                 request: self.download_request(file_name),
-                decoder: Box::new(GoogleLineDecoder::new("Gemini")),
+                decoder: Box::new(GoogleLineDecoder::new("Gemini").for_endpoint(endpoint)),
             }]),
             Output::Inline(responses) => Ok(vec![ResultSource::Inline {
                 jsonl: inline_lines(self.name(), &status.raw, responses, request_ids)?,
-                decoder: Box::new(GoogleLineDecoder::new("Gemini inline")),
+                decoder: Box::new(GoogleLineDecoder::new("Gemini inline").for_endpoint(endpoint)),
             }]),
             Output::Missing if status.status == BatchStatus::Completed => Err(CoreError::invalid_response(
                 self.name(),

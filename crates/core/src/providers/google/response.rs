@@ -371,6 +371,21 @@ pub fn map_finish_reason(reason: Option<&str>, has_tool_calls: bool) -> FinishRe
     }
 }
 
+/// The error code of a `finishReason` that says the generation failed (spec `Candidate`): a
+/// function call that is invalid, unasked for or one too many, an image generation that failed
+/// or produced none: `generation_error`, retryable. A thought signature missing from the request
+/// is the request's fault: `INVALID_ARGUMENT`, as Google names a bad request. Such an answer is no
+/// success ([`crate::results::unless_generation_failed`]).
+pub fn failed_generation(reason: &str) -> Option<&'static str> {
+    match reason {
+        "MALFORMED_FUNCTION_CALL" | "UNEXPECTED_TOOL_CALL" | "TOO_MANY_TOOL_CALLS" | "IMAGE_OTHER" | "NO_IMAGE" => {
+            Some(crate::results::GENERATION_ERROR)
+        }
+        "MISSING_THOUGHT_SIGNATURE" => Some("INVALID_ARGUMENT"),
+        _ => None,
+    }
+}
+
 /// A `google.rpc.Status` `{code, message, details}` as a result error. `code` is the canonical
 /// name of the rpc code (`RESOURCE_EXHAUSTED`): from `status` where the error names it (the HTTP
 /// form `{code: 499, status: "CANCELLED"}`), else from an rpc `code`; an HTTP code without a name is

@@ -23,14 +23,14 @@ use serde_json::Value;
 
 use crate::model::{AttributedBy, Attribution, ResultStatus, ResultView, UnifiedResult};
 use crate::providers::common::u64_field;
-use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
+use crate::results::{field_names, malformed, unless_generation_failed, BodyProblem, LineDecoder};
 use crate::retry::is_retryable_request;
-use crate::CoreError;
+use crate::{CoreError, Endpoint};
 
 use super::embeddings::{embed_content_response, is_embedding};
 use super::fan_out::{parse_derived_key, FanIn};
 use super::fast_line::{decode_common_line, scan_common_line};
-use super::response::{generate_content_response, status_error};
+use super::response::{failed_generation, generate_content_response, status_error};
 use crate::model::object_only;
 use crate::providers::lone_surrogates::decoded;
 
@@ -142,11 +142,67 @@ fn positions_agree(operation: &Value, responses: &[Value], ids: &[String]) -> bo
 pub struct GoogleLineDecoder {
     source: &'static str,
     fan_in: FanIn,
+    /// The batch's kind (generateContent: chat; asyncBatchEmbedContent: embeddings), when known:
+    /// an answer of the other kind is an error, not a result.
+    endpoint: Option<Endpoint>,
 }
 
 impl GoogleLineDecoder {
     pub fn new(source: &'static str) -> Self {
-        GoogleLineDecoder { source, fan_in: FanIn::default() }
+        GoogleLineDecoder { source, fan_in: FanIn::default(), endpoint: None }
+    }
+
+    /// The decoder for a batch of `endpoint` ([`batch_endpoint`]).
+    pub fn for_endpoint(mut self, endpoint: Option<Endpoint>) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// Whether the one-pass readers (generateContent answers only) may read a line.
+    fn reads_answers(&self) -> bool {
+        self.endpoint != Some(Endpoint::Embeddings)
+    }
+}
+
+/// The kind of batch an operation is, from the `@type` of its metadata (`GenerateContentBatch`,
+/// `EmbedContentBatch`) or of its response (`GenerateContentBatchOutput`,
+/// `EmbedContentBatchOutput`…, reference §3.5); `None` when neither says.
+pub fn batch_endpoint(operation: &Value) -> Option<Endpoint> {
+    ["/metadata/@type", "/response/@type"].iter().find_map(|pointer| {
+        let kind = operation.pointer(pointer)?.as_str()?;
+        let name = kind.rsplit('.').next().unwrap_or(kind);
+        if name.contains("EmbedContent") {
+            Some(Endpoint::Embeddings)
+        } else if name.contains("GenerateContent") {
+            Some(Endpoint::Chat)
+        } else {
+            None
+        }
+    })
+}
+
+/// An embedding in a generateContent batch: not retryable, the request would be answered the
+/// same way again.
+fn embedding_in_generate_batch(custom_id: &str) -> BodyProblem {
+    BodyProblem::wrong_endpoint(
+        custom_id,
+        "embeddings_body",
+        "an EmbedContentResponse",
+        "a generateContent batch (GenerateContentResponse expected)",
+    )
+}
+
+/// A body in an embeddings batch that is no `EmbedContentResponse`: a `GenerateContentResponse`
+/// is named as such; any other shape is the problem the answer reader finds in it.
+fn not_an_embedding(custom_id: &str, body: &RawValue) -> BodyProblem {
+    match generate_content_response(body) {
+        Ok(_) => BodyProblem::wrong_endpoint(
+            custom_id,
+            "completion_body",
+            "a GenerateContentResponse",
+            "an embeddings batch (EmbedContentResponse expected)",
+        ),
+        Err(problem) => problem,
     }
 }
 
@@ -175,10 +231,11 @@ impl LineDecoder for GoogleLineDecoder {
             Ok(text) => text,
             Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };
-        match decode_common_line(text) {
+        let result = match self.reads_answers().then(|| decode_common_line(text)).flatten() {
             Some(result) => result,
             None => decoded(text, &mut |text| self.decode_any_line(text, line_number)),
-        }
+        };
+        unless_generation_failed(result, failed_generation, text)
     }
 
     fn decode_into(&mut self, line: &[u8], line_number: usize, out: &mut Vec<UnifiedResult>) {
@@ -193,12 +250,19 @@ impl LineDecoder for GoogleLineDecoder {
         out: &mut Vec<UnifiedResult>,
     ) -> Option<ResultView<'line>> {
         let text = crate::results::view_text(self, line, line_number, out)?;
-        let result = match scan_common_line(text) {
-            // `FanIn` passes on at once what is not one part of a fanned-out request.
-            Some(view) if parse_derived_key(&view.custom_id).is_none() => return Some(view),
+        let result = match self.reads_answers().then(|| scan_common_line(text)).flatten() {
+            // `FanIn` passes on at once what is not one part of a fanned-out request (nor a failed
+            // generation, which is no success).
+            Some(view)
+                if parse_derived_key(&view.custom_id).is_none()
+                    && view.response.raw_finish_reason.as_deref().and_then(failed_generation).is_none() =>
+            {
+                return Some(view)
+            }
             Some(view) => view.into_result(),
             None => decoded(text, &mut |text| self.decode_any_line(text, line_number)),
         };
+        let result = unless_generation_failed(result, failed_generation, text);
         self.fan_in.accept(result, out);
         None
     }
@@ -226,10 +290,16 @@ impl GoogleLineDecoder {
         let response = parsed.response.filter(|raw| raw.get() != "null");
         let error = parsed.error.filter(|raw| raw.get() != "null");
         let mut result = match (response, error) {
-            (Some(body), None) if is_embedding(body) => match embed_content_response(body) {
-                Ok(response) => UnifiedResult::succeeded(custom_id, response),
-                Err(problem) => problem.into_result(custom_id, text),
+            (Some(body), None) if is_embedding(body) => match self.endpoint {
+                Some(Endpoint::Chat) => embedding_in_generate_batch(&custom_id).into_result(custom_id, text),
+                _ => match embed_content_response(body) {
+                    Ok(response) => UnifiedResult::succeeded(custom_id, response),
+                    Err(problem) => problem.into_result(custom_id, text),
+                },
             },
+            (Some(body), None) if self.endpoint == Some(Endpoint::Embeddings) => {
+                not_an_embedding(&custom_id, body).into_result(custom_id, text)
+            }
             (Some(body), None) => match generate_content_response(body) {
                 Ok(response) => UnifiedResult::succeeded(custom_id, response),
                 Err(problem) => problem.into_result(custom_id, text),

@@ -15,8 +15,8 @@ use crate::json_value_text::compact;
 use crate::model::object_only;
 use crate::model::{ResultError, UnifiedResult};
 use crate::providers::lone_surrogates::decoded;
-use crate::providers::openai::results::{decode_body_of, envelope, inputs_of, status_of_error_code};
-use crate::results::{field_names, malformed, EmbeddingInputs, LineDecoder};
+use crate::providers::openai::results::{decode_body_of, envelope, failed_generation, inputs_of, status_of_error_code};
+use crate::results::{field_names, malformed, unless_generation_failed, EmbeddingInputs, LineDecoder};
 use crate::retry::is_retryable_request;
 use crate::Endpoint;
 
@@ -24,7 +24,7 @@ const SOURCE: &str = "mistral";
 
 #[derive(Debug, Default)]
 pub struct MistralLineDecoder {
-    embeddings_batch: bool,
+    endpoint: Option<Endpoint>,
     embedding_inputs: Option<Rc<EmbeddingInputs>>,
 }
 
@@ -33,10 +33,10 @@ impl MistralLineDecoder {
         MistralLineDecoder::default()
     }
 
-    /// The decoder for a job of `endpoint` (as the job names it): an embeddings job's bodies are
-    /// read into `response.embeddings`.
+    /// The decoder for a job of `endpoint` (as the job names it): bodies are read only as that
+    /// endpoint's kind (an embeddings job's into `response.embeddings`).
     pub fn for_endpoint(endpoint: Option<Endpoint>) -> Self {
-        MistralLineDecoder { embeddings_batch: endpoint == Some(Endpoint::Embeddings), embedding_inputs: None }
+        MistralLineDecoder { endpoint, embedding_inputs: None }
     }
 }
 
@@ -62,7 +62,8 @@ impl LineDecoder for MistralLineDecoder {
         let Ok(text) = crate::byte_scan::utf8_text(line) else {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
         };
-        decoded(text, &mut |text| self.decode_text(text, line_number))
+        let result = decoded(text, &mut |text| self.decode_text(text, line_number));
+        unless_generation_failed(result, failed_generation, text)
     }
 }
 
@@ -86,7 +87,7 @@ impl MistralLineDecoder {
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
             (true, Some(body)) => {
-                match decode_body_of(body, self.embeddings_batch, inputs_of(&self.embedding_inputs, &custom_id)) {
+                match decode_body_of(body, self.endpoint, inputs_of(&self.embedding_inputs, &custom_id), &custom_id) {
                     Ok(response) => UnifiedResult::succeeded(custom_id, response),
                     Err(problem) => problem.into_result(custom_id, text),
                 }

@@ -16,6 +16,7 @@ use super::chat_body::{chat_completion_from, chat_completion_response, ChatCompl
 use super::responses_body::responses_response;
 use crate::embeddings::embeddings_response;
 use crate::model::object_only;
+use crate::Endpoint;
 
 /// Only the fields that tell the kinds apart; the values are skipped.
 #[derive(Deserialize, Default)]
@@ -61,21 +62,34 @@ struct ShapedChat {
 object_only!(deserialize only ShapedChat, "a chat completion object");
 
 /// Reads a successful body as a chat completion, a text completion or a Responses object, or says
-/// what other kind it is.
+/// what other kind it is, for a batch whose endpoint is not known.
 pub fn decode_body(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
-    decode_body_of(body, false, None)
+    decode_body_of(body, None, None, "")
 }
 
-/// [`decode_body`], where a batch of the embeddings endpoint (`embeddings_batch`) also reads an
-/// embeddings list as an answer (`response.embeddings`), checked against the request's input
-/// count (`embedding_inputs`) when it is known.
+/// [`decode_body`] for a batch of `endpoint` (as its batch object names it; `None`: not known).
+/// An answer is read only as the batch's own kind: a body of another endpoint's kind (a chat
+/// completion in an embeddings or Responses batch, a Responses object in a chat batch, an
+/// embeddings list outside an embeddings batch) is an error naming `custom_id` and both
+/// endpoints, never a silently wrong answer. An embeddings batch reads an embeddings list
+/// (`response.embeddings`), checked against the request's input count (`embedding_inputs`) when it
+/// is known.
 pub fn decode_body_of(
     body: &RawValue,
-    embeddings_batch: bool,
+    endpoint: Option<Endpoint>,
     embedding_inputs: Option<usize>,
+    custom_id: &str,
 ) -> Result<UnifiedResponse, BodyProblem> {
-    let read_embeddings =
-        || if embeddings_batch { embeddings_response(body, embedding_inputs) } else { Err(embeddings_elsewhere()) };
+    // The body's kind must be the batch's, when the batch's is known.
+    let fits = |kind: Endpoint| endpoint.is_none_or(|endpoint| endpoint == kind);
+    let mismatch = |kind: Endpoint| wrong_endpoint(custom_id, endpoint.unwrap_or(kind), kind);
+    let read_embeddings = || {
+        if endpoint == Some(Endpoint::Embeddings) {
+            embeddings_response(body, embedding_inputs)
+        } else {
+            Err(mismatch(Endpoint::Embeddings))
+        }
+    };
     let (shape, completion) = match serde_json::from_str::<ShapedChat>(body.get()) {
         Ok(shaped) => {
             let shape = Shape {
@@ -92,19 +106,13 @@ pub fn decode_body_of(
         }
         Err(_) => (serde_json::from_str(body.get()).unwrap_or_default(), None),
     };
-    // An answer in an embeddings batch has no vectors: errored, as embeddings are in a chat batch.
     let read_chat = move || match completion {
-        _ if embeddings_batch => Err(answer_in_embeddings_batch("a chat or text completion")),
+        _ if !fits(Endpoint::Chat) => Err(mismatch(Endpoint::Chat)),
         Some(completion) => chat_completion_from(completion, body),
         None => chat_completion_response(body),
     };
-    let read_responses = || {
-        if embeddings_batch {
-            Err(answer_in_embeddings_batch("a Responses object"))
-        } else {
-            responses_response(body)
-        }
-    };
+    let read_responses =
+        || if fits(Endpoint::Responses) { responses_response(body) } else { Err(mismatch(Endpoint::Responses)) };
     let object = shape.object.as_deref();
     match object {
         Some("error") => return Err(error_object(body)),
@@ -165,18 +173,20 @@ fn error_object(body: &RawValue) -> BodyProblem {
     }
 }
 
-fn embeddings_elsewhere() -> BodyProblem {
-    BodyProblem::other_kind(
-        "embeddings_body",
-        "the body is an embeddings list (an /v1/embeddings batch) in a batch that is not an embeddings batch; the body is kept in `raw`".to_owned(),
-    )
-}
-
-/// An answer (`kind`) where an embeddings batch expects vectors: the request was sent to another
-/// endpoint than the batch's, and the answer has no `embeddings`, so it is no success.
-fn answer_in_embeddings_batch(kind: &str) -> BodyProblem {
-    BodyProblem::other_kind(
-        "completion_body",
-        format!("the body is {kind}, not an embeddings list, in an embeddings batch (no vectors to hand out); the body is kept in `raw`"),
-    )
+/// A body of `found`'s kind in a batch of `expected` (or, with `expected == found`, an embeddings
+/// list in a batch whose endpoint is not known, which cannot be told to be one): not retryable,
+/// as sending the request again gives the same kind. The code names the body's kind.
+fn wrong_endpoint(custom_id: &str, expected: Endpoint, found: Endpoint) -> BodyProblem {
+    let (code, kind) = match found {
+        Endpoint::Chat => ("completion_body", "a chat or text completion (/v1/chat/completions)"),
+        Endpoint::Responses => ("responses_body", "a Responses object (/v1/responses)"),
+        Endpoint::Embeddings => ("embeddings_body", "an embeddings list (/v1/embeddings)"),
+    };
+    let batch = match expected {
+        _ if expected == found => "a batch not known to be of /v1/embeddings",
+        Endpoint::Chat => "a chat batch (/v1/chat/completions expected)",
+        Endpoint::Responses => "a Responses batch (/v1/responses expected)",
+        Endpoint::Embeddings => "an embeddings batch (/v1/embeddings expected)",
+    };
+    BodyProblem::wrong_endpoint(custom_id, code, kind, batch)
 }

@@ -404,6 +404,13 @@ fn refusal_aware(reason: FinishReason, content: &[OutputPart]) -> FinishReason {
     }
 }
 
+/// The error code of a chat finish reason that says the generation failed: `error` (Mistral,
+/// Together and vLLM write it when the model or the engine failed mid-answer; vocabularies below).
+/// Such an answer is no success ([`crate::results::unless_generation_failed`]).
+pub fn failed_generation(reason: &str) -> Option<&'static str> {
+    (reason == "error").then_some(crate::results::GENERATION_ERROR)
+}
+
 /// Chat finish reasons of every provider whose answers are chat completions. The vocabularies:
 /// OpenAI and Azure OpenAI `stop|length|tool_calls|content_filter|function_call` (OpenAI spec
 /// `CreateChatCompletionResponse`); Mistral adds `model_length` and `error` (unified-features §3.4,
@@ -413,8 +420,9 @@ fn refusal_aware(reason: FinishReason, content: &[OutputPart]) -> FinishReason {
 /// `types/common.py`); xAI `stop|length|end_turn` (its REST OpenAPI `Choice.finish_reason`) and
 /// `tool_calls`; vLLM `stop|length|abort|error|repetition` (vllm `v1/engine/__init__.py`
 /// `FINISH_REASON_STRINGS`) and `tool_calls`. Together's `eos` (the end-of-sequence token) and
-/// xAI's `end_turn` are natural ends of the turn. An aborted, failed or repetition-stopped answer
-/// stays `Other`, with `rawFinishReason` saying which.
+/// xAI's `end_turn` are natural ends of the turn. An aborted or repetition-stopped answer stays
+/// `Other`, with `rawFinishReason` saying which; a failed one (`error`) is an errored result
+/// ([`failed_generation`]).
 pub fn map_finish_reason(reason: Option<&str>) -> FinishReason {
     match reason {
         Some("stop" | "eos" | "end_turn") => FinishReason::Stop,

@@ -13,9 +13,7 @@ const VOCABULARY: &[(&str, &str, FinishReason)] = &[
     ("openai/azure", "function_call", FinishReason::ToolCalls),
     ("openai/azure", "content_filter", FinishReason::ContentFilter),
     ("mistral", "model_length", FinishReason::Length),
-    ("mistral", "error", FinishReason::Other),
     ("together", "eos", FinishReason::Stop),
-    ("together", "error", FinishReason::Other),
     ("together", "", FinishReason::Other),
     ("xai", "end_turn", FinishReason::Stop),
     ("vllm", "abort", FinishReason::Other),
@@ -45,5 +43,21 @@ fn every_documented_finish_reason_maps_and_keeps_its_raw_value() {
             assert_eq!(response.finish_reason, *unified, "{provider} {raw:?} {logprobs}");
             assert_eq!(response.raw_finish_reason.as_deref(), Some(*raw), "{provider} {raw:?}");
         }
+    }
+}
+
+/// `error` (Mistral, Together, vLLM) says the generation failed: an errored result, retryable,
+/// through both decoders (`result_kinds_tests/generation_errors.rs` sweeps the providers).
+#[test]
+fn the_error_finish_reason_is_a_generation_error_on_both_paths() {
+    for logprobs in ["", r#","logprobs":{"content":[]}"#] {
+        let line = format!(
+            r#"{{"id":"r","custom_id":"a","response":{{"status_code":200,"body":{{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{{"index":0,"message":{{"role":"assistant","content":"Par"}},"finish_reason":"error"{logprobs}}}]}}}},"error":null}}"#
+        );
+        let result = decode(&line);
+        assert_eq!(result.status, ResultStatus::Errored, "{logprobs}");
+        let error = result.error.expect("an error");
+        assert_eq!((error.code.as_str(), error.retryable), ("generation_error", true));
+        assert!(error.message.contains("finish reason error"), "{}", error.message);
     }
 }

@@ -13,31 +13,32 @@ use serde_json::Value;
 
 use crate::model::object_only;
 use crate::model::{ResultError, ResultStatus, UnifiedResult};
-use crate::results::{field_names, EmbeddingInputs, LineDecoder};
+use crate::results::{field_names, unless_generation_failed, EmbeddingInputs, LineDecoder};
 use crate::retry::is_retryable_request;
 use crate::Endpoint;
 
 pub use super::body_kind::{decode_body, decode_body_of};
-pub use super::chat_body::{chat_completion_response, joined_text, map_finish_reason, OpenAiUsage};
+pub use super::chat_body::{chat_completion_response, failed_generation, joined_text, map_finish_reason, OpenAiUsage};
 pub use crate::results::malformed;
 
 use super::fast_line::decode_common_line;
 
 pub struct OpenAiLineDecoder {
     source: &'static str,
-    embeddings_batch: bool,
+    endpoint: Option<Endpoint>,
     embedding_inputs: Option<Rc<EmbeddingInputs>>,
 }
 
 impl OpenAiLineDecoder {
     pub fn new(source: &'static str) -> Self {
-        OpenAiLineDecoder { source, embeddings_batch: false, embedding_inputs: None }
+        OpenAiLineDecoder { source, endpoint: None, embedding_inputs: None }
     }
 
-    /// The decoder for a batch of `endpoint` (as the batch object names it): an embeddings batch's
-    /// bodies are read into `response.embeddings`.
+    /// The decoder for a batch of `endpoint` (as the batch object names it): bodies are read only
+    /// as that endpoint's kind (an embeddings batch's into `response.embeddings`); a body of
+    /// another kind is an errored result ([`decode_body_of`]).
     pub fn for_endpoint(mut self, endpoint: Option<Endpoint>) -> Self {
-        self.embeddings_batch = endpoint == Some(Endpoint::Embeddings);
+        self.endpoint = endpoint;
         self
     }
 }
@@ -185,13 +186,20 @@ impl LineDecoder for OpenAiLineDecoder {
             Ok(text) => text,
             Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };
-        // The one-pass reader reads chat answers only, which an embeddings batch refuses.
-        match (!self.embeddings_batch).then(|| decode_common_line(text)).flatten() {
+        // The one-pass reader reads chat answers only, which only a chat batch (or one of an
+        // endpoint not known) takes.
+        let result = match self
+            .endpoint
+            .is_none_or(|endpoint| endpoint == Endpoint::Chat)
+            .then(|| decode_common_line(text))
+            .flatten()
+        {
             Some(result) => result,
             None => {
                 crate::providers::lone_surrogates::decoded(text, &mut |text| self.decode_any_line(text, line_number))
             }
-        }
+        };
+        unless_generation_failed(result, failed_generation, text)
     }
 }
 
@@ -221,7 +229,7 @@ impl OpenAiLineDecoder {
         let success = error.is_none() && status_code.is_none_or(|code| (200..300).contains(&code));
         match (success, body) {
             (true, Some(body)) => {
-                match decode_body_of(body, self.embeddings_batch, inputs_of(&self.embedding_inputs, &custom_id)) {
+                match decode_body_of(body, self.endpoint, inputs_of(&self.embedding_inputs, &custom_id), &custom_id) {
                     Ok(response) => UnifiedResult::succeeded(custom_id, response),
                     Err(problem) => problem.into_result(custom_id, text),
                 }

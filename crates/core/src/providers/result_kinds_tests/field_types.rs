@@ -140,14 +140,17 @@ fn embeddings_batch(line: &str) -> crate::model::UnifiedResult {
 #[test]
 fn an_answer_in_an_embeddings_batch_is_errored_like_vectors_in_a_chat_batch() {
     let answers = [
-        chat(json!({"role": "assistant", "content": "hi"})),
-        json!({"object": "chat.completion", "id": "x", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}),
-        json!({"object": "response", "status": "completed", "output": []}),
+        (chat(json!({"role": "assistant", "content": "hi"})), "completion_body"),
+        (
+            json!({"object": "chat.completion", "id": "x", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}),
+            "completion_body",
+        ),
+        (json!({"object": "response", "status": "completed", "output": []}), "responses_body"),
     ];
-    for body in answers {
+    for (body, code) in answers {
         let result = embeddings_batch(&success_line("openai", "t-1", &body));
         let error = result.error.as_ref().unwrap_or_else(|| panic!("{body}: {result:?}"));
-        assert_eq!((result.status, error.code.as_str()), (ResultStatus::Errored, "completion_body"), "{body}");
+        assert_eq!((result.status, error.code.as_str()), (ResultStatus::Errored, code), "{body}");
         assert!(error.message.contains("in an embeddings batch"), "{}", error.message);
     }
 }

@@ -284,6 +284,10 @@ fn keyless_inline_answers_of_a_fanned_out_request_match_by_the_operations_own_ke
     let answers: Vec<Value> =
         (1..=3).map(|value| json!({"response": {"embedding": {"values": [f64::from(value)]}}})).collect();
     operation["response"]["inlinedResponses"]["inlinedResponses"] = Value::Array(answers);
+    // An embeddings batch says so (its answers are not generateContent answers).
+    operation["metadata"]["@type"] = json!("type.googleapis.com/google.ai.generativelanguage.v1beta.EmbedContentBatch");
+    operation["response"]["@type"] =
+        json!("type.googleapis.com/google.ai.generativelanguage.v1beta.AsyncBatchEmbedContentResponse");
     let status = status_of(&operation);
     // The caller knows its two custom ids; the three answers are matched through the operation's keys.
     let ids = vec!["a".to_owned(), "b".to_owned()];
