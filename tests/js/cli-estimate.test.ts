@@ -179,7 +179,9 @@ describe("batch-router estimate", () => {
       const result = await run(["submit", requestsFile, ...connection, "--prices", pricesFile, "--max-cost", String(worst * 2), "--wait", "--interval", "0.01"]);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(emulator.batches.size, 1);
-      assert.match(result.stderr, new RegExp(`2/2 done.*worst-case spend \\$${worst.toFixed(4)} of \\$${worst.toFixed(4)}`));
+      // Six decimals: four showed a small batch's spend as $0.0000 (a new-user trial).
+      assert.match(result.stderr, new RegExp(`2/2 done.*worst-case spend \\$${worst.toFixed(6)} of \\$${worst.toFixed(6)}`));
+      assert.doesNotMatch(result.stderr, /\$0\.0000\b/);
     });
 
     test("an embeddings file: --endpoint embeddings counts its texts as input only, for estimate and --max-cost", async () => {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import {
+  AnthropicProvider,
   BatchNotCompleteError,
   BatchRouter,
   ConfigurationError,
@@ -238,5 +239,10 @@ describe("BatchRouter jobs", () => {
     await assert.rejects(router.getStatus("batch_unknown"), /pass \{ provider \}/);
     assert.throws(() => new BatchRouter({ providers: {}, storage: new MemoryStorage() }), ConfigurationError);
     assert.throws(() => new BatchRouter({ providers: { openai: { apiKey: "k" } }, storage: false }), ConfigurationError);
+    // Another provider's instance under a provider's name: said in words that read (was "is a anthropic provider").
+    assert.throws(
+      () => new BatchRouter({ providers: { openai: new AnthropicProvider({ apiKey: "k", storage: false }) }, storage: new MemoryStorage() }),
+      (error: unknown) => error instanceof ConfigurationError && error.message === "providers.openai is a provider for anthropic, not for openai",
+    );
   });
 });

@@ -162,7 +162,7 @@ pub fn plan_job(
             &requests[index].custom_id,
             "",
             format!(
-                "this request alone takes about {} bytes, over the {} bytes a {} batch may hold",
+                "this request alone takes about {} bytes, over the {} bytes one batch on {} may hold",
                 size,
                 limits.max_bytes,
                 provider.display_name()

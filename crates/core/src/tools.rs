@@ -388,7 +388,7 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                         checker.notice(
                             format!("{}.signature", part_field()),
                             format!(
-                                "a {} signature cannot be verified by {}; left out",
+                                "the signature is {}'s, which {} cannot verify; left out",
                                 display_name(origin),
                                 provider.display_name()
                             ),
@@ -417,7 +417,10 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                         };
                         checker.notice(
                             format!("{}.signature", part_field()),
-                            format!("a {origin} signature cannot be verified by {}; {what}", provider.display_name()),
+                            format!(
+                                "the signature is {origin}'s, which {} cannot verify; {what}",
+                                provider.display_name()
+                            ),
                         )
                     }
                     Provider::Anthropic if reasoning.signature.is_none() => {
@@ -433,13 +436,16 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                     if provider != Provider::Anthropic || !anthropic_redacted(redacted) =>
                 {
                     let origin = display_name(redacted.provider.as_deref().unwrap_or("anthropic"));
-                    checker.notice(
-                        part_field(),
+                    let message = if origin == provider.display_name() {
+                        // Its own: no body of ours takes encrypted reasoning back but Anthropic's.
+                        format!("{origin} takes no encrypted reasoning back in a transcript; left out")
+                    } else {
                         format!(
                             "{origin}'s encrypted reasoning can be read back by {origin} only, not by {}; left out",
                             provider.display_name()
-                        ),
-                    )
+                        )
+                    };
+                    checker.notice(part_field(), message)
                 }
                 (Role::Assistant, ContentPartRef::RedactedReasoning(_)) => {}
                 (Role::Tool, ContentPartRef::ToolResult(result)) => {

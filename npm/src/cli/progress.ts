@@ -1,5 +1,6 @@
 /** Progress for `wait`: a redrawn bar on a terminal, one plain line per change otherwise. */
 import type { BatchStatusResponse } from "../batch-status.js";
+import { formatDollars } from "../estimate.js";
 
 const BAR_WIDTH = 30;
 
@@ -37,7 +38,9 @@ export class ProgressReporter {
    */
   private spend(done: number, total: number): string {
     if (this.worstCaseUsd === undefined || total === 0) return "";
-    return `, worst-case spend $${((this.worstCaseUsd * done) / total).toFixed(4)} of $${this.worstCaseUsd.toFixed(4)}`;
+    // Six decimals (two significant digits below a millionth): `toFixed(4)` showed $0.0000 for a
+    // small batch (new-user trial).
+    return `, worst-case spend ${formatDollars((this.worstCaseUsd * done) / total)} of ${formatDollars(this.worstCaseUsd)}`;
   }
 
   update(status: BatchStatusResponse): void {

@@ -167,7 +167,7 @@ export class BatchRouter {
       const canonical = providerName(name);
       const provider = isProvider(given) ? given : withinRouterOptions(name, () => createProvider(canonical, { storage, ...given }));
       if (provider.name !== canonical) {
-        throw new ConfigurationError(`providers.${name} is a ${provider.name} provider`);
+        throw new ConfigurationError(`providers.${name} is a provider for ${provider.name}, not for ${canonical}`);
       }
       this.providers.set(canonical, provider);
     }

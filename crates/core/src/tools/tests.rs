@@ -400,6 +400,10 @@ fn encrypted_reasoning_goes_back_only_to_the_provider_that_encrypted_it() {
         .unwrap_err(),
     );
     assert_eq!((index, field.as_str()), (Some(0), "messages[1].content[0].provider"));
+    // OpenAI's own, back to OpenAI's chat body: no place for it, said without contradiction.
+    let (_, summary) = sent(Provider::OpenAI, &with_redacted(Some("openai")));
+    let warning = summary.warnings.iter().find(|warning| warning.field == "messages[1].content[0]").unwrap();
+    assert!(warning.message.contains("OpenAI takes no encrypted reasoning back"), "{}", warning.message);
     let (_, summary) = sent(Provider::Google, &with_redacted(None));
     let warning = summary.warnings.iter().find(|warning| warning.field == "messages[1].content[0]").unwrap();
     assert!(warning.message.contains("Anthropic's encrypted reasoning"), "{}", warning.message);
