@@ -171,6 +171,7 @@ pub fn check_batch_for<'a>(
             request,
             renamed,
             warnings: &mut warnings,
+            dropped_parts: Vec::new(),
         };
         if let Some(owner) = facts.foreign {
             let message = format!(
@@ -215,11 +216,18 @@ pub fn check_batch_for<'a>(
         }
         if !dropped.is_empty() {
             // A setting given as a kwarg is left out as that kwarg (written there, or lifted).
+            // Given as a kwarg, every kwarg that writes the setting goes (o3's `logprobs` with its
+            // `top_logprobs`: left alone, the second was refused for want of the first, a trial found).
             let kwarg_paths: Vec<&'static str> = dropped
                 .iter()
-                .filter_map(|(setting, source)| {
-                    source
-                        .or_else(|| renamed.iter().find(|name| name.unified == setting.field()).map(|name| name.kwarg))
+                .flat_map(|(setting, source)| match source {
+                    Some(_) => setting.kwarg_paths(provider, endpoint).to_vec(),
+                    None => renamed
+                        .iter()
+                        .find(|name| name.unified == setting.field())
+                        .map(|name| name.kwarg)
+                        .into_iter()
+                        .collect(),
                 })
                 .collect();
             let request = &mut requests.to_mut()[index];
@@ -247,6 +255,7 @@ pub fn check_batch_for<'a>(
         }
     }
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(requests.len());
+    let mut left_out: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
     for (index, request) in requests.iter().enumerate() {
         let id = request.custom_id.as_str();
         if id.is_empty() {
@@ -274,8 +283,16 @@ pub fn check_batch_for<'a>(
             request,
             renamed,
             warnings: &mut warnings,
+            dropped_parts: Vec::new(),
         };
         checker.check()?;
+        if !checker.dropped_parts.is_empty() {
+            left_out.push((index, checker.dropped_parts));
+        }
+    }
+    drop(seen);
+    for (index, parts) in left_out {
+        remove_parts(index, &mut requests.to_mut()[index], &parts)?;
     }
     if endpoint == Endpoint::Embeddings {
         crate::embeddings::check_batch_inputs(provider, &requests)?;
@@ -388,6 +405,42 @@ fn choose_models(
     Ok(())
 }
 
+/// Takes the image and document parts validation left out (`dropUnsupported`) out of `request`;
+/// a message left with no part is an error naming it (an empty message is no message).
+fn remove_parts(index: usize, request: &mut UnifiedRequest, parts: &[(usize, usize)]) -> Result<(), CoreError> {
+    for &(message_index, part_index) in parts.iter().rev() {
+        if let crate::MessageContent::Parts(content) = &mut request.messages[message_index].content {
+            content.remove(part_index);
+            if content.is_empty() {
+                return Err(CoreError::invalid(
+                    index,
+                    &request.custom_id,
+                    format!("messages[{message_index}].content"),
+                    "would be empty once its unsupported parts are left out (dropUnsupported); give a part the provider accepts",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `text` with each `unified` that is not already a kwarg's path (after `providerKwargs.`) written
+/// as `kwarg`: a Responses kwarg `reasoning.effort` has the unified field's own name, and replacing
+/// it everywhere wrote `providerKwargs.providerKwargs.reasoning.effort` (a new-user trial).
+fn replace_unprefixed(text: &str, unified: &str, kwarg: &str) -> String {
+    const PREFIX: &str = "providerKwargs.";
+    let mut out = String::with_capacity(text.len() + kwarg.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(unified) {
+        let prefixed = rest[..at].ends_with(PREFIX);
+        out.push_str(&rest[..at]);
+        out.push_str(if prefixed { unified } else { kwarg });
+        rest = &rest[at + unified.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// One request under check; the provider-specific rules (`conversation_rules`, `provider_kwargs`)
 /// report through it.
 pub(crate) struct RequestChecker<'a> {
@@ -400,6 +453,9 @@ pub(crate) struct RequestChecker<'a> {
     /// Unified fields whose value is a kwarg's (`provider_kwargs::lifted`): reported as the kwarg.
     renamed: &'a [Renamed],
     warnings: &'a mut Vec<Warning>,
+    /// Image and document parts left out under `dropUnsupported`, as (message, part) indexes:
+    /// taken out of the request before any writer sees it.
+    dropped_parts: Vec<(usize, usize)>,
 }
 
 impl RequestChecker<'_> {
@@ -419,7 +475,7 @@ impl RequestChecker<'_> {
                 field = Cow::Owned(kwarg.clone());
             }
             if message.contains(name.unified) {
-                message = Cow::Owned(message.replace(name.unified, &kwarg));
+                message = Cow::Owned(replace_unprefixed(&message, name.unified, &kwarg));
             }
         }
         (field, message)
@@ -510,9 +566,14 @@ impl RequestChecker<'_> {
                         return Err(self.error(part_field(), "text must not be empty"));
                     }
                     ContentPartRef::Text(_) => {}
-                    ContentPartRef::Image(media) => self.check_media(message.role, media, &part_field, "image")?,
-                    ContentPartRef::Document(media) => {
-                        self.check_media(message.role, media, &part_field, "document")?
+                    ContentPartRef::Image(media) | ContentPartRef::Document(media) => {
+                        let kind = if matches!(part, ContentPartRef::Image(_)) { "image" } else { "document" };
+                        let before = self.warnings.len();
+                        self.check_media(message.role, media, &part_field, kind)?;
+                        // A warning here is a part left out (dropUnsupported): it must not be sent.
+                        if self.warnings.len() > before {
+                            self.dropped_parts.push((message_index, part_index));
+                        }
                     }
                     // The provider that made a replayed signature: a name `Provider::from_name` knows, or
                     // a typo would drop the signature as another provider's (a new-user trial's "bing").
@@ -1117,5 +1178,53 @@ mod tests {
             &Default::default()
         )
         .is_ok());
+    }
+
+    /// A part a warning calls left out (dropUnsupported) is not sent: a new-user trial found the
+    /// warning said so while the line still held it, for a batch the provider then fails.
+    #[test]
+    fn media_parts_left_out_are_not_sent() {
+        use crate::providers::{prepare, PrepareOptions};
+        let sent = |provider: Provider, endpoint: Endpoint, api_version: Option<&str>, json: &str| {
+            let options = PrepareOptions {
+                validation: ValidationOptions {
+                    drop_unsupported: true,
+                    api_version: api_version.map(str::to_owned),
+                    ..Default::default()
+                },
+                endpoint: Some(endpoint),
+                ..PrepareOptions::default()
+            };
+            let prepared = prepare(provider, vec![request(0, json)], &options).unwrap();
+            assert!(!prepared.summary.warnings.is_empty(), "{provider:?}: a warning");
+            String::from_utf8(prepared.jsonl).unwrap()
+        };
+        let url_document = r#"{"type":"document","sourceType":"url","data":"https://example.com/a.pdf"}"#;
+        let pdf = r#"{"type":"document","sourceType":"base64","mediaType":"application/pdf","data":"JVBERi0="}"#;
+        let user = |part: &str, model: &str| {
+            format!(
+                r#"{{"customId":"d","model":"{model}","messages":[{{"role":"user","content":[{{"type":"text","text":"Read"}},{part}]}}]}}"#
+            )
+        };
+        let azure = sent(Provider::Azure, Endpoint::Responses, None, &user(url_document, "gpt-4.1-mini"));
+        assert!(!azure.contains("example.com") && !azure.contains("input_file"), "{azure}");
+        let groq = sent(Provider::Groq, Endpoint::Chat, None, &user(pdf, "llama-3.3-70b-versatile"));
+        assert!(!groq.contains("JVBERi0") && !groq.contains("file_data"), "{groq}");
+        let assistant = format!(
+            r#"{{"customId":"d","model":"claude-sonnet-4-5","messages":[{{"role":"user","content":"Hi"}},{{"role":"assistant","content":[{{"type":"text","text":"Here"}},{url_document}]}},{{"role":"user","content":"Go on"}}]}}"#
+        );
+        let anthropic = sent(Provider::Anthropic, Endpoint::Chat, Some("2026-10-21"), &assistant);
+        assert!(!anthropic.contains("example.com"), "{anthropic}");
+        // A message with nothing else is refused, not sent empty.
+        let only = r#"{"customId":"e","model":"gpt-4.1-mini","messages":[{"role":"user","content":[{"type":"document","sourceType":"url","data":"https://example.com/a.pdf"}]}]}"#;
+        let options = PrepareOptions {
+            validation: ValidationOptions { drop_unsupported: true, ..Default::default() },
+            endpoint: Some(Endpoint::Responses),
+            ..PrepareOptions::default()
+        };
+        let error = prepare(Provider::Azure, vec![request(0, only)], &options).unwrap_err();
+        let (index, field, message) = field_of(error);
+        assert_eq!((index, field.as_str()), (Some(0), "messages[0].content"));
+        assert!(message.contains("dropUnsupported"), "{message}");
     }
 }

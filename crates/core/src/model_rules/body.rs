@@ -25,7 +25,7 @@ const GEMINI_MIME_TYPE: &str = "generationConfig.responseMimeType";
 
 impl Setting {
     /// The `providerKwargs` paths that write this setting's field of the body.
-    fn kwarg_paths(self, provider: Provider, endpoint: Endpoint) -> &'static [&'static str] {
+    pub(crate) fn kwarg_paths(self, provider: Provider, endpoint: Endpoint) -> &'static [&'static str] {
         use Provider::*;
         let openai_shaped = !matches!(provider, Anthropic | Google | Mistral);
         match (endpoint, self) {

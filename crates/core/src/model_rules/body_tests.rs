@@ -226,3 +226,36 @@ fn unconfirmed_rules_warn_and_send() {
 fn every_model_entries_make_no_model_known() {
     assert!(!is_known(Provider::Google, "gemini-9-ultra"));
 }
+
+/// A Responses kwarg with the unified field's own name (`reasoning.effort`): named once as the
+/// kwarg in the field and the message, never `providerKwargs.providerKwargs.…` (a new-user trial).
+#[test]
+fn a_kwarg_named_like_its_unified_field_is_named_once() {
+    let options = options(false);
+    for (model, effort) in [("gpt-4.1-mini", "high"), ("gpt-5-mini", "xhigh")] {
+        let requests = [request(model, json!({"providerKwargs": {"reasoning": {"effort": effort}}}))];
+        let error = check_batch_for(Provider::OpenAI, Endpoint::Responses, &requests, &options).unwrap_err();
+        let (_, field, message) = validation(error);
+        assert_eq!(field, "providerKwargs.reasoning.effort", "{model}");
+        assert!(!message.contains("providerKwargs.providerKwargs"), "{model}: {message}");
+        assert!(
+            message.contains(&format!("{model} ")) && message.contains("providerKwargs.reasoning.effort"),
+            "{message}"
+        );
+    }
+}
+
+/// Under dropUnsupported a setting given as kwargs goes whole: o3's `logprobs` with its
+/// `top_logprobs`, which alone was then refused "without logprobs: true" (a new-user trial).
+#[test]
+fn a_dropped_kwarg_setting_goes_with_every_kwarg_that_writes_it() {
+    let requests = [request("o3", json!({"providerKwargs": {"logprobs": true, "top_logprobs": 3}}))];
+    let checked = check_batch(Provider::OpenAI, &requests, &options(true)).unwrap();
+    let kwargs = checked.requests[0].provider_kwargs.as_ref().map(|kwargs| kwargs.len()).unwrap_or(0);
+    assert_eq!(kwargs, 0, "{:?}", checked.requests[0].provider_kwargs);
+    assert!(
+        checked.warnings.iter().any(|warning| warning.field == "providerKwargs.logprobs"),
+        "{:?}",
+        checked.warnings
+    );
+}
