@@ -112,8 +112,10 @@ const wasmOut = join(root, "npm", "wasm");
 // their batch's endpoint (an answer of another kind errored by request id; Gemini's operation
 // `@type`) and finish reasons that say generation failed (`generation_error`; +4,391 bytes);
 // document URLs on Responses, Anthropic 2026-10-21's assistant documents, encrypted reasoning's
-// provider, plan() cut to quotas (+4,642 bytes). Merged: 1,364,574 bytes (555,089 gzipped).
-const WASM_SIZE_BUDGET = 1_365_000;
+// provider, plan() cut to quotas (+4,642 bytes). Merged: 1,364,574 bytes (555,089 gzipped). Then
+// a trial of the merged round: parts dropUnsupported leaves out taken out of the request, a
+// dropped kwarg setting dropped whole, kwarg names written once (+2,412 bytes): 1,366,986 bytes.
+const WASM_SIZE_BUDGET = 1_367_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -136,6 +136,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
         "max-output-tokens": { type: "string" },
         "media-tokens": { type: "string" },
         endpoint: { type: "string" },
+        "anthropic-version": { type: "string" },
         help: { type: "boolean" },
         json: { type: "boolean" },
     },
@@ -156,6 +157,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
     maxOutputTokens: values["max-output-tokens"],
     mediaTokens: values["media-tokens"],
     endpoint: endpointOption(values.endpoint),
+    anthropicVersion: values["anthropic-version"],
   });
   const refused = results.filter(isRefusedEstimate);
   if (json) {

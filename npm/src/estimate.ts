@@ -3,7 +3,7 @@
  * caller's prices. Nothing here sends a request.
  */
 import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
-import { checkBatchKeys, checkOptionShapes, described, keysOf } from "./option-shapes.js";
+import { checkBatchKeys, checkOptionShapes, described, keysOf, tokenEstimateShapes } from "./option-shapes.js";
 import { checkPrices } from "./price-check.js";
 import { requestsJsonl } from "./request-json.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, Usage } from "./types.js";
@@ -95,7 +95,7 @@ export const costOptionKeys = keysOf<CostOptions>({ mediaTokens: true, defaultMa
  * 1); the token numbers are checked by the core. `name`: the options' field.
  */
 export function checkCostOptions(options: CostOptions, name = "options"): void {
-  checkOptionShapes(options, { prices: "object", countTokens: "function" }, name, false, costOptionKeys);
+  checkOptionShapes(options, { ...tokenEstimateShapes, prices: "object" }, name, false, costOptionKeys);
   checkPrices(options?.prices, `${name}.prices`);
 }
 

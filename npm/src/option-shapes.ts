@@ -12,6 +12,12 @@ import type { UnifiedBatchMetadata } from "./types.js";
 export type OptionShape = "string" | "function" | "boolean" | "object" | { expected: string; fits(value: unknown): boolean };
 
 /** A count: a whole number ≥ 1 (`listBatches`' `limit`, `iterateBatches`' `pageSize`). */
+/** A whole number of 0 or more (a count of tokens, milliseconds): never NaN, Infinity or a fraction. */
+export const wholeNumber: OptionShape = { expected: "a whole number ≥ 0", fits: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 };
+
+/** The token estimate's options (`TokenEstimateOptions`), checked where they are given. */
+export const tokenEstimateShapes = { countTokens: "function", mediaTokens: wholeNumber, defaultMaxOutputTokens: wholeNumber } as const;
+
 export const count: OptionShape = { expected: "a whole number ≥ 1", fits: (value) => typeof value === "number" && Number.isInteger(value) && value >= 1 };
 
 /** One string or several (a webhook secret during a rotation, a JWT's audiences). */

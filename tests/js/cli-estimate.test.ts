@@ -72,9 +72,22 @@ describe("batch-router estimate", () => {
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /^openai: 2 requests, .* \(unbounded: 1 request has no maxTokens: request 1 \(customId "u-1", model gpt-4o-mini\)\)$/m);
     assert.match(one.stdout, /^ {2}gpt-4o-mini: 2 requests,/m);
+    // The output bound is said to be the bounded requests' only; with none bounded, no figure.
+    assert.match(one.stdout, /input tokens, at most \d+ output tokens from the 1 request with maxTokens \(unbounded/);
+    const none = await run(["estimate", file("none-bounded.jsonl", `${unbounded("u-0")}\n${unbounded("u-1")}\n`), "--provider", "openai"]);
+    assert.match(none.stdout, /^openai: 2 requests, about \d+ input tokens, output tokens unbounded \(unbounded: 2 requests/m);
+    assert.doesNotMatch(none.stdout, /at most 0 output tokens/);
     const many = file("many-unbounded.jsonl", [unbounded("u-0"), bounded, ...Array.from({ length: 6 }, (_, index) => unbounded(`v-${index}`))].join("\n") + "\n");
     const text = await run(["estimate", many, "--provider", "openai"]);
     assert.match(text.stdout, /7 requests have no maxTokens: request 0 \(customId "u-0", model gpt-4o-mini\), request 2 \(customId "v-0", model gpt-4o-mini\), .*request 5 \(customId "v-3", model gpt-4o-mini\) and 2 more\)/);
+  });
+
+  test("--anthropic-version checks that version's rules, as a submission would", async () => {
+    const sampled = file("sampled.jsonl", JSON.stringify({ ...textRequest("t-0", "hi", "claude-sonnet-4-5"), generationConfig: { maxTokens: 50, temperature: 0.2 } }) + "\n");
+    assert.equal((await run(["estimate", sampled, "--provider", "anthropic"])).code, 0);
+    const refused = await run(["estimate", sampled, "--provider", "anthropic", "--anthropic-version", "2026-10-21"]);
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(refused.stderr, /request 0 \(line 1, customId "t-0"\): generationConfig\.temperature: claude-sonnet-4-5 refuses .*2026-10-21/);
   });
 
   test("a bad line exits 3 naming it; bad options exit 2", async () => {

@@ -65,6 +65,10 @@ test("router options of the wrong type are refused when the router is made", () 
     [{ providers, retry: 3 }, "options.retry", "must be an object, not the number 3"],
     [{ providers, quotas: [] }, "options.quotas", "must be an object, not an array"],
     [{ providers: "openai" }, "options.providers", "must be an object, not a string"],
+    // Checked when the router is made, not at the first estimate (a new-user trial: Rust's "inf").
+    [{ providers, estimate: { defaultMaxOutputTokens: Infinity } }, "options.estimate.defaultMaxOutputTokens", "must be a whole number ≥ 0, not the number Infinity"],
+    [{ providers, estimate: { defaultMaxOutputTokens: 1.5 } }, "options.estimate.defaultMaxOutputTokens", "must be a whole number ≥ 0, not the number 1.5"],
+    [{ providers, estimate: { mediaTokens: -5 } }, "options.estimate.mediaTokens", "must be a whole number ≥ 0, not the number -5"],
   ] as const) {
     assert.deepEqual(refused(() => new BatchRouter({ storage: new MemoryStorage(), ...options } as never)), { field, message: `${field}: ${message}` }, JSON.stringify(options));
   }
@@ -78,6 +82,7 @@ test("estimates refuse what is not a batch or its options", () => {
     [() => estimateBatch({ provider: "openai", requests: {} as never }), "requests", "requests: must be an array of unified requests, not an object"],
     [() => estimateRequests("openai", "x" as never), "requests", "requests: must be an array of unified requests, not a string"],
     [() => estimateBatch({ provider: "openai", requests: [request] }, { countTokens: "x" as never }), "options.countTokens", "options.countTokens: must be a function, not a string"],
+    [() => estimateBatch({ provider: "openai", requests: [request] }, { defaultMaxOutputTokens: NaN }), "options.defaultMaxOutputTokens", "options.defaultMaxOutputTokens: must be a whole number ≥ 0, not the number NaN"],
   ] as const) {
     assert.deepEqual(refused(call), { field, message });
   }

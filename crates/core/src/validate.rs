@@ -720,7 +720,8 @@ impl RequestChecker<'_> {
             return self.unsupported(
                 field(),
                 format!(
-                    "{provider} API version 2026-10-21 refuses documents in assistant messages (provider-changes C.2 [C7], [C8], [C9]); send the document in a user message, or use apiVersion 2023-06-01"
+                    "{} on {provider} API version 2026-10-21: documents in assistant messages are refused for every model (provider-changes C.2 [C7], [C8], [C9]); send the document in a user message, or use apiVersion 2023-06-01",
+                    self.request.model
                 ),
             );
         }

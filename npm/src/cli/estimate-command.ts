@@ -19,6 +19,8 @@ Options:
   --provider P               {{providers}}, or all (every provider with the endpoint)
   --model M                  use model M for every request; --model P=M for provider P only
   --endpoint E               chat (default), responses or embeddings (texts counted as input only)
+  --anthropic-version V      Anthropic API version: 2023-06-01 (default) or 2026-10-21, whose
+                             rules are then checked, as a submission's are
   --prices FILE              model prices, JSON: {"gpt-4o-mini": {"input": 0.15, "output": 0.6}}
                              (US dollars per million tokens, published prices; the batch discount
                              is applied; optional cachedInput, cacheWrite, batchDiscount)
@@ -36,6 +38,8 @@ export interface EstimateCommandOptions {
   maxOutputTokens?: string;
   mediaTokens?: string;
   endpoint?: Endpoint;
+  /** `--anthropic-version`: validated with that version's rules for Anthropic. */
+  anthropicVersion?: string;
 }
 
 export function count(name: string, value: string | undefined): number | undefined {
@@ -89,7 +93,11 @@ export async function estimateFile(options: EstimateCommandOptions): Promise<(Ba
   for (const provider of providersOf(options.provider, options.endpoint)) {
     try {
       const unifiedJsonl = await readUnifiedFile(options.file, modelFor(provider));
-      const estimate = estimateJsonl(provider, unifiedJsonl, settings, true, options.endpoint === undefined ? {} : { endpoint: options.endpoint });
+      const prepareOptions = {
+        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+        ...(provider === "anthropic" && options.anthropicVersion !== undefined ? { apiVersion: options.anthropicVersion } : {}),
+      };
+      const estimate = estimateJsonl(provider, unifiedJsonl, settings, true, prepareOptions);
       if (estimate.unboundedRequests > 0) unboundedByEstimate.set(estimate, unboundedRequestsOf(provider, unifiedJsonl, settings));
       results.push(estimate);
     } catch (error) {
@@ -110,7 +118,15 @@ const requests = (count: number) => `${count} request${count === 1 ? "" : "s"}`;
 
 /** The estimate in lines of text; `unbounded` names the requests without an output bound. */
 export function describeEstimate(estimate: BatchEstimate, unbounded: UnboundedRequest[] = []): string[] {
-  const lines = [`${estimate.provider}: ${requests(estimate.requests)}, about ${estimate.inputTokens} input tokens, at most ${estimate.maxOutputTokens} output tokens`];
+  // "at most 0 output tokens" for requests without a bound read as a bound (a new-user trial).
+  const bounded = estimate.requests - estimate.unboundedRequests;
+  const output =
+    estimate.unboundedRequests === 0
+      ? `at most ${estimate.maxOutputTokens} output tokens`
+      : bounded === 0
+        ? "output tokens unbounded"
+        : `at most ${estimate.maxOutputTokens} output tokens from the ${requests(bounded)} with maxTokens`;
+  const lines = [`${estimate.provider}: ${requests(estimate.requests)}, about ${estimate.inputTokens} input tokens, ${output}`];
   if (estimate.unboundedRequests > 0) lines[0] += unbounded.length > 0 ? ` (unbounded: ${describeUnbounded(unbounded)})` : ` (${requests(estimate.unboundedRequests)} without maxTokens: unbounded)`;
   for (const model of estimate.models) {
     lines.push(`  ${model.model}: ${requests(model.requests)}, ${model.inputTokens} input, ${model.maxOutputTokens} output at most, cost ${dollars(model.minCostUsd)} to ${dollars(model.maxCostUsd)}`);

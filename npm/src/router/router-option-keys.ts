@@ -5,7 +5,7 @@
  * Each list is built with `keysOf`, so it cannot drift from its interface.
  */
 import { ValidationError } from "../errors.js";
-import { checkKnownKeys, checkOptionShapes, count, described, duration, keysOf, nearestKey, stringOrStrings, type OptionShape } from "../option-shapes.js";
+import { checkKnownKeys, checkOptionShapes, count, described, duration, keysOf, nearestKey, stringOrStrings, tokenEstimateShapes, wholeNumber, type OptionShape } from "../option-shapes.js";
 import { providerNames } from "../provider-registry.js";
 import type { PlanOptions, QuotaLimits, RetryPolicy } from "../wasm.js";
 import type { BatchRouterOptions, JobOptions } from "./batch-router.js";
@@ -57,7 +57,6 @@ export const advanceOptionKeys = keysOf<AdvanceOptions>({ signal: true, budgetMs
 export const webhookOptionKeys = keysOf<WebhookOptions>({ secret: true, jwt: true, toleranceSeconds: true, budgetMs: true });
 
 /** A count of retries or milliseconds the core reads as a whole number: a whole number ≥ 0. */
-const wholeNumber: OptionShape = { expected: "a whole number ≥ 0", fits: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 };
 
 /** A quota's tokens or batches: a whole number ≥ 1 (0 would let nothing be sent). */
 const quotaLimit: OptionShape = { expected: "a whole number ≥ 1", fits: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 1 };
@@ -137,6 +136,6 @@ export function checkNestedRouterOptions(options: BatchRouterOptions, estimateKe
   const retryShapes = { maxRetries: wholeNumber, initialDelayMs: wholeNumber, maxDelayMs: wholeNumber, maxRetryAfterMs: wholeNumber, budgetMs: wholeNumber };
   checkOptionShapes(options.retry, retryShapes, "options.retry", false, retryPolicyKeys);
   checkOptionShapes(options.plan, { maxRequestsPerBatch: count, maxBytesPerBatch: count }, "options.plan", false, planOptionKeys);
-  checkOptionShapes(options.estimate, { countTokens: "function" }, "options.estimate", false, estimateKeys);
+  checkOptionShapes(options.estimate, tokenEstimateShapes, "options.estimate", false, estimateKeys);
   checkQuotas(options.quotas);
 }

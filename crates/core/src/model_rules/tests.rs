@@ -355,7 +355,8 @@ fn the_2026_version_refuses_documents_in_assistant_messages() {
     let error = check_batch(Provider::Anthropic, &with_document, &options(false, Some("2026-10-21"))).unwrap_err();
     let CoreError::Validation { index, custom_id, field, message, .. } = error else { panic!() };
     assert_eq!((index, custom_id.as_deref(), field.as_str()), (Some(0), Some("r-7"), "messages[1].content[1]"));
-    assert!(message.contains("2026-10-21") && message.contains("assistant messages"), "{message}");
+    assert!(message.contains("claude-sonnet-4-5 on Anthropic API version 2026-10-21"), "{message}");
+    assert!(message.contains("assistant messages"), "{message}");
     let with_image = [request("claude-sonnet-4-5", turns(&image))];
     assert!(check_batch(Provider::Anthropic, &with_image, &options(false, Some("2026-10-21"))).is_ok());
     // Under dropUnsupported the part is left out with a warning.
