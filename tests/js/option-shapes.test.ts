@@ -69,6 +69,12 @@ test("router options of the wrong type are refused when the router is made", () 
     [{ providers, estimate: { defaultMaxOutputTokens: Infinity } }, "options.estimate.defaultMaxOutputTokens", "must be a whole number ≥ 0, not the number Infinity"],
     [{ providers, estimate: { defaultMaxOutputTokens: 1.5 } }, "options.estimate.defaultMaxOutputTokens", "must be a whole number ≥ 0, not the number 1.5"],
     [{ providers, estimate: { mediaTokens: -5 } }, "options.estimate.mediaTokens", "must be a whole number ≥ 0, not the number -5"],
+    // A model's quota on Anthropic had no batch to apply to (batches mix models) and was ignored.
+    [
+      { providers, quotas: { anthropic: { "claude-haiku-4-5": { maxEnqueuedTokens: 1500 } } } },
+      "options.quotas.anthropic.claude-haiku-4-5",
+      `Anthropic's batch queue is shared across models and one batch may mix them, so its quotas are per batch: give them under "*"`,
+    ],
   ] as const) {
     assert.deepEqual(refused(() => new BatchRouter({ storage: new MemoryStorage(), ...options } as never)), { field, message: `${field}: ${message}` }, JSON.stringify(options));
   }

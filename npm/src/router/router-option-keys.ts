@@ -127,6 +127,15 @@ export function checkQuotas(quotas: BatchRouterOptions["quotas"]): void {
     }
     for (const [model, limits] of Object.entries(models)) {
       checkOptionShapes(limits, { maxEnqueuedTokens: quotaLimit, maxConcurrentBatches: quotaLimit }, `${at}.${model}`, true, quotaLimitKeys);
+      // One Anthropic batch holds several models and its queue is shared across models
+      // (endpoints-and-push.md §4.3 [AN-RATE]): a model's quota had no batch to apply to and was
+      // ignored without a word (a new-user trial).
+      if (provider === "anthropic" && model !== "*") {
+        throw new ValidationError(
+          `${at}.${model}: Anthropic's batch queue is shared across models and one batch may mix them, so its quotas are per batch: give them under "*"`,
+          { field: `${at}.${model}` },
+        );
+      }
     }
   }
 }
