@@ -77,7 +77,9 @@ export function coreEstimateOptions(unifiedJsonl: string, options: TokenEstimate
         throw new ConfigurationError(`countTokens: your token counter threw for a text of request ${index}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
       if (!Number.isSafeInteger(counted) || counted < 0) {
-        throw new ConfigurationError(`countTokens: returned ${String(counted)} for a text of request ${index}; it must return a whole number ≥ 0`);
+        // An async counter's Promise read "returned [object Promise]" (a new-user trial).
+        const returned = typeof (counted as unknown as PromiseLike<unknown> | null)?.then === "function" ? "a Promise (an async counter)" : described(counted);
+        throw new ConfigurationError(`countTokens: returned ${returned} for a text of request ${index}; it must return a whole number ≥ 0, synchronously`);
       }
       total += counted;
     }

@@ -100,6 +100,11 @@ describe("estimates and cost", () => {
     assert.equal(estimateBatch({ provider: "openai", requests }, { countTokens: () => 100 }).inputTokens, 3 + 3 + 3 + 200);
     assert.throws(() => estimateRequests("openai", requests, { countTokens: () => -1 }), ConfigurationError);
     assert.throws(() => estimateRequests("openai", requests, { countTokens: () => 1.5 }), ConfigurationError);
+    // An async counter is named as one (its Promise read "returned [object Promise]").
+    assert.throws(
+      () => estimateRequests("openai", requests, { countTokens: (async () => 5) as never }),
+      (error: unknown) => error instanceof ConfigurationError && /returned a Promise \(an async counter\) for a text of request 0; .* synchronously/.test(error.message),
+    );
   });
 
   test("a job summary's cost adds up from the usage of its results", async () => {
