@@ -114,8 +114,9 @@ const wasmOut = join(root, "npm", "wasm");
 // document URLs on Responses, Anthropic 2026-10-21's assistant documents, encrypted reasoning's
 // provider, plan() cut to quotas (+4,642 bytes). Merged: 1,364,574 bytes (555,089 gzipped). Then
 // a trial of the merged round: parts dropUnsupported leaves out taken out of the request, a
-// dropped kwarg setting dropped whole, kwarg names written once (+2,412 bytes): 1,366,986 bytes.
-const WASM_SIZE_BUDGET = 1_367_000;
+// dropped kwarg setting dropped whole, kwarg names written once (+2,412 bytes): 1,366,986 bytes;
+// Azure's 128 tools and JSON-mode word, a request-fault finish reason said so (+375): 1,367,361.
+const WASM_SIZE_BUDGET = 1_367_500;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -78,6 +78,18 @@ describe("serverless jobs: startJob and advanceJob", () => {
     for (let round = 0; round < 4; round++) advised.push((await router.advanceJob(jobId)).nextAdvanceInMs);
     // Round 1 created the batches (a change); then their status never moves.
     assert.deepEqual(advised, [1_000, 1_500, 2_000, 2_000]);
+    // Whole milliseconds, however the backoff falls (333 × 1.5 read 499.5).
+    const odd = new BatchRouter({
+      providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } },
+      storage: new MemoryStorage(),
+      ...fastRouterOptions(),
+      pollInterval: 333,
+      maxPollInterval: 2_000,
+    });
+    const oddJob = await odd.startJob({ provider: "openai", requests: jobRequests() });
+    const oddAdvised: number[] = [];
+    for (let round = 0; round < 4; round++) oddAdvised.push((await odd.advanceJob(oddJob)).nextAdvanceInMs);
+    assert.deepEqual(oddAdvised, [333, 500, 750, 1_125]);
   });
 
   test("a lease held by another invocation: busy until it expires, nothing sent", async () => {

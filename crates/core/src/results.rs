@@ -398,8 +398,16 @@ pub fn unless_generation_failed(
     let Some((reason, code)) = reason.and_then(|reason| Some((reason, failure(reason)?))) else {
         return result;
     };
-    let message =
-        format!("request \"{}\": the provider's generation failed (finish reason {reason})", result.custom_id);
+    // A code other than `generation_error` is the request's fault (Gemini's
+    // `MISSING_THOUGHT_SIGNATURE`): said so, not "the generation failed" (a new-user trial).
+    let message = if code == GENERATION_ERROR {
+        format!("request \"{}\": the provider's generation failed (finish reason {reason})", result.custom_id)
+    } else {
+        format!(
+            "request \"{}\": the provider refused the request as it was sent (finish reason {reason}); change the request before sending it again",
+            result.custom_id
+        )
+    };
     BodyProblem::failed(code.to_owned(), message).into_result(result.custom_id, line)
 }
 

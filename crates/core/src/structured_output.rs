@@ -125,10 +125,15 @@ fn check_json_mode(checker: &mut RequestChecker) -> Result<(), CoreError> {
         Provider::Anthropic => checker
             .unsupported("responseFormat", "Anthropic has no JSON mode without a schema; give responseFormat.schema"),
         // "The API errors when the word "JSON" does not occur anywhere in the messages" (reference
-        // §1.1, OA-JSONMODE).
-        Provider::OpenAI if !mentions_json(checker.request) => Err(checker.error(
+        // §1.1, OA-JSONMODE); Azure OpenAI's JSON mode page says the same of its API ("'messages'
+        // must contain the word 'json'", learn.microsoft.com …/openai/how-to/json-mode; a new-user
+        // trial found it unchecked there).
+        Provider::OpenAI | Provider::Azure if !mentions_json(checker.request) => Err(checker.error(
             "responseFormat",
-            "OpenAI's JSON mode requires the word \"JSON\" in the system prompt or a message; add it, or give a schema",
+            format!(
+                "{}'s JSON mode requires the word \"JSON\" in the system prompt or a message; add it, or give a schema",
+                checker.provider.display_name()
+            ),
         )),
         _ => Ok(()),
     }

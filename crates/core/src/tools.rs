@@ -194,8 +194,9 @@ fn check_definitions(checker: &mut RequestChecker) -> Result<(), CoreError> {
     if tools.is_empty() {
         return Err(checker.error("tools", "must not be empty; leave it out instead"));
     }
-    // OpenAI and Mistral take at most 128 tools (reference §2.1).
-    if matches!(provider, Provider::OpenAI | Provider::Mistral) && tools.len() > 128 {
+    // OpenAI and Mistral take at most 128 tools (reference §2.1); so does Azure OpenAI, which serves
+    // OpenAI's request schema (endpoints-and-push.md §5.1; a new-user trial sent 129).
+    if matches!(provider, Provider::OpenAI | Provider::Azure | Provider::Mistral) && tools.len() > 128 {
         return Err(
             checker.error("tools", format!("{} tools; {} takes at most 128", tools.len(), provider.display_name()))
         );

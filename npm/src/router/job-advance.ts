@@ -88,12 +88,13 @@ export async function advanceOnce(environment: AdvanceEnvironment, jobId: string
     const changed = outcome.again || store.versionOf(manifest) !== before;
     const interval = changed
       ? environment.pollInterval
-      : Math.min(Math.max(environment.pollInterval, (manifest.pollIntervalMs ?? environment.pollInterval) * 1.5), Math.max(environment.pollInterval, environment.maxPollInterval));
+      : Math.min(Math.max(environment.pollInterval, Math.ceil((manifest.pollIntervalMs ?? environment.pollInterval) * 1.5)), Math.max(environment.pollInterval, environment.maxPollInterval));
     if (manifest.pollIntervalMs !== interval) {
       manifest.pollIntervalMs = interval;
       await context.store.save(manifest);
     }
-    return { jobId, state: "running", nextAdvanceInMs: outcome.again ? 0 : interval, progress: progress(manifest) };
+    // Whole milliseconds (a backoff of 1.5× read 5062.5 ms: a new-user trial).
+    return { jobId, state: "running", nextAdvanceInMs: outcome.again ? 0 : Math.ceil(interval), progress: progress(manifest) };
   } catch (error) {
     if (error instanceof JobConflictError) return busy(jobId, manifest, Date.now());
     if (stoppedBy !== undefined && !options.signal?.aborted) {

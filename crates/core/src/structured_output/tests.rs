@@ -98,13 +98,16 @@ fn json_mode_without_a_schema() {
 
 #[test]
 fn openai_json_mode_needs_the_word_json() {
-    let request = request_for(
-        Provider::OpenAI,
-        r#"{"customId":"j","model":"MODEL","messages":[{"role":"user","content":"Hello"}],"responseFormat":{"type":"json"}}"#,
-    );
-    let (_, field, message) = validation(bodies(Provider::OpenAI, &[request], false).unwrap_err());
-    assert_eq!(field, "responseFormat");
-    assert!(message.contains("JSON"), "{message}");
+    // Azure OpenAI too (its JSON mode page; a new-user trial found it unchecked there).
+    for (provider, model) in [(Provider::OpenAI, "MODEL"), (Provider::Azure, "gpt-4o-mini")] {
+        let text = format!(
+            r#"{{"customId":"j","model":"{model}","messages":[{{"role":"user","content":"Hello"}}],"responseFormat":{{"type":"json"}}}}"#
+        );
+        let request = request_for(provider, &text);
+        let (_, field, message) = validation(bodies(provider, &[request], false).unwrap_err());
+        assert_eq!(field, "responseFormat");
+        assert!(message.contains(&format!("{}'s JSON mode", provider.display_name())), "{message}");
+    }
 }
 
 #[test]

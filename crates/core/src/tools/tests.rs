@@ -211,6 +211,26 @@ fn bad_definitions_and_choices_are_refused() {
     }
 }
 
+/// At most 128 tools on OpenAI, Azure OpenAI (OpenAI's schema; a new-user trial sent 129 there)
+/// and Mistral; 128 pass.
+#[test]
+fn at_most_128_tools_where_the_schema_says_so() {
+    let tools = |count: usize| -> Vec<Value> {
+        (0..count)
+            .map(|index| json!({"name": format!("tool_{index}"), "parameters": {"type": "object", "properties": {}}}))
+            .collect()
+    };
+    for (provider, model) in
+        [(Provider::OpenAI, "MODEL"), (Provider::Azure, "gpt-4o-mini"), (Provider::Mistral, "mistral-small-latest")]
+    {
+        let request = |count: usize| json!({"customId": "t", "model": model, "messages": [{"role": "user", "content": "hi"}], "tools": tools(count)});
+        let (field, message) = refusal(provider, &request(129));
+        assert_eq!(field, "tools", "{provider:?}");
+        assert!(message.contains("129 tools") && message.contains("at most 128"), "{provider:?}: {message}");
+        body_of(provider, &request(128));
+    }
+}
+
 #[test]
 fn strict_tools_follow_the_providers_schema_rules() {
     let open = json!({"customId": "s", "model": "MODEL", "messages": [{"role": "user", "content": "hi"}],
