@@ -65,31 +65,24 @@ describe("serverless jobs: startJob and advanceJob", () => {
 
   test("the interval advised grows while nothing changes, up to maxPollInterval", async () => {
     const emulator = new OpenAIEmulator({ apiKey: API_KEY, readsPerState: 1_000_000 });
-    const storage = new MemoryStorage();
-    const router = new BatchRouter({
-      providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } },
-      storage,
-      ...fastRouterOptions(),
-      pollInterval: 1_000,
-      maxPollInterval: 2_000,
-    });
-    const jobId = await router.startJob({ provider: "openai", requests: jobRequests() });
-    const advised: number[] = [];
-    for (let round = 0; round < 4; round++) advised.push((await router.advanceJob(jobId)).nextAdvanceInMs);
+    // The intervals four rounds advise for a job whose batches' status never moves.
+    const advised = async (pollInterval: number): Promise<number[]> => {
+      const router = new BatchRouter({
+        providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } },
+        storage: new MemoryStorage(),
+        ...fastRouterOptions(),
+        pollInterval,
+        maxPollInterval: 2_000,
+      });
+      const jobId = await router.startJob({ provider: "openai", requests: jobRequests() });
+      const intervals: number[] = [];
+      for (let round = 0; round < 4; round++) intervals.push((await router.advanceJob(jobId)).nextAdvanceInMs);
+      return intervals;
+    };
     // Round 1 created the batches (a change); then their status never moves.
-    assert.deepEqual(advised, [1_000, 1_500, 2_000, 2_000]);
+    assert.deepEqual(await advised(1_000), [1_000, 1_500, 2_000, 2_000]);
     // Whole milliseconds, however the backoff falls (333 × 1.5 read 499.5).
-    const odd = new BatchRouter({
-      providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } },
-      storage: new MemoryStorage(),
-      ...fastRouterOptions(),
-      pollInterval: 333,
-      maxPollInterval: 2_000,
-    });
-    const oddJob = await odd.startJob({ provider: "openai", requests: jobRequests() });
-    const oddAdvised: number[] = [];
-    for (let round = 0; round < 4; round++) oddAdvised.push((await odd.advanceJob(oddJob)).nextAdvanceInMs);
-    assert.deepEqual(oddAdvised, [333, 500, 750, 1_125]);
+    assert.deepEqual(await advised(333), [333, 500, 750, 1_125]);
   });
 
   test("a lease held by another invocation: busy until it expires, nothing sent", async () => {

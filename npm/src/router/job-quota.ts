@@ -68,15 +68,23 @@ export interface BatchGroup {
 }
 
 /**
- * The provider batches a job starts with, the one rule of `submitJob` and `plan()`: each planned
- * chunk in order, the cache primer (the first request alone, with `primeCache` and more than one
- * request) taken out of the first, and each cut so that no batch holds more than its model's
- * `maxEnqueuedTokens` of estimated input (`inputTokens`, by request position).
+ * The provider batches of a plan, the one rule of `submitJob`, `plan()` and a retry's batches: each
+ * planned chunk in order, the cache primer (the first request alone, with `primeCache` and more
+ * than one request) taken out of the first, and each cut so that no batch holds more than its
+ * model's `maxEnqueuedTokens` of estimated input (`inputTokens`, by job position). `positionOf`
+ * maps a request of the plan to its job position (a retry plans only the requests it sends again).
  */
-export function batchGroups(provider: ProviderName, plan: JobPlan, quotas: ModelQuotas | undefined, inputTokens: Float64Array | undefined, primeCache: boolean): BatchGroup[] {
+export function batchGroups(
+  provider: ProviderName,
+  plan: JobPlan,
+  quotas: ModelQuotas | undefined,
+  inputTokens: Float64Array | undefined,
+  primeCache: boolean,
+  positionOf: (index: number) => number = (index) => index,
+): BatchGroup[] {
   const groups: BatchGroup[] = [];
   for (const chunk of plan.chunks) {
-    const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => start + offset));
+    const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => positionOf(start + offset)));
     if (primeCache && groups.length === 0 && plan.requestCount > 1) {
       groups.push({ positions: positions.splice(0, 1), model: chunk.model, primer: true });
       if (positions.length === 0) continue;
@@ -89,7 +97,7 @@ export function batchGroups(provider: ProviderName, plan: JobPlan, quotas: Model
 }
 
 /** `positions` (one planned batch) cut into groups that fit the model's token limit. */
-export function cutToQuota(positions: number[], limits: QuotaLimits, tokens: Float64Array | undefined): number[][] {
+function cutToQuota(positions: number[], limits: QuotaLimits, tokens: Float64Array | undefined): number[][] {
   if (limits.maxEnqueuedTokens === undefined || tokens === undefined) return [positions];
   const groups: number[][] = [];
   let start = 0;

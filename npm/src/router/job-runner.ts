@@ -11,7 +11,7 @@ import { AbortError, BatchNotFoundError, BatchRouterError, InvalidResponseError,
 import type { UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
 import { admitUnderBudget, costOfResult } from "./job-budget.js";
-import { admitUnderQuota, cutToQuota, limitsFor, requeueForQuota } from "./job-quota.js";
+import { admitUnderQuota, batchGroups, requeueForQuota } from "./job-quota.js";
 import { expandRanges, type JobManifest, type SubmissionRecord } from "./job-manifest.js";
 import { finalSubmissions, ResultCollector } from "./job-results.js";
 import { recordBatch, save, submitRecord, type JobContext } from "./job-submission.js";
@@ -265,12 +265,9 @@ function planFollowUps(context: JobContext): boolean {
     if (positions.length === 0) continue;
     const jsonl = positions.map((position) => context.lines[position] + "\n").join("");
     const plan = planJobInCore(manifest.provider, jsonl, { ...context.access.prepareOptions, endpoint: manifest.endpoint }, manifest.planOptions);
-    for (const chunk of plan.chunks) {
-      const members = [...expandRanges(chunk.requestRanges)].map((index) => positions[index]!);
-      for (const group of cutToQuota(members, limitsFor(manifest.provider, context.quotas, chunk.model), context.inputTokens)) {
-        manifest.submissions.push(newRecord(manifest.jobId, manifest.submissions.length, attempt, group, chunk.model));
-        planned = true;
-      }
+    for (const group of batchGroups(manifest.provider, plan, context.quotas, context.inputTokens, false, (index) => positions[index]!)) {
+      manifest.submissions.push(newRecord(manifest.jobId, manifest.submissions.length, attempt, group.positions, group.model));
+      planned = true;
     }
   }
   return planned;
