@@ -116,7 +116,10 @@ const wasmOut = join(root, "npm", "wasm");
 // a trial of the merged round: parts dropUnsupported leaves out taken out of the request, a
 // dropped kwarg setting dropped whole, kwarg names written once (+2,412 bytes): 1,366,986 bytes;
 // Azure's 128 tools and JSON-mode word, a request-fault finish reason said so (+375): 1,367,361.
-const WASM_SIZE_BUDGET = 1_367_500;
+// Raised on 2026-12-03 (fifth round) for the line writers of common Gemini and Mistral requests
+// (issue 18: their multimodal conversion was 0.93–0.99× the floor; providers/google/common_line.rs,
+// providers/mistral/common_line.rs; +5,586 bytes): 1,372,947 bytes (558,339 gzipped).
+const WASM_SIZE_BUDGET = 1_373_000;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

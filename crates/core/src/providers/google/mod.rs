@@ -14,6 +14,7 @@
 //! `rawStatus` `cancel_requested` and no counts, and the caller should fetch the status to see
 //! the cancellation land (an answer that is an operation is read as one).
 
+mod common_line;
 mod embeddings;
 pub mod fan_out;
 mod fast_line;

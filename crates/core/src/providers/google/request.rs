@@ -170,6 +170,20 @@ pub fn model_resource(model: &str) -> String {
 /// Appends the request's `GenerateContentRequest` JSON (no newline) to `out`. `index` names the
 /// request in errors.
 pub fn write_request(index: usize, request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), CoreError> {
+    if super::common_line::is_common(request) {
+        super::common_line::write(request, out);
+        return Ok(());
+    }
+    write_general_request(index, request, out)
+}
+
+/// [`write_request`] through serde's derived writer, for every request (the common ones have their
+/// own writer, `common_line`).
+pub(super) fn write_general_request(
+    index: usize,
+    request: &UnifiedRequest,
+    out: &mut Vec<u8>,
+) -> Result<(), CoreError> {
     check_provider_kwargs(index, request)?;
     let body = generate_content_request(index, request)?;
     let serialize_error = |error: serde_json::Error| {

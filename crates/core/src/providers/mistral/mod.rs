@@ -6,6 +6,7 @@
 //! The base URL is the host without `/v1` (default `https://api.mistral.ai`); every path here
 //! starts with `/v1`, as in the spec.
 
+mod common_line;
 mod options;
 mod paging;
 mod request;

@@ -109,6 +109,16 @@ enum Part<'a> {
 
 /// Appends the request's batch line (with a trailing newline) to `out`.
 pub fn write_line(request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), CoreError> {
+    if super::common_line::is_common(request) {
+        super::common_line::write(request, out);
+        return Ok(());
+    }
+    write_general_line(request, out)
+}
+
+/// [`write_line`] through serde's derived writer, for every request (the common ones have their
+/// own writer, `common_line`).
+pub(super) fn write_general_line(request: &UnifiedRequest, out: &mut Vec<u8>) -> Result<(), CoreError> {
     let body = chat_body(request);
     let serialize_error = |reason: String| {
         CoreError::invalid_batch("requests", format!("request {} could not be serialized: {reason}", request.custom_id))
