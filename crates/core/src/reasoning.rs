@@ -12,12 +12,28 @@ use crate::providers::anthropic::DEFAULT_MAX_TOKENS;
 use crate::validate::RequestChecker;
 use crate::{CoreError, Provider};
 
-/// Gemini 3 takes `thinkingLevel`, earlier models `thinkingBudget` ("use with earlier models results
-/// in an error", spec `ThinkingConfig.thinkingLevel`; reference §3.3): a rule of the model-rules
-/// table. A Gemini model the table does not know gets `thinkingBudget`, the field every thinking
-/// model before 3 takes.
-fn gemini_uses_levels(model: &str) -> bool {
-    model_rules::has_rule(Provider::Google, model, |rule| matches!(rule, Rule::ThinkingLevels))
+/// How a Gemini model is told how much to think: Gemini 3 takes `thinkingLevel`, earlier models
+/// `thinkingBudget` ("use with earlier models results in an error", spec
+/// `ThinkingConfig.thinkingLevel`; reference §3.3), each a rule of the model-rules table. A model
+/// the table does not know (`gemini-flash-latest`, a newer model) gets the spec's fields as the
+/// request gives them: an effort as `thinkingLevel`, a budget as `thinkingBudget`; the provider's
+/// own rules apply, never a model rule (found by a new-user trial: such models had an effort
+/// refused as if they were 2.5 models).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum GeminiThinking {
+    Levels,
+    Budget,
+    Unknown,
+}
+
+fn gemini_thinking(model: &str) -> GeminiThinking {
+    if model_rules::has_rule(Provider::Google, model, |rule| matches!(rule, Rule::ThinkingLevels)) {
+        GeminiThinking::Levels
+    } else if model_rules::is_known(Provider::Google, model) {
+        GeminiThinking::Budget
+    } else {
+        GeminiThinking::Unknown
+    }
 }
 
 /// Whether a chat provider has the effort value: spec enums, Mistral's stops at `xhigh`; vLLM passes
@@ -107,16 +123,21 @@ pub fn anthropic_effort(request: &UnifiedRequest) -> Option<&'static str> {
 pub fn gemini_thinking_config(request: &UnifiedRequest) -> Option<Value> {
     let reasoning = request.reasoning.as_ref()?;
     let mut config = serde_json::Map::new();
-    if gemini_uses_levels(&request.model) {
+    let kind = gemini_thinking(&request.model);
+    if kind != GeminiThinking::Budget {
         if let Some(level) = reasoning.effort.and_then(gemini_level) {
             config.insert("thinkingLevel".into(), json!(level));
         }
-    } else if let Some(budget) = reasoning.budget_tokens {
-        config.insert("thinkingBudget".into(), json!(budget));
-    } else if reasoning.effort == Some(ReasoningEffort::None) {
-        // 0 turns thinking off on 2.5 Flash and Flash-Lite (reference §3.3); models that cannot
-        // turn it off had effort "none" refused or left out by their model rule.
-        config.insert("thinkingBudget".into(), json!(0));
+    }
+    if kind != GeminiThinking::Levels {
+        if let Some(budget) = reasoning.budget_tokens {
+            config.insert("thinkingBudget".into(), json!(budget));
+        } else if reasoning.effort == Some(ReasoningEffort::None) {
+            // 0 turns thinking off on 2.5 Flash and Flash-Lite (reference §3.3), and is the spec's
+            // way to ask a model the table does not know for no thoughts; models that cannot turn
+            // it off had effort "none" refused or left out by their model rule.
+            config.insert("thinkingBudget".into(), json!(0));
+        }
     }
     if let Some(include) = reasoning.include_thoughts {
         config.insert("includeThoughts".into(), json!(include));
@@ -265,12 +286,16 @@ fn check_gemini(
     let model = checker.request.model.clone();
     // A budget on Gemini 3, an effort on 2.5, effort "none" where thinking cannot be turned off:
     // model rules (model_rules), checked before this.
-    if gemini_uses_levels(&model) {
+    let kind = gemini_thinking(&model);
+    if kind == GeminiThinking::Levels
+        || (kind == GeminiThinking::Unknown && effort.is_some_and(|effort| effort != ReasoningEffort::None))
+    {
         if effort.is_some_and(|effort| gemini_level(effort).is_none()) {
+            let levels = if kind == GeminiThinking::Levels { "Gemini 3 has" } else { "Gemini's thinkingLevel has" };
             checker.unsupported(
                 "reasoning.effort",
                 format!(
-                    "Gemini 3 has the levels minimal, low, medium and high, not \"{}\"",
+                    "{levels} the levels minimal, low, medium and high, not \"{}\"",
                     effort.map(ReasoningEffort::as_str).unwrap_or_default()
                 ),
             )?;

@@ -158,6 +158,34 @@ fn gemini_budget_on_2_5_and_level_on_3() {
     assert_eq!(refused(Provider::Google, &request("gemini-3-flash", json!({"effort": "xhigh"}))), "reasoning.effort");
 }
 
+/// A Gemini model the model table does not know (an alias, a newer model) gets the spec's fields
+/// as given, never a model rule (README: "the provider's own rules only"); found by a new-user trial,
+/// where `gemini-flash-latest` had an effort refused as if it were a 2.5 model.
+#[test]
+fn gemini_models_the_table_does_not_know_take_the_spec_fields_as_given() {
+    for model in ["gemini-flash-latest", "gemini-pro-latest", "gemini-4-flash", "models/gemini-4-pro"] {
+        let level = body(Provider::Google, &request(model, json!({"effort": "high", "includeThoughts": true})));
+        assert_eq!(
+            level["generationConfig"]["thinkingConfig"],
+            json!({"thinkingLevel": "HIGH", "includeThoughts": true}),
+            "{model}"
+        );
+        let minimal = body(Provider::Google, &request(model, json!({"effort": "minimal"})));
+        assert_eq!(minimal["generationConfig"]["thinkingConfig"], json!({"thinkingLevel": "MINIMAL"}), "{model}");
+        let budget = body(Provider::Google, &request(model, json!({"budgetTokens": 2048})));
+        assert_eq!(budget["generationConfig"]["thinkingConfig"], json!({"thinkingBudget": 2048}), "{model}");
+        let off = body(Provider::Google, &request(model, json!({"effort": "none"})));
+        assert_eq!(off["generationConfig"]["thinkingConfig"], json!({"thinkingBudget": 0}), "{model}");
+        // The spec's own enum still holds: it has no "xhigh" level.
+        let parsed = request_for(Provider::Google, &request(model, json!({"effort": "xhigh"})).to_string());
+        let (_, field, message) = validation(bodies(Provider::Google, &[parsed], false).unwrap_err());
+        assert_eq!(field, "reasoning.effort", "{model}");
+        assert!(message.contains("minimal, low, medium and high"), "{model}: {message}");
+    }
+    // Known models keep their rules.
+    assert_eq!(refused(Provider::Google, &request("gemini-2.5-flash", json!({"effort": "low"}))), "reasoning.effort");
+}
+
 #[test]
 fn anthropic_adaptive_models_turn_thinking_on_for_an_effort() {
     for model in ["claude-opus-4-7", "claude-opus-4-8", "claude-sonnet-5", "claude-fable-5"] {
