@@ -8,6 +8,7 @@ import { checkPrices } from "./price-check.js";
 import { requestsJsonl } from "./request-json.js";
 import type { ProviderName, UnifiedBatchMetadata, UnifiedRequest, Usage } from "./types.js";
 import {
+  cachePriceUnknown,
   costOfUsage,
   estimateBatchInCore,
   estimateRequestsInCore,
@@ -188,6 +189,12 @@ export interface ModelCost {
   usage: Usage;
   /** Absent when the model has no price. */
   costUsd?: number;
+  /**
+   * How its cached input tokens were priced, when some were read and no cache price is known for
+   * the model (none in `prices`, none built in, no provider rule): at the batch input rate, as
+   * uncached ones, never more.
+   */
+  cachedInputNote?: string;
 }
 
 /** What a job's results say was spent. */
@@ -201,7 +208,7 @@ export interface CostReport {
   cacheHitRate: number;
 }
 
-/** Adds up usage per model and prices it. */
+/** Adds up usage per model (the model each request was sent with) and prices it. */
 export class CostTally {
   private readonly usageByModel = new Map<string, Usage>();
 
@@ -228,7 +235,11 @@ export class CostTally {
     let cacheReadTokens = 0;
     for (const [model, usage] of this.usageByModel) {
       const cost = costOfUsage(this.provider, model, usage, this.prices);
-      models.push(cost === undefined ? { model, usage } : { model, usage, costUsd: cost });
+      const entry: ModelCost = cost === undefined ? { model, usage } : { model, usage, costUsd: cost };
+      if (cost !== undefined && (usage.cacheReadTokens ?? 0) > 0 && cachePriceUnknown(this.provider, model, this.prices)) {
+        entry.cachedInputNote = `cached input tokens of ${model} are charged at the batch input rate: no ${this.provider} cache price is known (give cachedInput in its price)`;
+      }
+      models.push(entry);
       costUsd += cost ?? 0;
       inputTokens += usage.inputTokens;
       cacheReadTokens += usage.cacheReadTokens ?? 0;

@@ -216,7 +216,9 @@ describe("AnthropicProvider against the emulator", () => {
     assert.equal(prepared.summary.warnings.length, 1);
     const warning = prepared.summary.warnings[0]!;
     assert.deepEqual([warning.index, warning.customId, warning.field], [0, "no-limit-1", "generationConfig.maxTokens"]);
-    assert.match(warning.message, /4096 was sent for this request and 1 more of the 4 in the batch/);
+    // Said before anything is sent (a dry run, a refused budget): "was sent" was untrue there (a new-user trial).
+    assert.match(warning.message, /4096 is set for this request and 1 more of the 4 in the batch/);
+    assert.doesNotMatch(warning.message, /was sent/);
     const maxTokens = prepared.providerJsonl.trim().split("\n").map((line) => JSON.parse(line).params.max_tokens);
     assert.deepEqual(maxTokens, [4096, 10, 20, 4096]);
 

@@ -80,3 +80,21 @@ test("the same provider's --model twice is refused (the last one won silently)",
   // An alias names the same provider.
   await assertUsage(["convert", requests, "--provider", "google", "--model", "google=gemini-2.5-flash", "--model", "gemini=gemini-2.5-pro"], /google was given a model twice/);
 });
+
+test("every option is checked before FILE is read, whatever FILE holds (a usage error, not FILE's exit 3)", async () => {
+  // The README: "Arguments are checked before anything is read". --max-cost was checked after the
+  // file was read, converted and its warnings printed (a new-user trial).
+  const bad = join(directory, "bad.jsonl");
+  writeFileSync(bad, JSON.stringify({ customId: "a", model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }) + "\nnot json\n");
+  await assertUsage(["submit", bad, ...connection, "--max-cost", "abc"], /--max-cost must be a number of US dollars ≥ 0, not "abc"/);
+  await assertUsage(["submit", bad, ...connection, "--max-cost", "1", "--max-output-tokens", "x"], /--max-output-tokens must be a whole number ≥ 0/);
+  await assertUsage(["submit", bad, ...connection, "--endpoint", "chats"], /unknown --endpoint "chats"/);
+  await assertUsage(["submit", bad, ...connection, "--anthropic-version", "2024-01-01"], /--anthropic-version 2024-01-01: expected 2023-06-01 or 2026-10-21/);
+  await assertUsage(["submit", bad, ...connection, "--max-cost", "1", "--prices", join(directory, "no-prices.json")], /cannot read .*no-prices\.json/);
+  await assertUsage(["estimate", bad, "--provider", "anthropic", "--anthropic-version", "2024-01-01"], /--anthropic-version 2024-01-01: expected/);
+  await assertUsage(["convert", bad, "--provider", "anthropic", "--anthropic-version", "2024-01-01"], /--anthropic-version 2024-01-01: expected/);
+  await assertUsage(["convert", bad, "--provider", "openai", "--from", "anthropic"], /unknown --from "anthropic"; expected openai/);
+  // Nothing of FILE was read: no conversion warning came first.
+  const result = await run(["submit", bad, ...connection, "--max-cost", "abc"]);
+  assert.doesNotMatch(result.stderr, /warning|line 2/);
+});

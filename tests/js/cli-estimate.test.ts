@@ -82,6 +82,26 @@ describe("batch-router estimate", () => {
     assert.match(text.stdout, /7 requests have no maxTokens: request 0 \(customId "u-0", model gpt-4o-mini\), request 2 \(customId "v-0", model gpt-4o-mini\), .*request 5 \(customId "v-3", model gpt-4o-mini\) and 2 more\)/);
   });
 
+  test("every line says unbounded the same way: a model's requests without maxTokens are no \"0 output at most\"", async () => {
+    const mixed = file(
+      "per-model-unbounded.jsonl",
+      [
+        textRequest("a", "List three prime numbers.", "gemini-2.5-flash"),
+        { ...textRequest("b", "Hello", "gemini-2.5-pro"), generationConfig: { maxTokens: 200 } },
+        textRequest("c", "Hello again", "gemini-2.5-pro"),
+      ]
+        .map((request) => JSON.stringify(request))
+        .join("\n") + "\n",
+    );
+    const prices = file("gemini-prices.json", JSON.stringify({ "gemini-2.5-flash": { input: 0.3, output: 2.5 }, "gemini-2.5-pro": { input: 1.25, output: 10 } }));
+    const result = await run(["estimate", mixed, "--provider", "google", "--prices", prices]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^ {2}gemini-2\.5-flash: 1 request, \d+ input tokens, output tokens unbounded, cost \$[\d.]+ to unbounded$/m);
+    assert.match(result.stdout, /^ {2}gemini-2\.5-pro: 2 requests, \d+ input tokens, at most 200 output tokens from the 1 request with maxTokens \(unbounded: 1 request without maxTokens\), cost \$[\d.]+ to unbounded$/m);
+    assert.match(result.stdout, /^ {2}cost: \$[\d.]+ to unbounded at batch rates$/m);
+    assert.doesNotMatch(result.stdout, /0 output at most|output at most/);
+  });
+
   test("--anthropic-version checks that version's rules, as a submission would", async () => {
     const sampled = file("sampled.jsonl", JSON.stringify({ ...textRequest("t-0", "hi", "claude-sonnet-4-5"), generationConfig: { maxTokens: 50, temperature: 0.2 } }) + "\n");
     assert.equal((await run(["estimate", sampled, "--provider", "anthropic"])).code, 0);
@@ -164,7 +184,20 @@ describe("batch-router estimate", () => {
       assert.equal(result.code, 3, result.stderr);
       assert.match(result.stderr, /over --max-cost/);
       assert.equal(emulator.batches.size, 0);
-      assert.equal((await run(["submit", requestsFile, ...connection, "--max-cost", "1"])).code, 2, "--max-cost needs --prices");
+    });
+
+    test("--max-cost without --prices uses the built-in prices, and names the models that have none", async () => {
+      // gpt-4o-mini has a built-in price: --prices was required all the same (a new-user trial).
+      const builtIn = estimateBatch({ provider: "openai", requests }).maxCostUsd!;
+      const over = await run(["submit", requestsFile, ...connection, "--max-cost", String(builtIn / 2)]);
+      assert.equal(over.code, 3, over.stderr);
+      assert.match(over.stderr, new RegExp(`may cost up to \\$${builtIn.toFixed(6)} .*over --max-cost`));
+      const unpriced = file("unpriced.jsonl", JSON.stringify({ ...textRequest("u", "hi", "gpt-4.1-nano"), generationConfig: { maxTokens: 5 } }) + "\n");
+      const before = emulator.received.length;
+      const refused = await run(["submit", unpriced, ...connection, "--max-cost", "1"]);
+      assert.equal(refused.code, 3, refused.stderr);
+      assert.match(refused.stderr, /worst case cannot be bounded: no price for gpt-4\.1-nano \(no built-in price: give --prices FILE\)/);
+      assert.equal(emulator.received.length, before, "nothing sent");
     });
 
     test("a budget that cannot be bounded names the requests without maxTokens and their model", async () => {

@@ -80,6 +80,26 @@ describe("Together AI and xAI through the CLI and the example", () => {
     }
   });
 
+  test("a Together batch id without --provider: the error says Mistral was inferred and suggests --provider together", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "batch-router-cli-"));
+    const file = join(cwd, "requests.jsonl");
+    writeFileSync(file, JSON.stringify(textRequest("x", "say x", "some-model")) + "\n");
+    const env = environments().together;
+    const submitted = await runCli(["submit", file, "--provider", "together", "--json"], env, cwd);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const batchId = JSON.parse(submitted.stdout).batchId as string;
+    // The id is a UUID, as Mistral's are: taken for Mistral's, whose API does not know it.
+    const inferred = await runCli(["status", batchId], { ...env, MISTRAL_API_KEY: KEY, MISTRAL_BASE_URL: `${together.url}/v1` }, cwd);
+    assert.notEqual(inferred.code, 0);
+    assert.match(inferred.stderr, /taken to be mistral from the id's shape, a UUID; Together AI batch ids have the same shape: for one of those, pass --provider together\)/);
+    assert.ok(!inferred.stderr.includes(KEY));
+    // Named, it is found; a provider named by the caller gets no hint.
+    assert.equal((await runCli(["status", batchId, "--provider", "together"], env, cwd)).code, 0);
+    const named = await runCli(["status", batchId, "--provider", "mistral"], { MISTRAL_API_KEY: KEY, MISTRAL_BASE_URL: `${together.url}/v1` }, cwd);
+    assert.notEqual(named.code, 0);
+    assert.doesNotMatch(named.stderr, /--provider together/);
+  });
+
   test("switch-providers.mjs sends the same requests to together and xai by name", async () => {
     const command = deno ? [deno.execPath(), "run", "--allow-all"] : [process.execPath];
     const env = { ...environments().together, ...environments().xai, EXAMPLE_POLL_SECONDS: "0" };

@@ -71,6 +71,9 @@ pub struct ProviderInfo {
     pub requires_key: bool,
     /// The shape of its batch ids, when it is distinctive: ids are only inferred from these.
     pub batch_id_shape: Option<BatchIdShape>,
+    /// The provider its batch ids look like, so that such an id is inferred as that provider's
+    /// (the CLI then says so, and suggests `--provider`).
+    pub batch_ids_like: Option<Provider>,
 }
 
 pub fn info(provider: Provider) -> ProviderInfo {
@@ -85,6 +88,7 @@ pub fn info(provider: Provider) -> ProviderInfo {
         api_version_variable: None,
         requires_key: true,
         batch_id_shape: None,
+        batch_ids_like: None,
     };
     match provider {
         // Batch ids `batch_…` (providers.md §1.4).
@@ -135,6 +139,7 @@ pub fn info(provider: Provider) -> ProviderInfo {
             class_name: "VLLMProvider",
             key_variables: &["BATCH_ROUTER_SIDECAR_TOKEN"],
             requires_key: false,
+            batch_ids_like: Some(Provider::OpenAI),
             ..base
         },
         // `GROQ_API_KEY` and `GROQ_BASE_URL` are what Groq's own SDK reads (groq-sdk client
@@ -146,6 +151,7 @@ pub fn info(provider: Provider) -> ProviderInfo {
             class_name: "GroqProvider",
             key_variables: &["GROQ_API_KEY"],
             base_url_variable: Some("GROQ_BASE_URL"),
+            batch_ids_like: Some(Provider::OpenAI),
             ..base
         },
         // The variables openai-node's `AzureOpenAI` reads (src/azure.ts, code index id 60816162472):
@@ -176,6 +182,7 @@ pub fn info(provider: Provider) -> ProviderInfo {
             class_name: "TogetherProvider",
             key_variables: &["TOGETHER_API_KEY"],
             base_url_variable: Some("TOGETHER_BASE_URL"),
+            batch_ids_like: Some(Provider::Mistral),
             ..base
         },
         // `XAI_API_KEY` (endpoints §5.2 [BW-XAI]); `XAI_BASE_URL` is this package's own name for
@@ -230,6 +237,10 @@ pub struct ProviderEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub batch_id_shape: Option<String>,
+    /// The provider whose batch-id shape its ids share (they are inferred as that one's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub batch_ids_like: Option<Provider>,
     /// The endpoints its batch API offers (the CLI's `--provider all` takes the providers with
     /// the batch's endpoint).
     pub endpoints: Vec<crate::Endpoint>,
@@ -253,6 +264,7 @@ pub fn entries() -> Vec<ProviderEntry> {
                 api_version_variable: info.api_version_variable.map(str::to_owned),
                 requires_key: info.requires_key,
                 batch_id_shape: info.batch_id_shape.map(BatchIdShape::describe),
+                batch_ids_like: info.batch_ids_like,
                 endpoints: crate::endpoint::endpoints_of(provider).to_vec(),
             }
         })
@@ -275,6 +287,22 @@ mod tests {
         assert_eq!(provider_of_batch_id("batch_6caaf24d-54a5-46be-b1b7-518884fcbdde"), Some(Provider::Azure));
         assert_eq!(provider_of_batch_id("batch_67f3a1b2c4d5e6f708192a3b"), Some(Provider::OpenAI));
         assert_eq!(provider_of_batch_id("batch_6caaf24d-54a5"), Some(Provider::OpenAI));
+    }
+
+    #[test]
+    fn a_provider_whose_ids_look_like_another_s_names_it() {
+        // A Together id was taken for Mistral's with no hint (a new-user trial): the entry says so.
+        let uuid = "0f9c1b62-3a4d-4e5f-8a7b-1c2d3e4f5a6b";
+        for provider in Provider::ALL {
+            let Some(like) = info(provider).batch_ids_like else { continue };
+            assert!(info(provider).batch_id_shape.is_none(), "{provider:?} is inferred itself");
+            assert!(info(like).batch_id_shape.is_some(), "{provider:?} looks like {like:?}, which is never inferred");
+        }
+        assert_eq!(info(Provider::Together).batch_ids_like, Some(provider_of_batch_id(uuid).unwrap()));
+        assert_eq!(info(Provider::Groq).batch_ids_like, provider_of_batch_id("batch_abc123"));
+        let json = serde_json::to_value(entries()).unwrap();
+        let together = json.as_array().unwrap().iter().find(|entry| entry["name"] == "together").unwrap();
+        assert_eq!(together["batchIdsLike"], "mistral");
     }
 
     #[test]

@@ -377,8 +377,9 @@ fn choose_models(
     for index in 0..requests.len() {
         let request = &requests[index];
         if let Some(models) = &request.models {
+            let mut named: Vec<(Provider, &str)> = Vec::with_capacity(models.len());
             for (name, model) in models {
-                Provider::from_name(name).map_err(|_| {
+                let named_provider = Provider::from_name(name).map_err(|_| {
                     CoreError::invalid(
                         index,
                         &request.custom_id,
@@ -386,6 +387,19 @@ fn choose_models(
                         format!("unknown provider \"{name}\""),
                     )
                 })?;
+                // Two aliases of one provider ("gemini" and "google"): either could be sent.
+                if let Some((_, first)) = named.iter().find(|(seen, _)| *seen == named_provider) {
+                    return Err(CoreError::invalid(
+                        index,
+                        &request.custom_id,
+                        format!("models.{name}"),
+                        format!(
+                            "names the same provider ({}) as models.{first}; give one model per provider",
+                            named_provider.name()
+                        ),
+                    ));
+                }
+                named.push((named_provider, name));
                 if model.trim().is_empty() {
                     return Err(CoreError::invalid(
                         index,

@@ -1,6 +1,6 @@
 //! The core's cost policy, exposed to JS: token and cost estimates, and the cost of a usage.
 
-use batch_router_core::cost::prices::PriceTable;
+use batch_router_core::cost::prices::{cache_price_unknown, PriceTable};
 use batch_router_core::cost::quota::{
     admit_under_quota, default_quota, is_quota_failure, requeue_after_failure, split_by_tokens, wait_after_refusal,
     InFlight, QuotaLimits,
@@ -10,6 +10,7 @@ use batch_router_core::cost::{cost_of_usage, estimate_batch, estimate_requests};
 use batch_router_core::parse::{parse_numbered_request_lines, parse_request_lines};
 use batch_router_core::planning::{plan_job, PlanOptions};
 use batch_router_core::providers::PrepareOptions;
+use batch_router_core::validate::model_for;
 use batch_router_core::{CoreError, Provider, Usage};
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
@@ -89,6 +90,27 @@ pub fn cost_of_usage_js(
     let provider = Provider::from_name(provider).map_err(to_js_error)?;
     let usage = read_options(usage, "usage").map_err(to_js_error)?;
     Ok(cost_of_usage(provider, &prices_from(prices)?, model, &usage))
+}
+
+/// The model each request of unified JSONL is sent with on `provider` (`model`: the provider's
+/// `model` option, else its `models` entry for the provider, else its `model`): what its usage is
+/// priced by, whatever name the answer gives.
+#[wasm_bindgen(js_name = sentModels)]
+pub fn sent_models_jsonl(provider: &str, unified_jsonl: &str, model: Option<String>) -> Result<Vec<String>, JsValue> {
+    let provider = Provider::from_name(provider).map_err(to_js_error)?;
+    let requests = parse_request_lines(unified_jsonl).map_err(|error| to_js_error(error.without_line()))?;
+    Ok(requests.iter().map(|request| model_for(provider, request, model.as_deref()).to_owned()).collect())
+}
+
+/// Whether `model`'s cached input is charged at the batch input rate for want of a cache price.
+#[wasm_bindgen(js_name = cachePriceUnknown)]
+pub fn cache_price_unknown_js(
+    provider: &str,
+    model: &str,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, ModelPrice> | undefined")] prices: JsValue,
+) -> Result<bool, JsValue> {
+    let provider = Provider::from_name(provider).map_err(to_js_error)?;
+    Ok(cache_price_unknown(provider, &prices_from(prices)?, model))
 }
 
 /// Whether a job's next batch may be created under its budget: `"submit"`, `"wait"` (for batches

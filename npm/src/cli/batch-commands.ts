@@ -5,15 +5,15 @@ import { once } from "node:events";
 import { BatchStatusResponse } from "../batch-status.js";
 import { dryRun } from "../dry-run.js";
 import { BatchRouterError, ValidationError } from "../errors.js";
-import { describeUnbounded, estimateJsonl, formatDollars, unboundedRequestsOf } from "../estimate.js";
+import { describeUnbounded, estimateJsonl, formatDollars, unboundedRequestsOf, type PriceTable } from "../estimate.js";
 import { count as wholeNumber, readPrices } from "./estimate-command.js";
 import type { Endpoint, UnifiedRequest } from "../types.js";
-import { describeConversion, endpointOption, modelChoice, readUnifiedFile, requestLinesOf } from "./convert-command.js";
+import { anthropicVersionOption, describeConversion, endpointOption, modelChoice, readUnifiedFile, requestLinesOf } from "./convert-command.js";
 import { parseCommand } from "./arguments.js";
 import { ExitCode } from "./exit-codes.js";
 import { UsageError } from "./output.js";
 import { ProgressReporter, describeCounts } from "./progress.js";
-import { createProvider, providerFlags, providerName, withProviderNames } from "./provider-flags.js";
+import { createProvider, providerFlags, providerName, sharedShapeHint, withProviderNames } from "./provider-flags.js";
 import { checkWritableDirectory, checkWritableFile } from "./writable-paths.js";
 
 const CONNECTION_HELP = `  --provider P         {{providers}}
@@ -24,7 +24,7 @@ const CONNECTION_HELP = `  --provider P         {{providers}}
   --json               print one JSON document`;
 
 export const commandHelp: Record<string, string> = {
-  submit: `Usage: batch-router submit FILE --provider P [--model M] [--metadata KEY=VALUE]... [--max-cost USD --prices FILE] [--wait]
+  submit: `Usage: batch-router submit FILE --provider P [--model M] [--metadata KEY=VALUE]... [--max-cost USD] [--prices FILE] [--wait]
 
 Validates the unified requests in FILE (JSONL) and submits them as one batch; prints the batch id.
   --model M            use model M for every request; --model P=M for provider P only
@@ -33,7 +33,8 @@ Validates the unified requests in FILE (JSONL) and submits them as one batch; pr
   --metadata K=V       batch metadata (repeatable)
   --drop-unsupported   leave out settings the provider cannot express, with a warning
   --max-cost USD       refuse (exit 3, nothing sent) when the batch's worst case (estimated input
-                       plus every maxTokens, at batch rates) is over USD; needs --prices
+                       plus every maxTokens, at batch rates) is over USD; built-in prices are
+                       used, --prices is needed for models without one
   --prices FILE        model prices (see "batch-router estimate --help"); with --wait the progress
                        shows the most spent so far (the worst case of the requests done)
   --max-output-tokens N  the output bound of requests without maxTokens (for --max-cost)
@@ -88,20 +89,36 @@ function print(json: boolean, value: Record<string, unknown>, text: string): voi
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
+/** `--max-cost`, `--prices` and `--max-output-tokens`, checked (and the prices file read) before FILE is read. */
+interface BudgetOptions {
+  maxCost?: number;
+  prices?: PriceTable;
+  maxOutputTokens?: number;
+}
+
+async function budgetOptions(values: { "max-cost"?: string; prices?: string; "max-output-tokens"?: string }): Promise<BudgetOptions> {
+  const given = values["max-cost"];
+  const maxCost = given === undefined ? undefined : given.trim() === "" ? NaN : Number(given);
+  if (maxCost !== undefined && !(maxCost >= 0 && Number.isFinite(maxCost))) throw new UsageError(`--max-cost must be a number of US dollars ≥ 0, not "${given}"`);
+  const maxOutputTokens = wholeNumber("--max-output-tokens", values["max-output-tokens"]);
+  return { maxCost, maxOutputTokens, prices: await readPrices(values.prices) };
+}
+
 /**
  * `--max-cost`: the batch's worst case must be within it, or nothing is sent (a validation error,
- * exit 3). Returns the worst case when prices are given, for the progress display.
+ * exit 3). Built-in prices count, so `--prices` is needed only for models without one (named).
+ * Returns the worst case when it is known and asked for, for the progress display.
  */
-async function checkMaxCost(provider: string, unified: string, endpoint: Endpoint | undefined, values: { "max-cost"?: string; prices?: string; "max-output-tokens"?: string; "drop-unsupported"?: boolean }): Promise<{ worstCaseUsd: number } | undefined> {
-  if (values["max-cost"] === undefined && values.prices === undefined) return undefined;
-  const maxCost = values["max-cost"] === undefined ? undefined : Number(values["max-cost"]);
-  if (maxCost !== undefined && !(maxCost >= 0)) throw new UsageError(`--max-cost must be a number of US dollars, not "${values["max-cost"]}"`);
-  if (values.prices === undefined) throw new UsageError("--max-cost needs --prices FILE");
-  const bound = wholeNumber("--max-output-tokens", values["max-output-tokens"]);
-  const estimate = estimateJsonl(provider, unified, { prices: await readPrices(values.prices), defaultMaxOutputTokens: bound }, true, { dropUnsupported: values["drop-unsupported"] === true, ...(endpoint === undefined ? {} : { endpoint }) });
+function checkMaxCost(provider: string, unified: string, endpoint: Endpoint | undefined, budget: BudgetOptions, dropUnsupported: boolean): { worstCaseUsd: number } | undefined {
+  const { maxCost, prices, maxOutputTokens } = budget;
+  if (maxCost === undefined && prices === undefined) return undefined;
+  const estimate = estimateJsonl(provider, unified, { prices, defaultMaxOutputTokens: maxOutputTokens }, true, { dropUnsupported, ...(endpoint === undefined ? {} : { endpoint }) });
   if (estimate.maxCostUsd === undefined) {
     if (maxCost === undefined) return undefined;
-    const why = estimate.unpricedModels.length > 0 ? `no price for ${estimate.unpricedModels.join(", ")}` : `${describeUnbounded(unboundedRequestsOf(provider, unified, { prices: await readPrices(values.prices) }))} (give --max-output-tokens)`;
+    const why =
+      estimate.unpricedModels.length > 0
+        ? `no price for ${estimate.unpricedModels.join(", ")} (${prices === undefined ? "no built-in price: give --prices FILE" : "neither in --prices nor built in"})`
+        : `${describeUnbounded(unboundedRequestsOf(provider, unified, { prices }))} (give --max-output-tokens)`;
     throw new ValidationError(`maxCost: the batch's worst case cannot be bounded: ${why}`, { field: "maxCost" });
   }
   if (maxCost !== undefined && estimate.maxCostUsd > maxCost) {
@@ -191,17 +208,18 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
     }
     const name = providerName(values.provider);
     const model = modelChoice(values.model)(name);
-    const apiVersion = name === "anthropic" ? values["anthropic-version"] : undefined;
-    if (apiVersion !== undefined && apiVersion !== "2023-06-01" && apiVersion !== "2026-10-21") {
-      throw new UsageError(`--anthropic-version ${apiVersion}: expected 2023-06-01 or 2026-10-21`);
-    }
+    const version = anthropicVersionOption(values["anthropic-version"]);
+    const apiVersion = name === "anthropic" ? version : undefined;
+    const endpoint = endpointOption(values.endpoint);
+    // Every argument is checked before FILE is read (the README's promise; a new-user trial got
+    // FILE's errors first): the budget's too, and its prices file is read first.
+    const budget = await budgetOptions(values);
     const provider = createProvider(name, values, { dropUnsupported: values["drop-unsupported"] === true, model, apiVersion });
     const unified = await readUnifiedFile(target);
     const batchMetadata = Object.keys(metadata).length > 0 ? metadata : undefined;
     // Checked as `convert` checks it first, so that a bad request is named by its line in FILE
     // (exit 3), as the same file gets from `convert`; nothing is sent when any request is invalid.
     // Its warnings and notes (model rules) are printed before the batch is sent.
-    const endpoint = endpointOption(values.endpoint);
     const checked = await dryRun(name, unified, {
       name: "submit",
       dropUnsupported: values["drop-unsupported"] === true,
@@ -213,19 +231,31 @@ export async function runBatchCommand(command: string, args: string[]): Promise<
     });
     if (!json) for (const line of describeConversion(checked, values.dir ?? ".batch_router").slice(1)) process.stderr.write(line + "\n");
     const requests = requestLinesOf(unified).map(({ text }) => JSON.parse(text) as UnifiedRequest);
-    const budget = await checkMaxCost(name, unified, endpoint, values);
+    const worstCase = checkMaxCost(name, unified, endpoint, budget, values["drop-unsupported"] === true);
     const batchId = await provider.sendBatch({ provider: name, endpoint, requests, metadata: batchMetadata });
     if (!values.wait) {
       print(json, { batchId, provider: name, requests: requests.length }, batchId);
       return ExitCode.ok;
     }
     if (!json) process.stdout.write(batchId + "\n");
-    const { status, timedOut } = await waitFor(provider, batchId, interval, timeout, json, budget?.worstCaseUsd);
+    const { status, timedOut } = await waitFor(provider, batchId, interval, timeout, json, worstCase?.worstCaseUsd);
     if (json) print(json, { batchId, status: statusJson(status), timedOut }, "");
     return timedOut ? ExitCode.notComplete : ExitCode.ok;
   }
 
-  const provider = createProvider(providerName(values.provider, target), values);
+  const name = providerName(values.provider, target);
+  try {
+    return await runOnBatch(command, createProvider(name, values), target, values, json, interval, timeout);
+  } catch (error) {
+    // An id another provider's ids look like: say which, and how to name it.
+    const hint = values.provider === undefined ? sharedShapeHint(name) : "";
+    if (hint !== "" && error instanceof Error && !(error instanceof UsageError)) error.message += hint;
+    throw error;
+  }
+}
+
+/** `status`, `wait`, `results` and `cancel` of batch `target`. */
+async function runOnBatch(command: string, provider: ReturnType<typeof createProvider>, target: string, values: { out?: string }, json: boolean, interval: number, timeout: number | undefined): Promise<number> {
   switch (command) {
     case "status": {
       const status = await provider.getStatus(target);

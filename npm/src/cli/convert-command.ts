@@ -41,6 +41,18 @@ Options:
 
 const endpoints = ENDPOINTS;
 
+/** The value of `--anthropic-version`, checked whichever provider is named (a bad value is a bad argument). */
+export function anthropicVersionOption(value: string | undefined): "2023-06-01" | "2026-10-21" | undefined {
+  if (value === undefined || value === "2023-06-01" || value === "2026-10-21") return value;
+  throw new UsageError(`--anthropic-version ${value}: expected 2023-06-01 or 2026-10-21`);
+}
+
+/** The value of `--from` (absent: FILE holds unified requests). */
+export function fromOption(value: string | undefined): "openai" | undefined {
+  if (value === undefined || value === "openai") return value;
+  throw new UsageError(`unknown --from "${value}"; expected openai`);
+}
+
 /** The value of `--endpoint` (absent: chat). */
 export function endpointOption(value: string | undefined): Endpoint | undefined {
   if (value === undefined) return undefined;
@@ -116,9 +128,10 @@ export function requestLinesOf(text: string): { line: number; text: string }[] {
  * so that errors found later name the line of the file.
  */
 export async function readUnifiedFile(file: string, model?: string, from?: string): Promise<string> {
+  // Arguments are checked before anything is read.
+  fromOption(from);
   let text = await readUtf8File(file, (message, line) => new ValidationError(message, { line }));
   if (from !== undefined) {
-    if (from !== "openai") throw new UsageError(`unknown --from "${from}"; expected openai`);
     try {
       text = importOpenAIJsonl(text);
     } catch (error) {
@@ -153,6 +166,7 @@ export async function convert(options: ConvertOptions): Promise<(DryRunResult | 
   const providers = providersOf(options.provider, options.endpoint);
   const keepGoing = options.provider === "all";
   const modelFor = modelChoice(options.model);
+  anthropicVersionOption(options.anthropicVersion);
   // The model is chosen by the core for each provider (so its rules and family are checked).
   const unifiedJsonl = await readUnifiedFile(options.file, undefined, options.from);
   const name = basename(options.file).replace(/\.[^.]*$/, "");

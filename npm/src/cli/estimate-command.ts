@@ -5,7 +5,7 @@ import { describeUnbounded, estimateJsonl, unboundedRequestsOf, formatDollars, t
 import { checkPrices } from "../price-check.js";
 import type { BatchEstimate } from "../wasm.js";
 import type { Endpoint } from "../types.js";
-import { modelChoice, providersOf, readUnifiedFile, sameRefusal, type RefusedConversion } from "./convert-command.js";
+import { anthropicVersionOption, modelChoice, providersOf, readUnifiedFile, sameRefusal, type RefusedConversion } from "./convert-command.js";
 import { UsageError } from "./output.js";
 import { readUtf8File } from "./utf8-file.js";
 
@@ -85,12 +85,16 @@ export function isRefusedEstimate(result: BatchEstimate | RefusedEstimate): resu
  * provider, its refusal is thrown.
  */
 export async function estimateFile(options: EstimateCommandOptions): Promise<(BatchEstimate | RefusedEstimate)[]> {
+  // Every argument is checked before anything is read (the prices file, then FILE).
+  const providers = providersOf(options.provider, options.endpoint);
   const modelFor = modelChoice(options.model);
-  const prices = await readPrices(options.pricesFile);
-  const settings = { prices, defaultMaxOutputTokens: count("--max-output-tokens", options.maxOutputTokens), mediaTokens: count("--media-tokens", options.mediaTokens) };
+  anthropicVersionOption(options.anthropicVersion);
+  const defaultMaxOutputTokens = count("--max-output-tokens", options.maxOutputTokens);
+  const mediaTokens = count("--media-tokens", options.mediaTokens);
+  const settings = { prices: await readPrices(options.pricesFile), defaultMaxOutputTokens, mediaTokens };
   const keepGoing = options.provider === "all";
   const results: (BatchEstimate | RefusedEstimate)[] = [];
-  for (const provider of providersOf(options.provider, options.endpoint)) {
+  for (const provider of providers) {
     try {
       const unifiedJsonl = await readUnifiedFile(options.file, modelFor(provider));
       const prepareOptions = {
@@ -116,22 +120,35 @@ const dollars = (value: number | undefined) => (value === undefined ? "unknown" 
 
 const requests = (count: number) => `${count} request${count === 1 ? "" : "s"}`;
 
+/**
+ * The output bound of `count` requests of which `unbounded` have none, in the same words on every
+ * line: a model's line read "0 output at most" for requests without maxTokens (a new-user trial).
+ */
+function outputBound(count: number, unbounded: number, maxOutputTokens: number): string {
+  const bounded = count - unbounded;
+  if (unbounded === 0) return `at most ${maxOutputTokens} output tokens`;
+  if (bounded === 0) return "output tokens unbounded";
+  return `at most ${maxOutputTokens} output tokens from the ${requests(bounded)} with maxTokens`;
+}
+
+/** A cost range; its top is "unbounded" where a request has no output bound, "unknown" where a model has no price. */
+function costRange(minCostUsd: number | undefined, maxCostUsd: number | undefined, unbounded: number): string {
+  const most = maxCostUsd === undefined && minCostUsd !== undefined && unbounded > 0 ? "unbounded" : dollars(maxCostUsd);
+  return `${dollars(minCostUsd)} to ${most}`;
+}
+
 /** The estimate in lines of text; `unbounded` names the requests without an output bound. */
 export function describeEstimate(estimate: BatchEstimate, unbounded: UnboundedRequest[] = []): string[] {
   // "at most 0 output tokens" for requests without a bound read as a bound (a new-user trial).
-  const bounded = estimate.requests - estimate.unboundedRequests;
-  const output =
-    estimate.unboundedRequests === 0
-      ? `at most ${estimate.maxOutputTokens} output tokens`
-      : bounded === 0
-        ? "output tokens unbounded"
-        : `at most ${estimate.maxOutputTokens} output tokens from the ${requests(bounded)} with maxTokens`;
+  const output = outputBound(estimate.requests, estimate.unboundedRequests, estimate.maxOutputTokens);
   const lines = [`${estimate.provider}: ${requests(estimate.requests)}, about ${estimate.inputTokens} input tokens, ${output}`];
   if (estimate.unboundedRequests > 0) lines[0] += unbounded.length > 0 ? ` (unbounded: ${describeUnbounded(unbounded)})` : ` (${requests(estimate.unboundedRequests)} without maxTokens: unbounded)`;
   for (const model of estimate.models) {
-    lines.push(`  ${model.model}: ${requests(model.requests)}, ${model.inputTokens} input, ${model.maxOutputTokens} output at most, cost ${dollars(model.minCostUsd)} to ${dollars(model.maxCostUsd)}`);
+    let modelOutput = outputBound(model.requests, model.unboundedRequests, model.maxOutputTokens);
+    if (model.unboundedRequests > 0 && model.unboundedRequests < model.requests) modelOutput += ` (unbounded: ${requests(model.unboundedRequests)} without maxTokens)`;
+    lines.push(`  ${model.model}: ${requests(model.requests)}, ${model.inputTokens} input tokens, ${modelOutput}, cost ${costRange(model.minCostUsd, model.maxCostUsd, model.unboundedRequests)}`);
   }
-  lines.push(`  cost: ${dollars(estimate.minCostUsd)} to ${dollars(estimate.maxCostUsd)} at batch rates`);
+  lines.push(`  cost: ${costRange(estimate.minCostUsd, estimate.maxCostUsd, estimate.unboundedRequests)} at batch rates`);
   if (estimate.unpricedModels.length > 0) lines.push(`  no price for ${estimate.unpricedModels.join(", ")}: give --prices FILE`);
   return lines;
 }

@@ -43,6 +43,20 @@ export function inferProvider(batchId: string): ProviderName | undefined {
   return providerOfBatchId(batchId);
 }
 
+/**
+ * What to add to a failure of a command whose provider was inferred from the batch id's shape, when
+ * other providers' ids have that shape too ("mistral batch … was not found" for a Together id
+ * said nothing of `--provider`, a new-user trial); empty otherwise.
+ */
+export function sharedShapeHint(inferred: ProviderName): string {
+  const alike = providerEntries().filter((entry) => entry.batchIdsLike === inferred);
+  const shape = providerEntries().find((entry) => entry.name === inferred)?.batchIdShape;
+  if (alike.length === 0 || shape === undefined) return "";
+  const names = alike.map((entry) => entry.name);
+  const others = alike.map((entry) => entry.displayName).join(" and ");
+  return ` (the provider was taken to be ${inferred} from the id's shape, ${shape}; ${others} batch ids have the same shape: for one of those, pass ${names.map((name) => `--provider ${name}`).join(" or ")})`;
+}
+
 export function providerName(value: string | undefined, batchId?: string): ProviderName {
   if (value === undefined) {
     const inferred = batchId === undefined ? undefined : inferProvider(batchId);

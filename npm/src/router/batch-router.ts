@@ -18,7 +18,7 @@ import type { Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, Unif
 import { checkCostOptions, estimateJsonl, estimatePrepared, tokenEstimateOptionKeys, type CostOptions, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
 import { checkPrices } from "../price-check.js";
 import { checkAdvanceOptions, checkJobOptions, checkNestedRouterOptions, batchRouterOptionKeys, jobOptionKeys, jobOptionKeysWithoutSignal, waitOptionKeys } from "./router-option-keys.js";
-import { checkBudget, worstCaseCosts } from "./job-budget.js";
+import { checkBudget, lazySentModels, worstCaseCosts } from "./job-budget.js";
 import { batchGroups, checkFitsQuota, inputEstimatesFor, inputTokensOf, type ModelQuotas } from "./job-quota.js";
 import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlannedChunk, type PlanOptions, type RequestEstimate, type RetryPolicy } from "../wasm.js";
 import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, toRanges, type JobManifest } from "./job-manifest.js";
@@ -435,7 +435,8 @@ export class BatchRouter {
   /** What the job came to so far: counts, and why each request without success has none. */
   async getJobSummary(jobId: string): Promise<JobSummary> {
     const manifest = await this.loadJob(jobId);
-    return summarize(manifest, this.store, customIdsOf(await this.store.readRequests(manifest)), this.options.prices);
+    const lines = await this.store.readRequests(manifest);
+    return summarize(manifest, this.store, customIdsOf(lines), this.options.prices, this.sentModels(manifest.provider, lines)());
   }
 
   private async isJob(id: string): Promise<boolean> {
@@ -456,6 +457,19 @@ export class BatchRouter {
   /** The model the provider's own `model` option sends every request with, if it has one. */
   private modelOption(provider: ProviderName): string | undefined {
     return this.provider(provider).jobAccess().prepareOptions.model;
+  }
+
+  /** Each request's model as sent (see `lazySentModels`), worked out on first use. */
+  private sentModels(provider: ProviderName, lines: string[]): () => string[] {
+    // A summary needs no configured provider: without one, no `model` option applies.
+    const models = lazySentModels(provider, lines, this.providers.get(provider)?.jobAccess().prepareOptions.model);
+    return () => {
+      try {
+        return models();
+      } catch (error) {
+        throw toBatchRouterError(error);
+      }
+    };
   }
 
   private worstCaseCosts(provider: ProviderName, lines: string[]): Float64Array {
@@ -550,6 +564,7 @@ export class BatchRouter {
       customIds: customIdsOf(stored),
       lostBatchGracePeriod: this.lostBatchGracePeriod(),
       prices: this.options.prices,
+      sentModels: this.sentModels(name, stored),
       worstCaseCosts,
       quotas,
       inputTokens,
@@ -611,7 +626,7 @@ export class BatchRouter {
         if (outcome.state === "completed") {
           const manifest = await this.loadJob(jobId);
           const lines = await this.requestLines(manifest, cache);
-          return summarize(manifest, this.store, lines.customIds, this.options.prices);
+          return summarize(manifest, this.store, lines.customIds, this.options.prices, lines.sentModels());
         }
         checkTimeout();
         if (outcome.nextAdvanceInMs === 0) continue;
@@ -638,6 +653,7 @@ export class BatchRouter {
     const entry: RequestLines = {
       lines,
       customIds: customIdsOf(lines),
+      sentModels: this.sentModels(manifest.provider, lines),
       worstCaseCosts: manifest.maxCostUsd === undefined ? undefined : this.worstCaseCosts(manifest.provider, lines),
       inputTokens: inputTokensOf(this.inputEstimates(manifest.provider, lines, this.options.quotas?.[manifest.provider], this.options.estimate ?? {})),
     };
@@ -647,7 +663,7 @@ export class BatchRouter {
 
   private async contextOf(manifest: JobManifest, signal?: AbortSignal, cache?: Map<string, RequestLines>): Promise<JobContext> {
     const provider = this.provider(manifest.provider);
-    const { lines, customIds, worstCaseCosts, inputTokens } = await this.requestLines(manifest, cache);
+    const { lines, customIds, sentModels, worstCaseCosts, inputTokens } = await this.requestLines(manifest, cache);
     return {
       manifest,
       store: this.store,
@@ -658,6 +674,7 @@ export class BatchRouter {
       customIds,
       lostBatchGracePeriod: this.lostBatchGracePeriod(),
       prices: this.options.prices,
+      sentModels,
       worstCaseCosts,
       quotas: this.options.quotas?.[manifest.provider],
       inputTokens,
@@ -668,6 +685,7 @@ export class BatchRouter {
 interface RequestLines {
   lines: string[];
   customIds: string[];
+  sentModels: () => string[];
   worstCaseCosts: Float64Array | undefined;
   inputTokens: Float64Array | undefined;
 }

@@ -5,7 +5,7 @@
  * (`spentUsd`), so a resumed job keeps counting.
  */
 import { ConfigurationError, ValidationError } from "../errors.js";
-import { costOfUsage, estimateRequestsInCore, budgetDecision } from "../wasm.js";
+import { costOfUsage, estimateRequestsInCore, budgetDecision, sentModelsInCore } from "../wasm.js";
 import { coreEstimateOptions, formatDollars, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
 import type { ProviderName, UnifiedResult } from "../types.js";
 import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
@@ -73,9 +73,24 @@ export function admitUnderBudget(context: JobContext, record: SubmissionRecord):
   return decision;
 }
 
-/** What a batch's results cost, from their usage (unpriced models count nothing). */
-export function costOfResult(context: JobContext, record: SubmissionRecord, result: UnifiedResult): number {
+/**
+ * The model each of the job's requests is sent with (`model`: the provider's `model` option, else
+ * the request's `models` entry for the provider, else its `model`), worked out on first use.
+ */
+export function lazySentModels(provider: ProviderName, lines: string[], model: string | undefined): () => string[] {
+  let models: string[] | undefined;
+  return () => (models ??= sentModelsInCore(provider, lines.map((line) => line + "\n").join(""), model));
+}
+
+/**
+ * What a result cost, from its usage (unpriced models count nothing), priced by the model its
+ * request (job `position`) was sent with: an answer may name another (a Gemini alias answers
+ * with the version it resolved to) or none. The answer's name counts only when the request's is
+ * not known.
+ */
+export function costOfResult(context: JobContext, record: SubmissionRecord, result: UnifiedResult, position: number | undefined): number {
   const usage = result.response?.usage;
   if (usage === undefined) return 0;
-  return costOfUsage(context.manifest.provider, result.response?.model ?? record.model ?? "", usage, context.prices) ?? 0;
+  const sent = position === undefined ? undefined : context.sentModels?.()[position];
+  return costOfUsage(context.manifest.provider, sent ?? record.model ?? result.response?.model ?? "", usage, context.prices) ?? 0;
 }

@@ -205,7 +205,11 @@ function requeuedForQuota(record: SubmissionRecord): boolean {
   return record.followedUp === true && record.error?.code === "token_limit_exceeded";
 }
 
-export async function summarize(manifest: JobManifest, store: JobStore, customIds: string[], prices?: PriceTable): Promise<JobSummary> {
+/**
+ * The job's summary. Usage is priced by the model each request was sent with (`sentModels`, by
+ * job position), not the name its answer gives; the answer's name counts only where that is not known.
+ */
+export async function summarize(manifest: JobManifest, store: JobStore, customIds: string[], prices?: PriceTable, sentModels?: string[]): Promise<JobSummary> {
   const attemptsOf = new Uint16Array(manifest.requestCount);
   for (const record of manifest.submissions) for (const position of expandRanges(record.requestRanges)) attemptsOf[position]!++;
   const positionOf = new Map(customIds.map((customId, position) => [customId, position]));
@@ -242,7 +246,8 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
       continue;
     }
     summary[result.status]++;
-    if (result.response?.usage !== undefined) tally.add(result.response.model ?? "unknown", result.response.usage);
+    const usage = result.response?.usage;
+    if (usage !== undefined) tally.add(sentModels?.[positionOf.get(result.customId) ?? -1] ?? result.response?.model ?? "unknown", usage);
     if (result.status === "succeeded") continue;
     const code = result.error?.code ?? result.status;
     summary.reasons[code] = (summary.reasons[code] ?? 0) + 1;

@@ -224,12 +224,14 @@ async function download(context: JobContext, record: SubmissionRecord, collector
   try {
     // The batch's requests in the order they were sent: another router instance (or a provider
     // with `storage: false`) has no record of them, and Gemini's keyless answers need them.
-    const requestIds = [...expandRanges(record.requestRanges)].map((position) => context.customIds[position]!);
+    const positions = [...expandRanges(record.requestRanges)];
+    const requestIds = positions.map((position) => context.customIds[position]!);
+    const positionOf = new Map(requestIds.map((customId, index) => [customId, positions[index]!]));
     for await (const result of context.access.results(record.batchId!, requestIds, { signal: deadline.signal })) {
       deadline.touch();
       const line = collector.accept(result as UnifiedResult);
       if (line === undefined) continue;
-      collector.costUsd += costOfResult(context, record, result as UnifiedResult);
+      collector.costUsd += costOfResult(context, record, result as UnifiedResult, positionOf.get(result.customId));
       buffer += line + "\n";
       if (buffer.length > 1 << 20) {
         await context.store.storage.append(path, buffer);

@@ -36,6 +36,8 @@ export interface JobContext {
   lostBatchGracePeriod: number;
   /** The router's prices, for what collected results cost. */
   prices?: PriceTable;
+  /** The model each request is sent with, by job position: what its usage is priced by. */
+  sentModels?: () => string[];
   /** Each request's worst-case cost, for a job with a budget. */
   worstCaseCosts?: Float64Array;
   /** The router's queue quotas for this job's provider, by model. */

@@ -24,7 +24,8 @@ pub struct ModelPrice {
     pub input: f64,
     pub output: f64,
     /// Input tokens read from a prompt cache (default: the provider's cache-read multiplier of
-    /// `input`, or `input` where none is published).
+    /// `input`; where none is published, the batch `input` rate: a cache hit never costs more than
+    /// a miss).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cached_input: Option<f64>,
@@ -77,7 +78,9 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             cache_write_multiplier: Some(1.25),
             discount_applies_to_cache: true,
         },
-        // 50 % [GM-GUIDE]; cached tokens are priced like non-batch cache use [GM-GUIDE-COPY] (§6).
+        // 50 % [GM-GUIDE]; cached tokens are priced like non-batch cache use [GM-GUIDE-COPY] (§6):
+        // a caller's `cachedInput` (the non-batch cache price) takes no batch discount. The
+        // reference gives no cache price, so without one a hit is priced as a miss.
         Provider::Google => ProviderPricing {
             batch_discount: 0.5,
             cache_read_multiplier: None,
@@ -85,11 +88,14 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             discount_applies_to_cache: false,
         },
         // 50 % [MI-GUIDE] (§6); cached prompt tokens billed at 10 % [MI-DOCS] (unified-features §4.4).
+        // Whether the batch discount also applies to them is not documented (§6 "not stated",
+        // unified-features §10), so the published 10 % is charged: the most a hit may cost, still
+        // below a miss at the batch rate.
         Provider::Mistral => ProviderPricing {
             batch_discount: 0.5,
             cache_read_multiplier: Some(0.1),
             cache_write_multiplier: None,
-            discount_applies_to_cache: true,
+            discount_applies_to_cache: false,
         },
         // 50 % below Global Standard [AZ-BATCH] (endpoints-and-push.md §6); caching not stated.
         Provider::Azure => ProviderPricing {
@@ -249,14 +255,27 @@ pub fn batch_rates(provider: Provider, table: &PriceTable, model: &str) -> Optio
     let rules = provider_pricing(provider);
     let paid = 1.0 - price.batch_discount.unwrap_or(rules.batch_discount);
     let cache_paid = if rules.discount_applies_to_cache { paid } else { 1.0 };
-    let cached_input = price.cached_input.unwrap_or(price.input * rules.cache_read_multiplier.unwrap_or(1.0));
+    let input = price.input * paid;
+    // No cache price from the caller, the built-in table or the provider's rules: a hit is
+    // charged as a miss, never more (a non-batch input price was twice the batch rate).
+    let cached_input = match (price.cached_input, rules.cache_read_multiplier) {
+        (Some(cached), _) => cached * cache_paid,
+        (None, Some(multiplier)) => price.input * multiplier * cache_paid,
+        (None, None) => input,
+    };
     let cache_write = price.cache_write.unwrap_or(price.input * rules.cache_write_multiplier.unwrap_or(1.0));
-    Some(BatchRates {
-        input: price.input * paid,
-        cached_input: cached_input * cache_paid,
-        cache_write: cache_write * paid,
-        output: price.output * paid,
-    })
+    Some(BatchRates { input, cached_input, cache_write: cache_write * paid, output: price.output * paid })
+}
+
+/// Whether `model`'s cached input is charged at the batch input rate because no cache price is
+/// known for it (none from the caller, the built-in table or `provider`'s rules), which a summary
+/// then says. False for a model without any price.
+pub fn cache_price_unknown(provider: Provider, table: &PriceTable, model: &str) -> bool {
+    let known = match find_price(table, model).copied().or_else(|| published_price(provider, model)) {
+        Some(price) => price.cached_input.is_some(),
+        None => return false,
+    };
+    !known && provider_pricing(provider).cache_read_multiplier.is_none()
 }
 
 #[cfg(test)]
@@ -323,9 +342,40 @@ mod tests {
         );
         let rates = batch_rates(Provider::Anthropic, &table, "claude-x").unwrap();
         assert_eq!(rates, BatchRates { input: 2.0, cached_input: 0.2, cache_write: 2.5, output: 10.0 });
-        // Gemini's cached tokens keep the non-batch price.
-        let rates = batch_rates(Provider::Google, &table, "gpt-4o").unwrap();
-        assert_eq!((rates.input, rates.cached_input), (1.0, 2.0));
+    }
+
+    #[test]
+    fn a_cache_hit_never_costs_more_than_a_miss_where_no_cache_price_is_known() {
+        let price = |cached_input| ModelPrice {
+            input: 2.0,
+            output: 8.0,
+            cached_input,
+            cache_write: None,
+            batch_discount: None,
+        };
+        let table = PriceTable::from([("m".into(), price(None)), ("cached".into(), price(Some(0.5)))]);
+        // Gemini's cached tokens are priced like non-batch cache use: without a cache price
+        // they were charged the non-batch input price, twice a miss (a new-user trial).
+        for provider in Provider::ALL {
+            let rates = batch_rates(provider, &table, "m").unwrap();
+            assert!(rates.cached_input <= rates.input, "{provider:?}: {rates:?}");
+            let noted = cache_price_unknown(provider, &table, "m");
+            assert_eq!(noted, provider_pricing(provider).cache_read_multiplier.is_none(), "{provider:?}");
+            if noted {
+                assert_eq!(rates.cached_input, rates.input, "{provider:?}");
+            }
+            // A caller's cache price is known: no note.
+            assert!(!cache_price_unknown(provider, &table, "cached"), "{provider:?}");
+        }
+        // The caller's Gemini cache price is the non-batch one: no batch discount on it.
+        assert_eq!(batch_rates(Provider::Google, &table, "cached").unwrap().cached_input, 0.5);
+        assert_eq!(batch_rates(Provider::Google, &table, "m").unwrap().cached_input, 1.0);
+        // Mistral's published 10 %, without a batch discount nobody documents.
+        assert_eq!(batch_rates(Provider::Mistral, &table, "m").unwrap().cached_input, 0.2);
+        // A built-in cached price is known; an unpriced model has no note either.
+        assert!(!cache_price_unknown(Provider::OpenAI, &PriceTable::new(), "gpt-4o-mini"));
+        assert!(!cache_price_unknown(Provider::OpenAI, &PriceTable::new(), "unpriced"));
+        assert!(cache_price_unknown(Provider::OpenAI, &PriceTable::new(), "gpt-4o-2024-05-13"));
     }
 
     #[test]

@@ -457,6 +457,25 @@ fn models_per_provider_and_the_model_option_choose_the_model() {
 }
 
 #[test]
+fn one_provider_named_twice_in_models_is_refused() {
+    // Two aliases of one provider: one of the two models was sent silently (a new-user trial).
+    for (first, second) in [("gemini", "google"), ("together-ai", "togetherai")] {
+        let twice = request("gpt-4o-mini", json!({"customId": "b", "models": {first: "model-a", second: "model-b"}}));
+        // Refused on every provider, not only the one named twice: the request is ambiguous.
+        for provider in [Provider::OpenAI, Provider::Google, Provider::Together] {
+            let requests = [request("gpt-4o-mini", json!({"customId": "a"})), twice.clone()];
+            let error = check_batch(provider, &requests, &options(false, None)).unwrap_err();
+            let CoreError::Validation { index, custom_id, field, message, .. } = error else { panic!("{provider:?}") };
+            assert_eq!(
+                (index, custom_id.as_deref(), field.as_str()),
+                (Some(1), Some("b"), format!("models.{second}").as_str())
+            );
+            assert!(message.contains(&format!("as models.{first}")), "{message}");
+        }
+    }
+}
+
+#[test]
 fn patterns_match_whole_ids_with_stars() {
     assert!(pattern_matches("gpt-5", "gpt-5") && !pattern_matches("gpt-5", "gpt-5.1"));
     assert!(pattern_matches("gemini-3*pro*", "gemini-3-pro-preview"));

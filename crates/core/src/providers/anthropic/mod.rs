@@ -272,7 +272,7 @@ fn default_max_tokens_warning(requests: &[UnifiedRequest]) -> Option<Warning> {
         custom_id: first.custom_id.clone(),
         field: "generationConfig.maxTokens".into(),
         message: format!(
-            "not set; Anthropic requires max_tokens, so {DEFAULT_MAX_TOKENS} was sent for {which}; set generationConfig.maxTokens to choose"
+            "not set; Anthropic requires max_tokens, so {DEFAULT_MAX_TOKENS} is set for {which}; set generationConfig.maxTokens to choose"
         ),
     })
 }
