@@ -8,7 +8,10 @@ use crate::test_support::request_for;
 use crate::Provider;
 
 fn notes_with(provider: Provider, metadata: Value) -> Vec<String> {
-    let request = request_for(provider, r#"{"customId":"a","model":"MODEL","messages":[{"role":"user","content":"x"},{"role":"assistant","content":"y"},{"role":"user","content":"z"}],"generationConfig":{"maxTokens":8}}"#);
+    let request = request_for(
+        provider,
+        r#"{"customId":"a","model":"MODEL","messages":[{"role":"user","content":"x"},{"role":"assistant","content":"y"},{"role":"user","content":"z"}],"generationConfig":{"maxTokens":8}}"#,
+    );
     let metadata: Map<String, Value> = serde_json::from_value(metadata).unwrap();
     let options = PrepareOptions { metadata: Some(metadata), ..PrepareOptions::default() };
     prepare(provider, vec![request], &options).unwrap().summary.notes
