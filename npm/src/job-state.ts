@@ -12,6 +12,7 @@
  * 3. a successful `put` is visible to every later `get` (read-after-write, no stale replica reads).
  */
 
+import { ConfigurationError } from "./errors.js";
 import type { BatchStorage } from "./storage.js";
 
 /** A record and its version (opaque; compare only for equality). */
@@ -30,6 +31,49 @@ export interface JobStateStore {
    * (nothing is written then).
    */
   put(key: string, value: string, expected: string | undefined): Promise<string | undefined>;
+}
+
+/** How a value a store gave looks, for an error (never the value: it may be a whole manifest). */
+function shapeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value !== "object") return `a ${typeof value}`;
+  const fields = Object.keys(value).map((name) => `${name}: ${shapeOf((value as Record<string, unknown>)[name]).replace(/^an? /, "")}`);
+  return `{ ${fields.join(", ")} }`;
+}
+
+function isVersion(value: unknown): value is string {
+  // Compared for equality only: a store counting versions as numbers works as well as strings.
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+}
+
+/**
+ * `store` read through the contract: a missing record may be `undefined` or `null` (what Workers
+ * KV, Redis clients and D1's `.first()` answer), and so may a `put` that did not write; any other
+ * answer of the wrong shape is a `ConfigurationError` naming the store (`name`), the method and
+ * the contract, instead of a `TypeError` somewhere inside the job.
+ */
+export function checkedStateStore(store: JobStateStore, name: string): JobStateStore {
+  if (store instanceof StorageJobState) return store;
+  return {
+    async get(key) {
+      const record: unknown = await store.get(key);
+      if (record === undefined || record === null) return undefined;
+      const { value, version } = record as Partial<VersionedRecord>;
+      if (typeof value === "string" && isVersion(version)) return record as VersionedRecord;
+      throw new ConfigurationError(
+        `${name}.get("${key}") resolved to ${shapeOf(record)}: a JobStateStore's get must resolve to { value: string, version: string } for a record, or to undefined (or null) when there is none`,
+      );
+    },
+    async put(key, value, expected) {
+      const version: unknown = await store.put(key, value, expected);
+      if (version === undefined || version === null) return undefined;
+      if (isVersion(version)) return version;
+      throw new ConfigurationError(
+        `${name}.put("${key}", …) resolved to ${shapeOf(version)}: a JobStateStore's put must resolve to the new version (a string) when it wrote, or to undefined (or null) when the record's version was no longer the expected one`,
+      );
+    },
+  };
 }
 
 /** A short, stable digest of a text (FNV-1a, 53 bits): the version of a record kept as plain text. */

@@ -15,6 +15,7 @@ import { checkBatchKeys, checkOptionShapes, count, duration, keysOf, storageShap
 import { checkRequestArray, requestsArrayJson, requestsJsonl } from "./request-json.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import { TransparencyFiles, type BatchMeta } from "./transparency.js";
+import { endedEarly } from "./unanswered-results.js";
 import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult, WebhookConfig } from "./types.js";
 import { canonicalProviderName, providerEntry } from "./provider-registry.js";
 import { BatchClient, prepareBatchInCore, prepareJsonlInCore, type ClientConfig, type PreparedBatch, type PrepareOptions } from "./wasm.js";
@@ -354,7 +355,7 @@ export abstract class BatchProvider {
         if (needsResultKeys(meta)) this.resultKeys.set(batchId, meta);
       },
       knows: async (batchId) => (await this.files.readMeta(batchId)) !== undefined,
-      results: (batchId, requestIds, options) => this.results(batchId, options, requestIds),
+      results: (batchId, requestIds, options) => this.results(batchId, options, requestIds, false),
     };
   }
 
@@ -411,9 +412,11 @@ export abstract class BatchProvider {
    * {@link getResults}, given the custom ids the batch was sent with, in order, by a caller that
    * knows them (a job): used when this instance has no record of them (another instance sent the
    * batch, or `storage: false`), so that Gemini's keyless inline answers are still matched by
-   * position (when the counts agree) instead of coming back unattributed.
+   * position (when the counts agree) instead of coming back unattributed. Of an expired or
+   * cancelled batch, each request without a line gets a result saying so (`answerUnanswered`),
+   * when its custom ids are known: from the job, `_meta.json` or the batch's `_unified.jsonl`.
    */
-  private results(batchId: string, options: CallOptions, knownRequestIds?: string[]): AsyncGenerator<UnifiedResult, void, undefined> {
+  private results(batchId: string, options: CallOptions, knownRequestIds?: string[], answerUnanswered = true): AsyncGenerator<UnifiedResult, void, undefined> {
     // A generator's behaviour without its cost per result (result-iterator.ts); the download is
     // opened at the first `next()`.
     return new ResultIterator(async () => {
@@ -429,7 +432,12 @@ export abstract class BatchProvider {
       try {
         const requestIds = meta?.requestIds ?? (this.name === "google" ? knownRequestIds : undefined);
         const stream = await client.openResults(batchId, idMap, requestIds, deadline.signal, meta?.summary.jsonAnswers, meta?.summary.embeddingInputs);
-        return { stream, deadline, signal, files: this.files, storedId, what };
+        const ended = endedEarly(stream.endedEarly);
+        // A job answers for its requests without a line itself, from its own records (job-results.ts).
+        if (!answerUnanswered || ended === undefined) return { stream, deadline, signal, files: this.files, storedId, what };
+        const ids = requestIds ?? knownRequestIds;
+        const unanswered = { ended, batchId: storedId, requestIds: async () => ids ?? (await this.files.readRequestIds(storedId)) };
+        return { stream, deadline, signal, files: this.files, storedId, what, unanswered };
       } catch (error) {
         deadline.dispose();
         throw deadline.explain(error, what);

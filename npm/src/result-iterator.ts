@@ -11,6 +11,7 @@ import { abortedBy } from "./errors.js";
 import { ResultTapeReader } from "./result-tape.js";
 import type { TransparencyFiles } from "./transparency.js";
 import type { UnifiedResult } from "./types.js";
+import { unansweredResult, type EndedEarly } from "./unanswered-results.js";
 import type { ResultStream } from "./wasm.js";
 
 /** A batch's results download, open: what the iterator reads and closes. */
@@ -25,6 +26,20 @@ export interface OpenResults {
   storedId: string;
   /** What errors of a read are about, e.g. `results of batch_abc`. */
   what: string;
+  /**
+   * Set when the batch expired or was cancelled: after the provider's lines, each request of the
+   * batch that got none is given a result saying so (`unanswered-results.ts`).
+   */
+  unanswered?: Unanswered;
+}
+
+/** How to answer for the requests of an expired or cancelled batch that got no result line. */
+export interface Unanswered {
+  ended: EndedEarly;
+  /** The batch id the made results name. */
+  batchId: string;
+  /** The batch's custom ids, when known (else nothing is made: no id is guessed). */
+  requestIds: () => Promise<string[] | undefined>;
 }
 
 type Step = IteratorResult<UnifiedResult, void>;
@@ -52,6 +67,8 @@ export class ResultIterator {
   readonly #reader = new ResultTapeReader();
   #results: UnifiedResult[] = [];
   #index = 0;
+  /** The custom ids the provider's lines gave, kept only for a batch that ended early. */
+  #answered: Set<string> | undefined;
 
   readonly #open: () => Promise<OpenResults>;
 
@@ -171,7 +188,8 @@ export class ResultIterator {
       this.#session.stream.keepFiles(this.#session.files.keepsFiles);
       await this.#session.files.startResults(this.#session.storedId);
     }
-    const { stream, deadline, files, storedId, what } = this.#session!;
+    const { stream, deadline, files, storedId, what, unanswered } = this.#session!;
+    if (first && unanswered !== undefined) this.#answered = new Set();
     for (;;) {
       let chunk;
       deadline.touch();
@@ -181,15 +199,33 @@ export class ResultIterator {
         throw deadline.explain(error, what);
       }
       deadline.pause();
-      if (chunk === null) return false;
+      if (chunk === null) return this.#answerTheRest(unanswered, files, storedId);
       // The files get a chunk before its results are handed out.
       if (chunk.raw !== undefined) await files.appendOutput(storedId, chunk.raw);
       if (chunk.resultsText !== undefined) await files.appendResults(storedId, chunk.resultsText);
       // The tape is read straight from the module's memory, before anything else calls into it.
       this.#results = this.#reader.results(chunk, stream.tapeViews());
       this.#index = 0;
+      if (this.#answered !== undefined) for (const result of this.#results) this.#answered.add(result.customId);
       if (this.#results.length > 0) return true;
     }
+  }
+
+  /**
+   * After the last line of a batch that ended early: one result for each request that got no
+   * line (true when there are any), written to the results file as the others are. Once only.
+   */
+  async #answerTheRest(unanswered: Unanswered | undefined, files: TransparencyFiles, storedId: string): Promise<boolean> {
+    const answered = this.#answered;
+    if (unanswered === undefined || answered === undefined) return false;
+    this.#answered = undefined;
+    const requestIds = (await unanswered.requestIds()) ?? [];
+    const made = requestIds.filter((customId) => !answered.has(customId)).map((customId) => unansweredResult(customId, unanswered.ended, unanswered.batchId));
+    if (made.length === 0) return false;
+    await files.appendResults(storedId, made.map((result) => JSON.stringify(result) + "\n").join(""));
+    this.#results = made;
+    this.#index = 0;
+    return true;
   }
 
   /**

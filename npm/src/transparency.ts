@@ -63,6 +63,15 @@ export class TransparencyFiles {
     return text === undefined ? undefined : (JSON.parse(text) as BatchMeta);
   }
 
+  /** The custom ids of the batch's requests, in order, from its unified requests file (if kept). */
+  async readRequestIds(batchId: string): Promise<string[] | undefined> {
+    const text = await this.storage.read(this.path(batchId, "unified"));
+    if (text === undefined) return undefined;
+    const ids: string[] = [];
+    for (const line of text.split("\n")) if (line !== "") ids.push((JSON.parse(line) as { customId: string }).customId);
+    return ids;
+  }
+
   /** Starts the output and results files afresh for a new read of the results. */
   async startResults(batchId: string): Promise<void> {
     await this.storage.write(this.path(batchId, "output"), "");

@@ -10,7 +10,7 @@
  */
 import { ConfigurationError, WebhookVerificationError } from "./errors.js";
 import { checkOptionShapes, duration, keysOf } from "./option-shapes.js";
-import type { JobStateStore } from "./job-state.js";
+import { checkedStateStore, type JobStateStore } from "./job-state.js";
 import type { ProviderName } from "./types.js";
 import { checkWebhookJwtOptions, jwtOfSignature, refuseUnsignedJwt, tokenKey, verifyWebhookJwt, type WebhookJwtOptions } from "./webhook-jwt.js";
 import { recordDelivery } from "./webhook-replay.js";
@@ -213,7 +213,7 @@ export async function verifyWebhook(request: Request, secret: string | string[] 
     throw new WebhookVerificationError("bad_payload", "the webhook body is not a JSON object");
   }
   const event = eventOf(webhookId, timestamp, payload as Record<string, unknown>, token !== undefined);
-  if (options.replayGuard && !(await recordDelivery(options.replayGuard, replayKey, keepUntil, now))) {
+  if (options.replayGuard && !(await recordDelivery(checkedStateStore(options.replayGuard, "options.replayGuard"), replayKey, keepUntil, now))) {
     throw new WebhookVerificationError("replayed", `webhook delivery ${webhookId.slice(0, 100)} was received before`);
   }
   return event;

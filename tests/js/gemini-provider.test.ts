@@ -172,7 +172,7 @@ describe("GoogleProvider against the Gemini emulator", () => {
     assert.equal(emulator.received.length, before);
   });
 
-  test("cancel is true while running, the batch ends CANCELLED, and no result is invented", async () => {
+  test("cancel is true while running, the batch ends CANCELLED, and each request without a line is cancelled", async () => {
     const { emulator, provider } = setup;
     const requests = Array.from({ length: 6 }, (_, index) => geminiText(`c${index}`, `item ${index}`));
     const batchId = await provider.sendBatch({ provider: "google", requests });
@@ -186,18 +186,24 @@ describe("GoogleProvider against the Gemini emulator", () => {
     assert.equal(status.rawStatus, "BATCH_STATE_CANCELLED");
     assert.deepEqual(status.requestCounts, { total: 6, processing: 0, succeeded: 3, errored: 0, cancelled: 3, expired: 0 });
     assert.equal(status.errors?.[0]?.code, "CANCELLED");
-    assert.deepEqual(await collect(provider.getResults(batchId)), []);
+    // No output is kept, so no answer is known: every request gets a `cancelled` result, none an answer.
+    const results = await collect(provider.getResults(batchId));
+    assert.deepEqual(results.map((result) => [result.customId, result.status, result.error?.code]), requests.map((request) => [request.customId, "cancelled", "batch_cancelled"]));
     assert.equal(await provider.cancelBatch(batchId), false);
   });
 
-  test("expired and failed batches report their end without inventing results", async () => {
+  test("an expired batch gives an expired result per request; a failed one reports its end", async () => {
     const { emulator, provider } = setup;
     const expiring = await provider.sendBatch({ provider: "google", requests: [geminiText("e1", "x"), geminiText("e2", "y")] });
     emulator.end(expiring, "EXPIRED");
     const expired = await provider.getStatus(expiring);
     assert.equal(expired.status, "expired");
     assert.deepEqual(expired.requestCounts, { total: 2, processing: 0, succeeded: 0, errored: 0, cancelled: 0, expired: 2 });
-    assert.deepEqual(await collect(provider.getResults(expiring)), []);
+    const results = await collect(provider.getResults(expiring));
+    assert.deepEqual(results.map((result) => [result.customId, result.status]), [["e1", "expired"], ["e2", "expired"]]);
+    assert.deepEqual(results[0]!.error, { code: "batch_expired", message: `batch ${expiring} expired and gave no result for this request`, retryable: true });
+    // Another instance without the batch's files knows no request of it: nothing is made up.
+    assert.deepEqual(await collect(setup.providerWith({ storage: false }).getResults(expiring)), []);
     const failing = await provider.sendBatch({ provider: "google", requests: [geminiText("f1", "x")] });
     emulator.end(failing, "FAILED");
     const failed = await provider.getStatus(failing);

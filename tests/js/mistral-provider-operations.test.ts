@@ -94,12 +94,17 @@ describe("MistralProvider: refusals, cancel, timeout, list, delete and errors", 
     assert.equal(cancelled.rawStatus, "CANCELLED");
     assert.equal(cancelled.status, "cancelled");
     assert.deepEqual(cancelled.requestCounts, { total: 6, processing: 0, succeeded: 3, errored: 0, cancelled: 3, expired: 0 });
+    // The requests it never ran have no line: each gets a `cancelled` result, as the counts say.
     const results = await collect(provider.getResults(batchId));
     assert.deepEqual(results.map((result) => [result.customId, result.status]), [
       ["c0", "succeeded"],
       ["c1", "succeeded"],
       ["c2", "succeeded"],
+      ["c3", "cancelled"],
+      ["c4", "cancelled"],
+      ["c5", "cancelled"],
     ]);
+    assert.deepEqual(results[5]!.error, { code: "batch_cancelled", message: `batch ${batchId} was cancelled and gave no result for this request`, retryable: true });
     assert.equal(await provider.cancelBatch(batchId), false);
   });
 
@@ -115,11 +120,17 @@ describe("MistralProvider: refusals, cancel, timeout, list, delete and errors", 
     assert.equal(status.status, "expired");
     assert.equal(status.isComplete(), true);
     assert.deepEqual(status.requestCounts, { total: 4, processing: 0, succeeded: 1, errored: 1, cancelled: 0, expired: 2 });
+    // The two it never ran have no line: each gets an `expired` result, as the counts say.
     const results = await collect(provider.getResults(batchId));
     assert.deepEqual(results.map((result) => [result.customId, result.status]).sort(), [
       ["t0", "succeeded"],
       ["t1", "errored"],
+      ["t2", "expired"],
+      ["t3", "expired"],
     ]);
+    assert.deepEqual(results.find((result) => result.customId === "t3")!.error, { code: "batch_expired", message: `batch ${batchId} expired and gave no result for this request`, retryable: true });
+    const written = (await harness.storage.read(`generated/mistral/batch_${batchId}_results.jsonl`))!.trim().split("\n");
+    assert.equal(written.length, 4, "the made results are in the results file too");
   });
 
   test("listing follows page numbers; a cursor continues where its page ended, whatever the limit", async () => {

@@ -171,6 +171,33 @@ export function describeProtocolSuite(suite: ProtocolSuite): void {
       assert.notEqual(next.batches[0]!.batchId, page.batches[1]!.batchId);
     });
 
+    test("an expired or cancelled batch without lines for its unfinished requests still gives one result per request", async () => {
+      const silent = suite.emulator({ apiKey: suite.apiKey, endWith: () => "expired", unfinishedLines: false });
+      const silentServer = await serve(silent.fetch);
+      try {
+        const kept = suite.provider(silentServer.url, { storage: new MemoryStorage() });
+        const requests = Array.from({ length: 4 }, (_, index) => textRequest(`e${index}`, `item ${index}`, suite.model));
+        const expiring = await kept.sendBatch({ provider: suite.name, requests });
+        await waitUntilComplete(kept, expiring);
+        const status = await kept.getStatus(expiring);
+        assert.equal(status.status, "expired");
+        const results = await collect(kept.getResults(expiring));
+        assert.deepEqual(results.map((result) => [result.customId, result.status]), [["e0", "succeeded"], ["e1", "succeeded"], ["e2", "expired"], ["e3", "expired"]]);
+        assert.deepEqual(results[2]!.error, { code: "batch_expired", message: `batch ${expiring} expired and gave no result for this request`, retryable: true });
+        if (counts) assert.equal(status.requestCounts.expired, results.filter((result) => result.status === "expired").length);
+        const cancelling = await kept.sendBatch({ provider: suite.name, requests: requests.map((request) => ({ ...request, customId: `x${request.customId}` })) });
+        assert.equal(await kept.cancelBatch(cancelling), true);
+        const cancelled = await collect(kept.getResults(cancelling));
+        assert.deepEqual(cancelled.map((result) => [result.customId, result.status]), [["xe0", "succeeded"], ["xe1", "succeeded"], ["xe2", "cancelled"], ["xe3", "cancelled"]]);
+        assert.equal(cancelled[3]!.error?.code, "batch_cancelled");
+        // Without a record of the batch's requests nothing is made: no id is guessed.
+        const unrecorded = suite.provider(silentServer.url, { storage: false });
+        assert.deepEqual((await collect(unrecorded.getResults(expiring))).map((result) => result.customId), ["e0", "e1"]);
+      } finally {
+        await silentServer.close();
+      }
+    });
+
     test("unknown batches, rate limits, server errors and wrong keys become typed errors", async () => {
       await assert.rejects(provider.getStatus("batch_nope"), BatchNotFoundError);
       emulator.failNext("GET", /^\/batches\//, 429, { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } });

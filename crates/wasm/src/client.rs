@@ -188,8 +188,15 @@ impl BatchClient {
             }
             .map_err(to_js_error)?;
             let json = JsonPolicy::new(&json);
-            Ok(ResultStream::new(api.provider().name(), restore_ids(sources, id_map), fetcher, json, embedding_inputs)
-                .into())
+            Ok(ResultStream::new(
+                api.provider().name(),
+                restore_ids(sources, id_map),
+                fetcher,
+                json,
+                embedding_inputs,
+                status.status,
+            )
+            .into())
         })
     }
 }

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use batch_router_core::http::HttpRequest;
-use batch_router_core::model::{ResultView, UnifiedResult};
+use batch_router_core::model::{BatchStatus, ResultView, UnifiedResult};
 use batch_router_core::providers::common::http_error;
 use batch_router_core::providers::{ResultPages, ResultSource};
 use batch_router_core::results::{results_to_jsonl, EmbeddingInputs, JsonPolicy, ResultDecoder, ResultSink};
@@ -91,6 +91,9 @@ struct State {
 #[wasm_bindgen]
 pub struct ResultStream {
     state: Rc<RefCell<State>>,
+    /// How the batch ended: an expired or cancelled batch may hold requests that got no line,
+    /// which the package answers for (see [`ResultStream::ended_early`]).
+    batch_status: BatchStatus,
 }
 
 impl ResultStream {
@@ -102,6 +105,7 @@ impl ResultStream {
         fetcher: Fetcher,
         json: JsonPolicy,
         embedding_inputs: Option<EmbeddingInputs>,
+        batch_status: BatchStatus,
     ) -> Self {
         let state = State {
             provider,
@@ -115,12 +119,23 @@ impl ResultStream {
             tape: Tape::default(),
             results: Vec::new(),
         };
-        ResultStream { state: Rc::new(RefCell::new(state)) }
+        ResultStream { state: Rc::new(RefCell::new(state)), batch_status }
     }
 }
 
 #[wasm_bindgen]
 impl ResultStream {
+    /// 1 when the batch expired, 2 when it was cancelled (requests of it may have no line), else 0.
+    /// A number, not the status's name: a string getter costs the module more.
+    #[wasm_bindgen(getter, js_name = endedEarly)]
+    pub fn ended_early(&self) -> u32 {
+        match self.batch_status {
+            BatchStatus::Expired => 1,
+            BatchStatus::Cancelled => 2,
+            _ => 0,
+        }
+    }
+
     /// Whether chunks carry the provider bytes and the results' whole JSONL (for the transparency
     /// files); off by default.
     #[wasm_bindgen(js_name = keepFiles)]

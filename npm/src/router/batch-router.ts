@@ -26,7 +26,7 @@ import { mergedResults, summarize, type JobSummary } from "./job-results.js";
 import { advanceOnce, type AdvanceEnvironment, type AdvanceOptions, type AdvanceResult } from "./job-advance.js";
 import { JobLease, newHolderId } from "./job-lease.js";
 import { newRecord, submitPending } from "./job-runner.js";
-import { StorageJobState, type JobStateStore } from "../job-state.js";
+import { checkedStateStore, StorageJobState, type JobStateStore } from "../job-state.js";
 import { handleJobWebhook, type WebhookOptions } from "./job-webhook.js";
 import type { JobContext } from "./job-submission.js";
 import { createProvider, providerName } from "./providers-by-name.js";
@@ -161,7 +161,7 @@ export class BatchRouter {
       throw new ConfigurationError("a BatchRouter keeps its jobs in a storage: give it one (not `false`)");
     }
     const storage = options.storage ?? currentRuntime().defaultStorage(options.storageDir ?? ".batch_router");
-    this.store = new JobStore(storage, options.state ?? new StorageJobState(storage));
+    this.store = new JobStore(storage, options.state === undefined ? new StorageJobState(storage) : checkedStateStore(options.state, "options.state"));
     for (const [name, given] of Object.entries(options.providers)) {
       if (given === undefined) continue;
       const canonical = providerName(name);

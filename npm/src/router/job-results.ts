@@ -10,6 +10,7 @@
  */
 import { CostTally, type CostReport, type PriceTable } from "../estimate.js";
 import type { ProviderName, ResultStatus, UnifiedResult } from "../types.js";
+import { unansweredResult } from "../unanswered-results.js";
 import { isQuotaFailure } from "../wasm.js";
 import { expandRanges, toRanges, type JobManifest, type JobStore, type OutcomeCounts, type Ranges, type SubmissionRecord } from "./job-manifest.js";
 
@@ -27,11 +28,9 @@ export function missingResult(customId: string, record: SubmissionRecord): Unifi
   const batch = record.batchId ?? record.key;
   switch (record.status?.status) {
     case "expired":
-      return made(customId, "expired", "batch_expired", `batch ${batch} expired before this request ran`, true);
     case "cancelled":
-      // Retryable as the provider's own `batch_cancelled` lines are (retry.rs): the request never
-      // ran. Jobs do not resend cancelled requests (`needsResubmission`): cancelling was asked for.
-      return made(customId, "cancelled", "batch_cancelled", `batch ${batch} was cancelled before this request ran`, true);
+      // Jobs do not resend cancelled requests (`needsResubmission`): cancelling was asked for.
+      return unansweredResult(customId, record.status.status, batch);
     case "failed": {
       const reasons = record.status.errors?.length ? `: ${record.status.errors.join("; ")}` : "";
       // A batch failed because its model's queue was full (`token_limit_exceeded`) and not queued

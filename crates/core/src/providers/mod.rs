@@ -21,6 +21,8 @@ mod prepare_options_tests;
 mod result_kinds_tests;
 #[cfg(test)]
 mod resume_tests;
+#[cfg(test)]
+mod unkept_metadata_tests;
 
 use std::borrow::Cow;
 use std::rc::Rc;
@@ -496,7 +498,42 @@ pub fn prepare<'a>(
             ),
         ));
     }
-    preparation_api(provider)?.prepare_requests(requests.into(), options)
+    let mut prepared = preparation_api(provider)?.prepare_requests(requests.into(), options);
+    if let (Ok(prepared), Some(note)) = (&mut prepared, unkept_metadata_note(provider, options.metadata.as_ref())) {
+        prepared.summary.notes.push(note);
+    }
+    prepared
+}
+
+/// A note naming the batch metadata keys `provider`'s batches have no place for (they are not
+/// sent): Anthropic and Together AI batches keep none, Gemini keeps `displayName` (its display
+/// name) and xAI `name` (reference §3.1, endpoints-and-push.md §5.4). The job tag is the
+/// package's own, kept elsewhere (`job_tag.rs`), and never named.
+#[inline(never)]
+pub fn unkept_metadata_note(provider: Provider, metadata: Option<&Map<String, Value>>) -> Option<String> {
+    let kept = match provider {
+        Provider::Anthropic | Provider::Together => "",
+        Provider::Google => "displayName",
+        Provider::Xai => "name",
+        _ => return None,
+    };
+    let mut unkept = String::new();
+    let mut count = 0;
+    for key in metadata?.keys() {
+        if key != crate::job_tag::JOB_TAG_KEY && key != kept {
+            if count > 0 {
+                unkept.push_str(", ");
+            }
+            unkept.push_str(key);
+            count += 1;
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let place = if kept.is_empty() { "no metadata".to_owned() } else { format!("only metadata.{kept}") };
+    let verb = if count == 1 { "was" } else { "were" };
+    Some(format!("metadata: {} batches keep {place}, so {unkept} {verb} not sent", provider.display_name()))
 }
 
 /// The protocol object for converting and planning only, without a client configuration.
