@@ -116,7 +116,9 @@ const wasmOut = join(root, "npm", "wasm");
 // a trial of the merged round: parts dropUnsupported leaves out taken out of the request, a
 // dropped kwarg setting dropped whole, kwarg names written once (+2,412 bytes): 1,366,986 bytes;
 // Azure's 128 tools and JSON-mode word, a request-fault finish reason said so (+375): 1,367,361.
-const WASM_SIZE_BUDGET = 1_367_500;
+// Gemini answers read as the kind the submission recorded where the operation does not say it,
+// else the kind its first answer shows (openResults' `endpoint`; +1,413 bytes): 1,368,774.
+const WASM_SIZE_BUDGET = 1_368_775;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

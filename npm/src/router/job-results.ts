@@ -225,7 +225,7 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     reasons: {},
     unsuccessful: [],
     heldBack: [],
-    cost: { costUsd: 0, unpricedModels: [], models: [], cacheHitRate: 0 },
+    cost: { costUsd: 0, unpricedModels: [], models: [], cacheHitRate: 0, requestsWithoutUsage: 0 },
   };
   const tally = new CostTally(manifest.provider, prices);
   // A request not finished has no outcome yet: pending, never errored. So is one whose batch
@@ -243,7 +243,10 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     }
     summary[result.status]++;
     if (result.response?.usage !== undefined) tally.add(result.response.model ?? "unknown", result.response.usage);
-    if (result.status === "succeeded") continue;
+    if (result.status === "succeeded") {
+      if (result.response?.usage === undefined) tally.withoutUsage++;
+      continue;
+    }
     const code = result.error?.code ?? result.status;
     summary.reasons[code] = (summary.reasons[code] ?? 0) + 1;
     if (code === "budget_exceeded") summary.heldBack.push(result.customId);
