@@ -252,7 +252,7 @@ export class BatchRouter {
   /**
    * The provider batches `submitJob` would create for `batch` with these options: one chunk per
    * batch, in order — split by the provider's limits and `options.plan`, by model where the
-   * provider takes one model per batch, the cache primer alone first (`primeCache`), and cut to
+   * provider takes one model per batch, each model's cache primer alone first (`primeCache`), and cut to
    * the router's `quotas` (`maxEnqueuedTokens` of estimated input per model). Validates every
    * request, and refuses one over its model's token quota, as `submitJob` does; sends nothing.
    */
