@@ -206,11 +206,18 @@ export interface CostReport {
   models: ModelCost[];
   /** Cache reads as a share of input tokens, over every result with usage (0 when none). */
   cacheHitRate: number;
+  /**
+   * Successful results whose provider reported no usage (Gemini's embeddings): what they cost is
+   * in neither `models` nor `costUsd`.
+   */
+  requestsWithoutUsage: number;
 }
 
 /** Adds up usage per model (the model each request was sent with) and prices it. */
 export class CostTally {
   private readonly usageByModel = new Map<string, Usage>();
+  /** Successful results without usage (see `CostReport.requestsWithoutUsage`). */
+  withoutUsage = 0;
 
   constructor(
     private readonly provider: ProviderName,
@@ -245,6 +252,6 @@ export class CostTally {
       cacheReadTokens += usage.cacheReadTokens ?? 0;
     }
     const unpricedModels = models.filter((entry) => entry.costUsd === undefined).map((entry) => entry.model);
-    return { costUsd, unpricedModels, models, cacheHitRate: inputTokens === 0 ? 0 : cacheReadTokens / inputTokens };
+    return { costUsd, unpricedModels, models, cacheHitRate: inputTokens === 0 ? 0 : cacheReadTokens / inputTokens, requestsWithoutUsage: this.withoutUsage };
   }
 }

@@ -126,8 +126,11 @@ export interface ProviderJobAccess {
   record(batchId: string, summary: BatchSummary, unifiedJsonl: string, providerJsonl: Uint8Array, requestIds: string[]): Promise<void>;
   /** Whether this provider's transparency files know the batch (it was sent from here). */
   knows(batchId: string): Promise<boolean>;
-  /** `getResults` of a batch the job sent with these custom ids, in order (see `results`). */
-  results(batchId: string, requestIds: string[], options: CallOptions): AsyncGenerator<UnifiedResult, void, undefined>;
+  /**
+   * `getResults` of a batch the job sent with these custom ids, in order, and `summaryOf` giving
+   * its summary again when this instance has no record of the batch (see `results`).
+   */
+  results(batchId: string, requestIds: string[], options: CallOptions, summaryOf: () => BatchSummary | undefined): AsyncGenerator<UnifiedResult, void, undefined>;
 }
 
 /** A converted batch that has not been sent: its provider JSONL and summary. */
@@ -176,12 +179,12 @@ function requestsOfBatch(batch: unknown, provider: ProviderName, arrayAllowed: b
 
 /**
  * Whether reading the batch's results needs what was known at submission (kept in memory too, for
- * storage that keeps nothing): an id map, the ids in order, which requests asked for JSON, or an
- * embeddings batch's input counts.
+ * storage that keeps nothing): an id map, the ids in order, which requests asked for JSON, an
+ * embeddings batch's input counts, or a Gemini batch's endpoint (its operation may not say it).
  */
 function needsResultKeys(meta: BatchMeta): boolean {
   const jsonAnswers = meta.summary.jsonAnswers;
-  return meta.summary.idMap.length > 0 || meta.requestIds !== undefined || (jsonAnswers !== undefined && jsonAnswers !== "none") || meta.summary.embeddingInputs !== undefined;
+  return meta.summary.idMap.length > 0 || meta.requestIds !== undefined || (jsonAnswers !== undefined && jsonAnswers !== "none") || meta.summary.embeddingInputs !== undefined || meta.provider === "google";
 }
 
 /**
@@ -355,7 +358,7 @@ export abstract class BatchProvider {
         if (needsResultKeys(meta)) this.resultKeys.set(batchId, meta);
       },
       knows: async (batchId) => (await this.files.readMeta(batchId)) !== undefined,
-      results: (batchId, requestIds, options) => this.results(batchId, options, requestIds, false),
+      results: (batchId, requestIds, options, summaryOf) => this.results(batchId, options, requestIds, summaryOf, false),
     };
   }
 
@@ -409,14 +412,16 @@ export abstract class BatchProvider {
   }
 
   /**
-   * {@link getResults}, given the custom ids the batch was sent with, in order, by a caller that
-   * knows them (a job): used when this instance has no record of them (another instance sent the
-   * batch, or `storage: false`), so that Gemini's keyless inline answers are still matched by
+   * {@link getResults}, given the custom ids the batch was sent with, in order, and its summary
+   * (`summaryOf`, called only when needed), by a caller that knows its requests (a job): used when
+   * this instance has no record of the batch (another instance sent it, or `storage: false`), so
+   * that replaced ids are mapped back, JSON answers parsed as asked, embedding counts checked,
+   * the answers' kind checked against the endpoint, and Gemini's keyless inline answers matched by
    * position (when the counts agree) instead of coming back unattributed. Of an expired or
    * cancelled batch, each request without a line gets a result saying so (`answerUnanswered`),
    * when its custom ids are known: from the job, `_meta.json` or the batch's `_unified.jsonl`.
    */
-  private results(batchId: string, options: CallOptions, knownRequestIds?: string[], answerUnanswered = true): AsyncGenerator<UnifiedResult, void, undefined> {
+  private results(batchId: string, options: CallOptions, knownRequestIds?: string[], summaryOf?: () => BatchSummary | undefined, answerUnanswered = true): AsyncGenerator<UnifiedResult, void, undefined> {
     // A generator's behaviour without its cost per result (result-iterator.ts); the download is
     // opened at the first `next()`.
     return new ResultIterator(async () => {
@@ -425,13 +430,14 @@ export abstract class BatchProvider {
       const client = await this.client();
       const storedId = client.canonicalBatchId(batchId);
       const meta = this.resultKeys.get(storedId) ?? (await this.files.readMeta(storedId));
-      const idMap = meta && meta.summary.idMap.length > 0 ? meta.summary.idMap : undefined;
+      const summary = meta?.summary ?? summaryOf?.();
+      const idMap = summary && summary.idMap.length > 0 ? summary.idMap : undefined;
       // One time limit for each read, paused while the caller handles what was read.
       const deadline = this.deadline(signal);
       const what = `results of ${batchId}`;
       try {
         const requestIds = meta?.requestIds ?? (this.name === "google" ? knownRequestIds : undefined);
-        const stream = await client.openResults(batchId, idMap, requestIds, deadline.signal, meta?.summary.jsonAnswers, meta?.summary.embeddingInputs);
+        const stream = await client.openResults(batchId, idMap, requestIds, deadline.signal, summary?.jsonAnswers, summary?.embeddingInputs, summary?.endpoint);
         const ended = endedEarly(stream.endedEarly);
         // A job answers for its requests without a line itself, from its own records (job-results.ts).
         if (!answerUnanswered || ended === undefined) return { stream, deadline, signal, files: this.files, storedId, what };

@@ -46,6 +46,13 @@ pub trait LineDecoder {
     fn expect_embedding_inputs(&mut self, inputs: Rc<EmbeddingInputs>) {
         let _ = inputs;
     }
+
+    /// The endpoint the batch was made for, as its submission recorded it: a decoder that cannot
+    /// always tell it from the batch object (Gemini's operation may carry no `@type`) reads answers
+    /// of that kind only.
+    fn expect_endpoint(&mut self, endpoint: crate::Endpoint) {
+        let _ = endpoint;
+    }
 }
 
 /// Maps the ids sent to the provider back to the caller's ids (for providers that restrict ids).
@@ -233,6 +240,10 @@ impl LineDecoder for IdRestoringDecoder {
             }
         }
         self.inner.expect_embedding_inputs(Rc::new(sent));
+    }
+
+    fn expect_endpoint(&mut self, endpoint: crate::Endpoint) {
+        self.inner.expect_endpoint(endpoint);
     }
 }
 

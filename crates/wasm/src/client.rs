@@ -6,7 +6,7 @@ use batch_router_core::model::{BatchStatusResponse, ListOptions};
 use batch_router_core::providers::{api_for, id_map_of, BatchApi, ClientConfig, IdMapping, ResultSource, Step};
 use batch_router_core::results::{EmbeddingInputs, IdMap, JsonPolicy};
 use batch_router_core::structured_output::JsonAnswers;
-use batch_router_core::{CoreError, Provider};
+use batch_router_core::{CoreError, Endpoint, Provider};
 use js_sys::{Function, Promise};
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
@@ -146,8 +146,12 @@ impl BatchClient {
     /// lack keys match them by position; `jsonAnswers` (from the batch summary) says which answers
     /// are read as JSON (`parsed`), without it any text that is a JSON object or array is;
     /// `embeddingInputs` (from the summary of an embeddings batch) makes an answer with another
-    /// count of vectors than its request's inputs an error. Rejects with `batch_not_complete` while
-    /// the batch runs.
+    /// count of vectors than its request's inputs an error; `endpoint` (from the summary) is the kind
+    /// of answer the batch may hold where the provider's batch object may not say it (Gemini).
+    /// Rejects with `batch_not_complete` while the batch runs.
+    // Each optional piece of the batch's record is its own argument: read as one options object, they
+    // would cost a serde read of a struct the module has no other use for.
+    #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(js_name = openResults, unchecked_return_type = "Promise<ResultStream>")]
     pub fn open_results(
         &self,
@@ -157,6 +161,7 @@ impl BatchClient {
         signal: Option<AbortSignal>,
         #[wasm_bindgen(unchecked_param_type = "JsonAnswers | undefined")] json_answers: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, number> | undefined")] embedding_inputs: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Endpoint | undefined")] endpoint: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
         let fetcher = self.fetcher(signal);
@@ -165,6 +170,7 @@ impl BatchClient {
             let request_ids = optional::<Vec<String>>(request_ids, "requestIds")?;
             let json = optional::<JsonAnswers>(json_answers, "jsonAnswers")?.unwrap_or_default();
             let embedding_inputs = optional::<EmbeddingInputs>(embedding_inputs, "embeddingInputs")?;
+            let endpoint = optional::<Endpoint>(endpoint, "endpoint")?;
             let api = &*inner.api;
             let status = fetch_status(api, &fetcher, &batch_id).await.map_err(to_js_error)?;
             if !status.status.is_terminal() {
@@ -182,11 +188,14 @@ impl BatchClient {
                 }
                 None => status,
             };
-            let sources = match &request_ids {
+            let mut sources = match &request_ids {
                 Some(ids) => api.result_sources_in_order(&status, ids),
                 None => api.result_sources(&status),
             }
             .map_err(to_js_error)?;
+            if let Some(endpoint) = endpoint {
+                sources.iter_mut().for_each(|source| source.expect_endpoint(endpoint));
+            }
             let json = JsonPolicy::new(&json);
             Ok(ResultStream::new(
                 api.provider().name(),

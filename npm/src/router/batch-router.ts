@@ -117,9 +117,10 @@ export interface JobOptions {
    */
   maxCostUsd?: number;
   /**
-   * Prompt caching (Anthropic): send the first request alone, and the rest once its batch has
-   * ended — its response wrote the shared prefix to the cache, which requests running in parallel
-   * cannot read from each other. `summary.cost.cacheHitRate` says how well it worked.
+   * Prompt caching: send the first request of each model alone, and the rest of that model once
+   * its batch has ended — its response wrote the shared prefix to the model's cache, which
+   * requests running in parallel cannot read from each other (Anthropic), and which another model
+   * cannot read at all. `summary.cost.cacheHitRate` says how well it worked.
    */
   primeCache?: boolean;
   signal?: AbortSignal;
@@ -251,7 +252,7 @@ export class BatchRouter {
   /**
    * The provider batches `submitJob` would create for `batch` with these options: one chunk per
    * batch, in order — split by the provider's limits and `options.plan`, by model where the
-   * provider takes one model per batch, the cache primer alone first (`primeCache`), and cut to
+   * provider takes one model per batch, each model's cache primer alone first (`primeCache`), and cut to
    * the router's `quotas` (`maxEnqueuedTokens` of estimated input per model). Validates every
    * request, and refuses one over its model's token quota, as `submitJob` does; sends nothing.
    */
@@ -547,7 +548,7 @@ export class BatchRouter {
     const inputTokens = inputTokensOf(inputEstimates);
     for (const group of batchGroups(name, plan, quotas, inputTokens, options.primeCache === true)) {
       const record = newRecord(jobId, manifest.submissions.length, 1, group.positions, group.model);
-      if (group.primer) manifest.primerKey = record.key;
+      if (group.primer) (manifest.primerKeys ??= []).push(record.key);
       manifest.submissions.push(record);
     }
     // The requests go to a file of their own name first: a racing start of the same job id writes

@@ -111,7 +111,12 @@ export interface JobManifest {
   /** Submissions per request at most (the first included). */
   maxAttempts: number;
   planOptions: PlanOptions;
-  /** The submission that primes the prompt cache; the others wait for it to end (`JobOptions.primeCache`). */
+  /**
+   * The submissions that prime the prompt cache, one per model; the others of each model wait for
+   * its primer to end (`JobOptions.primeCache`).
+   */
+  primerKeys?: string[];
+  /** The one primer of manifests written before there was one per model. */
   primerKey?: string;
   /** The job's budget in US dollars (see `JobOptions.maxCostUsd`). */
   maxCostUsd?: number;

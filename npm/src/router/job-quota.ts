@@ -63,14 +63,15 @@ export function checkFitsQuota(provider: ProviderName, lines: string[], quotas: 
 export interface BatchGroup {
   positions: number[];
   model: string | undefined;
-  /** The cache primer: the job's first request alone, sent before the rest (`primeCache`). */
+  /** A cache primer: the first request of its model alone, sent before the rest (`primeCache`). */
   primer: boolean;
 }
 
 /**
  * The provider batches of a plan, the one rule of `submitJob`, `plan()` and a retry's batches: each
- * planned chunk in order, the cache primer (the first request alone, with `primeCache` and more
- * than one request) taken out of the first, and each cut so that no batch holds more than its
+ * planned chunk in order, a cache primer (the first request alone, with `primeCache` and more
+ * than one request) taken out of the first chunk of each model — a prompt cache belongs to one
+ * model, so another model's requests read nothing a primer wrote —, and each cut so that no batch holds more than its
  * model's `maxEnqueuedTokens` of estimated input (`inputTokens`, by job position). `positionOf`
  * maps a request of the plan to its job position (a retry plans only the requests it sends again).
  */
@@ -83,9 +84,11 @@ export function batchGroups(
   positionOf: (index: number) => number = (index) => index,
 ): BatchGroup[] {
   const groups: BatchGroup[] = [];
+  const primed = new Set<string | undefined>();
   for (const chunk of plan.chunks) {
     const positions = chunk.requestRanges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, offset) => positionOf(start + offset)));
-    if (primeCache && groups.length === 0 && plan.requestCount > 1) {
+    if (primeCache && !primed.has(chunk.model) && plan.requestCount > 1) {
+      primed.add(chunk.model);
       groups.push({ positions: positions.splice(0, 1), model: chunk.model, primer: true });
       if (positions.length === 0) continue;
     }

@@ -228,7 +228,7 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     reasons: {},
     unsuccessful: [],
     heldBack: [],
-    cost: { costUsd: 0, unpricedModels: [], models: [], cacheHitRate: 0 },
+    cost: { costUsd: 0, unpricedModels: [], models: [], cacheHitRate: 0, requestsWithoutUsage: 0 },
   };
   const tally = new CostTally(manifest.provider, prices);
   // A request not finished has no outcome yet: pending, never errored. So is one whose batch
@@ -247,7 +247,10 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     summary[result.status]++;
     const usage = result.response?.usage;
     if (usage !== undefined) tally.add(sentModels?.[positionOf.get(result.customId) ?? -1] ?? result.response?.model ?? "unknown", usage);
-    if (result.status === "succeeded") continue;
+    if (result.status === "succeeded") {
+      if (usage === undefined) tally.withoutUsage++;
+      continue;
+    }
     const code = result.error?.code ?? result.status;
     summary.reasons[code] = (summary.reasons[code] ?? 0) + 1;
     if (code === "budget_exceeded") summary.heldBack.push(result.customId);

@@ -8,13 +8,13 @@
  */
 import { redactCredentials } from "../redact-key.js";
 import { AbortError, BatchNotFoundError, BatchRouterError, InvalidResponseError, ProviderError } from "../errors.js";
-import type { UnifiedResult } from "../types.js";
+import type { BatchSummary, UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
 import { admitUnderBudget, costOfResult } from "./job-budget.js";
 import { admitUnderQuota, batchGroups, requeueForQuota } from "./job-quota.js";
 import { expandRanges, type JobManifest, type SubmissionRecord } from "./job-manifest.js";
 import { finalSubmissions, ResultCollector } from "./job-results.js";
-import { recordBatch, save, submitRecord, type JobContext } from "./job-submission.js";
+import { recordBatch, save, submitRecord, summaryOfRecord, type JobContext } from "./job-submission.js";
 import { Deadline, isAccountFailure, isTransient, nextDelay, retrying, sleep } from "./retrying.js";
 import type { BatchProgress, ProgressEvent } from "./wait.js";
 
@@ -58,13 +58,15 @@ export async function advanceRound(context: JobContext): Promise<RoundOutcome> {
 
 /** Creates the pending batches that the job's budget admits now; the rest wait or are held back. */
 export async function submitPending(context: JobContext): Promise<void> {
-  const { primerKey } = context.manifest;
-  const primer = primerKey === undefined ? undefined : context.manifest.submissions.find((record) => record.key === primerKey);
-  const primed = primer === undefined || primer.phase === "collected" || primer.phase === "failed";
+  const { primerKey, primerKeys = primerKey === undefined ? [] : [primerKey] } = context.manifest;
+  const priming = context.manifest.submissions.filter((record) => primerKeys.includes(record.key) && record.phase !== "collected" && record.phase !== "failed");
+  // The rest of a model's requests wait until its primer's response has written its cache (a
+  // batch of several models, Anthropic's, waits for every primer).
+  const waitsForPrimer = (record: SubmissionRecord) =>
+    !primerKeys.includes(record.key) && priming.some((primer) => primer.model === undefined || record.model === undefined || primer.model === record.model);
   for (const record of context.manifest.submissions) {
     if (record.phase !== "pending") continue;
-    // The rest of a primed job waits until the primer's response has written the cache.
-    if (!primed && record !== primer && record.batchId === undefined && !record.createMayHaveHappened) continue;
+    if (waitsForPrimer(record) && record.batchId === undefined && !record.createMayHaveHappened) continue;
     // A batch whose create may have happened is resolved first, whatever the budget says.
     const resolving = record.createMayHaveHappened || record.batchId !== undefined;
     // Quota first: a batch waiting for room in its model's queue is not yet a budget question.
@@ -218,16 +220,34 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
   }
 }
 
+/**
+ * The record's batch summary made again, or `undefined` (with a warning on the record) when this
+ * router's provider options no longer convert its requests: its results are then read with the
+ * request ids alone.
+ */
+function summaryAgain(context: JobContext, record: SubmissionRecord): BatchSummary | undefined {
+  try {
+    return summaryOfRecord(context, record);
+  } catch (error) {
+    const reason = redactCredentials(error instanceof Error ? error.message : String(error));
+    (record.warnings ??= []).push(
+      `the provider keeps no record of ${record.batchId} and its requests no longer convert (${reason}): its results were read without its summary (replaced custom ids, which answers are JSON, embedding counts and the endpoint unknown)`,
+    );
+    return undefined;
+  }
+}
+
 async function download(context: JobContext, record: SubmissionRecord, collector: ResultCollector, path: string): Promise<void> {
   const deadline = new Deadline(context.retry.requestTimeout, context.retry.signal);
   let buffer = "";
   try {
-    // The batch's requests in the order they were sent: another router instance (or a provider
-    // with `storage: false`) has no record of them, and Gemini's keyless answers need them.
+    // The batch's requests in the order they were sent, and its summary made again: another router
+    // instance (or a provider with `storage: false`) has no record of them, and Gemini's keyless
+    // answers, replaced ids, JSON answers, embedding counts and the endpoint's kind need them.
     const positions = [...expandRanges(record.requestRanges)];
     const requestIds = positions.map((position) => context.customIds[position]!);
     const positionOf = new Map(requestIds.map((customId, index) => [customId, positions[index]!]));
-    for await (const result of context.access.results(record.batchId!, requestIds, { signal: deadline.signal })) {
+    for await (const result of context.access.results(record.batchId!, requestIds, { signal: deadline.signal }, () => summaryAgain(context, record))) {
       deadline.touch();
       const line = collector.accept(result as UnifiedResult);
       if (line === undefined) continue;

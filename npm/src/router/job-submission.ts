@@ -100,6 +100,20 @@ function prepareChunk(context: JobContext, record: SubmissionRecord): { prepared
   return { prepared: context.access.prepare(unifiedJsonl, metadata, context.manifest.endpoint), unifiedJsonl };
 }
 
+/**
+ * The summary the record's batch was sent with, made again from the job's requests (conversion is
+ * deterministic: the same id map, JSON answers, embedding counts and endpoint), for reading its
+ * results where the provider keeps no record of the batch (another router, `storage: false`).
+ */
+export function summaryOfRecord(context: JobContext, record: SubmissionRecord): BatchSummary {
+  const chunk = prepareChunk(context, record);
+  try {
+    return chunk.prepared.summary;
+  } finally {
+    chunk.prepared.free();
+  }
+}
+
 async function fail(context: JobContext, record: SubmissionRecord, error: unknown): Promise<void> {
   record.phase = "failed";
   settleCreate(record);

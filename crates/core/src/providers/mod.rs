@@ -336,6 +336,14 @@ impl ResultSource {
             }
         }
     }
+
+    /// Tells the decoder the endpoint the batch was made for ([`LineDecoder::expect_endpoint`]).
+    pub fn expect_endpoint(&mut self, endpoint: Endpoint) {
+        let (ResultSource::Fetch { decoder, .. }
+        | ResultSource::Inline { decoder, .. }
+        | ResultSource::Paged { decoder, .. }) = self;
+        decoder.expect_endpoint(endpoint);
+    }
 }
 
 /// One provider's batch protocol, without I/O.

@@ -143,13 +143,17 @@ pub struct GoogleLineDecoder {
     source: &'static str,
     fan_in: FanIn,
     /// The batch's kind (generateContent: chat; asyncBatchEmbedContent: embeddings), when known:
-    /// an answer of the other kind is an error, not a result.
+    /// an answer of the other kind is an error, not a result. Known from the operation
+    /// ([`batch_endpoint`]), else from the submission's record ([`LineDecoder::expect_endpoint`]),
+    /// else told by the first answer read: a batch answers one kind, so it never hands out both.
     endpoint: Option<Endpoint>,
+    /// Whether `endpoint` was told by the first answer (errors then say so).
+    kind_from_answers: bool,
 }
 
 impl GoogleLineDecoder {
     pub fn new(source: &'static str) -> Self {
-        GoogleLineDecoder { source, fan_in: FanIn::default(), endpoint: None }
+        GoogleLineDecoder { source, fan_in: FanIn::default(), endpoint: None, kind_from_answers: false }
     }
 
     /// The decoder for a batch of `endpoint` ([`batch_endpoint`]).
@@ -162,13 +166,38 @@ impl GoogleLineDecoder {
     fn reads_answers(&self) -> bool {
         self.endpoint != Some(Endpoint::Embeddings)
     }
+
+    /// An answer of `kind` was read: when nothing said the batch's kind, it is now this one.
+    fn answered(&mut self, kind: Endpoint) {
+        if self.endpoint.is_none() {
+            self.endpoint = Some(kind);
+            self.kind_from_answers = true;
+        }
+    }
+
+    /// What the batch was expected to answer, for an error: `kind`, and how it is known.
+    fn expected(&self, known: &'static str, from_answers: &'static str) -> &'static str {
+        if self.kind_from_answers {
+            from_answers
+        } else {
+            known
+        }
+    }
+
+    /// A fanned-out embedding's parts are merged unless the batch is known to be a generate batch
+    /// (where such a key is no part of ours, and comes through as the provider labelled it).
+    fn merges_parts(&self) -> bool {
+        self.endpoint != Some(Endpoint::Chat) || self.kind_from_answers
+    }
 }
 
 /// The kind of batch an operation is, from the `@type` of its metadata (`GenerateContentBatch`,
 /// `EmbedContentBatch`) or of its response (`GenerateContentBatchOutput`,
 /// `EmbedContentBatchOutput`…, reference §3.5); `None` when neither says.
+/// Without a `@type`, an inline batch's requests as the operation lists them say it: a
+/// `GenerateContentRequest` has `contents`, an `EmbedContentRequest` `content`.
 pub fn batch_endpoint(operation: &Value) -> Option<Endpoint> {
-    ["/metadata/@type", "/response/@type"].iter().find_map(|pointer| {
+    let typed = ["/metadata/@type", "/response/@type"].iter().find_map(|pointer| {
         let kind = operation.pointer(pointer)?.as_str()?;
         let name = kind.rsplit('.').next().unwrap_or(kind);
         if name.contains("EmbedContent") {
@@ -178,30 +207,31 @@ pub fn batch_endpoint(operation: &Value) -> Option<Endpoint> {
         } else {
             None
         }
+    });
+    typed.or_else(|| {
+        let request =
+            ["/metadata/inputConfig/requests/requests/0/request", "/metadata/input_config/requests/requests/0/request"]
+                .iter()
+                .find_map(|pointer| operation.pointer(pointer))?;
+        if request.get("contents").is_some() {
+            Some(Endpoint::Chat)
+        } else {
+            request.get("content").map(|_| Endpoint::Embeddings)
+        }
     })
 }
 
 /// An embedding in a generateContent batch: not retryable, the request would be answered the
 /// same way again.
-fn embedding_in_generate_batch(custom_id: &str) -> BodyProblem {
-    BodyProblem::wrong_endpoint(
-        custom_id,
-        "embeddings_body",
-        "an EmbedContentResponse",
-        "a generateContent batch (GenerateContentResponse expected)",
-    )
+fn embedding_in_generate_batch(custom_id: &str, expected: &str) -> BodyProblem {
+    BodyProblem::wrong_endpoint(custom_id, "embeddings_body", "an EmbedContentResponse", expected)
 }
 
 /// A body in an embeddings batch that is no `EmbedContentResponse`: a `GenerateContentResponse`
 /// is named as such; any other shape is the problem the answer reader finds in it.
-fn not_an_embedding(custom_id: &str, body: &RawValue) -> BodyProblem {
+fn not_an_embedding(custom_id: &str, body: &RawValue, expected: &str) -> BodyProblem {
     match generate_content_response(body) {
-        Ok(_) => BodyProblem::wrong_endpoint(
-            custom_id,
-            "completion_body",
-            "a GenerateContentResponse",
-            "an embeddings batch (EmbedContentResponse expected)",
-        ),
+        Ok(_) => BodyProblem::wrong_endpoint(custom_id, "completion_body", "a GenerateContentResponse", expected),
         Err(problem) => problem,
     }
 }
@@ -226,13 +256,21 @@ impl LineDecoder for GoogleLineDecoder {
         self.fan_in.expect_inputs(inputs);
     }
 
+    /// The operation's own word (`@type`, its requests) comes first.
+    fn expect_endpoint(&mut self, endpoint: Endpoint) {
+        self.endpoint.get_or_insert(endpoint);
+    }
+
     fn decode_line(&mut self, line: &[u8], line_number: usize) -> UnifiedResult {
         let text = match crate::byte_scan::utf8_text(line) {
             Ok(text) => text,
             Err(_) => return malformed(self.source, line_number, None, "the line is not UTF-8", line),
         };
         let result = match self.reads_answers().then(|| decode_common_line(text)).flatten() {
-            Some(result) => result,
+            Some(result) => {
+                self.answered(Endpoint::Chat);
+                result
+            }
             None => decoded(text, &mut |text| self.decode_any_line(text, line_number)),
         };
         unless_generation_failed(result, failed_generation, text)
@@ -240,7 +278,11 @@ impl LineDecoder for GoogleLineDecoder {
 
     fn decode_into(&mut self, line: &[u8], line_number: usize, out: &mut Vec<UnifiedResult>) {
         let result = self.decode_line(line, line_number);
-        self.fan_in.accept(result, out);
+        if self.merges_parts() {
+            self.fan_in.accept(result, out);
+        } else {
+            out.push(result);
+        }
     }
 
     fn decode_view<'line>(
@@ -250,11 +292,15 @@ impl LineDecoder for GoogleLineDecoder {
         out: &mut Vec<UnifiedResult>,
     ) -> Option<ResultView<'line>> {
         let text = crate::results::view_text(self, line, line_number, out)?;
-        let result = match self.reads_answers().then(|| scan_common_line(text)).flatten() {
+        let scanned = self.reads_answers().then(|| scan_common_line(text)).flatten();
+        if scanned.is_some() {
+            self.answered(Endpoint::Chat);
+        }
+        let result = match scanned {
             // `FanIn` passes on at once what is not one part of a fanned-out request (nor a failed
             // generation, which is no success).
             Some(view)
-                if parse_derived_key(&view.custom_id).is_none()
+                if (parse_derived_key(&view.custom_id).is_none() || !self.merges_parts())
                     && view.response.raw_finish_reason.as_deref().and_then(failed_generation).is_none() =>
             {
                 return Some(view)
@@ -263,7 +309,11 @@ impl LineDecoder for GoogleLineDecoder {
             None => decoded(text, &mut |text| self.decode_any_line(text, line_number)),
         };
         let result = unless_generation_failed(result, failed_generation, text);
-        self.fan_in.accept(result, out);
+        if self.merges_parts() {
+            self.fan_in.accept(result, out);
+        } else {
+            out.push(result);
+        }
         None
     }
 
@@ -274,7 +324,7 @@ impl LineDecoder for GoogleLineDecoder {
 
 impl GoogleLineDecoder {
     /// Reads any line, the common shape included (the reader [`decode_common_line`] falls back to).
-    pub(super) fn decode_any_line(&self, text: &str, line_number: usize) -> UnifiedResult {
+    pub(super) fn decode_any_line(&mut self, text: &str, line_number: usize) -> UnifiedResult {
         let line = text.as_bytes();
         let parsed: Line = match serde_json::from_str(text) {
             Ok(parsed) => parsed,
@@ -291,17 +341,33 @@ impl GoogleLineDecoder {
         let error = parsed.error.filter(|raw| raw.get() != "null");
         let mut result = match (response, error) {
             (Some(body), None) if is_embedding(body) => match self.endpoint {
-                Some(Endpoint::Chat) => embedding_in_generate_batch(&custom_id).into_result(custom_id, text),
+                Some(Endpoint::Chat) => {
+                    let expected = self.expected(
+                        "a generateContent batch (GenerateContentResponse expected)",
+                        "a batch whose first answer was a GenerateContentResponse (its kind is not recorded)",
+                    );
+                    embedding_in_generate_batch(&custom_id, expected).into_result(custom_id, text)
+                }
                 _ => match embed_content_response(body) {
-                    Ok(response) => UnifiedResult::succeeded(custom_id, response),
+                    Ok(response) => {
+                        self.answered(Endpoint::Embeddings);
+                        UnifiedResult::succeeded(custom_id, response)
+                    }
                     Err(problem) => problem.into_result(custom_id, text),
                 },
             },
             (Some(body), None) if self.endpoint == Some(Endpoint::Embeddings) => {
-                not_an_embedding(&custom_id, body).into_result(custom_id, text)
+                let expected = self.expected(
+                    "an embeddings batch (EmbedContentResponse expected)",
+                    "a batch whose first answer was an EmbedContentResponse (its kind is not recorded)",
+                );
+                not_an_embedding(&custom_id, body, expected).into_result(custom_id, text)
             }
             (Some(body), None) => match generate_content_response(body) {
-                Ok(response) => UnifiedResult::succeeded(custom_id, response),
+                Ok(response) => {
+                    self.answered(Endpoint::Chat);
+                    UnifiedResult::succeeded(custom_id, response)
+                }
                 Err(problem) => problem.into_result(custom_id, text),
             },
             (_, Some(error)) => {

@@ -197,3 +197,146 @@ fn a_gemini_operation_says_its_kind() {
     }
     assert_eq!(batch_endpoint(&json!({"name": "batches/b"})), None);
 }
+
+/// A finished operation whose `@type`s are gone (the spec's shape: nothing says its kind), with
+/// the inline answers given, keyed or not.
+fn untyped_inline_operation(answers: &[(Option<&str>, Value)]) -> Value {
+    let responses: Vec<Value> = answers
+        .iter()
+        .map(|(key, body)| match key {
+            Some(key) => json!({"metadata": {"key": key}, "response": body}),
+            None => json!({"response": body}),
+        })
+        .collect();
+    json!({"name": "batches/untyped", "done": true,
+        "metadata": {"state": "BATCH_STATE_SUCCEEDED", "batchStats": {"requestCount": answers.len().to_string()}},
+        "response": {"inlinedResponses": {"inlinedResponses": responses}}})
+}
+
+fn google_api() -> crate::providers::google::GoogleApi {
+    crate::providers::google::GoogleApi::new(crate::providers::ClientConfig {
+        api_key: "k".into(),
+        ..Default::default()
+    })
+}
+
+/// The results of every source, read as the wasm stream reads them (the endpoint told first).
+fn read_sources(mut sources: Vec<crate::providers::ResultSource>, endpoint: Option<Endpoint>) -> Vec<UnifiedResult> {
+    use crate::providers::ResultSource;
+    let mut out = Vec::new();
+    for source in sources.iter_mut() {
+        if let Some(endpoint) = endpoint {
+            source.expect_endpoint(endpoint);
+        }
+    }
+    for source in sources {
+        let (jsonl, decoder) = match source {
+            ResultSource::Inline { jsonl, decoder } => (jsonl, decoder),
+            _ => panic!("an inline source expected"),
+        };
+        let mut decoder = ResultDecoder::new(decoder, None);
+        decoder.push(&jsonl, &mut out);
+        decoder.finish(&mut out);
+    }
+    out
+}
+
+#[test]
+fn a_gemini_batch_whose_operation_does_not_say_its_kind_reads_the_kind_its_submission_recorded() {
+    use crate::providers::BatchApi;
+    // Inline answers (keyed, and keyless matched by position) of both kinds in an untyped operation.
+    let ids = vec!["g-1".to_owned(), "g-2".to_owned()];
+    for (keys, label) in [([Some("g-1"), Some("g-2")], "keyed"), ([None, None], "keyless, by position")] {
+        let operation = untyped_inline_operation(&[(keys[0], gemini_embedding()), (keys[1], gemini_answer())]);
+        assert_eq!(batch_endpoint(&operation), None, "{label}");
+        let status = crate::providers::google::parse_operation("google", &operation).unwrap();
+        for (endpoint, wrong, right, code) in
+            [(Endpoint::Chat, 0, 1, "embeddings_body"), (Endpoint::Embeddings, 1, 0, "completion_body")]
+        {
+            let results = read_sources(google_api().result_sources_in_order(&status, &ids).unwrap(), Some(endpoint));
+            let label = format!("{label}, {endpoint:?} batch");
+            assert_eq!(results.len(), 2, "{label}");
+            assert_wrong_kind(&results[wrong], &ids[wrong], code, &["expected)"], &label);
+            assert!(!results[wrong].error.as_ref().unwrap().message.contains("first answer"), "{label}");
+            assert_eq!(results[right].status, ResultStatus::Succeeded, "{label}");
+            if keys[0].is_none() {
+                assert!(
+                    results.iter().all(|result| result.attribution.is_some()),
+                    "{label}: matched by position, and saying so"
+                );
+            }
+        }
+    }
+    // The operation's own word comes before the record's.
+    let mut operation = untyped_inline_operation(&[(Some("g-1"), gemini_answer())]);
+    operation["metadata"]["@type"] =
+        json!("type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatch");
+    let status = crate::providers::google::parse_operation("google", &operation).unwrap();
+    let results = read_sources(google_api().result_sources(&status).unwrap(), Some(Endpoint::Embeddings));
+    assert_eq!(results[0].status, ResultStatus::Succeeded);
+}
+
+#[test]
+fn a_gemini_batch_of_a_kind_nobody_says_answers_one_kind_the_first_answers() {
+    // Read line by line (the file's path, the one-pass reader included) and handed over as views.
+    for (first, second, code) in [
+        (gemini_answer(), gemini_embedding(), "embeddings_body"),
+        (gemini_embedding(), gemini_answer(), "completion_body"),
+    ] {
+        let lines = [success_line("google", "a", &first), success_line("google", "b", &second)].join("\n");
+        let mut decoder = ResultDecoder::new(Box::new(GoogleLineDecoder::new("Gemini")), None);
+        let mut out = Vec::new();
+        decoder.push(lines.as_bytes(), &mut out);
+        decoder.finish(&mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].status, ResultStatus::Succeeded, "{first}");
+        assert_wrong_kind(
+            &out[1],
+            "b",
+            code,
+            &["whose first answer was a", "its kind is not recorded"],
+            &format!("{first} then {second}"),
+        );
+
+        /// Counts successes (views or results) and errors.
+        #[derive(Default)]
+        struct Count(usize, usize);
+        impl ResultSink for Count {
+            fn view(&mut self, _view: &crate::model::ResultView<'_>) {
+                self.0 += 1;
+            }
+            fn result(&mut self, result: &UnifiedResult) {
+                if result.status == ResultStatus::Succeeded {
+                    self.0 += 1;
+                } else {
+                    self.1 += 1;
+                }
+            }
+        }
+        let mut sink = Count::default();
+        let mut decoder = ResultDecoder::new(Box::new(GoogleLineDecoder::new("Gemini")), None);
+        let mut scratch = Vec::new();
+        decoder.push_to(lines.as_bytes(), &mut scratch, &mut sink);
+        decoder.finish_to(&mut scratch, &mut sink);
+        assert_eq!((sink.0, sink.1), (1, 1), "{first} then {second}");
+    }
+}
+
+#[test]
+fn an_untyped_inline_gemini_operation_says_its_kind_by_its_requests() {
+    let with_request = |request: Value| json!({"name": "batches/b", "metadata": {"inputConfig": {"requests": {"requests": [{"request": request, "metadata": {"key": "k"}}]}}}});
+    let generate = json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]});
+    let embed = json!({"content": {"parts": [{"text": "hi"}]}});
+    assert_eq!(batch_endpoint(&with_request(generate)), Some(Endpoint::Chat));
+    assert_eq!(batch_endpoint(&with_request(embed)), Some(Endpoint::Embeddings));
+    assert_eq!(batch_endpoint(&with_request(json!({}))), None);
+}
+
+#[test]
+fn in_a_batch_known_to_be_a_generate_batch_a_fanned_out_key_is_no_part_to_merge() {
+    let lines = success_line("google", "q#0/2", &gemini_answer());
+    let make =
+        || -> Box<dyn LineDecoder> { Box::new(GoogleLineDecoder::new("Gemini").for_endpoint(Some(Endpoint::Chat))) };
+    let result = decode_both_ways(&make, &lines);
+    assert_eq!((result.custom_id.as_str(), result.status), ("q#0/2", ResultStatus::Succeeded));
+}
