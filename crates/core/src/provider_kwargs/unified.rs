@@ -157,6 +157,81 @@ const OPENAI_CHAT: &[(&str, Lift)] = {
     ]
 };
 
+/// What a kwarg's value must be, per the provider's spec: checked before the model rules read it
+/// (a rule reading `thinkingBudget` as a number let `"abc"` through to fail at the provider, a
+/// session found).
+#[derive(Clone, Copy)]
+enum Expect {
+    Boolean,
+    Text,
+    /// A whole number from the first to the second.
+    Whole(i64, i64),
+    /// One of these strings (ASCII case ignored, as `model_rules/body.rs` reads them).
+    OneOf(&'static [&'static str]),
+}
+
+impl Expect {
+    fn accepts(self, value: &Value) -> bool {
+        match self {
+            Expect::Boolean => value.is_boolean(),
+            Expect::Text => value.is_string(),
+            Expect::Whole(low, high) => value.as_i64().is_some_and(|number| (low..=high).contains(&number)),
+            Expect::OneOf(names) => {
+                value.as_str().is_some_and(|text| names.iter().any(|name| name.eq_ignore_ascii_case(text)))
+            }
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Expect::Boolean => "must be true or false".into(),
+            Expect::Text => "must be a string".into(),
+            // Gemini's `thinkingBudget` (reference unified-features §3.3).
+            Expect::Whole(-1, _) => "must be a whole number: a budget in tokens, 0 (thinking off) or -1 (dynamic)".into(),
+            Expect::Whole(low, high) => format!("must be a whole number from {low} to {high}"),
+            Expect::OneOf(names) => format!("must be one of \"{}\"", names.join("\", \"")),
+        }
+    }
+}
+
+/// Kwarg paths the model rules (`model_rules/body.rs`) read a value from, and what the value must
+/// be: Gemini spec `ThinkingConfig` (`thinkingBudget` int32: -1 dynamic, 0 off, reference
+/// unified-features §3.3; `includeThoughts` boolean; `thinkingLevel` enum), `GenerationConfig`
+/// (`responseMimeType` string, `responseLogprobs` boolean); OpenAI spec `prompt_cache_retention`
+/// (`in_memory` | `24h`), `PromptCacheOptionsParam` (`ttl` `30m`, `mode`), `logprobs`,
+/// `top_logprobs` (0–20, §0); Anthropic `output_config.effort` (AN-SDK-TS `OutputConfig`, §3.2),
+/// `thinking.budget_tokens` (spec `ThinkingConfigEnabled`: an integer).
+fn expected(provider: Provider, endpoint: Endpoint) -> &'static [(&'static str, Expect)] {
+    use Expect::*;
+    const RETENTION: (&str, Expect) = ("prompt_cache_retention", OneOf(&["in_memory", "24h"]));
+    const CACHE_TTL: (&str, Expect) = ("prompt_cache_options.ttl", OneOf(&["30m"]));
+    const CACHE_MODE: (&str, Expect) = ("prompt_cache_options.mode", OneOf(&["implicit", "explicit"]));
+    match (endpoint, provider) {
+        (Endpoint::Embeddings, _) => &[],
+        (Endpoint::Responses, _) => &[RETENTION, CACHE_TTL, CACHE_MODE, ("top_logprobs", Whole(0, 20))],
+        (Endpoint::Chat, Provider::Google) => &[
+            ("generationConfig.thinkingConfig.thinkingBudget", Whole(-1, i32::MAX as i64)),
+            ("generationConfig.thinkingConfig.includeThoughts", Boolean),
+            (
+                "generationConfig.thinkingConfig.thinkingLevel",
+                OneOf(&["MINIMAL", "LOW", "MEDIUM", "HIGH", "THINKING_LEVEL_UNSPECIFIED"]),
+            ),
+            ("generationConfig.responseMimeType", Text),
+            ("generationConfig.responseLogprobs", Boolean),
+        ],
+        // Its range (1,024 ≤ budget < `max_tokens`) is a rule of thinking (`conversation_rules`).
+        (Endpoint::Chat, Provider::Anthropic) => &[
+            ("output_config.effort", OneOf(&["low", "medium", "high", "xhigh", "max"])),
+            ("thinking.budget_tokens", Whole(0, u32::MAX as i64)),
+        ],
+        // The bodies checked against OpenAI's spec; Together's `logprobs` is a number, for one.
+        (Endpoint::Chat, Provider::OpenAI | Provider::Azure | Provider::Vllm) => {
+            &[RETENTION, CACHE_TTL, CACHE_MODE, ("logprobs", Boolean), ("top_logprobs", Whole(0, 20))]
+        }
+        (Endpoint::Chat, _) => &[],
+    }
+}
+
 /// Kwargs that take `true` or `false` only, and the providers that check them here: `stream` on
 /// every provider (a batch never streams, so `true` is refused: vLLM run-batch refuses it per line,
 /// reference providers §5.2, and a batch result file has no place for a stream), `store` on OpenAI
@@ -205,6 +280,13 @@ pub(crate) fn lifted(
     request: &UnifiedRequest,
 ) -> Result<Option<Lifted>, (&'static str, String)> {
     let Some(kwargs) = &request.provider_kwargs else { return Ok(None) };
+    for (path, expect) in expected(provider, endpoint) {
+        // A key the provider's schema lacks is refused as unknown instead (`unknown_keys`).
+        let Some(value) = at(kwargs, path).filter(|value| !value.is_null()) else { continue };
+        if !expect.accepts(value) && super::is_known(provider, endpoint, path) {
+            return Err((path, expect.describe()));
+        }
+    }
     let mut found = None;
     for (path, lift) in lifts(provider, endpoint) {
         // A null is left to the provider (it reads as unset); a key the provider's schema lacks is
