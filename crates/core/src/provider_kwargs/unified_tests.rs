@@ -181,7 +181,7 @@ fn kwarg_values_the_model_rules_read_are_checked_against_the_spec() {
             "gpt-5.5",
             r#","providerKwargs":{"prompt_cache_retention":"forever"}"#.into(),
             "providerKwargs.prompt_cache_retention",
-            "\"in_memory\", \"24h\"",
+            "\"in_memory\" or \"24h\"",
         ),
         (
             Provider::OpenAI,
