@@ -116,7 +116,10 @@ const wasmOut = join(root, "npm", "wasm");
 // a trial of the merged round: parts dropUnsupported leaves out taken out of the request, a
 // dropped kwarg setting dropped whole, kwarg names written once (+2,412 bytes): 1,366,986 bytes;
 // Azure's 128 tools and JSON-mode word, a request-fault finish reason said so (+375): 1,367,361.
-const WASM_SIZE_BUDGET = 1_367_500;
+// Raised by the measured growth (+3,835 bytes) for three request-side faults: kwarg values the
+// model rules read type-checked against the specs, Gemini 2.5 budget ranges, gpt-5.5's in_memory
+// retention, and the request's own cacheControl (Anthropic's top-level cache_control): 1,371,196.
+const WASM_SIZE_BUDGET = 1_371_335;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

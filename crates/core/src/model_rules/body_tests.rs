@@ -270,8 +270,16 @@ fn the_nearest_legal_kwargs_pass() {
         (Provider::OpenAI, "gpt-5.5", json!({"prompt_cache_retention": "24h"})),
         (Provider::OpenAI, "gpt-5.1", json!({"prompt_cache_retention": "in_memory"})),
         (Provider::OpenAI, "gpt-5.6", json!({"prompt_cache_options": {"mode": "explicit", "ttl": "30m"}})),
-        (Provider::Google, "gemini-2.5-flash-lite", json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 512}}})),
-        (Provider::Google, "gemini-2.5-flash", json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 24576}}})),
+        (
+            Provider::Google,
+            "gemini-2.5-flash-lite",
+            json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 512}}}),
+        ),
+        (
+            Provider::Google,
+            "gemini-2.5-flash",
+            json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 24576}}}),
+        ),
         (Provider::Google, "gemini-2.5-pro", json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 128}}})),
         (Provider::Anthropic, "claude-opus-4-6", json!({"output_config": {"effort": "max"}})),
     ];

@@ -159,14 +159,63 @@ fn kwarg_values_the_model_rules_read_are_checked_against_the_spec() {
     let include = "providerKwargs.generationConfig.thinkingConfig.includeThoughts";
     let level = "providerKwargs.generationConfig.thinkingConfig.thinkingLevel";
     let cases: Vec<(Provider, Endpoint, &str, String, &str, &str)> = vec![
-        (Provider::Google, Endpoint::Chat, "gemini-2.5-flash", thinking(r#"{"thinkingBudget":"abc"}"#), budget, "-1 (dynamic)"),
-        (Provider::Google, Endpoint::Chat, "gemini-2.5-flash", thinking(r#"{"thinkingBudget":-5}"#), budget, "whole number"),
-        (Provider::Google, Endpoint::Chat, "gemini-2.5-pro", thinking(r#"{"thinkingBudget":2.5}"#), budget, "whole number"),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-2.5-flash",
+            thinking(r#"{"thinkingBudget":"abc"}"#),
+            budget,
+            "-1 (dynamic)",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-2.5-flash",
+            thinking(r#"{"thinkingBudget":-5}"#),
+            budget,
+            "whole number",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-2.5-pro",
+            thinking(r#"{"thinkingBudget":2.5}"#),
+            budget,
+            "whole number",
+        ),
         // Gemini 3 sends a raw budget with a warning (disputed), but not one of the wrong type.
-        (Provider::Google, Endpoint::Chat, "gemini-3-flash-preview", thinking(r#"{"thinkingBudget":"1024"}"#), budget, "whole number"),
-        (Provider::Google, Endpoint::Chat, "gemini-2.5-flash", thinking(r#"{"includeThoughts":"yes"}"#), include, "true or false"),
-        (Provider::Google, Endpoint::Chat, "gemini-3-flash-preview", thinking(r#"{"thinkingLevel":"EXTREME"}"#), level, "\"MINIMAL\""),
-        (Provider::Google, Endpoint::Chat, "gemini-3-flash-preview", thinking(r#"{"thinkingLevel":2}"#), level, "\"HIGH\""),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-3-flash-preview",
+            thinking(r#"{"thinkingBudget":"1024"}"#),
+            budget,
+            "whole number",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-2.5-flash",
+            thinking(r#"{"includeThoughts":"yes"}"#),
+            include,
+            "true or false",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-3-flash-preview",
+            thinking(r#"{"thinkingLevel":"EXTREME"}"#),
+            level,
+            "\"MINIMAL\"",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-3-flash-preview",
+            thinking(r#"{"thinkingLevel":2}"#),
+            level,
+            "\"HIGH\"",
+        ),
         (
             Provider::Google,
             Endpoint::Chat,
@@ -225,4 +274,16 @@ fn an_anthropic_budget_kwarg_of_the_wrong_type_is_refused() {
     let (field, message) = refused(Provider::Anthropic, Endpoint::Chat, line("claude-sonnet-4-5", rest));
     assert_eq!(field, "providerKwargs.thinking.budget_tokens", "{message}");
     assert!(message.contains("whole number"), "{message}");
+}
+
+/// The value checks name only fields of each provider's schema, so they need not ask it.
+#[test]
+fn every_checked_kwarg_value_is_a_field_of_the_schema() {
+    for provider in Provider::ALL {
+        for endpoint in [Endpoint::Chat, Endpoint::Responses, Endpoint::Embeddings] {
+            for (path, _) in super::expected(provider, endpoint) {
+                assert!(crate::provider_kwargs::is_known(provider, endpoint, path), "{provider:?} {endpoint:?} {path}");
+            }
+        }
+    }
 }
