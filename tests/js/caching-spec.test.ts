@@ -99,6 +99,24 @@ test("OpenAI, Azure OpenAI and Mistral bodies carry prompt_cache_key, valid agai
   }
 });
 
+test("the request's own cacheControl is Anthropic's top-level cache_control, valid against the spec; warned or refused elsewhere", () => {
+  const whole = (model: string): UnifiedRequest[] => [
+    { customId: "whole", model, cacheControl: { ttl: "1h" }, messages: [{ role: "user", content: "<long document> and a question" }] },
+  ];
+  const [line] = lines(new AnthropicProvider({ apiKey: "sk-ant-unused", storage: false }), whole("claude-sonnet-4-5"));
+  assert.deepEqual(validateAnthropic(line!), []);
+  assert.deepEqual(line!.params!.cache_control, { type: "ephemeral", ttl: "1h" });
+  const openai = new OpenAIProvider({ apiKey: "sk-unused", storage: false }).prepareBatch(whole("gpt-4.1-mini"));
+  assert.doesNotMatch(openai.providerJsonl, /cache_control/);
+  assert.ok(openai.summary.warnings.some((warning) => warning.field === "cacheControl"));
+  const error = refusal(() => new GoogleProvider({ apiKey: "k", storage: false }).prepareBatch(whole("gemini-2.5-flash")));
+  assert.deepEqual([error.index, error.customId, error.field], [0, "whole", "cacheControl"]);
+  // Canaries: the top-level field is checked like a block's.
+  const params = { model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "hi" }] };
+  assert.notDeepEqual(validateAnthropic({ custom_id: "c", params: { ...params, cache_control: { type: "ephemeral", ttl: "10m" } } }), []);
+  assert.notDeepEqual(validateAnthropic({ custom_id: "c", params: { ...params, cache_control: { ttl: "5m" } } }), []);
+});
+
 test("canaries: each spec check refuses a wrong caching field", () => {
   const params = { model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "hi" }] };
   const anthropic = (extra: object) => validateAnthropic({ custom_id: "c", params: { ...params, ...extra } });

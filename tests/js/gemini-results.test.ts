@@ -201,12 +201,12 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
     // An unknown generationConfig field is refused before upload; a known one with a wrong value reaches Google.
     const unknown = { ...geminiText("wrong", "x"), providerKwargs: { generationConfig: { maxTokens: 5 } } };
     await assert.rejects(provider.sendBatch({ provider: "google", requests: [unknown] }), { code: "validation", field: "providerKwargs.generationConfig.maxTokens" });
-    // (`candidateCount` is checked as the unified setting before upload; `responseLogprobs` is not.)
-    const wrong = { ...geminiText("wrong", "x"), providerKwargs: { generationConfig: { responseLogprobs: "yes" } } };
+    // (`candidateCount` is checked as the unified setting before upload, `responseLogprobs` by its type; `enableEnhancedCivicAnswers` is not.)
+    const wrong = { ...geminiText("wrong", "x"), providerKwargs: { generationConfig: { enableEnhancedCivicAnswers: "yes" } } };
     await assert.rejects(provider.sendBatch({ provider: "google", requests: [geminiText("fine", "y"), wrong] }), (error: unknown) => {
       assert.ok(error instanceof ProviderError);
       assert.equal(error.status, 400);
-      assert.match(error.message, /generationConfig\/responseLogprobs must be boolean/);
+      assert.match(error.message, /generationConfig\/enableEnhancedCivicAnswers must be boolean/);
       return true;
     });
     const fileRoute = providerWith({ route: "file" });
@@ -215,7 +215,7 @@ describe("Gemini results are matched by key, wherever Google puts them", () => {
     const results = await collect(fileRoute.getResults(batchId));
     assert.equal(results[0]!.status, "succeeded");
     assert.equal(results[1]!.error?.code, "INVALID_ARGUMENT");
-    assert.match(results[1]!.error?.message ?? "", /responseLogprobs/);
+    assert.match(results[1]!.error?.message ?? "", /enableEnhancedCivicAnswers/);
     assert.equal(emulator.violations.length, 2);
   });
 

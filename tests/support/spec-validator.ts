@@ -14,7 +14,9 @@
  * structured-output-spec.test.ts). Likewise `strict` on `Tool` (reference §2.1, TS SDK `Tool`),
  * taken from the spec's `BetaTool.strict`. And adaptive thinking with `display` (reference §3.2,
  * TS SDK `ThinkingConfigAdaptive`: `{type: "adaptive", display?: "summarized" | "omitted"}`, and
- * `display` on `ThinkingConfigEnabled`), closed like the spec's other thinking configs.
+ * `display` on `ThinkingConfigEnabled`), closed like the spec's other thinking configs. And the
+ * top-level `cache_control` (reference §4.2, TS SDK `MessageCreateParamsBase.cache_control`), the
+ * spec's own `CacheControlEphemeral`.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -115,7 +117,11 @@ function addGenerallyAvailableOutputConfig(components: { [key: string]: Json }):
   const thinking = schemas.ThinkingConfigParam!;
   thinking.oneOf = [...(thinking.oneOf as Json[]), { $ref: "#/components/schemas/ThinkingConfigAdaptive" }];
   const params = schemas.CreateMessageParams!;
-  params.properties = { ...(params.properties as { [key: string]: Json }), output_config: { $ref: "#/components/schemas/OutputConfig" } };
+  params.properties = {
+    ...(params.properties as { [key: string]: Json }),
+    output_config: { $ref: "#/components/schemas/OutputConfig" },
+    cache_control: { anyOf: [{ $ref: "#/components/schemas/CacheControlEphemeral" }, { type: "null" }] },
+  };
 }
 
 /** A validator for one schema of a provider's spec, e.g. `("openai", "CreateChatCompletionRequest")`. */

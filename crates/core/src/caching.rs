@@ -1,5 +1,7 @@
 //! Prompt caching (reference unified-features §4, §0, §7): cache breakpoints (`cacheControl` on the
-//! system prompt, tools and text, image, document and tool_result parts) and the request's `promptCacheKey`.
+//! system prompt, tools and text, image, document and tool_result parts, and on the request itself:
+//! cache the whole request, the breakpoint on its last cacheable block) and the request's
+//! `promptCacheKey`.
 //!
 //! * Anthropic: breakpoints are `cache_control: { type: "ephemeral", ttl }`, at most 4 per request;
 //!   it has no cache key.
@@ -42,6 +44,11 @@ pub(crate) fn breakpoints(request: &crate::UnifiedRequest) -> Vec<(String, &Cach
                 }
             }
         }
+    }
+    // The request's own breakpoint marks its last cacheable block (reference §4.2): last in render
+    // order, and one of the breakpoints Anthropic counts.
+    if let Some(control) = &request.cache_control {
+        fields.push(("cacheControl".to_owned(), control));
     }
     fields
 }

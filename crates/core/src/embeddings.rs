@@ -169,7 +169,7 @@ pub(crate) fn refuse_embedding_fields(checker: &RequestChecker) -> Result<(), Co
     Ok(())
 }
 
-fn chat_fields(request: &UnifiedRequest) -> [(&'static str, bool); 10] {
+fn chat_fields(request: &UnifiedRequest) -> [(&'static str, bool); 11] {
     [
         ("systemPrompt", request.system_prompt.is_some()),
         ("generationConfig", request.generation_config.is_some()),
@@ -179,6 +179,7 @@ fn chat_fields(request: &UnifiedRequest) -> [(&'static str, bool); 10] {
         ("toolChoice", request.tool_choice.is_some()),
         ("parallelToolCalls", request.parallel_tool_calls.is_some()),
         ("systemPromptCacheControl", request.system_prompt_cache_control.is_some()),
+        ("cacheControl", request.cache_control.is_some()),
         ("promptCacheKey", request.prompt_cache_key.is_some()),
         ("endUserId", request.end_user_id.is_some()),
     ]

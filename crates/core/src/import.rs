@@ -193,6 +193,7 @@ impl LineReader<'_> {
             tool_choice,
             parallel_tool_calls,
             system_prompt_cache_control: None,
+            cache_control: None,
             prompt_cache_key,
             input: None,
             dimensions: None,

@@ -76,6 +76,8 @@ pub enum Setting {
     ResponseJsonSchema,
     /// vLLM `structured_outputs`.
     StructuredOutputs,
+    /// OpenAI `prompt_cache_retention: "in_memory"` (the value `24h` is not this setting).
+    InMemoryCacheRetention,
 }
 
 impl Setting {
@@ -101,6 +103,7 @@ impl Setting {
             Setting::ResponseSchema => "providerKwargs.generationConfig.responseSchema",
             Setting::ResponseJsonSchema => "responseFormat.schema",
             Setting::StructuredOutputs => "providerKwargs.structured_outputs",
+            Setting::InMemoryCacheRetention => "providerKwargs.prompt_cache_retention \"in_memory\"",
         }
     }
 
@@ -128,7 +131,8 @@ impl Setting {
             | Setting::LegacyMaxTokens
             | Setting::PromptCacheOptions
             | Setting::ResponseSchema
-            | Setting::StructuredOutputs => false,
+            | Setting::StructuredOutputs
+            | Setting::InMemoryCacheRetention => false,
         }
     }
 
@@ -163,7 +167,8 @@ impl Setting {
             | Setting::LegacyMaxTokens
             | Setting::PromptCacheOptions
             | Setting::ResponseSchema
-            | Setting::StructuredOutputs => {}
+            | Setting::StructuredOutputs
+            | Setting::InMemoryCacheRetention => {}
         }
     }
 }
@@ -189,6 +194,9 @@ pub enum Rule {
     ThinkingLevels,
     /// Thinking cannot be turned off: effort `none` is refused.
     ThinkingAlwaysOn,
+    /// A thinking budget above 0 must lie in this range of tokens (0 and -1 are the switches
+    /// off and dynamic, which other rules judge).
+    ThinkingBudgetRange(u32, u32),
     /// Function calls of a transcript need the signatures they came with (a warning, not a refusal).
     ThoughtSignatures,
     /// Thinking is `adaptive`: an effort turns it on with `thinking: {type: "adaptive"}` (a
@@ -222,6 +230,9 @@ impl Rule {
             Rule::ThinkingLevels => "takes a thinking level (reasoning.effort), not a budget".into(),
             Rule::ThinkingAlwaysOn => {
                 "cannot turn thinking off (reasoning.effort \"none\", or a thinking budget of 0)".into()
+            }
+            Rule::ThinkingBudgetRange(low, high) => {
+                format!("takes a thinking budget from {low} to {high} tokens (or -1, dynamic)")
             }
             Rule::ThoughtSignatures => "needs each function call's thought signature in a transcript".into(),
             Rule::AdaptiveThinking => "thinks adaptively: an effort is sent with thinking type \"adaptive\"".into(),
@@ -447,9 +458,21 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
             Rule::EffortValues(values) if effort.is_some_and(|(effort, _)| !values.contains(&effort)) => {
                 effort_given().map(|found| (found, Some("use one of the efforts the model takes")))
             }
-            Rule::ThinkingBudget if thinking => {
-                effort_given().map(|found| (found, Some("give reasoning.budgetTokens (thinkingBudget) instead")))
-            }
+            // A `thinkingLevel` kwarg is refused whatever its level ("use with earlier models
+            // results in an error", spec `ThinkingConfig.thinkingLevel`; reference §3.3).
+            Rule::ThinkingBudget => match given(Setting::Effort) {
+                Some(found @ (_, Some(_))) => Some((found, Some("give a thinkingBudget instead"))),
+                _ if thinking => {
+                    effort_given().map(|found| (found, Some("give reasoning.budgetTokens (thinkingBudget) instead")))
+                }
+                _ => None,
+            },
+            Rule::ThinkingBudgetRange(low, high) => match body.budget() {
+                Some((budget, source)) if budget > 0 && !(i64::from(low)..=i64::from(high)).contains(&budget) => {
+                    Some(((Setting::BudgetTokens, source), Some("or give a budget in that range")))
+                }
+                _ => None,
+            },
             Rule::ThinkingLevels => match given(Setting::BudgetTokens) {
                 // Both a level and a budget: a 400 (GM-G3-DOC; §7.3).
                 Some(found) if effort.is_some() => Some((found, Some("keep only the thinking level"))),
@@ -473,7 +496,10 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
             },
             Rule::ThinkingAlwaysOn => match effort {
                 Some((ReasoningEffort::None, source)) => Some(((Setting::Effort, source), Some("choose a level"))),
-                _ => body.zero_budget().map(|source| ((Setting::BudgetTokens, source), Some("give a budget above 0"))),
+                _ => match body.budget() {
+                    Some((0, source)) => Some(((Setting::BudgetTokens, source), Some("give a budget above 0"))),
+                    _ => None,
+                },
             },
             Rule::NoPrefill => {
                 let Some(index) = prefill_index(request) else { continue };

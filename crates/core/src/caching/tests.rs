@@ -198,3 +198,48 @@ fn a_system_prompt_breakpoint_without_a_system_prompt_is_refused_everywhere() {
         assert_eq!(message, "there is no systemPrompt to cache", "{provider:?}");
     }
 }
+
+/// The request's own `cacheControl`: "cache the whole request", Anthropic's top-level
+/// `cache_control`, which marks the last cacheable block (reference §4.2); a breakpoint like the
+/// others (counted, last in render order), and on other providers what their breakpoints are.
+#[test]
+fn the_request_cache_control_is_anthropic_top_level_cache_control() {
+    let whole = json!({"customId": "c-1", "model": "MODEL", "cacheControl": {"ttl": "1h"},
+                       "messages": [{"role": "user", "content": "A long document, then the question."}]});
+    let (body, warnings) = prepared(Provider::Anthropic, &whole, false).unwrap();
+    assert_eq!(body["cache_control"], json!({"type": "ephemeral", "ttl": "1h"}));
+    assert!(warnings.iter().all(|field| !field.contains("cache")), "{warnings:?}");
+    let mut plain = whole.clone();
+    plain["cacheControl"] = json!({});
+    assert_eq!(prepared(Provider::Anthropic, &plain, false).unwrap().0["cache_control"], json!({"type": "ephemeral"}));
+    // Last in render order: a 1-hour one after a 5-minute breakpoint is refused, naming it.
+    let mut late = cached_request();
+    late["cacheControl"] = json!({"ttl": "1h"});
+    let (field, message) = refused(Provider::Anthropic, &late);
+    assert_eq!(field, "cacheControl", "{message}");
+    assert!(message.contains("1-hour"), "{message}");
+    // Counted: three breakpoints and the request's own make four (taken), a fifth is refused.
+    let mut four = cached_request();
+    four["cacheControl"] = json!({"ttl": "5m"});
+    assert!(prepared(Provider::Anthropic, &four, false).is_ok());
+    four["messages"][0]["content"][1]["cacheControl"] = json!({});
+    assert_eq!(refused(Provider::Anthropic, &four).0, "cacheControl");
+    // Other providers: a warning where prefix caching is automatic, refused where there is none.
+    for provider in [Provider::OpenAI, Provider::Azure, Provider::Mistral] {
+        let (body, warnings) = prepared(provider, &whole, false).unwrap();
+        assert!(!body.to_string().contains("cache_control"), "{provider:?}");
+        assert!(warnings.iter().any(|field| field == "cacheControl"), "{provider:?}: {warnings:?}");
+    }
+    for provider in [Provider::Google, Provider::Vllm, Provider::Groq, Provider::Together, Provider::Xai] {
+        assert_eq!(refused(provider, &whole).0, "cacheControl", "{provider:?}");
+        let (body, warnings) = prepared(provider, &whole, true).unwrap();
+        assert!(!body.to_string().contains("cache"), "{provider:?}");
+        assert!(warnings.iter().any(|field| field == "cacheControl"), "{provider:?}: {warnings:?}");
+    }
+    // Given as Anthropic's kwarg it would skip those checks: refused, naming the unified field.
+    let kwarg = json!({"customId": "c-1", "model": "MODEL", "providerKwargs": {"cache_control": {"type": "ephemeral"}},
+                       "messages": [{"role": "user", "content": "hi"}]});
+    let (field, message) = refused(Provider::Anthropic, &kwarg);
+    assert_eq!(field, "providerKwargs.cache_control");
+    assert!(message.contains("set `cacheControl` instead"), "{message}");
+}

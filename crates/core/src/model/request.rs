@@ -75,6 +75,11 @@ pub struct UnifiedRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub system_prompt_cache_control: Option<CacheControl>,
+    /// Cache the whole request: a breakpoint the provider puts on the last cacheable block itself
+    /// (Anthropic's top-level `cache_control`, reference unified-features §4.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cache_control: Option<CacheControl>,
     /// A key that groups requests sharing a long prefix, for better cache hits (OpenAI, Azure OpenAI
     /// and Mistral `prompt_cache_key`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@
 //! `GenerateContentRequest`, `GenerationConfig`, `ThinkingConfig`; Mistral
 //! `ChatCompletionRequest`; vLLM `ChatCompletionRequest`; reference unified-features §0 table).
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::Setting;
@@ -22,6 +23,10 @@ const GEMINI_LEVEL: &str = "generationConfig.thinkingConfig.thinkingLevel";
 const GEMINI_BUDGET: &str = "generationConfig.thinkingConfig.thinkingBudget";
 /// Gemini's JSON output switch: only `application/json` is JSON output (spec `responseMimeType`).
 const GEMINI_MIME_TYPE: &str = "generationConfig.responseMimeType";
+/// OpenAI's cache retention: only the value `in_memory` is a rule's setting (reference §4.1, §7.1).
+const CACHE_RETENTION: &str = "prompt_cache_retention";
+/// Anthropic's effort (AN-SDK-TS `OutputConfig`; reference §3.2).
+const ANTHROPIC_EFFORT: &str = "output_config.effort";
 
 impl Setting {
     /// The `providerKwargs` paths that write this setting's field of the body.
@@ -34,6 +39,7 @@ impl Setting {
             (Endpoint::Responses, Setting::ResponseFormat) => &["text.format"],
             (Endpoint::Responses, Setting::Logprobs) => &["top_logprobs"],
             (Endpoint::Responses, Setting::PromptCacheOptions) => &["prompt_cache_options"],
+            (Endpoint::Responses, Setting::InMemoryCacheRetention) => &[CACHE_RETENTION],
             (Endpoint::Responses, _) => &[],
             (_, Setting::Tools) => &["tools"],
             (_, Setting::ResponseFormat) => match provider {
@@ -53,7 +59,7 @@ impl Setting {
             },
             (_, Setting::Effort) => match provider {
                 Google => &[GEMINI_LEVEL],
-                Anthropic => &["output_config.effort"],
+                Anthropic => &[ANTHROPIC_EFFORT],
                 _ => &[],
             },
             (_, Setting::IncludeThoughts) if provider == Google => &["generationConfig.thinkingConfig.includeThoughts"],
@@ -62,6 +68,7 @@ impl Setting {
             (_, Setting::LogitBias) if openai_shaped => &["logit_bias"],
             (_, Setting::LegacyMaxTokens) if openai_shaped => &["max_tokens"],
             (_, Setting::PromptCacheOptions) if openai_shaped => &["prompt_cache_options"],
+            (_, Setting::InMemoryCacheRetention) if openai_shaped => &[CACHE_RETENTION],
             (_, Setting::ResponseSchema) if provider == Google => &["generationConfig.responseSchema"],
             (_, Setting::ResponseJsonSchema) if provider == Google => {
                 &["generationConfig.responseJsonSchema", "generationConfig._responseJsonSchema"]
@@ -95,21 +102,33 @@ impl<'a> Body<'a> {
 
     /// Where `setting` is given, a kwarg first (it is merged last, so it is what is sent).
     pub(crate) fn given(&self, setting: Setting) -> Option<Source> {
-        let json_output =
-            |value: &Value| value.as_str().is_some_and(|mime| mime.eq_ignore_ascii_case("application/json"));
+        // Two kwargs are a rule's setting only at one value.
+        let counts = |path: &str, value: &Value| match path {
+            GEMINI_MIME_TYPE => value.as_str().is_some_and(|mime| mime.eq_ignore_ascii_case("application/json")),
+            CACHE_RETENTION => value.as_str() == Some("in_memory"),
+            _ => true,
+        };
         let kwarg = setting
             .kwarg_paths(self.provider, self.endpoint)
             .iter()
             .copied()
-            .find(|path| self.kwarg(path).is_some_and(|value| *path != GEMINI_MIME_TYPE || json_output(value)));
+            .find(|path| self.kwarg(path).is_some_and(|value| counts(path, value)));
         match kwarg {
             Some(path) => Some(Some(path)),
             None => setting.present(self.request).then_some(None),
         }
     }
 
-    /// The reasoning effort sent: Gemini's `thinkingLevel` kwarg, or the unified (or lifted) one.
+    /// The reasoning effort sent: Gemini's `thinkingLevel` or Anthropic's `output_config.effort`
+    /// kwarg (values checked against the specs' enums by `provider_kwargs::lifted`), or the
+    /// unified (or lifted) one.
     pub(crate) fn effort(&self) -> Option<(ReasoningEffort, Source)> {
+        if self.provider == Provider::Anthropic && self.endpoint == Endpoint::Chat {
+            if let Some(effort) = self.kwarg(ANTHROPIC_EFFORT) {
+                let effort = ReasoningEffort::deserialize(effort).ok()?;
+                return Some((effort, Some(ANTHROPIC_EFFORT)));
+            }
+        }
         if self.provider == Provider::Google && self.endpoint == Endpoint::Chat {
             if let Some(level) = self.kwarg(GEMINI_LEVEL) {
                 let effort = match level.as_str().map(str::to_ascii_uppercase).as_deref() {
@@ -126,12 +145,12 @@ impl<'a> Body<'a> {
         self.request.reasoning.as_ref()?.effort.map(|effort| (effort, None))
     }
 
-    /// Where a thinking budget of 0 (thinking off) is sent, if one is.
-    pub(crate) fn zero_budget(&self) -> Option<Source> {
-        if let Some(path) = self.given(Setting::BudgetTokens).flatten() {
-            return self.kwarg(path).and_then(Value::as_f64).is_some_and(|budget| budget == 0.0).then_some(Some(path));
+    /// The thinking budget sent (a kwarg's, as the whole number checked by
+    /// `provider_kwargs::lifted`), and where.
+    pub(crate) fn budget(&self) -> Option<(i64, Source)> {
+        match self.given(Setting::BudgetTokens)? {
+            Some(path) => self.kwarg(path)?.as_i64().map(|budget| (budget, Some(path))),
+            None => self.request.reasoning.as_ref()?.budget_tokens.map(|budget| (i64::from(budget), None)),
         }
-        let reasoning = self.request.reasoning.as_ref()?;
-        (reasoning.budget_tokens == Some(0)).then_some(None)
     }
 }

@@ -135,6 +135,81 @@ fn cases() -> Vec<Case> {
             "OA-LATEST",
             "top_logprobs",
         ),
+        // Out of the model's thinking budget range (reference §3.3), and a level of any value on 2.5.
+        (
+            Provider::Google,
+            "gemini-2.5-flash",
+            thinking(json!({"thinkingBudget": 30000})),
+            budget_kwarg,
+            "GM-THINK-DOC (ranges",
+            "generationConfig.thinkingConfig.thinkingBudget",
+        ),
+        (
+            Provider::Google,
+            "gemini-2.5-pro",
+            thinking(json!({"thinkingBudget": 64})),
+            budget_kwarg,
+            "GM-THINK-DOC (ranges",
+            "generationConfig.thinkingConfig.thinkingBudget",
+        ),
+        (
+            Provider::Google,
+            "gemini-2.5-flash-lite",
+            thinking(json!({"thinkingBudget": 256})),
+            budget_kwarg,
+            "GM-THINK-DOC (ranges",
+            "generationConfig.thinkingConfig.thinkingBudget",
+        ),
+        (
+            Provider::Google,
+            "gemini-2.5-flash",
+            json!({"reasoning": {"budgetTokens": 30000}}),
+            "reasoning.budgetTokens",
+            "GM-THINK-DOC (ranges",
+            "",
+        ),
+        (
+            Provider::Google,
+            "gemini-2.5-flash",
+            thinking(json!({"thinkingLevel": "THINKING_LEVEL_UNSPECIFIED"})),
+            level_kwarg,
+            "GM-SPEC ThinkingConfig",
+            "generationConfig.thinkingConfig.thinkingLevel",
+        ),
+        // Anthropic's effort kwarg against the model's efforts (reference §7.2).
+        (
+            Provider::Anthropic,
+            "claude-sonnet-4-5",
+            json!({"providerKwargs": {"output_config": {"effort": "high"}}}),
+            "providerKwargs.output_config.effort",
+            "AN-SKILL",
+            "output_config.effort",
+        ),
+        // `in_memory` retention on gpt-5.5 and gpt-5.5-pro; options before GPT-5.6 (§4.1, §7.1).
+        (
+            Provider::OpenAI,
+            "gpt-5.5",
+            json!({"providerKwargs": {"prompt_cache_retention": "in_memory"}}),
+            "providerKwargs.prompt_cache_retention",
+            "OA-CACHE-GUIDE",
+            "prompt_cache_retention",
+        ),
+        (
+            Provider::OpenAI,
+            "gpt-5.5-pro",
+            json!({"providerKwargs": {"prompt_cache_retention": "in_memory"}}),
+            "providerKwargs.prompt_cache_retention",
+            "OA-CACHE-GUIDE",
+            "prompt_cache_retention",
+        ),
+        (
+            Provider::OpenAI,
+            "gpt-5.5",
+            json!({"providerKwargs": {"prompt_cache_options": {"mode": "explicit"}}}),
+            "providerKwargs.prompt_cache_options",
+            "OA-CACHE-GUIDE",
+            "prompt_cache_options",
+        ),
         (
             Provider::OpenAI,
             "gpt-4o-mini",
@@ -192,6 +267,21 @@ fn the_nearest_legal_kwargs_pass() {
         ),
         (Provider::OpenAI, "gpt-4o-mini", json!({"logprobs": true, "logit_bias": {"1": 2}, "stop": ["END"]})),
         (Provider::OpenAI, "o3", json!({"max_completion_tokens": 500})),
+        (Provider::OpenAI, "gpt-5.5", json!({"prompt_cache_retention": "24h"})),
+        (Provider::OpenAI, "gpt-5.1", json!({"prompt_cache_retention": "in_memory"})),
+        (Provider::OpenAI, "gpt-5.6", json!({"prompt_cache_options": {"mode": "explicit", "ttl": "30m"}})),
+        (
+            Provider::Google,
+            "gemini-2.5-flash-lite",
+            json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 512}}}),
+        ),
+        (
+            Provider::Google,
+            "gemini-2.5-flash",
+            json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 24576}}}),
+        ),
+        (Provider::Google, "gemini-2.5-pro", json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 128}}})),
+        (Provider::Anthropic, "claude-opus-4-6", json!({"output_config": {"effort": "max"}})),
     ];
     for (provider, model, kwargs) in legal {
         let requests = [request(model, json!({"providerKwargs": kwargs}))];

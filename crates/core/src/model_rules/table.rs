@@ -48,6 +48,9 @@ const CLAUDE_NO_PREFILL: &[&str] = &[
     "claude-mythos-5*",
 ];
 
+/// Source of the Gemini 2.5 thinking budget ranges (unified-features §3.3).
+const THINKING_RANGES: &str = "GM-THINK-DOC (ranges quoted by 3rd parties); §3.3";
+
 /// Source of the prompt-cache rule (unified-features §4.1, §7.1).
 const PROMPT_CACHE_SOURCE: &str =
     "OA-SPEC PromptCacheOptionsParam; OA-CACHE-GUIDE (older models reject it, 400); §4.1, §7.1";
@@ -150,10 +153,18 @@ pub static MODEL_RULES: &[ModelRule] = &[
     entry(OpenAI, OPENAI_REASONING, Rule::Refuses(Setting::PromptCacheOptions), "2026-08", PROMPT_CACHE_SOURCE),
     entry(
         OpenAI,
-        &["gpt-5.1*", "gpt-5.2*", "gpt-5.4*"],
+        &["gpt-5.1*", "gpt-5.2*", "gpt-5.4*", "gpt-5.5*"],
         Rule::Refuses(Setting::PromptCacheOptions),
         "2026-08",
         PROMPT_CACHE_SOURCE,
+    ),
+    // Only `24h` retention on gpt-5.5 and gpt-5.5-pro.
+    entry(
+        OpenAI,
+        &["gpt-5.5", "gpt-5.5-20*", "gpt-5.5-pro*"],
+        Rule::Refuses(Setting::InMemoryCacheRetention),
+        "2026-08",
+        "OA-SPEC prompt_cache_retention; OA-CACHE-GUIDE; §4.1, §7.1",
     ),
     entry(
         OpenAI,
@@ -359,6 +370,10 @@ pub static MODEL_RULES: &[ModelRule] = &[
         "GM-SPEC ThinkingConfig.thinkingLevel; GM-G3-DOC; §7.3",
     ),
     entry(Google, &["gemini-2.5-pro*"], Rule::ThinkingAlwaysOn, "2026-08", "GM-THINK-DOC; §7.3"),
+    // Budget ranges per model; Flash-Lite matches both Flash patterns, so it gets the narrower one.
+    entry(Google, &["gemini-2.5-pro*"], Rule::ThinkingBudgetRange(128, 32768), "2025-12-18", THINKING_RANGES),
+    entry(Google, &["gemini-2.5-flash*"], Rule::ThinkingBudgetRange(1, 24576), "2025-12-18", THINKING_RANGES),
+    entry(Google, &["gemini-2.5-flash-lite*"], Rule::ThinkingBudgetRange(512, 24576), "2025-12-18", THINKING_RANGES),
     entry(
         Google,
         &["gemini-3*pro*"],

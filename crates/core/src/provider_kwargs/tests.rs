@@ -130,7 +130,12 @@ fn fields_the_spec_has_are_sent_at_their_level() {
             r#"{"repetition_penalty":1.1,"min_p":0.05,"chat_template_kwargs":{"enable_thinking":false}}"#,
             "min_p",
         ),
-        (Provider::Anthropic, r#"{"metadata":{"user_id":"u"},"output_config":{"effort":"low"}}"#, "output_config"),
+        // Not `output_config.effort`: the test's Anthropic model (claude-sonnet-4-5) takes no effort.
+        (
+            Provider::Anthropic,
+            r#"{"metadata":{"user_id":"u"},"output_config":{"format":{"type":"json_schema","schema":{"type":"object"}}}}"#,
+            "output_config",
+        ),
         (Provider::Mistral, r#"{"random_seed":1,"safe_prompt":true}"#, "random_seed"),
         (
             Provider::Google,

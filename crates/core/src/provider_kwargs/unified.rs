@@ -30,9 +30,14 @@ pub(crate) fn built_from_request(provider: Provider, endpoint: Endpoint) -> &'st
         // An embeddings line's texts: OpenAI, vLLM and Mistral `input`, Gemini `content`.
         (Endpoint::Embeddings, _) => &[("model", "model"), ("input", "input"), ("content", "input")],
         (Endpoint::Responses, _) => &[("model", "model"), ("input", "messages"), ("instructions", "systemPrompt")],
-        (Endpoint::Chat, Provider::Anthropic) => {
-            &[("model", "model"), ("messages", "messages"), ("system", "systemPrompt")]
-        }
+        // Top-level `cache_control` (reference §4.2) is the request's own `cacheControl`, whose
+        // breakpoint is counted and ordered with the others (`caching.rs`).
+        (Endpoint::Chat, Provider::Anthropic) => &[
+            ("model", "model"),
+            ("messages", "messages"),
+            ("system", "systemPrompt"),
+            ("cache_control", "cacheControl"),
+        ],
         (Endpoint::Chat, Provider::Google) => {
             &[("model", "model"), ("contents", "messages"), ("systemInstruction", "systemPrompt")]
         }
@@ -72,7 +77,6 @@ impl Lift {
 
     /// Puts `value` in `request` as this setting, or says what the value must be.
     fn apply(self, value: &Value, request: &mut UnifiedRequest) -> Result<(), String> {
-        const WHOLE: &str = "must be a whole number from 0 to 4294967295";
         if let Lift::Effort = self {
             let effort =
                 ReasoningEffort::deserialize(value).map_err(|error| crate::error::in_json_words(&error.to_string()))?;
@@ -157,6 +161,101 @@ const OPENAI_CHAT: &[(&str, Lift)] = {
     ]
 };
 
+/// What a whole `u32` must be.
+const WHOLE: &str = "must be a whole number from 0 to 4294967295";
+
+/// What a kwarg's value must be, per the provider's spec, and the words that say so (written out
+/// whole: no formatting code for a message that rarely shows). Checked before the model rules
+/// read the value (a rule reading `thinkingBudget` as a number let `"abc"` through to fail at the
+/// provider, a session found).
+#[derive(Clone, Copy)]
+enum Expect {
+    Boolean,
+    Text,
+    /// A whole number from the first to the second.
+    Whole(i64, i64, &'static str),
+    /// One of these strings (ASCII case ignored, as `model_rules/body.rs` reads them).
+    OneOf(&'static [&'static str], &'static str),
+}
+
+impl Expect {
+    fn accepts(self, value: &Value) -> bool {
+        match self {
+            Expect::Boolean => value.is_boolean(),
+            Expect::Text => value.is_string(),
+            Expect::Whole(low, high, _) => value.as_i64().is_some_and(|number| (low..=high).contains(&number)),
+            Expect::OneOf(names, _) => {
+                value.as_str().is_some_and(|text| names.iter().any(|name| name.eq_ignore_ascii_case(text)))
+            }
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Expect::Boolean => "must be true or false",
+            Expect::Text => "must be a string",
+            Expect::Whole(_, _, words) | Expect::OneOf(_, words) => words,
+        }
+    }
+}
+
+/// Kwarg paths the model rules (`model_rules/body.rs`) read a value from, and what the value must
+/// be: Gemini spec `ThinkingConfig` (`thinkingBudget` int32: -1 dynamic, 0 off, reference
+/// unified-features §3.3; `includeThoughts` boolean; `thinkingLevel` enum), `GenerationConfig`
+/// (`responseMimeType` string, `responseLogprobs` boolean); OpenAI spec `prompt_cache_retention`
+/// (`in_memory` | `24h`), `PromptCacheOptionsParam` (`ttl` `30m`, `mode`), `logprobs`,
+/// `top_logprobs` (0–20, §0); Anthropic `output_config.effort` (AN-SDK-TS `OutputConfig`, §3.2),
+/// `thinking.budget_tokens` (spec `ThinkingConfigEnabled`: an integer).
+fn expected(provider: Provider, endpoint: Endpoint) -> &'static [(&'static str, Expect)] {
+    use Expect::*;
+    const RETENTION: (&str, Expect) =
+        ("prompt_cache_retention", OneOf(&["in_memory", "24h"], "must be \"in_memory\" or \"24h\""));
+    const CACHE_TTL: (&str, Expect) = ("prompt_cache_options.ttl", OneOf(&["30m"], "must be \"30m\""));
+    const CACHE_MODE: (&str, Expect) =
+        ("prompt_cache_options.mode", OneOf(&["implicit", "explicit"], "must be \"implicit\" or \"explicit\""));
+    const TOP_LOGPROBS: (&str, Expect) = ("top_logprobs", Whole(0, 20, "must be a whole number from 0 to 20"));
+    match (endpoint, provider) {
+        (Endpoint::Embeddings, _) => &[],
+        (Endpoint::Responses, _) => &[RETENTION, CACHE_TTL, CACHE_MODE, TOP_LOGPROBS],
+        (Endpoint::Chat, Provider::Google) => &[
+            (
+                "generationConfig.thinkingConfig.thinkingBudget",
+                Whole(
+                    -1,
+                    i32::MAX as i64,
+                    "must be a whole number: a budget in tokens, 0 (thinking off) or -1 (dynamic)",
+                ),
+            ),
+            ("generationConfig.thinkingConfig.includeThoughts", Boolean),
+            (
+                "generationConfig.thinkingConfig.thinkingLevel",
+                OneOf(
+                    &["MINIMAL", "LOW", "MEDIUM", "HIGH", "THINKING_LEVEL_UNSPECIFIED"],
+                    "must be \"MINIMAL\", \"LOW\", \"MEDIUM\", \"HIGH\" or \"THINKING_LEVEL_UNSPECIFIED\"",
+                ),
+            ),
+            ("generationConfig.responseMimeType", Text),
+            ("generationConfig.responseLogprobs", Boolean),
+        ],
+        // Its range (1,024 ≤ budget < `max_tokens`) is a rule of thinking (`conversation_rules`).
+        (Endpoint::Chat, Provider::Anthropic) => &[
+            (
+                "output_config.effort",
+                OneOf(
+                    &["low", "medium", "high", "xhigh", "max"],
+                    "must be \"low\", \"medium\", \"high\", \"xhigh\" or \"max\"",
+                ),
+            ),
+            ("thinking.budget_tokens", Whole(0, u32::MAX as i64, WHOLE)),
+        ],
+        // The bodies checked against OpenAI's spec; Together's `logprobs` is a number, for one.
+        (Endpoint::Chat, Provider::OpenAI | Provider::Azure | Provider::Vllm) => {
+            &[RETENTION, CACHE_TTL, CACHE_MODE, ("logprobs", Boolean), TOP_LOGPROBS]
+        }
+        (Endpoint::Chat, _) => &[],
+    }
+}
+
 /// Kwargs that take `true` or `false` only, and the providers that check them here: `stream` on
 /// every provider (a batch never streams, so `true` is refused: vLLM run-batch refuses it per line,
 /// reference providers §5.2, and a batch result file has no place for a stream), `store` on OpenAI
@@ -205,6 +304,13 @@ pub(crate) fn lifted(
     request: &UnifiedRequest,
 ) -> Result<Option<Lifted>, (&'static str, String)> {
     let Some(kwargs) = &request.provider_kwargs else { return Ok(None) };
+    // Every path of the table is a field of the provider's schema (a test holds them together).
+    for (path, expect) in expected(provider, endpoint) {
+        let Some(value) = at(kwargs, path).filter(|value| !value.is_null()) else { continue };
+        if !expect.accepts(value) {
+            return Err((path, expect.describe().into()));
+        }
+    }
     let mut found = None;
     for (path, lift) in lifts(provider, endpoint) {
         // A null is left to the provider (it reads as unset); a key the provider's schema lacks is

@@ -149,3 +149,141 @@ fn drop_unsupported_leaves_a_refused_kwarg_out_as_the_kwarg() {
         summary.warnings
     );
 }
+
+/// A kwarg value the model rules read is checked against the spec's type first: `"abc"` as a
+/// thinking budget passed every rule and failed the batch at the provider (a session found).
+#[test]
+fn kwarg_values_the_model_rules_read_are_checked_against_the_spec() {
+    let thinking = |config: &str| format!(r#","providerKwargs":{{"generationConfig":{{"thinkingConfig":{config}}}}}"#);
+    let budget = "providerKwargs.generationConfig.thinkingConfig.thinkingBudget";
+    let include = "providerKwargs.generationConfig.thinkingConfig.includeThoughts";
+    let level = "providerKwargs.generationConfig.thinkingConfig.thinkingLevel";
+    let cases: Vec<(Provider, Endpoint, &str, String, &str, &str)> = vec![
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-2.5-flash",
+            thinking(r#"{"thinkingBudget":"abc"}"#),
+            budget,
+            "-1 (dynamic)",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-2.5-flash",
+            thinking(r#"{"thinkingBudget":-5}"#),
+            budget,
+            "whole number",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-2.5-pro",
+            thinking(r#"{"thinkingBudget":2.5}"#),
+            budget,
+            "whole number",
+        ),
+        // Gemini 3 sends a raw budget with a warning (disputed), but not one of the wrong type.
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-3-flash-preview",
+            thinking(r#"{"thinkingBudget":"1024"}"#),
+            budget,
+            "whole number",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-2.5-flash",
+            thinking(r#"{"includeThoughts":"yes"}"#),
+            include,
+            "true or false",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-3-flash-preview",
+            thinking(r#"{"thinkingLevel":"EXTREME"}"#),
+            level,
+            "\"MINIMAL\"",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-3-flash-preview",
+            thinking(r#"{"thinkingLevel":2}"#),
+            level,
+            "\"HIGH\"",
+        ),
+        (
+            Provider::Google,
+            Endpoint::Chat,
+            "gemini-2.5-flash",
+            r#","providerKwargs":{"generationConfig":{"responseMimeType":1}}"#.into(),
+            "providerKwargs.generationConfig.responseMimeType",
+            "a string",
+        ),
+        (
+            Provider::OpenAI,
+            Endpoint::Chat,
+            "gpt-5.5",
+            r#","providerKwargs":{"prompt_cache_retention":"forever"}"#.into(),
+            "providerKwargs.prompt_cache_retention",
+            "\"in_memory\" or \"24h\"",
+        ),
+        (
+            Provider::OpenAI,
+            Endpoint::Responses,
+            "gpt-5.6",
+            r#","providerKwargs":{"prompt_cache_options":{"ttl":"1h"}}"#.into(),
+            "providerKwargs.prompt_cache_options.ttl",
+            "\"30m\"",
+        ),
+        (
+            Provider::OpenAI,
+            Endpoint::Chat,
+            "gpt-4o-mini",
+            r#","providerKwargs":{"logprobs":"yes"}"#.into(),
+            "providerKwargs.logprobs",
+            "true or false",
+        ),
+        (
+            Provider::Anthropic,
+            Endpoint::Chat,
+            "claude-opus-4-6",
+            r#","providerKwargs":{"output_config":{"effort":"minimal"}}"#.into(),
+            "providerKwargs.output_config.effort",
+            "\"low\"",
+        ),
+    ];
+    for (provider, endpoint, model, rest, path, words) in cases {
+        let request = line_with_id("item-4", model, &rest);
+        let error = validate_batch_for(provider, endpoint, &[request], &ValidationOptions::default()).unwrap_err();
+        let CoreError::Validation { index, custom_id, field, message, .. } = error else { panic!("{rest}") };
+        assert_eq!((index, custom_id.as_deref(), field.as_str()), (Some(0), Some("item-4"), path), "{rest}");
+        assert!(message.contains(words), "{rest}: {message}");
+    }
+}
+
+/// Anthropic's `thinking.budget_tokens` kwarg is a whole number (spec `ThinkingConfigEnabled`);
+/// `"2k"` slipped past the range check of thinking, which reads numbers only.
+#[test]
+fn an_anthropic_budget_kwarg_of_the_wrong_type_is_refused() {
+    let rest = r#","generationConfig":{"maxTokens":8192},"providerKwargs":{"thinking":{"type":"enabled","budget_tokens":"2k"}}"#;
+    let (field, message) = refused(Provider::Anthropic, Endpoint::Chat, line("claude-sonnet-4-5", rest));
+    assert_eq!(field, "providerKwargs.thinking.budget_tokens", "{message}");
+    assert!(message.contains("whole number"), "{message}");
+}
+
+/// The value checks name only fields of each provider's schema, so they need not ask it.
+#[test]
+fn every_checked_kwarg_value_is_a_field_of_the_schema() {
+    for provider in Provider::ALL {
+        for endpoint in [Endpoint::Chat, Endpoint::Responses, Endpoint::Embeddings] {
+            for (path, _) in super::expected(provider, endpoint) {
+                assert!(crate::provider_kwargs::is_known(provider, endpoint, path), "{provider:?} {endpoint:?} {path}");
+            }
+        }
+    }
+}

@@ -35,6 +35,7 @@ pub(super) fn is_common(request: &UnifiedRequest) -> bool {
         tool_choice: _,
         parallel_tool_calls: _,
         system_prompt_cache_control: _,
+        cache_control: _,
         prompt_cache_key: _, // OpenAI's only: the general path leaves it out too
         provider_kwargs: _,
     } = request;
@@ -59,6 +60,7 @@ pub(super) fn is_common(request: &UnifiedRequest) -> bool {
         && request.reasoning.is_none()
         && request.end_user_id.is_none()
         && request.system_prompt_cache_control.is_none()
+        && request.cache_control.is_none()
         && matches!(request.system_prompt, None | Some(SystemPrompt::Text(_)))
         && request.messages.iter().all(|message| {
             matches!(message.role, Role::User | Role::Assistant)

@@ -59,6 +59,10 @@ struct Params<'a> {
     /// The end-user id (spec `Metadata.user_id`).
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<Value>,
+    /// The request's own breakpoint, on its last cacheable block (AN-SDK-TS
+    /// `MessageCreateParamsBase.cache_control`; reference §4.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache_control: Option<Value>,
 }
 
 /// A tool (spec `Tool`; `strict` from the TS SDK, reference §2.1).
@@ -235,6 +239,7 @@ fn params(request: &UnifiedRequest) -> Params<'_> {
         output_config: output_config(request),
         thinking: reasoning::anthropic_thinking(request),
         metadata: request.end_user_id.as_ref().map(|id| json!({ "user_id": id })),
+        cache_control: request.cache_control.as_ref().map(anthropic_cache_control),
         // Penalties have no Anthropic field: validation refused them, or reported them as left out.
     }
 }

@@ -32,6 +32,7 @@ pub(super) fn is_common(request: &UnifiedRequest) -> bool {
         tool_choice: _,
         parallel_tool_calls: _,         // likewise
         system_prompt_cache_control: _, // Anthropic's only
+        cache_control: _,               // Anthropic's only: refused, or warned and left out
         prompt_cache_key: _,            // OpenAI's only
         provider_kwargs: _,
     } = request;

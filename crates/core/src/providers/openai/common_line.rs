@@ -33,6 +33,7 @@ pub(super) fn is_common(request: &UnifiedRequest) -> bool {
         tool_choice: _,
         parallel_tool_calls: _,
         system_prompt_cache_control: _, // Anthropic's only: the general path leaves it out too
+        cache_control: _,               // likewise
         prompt_cache_key: _,
         provider_kwargs: _,
     } = request;
