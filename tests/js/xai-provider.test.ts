@@ -136,8 +136,13 @@ describe("xai: the provider suite against its emulator", () => {
     assert.equal(status.status, "cancelled");
     assert.equal(status.requestCounts.cancelled, 3);
     assert.equal(status.requestCounts.succeeded, 3);
+    // The requests done before the cancel, and one `cancelled` result for each of the others.
     const results = await collect(provider.getResults(batchId));
-    assert.equal(results.length, 3, "the requests done before the cancel");
+    assert.equal(results.length, 6);
+    assert.equal(results.filter((result) => result.status === "succeeded").length, 3, "the requests done before the cancel");
+    const cancelled = results.filter((result) => result.status === "cancelled");
+    assert.deepEqual(cancelled.map((result) => result.error?.code), ["batch_cancelled", "batch_cancelled", "batch_cancelled"]);
+    assert.deepEqual(new Set(results.map((result) => result.customId)), new Set(sent.map((request) => request.customId)));
     const page = await provider.listBatchPage({ limit: 2 });
     assert.equal(page.batches.length, 2);
     assert.equal(page.hasMore, true);
