@@ -223,7 +223,7 @@ fn expected(provider: Provider, endpoint: Endpoint) -> &'static [(&'static str, 
                 Whole(
                     -1,
                     i32::MAX as i64,
-                    "must be a whole number: a budget in tokens, 0 (thinking off) or -1 (dynamic)",
+                    "must be a whole number of at least -1: a budget in tokens, 0 (thinking off) or -1 (dynamic)",
                 ),
             ),
             ("generationConfig.thinkingConfig.includeThoughts", Boolean),

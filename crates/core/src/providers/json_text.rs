@@ -6,6 +6,9 @@
 
 use serde::Serialize;
 
+use crate::media_data::{media_type, payload};
+use crate::model::{ContentPart, MessageContent, Role, SourceType, UnifiedMessage};
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
@@ -108,6 +111,60 @@ pub(crate) fn string_array(out: &mut Vec<u8>, key: &[u8], texts: &[String]) {
         string(out, text);
     }
     raw(out, b"]");
+}
+
+/// How an OpenAI-style chat line writes an image part's URL: `{"url": …}` (OpenAI's chat dialects)
+/// or the plain string (Mistral's `ImageURLChunk`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ImageUrl {
+    Object,
+    Text,
+}
+
+/// Appends an OpenAI-style chat message of a common request (user or assistant; text, or text and
+/// image parts), without its closing brace: the line writers of OpenAI's dialects and Mistral.
+pub(crate) fn chat_message(out: &mut Vec<u8>, message: &UnifiedMessage, image_url: ImageUrl) {
+    raw(
+        out,
+        if message.role == Role::User {
+            b"{\"role\":\"user\",\"content\":"
+        } else {
+            b"{\"role\":\"assistant\",\"content\":"
+        },
+    );
+    match &message.content {
+        MessageContent::Text(text) => string(out, text),
+        MessageContent::Parts(parts) => {
+            raw(out, b"[");
+            for (position, part) in parts.iter().enumerate() {
+                if position > 0 {
+                    raw(out, b",");
+                }
+                match part {
+                    ContentPart::Text(text) => field(out, b"{\"type\":\"text\",\"text\":", &text.text),
+                    ContentPart::Image(media) => {
+                        raw(out, b"{\"type\":\"image_url\",\"image_url\":");
+                        if image_url == ImageUrl::Object {
+                            raw(out, b"{\"url\":");
+                        }
+                        if media.source_type == SourceType::Url {
+                            string(out, &media.data);
+                        } else {
+                            let media_type = media_type(media).unwrap_or("application/octet-stream");
+                            joined_string(out, &["data:", media_type, ";base64,", payload(media)]);
+                        }
+                        if image_url == ImageUrl::Object {
+                            raw(out, b"}");
+                        }
+                    }
+                    // The writers' `is_common` let no other part through.
+                    _ => {}
+                }
+                raw(out, b"}");
+            }
+            raw(out, b"]");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,9 +8,8 @@
 //! that both give the same bytes.
 
 use crate::conversation_rules::prefill_index;
-use crate::media_data::{media_type, payload};
 use crate::model::{ContentPart, GenerationConfig, MessageContent, Role, SourceType, SystemPrompt, UnifiedRequest};
-use crate::providers::json_text::{field, joined_string, optional, raw, string, string_array};
+use crate::providers::json_text::{chat_message, field, optional, raw, string, string_array, ImageUrl};
 
 /// Whether `request` has the common shape this module writes.
 pub(super) fn is_common(request: &UnifiedRequest) -> bool {
@@ -101,41 +100,7 @@ pub(super) fn write(request: &UnifiedRequest, out: &mut Vec<u8>) {
             raw(out, b",");
         }
         first = false;
-        raw(
-            out,
-            if message.role == Role::User {
-                b"{\"role\":\"user\",\"content\":"
-            } else {
-                b"{\"role\":\"assistant\",\"content\":"
-            },
-        );
-        match &message.content {
-            MessageContent::Text(text) => string(out, text),
-            MessageContent::Parts(parts) => {
-                raw(out, b"[");
-                for (position, part) in parts.iter().enumerate() {
-                    if position > 0 {
-                        raw(out, b",");
-                    }
-                    match part {
-                        ContentPart::Text(text) => field(out, b"{\"type\":\"text\",\"text\":", &text.text),
-                        ContentPart::Image(media) => {
-                            raw(out, b"{\"type\":\"image_url\",\"image_url\":");
-                            if media.source_type == SourceType::Url {
-                                string(out, &media.data);
-                            } else {
-                                let media_type = media_type(media).unwrap_or("application/octet-stream");
-                                joined_string(out, &["data:", media_type, ";base64,", payload(media)]);
-                            }
-                        }
-                        // `is_common` let no other part through.
-                        _ => {}
-                    }
-                    raw(out, b"}");
-                }
-                raw(out, b"]");
-            }
-        }
+        chat_message(out, message, ImageUrl::Text);
         if prefill == Some(index) {
             raw(out, b",\"prefix\":true");
         }
