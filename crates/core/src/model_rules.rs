@@ -78,6 +78,8 @@ pub enum Setting {
     StructuredOutputs,
     /// OpenAI `prompt_cache_retention: "in_memory"` (the value `24h` is not this setting).
     InMemoryCacheRetention,
+    /// OpenAI `prompt_cache_retention`, any value.
+    CacheRetention,
 }
 
 impl Setting {
@@ -104,6 +106,7 @@ impl Setting {
             Setting::ResponseJsonSchema => "responseFormat.schema",
             Setting::StructuredOutputs => "providerKwargs.structured_outputs",
             Setting::InMemoryCacheRetention => "providerKwargs.prompt_cache_retention \"in_memory\"",
+            Setting::CacheRetention => "providerKwargs.prompt_cache_retention",
         }
     }
 
@@ -132,7 +135,8 @@ impl Setting {
             | Setting::PromptCacheOptions
             | Setting::ResponseSchema
             | Setting::StructuredOutputs
-            | Setting::InMemoryCacheRetention => false,
+            | Setting::InMemoryCacheRetention
+            | Setting::CacheRetention => false,
         }
     }
 
@@ -168,7 +172,8 @@ impl Setting {
             | Setting::PromptCacheOptions
             | Setting::ResponseSchema
             | Setting::StructuredOutputs
-            | Setting::InMemoryCacheRetention => {}
+            | Setting::InMemoryCacheRetention
+            | Setting::CacheRetention => {}
         }
     }
 }
@@ -205,6 +210,8 @@ pub enum Rule {
     /// Takes `thinking.display` (`summarized` or `omitted`), so returned thoughts can be asked for
     /// or hidden (a conversion rule, never a refusal).
     ThinkingDisplay,
+    /// The setting is deprecated on the model, with what replaces it: sent as given, with a warning.
+    Deprecates(Setting, &'static str),
 }
 
 impl Rule {
@@ -237,6 +244,7 @@ impl Rule {
             Rule::ThoughtSignatures => "needs each function call's thought signature in a transcript".into(),
             Rule::AdaptiveThinking => "thinks adaptively: an effort is sent with thinking type \"adaptive\"".into(),
             Rule::ThinkingDisplay => "takes thinking.display (summarized or omitted)".into(),
+            Rule::Deprecates(setting, _) => format!("deprecates {}", setting.field()),
         }
     }
 }
@@ -452,6 +460,7 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
             Rule::RefusesUnlessEffortNone(setting) if thinking => {
                 given(setting).map(|found| (found, Some("or set reasoning.effort to \"none\"")))
             }
+            Rule::Deprecates(setting, instead) => given(setting).map(|found| (found, Some(instead))),
             Rule::RefusesTogether(first, second) | Rule::RisksTogether(first, second) => {
                 given(first).and(given(second)).map(|found| (found, Some("keep only one of the two")))
             }
@@ -523,13 +532,14 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
             Some(path) => Cow::Owned(format!("providerKwargs.{path}")),
             None => Cow::Borrowed(setting.field()),
         };
-        let given_as = if source.is_some() { format!(" (given as {field})") } else { String::new() };
+        let given_as =
+            if source.is_some() && field != setting.field() { format!(" (given as {field})") } else { String::new() };
         let fix = match alternative {
             Some(alternative) => format!("leave {field} out, {alternative}"),
             None => format!("leave {field} out"),
         };
         let message = format!("{model} {}{given_as}; fix: {fix} ({})", entry.rule.describe(), entry.citation());
-        if let Rule::RisksTogether(..) = entry.rule {
+        if let Rule::RisksTogether(..) | Rule::Deprecates(..) = entry.rule {
             checker.notice(field, format!("{message}; sent as given"));
             continue;
         }

@@ -23,7 +23,8 @@ const GEMINI_LEVEL: &str = "generationConfig.thinkingConfig.thinkingLevel";
 const GEMINI_BUDGET: &str = "generationConfig.thinkingConfig.thinkingBudget";
 /// Gemini's JSON output switch: only `application/json` is JSON output (spec `responseMimeType`).
 const GEMINI_MIME_TYPE: &str = "generationConfig.responseMimeType";
-/// OpenAI's cache retention: only the value `in_memory` is a rule's setting (reference §4.1, §7.1).
+/// OpenAI's cache retention: the value `in_memory` is one rule's setting, any value another's
+/// (reference §4.1, §7.1).
 const CACHE_RETENTION: &str = "prompt_cache_retention";
 /// Anthropic's effort (AN-SDK-TS `OutputConfig`; reference §3.2).
 const ANTHROPIC_EFFORT: &str = "output_config.effort";
@@ -39,7 +40,7 @@ impl Setting {
             (Endpoint::Responses, Setting::ResponseFormat) => &["text.format"],
             (Endpoint::Responses, Setting::Logprobs) => &["top_logprobs"],
             (Endpoint::Responses, Setting::PromptCacheOptions) => &["prompt_cache_options"],
-            (Endpoint::Responses, Setting::InMemoryCacheRetention) => &[CACHE_RETENTION],
+            (Endpoint::Responses, Setting::InMemoryCacheRetention | Setting::CacheRetention) => &[CACHE_RETENTION],
             (Endpoint::Responses, _) => &[],
             (_, Setting::Tools) => &["tools"],
             (_, Setting::ResponseFormat) => match provider {
@@ -68,7 +69,7 @@ impl Setting {
             (_, Setting::LogitBias) if openai_shaped => &["logit_bias"],
             (_, Setting::LegacyMaxTokens) if openai_shaped => &["max_tokens"],
             (_, Setting::PromptCacheOptions) if openai_shaped => &["prompt_cache_options"],
-            (_, Setting::InMemoryCacheRetention) if openai_shaped => &[CACHE_RETENTION],
+            (_, Setting::InMemoryCacheRetention | Setting::CacheRetention) if openai_shaped => &[CACHE_RETENTION],
             (_, Setting::ResponseSchema) if provider == Google => &["generationConfig.responseSchema"],
             (_, Setting::ResponseJsonSchema) if provider == Google => {
                 &["generationConfig.responseJsonSchema", "generationConfig._responseJsonSchema"]
@@ -105,7 +106,7 @@ impl<'a> Body<'a> {
         // Two kwargs are a rule's setting only at one value.
         let counts = |path: &str, value: &Value| match path {
             GEMINI_MIME_TYPE => value.as_str().is_some_and(|mime| mime.eq_ignore_ascii_case("application/json")),
-            CACHE_RETENTION => value.as_str() == Some("in_memory"),
+            CACHE_RETENTION if setting == Setting::InMemoryCacheRetention => value.as_str() == Some("in_memory"),
             _ => true,
         };
         let kwarg = setting

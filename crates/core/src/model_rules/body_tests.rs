@@ -312,6 +312,32 @@ fn unconfirmed_rules_warn_and_send() {
     assert!(checked.requests[0].provider_kwargs.as_ref().unwrap().contains_key("structured_outputs"));
 }
 
+/// `prompt_cache_retention` is deprecated on GPT-5.6 and later (reference §4.1): sent as given,
+/// with a warning naming the model, the rule and what replaces it, on chat and Responses, even
+/// under `dropUnsupported`; older models get no warning for it.
+#[test]
+fn cache_retention_on_gpt_5_6_warns_and_sends() {
+    for endpoint in [Endpoint::Chat, Endpoint::Responses] {
+        for (retention, drop) in [("24h", false), ("in_memory", false), ("24h", true)] {
+            let requests = [request("gpt-5.6-mini", json!({"providerKwargs": {"prompt_cache_retention": retention}}))];
+            let checked = check_batch_for(Provider::OpenAI, endpoint, &requests[..], &options(drop)).unwrap();
+            let warning =
+                checked.warnings.iter().find(|warning| warning.field == "providerKwargs.prompt_cache_retention");
+            let message =
+                &warning.unwrap_or_else(|| panic!("{endpoint:?} {retention}: {:?}", checked.warnings)).message;
+            assert!(message.contains("gpt-5.6-mini deprecates providerKwargs.prompt_cache_retention"), "{message}");
+            assert!(message.contains("prompt_cache_options") && message.contains("sent as given"), "{message}");
+            assert!(!message.contains("given as"), "the kwarg is the setting: named once: {message}");
+            assert!(message.contains("model rule: OpenAI gpt-5.6*"), "{message}");
+            let kwargs = checked.requests[0].provider_kwargs.as_ref().unwrap();
+            assert_eq!(kwargs["prompt_cache_retention"], retention, "{endpoint:?}");
+        }
+        let older = [request("gpt-5.5", json!({"providerKwargs": {"prompt_cache_retention": "24h"}}))];
+        let checked = check_batch_for(Provider::OpenAI, endpoint, &older[..], &options(false)).unwrap();
+        assert!(checked.warnings.is_empty(), "{:?}", checked.warnings);
+    }
+}
+
 #[test]
 fn every_model_entries_make_no_model_known() {
     assert!(!is_known(Provider::Google, "gemini-9-ultra"));

@@ -166,6 +166,14 @@ pub static MODEL_RULES: &[ModelRule] = &[
         "2026-08",
         "OA-SPEC prompt_cache_retention; OA-CACHE-GUIDE; §4.1, §7.1",
     ),
+    // GPT-5.6 and later cache through `prompt_cache_options`; the older retention is deprecated.
+    entry(
+        OpenAI,
+        &["gpt-5.6*"],
+        Rule::Deprecates(Setting::CacheRetention, "set providerKwargs.prompt_cache_options (ttl \"30m\") instead"),
+        "2026-08",
+        "OA-SPEC prompt_cache_retention (deprecated for GPT-5.6+); OA-CACHE-GUIDE; §4.1",
+    ),
     entry(
         OpenAI,
         &["o3*", "o4-mini*"],
