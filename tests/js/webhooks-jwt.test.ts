@@ -230,6 +230,14 @@ describe("a Gemini job woken by its per-job webhooks", () => {
       assert.deepEqual(await expired.json(), { error: "expired" });
       assert.equal(gemini.emulator.received.length, calls, "refused deliveries call no provider");
 
+      // The guide's example names a batch `batch_<id>` where its resource name is `batches/<id>`
+      // (reference, open point 6): that form finds the job too.
+      const guideForm = delivery(await jwt({ ...validClaims(), jti: "d-guide" }), { batchId: `batch_${batchId.slice("batches/".length)}` });
+      const woken = await router.handleWebhook(guideForm, { jwt: options });
+      assert.equal(((await woken.json()) as { jobId?: string }).jobId, jobId);
+      const stranger = delivery(await jwt({ ...validClaims(), jti: "d-stranger" }), { batchId: "batch_nosuchbatch" });
+      assert.deepEqual(await (await router.handleWebhook(stranger, { jwt: options })).json(), { state: "ignored" });
+
       for (let round = 0; (await router.getJob(jobId))!.state !== "completed"; round++) {
         assert.ok(round < 20, "the job did not complete on webhooks alone");
         const answer = await router.handleWebhook(event(await jwt({ ...validClaims(), jti: `d-${round}` })), { jwt: options });

@@ -58,7 +58,7 @@ export async function handleJobWebhook(request: Request, options: WebhookOptions
     return answer(status, { error: error.reason });
   }
   if (!event.type.startsWith("batch.") || event.batchId === undefined) return answer(200, { state: "ignored" });
-  const jobId = await dependencies.jobOfBatch(event.provider, event.batchId);
+  const jobId = await jobOfEvent(dependencies, event.provider, event.batchId);
   if (jobId === undefined) return answer(200, { state: "ignored" });
   const advanceOptions: AdvanceOptions = {};
   if (options.budgetMs !== undefined) advanceOptions.budgetMs = options.budgetMs;
@@ -69,4 +69,16 @@ export async function handleJobWebhook(request: Request, options: WebhookOptions
     // Received; the job stopped for its own reasons (a provider failing), and the next tick goes on.
     return answer(200, { state: "interrupted", jobId, error: (error as { code?: string }).code ?? "internal" });
   }
+}
+
+/**
+ * The job owning the event's batch. Gemini's webhook guide shows `data.id` as `batch_123456` while
+ * its batches are named `batches/{id}` (reference endpoints-and-push.md, open point 6): a Google id
+ * `batches/batch_<rest>` that no job owns is also looked up as `batches/<rest>`.
+ */
+async function jobOfEvent(dependencies: WebhookDependencies, provider: ProviderName, batchId: string): Promise<string | undefined> {
+  const jobId = await dependencies.jobOfBatch(provider, batchId);
+  const guideForm = /^batches\/batch_(.+)$/.exec(batchId);
+  if (jobId !== undefined || provider !== "google" || guideForm === null) return jobId;
+  return dependencies.jobOfBatch(provider, `batches/${guideForm[1]}`);
 }
