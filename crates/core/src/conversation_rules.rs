@@ -170,6 +170,14 @@ fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool, set_by: &str)
         .or_else(|| config.and_then(|config| config.max_tokens).map(u64::from))
         .unwrap_or(u64::from(DEFAULT_MAX_TOKENS));
     if enabled {
+        // Spec `ThinkingConfigEnabled` requires `budget_tokens`; the unified budget writes it.
+        let unified_budget = request.reasoning.as_ref().is_some_and(|reasoning| reasoning.budget_tokens.is_some());
+        if kwarg(request, &["thinking", "budget_tokens"]).is_none() && !unified_budget {
+            return Err(checker.error(
+                "providerKwargs.thinking",
+                "thinking type \"enabled\" needs budget_tokens (at least 1024 and less than max_tokens; spec ThinkingConfigEnabled): give it, or reasoning.budgetTokens, or use reasoning.effort",
+            ));
+        }
         if let Some(budget) = kwarg(request, &["thinking", "budget_tokens"]).and_then(Value::as_u64) {
             if budget < 1024 || budget >= max_tokens {
                 return Err(checker.error(

@@ -218,16 +218,23 @@ pub fn check_batch_for<'a>(
             // A setting given as a kwarg is left out as that kwarg (written there, or lifted).
             // Given as a kwarg, every kwarg that writes the setting goes (o3's `logprobs` with its
             // `top_logprobs`: left alone, the second was refused for want of the first, a trial found).
-            let kwarg_paths: Vec<&'static str> = dropped
+            // A path that gives the setting only at one value (Anthropic's `thinking.type`) goes
+            // only at that value.
+            let kwarg_paths: Vec<(Option<model_rules::Setting>, &'static str)> = dropped
                 .iter()
                 .flat_map(|(setting, source)| match source {
-                    Some(_) => setting.kwarg_paths(provider, endpoint).to_vec(),
+                    Some(given) => setting
+                        .kwarg_paths(provider, endpoint)
+                        .iter()
+                        .chain([given])
+                        .map(|path| (Some(*setting), *path))
+                        .collect(),
                     None => renamed
                         .iter()
                         .find(|name| name.unified == setting.field())
-                        .map(|name| name.kwarg)
+                        .map(|name| (None, name.kwarg))
                         .into_iter()
-                        .collect(),
+                        .collect::<Vec<_>>(),
                 })
                 .collect();
             let request = &mut requests.to_mut()[index];
@@ -237,8 +244,13 @@ pub fn check_batch_for<'a>(
                 }
             }
             if let Some(kwargs) = &mut request.provider_kwargs {
-                for path in kwarg_paths {
-                    provider_kwargs::remove_at(kwargs, path);
+                for (setting, path) in kwarg_paths {
+                    let goes = |setting: model_rules::Setting| {
+                        provider_kwargs::at(kwargs, path).is_some_and(|value| setting.written_by(path, value))
+                    };
+                    if setting.is_none_or(goes) {
+                        provider_kwargs::remove_at(kwargs, path);
+                    }
                 }
             }
         }

@@ -28,8 +28,23 @@ const GEMINI_MIME_TYPE: &str = "generationConfig.responseMimeType";
 const CACHE_RETENTION: &str = "prompt_cache_retention";
 /// Anthropic's effort (AN-SDK-TS `OutputConfig`; reference §3.2).
 const ANTHROPIC_EFFORT: &str = "output_config.effort";
+/// Anthropic's thinking switch (spec `ThinkingConfigParam`; `adaptive` per AN-SDK-TS, reference
+/// §3.2, §7.2): `enabled` is thinking by budget; `disabled` is the effort `none` for the rules of
+/// the efforts a model takes ([`Body::effort`]), not a setting a model without thinking refuses.
+const ANTHROPIC_THINKING: &str = "thinking.type";
 
 impl Setting {
+    /// Whether `value` at the kwarg path `path` (one of [`Setting::kwarg_paths`]) gives this
+    /// setting: some kwargs give a setting only at one value.
+    pub(crate) fn written_by(self, path: &str, value: &Value) -> bool {
+        match path {
+            GEMINI_MIME_TYPE => value.as_str().is_some_and(|mime| mime.eq_ignore_ascii_case("application/json")),
+            CACHE_RETENTION if self == Setting::InMemoryCacheRetention => value.as_str() == Some("in_memory"),
+            ANTHROPIC_THINKING => value.as_str() == Some(if self == Setting::Effort { "disabled" } else { "enabled" }),
+            _ => true,
+        }
+    }
+
     /// The `providerKwargs` paths that write this setting's field of the body.
     pub(crate) fn kwarg_paths(self, provider: Provider, endpoint: Endpoint) -> &'static [&'static str] {
         use Provider::*;
@@ -55,7 +70,7 @@ impl Setting {
             },
             (_, Setting::BudgetTokens) => match provider {
                 Google => &[GEMINI_BUDGET],
-                Anthropic => &["thinking.budget_tokens"],
+                Anthropic => &["thinking.budget_tokens", ANTHROPIC_THINKING],
                 _ => &[],
             },
             (_, Setting::Effort) => match provider {
@@ -103,17 +118,11 @@ impl<'a> Body<'a> {
 
     /// Where `setting` is given, a kwarg first (it is merged last, so it is what is sent).
     pub(crate) fn given(&self, setting: Setting) -> Option<Source> {
-        // Two kwargs are a rule's setting only at one value.
-        let counts = |path: &str, value: &Value| match path {
-            GEMINI_MIME_TYPE => value.as_str().is_some_and(|mime| mime.eq_ignore_ascii_case("application/json")),
-            CACHE_RETENTION if setting == Setting::InMemoryCacheRetention => value.as_str() == Some("in_memory"),
-            _ => true,
-        };
         let kwarg = setting
             .kwarg_paths(self.provider, self.endpoint)
             .iter()
             .copied()
-            .find(|path| self.kwarg(path).is_some_and(|value| counts(path, value)));
+            .find(|path| self.kwarg(path).is_some_and(|value| setting.written_by(path, value)));
         match kwarg {
             Some(path) => Some(Some(path)),
             None => setting.present(self.request).then_some(None),
@@ -128,6 +137,9 @@ impl<'a> Body<'a> {
             if let Some(effort) = self.kwarg(ANTHROPIC_EFFORT) {
                 let effort = ReasoningEffort::deserialize(effort).ok()?;
                 return Some((effort, Some(ANTHROPIC_EFFORT)));
+            }
+            if self.kwarg(ANTHROPIC_THINKING).is_some_and(|kind| Setting::Effort.written_by(ANTHROPIC_THINKING, kind)) {
+                return Some((ReasoningEffort::None, Some(ANTHROPIC_THINKING)));
             }
         }
         if self.provider == Provider::Google && self.endpoint == Endpoint::Chat {

@@ -226,6 +226,32 @@ fn cases() -> Vec<Case> {
             "§7.2",
             "thinking.budget_tokens",
         ),
+        // Anthropic's `thinking` kwarg: `disabled` is the effort "none", `enabled` thinking by
+        // budget (a new-user trial found both sent to Fable 5, which refuses them, §7.2).
+        (
+            Provider::Anthropic,
+            "claude-fable-5",
+            json!({"providerKwargs": {"thinking": {"type": "disabled"}}}),
+            "providerKwargs.thinking.type",
+            "AN-SKILL",
+            "thinking.type",
+        ),
+        (
+            Provider::Anthropic,
+            "claude-mythos-5",
+            json!({"generationConfig": {"maxTokens": 4096}, "providerKwargs": {"thinking": {"type": "enabled", "budget_tokens": 2048}}}),
+            "providerKwargs.thinking.budget_tokens",
+            "AN-SKILL",
+            "thinking.type",
+        ),
+        (
+            Provider::Anthropic,
+            "claude-3-5-haiku-latest",
+            json!({"generationConfig": {"maxTokens": 4096}, "providerKwargs": {"thinking": {"type": "enabled", "budget_tokens": 2048}}}),
+            "providerKwargs.thinking.budget_tokens",
+            "AN-THINK-DOC",
+            "thinking",
+        ),
     ]
 }
 
@@ -336,6 +362,55 @@ fn cache_retention_on_gpt_5_6_warns_and_sends() {
         let checked = check_batch_for(Provider::OpenAI, endpoint, &older[..], &options(false)).unwrap();
         assert!(checked.warnings.is_empty(), "{:?}", checked.warnings);
     }
+}
+
+/// Anthropic's `thinking` kwarg is checked as the body sends it: `enabled` needs `budget_tokens`
+/// (spec `ThinkingConfigEnabled`), the type is one of the three, and what the models take passes
+/// (Opus 4.7 takes `disabled`; Fable 5 `adaptive`).
+#[test]
+fn anthropic_thinking_kwargs_are_checked_as_sent() {
+    let with = |model: &str, thinking: Value| {
+        [request(model, json!({"generationConfig": {"maxTokens": 4096}, "providerKwargs": {"thinking": thinking}}))]
+    };
+    let (_, field, message) = validation(
+        check_batch(Provider::Anthropic, &with("claude-sonnet-4-5", json!({"type": "enabled"})), &options(false))
+            .unwrap_err(),
+    );
+    assert_eq!(field, "providerKwargs.thinking");
+    assert!(message.contains("needs budget_tokens") && message.contains("ThinkingConfigEnabled"), "{message}");
+    let (_, field, message) = validation(
+        check_batch(Provider::Anthropic, &with("claude-sonnet-4-5", json!({"type": "on"})), &options(false))
+            .unwrap_err(),
+    );
+    assert_eq!(field, "providerKwargs.thinking.type");
+    assert!(message.contains("\"enabled\", \"disabled\" or \"adaptive\""), "{message}");
+    for (model, thinking) in [
+        ("claude-sonnet-4-5", json!({"type": "enabled", "budget_tokens": 2048})),
+        ("claude-sonnet-4-5", json!({"type": "disabled"})),
+        ("claude-opus-4-7", json!({"type": "disabled"})),
+        ("claude-fable-5", json!({"type": "adaptive"})),
+        // A model without thinking: `disabled` is its default, not a thinking setting.
+        ("claude-3-5-haiku-latest", json!({"type": "disabled"})),
+    ] {
+        let requests = with(model, thinking.clone());
+        let checked = check_batch(Provider::Anthropic, &requests, &options(false));
+        assert!(checked.is_ok(), "{model} {thinking}: {checked:?}");
+    }
+    // Left out under dropUnsupported, the kwarg takes its emptied object with it (`thinking: {}`
+    // is a 400 of its own); a sibling setting stays.
+    let requests = [request(
+        "claude-fable-5",
+        json!({"providerKwargs": {"thinking": {"type": "disabled"}, "output_config": {"effort": "high"}}}),
+    )];
+    let checked = check_batch(Provider::Anthropic, &requests, &options(false));
+    assert!(checked.is_ok(), "output_config.effort is the effort sent: {checked:?}");
+    let requests = [request(
+        "claude-fable-5",
+        json!({"providerKwargs": {"thinking": {"type": "disabled"}, "metadata": {"user_id": "u"}}}),
+    )];
+    let checked = check_batch(Provider::Anthropic, &requests, &options(true)).unwrap();
+    let kwargs = checked.requests[0].provider_kwargs.clone().unwrap();
+    assert_eq!(Value::Object(kwargs), json!({"metadata": {"user_id": "u"}}));
 }
 
 #[test]

@@ -205,7 +205,8 @@ impl Expect {
 /// (`responseMimeType` string, `responseLogprobs` boolean); OpenAI spec `prompt_cache_retention`
 /// (`in_memory` | `24h`), `PromptCacheOptionsParam` (`ttl` `30m`, `mode`), `logprobs`,
 /// `top_logprobs` (0–20, §0); Anthropic `output_config.effort` (AN-SDK-TS `OutputConfig`, §3.2),
-/// `thinking.budget_tokens` (spec `ThinkingConfigEnabled`: an integer).
+/// `thinking.budget_tokens` (spec `ThinkingConfigEnabled`: an integer), `thinking.type` (spec
+/// `ThinkingConfigParam`: `enabled`, `disabled`; `adaptive` per AN-SDK-TS, §3.2).
 fn expected(provider: Provider, endpoint: Endpoint) -> &'static [(&'static str, Expect)] {
     use Expect::*;
     const RETENTION: (&str, Expect) =
@@ -247,6 +248,10 @@ fn expected(provider: Provider, endpoint: Endpoint) -> &'static [(&'static str, 
                 ),
             ),
             ("thinking.budget_tokens", Whole(0, u32::MAX as i64, WHOLE)),
+            (
+                "thinking.type",
+                OneOf(&["enabled", "disabled", "adaptive"], "must be \"enabled\", \"disabled\" or \"adaptive\""),
+            ),
         ],
         // The bodies checked against OpenAI's spec; Together's `logprobs` is a number, for one.
         (Endpoint::Chat, Provider::OpenAI | Provider::Azure | Provider::Vllm) => {
@@ -271,7 +276,8 @@ pub(crate) fn at<'a>(kwargs: &'a Map<String, Value>, path: &str) -> Option<&'a V
     keys.try_fold(first, |value, key| value.get(key))
 }
 
-/// Removes the value at `path` (dot-separated) from `kwargs`.
+/// Removes the value at `path` (dot-separated) from `kwargs`, and an object it leaves empty (an
+/// Anthropic `thinking` without its `type` is a 400; an empty object says nothing anywhere).
 pub(crate) fn remove_at(kwargs: &mut Map<String, Value>, path: &str) {
     match path.split_once('.') {
         None => {
@@ -280,6 +286,9 @@ pub(crate) fn remove_at(kwargs: &mut Map<String, Value>, path: &str) {
         Some((head, rest)) => {
             if let Some(Value::Object(inner)) = kwargs.get_mut(head) {
                 remove_at(inner, rest);
+                if inner.is_empty() {
+                    kwargs.remove(head);
+                }
             }
         }
     }
