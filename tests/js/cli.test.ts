@@ -89,6 +89,9 @@ describe("batch-router CLI", () => {
     const refused = await run(["convert", plain, "--provider", "anthropic", "--model", "anthropic=claude-opus-4-7"]);
     assert.equal(refused.code, 3);
     assert.match(refused.stderr, /generationConfig\.temperature: claude-opus-4-7 refuses/);
+    // The fix names the CLI's flag, not the library's option.
+    assert.match(refused.stderr, /\(pass --drop-unsupported to leave it out instead\)/);
+    assert.doesNotMatch(refused.stderr, /set dropUnsupported/);
     const version = await run(["convert", plain, "--provider", "anthropic", "--model", "anthropic=claude-haiku-4-5", "--anthropic-version", "2026-10-21"]);
     assert.equal(version.code, 3);
     assert.match(version.stderr, /API version 2026-10-21/);

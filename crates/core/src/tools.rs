@@ -474,9 +474,10 @@ fn check_transcript(checker: &mut RequestChecker) -> Result<(), CoreError> {
                     if result.content.parts().iter().any(|part| !matches!(part, ContentPartRef::Text(_))) {
                         return Err(checker.error(format!("{}.content", part_field()), "a tool result holds text only"));
                     }
-                    if result.is_error == Some(true)
-                        && matches!(provider, Provider::OpenAI | Provider::Mistral | Provider::Vllm)
-                    {
+                    // Only Anthropic's and Gemini's bodies have an error flag (every OpenAI-shaped
+                    // body, Mistral's included, has none: a trial found Groq, Azure, Together and
+                    // xAI dropping it silently).
+                    if result.is_error == Some(true) && !matches!(provider, Provider::Anthropic | Provider::Google) {
                         checker.notice(
                             format!("{}.isError", part_field()),
                             format!(

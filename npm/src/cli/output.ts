@@ -17,7 +17,8 @@ export function exitCodeOf(error: unknown): number {
 export function describeError(error: unknown): string {
   // Every configured credential is `[redacted]`, whatever the error quotes (`redact-key.ts`).
   if (error instanceof UsageError) return redactCredentials(`usage error: ${error.message} (see --help)`);
-  if (error instanceof BatchRouterError) return redactCredentials(`error: ${error.message}`);
+  // The library's option is a flag here (a new-user trial followed "set dropUnsupported").
+  if (error instanceof BatchRouterError) return redactCredentials(`error: ${error.message.replaceAll("(set dropUnsupported to", "(pass --drop-unsupported to")}`);
   return redactCredentials(`error: ${error instanceof Error ? error.message : String(error)}`);
 }
 

@@ -569,3 +569,20 @@ fn a_tool_results_text_parts_stay_apart_on_every_provider() {
         );
     }
 }
+
+/// A failed tool result (`isError`) where the body has no error flag is sent as the result with a
+/// warning on every such provider; Anthropic and Gemini write the flag, without a warning.
+#[test]
+fn an_error_flag_without_a_place_warns_on_every_provider_without_one() {
+    for provider in Provider::ALL {
+        let request = request_for(provider, &transcript().to_string());
+        let (_, summary) = bodies(provider, &[request], false).unwrap();
+        let warned = summary.warnings.iter().any(|warning| warning.field == "messages[2].content[1].isError");
+        assert_eq!(
+            warned,
+            !matches!(provider, Provider::Anthropic | Provider::Google),
+            "{provider:?}: {:?}",
+            summary.warnings
+        );
+    }
+}
