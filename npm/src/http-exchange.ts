@@ -5,9 +5,10 @@
  * reaches the response body only through the runtime's own bookkeeping, and undici (Node) holds
  * the request weakly once `fetch` has resolved, so after a garbage collection an abort no longer
  * errors a stalled body and a read would wait for ever (issue 21). Here the wait itself listens to
- * the signal. Failures are the core's errors (`connection`, `aborted`), which `toBatchRouterError`
+ * the signal (`abortable.ts`). Failures are the core's errors (`connection`, `aborted`), which `toBatchRouterError`
  * turns into the package's.
  */
+import { untilAborted } from "./abortable.js";
 import type { HttpExchangeRequest } from "./wasm.js";
 
 /** A fetch: takes a `Request`, resolves to a `Response`. */
@@ -47,28 +48,6 @@ function failure(error: unknown, signal: AbortSignal | undefined): Error {
     return connectionError(cause instanceof Error ? `${error.message}: ${cause.message}` : error.message);
   }
   return connectionError(typeof error === "string" ? error : "fetch failed");
-}
-
-/**
- * Waits for `promise`; rejects with the signal's reason as soon as `signal` aborts (at once when it
- * already has). Without a signal it is a plain wait.
- */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) {
-    // The promise may still reject later (a read of a cancelled body): consume that.
-    promise.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  let onAbort: () => void = () => {};
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason);
-  });
-  signal.addEventListener("abort", onAbort);
-  const outcome = Promise.race([promise, aborted]);
-  const removed = () => signal.removeEventListener("abort", onAbort);
-  outcome.then(removed, removed);
-  return outcome;
 }
 
 /** Sends `request` with `fetch`. Any HTTP status is a response; only a failure to get one is an error. */

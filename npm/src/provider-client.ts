@@ -2,12 +2,14 @@
  * A provider client: runs the core's steps (`BatchClient`, `SubmissionRun`, `BatchFinder`,
  * `ResultsOpening` in the wasm module, each of which builds requests and reads answers without
  * waiting) with fetch (`http-exchange.ts`). The loops are here: a submission's steps, a cancel that
- * checks the status first, the pages of a search. Every call takes an optional `AbortSignal`.
+ * checks the status first, the pages of a search, the reads of results (`result-download.ts`).
+ * Every call takes an optional `AbortSignal`.
  */
 import { TERMINAL } from "./batch-status.js";
 import { abortedError, exchange, type Fetch, type HttpAnswer } from "./http-exchange.js";
+import { ResultDownload } from "./result-download.js";
 import type { BatchStatusData } from "./types.js";
-import type { BatchClient, BatchListPage, BatchSearch, ClientConfig, HttpExchangeRequest, ListOptions, PreparedBatch, ResultStream, SearchOutcome, SubmissionCheckpoint, SubmissionRun, Watermark } from "./wasm.js";
+import type { BatchClient, BatchListPage, BatchSearch, ClientConfig, HttpExchangeRequest, ListOptions, PreparedBatch, SearchOutcome, SubmissionCheckpoint, SubmissionRun, Watermark } from "./wasm.js";
 import { BatchClient as CoreClient } from "./wasm.js";
 
 /** The arguments of the core's parsers: status, headers, body. */
@@ -95,7 +97,7 @@ export class ProviderClient {
     jsonAnswers: unknown,
     embeddingInputs: Record<string, number> | undefined,
     endpoint: unknown,
-  ): Promise<ResultStream> {
+  ): Promise<ResultDownload> {
     const opening = this.core.openResults(batchId, idMap as never, requestIds, jsonAnswers as never, embeddingInputs, endpoint as never);
     try {
       let request: HttpExchangeRequest | undefined = opening.request();
@@ -104,7 +106,7 @@ export class ProviderClient {
       opening.free();
       throw error;
     }
-    return opening.stream(this.fetch, signal);
+    return new ResultDownload(opening.stream(), this.fetch, signal);
   }
 
   /** Starts (or, from a checkpoint, resumes) submitting a prepared batch (consumed) step by step. */

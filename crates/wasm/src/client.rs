@@ -10,14 +10,11 @@ use batch_router_core::providers::{api_for, id_map_of, BatchApi, ClientConfig, I
 use batch_router_core::results::{EmbeddingInputs, IdMap, JsonPolicy};
 use batch_router_core::structured_output::JsonAnswers;
 use batch_router_core::{CoreError, Endpoint, Provider};
-use js_sys::Function;
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
-use web_sys::AbortSignal;
 
 use crate::error::{read_options, read_value, to_js, to_js_error};
 use crate::exchange::{request_to_js, response_of};
-use crate::fetch::Fetcher;
 use crate::result_stream::ResultStream;
 
 pub(crate) struct Inner {
@@ -59,7 +56,13 @@ impl BatchClient {
     }
 
     #[wasm_bindgen(js_name = parseStatus, unchecked_return_type = "BatchStatusResponse")]
-    pub fn parse_status(&self, batch_id: &str, status: u16, headers: Vec<String>, body: &[u8]) -> Result<JsValue, JsValue> {
+    pub fn parse_status(
+        &self,
+        batch_id: &str,
+        status: u16,
+        headers: Vec<String>,
+        body: &[u8],
+    ) -> Result<JsValue, JsValue> {
         js_result(self.inner.api.parse_status(batch_id, &response_of(status, headers, body)))
     }
 
@@ -70,7 +73,13 @@ impl BatchClient {
 
     /// The batch's status after a cancel call; an error when the call was refused.
     #[wasm_bindgen(js_name = parseCancel, unchecked_return_type = "BatchStatusResponse")]
-    pub fn parse_cancel(&self, batch_id: &str, status: u16, headers: Vec<String>, body: &[u8]) -> Result<JsValue, JsValue> {
+    pub fn parse_cancel(
+        &self,
+        batch_id: &str,
+        status: u16,
+        headers: Vec<String>,
+        body: &[u8],
+    ) -> Result<JsValue, JsValue> {
         js_result(self.inner.api.parse_cancel(batch_id, &response_of(status, headers, body)))
     }
 
@@ -179,10 +188,13 @@ impl ResultsOpening {
     }
 
     /// The results as a stream, once `answer` has given `undefined`.
-    pub fn stream(self, fetch: Function, signal: Option<AbortSignal>) -> Result<ResultStream, JsValue> {
+    pub fn stream(self) -> Result<ResultStream, JsValue> {
         let api = &*self.inner.api;
         let Some(status) = &self.status else {
-            return Err(to_js_error(CoreError::invalid_response(api.provider().name(), "the batch's status was not read")));
+            return Err(to_js_error(CoreError::invalid_response(
+                api.provider().name(),
+                "the batch's status was not read",
+            )));
         };
         let mut sources = match &self.request_ids {
             Some(ids) => api.result_sources_in_order(status, ids),
@@ -195,7 +207,6 @@ impl ResultsOpening {
         Ok(ResultStream::new(
             api.provider().name(),
             restore_ids(sources, self.id_map),
-            Fetcher { fetch: Some(fetch), signal },
             JsonPolicy::new(&self.json),
             self.embedding_inputs,
             status.status,

@@ -3,12 +3,10 @@
 //! (the TypeScript runs fetch). Bulk data (requests, results) crosses as JSON text or bytes; small
 //! values as typed objects generated with tsify.
 
-mod abortable;
 mod client;
 mod cost;
 mod error;
 mod exchange;
-mod fetch;
 mod jobs;
 mod prepared;
 mod result_stream;

@@ -54,7 +54,10 @@ impl SubmissionRun {
             match submission.next(None)? {
                 Step::Send(request) => self.current = Some((submission, request)),
                 Step::Done(_) => {
-                    return Err(CoreError::invalid_response(api.provider().name(), "a submission ended before sending anything"))
+                    return Err(CoreError::invalid_response(
+                        api.provider().name(),
+                        "a submission ended before sending anything",
+                    ))
                 }
             }
         }
@@ -152,8 +155,11 @@ impl BatchClient {
         #[wasm_bindgen(unchecked_param_type = "SubmissionCheckpoint | undefined")] checkpoint: JsValue,
     ) -> Result<SubmissionRun, JsValue> {
         let resumes = !checkpoint.is_undefined();
-        let checkpoint =
-            if resumes { read_value(checkpoint, "checkpoint").map_err(to_js_error)? } else { SubmissionCheckpoint::default() };
+        let checkpoint = if resumes {
+            read_value(checkpoint, "checkpoint").map_err(to_js_error)?
+        } else {
+            SubmissionCheckpoint::default()
+        };
         Ok(SubmissionRun {
             inner: self.inner.clone(),
             summary: prepared.summary,
