@@ -2,7 +2,7 @@
  * Waiting on the network from TypeScript so that an abort always ends the wait. A runtime may pass
  * a fetch's abort on to the response body only while it still holds the request (undici holds it
  * weakly: after a garbage collection a stalled body never errors, issue 21); racing the signal
- * explicitly does not depend on that. The core's own reads do the same (`crates/wasm/src/abortable.rs`).
+ * explicitly does not depend on that. Every request of the core is sent this way (`http-exchange.ts`).
  */
 import { AbortError } from "./errors.js";
 

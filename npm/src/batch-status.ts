@@ -1,7 +1,8 @@
 /** A batch's unified status, with the provider's own value kept as `rawStatus`. */
 import type { BatchError, BatchStatus, BatchStatusData, RequestCounts } from "./types.js";
 
-const TERMINAL: ReadonlySet<BatchStatus> = new Set(["completed", "failed", "cancelled", "expired"]);
+/** The statuses a batch ends in (the core's `BatchStatus::is_terminal`). */
+export const TERMINAL: ReadonlySet<BatchStatus> = new Set(["completed", "failed", "cancelled", "expired"]);
 
 export class BatchStatusResponse implements BatchStatusData {
   readonly batchId: string;

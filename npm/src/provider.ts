@@ -11,6 +11,7 @@ import { ResultIterator } from "./result-iterator.js";
 import { currentRuntime, readEnvironment } from "./runtime.js";
 import { checkBaseUrl, checkCredential } from "./connection-checks.js";
 import { redactingFetch, rememberCredentials } from "./redact-key.js";
+import { ProviderClient } from "./provider-client.js";
 import { checkBatchKeys, checkOptionShapes, count, duration, keysOf, storageShape } from "./option-shapes.js";
 import { checkRequestArray, requestsArrayJson, requestsJsonl } from "./request-json.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
@@ -18,7 +19,7 @@ import { TransparencyFiles, type BatchMeta } from "./transparency.js";
 import { endedEarly } from "./unanswered-results.js";
 import type { BatchStatusData, BatchSummary, Endpoint, ProviderName, UnifiedBatchMetadata, UnifiedRequest, UnifiedResult, WebhookConfig } from "./types.js";
 import { canonicalProviderName, providerEntry } from "./provider-registry.js";
-import { BatchClient, prepareBatchInCore, prepareJsonlInCore, type ClientConfig, type PreparedBatch, type PrepareOptions } from "./wasm.js";
+import { prepareBatchInCore, prepareJsonlInCore, type ClientConfig, type PreparedBatch, type PrepareOptions } from "./wasm.js";
 
 /** A `fetch` replacement: takes a `Request`, resolves to a `Response`. */
 export type FetchFunction = (input: Request) => Promise<Response>;
@@ -118,7 +119,7 @@ export interface BatchListPage {
 
 /** @internal What `BatchRouter` jobs (`router/`) use of a provider; not part of the public API. */
 export interface ProviderJobAccess {
-  client(): Promise<BatchClient>;
+  client(): Promise<ProviderClient>;
   prepareOptions: PrepareOptions;
   /** Validates and converts with this provider's options, as `sendBatch` does. */
   prepare(unifiedJsonl: string, metadata?: Record<string, string>, endpoint?: Endpoint): PreparedBatch;
@@ -204,7 +205,7 @@ export abstract class BatchProvider {
   private readonly extraConfig: ConnectionExtras["config"];
   private readonly apiVersion: string | undefined;
   private readonly fetchFunction: ((request: Request) => Promise<Response>) | undefined;
-  private clientPromise: Promise<BatchClient> | undefined;
+  private clientPromise: Promise<ProviderClient> | undefined;
   /**
    * What reading results needs (the id map, the ids in order) for batches this instance sent, kept
    * only where there is any: without it, results of a batch sent with `storage: false` would come
@@ -275,10 +276,10 @@ export abstract class BatchProvider {
     return configured;
   }
 
-  /** The wasm client, created on first use. */
-  protected client(): Promise<BatchClient> {
+  /** The client, created on first use. */
+  protected client(): Promise<ProviderClient> {
     this.clientPromise ??= this.resolveBaseUrl(this.baseUrl).then(
-      (baseUrl) => new BatchClient(this.name, { ...this.extraConfig, apiKey: this.apiKey, baseUrl }, redactingFetch(this.fetchFunctionOrGlobal, [this.apiKey, this.extraConfig?.bearerToken])),
+      (baseUrl) => new ProviderClient(this.name, { ...this.extraConfig, apiKey: this.apiKey, baseUrl }, redactingFetch(this.fetchFunctionOrGlobal, [this.apiKey, this.extraConfig?.bearerToken])),
       (error: unknown) => {
         // A failed start is not remembered: the next call tries again.
         this.clientPromise = undefined;

@@ -12,11 +12,11 @@ import { ResultTapeReader } from "./result-tape.js";
 import type { TransparencyFiles } from "./transparency.js";
 import type { UnifiedResult } from "./types.js";
 import { unansweredResult, type EndedEarly } from "./unanswered-results.js";
-import type { ResultStream } from "./wasm.js";
+import type { ResultDownload } from "./result-download.js";
 
 /** A batch's results download, open: what the iterator reads and closes. */
 export interface OpenResults {
-  stream: ResultStream;
+  stream: ResultDownload;
   /** The time limit of each read, paused while the caller handles what was read. */
   deadline: Deadline;
   /** Stops the iteration between results once aborted. */

@@ -4,8 +4,10 @@
  */
 export {
   BatchClient,
+  BatchFinder,
   PreparedBatch,
   ResultStream,
+  ResultsOpening,
   SubmissionRun,
   budgetDecision,
   cachePriceUnknown,

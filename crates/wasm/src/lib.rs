@@ -1,13 +1,12 @@
-//! WebAssembly bindings of `batch-router-core`: thin glue that parses input, exposes the core's
-//! preparation, and executes the core's HTTP steps with `fetch` (the global one, or one the caller
-//! injects). Bulk data (requests, results) crosses as JSON text or bytes; small values as typed
-//! objects generated with tsify.
+//! WebAssembly bindings of `batch-router-core`: thin, synchronous glue that parses input, exposes
+//! the core's preparation, hands out the core's HTTP steps as plain objects and reads their answers
+//! (the TypeScript runs fetch). Bulk data (requests, results) crosses as JSON text or bytes; small
+//! values as typed objects generated with tsify.
 
-mod abortable;
 mod client;
 mod cost;
 mod error;
-mod fetch;
+mod exchange;
 mod jobs;
 mod prepared;
 mod result_stream;
@@ -25,10 +24,10 @@ mod submission_run;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-pub use client::BatchClient;
+pub use client::{BatchClient, ResultsOpening};
 pub use prepared::PreparedBatch;
 pub use result_stream::ResultStream;
-pub use submission_run::SubmissionRun;
+pub use submission_run::{BatchFinder, SubmissionRun};
 
 use wasm_bindgen::prelude::*;
 

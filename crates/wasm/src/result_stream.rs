@@ -1,8 +1,10 @@
-//! Streams a batch's result files through the core's decoders, one fetch read at a time (in pieces), so a
-//! result file of any size never sits in memory whole. Paginated results (xAI) are read a page at a
-//! time, each page's results fed to the same decoder.
+//! Streams a batch's result files through the core's decoders, one read of the download at a time
+//! (in pieces), so a result file of any size never sits in memory whole. Paginated results (xAI)
+//! are read a page at a time, each page's results fed to the same decoder. Nothing here waits: the
+//! TypeScript (`npm/src/result-download.ts`) sends the requests `request` names, hands each read
+//! of a download's body to `push` and each page's answer to `answerPage`, and takes the chunks
+//! `decode` gives.
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -12,20 +14,18 @@ use batch_router_core::providers::common::http_error;
 use batch_router_core::providers::{ResultPages, ResultSource};
 use batch_router_core::results::{results_to_jsonl, EmbeddingInputs, JsonPolicy, ResultDecoder, ResultSink};
 use batch_router_core::CoreError;
-use js_sys::{Array, Float64Array, Promise, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Array, Float64Array, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
-use web_sys::ReadableStreamDefaultReader;
 
 use crate::error::to_js_error;
-use crate::fetch::{cancel_reader, read_array, read_response, Fetcher};
+use crate::exchange::{request_to_js, response_of};
 use crate::result_tape::{Tape, TapeError};
 use serde::Serialize;
 
 struct Current {
     decoder: ResultDecoder,
-    reader: Option<ReadableStreamDefaultReader>,
+    /// The download of a file source, until `request` hands it out.
+    download: Option<HttpRequest>,
     pending_inline: Option<Vec<u8>>,
     /// The next page of a paginated source, and what reads it.
     next_page: Option<(HttpRequest, Rc<dyn ResultPages>)>,
@@ -65,8 +65,9 @@ impl Unread {
 struct State {
     provider: &'static str,
     sources: VecDeque<ResultSource>,
-    fetcher: Fetcher,
     current: Option<Current>,
+    /// The pages of the page request handed out last, until its answer is read.
+    awaited_pages: Option<Rc<dyn ResultPages>>,
     source_index: i32,
     json: JsonPolicy,
     /// An embeddings batch's input counts, when its requests are known.
@@ -82,15 +83,14 @@ struct State {
     results: Vec<UnifiedResult>,
 }
 
-/// Yields `{ count, raws, read?, keys, shapes, source, raw?, resultsText? }` chunks: `count` unified
+/// Gives `{ count, raws, read?, keys, shapes, source, raw?, resultsText? }` chunks: `count` unified
 /// results written on a tape that JavaScript builds them from (see `result_tape.rs`), whose tape,
 /// numbers and strings [`ResultStream::tape_views`] shows; `read` the download's read whose byte
 /// ranges some bodies are; `source` the index of the result file. With `keepFiles(true)`, `raw` is
-/// the provider bytes the results came from and `resultsText` their whole JSONL. Resolves to `null`
-/// at the end.
+/// the provider bytes the results came from and `resultsText` their whole JSONL.
 #[wasm_bindgen]
 pub struct ResultStream {
-    state: Rc<RefCell<State>>,
+    state: State,
     /// How the batch ended: an expired or cancelled batch may hold requests that got no line,
     /// which the package answers for (see [`ResultStream::ended_early`]).
     batch_status: BatchStatus,
@@ -102,7 +102,6 @@ impl ResultStream {
     pub fn new(
         provider: &'static str,
         sources: Vec<ResultSource>,
-        fetcher: Fetcher,
         json: JsonPolicy,
         embedding_inputs: Option<EmbeddingInputs>,
         batch_status: BatchStatus,
@@ -110,8 +109,8 @@ impl ResultStream {
         let state = State {
             provider,
             sources: sources.into(),
-            fetcher,
             current: None,
+            awaited_pages: None,
             source_index: -1,
             json,
             embedding_inputs: embedding_inputs.map(Rc::new),
@@ -119,7 +118,7 @@ impl ResultStream {
             tape: Tape::default(),
             results: Vec::new(),
         };
-        ResultStream { state: Rc::new(RefCell::new(state)), batch_status }
+        ResultStream { state, batch_status }
     }
 }
 
@@ -139,30 +138,102 @@ impl ResultStream {
     /// Whether chunks carry the provider bytes and the results' whole JSONL (for the transparency
     /// files); off by default.
     #[wasm_bindgen(js_name = keepFiles)]
-    pub fn keep_files(&self, keep: bool) {
-        self.state.borrow_mut().keep_files = keep;
+    pub fn keep_files(&mut self, keep: bool) {
+        self.state.keep_files = keep;
     }
 
+    /// The next chunk of what has been read; `null` at the end of the last source; `undefined`
+    /// when more must be read first: the next read of the download under way (`push`), or the
+    /// answer to `request()`.
     #[wasm_bindgen(
-        unchecked_return_type = "Promise<{ count: number; raws: Uint8Array; read?: Uint8Array; keys: string[]; shapes: Uint32Array; source: number; raw?: Uint8Array; resultsText?: string } | null>"
+        unchecked_return_type = "{ count: number; raws: Uint8Array; read?: Uint8Array; keys: string[]; shapes: Uint32Array; source: number; raw?: Uint8Array; resultsText?: string } | null | undefined"
     )]
-    pub fn next(&self) -> Promise {
-        let state = self.state.clone();
-        future_to_promise(async move { next_chunk(&state).await.map_err(to_js_error) })
+    pub fn decode(&mut self) -> Result<JsValue, JsValue> {
+        let state = &mut self.state;
+        loop {
+            let Some(current) = state.current.as_mut() else {
+                if !open_next_source(state) {
+                    return Ok(JsValue::NULL);
+                }
+                continue;
+            };
+            if current.unread.is_some() {
+                if let Some(chunk) = decode_piece(state).map_err(to_js_error)? {
+                    return Ok(chunk);
+                }
+                continue;
+            }
+            match current.pending_inline.take() {
+                Some(bytes) => current.unread = Some(Unread { bytes, array: None, at: 0, last: true }),
+                None => return Ok(JsValue::UNDEFINED),
+            }
+        }
+    }
+
+    /// The request to send next, once `decode` gave `undefined` with no download under way: a
+    /// result file to download (`downloads` is then true) or a page of results.
+    #[wasm_bindgen(unchecked_return_type = "HttpExchangeRequest | undefined")]
+    pub fn request(&mut self) -> JsValue {
+        let state = &mut self.state;
+        let Some(current) = state.current.as_mut() else { return JsValue::UNDEFINED };
+        if let Some(request) = current.download.take() {
+            state.awaited_pages = None;
+            return request_to_js(&request, None);
+        }
+        match current.next_page.take() {
+            Some((request, pages)) => {
+                state.awaited_pages = Some(pages);
+                request_to_js(&request, None)
+            }
+            None => JsValue::UNDEFINED,
+        }
+    }
+
+    /// Whether the last request is a download (its body read piece by piece), not a page.
+    #[wasm_bindgen(getter)]
+    pub fn downloads(&self) -> bool {
+        self.state.awaited_pages.is_none()
+    }
+
+    /// A download's answer that is not a success (its whole body): the provider's error.
+    pub fn refuse(&self, status: u16, headers: Vec<String>, body: &[u8]) -> JsValue {
+        to_js_error(http_error(self.state.provider, &response_of(status, headers, body), None))
+    }
+
+    /// The next read of the download's body (`None` when the stream gave no bytes), and whether
+    /// the body has ended. Bodies of lines that lie whole in it are handed back as ranges of
+    /// `read`, not copied.
+    pub fn push(&mut self, read: Option<Uint8Array>, done: bool) {
+        if let Some(current) = self.state.current.as_mut() {
+            let bytes = read.as_ref().map(Uint8Array::to_vec).unwrap_or_default();
+            current.unread = Some(Unread { bytes, array: read, at: 0, last: done });
+        }
+    }
+
+    /// Reads the answer to a page request: the page's results, and the next page.
+    #[wasm_bindgen(js_name = answerPage)]
+    pub fn answer_page(&mut self, status: u16, headers: Vec<String>, body: &[u8]) -> Result<(), JsValue> {
+        let state = &mut self.state;
+        let (Some(pages), Some(current)) = (state.awaited_pages.take(), state.current.as_mut()) else {
+            return Ok(());
+        };
+        let (jsonl, next) = pages.read_page(&response_of(status, headers, body)).map_err(to_js_error)?;
+        current.pending_inline = Some(jsonl);
+        current.next_page = next.map(|request| (request, pages));
+        Ok(())
     }
 
     /// The last chunk's tape, numbers and strings as views of the module's memory, not copies:
     /// they are valid only until the next call into the module (which may move or grow that
-    /// memory), so JavaScript takes them right after `next` resolves and reads them at once.
+    /// memory), so JavaScript takes them right after `decode` gives a chunk and reads them at once.
     #[wasm_bindgen(
         js_name = tapeViews,
         unchecked_return_type = "{ tape: Uint32Array; numbers: Float64Array; strings: Uint8Array; segments: Uint32Array }"
     )]
     pub fn tape_views(&self) -> JsValue {
-        let state = self.state.borrow();
-        let tape = &state.tape;
+        let tape = &self.state.tape;
         let views = js_sys::Object::new();
-        // SAFETY: the views alias `tape`'s buffers, which only `next` changes; nothing below
+        // SAFETY: the views alias `tape`'s buffers, which only `decode` changes; nothing below
         // allocates in the module's memory, and the caller reads the views before calling in again.
         unsafe {
             let _ = Reflect::set(&views, &JsValue::from_str("tape"), &Uint32Array::view(&tape.tape));
@@ -173,66 +244,19 @@ impl ResultStream {
         views.into()
     }
 
-    /// Stops reading (releases the current download).
-    pub fn cancel(&self) {
-        if let Ok(mut state) = self.state.try_borrow_mut() {
-            if let Some(reader) = state.current.take().and_then(|current| current.reader) {
-                cancel_reader(&reader);
-            }
-            state.sources.clear();
-        }
-    }
-}
-
-async fn next_chunk(state: &Rc<RefCell<State>>) -> Result<JsValue, CoreError> {
-    loop {
-        if state.borrow().current.is_none() && !open_next_source(state).await? {
-            return Ok(JsValue::NULL);
-        }
-        if state.borrow().current.as_ref().is_some_and(|current| current.unread.is_some()) {
-            if let Some(chunk) = decode_piece(state)? {
-                return Ok(chunk);
-            }
-            continue;
-        }
-        // Take what is needed out of the RefCell before awaiting: no borrow is held across an await.
-        let (reader, inline, next_page) = {
-            let mut state = state.borrow_mut();
-            let current = state.current.as_mut().expect("a source was just opened");
-            let inline = current.pending_inline.take();
-            let next_page = if inline.is_none() && current.reader.is_none() { current.next_page.take() } else { None };
-            (current.reader.clone(), inline, next_page)
-        };
-        let fetcher = state.borrow().fetcher.clone();
-        if let Some((request, pages)) = next_page {
-            let (jsonl, next) = fetch_page(&request, pages.as_ref(), &fetcher).await?;
-            let mut state = state.borrow_mut();
-            let current = state.current.as_mut().expect("the current source is still open");
-            current.pending_inline = Some(jsonl);
-            current.next_page = next.map(|request| (request, pages));
-            continue;
-        }
-        let (bytes, array, done) = match (inline, reader) {
-            (Some(bytes), _) => (bytes, None, true),
-            (None, Some(reader)) => {
-                let (array, done) = read_array(&reader, &fetcher).await?;
-                (array.as_ref().map(Uint8Array::to_vec).unwrap_or_default(), array, done)
-            }
-            (None, None) => (Vec::new(), None, true),
-        };
-        let mut state = state.borrow_mut();
-        let current = state.current.as_mut().expect("the current source is still open");
-        current.unread = Some(Unread { bytes, array, at: 0, last: done });
+    /// Stops reading: nothing more is decoded (the TypeScript releases the download).
+    pub fn cancel(&mut self) {
+        self.state.current = None;
+        self.state.sources.clear();
     }
 }
 
 /// Decodes the current source's next piece of unread bytes into a chunk; `None` when it gave no
 /// results and held no bytes (the end of an empty source).
-fn decode_piece(state: &Rc<RefCell<State>>) -> Result<Option<JsValue>, CoreError> {
+fn decode_piece(state: &mut State) -> Result<Option<JsValue>, CoreError> {
     let chunk = js_sys::Object::new();
     let set = |key: &str, value: &JsValue| Reflect::set(&chunk, &JsValue::from_str(key), value);
-    let mut state = state.borrow_mut();
-    let State { provider, current: open, keep_files, tape, results, source_index, .. } = &mut *state;
+    let State { provider, current: open, keep_files, tape, results, source_index, .. } = state;
     let current = open.as_mut().expect("a source with unread bytes is open");
     let unread = current.unread.as_mut().expect("the source has unread bytes");
     let end = unread.piece_end();
@@ -324,58 +348,36 @@ impl ResultSink for TapeSink<'_> {
     }
 }
 
-/// Opens the next result source; false when there is none left.
-async fn open_next_source(state: &Rc<RefCell<State>>) -> Result<bool, CoreError> {
-    let (source, fetcher, provider, json, inputs) = {
-        let mut state = state.borrow_mut();
-        let Some(source) = state.sources.pop_front() else { return Ok(false) };
-        state.source_index += 1;
-        (source, state.fetcher.clone(), state.provider, state.json.clone(), state.embedding_inputs.clone())
-    };
-    let current = match source {
-        ResultSource::Inline { jsonl, decoder } => Current {
-            decoder: ResultDecoder::new(decoder, None).with_json_policy(json).with_embedding_inputs(inputs),
-            reader: None,
+/// Opens the next result source; false when there is none left. A file or paged source is
+/// fetched by the TypeScript (`request`).
+fn open_next_source(state: &mut State) -> bool {
+    let Some(source) = state.sources.pop_front() else { return false };
+    state.source_index += 1;
+    let json = state.json.clone();
+    let inputs = state.embedding_inputs.clone();
+    let decoder = |decoder| ResultDecoder::new(decoder, None).with_json_policy(json).with_embedding_inputs(inputs);
+    state.current = Some(match source {
+        ResultSource::Inline { jsonl, decoder: lines } => Current {
+            decoder: decoder(lines),
+            download: None,
             pending_inline: Some(jsonl),
             next_page: None,
             unread: None,
         },
-        ResultSource::Paged { request, decoder, pages } => {
-            let (jsonl, next) = fetch_page(&request, pages.as_ref(), &fetcher).await?;
-            Current {
-                decoder: ResultDecoder::new(decoder, None).with_json_policy(json).with_embedding_inputs(inputs),
-                reader: None,
-                pending_inline: Some(jsonl),
-                next_page: next.map(|request| (request, pages)),
-                unread: None,
-            }
-        }
-        ResultSource::Fetch { request, decoder } => {
-            let response = fetcher.send(&request, None).await?;
-            if !response.ok() {
-                let response = read_response(response, &fetcher).await?;
-                return Err(http_error(provider, &response, None));
-            }
-            let reader = response.body().map(|body| body.get_reader().unchecked_into::<ReadableStreamDefaultReader>());
-            Current {
-                decoder: ResultDecoder::new(decoder, None).with_json_policy(json).with_embedding_inputs(inputs),
-                reader,
-                pending_inline: None,
-                next_page: None,
-                unread: None,
-            }
-        }
-    };
-    state.borrow_mut().current = Some(current);
-    Ok(true)
-}
-
-/// Reads one page of a paginated source: its results as JSONL and the request for the next page.
-async fn fetch_page(
-    request: &HttpRequest,
-    pages: &dyn ResultPages,
-    fetcher: &Fetcher,
-) -> Result<(Vec<u8>, Option<HttpRequest>), CoreError> {
-    let response = fetcher.send_and_read(request, None).await?;
-    pages.read_page(&response)
+        ResultSource::Paged { request, decoder: lines, pages } => Current {
+            decoder: decoder(lines),
+            download: None,
+            pending_inline: None,
+            next_page: Some((request, pages)),
+            unread: None,
+        },
+        ResultSource::Fetch { request, decoder: lines } => Current {
+            decoder: decoder(lines),
+            download: Some(request),
+            pending_inline: None,
+            next_page: None,
+            unread: None,
+        },
+    });
+    true
 }

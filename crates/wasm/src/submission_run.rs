@@ -1,54 +1,61 @@
-//! Submitting step by step, for jobs that must survive failures and restarts: a `SubmissionRun`
-//! sends one HTTP step per `step()` call, exposes its checkpoint (the uploaded file's id) after
-//! each, and after any failure starts again from that checkpoint, so a retried or resumed
-//! submission never uploads again once the file is named. `findBatch` looks for a batch a job
-//! created when the create call's answer was lost (the rules are the core's `job_tag`).
-
-use std::cell::RefCell;
-use std::rc::Rc;
+//! Submitting step by step: a `SubmissionRun` hands out one HTTP step at a time (`request`) and
+//! reads its answer (`answer`), exposing its checkpoint (the uploaded file's id) after each. For
+//! jobs, which must survive failures and restarts, a step that failed (no answer, or one the core
+//! refused) is started again from that checkpoint by the next `request()`, so a retried or resumed
+//! submission never uploads again once the file is named. `sendBatch` runs the same steps from the
+//! start. A `BatchFinder` looks for a batch a job created when the create call's answer was lost
+//! (the rules are the core's `job_tag`). The TypeScript (`npm/src/provider-client.ts`) sends the
+//! requests.
 
 use batch_router_core::http::HttpRequest;
 use batch_router_core::job_tag::{BatchSearch, BatchSearcher, Watermark, PAGE_SIZE};
 use batch_router_core::model::ListOptions;
 use batch_router_core::providers::{BatchSummary, Step, Submission, SubmissionCheckpoint};
 use batch_router_core::CoreError;
-use js_sys::Promise;
+use std::rc::Rc;
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
-use web_sys::AbortSignal;
 
-use crate::client::{spawn, BatchClient, Inner};
-use crate::error::{read_options, to_js, to_js_error};
-use crate::fetch::Fetcher;
+use crate::client::{js_result, BatchClient, Inner};
+use crate::error::{read_options, read_value, to_js, to_js_error};
+use crate::exchange::{request_to_js, response_of};
 use crate::prepared::PreparedBatch;
 
-struct RunState {
+/// A submission run one HTTP step at a time (see the module documentation).
+#[wasm_bindgen]
+pub struct SubmissionRun {
     inner: Rc<Inner>,
     summary: BatchSummary,
-    jsonl: Rc<Vec<u8>>,
+    jsonl: Vec<u8>,
     checkpoint: SubmissionCheckpoint,
+    /// Whether steps start from `checkpoint` (a job's run); `sendBatch`'s run starts with the
+    /// provider's `submit`.
+    resumes: bool,
     /// The submission under way and the request it wants sent next; `None` before the first step
-    /// and after a failure (the next step starts again from the checkpoint).
+    /// and once a step is handed out (a step that fails starts again from the checkpoint).
     current: Option<(Box<dyn Submission>, HttpRequest)>,
-    /// Counts `step()` calls: a step whose answer arrives after a newer step began (a caller gave
-    /// up on it) is discarded rather than allowed to overwrite newer state.
-    generation: u64,
+    /// The submission whose request was handed out last, waiting for its answer.
+    sent: Option<Box<dyn Submission>>,
     finished: bool,
 }
 
-impl RunState {
+impl SubmissionRun {
     fn ensure_started(&mut self) -> Result<(), CoreError> {
         if self.finished {
             return Err(CoreError::invalid_batch("submission", "this submission has already created its batch"));
         }
         if self.current.is_none() {
-            let mut submission = self.inner.api.resume_submission(&self.summary, &self.checkpoint);
+            let api = &*self.inner.api;
+            let mut submission = if self.resumes {
+                api.resume_submission(&self.summary, &self.checkpoint)
+            } else {
+                api.submit(&self.summary)
+            };
             match submission.next(None)? {
                 Step::Send(request) => self.current = Some((submission, request)),
                 Step::Done(_) => {
                     return Err(CoreError::invalid_response(
-                        self.inner.api.provider().name(),
+                        api.provider().name(),
                         "a submission ended before sending anything",
                     ))
                 }
@@ -58,121 +65,138 @@ impl RunState {
     }
 }
 
-/// A submission run one HTTP step at a time (see the module documentation).
-#[wasm_bindgen]
-pub struct SubmissionRun {
-    state: Rc<RefCell<RunState>>,
-}
-
 #[wasm_bindgen]
 impl SubmissionRun {
     /// What is done so far: keep it, and pass it to `startSubmission` to resume after a restart.
     #[wasm_bindgen(getter, unchecked_return_type = "SubmissionCheckpoint")]
     pub fn checkpoint(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.state.borrow().checkpoint)
+        to_js(&self.checkpoint)
     }
 
-    /// Whether the next `step()` sends the call that creates the batch.
+    /// Whether the next step is the call that creates the batch.
     #[wasm_bindgen(js_name = nextStepCreates)]
-    pub fn next_step_creates(&self) -> Result<bool, JsValue> {
-        let mut state = self.state.borrow_mut();
-        state.ensure_started().map_err(to_js_error)?;
-        Ok(state.current.as_ref().is_some_and(|(submission, _)| submission.creates_batch()))
+    pub fn next_step_creates(&mut self) -> Result<bool, JsValue> {
+        self.ensure_started().map_err(to_js_error)?;
+        Ok(self.current.as_ref().is_some_and(|(submission, _)| submission.creates_batch()))
     }
 
-    /// Sends the next step. Resolves to the batch's first status once it is created, to
-    /// `undefined` while steps remain. A failed step is started again from the checkpoint by the
-    /// next `step()`; so is one still in flight when `step()` is called again (its answer, should
-    /// it come, is discarded).
-    #[wasm_bindgen(unchecked_return_type = "Promise<BatchStatusResponse | undefined>")]
-    pub fn step(&self, signal: Option<AbortSignal>) -> Promise {
-        let state = self.state.clone();
-        future_to_promise(async move {
-            let (mut submission, request, fetcher, jsonl, generation) = {
-                let mut run = state.borrow_mut();
-                run.generation += 1;
-                run.ensure_started().map_err(to_js_error)?;
-                let Some((submission, request)) = run.current.take() else {
-                    return Err(to_js_error(CoreError::invalid_batch("submission", "no step to send")));
-                };
-                let fetcher = Fetcher { fetch: run.inner.fetch.clone(), signal };
-                (submission, request, fetcher, run.jsonl.clone(), run.generation)
-            };
-            let answer = fetcher.send_and_read(&request, Some(&jsonl)).await;
-            let mut run = state.borrow_mut();
-            if run.generation != generation {
-                return Err(to_js_error(CoreError::Aborted));
+    /// The next step's request. An answer still awaited for an earlier one is forgotten.
+    #[wasm_bindgen(unchecked_return_type = "HttpExchangeRequest")]
+    pub fn request(&mut self) -> Result<JsValue, JsValue> {
+        self.ensure_started().map_err(to_js_error)?;
+        let Some((submission, request)) = self.current.take() else {
+            return Err(to_js_error(CoreError::invalid_batch("submission", "no step to send")));
+        };
+        self.sent = Some(submission);
+        Ok(request_to_js(&request, Some(&self.jsonl)))
+    }
+
+    /// Reads the answer to the last `request()`: the batch's first status once it is created,
+    /// `undefined` while steps remain.
+    #[wasm_bindgen(unchecked_return_type = "BatchStatusResponse | undefined")]
+    pub fn answer(&mut self, status: u16, headers: Vec<String>, body: &[u8]) -> Result<JsValue, JsValue> {
+        let Some(mut submission) = self.sent.take() else {
+            return Err(to_js_error(CoreError::invalid_batch("submission", "no step to send")));
+        };
+        let step = submission.next(Some(response_of(status, headers, body))).map_err(to_js_error)?;
+        self.checkpoint = submission.checkpoint();
+        match step {
+            Step::Send(next) => {
+                self.current = Some((submission, next));
+                Ok(JsValue::UNDEFINED)
             }
-            let step = answer.and_then(|response| submission.next(Some(response))).map_err(to_js_error)?;
-            run.checkpoint = submission.checkpoint();
-            match step {
-                Step::Send(next) => {
-                    run.current = Some((submission, next));
-                    Ok(JsValue::UNDEFINED)
-                }
-                Step::Done(status) => {
-                    run.finished = true;
-                    to_js(&status)
-                }
+            Step::Done(status) => {
+                self.finished = true;
+                to_js(&status)
             }
-        })
+        }
+    }
+}
+
+/// Looks through the provider's batch list, page by page, for the batch a job submission created.
+#[wasm_bindgen]
+pub struct BatchFinder {
+    inner: Rc<Inner>,
+    searcher: BatchSearcher,
+    options: ListOptions,
+}
+
+#[wasm_bindgen]
+impl BatchFinder {
+    /// The request for the next page of the list.
+    #[wasm_bindgen(unchecked_return_type = "HttpExchangeRequest")]
+    pub fn request(&self) -> JsValue {
+        request_to_js(&self.inner.api.list_request(&self.options), None)
+    }
+
+    /// Reads a page: the outcome once the search has one, `undefined` when the next page is needed.
+    #[wasm_bindgen(unchecked_return_type = "SearchOutcome | undefined")]
+    pub fn answer(&mut self, status: u16, headers: Vec<String>, body: &[u8]) -> Result<JsValue, JsValue> {
+        let page =
+            self.inner.api.parse_list_page(&self.options, &response_of(status, headers, body)).map_err(to_js_error)?;
+        match self.searcher.read_page(&page) {
+            Some(outcome) => to_js(&outcome),
+            None => {
+                self.options.after = page.next_cursor;
+                Ok(JsValue::UNDEFINED)
+            }
+        }
     }
 }
 
 #[wasm_bindgen]
 impl BatchClient {
-    /// Starts (or, from a checkpoint, resumes) submitting a prepared batch (consumed) step by step.
+    /// Starts submitting a prepared batch (consumed) step by step: from `checkpoint` (a job's, kept
+    /// after each step) or, without one, from the start as `sendBatch` does.
     #[wasm_bindgen(js_name = startSubmission)]
     pub fn start_submission(
         &self,
         prepared: PreparedBatch,
-        checkpoint: Ts<SubmissionCheckpoint>,
+        #[wasm_bindgen(unchecked_param_type = "SubmissionCheckpoint | undefined")] checkpoint: JsValue,
     ) -> Result<SubmissionRun, JsValue> {
-        let checkpoint = read_options(checkpoint, "checkpoint").map_err(to_js_error)?;
-        let state = RunState {
+        let resumes = !checkpoint.is_undefined();
+        let checkpoint = if resumes {
+            read_value(checkpoint, "checkpoint").map_err(to_js_error)?
+        } else {
+            SubmissionCheckpoint::default()
+        };
+        Ok(SubmissionRun {
             inner: self.inner.clone(),
             summary: prepared.summary,
-            jsonl: Rc::new(prepared.jsonl),
+            jsonl: prepared.jsonl,
             checkpoint,
+            resumes,
             current: None,
-            generation: 0,
+            sent: None,
             finished: false,
-        };
-        Ok(SubmissionRun { state: Rc::new(RefCell::new(state)) })
-    }
-
-    /// The newest batch in the provider's list, noted before a create call for providers that
-    /// keep no job tag (see `jobTagNeedsWatermark`).
-    #[wasm_bindgen(js_name = listWatermark, unchecked_return_type = "Promise<Watermark>")]
-    pub fn list_watermark(&self, signal: Option<AbortSignal>) -> Promise {
-        let inner = self.inner.clone();
-        let fetcher = Fetcher { fetch: inner.fetch.clone(), signal };
-        spawn(async move {
-            let options = ListOptions { limit: Some(1), after: None };
-            let response = fetcher.send_and_read(&inner.api.list_request(&options), None).await?;
-            Ok(Watermark::of(&inner.api.parse_list_page(&options, &response)?))
         })
     }
 
-    /// Looks through the provider's batch list for the batch a job submission created.
-    #[wasm_bindgen(js_name = findBatch, unchecked_return_type = "Promise<SearchOutcome>")]
-    pub fn find_batch(&self, search: Ts<BatchSearch>, signal: Option<AbortSignal>) -> Promise {
-        let inner = self.inner.clone();
-        let fetcher = Fetcher { fetch: inner.fetch.clone(), signal };
-        let search = read_options(search, "search");
-        spawn(async move {
-            let search = search?;
-            let api = &*inner.api;
-            let mut searcher = BatchSearcher::new(api.provider(), search);
-            let mut options = ListOptions { limit: Some(PAGE_SIZE), after: None };
-            loop {
-                let response = fetcher.send_and_read(&api.list_request(&options), None).await?;
-                let page = api.parse_list_page(&options, &response)?;
-                if let Some(outcome) = searcher.read_page(&page) {
-                    return Ok(outcome);
-                }
-                options.after = page.next_cursor.clone();
-            }
+    /// The request for the newest batch in the provider's list, noted before a create call for
+    /// providers that keep no job tag (see `jobTagNeedsWatermark`); `parseWatermark` reads it.
+    #[wasm_bindgen(js_name = watermarkRequest, unchecked_return_type = "HttpExchangeRequest")]
+    pub fn watermark_request(&self) -> JsValue {
+        request_to_js(&self.inner.api.list_request(&watermark_options()), None)
+    }
+
+    #[wasm_bindgen(js_name = parseWatermark, unchecked_return_type = "Watermark")]
+    pub fn parse_watermark(&self, status: u16, headers: Vec<String>, body: &[u8]) -> Result<JsValue, JsValue> {
+        let page = self.inner.api.parse_list_page(&watermark_options(), &response_of(status, headers, body));
+        js_result(page.map(|page| Watermark::of(&page)))
+    }
+
+    /// Starts looking through the provider's batch list for the batch a job submission created.
+    #[wasm_bindgen(js_name = batchFinder)]
+    pub fn batch_finder(&self, search: Ts<BatchSearch>) -> Result<BatchFinder, JsValue> {
+        let search = read_options(search, "search").map_err(to_js_error)?;
+        Ok(BatchFinder {
+            inner: self.inner.clone(),
+            searcher: BatchSearcher::new(self.inner.api.provider(), search),
+            options: ListOptions { limit: Some(PAGE_SIZE), after: None },
         })
     }
+}
+
+fn watermark_options() -> ListOptions {
+    ListOptions { limit: Some(1), after: None }
 }

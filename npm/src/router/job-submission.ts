@@ -1,6 +1,6 @@
 /**
  * Creating one provider batch of a job so that every retry is safe:
- * - the submission runs one HTTP step at a time (the core's `SubmissionRun`); after the upload the
+ * - the submission runs one HTTP step at a time (the core's `SubmissionRun`, `provider-client.ts`); after the upload the
  *   file id is saved in the manifest, and no retry or resumed run uploads again;
  * - before a create call is sent, the manifest says a create may have happened; a clear refusal
  *   clears it. For a provider that keeps no tag (Anthropic), the newest batch in its list is noted
@@ -17,7 +17,8 @@ import { waitsForLaterWave, type ModelQuotas } from "./job-quota.js";
 import { AbortError, ProviderError, toBatchRouterError, ValidationError } from "../errors.js";
 import type { BatchProvider, ProviderJobAccess } from "../provider.js";
 import type { BatchStatusData, BatchSummary } from "../types.js";
-import { jobTagNeedsWatermark, taggedMetadata, type PreparedBatch, type SubmissionRun } from "../wasm.js";
+import type { SubmissionSteps } from "../provider-client.js";
+import { jobTagNeedsWatermark, taggedMetadata, type PreparedBatch } from "../wasm.js";
 import type { JobLease } from "./job-lease.js";
 import { expandRanges, type JobManifest, type JobStore, type SubmissionRecord } from "./job-manifest.js";
 import { isAccountFailure, isTransient, mayHaveHappened, nextDelay, retrying, sleep, withDeadline, type RetrySettings } from "./retrying.js";
@@ -197,7 +198,7 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
     chunk.prepared.free();
     return;
   }
-  let run: SubmissionRun;
+  let run: SubmissionSteps;
   try {
     run = (await context.access.client()).startSubmission(chunk.prepared, record.checkpoint);
   } catch (error) {
