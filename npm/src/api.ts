@@ -55,7 +55,7 @@ export type { JobManifest, OutcomeCounts, Ranges, SubmissionPhase, SubmissionRec
 export type { JobSummary, UnsuccessfulRequest } from "./router/job-results.js";
 export type { BatchProgress, ProgressEvent, WaitOptions } from "./router/wait.js";
 export { MemoryStorage, NoStorage, type BatchStorage } from "./storage.js";
-export { TransparencyFiles, type BatchMeta } from "./transparency.js";
+export { TransparencyFiles, type BatchMeta, type ResultFilesWriting } from "./transparency.js";
 export type * from "./types.js";
 export type { BatchEstimate, EstimateOptions, ModelEstimate, ModelPrice, QuotaLimits, RequestEstimate } from "./wasm.js";
 export type { ModelQuotas } from "./router/job-quota.js";

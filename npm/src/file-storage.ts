@@ -59,7 +59,16 @@ export class FileStorage implements BatchStorage {
   }
 
   async rename(from: string, to: string): Promise<void> {
+    if (from === to) return;
     await rename(await this.target(from), await this.target(to));
+  }
+
+  async delete(path: string): Promise<void> {
+    try {
+      await unlink(join(this.directory, ...path.split("/")));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
   }
 
   /**

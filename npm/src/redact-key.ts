@@ -4,8 +4,10 @@
  * provided: sk-…") or in a header a `ProviderError` reads (`x-request-id`), which would otherwise
  * reach errors, results, manifests and stored records. The body of every non-2xx answer and the
  * headers of every answer are rewritten before anything reads them; successful bodies (result
- * downloads) pass untouched, as streams.
+ * downloads, where a request's own error line may quote the key) are searched chunk by chunk as
+ * they stream (`redact-chunks.ts`).
  */
+import { redactedBody } from "./redact-chunks.js";
 
 /** Shorter secrets are not searched for: too likely to match ordinary text. */
 const MINIMUM_SECRET_LENGTH = 8;
@@ -49,8 +51,14 @@ export function redactingFetch(
   return async (request) => {
     const response = await fetchFunction(request);
     if (response.ok) {
-      const headers = redactedHeaders(response.headers, searched);
-      return headers === undefined ? response : new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+      if (response.body === null) {
+        const headers = redactedHeaders(response.headers, searched);
+        return headers === undefined ? response : new Response(null, { status: response.status, statusText: response.statusText, headers });
+      }
+      const headers = redactedHeaders(response.headers, searched) ?? new Headers(response.headers);
+      // The body may come out shorter or longer than it was sent.
+      headers.delete("content-length");
+      return new Response(redactedBody(response.body, searched), { status: response.status, statusText: response.statusText, headers });
     }
     const text = await response.text();
     const headers = redactedHeaders(response.headers, searched) ?? new Headers(response.headers);

@@ -9,7 +9,7 @@
 import type { Deadline } from "./deadline.js";
 import { abortedBy } from "./errors.js";
 import { ResultTapeReader } from "./result-tape.js";
-import type { TransparencyFiles } from "./transparency.js";
+import type { ResultFilesWriting, TransparencyFiles } from "./transparency.js";
 import type { UnifiedResult } from "./types.js";
 import { unansweredResult, type EndedEarly } from "./unanswered-results.js";
 import type { ResultDownload } from "./result-download.js";
@@ -64,6 +64,8 @@ export class ResultIterator {
   #state: State = "start";
   readonly #calls: Call[] = [];
   #session: OpenResults | undefined;
+  /** This read's own output and results files, which replace the batch's once it reaches the end. */
+  #writing: ResultFilesWriting | undefined;
   readonly #reader = new ResultTapeReader();
   #results: UnifiedResult[] = [];
   #index = 0;
@@ -186,9 +188,10 @@ export class ResultIterator {
     if (first) {
       this.#session = await this.#open();
       this.#session.stream.keepFiles(this.#session.files.keepsFiles);
-      await this.#session.files.startResults(this.#session.storedId);
+      this.#writing = await this.#session.files.startResults(this.#session.storedId);
     }
-    const { stream, deadline, files, storedId, what, unanswered } = this.#session!;
+    const { stream, deadline, what, unanswered } = this.#session!;
+    const writing = this.#writing!;
     if (first && unanswered !== undefined) this.#answered = new Set();
     for (;;) {
       let chunk;
@@ -199,10 +202,15 @@ export class ResultIterator {
         throw deadline.explain(error, what);
       }
       deadline.pause();
-      if (chunk === null) return this.#answerTheRest(unanswered, files, storedId);
+      if (chunk === null) {
+        const more = await this.#answerTheRest(unanswered, writing);
+        // The whole batch is read: this read's files become the batch's.
+        await writing.complete();
+        return more;
+      }
       // The files get a chunk before its results are handed out.
-      if (chunk.raw !== undefined) await files.appendOutput(storedId, chunk.raw);
-      if (chunk.resultsText !== undefined) await files.appendResults(storedId, chunk.resultsText);
+      if (chunk.raw !== undefined) await writing.appendOutput(chunk.raw);
+      if (chunk.resultsText !== undefined) await writing.appendResults(chunk.resultsText);
       // The tape is read straight from the module's memory, before anything else calls into it.
       this.#results = this.#reader.results(chunk, stream.tapeViews());
       this.#index = 0;
@@ -215,14 +223,14 @@ export class ResultIterator {
    * After the last line of a batch that ended early: one result for each request that got no
    * line (true when there are any), written to the results file as the others are. Once only.
    */
-  async #answerTheRest(unanswered: Unanswered | undefined, files: TransparencyFiles, storedId: string): Promise<boolean> {
+  async #answerTheRest(unanswered: Unanswered | undefined, writing: ResultFilesWriting): Promise<boolean> {
     const answered = this.#answered;
     if (unanswered === undefined || answered === undefined) return false;
     this.#answered = undefined;
     const requestIds = (await unanswered.requestIds()) ?? [];
     const made = requestIds.filter((customId) => !answered.has(customId)).map((customId) => unansweredResult(customId, unanswered.ended, unanswered.batchId));
     if (made.length === 0) return false;
-    await files.appendResults(storedId, made.map((result) => JSON.stringify(result) + "\n").join(""));
+    await writing.appendResults(made.map((result) => JSON.stringify(result) + "\n").join(""));
     this.#results = made;
     this.#index = 0;
     return true;
@@ -238,6 +246,10 @@ export class ResultIterator {
     const session = this.#session;
     this.#session = undefined;
     this.#results = [];
+    // A read that ends before the end of the batch leaves the batch's files as they were; its
+    // parts are cleared away in the background (a failure to do so changes no outcome).
+    void this.#writing?.discard().catch(() => undefined);
+    this.#writing = undefined;
     if (session === undefined) return true;
     try {
       session.deadline.dispose();

@@ -12,7 +12,16 @@ export interface BatchStorage {
   append(path: string, data: string | Uint8Array): Promise<void>;
   /** The file's text, or undefined when it does not exist. */
   read(path: string): Promise<string | undefined>;
+  /**
+   * Moves `from` onto `to`, replacing `to`. The library never passes the same path twice; a
+   * storage still treats `rename(a, a)` as a no-op (a "copy, then delete" would delete the file).
+   */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Optional: removes the file (nothing when it does not exist). Used to clear away the part file
+   * of a results read that did not finish; without it such a part is left where it is.
+   */
+  delete?(path: string): Promise<void>;
   /**
    * Optional: runs `critical` while no other caller, in any process, runs one for `path` on the
    * same storage (`FileStorage` uses a lock file). `StorageJobState` uses it for its conditional
@@ -50,9 +59,13 @@ export class MemoryStorage implements BatchStorage {
 
   async rename(from: string, to: string): Promise<void> {
     const chunks = this.files.get(from);
-    if (!chunks) return;
+    if (!chunks || from === to) return;
     this.files.delete(from);
     this.files.set(to, chunks);
+  }
+
+  async delete(path: string): Promise<void> {
+    this.files.delete(path);
   }
 }
 
@@ -64,4 +77,5 @@ export class NoStorage implements BatchStorage {
     return undefined;
   }
   async rename(): Promise<void> {}
+  async delete(): Promise<void> {}
 }

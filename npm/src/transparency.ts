@@ -53,7 +53,10 @@ export class TransparencyFiles {
   /** Renames the request files once the provider has given the batch its id, and records its meta. */
   async recordSubmission(provisionalId: string, meta: BatchMeta): Promise<void> {
     for (const kind of ["unified", "provider"] as const) {
-      await this.storage.rename(this.path(provisionalId, kind), this.path(meta.batchId, kind));
+      const from = this.path(provisionalId, kind);
+      const to = this.path(meta.batchId, kind);
+      // A job writes them under the batch id itself: never a rename onto itself.
+      if (from !== to) await this.storage.rename(from, to);
     }
     await this.storage.write(this.metaPath(meta.batchId), JSON.stringify(meta, null, 2) + "\n");
   }
@@ -72,17 +75,67 @@ export class TransparencyFiles {
     return ids;
   }
 
-  /** Starts the output and results files afresh for a new read of the results. */
-  async startResults(batchId: string): Promise<void> {
-    await this.storage.write(this.path(batchId, "output"), "");
-    await this.storage.write(this.path(batchId, "results"), "");
+  /**
+   * Starts a read of the results: it writes the output and results files under part names of its
+   * own, which replace the batch's two files only once it has read the whole batch.
+   */
+  async startResults(batchId: string): Promise<ResultFilesWriting> {
+    const writing = new ResultFilesWriting(this.storage, this.path(batchId, "output"), this.path(batchId, "results"));
+    await writing.start();
+    return writing;
+  }
+}
+
+/** Parts told apart within this process; the random part keeps processes apart. */
+let partCounter = 0;
+
+/**
+ * One read's output and results files, under `<file>.<random>.part` names: two reads at once do
+ * not write into each other's file, and a read that fails or is abandoned leaves the batch's
+ * previous complete files (or none) rather than a partial or empty pair.
+ */
+export class ResultFilesWriting {
+  private readonly outputPart: string;
+  private readonly resultsPart: string;
+  private state: "writing" | "complete" | "discarded" = "writing";
+
+  constructor(
+    private readonly storage: BatchStorage,
+    private readonly outputPath: string,
+    private readonly resultsPath: string,
+  ) {
+    const part = `${Math.random().toString(36).slice(2, 10)}${(partCounter++).toString(36)}.part`;
+    this.outputPart = `${outputPath}.${part}`;
+    this.resultsPart = `${resultsPath}.${part}`;
   }
 
-  async appendOutput(batchId: string, raw: Uint8Array): Promise<void> {
-    if (raw.length > 0) await this.storage.append(this.path(batchId, "output"), raw);
+  async start(): Promise<void> {
+    await this.storage.write(this.outputPart, "");
+    await this.storage.write(this.resultsPart, "");
   }
 
-  async appendResults(batchId: string, resultsJsonl: string): Promise<void> {
-    if (resultsJsonl.length > 0) await this.storage.append(this.path(batchId, "results"), resultsJsonl);
+  async appendOutput(raw: Uint8Array): Promise<void> {
+    if (raw.length > 0) await this.storage.append(this.outputPart, raw);
+  }
+
+  async appendResults(resultsJsonl: string): Promise<void> {
+    if (resultsJsonl.length > 0) await this.storage.append(this.resultsPart, resultsJsonl);
+  }
+
+  /** The whole batch was read: the parts replace the batch's files (once; later calls do nothing). */
+  async complete(): Promise<void> {
+    if (this.state !== "writing") return;
+    this.state = "complete";
+    await this.storage.rename(this.outputPart, this.outputPath);
+    await this.storage.rename(this.resultsPart, this.resultsPath);
+  }
+
+  /** The read ended before the end of the batch: its parts are removed where the storage can. */
+  async discard(): Promise<void> {
+    if (this.state !== "writing") return;
+    this.state = "discarded";
+    if (this.storage.delete === undefined) return;
+    await this.storage.delete(this.outputPart);
+    await this.storage.delete(this.resultsPart);
   }
 }

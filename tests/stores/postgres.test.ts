@@ -66,6 +66,13 @@ describe("PostgresJobStore keeps the storage contract", () => {
     await files.rename("t.tmp", "t");
     assert.equal(await files.read("t"), "new");
     assert.equal(await files.read("t.tmp"), undefined);
+    // Onto itself a file stays (the statement's DELETE and UPDATE would meet the same rows).
+    await files.append("t", " and more");
+    await files.rename("t", "t");
+    assert.equal(await files.read("t"), "new and more");
+    await files.delete("t");
+    assert.equal(await files.read("t"), undefined);
+    await files.delete("t");
   });
 
   test("a table prefix that is not a plain name is refused", () => {

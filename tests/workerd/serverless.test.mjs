@@ -38,6 +38,20 @@ test("D1JobStore and R2Storage keep the storage contract in workerd", async () =
   assert.deepEqual(body.failures, []);
 });
 
+test("a job on R2Storage keeps each batch's request files (no rename onto itself)", async () => {
+  const response = await miniflare.dispatchFetch("http://localhost/job-files");
+  const body = await response.json();
+  assert.equal(body.error, undefined, body.error);
+  assert.equal(body.succeeded, 2);
+  assert.equal(body.batches.length, 1);
+  const batch = body.batches[0];
+  for (const kind of ["unified", "provider", "output", "results"]) assert.ok(body.files.includes(`generated/openai/batch_${batch}_${kind}.jsonl`), `${kind} missing from ${body.files.join(", ")}`);
+  assert.deepEqual(
+    body.files.filter((key) => key.endsWith(".part")),
+    [],
+  );
+});
+
 test("overlapping, killed invocations on D1 + R2: no duplicate batch, no lost request, every custom id once", async () => {
   let killed = 0;
   let busy = 0;

@@ -162,12 +162,27 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
   const positions = new Map<string, number>();
   for (const position of expandRanges(record.requestRanges)) positions.set(context.customIds[position]!, position);
   const startedAt = Date.now();
+  // Each try writes a part file that becomes the results file only once a try has read the whole
+  // batch: a failed or stopped collection leaves no partial or empty results file behind.
+  const part = `${path}.${Math.random().toString(36).slice(2, 10)}.part`;
+  try {
+    await collectInto(context, record, positions, path, part, startedAt);
+  } finally {
+    // Gone already when a try completed; else cleared away where the storage can (a failure to
+    // do so changes no outcome).
+    await store.storage.delete?.(part).catch(() => undefined);
+  }
+}
+
+/** {@link collect}'s tries, each writing `part` afresh; the one that completes renames it to `path`. */
+async function collectInto(context: JobContext, record: SubmissionRecord, positions: Map<string, number>, path: string, part: string, startedAt: number): Promise<void> {
+  const { manifest, store } = context;
   for (let retries = 0; ; retries++) {
     const collector = new ResultCollector(record, positions);
     let failure: unknown;
     try {
-      await store.storage.write(path, "");
-      if (!record.error) await download(context, record, collector, path);
+      await store.storage.write(part, "");
+      if (!record.error) await download(context, record, collector, part);
     } catch (error) {
       if (context.retry.signal?.aborted) throw new AbortError();
       // A failing storage (not the provider) stops the round: it is not retried as a download.
@@ -182,7 +197,8 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
         : undefined;
       if (delay === undefined) {
         const { missingLines, resubmit } = collector.finish();
-        if (missingLines) await store.storage.append(path, missingLines);
+        if (missingLines) await store.storage.append(part, missingLines);
+        await store.storage.rename(part, path);
         record.results = { path, counts: collector.counts, resubmit };
         if (context.prices !== undefined) record.spentUsd = collector.costUsd;
         record.phase = "collected";

@@ -117,11 +117,18 @@ export class D1JobStore implements JobStateStore, BatchStorage {
   }
 
   async rename(from: string, to: string): Promise<void> {
+    // The DELETE below would remove the file itself.
+    if (from === to) return;
     await this.setup();
     await this.db.batch([
       this.db.prepare(`DELETE FROM ${this.files} WHERE path = ?`).bind(to),
       this.db.prepare(`UPDATE ${this.files} SET path = ? WHERE path = ?`).bind(to, from),
     ]);
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.setup();
+    await this.db.prepare(`DELETE FROM ${this.files} WHERE path = ?`).bind(path).run();
   }
 }
 
@@ -151,9 +158,15 @@ export class R2Storage implements BatchStorage {
   }
 
   async rename(from: string, to: string): Promise<void> {
+    // Copy, then delete: onto itself that would delete the file.
+    if (from === to) return;
     const object = await this.bucket.get(this.prefix + from);
     if (object === null) return;
     await this.bucket.put(this.prefix + to, await object.text());
     await this.bucket.delete(this.prefix + from);
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.bucket.delete(this.prefix + path);
   }
 }

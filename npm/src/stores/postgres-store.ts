@@ -103,6 +103,12 @@ export class PostgresJobStore implements JobStateStore, BatchStorage {
   }
 
   async rename(from: string, to: string): Promise<void> {
+    // Onto itself the DELETE and the UPDATE would meet the same rows (which one wins is undefined).
+    if (from === to) return;
     await this.sql(`WITH gone AS (DELETE FROM ${this.files} WHERE path = $2) UPDATE ${this.files} SET path = $2 WHERE path = $1`, [from, to]);
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.sql(`DELETE FROM ${this.files} WHERE path = $1`, [path]);
   }
 }

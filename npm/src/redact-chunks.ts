@@ -1,0 +1,159 @@
+/**
+ * Secrets taken out of a body read in chunks (a results download): a byte search per chunk, the
+ * last `longest secret - 1` bytes held back until the next chunk so that a secret cut in two by a
+ * chunk boundary is still found. Every occurrence becomes `[redacted]`; a body without any is
+ * passed on with only the search's cost (one native `indexOf` per rare byte of the secret).
+ */
+
+const encoder = new TextEncoder();
+
+/** A secret's UTF-8 bytes, and the offset of the byte to look for first (the rarest in text). */
+interface Needle {
+  bytes: Uint8Array;
+  anchor: number;
+}
+
+/**
+ * How rare a byte is in JSON text: an upper-case letter or a digit matches far less often than a
+ * lower-case letter, a quote or a space, so a search anchored on it checks few false candidates.
+ */
+function rarity(byte: number): number {
+  if (byte >= 0x41 && byte <= 0x5a) return 4;
+  if (byte >= 0x30 && byte <= 0x39) return 3;
+  if (byte >= 0x80) return 2;
+  if (byte >= 0x61 && byte <= 0x7a) return 1;
+  return 0;
+}
+
+function needleOf(secret: string): Needle {
+  const bytes = encoder.encode(secret);
+  let anchor = 0;
+  for (let index = 1; index < bytes.length; index++) if (rarity(bytes[index]!) > rarity(bytes[anchor]!)) anchor = index;
+  return { bytes, anchor };
+}
+
+/** Where `needle` starts in `haystack` at `from` or later, or -1. */
+function indexOfBytes(haystack: Uint8Array, { bytes, anchor }: Needle, from: number): number {
+  const last = haystack.length - bytes.length;
+  const key = bytes[anchor]!;
+  for (let at = haystack.indexOf(key, from + anchor); at !== -1 && at - anchor <= last; at = haystack.indexOf(key, at + 1)) {
+    const start = at - anchor;
+    let matched = 0;
+    while (matched < bytes.length && haystack[start + matched] === bytes[matched]) matched++;
+    if (matched === bytes.length) return start;
+  }
+  return -1;
+}
+
+const REPLACEMENT = encoder.encode("[redacted]");
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Redacts a stream of chunks: `chunk()` for each chunk read, `end()` once at the end; each returns
+ * the bytes to pass on (a chunk without a secret is passed on as it is, less the bytes held back).
+ */
+export class ChunkRedactor {
+  private readonly needles: Needle[];
+  /** Bytes held back from the previous chunk: the start of a secret may lie among them. */
+  private carry: Uint8Array = EMPTY;
+  private readonly holdBack: number;
+
+  /** `secrets`: the strings to hide, longest first (a secret that contains another is replaced whole). */
+  constructor(secrets: readonly string[]) {
+    this.needles = secrets.map(needleOf);
+    this.holdBack = Math.max(0, ...this.needles.map((needle) => needle.bytes.length - 1));
+  }
+
+  chunk(chunk: Uint8Array): Uint8Array {
+    if (chunk.length === 0) return EMPTY;
+    let buffer = chunk;
+    if (this.carry.length > 0) {
+      buffer = new Uint8Array(this.carry.length + chunk.length);
+      buffer.set(this.carry);
+      buffer.set(chunk, this.carry.length);
+    }
+    return this.pass(buffer, false);
+  }
+
+  end(): Uint8Array {
+    const rest = this.carry;
+    this.carry = EMPTY;
+    return rest.length === 0 ? EMPTY : this.pass(rest, true);
+  }
+
+  /**
+   * `buffer` with its secrets replaced, up to where a secret could still begin that only the next
+   * chunk would complete (all of it at the end); the rest is kept for the next call.
+   */
+  private pass(buffer: Uint8Array, last: boolean): Uint8Array {
+    // A secret starting before `decided` lies whole within the buffer (or never will).
+    const decided = last ? buffer.length : Math.max(0, buffer.length - this.holdBack);
+    const matches: [number, number][] = [];
+    for (const needle of this.needles) {
+      for (let start = indexOfBytes(buffer, needle, 0); start !== -1 && start < decided; start = indexOfBytes(buffer, needle, start + needle.bytes.length)) {
+        const end = start + needle.bytes.length;
+        // A longer secret found first keeps its place.
+        if (!matches.some(([from, to]) => start < to && from < end)) matches.push([start, end]);
+      }
+    }
+    let keptFrom = decided;
+    if (matches.length === 0) {
+      this.carry = last ? EMPTY : buffer.slice(keptFrom);
+      return keptFrom === buffer.length ? buffer : buffer.subarray(0, keptFrom);
+    }
+    matches.sort((left, right) => left[0] - right[0]);
+    keptFrom = Math.max(keptFrom, matches[matches.length - 1]![1]);
+    const parts: Uint8Array[] = [];
+    let at = 0;
+    for (const [start, end] of matches) {
+      parts.push(buffer.subarray(at, start), REPLACEMENT);
+      at = end;
+    }
+    parts.push(buffer.subarray(at, keptFrom));
+    this.carry = last ? EMPTY : buffer.slice(keptFrom);
+    const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
+  }
+}
+
+/**
+ * `body` with every secret replaced, read as it is pulled (nothing read ahead), and cancelled with
+ * it: breaking off a download still releases the connection.
+ */
+export function redactedBody(body: ReadableStream<Uint8Array>, secrets: readonly string[]): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  const redactor = new ChunkRedactor(secrets);
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          const { done, value } = await reader.read();
+          // Cancelled while the read waited (an abort): the stream takes nothing more.
+          if (cancelled) return;
+          if (done) {
+            const rest = redactor.end();
+            if (rest.length > 0) controller.enqueue(rest);
+            controller.close();
+            return;
+          }
+          const passed = redactor.chunk(value);
+          if (passed.length > 0) {
+            controller.enqueue(passed);
+            return;
+          }
+        }
+      },
+      cancel(reason) {
+        cancelled = true;
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
