@@ -1,7 +1,7 @@
 /**
- * Secrets taken out of a body read in chunks (a results download): a byte search per chunk, the
- * last `longest secret - 1` bytes held back until the next chunk so that a secret cut in two by a
- * chunk boundary is still found. Every occurrence becomes `[redacted]`; a body without any is
+ * Secrets taken out of a body read in chunks (a results download): a byte search per chunk; a
+ * chunk that ends with the start of a secret (at most `longest secret - 1` bytes) has that end held
+ * back until the next chunk, so that a secret cut in two by a chunk boundary is still found. Every occurrence becomes `[redacted]`; a body without any is
  * passed on with only the search's cost (one native `indexOf` per rare byte of the secret).
  */
 
@@ -56,12 +56,10 @@ export class ChunkRedactor {
   private readonly needles: Needle[];
   /** Bytes held back from the previous chunk: the start of a secret may lie among them. */
   private carry: Uint8Array = EMPTY;
-  private readonly holdBack: number;
 
   /** `secrets`: the strings to hide, longest first (a secret that contains another is replaced whole). */
   constructor(secrets: readonly string[]) {
     this.needles = secrets.map(needleOf);
-    this.holdBack = Math.max(0, ...this.needles.map((needle) => needle.bytes.length - 1));
   }
 
   chunk(chunk: Uint8Array): Uint8Array {
@@ -82,27 +80,23 @@ export class ChunkRedactor {
   }
 
   /**
-   * `buffer` with its secrets replaced, up to where a secret could still begin that only the next
-   * chunk would complete (all of it at the end); the rest is kept for the next call.
+   * `buffer` with its secrets replaced, less its last bytes when they are the start of a secret
+   * that only the next chunk would complete (kept for the next call; nothing kept at the end).
    */
   private pass(buffer: Uint8Array, last: boolean): Uint8Array {
-    // A secret starting before `decided` lies whole within the buffer (or never will).
-    const decided = last ? buffer.length : Math.max(0, buffer.length - this.holdBack);
     const matches: [number, number][] = [];
     for (const needle of this.needles) {
-      for (let start = indexOfBytes(buffer, needle, 0); start !== -1 && start < decided; start = indexOfBytes(buffer, needle, start + needle.bytes.length)) {
+      for (let start = indexOfBytes(buffer, needle, 0); start !== -1; start = indexOfBytes(buffer, needle, start + needle.bytes.length)) {
         const end = start + needle.bytes.length;
         // A longer secret found first keeps its place.
         if (!matches.some(([from, to]) => start < to && from < end)) matches.push([start, end]);
       }
     }
-    let keptFrom = decided;
-    if (matches.length === 0) {
-      this.carry = last ? EMPTY : buffer.slice(keptFrom);
-      return keptFrom === buffer.length ? buffer : buffer.subarray(0, keptFrom);
-    }
     matches.sort((left, right) => left[0] - right[0]);
-    keptFrom = Math.max(keptFrom, matches[matches.length - 1]![1]);
+    const afterMatches = matches.length === 0 ? 0 : matches[matches.length - 1]![1];
+    const keptFrom = last ? buffer.length : buffer.length - this.secretStartAtEnd(buffer, afterMatches);
+    this.carry = keptFrom === buffer.length ? EMPTY : buffer.slice(keptFrom);
+    if (matches.length === 0) return keptFrom === buffer.length ? buffer : buffer.subarray(0, keptFrom);
     const parts: Uint8Array[] = [];
     let at = 0;
     for (const [start, end] of matches) {
@@ -110,7 +104,6 @@ export class ChunkRedactor {
       at = end;
     }
     parts.push(buffer.subarray(at, keptFrom));
-    this.carry = last ? EMPTY : buffer.slice(keptFrom);
     const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
     let offset = 0;
     for (const part of parts) {
@@ -118,6 +111,26 @@ export class ChunkRedactor {
       offset += part.length;
     }
     return out;
+  }
+
+  /**
+   * The length of the longest end of `buffer` (after `from`) that is the start of a secret: 0 for
+   * almost every chunk (a line break ends most), so a chunk is passed on whole, not one read late.
+   */
+  private secretStartAtEnd(buffer: Uint8Array, from: number): number {
+    let longest = 0;
+    for (const { bytes } of this.needles) {
+      for (let length = Math.min(bytes.length - 1, buffer.length - from); length > longest; length--) {
+        const start = buffer.length - length;
+        let matched = 0;
+        while (matched < length && buffer[start + matched] === bytes[matched]) matched++;
+        if (matched === length) {
+          longest = length;
+          break;
+        }
+      }
+    }
+    return longest;
   }
 }
 

@@ -326,19 +326,32 @@ describe("getResults behaves as an async generator", () => {
     stalled.release();
   });
 
-  test("a read's output and results are in the files before its first result is handed out", async () => {
+  test("a read's output and results are in its part files before its first result is handed out, and the batch's files at the end", async () => {
     const reads = readsOf([2, 3]);
     const download = new Download(reads);
     const results = download.provider().getResults(BATCH_ID);
-    const stored = async (path: string) => (await download.storage.read(path)) ?? "";
+    // This read's own part of a file: `<file>.<random>.part` (the batch's file is replaced at the end).
+    const stored = async (path: string) => {
+      const parts = [...download.storage.files.keys()].filter((key) => key.startsWith(`${path}.`) && key.endsWith(".part"));
+      assert.equal(parts.length, 1, `one part of ${path}`);
+      return (await download.storage.read(parts[0]!)) ?? "";
+    };
     const lineCount = (text: string) => text.split("\n").filter((row) => row.length > 0).length;
     assert.equal((await results.next()).value?.customId, "request-0");
     assert.equal(await stored(OUTPUT_FILE), reads[0]);
     assert.equal(lineCount(await stored(RESULTS_FILE)), 2);
+    assert.equal(await download.storage.read(OUTPUT_FILE), undefined, "the batch's file waits for the end");
     await results.next();
     assert.equal((await results.next()).value?.customId, "request-2");
     assert.equal(await stored(OUTPUT_FILE), reads[0]! + reads[1]!);
     assert.equal(lineCount(await stored(RESULTS_FILE)), 5);
+    for (let step = await results.next(); !step.done; step = await results.next());
+    assert.equal(await download.storage.read(OUTPUT_FILE), reads[0]! + reads[1]!);
+    assert.equal(lineCount((await download.storage.read(RESULTS_FILE)) ?? ""), 5);
+    assert.deepEqual(
+      [...download.storage.files.keys()].filter((key) => key.endsWith(".part")),
+      [],
+    );
   });
 
   test("it disposes of itself as a generator does, where the runtime has Symbol.asyncDispose", async () => {
