@@ -50,6 +50,8 @@ export function redactingFetch(
   if (searched.length === 0) return fetchFunction;
   return async (request) => {
     const response = await fetchFunction(request);
+    // Not a fetch answer (no readable body stream): left for the driver to refuse in its own words.
+    if (response.body !== null && typeof response.body?.getReader !== "function") return response;
     if (response.ok) {
       if (response.body === null) {
         const headers = redactedHeaders(response.headers, searched);
