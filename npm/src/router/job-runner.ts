@@ -184,7 +184,8 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
         const { missingLines, resubmit } = collector.finish();
         if (missingLines) await store.storage.append(path, missingLines);
         record.results = { path, counts: collector.counts, resubmit };
-        if (context.prices !== undefined) record.spentUsd = collector.costUsd;
+        // Built-in prices count too: a budget is kept without the router's `prices`.
+        if (context.prices !== undefined || manifest.maxCostUsd !== undefined) record.spentUsd = collector.costUsd;
         record.phase = "collected";
         delete record.unavailable;
         await save(context);
