@@ -58,7 +58,8 @@ pub(crate) fn breakpoints(request: &crate::UnifiedRequest) -> Vec<(String, &Cach
 /// `cache_control` written in Anthropic's spelling anywhere inside `providerKwargs` (a tool's, a
 /// block's) counts, as 1-hour when a `ttl` of `"1h"` is there: a bound, read from the kwargs' text.
 pub fn longest_ttl(request: &crate::UnifiedRequest) -> Option<CacheTtl> {
-    let kwargs = request.provider_kwargs.as_ref().and_then(|kwargs| serde_json::to_string(kwargs).ok()).unwrap_or_default();
+    let kwargs =
+        request.provider_kwargs.as_ref().and_then(|kwargs| serde_json::to_string(kwargs).ok()).unwrap_or_default();
     let mut longest = kwargs.contains("\"cache_control\"").then(|| match kwargs.contains("\"ttl\":\"1h\"") {
         true => CacheTtl::OneHour,
         false => CacheTtl::FiveMinutes,

@@ -479,7 +479,8 @@ mod tests {
             cache_write_1h_tokens: one_hour,
             ..Usage::default()
         };
-        let cost = |prices: &PriceTable, usage: &Usage| cost_of_usage(Provider::Anthropic, prices, "claude-x", usage).unwrap();
+        let cost =
+            |prices: &PriceTable, usage: &Usage| cost_of_usage(Provider::Anthropic, prices, "claude-x", usage).unwrap();
         let close = |actual: f64, expected: f64| assert!((actual - expected).abs() < 1e-12, "{actual} vs {expected}");
         close(cost(&anthropic, &written(None)), 0.625);
         close(cost(&anthropic, &written(Some(0))), 0.625);
@@ -515,12 +516,11 @@ mod tests {
 
     #[test]
     fn the_worst_case_prices_input_that_may_write_the_cache_at_the_write_rate() {
-        let prices = PriceTable::from(
-            ["claude-x", "gpt-4o-mini", "gpt-5.6", "mistral-x", "gemini-x"].map(|model| {
-                let price = ModelPrice { input: 2.0, output: 0.0, cached_input: None, cache_write: None, batch_discount: None };
-                (model.to_owned(), price)
-            }),
-        );
+        let prices = PriceTable::from(["claude-x", "gpt-4o-mini", "gpt-5.6", "mistral-x", "gemini-x"].map(|model| {
+            let price =
+                ModelPrice { input: 2.0, output: 0.0, cached_input: None, cache_write: None, batch_discount: None };
+            (model.to_owned(), price)
+        }));
         let options = EstimateOptions { input_tokens: Some(vec![1_000_000]), ..Default::default() };
         // The most a request's million input tokens may cost (no output: priced at 0).
         let most = |provider, request: UnifiedRequest| {
@@ -539,8 +539,12 @@ mod tests {
         assert_eq!(anthropic(json!({"systemPrompt": system, "systemPromptCacheControl": {}})), 1.25);
         assert_eq!(anthropic(json!({"cacheControl": {"ttl": "5m"}})), 1.25);
         assert_eq!(anthropic(json!({"cacheControl": {"ttl": "1h"}})), 2.0);
-        assert_eq!(anthropic(json!({"systemPrompt": system, "systemPromptCacheControl": {"ttl": "1h"}, "cacheControl": {}})), 2.0);
-        let part = json!([{"role": "user", "content": [{"type": "text", "text": "Hello", "cacheControl": {"ttl": "1h"}}]}]);
+        assert_eq!(
+            anthropic(json!({"systemPrompt": system, "systemPromptCacheControl": {"ttl": "1h"}, "cacheControl": {}})),
+            2.0
+        );
+        let part =
+            json!([{"role": "user", "content": [{"type": "text", "text": "Hello", "cacheControl": {"ttl": "1h"}}]}]);
         assert_eq!(anthropic(json!({"messages": part})), 2.0);
         let tool = json!([{"name": "look_up", "description": "Looks up", "parameters": {"type": "object"}, "cacheControl": {"ttl": "1h"}}]);
         assert_eq!(anthropic(json!({"tools": tool})), 2.0);

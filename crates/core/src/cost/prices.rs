@@ -281,7 +281,8 @@ pub fn batch_rates(provider: Provider, table: &PriceTable, model: &str) -> Optio
         (None, None) => input,
     };
     let cache_write = price.cache_write.unwrap_or(price.input * rules.cache_write_multiplier.unwrap_or(1.0));
-    let cache_write_1h = rules.cache_write_1h_multiplier.map_or(cache_write, |multiplier| cache_write.max(price.input * multiplier));
+    let cache_write_1h =
+        rules.cache_write_1h_multiplier.map_or(cache_write, |multiplier| cache_write.max(price.input * multiplier));
     Some(BatchRates {
         input,
         cached_input,
@@ -365,7 +366,10 @@ mod tests {
             ModelPrice { input: 4.0, output: 20.0, cached_input: None, cache_write: None, batch_discount: None },
         );
         let rates = batch_rates(Provider::Anthropic, &table, "claude-x").unwrap();
-        assert_eq!(rates, BatchRates { input: 2.0, cached_input: 0.2, cache_write: 2.5, cache_write_1h: 4.0, output: 10.0 });
+        assert_eq!(
+            rates,
+            BatchRates { input: 2.0, cached_input: 0.2, cache_write: 2.5, cache_write_1h: 4.0, output: 10.0 }
+        );
     }
 
     #[test]

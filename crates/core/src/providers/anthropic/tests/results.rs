@@ -288,7 +288,8 @@ fn one_hour_cache_writes_are_told_apart_on_both_readers() {
             r#"{{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{{"type":"text","text":"hi"}}],"stop_reason":"end_turn","stop_sequence":null,"usage":{{"input_tokens":2,"output_tokens":3,{counts}}}}}"#
         );
         let line = format!(r#"{{"custom_id":"a","result":{{"type":"succeeded","message":{message}}}}}"#);
-        let one_pass = crate::providers::anthropic::fast_line::decode_common_line(&line).expect("the one-pass reader takes the line");
+        let one_pass = crate::providers::anthropic::fast_line::decode_common_line(&line)
+            .expect("the one-pass reader takes the line");
         let general = crate::providers::anthropic::results::decode_any_line(&line, 1);
         let decoded = decode(&format!("{line}\n"), 64);
         assert_eq!(decoded.len(), 1);
