@@ -141,7 +141,10 @@ const wasmOut = join(root, "npm", "wasm");
 // body and feeds `ResultStream` each read (`result-download.ts`), and the module no longer links
 // wasm-bindgen-futures, js_sys's futures or web-sys (-25,951 bytes): 1,337,820 bytes (544,278
 // gzipped) before the trial-6 rules; with them 1,339,010 (545,174 gzipped).
-const WASM_SIZE_BUDGET = 1_340_400;
+// Then (trial 5, money): 1-hour cache writes apart in the usage (`cacheWrite1hTokens`) and priced at
+// 2×, and a budget's worst case that prices input which may write the cache at the write rate
+// (`cost::most_input_rate`; +1,588 bytes): 1,340,594 (546,360 gzipped).
+const WASM_SIZE_BUDGET = 1_341_900;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

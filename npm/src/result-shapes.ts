@@ -78,6 +78,15 @@ export const BUILDERS: readonly Builder[] = [
     cacheReadTokens: reader.value(),
     reasoningTokens: reader.value(),
   }),
+  // Anthropic's usage with the writes split by lifetime (`cache_creation`).
+  (reader) => ({
+    inputTokens: reader.value(),
+    outputTokens: reader.value(),
+    totalTokens: reader.value(),
+    cacheReadTokens: reader.value(),
+    cacheWriteTokens: reader.value(),
+    cacheWrite1hTokens: reader.value(),
+  }),
   // OutputPart::Text
   (reader) => ({ type: reader.value(), text: reader.value() }),
   // ResultError

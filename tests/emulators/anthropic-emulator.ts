@@ -29,8 +29,8 @@ export interface AnthropicEmulatorOptions {
   /**
    * A prompt cache: a succeeded request's system prompt is read from the cache (usage
    * `cache_read_input_tokens`) when a batch that ended earlier wrote it, and written otherwise
-   * (`cache_creation_input_tokens`); requests of one batch do not read each other's writes
-   * (unified-features §4.2).
+   * (`cache_creation_input_tokens`, and `cache_creation` by lifetime); requests of one batch do
+   * not read each other's writes (unified-features §4.2).
    */
   promptCache?: boolean;
 }
@@ -277,7 +277,11 @@ export class AnthropicEmulator {
     const prefixTokens = prefix.split(/\s+/).length;
     if (this.cachedPrefixes.has(prefix)) message.usage.cache_read_input_tokens = prefixTokens;
     else {
+      // Split by lifetime as the API does (unified-features §4.2): a 1-hour breakpoint anywhere in
+      // the request makes the write a 1-hour one.
+      const oneHour = JSON.stringify(request.params).includes('"ttl":"1h"');
       message.usage.cache_creation_input_tokens = prefixTokens;
+      message.usage.cache_creation = { ephemeral_5m_input_tokens: oneHour ? 0 : prefixTokens, ephemeral_1h_input_tokens: oneHour ? prefixTokens : 0 };
       written.add(prefix);
     }
   }

@@ -4,13 +4,16 @@
  * case in flight + the next batch's worst case would pass it; what cannot fit is held back and
  * named in the summary; what was spent adds up from usage and stays within the budget. A budget
  * follows the batch's endpoint: an embeddings job is priced by its texts, and a Responses job may
- * use the Responses body's own fields.
+ * use the Responses body's own fields. An answer without usage counts its request's worst case in
+ * what was spent (Gemini's embeddings; an OpenAI answer that leaves usage out), also where only
+ * built-in prices apply.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { BatchRouter, ConfigurationError, MemoryStorage, ValidationError, estimateRequests, type PriceTable, type UnifiedRequest } from "batch-router";
 
+import { GeminiEmulator } from "../emulators/gemini-emulator.js";
 import { OpenAIEmulator } from "../emulators/openai-emulator.js";
 import { API_KEY, fastRouterOptions } from "../support/jobs.js";
 import { textRequest } from "../support/requests.js";
@@ -153,5 +156,54 @@ describe("job budget", () => {
     assert.equal(JSON.parse(creates[0]!.bodyText).endpoint, "/v1/responses");
     // A chat batch of the same requests is still refused: the field is not chat's.
     await assert.rejects(router.runJob({ provider: "openai", requests: requests.map((request) => ({ ...request, customId: `c${request.customId}` })) }, { maxCostUsd: 10_000 }), (error: unknown) => error instanceof ValidationError && /truncation|max_output_tokens/.test(error.message));
+  });
+
+  test("an answer without usage counts its request's worst case in the budget's spend", async () => {
+    const emulator = new OpenAIEmulator({ apiKey: API_KEY, startClock: Math.floor(Date.now() / 1000) });
+    // The provider answers every request but reports no usage (the output file's bodies without it).
+    const fetch = async (request: Request) => {
+      const response = await emulator.fetch(request);
+      if (!/\/files\/[^/]+\/content$/.test(new URL(request.url).pathname) || !response.ok) return response;
+      const lines = (await response.text()).split("\n").filter((line) => line !== "");
+      const bare = lines.map((line) => {
+        const value = JSON.parse(line) as { response?: { body?: { usage?: unknown } } };
+        delete value.response?.body?.usage;
+        return JSON.stringify(value);
+      });
+      return new Response(bare.join("\n") + "\n", { status: 200, headers: response.headers });
+    };
+    const router = new BatchRouter({ providers: { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch } }, storage: new MemoryStorage(), ...fastRouterOptions(), plan: { maxRequestsPerBatch: 2 }, prices: PRICES });
+    const all = requests(4);
+    const worst = estimateRequests("openai", all, { prices: PRICES }).map((estimate) => estimate.maxCostUsd!);
+    // Room for one batch of two at a time, and for what the first spent, but not for both batches.
+    const maxCostUsd = worst[0]! + worst[1]! + (worst[2]! + worst[3]!) / 2;
+    const summary = await router.runJob({ provider: "openai", requests: all }, { maxCostUsd });
+    // Counted as free, the first batch left room for the second: the job could pass its budget.
+    assert.equal(creates(emulator), 1);
+    assert.deepEqual([summary.succeeded, summary.heldBack, summary.cost.requestsWithoutUsage], [2, ["b-2", "b-3"], 2]);
+    const manifest = (await router.getJob(summary.jobId))!;
+    assert.ok(Math.abs(manifest.submissions[0]!.spentUsd! - worst[0]! - worst[1]!) < 1e-9, String(manifest.submissions[0]!.spentUsd));
+  });
+
+  test("Gemini embeddings (no usage) count their estimated input at the input price, with built-in prices only", async () => {
+    const key = "fake-gemini-budget-key-0123456789abcdef";
+    const emulator = new GeminiEmulator({ apiKey: key });
+    // No `prices`: gemini-embedding-001 has a built-in one ($0.15 per million input tokens, half in a batch).
+    const router = new BatchRouter({ providers: { google: { apiKey: key, baseUrl: "http://emulated.invalid", fetch: emulator.fetch } }, storage: new MemoryStorage(), ...fastRouterOptions(), plan: { maxRequestsPerBatch: 1 } });
+    const requests: UnifiedRequest[] = [
+      { customId: "g-0", model: "gemini-embedding-001", input: ["first text to embed", "second text to embed"] },
+      { customId: "g-1", model: "gemini-embedding-001", input: "third text to embed" },
+    ];
+    const batch = { provider: "google", endpoint: "embeddings" as const, requests };
+    const estimates = estimateRequests("google", requests);
+    for (const estimate of estimates) assert.ok(Math.abs(estimate.maxCostUsd! - (estimate.inputTokens * 0.075) / 1e6) < 1e-18);
+    const estimate = router.estimate(batch);
+    const summary = await router.runJob(batch, { maxCostUsd: estimate.maxCostUsd! * 1.01 });
+    assert.deepEqual([summary.succeeded, summary.cost.requestsWithoutUsage, summary.cost.costUsd], [2, 2, 0]);
+    // What the budget counts as spent: each request's estimated input tokens at the batch input price.
+    const manifest = (await router.getJob(summary.jobId))!;
+    const spent = manifest.submissions.map((record) => record.spentUsd);
+    assert.equal(spent.length, 2);
+    spent.forEach((value, index) => assert.ok(value !== undefined && Math.abs(value - estimates[index]!.maxCostUsd!) < 1e-18, `batch ${index}: ${value}`));
   });
 });

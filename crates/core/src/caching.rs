@@ -53,6 +53,25 @@ pub(crate) fn breakpoints(request: &crate::UnifiedRequest) -> Vec<(String, &Cach
     fields
 }
 
+/// The longest lifetime among `request`'s cache breakpoints, or `None` without one: what a request
+/// may pay to write the cache (`cost::most_input_rate`). Besides the unified breakpoints, a
+/// `cache_control` written in Anthropic's spelling anywhere inside `providerKwargs` (a tool's, a
+/// block's) counts, as 1-hour when a `ttl` of `"1h"` is there: a bound, read from the kwargs' text.
+pub fn longest_ttl(request: &crate::UnifiedRequest) -> Option<CacheTtl> {
+    let kwargs =
+        request.provider_kwargs.as_ref().and_then(|kwargs| serde_json::to_string(kwargs).ok()).unwrap_or_default();
+    let mut longest = kwargs.contains("\"cache_control\"").then(|| match kwargs.contains("\"ttl\":\"1h\"") {
+        true => CacheTtl::OneHour,
+        false => CacheTtl::FiveMinutes,
+    });
+    for (_, control) in breakpoints(request) {
+        if longest != Some(CacheTtl::OneHour) {
+            longest = Some(control.ttl.unwrap_or(CacheTtl::FiveMinutes));
+        }
+    }
+    longest
+}
+
 /// The breakpoint on a text, image or document part, if any.
 pub fn part_cache_control(part: &ContentPart) -> Option<&CacheControl> {
     match part {

@@ -2,8 +2,10 @@
 //! cost of what the results' usage says was spent.
 //!
 //! An estimate's cost is a range: the least is the input alone, at the uncached input rate; the
-//! most adds every request's output bound at the output rate. Cache reads can make the real cost
-//! lower than the least; the most is exceeded only by an input estimate that is too low.
+//! most prices the input of a request that may write the prompt cache at the cache-write rate, where
+//! that is higher ([`most_input_rate`]), and adds every request's output bound at the output rate.
+//! Cache reads can make the real cost lower than the least; the most is exceeded only by an input
+//! estimate that is too low.
 
 pub mod budget;
 pub mod prices;
@@ -16,7 +18,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "tsify")]
 use tsify::Tsify;
 
-use crate::model::{UnifiedRequest, Usage};
+use crate::model::{CacheTtl, UnifiedRequest, Usage};
+use crate::model_rules::{has_rule, Rule, Setting};
 use crate::validate::model_for;
 use crate::Provider;
 use prices::{batch_rates, BatchRates, PriceTable};
@@ -102,6 +105,41 @@ fn dollars(tokens: u64, rate_per_million: f64) -> f64 {
     tokens as f64 * rate_per_million / PER_MILLION
 }
 
+/// The most one input token of `request` may cost on `provider` at `rates`: where the request may
+/// write the prompt cache, the cache-write rate when that is higher than the input rate. The whole
+/// input is priced so, not only the prefix up to the last breakpoint: a bound, and simpler.
+///
+/// - Anthropic writes at a breakpoint only (`cacheControl` on the request, a part, the system
+///   prompt or a tool, or `cache_control` inside `providerKwargs`), at the rate of the longest
+///   `ttl` the request uses: 2× input for `"1h"`, 1.25× for 5 minutes (reference unified-features
+///   §4.2, endpoints-and-push.md §6).
+/// - OpenAI caches automatically, so any chat or Responses request may write: GPT-5.6 and later
+///   bill writes at 1.25× input (§4.1); the older models the rule table knows (those that refuse
+///   `prompt_cache_options`, §7.1) are not billed for them, so their input rate stands. A model the
+///   table does not know may be GPT-5.6 or later, and is bounded as one.
+/// - The other providers that read `cache_write_tokens` (OpenAI's protocol, Mistral) publish no write
+///   price: writes cost the input rate unless the caller's `cacheWrite` is higher. Gemini reports no
+///   writes.
+pub fn most_input_rate(provider: Provider, request: &UnifiedRequest, model: &str, rates: &BatchRates) -> f64 {
+    let write = match provider {
+        // Embeddings are not cached.
+        _ if request.input.is_some() => return rates.input,
+        Provider::Anthropic => match crate::caching::longest_ttl(request) {
+            None => return rates.input,
+            Some(CacheTtl::OneHour) => rates.cache_write_1h,
+            Some(CacheTtl::FiveMinutes) => rates.cache_write,
+        },
+        Provider::Google => return rates.input,
+        Provider::OpenAI
+            if has_rule(Provider::OpenAI, model, |rule| matches!(rule, Rule::Refuses(Setting::PromptCacheOptions))) =>
+        {
+            return rates.input
+        }
+        _ => rates.cache_write,
+    };
+    rates.input.max(write)
+}
+
 /// The most output tokens a request may use on `provider`: what will be sent as its limit — the
 /// provider's own limit field in `providerKwargs` (merged last), else `generationConfig.maxTokens`, else the
 /// limit batch-router sends by default (Anthropic requires one: [`ANTHROPIC_DEFAULT_MAX_TOKENS`]) —
@@ -171,9 +209,10 @@ pub fn estimate_requests(
             let sent_model = model_for(provider, request, model);
             let input_tokens = input_tokens_of(index, request, options);
             let max_output = output_bound(provider, request, options);
-            let max_cost_usd = batch_rates(provider, prices, sent_model)
-                .zip(max_output)
-                .map(|(rates, output)| dollars(input_tokens, rates.input) + dollars(output, rates.output));
+            let max_cost_usd = batch_rates(provider, prices, sent_model).zip(max_output).map(|(rates, output)| {
+                dollars(input_tokens, most_input_rate(provider, request, sent_model, &rates))
+                    + dollars(output, rates.output)
+            });
             RequestEstimate { model: sent_model.to_owned(), input_tokens, max_output_tokens: max_output, max_cost_usd }
         })
         .collect()
@@ -189,40 +228,36 @@ pub fn estimate_batch(
     options: &EstimateOptions,
 ) -> BatchEstimate {
     let mut models: Vec<ModelEstimate> = Vec::new();
-    for (index, request) in requests.iter().enumerate() {
-        let sent_model = model_for(provider, request, model);
-        let position = match models.iter().position(|entry| entry.model == sent_model) {
+    // Each model's most is the sum of its requests' (`estimate_requests`): the worst case a budget counts.
+    for estimate in estimate_requests(provider, requests, model, prices, options) {
+        let position = match models.iter().position(|entry| entry.model == estimate.model) {
             Some(position) => position,
             None => {
                 models.push(ModelEstimate {
-                    model: sent_model.to_owned(),
+                    model: estimate.model,
                     requests: 0,
                     input_tokens: 0,
                     max_output_tokens: 0,
                     unbounded_requests: 0,
                     min_cost_usd: None,
-                    max_cost_usd: None,
+                    max_cost_usd: Some(0.0),
                 });
                 models.len() - 1
             }
         };
         let entry = &mut models[position];
         entry.requests += 1;
-        entry.input_tokens += input_tokens_of(index, request, options);
-        match output_bound(provider, request, options) {
+        entry.input_tokens += estimate.input_tokens;
+        match estimate.max_output_tokens {
             Some(bound) => entry.max_output_tokens += bound,
             None => entry.unbounded_requests += 1,
         }
+        entry.max_cost_usd = entry.max_cost_usd.zip(estimate.max_cost_usd).map(|(sum, most)| sum + most);
     }
     let mut unpriced_models = Vec::new();
     for entry in &mut models {
         match batch_rates(provider, prices, &entry.model) {
-            Some(rates) => {
-                let least = dollars(entry.input_tokens, rates.input);
-                entry.min_cost_usd = Some(least);
-                entry.max_cost_usd =
-                    (entry.unbounded_requests == 0).then(|| least + dollars(entry.max_output_tokens, rates.output));
-            }
+            Some(rates) => entry.min_cost_usd = Some(dollars(entry.input_tokens, rates.input)),
             None => unpriced_models.push(entry.model.clone()),
         }
     }
@@ -241,16 +276,19 @@ pub fn estimate_batch(
 }
 
 /// What `usage` cost on `provider`'s batch route, or `None` when `model` has no price. Input is
-/// split into cache reads, cache writes and the uncached rest, each at its own rate.
+/// split into cache reads, 1-hour cache writes, the other cache writes and the uncached rest, each
+/// at its own rate.
 pub fn cost_of_usage(provider: Provider, prices: &PriceTable, model: &str, usage: &Usage) -> Option<f64> {
-    let BatchRates { input, cached_input, cache_write, output } = batch_rates(provider, prices, model)?;
+    let BatchRates { input, cached_input, cache_write, cache_write_1h, output } = batch_rates(provider, prices, model)?;
     let read = usage.cache_read_tokens.unwrap_or(0);
     let written = usage.cache_write_tokens.unwrap_or(0);
+    let written_1h = usage.cache_write_1h_tokens.unwrap_or(0).min(written);
     let uncached = usage.input_tokens.saturating_sub(read).saturating_sub(written);
     Some(
         dollars(uncached, input)
             + dollars(read, cached_input)
-            + dollars(written, cache_write)
+            + dollars(written - written_1h, cache_write)
+            + dollars(written_1h, cache_write_1h)
             + dollars(usage.output_tokens, output),
     )
 }
@@ -358,7 +396,8 @@ mod tests {
         assert_eq!(estimate.input_tokens, 14);
         assert_eq!(estimate.max_output_tokens, 400);
         assert_eq!(estimate.min_cost_usd, Some(14.0 / 1e6));
-        assert_eq!(estimate.max_cost_usd, Some(14.0 / 1e6 + 1600.0 / 1e6));
+        // A model the rule table does not know may be GPT-5.6+, whose cache writes cost 1.25× input.
+        assert_eq!(estimate.max_cost_usd, Some(14.0 * 1.25 / 1e6 + 1600.0 / 1e6));
         assert!(estimate.unpriced_models.is_empty());
     }
 
@@ -424,6 +463,108 @@ mod tests {
         assert_eq!(output_bound(Provider::Google, &kwargs, &options), Some(200));
         let estimate = estimate_requests(Provider::OpenAI, &[unified], None, &prices(), &options);
         assert_eq!(estimate[0].max_output_tokens, Some(300));
+    }
+
+    #[test]
+    fn one_hour_cache_writes_cost_twice_the_input_price() {
+        // Anthropic: writes 1.25× input for 5 minutes, 2× for 1 hour, with the 50 % batch discount
+        // (reference unified-features §4.2, endpoints-and-push.md §6). A million tokens written:
+        let anthropic = PriceTable::from([(
+            "claude-x".to_owned(),
+            ModelPrice { input: 1.0, output: 5.0, cached_input: None, cache_write: None, batch_discount: None },
+        )]);
+        let written = |one_hour| Usage {
+            input_tokens: 1_000_000,
+            cache_write_tokens: Some(1_000_000),
+            cache_write_1h_tokens: one_hour,
+            ..Usage::default()
+        };
+        let cost =
+            |prices: &PriceTable, usage: &Usage| cost_of_usage(Provider::Anthropic, prices, "claude-x", usage).unwrap();
+        let close = |actual: f64, expected: f64| assert!((actual - expected).abs() < 1e-12, "{actual} vs {expected}");
+        close(cost(&anthropic, &written(None)), 0.625);
+        close(cost(&anthropic, &written(Some(0))), 0.625);
+        close(cost(&anthropic, &written(Some(1_000_000))), 1.0);
+        close(cost(&anthropic, &written(Some(400_000))), 0.6 * 0.625 + 0.4);
+        // A 1-hour count above the writes it is part of is held to them.
+        close(cost(&anthropic, &Usage { cache_write_1h_tokens: Some(5_000_000), ..written(None) }), 1.0);
+        // The caller's `cacheWrite` is the 5-minute price; a 1-hour write costs 2× input, or that
+        // price when it is higher (a longer entry never costs less).
+        let with_write = |cache_write| {
+            PriceTable::from([(
+                "claude-x".to_owned(),
+                ModelPrice { input: 1.0, output: 5.0, cached_input: None, cache_write, batch_discount: None },
+            )])
+        };
+        close(cost(&with_write(Some(1.5)), &written(None)), 0.75);
+        close(cost(&with_write(Some(1.5)), &written(Some(1_000_000))), 1.0);
+        close(cost(&with_write(Some(3.0)), &written(Some(1_000_000))), 1.5);
+        // Where the usage has no 1-hour part (OpenAI's writes), every write is at the write rate.
+        let openai = cost_of_usage(Provider::OpenAI, &anthropic, "claude-x", &written(Some(1_000_000))).unwrap();
+        close(openai, 0.625);
+    }
+
+    /// One request of `json`'s shape (a `customId`, a `model`, a message) with `fields` merged in.
+    fn with_fields(model: &str, fields: serde_json::Value) -> UnifiedRequest {
+        let mut value = json!({"customId": "w", "model": model, "messages": [{"role": "user", "content": "Hello"}],
+                               "generationConfig": {"maxTokens": 10}});
+        for (key, field) in fields.as_object().unwrap() {
+            value[key] = field.clone();
+        }
+        crate::parse::parse_request(0, &value.to_string()).unwrap()
+    }
+
+    #[test]
+    fn the_worst_case_prices_input_that_may_write_the_cache_at_the_write_rate() {
+        let prices = PriceTable::from(["claude-x", "gpt-4o-mini", "gpt-5.6", "mistral-x", "gemini-x"].map(|model| {
+            let price =
+                ModelPrice { input: 2.0, output: 0.0, cached_input: None, cache_write: None, batch_discount: None };
+            (model.to_owned(), price)
+        }));
+        let options = EstimateOptions { input_tokens: Some(vec![1_000_000]), ..Default::default() };
+        // The most a request's million input tokens may cost (no output: priced at 0).
+        let most = |provider, request: UnifiedRequest| {
+            let estimate = estimate_requests(provider, std::slice::from_ref(&request), None, &prices, &options);
+            let batch = estimate_batch(provider, std::slice::from_ref(&request), None, &prices, &options);
+            // The estimate shows the worst case the budget uses; the least stays the input alone.
+            assert_eq!(batch.max_cost_usd, estimate[0].max_cost_usd, "{provider:?}");
+            assert_eq!(batch.min_cost_usd, Some(1.0), "{provider:?}");
+            estimate[0].max_cost_usd.unwrap()
+        };
+        let system = json!("A long shared policy.");
+        // Anthropic (batch input $1/M): no breakpoint 1×, a 5-minute one 1.25×, a 1-hour one 2×,
+        // wherever the breakpoint is; the longest ttl of the request counts.
+        let anthropic = |fields| most(Provider::Anthropic, with_fields("claude-x", fields));
+        assert_eq!(anthropic(json!({"systemPrompt": system})), 1.0);
+        assert_eq!(anthropic(json!({"systemPrompt": system, "systemPromptCacheControl": {}})), 1.25);
+        assert_eq!(anthropic(json!({"cacheControl": {"ttl": "5m"}})), 1.25);
+        assert_eq!(anthropic(json!({"cacheControl": {"ttl": "1h"}})), 2.0);
+        assert_eq!(
+            anthropic(json!({"systemPrompt": system, "systemPromptCacheControl": {"ttl": "1h"}, "cacheControl": {}})),
+            2.0
+        );
+        let part =
+            json!([{"role": "user", "content": [{"type": "text", "text": "Hello", "cacheControl": {"ttl": "1h"}}]}]);
+        assert_eq!(anthropic(json!({"messages": part})), 2.0);
+        let tool = json!([{"name": "look_up", "description": "Looks up", "parameters": {"type": "object"}, "cacheControl": {"ttl": "1h"}}]);
+        assert_eq!(anthropic(json!({"tools": tool})), 2.0);
+        // A breakpoint written in Anthropic's own spelling inside providerKwargs counts too.
+        let kwargs_tool = json!({"tools": [{"name": "t", "input_schema": {"type": "object"}, "cache_control": {"type": "ephemeral", "ttl": "1h"}}]});
+        assert_eq!(anthropic(json!({"providerKwargs": kwargs_tool})), 2.0);
+        let kwargs_five = json!({"tools": [{"name": "t", "input_schema": {"type": "object"}, "cache_control": {"type": "ephemeral"}}]});
+        assert_eq!(anthropic(json!({"providerKwargs": kwargs_five})), 1.25);
+        // OpenAI caches by itself: GPT-5.6+ may write any request's prefix at 1.25×; the models
+        // before it (refusing prompt_cache_options) are not billed for writes.
+        assert_eq!(most(Provider::OpenAI, with_fields("gpt-4o-mini", json!({}))), 1.0);
+        assert_eq!(most(Provider::OpenAI, with_fields("gpt-5.6", json!({}))), 1.25);
+        // No published write price elsewhere: the input rate, unless the caller's is higher.
+        assert_eq!(most(Provider::Mistral, with_fields("mistral-x", json!({}))), 1.0);
+        assert_eq!(most(Provider::Google, with_fields("gemini-x", json!({}))), 1.0);
+        let mut dearer = prices.clone();
+        dearer.get_mut("mistral-x").unwrap().cache_write = Some(3.0);
+        let request = with_fields("mistral-x", json!({}));
+        let estimate = estimate_requests(Provider::Mistral, &[request], None, &dearer, &options);
+        assert_eq!(estimate[0].max_cost_usd, Some(1.5));
     }
 
     #[test]

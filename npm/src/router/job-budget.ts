@@ -87,10 +87,19 @@ export function lazySentModels(provider: ProviderName, lines: string[], model: s
  * request (job `position`) was sent with: an answer may name another (a Gemini alias answers
  * with the version it resolved to) or none. The answer's name counts only when the request's is
  * not known.
+ *
+ * A successful answer without usage (Gemini's embeddings, or any answer that leaves it out) was
+ * billed all the same: in a job with a budget it counts its request's worst case — for an
+ * embeddings request, its estimated input tokens at the input price, as it has no output —, so
+ * that answers which report nothing never leave room to pass the budget. Results that did not
+ * succeed are not billed.
  */
 export function costOfResult(context: JobContext, record: SubmissionRecord, result: UnifiedResult, position: number | undefined): number {
   const usage = result.response?.usage;
-  if (usage === undefined) return 0;
+  if (usage === undefined) {
+    if (result.status !== "succeeded" || position === undefined) return 0;
+    return context.worstCaseCosts?.[position] ?? 0;
+  }
   const sent = position === undefined ? undefined : context.sentModels?.()[position];
   return costOfUsage(context.manifest.provider, sent ?? record.model ?? result.response?.model ?? "", usage, context.prices) ?? 0;
 }

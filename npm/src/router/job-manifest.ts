@@ -87,7 +87,10 @@ export interface SubmissionRecord {
   results?: { path: string; counts: OutcomeCounts; resubmit: Ranges };
   /** For a batch queued again after a full queue: how many of its model's batches were then in flight. */
   queuedBehind?: number;
-  /** What the collected results' usage cost (US dollars), for a job with a budget. */
+  /**
+   * What the collected results cost (US dollars), for a job with a budget or the router's prices:
+   * their usage, and the worst case of a successful answer without usage (`costOfResult`).
+   */
   spentUsd?: number;
   /** Whether the requests to send again were given a follow-up submission (or had no attempt left). */
   followedUp?: boolean;

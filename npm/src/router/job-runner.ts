@@ -200,7 +200,8 @@ async function collectInto(context: JobContext, record: SubmissionRecord, positi
         if (missingLines) await store.storage.append(part, missingLines);
         await store.storage.rename(part, path);
         record.results = { path, counts: collector.counts, resubmit };
-        if (context.prices !== undefined) record.spentUsd = collector.costUsd;
+        // Built-in prices count too: a budget is kept without the router's `prices`.
+        if (context.prices !== undefined || manifest.maxCostUsd !== undefined) record.spentUsd = collector.costUsd;
         record.phase = "collected";
         delete record.unavailable;
         await save(context);

@@ -30,7 +30,9 @@ pub struct ModelPrice {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cached_input: Option<f64>,
     /// Input tokens written to a prompt cache (default: the provider's cache-write multiplier of
-    /// `input`, or `input`).
+    /// `input`, or `input`). Where the usage tells 1-hour writes apart (Anthropic), this is the
+    /// 5-minute price, and a 1-hour write costs the provider's 1-hour multiplier of `input` (2×),
+    /// or this price when it is higher: a longer entry never costs less.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_write: Option<f64>,
@@ -54,6 +56,9 @@ pub struct ProviderPricing {
     pub cache_read_multiplier: Option<f64>,
     /// Cache writes as a multiple of the input price, where published.
     pub cache_write_multiplier: Option<f64>,
+    /// Writes to a 1-hour cache entry as a multiple of the input price, where the usage tells them
+    /// apart ([`crate::model::Usage::cache_write_1h_tokens`]) and a price is published.
+    pub cache_write_1h_multiplier: Option<f64>,
     /// Whether the batch discount also applies to cached input.
     pub discount_applies_to_cache: bool,
 }
@@ -67,15 +72,17 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             batch_discount: 0.5,
             cache_read_multiplier: None,
             cache_write_multiplier: Some(1.25),
+            cache_write_1h_multiplier: None,
             discount_applies_to_cache: true,
         },
-        // 50 % on input and output; cache multipliers (read 0.1×, 5-minute write 1.25×) stack
-        // with the batch discount [AN-PRICING] (§6). A 1-hour write (2×) cannot be told apart in
-        // the usage, so the 5-minute rate is used unless the caller sets `cacheWrite`.
+        // 50 % on input and output; cache multipliers (read 0.1×, 5-minute write 1.25×, 1-hour
+        // write 2×) stack with the batch discount [AN-PRICING] (§6); the usage splits the writes by
+        // lifetime (`cache_creation`, unified-features §4.2).
         Provider::Anthropic => ProviderPricing {
             batch_discount: 0.5,
             cache_read_multiplier: Some(0.1),
             cache_write_multiplier: Some(1.25),
+            cache_write_1h_multiplier: Some(2.0),
             discount_applies_to_cache: true,
         },
         // 50 % [GM-GUIDE]; cached tokens are priced like non-batch cache use [GM-GUIDE-COPY] (§6):
@@ -85,6 +92,7 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             batch_discount: 0.5,
             cache_read_multiplier: None,
             cache_write_multiplier: None,
+            cache_write_1h_multiplier: None,
             discount_applies_to_cache: false,
         },
         // 50 % [MI-GUIDE] (§6); cached prompt tokens billed at 10 % [MI-DOCS] (unified-features §4.4).
@@ -95,6 +103,7 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             batch_discount: 0.5,
             cache_read_multiplier: Some(0.1),
             cache_write_multiplier: None,
+            cache_write_1h_multiplier: None,
             discount_applies_to_cache: false,
         },
         // 50 % below Global Standard [AZ-BATCH] (endpoints-and-push.md §6); caching not stated.
@@ -102,6 +111,7 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             batch_discount: 0.5,
             cache_read_multiplier: None,
             cache_write_multiplier: None,
+            cache_write_1h_multiplier: None,
             discount_applies_to_cache: true,
         },
         // 25 % per Groq's docs [GROQ-DOCS], 50 % per a third party [GROQ-3P] (§6): the provider's own
@@ -110,6 +120,7 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             batch_discount: 0.25,
             cache_read_multiplier: None,
             cache_write_multiplier: None,
+            cache_write_1h_multiplier: None,
             discount_applies_to_cache: true,
         },
         // "Up to 50 %" off serverless rates, for selected models [TG-DOCS]; 50 % at launch [TG-BLOG]
@@ -119,6 +130,7 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             batch_discount: 0.5,
             cache_read_multiplier: None,
             cache_write_multiplier: None,
+            cache_write_1h_multiplier: None,
             discount_applies_to_cache: true,
         },
         // 50 % [XAI-GUIDE]; the newest page says "reduced pricing" [XAI-GUIDE-NEW] (endpoints-and-push.md
@@ -127,6 +139,7 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             batch_discount: 0.5,
             cache_read_multiplier: None,
             cache_write_multiplier: None,
+            cache_write_1h_multiplier: None,
             discount_applies_to_cache: true,
         },
         // Local: no provider bill; a caller who prices their hardware sets `batchDiscount` too.
@@ -134,6 +147,7 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
             batch_discount: 0.0,
             cache_read_multiplier: None,
             cache_write_multiplier: None,
+            cache_write_1h_multiplier: None,
             discount_applies_to_cache: true,
         },
     }
@@ -144,7 +158,10 @@ pub fn provider_pricing(provider: Provider) -> ProviderPricing {
 pub struct BatchRates {
     pub input: f64,
     pub cached_input: f64,
+    /// Writes to a 5-minute cache entry, and every write whose lifetime the usage does not give.
     pub cache_write: f64,
+    /// Writes to a 1-hour cache entry.
+    pub cache_write_1h: f64,
     pub output: f64,
 }
 
@@ -264,7 +281,15 @@ pub fn batch_rates(provider: Provider, table: &PriceTable, model: &str) -> Optio
         (None, None) => input,
     };
     let cache_write = price.cache_write.unwrap_or(price.input * rules.cache_write_multiplier.unwrap_or(1.0));
-    Some(BatchRates { input, cached_input, cache_write: cache_write * paid, output: price.output * paid })
+    let cache_write_1h =
+        rules.cache_write_1h_multiplier.map_or(cache_write, |multiplier| cache_write.max(price.input * multiplier));
+    Some(BatchRates {
+        input,
+        cached_input,
+        cache_write: cache_write * paid,
+        cache_write_1h: cache_write_1h * paid,
+        output: price.output * paid,
+    })
 }
 
 /// Whether `model`'s cached input is charged at the batch input rate because no cache price is
@@ -341,7 +366,10 @@ mod tests {
             ModelPrice { input: 4.0, output: 20.0, cached_input: None, cache_write: None, batch_discount: None },
         );
         let rates = batch_rates(Provider::Anthropic, &table, "claude-x").unwrap();
-        assert_eq!(rates, BatchRates { input: 2.0, cached_input: 0.2, cache_write: 2.5, output: 10.0 });
+        assert_eq!(
+            rates,
+            BatchRates { input: 2.0, cached_input: 0.2, cache_write: 2.5, cache_write_1h: 4.0, output: 10.0 }
+        );
     }
 
     #[test]
@@ -391,6 +419,9 @@ mod tests {
             },
         )]);
         let rates = batch_rates(Provider::OpenAI, &table, "m").unwrap();
-        assert_eq!(rates, BatchRates { input: 0.75, cached_input: 0.375, cache_write: 0.9375, output: 1.5 });
+        assert_eq!(
+            rates,
+            BatchRates { input: 0.75, cached_input: 0.375, cache_write: 0.9375, cache_write_1h: 0.9375, output: 1.5 }
+        );
     }
 }

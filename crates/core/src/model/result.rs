@@ -96,7 +96,8 @@ pub enum OutputPart {
 /// - `output_tokens`: every generated token, reasoning included (Gemini's `candidatesTokenCount`
 ///   excludes thoughts, so `thoughtsTokenCount` is added).
 /// - `cache_read_tokens`, `cache_write_tokens`, `reasoning_tokens`: parts of the two above, present
-///   where the provider reports them.
+///   where the provider reports them; `cache_write_1h_tokens` is the part of `cache_write_tokens`
+///   written to a 1-hour cache entry (Anthropic `ttl: "1h"`, priced higher than a 5-minute write).
 /// - `total_tokens`: always `input_tokens + output_tokens`, also for providers that report no total
 ///   (Anthropic), so the sum holds everywhere; a provider total that disagrees stays in `raw`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,10 +116,16 @@ pub struct Usage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_read_tokens: Option<u64>,
-    /// The part of `input_tokens` written to a prompt cache.
+    /// The part of `input_tokens` written to a prompt cache, of any lifetime.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_write_tokens: Option<u64>,
+    /// The part of `cache_write_tokens` written to a 1-hour cache entry (Anthropic's
+    /// `cache_creation.ephemeral_1h_input_tokens`, a breakpoint with `ttl: "1h"`), priced at the
+    /// 1-hour write rate (Anthropic: 2× input, against 1.25× for the 5-minute rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub cache_write_1h_tokens: Option<u64>,
     /// The part of `output_tokens` spent on reasoning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]

@@ -257,7 +257,8 @@ pub(super) struct AnthropicUsage {
     pub(super) cache_read_input_tokens: Option<u64>,
     #[serde(default)]
     pub(super) cache_creation_input_tokens: Option<u64>,
-    /// The cache writes split by lifetime; read when the single count is absent.
+    /// The cache writes split by lifetime: their sum when the single count is absent, and the
+    /// 1-hour part, priced apart.
     #[serde(default)]
     pub(super) cache_creation: Option<CacheCreation>,
     #[serde(default)]
@@ -286,14 +287,10 @@ object_only!(deserialize only OutputDetails, "an `output_tokens_details` object"
 impl From<AnthropicUsage> for Usage {
     // Saturating: counts are whatever the file says, and a sum past u64 must not wrap (or panic).
     fn from(usage: AnthropicUsage) -> Self {
+        let one_hour = usage.cache_creation.as_ref().and_then(|split| split.ephemeral_1h_input_tokens);
         let cache_write = usage.cache_creation_input_tokens.or_else(|| {
             let split = usage.cache_creation?;
-            Some(
-                split
-                    .ephemeral_5m_input_tokens
-                    .unwrap_or(0)
-                    .saturating_add(split.ephemeral_1h_input_tokens.unwrap_or(0)),
-            )
+            Some(split.ephemeral_5m_input_tokens.unwrap_or(0).saturating_add(one_hour.unwrap_or(0)))
         });
         let input = usage
             .input_tokens
@@ -303,6 +300,8 @@ impl From<AnthropicUsage> for Usage {
         Usage {
             cache_read_tokens: usage.cache_read_input_tokens,
             cache_write_tokens: cache_write,
+            // A part of the writes: never more than their total, whichever count gave it.
+            cache_write_1h_tokens: one_hour.zip(cache_write).map(|(one_hour, total)| one_hour.min(total)),
             reasoning_tokens: usage.output_tokens_details.and_then(|details| details.thinking_tokens),
             ..Usage::from_totals(input, usage.output_tokens.unwrap_or(0))
         }

@@ -81,5 +81,7 @@ pub(super) fn assert_one_meaning(label: &str, usage: &Usage) {
     assert_eq!(Some(usage.input_tokens + usage.output_tokens), usage.total_tokens, "{label}: {usage:?}");
     let input_parts = usage.cache_read_tokens.unwrap_or(0) + usage.cache_write_tokens.unwrap_or(0);
     assert!(input_parts <= usage.input_tokens, "{label}: cache parts exceed the input: {usage:?}");
+    let one_hour = usage.cache_write_1h_tokens.unwrap_or(0);
+    assert!(one_hour <= usage.cache_write_tokens.unwrap_or(0), "{label}: 1-hour writes exceed the writes: {usage:?}");
     assert!(usage.reasoning_tokens.unwrap_or(0) <= usage.output_tokens, "{label}: reasoning exceeds output: {usage:?}");
 }

@@ -24,6 +24,8 @@ fn field_case_22_the_same_usage_whichever_provider_reports_it() {
     let anthropic =
         usage_of(&one("anthropic", &fixture("field-cases/22-usage-cache-reasoning-semantics/anthropic-results.jsonl")));
     assert_eq!(anthropic.cache_write_tokens, Some(400));
+    // The line gives no lifetimes: no 1-hour part is claimed.
+    assert_eq!(anthropic.cache_write_1h_tokens, None);
     for (provider, path) in [("openai", "openai-output.jsonl"), ("google", "gemini-responses.jsonl")] {
         let usage =
             usage_of(&one(provider, &fixture(&format!("field-cases/22-usage-cache-reasoning-semantics/{path}"))));

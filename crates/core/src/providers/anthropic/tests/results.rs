@@ -46,6 +46,7 @@ fn a_succeeded_text_result() {
             total_tokens: Some(6700),
             cache_read_tokens: Some(2051),
             cache_write_tokens: Some(2051),
+            cache_write_1h_tokens: None,
             reasoning_tokens: None
         })
     );
@@ -260,6 +261,43 @@ fn token_counts_that_add_up_past_u64_saturate() {
         assert_eq!(usage.cache_write_tokens, Some(u64::MAX), "{}", result.custom_id);
         assert_eq!(usage.total_tokens, Some(u64::MAX), "{}", result.custom_id);
         assert_eq!(usage.output_tokens, 3);
+    }
+}
+
+#[test]
+fn one_hour_cache_writes_are_told_apart_on_both_readers() {
+    // `cache_creation` splits the writes by lifetime (unified-features §4.2): the 1-hour part is
+    // priced at 2× input, the rest at 1.25×, so it is kept apart, by the one-pass reader and the
+    // general one alike (a 1-hour write was priced as a 5-minute one: a new-user trial).
+    let cases = [
+        // (usage, cache writes, of which 1-hour)
+        (r#""cache_creation":{"ephemeral_5m_input_tokens":30,"ephemeral_1h_input_tokens":70}"#, Some(100), Some(70)),
+        (
+            r#""cache_creation_input_tokens":400,"cache_creation":{"ephemeral_5m_input_tokens":300,"ephemeral_1h_input_tokens":100}"#,
+            Some(400),
+            Some(100),
+        ),
+        (r#""cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}"#, Some(5), Some(0)),
+        (r#""cache_creation_input_tokens":9,"cache_creation":null"#, Some(9), None),
+        (r#""cache_creation":{"ephemeral_5m_input_tokens":5}"#, Some(5), None),
+        // Counts that disagree: the 1-hour part is never more than the writes it is part of.
+        (r#""cache_creation_input_tokens":40,"cache_creation":{"ephemeral_1h_input_tokens":70}"#, Some(40), Some(40)),
+    ];
+    for (counts, written, one_hour) in cases {
+        let message = format!(
+            r#"{{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{{"type":"text","text":"hi"}}],"stop_reason":"end_turn","stop_sequence":null,"usage":{{"input_tokens":2,"output_tokens":3,{counts}}}}}"#
+        );
+        let line = format!(r#"{{"custom_id":"a","result":{{"type":"succeeded","message":{message}}}}}"#);
+        let one_pass = crate::providers::anthropic::fast_line::decode_common_line(&line)
+            .expect("the one-pass reader takes the line");
+        let general = crate::providers::anthropic::results::decode_any_line(&line, 1);
+        let decoded = decode(&format!("{line}\n"), 64);
+        assert_eq!(decoded.len(), 1);
+        for result in [one_pass, general, decoded[0].clone()] {
+            let usage = result.response.unwrap().usage.unwrap();
+            assert_eq!((usage.cache_write_tokens, usage.cache_write_1h_tokens), (written, one_hour), "{counts}");
+            assert_eq!(usage.input_tokens, 2 + written.unwrap(), "{counts}");
+        }
     }
 }
 
