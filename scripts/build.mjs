@@ -144,7 +144,10 @@ const wasmOut = join(root, "npm", "wasm");
 // Then (trial 5, money): 1-hour cache writes apart in the usage (`cacheWrite1hTokens`) and priced at
 // 2×, and a budget's worst case that prices input which may write the cache at the write rate
 // (`cost::most_input_rate`; +1,588 bytes): 1,340,594 (546,360 gzipped).
-const WASM_SIZE_BUDGET = 1_341_900;
+// Then (trial 7): providers' enum values spelt exactly and Anthropic's `thinking` an object with a
+// type (`Expect::OneOfAnyCase`, `Expect::Typed`), a delete answered by a page that is not JSON
+// refused (+1,356 bytes): 1,341,950 bytes (546,590 gzipped).
+const WASM_SIZE_BUDGET = 1_342_700;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

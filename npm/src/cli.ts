@@ -137,6 +137,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
         "media-tokens": { type: "string" },
         endpoint: { type: "string" },
         "anthropic-version": { type: "string" },
+        "drop-unsupported": { type: "boolean" },
         help: { type: "boolean" },
         json: { type: "boolean" },
     },
@@ -158,6 +159,7 @@ async function runEstimate(args: string[], json: boolean): Promise<number> {
     mediaTokens: values["media-tokens"],
     endpoint: endpointOption(values.endpoint),
     anthropicVersion: values["anthropic-version"],
+    dropUnsupported: values["drop-unsupported"] === true,
   });
   const refused = results.filter(isRefusedEstimate);
   if (json) {

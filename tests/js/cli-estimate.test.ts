@@ -108,6 +108,11 @@ describe("batch-router estimate", () => {
     const refused = await run(["estimate", sampled, "--provider", "anthropic", "--anthropic-version", "2026-10-21"]);
     assert.equal(refused.code, 3, refused.stderr);
     assert.match(refused.stderr, /request 0 \(line 1, customId "t-0"\): generationConfig\.temperature: claude-sonnet-4-5 refuses .*2026-10-21/);
+    // The fix the error names is a flag estimate takes: the file is estimated as it would be sent.
+    assert.match(refused.stderr, /pass --drop-unsupported/);
+    const dropped = await run(["estimate", sampled, "--provider", "anthropic", "--anthropic-version", "2026-10-21", "--drop-unsupported", "--json"]);
+    assert.equal(dropped.code, 0, dropped.stderr);
+    assert.equal(JSON.parse(dropped.stdout).estimates[0].requests, 1);
   });
 
   test("a bad line exits 3 naming it; bad options exit 2", async () => {

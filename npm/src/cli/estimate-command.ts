@@ -24,6 +24,8 @@ Options:
   --prices FILE              model prices, JSON: {"gpt-4o-mini": {"input": 0.15, "output": 0.6}}
                              (US dollars per million tokens, published prices; the batch discount
                              is applied; optional cachedInput, cacheWrite, batchDiscount)
+  --drop-unsupported         estimate the requests as they would be sent with settings the
+                             provider cannot express left out (as submit --drop-unsupported)
   --max-output-tokens N      the output bound of requests without maxTokens
   --media-tokens N           tokens counted per image or document (default 1000)
   --json                     print one JSON document
@@ -40,6 +42,8 @@ export interface EstimateCommandOptions {
   endpoint?: Endpoint;
   /** `--anthropic-version`: validated with that version's rules for Anthropic. */
   anthropicVersion?: string;
+  /** `--drop-unsupported`: estimated as submitted with it. */
+  dropUnsupported?: boolean;
 }
 
 export function count(name: string, value: string | undefined): number | undefined {
@@ -100,6 +104,7 @@ export async function estimateFile(options: EstimateCommandOptions): Promise<(Ba
       const prepareOptions = {
         ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
         ...(provider === "anthropic" && options.anthropicVersion !== undefined ? { apiVersion: options.anthropicVersion } : {}),
+        ...(options.dropUnsupported === true ? { dropUnsupported: true } : {}),
       };
       const estimate = estimateJsonl(provider, unifiedJsonl, settings, true, prepareOptions);
       if (estimate.unboundedRequests > 0) unboundedByEstimate.set(estimate, unboundedRequestsOf(provider, unifiedJsonl, settings));

@@ -174,8 +174,14 @@ enum Expect {
     Text,
     /// A whole number from the first to the second.
     Whole(i64, i64, &'static str),
-    /// One of these strings (ASCII case ignored, as `model_rules/body.rs` reads them).
+    /// One of these strings, spelt exactly (the providers' values are case-sensitive; a value in
+    /// another case also slipped past the model rules, which compare exactly, a trial found).
     OneOf(&'static [&'static str], &'static str),
+    /// One of these strings in any ASCII case: Gemini's `thinkingLevel`, whose docs spell it both
+    /// ways and which `model_rules/body.rs` reads in any case.
+    OneOfAnyCase(&'static [&'static str], &'static str),
+    /// An object with a string `type` (Anthropic's `thinking`, spec `ThinkingConfigParam`).
+    Typed(&'static str),
 }
 
 impl Expect {
@@ -184,9 +190,11 @@ impl Expect {
             Expect::Boolean => value.is_boolean(),
             Expect::Text => value.is_string(),
             Expect::Whole(low, high, _) => value.as_i64().is_some_and(|number| (low..=high).contains(&number)),
-            Expect::OneOf(names, _) => {
+            Expect::OneOf(names, _) => value.as_str().is_some_and(|text| names.contains(&text)),
+            Expect::OneOfAnyCase(names, _) => {
                 value.as_str().is_some_and(|text| names.iter().any(|name| name.eq_ignore_ascii_case(text)))
             }
+            Expect::Typed(_) => value.get("type").is_some_and(Value::is_string),
         }
     }
 
@@ -194,7 +202,10 @@ impl Expect {
         match self {
             Expect::Boolean => "must be true or false",
             Expect::Text => "must be a string",
-            Expect::Whole(_, _, words) | Expect::OneOf(_, words) => words,
+            Expect::Whole(_, _, words)
+            | Expect::OneOf(_, words)
+            | Expect::OneOfAnyCase(_, words)
+            | Expect::Typed(words) => words,
         }
     }
 }
@@ -230,7 +241,7 @@ fn expected(provider: Provider, endpoint: Endpoint) -> &'static [(&'static str, 
             ("generationConfig.thinkingConfig.includeThoughts", Boolean),
             (
                 "generationConfig.thinkingConfig.thinkingLevel",
-                OneOf(
+                OneOfAnyCase(
                     &["MINIMAL", "LOW", "MEDIUM", "HIGH", "THINKING_LEVEL_UNSPECIFIED"],
                     "must be \"MINIMAL\", \"LOW\", \"MEDIUM\", \"HIGH\" or \"THINKING_LEVEL_UNSPECIFIED\"",
                 ),
@@ -246,6 +257,10 @@ fn expected(provider: Provider, endpoint: Endpoint) -> &'static [(&'static str, 
                     &["low", "medium", "high", "xhigh", "max"],
                     "must be \"low\", \"medium\", \"high\", \"xhigh\" or \"max\"",
                 ),
+            ),
+            (
+                "thinking",
+                Typed("must be an object with a type: {\"type\": \"enabled\", \"budget_tokens\": …}, {\"type\": \"disabled\"} or {\"type\": \"adaptive\"}"),
             ),
             ("thinking.budget_tokens", Whole(0, u32::MAX as i64, WHOLE)),
             (

@@ -276,6 +276,62 @@ fn an_anthropic_budget_kwarg_of_the_wrong_type_is_refused() {
     assert!(message.contains("whole number"), "{message}");
 }
 
+/// The providers' values are case-sensitive: a value in another case is refused, as the model
+/// rules (which compare exactly) would otherwise not see it (`"IN_MEMORY"` on gpt-5.5, `"Disabled"`
+/// on Fable 5, a trial found); Anthropic's `thinking` is an object with a `type`. Gemini's
+/// `thinkingLevel` is taken in any case.
+#[test]
+fn enum_values_are_spelt_exactly_and_thinking_is_typed() {
+    let cases = [
+        (
+            Provider::OpenAI,
+            "gpt-5.5",
+            r#","providerKwargs":{"prompt_cache_retention":"IN_MEMORY"}"#,
+            "providerKwargs.prompt_cache_retention",
+        ),
+        (
+            Provider::OpenAI,
+            "gpt-5.6",
+            r#","providerKwargs":{"prompt_cache_options":{"ttl":"30M"}}"#,
+            "providerKwargs.prompt_cache_options.ttl",
+        ),
+        (
+            Provider::Anthropic,
+            "claude-fable-5",
+            r#","providerKwargs":{"thinking":{"type":"Disabled"}}"#,
+            "providerKwargs.thinking.type",
+        ),
+        (
+            Provider::Anthropic,
+            "claude-opus-4-6",
+            r#","providerKwargs":{"output_config":{"effort":"LOW"}}"#,
+            "providerKwargs.output_config.effort",
+        ),
+        (
+            Provider::Anthropic,
+            "claude-sonnet-4-5",
+            r#","providerKwargs":{"thinking":"yes"}"#,
+            "providerKwargs.thinking",
+        ),
+        (
+            Provider::Anthropic,
+            "claude-sonnet-4-5",
+            r#","providerKwargs":{"thinking":{"budget_tokens":2048}}"#,
+            "providerKwargs.thinking",
+        ),
+    ];
+    for (provider, model, rest, path) in cases {
+        let (field, message) = refused(provider, Endpoint::Chat, line(model, rest));
+        assert_eq!(field, path, "{rest}: {message}");
+        assert!(message.starts_with("must be"), "{rest}: {message}");
+    }
+    let level = line(
+        "gemini-3-flash-preview",
+        r#","providerKwargs":{"generationConfig":{"thinkingConfig":{"thinkingLevel":"low"}}}"#,
+    );
+    assert!(validate_batch_for(Provider::Google, Endpoint::Chat, &[level], &ValidationOptions::default()).is_ok());
+}
+
 /// The value checks name only fields of each provider's schema, so they need not ask it.
 #[test]
 fn every_checked_kwarg_value_is_a_field_of_the_schema() {

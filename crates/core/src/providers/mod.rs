@@ -454,12 +454,16 @@ pub trait BatchApi {
         Err(operation_not_supported(self.provider(), "deleting a batch"))
     }
 
+    /// A success with an empty body or a JSON one (Gemini's `Empty` is `{}`); any other body (an
+    /// HTML page from a proxy) is not an answer of the API, so nothing is known to be deleted.
     fn parse_delete(&self, batch_id: &str, response: &HttpResponse) -> Result<(), CoreError> {
-        if response.is_success() {
-            Ok(())
-        } else {
-            Err(common::http_error(self.provider().name(), response, Some(batch_id)))
+        if !response.is_success() {
+            return Err(common::http_error(self.provider().name(), response, Some(batch_id)));
         }
+        if !response.body.trim().is_empty() {
+            common::parse_json(self.provider().name(), "batch deletion", response)?;
+        }
+        Ok(())
     }
 }
 

@@ -165,6 +165,10 @@ fn cancel_answers_empty_and_asks_for_a_status_call() {
 #[test]
 fn delete_answers_empty() {
     assert!(api().parse_delete("abc123", &response(200, "{}")).is_ok());
+    assert!(api().parse_delete("abc123", &response(200, "")).is_ok());
+    // A page that is not the API's answer (a proxy's HTML) deletes nothing known (a trial found it taken as done).
+    let page = api().parse_delete("abc123", &response(200, "<html>maintenance</html>"));
+    assert!(matches!(&page, Err(CoreError::InvalidResponse { .. })), "{page:?}");
     assert!(matches!(api().parse_delete("abc123", &response(404, "")), Err(CoreError::BatchNotFound { .. })));
 }
 
