@@ -12,7 +12,8 @@ import { AzureOpenAIProvider, MemoryStorage, OpenAIProvider, type BatchProvider,
 
 import { openaiAnswerLine, openaiBatch } from "../support/output-file.js";
 
-const KEY = "sk-proj-LEAKME0123456789abcdef";
+// Plainly not a real key (no provider's key prefix), shaped like one: upper case, digits, dashes.
+const KEY = "test-only-openai-KEY-LEAKME0123456789abcdef";
 const TOKEN = "fake-entra-token-ZYX0987654321";
 const BATCH = "batch_leak";
 const encoder = new TextEncoder();
@@ -116,7 +117,7 @@ describe("a credential echoed in a result line", () => {
   test("a body without a credential reaches the output file byte for byte", async () => {
     const storage = new MemoryStorage();
     // Text close to the key (its prefix, its anchor letters) but never the key itself.
-    const body = Array.from({ length: 40 }, (_, index) => JSON.stringify(openaiAnswerLine(index, `sk-proj-LEAKME012345678 ${KEY.slice(0, -1)} é ✓ ${index}`)) + "\n").join("");
+    const body = Array.from({ length: 40 }, (_, index) => JSON.stringify(openaiAnswerLine(index, `${KEY.slice(0, 30)} ${KEY.slice(0, -1)} é ✓ ${index}`)) + "\n").join("");
     const cuts = Array.from({ length: 30 }, (_, index) => 97 * (index + 1));
     const results = await read(new OpenAIProvider({ apiKey: KEY, storage, fetch: serving(body, cuts) }));
     assert.equal(results.length, 40);
