@@ -315,6 +315,17 @@ pub static MODEL_RULES: &[ModelRule] = &[
         "2026-07",
         "AN-SKILL model-migration.md; §7.2",
     ),
+    // The thinking models before those (Claude Sonnet 3.7, Sonnet 4 and Opus 4): the reference is
+    // silent; the effort parameter came with Opus 4.5 (beta `effort-2025-11-24`, Anthropic's Opus 4.5
+    // migration skill, references/effort.md) and Anthropic's effort page lists no earlier model, so
+    // they think by budget only, as the models above.
+    entry(
+        Anthropic,
+        &["claude-3-7-sonnet*", "claude-sonnet-4-2025*", "claude-opus-4-2025*", "claude-sonnet-4", "claude-opus-4"],
+        efforts(&[Off]),
+        "2026-12",
+        "platform.claude.com effort (models listed); claude-opus-4-5-migration skill effort.md",
+    ),
     entry(
         Anthropic,
         &["claude-opus-4-5*"],

@@ -179,6 +179,20 @@ fn cases() -> Vec<Case> {
         ),
         case(
             Provider::Anthropic,
+            "claude-3-7-sonnet-20250219",
+            json!({"reasoning": {"effort": "low"}}),
+            "reasoning.effort",
+            json!({"reasoning": {"budgetTokens": 2048}, "generationConfig": {"maxTokens": 4096}}),
+        ),
+        case(
+            Provider::Anthropic,
+            "claude-sonnet-4-20250514",
+            json!({"reasoning": {"effort": "high"}}),
+            "reasoning.effort",
+            json!({"reasoning": {"effort": "none"}}),
+        ),
+        case(
+            Provider::Anthropic,
             "claude-opus-4-5",
             json!({"reasoning": {"effort": "max"}}),
             "reasoning.effort",
