@@ -147,7 +147,10 @@ const wasmOut = join(root, "npm", "wasm");
 // Then (trial 7): providers' enum values spelt exactly and Anthropic's `thinking` an object with a
 // type (`Expect::OneOfAnyCase`, `Expect::Typed`), a delete answered by a page that is not JSON
 // refused (+1,356 bytes): 1,341,950 bytes (546,590 gzipped).
-const WASM_SIZE_BUDGET = 1_342_700;
+// Then (trial 8a): Claude Sonnet 3.7, Sonnet 4 and Opus 4 in the effort rules (+189), a byte-order
+// mark taken at the start of any line, UTF-16 and lone-CR text named, media types lower-cased as
+// they are read, a data: URL refused as a `file_uri` source (+1,030): 1,343,169 bytes (547,220 gzipped).
+const WASM_SIZE_BUDGET = 1_343_200;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -79,6 +79,28 @@ describe("files that are not UTF-8 are refused with the file, the line and the b
     assert.match(result.stderr, /openai\.jsonl: line 3 is not valid UTF-8 \(byte 0xED at byte offset \d+ of the file, 0 of the line\)/);
   });
 
+  test("a UTF-16 requests file (either byte order) is named as UTF-16, exit 3, nothing uploaded", async () => {
+    const text = "\uFEFF" + good;
+    const little = Buffer.from(text, "utf16le");
+    const big = Buffer.from(little).swap16();
+    writeFileSync(join(directory, "utf16le.jsonl"), little);
+    writeFileSync(join(directory, "utf16be.jsonl"), big);
+    for (const [file, order] of [["utf16le.jsonl", "FF FE, little-endian"], ["utf16be.jsonl", "FE FF, big-endian"]] as const) {
+      const result = await run(directory, ["submit", file, "--provider", "openai", "--base-url", `${server.url}/v1`, "--api-key", KEY]);
+      assert.equal(result.code, 3, result.stderr);
+      assert.ok(result.stderr.includes(`${file} is UTF-16 text (its byte-order mark is ${order}), not UTF-8: save the file as UTF-8`), result.stderr);
+    }
+    assert.equal(emulator.files.size, 0, "nothing was uploaded");
+  });
+
+  test("two BOM-prefixed CRLF files joined with cat convert as one file of two requests", async () => {
+    const second = good.replace('"ok"', '"ok2"');
+    writeFileSync(join(directory, "joined.jsonl"), Buffer.from("\uFEFF" + good.replace("\n", "\r\n") + "\uFEFF" + second.replace("\n", "\r\n")));
+    const result = await run(directory, ["convert", "joined.jsonl", "--provider", "openai", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { conversions: { summary: { requestCount: number } }[] }).conversions[0]!.summary.requestCount, 2, result.stdout);
+  });
+
   test("a prices file: a usage error (exit 2) naming line 2", async () => {
     const result = await run(directory, ["estimate", "good.jsonl", "--provider", "openai", "--prices", "prices.json"]);
     assert.equal(result.code, 2, result.stderr);

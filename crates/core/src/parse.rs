@@ -3,7 +3,10 @@
 //!
 //! JSONL written by Windows tools starts with a byte-order mark and ends lines with CR LF, often
 //! with an empty last line (field case 16): all three are accepted here, once, for every API that
-//! takes unified JSONL.
+//! takes unified JSONL. A byte-order mark is taken at the start of any line, not only the first:
+//! files joined with `cat` keep each one's mark (no JSON value can start with U+FEFF, so no line
+//! that was JSON changes). Text that looks like another encoding (NUL bytes: UTF-16) or other line
+//! ends (a lone CR) is named in the error.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -32,13 +35,15 @@ pub fn parse_request_array(text: &str) -> Result<Vec<UnifiedRequest>, CoreError>
     raw.iter().enumerate().map(|(index, value)| parse_request(index, value.get())).collect()
 }
 
-/// The request lines of unified JSONL: a leading byte-order mark is skipped, `\r\n` ends a line as
-/// `\n` does, blank lines are not requests. Nothing is parsed.
+/// The request lines of unified JSONL: a byte-order mark at the start of a line is skipped, `\r\n`
+/// ends a line as `\n` does, blank lines are not requests. Nothing is parsed.
 pub fn request_lines(text: &str) -> Vec<RequestLine<'_>> {
-    let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text);
     text.split('\n')
         .enumerate()
-        .map(|(position, line)| RequestLine { number: position + 1, text: line.strip_suffix('\r').unwrap_or(line) })
+        .map(|(position, line)| {
+            let line = line.strip_prefix(BYTE_ORDER_MARK).unwrap_or(line);
+            RequestLine { number: position + 1, text: line.strip_suffix('\r').unwrap_or(line) }
+        })
         .filter(|line| !line.text.trim().is_empty())
         .collect()
 }
@@ -49,7 +54,7 @@ pub fn json_request_lines(text: &str) -> Result<Vec<RequestLine<'_>>, CoreError>
     let lines = request_lines(text);
     for (index, line) in lines.iter().enumerate() {
         if let Err(error) = serde_json::from_str::<&RawValue>(line.text) {
-            return Err(not_json(index, line.number, &error));
+            return Err(not_json(index, line.number, line.text, &error));
         }
     }
     Ok(lines)
@@ -93,7 +98,7 @@ pub fn parse_request(index: usize, text: &str) -> Result<UnifiedRequest, CoreErr
     // serde_json reports some type errors as syntax errors (a number where an enum's string is
     // expected reads as "expected value"): only text that is not JSON at all has no field.
     if (error.is_syntax() || error.is_eof()) && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
-        return Err(not_json(index, 0, &error));
+        return Err(not_json(index, 0, text, &error));
     }
     if !text.trim_start().starts_with('{') {
         return Err(not_an_object(index, text));
@@ -115,7 +120,12 @@ fn text_after_request(index: usize, text: &str) -> CoreError {
     let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
     let _ = values.next();
     let end = values.byte_offset();
+    let lone_cr = text[end..].trim_start_matches([' ', '\t']).starts_with('\r');
     let what = match values.next() {
+        // CR is JSON whitespace: a file whose lines end with CR alone reads as one line.
+        Some(Ok(_)) if lone_cr => {
+            "another JSON value after a lone CR (lines ended by CR alone, as old Mac files end them: end each line with LF or CR LF)"
+        }
         Some(Ok(_)) => "another JSON value (two requests on one line? each needs its own line)",
         _ => "text that is not JSON",
     };
@@ -214,8 +224,11 @@ fn exact_float_quote(text: &str, error: &serde_json::Error, message: String) -> 
 }
 
 /// A line that is not JSON: no field to name, no custom id to read. `line` 0 is unknown.
-fn not_json(index: usize, line: usize, error: &serde_json::Error) -> CoreError {
-    let message = format!("not valid JSON: {} at column {}", strip_location(&error.to_string()), error.column());
+fn not_json(index: usize, line: usize, text: &str, error: &serde_json::Error) -> CoreError {
+    let mut message = format!("not valid JSON: {} at column {}", strip_location(&error.to_string()), error.column());
+    if text.contains('\0') {
+        message.push_str(" (the text holds NUL bytes, as UTF-16 text read as UTF-8 does: save the file as UTF-8)");
+    }
     CoreError::Validation {
         index: Some(index),
         custom_id: None,
@@ -396,6 +409,43 @@ mod tests {
     fn byte_order_mark_before_a_json_array_is_read() {
         let requests = parse_request_array("\u{feff}[{\"customId\":\"a\",\"model\":\"m\",\"messages\":[]}]").unwrap();
         assert_eq!(requests[0].custom_id, "a");
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_of_any_line_is_read() {
+        // Two BOM-prefixed Windows files joined with `cat`, and a BOM after blank lines.
+        let request = |id: &str| format!("{{\"customId\":\"{id}\",\"model\":\"m\",\"messages\":[]}}");
+        let text = format!("\u{feff}{}\r\n\u{feff}{}\r\n\r\n\u{feff}{}\n", request("a"), request("b"), request("c"));
+        let (requests, numbers) = parse_numbered_request_lines(&text).unwrap();
+        assert_eq!(requests.iter().map(|request| request.custom_id.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(numbers, [1, 2, 4]);
+        assert_eq!(json_request_lines(&text).unwrap().len(), 3);
+        // A mark inside a string is text, kept.
+        let inside = "{\"customId\":\"\u{feff}x\",\"model\":\"m\",\"messages\":[]}";
+        assert_eq!(parse_request_lines(inside).unwrap()[0].custom_id, "\u{feff}x");
+    }
+
+    #[test]
+    fn other_encodings_and_line_ends_are_named() {
+        let request = "{\"customId\":\"a\",\"model\":\"m\",\"messages\":[]}";
+        // UTF-16LE text read as UTF-8: every other byte NUL.
+        let utf16: String = request.chars().flat_map(|c| [c, '\0']).collect();
+        let CoreError::Validation { line, message, .. } = json_request_lines(&utf16).unwrap_err() else { panic!() };
+        assert_eq!(line, Some(1));
+        assert!(message.contains("NUL bytes") && message.contains("UTF-16"), "{message}");
+        let CoreError::Validation { message, .. } = parse_request_lines(&utf16).unwrap_err() else { panic!() };
+        assert!(message.contains("UTF-16"), "{message}");
+        // Lines ended by CR alone read as one line.
+        let old_mac = format!("{request}\r{request}\r");
+        let CoreError::Validation { message, index, .. } = parse_request_lines(&old_mac).unwrap_err() else { panic!() };
+        assert_eq!(index, Some(0));
+        assert!(message.contains("lone CR") && message.contains("LF or CR LF"), "{message}");
+        // Two requests on one line, without CR: the hint stays the old one.
+        let CoreError::Validation { message, .. } = parse_request_lines(&format!("{request} {request}")).unwrap_err()
+        else {
+            panic!()
+        };
+        assert!(message.contains("two requests on one line") && !message.contains("CR"), "{message}");
     }
 
     #[test]

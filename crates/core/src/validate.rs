@@ -727,7 +727,9 @@ impl RequestChecker<'_> {
             return Err(self.error(format!("{}.data", field()), "must not be empty"));
         }
         match media.source_type {
-            SourceType::Url if media.data.get(..5).is_some_and(|head| head.eq_ignore_ascii_case("data:")) => {
+            SourceType::Url | SourceType::FileUri
+                if media.data.get(..5).is_some_and(|head| head.eq_ignore_ascii_case("data:")) =>
+            {
                 return Err(self.error(
                     format!("{}.sourceType", field()),
                     "`data` is a data: URL, which is base64 data: use sourceType \"base64\" (the URL's media type is used)",

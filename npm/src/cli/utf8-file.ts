@@ -88,6 +88,11 @@ export async function readUtf8File(file: string, refuse: (message: string, line:
   try {
     return strict.decode(bytes);
   } catch {
+    // UTF-16's byte-order marks (FF FE little-endian, FE FF big-endian) are not UTF-8: say what the file is.
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      const order = bytes[0] === 0xff ? "FF FE, little-endian" : "FE FF, big-endian";
+      throw refuse(`${file} is UTF-16 text (its byte-order mark is ${order}), not UTF-8: save the file as UTF-8`, 1);
+    }
     const where = notUtf8At(bytes);
     // `strict` refused it, so a byte is found; the fallback keeps the refusal if it were not.
     if (where === undefined) throw refuse(`${file} is not valid UTF-8`, 1);

@@ -210,13 +210,54 @@ fn the_word_at_a_time_scan_agrees_with_the_byte_rule_for_every_byte_and_position
 }
 
 #[test]
-fn a_data_url_given_as_a_url_source_is_refused_pointing_at_base64() {
-    let json = format!(
-        r#"{{"customId":"u","model":"MODEL","messages":[{{"role":"user","content":[{{"type":"image","sourceType":"url","data":"data:image/png;base64,{PIXEL}"}}]}}]}}"#
-    );
-    for provider in Provider::ALL {
-        let (_, field, message) = validation(bodies(provider, &[request_for(provider, &json)], false).unwrap_err());
-        assert_eq!(field, "messages[0].content[0].sourceType", "{provider:?}");
-        assert!(message.contains("sourceType \"base64\""), "{provider:?}: {message}");
+fn a_data_url_given_as_a_url_or_file_uri_source_is_refused_pointing_at_base64() {
+    for (source, scheme) in [("url", "data"), ("file_uri", "data"), ("file_uri", "DATA")] {
+        let json = format!(
+            r#"{{"customId":"u","model":"MODEL","messages":[{{"role":"user","content":[{{"type":"image","sourceType":"{source}","data":"{scheme}:image/png;base64,{PIXEL}"}}]}}]}}"#
+        );
+        for provider in Provider::ALL {
+            let (_, field, message) = validation(bodies(provider, &[request_for(provider, &json)], false).unwrap_err());
+            assert_eq!(field, "messages[0].content[0].sourceType", "{provider:?} {source}");
+            assert!(message.contains("sourceType \"base64\""), "{provider:?} {source}: {message}");
+        }
     }
+}
+
+#[test]
+fn media_types_in_any_case_or_with_spaces_reach_every_provider_in_lower_case() {
+    // A type and subtype are case-insensitive (RFC 2045 §5.1); Anthropic compares them exactly.
+    let spellings: [(&str, Option<&str>); 6] = [
+        ("PIXEL", Some("IMAGE/PNG")),
+        ("PIXEL", Some("image/png ")),
+        ("PIXEL", Some(" Image/Png")),
+        ("DATA:IMAGE/PNG;base64,PIXEL", None),
+        ("data:Image/PNG ;BASE64,PIXEL", None),
+        ("data:image/png;base64,PIXEL", Some("IMAGE/PNG")),
+    ];
+    for provider in Provider::ALL {
+        for (data, media_type) in spellings {
+            let data = data.replace("PIXEL", PIXEL);
+            let request = request_for(provider, &media_request("image", &data, media_type));
+            let (sent, _) = bodies(provider, &[request], false)
+                .unwrap_or_else(|error| panic!("{provider:?} {data:.30} {media_type:?}: {error}"));
+            assert_eq!(
+                sent_media(provider, &sent[0]),
+                ("image/png".to_owned(), PIXEL.to_owned()),
+                "{provider:?} {media_type:?}"
+            );
+        }
+        if takes_base64_documents(provider) {
+            let request = request_for(provider, &media_request("document", PDF, Some("Application/PDF")));
+            let (sent, _) = bodies(provider, &[request], false).unwrap();
+            assert_eq!(sent_media(provider, &sent[0]), ("application/pdf".to_owned(), PDF.to_owned()), "{provider:?}");
+        }
+    }
+    // Parameters are kept as written; only the type and subtype are lower-cased.
+    let text = format!(
+        r#"{{"customId":"p","model":"m","messages":[{{"role":"user","content":[{{"type":"document","sourceType":"base64","mediaType":"Text/Plain; charset=UTF-8","data":"{PDF}"}}]}}]}}"#
+    );
+    let request = crate::parse::parse_request_lines(&text).unwrap().remove(0);
+    let crate::model::MessageContent::Parts(parts) = &request.messages[0].content else { panic!() };
+    let crate::ContentPart::Document(document) = &parts[0] else { panic!() };
+    assert_eq!(document.media_type.as_deref(), Some("text/plain; charset=UTF-8"));
 }

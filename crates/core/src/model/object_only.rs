@@ -29,9 +29,10 @@
 /// `$expecting` is what an error says was expected (every refusal of a value that is not an object,
 /// not only of arrays). A type that borrows from the text is written with its one lifetime
 /// (`Line<'a>`).
+/// `then f` passes the value read through `f` (a value made canonical as it is read).
 macro_rules! object_only {
-    ($type:ident, $expecting:literal) => {
-        $crate::model::object_only!(deserialize only $type, $expecting);
+    ($type:ident, $expecting:literal $(, then $after:path)?) => {
+        $crate::model::object_only!(deserialize only $type, $expecting $(, then $after)?);
 
         impl serde::Serialize for $type {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -39,7 +40,7 @@ macro_rules! object_only {
             }
         }
     };
-    (deserialize only $type:ident $(<$lifetime:lifetime>)?, $expecting:literal) => {
+    (deserialize only $type:ident $(<$lifetime:lifetime>)?, $expecting:literal $(, then $after:path)?) => {
         impl<'de $(: $lifetime, $lifetime)?> serde::Deserialize<'de> for $type $(<$lifetime>)? {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct ObjectVisitor<$($lifetime)?>(std::marker::PhantomData<$type $(<$lifetime>)?>);
@@ -49,7 +50,9 @@ macro_rules! object_only {
                         formatter.write_str($expecting)
                     }
                     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                        $type::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                        let value = $type::deserialize(serde::de::value::MapAccessDeserializer::new(map));
+                        $(let value = value.map($after);)?
+                        value
                     }
                 }
                 deserializer.deserialize_map(ObjectVisitor(std::marker::PhantomData))

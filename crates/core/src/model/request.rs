@@ -654,7 +654,42 @@ pub struct MediaContent {
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub cache_control: Option<CacheControl>,
 }
-object_only!(MediaContent, "an image or document part object");
+object_only!(MediaContent, "an image or document part object", then MediaContent::with_canonical_media_type);
+
+impl MediaContent {
+    /// The media type as providers compare it: a type and subtype are case-insensitive (RFC 2045
+    /// §5.1) and take no surrounding space, but Anthropic checks `media_type` against its enum and
+    /// the others pass the text on (a new-user trial sent `data:IMAGE/PNG;base64,…` and
+    /// `"mimeType": "image/png "`). The type and subtype are lower-cased, parameters kept as
+    /// written; a `data:` URL's own type, when `mediaType` is absent, is given as `mediaType` (the
+    /// payload is not copied). Only when something changes: a canonical type costs one scan.
+    fn with_canonical_media_type(mut self) -> Self {
+        let needs = |media_type: &str| {
+            let essence = media_type.split(';').next().unwrap_or_default();
+            essence.bytes().any(|byte| byte.is_ascii_uppercase()) || media_type.trim() != media_type
+        };
+        let canonical = |media_type: &str| {
+            let media_type = media_type.trim();
+            let end = media_type.find(';').unwrap_or(media_type.len());
+            format!("{}{}", media_type[..end].to_ascii_lowercase(), &media_type[end..])
+        };
+        match &self.media_type {
+            Some(media_type) if needs(media_type) => self.media_type = Some(canonical(media_type)),
+            Some(media_type) if !media_type.is_empty() => {}
+            _ if self.source_type == SourceType::Base64 => {
+                if let Ok(crate::media_data::Base64Data { url_media_type: Some(from_url), .. }) =
+                    crate::media_data::split_data_url(&self.data)
+                {
+                    if needs(from_url) {
+                        self.media_type = Some(canonical(from_url));
+                    }
+                }
+            }
+            _ => {}
+        }
+        self
+    }
+}
 
 pub type ImageContent = MediaContent;
 pub type DocumentContent = MediaContent;
