@@ -55,6 +55,15 @@ function isVersion(value: unknown): value is string {
  */
 export function checkedStateStore(store: JobStateStore, name: string): JobStateStore {
   if (store instanceof StorageJobState) return store;
+  // Checked when the router is built, not at the first job: a `BatchStorage` given as `state` (the
+  // README's `storage: store, state: store` is for stores that are both) was a `TypeError` inside
+  // `startJob` (a new-user trial).
+  const missing = (["get", "put"] as const).filter((method) => typeof (store as Partial<JobStateStore>)?.[method] !== "function");
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `${name} has no ${missing.join(" and no ")} method: a JobStateStore has get(key) and put(key, value, expected) (PostgresJobStore, D1JobStore, or your own); a BatchStorage such as MemoryStorage, FileStorage or R2Storage goes in \`storage\`, which keeps the job records by default`,
+    );
+  }
   return {
     async get(key) {
       const record: unknown = await store.get(key);

@@ -8,7 +8,7 @@ import { Deadline, withDeadline } from "./deadline.js";
 import { checkedEndpoint } from "./endpoint.js";
 import { ConfigurationError, ValidationError, toBatchRouterError } from "./errors.js";
 import { ResultIterator } from "./result-iterator.js";
-import { currentRuntime, readEnvironment } from "./runtime.js";
+import { currentRuntime, deniedEnvironmentNote, readEnvironment } from "./runtime.js";
 import { checkBaseUrl, checkCredential } from "./connection-checks.js";
 import { redactingFetch, rememberCredentials } from "./redact-key.js";
 import { ProviderClient } from "./provider-client.js";
@@ -243,7 +243,7 @@ export abstract class BatchProvider {
     rememberCredentials([apiKey, extras.config?.bearerToken ?? undefined]);
     if (defaults.requiresKey && !apiKey && !baseUrl && !extras.hasOtherCredential) {
       throw new ConfigurationError(
-        `No API key for ${this.name}: pass { apiKey } or set ${defaults.keyVariables.join(" or ")}`,
+        `No API key for ${this.name}: pass { apiKey } or set ${defaults.keyVariables.join(" or ")}${deniedEnvironmentNote(defaults.keyVariables)}`,
       );
     }
     const storage =

@@ -18,6 +18,9 @@ export function currentRuntime(): Runtime {
   return runtime;
 }
 
+/** Variables Deno refused to read (no `--allow-env` for them), for errors that would say "unset". */
+const deniedVariables = new Set<string>();
+
 /** Reads an environment variable in Node, Bun, Deno or a worker (where there are none). */
 export function readEnvironment(name: string): string | undefined {
   const globals = globalThis as {
@@ -29,7 +32,16 @@ export function readEnvironment(name: string): string | undefined {
     if (fromProcess !== undefined) return fromProcess;
     return globals.Deno?.env.get(name);
   } catch {
-    // Deno without --allow-env throws: treat as unset.
+    // Deno without --allow-env throws: treated as unset, and remembered, so that an error about
+    // the variable can say why it reads as unset (a new-user trial was told to set a key it had set).
+    deniedVariables.add(name);
     return undefined;
   }
+}
+
+/** The words for `names` that Deno refused to read, or "" when it refused none of them. */
+export function deniedEnvironmentNote(names: readonly string[]): string {
+  const denied = names.filter((name) => deniedVariables.has(name));
+  if (denied.length === 0) return "";
+  return ` (Deno refused to read ${denied.join(" and ")}: run with --allow-env, or --allow-env=${denied.join(",")})`;
 }

@@ -139,6 +139,7 @@ async fn progress_is_reported_and_cancel_stops_the_ray_job_keeping_finished_line
     assert!(output.len() >= 2 && output.len() < 24, "{} results kept", output.len());
     assert_eq!(output.len() + errors.len(), 24);
     assert!(errors.iter().all(|line| line["error"]["code"] == "batch_cancelled"), "{errors:?}");
+    assert_eq!(batch["request_counts"], json!({"total": 24, "completed": output.len(), "failed": 0}));
     assert_eq!(ray_job(&format!("batch-router-{batch_id}")).await["status"], "STOPPED");
 }
 

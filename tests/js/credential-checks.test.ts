@@ -101,6 +101,33 @@ describe("a credential that cannot be sent in a header is refused when the provi
   });
 });
 
+describe("a key variable Deno refuses to read", () => {
+  test("the missing-key error says Deno refused it and names --allow-env (a set key was reported unset)", () => {
+    const saved = process.env.MISTRAL_API_KEY;
+    const deno = Object.getOwnPropertyDescriptor(globalThis, "Deno");
+    delete process.env.MISTRAL_API_KEY;
+    // Deno without --allow-env: `Deno.env.get` throws (Deno's global is configurable: swapped for
+    // this synchronous check only, in every runtime the suite runs in).
+    Object.defineProperty(globalThis, "Deno", {
+      value: { env: { get: () => { throw new Error('NotCapable: Requires env access to "MISTRAL_API_KEY", run again with the --allow-env flag'); } } },
+      configurable: true,
+      writable: true,
+    });
+    try {
+      assert.throws(
+        () => new MistralProvider({ storage: false }),
+        (error: unknown) =>
+          error instanceof ConfigurationError &&
+          error.message === "No API key for mistral: pass { apiKey } or set MISTRAL_API_KEY (Deno refused to read MISTRAL_API_KEY: run with --allow-env, or --allow-env=MISTRAL_API_KEY)",
+      );
+    } finally {
+      if (deno) Object.defineProperty(globalThis, "Deno", deno);
+      else delete (globalThis as { Deno?: unknown }).Deno;
+      if (saved !== undefined) process.env.MISTRAL_API_KEY = saved;
+    }
+  });
+});
+
 describe("a base URL that is not an http(s) URL is refused when the provider is made", () => {
   for (const [provider, make] of makers) {
     test(provider, () => {

@@ -88,6 +88,22 @@ describe("a JobStateStore that answers null", () => {
     });
   });
 
+  test("a BatchStorage (or anything without get and put) given as state is refused when the router is built", () => {
+    const emulator = new OpenAIEmulator({ apiKey: API_KEY });
+    const providers = { openai: { apiKey: API_KEY, baseUrl: "http://127.0.0.1:9/v1", fetch: emulator.fetch } };
+    for (const [state, missing] of [[new MemoryStorage(), "get and no put"], [{}, "get and no put"], [{ get: async () => undefined }, "put"]] as const) {
+      assert.throws(
+        () => new BatchRouter({ providers, storage: new MemoryStorage(), state: state as unknown as JobStateStore, ...fastRouterOptions() }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigurationError, String(error));
+          assert.ok(error.message.startsWith(`options.state has no ${missing} method: a JobStateStore has get(key) and put(key, value, expected)`), error.message);
+          assert.match(error.message, /goes in `storage`/);
+          return true;
+        },
+      );
+    }
+  });
+
   test("guards webhook replays: null is no delivery seen yet", async () => {
     const key = "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw4W0zrbZLzsA=";
     const timestamp = Math.floor(Date.now() / 1000);

@@ -33,6 +33,18 @@ async function waitUntilComplete(provider: VLLMProvider, batchId: string) {
   throw new Error(`batch ${batchId} did not complete; saw ${seen.join(" → ")}`);
 }
 
+describe("VLLMProvider whose sidecar cannot start", () => {
+  test("sendBatch is a ConfigurationError, and close() then resolves (Deno and Bun emit no exit after a failed spawn)", async () => {
+    const missing = new VLLMProvider({ sidecarPath: join(root, "tests", "no-such-sidecar"), storage: false, sidecarLog: "ignore" });
+    await assert.rejects(missing.sendBatch({ provider: "vllm", requests: [request("a", "hi")] }), (error: Error) => error.name === "ConfigurationError" && /cannot start/.test(error.message));
+    assert.equal(missing.sidecarProcessId, undefined);
+    let closed = false;
+    const closing = missing.close().then(() => (closed = true));
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    assert.ok(closed, "close() settled");
+  });
+});
+
 describe("VLLMProvider through the sidecar and the stand-in vLLM", () => {
   let provider: VLLMProvider;
 
@@ -94,6 +106,9 @@ describe("VLLMProvider through the sidecar and the stand-in vLLM", () => {
     assert.equal(await provider.cancelBatch(batchId), true);
     const { status } = await waitUntilComplete(provider, batchId);
     assert.equal(status.status, "cancelled");
+    // The status and the results agree: requests that never ran are cancelled, not errored.
+    assert.equal(status.requestCounts.errored, 0, JSON.stringify(status.requestCounts));
+    assert.ok(status.requestCounts.cancelled > 0, JSON.stringify(status.requestCounts));
     const results = await collect(provider.getResults(batchId));
     assert.equal(results.length, 20);
     assert.ok(results.some((result) => result.status === "cancelled"));

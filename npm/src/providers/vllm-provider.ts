@@ -93,6 +93,13 @@ export class VLLMProvider extends BatchProvider {
       });
       child.on("error", (error) => {
         clearTimeout(timer);
+        // A spawn that failed has no process (no pid), and Deno and Bun emit no `exit` after it:
+        // forget it here, so `close()` has nothing to wait for. An error of a running process (a
+        // kill that failed) keeps it, to be stopped by `close()`.
+        if (this.child === child && child.pid === undefined) {
+          this.child = undefined;
+          this.resetClient();
+        }
         reject(new ConfigurationError(`cannot start ${binary}: ${error.message} (build it with "cargo build --release -p batch-router-sidecar", or set BATCH_ROUTER_SIDECAR or sidecarPath)`));
       });
       child.on("exit", (code, signal) => {
@@ -119,7 +126,8 @@ export class VLLMProvider extends BatchProvider {
   /** Stops the sidecar this provider started (a sidecar at a given `baseUrl` is left alone). */
   async close(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    // Never started (no pid) or already ended: by an exit code, or by a signal (`exitCode` stays null).
+    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);

@@ -355,6 +355,8 @@ async fn a_queued_batch_can_be_cancelled_before_it_runs() {
     let errors = sidecar.content(cancelled["error_file_id"].as_str().unwrap()).await;
     assert_eq!(errors.len(), 2);
     assert!(errors.iter().all(|line| line["error"]["code"] == "batch_cancelled"));
+    // Cancelled, not failed: counted in neither (total − completed − failed are the cancelled).
+    assert_eq!(cancelled["request_counts"], serde_json::json!({"total": 2, "completed": 0, "failed": 0}));
     assert_eq!(sidecar.wait_for_end(running["id"].as_str().unwrap()).await["status"], "completed");
 }
 

@@ -10,7 +10,8 @@
 //!   so a refused file fails without waiting for its turn.
 //! * **Cancel** sends SIGTERM to vLLM's whole process group and SIGKILL after the grace period.
 //!   Results vLLM had written are kept; the other requests go to the error file as
-//!   `batch_cancelled`.
+//!   `batch_cancelled`, counted in neither `completed` nor `failed` (OpenAI's counts have no
+//!   `cancelled`: total − completed − failed of a cancelled batch are its cancelled requests).
 //! * **Restart: mark failed, never re-run.** The run record (vLLM's pid and start time) is in the
 //!   state directory. A restarted sidecar kills the process group a crashed predecessor left
 //!   running, keeps the results vLLM had written, and marks the batch `failed` with code

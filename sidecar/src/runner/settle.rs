@@ -49,7 +49,15 @@ pub async fn settle(
     let missing = count_unanswered(&run_dir.join(INPUT), &answered).await?;
     let (status, batch_error, code, message) = decide(ending, answered.len(), missing, batch_id);
     counts.failed += copy_lines(&run_dir.join(REJECTED), &mut errors).await?;
-    counts.failed += write_unanswered(&run_dir.join(INPUT), &answered, &mut errors, code, message).await?;
+    let unanswered = write_unanswered(&run_dir.join(INPUT), &answered, &mut errors, code, message).await?;
+    // A cancelled batch's requests that never ran are in the error file (`batch_cancelled`) but in
+    // no count: OpenAI's counts have no `cancelled`, and its readers (batch-router's among them)
+    // take total − completed − failed of a cancelled batch as the cancelled requests. Counted as
+    // failed, they read as errored in the status while the results said cancelled (a new-user trial).
+    let error_lines = counts.failed + unanswered;
+    if status != BatchStatus::Cancelled {
+        counts.failed += unanswered;
+    }
     output.flush().await?;
     errors.flush().await?;
     drop((output, errors));
@@ -59,7 +67,7 @@ pub async fn settle(
         0 => None,
         _ => Some(files.register(&output_temp.keep(), filename("output"), PURPOSE_BATCH_OUTPUT).await?.id),
     };
-    let error_file_id = match counts.failed {
+    let error_file_id = match error_lines {
         0 => None,
         _ => Some(files.register(&errors_temp.keep(), filename("error"), PURPOSE_BATCH_OUTPUT).await?.id),
     };
@@ -70,7 +78,7 @@ pub async fn settle(
             batch.status = status;
             batch.output_file_id = output_file_id;
             batch.error_file_id = error_file_id;
-            counts.total = batch.request_counts.total.max(counts.completed + counts.failed);
+            counts.total = batch.request_counts.total.max(counts.completed + error_lines);
             batch.request_counts = counts;
             match status {
                 BatchStatus::Completed => batch.completed_at = Some(now),
