@@ -172,7 +172,42 @@ fn a_request_too_large_for_any_batch_is_refused() {
     let error = plan_job(Provider::OpenAI, &job, &PrepareOptions::default(), &limits).unwrap_err();
     let CoreError::Validation { index, message, .. } = error else { panic!() };
     assert_eq!(index, Some(1));
-    assert!(message.contains("over the 1000 bytes"), "{message}");
+    assert!(message.contains("over the 1000 bytes plan.maxBytesPerBatch allows one batch"), "{message}");
+}
+
+#[test]
+fn an_inline_request_too_large_says_the_reserve_it_is_counted_with() {
+    // Anthropic's batches are inline: a reserve for the create body is counted with every line, and
+    // the error gives the sum it compared (a trial read "142 bytes, over the 16525 bytes").
+    let job = vec![request("a", "claude-haiku-4-5", "hi")];
+    let limits = PlanOptions { max_bytes_per_batch: Some(INLINE_ENVELOPE_BYTES + 10), ..PlanOptions::default() };
+    let error = plan_job(Provider::Anthropic, &job, &PrepareOptions::default(), &limits).unwrap_err();
+    let CoreError::Validation { index, custom_id, message, .. } = error else { panic!() };
+    assert_eq!((index, custom_id.as_deref()), (Some(0), Some("a")));
+    let size: usize = message["this request alone takes about ".len()..].split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(
+        message,
+        format!(
+            "this request alone takes about {size} bytes plus the {INLINE_ENVELOPE_BYTES} bytes kept for the inline create body around the lines, {} in all, over the {} bytes plan.maxBytesPerBatch allows one batch",
+            size + INLINE_ENVELOPE_BYTES,
+            INLINE_ENVELOPE_BYTES + 10
+        )
+    );
+    assert!(size + INLINE_ENVELOPE_BYTES > INLINE_ENVELOPE_BYTES + 10);
+}
+
+#[test]
+fn a_request_too_large_for_gemini_inline_alone_is_named() {
+    // One 21 MB request among small ones on the forced inline route: refused naming it, not only the
+    // route of the whole body.
+    let mut job = requests(3, "gemini-2.5-flash");
+    job.insert(1, request("big", "gemini-2.5-flash", &"x".repeat(21_000_000)));
+    let options = PrepareOptions { route: Some(SubmitRoute::Inline), ..PrepareOptions::default() };
+    let error = plan_job(Provider::Google, &job, &options, &PlanOptions::default()).unwrap_err();
+    let CoreError::Validation { index, custom_id, field, message, .. } = error else { panic!() };
+    assert_eq!((index, custom_id.as_deref(), field.as_str()), (Some(1), Some("big"), "route"));
+    assert!(message.starts_with("this request alone: the inline create body would be"), "{message}");
+    assert!(message.contains("Use the file route"), "{message}");
 }
 
 #[test]
