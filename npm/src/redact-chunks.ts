@@ -121,7 +121,8 @@ export class ChunkRedactor {
 
   /**
    * `buffer` with its secrets replaced, less its last bytes when they are the start of a secret
-   * that only the next chunk would complete (kept for the next call; nothing kept at the end).
+   * that only the next chunk would complete, with any match reaching into them (kept for the next
+   * call; nothing kept at the end).
    */
   private pass(buffer: Uint8Array, last: boolean): Uint8Array {
     const matches: [number, number][] = [];
@@ -133,8 +134,13 @@ export class ChunkRedactor {
       }
     }
     matches.sort((left, right) => left[0] - right[0]);
-    const afterMatches = matches.length === 0 ? 0 : matches[matches.length - 1]![1];
-    const keptFrom = last ? buffer.length : buffer.length - this.secretStartAtEnd(buffer, afterMatches);
+    let keptFrom = buffer.length;
+    if (!last) {
+      keptFrom -= this.secretStartAtEnd(buffer);
+      // A match that reaches into that end may lie inside a longer secret the next chunk completes
+      // (Azure's key and token, one within the other): it is decided with the next chunk.
+      while (matches.length > 0 && matches[matches.length - 1]![1] > keptFrom) keptFrom = Math.min(keptFrom, matches.pop()![0]);
+    }
     this.carry = keptFrom === buffer.length ? EMPTY : buffer.slice(keptFrom);
     if (matches.length === 0) return keptFrom === buffer.length ? buffer : buffer.subarray(0, keptFrom);
     const parts: Uint8Array[] = [];
@@ -154,13 +160,13 @@ export class ChunkRedactor {
   }
 
   /**
-   * The length of the longest end of `buffer` (after `from`) that is the start of a secret: 0 for
-   * almost every chunk (a line break ends most), so a chunk is passed on whole, not one read late.
+   * The length of the longest end of `buffer` that is the start of a secret: 0 for almost every
+   * chunk (a line break ends most), so a chunk is passed on whole, not one read late.
    */
-  private secretStartAtEnd(buffer: Uint8Array, from: number): number {
+  private secretStartAtEnd(buffer: Uint8Array): number {
     let longest = 0;
     for (const { bytes } of this.needles) {
-      for (let length = Math.min(bytes.length - 1, buffer.length - from); length > longest; length--) {
+      for (let length = Math.min(bytes.length - 1, buffer.length); length > longest; length--) {
         const start = buffer.length - length;
         let matched = 0;
         while (matched < length && buffer[start + matched] === bytes[matched]) matched++;

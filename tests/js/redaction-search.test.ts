@@ -143,6 +143,19 @@ for (const [path, make] of PATHS) {
       for (let size = 1; size <= 30; size++) assert.equal(redacted(make([token, key]), body, every(size, body.length)), expected, `chunks of ${size}`);
     });
 
+    test("one credential within another: the longer is replaced whole wherever the chunks are cut, the shorter where it stands alone", () => {
+      for (const [long, short] of [
+        ["lowercase-secret-key-long", "lowercase-secret"],
+        ["outer-lowercase-secret-tail", "lowercase-secret"],
+        ["outer-lowercase-secret", "lowercase-secret"],
+      ] as const) {
+        const body = errorLine(0, `long ${long}, short ${short}, both ${long}${short}${long} ${short}${long.slice(0, -1)}`);
+        const expected = body.split(long).join(REDACTED).split(short).join(REDACTED);
+        for (let cut = 0; cut <= body.length; cut++) assert.equal(redacted(make([long, short]), body, [cut]), expected, `${long}, ${short}: cut at ${cut}`);
+        for (let size = 1; size <= 30; size++) assert.equal(redacted(make([long, short]), body, every(size, body.length)), expected, `${long}, ${short}: chunks of ${size}`);
+      }
+    });
+
     test("a body without the key comes out byte for byte, a whole chunk passed on as it is", () => {
       const key = "testonlylowercasekey";
       const body = bodyHolding(key).split(key).join("testonlylowercasekez é ✓");
