@@ -88,9 +88,10 @@ export class TransparencyFiles {
 }
 
 /**
- * One read's output and results files, each a {@link PartFile} under the same `<file>.<random>.part`
- * ending: two reads at once do not write into each other's files, and a read that fails or is
- * abandoned leaves the batch's previous complete files (or none) rather than a partial or empty pair.
+ * One read's output and results files, each a part file (`part-file.ts`) under the same
+ * `<file>.<random>.part` ending: two reads at once do not write into each other's files, and a read
+ * that fails or is abandoned leaves the batch's previous complete files (or none) rather than a
+ * partial or empty pair.
  */
 export class ResultFilesWriting {
   private readonly output: PartFile;
