@@ -3,6 +3,7 @@
  * the unified results, as JSONL under `generated/<provider>/batch_<id>_*.jsonl`, plus a small
  * `_meta.json` (counts, model, id map) that later calls read back. No file ever holds a key.
  */
+import { PartFile, partSuffix } from "./part-file.js";
 import { NoStorage, type BatchStorage } from "./storage.js";
 import type { BatchSummary } from "./types.js";
 
@@ -86,56 +87,50 @@ export class TransparencyFiles {
   }
 }
 
-/** Parts told apart within this process; the random part keeps processes apart. */
-let partCounter = 0;
-
 /**
- * One read's output and results files, under `<file>.<random>.part` names: two reads at once do
- * not write into each other's file, and a read that fails or is abandoned leaves the batch's
- * previous complete files (or none) rather than a partial or empty pair.
+ * One read's output and results files, each a part file (`part-file.ts`) under the same
+ * `<file>.<random>.part` ending: two reads at once do not write into each other's files, and a read
+ * that fails or is abandoned leaves the batch's previous complete files (or none) rather than a
+ * partial or empty pair.
  */
 export class ResultFilesWriting {
-  private readonly outputPart: string;
-  private readonly resultsPart: string;
+  private readonly output: PartFile;
+  private readonly results: PartFile;
+  /** The pair completes or is discarded as one, once. */
   private state: "writing" | "complete" | "discarded" = "writing";
 
-  constructor(
-    private readonly storage: BatchStorage,
-    private readonly outputPath: string,
-    private readonly resultsPath: string,
-  ) {
-    const part = `${Math.random().toString(36).slice(2, 10)}${(partCounter++).toString(36)}.part`;
-    this.outputPart = `${outputPath}.${part}`;
-    this.resultsPart = `${resultsPath}.${part}`;
+  constructor(storage: BatchStorage, outputPath: string, resultsPath: string) {
+    const suffix = partSuffix();
+    this.output = new PartFile(storage, outputPath, suffix);
+    this.results = new PartFile(storage, resultsPath, suffix);
   }
 
   async start(): Promise<void> {
-    await this.storage.write(this.outputPart, "");
-    await this.storage.write(this.resultsPart, "");
+    await this.output.begin();
+    await this.results.begin();
   }
 
   async appendOutput(raw: Uint8Array): Promise<void> {
-    if (raw.length > 0) await this.storage.append(this.outputPart, raw);
+    await this.output.append(raw);
   }
 
   async appendResults(resultsJsonl: string): Promise<void> {
-    if (resultsJsonl.length > 0) await this.storage.append(this.resultsPart, resultsJsonl);
+    await this.results.append(resultsJsonl);
   }
 
   /** The whole batch was read: the parts replace the batch's files (once; later calls do nothing). */
   async complete(): Promise<void> {
     if (this.state !== "writing") return;
     this.state = "complete";
-    await this.storage.rename(this.outputPart, this.outputPath);
-    await this.storage.rename(this.resultsPart, this.resultsPath);
+    await this.output.complete();
+    await this.results.complete();
   }
 
   /** The read ended before the end of the batch: its parts are removed where the storage can. */
   async discard(): Promise<void> {
     if (this.state !== "writing") return;
     this.state = "discarded";
-    if (this.storage.delete === undefined) return;
-    await this.storage.delete(this.outputPart);
-    await this.storage.delete(this.resultsPart);
+    await this.output.discard();
+    await this.results.discard();
   }
 }

@@ -10,13 +10,13 @@ import { describe, test } from "node:test";
 
 import { AzureOpenAIProvider, MemoryStorage, OpenAIProvider, type BatchProvider, type UnifiedResult } from "batch-router";
 
-import { openaiAnswerLine, openaiBatch } from "../support/output-file.js";
+import { servingInChunks } from "../support/chunked-download.js";
+import { openaiAnswerLine } from "../support/output-file.js";
 
 // Plainly not a real key (no provider's key prefix), shaped like one: upper case, digits, dashes.
 const KEY = "test-only-openai-KEY-LEAKME0123456789abcdef";
 const TOKEN = "fake-entra-token-ZYX0987654321";
 const BATCH = "batch_leak";
-const encoder = new TextEncoder();
 
 /** An OpenAI result line whose request failed with a 401 that quotes `secret`. */
 function leakingLine(index: number, secret: string): string {
@@ -26,28 +26,7 @@ function leakingLine(index: number, secret: string): string {
 
 /** A fetch answering a finished batch whose download is `body`, cut into the given chunk sizes. */
 function serving(body: string, cuts: number[] = []): (request: Request) => Promise<Response> {
-  const bytes = encoder.encode(body);
-  return async (request) => {
-    const path = new URL(request.url).pathname;
-    if (!path.endsWith("/content")) return new Response(JSON.stringify(openaiBatch(BATCH)), { status: 200, headers: { "content-type": "application/json" } });
-    const chunks: Uint8Array[] = [];
-    let start = 0;
-    for (const cut of cuts) {
-      chunks.push(bytes.slice(start, cut));
-      start = cut;
-    }
-    chunks.push(bytes.slice(start));
-    return new Response(
-      new ReadableStream<Uint8Array>({
-        pull(controller) {
-          const chunk = chunks.shift();
-          if (chunk === undefined) controller.close();
-          else controller.enqueue(chunk);
-        },
-      }),
-      { status: 200, headers: { "content-length": String(bytes.length) } },
-    );
-  };
+  return servingInChunks(BATCH, body, cuts);
 }
 
 async function read(provider: BatchProvider): Promise<UnifiedResult[]> {

@@ -1,8 +1,9 @@
 // A Cloudflare Worker that exercises the package's workerd entry (npm/dist/index.workerd.js, the
 // file the `workerd` export condition selects): conversion, then a whole OpenAI batch lifecycle
 // against the runtime-neutral emulator through an injected fetch, with the default storage (memory);
-// then the same lifecycle on Groq, Azure OpenAI, Together AI and xAI against their emulators
-// (xAI's results paginated: the emulator pages by 2).
+// the credential search in downloads where there is no `Buffer`; then the same lifecycle on Groq,
+// Azure OpenAI, Together AI and xAI against their emulators (xAI's results paginated: the emulator
+// pages by 2).
 // It answers with a report that tests/workerd/workerd.test.mjs checks.
 import { AzureOpenAIProvider, GroqProvider, OpenAIProvider, TogetherProvider, ValidationError, XAIProvider, dryRun } from "../../npm/dist/index.workerd.js";
 import { azureOpenAIEmulator } from "../dist/emulators/azure-openai-emulator.js";
@@ -39,6 +40,36 @@ async function run() {
   const listed = await provider.listBatches({ limit: 5 });
   check("listing works", listed.length === 1 && listed[0].batchId === batchId);
   check("cancelling a finished batch is false", (await provider.cancelBatch(batchId)) === false);
+
+  // No `Buffer` here (no Node compatibility): the credential search in downloads takes its portable
+  // path (`Uint8Array.indexOf`). A lower-case key the answers echo, the download cut into 7-byte chunks.
+  const lowerCaseKey = "worker-lowercase-secret";
+  const echoing = new OpenAIEmulator({ apiKey: lowerCaseKey });
+  const rechunked = async (request) => {
+    const response = await echoing.fetch(request);
+    if (!new URL(request.url).pathname.endsWith("/content")) return response;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    let at = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        if (at >= bytes.length) return controller.close();
+        controller.enqueue(bytes.slice(at, at + 7));
+        at += 7;
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+  const redacting = new OpenAIProvider({ apiKey: lowerCaseKey, baseUrl: "http://emulator.invalid/v1", fetch: rechunked });
+  const leaking = Array.from({ length: 3 }, (_, index) => ({ customId: `s${index}`, model: "gpt-4o-mini", messages: [{ role: "user", content: `item ${index} ${lowerCaseKey}${lowerCaseKey}` }] }));
+  const leakingId = await redacting.sendBatch({ provider: "openai", requests: leaking });
+  for (let attempt = 0; attempt < 10 && !(await redacting.getStatus(leakingId)).isComplete(); attempt++);
+  const echoed = [];
+  for await (const result of redacting.getResults(leakingId)) echoed.push(result);
+  check(
+    "without Buffer, a lower-case key echoed in a download cut into 7-byte chunks is redacted",
+    typeof globalThis.Buffer === "undefined" && echoed.length === 3 && echoed.every((result) => result.response?.text === `echo: item ${result.customId.slice(1)} [redacted][redacted]`) && !JSON.stringify(echoed).includes(lowerCaseKey),
+    `${typeof globalThis.Buffer} ${JSON.stringify(echoed.map((result) => result.response?.text))}`,
+  );
 
   const others = [
     ["groq", (fetch) => new GroqProvider({ apiKey: "gsk-worker", baseUrl: "http://groq.invalid/openai/v1", fetch }), groqEmulator({ apiKey: "gsk-worker" })],

@@ -6,6 +6,7 @@
  * run stopped anywhere continues in another process without a lost batch, a second creation or a
  * result collected twice.
  */
+import { PartFile } from "../part-file.js";
 import { redactCredentials } from "../redact-key.js";
 import { AbortError, BatchNotFoundError, BatchRouterError, InvalidResponseError, ProviderError } from "../errors.js";
 import type { BatchSummary, UnifiedResult } from "../types.js";
@@ -162,26 +163,26 @@ async function collect(context: JobContext, record: SubmissionRecord): Promise<v
   const positions = new Map<string, number>();
   for (const position of expandRanges(record.requestRanges)) positions.set(context.customIds[position]!, position);
   const startedAt = Date.now();
-  // Each try writes a part file that becomes the results file only once a try has read the whole
+  // Each try writes the part afresh; it becomes the results file only once a try has read the whole
   // batch: a failed or stopped collection leaves no partial or empty results file behind.
-  const part = `${path}.${Math.random().toString(36).slice(2, 10)}.part`;
+  const part = new PartFile(store.storage, path);
   try {
-    await collectInto(context, record, positions, path, part, startedAt);
+    await collectInto(context, record, positions, part, startedAt);
   } finally {
-    // Gone already when a try completed; else cleared away where the storage can (a failure to
+    // Nothing to do when a try completed; else cleared away where the storage can (a failure to
     // do so changes no outcome).
-    await store.storage.delete?.(part).catch(() => undefined);
+    await part.discard().catch(() => undefined);
   }
 }
 
-/** {@link collect}'s tries, each writing `part` afresh; the one that completes renames it to `path`. */
-async function collectInto(context: JobContext, record: SubmissionRecord, positions: Map<string, number>, path: string, part: string, startedAt: number): Promise<void> {
-  const { manifest, store } = context;
+/** {@link collect}'s tries, each writing `part` afresh; the one that completes makes it the results file. */
+async function collectInto(context: JobContext, record: SubmissionRecord, positions: Map<string, number>, part: PartFile, startedAt: number): Promise<void> {
+  const { manifest } = context;
   for (let retries = 0; ; retries++) {
     const collector = new ResultCollector(record, positions);
     let failure: unknown;
     try {
-      await store.storage.write(part, "");
+      await part.begin();
       if (!record.error) await download(context, record, collector, part);
     } catch (error) {
       if (context.retry.signal?.aborted) throw new AbortError();
@@ -197,9 +198,9 @@ async function collectInto(context: JobContext, record: SubmissionRecord, positi
         : undefined;
       if (delay === undefined) {
         const { missingLines, resubmit } = collector.finish();
-        if (missingLines) await store.storage.append(part, missingLines);
-        await store.storage.rename(part, path);
-        record.results = { path, counts: collector.counts, resubmit };
+        if (missingLines) await part.append(missingLines);
+        await part.complete();
+        record.results = { path: part.path, counts: collector.counts, resubmit };
         // Built-in prices count too: a budget is kept without the router's `prices`.
         if (context.prices !== undefined || manifest.maxCostUsd !== undefined) record.spentUsd = collector.costUsd;
         record.phase = "collected";
@@ -254,7 +255,7 @@ function summaryAgain(context: JobContext, record: SubmissionRecord): BatchSumma
   }
 }
 
-async function download(context: JobContext, record: SubmissionRecord, collector: ResultCollector, path: string): Promise<void> {
+async function download(context: JobContext, record: SubmissionRecord, collector: ResultCollector, part: PartFile): Promise<void> {
   const deadline = new Deadline(context.retry.requestTimeout, context.retry.signal);
   let buffer = "";
   try {
@@ -271,7 +272,7 @@ async function download(context: JobContext, record: SubmissionRecord, collector
       collector.costUsd += costOfResult(context, record, result as UnifiedResult, positionOf.get(result.customId));
       buffer += line + "\n";
       if (buffer.length > 1 << 20) {
-        await context.store.storage.append(path, buffer);
+        await part.append(buffer);
         buffer = "";
       }
     }
@@ -280,7 +281,7 @@ async function download(context: JobContext, record: SubmissionRecord, collector
   } finally {
     deadline.dispose();
   }
-  if (buffer) await context.store.storage.append(path, buffer);
+  await part.append(buffer);
 }
 
 /**
