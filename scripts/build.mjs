@@ -150,7 +150,9 @@ const wasmOut = join(root, "npm", "wasm");
 // Then (trial 8a): Claude Sonnet 3.7, Sonnet 4 and Opus 4 in the effort rules (+189), a byte-order
 // mark taken at the start of any line, UTF-16 and lone-CR text named, media types lower-cased as
 // they are read, a data: URL refused as a `file_uri` source (+1,030): 1,343,169 bytes (547,220 gzipped).
-const WASM_SIZE_BUDGET = 1_343_200;
+// Then (trial 8c): a request too large for any batch says the figures it was compared with, and one
+// over Gemini's inline body limit alone is named (+1,169): 1,344,338 bytes (547,744 gzipped).
+const WASM_SIZE_BUDGET = 1_344_400;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

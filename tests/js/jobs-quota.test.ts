@@ -56,6 +56,8 @@ describe("a batch over the queue with nothing else in flight", () => {
     // requests `batch_failed` and not retryable, for a failure OpenAI calls temporary).
     assert.ok(emulator.batches.size > 2 && emulator.batches.size <= 8, `${emulator.batches.size} batches created`);
     assert.equal(failedForQuota(emulator), emulator.batches.size);
+    // Every one of them a queue refusal, none a batch (they were counted among the batches).
+    assert.deepEqual([summary.queueRefusals, summary.batches], [emulator.batches.size, 0], JSON.stringify(summary));
     assert.equal(summary.attempts, 2, JSON.stringify(summary));
     const results = await collect(router.getJobResults(summary.jobId));
     assert.equal(results.length, 4);

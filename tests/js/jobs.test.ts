@@ -14,6 +14,7 @@ import {
   JobInterruptedError,
   MemoryStorage,
   TimeoutError,
+  ValidationError,
   type BatchRouterOptions,
   type ProgressEvent,
 } from "batch-router";
@@ -204,6 +205,23 @@ describe("BatchRouter jobs", () => {
     assert.equal(done.kind, "job");
     assert.equal(done.kind === "job" && done.summary.succeeded, 3);
     await assert.rejects(router.submitJob({ provider: "openai", requests: jobRequests() }, { jobId: "nightly-1" }), /already exists/);
+  });
+
+  test("runJob run again with the same jobId and requests goes on with the job; other requests are refused", async () => {
+    const { emulator, router } = setup();
+    const requests = jobRequests().slice(0, 3);
+    const jobId = await router.startJob({ provider: "openai", requests }, { jobId: "rerun-1" });
+    // A script run again after a crash: the job exists (recorded, maybe half-run), the call is the same.
+    const summary = await router.runJob({ provider: "openai", requests }, { jobId });
+    assert.deepEqual([summary.jobId, summary.state, summary.succeeded], [jobId, "completed", 3]);
+    const created = emulator.batches.size;
+    const again = await router.runJob({ provider: "openai", requests }, { jobId });
+    assert.deepEqual([again.state, again.succeeded], ["completed", 3]);
+    assert.equal(emulator.batches.size, created, "a finished job is not sent again");
+    await assert.rejects(
+      router.runJob({ provider: "openai", requests: jobRequests().slice(0, 2) }, { jobId }),
+      (error: unknown) => error instanceof ValidationError && error.message === `jobId: job ${jobId} already exists with other requests; choose another jobId`,
+    );
   });
 
   test("a job stopped by its signal continues with resumeJob from another router", async () => {

@@ -335,13 +335,21 @@ export class BatchRouter {
     try {
       return (await this.createJob(batch, options)).manifest.jobId;
     } catch (error) {
-      const jobId = options.jobId;
-      if (!(error instanceof ValidationError) || error.field !== "jobId" || jobId === undefined) throw error;
-      const existing = await this.store.load(jobId);
-      if (existing === undefined) throw error;
-      if (await this.sameJob(existing, batch)) return jobId;
-      throw new ValidationError(`jobId: job ${jobId} already exists with other requests; choose another jobId`, { field: "jobId" });
+      return this.sameJobAgain(error, batch, options.jobId);
     }
+  }
+
+  /**
+   * The job id of a start refused because `jobId` exists, when the stored job has the same
+   * provider, endpoint and requests (a start tried again, by a retried request or a process run
+   * again after a crash); any other error, or another job under that id, is thrown.
+   */
+  private async sameJobAgain(error: unknown, batch: UnifiedBatchMetadata, jobId: string | undefined): Promise<string> {
+    if (!(error instanceof ValidationError) || error.field !== "jobId" || jobId === undefined) throw error;
+    const existing = await this.store.load(jobId);
+    if (existing === undefined) throw error;
+    if (await this.sameJob(existing, batch)) return jobId;
+    throw new ValidationError(`jobId: job ${jobId} already exists with other requests; choose another jobId`, { field: "jobId" });
   }
 
   /** Whether a stored job was started with this provider, endpoint and these requests. */
@@ -387,12 +395,19 @@ export class BatchRouter {
 
   /**
    * `submitJob`, then waits for the job's end: resolves to its summary. Once the job exists, any
-   * stop is a `JobInterruptedError` naming it.
+   * stop is a `JobInterruptedError` naming it. Run again with the same `jobId` and the same
+   * provider, endpoint and requests (a script run again after a crash), it goes on with the job
+   * that exists, as `resumeJob` does; another job under that id is a `ValidationError`.
    */
   async runJob(batch: UnifiedBatchMetadata, options: JobOptions & WaitOptions = {}): Promise<JobSummary> {
     checkJobOptions(options, [...jobOptionKeys, ...waitOptionKeys]);
-    const context = await this.createJob(batch, options);
-    return this.drive(context.manifest.jobId, options);
+    let jobId: string;
+    try {
+      jobId = (await this.createJob(batch, options)).manifest.jobId;
+    } catch (error) {
+      jobId = await this.sameJobAgain(error, batch, options.jobId);
+    }
+    return this.drive(jobId, options);
   }
 
   /**

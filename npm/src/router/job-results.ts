@@ -199,9 +199,14 @@ export interface JobSummary {
   cost: CostReport;
 }
 
-/** A batch failed for a full queue whose requests went into a later wave (`job-runner.ts`, `requeue`). */
-function requeuedForQuota(record: SubmissionRecord): boolean {
-  return record.followedUp === true && record.error?.code === "token_limit_exceeded";
+/**
+ * A batch failed for a full queue: its requests went into a later wave at the same attempt
+ * (`job-runner.ts`, `requeue`), or, with nothing else in flight, were sent again at their next
+ * attempt. Either way it is a queue refusal, not a batch (a trial found the second kind counted
+ * among the batches).
+ */
+function failedForFullQueue(record: SubmissionRecord): boolean {
+  return record.error?.code === "token_limit_exceeded" || (record.status?.status === "failed" && isQuotaFailure(record.status.errorCodes ?? []));
 }
 
 /**
@@ -222,8 +227,8 @@ export async function summarize(manifest: JobManifest, store: JobStore, customId
     errored: 0,
     expired: 0,
     cancelled: 0,
-    batches: manifest.submissions.filter((record) => record.batchId !== undefined && !requeuedForQuota(record)).length,
-    queueRefusals: manifest.submissions.filter(requeuedForQuota).length,
+    batches: manifest.submissions.filter((record) => record.batchId !== undefined && !failedForFullQueue(record)).length,
+    queueRefusals: manifest.submissions.filter(failedForFullQueue).length,
     attempts: Math.max(0, ...manifest.submissions.map((record) => record.attempt)),
     reasons: {},
     unsuccessful: [],
