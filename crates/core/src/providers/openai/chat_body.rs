@@ -11,6 +11,7 @@ use crate::providers::answer_fields;
 use crate::providers::common::string_field;
 use crate::providers::exact_json;
 use crate::results::BodyProblem;
+use crate::skipped_value::SkippedValue;
 use crate::sort_by_text::sort_by_number;
 
 #[derive(Deserialize)]
@@ -49,6 +50,12 @@ struct ChoiceMessage {
     /// Mistral sends `"tool_calls": null` when there are none.
     #[serde(default)]
     tool_calls: Option<Vec<ToolCall>>,
+    /// An audio answer (`modalities: ["audio"]`) and a legacy `function_call`: not read, so a
+    /// message made only of them is no answer ([`unread_message`]).
+    #[serde(default)]
+    audio: Option<SkippedValue>,
+    #[serde(default)]
+    function_call: Option<SkippedValue>,
 }
 object_only!(deserialize only ChoiceMessage, "a `message` object");
 
@@ -120,6 +127,14 @@ struct CompletionDetails {
 }
 object_only!(deserialize only CompletionDetails, "a `completion_tokens_details` object");
 
+impl OpenAiUsage {
+    /// Whether any count is given: `usage: {}` is no usage, as `usage: null` is (see Gemini's
+    /// `has_counts`).
+    fn has_counts(&self) -> bool {
+        self.prompt_tokens.is_some() || self.completion_tokens.is_some() || self.total_tokens.is_some()
+    }
+}
+
 impl From<OpenAiUsage> for Usage {
     fn from(usage: OpenAiUsage) -> Self {
         let prompt_details = usage.prompt_tokens_details;
@@ -143,6 +158,13 @@ pub(super) struct CompletionCounts {
     pub cached: Option<u64>,
     pub cache_write: Option<u64>,
     pub reasoning: Option<u64>,
+}
+
+impl CompletionCounts {
+    /// Whether any count is given (see [`OpenAiUsage::has_counts`]).
+    pub(super) fn has_counts(&self) -> bool {
+        self.prompt.is_some() || self.completion.is_some() || self.total.is_some()
+    }
 }
 
 /// [`Usage`] of a `CompletionUsage`. A missing side is what the total leaves for it. OpenAI counts
@@ -209,7 +231,11 @@ pub(super) fn chat_completion_from(
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
     }
     for (position, choice) in &choices {
-        if let Some(problem) = choice.message.as_ref().and_then(|message| message_problem(*position, message)) {
+        let problem = choice
+            .message
+            .as_ref()
+            .and_then(|message| message_problem(*position, message).or_else(|| unread_message(*position, message)));
+        if let Some(problem) = problem {
             return Err(BodyProblem::other_kind("unknown_body", problem));
         }
     }
@@ -234,7 +260,7 @@ pub(super) fn chat_completion_from(
         finish_reason: first.finish_reason,
         raw_finish_reason: first.raw_finish_reason,
         content: first.content,
-        usage: completion.usage.map(Usage::from),
+        usage: completion.usage.filter(OpenAiUsage::has_counts).map(Usage::from),
         model: completion.model,
         id: completion.id,
         parsed: None,
@@ -300,6 +326,42 @@ fn message_problem(position: usize, message: &ChoiceMessage) -> Option<String> {
         }
     }
     None
+}
+
+/// Why nothing of a choice's message can be read, as Gemini's reader says of parts it does not
+/// read (`google/response.rs`): the message holds only what this reader does not read (an `audio`
+/// answer, a legacy `function_call`, content parts with neither `text` nor `thinking`), and no
+/// text (`""` included), refusal, reasoning or tool call. Read as an empty success, the answer was
+/// lost; a message with nothing at all (`content: null`, as a content filter leaves it) is an
+/// answer, its finish reason saying why it is empty.
+fn unread_message(position: usize, message: &ChoiceMessage) -> Option<String> {
+    let read = |part: &Value| part.get("text").is_some() || part.get("thinking").is_some();
+    let (read_content, unread_parts) = match &message.content {
+        Some(Value::String(_)) => (true, false),
+        Some(Value::Array(parts)) => (parts.iter().any(read), !parts.is_empty()),
+        _ => (false, false),
+    };
+    let read_anything = read_content
+        || message.refusal.is_some()
+        || message.reasoning_content.is_some()
+        || message.reasoning.is_some()
+        || message.tool_calls.as_ref().is_some_and(|calls| !calls.is_empty());
+    if read_anything {
+        return None;
+    }
+    let what = if message.audio.is_some() {
+        "an `audio` answer"
+    } else if message.function_call.is_some() {
+        "a legacy `function_call`"
+    } else if unread_parts {
+        "content parts of types batch-router does not read"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "choices[{position}].message holds only {what}, and no text, refusal, reasoning or tool call; the \
+         response is kept in `raw`"
+    ))
 }
 
 /// One choice as a candidate (`n` > 1 gives several; reference unified-features §5).
