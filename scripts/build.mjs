@@ -147,7 +147,10 @@ const wasmOut = join(root, "npm", "wasm");
 // Then (trial 7): providers' enum values spelt exactly and Anthropic's `thinking` an object with a
 // type (`Expect::OneOfAnyCase`, `Expect::Typed`), a delete answered by a page that is not JSON
 // refused (+1,356 bytes): 1,341,950 bytes (546,590 gzipped).
-const WASM_SIZE_BUDGET = 1_342_700;
+// Then (trial 8a, results8): an answer with nothing readable is `unknown_body` on every decoder,
+// an error that says nothing is `no_response` on every provider, a usage without a count is no
+// usage (+7,253 bytes, measured against 1,342,139 at 8232755): 1,349,392 bytes (549,693 gzipped).
+const WASM_SIZE_BUDGET = 1_349_953;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -222,13 +222,13 @@ fn result_error(raw: Option<&RawValue>, line: &str) -> ResultError {
     });
     let kind = detail.as_ref().and_then(|detail| detail.kind.clone()).filter(|kind| !kind.is_empty());
     let said = detail.and_then(|detail| detail.message).filter(|message| !message.is_empty());
+    // The wrapper's own `type: "error"` says only that this is an error.
     let empty = || {
-        serde_json::from_str::<serde_json::Value>(raw.get()).is_ok_and(|mut value| {
-            // The wrapper's own `type: "error"` says only that this is an error.
-            if let Some(fields) = value.as_object_mut().filter(|fields| fields.get("type") == Some(&"error".into())) {
-                fields.remove("type");
+        serde_json::from_str::<serde_json::Value>(raw.get()).is_ok_and(|value| match value.as_object() {
+            Some(fields) => {
+                fields.iter().all(|(name, value)| (name == "type" && value == "error") || says_nothing(value))
             }
-            says_nothing(&value)
+            None => says_nothing(&value),
         })
     };
     if kind.is_none() && said.is_none() && empty() {

@@ -11,7 +11,6 @@ use crate::providers::answer_fields;
 use crate::providers::common::string_field;
 use crate::providers::exact_json;
 use crate::results::BodyProblem;
-use crate::skipped_value::SkippedValue;
 use crate::sort_by_text::sort_by_number;
 
 #[derive(Deserialize)]
@@ -50,12 +49,6 @@ struct ChoiceMessage {
     /// Mistral sends `"tool_calls": null` when there are none.
     #[serde(default)]
     tool_calls: Option<Vec<ToolCall>>,
-    /// An audio answer (`modalities: ["audio"]`) and a legacy `function_call`: not read, so a
-    /// message made only of them is no answer ([`unread_message`]).
-    #[serde(default)]
-    audio: Option<SkippedValue>,
-    #[serde(default)]
-    function_call: Option<SkippedValue>,
 }
 object_only!(deserialize only ChoiceMessage, "a `message` object");
 
@@ -231,10 +224,9 @@ pub(super) fn chat_completion_from(
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
     }
     for (position, choice) in &choices {
-        let problem = choice
-            .message
-            .as_ref()
-            .and_then(|message| message_problem(*position, message).or_else(|| unread_message(*position, message)));
+        let problem = choice.message.as_ref().and_then(|message| {
+            message_problem(*position, message).or_else(|| unread_message(*position, message, body))
+        });
         if let Some(problem) = problem {
             return Err(BodyProblem::other_kind("unknown_body", problem));
         }
@@ -329,38 +321,35 @@ fn message_problem(position: usize, message: &ChoiceMessage) -> Option<String> {
 }
 
 /// Why nothing of a choice's message can be read, as Gemini's reader says of parts it does not
-/// read (`google/response.rs`): the message holds only what this reader does not read (an `audio`
-/// answer, a legacy `function_call`, content parts with neither `text` nor `thinking`), and no
-/// text (`""` included), refusal, reasoning or tool call. Read as an empty success, the answer was
-/// lost; a message with nothing at all (`content: null`, as a content filter leaves it) is an
-/// answer, its finish reason saying why it is empty.
-fn unread_message(position: usize, message: &ChoiceMessage) -> Option<String> {
-    let read = |part: &Value| part.get("text").is_some() || part.get("thinking").is_some();
-    let (read_content, unread_parts) = match &message.content {
-        Some(Value::String(_)) => (true, false),
-        Some(Value::Array(parts)) => (parts.iter().any(read), !parts.is_empty()),
-        _ => (false, false),
+/// read (`google/response.rs`): no text (`""` included), refusal, reasoning or tool call, and
+/// something this reader does not read (content parts with neither `text` nor `thinking`, an
+/// `audio` answer, a legacy `function_call`, any newer field). Read as an empty success, the
+/// answer was lost. A message with nothing at all (`content: null`, as a content filter leaves
+/// it) is an answer, its finish reason saying why it is empty. The body is read again only for a
+/// message that has nothing read.
+fn unread_message(position: usize, message: &ChoiceMessage, body: &RawValue) -> Option<String> {
+    let read = match &message.content {
+        Some(Value::String(_)) => true,
+        Some(Value::Array(parts)) => {
+            parts.iter().any(|part| part.get("text").is_some() || part.get("thinking").is_some())
+        }
+        _ => false,
     };
-    let read_anything = read_content
+    if read
         || message.refusal.is_some()
         || message.reasoning_content.is_some()
         || message.reasoning.is_some()
-        || message.tool_calls.as_ref().is_some_and(|calls| !calls.is_empty());
-    if read_anything {
+        || message.tool_calls.as_ref().is_some_and(|calls| !calls.is_empty())
+    {
         return None;
     }
-    let what = if message.audio.is_some() {
-        "an `audio` answer"
-    } else if message.function_call.is_some() {
-        "a legacy `function_call`"
-    } else if unread_parts {
-        "content parts of types batch-router does not read"
-    } else {
-        return None;
-    };
+    let value: Value = serde_json::from_str(body.get()).ok()?;
+    let fields = value.get("choices")?.get(position)?.get("message")?.as_object()?;
+    let (unread, _) =
+        fields.iter().find(|(name, value)| name.as_str() != "role" && !crate::results::says_nothing(value))?;
     Some(format!(
-        "choices[{position}].message holds only {what}, and no text, refusal, reasoning or tool call; the \
-         response is kept in `raw`"
+        "choices[{position}].message has no text, refusal, reasoning or tool call, only `{unread}`, which is not \
+         read; the response is kept in `raw`"
     ))
 }
 

@@ -199,21 +199,14 @@ fn nothing_readable(status: Option<&str>, items: &[Value]) -> Option<String> {
     if items.iter().any(readable_item) {
         return None;
     }
-    let mut kinds: Vec<&str> = Vec::new();
-    for item in items {
-        let found = match kind(item) {
-            Some("message") => "a message with parts of other kinds",
-            Some(other) => other,
-            None => "an item without a type",
-        };
-        if !kinds.contains(&found) {
-            kinds.push(found);
-        }
-    }
+    let first = match kind(&items[0]) {
+        Some("message") => "a message with parts of other kinds",
+        Some(other) => other,
+        None => "an item without a type",
+    };
     Some(format!(
-        "no output item of the response is a message's text or refusal, reasoning or a tool call (it has {}, \
-         which batch-router does not read); the response is kept in `raw`",
-        kinds.join(", ")
+        "no output item of the response is a message's text or refusal, reasoning or a tool call (the first is \
+         {first}, which batch-router does not read); the response is kept in `raw`"
     ))
 }
 

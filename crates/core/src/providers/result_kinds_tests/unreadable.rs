@@ -79,13 +79,13 @@ fn a_responses_body_with_a_known_item_stays_an_answer_even_empty() {
 #[test]
 fn a_chat_message_of_only_unread_things_is_unknown_body() {
     let unreadable = [
-        ("content parts of types", json!({"role": "assistant", "content": [{"type": "output_audio", "data": "AAAA"}]})),
+        ("only `content`", json!({"role": "assistant", "content": [{"type": "output_audio", "data": "AAAA"}]})),
         (
-            "an `audio` answer",
+            "only `audio`",
             json!({"role": "assistant", "content": null, "audio": {"id": "audio_1", "data": "AAAA", "transcript": "hi", "expires_at": 1}}),
         ),
         (
-            "a legacy `function_call`",
+            "only `function_call`",
             json!({"role": "assistant", "content": null, "function_call": {"name": "f", "arguments": "{}"}}),
         ),
     ];
