@@ -152,7 +152,11 @@ const wasmOut = join(root, "npm", "wasm");
 // they are read, a data: URL refused as a `file_uri` source (+1,030): 1,343,169 bytes (547,220 gzipped).
 // Then (trial 8c): a request too large for any batch says the figures it was compared with, and one
 // over Gemini's inline body limit alone is named (+1,169): 1,344,338 bytes (547,744 gzipped).
-const WASM_SIZE_BUDGET = 1_344_400;
+// Then (trial 8a, results8): an answer with nothing readable is `unknown_body` on every decoder,
+// an error that says nothing is `no_response` on every provider, a usage without a count is no
+// usage (+7,253 bytes, measured against 1,342,139 at 8232755): with the rest, 1,351,569 bytes
+// (550,796 gzipped).
+const WASM_SIZE_BUDGET = 1_351_600;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -299,6 +299,18 @@ pub fn embeddings_response(body: &RawValue, inputs: Option<usize>) -> Result<Uni
     let parsed: EmbeddingsBody = crate::providers::exact_json::read_body(body.get())
         .map_err(|error| invalid(format!("the embeddings body cannot be read: {error}")))?;
     let count = parsed.data.len();
+    // Every request has at least one input: a list with no vector answers none of them, whether
+    // or not the request's input count is known here.
+    if count == 0 && inputs.is_none() {
+        return Err(BodyProblem {
+            status: ResultStatus::Errored,
+            code: "embeddings_count_mismatch".to_owned(),
+            message: "the embeddings list has no vector (`data` is empty), and a request has at least one input; \
+                      none is handed out"
+                .to_owned(),
+            retryable: true,
+        });
+    }
     if let Some(inputs) = inputs.filter(|inputs| *inputs != count) {
         return Err(BodyProblem {
             status: ResultStatus::Errored,

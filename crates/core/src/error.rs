@@ -187,8 +187,10 @@ pub fn is_retryable_status(status: u16) -> bool {
 }
 
 /// What serde's messages name in Rust's or serde's words, and their JSON words.
-const EXPECTED_IN_JSON_WORDS: [(&str, &str); 6] = [
+const EXPECTED_IN_JSON_WORDS: [(&str, &str); 7] = [
     (", expected u32", ", expected a whole number from 0 to 4294967295"),
+    // An HTTP status (`status_code: "0"` said `expected u16`: a new-user trial).
+    (", expected u16", ", expected a whole number from 0 to 65535"),
     (", expected i64", ", expected a whole number"),
     (", expected f64", ", expected a number"),
     (", expected a sequence", ", expected an array"),

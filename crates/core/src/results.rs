@@ -391,6 +391,36 @@ impl BodyProblem {
     }
 }
 
+/// The code of a request the provider produced no answer for (field case 03): an OpenAI-protocol
+/// line with status 0, an error entry that says nothing (`{}`, Gemini's `{code: 0, message: ""}`,
+/// the rpc code 0 being `OK`, not a failure) on every provider. Retryable (`retry.rs`): the
+/// request itself was never judged.
+pub const NO_RESPONSE: &str = "no_response";
+
+/// The message of a [`NO_RESPONSE`] error: the provider's own words when it gave any, else why
+/// the request counts as unanswered (`why`).
+pub fn no_response_message(said: Option<&str>, why: &str) -> String {
+    match said.filter(|said| !said.is_empty()) {
+        Some(said) => format!("the provider produced no answer for this request ({why}): {said}"),
+        None => format!("the provider produced no answer for this request ({why})"),
+    }
+}
+
+/// Whether an error value says nothing: null, `""`, `0`, `false`, or an array or object of only
+/// such values (`{}`, `{"code": 0, "message": ""}`, `{"error": {}}`), as proto3 JSON writes a
+/// `Status` whose fields are all at their defaults. Asked only of errors, off the path of answers.
+pub fn says_nothing(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Null => true,
+        Value::Bool(value) => !value,
+        Value::Number(number) => number.as_f64() == Some(0.0),
+        Value::String(text) => text.is_empty(),
+        Value::Array(items) => items.iter().all(says_nothing),
+        Value::Object(fields) => fields.values().all(says_nothing),
+    }
+}
+
 /// The code of a result whose answer came back with a finish reason that says the provider's
 /// generation failed (OpenAI-compatible `finish_reason: "error"`, Gemini's
 /// `MALFORMED_FUNCTION_CALL`…): errored, and retryable (see `retry.rs`), as the same request may

@@ -115,8 +115,10 @@ pub fn is_transient(failure: &Failure) -> bool {
 /// Anthropic's types, OpenAI's line codes (batch-expired and -cancelled requests never ran), and
 /// the `google.rpc.Code` names that map to 429, 5xx and 409 (`ABORTED`), and `CANCELLED` (the
 /// request was stopped, not judged), as on the other providers; and `generation_error`, an answer
-/// whose finish reason says the provider's generation failed.
+/// whose finish reason says the provider's generation failed; and `no_response`, a request the
+/// provider produced no answer for.
 const RETRYABLE_ERROR_TYPES: &[&str] = &[
+    crate::results::NO_RESPONSE,
     "overloaded_error",
     "api_error",
     "rate_limit_error",

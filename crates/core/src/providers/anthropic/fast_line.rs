@@ -74,7 +74,7 @@ pub(super) fn scan_common_line(line: &str) -> Option<CommonLine<'_>> {
                 content: parts,
                 finish_reason: finish_reason(stop_reason.as_deref()),
                 raw_finish_reason: stop_reason,
-                usage: usage.map(Usage::from),
+                usage: usage.filter(AnthropicUsage::has_counts).map(Usage::from),
                 model,
                 id,
                 raw: borrowed_raw(body),
@@ -254,13 +254,17 @@ impl<'a> Scanner<'a> {
             self.at += 1;
             return Some(blocks);
         }
+        // Blocks of other kinds alone are the general reader's (it refuses them as no answer).
+        let mut only_unread = true;
         loop {
-            blocks.add(self.content_block()?);
+            let block = self.content_block()?;
+            only_unread &= matches!(block, ScannedBlock::Other);
+            blocks.add(block);
             match self.peek()? {
                 b',' => self.at += 1,
                 b']' => {
                     self.at += 1;
-                    return Some(blocks);
+                    return (!only_unread).then_some(blocks);
                 }
                 _ => return None,
             }

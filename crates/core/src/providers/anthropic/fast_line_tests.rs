@@ -310,11 +310,12 @@ fn common_lines_take_the_one_pass_reader() {
         line_with_message(&format!(
             r#"{{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{{"type":"thinking","thinking":"Let me think.","signature":"sig=="}},{{"type":"redacted_thinking","data":"EmwK"}},{{"type":"text","text":"Sunny.","citations":[{{"type":"char_location","cited_text":"x","start_char_index":0,"end_char_index":1}}]}},{{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{{"location":"Paris","n":[1,2.5,-3e2]}}}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{spec_usage}}}"#
         )),
-        // Empty or null content, null fields, a web search result block (kept only in `raw`).
+        // Empty or null content, null fields, a web search result block (kept only in `raw`)
+        // beside text.
         line_with_message(r#"{"type":"message","content":[],"usage":null,"id":null}"#),
         line_with_message(r#"{"type":"message","content":null,"role":null}"#),
         line_with_message(
-            r#"{"type":"message","content":[{"type":"web_search_tool_result","tool_use_id":"srv_1","content":[{"type":"web_search_result","url":"https://example.com"}]}]}"#,
+            r#"{"type":"message","content":[{"type":"web_search_tool_result","tool_use_id":"srv_1","content":[{"type":"web_search_result","url":"https://example.com"}]},{"type":"text","text":"Found."}]}"#,
         ),
         // The largest count, alone (the general reader adds counts unchecked).
         line_with_message(r#"{"type":"message","content":[],"usage":{"input_tokens":18446744073709551615}}"#),
@@ -456,4 +457,29 @@ fn the_scanner_hands_out_only_valid_json() {
     let deep = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
     assert!(same_as_general_reader(&line_with_message(&format!(r#"{{"type":"message","x":{}}}"#, deep(60))), 0));
     assert!(decode_common_line(&line_with_message(&format!(r#"{{"type":"message","x":{}}}"#, deep(200)))).is_none());
+}
+
+/// A message whose blocks are all of kinds not read (server tool calls and their results) is no
+/// answer: the one-pass reader leaves it to the general one, which says so (`unknown_body`, not an
+/// empty success); with one block read beside them, it is an answer.
+#[test]
+fn a_message_of_only_unread_blocks_is_no_answer() {
+    let only_unread = line_with_message(
+        r#"{"type":"message","content":[{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"q"}},{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[]}],"stop_reason":"end_turn","usage":{"input_tokens":5,"output_tokens":1}}"#,
+    );
+    assert!(decode_common_line(&only_unread).is_none());
+    let result = AnthropicLineDecoder.decode_line(only_unread.as_bytes(), 1);
+    assert_eq!(result.status, crate::model::ResultStatus::Errored);
+    let error = result.error.unwrap();
+    assert_eq!(error.code, "unknown_body");
+    assert!(!error.retryable);
+    assert!(
+        error.message.contains("no content block of the message is text, thinking or a tool call"),
+        "{}",
+        error.message
+    );
+    assert!(error.raw.unwrap().get().contains("srvtoolu_1"));
+    // An empty `content` stays an answer (Claude may end a turn with no block).
+    let empty = line_with_message(r#"{"type":"message","content":[],"stop_reason":"end_turn"}"#);
+    assert_eq!(AnthropicLineDecoder.decode_line(empty.as_bytes(), 1).status, crate::model::ResultStatus::Succeeded);
 }

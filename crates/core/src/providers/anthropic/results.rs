@@ -20,7 +20,9 @@ use crate::model::{
     FinishReason, OutputPart, ResultError, ResultStatus, ResultView, UnifiedResponse, UnifiedResult, Usage,
 };
 use crate::providers::lone_surrogates::decoded;
-use crate::results::{field_names, malformed, BodyProblem, LineDecoder};
+use crate::results::{
+    field_names, malformed, no_response_message, says_nothing, BodyProblem, LineDecoder, NO_RESPONSE,
+};
 use crate::retry::is_retryable_request;
 use crate::Provider;
 
@@ -199,15 +201,18 @@ object_only!(deserialize only ErrorDetail, "an `error` object");
 /// authentication, permission and the rest are not. An errored result without an error says nothing
 /// about the request, so it counts as never answered (retryable).
 fn result_error(raw: Option<&RawValue>, line: &str) -> ResultError {
+    // No error, or one that says nothing (`{}`, `{"type": "error", "error": {}}`): the request got
+    // no answer, as an OpenAI line of status 0 (`no_response`, retryable).
+    let no_answer = |why: &str| ResultError {
+        code: NO_RESPONSE.into(),
+        message: no_response_message(None, why),
+        http_status: None,
+        request_id: None,
+        retryable: true,
+        raw: RawValue::from_string(line.to_owned()).ok(),
+    };
     let Some(raw) = raw.filter(|raw| raw.get() != "null") else {
-        return ResultError {
-            code: "missing_error".into(),
-            message: "the result says errored but carries no error".into(),
-            http_status: None,
-            request_id: None,
-            retryable: is_retryable_request(None, None),
-            raw: RawValue::from_string(line.to_owned()).ok(),
-        };
+        return no_answer("the result says errored but carries no error");
     };
     let parsed: Option<ErrorResponse> = serde_json::from_str(raw.get()).ok();
     let request_id = parsed.as_ref().and_then(|parsed| parsed.request_id.clone());
@@ -215,9 +220,22 @@ fn result_error(raw: Option<&RawValue>, line: &str) -> ResultError {
     let detail = parsed.and_then(|parsed| parsed.error).or_else(|| {
         serde_json::from_str::<ErrorDetail>(raw.get()).ok().filter(|detail| detail.kind.as_deref() != Some("error"))
     });
-    let code = detail.as_ref().and_then(|detail| detail.kind.clone()).unwrap_or_else(|| "error".into());
-    let message =
-        detail.and_then(|detail| detail.message).unwrap_or_else(|| "the request failed without a message".into());
+    let kind = detail.as_ref().and_then(|detail| detail.kind.clone()).filter(|kind| !kind.is_empty());
+    let said = detail.and_then(|detail| detail.message).filter(|message| !message.is_empty());
+    // The wrapper's own `type: "error"` says only that this is an error.
+    let empty = || {
+        serde_json::from_str::<serde_json::Value>(raw.get()).is_ok_and(|value| match value.as_object() {
+            Some(fields) => {
+                fields.iter().all(|(name, value)| (name == "type" && value == "error") || says_nothing(value))
+            }
+            None => says_nothing(&value),
+        })
+    };
+    if kind.is_none() && said.is_none() && empty() {
+        return no_answer("its error is empty");
+    }
+    let code = kind.unwrap_or_else(|| "error".into());
+    let message = said.unwrap_or_else(|| "the request failed without a message".into());
     ResultError {
         retryable: is_retryable_request(None, Some(&code)),
         code,
@@ -284,6 +302,17 @@ pub(super) struct OutputDetails {
 }
 object_only!(deserialize only OutputDetails, "an `output_tokens_details` object");
 
+impl AnthropicUsage {
+    /// Whether any count is given: a `usage` without one is no usage (see Gemini's `has_counts`).
+    pub(super) fn has_counts(&self) -> bool {
+        self.input_tokens.is_some()
+            || self.output_tokens.is_some()
+            || self.cache_read_input_tokens.is_some()
+            || self.cache_creation_input_tokens.is_some()
+            || self.cache_creation.is_some()
+    }
+}
+
 impl From<AnthropicUsage> for Usage {
     // Saturating: counts are whatever the file says, and a sum past u64 must not wrap (or panic).
     fn from(usage: AnthropicUsage) -> Self {
@@ -324,13 +353,20 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
             format!("the result's message is not a Messages response (it has {})", field_names(body)),
         ));
     }
-    let reply = Reply {
-        id: message.id,
-        model: message.model,
-        content: message.content.unwrap_or_default(),
-        stop_reason: message.stop_reason,
-        usage: message.usage,
-    };
+    let content = message.content.unwrap_or_default();
+    // As Gemini's reader says of parts it does not read (`google/response.rs`): blocks of other
+    // kinds alone (server tool calls and their results, anything newer) would be an empty success.
+    // A message with no block at all is an answer (Claude may end a turn with none).
+    if !content.is_empty() && content.iter().all(|block| matches!(block, Block::Other)) {
+        return Err(BodyProblem::other_kind(
+            "unknown_body",
+            "no content block of the message is text, thinking or a tool call (blocks such as \
+             `server_tool_use` or `web_search_tool_result` are not read); the message is kept in `raw`"
+                .to_owned(),
+        ));
+    }
+    let reply =
+        Reply { id: message.id, model: message.model, content, stop_reason: message.stop_reason, usage: message.usage };
     Ok(reply.response(body.to_owned()))
 }
 
@@ -380,7 +416,7 @@ impl Reply {
             content,
             finish_reason: finish_reason(self.stop_reason.as_deref()),
             raw_finish_reason: self.stop_reason,
-            usage: self.usage.map(Usage::from),
+            usage: self.usage.filter(AnthropicUsage::has_counts).map(Usage::from),
             model: self.model,
             id: self.id,
             parsed: None,

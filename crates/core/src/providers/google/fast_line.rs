@@ -79,7 +79,7 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
         content: response.candidate.content,
         finish_reason,
         raw_finish_reason,
-        usage: response.usage.map(Usage::from),
+        usage: response.usage.filter(UsageMetadata::has_counts).map(Usage::from),
         model: response.model_version,
         id: response.response_id,
         raw: borrowed_raw(&line[start..end]),

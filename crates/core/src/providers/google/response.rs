@@ -20,7 +20,7 @@ use crate::model::{Candidate, FinishReason, OutputPart, ResultError, UnifiedResp
 use crate::providers::common::repeated_index;
 use crate::providers::exact_json;
 use crate::providers::openai::results::joined_text;
-use crate::results::{field_names, BodyProblem};
+use crate::results::{field_names, no_response_message, says_nothing, BodyProblem, NO_RESPONSE};
 use crate::retry::is_retryable_request;
 use crate::sort_by_text::sort_by_number;
 use crate::Provider;
@@ -121,6 +121,19 @@ fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::E
             "{found}, expected a token count (a whole number from 0 up, as a number or a string of digits)"
         ))
     })
+}
+
+impl UsageMetadata {
+    /// Whether any count is given. `usageMetadata: {}` gives none, and is no usage (not 0 tokens,
+    /// which would price a billed request at nothing), as a null or absent `usage` is on every
+    /// provider (a new-user trial found 0/0/0 here and no usage on OpenAI).
+    pub(super) fn has_counts(&self) -> bool {
+        self.prompt_token_count.is_some()
+            || self.candidates_token_count.is_some()
+            || self.cached_content_token_count.is_some()
+            || self.thoughts_token_count.is_some()
+            || self.tool_use_prompt_token_count.is_some()
+    }
 }
 
 impl From<UsageMetadata> for Usage {
@@ -250,7 +263,7 @@ pub(super) fn unified_response(read: ReadResponse, raw: Box<RawValue>) -> Unifie
         finish_reason,
         raw_finish_reason,
         content,
-        usage: usage.map(Usage::from),
+        usage: usage.filter(UsageMetadata::has_counts).map(Usage::from),
         model: model_version,
         id: response_id,
         parsed: None,
@@ -394,14 +407,25 @@ pub fn failed_generation(reason: &str) -> Option<&'static str> {
 /// came from.
 pub fn status_error(status: &Value, raw_line: &str) -> ResultError {
     let number = status.get("code").and_then(Value::as_i64);
-    let message = status.get("message").and_then(Value::as_str).unwrap_or("the request failed").to_owned();
+    let said = status.get("message").and_then(Value::as_str).filter(|message| !message.is_empty());
+    let named = status.get("status").and_then(Value::as_str).filter(|name| !name.is_empty());
+    // rpc code 0 is `OK`, and a Status of defaults (`{}`, as proto3 JSON writes it) says nothing:
+    // neither is a failure of the request, which got no answer (field case 03; a new-user trial
+    // found `code: "OK"`, not retryable). Never the name `OK` for an error.
+    if named.is_none() && (number == Some(0) || says_nothing(status)) {
+        let why = if number == Some(0) { "its error has code 0, which is OK" } else { "its error is empty" };
+        return ResultError {
+            code: NO_RESPONSE.to_owned(),
+            message: no_response_message(said, why),
+            http_status: None,
+            request_id: None,
+            retryable: true,
+            raw: RawValue::from_string(raw_line.to_owned()).ok(),
+        };
+    }
+    let message = said.unwrap_or("the request failed").to_owned();
     let http_status = number.filter(|code| (100..=599).contains(code)).map(|code| code as u16);
-    let name = status
-        .get("status")
-        .and_then(Value::as_str)
-        .filter(|name| !name.is_empty())
-        .map(str::to_owned)
-        .or_else(|| number.filter(|_| http_status.is_none()).map(rpc_code_name));
+    let name = named.map(str::to_owned).or_else(|| number.filter(|_| http_status.is_none()).map(rpc_code_name));
     let (code, retryable) = match name {
         Some(name) => {
             let retryable = is_retryable_request(None, Some(&name));

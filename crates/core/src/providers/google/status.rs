@@ -88,7 +88,8 @@ pub fn parse_operation(provider: &str, operation: &Value) -> Result<BatchStatusR
     let errors = error
         .map(|error| {
             vec![BatchError {
-                code: error.get("code").and_then(Value::as_i64).map(rpc_code_name),
+                // Code 0 is `OK`: never the name of an error.
+                code: error.get("code").and_then(Value::as_i64).filter(|code| *code != 0).map(rpc_code_name),
                 message: string_field(error, "message").unwrap_or_default(),
                 line: None,
             }]

@@ -15,8 +15,13 @@ use crate::json_value_text::compact;
 use crate::model::object_only;
 use crate::model::{ResultError, UnifiedResult};
 use crate::providers::lone_surrogates::decoded;
-use crate::providers::openai::results::{decode_body_of, envelope, failed_generation, inputs_of, status_of_error_code};
-use crate::results::{field_names, malformed, unless_generation_failed, EmbeddingInputs, LineDecoder};
+use crate::providers::openai::results::{
+    codeless, decode_body_of, envelope, failed_generation, inputs_of, status_of_error_code,
+};
+use crate::results::{
+    field_names, malformed, no_response_message, says_nothing, unless_generation_failed, EmbeddingInputs, LineDecoder,
+    NO_RESPONSE,
+};
 use crate::retry::is_retryable_request;
 use crate::Endpoint;
 
@@ -114,30 +119,27 @@ fn line_error(
     line: &str,
 ) -> ResultError {
     let parse = |raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok();
-    // An empty object says nothing (field case 03's `body: {}` with status 0): no detail.
-    let said = |value: &Value| !matches!(value, Value::Object(object) if object.is_empty());
-    let detail = error
-        .and_then(parse)
-        .map(unwrap_error)
-        .filter(said)
-        .or_else(|| body.and_then(parse).map(unwrap_error).filter(said));
+    // An error that says nothing (field case 03's `body: {}` with status 0, `error: {}`): no detail.
+    let said = |value: &Value| !says_nothing(value);
+    let error = error.and_then(parse);
+    let empty_error = error.as_ref().is_some_and(says_nothing);
+    let detail = error.map(unwrap_error).filter(said).or_else(|| body.and_then(parse).map(unwrap_error).filter(said));
     let failed_status = status_code.filter(|status| !(200..300).contains(status));
     let (code, message) = match &detail {
         Some(Value::String(message)) => ("error".to_owned(), message.clone()),
         Some(detail) => {
-            let code = text_of(detail.get("code"))
-                .or_else(|| text_of(detail.get("type")))
-                .or_else(|| failed_status.map(|status| format!("http_{status}")))
-                .unwrap_or_else(|| "error".to_owned());
-            let message = text_of(detail.get("message"))
-                .or_else(|| text_of(detail.get("detail")))
-                .unwrap_or_else(|| "the request failed".to_owned());
-            (code, message)
+            let said = text_of(detail.get("message")).or_else(|| text_of(detail.get("detail")));
+            match text_of(detail.get("code")).or_else(|| text_of(detail.get("type"))) {
+                Some(code) => (code, said.unwrap_or_else(|| "the request failed".to_owned())),
+                // The same code as OpenAI's lines give (`no_response` at status 0, `http_…`).
+                None => codeless(status_code, said.as_deref()),
+            }
+        }
+        None if empty_error && status_code.is_none_or(|status| status == 0) => {
+            (NO_RESPONSE.to_owned(), no_response_message(None, "its error is empty"))
         }
         None => match status_code {
-            Some(0) => {
-                ("no_response".into(), "the provider produced no HTTP answer for this request (status 0)".into())
-            }
+            Some(0) => (NO_RESPONSE.into(), "the provider produced no HTTP answer for this request (status 0)".into()),
             Some(status) if failed_status.is_some() => {
                 (format!("http_{status}"), format!("the request failed with HTTP {status}"))
             }

@@ -125,9 +125,9 @@ pub fn decode_body_of(
         read_chat()
     } else if shape.output.is_some() {
         read_responses()
-    } else if shape.data.is_some() && first_item_has(body, "data", &["embedding"]) {
+    } else if shape.data.is_some() && first_item_has(body, "data", &["embedding"], true) {
         read_embeddings()
-    } else if shape.results.is_some() && first_item_has(body, "results", &["flagged", "categories"]) {
+    } else if shape.results.is_some() && first_item_has(body, "results", &["flagged", "categories"], false) {
         Err(BodyProblem::other_kind(
             "moderation_body",
             "the body is a moderation or classification result (a /v1/moderations batch), not an answer; it is kept in `raw`".to_owned(),
@@ -149,11 +149,13 @@ pub fn decode_body_of(
 }
 
 /// Whether the first element of the list `field` has one of `keys` (an embedding's `embedding`, a
-/// moderation's `flagged`), so that other lists (scores, reranking) are not given a wrong name.
-fn first_item_has(body: &RawValue, field: &str, keys: &[&str]) -> bool {
+/// moderation's `flagged`), so that other lists (scores, reranking) are not given a wrong name; an
+/// empty list counts when `empty_counts` (an embeddings list with no vector: `{"object": "list",
+/// "data": []}` is read as one, and refused as such, not called a body of no known kind).
+fn first_item_has(body: &RawValue, field: &str, keys: &[&str], empty_counts: bool) -> bool {
     let value: serde_json::Value = serde_json::from_str(body.get()).unwrap_or_default();
-    let first = value.get(field).and_then(serde_json::Value::as_array).and_then(|items| items.first());
-    first.is_some_and(|item| keys.iter().any(|key| item.get(*key).is_some()))
+    let Some(items) = value.get(field).and_then(serde_json::Value::as_array) else { return false };
+    items.first().map_or(empty_counts, |item| keys.iter().any(|key| item.get(*key).is_some()))
 }
 
 /// An error object where an answer was expected (older vLLM wrote failures as the bare `response`):

@@ -120,6 +120,14 @@ struct CompletionDetails {
 }
 object_only!(deserialize only CompletionDetails, "a `completion_tokens_details` object");
 
+impl OpenAiUsage {
+    /// Whether any count is given: `usage: {}` is no usage, as `usage: null` is (see Gemini's
+    /// `has_counts`).
+    fn has_counts(&self) -> bool {
+        self.prompt_tokens.is_some() || self.completion_tokens.is_some() || self.total_tokens.is_some()
+    }
+}
+
 impl From<OpenAiUsage> for Usage {
     fn from(usage: OpenAiUsage) -> Self {
         let prompt_details = usage.prompt_tokens_details;
@@ -143,6 +151,13 @@ pub(super) struct CompletionCounts {
     pub cached: Option<u64>,
     pub cache_write: Option<u64>,
     pub reasoning: Option<u64>,
+}
+
+impl CompletionCounts {
+    /// Whether any count is given (see [`OpenAiUsage::has_counts`]).
+    pub(super) fn has_counts(&self) -> bool {
+        self.prompt.is_some() || self.completion.is_some() || self.total.is_some()
+    }
 }
 
 /// [`Usage`] of a `CompletionUsage`. A missing side is what the total leaves for it. OpenAI counts
@@ -209,7 +224,10 @@ pub(super) fn chat_completion_from(
         return Err(BodyProblem::other_kind("empty_choices", "the chat completion has no choices".to_owned()));
     }
     for (position, choice) in &choices {
-        if let Some(problem) = choice.message.as_ref().and_then(|message| message_problem(*position, message)) {
+        let problem = choice.message.as_ref().and_then(|message| {
+            message_problem(*position, message).or_else(|| unread_message(*position, message, body))
+        });
+        if let Some(problem) = problem {
             return Err(BodyProblem::other_kind("unknown_body", problem));
         }
     }
@@ -234,7 +252,7 @@ pub(super) fn chat_completion_from(
         finish_reason: first.finish_reason,
         raw_finish_reason: first.raw_finish_reason,
         content: first.content,
-        usage: completion.usage.map(Usage::from),
+        usage: completion.usage.filter(OpenAiUsage::has_counts).map(Usage::from),
         model: completion.model,
         id: completion.id,
         parsed: None,
@@ -300,6 +318,39 @@ fn message_problem(position: usize, message: &ChoiceMessage) -> Option<String> {
         }
     }
     None
+}
+
+/// Why nothing of a choice's message can be read, as Gemini's reader says of parts it does not
+/// read (`google/response.rs`): no text (`""` included), refusal, reasoning or tool call, and
+/// something this reader does not read (content parts with neither `text` nor `thinking`, an
+/// `audio` answer, a legacy `function_call`, any newer field). Read as an empty success, the
+/// answer was lost. A message with nothing at all (`content: null`, as a content filter leaves
+/// it) is an answer, its finish reason saying why it is empty. The body is read again only for a
+/// message that has nothing read.
+fn unread_message(position: usize, message: &ChoiceMessage, body: &RawValue) -> Option<String> {
+    let read = match &message.content {
+        Some(Value::String(_)) => true,
+        Some(Value::Array(parts)) => {
+            parts.iter().any(|part| part.get("text").is_some() || part.get("thinking").is_some())
+        }
+        _ => false,
+    };
+    if read
+        || message.refusal.is_some()
+        || message.reasoning_content.is_some()
+        || message.reasoning.is_some()
+        || message.tool_calls.as_ref().is_some_and(|calls| !calls.is_empty())
+    {
+        return None;
+    }
+    let value: Value = serde_json::from_str(body.get()).ok()?;
+    let fields = value.get("choices")?.get(position)?.get("message")?.as_object()?;
+    let (unread, _) =
+        fields.iter().find(|(name, value)| name.as_str() != "role" && !crate::results::says_nothing(value))?;
+    Some(format!(
+        "choices[{position}].message has no text, refusal, reasoning or tool call, only `{unread}`, which is not \
+         read; the response is kept in `raw`"
+    ))
 }
 
 /// One choice as a candidate (`n` > 1 gives several; reference unified-features §5).

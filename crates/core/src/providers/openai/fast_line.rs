@@ -87,7 +87,7 @@ impl Completion<'_> {
             finish_reason,
             raw_finish_reason,
             content,
-            usage: self.usage.map(completion_usage),
+            usage: self.usage.filter(Counts::has_counts).map(completion_usage),
             model: self.model.map(Cow::into_owned),
             id: self.id.map(Cow::into_owned),
             parsed: None,
@@ -231,8 +231,9 @@ impl<'a> Scanner<'a> {
             // Not read by the general reader either.
             "role" => seen.first(5).and_then(|_| scanner.skip(0)),
             "annotations" => seen.first(6).and_then(|_| scanner.skip(0)),
-            "audio" => seen.first(7).and_then(|_| scanner.skip(0)),
-            "function_call" => seen.first(8).and_then(|_| scanner.skip(0)),
+            // A message of these alone is no answer: the general reader says so.
+            "audio" => seen.first(7).and_then(|_| scanner.null()),
+            "function_call" => seen.first(8).and_then(|_| scanner.null()),
             _ => None,
         })
     }

@@ -75,6 +75,14 @@ struct OutputDetails {
 }
 object_only!(deserialize only OutputDetails, "an `output_tokens_details` object");
 
+impl ResponseUsage {
+    /// Whether any count is given: `usage: {}` is no usage, as `usage: null` is (see Gemini's
+    /// `has_counts`).
+    fn has_counts(&self) -> bool {
+        self.input_tokens.is_some() || self.output_tokens.is_some()
+    }
+}
+
 impl From<ResponseUsage> for Usage {
     fn from(usage: ResponseUsage) -> Self {
         let input = usage.input_tokens_details;
@@ -123,6 +131,9 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
     if let Some(problem) = not_an_object(&response.output) {
         return Err(BodyProblem::other_kind("unknown_body", problem));
     }
+    if let Some(problem) = nothing_readable(status, &response.output) {
+        return Err(BodyProblem::other_kind("unknown_body", problem));
+    }
     let content = output_parts(&response.output);
     let incomplete_reason = response.incomplete_details.and_then(|details| details.reason);
     let finish_reason = finish_reason(status, incomplete_reason.as_deref(), &content);
@@ -132,7 +143,7 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
         finish_reason,
         raw_finish_reason: incomplete_reason.or(response.status),
         content,
-        usage: response.usage.map(Usage::from),
+        usage: response.usage.filter(ResponseUsage::has_counts).map(Usage::from),
         model: response.model,
         id: response.id,
         parsed: None,
@@ -170,6 +181,48 @@ fn finish_reason(status: Option<&str>, incomplete_reason: Option<&str>, content:
 /// absent, and skipping it as an item of a newer kind would make an empty or partial answer a success.
 fn not_an_object(items: &[Value]) -> Option<String> {
     items.iter().enumerate().find_map(|(at, item)| item_problem(at, item).err())
+}
+
+/// Why nothing of the answer can be read from `items`, as Gemini's reader says of parts it does
+/// not read (`google/response.rs`): no item is of a kind read here (built-in tool calls such as
+/// `web_search_call` or `image_generation_call`, and kinds newer than this reader, stay in `raw`),
+/// or only messages whose parts are all of such kinds, or a finished response with no item at all.
+/// Such a body would be an empty success. A known item that is empty (a message with empty text,
+/// a reasoning item without a summary) is an answer, and so is an `incomplete` response with no
+/// item (its finish reason says why).
+fn nothing_readable(status: Option<&str>, items: &[Value]) -> Option<String> {
+    if items.is_empty() {
+        return (status != Some("incomplete")).then(|| {
+            "the response has no output item: there is no answer to read; the response is kept in `raw`".to_owned()
+        });
+    }
+    if items.iter().any(readable_item) {
+        return None;
+    }
+    let first = match kind(&items[0]) {
+        Some("message") => "a message with parts of other kinds",
+        Some(other) => other,
+        None => "an item without a type",
+    };
+    Some(format!(
+        "no output item of the response is a message's text or refusal, reasoning or a tool call (the first is \
+         {first}, which batch-router does not read); the response is kept in `raw`"
+    ))
+}
+
+/// Whether [`output_parts`] reads `item`: a message with no parts or a text or refusal part,
+/// reasoning, or a function or custom tool call.
+fn readable_item(item: &Value) -> bool {
+    match kind(item) {
+        Some("reasoning" | "function_call" | "custom_tool_call") => true,
+        Some("message") => match item.get("content").and_then(Value::as_array) {
+            Some(parts) if !parts.is_empty() => {
+                parts.iter().any(|part| matches!(kind(part), Some("output_text" | "refusal")))
+            }
+            _ => true,
+        },
+        _ => false,
+    }
 }
 
 /// The string fields read from each item type, and from the parts of its `content` and `summary`.

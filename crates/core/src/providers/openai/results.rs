@@ -13,7 +13,9 @@ use serde_json::Value;
 
 use crate::model::object_only;
 use crate::model::{ResultError, ResultStatus, UnifiedResult};
-use crate::results::{field_names, unless_generation_failed, EmbeddingInputs, LineDecoder};
+use crate::results::{
+    field_names, no_response_message, says_nothing, unless_generation_failed, EmbeddingInputs, LineDecoder, NO_RESPONSE,
+};
 use crate::retry::is_retryable_request;
 use crate::Endpoint;
 
@@ -261,13 +263,17 @@ fn line_error(
 ) -> ResultError {
     let error_value: Option<Value> = error.and_then(|raw| serde_json::from_str(raw.get()).ok());
     let body_value: Option<Value> = body.and_then(|raw| serde_json::from_str(raw.get()).ok());
+    // An error that says nothing (`{}`, `{"code": null, "message": ""}`) is no detail, as on
+    // Mistral: the request got no answer.
+    let empty_error = error_value.as_ref().is_some_and(says_nothing);
     let detail = error_value
         .as_ref()
         .map(|error| match error.get("error") {
             Some(inner) if inner.is_object() => inner.clone(),
             _ => error.clone(),
         })
-        .or_else(|| body_value.as_ref().and_then(|body| body.get("error").cloned()));
+        .or_else(|| body_value.as_ref().and_then(|body| body.get("error").cloned()))
+        .filter(|detail| !says_nothing(detail));
     // vLLM puts the HTTP status as a number in the error's `code`.
     let numeric_status = detail
         .as_ref()
@@ -279,15 +285,21 @@ fn line_error(
     let (code, message) = match &detail {
         Some(Value::String(message)) => ("error".to_owned(), message.clone()),
         Some(detail) => {
+            let said = detail.get("message").and_then(Value::as_str).filter(|message| !message.is_empty());
             let code = match detail.get("code") {
-                Some(Value::String(code)) => code.clone(),
-                Some(Value::Number(number)) => {
-                    detail.get("type").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| number.to_string())
-                }
-                _ => detail.get("type").and_then(Value::as_str).unwrap_or("error").to_owned(),
+                Some(Value::String(code)) if !code.is_empty() => Some(code.clone()),
+                Some(Value::Number(number)) => Some(
+                    detail.get("type").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| number.to_string()),
+                ),
+                _ => detail.get("type").and_then(Value::as_str).filter(|kind| !kind.is_empty()).map(str::to_owned),
             };
-            let message = detail.get("message").and_then(Value::as_str).unwrap_or("request failed").to_owned();
-            (code, message)
+            match code {
+                Some(code) => (code, said.unwrap_or("request failed").to_owned()),
+                None => codeless(status, said),
+            }
+        }
+        None if empty_error && status.is_none_or(|status| status == 0) => {
+            (NO_RESPONSE.to_owned(), no_response_message(None, "its error is empty"))
         }
         None => no_detail(parts, status),
     };
@@ -302,11 +314,25 @@ fn line_error(
     }
 }
 
+/// The code and message of an error without a code or type (OpenAI's and Mistral's lines alike):
+/// at status 0, or for an error that says nothing, [`NO_RESPONSE`] (the request got no answer);
+/// at a failing HTTP status, `http_{status}`; else `error`. The error's own message is kept.
+pub fn codeless(status: Option<u16>, said: Option<&str>) -> (String, String) {
+    match status {
+        Some(0) => (NO_RESPONSE.to_owned(), no_response_message(said, "status 0, and an error with no code")),
+        Some(status) if !(200..300).contains(&status) => (
+            format!("http_{status}"),
+            said.map_or_else(|| format!("the request failed with HTTP {status}"), str::to_owned),
+        ),
+        _ => ("error".to_owned(), said.unwrap_or("request failed").to_owned()),
+    }
+}
+
 /// The code and message of a line that says nothing about why it failed.
 fn no_detail(parts: &LineParts, status: Option<u16>) -> (String, String) {
     match status {
         Some(0) => (
-            "no_response".into(),
+            NO_RESPONSE.into(),
             "the provider produced no HTTP answer for this request (status 0, no body, no error)".into(),
         ),
         Some(status) => (format!("http_{status}"), format!("the request failed with HTTP {status}")),

@@ -11,6 +11,7 @@ mod field_types;
 mod generation_errors;
 mod lenient_lines;
 mod retryable;
+mod unreadable;
 mod usage;
 
 use std::rc::Rc;
