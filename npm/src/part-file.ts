@@ -23,6 +23,9 @@ export function partSuffix(): string {
 export class PartFile {
   readonly partPath: string;
   private state: "writing" | "complete" | "discarded" = "writing";
+  /** Appends not yet given to the storage, and their size (string length or bytes). */
+  private pending: (string | Uint8Array)[] = [];
+  private pendingSize = 0;
 
   constructor(
     private readonly storage: BatchStorage,
@@ -34,16 +37,38 @@ export class PartFile {
 
   /** Makes the part empty: the writing starts, or starts over. */
   async begin(): Promise<void> {
+    this.pending = [];
+    this.pendingSize = 0;
     await this.storage.write(this.partPath, "");
   }
 
+  /**
+   * Adds `data` to the part. Appends are gathered and given to the storage about a MiB at a time
+   * (`PART_FLUSH_SIZE`): a storage whose append rewrites the whole object (R2Storage: one object
+   * per file) made a download's many small reads cost the square of its size (a new-user trial:
+   * 436 puts writing 217 MB for 0.5 MB of results). Bytes are copied when kept, as the caller may
+   * reuse its buffer.
+   */
   async append(data: string | Uint8Array): Promise<void> {
-    if (data.length > 0) await this.storage.append(this.partPath, data);
+    if (data.length === 0) return;
+    this.pending.push(typeof data === "string" ? data : data.slice());
+    this.pendingSize += data.length;
+    if (this.pendingSize >= PART_FLUSH_SIZE) await this.flush();
+  }
+
+  /** Gives the gathered appends to the storage, as one append. */
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const pieces = this.pending;
+    this.pending = [];
+    this.pendingSize = 0;
+    await this.storage.append(this.partPath, joined(pieces));
   }
 
   /** The whole was written: the part replaces the file (a failed rename leaves it to `discard`). */
   async complete(): Promise<void> {
     if (this.state !== "writing") return;
+    await this.flush();
     await this.storage.rename(this.partPath, this.path);
     this.state = "complete";
   }
@@ -52,6 +77,27 @@ export class PartFile {
   async discard(): Promise<void> {
     if (this.state !== "writing") return;
     this.state = "discarded";
+    this.pending = [];
+    this.pendingSize = 0;
     await this.storage.delete?.(this.partPath);
   }
+}
+
+/** How much a part gathers before it appends to the storage (string length or bytes). */
+export const PART_FLUSH_SIZE = 1 << 20;
+
+const encoder = new TextEncoder();
+
+/** The pieces as one append: one string when all are strings, else their UTF-8 bytes. */
+function joined(pieces: (string | Uint8Array)[]): string | Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  if (pieces.every((piece) => typeof piece === "string")) return pieces.join("");
+  const bytes = pieces.map((piece) => (typeof piece === "string" ? encoder.encode(piece) : piece));
+  const out = new Uint8Array(bytes.reduce((total, piece) => total + piece.length, 0));
+  let at = 0;
+  for (const piece of bytes) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }

@@ -257,7 +257,6 @@ function summaryAgain(context: JobContext, record: SubmissionRecord): BatchSumma
 
 async function download(context: JobContext, record: SubmissionRecord, collector: ResultCollector, part: PartFile): Promise<void> {
   const deadline = new Deadline(context.retry.requestTimeout, context.retry.signal);
-  let buffer = "";
   try {
     // The batch's requests in the order they were sent, and its summary made again: another router
     // instance (or a provider with `storage: false`) has no record of them, and Gemini's keyless
@@ -270,18 +269,14 @@ async function download(context: JobContext, record: SubmissionRecord, collector
       const line = collector.accept(result as UnifiedResult);
       if (line === undefined) continue;
       collector.costUsd += costOfResult(context, record, result as UnifiedResult, positionOf.get(result.customId));
-      buffer += line + "\n";
-      if (buffer.length > 1 << 20) {
-        await part.append(buffer);
-        buffer = "";
-      }
+      // Gathered by the part and written about a MiB at a time.
+      await part.append(line + "\n");
     }
   } catch (error) {
     throw deadline.explain(error, `results of ${record.batchId}`);
   } finally {
     deadline.dispose();
   }
-  await part.append(buffer);
 }
 
 /**
