@@ -8,7 +8,8 @@
  * then hard-linked to the lock's name, which fails if the name exists. No one ever reads a lock
  * that is empty or written in part, so every lock names its holder. (Where the file system has no
  * hard links — FAT, exFAT — the lock is created exclusively, then written; a writer killed in
- * between leaves an empty lock, which only its age can show to be stale.)
+ * between leaves an empty lock, which only its age can show to be stale.) A link keeps the
+ * temporary file's modification time, so a waiter touches its file before each try.
  *
  * Stale. A lock is stale when the process it names does not exist (`kill(pid, 0)` answers
  * `ESRCH`: broken at once), or when it is older than 30 s (its holder cannot be checked: an empty
@@ -38,7 +39,7 @@
  * The process ids must be those of one machine and one process id namespace (containers sharing a
  * directory see one another's processes as absent): a lock's holder is judged from its id alone.
  */
-import { link, open, unlink, writeFile } from "node:fs/promises";
+import { link, open, unlink, utimes, writeFile } from "node:fs/promises";
 
 /** How old a lock must be to count as stale when its holder cannot be shown to have ended. */
 const STALE_LOCK_MS = 30_000;
@@ -90,6 +91,12 @@ async function acquire(lock: string, process: NodeJS.Process): Promise<string> {
   await writeFile(temporary, text);
   try {
     for (let tries = 0; ; tries++) {
+      // The lock takes the temporary file's modification time: a waiter that waited 30 s must not
+      // create a lock that others already count as stale.
+      if (tries > 0) {
+        const now = new Date();
+        await utimes(temporary, now, now);
+      }
       if (await createWhole(lock, text, temporary)) return text;
       const sighting = await sight(lock);
       // Released in between, or a stale lock taken over: try again at once.
