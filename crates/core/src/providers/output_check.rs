@@ -31,7 +31,7 @@ impl OutputCheck {
             provider,
             batch_id: status.batch_id.clone(),
             status: status.status,
-            counts: status.request_counts.clone(),
+            counts: status.request_counts,
         })
     }
 
@@ -114,7 +114,9 @@ mod tests {
     fn a_read_without_any_result_of_a_batch_that_counts_answers_is_an_error_naming_batch_and_counts() {
         let check = OutputCheck::of("openai", &status(BatchStatus::Completed, 2, 2, 0)).expect("answers promised");
         let error = check.after_read(0).unwrap_err();
-        assert!(matches!(&error, CoreError::InvalidResponse { output_missing: true, provider, .. } if provider == "openai"));
+        assert!(
+            matches!(&error, CoreError::InvalidResponse { output_missing: true, provider, .. } if provider == "openai")
+        );
         assert_eq!(
             error.to_string(),
             "unexpected response from openai: batch batch_1 is completed with 2 succeeded and 0 errored of 2 requests, \

@@ -298,7 +298,8 @@ fn a_finished_batch_that_names_no_result_file_yet_is_still_in_progress() {
     }
     // Either file is enough (an all-failed batch has only an error file).
     for file in ["output_file_id", "error_file_id"] {
-        let batch = json!({"id": "b", "status": "completed", "created_at": 0, file: "file-1", "request_counts": counts});
+        let batch =
+            json!({"id": "b", "status": "completed", "created_at": 0, file: "file-1", "request_counts": counts});
         assert_eq!(parse_batch("openai", &batch).unwrap().status, BatchStatus::Completed);
     }
     // A batch that counts no answer has no file to wait for: an expired batch that ran nothing,

@@ -244,7 +244,11 @@ fn an_ended_batch_without_results_url_is_still_in_progress() {
             let mut batch: Value = serde_json::from_str(&fixture(fixture_name)).unwrap();
             batch["results_url"] = url;
             let status = parse_batch("anthropic", &batch).unwrap();
-            assert_eq!((status.status, status.raw_status.as_str()), (BatchStatus::InProgress, "ended"), "{fixture_name}");
+            assert_eq!(
+                (status.status, status.raw_status.as_str()),
+                (BatchStatus::InProgress, "ended"),
+                "{fixture_name}"
+            );
             assert_eq!(status.completed_at, None);
             let error = api().result_sources(&status).err().unwrap();
             assert!(matches!(error, CoreError::BatchNotComplete { ref status, .. } if status == "ended"), "{error:?}");

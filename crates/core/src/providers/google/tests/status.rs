@@ -73,7 +73,9 @@ fn only_a_succeeded_batch_must_give_the_answers_its_stats_count() {
     };
     let succeeded = parse_operation("google", &operation("BATCH_STATE_SUCCEEDED")).unwrap();
     let check = api().output_check(&succeeded).expect("a succeeded batch promises its answers");
-    assert!(matches!(check.after_read(0), Err(CoreError::InvalidResponse { output_missing: true, ref message, .. }) if message.starts_with("batch batches/b is completed")));
+    assert!(
+        matches!(check.after_read(0), Err(CoreError::InvalidResponse { output_missing: true, ref message, .. }) if message.starts_with("batch batches/b is completed"))
+    );
     // A cancelled or expired batch keeps no output, whatever its stats counted.
     for state in ["BATCH_STATE_CANCELLED", "BATCH_STATE_EXPIRED", "BATCH_STATE_FAILED"] {
         assert_eq!(api().output_check(&parse_operation("google", &operation(state)).unwrap()), None, "{state}");

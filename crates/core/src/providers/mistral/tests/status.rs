@@ -39,7 +39,11 @@ fn every_state_is_mapped_and_kept_raw() {
 #[test]
 fn a_finished_file_job_that_names_no_result_file_yet_is_still_in_progress() {
     // Field case 14's kind: answers counted, but no output or error file and no `outputs`.
-    for (raw, unified) in [("SUCCESS", BatchStatus::Completed), ("TIMEOUT_EXCEEDED", BatchStatus::Expired), ("CANCELLED", BatchStatus::Cancelled)] {
+    for (raw, unified) in [
+        ("SUCCESS", BatchStatus::Completed),
+        ("TIMEOUT_EXCEEDED", BatchStatus::Expired),
+        ("CANCELLED", BatchStatus::Cancelled),
+    ] {
         let mut body = fixture_json("job_success.json");
         body["status"] = json!(raw);
         body["output_file"] = Value::Null;
@@ -48,7 +52,11 @@ fn a_finished_file_job_that_names_no_result_file_yet_is_still_in_progress() {
         assert_eq!((status.status, status.raw_status.as_str()), (BatchStatus::InProgress, raw));
         assert_eq!(status.completed_at, None);
         // Either file, or inline outputs, make it readable.
-        for (field, value) in [("output_file", json!("7d8a35c2-6f1e-4b0a-8e3d-91c2b4a5f6e7")), ("error_file", json!("0c4b9e2f-1a3d-4e5f-8a7b-6c5d4e3f2a1b")), ("outputs", json!([{"custom_id": "0"}]))] {
+        for (field, value) in [
+            ("output_file", json!("7d8a35c2-6f1e-4b0a-8e3d-91c2b4a5f6e7")),
+            ("error_file", json!("0c4b9e2f-1a3d-4e5f-8a7b-6c5d4e3f2a1b")),
+            ("outputs", json!([{"custom_id": "0"}])),
+        ] {
             let mut named = body.clone();
             named[field] = value;
             assert_eq!(parse_job("mistral", &named).unwrap().status, unified, "{raw} with {field}");
