@@ -117,10 +117,18 @@ export class ConnectionError extends BatchRouterError {
 /** The provider's answer did not have the documented shape. */
 export class InvalidResponseError extends BatchRouterError {
   readonly provider: string;
+  /**
+   * True when a finished batch's status counts answers but its output holds none of them (not
+   * written yet, or lost; the message names the batch and its counts). Reading again later may
+   * find them; jobs do so, and send the requests again only when the output stays missing for
+   * `lostBatchGracePeriod`.
+   */
+  readonly outputMissing: boolean;
 
-  constructor(message: string, provider: string) {
+  constructor(message: string, provider: string, outputMissing = false) {
     super(message, "invalid_response");
     this.provider = provider;
+    this.outputMissing = outputMissing;
   }
 }
 
@@ -253,7 +261,7 @@ export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchR
         status: text("status") ?? "",
       });
     case "invalid_response":
-      return new InvalidResponseError(message, text("provider") ?? "");
+      return new InvalidResponseError(message, text("provider") ?? "", data.outputMissing === true);
     case "connection":
       return new ConnectionError(message);
     case "aborted":

@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import {
   AbortError,
   AnthropicProvider,
+  BatchNotCompleteError,
   BatchNotFoundError,
   ConfigurationError,
   InvalidResponseError,
@@ -134,9 +135,14 @@ describe("AnthropicProvider errors against the emulator", () => {
   test("answers without the documented shape are InvalidResponseError; a bad result line is one errored result", async () => {
     const batchId = await endedBatch(provider, ["first", "second", "third"]);
     const status = await provider.getStatus(batchId);
+    // Ended before `results_url` is set: not readable yet (field case 14's kind), so not complete.
     emulator.failNext("GET", /^\/v1\/messages\/batches\//, 200, { ...(status.raw as object), results_url: null });
+    await assert.rejects(collect(provider.getResults(batchId)), BatchNotCompleteError);
+    // Archived: its results are gone for good.
+    emulator.failNext("GET", /^\/v1\/messages\/batches\//, 200, { ...(status.raw as object), results_url: null, archived_at: "2026-12-01T00:00:00Z" });
     await assert.rejects(collect(provider.getResults(batchId)), (error: unknown) => {
       assert.ok(error instanceof InvalidResponseError);
+      assert.equal(error.outputMissing, true);
       assert.match(error.message, /has ended but has no `results_url`/);
       return true;
     });

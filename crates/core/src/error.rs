@@ -42,9 +42,17 @@ pub enum CoreError {
     BatchNotFound { provider: String, batch_id: String, request_id: Option<String> },
     #[error("{provider} batch {batch_id} is not complete (status {status})")]
     BatchNotComplete { provider: String, batch_id: String, status: String },
-    /// The provider's answer did not have the documented shape.
+    /// The provider's answer did not have the documented shape. `output_missing`: it is a
+    /// finished batch whose status counts answers but whose output holds none of them (not there
+    /// yet, or lost; field case 14), which jobs tell apart (they wait, then send the requests
+    /// again).
     #[error("unexpected response from {provider}: {message}")]
-    InvalidResponse { provider: String, message: String },
+    InvalidResponse {
+        provider: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        output_missing: bool,
+    },
     /// The request never got an HTTP answer (DNS, refused connection, reset).
     #[error("connection error: {message}")]
     Connection { message: String },
@@ -150,6 +158,18 @@ impl CoreError {
         invalid_response(provider, message.into())
     }
 
+    /// [`CoreError::InvalidResponse`] with `output_missing`: `message` says what the batch's
+    /// status promised, after "batch {batch_id} ".
+    #[cold]
+    #[inline(never)]
+    pub fn output_missing(provider: &str, batch_id: &str, message: &str) -> Self {
+        CoreError::InvalidResponse {
+            provider: provider.to_owned(),
+            message: format!("batch {batch_id} {message}"),
+            output_missing: true,
+        }
+    }
+
     /// Whether trying the same call again may succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -177,7 +197,7 @@ fn validation(index: Option<usize>, custom_id: Option<&str>, field: Cow<'_, str>
 #[cold]
 #[inline(never)]
 fn invalid_response(provider: &str, message: Cow<'_, str>) -> CoreError {
-    CoreError::InvalidResponse { provider: provider.to_owned(), message: message.into_owned() }
+    CoreError::InvalidResponse { provider: provider.to_owned(), message: message.into_owned(), output_missing: false }
 }
 
 /// Whether an HTTP status is worth retrying: timeouts, conflicts, rate limits, server errors and

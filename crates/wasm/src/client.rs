@@ -210,6 +210,7 @@ impl ResultsOpening {
             JsonPolicy::new(&self.json),
             self.embedding_inputs,
             status.status,
+            api.output_check(status),
         ))
     }
 }

@@ -18,9 +18,9 @@ pub fn to_js_error(error: CoreError) -> JsValue {
 
 /// Serializes a value for JS with plain objects (not Maps) for JSON maps.
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|error| {
-        to_js_error(CoreError::InvalidResponse { provider: "wasm".into(), message: error.to_string() })
-    })
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|error| to_js_error(CoreError::invalid_response("wasm", error.to_string())))
 }
 
 /// Options passed from JavaScript (`Ts<T>`, or any value read into `T`), read as tsify reads them

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use batch_router_core::http::HttpRequest;
 use batch_router_core::model::{BatchStatus, ResultView, UnifiedResult};
 use batch_router_core::providers::common::http_error;
+use batch_router_core::providers::output_check::OutputCheck;
 use batch_router_core::providers::{ResultPages, ResultSource};
 use batch_router_core::results::{results_to_jsonl, EmbeddingInputs, JsonPolicy, ResultDecoder, ResultSink};
 use batch_router_core::CoreError;
@@ -81,6 +82,8 @@ struct State {
     /// capacity is reused: grown from empty, a piece's few hundred results (half a kilobyte each)
     /// were copied through a dozen reallocations, every piece.
     results: Vec<UnifiedResult>,
+    /// The results decoded so far, for [`OutputCheck`].
+    results_read: u64,
 }
 
 /// Gives `{ count, raws, read?, keys, shapes, source, raw?, resultsText? }` chunks: `count` unified
@@ -94,6 +97,8 @@ pub struct ResultStream {
     /// How the batch ended: an expired or cancelled batch may hold requests that got no line,
     /// which the package answers for (see [`ResultStream::ended_early`]).
     batch_status: BatchStatus,
+    /// Run once after the last source: a batch whose status counts answers gave some.
+    output_check: Option<OutputCheck>,
 }
 
 impl ResultStream {
@@ -105,6 +110,7 @@ impl ResultStream {
         json: JsonPolicy,
         embedding_inputs: Option<EmbeddingInputs>,
         batch_status: BatchStatus,
+        output_check: Option<OutputCheck>,
     ) -> Self {
         let state = State {
             provider,
@@ -117,8 +123,9 @@ impl ResultStream {
             keep_files: false,
             tape: Tape::default(),
             results: Vec::new(),
+            results_read: 0,
         };
-        ResultStream { state, batch_status }
+        ResultStream { state, batch_status, output_check }
     }
 }
 
@@ -144,7 +151,8 @@ impl ResultStream {
 
     /// The next chunk of what has been read; `null` at the end of the last source; `undefined`
     /// when more must be read first: the next read of the download under way (`push`), or the
-    /// answer to `request()`.
+    /// answer to `request()`. Rejects at the end, instead of `null`, when no source held a result
+    /// although the batch's status counts answers (`OutputCheck`).
     #[wasm_bindgen(
         unchecked_return_type = "{ count: number; raws: Uint8Array; read?: Uint8Array; keys: string[]; shapes: Uint32Array; source: number; raw?: Uint8Array; resultsText?: string } | null | undefined"
     )]
@@ -153,6 +161,9 @@ impl ResultStream {
         loop {
             let Some(current) = state.current.as_mut() else {
                 if !open_next_source(state) {
+                    if let Some(check) = self.output_check.take() {
+                        check.after_read(state.results_read).map_err(to_js_error)?;
+                    }
                     return Ok(JsValue::NULL);
                 }
                 continue;
@@ -256,7 +267,7 @@ impl ResultStream {
 fn decode_piece(state: &mut State) -> Result<Option<JsValue>, CoreError> {
     let chunk = js_sys::Object::new();
     let set = |key: &str, value: &JsValue| Reflect::set(&chunk, &JsValue::from_str(key), value);
-    let State { provider, current: open, keep_files, tape, results, source_index, .. } = state;
+    let State { provider, current: open, keep_files, tape, results, source_index, results_read, .. } = state;
     let current = open.as_mut().expect("a source with unread bytes is open");
     let unread = current.unread.as_mut().expect("the source has unread bytes");
     let end = unread.piece_end();
@@ -302,12 +313,13 @@ fn decode_piece(state: &mut State) -> Result<Option<JsValue>, CoreError> {
         results.clear();
     }
     let TapeSink { tape, count, error } = sink;
+    *results_read += u64::from(count);
     if let Some(read) = read.filter(|_| tape.reads_used()) {
         let _ = set("read", &read.into());
     }
     if let Some(error) = error {
         // Only a map with keys that are not text fails, and results hold none.
-        return Err(CoreError::InvalidResponse { provider: (*provider).to_owned(), message: error.to_string() });
+        return Err(CoreError::invalid_response(provider, error.to_string()));
     }
     if count == 0 && empty {
         return Ok(None);

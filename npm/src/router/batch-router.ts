@@ -70,7 +70,9 @@ export interface BatchRouterOptions {
    * the call's own retries are spent) before the job counts it lost (a lasting 404) or stops with
    * `JobInterruptedError` (anything else; the batch is kept for `resumeJob`). Providers sometimes
    * do not know a batch for a while after creating it or after it ended (read-after-write lag);
-   * within this period the job keeps the batch and asks again. Default 600,000 (10 minutes).
+   * within this period the job keeps the batch and asks again. So is a finished batch whose output
+   * holds none of the answers its counts promise (`InvalidResponseError.outputMissing`); after it,
+   * its requests are `missing_result` and sent again. Default 600,000 (10 minutes).
    */
   lostBatchGracePeriod?: number;
   /** Submissions per request at most, resubmissions included. Default 3. */

@@ -197,15 +197,7 @@ async function collectInto(context: JobContext, record: SubmissionRecord, positi
         ? nextDelay(context.retry, retries, new InvalidResponseError(`the results of ${record.batchId} were incomplete`, manifest.provider), startedAt)
         : undefined;
       if (delay === undefined) {
-        const { missingLines, resubmit } = collector.finish();
-        if (missingLines) await part.append(missingLines);
-        await part.complete();
-        record.results = { path: part.path, counts: collector.counts, resubmit };
-        // Built-in prices count too: a budget is kept without the router's `prices`.
-        if (context.prices !== undefined || manifest.maxCostUsd !== undefined) record.spentUsd = collector.costUsd;
-        record.phase = "collected";
-        delete record.unavailable;
-        await save(context);
+        await collected(context, record, collector, part);
         return;
       }
       await sleep(delay, context.retry.signal);
@@ -222,7 +214,16 @@ async function collectInto(context: JobContext, record: SubmissionRecord, positi
     const delay = nextDelay(context.retry, retries, failure, startedAt);
     if (delay === undefined) {
       if (isTransient(failure)) {
-        if (!(await stillInGrace(context, record, "results"))) throw failure;
+        if (!(await stillInGrace(context, record, "results"))) {
+          if (!(failure instanceof InvalidResponseError && failure.outputMissing)) throw failure;
+          // A finished batch whose output held none of the answers its status counts for the
+          // whole grace period: read as a batch without lines, each request `missing_result`,
+          // sent again while it has attempts left.
+          (record.warnings ??= []).push(redactCredentials(failure.message));
+          await part.begin();
+          await collected(context, record, new ResultCollector(record, positions), part);
+          return;
+        }
         // Retries spent within the grace period: polled and read again at a later round.
         record.phase = "submitted";
         await save(context);
@@ -236,6 +237,20 @@ async function collectInto(context: JobContext, record: SubmissionRecord, positi
     }
     await sleep(delay, context.retry.signal);
   }
+}
+
+/** A try read the whole batch: its part file, with a line made for each request without one, becomes the results file. */
+async function collected(context: JobContext, record: SubmissionRecord, collector: ResultCollector, part: PartFile): Promise<void> {
+  const { manifest } = context;
+  const { missingLines, resubmit } = collector.finish();
+  if (missingLines) await part.append(missingLines);
+  await part.complete();
+  record.results = { path: part.path, counts: collector.counts, resubmit };
+  // Built-in prices count too: a budget is kept without the router's `prices`.
+  if (context.prices !== undefined || manifest.maxCostUsd !== undefined) record.spentUsd = collector.costUsd;
+  record.phase = "collected";
+  delete record.unavailable;
+  await save(context);
 }
 
 /**

@@ -11,6 +11,7 @@ pub(crate) mod json_text;
 pub(crate) mod lone_surrogates;
 pub mod mistral;
 pub mod openai;
+pub mod output_check;
 #[cfg(test)]
 mod scan_test_support;
 pub mod xai;
@@ -38,6 +39,7 @@ use crate::model::{BatchListPage, BatchStatusResponse, ListOptions, UnifiedReque
 use crate::results::{IdMap, IdRestoringDecoder, LineDecoder};
 use crate::validate::{ValidationOptions, Warning};
 use crate::{CoreError, Endpoint, Provider};
+use output_check::OutputCheck;
 
 /// How to reach a provider. The key only ever lives in request headers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -410,6 +412,12 @@ pub trait BatchApi {
     fn results_status_request(&self, status: &BatchStatusResponse) -> Option<HttpRequest> {
         let _ = status;
         None
+    }
+
+    /// The check that a read of a finished batch's results found some when its status counts
+    /// answers (`output_check.rs`); `None` when the status promises none.
+    fn output_check(&self, status: &BatchStatusResponse) -> Option<OutputCheck> {
+        OutputCheck::of(self.provider().name(), status)
     }
 
     /// Where the results of a finished batch are, from its status.

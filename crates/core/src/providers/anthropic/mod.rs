@@ -159,17 +159,18 @@ impl BatchApi for AnthropicApi {
         parse_list(NAME, &parse_json(NAME, "batch list", response)?)
     }
 
-    /// One source: the batch's `results_url`. An ended batch without one is an invalid answer; a batch
-    /// still running has no results yet.
+    /// One source: the batch's `results_url`. A finished batch without one (archived: its status
+    /// is finished only then) has lost its results; a batch still running has no results yet.
     fn result_sources(&self, status: &BatchStatusResponse) -> Result<Vec<ResultSource>, CoreError> {
         match string_field(&status.raw, "results_url").filter(|url| !url.is_empty()) {
             Some(url) => Ok(vec![ResultSource::Fetch {
                 request: self.results_request(&url),
                 decoder: Box::new(AnthropicLineDecoder),
             }]),
-            None if status.raw_status == "ended" => Err(CoreError::invalid_response(
+            None if status.status.is_terminal() => Err(CoreError::output_missing(
                 NAME,
-                format!("batch {} has ended but has no `results_url`", status.batch_id),
+                &status.batch_id,
+                "has ended but has no `results_url` (an archived batch's results are no longer available)",
             )),
             None => Err(CoreError::BatchNotComplete {
                 provider: NAME.into(),

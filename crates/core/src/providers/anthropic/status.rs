@@ -6,6 +6,7 @@ use crate::model::{BatchListPage, BatchStatus, BatchStatusResponse, RequestCount
 use crate::CoreError;
 
 use crate::providers::common::{string_field, u64_field};
+use crate::providers::output_check::names_any;
 
 /// The unified status of a batch:
 ///
@@ -15,6 +16,8 @@ use crate::providers::common::{string_field, u64_field};
 ///   expired, i.e. the 24-hour window ran out (reference §0: "`ended` with `request_counts.expired>0`",
 ///   as OpenAI calls a batch expired once its window closed, whatever finished before); otherwise
 ///   `completed` (per-request errors are in the results).
+///
+/// [`parse_batch`] then keeps an `ended` batch `in_progress` until its `results_url` is set.
 ///
 /// `None` for a status the API does not document.
 pub fn status_of(raw_status: &str, cancel_initiated: bool, counts: &RequestCounts) -> Option<BatchStatus> {
@@ -52,6 +55,15 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
     let status = status_of(&raw_status, cancel_initiated, &request_counts).ok_or_else(|| {
         CoreError::invalid_response(provider, format!("batch {batch_id} has an unknown status \"{raw_status}\""))
     })?;
+    // `results_url` is "set once processing ends" (reference §2.2): an ended batch without it
+    // cannot be read yet, so it is still finalising (field case 14, as a Gemini batch before its
+    // operation is `done`), `rawStatus` keeping `ended`. An archived batch's results are gone for
+    // good: it stays ended (reading them is an error).
+    let status = if status.is_terminal() && !names_any(batch, &["results_url", "archived_at"]) {
+        BatchStatus::InProgress
+    } else {
+        status
+    };
     Ok(BatchStatusResponse {
         batch_id,
         provider: provider.to_owned(),
@@ -60,7 +72,7 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
         request_counts,
         // Already RFC 3339 strings.
         created_at: string_field(batch, "created_at"),
-        completed_at: string_field(batch, "ended_at"),
+        completed_at: if status.is_terminal() { string_field(batch, "ended_at") } else { None },
         expires_at: string_field(batch, "expires_at"),
         // A batch may mix models and has no metadata of its own.
         model: None,

@@ -45,6 +45,7 @@ use crate::model::{BatchListPage, BatchStatus, BatchStatusResponse, ListOptions,
 use crate::{CoreError, Provider};
 
 use super::common::{http_error, parse_json, string_field};
+use super::output_check::OutputCheck;
 use super::{
     BatchApi, BatchSummary, ClientConfig, PrepareOptions, PreparedBatch, ResultSource, Submission, SubmissionCheckpoint,
 };
@@ -116,9 +117,10 @@ impl GoogleApi {
                 jsonl: inline_lines(self.name(), &status.raw, responses, request_ids)?,
                 decoder: Box::new(GoogleLineDecoder::new("Gemini inline").for_endpoint(endpoint)),
             }]),
-            Output::Missing if status.status == BatchStatus::Completed => Err(CoreError::invalid_response(
+            Output::Missing if status.status == BatchStatus::Completed => Err(CoreError::output_missing(
                 self.name(),
-                format!("batch {} succeeded but its operation holds no output", status.batch_id),
+                &status.batch_id,
+                "succeeded but its operation holds no output",
             )),
             // Failed, cancelled and expired batches may end without any output.
             Output::Missing => Ok(Vec::new()),
@@ -153,6 +155,12 @@ impl BatchApi for GoogleApi {
 
     fn status_request(&self, batch_id: &str) -> HttpRequest {
         self.request(Method::Get, &self.batch_path(batch_id))
+    }
+
+    /// A succeeded batch only: a failed, cancelled or expired one may keep no output whatever its
+    /// `batchStats` counted (its requests then get results saying so).
+    fn output_check(&self, status: &BatchStatusResponse) -> Option<OutputCheck> {
+        (status.status == BatchStatus::Completed).then(|| OutputCheck::of(self.name(), status)).flatten()
     }
 
     fn parse_status(&self, batch_id: &str, response: &HttpResponse) -> Result<BatchStatusResponse, CoreError> {

@@ -4,11 +4,13 @@ use serde_json::Value;
 
 use crate::model::{BatchError, BatchStatus, BatchStatusResponse, RequestCounts};
 use crate::providers::common::{string_field, u64_field};
+use crate::providers::output_check::{names_any, until_files_named};
 use crate::time::unix_to_rfc3339;
 use crate::CoreError;
 
 /// Maps every `BatchJobStatus`. A requested cancellation is still running until Mistral reports
-/// `CANCELLED`; the raw status says which it is.
+/// `CANCELLED`; the raw status says which it is. [`parse_job`] then keeps a finished file job
+/// `in_progress` until it names its result files.
 pub fn status_of(raw_status: &str) -> Option<BatchStatus> {
     Some(match raw_status {
         "QUEUED" => BatchStatus::Validating,
@@ -32,6 +34,12 @@ pub fn parse_job(provider: &str, job: &Value) -> Result<BatchStatusResponse, Cor
     let total = u64_field(job, "total_requests");
     let succeeded = u64_field(job, "succeeded_requests");
     let errored = u64_field(job, "failed_requests");
+    // A job made from files writes its results to files: finished before it names one (and
+    // carries no `outputs`), it is not readable yet (field case 14). An inline job's results may
+    // come only with `?inline=true` (`results_status_request`), so its status is taken as it is.
+    let readable = names_any(job, &["output_file", "error_file", "outputs"]) || !names_any(job, &["input_files"]);
+    let reported = RequestCounts { total, succeeded, errored, ..Default::default() };
+    let status = until_files_named(status, &reported, readable);
     // Only these three are reported (`completed_requests` is left in `raw`: its relation to the
     // other two is undocumented, reference §10). What neither succeeded nor failed is still
     // running, or was cut short by the cancellation or timeout that ended the job.

@@ -7,8 +7,10 @@ use crate::time::{rfc3339_to_unix_millis, unix_to_rfc3339};
 use crate::CoreError;
 
 use crate::providers::common::{string_field, u64_field};
+use crate::providers::output_check::{names_any, until_files_named};
 
 /// Maps every documented OpenAI status; `cancelling` and `finalizing` are still in progress.
+/// [`parse_batch`] then keeps a finished batch `in_progress` until it names its result files.
 /// Together's `CANCELING` (one `l`, endpoints-and-push.md §5.4 [TG-PY]) is read as `cancelling`.
 pub fn status_of(raw_status: &str) -> Option<BatchStatus> {
     Some(match raw_status {
@@ -36,6 +38,10 @@ pub fn parse_batch(provider: &str, batch: &Value) -> Result<BatchStatusResponse,
     let total = u64_field(&counts, "total");
     let succeeded = u64_field(&counts, "completed");
     let errored = u64_field(&counts, "failed");
+    // Results are the output and error files: a finished batch that names neither is not
+    // readable yet (field case 14).
+    let reported = RequestCounts { total, succeeded, errored, ..Default::default() };
+    let status = until_files_named(status, &reported, names_any(batch, &["output_file_id", "error_file_id"]));
     let request_counts = RequestCounts::from_reported(status, total, succeeded, errored);
     // Together reports no counts, one `error` string and `model_id` (§5.4 [TG-PY]).
     let together_error = string_field(batch, "error").filter(|message| !message.is_empty()).map(|message| BatchError {

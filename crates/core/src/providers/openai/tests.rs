@@ -227,7 +227,7 @@ fn every_status_is_mapped_and_kept_raw() {
         ("cancelled", BatchStatus::Cancelled),
     ];
     for (raw, unified) in expected {
-        let batch = json!({"id": "b", "status": raw, "created_at": 0, "request_counts": {"total": 10, "completed": 4, "failed": 1}});
+        let batch = json!({"id": "b", "status": raw, "created_at": 0, "output_file_id": "file-o", "request_counts": {"total": 10, "completed": 4, "failed": 1}});
         let status = parse_batch("openai", &batch).unwrap();
         assert_eq!((status.status, status.raw_status.as_str()), (unified, raw));
     }
@@ -273,10 +273,63 @@ fn in_progress_counts_show_what_is_still_processing() {
     assert_eq!(status.request_counts.processing, 5);
     let cancelled = parse_batch(
         "openai",
-        &json!({"id": "b", "status": "cancelled", "created_at": 0, "request_counts": {"total": 10, "completed": 4, "failed": 1}}),
+        &json!({"id": "b", "status": "cancelled", "created_at": 0, "error_file_id": "file-e", "request_counts": {"total": 10, "completed": 4, "failed": 1}}),
     )
     .unwrap();
     assert_eq!((cancelled.request_counts.cancelled, cancelled.request_counts.processing), (5, 0));
+}
+
+#[test]
+fn a_finished_batch_that_names_no_result_file_yet_is_still_in_progress() {
+    // Field case 14's kind: `completed` ("results ready", reference §1.4) before the files are
+    // named. Still finalising, the raw status kept, nothing to read yet.
+    let counts = json!({"total": 2, "completed": 2, "failed": 0});
+    for (raw, files) in [
+        ("completed", json!({"output_file_id": null, "error_file_id": null})),
+        ("completed", json!({"output_file_id": ""})),
+        ("expired", json!({})),
+        ("cancelled", json!({"output_file_id": null})),
+    ] {
+        let mut batch = json!({"id": "b", "status": raw, "created_at": 0, "completed_at": 1, "request_counts": counts});
+        batch.as_object_mut().unwrap().extend(files.as_object().unwrap().clone());
+        let status = parse_batch("openai", &batch).unwrap();
+        assert_eq!((status.status, status.raw_status.as_str()), (BatchStatus::InProgress, raw), "{batch}");
+        assert_eq!((status.completed_at, status.request_counts.processing), (None, 0));
+    }
+    // Either file is enough (an all-failed batch has only an error file).
+    for file in ["output_file_id", "error_file_id"] {
+        let batch =
+            json!({"id": "b", "status": "completed", "created_at": 0, file: "file-1", "request_counts": counts});
+        assert_eq!(parse_batch("openai", &batch).unwrap().status, BatchStatus::Completed);
+    }
+    // A batch that counts no answer has no file to wait for: an expired batch that ran nothing,
+    // a failed one (its input was refused), one without counts.
+    for (raw, unified, counts) in [
+        ("expired", BatchStatus::Expired, json!({"total": 2, "completed": 0, "failed": 0})),
+        ("failed", BatchStatus::Failed, json!({"total": 2, "completed": 1, "failed": 0})),
+        ("completed", BatchStatus::Completed, json!({"total": 0, "completed": 0, "failed": 0})),
+    ] {
+        let batch = json!({"id": "b", "status": raw, "created_at": 0, "request_counts": counts});
+        assert_eq!(parse_batch("openai", &batch).unwrap().status, unified, "{batch}");
+    }
+}
+
+#[test]
+fn a_finished_batch_whose_counts_promise_results_cannot_be_read_as_empty() {
+    // A failed batch is taken at its word, but answers it counts must be read: a read that finds
+    // none (no file named, or empty files) is refused after its last source.
+    let batch = json!({"id": "b", "status": "failed", "created_at": 0, "request_counts": {"total": 2, "completed": 1, "failed": 0}});
+    let status = parse_batch("openai", &batch).unwrap();
+    assert!(api().result_sources(&status).unwrap().is_empty());
+    let check = api().output_check(&status).expect("an answer counted");
+    let error = check.after_read(0).unwrap_err();
+    assert!(
+        matches!(&error, CoreError::InvalidResponse { output_missing: true, message, .. } if message == "batch b is failed with 1 succeeded and 0 errored of 2 requests, but its output holds no result (not written yet, or lost); read the results again later"),
+        "{error:?}"
+    );
+    // Nothing answered: nothing to check.
+    let refused = json!({"id": "b", "status": "failed", "created_at": 0, "request_counts": {"total": 2, "completed": 0, "failed": 0}});
+    assert_eq!(api().output_check(&parse_batch("openai", &refused).unwrap()), None);
 }
 
 #[test]

@@ -236,12 +236,37 @@ fn results_come_from_the_results_url() {
 }
 
 #[test]
-fn an_ended_batch_without_results_url_is_an_invalid_response() {
-    let mut status = api().parse_status(BATCH_ID, &response(200, &fixture("batch_ended.json"))).unwrap();
-    status.raw["results_url"] = Value::Null;
+fn an_ended_batch_without_results_url_is_still_in_progress() {
+    // Field case 14's kind: `ended` before `results_url` is set (reference §2.2: "set once
+    // processing ends"). Not readable yet: still finalising, `rawStatus` kept.
+    for fixture_name in ["batch_ended.json", "batch_ended_cancelled.json", "batch_ended_expired.json"] {
+        for url in [Value::Null, json!("")] {
+            let mut batch: Value = serde_json::from_str(&fixture(fixture_name)).unwrap();
+            batch["results_url"] = url;
+            let status = parse_batch("anthropic", &batch).unwrap();
+            assert_eq!(
+                (status.status, status.raw_status.as_str()),
+                (BatchStatus::InProgress, "ended"),
+                "{fixture_name}"
+            );
+            assert_eq!(status.completed_at, None);
+            let error = api().result_sources(&status).err().unwrap();
+            assert!(matches!(error, CoreError::BatchNotComplete { ref status, .. } if status == "ended"), "{error:?}");
+        }
+    }
+}
+
+#[test]
+fn an_archived_batch_without_results_url_has_ended_and_its_results_are_missing() {
+    // Archived: "results no longer available" (reference §2.2). Waiting would never end.
+    let mut batch: Value = serde_json::from_str(&fixture("batch_ended.json")).unwrap();
+    batch["results_url"] = Value::Null;
+    batch["archived_at"] = json!("2024-09-18T19:12:05Z");
+    let status = parse_batch("anthropic", &batch).unwrap();
+    assert_eq!(status.status, BatchStatus::Expired);
     let error = api().result_sources(&status).err().unwrap();
     assert!(
-        matches!(error, CoreError::InvalidResponse { ref message, .. } if message.contains("results_url")),
+        matches!(error, CoreError::InvalidResponse { output_missing: true, ref message, .. } if message.contains("results_url") && message.contains(BATCH_ID)),
         "{error:?}"
     );
 }

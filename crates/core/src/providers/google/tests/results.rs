@@ -270,7 +270,10 @@ fn results_need_a_finished_batch() {
     assert!(api().result_sources(&cancelled).unwrap().is_empty());
     let empty_success =
         status_of(&json!({"name": "batches/e", "done": true, "metadata": {"state": "BATCH_STATE_SUCCEEDED"}}));
-    assert!(matches!(api().result_sources(&empty_success), Err(CoreError::InvalidResponse { .. })));
+    assert!(matches!(
+        api().result_sources(&empty_success),
+        Err(CoreError::InvalidResponse { output_missing: true, .. })
+    ));
 }
 
 #[test]

@@ -62,7 +62,24 @@ fn done_without_output_is_an_error_not_an_empty_result_set() {
     assert_eq!(status.status, BatchStatus::Completed);
     assert_eq!(status.request_counts.total, 2);
     let Err(error) = api().result_sources(&status) else { panic!("no results expected") };
-    assert!(matches!(error, CoreError::InvalidResponse { .. }), "{error:?}");
+    assert!(matches!(error, CoreError::InvalidResponse { output_missing: true, .. }), "{error:?}");
+}
+
+#[test]
+fn only_a_succeeded_batch_must_give_the_answers_its_stats_count() {
+    let operation = |state: &str| {
+        json!({"name": "batches/b", "done": true, "metadata": {"state": state,
+            "batchStats": {"requestCount": "2", "successfulRequestCount": "2"}}})
+    };
+    let succeeded = parse_operation("google", &operation("BATCH_STATE_SUCCEEDED")).unwrap();
+    let check = api().output_check(&succeeded).expect("a succeeded batch promises its answers");
+    assert!(
+        matches!(check.after_read(0), Err(CoreError::InvalidResponse { output_missing: true, ref message, .. }) if message.starts_with("batch batches/b is completed"))
+    );
+    // A cancelled or expired batch keeps no output, whatever its stats counted.
+    for state in ["BATCH_STATE_CANCELLED", "BATCH_STATE_EXPIRED", "BATCH_STATE_FAILED"] {
+        assert_eq!(api().output_check(&parse_operation("google", &operation(state)).unwrap()), None, "{state}");
+    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Base URLs, cancelling, listing, deleting, and where the results of a finished job are.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::*;
 use crate::http::Method;
@@ -147,11 +147,16 @@ fn results_need_a_finished_job() {
     // A failed job without files has nothing to read.
     let failed = api().parse_status("j", &response(200, &fixture("job_failed.json"))).unwrap();
     assert!(api().result_sources(&failed).unwrap().is_empty());
-    // Succeeded requests with nowhere to read them from is an error, not an empty result.
+    // Succeeded requests with nowhere to read them from: no source, and a read that finds no
+    // result is refused (the executor runs `output_check` after the last source).
     let mut cancelled = api().parse_status("j", &response(200, &fixture("job_cancelled.json"))).unwrap();
     cancelled.raw["output_file"] = Value::Null;
-    let error = api().result_sources(&cancelled).err().unwrap();
-    assert!(error.to_string().contains("?inline=true"), "{error}");
+    assert!(api().result_sources(&cancelled).unwrap().is_empty());
+    let error = api().output_check(&cancelled).expect("answers counted").after_read(0).unwrap_err();
+    assert!(
+        matches!(&error, CoreError::InvalidResponse { output_missing: true, message, .. } if message.contains("1 succeeded and 0 errored of 3 requests")),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -176,8 +181,9 @@ fn inline_outputs_are_a_result_source() {
 }
 
 #[test]
-fn a_finished_job_without_files_or_outputs_is_read_again_with_its_outputs() {
+fn a_finished_inline_job_without_files_or_outputs_is_read_again_with_its_outputs() {
     let mut job = fixture_json("job_success.json");
+    job["input_files"] = json!([]);
     job["output_file"] = Value::Null;
     job["error_file"] = Value::Null;
     let bare = parse_job("mistral", &job).unwrap();

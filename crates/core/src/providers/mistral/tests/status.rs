@@ -37,6 +37,49 @@ fn every_state_is_mapped_and_kept_raw() {
 }
 
 #[test]
+fn a_finished_file_job_that_names_no_result_file_yet_is_still_in_progress() {
+    // Field case 14's kind: answers counted, but no output or error file and no `outputs`.
+    for (raw, unified) in [
+        ("SUCCESS", BatchStatus::Completed),
+        ("TIMEOUT_EXCEEDED", BatchStatus::Expired),
+        ("CANCELLED", BatchStatus::Cancelled),
+    ] {
+        let mut body = fixture_json("job_success.json");
+        body["status"] = json!(raw);
+        body["output_file"] = Value::Null;
+        body["error_file"] = Value::Null;
+        let status = parse_job("mistral", &body).unwrap();
+        assert_eq!((status.status, status.raw_status.as_str()), (BatchStatus::InProgress, raw));
+        assert_eq!(status.completed_at, None);
+        // Either file, or inline outputs, make it readable.
+        for (field, value) in [
+            ("output_file", json!("7d8a35c2-6f1e-4b0a-8e3d-91c2b4a5f6e7")),
+            ("error_file", json!("0c4b9e2f-1a3d-4e5f-8a7b-6c5d4e3f2a1b")),
+            ("outputs", json!([{"custom_id": "0"}])),
+        ] {
+            let mut named = body.clone();
+            named[field] = value;
+            assert_eq!(parse_job("mistral", &named).unwrap().status, unified, "{raw} with {field}");
+        }
+        // An inline job's results may come only with `?inline=true`: its status is taken as it is.
+        let mut inline = body.clone();
+        inline["input_files"] = json!([]);
+        assert_eq!(parse_job("mistral", &inline).unwrap().status, unified, "{raw} inline");
+    }
+    // Nothing answered: nothing to wait for.
+    let mut nothing = fixture_json("job_success.json");
+    nothing["status"] = json!("TIMEOUT_EXCEEDED");
+    nothing["output_file"] = Value::Null;
+    nothing["error_file"] = Value::Null;
+    nothing["succeeded_requests"] = json!(0);
+    nothing["failed_requests"] = json!(0);
+    assert_eq!(parse_job("mistral", &nothing).unwrap().status, BatchStatus::Expired);
+    // A failed job is taken at its word.
+    let failed = fixture_json("job_failed.json");
+    assert_eq!(parse_job("mistral", &failed).unwrap().status, BatchStatus::Failed);
+}
+
+#[test]
 fn status_of_knows_every_documented_status_and_nothing_else() {
     for raw in ["QUEUED", "RUNNING", "SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLATION_REQUESTED", "CANCELLED"] {
         assert!(status_of(raw).is_some(), "{raw}");
