@@ -326,7 +326,7 @@ describe("getResults behaves as an async generator", () => {
     stalled.release();
   });
 
-  test("a read's output and results are in its part files before its first result is handed out, and the batch's files at the end", async () => {
+  test("a read writes its own part files, gathered (a MiB at a time), and the batch's files only at the end", async () => {
     const reads = readsOf([2, 3]);
     const download = new Download(reads);
     const results = download.provider().getResults(BATCH_ID);
@@ -338,13 +338,13 @@ describe("getResults behaves as an async generator", () => {
     };
     const lineCount = (text: string) => text.split("\n").filter((row) => row.length > 0).length;
     assert.equal((await results.next()).value?.customId, "request-0");
-    assert.equal(await stored(OUTPUT_FILE), reads[0]);
-    assert.equal(lineCount(await stored(RESULTS_FILE)), 2);
+    // Begun empty; what the reads bring is gathered until a MiB or the end (the reads here are small).
+    assert.equal(await stored(OUTPUT_FILE), "");
+    assert.equal(lineCount(await stored(RESULTS_FILE)), 0);
     assert.equal(await download.storage.read(OUTPUT_FILE), undefined, "the batch's file waits for the end");
     await results.next();
     assert.equal((await results.next()).value?.customId, "request-2");
-    assert.equal(await stored(OUTPUT_FILE), reads[0]! + reads[1]!);
-    assert.equal(lineCount(await stored(RESULTS_FILE)), 5);
+    assert.equal(await download.storage.read(OUTPUT_FILE), undefined, "the batch's file waits for the end");
     for (let step = await results.next(); !step.done; step = await results.next());
     assert.equal(await download.storage.read(OUTPUT_FILE), reads[0]! + reads[1]!);
     assert.equal(lineCount((await download.storage.read(RESULTS_FILE)) ?? ""), 5);
