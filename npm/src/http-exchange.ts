@@ -9,6 +9,7 @@
  * turns into the package's.
  */
 import { untilAborted } from "./abortable.js";
+import { concatBytes } from "./bytes.js";
 import type { HttpExchangeRequest } from "./wasm.js";
 
 /** A fetch: takes a `Request`, resolves to a `Response`. */
@@ -84,29 +85,16 @@ export async function readAnswer(response: Response, signal: AbortSignal | undef
   const headers: string[] = [];
   response.headers.forEach((value, name) => headers.push(name, value));
   const chunks: Uint8Array[] = [];
-  let length = 0;
   const stream = response.body;
   if (stream !== null) {
     const reader = stream.getReader();
     for (;;) {
       const { value, done } = await readChunk(reader, signal);
-      if (value !== undefined) {
-        chunks.push(value);
-        length += value.length;
-      }
+      if (value !== undefined) chunks.push(value);
       if (done) break;
     }
   }
-  let body: Uint8Array;
-  if (chunks.length === 1) body = chunks[0]!;
-  else {
-    body = new Uint8Array(length);
-    let offset = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, offset);
-      offset += chunk.length;
-    }
-  }
+  const body = chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
   return { status: response.status, headers, body };
 }
 

@@ -3,6 +3,7 @@
  * one way a results read (`getResults`' output and results files) and a job's collection (its
  * results file) write what they download.
  */
+import { concatBytes } from "./bytes.js";
 import type { BatchStorage } from "./storage.js";
 
 /** Parts told apart within this process; the random part keeps processes apart. */
@@ -92,12 +93,5 @@ const encoder = new TextEncoder();
 function joined(pieces: (string | Uint8Array)[]): string | Uint8Array {
   if (pieces.length === 1) return pieces[0]!;
   if (pieces.every((piece) => typeof piece === "string")) return pieces.join("");
-  const bytes = pieces.map((piece) => (typeof piece === "string" ? encoder.encode(piece) : piece));
-  const out = new Uint8Array(bytes.reduce((total, piece) => total + piece.length, 0));
-  let at = 0;
-  for (const piece of bytes) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
+  return concatBytes(pieces.map((piece) => (typeof piece === "string" ? encoder.encode(piece) : piece)));
 }

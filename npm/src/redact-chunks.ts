@@ -6,6 +6,8 @@
  * native search per chunk for a short window of the secret that begins with its rarest byte.
  */
 
+import { concatBytes } from "./bytes.js";
+
 const encoder = new TextEncoder();
 
 /**
@@ -150,13 +152,7 @@ export class ChunkRedactor {
       at = end;
     }
     parts.push(buffer.subarray(at, keptFrom));
-    const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
+    return concatBytes(parts);
   }
 
   /**
