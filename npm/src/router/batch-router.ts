@@ -114,8 +114,9 @@ export interface JobOptions {
    * The most the job may cost, in US dollars at batch rates (needs `prices`, and an output bound
    * for every request). A job whose input alone is estimated over it is refused before anything is
    * sent; once running, no batch is created while spent + the worst case of the batches in flight
-   * and of the next would pass it, and requests that cannot fit are held back
-   * (`summary.heldBack`, code `budget_exceeded`).
+   * and of the next would pass it: a batch that does not fit whole is sent with the requests that
+   * fit, the rest wait for room, and requests that cannot fit once nothing is in flight are held
+   * back (`summary.heldBack`, code `budget_exceeded`).
    */
   maxCostUsd?: number;
   /**
