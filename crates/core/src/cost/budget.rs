@@ -20,7 +20,12 @@ pub enum BudgetDecision {
 }
 
 /// Which requests of a batch, whose worst cases are `request_max_costs` in order, may be created now.
-pub fn budget_decision(max_cost: f64, spent: f64, in_flight_max_cost: f64, request_max_costs: &[f64]) -> BudgetDecision {
+pub fn budget_decision(
+    max_cost: f64,
+    spent: f64,
+    in_flight_max_cost: f64,
+    request_max_costs: &[f64],
+) -> BudgetDecision {
     let committed = spent + in_flight_max_cost;
     let mut taken = 0.0;
     let mut admitted = Vec::new();
@@ -73,11 +78,16 @@ mod tests {
         // stays within the budget, and every request left out would pass it.
         let costs = [0.1, 0.2, 0.7, 0.05, 0.3, 0.15, 0.6, 0.01];
         for (max_cost, spent, in_flight) in [(1.0, 0.1, 0.2), (0.9, 0.0, 0.0), (1.3, 0.45, 0.05), (0.31, 0.0, 0.1)] {
-            let Submit(admitted) = budget_decision(max_cost, spent, in_flight, &costs) else { panic!("something fits") };
+            let Submit(admitted) = budget_decision(max_cost, spent, in_flight, &costs) else {
+                panic!("something fits")
+            };
             let sum: f64 = admitted.iter().map(|&index| costs[index as usize]).sum();
             assert!(spent + in_flight + sum <= max_cost, "{admitted:?} pass {max_cost}");
             for index in (0..costs.len() as u32).filter(|index| !admitted.contains(index)) {
-                assert!(spent + in_flight + sum + costs[index as usize] > max_cost, "{index} would have fit under {max_cost}");
+                assert!(
+                    spent + in_flight + sum + costs[index as usize] > max_cost,
+                    "{index} would have fit under {max_cost}"
+                );
             }
         }
     }
