@@ -159,7 +159,10 @@ const wasmOut = join(root, "npm", "wasm");
 // can be read is in progress, and a read of one whose counts promise answers that finds none is an
 // `InvalidResponseError` with `outputMissing` (one check for every provider, Mistral's own check
 // gone; -2,077 bytes): 1,349,492 bytes (550,267 gzipped).
-const WASM_SIZE_BUDGET = 1_349_500;
+// Raised (jobs9): a job's budget sends the part of a batch that fits (the core picks the requests
+// that fit from their worst cases, given and returned as arrays; +250 bytes): 1,349,742 bytes
+// (550,304 gzipped).
+const WASM_SIZE_BUDGET = 1_349_750;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -9,7 +9,7 @@ export {
   ResultStream,
   ResultsOpening,
   SubmissionRun,
-  budgetDecision,
+  budgetAdmission,
   cachePriceUnknown,
   costOfUsage,
   estimateBatch as estimateBatchInCore,

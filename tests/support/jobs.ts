@@ -93,3 +93,21 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   for await (const item of iterable) items.push(item);
   return items;
 }
+
+/**
+ * `fetch` with the usage taken out of every results file it downloads: each successful answer then
+ * counts its request's worst case in a budget's spend, so suites can reason about the budget exactly.
+ */
+export function withoutUsage(fetch: (request: Request) => Promise<Response>): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const response = await fetch(request);
+    if (!/\/files\/[^/]+\/content$/.test(new URL(request.url).pathname) || !response.ok) return response;
+    const lines = (await response.text()).split("\n").filter((line) => line !== "");
+    const bare = lines.map((line) => {
+      const value = JSON.parse(line) as { response?: { body?: { usage?: unknown } } };
+      delete value.response?.body?.usage;
+      return JSON.stringify(value);
+    });
+    return new Response(bare.join("\n") + "\n", { status: 200, headers: response.headers });
+  };
+}

@@ -1,5 +1,6 @@
 //! The core's cost policy, exposed to JS: token and cost estimates, and the cost of a usage.
 
+use batch_router_core::cost::budget::{budget_decision, BudgetDecision};
 use batch_router_core::cost::prices::{cache_price_unknown, PriceTable};
 use batch_router_core::cost::quota::{
     admit_under_quota, default_quota, is_quota_failure, requeue_after_failure, split_by_tokens, wait_after_refusal,
@@ -113,16 +114,21 @@ pub fn cache_price_unknown_js(
     Ok(cache_price_unknown(provider, &prices_from(prices)?, model))
 }
 
-/// Whether a job's next batch may be created under its budget: `"submit"`, `"wait"` (for batches
-/// in flight to end) or `"holdBack"` (it cannot fit: its requests are not sent).
-#[wasm_bindgen(js_name = budgetDecision, unchecked_return_type = "BudgetDecision")]
-pub fn budget_decision_js(
+/// Which requests of a job's next batch (their worst cases, in order) may be created now under its
+/// budget (`budget.rs`): their indices (all, or those that fit), none to wait for batches in flight
+/// to end, or `undefined` when none can fit (they are held back).
+#[wasm_bindgen(js_name = budgetAdmission)]
+pub fn budget_admission_js(
     max_cost: f64,
     spent: f64,
     in_flight_max_cost: f64,
-    batch_max_cost: f64,
-) -> Result<JsValue, JsValue> {
-    to_js(&batch_router_core::cost::budget::budget_decision(max_cost, spent, in_flight_max_cost, batch_max_cost))
+    request_max_costs: &[f64],
+) -> Option<Vec<u32>> {
+    match budget_decision(max_cost, spent, in_flight_max_cost, request_max_costs) {
+        BudgetDecision::Submit(admitted) => Some(admitted),
+        BudgetDecision::Wait => Some(Vec::new()),
+        BudgetDecision::HoldBack => None,
+    }
 }
 
 /// The caller's quota for a model over the provider's published default.

@@ -21,11 +21,11 @@ import { checkAdvanceOptions, checkJobOptions, checkNestedRouterOptions, batchRo
 import { checkBudget, lazySentModels, worstCaseCosts } from "./job-budget.js";
 import { batchGroups, checkFitsQuota, inputEstimatesFor, inputTokensOf, type ModelQuotas } from "./job-quota.js";
 import { planJobInCore, taggedMetadata, type BatchEstimate, type JobPlan, type PlannedChunk, type PlanOptions, type RequestEstimate, type RetryPolicy } from "../wasm.js";
-import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, toRanges, type JobManifest } from "./job-manifest.js";
+import { checkJobId, JobStore, MANIFEST_VERSION, newJobId, newRecord, toRanges, type JobManifest } from "./job-manifest.js";
 import { mergedResults, summarize, type JobSummary } from "./job-results.js";
 import { advanceOnce, type AdvanceEnvironment, type AdvanceOptions, type AdvanceResult } from "./job-advance.js";
 import { JobLease, newHolderId } from "./job-lease.js";
-import { newRecord, submitPending } from "./job-runner.js";
+import { submitPending } from "./job-runner.js";
 import { checkedStateStore, StorageJobState, type JobStateStore } from "../job-state.js";
 import { handleJobWebhook, type WebhookOptions } from "./job-webhook.js";
 import type { JobContext } from "./job-submission.js";
@@ -114,8 +114,9 @@ export interface JobOptions {
    * The most the job may cost, in US dollars at batch rates (needs `prices`, and an output bound
    * for every request). A job whose input alone is estimated over it is refused before anything is
    * sent; once running, no batch is created while spent + the worst case of the batches in flight
-   * and of the next would pass it, and requests that cannot fit are held back
-   * (`summary.heldBack`, code `budget_exceeded`).
+   * and of the next would pass it: a batch that does not fit whole is sent with the requests that
+   * fit, the rest wait for room, and requests that cannot fit once nothing is in flight are held
+   * back (`summary.heldBack`, code `budget_exceeded`).
    */
   maxCostUsd?: number;
   /**

@@ -1,14 +1,15 @@
 /**
  * A job's budget (`maxCostUsd`): checked before anything is sent, and before each provider batch
- * is created (the core's `budgetDecision`: spent + in flight + the batch's worst case). What is
+ * is created (the core's `budget_decision`: spent + in flight + the batch's worst case; a batch
+ * that does not fit whole is narrowed to the requests that do, the rest left pending). What is
  * spent comes from the usage of each collected batch's results, saved in the manifest
  * (`spentUsd`), so a resumed job keeps counting.
  */
 import { ConfigurationError, ValidationError } from "../errors.js";
-import { costOfUsage, estimateRequestsInCore, budgetDecision, sentModelsInCore } from "../wasm.js";
+import { budgetAdmission, costOfUsage, estimateRequestsInCore, sentModelsInCore } from "../wasm.js";
 import { coreEstimateOptions, formatDollars, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
 import type { ProviderName, UnifiedResult } from "../types.js";
-import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
+import { expandRanges, newRecord, toRanges, type SubmissionRecord } from "./job-manifest.js";
 import type { JobContext } from "./job-submission.js";
 
 /**
@@ -53,24 +54,60 @@ function worstCaseOf(context: JobContext, record: SubmissionRecord): number {
 }
 
 /**
- * Whether `record` may be created now under the job's budget. A record that can never fit is
- * marked `failed` with `budget_exceeded` (its requests are held back) and saved by the caller.
+ * Whether a submission may cost money now: its batch exists and has not been collected, or a
+ * create call for it may have landed (no answer yet: counted until it is found or settled).
+ */
+function mayBeInFlight(record: SubmissionRecord): boolean {
+  if (record.spentUsd !== undefined || record.phase === "collected" || record.phase === "failed") return false;
+  return record.batchId !== undefined || record.createMayHaveHappened === true;
+}
+
+/**
+ * Whether `record` may be created now under the job's budget. A record that does not fit whole
+ * is narrowed to the requests that fit (`keepWhatFits`) and created; a record none of whose
+ * requests can ever fit is marked `failed` with `budget_exceeded` (its requests are held back).
+ * Either change is saved by the caller before anything is sent.
  */
 export function admitUnderBudget(context: JobContext, record: SubmissionRecord): "submit" | "wait" | "holdBack" {
-  const { manifest } = context;
-  if (manifest.maxCostUsd === undefined || context.worstCaseCosts === undefined) return "submit";
+  const { manifest, worstCaseCosts } = context;
+  if (manifest.maxCostUsd === undefined || worstCaseCosts === undefined) return "submit";
   let spent = 0;
   let inFlight = 0;
   for (const other of manifest.submissions) {
     if (other.spentUsd !== undefined) spent += other.spentUsd;
-    else if (other.batchId !== undefined && other.phase !== "collected") inFlight += worstCaseOf(context, other);
+    else if (mayBeInFlight(other)) inFlight += worstCaseOf(context, other);
   }
-  const decision = budgetDecision(manifest.maxCostUsd, spent, inFlight, worstCaseOf(context, record));
-  if (decision === "holdBack") {
+  const positions = [...expandRanges(record.requestRanges)];
+  const admitted = budgetAdmission(manifest.maxCostUsd, spent, inFlight, Float64Array.from(positions, (position) => worstCaseCosts[position] ?? 0));
+  if (admitted === undefined) {
     record.phase = "failed";
     record.error = { code: "budget_exceeded", message: `held back: ${formatDollars(spent)} spent, and this batch may cost up to ${formatDollars(worstCaseOf(context, record))}, over the budget of $${manifest.maxCostUsd}` };
+    return "holdBack";
   }
-  return decision;
+  if (admitted.length === 0) return "wait";
+  if (admitted.length < positions.length) keepWhatFits(context, record, positions, admitted);
+  return "submit";
+}
+
+/**
+ * Narrows a pending `record` to the requests of `positions` that fit the budget (`admitted`:
+ * indices into `positions`): its batch is created with them alone, under its own key and tag (no
+ * create call for it can have landed: the caller resolves those first). The others go into a new
+ * pending submission at the same attempt, created when there is room or held back once there
+ * can be none.
+ */
+function keepWhatFits(context: JobContext, record: SubmissionRecord, positions: number[], admitted: Uint32Array): void {
+  const { manifest } = context;
+  const kept = Array.from(admitted, (index) => positions[index]!);
+  const fits = new Set(kept);
+  const rest = newRecord(manifest.jobId, manifest.submissions.length, record.attempt, positions.filter((position) => !fits.has(position)), record.model);
+  // Requests refused for a full queue stay behind the batches they were queued behind.
+  if (record.queuedBehind !== undefined) rest.queuedBehind = record.queuedBehind;
+  record.requestRanges = toRanges(kept);
+  record.requestCount = kept.length;
+  // A file uploaded for the whole batch (kept while it waited for a later wave) holds the others too.
+  record.checkpoint = {};
+  manifest.submissions.push(rest);
 }
 
 /**

@@ -156,6 +156,15 @@ export function toRanges(positions: Iterable<number>): Ranges {
   return ranges;
 }
 
+/** A `pending` submission of the given job positions (ascending), the `index`-th of its job. */
+export function newRecord(jobId: string, index: number, attempt: number, positions: number[], model?: string): SubmissionRecord {
+  const key = `${index}.${attempt}`;
+  const requestRanges = toRanges(positions);
+  const record: SubmissionRecord = { key, tag: `${jobId}.${key}`, attempt, requestRanges, requestCount: positions.length, phase: "pending", checkpoint: {} };
+  if (model !== undefined) record.model = model;
+  return record;
+}
+
 /** A fresh suffix for a bulk file, so that racing writers never write the same file. */
 function nonce(): string {
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;

@@ -13,7 +13,7 @@ import type { BatchSummary, UnifiedResult } from "../types.js";
 import { planJobInCore } from "../wasm.js";
 import { admitUnderBudget, costOfResult } from "./job-budget.js";
 import { admitUnderQuota, batchGroups, requeueForQuota } from "./job-quota.js";
-import { expandRanges, type JobManifest, type SubmissionRecord } from "./job-manifest.js";
+import { expandRanges, newRecord, type JobManifest, type SubmissionRecord } from "./job-manifest.js";
 import { finalSubmissions, ResultCollector } from "./job-results.js";
 import { recordBatch, save, submitRecord, summaryOfRecord, type JobContext } from "./job-submission.js";
 import { Deadline, isAccountFailure, isTransient, nextDelay, retrying, sleep } from "./retrying.js";
@@ -57,7 +57,10 @@ export async function advanceRound(context: JobContext): Promise<RoundOutcome> {
   return { completed: true, again: false };
 }
 
-/** Creates the pending batches that the job's budget admits now; the rest wait or are held back. */
+/**
+ * Creates the pending batches that the job's gates admit now (a batch the budget fits only in part is
+ * created with that part, its rest left pending); the rest wait or are held back.
+ */
 export async function submitPending(context: JobContext): Promise<void> {
   const { primerKey, primerKeys = primerKey === undefined ? [] : [primerKey] } = context.manifest;
   const priming = context.manifest.submissions.filter((record) => primerKeys.includes(record.key) && record.phase !== "collected" && record.phase !== "failed");
@@ -72,9 +75,12 @@ export async function submitPending(context: JobContext): Promise<void> {
     const resolving = record.createMayHaveHappened || record.batchId !== undefined;
     // Quota first: a batch waiting for room in its model's queue is not yet a budget question.
     if (!resolving && !admitUnderQuota(context, record)) continue;
+    const requestCount = record.requestCount;
     const decision = resolving ? "submit" : admitUnderBudget(context, record);
+    // A batch narrowed to the part that fits the budget is saved so before anything is sent:
+    // which requests it holds, and the pending rest, survive a crash at any later point.
+    if (decision === "holdBack" || record.requestCount !== requestCount) await save(context);
     if (decision === "submit") await submitRecord(context, record);
-    else if (decision === "holdBack") await save(context);
   }
 }
 
@@ -321,28 +327,6 @@ function planFollowUps(context: JobContext): boolean {
     }
   }
   return planned;
-}
-
-/** A `pending` submission of the given job positions (ascending). */
-export function newRecord(jobId: string, index: number, attempt: number, positions: number[], model?: string): SubmissionRecord {
-  const key = `${index}.${attempt}`;
-  const ranges: [number, number][] = [];
-  for (const position of positions) {
-    const last = ranges.at(-1);
-    if (last && last[1] === position) last[1] = position + 1;
-    else ranges.push([position, position + 1]);
-  }
-  const record: SubmissionRecord = {
-    key,
-    tag: `${jobId}.${key}`,
-    attempt,
-    requestRanges: ranges,
-    requestCount: positions.length,
-    phase: "pending",
-    checkpoint: {},
-  };
-  if (model !== undefined) record.model = model;
-  return record;
 }
 
 export function progress(manifest: JobManifest): ProgressEvent {
