@@ -159,7 +159,9 @@ const wasmOut = join(root, "npm", "wasm");
 // can be read is in progress, and a read of one whose counts promise answers that finds none is an
 // `InvalidResponseError` with `outputMissing` (one check for every provider, Mistral's own check
 // gone; -2,077 bytes): 1,349,492 bytes (550,267 gzipped).
-const WASM_SIZE_BUDGET = 1_349_500;
+// Then (trial 8a, mend9): Gemini's own upper-case task-type names read as the unified ones
+// (+383 bytes): 1,349,875 bytes (550,503 gzipped); the budget raised by those 383 bytes.
+const WASM_SIZE_BUDGET = 1_349_883;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
