@@ -161,8 +161,9 @@ const wasmOut = join(root, "npm", "wasm");
 // gone; -2,077 bytes): 1,349,492 bytes (550,267 gzipped).
 // Raised (jobs9): a job's budget sends the part of a batch that fits (the core picks the requests
 // that fit from their worst cases, given and returned as arrays; +250 bytes): 1,349,742 bytes
-// (550,304 gzipped).
-const WASM_SIZE_BUDGET = 1_349_750;
+// (550,304 gzipped). Then (trial 8a, mend9): Gemini's own upper-case task-type names read as the
+// unified ones (+383 bytes).
+const WASM_SIZE_BUDGET = 1_350_133;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -36,10 +36,20 @@
  * breaker its claim, only if it still holds its own text: a lock taken over after 30 s from a
  * holder that was only slow is left to its new holder.
  *
+ * Temporary files. A process killed while it waited for a lock or a claim leaves its temporary
+ * file (`<lock>.<token>.tmp`, holding its id and token), and one killed while it held a record's
+ * lock may leave that record's temporary copy (`<record>.<word>.tmp`, see `StorageJobState`). The
+ * first lock a process takes in a directory, and every takeover (the sign that a process died
+ * there), sweeps the directory for such files that no one can still be using: a lock's temporary
+ * file when it is stale as a lock would be (its process is gone, or it is older than 30 s: a live
+ * waiter touches its file before each try), a record's copy when it is older than 30 s (it is
+ * written and renamed under the record's lock, within milliseconds). No other file is touched.
+ *
  * The process ids must be those of one machine and one process id namespace (containers sharing a
  * directory see one another's processes as absent): a lock's holder is judged from its id alone.
  */
-import { link, open, unlink, utimes, writeFile } from "node:fs/promises";
+import { link, open, readdir, unlink, utimes, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 
 /** How old a lock must be to count as stale when its holder cannot be shown to have ended. */
 const STALE_LOCK_MS = 30_000;
@@ -49,6 +59,19 @@ const MAX_CLAIM_DEPTH = 8;
 
 /** Errors of `link` on a file system without hard links: the lock is then created and written. */
 const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+/**
+ * The `node:fs` call that tells the two ways of creating a lock apart, in an object a test may
+ * change: no file system without hard links is at hand where the tests run.
+ */
+export const lockFileCalls = { link };
+
+/** A lock's or claim's temporary file, and a record's temporary copy (`StorageJobState`). */
+const LOCK_TEMPORARY = /\.lock(?:\.break)*\.[0-9a-f]{32}\.tmp$/;
+const RECORD_TEMPORARY = /\.json\.[0-9a-z]{1,8}\.tmp$/;
+
+/** Directories swept in this process (see "Temporary files" in the module's comment). */
+const sweptDirectories = new Set<string>();
 
 /**
  * `node:process`, loaded on first lock rather than at import: importing it builds the module's
@@ -71,6 +94,7 @@ interface Sighting {
 /** Runs `critical` while holding the lock file `lock` (see the module's comment). */
 export async function withLockFile<T>(lock: string, critical: () => Promise<T>): Promise<T> {
   const process = await nodeProcess();
+  if (!sweptDirectories.has(dirname(lock))) await sweepTemporaryFiles(dirname(lock), process);
   const text = await acquire(lock, process);
   try {
     return await critical();
@@ -139,7 +163,34 @@ async function takeOver(path: string, sighting: Sighting, process: NodeJS.Proces
   } finally {
     await release(claim, text);
   }
+  await sweepTemporaryFiles(dirname(path), process);
   return true;
+}
+
+/**
+ * Removes the temporary files in `directory` that no one can still be using (see "Temporary files"
+ * in the module's comment). Never throws: a file left only takes room.
+ */
+async function sweepTemporaryFiles(directory: string, process: NodeJS.Process): Promise<void> {
+  sweptDirectories.add(directory);
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const lockFile = LOCK_TEMPORARY.test(name);
+    if (!lockFile && !RECORD_TEMPORARY.test(name)) continue;
+    const path = join(directory, name);
+    try {
+      const sighting = await sight(path);
+      if (sighting === undefined) continue;
+      if (lockFile ? isStale(sighting, process) : Date.now() - sighting.modified > STALE_LOCK_MS) await unlink(path);
+    } catch {
+      // Gone meanwhile, or not readable: left where it is.
+    }
+  }
 }
 
 /** Removes a lock or claim this caller holds, unless it has been taken over meanwhile. */
@@ -154,7 +205,7 @@ async function release(path: string, text: string): Promise<void> {
 /** Creates `path` holding `text` if nothing has that name, as a link to `temporary` (which holds `text`). */
 async function createWhole(path: string, text: string, temporary: string): Promise<boolean> {
   try {
-    await link(temporary, path);
+    await lockFileCalls.link(temporary, path);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

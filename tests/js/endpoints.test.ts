@@ -373,6 +373,22 @@ describe("embedding batches", () => {
     });
   }
 
+  test("Gemini's own task-type names are the unified ones; other names are refused naming request, field and the names", async () => {
+    const jsonl = (requests: UnifiedRequest[]) => requests.map((request) => JSON.stringify(request)).join("\n");
+    const request = (taskType: UnifiedRequest["taskType"]): UnifiedRequest => ({ customId: "q", model: "gemini-embedding-001", input: "alpha", taskType });
+    const unified = await dryRun("google", jsonl([request("retrieval_query")]), { name: "task-type", endpoint: "embeddings" });
+    const gemini = await dryRun("google", jsonl([request("RETRIEVAL_QUERY")]), { name: "task-type", endpoint: "embeddings" });
+    assert.equal(gemini.providerJsonl, unified.providerJsonl);
+    assert.equal(JSON.parse(gemini.providerJsonl).request.taskType, "RETRIEVAL_QUERY");
+    const wrong = JSON.stringify({ ...request("retrieval_query"), taskType: "Retrieval_Query" });
+    await assert.rejects(dryRun("google", wrong, { name: "task-type", endpoint: "embeddings" }), (error: unknown) => {
+      assert.ok(error instanceof ValidationError, String(error));
+      assert.deepEqual([error.index, error.customId, error.field], [0, "q", "taskType"]);
+      assert.match(error.message, /unknown value `Retrieval_Query`, expected one of `retrieval_query`.*`RETRIEVAL_QUERY`/);
+      return true;
+    });
+  });
+
   test("estimates follow the batch's endpoint: embedding texts are input tokens, with no output", () => {
     const batch = { provider: "google", endpoint: "embeddings" as const, requests: [{ customId: "c", model: "gemini-embedding-001", input: corpus }] };
     const library = estimateBatch(batch);

@@ -227,6 +227,10 @@ describe("taking over a stale lock file: exactly one writer wins", () => {
       assert.ok(await state.put("record", `broken after kill ${kill}`, (await state.get("record"))?.version));
       assert.ok(Date.now() - started < AT_ONCE_MS, `after kill ${kill}: waited ${Date.now() - started} ms`);
       assert.ok(!filesOf(directory).includes("record.json.lock"), filesOf(directory).join(", "));
+      // The killed breaker's temporary files went with that takeover, unless it died writing one.
+      for (const name of filesOf(directory).filter((name) => name.endsWith(".tmp"))) {
+        assert.doesNotMatch(readFileSync(join(directory, name), "utf8"), /^\d+ [0-9a-f]{32}$/, `after kill ${kill}: left ${name}`);
+      }
     }
     assert.equal(midTakeover, 3, "no kill landed in the middle of a takeover");
   });

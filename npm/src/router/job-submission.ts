@@ -79,6 +79,34 @@ function createStillUncertain(record: SubmissionRecord): boolean {
   return record.createMayHaveHappened === true && record.createUncertainUntil !== undefined && Date.now() < record.createUncertainUntil;
 }
 
+type UnsentCreate = Pick<SubmissionRecord, "createSentAt" | "createMayHaveHappened" | "createUncertainUntil">;
+
+/** A record's create fields (only those set), to put back if the create is never sent. */
+function createFields(record: SubmissionRecord): UnsentCreate {
+  const fields: UnsentCreate = {};
+  if (record.createSentAt !== undefined) fields.createSentAt = record.createSentAt;
+  if (record.createMayHaveHappened !== undefined) fields.createMayHaveHappened = record.createMayHaveHappened;
+  if (record.createUncertainUntil !== undefined) fields.createUncertainUntil = record.createUncertainUntil;
+  return fields;
+}
+
+/**
+ * A create that was never sent (its round stopped first): the record's create fields go back to
+ * what they were, so the next round does not wait out an uncertainty window for a call that never
+ * left. A failed write only leaves that window (the call is then looked for by its tag).
+ */
+async function restoreUnsentCreate(context: JobContext, record: SubmissionRecord, before: UnsentCreate): Promise<void> {
+  delete record.createSentAt;
+  delete record.createMayHaveHappened;
+  delete record.createUncertainUntil;
+  Object.assign(record, before);
+  try {
+    await save(context);
+  } catch {
+    // See above: the window only delays the next create.
+  }
+}
+
 /** A clear answer to a create call (or a batch found): nothing is on its way any more. */
 function settleCreate(record: SubmissionRecord): void {
   record.createMayHaveHappened = false;
@@ -215,6 +243,9 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
         return fail(context, record, toBatchRouterError(error));
       }
       let settings = context.retry;
+      // What the record said before this create, for a round stopped before the call went out.
+      const beforeCreate = createFields(record);
+      let sent = false;
       if (creates) {
         if (record.createSentAt === undefined && jobTagNeedsWatermark(context.manifest.provider)) {
           record.watermark = await retrying(context.retry, "listing batches", async (signal) => (await context.access.client()).listWatermark(signal));
@@ -228,11 +259,19 @@ export async function submitRecord(context: JobContext, record: SubmissionRecord
       }
       let status: BatchStatusData | undefined;
       try {
-        status = await withDeadline(settings, `submitting ${record.tag}`, (signal) => run.step(signal));
+        status = await withDeadline(settings, `submitting ${record.tag}`, (signal) => {
+          // Stopped before the call went out: no fetch at all, so nothing can land.
+          if (signal.aborted) throw new AbortError();
+          sent = true;
+          return run.step(signal);
+        });
       } catch (error) {
         if (context.retry.signal?.aborted) {
-          // Stopped (budget, lease or the caller) while a create was on its way: it may land.
-          if (creates && context.lease) context.lease.keepUntilExpiry = true;
+          // Stopped (budget, lease or the caller) while a create was on its way: it may land, so
+          // the lease is kept until it expires. Stopped before it was sent: the record is as it
+          // was, and the lease is given back at once, as after a round that ends normally.
+          if (creates && sent && context.lease) context.lease.keepUntilExpiry = true;
+          if (creates && !sent) await restoreUnsentCreate(context, record, beforeCreate);
           throw new AbortError();
         }
         if (creates && !mayHaveHappened(error)) {

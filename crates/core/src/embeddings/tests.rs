@@ -77,6 +77,47 @@ fn gemini_takes_one_text_per_request_with_task_type_and_dimensionality() {
     assert_eq!(keys, ["doc-1#0/2", "doc-1#1/2", "doc-2"]);
 }
 
+/// Gemini's own names (`RETRIEVAL_QUERY`, copied from its docs) are read as the unified ones and
+/// give the same line; anything else is refused with the request, the field and both spellings
+/// (a new-user trial was refused `RETRIEVAL_QUERY` while `providerKwargs.taskType` took it).
+#[test]
+fn gemini_task_type_names_are_read_as_the_unified_ones() {
+    use crate::model::EmbeddingTaskType;
+    let request = |task_type: &str| {
+        format!(r#"{{"customId":"q","model":"gemini-embedding-001","input":"alpha","taskType":"{task_type}"}}"#)
+    };
+    let line = |task_type: &str| self::lines(Provider::Google, &request(task_type));
+    let all = [
+        EmbeddingTaskType::RetrievalQuery,
+        EmbeddingTaskType::RetrievalDocument,
+        EmbeddingTaskType::SemanticSimilarity,
+        EmbeddingTaskType::Classification,
+        EmbeddingTaskType::Clustering,
+        EmbeddingTaskType::QuestionAnswering,
+        EmbeddingTaskType::FactVerification,
+        EmbeddingTaskType::CodeRetrievalQuery,
+    ];
+    for task_type in all {
+        let unified = line(task_type.as_str()).unwrap();
+        assert_eq!(unified[0]["request"]["taskType"], task_type.gemini_name());
+        assert_eq!(line(task_type.gemini_name()).unwrap(), unified, "{}", task_type.gemini_name());
+    }
+    for refused in ["Retrieval_Query", "retrieval-query", "TASK_TYPE_UNSPECIFIED", "SEARCH"] {
+        let (index, field, message) = validation(parse_request_lines(&request(refused)).unwrap_err());
+        assert_eq!((index, field.as_str()), (Some(0), "taskType"), "{refused}");
+        assert!(
+            message.contains(&format!("unknown value `{refused}`"))
+                && message.contains("`retrieval_query`")
+                && message.contains("`CODE_RETRIEVAL_QUERY`"),
+            "{message}"
+        );
+    }
+    // Other providers take no task type in either spelling.
+    let openai = r#"{"customId":"a","model":"m","input":"x","taskType":"CLUSTERING"}"#;
+    let (_, field, message) = validation(self::lines(Provider::OpenAI, openai).unwrap_err());
+    assert!(field == "taskType" && message.contains("only Gemini's"), "{message}");
+}
+
 #[test]
 fn bad_embedding_requests_are_named_before_anything_is_sent() {
     let cases = [

@@ -32,8 +32,11 @@ pub(crate) fn expecting(formatter: &mut fmt::Formatter, names: &[&str]) -> fmt::
 
 /// `Deserialize` (from a string only) and `as_str` for an enum of unit variants, each with the
 /// name a request writes: `named_variants!(Role { User = "user", Assistant = "assistant" })`.
+/// A variant may also be read from other names, written after its own with `|`
+/// (`RetrievalQuery = "retrieval_query" | "RETRIEVAL_QUERY"`): they are listed after the own names
+/// when a value is refused, and `as_str` gives the own name.
 macro_rules! named_variants {
-    ($type:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
+    ($type:ident { $($variant:ident = $name:literal $(| $alias:literal)*),+ $(,)? }) => {
         impl $type {
             /// The name a request writes.
             pub fn as_str(self) -> &'static str {
@@ -45,7 +48,7 @@ macro_rules! named_variants {
 
         impl<'de> serde::Deserialize<'de> for $type {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                const NAMES: &[&str] = &[$($name),+];
+                const NAMES: &[&str] = &[$($name,)+ $($($alias,)*)+];
                 struct NameVisitor;
                 impl serde::de::Visitor<'_> for NameVisitor {
                     type Value = $type;
@@ -54,7 +57,7 @@ macro_rules! named_variants {
                     }
                     fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<$type, E> {
                         match value {
-                            $($name => Ok($type::$variant),)+
+                            $($name $(| $alias)* => Ok($type::$variant),)+
                             _ => Err(E::unknown_variant(value, NAMES)),
                         }
                     }

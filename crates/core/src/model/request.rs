@@ -37,9 +37,10 @@ pub struct UnifiedRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub dimensions: Option<u32>,
-    /// Embeddings only: what the vectors are for (Gemini `taskType`; no other provider takes one).
+    /// Embeddings only: what the vectors are for (Gemini `taskType`; no other provider takes one),
+    /// in the unified spelling or Gemini's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "tsify", tsify(optional))]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "EmbeddingTaskType | Uppercase<EmbeddingTaskType>"))]
     pub task_type: Option<EmbeddingTaskType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
@@ -823,7 +824,9 @@ impl<'de> Deserialize<'de> for EmbeddingInput {
 }
 
 /// What embeddings are for, in Gemini's `TaskType` vocabulary written in snake case
-/// (endpoints-and-push.md §1.2 [GM-SPEC `TaskType`]).
+/// (endpoints-and-push.md §1.2 [GM-SPEC `TaskType`]). Gemini's own upper-case names are read too:
+/// the field is Gemini's alone, and a user who copies its value from Gemini's docs means the same
+/// task (`TASK_TYPE_UNSPECIFIED` is no task: the field is left out instead).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "snake_case")]
@@ -837,7 +840,16 @@ pub enum EmbeddingTaskType {
     FactVerification,
     CodeRetrievalQuery,
 }
-named_variants!(EmbeddingTaskType { RetrievalQuery = "retrieval_query", RetrievalDocument = "retrieval_document", SemanticSimilarity = "semantic_similarity", Classification = "classification", Clustering = "clustering", QuestionAnswering = "question_answering", FactVerification = "fact_verification", CodeRetrievalQuery = "code_retrieval_query" });
+named_variants!(EmbeddingTaskType {
+    RetrievalQuery = "retrieval_query" | "RETRIEVAL_QUERY",
+    RetrievalDocument = "retrieval_document" | "RETRIEVAL_DOCUMENT",
+    SemanticSimilarity = "semantic_similarity" | "SEMANTIC_SIMILARITY",
+    Classification = "classification" | "CLASSIFICATION",
+    Clustering = "clustering" | "CLUSTERING",
+    QuestionAnswering = "question_answering" | "QUESTION_ANSWERING",
+    FactVerification = "fact_verification" | "FACT_VERIFICATION",
+    CodeRetrievalQuery = "code_retrieval_query" | "CODE_RETRIEVAL_QUERY",
+});
 
 impl EmbeddingTaskType {
     /// Gemini's enum value (`RETRIEVAL_DOCUMENT`, …).

@@ -50,7 +50,7 @@ fn a_value_of_the_wrong_type_names_what_the_field_takes() {
         (format!(r#"{hi},{tools},"toolChoice":{{"function":{{"name":"f"}}}}"#), "toolChoice.function", unknown_choice_key("function")),
         (format!(r#"{hi},"systemPrompt":{{"text":"a"}}"#), "systemPrompt", "invalid type: object, expected a string or an array of strings".into()),
         (format!(r#"{hi},"systemPrompt":["a",5]"#), "systemPrompt[1]", "invalid type: integer `5`, expected a string".into()),
-        (r#""input":"x","taskType":7"#.into(), "taskType", "invalid type: integer `7`, expected one of `retrieval_query`, `retrieval_document`, `semantic_similarity`, `classification`, `clustering`, `question_answering`, `fact_verification`, `code_retrieval_query`".into()),
+        (r#""input":"x","taskType":7"#.into(), "taskType", "invalid type: integer `7`, expected one of `retrieval_query`, `retrieval_document`, `semantic_similarity`, `classification`, `clustering`, `question_answering`, `fact_verification`, `code_retrieval_query`, `RETRIEVAL_QUERY`, `RETRIEVAL_DOCUMENT`, `SEMANTIC_SIMILARITY`, `CLASSIFICATION`, `CLUSTERING`, `QUESTION_ANSWERING`, `FACT_VERIFICATION`, `CODE_RETRIEVAL_QUERY`".into()),
         (r#""input":{"a":1}"#.into(), "input", "invalid type: object, expected a string or an array of strings".into()),
         // Rust's number types and serde's "sequence" and "map", in JSON's words (the trial again).
         (format!(r#"{hi},"generationConfig":{{"maxTokens":"100"}}"#), "generationConfig.maxTokens", "invalid type: string \"100\", expected a whole number from 0 to 4294967295".into()),
