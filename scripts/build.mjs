@@ -158,8 +158,10 @@ const wasmOut = join(root, "npm", "wasm");
 // (550,796 gzipped). Lowered (trial 8a, lifecycle8): a batch reported finished before its output
 // can be read is in progress, and a read of one whose counts promise answers that finds none is an
 // `InvalidResponseError` with `outputMissing` (one check for every provider, Mistral's own check
-// gone; -2,077 bytes): 1,349,492 bytes (550,267 gzipped).
-const WASM_SIZE_BUDGET = 1_349_500;
+// gone; -2,077 bytes): 1,349,492 bytes (550,267 gzipped). Raised (trial 9a): every invalid request
+// of a batch named in one error (`CoreError::Validations`, the checks run on after an invalid request,
+// errors kept in order by insertion, not a sort, which was 6 KB): +5,316 bytes.
+const WASM_SIZE_BUDGET = 1_354_900;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
