@@ -29,13 +29,34 @@ export class ValidationError extends BatchRouterError {
   readonly field: string | undefined;
   /** The line (from 1, as editors count) of the unified JSONL text the request came from. */
   readonly line: number | undefined;
+  /**
+   * How many requests were found invalid. Every request of a batch is checked before the error is
+   * raised, so one run names them all; this error's own fields are the first's.
+   */
+  readonly invalidCount: number;
+  #errors: readonly ValidationError[] | undefined;
 
-  constructor(message: string, details: { index?: number | null; customId?: string | null; field?: string | null; line?: number | null }) {
+  constructor(
+    message: string,
+    details: { index?: number | null; customId?: string | null; field?: string | null; line?: number | null },
+    several?: { errors: readonly ValidationError[]; invalidCount: number },
+  ) {
     super(message, "validation");
     this.index = details.index ?? undefined;
     this.customId = details.customId ?? undefined;
     this.field = details.field || undefined;
     this.line = details.line ?? undefined;
+    this.invalidCount = several?.invalidCount ?? 1;
+    this.#errors = several?.errors;
+  }
+
+  /**
+   * One error per invalid request, in request order: the first 100 when `invalidCount` is more
+   * (this error alone when it is the only one). A getter, so that `JSON.stringify` and loggers do
+   * not walk it.
+   */
+  get errors(): readonly ValidationError[] {
+    return this.#errors ?? [this];
   }
 }
 
@@ -213,6 +234,20 @@ export function abortedBy(signal: AbortSignal | undefined): AbortError | Timeout
   return new AbortError();
 }
 
+function validationDetails(data: CoreErrorData): { index?: number; customId?: string; field?: string; line?: number } {
+  const text = (key: string) => (typeof data[key] === "string" ? (data[key] as string) : undefined);
+  return {
+    index: typeof data.index === "number" ? data.index : undefined,
+    customId: text("customId"),
+    field: text("field"),
+    line: typeof data.line === "number" ? data.line : undefined,
+  };
+}
+
+function validationError(message: string, data: CoreErrorData): ValidationError {
+  return new ValidationError(message, validationDetails(data));
+}
+
 /** Turns anything thrown by the core (or by fetch) into a `BatchRouterError`. */
 export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchRouterError {
   if (error instanceof BatchRouterError) return error;
@@ -229,12 +264,18 @@ export function toBatchRouterError(error: unknown, signal?: AbortSignal): BatchR
   const text = (key: string) => (typeof data[key] === "string" ? (data[key] as string) : undefined);
   switch (data.code) {
     case "validation":
-      return new ValidationError(message, {
-        index: typeof data.index === "number" ? data.index : undefined,
-        customId: text("customId"),
-        field: text("field"),
-        line: typeof data.line === "number" ? data.line : undefined,
+      return validationError(message, data);
+    case "validations": {
+      // Several invalid requests: the first one's fields, every one's error (each with its own
+      // text, which the core's glue adds as `text`).
+      const list = Array.isArray(data.errors) ? (data.errors as CoreErrorData[]) : [];
+      const errors = list.map((each) => validationError(redactCredentials(String(each.text ?? each.message)), each));
+      const first = list[0] ?? { code: "validation" };
+      return new ValidationError(message, validationDetails(first), {
+        errors,
+        invalidCount: typeof data.total === "number" ? data.total : errors.length,
       });
+    }
     case "provider": {
       const retryHeaders = (data.retryHeaders ?? {}) as { retryAfter?: string; retryAfterMs?: string };
       return new ProviderError(message, {

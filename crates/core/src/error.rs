@@ -23,6 +23,12 @@ pub enum CoreError {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         line: Option<usize>,
     },
+    /// Several requests are invalid: every request is checked before an error is raised, so one
+    /// run names them all. `errors` holds the first [`MAX_REPORTED`] `Validation` errors in
+    /// request order, `total` how many there were. Raised only for two or more: one is a
+    /// `Validation` of its own. The message is the first error's, then how many more there are.
+    #[error("{}", several_message(.errors, .total))]
+    Validations { errors: Vec<CoreError>, total: usize },
     /// The provider answered with an HTTP error.
     #[error("{provider} API error (HTTP {status}): {message}")]
     Provider {
@@ -133,11 +139,14 @@ impl CoreError {
     }
 
     /// The same error with the line of unified JSONL its request came from (`lines[index]`), when
-    /// it names a request and no line yet.
+    /// it names a request and no line yet (each of [`CoreError::Validations`]' errors).
     pub fn at_line(self, lines: &[usize]) -> Self {
         match self {
             CoreError::Validation { index: Some(index), custom_id, field, message, line: None } => {
                 CoreError::Validation { index: Some(index), custom_id, field, message, line: lines.get(index).copied() }
+            }
+            CoreError::Validations { errors, total } => {
+                CoreError::Validations { errors: errors.into_iter().map(|error| error.at_line(lines)).collect(), total }
             }
             other => other,
         }
@@ -148,6 +157,9 @@ impl CoreError {
         match self {
             CoreError::Validation { index, custom_id, field, message, .. } => {
                 CoreError::Validation { index, custom_id, field, message, line: None }
+            }
+            CoreError::Validations { errors, total } => {
+                CoreError::Validations { errors: errors.into_iter().map(CoreError::without_line).collect(), total }
             }
             other => other,
         }
@@ -190,6 +202,80 @@ fn validation(index: Option<usize>, custom_id: Option<&str>, field: Cow<'_, str>
         field: field.into_owned(),
         message: message.into_owned(),
         line: None,
+    }
+}
+
+/// How many of a batch's invalid requests [`CoreError::Validations`] holds: enough to show what
+/// is wrong across a file, few enough that a file with the same fault on every line does not make
+/// an error of megabytes.
+pub const MAX_REPORTED: usize = 100;
+
+/// The validation errors of a batch's requests, gathered while every request is checked
+/// ([`CoreError::Validations`]).
+#[derive(Debug, Default)]
+pub struct Invalid {
+    errors: Vec<CoreError>,
+    total: usize,
+}
+
+impl Invalid {
+    /// Keeps a request's validation error, in request order (after those of the same request or
+    /// none); any other error (not about the input) is returned, to end the check at once.
+    pub fn push(&mut self, error: CoreError) -> Result<(), CoreError> {
+        match error {
+            CoreError::Validation { .. } => {
+                self.total += 1;
+                self.keep(error);
+                Ok(())
+            }
+            CoreError::Validations { errors, total } => {
+                self.total += total;
+                errors.into_iter().for_each(|error| self.keep(error));
+                Ok(())
+            }
+            other => Err(other),
+        }
+    }
+
+    /// Inserted in order, not sorted at the end: a sort of errors was 6 KB of module.
+    fn keep(&mut self, error: CoreError) {
+        let order = |error: &CoreError| match error {
+            CoreError::Validation { index, .. } => index.map_or(0, |index| index + 1),
+            _ => 0,
+        };
+        let key = order(&error);
+        let at = self.errors.partition_point(|kept| order(kept) <= key);
+        if at < MAX_REPORTED {
+            self.errors.insert(at, error);
+            self.errors.truncate(MAX_REPORTED);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// `Ok` when no request was invalid; the one error; or [`CoreError::Validations`], in request
+    /// order (a batch's own errors, which name no request, first).
+    pub fn finish(mut self) -> Result<(), CoreError> {
+        match self.total {
+            0 => Ok(()),
+            1 => Err(self.errors.remove(0)),
+            total => Err(CoreError::Validations { errors: self.errors, total }),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn several_message(errors: &[CoreError], total: &usize) -> String {
+    let first = errors.first().map(ToString::to_string).unwrap_or_default();
+    let more = total.saturating_sub(1);
+    let noun = if more == 1 { "request" } else { "requests" };
+    if *total > errors.len() {
+        format!("{first} (and {more} more invalid {noun}; the first {} are listed in `errors`)", errors.len())
+    } else {
+        format!("{first} (and {more} more invalid {noun}, listed in `errors`)")
     }
 }
 

@@ -23,11 +23,10 @@ pub fn unified_from_openai_jsonl(text: &str) -> Result<Vec<UnifiedRequest>, Core
     let lines: Vec<(usize, &str)> =
         text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()).map(|(at, line)| (at + 1, line)).collect();
     let numbers: Vec<usize> = lines.iter().map(|(number, _)| *number).collect();
-    lines
-        .iter()
-        .enumerate()
-        .map(|(index, (_, line))| unified_from_openai_line(index, line).map_err(|error| error.at_line(&numbers)))
-        .collect()
+    crate::parse::collect_requests(
+        lines.iter().enumerate().map(|(index, (_, line))| unified_from_openai_line(index, line)),
+    )
+    .map_err(|error| error.at_line(&numbers))
 }
 
 /// One batch input line as a unified request; `index` names it in errors. Fields of the line are

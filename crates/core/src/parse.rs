@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::model::object_only;
+use crate::error::Invalid;
 use crate::{ContentPart, CoreError, UnifiedRequest};
 
 pub(crate) mod field_path;
@@ -32,7 +33,22 @@ pub fn parse_request_array(text: &str) -> Result<Vec<UnifiedRequest>, CoreError>
     let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text);
     let raw: Vec<&RawValue> = serde_json::from_str(text)
         .map_err(|error| CoreError::invalid_batch("requests", format!("not a JSON array of requests: {error}")))?;
-    raw.iter().enumerate().map(|(index, value)| parse_request(index, value.get())).collect()
+    collect_requests(raw.iter().enumerate().map(|(index, value)| parse_request(index, value.get())))
+}
+
+/// Every request parsed, or the errors of every request that is not ([`Invalid`]: one run names
+/// them all).
+pub fn collect_requests<T>(results: impl Iterator<Item = Result<T, CoreError>>) -> Result<Vec<T>, CoreError> {
+    let mut requests = Vec::with_capacity(results.size_hint().0);
+    let mut invalid = Invalid::default();
+    for result in results {
+        match result {
+            Ok(request) if invalid.is_empty() => requests.push(request),
+            Ok(_) => {}
+            Err(error) => invalid.push(error)?,
+        }
+    }
+    invalid.finish().map(|()| requests)
 }
 
 /// The request lines of unified JSONL: a byte-order mark at the start of a line is skipped, `\r\n`
@@ -52,12 +68,13 @@ pub fn request_lines(text: &str) -> Vec<RequestLine<'_>> {
 /// that is not is an error naming its line and request index.
 pub fn json_request_lines(text: &str) -> Result<Vec<RequestLine<'_>>, CoreError> {
     let lines = request_lines(text);
+    let mut invalid = Invalid::default();
     for (index, line) in lines.iter().enumerate() {
         if let Err(error) = serde_json::from_str::<&RawValue>(line.text) {
-            return Err(not_json(index, line.number, line.text, &error));
+            invalid.push(not_json(index, line.number, line.text, &error))?;
         }
     }
-    Ok(lines)
+    invalid.finish().map(|()| lines)
 }
 
 /// Parses unified JSONL: one request per non-blank line. Errors name the line (from 1, blank lines
@@ -71,11 +88,10 @@ pub fn parse_request_lines(text: &str) -> Result<Vec<UnifiedRequest>, CoreError>
 pub fn parse_numbered_request_lines(text: &str) -> Result<(Vec<UnifiedRequest>, Vec<usize>), CoreError> {
     let lines = request_lines(text);
     let numbers: Vec<usize> = lines.iter().map(|line| line.number).collect();
-    let requests = lines
-        .iter()
-        .enumerate()
-        .map(|(index, line)| parse_request(index, line.text).map_err(|error| error.at_line(&numbers)))
-        .collect::<Result<_, _>>()?;
+    let requests = collect_requests(
+        lines.iter().enumerate().map(|(index, line)| parse_request(index, line.text)),
+    )
+    .map_err(|error| error.at_line(&numbers))?;
     Ok((requests, numbers))
 }
 
@@ -315,6 +331,35 @@ fn explain(message: &str) -> String {
 mod tests {
     use super::*;
     use crate::{ContentPart, MessageContent, SourceType, SystemPrompt};
+
+    /// Every line that cannot be read is named in one error, each with its line and index; lines
+    /// that are not JSON are named before any request is read.
+    #[test]
+    fn every_unreadable_line_is_named_in_one_error() {
+        let ok = r#"{"customId":"ok","model":"m","messages":[{"role":"user","content":"hi"}]}"#;
+        let text = format!(
+            "{ok}\n\n{{\"customId\":\"a\",\"model\":\"m\",\"messages\":true}}\n{ok}\n{{\"customId\":\"b\",\"model\":\"m\",\"messages\":7}}\n"
+        );
+        let error = parse_request_lines(&text).unwrap_err();
+        let CoreError::Validations { errors, total } = &error else { panic!("{error:?}") };
+        assert_eq!(*total, 2);
+        let named: Vec<(Option<usize>, Option<usize>, &str)> = errors
+            .iter()
+            .map(|each| match each {
+                CoreError::Validation { index, line, field, .. } => (*index, *line, field.as_str()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(named, [(Some(1), Some(3), "messages"), (Some(3), Some(5), "messages")]);
+        assert!(error.to_string().starts_with("request 1 (line 3, customId \"a\"): messages: "), "{error}");
+
+        let not_json = json_request_lines("{\n{\"a\":1}\n[\n").unwrap_err();
+        let CoreError::Validations { errors, total: 2 } = &not_json else { panic!("{not_json:?}") };
+        assert!(matches!(&errors[1], CoreError::Validation { index: Some(2), line: Some(3), .. }), "{errors:?}");
+
+        let array = parse_request_array(&format!(r#"[{{"customId":"x","messages":1}},{ok},{{"customId":"y","messages":2}}]"#)).unwrap_err();
+        assert!(matches!(&array, CoreError::Validations { total: 2, .. }), "{array:?}");
+    }
 
     #[test]
     fn parses_a_full_request() {

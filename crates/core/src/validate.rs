@@ -17,6 +17,7 @@ use crate::model::{
     ToolCallContent, UnifiedRequest,
 };
 use crate::provider_kwargs::Renamed;
+use crate::error::Invalid;
 use crate::{conversation_rules, model_rules, provider_kwargs, CoreError, Endpoint, Provider};
 
 /// The image types OpenAI reads (spec, `image_url.url`: "must be a supported image types: jpeg,
@@ -153,117 +154,129 @@ pub fn check_batch_for<'a>(
     choose_models(provider, &mut requests, options)?;
     let mut unknown_models: Vec<(String, usize)> = Vec::new();
     let mut model_facts = model_rules::ModelFactsCache::new(provider, api_version);
+    // Every request is checked before an error is raised, so that one run names every invalid
+    // request (`Invalid`, `CoreError::Validations`); a request found invalid here is not checked
+    // again below.
+    let mut invalid = Invalid::default();
+    let mut failed = vec![false; requests.len()];
     for index in 0..requests.len() {
-        let request = &requests[index];
-        let lifted = lifted_kwargs(provider, endpoint, index, request)?;
-        let (request, renamed) = match &lifted {
-            Some((copy, renamed)) => (copy, renamed.as_slice()),
-            None => (request, &[][..]),
-        };
-        let facts = model_facts.facts(&request.model);
-        let unknown = facts.unknown;
-        let mut checker = RequestChecker {
-            provider,
-            endpoint,
-            capabilities,
-            options,
-            index,
-            request,
-            renamed,
-            warnings: &mut warnings,
-            dropped_parts: Vec::new(),
-        };
-        if let Some(owner) = facts.foreign {
-            let message = format!(
-                "\"{}\" is a model of {}, not of {}; name a model per provider (the request's `models`, the `model` option, or the CLI's --model {}=MODEL)",
-                request.model,
-                owner.display_name(),
-                provider.display_name(),
-                provider.name()
-            );
-            if options.custom_base_url {
-                checker.notice("model", format!("{message}; sent anyway because a custom base URL is set"));
-            } else {
-                return Err(checker.error("model", message));
-            }
-        }
-        if let Some(embedding) = facts.embedding.filter(|embedding| *embedding != (endpoint == Endpoint::Embeddings)) {
-            let message = if embedding {
-                format!(
-                    "\"{}\" is an embedding model; a {} batch needs a chat model (or set the batch's endpoint to \"embeddings\")",
-                    request.model,
-                    endpoint.name()
-                )
-            } else {
-                format!(
-                    "\"{}\" is a chat model; an embeddings batch needs one of {}'s embedding models",
-                    request.model,
-                    provider.display_name()
-                )
+        let outcome = (|| -> Result<(), CoreError> {
+            let request = &requests[index];
+            let lifted = lifted_kwargs(provider, endpoint, index, request)?;
+            let (request, renamed) = match &lifted {
+                Some((copy, renamed)) => (copy, renamed.as_slice()),
+                None => (request, &[][..]),
             };
-            if options.custom_base_url {
-                checker.notice("model", format!("{message}; sent anyway because a custom base URL is set"));
-            } else {
-                return Err(checker.error("model", message));
-            }
-        }
-        let dropped = model_rules::check(&mut checker, &facts)?;
-        if unknown {
-            match unknown_models.iter_mut().find(|(model, _)| *model == request.model) {
-                Some((_, count)) => *count += 1,
-                None => unknown_models.push((request.model.clone(), 1)),
-            }
-        }
-        if !dropped.is_empty() {
-            // A setting given as a kwarg is left out as that kwarg (written there, or lifted).
-            // Given as a kwarg, every kwarg that writes the setting goes (o3's `logprobs` with its
-            // `top_logprobs`: left alone, the second was refused for want of the first, a trial found).
-            // A path that gives the setting only at one value (Anthropic's `thinking.type`) goes
-            // only at that value.
-            let kwarg_paths: Vec<(Option<model_rules::Setting>, &'static str)> = dropped
-                .iter()
-                .flat_map(|(setting, source)| match source {
-                    Some(given) => setting
-                        .kwarg_paths(provider, endpoint)
-                        .iter()
-                        .chain([given])
-                        .map(|path| (Some(*setting), *path))
-                        .collect(),
-                    None => renamed
-                        .iter()
-                        .find(|name| name.unified == setting.field())
-                        .map(|name| (None, name.kwarg))
-                        .into_iter()
-                        .collect::<Vec<_>>(),
-                })
-                .collect();
-            let request = &mut requests.to_mut()[index];
-            for (setting, source) in dropped {
-                if source.is_none() {
-                    setting.remove(request);
+            let facts = model_facts.facts(&request.model);
+            let unknown = facts.unknown;
+            let mut checker = RequestChecker {
+                provider,
+                endpoint,
+                capabilities,
+                options,
+                index,
+                request,
+                renamed,
+                warnings: &mut warnings,
+                dropped_parts: Vec::new(),
+            };
+            if let Some(owner) = facts.foreign {
+                let message = format!(
+                    "\"{}\" is a model of {}, not of {}; name a model per provider (the request's `models`, the `model` option, or the CLI's --model {}=MODEL)",
+                    request.model,
+                    owner.display_name(),
+                    provider.display_name(),
+                    provider.name()
+                );
+                if options.custom_base_url {
+                    checker.notice("model", format!("{message}; sent anyway because a custom base URL is set"));
+                } else {
+                    return Err(checker.error("model", message));
                 }
             }
-            if let Some(kwargs) = &mut request.provider_kwargs {
-                for (setting, path) in kwarg_paths {
-                    let goes = |setting: model_rules::Setting| {
-                        provider_kwargs::at(kwargs, path).is_some_and(|value| setting.written_by(path, value))
-                    };
-                    if setting.is_none_or(goes) {
-                        provider_kwargs::remove_at(kwargs, path);
+            if let Some(embedding) = facts.embedding.filter(|embedding| *embedding != (endpoint == Endpoint::Embeddings)) {
+                let message = if embedding {
+                    format!(
+                        "\"{}\" is an embedding model; a {} batch needs a chat model (or set the batch's endpoint to \"embeddings\")",
+                        request.model,
+                        endpoint.name()
+                    )
+                } else {
+                    format!(
+                        "\"{}\" is a chat model; an embeddings batch needs one of {}'s embedding models",
+                        request.model,
+                        provider.display_name()
+                    )
+                };
+                if options.custom_base_url {
+                    checker.notice("model", format!("{message}; sent anyway because a custom base URL is set"));
+                } else {
+                    return Err(checker.error("model", message));
+                }
+            }
+            let dropped = model_rules::check(&mut checker, &facts)?;
+            if unknown {
+                match unknown_models.iter_mut().find(|(model, _)| *model == request.model) {
+                    Some((_, count)) => *count += 1,
+                    None => unknown_models.push((request.model.clone(), 1)),
+                }
+            }
+            if !dropped.is_empty() {
+                // A setting given as a kwarg is left out as that kwarg (written there, or lifted).
+                // Given as a kwarg, every kwarg that writes the setting goes (o3's `logprobs` with its
+                // `top_logprobs`: left alone, the second was refused for want of the first, a trial found).
+                // A path that gives the setting only at one value (Anthropic's `thinking.type`) goes
+                // only at that value.
+                let kwarg_paths: Vec<(Option<model_rules::Setting>, &'static str)> = dropped
+                    .iter()
+                    .flat_map(|(setting, source)| match source {
+                        Some(given) => setting
+                            .kwarg_paths(provider, endpoint)
+                            .iter()
+                            .chain([given])
+                            .map(|path| (Some(*setting), *path))
+                            .collect(),
+                        None => renamed
+                            .iter()
+                            .find(|name| name.unified == setting.field())
+                            .map(|name| (None, name.kwarg))
+                            .into_iter()
+                            .collect::<Vec<_>>(),
+                    })
+                    .collect();
+                let request = &mut requests.to_mut()[index];
+                for (setting, source) in dropped {
+                    if source.is_none() {
+                        setting.remove(request);
+                    }
+                }
+                if let Some(kwargs) = &mut request.provider_kwargs {
+                    for (setting, path) in kwarg_paths {
+                        let goes = |setting: model_rules::Setting| {
+                            provider_kwargs::at(kwargs, path).is_some_and(|value| setting.written_by(path, value))
+                        };
+                        if setting.is_none_or(goes) {
+                            provider_kwargs::remove_at(kwargs, path);
+                        }
                     }
                 }
             }
-        }
-        // Together's system message content is a string only (`ChatCompletionSystemMessageParam`
-        // in its OpenAPI document, togethercomputer/openapi): text parts are joined with a blank
-        // line, nothing is left out.
-        if provider == Provider::Together {
-            if let Some(crate::model::SystemPrompt::Parts(parts)) = &requests[index].system_prompt {
-                if parts.len() > 1 {
-                    let joined = parts.join("\n\n");
-                    requests.to_mut()[index].system_prompt = Some(crate::model::SystemPrompt::Text(joined));
+            // Together's system message content is a string only (`ChatCompletionSystemMessageParam`
+            // in its OpenAPI document, togethercomputer/openapi): text parts are joined with a blank
+            // line, nothing is left out.
+            if provider == Provider::Together {
+                if let Some(crate::model::SystemPrompt::Parts(parts)) = &requests[index].system_prompt {
+                    if parts.len() > 1 {
+                        let joined = parts.join("\n\n");
+                        requests.to_mut()[index].system_prompt = Some(crate::model::SystemPrompt::Text(joined));
+                    }
                 }
             }
+            Ok(())
+        })();
+        if let Err(error) = outcome {
+            invalid.push(error)?;
+            failed[index] = true;
         }
     }
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(requests.len());
@@ -271,17 +284,28 @@ pub fn check_batch_for<'a>(
     for (index, request) in requests.iter().enumerate() {
         let id = request.custom_id.as_str();
         if id.is_empty() {
-            return Err(CoreError::invalid(index, id, "customId", "must not be empty"));
+            invalid.push(CoreError::invalid(index, id, "customId", "must not be empty"))?;
+            continue;
         }
         if let Some(first) = seen.insert(id, index) {
-            return Err(CoreError::invalid(
+            invalid.push(CoreError::invalid(
                 index,
                 id,
                 "customId",
                 format!("duplicate customId, already used by request {first}"),
-            ));
+            ))?;
+            continue;
         }
-        let lifted = lifted_kwargs(provider, endpoint, index, request)?;
+        if failed[index] {
+            continue;
+        }
+        let lifted = match lifted_kwargs(provider, endpoint, index, request) {
+            Ok(lifted) => lifted,
+            Err(error) => {
+                invalid.push(error)?;
+                continue;
+            }
+        };
         let (request, renamed) = match &lifted {
             Some((copy, renamed)) => (copy, renamed.as_slice()),
             None => (request, &[][..]),
@@ -297,12 +321,16 @@ pub fn check_batch_for<'a>(
             warnings: &mut warnings,
             dropped_parts: Vec::new(),
         };
-        checker.check()?;
+        if let Err(error) = checker.check() {
+            invalid.push(error)?;
+            continue;
+        }
         if !checker.dropped_parts.is_empty() {
             left_out.push((index, checker.dropped_parts));
         }
     }
     drop(seen);
+    invalid.finish()?;
     for (index, parts) in left_out {
         remove_parts(index, &mut requests.to_mut()[index], &parts)?;
     }
@@ -996,6 +1024,64 @@ mod tests {
         let (index, field, message) = field_of(error);
         assert_eq!((index, field.as_str()), (Some(2), "customId"));
         assert!(message.contains("request 0"), "{message}");
+    }
+
+    /// Every invalid request of a batch is named in one error, in request order, whichever check
+    /// finds it (a model rule, a field check, a duplicate id); a valid request is never named.
+    #[test]
+    fn every_invalid_request_is_named_in_one_error() {
+        let with_temperature = |id: &str, model: &str, temperature: &str| {
+            request(
+                0,
+                &format!(
+                    r#"{{"customId":"{id}","model":"{model}","messages":[{{"role":"user","content":"hi"}}],"generationConfig":{{"temperature":{temperature}}}}}"#
+                ),
+            )
+        };
+        let requests = [
+            simple("ok-0"),
+            with_temperature("hot", "gpt-4o", "7"),
+            simple("ok-0"),
+            simple("ok-3"),
+            // o3 takes no temperature: a model rule, found in the first pass.
+            with_temperature("o3-rule", "o3", "0.5"),
+            request(0, r#"{"customId":"no-text","model":"m","messages":[{"role":"user","content":[]}]}"#),
+        ];
+        let error = validate_batch(Provider::OpenAI, &requests, &Default::default()).unwrap_err();
+        let CoreError::Validations { errors, total } = &error else { panic!("{error:?}") };
+        assert_eq!(*total, 4);
+        let named: Vec<(Option<usize>, &str)> = errors
+            .iter()
+            .map(|each| match each {
+                CoreError::Validation { index, custom_id, .. } => (*index, custom_id.as_deref().unwrap_or("")),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(named, [(Some(1), "hot"), (Some(2), "ok-0"), (Some(4), "o3-rule"), (Some(5), "no-text")]);
+        let text = error.to_string();
+        assert!(text.starts_with(&errors[0].to_string()), "{text}");
+        assert!(text.ends_with("(and 3 more invalid requests, listed in `errors`)"), "{text}");
+        // One invalid request is the plain error, as before.
+        let one = validate_batch(Provider::OpenAI, &requests[..2], &Default::default()).unwrap_err();
+        assert!(matches!(one, CoreError::Validation { index: Some(1), .. }), "{one:?}");
+    }
+
+    /// A file with the same fault on every line keeps the first hundred errors and counts the rest.
+    #[test]
+    fn at_most_a_hundred_invalid_requests_are_kept() {
+        let requests: Vec<UnifiedRequest> = (0..250)
+            .map(|at| {
+                request(
+                    at,
+                    &format!(r#"{{"customId":"r-{at}","model":"m","messages":[{{"role":"user","content":[]}}]}}"#),
+                )
+            })
+            .collect();
+        let error = validate_batch(Provider::Anthropic, &requests, &Default::default()).unwrap_err();
+        let CoreError::Validations { errors, total } = &error else { panic!("{error:?}") };
+        assert_eq!((errors.len(), *total), (crate::error::MAX_REPORTED, 250));
+        assert!(matches!(&errors[99], CoreError::Validation { index: Some(99), .. }));
+        assert!(error.to_string().ends_with("(and 249 more invalid requests; the first 100 are listed in `errors`)"));
     }
 
     #[test]

@@ -10,7 +10,17 @@ pub fn to_js_error(error: CoreError) -> JsValue {
     js_error.set_name("BatchRouterCoreError");
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     if let Ok(data) = error.serialize(&serializer) {
-        // Setting a property on a fresh Error object cannot fail.
+        // Each of several invalid requests' errors gets its own text, as `message` would say it
+        // alone. Setting properties on fresh objects cannot fail.
+        if let CoreError::Validations { errors, .. } = &error {
+            let list = js_sys::Reflect::get(&data, &JsValue::from_str("errors")).unwrap_or(JsValue::UNDEFINED);
+            for (at, each) in errors.iter().enumerate() {
+                let item = js_sys::Reflect::get_u32(&list, at as u32).unwrap_or(JsValue::UNDEFINED);
+                if item.is_object() {
+                    let _ = js_sys::Reflect::set(&item, &JsValue::from_str("text"), &JsValue::from_str(&each.to_string()));
+                }
+            }
+        }
         let _ = js_sys::Reflect::set(&js_error, &JsValue::from_str("data"), &data);
     }
     js_error.into()

@@ -17,16 +17,33 @@ export function exitCodeOf(error: unknown): number {
 export function describeError(error: unknown): string {
   // Every configured credential is `[redacted]`, whatever the error quotes (`redact-key.ts`).
   if (error instanceof UsageError) return redactCredentials(`usage error: ${error.message} (see --help)`);
-  // The library's option is a flag here (a new-user trial followed "set dropUnsupported").
-  if (error instanceof BatchRouterError) return redactCredentials(`error: ${error.message.replaceAll("(set dropUnsupported to", "(pass --drop-unsupported to")}`);
+  if (error instanceof ValidationError && error.invalidCount > 1) {
+    // Several invalid requests: each on a line of its own.
+    const each = error.errors.map((one) => `\n  ${flagWords(one.message)}`).join("");
+    const unlisted = error.invalidCount - error.errors.length;
+    return redactCredentials(`error: ${error.invalidCount} invalid requests:${each}${unlisted > 0 ? `\n  … and ${unlisted} more` : ""}`);
+  }
+  if (error instanceof BatchRouterError) return redactCredentials(`error: ${flagWords(error.message)}`);
   return redactCredentials(`error: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** The library's option is a flag here (a new-user trial followed "set dropUnsupported"). */
+function flagWords(message: string): string {
+  return message.replaceAll("(set dropUnsupported to", "(pass --drop-unsupported to");
 }
 
 export function errorAsJson(error: unknown): Record<string, unknown> {
   const base: Record<string, unknown> = { ok: false, error: describeError(error).replace(/^(usage )?error: /, "") };
   if (error instanceof BatchRouterError) base.code = error.code;
   // Absent values are left out of the document (JSON.stringify drops undefined).
-  if (error instanceof ValidationError) Object.assign(base, { index: error.index, customId: error.customId, field: error.field, line: error.line });
+  if (error instanceof ValidationError) {
+    Object.assign(base, { index: error.index, customId: error.customId, field: error.field, line: error.line });
+    // Several invalid requests: each one, and how many there were.
+    if (error.invalidCount > 1) {
+      base.invalidCount = error.invalidCount;
+      base.errors = error.errors.map((each) => ({ error: redactCredentials(each.message), index: each.index, customId: each.customId, field: each.field, line: each.line }));
+    }
+  }
   if (error instanceof ProviderError) Object.assign(base, { provider: error.provider, status: error.status, requestId: error.requestId, retryable: error.retryable });
   return base;
 }
