@@ -158,6 +158,7 @@ const wasmOut = join(root, "npm", "wasm");
 // (550,796 gzipped). Lowered (trial 8a, lifecycle8): a batch reported finished before its output
 // can be read is in progress, and a read of one whose counts promise answers that finds none is an
 // `InvalidResponseError` with `outputMissing` (one check for every provider, Mistral's own check
+// gone; -2,077 bytes): 1,349,492 bytes (550,267 gzipped).
 // Raised (jobs9): a job's budget sends the part of a batch that fits (the core picks the requests
 // that fit from their worst cases, given and returned as arrays; +250 bytes): 1,349,742 bytes
 // (550,304 gzipped). Then (trial 8a, mend9): Gemini's own upper-case task-type names read as the
