@@ -8,7 +8,7 @@ import { ConfigurationError, ValidationError } from "../errors.js";
 import { costOfUsage, estimateRequestsInCore, budgetDecision, sentModelsInCore } from "../wasm.js";
 import { coreEstimateOptions, formatDollars, type PriceTable, type TokenEstimateOptions } from "../estimate.js";
 import type { ProviderName, UnifiedResult } from "../types.js";
-import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
+import { createUnanswered, expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import type { JobContext } from "./job-submission.js";
 
 /**
@@ -63,7 +63,8 @@ export function admitUnderBudget(context: JobContext, record: SubmissionRecord):
   let inFlight = 0;
   for (const other of manifest.submissions) {
     if (other.spentUsd !== undefined) spent += other.spentUsd;
-    else if (other.batchId !== undefined && other.phase !== "collected") inFlight += worstCaseOf(context, other);
+    // A create with no answer may have landed: it counts until its batch is found or a create is answered.
+    else if ((other.batchId !== undefined && other.phase !== "collected") || createUnanswered(other)) inFlight += worstCaseOf(context, other);
   }
   const decision = budgetDecision(manifest.maxCostUsd, spent, inFlight, worstCaseOf(context, record));
   if (decision === "holdBack") {
