@@ -75,7 +75,9 @@ export function admitUnderBudget(context: JobContext, record: SubmissionRecord):
   let inFlight = 0;
   for (const other of manifest.submissions) {
     if (other.spentUsd !== undefined) spent += other.spentUsd;
-    else if (mayBeInFlight(other)) inFlight += worstCaseOf(context, other);
+    // A create with no answer may have landed: it counts until its batch is found or a create is
+    // answered (`mayBeInFlight`). The record being admitted is the next batch, not one in flight.
+    else if (other !== record && mayBeInFlight(other)) inFlight += worstCaseOf(context, other);
   }
   const positions = [...expandRanges(record.requestRanges)];
   const admitted = budgetAdmission(manifest.maxCostUsd, spent, inFlight, Float64Array.from(positions, (position) => worstCaseCosts[position] ?? 0));

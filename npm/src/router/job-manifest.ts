@@ -97,6 +97,15 @@ export interface SubmissionRecord {
   warnings?: string[];
 }
 
+/**
+ * Whether a create call of the record got no answer and its batch is not found yet: it may have
+ * landed, so it holds a quota slot, its tokens and its worst case as a created batch does, until
+ * it is found by the job's tag or a create is answered (`createMayHaveHappened`, cleared then).
+ */
+export function createUnanswered(record: SubmissionRecord): boolean {
+  return record.phase === "pending" && record.batchId === undefined && record.createMayHaveHappened === true;
+}
+
 export interface JobManifest {
   version: typeof MANIFEST_VERSION;
   jobId: string;

@@ -10,7 +10,7 @@ import { ProviderError, ValidationError } from "../errors.js";
 import { coreEstimateOptions, type TokenEstimateOptions } from "../estimate.js";
 import { admitUnderQuotaInCore, estimateRequestsInCore, quotaLimits, requeueAfterFailure, splitByTokens, waitAfterRefusal, type JobPlan, type QuotaLimits, type RequestEstimate } from "../wasm.js";
 import type { BatchStatusData, ProviderName } from "../types.js";
-import { expandRanges, type SubmissionRecord } from "./job-manifest.js";
+import { createUnanswered, expandRanges, type SubmissionRecord } from "./job-manifest.js";
 import type { JobContext } from "./job-submission.js";
 
 /** Quotas by model name; `"*"` is every model without its own entry. */
@@ -117,12 +117,12 @@ function tokensOf(context: JobContext, record: SubmissionRecord): number {
   return total;
 }
 
-/** What a model's batches not yet ended hold. */
+/** What a model's batches not yet ended hold, counting a create with no answer (it may have landed). */
 export function inFlightOf(context: JobContext, model: string | undefined): { tokens: number; batches: number } {
   let tokens = 0;
   let batches = 0;
   for (const other of context.manifest.submissions) {
-    if (other.phase !== "submitted" || other.model !== model) continue;
+    if ((other.phase !== "submitted" && !createUnanswered(other)) || other.model !== model) continue;
     tokens += tokensOf(context, other);
     batches++;
   }
