@@ -135,6 +135,13 @@ fn check_json_mode(checker: &mut RequestChecker) -> Result<(), CoreError> {
                 checker.provider.display_name()
             ),
         )),
+        // "The prompt must ask for JSON, otherwise the model may emit endless whitespace" (reference
+        // §1.4, §7.4, MI-DOCS known-limitations.md): the same check (a new-user trial found it
+        // missing).
+        Provider::Mistral if !mentions_json(checker.request) => Err(checker.error(
+            "responseFormat",
+            "Mistral's JSON mode needs the prompt to ask for JSON (otherwise the model may emit endless whitespace; MI-DOCS known-limitations, reference §1.4): say \"JSON\" in the system prompt or a message, or give a schema",
+        )),
         _ => Ok(()),
     }
 }

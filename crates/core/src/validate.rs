@@ -54,6 +54,11 @@ pub struct ValidationOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub model: Option<String>,
+    /// vLLM: the words `vllm run-batch` is started with, when known (`VLLMProvider` starting the
+    /// sidecar); tools and reasoning need some of them (`conversation_rules::vllm_server`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub vllm_args: Option<Vec<String>>,
 }
 
 /// Something left out under `dropUnsupported`, or changed so that the provider accepts it.
@@ -310,6 +315,9 @@ pub fn check_batch_for<'a>(
         crate::embeddings::check_batch_inputs(provider, &requests)?;
     } else {
         warnings.extend(conversation_rules::batch_warning(provider, &requests));
+        if provider == Provider::Vllm {
+            warnings.extend(conversation_rules::vllm_server::warnings(&requests, options.vllm_args.as_deref()));
+        }
     }
     if limits.one_model_per_batch {
         let first_model = &requests[0].model;
