@@ -159,7 +159,13 @@ const wasmOut = join(root, "npm", "wasm");
 // can be read is in progress, and a read of one whose counts promise answers that finds none is an
 // `InvalidResponseError` with `outputMissing` (one check for every provider, Mistral's own check
 // gone; -2,077 bytes): 1,349,492 bytes (550,267 gzipped).
-const WASM_SIZE_BUDGET = 1_349_500;
+// Then (trial 9a, rules9): model rules for schemas before Structured Outputs and Anthropic's
+// structured output before Opus 4.1, max_tokens on GPT-5.x, Gemini logprobs and the default
+// effort (warnings), the thinking rules for models that think by default, thoughts with no
+// thinking refused, vLLM's run-batch flags (+6,632 bytes, measured against 1,350,077 for main at
+// f804a7c on the same toolchain, which was already 577 over the budget above): 1,356,709 bytes
+// (553,400 gzipped).
+const WASM_SIZE_BUDGET = 1_356_709;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

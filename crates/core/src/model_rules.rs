@@ -467,9 +467,17 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
         let levels_fix: String;
         let broken = match entry.rule {
             Rule::Refuses(setting) => given(setting).map(|found| (found, None)),
-            Rule::RefusesUnlessEffortNone(setting) if thinking => {
-                given(setting).map(|found| (found, Some("or set reasoning.effort to \"none\"")))
-            }
+            // No effort sent is the model's default effort, which the reference does not give per
+            // model (the spec's default is `medium`, under which the setting is refused): a
+            // warning (below), so that a default that reasons is not taken for "none".
+            Rule::RefusesUnlessEffortNone(setting) if thinking || effort.is_none() => given(setting).map(|found| {
+                let fix = if thinking {
+                    "or set reasoning.effort to \"none\""
+                } else {
+                    "or set reasoning.effort to \"none\" (none is given; the spec's default is \"medium\")"
+                };
+                (found, Some(fix))
+            }),
             Rule::Deprecates(setting, instead) => given(setting).map(|found| (found, Some(instead))),
             Rule::Risks(setting) => given(setting).map(|found| (found, None)),
             Rule::RefusesTogether(first, second) | Rule::RisksTogether(first, second) => {
@@ -555,7 +563,12 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
             None => format!("leave {field} out"),
         };
         let message = format!("{model} {}{given_as}; fix: {fix} ({})", entry.rule.describe(), entry.citation());
-        if let Rule::RisksTogether(..) | Rule::Risks(_) | Rule::Deprecates(..) = entry.rule {
+        let warn = match entry.rule {
+            Rule::RisksTogether(..) | Rule::Risks(_) | Rule::Deprecates(..) => true,
+            Rule::RefusesUnlessEffortNone(_) => effort.is_none(),
+            _ => false,
+        };
+        if warn {
             checker.notice(field, format!("{message}; sent as given"));
             continue;
         }

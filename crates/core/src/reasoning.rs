@@ -293,7 +293,7 @@ fn check_anthropic(
             checker.unsupported(
                 "reasoning.includeThoughts",
                 format!(
-                    "true asks for thoughts, but nothing turns thinking on for {}: it thinks with reasoning.budgetTokens (an effort turns thinking on only on models that think adaptively)",
+                    "true, but nothing turns thinking on for {}: give reasoning.budgetTokens",
                     request.model
                 ),
             )?;
@@ -331,7 +331,7 @@ fn check_gemini(
     if off && request.reasoning.as_ref().and_then(|reasoning| reasoning.include_thoughts) == Some(true) {
         checker.notice(
             "reasoning.includeThoughts",
-            "true asks for thoughts while thinking is off (effort \"none\", thinkingBudget 0): reported to be refused (400 on Vertex, GM-INCLUDE-ERR, 3rd-party; reference §7.3); sent as given",
+            "true with thinking off: a 400 on Vertex (GM-INCLUDE-ERR, 3rd-party; reference §7.3); sent as given",
         );
     }
     // A budget on Gemini 3, an effort on 2.5, effort "none" where thinking cannot be turned off:

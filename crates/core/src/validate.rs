@@ -54,11 +54,13 @@ pub struct ValidationOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub model: Option<String>,
-    /// vLLM: the words `vllm run-batch` is started with, when known (`VLLMProvider` starting the
-    /// sidecar); tools and reasoning need some of them (`conversation_rules::vllm_server`).
+    /// vLLM: the words `vllm run-batch` is started with, separated by spaces, when known
+    /// (`VLLMProvider` starting the sidecar); tools and reasoning need some of them
+    /// (`conversation_rules::vllm_server`). One string, not a list: a list of strings cost the
+    /// wasm module a reader of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
-    pub vllm_args: Option<Vec<String>>,
+    pub vllm_args: Option<String>,
 }
 
 /// Something left out under `dropUnsupported`, or changed so that the provider accepts it.

@@ -639,3 +639,21 @@ fn the_budget_range_error_offers_only_what_the_field_takes() {
     let message = check_batch(Provider::Google, &kwarg, &options(false, None)).unwrap_err().to_string();
     assert!(message.contains("or -1 (dynamic)"), "{message}");
 }
+
+/// GPT-5.1 and later take sampling settings only at effort `none`; with no effort sent the
+/// model's default applies, which the reference does not give per model (the spec's is `medium`):
+/// a warning, not silence; effort `none` sent explicitly needs none.
+#[test]
+fn sampling_without_an_effort_on_gpt_5_1_warns_about_the_default() {
+    let requests = [request("gpt-5.1", json!({"generationConfig": {"temperature": 0.2}}))];
+    let checked = check_batch(Provider::OpenAI, &requests, &options(false, None)).unwrap();
+    let warning = checked.warnings.iter().find(|warning| warning.field == "generationConfig.temperature");
+    assert!(
+        warning.is_some_and(|warning| warning.message.contains("gpt-5.1") && warning.message.contains("\"medium\"")),
+        "{:?}",
+        checked.warnings
+    );
+    assert_eq!(checked.requests[0].generation_config.as_ref().unwrap().temperature, Some(0.2));
+    let explicit = [request("gpt-5.1", json!({"generationConfig": {"temperature": 0.2}, "reasoning": {"effort": "none"}}))];
+    assert!(check_batch(Provider::OpenAI, &explicit, &options(false, None)).unwrap().warnings.is_empty());
+}

@@ -134,7 +134,7 @@ struct PrepareOptionFields {
     #[serde(default)]
     webhook_config: Option<WebhookConfig>,
     #[serde(default)]
-    vllm_args: Option<Vec<String>>,
+    vllm_args: Option<String>,
 }
 
 // Read through the flat field list: serde's `flatten` would buffer every value and read it a

@@ -104,7 +104,7 @@ fn mistral_json_mode_needs_the_word_json() {
     let request = request_for(Provider::Mistral, text);
     let (index, field, message) = validation(bodies(Provider::Mistral, &[request], false).unwrap_err());
     assert_eq!((index, field.as_str()), (Some(0), "responseFormat"));
-    assert!(message.contains("Mistral's JSON mode") && message.contains("known-limitations"), "{message}");
+    assert!(message.contains("Mistral's JSON mode requires the word \"JSON\""), "{message}");
     assert_eq!(body(Provider::Mistral, json!({"type": "json"}))["response_format"], json!({"type": "json_object"}));
 }
 
