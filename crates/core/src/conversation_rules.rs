@@ -176,14 +176,12 @@ fn anthropic(checker: &mut RequestChecker) -> Result<(), CoreError> {
 fn default_thinking(model: &str) -> Option<String> {
     let entry = model_rules::rules_for(Provider::Anthropic, model, None)
         .find(|entry| matches!(entry.rule, Rule::ThinksByDefault))?;
-    let can_turn_off = !model_rules::has_rule(Provider::Anthropic, model, |rule| {
-        matches!(rule, Rule::EffortValues(values) if !values.contains(&ReasoningEffort::None))
-    });
-    let off = if can_turn_off {
-        "reasoning.effort \"none\" turns it off"
-    } else {
-        "it cannot be turned off"
-    };
+    let can_turn_off = !model_rules::has_rule(
+        Provider::Anthropic,
+        model,
+        |rule| matches!(rule, Rule::EffortValues(values) if !values.contains(&ReasoningEffort::None)),
+    );
+    let off = if can_turn_off { "reasoning.effort \"none\" turns it off" } else { "it cannot be turned off" };
     Some(format!("{model} {} by default; {off} ({})", entry.rule.describe(), entry.citation()))
 }
 
@@ -258,9 +256,8 @@ fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool, set_by: &str)
     }
     if let Some((field, top_p)) = setting(config.and_then(|config| config.top_p), "topP", "top_p") {
         if !(0.95..=1.0).contains(&top_p) {
-            return Err(
-                checker.error(field, format!("Anthropic takes top_p only from 0.95 to 1 while thinking is on ({set_by})"))
-            );
+            return Err(checker
+                .error(field, format!("Anthropic takes top_p only from 0.95 to 1 while thinking is on ({set_by})")));
         }
     }
     let top_k = config

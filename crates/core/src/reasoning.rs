@@ -292,10 +292,7 @@ fn check_anthropic(
         } else if kind.is_none() && !by_default {
             checker.unsupported(
                 "reasoning.includeThoughts",
-                format!(
-                    "true, but nothing turns thinking on for {}: give reasoning.budgetTokens",
-                    request.model
-                ),
+                format!("true, but nothing turns thinking on for {}: give reasoning.budgetTokens", request.model),
             )?;
         }
     }

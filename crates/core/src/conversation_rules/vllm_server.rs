@@ -14,7 +14,8 @@ use crate::validate::Warning;
 /// Whether `args` (the words `vllm run-batch` gets, separated by spaces) has `flag`, alone or as
 /// `flag=value`.
 fn has_flag(args: &str, flag: &str) -> bool {
-    args.split_ascii_whitespace().any(|arg| arg.strip_prefix(flag).is_some_and(|rest| rest.is_empty() || rest.starts_with('=')))
+    args.split_ascii_whitespace()
+        .any(|arg| arg.strip_prefix(flag).is_some_and(|rest| rest.is_empty() || rest.starts_with('=')))
 }
 
 /// Tools the model may call (tool choice `none` calls none).
@@ -29,15 +30,21 @@ fn auto_tools(request: &UnifiedRequest) -> bool {
 }
 
 fn reasons(request: &UnifiedRequest) -> bool {
-    request.reasoning.as_ref().is_some_and(|reasoning| reasoning.effort.is_some() || reasoning.include_thoughts == Some(true))
+    request
+        .reasoning
+        .as_ref()
+        .is_some_and(|reasoning| reasoning.effort.is_some() || reasoning.include_thoughts == Some(true))
 }
+
+/// Which requests need flags, the flags, the field named, and the VLLMProvider option that passes
+/// them.
+type Need = (fn(&UnifiedRequest) -> bool, &'static str, &'static str, &'static str);
 
 /// The warnings for a vLLM chat batch; `args`: the run-batch arguments, `None` when unknown.
 pub fn warnings(requests: &[UnifiedRequest], args: Option<&str>) -> Vec<Warning> {
     let lacks = |flag: &str| !args.is_some_and(|args| has_flag(args, flag));
     let auto_flags = "--enable-auto-tool-choice and --tool-call-parser";
-    // (which requests, the flags they need, the field, the option that passes them)
-    let needs: [(fn(&UnifiedRequest) -> bool, &str, &str, &str); 3] = [
+    let needs: [Need; 3] = [
         (auto_tools, auto_flags, "tools", "toolCallParser"),
         (has_tools, "--tool-call-parser", "tools", "toolCallParser"),
         (reasons, "--reasoning-parser", "reasoning", "reasoningParser"),
@@ -48,8 +55,14 @@ pub fn warnings(requests: &[UnifiedRequest], args: Option<&str>) -> Vec<Warning>
         if !missing || warnings.iter().any(|warning| warning.field == field) {
             continue;
         }
-        let Some((index, request)) = requests.iter().enumerate().find(|(_, request)| needs_it(request)) else { continue };
-        let known = if args.is_some() { "batch-router starts it without them" } else { "batch-router cannot see how it was started" };
+        let Some((index, request)) = requests.iter().enumerate().find(|(_, request)| needs_it(request)) else {
+            continue;
+        };
+        let known = if args.is_some() {
+            "batch-router starts it without them"
+        } else {
+            "batch-router cannot see how it was started"
+        };
         warnings.push(Warning {
             index,
             custom_id: request.custom_id.clone(),
@@ -87,7 +100,11 @@ mod tests {
         let unknown = warnings(&requests, None);
         assert_eq!(unknown.len(), 2, "{unknown:?}");
         assert_eq!((unknown[0].index, unknown[0].custom_id.as_str(), unknown[0].field.as_str()), (1, "t", "tools"));
-        assert!(unknown[0].message.contains("--enable-auto-tool-choice and --tool-call-parser"), "{}", unknown[0].message);
+        assert!(
+            unknown[0].message.contains("--enable-auto-tool-choice and --tool-call-parser"),
+            "{}",
+            unknown[0].message
+        );
         assert!(unknown[0].message.contains("cannot see how it was started"));
         assert_eq!((unknown[1].index, unknown[1].field.as_str()), (2, "reasoning"));
         assert!(unknown[1].message.contains("--reasoning-parser"));
@@ -98,7 +115,11 @@ mod tests {
         assert!(warnings(&named, Some("--tool-call-parser hermes")).is_empty());
         let missing = warnings(&named, Some("--enable-auto-tool-choice"));
         assert_eq!(missing.len(), 1);
-        assert!(missing[0].message.contains("started with --tool-call-parser for this (batch-router starts it without"), "{}", missing[0].message);
+        assert!(
+            missing[0].message.contains("started with --tool-call-parser for this (batch-router starts it without"),
+            "{}",
+            missing[0].message
+        );
         // Plain requests need nothing.
         assert!(warnings(&[request(json!({}))], None).is_empty());
         // A flag is a whole word: a prefix of another is not it.

@@ -246,8 +246,22 @@ fn cases() -> Vec<Case> {
         ),
         // max_tokens is refused on reasoning models generally, GPT-5.x too (§7.1; a new-user trial
         // found it sent to gpt-5).
-        (Provider::OpenAI, "gpt-5", json!({"providerKwargs": {"max_tokens": 500}}), "providerKwargs.max_tokens", "OA-SPEC", "max_tokens"),
-        (Provider::OpenAI, "gpt-5.1", json!({"providerKwargs": {"max_tokens": 500}}), "providerKwargs.max_tokens", "OA-SPEC", "max_tokens"),
+        (
+            Provider::OpenAI,
+            "gpt-5",
+            json!({"providerKwargs": {"max_tokens": 500}}),
+            "providerKwargs.max_tokens",
+            "OA-SPEC",
+            "max_tokens",
+        ),
+        (
+            Provider::OpenAI,
+            "gpt-5.1",
+            json!({"providerKwargs": {"max_tokens": 500}}),
+            "providerKwargs.max_tokens",
+            "OA-SPEC",
+            "max_tokens",
+        ),
         (
             Provider::OpenAI,
             "gpt-4",

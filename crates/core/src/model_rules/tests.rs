@@ -607,9 +607,11 @@ fn structured_output_rules_hold_for_older_models_only() {
 /// warning naming the model and the source, and sent; `responseLogprobs: false` asks for nothing.
 #[test]
 fn gemini_logprobs_warn_and_send() {
-    let asked = [request("gemini-2.5-flash", json!({"providerKwargs": {"generationConfig": {"responseLogprobs": true}}}))];
+    let asked =
+        [request("gemini-2.5-flash", json!({"providerKwargs": {"generationConfig": {"responseLogprobs": true}}}))];
     let checked = check_batch(Provider::Google, &asked, &options(true, None)).unwrap();
-    let warning = checked.warnings.iter().find(|warning| warning.field == "providerKwargs.generationConfig.responseLogprobs");
+    let warning =
+        checked.warnings.iter().find(|warning| warning.field == "providerKwargs.generationConfig.responseLogprobs");
     assert!(
         warning.is_some_and(|warning| warning.message.contains("gemini-2.5-flash")
             && warning.message.contains("GM-LOGPROBS-ERR")
@@ -619,7 +621,10 @@ fn gemini_logprobs_warn_and_send() {
     );
     let kwargs = checked.requests[0].provider_kwargs.as_ref().unwrap();
     assert!(crate::provider_kwargs::at(kwargs, "generationConfig.responseLogprobs").is_some());
-    let off = [request("gemini-3-flash-preview", json!({"providerKwargs": {"generationConfig": {"responseLogprobs": false}}}))];
+    let off = [request(
+        "gemini-3-flash-preview",
+        json!({"providerKwargs": {"generationConfig": {"responseLogprobs": false}}}),
+    )];
     assert!(check_batch(Provider::Google, &off, &options(false, None)).unwrap().warnings.is_empty());
 }
 
@@ -654,6 +659,7 @@ fn sampling_without_an_effort_on_gpt_5_1_warns_about_the_default() {
         checked.warnings
     );
     assert_eq!(checked.requests[0].generation_config.as_ref().unwrap().temperature, Some(0.2));
-    let explicit = [request("gpt-5.1", json!({"generationConfig": {"temperature": 0.2}, "reasoning": {"effort": "none"}}))];
+    let explicit =
+        [request("gpt-5.1", json!({"generationConfig": {"temperature": 0.2}, "reasoning": {"effort": "none"}}))];
     assert!(check_batch(Provider::OpenAI, &explicit, &options(false, None)).unwrap().warnings.is_empty());
 }

@@ -264,7 +264,11 @@ fn anthropic_thoughts_without_thinking_are_refused() {
         ("claude-opus-4-5", json!({"effort": "high", "includeThoughts": true})),
         ("claude-3-5-haiku-latest", json!({"includeThoughts": true})),
     ] {
-        assert_eq!(refused(Provider::Anthropic, &request(model, reasoning.clone())), "reasoning.includeThoughts", "{model} {reasoning}");
+        assert_eq!(
+            refused(Provider::Anthropic, &request(model, reasoning.clone())),
+            "reasoning.includeThoughts",
+            "{model} {reasoning}"
+        );
     }
     for (model, reasoning) in [
         ("claude-opus-4-6", json!({"budgetTokens": 2048, "includeThoughts": true})),
