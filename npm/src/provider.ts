@@ -315,7 +315,7 @@ export abstract class BatchProvider {
     }
   }
 
-  private prepareOptions(metadata?: Record<string, string>, endpoint?: Endpoint): PrepareOptions {
+  protected prepareOptions(metadata?: Record<string, string>, endpoint?: Endpoint): PrepareOptions {
     return {
       dropUnsupported: this.options.dropUnsupported ?? false,
       apiVersion: this.apiVersion,

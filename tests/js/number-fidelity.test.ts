@@ -148,7 +148,11 @@ for (const name of ["openai", "anthropic", "google"]) {
       tools: [{ name: "f", parameters: { type: "object", properties: { x: { type: "number", maximum: REQUEST_NUMBERS.parameterMaximum } } } }],
       providerKwargs: KWARGS[name]!,
     };
-    const withSchema = { ...request, customId: "schema", messages: [{ role: "user" as const, content: "json" }], tools: undefined, responseFormat: { type: "json" as const, schema: { type: "object", properties: { x: SCHEMA_NUMBER[name] }, additionalProperties: false } } };
+    // Anthropic's structured output needs a model of its lists (Claude 3.5 Haiku is refused by its
+    // model rule), and Claude 4.x takes temperature and top_p only one at a time: the kwarg stays
+    // with the first request.
+    const schemaModel = name === "anthropic" ? { model: "claude-haiku-4-5", providerKwargs: {} } : {};
+    const withSchema = { ...request, ...schemaModel, customId: "schema", messages: [{ role: "user" as const, content: "json" }], tools: undefined, responseFormat: { type: "json" as const, schema: { type: "object", properties: { x: SCHEMA_NUMBER[name] }, additionalProperties: false } } };
     const lines = providerServing(name, new Uint8Array()).prepareBatch([request, withSchema]).providerJsonl.trim().split("\n");
     const found = lines.flatMap((line) => numbersIn(JSON.parse(line)));
     const expected = [

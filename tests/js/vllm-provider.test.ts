@@ -45,6 +45,39 @@ describe("VLLMProvider whose sidecar cannot start", () => {
   });
 });
 
+describe("VLLMProvider and the run-batch flags tools and reasoning need", () => {
+  // vLLM parses tool calls only with --tool-call-parser (tool choice "auto" also needs
+  // --enable-auto-tool-choice) and splits reasoning only with --reasoning-parser (reference
+  // §7.5); a new-user trial found batches with both converted without a word.
+  const requests: UnifiedRequest[] = [
+    request("plain", "hi"),
+    { ...request("tools", "weather?"), tools: [{ name: "weather", parameters: { type: "object", properties: {} } }] },
+    { ...request("thinks", "why?"), reasoning: { effort: "low" } },
+  ];
+  const flagWarnings = (provider: VLLMProvider) => provider.prepareBatch({ provider: "vllm", requests }).summary.warnings.filter((warning) => warning.field === "tools" || warning.field === "reasoning");
+
+  test("without the options, each is warned about once, naming the request and the flags", () => {
+    const warnings = flagWarnings(new VLLMProvider({ storage: false }));
+    assert.deepEqual(warnings.map((warning) => [warning.index, warning.customId, warning.field]), [[1, "tools", "tools"], [2, "thinks", "reasoning"]]);
+    assert.match(warnings[0]!.message, /--enable-auto-tool-choice and --tool-call-parser/);
+    assert.match(warnings[0]!.message, /toolCallParser/);
+    assert.match(warnings[1]!.message, /--reasoning-parser/);
+  });
+
+  test("toolCallParser and reasoningParser (or the same flags in additionalArgs) give them, and no warning is left", () => {
+    assert.deepEqual(flagWarnings(new VLLMProvider({ storage: false, toolCallParser: "hermes", reasoningParser: "qwen3" })), []);
+    const byHand = new VLLMProvider({ storage: false, additionalArgs: ["--enable-auto-tool-choice", "--tool-call-parser", "hermes", "--reasoning-parser=qwen3"] });
+    assert.deepEqual(flagWarnings(byHand), []);
+  });
+
+  test("a running sidecar's flags are unknown: warned about, whatever the options", () => {
+    const running = new VLLMProvider({ storage: false, baseUrl: "http://127.0.0.1:9/v1", toolCallParser: "hermes" });
+    const warnings = flagWarnings(running);
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0]!.message, /cannot see how it was started/);
+  });
+});
+
 describe("VLLMProvider through the sidecar and the stand-in vLLM", () => {
   let provider: VLLMProvider;
 

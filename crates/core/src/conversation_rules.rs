@@ -22,9 +22,12 @@
 //! `cachedContent` with a system instruction, tools or tool config.
 //! Rules that depend on the model (Anthropic models without prefill, …) are not here.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
-use crate::model::{ContentPart, MessageContent, Role, ToolChoice, ToolChoiceMode, UnifiedRequest};
+use crate::model::{ContentPart, MessageContent, ReasoningEffort, Role, ToolChoice, ToolChoiceMode, UnifiedRequest};
+use crate::model_rules::{self, Rule};
 use crate::providers::anthropic::DEFAULT_MAX_TOKENS;
 use crate::validate::{RequestChecker, Warning};
 use crate::{CoreError, Endpoint, Provider};
@@ -132,10 +135,17 @@ fn anthropic(checker: &mut RequestChecker) -> Result<(), CoreError> {
     let kwargs_thinking = kwarg(request, &["thinking", "type"]).and_then(Value::as_str);
     let unified_thinking = crate::reasoning::anthropic_thinking(request);
     let (thinking, set_by) = match kwargs_thinking {
-        Some(kind) => (Some(kind), "providerKwargs.thinking"),
-        None => (unified_thinking.as_ref().and_then(|thinking| thinking["type"].as_str()), "reasoning"),
+        Some(kind) => (Some(kind), Cow::Borrowed("providerKwargs.thinking")),
+        None => (unified_thinking.as_ref().and_then(|thinking| thinking["type"].as_str()), Cow::Borrowed("reasoning")),
     };
-    let thinking_on = matches!(thinking, Some("enabled" | "adaptive"));
+    // Nothing sent is not thinking off: Sonnet 5, Fable 5 and Mythos 5 think when `thinking` is
+    // left out (reference §7.2; a new-user trial found a forced tool choice uploaded to them).
+    let by_default = match thinking {
+        None => default_thinking(&request.model),
+        Some(_) => None,
+    };
+    let thinking_on = by_default.is_some() || matches!(thinking, Some("enabled" | "adaptive"));
+    let set_by = by_default.map(Cow::Owned).unwrap_or(set_by);
     if let Some(index) = prefill_index(request) {
         if thinking_on {
             return Err(checker.error(
@@ -156,19 +166,33 @@ fn anthropic(checker: &mut RequestChecker) -> Result<(), CoreError> {
         }
     }
     if thinking_on {
-        anthropic_thinking(checker, thinking == Some("enabled"), set_by)?;
+        anthropic_thinking(checker, thinking == Some("enabled"), &set_by)?;
     }
     Ok(())
+}
+
+/// Why thinking is on when the request leaves it out, for messages, when the model thinks by
+/// default (its model rule), with how to turn it off where the model can.
+fn default_thinking(model: &str) -> Option<String> {
+    let entry = model_rules::rules_for(Provider::Anthropic, model, None)
+        .find(|entry| matches!(entry.rule, Rule::ThinksByDefault))?;
+    let can_turn_off = !model_rules::has_rule(
+        Provider::Anthropic,
+        model,
+        |rule| matches!(rule, Rule::EffortValues(values) if !values.contains(&ReasoningEffort::None)),
+    );
+    let off = if can_turn_off { "reasoning.effort \"none\" turns it off" } else { "it cannot be turned off" };
+    Some(format!("{model} {} by default; {off} ({})", entry.rule.describe(), entry.citation()))
 }
 
 /// What Anthropic refuses while thinking is on (reference unified-features §3.2, §7.2).
 fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool, set_by: &str) -> Result<(), CoreError> {
     let request = checker.request;
     let config = request.generation_config.as_ref();
-    let max_tokens = kwarg(request, &["max_tokens"])
+    let given_max_tokens = kwarg(request, &["max_tokens"])
         .and_then(Value::as_u64)
-        .or_else(|| config.and_then(|config| config.max_tokens).map(u64::from))
-        .unwrap_or(u64::from(DEFAULT_MAX_TOKENS));
+        .or_else(|| config.and_then(|config| config.max_tokens).map(u64::from));
+    let max_tokens = given_max_tokens.unwrap_or(u64::from(DEFAULT_MAX_TOKENS));
     if enabled {
         // Spec `ThinkingConfigEnabled` requires `budget_tokens`; the unified budget writes it.
         let unified_budget = request.reasoning.as_ref().is_some_and(|reasoning| reasoning.budget_tokens.is_some());
@@ -182,7 +206,10 @@ fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool, set_by: &str)
             if budget < 1024 || budget >= max_tokens {
                 return Err(checker.error(
                     "providerKwargs.thinking.budget_tokens",
-                    format!("{budget} is out of range: Anthropic takes at least 1024 and less than max_tokens ({max_tokens})"),
+                    format!(
+                        "{budget} is out of range: Anthropic takes at least 1024 and less than max_tokens ({})",
+                        crate::reasoning::max_tokens_named(max_tokens, given_max_tokens.is_some())
+                    ),
                 ));
             }
         }
@@ -221,12 +248,16 @@ fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool, set_by: &str)
         setting(config.and_then(|config| config.temperature), "temperature", "temperature")
     {
         if temperature != 1.0 {
-            return Err(checker.error(field, "Anthropic refuses a temperature other than 1 while thinking is on"));
+            return Err(checker.error(
+                field,
+                format!("Anthropic refuses a temperature other than 1 while thinking is on ({set_by})"),
+            ));
         }
     }
     if let Some((field, top_p)) = setting(config.and_then(|config| config.top_p), "topP", "top_p") {
         if !(0.95..=1.0).contains(&top_p) {
-            return Err(checker.error(field, "Anthropic takes top_p only from 0.95 to 1 while thinking is on"));
+            return Err(checker
+                .error(field, format!("Anthropic takes top_p only from 0.95 to 1 while thinking is on ({set_by})")));
         }
     }
     let top_k = config
@@ -234,7 +265,7 @@ fn anthropic_thinking(checker: &mut RequestChecker, enabled: bool, set_by: &str)
         .map(|_| "generationConfig.topK")
         .or_else(|| kwarg(request, &["top_k"]).filter(|value| !value.is_null()).map(|_| "providerKwargs.top_k"));
     if let Some(field) = top_k {
-        return Err(checker.error(field, "Anthropic refuses top_k while thinking is on"));
+        return Err(checker.error(field, format!("Anthropic refuses top_k while thinking is on ({set_by})")));
     }
     Ok(())
 }
@@ -383,6 +414,8 @@ fn google(checker: &mut RequestChecker) -> Result<(), CoreError> {
         None => Ok(()),
     }
 }
+
+pub mod vllm_server;
 
 #[cfg(test)]
 mod tests;

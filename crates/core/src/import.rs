@@ -176,7 +176,19 @@ impl LineReader<'_> {
             }
             None => None,
         };
-        let end_user_id = self.text(&mut body, "safety_identifier")?;
+        // OpenAI's deprecated `user` is the end-user id `safety_identifier` replaced (reference §5):
+        // the unified `endUserId` when no `safety_identifier` is given and it fits its 64
+        // characters (a new-user trial found it kept in providerKwargs, which every other
+        // provider then refused); otherwise it stays a kwarg.
+        let mut end_user_id = self.text(&mut body, "safety_identifier")?;
+        if end_user_id.is_none() {
+            if let Some(Value::String(user)) = body.get("user") {
+                if user.chars().count() <= 64 {
+                    end_user_id = Some(user.clone());
+                    body.remove("user");
+                }
+            }
+        }
         let prompt_cache_key = self.text(&mut body, "prompt_cache_key")?;
         Ok(UnifiedRequest {
             custom_id: self.custom_id.to_owned(),

@@ -80,6 +80,8 @@ pub enum Setting {
     InMemoryCacheRetention,
     /// OpenAI `prompt_cache_retention`, any value.
     CacheRetention,
+    /// A tool with `strict: true` (Anthropic strict tool use, structured output's sibling).
+    StrictTools,
 }
 
 impl Setting {
@@ -107,6 +109,7 @@ impl Setting {
             Setting::StructuredOutputs => "providerKwargs.structured_outputs",
             Setting::InMemoryCacheRetention => "providerKwargs.prompt_cache_retention \"in_memory\"",
             Setting::CacheRetention => "providerKwargs.prompt_cache_retention",
+            Setting::StrictTools => "tools[].strict",
         }
     }
 
@@ -129,6 +132,7 @@ impl Setting {
             Setting::ResponseJsonSchema => {
                 request.response_format.as_ref().is_some_and(|format| format.schema.is_some())
             }
+            Setting::StrictTools => request.tools.iter().flatten().any(|tool| tool.strict == Some(true)),
             Setting::Logprobs
             | Setting::LogitBias
             | Setting::LegacyMaxTokens
@@ -165,6 +169,7 @@ impl Setting {
                 request.system_prompt_cache_control = None;
             }
             Setting::ResponseJsonSchema => request.response_format = None,
+            Setting::StrictTools => request.tools.iter_mut().flatten().for_each(|tool| tool.strict = None),
             // Only in `providerKwargs`: left out there (`check` returns the path).
             Setting::Logprobs
             | Setting::LogitBias
@@ -189,6 +194,8 @@ pub enum Rule {
     RefusesTogether(Setting, Setting),
     /// The two settings together are reported to fail, unconfirmed by the reference: a warning.
     RisksTogether(Setting, Setting),
+    /// The setting is reported to fail, by third parties only: a warning.
+    Risks(Setting),
     /// The reasoning efforts the model takes (`none` = thinking off).
     EffortValues(&'static [ReasoningEffort]),
     /// A final assistant message (prefill) is refused: a message-order rule.
@@ -210,6 +217,9 @@ pub enum Rule {
     /// Takes `thinking.display` (`summarized` or `omitted`), so returned thoughts can be asked for
     /// or hidden (a conversion rule, never a refusal).
     ThinkingDisplay,
+    /// Thinks when the request leaves `thinking` out: the rules that hold while thinking is on
+    /// hold then too (conversation_rules.rs).
+    ThinksByDefault,
     /// The setting is deprecated on the model, with what replaces it: sent as given, with a warning.
     Deprecates(Setting, &'static str),
 }
@@ -228,6 +238,7 @@ impl Rule {
             Rule::RisksTogether(first, second) => {
                 format!("may refuse {} together with {} (unconfirmed)", first.field(), second.field())
             }
+            Rule::Risks(setting) => format!("may refuse {} (third-party reports)", setting.field()),
             Rule::EffortValues(values) => {
                 let names: Vec<&str> = values.iter().map(|effort| effort.as_str()).collect();
                 format!("takes reasoning.effort {} only", names.join(", "))
@@ -238,12 +249,11 @@ impl Rule {
             Rule::ThinkingAlwaysOn => {
                 "cannot turn thinking off (reasoning.effort \"none\", or a thinking budget of 0)".into()
             }
-            Rule::ThinkingBudgetRange(low, high) => {
-                format!("takes a thinking budget from {low} to {high} tokens (or -1, dynamic)")
-            }
+            Rule::ThinkingBudgetRange(low, high) => format!("takes a thinking budget from {low} to {high} tokens"),
             Rule::ThoughtSignatures => "needs each function call's thought signature in a transcript".into(),
             Rule::AdaptiveThinking => "thinks adaptively: an effort is sent with thinking type \"adaptive\"".into(),
             Rule::ThinkingDisplay => "takes thinking.display (summarized or omitted)".into(),
+            Rule::ThinksByDefault => "thinks when thinking is left out".into(),
             Rule::Deprecates(setting, _) => format!("deprecates {}", setting.field()),
         }
     }
@@ -457,10 +467,19 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
         let levels_fix: String;
         let broken = match entry.rule {
             Rule::Refuses(setting) => given(setting).map(|found| (found, None)),
-            Rule::RefusesUnlessEffortNone(setting) if thinking => {
-                given(setting).map(|found| (found, Some("or set reasoning.effort to \"none\"")))
-            }
+            // No effort sent is the model's default effort, which the reference does not give per
+            // model (the spec's default is `medium`, under which the setting is refused): a
+            // warning (below), so that a default that reasons is not taken for "none".
+            Rule::RefusesUnlessEffortNone(setting) if thinking || effort.is_none() => given(setting).map(|found| {
+                let fix = if thinking {
+                    "or set reasoning.effort to \"none\""
+                } else {
+                    "or set reasoning.effort to \"none\" (none is given; the spec's default is \"medium\")"
+                };
+                (found, Some(fix))
+            }),
             Rule::Deprecates(setting, instead) => given(setting).map(|found| (found, Some(instead))),
+            Rule::Risks(setting) => given(setting).map(|found| (found, None)),
             Rule::RefusesTogether(first, second) | Rule::RisksTogether(first, second) => {
                 given(first).and(given(second)).map(|found| (found, Some("keep only one of the two")))
             }
@@ -476,9 +495,14 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
                 }
                 _ => None,
             },
+            // -1 (dynamic) is only a kwarg's value: the unified budget is a token count.
             Rule::ThinkingBudgetRange(low, high) => match body.budget() {
                 Some((budget, source)) if budget > 0 && !(i64::from(low)..=i64::from(high)).contains(&budget) => {
-                    Some(((Setting::BudgetTokens, source), Some("or give a budget in that range")))
+                    let alternative = match source {
+                        None => "or give a budget in that range (a dynamic budget is providerKwargs.generationConfig.thinkingConfig.thinkingBudget: -1)",
+                        Some(_) => "or give a budget in that range, or -1 (dynamic)",
+                    };
+                    Some(((Setting::BudgetTokens, source), Some(alternative)))
                 }
                 _ => None,
             },
@@ -539,7 +563,12 @@ pub(crate) fn check(checker: &mut RequestChecker, facts: &ModelFacts) -> Result<
             None => format!("leave {field} out"),
         };
         let message = format!("{model} {}{given_as}; fix: {fix} ({})", entry.rule.describe(), entry.citation());
-        if let Rule::RisksTogether(..) | Rule::Deprecates(..) = entry.rule {
+        let warn = match entry.rule {
+            Rule::RisksTogether(..) | Rule::Risks(_) | Rule::Deprecates(..) => true,
+            Rule::RefusesUnlessEffortNone(_) => effort.is_none(),
+            _ => false,
+        };
+        if warn {
             checker.notice(field, format!("{message}; sent as given"));
             continue;
         }

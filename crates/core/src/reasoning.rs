@@ -112,6 +112,16 @@ pub fn anthropic_thinking(request: &UnifiedRequest) -> Option<Value> {
     Some(thinking)
 }
 
+/// The `max_tokens` a budget is held to, for messages: a default filled in is said to be one (a
+/// new-user trial read "less than maxTokens (4096)" without having set it).
+pub(crate) fn max_tokens_named(max_tokens: u64, given: bool) -> String {
+    if given {
+        max_tokens.to_string()
+    } else {
+        format!("{max_tokens}, the default batch-router sets when generationConfig.maxTokens is not given")
+    }
+}
+
 /// Anthropic `output_config.effort` (TS SDK `OutputConfig`; `none` is thinking disabled instead).
 pub fn anthropic_effort(request: &UnifiedRequest) -> Option<&'static str> {
     // A model that takes no effort had it refused or left out by its model rule (model_rules).
@@ -241,14 +251,15 @@ fn check_anthropic(
     let request = checker.request;
     // Models that refuse a budget or an effort: model_rules, checked before this.
     if let Some(budget) = budget {
-        let max_tokens =
-            request.generation_config.as_ref().and_then(|config| config.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS);
+        let given = request.generation_config.as_ref().and_then(|config| config.max_tokens);
+        let max_tokens = given.unwrap_or(DEFAULT_MAX_TOKENS);
         // "budget_tokens ≥ 1,024 and < max_tokens" (reference §3.2).
         if budget < 1024 || budget >= max_tokens {
             return Err(checker.error(
                 "reasoning.budgetTokens",
                 format!(
-                    "{budget} is out of range: Anthropic takes at least 1024 and less than maxTokens ({max_tokens})"
+                    "{budget} is out of range: Anthropic takes at least 1024 and less than maxTokens ({})",
+                    max_tokens_named(u64::from(max_tokens), given.is_some())
                 ),
             ));
         }
@@ -264,6 +275,27 @@ fn check_anthropic(
         _ => {}
     }
     let include_thoughts = request.reasoning.as_ref().and_then(|reasoning| reasoning.include_thoughts);
+    // Thoughts asked for while nothing turns thinking on were left out without a word (a new-user
+    // trial): the unified thinking sent, a `thinking` kwarg (checked in conversation_rules.rs), or
+    // the model's default.
+    let kwargs_thinking = request.provider_kwargs.as_ref().is_some_and(|kwargs| kwargs.contains_key("thinking"));
+    if include_thoughts == Some(true) && !kwargs_thinking {
+        let sent = anthropic_thinking(request);
+        let kind = sent.as_ref().and_then(|thinking| thinking["type"].as_str());
+        let by_default =
+            model_rules::has_rule(Provider::Anthropic, &request.model, |rule| matches!(rule, Rule::ThinksByDefault));
+        if kind == Some("disabled") {
+            checker.unsupported(
+                "reasoning.includeThoughts",
+                "true asks for thoughts, but effort \"none\" turns thinking off; keep one of the two",
+            )?;
+        } else if kind.is_none() && !by_default {
+            checker.unsupported(
+                "reasoning.includeThoughts",
+                format!("true, but nothing turns thinking on for {}: give reasoning.budgetTokens", request.model),
+            )?;
+        }
+    }
     // `thinking.display` is documented from Opus/Sonnet 4.6 on (reference §3.2); older models
     // return the thinking they do, which is what `true` asks for anyway.
     if include_thoughts == Some(false) && !anthropic_display(&request.model) {
@@ -284,6 +316,21 @@ fn check_gemini(
     effort: Option<ReasoningEffort>,
 ) -> Result<(), CoreError> {
     let model = checker.request.model.clone();
+    let request = checker.request;
+    // Thoughts asked for with thinking off: a 400 on Vertex per a third-party report (reference
+    // §7.3, GM-INCLUDE-ERR), so a warning; the budget may be a kwarg.
+    let kwarg_budget = request
+        .provider_kwargs
+        .as_ref()
+        .and_then(|kwargs| crate::provider_kwargs::at(kwargs, "generationConfig.thinkingConfig.thinkingBudget"))
+        .and_then(Value::as_i64);
+    let off = effort == Some(ReasoningEffort::None) || kwarg_budget == Some(0);
+    if off && request.reasoning.as_ref().and_then(|reasoning| reasoning.include_thoughts) == Some(true) {
+        checker.notice(
+            "reasoning.includeThoughts",
+            "true with thinking off: a 400 on Vertex (GM-INCLUDE-ERR, 3rd-party; reference §7.3); sent as given",
+        );
+    }
     // A budget on Gemini 3, an effort on 2.5, effort "none" where thinking cannot be turned off:
     // model rules (model_rules), checked before this.
     let kind = gemini_thinking(&model);

@@ -128,13 +128,17 @@ fn check_json_mode(checker: &mut RequestChecker) -> Result<(), CoreError> {
         // §1.1, OA-JSONMODE); Azure OpenAI's JSON mode page says the same of its API ("'messages'
         // must contain the word 'json'", learn.microsoft.com …/openai/how-to/json-mode; a new-user
         // trial found it unchecked there).
-        Provider::OpenAI | Provider::Azure if !mentions_json(checker.request) => Err(checker.error(
-            "responseFormat",
-            format!(
+        // Mistral: "the prompt must ask for JSON, otherwise the model may emit endless whitespace"
+        // (reference §1.4, §7.4, MI-DOCS known-limitations.md): the same check (a new-user trial
+        // found it missing).
+        Provider::OpenAI | Provider::Azure | Provider::Mistral if !mentions_json(checker.request) => Err(checker
+            .error(
+                "responseFormat",
+                format!(
                 "{}'s JSON mode requires the word \"JSON\" in the system prompt or a message; add it, or give a schema",
                 checker.provider.display_name()
             ),
-        )),
+            )),
         _ => Ok(()),
     }
 }

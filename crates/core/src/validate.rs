@@ -55,6 +55,13 @@ pub struct ValidationOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub model: Option<String>,
+    /// vLLM: the words `vllm run-batch` is started with, separated by spaces, when known
+    /// (`VLLMProvider` starting the sidecar); tools and reasoning need some of them
+    /// (`conversation_rules::vllm_server`). One string, not a list: a list of strings cost the
+    /// wasm module a reader of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub vllm_args: Option<String>,
 }
 
 /// Something left out under `dropUnsupported`, or changed so that the provider accepts it.
@@ -338,6 +345,9 @@ pub fn check_batch_for<'a>(
         crate::embeddings::check_batch_inputs(provider, &requests)?;
     } else {
         warnings.extend(conversation_rules::batch_warning(provider, &requests));
+        if provider == Provider::Vllm {
+            warnings.extend(conversation_rules::vllm_server::warnings(&requests, options.vllm_args.as_deref()));
+        }
     }
     if limits.one_model_per_batch {
         let first_model = &requests[0].model;

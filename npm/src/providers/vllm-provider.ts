@@ -9,13 +9,17 @@ import type { ChildProcess } from "node:child_process";
 
 import { ConfigurationError } from "../errors.js";
 import { keysOf } from "../option-shapes.js";
+import type { Endpoint } from "../types.js";
 import { BatchProvider, type ProviderOptions } from "../provider.js";
 import { readEnvironment } from "../runtime.js";
+import type { PrepareOptions } from "../wasm.js";
 
 /** The keys {@link VLLMProviderOptions} adds to the provider options. */
 const vllmOptionKeys = keysOf<Omit<VLLMProviderOptions, keyof ProviderOptions>>({
   vllmCommand: true,
   additionalArgs: true,
+  toolCallParser: true,
+  reasoningParser: true,
   sidecarPath: true,
   stateDirectory: true,
   concurrency: true,
@@ -29,6 +33,18 @@ export interface VLLMProviderOptions extends ProviderOptions {
   vllmCommand?: string;
   /** Extra arguments for `vllm run-batch`, e.g. `["--tensor-parallel-size", "2"]`. */
   additionalArgs?: string[];
+  /**
+   * vLLM's tool-call parser for the model (`hermes`, `llama3_json`, `mistral`…): passed as
+   * `--enable-auto-tool-choice --tool-call-parser NAME`, which tools need (tool choice `auto`
+   * needs both). Without it a batch with tools gets a warning.
+   */
+  toolCallParser?: string;
+  /**
+   * vLLM's reasoning parser for the model (`deepseek_r1`, `qwen3`…): passed as
+   * `--reasoning-parser NAME`, without which reasoning stays inside the answer's text. Without it
+   * a batch with `reasoning` gets a warning.
+   */
+  reasoningParser?: string;
   /** The sidecar binary (default: `BATCH_ROUTER_SIDECAR`, else `batch-router-sidecar` on PATH). */
   sidecarPath?: string;
   /** The sidecar's state directory (files, batches, logs); the sidecar's default otherwise. */
@@ -57,6 +73,29 @@ export class VLLMProvider extends BatchProvider {
     this.vllmOptions = options;
   }
 
+  /** The words `vllm run-batch` gets from these options: the parsers' flags, then `additionalArgs`. */
+  private runBatchArgs(): string[] {
+    const { toolCallParser, reasoningParser, additionalArgs } = this.vllmOptions;
+    const args: string[] = [];
+    if (toolCallParser !== undefined) args.push("--enable-auto-tool-choice", `--tool-call-parser=${toolCallParser}`);
+    if (reasoningParser !== undefined) args.push(`--reasoning-parser=${reasoningParser}`);
+    return [...args, ...(additionalArgs ?? [])];
+  }
+
+  /**
+   * The run-batch arguments go to the core when this provider starts the sidecar (no `baseUrl`):
+   * a batch with tools or reasoning is warned about the flags they lack. Without `--vllm-arg`s the
+   * sidecar takes them from `BATCH_ROUTER_SIDECAR_VLLM_ARGS` (command-line values replace the
+   * variable's). A running sidecar's arguments are unknown.
+   */
+  protected override prepareOptions(metadata?: Record<string, string>, endpoint?: Endpoint): PrepareOptions {
+    const options = super.prepareOptions(metadata, endpoint);
+    if (this.vllmOptions.baseUrl !== undefined) return options;
+    const given = this.runBatchArgs();
+    const vllmArgs = given.length > 0 ? given.join(" ") : readEnvironment("BATCH_ROUTER_SIDECAR_VLLM_ARGS") ?? "";
+    return { ...options, vllmArgs };
+  }
+
   protected override async resolveBaseUrl(configured: string | undefined): Promise<string | undefined> {
     if (configured !== undefined) return configured;
     this.startedUrl = `${await this.startSidecar()}/v1`;
@@ -73,7 +112,7 @@ export class VLLMProvider extends BatchProvider {
     const options = this.vllmOptions;
     const binary = options.sidecarPath ?? readEnvironment("BATCH_ROUTER_SIDECAR") ?? "batch-router-sidecar";
     const args = ["--address", "127.0.0.1:0", "--vllm-command", options.vllmCommand ?? "vllm"];
-    for (const argument of options.additionalArgs ?? []) args.push(`--vllm-arg=${argument}`);
+    for (const argument of this.runBatchArgs()) args.push(`--vllm-arg=${argument}`);
     if (options.stateDirectory !== undefined) args.push("--state-dir", options.stateDirectory);
     if (options.concurrency !== undefined) args.push("--concurrency", String(options.concurrency));
     const child = spawn(binary, args, { stdio: ["ignore", "pipe", options.sidecarLog ?? "inherit"] });

@@ -368,3 +368,68 @@ fn a_forced_tool_choice_is_refused_whichever_field_turned_anthropic_thinking_on(
     assert_eq!(field, "messages[1]");
     assert!(message.contains("(reasoning)") && !message.contains("providerKwargs"), "{message}");
 }
+
+/// Sonnet 5, Fable 5 and Mythos 5 think when `thinking` is left out (reference §7.2), so the
+/// thinking rules hold with nothing sent (a new-user trial found a forced tool choice uploaded to
+/// them); Sonnet 5 can turn thinking off, Fable and Mythos cannot, and the message says which.
+#[test]
+fn models_that_think_by_default_get_the_thinking_rules_with_nothing_sent() {
+    let tools = r#""tools":[{"name":"f","parameters":{"type":"object"}}]"#;
+    let line = |model: &str, extra: &str| {
+        format!(
+            r#"{{"customId":"d-1","model":"{model}","messages":[{{"role":"user","content":"hi"}}],{tools},{extra}}}"#
+        )
+    };
+    let refusal = |json: String| {
+        let request = request_for(Provider::Anthropic, &json);
+        validation(bodies(Provider::Anthropic, &[request], false).unwrap_err())
+    };
+    for choice in [r#""toolChoice":"required""#, r#""toolChoice":{"name":"f"}"#] {
+        let (index, field, message) = refusal(line("claude-sonnet-5", choice));
+        assert_eq!((index, field.as_str()), (Some(0), "toolChoice"), "{message}");
+        assert!(message.contains("claude-sonnet-5 thinks when thinking is left out"), "{message}");
+        assert!(
+            message.contains("reasoning.effort \"none\" turns it off") && message.contains("model rule:"),
+            "{message}"
+        );
+    }
+    let (_, field, message) = refusal(line("claude-fable-5", r#""toolChoice":"required""#));
+    assert_eq!(field, "toolChoice");
+    assert!(message.contains("cannot be turned off"), "{message}");
+    let (_, field, _) = refusal(line("claude-mythos-5", r#""providerKwargs":{"tool_choice":{"type":"any"}}"#));
+    assert_eq!(field, "providerKwargs.tool_choice");
+    // Thinking turned off explicitly: the forced choice is sent, as `disabled` thinking.
+    let off = request_for(
+        Provider::Anthropic,
+        &line("claude-sonnet-5", r#""toolChoice":"required","reasoning":{"effort":"none"}"#),
+    );
+    let (sent, _) = bodies(Provider::Anthropic, &[off], false).unwrap();
+    assert_eq!(sent[0]["thinking"], json!({"type": "disabled"}));
+    assert_eq!(sent[0]["tool_choice"]["type"], "any");
+    // Opus 4.7 does not think with `thinking` left out: its forced choice is sent.
+    let opus = request_for(Provider::Anthropic, &line("claude-opus-4-7", r#""toolChoice":"required""#));
+    assert!(bodies(Provider::Anthropic, &[opus], false).is_ok());
+}
+
+/// A budget error with no `maxTokens` says the 4096 it names is the default batch-router filled
+/// in (a new-user trial read it as a value it had set).
+#[test]
+fn a_budget_error_names_the_default_max_tokens_as_one() {
+    let text = r#"{"customId":"b","model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}],"reasoning":{"budgetTokens":5000}}"#;
+    let (_, field, message) =
+        validation(bodies(Provider::Anthropic, &[request_for(Provider::Anthropic, text)], false).unwrap_err());
+    assert_eq!(field, "reasoning.budgetTokens");
+    assert!(
+        message.contains("4096, the default batch-router sets when generationConfig.maxTokens is not given"),
+        "{message}"
+    );
+    let given = text.replace(r#""reasoning""#, r#""generationConfig":{"maxTokens":3000},"reasoning""#);
+    let (_, _, message) =
+        validation(bodies(Provider::Anthropic, &[request_for(Provider::Anthropic, &given)], false).unwrap_err());
+    assert!(message.contains("less than maxTokens (3000)"), "{message}");
+    let kwarg = r#"{"customId":"b","model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}],"providerKwargs":{"thinking":{"type":"enabled","budget_tokens":5000}}}"#;
+    let (_, field, message) =
+        validation(bodies(Provider::Anthropic, &[request_for(Provider::Anthropic, kwarg)], false).unwrap_err());
+    assert_eq!(field, "providerKwargs.thinking.budget_tokens");
+    assert!(message.contains("the default batch-router sets"), "{message}");
+}

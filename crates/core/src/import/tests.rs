@@ -288,3 +288,29 @@ fn an_import_refuses_what_it_would_change_or_misname() {
     }
     assert_eq!(refused(&line(&|line| line["url"] = json!(5))).0, "url");
 }
+
+/// OpenAI's deprecated `user` is the end-user id `safety_identifier` replaced (reference §5): it
+/// becomes `endUserId` (a new-user trial found it kept in providerKwargs, which every other
+/// provider refused); beside a `safety_identifier`, or longer than its 64 characters, it stays.
+#[test]
+fn the_deprecated_user_becomes_the_end_user_id() {
+    let import = |extra: Value| {
+        let mut body = json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x"}]});
+        for (key, value) in extra.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        let line = json!({"custom_id": "u", "method": "POST", "url": "/v1/chat/completions", "body": body});
+        unified_from_openai_line(0, &line.to_string()).unwrap()
+    };
+    let request = import(json!({"user": "hash-1"}));
+    assert_eq!(request.end_user_id.as_deref(), Some("hash-1"));
+    assert!(request.provider_kwargs.as_ref().is_none_or(|kwargs| !kwargs.contains_key("user")));
+    let (sent, _) = bodies(Provider::OpenAI, &[request], false).unwrap();
+    assert_eq!((sent[0]["safety_identifier"].as_str(), sent[0].get("user")), (Some("hash-1"), None));
+    let both = import(json!({"user": "old", "safety_identifier": "new"}));
+    assert_eq!(both.end_user_id.as_deref(), Some("new"));
+    assert_eq!(both.provider_kwargs.unwrap()["user"], "old");
+    let long = "u".repeat(65);
+    let kept = import(json!({"user": long}));
+    assert_eq!((kept.end_user_id, kept.provider_kwargs.unwrap()["user"].as_str().map(str::len)), (None, Some(65)));
+}

@@ -26,6 +26,8 @@ const GEMINI_MIME_TYPE: &str = "generationConfig.responseMimeType";
 /// OpenAI's cache retention: the value `in_memory` is one rule's setting, any value another's
 /// (reference §4.1, §7.1).
 const CACHE_RETENTION: &str = "prompt_cache_retention";
+/// Gemini's log probabilities switch (spec `GenerationConfig.responseLogprobs`).
+const GEMINI_LOGPROBS: &str = "generationConfig.responseLogprobs";
 /// Anthropic's effort (AN-SDK-TS `OutputConfig`; reference §3.2).
 const ANTHROPIC_EFFORT: &str = "output_config.effort";
 /// Anthropic's thinking switch (spec `ThinkingConfigParam`; `adaptive` per AN-SDK-TS, reference
@@ -41,6 +43,12 @@ impl Setting {
             GEMINI_MIME_TYPE => value.as_str().is_some_and(|mime| mime.eq_ignore_ascii_case("application/json")),
             CACHE_RETENTION if self == Setting::InMemoryCacheRetention => value.as_str() == Some("in_memory"),
             ANTHROPIC_THINKING => value.as_str() == Some(if self == Setting::Effort { "disabled" } else { "enabled" }),
+            // `false` asks for no log probabilities.
+            GEMINI_LOGPROBS => value.as_bool() == Some(true),
+            // A schema is OpenAI's `json_schema` format; `json_object` is JSON mode.
+            "response_format" | "text.format" if self == Setting::ResponseJsonSchema => {
+                value.get("type").and_then(Value::as_str) == Some("json_schema")
+            }
             _ => true,
         }
     }
@@ -52,7 +60,7 @@ impl Setting {
         match (endpoint, self) {
             (Endpoint::Embeddings, _) => &[],
             (Endpoint::Responses, Setting::Tools) => &["tools"],
-            (Endpoint::Responses, Setting::ResponseFormat) => &["text.format"],
+            (Endpoint::Responses, Setting::ResponseFormat | Setting::ResponseJsonSchema) => &["text.format"],
             (Endpoint::Responses, Setting::Logprobs) => &["top_logprobs"],
             (Endpoint::Responses, Setting::PromptCacheOptions) => &["prompt_cache_options"],
             (Endpoint::Responses, Setting::InMemoryCacheRetention | Setting::CacheRetention) => &[CACHE_RETENTION],
@@ -60,7 +68,7 @@ impl Setting {
             (_, Setting::Tools) => &["tools"],
             (_, Setting::ResponseFormat) => match provider {
                 Google => &[GEMINI_MIME_TYPE, "generationConfig.responseSchema", "generationConfig.responseJsonSchema"],
-                Anthropic => &["output_config.format"],
+                Anthropic => &["output_config.format", "output_format"],
                 _ => &["response_format"],
             },
             (_, Setting::StopSequences) => match provider {
@@ -80,7 +88,7 @@ impl Setting {
             },
             (_, Setting::IncludeThoughts) if provider == Google => &["generationConfig.thinkingConfig.includeThoughts"],
             (_, Setting::Logprobs) if openai_shaped => &["logprobs", "top_logprobs"],
-            (_, Setting::Logprobs) if provider == Google => &["generationConfig.responseLogprobs"],
+            (_, Setting::Logprobs) if provider == Google => &[GEMINI_LOGPROBS],
             (_, Setting::LogitBias) if openai_shaped => &["logit_bias"],
             (_, Setting::LegacyMaxTokens) if openai_shaped => &["max_tokens"],
             (_, Setting::PromptCacheOptions) if openai_shaped => &["prompt_cache_options"],
@@ -89,6 +97,7 @@ impl Setting {
             (_, Setting::ResponseJsonSchema) if provider == Google => {
                 &["generationConfig.responseJsonSchema", "generationConfig._responseJsonSchema"]
             }
+            (_, Setting::ResponseJsonSchema) if openai_shaped || provider == Mistral => &["response_format"],
             (_, Setting::StructuredOutputs) if provider == Vllm => &["structured_outputs"],
             _ => &[],
         }

@@ -244,6 +244,32 @@ fn cases() -> Vec<Case> {
             "AN-SKILL",
             "thinking.type",
         ),
+        // max_tokens is refused on reasoning models generally, GPT-5.x too (§7.1; a new-user trial
+        // found it sent to gpt-5).
+        (
+            Provider::OpenAI,
+            "gpt-5",
+            json!({"providerKwargs": {"max_tokens": 500}}),
+            "providerKwargs.max_tokens",
+            "OA-SPEC",
+            "max_tokens",
+        ),
+        (
+            Provider::OpenAI,
+            "gpt-5.1",
+            json!({"providerKwargs": {"max_tokens": 500}}),
+            "providerKwargs.max_tokens",
+            "OA-SPEC",
+            "max_tokens",
+        ),
+        (
+            Provider::OpenAI,
+            "gpt-4",
+            json!({"providerKwargs": {"response_format": {"type": "json_schema", "json_schema": {"name": "a", "schema": {"type": "object"}}}}}),
+            "providerKwargs.response_format",
+            "OA-SO-BLOG",
+            "response_format",
+        ),
         (
             Provider::Anthropic,
             "claude-3-5-haiku-latest",
@@ -293,6 +319,8 @@ fn the_nearest_legal_kwargs_pass() {
         ),
         (Provider::OpenAI, "gpt-4o-mini", json!({"logprobs": true, "logit_bias": {"1": 2}, "stop": ["END"]})),
         (Provider::OpenAI, "o3", json!({"max_completion_tokens": 500})),
+        (Provider::OpenAI, "gpt-4o-mini", json!({"max_tokens": 500})),
+        (Provider::OpenAI, "gpt-4", json!({"response_format": {"type": "json_object"}})),
         (Provider::OpenAI, "gpt-5.5", json!({"prompt_cache_retention": "24h"})),
         (Provider::OpenAI, "gpt-5.1", json!({"prompt_cache_retention": "in_memory"})),
         (Provider::OpenAI, "gpt-5.6", json!({"prompt_cache_options": {"mode": "explicit", "ttl": "30m"}})),

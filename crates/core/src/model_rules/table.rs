@@ -32,6 +32,18 @@ const GEMINI_NO_THINKING: &[&str] = &[
     "gemini-2.0-flash-exp*",
     "gemini-2.0-pro*",
 ];
+/// OpenAI models older than Structured Outputs (reference §1.1: "launched with
+/// `gpt-4o-2024-08-06`; older models accept only `json_object`").
+const OPENAI_BEFORE_STRUCTURED_OUTPUTS: &[&str] = &["gpt-3.5*", "gpt-4", "gpt-4-*", "gpt-4o-2024-05-13"];
+/// Claude models before every model of Anthropic's structured-output list (reference §1.2, §9
+/// item 8: the skill lists Fable 5, Opus 4.8, Sonnet 5, Haiku 4.5 and legacy Opus 4.5/4.1, its
+/// migration guide Opus/Sonnet 4.6 too). The two lists disagree on recent models only; the models
+/// released before Opus 4.1 are in neither.
+const CLAUDE_BEFORE_STRUCTURED_OUTPUTS: &[&str] =
+    &["claude-3*", "claude-sonnet-4", "claude-sonnet-4-2025*", "claude-opus-4", "claude-opus-4-2025*"];
+/// Claude models that think when `thinking` is left out (reference §7.2: Sonnet 5 "`adaptive`
+/// (default when omitted)"; Fable 5 / Mythos 5 "omit or `adaptive` only").
+const CLAUDE_THINKS_BY_DEFAULT: &[&str] = &["claude-sonnet-5*", "claude-fable-5*", "claude-mythos-5*"];
 /// GPT-5.1 and later: sampling settings only with effort `none`.
 const OPENAI_EFFORT_NONE_SAMPLING: &[&str] = &["gpt-5.1*", "gpt-5.2*", "gpt-5.4*"];
 /// Anthropic models after Opus 4.6: no sampling settings, no thinking budget.
@@ -134,12 +146,29 @@ pub static MODEL_RULES: &[ModelRule] = &[
         "2026-08",
         "OA-ERR-TEMP; OA-COMM-TABLE (3rd-party); VERCEL-10932 (3rd-party); §7.1",
     ),
+    // "o-series (and reasoning models generally)": every reasoning model the table knows, GPT-5.x
+    // included (a new-user trial found `max_tokens` sent to gpt-5).
     entry(
         OpenAI,
-        &["o1*", "o3*", "o4-mini*"],
+        OPENAI_REASONING,
         Rule::Refuses(Setting::LegacyMaxTokens),
         "2026-08-21",
-        "OA-SPEC max_tokens (not compatible with o-series models); §7.1",
+        "OA-SPEC max_tokens (not compatible with o-series models); §7.1 (reasoning models generally)",
+    ),
+    entry(
+        OpenAI,
+        &["gpt-5.*"],
+        Rule::Refuses(Setting::LegacyMaxTokens),
+        "2026-08-21",
+        "OA-SPEC max_tokens (not compatible with o-series models); §7.1 (reasoning models generally)",
+    ),
+    // Structured Outputs launched with gpt-4o-2024-08-06; older models take only `json_object`.
+    entry(
+        OpenAI,
+        OPENAI_BEFORE_STRUCTURED_OUTPUTS,
+        Rule::Refuses(Setting::ResponseJsonSchema),
+        "2024-08-06",
+        "OA-SO-BLOG; OA-COMM-TABLE (3rd-party); §1.1 (model support)",
     ),
     entry(
         OpenAI,
@@ -308,6 +337,21 @@ pub static MODEL_RULES: &[ModelRule] = &[
         "AN-SDK-TS ThinkingConfigAdaptive; AN-SKILL; §3.2",
     ),
     entry(Anthropic, CLAUDE_NO_PREFILL, Rule::NoPrefill, "2026-07", "AN-ERR-DOC; AN-PREFILL-OBS (3rd-party); §7.2"),
+    entry(Anthropic, CLAUDE_THINKS_BY_DEFAULT, Rule::ThinksByDefault, "2026-07", "AN-SKILL model-migration.md; §7.2"),
+    entry(
+        Anthropic,
+        CLAUDE_BEFORE_STRUCTURED_OUTPUTS,
+        Rule::Refuses(Setting::ResponseFormat),
+        "2026-07",
+        "AN-SKILL tool-use-concepts.md, model-migration.md (model lists); §1.2, §9 item 8",
+    ),
+    entry(
+        Anthropic,
+        CLAUDE_BEFORE_STRUCTURED_OUTPUTS,
+        Rule::Refuses(Setting::StrictTools),
+        "2026-07",
+        "AN-SKILL tool-use-concepts.md, model-migration.md (model lists); §1.2, §2.1, §9 item 8",
+    ),
     entry(
         Anthropic,
         &["claude-sonnet-4-5*", "claude-haiku-4-5*", "claude-opus-4-1*"],
@@ -423,6 +467,22 @@ pub static MODEL_RULES: &[ModelRule] = &[
         "VL-CHAT to_sampling_params (response_format becomes structured_outputs), check_structured_outputs_count; §1.5",
     ),
     entry(Google, &["gemini-3*"], Rule::ThoughtSignatures, "2026-08", "GM-SIG-ERR (3rd-party); GM-G3-DOC; §7.3"),
+    // "All current models except `codestral-mamba`" take custom structured output (§1.4).
+    entry(
+        crate::Provider::Mistral,
+        &["codestral-mamba*", "open-codestral-mamba*"],
+        Rule::Refuses(Setting::ResponseJsonSchema),
+        "2026-08",
+        "MI-DOCS structured-output/custom.md; §1.4",
+    ),
+    // "Current models on the Developer API" (third-party reports): a warning for every model.
+    entry(
+        Google,
+        &["*"],
+        Rule::Risks(Setting::Logprobs),
+        "2026-08",
+        "GM-LOGPROBS-ERR (3rd-party: 400 \"Logprobs is not enabled for this model\"); §5, §7.3",
+    ),
 ];
 
 /// Mistral's model families (its docs' model list): none has a rule of its own in the table, so

@@ -135,6 +135,52 @@ fn cases() -> Vec<Case> {
         case(Provider::OpenAI, "o1-mini", json!({"systemPrompt": "Be brief."}), "systemPrompt", json!({})),
         case(Provider::OpenAI, "o1-preview", json!({"tools": tools}), "tools", json!({})),
         case(Provider::OpenAI, "o1-mini", json!({"responseFormat": {"type": "json"}}), "responseFormat", json!({})),
+        // Structured Outputs came with gpt-4o-2024-08-06: older models take JSON mode only (§1.1;
+        // a new-user trial found schemas sent to them).
+        case(
+            Provider::OpenAI,
+            "gpt-4-turbo",
+            json!({"responseFormat": schema.clone()}),
+            "responseFormat.schema",
+            json!({"responseFormat": {"type": "json"}}),
+        ),
+        case(
+            Provider::OpenAI,
+            "gpt-4o-2024-05-13",
+            json!({"responseFormat": schema.clone()}),
+            "responseFormat.schema",
+            json!({"responseFormat": {"type": "json"}}),
+        ),
+        case(
+            Provider::OpenAI,
+            "gpt-3.5-turbo-0125",
+            json!({"responseFormat": schema.clone()}),
+            "responseFormat.schema",
+            json!({"responseFormat": {"type": "json"}}),
+        ),
+        // Claude models released before every model of Anthropic's structured-output lists (§1.2).
+        case(
+            Provider::Anthropic,
+            "claude-3-5-sonnet-20241022",
+            json!({"responseFormat": schema.clone()}),
+            "responseFormat",
+            json!({}),
+        ),
+        case(
+            Provider::Anthropic,
+            "claude-sonnet-4-20250514",
+            json!({"tools": [{"name": "lookup", "strict": true, "parameters": {"type": "object", "properties": {}, "additionalProperties": false}}]}),
+            "tools[].strict",
+            json!({"tools": tools.clone()}),
+        ),
+        // Mistral: every current model but codestral-mamba takes a schema (§1.4).
+        case(
+            Provider::Mistral,
+            "codestral-mamba-latest",
+            json!({"responseFormat": schema.clone()}),
+            "responseFormat.schema",
+            json!({"responseFormat": {"type": "json"}}),
+        ),
         case(
             Provider::Anthropic,
             "claude-sonnet-4-5",
@@ -529,4 +575,91 @@ fn models_that_think_keep_their_reasoning_settings() {
         let checked = check_batch(provider, &requests, &options(false, None));
         assert!(checked.is_ok(), "{model} {extra}: {:?}", checked.err());
     }
+}
+
+/// The structured-output rules leave models that have it alone, and a strict tool left out under
+/// dropUnsupported is sent without `strict`.
+#[test]
+fn structured_output_rules_hold_for_older_models_only() {
+    let schema = json!({"type": "json", "schema": {"type": "object", "properties": {}, "additionalProperties": false}});
+    for (provider, model) in [
+        (Provider::OpenAI, "gpt-4o-2024-08-06"),
+        (Provider::OpenAI, "gpt-4o-mini"),
+        (Provider::OpenAI, "gpt-4.1"),
+        (Provider::Anthropic, "claude-sonnet-4-5"),
+        (Provider::Anthropic, "claude-opus-4-1"),
+        (Provider::Anthropic, "claude-sonnet-5"),
+        (Provider::Mistral, "mistral-small-latest"),
+    ] {
+        let requests = [request(model, json!({"responseFormat": schema}))];
+        let checked = check_batch(provider, &requests, &options(false, None));
+        assert!(checked.is_ok(), "{model}: {:?}", checked.err());
+    }
+    let strict = json!({"tools": [{"name": "lookup", "strict": true, "parameters": {"type": "object", "properties": {}, "additionalProperties": false}}]});
+    let requests = [request("claude-3-7-sonnet-20250219", strict)];
+    let dropped = check_batch(Provider::Anthropic, &requests, &options(true, None)).unwrap();
+    assert!(dropped.warnings.iter().any(|warning| warning.field == "tools[].strict"), "{:?}", dropped.warnings);
+    let tools = dropped.requests[0].tools.as_ref().unwrap();
+    assert_eq!((tools.len(), tools[0].strict), (1, None));
+}
+
+/// Gemini logprobs are refused on current models per third-party reports only (§5, §7.3): a
+/// warning naming the model and the source, and sent; `responseLogprobs: false` asks for nothing.
+#[test]
+fn gemini_logprobs_warn_and_send() {
+    let asked =
+        [request("gemini-2.5-flash", json!({"providerKwargs": {"generationConfig": {"responseLogprobs": true}}}))];
+    let checked = check_batch(Provider::Google, &asked, &options(true, None)).unwrap();
+    let warning =
+        checked.warnings.iter().find(|warning| warning.field == "providerKwargs.generationConfig.responseLogprobs");
+    assert!(
+        warning.is_some_and(|warning| warning.message.contains("gemini-2.5-flash")
+            && warning.message.contains("GM-LOGPROBS-ERR")
+            && warning.message.contains("sent as given")),
+        "{:?}",
+        checked.warnings
+    );
+    let kwargs = checked.requests[0].provider_kwargs.as_ref().unwrap();
+    assert!(crate::provider_kwargs::at(kwargs, "generationConfig.responseLogprobs").is_some());
+    let off = [request(
+        "gemini-3-flash-preview",
+        json!({"providerKwargs": {"generationConfig": {"responseLogprobs": false}}}),
+    )];
+    assert!(check_batch(Provider::Google, &off, &options(false, None)).unwrap().warnings.is_empty());
+}
+
+/// The range error names no -1 the unified field then refuses (a new-user trial followed it and
+/// was refused): the dynamic budget is the kwarg's.
+#[test]
+fn the_budget_range_error_offers_only_what_the_field_takes() {
+    let requests = [request("gemini-2.5-flash", json!({"reasoning": {"budgetTokens": 30000}}))];
+    let error = check_batch(Provider::Google, &requests, &options(false, None)).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("from 1 to 24576 tokens") && !message.contains("(or -1"), "{message}");
+    assert!(message.contains("providerKwargs.generationConfig.thinkingConfig.thinkingBudget: -1"), "{message}");
+    let kwarg = [request(
+        "gemini-2.5-flash",
+        json!({"providerKwargs": {"generationConfig": {"thinkingConfig": {"thinkingBudget": 30000}}}}),
+    )];
+    let message = check_batch(Provider::Google, &kwarg, &options(false, None)).unwrap_err().to_string();
+    assert!(message.contains("or -1 (dynamic)"), "{message}");
+}
+
+/// GPT-5.1 and later take sampling settings only at effort `none`; with no effort sent the
+/// model's default applies, which the reference does not give per model (the spec's is `medium`):
+/// a warning, not silence; effort `none` sent explicitly needs none.
+#[test]
+fn sampling_without_an_effort_on_gpt_5_1_warns_about_the_default() {
+    let requests = [request("gpt-5.1", json!({"generationConfig": {"temperature": 0.2}}))];
+    let checked = check_batch(Provider::OpenAI, &requests, &options(false, None)).unwrap();
+    let warning = checked.warnings.iter().find(|warning| warning.field == "generationConfig.temperature");
+    assert!(
+        warning.is_some_and(|warning| warning.message.contains("gpt-5.1") && warning.message.contains("\"medium\"")),
+        "{:?}",
+        checked.warnings
+    );
+    assert_eq!(checked.requests[0].generation_config.as_ref().unwrap().temperature, Some(0.2));
+    let explicit =
+        [request("gpt-5.1", json!({"generationConfig": {"temperature": 0.2}, "reasoning": {"effort": "none"}}))];
+    assert!(check_batch(Provider::OpenAI, &explicit, &options(false, None)).unwrap().warnings.is_empty());
 }

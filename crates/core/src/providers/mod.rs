@@ -133,6 +133,8 @@ struct PrepareOptionFields {
     timeout_hours: Option<u32>,
     #[serde(default)]
     webhook_config: Option<WebhookConfig>,
+    #[serde(default)]
+    vllm_args: Option<String>,
 }
 
 // Read through the flat field list: serde's `flatten` would buffer every value and read it a
@@ -146,6 +148,7 @@ impl<'de> Deserialize<'de> for PrepareOptions {
                 api_version: fields.api_version,
                 custom_base_url: fields.custom_base_url,
                 model: fields.model,
+                vllm_args: fields.vllm_args,
             },
             endpoint: fields.endpoint,
             metadata: fields.metadata,

@@ -19,6 +19,7 @@ fn every_field_set() -> PrepareOptions {
             api_version: Some("2026-10-21".into()),
             custom_base_url: true,
             model: Some("gpt-4o-mini".into()),
+            vllm_args: Some("--enable-auto-tool-choice --tool-call-parser=hermes".into()),
         },
         endpoint: Some(Endpoint::Embeddings),
         metadata: Some(metadata),

@@ -201,8 +201,11 @@ fn anthropic_adaptive_models_turn_thinking_on_for_an_effort() {
     let hidden =
         body(Provider::Anthropic, &request("claude-sonnet-5", json!({"effort": "medium", "includeThoughts": false})));
     assert_eq!(hidden["thinking"], json!({"type": "adaptive", "display": "omitted"}));
-    let off =
-        body(Provider::Anthropic, &request("claude-opus-4-7", json!({"effort": "none", "includeThoughts": true})));
+    // Thoughts asked for with thinking turned off were sent as `disabled` without a word (a
+    // new-user trial): refused, and left out under dropUnsupported.
+    let off = request("claude-opus-4-7", json!({"effort": "none", "includeThoughts": true}));
+    assert_eq!(refused(Provider::Anthropic, &off), "reasoning.includeThoughts");
+    let off = body(Provider::Anthropic, &request("claude-opus-4-7", json!({"effort": "none"})));
     assert_eq!(off["thinking"], json!({"type": "disabled"}));
     // Opus 4.6 keeps its budget; display is documented there.
     let budget =
@@ -246,4 +249,60 @@ fn an_include_thoughts_refusal_says_what_was_asked() {
     // `false` asks to hide it, which Mistral cannot.
     let text = message(Provider::Mistral, false);
     assert!(text.contains("cannot be asked to hide reasoning"), "{text}");
+}
+
+/// Anthropic: thoughts asked for while nothing turns thinking on were dropped without a word (a
+/// new-user trial): refused (left out with a warning under dropUnsupported); a budget, an effort on
+/// a model that thinks adaptively, or a model that thinks by default turn thinking on.
+#[test]
+fn anthropic_thoughts_without_thinking_are_refused() {
+    for (model, reasoning) in [
+        ("claude-opus-4-6", json!({"includeThoughts": true})),
+        ("claude-sonnet-4-5", json!({"includeThoughts": true})),
+        ("claude-3-7-sonnet-20250219", json!({"includeThoughts": true})),
+        ("claude-sonnet-4-6", json!({"effort": "high", "includeThoughts": true})),
+        ("claude-opus-4-5", json!({"effort": "high", "includeThoughts": true})),
+        ("claude-3-5-haiku-latest", json!({"includeThoughts": true})),
+    ] {
+        assert_eq!(
+            refused(Provider::Anthropic, &request(model, reasoning.clone())),
+            "reasoning.includeThoughts",
+            "{model} {reasoning}"
+        );
+    }
+    for (model, reasoning) in [
+        ("claude-opus-4-6", json!({"budgetTokens": 2048, "includeThoughts": true})),
+        ("claude-sonnet-4-5", json!({"budgetTokens": 2048, "includeThoughts": true})),
+        ("claude-opus-4-7", json!({"includeThoughts": true})),
+        ("claude-sonnet-5", json!({"includeThoughts": true})),
+        ("claude-opus-4-6", json!({"includeThoughts": false})),
+    ] {
+        body(Provider::Anthropic, &request(model, reasoning));
+    }
+    let mut kwargs = request("claude-opus-4-6", json!({"includeThoughts": true}));
+    kwargs["providerKwargs"] = json!({"thinking": {"type": "adaptive"}});
+    body(Provider::Anthropic, &kwargs);
+}
+
+/// Gemini: thoughts asked for with thinking off are reported refused on Vertex only (third-party,
+/// reference §7.3): a warning, and sent.
+#[test]
+fn gemini_thoughts_with_thinking_off_warn() {
+    let warned = |model: &str, reasoning: Value, kwargs: Option<Value>| {
+        let mut text = request(model, reasoning);
+        if let Some(kwargs) = kwargs {
+            text["providerKwargs"] = kwargs;
+        }
+        let parsed = request_for(Provider::Google, &text.to_string());
+        let (sent, summary) = bodies(Provider::Google, &[parsed], false).unwrap();
+        let warning = summary.warnings.iter().find(|warning| warning.field == "reasoning.includeThoughts").cloned();
+        (sent.into_iter().next().unwrap(), warning)
+    };
+    let (sent, warning) = warned("gemini-2.5-flash", json!({"effort": "none", "includeThoughts": true}), None);
+    assert_eq!(sent["generationConfig"]["thinkingConfig"], json!({"thinkingBudget": 0, "includeThoughts": true}));
+    assert!(warning.is_some_and(|warning| warning.message.contains("GM-INCLUDE-ERR")));
+    let budget = json!({"generationConfig": {"thinkingConfig": {"thinkingBudget": 0}}});
+    assert!(warned("gemini-2.5-flash", json!({"includeThoughts": true}), Some(budget)).1.is_some());
+    assert!(warned("gemini-2.5-flash", json!({"effort": "none"}), None).1.is_none());
+    assert!(warned("gemini-2.5-flash", json!({"budgetTokens": 1024, "includeThoughts": true}), None).1.is_none());
 }

@@ -96,6 +96,18 @@ fn json_mode_without_a_schema() {
     assert!(summary.warnings.iter().any(|warning| warning.field == "responseFormat"));
 }
 
+/// Mistral's JSON mode needs the prompt to ask for JSON (reference §1.4, §7.4; a new-user trial
+/// found it sent without): the same check, and a prompt that says it passes.
+#[test]
+fn mistral_json_mode_needs_the_word_json() {
+    let text = r#"{"customId":"j","model":"mistral-small-latest","messages":[{"role":"user","content":"Hello"}],"responseFormat":{"type":"json"}}"#;
+    let request = request_for(Provider::Mistral, text);
+    let (index, field, message) = validation(bodies(Provider::Mistral, &[request], false).unwrap_err());
+    assert_eq!((index, field.as_str()), (Some(0), "responseFormat"));
+    assert!(message.contains("Mistral's JSON mode requires the word \"JSON\""), "{message}");
+    assert_eq!(body(Provider::Mistral, json!({"type": "json"}))["response_format"], json!({"type": "json_object"}));
+}
+
 #[test]
 fn openai_json_mode_needs_the_word_json() {
     // Azure OpenAI too (its JSON mode page; a new-user trial found it unchecked there).
