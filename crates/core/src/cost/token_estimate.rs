@@ -484,16 +484,32 @@ mod tests {
         use crate::test_support::{bodies, request_for};
         use crate::Provider;
         let schema = compact(&big_schema(12));
-        let tool = format!(r#""tools": [{{"name": "lookup", "description": "Find the customer's record by the fields they gave", "parameters": {schema}}}]"#);
+        let tool = format!(
+            r#""tools": [{{"name": "lookup", "description": "Find the customer's record by the fields they gave", "parameters": {schema}}}]"#
+        );
         let features = [
             ("tools", tool.clone()),
             ("tools and toolChoice", format!(r#"{tool}, "toolChoice": {{"name": "lookup"}}"#)),
-            ("responseFormat", format!(r#""responseFormat": {{"type": "json", "name": "record", "description": "The customer's record", "schema": {schema}}}"#)),
+            (
+                "responseFormat",
+                format!(
+                    r#""responseFormat": {{"type": "json", "name": "record", "description": "The customer's record", "schema": {schema}}}"#
+                ),
+            ),
         ];
         let kwargs = [
-            (Provider::OpenAI, r#""providerKwargs": {"prediction": {"type": "content", "content": "The customer record, as it was stored last week, with every field the form asks for"}}"#),
-            (Provider::Anthropic, r#""providerKwargs": {"metadata": {"user_id": "customer-record-lookup-service-with-a-long-identifier"}}"#),
-            (Provider::Google, r#""providerKwargs": {"safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"}, {"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "BLOCK_ONLY_HIGH"}]}"#),
+            (
+                Provider::OpenAI,
+                r#""providerKwargs": {"prediction": {"type": "content", "content": "The customer record, as it was stored last week, with every field the form asks for"}}"#,
+            ),
+            (
+                Provider::Anthropic,
+                r#""providerKwargs": {"metadata": {"user_id": "customer-record-lookup-service-with-a-long-identifier"}}"#,
+            ),
+            (
+                Provider::Google,
+                r#""providerKwargs": {"safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"}, {"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "BLOCK_ONLY_HIGH"}]}"#,
+            ),
         ];
         let base = r#"{"customId": "a", "model": "MODEL", "messages": [{"role": "user", "content": "Hello"}]"#;
         let options = EstimateOptions::default();
@@ -502,7 +518,10 @@ mod tests {
             let (plain_body, _) = bodies(provider, std::slice::from_ref(&plain), false).unwrap();
             let plain_bytes = compact(&plain_body[0]).len();
             let plain_tokens = estimate_input_tokens(&plain, &options);
-            let provider_kwargs = kwargs.iter().filter(|(with, _)| *with == provider).map(|(_, kwargs)| ("providerKwargs", kwargs.to_string()));
+            let provider_kwargs = kwargs
+                .iter()
+                .filter(|(with, _)| *with == provider)
+                .map(|(_, kwargs)| ("providerKwargs", kwargs.to_string()));
             for (feature, fields) in features.iter().cloned().chain(provider_kwargs) {
                 let with = request_for(provider, &format!("{base}, {fields}}}"));
                 let body = match bodies(provider, std::slice::from_ref(&with), false) {
