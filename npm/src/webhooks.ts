@@ -87,18 +87,28 @@ function base64ToBytes(text: string): Uint8Array | undefined {
  * The HMAC key: a `whsec_` secret is base64 after the prefix; any other is used as its UTF-8 bytes.
  * A secret that cannot be a key is the caller's configuration, not a forged delivery: a
  * `ConfigurationError`, whatever was delivered (a new-user trial read it as a signature failure).
- * The secret itself is never quoted.
+ * So is a key too short to keep forgers out (a one-byte key verified deliveries): a `whsec_` key
+ * must decode to at least 24 bytes (Standard Webhooks: 24–64; a longer one is not refused, it is
+ * no weaker), a raw secret at least 16 bytes (OpenAI's SDK; reference endpoints-and-push.md §3.1,
+ * §3.2). The secret itself is never quoted, nor its length.
  */
 function keyBytes(secret: string, position: number | undefined): Uint8Array {
   const which = position === undefined ? "the webhook secret" : `webhook secret ${position} of the list`;
   if (secret.startsWith("whsec_")) {
     const bytes = base64ToBytes(secret.slice("whsec_".length));
     if (bytes === undefined || bytes.length === 0) throw new ConfigurationError(`${which} is not valid: a whsec_ secret must be base64 after its prefix (copy it whole from the provider's dashboard)`);
+    if (bytes.length < MIN_WHSEC_KEY_BYTES) throw new ConfigurationError(`${which} is too short: a whsec_ secret's key (base64 after the prefix) must be at least ${MIN_WHSEC_KEY_BYTES} bytes (Standard Webhooks: 24 to 64); copy it whole from the provider's dashboard`);
     return bytes;
   }
   if (secret.length === 0) throw new ConfigurationError(`${which} is empty`);
-  return encoder.encode(secret);
+  const bytes = encoder.encode(secret);
+  if (bytes.length < MIN_RAW_KEY_BYTES) throw new ConfigurationError(`${which} is too short: a secret without the whsec_ prefix is used as its UTF-8 bytes, which must be at least ${MIN_RAW_KEY_BYTES} (as OpenAI's SDK requires); use the provider's whsec_ secret`);
+  return bytes;
 }
+
+/** The shortest keys taken (reference endpoints-and-push.md §3.2 Standard Webhooks, §3.1 OpenAI's SDK). */
+const MIN_WHSEC_KEY_BYTES = 24;
+const MIN_RAW_KEY_BYTES = 16;
 
 /** The HMAC keys of the secrets given (checked before a delivery is read). */
 function secretKeys(secret: string | string[] | undefined): Uint8Array[] {
@@ -214,7 +224,9 @@ export async function verifyWebhook(request: Request, secret: string | string[] 
   }
   const event = eventOf(webhookId, timestamp, payload as Record<string, unknown>, token !== undefined);
   if (options.replayGuard && !(await recordDelivery(checkedStateStore(options.replayGuard, "options.replayGuard"), replayKey, keepUntil, now))) {
-    throw new WebhookVerificationError("replayed", `webhook delivery ${webhookId.slice(0, 100)} was received before`);
+    // A JWT delivery is keyed by its token: the same token under a fresh webhook-id is the replay.
+    const what = token === undefined ? `webhook delivery ${webhookId.slice(0, 100)} was received before` : `the token of webhook delivery ${webhookId.slice(0, 100)} was received before (under this or another webhook-id)`;
+    throw new WebhookVerificationError("replayed", what);
   }
   return event;
 }

@@ -151,6 +151,30 @@ describe("verifyWebhook", () => {
     }
   });
 
+  test("a secret too short to keep forgers out is a configuration error, even for a delivery it signed; never quoted", async () => {
+    // A new-user trial: the 1-byte key "k" verified deliveries signed with it.
+    const short23 = `whsec_${btoa("k".repeat(23))}`;
+    for (const [secret, message] of [
+      ["k", /^the webhook secret is too short: a secret without the whsec_ prefix .* at least 16 /],
+      ["fifteen-bytes!!", /^the webhook secret is too short/],
+      [short23, /^the webhook secret is too short: a whsec_ secret's key .* at least 24 bytes/],
+      ["whsec_dGVzdA==", /^the webhook secret is too short/],
+      [[SECRET, "k"], /^webhook secret 1 of the list is too short/],
+    ] as const) {
+      const signedWith = Array.isArray(secret) ? "k" : (secret as string);
+      await assert.rejects(verifyWebhook(await delivery({ secret: signedWith }), secret as string | string[]), (error) => {
+        assert.ok(error instanceof ConfigurationError && !(error instanceof WebhookVerificationError), String(error));
+        assert.match(error.message, message);
+        assert.ok(!error.message.includes(signedWith === "k" ? "\"k\"" : signedWith) && !error.message.includes(short23.slice(6)), error.message);
+        return true;
+      });
+    }
+    // The shortest keys taken: 16 raw bytes, a whsec_ key of 24 bytes.
+    for (const secret of ["sixteen-bytes-ok", `whsec_${btoa("k".repeat(24))}`]) {
+      assert.equal((await verifyWebhook(await delivery({ secret }), secret)).type, "batch.completed");
+    }
+  });
+
   test("every Standard Webhooks header is required", async () => {
     for (const header of ["webhook-id", "webhook-timestamp", "webhook-signature"]) {
       assert.equal((await refusal(delivery({ omit: header }))).reason, "missing_header", header);

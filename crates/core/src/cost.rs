@@ -110,7 +110,8 @@ fn dollars(tokens: u64, rate_per_million: f64) -> f64 {
 /// input is priced so, not only the prefix up to the last breakpoint: a bound, and simpler.
 ///
 /// - Anthropic writes at a breakpoint only (`cacheControl` on the request, a part, the system
-///   prompt or a tool, or `cache_control` inside `providerKwargs`), at the rate of the longest
+///   prompt or a tool, or Anthropic's `cache_control` on a block inside `providerKwargs`, such as
+///   a tool's; a top-level `providerKwargs.cache_control` is refused), at the rate of the longest
 ///   `ttl` the request uses: 2× input for `"1h"`, 1.25× for 5 minutes (reference unified-features
 ///   §4.2, endpoints-and-push.md §6).
 /// - OpenAI caches automatically, so any chat or Responses request may write: GPT-5.6 and later

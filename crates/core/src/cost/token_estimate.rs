@@ -28,7 +28,8 @@ use tsify::Tsify;
 
 use super::token_costs::{Class, COSTS};
 use crate::json_value_text::compact;
-use crate::model::{ContentPartRef, UnifiedRequest};
+use crate::model::{ContentPartRef, ToolChoice, UnifiedRequest};
+use serde_json::Value;
 
 /// Role and separator tokens around each message (OpenAI's chat format).
 pub const TOKENS_PER_MESSAGE: u64 = 3;
@@ -257,7 +258,8 @@ fn skip_line_breaks(characters: &[(char, Class)], start: usize) -> usize {
 
 /// A request's input as a tokenizer sees it: the tokens that do not depend on the text (the chat
 /// format's per-request and per-message tokens, and the figure for each image or document) and
-/// the texts to count (system prompt, message text, tool calls and results, reasoning).
+/// the texts to count (system prompt, message text, tool calls and results, reasoning, then the
+/// tools, tool choice, structured-output schema and `providerKwargs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(Tsify))]
 #[serde(rename_all = "camelCase")]
@@ -268,10 +270,13 @@ pub struct InputParts {
 
 /// Calls `text` with each piece of text of a request's input, and returns its fixed tokens. An
 /// embeddings request's input is its texts alone: no chat format around them (OpenAI counts an
-/// embeddings request's `prompt_tokens` from the texts, endpoints-and-push.md §1.1).
-fn visit_input(request: &UnifiedRequest, options: &EstimateOptions, mut text: impl FnMut(&str)) -> u64 {
+/// embeddings request's `prompt_tokens` from the texts, endpoints-and-push.md §1.1); its
+/// `providerKwargs` are counted too (see [`visit_definitions`]).
+// One copy of the walk for both callers (a `dyn` closure, not a generic one: wasm size).
+fn visit_input(request: &UnifiedRequest, options: &EstimateOptions, text: &mut dyn FnMut(&str)) -> u64 {
     if let Some(input) = &request.input {
-        input.texts().into_iter().for_each(text);
+        input.texts().into_iter().for_each(&mut *text);
+        visit_definitions(request, text);
         return 0;
     }
     let media_tokens = options.media_tokens.unwrap_or(DEFAULT_MEDIA_TOKENS);
@@ -299,13 +304,47 @@ fn visit_input(request: &UnifiedRequest, options: &EstimateOptions, mut text: im
             }
         }
     }
+    visit_definitions(request, text);
     fixed
 }
 
-/// The estimated input tokens of a request: its system prompt, messages and media.
+/// The rest of the prompt: what the provider body carries besides the messages and is billed as
+/// input all the same (tools and the structured-output schema are part of the prompt's prefix,
+/// reference unified-features.md §4.1). Each tool's name, description and parameters schema (its
+/// compact JSON), a named tool choice or the mode, the `responseFormat` schema with its name and
+/// description, and every `providerKwargs` entry (its key and its value, a string as it is and
+/// anything else as compact JSON: a setting that is not prompt text costs a few tokens too many,
+/// never too few). A provider's own overhead for tool use (the system prompt Anthropic adds when
+/// tools are given) is not published per model in the reference and is not counted.
+fn visit_definitions(request: &UnifiedRequest, text: &mut dyn FnMut(&str)) {
+    for tool in request.tools.iter().flatten() {
+        text(&tool.name);
+        tool.description.as_deref().into_iter().for_each(&mut *text);
+        text(&compact(&tool.parameters));
+    }
+    match &request.tool_choice {
+        Some(ToolChoice::Named { name }) => text(name),
+        Some(ToolChoice::Mode(mode)) => text(mode.as_str()),
+        None => {}
+    }
+    if let Some(format) = &request.response_format {
+        format.name.as_deref().into_iter().chain(format.description.as_deref()).for_each(&mut *text);
+        format.schema.iter().for_each(|schema| text(&compact(schema)));
+    }
+    for (key, value) in request.provider_kwargs.iter().flatten() {
+        text(key);
+        match value {
+            Value::String(value) => text(value),
+            value => text(&compact(value)),
+        }
+    }
+}
+
+/// The estimated input tokens of a request: its system prompt, messages and media, its tools,
+/// tool choice, structured-output schema and `providerKwargs`.
 pub fn estimate_input_tokens(request: &UnifiedRequest, options: &EstimateOptions) -> u64 {
     let mut texts = 0;
-    let fixed = visit_input(request, options, |text| texts += estimate_text_tokens(text));
+    let fixed = visit_input(request, options, &mut |text| texts += estimate_text_tokens(text));
     fixed + texts
 }
 
@@ -313,7 +352,7 @@ pub fn estimate_input_tokens(request: &UnifiedRequest, options: &EstimateOptions
 /// `fixedTokens` + the sum of the counter over `texts`.
 pub fn input_parts(request: &UnifiedRequest, options: &EstimateOptions) -> InputParts {
     let mut texts = Vec::new();
-    let fixed_tokens = visit_input(request, options, |text| texts.push(text.to_owned()));
+    let fixed_tokens = visit_input(request, options, &mut |text| texts.push(text.to_owned()));
     InputParts { fixed_tokens, texts }
 }
 
@@ -384,6 +423,120 @@ mod tests {
         assert_eq!(estimate_input_tokens(&with_image, &options), 3 + (3 + 2) + 3 + 1 + 500);
         let parts = input_parts(&with_image, &options);
         assert_eq!(parts, InputParts { fixed_tokens: 3 + 3 + 3 + 500, texts: vec!["Be brief".into(), "Hello".into()] });
+    }
+
+    /// A tool schema of some size: `count` properties, each with a description.
+    fn big_schema(count: usize) -> serde_json::Value {
+        let properties: serde_json::Map<String, serde_json::Value> = (0..count)
+            .map(|index| {
+                let description = format!("The value of field number {index} of the record, as the customer wrote it");
+                (format!("field_{index}"), json!({"type": "string", "description": description}))
+            })
+            .collect();
+        json!({"type": "object", "properties": properties, "required": ["field_0"], "additionalProperties": false})
+    }
+
+    #[test]
+    fn tools_tool_choice_schemas_and_provider_kwargs_are_counted() {
+        let base = json!({"customId": "a", "model": "m", "messages": [{"role": "user", "content": "Hello"}]});
+        let options = EstimateOptions::default();
+        let plain = estimate_input_tokens(&request(base.clone()), &options);
+        let schema = big_schema(20);
+        let schema_tokens = estimate_text_tokens(&compact(&schema));
+        assert!(schema_tokens > 300, "{schema_tokens}");
+        let with = |key: &str, value: serde_json::Value| {
+            let mut with = base.clone();
+            with[key] = value;
+            estimate_input_tokens(&request(with), &options) - plain
+        };
+        let tool = json!([{"name": "lookup", "description": "Find a record", "parameters": schema}]);
+        assert_eq!(with("tools", tool.clone()), 1 + estimate_text_tokens("Find a record") + schema_tokens);
+        let format = json!({"type": "json", "name": "record", "schema": schema});
+        assert_eq!(with("responseFormat", format), 1 + schema_tokens);
+        let kwargs = json!({"instructions": "Answer in French, politely.", "top_logprobs": 2});
+        assert_eq!(
+            with("providerKwargs", kwargs),
+            estimate_text_tokens("instructions")
+                + estimate_text_tokens("Answer in French, politely.")
+                + estimate_text_tokens("top_logprobs")
+                + 1
+        );
+        let mut named = base.clone();
+        named["tools"] = tool;
+        named["toolChoice"] = json!({"name": "lookup"});
+        let parts = input_parts(&request(named), &options);
+        let texts: Vec<&str> = parts.texts.iter().map(String::as_str).collect();
+        assert_eq!(texts, ["Hello", "lookup", "Find a record", compact(&schema).as_str(), "lookup"]);
+        // An embeddings request's settings in providerKwargs are counted too.
+        let embedding = json!({"customId": "e", "model": "m", "input": "Hello", "providerKwargs": {"user": "u-1"}});
+        let embedding = input_parts(&request(embedding), &options);
+        assert_eq!(embedding, InputParts { fixed_tokens: 0, texts: vec!["Hello".into(), "user".into(), "u-1".into()] });
+    }
+
+    /// The least the estimate counts per byte of JSON a feature adds to the provider's body: one
+    /// token per [`BYTES_PER_TOKEN_BOUND`] bytes. Real tokenizers cut JSON schemas into about
+    /// one token per 3 to 4 bytes; a converted body also adds wrapping (`"type":"function"`…) that
+    /// a provider renders otherwise, so the bound is looser than the tokenizer.
+    const BYTES_PER_TOKEN_BOUND: usize = 6;
+
+    #[test]
+    fn every_feature_sent_in_the_body_is_counted_on_every_provider() {
+        use crate::test_support::{bodies, request_for};
+        use crate::Provider;
+        let schema = compact(&big_schema(12));
+        let tool = format!(
+            r#""tools": [{{"name": "lookup", "description": "Find the customer's record by the fields they gave", "parameters": {schema}}}]"#
+        );
+        let features = [
+            ("tools", tool.clone()),
+            ("tools and toolChoice", format!(r#"{tool}, "toolChoice": {{"name": "lookup"}}"#)),
+            (
+                "responseFormat",
+                format!(
+                    r#""responseFormat": {{"type": "json", "name": "record", "description": "The customer's record", "schema": {schema}}}"#
+                ),
+            ),
+        ];
+        let kwargs = [
+            (
+                Provider::OpenAI,
+                r#""providerKwargs": {"prediction": {"type": "content", "content": "The customer record, as it was stored last week, with every field the form asks for"}}"#,
+            ),
+            (
+                Provider::Anthropic,
+                r#""providerKwargs": {"metadata": {"user_id": "customer-record-lookup-service-with-a-long-identifier"}}"#,
+            ),
+            (
+                Provider::Google,
+                r#""providerKwargs": {"safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"}, {"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "BLOCK_ONLY_HIGH"}]}"#,
+            ),
+        ];
+        let base = r#"{"customId": "a", "model": "MODEL", "messages": [{"role": "user", "content": "Hello"}]"#;
+        let options = EstimateOptions::default();
+        for provider in Provider::ALL {
+            let plain = request_for(provider, &format!("{base}}}"));
+            let (plain_body, _) = bodies(provider, std::slice::from_ref(&plain), false).unwrap();
+            let plain_bytes = compact(&plain_body[0]).len();
+            let plain_tokens = estimate_input_tokens(&plain, &options);
+            let provider_kwargs = kwargs
+                .iter()
+                .filter(|(with, _)| *with == provider)
+                .map(|(_, kwargs)| ("providerKwargs", kwargs.to_string()));
+            for (feature, fields) in features.iter().cloned().chain(provider_kwargs) {
+                let with = request_for(provider, &format!("{base}, {fields}}}"));
+                let body = match bodies(provider, std::slice::from_ref(&with), false) {
+                    Ok((body, _)) => body,
+                    Err(error) => panic!("{provider:?} {feature}: {error}"),
+                };
+                let added_bytes = compact(&body[0]).len() - plain_bytes;
+                let added_tokens = estimate_input_tokens(&with, &options) - plain_tokens;
+                assert!(added_bytes > 60, "{provider:?} {feature}: {added_bytes}");
+                assert!(
+                    added_tokens as usize * BYTES_PER_TOKEN_BOUND >= added_bytes,
+                    "{provider:?} {feature}: {added_tokens} tokens for {added_bytes} bytes sent"
+                );
+            }
+        }
     }
 
     #[test]
