@@ -12,6 +12,7 @@
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use serde_json::Value;
 
 use super::fast_line::{decode_common_line, scan_common_line, CommonLine};
 use super::result_blocks::{blocks, Block};
@@ -19,6 +20,7 @@ use crate::model::object_only;
 use crate::model::{
     FinishReason, OutputPart, ResultError, ResultStatus, ResultView, UnifiedResponse, UnifiedResult, Usage,
 };
+use crate::providers::common::string_field;
 use crate::providers::lone_surrogates::decoded;
 use crate::results::{
     field_names, malformed, no_response_message, says_nothing, BodyProblem, LineDecoder, NO_RESPONSE,
@@ -258,6 +260,10 @@ struct Message {
     #[serde(default, deserialize_with = "blocks")]
     content: Option<Vec<Block>>,
     stop_reason: Option<String>,
+    /// `RefusalStopDetails {type, category, explanation}` beside `stop_reason: "refusal"`;
+    /// read leniently (a value of another shape only loses the explanation, kept in `raw`).
+    #[serde(default)]
+    stop_details: Option<Value>,
     usage: Option<AnthropicUsage>,
 }
 object_only!(deserialize only Message, "a `message` object");
@@ -365,8 +371,14 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
                 .to_owned(),
         ));
     }
-    let reply =
-        Reply { id: message.id, model: message.model, content, stop_reason: message.stop_reason, usage: message.usage };
+    let reply = Reply {
+        id: message.id,
+        model: message.model,
+        content,
+        stop_reason: message.stop_reason,
+        stop_details: message.stop_details,
+        usage: message.usage,
+    };
     Ok(reply.response(body.to_owned()))
 }
 
@@ -378,13 +390,16 @@ pub(super) struct Reply {
     pub(super) model: Option<String>,
     pub(super) content: Vec<Block>,
     pub(super) stop_reason: Option<String>,
+    /// Read only when `stop_reason` is `refusal` (the one-pass reader leaves those lines to
+    /// [`message_response`]).
+    pub(super) stop_details: Option<Value>,
     pub(super) usage: Option<AnthropicUsage>,
 }
 
 impl Reply {
     /// The unified response, with `raw` the message's text.
     pub(super) fn response(self, raw: Box<RawValue>) -> UnifiedResponse {
-        let content: Vec<OutputPart> = self
+        let mut content: Vec<OutputPart> = self
             .content
             .into_iter()
             .filter_map(|block| match block {
@@ -403,6 +418,15 @@ impl Reply {
                 Block::Other => None,
             })
             .collect();
+        if self.stop_reason.as_deref() == Some("refusal") {
+            // Claude refused (reference unified-features §1.2, §8.4): a refusal part after whatever
+            // it wrote before stopping, with `stop_details`' explanation and category.
+            let detail = |name: &str| self.stop_details.as_ref().and_then(|details| string_field(details, name));
+            content.push(OutputPart::Refusal {
+                text: detail("explanation").unwrap_or_default(),
+                category: detail("category"),
+            });
+        }
         let text = content
             .iter()
             .filter_map(|part| match part {
@@ -427,11 +451,15 @@ impl Reply {
     }
 }
 
-/// Anthropic `stop_reason` → the shared finish reason; the raw value is kept beside it.
+/// Anthropic `stop_reason` → the shared finish reason; the raw value is kept beside it. The
+/// vocabulary (spec `BetaStopReason`): `model_context_window_exceeded` is the answer cut off where
+/// the context window filled up, a token limit as `max_tokens` is ("we exceeded the requested
+/// `max_tokens` or the model's maximum"); `pause_turn` (a long turn paused, to be sent back to go
+/// on) has no unified word and stays `other`.
 pub fn finish_reason(stop_reason: Option<&str>) -> FinishReason {
     match stop_reason {
         Some("end_turn") | Some("stop_sequence") => FinishReason::Stop,
-        Some("max_tokens") => FinishReason::Length,
+        Some("max_tokens" | "model_context_window_exceeded") => FinishReason::Length,
         Some("tool_use") => FinishReason::ToolCalls,
         Some("refusal") => FinishReason::ContentFilter,
         _ => FinishReason::Other,

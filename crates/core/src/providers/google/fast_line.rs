@@ -20,7 +20,7 @@ use crate::model::{borrowed_raw, FinishReason, PartView, PartsView, ResponseView
 use crate::provider::Provider;
 use crate::providers::json_scan::{Scanner, Seen};
 
-use super::response::{map_finish_reason, UsageMetadata};
+use super::response::{map_finish_reason, refused, UsageMetadata};
 
 /// The result of `line`, or `None` when it is not the common shape.
 pub(super) fn decode_common_line(line: &str) -> Option<UnifiedResult> {
@@ -64,6 +64,10 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
     // `response` has read its candidate (else it gave `None`). Its fields are taken one by one:
     // the parts, destructured out of the candidate and the response, were copied each time.
     let mut raw_finish_reason = response.candidate.finish_reason;
+    // A refusal's part takes the candidate's `finishMessage` (skipped here): the general reader's.
+    if raw_finish_reason.as_deref().is_some_and(refused) {
+        return None;
+    }
     let block_reason = response.block_reason;
     // A candidate of text parts has no tool call.
     let candidate_finish_reason = map_finish_reason(raw_finish_reason.as_deref(), false);
@@ -169,6 +173,11 @@ impl<'a> Scanner<'a> {
                 seen.first(2)?;
                 *finish_reason = scanner.optional_string()?;
                 Some(())
+            }
+            // Read by the general reader (a refusal's words), which refuses it twice.
+            "finishMessage" => {
+                seen.first(3)?;
+                scanner.skip(0)
             }
             _ => scanner.skip(0),
         })

@@ -47,6 +47,10 @@ struct ResponseCandidate {
     index: Option<u32>,
     content: Option<Content>,
     finish_reason: Option<String>,
+    /// Read for a refusal's words (spec `Candidate.finishMessage`, a string); leniently, as it
+    /// was skipped before refusals had parts (a value of another type loses only the words).
+    #[serde(default)]
+    finish_message: Option<Value>,
 }
 object_only!(deserialize only ResponseCandidate, "a candidate object");
 
@@ -244,11 +248,17 @@ pub(super) fn unified_response(read: ReadResponse, raw: Box<RawValue>) -> Unifie
     }
     let first_finish_reason = first.as_ref().map(|first| first.finish_reason);
     // The first candidate's fields are moved out unless the candidates are all kept.
-    let (content, mut raw_finish_reason, text) = match &mut first {
+    let (mut content, mut raw_finish_reason, text) = match &mut first {
         Some(first) if several => (first.content.clone(), first.raw_finish_reason.clone(), first.text.clone()),
         Some(first) => (take(&mut first.content), first.raw_finish_reason.take(), take(&mut first.text)),
         None => (Vec::new(), None, String::new()),
     };
+    if first.is_none() {
+        // A blocked prompt has no candidate: its refusal is the block reason (spec `PromptFeedback`).
+        content.extend(
+            block_reason.clone().map(|reason| OutputPart::Refusal { text: String::new(), category: Some(reason) }),
+        );
+    }
     let finish_reason = match (&raw_finish_reason, block_reason) {
         (None, Some(block_reason)) => {
             raw_finish_reason = Some(block_reason);
@@ -302,7 +312,28 @@ fn read_candidate(candidate: ResponseCandidate, response_id: Option<&str>) -> Ca
             content.extend(text_part(text, part.thought, part.thought_signature));
         }
     }
+    if candidate.finish_reason.as_deref().is_some_and(refused) {
+        content.push(OutputPart::Refusal {
+            text: match candidate.finish_message {
+                Some(Value::String(message)) => message,
+                _ => String::new(),
+            },
+            category: candidate.finish_reason.clone(),
+        });
+    }
     candidate_of(index, candidate.finish_reason, content)
+}
+
+/// Whether a `finishReason` says the answer was withheld on safety or policy grounds: Gemini has no
+/// refusal field, and these stops are its refusals (reference unified-features §1.3, §8.4:
+/// "`SAFETY`/`PROHIBITED_CONTENT`/`promptFeedback.blockReason` → `refusal` part"), the blocklist,
+/// personal-data and image safety stops with them. A recitation stop (`RECITATION`) is no refusal:
+/// `content_filter`, without a part.
+pub(super) fn refused(finish_reason: &str) -> bool {
+    matches!(
+        finish_reason,
+        "SAFETY" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" | "IMAGE_PROHIBITED_CONTENT"
+    )
 }
 
 /// The output of a `Part` with `text` and no function call: reasoning when it is a thought (with
