@@ -457,12 +457,17 @@ pub fn unless_generation_failed(
 /// carries Mistral's signature), and a signature goes back only to the provider that made it
 /// (`tools::replayable_signature`). Only the parts of the answer are looked at, not the body.
 pub fn with_reasoning_provider(mut result: UnifiedResult, provider: &str) -> UnifiedResult {
-    if let Some(response) = result.response.as_mut() {
-        let candidates = response.candidates.iter_mut().flatten().flat_map(|candidate| candidate.content.iter_mut());
-        for part in response.content.iter_mut().chain(candidates) {
+    fn record(content: &mut [OutputPart], provider: &str) {
+        for part in content {
             if let OutputPart::Reasoning { provider: recorded @ None, .. } = part {
                 *recorded = Some(provider.to_owned());
             }
+        }
+    }
+    if let Some(response) = result.response.as_mut() {
+        record(&mut response.content, provider);
+        for candidate in response.candidates.iter_mut().flatten() {
+            record(&mut candidate.content, provider);
         }
     }
     result

@@ -49,8 +49,8 @@ pub enum OutputPart {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "tsify", tsify(optional))]
         signature: Option<String>,
-        /// The provider whose reasoning this is (Anthropic and Gemini, whose signatures only they
-        /// verify): sent to another provider, the signature is left out.
+        /// The provider whose reasoning this is (every reader records it; a signature only its maker
+        /// verifies): sent to another provider, the signature is left out.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
         provider: Option<String>,

@@ -67,10 +67,6 @@ pub(super) fn scan_common_line(line: &str) -> Option<CommonLine<'_>> {
     let custom_id = custom_id?;
     let body = &line[span.0..span.1];
     let ScannedReply { id, model, content, stop_reason, usage } = reply;
-    // A refusal's `stop_details` (skipped here) make its refusal part: the general reader's.
-    if stop_reason.as_deref() == Some("refusal") {
-        return None;
-    }
     Some(match content {
         Content::Parts(parts) => {
             let response = ResponseView {
@@ -91,7 +87,6 @@ pub(super) fn scan_common_line(line: &str) -> Option<CommonLine<'_>> {
                 model: model.map(Cow::into_owned),
                 content,
                 stop_reason: stop_reason.map(Cow::into_owned),
-                stop_details: None,
                 usage,
             };
             CommonLine::Result(UnifiedResult::succeeded(custom_id.into_owned(), reply.response(scanned_raw(body))))
@@ -241,11 +236,11 @@ impl<'a> Scanner<'a> {
                 }
                 "id" => (4, &mut reply.id),
                 "model" => (5, &mut reply.model),
-                "stop_reason" => (6, &mut reply.stop_reason),
-                // Read by the general reader (a refusal's explanation), which refuses it twice.
-                "stop_details" => {
-                    seen.first(7)?;
-                    return scanner.skip(0);
+                "stop_reason" => {
+                    seen.first(6)?;
+                    reply.stop_reason = scanner.nullable(Scanner::string)?;
+                    // A refusal's part (its `stop_details`) is made by the general reader.
+                    return (reply.stop_reason.as_deref() != Some("refusal")).then_some(());
                 }
                 _ => return scanner.skip(0),
             };

@@ -260,10 +260,6 @@ struct Message {
     #[serde(default, deserialize_with = "blocks")]
     content: Option<Vec<Block>>,
     stop_reason: Option<String>,
-    /// `RefusalStopDetails {type, category, explanation}` beside `stop_reason: "refusal"`;
-    /// read leniently (a value of another shape only loses the explanation, kept in `raw`).
-    #[serde(default)]
-    stop_details: Option<Value>,
     usage: Option<AnthropicUsage>,
 }
 object_only!(deserialize only Message, "a `message` object");
@@ -376,7 +372,6 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
         model: message.model,
         content,
         stop_reason: message.stop_reason,
-        stop_details: message.stop_details,
         usage: message.usage,
     };
     Ok(reply.response(body.to_owned()))
@@ -390,9 +385,6 @@ pub(super) struct Reply {
     pub(super) model: Option<String>,
     pub(super) content: Vec<Block>,
     pub(super) stop_reason: Option<String>,
-    /// Read only when `stop_reason` is `refusal` (the one-pass reader leaves those lines to
-    /// [`message_response`]).
-    pub(super) stop_details: Option<Value>,
     pub(super) usage: Option<AnthropicUsage>,
 }
 
@@ -420,8 +412,11 @@ impl Reply {
             .collect();
         if self.stop_reason.as_deref() == Some("refusal") {
             // Claude refused (reference unified-features §1.2, §8.4): a refusal part after whatever
-            // it wrote before stopping, with `stop_details`' explanation and category.
-            let detail = |name: &str| self.stop_details.as_ref().and_then(|details| string_field(details, name));
+            // it wrote before stopping, with `stop_details`' explanation and category
+            // (`RefusalStopDetails`). Read from `raw` here, for the rare refusal only, so that no
+            // other message pays for the field; a value of another shape loses only the words.
+            let message = serde_json::from_str::<Value>(raw.get()).unwrap_or_default();
+            let detail = |name: &str| string_field(&message["stop_details"], name);
             content.push(OutputPart::Refusal {
                 text: detail("explanation").unwrap_or_default(),
                 category: detail("category"),

@@ -64,10 +64,6 @@ pub(super) fn scan_common_line(line: &str) -> Option<ResultView<'_>> {
     // `response` has read its candidate (else it gave `None`). Its fields are taken one by one:
     // the parts, destructured out of the candidate and the response, were copied each time.
     let mut raw_finish_reason = response.candidate.finish_reason;
-    // A refusal's part takes the candidate's `finishMessage` (skipped here): the general reader's.
-    if raw_finish_reason.as_deref().is_some_and(refused) {
-        return None;
-    }
     let block_reason = response.block_reason;
     // A candidate of text parts has no tool call.
     let candidate_finish_reason = map_finish_reason(raw_finish_reason.as_deref(), false);
@@ -172,12 +168,8 @@ impl<'a> Scanner<'a> {
             "finishReason" => {
                 seen.first(2)?;
                 *finish_reason = scanner.optional_string()?;
-                Some(())
-            }
-            // Read by the general reader (a refusal's words), which refuses it twice.
-            "finishMessage" => {
-                seen.first(3)?;
-                scanner.skip(0)
+                // A refusal's part (its `finishMessage`) is made by the general reader.
+                (!finish_reason.as_deref().is_some_and(refused)).then_some(())
             }
             _ => scanner.skip(0),
         })

@@ -47,10 +47,6 @@ struct ResponseCandidate {
     index: Option<u32>,
     content: Option<Content>,
     finish_reason: Option<String>,
-    /// Read for a refusal's words (spec `Candidate.finishMessage`, a string); leniently, as it
-    /// was skipped before refusals had parts (a value of another type loses only the words).
-    #[serde(default)]
-    finish_message: Option<Value>,
 }
 object_only!(deserialize only ResponseCandidate, "a candidate object");
 
@@ -155,8 +151,8 @@ impl From<UsageMetadata> for Usage {
 }
 
 /// Reads a `GenerateContentResponse`. A prompt blocked before generation (no candidates, a
-/// `promptFeedback.blockReason`) is a response with no content, finish reason `content_filter`
-/// and the block reason as `rawFinishReason`. A body with none of the response's fields (an
+/// `promptFeedback.blockReason`) is a response whose content is a refusal part, finish reason
+/// `content_filter` and the block reason as `rawFinishReason`. A body with none of the response's fields (an
 /// embedding, anything unknown) is an error naming what it has.
 pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
     let response: GenerateContentResponse = crate::providers::exact_json::read_body(body.get()).map_err(|error| {
@@ -207,7 +203,8 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
         }
     }
     let response_id = response.response_id.as_deref();
-    let mut read = all.into_iter().map(|candidate| read_candidate(candidate, response_id));
+    let mut read =
+        all.into_iter().enumerate().map(|(position, candidate)| read_candidate(candidate, position, response_id, body));
     let first = read.next();
     let rest = read.collect();
     let read = ReadResponse {
@@ -290,7 +287,7 @@ fn candidate_index(candidate: &ResponseCandidate) -> u32 {
 }
 
 /// One `Candidate` of the response (`candidateCount` > 1 gives several; reference §5).
-fn read_candidate(candidate: ResponseCandidate, response_id: Option<&str>) -> Candidate {
+fn read_candidate(candidate: ResponseCandidate, position: usize, response_id: Option<&str>, body: &RawValue) -> Candidate {
     let mut content = Vec::new();
     let index = candidate_index(&candidate);
     let mut calls = 0;
@@ -314,14 +311,21 @@ fn read_candidate(candidate: ResponseCandidate, response_id: Option<&str>) -> Ca
     }
     if candidate.finish_reason.as_deref().is_some_and(refused) {
         content.push(OutputPart::Refusal {
-            text: match candidate.finish_message {
-                Some(Value::String(message)) => message,
-                _ => String::new(),
-            },
+            text: finish_message(body, position),
             category: candidate.finish_reason.clone(),
         });
     }
     candidate_of(index, candidate.finish_reason, content)
+}
+
+/// The `finishMessage` of the candidate at `position` in `body`'s list (spec `Candidate`), for a
+/// refusal's words: read from the body for the rare refusal only, so that no other answer pays for
+/// the field; a value of another type gives no words.
+fn finish_message(body: &RawValue, position: usize) -> String {
+    serde_json::from_str::<Value>(body.get())
+        .ok()
+        .and_then(|response| Some(response.get("candidates")?.get(position)?.get("finishMessage")?.as_str()?.to_owned()))
+        .unwrap_or_default()
 }
 
 /// Whether a `finishReason` says the answer was withheld on safety or policy grounds: Gemini has no
@@ -330,10 +334,7 @@ fn read_candidate(candidate: ResponseCandidate, response_id: Option<&str>) -> Ca
 /// personal-data and image safety stops with them. A recitation stop (`RECITATION`) is no refusal:
 /// `content_filter`, without a part.
 pub(super) fn refused(finish_reason: &str) -> bool {
-    matches!(
-        finish_reason,
-        "SAFETY" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" | "IMAGE_PROHIBITED_CONTENT"
-    )
+    map_finish_reason(Some(finish_reason), false) == FinishReason::ContentFilter && !finish_reason.ends_with("RECITATION")
 }
 
 /// The output of a `Part` with `text` and no function call: reasoning when it is a thought (with
