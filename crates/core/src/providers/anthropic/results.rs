@@ -367,13 +367,8 @@ fn message_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
                 .to_owned(),
         ));
     }
-    let reply = Reply {
-        id: message.id,
-        model: message.model,
-        content,
-        stop_reason: message.stop_reason,
-        usage: message.usage,
-    };
+    let reply =
+        Reply { id: message.id, model: message.model, content, stop_reason: message.stop_reason, usage: message.usage };
     Ok(reply.response(body.to_owned()))
 }
 

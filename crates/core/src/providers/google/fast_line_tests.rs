@@ -154,11 +154,7 @@ fn candidate(random: &Random) -> Json {
             ("tokenCount", if random.one_in(8) { Some(text("61")) } else { None }),
             (
                 "finishMessage",
-                if random.one_in(10) {
-                    Some(if random.rare(10) { text("[1]") } else { string(random) })
-                } else {
-                    None
-                },
+                if random.one_in(10) { Some(if random.rare(10) { text("[1]") } else { string(random) }) } else { None },
             ),
         ],
     )

@@ -287,7 +287,12 @@ fn candidate_index(candidate: &ResponseCandidate) -> u32 {
 }
 
 /// One `Candidate` of the response (`candidateCount` > 1 gives several; reference §5).
-fn read_candidate(candidate: ResponseCandidate, position: usize, response_id: Option<&str>, body: &RawValue) -> Candidate {
+fn read_candidate(
+    candidate: ResponseCandidate,
+    position: usize,
+    response_id: Option<&str>,
+    body: &RawValue,
+) -> Candidate {
     let mut content = Vec::new();
     let index = candidate_index(&candidate);
     let mut calls = 0;
@@ -324,7 +329,9 @@ fn read_candidate(candidate: ResponseCandidate, position: usize, response_id: Op
 fn finish_message(body: &RawValue, position: usize) -> String {
     serde_json::from_str::<Value>(body.get())
         .ok()
-        .and_then(|response| Some(response.get("candidates")?.get(position)?.get("finishMessage")?.as_str()?.to_owned()))
+        .and_then(|response| {
+            Some(response.get("candidates")?.get(position)?.get("finishMessage")?.as_str()?.to_owned())
+        })
         .unwrap_or_default()
 }
 
@@ -334,7 +341,8 @@ fn finish_message(body: &RawValue, position: usize) -> String {
 /// personal-data and image safety stops with them. A recitation stop (`RECITATION`) is no refusal:
 /// `content_filter`, without a part.
 pub(super) fn refused(finish_reason: &str) -> bool {
-    map_finish_reason(Some(finish_reason), false) == FinishReason::ContentFilter && !finish_reason.ends_with("RECITATION")
+    map_finish_reason(Some(finish_reason), false) == FinishReason::ContentFilter
+        && !finish_reason.ends_with("RECITATION")
 }
 
 /// The output of a `Part` with `text` and no function call: reasoning when it is a thought (with

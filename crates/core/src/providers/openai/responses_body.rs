@@ -156,7 +156,12 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
 /// `completed` (or no status) + a tool call → `tool_calls`; + a refusal and no answer text (`text`:
 /// a commentary message's words are no answer) → `content_filter` (as on chat:
 /// `chat_body::only_refused`); else `stop`. `incomplete` → from `incomplete_details.reason`.
-fn finish_reason(status: Option<&str>, incomplete_reason: Option<&str>, content: &[OutputPart], text: &str) -> FinishReason {
+fn finish_reason(
+    status: Option<&str>,
+    incomplete_reason: Option<&str>,
+    content: &[OutputPart],
+    text: &str,
+) -> FinishReason {
     match (status, incomplete_reason) {
         (Some("incomplete"), Some("max_output_tokens")) => FinishReason::Length,
         (Some("incomplete"), Some("content_filter")) => FinishReason::ContentFilter,

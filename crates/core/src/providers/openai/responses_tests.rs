@@ -96,7 +96,8 @@ fn final_answer_messages_are_preferred_over_commentary() {
     assert!(matches!(&response.content[0], OutputPart::Text { text } if text == "Let me check. "));
     assert_eq!(response.text, "42");
     // Commentary words are no answer: a final refusal after them is still a refusal.
-    let mut refusal = json!({"type": "message", "role": "assistant", "content": [{"type": "refusal", "refusal": "No."}]});
+    let mut refusal =
+        json!({"type": "message", "role": "assistant", "content": [{"type": "refusal", "refusal": "No."}]});
     refusal["phase"] = json!("final_answer");
     let response = decode(body_with("completed", json!([commentary, refusal]))).response.unwrap();
     assert_eq!((response.text.as_str(), response.finish_reason), ("", FinishReason::ContentFilter));

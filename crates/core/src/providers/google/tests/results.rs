@@ -142,7 +142,8 @@ fn file_lines_become_normalized_results() {
 fn safety_stops_and_blocked_prompts_give_refusal_parts() {
     let line = |response: Value| format!("{}\n", json!({"key": "k", "response": response}));
     let stopped = |reason: &str, message: Option<&str>| {
-        let mut candidate = json!({"content": {"role": "model", "parts": [{"text": "Partial"}]}, "finishReason": reason, "index": 0});
+        let mut candidate =
+            json!({"content": {"role": "model", "parts": [{"text": "Partial"}]}, "finishReason": reason, "index": 0});
         if let Some(message) = message {
             candidate["finishMessage"] = json!(message);
         }
@@ -160,7 +161,10 @@ fn safety_stops_and_blocked_prompts_give_refusal_parts() {
         );
         assert_eq!((response.text.as_str(), response.finish_reason), ("Partial", FinishReason::ContentFilter));
     }
-    assert_eq!(stopped("SAFETY", None).content[1], OutputPart::Refusal { text: String::new(), category: Some("SAFETY".into()) });
+    assert_eq!(
+        stopped("SAFETY", None).content[1],
+        OutputPart::Refusal { text: String::new(), category: Some("SAFETY".into()) }
+    );
     assert_eq!(stopped("RECITATION", None).content, vec![OutputPart::Text { text: "Partial".into() }]);
     assert_eq!(stopped("STOP", None).content, vec![OutputPart::Text { text: "Partial".into() }]);
     let blocked = decode_file(&line(json!({"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}})), 5).remove(0);

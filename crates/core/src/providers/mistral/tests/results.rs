@@ -181,7 +181,11 @@ fn reasoning_parts_record_their_provider() {
     let results = decode(&format!("{line}\n"), 64);
     assert_eq!(
         results[0].response.as_ref().unwrap().content[0],
-        OutputPart::Reasoning { text: "hmm".into(), signature: Some("MISTRAL_SIG".into()), provider: Some("mistral".into()) }
+        OutputPart::Reasoning {
+            text: "hmm".into(),
+            signature: Some("MISTRAL_SIG".into()),
+            provider: Some("mistral".into())
+        }
     );
     // Through the OpenAI reader (vLLM, Groq, Together, xAI, Azure): that provider's, on the
     // one-pass path and the general one (two choices) alike.
@@ -190,14 +194,17 @@ fn reasoning_parts_record_their_provider() {
         let body = json!({"id": "c", "object": "chat.completion", "model": "m", "choices": (0..choices).map(choice).collect::<Vec<_>>()});
         let line = json!({"id": "b", "custom_id": "v", "response": {"status_code": 200, "body": body}, "error": null});
         use crate::results::LineDecoder;
-        let result = crate::providers::openai::OpenAiLineDecoder::new("vllm").decode_line(line.to_string().as_bytes(), 1);
+        let result =
+            crate::providers::openai::OpenAiLineDecoder::new("vllm").decode_line(line.to_string().as_bytes(), 1);
         let response = result.response.unwrap();
         assert_eq!(
             response.content[0],
             OutputPart::Reasoning { text: "think".into(), signature: None, provider: Some("vllm".into()) }
         );
         for candidate in response.candidates.iter().flatten() {
-            assert!(matches!(&candidate.content[0], OutputPart::Reasoning { provider: Some(name), .. } if name == "vllm"));
+            assert!(
+                matches!(&candidate.content[0], OutputPart::Reasoning { provider: Some(name), .. } if name == "vllm")
+            );
         }
     }
 }
