@@ -88,11 +88,13 @@ export function assertOutcomes(results: UnifiedResult[]): void {
   assert.equal(unsafe.response?.finishReason, "content_filter");
   assert.equal(unsafe.response?.rawFinishReason, "SAFETY");
   assert.equal(unsafe.response?.text, "");
-  assert.deepEqual(unsafe.response?.content, []);
+  // Gemini's safety stop is its refusal: a refusal part, the reason as its category.
+  assert.deepEqual(unsafe.response?.content, [{ type: "refusal", text: "", category: "SAFETY" }]);
 
   const blocked = byId.get("blocked")!.response!;
   assert.equal(blocked.finishReason, "content_filter");
   assert.equal(blocked.rawFinishReason, "PROHIBITED_CONTENT");
+  assert.deepEqual(blocked.content, [{ type: "refusal", text: "", category: "PROHIBITED_CONTENT" }]);
 
   const quota = byId.get("quota")!;
   assert.equal(quota.status, "errored");

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 
 use crate::jsonl::LineSplitter;
 use crate::line_scan::top_level_string;
-use crate::model::{looks_like_json, ResultError, ResultStatus, ResultView, UnifiedResult};
+use crate::model::{looks_like_json, OutputPart, ResultError, ResultStatus, ResultView, UnifiedResult};
 use crate::retry::is_retryable_request;
 use crate::structured_output::JsonAnswers;
 
@@ -450,6 +450,27 @@ pub fn unless_generation_failed(
         )
     };
     BodyProblem::failed(code.to_owned(), message).into_result(result.custom_id, line)
+}
+
+/// `result` with `provider` recorded on each reasoning part that names none: the chat and Responses
+/// bodies that several providers share do not say whose answer they are (a Mistral thinking chunk
+/// carries Mistral's signature), and a signature goes back only to the provider that made it
+/// (`tools::replayable_signature`). Only the parts of the answer are looked at, not the body.
+pub fn with_reasoning_provider(mut result: UnifiedResult, provider: &str) -> UnifiedResult {
+    fn record(content: &mut [OutputPart], provider: &str) {
+        for part in content {
+            if let OutputPart::Reasoning { provider: recorded @ None, .. } = part {
+                *recorded = Some(provider.to_owned());
+            }
+        }
+    }
+    if let Some(response) = result.response.as_mut() {
+        record(&mut response.content, provider);
+        for candidate in response.candidates.iter_mut().flatten() {
+            record(&mut candidate.content, provider);
+        }
+    }
+    result
 }
 
 /// The top-level field names of a JSON object body, for messages about bodies of unknown shape.

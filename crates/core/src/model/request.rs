@@ -409,8 +409,8 @@ pub struct ReasoningContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "tsify", tsify(optional))]
     pub signature: Option<String>,
-    /// The provider that made the reasoning (results record it for Anthropic and Gemini): its
-    /// signature is replayed to that provider only (reference §2.3, §8.1).
+    /// The provider that made the reasoning (results record it): its signature is replayed to that
+    /// provider only (reference §2.3, §8.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     // A provider name, read with `Provider::from_name` (a string keeps the enum's serde code out
     // of the request types: 3 KB less wasm, measured).

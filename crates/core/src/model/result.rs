@@ -49,8 +49,8 @@ pub enum OutputPart {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "tsify", tsify(optional))]
         signature: Option<String>,
-        /// The provider whose reasoning this is (Anthropic and Gemini, whose signatures only they
-        /// verify): sent to another provider, the signature is left out.
+        /// The provider whose reasoning this is (every reader records it; a signature only its maker
+        /// verifies): sent to another provider, the signature is left out.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
         provider: Option<String>,
@@ -72,8 +72,16 @@ pub enum OutputPart {
         #[cfg_attr(feature = "tsify", tsify(optional, type = "Provider"))]
         provider: Option<String>,
     },
+    /// The model refused: OpenAI's `refusal` text, Anthropic's `stop_reason: "refusal"` (its
+    /// `stop_details.explanation` as `text`), Gemini's safety stops and blocked prompts (the
+    /// candidate's `finishMessage` as `text`; empty when the provider gives no words).
     Refusal {
         text: String,
+        /// Why, in the provider's words: Anthropic's `stop_details.category`, Gemini's
+        /// `finishReason` or `promptFeedback.blockReason`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "tsify", tsify(optional))]
+        category: Option<String>,
     },
     /// Reasoning the provider returns encrypted (Anthropic `redacted_thinking`, a Responses
     /// reasoning item's `encrypted_content`); `data` must be sent back unchanged in a later turn.

@@ -363,6 +363,12 @@ fn signatures_go_back_only_to_the_provider_that_made_them() {
     let gemini = warned(Provider::Google, &with_reasoning("anthropic"), "messages[1].content[0].signature");
     assert_eq!(gemini["contents"][1]["parts"][0], json!({"text": "Two cities.", "thought": true}));
     assert!(gemini["contents"][1]["parts"][2].get("thoughtSignature").is_none());
+    // Mistral's reasoning (its ThinkChunk signature, recorded since a new-user trial found it
+    // unattributed and sent on as Anthropic's and Gemini's own) goes to neither.
+    let anthropic = warned(Provider::Anthropic, &with_reasoning("mistral"), "messages[1].content[0].signature");
+    assert_eq!(anthropic["messages"][1]["content"][0], json!({"type": "text", "text": "Checking."}));
+    let gemini = warned(Provider::Google, &with_reasoning("mistral"), "messages[1].content[0].signature");
+    assert_eq!(gemini["contents"][1]["parts"][0], json!({"text": "Two cities.", "thought": true}));
     // The same provider: sent as it came.
     let same = body_of(Provider::Google, &with_reasoning("google"));
     assert_eq!(same["contents"][1]["parts"][0]["thoughtSignature"], "c2ln");

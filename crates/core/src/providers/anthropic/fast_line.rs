@@ -236,7 +236,12 @@ impl<'a> Scanner<'a> {
                 }
                 "id" => (4, &mut reply.id),
                 "model" => (5, &mut reply.model),
-                "stop_reason" => (6, &mut reply.stop_reason),
+                "stop_reason" => {
+                    seen.first(6)?;
+                    reply.stop_reason = scanner.nullable(Scanner::string)?;
+                    // A refusal's part (its `stop_details`) is made by the general reader.
+                    return (reply.stop_reason.as_deref() != Some("refusal")).then_some(());
+                }
                 _ => return scanner.skip(0),
             };
             seen.first(bit)?;

@@ -170,6 +170,23 @@ fn block(random: &Random) -> Json {
     }
 }
 
+/// `RefusalStopDetails` (AN-SDK-TS), beside a refusal or, wildly, another stop reason.
+fn stop_details(random: &Random) -> Json {
+    let details = object(
+        random,
+        vec![
+            ("type", Some(text("\"refusal\""))),
+            ("category", maybe(random, text(random.pick_tame(&["\"cyber\"", "\"bio\"", "7"], 1)))),
+            ("explanation", maybe(random, string(random))),
+        ],
+    );
+    if random.rare(10) {
+        text(random.pick(&["\"refusal\"", "[]", "3"]))
+    } else {
+        details
+    }
+}
+
 fn message(random: &Random, index: usize) -> Json {
     let blocks = (0..[0, 1, 1, 1, 1, 2, 3][random.below(7)]).map(|_| block(random)).collect();
     let content = match random.variant(20, 2) {
@@ -187,7 +204,9 @@ fn message(random: &Random, index: usize) -> Json {
             "\"stop_sequence\"",
             "\"tool_use\"",
             "\"refusal\"",
+            "\"refusal\"",
             "\"pause_turn\"",
+            "\"model_context_window_exceeded\"",
             "5",
         ],
         1,
@@ -202,6 +221,7 @@ fn message(random: &Random, index: usize) -> Json {
             ("content", maybe(random, content)),
             ("stop_reason", maybe(random, stop_reason)),
             ("stop_sequence", maybe(random, string(random))),
+            ("stop_details", if random.one_in(3) { maybe(random, stop_details(random)) } else { None }),
             ("usage", maybe(random, usage(random))),
             (
                 "container",

@@ -12,6 +12,7 @@
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use serde_json::Value;
 
 use super::fast_line::{decode_common_line, scan_common_line, CommonLine};
 use super::result_blocks::{blocks, Block};
@@ -19,6 +20,7 @@ use crate::model::object_only;
 use crate::model::{
     FinishReason, OutputPart, ResultError, ResultStatus, ResultView, UnifiedResponse, UnifiedResult, Usage,
 };
+use crate::providers::common::string_field;
 use crate::providers::lone_surrogates::decoded;
 use crate::results::{
     field_names, malformed, no_response_message, says_nothing, BodyProblem, LineDecoder, NO_RESPONSE,
@@ -384,7 +386,7 @@ pub(super) struct Reply {
 impl Reply {
     /// The unified response, with `raw` the message's text.
     pub(super) fn response(self, raw: Box<RawValue>) -> UnifiedResponse {
-        let content: Vec<OutputPart> = self
+        let mut content: Vec<OutputPart> = self
             .content
             .into_iter()
             .filter_map(|block| match block {
@@ -403,6 +405,18 @@ impl Reply {
                 Block::Other => None,
             })
             .collect();
+        if self.stop_reason.as_deref() == Some("refusal") {
+            // Claude refused (reference unified-features §1.2, §8.4): a refusal part after whatever
+            // it wrote before stopping, with `stop_details`' explanation and category
+            // (`RefusalStopDetails`). Read from `raw` here, for the rare refusal only, so that no
+            // other message pays for the field; a value of another shape loses only the words.
+            let message = serde_json::from_str::<Value>(raw.get()).unwrap_or_default();
+            let detail = |name: &str| string_field(&message["stop_details"], name);
+            content.push(OutputPart::Refusal {
+                text: detail("explanation").unwrap_or_default(),
+                category: detail("category"),
+            });
+        }
         let text = content
             .iter()
             .filter_map(|part| match part {
@@ -427,11 +441,15 @@ impl Reply {
     }
 }
 
-/// Anthropic `stop_reason` → the shared finish reason; the raw value is kept beside it.
+/// Anthropic `stop_reason` → the shared finish reason; the raw value is kept beside it. The
+/// vocabulary (spec `BetaStopReason`): `model_context_window_exceeded` is the answer cut off where
+/// the context window filled up, a token limit as `max_tokens` is ("we exceeded the requested
+/// `max_tokens` or the model's maximum"); `pause_turn` (a long turn paused, to be sent back to go
+/// on) has no unified word and stays `other`.
 pub fn finish_reason(stop_reason: Option<&str>) -> FinishReason {
     match stop_reason {
         Some("end_turn") | Some("stop_sequence") => FinishReason::Stop,
-        Some("max_tokens") => FinishReason::Length,
+        Some("max_tokens" | "model_context_window_exceeded") => FinishReason::Length,
         Some("tool_use") => FinishReason::ToolCalls,
         Some("refusal") => FinishReason::ContentFilter,
         _ => FinishReason::Other,

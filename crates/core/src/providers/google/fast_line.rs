@@ -20,7 +20,7 @@ use crate::model::{borrowed_raw, FinishReason, PartView, PartsView, ResponseView
 use crate::provider::Provider;
 use crate::providers::json_scan::{Scanner, Seen};
 
-use super::response::{map_finish_reason, UsageMetadata};
+use super::response::{map_finish_reason, refused, UsageMetadata};
 
 /// The result of `line`, or `None` when it is not the common shape.
 pub(super) fn decode_common_line(line: &str) -> Option<UnifiedResult> {
@@ -168,7 +168,8 @@ impl<'a> Scanner<'a> {
             "finishReason" => {
                 seen.first(2)?;
                 *finish_reason = scanner.optional_string()?;
-                Some(())
+                // A refusal's part (its `finishMessage`) is made by the general reader.
+                (!finish_reason.as_deref().is_some_and(refused)).then_some(())
             }
             _ => scanner.skip(0),
         })

@@ -120,7 +120,18 @@ fn candidate(random: &Random) -> Json {
         _ => text("0"),
     };
     let finish_reason = text(random.pick_tame(
-        &["\"STOP\"", "\"STOP\"", "\"MAX_TOKENS\"", "\"SAFETY\"", "\"RECITATION\"", "\"OTHER\"", "\"WEIRD\"", "7"],
+        &[
+            "\"STOP\"",
+            "\"STOP\"",
+            "\"MAX_TOKENS\"",
+            "\"SAFETY\"",
+            "\"PROHIBITED_CONTENT\"",
+            "\"SPII\"",
+            "\"RECITATION\"",
+            "\"OTHER\"",
+            "\"WEIRD\"",
+            "7",
+        ],
         1,
     ));
     let safety_ratings = text(
@@ -141,7 +152,10 @@ fn candidate(random: &Random) -> Json {
                 if random.one_in(3) { Some(text(random.pick(&["-0.1834", "-1.5e-3", "0"]))) } else { None },
             ),
             ("tokenCount", if random.one_in(8) { Some(text("61")) } else { None }),
-            ("finishMessage", if random.one_in(10) { Some(string(random)) } else { None }),
+            (
+                "finishMessage",
+                if random.one_in(10) { Some(if random.rare(10) { text("[1]") } else { string(random) }) } else { None },
+            ),
         ],
     )
 }
@@ -247,8 +261,9 @@ fn the_fixture_s_answers_take_the_one_pass_reader_and_its_other_lines_do_not() {
     let fixture = super::tests::fixture("responses.jsonl");
     let taken: Vec<bool> =
         fixture.lines().enumerate().map(|(index, line)| same_as_general_reader(line, index + 1)).collect();
-    // Lines 4 (a blocked prompt, no candidate) and 5 (an error) are the general reader's.
-    assert_eq!(taken, [true, true, true, false, false, true]);
+    // Lines 3 (a safety stop: its refusal part takes `finishMessage`), 4 (a blocked prompt, no
+    // candidate) and 5 (an error) are the general reader's.
+    assert_eq!(taken, [true, true, false, false, false, true]);
 }
 
 #[test]

@@ -151,8 +151,8 @@ impl From<UsageMetadata> for Usage {
 }
 
 /// Reads a `GenerateContentResponse`. A prompt blocked before generation (no candidates, a
-/// `promptFeedback.blockReason`) is a response with no content, finish reason `content_filter`
-/// and the block reason as `rawFinishReason`. A body with none of the response's fields (an
+/// `promptFeedback.blockReason`) is a response whose content is a refusal part, finish reason
+/// `content_filter` and the block reason as `rawFinishReason`. A body with none of the response's fields (an
 /// embedding, anything unknown) is an error naming what it has.
 pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, BodyProblem> {
     let response: GenerateContentResponse = crate::providers::exact_json::read_body(body.get()).map_err(|error| {
@@ -203,7 +203,8 @@ pub fn generate_content_response(body: &RawValue) -> Result<UnifiedResponse, Bod
         }
     }
     let response_id = response.response_id.as_deref();
-    let mut read = all.into_iter().map(|candidate| read_candidate(candidate, response_id));
+    let mut read =
+        all.into_iter().enumerate().map(|(position, candidate)| read_candidate(candidate, position, response_id, body));
     let first = read.next();
     let rest = read.collect();
     let read = ReadResponse {
@@ -244,11 +245,17 @@ pub(super) fn unified_response(read: ReadResponse, raw: Box<RawValue>) -> Unifie
     }
     let first_finish_reason = first.as_ref().map(|first| first.finish_reason);
     // The first candidate's fields are moved out unless the candidates are all kept.
-    let (content, mut raw_finish_reason, text) = match &mut first {
+    let (mut content, mut raw_finish_reason, text) = match &mut first {
         Some(first) if several => (first.content.clone(), first.raw_finish_reason.clone(), first.text.clone()),
         Some(first) => (take(&mut first.content), first.raw_finish_reason.take(), take(&mut first.text)),
         None => (Vec::new(), None, String::new()),
     };
+    if first.is_none() {
+        // A blocked prompt has no candidate: its refusal is the block reason (spec `PromptFeedback`).
+        content.extend(
+            block_reason.clone().map(|reason| OutputPart::Refusal { text: String::new(), category: Some(reason) }),
+        );
+    }
     let finish_reason = match (&raw_finish_reason, block_reason) {
         (None, Some(block_reason)) => {
             raw_finish_reason = Some(block_reason);
@@ -280,7 +287,12 @@ fn candidate_index(candidate: &ResponseCandidate) -> u32 {
 }
 
 /// One `Candidate` of the response (`candidateCount` > 1 gives several; reference §5).
-fn read_candidate(candidate: ResponseCandidate, response_id: Option<&str>) -> Candidate {
+fn read_candidate(
+    candidate: ResponseCandidate,
+    position: usize,
+    response_id: Option<&str>,
+    body: &RawValue,
+) -> Candidate {
     let mut content = Vec::new();
     let index = candidate_index(&candidate);
     let mut calls = 0;
@@ -302,7 +314,35 @@ fn read_candidate(candidate: ResponseCandidate, response_id: Option<&str>) -> Ca
             content.extend(text_part(text, part.thought, part.thought_signature));
         }
     }
+    if candidate.finish_reason.as_deref().is_some_and(refused) {
+        content.push(OutputPart::Refusal {
+            text: finish_message(body, position),
+            category: candidate.finish_reason.clone(),
+        });
+    }
     candidate_of(index, candidate.finish_reason, content)
+}
+
+/// The `finishMessage` of the candidate at `position` in `body`'s list (spec `Candidate`), for a
+/// refusal's words: read from the body for the rare refusal only, so that no other answer pays for
+/// the field; a value of another type gives no words.
+fn finish_message(body: &RawValue, position: usize) -> String {
+    serde_json::from_str::<Value>(body.get())
+        .ok()
+        .and_then(|response| {
+            Some(response.get("candidates")?.get(position)?.get("finishMessage")?.as_str()?.to_owned())
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a `finishReason` says the answer was withheld on safety or policy grounds: Gemini has no
+/// refusal field, and these stops are its refusals (reference unified-features §1.3, §8.4:
+/// "`SAFETY`/`PROHIBITED_CONTENT`/`promptFeedback.blockReason` → `refusal` part"), the blocklist,
+/// personal-data and image safety stops with them. A recitation stop (`RECITATION`) is no refusal:
+/// `content_filter`, without a part.
+pub(super) fn refused(finish_reason: &str) -> bool {
+    map_finish_reason(Some(finish_reason), false) == FinishReason::ContentFilter
+        && !finish_reason.ends_with("RECITATION")
 }
 
 /// The output of a `Part` with `text` and no function call: reasoning when it is a thought (with

@@ -19,8 +19,8 @@ use crate::providers::openai::results::{
     codeless, decode_body_of, envelope, failed_generation, inputs_of, status_of_error_code,
 };
 use crate::results::{
-    field_names, malformed, no_response_message, says_nothing, unless_generation_failed, EmbeddingInputs, LineDecoder,
-    NO_RESPONSE,
+    field_names, malformed, no_response_message, says_nothing, unless_generation_failed, with_reasoning_provider,
+    EmbeddingInputs, LineDecoder, NO_RESPONSE,
 };
 use crate::retry::is_retryable_request;
 use crate::Endpoint;
@@ -68,7 +68,7 @@ impl LineDecoder for MistralLineDecoder {
             return malformed(SOURCE, line_number, None, "the line is not UTF-8", line);
         };
         let result = decoded(text, &mut |text| self.decode_text(text, line_number));
-        unless_generation_failed(result, failed_generation, text)
+        with_reasoning_provider(unless_generation_failed(result, failed_generation, text), SOURCE)
     }
 }
 

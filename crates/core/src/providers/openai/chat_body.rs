@@ -401,7 +401,7 @@ fn message_parts(message: ChoiceMessage, content: &mut Vec<OutputPart>) {
         _ => {}
     }
     if let Some(refusal) = message.refusal.filter(|text| !text.is_empty()) {
-        content.push(OutputPart::Refusal { text: refusal });
+        content.push(OutputPart::Refusal { text: refusal, category: None });
     }
     // A call with neither a function nor a custom tool is refused by `message_problem`.
     for call in message.tool_calls.unwrap_or_default() {

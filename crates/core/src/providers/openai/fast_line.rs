@@ -74,7 +74,7 @@ impl Completion<'_> {
             content.push(OutputPart::Text { text: text.into_owned() });
         }
         if let Some(text) = self.refusal.filter(|text| !text.is_empty()) {
-            content.push(OutputPart::Refusal { text: text.into_owned() });
+            content.push(OutputPart::Refusal { text: text.into_owned(), category: None });
         }
         let raw_finish_reason = self.finish_reason.map(Cow::into_owned);
         let mut finish_reason = map_finish_reason(raw_finish_reason.as_deref());

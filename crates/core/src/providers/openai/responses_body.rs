@@ -15,7 +15,7 @@ use crate::providers::common::string_field;
 use crate::results::BodyProblem;
 use crate::Provider;
 
-use super::chat_body::{arguments, joined_text, only_refused};
+use super::chat_body::{arguments, joined_text};
 use crate::model::object_only;
 
 #[derive(Deserialize)]
@@ -134,12 +134,12 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
     if let Some(problem) = nothing_readable(status, &response.output) {
         return Err(BodyProblem::other_kind("unknown_body", problem));
     }
-    let content = output_parts(&response.output);
+    let (content, text) = output_parts(&response.output);
     let incomplete_reason = response.incomplete_details.and_then(|details| details.reason);
-    let finish_reason = finish_reason(status, incomplete_reason.as_deref(), &content);
+    let finish_reason = finish_reason(status, incomplete_reason.as_deref(), &content, &text);
     Ok(UnifiedResponse {
         embeddings: None,
-        text: joined_text(&content),
+        text,
         finish_reason,
         raw_finish_reason: incomplete_reason.or(response.status),
         content,
@@ -153,10 +153,15 @@ pub fn responses_response(body: &RawValue) -> Result<UnifiedResponse, BodyProble
     })
 }
 
-/// `completed` (or no status) + a tool call → `tool_calls`; + only a refusal → `content_filter`
-/// (as on chat: `chat_body::only_refused`);
-/// else `stop`. `incomplete` → from `incomplete_details.reason`.
-fn finish_reason(status: Option<&str>, incomplete_reason: Option<&str>, content: &[OutputPart]) -> FinishReason {
+/// `completed` (or no status) + a tool call → `tool_calls`; + a refusal and no answer text (`text`:
+/// a commentary message's words are no answer) → `content_filter` (as on chat:
+/// `chat_body::only_refused`); else `stop`. `incomplete` → from `incomplete_details.reason`.
+fn finish_reason(
+    status: Option<&str>,
+    incomplete_reason: Option<&str>,
+    content: &[OutputPart],
+    text: &str,
+) -> FinishReason {
     match (status, incomplete_reason) {
         (Some("incomplete"), Some("max_output_tokens")) => FinishReason::Length,
         (Some("incomplete"), Some("content_filter")) => FinishReason::ContentFilter,
@@ -165,7 +170,7 @@ fn finish_reason(status: Option<&str>, incomplete_reason: Option<&str>, content:
             let has = |wanted: fn(&OutputPart) -> bool| content.iter().any(wanted);
             if has(|part| matches!(part, OutputPart::ToolCall { .. })) {
                 FinishReason::ToolCalls
-            } else if only_refused(content) {
+            } else if text.is_empty() && has(|part| matches!(part, OutputPart::Refusal { .. })) {
                 FinishReason::ContentFilter
             } else {
                 FinishReason::Stop
@@ -266,19 +271,24 @@ fn item_problem(at: usize, item: &Value) -> Result<(), String> {
     Ok(())
 }
 
-fn output_parts(items: &[Value]) -> Vec<OutputPart> {
+/// Every item read, in order, and the answer's text: the text of the `final_answer` messages when
+/// a message has that phase, else of every message (endpoints-and-push §2.3). A `commentary`
+/// message (the model's words between tool calls) stays in the content, which is the turn as the
+/// model gave it and is sent back as is.
+fn output_parts(items: &[Value]) -> (Vec<OutputPart>, String) {
     let prefers_final = items
         .iter()
         .any(|item| kind(item) == Some("message") && string_field(item, "phase").as_deref() == Some("final_answer"));
     let mut content = Vec::new();
+    let mut text = String::new();
     for item in items {
         match kind(item) {
             Some("message") => {
-                let phase = string_field(item, "phase");
-                if prefers_final && phase.as_deref() != Some("final_answer") {
-                    continue;
-                }
+                let first = content.len();
                 message_parts(item, &mut content);
+                if !prefers_final || string_field(item, "phase").as_deref() == Some("final_answer") {
+                    text.push_str(&joined_text(&content[first..]));
+                }
             }
             Some("reasoning") => reasoning_parts(item, &mut content),
             Some("function_call") => content.push(OutputPart::ToolCall {
@@ -299,7 +309,7 @@ fn output_parts(items: &[Value]) -> Vec<OutputPart> {
             _ => {}
         }
     }
-    content
+    (content, text)
 }
 
 fn message_parts(item: &Value, content: &mut Vec<OutputPart>) {
@@ -312,7 +322,7 @@ fn message_parts(item: &Value, content: &mut Vec<OutputPart>) {
             }
             Some("refusal") => {
                 if let Some(text) = string_field(part, "refusal").filter(|text| !text.is_empty()) {
-                    content.push(OutputPart::Refusal { text });
+                    content.push(OutputPart::Refusal { text, category: None });
                 }
             }
             _ => {}

@@ -41,7 +41,7 @@ fn every_answer_item_type_becomes_a_part_and_unknown_items_stay_in_raw() {
     assert_eq!(
         response.content,
         vec![
-            OutputPart::Reasoning { text: "First.\n\nThen.".into(), signature: None, provider: None },
+            OutputPart::Reasoning { text: "First.\n\nThen.".into(), signature: None, provider: Some("openai".into()) },
             OutputPart::RedactedReasoning { data: "gAAAA".into(), provider: Some("openai".into()) },
             OutputPart::Text { text: "Paris".into() },
             OutputPart::ToolCall {
@@ -83,8 +83,24 @@ fn final_answer_messages_are_preferred_over_commentary() {
     commentary["phase"] = json!("commentary");
     let mut answer = message("42");
     answer["phase"] = json!("final_answer");
-    let response = decode(body_with("completed", json!([commentary, answer]))).response.unwrap();
+    let call = json!({"id": "fc_1", "type": "function_call", "call_id": "call_1", "name": "lookup", "arguments": "{}"});
+    let response = decode(body_with("completed", json!([commentary.clone(), answer.clone()]))).response.unwrap();
     assert_eq!((response.text.as_str(), response.finish_reason), ("42", FinishReason::Stop));
+    // The commentary is a turn of its own: it stays in the content, in order, to be sent back.
+    assert_eq!(
+        response.content,
+        vec![OutputPart::Text { text: "Let me check. ".into() }, OutputPart::Text { text: "42".into() }]
+    );
+    let response = decode(body_with("completed", json!([commentary.clone(), call, answer]))).response.unwrap();
+    assert_eq!(response.content.len(), 3);
+    assert!(matches!(&response.content[0], OutputPart::Text { text } if text == "Let me check. "));
+    assert_eq!(response.text, "42");
+    // Commentary words are no answer: a final refusal after them is still a refusal.
+    let mut refusal =
+        json!({"type": "message", "role": "assistant", "content": [{"type": "refusal", "refusal": "No."}]});
+    refusal["phase"] = json!("final_answer");
+    let response = decode(body_with("completed", json!([commentary, refusal]))).response.unwrap();
+    assert_eq!((response.text.as_str(), response.finish_reason), ("", FinishReason::ContentFilter));
     // Without phases every message's text counts, in order.
     let response = decode(response_of(json!([message("a"), message("b")]))).response.unwrap();
     assert_eq!(response.text, "ab");
@@ -99,7 +115,7 @@ fn finish_reasons_come_from_status_and_incomplete_details() {
     let refusal = json!([{"type": "message", "role": "assistant", "content": [{"type": "refusal", "refusal": "I can't help with that."}]}]);
     let response = decode(body_with("completed", refusal)).response.unwrap();
     assert_eq!(response.finish_reason, FinishReason::ContentFilter);
-    assert_eq!(response.content, vec![OutputPart::Refusal { text: "I can't help with that.".into() }]);
+    assert_eq!(response.content, vec![OutputPart::Refusal { text: "I can't help with that.".into(), category: None }]);
 
     for (reason, expected) in [
         ("max_output_tokens", FinishReason::Length),
@@ -121,7 +137,7 @@ fn finish_reasons_come_from_status_and_incomplete_details() {
     );
     assert_eq!(
         decode(body).response.unwrap().content[0],
-        OutputPart::Reasoning { text: "think".into(), signature: None, provider: None }
+        OutputPart::Reasoning { text: "think".into(), signature: None, provider: Some("openai".into()) }
     );
 }
 
@@ -189,7 +205,7 @@ fn a_refusal_is_content_filter_on_chat_and_on_responses() {
     let responses = decode(responses).response.unwrap();
     for response in [&chat, &responses] {
         assert_eq!(response.finish_reason, FinishReason::ContentFilter);
-        assert_eq!(response.content, vec![OutputPart::Refusal { text: text.into() }]);
+        assert_eq!(response.content, vec![OutputPart::Refusal { text: text.into(), category: None }]);
     }
     assert_eq!(chat.raw_finish_reason.as_deref(), Some("stop"));
     assert_eq!(responses.raw_finish_reason.as_deref(), Some("completed"));

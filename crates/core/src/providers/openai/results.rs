@@ -14,7 +14,8 @@ use serde_json::Value;
 use crate::model::object_only;
 use crate::model::{ResultError, ResultStatus, UnifiedResult};
 use crate::results::{
-    field_names, no_response_message, says_nothing, unless_generation_failed, EmbeddingInputs, LineDecoder, NO_RESPONSE,
+    field_names, no_response_message, says_nothing, unless_generation_failed, with_reasoning_provider, EmbeddingInputs,
+    LineDecoder, NO_RESPONSE,
 };
 use crate::retry::is_retryable_request;
 use crate::Endpoint;
@@ -201,7 +202,7 @@ impl LineDecoder for OpenAiLineDecoder {
                 crate::providers::lone_surrogates::decoded(text, &mut |text| self.decode_any_line(text, line_number))
             }
         };
-        unless_generation_failed(result, failed_generation, text)
+        with_reasoning_provider(unless_generation_failed(result, failed_generation, text), self.source)
     }
 }
 

@@ -131,7 +131,8 @@ fn stop_reasons_map_to_the_shared_finish_reasons() {
         (Some("tool_use"), FinishReason::ToolCalls),
         (Some("refusal"), FinishReason::ContentFilter),
         (Some("pause_turn"), FinishReason::Other),
-        (Some("model_context_window_exceeded"), FinishReason::Other),
+        // Cut off where the context window filled up: a token limit (a new-user trial found `other`).
+        (Some("model_context_window_exceeded"), FinishReason::Length),
         (None, FinishReason::Other),
     ];
     for (stop_reason, expected) in cases {
@@ -143,6 +144,38 @@ fn stop_reasons_map_to_the_shared_finish_reasons() {
         (response.finish_reason, response.raw_finish_reason.as_deref()),
         (FinishReason::Other, Some("pause_turn"))
     );
+}
+
+/// `stop_reason: "refusal"` gives a `refusal` part after what Claude wrote before it stopped, with
+/// `stop_details`' explanation and category (reference unified-features §1.2, §8.4); the finish
+/// reason stays `content_filter` and `raw` keeps the message.
+#[test]
+fn a_refusal_stop_gives_a_refusal_part() {
+    let line = |details: &str| {
+        format!(
+            r#"{{"custom_id":"r","result":{{"type":"succeeded","message":{{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{{"type":"text","text":"Here is how"}}],"stop_reason":"refusal","stop_sequence":null{details},"usage":{{"input_tokens":1,"output_tokens":3}}}}}}}}"#
+        )
+    };
+    let response =
+        decode(&line(r#","stop_details":{"type":"refusal","category":"cyber","explanation":"Not this."}"#), 8)
+            .remove(0)
+            .response
+            .unwrap();
+    assert_eq!(
+        response.content,
+        vec![
+            OutputPart::Text { text: "Here is how".into() },
+            OutputPart::Refusal { text: "Not this.".into(), category: Some("cyber".into()) }
+        ]
+    );
+    assert_eq!((response.text.as_str(), response.finish_reason), ("Here is how", FinishReason::ContentFilter));
+    assert_eq!(response.raw_finish_reason.as_deref(), Some("refusal"));
+    assert!(response.raw.get().contains("\"explanation\":\"Not this.\""));
+    // Without details (or with details of another shape) the refusal is still one.
+    for details in ["", r#","stop_details":null"#, r#","stop_details":"refusal""#] {
+        let response = decode(&line(details), 8).remove(0).response.unwrap();
+        assert_eq!(response.content[1], OutputPart::Refusal { text: String::new(), category: None }, "{details}");
+    }
 }
 
 #[test]

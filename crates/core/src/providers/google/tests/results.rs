@@ -135,6 +135,50 @@ fn file_lines_become_normalized_results() {
     assert_eq!(results[5].response.as_ref().unwrap().usage, None);
 }
 
+/// Gemini has no refusal field: its safety and policy stops, and a blocked prompt, are its refusals
+/// and give a `refusal` part (reference unified-features §1.3, §8.4), with `finishMessage` as its
+/// words and the reason as its category; a recitation stop is filtered, not refused.
+#[test]
+fn safety_stops_and_blocked_prompts_give_refusal_parts() {
+    let line = |response: Value| format!("{}\n", json!({"key": "k", "response": response}));
+    let stopped = |reason: &str, message: Option<&str>| {
+        let mut candidate =
+            json!({"content": {"role": "model", "parts": [{"text": "Partial"}]}, "finishReason": reason, "index": 0});
+        if let Some(message) = message {
+            candidate["finishMessage"] = json!(message);
+        }
+        decode_file(&line(json!({"candidates": [candidate]})), 5).remove(0).response.unwrap()
+    };
+    for reason in ["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII"] {
+        let response = stopped(reason, Some("Blocked for safety."));
+        assert_eq!(
+            response.content,
+            vec![
+                OutputPart::Text { text: "Partial".into() },
+                OutputPart::Refusal { text: "Blocked for safety.".into(), category: Some(reason.into()) }
+            ],
+            "{reason}"
+        );
+        assert_eq!((response.text.as_str(), response.finish_reason), ("Partial", FinishReason::ContentFilter));
+    }
+    assert_eq!(
+        stopped("SAFETY", None).content[1],
+        OutputPart::Refusal { text: String::new(), category: Some("SAFETY".into()) }
+    );
+    assert_eq!(stopped("RECITATION", None).content, vec![OutputPart::Text { text: "Partial".into() }]);
+    assert_eq!(stopped("STOP", None).content, vec![OutputPart::Text { text: "Partial".into() }]);
+    let blocked = decode_file(&line(json!({"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}})), 5).remove(0);
+    let response = blocked.response.unwrap();
+    assert_eq!(
+        response.content,
+        vec![OutputPart::Refusal { text: String::new(), category: Some("PROHIBITED_CONTENT".into()) }]
+    );
+    assert_eq!(
+        (response.finish_reason, response.raw_finish_reason.as_deref()),
+        (FinishReason::ContentFilter, Some("PROHIBITED_CONTENT"))
+    );
+}
+
 #[test]
 fn finish_reasons_are_mapped() {
     for reason in ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"] {

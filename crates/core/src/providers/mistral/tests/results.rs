@@ -58,7 +58,7 @@ fn tool_calls_with_object_arguments_and_thinking_chunks_are_read() {
     assert_eq!(
         thinking.content,
         vec![
-            OutputPart::Reasoning { text: "1 + 1 is 2.".into(), signature: None, provider: None },
+            OutputPart::Reasoning { text: "1 + 1 is 2.".into(), signature: None, provider: Some("mistral".into()) },
             OutputPart::Text { text: "2".into() }
         ]
     );
@@ -166,4 +166,45 @@ fn null_fields_do_not_turn_a_success_into_an_error() {
     let response = result.response.as_ref().unwrap();
     assert_eq!(response.text, "ok");
     assert_eq!(response.usage.as_ref().map(|usage| (usage.input_tokens, usage.output_tokens)), Some((5, 0)));
+}
+
+/// A thinking chunk's signature is Mistral's (spec `ThinkChunk.signature`): the part records its
+/// provider, so that sent on to Anthropic or Gemini the signature is left out (a new-user trial
+/// found it unattributed, sent there as their own). Every reasoning part of an OpenAI-protocol
+/// answer records the provider that read it.
+#[test]
+fn reasoning_parts_record_their_provider() {
+    let body = json!({"id": "c", "object": "chat.completion", "model": "magistral-small-latest", "choices": [{"index": 0,
+        "message": {"role": "assistant", "content": [{"type": "thinking", "thinking": [{"type": "text", "text": "hmm"}], "signature": "MISTRAL_SIG"},
+        {"type": "text", "text": "2"}]}, "finish_reason": "stop"}]});
+    let line = json!({"id": "b", "custom_id": "m", "response": {"status_code": 200, "body": body}, "error": null});
+    let results = decode(&format!("{line}\n"), 64);
+    assert_eq!(
+        results[0].response.as_ref().unwrap().content[0],
+        OutputPart::Reasoning {
+            text: "hmm".into(),
+            signature: Some("MISTRAL_SIG".into()),
+            provider: Some("mistral".into())
+        }
+    );
+    // Through the OpenAI reader (vLLM, Groq, Together, xAI, Azure): that provider's, on the
+    // one-pass path and the general one (two choices) alike.
+    for choices in [1, 2] {
+        let choice = |index: u32| json!({"index": index, "message": {"role": "assistant", "content": "2", "reasoning": "think"}, "finish_reason": "stop"});
+        let body = json!({"id": "c", "object": "chat.completion", "model": "m", "choices": (0..choices).map(choice).collect::<Vec<_>>()});
+        let line = json!({"id": "b", "custom_id": "v", "response": {"status_code": 200, "body": body}, "error": null});
+        use crate::results::LineDecoder;
+        let result =
+            crate::providers::openai::OpenAiLineDecoder::new("vllm").decode_line(line.to_string().as_bytes(), 1);
+        let response = result.response.unwrap();
+        assert_eq!(
+            response.content[0],
+            OutputPart::Reasoning { text: "think".into(), signature: None, provider: Some("vllm".into()) }
+        );
+        for candidate in response.candidates.iter().flatten() {
+            assert!(
+                matches!(&candidate.content[0], OutputPart::Reasoning { provider: Some(name), .. } if name == "vllm")
+            );
+        }
+    }
 }
