@@ -11,8 +11,8 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::model::object_only;
 use crate::error::Invalid;
+use crate::model::object_only;
 use crate::{ContentPart, CoreError, UnifiedRequest};
 
 pub(crate) mod field_path;
@@ -88,10 +88,8 @@ pub fn parse_request_lines(text: &str) -> Result<Vec<UnifiedRequest>, CoreError>
 pub fn parse_numbered_request_lines(text: &str) -> Result<(Vec<UnifiedRequest>, Vec<usize>), CoreError> {
     let lines = request_lines(text);
     let numbers: Vec<usize> = lines.iter().map(|line| line.number).collect();
-    let requests = collect_requests(
-        lines.iter().enumerate().map(|(index, line)| parse_request(index, line.text)),
-    )
-    .map_err(|error| error.at_line(&numbers))?;
+    let requests = collect_requests(lines.iter().enumerate().map(|(index, line)| parse_request(index, line.text)))
+        .map_err(|error| error.at_line(&numbers))?;
     Ok((requests, numbers))
 }
 
@@ -357,7 +355,9 @@ mod tests {
         let CoreError::Validations { errors, total: 2 } = &not_json else { panic!("{not_json:?}") };
         assert!(matches!(&errors[1], CoreError::Validation { index: Some(2), line: Some(3), .. }), "{errors:?}");
 
-        let array = parse_request_array(&format!(r#"[{{"customId":"x","messages":1}},{ok},{{"customId":"y","messages":2}}]"#)).unwrap_err();
+        let array =
+            parse_request_array(&format!(r#"[{{"customId":"x","messages":1}},{ok},{{"customId":"y","messages":2}}]"#))
+                .unwrap_err();
         assert!(matches!(&array, CoreError::Validations { total: 2, .. }), "{array:?}");
     }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "tsify")]
 use tsify::Tsify;
 
+use crate::error::Invalid;
 use crate::limits::{batch_limits, capabilities, Capabilities};
 use crate::media_data::{check_base64, same_media_type, split_data_url};
 use crate::model::{
@@ -17,7 +18,6 @@ use crate::model::{
     ToolCallContent, UnifiedRequest,
 };
 use crate::provider_kwargs::Renamed;
-use crate::error::Invalid;
 use crate::{conversation_rules, model_rules, provider_kwargs, CoreError, Endpoint, Provider};
 
 /// The image types OpenAI reads (spec, `image_url.url`: "must be a supported image types: jpeg,
@@ -201,7 +201,9 @@ pub fn check_batch_for<'a>(
                     return Err(checker.error("model", message));
                 }
             }
-            if let Some(embedding) = facts.embedding.filter(|embedding| *embedding != (endpoint == Endpoint::Embeddings)) {
+            if let Some(embedding) =
+                facts.embedding.filter(|embedding| *embedding != (endpoint == Endpoint::Embeddings))
+            {
                 let message = if embedding {
                     format!(
                         "\"{}\" is an embedding model; a {} batch needs a chat model (or set the batch's endpoint to \"embeddings\")",

@@ -17,7 +17,8 @@ pub fn to_js_error(error: CoreError) -> JsValue {
             for (at, each) in errors.iter().enumerate() {
                 let item = js_sys::Reflect::get_u32(&list, at as u32).unwrap_or(JsValue::UNDEFINED);
                 if item.is_object() {
-                    let _ = js_sys::Reflect::set(&item, &JsValue::from_str("text"), &JsValue::from_str(&each.to_string()));
+                    let _ =
+                        js_sys::Reflect::set(&item, &JsValue::from_str("text"), &JsValue::from_str(&each.to_string()));
                 }
             }
         }
