@@ -175,8 +175,10 @@ const wasmOut = join(root, "npm", "wasm");
 // provider that read it, refusals are `refusal` parts on Anthropic and Gemini (their words read
 // from the body only for a refusal), Anthropic's `model_context_window_exceeded` is `length`, a
 // Responses commentary message stays in `content` (+3,669 bytes, measured against 1,349,492 at
-// f804a7c). All six merged, measured on main: 1,364,711 bytes (557,403 gzipped).
-const WASM_SIZE_BUDGET = 1_364_750;
+// f804a7c). All six merged, measured on main: 1,364,711 bytes (557,403 gzipped). Raised: whether
+// a model thinks by default taken from the batch's model facts, once per model, not matched per
+// request (Anthropic conversion had gone from 0.70x to 1.11x the floor; +308 bytes).
+const WASM_SIZE_BUDGET = 1_365_050;
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);

@@ -141,7 +141,8 @@ fn anthropic(checker: &mut RequestChecker) -> Result<(), CoreError> {
     // Nothing sent is not thinking off: Sonnet 5, Fable 5 and Mythos 5 think when `thinking` is
     // left out (reference §7.2; a new-user trial found a forced tool choice uploaded to them).
     let by_default = match thinking {
-        None => default_thinking(&request.model),
+        None if checker.thinks_by_default => default_thinking(&request.model),
+        None => None,
         Some(_) => None,
     };
     let thinking_on = by_default.is_some() || matches!(thinking, Some("enabled" | "adaptive"));

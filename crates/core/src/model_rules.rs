@@ -383,6 +383,11 @@ pub(crate) struct ModelFacts {
 }
 
 impl ModelFacts {
+    /// Whether one of the model's rules is `wanted`.
+    pub(crate) fn has(&self, wanted: impl Fn(&Rule) -> bool) -> bool {
+        self.rules.iter().any(|entry| wanted(&entry.rule))
+    }
+
     fn look_up(provider: Provider, model: &str, api_version: Option<&str>) -> ModelFacts {
         let foreign = foreign_owner(provider, model);
         let unknown = foreign.is_none() && names_models(provider) && !is_known(provider, model);

@@ -166,6 +166,7 @@ pub fn check_batch_for<'a>(
     // again below.
     let mut invalid = Invalid::default();
     let mut failed = vec![false; requests.len()];
+    let mut thinks_by_default = vec![false; requests.len()];
     for index in 0..requests.len() {
         let outcome = (|| -> Result<(), CoreError> {
             let request = &requests[index];
@@ -176,6 +177,7 @@ pub fn check_batch_for<'a>(
             };
             let facts = model_facts.facts(&request.model);
             let unknown = facts.unknown;
+            thinks_by_default[index] = facts.has(|rule| matches!(rule, model_rules::Rule::ThinksByDefault));
             let mut checker = RequestChecker {
                 provider,
                 endpoint,
@@ -186,6 +188,7 @@ pub fn check_batch_for<'a>(
                 renamed,
                 warnings: &mut warnings,
                 dropped_parts: Vec::new(),
+                thinks_by_default: thinks_by_default[index],
             };
             if let Some(owner) = facts.foreign {
                 let message = format!(
@@ -329,6 +332,7 @@ pub fn check_batch_for<'a>(
             renamed,
             warnings: &mut warnings,
             dropped_parts: Vec::new(),
+            thinks_by_default: thinks_by_default[index],
         };
         if let Err(error) = checker.check() {
             invalid.push(error)?;
@@ -522,6 +526,9 @@ pub(crate) struct RequestChecker<'a> {
     /// Image and document parts left out under `dropUnsupported`, as (message, part) indexes:
     /// taken out of the request before any writer sees it.
     dropped_parts: Vec<(usize, usize)>,
+    /// The model thinks when the request leaves thinking out (`Rule::ThinksByDefault`), from the
+    /// batch's model facts: the table is matched once per model, not per request.
+    pub(crate) thinks_by_default: bool,
 }
 
 impl RequestChecker<'_> {
